@@ -1,0 +1,142 @@
+/**
+ * The cameras at runtime: add, change and remove one without touching the
+ * others. Each camera is a supervisor (ingest) plus a ring in the scheduler,
+ * a smoother and its metric series.
+ */
+import type { CameraConfig, CameraInput, Config } from '../config/schema.js';
+import { cameraSchema } from '../config/schema.js';
+import { describeIssue, formatKeyPath, resolveConfigPath } from '../config/load-config.js';
+import { ShotscaleError } from '../errors.js';
+import { CameraSupervisor } from '../ingest/camera-supervisor.js';
+import type { ArgsContext } from '../ingest/ffmpeg-args.js';
+import type { ReadoutBuilder } from '../analysis/readout-builder.js';
+import type { ModelInputSpec } from '../inference/model.js';
+import type { PipelineMetrics } from '../metrics/pipeline-metrics.js';
+import type { BatchScheduler } from '../scheduling/batch-scheduler.js';
+import type { Clock } from '../shared/clock.js';
+import type { Logger } from '../shared/logger.js';
+import type { CameraStatus } from '../shared/socket-events.js';
+
+export interface CameraManagerDeps {
+  ffmpegPath: string;
+  argsContext: ArgsContext;
+  modelInput: ModelInputSpec;
+  supervisorSettings: Config['supervisor'];
+  baseDir: string;
+  scheduler: BatchScheduler;
+  readouts: ReadoutBuilder;
+  metrics: PipelineMetrics;
+  clock: Clock;
+  log: Logger;
+  onStatus: (status: CameraStatus) => void;
+  onRemoved: (cameraId: string) => void;
+}
+
+/** Fields of a camera that PATCH may change (id is the key, so it cannot). */
+export type CameraPatch = Partial<Omit<CameraInput, 'id'>>;
+
+function parseCamera(input: unknown, where: string): CameraConfig {
+  const parsed = cameraSchema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const lines = parsed.error.issues.map((issue) => `${formatKeyPath(issue.path)}: ${describeIssue(issue)}`);
+  throw new ShotscaleError('CAMERA_INVALID', `${where}: ${lines.join('; ')}`);
+}
+
+export class CameraManager {
+  private readonly supervisors = new Map<string, CameraSupervisor>();
+
+  constructor(private readonly deps: CameraManagerDeps) {}
+
+  list(): CameraStatus[] {
+    return [...this.supervisors.values()].map((s) => s.status());
+  }
+
+  get(cameraId: string): CameraSupervisor {
+    const supervisor = this.supervisors.get(cameraId);
+    if (!supervisor) throw new ShotscaleError('CAMERA_NOT_FOUND', `no camera "${cameraId}"`);
+    return supervisor;
+  }
+
+  config(cameraId: string): CameraConfig {
+    return this.get(cameraId).camera;
+  }
+
+  add(input: unknown): CameraStatus {
+    const camera = parseCamera(input, 'camera');
+    if (this.supervisors.has(camera.id)) throw new ShotscaleError('CAMERA_EXISTS', `camera "${camera.id}" already exists`);
+    this.startCamera(camera);
+    return this.get(camera.id).status();
+  }
+
+  async update(cameraId: string, patch: CameraPatch): Promise<CameraStatus> {
+    const current = this.get(cameraId).camera;
+    if ('id' in (patch as object) && (patch as { id?: unknown }).id !== cameraId) {
+      throw new ShotscaleError('CAMERA_INVALID', `camera "${cameraId}": the id cannot be changed (remove and add instead)`);
+    }
+    const next = parseCamera({ ...current, ...patch, id: cameraId }, `camera "${cameraId}"`);
+    await this.stopCamera(cameraId, false);
+    this.startCamera(next);
+    return this.get(cameraId).status();
+  }
+
+  async remove(cameraId: string): Promise<void> {
+    this.get(cameraId);
+    await this.stopCamera(cameraId, true);
+    this.deps.onRemoved(cameraId);
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.supervisors.keys()].map((id) => this.stopCamera(id, false)));
+  }
+
+  /** Counts frames dropped by the scheduler against the camera's status. */
+  countDropped(cameraId: string, count: number): void {
+    this.supervisors.get(cameraId)?.countDropped(count);
+  }
+
+  private startCamera(given: CameraConfig): void {
+    const { deps } = this;
+    // File paths in cameras are relative to the config file, like every path.
+    const camera: CameraConfig = given.source.kind === 'file' ? { ...given, source: { ...given.source, path: resolveConfigPath({ baseDir: deps.baseDir }, given.source.path) } } : given;
+    const log = deps.log.child(`camera:${camera.id}`);
+    let lastState = '';
+    const supervisor: CameraSupervisor = new CameraSupervisor(camera, {
+      ffmpegPath: deps.ffmpegPath,
+      argsContext: deps.argsContext,
+      output: deps.modelInput,
+      settings: deps.supervisorSettings,
+      clock: deps.clock,
+      log,
+      onFrame: (frame) => {
+        deps.metrics.framesIn.inc({ camera: camera.id });
+        deps.scheduler.push(frame);
+      },
+      onStateChange: (s) => {
+        const status = s.status();
+        deps.metrics.cameraUp.set({ camera: camera.id }, status.state === 'live' ? 1 : 0);
+        if (status.state === 'restarting' && lastState !== 'restarting') deps.metrics.ffmpegRestarts.inc({ camera: camera.id });
+        if (status.state === 'stalled') deps.metrics.stalls.inc({ camera: camera.id });
+        // A restarted source is a new shot as far as smoothing knows.
+        if (status.state === 'live') deps.readouts.reset(camera.id);
+        lastState = status.state;
+        log.info(`state ${status.state}${status.lastError && status.state !== 'live' ? `: ${status.lastError}` : ''}`);
+        deps.onStatus(status);
+      },
+    });
+    this.supervisors.set(camera.id, supervisor);
+    deps.scheduler.addCamera(camera.id);
+    deps.metrics.cameraUp.set({ camera: camera.id }, 0);
+    supervisor.start();
+    deps.onStatus(supervisor.status());
+  }
+
+  private async stopCamera(cameraId: string, forget: boolean): Promise<void> {
+    const supervisor = this.supervisors.get(cameraId);
+    if (!supervisor) return;
+    this.supervisors.delete(cameraId);
+    this.deps.scheduler.removeCamera(cameraId);
+    await supervisor.stop();
+    this.deps.readouts.forget(cameraId);
+    if (forget) this.deps.metrics.forgetCamera(cameraId);
+  }
+}

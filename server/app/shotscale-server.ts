@@ -1,0 +1,156 @@
+/**
+ * The composition root: wires ingest -> scheduling -> inference -> analysis ->
+ * broadcast and metrics, and the HTTP API around them.
+ */
+import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ReadoutBuilder } from '../analysis/readout-builder.js';
+import { assertBindAllowed } from '../api/access-token.js';
+import { createHttpApp } from '../api/http-app.js';
+import { SocketHub } from '../api/socket-hub.js';
+import { resolveConfigPath, type LoadedConfig } from '../config/load-config.js';
+import { errorMessage } from '../errors.js';
+import { resolveFfmpeg, type FfmpegBinary } from '../ingest/ffmpeg-binary.js';
+import { loadModel } from '../inference/model-registry.js';
+import type { ShotScaleModel } from '../inference/model.js';
+import { PipelineMetrics } from '../metrics/pipeline-metrics.js';
+import { BatchScheduler } from '../scheduling/batch-scheduler.js';
+import { systemClock, type Clock } from '../shared/clock.js';
+import type { Logger } from '../shared/logger.js';
+import { CANONICAL_SCALES } from '../shared/scale.js';
+import type { ServerInfo } from '../shared/socket-events.js';
+import { CameraManager } from './camera-manager.js';
+
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const VERSION = (JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  cameras: CameraManager;
+  model: ShotScaleModel;
+  ffmpeg: FfmpegBinary;
+  metrics: PipelineMetrics;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  log: Logger;
+  clock?: Clock;
+  webRoot?: string;
+}
+
+/** Loads the model named by the config (used by serve, classify and bench). */
+export async function loadConfiguredModel(loaded: LoadedConfig, log: Logger): Promise<ShotScaleModel> {
+  const { model } = loaded.config;
+  const manifestPath = resolveConfigPath(loaded, model.manifest);
+  const started = performance.now();
+  const loadedModel = await loadModel(manifestPath, { executionProviders: model.executionProviders, intraOpThreads: model.intraOpThreads }, log.child('model'));
+  log.info(`model ${loadedModel.name} loaded from ${manifestPath} on ${loadedModel.executionProvider} in ${Math.round(performance.now() - started)} ms (input ${loadedModel.input.width}x${loadedModel.input.height}, ${loadedModel.input.resize})`);
+  return loadedModel;
+}
+
+export async function startServer(loaded: LoadedConfig, options: StartOptions): Promise<RunningServer> {
+  const { config } = loaded;
+  const { log } = options;
+  const clock = options.clock ?? systemClock;
+  assertBindAllowed(config.server.host, config.server.accessToken);
+
+  const ffmpeg = resolveFfmpeg(config.ffmpeg.path ? resolveConfigPath(loaded, config.ffmpeg.path) : null);
+  log.info(`ffmpeg: ${ffmpeg.path} (from ${ffmpeg.origin}; ${ffmpeg.version}${ffmpeg.hasNdi ? '; NDI input available' : ''})`);
+
+  const model = await loadConfiguredModel(loaded, log);
+  const metrics = new PipelineMetrics();
+  const readouts = new ReadoutBuilder(config.pipeline.smoothing, clock);
+  const info = (): ServerInfo => ({ version: VERSION, model: model.name, executionProvider: model.executionProvider, labels: CANONICAL_SCALES });
+
+  // Late-bound: the hub needs the HTTP server, the cameras need the hub.
+  let hub: SocketHub | null = null;
+  let cameras: CameraManager | null = null;
+
+  const scheduler = new BatchScheduler(
+    { ...config.pipeline.batch, ringBufferSize: config.pipeline.ringBufferSize },
+    {
+      runBatch: async (frames) => {
+        const started = performance.now();
+        const predictions = await model.predict(frames);
+        metrics.inferenceSeconds.observe((performance.now() - started) / 1000);
+        metrics.batchSize.observe(frames.length);
+        frames.forEach((frame, i) => {
+          const readout = readouts.build(frame, predictions[i]!, model.name);
+          metrics.framesAnalysed.inc({ camera: frame.cameraId });
+          metrics.glassToReadout.observe({ camera: frame.cameraId }, readout.latencyMs / 1000);
+          hub?.readout(readout);
+        });
+      },
+      onDrop: (cameraId, reason, count) => {
+        metrics.framesDropped.inc({ camera: cameraId, reason }, count);
+        cameras?.countDropped(cameraId, count);
+      },
+      onBatchError: (error) => log.error(`inference failed for a batch: ${errorMessage(error)}`),
+    },
+    clock,
+  );
+
+  cameras = new CameraManager({
+    ffmpegPath: ffmpeg.path,
+    argsContext: { ffmpeg, logLevel: config.ffmpeg.logLevel, platform: process.platform },
+    modelInput: model.input,
+    supervisorSettings: config.supervisor,
+    baseDir: loaded.baseDir,
+    scheduler,
+    readouts,
+    metrics,
+    clock,
+    log,
+    onStatus: (status) => hub?.status(status),
+    onRemoved: (cameraId) => hub?.removed(cameraId),
+  });
+
+  const startedAt = Date.now();
+  const app = await createHttpApp({
+    accessToken: config.server.accessToken,
+    cameras,
+    metrics,
+    info,
+    startedAt,
+    webRoot: options.webRoot ?? path.join(REPO_ROOT, 'web', 'dist'),
+  });
+  await app.ready();
+  const manager = cameras;
+  hub = new SocketHub(app.server, {
+    accessToken: config.server.accessToken,
+    info,
+    cameras: () => manager.list(),
+    onClientCount: (n) => metrics.socketClients.set(n),
+    log: log.child('socket'),
+  });
+  await app.listen({ host: config.server.host, port: config.server.port });
+  const port = (app.server.address() as AddressInfo).port;
+  const shownHost = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
+  const url = `http://${shownHost}:${port}`;
+
+  for (const camera of config.cameras) manager.add(camera);
+
+  // Statuses carry live counters (fps, drops); push them every 2 s as well as on change.
+  const statusTimer = setInterval(() => {
+    for (const status of manager.list()) hub?.status(status);
+  }, 2000);
+  statusTimer.unref();
+
+  let closing: Promise<void> | null = null;
+  const close = () =>
+    (closing ??= (async () => {
+      clearInterval(statusTimer);
+      scheduler.close();
+      await manager.stopAll();
+      await scheduler.idle();
+      await hub?.close();
+      await app.close().catch(() => undefined);
+      await model.dispose();
+    })());
+
+  return { url, port, cameras: manager, model, ffmpeg, metrics, close };
+}

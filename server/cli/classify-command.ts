@@ -1,0 +1,98 @@
+/**
+ * `shotscale classify FILE...`: one JSON line per image, or per sampled video
+ * frame, on stdout; progress on stderr. A file that cannot be read is reported
+ * and skipped; the exit code is 1 if any was.
+ */
+import { parseArgs } from 'node:util';
+import { loadConfiguredModel } from '../app/shotscale-server.js';
+import { errorMessage } from '../errors.js';
+import { resolveFfmpeg } from '../ingest/ffmpeg-binary.js';
+import { decodeFile, type DecodedFrame } from '../ingest/file-decoder.js';
+import type { ShotScaleModel } from '../inference/model.js';
+import { resolveConfigPath } from '../config/load-config.js';
+import { systemClock } from '../shared/clock.js';
+import type { Logger } from '../shared/logger.js';
+import { argmax, CANONICAL_SCALES } from '../shared/scale.js';
+import { configFromArgs } from './serve-command.js';
+import { ProgressLine } from './progress-line.js';
+
+export interface ClassifyLine {
+  file: string;
+  frame: number;
+  timeS: number;
+  label: string;
+  confidence: number;
+  probabilities: Record<string, number>;
+  reason?: string;
+}
+
+function toLine(file: string, frame: DecodedFrame, probabilities: number[], reason: string | undefined): ClassifyLine {
+  const best = argmax(probabilities);
+  const line: ClassifyLine = {
+    file,
+    frame: frame.index,
+    timeS: Math.round(frame.timeS * 1000) / 1000,
+    label: CANONICAL_SCALES[best]!,
+    confidence: Math.round(probabilities[best]! * 10000) / 10000,
+    probabilities: Object.fromEntries(CANONICAL_SCALES.map((s, i) => [s, Math.round(probabilities[i]! * 10000) / 10000])),
+  };
+  if (reason) line.reason = reason;
+  return line;
+}
+
+async function flush(model: ShotScaleModel, file: string, pending: DecodedFrame[], out: (line: ClassifyLine) => void): Promise<void> {
+  if (!pending.length) return;
+  const batch = pending.splice(0);
+  const predictions = await model.predict(batch.map((f) => ({ width: model.input.width, height: model.input.height, data: f.data })));
+  predictions.forEach((p, i) => out(toLine(file, batch[i]!, p.probabilities, p.reason)));
+}
+
+export async function runClassify(argv: string[], log: Logger): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { config: { type: 'string', short: 'c' }, fps: { type: 'string', default: '1' }, batch: { type: 'string', default: '8' } },
+  });
+  if (!positionals.length) {
+    process.stderr.write('shotscale classify: name at least one image or video file\n');
+    return 2;
+  }
+  const fps = Number(values.fps);
+  const batchSize = Math.max(1, Math.floor(Number(values.batch)));
+  if (!(fps > 0) || !Number.isFinite(batchSize)) {
+    process.stderr.write('shotscale classify: --fps must be > 0 and --batch a positive integer\n');
+    return 2;
+  }
+  const loaded = configFromArgs(values);
+  const quiet = { ...log, info: () => undefined, child: () => quiet } as Logger;
+  const model = await loadConfiguredModel(loaded, quiet);
+  const ffmpeg = resolveFfmpeg(loaded.config.ffmpeg.path ? resolveConfigPath(loaded, loaded.config.ffmpeg.path) : null);
+  const ctx = { ffmpeg, logLevel: 'error', platform: process.platform };
+  const progress = new ProgressLine(positionals.length, 'files');
+  const write = (line: ClassifyLine) => process.stdout.write(JSON.stringify(line) + '\n');
+  let failed = 0;
+  try {
+    for (const file of positionals) {
+      progress.update(file);
+      const pending: DecodedFrame[] = [];
+      let chain = Promise.resolve();
+      try {
+        // Inference runs while ffmpeg keeps decoding; batches stay in order.
+        await decodeFile(ffmpeg.path, file, { ...model.input, fps }, ctx, systemClock, (frame) => {
+          pending.push(frame);
+          if (pending.length >= batchSize) chain = chain.then(() => flush(model, file, pending, write));
+        });
+        await chain;
+        await flush(model, file, pending, write);
+      } catch (error) {
+        failed += 1;
+        progress.note(`skipped ${file}: ${errorMessage(error)}`);
+      }
+      progress.tick();
+    }
+  } finally {
+    progress.done(`${positionals.length - failed} of ${positionals.length} files classified with ${model.name}`);
+    await model.dispose();
+  }
+  return failed ? 1 : 0;
+}

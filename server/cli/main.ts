@@ -1,0 +1,58 @@
+/**
+ * The `shotscale` command line: serve (what `npm start` runs), classify, bench.
+ * User errors print their code and message and exit 1 (2 for usage).
+ */
+import { isShotscaleError, errorMessage } from '../errors.js';
+import { createLogger } from '../shared/logger.js';
+import { runServe } from './serve-command.js';
+import { runClassify } from './classify-command.js';
+import { runBench } from './bench-command.js';
+
+const USAGE = `usage: shotscale <command> [options]
+
+commands:
+  serve [--config FILE] [--host HOST] [--port N]
+      Run the server on the config's cameras and model (default config/default.yaml).
+  classify FILE... [--config FILE] [--fps N] [--batch N]
+      Classify images or videos (sampled at --fps, default 1); JSON lines on stdout.
+  bench [--cameras 1,4,8,16] [--fps 5] [--duration S] [--out FILE]
+      Run the pipeline benchmark; prints figures and writes JSON.
+
+options:
+  -h, --help   this text`;
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const log = createLogger('shotscale');
+  if (!command || command === '-h' || command === '--help' || command === 'help') {
+    process.stdout.write(USAGE + '\n');
+    return command ? 0 : 2;
+  }
+  try {
+    switch (command) {
+      case 'serve':
+        return await runServe(rest, log);
+      case 'classify':
+        return await runClassify(rest, log);
+      case 'bench':
+        return await runBench(rest);
+      default:
+        process.stderr.write(`shotscale: unknown command "${command}"\n\n${USAGE}\n`);
+        return 2;
+    }
+  } catch (error) {
+    if (isShotscaleError(error)) {
+      process.stderr.write(error.toDisplay() + '\n');
+      return 1;
+    }
+    if ((error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`shotscale ${command}: ${errorMessage(error)}\n\n${USAGE}\n`);
+      return 2;
+    }
+    process.stderr.write(`shotscale ${command}: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    return 1;
+  }
+}
+
+// Exit explicitly: a command is done when main returns, whatever handles linger.
+process.exit(await main(process.argv.slice(2)));

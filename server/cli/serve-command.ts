@@ -1,0 +1,42 @@
+/** `shotscale serve`: run until SIGINT/SIGTERM, then stop every ffmpeg child cleanly. */
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadConfig, type LoadedConfig } from '../config/load-config.js';
+import { configSchema } from '../config/schema.js';
+import { REPO_ROOT, startServer } from '../app/shotscale-server.js';
+import type { Logger } from '../shared/logger.js';
+import { ShotscaleError } from '../errors.js';
+
+export const DEFAULT_CONFIG = path.join(REPO_ROOT, 'config', 'default.yaml');
+
+/** Loads --config (default config/default.yaml) and applies --host/--port overrides, re-validated. */
+export function configFromArgs(values: { config?: string | undefined; host?: string | undefined; port?: string | undefined }): LoadedConfig {
+  const loaded = loadConfig(values.config ?? DEFAULT_CONFIG);
+  if (values.host === undefined && values.port === undefined) return loaded;
+  const port = values.port === undefined ? loaded.config.server.port : Number(values.port);
+  const server = { ...loaded.config.server, ...(values.host ? { host: values.host } : {}), port };
+  const checked = configSchema.shape.server.safeParse(server);
+  if (!checked.success) throw new ShotscaleError('CONFIG_INVALID', `--port/--host: ${checked.error.issues.map((i) => i.message).join('; ')}`);
+  return { ...loaded, config: Object.freeze({ ...loaded.config, server: checked.data }) };
+}
+
+export async function runServe(argv: string[], log: Logger): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { config: { type: 'string', short: 'c' }, host: { type: 'string' }, port: { type: 'string', short: 'p' } } });
+  const loaded = configFromArgs(values);
+  log.info(`config: ${loaded.file ?? '(defaults)'}`);
+  const server = await startServer(loaded, { log });
+  // The one line a user looks for: where to point the browser.
+  process.stdout.write(`shotscale listening on ${server.url}\n`);
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      log.info(`${signal}: stopping cameras and server`);
+      server.close().then(resolve, (error: unknown) => {
+        log.error(`error while stopping: ${String(error)}`);
+        resolve();
+      });
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+  return 0;
+}

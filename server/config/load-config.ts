@@ -1,0 +1,111 @@
+/**
+ * Reads, interpolates and validates the config once at start; the result is
+ * frozen. Every error names the file, the line, the key path and what was
+ * expected.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
+import type { z } from 'zod';
+import { ShotscaleError } from '../errors.js';
+import { configSchema, type Config } from './schema.js';
+
+export interface LoadedConfig {
+  config: Readonly<Config>;
+  /** Absolute path of the file, or null for the built-in defaults. */
+  file: string | null;
+  /** Directory that relative paths in the config are resolved against. */
+  baseDir: string;
+}
+
+/** Renders a zod path like cameras[2].source.kind. */
+export function formatKeyPath(keyPath: readonly PropertyKey[]): string {
+  let out = '';
+  for (const part of keyPath) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else out += out ? `.${String(part)}` : String(part);
+  }
+  return out || '(top level)';
+}
+
+export function describeIssue(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'unrecognized_keys') {
+    return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+  }
+  return issue.message;
+}
+
+/** Replaces ${NAME} and ${NAME:-fallback} in every string with the environment's value. */
+function interpolateEnv(value: unknown, keyPath: PropertyKey[], file: string, env: NodeJS.ProcessEnv): unknown {
+  if (typeof value === 'string') {
+    return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g, (_match, name: string, fallback?: string) => {
+      const found = env[name];
+      if (found !== undefined && found !== '') return found;
+      if (fallback !== undefined) return fallback;
+      throw new ShotscaleError('CONFIG_ENV_MISSING', `${file}: ${formatKeyPath(keyPath)}: environment variable ${name} is not set`, {
+        hint: `export ${name}=... or write \${${name}:-default}`,
+      });
+    });
+  }
+  if (Array.isArray(value)) return value.map((item, i) => interpolateEnv(item, [...keyPath, i], file, env));
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, interpolateEnv(v, [...keyPath, k], file, env)]));
+  }
+  return value;
+}
+
+function lineOf(doc: Document, counter: LineCounter, keyPath: readonly PropertyKey[]): number | null {
+  // Walk up the path until a node exists: an unknown key's parent still has a line.
+  for (let depth = keyPath.length; depth >= 0; depth--) {
+    const node = doc.getIn(keyPath.slice(0, depth) as (string | number)[], true);
+    if (isNode(node) && node.range) return counter.linePos(node.range[0]).line;
+  }
+  return null;
+}
+
+export function deepFreeze<T>(value: T): Readonly<T> {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}
+
+/** Validates an already-parsed object (used for the file and for defaults). */
+export function validateConfig(raw: unknown, label: string, doc?: { doc: Document; counter: LineCounter }): Config {
+  const result = configSchema.safeParse(raw ?? {});
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((issue) => {
+    const line = doc ? lineOf(doc.doc, doc.counter, issue.path) : null;
+    return `  ${label}${line ? `:${line}` : ''}: ${formatKeyPath(issue.path)}: ${describeIssue(issue)}`;
+  });
+  throw new ShotscaleError('CONFIG_INVALID', `invalid config\n${lines.join('\n')}`, {
+    hint: 'config/default.yaml lists every key with its default and meaning',
+  });
+}
+
+export function loadConfig(file: string | null, env: NodeJS.ProcessEnv = process.env): LoadedConfig {
+  if (file === null) {
+    return { config: deepFreeze(validateConfig({}, '(defaults)')), file: null, baseDir: process.cwd() };
+  }
+  const absolute = path.resolve(file);
+  if (!existsSync(absolute)) {
+    throw new ShotscaleError('CONFIG_NOT_FOUND', `config file not found: ${absolute}`);
+  }
+  const text = readFileSync(absolute, 'utf8');
+  const counter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: counter, prettyErrors: true, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    const first = doc.errors[0]!;
+    const where = first.linePos?.[0] ? `:${first.linePos[0].line}:${first.linePos[0].col}` : '';
+    throw new ShotscaleError('CONFIG_PARSE', `${absolute}${where}: ${first.message.split('\n')[0]}`);
+  }
+  const interpolated = interpolateEnv(doc.toJS(), [], absolute, env);
+  const config = validateConfig(interpolated, absolute, { doc, counter });
+  return { config: deepFreeze(config), file: absolute, baseDir: path.dirname(absolute) };
+}
+
+/** Resolves a path from the config against the config file's directory. */
+export function resolveConfigPath(loaded: Pick<LoadedConfig, 'baseDir'>, p: string): string {
+  return path.isAbsolute(p) ? p : path.resolve(loaded.baseDir, p);
+}

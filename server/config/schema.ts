@@ -1,0 +1,148 @@
+/**
+ * The config schema: every field has a default and a description, unknown
+ * keys are rejected. `config/default.yaml` is the annotated example.
+ */
+import { z } from 'zod';
+
+const positive = (d: string) => z.number().positive().describe(d);
+
+export const cameraIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'letters, digits, "-" and "_", at most 64, starting with a letter or digit')
+  .describe('Stable camera id, used in URLs, logs and metrics');
+
+const rtspSource = z.strictObject({
+  kind: z.literal('rtsp'),
+  url: z.string().regex(/^rtsps?:\/\//, 'an rtsp:// or rtsps:// URL').describe('RTSP URL; credentials may come from ${ENV_VARS}'),
+  transport: z.enum(['tcp', 'udp']).default('tcp').describe('RTP transport; TCP survives lossy networks and firewalls'),
+  timeoutS: positive('Socket I/O timeout before ffmpeg gives up on the camera').default(5),
+});
+
+const webcamSource = z.strictObject({
+  kind: z.literal('webcam'),
+  device: z.string().min(1).describe('v4l2: /dev/video0; avfoundation: "0" or a name; dshow: the device name'),
+  driver: z.enum(['auto', 'v4l2', 'avfoundation', 'dshow']).default('auto').describe('Capture API; auto picks by OS'),
+  width: z.number().int().positive().optional().describe('Requested capture width'),
+  height: z.number().int().positive().optional().describe('Requested capture height'),
+  fps: z.number().positive().optional().describe('Requested capture frame rate'),
+});
+
+const ndiSource = z.strictObject({
+  kind: z.literal('ndi'),
+  name: z.string().min(1).describe('NDI source name, e.g. "STUDIO-PC (OBS)"; needs an ffmpeg built with libndi_newtek'),
+});
+
+const fileSource = z.strictObject({
+  kind: z.literal('file'),
+  path: z.string().min(1).describe('Video file; relative paths are relative to the config file'),
+  loop: z.boolean().default(true).describe('Start again at the end'),
+  realtime: z.boolean().default(true).describe('Read at the native frame rate, like a live feed'),
+});
+
+export const TESTSRC_PATTERNS = ['testsrc', 'testsrc2', 'smptebars', 'smptehdbars', 'rgbtestsrc', 'mandelbrot', 'life', 'cellauto'] as const;
+
+const testsrcSource = z.strictObject({
+  kind: z.literal('testsrc'),
+  pattern: z.enum(TESTSRC_PATTERNS).default('testsrc2').describe('ffmpeg lavfi test pattern'),
+  width: z.number().int().positive().default(1280).describe('Pattern width'),
+  height: z.number().int().positive().default(720).describe('Pattern height'),
+  fps: z.number().positive().default(25).describe('Pattern frame rate'),
+});
+
+const urlSource = z.strictObject({
+  kind: z.literal('url'),
+  url: z.string().min(1).describe('Anything ffmpeg reads: srt://, udp://, http(s)://, rtmp://'),
+  inputOptions: z.array(z.string()).default([]).describe('Extra ffmpeg input options, placed before -i'),
+});
+
+export const sourceSchema = z.discriminatedUnion('kind', [rtspSource, webcamSource, ndiSource, fileSource, testsrcSource, urlSource]);
+
+export const cameraSchema = z.strictObject({
+  id: cameraIdSchema,
+  name: z.string().min(1).optional().describe('Display name; defaults to the id'),
+  enabled: z.boolean().default(true).describe('Disabled cameras are listed but not read'),
+  analysisFps: z.number().positive().max(60).default(5).describe('Frames per second sent to the classifier'),
+  source: sourceSchema,
+});
+
+export const EXECUTION_PROVIDERS = ['tensorrt', 'cuda', 'cpu'] as const;
+
+export const configSchema = z.strictObject({
+  server: z
+    .strictObject({
+      host: z.string().default('127.0.0.1').describe('Bind address; anything but loopback requires accessToken'),
+      port: z.number().int().min(0).max(65535).default(8420).describe('HTTP and Socket.IO port (0 picks a free one)'),
+      accessToken: z
+        .string()
+        .min(16, 'at least 16 characters')
+        .nullable()
+        .default(null)
+        .describe('Bearer token for HTTP and Socket.IO; use ${SHOTSCALE_TOKEN} to keep it out of the file'),
+    })
+    .prefault({}),
+  ffmpeg: z
+    .strictObject({
+      path: z.string().nullable().default(null).describe('ffmpeg binary; else $SHOTSCALE_FFMPEG, ffmpeg-static, @ffmpeg-installer/ffmpeg, PATH'),
+      logLevel: z.enum(['quiet', 'panic', 'fatal', 'error', 'warning', 'info']).default('error').describe('ffmpeg -loglevel'),
+    })
+    .prefault({}),
+  model: z
+    .strictObject({
+      manifest: z.string().default('../models/movieshots-mobilenetv3-small-random.manifest.json').describe('Model manifest (JSON); relative to the config file'),
+      executionProviders: z
+        .array(z.enum(EXECUTION_PROVIDERS))
+        .min(1)
+        .default(['cuda', 'cpu'])
+        .describe('Tried in order; the first that loads is used and the fallback is logged'),
+      intraOpThreads: z.number().int().min(0).default(0).describe('onnxruntime threads per operator; 0 = one per core'),
+    })
+    .prefault({}),
+  pipeline: z
+    .strictObject({
+      ringBufferSize: z.number().int().min(1).max(64).default(2).describe('Frames held per camera; the oldest is dropped when full'),
+      batch: z
+        .strictObject({
+          maxSize: z.number().int().min(1).max(64).default(16).describe('Most frames in one inference batch'),
+          windowMs: z.number().min(0).max(1000).default(15).describe('Longest wait for more cameras once one frame is ready'),
+          staleMs: z.number().positive().default(1000).describe('Frames older than this at batch time are dropped'),
+        })
+        .prefault({}),
+      smoothing: z
+        .strictObject({
+          timeConstantS: z.number().min(0).default(0.6).describe('EMA time constant; 0 disables smoothing'),
+          hysteresisMargin: z.number().min(0).max(1).default(0.08).describe('A new label must lead the current one by this much'),
+          hysteresisHoldS: z.number().min(0).default(0.4).describe('... for at least this long'),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
+  supervisor: z
+    .strictObject({
+      stallTimeoutS: z.number().positive().default(5).describe('No frame for this long: the camera is stalled and restarted'),
+      firstFrameTimeoutS: z.number().positive().default(20).describe('Grace for the first frame after a (re)start'),
+      backoffInitialS: z.number().positive().default(0.5).describe('First restart delay'),
+      backoffMaxS: z.number().positive().default(15).describe('Restart delays double up to this cap'),
+      healthyAfterS: z.number().positive().default(10).describe('Live this long and the backoff resets'),
+      stderrLines: z.number().int().min(0).max(1000).default(40).describe('ffmpeg stderr lines kept per camera'),
+    })
+    .prefault({}),
+  cameras: z
+    .array(cameraSchema)
+    .default([])
+    .superRefine((cameras, ctx) => {
+      const seen = new Set<string>();
+      cameras.forEach((camera, index) => {
+        if (seen.has(camera.id)) {
+          ctx.addIssue({ code: 'custom', path: [index, 'id'], message: `duplicate camera id "${camera.id}"` });
+        }
+        seen.add(camera.id);
+      });
+    })
+    .describe('Cameras read at start; more can be added over HTTP'),
+});
+
+export type Config = z.infer<typeof configSchema>;
+export type CameraConfig = z.infer<typeof cameraSchema>;
+export type CameraInput = z.input<typeof cameraSchema>;
+export type SourceConfig = z.infer<typeof sourceSchema>;
+export type ExecutionProviderName = (typeof EXECUTION_PROVIDERS)[number];

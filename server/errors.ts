@@ -1,0 +1,51 @@
+/**
+ * Error catalogue: every error a user can meet has a stable code, a message
+ * that says what and where, and optionally a hint. Tests assert on codes.
+ */
+export const ERROR_CODES = {
+  CONFIG_NOT_FOUND: 'the config file does not exist',
+  CONFIG_PARSE: 'the config file is not valid YAML',
+  CONFIG_INVALID: 'the config does not match the schema',
+  CONFIG_ENV_MISSING: 'the config names an environment variable that is not set',
+  MODEL_MANIFEST_NOT_FOUND: 'the model manifest does not exist',
+  MODEL_MANIFEST_INVALID: 'the model manifest does not match the schema',
+  MODEL_FILE_NOT_FOUND: 'the model file does not exist',
+  MODEL_LOAD_FAILED: 'onnxruntime could not load the model',
+  MODEL_MISMATCH: 'the model does not match its manifest',
+  FFMPEG_NOT_FOUND: 'no ffmpeg binary could be found',
+  SOURCE_UNSUPPORTED: 'this source kind cannot be read on this machine',
+  CAMERA_NOT_FOUND: 'no camera has that id',
+  CAMERA_EXISTS: 'a camera with that id already exists',
+  CAMERA_INVALID: 'the camera definition is invalid',
+  UNAUTHORIZED: 'a valid access token is required',
+  INSECURE_BIND: 'binding to a non-loopback address requires an access token',
+  INPUT_UNREADABLE: 'an input file could not be read',
+  BAD_REQUEST: 'the request is malformed',
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export class ShotscaleError extends Error {
+  readonly code: ErrorCode;
+  readonly hint: string | undefined;
+
+  constructor(code: ErrorCode, message: string, options?: { hint?: string; cause?: unknown }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'ShotscaleError';
+    this.code = code;
+    this.hint = options?.hint;
+  }
+
+  /** One block for a terminal: code, message, hint. */
+  toDisplay(): string {
+    return `error ${this.code}: ${this.message}${this.hint ? `\n  hint: ${this.hint}` : ''}`;
+  }
+}
+
+export function isShotscaleError(error: unknown, code?: ErrorCode): error is ShotscaleError {
+  return error instanceof ShotscaleError && (code === undefined || error.code === code);
+}
+
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,39 @@
+/**
+ * The contract every shot-scale model plugs in behind: frames in (RGB24 at
+ * the model's input size), canonical probabilities out. The pipeline knows
+ * nothing else about a model.
+ */
+import type { ResizeMode } from '../ingest/ffmpeg-args.js';
+import type { ScaleProbabilities } from '../shared/scale.js';
+
+export interface ModelInputSpec {
+  /** Frame size ffmpeg must produce for this model. */
+  width: number;
+  height: number;
+  resize: ResizeMode;
+}
+
+export interface FrameInput {
+  width: number;
+  height: number;
+  /** RGB24, row-major, width * height * 3 bytes. */
+  data: Uint8Array;
+}
+
+export interface ScalePrediction {
+  /** Canonical order, sums to 1. */
+  probabilities: ScaleProbabilities;
+  /** The model's own labels with their probabilities, when it has its own taxonomy. */
+  labelProbabilities?: Record<string, number>;
+  /** Why, in a few words, when the model can say. */
+  reason?: string;
+}
+
+export interface ShotScaleModel {
+  readonly name: string;
+  readonly input: ModelInputSpec;
+  /** Execution provider actually in use (e.g. "cpu", "cuda"). */
+  readonly executionProvider: string;
+  predict(frames: readonly FrameInput[]): Promise<ScalePrediction[]>;
+  dispose(): Promise<void>;
+}

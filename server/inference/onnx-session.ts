@@ -1,0 +1,58 @@
+/**
+ * The onnxruntime-node adapter: opens a session on the first execution
+ * provider that loads (TensorRT, CUDA, CPU in the configured order) and says
+ * which one it got and why the others failed.
+ */
+import * as ort from 'onnxruntime-node';
+import { ShotscaleError, errorMessage } from '../errors.js';
+import type { Logger } from '../shared/logger.js';
+import type { ExecutionProviderName } from '../config/schema.js';
+
+export interface SessionOptions {
+  executionProviders: readonly ExecutionProviderName[];
+  intraOpThreads: number;
+}
+
+export interface OpenedSession {
+  session: ort.InferenceSession;
+  executionProvider: ExecutionProviderName;
+  /** Providers tried before the one in use, with why each failed. */
+  fallbacks: { provider: ExecutionProviderName; reason: string }[];
+}
+
+// Load failures of GPU providers print a long native error to stderr; it is
+// expected on CPU machines, so the log says it once, in words.
+const GPU_HINT = 'GPU providers need onnxruntime-node installed with CUDA binaries (see README, "GPU")';
+
+export async function openSession(modelPath: string, options: SessionOptions, log: Logger): Promise<OpenedSession> {
+  const fallbacks: OpenedSession['fallbacks'] = [];
+  for (const provider of options.executionProviders) {
+    try {
+      const session = await ort.InferenceSession.create(modelPath, {
+        executionProviders: [provider],
+        graphOptimizationLevel: 'all',
+        ...(options.intraOpThreads > 0 ? { intraOpNumThreads: options.intraOpThreads } : {}),
+        // onnxruntime's own warnings (e.g. the missing CUDA library) at error level only.
+        logSeverityLevel: 3,
+      });
+      if (fallbacks.length) {
+        log.warn(`execution provider ${provider} in use; ${fallbacks.map((f) => `${f.provider} unavailable (${f.reason})`).join('; ')}. ${GPU_HINT}`);
+      } else {
+        log.info(`execution provider ${provider} in use`);
+      }
+      return { session, executionProvider: provider, fallbacks };
+    } catch (error) {
+      fallbacks.push({ provider, reason: errorMessage(error).split('\n')[0]!.slice(0, 200) });
+    }
+  }
+  throw new ShotscaleError('MODEL_LOAD_FAILED', `onnxruntime could not load ${modelPath} with ${options.executionProviders.join(', ')}: ${fallbacks.map((f) => `${f.provider}: ${f.reason}`).join('; ')}`, {
+    hint: options.executionProviders.includes('cpu') ? 'the file may be corrupt or not an ONNX model' : 'add "cpu" to model.executionProviders',
+  });
+}
+
+/** Static size of a dimension, or null when symbolic (e.g. "batch"). */
+export function staticDim(dim: unknown): number | null {
+  return typeof dim === 'number' && dim > 0 ? dim : null;
+}
+
+export { ort };

@@ -1,0 +1,255 @@
+/**
+ * One supervisor per camera: runs its ffmpeg child, turns stdout into frames,
+ * restarts it with capped exponential backoff, and watches for stalls. It
+ * tells "failed to spawn" from "died later" and logs pid, exit code and signal.
+ * Nothing that happens here can throw into the rest of the server.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import type { CameraConfig, Config } from '../config/schema.js';
+import { errorMessage, isShotscaleError } from '../errors.js';
+import type { Clock } from '../shared/clock.js';
+import type { Frame } from '../shared/frame.js';
+import type { Logger } from '../shared/logger.js';
+import type { CameraState, CameraStatus } from '../shared/socket-events.js';
+import { buildFfmpegArgs, describeSource, scrubCredentials, type ArgsContext, type OutputSpec } from './ffmpeg-args.js';
+import { FrameReader } from './frame-reader.js';
+
+export type SupervisorSettings = Config['supervisor'];
+
+export interface SupervisorDeps {
+  ffmpegPath: string;
+  argsContext: ArgsContext;
+  output: Omit<OutputSpec, 'fps'>;
+  settings: SupervisorSettings;
+  clock: Clock;
+  log: Logger;
+  onFrame: (frame: Frame) => void;
+  onStateChange: (supervisor: CameraSupervisor) => void;
+}
+
+const FPS_WINDOW_MS = 5000;
+const KILL_GRACE_MS = 2000;
+
+export class CameraSupervisor {
+  private child: ChildProcess | null = null;
+  private state: CameraState = 'stopped';
+  private since: number;
+  private restartTimer: NodeJS.Timeout | null = null;
+  private watchdog: NodeJS.Timeout | null = null;
+  private attempt = 0;
+  private startedAt = 0;
+  private liveAt = 0;
+  private lastFrameAt = 0;
+  private seq = 0;
+  private stopping = false;
+  private stderrTail: string[] = [];
+  private stderrPartial = '';
+  private recentFrames: number[] = [];
+  private lastError: string | null = null;
+  private counters = { framesIn: 0, framesDropped: 0, reconnects: 0, stalls: 0 };
+
+  constructor(
+    readonly camera: CameraConfig,
+    private readonly deps: SupervisorDeps,
+  ) {
+    this.since = deps.clock();
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  start(): void {
+    this.stopping = false;
+    if (!this.camera.enabled) return this.setState('stopped');
+    this.spawnChild();
+  }
+
+  /** Stops the child for good (camera removed, disabled or server shutting down). */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.clearTimers();
+    const child = this.child;
+    if (child && child.exitCode === null && child.signalCode === null) {
+      await new Promise<void>((resolve) => {
+        const force = setTimeout(() => child.kill('SIGKILL'), KILL_GRACE_MS);
+        child.once('close', () => {
+          clearTimeout(force);
+          resolve();
+        });
+        child.kill('SIGTERM');
+      });
+    }
+    this.child = null;
+    this.setState('stopped');
+  }
+
+  countDropped(n: number): void {
+    this.counters.framesDropped += n;
+  }
+
+  status(): CameraStatus {
+    const now = this.deps.clock();
+    this.trimRecentFrames(now);
+    const window = Math.min(FPS_WINDOW_MS, Math.max(1, now - (this.liveAt || now)));
+    return {
+      cameraId: this.camera.id,
+      name: this.camera.name ?? this.camera.id,
+      enabled: this.camera.enabled,
+      sourceKind: this.camera.source.kind,
+      source: describeSource(this.camera.source),
+      state: this.state,
+      since: this.since,
+      analysisFps: this.camera.analysisFps,
+      measuredFps: this.state === 'live' ? Math.round((this.recentFrames.length / window) * 1000 * 100) / 100 : 0,
+      ...this.counters,
+      lastError: this.lastError,
+      lastStderr: [...this.stderrTail],
+    };
+  }
+
+  private setState(state: CameraState): void {
+    if (state === this.state) return;
+    this.state = state;
+    this.since = this.deps.clock();
+    this.deps.onStateChange(this);
+  }
+
+  private spawnChild(): void {
+    const { deps, camera } = this;
+    let args: string[];
+    try {
+      args = buildFfmpegArgs(camera.source, { ...deps.output, fps: camera.analysisFps }, deps.argsContext);
+    } catch (error) {
+      // A source this machine cannot read (NDI without libndi): retrying cannot help.
+      this.lastError = isShotscaleError(error) ? `${error.message}${error.hint ? ` (${error.hint})` : ''}` : errorMessage(error);
+      deps.log.error(this.lastError);
+      return this.setState('failed');
+    }
+    this.setState(this.attempt === 0 ? 'starting' : 'restarting');
+    this.startedAt = deps.clock();
+    this.seq = 0;
+    const frameBytes = deps.output.width * deps.output.height * 3;
+    const reader = new FrameReader(frameBytes, (data, completedAt) => this.handleFrame(data, completedAt), deps.clock);
+    const child = spawn(deps.ffmpegPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = child;
+    let spawned = false;
+
+    child.once('spawn', () => {
+      spawned = true;
+      deps.log.info(`ffmpeg started (pid ${child.pid}) for ${describeSource(camera.source)}`);
+    });
+    let finished = false;
+    const finish = (code: number | null, signal: NodeJS.Signals | null) => {
+      if (finished) return;
+      finished = true;
+      if (this.child === child) this.child = null;
+      this.handleExit(spawned, child.pid, code, signal);
+    };
+    child.once('error', (error) => {
+      // 'error' without 'spawn' means the binary could not be started at all,
+      // and 'close' may never follow.
+      this.lastError = spawned ? `ffmpeg error: ${error.message}` : `failed to spawn ffmpeg (${deps.ffmpegPath}): ${error.message}`;
+      deps.log.error(this.lastError);
+      if (!spawned) finish(null, null);
+    });
+    child.stdout?.on('data', (chunk: Buffer) => reader.push(chunk));
+    child.stderr?.setEncoding('utf8');
+    child.stderr?.on('data', (text: string) => this.keepStderr(text));
+    child.once('close', (code, signal) => finish(code, signal));
+    this.armWatchdog();
+  }
+
+  private handleFrame(data: Uint8Array, completedAt: number): void {
+    this.lastFrameAt = completedAt;
+    this.counters.framesIn += 1;
+    this.recentFrames.push(completedAt);
+    if (this.recentFrames.length > 512) this.trimRecentFrames(completedAt);
+    if (this.state !== 'live') {
+      this.liveAt = completedAt;
+      this.lastError = null;
+      this.setState('live');
+    }
+    if (completedAt - this.liveAt > this.deps.settings.healthyAfterS * 1000) this.attempt = 0;
+    const { width, height } = this.deps.output;
+    this.deps.onFrame({ cameraId: this.camera.id, seq: this.seq++, captureTime: completedAt, width, height, data });
+  }
+
+  private handleExit(spawned: boolean, pid: number | undefined, code: number | null, signal: NodeJS.Signals | null): void {
+    this.clearWatchdog();
+    if (this.stopping) return;
+    if (spawned) {
+      const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+      const detail = this.stderrTail.at(-1);
+      // After a stall the SIGKILL is ours: the stall stays the reason shown.
+      if (this.state !== 'stalled') this.lastError = `ffmpeg (pid ${pid}) ${how}${detail ? `: ${detail}` : ''}`;
+      this.deps.log.warn(`ffmpeg (pid ${pid}) ${how}`);
+    }
+    if (this.camera.source.kind === 'file' && !this.camera.source.loop && code === 0) {
+      this.lastError = 'end of file';
+      return this.setState('stopped');
+    }
+    this.scheduleRestart();
+  }
+
+  private scheduleRestart(): void {
+    const { settings } = this.deps;
+    const delayS = Math.min(settings.backoffMaxS, settings.backoffInitialS * 2 ** this.attempt);
+    this.attempt += 1;
+    this.counters.reconnects += 1;
+    this.setState('restarting');
+    this.deps.log.info(`restarting in ${delayS.toFixed(1)} s (attempt ${this.attempt})`);
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = null;
+      if (!this.stopping) this.spawnChild();
+    }, delayS * 1000);
+  }
+
+  private armWatchdog(): void {
+    this.clearWatchdog();
+    const { settings, clock } = this.deps;
+    const checkEveryMs = Math.max(100, Math.min(1000, (settings.stallTimeoutS * 1000) / 4));
+    this.watchdog = setInterval(() => {
+      const now = clock();
+      const waitingForFirst = this.state !== 'live';
+      const limitMs = (waitingForFirst ? settings.firstFrameTimeoutS : settings.stallTimeoutS) * 1000;
+      const since = waitingForFirst ? this.startedAt : this.lastFrameAt;
+      if (now - since < limitMs || !this.child) return;
+      this.counters.stalls += 1;
+      this.lastError = `stalled: no frame for ${((now - since) / 1000).toFixed(1)} s`;
+      this.deps.log.warn(this.lastError);
+      this.setState('stalled');
+      this.clearWatchdog();
+      this.child.kill('SIGKILL'); // its 'close' schedules the restart
+    }, checkEveryMs);
+  }
+
+  private keepStderr(text: string): void {
+    const limit = this.deps.settings.stderrLines;
+    const lines = (this.stderrPartial + text).split(/\r?\n|\r/);
+    this.stderrPartial = lines.pop() ?? '';
+    for (const line of lines) {
+      if (!line.trim()) continue;
+      this.stderrTail.push(scrubCredentials(line.trim()));
+    }
+    if (this.stderrTail.length > limit) this.stderrTail.splice(0, this.stderrTail.length - limit);
+  }
+
+  private trimRecentFrames(now: number): void {
+    const cutoff = now - FPS_WINDOW_MS;
+    let drop = 0;
+    while (drop < this.recentFrames.length && this.recentFrames[drop]! < cutoff) drop++;
+    if (drop) this.recentFrames.splice(0, drop);
+  }
+
+  private clearWatchdog(): void {
+    if (this.watchdog) clearInterval(this.watchdog);
+    this.watchdog = null;
+  }
+
+  private clearTimers(): void {
+    this.clearWatchdog();
+    if (this.restartTimer) clearTimeout(this.restartTimer);
+    this.restartTimer = null;
+  }
+}

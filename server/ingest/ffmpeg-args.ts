@@ -1,0 +1,129 @@
+/**
+ * Builds the ffmpeg command line for one camera: read the source, reduce the
+ * frame rate, resize to the model's input and write raw RGB24 frames to stdout.
+ * Pure functions: unit-tested without spawning anything.
+ */
+import { ShotscaleError } from '../errors.js';
+import type { SourceConfig } from '../config/schema.js';
+import type { FfmpegBinary } from './ffmpeg-binary.js';
+
+export type ResizeMode = 'stretch' | 'letterbox';
+
+export interface OutputSpec {
+  width: number;
+  height: number;
+  /** Frames per second to keep; null keeps every frame. */
+  fps: number | null;
+  resize: ResizeMode;
+}
+
+export interface ArgsContext {
+  ffmpeg: Pick<FfmpegBinary, 'rtspTimeoutOption' | 'hasNdi'>;
+  logLevel: string;
+  platform: NodeJS.Platform;
+}
+
+type WebcamDriver = 'v4l2' | 'avfoundation' | 'dshow';
+
+export function webcamDriverFor(platform: NodeJS.Platform): WebcamDriver {
+  if (platform === 'darwin') return 'avfoundation';
+  if (platform === 'win32') return 'dshow';
+  return 'v4l2';
+}
+
+function lavfiNumber(n: number): string {
+  return Number.isInteger(n) ? String(n) : n.toFixed(3);
+}
+
+/** Options placed before -i, and the input itself. */
+export function inputArgs(source: SourceConfig, ctx: ArgsContext): string[] {
+  switch (source.kind) {
+    case 'rtsp': {
+      // Socket timeout in microseconds: without it a dead camera hangs ffmpeg forever.
+      const timeoutUs = String(Math.round(source.timeoutS * 1_000_000));
+      return ['-rtsp_transport', source.transport, ctx.ffmpeg.rtspTimeoutOption, timeoutUs, '-fflags', 'nobuffer', '-flags', 'low_delay', '-i', source.url];
+    }
+    case 'webcam': {
+      const driver = source.driver === 'auto' ? webcamDriverFor(ctx.platform) : source.driver;
+      const opts: string[] = ['-f', driver];
+      if (source.fps) opts.push('-framerate', lavfiNumber(source.fps));
+      if (source.width && source.height) opts.push('-video_size', `${source.width}x${source.height}`);
+      const input = driver === 'dshow' ? `video=${source.device}` : source.device;
+      return [...opts, '-i', input];
+    }
+    case 'ndi':
+      if (!ctx.ffmpeg.hasNdi) {
+        throw new ShotscaleError('SOURCE_UNSUPPORTED', `NDI source "${source.name}": this ffmpeg was built without libndi_newtek`, {
+          hint: 'NDI needs an ffmpeg built with --enable-libndi_newtek (NDI SDK); point ffmpeg.path at one',
+        });
+      }
+      return ['-f', 'libndi_newtek', '-i', source.name];
+    case 'file':
+      return [...(source.realtime ? ['-re'] : []), ...(source.loop ? ['-stream_loop', '-1'] : []), '-i', source.path];
+    case 'testsrc': {
+      const spec = `${source.pattern}=size=${source.width}x${source.height}:rate=${lavfiNumber(source.fps)}`;
+      // -re paces the generator at its frame rate, like a camera; without it
+      // lavfi produces frames as fast as the CPU allows.
+      return ['-re', '-f', 'lavfi', '-i', spec];
+    }
+    case 'url':
+      return [...source.inputOptions, '-i', source.url];
+  }
+}
+
+/** The video filter: frame-rate reduction, then resize (stretch or letterbox). */
+export function videoFilter(output: OutputSpec): string {
+  const { width: w, height: h } = output;
+  const scale =
+    output.resize === 'letterbox'
+      ? `scale=${w}:${h}:force_original_aspect_ratio=decrease,pad=${w}:${h}:(ow-iw)/2:(oh-ih)/2:black`
+      : `scale=${w}:${h}`;
+  return output.fps === null ? scale : `fps=${lavfiNumber(output.fps)},${scale}`;
+}
+
+export function buildFfmpegArgs(source: SourceConfig, output: OutputSpec, ctx: ArgsContext): string[] {
+  return [
+    '-hide_banner',
+    '-nostdin',
+    '-loglevel',
+    ctx.logLevel,
+    ...inputArgs(source, ctx),
+    '-an',
+    '-sn',
+    '-dn',
+    '-vf',
+    videoFilter(output),
+    '-pix_fmt',
+    'rgb24',
+    '-f',
+    'rawvideo',
+    // Write each frame as soon as it exists instead of filling a 32 KiB buffer.
+    '-flush_packets',
+    '1',
+    'pipe:1',
+  ];
+}
+
+/** Hides credentials in URLs and key=value pairs, for logs, status and the API. */
+export function scrubCredentials(text: string): string {
+  return text
+    .replace(/([a-z][a-z0-9+.-]*:\/\/)([^/@\s:]+)(:[^/@\s]*)?@/gi, (_m, scheme: string) => `${scheme}***:***@`)
+    .replace(/\b(password|passwd|pwd|pass|token|key|secret|auth)=([^&\s]+)/gi, '$1=***');
+}
+
+/** A short, safe description of a source for status and logs. */
+export function describeSource(source: SourceConfig): string {
+  switch (source.kind) {
+    case 'rtsp':
+    case 'url':
+      return scrubCredentials(source.url);
+    case 'webcam':
+      return `${source.driver}:${source.device}`;
+    case 'ndi':
+      return `ndi:${source.name}`;
+    case 'file':
+      return source.path;
+    case 'testsrc':
+      return `${source.pattern} ${source.width}x${source.height}@${source.fps}`;
+  }
+}

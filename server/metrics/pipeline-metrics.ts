@@ -1,0 +1,48 @@
+/**
+ * Prometheus metrics, by construction: each stage is handed the instruments it
+ * updates; nothing is scraped from a stats object. One registry per server.
+ */
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+export class PipelineMetrics {
+  readonly registry = new Registry();
+
+  readonly framesIn = new Counter({ name: 'shotscale_frames_in_total', help: 'Frames received from the source, per camera', labelNames: ['camera'] as const, registers: [this.registry] });
+  readonly framesDropped = new Counter({
+    name: 'shotscale_frames_dropped_total',
+    help: 'Frames dropped before inference, per camera and reason (overflow: ring full; superseded: a newer frame won; stale: older than the staleness budget)',
+    labelNames: ['camera', 'reason'] as const,
+    registers: [this.registry],
+  });
+  readonly framesAnalysed = new Counter({ name: 'shotscale_frames_analysed_total', help: 'Frames classified, per camera', labelNames: ['camera'] as const, registers: [this.registry] });
+  readonly batchSize = new Histogram({ name: 'shotscale_batch_size', help: 'Frames per inference batch', buckets: [1, 2, 4, 6, 8, 12, 16, 24, 32, 64], registers: [this.registry] });
+  readonly inferenceSeconds = new Histogram({
+    name: 'shotscale_inference_seconds',
+    help: 'Wall time of one batch through the model (preprocessing included)',
+    buckets: [0.002, 0.005, 0.01, 0.02, 0.035, 0.05, 0.075, 0.1, 0.15, 0.25, 0.5, 1],
+    registers: [this.registry],
+  });
+  readonly glassToReadout = new Histogram({
+    name: 'shotscale_glass_to_readout_seconds',
+    help: 'From a frame leaving the decoder to its readout being emitted, per camera',
+    labelNames: ['camera'] as const,
+    buckets: [0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.5, 1, 2],
+    registers: [this.registry],
+  });
+  readonly ffmpegRestarts = new Counter({ name: 'shotscale_ffmpeg_restarts_total', help: 'ffmpeg restarts, per camera', labelNames: ['camera'] as const, registers: [this.registry] });
+  readonly stalls = new Counter({ name: 'shotscale_camera_stalls_total', help: 'Stalls (no frame within the stall timeout), per camera', labelNames: ['camera'] as const, registers: [this.registry] });
+  readonly cameraUp = new Gauge({ name: 'shotscale_camera_up', help: '1 when the camera is live, else 0', labelNames: ['camera'] as const, registers: [this.registry] });
+  readonly socketClients = new Gauge({ name: 'shotscale_socket_clients', help: 'Connected Socket.IO clients', registers: [this.registry] });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: 'shotscale_' });
+  }
+
+  /** Removes a camera's series when the camera is removed. */
+  forgetCamera(camera: string): void {
+    for (const metric of [this.framesIn, this.framesAnalysed, this.glassToReadout, this.ffmpegRestarts, this.stalls, this.cameraUp]) {
+      metric.remove({ camera });
+    }
+    for (const reason of ['overflow', 'superseded', 'stale']) this.framesDropped.remove({ camera, reason });
+  }
+}

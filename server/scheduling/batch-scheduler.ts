@@ -1,0 +1,126 @@
+/**
+ * Collects the newest unprocessed frame of each camera into one batch. A batch
+ * runs as soon as every live camera has a frame or the batch is full, else
+ * when the oldest waiting frame has waited `windowMs`; it never waits for all
+ * cameras. Frames older than `staleMs` at batch time are dropped. One batch
+ * runs at a time: while it runs, newer frames replace older ones in the rings.
+ */
+import type { Clock } from '../shared/clock.js';
+import type { Frame } from '../shared/frame.js';
+import { RingBuffer, type DropReason } from './ring-buffer.js';
+
+export interface SchedulerOptions {
+  maxSize: number;
+  windowMs: number;
+  staleMs: number;
+  ringBufferSize: number;
+}
+
+export interface SchedulerHooks {
+  runBatch: (frames: Frame[]) => Promise<void>;
+  onDrop: (cameraId: string, reason: DropReason, count: number) => void;
+  onBatchError: (error: unknown) => void;
+}
+
+export class BatchScheduler {
+  private readonly rings = new Map<string, RingBuffer<Frame>>();
+  private running = false;
+  private timer: NodeJS.Timeout | null = null;
+  private rotation = 0; // fairness when more cameras are ready than fit in a batch
+  private closed = false;
+  private idleWaiters: (() => void)[] = [];
+
+  constructor(
+    private readonly options: SchedulerOptions,
+    private readonly hooks: SchedulerHooks,
+    private readonly clock: Clock,
+  ) {}
+
+  addCamera(cameraId: string): void {
+    if (!this.rings.has(cameraId)) this.rings.set(cameraId, new RingBuffer<Frame>(this.options.ringBufferSize));
+  }
+
+  removeCamera(cameraId: string): void {
+    this.rings.delete(cameraId);
+  }
+
+  /** Called from capture: never blocks, never throws. */
+  push(frame: Frame): void {
+    const ring = this.rings.get(frame.cameraId);
+    if (!ring || this.closed) return;
+    if (ring.push(frame) !== undefined) this.hooks.onDrop(frame.cameraId, 'overflow', 1);
+    this.schedule();
+  }
+
+  /** Resolves once no batch is running (for orderly shutdown). */
+  async idle(): Promise<void> {
+    if (!this.running) return;
+    await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  close(): void {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  private schedule(): void {
+    if (this.running || this.closed) return;
+    let ready = 0;
+    let oldest = Infinity;
+    for (const ring of this.rings.values()) {
+      const first = ring.peekOldest();
+      if (!first) continue;
+      ready += 1;
+      oldest = Math.min(oldest, first.captureTime);
+    }
+    if (ready === 0) return;
+    const full = ready >= Math.min(this.options.maxSize, this.rings.size);
+    const waitedMs = this.clock() - oldest;
+    if (full || waitedMs >= this.options.windowMs) {
+      if (this.timer) clearTimeout(this.timer);
+      this.timer = null;
+      void this.runOnce();
+      return;
+    }
+    if (!this.timer) {
+      this.timer = setTimeout(() => {
+        this.timer = null;
+        this.schedule();
+      }, this.options.windowMs - waitedMs);
+    }
+  }
+
+  private collect(): Frame[] {
+    const ids = [...this.rings.keys()];
+    const now = this.clock();
+    const batch: Frame[] = [];
+    for (let i = 0; i < ids.length && batch.length < this.options.maxSize; i++) {
+      const id = ids[(this.rotation + i) % ids.length]!;
+      const taken = this.rings.get(id)!.takeNewest();
+      if (!taken) continue;
+      if (taken.superseded) this.hooks.onDrop(id, 'superseded', taken.superseded);
+      if (now - taken.item.captureTime > this.options.staleMs) {
+        this.hooks.onDrop(id, 'stale', 1);
+        continue;
+      }
+      batch.push(taken.item);
+    }
+    this.rotation = ids.length ? (this.rotation + 1) % ids.length : 0;
+    return batch;
+  }
+
+  private async runOnce(): Promise<void> {
+    this.running = true;
+    try {
+      const batch = this.collect();
+      if (batch.length) await this.hooks.runBatch(batch);
+    } catch (error) {
+      this.hooks.onBatchError(error);
+    } finally {
+      this.running = false;
+      for (const resolve of this.idleWaiters.splice(0)) resolve();
+      this.schedule();
+    }
+  }
+}

@@ -1,0 +1,76 @@
+/**
+ * The one typed Socket.IO event map, shared by server/ and web/.
+ * Change it here and both sides are checked against it.
+ */
+import type { CanonicalScale, ScaleProbabilities } from './scale.js';
+
+export type CameraState = 'starting' | 'live' | 'stalled' | 'restarting' | 'failed' | 'stopped';
+
+export type SourceKind = 'rtsp' | 'webcam' | 'ndi' | 'file' | 'testsrc' | 'url';
+
+/** One analysed frame of one camera. */
+export interface Readout {
+  cameraId: string;
+  /** Epoch milliseconds at which the frame left the decoder. */
+  captureTime: number;
+  /** Hysteresis-stable label from the smoothed probabilities. */
+  label: CanonicalScale;
+  /** Smoothed probability of `label`. */
+  confidence: number;
+  /** This frame's probabilities, canonical order. */
+  raw: ScaleProbabilities;
+  /** EMA-smoothed probabilities, canonical order. */
+  smoothed: ScaleProbabilities;
+  /** Capture to emission, milliseconds. */
+  latencyMs: number;
+  /** Name of the model that produced `raw`. */
+  model: string;
+  /** Why the model chose what it chose, when it can say. */
+  reason?: string;
+}
+
+export interface CameraStatus {
+  cameraId: string;
+  name: string;
+  enabled: boolean;
+  sourceKind: SourceKind;
+  /** Source with credentials removed. */
+  source: string;
+  state: CameraState;
+  /** Epoch ms of the last state change. */
+  since: number;
+  analysisFps: number;
+  /** Frames per second actually received over the last few seconds. */
+  measuredFps: number;
+  framesIn: number;
+  framesDropped: number;
+  reconnects: number;
+  stalls: number;
+  /** Last error in words (spawn failure, exit code / signal, stall). */
+  lastError: string | null;
+  /** Last lines of ffmpeg's stderr, credentials scrubbed. */
+  lastStderr: string[];
+}
+
+export interface ServerInfo {
+  version: string;
+  model: string;
+  executionProvider: string;
+  labels: readonly CanonicalScale[];
+}
+
+export interface ServerToClientEvents {
+  /** Sent once on connect: the server and every camera's status. */
+  hello: (info: ServerInfo, cameras: CameraStatus[]) => void;
+  readout: (readout: Readout) => void;
+  'camera:status': (status: CameraStatus) => void;
+  'camera:removed': (payload: { cameraId: string }) => void;
+}
+
+export interface ClientToServerEvents {
+  /**
+   * Narrow this client's readouts to these cameras; null means all cameras
+   * (the default). The ack echoes the subscription in force.
+   */
+  subscribe: (cameraIds: string[] | null, ack?: (subscribed: string[] | null) => void) => void;
+}

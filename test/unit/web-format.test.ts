@@ -1,0 +1,106 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { CANONICAL_SCALES } from '../../server/shared/scale.js';
+import {
+  DASH,
+  SCALE_COLOURS,
+  STATUS_COLOURS,
+  formatCount,
+  formatDuration,
+  formatFps,
+  formatLatency,
+  formatPercent,
+  probabilityRows,
+  scaleColour,
+  scaleName,
+  statusColours,
+} from '../../web/src/lib/format.js';
+
+test('formatLatency picks a sensible unit', () => {
+  assert.equal(formatLatency(0), '0.0 ms');
+  assert.equal(formatLatency(4.26), '4.3 ms');
+  assert.equal(formatLatency(87.4), '87 ms');
+  assert.equal(formatLatency(999.4), '999 ms');
+  assert.equal(formatLatency(1250), '1.25 s');
+  assert.equal(formatLatency(12_400), '12 s');
+  assert.equal(formatLatency(-1), DASH);
+  assert.equal(formatLatency(Number.NaN), DASH);
+  assert.equal(formatLatency(undefined), DASH);
+  assert.equal(formatLatency(null), DASH);
+});
+
+test('formatPercent clamps and rounds', () => {
+  assert.equal(formatPercent(0.874), '87%');
+  assert.equal(formatPercent(0.874, 1), '87.4%');
+  assert.equal(formatPercent(1), '100%');
+  assert.equal(formatPercent(1.2), '100%');
+  assert.equal(formatPercent(-0.1), '0%');
+  assert.equal(formatPercent(Number.POSITIVE_INFINITY), DASH);
+  assert.equal(formatPercent(undefined), DASH);
+});
+
+test('formatFps, formatCount, formatDuration', () => {
+  assert.equal(formatFps(25), '25.0 fps');
+  assert.equal(formatFps(7.46), '7.5 fps');
+  assert.equal(formatFps(-2), DASH);
+  assert.equal(formatCount(0), '0');
+  assert.equal(formatCount(1234567), '1\u202f234\u202f567');
+  assert.equal(formatCount(undefined), DASH);
+  assert.equal(formatDuration(4_900), '4 s');
+  assert.equal(formatDuration(-50), '0 s');
+  assert.equal(formatDuration(3 * 60_000 + 10_000), '3 min');
+  assert.equal(formatDuration(2 * 3_600_000), '2 h');
+  assert.equal(formatDuration(2 * 3_600_000 + 5 * 60_000), '2 h 5 min');
+  assert.equal(formatDuration(3 * 86_400_000 + 4 * 3_600_000), '3 d 4 h');
+  assert.equal(formatDuration(Number.NaN), DASH);
+});
+
+test('every camera state has readable badge colours; unknown states fall back', () => {
+  for (const state of ['starting', 'live', 'stalled', 'restarting', 'failed', 'stopped'] as const) {
+    const c = statusColours(state);
+    assert.equal(c, STATUS_COLOURS[state]);
+    assert.ok(contrast(c.bg, c.fg) >= 4.5, `${state}: contrast ${contrast(c.bg, c.fg).toFixed(2)}`);
+  }
+  const fallback = statusColours('exploded');
+  assert.match(fallback.bg, /^#[0-9a-f]{6}$/i);
+  assert.ok(contrast(fallback.bg, fallback.fg) >= 4.5);
+});
+
+test('scale colours cover the canonical scales, distinct, dark to light', () => {
+  const colours = CANONICAL_SCALES.map((s) => SCALE_COLOURS[s]);
+  assert.equal(new Set(colours).size, CANONICAL_SCALES.length);
+  const lum = colours.map(luminance);
+  for (let i = 1; i < lum.length; i++) assert.ok(lum[i]! > lum[i - 1]!, `luminance rises at ${CANONICAL_SCALES[i]}`);
+  assert.equal(scaleColour('MCU'), SCALE_COLOURS.MCU);
+  assert.match(scaleColour('nope'), /^#[0-9a-f]{6}$/i);
+  assert.equal(scaleName('MCU'), 'medium close-up');
+  assert.equal(scaleName('nope'), 'nope');
+});
+
+test('probabilityRows pairs probabilities with classes, clamping gaps', () => {
+  const rows = probabilityRows([0.5, 0.25, 1.5, -1, Number.NaN]);
+  assert.deepEqual(
+    rows.map((r) => r.label),
+    [...CANONICAL_SCALES],
+  );
+  assert.deepEqual(
+    rows.map((r) => r.p),
+    [0.5, 0.25, 1, 0, 0, 0, 0, 0],
+  );
+  assert.equal(rows[0]!.name, 'extreme close-up');
+  assert.equal(probabilityRows(null).length, 8);
+});
+
+function luminance(hex: string): number {
+  const n = Number.parseInt(hex.slice(1), 16);
+  const [r, g, b] = [(n >> 16) & 255, (n >> 8) & 255, n & 255].map((v) => {
+    const c = v / 255;
+    return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  });
+  return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
+}
+
+function contrast(a: string, b: string): number {
+  const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x);
+  return (hi! + 0.05) / (lo! + 0.05);
+}

@@ -1,0 +1,94 @@
+/**
+ * Wires a Socket.IO connection to a LiveState: server events in, connection
+ * state and the token flow (`unauthorized` → prompt → reconnect) out.
+ */
+import { io, type Socket } from 'socket.io-client';
+import type { ClientToServerEvents, ServerToClientEvents } from '../../../server/shared/socket-events.js';
+import type { LiveState } from './live-state.svelte.js';
+import { saveToken } from './token.js';
+
+export type ShotscaleSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+/** The message of the server's connect_error when the token is missing or wrong. */
+export const UNAUTHORIZED = 'unauthorized';
+
+/** Retry delay after a non-token refusal by the server, ms. */
+const RETRY_MS = 3000;
+
+export interface LiveConnection {
+  readonly socket: ShotscaleSocket;
+  /** Sets (and stores) the token, then reconnects with it. */
+  setToken(token: string | null): void;
+  /** Narrows readouts to these cameras; null means all. */
+  subscribe(cameraIds: string[] | null): void;
+  close(): void;
+}
+
+export interface ConnectOptions {
+  /** Server URL; default: the page's origin. */
+  url?: string;
+  token?: string | null;
+  /** How often LiveState.now ticks, ms. */
+  tickMs?: number;
+}
+
+export function connectLive(state: LiveState, options: ConnectOptions = {}): LiveConnection {
+  let token = options.token ?? null;
+  let retry: ReturnType<typeof setTimeout> | undefined;
+  const socketOptions = {
+    auth: (cb: (data: object) => void) => cb(token ? { token } : {}),
+    transports: ['websocket', 'polling'],
+  };
+  const socket: ShotscaleSocket = options.url ? io(options.url, socketOptions) : io(socketOptions);
+
+  socket.on('connect', () => {
+    state.connection = 'connected';
+    state.connectionError = null;
+  });
+  socket.on('disconnect', (reason) => {
+    state.connection = 'reconnecting';
+    state.connectionError = reason;
+    // The server hung up on us: Socket.IO will not retry by itself.
+    if (reason === 'io server disconnect') socket.connect();
+  });
+  socket.on('connect_error', (err) => {
+    if (err.message === UNAUTHORIZED) {
+      // Middleware refusal: no automatic retry; wait for a token.
+      state.connection = 'unauthorized';
+      state.connectionError = token ? 'The server refused the access token.' : 'This server needs an access token.';
+    } else {
+      state.connection = state.connection === 'unauthorized' ? 'unauthorized' : 'reconnecting';
+      state.connectionError = err.message;
+      // Low-level errors are retried by Socket.IO; a refusal by the server's
+      // middleware is not, so retry that ourselves, gently.
+      if (!socket.active) retry = setTimeout(() => socket.connect(), RETRY_MS);
+    }
+  });
+
+  socket.on('hello', (info, cameras) => state.hello(info, cameras));
+  socket.on('readout', (readout) => state.readout(readout));
+  socket.on('camera:status', (status) => state.status(status));
+  socket.on('camera:removed', ({ cameraId }) => state.removed(cameraId));
+
+  const tick = setInterval(() => (state.now = Date.now()), options.tickMs ?? 1000);
+
+  return {
+    socket,
+    setToken(next) {
+      clearTimeout(retry);
+      token = next || null;
+      saveToken(token);
+      state.connection = 'connecting';
+      state.connectionError = null;
+      socket.disconnect().connect();
+    },
+    subscribe(cameraIds) {
+      socket.emit('subscribe', cameraIds);
+    },
+    close() {
+      clearInterval(tick);
+      clearTimeout(retry);
+      socket.close();
+    },
+  };
+}

@@ -1,0 +1,127 @@
+/**
+ * Pure formatting and colour helpers for the status page. No DOM, no Svelte:
+ * unit-tested under node (test/unit/web-format.test.ts).
+ */
+import type { CameraState } from '../../../server/shared/socket-events.js';
+import { CANONICAL_SCALES, SCALE_NAMES, type CanonicalScale } from '../../../server/shared/scale.js';
+
+/** Shown where a number is missing or not finite. */
+export const DASH = '—';
+
+function isNum(value: number | null | undefined): value is number {
+  return typeof value === 'number' && Number.isFinite(value);
+}
+
+/** Latency: `4.2 ms`, `87 ms`, `1.25 s`, `12 s`. */
+export function formatLatency(ms: number | null | undefined): string {
+  if (!isNum(ms) || ms < 0) return DASH;
+  if (ms < 10) return `${ms.toFixed(1)} ms`;
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  const s = ms / 1000;
+  return s < 10 ? `${s.toFixed(2)} s` : `${Math.round(s)} s`;
+}
+
+/** A probability in [0, 1] as a percentage, clamped: `87%`, `87.4%`. */
+export function formatPercent(p: number | null | undefined, digits = 0): string {
+  if (!isNum(p)) return DASH;
+  const clamped = Math.min(1, Math.max(0, p));
+  return `${(clamped * 100).toFixed(digits)}%`;
+}
+
+/** Frames per second: `25.0 fps`, `7.5 fps`. */
+export function formatFps(fps: number | null | undefined): string {
+  if (!isNum(fps) || fps < 0) return DASH;
+  return `${fps.toFixed(1)} fps`;
+}
+
+/** A span of time, coarse: `4 s`, `3 min`, `2 h 5 min`, `3 d 4 h`. */
+export function formatDuration(ms: number | null | undefined): string {
+  if (!isNum(ms)) return DASH;
+  const s = Math.max(0, Math.floor(ms / 1000));
+  if (s < 60) return `${s} s`;
+  const min = Math.floor(s / 60);
+  if (min < 60) return `${min} min`;
+  const h = Math.floor(min / 60);
+  if (h < 24) return min % 60 ? `${h} h ${min % 60} min` : `${h} h`;
+  const d = Math.floor(h / 24);
+  return h % 24 ? `${d} d ${h % 24} h` : `${d} d`;
+}
+
+/** Counts with thin grouping: `1 234 567`. */
+export function formatCount(n: number | null | undefined): string {
+  if (!isNum(n)) return DASH;
+  return Math.round(n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, '\u202f');
+}
+
+export interface BadgeColours {
+  /** Badge background. */
+  bg: string;
+  /** Text on the badge (contrast >= 4.5:1 on bg). */
+  fg: string;
+}
+
+/**
+ * Camera-state colours, from the Okabe–Ito colour-blind-safe set. The badge
+ * always carries the state's name too, so colour is never the only cue.
+ */
+export const STATUS_COLOURS: Readonly<Record<CameraState, BadgeColours>> = {
+  starting: { bg: '#56B4E9', fg: '#0b0d12' },
+  live: { bg: '#009E73', fg: '#0b0d12' },
+  stalled: { bg: '#F0E442', fg: '#0b0d12' },
+  restarting: { bg: '#E69F00', fg: '#0b0d12' },
+  failed: { bg: '#D55E00', fg: '#0b0d12' },
+  stopped: { bg: '#8A8F98', fg: '#0b0d12' },
+};
+
+const UNKNOWN_STATUS: BadgeColours = { bg: '#5A5F68', fg: '#f2f4f8' };
+
+export function statusColours(state: string): BadgeColours {
+  return (STATUS_COLOURS as Record<string, BadgeColours>)[state] ?? UNKNOWN_STATUS;
+}
+
+/** States in which a camera is expected to produce readouts soon. */
+export function isHealthyState(state: CameraState): boolean {
+  return state === 'live' || state === 'starting';
+}
+
+/**
+ * One colour per canonical scale, tight to wide: viridis sampled from 0.22 to
+ * 1.0 (its darkest purples are dropped so every bar reads on a dark page).
+ * Sequential and colour-blind safe, so neighbouring scales look neighbourly.
+ */
+export const SCALE_COLOURS: Readonly<Record<CanonicalScale, string>> = {
+  ECU: '#3E4A89',
+  CU: '#31688E',
+  MCU: '#26828E',
+  MS: '#1F9E89',
+  MWS: '#35B779',
+  FS: '#6DCD59',
+  WS: '#B4DE2C',
+  EWS: '#FDE725',
+};
+
+export function scaleColour(label: string): string {
+  return (SCALE_COLOURS as Record<string, string>)[label] ?? '#8A8F98';
+}
+
+/** The long name of a scale (`MCU` → `medium close-up`), or the label itself. */
+export function scaleName(label: string): string {
+  return (SCALE_NAMES as Record<string, string>)[label] ?? label;
+}
+
+export interface ProbabilityRow {
+  label: CanonicalScale;
+  name: string;
+  colour: string;
+  /** Clamped to [0, 1]; 0 where missing. */
+  p: number;
+}
+
+/** Pairs probabilities (canonical order) with their classes, for the bars. */
+export function probabilityRows(probabilities: readonly number[] | null | undefined): ProbabilityRow[] {
+  return CANONICAL_SCALES.map((label, i) => {
+    const raw = probabilities?.[i];
+    const p = isNum(raw) ? Math.min(1, Math.max(0, raw)) : 0;
+    return { label, name: SCALE_NAMES[label], colour: SCALE_COLOURS[label], p };
+  });
+}
