@@ -39,7 +39,7 @@ export class ScaleSmoother {
       for (let i = 0; i < raw.length; i++) this.smoothed[i] = this.smoothed[i]! + alpha * (raw[i]! - this.smoothed[i]!);
       this.applyHysteresis(timeMs);
     }
-    this.lastTime = timeMs;
+    this.lastTime = Math.max(this.lastTime, timeMs);
     return { label: CANONICAL_SCALES[this.current]!, confidence: this.smoothed[this.current]!, smoothed: [...this.smoothed] };
   }
 

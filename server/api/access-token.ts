@@ -4,10 +4,12 @@
  * Socket.IO handshake (auth.token).
  */
 import { timingSafeEqual, createHash } from 'node:crypto';
+import { isIPv4 } from 'node:net';
 import { ShotscaleError } from '../errors.js';
 
 export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || host.startsWith('127.');
+  // 127.x only as an IPv4 literal: a host name such as 127.example.com can resolve anywhere.
+  return host === 'localhost' || host === '::1' || (isIPv4(host) && host.startsWith('127.'));
 }
 
 /** Refuses to start a reachable server without a token. */

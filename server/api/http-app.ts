@@ -70,7 +70,7 @@ export async function createHttpApp(deps: HttpAppDeps): Promise<FastifyInstance>
 
   app.get<{ Params: { id: string } }>('/api/cameras/:id', async (request) => ({
     status: deps.cameras.get(request.params.id).status(),
-    config: deps.cameras.config(request.params.id),
+    config: deps.cameras.publicConfig(request.params.id),
   }));
 
   app.post('/api/cameras', async (request, reply) => reply.code(201).send(deps.cameras.add(request.body)));

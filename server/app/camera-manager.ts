@@ -8,7 +8,7 @@ import { cameraSchema } from '../config/schema.js';
 import { describeIssue, formatKeyPath, resolveConfigPath } from '../config/load-config.js';
 import { ShotscaleError } from '../errors.js';
 import { CameraSupervisor } from '../ingest/camera-supervisor.js';
-import type { ArgsContext } from '../ingest/ffmpeg-args.js';
+import { publicSource, restoreCredentials, type ArgsContext } from '../ingest/ffmpeg-args.js';
 import type { ReadoutBuilder } from '../analysis/readout-builder.js';
 import type { ModelInputSpec } from '../inference/model.js';
 import type { PipelineMetrics } from '../metrics/pipeline-metrics.js';
@@ -57,8 +57,10 @@ export class CameraManager {
     return supervisor;
   }
 
-  config(cameraId: string): CameraConfig {
-    return this.get(cameraId).camera;
+  /** The camera's config as the API shows it: credentials scrubbed. */
+  publicConfig(cameraId: string): CameraConfig {
+    const camera = this.get(cameraId).camera;
+    return { ...camera, source: publicSource(camera.source) };
   }
 
   add(input: unknown): CameraStatus {
@@ -74,6 +76,8 @@ export class CameraManager {
       throw new ShotscaleError('CAMERA_INVALID', `camera "${cameraId}": the id cannot be changed (remove and add instead)`);
     }
     const next = parseCamera({ ...current, ...patch, id: cameraId }, `camera "${cameraId}"`);
+    const previousUrl = 'url' in current.source ? current.source.url : null;
+    if (previousUrl && 'url' in next.source) next.source.url = restoreCredentials(next.source.url, previousUrl);
     await this.stopCamera(cameraId, false);
     this.startCamera(next);
     return this.get(cameraId).status();

@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
+import { LineCounter, parseDocument, isMap, isNode, isScalar, type Document } from 'yaml';
 import type { z } from 'zod';
 import { ShotscaleError } from '../errors.js';
 import { configSchema, type Config } from './schema.js';
@@ -55,6 +55,14 @@ function interpolateEnv(value: unknown, keyPath: PropertyKey[], file: string, en
 }
 
 function lineOf(doc: Document, counter: LineCounter, keyPath: readonly PropertyKey[]): number | null {
+  // An unknown key has no value in the schema but does have a key node: use its line.
+  const parentPath = keyPath.slice(0, -1) as (string | number)[];
+  const last = keyPath[keyPath.length - 1];
+  const parent = keyPath.length > 0 ? doc.getIn(parentPath, true) : null;
+  if (isMap(parent)) {
+    const pair = parent.items.find((p) => isScalar(p.key) && String(p.key.value) === String(last));
+    if (pair && isNode(pair.key) && pair.key.range) return counter.linePos(pair.key.range[0]).line;
+  }
   // Walk up the path until a node exists: an unknown key's parent still has a line.
   for (let depth = keyPath.length; depth >= 0; depth--) {
     const node = doc.getIn(keyPath.slice(0, depth) as (string | number)[], true);
@@ -75,9 +83,16 @@ export function deepFreeze<T>(value: T): Readonly<T> {
 export function validateConfig(raw: unknown, label: string, doc?: { doc: Document; counter: LineCounter }): Config {
   const result = configSchema.safeParse(raw ?? {});
   if (result.success) return result.data;
-  const lines = result.error.issues.map((issue) => {
-    const line = doc ? lineOf(doc.doc, doc.counter, issue.path) : null;
-    return `  ${label}${line ? `:${line}` : ''}: ${formatKeyPath(issue.path)}: ${describeIssue(issue)}`;
+  const lines = result.error.issues.flatMap((issue) => {
+    // One line per unknown key, at that key's own line and full path (server.hots).
+    const located: { path: readonly PropertyKey[]; text: string }[] =
+      issue.code === 'unrecognized_keys'
+        ? issue.keys.map((key) => ({ path: [...issue.path, key], text: `unknown key "${key}"` }))
+        : [{ path: issue.path, text: describeIssue(issue) }];
+    return located.map(({ path: keyPath, text }) => {
+      const line = doc ? lineOf(doc.doc, doc.counter, keyPath) : null;
+      return `  ${label}${line ? `:${line}` : ''}: ${formatKeyPath(keyPath)}: ${text}`;
+    });
   });
   throw new ShotscaleError('CONFIG_INVALID', `invalid config\n${lines.join('\n')}`, {
     hint: 'config/default.yaml lists every key with its default and meaning',

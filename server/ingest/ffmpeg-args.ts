@@ -107,8 +107,27 @@ export function buildFfmpegArgs(source: SourceConfig, output: OutputSpec, ctx: A
 /** Hides credentials in URLs and key=value pairs, for logs, status and the API. */
 export function scrubCredentials(text: string): string {
   return text
-    .replace(/([a-z][a-z0-9+.-]*:\/\/)([^/@\s:]+)(:[^/@\s]*)?@/gi, (_m, scheme: string) => `${scheme}***:***@`)
+    // Userinfo runs to the LAST "@" before the path, query or fragment, as ffmpeg
+    // parses it, so a raw "@" in a password (p@ss) is hidden whole.
+    .replace(/([a-z][a-z0-9+.-]*:\/\/)[^/?#\s]*@/gi, (_m, scheme: string) => `${scheme}***:***@`)
     .replace(/\b(password|passwd|pwd|pass|token|key|secret|auth)=([^&\s]+)/gi, '$1=***');
+}
+
+const SCRUBBED_USERINFO = '://***:***@';
+
+/**
+ * A URL that came back from the API scrubbed (an edit form sending the whole
+ * source) gets the credentials it had before, instead of "***".
+ */
+export function restoreCredentials(next: string, previous: string): string {
+  if (!next.includes(SCRUBBED_USERINFO)) return next;
+  const userinfo = /^[a-z][a-z0-9+.-]*:\/\/([^/@\s]+)@/i.exec(previous)?.[1];
+  return userinfo ? next.replace(SCRUBBED_USERINFO, `://${userinfo}@`) : next;
+}
+
+/** The source as the API shows it: URLs without credentials. */
+export function publicSource(source: SourceConfig): SourceConfig {
+  return source.kind === 'rtsp' || source.kind === 'url' ? { ...source, url: scrubCredentials(source.url) } : source;
 }
 
 /** A short, safe description of a source for status and logs. */

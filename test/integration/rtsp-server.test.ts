@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 
-import { rtspServerAvailable, startRtspServer } from '../support/rtsp-server.js';
+import { rtspSkipReason, startRtspServer } from '../support/rtsp-server.js';
 
 const FRAMES = 5;
 const OUT_WIDTH = 64;
@@ -14,10 +14,7 @@ const OUT_HEIGHT = 48;
 const EXPECTED_BYTES = FRAMES * OUT_WIDTH * OUT_HEIGHT * 3; // rgb24
 const FFMPEG_TIMEOUT_MS = 20_000;
 
-const skip = rtspServerAvailable()
-  ? false
-  : 'GStreamer RTSP server unavailable: /usr/bin/python3 cannot import gi GstRtspServer 1.0 ' +
-    '(install python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-rtsp gstreamer1.0-plugins-ugly)';
+const skip = rtspSkipReason();
 
 interface FfmpegResult {
   code: number | null;

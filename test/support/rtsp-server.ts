@@ -179,3 +179,13 @@ async function killAndWait(child: ChildProcess, exited: Promise<void>): Promise<
   child.stdout?.destroy();
   child.stderr?.destroy();
 }
+
+/**
+ * Why RTSP tests must be skipped on this machine, or false to run them. In CI
+ * (CI set) they always run: .ci/run installs GStreamer, so a missing server
+ * there is a failure, not a skip.
+ */
+export function rtspSkipReason(): string | false {
+  if (rtspServerAvailable() || process.env.CI) return false;
+  return 'GStreamer RTSP server unavailable: /usr/bin/python3 cannot import gi GstRtspServer 1.0 (install python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-rtsp gstreamer1.0-plugins-ugly)';
+}

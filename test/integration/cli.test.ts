@@ -1,0 +1,185 @@
+/**
+ * The command line as a user meets it: bad config and bad models stop with a
+ * clear error and a non-zero exit; serve prints its URL and stops cleanly;
+ * classify prints one JSON line per image or sampled frame.
+ */
+import { spawn } from 'node:child_process';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { CANONICAL_SCALES } from '../../server/shared/scale.js';
+import { CLI, runCli } from '../support/cli.js';
+import { makeClip, tempDir } from '../support/media.js';
+import { FIXTURE_MANIFEST, REPO_DIR, SHARED_DIR } from '../support/server-harness.js';
+
+const FIXTURE_ONNX = path.join(SHARED_DIR, 'fixtures', 'movieshots-mobilenetv3-small-random.onnx');
+
+function writeConfig(dir: string, yaml: string): string {
+  const file = path.join(dir, 'config.yaml');
+  writeFileSync(file, yaml);
+  return file;
+}
+
+/** A manifest in `dir` for the fixture model, with `change` applied. */
+function writeManifest(dir: string, change: (m: Record<string, unknown>) => void): string {
+  const manifest = JSON.parse(readFileSync(FIXTURE_MANIFEST, 'utf8')) as Record<string, unknown>;
+  manifest.file = FIXTURE_ONNX;
+  change(manifest);
+  const file = path.join(dir, 'model.manifest.json');
+  writeFileSync(file, JSON.stringify(manifest));
+  return file;
+}
+
+describe('shotscale serve: refusing to start', () => {
+  test('an unknown key: the file, the line and the key path', async () => {
+    const dir = tempDir();
+    const file = writeConfig(dir, 'server:\n  port: 0\npipeline:\n  batch:\n    maxSize: 4\n    windw: 10\n');
+    const res = await runCli(['serve', '--config', file]);
+    assert.equal(res.code, 1);
+    assert.match(res.stderr, /error CONFIG_INVALID/);
+    assert.ok(res.stderr.includes(`${file}:6: pipeline.batch.windw: unknown key "windw"`), res.stderr);
+  });
+
+  test('a wrong type and an unknown source kind are both reported', async () => {
+    const file = writeConfig(tempDir(), 'server:\n  port: "eighty"\ncameras:\n  - id: a\n    source: { kind: firewire }\n');
+    const res = await runCli(['serve', '--config', file]);
+    assert.equal(res.code, 1);
+    assert.match(res.stderr, /:2: server\.port: .*number/);
+    assert.match(res.stderr, /:5: cameras\[0\]\.source\.kind: .*'rtsp' \| 'webcam'/);
+  });
+
+  test('a missing config file', async () => {
+    const res = await runCli(['serve', '--config', '/nonexistent/shotscale.yaml']);
+    assert.equal(res.code, 1);
+    assert.match(res.stderr, /CONFIG_NOT_FOUND.*\/nonexistent\/shotscale\.yaml/);
+  });
+
+  test('a missing model manifest, and a manifest whose model file is missing', async () => {
+    const dir = tempDir();
+    const noManifest = await runCli(['serve', '--config', writeConfig(dir, `server: { port: 0 }\nmodel: { manifest: ./absent.manifest.json }\n`)]);
+    assert.equal(noManifest.code, 1);
+    assert.match(noManifest.stderr, /MODEL_MANIFEST_NOT_FOUND.*absent\.manifest\.json/);
+
+    const manifest = writeManifest(dir, (m) => (m.file = './absent.onnx'));
+    const noModel = await runCli(['serve', '--config', writeConfig(dir, `server: { port: 0 }\nmodel: { manifest: ${manifest}, executionProviders: [cpu] }\n`)]);
+    assert.equal(noModel.code, 1);
+    assert.match(noModel.stderr, /MODEL_FILE_NOT_FOUND.*absent\.onnx/);
+  });
+
+  test('a model that does not match its manifest: size, labels, names', async () => {
+    const cases: [string, (m: Record<string, unknown>) => void, RegExp][] = [
+      ['input size', (m) => Object.assign(m.input as object, { width: 256, height: 256 }), /input axis 2 is 224, manifest implies 256/],
+      ['label count', (m) => {
+        m.labels = ['A', 'B', 'C', 'D', 'E', 'F'];
+        m.canonicalMapping = Object.fromEntries(['A', 'B', 'C', 'D', 'E', 'F'].map((l) => [l, { MS: 1 }]));
+      }, /output has 5 classes, manifest lists 6 labels/],
+      ['input name', (m) => Object.assign(m.input as object, { name: 'image' }), /input "image" not in model/],
+      ['layout', (m) => Object.assign(m.input as object, { layout: 'NHWC' }), /input axis 1 is 3, manifest implies 224/],
+    ];
+    for (const [what, change, expected] of cases) {
+      const dir = tempDir();
+      const manifest = writeManifest(dir, change);
+      const res = await runCli(['serve', '--config', writeConfig(dir, `server: { port: 0 }\nmodel: { manifest: ${manifest}, executionProviders: [cpu] }\n`)]);
+      assert.equal(res.code, 1, what);
+      assert.match(res.stderr, /MODEL_MISMATCH/, what);
+      assert.match(res.stderr, expected, what);
+    }
+  });
+
+  test('a file that is not an ONNX model', async () => {
+    const dir = tempDir();
+    const bogus = path.join(dir, 'bogus.onnx');
+    writeFileSync(bogus, 'not a model');
+    const manifest = writeManifest(dir, (m) => (m.file = bogus));
+    const res = await runCli(['serve', '--config', writeConfig(dir, `server: { port: 0 }\nmodel: { manifest: ${manifest}, executionProviders: [cpu] }\n`)]);
+    assert.equal(res.code, 1);
+    assert.match(res.stderr, /MODEL_LOAD_FAILED/);
+  });
+
+  test('binding beyond loopback without an access token', async () => {
+    const res = await runCli(['serve', '--host', '0.0.0.0', '--port', '0']);
+    assert.equal(res.code, 1);
+    assert.match(res.stderr, /INSECURE_BIND/);
+  });
+
+  test('an unknown command prints usage with exit 2', async () => {
+    const res = await runCli(['frobnicate']);
+    assert.equal(res.code, 2);
+    assert.match(res.stderr, /usage: shotscale/);
+  });
+});
+
+describe('shotscale serve: running', () => {
+  test('the default config serves, prints its URL, and stops cleanly on SIGTERM', async () => {
+    const child = spawn(process.execPath, [CLI, 'serve', '--port', '0'], { cwd: REPO_DIR, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (t: string) => (stderr += t));
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no URL printed\n${stderr}`)), 30_000);
+      child.stdout.setEncoding('utf8').on('data', (t: string) => {
+        const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(t);
+        if (m) {
+          clearTimeout(timer);
+          resolve(m[1]!);
+        }
+      });
+    });
+    assert.match(stderr, /ffmpeg: .* \(from (config|env|ffmpeg-static|@ffmpeg-installer\/ffmpeg|PATH);/);
+    assert.match(stderr, /execution provider cpu in use/);
+    let live = 0;
+    for (let i = 0; i < 50 && live < 4; i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      live = ((await (await fetch(`${url}/api/health`)).json()) as { cameras: { live: number } }).cameras.live;
+    }
+    assert.equal(live, 4, 'the four default cameras are live');
+    const page = await fetch(url);
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /<div id="app"|<body/);
+    child.kill('SIGTERM');
+    const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+    assert.equal(code, 0);
+    assert.match(stderr, /SIGTERM: stopping/);
+  });
+});
+
+describe('shotscale classify', () => {
+  const config = () => {
+    const dir = tempDir();
+    return writeConfig(dir, `model: { manifest: ${FIXTURE_MANIFEST}, executionProviders: [cpu] }\n`);
+  };
+
+  test('images and a video: one JSON line each image / sampled frame, progress on stderr', async () => {
+    const dir = tempDir();
+    const images = ['cn_0001.jpg', 'cn_0002.jpg'].map((f) => path.join(SHARED_DIR, 'evalset', 'cinemanet', 'img', f));
+    const clip = makeClip(dir, 'clip.mp4', 3);
+    const res = await runCli(['classify', '--config', config(), '--fps', '2', ...images, clip]);
+    assert.equal(res.code, 0, res.stderr);
+    const lines = res.stdout.trim().split('\n').map((l) => JSON.parse(l) as { file: string; frame: number; timeS: number; label: string; confidence: number; probabilities: Record<string, number> });
+    assert.equal(lines.filter((l) => l.file === images[0]).length, 1);
+    assert.equal(lines.filter((l) => l.file === images[1]).length, 1);
+    const frames = lines.filter((l) => l.file === clip);
+    assert.equal(frames.length, 6, '3 s sampled at 2 fps');
+    assert.deepEqual(frames.map((f) => f.timeS), [0, 0.5, 1, 1.5, 2, 2.5]);
+    for (const line of lines) {
+      assert.ok(CANONICAL_SCALES.includes(line.label as never));
+      assert.deepEqual(Object.keys(line.probabilities), [...CANONICAL_SCALES]);
+      assert.equal(line.confidence, line.probabilities[line.label]);
+    }
+    assert.match(res.stderr, /3 of 3 files classified/);
+  });
+
+  test('an unreadable file is reported and skipped; the rest are classified; exit 1', async () => {
+    const dir = tempDir();
+    const broken = path.join(dir, 'broken.jpg');
+    writeFileSync(broken, 'not an image');
+    const good = path.join(dir, 'good.jpg');
+    copyFileSync(path.join(SHARED_DIR, 'evalset', 'cinemanet', 'img', 'cn_0003.jpg'), good);
+    const res = await runCli(['classify', '--config', config(), broken, good]);
+    assert.equal(res.code, 1);
+    assert.match(res.stderr, /skipped .*broken\.jpg: .*could not decode/);
+    const lines = res.stdout.trim().split('\n');
+    assert.equal(lines.length, 1);
+    assert.equal((JSON.parse(lines[0]!) as { file: string }).file, good);
+  });
+});

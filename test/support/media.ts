@@ -1,0 +1,16 @@
+/** Test media made with real ffmpeg, so what a test expects is known exactly. */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+export function tempDir(prefix = 'shotscale-test-'): string {
+  return mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/** A short H.264 clip of an ffmpeg test pattern. */
+export function makeClip(dir: string, name = 'clip.mp4', seconds = 2, pattern = 'testsrc'): string {
+  const out = path.join(dir, name);
+  execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', `${pattern}=size=320x240:rate=25`, '-t', String(seconds), '-pix_fmt', 'yuv420p', out]);
+  return out;
+}

@@ -1,0 +1,343 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { sourceSchema, type SourceConfig } from '../../server/config/schema.js';
+import { isShotscaleError } from '../../server/errors.js';
+import {
+  buildFfmpegArgs,
+  describeSource,
+  inputArgs,
+  scrubCredentials,
+  videoFilter,
+  webcamDriverFor,
+  type ArgsContext,
+  type OutputSpec,
+} from '../../server/ingest/ffmpeg-args.js';
+
+/** Sources go through the schema so defaults are filled in exactly as at runtime. */
+function source(input: Record<string, unknown>): SourceConfig {
+  return sourceSchema.parse(input);
+}
+
+function ctx(overrides: Partial<ArgsContext> & { timeout?: '-timeout' | '-stimeout'; ndi?: boolean } = {}): ArgsContext {
+  return {
+    ffmpeg: { rtspTimeoutOption: overrides.timeout ?? '-timeout', hasNdi: overrides.ndi ?? false },
+    logLevel: overrides.logLevel ?? 'error',
+    platform: overrides.platform ?? 'linux',
+  };
+}
+
+const OUTPUT: OutputSpec = { width: 224, height: 224, fps: 5, resize: 'stretch' };
+
+/** The value following `flag` in args (asserts the flag is present exactly once). */
+function valueOf(args: readonly string[], flag: string): string | undefined {
+  const at = args.indexOf(flag);
+  assert.notEqual(at, -1, `${flag} missing from ${args.join(' ')}`);
+  assert.equal(args.lastIndexOf(flag), at, `${flag} appears more than once`);
+  return args[at + 1];
+}
+
+describe('inputArgs: rtsp', () => {
+  test('tcp transport with -timeout in microseconds, low-latency flags, URL last', () => {
+    const args = inputArgs(source({ kind: 'rtsp', url: 'rtsp://cam.local/stream', timeoutS: 5 }), ctx());
+    assert.deepEqual(args, ['-rtsp_transport', 'tcp', '-timeout', '5000000', '-fflags', 'nobuffer', '-flags', 'low_delay', '-i', 'rtsp://cam.local/stream']);
+  });
+
+  test('udp transport is passed through', () => {
+    const args = inputArgs(source({ kind: 'rtsp', url: 'rtsp://cam/s', transport: 'udp' }), ctx());
+    assert.equal(valueOf(args, '-rtsp_transport'), 'udp');
+  });
+
+  test('older ffmpeg uses -stimeout and never -timeout', () => {
+    const args = inputArgs(source({ kind: 'rtsp', url: 'rtsps://cam/s', timeoutS: 2 }), ctx({ timeout: '-stimeout' }));
+    assert.equal(valueOf(args, '-stimeout'), '2000000');
+    assert.ok(!args.includes('-timeout'));
+  });
+
+  test('fractional seconds convert to whole microseconds', () => {
+    assert.equal(valueOf(inputArgs(source({ kind: 'rtsp', url: 'rtsp://c/s', timeoutS: 0.25 }), ctx()), '-timeout'), '250000');
+    assert.equal(valueOf(inputArgs(source({ kind: 'rtsp', url: 'rtsp://c/s', timeoutS: 1.0000004 }), ctx()), '-timeout'), '1000000');
+    assert.equal(valueOf(inputArgs(source({ kind: 'rtsp', url: 'rtsp://c/s', timeoutS: 0.0000015 }), ctx()), '-timeout'), '2');
+  });
+
+  test('default timeout is 5 s', () => {
+    assert.equal(valueOf(inputArgs(source({ kind: 'rtsp', url: 'rtsp://c/s' }), ctx()), '-timeout'), '5000000');
+  });
+
+  test('the URL with credentials reaches ffmpeg unchanged (scrubbing is for display only)', () => {
+    const url = 'rtsp://admin:s3cret@10.0.0.5:554/stream1';
+    const args = inputArgs(source({ kind: 'rtsp', url }), ctx());
+    assert.equal(valueOf(args, '-i'), url);
+  });
+});
+
+describe('inputArgs: webcam', () => {
+  test('auto driver picks v4l2 on linux, avfoundation on darwin, dshow on win32', () => {
+    assert.equal(webcamDriverFor('linux'), 'v4l2');
+    assert.equal(webcamDriverFor('darwin'), 'avfoundation');
+    assert.equal(webcamDriverFor('win32'), 'dshow');
+    assert.equal(webcamDriverFor('freebsd'), 'v4l2');
+  });
+
+  test('linux: -f v4l2 and the device path as input', () => {
+    const args = inputArgs(source({ kind: 'webcam', device: '/dev/video0' }), ctx({ platform: 'linux' }));
+    assert.deepEqual(args, ['-f', 'v4l2', '-i', '/dev/video0']);
+  });
+
+  test('darwin: -f avfoundation and the device index as input', () => {
+    const args = inputArgs(source({ kind: 'webcam', device: '0' }), ctx({ platform: 'darwin' }));
+    assert.deepEqual(args, ['-f', 'avfoundation', '-i', '0']);
+  });
+
+  test('win32: -f dshow and the input is prefixed with video=', () => {
+    const args = inputArgs(source({ kind: 'webcam', device: 'Integrated Camera' }), ctx({ platform: 'win32' }));
+    assert.deepEqual(args, ['-f', 'dshow', '-i', 'video=Integrated Camera']);
+  });
+
+  test('an explicit driver wins over the platform', () => {
+    const args = inputArgs(source({ kind: 'webcam', device: 'Cam', driver: 'dshow' }), ctx({ platform: 'linux' }));
+    assert.deepEqual(args, ['-f', 'dshow', '-i', 'video=Cam']);
+    const v4l2 = inputArgs(source({ kind: 'webcam', device: '/dev/video2', driver: 'v4l2' }), ctx({ platform: 'win32' }));
+    assert.deepEqual(v4l2, ['-f', 'v4l2', '-i', '/dev/video2']);
+  });
+
+  test('framerate and video_size come before -i', () => {
+    const args = inputArgs(source({ kind: 'webcam', device: '/dev/video0', width: 1280, height: 720, fps: 30 }), ctx());
+    assert.deepEqual(args, ['-f', 'v4l2', '-framerate', '30', '-video_size', '1280x720', '-i', '/dev/video0']);
+  });
+
+  test('fractional framerate is written with three decimals', () => {
+    const args = inputArgs(source({ kind: 'webcam', device: '0', fps: 29.97 }), ctx({ platform: 'darwin' }));
+    assert.equal(valueOf(args, '-framerate'), '29.970');
+  });
+
+  test('video_size needs both width and height', () => {
+    const onlyWidth = inputArgs(source({ kind: 'webcam', device: '/dev/video0', width: 640 }), ctx());
+    assert.ok(!onlyWidth.includes('-video_size'));
+    const onlyHeight = inputArgs(source({ kind: 'webcam', device: '/dev/video0', height: 480 }), ctx());
+    assert.ok(!onlyHeight.includes('-video_size'));
+  });
+
+  test('dshow with size and framerate keeps options before the video= input', () => {
+    const args = inputArgs(source({ kind: 'webcam', device: 'USB Cam', width: 640, height: 480, fps: 15 }), ctx({ platform: 'win32' }));
+    assert.deepEqual(args, ['-f', 'dshow', '-framerate', '15', '-video_size', '640x480', '-i', 'video=USB Cam']);
+  });
+});
+
+describe('inputArgs: ndi', () => {
+  test('with NDI support: -f libndi_newtek and the source name', () => {
+    const args = inputArgs(source({ kind: 'ndi', name: 'STUDIO-PC (OBS)' }), ctx({ ndi: true }));
+    assert.deepEqual(args, ['-f', 'libndi_newtek', '-i', 'STUDIO-PC (OBS)']);
+  });
+
+  test('without NDI support: throws SOURCE_UNSUPPORTED naming the source, with a hint', () => {
+    assert.throws(
+      () => inputArgs(source({ kind: 'ndi', name: 'STUDIO-PC (OBS)' }), ctx({ ndi: false })),
+      (error: unknown) => {
+        assert.ok(isShotscaleError(error, 'SOURCE_UNSUPPORTED'), String(error));
+        assert.match(error.message, /STUDIO-PC \(OBS\)/);
+        assert.match(error.hint ?? '', /libndi_newtek/);
+        return true;
+      },
+    );
+  });
+
+  test('buildFfmpegArgs propagates the NDI error', () => {
+    assert.throws(() => buildFfmpegArgs(source({ kind: 'ndi', name: 'X' }), OUTPUT, ctx()), (e: unknown) => isShotscaleError(e, 'SOURCE_UNSUPPORTED'));
+  });
+});
+
+describe('inputArgs: file', () => {
+  test('defaults: realtime and loop', () => {
+    assert.deepEqual(inputArgs(source({ kind: 'file', path: '/v/clip.mp4' }), ctx()), ['-re', '-stream_loop', '-1', '-i', '/v/clip.mp4']);
+  });
+
+  test('realtime only', () => {
+    assert.deepEqual(inputArgs(source({ kind: 'file', path: 'a.mp4', loop: false }), ctx()), ['-re', '-i', 'a.mp4']);
+  });
+
+  test('loop only', () => {
+    assert.deepEqual(inputArgs(source({ kind: 'file', path: 'a.mp4', realtime: false }), ctx()), ['-stream_loop', '-1', '-i', 'a.mp4']);
+  });
+
+  test('neither', () => {
+    assert.deepEqual(inputArgs(source({ kind: 'file', path: 'a.mp4', realtime: false, loop: false }), ctx()), ['-i', 'a.mp4']);
+  });
+});
+
+describe('inputArgs: testsrc', () => {
+  test('defaults: paced lavfi testsrc2 at 1280x720, 25 fps', () => {
+    assert.deepEqual(inputArgs(source({ kind: 'testsrc' }), ctx()), ['-re', '-f', 'lavfi', '-i', 'testsrc2=size=1280x720:rate=25']);
+  });
+
+  test('pattern, size and fractional rate are encoded in the lavfi spec', () => {
+    const args = inputArgs(source({ kind: 'testsrc', pattern: 'smptehdbars', width: 640, height: 360, fps: 29.97 }), ctx());
+    assert.equal(valueOf(args, '-i'), 'smptehdbars=size=640x360:rate=29.970');
+    assert.equal(valueOf(args, '-f'), 'lavfi');
+    assert.ok(args.indexOf('-re') < args.indexOf('-i'));
+  });
+});
+
+describe('inputArgs: url', () => {
+  test('inputOptions come before -i, in order, and the url is the input', () => {
+    const args = inputArgs(
+      source({ kind: 'url', url: 'srt://0.0.0.0:9000?mode=listener', inputOptions: ['-analyzeduration', '0', '-probesize', '32'] }),
+      ctx(),
+    );
+    assert.deepEqual(args, ['-analyzeduration', '0', '-probesize', '32', '-i', 'srt://0.0.0.0:9000?mode=listener']);
+  });
+
+  test('no options: just -i url', () => {
+    assert.deepEqual(inputArgs(source({ kind: 'url', url: 'udp://239.0.0.1:1234' }), ctx()), ['-i', 'udp://239.0.0.1:1234']);
+  });
+});
+
+describe('videoFilter', () => {
+  test('fps then stretch scale', () => {
+    assert.equal(videoFilter({ width: 224, height: 224, fps: 5, resize: 'stretch' }), 'fps=5,scale=224:224');
+  });
+
+  test('fps null keeps every frame: no fps filter', () => {
+    assert.equal(videoFilter({ width: 320, height: 240, fps: null, resize: 'stretch' }), 'scale=320:240');
+  });
+
+  test('fractional fps', () => {
+    assert.equal(videoFilter({ width: 10, height: 20, fps: 2.5, resize: 'stretch' }), 'fps=2.500,scale=10:20');
+  });
+
+  test('letterbox keeps aspect and pads centred with black to the exact size', () => {
+    assert.equal(
+      videoFilter({ width: 256, height: 144, fps: null, resize: 'letterbox' }),
+      'scale=256:144:force_original_aspect_ratio=decrease,pad=256:144:(ow-iw)/2:(oh-ih)/2:black',
+    );
+    assert.equal(
+      videoFilter({ width: 256, height: 144, fps: 10, resize: 'letterbox' }),
+      'fps=10,scale=256:144:force_original_aspect_ratio=decrease,pad=256:144:(ow-iw)/2:(oh-ih)/2:black',
+    );
+  });
+});
+
+describe('buildFfmpegArgs', () => {
+  const kinds: Record<string, unknown>[] = [
+    { kind: 'rtsp', url: 'rtsp://u:p@cam/s' },
+    { kind: 'webcam', device: '/dev/video0' },
+    { kind: 'ndi', name: 'N' },
+    { kind: 'file', path: 'a.mp4' },
+    { kind: 'testsrc' },
+    { kind: 'url', url: 'http://x/y.m3u8', inputOptions: ['-re'] },
+  ];
+
+  for (const input of kinds) {
+    test(`${String(input.kind)}: header, input, filter and rawvideo rgb24 to pipe:1 at the end`, () => {
+      const src = source(input);
+      const args = buildFfmpegArgs(src, OUTPUT, ctx({ ndi: true, logLevel: 'warning' }));
+      assert.deepEqual(args.slice(0, 4), ['-hide_banner', '-nostdin', '-loglevel', 'warning']);
+      const expectedInput = inputArgs(src, ctx({ ndi: true }));
+      assert.deepEqual(args.slice(4, 4 + expectedInput.length), expectedInput);
+      assert.deepEqual(args.slice(4 + expectedInput.length), [
+        '-an',
+        '-sn',
+        '-dn',
+        '-vf',
+        'fps=5,scale=224:224',
+        '-pix_fmt',
+        'rgb24',
+        '-f',
+        'rawvideo',
+        '-flush_packets',
+        '1',
+        'pipe:1',
+      ]);
+      assert.equal(args.at(-1), 'pipe:1');
+      // Exactly one input.
+      assert.equal(args.filter((a) => a === '-i').length, 1);
+      // The filter comes after the input.
+      assert.ok(args.indexOf('-vf') > args.indexOf('-i'));
+    });
+  }
+
+  test('letterbox output, fps null', () => {
+    const args = buildFfmpegArgs(source({ kind: 'testsrc' }), { width: 64, height: 32, fps: null, resize: 'letterbox' }, ctx());
+    assert.equal(valueOf(args, '-vf'), 'scale=64:32:force_original_aspect_ratio=decrease,pad=64:32:(ow-iw)/2:(oh-ih)/2:black');
+  });
+});
+
+describe('scrubCredentials', () => {
+  test('user and password in an rtsp URL', () => {
+    assert.equal(scrubCredentials('rtsp://admin:hunter2@10.0.0.5:554/stream1'), 'rtsp://***:***@10.0.0.5:554/stream1');
+  });
+
+  test('user only', () => {
+    const out = scrubCredentials('rtsp://admin@10.0.0.5/s');
+    assert.equal(out, 'rtsp://***:***@10.0.0.5/s');
+    assert.ok(!out.includes('admin'));
+  });
+
+  test('empty password', () => {
+    assert.equal(scrubCredentials('rtsp://admin:@cam/s'), 'rtsp://***:***@cam/s');
+  });
+
+  test('a raw "@" in the password or user is hidden whole (ffmpeg splits at the last "@")', () => {
+    assert.equal(scrubCredentials('rtsp://admin:p@ss@cam/s'), 'rtsp://***:***@cam/s');
+    assert.equal(scrubCredentials('rtsp://me@corp.com:pw@cam:554/s'), 'rtsp://***:***@cam:554/s');
+    // An "@" after the path is not userinfo.
+    assert.equal(scrubCredentials('rtsp://cam/s@x'), 'rtsp://cam/s@x');
+    assert.equal(scrubCredentials('srt://host:9000?streamid=a@b'), 'srt://host:9000?streamid=a@b');
+  });
+
+  test('token= and password= query parameters', () => {
+    assert.equal(scrubCredentials('https://cdn.example/live.m3u8?token=abc123&q=1'), 'https://cdn.example/live.m3u8?token=***&q=1');
+    assert.equal(scrubCredentials('srt://host:9000?passphrase=x&password=topsecret'), 'srt://host:9000?passphrase=x&password=***');
+  });
+
+  test('other key names and case', () => {
+    assert.equal(scrubCredentials('http://h/p?Auth=zzz&KEY=k1&secret=s&pwd=p&pass=q&passwd=r'), 'http://h/p?Auth=***&KEY=***&secret=***&pwd=***&pass=***&passwd=***');
+  });
+
+  test('a scheme in upper case', () => {
+    assert.equal(scrubCredentials('RTSP://Admin:Pw@cam/s'), 'RTSP://***:***@cam/s');
+  });
+
+  test('text with several URLs: each is scrubbed, the rest is kept', () => {
+    const text =
+      '[rtsp @ 0x1] method DESCRIBE failed for rtsp://alice:pw1@cam-a/s; retrying rtsp://bob:pw2@cam-b:8554/live and http://h/x?token=t0k3n';
+    const out = scrubCredentials(text);
+    assert.equal(out, '[rtsp @ 0x1] method DESCRIBE failed for rtsp://***:***@cam-a/s; retrying rtsp://***:***@cam-b:8554/live and http://h/x?token=***');
+    for (const secret of ['alice', 'pw1', 'bob', 'pw2', 't0k3n']) assert.ok(!out.includes(secret), secret);
+  });
+
+  test('text without credentials is unchanged', () => {
+    for (const text of [
+      'rtsp://10.0.0.5:554/stream1',
+      'Connection to tcp://10.0.0.5:554?timeout=0 failed: Connection refused',
+      '[rtsp @ 0x55d] method SETUP failed: 461 Unsupported transport',
+      'srt://0.0.0.0:9000?mode=listener',
+      'contact admin@example.com about rtsp://cam/s',
+      '',
+    ]) {
+      assert.equal(scrubCredentials(text), text);
+    }
+  });
+});
+
+describe('describeSource', () => {
+  test('rtsp: the password (and user) never appears', () => {
+    const text = describeSource(source({ kind: 'rtsp', url: 'rtsp://admin:hunter2@10.0.0.5/s' }));
+    assert.ok(!text.includes('hunter2'));
+    assert.ok(!text.includes('admin'));
+    assert.ok(text.includes('10.0.0.5/s'));
+  });
+
+  test('url: credentials in userinfo and in query parameters never appear', () => {
+    const text = describeSource(source({ kind: 'url', url: 'rtmp://u:hunter2@live.example/app?token=hunter3' }));
+    assert.ok(!text.includes('hunter2'));
+    assert.ok(!text.includes('hunter3'));
+    assert.ok(text.includes('live.example/app'));
+  });
+
+  test('other kinds', () => {
+    assert.equal(describeSource(source({ kind: 'webcam', device: '/dev/video0' })), 'auto:/dev/video0');
+    assert.equal(describeSource(source({ kind: 'ndi', name: 'PC (OBS)' })), 'ndi:PC (OBS)');
+    assert.equal(describeSource(source({ kind: 'file', path: '/v/a.mp4' })), '/v/a.mp4');
+    assert.equal(describeSource(source({ kind: 'testsrc', pattern: 'life', width: 64, height: 48, fps: 15 })), 'life 64x48@15');
+  });
+});
