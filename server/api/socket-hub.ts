@@ -1,27 +1,40 @@
 /**
  * The Socket.IO adapter. Every client gets every camera unless it narrows its
- * subscription. Readouts are volatile: a client that cannot keep up misses
- * readouts instead of slowing the pipeline or growing a queue.
+ * subscription. Each client has a bounded queue of readouts: a client that
+ * cannot keep up misses readouts (counted) instead of slowing the pipeline or
+ * growing memory. Socket.IO's volatile emit is not used because it drops
+ * every packet emitted while the previous one is still being written, which
+ * loses most readouts of a batch even on a fast client.
  */
 import type { Server as HttpServer } from 'node:http';
-import { Server } from 'socket.io';
+import { Server, type Socket } from 'socket.io';
 import type { Logger } from '../shared/logger.js';
 import type { CameraStatus, ClientToServerEvents, Readout, ServerInfo, ServerToClientEvents } from '../shared/socket-events.js';
 import { tokenMatches } from './access-token.js';
 
-const ALL_ROOM = 'all';
-const cameraRoom = (cameraId: string) => `camera:${cameraId}`;
+/** About 4 s of 16 cameras at 5 fps; past that the client is not keeping up. */
+export const MAX_PENDING_READOUTS = 320;
 
 export interface SocketHubOptions {
   accessToken: string | null;
   info: () => ServerInfo;
   cameras: () => CameraStatus[];
   onClientCount: (count: number) => void;
+  onReadoutDropped: () => void;
   log: Logger;
+}
+
+interface Client {
+  socket: Socket<ClientToServerEvents, ServerToClientEvents>;
+  /** null: every camera. */
+  cameras: Set<string> | null;
+  /** Packets handed to engine.io since its last flush to the transport. */
+  pending: number;
 }
 
 export class SocketHub {
   readonly io: Server<ClientToServerEvents, ServerToClientEvents>;
+  private readonly clients = new Map<string, Client>();
 
   constructor(httpServer: HttpServer, private readonly options: SocketHubOptions) {
     this.io = new Server<ClientToServerEvents, ServerToClientEvents>(httpServer, {
@@ -38,30 +51,38 @@ export class SocketHub {
       });
     }
     this.io.on('connection', (socket) => {
-      options.onClientCount(this.io.engine.clientsCount);
-      void socket.join(ALL_ROOM);
+      const client: Client = { socket, cameras: null, pending: 0 };
+      this.clients.set(socket.id, client);
+      // engine.io flushes its whole buffer to the transport whenever the transport can take it.
+      socket.conn.on('drain', () => {
+        client.pending = 0;
+      });
+      options.onClientCount(this.clients.size);
       socket.emit('hello', options.info(), options.cameras());
       socket.on('subscribe', (cameraIds, ack) => {
         // Malformed messages are answered with the subscription in force, never thrown.
-        const valid = cameraIds === null || (Array.isArray(cameraIds) && cameraIds.every((id) => typeof id === 'string'));
-        if (valid) {
-          for (const room of socket.rooms) if (room !== socket.id) void socket.leave(room);
-          if (cameraIds === null) void socket.join(ALL_ROOM);
-          else for (const id of cameraIds) void socket.join(cameraRoom(id));
-        } else {
-          log.warn(`client ${socket.id}: ignored malformed subscribe (${JSON.stringify(cameraIds)?.slice(0, 100)})`);
-        }
-        if (typeof ack === 'function') {
-          const rooms = [...socket.rooms].filter((r) => r !== socket.id);
-          ack(rooms.includes(ALL_ROOM) ? null : rooms.map((r) => r.slice('camera:'.length)));
-        }
+        if (cameraIds === null) client.cameras = null;
+        else if (Array.isArray(cameraIds) && cameraIds.every((id) => typeof id === 'string')) client.cameras = new Set(cameraIds);
+        else log.warn(`client ${socket.id}: ignored malformed subscribe (${String(JSON.stringify(cameraIds)).slice(0, 100)})`);
+        if (typeof ack === 'function') ack(client.cameras ? [...client.cameras] : null);
       });
-      socket.on('disconnect', () => options.onClientCount(this.io.engine.clientsCount));
+      socket.on('disconnect', () => {
+        this.clients.delete(socket.id);
+        options.onClientCount(this.clients.size);
+      });
     });
   }
 
   readout(readout: Readout): void {
-    this.io.to([ALL_ROOM, cameraRoom(readout.cameraId)]).volatile.emit('readout', readout);
+    for (const client of this.clients.values()) {
+      if (client.cameras && !client.cameras.has(readout.cameraId)) continue;
+      if (client.pending >= MAX_PENDING_READOUTS) {
+        this.options.onReadoutDropped();
+        continue;
+      }
+      client.pending += 1;
+      client.socket.emit('readout', readout);
+    }
   }
 
   status(status: CameraStatus): void {

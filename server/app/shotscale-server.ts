@@ -125,6 +125,7 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
     info,
     cameras: () => manager.list(),
     onClientCount: (n) => metrics.socketClients.set(n),
+    onReadoutDropped: () => metrics.readoutsDroppedForSlowClients.inc(),
     log: log.child('socket'),
   });
   await app.listen({ host: config.server.host, port: config.server.port });

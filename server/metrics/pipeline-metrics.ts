@@ -32,6 +32,11 @@ export class PipelineMetrics {
   readonly ffmpegRestarts = new Counter({ name: 'shotscale_ffmpeg_restarts_total', help: 'ffmpeg restarts, per camera', labelNames: ['camera'] as const, registers: [this.registry] });
   readonly stalls = new Counter({ name: 'shotscale_camera_stalls_total', help: 'Stalls (no frame within the stall timeout), per camera', labelNames: ['camera'] as const, registers: [this.registry] });
   readonly cameraUp = new Gauge({ name: 'shotscale_camera_up', help: '1 when the camera is live, else 0', labelNames: ['camera'] as const, registers: [this.registry] });
+  readonly readoutsDroppedForSlowClients = new Counter({
+    name: 'shotscale_socket_readouts_dropped_total',
+    help: 'Readouts not sent to a Socket.IO client because its queue was full (a slow client)',
+    registers: [this.registry],
+  });
   readonly socketClients = new Gauge({ name: 'shotscale_socket_clients', help: 'Connected Socket.IO clients', registers: [this.registry] });
 
   constructor() {
