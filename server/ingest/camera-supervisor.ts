@@ -91,7 +91,6 @@ export class CameraSupervisor {
   status(): CameraStatus {
     const now = this.deps.clock();
     this.trimRecentFrames(now);
-    const window = Math.min(FPS_WINDOW_MS, Math.max(1, now - (this.liveAt || now)));
     return {
       cameraId: this.camera.id,
       name: this.camera.name ?? this.camera.id,
@@ -101,7 +100,7 @@ export class CameraSupervisor {
       state: this.state,
       since: this.since,
       analysisFps: this.camera.analysisFps,
-      measuredFps: this.state === 'live' ? Math.round((this.recentFrames.length / window) * 1000 * 100) / 100 : 0,
+      measuredFps: this.state === 'live' ? this.measuredFps() : 0,
       ...this.counters,
       lastError: this.lastError,
       lastStderr: [...this.stderrTail],
@@ -233,6 +232,14 @@ export class CameraSupervisor {
       this.stderrTail.push(scrubCredentials(line.trim()));
     }
     if (this.stderrTail.length > limit) this.stderrTail.splice(0, this.stderrTail.length - limit);
+  }
+
+  /** Frame rate over the last few seconds: intervals between frames, not frames per wall time, so a camera live for 1 ms does not read 1000 fps. */
+  private measuredFps(): number {
+    const n = this.recentFrames.length;
+    if (n < 2) return 0;
+    const spanMs = this.recentFrames[n - 1]! - this.recentFrames[0]!;
+    return spanMs > 0 ? Math.round(((n - 1) / spanMs) * 1000 * 100) / 100 : 0;
   }
 
   private trimRecentFrames(now: number): void {

@@ -34,8 +34,11 @@ describe('camera API', () => {
     assert.equal(res.status, 201);
     assert.equal((res.body as CameraStatus).cameraId, 'added');
     assert.equal((res.body as CameraStatus).name, 'Added camera');
-    await live;
+    const first = await live;
+    assert.ok(first.measuredFps <= 6, `measured fps right after going live is ${first.measuredFps}, not a division by a tiny span`);
     await collectReadouts(client, 3, (r) => r.cameraId === 'added');
+    const settled = ((await api('/api/cameras')).body as CameraStatus[]).find((c) => c.cameraId === 'added')!;
+    assert.ok(settled.measuredFps > 3 && settled.measuredFps < 7, `measured ${settled.measuredFps} fps for analysisFps 5`);
   });
 
   test('change a camera: it restarts with the new settings; others untouched', async () => {
