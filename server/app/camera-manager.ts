@@ -10,7 +10,7 @@ import { ShotscaleError } from '../errors.js';
 import { CameraSupervisor } from '../ingest/camera-supervisor.js';
 import { publicSource, restoreCredentials, type ArgsContext } from '../ingest/ffmpeg-args.js';
 import type { ReadoutBuilder } from '../analysis/readout-builder.js';
-import type { ModelInputSpec } from '../inference/model.js';
+import type { CameraModelProfile, ModelSet } from '../inference/model-set.js';
 import type { PipelineMetrics } from '../metrics/pipeline-metrics.js';
 import type { BatchScheduler } from '../scheduling/batch-scheduler.js';
 import type { Clock } from '../shared/clock.js';
@@ -20,7 +20,7 @@ import type { CameraStatus } from '../shared/socket-events.js';
 export interface CameraManagerDeps {
   ffmpegPath: string;
   argsContext: ArgsContext;
-  modelInput: ModelInputSpec;
+  models: ModelSet;
   supervisorSettings: Config['supervisor'];
   baseDir: string;
   scheduler: BatchScheduler;
@@ -44,11 +44,16 @@ function parseCamera(input: unknown, where: string): CameraConfig {
 
 export class CameraManager {
   private readonly supervisors = new Map<string, CameraSupervisor>();
+  private readonly profiles = new Map<string, CameraModelProfile>();
 
   constructor(private readonly deps: CameraManagerDeps) {}
 
   list(): CameraStatus[] {
     return [...this.supervisors.values()].map((s) => s.status());
+  }
+
+  has(cameraId: string): boolean {
+    return this.supervisors.has(cameraId);
   }
 
   get(cameraId: string): CameraSupervisor {
@@ -93,6 +98,13 @@ export class CameraManager {
     await Promise.all([...this.supervisors.keys()].map((id) => this.stopCamera(id, false)));
   }
 
+  /** The models, weights and calibration a camera's frames go through. */
+  profile(cameraId: string): CameraModelProfile {
+    const profile = this.profiles.get(cameraId);
+    if (!profile) throw new ShotscaleError('CAMERA_NOT_FOUND', `no camera "${cameraId}"`);
+    return profile;
+  }
+
   /** Counts frames dropped by the scheduler against the camera's status. */
   countDropped(cameraId: string, count: number): void {
     this.supervisors.get(cameraId)?.countDropped(count);
@@ -102,12 +114,15 @@ export class CameraManager {
     const { deps } = this;
     // File paths in cameras are relative to the config file, like every path.
     const camera: CameraConfig = given.source.kind === 'file' ? { ...given, source: { ...given.source, path: resolveConfigPath({ baseDir: deps.baseDir }, given.source.path) } } : given;
+    // Resolving the profile first: an unknown model or head refuses the camera before anything starts.
+    const profile = deps.models.profile(camera);
     const log = deps.log.child(`camera:${camera.id}`);
     let lastState = '';
     const supervisor: CameraSupervisor = new CameraSupervisor(camera, {
       ffmpegPath: deps.ffmpegPath,
       argsContext: deps.argsContext,
-      output: deps.modelInput,
+      // ffmpeg delivers frames for the camera's first model; others are resized from them.
+      output: profile.models[0]!.model.input,
       settings: deps.supervisorSettings,
       clock: deps.clock,
       log,
@@ -128,6 +143,7 @@ export class CameraManager {
       },
     });
     this.supervisors.set(camera.id, supervisor);
+    this.profiles.set(camera.id, profile);
     deps.scheduler.addCamera(camera.id);
     deps.metrics.cameraUp.set({ camera: camera.id }, 0);
     supervisor.start();
@@ -138,6 +154,7 @@ export class CameraManager {
     const supervisor = this.supervisors.get(cameraId);
     if (!supervisor) return;
     this.supervisors.delete(cameraId);
+    this.profiles.delete(cameraId);
     this.deps.scheduler.removeCamera(cameraId);
     await supervisor.stop();
     this.deps.readouts.forget(cameraId);

@@ -13,8 +13,8 @@ import { SocketHub } from '../api/socket-hub.js';
 import { resolveConfigPath, type LoadedConfig } from '../config/load-config.js';
 import { errorMessage } from '../errors.js';
 import { resolveFfmpeg, type FfmpegBinary } from '../ingest/ffmpeg-binary.js';
-import { loadModel } from '../inference/model-registry.js';
-import type { ShotScaleModel } from '../inference/model.js';
+import { runModels } from '../inference/inference-runner.js';
+import { ModelSet, type CameraModelProfile } from '../inference/model-set.js';
 import { PipelineMetrics } from '../metrics/pipeline-metrics.js';
 import { BatchScheduler } from '../scheduling/batch-scheduler.js';
 import { systemClock, type Clock } from '../shared/clock.js';
@@ -30,7 +30,7 @@ export interface RunningServer {
   url: string;
   port: number;
   cameras: CameraManager;
-  model: ShotScaleModel;
+  models: ModelSet;
   ffmpeg: FfmpegBinary;
   metrics: PipelineMetrics;
   close(): Promise<void>;
@@ -42,14 +42,9 @@ export interface StartOptions {
   webRoot?: string;
 }
 
-/** Loads the model named by the config (used by serve, classify and bench). */
-export async function loadConfiguredModel(loaded: LoadedConfig, log: Logger): Promise<ShotScaleModel> {
-  const { model } = loaded.config;
-  const manifestPath = resolveConfigPath(loaded, model.manifest);
-  const started = performance.now();
-  const loadedModel = await loadModel(manifestPath, { executionProviders: model.executionProviders, intraOpThreads: model.intraOpThreads }, log.child('model'));
-  log.info(`model ${loadedModel.name} loaded from ${manifestPath} on ${loadedModel.executionProvider} in ${Math.round(performance.now() - started)} ms (input ${loadedModel.input.width}x${loadedModel.input.height}, ${loadedModel.input.resize})`);
-  return loadedModel;
+/** The model name a readout carries: one model, or the fused ones joined by "+". */
+function profileLabel(profile: CameraModelProfile): string {
+  return profile.models.map((m) => m.model.name).join('+');
 }
 
 export async function startServer(loaded: LoadedConfig, options: StartOptions): Promise<RunningServer> {
@@ -61,7 +56,8 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
   const ffmpeg = resolveFfmpeg(config.ffmpeg.path ? resolveConfigPath(loaded, config.ffmpeg.path) : null);
   log.info(`ffmpeg: ${ffmpeg.path} (from ${ffmpeg.origin}; ${ffmpeg.version}${ffmpeg.hasNdi ? '; NDI input available' : ''})`);
 
-  const model = await loadConfiguredModel(loaded, log);
+  const models = await ModelSet.load(loaded, log);
+  const model = models.default;
   const metrics = new PipelineMetrics();
   const readouts = new ReadoutBuilder(config.pipeline.smoothing, clock);
   const info = (): ServerInfo => ({ version: VERSION, model: model.name, executionProvider: model.executionProvider, labels: CANONICAL_SCALES });
@@ -73,13 +69,17 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
   const scheduler = new BatchScheduler(
     { ...config.pipeline.batch, ringBufferSize: config.pipeline.ringBufferSize },
     {
-      runBatch: async (frames) => {
+      runBatch: async (batch) => {
+        // A camera removed while its frame waited is skipped, not an error for the whole batch.
+        const frames = batch.filter((f) => cameras!.has(f.cameraId));
+        const profiles = new Map(frames.map((f) => [f.cameraId, cameras!.profile(f.cameraId)]));
         const started = performance.now();
-        const predictions = await model.predict(frames);
+        const predictions = await runModels(frames, (cameraId) => profiles.get(cameraId)!);
         metrics.inferenceSeconds.observe((performance.now() - started) / 1000);
         metrics.batchSize.observe(frames.length);
         frames.forEach((frame, i) => {
-          const readout = readouts.build(frame, predictions[i]!, model.name);
+          if (!cameras!.has(frame.cameraId)) return;
+          const readout = readouts.build(frame, predictions[i]!, profileLabel(profiles.get(frame.cameraId)!));
           metrics.framesAnalysed.inc({ camera: frame.cameraId });
           metrics.glassToReadout.observe({ camera: frame.cameraId }, readout.latencyMs / 1000);
           hub?.readout(readout);
@@ -97,7 +97,7 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
   cameras = new CameraManager({
     ffmpegPath: ffmpeg.path,
     argsContext: { ffmpeg, logLevel: config.ffmpeg.logLevel, platform: process.platform },
-    modelInput: model.input,
+    models,
     supervisorSettings: config.supervisor,
     baseDir: loaded.baseDir,
     scheduler,
@@ -150,8 +150,8 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
       await scheduler.idle();
       await hub?.close();
       await app.close().catch(() => undefined);
-      await model.dispose();
+      await models.dispose();
     })());
 
-  return { url, port, cameras: manager, model, ffmpeg, metrics, close };
+  return { url, port, cameras: manager, models, ffmpeg, metrics, close };
 }

@@ -4,16 +4,11 @@
  * and skipped; the exit code is 1 if any was.
  */
 import { parseArgs } from 'node:util';
-import { loadConfiguredModel } from '../app/shotscale-server.js';
 import { errorMessage } from '../errors.js';
-import { resolveFfmpeg } from '../ingest/ffmpeg-binary.js';
-import { decodeFile, type DecodedFrame } from '../ingest/file-decoder.js';
-import type { ShotScaleModel } from '../inference/model.js';
-import { resolveConfigPath } from '../config/load-config.js';
-import { systemClock } from '../shared/clock.js';
+import type { DecodedFrame } from '../ingest/file-decoder.js';
 import type { Logger } from '../shared/logger.js';
 import { argmax, CANONICAL_SCALES } from '../shared/scale.js';
-import { configFromArgs } from './serve-command.js';
+import { openOfflineClassifier, type OfflineClassifier } from './offline-classifier.js';
 import { ProgressLine } from './progress-line.js';
 
 export interface ClassifyLine {
@@ -40,10 +35,10 @@ function toLine(file: string, frame: DecodedFrame, probabilities: number[], reas
   return line;
 }
 
-async function flush(model: ShotScaleModel, file: string, pending: DecodedFrame[], out: (line: ClassifyLine) => void): Promise<void> {
+async function flush(classifier: OfflineClassifier, file: string, pending: DecodedFrame[], out: (line: ClassifyLine) => void): Promise<void> {
   if (!pending.length) return;
   const batch = pending.splice(0);
-  const predictions = await model.predict(batch.map((f) => ({ width: model.input.width, height: model.input.height, data: f.data })));
+  const predictions = await classifier.predict(batch);
   predictions.forEach((p, i) => out(toLine(file, batch[i]!, p.probabilities, p.reason)));
 }
 
@@ -63,11 +58,8 @@ export async function runClassify(argv: string[], log: Logger): Promise<number> 
     process.stderr.write('shotscale classify: --fps must be > 0 and --batch a positive integer\n');
     return 2;
   }
-  const loaded = configFromArgs(values);
-  const quiet = { ...log, info: () => undefined, child: () => quiet } as Logger;
-  const model = await loadConfiguredModel(loaded, quiet);
-  const ffmpeg = resolveFfmpeg(loaded.config.ffmpeg.path ? resolveConfigPath(loaded, loaded.config.ffmpeg.path) : null);
-  const ctx = { ffmpeg, logLevel: 'error', platform: process.platform };
+  const classifier = await openOfflineClassifier(values, log);
+  const { model } = classifier;
   const progress = new ProgressLine(positionals.length, 'files');
   const write = (line: ClassifyLine) => process.stdout.write(JSON.stringify(line) + '\n');
   let failed = 0;
@@ -78,12 +70,12 @@ export async function runClassify(argv: string[], log: Logger): Promise<number> 
       let chain = Promise.resolve();
       try {
         // Inference runs while ffmpeg keeps decoding; batches stay in order.
-        await decodeFile(ffmpeg.path, file, { ...model.input, fps }, ctx, systemClock, (frame) => {
+        await classifier.decode(file, fps, (frame) => {
           pending.push(frame);
-          if (pending.length >= batchSize) chain = chain.then(() => flush(model, file, pending, write));
+          if (pending.length >= batchSize) chain = chain.then(() => flush(classifier, file, pending, write));
         });
         await chain;
-        await flush(model, file, pending, write);
+        await flush(classifier, file, pending, write);
       } catch (error) {
         failed += 1;
         progress.note(`skipped ${file}: ${errorMessage(error)}`);
@@ -92,7 +84,7 @@ export async function runClassify(argv: string[], log: Logger): Promise<number> 
     }
   } finally {
     progress.done(`${positionals.length - failed} of ${positionals.length} files classified with ${model.name}`);
-    await model.dispose();
+    await classifier.dispose();
   }
   return failed ? 1 : 0;
 }

@@ -1,11 +1,12 @@
 /**
- * The `shotscale` command line: serve (what `npm start` runs), classify, bench.
+ * The `shotscale` command line: serve (what `npm start` runs), classify, eval, bench.
  * User errors print their code and message and exit 1 (2 for usage).
  */
 import { isShotscaleError, errorMessage } from '../errors.js';
 import { createLogger } from '../shared/logger.js';
 import { runServe } from './serve-command.js';
 import { runClassify } from './classify-command.js';
+import { runEval } from './eval-command.js';
 import { runBench } from './bench-command.js';
 
 const USAGE = `usage: shotscale <command> [options]
@@ -15,6 +16,11 @@ commands:
       Run the server on the config's cameras and model (default config/default.yaml).
   classify FILE... [--config FILE] [--fps N] [--batch N]
       Classify images or videos (sampled at --fps, default 1); JSON lines on stdout.
+  eval --labels FILE [--images DIR] [--taxonomy NAME] [--json OUT] [--csv OUT]
+       [--matrix OUT.svg] [--config FILE] [--limit N] [--batch N]
+      Score the model on labelled images (CSV with file,label): accuracy, within-one,
+      per-class scores, confusion matrix. Taxonomies: canonical, six, movieshots,
+      three, cinescale, cinemanet (inferred from the labels when not given).
   bench [--cameras 1,4,8,16] [--fps 5] [--duration S] [--out FILE]
       Run the pipeline benchmark; prints figures and writes JSON.
 
@@ -34,6 +40,8 @@ export async function main(argv: string[]): Promise<number> {
         return await runServe(rest, log);
       case 'classify':
         return await runClassify(rest, log);
+      case 'eval':
+        return await runEval(rest, log);
       case 'bench':
         return await runBench(rest);
       default:

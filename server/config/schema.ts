@@ -63,6 +63,17 @@ export const cameraSchema = z.strictObject({
   enabled: z.boolean().default(true).describe('Disabled cameras are listed but not read'),
   analysisFps: z.number().positive().max(60).default(5).describe('Frames per second sent to the classifier'),
   source: sourceSchema,
+  models: z
+    .array(
+      z.strictObject({
+        name: z.string().min(1).describe('"default" or a name under model.extra'),
+        weight: z.number().positive().default(1).describe('Weight in the average of canonical probabilities'),
+      }),
+    )
+    .min(1)
+    .optional()
+    .describe('Models this camera uses, fused by weighted average; default: [{ name: default }]. The first one sets the frame size'),
+  calibration: z.string().nullable().optional().describe('Calibration head (shotscale calibrate) for this camera; overrides model.calibration'),
 });
 
 export const EXECUTION_PROVIDERS = ['tensorrt', 'cuda', 'cpu'] as const;
@@ -95,6 +106,11 @@ export const configSchema = z.strictObject({
         .default(['cuda', 'cpu'])
         .describe('Tried in order; the first that loads is used and the fallback is logged'),
       intraOpThreads: z.number().int().min(0).default(0).describe('onnxruntime threads per operator; 0 = one per core'),
+      extra: z
+        .record(cameraIdSchema, z.strictObject({ manifest: z.string().describe('Manifest of this model') }))
+        .default({})
+        .describe('More models by name (e.g. your own classifier), loaded once; cameras pick them with `models`'),
+      calibration: z.string().nullable().default(null).describe('Calibration head for the default model, for every camera without its own'),
     })
     .prefault({}),
   pipeline: z
@@ -139,9 +155,21 @@ export const configSchema = z.strictObject({
       });
     })
     .describe('Cameras read at start; more can be added over HTTP'),
+}).superRefine((config, ctx) => {
+  const known = ['default', ...Object.keys(config.model.extra)];
+  config.cameras.forEach((camera, index) => {
+    camera.models?.forEach((m, k) => {
+      if (!known.includes(m.name)) ctx.addIssue({ code: 'custom', path: ['cameras', index, 'models', k, 'name'], message: `unknown model "${m.name}" (known: ${known.join(', ')})` });
+    });
+  });
 });
 
 export type Config = z.infer<typeof configSchema>;
+
+/** Names a camera may use in `models`. */
+export function knownModelNames(config: Pick<Config, 'model'>): string[] {
+  return ['default', ...Object.keys(config.model.extra)];
+}
 export type CameraConfig = z.infer<typeof cameraSchema>;
 export type CameraInput = z.input<typeof cameraSchema>;
 export type SourceConfig = z.infer<typeof sourceSchema>;

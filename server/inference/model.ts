@@ -20,6 +20,16 @@ export interface FrameInput {
   data: Uint8Array;
 }
 
+/** Who is in the shot, when the model can tell (the framing model does). */
+export interface Subjects {
+  /** People seen (bodies, plus faces without a body). */
+  count: number;
+  kind: 'face' | 'faces' | 'person' | 'people' | 'none';
+  framing: 'single' | 'two-shot' | 'group' | 'none';
+  /** A large cropped person with their back to camera at a side edge, facing a smaller subject. */
+  overTheShoulder: boolean;
+}
+
 export interface ScalePrediction {
   /** Canonical order, sums to 1. */
   probabilities: ScaleProbabilities;
@@ -27,6 +37,10 @@ export interface ScalePrediction {
   labelProbabilities?: Record<string, number>;
   /** Why, in a few words, when the model can say. */
   reason?: string;
+  /** Who is in the shot, when the model can say. */
+  subjects?: Subjects;
+  /** Framing features and the rules' own probabilities, for a calibration head. */
+  analysis?: { features: Float32Array; rules: number[] };
 }
 
 export interface ShotScaleModel {
@@ -34,6 +48,8 @@ export interface ShotScaleModel {
   readonly input: ModelInputSpec;
   /** Execution provider actually in use (e.g. "cpu", "cuda"). */
   readonly executionProvider: string;
+  /** Names of the framing features in `analysis.features`, for models that produce them. */
+  readonly featureNames?: readonly string[];
   predict(frames: readonly FrameInput[]): Promise<ScalePrediction[]>;
   dispose(): Promise<void>;
 }

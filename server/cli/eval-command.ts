@@ -1,0 +1,154 @@
+/**
+ * `shotscale eval --labels labels.csv`: classifies every labelled image with
+ * the configured model and scores it in a shot-scale taxonomy. The report
+ * goes to stdout as text, and on request to JSON, a per-image CSV and an SVG
+ * of the confusion matrix. Images that cannot be decoded are reported and
+ * skipped; a bad labels file or an unknown label stops with exit 1.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import type { DecodedFrame } from '../ingest/file-decoder.js';
+import type { Logger } from '../shared/logger.js';
+import { renderConfusionSvg } from '../evaluation/confusion-svg.js';
+import { EvalInputError } from '../evaluation/eval-error.js';
+import { buildReport, matrixTitle, predictionsCsv, type EvalReport, type ImageResult } from '../evaluation/eval-report.js';
+import { parseLabels, type LabelRow } from '../evaluation/labels-file.js';
+import { formatReportText } from '../evaluation/report-text.js';
+import { evaluateImages, type EvalOutcome } from '../evaluation/run-evaluation.js';
+import { TAXONOMIES, classIndexOf, findTaxonomy, type Taxonomy } from '../evaluation/taxonomies.js';
+import { checkLabels, inferTaxonomy } from '../evaluation/taxonomy-inference.js';
+import { openOfflineClassifier } from './offline-classifier.js';
+import { ProgressLine } from './progress-line.js';
+
+const OPTIONS = {
+  labels: { type: 'string', short: 'l' },
+  images: { type: 'string' },
+  taxonomy: { type: 'string', short: 't' },
+  json: { type: 'string' },
+  csv: { type: 'string' },
+  matrix: { type: 'string' },
+  config: { type: 'string', short: 'c' },
+  limit: { type: 'string' },
+  batch: { type: 'string', default: '8' },
+} as const;
+
+function usageError(message: string): number {
+  process.stderr.write(`shotscale eval: ${message}\n`);
+  return 2;
+}
+
+function readLabels(file: string, limit: number | null): LabelRow[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new EvalInputError(`cannot read the labels file ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+  const rows = parseLabels(text, file);
+  return limit === null ? rows : rows.slice(0, limit);
+}
+
+/** The taxonomy named with --taxonomy (labels checked against it), else the inferred one. */
+function chooseTaxonomy(named: Taxonomy | undefined, labels: readonly string[]): { taxonomy: Taxonomy; reason: string } {
+  if (named) {
+    checkLabels(named, labels);
+    return { taxonomy: named, reason: 'chosen with --taxonomy' };
+  }
+  const choice = inferTaxonomy(labels);
+  process.stderr.write(choice.reason + '\n');
+  return { taxonomy: choice.taxonomy, reason: choice.reason };
+}
+
+function writeOutput(file: string, text: string, what: string): void {
+  mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  writeFileSync(file, text);
+  process.stderr.write(`${what} written to ${file}\n`);
+}
+
+/** --matrix, else beside --json (eval.json -> eval.matrix.svg), else none. */
+function matrixPath(values: { matrix?: string | undefined; json?: string | undefined }): string | null {
+  if (values.matrix) return values.matrix;
+  if (!values.json) return null;
+  const parsed = path.parse(values.json);
+  return path.join(parsed.dir, `${parsed.ext === '.json' ? parsed.name : parsed.base}.matrix.svg`);
+}
+
+function writeReports(report: EvalReport, taxonomy: Taxonomy, results: readonly ImageResult[], values: { json?: string | undefined; csv?: string | undefined; matrix?: string | undefined }): void {
+  process.stdout.write(formatReportText(report));
+  if (values.json) writeOutput(values.json, JSON.stringify(report, null, 2) + '\n', 'report');
+  if (values.csv) writeOutput(values.csv, predictionsCsv(taxonomy, results), 'predictions');
+  const svg = matrixPath(values);
+  if (svg) writeOutput(svg, renderConfusionSvg({ classes: report.classes, matrix: report.confusionMatrix, ...matrixTitle(report) }), 'confusion matrix');
+}
+
+export async function runEval(argv: string[], log: Logger): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: OPTIONS });
+  if (!values.labels) return usageError('--labels FILE is required (a CSV with columns file and label)');
+  const batchSize = Number(values.batch);
+  const limit = values.limit === undefined ? null : Number(values.limit);
+  if (!Number.isInteger(batchSize) || batchSize < 1) return usageError('--batch must be a positive integer');
+  if (limit !== null && (!Number.isInteger(limit) || limit < 1)) return usageError('--limit must be a positive integer');
+  const named = values.taxonomy === undefined ? undefined : findTaxonomy(values.taxonomy);
+  if (values.taxonomy !== undefined && !named) {
+    return usageError(`unknown taxonomy "${values.taxonomy}" (known: ${TAXONOMIES.map((t) => t.name).join(', ')})`);
+  }
+  const imagesDir = path.resolve(values.images ?? path.dirname(values.labels));
+
+  let rows: LabelRow[];
+  let chosen: { taxonomy: Taxonomy; reason: string };
+  try {
+    rows = readLabels(values.labels, limit);
+    chosen = chooseTaxonomy(named, rows.map((r) => r.label));
+  } catch (error) {
+    if (!(error instanceof EvalInputError)) throw error;
+    process.stderr.write(`shotscale eval: ${error.message}\n`);
+    return 1;
+  }
+  const { taxonomy } = chosen;
+  const items = rows.map((r) => ({ file: r.file, path: path.resolve(imagesDir, r.file), truth: classIndexOf(taxonomy, r.label)! }));
+
+  const classifier = await openOfflineClassifier(values, log);
+  const progress = new ProgressLine(items.length, 'images');
+  const started = performance.now();
+  let outcome: EvalOutcome | undefined;
+  try {
+    outcome = await evaluateImages(items, taxonomy, {
+      decode: async (file) => {
+        // A missing file reads better as such than as ffmpeg's exit status.
+        if (!existsSync(file)) throw new Error(`${file}: no such file`);
+        let first: DecodedFrame | undefined;
+        await classifier.decode(file, 1, (frame) => (first ??= frame));
+        return first!;
+      },
+      predict: (frames) => classifier.predict(frames),
+    }, {
+      batchSize,
+      progress: {
+        batchStarted: (file) => progress.update(file),
+        imageDone: () => progress.tick(),
+        unreadable: (file, error) => progress.note(`unreadable, skipped: ${file}: ${error}`),
+      },
+    });
+  } finally {
+    progress.done(`${outcome ? outcome.results.length : 0} of ${items.length} images classified with ${classifier.model.name}`);
+    await classifier.dispose();
+  }
+  if (!outcome.results.length) {
+    process.stderr.write(`shotscale eval: none of the ${items.length} images could be read (first: ${outcome.unreadable[0]?.error ?? '?'})\n`);
+    return 1;
+  }
+  const report = buildReport({
+    taxonomy,
+    taxonomyReason: chosen.reason,
+    labelsFile: path.resolve(values.labels),
+    model: classifier.model.name,
+    executionProvider: classifier.model.executionProvider,
+    results: outcome.results,
+    unreadable: outcome.unreadable,
+    inferenceMs: outcome.inferenceMs,
+    wallMs: performance.now() - started,
+  });
+  writeReports(report, taxonomy, outcome.results, values);
+  return 0;
+}

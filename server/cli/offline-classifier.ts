@@ -1,0 +1,45 @@
+/**
+ * The configured model and ffmpeg, ready to classify files offline: what
+ * `classify` and `eval` share. Decoding goes through the same ffmpeg argument
+ * builder as the live cameras, so a file scores as it would on a feed.
+ */
+import { resolveConfigPath } from '../config/load-config.js';
+import { resolveFfmpeg } from '../ingest/ffmpeg-binary.js';
+import { decodeFile, type DecodedFrame } from '../ingest/file-decoder.js';
+import { runModels } from '../inference/inference-runner.js';
+import { ModelSet } from '../inference/model-set.js';
+import type { ScalePrediction, ShotScaleModel } from '../inference/model.js';
+import { systemClock } from '../shared/clock.js';
+import type { Logger } from '../shared/logger.js';
+import { configFromArgs } from './serve-command.js';
+
+export interface OfflineClassifier {
+  readonly model: ShotScaleModel;
+  /** Frames at the model's input size: one for an image, `fps` a second for a video. */
+  decode(file: string, fps: number, onFrame: (frame: DecodedFrame) => void): Promise<number>;
+  predict(frames: readonly DecodedFrame[]): Promise<ScalePrediction[]>;
+  dispose(): Promise<void>;
+}
+
+export async function openOfflineClassifier(values: { config?: string | undefined }, log: Logger): Promise<OfflineClassifier> {
+  const loaded = configFromArgs(values);
+  // The model's load line is for the server's log; offline it would only
+  // interleave with the progress bar and the results.
+  const quiet = { ...log, info: () => undefined, child: () => quiet } as Logger;
+  // The default model with the config's calibration head, as a camera without its own settings gets.
+  const models = await ModelSet.load(loaded, quiet);
+  const model = models.default;
+  const profile = models.defaultProfile();
+  const ffmpeg = resolveFfmpeg(loaded.config.ffmpeg.path ? resolveConfigPath(loaded, loaded.config.ffmpeg.path) : null);
+  const ctx = { ffmpeg, logLevel: 'error', platform: process.platform };
+  return {
+    model,
+    decode: (file, fps, onFrame) => decodeFile(ffmpeg.path, file, { ...model.input, fps }, ctx, systemClock, onFrame),
+    predict: (frames) =>
+      runModels(
+        frames.map((f) => ({ cameraId: 'offline', seq: f.index, captureTime: 0, width: model.input.width, height: model.input.height, data: f.data })),
+        () => profile,
+      ),
+    dispose: () => models.dispose(),
+  };
+}

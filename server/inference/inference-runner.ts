@@ -1,0 +1,57 @@
+/**
+ * Runs one scheduler batch through every model its cameras use: each model
+ * once, on all the frames that need it (resized when a camera's frames were
+ * made for another model), then fuses per frame by weighted average of the
+ * canonical probabilities, after the camera's calibration head.
+ */
+import { applyHead } from '../calibration/framing-head.js';
+import type { Frame } from '../shared/frame.js';
+import type { CameraModelProfile } from './model-set.js';
+import type { FrameInput, ScalePrediction, ShotScaleModel } from './model.js';
+import { resizeRgb } from './resize-rgb.js';
+
+interface Job {
+  model: ShotScaleModel;
+  inputs: FrameInput[];
+  /** For each input: which frame of the batch, with what weight. */
+  targets: { frame: number; weight: number }[];
+}
+
+function refine(prediction: ScalePrediction, profile: CameraModelProfile): ScalePrediction {
+  if (!profile.head || !prediction.analysis) return prediction;
+  return { ...prediction, probabilities: applyHead(profile.head, prediction.analysis.features, prediction.analysis.rules) };
+}
+
+export async function runModels(frames: readonly Frame[], profileOf: (cameraId: string) => CameraModelProfile): Promise<ScalePrediction[]> {
+  const jobs = new Map<ShotScaleModel, Job>();
+  const profiles = frames.map((f) => profileOf(f.cameraId));
+  frames.forEach((frame, i) => {
+    for (const { model, weight } of profiles[i]!.models) {
+      let job = jobs.get(model);
+      if (!job) jobs.set(model, (job = { model, inputs: [], targets: [] }));
+      job.inputs.push(resizeRgb(frame, model.input.width, model.input.height, model.input.resize));
+      job.targets.push({ frame: i, weight });
+    }
+  });
+  const parts: { prediction: ScalePrediction; weight: number; model: string }[][] = frames.map(() => []);
+  // One model at a time: they compete for the same cores anyway.
+  for (const job of jobs.values()) {
+    const predictions = await job.model.predict(job.inputs);
+    predictions.forEach((p, k) => {
+      const { frame, weight } = job.targets[k]!;
+      parts[frame]!.push({ prediction: refine(p, profiles[frame]!), weight, model: job.model.name });
+    });
+  }
+  return parts.map((list) => fuse(list));
+}
+
+export function fuse(list: { prediction: ScalePrediction; weight: number; model: string }[]): ScalePrediction {
+  if (list.length === 1) return list[0]!.prediction;
+  const total = list.reduce((a, p) => a + p.weight, 0);
+  const probabilities = new Array<number>(8).fill(0);
+  for (const { prediction, weight } of list) prediction.probabilities.forEach((p, c) => (probabilities[c]! += (p * weight) / total));
+  const fused: ScalePrediction = { probabilities, reason: list.map((p) => p.prediction.reason ?? p.model).join(' + ') };
+  const subjects = list.find((p) => p.prediction.subjects)?.prediction.subjects;
+  if (subjects) fused.subjects = subjects;
+  return fused;
+}

@@ -1,0 +1,93 @@
+/**
+ * Every model the server runs, loaded once and shared by all cameras: the
+ * default, the named extras, and calibration heads. A camera's profile says
+ * which models it uses, with what weights, and which head refines the
+ * default classifier's output.
+ */
+import { existsSync } from 'node:fs';
+import type { LoadedConfig } from '../config/load-config.js';
+import { resolveConfigPath } from '../config/load-config.js';
+import type { CameraConfig } from '../config/schema.js';
+import { ShotscaleError } from '../errors.js';
+import { loadHead, type FramingHead } from '../calibration/framing-head.js';
+import type { Logger } from '../shared/logger.js';
+import { loadModel } from './model-registry.js';
+import type { ShotScaleModel } from './model.js';
+
+export interface CameraModelProfile {
+  /** The first model sets the camera's frame size. */
+  models: { name: string; model: ShotScaleModel; weight: number }[];
+  /** Refines predictions that carry framing features. */
+  head: FramingHead | null;
+}
+
+export class ModelSet {
+  private readonly heads = new Map<string, FramingHead>();
+  private defaultHead: FramingHead | null = null;
+
+  private constructor(
+    private readonly models: Map<string, ShotScaleModel>,
+    private readonly loaded: Pick<LoadedConfig, 'baseDir'>,
+  ) {}
+
+  static async load(loaded: LoadedConfig, log: Logger): Promise<ModelSet> {
+    const { model } = loaded.config;
+    const options = { executionProviders: model.executionProviders, intraOpThreads: model.intraOpThreads };
+    const models = new Map<string, ShotScaleModel>();
+    const entries: [string, string][] = [['default', model.manifest], ...Object.entries(model.extra).map(([name, m]): [string, string] => [name, m.manifest])];
+    try {
+      for (const [name, manifest] of entries) {
+        const manifestPath = resolveConfigPath(loaded, manifest);
+        const started = performance.now();
+        const loadedModel = await loadModel(manifestPath, options, log.child(`model:${name}`));
+        models.set(name, loadedModel);
+        log.info(`model "${name}": ${loadedModel.name} from ${manifestPath} on ${loadedModel.executionProvider} in ${Math.round(performance.now() - started)} ms (input ${loadedModel.input.width}x${loadedModel.input.height}, ${loadedModel.input.resize})`);
+      }
+    } catch (error) {
+      await Promise.all([...models.values()].map((m) => m.dispose()));
+      throw error;
+    }
+    const set = new ModelSet(models, loaded);
+    if (model.calibration) set.defaultHead = set.head(model.calibration);
+    if (set.defaultHead) log.info(`calibration head ${model.calibration} (${set.defaultHead.taxonomy}, ${set.defaultHead.provenance.count} frames)`);
+    return set;
+  }
+
+  get default(): ShotScaleModel {
+    return this.models.get('default')!;
+  }
+
+  get(name: string): ShotScaleModel {
+    const model = this.models.get(name);
+    if (!model) throw new ShotscaleError('CAMERA_INVALID', `unknown model "${name}" (known: ${[...this.models.keys()].join(', ')})`);
+    return model;
+  }
+
+  /** Loads (once) a calibration head for the default model; paths are relative to the config. */
+  head(file: string): FramingHead {
+    const full = resolveConfigPath(this.loaded, file);
+    const cached = this.heads.get(full);
+    if (cached) return cached;
+    const names = this.default.featureNames;
+    if (!names) throw new ShotscaleError('CAMERA_INVALID', `calibration ${full}: the default model (${this.default.name}) has no framing features to calibrate`);
+    if (!existsSync(full)) throw new ShotscaleError('CAMERA_INVALID', `calibration head not found: ${full}`);
+    const head = loadHead(full, names);
+    this.heads.set(full, head);
+    return head;
+  }
+
+  /** What a camera without `models` or `calibration` of its own gets. */
+  defaultProfile(): CameraModelProfile {
+    return { models: [{ name: 'default', model: this.default, weight: 1 }], head: this.defaultHead };
+  }
+
+  profile(camera: CameraConfig): CameraModelProfile {
+    const uses = camera.models ?? [{ name: 'default', weight: 1 }];
+    const head = camera.calibration === undefined ? this.defaultHead : camera.calibration === null ? null : this.head(camera.calibration);
+    return { models: uses.map((u) => ({ name: u.name, model: this.get(u.name), weight: u.weight })), head };
+  }
+
+  async dispose(): Promise<void> {
+    await Promise.all([...this.models.values()].map((m) => m.dispose()));
+  }
+}

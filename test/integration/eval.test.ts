@@ -1,0 +1,156 @@
+/**
+ * `shotscale eval` as a user runs it: real CLI, real ffmpeg, real onnxruntime,
+ * real evalset images, the random-weights fixture model. The fixture's
+ * accuracy means nothing, so the report is checked for structure and
+ * consistency (counts, matrix, accuracy = trace / N, CSV, SVG), never values.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseCsv } from '../../server/evaluation/csv-table.js';
+import type { EvalReport } from '../../server/evaluation/eval-report.js';
+import { parseLabels } from '../../server/evaluation/labels-file.js';
+import { findTaxonomy, predictClass } from '../../server/evaluation/taxonomies.js';
+import { CANONICAL_SCALES } from '../../server/shared/scale.js';
+import { runCli } from '../support/cli.js';
+import { tempDir } from '../support/media.js';
+import { FIXTURE_MANIFEST, SHARED_DIR } from '../support/server-harness.js';
+import { checkWellFormedXml } from '../support/xml-check.js';
+
+const EVALSET = path.join(SHARED_DIR, 'evalset', 'cinemanet');
+const IMAGES = path.join(EVALSET, 'img');
+
+/** 12 labelled evalset images, every class present: 3 ECU, 3 CU, 2 MS, 2 LS, 2 ELS. */
+function sample(): { file: string; label: string }[] {
+  const all = parseLabels(readFileSync(path.join(EVALSET, 'labels.csv'), 'utf8'), 'labels.csv');
+  const want: Record<string, number> = { ECU: 3, CU: 3, MS: 2, LS: 2, ELS: 2 };
+  const picked: { file: string; label: string }[] = [];
+  for (const r of all) {
+    if (!want[r.label]) continue;
+    want[r.label]! -= 1;
+    picked.push({ file: path.basename(r.file), label: r.label });
+  }
+  return picked;
+}
+
+/** A labels CSV in a temp dir, with an extra quoted column holding a comma. */
+function writeLabels(dir: string, rows: { file: string; label: string }[]): string {
+  const file = path.join(dir, 'labels.csv');
+  writeFileSync(file, ['file,note,label', ...rows.map((r) => `${r.file},"picked, for the test",${r.label}`)].join('\n') + '\n');
+  return file;
+}
+
+function writeConfig(dir: string): string {
+  const file = path.join(dir, 'config.yaml');
+  writeFileSync(file, `model: { manifest: ${FIXTURE_MANIFEST}, executionProviders: [cpu] }\n`);
+  return file;
+}
+
+const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
+
+describe('shotscale eval', () => {
+  test('12 evalset images: a consistent report in JSON, CSV, SVG and on stdout', async () => {
+    const dir = tempDir();
+    const rows = sample();
+    assert.equal(rows.length, 12);
+    const json = path.join(dir, 'out', 'eval.json');
+    const csv = path.join(dir, 'out', 'predictions.csv');
+    const res = await runCli(['eval', '--labels', writeLabels(dir, rows), '--images', IMAGES, '--config', writeConfig(dir), '--json', json, '--csv', csv, '--batch', '5']);
+    assert.equal(res.code, 0, res.stderr);
+    assert.match(res.stderr, /taxonomy cinemanet \(5 classes.*\) inferred/);
+    assert.match(res.stderr, /12 of 12 images classified with movieshots-fixture/);
+
+    const report = JSON.parse(readFileSync(json, 'utf8')) as EvalReport;
+    const n = rows.length;
+    assert.equal(report.taxonomy, 'cinemanet');
+    assert.deepEqual(report.classes, ['ECU', 'CU', 'MS', 'LS', 'ELS']);
+    assert.equal(report.model, 'movieshots-fixture');
+    assert.equal(report.count, n);
+    assert.deepEqual(report.unreadable, []);
+    assert.ok(report.msPerImage > 0);
+    const m = report.confusionMatrix;
+    assert.equal(m.length, 5);
+    assert.equal(sum(m.flat()), n, 'counts sum to N');
+    const trace = sum(m.map((row, i) => row[i]!));
+    const near = sum(m.flatMap((row, t) => row.filter((_, p) => Math.abs(p - t) <= 1)));
+    assert.ok(Math.abs(report.accuracy - trace / n) < 1e-4, 'accuracy = trace / N');
+    assert.ok(Math.abs(report.withinOne - near / n) < 1e-4, 'withinOne = near-diagonal / N');
+    assert.ok(report.accuracy >= 0 && report.accuracy <= report.withinOne && report.withinOne <= 1);
+    report.classes.forEach((c, i) => {
+      const s = report.perClass[c]!;
+      assert.equal(s.support, sum(m[i]!), `row ${c} sums to its support`);
+      assert.equal(s.support, rows.filter((r) => r.label === c).length, `support of ${c} = its labels`);
+      const predicted = sum(m.map((row) => row[i]!));
+      assert.ok(Math.abs(s.precision - (predicted ? m[i]![i]! / predicted : 0)) < 1e-4, `precision ${c}`);
+      assert.ok(Math.abs(s.recall - m[i]![i]! / s.support) < 1e-4, `recall ${c}`);
+    });
+
+    const records = parseCsv(readFileSync(csv, 'utf8')).map((r) => r.fields);
+    const header = records[0]!;
+    assert.deepEqual(header, ['file', 'truth', 'predicted', 'correct', 'withinOne', 'confidence', ...CANONICAL_SCALES, 'reason']);
+    const lines = records.slice(1).map((f) => Object.fromEntries(header.map((h, i) => [h, f[i]!])));
+    assert.equal(lines.length, n, 'one CSV row per image');
+    assert.deepEqual(lines.map((l) => [l.file, l.truth]), rows.map((r) => [r.file, r.label]), 'in labels order');
+    assert.equal(lines.filter((l) => l.correct === '1').length, trace);
+    const cinemanet = findTaxonomy('cinemanet')!;
+    for (const l of lines) {
+      const probabilities = CANONICAL_SCALES.map((s) => Number(l[s]));
+      assert.ok(Math.abs(sum(probabilities) - 1) < 1e-3, 'canonical probabilities sum to 1');
+      assert.equal(l.correct, l.truth === l.predicted ? '1' : '0');
+      // The predicted class is the argmax of the canonical probabilities summed per class.
+      assert.equal(cinemanet.classes[predictClass(cinemanet, probabilities).index]!.name, l.predicted);
+    }
+
+    const svgFile = path.join(dir, 'out', 'eval.matrix.svg');
+    assert.ok(existsSync(svgFile), 'matrix SVG next to the JSON by default');
+    const { root, text } = checkWellFormedXml(readFileSync(svgFile, 'utf8'));
+    assert.equal(root, 'svg');
+    for (const c of report.classes) assert.ok(text.includes(c), `SVG names ${c}`);
+    assert.match(text, /movieshots-fixture/);
+
+    assert.match(res.stdout, /confusion matrix \(rows = truth, columns = predicted\)/);
+    assert.match(res.stdout, new RegExp(`^total(\\s+\\d+){5}\\s+${n}$`, 'm'));
+  });
+
+  test('a missing image is reported in unreadable and the rest evaluated', async () => {
+    const dir = tempDir();
+    const rows = sample().slice(0, 5);
+    rows.splice(2, 0, { file: 'no-such-image.jpg', label: 'CU' });
+    const json = path.join(dir, 'eval.json');
+    const matrix = path.join(dir, 'pictures', 'm.svg');
+    const res = await runCli(['eval', '--labels', writeLabels(dir, rows), '--images', IMAGES, '--config', writeConfig(dir), '--taxonomy', 'cinemanet', '--json', json, '--matrix', matrix]);
+    assert.equal(res.code, 0, res.stderr);
+    assert.match(res.stderr, /unreadable, skipped: no-such-image\.jpg: .*no such file/);
+    const report = JSON.parse(readFileSync(json, 'utf8')) as EvalReport;
+    assert.equal(report.taxonomyReason, 'chosen with --taxonomy');
+    assert.equal(report.count, 5);
+    assert.equal(sum(report.confusionMatrix.flat()), 5);
+    assert.deepEqual(report.unreadable.map((u) => u.file), ['no-such-image.jpg']);
+    assert.ok(existsSync(matrix), '--matrix path written');
+    assert.ok(!existsSync(path.join(dir, 'eval.matrix.svg')), 'no default SVG when --matrix is given');
+  });
+
+  test('an unknown label: a clear error naming it, exit 1, nothing written', async () => {
+    const dir = tempDir();
+    const rows = [...sample().slice(0, 3), { file: 'cn_0001.jpg', label: 'Dutch angle' }];
+    const json = path.join(dir, 'eval.json');
+    const res = await runCli(['eval', '--labels', writeLabels(dir, rows), '--images', IMAGES, '--config', writeConfig(dir), '--json', json]);
+    assert.equal(res.code, 1);
+    assert.match(res.stderr, /shotscale eval: unknown label "Dutch angle": no taxonomy/);
+    assert.ok(!existsSync(json));
+
+    const wrong = await runCli(['eval', '--labels', writeLabels(dir, sample()), '--taxonomy', 'three', '--config', writeConfig(dir)]);
+    assert.equal(wrong.code, 1);
+    const named = /labels (.*) not in taxonomy three \(accepts close, medium, long\)/.exec(wrong.stderr);
+    assert.ok(named, wrong.stderr);
+    assert.deepEqual(named[1]!.split(', ').sort(), ['"CU"', '"ECU"', '"ELS"', '"LS"', '"MS"']);
+  });
+
+  test('usage errors exit 2', async () => {
+    assert.equal((await runCli(['eval'])).code, 2);
+    const res = await runCli(['eval', '--labels', 'x.csv', '--taxonomy', 'nine']);
+    assert.equal(res.code, 2);
+    assert.match(res.stderr, /unknown taxonomy "nine" \(known: canonical, six, movieshots, three, cinescale, cinemanet\)/);
+  });
+});
