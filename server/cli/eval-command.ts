@@ -5,19 +5,17 @@
  * of the confusion matrix. Images that cannot be decoded are reported and
  * skipped; a bad labels file or an unknown label stops with exit 1.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import type { DecodedFrame } from '../ingest/file-decoder.js';
 import type { Logger } from '../shared/logger.js';
 import { renderConfusionSvg } from '../evaluation/confusion-svg.js';
 import { EvalInputError } from '../evaluation/eval-error.js';
 import { buildReport, matrixTitle, predictionsCsv, type EvalReport, type ImageResult } from '../evaluation/eval-report.js';
-import { parseLabels, type LabelRow } from '../evaluation/labels-file.js';
 import { formatReportText } from '../evaluation/report-text.js';
 import { evaluateImages, type EvalOutcome } from '../evaluation/run-evaluation.js';
-import { TAXONOMIES, classIndexOf, findTaxonomy, type Taxonomy } from '../evaluation/taxonomies.js';
-import { checkLabels, inferTaxonomy } from '../evaluation/taxonomy-inference.js';
+import { TAXONOMIES, findTaxonomy, type Taxonomy } from '../evaluation/taxonomies.js';
+import { imageSource, progressReporter, readLabelledImages, type LabelledImages } from './labelled-images.js';
 import { openOfflineClassifier } from './offline-classifier.js';
 import { ProgressLine } from './progress-line.js';
 
@@ -36,28 +34,6 @@ const OPTIONS = {
 function usageError(message: string): number {
   process.stderr.write(`shotscale eval: ${message}\n`);
   return 2;
-}
-
-function readLabels(file: string, limit: number | null): LabelRow[] {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new EvalInputError(`cannot read the labels file ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
-  }
-  const rows = parseLabels(text, file);
-  return limit === null ? rows : rows.slice(0, limit);
-}
-
-/** The taxonomy named with --taxonomy (labels checked against it), else the inferred one. */
-function chooseTaxonomy(named: Taxonomy | undefined, labels: readonly string[]): { taxonomy: Taxonomy; reason: string } {
-  if (named) {
-    checkLabels(named, labels);
-    return { taxonomy: named, reason: 'chosen with --taxonomy' };
-  }
-  const choice = inferTaxonomy(labels);
-  process.stderr.write(choice.reason + '\n');
-  return { taxonomy: choice.taxonomy, reason: choice.reason };
 }
 
 function writeOutput(file: string, text: string, what: string): void {
@@ -93,42 +69,25 @@ export async function runEval(argv: string[], log: Logger): Promise<number> {
   if (values.taxonomy !== undefined && !named) {
     return usageError(`unknown taxonomy "${values.taxonomy}" (known: ${TAXONOMIES.map((t) => t.name).join(', ')})`);
   }
-  const imagesDir = path.resolve(values.images ?? path.dirname(values.labels));
-
-  let rows: LabelRow[];
-  let chosen: { taxonomy: Taxonomy; reason: string };
+  let labelled: LabelledImages;
   try {
-    rows = readLabels(values.labels, limit);
-    chosen = chooseTaxonomy(named, rows.map((r) => r.label));
+    labelled = readLabelledImages(values.labels, values.images, named, limit);
   } catch (error) {
     if (!(error instanceof EvalInputError)) throw error;
     process.stderr.write(`shotscale eval: ${error.message}\n`);
     return 1;
   }
-  const { taxonomy } = chosen;
-  const items = rows.map((r) => ({ file: r.file, path: path.resolve(imagesDir, r.file), truth: classIndexOf(taxonomy, r.label)! }));
+  const { taxonomy, items, reason } = labelled;
+  const chosen = { reason };
 
   const classifier = await openOfflineClassifier(values, log);
   const progress = new ProgressLine(items.length, 'images');
   const started = performance.now();
   let outcome: EvalOutcome | undefined;
   try {
-    outcome = await evaluateImages(items, taxonomy, {
-      decode: async (file) => {
-        // A missing file reads better as such than as ffmpeg's exit status.
-        if (!existsSync(file)) throw new Error(`${file}: no such file`);
-        let first: DecodedFrame | undefined;
-        await classifier.decode(file, 1, (frame) => (first ??= frame));
-        return first!;
-      },
-      predict: (frames) => classifier.predict(frames),
-    }, {
+    outcome = await evaluateImages(items, taxonomy, imageSource(classifier), {
       batchSize,
-      progress: {
-        batchStarted: (file) => progress.update(file),
-        imageDone: () => progress.tick(),
-        unreadable: (file, error) => progress.note(`unreadable, skipped: ${file}: ${error}`),
-      },
+      progress: progressReporter(progress),
     });
   } finally {
     progress.done(`${outcome ? outcome.results.length : 0} of ${items.length} images classified with ${classifier.model.name}`);

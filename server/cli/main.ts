@@ -1,5 +1,5 @@
 /**
- * The `shotscale` command line: serve (what `npm start` runs), classify, eval, bench.
+ * The `shotscale` command line: serve (what `npm start` runs), classify, eval, calibrate, bench.
  * User errors print their code and message and exit 1 (2 for usage).
  */
 import { isShotscaleError, errorMessage } from '../errors.js';
@@ -7,6 +7,7 @@ import { createLogger } from '../shared/logger.js';
 import { runServe } from './serve-command.js';
 import { runClassify } from './classify-command.js';
 import { runEval } from './eval-command.js';
+import { runCalibrate } from './calibrate-command.js';
 import { runBench } from './bench-command.js';
 
 const USAGE = `usage: shotscale <command> [options]
@@ -21,6 +22,8 @@ commands:
       Score the model on labelled images (CSV with file,label): accuracy, within-one,
       per-class scores, confusion matrix. Taxonomies: canonical, six, movieshots,
       three, cinescale, cinemanet (inferred from the labels when not given).
+  calibrate --labels FILE --out HEAD.json [--images DIR] [--taxonomy NAME] [--folds 5] [--hidden 0] [--config FILE]
+      Fit the default classifier's calibration head on labelled frames; prints cross-validated accuracy.
   bench [--cameras 1,4,8,16] [--fps 5] [--duration S] [--out FILE]
       Run the pipeline benchmark; prints figures and writes JSON.
 
@@ -42,6 +45,8 @@ export async function main(argv: string[]): Promise<number> {
         return await runClassify(rest, log);
       case 'eval':
         return await runEval(rest, log);
+      case 'calibrate':
+        return await runCalibrate(rest, log);
       case 'bench':
         return await runBench(rest);
       default:

@@ -99,7 +99,7 @@ export const configSchema = z.strictObject({
     .prefault({}),
   model: z
     .strictObject({
-      manifest: z.string().default('../models/movieshots-mobilenetv3-small-random.manifest.json').describe('Model manifest (JSON); relative to the config file'),
+      manifest: z.string().default('../models/framing-default.manifest.json').describe('Model manifest (JSON); relative to the config file'),
       executionProviders: z
         .array(z.enum(EXECUTION_PROVIDERS))
         .min(1)

@@ -3,6 +3,7 @@
  * the per-prediction CSV and the title of the matrix picture. Pure: the CLI
  * decides where each goes.
  */
+import type { ScalePrediction } from '../inference/model.js';
 import { CANONICAL_SCALES } from '../shared/scale.js';
 import { formatCsvRow } from './csv-table.js';
 import { confusionMatrix, scoreMatrix, type ClassScores } from './metrics.js';
@@ -19,6 +20,8 @@ export interface ImageResult {
   /** Canonical probabilities, CANONICAL_SCALES order. */
   probabilities: readonly number[];
   reason?: string;
+  /** Framing features and rule probabilities, when the model gives them (for calibration). */
+  analysis?: ScalePrediction['analysis'];
 }
 
 export interface UnreadableImage {

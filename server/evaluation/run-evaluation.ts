@@ -59,6 +59,7 @@ export async function evaluateImages<F>(
       const { index, confidence } = predictClass(taxonomy, prediction.probabilities);
       const result: ImageResult = { file: item.file, truth: item.truth, predicted: index, confidence, probabilities: prediction.probabilities };
       if (prediction.reason) result.reason = prediction.reason;
+      if (prediction.analysis) result.analysis = prediction.analysis;
       results.push(result);
       progress.imageDone?.();
     });

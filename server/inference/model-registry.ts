@@ -7,6 +7,7 @@ import type { Logger } from '../shared/logger.js';
 import { ShotscaleError } from '../errors.js';
 import { readManifest } from './model-manifest.js';
 import type { ShotScaleModel } from './model.js';
+import { FramingModel } from './framing/framing-model.js';
 import { OnnxClassifier } from './onnx-classifier.js';
 import type { SessionOptions } from './onnx-session.js';
 
@@ -17,6 +18,7 @@ const loaders: Record<string, ModelLoader> = {
     const { manifest, modelPath } = readManifest(manifestPath);
     return OnnxClassifier.load(manifest, modelPath, options, log);
   },
+  'framing-geometry': (manifestPath, options, log) => FramingModel.load(manifestPath, options, log),
 };
 
 export function registerModelKind(kind: string, loader: ModelLoader): void {

@@ -1,0 +1,103 @@
+/**
+ * The default shot-scale classifier: pretrained detectors (MoveNet multipose,
+ * BlazeFace) + framing geometry -> probabilities over the 8 canonical classes,
+ * a reason and the subjects. A learned head, when set, refines the rules'
+ * probabilities from the same feature vector.
+ */
+import type { Logger } from '../../shared/logger.js';
+import type { FrameInput, ScalePrediction, ShotScaleModel, Subjects } from '../model.js';
+import type { SessionOptions } from '../onnx-session.js';
+import { DetectorRunner } from './detector-runner.js';
+import { activeFrame, DEFAULT_FEATURE_THRESHOLDS, FRAMING_FEATURE_NAMES, featureVector, framingFeatures, type FeatureThresholds } from './framing-features.js';
+import { readFramingManifest, type FramingManifest } from './framing-manifest.js';
+import { DEFAULT_RULE_THRESHOLDS, framingRules, type RuleThresholds } from './framing-rules.js';
+import { findActiveRect, imageCues } from './image-cues.js';
+import { subjectsOf } from './subjects.js';
+
+export { FRAMING_FEATURE_NAMES } from './framing-features.js';
+
+export interface FramingAnalysis {
+  features: Float32Array;
+  /** The rules' probabilities, canonical order. */
+  probabilities: number[];
+  reason: string;
+  subjects: Subjects;
+}
+
+export type FramingHead = (features: Float32Array, rules: number[]) => number[];
+
+export class FramingModel implements ShotScaleModel {
+  readonly input: ShotScaleModel['input'];
+  readonly featureNames = FRAMING_FEATURE_NAMES;
+  private head: FramingHead | null = null;
+  private readonly featureThresholds: FeatureThresholds;
+  private readonly ruleThresholds: RuleThresholds;
+
+  private constructor(private readonly manifest: FramingManifest, private readonly detectors: DetectorRunner) {
+    this.input = { width: manifest.input.width, height: manifest.input.height, resize: 'letterbox' };
+    const overrides = manifest.thresholds ?? {};
+    this.featureThresholds = pick(DEFAULT_FEATURE_THRESHOLDS, overrides);
+    this.ruleThresholds = pick(DEFAULT_RULE_THRESHOLDS, overrides);
+  }
+
+  get name(): string {
+    return this.manifest.name;
+  }
+
+  get executionProvider(): string {
+    return this.detectors.executionProvider;
+  }
+
+  static async load(manifestPath: string, options: SessionOptions, log: Logger): Promise<FramingModel> {
+    const { manifest, posePath, facePath } = readFramingManifest(manifestPath);
+    const detectors = await DetectorRunner.open(posePath, facePath, manifest.input.width, manifest.input.height, options, log);
+    const model = new FramingModel(manifest, detectors);
+    // Warm-up: the first runs allocate and plan; do it before a camera waits on it.
+    const blank = { width: manifest.input.width, height: manifest.input.height, data: new Uint8Array(manifest.input.width * manifest.input.height * 3) };
+    await model.analyse([blank]);
+    await model.analyse([blank, blank]);
+    return model;
+  }
+
+  setHead(head: FramingHead | null): void {
+    this.head = head;
+  }
+
+  async analyse(frames: readonly FrameInput[]): Promise<FramingAnalysis[]> {
+    if (!frames.length) return [];
+    const rects = frames.map(findActiveRect);
+    const detections = await this.detectors.detect(frames, rects);
+    return frames.map((frame, b) => {
+      const rect = rects[b]!, d = detections[b]!;
+      const f = framingFeatures(d, rect, imageCues(frame, rect), frame.width, frame.height, this.featureThresholds);
+      const rules = framingRules(f, this.ruleThresholds);
+      const subjects = subjectsOf(d, activeFrame(rect, frame.width, frame.height), this.featureThresholds);
+      return { features: featureVector(f), probabilities: rules.probabilities, reason: rules.reason, subjects };
+    });
+  }
+
+  async predict(frames: readonly FrameInput[]): Promise<ScalePrediction[]> {
+    const analyses = await this.analyse(frames);
+    return analyses.map((a) => {
+      const probabilities = this.head ? normalise(this.head(a.features, a.probabilities)) : a.probabilities;
+      return { probabilities, reason: a.reason, subjects: a.subjects, analysis: { features: a.features, rules: a.probabilities } };
+    });
+  }
+
+  async dispose(): Promise<void> {
+    await this.detectors.dispose();
+  }
+}
+
+/** Defaults overridden by the manifest's thresholds of the same names. */
+function pick<T extends object>(defaults: T, overrides: Record<string, number>): T {
+  const out = { ...defaults } as Record<string, number>;
+  for (const key of Object.keys(out)) if (typeof overrides[key] === 'number') out[key] = overrides[key];
+  return out as T;
+}
+
+function normalise(p: number[]): number[] {
+  const clean = p.map((v) => (Number.isFinite(v) && v > 0 ? v : 0));
+  const total = clean.reduce((s, v) => s + v, 0);
+  return total > 0 ? clean.map((v) => v / total) : clean.map(() => 1 / clean.length);
+}
