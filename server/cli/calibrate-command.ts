@@ -4,7 +4,7 @@
  * reports cross-validated accuracy next to the rules alone, and saves the
  * head for `model.calibration` or a camera's `calibration` to load.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { crossValidate, type CrossValidationReport, type LabelledSample } from '../calibration/cross-validation.js';
@@ -30,7 +30,16 @@ const OPTIONS = {
   epochs: { type: 'string', default: String(DEFAULT_TRAIN_OPTIONS.epochs) },
   l2: { type: 'string', default: String(DEFAULT_TRAIN_OPTIONS.l2) },
   limit: { type: 'string' },
+  'save-samples': { type: 'string' },
+  samples: { type: 'string' },
 } as const;
+
+interface SavedSamples {
+  taxonomy: string;
+  model: string;
+  featureNames: string[];
+  samples: { file: string; label: number; features: number[]; rules: number[] }[];
+}
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
@@ -43,6 +52,31 @@ function formatComparison(taxonomy: Taxonomy, cv: CrossValidationReport): string
     `  recall per class (rules -> head): ${names.map((n, i) => `${n} ${pct(cv.rules.recall[i]!)} -> ${pct(cv.head.recall[i]!)}`).join(', ')}`,
   ];
   return lines.join('\n') + '\n';
+}
+
+/** Runs the configured framing model over the labelled frames: features, rule probabilities, labels. */
+async function analyseFrames(values: { config?: string | undefined }, items: LabelledImages['items'], taxonomy: Taxonomy, log: Logger): Promise<{ featureNames: readonly string[]; modelName: string; samples: LabelledSample[]; files: string[] } | null> {
+  const classifier = await openOfflineClassifier(values, log);
+  const featureNames = classifier.model.featureNames;
+  if (!featureNames) {
+    await classifier.dispose();
+    process.stderr.write(`shotscale calibrate: the configured model (${classifier.model.name}) has no framing features; calibration applies to the framing classifier\n`);
+    return null;
+  }
+  const progress = new ProgressLine(items.length, 'images');
+  try {
+    const outcome = await evaluateImages(items, taxonomy, imageSource(classifier), { batchSize: 8, progress: progressReporter(progress) });
+    progress.done(`${outcome.results.length} of ${items.length} images analysed, ${outcome.unreadable.length} unreadable`);
+    const analysed = outcome.results.filter((r) => r.analysis);
+    return {
+      featureNames,
+      modelName: classifier.model.name,
+      samples: analysed.map((r) => ({ features: r.analysis!.features, rules: r.analysis!.rules, label: r.truth })),
+      files: analysed.map((r) => r.file),
+    };
+  } finally {
+    await classifier.dispose();
+  }
 }
 
 function usageError(message: string): number {
@@ -73,21 +107,24 @@ export async function runCalibrate(argv: string[], log: Logger): Promise<number>
     return 1;
   }
   const { taxonomy, items } = labelled;
-  const classifier = await openOfflineClassifier(values, log);
-  const featureNames = classifier.model.featureNames;
-  if (!featureNames) {
-    await classifier.dispose();
-    process.stderr.write(`shotscale calibrate: the configured model (${classifier.model.name}) has no framing features; calibration applies to the framing classifier\n`);
-    return 1;
-  }
-  const progress = new ProgressLine(items.length, 'images');
+  let featureNames: readonly string[];
+  let modelName: string;
   let samples: LabelledSample[];
-  try {
-    const outcome = await evaluateImages(items, taxonomy, imageSource(classifier), { batchSize: 8, progress: progressReporter(progress) });
-    progress.done(`${outcome.results.length} of ${items.length} images analysed, ${outcome.unreadable.length} unreadable`);
-    samples = outcome.results.flatMap((r) => (r.analysis ? [{ features: r.analysis.features, rules: r.analysis.rules, label: r.truth }] : []));
-  } finally {
-    await classifier.dispose();
+  if (values.samples) {
+    // Re-fitting with other options: the frames were analysed before (--save-samples).
+    const saved = JSON.parse(readFileSync(values.samples, 'utf8')) as SavedSamples;
+    if (saved.taxonomy !== taxonomy.name) return usageError(`${values.samples} holds ${saved.taxonomy} labels, not ${taxonomy.name}`);
+    ({ featureNames, model: modelName } = saved);
+    samples = saved.samples.map((s) => ({ features: Float32Array.from(s.features), rules: s.rules, label: s.label }));
+    process.stderr.write(`${samples.length} analysed frames read from ${values.samples}\n`);
+  } else {
+    const analysed = await analyseFrames(values, items, taxonomy, log);
+    if (!analysed) return 1;
+    ({ featureNames, modelName, samples } = analysed);
+    if (values['save-samples']) {
+      const saved: SavedSamples = { taxonomy: taxonomy.name, model: modelName, featureNames: [...featureNames], samples: samples.map((s, i) => ({ file: analysed.files[i]!, label: s.label, features: Array.from(s.features), rules: [...s.rules] })) };
+      writeFileSync(values['save-samples'], JSON.stringify(saved));
+    }
   }
   const counts = taxonomy.classes.map((_, c) => samples.filter((s) => s.label === c).length);
   if (counts.filter((n) => n > 0).length < 2 || samples.length < folds) {
@@ -107,7 +144,7 @@ export async function runCalibrate(argv: string[], log: Logger): Promise<number>
     groups,
     featureNames: [...featureNames],
     model,
-    provenance: { labels: path.resolve(values.labels), count: samples.length, trainedAt: new Date().toISOString(), options: { ...train, folds: cv.folds, model: classifier.model.name } },
+    provenance: { labels: path.resolve(values.labels), count: samples.length, trainedAt: new Date().toISOString(), options: { ...train, folds: cv.folds, model: modelName } },
     crossValidation: { folds: cv.folds, head: cv.head, rules: cv.rules },
   };
   mkdirSync(path.dirname(path.resolve(values.out)), { recursive: true });
