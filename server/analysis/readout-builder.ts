@@ -34,6 +34,7 @@ export class ReadoutBuilder {
       model,
     };
     if (prediction.reason) readout.reason = prediction.reason;
+    if (prediction.subjects) readout.subjects = prediction.subjects;
     readout.latencyMs = this.clock() - frame.captureTime;
     return readout;
   }

@@ -5,6 +5,9 @@
  */
 import type { ResizeMode } from '../ingest/ffmpeg-args.js';
 import type { ScaleProbabilities } from '../shared/scale.js';
+import type { Subjects } from '../shared/socket-events.js';
+
+export type { Subjects };
 
 export interface ModelInputSpec {
   /** Frame size ffmpeg must produce for this model. */
@@ -18,16 +21,6 @@ export interface FrameInput {
   height: number;
   /** RGB24, row-major, width * height * 3 bytes. */
   data: Uint8Array;
-}
-
-/** Who is in the shot, when the model can tell (the framing model does). */
-export interface Subjects {
-  /** People seen (bodies, plus faces without a body). */
-  count: number;
-  kind: 'face' | 'faces' | 'person' | 'people' | 'none';
-  framing: 'single' | 'two-shot' | 'group' | 'none';
-  /** A large cropped person with their back to camera at a side edge, facing a smaller subject. */
-  overTheShoulder: boolean;
 }
 
 export interface ScalePrediction {

@@ -8,6 +8,16 @@ export type CameraState = 'starting' | 'live' | 'stalled' | 'restarting' | 'fail
 
 export type SourceKind = 'rtsp' | 'webcam' | 'ndi' | 'file' | 'testsrc' | 'url';
 
+/** Who is in the shot, when the model can tell (the framing model does). */
+export interface Subjects {
+  /** People seen (bodies, plus faces without a body). */
+  count: number;
+  kind: 'face' | 'faces' | 'person' | 'people' | 'none';
+  framing: 'single' | 'two-shot' | 'group' | 'none';
+  /** A large cropped person with their back to camera at a side edge, facing a smaller subject. */
+  overTheShoulder: boolean;
+}
+
 /** One analysed frame of one camera. */
 export interface Readout {
   cameraId: string;
@@ -27,6 +37,8 @@ export interface Readout {
   model: string;
   /** Why the model chose what it chose, when it can say. */
   reason?: string;
+  /** Who is in the shot, when the model can say. */
+  subjects?: Subjects;
 }
 
 export interface CameraStatus {

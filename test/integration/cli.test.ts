@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { CANONICAL_SCALES } from '../../server/shared/scale.js';
 import { CLI, runCli } from '../support/cli.js';
 import { makeClip, tempDir } from '../support/media.js';
-import { FIXTURE_MANIFEST, REPO_DIR, SHARED_DIR } from '../support/server-harness.js';
+import { collectReadouts, connectClient, FIXTURE_MANIFEST, REPO_DIR, SHARED_DIR } from '../support/server-harness.js';
 
 const FIXTURE_ONNX = path.join(SHARED_DIR, 'fixtures', 'movieshots-mobilenetv3-small-random.onnx');
 
@@ -133,6 +133,15 @@ describe('shotscale serve: running', () => {
       live = ((await (await fetch(`${url}/api/health`)).json()) as { cameras: { live: number } }).cameras.live;
     }
     assert.equal(live, 4, 'the four default cameras are live');
+    // The default classifier explains itself and says who is in the shot.
+    const { client } = await connectClient(url);
+    const readouts = await collectReadouts(client, 4);
+    client.close();
+    for (const r of readouts) {
+      assert.equal(r.model, 'framing-default');
+      assert.ok(r.reason && r.reason.length > 3, `reason: ${r.reason}`);
+      assert.ok(r.subjects && typeof r.subjects.count === 'number', 'subjects in every readout');
+    }
     const page = await fetch(url);
     assert.equal(page.status, 200);
     assert.match(await page.text(), /<div id="app"|<body/);

@@ -104,3 +104,12 @@ function contrast(a: string, b: string): number {
   const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x);
   return (hi! + 0.05) / (lo! + 0.05);
 }
+
+test('formatSubjects says who is in the shot', async () => {
+  const { formatSubjects } = await import('../../web/src/lib/format.js');
+  assert.equal(formatSubjects(undefined), null);
+  assert.equal(formatSubjects({ count: 0, kind: 'none', framing: 'none', overTheShoulder: false }), 'no one in frame');
+  assert.equal(formatSubjects({ count: 1, kind: 'face', framing: 'single', overTheShoulder: false }), '1 face');
+  assert.equal(formatSubjects({ count: 2, kind: 'people', framing: 'two-shot', overTheShoulder: true }), '2 people · two-shot · over the shoulder');
+  assert.equal(formatSubjects({ count: 5, kind: 'people', framing: 'group', overTheShoulder: false }), '5 people · group');
+});

@@ -2,8 +2,8 @@
  * Pure formatting and colour helpers for the status page. No DOM, no Svelte:
  * unit-tested under node (test/unit/web-format.test.ts).
  */
-import type { CameraState } from '../../../server/shared/socket-events.js';
 import { CANONICAL_SCALES, SCALE_NAMES, type CanonicalScale } from '../../../server/shared/scale.js';
+import type { CameraState, Subjects } from '../../../server/shared/socket-events.js';
 
 /** Shown where a number is missing or not finite. */
 export const DASH = '—';
@@ -125,3 +125,15 @@ export function probabilityRows(probabilities: readonly number[] | null | undefi
     return { label, name: SCALE_NAMES[label], colour: SCALE_COLOURS[label], p };
   });
 }
+
+/** "2 people · two-shot · over the shoulder"; null when the model says nothing about subjects. */
+export function formatSubjects(subjects: Subjects | undefined): string | null {
+  if (!subjects) return null;
+  if (subjects.kind === 'none') return 'no one in frame';
+  const who = subjects.count === 1 ? `1 ${subjects.kind === 'face' ? 'face' : 'person'}` : `${subjects.count} ${subjects.kind === 'faces' ? 'faces' : 'people'}`;
+  const parts = [who];
+  if (subjects.framing !== 'none' && subjects.framing !== 'single') parts.push(subjects.framing);
+  if (subjects.overTheShoulder) parts.push('over the shoulder');
+  return parts.join(' · ');
+}
+
