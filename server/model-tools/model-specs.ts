@@ -19,11 +19,31 @@ export interface ModelSpec {
   outputs: OutputSpec[];
   /** Max |onnx - tfjs| allowed per output in the verification test. */
   tolerance: number;
+  /** TF.js model file stem in the npm package when it differs from `name` (graph variants). */
+  source?: string;
+  /** Pooled feature maps appended after `outputs` (an embedding next to the detections). */
+  pooled?: PooledOutputSpec[];
+}
+
+/**
+ * An intermediate NHWC feature map, average-pooled inside the ONNX graph to a
+ * small [batch, rows * cols * C] output: cells row-major, channels fastest
+ * (grid [1, 1] = global average pooling). The generator appends TF AvgPool
+ * (kernel = stride = cell size, VALID) + Reshape nodes, so it needs the map size.
+ */
+export interface PooledOutputSpec {
+  tensor: string;
+  name: string;
+  /** [H, W, C] of the map at the spec's input size; rows and cols must divide H and W. */
+  mapShape: [number, number, number];
+  grid: [number, number];
+  description: string;
 }
 
 const P = 'StatefulPartitionedCall/';
 const MP = `${P}`;
 const BF = `${P}functional_1/`;
+const FE = `${P}center_net_mobile_net_v2fpn_feature_extractor/model_1/`;
 
 export const MODEL_SPECS: ModelSpec[] = [
   {
@@ -74,3 +94,31 @@ export const MODEL_SPECS: ModelSpec[] = [
     tolerance: 2e-3,
   },
 ];
+
+const movenet = MODEL_SPECS.find((s) => s.name === 'movenet-multipose')!;
+
+/**
+ * MoveNet MultiPose with its backbone features exposed: the same six heads
+ * (same graph, same weights) plus pooled FPN maps, so one session.run gives
+ * detections and a generic image embedding. Not in MODEL_SPECS: the running
+ * classifier keeps using movenet-multipose.onnx until the head is retrained.
+ * FPN levels (not the 1280-channel MobileNetV2 output): 64 channels each,
+ * already a learned projection of the deepest stage for the CenterNet heads.
+ */
+export const MOVENET_EMBED_SPEC: ModelSpec = {
+  ...movenet,
+  name: 'movenet-multipose-embed',
+  source: 'movenet-multipose',
+  description: `${movenet.description}; plus pooled FPN backbone features (image embedding)`,
+  cut: `${movenet.cut} Also outputs average-pooled FPN feature maps (pooled in the graph: AvgPool + Reshape appended by the generator).`,
+  pooled: [
+    {
+      tensor: `${FE}conv2d/BiasAdd`, name: 'embed_p5_gap', mapShape: [6, 10, 64], grid: [1, 1],
+      description: 'FPN top level (stride 32, 1x1 projection of the MobileNetV2 1280-ch output), global average, [batch, 64]',
+    },
+    {
+      tensor: `${FE}re_lu/Relu`, name: 'embed_p4_gap', mapShape: [12, 20, 64], grid: [1, 1],
+      description: 'FPN stride-16 level (after ReLU), global average, [batch, 64]',
+    },
+  ],
+};

@@ -1,0 +1,103 @@
+/**
+ * Model benchmark: ms per frame and frames/s at batch 1, 4, 8, 16 for each
+ * detector session alone, the whole default framing stack (detectors,
+ * decoding, features, rules, subjects), and the fixture classifier for
+ * reference. Real frames from ../shared/evalset when present, else ffmpeg
+ * test patterns. Prints a table and writes JSON; asserts nothing.
+ *
+ *   npm run bench:model [-- --rounds 4 --out bench-results/models.json]
+ */
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import * as ort from 'onnxruntime-node';
+import { decodeFile } from '../server/ingest/file-decoder.js';
+import { resolveFfmpeg } from '../server/ingest/ffmpeg-binary.js';
+import { loadModel } from '../server/inference/model-registry.js';
+import type { FrameInput, ShotScaleModel } from '../server/inference/model.js';
+import { systemClock } from '../server/shared/clock.js';
+import { silentLogger } from '../server/shared/logger.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const EVAL_IMAGES = path.join(ROOT, '..', 'shared', 'evalset', 'cinemanet', 'img');
+const BATCHES = [1, 4, 8, 16];
+
+interface Row {
+  name: string;
+  batch: number;
+  msPerFrame: number;
+  p90MsPerFrame: number;
+  framesPerS: number;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const p90 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.9)]!;
+
+async function time(name: string, batch: number, rounds: number, run: () => Promise<unknown>): Promise<Row> {
+  for (let i = 0; i < 2; i++) await run(); // warm-up: allocation and planning
+  const per: number[] = [];
+  for (let i = 0; i < rounds; i++) {
+    const started = performance.now();
+    await run();
+    per.push((performance.now() - started) / batch);
+  }
+  const ms = median(per);
+  return { name, batch, msPerFrame: Math.round(ms * 100) / 100, p90MsPerFrame: Math.round(p90(per) * 100) / 100, framesPerS: Math.round((1000 / ms) * 10) / 10 };
+}
+
+/** Frames at a model's input size, decoded by ffmpeg like a camera's. */
+async function framesFor(model: ShotScaleModel, count: number): Promise<FrameInput[]> {
+  const ffmpeg = resolveFfmpeg(null);
+  const ctx = { ffmpeg, logLevel: 'error', platform: process.platform };
+  const sources = existsSync(EVAL_IMAGES)
+    ? readdirSync(EVAL_IMAGES).filter((f) => f.endsWith('.jpg')).filter((_, i) => i % 97 === 0).slice(0, count).map((f) => path.join(EVAL_IMAGES, f))
+    : [];
+  const frames: FrameInput[] = [];
+  for (const file of sources) {
+    await decodeFile(ffmpeg.path, file, { ...model.input, fps: 1 }, ctx, systemClock, (f) => frames.push({ width: model.input.width, height: model.input.height, data: f.data }));
+  }
+  while (frames.length < count) {
+    // No evalset here: a varied synthetic frame (gradient plus noise).
+    const data = new Uint8Array(model.input.width * model.input.height * 3).map((_, i) => (i * 7 + frames.length * 31 + Math.random() * 40) % 256);
+    frames.push({ width: model.input.width, height: model.input.height, data });
+  }
+  return frames;
+}
+
+async function benchModel(label: string, manifest: string, rounds: number, rows: Row[]): Promise<void> {
+  const model = await loadModel(manifest, { executionProviders: ['cpu'], intraOpThreads: 0 }, silentLogger);
+  const frames = await framesFor(model, 16);
+  for (const batch of BATCHES) rows.push(await time(label, batch, rounds, () => model.predict(frames.slice(0, batch))));
+  await model.dispose();
+}
+
+/** Each detector's session.run alone, on a zero tensor of its input shape. */
+async function benchDetector(name: string, shape: [number, number, number], rounds: number, rows: Row[]): Promise<void> {
+  const session = await ort.InferenceSession.create(path.join(ROOT, 'models', `${name}.onnx`), { executionProviders: ['cpu'], graphOptimizationLevel: 'all' });
+  for (const batch of BATCHES) {
+    const input = new ort.Tensor('float32', new Float32Array(batch * shape[0] * shape[1] * shape[2]).fill(0.5), [batch, ...shape]);
+    rows.push(await time(`${name} (session.run)`, batch, rounds, () => session.run({ [session.inputNames[0]!]: input })));
+  }
+  await session.release();
+}
+
+export async function runModelBench(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { rounds: { type: 'string', default: '8' }, out: { type: 'string', default: path.join(ROOT, 'bench-results', 'models.json') } } });
+  const rounds = Number(values.rounds);
+  const rows: Row[] = [];
+  await benchDetector('movenet-multipose', [192, 320, 3], rounds, rows);
+  await benchDetector('blazeface-back', [256, 256, 3], rounds, rows);
+  await benchModel('framing-default (whole stack)', path.join(ROOT, 'models', 'framing-default.manifest.json'), rounds, rows);
+  const fixture = path.join(ROOT, 'test', 'fixtures', 'movieshots-fixture.manifest.json');
+  if (existsSync(path.join(ROOT, '..', 'shared', 'fixtures'))) await benchModel('movieshots fixture (reference)', fixture, rounds, rows);
+  process.stdout.write('model                                   batch  ms/frame  p90 ms  frames/s\n');
+  for (const r of rows) process.stdout.write(`${r.name.padEnd(40)}${String(r.batch).padStart(5)}${String(r.msPerFrame).padStart(10)}${String(r.p90MsPerFrame).padStart(8)}${String(r.framesPerS).padStart(10)}\n`);
+  mkdirSync(path.dirname(values.out), { recursive: true });
+  writeFileSync(values.out, JSON.stringify({ date: new Date().toISOString(), host: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version }, frames: existsSync(EVAL_IMAGES) ? 'cinemanet evalset' : 'synthetic', rows }, null, 2) + '\n');
+  process.stderr.write(`wrote ${values.out}\n`);
+  return 0;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) process.exit(await runModelBench(process.argv.slice(2)));
