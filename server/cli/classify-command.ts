@@ -6,6 +6,7 @@
 import { parseArgs } from 'node:util';
 import { errorMessage } from '../errors.js';
 import type { DecodedFrame } from '../ingest/file-decoder.js';
+import type { ScalePrediction, Subjects } from '../inference/model.js';
 import type { Logger } from '../shared/logger.js';
 import { argmax, CANONICAL_SCALES } from '../shared/scale.js';
 import { openOfflineClassifier, type OfflineClassifier } from './offline-classifier.js';
@@ -19,9 +20,10 @@ export interface ClassifyLine {
   confidence: number;
   probabilities: Record<string, number>;
   reason?: string;
+  subjects?: Subjects;
 }
 
-function toLine(file: string, frame: DecodedFrame, probabilities: number[], reason: string | undefined): ClassifyLine {
+function toLine(file: string, frame: DecodedFrame, { probabilities, reason, subjects }: ScalePrediction): ClassifyLine {
   const best = argmax(probabilities);
   const line: ClassifyLine = {
     file,
@@ -32,6 +34,7 @@ function toLine(file: string, frame: DecodedFrame, probabilities: number[], reas
     probabilities: Object.fromEntries(CANONICAL_SCALES.map((s, i) => [s, Math.round(probabilities[i]! * 10000) / 10000])),
   };
   if (reason) line.reason = reason;
+  if (subjects) line.subjects = subjects;
   return line;
 }
 
@@ -39,7 +42,7 @@ async function flush(classifier: OfflineClassifier, file: string, pending: Decod
   if (!pending.length) return;
   const batch = pending.splice(0);
   const predictions = await classifier.predict(batch);
-  predictions.forEach((p, i) => out(toLine(file, batch[i]!, p.probabilities, p.reason)));
+  predictions.forEach((p, i) => out(toLine(file, batch[i]!, p)));
 }
 
 export async function runClassify(argv: string[], log: Logger): Promise<number> {
