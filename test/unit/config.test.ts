@@ -51,7 +51,7 @@ describe('loadConfig: the shipped default.yaml', () => {
     assert.deepEqual(config.cameras.map((c) => c.id), ['cam-1', 'cam-2', 'cam-3', 'cam-4']);
     assert.equal(config.cameras[3]?.source.kind, 'testsrc');
     // The model manifest it names exists relative to the file.
-    assert.equal(resolveConfigPath(loaded, config.model.manifest), path.join(ROOT, 'models/movieshots-mobilenetv3-small-random.manifest.json'));
+    assert.equal(resolveConfigPath(loaded, config.model.manifest), path.join(ROOT, 'models/framing-default.manifest.json'));
   });
 
   test('its values equal the schema defaults (the file documents the defaults)', () => {
