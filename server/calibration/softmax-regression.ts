@@ -28,7 +28,11 @@ export interface TrainOptions {
   balanceClasses: boolean;
 }
 
-export const DEFAULT_TRAIN_OPTIONS: TrainOptions = { hidden: 0, l2: 1e-3, epochs: 400, learningRate: 0.05, seed: 1, balanceClasses: true };
+// A small step: at 0.05, mini-batch Adam never settles and reruns with other
+// seeds moved 5-fold CV on the dev set by 1-2 points; at 0.005 runs agree
+// within 1 point. l2 3e-2 was best of {1e-2, 3e-2, 1e-1} on the default
+// model's 273 inputs (5-fold CV on cinemanet: 82.7%, 83.1%, 83.0% exact).
+export const DEFAULT_TRAIN_OPTIONS: TrainOptions = { hidden: 0, l2: 3e-2, epochs: 400, learningRate: 0.005, seed: 1, balanceClasses: true };
 
 /** mulberry32: a tiny seeded PRNG, so training is reproducible. */
 export function seededRandom(seed: number): () => number {

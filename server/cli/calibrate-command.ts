@@ -29,6 +29,7 @@ const OPTIONS = {
   hidden: { type: 'string', default: '0' },
   epochs: { type: 'string', default: String(DEFAULT_TRAIN_OPTIONS.epochs) },
   l2: { type: 'string', default: String(DEFAULT_TRAIN_OPTIONS.l2) },
+  lr: { type: 'string', default: String(DEFAULT_TRAIN_OPTIONS.learningRate) },
   limit: { type: 'string' },
   'save-samples': { type: 'string' },
   samples: { type: 'string' },
@@ -89,9 +90,9 @@ export async function runCalibrate(argv: string[], log: Logger): Promise<number>
   if (!values.labels) return usageError('--labels FILE is required (a CSV with columns file and label)');
   if (!values.out) return usageError('--out FILE is required (where the head is saved, JSON)');
   const folds = Number(values.folds);
-  const train: TrainOptions = { ...DEFAULT_TRAIN_OPTIONS, hidden: Number(values.hidden), epochs: Number(values.epochs), l2: Number(values.l2) };
+  const train: TrainOptions = { ...DEFAULT_TRAIN_OPTIONS, hidden: Number(values.hidden), epochs: Number(values.epochs), l2: Number(values.l2), learningRate: Number(values.lr) };
   if (!Number.isInteger(folds) || folds < 2) return usageError('--folds must be an integer of at least 2');
-  if (!Number.isInteger(train.hidden) || train.hidden < 0 || !Number.isInteger(train.epochs) || train.epochs < 1 || !(train.l2 >= 0)) {
+  if (!Number.isInteger(train.hidden) || train.hidden < 0 || !Number.isInteger(train.epochs) || train.epochs < 1 || !(train.l2 >= 0) || !(train.learningRate > 0)) {
     return usageError('--hidden and --epochs must be non-negative integers, --l2 a non-negative number');
   }
   const named = values.taxonomy === undefined ? undefined : findTaxonomy(values.taxonomy);

@@ -102,8 +102,10 @@ const movenet = MODEL_SPECS.find((s) => s.name === 'movenet-multipose')!;
  * (same graph, same weights) plus pooled FPN maps, so one session.run gives
  * detections and a generic image embedding. Not in MODEL_SPECS: the running
  * classifier keeps using movenet-multipose.onnx until the head is retrained.
- * FPN levels (not the 1280-channel MobileNetV2 output): 64 channels each,
- * already a learned projection of the deepest stage for the CenterNet heads.
+ * The four FPN levels, globally averaged (144 values): few channels each, and
+ * already learned projections of the backbone for the CenterNet heads. The
+ * 1280-channel MobileNetV2 output and 2x2 grids were tried and did worse in
+ * cross-validation (server/inference/framing/dev/score-embedding.ts).
  */
 export const MOVENET_EMBED_SPEC: ModelSpec = {
   ...movenet,
@@ -114,11 +116,19 @@ export const MOVENET_EMBED_SPEC: ModelSpec = {
   pooled: [
     {
       tensor: `${FE}conv2d/BiasAdd`, name: 'embed_p5_gap', mapShape: [6, 10, 64], grid: [1, 1],
-      description: 'FPN top level (stride 32, 1x1 projection of the MobileNetV2 1280-ch output), global average, [batch, 64]',
+      description: 'FPN stride-32 level (1x1 projection of the 1280-channel MobileNetV2 output), global average, [batch, 64]',
     },
     {
-      tensor: `${FE}re_lu/Relu`, name: 'embed_p4_gap', mapShape: [12, 20, 64], grid: [1, 1],
-      description: 'FPN stride-16 level (after ReLU), global average, [batch, 64]',
+      tensor: `${FE}re_lu/Relu`, name: 'embed_p4_gap', mapShape: [12, 20, 32], grid: [1, 1],
+      description: 'FPN stride-16 level (separable conv + ReLU), global average, [batch, 32]',
+    },
+    {
+      tensor: `${FE}re_lu_1/Relu`, name: 'embed_p3_gap', mapShape: [24, 40, 24], grid: [1, 1],
+      description: 'FPN stride-8 level (separable conv + ReLU), global average, [batch, 24]',
+    },
+    {
+      tensor: `${FE}re_lu_2/Relu`, name: 'embed_p2_gap', mapShape: [48, 80, 24], grid: [1, 1],
+      description: 'FPN stride-4 level (separable conv + ReLU; the CenterNet heads\' input), global average, [batch, 24]',
     },
   ],
 };

@@ -35,7 +35,7 @@ describe('softmax regression', () => {
   for (const hidden of [0, 16]) {
     test(`learns separable blobs (hidden ${hidden}) and generalises to new samples`, () => {
       const train = blobs(300, 1);
-      const model = trainSoftmax(train.x, train.y, 3, { hidden, epochs: 60 });
+      const model = trainSoftmax(train.x, train.y, 3, { hidden, epochs: 60, learningRate: 0.05, l2: 1e-3 });
       const fresh = blobs(150, 2);
       const correct = fresh.x.filter((row, i) => argmax(predictProbabilities(model, row)) === fresh.y[i]).length;
       assert.ok(correct / 150 > 0.95, `${correct}/150`);
@@ -73,7 +73,7 @@ describe('cross-validation', () => {
     const data = blobs(240, 4);
     const uniform = new Array(8).fill(1 / 8);
     const samples = data.x.map((features, i) => ({ features, rules: uniform, label: data.y[i]! }));
-    const report = crossValidate(samples, GROUPS, 4, { epochs: 40 });
+    const report = crossValidate(samples, GROUPS, 4, { epochs: 40, learningRate: 0.05, l2: 1e-3 });
     assert.ok(report.head.accuracy > 0.9, `head ${report.head.accuracy}`);
     assert.ok(report.rules.accuracy < 0.5, `uniform rules ${report.rules.accuracy}`);
     assert.equal(report.predictions.length, 240);
@@ -97,7 +97,7 @@ describe('framing head', () => {
   test('save, load, apply; a head for other features is refused', () => {
     const data = blobs(90, 5);
     const rules = new Array(8).fill(1 / 8);
-    const model = trainSoftmax(data.x.map((f) => [...f, ...rules]), data.y, 3, { epochs: 20 });
+    const model = trainSoftmax(data.x.map((f) => [...f, ...rules]), data.y, 3, { epochs: 20, learningRate: 0.05, l2: 1e-3 });
     const head: FramingHead = {
       schemaVersion: 1,
       kind: 'framing-head',

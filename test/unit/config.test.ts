@@ -57,9 +57,13 @@ describe('loadConfig: the shipped default.yaml', () => {
   test('its values equal the schema defaults (the file documents the defaults)', () => {
     const { config } = loadConfig(DEFAULT_YAML, {});
     const defaults = validateConfig({}, '(defaults)');
-    for (const key of ['server', 'ffmpeg', 'model', 'pipeline', 'supervisor'] as const) {
+    for (const key of ['server', 'ffmpeg', 'pipeline', 'supervisor'] as const) {
       assert.deepEqual(config[key], defaults[key], key);
     }
+    // The one documented exception: the shipped file turns on the shipped
+    // calibration head; without a config the rules alone run.
+    assert.deepEqual({ ...config.model, calibration: null }, defaults.model);
+    assert.equal(config.model.calibration, '../models/framing-default.head.json');
   });
 
   test('is deeply frozen', () => {

@@ -13,6 +13,7 @@ import { unletterboxPoint } from '../detectors/letterbox.js';
 import { decodeMoveNet, type Person } from '../detectors/movenet-decoder.js';
 import type { FrameInput } from '../model.js';
 import { openSession, ort, type SessionOptions } from '../onnx-session.js';
+import { embeddingAt } from './backbone-embedding.js';
 import { letterboxRegion, type Region } from './fast-letterbox.js';
 import type { ActiveRect } from './image-cues.js';
 
@@ -28,6 +29,11 @@ export interface Detections {
   /** Keypoints and boxes in frame coordinates (0..1 of the delivered frame). */
   people: Person[];
   faces: FrameFace[];
+}
+
+/** What one batch run gives per frame: detections, plus the pose model's pooled backbone features (a generic scene embedding). */
+export interface FrameDetections extends Detections {
+  embedding: Float32Array;
 }
 
 interface DetectorManifest {
@@ -83,7 +89,7 @@ export class DetectorRunner {
   }
 
   /** Detections per frame; `active` is each frame's picture area (faces are searched there). */
-  async detect(frames: readonly FrameInput[], active: readonly ActiveRect[]): Promise<Detections[]> {
+  async detect(frames: readonly FrameInput[], active: readonly ActiveRect[]): Promise<FrameDetections[]> {
     const n = frames.length;
     if (!n) return [];
     const { width: W, height: H } = this;
@@ -121,7 +127,7 @@ export class DetectorRunner {
         const lo = toFrame(f.box.xMin, f.box.yMin), hi = toFrame(f.box.xMax, f.box.yMax);
         return { box: { xMin: lo.x, yMin: lo.y, xMax: hi.x, yMax: hi.y }, score: f.score, points: f.points.map((p) => toFrame(p.x, p.y)) };
       });
-      return { people: decodeMoveNet(heads, b), faces };
+      return { people: decodeMoveNet(heads, b), faces, embedding: embeddingAt(poseOut, b) };
     });
   }
 

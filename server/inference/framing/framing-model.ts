@@ -14,6 +14,16 @@ import { DEFAULT_RULE_THRESHOLDS, framingRules, type RuleThresholds } from './fr
 import { findActiveRect, imageCues } from './image-cues.js';
 import { subjectsOf } from './subjects.js';
 
+import { EMBEDDING_FEATURE_NAMES } from './backbone-embedding.js';
+import { SPECTRAL_FEATURE_NAMES, spectralDescriptor } from './spectral-descriptor.js';
+
+/**
+ * The framing geometry, then two scene descriptions for the calibration head:
+ * the spectral descriptor and the pose model's pooled backbone features.
+ * Frames without anyone in them (44% of the dev set) depend on these.
+ */
+export const MODEL_FEATURE_NAMES: readonly string[] = [...FRAMING_FEATURE_NAMES, ...SPECTRAL_FEATURE_NAMES, ...EMBEDDING_FEATURE_NAMES];
+
 export { FRAMING_FEATURE_NAMES } from './framing-features.js';
 
 export interface FramingAnalysis {
@@ -28,7 +38,7 @@ export type FramingHead = (features: Float32Array, rules: number[]) => number[];
 
 export class FramingModel implements ShotScaleModel {
   readonly input: ShotScaleModel['input'];
-  readonly featureNames = FRAMING_FEATURE_NAMES;
+  readonly featureNames = MODEL_FEATURE_NAMES;
   private head: FramingHead | null = null;
   private readonly featureThresholds: FeatureThresholds;
   private readonly ruleThresholds: RuleThresholds;
@@ -72,7 +82,13 @@ export class FramingModel implements ShotScaleModel {
       const f = framingFeatures(d, rect, imageCues(frame, rect), frame.width, frame.height, this.featureThresholds);
       const rules = framingRules(f, this.ruleThresholds);
       const subjects = subjectsOf(d, activeFrame(rect, frame.width, frame.height), this.featureThresholds);
-      return { features: featureVector(f), probabilities: rules.probabilities, reason: rules.reason, subjects };
+      const geometry = featureVector(f);
+      const features = new Float32Array(MODEL_FEATURE_NAMES.length);
+      features.set(geometry, 0);
+      const spectral = spectralDescriptor(frame, rect);
+      features.set(spectral, geometry.length);
+      features.set(d.embedding, geometry.length + spectral.length);
+      return { features, probabilities: rules.probabilities, reason: rules.reason, subjects };
     });
   }
 
