@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { decodeFile } from '../../server/ingest/file-decoder.js';
 import { resolveFfmpeg } from '../../server/ingest/ffmpeg-binary.js';
 import { loadModel } from '../../server/inference/model-registry.js';
-import { FramingModel, FRAMING_FEATURE_NAMES } from '../../server/inference/framing/framing-model.js';
+import { FramingModel, MODEL_FEATURE_NAMES } from '../../server/inference/framing/framing-model.js';
 import type { FrameInput } from '../../server/inference/model.js';
 import { systemClock } from '../../server/shared/clock.js';
 import { silentLogger } from '../../server/shared/logger.js';
@@ -64,7 +64,7 @@ describe('framing model (real detectors, real frames)', () => {
       assert.ok(Math.abs(p.probabilities.reduce((s, v) => s + v, 0) - 1) < 1e-6);
       assert.ok(p.reason && p.reason.length > 5, c.file);
       assert.ok(p.subjects, c.file);
-      assert.equal(p.analysis?.features.length, FRAMING_FEATURE_NAMES.length);
+      assert.equal(p.analysis?.features.length, MODEL_FEATURE_NAMES.length);
     });
     assert.equal(predictions[0]!.subjects!.kind, 'face');
     assert.equal(predictions[4]!.subjects!.kind, 'none');
@@ -82,7 +82,7 @@ describe('framing model (real detectors, real frames)', () => {
 
   test('a learned head replaces the rules when set, and can be removed', async () => {
     model.setHead((features, rules) => {
-      assert.equal(features.length, FRAMING_FEATURE_NAMES.length);
+      assert.equal(features.length, MODEL_FEATURE_NAMES.length);
       assert.equal(rules.length, 8);
       return [0, 0, 0, 0, 0, 0, 0, 2];
     });

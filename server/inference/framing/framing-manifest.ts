@@ -14,9 +14,11 @@ export interface FramingManifest {
   detectors: { pose: string; face: string };
   /** Overrides of the rule thresholds (see framing-rules.ts DEFAULT_THRESHOLDS). */
   thresholds?: Record<string, number>;
+  /** Learned over-the-shoulder hint (dev/fit-ots.ts), relative to the manifest. */
+  overTheShoulder?: string;
 }
 
-export function readFramingManifest(manifestPath: string): { manifest: FramingManifest; posePath: string; facePath: string } {
+export function readFramingManifest(manifestPath: string): { manifest: FramingManifest; posePath: string; facePath: string; otsPath: string | null } {
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(manifestPath, 'utf8'));
@@ -31,8 +33,14 @@ export function readFramingManifest(manifestPath: string): { manifest: FramingMa
   else if (m.input.resize !== 'letterbox') problems.push('input.resize must be "letterbox" (detectors need undistorted people)');
   if (typeof m.detectors?.pose !== 'string' || typeof m.detectors.face !== 'string') problems.push('detectors.pose and detectors.face must name detector manifests');
   if (m.thresholds !== undefined && (typeof m.thresholds !== 'object' || Object.values(m.thresholds).some((v) => typeof v !== 'number'))) problems.push('thresholds must map names to numbers');
+  if (m.overTheShoulder !== undefined && typeof m.overTheShoulder !== 'string') problems.push('overTheShoulder must name a head file');
   if (problems.length) throw new ShotscaleError('MODEL_MANIFEST_INVALID', `${manifestPath}: ${problems.join('; ')}`);
   const dir = path.dirname(manifestPath);
   const manifest = m as FramingManifest;
-  return { manifest, posePath: path.resolve(dir, manifest.detectors.pose), facePath: path.resolve(dir, manifest.detectors.face) };
+  return {
+    manifest,
+    posePath: path.resolve(dir, manifest.detectors.pose),
+    facePath: path.resolve(dir, manifest.detectors.face),
+    otsPath: manifest.overTheShoulder ? path.resolve(dir, manifest.overTheShoulder) : null,
+  };
 }

@@ -12,6 +12,7 @@ import { activeFrame, DEFAULT_FEATURE_THRESHOLDS, FRAMING_FEATURE_NAMES, feature
 import { readFramingManifest, type FramingManifest } from './framing-manifest.js';
 import { DEFAULT_RULE_THRESHOLDS, framingRules, type RuleThresholds } from './framing-rules.js';
 import { findActiveRect, imageCues } from './image-cues.js';
+import { loadOtsHead, overTheShoulder, type OtsHead } from './ots-hint.js';
 import { subjectsOf } from './subjects.js';
 
 import { EMBEDDING_FEATURE_NAMES } from './backbone-embedding.js';
@@ -43,7 +44,11 @@ export class FramingModel implements ShotScaleModel {
   private readonly featureThresholds: FeatureThresholds;
   private readonly ruleThresholds: RuleThresholds;
 
-  private constructor(private readonly manifest: FramingManifest, private readonly detectors: DetectorRunner) {
+  private constructor(
+    private readonly manifest: FramingManifest,
+    private readonly detectors: DetectorRunner,
+    private readonly ots: OtsHead | null,
+  ) {
     this.input = { width: manifest.input.width, height: manifest.input.height, resize: 'letterbox' };
     const overrides = manifest.thresholds ?? {};
     this.featureThresholds = pick(DEFAULT_FEATURE_THRESHOLDS, overrides);
@@ -59,9 +64,10 @@ export class FramingModel implements ShotScaleModel {
   }
 
   static async load(manifestPath: string, options: SessionOptions, log: Logger): Promise<FramingModel> {
-    const { manifest, posePath, facePath } = readFramingManifest(manifestPath);
+    const { manifest, posePath, facePath, otsPath } = readFramingManifest(manifestPath);
+    const ots = otsPath ? loadOtsHead(otsPath, MODEL_FEATURE_NAMES) : null;
     const detectors = await DetectorRunner.open(posePath, facePath, manifest.input.width, manifest.input.height, options, log);
-    const model = new FramingModel(manifest, detectors);
+    const model = new FramingModel(manifest, detectors, ots);
     // Warm-up: the first runs allocate and plan; do it before a camera waits on it.
     const blank = { width: manifest.input.width, height: manifest.input.height, data: new Uint8Array(manifest.input.width * manifest.input.height * 3) };
     await model.analyse([blank]);
@@ -88,6 +94,7 @@ export class FramingModel implements ShotScaleModel {
       const spectral = spectralDescriptor(frame, rect);
       features.set(spectral, geometry.length);
       features.set(d.embedding, geometry.length + spectral.length);
+      if (this.ots) subjects.overTheShoulder = overTheShoulder(this.ots, features);
       return { features, probabilities: rules.probabilities, reason: rules.reason, subjects };
     });
   }

@@ -45,7 +45,7 @@ const folds = stratifiedFolds(labels, 5, 1);
 const scores = new Array<number>(items.length).fill(0);
 for (let f = 0; f < 5; f++) {
   const train = x.flatMap((row, i) => (folds[i] !== f ? [i] : []));
-  const m = trainSoftmax(train.map((i) => x[i]!), train.map((i) => labels[i]!), 2, { epochs: 300, l2: 1e-2 });
+  const m = trainSoftmax(train.map((i) => x[i]!), train.map((i) => labels[i]!), 2, {});
   x.forEach((row, i) => {
     if (folds[i] === f) scores[i] = predictProbabilities(m, row)[1]!;
   });
@@ -57,6 +57,24 @@ for (const threshold of [0.5, 0.6, 0.7, 0.8]) {
   const masterFp = scores.filter((s, i) => s >= threshold && i < typeRows.length && labels[i] === 0).length;
   process.stdout.write(`\nthreshold ${threshold}: precision ${(tp / Math.max(1, tp + fp)).toFixed(3)}, recall ${(tp / positives).toFixed(3)} (${tp}/${positives}); false positives: ${fp} (${masterFp} masters)`);
 }
-const final = trainSoftmax(x, labels, 2, { epochs: 300, l2: 1e-2 });
-writeFileSync(out, JSON.stringify({ featureNames: [...model.featureNames], model: final, positives: labels.filter((l) => l === 1).length, negatives: labels.filter((l) => l === 0).length }));
+const final = trainSoftmax(x, labels, 2, {});
+const threshold = 0.7;
+const tp = scores.filter((s, i) => s >= threshold && labels[i] === 1).length;
+const fp = scores.filter((s, i) => s >= threshold && labels[i] === 0).length;
+const positives = labels.filter((l) => l === 1).length;
+writeFileSync(
+  out,
+  JSON.stringify({
+    kind: 'ots-head',
+    featureNames: [...model.featureNames],
+    model: final,
+    threshold,
+    provenance: {
+      positives: `${positives} CinemaNet over_the_shoulder frames`,
+      negatives: `${labels.length - positives} frames: CinemaNet master frames and every third frame of the CinemaNet scale set`,
+      trainedAt: new Date().toISOString(),
+    },
+    crossValidation: { folds: 5, threshold, precision: tp / Math.max(1, tp + fp), recall: tp / positives },
+  }),
+);
 process.stdout.write(`\nwrote ${out}\n`);
