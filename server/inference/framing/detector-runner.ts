@@ -105,10 +105,11 @@ export class DetectorRunner {
       const crop = activeRegion(f, active[b]!);
       return { lb: letterboxRegion(f.data, W, crop, FACE_SIZE, faceIn, b * FACE_SIZE * FACE_SIZE * 3), crop };
     });
-    const [poseOut, faceOut] = await Promise.all([
-      this.pose.run({ [this.poseManifest.input.name]: new ort.Tensor('float32', poseIn, [n, H, W, 3]) }),
-      this.face.run({ [this.faceManifest.input.name]: new ort.Tensor('float32', faceIn, [n, FACE_SIZE, FACE_SIZE, 3]) }),
-    ]);
+    // One after the other: onnxruntime-node runs a session synchronously on
+    // the calling thread (its run() only defers with setImmediate), so running
+    // them "side by side" gains nothing and hides that.
+    const poseOut = await this.pose.run({ [this.poseManifest.input.name]: new ort.Tensor('float32', poseIn, [n, H, W, 3]) });
+    const faceOut = await this.face.run({ [this.faceManifest.input.name]: new ort.Tensor('float32', faceIn, [n, FACE_SIZE, FACE_SIZE, 3]) });
     const t = (o: typeof poseOut, name: string): Float32Array => o[name]!.data as Float32Array;
     const heads = {
       center: t(poseOut, 'center'), keypointHeatmap: t(poseOut, 'keypoint_heatmap'), keypointRegress: t(poseOut, 'keypoint_regress'),
