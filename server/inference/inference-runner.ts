@@ -5,6 +5,7 @@
  * canonical probabilities, after the camera's calibration head.
  */
 import { applyHead } from '../calibration/framing-head.js';
+import { argmax, CANONICAL_SCALES } from '../shared/scale.js';
 import type { Frame } from '../shared/frame.js';
 import type { CameraModelProfile } from './model-set.js';
 import type { FrameInput, ScalePrediction, ShotScaleModel } from './model.js';
@@ -19,7 +20,12 @@ interface Job {
 
 function refine(prediction: ScalePrediction, profile: CameraModelProfile): ScalePrediction {
   if (!profile.head || !prediction.analysis) return prediction;
-  return { ...prediction, probabilities: applyHead(profile.head, prediction.analysis.features, prediction.analysis.rules) };
+  const probabilities = applyHead(profile.head, prediction.analysis.features, prediction.analysis.rules);
+  const rulesTop = argmax(prediction.analysis.rules);
+  const headTop = argmax(probabilities);
+  // The reason explains the rules; say so when the head overrules them.
+  const reason = headTop === rulesTop ? prediction.reason : `${prediction.reason ?? 'rules'}; calibrated -> ${CANONICAL_SCALES[headTop]}`;
+  return { ...prediction, probabilities, ...(reason ? { reason } : {}) };
 }
 
 export async function runModels(frames: readonly Frame[], profileOf: (cameraId: string) => CameraModelProfile): Promise<ScalePrediction[]> {
