@@ -1,18 +1,10 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FrameReader } from '../../server/ingest/frame-reader.js';
+import { seededRandom } from '../../server/calibration/softmax-regression.js';
 
-/** mulberry32: a small deterministic PRNG, so failures reproduce. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// A seeded PRNG, so failures reproduce.
+const prng = seededRandom;
 
 /** Frame i has a distinct, position-dependent byte pattern. */
 function framePattern(i: number, frameBytes: number): Uint8Array {
