@@ -43,6 +43,15 @@ export async function decodeFrames(files: string[], width: number, height: numbe
   return out;
 }
 
+/** Eval frames packed one after another (the dev scripts' frame caches). */
+export async function decodePacked(files: string[], width: number, height: number): Promise<Uint8Array> {
+  const frames = await decodeFrames(files.map((f) => path.join(EVAL_ROOT, f)), width, height);
+  const bytes = width * height * 3;
+  const all = new Uint8Array(files.length * bytes);
+  frames.forEach((f, i) => all.set(f.data, i * bytes));
+  return all;
+}
+
 export async function loadCache(manifestPath: string, cachePath: string, refresh: boolean): Promise<CachedFrame[]> {
   if (!refresh && existsSync(cachePath)) return JSON.parse(readFileSync(cachePath, 'utf8')) as CachedFrame[];
   const { manifest, posePath, facePath } = readFramingManifest(manifestPath);

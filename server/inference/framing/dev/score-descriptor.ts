@@ -13,18 +13,14 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { crossValidate, type FoldScores } from '../../../calibration/cross-validation.js';
-import { decodeFile } from '../../../ingest/file-decoder.js';
-import { resolveFfmpeg } from '../../../ingest/ffmpeg-binary.js';
-import { systemClock } from '../../../shared/clock.js';
 import type { CanonicalScale } from '../../../shared/scale.js';
 import { findActiveRect } from '../image-cues.js';
 import { SPECTRAL_FEATURE_NAMES, spectralDescriptor } from '../spectral-descriptor.js';
 
-const EVAL_ROOT = '/work/shared/evalset/cinemanet';
+import { decodePacked } from './detect-cache.js';
 const SAMPLES = '/tmp/cal/samples.json';
 const FRAMES_CACHE = '/tmp/spectral-frames.bin';
 const DESCRIPTOR_CACHE = '/tmp/spectral-cache.json';
@@ -34,30 +30,13 @@ const GROUPS: CanonicalScale[][] = [['ECU'], ['CU'], ['MCU', 'MS'], ['MWS', 'FS'
 
 interface Saved { featureNames: string[]; samples: { file: string; label: number; features: number[]; rules: number[] }[] }
 
-async function decodeAll(files: string[]): Promise<Uint8Array> {
-  const ffmpeg = resolveFfmpeg(null);
-  const ctx = { ffmpeg, logLevel: 'error', platform: process.platform };
-  const all = new Uint8Array(files.length * FRAME_BYTES);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < files.length) {
-      const i = next++;
-      await decodeFile(ffmpeg.path, path.join(EVAL_ROOT, files[i]!), { width: W, height: H, resize: 'letterbox', fps: 1 }, ctx, systemClock, (f) => {
-        all.set(f.data, i * FRAME_BYTES);
-      });
-    }
-  };
-  await Promise.all(Array.from({ length: 4 }, worker));
-  return all;
-}
-
 async function frames(files: string[], refresh: boolean): Promise<Uint8Array> {
   if (!refresh && existsSync(FRAMES_CACHE)) {
     const buf = readFileSync(FRAMES_CACHE);
     if (buf.length === files.length * FRAME_BYTES) return new Uint8Array(buf.buffer, buf.byteOffset, buf.length);
   }
   const t0 = performance.now();
-  const all = await decodeAll(files);
+  const all = await decodePacked(files, W, H);
   process.stderr.write(`decoded ${files.length} frames in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
   writeFileSync(FRAMES_CACHE, all);
   return all;

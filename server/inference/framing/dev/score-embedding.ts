@@ -25,15 +25,12 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as ort from 'onnxruntime-node';
 import { crossValidate, type FoldScores } from '../../../calibration/cross-validation.js';
-import { decodeFile } from '../../../ingest/file-decoder.js';
-import { resolveFfmpeg } from '../../../ingest/ffmpeg-binary.js';
 import { generateModel } from '../../../model-tools/generate-models.js';
 import { MODEL_SPECS, MOVENET_EMBED_SPEC, type ModelSpec, type PooledOutputSpec } from '../../../model-tools/model-specs.js';
-import { systemClock } from '../../../shared/clock.js';
 import type { CanonicalScale } from '../../../shared/scale.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
-const EVAL_ROOT = '/work/shared/evalset/cinemanet';
+import { decodePacked } from './detect-cache.js';
 const SAMPLES = '/tmp/cal/samples.json';
 const FRAMES_CACHE = '/tmp/embed-frames.bin';
 const CACHE_DIR = '/tmp/embed-cache';
@@ -65,30 +62,13 @@ const EXPLORE_POOLED: PooledOutputSpec[] = [
 
 interface Saved { featureNames: string[]; samples: { file: string; label: number; features: number[]; rules: number[] }[] }
 
-async function decodeAll(files: string[]): Promise<Uint8Array> {
-  const ffmpeg = resolveFfmpeg(null);
-  const ctx = { ffmpeg, logLevel: 'error', platform: process.platform };
-  const all = new Uint8Array(files.length * FRAME_BYTES);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < files.length) {
-      const i = next++;
-      await decodeFile(ffmpeg.path, path.join(EVAL_ROOT, files[i]!), { width: W, height: H, resize: 'letterbox', fps: 1 }, ctx, systemClock, (f) => {
-        all.set(f.data, i * FRAME_BYTES);
-      });
-    }
-  };
-  await Promise.all(Array.from({ length: 4 }, worker));
-  return all;
-}
-
 async function frames(files: string[]): Promise<Uint8Array> {
   if (existsSync(FRAMES_CACHE)) {
     const buf = readFileSync(FRAMES_CACHE);
     if (buf.length === files.length * FRAME_BYTES) return new Uint8Array(buf.buffer, buf.byteOffset, buf.length);
   }
   const t0 = performance.now();
-  const all = await decodeAll(files);
+  const all = await decodePacked(files, W, H);
   process.stderr.write(`decoded ${files.length} frames in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
   writeFileSync(FRAMES_CACHE, all);
   return all;
