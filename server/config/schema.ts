@@ -111,6 +111,10 @@ export const configSchema = z.strictObject({
         .default({})
         .describe('More models by name (e.g. your own classifier), loaded once; cameras pick them with `models`'),
       calibration: z.string().nullable().default(null).describe('Calibration head for the default model, for every camera without its own'),
+      inferenceThread: z
+        .boolean()
+        .default(true)
+        .describe('Run each model in its own thread: onnxruntime-node blocks the thread it runs on, and the main one reads and stamps frames'),
     })
     .prefault({}),
   pipeline: z

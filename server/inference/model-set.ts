@@ -13,6 +13,7 @@ import { loadHead, type FramingHead } from '../calibration/framing-head.js';
 import type { Logger } from '../shared/logger.js';
 import { loadModel } from './model-registry.js';
 import type { ShotScaleModel } from './model.js';
+import { WorkerModel } from './worker/worker-model.js';
 
 export interface CameraModelProfile {
   /** The first model sets the camera's frame size. */
@@ -39,7 +40,8 @@ export class ModelSet {
       for (const [name, manifest] of entries) {
         const manifestPath = resolveConfigPath(loaded, manifest);
         const started = performance.now();
-        const loadedModel = await loadModel(manifestPath, options, log.child(`model:${name}`));
+        const modelLog = log.child(`model:${name}`);
+        const loadedModel = model.inferenceThread ? await WorkerModel.load(manifestPath, options, modelLog) : await loadModel(manifestPath, options, modelLog);
         models.set(name, loadedModel);
         log.info(`model "${name}": ${loadedModel.name} from ${manifestPath} on ${loadedModel.executionProvider} in ${Math.round(performance.now() - started)} ms (input ${loadedModel.input.width}x${loadedModel.input.height}, ${loadedModel.input.resize})`);
       }
