@@ -8,6 +8,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decodeFile } from '../../server/ingest/file-decoder.js';
 import { resolveFfmpeg } from '../../server/ingest/ffmpeg-binary.js';
+import { applyHead, loadHead } from '../../server/calibration/framing-head.js';
+import { runModels } from '../../server/inference/inference-runner.js';
 import { loadModel } from '../../server/inference/model-registry.js';
 import { FramingModel, MODEL_FEATURE_NAMES } from '../../server/inference/framing/framing-model.js';
 import type { FrameInput } from '../../server/inference/model.js';
@@ -80,18 +82,17 @@ describe('framing model (real detectors, real frames)', () => {
     }
   });
 
-  test('a learned head replaces the rules when set, and can be removed', async () => {
-    model.setHead((features, rules) => {
-      assert.equal(features.length, MODEL_FEATURE_NAMES.length);
-      assert.equal(rules.length, 8);
-      return [0, 0, 0, 0, 0, 0, 0, 2];
-    });
-    const [withHead] = await model.predict([frames[0]!]);
-    assert.deepEqual(withHead!.probabilities, [0, 0, 0, 0, 0, 0, 0, 1]);
-    assert.ok(withHead!.analysis!.rules[7]! < 0.5, 'the rules stay available beside the head');
-    model.setHead(null);
-    const [without] = await model.predict([frames[0]!]);
-    assert.ok(without!.probabilities[7]! < 0.5);
+  test('the shipped calibration head replaces the rules in a camera profile, and only there', async () => {
+    const head = loadHead(path.join(REPO, 'models', 'framing-default.head.json'), MODEL_FEATURE_NAMES);
+    const frame = { cameraId: 'cam', seq: 0, captureTime: 0, ...frames[0]! };
+    const [withHead] = await runModels([frame], () => ({ models: [{ name: 'default', model, weight: 1 }], head }));
+    const [alone] = await model.predict([frames[0]!]);
+    assert.equal(alone!.analysis!.features.length, MODEL_FEATURE_NAMES.length);
+    assert.equal(alone!.analysis!.rules.length, 8);
+    assert.deepEqual(withHead!.probabilities, applyHead(head, alone!.analysis!.features, alone!.analysis!.rules));
+    assert.deepEqual(withHead!.analysis!.rules, alone!.analysis!.rules, 'the rules stay available beside the head');
+    const [without] = await runModels([frame], () => ({ models: [{ name: 'default', model, weight: 1 }], head: null }));
+    assert.deepEqual(without!.probabilities, alone!.analysis!.rules, 'without a head the rules decide');
   });
 
   test('loads through the model registry by its manifest kind', async () => {

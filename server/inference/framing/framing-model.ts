@@ -1,7 +1,8 @@
 /**
  * The default shot-scale classifier: pretrained detectors (MoveNet multipose,
  * BlazeFace) + framing geometry -> probabilities over the 8 canonical classes,
- * a reason and the subjects. A learned head, when set, refines the rules'
+ * a reason and the subjects. A calibration head (server/calibration), applied
+ * by the inference runner per camera, refines the rules'
  * probabilities from the same feature vector.
  */
 import type { Logger } from '../../shared/logger.js';
@@ -35,12 +36,9 @@ export interface FramingAnalysis {
   subjects: Subjects;
 }
 
-export type FramingHead = (features: Float32Array, rules: number[]) => number[];
-
 export class FramingModel implements ShotScaleModel {
   readonly input: ShotScaleModel['input'];
   readonly featureNames = MODEL_FEATURE_NAMES;
-  private head: FramingHead | null = null;
   private readonly featureThresholds: FeatureThresholds;
   private readonly ruleThresholds: RuleThresholds;
 
@@ -75,10 +73,6 @@ export class FramingModel implements ShotScaleModel {
     return model;
   }
 
-  setHead(head: FramingHead | null): void {
-    this.head = head;
-  }
-
   async analyse(frames: readonly FrameInput[]): Promise<FramingAnalysis[]> {
     if (!frames.length) return [];
     const rects = frames.map(findActiveRect);
@@ -102,8 +96,7 @@ export class FramingModel implements ShotScaleModel {
   async predict(frames: readonly FrameInput[]): Promise<ScalePrediction[]> {
     const analyses = await this.analyse(frames);
     return analyses.map((a) => {
-      const probabilities = this.head ? normalise(this.head(a.features, a.probabilities)) : a.probabilities;
-      return { probabilities, reason: a.reason, subjects: a.subjects, analysis: { features: a.features, rules: a.probabilities } };
+      return { probabilities: a.probabilities, reason: a.reason, subjects: a.subjects, analysis: { features: a.features, rules: a.probabilities } };
     });
   }
 
@@ -117,10 +110,4 @@ function pick<T extends object>(defaults: T, overrides: Record<string, number>):
   const out = { ...defaults } as Record<string, number>;
   for (const key of Object.keys(out)) if (typeof overrides[key] === 'number') out[key] = overrides[key];
   return out as T;
-}
-
-function normalise(p: number[]): number[] {
-  const clean = p.map((v) => (Number.isFinite(v) && v > 0 ? v : 0));
-  const total = clean.reduce((s, v) => s + v, 0);
-  return total > 0 ? clean.map((v) => v / total) : clean.map(() => 1 / clean.length);
 }
