@@ -10,11 +10,10 @@ import { parseArgs } from 'node:util';
 import { crossValidate, type CrossValidationReport, type LabelledSample } from '../calibration/cross-validation.js';
 import { headInput, headInputNames, saveHead, type FramingHead } from '../calibration/framing-head.js';
 import { trainSoftmax, DEFAULT_TRAIN_OPTIONS, type TrainOptions } from '../calibration/softmax-regression.js';
-import { EvalInputError } from '../evaluation/eval-error.js';
 import { evaluateImages } from '../evaluation/run-evaluation.js';
-import { findTaxonomy, TAXONOMIES, type Taxonomy } from '../evaluation/taxonomies.js';
+import type { Taxonomy } from '../evaluation/taxonomies.js';
 import type { Logger } from '../shared/logger.js';
-import { imageSource, progressReporter, readLabelledImages, type LabelledImages } from './labelled-images.js';
+import { imageSource, labelledImagesFromArgs, progressReporter, type LabelledImages } from './labelled-images.js';
 import { openOfflineClassifier } from './offline-classifier.js';
 import { ProgressLine } from './progress-line.js';
 
@@ -95,18 +94,8 @@ export async function runCalibrate(argv: string[], log: Logger): Promise<number>
   if (!Number.isInteger(train.hidden) || train.hidden < 0 || !Number.isInteger(train.epochs) || train.epochs < 1 || !(train.l2 >= 0) || !(train.learningRate > 0)) {
     return usageError('--hidden and --epochs must be non-negative integers, --l2 a non-negative number');
   }
-  const named = values.taxonomy === undefined ? undefined : findTaxonomy(values.taxonomy);
-  if (values.taxonomy !== undefined && !named) return usageError(`unknown taxonomy "${values.taxonomy}" (known: ${TAXONOMIES.map((t) => t.name).join(', ')})`);
-  const limit = values.limit === undefined ? null : Number(values.limit);
-
-  let labelled: LabelledImages;
-  try {
-    labelled = readLabelledImages(values.labels, values.images, named, limit);
-  } catch (error) {
-    if (!(error instanceof EvalInputError)) throw error;
-    process.stderr.write(`shotscale calibrate: ${error.message}\n`);
-    return 1;
-  }
+  const labelled = labelledImagesFromArgs('calibrate', { ...values, labels: values.labels });
+  if (typeof labelled === 'number') return labelled;
   const { taxonomy, items } = labelled;
   let featureNames: readonly string[];
   let modelName: string;

@@ -10,12 +10,11 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Logger } from '../shared/logger.js';
 import { renderConfusionSvg } from '../evaluation/confusion-svg.js';
-import { EvalInputError } from '../evaluation/eval-error.js';
 import { buildReport, matrixTitle, predictionsCsv, type EvalReport, type ImageResult } from '../evaluation/eval-report.js';
 import { formatReportText } from '../evaluation/report-text.js';
 import { evaluateImages, type EvalOutcome } from '../evaluation/run-evaluation.js';
-import { TAXONOMIES, findTaxonomy, type Taxonomy } from '../evaluation/taxonomies.js';
-import { imageSource, progressReporter, readLabelledImages, type LabelledImages } from './labelled-images.js';
+import type { Taxonomy } from '../evaluation/taxonomies.js';
+import { imageSource, labelledImagesFromArgs, progressReporter } from './labelled-images.js';
 import { openOfflineClassifier } from './offline-classifier.js';
 import { ProgressLine } from './progress-line.js';
 
@@ -62,23 +61,10 @@ export async function runEval(argv: string[], log: Logger): Promise<number> {
   const { values } = parseArgs({ args: argv, options: OPTIONS });
   if (!values.labels) return usageError('--labels FILE is required (a CSV with columns file and label)');
   const batchSize = Number(values.batch);
-  const limit = values.limit === undefined ? null : Number(values.limit);
   if (!Number.isInteger(batchSize) || batchSize < 1) return usageError('--batch must be a positive integer');
-  if (limit !== null && (!Number.isInteger(limit) || limit < 1)) return usageError('--limit must be a positive integer');
-  const named = values.taxonomy === undefined ? undefined : findTaxonomy(values.taxonomy);
-  if (values.taxonomy !== undefined && !named) {
-    return usageError(`unknown taxonomy "${values.taxonomy}" (known: ${TAXONOMIES.map((t) => t.name).join(', ')})`);
-  }
-  let labelled: LabelledImages;
-  try {
-    labelled = readLabelledImages(values.labels, values.images, named, limit);
-  } catch (error) {
-    if (!(error instanceof EvalInputError)) throw error;
-    process.stderr.write(`shotscale eval: ${error.message}\n`);
-    return 1;
-  }
+  const labelled = labelledImagesFromArgs('eval', { ...values, labels: values.labels });
+  if (typeof labelled === 'number') return labelled;
   const { taxonomy, items, reason } = labelled;
-  const chosen = { reason };
 
   const classifier = await openOfflineClassifier(values, log);
   const progress = new ProgressLine(items.length, 'images');
@@ -99,7 +85,7 @@ export async function runEval(argv: string[], log: Logger): Promise<number> {
   }
   const report = buildReport({
     taxonomy,
-    taxonomyReason: chosen.reason,
+    taxonomyReason: reason,
     labelsFile: path.resolve(values.labels),
     model: classifier.model.name,
     executionProvider: classifier.model.executionProvider,
