@@ -20,7 +20,7 @@ import type { CanonicalScale } from '../../../shared/scale.js';
 import { findActiveRect } from '../image-cues.js';
 import { SPECTRAL_FEATURE_NAMES, spectralDescriptor } from '../spectral-descriptor.js';
 
-import { decodePacked } from './detect-cache.js';
+import { packedFrames } from './detect-cache.js';
 const SAMPLES = '/tmp/cal/samples.json';
 const FRAMES_CACHE = '/tmp/spectral-frames.bin';
 const DESCRIPTOR_CACHE = '/tmp/spectral-cache.json';
@@ -30,18 +30,6 @@ const GROUPS: CanonicalScale[][] = [['ECU'], ['CU'], ['MCU', 'MS'], ['MWS', 'FS'
 
 interface Saved { featureNames: string[]; samples: { file: string; label: number; features: number[]; rules: number[] }[] }
 
-async function frames(files: string[], refresh: boolean): Promise<Uint8Array> {
-  if (!refresh && existsSync(FRAMES_CACHE)) {
-    const buf = readFileSync(FRAMES_CACHE);
-    if (buf.length === files.length * FRAME_BYTES) return new Uint8Array(buf.buffer, buf.byteOffset, buf.length);
-  }
-  const t0 = performance.now();
-  const all = await decodePacked(files, W, H);
-  process.stderr.write(`decoded ${files.length} frames in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
-  writeFileSync(FRAMES_CACHE, all);
-  return all;
-}
-
 interface DescriptorCache { source: string; names: string[]; msPerFrame: number; descriptors: number[][] }
 
 async function descriptors(files: string[], refresh: boolean): Promise<DescriptorCache> {
@@ -50,7 +38,7 @@ async function descriptors(files: string[], refresh: boolean): Promise<Descripto
     const cached = JSON.parse(readFileSync(DESCRIPTOR_CACHE, 'utf8')) as DescriptorCache;
     if (cached.source === source && cached.descriptors.length === files.length) return cached;
   }
-  const all = await frames(files, refresh);
+  const all = await packedFrames(files, W, H, FRAMES_CACHE, refresh);
   const frame = (i: number) => ({ width: W, height: H, data: all.subarray(i * FRAME_BYTES, (i + 1) * FRAME_BYTES) });
   const active = files.map((_, i) => findActiveRect(frame(i)));
   for (let i = 0; i < 200; i++) spectralDescriptor(frame(i % files.length), active[i % files.length]); // JIT warm-up

@@ -30,7 +30,7 @@ import { MODEL_SPECS, MOVENET_EMBED_SPEC, type ModelSpec, type PooledOutputSpec 
 import type { CanonicalScale } from '../../../shared/scale.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
-import { decodePacked } from './detect-cache.js';
+import { packedFrames } from './detect-cache.js';
 const SAMPLES = '/tmp/cal/samples.json';
 const FRAMES_CACHE = '/tmp/embed-frames.bin';
 const CACHE_DIR = '/tmp/embed-cache';
@@ -61,18 +61,6 @@ const EXPLORE_POOLED: PooledOutputSpec[] = [
 ];
 
 interface Saved { featureNames: string[]; samples: { file: string; label: number; features: number[]; rules: number[] }[] }
-
-async function frames(files: string[]): Promise<Uint8Array> {
-  if (existsSync(FRAMES_CACHE)) {
-    const buf = readFileSync(FRAMES_CACHE);
-    if (buf.length === files.length * FRAME_BYTES) return new Uint8Array(buf.buffer, buf.byteOffset, buf.length);
-  }
-  const t0 = performance.now();
-  const all = await decodePacked(files, W, H);
-  process.stderr.write(`decoded ${files.length} frames in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
-  writeFileSync(FRAMES_CACHE, all);
-  return all;
-}
 
 async function openCpu(modelPath: string, threads: number): Promise<ort.InferenceSession> {
   return ort.InferenceSession.create(modelPath, { executionProviders: ['cpu'], graphOptimizationLevel: 'all', intraOpNumThreads: threads, logSeverityLevel: 3 });
@@ -108,7 +96,7 @@ async function embeddings(explore: boolean, files: string[]): Promise<Map<string
     }
     return out;
   }
-  const all = await frames(files);
+  const all = await packedFrames(files, W, H, FRAMES_CACHE);
   const session = await openCpu(modelPath, 2);
   const buffers = new Map(pooled.map((p) => [p.name, new Float32Array(files.length * dimsOf(p))]));
   const t0 = performance.now();
@@ -190,7 +178,7 @@ async function bench(args: string[]): Promise<void> {
   const { values } = parseArgs({ args, options: { batch: { type: 'string', default: '8' }, threads: { type: 'string', default: '2' }, runs: { type: 'string', default: '30' } } });
   const n = Number(values.batch), threads = Number(values.threads), runs = Number(values.runs);
   const saved = JSON.parse(readFileSync(SAMPLES, 'utf8')) as Saved;
-  const all = await frames(saved.samples.map((s) => s.file));
+  const all = await packedFrames(saved.samples.map((s) => s.file), W, H, FRAMES_CACHE);
   const original = MODEL_SPECS.find((s) => s.name === 'movenet-multipose')!;
   const models = [original, MOVENET_EMBED_SPEC].map((s) => ({ name: s.name, path: path.join(ROOT, 'models', `${s.name}.onnx`) }));
   const sessions = await Promise.all(models.map((m) => openCpu(m.path, threads)));
