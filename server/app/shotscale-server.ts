@@ -72,6 +72,7 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
       runBatch: async (batch) => {
         // A camera removed while its frame waited is skipped, not an error for the whole batch.
         const frames = batch.filter((f) => cameras!.has(f.cameraId));
+        if (!frames.length) return;
         const profiles = new Map(frames.map((f) => [f.cameraId, cameras!.profile(f.cameraId)]));
         const started = performance.now();
         const predictions = await runModels(frames, (cameraId) => profiles.get(cameraId)!);

@@ -26,8 +26,6 @@ import { SPECTRAL_FEATURE_NAMES, spectralDescriptor } from './spectral-descripto
  */
 export const MODEL_FEATURE_NAMES: readonly string[] = [...FRAMING_FEATURE_NAMES, ...SPECTRAL_FEATURE_NAMES, ...EMBEDDING_FEATURE_NAMES];
 
-export { FRAMING_FEATURE_NAMES } from './framing-features.js';
-
 export interface FramingAnalysis {
   features: Float32Array;
   /** The rules' probabilities, canonical order. */
