@@ -21,6 +21,9 @@ export const ERROR_CODES = {
   INSECURE_BIND: 'binding to a non-loopback address requires an access token',
   INPUT_UNREADABLE: 'an input file could not be read',
   BAD_REQUEST: 'the request is malformed',
+  NOT_FOUND: 'no such record',
+  DATABASE_FAILED: 'the shot log database could not be opened or written',
+  PLAN_INVALID: 'the coverage plan is invalid',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

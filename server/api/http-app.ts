@@ -8,6 +8,8 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { isShotscaleError, type ErrorCode } from '../errors.js';
 import type { CameraManager, CameraPatch } from '../app/camera-manager.js';
 import type { PipelineMetrics } from '../metrics/pipeline-metrics.js';
+import type { ShotLog } from '../shots/shot-log.js';
+import { registerShotRoutes } from './shot-routes.js';
 import type { ServerInfo } from '../shared/socket-events.js';
 import { tokenFromHttp, tokenMatches } from './access-token.js';
 
@@ -18,6 +20,8 @@ const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
   SOURCE_UNSUPPORTED: 400,
   BAD_REQUEST: 400,
   UNAUTHORIZED: 401,
+  NOT_FOUND: 404,
+  PLAN_INVALID: 400,
 };
 
 export interface HttpAppDeps {
@@ -27,6 +31,7 @@ export interface HttpAppDeps {
   info: () => ServerInfo;
   startedAt: number;
   webRoot: string;
+  shotLog: ShotLog | null;
 }
 
 function sendError(reply: FastifyReply, status: number, code: string, message: string): FastifyReply {
@@ -86,6 +91,8 @@ export async function createHttpApp(deps: HttpAppDeps): Promise<FastifyInstance>
     await deps.cameras.remove(request.params.id);
     return reply.code(204).send();
   });
+
+  if (deps.shotLog) registerShotRoutes(app, deps.shotLog);
 
   app.get('/metrics', async (_request, reply) => {
     reply.header('content-type', deps.metrics.registry.contentType);

@@ -9,7 +9,9 @@
 import type { Server as HttpServer } from 'node:http';
 import { Server, type Socket } from 'socket.io';
 import type { Logger } from '../shared/logger.js';
-import type { CameraStatus, ClientToServerEvents, Readout, ServerInfo, ServerToClientEvents } from '../shared/socket-events.js';
+import { errorMessage, isShotscaleError } from '../errors.js';
+import type { Alert, CoverageUpdate, ShotRecord, Take } from '../shared/shots.js';
+import type { CameraStatus, ClientToServerEvents, Readout, ServerInfo, ServerToClientEvents, TakeAck, TakeStartRequest } from '../shared/socket-events.js';
 import { tokenMatches } from './access-token.js';
 
 /** About 4 s of 16 cameras at 5 fps; past that the client is not keeping up. */
@@ -22,6 +24,21 @@ export interface SocketHubOptions {
   onClientCount: (count: number) => void;
   onReadoutDropped: () => void;
   log: Logger;
+  /** The shot log's side; absent when shots are off. */
+  shots?: {
+    snapshot: () => { takes: Take[]; alerts: Alert[]; coverage: CoverageUpdate };
+    startTake: (request: TakeStartRequest) => Take;
+    endTake: (cameras: string[] | null) => Take[];
+  };
+}
+
+/** Runs a take command for a client: a bad request is answered, never thrown. */
+function answer(run: () => Take[]): TakeAck {
+  try {
+    return { ok: true, takes: run() };
+  } catch (error) {
+    return { ok: false, error: { code: isShotscaleError(error) ? error.code : 'BAD_REQUEST', message: errorMessage(error) } };
+  }
 }
 
 interface Client {
@@ -59,6 +76,28 @@ export class SocketHub {
       });
       options.onClientCount(this.clients.size);
       socket.emit('hello', options.info(), options.cameras());
+      if (options.shots) {
+        const { takes, alerts, coverage } = options.shots.snapshot();
+        socket.emit('takes', takes);
+        socket.emit('coverage', coverage);
+        for (const alert of alerts) socket.emit('alert', alert);
+      }
+      const shots = options.shots;
+      socket.on('take:start', (request, ack) => {
+        const result: TakeAck = shots
+          ? answer(() => {
+              if (!request || typeof request !== 'object') throw new Error('take:start needs { scene, take?, cameras? }');
+              return [shots.startTake(request)];
+            })
+          : { ok: false, error: { code: 'BAD_REQUEST', message: 'the shot log is off (shots.enabled: false)' } };
+        if (result.ok === false) log.warn(`client ${socket.id}: take:start refused: ${result.error.message}`);
+        if (typeof ack === 'function') ack(result);
+      });
+      socket.on('take:end', (request, ack) => {
+        const cameras = request && typeof request === 'object' && Array.isArray(request.cameras) ? request.cameras.filter((c) => typeof c === 'string') : null;
+        const result: TakeAck = shots ? answer(() => shots.endTake(cameras)) : { ok: false, error: { code: 'BAD_REQUEST', message: 'the shot log is off (shots.enabled: false)' } };
+        if (typeof ack === 'function') ack(result);
+      });
       socket.on('subscribe', (cameraIds, ack) => {
         // Malformed messages are answered with the subscription in force, never thrown.
         if (cameraIds === null) client.cameras = null;
@@ -87,6 +126,22 @@ export class SocketHub {
 
   status(status: CameraStatus): void {
     this.io.emit('camera:status', status);
+  }
+
+  shot(shot: ShotRecord): void {
+    this.io.emit('shot', shot);
+  }
+
+  takes(running: Take[]): void {
+    this.io.emit('takes', running);
+  }
+
+  coverage(update: CoverageUpdate): void {
+    this.io.emit('coverage', update);
+  }
+
+  alert(alert: Alert): void {
+    this.io.emit('alert', alert);
   }
 
   removed(cameraId: string): void {

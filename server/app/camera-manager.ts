@@ -16,6 +16,9 @@ import type { BatchScheduler } from '../scheduling/batch-scheduler.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import type { CameraStatus } from '../shared/socket-events.js';
+import type { ShotLog } from '../shots/shot-log.js';
+import type { ShotTracker } from '../shots/shot-tracker.js';
+import { probeMedia } from '../ingest/media-probe.js';
 
 export interface CameraManagerDeps {
   ffmpegPath: string;
@@ -30,6 +33,8 @@ export interface CameraManagerDeps {
   log: Logger;
   onStatus: (status: CameraStatus) => void;
   onRemoved: (cameraId: string) => void;
+  /** Cuts feeds into shots; null when shots are off. */
+  shotLog: ShotLog | null;
 }
 
 /** Fields of a camera that PATCH may change (id is the key, so it cannot). */
@@ -117,6 +122,8 @@ export class CameraManager {
     // Resolving the profile first: an unknown model or head refuses the camera before anything starts.
     const profile = deps.models.profile(camera);
     const log = deps.log.child(`camera:${camera.id}`);
+    const tracker = deps.shotLog?.attachCamera(camera) ?? null;
+    if (tracker && camera.source.kind === 'file') this.useFileTimecode(camera.source.path, tracker, log);
     let lastState = '';
     const supervisor: CameraSupervisor = new CameraSupervisor(camera, {
       ffmpegPath: deps.ffmpegPath,
@@ -130,6 +137,9 @@ export class CameraManager {
         deps.metrics.framesIn.inc({ camera: camera.id });
         deps.scheduler.push(frame);
       },
+      cuts: tracker ? { fps: tracker.fps } : null,
+      onCutFrame: (session, index, data, completedAt) => tracker?.cutFrame(session, index, data, completedAt),
+      onSessionEnd: (session, reason) => tracker?.endSession(reason, session),
       onStateChange: (s) => {
         const status = s.status();
         deps.metrics.cameraUp.set({ camera: camera.id }, status.state === 'live' ? 1 : 0);
@@ -139,6 +149,7 @@ export class CameraManager {
         if (status.state === 'live') deps.readouts.reset(camera.id);
         lastState = status.state;
         log.info(`state ${status.state}${status.lastError && status.state !== 'live' ? `: ${status.lastError}` : ''}`);
+        deps.shotLog?.cameraStatus(status);
         deps.onStatus(status);
       },
     });
@@ -157,7 +168,20 @@ export class CameraManager {
     this.profiles.delete(cameraId);
     this.deps.scheduler.removeCamera(cameraId);
     await supervisor.stop();
+    if (forget) this.deps.shotLog?.cameraRemoved(cameraId);
+    else this.deps.shotLog?.detachCamera(cameraId);
     this.deps.readouts.forget(cameraId);
     if (forget) this.deps.metrics.forgetCamera(cameraId);
+  }
+
+  /** A file with its own timecode track starts the camera's timecode there (when the camera allows). */
+  private useFileTimecode(file: string, tracker: ShotTracker, log: Logger): void {
+    probeMedia(this.deps.ffmpegPath, file).then(
+      (info) => {
+        if (info.timecode && tracker.useSourceTimecode(info.timecode)) log.info(`timecode from the file: starts at ${info.timecode}`);
+      },
+      // The supervisor reports an unreadable file; the timecode falls back to the configured start.
+      () => undefined,
+    );
   }
 }

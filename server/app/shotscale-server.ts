@@ -21,6 +21,7 @@ import { systemClock, type Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import { CANONICAL_SCALES } from '../shared/scale.js';
 import type { ServerInfo } from '../shared/socket-events.js';
+import { ShotLog } from '../shots/shot-log.js';
 import { CameraManager } from './camera-manager.js';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -33,6 +34,8 @@ export interface RunningServer {
   models: ModelSet;
   ffmpeg: FfmpegBinary;
   metrics: PipelineMetrics;
+  /** null when shots are off. */
+  shotLog: ShotLog | null;
   close(): Promise<void>;
 }
 
@@ -66,6 +69,22 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
   let hub: SocketHub | null = null;
   let cameras: CameraManager | null = null;
 
+  const shotLog = config.shots.enabled
+    ? ShotLog.open(resolveConfigPath(loaded, config.shots.dataDir), config, clock, log.child('shots'), {
+        shot: (shot) => {
+          if (shot.status === 'closed') metrics.shotsClosed.inc({ camera: shot.cameraId, cut: shot.cutOut ?? 'unknown' });
+          hub?.shot(shot);
+        },
+        takes: (running) => hub?.takes(running),
+        coverage: (update) => hub?.coverage(update),
+        alert: (alert) => {
+          metrics.alertsActive.set(shotLogAlertCount());
+          hub?.alert(alert);
+        },
+      })
+    : null;
+  const shotLogAlertCount = () => shotLog?.alerts.active().length ?? 0;
+
   const scheduler = new BatchScheduler(
     { ...config.pipeline.batch, ringBufferSize: config.pipeline.ringBufferSize },
     {
@@ -80,7 +99,12 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
         metrics.batchSize.observe(frames.length);
         frames.forEach((frame, i) => {
           if (!cameras!.has(frame.cameraId)) return;
+          const tracker = shotLog?.tracker(frame.cameraId);
+          // A cut before this frame: the new shot's label starts from this frame alone.
+          if (tracker?.takeSmoothingReset(frame.session, frame.timeS)) readouts.reset(frame.cameraId);
           const readout = readouts.build(frame, predictions[i]!, profileLabel(profiles.get(frame.cameraId)!));
+          tracker?.readout(frame.session, frame.timeS, frame.captureTime, readout, { timeS: frame.timeS, width: frame.width, height: frame.height, data: frame.data });
+          shotLog?.readout(frame.cameraId, readout.label, readout.captureTime);
           metrics.framesAnalysed.inc({ camera: frame.cameraId });
           metrics.glassToReadout.observe({ camera: frame.cameraId }, readout.latencyMs / 1000);
           hub?.readout(readout);
@@ -108,6 +132,7 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
     log,
     onStatus: (status) => hub?.status(status),
     onRemoved: (cameraId) => hub?.removed(cameraId),
+    shotLog,
   });
 
   const startedAt = Date.now();
@@ -117,6 +142,7 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
     metrics,
     info,
     startedAt,
+    shotLog,
     webRoot: options.webRoot ?? path.join(REPO_ROOT, 'web', 'dist'),
   });
   await app.ready();
@@ -128,6 +154,15 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
     onClientCount: (n) => metrics.socketClients.set(n),
     onReadoutDropped: () => metrics.readoutsDroppedForSlowClients.inc(),
     log: log.child('socket'),
+    ...(shotLog
+      ? {
+          shots: {
+            snapshot: () => ({ takes: shotLog.runningTakes(), alerts: shotLog.alerts.active(), coverage: shotLog.coverageUpdate() }),
+            startTake: (request) => shotLog.startTake(request),
+            endTake: (cameraIds) => shotLog.endTake(cameraIds),
+          },
+        }
+      : {}),
   });
   await app.listen({ host: config.server.host, port: config.server.port });
   const port = (app.server.address() as AddressInfo).port;
@@ -151,8 +186,10 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
       await scheduler.idle();
       await hub?.close();
       await app.close().catch(() => undefined);
+      // After the cameras: their open shots close at their last frame first.
+      shotLog?.close();
       await models.dispose();
     })());
 
-  return { url, port, cameras: manager, models, ffmpeg, metrics, close };
+  return { url, port, cameras: manager, models, ffmpeg, metrics, shotLog, close };
 }

@@ -37,7 +37,7 @@ export async function openOfflineClassifier(values: { config?: string | undefine
     decode: (file, fps, onFrame) => decodeFile(ffmpeg.path, file, { ...model.input, fps }, ctx, systemClock, onFrame),
     predict: (frames) =>
       runModels(
-        frames.map((f) => ({ cameraId: 'offline', seq: f.index, captureTime: 0, width: model.input.width, height: model.input.height, data: f.data })),
+        frames.map((f) => ({ cameraId: 'offline', seq: f.index, session: 1, timeS: f.timeS, captureTime: 0, width: model.input.width, height: model.input.height, data: f.data })),
         () => profile,
       ),
     dispose: () => models.dispose(),

@@ -6,9 +6,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { LineCounter, parseDocument, isMap, isNode, isScalar, type Document } from 'yaml';
-import type { z } from 'zod';
 import { ShotscaleError } from '../errors.js';
 import { configSchema, type Config } from './schema.js';
+import { describeIssue, formatKeyPath } from './zod-issues.js';
+
+export { describeIssue, formatKeyPath };
 
 export interface LoadedConfig {
   config: Readonly<Config>;
@@ -16,23 +18,6 @@ export interface LoadedConfig {
   file: string | null;
   /** Directory that relative paths in the config are resolved against. */
   baseDir: string;
-}
-
-/** Renders a zod path like cameras[2].source.kind. */
-export function formatKeyPath(keyPath: readonly PropertyKey[]): string {
-  let out = '';
-  for (const part of keyPath) {
-    if (typeof part === 'number') out += `[${part}]`;
-    else out += out ? `.${String(part)}` : String(part);
-  }
-  return out || '(top level)';
-}
-
-export function describeIssue(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'unrecognized_keys') {
-    return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
-  }
-  return issue.message;
 }
 
 /** Replaces ${NAME} and ${NAME:-fallback} in every string with the environment's value. */

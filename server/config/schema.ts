@@ -3,13 +3,15 @@
  * keys are rejected. `config/default.yaml` is the annotated example.
  */
 import { z } from 'zod';
+import { alertSettingsSchema } from '../coverage/alert-monitor.js';
+import { coveragePlanSchema } from '../coverage/coverage-plan.js';
+import { TIMECODE_RATE_NAMES } from '../shots/timecode.js';
+import type { TimecodeRateName } from '../shared/shots.js';
+import { cameraIdSchema } from './camera-id.js';
 
 const positive = (d: string) => z.number().positive().describe(d);
 
-export const cameraIdSchema = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'letters, digits, "-" and "_", at most 64, starting with a letter or digit')
-  .describe('Stable camera id, used in URLs, logs and metrics');
+export { cameraIdSchema };
 
 const rtspSource = z.strictObject({
   kind: z.literal('rtsp'),
@@ -55,6 +57,23 @@ const urlSource = z.strictObject({
   inputOptions: z.array(z.string()).default([]).describe('Extra ffmpeg input options, placed before -i'),
 });
 
+// YAML reads `rate: 25` as a number: accept it, and name the rates in errors.
+const timecodeRateSchema = z.preprocess(
+  (value) => (typeof value === 'number' ? String(value) : value),
+  z.enum(TIMECODE_RATE_NAMES as [TimecodeRateName, ...TimecodeRateName[]], { error: `one of ${TIMECODE_RATE_NAMES.join(', ')}` }),
+);
+const timecodeModeSchema = z.enum(['frame-count', 'time-of-day']);
+const timecodeStartSchema = z.string().regex(/^\d{2}:\d{2}:\d{2}[:;]\d{2}$/, 'a timecode HH:MM:SS:FF');
+
+const timecodeSchema = z.strictObject({
+  rate: timecodeRateSchema.default('25').describe('Timecode rate: 23.976, 24, 25, 29.97, 29.97DF, 30, 50, 59.94, 59.94DF, 60; cuts are found at this rate'),
+  mode: timecodeModeSchema
+    .default('frame-count')
+    .describe('frame-count: from `start`, counting frames (resumed by the clock after a reconnect); time-of-day: the local time, like a jam-synced camera'),
+  start: timecodeStartSchema.default('00:00:00:00').describe('Timecode of the first frame in frame-count mode'),
+  fromSource: z.boolean().default(true).describe("Use the source's own start timecode when it carries one (files with a timecode track)"),
+});
+
 export const sourceSchema = z.discriminatedUnion('kind', [rtspSource, webcamSource, ndiSource, fileSource, testsrcSource, urlSource]);
 
 export const cameraSchema = z.strictObject({
@@ -74,6 +93,10 @@ export const cameraSchema = z.strictObject({
     .optional()
     .describe('Models this camera uses, fused by weighted average; default: [{ name: default }]. The first one sets the frame size'),
   calibration: z.string().nullable().optional().describe('Calibration head (shotscale calibrate) for this camera; overrides model.calibration'),
+  timecode: z
+    .strictObject({ rate: timecodeRateSchema.optional(), mode: timecodeModeSchema.optional(), start: timecodeStartSchema.optional(), fromSource: z.boolean().optional() })
+    .optional()
+    .describe("This camera's timecode, where it differs from shots.timecode"),
 });
 
 export const EXECUTION_PROVIDERS = ['tensorrt', 'cuda', 'cpu'] as const;
@@ -144,6 +167,29 @@ export const configSchema = z.strictObject({
       backoffMaxS: z.number().positive().default(15).describe('Restart delays double up to this cap'),
       healthyAfterS: z.number().positive().default(10).describe('Live this long and the backoff resets'),
       stderrLines: z.number().int().min(0).max(1000).default(40).describe('ffmpeg stderr lines kept per camera'),
+    })
+    .prefault({}),
+  shots: z
+    .strictObject({
+      enabled: z.boolean().default(true).describe('Cut every feed into shots and keep the shot log'),
+      dataDir: z.string().default('../data').describe('Directory of the shot log (SQLite); relative to the config file'),
+      timecode: timecodeSchema.prefault({}),
+      cuts: z
+        .strictObject({
+          minShotS: z.number().min(0).default(0.5).describe('Shortest shot: no two cuts closer than this'),
+          flashFilter: z.boolean().default(true).describe('A flash or flicker that returns to the same picture is not a cut'),
+          gradual: z.boolean().default(true).describe('Find dissolves and fades as well as hard cuts'),
+          sensitivity: z.number().positive().max(4).default(1).describe('2 finds weaker cuts (and more false ones), 0.5 only strong ones'),
+        })
+        .prefault({}),
+      thumbnails: z.boolean().default(true).describe('Keep a JPEG thumbnail from the middle of each shot'),
+      analysisWaitS: z.number().min(0).default(3).describe('Longest a cut waits for the analysis of the frames before it before closing its shot'),
+    })
+    .prefault({}),
+  coverage: z
+    .strictObject({
+      plans: z.array(coveragePlanSchema).default([]).describe('Coverage plans per scene; more can be set over HTTP (PUT /api/plans/SCENE)'),
+      alerts: alertSettingsSchema.prefault({}),
     })
     .prefault({}),
   cameras: z

@@ -11,7 +11,8 @@ import type { Clock } from '../shared/clock.js';
 import type { Frame } from '../shared/frame.js';
 import type { Logger } from '../shared/logger.js';
 import type { CameraState, CameraStatus } from '../shared/socket-events.js';
-import { buildFfmpegArgs, describeSource, scrubCredentials, type ArgsContext, type OutputSpec } from './ffmpeg-args.js';
+import { CUT_FRAME_BYTES } from '../cuts/cut-frames.js';
+import { buildFfmpegArgs, CUT_FRAMES_FD, describeSource, scrubCredentials, type ArgsContext, type CutOutputSpec, type OutputSpec } from './ffmpeg-args.js';
 import { FrameReader } from './frame-reader.js';
 
 export type SupervisorSettings = Config['supervisor'];
@@ -25,6 +26,11 @@ export interface SupervisorDeps {
   log: Logger;
   onFrame: (frame: Frame) => void;
   onStateChange: (supervisor: CameraSupervisor) => void;
+  /** Tiny grey frames for cut detection at this rate, from the same ffmpeg child; null: none. */
+  cuts: CutOutputSpec | null;
+  onCutFrame: (session: number, index: number, data: Uint8Array, completedAt: number) => void;
+  /** The ffmpeg child of a session is gone: 'end' at the end of a file, else 'restart'. */
+  onSessionEnd: (session: number, reason: 'end' | 'restart') => void;
 }
 
 const FPS_WINDOW_MS = 5000;
@@ -41,6 +47,7 @@ export class CameraSupervisor {
   private liveAt = 0;
   private lastFrameAt = 0;
   private seq = 0;
+  private session = 0;
   private stopping = false;
   private stderrTail: string[] = [];
   private stderrPartial = '';
@@ -118,7 +125,7 @@ export class CameraSupervisor {
     const { deps, camera } = this;
     let args: string[];
     try {
-      args = buildFfmpegArgs(camera.source, { ...deps.output, fps: camera.analysisFps }, deps.argsContext);
+      args = buildFfmpegArgs(camera.source, { ...deps.output, fps: camera.analysisFps }, deps.argsContext, deps.cuts);
     } catch (error) {
       // A source this machine cannot read (NDI without libndi): retrying cannot help.
       this.lastError = isShotscaleError(error) ? `${error.message}${error.hint ? ` (${error.hint})` : ''}` : errorMessage(error);
@@ -128,9 +135,13 @@ export class CameraSupervisor {
     this.setState(this.attempt === 0 ? 'starting' : 'restarting');
     this.startedAt = deps.clock();
     this.seq = 0;
+    const session = ++this.session;
     const frameBytes = deps.output.width * deps.output.height * 3;
-    const reader = new FrameReader(frameBytes, (data, completedAt) => this.handleFrame(data, completedAt), deps.clock);
-    const child = spawn(deps.ffmpegPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const reader = new FrameReader(frameBytes, (data, completedAt) => this.handleFrame(session, data, completedAt), deps.clock);
+    // fd 3 carries the cut frames when asked for (see buildFfmpegArgs).
+    const stdio: ('ignore' | 'pipe')[] = ['ignore', 'pipe', 'pipe'];
+    if (deps.cuts) stdio[CUT_FRAMES_FD] = 'pipe';
+    const child = spawn(deps.ffmpegPath, args, { stdio });
     this.child = child;
     let spawned = false;
 
@@ -143,6 +154,8 @@ export class CameraSupervisor {
       if (finished) return;
       finished = true;
       if (this.child === child) this.child = null;
+      const endOfFile = this.camera.source.kind === 'file' && !this.camera.source.loop && code === 0;
+      if (spawned) deps.onSessionEnd(session, endOfFile ? 'end' : 'restart');
       this.handleExit(spawned, child.pid, code, signal);
     };
     child.once('error', (error) => {
@@ -153,13 +166,19 @@ export class CameraSupervisor {
       if (!spawned) finish(null, null);
     });
     child.stdout?.on('data', (chunk: Buffer) => reader.push(chunk));
+    if (deps.cuts) {
+      let index = 0;
+      const cutReader = new FrameReader(CUT_FRAME_BYTES, (data, completedAt) => deps.onCutFrame(session, index++, data, completedAt), deps.clock);
+      const cutPipe = child.stdio[CUT_FRAMES_FD] as NodeJS.ReadableStream | null;
+      cutPipe?.on('data', (chunk: Buffer) => cutReader.push(chunk));
+    }
     child.stderr?.setEncoding('utf8');
     child.stderr?.on('data', (text: string) => this.keepStderr(text));
     child.once('close', (code, signal) => finish(code, signal));
     this.armWatchdog();
   }
 
-  private handleFrame(data: Uint8Array, completedAt: number): void {
+  private handleFrame(session: number, data: Uint8Array, completedAt: number): void {
     this.lastFrameAt = completedAt;
     this.counters.framesIn += 1;
     this.recentFrames.push(completedAt);
@@ -171,7 +190,8 @@ export class CameraSupervisor {
     }
     if (completedAt - this.liveAt > this.deps.settings.healthyAfterS * 1000) this.attempt = 0;
     const { width, height } = this.deps.output;
-    this.deps.onFrame({ cameraId: this.camera.id, seq: this.seq++, captureTime: completedAt, width, height, data });
+    const seq = this.seq++;
+    this.deps.onFrame({ cameraId: this.camera.id, seq, session, timeS: seq / this.camera.analysisFps, captureTime: completedAt, width, height, data });
   }
 
   private handleExit(spawned: boolean, pid: number | undefined, code: number | null, signal: NodeJS.Signals | null): void {

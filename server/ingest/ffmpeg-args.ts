@@ -3,6 +3,7 @@
  * frame rate, resize to the model's input and write raw RGB24 frames to stdout.
  * Pure functions: unit-tested without spawning anything.
  */
+import { CUT_FRAME } from '../cuts/cut-frames.js';
 import { ShotscaleError } from '../errors.js';
 import type { SourceConfig } from '../config/schema.js';
 import type { FfmpegBinary } from './ffmpeg-binary.js';
@@ -81,26 +82,57 @@ export function videoFilter(output: OutputSpec): string {
   return output.fps === null ? scale : `fps=${lavfiNumber(output.fps)},${scale}`;
 }
 
-export function buildFfmpegArgs(source: SourceConfig, output: OutputSpec, ctx: ArgsContext): string[] {
+/** A frame rate as ffmpeg reads it: NTSC rates exactly (30000/1001), others in decimals. */
+export function ffmpegRate(fps: number): string {
+  if (Number.isInteger(fps)) return String(fps);
+  const per1001 = fps * 1001;
+  if (Math.abs(per1001 - Math.round(per1001)) < 1e-6) return `${Math.round(per1001)}/1001`;
+  return lavfiNumber(fps);
+}
+
+/** The cut detector's tiny grey frames, at the timecode rate. */
+export function cutFramesFilter(fps: number): string {
+  return `fps=${ffmpegRate(fps)},scale=${CUT_FRAME.width}:${CUT_FRAME.height}:flags=area,format=${CUT_FRAME.pixelFormat}`;
+}
+
+/** The second output, for cut detection: written to file descriptor 3. */
+export interface CutOutputSpec {
+  fps: number;
+}
+
+export const CUT_FRAMES_FD = 3;
+
+const RAW_OUTPUT = [
+  '-f',
+  'rawvideo',
+  // Write each frame as soon as it exists instead of filling a 32 KiB buffer.
+  '-flush_packets',
+  '1',
+];
+
+/**
+ * One ffmpeg child per camera. With `cuts`, the decoded picture is split: the
+ * analysis frames go to stdout and tiny grey frames at the timecode rate to
+ * fd 3, so cut detection costs no second decode.
+ */
+export function buildFfmpegArgs(source: SourceConfig, output: OutputSpec, ctx: ArgsContext, cuts: CutOutputSpec | null = null): string[] {
+  const head = ['-hide_banner', '-nostdin', '-loglevel', ctx.logLevel, ...inputArgs(source, ctx)];
+  if (!cuts) return [...head, '-an', '-sn', '-dn', '-vf', videoFilter(output), '-pix_fmt', 'rgb24', ...RAW_OUTPUT, 'pipe:1'];
+  const graph = `[0:v]split=2[analysis][cuts];[analysis]${videoFilter(output)}[a];[cuts]${cutFramesFilter(cuts.fps)}[c]`;
   return [
-    '-hide_banner',
-    '-nostdin',
-    '-loglevel',
-    ctx.logLevel,
-    ...inputArgs(source, ctx),
-    '-an',
-    '-sn',
-    '-dn',
-    '-vf',
-    videoFilter(output),
+    ...head,
+    '-filter_complex',
+    graph,
+    '-map',
+    '[a]',
     '-pix_fmt',
     'rgb24',
-    '-f',
-    'rawvideo',
-    // Write each frame as soon as it exists instead of filling a 32 KiB buffer.
-    '-flush_packets',
-    '1',
+    ...RAW_OUTPUT,
     'pipe:1',
+    '-map',
+    '[c]',
+    ...RAW_OUTPUT,
+    `pipe:${CUT_FRAMES_FD}`,
   ];
 }
 

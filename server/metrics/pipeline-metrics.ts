@@ -38,6 +38,13 @@ export class PipelineMetrics {
     registers: [this.registry],
   });
   readonly socketClients = new Gauge({ name: 'shotscale_socket_clients', help: 'Connected Socket.IO clients', registers: [this.registry] });
+  readonly shotsClosed = new Counter({
+    name: 'shotscale_shots_total',
+    help: 'Shots closed, per camera and by what ended them (hard, dissolve, fade, take, restart, end)',
+    labelNames: ['camera', 'cut'] as const,
+    registers: [this.registry],
+  });
+  readonly alertsActive = new Gauge({ name: 'shotscale_alerts_active', help: 'Alerts active now (doubling, stuck, plan missing, stalled)', registers: [this.registry] });
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'shotscale_' });

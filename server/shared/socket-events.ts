@@ -3,6 +3,7 @@
  * Change it here and both sides are checked against it.
  */
 import type { CanonicalScale, ScaleProbabilities } from './scale.js';
+import type { Alert, CoverageUpdate, ShotRecord, Take } from './shots.js';
 
 export type CameraState = 'starting' | 'live' | 'stalled' | 'restarting' | 'failed' | 'stopped';
 
@@ -77,7 +78,26 @@ export interface ServerToClientEvents {
   readout: (readout: Readout) => void;
   'camera:status': (status: CameraStatus) => void;
   'camera:removed': (payload: { cameraId: string }) => void;
+  /** A shot opened, closed, or was edited (tags, note). */
+  shot: (shot: ShotRecord) => void;
+  /** The takes running now (sent on connect and on every change). */
+  takes: (running: Take[]) => void;
+  /** Coverage per camera and per scene, with plan status (on connect, then at most once a second). */
+  coverage: (update: CoverageUpdate) => void;
+  /** An alert raised, or resolved (resolvedAt set). On connect: every active one. */
+  alert: (alert: Alert) => void;
 }
+
+export interface TakeStartRequest {
+  scene: string;
+  /** Default: the scene's next take number. */
+  take?: string;
+  /** Default: every camera. */
+  cameras?: string[] | null;
+}
+
+/** The answer to take:start and take:end: what started or ended, or why not. */
+export type TakeAck = { ok: true; takes: Take[] } | { ok: false; error: { code: string; message: string } };
 
 export interface ClientToServerEvents {
   /**
@@ -85,4 +105,8 @@ export interface ClientToServerEvents {
    * (the default). The ack echoes the subscription in force.
    */
   subscribe: (cameraIds: string[] | null, ack?: (subscribed: string[] | null) => void) => void;
+  /** Slate a take: "scene 12, take 3" on every camera or some. */
+  'take:start': (request: TakeStartRequest, ack?: (result: TakeAck) => void) => void;
+  /** End the running take (all, or those on these cameras). */
+  'take:end': (request: { cameras?: string[] | null } | null, ack?: (result: TakeAck) => void) => void;
 }

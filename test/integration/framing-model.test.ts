@@ -84,7 +84,7 @@ describe('framing model (real detectors, real frames)', () => {
 
   test('the shipped calibration head replaces the rules in a camera profile, and only there', async () => {
     const head = loadHead(path.join(REPO, 'models', 'framing-default.head.json'), MODEL_FEATURE_NAMES);
-    const frame = { cameraId: 'cam', seq: 0, captureTime: 0, ...frames[0]! };
+    const frame = { cameraId: 'cam', seq: 0, session: 1, timeS: 0, captureTime: 0, ...frames[0]! };
     const [withHead] = await runModels([frame], () => ({ models: [{ name: 'default', model, weight: 1 }], head }));
     const [alone] = await model.predict([frames[0]!]);
     assert.equal(alone!.analysis!.features.length, MODEL_FEATURE_NAMES.length);

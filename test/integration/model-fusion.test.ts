@@ -21,7 +21,7 @@ const options = { executionProviders: ['cpu'] as const, intraOpThreads: 0 };
 function solidFrame(cameraId: string, rgb: [number, number, number], width = 224, height = 224): Frame {
   const data = new Uint8Array(width * height * 3);
   for (let i = 0; i < width * height; i++) data.set(rgb, i * 3);
-  return { cameraId, seq: 0, captureTime: 0, width, height, data };
+  return { cameraId, seq: 0, session: 1, timeS: 0, captureTime: 0, width, height, data };
 }
 
 describe('fusion through runModels', () => {

@@ -6,6 +6,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { io, type Socket } from 'socket.io-client';
+import { tempDir } from './media.js';
 import { validateConfig, deepFreeze } from '../../server/config/load-config.js';
 import type { Config } from '../../server/config/schema.js';
 import { startServer, type RunningServer } from '../../server/app/shotscale-server.js';
@@ -25,6 +26,8 @@ export function testConfig(overrides: Record<string, unknown> = {}): Config {
     server: { port: 0 },
     model: { manifest: FIXTURE_MANIFEST, executionProviders: ['cpu'] },
     supervisor: { stallTimeoutS: 3, firstFrameTimeoutS: 10, backoffInitialS: 0.2, backoffMaxS: 2 },
+    // Each test server keeps its shot log apart (removed when the test process exits).
+    shots: { dataDir: tempDir('shotscale-data-') },
     cameras: [],
   };
   return validateConfig(deepMerge(base, overrides), '(test)');

@@ -79,7 +79,7 @@ function setup(t: TestContext, cameras: string[], options: Partial<SchedulerOpti
     },
     /** Pushes a frame for `cameraId` captured `ageMs` before now; returns it. */
     push(cameraId: string, ageMs = 0): Frame {
-      const frame: Frame = { cameraId, seq: seq++, captureTime: now - ageMs, width: 1, height: 1, data: new Uint8Array(3) };
+      const frame: Frame = { cameraId, seq: seq, session: 1, timeS: seq++ / 5, captureTime: now - ageMs, width: 1, height: 1, data: new Uint8Array(3) };
       scheduler.push(frame);
       return frame;
     },

@@ -1,0 +1,309 @@
+/**
+ * Alerts for the vision mixer and the script supervisor: cameras doubling up
+ * on the same framing, a camera stuck on one framing, a feed with no picture,
+ * a take that ended with planned framings missing.
+ *
+ * Pure and clock-free: the server feeds it camera statuses, readouts and take
+ * ends with their times and calls tick(now) every second; every rule is
+ * decided from those times alone, so a test can script any sequence. An alert
+ * is announced through onAlert when it becomes active and once more, with
+ * resolvedAt set, when it clears.
+ */
+import { z } from 'zod';
+import { cameraIdSchema } from '../config/camera-id.js';
+import { CANONICAL_SCALES, type CanonicalScale } from '../shared/scale.js';
+import type { Alert, PlanItemStatus } from '../shared/shots.js';
+import type { CameraState, CameraStatus } from '../shared/socket-events.js';
+
+export const alertSettingsSchema = z.strictObject({
+  doublingS: z.number().min(0).default(10).describe('Two or more live cameras on the same scale for longer than this raise a doubling alert'),
+  doublingIgnore: z
+    .array(z.enum(CANONICAL_SCALES))
+    .default([])
+    .describe('Scales that never count as doubling (e.g. [EWS] when two wides are normal)'),
+  doublingCameras: z
+    .array(cameraIdSchema)
+    .nullable()
+    .default(null)
+    .describe('Cameras checked for doubling; null: all (leave out a clean feed or a locked-off wide)'),
+  stuckS: z
+    .number()
+    .positive()
+    .nullable()
+    .default(300)
+    .describe('A camera on one scale for longer than this raises an info alert; null: never'),
+  stalledS: z
+    .number()
+    .min(0)
+    .default(3)
+    .describe('A camera stalled, restarting or failed for longer than this raises a critical alert'),
+});
+
+export type AlertSettings = z.infer<typeof alertSettingsSchema>;
+export type AlertSettingsInput = z.input<typeof alertSettingsSchema>;
+export type AlertListener = (alert: Alert) => void;
+
+/** States with no picture. 'starting' is not one (a fresh camera), but does not end an outage either. */
+const DOWN_STATES: readonly CameraState[] = ['stalled', 'restarting', 'failed'];
+
+const SEVERITY_ORDER: Record<Alert['severity'], number> = { critical: 0, warning: 1, info: 2 };
+
+interface CameraTrack {
+  name: string;
+  /** null: no status seen yet; such a camera counts as live while it sends readouts. */
+  state: CameraState | null;
+  /** Start of the current outage, kept through 'starting' until it is live again. */
+  downSince: number | null;
+  /** Cleared whenever the camera leaves 'live', so the label's age never spans an outage. */
+  label: CanonicalScale | null;
+  labelSince: number;
+}
+
+type Condition = Omit<Alert, 'resolvedAt'>;
+
+export class AlertMonitor {
+  private readonly settings: AlertSettings;
+  private readonly cameras = new Map<string, CameraTrack>();
+  private readonly alerts = new Map<string, Alert>();
+  /** Keys dismissed while their condition still holds: not raised again until it clears. */
+  private readonly dismissed = new Set<string>();
+  /** Scene of each active plan-missing alert (a scene name may contain ":", so not parsed from the key). */
+  private readonly planAlertScene = new Map<string, string>();
+  /** Removed cameras, so that a readout still in flight does not bring one back. */
+  private readonly removed = new Set<string>();
+
+  constructor(
+    private readonly onAlert: AlertListener,
+    settings: AlertSettingsInput = {},
+  ) {
+    this.settings = alertSettingsSchema.parse(settings);
+  }
+
+  cameraStatus(status: CameraStatus, now: number): void {
+    this.removed.delete(status.cameraId);
+    const track = this.track(status.cameraId, now);
+    track.name = status.name || status.cameraId;
+    const previous = track.state;
+    // status.since is when the supervisor saw the change; never later than now.
+    const changedAt = Math.min(Number.isFinite(status.since) ? status.since : now, now);
+    if (status.state !== previous) {
+      if (status.state === 'live') {
+        track.downSince = null;
+      } else {
+        // Off the air: the label it showed is stale, and a label after recovery starts afresh.
+        track.label = null;
+        if (DOWN_STATES.includes(status.state)) track.downSince ??= changedAt;
+        else if (status.state === 'stopped') track.downSince = null;
+      }
+      track.state = status.state;
+    }
+    this.evaluate(now);
+  }
+
+  cameraRemoved(cameraId: string, now: number): void {
+    this.cameras.delete(cameraId);
+    this.removed.add(cameraId);
+    this.evaluate(now);
+  }
+
+  /** The camera's hysteresis-stable label at `time` (called for every readout). */
+  readout(cameraId: string, label: CanonicalScale, time: number): void {
+    if (this.removed.has(cameraId)) return;
+    const track = this.track(cameraId, time);
+    if (track.label !== label) {
+      track.label = label;
+      track.labelSince = time;
+    }
+    this.evaluate(time);
+  }
+
+  tick(now: number): void {
+    this.evaluate(now);
+  }
+
+  /**
+   * A take ended; `missing` are its unmet plan items. One plan-missing alert per
+   * scene: a later take's replaces an earlier one's, and a take with nothing
+   * missing clears the scene's alert (the plan has been met).
+   */
+  takeEnded(scene: string, take: string, missing: readonly PlanItemStatus[], now: number): void {
+    const key = `plan-missing:${scene}:${take}`;
+    const message = `Scene ${scene} take ${take} ended without ${missing.map(describeMissing).join(', ')}`;
+    const current = this.alerts.get(key);
+    if (current && missing.length > 0 && current.message === message) return;
+    this.resolvePlanAlerts(scene, now);
+    if (missing.length === 0) return;
+    this.planAlertScene.set(key, scene);
+    this.raise({ key, kind: 'plan-missing', severity: 'warning', cameraIds: [], message, since: now });
+  }
+
+  /** The scene's plan is now met (e.g. a pickup shot covered the gap). */
+  planSatisfied(scene: string, now: number): void {
+    this.resolvePlanAlerts(scene, now);
+  }
+
+  /**
+   * An operator cleared the alert. A condition that still holds (doubling,
+   * stuck, stalled) stays quiet until it clears and comes back. False: no such active alert.
+   */
+  dismiss(key: string, now: number): boolean {
+    const alert = this.alerts.get(key);
+    if (!alert) return false;
+    if (alert.kind !== 'plan-missing') this.dismissed.add(key);
+    this.resolve(key, now);
+    return true;
+  }
+
+  /** Active alerts, most severe first, then oldest first. */
+  active(): Alert[] {
+    return [...this.alerts.values()]
+      .sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || a.since - b.since || a.key.localeCompare(b.key))
+      .map((alert) => ({ ...alert, cameraIds: [...alert.cameraIds] }));
+  }
+
+  private track(cameraId: string, now: number): CameraTrack {
+    let track = this.cameras.get(cameraId);
+    if (!track) {
+      track = { name: cameraId, state: null, downSince: null, label: null, labelSince: now };
+      this.cameras.set(cameraId, track);
+    }
+    return track;
+  }
+
+  /** Raises what now holds and resolves what no longer does (plan alerts are event-driven, not here). */
+  private evaluate(now: number): void {
+    const holding = new Map<string, Condition>();
+    for (const condition of [...this.doublings(now), ...this.stuck(now), ...this.stalled(now)]) holding.set(condition.key, condition);
+
+    for (const key of [...this.dismissed]) if (!holding.has(key)) this.dismissed.delete(key);
+    const stale = [...this.alerts.values()].filter((alert) => alert.kind !== 'plan-missing' && !holding.has(alert.key));
+    for (const alert of stale.sort(byKey)) this.resolve(alert.key, now);
+    for (const condition of [...holding.values()].sort(byKey)) {
+      if (!this.alerts.has(condition.key) && !this.dismissed.has(condition.key)) this.raise(condition);
+    }
+  }
+
+  /**
+   * Per label, the live cameras that have all shown it for longer than doublingS
+   * form one group. A camera that has only just joined waits its own doublingS,
+   * so "both on WS for 10 s" is true of every camera named.
+   */
+  private doublings(now: number): Condition[] {
+    const { doublingS, doublingIgnore, doublingCameras } = this.settings;
+    const settled = new Map<CanonicalScale, { id: string; since: number }[]>();
+    for (const [id, track] of this.cameras) {
+      if (!isLive(track) || track.label === null) continue;
+      if (doublingIgnore.includes(track.label)) continue;
+      if (doublingCameras !== null && !doublingCameras.includes(id)) continue;
+      const since = track.labelSince;
+      if (now - since <= doublingS * 1000) continue;
+      const members = settled.get(track.label) ?? [];
+      members.push({ id, since });
+      settled.set(track.label, members);
+    }
+    const conditions: Condition[] = [];
+    for (const [label, members] of settled) {
+      if (members.length < 2) continue;
+      const ids = members.map((m) => m.id).sort();
+      const since = Math.max(...members.map((m) => m.since));
+      const names = ids.map((id) => this.nameOf(id));
+      conditions.push({
+        key: `doubling:${label}:${ids.join('+')}`,
+        kind: 'doubling',
+        severity: 'warning',
+        cameraIds: ids,
+        message: `${listNames(names)} ${names.length === 2 ? 'both' : 'all'} on ${label} for ${formatDuration(now - since)}`,
+        since,
+      });
+    }
+    return conditions;
+  }
+
+  private stuck(now: number): Condition[] {
+    const { stuckS } = this.settings;
+    if (stuckS === null) return [];
+    const conditions: Condition[] = [];
+    for (const [id, track] of this.cameras) {
+      if (!isLive(track) || track.label === null || now - track.labelSince <= stuckS * 1000) continue;
+      conditions.push({
+        key: `stuck:${id}`,
+        kind: 'stuck',
+        severity: 'info',
+        cameraIds: [id],
+        message: `${track.name} has been on ${track.label} for ${formatDuration(now - track.labelSince)}`,
+        since: track.labelSince,
+      });
+    }
+    return conditions;
+  }
+
+  private stalled(now: number): Condition[] {
+    const conditions: Condition[] = [];
+    for (const [id, track] of this.cameras) {
+      const down = track.downSince;
+      if (down === null || track.state === 'live' || track.state === 'stopped') continue;
+      if (now - down <= this.settings.stalledS * 1000) continue;
+      conditions.push({
+        key: `stalled:${id}`,
+        kind: 'stalled',
+        severity: 'critical',
+        cameraIds: [id],
+        message: `${track.name} has had no picture for ${formatDuration(now - down)} (${track.state})`,
+        since: down,
+      });
+    }
+    return conditions;
+  }
+
+  private resolvePlanAlerts(scene: string, now: number): void {
+    for (const [key, alertScene] of [...this.planAlertScene].sort(([a], [b]) => a.localeCompare(b))) {
+      if (alertScene === scene) this.resolve(key, now);
+    }
+  }
+
+  private raise(condition: Condition): void {
+    const alert: Alert = { ...condition, resolvedAt: null };
+    this.alerts.set(alert.key, alert);
+    this.onAlert({ ...alert, cameraIds: [...alert.cameraIds] });
+  }
+
+  private resolve(key: string, now: number): void {
+    const alert = this.alerts.get(key);
+    if (!alert) return;
+    this.alerts.delete(key);
+    this.planAlertScene.delete(key);
+    this.onAlert({ ...alert, cameraIds: [...alert.cameraIds], resolvedAt: Math.max(now, alert.since) });
+  }
+
+  private nameOf(cameraId: string): string {
+    return this.cameras.get(cameraId)?.name ?? cameraId;
+  }
+}
+
+function isLive(track: CameraTrack): boolean {
+  return track.state === 'live' || track.state === null;
+}
+
+function byKey(a: { key: string }, b: { key: string }): number {
+  return a.key.localeCompare(b.key);
+}
+
+/** "Master (WS or wider)", or "Singles (1 of 2)" when some but not enough were shot. */
+function describeMissing(status: PlanItemStatus): string {
+  return status.needed > 1 ? `${status.label} (${status.shotIds.length} of ${status.needed})` : status.label;
+}
+
+/** "cam-1 and cam-2", "cam-1, cam-2 and cam-3". */
+function listNames(names: readonly string[]): string {
+  return names.length <= 1 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+}
+
+/** "12 s", "5 min", "1 min 30 s", "2 h 5 min": what a mixer reads at a glance. */
+export function formatDuration(ms: number): string {
+  const totalS = Math.max(0, Math.round(ms / 1000));
+  if (totalS < 60) return `${totalS} s`;
+  const totalMin = Math.floor(totalS / 60);
+  if (totalMin < 60) return totalS % 60 === 0 ? `${totalMin} min` : `${totalMin} min ${totalS % 60} s`;
+  const minutes = totalMin % 60;
+  return minutes === 0 ? `${Math.floor(totalMin / 60)} h` : `${Math.floor(totalMin / 60)} h ${minutes} min`;
+}

@@ -1,0 +1,193 @@
+/**
+ * Coverage plans: what a script supervisor wants shot for a scene ("a master
+ * WS or wider, a mid, singles of Anna and Ben"), written by hand in YAML or
+ * sent as JSON, then checked against the shots of a scene or take. The input
+ * syntax is forgiving ("WS+", "MCU..CU", lower case); the output is the strict
+ * CoveragePlanItem every other module reads.
+ */
+import { z } from 'zod';
+import { describeIssue, formatKeyPath } from '../config/zod-issues.js';
+import { ShotscaleError } from '../errors.js';
+import { CANONICAL_SCALES, isCanonicalScale, type CanonicalScale } from '../shared/scale.js';
+import type { CoveragePlan, CoveragePlanItem, PlanItemStatus, SceneCoverage, ShotRecord } from '../shared/shots.js';
+import { computeCoverage, coverageByCamera } from './coverage-stats.js';
+
+export interface ScaleRange {
+  tightest: CanonicalScale;
+  widest: CanonicalScale;
+}
+
+/** A scale as users write it; see SCALE_FORMS. */
+export type ScaleSpec = string | { tightest: string; widest: string };
+
+export const SCALE_FORMS = `one scale (${CANONICAL_SCALES.join(', ')}), "X+" (X or wider), "X-" (X or tighter), a range "A..B" (either order), or { tightest, widest }`;
+
+const FRAMINGS = ['single', 'two-shot', 'group'] as const;
+
+/**
+ * Reads a scale spec, case-insensitively. Returns the inclusive range, or the
+ * reason it is not one (the caller adds which item and the accepted forms).
+ */
+export function parseScaleSpec(spec: unknown): ScaleRange | { error: string } {
+  if (typeof spec === 'string') {
+    const text = spec.trim().toUpperCase();
+    if (text.includes('..')) {
+      const parts = text.split('..').map((part) => part.trim());
+      if (parts.length !== 2) return { error: `"${spec}" is not a range of two scales` };
+      return rangeOf(parts[0]!, parts[1]!);
+    }
+    if (text.endsWith('+')) return rangeOf(text.slice(0, -1).trim(), 'EWS');
+    if (text.endsWith('-')) return rangeOf('ECU', text.slice(0, -1).trim());
+    return rangeOf(text, text);
+  }
+  if (spec && typeof spec === 'object' && !Array.isArray(spec)) {
+    const { tightest, widest, ...rest } = spec as Record<string, unknown>;
+    const extra = Object.keys(rest);
+    if (extra.length > 0) return { error: `unknown key${extra.length > 1 ? 's' : ''} ${extra.map((k) => `"${k}"`).join(', ')} in the scale` };
+    if (typeof tightest !== 'string' || typeof widest !== 'string') return { error: 'a scale object needs "tightest" and "widest" as scale names' };
+    return rangeOf(tightest.trim().toUpperCase(), widest.trim().toUpperCase());
+  }
+  return { error: spec === undefined ? 'the scale is missing' : `${JSON.stringify(spec)} is not a scale` };
+}
+
+/** The range between two scale names, in either order. */
+function rangeOf(a: string, b: string): ScaleRange | { error: string } {
+  for (const name of [a, b]) {
+    if (!isCanonicalScale(name)) return { error: `"${name}" is not a scale` };
+  }
+  const [ia, ib] = [scaleIndex(a as CanonicalScale), scaleIndex(b as CanonicalScale)];
+  return { tightest: CANONICAL_SCALES[Math.min(ia, ib)]!, widest: CANONICAL_SCALES[Math.max(ia, ib)]! };
+}
+
+function scaleIndex(scale: CanonicalScale): number {
+  return CANONICAL_SCALES.indexOf(scale);
+}
+
+/** "MS", "WS or wider", "CU or tighter", "CU to MCU", "any scale". */
+export function describeScaleRange({ tightest, widest }: ScaleRange): string {
+  const first = CANONICAL_SCALES[0];
+  const last = CANONICAL_SCALES[CANONICAL_SCALES.length - 1];
+  if (tightest === widest) return tightest;
+  if (tightest === first && widest === last) return 'any scale';
+  if (widest === last) return `${tightest} or wider`;
+  if (tightest === first) return `${widest} or tighter`;
+  return `${tightest} to ${widest}`;
+}
+
+/** The label of an item without one: "CU or tighter, single, Anna, 2 shots". */
+export function defaultItemLabel(item: Omit<CoveragePlanItem, 'label' | 'id'>): string {
+  const parts = [describeScaleRange(item)];
+  if (item.framing) parts.push(item.framing);
+  if (item.tag) parts.push(item.tag);
+  if (item.count > 1) parts.push(`${item.count} shots`);
+  if (item.minDurationS > 0) parts.push(`at least ${item.minDurationS} s`);
+  return parts.join(', ');
+}
+
+const planItemInputSchema = z.strictObject({
+  id: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'letters, digits, ".", "-" and "_", at most 64, starting with a letter or digit')
+    .describe('Stable id within the plan, e.g. "master"'),
+  label: z.string().trim().min(1).optional().describe('What the script supervisor calls it; default: the scale in words, e.g. "WS or wider"'),
+  // Checked in the transform below, so that every scale error names its item.
+  scale: z.custom<ScaleSpec>((value) => value !== undefined, `the scale is missing; use ${SCALE_FORMS}`).describe(`Scales that count: ${SCALE_FORMS}`),
+  framing: z.enum(FRAMINGS).optional().describe('Only shots with this many subjects count'),
+  tag: z.string().trim().min(1).optional().describe('Only shots tagged with this (e.g. a character name, any case) count'),
+  count: z.number().int().min(1).default(1).describe('Shots needed'),
+  minDurationS: z.number().min(0).default(0).describe('Shots shorter than this do not count'),
+});
+
+const planItemSchema = planItemInputSchema.transform((item, ctx): CoveragePlanItem => {
+  const range = parseScaleSpec(item.scale);
+  if ('error' in range) {
+    ctx.addIssue({ code: 'custom', path: ['scale'], message: `item "${item.id}": ${range.error}; use ${SCALE_FORMS}` });
+    return z.NEVER;
+  }
+  const rest = { ...range, count: item.count, minDurationS: item.minDurationS };
+  const normalised: Omit<CoveragePlanItem, 'label' | 'id'> = {
+    ...rest,
+    ...(item.framing ? { framing: item.framing } : {}),
+    ...(item.tag ? { tag: item.tag } : {}),
+  };
+  return { id: item.id, label: item.label ?? defaultItemLabel(normalised), ...normalised };
+});
+
+export const coveragePlanSchema = z
+  .strictObject({
+    // YAML reads `scene: 12` as a number; a scene is a name, so take both.
+    scene: z
+      .union([z.string().trim().min(1, 'the scene name is empty'), z.number()], { error: 'a scene name or number, e.g. "12"' })
+      .transform(String)
+      .describe('Scene name or number as on the slate, e.g. "12" or "12A"'),
+    items: z.array(planItemSchema).min(1, 'a plan needs at least one item').describe('Framings the scene needs'),
+  })
+  .superRefine((plan, ctx) => {
+    const seen = new Set<string>();
+    plan.items.forEach((item, index) => {
+      // An item whose own checks failed has no value here; its error is already reported.
+      if (!item) return;
+      if (seen.has(item.id)) ctx.addIssue({ code: 'custom', path: ['items', index, 'id'], message: `duplicate item id "${item.id}"` });
+      seen.add(item.id);
+    });
+  });
+
+export type CoveragePlanInput = z.input<typeof coveragePlanSchema>;
+
+/** Validates a plan from HTTP or a file; the error lists every problem with its path. */
+export function parseCoveragePlan(input: unknown): CoveragePlan {
+  const result = coveragePlanSchema.safeParse(input);
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((issue) => `${formatKeyPath(issue.path)}: ${describeIssue(issue)}`);
+  throw new ShotscaleError('PLAN_INVALID', `invalid coverage plan: ${lines.join('; ')}`, {
+    hint: `an item looks like { id: "master", scale: "WS+" }; scale is ${SCALE_FORMS}`,
+  });
+}
+
+/** Rounding noise of a duration computed from milliseconds must not fail an exact minimum. */
+const DURATION_EPSILON_S = 1e-6;
+
+export function shotMatchesItem(shot: ShotRecord, item: CoveragePlanItem): boolean {
+  const index = scaleIndex(shot.scale);
+  if (index < scaleIndex(item.tightest) || index > scaleIndex(item.widest)) return false;
+  if (shot.durationS + DURATION_EPSILON_S < item.minDurationS) return false;
+  if (item.framing && shot.subjects?.framing !== item.framing) return false;
+  if (item.tag) {
+    const wanted = item.tag.trim().toLowerCase();
+    if (!shot.tags.some((tag) => tag.trim().toLowerCase() === wanted)) return false;
+  }
+  return true;
+}
+
+/**
+ * Checks each item against the shots given (the caller picks the scene's or
+ * take's shots, closed ones and the open one if it wants). One shot may count
+ * for several items: a close single of Anna is both "singles" and "CU Anna".
+ */
+export function evaluatePlan(plan: CoveragePlan, shots: readonly ShotRecord[]): PlanItemStatus[] {
+  const ordered = [...shots].sort((a, b) => a.inTime - b.inTime);
+  return plan.items.map((item) => {
+    const shotIds = ordered.filter((shot) => shotMatchesItem(shot, item)).map((shot) => shot.id);
+    return { id: item.id, label: item.label, met: shotIds.length >= item.count, shotIds, needed: item.count };
+  });
+}
+
+export function missingItems(statuses: readonly PlanItemStatus[]): PlanItemStatus[] {
+  return statuses.filter((status) => !status.met);
+}
+
+/**
+ * Coverage of one scene (take null) or take: stats over the shots given, per
+ * camera, and the plan's status. `missing` holds the ids of unmet items.
+ */
+export function sceneCoverage(scene: string, take: string | null, shots: readonly ShotRecord[], plan: CoveragePlan | null): SceneCoverage {
+  const planStatus = plan ? evaluatePlan(plan, shots) : null;
+  return {
+    scene,
+    take,
+    stats: computeCoverage(shots),
+    perCamera: coverageByCamera(shots),
+    plan: planStatus,
+    missing: planStatus ? missingItems(planStatus).map((status) => status.id) : [],
+  };
+}

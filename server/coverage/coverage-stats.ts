@@ -1,0 +1,102 @@
+/**
+ * Coverage figures of a set of shots: count and time per canonical scale, the
+ * average shot length and the scale histogram a film analyst reads. Pure
+ * functions over ShotRecords, so the same code serves the live dashboard, the
+ * per-take view and exports; which shots go in (closed only, or the open one
+ * too) is the caller's choice.
+ */
+import { CANONICAL_SCALES, type CanonicalScale } from '../shared/scale.js';
+import type { CoverageStats, ScaleTally, ShotRecord } from '../shared/shots.js';
+
+/** Stats of no shots: every scale present with zeros, histogram all zeros. */
+export function emptyCoverage(): CoverageStats {
+  return {
+    shots: 0,
+    seconds: 0,
+    averageShotLengthS: 0,
+    byScale: zeroTallies(),
+    histogram: CANONICAL_SCALES.map(() => 0),
+  };
+}
+
+export function computeCoverage(shots: readonly ShotRecord[]): CoverageStats {
+  const byScale = zeroTallies();
+  let seconds = 0;
+  for (const shot of shots) {
+    const duration = usableDuration(shot.durationS);
+    const tally = byScale[shot.scale];
+    tally.count += 1;
+    tally.seconds += duration;
+    seconds += duration;
+  }
+  return {
+    shots: shots.length,
+    seconds,
+    averageShotLengthS: shots.length === 0 ? 0 : seconds / shots.length,
+    byScale,
+    // Zero total time (no shots, or only zero-length ones) gives zeros, never NaN.
+    histogram: CANONICAL_SCALES.map((scale) => (seconds > 0 ? byScale[scale].seconds / seconds : 0)),
+  };
+}
+
+/** Stats per camera id, for the cameras that have shots. */
+export function coverageByCamera(shots: readonly ShotRecord[]): Record<string, CoverageStats> {
+  const perCamera: Record<string, CoverageStats> = {};
+  for (const [cameraId, cameraShots] of groupBy(shots, (shot) => shot.cameraId)) {
+    perCamera[cameraId] = computeCoverage(cameraShots);
+  }
+  return perCamera;
+}
+
+export interface TakeShots {
+  scene: string;
+  /** null: shots of the scene logged without a take. */
+  take: string | null;
+  shots: ShotRecord[];
+}
+
+/**
+ * Shots grouped by scene and take, groups in order of their first shot, shots
+ * by inTime (ties keep input order). Shots without a scene (no slate) are left out.
+ */
+export function groupShotsByTake(shots: readonly ShotRecord[]): TakeShots[] {
+  const slated = sortedByInTime(shots.filter((shot) => shot.scene !== null));
+  // A JSON pair as the map key: no scene or take name can collide with it.
+  const groups = groupBy(slated, (shot) => JSON.stringify([shot.scene, shot.take]));
+  return [...groups.values()].map((groupShots) => ({
+    scene: groupShots[0]!.scene!,
+    take: groupShots[0]!.take,
+    shots: groupShots,
+  }));
+}
+
+/** Shots grouped by scene, scenes in order of their first shot; unslated shots left out. */
+export function groupShotsByScene(shots: readonly ShotRecord[]): Map<string, ShotRecord[]> {
+  const slated = sortedByInTime(shots.filter((shot) => shot.scene !== null));
+  return groupBy(slated, (shot) => shot.scene!);
+}
+
+function zeroTallies(): Record<CanonicalScale, ScaleTally> {
+  return Object.fromEntries(CANONICAL_SCALES.map((scale) => [scale, { count: 0, seconds: 0 }])) as Record<CanonicalScale, ScaleTally>;
+}
+
+/** A negative or non-finite duration (a clock step, a bad row) counts as zero time. */
+function usableDuration(durationS: number): number {
+  return Number.isFinite(durationS) && durationS > 0 ? durationS : 0;
+}
+
+function sortedByInTime(shots: readonly ShotRecord[]): ShotRecord[] {
+  // Array.prototype.sort is stable, so equal inTimes keep the input order.
+  return [...shots].sort((a, b) => a.inTime - b.inTime);
+}
+
+function groupBy<K>(shots: readonly ShotRecord[], keyOf: (shot: ShotRecord) => K): Map<K, ShotRecord[]> {
+  const groups = new Map<K, ShotRecord[]>();
+  for (const shot of shots) {
+    const key = keyOf(shot);
+    const group = groups.get(key);
+    if (group) group.push(shot);
+    else groups.set(key, [shot]);
+  }
+  return groups;
+}

@@ -1,0 +1,112 @@
+/**
+ * The shot log as an Avid Log Exchange (ALE) file: one master-clip row per
+ * shot, which Media Composer imports into a bin (File > Import, or drag the
+ * .ale onto a bin) and can then relink or batch-import against the source.
+ *
+ * Layout: "Heading" with FIELD_DELIM TABS, VIDEO_FORMAT 1080, AUDIO_FORMAT
+ * 48khz and FPS; a blank line; "Column" and the tab-separated column names; a
+ * blank line; "Data" and one tab-separated row per shot. Values never hold
+ * tabs or line breaks (they would split a row), so free text is put on one
+ * line. Start and End are timecodes at the timeline rate (timeline-layout.ts
+ * converts shots logged at another rate); End is exclusive, as Avid writes
+ * it. Drop-frame shows in the ";" of the timecodes: FPS says only 29.97 or
+ * 59.94. Tape is the same reel name as in the EDL export, so an EDL and an
+ * ALE of the same log relink to each other; Source File is the file name of
+ * the source video in file mode. Lines end in CRLF: Media Composer reads CRLF
+ * and LF, and CRLF is what it writes on Windows and what every other ALE
+ * reader accepts.
+ */
+import { basename } from 'node:path';
+import { SCALE_NAMES } from '../shared/scale.js';
+import type { ShotRecord, TimecodeRateName } from '../shared/shots.js';
+import { framesToTimecode, type TimecodeRate } from '../shots/timecode.js';
+import { oneLine, roundedNumber } from './export-text.js';
+import { reelNames } from './reel-names.js';
+import { clipName, shotComment } from './shot-description.js';
+import { layoutTimeline } from './timeline-layout.js';
+
+const ALE_LINE_END = '\r\n';
+
+export const ALE_COLUMNS = [
+  'Name',
+  'Tracks',
+  'Start',
+  'End',
+  'Tape',
+  'Source File',
+  'Scale',
+  'Scale Name',
+  'Confidence',
+  'Framing',
+  'People',
+  'Scene',
+  'Take',
+  'Camera',
+  'Comments',
+  'Shot Info',
+  'Tags',
+  'Shot ID',
+] as const;
+
+/** The FPS heading value: the rate without its DF mark. */
+export function aleFps(rate: TimecodeRate): string {
+  return rate.name.replace('DF', '');
+}
+
+/** Clip names must be unique in a bin's import: a repeated name gets "_2", "_3"... */
+function uniqueNames(shots: readonly ShotRecord[]): string[] {
+  const seen = new Map<string, number>();
+  return shots.map((shot) => {
+    const name = clipName(shot);
+    const count = (seen.get(name) ?? 0) + 1;
+    seen.set(name, count);
+    return count === 1 ? name : `${name}_${count}`;
+  });
+}
+
+export function aleLog(sortedShots: readonly ShotRecord[], rateName: TimecodeRateName, mediaPath: string | null): string {
+  const layout = layoutTimeline(sortedShots, rateName);
+  const { rate } = layout;
+  const reels = reelNames(layout.events.map((e) => e.shot.cameraId));
+  const names = uniqueNames(layout.events.map((e) => e.shot));
+  const sourceFile = mediaPath ? basename(mediaPath) : '';
+
+  const rows = layout.events.map(({ shot, srcIn, srcOut }, i) => {
+    const cells: Record<(typeof ALE_COLUMNS)[number], string> = {
+      Name: names[i]!,
+      Tracks: 'V',
+      Start: framesToTimecode(srcIn, rate),
+      End: framesToTimecode(srcOut, rate),
+      Tape: reels.get(shot.cameraId)!,
+      'Source File': sourceFile,
+      Scale: shot.scale,
+      'Scale Name': SCALE_NAMES[shot.scale],
+      Confidence: roundedNumber(shot.confidence, 3),
+      Framing: shot.subjects?.framing ?? '',
+      People: shot.subjects ? String(shot.subjects.count) : '',
+      Scene: shot.scene ?? '',
+      Take: shot.take ?? '',
+      Camera: shot.cameraId,
+      Comments: shot.note ?? '',
+      'Shot Info': shotComment(shot),
+      Tags: shot.tags.join(', '),
+      'Shot ID': String(shot.id),
+    };
+    return ALE_COLUMNS.map((column) => oneLine(cells[column])).join('\t');
+  });
+
+  const lines = [
+    'Heading',
+    'FIELD_DELIM\tTABS',
+    'VIDEO_FORMAT\t1080',
+    'AUDIO_FORMAT\t48khz',
+    `FPS\t${aleFps(rate)}`,
+    '',
+    'Column',
+    ALE_COLUMNS.join('\t'),
+    '',
+    'Data',
+    ...rows,
+  ];
+  return lines.join(ALE_LINE_END) + ALE_LINE_END;
+}

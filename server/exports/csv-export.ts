@@ -1,0 +1,85 @@
+/**
+ * The shot log as CSV (RFC 4180) for spreadsheets, archive databases and
+ * scripts: a header row, then one row per shot in time order. Lines end in
+ * CRLF as RFC 4180 asks; fields holding a comma, a quote or a line break are
+ * quoted, quotes doubled, and line breaks inside notes are kept. No byte-order
+ * mark, so scripts read the first column name cleanly.
+ *
+ * Each row keeps the shot's own rate (the `rate` column says which), so
+ * tc_in/tc_out are exactly what the logger saw; only timeline exports convert.
+ * Cells of free text (camera, scene, take, reason, tags, note) that start with
+ * = + - @ get a leading ' so a spreadsheet shows them instead of running them.
+ */
+import { csvField } from '../evaluation/csv-table.js';
+import { CANONICAL_SCALES, SCALE_NAMES } from '../shared/scale.js';
+import type { ShotRecord } from '../shared/shots.js';
+import { guardFormula, roundedNumber } from './export-text.js';
+
+const CSV_LINE_END = '\r\n';
+
+export const CSV_COLUMNS = [
+  'id',
+  'camera',
+  'scene',
+  'take',
+  'start_s',
+  'end_s',
+  'duration_s',
+  'tc_in',
+  'tc_out',
+  'rate',
+  'frames',
+  'scale',
+  'scale_name',
+  'confidence',
+  'framing',
+  'people',
+  'over_the_shoulder',
+  'reason',
+  'cut_in',
+  'cut_out',
+  'in_time',
+  'out_time',
+  'tags',
+  'note',
+  ...CANONICAL_SCALES.map((scale) => `p_${scale}`),
+] as const;
+
+const userText = (text: string | null) => (text === null ? '' : guardFormula(text));
+const isoTime = (epochMs: number) => (Number.isFinite(epochMs) ? new Date(epochMs).toISOString() : '');
+
+function csvRow(shot: ShotRecord): string[] {
+  const cells = [
+    String(shot.id),
+    userText(shot.cameraId),
+    userText(shot.scene),
+    userText(shot.take),
+    roundedNumber(shot.startS, 3),
+    roundedNumber(shot.startS + shot.durationS, 3),
+    roundedNumber(shot.durationS, 3),
+    shot.tcIn,
+    shot.tcOut,
+    shot.rate,
+    String(shot.outFrame - shot.inFrame),
+    shot.scale,
+    SCALE_NAMES[shot.scale],
+    roundedNumber(shot.confidence, 4),
+    shot.subjects?.framing ?? '',
+    shot.subjects ? String(shot.subjects.count) : '',
+    shot.subjects ? String(shot.subjects.overTheShoulder) : '',
+    userText(shot.reason),
+    shot.cutIn,
+    shot.cutOut ?? '',
+    isoTime(shot.inTime),
+    isoTime(shot.outTime),
+    userText(shot.tags.join(';')),
+    userText(shot.note),
+    ...CANONICAL_SCALES.map((_, i) => roundedNumber(shot.probabilities[i] ?? Number.NaN, 4)),
+  ];
+  return cells.map(csvField);
+}
+
+export function shotsCsv(sortedShots: readonly ShotRecord[]): string {
+  const rows = [CSV_COLUMNS.join(','), ...sortedShots.map((shot) => csvRow(shot).join(','))];
+  return rows.join(CSV_LINE_END) + CSV_LINE_END;
+}

@@ -1,0 +1,57 @@
+/**
+ * The CMX3600 lines both EDL exports write: the TITLE and FCM header and the
+ * fixed-width event line. CMX3600 readers (Avid, Resolve, Premiere, EDL
+ * tools) cut the event line by column, so the widths are exact:
+ *
+ *   001  CAM_1    V     C        10:00:00:00 10:00:04:12 10:00:00:00 10:00:04:12
+ *   |    |        |     |    |   source in   source out  record in   record out
+ *   |    |        |     |    transition length (3, blank for a cut)
+ *   |    |        |     transition (4), track (5), reel (8), event (3)
+ *
+ * Event numbers have three digits, so an EDL holds at most 999 events. A
+ * longer log is not cut short: numbering starts again at 001 after 999, which
+ * keeps every column where readers look for it (a four-digit number would
+ * shift them) and keeps each event distinct from its neighbours. Tools that
+ * key on the number alone see repeats; split such a log, or use ALE or OTIO.
+ *
+ * Lines end in CRLF, as CMX3600 files traditionally do; every tool above
+ * also reads LF.
+ */
+import { framesToTimecode, type TimecodeRate } from '../shots/timecode.js';
+import { oneLineMax } from './export-text.js';
+
+export const EDL_LINE_END = '\r\n';
+export const MAX_EDL_EVENTS = 999;
+export const EDL_TITLE_LENGTH = 70;
+
+/** The three-digit number of the event at `index` (0-based): 001..999, then 001 again. */
+export function edlEventNumber(index: number): string {
+  return String((index % MAX_EDL_EVENTS) + 1).padStart(3, '0');
+}
+
+/** TITLE and FCM lines (drop-frame or not, from the rate). */
+export function edlHeader(title: string, rate: TimecodeRate): string[] {
+  return [`TITLE: ${oneLineMax(title, EDL_TITLE_LENGTH) || 'shotscale'}`, `FCM: ${rate.dropFrame ? 'DROP FRAME' : 'NON-DROP FRAME'}`];
+}
+
+export interface EdlEvent {
+  index: number;
+  reel: string;
+  /** Frames at `rate`; outs exclusive. */
+  srcIn: number;
+  srcOut: number;
+  recIn: number;
+  recOut: number;
+}
+
+/** One video cut event in CMX3600 columns. */
+export function edlEventLine(event: EdlEvent, rate: TimecodeRate): string {
+  const tc = (frames: number) => framesToTimecode(frames, rate);
+  const reel = event.reel.slice(0, 8).padEnd(8);
+  return `${edlEventNumber(event.index)}  ${reel} ${'V'.padEnd(5)} ${'C'.padEnd(4)} ${'   '} ${tc(event.srcIn)} ${tc(event.srcOut)} ${tc(event.recIn)} ${tc(event.recOut)}`;
+}
+
+/** Lines to one EDL text with CRLF ends and a final line end. */
+export function joinEdlLines(lines: readonly string[]): string {
+  return lines.join(EDL_LINE_END) + EDL_LINE_END;
+}

@@ -1,0 +1,56 @@
+/**
+ * Reel (tape) names for EDLs and ALEs. CMX3600 reads the reel from a fixed
+ * 8-character column, and many readers only take upper-case letters, digits
+ * and underscores there, so a camera id is upper-cased, every other character
+ * becomes "_" and the result is cut to 8 characters ("cam-1" -> "CAM_1").
+ * Cutting can make two cameras collide ("camera-left-1" and "camera-left-2"
+ * both give "CAMERA_L"), so within one export the colliding cameras get a
+ * numeric tail instead ("CAMERA_1", "CAMERA_2", ...), assigned in camera-id
+ * order, so the same set of cameras always gets the same names. "BL" (black)
+ * and "AX" (auxiliary source) mean something in CMX3600 and are never given
+ * to a camera.
+ */
+
+const REEL_LENGTH = 8;
+const RESERVED_REELS = new Set(['BL', 'AX']);
+
+/** Camera ids in the order tracks and reels are assigned: natural order, so cam-2 comes before cam-10. */
+export function sortCameraIds(cameraIds: Iterable<string>): string[] {
+  return [...new Set(cameraIds)].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }) || (a < b ? -1 : a > b ? 1 : 0));
+}
+
+function reelBase(cameraId: string): string {
+  const cleaned = cameraId.toUpperCase().replace(/[^A-Z0-9_]/g, '_').slice(0, REEL_LENGTH);
+  return cleaned === '' ? 'CAM' : cleaned;
+}
+
+/** Camera id -> reel name: unique, at most 8 characters of A-Z, 0-9 and "_". */
+export function reelNames(cameraIds: Iterable<string>): Map<string, string> {
+  const cameras = sortCameraIds(cameraIds);
+  const bases = new Map(cameras.map((id) => [id, reelBase(id)]));
+  const uses = new Map<string, number>();
+  for (const base of bases.values()) uses.set(base, (uses.get(base) ?? 0) + 1);
+
+  const names = new Map<string, string>();
+  const taken = new Set(RESERVED_REELS);
+  // Cameras whose base is unique keep it, so renaming one camera never renames another.
+  for (const [id, base] of bases) {
+    if (uses.get(base) === 1 && !taken.has(base)) {
+      names.set(id, base);
+      taken.add(base);
+    }
+  }
+  for (const [id, base] of bases) {
+    if (names.has(id)) continue;
+    for (let n = 1; ; n++) {
+      const tail = String(n);
+      const candidate = base.slice(0, REEL_LENGTH - tail.length) + tail;
+      if (!taken.has(candidate)) {
+        names.set(id, candidate);
+        taken.add(candidate);
+        break;
+      }
+    }
+  }
+  return names;
+}

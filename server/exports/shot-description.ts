@@ -1,0 +1,37 @@
+/**
+ * The words every export uses for a shot, so a shot reads the same in an EDL
+ * comment, an ALE column, an OTIO marker and a Resolve marker:
+ * "MCU 0.82 single person (shoulders in, hips out)".
+ */
+import type { ShotRecord } from '../shared/shots.js';
+import type { Subjects } from '../shared/socket-events.js';
+import { oneLine } from './export-text.js';
+
+/** Who is in the shot in a few words ("" when the model could not say). */
+export function subjectsText(subjects: Subjects | null): string {
+  if (!subjects) return '';
+  let words: string;
+  if (subjects.framing === 'none' || subjects.count === 0) words = 'no people';
+  else if (subjects.framing === 'single') words = subjects.kind === 'face' ? 'single face' : 'single person';
+  else if (subjects.framing === 'two-shot') words = 'two-shot';
+  else words = `group of ${subjects.count}`;
+  return subjects.overTheShoulder ? `${words}, over the shoulder` : words;
+}
+
+/** The framing in one word for marker names: single, two-shot, group, empty; "" when unknown. */
+export function framingWord(subjects: Subjects | null): string {
+  if (!subjects) return '';
+  return subjects.framing === 'none' ? 'empty' : subjects.framing;
+}
+
+/** Scale, confidence, subjects and the model's reason, on one line. */
+export function shotComment(shot: ShotRecord): string {
+  const parts = [shot.scale, shot.confidence.toFixed(2), subjectsText(shot.subjects)].filter((part) => part !== '');
+  const reason = oneLine(shot.reason);
+  return oneLine(`${parts.join(' ')}${reason ? ` (${reason})` : ''}`);
+}
+
+/** A clip name editors can search for: camera and database id, "cam-1_0012". */
+export function clipName(shot: ShotRecord): string {
+  return `${oneLine(shot.cameraId)}_${String(shot.id).padStart(4, '0')}`;
+}

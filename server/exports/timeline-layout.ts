@@ -1,0 +1,102 @@
+/**
+ * Where each shot goes on an edit timeline, shared by the EDL, marker-EDL,
+ * ALE and OTIO exports.
+ *
+ * Rate: a timeline has one rate; by default the first shot's. A shot logged
+ * at another rate is converted through its seconds: its in and out frames are
+ * turned into seconds since 00:00:00:00 at its own rate and back into frames
+ * at the timeline rate, each end rounded to the nearest frame, so shots that
+ * abut at their own rate still abut after conversion. 29.97 and 29.97DF (and
+ * 59.94 / 59.94DF) count the same frames, so between them nothing moves.
+ *
+ * Record time: when the shots, in time order, never overlap and stay inside
+ * one timecode day, they are one feed cut into shots, and the record
+ * timecode is the source timecode (an editor lays the EDL over the recording
+ * and the cuts fall on the picture cuts). Otherwise (several cameras shooting
+ * at once, or a log that crosses midnight) the events are laid end to end
+ * from 01:00:00:00, the usual start of a programme timeline.
+ *
+ * Shots shorter than one frame at the timeline rate (an open shot that just
+ * began) cannot be an edit event and are left out of timeline exports.
+ */
+import type { ShotRecord, TimecodeRateName } from '../shared/shots.js';
+import {
+  framesPerDay,
+  framesToSeconds,
+  secondsToFrames,
+  timecodeRate,
+  timecodeToFrames,
+  type TimecodeRate,
+} from '../shots/timecode.js';
+
+export const RECORD_START_TIMECODE = '01:00:00:00';
+
+/** Rate of a timeline with no shots and no rate asked for (the European broadcast rate). */
+export const FALLBACK_RATE: TimecodeRateName = '25';
+
+export interface TimelineEvent {
+  shot: ShotRecord;
+  /** Source in and out (exclusive) in frames since 00:00:00:00 at the timeline rate. */
+  srcIn: number;
+  srcOut: number;
+  /** Record in and out (exclusive) in frames at the timeline rate. */
+  recIn: number;
+  recOut: number;
+}
+
+export interface TimelineLayout {
+  rate: TimecodeRate;
+  /** 'source': record time = source time (one feed); 'end-to-end': laid out from 01:00:00:00. */
+  recordTime: 'source' | 'end-to-end';
+  events: TimelineEvent[];
+}
+
+/** Shots in time order (ties: camera, then timecode, then id), never mutating the input. */
+export function sortShots(shots: readonly ShotRecord[]): ShotRecord[] {
+  return [...shots].sort(
+    (a, b) =>
+      a.inTime - b.inTime ||
+      (a.cameraId < b.cameraId ? -1 : a.cameraId > b.cameraId ? 1 : 0) ||
+      a.inFrame - b.inFrame ||
+      a.id - b.id,
+  );
+}
+
+/** The timeline rate: the one asked for, else the first shot's (shots sorted), else 25. */
+export function timelineRateName(sortedShots: readonly ShotRecord[], requested: TimecodeRateName | undefined): TimecodeRateName {
+  return requested ?? sortedShots[0]?.rate ?? FALLBACK_RATE;
+}
+
+/** A shot's in and out frames at `rate`, converted through seconds when it was logged at another fps. */
+export function sourceFramesAt(shot: ShotRecord, rate: TimecodeRate): { inFrame: number; outFrame: number } {
+  const own = timecodeRate(shot.rate);
+  if (own.fps === rate.fps) return { inFrame: shot.inFrame, outFrame: shot.outFrame };
+  return {
+    inFrame: secondsToFrames(framesToSeconds(shot.inFrame, own), rate),
+    outFrame: secondsToFrames(framesToSeconds(shot.outFrame, own), rate),
+  };
+}
+
+export function layoutTimeline(sortedShots: readonly ShotRecord[], rateName: TimecodeRateName): TimelineLayout {
+  const rate = timecodeRate(rateName);
+  const sources = sortedShots
+    .map((shot) => ({ shot, ...sourceFramesAt(shot, rate) }))
+    .filter((s) => s.outFrame > s.inFrame);
+
+  const day = framesPerDay(rate);
+  const oneFeed = sources.every(
+    (s, i) => s.inFrame >= 0 && s.outFrame <= day && (i === 0 || s.inFrame >= sources[i - 1]!.outFrame),
+  );
+  if (oneFeed) {
+    const events = sources.map((s) => ({ shot: s.shot, srcIn: s.inFrame, srcOut: s.outFrame, recIn: s.inFrame, recOut: s.outFrame }));
+    return { rate, recordTime: 'source', events };
+  }
+
+  let record = timecodeToFrames(RECORD_START_TIMECODE, rate);
+  const events = sources.map((s) => {
+    const recIn = record;
+    record += s.outFrame - s.inFrame;
+    return { shot: s.shot, srcIn: s.inFrame, srcOut: s.outFrame, recIn, recOut: record };
+  });
+  return { rate, recordTime: 'end-to-end', events };
+}

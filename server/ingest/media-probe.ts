@@ -1,0 +1,55 @@
+/**
+ * What ffmpeg says about a file before decoding it: duration, frame rate,
+ * picture size, start timecode (a tmcd track or a timecode tag) and creation
+ * time. Read from `ffmpeg -i FILE` (ffprobe is not always installed beside a
+ * static ffmpeg), whose header is stable across versions.
+ */
+import { spawn } from 'node:child_process';
+import { ShotscaleError } from '../errors.js';
+
+export interface MediaInfo {
+  durationS: number | null;
+  fps: number | null;
+  width: number | null;
+  height: number | null;
+  /** "HH:MM:SS:FF" (";" when drop-frame) as the file carries it. */
+  timecode: string | null;
+  /** Epoch ms from the creation_time tag. */
+  createdAt: number | null;
+}
+
+export function parseMediaInfo(header: string): MediaInfo {
+  const duration = /Duration:\s*(\d+):(\d{2}):(\d{2}(?:\.\d+)?)/.exec(header);
+  const video = /Stream #\S+.*?: Video: .*/.exec(header)?.[0] ?? '';
+  const size = /,\s*(\d{2,5})x(\d{2,5})[\s,[]/.exec(video);
+  const fps = /,\s*(\d+(?:\.\d+)?)\s*fps/.exec(video) ?? /,\s*(\d+(?:\.\d+)?)\s*tbr/.exec(video);
+  const timecode = /\btimecode\s*:\s*(\d{2}:\d{2}:\d{2}[:;.]\d{2})/.exec(header);
+  const created = /\bcreation_time\s*:\s*(\S+)/.exec(header);
+  const createdAt = created ? Date.parse(created[1]!) : NaN;
+  return {
+    durationS: duration ? Number(duration[1]) * 3600 + Number(duration[2]) * 60 + Number(duration[3]) : null,
+    fps: fps ? Number(fps[1]) : null,
+    width: size ? Number(size[1]) : null,
+    height: size ? Number(size[2]) : null,
+    timecode: timecode ? timecode[1]!.replace('.', ';') : null,
+    createdAt: Number.isFinite(createdAt) ? createdAt : null,
+  };
+}
+
+export async function probeMedia(ffmpegPath: string, file: string): Promise<MediaInfo> {
+  const child = spawn(ffmpegPath, ['-hide_banner', '-nostdin', '-i', file], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let header = '';
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (text: string) => {
+    if (header.length < 64 * 1024) header += text;
+  });
+  await new Promise<void>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', () => resolve());
+  });
+  if (!/Stream #\S+.*?: Video:/.test(header)) {
+    const reason = header.trim().split('\n').at(-1) ?? 'no output';
+    throw new ShotscaleError('INPUT_UNREADABLE', `${file}: no video stream that ffmpeg can read (${reason})`);
+  }
+  return parseMediaInfo(header);
+}

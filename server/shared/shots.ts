@@ -1,0 +1,150 @@
+/**
+ * Shots, takes, coverage and alerts as the server stores and sends them.
+ * Shared by server/ and web/ (and every export format reads ShotRecord).
+ */
+import type { CanonicalScale, ScaleProbabilities } from './scale.js';
+import type { Subjects } from './socket-events.js';
+
+/** Why a shot starts or ends. */
+export type ShotBoundary =
+  | 'start' // the source's first frame
+  | 'hard' // a hard cut
+  | 'dissolve' // the middle of a dissolve
+  | 'fade' // a fade to or from black/white
+  | 'take' // a take was started or ended by an operator
+  | 'restart' // the source restarted (reconnect, stall) or the server stopped
+  | 'end'; // end of a file
+
+/** A timecode rate by name: 23.976, 24, 25, 29.97, 29.97DF, 30, 50, 59.94, 59.94DF, 60. */
+export type TimecodeRateName = '23.976' | '24' | '25' | '29.97' | '29.97DF' | '30' | '50' | '59.94' | '59.94DF' | '60';
+
+export interface ShotRecord {
+  /** Database id; 0 for a shot that is not stored. */
+  id: number;
+  cameraId: string;
+  status: 'open' | 'closed';
+  /** Epoch ms of the shot's first frame. */
+  inTime: number;
+  /** Epoch ms just after its last frame (in + duration). */
+  outTime: number;
+  /** Timecode rate of tcIn/tcOut and the frame counts. */
+  rate: TimecodeRateName;
+  /** Frames since 00:00:00:00 at `rate` of the first frame. */
+  inFrame: number;
+  /** Frames since 00:00:00:00 of the first frame after the shot (exclusive, as in an EDL). */
+  outFrame: number;
+  /** SMPTE timecode of inFrame / outFrame ("HH:MM:SS:FF", ";" before the frames when drop-frame). */
+  tcIn: string;
+  tcOut: string;
+  durationS: number;
+  /** Seconds from the start of the file (file mode) or of the source session (live). */
+  startS: number;
+  /** Scale from the smoothed probabilities averaged over the shot. */
+  scale: CanonicalScale;
+  confidence: number;
+  probabilities: ScaleProbabilities;
+  /** Readouts that went into the scale (0: no frame was analysed; scale is a guess). */
+  readouts: number;
+  subjects: Subjects | null;
+  reason: string | null;
+  cutIn: ShotBoundary;
+  cutOut: ShotBoundary | null;
+  scene: string | null;
+  take: string | null;
+  /** Operator tags, e.g. character names for coverage plans. */
+  tags: string[];
+  note: string | null;
+  hasThumbnail: boolean;
+}
+
+/** A slate: "scene 12, take 3" on some or all cameras. */
+export interface Take {
+  id: number;
+  scene: string;
+  take: string;
+  /** null: every camera. */
+  cameras: string[] | null;
+  startedAt: number;
+  endedAt: number | null;
+}
+
+export interface ScaleTally {
+  count: number;
+  seconds: number;
+}
+
+/** Coverage of a set of shots: per scale, plus the averages a film analyst reads. */
+export interface CoverageStats {
+  shots: number;
+  seconds: number;
+  /** Average shot length in seconds (0 without shots). */
+  averageShotLengthS: number;
+  /** Count and time per canonical scale (every scale present, zeros included). */
+  byScale: Record<CanonicalScale, ScaleTally>;
+  /** Share of time per scale, 0..1, canonical order. */
+  histogram: number[];
+}
+
+export interface CoveragePlanItem {
+  /** Stable id within the plan, e.g. "master". */
+  id: string;
+  /** What the script supervisor calls it, e.g. "Master (WS or wider)". */
+  label: string;
+  /** Tightest and widest scale that count, inclusive. */
+  tightest: CanonicalScale;
+  widest: CanonicalScale;
+  framing?: 'single' | 'two-shot' | 'group';
+  /** A shot must be tagged with this name (e.g. a character) to count. */
+  tag?: string;
+  /** Shots needed (default 1). */
+  count: number;
+  /** A shot shorter than this does not count (default 0). */
+  minDurationS: number;
+}
+
+export interface CoveragePlan {
+  scene: string;
+  items: CoveragePlanItem[];
+}
+
+export interface PlanItemStatus {
+  id: string;
+  label: string;
+  met: boolean;
+  /** Shots that satisfy the item, ids. */
+  shotIds: number[];
+  needed: number;
+}
+
+export interface SceneCoverage {
+  scene: string;
+  /** null: the scene as a whole. */
+  take: string | null;
+  stats: CoverageStats;
+  perCamera: Record<string, CoverageStats>;
+  plan: PlanItemStatus[] | null;
+  missing: string[];
+}
+
+/** Pushed as `coverage` whenever a shot closes or a take changes. */
+export interface CoverageUpdate {
+  perCamera: Record<string, CoverageStats>;
+  /** The current (or last) take's scene and take. */
+  current: SceneCoverage | null;
+  scenes: SceneCoverage[];
+}
+
+export type AlertKind = 'doubling' | 'stuck' | 'plan-missing' | 'stalled';
+
+export interface Alert {
+  /** Stable while the condition lasts, e.g. "doubling:cam-1+cam-2". */
+  key: string;
+  kind: AlertKind;
+  severity: 'info' | 'warning' | 'critical';
+  cameraIds: string[];
+  message: string;
+  /** Epoch ms when the condition started. */
+  since: number;
+  /** null while active; epoch ms when it cleared. */
+  resolvedAt: number | null;
+}

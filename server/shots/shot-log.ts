@@ -1,0 +1,375 @@
+/**
+ * The shot log at runtime: a shot tracker per camera writing to the database,
+ * takes marked by operators, coverage against plans, and alerts. Everything
+ * users read about shots goes through here (HTTP, Socket.IO, exports).
+ *
+ * On open it recovers from a crash: shots still open are closed at the last
+ * frame written, takes still running are ended, alerts still active are
+ * closed.
+ */
+import path from 'node:path';
+import type { CameraConfig, Config } from '../config/schema.js';
+import { AlertMonitor } from '../coverage/alert-monitor.js';
+import { evaluatePlan, missingItems, parseCoveragePlan, sceneCoverage } from '../coverage/coverage-plan.js';
+import { computeCoverage, coverageByCamera } from '../coverage/coverage-stats.js';
+import { ShotscaleError, errorMessage } from '../errors.js';
+import type { Clock } from '../shared/clock.js';
+import type { Logger } from '../shared/logger.js';
+import type { CanonicalScale } from '../shared/scale.js';
+import type { Alert, CoveragePlan, CoverageStats, CoverageUpdate, SceneCoverage, ShotRecord, Take } from '../shared/shots.js';
+import type { CameraStatus } from '../shared/socket-events.js';
+import { AlertStore } from '../store/alert-store.js';
+import { DATABASE_FILE, openDatabase, type Db } from '../store/database.js';
+import { PlanStore } from '../store/plan-store.js';
+import { ShotStore, type ShotFilter, type ShotPatch, type StoredShot } from '../store/shot-store.js';
+import { TakeStore } from '../store/take-store.js';
+import type { ThumbnailFrame } from './shot-accumulator.js';
+import { ShotTracker, type ShotSink, type TakeRef } from './shot-tracker.js';
+import { encodeThumbnail } from './thumbnail.js';
+import { TimecodeClock } from './timecode-clock.js';
+import { framesToTimecode, isTimecodeRateName, timecodeRate, timecodeToFrames } from './timecode.js';
+
+export type ShotsSettings = Config['shots'];
+
+export interface ShotLogEvents {
+  shot(shot: ShotRecord): void;
+  takes(running: Take[]): void;
+  coverage(update: CoverageUpdate): void;
+  alert(alert: Alert): void;
+}
+
+export interface TakeRequest {
+  scene: string;
+  /** Default: the scene's next take number. */
+  take?: string;
+  /** Default: every camera. */
+  cameras?: string[] | null;
+}
+
+export interface CoverageQuery extends ShotFilter {
+  scene?: string;
+  take?: string;
+}
+
+export interface CoverageReport {
+  stats: CoverageStats;
+  perCamera: Record<string, CoverageStats>;
+  scene: SceneCoverage | null;
+}
+
+const COVERAGE_PUSH_MIN_MS = 1000;
+
+/** The timecode a camera uses: its own settings over the shared ones. */
+export function cameraTimecode(camera: Pick<CameraConfig, 'id' | 'timecode'>, shared: ShotsSettings['timecode'], sourceStart: string | null = null): TimecodeClock {
+  const settings = { ...shared, ...camera.timecode };
+  const rate = timecodeRate(settings.rate);
+  const start = settings.fromSource && sourceStart ? sourceStart : settings.start;
+  let startFrame: number;
+  try {
+    startFrame = timecodeToFrames(start, rate);
+  } catch (error) {
+    throw new ShotscaleError('CONFIG_INVALID', `camera "${camera.id}": timecode start: ${errorMessage(error)}`);
+  }
+  return new TimecodeClock(rate, settings.mode, startFrame, settings.fromSource && !sourceStart);
+}
+
+export class ShotLog {
+  readonly shots: ShotStore;
+  readonly takeStore: TakeStore;
+  private readonly plans: PlanStore;
+  private readonly alertStore: AlertStore;
+  readonly alerts: AlertMonitor;
+  private readonly trackers = new Map<string, ShotTracker>();
+  private readonly configPlans = new Map<string, CoveragePlan>();
+  private readonly startedAt: number;
+  private coverageTimer: NodeJS.Timeout | null = null;
+  private lastCoveragePush = 0;
+  private lastEndedTake: Take | null = null;
+  private readonly tickTimer: NodeJS.Timeout;
+
+  private constructor(
+    private readonly db: Db,
+    readonly file: string,
+    private readonly settings: ShotsSettings,
+    coverage: Config['coverage'],
+    private readonly clock: Clock,
+    private readonly log: Logger,
+    private readonly events: ShotLogEvents,
+  ) {
+    const timecode = (frames: number, rate: string) => (isTimecodeRateName(rate) ? framesToTimecode(frames, timecodeRate(rate)) : String(frames));
+    this.shots = new ShotStore(db, timecode);
+    this.takeStore = new TakeStore(db);
+    this.plans = new PlanStore(db);
+    this.alertStore = new AlertStore(db);
+    this.startedAt = clock();
+    for (const plan of coverage.plans) this.configPlans.set(plan.scene, plan);
+    this.alerts = new AlertMonitor((alert) => this.onAlert(alert), coverage.alerts);
+    this.tickTimer = setInterval(() => this.alerts.tick(this.clock()), 1000);
+    this.tickTimer.unref();
+  }
+
+  /** Opens (or creates) the log in `dataDir` and recovers what a crash left open. */
+  static open(dataDir: string, config: Pick<Config, 'shots' | 'coverage'>, clock: Clock, log: Logger, events: ShotLogEvents): ShotLog {
+    const file = dataDir === ':memory:' ? dataDir : path.join(dataDir, DATABASE_FILE);
+    const db = openDatabase(file);
+    const shotLog = new ShotLog(db, file, config.shots, config.coverage, clock, log, events);
+    const closed = shotLog.shots.closeAbandoned();
+    const ended = shotLog.takeStore.endAbandoned();
+    shotLog.alertStore.resolveAbandoned(clock());
+    if (closed || ended) log.warn(`shot log ${file}: closed ${closed} shot(s) and ended ${ended} take(s) left open by an unclean stop, at their last written frame`);
+    log.info(`shot log: ${file}`);
+    return shotLog;
+  }
+
+  /** The tracker of a camera, made on first use. */
+  attachCamera(camera: CameraConfig, sourceStart: string | null = null): ShotTracker {
+    this.detachCamera(camera.id);
+    const tracker = new ShotTracker({
+      cameraId: camera.id,
+      timecode: cameraTimecode(camera, this.settings.timecode, sourceStart),
+      cutSettings: this.settings.cuts,
+      maxWaitFrames: this.settings.analysisWaitS * timecodeRate({ ...this.settings.timecode, ...camera.timecode }.rate).fps,
+      maxPendingReadouts: 64,
+      persistEveryS: 0.25,
+      sink: this.sink(),
+    });
+    tracker.setTake(this.takeFor(camera.id));
+    this.trackers.set(camera.id, tracker);
+    return tracker;
+  }
+
+  tracker(cameraId: string): ShotTracker | undefined {
+    return this.trackers.get(cameraId);
+  }
+
+  /** The camera is gone or changed: its open shot closes at its last frame. */
+  detachCamera(cameraId: string): void {
+    const tracker = this.trackers.get(cameraId);
+    if (!tracker) return;
+    tracker.endSession('restart');
+    this.trackers.delete(cameraId);
+  }
+
+  readout(cameraId: string, label: CanonicalScale, time: number): void {
+    this.alerts.readout(cameraId, label, time);
+  }
+
+  cameraStatus(status: CameraStatus): void {
+    this.alerts.cameraStatus(status, this.clock());
+  }
+
+  cameraRemoved(cameraId: string): void {
+    this.detachCamera(cameraId);
+    this.alerts.cameraRemoved(cameraId, this.clock());
+  }
+
+  // ---- takes ----
+
+  runningTakes(): Take[] {
+    return this.takeStore.running();
+  }
+
+  /** Starts a take; a running take on any of the same cameras ends first. */
+  startTake(request: TakeRequest): Take {
+    const scene = String(request.scene ?? '').trim();
+    if (!scene) throw new ShotscaleError('BAD_REQUEST', 'a take needs a scene, e.g. { "scene": "12", "take": "3" }');
+    const take = request.take === undefined || request.take === null || String(request.take).trim() === '' ? this.takeStore.nextTakeNumber(scene) : String(request.take).trim();
+    const cameras = request.cameras?.length ? [...new Set(request.cameras)] : null;
+    const now = this.clock();
+    for (const running of this.takeStore.running()) {
+      if (!cameras || !running.cameras || running.cameras.some((c) => cameras.includes(c))) this.finishTake(running, now);
+    }
+    const started = this.takeStore.start(scene, take, cameras, now);
+    this.log.info(`take started: scene ${scene} take ${take}${cameras ? ` on ${cameras.join(', ')}` : ''}`);
+    this.retake();
+    return started;
+  }
+
+  /** Ends the running take(s): all, or those on the given cameras. Returns what ended. */
+  endTake(cameras: string[] | null = null): Take[] {
+    const now = this.clock();
+    const ended = this.takeStore.running().filter((t) => !cameras?.length || !t.cameras || t.cameras.some((c) => cameras.includes(c)));
+    const done = ended.map((t) => this.finishTake(t, now));
+    this.retake();
+    return done;
+  }
+
+  // ---- plans and coverage ----
+
+  plan(scene: string): CoveragePlan | null {
+    const stored = this.plans.all().find((p) => p.scene === scene);
+    return stored ? parseCoveragePlan(stored.plan) : (this.configPlans.get(scene) ?? null);
+  }
+
+  allPlans(): CoveragePlan[] {
+    const byScene = new Map(this.configPlans);
+    for (const stored of this.plans.all()) byScene.set(stored.scene, parseCoveragePlan(stored.plan));
+    return [...byScene.values()].sort((a, b) => a.scene.localeCompare(b.scene, undefined, { numeric: true }));
+  }
+
+  setPlan(scene: string, input: unknown): CoveragePlan {
+    const given = input && typeof input === 'object' && !Array.isArray(input) ? { scene, ...(input as object) } : input;
+    const plan = parseCoveragePlan(given);
+    if (plan.scene !== scene) throw new ShotscaleError('PLAN_INVALID', `the plan is for scene "${plan.scene}" but was sent to scene "${scene}"`);
+    this.plans.save(scene, given, this.clock());
+    this.scheduleCoverage();
+    return plan;
+  }
+
+  removePlan(scene: string): boolean {
+    const removed = this.plans.remove(scene);
+    this.scheduleCoverage();
+    return removed;
+  }
+
+  /** Shots matching a filter, the open ones as they stand now. */
+  listShots(filter: ShotFilter): StoredShot[] {
+    return this.shots.list(filter).map((shot) => (shot.status === 'open' ? this.liveOpen(shot) : shot));
+  }
+
+  shot(id: number): StoredShot {
+    const shot = this.shots.get(id);
+    return shot.status === 'open' ? this.liveOpen(shot) : shot;
+  }
+
+  alertHistory(): Alert[] {
+    return this.alertStore.list();
+  }
+
+  dismissAlert(key: string): boolean {
+    return this.alerts.dismiss(key, this.clock());
+  }
+
+  patchShot(id: number, patch: ShotPatch): StoredShot {
+    const shot = this.shots.patch(id, patch);
+    this.events.shot(shot);
+    this.scheduleCoverage();
+    return shot;
+  }
+
+  coverage(query: CoverageQuery): CoverageReport {
+    const shots = this.listShots(query);
+    const scene = query.scene === undefined ? null : sceneCoverage(query.scene, query.take ?? null, shots, this.plan(query.scene));
+    return { stats: computeCoverage(shots), perCamera: coverageByCamera(shots), scene };
+  }
+
+  /** What the `coverage` event carries. */
+  coverageUpdate(): CoverageUpdate {
+    const run = this.listShots({ from: this.startedAt });
+    const running = this.takeStore.running().at(-1) ?? this.lastEndedTake;
+    const current = running ? sceneCoverage(running.scene, running.take, this.listShots({ scene: running.scene, take: running.take }), this.plan(running.scene)) : null;
+    const sceneNames = new Set([...this.allPlans().map((p) => p.scene), ...(this.db.prepare('SELECT DISTINCT scene FROM shots WHERE scene IS NOT NULL').pluck().all() as string[])]);
+    const scenes = [...sceneNames]
+      .sort((a, b) => a.localeCompare(b, undefined, { numeric: true }))
+      .map((scene) => sceneCoverage(scene, null, this.listShots({ scene }), this.plan(scene)));
+    return { perCamera: coverageByCamera(run), current, scenes };
+  }
+
+  /** Ends every camera's session (shots close at their last frame) and closes the database. */
+  close(): void {
+    clearInterval(this.tickTimer);
+    if (this.coverageTimer) clearTimeout(this.coverageTimer);
+    for (const id of [...this.trackers.keys()]) this.detachCamera(id);
+    this.db.close();
+  }
+
+  // ---- internals ----
+
+  private sink(): ShotSink {
+    return {
+      open: (shot) => {
+        const takeId = this.takeIdOf(shot);
+        const id = this.shots.add(shot, takeId);
+        this.events.shot({ ...shot, id });
+        return id;
+      },
+      update: (shot) => this.shots.extend(shot),
+      close: (shot, thumbnail) => {
+        const jpeg = this.settings.thumbnails && thumbnail ? this.thumbnailBytes(thumbnail) : null;
+        this.shots.finish(shot, jpeg);
+        this.events.shot({ ...shot, hasThumbnail: jpeg !== null });
+        this.scheduleCoverage();
+      },
+    };
+  }
+
+  private thumbnailBytes(frame: ThumbnailFrame): Uint8Array | null {
+    try {
+      return encodeThumbnail(frame);
+    } catch (error) {
+      this.log.warn(`thumbnail not encoded: ${errorMessage(error)}`);
+      return null;
+    }
+  }
+
+  private takeIdOf(shot: ShotRecord): number | null {
+    if (shot.scene === null) return null;
+    const take = this.takeStore.running().find((t) => t.scene === shot.scene && t.take === shot.take && (!t.cameras || t.cameras.includes(shot.cameraId)));
+    return take?.id ?? null;
+  }
+
+  /** The running take a camera is in: the newest that names it or covers every camera. */
+  private takeFor(cameraId: string): TakeRef | null {
+    const take = this.takeStore
+      .running()
+      .filter((t) => !t.cameras || t.cameras.includes(cameraId))
+      .at(-1);
+    return take ? { id: take.id, scene: take.scene, take: take.take } : null;
+  }
+
+  /** Tells every tracker its take, splitting shots where it changed. */
+  private retake(): void {
+    for (const [cameraId, tracker] of this.trackers) {
+      const next = this.takeFor(cameraId);
+      if (tracker.currentTake?.id !== next?.id) tracker.setTake(next);
+    }
+    this.events.takes(this.takeStore.running());
+    this.scheduleCoverage();
+  }
+
+  private finishTake(take: Take, now: number): Take {
+    const ended = this.takeStore.end(take.id, now);
+    this.lastEndedTake = ended;
+    this.log.info(`take ended: scene ${take.scene} take ${take.take}`);
+    const plan = this.plan(take.scene);
+    if (plan) {
+      // The whole scene so far: a CU shot in take 2 still covers the scene in take 5.
+      const statuses = evaluatePlan(plan, this.listShots({ scene: take.scene }));
+      this.alerts.takeEnded(take.scene, take.take, missingItems(statuses), now);
+    }
+    return ended;
+  }
+
+  /** An open shot in the database is up to a quarter second behind its tracker. */
+  private liveOpen(shot: StoredShot): StoredShot {
+    const live = this.trackers.get(shot.cameraId)?.openRecord();
+    return live && live.id === shot.id ? { ...live, takeId: shot.takeId, tags: shot.tags, note: shot.note } : shot;
+  }
+
+  private onAlert(alert: Alert): void {
+    try {
+      this.alertStore.record(alert);
+    } catch (error) {
+      this.log.error(`alert not stored: ${errorMessage(error)}`);
+    }
+    this.events.alert(alert);
+  }
+
+  /** Coverage is pushed at most once a second, after the latest change. */
+  private scheduleCoverage(): void {
+    if (this.coverageTimer) return;
+    const wait = Math.max(0, this.lastCoveragePush + COVERAGE_PUSH_MIN_MS - this.clock());
+    this.coverageTimer = setTimeout(() => {
+      this.coverageTimer = null;
+      this.lastCoveragePush = this.clock();
+      try {
+        const update = this.coverageUpdate();
+        for (const scene of update.scenes) if (scene.plan && scene.missing.length === 0) this.alerts.planSatisfied(scene.scene, this.lastCoveragePush);
+        this.events.coverage(update);
+      } catch (error) {
+        this.log.error(`coverage not computed: ${errorMessage(error)}`);
+      }
+    }, wait);
+    this.coverageTimer.unref();
+  }
+}

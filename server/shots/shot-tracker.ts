@@ -1,0 +1,324 @@
+/**
+ * Cuts one camera's feed into shots. Two streams meet here, both timed in
+ * frames of the source session: tiny frames at the timecode rate (every frame,
+ * for the cut detector) and readouts of the analysed frames (a few a second,
+ * later, after inference). A readout is assigned to a shot only once no cut
+ * before it can still be reported, and a cut closes its shot only once the
+ * readouts before it are in, so each shot gets exactly its own frames
+ * whichever stream runs ahead (the cut stream live, either one in file mode).
+ *
+ * Shots open, update and close through a sink (the shot log); the open shot
+ * is written as it grows, so a crash loses at most its last fraction of a
+ * second.
+ */
+import { CutDetector, type CutDetectorSettings, type CutEvent } from '../cuts/cut-detector.js';
+import type { Readout } from '../shared/socket-events.js';
+import type { ShotBoundary, ShotRecord } from '../shared/shots.js';
+import { ShotAccumulator, type ThumbnailFrame } from './shot-accumulator.js';
+import type { TimecodeClock } from './timecode-clock.js';
+import { framesToTimecode } from './timecode.js';
+
+/** The scene and take new shots attach to. */
+export interface TakeRef {
+  id: number;
+  scene: string;
+  take: string;
+}
+
+export interface ShotSink {
+  /** A shot opened; returns its id. */
+  open(shot: ShotRecord): number;
+  /** The open shot grew (throttled). */
+  update(shot: ShotRecord): void;
+  close(shot: ShotRecord, thumbnail: ThumbnailFrame | null): void;
+}
+
+export interface ShotTrackerOptions {
+  cameraId: string;
+  timecode: TimecodeClock;
+  cutSettings: Partial<CutDetectorSettings>;
+  /**
+   * How many frames a cut waits for the analysis to catch up before it closes
+   * its shot anyway (live: inference may drop frames). Infinity offline.
+   */
+  maxWaitFrames: number;
+  /** Readouts held while the cut detector decides, at most. */
+  maxPendingReadouts: number;
+  /** Seconds between writes of the open shot. */
+  persistEveryS: number;
+  sink: ShotSink;
+}
+
+interface Boundary {
+  frame: number;
+  kind: ShotBoundary;
+  /** Take boundaries: the take new shots attach to (a cut keeps the take of its shot). */
+  take?: TakeRef | null;
+}
+
+interface PendingReadout {
+  frame: number;
+  timeS: number;
+  readout: Pick<Readout, 'smoothed' | 'label' | 'reason' | 'subjects'>;
+  thumbnail: ThumbnailFrame | null;
+}
+
+interface OpenShot {
+  id: number;
+  inIndex: number;
+  cutIn: ShotBoundary;
+  take: TakeRef | null;
+  acc: ShotAccumulator;
+}
+
+interface Session {
+  number: number;
+  /** Wall time of frame 0 of the session. */
+  anchorMs: number;
+  tcStart: number;
+  /** Latest tiny frame seen. */
+  lastIndex: number;
+  /** Latest analysed frame seen (in frames at the timecode rate). */
+  analysedThrough: number;
+  lastPersistIndex: number;
+}
+
+export class ShotTracker {
+  private readonly detector: CutDetector;
+  /** Frames per second of the cut frames and the timecode. */
+  readonly fps: number;
+  private session: Session | null = null;
+  private boundaries: Boundary[] = [];
+  private readouts: PendingReadout[] = [];
+  private open: OpenShot | null = null;
+  private take: TakeRef | null = null;
+  /** Cut frames the smoother has not been reset for yet. */
+  private unresetCuts: number[] = [];
+  private lastProbabilities: number[] | null = null;
+  private closedCount = 0;
+
+  constructor(private readonly options: ShotTrackerOptions) {
+    this.fps = options.timecode.rate.fps;
+    this.detector = new CutDetector(this.fps, options.cutSettings);
+  }
+
+  /** The take new shots attach to. */
+  get currentTake(): TakeRef | null {
+    return this.take;
+  }
+
+  get shotsClosed(): number {
+    return this.closedCount;
+  }
+
+  /** One tiny frame; index counts from 0 in each session. */
+  cutFrame(session: number, index: number, data: Uint8Array, wallMs: number): void {
+    const s = this.enterSession(session, wallMs - (index * 1000) / this.fps);
+    if (!s || index <= s.lastIndex) return;
+    s.lastIndex = index;
+    if (!this.open) this.openShot(0, 'start', this.take);
+    for (const cut of this.detector.push(data, index)) this.addCut(cut);
+    this.drain(false);
+    this.persistOpen();
+  }
+
+  /** A readout of the analysed frame at `timeS` into the session. */
+  readout(session: number, timeS: number, captureMs: number, readout: PendingReadout['readout'], thumbnail: ThumbnailFrame | null): void {
+    const s = this.enterSession(session, captureMs - timeS * 1000);
+    if (!s) return;
+    const frame = Math.round(timeS * this.fps);
+    s.analysedThrough = Math.max(s.analysedThrough, frame);
+    this.readouts.push({ frame, timeS, readout, thumbnail });
+    this.drain(false);
+  }
+
+  /**
+   * Whether the smoother should forget the past before the analysed frame at
+   * `timeS`: true once for each cut at or before it.
+   */
+  takeSmoothingReset(session: number, timeS: number): boolean {
+    if (!this.session || this.session.number !== session) return false;
+    const frame = Math.round(timeS * this.fps);
+    const due = this.unresetCuts.filter((f) => f <= frame);
+    if (!due.length) return false;
+    this.unresetCuts = this.unresetCuts.filter((f) => f > frame);
+    return true;
+  }
+
+  /** An operator started or ended a take: the shot on air splits here. */
+  setTake(take: TakeRef | null): void {
+    this.take = take;
+    const s = this.session;
+    if (!s || !this.open) return;
+    this.insertBoundary({ frame: s.lastIndex + 1, kind: 'take', take });
+    this.drain(false);
+  }
+
+  /** The source stopped (exit, stall, removal, end of file): close the shot at its last frame. */
+  endSession(reason: ShotBoundary, session?: number): void {
+    const s = this.session;
+    if (!s || (session !== undefined && session !== s.number)) return;
+    for (const cut of this.detector.flush()) this.addCut(cut);
+    this.drain(true);
+    if (this.open) this.closeShot(s.lastIndex + 1, reason);
+    this.session = null;
+    this.boundaries = [];
+    this.readouts = [];
+    this.unresetCuts = [];
+    this.detector.reset();
+  }
+
+  /** The source's own start timecode, learnt after start; false when not used. */
+  useSourceTimecode(timecode: string): boolean {
+    try {
+      return this.options.timecode.useSourceStart(timecode);
+    } catch {
+      return false; // a timecode that does not exist at this rate: keep the configured start
+    }
+  }
+
+  /** The open shot as it stands, or null. */
+  openRecord(): ShotRecord | null {
+    if (!this.open || !this.session) return null;
+    return this.record(this.open, this.openOutIndex(), null, 'open');
+  }
+
+  private enterSession(number: number, anchorMs: number): Session | null {
+    if (this.session?.number === number) return this.session;
+    // Late readouts of a session that has ended are of no shot any more.
+    if (this.session && number < this.session.number) return null;
+    if (this.session) this.endSession('restart');
+    this.session = {
+      number,
+      anchorMs,
+      tcStart: this.options.timecode.sessionStart(anchorMs),
+      lastIndex: -1,
+      analysedThrough: -1,
+      lastPersistIndex: 0,
+    };
+    return this.session;
+  }
+
+  private addCut(cut: CutEvent): void {
+    this.insertBoundary({ frame: cut.frame, kind: cut.kind });
+    this.unresetCuts.push(cut.frame);
+  }
+
+  private insertBoundary(boundary: Boundary): void {
+    let i = this.boundaries.length;
+    while (i > 0 && this.boundaries[i - 1]!.frame > boundary.frame) i--;
+    this.boundaries.splice(i, 0, boundary);
+  }
+
+  /** Applies readouts and boundaries in frame order while it is safe to (always when `force`). */
+  private drain(force: boolean): void {
+    const s = this.session;
+    if (!s) return;
+    const { maxWaitFrames, maxPendingReadouts } = this.options;
+    for (;;) {
+      const boundary = this.boundaries[0];
+      const readout = this.readouts[0];
+      if (readout && (!boundary || readout.frame < boundary.frame)) {
+        // No cut at or before this frame can still be reported?
+        const decided = boundary !== undefined || readout.frame <= this.detector.decidedThrough;
+        if (!decided && !force && this.readouts.length <= maxPendingReadouts) return;
+        this.readouts.shift();
+        this.attribute(readout);
+        continue;
+      }
+      if (boundary) {
+        // Every analysed frame before the boundary is in, or the analysis fell too far behind.
+        const ready = s.analysedThrough >= boundary.frame || s.lastIndex - boundary.frame > maxWaitFrames;
+        if (!ready && !force) return;
+        this.boundaries.shift();
+        this.applyBoundary(boundary);
+        continue;
+      }
+      return;
+    }
+  }
+
+  private attribute(pending: PendingReadout): void {
+    // A readout that arrived after its shot was closed (analysis far behind) is left out.
+    if (!this.open || pending.frame < this.open.inIndex) return;
+    this.open.acc.add(pending.readout, pending.timeS, pending.thumbnail);
+  }
+
+  private applyBoundary(boundary: Boundary): void {
+    const take = boundary.kind === 'take' ? (boundary.take ?? null) : (this.open?.take ?? this.take);
+    if (this.open) {
+      // A boundary at the open shot's first frame (a take mark on a fresh cut) only re-labels it.
+      if (boundary.frame <= this.open.inIndex) {
+        if (boundary.kind === 'take') this.open.take = take;
+        return;
+      }
+      this.closeShot(boundary.frame, boundary.kind);
+    }
+    this.openShot(boundary.frame, boundary.kind, take);
+  }
+
+  private openShot(inIndex: number, cutIn: ShotBoundary, take: TakeRef | null): void {
+    const acc = new ShotAccumulator(this.lastProbabilities);
+    const shot: OpenShot = { id: 0, inIndex, cutIn, take, acc };
+    this.open = shot;
+    shot.id = this.options.sink.open(this.record(shot, inIndex, null, 'open'));
+    if (this.session) this.session.lastPersistIndex = inIndex;
+  }
+
+  private closeShot(outIndex: number, cutOut: ShotBoundary): void {
+    const shot = this.open!;
+    this.open = null;
+    const end = Math.max(outIndex, shot.inIndex + 1);
+    const record = this.record(shot, end, cutOut, 'closed');
+    const midS = (shot.inIndex + end) / 2 / this.fps;
+    this.lastProbabilities = shot.acc.probabilities();
+    this.closedCount += 1;
+    this.options.sink.close(record, shot.acc.thumbnail(midS));
+  }
+
+  /** Where the open shot ends for now: the latest frame, or the next pending boundary. */
+  private openOutIndex(): number {
+    const s = this.session!;
+    const next = this.boundaries[0]?.frame ?? Infinity;
+    return Math.max(this.open!.inIndex + 1, Math.min(s.lastIndex + 1, next));
+  }
+
+  private persistOpen(): void {
+    const s = this.session;
+    if (!s || !this.open) return;
+    if (s.lastIndex - s.lastPersistIndex < this.options.persistEveryS * this.fps) return;
+    s.lastPersistIndex = s.lastIndex;
+    this.options.sink.update(this.record(this.open, this.openOutIndex(), null, 'open'));
+  }
+
+  private record(shot: OpenShot, outIndex: number, cutOut: ShotBoundary | null, status: ShotRecord['status']): ShotRecord {
+    const s = this.session!;
+    const rate = this.options.timecode.rate;
+    const frameMs = 1000 / this.fps;
+    const inFrame = s.tcStart + shot.inIndex;
+    const outFrame = s.tcStart + outIndex;
+    const summary = shot.acc.summary((shot.inIndex + outIndex) / 2 / this.fps);
+    return {
+      id: shot.id,
+      cameraId: this.options.cameraId,
+      status,
+      inTime: s.anchorMs + shot.inIndex * frameMs,
+      outTime: s.anchorMs + outIndex * frameMs,
+      rate: rate.name,
+      inFrame,
+      outFrame,
+      tcIn: framesToTimecode(inFrame, rate),
+      tcOut: framesToTimecode(outFrame, rate),
+      durationS: (outIndex - shot.inIndex) / this.fps,
+      startS: shot.inIndex / this.fps,
+      ...summary,
+      cutIn: shot.cutIn,
+      cutOut,
+      scene: shot.take?.scene ?? null,
+      take: shot.take?.take ?? null,
+      tags: [],
+      note: null,
+      hasThumbnail: false,
+    };
+  }
+}

@@ -1,0 +1,43 @@
+/** The alert history: each alert once when raised, updated when it clears. */
+import type { Alert, AlertKind } from '../shared/shots.js';
+import type { Db } from './database.js';
+
+interface AlertRow {
+  key: string;
+  kind: string;
+  severity: string;
+  camera_ids: string;
+  message: string;
+  since: number;
+  resolved_at: number | null;
+}
+
+export class AlertStore {
+  constructor(private readonly db: Db) {}
+
+  record(alert: Alert): void {
+    const resolved = this.db.prepare('UPDATE alerts SET resolved_at = ?, message = ? WHERE key = ? AND since = ?').run(alert.resolvedAt, alert.message, alert.key, Math.round(alert.since));
+    if (resolved.changes) return;
+    this.db
+      .prepare('INSERT INTO alerts (key, kind, severity, camera_ids, message, since, resolved_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(alert.key, alert.kind, alert.severity, JSON.stringify(alert.cameraIds), alert.message, Math.round(alert.since), alert.resolvedAt);
+  }
+
+  /** Newest first. */
+  list(limit = 200): Alert[] {
+    return (this.db.prepare('SELECT * FROM alerts ORDER BY since DESC, id DESC LIMIT ?').all(limit) as AlertRow[]).map((row) => ({
+      key: row.key,
+      kind: row.kind as AlertKind,
+      severity: row.severity as Alert['severity'],
+      cameraIds: JSON.parse(row.camera_ids) as string[],
+      message: row.message,
+      since: row.since,
+      resolvedAt: row.resolved_at,
+    }));
+  }
+
+  /** After a restart, alerts left active are history: closed at restart time. */
+  resolveAbandoned(at: number): void {
+    this.db.prepare('UPDATE alerts SET resolved_at = ? WHERE resolved_at IS NULL').run(Math.round(at));
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * The shot log's schema, as numbered migrations. A database records the
+ * version it is at (PRAGMA user_version); opening it applies the missing
+ * steps in one transaction each. Never edit a released step: add one.
+ */
+export interface Migration {
+  version: number;
+  description: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'shots, takes and thumbnails',
+    sql: `
+      CREATE TABLE takes (
+        id INTEGER PRIMARY KEY,
+        scene TEXT NOT NULL,
+        take TEXT NOT NULL,
+        cameras TEXT,                      -- JSON array of camera ids; NULL = every camera
+        started_at INTEGER NOT NULL,       -- epoch ms
+        ended_at INTEGER
+      );
+      CREATE INDEX takes_scene ON takes (scene, take);
+
+      CREATE TABLE shots (
+        id INTEGER PRIMARY KEY,
+        camera_id TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('open', 'closed')),
+        in_time REAL NOT NULL,             -- epoch ms of the first frame
+        out_time REAL NOT NULL,            -- epoch ms after the last frame
+        rate TEXT NOT NULL,                -- timecode rate name, e.g. 29.97DF
+        in_frame INTEGER NOT NULL,         -- timecode frames of the first frame
+        out_frame INTEGER NOT NULL,        -- timecode frames after the last frame
+        start_s REAL NOT NULL,
+        scale TEXT NOT NULL,
+        confidence REAL NOT NULL,
+        probabilities TEXT NOT NULL,       -- JSON, canonical order
+        readouts INTEGER NOT NULL,
+        subjects TEXT,                     -- JSON
+        reason TEXT,
+        cut_in TEXT NOT NULL,
+        cut_out TEXT,
+        take_id INTEGER REFERENCES takes (id),
+        scene TEXT,
+        take TEXT,
+        tags TEXT NOT NULL DEFAULT '[]',   -- JSON array
+        note TEXT
+      );
+      CREATE INDEX shots_time ON shots (in_time);
+      CREATE INDEX shots_camera_time ON shots (camera_id, in_time);
+      CREATE INDEX shots_scene_take ON shots (scene, take);
+      CREATE INDEX shots_open ON shots (status) WHERE status = 'open';
+
+      -- Apart from shots so that listing shots never reads image bytes.
+      CREATE TABLE thumbnails (
+        shot_id INTEGER PRIMARY KEY REFERENCES shots (id) ON DELETE CASCADE,
+        jpeg BLOB NOT NULL
+      );
+    `,
+  },
+  {
+    version: 2,
+    description: 'coverage plans and the alert history',
+    sql: `
+      CREATE TABLE plans (
+        scene TEXT PRIMARY KEY,
+        plan TEXT NOT NULL,                -- JSON, as given
+        updated_at INTEGER NOT NULL
+      );
+      CREATE TABLE alerts (
+        id INTEGER PRIMARY KEY,
+        key TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        severity TEXT NOT NULL,
+        camera_ids TEXT NOT NULL,          -- JSON array
+        message TEXT NOT NULL,
+        since INTEGER NOT NULL,
+        resolved_at INTEGER
+      );
+      CREATE INDEX alerts_key ON alerts (key, since);
+    `,
+  },
+];

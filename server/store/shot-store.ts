@@ -1,0 +1,211 @@
+/**
+ * Shots in the database: written when they open, as they grow and when they
+ * close; read back with filters for the API, coverage and exports. Rows map
+ * to ShotRecord one to one (JSON columns for probabilities, subjects, tags).
+ */
+import { ShotscaleError } from '../errors.js';
+import { isCanonicalScale } from '../shared/scale.js';
+import type { ShotBoundary, ShotRecord, TimecodeRateName } from '../shared/shots.js';
+import type { Subjects } from '../shared/socket-events.js';
+import type { Db } from './database.js';
+
+export interface ShotFilter {
+  cameraIds?: readonly string[];
+  scene?: string;
+  take?: string;
+  /** Shots that end after this epoch ms ... */
+  from?: number;
+  /** ... and start before this one. */
+  to?: number;
+  status?: ShotRecord['status'];
+  limit?: number;
+  offset?: number;
+}
+
+interface ShotRow {
+  id: number;
+  camera_id: string;
+  status: 'open' | 'closed';
+  in_time: number;
+  out_time: number;
+  rate: string;
+  in_frame: number;
+  out_frame: number;
+  start_s: number;
+  scale: string;
+  confidence: number;
+  probabilities: string;
+  readouts: number;
+  subjects: string | null;
+  reason: string | null;
+  cut_in: string;
+  cut_out: string | null;
+  take_id: number | null;
+  scene: string | null;
+  take: string | null;
+  tags: string;
+  note: string | null;
+  has_thumbnail: number;
+}
+
+export interface StoredShot extends ShotRecord {
+  takeId: number | null;
+}
+
+export interface ShotPatch {
+  tags?: string[];
+  note?: string | null;
+  scene?: string | null;
+  take?: string | null;
+}
+
+const SELECT = `SELECT s.*, EXISTS (SELECT 1 FROM thumbnails t WHERE t.shot_id = s.id) AS has_thumbnail FROM shots s`;
+
+function fromRow(row: ShotRow, timecode: (frames: number, rate: string) => string): StoredShot {
+  return {
+    id: row.id,
+    cameraId: row.camera_id,
+    status: row.status,
+    inTime: row.in_time,
+    outTime: row.out_time,
+    rate: row.rate as TimecodeRateName,
+    inFrame: row.in_frame,
+    outFrame: row.out_frame,
+    tcIn: timecode(row.in_frame, row.rate),
+    tcOut: timecode(row.out_frame, row.rate),
+    durationS: (row.out_time - row.in_time) / 1000,
+    startS: row.start_s,
+    scale: isCanonicalScale(row.scale) ? row.scale : 'MS',
+    confidence: row.confidence,
+    probabilities: JSON.parse(row.probabilities) as number[],
+    readouts: row.readouts,
+    subjects: row.subjects ? (JSON.parse(row.subjects) as Subjects) : null,
+    reason: row.reason,
+    cutIn: row.cut_in as ShotBoundary,
+    cutOut: row.cut_out as ShotBoundary | null,
+    takeId: row.take_id,
+    scene: row.scene,
+    take: row.take,
+    tags: JSON.parse(row.tags) as string[],
+    note: row.note,
+    hasThumbnail: row.has_thumbnail === 1,
+  };
+}
+
+export class ShotStore {
+  private readonly insert;
+  private readonly updateOpen;
+  private readonly close;
+  private readonly putThumbnail;
+
+  constructor(
+    private readonly db: Db,
+    /** Formats a frame count as timecode at a rate name (kept out of the rows: derived). */
+    private readonly timecode: (frames: number, rate: string) => string,
+  ) {
+    this.insert = db.prepare(`INSERT INTO shots (camera_id, status, in_time, out_time, rate, in_frame, out_frame, start_s, scale, confidence,
+      probabilities, readouts, subjects, reason, cut_in, cut_out, take_id, scene, take, tags, note)
+      VALUES (@cameraId, @status, @inTime, @outTime, @rate, @inFrame, @outFrame, @startS, @scale, @confidence,
+      @probabilities, @readouts, @subjects, @reason, @cutIn, @cutOut, @takeId, @scene, @take, @tags, @note)`);
+    this.updateOpen = db.prepare(`UPDATE shots SET out_time = @outTime, out_frame = @outFrame, scale = @scale, confidence = @confidence,
+      probabilities = @probabilities, readouts = @readouts, subjects = @subjects, reason = @reason WHERE id = @id AND status = 'open'`);
+    this.close = db.prepare(`UPDATE shots SET status = 'closed', out_time = @outTime, out_frame = @outFrame, scale = @scale, confidence = @confidence,
+      probabilities = @probabilities, readouts = @readouts, subjects = @subjects, reason = @reason, cut_out = @cutOut WHERE id = @id`);
+    this.putThumbnail = db.prepare('INSERT OR REPLACE INTO thumbnails (shot_id, jpeg) VALUES (?, ?)');
+  }
+
+  /** Stores a new (usually open) shot; returns its id. */
+  add(shot: ShotRecord, takeId: number | null): number {
+    const result = this.insert.run({ ...this.params(shot), status: shot.status, inTime: shot.inTime, rate: shot.rate, inFrame: shot.inFrame, startS: shot.startS, cutIn: shot.cutIn, takeId, scene: shot.scene, take: shot.take, tags: JSON.stringify(shot.tags), note: shot.note });
+    return Number(result.lastInsertRowid);
+  }
+
+  /** The open shot grew. */
+  extend(shot: ShotRecord): void {
+    const { cutOut: _cutOut, ...params } = this.params(shot);
+    this.updateOpen.run({ ...params, id: shot.id });
+  }
+
+  /** Closes a shot, with its thumbnail, in one transaction. */
+  finish(shot: ShotRecord, jpeg: Uint8Array | null): void {
+    this.db.transaction(() => {
+      this.close.run({ ...this.params(shot), id: shot.id });
+      if (jpeg) this.putThumbnail.run(shot.id, jpeg);
+    })();
+  }
+
+  /**
+   * After a crash: shots still open are closed at the last frame written
+   * (their out point). Returns how many.
+   */
+  closeAbandoned(): number {
+    return this.db.prepare(`UPDATE shots SET status = 'closed', cut_out = 'restart' WHERE status = 'open'`).run().changes;
+  }
+
+  get(id: number): StoredShot {
+    const row = this.db.prepare(`${SELECT} WHERE s.id = ?`).get(id) as ShotRow | undefined;
+    if (!row) throw new ShotscaleError('NOT_FOUND', `no shot ${id}`);
+    return fromRow(row, this.timecode);
+  }
+
+  thumbnail(id: number): Buffer | null {
+    const row = this.db.prepare('SELECT jpeg FROM thumbnails WHERE shot_id = ?').get(id) as { jpeg: Buffer } | undefined;
+    return row?.jpeg ?? null;
+  }
+
+  list(filter: ShotFilter = {}): StoredShot[] {
+    const where: string[] = [];
+    const params: Record<string, unknown> = {};
+    if (filter.cameraIds?.length) {
+      where.push(`s.camera_id IN (${filter.cameraIds.map((_c, i) => `@camera${i}`).join(', ')})`);
+      filter.cameraIds.forEach((c, i) => (params[`camera${i}`] = c));
+    }
+    const when = (value: unknown, clause: string, key: string) => {
+      if (value === undefined) return;
+      where.push(clause);
+      params[key] = value;
+    };
+    when(filter.scene, 's.scene = @scene', 'scene');
+    when(filter.take, 's.take = @take', 'take');
+    when(filter.from, 's.out_time > @from', 'from');
+    when(filter.to, 's.in_time < @to', 'to');
+    when(filter.status, 's.status = @status', 'status');
+    const sql = `${SELECT}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY s.in_time, s.id LIMIT @limit OFFSET @offset`;
+    params.limit = filter.limit ?? -1;
+    params.offset = filter.offset ?? 0;
+    return (this.db.prepare(sql).all(params) as ShotRow[]).map((row) => fromRow(row, this.timecode));
+  }
+
+  /** Operator edits: tags (e.g. characters), a note, or a corrected scene/take. */
+  patch(id: number, patch: ShotPatch): StoredShot {
+    this.get(id);
+    const sets: string[] = [];
+    const params: Record<string, unknown> = { id };
+    const set = (value: unknown, column: string) => {
+      if (value === undefined) return;
+      sets.push(`${column} = @${column}`);
+      params[column] = value;
+    };
+    set(patch.tags === undefined ? undefined : JSON.stringify(patch.tags), 'tags');
+    set(patch.note, 'note');
+    set(patch.scene, 'scene');
+    set(patch.take, 'take');
+    if (sets.length) this.db.prepare(`UPDATE shots SET ${sets.join(', ')} WHERE id = @id`).run(params);
+    return this.get(id);
+  }
+
+  private params(shot: ShotRecord) {
+    return {
+      cameraId: shot.cameraId,
+      outTime: shot.outTime,
+      outFrame: shot.outFrame,
+      scale: shot.scale,
+      confidence: shot.confidence,
+      probabilities: JSON.stringify(shot.probabilities.map((p) => Math.round(p * 1e5) / 1e5)),
+      readouts: shot.readouts,
+      subjects: shot.subjects ? JSON.stringify(shot.subjects) : null,
+      reason: shot.reason,
+      cutOut: shot.cutOut,
+    };
+  }
+}

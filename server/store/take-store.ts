@@ -1,0 +1,76 @@
+/**
+ * Takes in the database: "scene 12, take 3" started and ended by an operator,
+ * on every camera or some. A camera is in at most one take at a time.
+ */
+import { ShotscaleError } from '../errors.js';
+import type { Take } from '../shared/shots.js';
+import type { Db } from './database.js';
+
+interface TakeRow {
+  id: number;
+  scene: string;
+  take: string;
+  cameras: string | null;
+  started_at: number;
+  ended_at: number | null;
+}
+
+function fromRow(row: TakeRow): Take {
+  return {
+    id: row.id,
+    scene: row.scene,
+    take: row.take,
+    cameras: row.cameras ? (JSON.parse(row.cameras) as string[]) : null,
+    startedAt: row.started_at,
+    endedAt: row.ended_at,
+  };
+}
+
+export class TakeStore {
+  constructor(private readonly db: Db) {}
+
+  start(scene: string, take: string, cameras: string[] | null, at: number): Take {
+    const result = this.db
+      .prepare('INSERT INTO takes (scene, take, cameras, started_at) VALUES (?, ?, ?, ?)')
+      .run(scene, take, cameras ? JSON.stringify(cameras) : null, Math.round(at));
+    return this.get(Number(result.lastInsertRowid));
+  }
+
+  end(id: number, at: number): Take {
+    this.db.prepare('UPDATE takes SET ended_at = ? WHERE id = ? AND ended_at IS NULL').run(Math.round(at), id);
+    return this.get(id);
+  }
+
+  get(id: number): Take {
+    const row = this.db.prepare('SELECT * FROM takes WHERE id = ?').get(id) as TakeRow | undefined;
+    if (!row) throw new ShotscaleError('NOT_FOUND', `no take ${id}`);
+    return fromRow(row);
+  }
+
+  /** Takes not ended, oldest first. */
+  running(): Take[] {
+    return (this.db.prepare('SELECT * FROM takes WHERE ended_at IS NULL ORDER BY started_at, id').all() as TakeRow[]).map(fromRow);
+  }
+
+  list(scene?: string): Take[] {
+    const rows = scene === undefined ? this.db.prepare('SELECT * FROM takes ORDER BY started_at, id').all() : this.db.prepare('SELECT * FROM takes WHERE scene = ? ORDER BY started_at, id').all(scene);
+    return (rows as TakeRow[]).map(fromRow);
+  }
+
+  /** The next take number of a scene: one more than the highest numeric take so far. */
+  nextTakeNumber(scene: string): string {
+    const takes = this.db.prepare('SELECT take FROM takes WHERE scene = ?').all(scene) as { take: string }[];
+    const numbers = takes.map((t) => Number.parseInt(t.take, 10)).filter(Number.isFinite);
+    return String(numbers.length ? Math.max(...numbers) + 1 : 1);
+  }
+
+  /** After a crash: takes left running are ended at the last shot of theirs (or their start). */
+  endAbandoned(): number {
+    return this.db
+      .prepare(
+        `UPDATE takes SET ended_at = COALESCE((SELECT MAX(CAST(s.out_time AS INTEGER)) FROM shots s WHERE s.take_id = takes.id), started_at)
+         WHERE ended_at IS NULL`,
+      )
+      .run().changes;
+  }
+}

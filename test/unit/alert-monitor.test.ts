@@ -1,0 +1,397 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { AlertMonitor, alertSettingsSchema, formatDuration, type AlertSettingsInput } from '../../server/coverage/alert-monitor.js';
+import type { CanonicalScale } from '../../server/shared/scale.js';
+import type { Alert, PlanItemStatus } from '../../server/shared/shots.js';
+import type { CameraState, CameraStatus } from '../../server/shared/socket-events.js';
+
+const T0 = Date.UTC(2025, 0, 1, 10, 0, 0);
+const at = (seconds: number) => T0 + seconds * 1000;
+
+function cameraStatus(cameraId: string, state: CameraState, sinceS: number, name = cameraId): CameraStatus {
+  return {
+    cameraId,
+    name,
+    enabled: state !== 'stopped',
+    sourceKind: 'testsrc',
+    source: 'testsrc2',
+    state,
+    since: at(sinceS),
+    analysisFps: 5,
+    measuredFps: state === 'live' ? 5 : 0,
+    framesIn: 0,
+    framesDropped: 0,
+    reconnects: 0,
+    stalls: 0,
+    lastError: null,
+    lastStderr: [],
+  };
+}
+
+/** A monitor plus a script: cameras go live, show labels, time passes. */
+function harness(settings: AlertSettingsInput = {}) {
+  const events: Alert[] = [];
+  const monitor = new AlertMonitor((alert) => events.push(alert), settings);
+  return {
+    monitor,
+    events,
+    /** The same events, unnarrowed: assert.deepEqual(h.events, []) narrows h.events to never[]. */
+    log: (): Alert[] => events,
+    live(sinceS: number, ...ids: string[]) {
+      for (const id of ids) monitor.cameraStatus(cameraStatus(id, 'live', sinceS), at(sinceS));
+    },
+    state(id: string, state: CameraState, s: number) {
+      monitor.cameraStatus(cameraStatus(id, state, s), at(s));
+    },
+    show(s: number, labels: Record<string, CanonicalScale>) {
+      for (const [id, label] of Object.entries(labels)) monitor.readout(id, label, at(s));
+    },
+    tick(s: number) {
+      monitor.tick(at(s));
+    },
+    raised: () => events.filter((e) => e.resolvedAt === null).map((e) => e.key),
+    resolved: () => events.filter((e) => e.resolvedAt !== null).map((e) => e.key),
+    activeKeys: () => monitor.active().map((a) => a.key),
+  };
+}
+
+function missing(id: string, label: string, needed = 1, shotIds: number[] = []): PlanItemStatus {
+  return { id, label, met: false, shotIds, needed };
+}
+
+describe('alert settings', () => {
+  test('defaults, strict keys, and a description on every field', () => {
+    assert.deepEqual(alertSettingsSchema.parse({}), { doublingS: 10, doublingIgnore: [], doublingCameras: null, stuckS: 300, stalledS: 3 });
+    assert.equal(alertSettingsSchema.safeParse({ doublingSeconds: 5 }).success, false);
+    assert.equal(alertSettingsSchema.safeParse({ doublingIgnore: ['XX'] }).success, false);
+    assert.equal(alertSettingsSchema.safeParse({ stuckS: 0 }).success, false);
+    for (const [key, field] of Object.entries(alertSettingsSchema.shape)) assert.ok(field.description, `${key} has no description`);
+  });
+
+  test('the monitor validates its settings', () => {
+    assert.throws(() => new AlertMonitor(() => {}, { stalledS: -1 }));
+  });
+});
+
+describe('doubling', () => {
+  test('two live cameras on the same scale for more than doublingS, then resolved when one moves', () => {
+    const h = harness();
+    h.live(0, 'cam-1', 'cam-2');
+    h.show(1, { 'cam-1': 'WS' });
+    h.show(2, { 'cam-2': 'WS' });
+    h.tick(12);
+    assert.deepEqual(h.events, [], 'exactly doublingS (10 s) is not more than it');
+    h.tick(14);
+    assert.deepEqual(h.events, [
+      {
+        key: 'doubling:WS:cam-1+cam-2',
+        kind: 'doubling',
+        severity: 'warning',
+        cameraIds: ['cam-1', 'cam-2'],
+        message: 'cam-1 and cam-2 both on WS for 12 s',
+        since: at(2),
+        resolvedAt: null,
+      },
+    ]);
+    h.tick(20);
+    assert.equal(h.events.length, 1, 'raised once, not on every tick');
+    assert.deepEqual(h.activeKeys(), ['doubling:WS:cam-1+cam-2']);
+
+    h.show(21, { 'cam-2': 'MS' });
+    assert.equal(h.events.length, 2);
+    assert.deepEqual(h.events[1], { ...h.log()[0]!, resolvedAt: at(21) });
+    assert.deepEqual(h.activeKeys(), []);
+  });
+
+  test('three cameras, two sharing a label: one alert naming those two', () => {
+    const h = harness();
+    h.live(0, 'cam-3', 'cam-1', 'cam-2');
+    h.show(0, { 'cam-3': 'CU', 'cam-1': 'MS', 'cam-2': 'CU' });
+    h.tick(11);
+    const active = h.monitor.active();
+    assert.deepEqual(
+      active.map((a) => [a.key, a.cameraIds]),
+      [['doubling:CU:cam-2+cam-3', ['cam-2', 'cam-3']]],
+    );
+    assert.equal(active[0]!.message, 'cam-2 and cam-3 both on CU for 11 s');
+  });
+
+  test('three cameras on one label are one group; messages use camera names', () => {
+    const events: Alert[] = [];
+    const monitor = new AlertMonitor((a) => events.push(a));
+    for (const [id, name] of [['b', 'Jib'], ['a', 'Steadicam'], ['c', 'Wide']]) monitor.cameraStatus(cameraStatus(id!, 'live', 0, name), at(0));
+    for (const id of ['a', 'b', 'c']) monitor.readout(id, 'FS', at(0));
+    monitor.tick(at(15));
+    assert.deepEqual(
+      events.map((e) => [e.key, e.message]),
+      [['doubling:FS:a+b+c', 'Steadicam, Jib and Wide all on FS for 15 s']],
+    );
+  });
+
+  test('a camera joining late waits its own doublingS, then the group grows', () => {
+    const h = harness();
+    h.live(0, 'cam-1', 'cam-2', 'cam-3');
+    h.show(0, { 'cam-1': 'MS', 'cam-2': 'MS', 'cam-3': 'CU' });
+    h.tick(11);
+    h.show(12, { 'cam-3': 'MS' });
+    h.tick(20);
+    assert.deepEqual(h.activeKeys(), ['doubling:MS:cam-1+cam-2']);
+    h.tick(23);
+    assert.deepEqual(h.resolved(), ['doubling:MS:cam-1+cam-2']);
+    assert.deepEqual(h.activeKeys(), ['doubling:MS:cam-1+cam-2+cam-3']);
+    assert.equal(h.monitor.active()[0]!.since, at(12));
+  });
+
+  test('a camera going stalled mid-doubling breaks the group; on return it must settle again', () => {
+    const h = harness();
+    h.live(0, 'cam-1', 'cam-2');
+    h.show(0, { 'cam-1': 'WS', 'cam-2': 'WS' });
+    h.tick(11);
+    assert.deepEqual(h.activeKeys(), ['doubling:WS:cam-1+cam-2']);
+
+    h.state('cam-2', 'stalled', 12);
+    assert.deepEqual(h.resolved(), ['doubling:WS:cam-1+cam-2']);
+    assert.equal(h.events.at(-1)!.resolvedAt, at(12));
+    h.tick(14);
+    assert.deepEqual(h.activeKeys(), [], 'stalled for 2 s: not yet an alert');
+    h.tick(16);
+    assert.deepEqual(h.activeKeys(), ['stalled:cam-2']);
+
+    h.state('cam-2', 'live', 17);
+    h.show(17.2, { 'cam-1': 'WS', 'cam-2': 'WS' });
+    assert.deepEqual(h.activeKeys(), []);
+    h.tick(27);
+    assert.deepEqual(h.activeKeys(), []);
+    h.tick(27.5);
+    assert.deepEqual(h.activeKeys(), ['doubling:WS:cam-1+cam-2']);
+  });
+
+  test('a camera that is not live does not count', () => {
+    const h = harness();
+    h.live(0, 'cam-1');
+    h.state('cam-2', 'starting', 0);
+    h.show(0, { 'cam-1': 'MS', 'cam-2': 'MS' });
+    h.tick(30);
+    assert.deepEqual(h.events, []);
+  });
+
+  test('a camera with readouts but no status yet counts as live', () => {
+    const h = harness();
+    h.show(0, { x: 'MS', y: 'MS' });
+    h.tick(11);
+    assert.deepEqual(h.activeKeys(), ['doubling:MS:x+y']);
+  });
+
+  test('doublingIgnore scales and cameras left out of doublingCameras never double', () => {
+    const h = harness({ doublingIgnore: ['EWS'], doublingCameras: ['cam-1', 'cam-2', 'cam-3'] });
+    h.live(0, 'cam-1', 'cam-2', 'cam-3', 'cam-4');
+    h.show(0, { 'cam-1': 'EWS', 'cam-2': 'EWS', 'cam-3': 'MS', 'cam-4': 'MS' });
+    h.tick(30);
+    assert.deepEqual(h.activeKeys(), []);
+    h.show(31, { 'cam-2': 'MS' });
+    h.tick(42);
+    assert.deepEqual(h.activeKeys(), ['doubling:MS:cam-2+cam-3']);
+  });
+
+  test('a dismissed doubling stays quiet while it holds and comes back after it clears', () => {
+    const h = harness();
+    h.live(0, 'cam-1', 'cam-2');
+    h.show(0, { 'cam-1': 'MS', 'cam-2': 'MS' });
+    h.tick(11);
+    assert.equal(h.monitor.dismiss('doubling:MS:cam-1+cam-2', at(12)), true);
+    assert.deepEqual(h.resolved(), ['doubling:MS:cam-1+cam-2']);
+    assert.equal(h.events.at(-1)!.resolvedAt, at(12));
+    h.tick(30);
+    assert.deepEqual(h.activeKeys(), []);
+    h.show(31, { 'cam-2': 'CU' });
+    h.show(32, { 'cam-2': 'MS' });
+    h.tick(43);
+    assert.deepEqual(h.activeKeys(), ['doubling:MS:cam-1+cam-2']);
+    assert.equal(h.monitor.dismiss('doubling:nothing', at(44)), false);
+  });
+});
+
+describe('stuck', () => {
+  test('one label for more than stuckS raises an info alert; a label change resolves it', () => {
+    const h = harness();
+    h.live(0, 'cam-1');
+    h.show(0, { 'cam-1': 'WS' });
+    h.show(200, { 'cam-1': 'WS' });
+    h.tick(300);
+    assert.deepEqual(h.events, []);
+    h.tick(301);
+    assert.deepEqual(h.events, [
+      { key: 'stuck:cam-1', kind: 'stuck', severity: 'info', cameraIds: ['cam-1'], message: 'cam-1 has been on WS for 5 min 1 s', since: at(0), resolvedAt: null },
+    ]);
+    h.show(400, { 'cam-1': 'MS' });
+    assert.deepEqual(h.events[1], { ...h.log()[0]!, resolvedAt: at(400) });
+    h.tick(650);
+    assert.deepEqual(h.activeKeys(), []);
+  });
+
+  test('stuckS null turns the rule off; a camera going off air clears it', () => {
+    const off = harness({ stuckS: null });
+    off.show(0, { 'cam-1': 'WS' });
+    off.tick(10_000);
+    assert.deepEqual(off.events, []);
+
+    const h = harness({ stuckS: 60 });
+    h.live(0, 'cam-1');
+    h.show(0, { 'cam-1': 'WS' });
+    h.tick(61);
+    assert.deepEqual(h.activeKeys(), ['stuck:cam-1']);
+    h.state('cam-1', 'stopped', 62);
+    assert.deepEqual(h.resolved(), ['stuck:cam-1']);
+  });
+});
+
+describe('stalled', () => {
+  test('stalled then restarting for more than stalledS is one critical alert, resolved when live', () => {
+    const h = harness();
+    h.live(0, 'cam-1');
+    h.state('cam-1', 'stalled', 10);
+    h.tick(13);
+    assert.deepEqual(h.events, [], 'exactly 3 s is not more than stalledS');
+    h.state('cam-1', 'restarting', 13.5);
+    h.state('cam-1', 'starting', 13.8);
+    h.tick(14);
+    assert.deepEqual(h.events, [
+      {
+        key: 'stalled:cam-1',
+        kind: 'stalled',
+        severity: 'critical',
+        cameraIds: ['cam-1'],
+        // Raised by the 'restarting' status at 13.5 s, the first event past stalledS.
+        message: 'cam-1 has had no picture for 4 s (restarting)',
+        since: at(10),
+        resolvedAt: null,
+      },
+    ]);
+    h.state('cam-1', 'failed', 20);
+    h.tick(25);
+    assert.equal(h.events.length, 1, 'the outage is one alert through every state');
+    h.state('cam-1', 'live', 30);
+    assert.deepEqual(h.events[1], { ...h.log()[0]!, resolvedAt: at(30) });
+  });
+
+  test('status.since dates the outage, so a camera failed long ago alerts at once', () => {
+    const h = harness();
+    h.monitor.cameraStatus(cameraStatus('cam-1', 'failed', 0), at(60));
+    assert.deepEqual(h.raised(), ['stalled:cam-1']);
+    assert.equal(h.events[0]!.since, at(0));
+  });
+
+  test("'stopped' is not an alert and clears one; 'starting' of a new camera is not an outage", () => {
+    const h = harness();
+    h.state('cam-1', 'starting', 0);
+    h.tick(30);
+    assert.deepEqual(h.events, []);
+    h.state('cam-1', 'stopped', 31);
+    h.tick(60);
+    assert.deepEqual(h.events, []);
+    h.state('cam-1', 'failed', 61);
+    h.tick(65);
+    assert.deepEqual(h.activeKeys(), ['stalled:cam-1']);
+    h.state('cam-1', 'stopped', 66);
+    assert.deepEqual(h.resolved(), ['stalled:cam-1']);
+  });
+
+  test('a removed camera resolves its alerts, and late readouts do not bring it back', () => {
+    const h = harness({ stuckS: 5 });
+    h.live(0, 'cam-1', 'cam-2');
+    h.show(0, { 'cam-1': 'MS', 'cam-2': 'MS' });
+    h.tick(11);
+    assert.deepEqual(h.activeKeys().sort(), ['doubling:MS:cam-1+cam-2', 'stuck:cam-1', 'stuck:cam-2']);
+    h.monitor.cameraRemoved('cam-2', at(12));
+    assert.deepEqual(h.resolved().sort(), ['doubling:MS:cam-1+cam-2', 'stuck:cam-2']);
+    h.show(12.1, { 'cam-2': 'MS' });
+    h.tick(40);
+    assert.deepEqual(h.activeKeys(), ['stuck:cam-1']);
+    h.live(41, 'cam-2');
+    h.show(41, { 'cam-2': 'MS' });
+    h.tick(52);
+    assert.ok(h.activeKeys().includes('doubling:MS:cam-1+cam-2'), 'added again: counted again');
+  });
+});
+
+describe('plan-missing', () => {
+  const items = [missing('master', 'Master'), missing('singles', 'Singles', 2, [7])];
+
+  test('a take ending with items missing raises a warning naming them; planSatisfied resolves it', () => {
+    const h = harness();
+    h.monitor.takeEnded('12', '3', items, at(100));
+    assert.deepEqual(h.events, [
+      {
+        key: 'plan-missing:12:3',
+        kind: 'plan-missing',
+        severity: 'warning',
+        cameraIds: [],
+        message: 'Scene 12 take 3 ended without Master, Singles (1 of 2)',
+        since: at(100),
+        resolvedAt: null,
+      },
+    ]);
+    h.tick(10_000);
+    assert.deepEqual(h.activeKeys(), ['plan-missing:12:3'], 'ticks do not touch plan alerts');
+    h.monitor.planSatisfied('13', at(200));
+    assert.equal(h.events.length, 1, 'another scene is another plan');
+    h.monitor.planSatisfied('12', at(300));
+    assert.deepEqual(h.events[1], { ...h.log()[0]!, resolvedAt: at(300) });
+  });
+
+  test('dismiss resolves it; nothing missing raises nothing', () => {
+    const h = harness();
+    h.monitor.takeEnded('12', '1', [], at(0));
+    assert.deepEqual(h.events, []);
+    h.monitor.takeEnded('12', '2', items, at(10));
+    assert.equal(h.monitor.dismiss('plan-missing:12:2', at(11)), true);
+    assert.deepEqual(h.resolved(), ['plan-missing:12:2']);
+    assert.deepEqual(h.activeKeys(), []);
+  });
+
+  test("a later take replaces the scene's alert, the same take ending twice is not raised twice, a complete take clears it", () => {
+    const h = harness();
+    h.monitor.takeEnded('12', '1', items, at(0));
+    h.monitor.takeEnded('12', '1', items, at(1));
+    assert.equal(h.events.length, 1);
+    h.monitor.takeEnded('12', '2', [items[0]!], at(10));
+    assert.deepEqual(h.resolved(), ['plan-missing:12:1']);
+    assert.deepEqual(h.activeKeys(), ['plan-missing:12:2']);
+    assert.equal(h.monitor.active()[0]!.message, 'Scene 12 take 2 ended without Master');
+    h.monitor.takeEnded('12', '3', [], at(20));
+    assert.deepEqual(h.activeKeys(), []);
+  });
+
+  test('scene names containing ":" do not clear each other', () => {
+    const h = harness();
+    h.monitor.takeEnded('12', 'A:1', items, at(0));
+    h.monitor.takeEnded('12:A', '1', items, at(0));
+    h.monitor.planSatisfied('12', at(5));
+    assert.deepEqual(h.activeKeys(), ['plan-missing:12:A:1']);
+    assert.equal(h.monitor.active()[0]!.message, 'Scene 12:A take 1 ended without Master, Singles (1 of 2)');
+  });
+});
+
+describe('active alerts', () => {
+  test('most severe first, then oldest; copies, not the monitor’s state', () => {
+    const h = harness({ stuckS: 20 });
+    h.live(0, 'cam-1', 'cam-2');
+    h.show(0, { 'cam-1': 'MS', 'cam-2': 'MS' });
+    h.monitor.takeEnded('1', '1', [missing('ms', 'MS')], at(5));
+    h.state('cam-3', 'failed', 8);
+    h.tick(21);
+    assert.deepEqual(h.activeKeys(), ['stalled:cam-3', 'doubling:MS:cam-1+cam-2', 'plan-missing:1:1', 'stuck:cam-1', 'stuck:cam-2']);
+    const first = h.monitor.active()[0]!;
+    first.cameraIds.push('x');
+    first.message = 'changed';
+    assert.deepEqual(h.monitor.active()[0]!.cameraIds, ['cam-3']);
+  });
+
+  test('durations read the way a mixer says them', () => {
+    assert.equal(formatDuration(12_400), '12 s');
+    assert.equal(formatDuration(300_000), '5 min');
+    assert.equal(formatDuration(90_000), '1 min 30 s');
+    assert.equal(formatDuration(2 * 3600_000 + 5 * 60_000 + 10_000), '2 h 5 min');
+    assert.equal(formatDuration(3600_000), '1 h');
+  });
+});

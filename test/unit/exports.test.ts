@@ -1,0 +1,580 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { EXPORT_FORMATS, exportShots, isExportFormat, type ExportOptions } from '../../server/exports/export-shots.js';
+import { CANONICAL_SCALES, SCALE_NAMES, type CanonicalScale } from '../../server/shared/scale.js';
+import type { ShotRecord, TimecodeRateName } from '../../server/shared/shots.js';
+import type { Subjects } from '../../server/shared/socket-events.js';
+import { timecodeRate, timecodeToFrames } from '../../server/shots/timecode.js';
+import { parseAle, parseCsv, parseEdl, readOtio, type EdlEvent, type OtioItem } from '../support/export-parsers.js';
+
+// ------------------------------------------------------------------ fixtures
+
+/** 2026-11-22T00:00:00Z: shots' epoch times are this plus their timecode's seconds. */
+const DAY_START = Date.UTC(2026, 10, 22);
+
+const SINGLE: Subjects = { count: 1, kind: 'person', framing: 'single', overTheShoulder: false };
+const TWO: Subjects = { count: 2, kind: 'people', framing: 'two-shot', overTheShoulder: true };
+const NOBODY: Subjects = { count: 0, kind: 'none', framing: 'none', overTheShoulder: false };
+
+interface ShotSpec {
+  camera: string;
+  id: number;
+  rate: TimecodeRateName;
+  tcIn: string;
+  tcOut: string;
+  scale: CanonicalScale;
+  extra?: Partial<ShotRecord>;
+}
+
+function probabilitiesFor(scale: CanonicalScale): number[] {
+  const top = CANONICAL_SCALES.indexOf(scale);
+  return CANONICAL_SCALES.map((_, i) => (i === top ? 0.82 : 0.18 / 7));
+}
+
+/** A ShotRecord consistent in itself: frames from the hand-written timecodes, seconds and epoch times from the frames. */
+function shot(spec: ShotSpec): ShotRecord {
+  const rate = timecodeRate(spec.rate);
+  const inFrame = timecodeToFrames(spec.tcIn, rate);
+  const outFrame = timecodeToFrames(spec.tcOut, rate);
+  const inSeconds = inFrame / rate.fps;
+  const durationS = (outFrame - inFrame) / rate.fps;
+  return {
+    id: spec.id,
+    cameraId: spec.camera,
+    status: 'closed',
+    inTime: DAY_START + Math.round(inSeconds * 1000),
+    outTime: DAY_START + Math.round((inSeconds + durationS) * 1000),
+    rate: spec.rate,
+    inFrame,
+    outFrame,
+    tcIn: spec.tcIn,
+    tcOut: spec.tcOut,
+    durationS,
+    startS: inSeconds - 3600,
+    scale: spec.scale,
+    confidence: 0.82,
+    probabilities: probabilitiesFor(spec.scale),
+    readouts: 12,
+    subjects: SINGLE,
+    reason: `${spec.scale} by framing`,
+    cutIn: 'hard',
+    cutOut: 'hard',
+    scene: '12',
+    take: '3',
+    tags: [],
+    note: null,
+    hasThumbnail: false,
+    ...spec.extra,
+  };
+}
+
+const AWKWARD_NOTE = 'Anna, "the lead"\nenters\tleft, then\r\nexits';
+
+/** One feed at 25 fps, with a gap, a one-frame shot and every kind of awkward text. */
+const FEED_25 = [
+  shot({ camera: 'cam-1', id: 11, rate: '25', tcIn: '10:00:00:00', tcOut: '10:00:04:12', scale: 'MCU', extra: { note: AWKWARD_NOTE, tags: ['anna', 'ben, jr'], reason: 'shoulders in, hips out; "MCU"' } }),
+  shot({ camera: 'cam-1', id: 12, rate: '25', tcIn: '10:00:04:12', tcOut: '10:00:10:00', scale: 'WS', extra: { note: '=HYPERLINK("http://x")', tags: ['+cast', '@crew'], subjects: TWO, scene: '-4', take: '=1+1' } }),
+  shot({ camera: 'cam-1', id: 13, rate: '25', tcIn: '10:00:12:00', tcOut: '10:00:12:01', scale: 'ECU', extra: { subjects: null, reason: null, scene: null, take: null, cutOut: null } }),
+  shot({ camera: 'cam-1', id: 14, rate: '25', tcIn: '10:00:12:01', tcOut: '10:01:00:00', scale: 'EWS', extra: { subjects: NOBODY, note: 'tab\there' } }),
+];
+
+/** 23.976 across the hour. */
+const FEED_23976 = [
+  shot({ camera: 'cam-a', id: 1, rate: '23.976', tcIn: '00:59:59:00', tcOut: '01:00:01:00', scale: 'CU' }),
+  shot({ camera: 'cam-a', id: 2, rate: '23.976', tcIn: '01:00:01:00', tcOut: '01:00:30:12', scale: 'MS' }),
+  shot({ camera: 'cam-a', id: 3, rate: '23.976', tcIn: '01:00:30:12', tcOut: '01:00:30:23', scale: 'FS' }),
+];
+
+/** 29.97 drop-frame: across a dropped minute, the tenth minute (not dropped) and the eleventh. */
+const FEED_2997DF = [
+  shot({ camera: 'programme', id: 21, rate: '29.97DF', tcIn: '00:00:50;00', tcOut: '00:00:59;28', scale: 'CU' }),
+  shot({ camera: 'programme', id: 22, rate: '29.97DF', tcIn: '00:00:59;28', tcOut: '00:01:00;04', scale: 'MS' }),
+  shot({ camera: 'programme', id: 23, rate: '29.97DF', tcIn: '00:01:00;04', tcOut: '00:09:59;20', scale: 'FS' }),
+  shot({ camera: 'programme', id: 24, rate: '29.97DF', tcIn: '00:09:59;20', tcOut: '00:10:00;10', scale: 'EWS' }),
+  shot({ camera: 'programme', id: 25, rate: '29.97DF', tcIn: '00:10:59;25', tcOut: '00:11:00;03', scale: 'MWS' }),
+  shot({ camera: 'programme', id: 26, rate: '29.97DF', tcIn: '00:11:00;03', tcOut: '01:00:00;00', scale: 'MCU' }),
+];
+
+/** 59.94 drop-frame: four numbers dropped per minute. */
+const FEED_5994DF = [
+  shot({ camera: 'cam-1', id: 31, rate: '59.94DF', tcIn: '00:00:59;50', tcOut: '00:01:00;10', scale: 'MS' }),
+  shot({ camera: 'cam-1', id: 32, rate: '59.94DF', tcIn: '00:01:00;10', tcOut: '00:01:10;00', scale: 'CU' }),
+  shot({ camera: 'cam-1', id: 33, rate: '59.94DF', tcIn: '00:09:59;58', tcOut: '00:10:00;02', scale: 'WS' }),
+];
+
+/** Five cameras shooting at once (time-of-day timecode), two of whose ids collide when cut to 8 characters and one of which collides by character. */
+const MULTI_CAMERA = [
+  shot({ camera: 'cam-1', id: 41, rate: '25', tcIn: '10:00:00:00', tcOut: '10:00:05:00', scale: 'MCU' }),
+  shot({ camera: 'cam-2', id: 42, rate: '25', tcIn: '10:00:00:00', tcOut: '10:00:07:00', scale: 'WS' }),
+  shot({ camera: 'camera-left-wide', id: 43, rate: '25', tcIn: '10:00:02:00', tcOut: '10:00:06:00', scale: 'FS' }),
+  shot({ camera: 'camera-left-wide-2', id: 44, rate: '25', tcIn: '10:00:03:00', tcOut: '10:00:04:00', scale: 'EWS' }),
+  shot({ camera: 'cam-1', id: 45, rate: '25', tcIn: '10:00:05:00', tcOut: '10:00:09:00', scale: 'CU' }),
+  shot({ camera: 'cam-2', id: 46, rate: '25', tcIn: '10:00:07:00', tcOut: '10:00:09:00', scale: 'MS' }),
+  shot({ camera: 'cam 1', id: 47, rate: '25', tcIn: '10:00:08:00', tcOut: '10:00:09:00', scale: 'ECU' }),
+];
+
+interface Fixture {
+  name: string;
+  shots: ShotRecord[];
+  rate: TimecodeRateName;
+  multiCamera: boolean;
+}
+
+const FIXTURES: Fixture[] = [
+  { name: '25 fps, one feed, awkward text', shots: FEED_25, rate: '25', multiCamera: false },
+  { name: '23.976, one feed', shots: FEED_23976, rate: '23.976', multiCamera: false },
+  { name: '29.97DF, one feed', shots: FEED_2997DF, rate: '29.97DF', multiCamera: false },
+  { name: '59.94DF, one feed', shots: FEED_5994DF, rate: '59.94DF', multiCamera: false },
+  { name: '25 fps, five cameras', shots: MULTI_CAMERA, rate: '25', multiCamera: true },
+];
+
+// ------------------------------------------------------------------ helpers
+
+const byTime = (shots: readonly ShotRecord[]) => [...shots].sort((a, b) => a.inTime - b.inTime || (a.cameraId < b.cameraId ? -1 : 1));
+/** The exporters must sort: give them the shots backwards. */
+const shuffled = (shots: readonly ShotRecord[]) => [...shots].reverse();
+const options = (extra: Partial<ExportOptions> = {}): ExportOptions => ({ title: 'shotscale test log', generatedAt: DAY_START, ...extra });
+const run = (shots: readonly ShotRecord[], format: (typeof EXPORT_FORMATS)[number], extra: Partial<ExportOptions> = {}) =>
+  exportShots(shuffled(shots), format, options(extra)).body;
+
+const frames = (tc: string, rate: TimecodeRateName) => timecodeToFrames(tc, timecodeRate(rate));
+const length = (s: ShotRecord) => s.outFrame - s.inFrame;
+const separatorOk = (tc: string, rate: TimecodeRateName) => (timecodeRate(rate).dropFrame ? /;\d\d$/ : /:\d\d$/).test(tc);
+const FROM_CLIP = /^FROM CLIP NAME: (.*) shot (\d+)$/;
+
+const RESOLVE_COLOURS = new Set(
+  ['Blue', 'Cyan', 'Green', 'Yellow', 'Red', 'Pink', 'Purple', 'Fuchsia', 'Rose', 'Lavender', 'Sky', 'Mint', 'Lemon', 'Sand', 'Cocoa', 'Cream'].map((c) => `ResolveColor${c}`),
+);
+const AVID_COLOURS = new Set(['RED', 'GREEN', 'BLUE', 'CYAN', 'MAGENTA', 'YELLOW', 'BLACK', 'WHITE']);
+const OTIO_COLOURS = new Set(['PINK', 'RED', 'ORANGE', 'YELLOW', 'GREEN', 'CYAN', 'BLUE', 'PURPLE', 'MAGENTA', 'BLACK', 'WHITE']);
+
+/** One colour per scale, each scale its own colour. */
+function assertColourPerScale(pairs: [CanonicalScale, string][], palette: Set<string>) {
+  const colourOf = new Map<CanonicalScale, string>();
+  for (const [scale, colour] of pairs) {
+    assert.ok(palette.has(colour), `${colour} is not a known colour`);
+    assert.equal(colourOf.get(scale) ?? colour, colour, `${scale} has one colour`);
+    colourOf.set(scale, colour);
+  }
+  const colours = [...colourOf.values()];
+  assert.equal(new Set(colours).size, colours.length, 'different scales, different colours');
+}
+
+/** Record times: one feed = source timecode; several cameras = end to end from 01:00:00:00. */
+function assertRecordTimes(events: readonly EdlEvent[], fixture: Fixture) {
+  const { rate } = fixture;
+  let expectedIn = frames('01:00:00:00', rate);
+  for (const e of events) {
+    const recIn = frames(e.recIn, rate);
+    const recOut = frames(e.recOut, rate);
+    if (fixture.multiCamera) {
+      assert.equal(recIn, expectedIn, `event ${e.number} starts where the last ended`);
+      expectedIn = recOut;
+    } else {
+      assert.equal(e.recIn, e.srcIn);
+      assert.equal(e.recOut, e.srcOut);
+    }
+    assert.equal(recOut - recIn, frames(e.srcOut, rate) - frames(e.srcIn, rate), 'record and source durations match');
+  }
+}
+
+// ------------------------------------------------------------------ round trips per fixture
+
+for (const fixture of FIXTURES) {
+  const expected = byTime(fixture.shots);
+  const { rate } = fixture;
+
+  describe(`exports: ${fixture.name}`, () => {
+    test('CSV: one row per shot, in time order, every field back', () => {
+      const rows = parseCsv(run(fixture.shots, 'csv'));
+      assert.equal(rows.length, expected.length);
+      rows.forEach((row, i) => {
+        const s = expected[i]!;
+        assert.equal(row.id, String(s.id));
+        assert.equal(row.camera, s.cameraId);
+        assert.equal(row.tc_in, s.tcIn);
+        assert.equal(row.tc_out, s.tcOut);
+        assert.equal(frames(row.tc_in!, row.rate as TimecodeRateName), s.inFrame);
+        assert.equal(frames(row.tc_out!, row.rate as TimecodeRateName), s.outFrame);
+        assert.equal(row.rate, s.rate);
+        assert.equal(Number(row.frames), length(s));
+        assert.ok(Math.abs(Number(row.duration_s) - s.durationS) < 0.0006);
+        assert.ok(Math.abs(Number(row.start_s) - s.startS) < 0.0006);
+        assert.ok(Math.abs(Number(row.end_s) - (s.startS + s.durationS)) < 0.0006);
+        assert.equal(row.scale, s.scale);
+        assert.equal(row.scale_name, SCALE_NAMES[s.scale]);
+        assert.equal(Number(row.confidence), s.confidence);
+        assert.equal(row.people, s.subjects ? String(s.subjects.count) : '');
+        assert.equal(row.framing, s.subjects?.framing ?? '');
+        assert.equal(row.in_time, new Date(s.inTime).toISOString());
+        assert.equal(row.out_time, new Date(s.outTime).toISOString());
+        assert.equal(row.cut_out, s.cutOut ?? '');
+        CANONICAL_SCALES.forEach((scale, k) => assert.ok(Math.abs(Number(row[`p_${scale}`]) - s.probabilities[k]!) < 0.00006));
+      });
+    });
+
+    test('JSON: every ShotRecord with its scale name, and the summary', () => {
+      const doc = JSON.parse(run(fixture.shots, 'json')) as Record<string, unknown> & { shots: Record<string, unknown>[]; summary: Record<string, number> };
+      assert.equal(doc.format, 'shotscale-shot-log');
+      assert.equal(doc.version, 1);
+      assert.equal(doc.title, 'shotscale test log');
+      assert.equal(doc.rate, rate);
+      assert.equal(doc.generatedAt, new Date(DAY_START).toISOString());
+      assert.deepEqual(
+        doc.shots,
+        expected.map((s) => ({ ...s, scaleName: SCALE_NAMES[s.scale] })),
+      );
+      const seconds = expected.reduce((sum, s) => sum + s.durationS, 0);
+      assert.equal(doc.summary.shots, expected.length);
+      assert.ok(Math.abs(doc.summary.seconds! - seconds) < 1e-9);
+      assert.ok(Math.abs(doc.summary.averageShotLengthS! - seconds / expected.length) < 1e-9);
+    });
+
+    test('CMX3600 EDL: header, one event per shot, reels, timecodes, record layout, comments, locators', () => {
+      const edl = parseEdl(run(fixture.shots, 'edl'));
+      assert.equal(edl.title, 'shotscale test log');
+      assert.equal(edl.fcm, timecodeRate(rate).dropFrame ? 'DROP FRAME' : 'NON-DROP FRAME');
+      assert.equal(edl.events.length, expected.length);
+      const reelOf = new Map<string, string>();
+      edl.events.forEach((e, i) => {
+        const s = expected[i]!;
+        assert.equal(e.number, i + 1);
+        assert.equal(e.track, 'V');
+        assert.equal(e.transition, 'C');
+        for (const tc of [e.srcIn, e.srcOut, e.recIn, e.recOut]) assert.ok(separatorOk(tc, rate), `${tc} separator at ${rate}`);
+        assert.equal(frames(e.srcIn, rate), s.inFrame, `event ${i + 1} source in`);
+        assert.equal(frames(e.srcOut, rate), s.outFrame, `event ${i + 1} source out`);
+        assert.equal(e.srcIn, s.tcIn);
+        assert.equal(e.srcOut, s.tcOut);
+        const from = e.comments.map((c) => FROM_CLIP.exec(c)).find((m) => m);
+        assert.ok(from, 'a FROM CLIP NAME comment');
+        assert.equal(from[1], s.cameraId);
+        assert.equal(Number(from[2]), s.id);
+        assert.ok(e.comments.some((c) => c.startsWith(`COMMENT: ${s.scale} 0.82`)), e.comments.join(' | '));
+        assert.ok(e.comments.every((c) => !/[\t\r\n]/.test(c)));
+        assert.equal(e.markers.length, 1);
+        assert.equal(e.markers[0]!.tc, e.recIn, 'the locator sits at the record in');
+        assert.equal(e.markers[0]!.name, s.scale);
+        assert.match(e.reel, /^[A-Z0-9_]{1,8}$/);
+        assert.equal(reelOf.get(s.cameraId) ?? e.reel, e.reel, 'one reel per camera');
+        reelOf.set(s.cameraId, e.reel);
+      });
+      assert.equal(new Set(reelOf.values()).size, reelOf.size, 'different cameras, different reels');
+      assertColourPerScale(
+        edl.events.map((e, i) => [expected[i]!.scale, e.markers[0]!.color]),
+        AVID_COLOURS,
+      );
+      assertRecordTimes(edl.events, fixture);
+    });
+
+    test('marker EDL: one Resolve marker per shot at its record in, spanning the shot', () => {
+      const edl = parseEdl(run(fixture.shots, 'markers'));
+      assert.equal(edl.fcm, timecodeRate(rate).dropFrame ? 'DROP FRAME' : 'NON-DROP FRAME');
+      assert.equal(edl.events.length, expected.length);
+      const cmx = parseEdl(run(fixture.shots, 'edl'));
+      edl.events.forEach((e, i) => {
+        const s = expected[i]!;
+        assert.equal(e.number, i + 1);
+        assert.equal(e.srcIn, e.recIn);
+        assert.equal(frames(e.recOut, rate) - frames(e.recIn, rate), 1, 'one-frame event');
+        assert.equal(e.recIn, cmx.events[i]!.recIn, 'same record time as the CMX3600 export');
+        if (!fixture.multiCamera) assert.equal(frames(e.recIn, rate), s.inFrame);
+        assert.ok(separatorOk(e.recIn, rate));
+        assert.equal(e.markers.length, 1);
+        const marker = e.markers[0]!;
+        assert.equal(marker.tc, e.recIn);
+        assert.equal(marker.duration, length(s));
+        assert.ok(marker.name.startsWith(`${s.scale} ${s.cameraId}`), marker.name);
+      });
+      assertColourPerScale(
+        edl.events.map((e, i) => [expected[i]!.scale, e.markers[0]!.color]),
+        RESOLVE_COLOURS,
+      );
+    });
+
+    test('ALE: heading, columns, one clip per shot with its timecodes and tape', () => {
+      const ale = parseAle(run(fixture.shots, 'ale'));
+      assert.equal(ale.heading.FPS, rate.replace('DF', ''));
+      assert.equal(ale.heading.VIDEO_FORMAT, '1080');
+      assert.equal(ale.heading.AUDIO_FORMAT, '48khz');
+      for (const column of ['Name', 'Tracks', 'Start', 'End', 'Tape', 'Source File', 'Scale', 'Confidence', 'Framing', 'Scene', 'Take', 'Camera', 'Comments']) {
+        assert.ok(ale.columns.includes(column), column);
+      }
+      assert.equal(ale.rows.length, expected.length);
+      const reels = new Map(parseEdl(run(fixture.shots, 'edl')).events.map((e, i) => [expected[i]!.cameraId, e.reel]));
+      ale.rows.forEach((row, i) => {
+        const s = expected[i]!;
+        assert.ok(separatorOk(row.Start!, rate) && separatorOk(row.End!, rate));
+        assert.equal(frames(row.Start!, rate), s.inFrame);
+        assert.equal(frames(row.End!, rate), s.outFrame, 'End is exclusive');
+        assert.equal(row.Tape, reels.get(s.cameraId), 'the tape is the EDL reel');
+        assert.equal(row.Camera, s.cameraId);
+        assert.equal(row.Scale, s.scale);
+        assert.equal(row.Scene, s.scene ?? '');
+        assert.equal(row.Tracks, 'V');
+        assert.equal(row['Source File'], '');
+      });
+      assert.equal(new Set(ale.rows.map((r) => r.Name)).size, ale.rows.length, 'clip names are unique');
+    });
+
+    test('OTIO: a track per camera, clips at their timecode, gaps between them, markers', () => {
+      const otio = readOtio(run(fixture.shots, 'otio'));
+      const fps = timecodeRate(rate).fps;
+      assert.equal(otio.name, 'shotscale test log');
+      assert.equal(otio.globalStart.rate, fps);
+      const globalStart = Math.min(...expected.map((s) => s.inFrame));
+      assert.equal(otio.globalStart.value, globalStart);
+      const cameras = [...new Set(expected.map((s) => s.cameraId))];
+      assert.deepEqual(otio.tracks.map((t) => t.name).sort(), [...cameras].sort());
+      for (const track of otio.tracks) {
+        assert.equal(track.kind, 'Video');
+        const shots = expected.filter((s) => s.cameraId === track.name);
+        const clips: (OtioItem & { at: number })[] = [];
+        let position = 0;
+        for (const item of track.items) {
+          assert.equal(item.rate, fps, 'exact rate');
+          assert.ok(Number.isInteger(item.startFrame) && Number.isInteger(item.durationFrames));
+          if (item.schema === 'Gap.1') {
+            assert.ok(item.durationFrames > 0, 'no empty gaps');
+            assert.equal(item.startFrame, 0);
+          } else {
+            assert.equal(item.schema, 'Clip.2');
+            clips.push({ ...item, at: position });
+          }
+          position += item.durationFrames;
+        }
+        assert.equal(clips.length, shots.length);
+        clips.forEach((clip, i) => {
+          const s = shots[i]!;
+          assert.equal(clip.startFrame, s.inFrame);
+          assert.equal(clip.durationFrames, length(s));
+          assert.equal(clip.at, s.inFrame - globalStart, 'the clip sits at its timecode on the timeline');
+          assert.equal(clip.mediaUrl, null, 'a live log has no media');
+          const meta = clip.metadata.shotscale as Record<string, unknown>;
+          assert.equal(meta.scale, s.scale);
+          assert.equal(meta.note, s.note);
+          assert.deepEqual(meta.tags, s.tags);
+          assert.deepEqual(meta.probabilities, s.probabilities);
+          assert.equal(meta.inTime, new Date(s.inTime).toISOString());
+          assert.equal(clip.markers.length, 1);
+          const marker = clip.markers[0]!;
+          assert.equal(marker.name, s.scale);
+          assert.equal(marker.startFrame, clip.startFrame, 'marker at the clip start, in source time');
+          assert.ok(marker.durationFrames >= 1 && marker.durationFrames <= clip.durationFrames);
+          assert.ok(marker.comment.startsWith(s.scale));
+          assert.ok(OTIO_COLOURS.has(marker.color));
+        });
+      }
+    });
+  });
+}
+
+// ------------------------------------------------------------------ format details
+
+describe('exports: details', () => {
+  test('format names', () => {
+    assert.deepEqual([...EXPORT_FORMATS], ['csv', 'json', 'edl', 'ale', 'otio', 'markers']);
+    for (const format of EXPORT_FORMATS) assert.ok(isExportFormat(format));
+    assert.equal(isExportFormat('xml'), false);
+    assert.equal(isExportFormat('toString'), false);
+    const extensions = EXPORT_FORMATS.map((f) => exportShots(FEED_25, f, options()).extension);
+    assert.deepEqual(extensions, ['.csv', '.json', '.edl', '.ale', '.otio', '.markers.edl']);
+    for (const f of EXPORT_FORMATS) assert.match(exportShots(FEED_25, f, options()).contentType, /charset=utf-8/);
+  });
+
+  test('CSV: RFC 4180 quoting, CRLF, formula guard on user text, tags joined by ";"', () => {
+    const text = run(FEED_25, 'csv');
+    assert.ok(text.startsWith('id,camera,scene,take,start_s,end_s,duration_s,tc_in,tc_out,rate,frames,scale,scale_name,confidence,framing,people,over_the_shoulder,reason,cut_in,cut_out,in_time,out_time,tags,note,p_ECU,p_CU,p_MCU,p_MS,p_MWS,p_FS,p_WS,p_EWS\r\n'));
+    assert.ok(text.endsWith('\r\n'));
+    assert.ok(text.includes('"Anna, ""the lead""\nenters\tleft, then\r\nexits"'), 'quoted, quotes doubled, breaks kept');
+    const rows = parseCsv(text);
+    assert.equal(rows[0]!.note, AWKWARD_NOTE);
+    assert.equal(rows[0]!.tags, 'anna;ben, jr');
+    assert.equal(rows[0]!.reason, 'shoulders in, hips out; "MCU"');
+    assert.equal(rows[1]!.note, `'=HYPERLINK("http://x")`);
+    assert.equal(rows[1]!.tags, "'+cast;@crew");
+    assert.equal(rows[1]!.scene, "'-4");
+    assert.equal(rows[1]!.take, "'=1+1");
+    assert.equal(rows[1]!.over_the_shoulder, 'true');
+    assert.equal(rows[2]!.note, '');
+    assert.equal(rows[2]!.scene, '');
+    assert.equal(rows[2]!.people, '');
+  });
+
+  test('ALE: tabs and line breaks never reach a cell; notes land in Comments; CRLF', () => {
+    const text = run(FEED_25, 'ale', { mediaPath: '/media/day 1/A001.mov' });
+    assert.ok(text.startsWith('Heading\r\nFIELD_DELIM\tTABS\r\n'));
+    assert.ok(!/[^\r]\n/.test(text), 'every line ends in CRLF');
+    const ale = parseAle(text);
+    assert.equal(ale.rows[0]!.Comments, 'Anna, "the lead" enters left, then exits');
+    assert.equal(ale.rows[3]!.Comments, 'tab here');
+    assert.equal(ale.rows[0]!['Source File'], 'A001.mov');
+    assert.equal(ale.rows[0]!.Name, 'cam-1_0011');
+  });
+
+  test('EDL: exact CMX3600 columns, CRLF, comments on one line, title cut to 70 characters', () => {
+    const long = `A very long title\nwith a line break ${'x'.repeat(100)}`;
+    const text = exportShots(FEED_25, 'edl', options({ title: long })).body;
+    const lines = text.split('\r\n');
+    assert.equal(lines[0]!.length <= 'TITLE: '.length + 70, true);
+    assert.ok(lines[0]!.startsWith('TITLE: A very long title with a line break x'));
+    assert.equal(lines[1], 'FCM: NON-DROP FRAME');
+    assert.ok(lines.includes('001  CAM_1    V     C        10:00:00:00 10:00:04:12 10:00:00:00 10:00:04:12'));
+    assert.ok(lines.includes('* FROM CLIP NAME: cam-1 shot 11'));
+    assert.ok(lines.includes('* COMMENT: MCU 0.82 single person (shoulders in, hips out; "MCU")'));
+    assert.ok(lines.includes('* COMMENT: scene 12; take 3; tags: anna, ben, jr; note: Anna, "the lead" enters left, then exits'));
+    assert.ok(lines.some((l) => /^\* LOC: 10:00:00:00 \S+ +MCU$/.test(l)));
+    assert.ok(!/[^\r]\n/.test(text), 'every line ends in CRLF');
+  });
+
+  test('marker EDL: the Resolve marker line', () => {
+    const lines = exportShots(FEED_2997DF, 'markers', options()).body.split('\r\n');
+    assert.equal(lines[1], 'FCM: DROP FRAME');
+    assert.ok(lines.includes('002  001      V     C        00:00:59;28 00:00:59;29 00:00:59;28 00:00:59;29  '));
+    const marker = lines[lines.indexOf('002  001      V     C        00:00:59;28 00:00:59;29 00:00:59;28 00:00:59;29  ') + 1]!;
+    assert.match(marker, /^ \|C:ResolveColor\w+ \|M:MS programme single \|D:4$/);
+  });
+
+  test('reel names: upper-case, 8 characters, unique, stable for a set of cameras', () => {
+    const reels = new Map(parseEdl(run(MULTI_CAMERA, 'edl')).events.map((e) => [FROM_CLIP.exec(e.comments[0]!)![1]!, e.reel]));
+    assert.equal(reels.get('cam-2'), 'CAM_2');
+    assert.equal(new Set(reels.values()).size, 5);
+    // "cam-1" and "cam 1" both clean to CAM_1; "camera-left-wide(-2)" both cut to CAMERA_L.
+    assert.ok(['cam-1', 'cam 1'].every((c) => reels.get(c)!.startsWith('CAM_1')));
+    assert.ok(['camera-left-wide', 'camera-left-wide-2'].every((c) => /^CAMERA_\d$/.test(reels.get(c)!)));
+    const again = new Map(parseEdl(exportShots(MULTI_CAMERA, 'edl', options()).body).events.map((e) => [FROM_CLIP.exec(e.comments[0]!)![1]!, e.reel]));
+    assert.deepEqual(again, reels, 'input order does not change the names');
+    const reserved = parseEdl(run([shot({ camera: 'ax', id: 1, rate: '25', tcIn: '00:00:00:00', tcOut: '00:00:01:00', scale: 'MS' })], 'edl'));
+    assert.notEqual(reserved.events[0]!.reel, 'AX', 'AX means auxiliary source in CMX3600');
+  });
+
+  test('EDL: more than 999 events keeps every shot and restarts numbering at 001', () => {
+    const many = Array.from({ length: 1001 }, (_, i) => {
+      const at = 25 * i;
+      const tc = (f: number) => `00:${String(Math.floor(f / 1500)).padStart(2, '0')}:${String(Math.floor(f / 25) % 60).padStart(2, '0')}:${String(f % 25).padStart(2, '0')}`;
+      return shot({ camera: 'cam-1', id: i + 1, rate: '25', tcIn: tc(at), tcOut: tc(at + 25), scale: CANONICAL_SCALES[i % 8]! });
+    });
+    for (const format of ['edl', 'markers'] as const) {
+      const edl = parseEdl(run(many, format));
+      assert.equal(edl.events.length, 1001);
+      assert.deepEqual(edl.events.slice(997).map((e) => e.number), [998, 999, 1, 2]);
+      assert.equal(frames(edl.events[1000]!.recIn, '25'), 25 * 1000);
+    }
+  });
+
+  test('timeline rate: shots at another rate are converted through their seconds', () => {
+    const mixed = [
+      shot({ camera: 'cam-1', id: 1, rate: '25', tcIn: '00:00:58:00', tcOut: '00:00:59:00', scale: 'WS' }),
+      ...FEED_2997DF.slice(1, 3),
+    ];
+    const fps25 = timecodeRate('25').fps;
+    const at25 = (f: number, from: ShotRecord) => Math.round((f / timecodeRate(from.rate).fps) * fps25);
+    const edl = parseEdl(run(mixed, 'edl'));
+    assert.equal(edl.fcm, 'NON-DROP FRAME', 'default: the first shot (in time) decides');
+    const expectedFrames = byTime(mixed).map((s) => [at25(s.inFrame, s), at25(s.outFrame, s)]);
+    assert.deepEqual(edl.events.map((e) => [frames(e.srcIn, '25'), frames(e.srcOut, '25')]), expectedFrames);
+
+    const asDf = parseEdl(run(mixed, 'edl', { rate: '29.97DF' }));
+    assert.equal(asDf.fcm, 'DROP FRAME');
+    assert.equal(asDf.events[1]!.srcIn, '00:00:59;28', 'shots at the timeline rate keep their timecode');
+    assert.equal(frames(asDf.events[0]!.srcIn, '29.97DF'), Math.round(58 * (30000 / 1001)));
+    const otio = readOtio(run(mixed, 'otio', { rate: '29.97DF' }));
+    assert.ok(otio.tracks.every((t) => t.items.every((item) => item.rate === 30000 / 1001)));
+    const ale = parseAle(run(mixed, 'ale', { rate: '23.976' }));
+    assert.equal(ale.heading.FPS, '23.976');
+  });
+
+  test('record time: overlapping shots of one camera, or a log across midnight, go end to end', () => {
+    const midnight = [
+      shot({ camera: 'cam-1', id: 1, rate: '25', tcIn: '23:59:50:00', tcOut: '23:59:59:00', scale: 'WS' }),
+      { ...shot({ camera: 'cam-1', id: 2, rate: '25', tcIn: '00:00:00:00', tcOut: '00:00:05:00', scale: 'CU' }), inTime: DAY_START + 86_400_000 },
+    ];
+    const events = parseEdl(run(midnight, 'edl')).events;
+    assert.deepEqual(events.map((e) => e.recIn), ['01:00:00:00', '01:00:09:00']);
+    assert.deepEqual(events.map((e) => e.srcIn), ['23:59:50:00', '00:00:00:00']);
+    const otio = readOtio(run(midnight, 'otio'));
+    const [first, second] = otio.tracks[0]!.items.filter((i) => i.schema === 'Clip.2');
+    assert.equal(second!.startFrame, 0, 'the clip keeps its source timecode');
+    assert.ok(first && second, 'both clips are on the track, one after the other');
+  });
+
+  test('a shot shorter than a frame is no edit event, but stays in CSV and JSON', () => {
+    const open = { ...shot({ camera: 'cam-1', id: 99, rate: '25', tcIn: '10:01:00:00', tcOut: '10:01:00:00', scale: 'MS' }), status: 'open' as const, cutOut: null };
+    const shots = [...FEED_25, open];
+    assert.equal(parseEdl(run(shots, 'edl')).events.length, FEED_25.length);
+    assert.equal(parseEdl(run(shots, 'markers')).events.length, FEED_25.length);
+    assert.equal(parseAle(run(shots, 'ale')).rows.length, FEED_25.length);
+    assert.equal(readOtio(run(shots, 'otio')).tracks[0]!.items.filter((i) => i.schema === 'Clip.2').length, FEED_25.length);
+    assert.equal(parseCsv(run(shots, 'csv')).length, FEED_25.length + 1);
+  });
+
+  test('OTIO: file mode points the clips at the source video', () => {
+    const otio = readOtio(run(FEED_25, 'otio', { mediaPath: '/media/day 1/A001.mov' }));
+    const clips = otio.tracks[0]!.items.filter((i) => i.schema === 'Clip.2');
+    assert.ok(clips.every((c) => c.mediaUrl === 'file:///media/day%201/A001.mov'));
+    const gaps = otio.tracks[0]!.items.filter((i) => i.schema === 'Gap.1');
+    assert.deepEqual(gaps.map((g) => g.durationFrames), [2 * 25], 'the two seconds between 10:00:10:00 and 10:00:12:00');
+  });
+
+  test('OTIO: five cameras in sync, each on its own track', () => {
+    const otio = readOtio(run(MULTI_CAMERA, 'otio'));
+    assert.deepEqual(otio.tracks.map((t) => t.name), ['cam 1', 'cam-1', 'cam-2', 'camera-left-wide', 'camera-left-wide-2']);
+    const leftWide2 = otio.tracks.find((t) => t.name === 'camera-left-wide-2')!;
+    assert.deepEqual(leftWide2.items.map((i) => [i.schema, i.durationFrames]), [['Gap.1', 75], ['Clip.2', 25]]);
+  });
+
+  test('empty logs export cleanly', () => {
+    for (const format of EXPORT_FORMATS) assert.ok(exportShots([], format, options()).body.length > 0, format);
+    assert.deepEqual(parseCsv(exportShots([], 'csv', options()).body), []);
+    assert.equal(parseEdl(exportShots([], 'edl', options()).body).events.length, 0);
+    assert.equal(parseAle(exportShots([], 'ale', options()).body).rows.length, 0);
+    assert.equal(readOtio(exportShots([], 'otio', options()).body).tracks.length, 0);
+    const json = JSON.parse(exportShots([], 'json', options()).body) as { summary: { averageShotLengthS: number } };
+    assert.equal(json.summary.averageShotLengthS, 0);
+  });
+});
+
+// ------------------------------------------------------------------ the parsers themselves
+
+describe('export parsers reject malformed input', () => {
+  test('CSV', () => {
+    assert.throws(() => parseCsv('a,b\n1,"open\n'), /not closed/);
+    assert.throws(() => parseCsv('a,b\n1,2,3\n'), /3 fields/);
+    assert.throws(() => parseCsv('a,b\n1,x"y"\n'), /quote inside/);
+    assert.deepEqual(parseCsv('\ufeffa,b\r\n"1\r\n2",""""\r\n'), [{ a: '1\r\n2', b: '"' }]);
+  });
+
+  test('EDL', () => {
+    const good = 'TITLE: t\r\nFCM: NON-DROP FRAME\r\n\r\n001  AX       V     C        00:00:00:00 00:00:01:00 01:00:00:00 01:00:01:00\r\n';
+    assert.equal(parseEdl(good).events.length, 1);
+    assert.throws(() => parseEdl(good.replace('001  AX      ', '001 AX       ')), /event number/);
+    assert.throws(() => parseEdl(good.replace('V     C', 'V    C ')), /column/);
+    assert.throws(() => parseEdl(good.replace('FCM: NON-DROP FRAME\r\n', '')), /FCM/);
+    assert.throws(() => parseEdl(`${good}garbage\r\n`), /not an event/);
+  });
+
+  test('ALE', () => {
+    const good = 'Heading\nFIELD_DELIM\tTABS\nFPS\t25\n\nColumn\nName\tStart\n\nData\na\t00:00:00:00\n';
+    assert.equal(parseAle(good).rows.length, 1);
+    assert.throws(() => parseAle(`${good}b\t00:00:00:00\textra\n`), /3 cells for 2 columns/);
+    assert.throws(() => parseAle(good.replace('\n\nData', '\nData')), /blank line/);
+    assert.throws(() => parseAle(good.replace('TABS', 'COMMAS')), /FIELD_DELIM/);
+  });
+
+  test('OTIO', () => {
+    const rt = (value: number) => ({ OTIO_SCHEMA: 'RationalTime.1', rate: 25, value });
+    const timeline = (item: unknown) => ({
+      OTIO_SCHEMA: 'Timeline.1',
+      name: 't',
+      global_start_time: rt(0),
+      tracks: { OTIO_SCHEMA: 'Stack.1', children: [{ OTIO_SCHEMA: 'Track.1', name: 'v', kind: 'Video', children: [item] }] },
+    });
+    const gap = { OTIO_SCHEMA: 'Gap.1', name: '', source_range: { OTIO_SCHEMA: 'TimeRange.1', start_time: rt(0), duration: rt(5) } };
+    assert.equal(readOtio(timeline(gap)).tracks[0]!.items[0]!.durationFrames, 5);
+    assert.throws(() => readOtio(timeline({ ...gap, OTIO_SCHEMA: 'Gap' })), /OTIO_SCHEMA/);
+    assert.throws(() => readOtio(timeline({ ...gap, source_range: { ...gap.source_range, duration: { rate: 25, value: 5 } } })), /OTIO_SCHEMA/);
+    assert.throws(() => readOtio(timeline({ ...gap, source_range: { ...gap.source_range, duration: { ...rt(5), rate: '25' } } })), /rate/);
+    assert.throws(() => readOtio(timeline({ ...gap, source_range: { ...gap.source_range, duration: { ...rt(5), seconds: 1 } } })), /keys/);
+    assert.throws(() => readOtio({ ...timeline(gap), OTIO_SCHEMA: 'Timeline.2' }), /Timeline/);
+  });
+});
