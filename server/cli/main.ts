@@ -1,5 +1,5 @@
 /**
- * The `shotscale` command line: serve (what `npm start` runs), classify, eval, calibrate, bench.
+ * The `shotscale` command line: serve (what `npm start` runs), log, export, classify, eval, calibrate, bench.
  * User errors print their code and message and exit 1 (2 for usage).
  */
 import { isShotscaleError, errorMessage } from '../errors.js';
@@ -9,12 +9,19 @@ import { runClassify } from './classify-command.js';
 import { runEval } from './eval-command.js';
 import { runCalibrate } from './calibrate-command.js';
 import { runBench } from './bench-command.js';
+import { runLog } from './log-command.js';
+import { runExport } from './export-command.js';
 
 const USAGE = `usage: shotscale <command> [options]
 
 commands:
   serve [--config FILE] [--host HOST] [--port N]
       Run the server on the config's cameras and model (default config/default.yaml).
+  log VIDEO --out DIR [--fps 3] [--rate 25] [--start-tc HH:MM:SS:FF] [--formats csv,json,edl,ale,otio,markers] [--config FILE]
+      Cut a video file into shots as fast as the machine allows; writes the shot log (SQLite),
+      every export, a thumbnail per shot and summary.json (average shot length, scale shares) to DIR.
+  export --format FORMAT [--db FILE | --config FILE] [--out FILE] [--camera ID,...] [--scene S] [--take T] [--from T] [--to T]
+      Export the shot log: csv, json, edl (CMX3600), ale (Avid), otio (OpenTimelineIO), markers (Resolve marker EDL).
   classify FILE... [--config FILE] [--fps N] [--batch N]
       Classify images or videos (sampled at --fps, default 1); JSON lines on stdout.
   eval --labels FILE [--images DIR] [--taxonomy NAME] [--json OUT] [--csv OUT]
@@ -41,6 +48,10 @@ export async function main(argv: string[]): Promise<number> {
     switch (command) {
       case 'serve':
         return await runServe(rest, log);
+      case 'log':
+        return await runLog(rest, log);
+      case 'export':
+        return await runExport(rest);
       case 'classify':
         return await runClassify(rest, log);
       case 'eval':

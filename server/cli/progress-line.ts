@@ -21,6 +21,10 @@ export class ProgressLine {
     this.done_ += 1;
   }
 
+  advanceTo(done: number): void {
+    this.done_ = Math.min(this.total || done, done);
+  }
+
   note(message: string): void {
     process.stderr.write(`${this.tty ? '\r\x1b[2K' : ''}${message}\n`);
   }

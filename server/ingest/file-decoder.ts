@@ -7,7 +7,8 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { ShotscaleError } from '../errors.js';
 import type { Clock } from '../shared/clock.js';
-import { buildFfmpegArgs, type ArgsContext, type OutputSpec } from './ffmpeg-args.js';
+import { CUT_FRAME_BYTES } from '../cuts/cut-frames.js';
+import { buildFfmpegArgs, CUT_FRAMES_FD, type ArgsContext, type OutputSpec } from './ffmpeg-args.js';
 import { FrameReader } from './frame-reader.js';
 
 const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.bmp', '.webp', '.tif', '.tiff', '.gif']);
@@ -58,4 +59,55 @@ export async function decodeFile(
     throw new ShotscaleError('INPUT_UNREADABLE', `${file}: ffmpeg could not decode it (exit ${code})${stderr.trim() ? `: ${stderr.trim().split('\n').at(-1)}` : ''}`);
   }
   return index;
+}
+
+export interface CutDecode {
+  /** Resolves with the counts when ffmpeg has finished; rejects when it could not decode. */
+  done: Promise<{ frames: number; cutFrames: number }>;
+  /** Stop reading the analysis frames (ffmpeg then waits): backpressure for a slower model. */
+  pause(): void;
+  resume(): void;
+}
+
+/**
+ * File mode: one ffmpeg child decodes the file once, as fast as it can, into
+ * model-sized frames at `output.fps` and tiny grey frames at `cutsFps` for
+ * the cut detector (the same split as a live camera).
+ */
+export function decodeFileWithCuts(
+  ffmpegPath: string,
+  file: string,
+  output: Omit<OutputSpec, 'fps'> & { fps: number },
+  cutsFps: number,
+  ctx: ArgsContext,
+  clock: Clock,
+  onFrame: (frame: DecodedFrame) => void,
+  onCutFrame: (index: number, data: Uint8Array) => void,
+): CutDecode {
+  const args = buildFfmpegArgs({ kind: 'file', path: file, loop: false, realtime: false }, output, ctx, { fps: cutsFps });
+  const child = spawn(ffmpegPath, args, { stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
+  const stdout = child.stdout!;
+  const stderrPipe = child.stderr!;
+  let frames = 0;
+  let cutFrames = 0;
+  const reader = new FrameReader(output.width * output.height * 3, (data) => {
+    onFrame({ index: frames, timeS: frames / output.fps, data });
+    frames += 1;
+  }, clock);
+  const cutReader = new FrameReader(CUT_FRAME_BYTES, (data) => onCutFrame(cutFrames++, data), clock);
+  let stderr = '';
+  stdout.on('data', (chunk: Buffer) => reader.push(chunk));
+  (child.stdio[CUT_FRAMES_FD] as NodeJS.ReadableStream).on('data', (chunk: Buffer) => cutReader.push(chunk));
+  stderrPipe.setEncoding('utf8');
+  stderrPipe.on('data', (text: string) => {
+    stderr = (stderr + text).slice(-2000);
+  });
+  const done = new Promise<{ frames: number; cutFrames: number }>((resolve, reject) => {
+    child.once('error', (error) => reject(new ShotscaleError('FFMPEG_NOT_FOUND', `cannot run ffmpeg (${ffmpegPath}): ${error.message}`)));
+    child.once('close', (code) => {
+      if (code === 0 && frames > 0) return resolve({ frames, cutFrames });
+      reject(new ShotscaleError('INPUT_UNREADABLE', `${file}: ffmpeg could not decode it (exit ${code})${stderr.trim() ? `: ${stderr.trim().split('\n').at(-1)}` : ''}`));
+    });
+  });
+  return { done, pause: () => stdout.pause(), resume: () => stdout.resume() };
 }

@@ -19,6 +19,9 @@ export interface ThumbnailFrame {
   data: Uint8Array;
 }
 
+/** What a shot keeps of a readout. */
+export type ReadoutSample = Pick<Readout, 'smoothed' | 'label' | 'reason' | 'subjects'> & { raw?: Readout['raw'] };
+
 export interface ShotSummary {
   scale: CanonicalScale;
   confidence: number;
@@ -49,7 +52,7 @@ export class ShotAccumulator {
    */
   constructor(private readonly fallback: readonly number[] | null) {}
 
-  add(readout: Pick<Readout, 'smoothed' | 'label' | 'reason' | 'subjects'>, timeS: number, frame: ThumbnailFrame | null): void {
+  add(readout: ReadoutSample, timeS: number, frame: ThumbnailFrame | null): void {
     for (let i = 0; i < SCALE_COUNT; i++) this.sum[i]! += readout.smoothed[i] ?? 0;
     this.count += 1;
     if (readout.subjects) {
@@ -59,7 +62,9 @@ export class ShotAccumulator {
       else this.subjectVotes.set(key, { subjects: readout.subjects, votes: 1 });
     }
     // Reasons are few words; keeping one per readout is cheap next to the frames.
-    this.samples.push({ timeS, label: readout.label, reason: readout.reason });
+    // A reason explains its own frame's prediction (raw), not the smoothed label.
+    const label = readout.raw ? CANONICAL_SCALES[argmax(readout.raw)]! : readout.label;
+    this.samples.push({ timeS, label, reason: readout.reason });
     if (frame) this.keepCandidate(frame);
   }
 

@@ -27,7 +27,7 @@ import type { ThumbnailFrame } from './shot-accumulator.js';
 import { ShotTracker, type ShotSink, type TakeRef } from './shot-tracker.js';
 import { encodeThumbnail } from './thumbnail.js';
 import { TimecodeClock } from './timecode-clock.js';
-import { framesToTimecode, isTimecodeRateName, timecodeRate, timecodeToFrames } from './timecode.js';
+import { timecodeAtRate, timecodeRate, timecodeToFrames } from './timecode.js';
 
 export type ShotsSettings = Config['shots'];
 
@@ -96,8 +96,7 @@ export class ShotLog {
     private readonly log: Logger,
     private readonly events: ShotLogEvents,
   ) {
-    const timecode = (frames: number, rate: string) => (isTimecodeRateName(rate) ? framesToTimecode(frames, timecodeRate(rate)) : String(frames));
-    this.shots = new ShotStore(db, timecode);
+    this.shots = new ShotStore(db, timecodeAtRate);
     this.takeStore = new TakeStore(db);
     this.plans = new PlanStore(db);
     this.alertStore = new AlertStore(db);
@@ -121,15 +120,20 @@ export class ShotLog {
     return shotLog;
   }
 
-  /** The tracker of a camera, made on first use. */
-  attachCamera(camera: CameraConfig, sourceStart: string | null = null): ShotTracker {
+  /**
+   * A camera's tracker. `sourceStart`: the source's own start timecode when
+   * known now. `offline` (file mode): nothing is ever given up on for being
+   * late, since no frame is dropped.
+   */
+  attachCamera(camera: Pick<CameraConfig, 'id' | 'timecode'>, options: { sourceStart?: string | null; offline?: boolean } = {}): ShotTracker {
     this.detachCamera(camera.id);
+    const timecode = cameraTimecode(camera, this.settings.timecode, options.sourceStart ?? null);
     const tracker = new ShotTracker({
       cameraId: camera.id,
-      timecode: cameraTimecode(camera, this.settings.timecode, sourceStart),
+      timecode,
       cutSettings: this.settings.cuts,
-      maxWaitFrames: this.settings.analysisWaitS * timecodeRate({ ...this.settings.timecode, ...camera.timecode }.rate).fps,
-      maxPendingReadouts: 64,
+      maxWaitFrames: options.offline ? Infinity : this.settings.analysisWaitS * timecode.rate.fps,
+      maxPendingReadouts: options.offline ? Infinity : 64,
       persistEveryS: 0.25,
       sink: this.sink(),
     });

@@ -12,9 +12,8 @@
  * second.
  */
 import { CutDetector, type CutDetectorSettings, type CutEvent } from '../cuts/cut-detector.js';
-import type { Readout } from '../shared/socket-events.js';
 import type { ShotBoundary, ShotRecord } from '../shared/shots.js';
-import { ShotAccumulator, type ThumbnailFrame } from './shot-accumulator.js';
+import { ShotAccumulator, type ReadoutSample, type ThumbnailFrame } from './shot-accumulator.js';
 import type { TimecodeClock } from './timecode-clock.js';
 import { framesToTimecode } from './timecode.js';
 
@@ -59,7 +58,7 @@ interface Boundary {
 interface PendingReadout {
   frame: number;
   timeS: number;
-  readout: Pick<Readout, 'smoothed' | 'label' | 'reason' | 'subjects'>;
+  readout: ReadoutSample;
   thumbnail: ThumbnailFrame | null;
 }
 

@@ -128,3 +128,8 @@ export function timeOfDayFrames(epochMs: number, rate: TimecodeRate): number {
   // A drop-frame day is a few frames shorter than 24 h of real frames.
   return secondsToFrames((epochMs - midnight) / 1000, rate) % framesPerDay(rate);
 }
+
+/** Timecode of a frame count at a rate given by name, as stored (unknown names give the count). */
+export function timecodeAtRate(frames: number, rateName: string): string {
+  return isTimecodeRateName(rateName) ? framesToTimecode(frames, RATES[rateName]) : String(frames);
+}

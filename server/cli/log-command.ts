@@ -1,0 +1,237 @@
+/**
+ * `shotscale log VIDEO --out DIR`: the live pipeline run on a file as fast as
+ * the machine allows. One ffmpeg child decodes the file once into analysis
+ * frames and cut frames; the classifier, smoother and shot tracker are the
+ * server's; the shot log is a SQLite database in DIR, and every export is
+ * written beside it, with a thumbnail per shot and a summary (average shot
+ * length, scale distribution) for film analysis.
+ */
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { ReadoutBuilder } from '../analysis/readout-builder.js';
+import { resolveConfigPath } from '../config/load-config.js';
+import { computeCoverage } from '../coverage/coverage-stats.js';
+import { ShotscaleError } from '../errors.js';
+import { EXPORT_FORMATS, exportShots, isExportFormat, type ExportFormat } from '../exports/export-shots.js';
+import { resolveFfmpeg } from '../ingest/ffmpeg-binary.js';
+import { decodeFileWithCuts, type DecodedFrame } from '../ingest/file-decoder.js';
+import { probeMedia } from '../ingest/media-probe.js';
+import { runModels } from '../inference/inference-runner.js';
+import { ModelSet } from '../inference/model-set.js';
+import type { Logger } from '../shared/logger.js';
+import { CANONICAL_SCALES } from '../shared/scale.js';
+import type { ShotRecord, TimecodeRateName } from '../shared/shots.js';
+import { DATABASE_FILE } from '../store/database.js';
+import { ShotLog } from '../shots/shot-log.js';
+import { isTimecodeRateName, rateFromFps } from '../shots/timecode.js';
+import { ProgressLine } from './progress-line.js';
+import { configFromArgs } from './serve-command.js';
+
+export interface LogSummary {
+  file: string;
+  durationS: number;
+  shots: number;
+  averageShotLengthS: number;
+  cuts: Record<string, number>;
+  scaleShare: Record<string, number>;
+  scaleCount: Record<string, number>;
+  rate: TimecodeRateName;
+  analysisFps: number;
+  elapsedS: number;
+  speedX: number;
+}
+
+const quietLogger = (log: Logger): Logger => {
+  const quiet = { ...log, info: () => undefined, child: () => quiet } as Logger;
+  return quiet;
+};
+
+function fail(message: string): never {
+  throw new ShotscaleError('BAD_REQUEST', message);
+}
+
+export async function runLog(argv: string[], log: Logger): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      out: { type: 'string', short: 'o' },
+      config: { type: 'string', short: 'c' },
+      fps: { type: 'string', default: '3' },
+      rate: { type: 'string' },
+      'start-tc': { type: 'string' },
+      formats: { type: 'string', default: EXPORT_FORMATS.join(',') },
+      batch: { type: 'string', default: '8' },
+    },
+  });
+  if (positionals.length !== 1 || !values.out) {
+    process.stderr.write('usage: shotscale log VIDEO --out DIR [--fps 3] [--rate 25] [--start-tc 01:00:00:00] [--formats csv,json,...] [--config FILE]\n');
+    return 2;
+  }
+  const video = path.resolve(positionals[0]!);
+  const outDir = path.resolve(values.out);
+  const analysisFps = Number(values.fps);
+  const batchSize = Math.floor(Number(values.batch));
+  if (!(analysisFps > 0 && analysisFps <= 60)) fail(`--fps ${values.fps}: analysed frames per second, more than 0 and at most 60`);
+  if (!(batchSize >= 1)) fail(`--batch ${values.batch}: a positive whole number`);
+  const formats = values.formats.split(',').map((f) => f.trim()).filter(Boolean);
+  const unknown = formats.filter((f) => !isExportFormat(f));
+  if (unknown.length) fail(`--formats: ${unknown.join(', ')} not known (known: ${EXPORT_FORMATS.join(', ')})`);
+  if (values.rate !== undefined && !isTimecodeRateName(values.rate)) fail(`--rate ${values.rate}: one of 23.976, 24, 25, 29.97, 29.97DF, 30, 50, 59.94, 59.94DF, 60`);
+  if (!existsSync(video)) throw new ShotscaleError('INPUT_UNREADABLE', `${video}: no such file`);
+
+  const loaded = configFromArgs(values);
+  const { config } = loaded;
+  const ffmpeg = resolveFfmpeg(config.ffmpeg.path ? resolveConfigPath(loaded, config.ffmpeg.path) : null);
+  const info = await probeMedia(ffmpeg.path, video);
+  // The file's own rate when it is a timecode rate; else the configured one (the cut frames are resampled to it).
+  const rate = (values.rate as TimecodeRateName | undefined) ?? (info.fps ? rateFromFps(info.fps)?.name : undefined) ?? config.shots.timecode.rate;
+  const start = values['start-tc'] ?? null;
+
+  mkdirSync(outDir, { recursive: true });
+  // A log is of one run: an earlier run's database in DIR is replaced.
+  for (const suffix of ['', '-wal', '-shm']) rmSync(path.join(outDir, DATABASE_FILE + suffix), { force: true });
+
+  const models = await ModelSet.load(loaded, quietLogger(log));
+  const profile = models.defaultProfile();
+  const model = models.default;
+  const shotLog = ShotLog.open(outDir, config, Date.now, quietLogger(log), { shot: () => undefined, takes: () => undefined, coverage: () => undefined, alert: () => undefined });
+  const cameraId = 'file';
+  const tracker = shotLog.attachCamera(
+    { id: cameraId, timecode: { rate, ...(start ? { start, fromSource: false } : {}) } },
+    { sourceStart: start ? null : info.timecode, offline: true },
+  );
+  // Wall-clock times of a file: its creation time (when tagged) plus the media time.
+  const baseMs = info.createdAt ?? Date.now();
+  const readouts = new ReadoutBuilder(config.pipeline.smoothing, () => Date.now());
+
+  const totalFrames = info.durationS ? Math.round(info.durationS * tracker.fps) : 0;
+  const progress = new ProgressLine(totalFrames, 'frames');
+  const started = performance.now();
+  let cutFrames = 0;
+  let lastProgress = 0;
+  const pending: DecodedFrame[] = [];
+  let chain = Promise.resolve();
+  let inFlight = 0;
+
+  const analyse = async (batch: DecodedFrame[]) => {
+    const frames = batch.map((f) => ({ cameraId, seq: f.index, session: 1, timeS: f.timeS, captureTime: baseMs + f.timeS * 1000, width: model.input.width, height: model.input.height, data: f.data }));
+    const predictions = await runModels(frames, () => profile);
+    frames.forEach((frame, i) => {
+      if (tracker.takeSmoothingReset(1, frame.timeS)) readouts.reset(cameraId);
+      const readout = readouts.build(frame, predictions[i]!, model.name);
+      tracker.readout(1, frame.timeS, frame.captureTime, readout, { timeS: frame.timeS, width: frame.width, height: frame.height, data: frame.data });
+    });
+  };
+
+  const decode = decodeFileWithCuts(
+    ffmpeg.path,
+    video,
+    { ...model.input, fps: analysisFps },
+    tracker.fps,
+    { ffmpeg, logLevel: 'error', platform: process.platform },
+    () => Date.now(),
+    (frame) => {
+      pending.push(frame);
+      if (pending.length < batchSize) return;
+      const batch = pending.splice(0);
+      inFlight += 1;
+      // Inference runs while ffmpeg decodes on; past two batches waiting, ffmpeg waits.
+      if (inFlight >= 2) decode.pause();
+      chain = chain.then(() => analyse(batch)).finally(() => {
+        inFlight -= 1;
+        if (inFlight < 2) decode.resume();
+      });
+    },
+    (index, data) => {
+      cutFrames = index + 1;
+      tracker.cutFrame(1, index, data, baseMs + (index * 1000) / tracker.fps);
+      const now = performance.now();
+      if (now - lastProgress > 500) {
+        lastProgress = now;
+        progress.advanceTo(cutFrames);
+        const speed = index / tracker.fps / ((now - started) / 1000);
+        progress.update(`${tracker.shotsClosed} shots, ${speed.toFixed(1)}x real time`);
+      }
+    },
+  );
+
+  try {
+    await decode.done;
+    await chain;
+    if (pending.length) await analyse(pending.splice(0));
+    tracker.endSession('end');
+  } catch (error) {
+    shotLog.close();
+    await models.dispose();
+    throw error;
+  }
+  const elapsedS = (performance.now() - started) / 1000;
+  const shots = shotLog.listShots({});
+  const base = path.basename(video, path.extname(video));
+  const written: string[] = [];
+  for (const format of formats as ExportFormat[]) {
+    const result = exportShots(shots, format, { title: path.basename(video), mediaPath: video, rate });
+    const file = path.join(outDir, `${base}${result.extension}`);
+    writeFileSync(file, result.body);
+    written.push(path.basename(file));
+  }
+  const thumbnails = writeThumbnails(shotLog, shots, path.join(outDir, 'thumbnails'), base);
+  const durationS = info.durationS ?? cutFrames / tracker.fps;
+  const summary = summarise(path.basename(video), shots, durationS, rate, analysisFps, elapsedS);
+  writeFileSync(path.join(outDir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
+  shotLog.close();
+  await models.dispose();
+
+  progress.done(`${shots.length} shots logged from ${path.basename(video)} (${summary.speedX.toFixed(1)}x real time)`);
+  process.stdout.write(formatSummary(summary, outDir, [...written, 'summary.json', DATABASE_FILE, `thumbnails/ (${thumbnails})`]));
+  return 0;
+}
+
+function writeThumbnails(shotLog: ShotLog, shots: readonly ShotRecord[], dir: string, base: string): number {
+  let count = 0;
+  mkdirSync(dir, { recursive: true });
+  for (const shot of shots) {
+    const jpeg = shotLog.shots.thumbnail(shot.id);
+    if (!jpeg) continue;
+    writeFileSync(path.join(dir, `${base}_${String(shot.id).padStart(4, '0')}.jpg`), jpeg);
+    count += 1;
+  }
+  return count;
+}
+
+export function summarise(file: string, shots: readonly ShotRecord[], durationS: number, rate: TimecodeRateName, analysisFps: number, elapsedS: number): LogSummary {
+  const stats = computeCoverage(shots);
+  const cuts: Record<string, number> = {};
+  for (const shot of shots) if (shot.cutOut && shot.cutOut !== 'end') cuts[shot.cutOut] = (cuts[shot.cutOut] ?? 0) + 1;
+  const round = (n: number, digits = 3) => Math.round(n * 10 ** digits) / 10 ** digits;
+  return {
+    file,
+    durationS: round(durationS),
+    shots: stats.shots,
+    averageShotLengthS: round(stats.averageShotLengthS),
+    cuts,
+    scaleShare: Object.fromEntries(CANONICAL_SCALES.map((s, i) => [s, round(stats.histogram[i] ?? 0)])),
+    scaleCount: Object.fromEntries(CANONICAL_SCALES.map((s) => [s, stats.byScale[s].count])),
+    rate,
+    analysisFps,
+    elapsedS: round(elapsedS, 2),
+    speedX: round(durationS / Math.max(elapsedS, 1e-6), 2),
+  };
+}
+
+function formatSummary(summary: LogSummary, outDir: string, files: string[]): string {
+  const bars = CANONICAL_SCALES.map((s) => {
+    const share = summary.scaleShare[s] ?? 0;
+    return `  ${s.padEnd(4)} ${'#'.repeat(Math.round(share * 40)).padEnd(40)} ${(share * 100).toFixed(1).padStart(5)}%  ${summary.scaleCount[s]} shots`;
+  });
+  const cuts = Object.entries(summary.cuts).map(([k, v]) => `${v} ${k}`).join(', ') || 'none';
+  return [
+    `${summary.file}: ${summary.shots} shots in ${summary.durationS.toFixed(1)} s, average shot length ${summary.averageShotLengthS.toFixed(2)} s (cuts: ${cuts})`,
+    'scale distribution (share of time):',
+    ...bars,
+    `written to ${outDir}: ${files.join(', ')}`,
+    '',
+  ].join('\n');
+}
