@@ -68,6 +68,7 @@ export async function createHttpApp(deps: HttpAppDeps): Promise<FastifyInstance>
       model: info.model,
       executionProvider: info.executionProvider,
       cameras: { total: cameras.length, live: cameras.filter((c) => c.state === 'live').length },
+      shotLog: deps.shotLog ? { database: deps.shotLog.file, runningTakes: deps.shotLog.runningTakes().length, activeAlerts: deps.shotLog.alerts.active().length } : null,
     };
   });
 
