@@ -281,11 +281,14 @@ export class ShotLog {
 
   private sink(): ShotSink {
     return {
-      open: (shot) => {
-        const takeId = this.takeIdOf(shot);
+      open: (shot, takeId) => {
         const id = this.shots.add(shot, takeId);
         this.events.shot({ ...shot, id });
         return id;
+      },
+      relabel: (shot, takeId) => {
+        this.shots.patch(shot.id, { scene: shot.scene, take: shot.take }, takeId);
+        this.events.shot(shot);
       },
       update: (shot) => this.shots.extend(shot),
       close: (shot, thumbnail) => {
@@ -304,12 +307,6 @@ export class ShotLog {
       this.log.warn(`thumbnail not encoded: ${errorMessage(error)}`);
       return null;
     }
-  }
-
-  private takeIdOf(shot: ShotRecord): number | null {
-    if (shot.scene === null) return null;
-    const take = this.takeStore.running().find((t) => t.scene === shot.scene && t.take === shot.take && (!t.cameras || t.cameras.includes(shot.cameraId)));
-    return take?.id ?? null;
   }
 
   /** The running take a camera is in: the newest that names it or covers every camera. */

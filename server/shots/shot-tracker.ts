@@ -25,8 +25,10 @@ export interface TakeRef {
 }
 
 export interface ShotSink {
-  /** A shot opened; returns its id. */
-  open(shot: ShotRecord): number;
+  /** A shot opened, in the take with this id (or none); returns its id. */
+  open(shot: ShotRecord, takeId: number | null): number;
+  /** The open shot moved to another take (a take mark on its first frame). */
+  relabel(shot: ShotRecord, takeId: number | null): void;
   /** The open shot grew (throttled). */
   update(shot: ShotRecord): void;
   close(shot: ShotRecord, thumbnail: ThumbnailFrame | null): void;
@@ -218,16 +220,19 @@ export class ShotTracker {
       const boundary = this.boundaries[0];
       const readout = this.readouts[0];
       if (readout && (!boundary || readout.frame < boundary.frame)) {
-        // No cut at or before this frame can still be reported?
-        const decided = boundary !== undefined || readout.frame <= this.detector.decidedThrough;
+        // No cut at or before this frame can still be reported? (A pending cut after
+        // it says so, as cuts come in order; a take mark does not.)
+        const decided = readout.frame <= this.detector.decidedThrough || this.boundaries.some((b) => b.kind !== 'take');
         if (!decided && !force && this.readouts.length <= maxPendingReadouts) return;
         this.readouts.shift();
         this.attribute(readout);
         continue;
       }
       if (boundary) {
-        // Every analysed frame before the boundary is in, or the analysis fell too far behind.
-        const ready = s.analysedThrough >= boundary.frame || s.lastIndex - boundary.frame > maxWaitFrames;
+        // Every analysed frame before the boundary is in (and, for a take mark, every
+        // cut before it is known), or the analysis fell too far behind.
+        const cutsKnown = boundary.kind !== 'take' || this.detector.decidedThrough >= boundary.frame - 1;
+        const ready = (s.analysedThrough >= boundary.frame && cutsKnown) || s.lastIndex - boundary.frame > maxWaitFrames;
         if (!ready && !force) return;
         this.boundaries.shift();
         this.applyBoundary(boundary);
@@ -244,11 +249,15 @@ export class ShotTracker {
   }
 
   private applyBoundary(boundary: Boundary): void {
-    const take = boundary.kind === 'take' ? (boundary.take ?? null) : (this.open?.take ?? this.take);
+    // A cut keeps its shot's take, even when a take mark has arrived since.
+    const take = boundary.kind === 'take' ? (boundary.take ?? null) : this.open ? this.open.take : this.take;
     if (this.open) {
       // A boundary at the open shot's first frame (a take mark on a fresh cut) only re-labels it.
       if (boundary.frame <= this.open.inIndex) {
-        if (boundary.kind === 'take') this.open.take = take;
+        if (boundary.kind === 'take') {
+          this.open.take = take;
+          this.options.sink.relabel(this.record(this.open, this.openOutIndex(), null, 'open'), take?.id ?? null);
+        }
         return;
       }
       this.closeShot(boundary.frame, boundary.kind);
@@ -260,7 +269,7 @@ export class ShotTracker {
     const acc = new ShotAccumulator(this.lastProbabilities);
     const shot: OpenShot = { id: 0, inIndex, cutIn, take, acc };
     this.open = shot;
-    shot.id = this.options.sink.open(this.record(shot, inIndex, null, 'open'));
+    shot.id = this.options.sink.open(this.record(shot, inIndex, null, 'open'), take?.id ?? null);
     if (this.session) this.session.lastPersistIndex = inIndex;
   }
 

@@ -177,7 +177,7 @@ export class ShotStore {
   }
 
   /** Operator edits: tags (e.g. characters), a note, or a corrected scene/take. */
-  patch(id: number, patch: ShotPatch): StoredShot {
+  patch(id: number, patch: ShotPatch, takeId?: number | null): StoredShot {
     this.get(id);
     const sets: string[] = [];
     const params: Record<string, unknown> = { id };
@@ -190,6 +190,10 @@ export class ShotStore {
     set(patch.note, 'note');
     set(patch.scene, 'scene');
     set(patch.take, 'take');
+    if (takeId !== undefined) {
+      sets.push('take_id = @take_id');
+      params.take_id = takeId;
+    }
     if (sets.length) this.db.prepare(`UPDATE shots SET ${sets.join(', ')} WHERE id = @id`).run(params);
     return this.get(id);
   }

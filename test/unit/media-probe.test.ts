@@ -1,0 +1,164 @@
+/**
+ * What ffmpeg's header says about a file: parsed from header text as ffmpeg
+ * writes it (samples taken from real `ffmpeg -i` runs), and probed from real
+ * clips made with the Debian ffmpeg.
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { isShotscaleError } from '../../server/errors.js';
+import { resolveFfmpeg } from '../../server/ingest/ffmpeg-binary.js';
+import { parseMediaInfo, probeMedia, type MediaInfo } from '../../server/ingest/media-probe.js';
+import { tempDir } from '../support/media.js';
+
+const MP4_24 = `Input #0, mov,mp4,m4a,3gp,3g2,mj2, from 'a.mp4':
+  Metadata:
+    major_brand     : isom
+    minor_version   : 512
+    compatible_brands: isomiso2avc1mp41
+    creation_time   : 2024-05-06T07:08:09.000000Z
+    encoder         : Lavf59.27.100
+  Duration: 00:00:12.48, start: 0.000000, bitrate: 88 kb/s
+  Stream #0:0[0x1](und): Video: h264 (High) (avc1 / 0x31637661), yuv420p(progressive), 640x360 [SAR 1:1 DAR 16:9], 79 kb/s, 24 fps, 24 tbr, 12288 tbn (default)
+    Metadata:
+      creation_time   : 2024-05-06T07:08:09.000000Z
+      handler_name    : VideoHandler
+      vendor_id       : [0][0][0][0]
+      encoder         : Lavc59.37.100 libx264
+  Stream #0:1[0x2](und): Audio: aac (LC) (mp4a / 0x6134706D), 48000 Hz, stereo, fltp, 128 kb/s (default)
+At least one output file must be specified
+`;
+
+const MOV_2997_DF = `Input #0, mov,mp4,m4a,3gp,3g2,mj2, from 'b.mov':
+  Metadata:
+    major_brand     : qt  
+    minor_version   : 512
+    compatible_brands: qt  
+    encoder         : Lavf59.27.100
+  Duration: 01:02:03.45, start: 0.000000, bitrate: 73 kb/s
+  Stream #0:0[0x1]: Video: prores (HQ) (apch / 0x68637061), yuv422p10le(tv, bt709, progressive), 1920x1080, 176681 kb/s, SAR 1:1 DAR 16:9, 29.97 fps, 29.97 tbr, 30k tbn (default)
+    Metadata:
+      handler_name    : VideoHandler
+      vendor_id       : FFMP
+      timecode        : 01:00:00;00
+  Stream #0:1[0x2](eng): Data: none (tmcd / 0x64636D74), 0 kb/s
+    Metadata:
+      handler_name    : TimeCodeHandler
+      timecode        : 01:00:00;00
+At least one output file must be specified
+`;
+
+const MXF_25 = `Input #0, mxf, from 'c.mxf':
+  Metadata:
+    operational_pattern_ul: 060e2b34.04010101.0d010201.01010900
+    uid             : adab4424-2f25-4dc7-92ff-000c00000000
+    company_name    : FFmpeg
+    product_name    : OP1a Muxer
+    material_package_umid: 0x060A2B340101010501010D0013A3AAF3529471345EA3AAF300529471345EA300
+    timecode        : 10:00:00:00
+  Duration: 00:00:01.00, start: 0.000000, bitrate: 643 kb/s
+  Stream #0:0: Video: mpeg2video (Main), yuv420p(tv, progressive), 720x576 [SAR 16:15 DAR 4:3], 25 fps, 25 tbr, 25 tbn
+    Metadata:
+      file_package_umid: 0x060A2B340101010501010D0013A3AAF3529471345EA3AAF300529471345EA301
+    Side data:
+      cpb: bitrate max/min/avg: 0/0/0 buffer size: 49152 vbv_delay: N/A
+At least one output file must be specified
+`;
+
+/** A live transport stream: no duration, no fps, only tbr; the audio stream comes first. */
+const TS_TBR_ONLY = `Input #0, mpegts, from 'udp://239.0.0.1:1234':
+  Duration: N/A, start: 1.400000, bitrate: N/A
+  Program 1
+    Metadata:
+      service_name    : Service01
+  Stream #0:0[0x101](eng): Audio: aac (LC) ([15][0][0][0] / 0x000F), 48000 Hz, stereo, fltp, 130 kb/s
+  Stream #0:1[0x100]: Video: h264 (Main) ([27][0][0][0] / 0x001B), yuv420p(tv, bt709, progressive), 1280x720 [SAR 1:1 DAR 16:9], 50 tbr, 90k tbn
+`;
+
+describe('parseMediaInfo', () => {
+  test('an mp4 at 24 fps with a creation time', () => {
+    assert.deepEqual(parseMediaInfo(MP4_24), {
+      durationS: 12.48,
+      fps: 24,
+      width: 640,
+      height: 360,
+      timecode: null,
+      createdAt: Date.UTC(2024, 4, 6, 7, 8, 9),
+    } satisfies MediaInfo);
+  });
+
+  test('a mov at 29.97 with a drop-frame timecode track', () => {
+    assert.deepEqual(parseMediaInfo(MOV_2997_DF), {
+      durationS: 3723.45,
+      fps: 29.97,
+      width: 1920,
+      height: 1080,
+      timecode: '01:00:00;00',
+      createdAt: null,
+    });
+  });
+
+  test('an mxf at 25 with its timecode in the file metadata', () => {
+    assert.deepEqual(parseMediaInfo(MXF_25), { durationS: 1, fps: 25, width: 720, height: 576, timecode: '10:00:00:00', createdAt: null });
+  });
+
+  test('a stream with only tbr, no duration, audio first', () => {
+    assert.deepEqual(parseMediaInfo(TS_TBR_ONLY), { durationS: null, fps: 50, width: 1280, height: 720, timecode: null, createdAt: null });
+  });
+
+  test('odd rates, a "." before the frames, a bad date and no video', () => {
+    const header = `  Duration: 00:10:00.00, start: 0.000000, bitrate: 5000 kb/s
+    creation_time   : not-a-date
+    timecode        : 00:59:59.29
+  Stream #0:0(und): Video: h264 (High), yuv420p(tv, bt709), 3840x2160, 23.98 fps, 23.98 tbr, 24k tbn (default)
+`;
+    assert.deepEqual(parseMediaInfo(header), { durationS: 600, fps: 23.98, width: 3840, height: 2160, timecode: '00:59:59;29', createdAt: null });
+    assert.deepEqual(parseMediaInfo('Input #0, wav, from x.wav:\n  Duration: 00:00:02.00, bitrate: 705 kb/s\n  Stream #0:0: Audio: pcm_s16le, 44100 Hz, mono, s16, 705 kb/s\n'), {
+      durationS: 2,
+      fps: null,
+      width: null,
+      height: null,
+      timecode: null,
+      createdAt: null,
+    });
+    assert.deepEqual(parseMediaInfo(''), { durationS: null, fps: null, width: null, height: null, timecode: null, createdAt: null });
+  });
+});
+
+describe('probeMedia', () => {
+  const ffmpeg = resolveFfmpeg(null).path;
+  const dir = tempDir();
+  const make = (name: string, args: string[]) => {
+    const out = path.join(dir, name);
+    execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', ...args, out]);
+    return out;
+  };
+
+  test('a mov at 29.97 with a drop-frame timecode', async () => {
+    const file = make('df.mov', ['-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=30000/1001', '-t', '1', '-pix_fmt', 'yuv420p', '-timecode', '01:00:00;00']);
+    assert.deepEqual(await probeMedia(ffmpeg, file), { durationS: 1, fps: 29.97, width: 320, height: 240, timecode: '01:00:00;00', createdAt: null });
+  });
+
+  test('an mp4 at 25 with a creation time (whole seconds in mp4)', async () => {
+    const file = make('created.mp4', ['-f', 'lavfi', '-i', 'testsrc=size=176x144:rate=25', '-t', '2', '-pix_fmt', 'yuv420p', '-metadata', 'creation_time=2023-11-02T10:20:30.000000Z']);
+    assert.deepEqual(await probeMedia(ffmpeg, file), { durationS: 2, fps: 25, width: 176, height: 144, timecode: null, createdAt: Date.UTC(2023, 10, 2, 10, 20, 30) });
+  });
+
+  test('a file without video is INPUT_UNREADABLE, with ffmpeg’s reason', async () => {
+    // Not .txt: ffmpeg reads a .txt file as ANSI art (the tty demuxer), a video.
+    const text = path.join(dir, 'notes.json');
+    writeFileSync(text, JSON.stringify({ notes: 'not a video at all' }));
+    await assert.rejects(probeMedia(ffmpeg, text), (error: unknown) => {
+      assert.ok(isShotscaleError(error, 'INPUT_UNREADABLE'), String(error));
+      assert.ok(error.message.startsWith(`${text}: no video stream that ffmpeg can read (`), error.message);
+      assert.match(error.message, /Invalid data found when processing input\)$/);
+      return true;
+    });
+    const audio = make('tone.wav', ['-f', 'lavfi', '-i', 'sine=frequency=440:duration=0.5']);
+    await assert.rejects(probeMedia(ffmpeg, audio), (error: unknown) => isShotscaleError(error, 'INPUT_UNREADABLE') && error.message.startsWith(`${audio}: `));
+    const missing = path.join(dir, 'missing.mp4');
+    await assert.rejects(probeMedia(ffmpeg, missing), (error: unknown) => isShotscaleError(error, 'INPUT_UNREADABLE') && /No such file or directory\)$/.test(error.message));
+  });
+});

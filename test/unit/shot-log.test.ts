@@ -1,0 +1,431 @@
+/**
+ * The shot log at runtime on a real SQLite file: takes (auto-numbered per
+ * scene, on some cameras), coverage plans from the config and over the API,
+ * coverage with plan status, the plan-missing alert when a take ends short,
+ * a camera's tracker writing its shots, and recovery after an unclean stop.
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import jpeg from 'jpeg-js';
+import { validateConfig } from '../../server/config/load-config.js';
+import { CUT_FRAME, CUT_FRAME_BYTES } from '../../server/cuts/cut-detector.js';
+import { isShotscaleError } from '../../server/errors.js';
+import { createLogger, silentLogger } from '../../server/shared/logger.js';
+import { CANONICAL_SCALES, type CanonicalScale } from '../../server/shared/scale.js';
+import type { Alert, CoverageUpdate, ShotRecord, Take } from '../../server/shared/shots.js';
+import { ShotLog, cameraTimecode, type ShotLogEvents } from '../../server/shots/shot-log.js';
+import { tempDir } from '../support/media.js';
+
+const T0 = Date.UTC(2025, 8, 9, 8, 0, 0);
+
+const CONFIG = validateConfig(
+  {
+    shots: { timecode: { rate: '25', start: '01:00:00:00' } },
+    coverage: {
+      plans: [
+        {
+          scene: '12',
+          items: [
+            { id: 'master', scale: 'WS+' },
+            { id: 'close', label: 'Close-up', scale: 'CU-' },
+          ],
+        },
+      ],
+    },
+  },
+  '(test)',
+);
+
+interface Recorded {
+  shots: ShotRecord[];
+  takes: Take[][];
+  coverage: CoverageUpdate[];
+  alerts: Alert[];
+}
+
+/** A shot log in a fresh (or given) directory with a settable clock and recorded events. */
+function openLog(dir = tempDir(), options: { log?: typeof silentLogger; now?: number } = {}) {
+  const clock = { now: options.now ?? T0 };
+  const recorded: Recorded = { shots: [], takes: [], coverage: [], alerts: [] };
+  const events: ShotLogEvents = {
+    shot: (s) => recorded.shots.push(s),
+    takes: (t) => recorded.takes.push(t),
+    coverage: (c) => recorded.coverage.push(c),
+    alert: (a) => recorded.alerts.push(a),
+  };
+  const log = ShotLog.open(dir, CONFIG, () => clock.now, options.log ?? silentLogger, events);
+  return { log, clock, recorded, dir };
+}
+
+function shot(fields: Partial<ShotRecord> & { scale: CanonicalScale }, seconds = 3): ShotRecord {
+  const inTime = fields.inTime ?? T0;
+  return {
+    id: 0,
+    cameraId: 'cam-1',
+    status: 'closed',
+    inTime,
+    outTime: inTime + seconds * 1000,
+    rate: '25',
+    inFrame: 90000,
+    outFrame: 90000 + seconds * 25,
+    tcIn: '01:00:00:00',
+    tcOut: '',
+    durationS: seconds,
+    startS: 0,
+    confidence: 0.9,
+    probabilities: CANONICAL_SCALES.map((s) => (s === fields.scale ? 0.9 : 0.1 / 7)),
+    readouts: 5,
+    subjects: null,
+    reason: null,
+    cutIn: 'hard',
+    cutOut: 'hard',
+    scene: null,
+    take: null,
+    tags: [],
+    note: null,
+    hasThumbnail: false,
+    ...fields,
+  };
+}
+
+const brief = (t: Take) => [t.scene, t.take, t.cameras, t.startedAt, t.endedAt];
+
+describe('takes', () => {
+  test('take numbers count per scene; a take on every camera ends the one running', () => {
+    const { log, clock, recorded } = openLog();
+    const first = log.startTake({ scene: ' 12 ' });
+    assert.deepEqual(brief(first), ['12', '1', null, T0, null]);
+    clock.now = T0 + 5000;
+    const second = log.startTake({ scene: '12' });
+    assert.deepEqual(brief(second), ['12', '2', null, T0 + 5000, null]);
+    assert.deepEqual(brief(log.takeStore.get(first.id)), ['12', '1', null, T0, T0 + 5000]);
+    clock.now = T0 + 9000;
+    const other = log.startTake({ scene: '14' });
+    assert.deepEqual([other.take, log.runningTakes().map((t) => t.id)], ['1', [other.id]]);
+    clock.now = T0 + 9500;
+    assert.equal(log.startTake({ scene: '12', take: ' 7 ' }).take, '7', 'a take given is kept (trimmed)');
+    assert.equal(log.startTake({ scene: '12', take: '' }).take, '8', 'an empty take is the next number');
+    // Every change is announced with the takes running.
+    assert.deepEqual(
+      recorded.takes.map((running) => running.map((t) => `${t.scene}/${t.take}`)),
+      [['12/1'], ['12/2'], ['14/1'], ['12/7'], ['12/8']],
+    );
+    log.close();
+  });
+
+  test('takes on some cameras: only a take sharing a camera ends; cameras are deduplicated', () => {
+    const { log, clock } = openLog();
+    const a = log.startTake({ scene: '3', cameras: ['cam-1', 'cam-1'] });
+    assert.deepEqual(a.cameras, ['cam-1']);
+    const b = log.startTake({ scene: '4', cameras: ['cam-2'] });
+    assert.deepEqual(log.runningTakes().map((t) => t.id), [a.id, b.id]);
+    clock.now = T0 + 1000;
+    const c = log.startTake({ scene: '3', cameras: ['cam-3', 'cam-1'] });
+    assert.equal(c.take, '2');
+    assert.deepEqual(log.runningTakes().map((t) => t.id), [b.id, c.id]);
+    assert.equal(log.takeStore.get(a.id).endedAt, T0 + 1000);
+    // endTake on cam-2 ends only the take naming it.
+    clock.now = T0 + 2000;
+    assert.deepEqual(log.endTake(['cam-2']).map((t) => [t.id, t.endedAt]), [[b.id, T0 + 2000]]);
+    assert.deepEqual(log.runningTakes().map((t) => t.id), [c.id]);
+    // A take on every camera ends every take; endTake() ends all.
+    const all = log.startTake({ scene: '5', cameras: [] });
+    assert.equal(all.cameras, null, 'an empty camera list is every camera');
+    assert.deepEqual(log.runningTakes().map((t) => t.id), [all.id]);
+    const d = log.startTake({ scene: '6', cameras: ['cam-4'] });
+    assert.deepEqual(log.runningTakes().map((t) => t.id), [d.id], 'a take on every camera shares every camera');
+    assert.deepEqual(log.endTake().map((t) => t.id), [d.id]);
+    assert.deepEqual(log.runningTakes(), []);
+    assert.deepEqual(log.endTake(), []);
+    log.close();
+  });
+
+  test('a take without a scene is a bad request', () => {
+    const { log } = openLog();
+    for (const request of [{ scene: '' }, { scene: '   ' }, {} as { scene: string }]) {
+      assert.throws(
+        () => log.startTake(request),
+        (error: unknown) => isShotscaleError(error, 'BAD_REQUEST') && /needs a scene/.test(error.message),
+      );
+    }
+    assert.deepEqual(log.takeStore.list(), []);
+    log.close();
+  });
+});
+
+describe('plans and coverage', () => {
+  test('plans from the config and from setPlan; stored ones survive a reopen; a scene mismatch is refused', () => {
+    const { log, dir } = openLog();
+    assert.deepEqual(log.plan('12'), {
+      scene: '12',
+      items: [
+        { id: 'master', label: 'WS or wider', tightest: 'WS', widest: 'EWS', count: 1, minDurationS: 0 },
+        { id: 'close', label: 'Close-up', tightest: 'ECU', widest: 'CU', count: 1, minDurationS: 0 },
+      ],
+    });
+    assert.equal(log.plan('2'), null);
+    const set = log.setPlan('2', { items: [{ id: 'two', scale: 'MS', framing: 'two-shot', count: 2 }] });
+    assert.deepEqual(set, { scene: '2', items: [{ id: 'two', label: 'MS, two-shot, 2 shots', tightest: 'MS', widest: 'MS', framing: 'two-shot', count: 2, minDurationS: 0 }] });
+    assert.throws(
+      () => log.setPlan('2', { scene: '3', items: [{ id: 'x', scale: 'CU' }] }),
+      (error: unknown) => isShotscaleError(error, 'PLAN_INVALID') && error.message === 'the plan is for scene "3" but was sent to scene "2"',
+    );
+    assert.throws(() => log.setPlan('2', { items: [{ id: 'x', scale: 'XL' }] }), (error: unknown) => isShotscaleError(error, 'PLAN_INVALID'));
+    assert.deepEqual(log.plan('2'), set, 'a refused plan changes nothing');
+    // A stored plan overrides the config's for its scene.
+    log.setPlan('12', { items: [{ id: 'wide', scale: 'EWS' }] });
+    assert.deepEqual(log.plan('12')!.items.map((i) => i.id), ['wide']);
+    assert.deepEqual(log.allPlans().map((p) => p.scene), ['2', '12'], 'numeric order');
+    log.close();
+
+    const again = openLog(dir).log;
+    assert.deepEqual(again.plan('2'), set);
+    assert.deepEqual(again.plan('12')!.items.map((i) => i.id), ['wide']);
+    assert.equal(again.removePlan('12'), true);
+    assert.deepEqual(again.plan('12')!.items.map((i) => i.id), ['master', 'close'], 'the config plan is back');
+    assert.equal(again.removePlan('12'), false, 'config plans are not stored');
+    again.close();
+  });
+
+  test('coverage of a scene: stats, per camera, and the plan’s status', () => {
+    const { log } = openLog();
+    const wide = log.shots.add(shot({ scale: 'WS', scene: '12', take: '1' }, 4), null);
+    const mid = log.shots.add(shot({ scale: 'MS', scene: '12', take: '2', cameraId: 'cam-2', inTime: T0 + 4000 }, 2), null);
+    log.shots.add(shot({ scale: 'CU', scene: '13', take: '1', inTime: T0 + 6000 }), null);
+    const report = log.coverage({ scene: '12' });
+    assert.deepEqual([report.stats.shots, report.stats.seconds, report.stats.averageShotLengthS], [2, 6, 3]);
+    assert.deepEqual(Object.keys(report.perCamera).sort(), ['cam-1', 'cam-2']);
+    assert.deepEqual(report.scene!.plan, [
+      { id: 'master', label: 'WS or wider', met: true, shotIds: [wide], needed: 1 },
+      { id: 'close', label: 'Close-up', met: false, shotIds: [], needed: 1 },
+    ]);
+    assert.deepEqual(report.scene!.missing, ['close']);
+    const take2 = log.coverage({ scene: '12', take: '2' });
+    assert.deepEqual([take2.stats.shots, take2.scene!.take, take2.scene!.missing], [1, '2', ['master', 'close']]);
+    assert.deepEqual(take2.scene!.stats.byScale.MS, { count: 1, seconds: 2 });
+    assert.equal(take2.scene!.plan![0]!.shotIds.length, 0, `shot ${mid} is not wide`);
+    assert.equal(log.coverage({}).scene, null);
+    assert.equal(log.coverage({}).stats.shots, 3);
+    assert.equal(log.coverage({ scene: '13' }).scene!.plan, null, 'no plan for scene 13');
+    log.close();
+  });
+
+  test('a take ending with plan items missing raises a plan-missing alert; a take that covers them resolves it', () => {
+    const { log, clock, recorded } = openLog();
+    const take1 = log.startTake({ scene: '12' });
+    log.shots.add(shot({ scale: 'EWS', scene: '12', take: '1' }), take1.id);
+    clock.now = T0 + 60_000;
+    // Starting take 2 ends take 1: the alert is raised then.
+    const take2 = log.startTake({ scene: '12' });
+    const raised: Alert = {
+      key: 'plan-missing:12:1',
+      kind: 'plan-missing',
+      severity: 'warning',
+      cameraIds: [],
+      message: 'Scene 12 take 1 ended without Close-up',
+      since: T0 + 60_000,
+      resolvedAt: null,
+    };
+    assert.deepEqual(recorded.alerts, [raised]);
+    assert.deepEqual(log.alertHistory(), [raised]);
+    assert.deepEqual(log.alerts.active(), [raised]);
+    log.shots.add(shot({ scale: 'ECU', scene: '12', take: '2', inTime: T0 + 61_000 }), take2.id);
+    clock.now = T0 + 90_000;
+    log.endTake();
+    const resolved = { ...raised, resolvedAt: T0 + 90_000 };
+    assert.deepEqual(recorded.alerts, [raised, resolved]);
+    assert.deepEqual(log.alertHistory(), [resolved], 'the same row, resolved');
+    assert.deepEqual(log.alerts.active(), []);
+    // A scene without a plan raises nothing.
+    log.startTake({ scene: '99' });
+    log.endTake();
+    assert.equal(recorded.alerts.length, 2);
+    log.close();
+  });
+
+  test('unmet items are named, counts as n of m', () => {
+    const { log, clock, recorded } = openLog();
+    log.setPlan('8', { items: [{ id: 'singles', label: 'Singles', scale: 'MCU..CU', count: 2 }, { id: 'wide', scale: 'WS' }] });
+    const take = log.startTake({ scene: '8' });
+    log.shots.add(shot({ scale: 'CU', scene: '8', take: take.take }), take.id);
+    clock.now = T0 + 1000;
+    log.endTake();
+    assert.deepEqual(
+      recorded.alerts.map((a) => [a.key, a.message]),
+      [['plan-missing:8:1', 'Scene 8 take 1 ended without Singles (1 of 2), WS']],
+    );
+    log.close();
+  });
+});
+
+// ---- a camera's tracker writing through the log ----
+
+const { width: W, height: H } = CUT_FRAME;
+
+/** A deterministic random texture for the cut frames (a hard cut between two of them is found). */
+function texture(seed: number): (noise: number) => Uint8Array {
+  let a = seed;
+  const rnd = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const waves = Array.from({ length: 6 }, () => ({ fx: (rnd() * 3 + 0.3) / W, fy: (rnd() * 2.5 + 0.3) / H, phase: rnd() * 6.283, amp: 15 + rnd() * 20 }));
+  const base = 90 + rnd() * 70;
+  const clean = Array.from({ length: CUT_FRAME_BYTES }, (_, i) => base + waves.reduce((v, w) => v + w.amp * Math.sin(2 * Math.PI * (w.fx * (i % W) + w.fy * Math.floor(i / W)) + w.phase), 0));
+  return (noise) => Uint8Array.from(clean, (v, i) => Math.max(0, Math.min(255, Math.round(v + (((i * 7919 + noise * 104729) % 7) - 3)))));
+}
+
+describe('a camera through the log', () => {
+  test('shots from the tracker are stored with their take, written as they grow, closed with a JPEG thumbnail', () => {
+    const { log, recorded } = openLog();
+    const take = log.startTake({ scene: '12', cameras: ['cam-1'] });
+    const tracker = log.attachCamera({ id: 'cam-1' });
+    assert.deepEqual(tracker.currentTake, { id: take.id, scene: '12', take: '1' });
+    const [A, B] = [texture(11), texture(22)];
+    const thumb = (f: number) => ({ timeS: f / 25, width: 8, height: 8, data: new Uint8Array(8 * 8 * 3).fill(f * 2) });
+    for (let i = 0; i < 100; i++) {
+      tracker.cutFrame(1, i, (i < 50 ? A : B)(i), T0 + i * 40);
+      const f = i - 3; // the analysis 3 frames behind, 5 a second
+      if (f >= 0 && f % 5 === 0) {
+        const label: CanonicalScale = f < 50 ? 'CU' : 'WS';
+        tracker.readout(1, f / 25, T0 + f * 40, { smoothed: CANONICAL_SCALES.map((s) => (s === label ? 1 : 0)), label }, thumb(f));
+      }
+      if (i === 30) {
+        // The database is up to a quarter second behind; the log shows the open shot as it stands.
+        const stored = log.shots.get(1);
+        assert.deepEqual([stored.status, stored.outFrame, stored.takeId], ['open', 90029, take.id]);
+        assert.deepEqual(log.listShots({}).map((s) => [s.id, s.status, s.outFrame, s.takeId]), [[1, 'open', 90031, take.id]]);
+        assert.equal(log.shot(1).outFrame, 90031);
+      }
+    }
+    log.detachCamera('cam-1');
+    assert.equal(log.tracker('cam-1'), undefined);
+    const shots = log.listShots({ cameraIds: ['cam-1'] });
+    assert.deepEqual(
+      shots.map((s) => [s.id, s.status, s.tcIn, s.tcOut, s.inTime, s.outTime, s.scale, s.readouts, s.cutIn, s.cutOut, s.scene, s.take, s.takeId, s.hasThumbnail]),
+      [
+        [1, 'closed', '01:00:00:00', '01:00:02:00', T0, T0 + 2000, 'CU', 10, 'start', 'hard', '12', '1', take.id, true],
+        [2, 'closed', '01:00:02:00', '01:00:04:00', T0 + 2000, T0 + 4000, 'WS', 10, 'hard', 'restart', '12', '1', take.id, true],
+      ],
+    );
+    const image = jpeg.decode(log.shots.thumbnail(1)!, { useTArray: true });
+    assert.deepEqual([image.width, image.height], [8, 8]);
+    assert.ok(Math.abs(image.data[0]! - 50) <= 3, `the frame nearest mid-shot (25) has grey 50, got ${image.data[0]}`);
+    // Announced: open, close, open, close.
+    assert.deepEqual(
+      recorded.shots.map((s) => [s.id, s.status, s.hasThumbnail]),
+      [
+        [1, 'open', false],
+        [1, 'closed', true],
+        [2, 'open', false],
+        [2, 'closed', true],
+      ],
+    );
+    log.close();
+  });
+
+  test(
+    'a shot of a take that opens after the take ended (its cut waited for the analysis) keeps the take’s id',
+    () => {
+      const { log, clock } = openLog();
+      const take = log.startTake({ scene: '12', cameras: ['cam-1'] });
+      const tracker = log.attachCamera({ id: 'cam-1' });
+      const [A, B] = [texture(11), texture(22)];
+      for (let i = 0; i < 100; i++) {
+        tracker.cutFrame(1, i, (i < 50 ? A : B)(i), T0 + i * 40);
+        const f = i - 20; // the analysis 20 frames behind: the cut at 50 (reported at 55) waits for it until frame 70
+        if (f >= 0 && f % 5 === 0) tracker.readout(1, f / 25, T0 + f * 40, { smoothed: CANONICAL_SCALES.map((s) => (s === 'MS' ? 1 : 0)), label: 'MS' }, null);
+        if (i === 60) {
+          clock.now = T0 + 2440;
+          log.endTake();
+        }
+      }
+      log.detachCamera('cam-1');
+      assert.deepEqual(
+        log.listShots({}).map((s) => [s.inFrame - 90000, s.outFrame - 90000, s.scene, s.take, s.takeId]),
+        [
+          [0, 50, '12', '1', take.id],
+          [50, 61, '12', '1', take.id],
+          [61, 100, null, null, null],
+        ],
+      );
+      log.close();
+    },
+  );
+
+  test(
+    'two takes started within one frame: the shot is stored with the second, as it is announced',
+    () => {
+      const { log, recorded } = openLog();
+      const tracker = log.attachCamera({ id: 'cam-1' });
+      const A = texture(11);
+      let second: Take | null = null;
+      for (let i = 0; i < 60; i++) {
+        tracker.cutFrame(1, i, A(i), T0 + i * 40);
+        const f = i - 3;
+        if (f >= 0 && f % 5 === 0) tracker.readout(1, f / 25, T0 + f * 40, { smoothed: CANONICAL_SCALES.map((s) => (s === 'MS' ? 1 : 0)), label: 'MS' }, null);
+        if (i === 20) {
+          log.startTake({ scene: '4' });
+          second = log.startTake({ scene: '4' }); // take 1 ends at once: no frame of it on this camera
+        }
+      }
+      log.detachCamera('cam-1');
+      const announced = recorded.shots.filter((s) => s.status === 'closed').map((s) => [s.id, s.scene, s.take]);
+      assert.deepEqual(announced, [
+        [1, null, null],
+        [2, '4', '2'],
+      ]);
+      assert.deepEqual(
+        log.listShots({}).map((s) => [s.id, s.scene, s.take, s.takeId]),
+        [
+          [1, null, null, null],
+          [2, '4', '2', second!.id],
+        ],
+      );
+      log.close();
+    },
+  );
+
+  test('a camera timecode that does not exist at its rate is a config error', () => {
+    assert.throws(
+      () => cameraTimecode({ id: 'cam-9', timecode: { rate: '29.97DF', start: '00:01:00;00' } }, CONFIG.shots.timecode),
+      (error: unknown) => isShotscaleError(error, 'CONFIG_INVALID') && error.message.startsWith('camera "cam-9": timecode start: '),
+    );
+  });
+});
+
+describe('recovery', () => {
+  test('reopened after an unclean stop: open shots closed at their last written frame, running takes ended, active alerts resolved', () => {
+    const first = openLog();
+    first.log.startTake({ scene: '12' });
+    first.clock.now = T0 + 1000;
+    first.log.endTake(); // plan-missing: nothing shot
+    const take = first.log.startTake({ scene: '12', cameras: ['cam-1'] });
+    const tracker = first.log.attachCamera({ id: 'cam-1' });
+    const A = texture(5);
+    for (let i = 0; i < 41; i++) tracker.cutFrame(1, i, A(i), T0 + 2000 + i * 40);
+    // Written at frames 7, 14, 21, 28 and 35 (every quarter second): out at frame 36.
+    assert.equal(first.log.shots.get(1).outFrame, 90036);
+    assert.equal(first.log.alertHistory()[0]!.resolvedAt, null);
+
+    // The process dies here: first.log is never closed. A new one opens the same directory.
+    const lines: string[] = [];
+    const logger = createLogger('test', 'info', (line) => lines.push(line));
+    const second = openLog(first.dir, { log: logger, now: T0 + 100_000 });
+    const recovered = second.log.shots.get(1);
+    assert.deepEqual(
+      [recovered.status, recovered.cutOut, recovered.outFrame, recovered.outTime, recovered.takeId],
+      ['closed', 'restart', 90036, T0 + 2000 + 36 * 40, take.id],
+    );
+    assert.deepEqual(second.log.runningTakes(), []);
+    assert.equal(second.log.takeStore.get(take.id).endedAt, T0 + 2000 + 36 * 40, 'ended at its last shot’s out point');
+    assert.deepEqual(second.log.alertHistory().map((a) => [a.key, a.resolvedAt]), [['plan-missing:12:1', T0 + 100_000]]);
+    assert.ok(
+      lines.some((l) => l.includes('WARN') && l.includes('closed 1 shot(s) and ended 1 take(s) left open by an unclean stop')),
+      lines.join('\n'),
+    );
+    second.log.close();
+  });
+});

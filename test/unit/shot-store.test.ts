@@ -1,0 +1,456 @@
+/**
+ * The shot log's SQLite stores on real files: migrations, shots, takes,
+ * alerts and plans, and a shot log that survives its process being killed.
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import Database from 'better-sqlite3';
+import { isShotscaleError } from '../../server/errors.js';
+import { CANONICAL_SCALES, type CanonicalScale } from '../../server/shared/scale.js';
+import type { Alert, ShotRecord } from '../../server/shared/shots.js';
+import { framesToTimecode, timecodeAtRate, timecodeRate } from '../../server/shots/timecode.js';
+import { AlertStore } from '../../server/store/alert-store.js';
+import { DATABASE_FILE, openDatabase, schemaVersion, type Db } from '../../server/store/database.js';
+import { MIGRATIONS, type Migration } from '../../server/store/migrations.js';
+import { PlanStore } from '../../server/store/plan-store.js';
+import { ShotStore } from '../../server/store/shot-store.js';
+import { TakeStore } from '../../server/store/take-store.js';
+import { tempDir } from '../support/media.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const T0 = Date.UTC(2025, 5, 1, 14, 0, 0);
+const LATEST = MIGRATIONS.at(-1)!.version;
+
+const timecode = timecodeAtRate;
+
+function freshDb(): { db: Db; file: string } {
+  const file = path.join(tempDir(), 'nested', 'dir', DATABASE_FILE);
+  return { db: openDatabase(file), file };
+}
+
+const tables = (db: Db) => db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all() as string[];
+
+function shot(fields: Partial<ShotRecord> & { seconds?: number } = {}): ShotRecord {
+  const { seconds = 2, ...rest } = fields;
+  const inTime = rest.inTime ?? T0;
+  const inFrame = rest.inFrame ?? 90000;
+  const scale: CanonicalScale = rest.scale ?? 'MS';
+  return {
+    id: 0,
+    cameraId: 'cam-1',
+    status: 'closed',
+    inTime,
+    outTime: inTime + seconds * 1000,
+    rate: '25',
+    inFrame,
+    outFrame: inFrame + seconds * 25,
+    tcIn: '',
+    tcOut: '',
+    durationS: seconds,
+    startS: 0,
+    scale,
+    confidence: 0.75,
+    probabilities: CANONICAL_SCALES.map((s) => (s === scale ? 0.75 : 0.25 / 7)),
+    readouts: 10,
+    subjects: null,
+    reason: null,
+    cutIn: 'hard',
+    cutOut: 'hard',
+    scene: null,
+    take: null,
+    tags: [],
+    note: null,
+    hasThumbnail: false,
+    ...rest,
+  };
+}
+
+describe('openDatabase and migrations', () => {
+  test('a new database gets every migration, WAL and foreign keys; its directory is made', () => {
+    const { db, file } = freshDb();
+    assert.equal(schemaVersion(db), LATEST);
+    assert.equal(LATEST, 2);
+    assert.deepEqual(tables(db), ['alerts', 'plans', 'shots', 'takes', 'thumbnails']);
+    assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
+    assert.equal(db.pragma('foreign_keys', { simple: true }), 1);
+    assert.ok(existsSync(file));
+    db.close();
+  });
+
+  test('reopening is idempotent and keeps the data', () => {
+    const { db, file } = freshDb();
+    new PlanStore(db).save('1', { items: [] }, T0);
+    db.close();
+    for (let i = 0; i < 2; i++) {
+      const again = openDatabase(file);
+      assert.equal(schemaVersion(again), LATEST);
+      assert.deepEqual(new PlanStore(again).all(), [{ scene: '1', plan: { items: [] } }]);
+      again.close();
+    }
+  });
+
+  test('a database from a newer shotscale is refused, naming the file and both versions', () => {
+    const file = path.join(tempDir(), DATABASE_FILE);
+    const raw = new Database(file);
+    raw.pragma('user_version = 7');
+    raw.close();
+    assert.throws(
+      () => openDatabase(file),
+      (error: unknown) => {
+        assert.ok(isShotscaleError(error, 'DATABASE_FAILED'), String(error));
+        assert.equal(error.message, `the shot log ${file} is at schema version 7, newer than this shotscale knows (${LATEST})`);
+        return true;
+      },
+    );
+    // Nothing was changed.
+    const check = new Database(file);
+    assert.equal(check.pragma('user_version', { simple: true }), 7);
+    assert.deepEqual(check.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all(), []);
+    check.close();
+  });
+
+  test('a custom migration list: only the missing steps run, in order', () => {
+    const file = path.join(tempDir(), DATABASE_FILE);
+    const step = (version: number, sql: string): Migration => ({ version, description: `step ${version}`, sql });
+    const steps = [
+      step(1, "CREATE TABLE log (step TEXT NOT NULL); INSERT INTO log VALUES ('1');"),
+      step(2, "INSERT INTO log VALUES ('2');"),
+      step(3, "INSERT INTO log VALUES ('3');"),
+      step(4, "INSERT INTO log VALUES ('4');"),
+    ];
+    const stepsOf = (db: Db) => db.prepare('SELECT step FROM log ORDER BY rowid').pluck().all();
+    let db = openDatabase(file, steps.slice(0, 2));
+    assert.deepEqual([schemaVersion(db), stepsOf(db)], [2, ['1', '2']]);
+    db.close();
+    db = openDatabase(file, steps);
+    assert.deepEqual([schemaVersion(db), stepsOf(db)], [4, ['1', '2', '3', '4']]);
+    db.close();
+    db = openDatabase(file, steps);
+    assert.deepEqual([schemaVersion(db), stepsOf(db)], [4, ['1', '2', '3', '4']]);
+    db.close();
+  });
+
+  test('a failing step is rolled back whole and named', () => {
+    const file = path.join(tempDir(), DATABASE_FILE);
+    const steps: Migration[] = [
+      { version: 1, description: 'table', sql: 'CREATE TABLE t (a INTEGER);' },
+      { version: 2, description: 'broken step', sql: 'INSERT INTO t VALUES (1); INSERT INTO missing VALUES (2);' },
+    ];
+    assert.throws(
+      () => openDatabase(file, steps),
+      (error: unknown) => isShotscaleError(error, 'DATABASE_FAILED') && error.message.startsWith(`migrating the shot log ${file} to version 2 (broken step) failed: `) && /no such table: missing/.test(error.message),
+    );
+    const db = openDatabase(file, steps.slice(0, 1));
+    assert.equal(schemaVersion(db), 1);
+    assert.deepEqual(db.prepare('SELECT a FROM t').pluck().all(), [], 'the first insert of the failed step is gone too');
+    db.close();
+  });
+
+  test('a data directory that cannot be made is DATABASE_FAILED', () => {
+    const dir = tempDir();
+    writeFileSync(path.join(dir, 'file'), 'x');
+    assert.throws(
+      () => openDatabase(path.join(dir, 'file', 'sub', DATABASE_FILE)),
+      (error: unknown) => isShotscaleError(error, 'DATABASE_FAILED') && error.message.includes(path.join(dir, 'file', 'sub')),
+    );
+  });
+});
+
+describe('ShotStore', () => {
+  test('add then get: every field round-trips; timecode and duration are derived', () => {
+    const { db } = freshDb();
+    const store = new ShotStore(db, timecode);
+    const given = shot({
+      status: 'open',
+      inTime: T0 + 0.5,
+      outTime: T0 + 1600.5,
+      inFrame: 90012,
+      outFrame: 90052,
+      rate: '29.97DF',
+      startS: 12.48,
+      scale: 'MCU',
+      confidence: 0.6,
+      probabilities: [0.1, 0.123456789, 0.6, 0.076543211, 0.05, 0.05, 0, 0],
+      subjects: { count: 1, kind: 'face', framing: 'single', overTheShoulder: false },
+      reason: 'face fills a third',
+      cutIn: 'dissolve',
+      cutOut: null,
+      scene: '12A',
+      take: '3',
+      tags: ['Anna'],
+      note: 'soft focus',
+    });
+    const id = store.add(given, null);
+    assert.equal(id, 1);
+    assert.equal(store.add(shot(), null), 2);
+    assert.deepEqual(store.get(id), {
+      ...given,
+      id,
+      takeId: null,
+      durationS: 1.6,
+      tcIn: framesToTimecode(90012, timecodeRate('29.97DF')),
+      tcOut: framesToTimecode(90052, timecodeRate('29.97DF')),
+      probabilities: [0.1, 0.12346, 0.6, 0.07654, 0.05, 0.05, 0, 0],
+    });
+    assert.equal(store.get(id).tcIn, '00:50:03;12');
+    assert.throws(() => store.get(99), (error: unknown) => isShotscaleError(error, 'NOT_FOUND') && error.message === 'no shot 99');
+    db.close();
+  });
+
+  test('extend grows an open shot only; finish closes it with its thumbnail', () => {
+    const { db } = freshDb();
+    const store = new ShotStore(db, timecode);
+    const open = shot({ status: 'open', cutOut: null, seconds: 0, readouts: 0 });
+    const id = store.add(open, null);
+    store.extend({ ...open, id, outTime: T0 + 1000, outFrame: 90025, scale: 'CU', readouts: 5, reason: 'r', cutOut: 'hard' });
+    let got = store.get(id);
+    assert.deepEqual([got.status, got.outTime, got.outFrame, got.durationS, got.scale, got.readouts, got.reason, got.cutOut], ['open', T0 + 1000, 90025, 1, 'CU', 5, 'r', null]);
+    const jpeg = Uint8Array.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3, 0xff, 0xd9]);
+    store.finish({ ...open, id, status: 'closed', outTime: T0 + 2000, outFrame: 90050, scale: 'MCU', cutOut: 'end' }, jpeg);
+    got = store.get(id);
+    assert.deepEqual([got.status, got.outTime, got.outFrame, got.scale, got.cutOut, got.hasThumbnail], ['closed', T0 + 2000, 90050, 'MCU', 'end', true]);
+    assert.deepEqual(new Uint8Array(store.thumbnail(id)!), jpeg);
+    // A closed shot does not grow any more.
+    store.extend({ ...open, id, outTime: T0 + 9000, outFrame: 90225 });
+    assert.equal(store.get(id).outTime, T0 + 2000);
+    // Without a thumbnail.
+    const other = store.add(shot({ status: 'open' }), null);
+    store.finish(shot({ id: other }), null);
+    assert.deepEqual([store.get(other).hasThumbnail, store.thumbnail(other)], [false, null]);
+    db.close();
+  });
+
+  test('list: camera list, scene, take, time overlap, status, ordering, limit and offset', () => {
+    const { db } = freshDb();
+    const store = new ShotStore(db, timecode);
+    const takes = new TakeStore(db);
+    const take = takes.start('5', '2', null, T0);
+    // Added out of time order: list orders by in time, then id.
+    const ids = {
+      c2: store.add(shot({ cameraId: 'cam-2', inTime: T0 + 1000, scene: '5', take: '2' }), take.id),
+      c1a: store.add(shot({ cameraId: 'cam-1', inTime: T0, scene: '5', take: '1' }), null),
+      c1b: store.add(shot({ cameraId: 'cam-1', inTime: T0 + 2000, scene: '5', take: '2' }), take.id),
+      c3: store.add(shot({ cameraId: 'cam-3', inTime: T0 + 1000, scene: '6', take: '2', status: 'open' }), null),
+      c1c: store.add(shot({ cameraId: 'cam-1', inTime: T0 + 4000 }), null),
+    };
+    const list = (filter: Parameters<ShotStore['list']>[0]) => store.list(filter).map((s) => s.id);
+    assert.deepEqual(list({}), [ids.c1a, ids.c2, ids.c3, ids.c1b, ids.c1c]);
+    assert.deepEqual(list({ cameraIds: ['cam-1'] }), [ids.c1a, ids.c1b, ids.c1c]);
+    assert.deepEqual(list({ cameraIds: ['cam-3', 'cam-2'] }), [ids.c2, ids.c3]);
+    assert.deepEqual(list({ cameraIds: [] }), list({}), 'an empty list is no filter');
+    assert.deepEqual(list({ scene: '5' }), [ids.c1a, ids.c2, ids.c1b]);
+    assert.deepEqual(list({ scene: '5', take: '2' }), [ids.c2, ids.c1b]);
+    assert.deepEqual(list({ take: '2' }), [ids.c2, ids.c3, ids.c1b]);
+    // Shots are 2 s long: c1a 0-2 s, c2 and c3 1-3 s, c1b 2-4 s, c1c 4-6 s.
+    assert.deepEqual(list({ from: T0 + 2000 }), [ids.c2, ids.c3, ids.c1b, ids.c1c], 'ends after from (c1a ends exactly there)');
+    assert.deepEqual(list({ to: T0 + 2000 }), [ids.c1a, ids.c2, ids.c3], 'starts before to (c1b starts exactly there)');
+    assert.deepEqual(list({ from: T0 + 2500, to: T0 + 4000 }), [ids.c2, ids.c3, ids.c1b]);
+    assert.deepEqual(list({ from: T0 + 6000 }), []);
+    assert.deepEqual(list({ status: 'open' }), [ids.c3]);
+    assert.deepEqual(list({ status: 'closed', cameraIds: ['cam-2', 'cam-3'] }), [ids.c2]);
+    assert.deepEqual(list({ limit: 2 }), [ids.c1a, ids.c2]);
+    assert.deepEqual(list({ limit: 2, offset: 2 }), [ids.c3, ids.c1b]);
+    assert.deepEqual(list({ offset: 3 }), [ids.c1b, ids.c1c]);
+    assert.deepEqual(list({ limit: 0 }), []);
+    assert.deepEqual(
+      store.list({ scene: '5' }).map((s) => s.takeId),
+      [null, take.id, take.id],
+    );
+    db.close();
+  });
+
+  test('patch: tags, note, scene and take; the rest stays', () => {
+    const { db } = freshDb();
+    const store = new ShotStore(db, timecode);
+    const id = store.add(shot({ scene: '1', take: '1', note: 'n' }), null);
+    const before = store.get(id);
+    assert.deepEqual(store.patch(id, {}), before);
+    const patched = store.patch(id, { tags: ['Anna', 'Ben'], note: null, scene: '2', take: '4' });
+    assert.deepEqual(patched, { ...before, tags: ['Anna', 'Ben'], note: null, scene: '2', take: '4' });
+    assert.deepEqual(store.get(id), patched);
+    assert.deepEqual(store.patch(id, { scene: null, take: null }), { ...patched, scene: null, take: null });
+    assert.deepEqual(store.patch(id, { note: 'pickup' }).note, 'pickup');
+    assert.throws(() => store.patch(42, { note: 'x' }), (error: unknown) => isShotscaleError(error, 'NOT_FOUND'));
+    db.close();
+  });
+
+  test('closeAbandoned closes open shots at their last written out point', () => {
+    const { db } = freshDb();
+    const store = new ShotStore(db, timecode);
+    const closed = store.add(shot({ outTime: T0 + 2000, cutOut: 'hard' }), null);
+    const open = shot({ status: 'open', cutOut: null, seconds: 0 });
+    const openId = store.add(open, null);
+    store.extend({ ...open, id: openId, outTime: T0 + 750, outFrame: 90000 + 19, scale: 'WS' });
+    assert.equal(store.closeAbandoned(), 1);
+    assert.equal(store.closeAbandoned(), 0);
+    const got = store.get(openId);
+    assert.deepEqual([got.status, got.cutOut, got.outTime, got.outFrame, got.durationS, got.scale], ['closed', 'restart', T0 + 750, 90019, 0.75, 'WS']);
+    assert.deepEqual([store.get(closed).cutOut, store.get(closed).outTime], ['hard', T0 + 2000]);
+    db.close();
+  });
+});
+
+describe('TakeStore', () => {
+  test('start, end, get, running, list', () => {
+    const { db } = freshDb();
+    const takes = new TakeStore(db);
+    const a = takes.start('12', '1', null, T0 + 0.6);
+    assert.deepEqual(a, { id: 1, scene: '12', take: '1', cameras: null, startedAt: T0 + 1, endedAt: null });
+    const b = takes.start('14', '1', ['cam-1', 'cam-2'], T0 + 100);
+    assert.deepEqual(b.cameras, ['cam-1', 'cam-2']);
+    const c = takes.start('12', '2', ['cam-3'], T0 + 50);
+    assert.deepEqual(takes.running().map((t) => t.id), [a.id, c.id, b.id], 'oldest first');
+    assert.deepEqual(takes.end(a.id, T0 + 200.4), { ...a, endedAt: T0 + 200 });
+    assert.equal(takes.end(a.id, T0 + 999).endedAt, T0 + 200, 'an ended take keeps its end');
+    assert.deepEqual(takes.running().map((t) => t.id), [c.id, b.id]);
+    assert.deepEqual(takes.list().map((t) => t.id), [a.id, c.id, b.id]);
+    assert.deepEqual(takes.list('12').map((t) => t.take), ['1', '2']);
+    assert.deepEqual(takes.list('99'), []);
+    assert.deepEqual(takes.get(b.id), b);
+    assert.throws(() => takes.get(77), (error: unknown) => isShotscaleError(error, 'NOT_FOUND'));
+    db.close();
+  });
+
+  test('nextTakeNumber: 1, then one more than the highest number; other takes ignored', () => {
+    const { db } = freshDb();
+    const takes = new TakeStore(db);
+    assert.equal(takes.nextTakeNumber('12'), '1');
+    takes.start('12', '1', null, T0);
+    assert.equal(takes.nextTakeNumber('12'), '2');
+    takes.start('12', 'wild', null, T0);
+    takes.start('12', 'pickup', null, T0);
+    assert.equal(takes.nextTakeNumber('12'), '2');
+    takes.start('12', '9', null, T0);
+    takes.start('12', '3', null, T0);
+    assert.equal(takes.nextTakeNumber('12'), '10');
+    assert.equal(takes.nextTakeNumber('13'), '1', 'per scene');
+    takes.start('13', 'wild', null, T0);
+    assert.equal(takes.nextTakeNumber('13'), '1');
+    db.close();
+  });
+
+  test('endAbandoned ends running takes at their last shot, or at their start', () => {
+    const { db } = freshDb();
+    const takes = new TakeStore(db);
+    const shots = new ShotStore(db, timecode);
+    const withShots = takes.start('1', '1', null, T0);
+    const empty = takes.start('2', '1', ['cam-2'], T0 + 500);
+    const done = takes.end(takes.start('3', '1', null, T0).id, T0 + 100);
+    shots.add(shot({ inTime: T0, outTime: T0 + 1000.7 }), withShots.id);
+    shots.add(shot({ inTime: T0 + 1000.7, outTime: T0 + 3000.9 }), withShots.id);
+    shots.add(shot({ inTime: T0, outTime: T0 + 90000 }), null);
+    assert.equal(takes.endAbandoned(), 2);
+    assert.equal(takes.get(withShots.id).endedAt, T0 + 3000);
+    assert.equal(takes.get(empty.id).endedAt, T0 + 500);
+    assert.equal(takes.get(done.id).endedAt, T0 + 100);
+    assert.equal(takes.endAbandoned(), 0);
+    db.close();
+  });
+});
+
+describe('AlertStore', () => {
+  const alert = (fields: Partial<Alert> = {}): Alert => ({
+    key: 'doubling:WS:cam-1+cam-2',
+    kind: 'doubling',
+    severity: 'warning',
+    cameraIds: ['cam-1', 'cam-2'],
+    message: 'cam-1 and cam-2 both on WS for 11 s',
+    since: T0 + 0.4,
+    resolvedAt: null,
+    ...fields,
+  });
+
+  test('raised, then resolved: one row, updated', () => {
+    const { db } = freshDb();
+    const alerts = new AlertStore(db);
+    alerts.record(alert());
+    assert.deepEqual(alerts.list(), [{ ...alert(), since: T0 }]);
+    alerts.record(alert({ resolvedAt: T0 + 30_000, message: 'cam-1 and cam-2 both on WS for 30 s' }));
+    assert.deepEqual(alerts.list(), [{ ...alert(), since: T0, resolvedAt: T0 + 30_000, message: 'cam-1 and cam-2 both on WS for 30 s' }]);
+    assert.equal(db.prepare('SELECT COUNT(*) FROM alerts').pluck().get(), 1);
+    // The same condition again later is a new row; newest first.
+    alerts.record(alert({ since: T0 + 60_000 }));
+    alerts.record(alert({ key: 'stuck:cam-3', kind: 'stuck', severity: 'info', cameraIds: ['cam-3'], message: 'stuck', since: T0 + 10_000 }));
+    assert.deepEqual(alerts.list().map((a) => [a.key, a.since, a.resolvedAt]), [
+      ['doubling:WS:cam-1+cam-2', T0 + 60_000, null],
+      ['stuck:cam-3', T0 + 10_000, null],
+      ['doubling:WS:cam-1+cam-2', T0, T0 + 30_000],
+    ]);
+    assert.equal(alerts.list(1).length, 1);
+    db.close();
+  });
+
+  test('resolveAbandoned closes the active ones only', () => {
+    const { db } = freshDb();
+    const alerts = new AlertStore(db);
+    alerts.record(alert({ since: T0 }));
+    alerts.record(alert({ since: T0, resolvedAt: T0 + 5000 }));
+    alerts.record(alert({ key: 'stalled:cam-1', kind: 'stalled', severity: 'critical', cameraIds: ['cam-1'], since: T0 + 1000 }));
+    alerts.resolveAbandoned(T0 + 9000.6);
+    assert.deepEqual(alerts.list().map((a) => [a.key, a.resolvedAt]), [
+      ['stalled:cam-1', T0 + 9001],
+      ['doubling:WS:cam-1+cam-2', T0 + 5000],
+    ]);
+    db.close();
+  });
+});
+
+describe('PlanStore', () => {
+  test('save, replace, all (by scene), remove', () => {
+    const { db } = freshDb();
+    const plans = new PlanStore(db);
+    assert.deepEqual(plans.all(), []);
+    plans.save('7', { scene: '7', items: [{ id: 'a', scale: 'WS+' }] }, T0);
+    plans.save('12', { scene: '12', items: [{ id: 'b', scale: 'CU' }] }, T0);
+    plans.save('7', { scene: '7', items: [{ id: 'c', scale: 'MS' }] }, T0 + 1);
+    assert.deepEqual(plans.all(), [
+      { scene: '12', plan: { scene: '12', items: [{ id: 'b', scale: 'CU' }] } },
+      { scene: '7', plan: { scene: '7', items: [{ id: 'c', scale: 'MS' }] } },
+    ]);
+    assert.equal(plans.remove('12'), true);
+    assert.equal(plans.remove('12'), false);
+    assert.deepEqual(plans.all().map((p) => p.scene), ['7']);
+    db.close();
+  });
+});
+
+describe('durability', () => {
+  test('shots written by a process killed with SIGKILL are there, the open one closed at its last out point', () => {
+    const dir = tempDir();
+    const file = path.join(dir, DATABASE_FILE);
+    const url = (rel: string) => pathToFileURL(path.join(ROOT, rel)).href;
+    const script = path.join(dir, 'writer.ts');
+    writeFileSync(
+      script,
+      `import { openDatabase } from ${JSON.stringify(url('server/store/database.ts'))};
+import { ShotStore } from ${JSON.stringify(url('server/store/shot-store.ts'))};
+const [file, shotJson] = process.argv.slice(2);
+const base = JSON.parse(shotJson);
+const store = new ShotStore(openDatabase(file), (frames) => String(frames));
+store.add({ ...base, status: 'closed', cutOut: 'hard' }, null);
+const open = { ...base, status: 'open', cutOut: null, inTime: base.outTime, outTime: base.outTime, inFrame: base.outFrame, outFrame: base.outFrame };
+const id = store.add(open, null);
+for (let i = 1; i <= 20; i++) store.extend({ ...open, id, outTime: open.inTime + i * 40, outFrame: open.inFrame + i, readouts: i });
+process.kill(process.pid, 'SIGKILL');
+`,
+    );
+    const child = spawnSync(process.execPath, ['--import', 'tsx', script, file, JSON.stringify(shot({ inTime: T0, scale: 'FS' }))], { cwd: ROOT, encoding: 'utf8', timeout: 20_000 });
+    assert.equal(child.signal, 'SIGKILL', `the writer did not kill itself: status ${child.status}, stderr ${child.stderr}`);
+    assert.ok(existsSync(`${file}-wal`) && statSync(`${file}-wal`).size > 0, 'the commits are still in the WAL, not checkpointed');
+    const db = openDatabase(file);
+    const store = new ShotStore(db, timecode);
+    assert.equal(store.closeAbandoned(), 1);
+    assert.deepEqual(
+      store.list().map((s) => [s.id, s.status, s.inTime, s.outTime, s.inFrame, s.outFrame, s.cutOut, s.readouts, s.scale]),
+      [
+        [1, 'closed', T0, T0 + 2000, 90000, 90050, 'hard', 10, 'FS'],
+        [2, 'closed', T0 + 2000, T0 + 2800, 90050, 90070, 'restart', 20, 'FS'],
+      ],
+    );
+    db.close();
+  });
+});
