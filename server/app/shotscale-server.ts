@@ -72,7 +72,7 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
   const shotLog = config.shots.enabled
     ? ShotLog.open(resolveConfigPath(loaded, config.shots.dataDir), config, clock, log.child('shots'), {
         shot: (shot) => {
-          if (shot.status === 'closed') metrics.shotsClosed.inc({ camera: shot.cameraId, cut: shot.cutOut ?? 'unknown' });
+          if (shot.status === 'closed' && shot.cutOut) metrics.shotsClosed.inc({ camera: shot.cameraId, cut: shot.cutOut });
           hub?.shot(shot);
         },
         takes: (running) => hub?.takes(running),

@@ -4,6 +4,9 @@
  * with L2 regularisation and Adam. Deterministic for a given seed. Pure
  * TypeScript: a production's 50 labelled frames train in well under a second.
  */
+import { seededRandom } from '../shared/seeded-random.js';
+
+export { seededRandom };
 
 export interface DenseLayer {
   /** Row-major [outputs][inputs]. */
@@ -33,18 +36,6 @@ export interface TrainOptions {
 // within 1 point. l2 3e-2 was best of {1e-2, 3e-2, 1e-1} on the default
 // model's 273 inputs (5-fold CV on cinemanet: 82.7%, 83.1%, 83.0% exact).
 export const DEFAULT_TRAIN_OPTIONS: TrainOptions = { hidden: 0, l2: 3e-2, epochs: 400, learningRate: 0.005, seed: 1, balanceClasses: true };
-
-/** mulberry32: a tiny seeded PRNG, so training is reproducible. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function standardiser(rows: readonly ArrayLike<number>[]): { mean: number[]; std: number[] } {
   const dims = rows[0]?.length ?? 0;

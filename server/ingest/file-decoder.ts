@@ -39,11 +39,25 @@ export async function decodeFile(
   const image = isImageFile(file);
   const args = buildFfmpegArgs({ kind: 'file', path: file, loop: false, realtime: false }, { ...output, fps: image ? null : output.fps }, ctx);
   if (image) args.splice(args.indexOf('pipe:1'), 0, '-frames:v', '1');
+  const frameBytes = output.width * output.height * 3;
+  return decodeRawFrames(ffmpegPath, args, file, frameBytes, clock, (data, index) => onFrame({ index, timeS: image ? 0 : index / output.fps, data }));
+}
+
+/**
+ * Runs ffmpeg writing raw frames of `frameBytes` to stdout; calls onFrame for
+ * each in order and resolves with the count, or rejects with the last stderr
+ * line when ffmpeg fails or decodes nothing.
+ */
+export async function decodeRawFrames(
+  ffmpegPath: string,
+  args: string[],
+  file: string,
+  frameBytes: number,
+  clock: Clock,
+  onFrame: (data: Uint8Array, index: number) => void,
+): Promise<number> {
   let index = 0;
-  const reader = new FrameReader(output.width * output.height * 3, (data) => {
-    onFrame({ index, timeS: image ? 0 : index / output.fps, data });
-    index += 1;
-  }, clock);
+  const reader = new FrameReader(frameBytes, (data) => onFrame(data, index++), clock);
   const child = spawn(ffmpegPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => reader.push(chunk));
@@ -55,10 +69,13 @@ export async function decodeFile(
     child.once('error', reject);
     child.once('close', resolve);
   });
-  if (code !== 0 || index === 0) {
-    throw new ShotscaleError('INPUT_UNREADABLE', `${file}: ffmpeg could not decode it (exit ${code})${stderr.trim() ? `: ${stderr.trim().split('\n').at(-1)}` : ''}`);
-  }
+  if (code !== 0 || index === 0) throw unreadable(file, code, stderr);
   return index;
+}
+
+function unreadable(file: string, code: number | null, stderr: string): ShotscaleError {
+  const last = stderr.trim().split('\n').at(-1);
+  return new ShotscaleError('INPUT_UNREADABLE', `${file}: ffmpeg could not decode it (exit ${code})${last ? `: ${last}` : ''}`);
 }
 
 export interface CutDecode {
@@ -106,7 +123,7 @@ export function decodeFileWithCuts(
     child.once('error', (error) => reject(new ShotscaleError('FFMPEG_NOT_FOUND', `cannot run ffmpeg (${ffmpegPath}): ${error.message}`)));
     child.once('close', (code) => {
       if (code === 0 && frames > 0) return resolve({ frames, cutFrames });
-      reject(new ShotscaleError('INPUT_UNREADABLE', `${file}: ffmpeg could not decode it (exit ${code})${stderr.trim() ? `: ${stderr.trim().split('\n').at(-1)}` : ''}`));
+      reject(unreadable(file, code, stderr));
     });
   });
   return { done, pause: () => stdout.pause(), resume: () => stdout.resume() };

@@ -3,6 +3,7 @@
  * updates; nothing is scraped from a stats object. One registry per server.
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { SHOT_BOUNDARIES } from '../shared/shots.js';
 
 export class PipelineMetrics {
   readonly registry = new Registry();
@@ -56,5 +57,6 @@ export class PipelineMetrics {
       metric.remove({ camera });
     }
     for (const reason of ['overflow', 'superseded', 'stale']) this.framesDropped.remove({ camera, reason });
+    for (const cut of SHOT_BOUNDARIES) this.shotsClosed.remove({ camera, cut });
   }
 }

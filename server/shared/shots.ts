@@ -5,15 +5,14 @@
 import type { CanonicalScale, ScaleProbabilities } from './scale.js';
 import type { Subjects } from './socket-events.js';
 
-/** Why a shot starts or ends. */
-export type ShotBoundary =
-  | 'start' // the source's first frame
-  | 'hard' // a hard cut
-  | 'dissolve' // the middle of a dissolve
-  | 'fade' // a fade to or from black/white
-  | 'take' // a take was started or ended by an operator
-  | 'restart' // the source restarted (reconnect, stall) or the server stopped
-  | 'end'; // end of a file
+/**
+ * Why a shot starts or ends: the source's first frame, a hard cut, the middle
+ * of a dissolve, a fade to or from black or white, a take started or ended by
+ * an operator, the source restarting (reconnect, stall, server stop), the end
+ * of a file.
+ */
+export const SHOT_BOUNDARIES = ['start', 'hard', 'dissolve', 'fade', 'take', 'restart', 'end'] as const;
+export type ShotBoundary = (typeof SHOT_BOUNDARIES)[number];
 
 /** A timecode rate by name: 23.976, 24, 25, 29.97, 29.97DF, 30, 50, 59.94, 59.94DF, 60. */
 export type TimecodeRateName = '23.976' | '24' | '25' | '29.97' | '29.97DF' | '30' | '50' | '59.94' | '59.94DF' | '60';

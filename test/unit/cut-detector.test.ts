@@ -6,21 +6,12 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CUT_FRAME, CUT_FRAME_BYTES, CutDetector, DEFAULT_CUT_SETTINGS, cutFrameFilter, type CutDetectorSettings, type CutEvent } from '../../server/cuts/cut-detector.js';
+import { seededRandom } from '../../server/shared/seeded-random.js';
 
 const { width: W, height: H } = CUT_FRAME;
 const FPS = 25;
 
-/** A deterministic pseudo-random source (mulberry32), so failures repeat. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const random = seededRandom;
 
 /** A picture as a function of position, so it can be shifted by fractions of a pixel (pans). */
 type Picture = (x: number, y: number) => number;

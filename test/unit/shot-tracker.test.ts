@@ -15,6 +15,7 @@ import type { ThumbnailFrame } from '../../server/shots/shot-accumulator.js';
 import { ShotTracker, type ShotSink, type ShotTrackerOptions, type TakeRef } from '../../server/shots/shot-tracker.js';
 import { TimecodeClock } from '../../server/shots/timecode-clock.js';
 import { framesToTimecode, timecodeRate, timecodeToFrames } from '../../server/shots/timecode.js';
+import { seededRandom } from '../../server/shared/seeded-random.js';
 
 const { width: W, height: H } = CUT_FRAME;
 /** Wall time of frame 0 of the first session. */
@@ -23,17 +24,7 @@ const TC_START_25 = timecodeToFrames('01:00:00:00', timecodeRate('25'));
 
 // ---- pictures ----
 
-/** mulberry32: a deterministic pseudo-random source, so failures repeat. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const random = seededRandom;
 
 /** A smooth random texture (a few waves, which survive the detector's 16x9 grid) with camera noise. */
 function picture(seed: number): (noiseSeed: number) => Uint8Array {
