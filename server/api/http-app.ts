@@ -10,7 +10,7 @@ import type { CameraManager, CameraPatch } from '../app/camera-manager.js';
 import type { PipelineMetrics } from '../metrics/pipeline-metrics.js';
 import type { ShotLog } from '../shots/shot-log.js';
 import { registerShotRoutes } from './shot-routes.js';
-import type { ServerInfo } from '../shared/socket-events.js';
+import type { PipelineStats, ServerInfo } from '../shared/socket-events.js';
 import { tokenFromHttp, tokenMatches } from './access-token.js';
 
 const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
@@ -32,6 +32,7 @@ export interface HttpAppDeps {
   startedAt: number;
   webRoot: string;
   shotLog: ShotLog | null;
+  stats: () => PipelineStats;
 }
 
 function sendError(reply: FastifyReply, status: number, code: string, message: string): FastifyReply {
@@ -73,6 +74,9 @@ export async function createHttpApp(deps: HttpAppDeps): Promise<FastifyInstance>
   });
 
   app.get('/api/cameras', async () => deps.cameras.list());
+
+  /** The health view's figures over the last ~30 s. */
+  app.get('/api/stats', async () => deps.stats());
 
   app.get<{ Params: { id: string } }>('/api/cameras/:id', async (request) => ({
     status: deps.cameras.get(request.params.id).status(),

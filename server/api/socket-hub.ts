@@ -11,7 +11,7 @@ import { Server, type Socket } from 'socket.io';
 import type { Logger } from '../shared/logger.js';
 import { errorMessage, isShotscaleError } from '../errors.js';
 import type { Alert, CoverageUpdate, ShotRecord, Take } from '../shared/shots.js';
-import type { CameraStatus, ClientToServerEvents, Readout, ServerInfo, ServerToClientEvents, TakeAck, TakeStartRequest } from '../shared/socket-events.js';
+import type { CameraStatus, ClientToServerEvents, PipelineStats, Preview, Readout, ServerInfo, ServerToClientEvents, TakeAck, TakeStartRequest } from '../shared/socket-events.js';
 import { tokenMatches } from './access-token.js';
 
 /** About 4 s of 16 cameras at 5 fps; past that the client is not keeping up. */
@@ -47,6 +47,8 @@ interface Client {
   cameras: Set<string> | null;
   /** Packets handed to engine.io since its last flush to the transport. */
   pending: number;
+  /** Cameras whose previews this client wants; null: all. None by default. */
+  previews: Set<string> | null;
 }
 
 export class SocketHub {
@@ -68,7 +70,7 @@ export class SocketHub {
       });
     }
     this.io.on('connection', (socket) => {
-      const client: Client = { socket, cameras: null, pending: 0 };
+      const client: Client = { socket, cameras: null, pending: 0, previews: new Set() };
       this.clients.set(socket.id, client);
       // engine.io flushes its whole buffer to the transport whenever the transport can take it.
       socket.conn.on('drain', () => {
@@ -105,6 +107,12 @@ export class SocketHub {
         else log.warn(`client ${socket.id}: ignored malformed subscribe (${String(JSON.stringify(cameraIds)).slice(0, 100)})`);
         if (typeof ack === 'function') ack(client.cameras ? [...client.cameras] : null);
       });
+      socket.on('preview:subscribe', (cameraIds, ack) => {
+        if (cameraIds === null) client.previews = null;
+        else if (Array.isArray(cameraIds) && cameraIds.every((id) => typeof id === 'string')) client.previews = new Set(cameraIds);
+        else log.warn(`client ${socket.id}: ignored malformed preview:subscribe (${String(JSON.stringify(cameraIds)).slice(0, 100)})`);
+        if (typeof ack === 'function') ack(client.previews ? [...client.previews] : null);
+      });
       socket.on('disconnect', () => {
         this.clients.delete(socket.id);
         options.onClientCount(this.clients.size);
@@ -122,6 +130,26 @@ export class SocketHub {
       client.pending += 1;
       client.socket.emit('readout', readout);
     }
+  }
+
+  /** Whether any client wants this camera's previews (so the server need not encode them). */
+  wantsPreview(cameraId: string): boolean {
+    for (const client of this.clients.values()) if (!client.previews || client.previews.has(cameraId)) return true;
+    return false;
+  }
+
+  /** Previews share the readouts' budget per client: a slow client misses previews first. */
+  preview(preview: Preview): void {
+    for (const client of this.clients.values()) {
+      if (client.previews && !client.previews.has(preview.cameraId)) continue;
+      if (client.pending >= MAX_PENDING_READOUTS / 2) continue;
+      client.pending += 1;
+      client.socket.emit('preview', preview);
+    }
+  }
+
+  stats(stats: PipelineStats): void {
+    this.io.emit('stats', stats);
   }
 
   status(status: CameraStatus): void {

@@ -20,8 +20,11 @@ import { BatchScheduler } from '../scheduling/batch-scheduler.js';
 import { systemClock, type Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import { CANONICAL_SCALES } from '../shared/scale.js';
-import type { ServerInfo } from '../shared/socket-events.js';
+import type { Frame } from '../shared/frame.js';
+import type { PipelineStats, ServerInfo } from '../shared/socket-events.js';
 import { ShotLog } from '../shots/shot-log.js';
+import { encodeThumbnail } from '../shots/thumbnail.js';
+import { PipelineStatsWindow } from '../metrics/pipeline-stats.js';
 import { CameraManager } from './camera-manager.js';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -63,6 +66,9 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
   const model = models.default;
   const metrics = new PipelineMetrics();
   const readouts = new ReadoutBuilder(config.pipeline.smoothing, clock);
+  const stats = new PipelineStatsWindow();
+  const lastPreview = new Map<string, number>();
+  const previewEveryMs = config.dashboard.previewFps > 0 ? 1000 / config.dashboard.previewFps : Infinity;
   const info = (): ServerInfo => ({ version: VERSION, model: model.name, executionProvider: model.executionProvider, labels: CANONICAL_SCALES });
 
   // Late-bound: the hub needs the HTTP server, the cameras need the hub.
@@ -85,6 +91,18 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
     : null;
   const shotLogAlertCount = () => shotLog?.alerts.active().length ?? 0;
 
+  /** A camera's analysed frame as a JPEG, to dashboards showing it, at most previewFps. */
+  const sendPreview = (frame: Frame) => {
+    const now = clock();
+    if (now - (lastPreview.get(frame.cameraId) ?? 0) < previewEveryMs || !hub?.wantsPreview(frame.cameraId)) return;
+    lastPreview.set(frame.cameraId, now);
+    try {
+      hub.preview({ cameraId: frame.cameraId, captureTime: frame.captureTime, width: frame.width, height: frame.height, jpeg: encodeThumbnail(frame) });
+    } catch (error) {
+      log.warn(`preview of ${frame.cameraId} not encoded: ${errorMessage(error)}`);
+    }
+  };
+
   const scheduler = new BatchScheduler(
     { ...config.pipeline.batch, ringBufferSize: config.pipeline.ringBufferSize },
     {
@@ -95,8 +113,10 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
         const profiles = new Map(frames.map((f) => [f.cameraId, cameras!.profile(f.cameraId)]));
         const started = performance.now();
         const predictions = await runModels(frames, (cameraId) => profiles.get(cameraId)!);
-        metrics.inferenceSeconds.observe((performance.now() - started) / 1000);
+        const inferenceMs = performance.now() - started;
+        metrics.inferenceSeconds.observe(inferenceMs / 1000);
         metrics.batchSize.observe(frames.length);
+        stats.batch(clock(), inferenceMs, frames.length);
         frames.forEach((frame, i) => {
           if (!cameras!.has(frame.cameraId)) return;
           const tracker = shotLog?.tracker(frame.cameraId);
@@ -105,12 +125,15 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
           const readout = readouts.build(frame, predictions[i]!, profileLabel(profiles.get(frame.cameraId)!));
           tracker?.readout(frame.session, frame.timeS, frame.captureTime, readout, { timeS: frame.timeS, width: frame.width, height: frame.height, data: frame.data });
           shotLog?.readout(frame.cameraId, readout.label, readout.captureTime);
+          stats.readout(frame.cameraId, clock(), readout.latencyMs);
+          sendPreview(frame);
           metrics.framesAnalysed.inc({ camera: frame.cameraId });
           metrics.glassToReadout.observe({ camera: frame.cameraId }, readout.latencyMs / 1000);
           hub?.readout(readout);
         });
       },
       onDrop: (cameraId, reason, count) => {
+        stats.dropped(clock(), count);
         metrics.framesDropped.inc({ camera: cameraId, reason }, count);
         cameras?.countDropped(cameraId, count);
       },
@@ -131,11 +154,23 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
     clock,
     log,
     onStatus: (status) => hub?.status(status),
-    onRemoved: (cameraId) => hub?.removed(cameraId),
+    onRemoved: (cameraId) => {
+      stats.forget(cameraId);
+      lastPreview.delete(cameraId);
+      hub?.removed(cameraId);
+    },
     shotLog,
   });
 
   const startedAt = Date.now();
+  const pipelineStats = (): PipelineStats => ({
+    model: model.name,
+    executionProvider: model.executionProvider,
+    uptimeS: Math.round((Date.now() - startedAt) / 1000),
+    rssBytes: process.memoryUsage().rss,
+    ...stats.snapshot(clock()),
+  });
+
   const app = await createHttpApp({
     accessToken: config.server.accessToken,
     cameras,
@@ -143,6 +178,7 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
     info,
     startedAt,
     shotLog,
+    stats: pipelineStats,
     webRoot: options.webRoot ?? path.join(REPO_ROOT, 'web', 'dist'),
   });
   await app.ready();
@@ -174,6 +210,7 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
   // Statuses carry live counters (fps, drops); push them every 2 s as well as on change.
   const statusTimer = setInterval(() => {
     for (const status of manager.list()) hub?.status(status);
+    hub?.stats(pipelineStats());
   }, 2000);
   statusTimer.unref();
 

@@ -169,6 +169,11 @@ export const configSchema = z.strictObject({
       stderrLines: z.number().int().min(0).max(1000).default(40).describe('ffmpeg stderr lines kept per camera'),
     })
     .prefault({}),
+  dashboard: z
+    .strictObject({
+      previewFps: z.number().min(0).max(10).default(2).describe('Camera previews (JPEG of the analysed frame) per second to dashboards that show them; 0: none'),
+    })
+    .prefault({}),
   shots: z
     .strictObject({
       enabled: z.boolean().default(true).describe('Cut every feed into shots and keep the shot log'),

@@ -72,6 +72,33 @@ export interface ServerInfo {
   labels: readonly CanonicalScale[];
 }
 
+/** The recent picture of the pipeline, for the health view (a sliding window of about 30 s). */
+export interface PipelineStats {
+  model: string;
+  executionProvider: string;
+  uptimeS: number;
+  rssBytes: number;
+  windowS: number;
+  batches: number;
+  inferenceMs: { p50: number; p95: number; max: number };
+  batchSize: { mean: number; max: number };
+  /** Capture to readout. */
+  latencyMs: { p50: number; p95: number };
+  analysedPerS: number;
+  analysedPerSByCamera: Record<string, number>;
+  droppedPerS: number;
+}
+
+/** A low-rate preview of a camera: the analysed frame as a JPEG. */
+export interface Preview {
+  cameraId: string;
+  captureTime: number;
+  width: number;
+  height: number;
+  /** JPEG bytes (an ArrayBuffer in the browser). */
+  jpeg: ArrayBuffer | Uint8Array;
+}
+
 export interface ServerToClientEvents {
   /** Sent once on connect: the server and every camera's status. */
   hello: (info: ServerInfo, cameras: CameraStatus[]) => void;
@@ -86,6 +113,10 @@ export interface ServerToClientEvents {
   coverage: (update: CoverageUpdate) => void;
   /** An alert raised, or resolved (resolvedAt set). On connect: every active one. */
   alert: (alert: Alert) => void;
+  /** Pipeline figures for the health view, every 2 s. */
+  stats: (stats: PipelineStats) => void;
+  /** A camera's preview, to clients that asked (preview:subscribe), at dashboard.previewFps. */
+  preview: (preview: Preview) => void;
 }
 
 export interface TakeStartRequest {
@@ -105,6 +136,8 @@ export interface ClientToServerEvents {
    * (the default). The ack echoes the subscription in force.
    */
   subscribe: (cameraIds: string[] | null, ack?: (subscribed: string[] | null) => void) => void;
+  /** Ask for previews of these cameras; null: all; []: none (the default). */
+  'preview:subscribe': (cameraIds: string[] | null, ack?: (subscribed: string[] | null) => void) => void;
   /** Slate a take: "scene 12, take 3" on every camera or some. */
   'take:start': (request: TakeStartRequest, ack?: (result: TakeAck) => void) => void;
   /** End the running take (all, or those on these cameras). */

@@ -1,14 +1,14 @@
 /**
- * The mid-shot thumbnail: the analysed frame nearest the middle of the shot,
- * as a JPEG. The analysis frame is small already (the model's input size), so
- * it is encoded as it is, in pure JS, in a few milliseconds.
+ * JPEG of an analysed frame: the mid-shot thumbnail and the dashboard's
+ * camera previews. The analysis frame is small already (the model's input
+ * size), so it is encoded as it is, in pure JS, in a few milliseconds.
  */
 import jpeg from 'jpeg-js';
 import type { ThumbnailFrame } from './shot-accumulator.js';
 
 const QUALITY = 80;
 
-export function encodeThumbnail(frame: ThumbnailFrame): Uint8Array {
+export function encodeThumbnail(frame: Pick<ThumbnailFrame, 'width' | 'height' | 'data'>): Uint8Array {
   const { width, height, data } = frame;
   const rgba = new Uint8Array(width * height * 4);
   for (let src = 0, dst = 0; src < data.length; src += 3, dst += 4) {

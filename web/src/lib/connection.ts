@@ -3,7 +3,7 @@
  * state and the token flow (`unauthorized` → prompt → reconnect) out.
  */
 import { io, type Socket } from 'socket.io-client';
-import type { ClientToServerEvents, ServerToClientEvents } from '../../../server/shared/socket-events.js';
+import type { ClientToServerEvents, ServerToClientEvents, TakeAck, TakeStartRequest } from '../../../server/shared/socket-events.js';
 import type { LiveState } from './live-state.svelte.js';
 import { saveToken } from './token.js';
 
@@ -21,6 +21,13 @@ export interface LiveConnection {
   setToken(token: string | null): void;
   /** Narrows readouts to these cameras; null means all. */
   subscribe(cameraIds: string[] | null): void;
+  /** Previews of these cameras (null: all, []: none); kept across reconnects. */
+  previews(cameraIds: string[] | null): void;
+  /** Slate a take / end the running take(s); resolves with the server's answer. */
+  startTake(request: TakeStartRequest): Promise<TakeAck>;
+  endTake(cameras?: string[] | null): Promise<TakeAck>;
+  /** The token in use (for HTTP calls and download links). */
+  token(): string | null;
   close(): void;
 }
 
@@ -41,9 +48,11 @@ export function connectLive(state: LiveState, options: ConnectOptions = {}): Liv
   };
   const socket: ShotscaleSocket = options.url ? io(options.url, socketOptions) : io(socketOptions);
 
+  let previewCameras: string[] | null = [];
   socket.on('connect', () => {
     state.connection = 'connected';
     state.connectionError = null;
+    if (previewCameras === null || previewCameras.length) socket.emit('preview:subscribe', previewCameras);
   });
   socket.on('disconnect', (reason) => {
     state.connection = 'reconnecting';
@@ -69,6 +78,22 @@ export function connectLive(state: LiveState, options: ConnectOptions = {}): Liv
   socket.on('readout', (readout) => state.readout(readout));
   socket.on('camera:status', (status) => state.status(status));
   socket.on('camera:removed', ({ cameraId }) => state.removed(cameraId));
+  socket.on('preview', (preview) => state.previewed(preview));
+  socket.on('shot', (shot) => state.shot(shot));
+  socket.on('takes', (running) => state.setTakes(running));
+  socket.on('coverage', (update) => state.setCoverage(update));
+  socket.on('alert', (alert) => state.alert(alert));
+  socket.on('stats', (stats) => state.setStats(stats));
+
+  /** A take command's answer; a lost connection answers as an error after 5 s. */
+  const ask = (send: (ack: (result: TakeAck) => void) => void) =>
+    new Promise<TakeAck>((resolve) => {
+      const timer = setTimeout(() => resolve({ ok: false, error: { code: 'TIMEOUT', message: 'the server did not answer (disconnected?)' } }), 5000);
+      send((result) => {
+        clearTimeout(timer);
+        resolve(result);
+      });
+    });
 
   const tick = setInterval(() => (state.now = Date.now()), options.tickMs ?? 1000);
 
@@ -85,6 +110,13 @@ export function connectLive(state: LiveState, options: ConnectOptions = {}): Liv
     subscribe(cameraIds) {
       socket.emit('subscribe', cameraIds);
     },
+    previews(cameraIds) {
+      previewCameras = cameraIds;
+      socket.emit('preview:subscribe', cameraIds);
+    },
+    startTake: (request) => ask((ack) => socket.emit('take:start', request, ack)),
+    endTake: (cameras = null) => ask((ack) => socket.emit('take:end', { cameras }, ack)),
+    token: () => token,
     close() {
       clearInterval(tick);
       clearTimeout(retry);

@@ -1,11 +1,13 @@
 /**
- * Reactive live state of the status page: the server's info and, per camera,
- * its latest status and readout. Plain methods apply the server's events, so
- * the transport (./connection.ts) stays separate and this can grow into the
- * full dashboard's store.
+ * Reactive live state of the dashboard: the server's info; per camera its
+ * status, latest readout, preview and recent shots; the running takes,
+ * coverage, alerts and pipeline figures. Plain methods apply the server's
+ * events, so the transport (./connection.ts) stays separate and every method
+ * is unit-tested under node.
  */
 import { SvelteMap } from 'svelte/reactivity';
-import type { CameraStatus, Readout, ServerInfo } from '../../../server/shared/socket-events.js';
+import type { Alert, CoverageUpdate, ShotRecord, Take } from '../../../server/shared/shots.js';
+import type { CameraStatus, PipelineStats, Preview, Readout, ServerInfo } from '../../../server/shared/socket-events.js';
 
 export type ConnectionState =
   /** First attempt under way. */
@@ -19,6 +21,24 @@ export type ConnectionState =
 /** A readout older than this (ms, by local receive time) is shown as stale. */
 export const STALE_READOUT_MS = 3000;
 
+/** How much shot history each camera keeps for its timeline. */
+export const TIMELINE_WINDOW_MS = 10 * 60 * 1000;
+
+/** Most shots kept per camera (a cut every frame would otherwise grow it). */
+export const MAX_SHOTS_PER_CAMERA = 400;
+
+/** The views of the dashboard, in tab order. */
+export const VIEWS = ['wall', 'shots', 'coverage', 'health', 'cameras'] as const;
+export type View = (typeof VIEWS)[number];
+
+/** A camera preview ready for an <img>: an object URL the state revokes when replaced. */
+export interface PreviewImage {
+  url: string;
+  captureTime: number;
+  width: number;
+  height: number;
+}
+
 export class CameraEntry {
   /** Latest status; replaced wholesale on every `camera:status`. */
   status: CameraStatus;
@@ -26,6 +46,10 @@ export class CameraEntry {
   readout: Readout | null = $state.raw(null);
   /** Local epoch ms at which `readout` arrived. */
   readoutAt = $state(0);
+  /** Latest preview, or null (none asked for, or none yet). */
+  preview: PreviewImage | null = $state.raw(null);
+  /** Recent shots, oldest first, the open one last; replaced on every change. */
+  shots: ShotRecord[] = $state.raw([]);
 
   constructor(status: CameraStatus) {
     this.status = $state.raw(status);
@@ -34,6 +58,12 @@ export class CameraEntry {
   get id(): string {
     return this.status.cameraId;
   }
+}
+
+const SEVERITY_ORDER = { critical: 0, warning: 1, info: 2 } as const;
+
+function bySeverity(a: Alert, b: Alert): number {
+  return SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || a.since - b.since;
 }
 
 function byName(a: CameraEntry, b: CameraEntry): number {
@@ -52,10 +82,30 @@ export class LiveState {
   now = $state(Date.now());
   /** Readouts dropped because their camera was unknown (not rendered). */
   droppedReadouts = 0;
+  /** Takes running now. */
+  takes: Take[] = $state.raw([]);
+  /** Latest coverage, or null before the first. */
+  coverage: CoverageUpdate | null = $state.raw(null);
+  /** Active alerts by key. */
+  readonly alerts = new SvelteMap<string, Alert>();
+  /** Alerts resolved lately, newest first (a short history for the list). */
+  resolvedAlerts: Alert[] = $state.raw([]);
+  /** Latest pipeline figures, or null before the first. */
+  stats: PipelineStats | null = $state.raw(null);
+  /** The camera shown large, or null for the whole wall. */
+  focused: string | null = $state(null);
+  view: View = $state('wall');
+  /** Taxonomy the scales are shown in: canonical, six, movieshots (5) or three. */
+  taxonomy = $state('canonical');
+  /** Makes object URLs for previews; replaced in tests (no URL.createObjectURL in node). */
+  makeUrl: (bytes: ArrayBuffer | Uint8Array) => string = (bytes) => URL.createObjectURL(new Blob([bytes as BlobPart], { type: 'image/jpeg' }));
+  revokeUrl: (url: string) => void = (url) => URL.revokeObjectURL(url);
 
   /** Cameras sorted by name, then id. */
   readonly list: CameraEntry[] = $derived([...this.cameras.values()].sort(byName));
   readonly liveCount: number = $derived(this.list.filter((c) => c.status.state === 'live').length);
+  /** Active alerts, most severe first, then oldest. */
+  readonly activeAlerts: Alert[] = $derived([...this.alerts.values()].sort(bySeverity));
 
   /** `hello`: the server's info and the full camera set (also after a reconnect). */
   hello(info: ServerInfo, cameras: readonly CameraStatus[]): void {
@@ -94,7 +144,63 @@ export class LiveState {
 
   /** `camera:removed`. */
   removed(cameraId: string): void {
+    const entry = this.cameras.get(cameraId);
+    if (entry?.preview) this.revokeUrl(entry.preview.url);
     this.cameras.delete(cameraId);
+    if (this.focused === cameraId) this.focused = null;
+  }
+
+  /** `preview`: the camera's new picture; the previous object URL is released. */
+  previewed(preview: Preview): void {
+    const entry = this.cameras.get(preview.cameraId);
+    if (!entry) return;
+    const old = entry.preview;
+    entry.preview = { url: this.makeUrl(preview.jpeg), captureTime: preview.captureTime, width: preview.width, height: preview.height };
+    if (old) this.revokeUrl(old.url);
+  }
+
+  /**
+   * `shot` (or a shot from GET /api/shots): replaces the camera's shot with
+   * that id, or adds it in time order; keeps TIMELINE_WINDOW_MS of history.
+   */
+  shot(shot: ShotRecord, now = Date.now()): void {
+    const entry = this.cameras.get(shot.cameraId);
+    if (!entry) return;
+    const shots = entry.shots.filter((s) => s.id !== shot.id && s.outTime > now - TIMELINE_WINDOW_MS);
+    let at = shots.length;
+    while (at > 0 && shots[at - 1]!.inTime > shot.inTime) at--;
+    shots.splice(at, 0, shot);
+    entry.shots = shots.slice(-MAX_SHOTS_PER_CAMERA);
+  }
+
+  /** `takes`. */
+  setTakes(running: Take[]): void {
+    this.takes = running;
+  }
+
+  /** `coverage`. */
+  setCoverage(update: CoverageUpdate): void {
+    this.coverage = update;
+  }
+
+  /** `alert`: raised (active) or resolved (moved to the short history). */
+  alert(alert: Alert): void {
+    if (alert.resolvedAt === null) {
+      this.alerts.set(alert.key, alert);
+      return;
+    }
+    this.alerts.delete(alert.key);
+    this.resolvedAlerts = [alert, ...this.resolvedAlerts.filter((a) => !(a.key === alert.key && a.since === alert.since))].slice(0, 50);
+  }
+
+  /** `stats`. */
+  setStats(stats: PipelineStats): void {
+    this.stats = stats;
+  }
+
+  /** The take a camera is in now, if any. */
+  takeOf(cameraId: string): Take | null {
+    return this.takes.filter((t) => !t.cameras || t.cameras.includes(cameraId)).at(-1) ?? null;
   }
 
   /** Whether a camera's latest readout is missing or older than STALE_READOUT_MS. */

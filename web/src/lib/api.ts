@@ -1,0 +1,63 @@
+/**
+ * The dashboard's HTTP calls: JSON in and out, the access token attached, and
+ * the server's `{ error: { code, message } }` turned into an ApiError whose
+ * message can be shown as it is.
+ */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface Api {
+  get<T>(path: string): Promise<T>;
+  send<T>(method: 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T>;
+  /** A URL that downloads with the token (for links such as exports). */
+  downloadUrl(path: string): string;
+}
+
+export function createApi(token: () => string | null, base = ''): Api {
+  const headers = (json: boolean): Record<string, string> => {
+    const h: Record<string, string> = {};
+    const t = token();
+    if (t) h.authorization = `Bearer ${t}`;
+    if (json) h['content-type'] = 'application/json';
+    return h;
+  };
+  const call = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+    let response: Response;
+    try {
+      response = await fetch(base + path, { method, headers: headers(body !== undefined), ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+    } catch (error) {
+      throw new ApiError(0, 'NETWORK', `the server cannot be reached (${error instanceof Error ? error.message : String(error)})`);
+    }
+    const text = await response.text();
+    const data: unknown = text ? safeJson(text) : null;
+    if (!response.ok) {
+      const err = (data as { error?: { code?: string; message?: string } } | null)?.error;
+      throw new ApiError(response.status, err?.code ?? `HTTP_${response.status}`, err?.message ?? `${method} ${path} failed with ${response.status}`);
+    }
+    return data as T;
+  };
+  return {
+    get: (path) => call('GET', path),
+    send: (method, path, body) => call(method, path, body),
+    downloadUrl(path) {
+      const t = token();
+      if (!t) return base + path;
+      return `${base}${path}${path.includes('?') ? '&' : '?'}token=${encodeURIComponent(t)}`;
+    },
+  };
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
