@@ -75,7 +75,11 @@ export function connectLive(state: LiveState, options: ConnectOptions = {}): Liv
   });
 
   socket.on('hello', (info, cameras) => state.hello(info, cameras));
-  socket.on('readout', (readout) => state.readout(readout));
+  socket.on('readout', (readout) => {
+    // A benchmark's probe (bench/dashboard-bench.ts) times each readout to the DOM.
+    (globalThis as { __shotscaleReadoutProbe?: (cameraId: string) => void }).__shotscaleReadoutProbe?.(readout.cameraId);
+    state.readout(readout);
+  });
   socket.on('camera:status', (status) => state.status(status));
   socket.on('camera:removed', ({ cameraId }) => state.removed(cameraId));
   socket.on('preview', (preview) => state.previewed(preview));

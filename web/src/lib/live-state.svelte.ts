@@ -104,8 +104,7 @@ export class LiveState {
   /** Cameras sorted by name, then id. */
   readonly list: CameraEntry[] = $derived([...this.cameras.values()].sort(byName));
   readonly liveCount: number = $derived(this.list.filter((c) => c.status.state === 'live').length);
-  /** Active alerts, most severe first, then oldest. */
-  readonly activeAlerts: Alert[] = $derived([...this.alerts.values()].sort(bySeverity));
+
 
   /** `hello`: the server's info and the full camera set (also after a reconnect). */
   hello(info: ServerInfo, cameras: readonly CameraStatus[]): void {
@@ -140,6 +139,11 @@ export class LiveState {
     entry.readout = readout;
     entry.readoutAt = receivedAt;
     return true;
+  }
+
+  /** Active alerts, most severe first, then oldest (reactive: reads the alert map). */
+  get activeAlerts(): Alert[] {
+    return [...this.alerts.values()].sort(bySeverity);
   }
 
   /** `camera:removed`. */

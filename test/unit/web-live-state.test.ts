@@ -1,0 +1,161 @@
+/**
+ * The dashboard's store (web/src/lib/live-state.svelte.ts), compiled with
+ * Svelte's compiler and driven by the server's events as the connection
+ * would: cameras, readouts, previews, shots for timelines, takes, alerts.
+ */
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { before, describe, test } from 'node:test';
+import type * as LiveStateModule from '../../web/src/lib/live-state.svelte.js';
+import type { Alert, ShotRecord } from '../../server/shared/shots.js';
+import type { CameraStatus, Readout } from '../../server/shared/socket-events.js';
+import { REPO_DIR } from '../support/server-harness.js';
+import { loadSvelteModule } from '../support/svelte-module.js';
+
+let mod: typeof LiveStateModule;
+before(async () => {
+  mod = await loadSvelteModule<typeof LiveStateModule>(path.join(REPO_DIR, 'web', 'src', 'lib', 'live-state.svelte.ts'));
+});
+
+function status(cameraId: string, extra: Partial<CameraStatus> = {}): CameraStatus {
+  return {
+    cameraId,
+    name: cameraId.toUpperCase(),
+    enabled: true,
+    sourceKind: 'testsrc',
+    source: 'testsrc2',
+    state: 'live',
+    since: 0,
+    analysisFps: 5,
+    measuredFps: 5,
+    framesIn: 0,
+    framesDropped: 0,
+    reconnects: 0,
+    stalls: 0,
+    lastError: null,
+    lastStderr: [],
+    ...extra,
+  };
+}
+
+function shot(id: number, cameraId: string, inTime: number, outTime: number, extra: Partial<ShotRecord> = {}): ShotRecord {
+  return { id, cameraId, status: 'closed', inTime, outTime, scale: 'MS' } as ShotRecord & typeof extra;
+}
+
+function alert(key: string, severity: Alert['severity'], since: number, resolvedAt: number | null = null): Alert {
+  return { key, kind: 'doubling', severity, cameraIds: ['a'], message: key, since, resolvedAt };
+}
+
+function state() {
+  const live = new mod.LiveState();
+  const urls: string[] = [];
+  const revoked: string[] = [];
+  live.makeUrl = () => {
+    urls.push(`blob:${urls.length}`);
+    return urls.at(-1)!;
+  };
+  live.revokeUrl = (url) => revoked.push(url);
+  live.hello({ version: '1', model: 'm', executionProvider: 'cpu', labels: [] }, [status('b'), status('a', { state: 'stalled' })]);
+  return { live, urls, revoked };
+}
+
+describe('dashboard store', () => {
+  test('hello lists cameras by name; live count; a later hello drops cameras the server no longer has', () => {
+    const { live } = state();
+    assert.deepEqual(
+      live.list.map((c) => c.id),
+      ['a', 'b'],
+    );
+    assert.equal(live.liveCount, 1);
+    live.hello({ version: '1', model: 'm', executionProvider: 'cpu', labels: [] }, [status('b')]);
+    assert.deepEqual(
+      live.list.map((c) => c.id),
+      ['b'],
+    );
+  });
+
+  test('readouts of unknown cameras are dropped and counted; staleness by local receive time', () => {
+    const { live } = state();
+    const readout = { cameraId: 'a', label: 'CU' } as Readout;
+    assert.equal(live.readout(readout, 1000), true);
+    assert.equal(live.readout({ ...readout, cameraId: 'zz' }, 1000), false);
+    assert.equal(live.droppedReadouts, 1);
+    live.now = 1000 + mod.STALE_READOUT_MS - 1;
+    assert.equal(live.isStale(live.cameras.get('a')!), false);
+    live.now = 1000 + mod.STALE_READOUT_MS + 1;
+    assert.equal(live.isStale(live.cameras.get('a')!), true);
+  });
+
+  test('previews become object URLs; the previous one and a removed camera’s are revoked', () => {
+    const { live, revoked } = state();
+    const jpeg = new Uint8Array([0xff, 0xd8]);
+    live.previewed({ cameraId: 'a', captureTime: 1, width: 2, height: 2, jpeg });
+    live.previewed({ cameraId: 'a', captureTime: 2, width: 2, height: 2, jpeg });
+    assert.equal(live.cameras.get('a')!.preview!.url, 'blob:1');
+    assert.deepEqual(revoked, ['blob:0']);
+    live.previewed({ cameraId: 'nobody', captureTime: 2, width: 2, height: 2, jpeg });
+    live.focused = 'a';
+    live.removed('a');
+    assert.deepEqual(revoked, ['blob:0', 'blob:1']);
+    assert.equal(live.focused, null, 'removing the focused camera returns to the wall');
+  });
+
+  test('shots: replaced by id, kept in time order, only the timeline window and at most MAX per camera', () => {
+    const { live } = state();
+    const now = 10 * 60 * 1000 + 100_000;
+    live.shot(shot(2, 'a', now - 5000, now - 1000), now);
+    live.shot(shot(1, 'a', now - 9000, now - 5000), now);
+    live.shot({ ...shot(2, 'a', now - 5000, now), status: 'open' }, now);
+    const shots = live.cameras.get('a')!.shots;
+    assert.deepEqual(
+      shots.map((s) => [s.id, s.outTime]),
+      [
+        [1, now - 5000],
+        [2, now],
+      ],
+    );
+    live.shot(shot(3, 'a', now + 1, now + 2), now + mod.TIMELINE_WINDOW_MS - 1);
+    assert.deepEqual(
+      live.cameras.get('a')!.shots.map((s) => s.id),
+      [2, 3],
+      'shots that ended before the window are dropped',
+    );
+    for (let i = 10; i < 10 + mod.MAX_SHOTS_PER_CAMERA + 5; i++) live.shot(shot(i, 'b', now + i, now + i + 1), now);
+    assert.equal(live.cameras.get('b')!.shots.length, mod.MAX_SHOTS_PER_CAMERA);
+    live.shot(shot(99, 'zz', 0, 1), now);
+    assert.equal(live.cameras.has('zz'), false, 'a shot of an unknown camera adds nothing');
+  });
+
+  test('alerts: active ones by severity then age; resolving moves one to the history', () => {
+    const { live } = state();
+    live.alert(alert('w-old', 'warning', 1));
+    live.alert(alert('c', 'critical', 5));
+    live.alert(alert('w-new', 'warning', 3));
+    live.alert(alert('i', 'info', 0));
+    assert.deepEqual(
+      live.activeAlerts.map((a) => a.key),
+      ['c', 'w-old', 'w-new', 'i'],
+    );
+    live.alert(alert('c', 'critical', 5, 9));
+    assert.deepEqual(
+      live.activeAlerts.map((a) => a.key),
+      ['w-old', 'w-new', 'i'],
+    );
+    assert.deepEqual(
+      live.resolvedAlerts.map((a) => [a.key, a.resolvedAt]),
+      [['c', 9]],
+    );
+  });
+
+  test('takeOf: the newest running take naming the camera or covering all', () => {
+    const { live } = state();
+    live.setTakes([
+      { id: 1, scene: '12', take: '3', cameras: null, startedAt: 0, endedAt: null },
+      { id: 2, scene: '14', take: '1', cameras: ['b'], startedAt: 1, endedAt: null },
+    ]);
+    assert.equal(live.takeOf('a')?.scene, '12');
+    assert.equal(live.takeOf('b')?.scene, '14');
+    live.setTakes([]);
+    assert.equal(live.takeOf('a'), null);
+  });
+});
