@@ -71,8 +71,11 @@ function lagFigures(lags: number[], hardLag: number) {
 
 async function benchMontage(ffmpegPath: string) {
   const truth = montageTruth();
+  const decodeStarted = performance.now();
   const frames = await decode(ffmpegPath, truth.path);
   const { events, lags, lookahead } = detect(frames, truth.fps);
+  // Decode + tiny scale + detection of the whole file: comparable with a scene detector's frames/s on it.
+  const endToEndFramesPerS = Math.round(frames.length / ((performance.now() - decodeStarted) / 1000));
   const seg = truth.flashDissolveSegment;
   const inFlashSegment = (e: CutEvent) => e.frame >= seg.startFrame && e.frame <= seg.endFrame;
   const hard = scoreCuts(events.filter((e) => e.kind === 'hard').map((e) => e.frame), truth.hardCuts, TOLERANCE);
@@ -80,7 +83,7 @@ async function benchMontage(ffmpegPath: string) {
   const all = scoreCuts(events.filter((e) => !(e.kind !== 'hard' && inFlashSegment(e))).map((e) => e.frame), truth.hardCuts, TOLERANCE);
   const flicker = events.filter((e) => e.frame >= truth.flicker.startFrame - TOLERANCE && e.frame <= truth.flicker.endFrame + TOLERANCE);
   const flash = events.filter(inFlashSegment);
-  out(`montage: ${frames.length} frames at ${truth.fps} fps, ${truth.hardCuts.length} hard cuts (tolerance ${TOLERANCE} frames)`);
+  out(`montage: ${frames.length} frames at ${truth.fps} fps, ${truth.hardCuts.length} hard cuts (tolerance ${TOLERANCE} frames); decode + detect ${endToEndFramesPerS} frames/s`);
   out(`  hard cuts      P ${hard.precision.toFixed(3)}  R ${hard.recall.toFixed(3)}  F1 ${hard.f1.toFixed(3)}  false ${JSON.stringify(hard.falsePositives)}  missed ${JSON.stringify(hard.missed)}`);
   out(`  every report   P ${all.precision.toFixed(3)}  R ${all.recall.toFixed(3)}  F1 ${all.f1.toFixed(3)}  (gradual reports in segment 4 left out)`);
   out(`  VFX flicker ${truth.flicker.startFrame}-${truth.flicker.endFrame}: ${flicker.length ? flicker.map(brief).join(', ') : 'no cut'}`);
@@ -91,6 +94,7 @@ async function benchMontage(ffmpegPath: string) {
     file: path.relative(SHARED, truth.path),
     frames: frames.length,
     fps: truth.fps,
+    endToEndFramesPerS,
     toleranceFrames: TOLERANCE,
     hardCuts: scoreFigures(hard),
     everyReport: scoreFigures(all),
