@@ -36,7 +36,7 @@ function parseId(value: string): number {
   return id;
 }
 
-/** camera=cam-1,cam-2 (or repeated), scene, take, from, to, status, limit, offset. */
+/** camera=cam-1,cam-2, scene, take, from, to, status, order (asc, desc), limit, offset. */
 export function shotFilterFrom(query: Query): ShotFilter {
   const filter: ShotFilter = {};
   const cameras = query.camera?.split(',').map((c) => c.trim()).filter(Boolean);
@@ -50,6 +50,10 @@ export function shotFilterFrom(query: Query): ShotFilter {
   if (query.status !== undefined) {
     if (query.status !== 'open' && query.status !== 'closed') throw badRequest(`status: "${query.status}" is not open or closed`);
     filter.status = query.status;
+  }
+  if (query.order !== undefined) {
+    if (query.order !== 'asc' && query.order !== 'desc') throw badRequest(`order: "${query.order}" is not asc or desc`);
+    filter.order = query.order;
   }
   const limit = parseCount(query.limit, 'limit');
   const offset = parseCount(query.offset, 'offset');
@@ -80,8 +84,13 @@ function parsePatch(body: unknown): ShotPatch {
 export function registerShotRoutes(app: FastifyInstance, shotLog: ShotLog): void {
   app.get<{ Querystring: Query }>('/api/shots', async (request, reply) => {
     const { format } = request.query;
-    const shots = shotLog.listShots(shotFilterFrom(request.query));
-    if (format === undefined || format === '') return { count: shots.length, shots };
+    const filter = shotFilterFrom(request.query);
+    const shots = shotLog.listShots(filter);
+    if (format === undefined || format === '') {
+      // total: every shot matching the filters, for a client showing a page of them.
+      const paged = filter.limit !== undefined || filter.offset !== undefined;
+      return { count: shots.length, total: paged ? shotLog.shots.count(filter) : shots.length, shots };
+    }
     if (!isExportFormat(format)) throw badRequest(`format: "${format}" is not one of ${EXPORT_FORMATS.join(', ')}`);
     const title = `shotscale ${request.query.camera ?? 'all cameras'}${request.query.scene ? ` scene ${request.query.scene}` : ''}`;
     const result = exportShots(shots, format, { title });

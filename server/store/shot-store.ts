@@ -18,6 +18,8 @@ export interface ShotFilter {
   /** ... and start before this one. */
   to?: number;
   status?: ShotRecord['status'];
+  /** By start time: oldest first (default) or newest first. */
+  order?: 'asc' | 'desc';
   limit?: number;
   offset?: number;
 }
@@ -170,10 +172,16 @@ export class ShotStore {
     when(filter.from, 's.out_time > @from', 'from');
     when(filter.to, 's.in_time < @to', 'to');
     when(filter.status, 's.status = @status', 'status');
-    const sql = `${SELECT}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY s.in_time, s.id LIMIT @limit OFFSET @offset`;
+    const direction = filter.order === 'desc' ? 'DESC' : 'ASC';
+    const sql = `${SELECT}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY s.in_time ${direction}, s.id ${direction} LIMIT @limit OFFSET @offset`;
     params.limit = filter.limit ?? -1;
     params.offset = filter.offset ?? 0;
     return (this.db.prepare(sql).all(params) as ShotRow[]).map((row) => fromRow(row, this.timecode));
+  }
+
+  /** How many shots match a filter (limit and offset aside). */
+  count(filter: ShotFilter = {}): number {
+    return this.list({ ...filter, limit: undefined, offset: undefined }).length;
   }
 
   /** Operator edits: tags (e.g. characters), a note, or a corrected scene/take. */

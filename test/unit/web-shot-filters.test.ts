@@ -1,0 +1,167 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { CoveragePlan, ShotRecord } from '../../server/shared/shots.js';
+import { parseCoveragePlan } from '../../server/coverage/coverage-plan.js';
+import {
+  EXPORT_FORMATS,
+  dismissPath,
+  emptyRow,
+  exportPath,
+  filterParams,
+  nextRowId,
+  orderScenes,
+  parseScaleSpec,
+  parseTags,
+  planPath,
+  planToRows,
+  rowDefaultLabel,
+  rowsToPlan,
+  scaleSpecOf,
+  shotEdit,
+  shotsPath,
+  thumbnailPath,
+  type PlanRow,
+} from '../../web/src/lib/shot-filters.js';
+import { formatClock, formatSeconds, textOn, SCALE_COLOURS } from '../../web/src/lib/format.js';
+
+test('filters become query parameters, trimmed, empty ones left out', () => {
+  assert.equal(filterParams({ camera: '', scene: ' 12 ', take: '' }).toString(), 'scene=12');
+  assert.equal(shotsPath({ camera: 'cam-a', scene: '12A', take: '3' }, { limit: 500 }), '/api/shots?camera=cam-a&scene=12A&take=3&limit=500');
+  assert.equal(shotsPath({}, { limit: 10, offset: 20 }), '/api/shots?limit=10&offset=20');
+  assert.equal(shotsPath({}, { offset: 0 }), '/api/shots');
+  assert.equal(shotsPath({ scene: 'a&b=c' }), '/api/shots?scene=a%26b%3Dc');
+});
+
+test('export links name the format and keep the filters', () => {
+  assert.deepEqual(
+    EXPORT_FORMATS.map((f) => f.format),
+    ['csv', 'json', 'edl', 'ale', 'otio', 'markers'],
+  );
+  assert.equal(exportPath({ camera: '', scene: '', take: '' }, 'csv'), '/api/shots?format=csv');
+  assert.equal(exportPath({ camera: 'cam-b', scene: '7', take: '' }, 'markers'), '/api/shots?camera=cam-b&scene=7&format=markers');
+});
+
+test('paths encode keys and scenes', () => {
+  assert.equal(thumbnailPath(17), '/api/shots/17/thumbnail');
+  assert.equal(dismissPath('doubling:cam-1+cam-2'), '/api/alerts/doubling%3Acam-1%2Bcam-2/dismiss');
+  assert.equal(dismissPath('plan-missing:12/A'), '/api/alerts/plan-missing%3A12%2FA/dismiss');
+  assert.equal(planPath('12 A'), '/api/plans/12%20A');
+});
+
+test('shotsPath asks for the newest page when ordered desc', () => {
+  assert.equal(shotsPath({ camera: 'cam-a', scene: '' }, { limit: 500, order: 'desc' }), '/api/shots?camera=cam-a&order=desc&limit=500');
+  assert.equal(shotsPath({}, { limit: 10, offset: 20 }), '/api/shots?limit=10&offset=20');
+});
+
+test('parseTags trims, drops empties and repeats in any case', () => {
+  assert.deepEqual(parseTags(' Anna, Ben ,, anna ,  '), ['Anna', 'Ben']);
+  assert.deepEqual(parseTags(''), []);
+});
+
+test('shotEdit sends only what changed', () => {
+  const before = { tags: ['Anna'], note: null };
+  assert.equal(shotEdit(before, 'Anna', ''), null);
+  assert.equal(shotEdit(before, ' Anna ', '   '), null);
+  assert.deepEqual(shotEdit(before, 'Anna, Ben', ''), { tags: ['Anna', 'Ben'] });
+  assert.deepEqual(shotEdit(before, 'Anna', ' soft focus '), { note: 'soft focus' });
+  assert.deepEqual(shotEdit({ tags: [], note: 'x' }, '', ''), { note: null });
+});
+
+test('orderScenes puts the current scene first, then by name with numbers in order', () => {
+  const scenes = ['13', '12A', '2', '12'].map((scene) => ({ scene }));
+  assert.deepEqual(
+    orderScenes(scenes, '12A').map((s) => s.scene),
+    ['12A', '2', '12', '13'],
+  );
+  assert.deepEqual(
+    orderScenes(scenes, null).map((s) => s.scene),
+    ['2', '12', '12A', '13'],
+  );
+});
+
+test('scale specs read as the server reads them', () => {
+  assert.deepEqual(parseScaleSpec('WS+'), { tightest: 'WS', widest: 'EWS' });
+  assert.deepEqual(parseScaleSpec('cu-'), { tightest: 'ECU', widest: 'CU' });
+  assert.deepEqual(parseScaleSpec('MCU..CU'), { tightest: 'CU', widest: 'MCU' });
+  assert.deepEqual(parseScaleSpec(' ms '), { tightest: 'MS', widest: 'MS' });
+  for (const bad of ['', 'XL', 'WS++', 'CU..', 'A..B..C']) assert.equal(parseScaleSpec(bad), null, bad);
+  for (const spec of ['MS', 'WS+', 'CU-', 'MCU..MS', 'ECU..EWS']) {
+    assert.equal(scaleSpecOf(parseScaleSpec(spec)!), spec);
+  }
+});
+
+test('a plan from the server becomes rows and back without loss', () => {
+  const plan: CoveragePlan = parseCoveragePlan({
+    scene: '12',
+    items: [
+      { id: 'master', scale: 'WS+' },
+      { id: 'mid', label: 'Two-shot mid', scale: 'MS..MWS', framing: 'two-shot' },
+      { id: 'singles', scale: 'MCU..CU', framing: 'single', tag: 'Anna', count: 2, minDurationS: 1.5 },
+    ],
+  });
+  const rows = planToRows(plan);
+  assert.deepEqual(rows[0], { id: 'master', label: '', scale: 'WS+', framing: '', tag: '', count: '', minDurationS: '' });
+  assert.equal(rows[1]!.label, 'Two-shot mid');
+  assert.deepEqual(rows[2], { id: 'singles', label: '', scale: 'CU..MCU', framing: 'single', tag: 'Anna', count: '2', minDurationS: '1.5' });
+  assert.equal(rowDefaultLabel(rows[2]!), 'CU to MCU, single, Anna, 2 shots, at least 1.5 s');
+
+  const back = rowsToPlan(rows);
+  assert.ok(back.ok);
+  assert.deepEqual(back.body.items[2], { id: 'singles', scale: 'CU..MCU', framing: 'single', tag: 'Anna', count: 2, minDurationS: 1.5 });
+  // What the form sends, the server reads as the same plan.
+  assert.deepEqual(parseCoveragePlan({ scene: '12', ...back.body }), plan);
+});
+
+test('rowsToPlan names every problem with its item and field', () => {
+  const rows: PlanRow[] = [
+    { ...emptyRow('master'), scale: 'WS+' },
+    { ...emptyRow('master'), scale: 'XL' },
+    { ...emptyRow(''), scale: '', count: '0', minDurationS: '-1' },
+    { ...emptyRow('bad id!'), scale: 'MS', count: '1.5', framing: 'crowd' },
+  ];
+  const result = rowsToPlan(rows);
+  assert.equal(result.ok, false);
+  if (result.ok) return;
+  const fields = result.problems.map((p) => `${p.row}:${p.field}`);
+  assert.deepEqual(fields, ['1:id', '1:scale', '2:id', '2:scale', '2:count', '2:minDurationS', '3:id', '3:framing', '3:count']);
+  assert.match(result.problems[0]!.message, /^item 2: id "master" is already used by item 1/);
+  assert.match(result.problems[1]!.message, /"XL" is not a scale/);
+  assert.match(result.problems[3]!.message, /the scale is missing/);
+
+  const empty = rowsToPlan([]);
+  assert.equal(empty.ok, false);
+  if (!empty.ok) assert.equal(empty.problems[0]!.message, 'a plan needs at least one item');
+});
+
+test('every plan the form accepts, the server accepts', () => {
+  const rows: PlanRow[] = [
+    { ...emptyRow('a'), scale: 'ws+', label: '  Master  ' },
+    { ...emptyRow('b.2'), scale: 'ECU', count: '3', minDurationS: '0' },
+  ];
+  const result = rowsToPlan(rows);
+  assert.ok(result.ok);
+  assert.deepEqual(result.body.items[0], { id: 'a', label: 'Master', scale: 'ws+' });
+  const plan = parseCoveragePlan({ scene: '1', ...result.body });
+  assert.equal(plan.items[0]!.tightest, 'WS');
+  assert.equal(plan.items[1]!.count, 3);
+});
+
+test('nextRowId picks an unused id', () => {
+  assert.equal(nextRowId([]), 'item-1');
+  assert.equal(nextRowId([emptyRow('item-2')]), 'item-3');
+  assert.equal(nextRowId([emptyRow('x'), emptyRow('item-3')]), 'item-4');
+});
+
+test('format additions: clock, seconds, text on scale colours', () => {
+  assert.equal(formatClock(0), '00:00');
+  assert.equal(formatClock(83_400), '01:23');
+  assert.equal(formatClock(3_723_000), '1:02:03');
+  assert.equal(formatClock(-5), '00:00');
+  assert.equal(formatClock(Number.NaN), '—');
+  assert.equal(formatSeconds(0.84), '0.8 s');
+  assert.equal(formatSeconds(125), '2 min 05 s');
+  assert.equal(formatSeconds(-1), '—');
+  assert.equal(textOn(SCALE_COLOURS.ECU), '#f2f4f8');
+  assert.equal(textOn(SCALE_COLOURS.EWS), '#0b0d12');
+  assert.equal(textOn('not a colour'), '#f2f4f8');
+});

@@ -1,0 +1,301 @@
+/**
+ * Pure helpers of the shot log and coverage views: query strings for the shot
+ * filters and export links, the newest page of shots from an oldest-first API,
+ * tag and note edits, and the coverage plan form (rows of text fields) to and
+ * from the plan JSON the server takes, with messages in words. No DOM, no
+ * Svelte: unit-tested under node (test/unit/web-shot-filters.test.ts).
+ */
+import { CANONICAL_SCALES, isCanonicalScale, type CanonicalScale } from '../../../server/shared/scale.js';
+import type { CoveragePlan, CoveragePlanItem, SceneCoverage, ShotRecord } from '../../../server/shared/shots.js';
+
+// ---- shot filters and exports ----
+
+/** The shot log's filters as typed: empty means "any". */
+export interface ShotFilterForm {
+  /** One camera id, or '' for every camera. */
+  camera: string;
+  scene: string;
+  take: string;
+}
+
+export const EMPTY_FILTERS: Readonly<ShotFilterForm> = { camera: '', scene: '', take: '' };
+
+/** Most shots the log view shows (the newest). */
+export const SHOT_PAGE_LIMIT = 500;
+
+/** Export formats of GET /api/shots?format=, in the order of the buttons. */
+export const EXPORT_FORMATS = [
+  { format: 'csv', label: 'CSV', title: 'spreadsheet, a row per shot' },
+  { format: 'json', label: 'JSON', title: 'every field of every shot' },
+  { format: 'edl', label: 'EDL', title: 'CMX3600 edit decision list, an event per shot' },
+  { format: 'ale', label: 'ALE', title: 'Avid Log Exchange' },
+  { format: 'otio', label: 'OTIO', title: 'OpenTimelineIO, a track per camera' },
+  { format: 'markers', label: 'Markers', title: 'marker EDL for DaVinci Resolve and Premiere' },
+] as const;
+
+export type ExportFormat = (typeof EXPORT_FORMATS)[number]['format'];
+
+/** The filters as query parameters, trimmed, empty ones left out. */
+export function filterParams(filters: Partial<ShotFilterForm>): URLSearchParams {
+  const params = new URLSearchParams();
+  for (const key of ['camera', 'scene', 'take'] as const) {
+    const value = filters[key]?.trim();
+    if (value) params.set(key, value);
+  }
+  return params;
+}
+
+/** `/api/shots?camera=cam-a&order=desc&limit=500`: a page of the shot list (newest first with order desc). */
+export function shotsPath(filters: Partial<ShotFilterForm>, page: { limit?: number; offset?: number; order?: 'asc' | 'desc' } = {}): string {
+  const params = filterParams(filters);
+  if (page.order === 'desc') params.set('order', 'desc');
+  if (page.limit !== undefined) params.set('limit', String(page.limit));
+  if (page.offset !== undefined && page.offset > 0) params.set('offset', String(page.offset));
+  const query = params.toString();
+  return query ? `/api/shots?${query}` : '/api/shots';
+}
+
+/** `/api/shots?scene=12&format=edl`: every shot matching the filters, as a download. */
+export function exportPath(filters: Partial<ShotFilterForm>, format: ExportFormat): string {
+  const params = filterParams(filters);
+  params.set('format', format);
+  return `/api/shots?${params.toString()}`;
+}
+
+/** `/api/shots/17/thumbnail`. */
+export function thumbnailPath(shotId: number): string {
+  return `/api/shots/${encodeURIComponent(String(shotId))}/thumbnail`;
+}
+
+/** `/api/alerts/doubling%3Acam-1%2Bcam-2/dismiss`. */
+export function dismissPath(alertKey: string): string {
+  return `/api/alerts/${encodeURIComponent(alertKey)}/dismiss`;
+}
+
+/** `/api/plans/12A`. */
+export function planPath(scene: string): string {
+  return `/api/plans/${encodeURIComponent(scene)}`;
+}
+
+export interface ShotPage {
+  count: number;
+  /** Shots matching the filters in all. */
+  total: number;
+  shots: ShotRecord[];
+}
+
+/** "Anna, Ben ,  anna" -> ["Anna", "Ben"]: trimmed, empty and repeated (any case) dropped. */
+export function parseTags(text: string): string[] {
+  const seen = new Set<string>();
+  const tags: string[] = [];
+  for (const raw of text.split(',')) {
+    const tag = raw.trim();
+    if (!tag || seen.has(tag.toLowerCase())) continue;
+    seen.add(tag.toLowerCase());
+    tags.push(tag);
+  }
+  return tags;
+}
+
+export function tagsText(tags: readonly string[]): string {
+  return tags.join(', ');
+}
+
+/** The PATCH body for edited tags and note: only what changed; null when nothing did. */
+export function shotEdit(shot: Pick<ShotRecord, 'tags' | 'note'>, tagsInput: string, noteInput: string): { tags?: string[]; note?: string | null } | null {
+  const patch: { tags?: string[]; note?: string | null } = {};
+  const tags = parseTags(tagsInput);
+  if (tags.join('\u0000') !== shot.tags.join('\u0000')) patch.tags = tags;
+  const note = noteInput.trim() === '' ? null : noteInput.trim();
+  if (note !== (shot.note ?? null)) patch.note = note;
+  return Object.keys(patch).length ? patch : null;
+}
+
+/** Scenes for the coverage view: the current one first, then by name (12 before 12A before 13). */
+export function orderScenes<T extends Pick<SceneCoverage, 'scene'>>(scenes: readonly T[], current: string | null | undefined): T[] {
+  return [...scenes].sort((a, b) => {
+    if (current != null && (a.scene === current) !== (b.scene === current)) return a.scene === current ? -1 : 1;
+    return a.scene.localeCompare(b.scene, undefined, { numeric: true });
+  });
+}
+
+// ---- coverage plan form ----
+
+export const FRAMINGS = ['single', 'two-shot', 'group'] as const;
+export type Framing = (typeof FRAMINGS)[number];
+
+/** One item of a plan as typed in the editor: every field text, empty means "not set". */
+export interface PlanRow {
+  id: string;
+  label: string;
+  scale: string;
+  /** '' or one of FRAMINGS. */
+  framing: string;
+  tag: string;
+  count: string;
+  minDurationS: string;
+}
+
+/** An item as PUT /api/plans/:scene takes it. */
+export interface PlanItemBody {
+  id: string;
+  label?: string;
+  scale: string;
+  framing?: Framing;
+  tag?: string;
+  count?: number;
+  minDurationS?: number;
+}
+
+export const SCALE_SPEC_HELP = `one scale (${CANONICAL_SCALES.join(', ')}), "WS+" (WS or wider), "CU-" (CU or tighter) or a range "MCU..CU"`;
+
+const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+
+export interface ScaleRange {
+  tightest: CanonicalScale;
+  widest: CanonicalScale;
+}
+
+/** Reads a scale spec as the server does ("WS+", "cu-", "MCU..CU", "MS"); null when it is not one. */
+export function parseScaleSpec(spec: string): ScaleRange | null {
+  const text = spec.trim().toUpperCase();
+  if (!text) return null;
+  if (text.includes('..')) {
+    const parts = text.split('..').map((part) => part.trim());
+    return parts.length === 2 ? rangeOf(parts[0]!, parts[1]!) : null;
+  }
+  if (text.endsWith('+')) return rangeOf(text.slice(0, -1).trim(), 'EWS');
+  if (text.endsWith('-')) return rangeOf('ECU', text.slice(0, -1).trim());
+  return rangeOf(text, text);
+}
+
+function rangeOf(a: string, b: string): ScaleRange | null {
+  if (!isCanonicalScale(a) || !isCanonicalScale(b)) return null;
+  const [ia, ib] = [CANONICAL_SCALES.indexOf(a), CANONICAL_SCALES.indexOf(b)];
+  return { tightest: CANONICAL_SCALES[Math.min(ia, ib)]!, widest: CANONICAL_SCALES[Math.max(ia, ib)]! };
+}
+
+const TIGHTEST = CANONICAL_SCALES[0];
+const WIDEST = CANONICAL_SCALES[CANONICAL_SCALES.length - 1];
+
+/** The shortest spec of a range: "MS", "WS+", "CU-", "MCU..MS", "ECU..EWS" (any). */
+export function scaleSpecOf({ tightest, widest }: ScaleRange): string {
+  if (tightest === widest) return tightest;
+  if (tightest === TIGHTEST && widest === WIDEST) return `${TIGHTEST}..${WIDEST}`;
+  if (widest === WIDEST) return `${tightest}+`;
+  if (tightest === TIGHTEST) return `${widest}-`;
+  return `${tightest}..${widest}`;
+}
+
+/** A range in words, as the server labels an item: "WS or wider", "CU to MCU", "any scale". */
+export function describeScaleRange({ tightest, widest }: ScaleRange): string {
+  if (tightest === widest) return tightest;
+  if (tightest === TIGHTEST && widest === WIDEST) return 'any scale';
+  if (widest === WIDEST) return `${tightest} or wider`;
+  if (tightest === TIGHTEST) return `${widest} or tighter`;
+  return `${tightest} to ${widest}`;
+}
+
+/** The label the server gives an item without one: "CU or tighter, single, Anna, 2 shots". */
+export function defaultItemLabel(item: Omit<CoveragePlanItem, 'label' | 'id'>): string {
+  const parts = [describeScaleRange(item)];
+  if (item.framing) parts.push(item.framing);
+  if (item.tag) parts.push(item.tag);
+  if (item.count > 1) parts.push(`${item.count} shots`);
+  if (item.minDurationS > 0) parts.push(`at least ${item.minDurationS} s`);
+  return parts.join(', ');
+}
+
+/** The label a row would get if left empty, or '' while its scale is not readable. */
+export function rowDefaultLabel(row: PlanRow): string {
+  const range = parseScaleSpec(row.scale);
+  if (!range) return '';
+  const count = Number(row.count.trim() || '1');
+  const minDurationS = Number(row.minDurationS.trim() || '0');
+  const framing = (FRAMINGS as readonly string[]).includes(row.framing) ? (row.framing as Framing) : undefined;
+  return defaultItemLabel({
+    ...range,
+    count: Number.isInteger(count) && count >= 1 ? count : 1,
+    minDurationS: Number.isFinite(minDurationS) && minDurationS >= 0 ? minDurationS : 0,
+    ...(framing ? { framing } : {}),
+    ...(row.tag.trim() ? { tag: row.tag.trim() } : {}),
+  });
+}
+
+export function emptyRow(id = ''): PlanRow {
+  return { id, label: '', scale: '', framing: '', tag: '', count: '', minDurationS: '' };
+}
+
+/** An id not yet used by the rows: item-1, item-2, ... */
+export function nextRowId(rows: readonly PlanRow[]): string {
+  const used = new Set(rows.map((row) => row.id.trim()));
+  let n = rows.length + 1;
+  while (used.has(`item-${n}`)) n++;
+  return `item-${n}`;
+}
+
+/** The rows of a stored plan. A label the server made up is left empty, so it follows later edits. */
+export function planToRows(plan: CoveragePlan): PlanRow[] {
+  return plan.items.map((item) => ({
+    id: item.id,
+    label: item.label === defaultItemLabel(item) ? '' : item.label,
+    scale: scaleSpecOf(item),
+    framing: item.framing ?? '',
+    tag: item.tag ?? '',
+    count: item.count === 1 ? '' : String(item.count),
+    minDurationS: item.minDurationS === 0 ? '' : String(item.minDurationS),
+  }));
+}
+
+export interface RowProblem {
+  /** Index of the row, or -1 for the plan as a whole. */
+  row: number;
+  field: keyof PlanRow | null;
+  message: string;
+}
+
+export type PlanFormResult = { ok: true; body: { items: PlanItemBody[] } } | { ok: false; problems: RowProblem[] };
+
+/**
+ * Checks the rows as the server would and builds the PUT body. Every problem
+ * comes back at once, each naming its row and field, in words.
+ */
+export function rowsToPlan(rows: readonly PlanRow[]): PlanFormResult {
+  const problems: RowProblem[] = [];
+  const items: PlanItemBody[] = [];
+  if (rows.length === 0) problems.push({ row: -1, field: null, message: 'a plan needs at least one item' });
+  const seen = new Map<string, number>();
+  rows.forEach((row, index) => {
+    const where = `item ${index + 1}`;
+    const problem = (field: keyof PlanRow, message: string) => problems.push({ row: index, field, message: `${where}: ${message}` });
+    const id = row.id.trim();
+    if (!id) problem('id', 'the id is empty (e.g. "master")');
+    else if (!ID_PATTERN.test(id)) problem('id', `id "${id}": letters, digits, ".", "-" and "_", at most 64, starting with a letter or digit`);
+    else if (seen.has(id)) problem('id', `id "${id}" is already used by item ${seen.get(id)! + 1}`);
+    else seen.set(id, index);
+
+    const scale = row.scale.trim();
+    if (!scale) problem('scale', `the scale is missing; use ${SCALE_SPEC_HELP}`);
+    else if (!parseScaleSpec(scale)) problem('scale', `"${scale}" is not a scale; use ${SCALE_SPEC_HELP}`);
+
+    const framing = row.framing.trim();
+    if (framing && !(FRAMINGS as readonly string[]).includes(framing)) problem('framing', `framing "${framing}" is not one of ${FRAMINGS.join(', ')}`);
+
+    const countText = row.count.trim();
+    const count = Number(countText);
+    if (countText && (!Number.isInteger(count) || count < 1)) problem('count', `count "${countText}" is not a whole number of at least 1`);
+
+    const minText = row.minDurationS.trim();
+    const minDurationS = Number(minText);
+    if (minText && (!Number.isFinite(minDurationS) || minDurationS < 0)) problem('minDurationS', `minimum duration "${minText}" is not a number of seconds >= 0`);
+
+    const item: PlanItemBody = { id, scale };
+    if (row.label.trim()) item.label = row.label.trim();
+    if (framing) item.framing = framing as Framing;
+    if (row.tag.trim()) item.tag = row.tag.trim();
+    if (countText) item.count = count;
+    if (minText) item.minDurationS = minDurationS;
+    items.push(item);
+  });
+  return problems.length ? { ok: false, problems } : { ok: true, body: { items } };
+}
