@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { CoveragePlan, ShotRecord } from '../../server/shared/shots.js';
+import type { CoveragePlan } from '../../server/shared/shots.js';
 import { parseCoveragePlan } from '../../server/coverage/coverage-plan.js';
 import {
   EXPORT_FORMATS,
