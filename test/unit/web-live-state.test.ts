@@ -38,8 +38,8 @@ function status(cameraId: string, extra: Partial<CameraStatus> = {}): CameraStat
   };
 }
 
-function shot(id: number, cameraId: string, inTime: number, outTime: number, extra: Partial<ShotRecord> = {}): ShotRecord {
-  return { id, cameraId, status: 'closed', inTime, outTime, scale: 'MS' } as ShotRecord & typeof extra;
+function shot(id: number, cameraId: string, inTime: number, outTime: number): ShotRecord {
+  return { id, cameraId, status: 'closed', inTime, outTime, scale: 'MS' } as ShotRecord;
 }
 
 function alert(key: string, severity: Alert['severity'], since: number, resolvedAt: number | null = null): Alert {
