@@ -137,3 +137,57 @@ export function formatSubjects(subjects: Subjects | undefined): string | null {
   return parts.join(' · ');
 }
 
+/** A running clock for takes: `00:07`, `01:23`, `1:02:03` (hours only when needed). */
+export function formatClock(ms: number | null | undefined): string {
+  if (!isNum(ms)) return DASH;
+  const total = Math.max(0, Math.floor(ms / 1000));
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = total % 60;
+  const mm = String(m).padStart(2, '0');
+  const ss = String(s).padStart(2, '0');
+  return h > 0 ? `${h}:${mm}:${ss}` : `${mm}:${ss}`;
+}
+
+/** Seconds of a shot: `0.8 s`, `12.4 s`, `2 min 05 s`. */
+export function formatSeconds(seconds: number | null | undefined): string {
+  if (!isNum(seconds) || seconds < 0) return DASH;
+  if (seconds < 60) return `${seconds.toFixed(1)} s`;
+  const whole = Math.round(seconds);
+  return `${Math.floor(whole / 60)} min ${String(whole % 60).padStart(2, '0')} s`;
+}
+
+function channel(hex: string, at: number): number {
+  const c = parseInt(hex.slice(at, at + 2), 16) / 255;
+  return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+}
+
+/** Dark or light text, whichever contrasts more with a `#RRGGBB` background (WCAG luminance). */
+export function textOn(background: string): string {
+  if (!/^#[0-9a-fA-F]{6}$/.test(background)) return '#f2f4f8';
+  const l = 0.2126 * channel(background, 1) + 0.7152 * channel(background, 3) + 0.0722 * channel(background, 5);
+  const onDark = (l + 0.05) / (0.0052 + 0.05); // #0b0d12
+  const onLight = (0.9 + 0.05) / (l + 0.05); // #f2f4f8
+  return onDark >= onLight ? '#0b0d12' : '#f2f4f8';
+}
+
+/** Memory sizes in binary units: `512 B`, `12.0 KiB`, `488 MiB`, `1.25 GiB`. */
+export function formatBytes(bytes: number | null | undefined): string {
+  if (!isNum(bytes) || bytes < 0) return DASH;
+  if (bytes < 1024) return `${Math.round(bytes)} B`;
+  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  const digits = value < 10 ? 2 : value < 100 ? 1 : 0;
+  return `${value.toFixed(digits)} ${units[unit]!}`;
+}
+
+/** A rate per second: `19.2/s`, `0.0/s`. */
+export function formatRate(perS: number | null | undefined): string {
+  if (!isNum(perS) || perS < 0) return DASH;
+  return `${perS.toFixed(1)}/s`;
+}

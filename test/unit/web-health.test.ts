@@ -1,0 +1,247 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { CameraStatus, PipelineStats } from '../../server/shared/socket-events.js';
+import { DASH, formatBytes, formatRate } from '../../web/src/lib/format.js';
+import {
+  THRESHOLDS,
+  cameraHealth,
+  cameraHealthRows,
+  dropShare,
+  expectedAnalysisFps,
+  frameIntervalMs,
+  healthSummary,
+  levelAbove,
+  levelBelow,
+  statCards,
+  worse,
+} from '../../web/src/lib/health.js';
+
+const NOW = 1_800_000_000_000;
+
+function camera(id: string, patch: Partial<CameraStatus> = {}): CameraStatus {
+  return {
+    cameraId: id,
+    name: id,
+    enabled: true,
+    sourceKind: 'testsrc',
+    source: 'testsrc2 1280x720@25',
+    state: 'live',
+    since: NOW - 120_000,
+    analysisFps: 5,
+    measuredFps: 5,
+    framesIn: 600,
+    framesDropped: 6,
+    reconnects: 0,
+    stalls: 0,
+    lastError: null,
+    lastStderr: [],
+    ...patch,
+  };
+}
+
+function stats(patch: Partial<PipelineStats> = {}): PipelineStats {
+  return {
+    model: 'framing-default',
+    executionProvider: 'cuda',
+    uptimeS: 3725,
+    rssBytes: 512 * 1024 * 1024,
+    windowS: 30,
+    batches: 300,
+    inferenceMs: { p50: 12, p95: 30, max: 41 },
+    batchSize: { mean: 2.4, max: 4 },
+    latencyMs: { p50: 80, p95: 160 },
+    analysedPerS: 20,
+    analysedPerSByCamera: { a: 5, b: 5, c: 5, d: 5 },
+    droppedPerS: 0.2,
+    ...patch,
+  };
+}
+
+const FOUR = ['a', 'b', 'c', 'd'].map((id) => camera(id));
+
+test('levels: thresholds either way, missing values, and which is worse', () => {
+  assert.equal(levelAbove(100, { warn: 200, bad: 400 }), 'ok');
+  assert.equal(levelAbove(200, { warn: 200, bad: 400 }), 'ok');
+  assert.equal(levelAbove(201, { warn: 200, bad: 400 }), 'warn');
+  assert.equal(levelAbove(401, { warn: 200, bad: 400 }), 'bad');
+  assert.equal(levelAbove(Number.NaN, { warn: 1, bad: 2 }), 'none');
+  assert.equal(levelBelow(0.9, THRESHOLDS.rateShare), 'ok');
+  assert.equal(levelBelow(0.7, THRESHOLDS.rateShare), 'warn');
+  assert.equal(levelBelow(0.4, THRESHOLDS.rateShare), 'bad');
+  assert.equal(levelBelow(null, THRESHOLDS.rateShare), 'none');
+  assert.equal(worse('ok', 'bad'), 'bad');
+  assert.equal(worse('warn', 'ok'), 'warn');
+  assert.equal(worse('ok', 'none'), 'ok');
+  assert.equal(worse('off', 'none'), 'none');
+});
+
+test('expected rate and frame interval come from live, enabled cameras', () => {
+  const cams = [camera('a'), camera('b', { analysisFps: 10 }), camera('c', { state: 'failed' }), camera('d', { enabled: false, state: 'stopped' })];
+  assert.equal(expectedAnalysisFps(cams), 15);
+  assert.equal(frameIntervalMs(cams), 100);
+  assert.equal(frameIntervalMs([]), 200);
+  assert.equal(dropShare(9, 1), 0.1);
+  assert.equal(dropShare(0, 0), null);
+});
+
+test('stat cards: every figure the health view shows, all ok on a healthy pipeline', () => {
+  const cards = statCards(stats(), FOUR);
+  assert.deepEqual(
+    cards.map((c) => c.key),
+    ['engine', 'inference', 'batch', 'analysed', 'dropped', 'latency', 'memory', 'uptime'],
+  );
+  const by = Object.fromEntries(cards.map((c) => [c.key, c]));
+  assert.equal(by.engine!.value, 'cuda');
+  assert.equal(by.engine!.detail, 'model framing-default');
+  assert.equal(by.inference!.value, 'p50 12 ms');
+  assert.equal(by.inference!.detail, 'p95 30 ms · max 41 ms');
+  assert.equal(by.batch!.value, 'mean 2.4');
+  assert.match(by.batch!.detail ?? '', /^max 4/);
+  assert.equal(by.analysed!.value, '20.0/s');
+  assert.equal(by.analysed!.detail, 'of 20.0/s asked by 4 live cameras');
+  assert.equal(by.dropped!.value, '0.2/s');
+  assert.equal(by.dropped!.detail, '1.0% of frames');
+  assert.equal(by.latency!.value, 'p50 80 ms');
+  assert.equal(by.latency!.detail, 'p95 160 ms');
+  assert.equal(by.memory!.value, '512 MiB');
+  assert.equal(by.uptime!.value, '1 h 2 min');
+  for (const key of ['inference', 'analysed', 'dropped', 'latency', 'memory']) {
+    assert.equal(by[key]!.level, 'ok', key);
+    assert.equal(by[key]!.reason, null, key);
+  }
+  assert.equal(by.engine!.level, 'none');
+});
+
+test('stat cards turn warn and bad, with the reason in words', () => {
+  const slow = Object.fromEntries(
+    statCards(
+      stats({
+        executionProvider: 'cpu',
+        inferenceMs: { p50: 150, p95: 450, max: 600 },
+        latencyMs: { p50: 400, p95: 700 },
+        analysedPerS: 9,
+        droppedPerS: 6,
+        rssBytes: 5 * 1024 ** 3,
+      }),
+      FOUR,
+    ).map((c) => [c.key, c]),
+  );
+  assert.equal(slow.inference!.level, 'bad');
+  assert.match(slow.inference!.reason ?? '', /over twice the 200 ms frame interval/);
+  assert.equal(slow.latency!.level, 'warn');
+  assert.equal(slow.latency!.reason, 'p95 over 500 ms');
+  assert.equal(slow.analysed!.level, 'bad');
+  assert.equal(slow.analysed!.reason, '45% of the frames asked for');
+  assert.equal(slow.dropped!.level, 'bad'); // 6 of 15 = 40 %
+  assert.equal(slow.memory!.level, 'bad');
+  assert.equal(slow.memory!.reason, 'over 4.00 GiB');
+  assert.equal(slow.engine!.detail, 'model framing-default · no GPU provider loaded');
+
+  const warn = Object.fromEntries(statCards(stats({ inferenceMs: { p50: 100, p95: 250, max: 300 }, latencyMs: { p50: 900, p95: 1200 } }), FOUR).map((c) => [c.key, c]));
+  assert.equal(warn.inference!.level, 'warn');
+  assert.equal(warn.inference!.reason, 'p95 over the 200 ms frame interval');
+  assert.equal(warn.latency!.level, 'bad');
+  assert.equal(warn.latency!.reason, 'p95 over 1.00 s');
+});
+
+test('stat cards without stats, or with no batches in the window, say so instead of judging', () => {
+  for (const c of statCards(null, FOUR)) {
+    assert.equal(c.value, DASH, c.key);
+    assert.equal(c.level, 'none', c.key);
+  }
+  const idle = Object.fromEntries(
+    statCards(stats({ batches: 0, inferenceMs: { p50: 0, p95: 0, max: 0 }, latencyMs: { p50: 0, p95: 0 }, analysedPerS: 0, droppedPerS: 0, analysedPerSByCamera: {} }), []).map((c) => [c.key, c]),
+  );
+  assert.equal(idle.inference!.value, DASH);
+  assert.equal(idle.inference!.detail, 'no frames analysed in the last 30 s');
+  assert.equal(idle.latency!.level, 'none');
+  assert.equal(idle.analysed!.detail, 'no camera is live');
+  assert.equal(idle.analysed!.level, 'none');
+  assert.equal(idle.dropped!.detail, 'no frames');
+  assert.equal(idle.dropped!.level, 'none');
+});
+
+test('camera health: states, rates and drops, with reasons', () => {
+  const s = stats();
+  assert.deepEqual(cameraHealth(camera('a'), s, NOW).reasons, []);
+  assert.equal(cameraHealth(camera('a'), s, NOW).level, 'ok');
+  assert.equal(cameraHealth(camera('a'), s, NOW).fpsText, '5.0 / 5.0 fps');
+  assert.equal(cameraHealth(camera('a'), s, NOW).analysedPerS, 5);
+  assert.equal(cameraHealth(camera('x'), s, NOW).analysedPerS, null);
+
+  assert.deepEqual(pick(cameraHealth(camera('a', { state: 'failed', lastError: 'exit 1' }), s, NOW)), { level: 'bad', reasons: ['failed'] });
+  assert.deepEqual(pick(cameraHealth(camera('a', { state: 'stalled' }), s, NOW)), { level: 'bad', reasons: ['stalled: no frames'] });
+  assert.deepEqual(pick(cameraHealth(camera('a', { state: 'restarting' }), s, NOW)), { level: 'warn', reasons: ['restarting'] });
+  assert.deepEqual(pick(cameraHealth(camera('a', { state: 'starting' }), s, NOW)), { level: 'warn', reasons: ['starting'] });
+  assert.deepEqual(pick(cameraHealth(camera('a', { state: 'restarting', framesIn: 0, framesDropped: 0, reconnects: 2 }), s, NOW)), { level: 'warn', reasons: ['restarting'] });
+  assert.deepEqual(pick(cameraHealth(camera('a', { state: 'restarting', framesIn: 0, framesDropped: 0, reconnects: 5 }), s, NOW)), { level: 'bad', reasons: ['no frame after 5 restarts'] });
+  assert.deepEqual(pick(cameraHealth(camera('a', { state: 'restarting', framesIn: 10, reconnects: 5 }), s, NOW)), { level: 'warn', reasons: ['restarting'] });
+  assert.deepEqual(pick(cameraHealth(camera('a', { state: 'stopped', enabled: false }), s, NOW)), { level: 'off', reasons: ['disabled'] });
+
+  assert.deepEqual(pick(cameraHealth(camera('a', { measuredFps: 3.5 }), s, NOW)), { level: 'warn', reasons: ['receiving 3.5 fps of 5.0 fps'] });
+  assert.deepEqual(pick(cameraHealth(camera('a', { measuredFps: 1 }), s, NOW)), { level: 'bad', reasons: ['receiving 1.0 fps of 5.0 fps'] });
+  assert.deepEqual(pick(cameraHealth(camera('a'), stats({ analysedPerSByCamera: { a: 2 } }), NOW)), { level: 'bad', reasons: ['analysing 2.0/s of 5.0/s'] });
+  assert.deepEqual(pick(cameraHealth(camera('a', { framesIn: 100, framesDropped: 15 }), s, NOW)), { level: 'warn', reasons: ['15% of frames dropped'] });
+  assert.equal(cameraHealth(camera('a', { framesIn: 0, framesDropped: 0 }), s, NOW).dropShare, null);
+});
+
+test('a camera live for less than the stats window is not judged on its analysed rate', () => {
+  const fresh = camera('a', { since: NOW - 5_000 });
+  assert.equal(cameraHealth(fresh, stats({ analysedPerSByCamera: { a: 0.8 } }), NOW).level, 'ok');
+  assert.equal(cameraHealth({ ...fresh, since: NOW - 31_000 }, stats({ analysedPerSByCamera: { a: 0.8 } }), NOW).level, 'bad');
+});
+
+test('camera rows are sorted worst first, cameras delivering nothing first, then by name; disabled cameras last', () => {
+  const rows = cameraHealthRows(
+    [
+      camera('ok-b', { name: 'B' }),
+      camera('off', { name: 'A off', enabled: false, state: 'stopped' }),
+      camera('warn', { name: 'Z warn', state: 'restarting' }),
+      camera('ok-a', { name: 'A' }),
+      camera('bad', { name: 'Y bad', state: 'failed' }),
+      camera('slow', { name: 'A slow', measuredFps: 1 }),
+    ],
+    stats(),
+    NOW,
+  );
+  assert.deepEqual(
+    rows.map((r) => r.id),
+    ['bad', 'slow', 'warn', 'ok-a', 'ok-b', 'off'],
+  );
+});
+
+test('summary: what is live, what is wrong, and the overall level', () => {
+  const ok = healthSummary(FOUR, stats(), NOW);
+  assert.equal(ok.level, 'ok');
+  assert.deepEqual(ok.lines, ['4 of 4 cameras live.']);
+
+  const mixed = healthSummary([...FOUR, camera('e', { name: 'Stage', state: 'failed' }), camera('f', { enabled: false, state: 'stopped' })], stats({ latencyMs: { p50: 300, p95: 600 } }), NOW);
+  assert.equal(mixed.level, 'bad');
+  assert.deepEqual(mixed.lines, ['4 of 5 cameras live (1 disabled).', 'Problem with Stage.', 'Pipeline: glass-to-readout latency (warning).']);
+
+  const both = healthSummary([camera('a', { name: 'A', state: 'failed' }), camera('b', { name: 'B', state: 'stalled' }), camera('c', { name: 'C', state: 'restarting' })], null, NOW);
+  assert.deepEqual(both.lines, ['0 of 3 cameras live.', 'Problem with A and B.', 'Warning for C.', 'Waiting for pipeline figures…']);
+
+  const none = healthSummary([], null, NOW);
+  assert.equal(none.level, 'none');
+  assert.deepEqual(none.lines, ['No cameras are configured.', 'Waiting for pipeline figures…']);
+
+  const many = healthSummary(['a', 'b', 'c', 'd', 'e', 'f'].map((id) => camera(id, { state: 'stalled' })), stats({ analysedPerSByCamera: {} }), NOW);
+  assert.deepEqual(many.lines, ['0 of 6 cameras live.', 'Problem with a, b, c, d and 2 more.']);
+});
+
+test('format helpers added for the health view', () => {
+  assert.equal(formatBytes(512), '512 B');
+  assert.equal(formatBytes(12 * 1024), '12.0 KiB');
+  assert.equal(formatBytes(487_948_288), '465 MiB');
+  assert.equal(formatBytes(1.25 * 1024 ** 3), '1.25 GiB');
+  assert.equal(formatBytes(-1), DASH);
+  assert.equal(formatBytes(undefined), DASH);
+  assert.equal(formatRate(19.24), '19.2/s');
+  assert.equal(formatRate(0), '0.0/s');
+  assert.equal(formatRate(Number.NaN), DASH);
+});
+
+function pick(row: { level: string; reasons: string[] }): { level: string; reasons: string[] } {
+  return { level: row.level, reasons: row.reasons };
+}

@@ -1,0 +1,354 @@
+/**
+ * The health view's judgement, pure (no DOM, no Svelte): which pipeline
+ * figures and which cameras are fine, worth a look or a problem, and why in
+ * words, so that the page never relies on colour alone.
+ * Unit-tested under node (test/unit/web-health.test.ts).
+ */
+import type { CameraStatus, PipelineStats } from '../../../server/shared/socket-events.js';
+import { DASH, formatBytes, formatDuration, formatFps, formatLatency, formatPercent, formatRate } from './format.js';
+
+/** ok / warn / bad are judgements; off: disabled on purpose; none: nothing to judge yet. */
+export type Level = 'ok' | 'warn' | 'bad' | 'off' | 'none';
+
+export const LEVEL_WORDS: Readonly<Record<Level, string>> = {
+  ok: 'OK',
+  warn: 'Warning',
+  bad: 'Problem',
+  off: 'Off',
+  none: 'No data',
+};
+
+const SEVERITY: Readonly<Record<Level, number>> = { bad: 0, warn: 1, ok: 2, none: 3, off: 4 };
+
+/** The more severe of two levels (bad > warn > ok > none > off). */
+export function worse(a: Level, b: Level): Level {
+  return SEVERITY[a] <= SEVERITY[b] ? a : b;
+}
+
+/** Where a figure turns from ok to warn, and from warn to bad. */
+export interface Threshold {
+  warn: number;
+  bad: number;
+}
+
+const GIB = 1024 ** 3;
+
+export const THRESHOLDS = {
+  /**
+   * Capture to readout, p95 (ms). Half a second is 12 frames at 25 fps: a
+   * vision mixer starts to see the label trail the picture; past a second it
+   * reads the shot before the last cut.
+   */
+  latencyP95Ms: { warn: 500, bad: 1000 },
+  /**
+   * Batch inference p95, in frame intervals of the fastest camera
+   * (1000 / analysisFps ms). A batch slower than one interval means the next
+   * frame is already waiting; twice as slow and the ring buffers drop.
+   */
+  inferenceP95Intervals: { warn: 1, bad: 2 },
+  /**
+   * Share of frames dropped (dropped / (analysed + dropped)). The ring buffer
+   * keeps the newest frame by design, so a few % is normal when the batch
+   * window and a frame arrive together; a tenth is the pipeline falling behind.
+   */
+  dropShare: { warn: 0.1, bad: 0.3 },
+  /** Frames analysed (or received) as a share of what the cameras ask for; below is bad. */
+  rateShare: { warn: 0.8, bad: 0.5 },
+  /** Resident memory; the server with the default model sits near 0.5 GiB with four cameras. */
+  rssBytes: { warn: 2 * GIB, bad: 4 * GIB },
+} as const satisfies Record<string, Threshold>;
+
+/** Level of a figure where higher is worse. */
+export function levelAbove(value: number | null | undefined, t: Threshold): Level {
+  if (typeof value !== 'number' || !Number.isFinite(value)) return 'none';
+  return value > t.bad ? 'bad' : value > t.warn ? 'warn' : 'ok';
+}
+
+/** Level of a figure where lower is worse (a share of what was expected). */
+export function levelBelow(value: number | null | undefined, t: Threshold): Level {
+  if (typeof value !== 'number' || !Number.isFinite(value)) return 'none';
+  return value < t.bad ? 'bad' : value < t.warn ? 'warn' : 'ok';
+}
+
+/** Live, enabled cameras: the ones whose frames should reach the model. */
+function activeCameras(cameras: readonly CameraStatus[]): CameraStatus[] {
+  return cameras.filter((c) => c.enabled && c.state === 'live');
+}
+
+/** Frames per second the live cameras ask the model for. */
+export function expectedAnalysisFps(cameras: readonly CameraStatus[]): number {
+  return activeCameras(cameras).reduce((sum, c) => sum + c.analysisFps, 0);
+}
+
+/** One frame interval (ms) of the fastest live camera; 200 ms (5 fps, the default) with none live. */
+export function frameIntervalMs(cameras: readonly CameraStatus[]): number {
+  const fastest = Math.max(0, ...activeCameras(cameras).map((c) => c.analysisFps));
+  return 1000 / (fastest > 0 ? fastest : 5);
+}
+
+/** dropped / (analysed + dropped), or null with no frames at all. */
+export function dropShare(analysed: number, dropped: number): number | null {
+  const total = analysed + dropped;
+  return total > 0 ? dropped / total : null;
+}
+
+export interface StatCardData {
+  key: string;
+  label: string;
+  /** The headline figure. */
+  value: string;
+  /** A second line: the other percentile, the comparison. */
+  detail: string | null;
+  level: Level;
+  /** Why it is not ok, in words; null when ok or neutral. */
+  reason: string | null;
+}
+
+function card(key: string, label: string, value: string, detail: string | null, level: Level = 'none', reason: string | null = null): StatCardData {
+  return { key, label, value, detail, level, reason };
+}
+
+/** The health view's cards; every figure DASH until the first stats arrive. */
+export function statCards(stats: PipelineStats | null, cameras: readonly CameraStatus[]): StatCardData[] {
+  if (!stats) {
+    return [
+      card('engine', 'Execution provider', DASH, null),
+      card('inference', 'Inference time', DASH, null),
+      card('batch', 'Batch size', DASH, null),
+      card('analysed', 'Analysed frames', DASH, null),
+      card('dropped', 'Dropped frames', DASH, null),
+      card('latency', 'Glass-to-readout latency', DASH, null),
+      card('memory', 'Memory (RSS)', DASH, null),
+      card('uptime', 'Uptime', DASH, null),
+    ];
+  }
+  const window = `no frames analysed in the last ${stats.windowS} s`;
+  const hasBatches = stats.batches > 0;
+  const interval = frameIntervalMs(cameras);
+
+  const inferenceLevel = hasBatches ? levelAbove(stats.inferenceMs.p95 / interval, THRESHOLDS.inferenceP95Intervals) : 'none';
+  const inference = hasBatches
+    ? card(
+        'inference',
+        'Inference time',
+        `p50 ${formatLatency(stats.inferenceMs.p50)}`,
+        `p95 ${formatLatency(stats.inferenceMs.p95)} · max ${formatLatency(stats.inferenceMs.max)}`,
+        inferenceLevel,
+        inferenceLevel === 'ok' ? null : `p95 ${inferenceLevel === 'bad' ? 'over twice' : 'over'} the ${formatLatency(interval)} frame interval`,
+      )
+    : card('inference', 'Inference time', DASH, window);
+
+  const batch = hasBatches
+    ? card('batch', 'Batch size', `mean ${stats.batchSize.mean.toFixed(1)}`, `max ${stats.batchSize.max} · ${stats.batches} batches in ${stats.windowS} s`)
+    : card('batch', 'Batch size', DASH, window);
+
+  const expected = expectedAnalysisFps(cameras);
+  const analysedLevel = expected > 0 ? levelBelow(stats.analysedPerS / expected, THRESHOLDS.rateShare) : 'none';
+  const analysed = card(
+    'analysed',
+    'Analysed frames',
+    formatRate(stats.analysedPerS),
+    expected > 0 ? `of ${formatRate(expected)} asked by ${activeCameras(cameras).length} live camera${activeCameras(cameras).length === 1 ? '' : 's'}` : 'no camera is live',
+    analysedLevel,
+    analysedLevel === 'warn' || analysedLevel === 'bad' ? `${formatPercent(stats.analysedPerS / expected)} of the frames asked for` : null,
+  );
+
+  const share = dropShare(stats.analysedPerS, stats.droppedPerS);
+  const droppedLevel = share === null ? 'none' : levelAbove(share, THRESHOLDS.dropShare);
+  const dropped = card(
+    'dropped',
+    'Dropped frames',
+    formatRate(stats.droppedPerS),
+    share === null ? 'no frames' : `${formatPercent(share, share > 0 && share < 0.1 ? 1 : 0)} of frames`,
+    droppedLevel,
+    droppedLevel === 'warn' || droppedLevel === 'bad' ? 'the pipeline is falling behind the cameras' : null,
+  );
+
+  const latencyLevel = hasBatches ? levelAbove(stats.latencyMs.p95, THRESHOLDS.latencyP95Ms) : 'none';
+  const latency = hasBatches
+    ? card(
+        'latency',
+        'Glass-to-readout latency',
+        `p50 ${formatLatency(stats.latencyMs.p50)}`,
+        `p95 ${formatLatency(stats.latencyMs.p95)}`,
+        latencyLevel,
+        latencyLevel === 'ok' ? null : `p95 over ${formatLatency(latencyLevel === 'bad' ? THRESHOLDS.latencyP95Ms.bad : THRESHOLDS.latencyP95Ms.warn)}`,
+      )
+    : card('latency', 'Glass-to-readout latency', DASH, window);
+
+  const memoryLevel = levelAbove(stats.rssBytes, THRESHOLDS.rssBytes);
+  const memory = card(
+    'memory',
+    'Memory (RSS)',
+    formatBytes(stats.rssBytes),
+    null,
+    memoryLevel,
+    memoryLevel === 'warn' || memoryLevel === 'bad' ? `over ${formatBytes(memoryLevel === 'bad' ? THRESHOLDS.rssBytes.bad : THRESHOLDS.rssBytes.warn)}` : null,
+  );
+
+  return [
+    card('engine', 'Execution provider', stats.executionProvider, `model ${stats.model}${stats.executionProvider === 'cpu' ? ' · no GPU provider loaded' : ''}`),
+    inference,
+    batch,
+    analysed,
+    dropped,
+    latency,
+    memory,
+    card('uptime', 'Uptime', formatDuration(stats.uptimeS * 1000), null),
+  ];
+}
+
+/** Restarts without a single frame after which a camera counts as broken, not starting (backoff reaches ~4 s by then). */
+export const NEVER_STARTED_RESTARTS = 3;
+
+export interface CameraHealthRow {
+  id: string;
+  name: string;
+  state: CameraStatus['state'];
+  enabled: boolean;
+  level: Level;
+  /** Why the row is not ok, in words (empty when ok). */
+  reasons: string[];
+  /** "4.9 / 5.0 fps" */
+  fpsText: string;
+  /** From the stats window; null until the stats know the camera. */
+  analysedPerS: number | null;
+  framesIn: number;
+  framesDropped: number;
+  /** framesDropped / framesIn, or null with no frames. */
+  dropShare: number | null;
+  reconnects: number;
+  stalls: number;
+  lastError: string | null;
+  lastStderr: string[];
+}
+
+/**
+ * How one camera is doing. The analysed rate is only judged once the camera
+ * has been live for a whole stats window: a camera live for 3 s of a 30 s
+ * window shows a tenth of its rate and would be flagged for nothing.
+ */
+export function cameraHealth(status: CameraStatus, stats: PipelineStats | null, now = Date.now()): CameraHealthRow {
+  const analysedPerS = stats?.analysedPerSByCamera[status.cameraId] ?? null;
+  const row: CameraHealthRow = {
+    id: status.cameraId,
+    name: status.name,
+    state: status.state,
+    enabled: status.enabled,
+    level: 'ok',
+    reasons: [],
+    fpsText: `${Number.isFinite(status.measuredFps) ? status.measuredFps.toFixed(1) : DASH} / ${formatFps(status.analysisFps)}`,
+    analysedPerS,
+    framesIn: status.framesIn,
+    framesDropped: status.framesDropped,
+    dropShare: status.framesIn > 0 ? status.framesDropped / status.framesIn : null,
+    reconnects: status.reconnects,
+    stalls: status.stalls,
+    lastError: status.lastError,
+    lastStderr: status.lastStderr,
+  };
+  const flag = (level: Level, reason: string) => {
+    row.level = worse(row.level, level);
+    row.reasons.push(reason);
+  };
+
+  if (!status.enabled) {
+    row.level = 'off';
+    row.reasons.push('disabled');
+    return row;
+  }
+  switch (status.state) {
+    case 'failed':
+      flag('bad', 'failed');
+      return row;
+    case 'stalled':
+      flag('bad', 'stalled: no frames');
+      return row;
+    case 'restarting':
+    case 'starting':
+      // A source that never delivered a frame through several restarts is not coming back by itself.
+      if (status.framesIn === 0 && status.reconnects >= NEVER_STARTED_RESTARTS) flag('bad', `no frame after ${status.reconnects} restarts`);
+      else flag('warn', status.state);
+      return row;
+    case 'stopped':
+      flag('warn', 'stopped');
+      return row;
+    case 'live':
+      break;
+  }
+  const target = status.analysisFps;
+  const received = levelBelow(status.measuredFps / target, THRESHOLDS.rateShare);
+  if (received === 'warn' || received === 'bad') flag(received, `receiving ${formatFps(status.measuredFps)} of ${formatFps(target)}`);
+  const liveForS = (now - status.since) / 1000;
+  if (stats && analysedPerS !== null && liveForS >= stats.windowS) {
+    const analysed = levelBelow(analysedPerS / target, THRESHOLDS.rateShare);
+    if (analysed === 'warn' || analysed === 'bad') flag(analysed, `analysing ${formatRate(analysedPerS)} of ${formatRate(target)}`);
+  }
+  if (row.dropShare !== null) {
+    const dropped = levelAbove(row.dropShare, THRESHOLDS.dropShare);
+    if (dropped === 'warn' || dropped === 'bad') flag(dropped, `${formatPercent(row.dropShare)} of frames dropped`);
+  }
+  return row;
+}
+
+/** Within a level, a camera delivering nothing comes before one delivering too little. */
+const STATE_ORDER: Readonly<Record<CameraStatus['state'], number>> = { failed: 0, stalled: 1, restarting: 2, starting: 3, stopped: 4, live: 5 };
+
+/** Every camera's row, worst first, then by state (not delivering first), name and id. */
+export function cameraHealthRows(cameras: readonly CameraStatus[], stats: PipelineStats | null, now = Date.now()): CameraHealthRow[] {
+  return cameras
+    .map((c) => cameraHealth(c, stats, now))
+    .sort(
+      (a, b) =>
+        SEVERITY[a.level] - SEVERITY[b.level] ||
+        (STATE_ORDER[a.state] ?? 9) - (STATE_ORDER[b.state] ?? 9) ||
+        a.name.localeCompare(b.name) ||
+        a.id.localeCompare(b.id),
+    );
+}
+
+export interface HealthSummary {
+  /** The worst of the cards and the cameras (disabled cameras aside). */
+  level: Level;
+  lines: string[];
+}
+
+/** "A, B, C and 2 more" */
+function nameList(names: readonly string[], most = 4): string {
+  if (names.length <= most) return names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names.at(-1)!}` : (names[0] ?? '');
+  return `${names.slice(0, most).join(', ')} and ${names.length - most} more`;
+}
+
+/**
+ * A few short lines for the top of the page: what is live, which cameras and
+ * which pipeline figures need a look (the table and the cards say why).
+ */
+export function healthSummary(cameras: readonly CameraStatus[], stats: PipelineStats | null, now = Date.now()): HealthSummary {
+  const rows = cameraHealthRows(cameras, stats, now);
+  const enabled = rows.filter((r) => r.enabled);
+  const live = enabled.filter((r) => r.state === 'live').length;
+  const lines: string[] = [];
+  if (!rows.length) lines.push('No cameras are configured.');
+  else {
+    const disabled = rows.length - enabled.length;
+    lines.push(`${live} of ${enabled.length} camera${enabled.length === 1 ? '' : 's'} live${disabled ? ` (${disabled} disabled)` : ''}.`);
+  }
+  const bad = rows.filter((r) => r.level === 'bad').map((r) => r.name);
+  const warn = rows.filter((r) => r.level === 'warn').map((r) => r.name);
+  if (bad.length) lines.push(`Problem with ${nameList(bad)}.`);
+  if (warn.length) lines.push(`Warning for ${nameList(warn)}.`);
+
+  let level: Level = enabled.length ? 'ok' : 'none';
+  for (const r of enabled) level = worse(level, r.level);
+  if (stats) {
+    const flagged: string[] = [];
+    for (const c of statCards(stats, cameras)) {
+      level = worse(level, c.level);
+      if (c.level === 'warn' || c.level === 'bad') flagged.push(`${c.label.toLowerCase()} (${LEVEL_WORDS[c.level].toLowerCase()})`);
+    }
+    if (flagged.length) lines.push(`Pipeline: ${flagged.join(', ')}.`);
+  } else {
+    lines.push('Waiting for pipeline figures…');
+  }
+  return { level, lines };
+}
