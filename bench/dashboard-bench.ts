@@ -57,6 +57,8 @@ const server = await startServer({ config: deepFreeze(config), file: null, baseD
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu-vsync', '--disable-background-timer-throttling'] });
 try {
   const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+  // tsx keeps function names with a __name helper that the page does not have.
+  await page.addInitScript({ content: 'window.__name = (f) => f;' });
   await page.addInitScript(() => {
     const w = window as unknown as { __bench: { arrivals: Map<string, number[]>; toDom: number[]; toFrame: number[]; readouts: number; recording: boolean }; __shotscaleReadoutProbe: (id: string) => void };
     w.__bench = { arrivals: new Map(), toDom: [], toFrame: [], readouts: 0, recording: false };
