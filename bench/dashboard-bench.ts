@@ -8,7 +8,7 @@
  * it (about when it is painted). Prints figures and writes JSON; asserts
  * nothing.
  *
- *   npm run bench:dashboard [-- --cameras 16 --fps 5 --duration 20 --out bench-results/dashboard.json]
+ *   npm run bench:dashboard [-- --cameras 16 --fps 5 --duration 20 --preview-fps 2 --out bench-results/dashboard.json]
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -28,6 +28,7 @@ const { values } = parseArgs({
     cameras: { type: 'string', default: '16' },
     fps: { type: 'string', default: '5' },
     duration: { type: 'string', default: '20' },
+    'preview-fps': { type: 'string', default: '2' },
     out: { type: 'string', default: path.join(ROOT, 'bench-results', 'dashboard.json') },
   },
 });
@@ -51,6 +52,7 @@ const pct = (xs: number[], q: number) => {
 
 ensureWebBuild();
 const config = testConfig({
+  dashboard: { previewFps: Number(values['preview-fps']) },
   cameras: Array.from({ length: cameras }, (_, i) => ({ id: `cam-${i + 1}`, analysisFps: fps, source: { kind: 'testsrc', pattern: 'testsrc2', width: 320, height: 240, fps: 25 } })),
 });
 const server = await startServer({ config: deepFreeze(config), file: null, baseDir: TEST_DIR }, { log: silentLogger });
@@ -73,6 +75,11 @@ try {
   await page.goto(server.url);
   await page.waitForFunction((n) => document.querySelectorAll('[data-camera-id][data-state="live"]').length >= n, cameras, { timeout: 60_000 });
   await page.waitForTimeout(3000);
+  // The page's own main-thread time (script, style, layout) from Chrome's metrics: tells the page's cost from the machine's load.
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Performance.enable');
+  const metric = async () => Object.fromEntries(((await cdp.send('Performance.getMetrics')) as { metrics: { name: string; value: number }[] }).metrics.map((m) => [m.name, m.value]));
+  const metricsBefore = await metric();
   const figures = await page.evaluate(async (ms) => {
     const w = window as unknown as { __bench: { arrivals: Map<string, number[]>; toDom: number[]; toFrame: number[]; readouts: number; recording: boolean } };
     const bench = w.__bench;
@@ -117,22 +124,27 @@ try {
     return { frames, longFrames, elapsedMs: performance.now() - started, toDom: bench.toDom, toFrame: bench.toFrame, readouts: bench.readouts };
   }, durationS * 1000) as PageFigures;
   const pageFps = Math.round((figures.frames / figures.elapsedMs) * 1000 * 10) / 10;
+  const metricsAfter = await metric();
+  const busy = (name: string) => Math.round((((metricsAfter[name] ?? 0) - (metricsBefore[name] ?? 0)) / (figures.elapsedMs / 1000)) * 1000) / 10;
+  const mainThread = { taskPercent: busy('TaskDuration'), scriptPercent: busy('ScriptDuration'), layoutPercent: busy('LayoutDuration'), stylePercent: busy('RecalcStyleDuration') };
   const result = {
     date: new Date().toISOString(),
     host: { cpus: os.cpus().length, model: os.cpus()[0]?.model },
     cameras,
     readoutsPerCameraPerS: fps,
+    previewFps: Number(values['preview-fps']),
     durationS,
     readoutsReceived: figures.readouts,
     readoutsPerS: Math.round((figures.readouts / figures.elapsedMs) * 1000),
     pageFps,
     longFrames: figures.longFrames,
+    mainThread,
     readoutToDomMs: { p50: pct(figures.toDom, 0.5), p95: pct(figures.toDom, 0.95), p99: pct(figures.toDom, 0.99), n: figures.toDom.length },
     readoutToNextFrameMs: { p50: pct(figures.toFrame, 0.5), p95: pct(figures.toFrame, 0.95), p99: pct(figures.toFrame, 0.99), n: figures.toFrame.length },
   };
   process.stdout.write(
     `${cameras} cameras x ${fps} readouts/s for ${durationS} s: ${result.readoutsPerS} readouts/s in the page\n` +
-      `page: ${pageFps} fps, ${figures.longFrames} frames over 20 ms\n` +
+      `page: ${pageFps} fps, ${figures.longFrames} frames over 20 ms; main thread busy ${mainThread.taskPercent}% (script ${mainThread.scriptPercent}%, style ${mainThread.stylePercent}%, layout ${mainThread.layoutPercent}%)\n` +
       `readout -> DOM: p50 ${result.readoutToDomMs.p50} ms, p95 ${result.readoutToDomMs.p95} ms, p99 ${result.readoutToDomMs.p99} ms\n` +
       `readout -> next frame: p50 ${result.readoutToNextFrameMs.p50} ms, p95 ${result.readoutToNextFrameMs.p95} ms\n`,
   );
