@@ -17,6 +17,7 @@ export const ERROR_CODES = {
   CAMERA_NOT_FOUND: 'no camera has that id',
   CAMERA_EXISTS: 'a camera with that id already exists',
   CAMERA_INVALID: 'the camera definition is invalid',
+  CAMERA_BUSY: 'the camera already has a publisher, or takes none',
   UNAUTHORIZED: 'a valid access token is required',
   INSECURE_BIND: 'binding to a non-loopback address requires an access token',
   INPUT_UNREADABLE: 'an input file could not be read',

@@ -10,6 +10,7 @@ import type { CameraManager, CameraPatch } from '../app/camera-manager.js';
 import type { PipelineMetrics } from '../metrics/pipeline-metrics.js';
 import type { ShotLog } from '../shots/shot-log.js';
 import { registerShotRoutes } from './shot-routes.js';
+import { registerWhipRoutes } from './whip-routes.js';
 import type { PipelineStats, ServerInfo } from '../shared/socket-events.js';
 import { tokenFromHttp, tokenMatches } from './access-token.js';
 
@@ -22,10 +23,15 @@ const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
   UNAUTHORIZED: 401,
   NOT_FOUND: 404,
   PLAN_INVALID: 400,
+  CAMERA_BUSY: 409,
 };
 
 export interface HttpAppDeps {
   accessToken: string | null;
+  /** Tokens that may only publish over WHIP. */
+  publishTokens: readonly string[];
+  /** PEM certificate and key: serve HTTPS. */
+  tls: { cert: Buffer; key: Buffer } | null;
   cameras: CameraManager;
   metrics: PipelineMetrics;
   info: () => ServerInfo;
@@ -40,7 +46,7 @@ function sendError(reply: FastifyReply, status: number, code: string, message: s
 }
 
 export async function createHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> {
-  const app = Fastify({ logger: false, bodyLimit: 256 * 1024 });
+  const app = (deps.tls ? Fastify({ logger: false, bodyLimit: 256 * 1024, https: deps.tls }) : Fastify({ logger: false, bodyLimit: 256 * 1024 })) as unknown as FastifyInstance;
 
   app.setErrorHandler((error, _request, reply) => {
     if (isShotscaleError(error)) return sendError(reply, STATUS_BY_CODE[error.code] ?? 500, error.code, error.message);
@@ -98,6 +104,7 @@ export async function createHttpApp(deps: HttpAppDeps): Promise<FastifyInstance>
   });
 
   if (deps.shotLog) registerShotRoutes(app, deps.shotLog);
+  registerWhipRoutes(app, deps.cameras, { accessToken: deps.accessToken, publishTokens: deps.publishTokens });
 
   app.get('/metrics', async (_request, reply) => {
     reply.header('content-type', deps.metrics.registry.contentType);

@@ -8,6 +8,8 @@ import { cameraSchema } from '../config/schema.js';
 import { describeIssue, formatKeyPath, resolveConfigPath } from '../config/load-config.js';
 import { ShotscaleError } from '../errors.js';
 import { CameraSupervisor } from '../ingest/camera-supervisor.js';
+import type { CameraSource } from '../ingest/camera-source.js';
+import { WebRtcCamera } from '../ingest/webrtc/webrtc-camera.js';
 import { publicSource, restoreCredentials, type ArgsContext } from '../ingest/ffmpeg-args.js';
 import type { ReadoutBuilder } from '../analysis/readout-builder.js';
 import type { CameraModelProfile, ModelSet } from '../inference/model-set.js';
@@ -16,6 +18,7 @@ import type { BatchScheduler } from '../scheduling/batch-scheduler.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import type { CameraStatus } from '../shared/socket-events.js';
+import type { Frame } from '../shared/frame.js';
 import type { ShotLog } from '../shots/shot-log.js';
 import type { ShotTracker } from '../shots/shot-tracker.js';
 import { probeMedia } from '../ingest/media-probe.js';
@@ -48,7 +51,7 @@ function parseCamera(input: unknown, where: string): CameraConfig {
 }
 
 export class CameraManager {
-  private readonly supervisors = new Map<string, CameraSupervisor>();
+  private readonly supervisors = new Map<string, CameraSource>();
   private readonly profiles = new Map<string, CameraModelProfile>();
 
   constructor(private readonly deps: CameraManagerDeps) {}
@@ -61,7 +64,7 @@ export class CameraManager {
     return this.supervisors.has(cameraId);
   }
 
-  get(cameraId: string): CameraSupervisor {
+  get(cameraId: string): CameraSource {
     const supervisor = this.supervisors.get(cameraId);
     if (!supervisor) throw new ShotscaleError('CAMERA_NOT_FOUND', `no camera "${cameraId}"`);
     return supervisor;
@@ -103,6 +106,18 @@ export class CameraManager {
     await Promise.all([...this.supervisors.keys()].map((id) => this.stopCamera(id, false)));
   }
 
+  /**
+   * The WebRTC camera `cameraId`, for a WHIP publisher: created (source
+   * webrtc) when there is no such camera yet; refused when the camera is
+   * fed by ffmpeg.
+   */
+  webrtc(cameraId: string, name?: string): WebRtcCamera {
+    if (!this.supervisors.has(cameraId)) this.add({ id: cameraId, ...(name ? { name } : {}), source: { kind: 'webrtc' } });
+    const source = this.get(cameraId);
+    if (!(source instanceof WebRtcCamera)) throw new ShotscaleError('CAMERA_BUSY', `camera "${cameraId}" is a ${source.camera.source.kind} camera; WHIP publishes only to WebRTC cameras`);
+    return source;
+  }
+
   /** The models, weights and calibration a camera's frames go through. */
   profile(cameraId: string): CameraModelProfile {
     const profile = this.profiles.get(cameraId);
@@ -125,22 +140,20 @@ export class CameraManager {
     const tracker = deps.shotLog?.attachCamera(camera) ?? null;
     if (tracker && camera.source.kind === 'file') this.useFileTimecode(camera.source.path, tracker, log);
     let lastState = '';
-    const supervisor: CameraSupervisor = new CameraSupervisor(camera, {
-      ffmpegPath: deps.ffmpegPath,
-      argsContext: deps.argsContext,
-      // ffmpeg delivers frames for the camera's first model; others are resized from them.
+    const common = {
+      // The source delivers frames for the camera's first model; others are resized from them.
       output: profile.models[0]!.model.input,
       settings: deps.supervisorSettings,
       clock: deps.clock,
       log,
-      onFrame: (frame) => {
+      onFrame: (frame: Frame) => {
         deps.metrics.framesIn.inc({ camera: camera.id });
         deps.scheduler.push(frame);
       },
       cuts: tracker ? { fps: tracker.fps } : null,
-      onCutFrame: (session, index, data, completedAt) => tracker?.cutFrame(session, index, data, completedAt),
-      onSessionEnd: (session, reason) => tracker?.endSession(reason, session),
-      onStateChange: (s) => {
+      onCutFrame: (session: number, index: number, data: Uint8Array, completedAt: number) => tracker?.cutFrame(session, index, data, completedAt),
+      onSessionEnd: (session: number, reason: 'end' | 'restart') => tracker?.endSession(reason, session),
+      onStateChange: (s: CameraSource) => {
         const status = s.status();
         deps.metrics.cameraUp.set({ camera: camera.id }, status.state === 'live' ? 1 : 0);
         if (status.state === 'restarting' && lastState !== 'restarting') deps.metrics.ffmpegRestarts.inc({ camera: camera.id });
@@ -152,7 +165,9 @@ export class CameraManager {
         deps.shotLog?.cameraStatus(status);
         deps.onStatus(status);
       },
-    });
+    };
+    const supervisor: CameraSource =
+      camera.source.kind === 'webrtc' ? new WebRtcCamera(camera, common) : new CameraSupervisor(camera, { ...common, ffmpegPath: deps.ffmpegPath, argsContext: deps.argsContext });
     this.supervisors.set(camera.id, supervisor);
     this.profiles.set(camera.id, profile);
     deps.scheduler.addCamera(camera.id);

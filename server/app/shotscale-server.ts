@@ -3,6 +3,7 @@
  * broadcast and metrics, and the HTTP API around them.
  */
 import { readFileSync } from 'node:fs';
+import { ShotscaleError } from '../errors.js';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -51,6 +52,21 @@ export interface StartOptions {
 /** The model name a readout carries: one model, or the fused ones joined by "+". */
 function profileLabel(profile: CameraModelProfile): string {
   return profile.models.map((m) => m.model.name).join('+');
+}
+
+/** The certificate and key for HTTPS, read at start: a missing file is an error with its path. */
+function readTls(loaded: LoadedConfig, tls: { cert: string; key: string }): { cert: Buffer; key: Buffer } {
+  const read = (what: string, file: string) => {
+    const resolved = resolveConfigPath(loaded, file);
+    try {
+      return readFileSync(resolved);
+    } catch (error) {
+      throw new ShotscaleError('CONFIG_INVALID', `server.tls.${what}: cannot read ${resolved}: ${errorMessage(error)}`, {
+        hint: 'make a certificate, e.g. openssl req -x509 -newkey rsa:2048 -nodes -days 365 -keyout key.pem -out cert.pem -subj /CN=shotscale',
+      });
+    }
+  };
+  return { cert: read('cert', tls.cert), key: read('key', tls.key) };
 }
 
 export async function startServer(loaded: LoadedConfig, options: StartOptions): Promise<RunningServer> {
@@ -171,8 +187,11 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
     ...stats.snapshot(clock()),
   });
 
+  const tls = config.server.tls ? readTls(loaded, config.server.tls) : null;
   const app = await createHttpApp({
     accessToken: config.server.accessToken,
+    publishTokens: config.server.publishTokens,
+    tls,
     cameras,
     metrics,
     info,
@@ -203,7 +222,7 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
   await app.listen({ host: config.server.host, port: config.server.port });
   const port = (app.server.address() as AddressInfo).port;
   const shownHost = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
-  const url = `http://${shownHost}:${port}`;
+  const url = `${tls ? 'https' : 'http'}://${shownHost}:${port}`;
 
   for (const camera of config.cameras) manager.add(camera);
 

@@ -74,7 +74,11 @@ const timecodeSchema = z.strictObject({
   fromSource: z.boolean().default(true).describe("Use the source's own start timecode when it carries one (files with a timecode track)"),
 });
 
-export const sourceSchema = z.discriminatedUnion('kind', [rtspSource, webcamSource, ndiSource, fileSource, testsrcSource, urlSource]);
+const webrtcSource = z.strictObject({
+  kind: z.literal('webrtc'),
+});
+
+export const sourceSchema = z.discriminatedUnion('kind', [rtspSource, webcamSource, ndiSource, fileSource, testsrcSource, urlSource, webrtcSource]);
 
 export const cameraSchema = z.strictObject({
   id: cameraIdSchema,
@@ -112,6 +116,18 @@ export const configSchema = z.strictObject({
         .nullable()
         .default(null)
         .describe('Bearer token for HTTP and Socket.IO; use ${SHOTSCALE_TOKEN} to keep it out of the file'),
+      publishTokens: z
+        .array(z.string().min(16, 'at least 16 characters'))
+        .default([])
+        .describe('Tokens that may only publish cameras over WHIP (phones, OBS); the access token may publish too'),
+      tls: z
+        .strictObject({
+          cert: z.string().min(1).describe('PEM certificate file; relative to the config file'),
+          key: z.string().min(1).describe('PEM private key file; relative to the config file'),
+        })
+        .nullable()
+        .default(null)
+        .describe('Serve HTTPS (browsers only give a page the camera on https:// or localhost)'),
     })
     .prefault({}),
   ffmpeg: z

@@ -44,7 +44,7 @@ export type AlertSettingsInput = z.input<typeof alertSettingsSchema>;
 export type AlertListener = (alert: Alert) => void;
 
 /** States with no picture. 'starting' is not one (a fresh camera), but does not end an outage either. */
-const DOWN_STATES: readonly CameraState[] = ['stalled', 'restarting', 'failed'];
+const DOWN_STATES: readonly CameraState[] = ['stalled', 'restarting', 'failed', 'gone'];
 
 const SEVERITY_ORDER: Record<Alert['severity'], number> = { critical: 0, warning: 1, info: 2 };
 

@@ -69,6 +69,8 @@ export function inputArgs(source: SourceConfig, ctx: ArgsContext): string[] {
     }
     case 'url':
       return [...source.inputOptions, '-i', source.url];
+    case 'webrtc':
+      throw new ShotscaleError('SOURCE_UNSUPPORTED', 'a WebRTC camera is published over WHIP, not read by ffmpeg');
   }
 }
 
@@ -176,5 +178,7 @@ export function describeSource(source: SourceConfig): string {
       return source.path;
     case 'testsrc':
       return `${source.pattern} ${source.width}x${source.height}@${source.fps}`;
+    case 'webrtc':
+      return 'WebRTC (WHIP)';
   }
 }

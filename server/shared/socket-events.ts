@@ -5,9 +5,14 @@
 import type { CanonicalScale, ScaleProbabilities } from './scale.js';
 import type { Alert, CoverageUpdate, ShotRecord, Take } from './shots.js';
 
-export type CameraState = 'starting' | 'live' | 'stalled' | 'restarting' | 'failed' | 'stopped';
+/**
+ * starting, live, stalled, restarting, failed, stopped: an ffmpeg camera;
+ * waiting (for a publisher), live, stalled, gone (the publisher left): a
+ * WebRTC camera.
+ */
+export type CameraState = 'starting' | 'live' | 'stalled' | 'restarting' | 'failed' | 'stopped' | 'waiting' | 'gone';
 
-export type SourceKind = 'rtsp' | 'webcam' | 'ndi' | 'file' | 'testsrc' | 'url';
+export type SourceKind = 'rtsp' | 'webcam' | 'ndi' | 'file' | 'testsrc' | 'url' | 'webrtc';
 
 /** Who is in the shot, when the model can tell (the framing model does). */
 export interface Subjects {

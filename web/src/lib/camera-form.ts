@@ -8,7 +8,7 @@
  */
 import type { SourceKind } from '../../../server/shared/socket-events.js';
 
-export const SOURCE_KINDS: readonly SourceKind[] = ['testsrc', 'rtsp', 'webcam', 'ndi', 'file', 'url'];
+export const SOURCE_KINDS: readonly SourceKind[] = ['testsrc', 'rtsp', 'webcam', 'ndi', 'file', 'url', 'webrtc'];
 
 export const SOURCE_KIND_LABELS: Readonly<Record<SourceKind, string>> = {
   rtsp: 'RTSP camera',
@@ -17,6 +17,7 @@ export const SOURCE_KIND_LABELS: Readonly<Record<SourceKind, string>> = {
   file: 'Video file',
   testsrc: 'Test pattern',
   url: 'Other URL (SRT, UDP, HTTP, RTMP)',
+  webrtc: 'WebRTC publisher (WHIP: phone, browser, OBS)',
 };
 
 /** ffmpeg lavfi patterns the server accepts (server/config/schema.ts TESTSRC_PATTERNS). */
@@ -43,7 +44,8 @@ export type SourceJson =
   | { kind: 'ndi'; name: string }
   | { kind: 'file'; path: string; loop?: boolean; realtime?: boolean }
   | { kind: 'testsrc'; pattern?: TestsrcPattern; width?: number; height?: number; fps?: number }
-  | { kind: 'url'; url: string; inputOptions?: string[] };
+  | { kind: 'url'; url: string; inputOptions?: string[] }
+  | { kind: 'webrtc' };
 
 /** The camera fields this form edits (the API's config may carry more, such as models; PATCH leaves those alone). */
 export interface CameraJson {
@@ -107,6 +109,7 @@ const SOURCE_FIELDS: Readonly<Record<SourceKind, readonly FieldKey[]>> = {
   file: ['source.path', 'source.loop', 'source.realtime'],
   testsrc: ['source.pattern', 'source.width', 'source.height', 'source.fps'],
   url: ['source.url', 'source.inputOptions'],
+  webrtc: [],
 };
 
 /** The fields the form shows for a source kind, in order. */
@@ -170,6 +173,8 @@ export function formFromConfig(config: CameraJson): CameraFormState {
       break;
     case 'url':
       form.url = { url: s.url, inputOptions: joinOptions(s.inputOptions ?? []) };
+      break;
+    case 'webrtc':
       break;
   }
   return form;
@@ -306,6 +311,10 @@ export function buildCamera(form: CameraFormState, mode: 'add' | 'edit' = 'add')
       source = { kind: 'url', url: required('source.url', form.url.url), inputOptions: inputOptions ?? [] };
       break;
     }
+    case 'webrtc':
+      // Nothing to set: the picture arrives when a publisher POSTs to /whip/ID.
+      source = { kind: 'webrtc' };
+      break;
   }
   if (Object.keys(errors).length) return { camera: null, errors };
   const name = form.name.trim();

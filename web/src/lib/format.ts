@@ -71,6 +71,8 @@ export const STATUS_COLOURS: Readonly<Record<CameraState, BadgeColours>> = {
   restarting: { bg: '#E69F00', fg: '#0b0d12' },
   failed: { bg: '#D55E00', fg: '#0b0d12' },
   stopped: { bg: '#8A8F98', fg: '#0b0d12' },
+  waiting: { bg: '#CC79A7', fg: '#0b0d12' },
+  gone: { bg: '#8A8F98', fg: '#0b0d12' },
 };
 
 const UNKNOWN_STATUS: BadgeColours = { bg: '#5A5F68', fg: '#f2f4f8' };

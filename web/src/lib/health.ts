@@ -273,6 +273,12 @@ export function cameraHealth(status: CameraStatus, stats: PipelineStats | null, 
     case 'stopped':
       flag('warn', 'stopped');
       return row;
+    case 'waiting':
+      flag('warn', 'waiting for a publisher');
+      return row;
+    case 'gone':
+      flag('warn', 'the publisher left');
+      return row;
     case 'live':
       break;
   }
@@ -292,7 +298,7 @@ export function cameraHealth(status: CameraStatus, stats: PipelineStats | null, 
 }
 
 /** Within a level, a camera delivering nothing comes before one delivering too little. */
-const STATE_ORDER: Readonly<Record<CameraStatus['state'], number>> = { failed: 0, stalled: 1, restarting: 2, starting: 3, stopped: 4, live: 5 };
+const STATE_ORDER: Readonly<Record<CameraStatus['state'], number>> = { failed: 0, stalled: 1, gone: 2, restarting: 3, starting: 4, waiting: 5, stopped: 6, live: 7 };
 
 /** Every camera's row, worst first, then by state (not delivering first), name and id. */
 export function cameraHealthRows(cameras: readonly CameraStatus[], stats: PipelineStats | null, now = Date.now()): CameraHealthRow[] {

@@ -1,0 +1,308 @@
+/**
+ * A camera whose picture is published over WebRTC (WHIP) instead of read by
+ * ffmpeg: a phone, a browser, OBS. To the rest of the server it is a camera
+ * like any other: the same frames at the analysis rate (model size, RGB), the
+ * same tiny grey frames at the timecode rate for cut detection, the same
+ * status. States: waiting (for a publisher), live, stalled (connected, no
+ * picture), gone (the publisher vanished), stopped (disabled or removed).
+ *
+ * One publisher at a time: a second one is refused until the first ends
+ * (DELETE) or is gone, so a camera id cannot be taken over mid-shoot.
+ */
+import { randomUUID } from 'node:crypto';
+import wrtc from '@roamhq/wrtc';
+import type { CameraConfig, Config } from '../../config/schema.js';
+import { ShotscaleError, errorMessage } from '../../errors.js';
+import type { Clock } from '../../shared/clock.js';
+import type { Frame } from '../../shared/frame.js';
+import type { Logger } from '../../shared/logger.js';
+import type { CameraState, CameraStatus } from '../../shared/socket-events.js';
+import type { CutOutputSpec, OutputSpec } from '../ffmpeg-args.js';
+import { i420ToCutFrame, i420ToRgb, type I420Frame } from './i420.js';
+
+const { RTCPeerConnection, nonstandard } = wrtc;
+
+export interface WebRtcCameraDeps {
+  output: Omit<OutputSpec, 'fps'>;
+  settings: Config['supervisor'];
+  clock: Clock;
+  log: Logger;
+  onFrame: (frame: Frame) => void;
+  onStateChange: (camera: WebRtcCamera) => void;
+  cuts: CutOutputSpec | null;
+  onCutFrame: (session: number, index: number, data: Uint8Array, completedAt: number) => void;
+  onSessionEnd: (session: number, reason: 'end' | 'restart') => void;
+}
+
+/** How long ICE gathering may take before the answer goes out with what it has. */
+const ICE_GATHERING_TIMEOUT_MS = 3000;
+/** A publisher disconnected this long (network change that did not recover) is gone. */
+const DISCONNECTED_GRACE_MS = 5000;
+const FPS_WINDOW_MS = 5000;
+
+interface Publisher {
+  id: string;
+  pc: InstanceType<typeof RTCPeerConnection>;
+  sink: InstanceType<typeof nonstandard.RTCVideoSink> | null;
+  session: number;
+  /** Wall time of the session's first frame. */
+  startedAt: number | null;
+  nextAnalysis: number;
+  lastCutIndex: number;
+  disconnectedTimer: NodeJS.Timeout | null;
+}
+
+export interface PublishResult {
+  sessionId: string;
+  answer: string;
+}
+
+export class WebRtcCamera {
+  private state: CameraState = 'stopped';
+  private since: number;
+  private publisher: Publisher | null = null;
+  private session = 0;
+  private watchdog: NodeJS.Timeout | null = null;
+  private lastFrameAt = 0;
+  private recentFrames: number[] = [];
+  private lastError: string | null = null;
+  private readonly events: string[] = [];
+  private counters = { framesIn: 0, framesDropped: 0, reconnects: 0, stalls: 0 };
+  private source: { width: number; height: number } | null = null;
+
+  constructor(
+    readonly camera: CameraConfig,
+    private readonly deps: WebRtcCameraDeps,
+  ) {
+    this.since = deps.clock();
+  }
+
+  start(): void {
+    this.setState(this.camera.enabled ? 'waiting' : 'stopped');
+  }
+
+  async stop(): Promise<void> {
+    this.endPublisher('restart', 'stopped');
+  }
+
+  countDropped(n: number): void {
+    this.counters.framesDropped += n;
+  }
+
+  get hasPublisher(): boolean {
+    return this.publisher !== null && this.state !== 'gone';
+  }
+
+  /**
+   * A WHIP offer: answers it (non-trickle: every ICE candidate in the
+   * answer) and attaches the publisher. Refused while another one publishes.
+   */
+  async publish(offer: string): Promise<PublishResult> {
+    if (!this.camera.enabled) throw new ShotscaleError('CAMERA_BUSY', `camera "${this.camera.id}" is disabled`);
+    if (this.publisher) throw new ShotscaleError('CAMERA_BUSY', `camera "${this.camera.id}" already has a publisher; end it first (DELETE its session)`);
+    if (!/^m=video /m.test(offer)) throw new ShotscaleError('BAD_REQUEST', 'the offer has no video (m=video) section');
+    const pc = new RTCPeerConnection({ iceServers: [] });
+    const publisher: Publisher = { id: randomUUID(), pc, sink: null, session: ++this.session, startedAt: null, nextAnalysis: 0, lastCutIndex: -1, disconnectedTimer: null };
+    this.publisher = publisher;
+    try {
+      pc.ontrack = (event) => {
+        if (event.track.kind !== 'video' || publisher.sink) return;
+        const sink = new nonstandard.RTCVideoSink(event.track);
+        publisher.sink = sink;
+        sink.onframe = (event: { frame: I420Frame }) => this.handleFrame(publisher, event.frame);
+      };
+      pc.onconnectionstatechange = () => this.handleConnectionState(publisher);
+      await pc.setRemoteDescription({ type: 'offer', sdp: offer });
+      const answer = await pc.createAnswer();
+      await pc.setLocalDescription(answer);
+      await iceGatheringComplete(pc, ICE_GATHERING_TIMEOUT_MS);
+      const sdp = pc.localDescription?.sdp;
+      if (!sdp) throw new Error('no local description after ICE gathering');
+      this.note(`publisher ${publisher.id.slice(0, 8)} connected (session ${publisher.session})`);
+      this.lastError = null;
+      this.armWatchdog();
+      return { sessionId: publisher.id, answer: sdp };
+    } catch (error) {
+      this.closePublisher(publisher);
+      if (this.publisher === publisher) this.publisher = null;
+      throw error instanceof ShotscaleError ? error : new ShotscaleError('BAD_REQUEST', `the offer could not be answered: ${errorMessage(error)}`);
+    }
+  }
+
+  /** DELETE of the WHIP session: the publisher ends; the camera waits for the next. */
+  unpublish(sessionId: string): void {
+    if (!this.publisher || this.publisher.id !== sessionId) throw new ShotscaleError('NOT_FOUND', `camera "${this.camera.id}" has no session ${sessionId}`);
+    this.note(`publisher ${sessionId.slice(0, 8)} ended the session`);
+    this.endPublisher('restart', 'waiting');
+  }
+
+  /** Whether `sessionId` is this camera's publisher now. */
+  hasSession(sessionId: string): boolean {
+    return this.publisher?.id === sessionId;
+  }
+
+  status(): CameraStatus {
+    const now = this.deps.clock();
+    this.trimRecentFrames(now);
+    return {
+      cameraId: this.camera.id,
+      name: this.camera.name ?? this.camera.id,
+      enabled: this.camera.enabled,
+      sourceKind: 'webrtc',
+      source: this.source ? `WebRTC (WHIP) ${this.source.width}x${this.source.height}` : 'WebRTC (WHIP)',
+      state: this.state,
+      since: this.since,
+      analysisFps: this.camera.analysisFps,
+      measuredFps: this.state === 'live' ? this.measuredFps() : 0,
+      ...this.counters,
+      lastError: this.lastError,
+      lastStderr: [...this.events],
+    };
+  }
+
+  private handleFrame(publisher: Publisher, frame: I420Frame): void {
+    if (this.publisher !== publisher) return;
+    const now = this.deps.clock();
+    this.lastFrameAt = now;
+    if (publisher.startedAt === null) publisher.startedAt = now;
+    if (!this.source || this.source.width !== frame.width || this.source.height !== frame.height) {
+      if (this.source) this.note(`resolution changed to ${frame.width}x${frame.height}`);
+      this.source = { width: frame.width, height: frame.height };
+    }
+    if (this.state !== 'live') {
+      this.lastError = null;
+      this.setState('live');
+    }
+    const elapsedS = (now - publisher.startedAt) / 1000;
+    try {
+      if (this.deps.cuts) {
+        // One cut frame per timecode frame: the frame shown at that instant.
+        const index = Math.floor(elapsedS * this.deps.cuts.fps);
+        if (index > publisher.lastCutIndex) {
+          publisher.lastCutIndex = index;
+          this.deps.onCutFrame(publisher.session, index, i420ToCutFrame(frame), now);
+        }
+      }
+      // The analysis rate, as ffmpeg's fps filter would sample it.
+      if (elapsedS + 1e-6 < publisher.nextAnalysis / this.camera.analysisFps) return;
+      const seq = publisher.nextAnalysis;
+      publisher.nextAnalysis = Math.floor(elapsedS * this.camera.analysisFps) + 1;
+      const { width, height, resize } = this.deps.output;
+      const data = i420ToRgb(frame, { width, height, resize });
+      this.counters.framesIn += 1;
+      this.recentFrames.push(now);
+      if (this.recentFrames.length > 512) this.trimRecentFrames(now);
+      this.deps.onFrame({ cameraId: this.camera.id, seq, session: publisher.session, timeS: seq / this.camera.analysisFps, captureTime: now, width, height, data });
+    } catch (error) {
+      // A malformed frame is dropped, never thrown into wrtc's callback.
+      this.lastError = `frame dropped: ${errorMessage(error)}`;
+    }
+  }
+
+  private handleConnectionState(publisher: Publisher): void {
+    if (this.publisher !== publisher) return;
+    const state = publisher.pc.connectionState;
+    if (state === 'connected') {
+      if (publisher.disconnectedTimer) clearTimeout(publisher.disconnectedTimer);
+      publisher.disconnectedTimer = null;
+      return;
+    }
+    if (state === 'disconnected') {
+      // ICE may recover by itself (a network change); give it a moment.
+      publisher.disconnectedTimer ??= setTimeout(() => this.publisherGone(publisher, 'the connection was lost'), DISCONNECTED_GRACE_MS);
+      return;
+    }
+    if (state === 'failed' || state === 'closed') this.publisherGone(publisher, `the connection ${state}`);
+  }
+
+  private publisherGone(publisher: Publisher, why: string): void {
+    if (this.publisher !== publisher) return;
+    this.lastError = `publisher gone: ${why}`;
+    this.counters.reconnects += 1;
+    this.deps.log.warn(this.lastError);
+    this.note(this.lastError);
+    this.endPublisher('restart', 'gone');
+  }
+
+  private endPublisher(reason: 'end' | 'restart', next: CameraState): void {
+    this.clearWatchdog();
+    const publisher = this.publisher;
+    this.publisher = null;
+    if (publisher) {
+      this.closePublisher(publisher);
+      if (publisher.startedAt !== null) this.deps.onSessionEnd(publisher.session, reason);
+    }
+    this.setState(next);
+  }
+
+  private closePublisher(publisher: Publisher): void {
+    if (publisher.disconnectedTimer) clearTimeout(publisher.disconnectedTimer);
+    try {
+      publisher.sink?.stop();
+      publisher.pc.ontrack = null;
+      publisher.pc.onconnectionstatechange = null;
+      publisher.pc.close();
+    } catch (error) {
+      this.deps.log.warn(`closing a peer connection: ${errorMessage(error)}`);
+    }
+  }
+
+  private armWatchdog(): void {
+    this.clearWatchdog();
+    const { settings, clock } = this.deps;
+    const limitMs = settings.stallTimeoutS * 1000;
+    this.watchdog = setInterval(() => {
+      if (this.state !== 'live' || clock() - this.lastFrameAt < limitMs) return;
+      // Connected but no picture (a paused or covered camera): stalled until frames return.
+      this.counters.stalls += 1;
+      this.lastError = `stalled: no frame for ${((clock() - this.lastFrameAt) / 1000).toFixed(1)} s`;
+      this.setState('stalled');
+    }, Math.max(100, Math.min(1000, limitMs / 4)));
+    this.watchdog.unref();
+  }
+
+  private clearWatchdog(): void {
+    if (this.watchdog) clearInterval(this.watchdog);
+    this.watchdog = null;
+  }
+
+  private setState(state: CameraState): void {
+    if (state === this.state) return;
+    this.state = state;
+    this.since = this.deps.clock();
+    this.deps.onStateChange(this);
+  }
+
+  /** Publisher events, kept like ffmpeg's stderr lines for the health view. */
+  private note(line: string): void {
+    this.events.push(`${new Date(this.deps.clock()).toISOString()} ${line}`);
+    const limit = Math.max(1, this.deps.settings.stderrLines);
+    if (this.events.length > limit) this.events.splice(0, this.events.length - limit);
+  }
+
+  private measuredFps(): number {
+    const n = this.recentFrames.length;
+    if (n < 2) return 0;
+    const spanMs = this.recentFrames[n - 1]! - this.recentFrames[0]!;
+    return spanMs > 0 ? Math.round(((n - 1) / spanMs) * 1000 * 100) / 100 : 0;
+  }
+
+  private trimRecentFrames(now: number): void {
+    const cutoff = now - FPS_WINDOW_MS;
+    let drop = 0;
+    while (drop < this.recentFrames.length && this.recentFrames[drop]! < cutoff) drop++;
+    if (drop) this.recentFrames.splice(0, drop);
+  }
+}
+
+async function iceGatheringComplete(pc: InstanceType<typeof RTCPeerConnection>, timeoutMs: number): Promise<void> {
+  if (pc.iceGatheringState === 'complete') return;
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, timeoutMs);
+    pc.onicegatheringstatechange = () => {
+      if (pc.iceGatheringState !== 'complete') return;
+      clearTimeout(timer);
+      resolve();
+    };
+  });
+}

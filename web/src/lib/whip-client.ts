@@ -1,0 +1,600 @@
+/**
+ * "Use this device as a camera": a small WHIP (RFC 9725) client for the
+ * browser, and the one publishing session of the page.
+ *
+ * `publish()` is the protocol: a sendonly video transceiver, an offer sent
+ * once ICE gathering is complete (the server takes no trickle ICE), the
+ * answer applied, `Location` kept for the DELETE that ends the session. The
+ * server's `{ error: { code, message } }` becomes a WhipError whose message
+ * can be shown as it is.
+ *
+ * `publishSession` is a module-level singleton: the dashboard renders only the
+ * active view, so the session lives here, not in the view, and switching tabs
+ * does not end it. The view mirrors its snapshots into runes.
+ */
+
+/** The server's refusal (or a network failure: status 0). */
+export class WhipError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'WhipError';
+  }
+}
+
+export interface PublishOptions {
+  /** The WHIP endpoint, absolute: https://HOST:PORT/whip/CAMERA?name=NAME. */
+  url: string;
+  /** Sent as `Authorization: Bearer TOKEN` when given. */
+  token: string | null;
+  /** Its first video track is published. */
+  stream: MediaStream;
+  /** Longest wait for ICE gathering before the offer goes out with what it has (ms). */
+  iceGatheringTimeoutMs?: number;
+  /** Replaced in tests. */
+  fetch?: typeof fetch;
+  /** Replaced in tests. */
+  createPeerConnection?: () => RTCPeerConnection;
+}
+
+export interface Published {
+  /** The session's URL (absolute), for DELETE. */
+  location: string;
+  pc: RTCPeerConnection;
+  /** Ends the session on the server (DELETE), closes the connection. Never throws. */
+  stop(): Promise<void>;
+}
+
+export const DEFAULT_ICE_GATHERING_TIMEOUT_MS = 5000;
+
+/**
+ * Whether this page may ask for the camera: a secure context (https://, or
+ * http://localhost / 127.0.0.1) in a browser that has getUserMedia.
+ */
+export function isSecureContextForCamera(): boolean {
+  return globalThis.isSecureContext === true && typeof navigator !== 'undefined' && typeof navigator.mediaDevices?.getUserMedia === 'function';
+}
+
+/**
+ * Why the camera cannot be used here, in words, or null when it can: not a
+ * secure context, or a browser without getUserMedia or WebRTC.
+ */
+export function cameraUnavailableReason(): string | null {
+  if (globalThis.isSecureContext !== true) {
+    return 'This page was opened over plain http:// from another device, and browsers only give a page the camera on https:// (or on localhost).';
+  }
+  if (typeof navigator === 'undefined' || typeof navigator.mediaDevices?.getUserMedia !== 'function') {
+    return 'This browser does not offer camera access to web pages (no navigator.mediaDevices.getUserMedia).';
+  }
+  if (typeof globalThis.RTCPeerConnection !== 'function') return 'This browser has no WebRTC (RTCPeerConnection).';
+  return null;
+}
+
+/** Resolves once ICE gathering is complete, or after `timeoutMs` (then the offer has the candidates found so far). */
+export function iceGatheringComplete(pc: RTCPeerConnection, timeoutMs: number): Promise<void> {
+  if (pc.iceGatheringState === 'complete') return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      pc.removeEventListener('icegatheringstatechange', onChange);
+      resolve();
+    };
+    const onChange = (): void => {
+      if (pc.iceGatheringState === 'complete') done();
+    };
+    const timer = setTimeout(done, timeoutMs);
+    pc.addEventListener('icegatheringstatechange', onChange);
+  });
+}
+
+function authHeaders(token: string | null): Record<string, string> {
+  return token ? { authorization: `Bearer ${token}` } : {};
+}
+
+/** The server's error body as a WhipError (or the status when it sent none). */
+async function refusal(response: Response, what: string): Promise<WhipError> {
+  let text = '';
+  try {
+    text = await response.text();
+  } catch {
+    // no body
+  }
+  let code = `HTTP_${response.status}`;
+  let message = `${what} failed with HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`;
+  try {
+    const body = JSON.parse(text) as { error?: { code?: unknown; message?: unknown } } | null;
+    if (typeof body?.error?.code === 'string') code = body.error.code;
+    if (typeof body?.error?.message === 'string' && body.error.message) message = body.error.message;
+  } catch {
+    if (text.trim() && text.length < 300) message = `${message}: ${text.trim()}`;
+  }
+  return new WhipError(response.status, code, message);
+}
+
+function networkError(what: string, error: unknown): WhipError {
+  return new WhipError(0, 'NETWORK', `${what}: the server cannot be reached (${error instanceof Error ? error.message : String(error)})`);
+}
+
+/**
+ * Publishes the stream's video to a WHIP endpoint. Resolves once the answer
+ * is applied (the media connection may still be coming up: watch
+ * `pc.connectionState`); rejects with a WhipError on a refusal, closing
+ * everything it opened.
+ */
+export async function publish(options: PublishOptions): Promise<Published> {
+  const doFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
+  const track = options.stream.getVideoTracks()[0];
+  if (!track) throw new WhipError(0, 'NO_VIDEO', 'the stream has no video track');
+  const pc = options.createPeerConnection?.() ?? new RTCPeerConnection({ bundlePolicy: 'max-bundle' });
+  try {
+    const transceiver = pc.addTransceiver(track, { direction: 'sendonly', streams: [options.stream] });
+    await preferResolution(transceiver.sender);
+    const offer = await pc.createOffer();
+    await pc.setLocalDescription(offer);
+    await iceGatheringComplete(pc, options.iceGatheringTimeoutMs ?? DEFAULT_ICE_GATHERING_TIMEOUT_MS);
+    const sdp = pc.localDescription?.sdp;
+    if (!sdp) throw new WhipError(0, 'NO_OFFER', 'the browser made no offer');
+
+    let response: Response;
+    try {
+      response = await doFetch(options.url, { method: 'POST', headers: { 'content-type': 'application/sdp', ...authHeaders(options.token) }, body: sdp });
+    } catch (error) {
+      throw networkError('publishing', error);
+    }
+    if (response.status !== 201 && !response.ok) throw await refusal(response, 'publishing');
+    const answer = await response.text();
+    const header = response.headers.get('location');
+    if (!header) throw new WhipError(response.status, 'NO_LOCATION', 'the server answered without a Location header (no session to end later)');
+    const location = new URL(header, options.url).href;
+
+    let stopped: Promise<void> | null = null;
+    const stop = (): Promise<void> =>
+      (stopped ??= (async () => {
+        pc.close();
+        try {
+          const r = await doFetch(location, { method: 'DELETE', headers: authHeaders(options.token) });
+          // 404: the server ended it already (the publisher was gone); nothing left to end.
+          if (!r.ok && r.status !== 404) console.warn(`WHIP DELETE ${location}: HTTP ${r.status}`);
+        } catch (error) {
+          console.warn(`WHIP DELETE ${location}: ${error instanceof Error ? error.message : String(error)}`);
+        }
+      })());
+
+    try {
+      await pc.setRemoteDescription({ type: 'answer', sdp: answer });
+    } catch (error) {
+      await stop();
+      throw new WhipError(0, 'BAD_ANSWER', `the server's answer was not accepted: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    return { location, pc, stop };
+  } catch (error) {
+    if (pc.signalingState !== 'closed') pc.close();
+    throw error;
+  }
+}
+
+/**
+ * The classifier looks at a few frames a second but needs the framing sharp:
+ * when bandwidth or CPU is short, the encoder drops frames rather than
+ * shrinking the picture (the default halves the resolution first, for many
+ * seconds after the start while the bandwidth estimate ramps up).
+ */
+async function preferResolution(sender: RTCRtpSender): Promise<void> {
+  try {
+    const params = sender.getParameters();
+    params.degradationPreference = 'maintain-resolution';
+    await sender.setParameters(params);
+  } catch {
+    // not supported here: the browser's own preference stays
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Camera choice
+
+export const RESOLUTIONS = {
+  '720p': { width: 1280, height: 720, title: '720p (1280×720)' },
+  '1080p': { width: 1920, height: 1080, title: '1080p (1920×1080)' },
+  '480p': { width: 854, height: 480, title: '480p (854×480)' },
+} as const;
+export type Resolution = keyof typeof RESOLUTIONS;
+export const DEFAULT_RESOLUTION: Resolution = '720p';
+
+export function isResolution(value: unknown): value is Resolution {
+  return typeof value === 'string' && Object.hasOwn(RESOLUTIONS, value);
+}
+
+/** Video-only constraints for a device (null: the browser's choice) at a resolution. */
+export function videoConstraints(deviceId: string | null, resolution: Resolution): MediaStreamConstraints {
+  const { width, height } = RESOLUTIONS[resolution];
+  return {
+    audio: false,
+    video: {
+      ...(deviceId ? { deviceId: { exact: deviceId } } : {}),
+      width: { ideal: width },
+      height: { ideal: height },
+      frameRate: { ideal: 30, max: 30 },
+    },
+  };
+}
+
+/** getUserMedia's refusals in words. */
+export function cameraErrorMessage(error: unknown): string {
+  const name = error instanceof Error || (typeof DOMException !== 'undefined' && error instanceof DOMException) ? (error as Error).name : '';
+  const detail = error instanceof Error ? error.message : String(error);
+  switch (name) {
+    case 'NotAllowedError':
+      return 'Camera access was refused. Allow the camera for this site in the browser (the camera icon in the address bar, or the site settings) and try again.';
+    case 'NotFoundError':
+      return 'No camera was found on this device.';
+    case 'NotReadableError':
+      return 'The camera is in use by another app or tab, or the system blocked it.';
+    case 'OverconstrainedError':
+      return 'The chosen camera cannot be opened with these settings; pick another camera or resolution.';
+    case 'SecurityError':
+      return 'The browser blocks the camera on this page (it needs https:// or localhost).';
+    default:
+      return `The camera could not be opened: ${detail}`;
+  }
+}
+
+/** The video inputs (labels are empty until the page has camera permission). */
+export async function listCameras(): Promise<MediaDeviceInfo[]> {
+  if (typeof navigator.mediaDevices?.enumerateDevices !== 'function') return [];
+  const devices = await navigator.mediaDevices.enumerateDevices();
+  return devices.filter((d) => d.kind === 'videoinput' && d.deviceId);
+}
+
+// ---------------------------------------------------------------------------
+// Defaults for this device, remembered in localStorage
+
+const PREFS_KEY = 'shotscale.publish';
+
+export interface PublishPrefs {
+  cameraId: string;
+  name: string;
+  deviceId: string | null;
+  resolution: Resolution;
+}
+
+/** "phone", "tablet" or "browser", from the user agent. */
+export function deviceKind(userAgent: string): 'phone' | 'tablet' | 'browser' {
+  if (/iPad|Tablet/i.test(userAgent) || (/Android/i.test(userAgent) && !/Mobile/i.test(userAgent))) return 'tablet';
+  if (/iPhone|iPod|Android|Mobile/i.test(userAgent)) return 'phone';
+  return 'browser';
+}
+
+/** A fresh id and name for this device: "phone-1234" / "Phone 1234". */
+export function defaultIdentity(userAgent: string, random: () => number = Math.random): { cameraId: string; name: string } {
+  const kind = deviceKind(userAgent);
+  const digits = String(Math.floor(random() * 9000) + 1000);
+  return { cameraId: `${kind}-${digits}`, name: `${kind[0]!.toUpperCase()}${kind.slice(1)} ${digits}` };
+}
+
+/** The id, name, camera and resolution used last on this device (made up the first time). */
+export function loadPrefs(): PublishPrefs {
+  let stored: Partial<PublishPrefs> = {};
+  try {
+    stored = (JSON.parse(globalThis.localStorage?.getItem(PREFS_KEY) ?? '{}') as Partial<PublishPrefs> | null) ?? {};
+  } catch {
+    stored = {};
+  }
+  const fresh = defaultIdentity(typeof navigator === 'undefined' ? '' : navigator.userAgent);
+  const prefs: PublishPrefs = {
+    cameraId: typeof stored.cameraId === 'string' && stored.cameraId ? stored.cameraId : fresh.cameraId,
+    // Empty: the server names the camera after its id.
+    name: typeof stored.name === 'string' ? stored.name : '',
+    deviceId: typeof stored.deviceId === 'string' && stored.deviceId ? stored.deviceId : null,
+    resolution: isResolution(stored.resolution) ? stored.resolution : DEFAULT_RESOLUTION,
+  };
+  if (!stored.cameraId) savePrefs(prefs);
+  return prefs;
+}
+
+export function savePrefs(prefs: PublishPrefs): void {
+  try {
+    globalThis.localStorage?.setItem(PREFS_KEY, JSON.stringify(prefs));
+  } catch {
+    // storage disabled: the defaults are made up again next time
+  }
+}
+
+/** The server's rule for camera ids (server/config/camera-id.ts). */
+export const CAMERA_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+
+/** The WHIP endpoint for a camera on the server at `origin` (name: the display name, optional). */
+export function whipUrl(origin: string, cameraId: string, name?: string): string {
+  const url = new URL(`/whip/${encodeURIComponent(cameraId)}`, origin);
+  if (name) url.searchParams.set('name', name);
+  return url.href;
+}
+
+// ---------------------------------------------------------------------------
+// The page's publishing session
+
+export type PublishPhase = 'idle' | 'connecting' | 'publishing' | 'stopping' | 'error';
+
+export interface PublishSnapshot {
+  phase: PublishPhase;
+  /** What went wrong (phase error), or a passing note; null when none. */
+  error: string | null;
+  /** The camera published to (null when idle). */
+  cameraId: string | null;
+  /** The session's URL while one exists. */
+  location: string | null;
+  /** The camera's stream (preview or published), or null. */
+  stream: MediaStream | null;
+  deviceId: string | null;
+  resolution: Resolution;
+  /** What the camera delivers: e.g. 1280×720 at 30 fps. */
+  settings: { width: number; height: number; frameRate: number | null; label: string } | null;
+  /** The peer connection's state while one exists. */
+  connection: RTCPeerConnectionState | null;
+  /** Times the camera was switched on a running session (replaceTrack). */
+  switches: number;
+}
+
+export interface StartOptions {
+  /** The dashboard's origin, e.g. https://192.168.1.20:8420. */
+  origin: string;
+  cameraId: string;
+  name: string;
+  deviceId: string | null;
+  resolution: Resolution;
+  token: string | null;
+}
+
+/** How long the media connection may take to come up after the answer. */
+const CONNECT_TIMEOUT_MS = 15_000;
+
+export class PublishSession {
+  private state: PublishSnapshot = {
+    phase: 'idle',
+    error: null,
+    cameraId: null,
+    location: null,
+    stream: null,
+    deviceId: null,
+    resolution: DEFAULT_RESOLUTION,
+    settings: null,
+    connection: null,
+    switches: 0,
+  };
+  private readonly listeners = new Set<(s: PublishSnapshot) => void>();
+  private session: Published | null = null;
+  private token: string | null = null;
+  /** Bumped on every start/stop so a superseded attempt leaves quietly. */
+  private generation = 0;
+  private connectTimer: ReturnType<typeof setTimeout> | null = null;
+  private unloadHooked = false;
+
+  snapshot(): PublishSnapshot {
+    return this.state;
+  }
+
+  /** Calls `fn` now and on every change; returns the unsubscribe. */
+  subscribe(fn: (s: PublishSnapshot) => void): () => void {
+    this.listeners.add(fn);
+    fn(this.state);
+    return () => this.listeners.delete(fn);
+  }
+
+  get active(): boolean {
+    return this.state.phase === 'connecting' || this.state.phase === 'publishing' || this.state.phase === 'stopping';
+  }
+
+  /**
+   * Opens (or reopens) the camera for the preview without publishing; while
+   * publishing, switches the published track instead (no new session).
+   */
+  async openCamera(deviceId: string | null, resolution: Resolution): Promise<void> {
+    if (this.session || this.state.phase === 'connecting') {
+      await this.switchCamera(deviceId, resolution);
+      return;
+    }
+    const stream = await this.getStream(deviceId, resolution);
+    this.releaseStream();
+    this.set({ stream, deviceId: this.deviceOf(stream) ?? deviceId, resolution, settings: settingsOf(stream), ...(this.state.phase === 'error' ? { phase: 'idle', error: null } : {}) });
+  }
+
+  /** Lets go of a preview camera (not while publishing). */
+  closePreview(): void {
+    if (this.active) return;
+    this.releaseStream();
+    this.set({ stream: null, settings: null });
+  }
+
+  async start(options: StartOptions): Promise<void> {
+    if (this.active) throw new Error('already publishing; stop first');
+    const generation = ++this.generation;
+    this.token = options.token;
+    this.set({ phase: 'connecting', error: null, cameraId: options.cameraId, location: null, connection: null, switches: 0 });
+    try {
+      let stream = this.state.stream;
+      const reuse = stream && stream.getVideoTracks()[0]?.readyState === 'live' && this.state.resolution === options.resolution && (!options.deviceId || this.state.deviceId === options.deviceId);
+      if (!reuse) {
+        stream = await this.getStream(options.deviceId, options.resolution);
+        if (generation !== this.generation) {
+          stopTracks(stream);
+          return;
+        }
+        this.releaseStream();
+        this.set({ stream, deviceId: this.deviceOf(stream) ?? options.deviceId, resolution: options.resolution, settings: settingsOf(stream) });
+      }
+      const published = await publish({ url: whipUrl(options.origin, options.cameraId, options.name || undefined), token: options.token, stream: stream! });
+      if (generation !== this.generation) {
+        await published.stop();
+        return;
+      }
+      this.session = published;
+      this.hookUnload();
+      const pc = published.pc;
+      pc.addEventListener('connectionstatechange', () => this.onConnectionState(published));
+      this.set({ location: published.location, connection: pc.connectionState });
+      this.onConnectionState(published);
+      this.connectTimer = setTimeout(() => {
+        if (this.session === published && pc.connectionState !== 'connected') {
+          void this.fail(published, 'The media connection to the server did not come up (ICE). The server must be reachable from this device over UDP; a VPN or a guest Wi-Fi that isolates devices blocks it.');
+        }
+      }, CONNECT_TIMEOUT_MS);
+    } catch (error) {
+      if (generation !== this.generation) return;
+      this.session = null;
+      const message = error instanceof WhipError ? error.message : cameraErrorMessage(error);
+      this.set({ phase: 'error', error: message, location: null, connection: null });
+    }
+  }
+
+  /** Switches the published camera or resolution in place: RTCRtpSender.replaceTrack, same session. */
+  async switchCamera(deviceId: string | null, resolution: Resolution): Promise<void> {
+    const session = this.session;
+    const sender = session?.pc.getSenders().find((s) => s.track?.kind === 'video' || s.track === null);
+    if (!session || !sender) {
+      if (!this.active) await this.openCamera(deviceId, resolution);
+      return;
+    }
+    // Some phones open only one camera at a time: the old track goes first.
+    const old = this.state.stream;
+    let stream: MediaStream;
+    try {
+      stream = await this.getStream(deviceId, resolution);
+    } catch (first) {
+      if (!old) throw first;
+      stopTracks(old);
+      try {
+        stream = await this.getStream(deviceId, resolution);
+      } catch (error) {
+        // The old camera is closed now: the session has no picture left.
+        await this.fail(session, cameraErrorMessage(error));
+        return;
+      }
+    }
+    if (this.session !== session) {
+      stopTracks(stream);
+      return;
+    }
+    const track = stream.getVideoTracks()[0]!;
+    await sender.replaceTrack(track);
+    this.watchTrack(track);
+    if (old && old !== stream) stopTracks(old);
+    this.set({ stream, deviceId: this.deviceOf(stream) ?? deviceId, resolution, settings: settingsOf(stream), switches: this.state.switches + 1 });
+  }
+
+  /** Ends the session (DELETE), closes the connection and stops the camera. */
+  async stop(): Promise<void> {
+    this.generation++;
+    this.clearConnectTimer();
+    const session = this.session;
+    this.session = null;
+    if (session) {
+      this.set({ phase: 'stopping' });
+      await session.stop();
+    }
+    this.releaseStream();
+    this.set({ phase: 'idle', error: null, location: null, stream: null, settings: null, connection: null, cameraId: null });
+  }
+
+  private async fail(published: Published, message: string): Promise<void> {
+    if (this.session !== published) return;
+    this.generation++;
+    this.clearConnectTimer();
+    this.session = null;
+    this.set({ phase: 'error', error: message, location: null, connection: null });
+    await published.stop();
+    this.releaseStream();
+    this.set({ stream: null, settings: null });
+  }
+
+  private onConnectionState(published: Published): void {
+    if (this.session !== published) return;
+    const state = published.pc.connectionState;
+    if (state === 'connected') {
+      this.clearConnectTimer();
+      this.set({ phase: 'publishing', connection: state, error: null });
+    } else if (state === 'disconnected') {
+      this.set({ connection: state, error: 'The connection is interrupted; waiting for it to recover…' });
+    } else if (state === 'failed' || state === 'closed') {
+      void this.fail(published, 'The connection to the server was lost. Press Start to publish again.');
+    } else {
+      this.set({ connection: state });
+    }
+  }
+
+  private async getStream(deviceId: string | null, resolution: Resolution): Promise<MediaStream> {
+    if (!isSecureContextForCamera()) throw new WhipError(0, 'INSECURE', cameraUnavailableReason() ?? 'the camera is not available on this page');
+    let stream: MediaStream;
+    try {
+      stream = await navigator.mediaDevices.getUserMedia(videoConstraints(deviceId, resolution));
+    } catch (error) {
+      // A camera remembered from last time may be gone (ids also change when site data is cleared): take the default.
+      const name = (error as { name?: string } | null)?.name;
+      if (!deviceId || (name !== 'OverconstrainedError' && name !== 'NotFoundError')) throw error;
+      stream = await navigator.mediaDevices.getUserMedia(videoConstraints(null, resolution));
+    }
+    const track = stream.getVideoTracks()[0];
+    if (track) this.watchTrack(track);
+    return stream;
+  }
+
+  private watchTrack(track: MediaStreamTrack): void {
+    track.addEventListener('ended', () => {
+      // Our own stop ends tracks too: only a track still in use counts.
+      if (!this.state.stream?.getTracks().includes(track)) return;
+      const session = this.session;
+      if (session) void this.fail(session, 'The camera stopped (unplugged, or taken by another app, or the permission was withdrawn).');
+      else this.set({ stream: null, settings: null });
+    });
+  }
+
+  private deviceOf(stream: MediaStream): string | null {
+    return stream.getVideoTracks()[0]?.getSettings().deviceId ?? null;
+  }
+
+  private releaseStream(): void {
+    if (this.state.stream) stopTracks(this.state.stream);
+  }
+
+  private clearConnectTimer(): void {
+    if (this.connectTimer) clearTimeout(this.connectTimer);
+    this.connectTimer = null;
+  }
+
+  /** Closing or leaving the page ends the session on the server at once (keepalive DELETE). */
+  private hookUnload(): void {
+    if (this.unloadHooked || typeof window === 'undefined') return;
+    this.unloadHooked = true;
+    window.addEventListener('pagehide', (event) => {
+      if (event.persisted || !this.session) return;
+      const { location } = this.session;
+      this.session.pc.close();
+      this.session = null;
+      try {
+        void fetch(location, { method: 'DELETE', headers: authHeaders(this.token), keepalive: true });
+      } catch {
+        // the page is going away either way
+      }
+    });
+  }
+
+  private set(patch: Partial<PublishSnapshot>): void {
+    this.state = { ...this.state, ...patch };
+    for (const fn of this.listeners) fn(this.state);
+  }
+}
+
+function stopTracks(stream: MediaStream): void {
+  for (const track of stream.getTracks()) track.stop();
+}
+
+function settingsOf(stream: MediaStream): PublishSnapshot['settings'] {
+  const track = stream.getVideoTracks()[0];
+  if (!track) return null;
+  const s = track.getSettings();
+  return { width: s.width ?? 0, height: s.height ?? 0, frameRate: s.frameRate ?? null, label: track.label };
+}
+
+/** The page's one publishing session: survives switching views. */
+export const publishSession = new PublishSession();
