@@ -9,7 +9,8 @@
  * Also times the I420 conversions a WebRTC camera runs per frame. Not a test:
  * it asserts nothing, it measures.
  *
- *   npx tsx bench/webrtc-bench.ts --duration 20 --out bench-results/webrtc.json
+ *   npm run bench:webrtc [-- --duration 20 --cycles 30 --malloc-arena-max 2 --out bench-results/webrtc.json]
+ *   (--malloc-arena-max '' runs the server with glibc's default allocator arenas)
  *
  * Latency is the server's own `latencyMs` (frame complete on the decoder's
  * output to readout) for both kinds of camera: for WebRTC that is after the
@@ -84,8 +85,11 @@ function timeConversions(modelWidth: number, modelHeight: number): ConversionFig
   };
 }
 
-async function startServerProcess(configFile: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'shotscale.js'), 'serve', '--config', configFile], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SHOTSCALE_LOG_LEVEL: 'warn' } });
+async function startServerProcess(configFile: string, mallocArenaMax: string): Promise<{ child: ChildProcess; url: string }> {
+  // glibc's MALLOC_ARENA_MAX (README, "WebRTC cameras"): '' leaves the allocator's default.
+  const env = { ...process.env, SHOTSCALE_LOG_LEVEL: 'warn', ...(mallocArenaMax ? { MALLOC_ARENA_MAX: mallocArenaMax } : {}) };
+  if (!mallocArenaMax) delete env.MALLOC_ARENA_MAX;
+  const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'shotscale.js'), 'serve', '--config', configFile], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env });
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (t: string) => (stderr = (stderr + t).slice(-4000)));
   const url = await new Promise<string>((resolve, reject) => {
@@ -127,6 +131,51 @@ async function cameraStatus(url: string, id: string): Promise<{ source: string; 
   return ((await response.json()) as { status: { source: string; measuredFps: number; framesDropped: number } }).status;
 }
 
+interface ChurnFigures {
+  cycles: number;
+  vanished: number;
+  rssMb: { before: number; afterWarmup: number; after: number };
+  finalState: string;
+}
+
+/**
+ * Leaks show as memory that grows with every session: publish and stop
+ * `cycles` times (every fifth publisher vanishes without DELETE and is left
+ * for the server to notice), then compare the server's RSS.
+ */
+async function measureChurn(url: string, pid: number, cycles: number, log: (s: string) => void): Promise<ChurnFigures> {
+  log(`- churn: ${cycles} publish/stop cycles`);
+  const rss = () => Math.round((readProc(pid)?.rssBytes ?? 0) / 1048576);
+  const before = rss();
+  let afterWarmup = before;
+  let vanished = 0;
+  for (let i = 0; i < cycles; i++) {
+    const p = await publishWhip(`${url}/whip/churn`, { width: 640, height: 360, fps: 30, pattern: 'moving' });
+    await sleep(1000);
+    if (i % 5 === 4) {
+      // Vanish without DELETE; wait until the server has let go of it.
+      p.drop();
+      vanished += 1;
+      for (let t = 0; t < 100; t++) {
+        const status = await cameraStatusState(url, 'churn');
+        if (status === 'gone') break;
+        await sleep(200);
+      }
+    } else {
+      await p.stop();
+    }
+    if (i === 4) afterWarmup = rss();
+  }
+  await sleep(2000);
+  return { cycles, vanished, rssMb: { before, afterWarmup, after: rss() }, finalState: (await cameraStatusState(url, 'churn')) ?? '?' };
+}
+
+async function cameraStatusState(url: string, id: string): Promise<string | null> {
+  const response = await fetch(`${url}/api/cameras/${id}`);
+  if (!response.ok) return null;
+  return ((await response.json()) as { status: { state: string } }).status.state;
+}
+
 export async function runWebrtcBench(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
@@ -138,6 +187,8 @@ export async function runWebrtcBench(argv: string[]): Promise<number> {
       fps: { type: 'string', default: '30' },
       'analysis-fps': { type: 'string', default: '5' },
       manifest: { type: 'string' },
+      cycles: { type: 'string', default: '30' },
+      'malloc-arena-max': { type: 'string', default: '2' },
       out: { type: 'string', default: path.join(ROOT, 'bench-results', 'webrtc.json') },
     },
   });
@@ -162,7 +213,7 @@ export async function runWebrtcBench(argv: string[]): Promise<number> {
   );
   log(`webrtc bench: ${durationS} s per phase (+${warmupS} s warm-up), publisher ${width}x${height} at ${fps} fps, ffmpeg testsrc2 1280x720 at 30 fps, analysis ${analysisFps} fps, model ${path.basename(manifest)}, ${os.cpus().length} cores`);
 
-  const { child, url } = await startServerProcess(configFile);
+  const { child, url } = await startServerProcess(configFile, values['malloc-arena-max']);
   const client = io(url, { transports: ['websocket'] });
   const latencies = new Map<string, number[]>();
   let recording = false;
@@ -219,6 +270,7 @@ export async function runWebrtcBench(argv: string[]): Promise<number> {
   };
 
   const results: PhaseResult[] = [];
+  let churn: ChurnFigures | null = null;
   let webrtcCameraNote = `created over POST /api/cameras with analysisFps ${analysisFps}`;
   try {
     await checkWhipEndpoint(url);
@@ -240,6 +292,10 @@ export async function runWebrtcBench(argv: string[]): Promise<number> {
 
     await publish();
     results.push(await measure('c: both', [WEBRTC_ID, FFMPEG_ID]));
+    await publisher!.stop();
+    publisher = null;
+
+    churn = await measureChurn(url, child.pid!, Number(values.cycles), log);
   } finally {
     const p = publisher as WhipPublisher | null;
     if (p) await p.stop().catch((error: unknown) => log(`stopping the publisher: ${String(error)}`));
@@ -250,6 +306,12 @@ export async function runWebrtcBench(argv: string[]): Promise<number> {
   }
 
   printTable(results, conversions);
+  if (churn) {
+    process.stdout.write(
+      `\nchurn: ${churn.cycles} publish/stop cycles (plus ${churn.vanished} vanished publishers): server RSS ${churn.rssMb.before} -> ${churn.rssMb.after} MB ` +
+        `(after the first 5 cycles: ${churn.rssMb.afterWarmup} MB), camera left ${churn.finalState}\n`,
+    );
+  }
   mkdirSync(path.dirname(values.out), { recursive: true });
   writeFileSync(
     values.out,
@@ -264,6 +326,8 @@ export async function runWebrtcBench(argv: string[]): Promise<number> {
         webrtcCamera: webrtcCameraNote,
         conversions,
         phases: results,
+        churn,
+        mallocArenaMax: values['malloc-arena-max'] || 'glibc default',
       },
       null,
       2,

@@ -74,6 +74,8 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
   const { log } = options;
   const clock = options.clock ?? systemClock;
   assertBindAllowed(config.server.host, config.server.accessToken);
+  // Read before anything starts: a missing certificate stops the start cleanly.
+  const tls = config.server.tls ? readTls(loaded, config.server.tls) : null;
 
   const ffmpeg = resolveFfmpeg(config.ffmpeg.path ? resolveConfigPath(loaded, config.ffmpeg.path) : null);
   log.info(`ffmpeg: ${ffmpeg.path} (from ${ffmpeg.origin}; ${ffmpeg.version}${ffmpeg.hasNdi ? '; NDI input available' : ''})`);
@@ -187,7 +189,6 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
     ...stats.snapshot(clock()),
   });
 
-  const tls = config.server.tls ? readTls(loaded, config.server.tls) : null;
   const app = await createHttpApp({
     accessToken: config.server.accessToken,
     publishTokens: config.server.publishTokens,

@@ -19,6 +19,7 @@ import type { Logger } from '../../shared/logger.js';
 import type { CameraState, CameraStatus } from '../../shared/socket-events.js';
 import type { CutOutputSpec, OutputSpec } from '../ffmpeg-args.js';
 import { i420ToCutFrame, i420ToRgb, type I420Frame } from './i420.js';
+import { releaseNativeSoon } from './release-native.js';
 
 const { RTCPeerConnection, nonstandard } = wrtc;
 
@@ -245,6 +246,7 @@ export class WebRtcCamera {
     } catch (error) {
       this.deps.log.warn(`closing a peer connection: ${errorMessage(error)}`);
     }
+    releaseNativeSoon();
   }
 
   private armWatchdog(): void {
