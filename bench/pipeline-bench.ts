@@ -6,7 +6,6 @@
  *
  *   npm run bench -- --cameras 1,4,8,16 --fps 5 --duration 30
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,6 +14,7 @@ import { parseArgs } from 'node:util';
 import { io } from 'socket.io-client';
 import type { Readout } from '../server/shared/socket-events.js';
 import { childrenOf, readProc } from './proc-stats.js';
+import { startServerProcess } from './server-process.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const FIXTURE_MANIFEST = path.join(ROOT, 'test', 'fixtures', 'movieshots-fixture.manifest.json');
@@ -65,23 +65,6 @@ function scrape(text: string) {
   };
 }
 
-async function startServerProcess(configFile: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'shotscale.js'), 'serve', '--config', configFile], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SHOTSCALE_LOG_LEVEL: 'warn' } });
-  let stderr = '';
-  child.stderr!.setEncoding('utf8').on('data', (t: string) => (stderr = (stderr + t).slice(-4000)));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${stderr}`)), 60_000);
-    child.stdout!.setEncoding('utf8').on('data', (t: string) => {
-      const m = /listening on (\S+)/.exec(t);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`server exited (${code}):\n${stderr}`)));
-  });
-  return { child, url };
-}
 
 async function runOne(cameras: number, fps: number, durationS: number, warmupS: number, manifest: string, workDir: string, log: (s: string) => void): Promise<RunResult> {
   const configFile = path.join(workDir, `bench-${cameras}.yaml`);

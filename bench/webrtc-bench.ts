@@ -16,7 +16,6 @@
  * output to readout) for both kinds of camera: for WebRTC that is after the
  * VP8 decode in the server, so network and encoder time are not in it.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -28,6 +27,7 @@ import { i420ToCutFrame, i420ToRgb } from '../server/ingest/webrtc/i420.js';
 import type { Readout } from '../server/shared/socket-events.js';
 import { PatternFrames, publishWhip, type WhipPublisher } from '../test/support/whip-publisher.js';
 import { childrenOf, readProc } from './proc-stats.js';
+import { startServerProcess } from './server-process.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const FIXTURE_MANIFEST = path.join(ROOT, 'test', 'fixtures', 'movieshots-fixture.manifest.json');
@@ -85,29 +85,6 @@ function timeConversions(modelWidth: number, modelHeight: number): ConversionFig
   };
 }
 
-async function startServerProcess(configFile: string, mallocArenaMax: string): Promise<{ child: ChildProcess; url: string }> {
-  // glibc's MALLOC_ARENA_MAX (README, "WebRTC cameras"): '' leaves the allocator's default.
-  const env = { ...process.env, SHOTSCALE_LOG_LEVEL: 'warn', ...(mallocArenaMax ? { MALLOC_ARENA_MAX: mallocArenaMax } : {}) };
-  if (!mallocArenaMax) delete env.MALLOC_ARENA_MAX;
-  const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'shotscale.js'), 'serve', '--config', configFile], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env });
-  let stderr = '';
-  child.stderr!.setEncoding('utf8').on('data', (t: string) => (stderr = (stderr + t).slice(-4000)));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${stderr}`)), 60_000);
-    child.stdout!.setEncoding('utf8').on('data', (t: string) => {
-      const m = /listening on (\S+)/.exec(t);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited (${code}):\n${stderr}`));
-    });
-  });
-  return { child, url };
-}
 
 /** Fails with a clear message when the server has no WHIP endpoint (yet). */
 async function checkWhipEndpoint(url: string): Promise<void> {
@@ -213,7 +190,11 @@ export async function runWebrtcBench(argv: string[]): Promise<number> {
   );
   log(`webrtc bench: ${durationS} s per phase (+${warmupS} s warm-up), publisher ${width}x${height} at ${fps} fps, ffmpeg testsrc2 1280x720 at 30 fps, analysis ${analysisFps} fps, model ${path.basename(manifest)}, ${os.cpus().length} cores`);
 
-  const { child, url } = await startServerProcess(configFile, values['malloc-arena-max']);
+  // glibc's MALLOC_ARENA_MAX (README, "WebRTC cameras"): '' leaves the allocator's default.
+  const env = { ...process.env };
+  if (values['malloc-arena-max']) env.MALLOC_ARENA_MAX = values['malloc-arena-max'];
+  else delete env.MALLOC_ARENA_MAX;
+  const { child, url } = await startServerProcess(configFile, env);
   const client = io(url, { transports: ['websocket'] });
   const latencies = new Map<string, number[]>();
   let recording = false;

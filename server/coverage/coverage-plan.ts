@@ -8,81 +8,13 @@
 import { z } from 'zod';
 import { describeIssue, formatKeyPath } from '../config/zod-issues.js';
 import { ShotscaleError } from '../errors.js';
-import { CANONICAL_SCALES, isCanonicalScale, type CanonicalScale } from '../shared/scale.js';
+import { defaultItemLabel, describeScaleRange, parseScaleSpec, scaleIndex, SCALE_FORMS, type ScaleRange, type ScaleSpec } from '../shared/scale-range.js';
+
+export { defaultItemLabel, describeScaleRange, parseScaleSpec, SCALE_FORMS, type ScaleRange, type ScaleSpec };
 import type { CoveragePlan, CoveragePlanItem, PlanItemStatus, SceneCoverage, ShotRecord } from '../shared/shots.js';
 import { computeCoverage, coverageByCamera } from './coverage-stats.js';
 
-export interface ScaleRange {
-  tightest: CanonicalScale;
-  widest: CanonicalScale;
-}
-
-/** A scale as users write it; see SCALE_FORMS. */
-export type ScaleSpec = string | { tightest: string; widest: string };
-
-export const SCALE_FORMS = `one scale (${CANONICAL_SCALES.join(', ')}), "X+" (X or wider), "X-" (X or tighter), a range "A..B" (either order), or { tightest, widest }`;
-
 const FRAMINGS = ['single', 'two-shot', 'group'] as const;
-
-/**
- * Reads a scale spec, case-insensitively. Returns the inclusive range, or the
- * reason it is not one (the caller adds which item and the accepted forms).
- */
-export function parseScaleSpec(spec: unknown): ScaleRange | { error: string } {
-  if (typeof spec === 'string') {
-    const text = spec.trim().toUpperCase();
-    if (text.includes('..')) {
-      const parts = text.split('..').map((part) => part.trim());
-      if (parts.length !== 2) return { error: `"${spec}" is not a range of two scales` };
-      return rangeOf(parts[0]!, parts[1]!);
-    }
-    if (text.endsWith('+')) return rangeOf(text.slice(0, -1).trim(), 'EWS');
-    if (text.endsWith('-')) return rangeOf('ECU', text.slice(0, -1).trim());
-    return rangeOf(text, text);
-  }
-  if (spec && typeof spec === 'object' && !Array.isArray(spec)) {
-    const { tightest, widest, ...rest } = spec as Record<string, unknown>;
-    const extra = Object.keys(rest);
-    if (extra.length > 0) return { error: `unknown key${extra.length > 1 ? 's' : ''} ${extra.map((k) => `"${k}"`).join(', ')} in the scale` };
-    if (typeof tightest !== 'string' || typeof widest !== 'string') return { error: 'a scale object needs "tightest" and "widest" as scale names' };
-    return rangeOf(tightest.trim().toUpperCase(), widest.trim().toUpperCase());
-  }
-  return { error: spec === undefined ? 'the scale is missing' : `${JSON.stringify(spec)} is not a scale` };
-}
-
-/** The range between two scale names, in either order. */
-function rangeOf(a: string, b: string): ScaleRange | { error: string } {
-  for (const name of [a, b]) {
-    if (!isCanonicalScale(name)) return { error: `"${name}" is not a scale` };
-  }
-  const [ia, ib] = [scaleIndex(a as CanonicalScale), scaleIndex(b as CanonicalScale)];
-  return { tightest: CANONICAL_SCALES[Math.min(ia, ib)]!, widest: CANONICAL_SCALES[Math.max(ia, ib)]! };
-}
-
-function scaleIndex(scale: CanonicalScale): number {
-  return CANONICAL_SCALES.indexOf(scale);
-}
-
-/** "MS", "WS or wider", "CU or tighter", "CU to MCU", "any scale". */
-export function describeScaleRange({ tightest, widest }: ScaleRange): string {
-  const first = CANONICAL_SCALES[0];
-  const last = CANONICAL_SCALES[CANONICAL_SCALES.length - 1];
-  if (tightest === widest) return tightest;
-  if (tightest === first && widest === last) return 'any scale';
-  if (widest === last) return `${tightest} or wider`;
-  if (tightest === first) return `${widest} or tighter`;
-  return `${tightest} to ${widest}`;
-}
-
-/** The label of an item without one: "CU or tighter, single, Anna, 2 shots". */
-export function defaultItemLabel(item: Omit<CoveragePlanItem, 'label' | 'id'>): string {
-  const parts = [describeScaleRange(item)];
-  if (item.framing) parts.push(item.framing);
-  if (item.tag) parts.push(item.tag);
-  if (item.count > 1) parts.push(`${item.count} shots`);
-  if (item.minDurationS > 0) parts.push(`at least ${item.minDurationS} s`);
-  return parts.join(', ');
-}
 
 const planItemInputSchema = z.strictObject({
   id: z

@@ -14,6 +14,7 @@ import type { CameraState, CameraStatus } from '../shared/socket-events.js';
 import { CUT_FRAME_BYTES } from '../cuts/cut-frames.js';
 import { buildFfmpegArgs, CUT_FRAMES_FD, describeSource, scrubCredentials, type ArgsContext, type CutOutputSpec, type OutputSpec } from './ffmpeg-args.js';
 import { FrameReader } from './frame-reader.js';
+import { FrameRateMeter } from './frame-rate-meter.js';
 
 export type SupervisorSettings = Config['supervisor'];
 
@@ -33,7 +34,6 @@ export interface SupervisorDeps {
   onSessionEnd: (session: number, reason: 'end' | 'restart') => void;
 }
 
-const FPS_WINDOW_MS = 5000;
 const KILL_GRACE_MS = 2000;
 
 export class CameraSupervisor {
@@ -51,7 +51,7 @@ export class CameraSupervisor {
   private stopping = false;
   private stderrTail: string[] = [];
   private stderrPartial = '';
-  private recentFrames: number[] = [];
+  private readonly rate = new FrameRateMeter();
   private lastError: string | null = null;
   private counters = { framesIn: 0, framesDropped: 0, reconnects: 0, stalls: 0 };
 
@@ -97,7 +97,6 @@ export class CameraSupervisor {
 
   status(): CameraStatus {
     const now = this.deps.clock();
-    this.trimRecentFrames(now);
     return {
       cameraId: this.camera.id,
       name: this.camera.name ?? this.camera.id,
@@ -107,7 +106,7 @@ export class CameraSupervisor {
       state: this.state,
       since: this.since,
       analysisFps: this.camera.analysisFps,
-      measuredFps: this.state === 'live' ? this.measuredFps() : 0,
+      measuredFps: this.state === 'live' ? this.rate.fps(now) : 0,
       ...this.counters,
       lastError: this.lastError,
       lastStderr: [...this.stderrTail],
@@ -181,8 +180,7 @@ export class CameraSupervisor {
   private handleFrame(session: number, data: Uint8Array, completedAt: number): void {
     this.lastFrameAt = completedAt;
     this.counters.framesIn += 1;
-    this.recentFrames.push(completedAt);
-    if (this.recentFrames.length > 512) this.trimRecentFrames(completedAt);
+    this.rate.frame(completedAt);
     if (this.state !== 'live') {
       this.liveAt = completedAt;
       this.lastError = null;
@@ -254,20 +252,7 @@ export class CameraSupervisor {
     if (this.stderrTail.length > limit) this.stderrTail.splice(0, this.stderrTail.length - limit);
   }
 
-  /** Frame rate over the last few seconds: intervals between frames, not frames per wall time, so a camera live for 1 ms does not read 1000 fps. */
-  private measuredFps(): number {
-    const n = this.recentFrames.length;
-    if (n < 2) return 0;
-    const spanMs = this.recentFrames[n - 1]! - this.recentFrames[0]!;
-    return spanMs > 0 ? Math.round(((n - 1) / spanMs) * 1000 * 100) / 100 : 0;
-  }
 
-  private trimRecentFrames(now: number): void {
-    const cutoff = now - FPS_WINDOW_MS;
-    let drop = 0;
-    while (drop < this.recentFrames.length && this.recentFrames[drop]! < cutoff) drop++;
-    if (drop) this.recentFrames.splice(0, drop);
-  }
 
   private clearWatchdog(): void {
     if (this.watchdog) clearInterval(this.watchdog);

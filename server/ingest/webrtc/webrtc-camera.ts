@@ -18,6 +18,7 @@ import type { Frame } from '../../shared/frame.js';
 import type { Logger } from '../../shared/logger.js';
 import type { CameraState, CameraStatus } from '../../shared/socket-events.js';
 import type { CutOutputSpec, OutputSpec } from '../ffmpeg-args.js';
+import { FrameRateMeter } from '../frame-rate-meter.js';
 import { i420ToCutFrame, i420ToRgb, type I420Frame } from './i420.js';
 import { releaseNativeSoon } from './release-native.js';
 
@@ -39,7 +40,6 @@ export interface WebRtcCameraDeps {
 const ICE_GATHERING_TIMEOUT_MS = 3000;
 /** A publisher disconnected this long (network change that did not recover) is gone. */
 const DISCONNECTED_GRACE_MS = 5000;
-const FPS_WINDOW_MS = 5000;
 
 interface Publisher {
   id: string;
@@ -65,7 +65,7 @@ export class WebRtcCamera {
   private session = 0;
   private watchdog: NodeJS.Timeout | null = null;
   private lastFrameAt = 0;
-  private recentFrames: number[] = [];
+  private readonly rate = new FrameRateMeter();
   private lastError: string | null = null;
   private readonly events: string[] = [];
   private counters = { framesIn: 0, framesDropped: 0, reconnects: 0, stalls: 0 };
@@ -144,7 +144,6 @@ export class WebRtcCamera {
 
   status(): CameraStatus {
     const now = this.deps.clock();
-    this.trimRecentFrames(now);
     return {
       cameraId: this.camera.id,
       name: this.camera.name ?? this.camera.id,
@@ -154,7 +153,7 @@ export class WebRtcCamera {
       state: this.state,
       since: this.since,
       analysisFps: this.camera.analysisFps,
-      measuredFps: this.state === 'live' ? this.measuredFps() : 0,
+      measuredFps: this.state === 'live' ? this.rate.fps(now) : 0,
       ...this.counters,
       lastError: this.lastError,
       lastStderr: [...this.events],
@@ -191,8 +190,7 @@ export class WebRtcCamera {
       const { width, height, resize } = this.deps.output;
       const data = i420ToRgb(frame, { width, height, resize });
       this.counters.framesIn += 1;
-      this.recentFrames.push(now);
-      if (this.recentFrames.length > 512) this.trimRecentFrames(now);
+      this.rate.frame(now);
       this.deps.onFrame({ cameraId: this.camera.id, seq, session: publisher.session, timeS: seq / this.camera.analysisFps, captureTime: now, width, height, data });
     } catch (error) {
       // A malformed frame is dropped, never thrown into wrtc's callback.
@@ -282,19 +280,7 @@ export class WebRtcCamera {
     if (this.events.length > limit) this.events.splice(0, this.events.length - limit);
   }
 
-  private measuredFps(): number {
-    const n = this.recentFrames.length;
-    if (n < 2) return 0;
-    const spanMs = this.recentFrames[n - 1]! - this.recentFrames[0]!;
-    return spanMs > 0 ? Math.round(((n - 1) / spanMs) * 1000 * 100) / 100 : 0;
-  }
 
-  private trimRecentFrames(now: number): void {
-    const cutoff = now - FPS_WINDOW_MS;
-    let drop = 0;
-    while (drop < this.recentFrames.length && this.recentFrames[drop]! < cutoff) drop++;
-    if (drop) this.recentFrames.splice(0, drop);
-  }
 }
 
 async function iceGatheringComplete(pc: InstanceType<typeof RTCPeerConnection>, timeoutMs: number): Promise<void> {

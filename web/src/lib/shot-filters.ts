@@ -5,8 +5,11 @@
  * from the plan JSON the server takes, with messages in words. No DOM, no
  * Svelte: unit-tested under node (test/unit/web-shot-filters.test.ts).
  */
-import { CANONICAL_SCALES, isCanonicalScale, type CanonicalScale } from '../../../server/shared/scale.js';
-import type { CoveragePlan, CoveragePlanItem, SceneCoverage, ShotRecord } from '../../../server/shared/shots.js';
+import { CANONICAL_SCALES } from '../../../server/shared/scale.js';
+import type { CoveragePlan, SceneCoverage, ShotRecord } from '../../../server/shared/shots.js';
+import { defaultItemLabel, describeScaleRange, parseScaleSpec as parseSharedScaleSpec, type ScaleRange } from '../../../server/shared/scale-range.js';
+
+export { defaultItemLabel, describeScaleRange, type ScaleRange };
 
 // ---- shot filters and exports ----
 
@@ -151,28 +154,11 @@ export const SCALE_SPEC_HELP = `one scale (${CANONICAL_SCALES.join(', ')}), "WS+
 
 const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
-export interface ScaleRange {
-  tightest: CanonicalScale;
-  widest: CanonicalScale;
-}
-
 /** Reads a scale spec as the server does ("WS+", "cu-", "MCU..CU", "MS"); null when it is not one. */
 export function parseScaleSpec(spec: string): ScaleRange | null {
-  const text = spec.trim().toUpperCase();
-  if (!text) return null;
-  if (text.includes('..')) {
-    const parts = text.split('..').map((part) => part.trim());
-    return parts.length === 2 ? rangeOf(parts[0]!, parts[1]!) : null;
-  }
-  if (text.endsWith('+')) return rangeOf(text.slice(0, -1).trim(), 'EWS');
-  if (text.endsWith('-')) return rangeOf('ECU', text.slice(0, -1).trim());
-  return rangeOf(text, text);
-}
-
-function rangeOf(a: string, b: string): ScaleRange | null {
-  if (!isCanonicalScale(a) || !isCanonicalScale(b)) return null;
-  const [ia, ib] = [CANONICAL_SCALES.indexOf(a), CANONICAL_SCALES.indexOf(b)];
-  return { tightest: CANONICAL_SCALES[Math.min(ia, ib)]!, widest: CANONICAL_SCALES[Math.max(ia, ib)]! };
+  if (!spec.trim()) return null;
+  const range = parseSharedScaleSpec(spec);
+  return 'error' in range ? null : range;
 }
 
 const TIGHTEST = CANONICAL_SCALES[0];
@@ -185,25 +171,6 @@ export function scaleSpecOf({ tightest, widest }: ScaleRange): string {
   if (widest === WIDEST) return `${tightest}+`;
   if (tightest === TIGHTEST) return `${widest}-`;
   return `${tightest}..${widest}`;
-}
-
-/** A range in words, as the server labels an item: "WS or wider", "CU to MCU", "any scale". */
-export function describeScaleRange({ tightest, widest }: ScaleRange): string {
-  if (tightest === widest) return tightest;
-  if (tightest === TIGHTEST && widest === WIDEST) return 'any scale';
-  if (widest === WIDEST) return `${tightest} or wider`;
-  if (tightest === TIGHTEST) return `${widest} or tighter`;
-  return `${tightest} to ${widest}`;
-}
-
-/** The label the server gives an item without one: "CU or tighter, single, Anna, 2 shots". */
-export function defaultItemLabel(item: Omit<CoveragePlanItem, 'label' | 'id'>): string {
-  const parts = [describeScaleRange(item)];
-  if (item.framing) parts.push(item.framing);
-  if (item.tag) parts.push(item.tag);
-  if (item.count > 1) parts.push(`${item.count} shots`);
-  if (item.minDurationS > 0) parts.push(`at least ${item.minDurationS} s`);
-  return parts.join(', ');
 }
 
 /** The label a row would get if left empty, or '' while its scale is not readable. */

@@ -1,0 +1,78 @@
+/**
+ * Ranges of scales as coverage plans write them: "MS", "WS+" (WS or wider),
+ * "CU-" (CU or tighter), "MCU..CU" (either order) or { tightest, widest };
+ * and the words for a range. Pure: the server's plan parser and the
+ * dashboard's plan editor read them the same way.
+ */
+import { CANONICAL_SCALES, isCanonicalScale, type CanonicalScale } from './scale.js';
+import type { CoveragePlanItem } from './shots.js';
+
+export interface ScaleRange {
+  tightest: CanonicalScale;
+  widest: CanonicalScale;
+}
+
+/** A scale as users write it; see SCALE_FORMS. */
+export type ScaleSpec = string | { tightest: string; widest: string };
+
+export const SCALE_FORMS = `one scale (${CANONICAL_SCALES.join(', ')}), "X+" (X or wider), "X-" (X or tighter), a range "A..B" (either order), or { tightest, widest }`;
+
+/**
+ * Reads a scale spec, case-insensitively. Returns the inclusive range, or the
+ * reason it is not one (the caller adds which item and the accepted forms).
+ */
+export function parseScaleSpec(spec: unknown): ScaleRange | { error: string } {
+  if (typeof spec === 'string') {
+    const text = spec.trim().toUpperCase();
+    if (text.includes('..')) {
+      const parts = text.split('..').map((part) => part.trim());
+      if (parts.length !== 2) return { error: `"${spec}" is not a range of two scales` };
+      return rangeOf(parts[0]!, parts[1]!);
+    }
+    if (text.endsWith('+')) return rangeOf(text.slice(0, -1).trim(), 'EWS');
+    if (text.endsWith('-')) return rangeOf('ECU', text.slice(0, -1).trim());
+    return rangeOf(text, text);
+  }
+  if (spec && typeof spec === 'object' && !Array.isArray(spec)) {
+    const { tightest, widest, ...rest } = spec as Record<string, unknown>;
+    const extra = Object.keys(rest);
+    if (extra.length > 0) return { error: `unknown key${extra.length > 1 ? 's' : ''} ${extra.map((k) => `"${k}"`).join(', ')} in the scale` };
+    if (typeof tightest !== 'string' || typeof widest !== 'string') return { error: 'a scale object needs "tightest" and "widest" as scale names' };
+    return rangeOf(tightest.trim().toUpperCase(), widest.trim().toUpperCase());
+  }
+  return { error: spec === undefined ? 'the scale is missing' : `${JSON.stringify(spec)} is not a scale` };
+}
+
+/** The range between two scale names, in either order. */
+function rangeOf(a: string, b: string): ScaleRange | { error: string } {
+  for (const name of [a, b]) {
+    if (!isCanonicalScale(name)) return { error: `"${name}" is not a scale` };
+  }
+  const [ia, ib] = [scaleIndex(a as CanonicalScale), scaleIndex(b as CanonicalScale)];
+  return { tightest: CANONICAL_SCALES[Math.min(ia, ib)]!, widest: CANONICAL_SCALES[Math.max(ia, ib)]! };
+}
+
+export function scaleIndex(scale: CanonicalScale): number {
+  return CANONICAL_SCALES.indexOf(scale);
+}
+
+/** "MS", "WS or wider", "CU or tighter", "CU to MCU", "any scale". */
+export function describeScaleRange({ tightest, widest }: ScaleRange): string {
+  const first = CANONICAL_SCALES[0];
+  const last = CANONICAL_SCALES[CANONICAL_SCALES.length - 1];
+  if (tightest === widest) return tightest;
+  if (tightest === first && widest === last) return 'any scale';
+  if (widest === last) return `${tightest} or wider`;
+  if (tightest === first) return `${widest} or tighter`;
+  return `${tightest} to ${widest}`;
+}
+
+/** The label of an item without one: "CU or tighter, single, Anna, 2 shots". */
+export function defaultItemLabel(item: Omit<CoveragePlanItem, 'label' | 'id'>): string {
+  const parts = [describeScaleRange(item)];
+  if (item.framing) parts.push(item.framing);
+  if (item.tag) parts.push(item.tag);
+  if (item.count > 1) parts.push(`${item.count} shots`);
+  if (item.minDurationS > 0) parts.push(`at least ${item.minDurationS} s`);
+  return parts.join(', ');
+}
