@@ -7,31 +7,18 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { CameraConfig, Config } from '../config/schema.js';
 import { errorMessage, isShotscaleError } from '../errors.js';
-import type { Clock } from '../shared/clock.js';
-import type { Frame } from '../shared/frame.js';
-import type { Logger } from '../shared/logger.js';
 import type { CameraState, CameraStatus } from '../shared/socket-events.js';
 import { CUT_FRAME_BYTES } from '../cuts/cut-frames.js';
-import { buildFfmpegArgs, CUT_FRAMES_FD, describeSource, scrubCredentials, type ArgsContext, type CutOutputSpec, type OutputSpec } from './ffmpeg-args.js';
+import { buildFfmpegArgs, CUT_FRAMES_FD, describeSource, scrubCredentials, type ArgsContext } from './ffmpeg-args.js';
 import { FrameReader } from './frame-reader.js';
 import { FrameRateMeter } from './frame-rate-meter.js';
+import type { CameraSourceDeps } from './camera-source.js';
 
 export type SupervisorSettings = Config['supervisor'];
 
-export interface SupervisorDeps {
+export interface SupervisorDeps extends CameraSourceDeps<CameraSupervisor> {
   ffmpegPath: string;
   argsContext: ArgsContext;
-  output: Omit<OutputSpec, 'fps'>;
-  settings: SupervisorSettings;
-  clock: Clock;
-  log: Logger;
-  onFrame: (frame: Frame) => void;
-  onStateChange: (supervisor: CameraSupervisor) => void;
-  /** Tiny grey frames for cut detection at this rate, from the same ffmpeg child; null: none. */
-  cuts: CutOutputSpec | null;
-  onCutFrame: (session: number, index: number, data: Uint8Array, completedAt: number) => void;
-  /** The ffmpeg child of a session is gone: 'end' at the end of a file, else 'restart'. */
-  onSessionEnd: (session: number, reason: 'end' | 'restart') => void;
 }
 
 const KILL_GRACE_MS = 2000;

@@ -11,30 +11,17 @@
  */
 import { randomUUID } from 'node:crypto';
 import wrtc from '@roamhq/wrtc';
-import type { CameraConfig, Config } from '../../config/schema.js';
+import type { CameraConfig } from '../../config/schema.js';
 import { ShotscaleError, errorMessage } from '../../errors.js';
-import type { Clock } from '../../shared/clock.js';
-import type { Frame } from '../../shared/frame.js';
-import type { Logger } from '../../shared/logger.js';
 import type { CameraState, CameraStatus } from '../../shared/socket-events.js';
-import type { CutOutputSpec, OutputSpec } from '../ffmpeg-args.js';
+import type { CameraSourceDeps } from '../camera-source.js';
 import { FrameRateMeter } from '../frame-rate-meter.js';
 import { i420ToCutFrame, i420ToRgb, type I420Frame } from './i420.js';
 import { releaseNativeSoon } from './release-native.js';
 
 const { RTCPeerConnection, nonstandard } = wrtc;
 
-export interface WebRtcCameraDeps {
-  output: Omit<OutputSpec, 'fps'>;
-  settings: Config['supervisor'];
-  clock: Clock;
-  log: Logger;
-  onFrame: (frame: Frame) => void;
-  onStateChange: (camera: WebRtcCamera) => void;
-  cuts: CutOutputSpec | null;
-  onCutFrame: (session: number, index: number, data: Uint8Array, completedAt: number) => void;
-  onSessionEnd: (session: number, reason: 'end' | 'restart') => void;
-}
+export type WebRtcCameraDeps = CameraSourceDeps<WebRtcCamera>;
 
 /** How long ICE gathering may take before the answer goes out with what it has. */
 const ICE_GATHERING_TIMEOUT_MS = 3000;
