@@ -19,7 +19,7 @@ import { decodeFileWithCuts, type DecodedFrame } from '../ingest/file-decoder.js
 import { probeMedia } from '../ingest/media-probe.js';
 import { runModels } from '../inference/inference-runner.js';
 import { ModelSet } from '../inference/model-set.js';
-import type { Logger } from '../shared/logger.js';
+import { withoutInfo, type Logger } from '../shared/logger.js';
 import { CANONICAL_SCALES } from '../shared/scale.js';
 import type { ShotRecord, TimecodeRateName } from '../shared/shots.js';
 import { DATABASE_FILE } from '../store/database.js';
@@ -41,11 +41,6 @@ export interface LogSummary {
   elapsedS: number;
   speedX: number;
 }
-
-const quietLogger = (log: Logger): Logger => {
-  const quiet = { ...log, info: () => undefined, child: () => quiet } as Logger;
-  return quiet;
-};
 
 function fail(message: string): never {
   throw new ShotscaleError('BAD_REQUEST', message);
@@ -93,10 +88,10 @@ export async function runLog(argv: string[], log: Logger): Promise<number> {
   // A log is of one run: an earlier run's database in DIR is replaced.
   for (const suffix of ['', '-wal', '-shm']) rmSync(path.join(outDir, DATABASE_FILE + suffix), { force: true });
 
-  const models = await ModelSet.load(loaded, quietLogger(log));
+  const models = await ModelSet.load(loaded, withoutInfo(log));
   const profile = models.defaultProfile();
   const model = models.default;
-  const shotLog = ShotLog.open(outDir, config, Date.now, quietLogger(log), { shot: () => undefined, takes: () => undefined, coverage: () => undefined, alert: () => undefined });
+  const shotLog = ShotLog.open(outDir, config, Date.now, withoutInfo(log), { shot: () => undefined, takes: () => undefined, coverage: () => undefined, alert: () => undefined });
   const cameraId = 'file';
   const tracker = shotLog.attachCamera(
     { id: cameraId, timecode: { rate, ...(start ? { start, fromSource: false } : {}) } },

@@ -10,7 +10,7 @@ import { runModels } from '../inference/inference-runner.js';
 import { ModelSet } from '../inference/model-set.js';
 import type { ScalePrediction, ShotScaleModel } from '../inference/model.js';
 import { systemClock } from '../shared/clock.js';
-import type { Logger } from '../shared/logger.js';
+import { withoutInfo, type Logger } from '../shared/logger.js';
 import { configFromArgs } from './serve-command.js';
 
 export interface OfflineClassifier {
@@ -25,7 +25,7 @@ export async function openOfflineClassifier(values: { config?: string | undefine
   const loaded = configFromArgs(values);
   // The model's load line is for the server's log; offline it would only
   // interleave with the progress bar and the results.
-  const quiet = { ...log, info: () => undefined, child: () => quiet } as Logger;
+  const quiet = withoutInfo(log);
   // The default model with the config's calibration head, as a camera without its own settings gets.
   const models = await ModelSet.load(loaded, quiet);
   const model = models.default;

@@ -26,3 +26,9 @@ export function createLogger(scope = 'shotscale', level: Level = (process.env.SH
 }
 
 export const silentLogger: Logger = createLogger('silent', 'silent');
+
+/** The same logger without its info lines (and its children's): for commands whose progress bar owns the terminal. */
+export function withoutInfo(log: Logger): Logger {
+  const quiet: Logger = { ...log, info: () => undefined, child: () => quiet };
+  return quiet;
+}

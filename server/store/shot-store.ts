@@ -94,6 +94,27 @@ function fromRow(row: ShotRow, timecode: (frames: number, rate: string) => strin
   };
 }
 
+/** The WHERE clause (with its leading space, or empty) and parameters of a filter. */
+function whereOf(filter: ShotFilter): { where: string; params: Record<string, unknown> } {
+  const clauses: string[] = [];
+  const params: Record<string, unknown> = {};
+  if (filter.cameraIds?.length) {
+    clauses.push(`s.camera_id IN (${filter.cameraIds.map((_c, i) => `@camera${i}`).join(', ')})`);
+    filter.cameraIds.forEach((c, i) => (params[`camera${i}`] = c));
+  }
+  const when = (value: unknown, clause: string, key: string) => {
+    if (value === undefined) return;
+    clauses.push(clause);
+    params[key] = value;
+  };
+  when(filter.scene, 's.scene = @scene', 'scene');
+  when(filter.take, 's.take = @take', 'take');
+  when(filter.from, 's.out_time > @from', 'from');
+  when(filter.to, 's.in_time < @to', 'to');
+  when(filter.status, 's.status = @status', 'status');
+  return { where: clauses.length ? ` WHERE ${clauses.join(' AND ')}` : '', params };
+}
+
 export class ShotStore {
   private readonly insert;
   private readonly updateOpen;
@@ -156,32 +177,17 @@ export class ShotStore {
   }
 
   list(filter: ShotFilter = {}): StoredShot[] {
-    const where: string[] = [];
-    const params: Record<string, unknown> = {};
-    if (filter.cameraIds?.length) {
-      where.push(`s.camera_id IN (${filter.cameraIds.map((_c, i) => `@camera${i}`).join(', ')})`);
-      filter.cameraIds.forEach((c, i) => (params[`camera${i}`] = c));
-    }
-    const when = (value: unknown, clause: string, key: string) => {
-      if (value === undefined) return;
-      where.push(clause);
-      params[key] = value;
-    };
-    when(filter.scene, 's.scene = @scene', 'scene');
-    when(filter.take, 's.take = @take', 'take');
-    when(filter.from, 's.out_time > @from', 'from');
-    when(filter.to, 's.in_time < @to', 'to');
-    when(filter.status, 's.status = @status', 'status');
+    const { where, params } = whereOf(filter);
     const direction = filter.order === 'desc' ? 'DESC' : 'ASC';
-    const sql = `${SELECT}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY s.in_time ${direction}, s.id ${direction} LIMIT @limit OFFSET @offset`;
-    params.limit = filter.limit ?? -1;
-    params.offset = filter.offset ?? 0;
-    return (this.db.prepare(sql).all(params) as ShotRow[]).map((row) => fromRow(row, this.timecode));
+    const sql = `${SELECT}${where} ORDER BY s.in_time ${direction}, s.id ${direction} LIMIT @limit OFFSET @offset`;
+    const rows = this.db.prepare(sql).all({ ...params, limit: filter.limit ?? -1, offset: filter.offset ?? 0 }) as ShotRow[];
+    return rows.map((row) => fromRow(row, this.timecode));
   }
 
-  /** How many shots match a filter (limit and offset aside). */
+  /** How many shots match a filter (limit and offset aside), counted by SQLite. */
   count(filter: ShotFilter = {}): number {
-    return this.list({ ...filter, limit: undefined, offset: undefined }).length;
+    const { where, params } = whereOf(filter);
+    return (this.db.prepare(`SELECT COUNT(*) AS n FROM shots s${where}`).get(params) as { n: number }).n;
   }
 
   /** Operator edits: tags (e.g. characters), a note, or a corrected scene/take. */

@@ -256,6 +256,10 @@ describe('ShotStore', () => {
     assert.deepEqual(list({ limit: 2, offset: 2 }), [ids.c3, ids.c1b]);
     assert.deepEqual(list({ offset: 3 }), [ids.c1b, ids.c1c]);
     assert.deepEqual(list({ limit: 0 }), []);
+    assert.deepEqual(list({ order: 'desc', limit: 2 }), [ids.c1c, ids.c1b], 'newest first');
+    assert.equal(store.count({}), 5);
+    assert.equal(store.count({ scene: '5', take: '2', limit: 1, offset: 1 }), 2, 'count ignores limit and offset');
+    assert.equal(store.count({ cameraIds: ['cam-1'], from: T0 + 2000 }), 2);
     assert.deepEqual(
       store.list({ scene: '5' }).map((s) => s.takeId),
       [null, take.id, take.id],
