@@ -1,35 +1,25 @@
 /**
  * The HTTP side: routes authenticate, parse and delegate; nothing else lives
- * here. Errors leave as { error: { code, message } } with a fitting status.
+ * here. Every route declares the access it needs (`needs(...)`); errors leave
+ * as { error: { code, message } } with a fitting status.
  */
 import { existsSync } from 'node:fs';
 import fastifyStatic from '@fastify/static';
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { isShotscaleError, type ErrorCode } from '../errors.js';
-import type { CameraManager, CameraPatch } from '../app/camera-manager.js';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { CameraManager } from '../app/camera-manager.js';
 import type { PipelineMetrics } from '../metrics/pipeline-metrics.js';
+import type { Logger } from '../shared/logger.js';
 import type { ShotLog } from '../shots/shot-log.js';
+import type { PipelineStats, ServerInfo } from '../shared/socket-events.js';
+import type { AccessGuard } from './access/access-guard.js';
+import { installHttpAccess, needs, type RouteAccess } from './access/http-access.js';
+import { parseCameraPatch } from './request-schemas.js';
+import { installRequestParsing } from './request-parsing.js';
 import { registerShotRoutes } from './shot-routes.js';
 import { registerWhipRoutes } from './whip-routes.js';
-import type { PipelineStats, ServerInfo } from '../shared/socket-events.js';
-import { tokenFromHttp, tokenMatches } from './access-token.js';
-
-const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
-  CAMERA_NOT_FOUND: 404,
-  CAMERA_EXISTS: 409,
-  CAMERA_INVALID: 400,
-  SOURCE_UNSUPPORTED: 400,
-  BAD_REQUEST: 400,
-  UNAUTHORIZED: 401,
-  NOT_FOUND: 404,
-  PLAN_INVALID: 400,
-  CAMERA_BUSY: 409,
-};
 
 export interface HttpAppDeps {
-  accessToken: string | null;
-  /** Tokens that may only publish over WHIP. */
-  publishTokens: readonly string[];
+  guard: AccessGuard;
   /** PEM certificate and key: serve HTTPS. */
   tls: { cert: Buffer; key: Buffer } | null;
   cameras: CameraManager;
@@ -39,33 +29,25 @@ export interface HttpAppDeps {
   webRoot: string;
   shotLog: ShotLog | null;
   stats: () => PipelineStats;
+  log: Logger;
 }
 
-function sendError(reply: FastifyReply, status: number, code: string, message: string): FastifyReply {
-  return reply.code(status).send({ error: { code, message } });
+export interface HttpApp {
+  app: FastifyInstance;
+  /** Every route with the access it declares (complete once the app is ready). */
+  routes: RouteAccess[];
 }
 
-export async function createHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> {
-  const app = (deps.tls ? Fastify({ logger: false, bodyLimit: 256 * 1024, https: deps.tls }) : Fastify({ logger: false, bodyLimit: 256 * 1024 })) as unknown as FastifyInstance;
+/** The page's paths; anything under these prefixes is API, never a file. */
+const API_PREFIXES = ['api/', 'whip/', 'metrics'];
 
-  app.setErrorHandler((error, _request, reply) => {
-    if (isShotscaleError(error)) return sendError(reply, STATUS_BY_CODE[error.code] ?? 500, error.code, error.message);
-    const status = (error as { statusCode?: number }).statusCode ?? 500;
-    return sendError(reply, status, status < 500 ? 'BAD_REQUEST' : 'INTERNAL', (error as Error).message);
-  });
+export async function createHttpApp(deps: HttpAppDeps): Promise<HttpApp> {
+  const options = { logger: false, bodyLimit: 256 * 1024 } as const;
+  const app = (deps.tls ? Fastify({ ...options, https: deps.tls }) : Fastify(options)) as unknown as FastifyInstance;
+  const routes = installHttpAccess(app, deps.guard);
+  installRequestParsing(app, deps.log);
 
-  if (deps.accessToken) {
-    const token = deps.accessToken;
-    app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
-      // The page itself loads without a token so that it can ask for one.
-      const protectedPath = request.url.startsWith('/api/') || request.url.startsWith('/metrics');
-      if (protectedPath && !tokenMatches(token, tokenFromHttp(request.headers, request.query))) {
-        return sendError(reply, 401, 'UNAUTHORIZED', 'a valid access token is required (Authorization: Bearer TOKEN)');
-      }
-    });
-  }
-
-  app.get('/api/health', async () => {
+  app.get('/api/health', needs('viewer'), async () => {
     const cameras = deps.cameras.list();
     const info = deps.info();
     return {
@@ -79,42 +61,46 @@ export async function createHttpApp(deps: HttpAppDeps): Promise<FastifyInstance>
     };
   });
 
-  app.get('/api/cameras', async () => deps.cameras.list());
+  /** Who the token speaks for, so the page can offer only what the role may do. */
+  app.get('/api/session', needs('viewer'), async (request) => ({ ...request.principal!, tokensRequired: deps.guard.closed }));
+
+  app.get('/api/cameras', needs('viewer'), async () => deps.cameras.list());
 
   /** The health view's figures over the last ~30 s. */
-  app.get('/api/stats', async () => deps.stats());
+  app.get('/api/stats', needs('viewer'), async () => deps.stats());
 
-  app.get<{ Params: { id: string } }>('/api/cameras/:id', async (request) => ({
+  app.get<{ Params: { id: string } }>('/api/cameras/:id', needs('viewer'), async (request) => ({
     status: deps.cameras.get(request.params.id).status(),
     config: deps.cameras.publicConfig(request.params.id),
   }));
 
-  app.post('/api/cameras', async (request, reply) => reply.code(201).send(deps.cameras.add(request.body)));
+  app.post('/api/cameras', needs('admin'), async (request, reply) => reply.code(201).send(deps.cameras.add(request.body)));
 
-  app.patch<{ Params: { id: string } }>('/api/cameras/:id', async (request) => {
-    if (!request.body || typeof request.body !== 'object' || Array.isArray(request.body)) {
-      return Promise.reject(Object.assign(new Error('body must be a JSON object of camera fields'), { statusCode: 400 }));
-    }
-    return deps.cameras.update(request.params.id, request.body as CameraPatch);
-  });
+  app.patch<{ Params: { id: string } }>('/api/cameras/:id', needs('admin'), async (request) => deps.cameras.update(request.params.id, parseCameraPatch(request.body)));
 
-  app.delete<{ Params: { id: string } }>('/api/cameras/:id', async (request, reply) => {
+  app.delete<{ Params: { id: string } }>('/api/cameras/:id', needs('admin'), async (request, reply) => {
     await deps.cameras.remove(request.params.id);
     return reply.code(204).send();
   });
 
   if (deps.shotLog) registerShotRoutes(app, deps.shotLog);
-  registerWhipRoutes(app, deps.cameras, { accessToken: deps.accessToken, publishTokens: deps.publishTokens });
+  registerWhipRoutes(app, deps.cameras);
 
-  app.get('/metrics', async (_request, reply) => {
+  app.get('/metrics', needs('viewer'), async (_request, reply) => {
     reply.header('content-type', deps.metrics.registry.contentType);
     return deps.metrics.registry.metrics();
   });
 
   if (existsSync(deps.webRoot)) {
-    await app.register(fastifyStatic, { root: deps.webRoot, index: ['index.html'] });
+    // Files are sent by the one public route below, so the page's access is declared like any other route's.
+    await app.register(fastifyStatic, { root: deps.webRoot, serve: false });
+    app.get<{ Params: { '*': string } }>('/*', needs('public'), async (request, reply) => {
+      const file = request.params['*'] || 'index.html';
+      if (API_PREFIXES.some((prefix) => file.startsWith(prefix))) return reply.code(404).send({ error: { code: 'NOT_FOUND', message: `no route ${request.method} /${file.slice(0, 200)}` } });
+      return reply.sendFile(file);
+    });
   } else {
-    app.get('/', async (_request, reply) => reply.type('text/plain').send(`The web page is not built (${deps.webRoot} missing): run npm run build:web`));
+    app.get('/', needs('public'), async (_request, reply) => reply.type('text/plain').send(`The web page is not built (${deps.webRoot} missing): run npm run build:web`));
   }
-  return app;
+  return { app, routes };
 }

@@ -8,17 +8,29 @@
  */
 import type { Server as HttpServer } from 'node:http';
 import { Server, type Socket } from 'socket.io';
+import type { z } from 'zod';
 import type { Logger } from '../shared/logger.js';
 import { errorMessage, isShotscaleError } from '../errors.js';
+import { grants, rolesFor, type Access, type Principal } from '../shared/access-roles.js';
 import type { Alert, CoverageUpdate, ShotRecord, Take } from '../shared/shots.js';
-import type { CameraStatus, ClientToServerEvents, PipelineStats, Preview, Readout, ServerInfo, ServerToClientEvents, TakeAck, TakeStartRequest } from '../shared/socket-events.js';
-import { tokenMatches } from './access-token.js';
+import type { CameraStatus, ClientToServerEvents, PipelineStats, Preview, Readout, ServerInfo, ServerToClientEvents, TakeAck } from '../shared/socket-events.js';
+import type { TakeRequest } from '../shots/shot-log.js';
+import type { AccessGuard } from './access/access-guard.js';
+import { cameraSelectionSchema, parseRequest, takeEndSchema, takeRequest, takeStartSchema } from './request-schemas.js';
 
 /** About 4 s of 16 cameras at 5 fps; past that the client is not keeping up. */
 export const MAX_PENDING_READOUTS = 320;
 
+/** What each client-to-server event needs; an event not listed here is never handled. */
+export const SOCKET_EVENT_ACCESS = {
+  subscribe: 'viewer',
+  'preview:subscribe': 'viewer',
+  'take:start': 'operator',
+  'take:end': 'operator',
+} as const satisfies Record<keyof ClientToServerEvents, Access>;
+
 export interface SocketHubOptions {
-  accessToken: string | null;
+  guard: AccessGuard;
   info: () => ServerInfo;
   cameras: () => CameraStatus[];
   onClientCount: (count: number) => void;
@@ -27,22 +39,14 @@ export interface SocketHubOptions {
   /** The shot log's side; absent when shots are off. */
   shots?: {
     snapshot: () => { takes: Take[]; alerts: Alert[]; coverage: CoverageUpdate };
-    startTake: (request: TakeStartRequest) => Take;
+    startTake: (request: TakeRequest) => Take;
     endTake: (cameras: string[] | null) => Take[];
   };
 }
 
-/** Runs a take command for a client: a bad request is answered, never thrown. */
-function answer(run: () => Take[]): TakeAck {
-  try {
-    return { ok: true, takes: run() };
-  } catch (error) {
-    return { ok: false, error: { code: isShotscaleError(error) ? error.code : 'BAD_REQUEST', message: errorMessage(error) } };
-  }
-}
-
 interface Client {
   socket: Socket<ClientToServerEvents, ServerToClientEvents>;
+  principal: Principal;
   /** null: every camera. */
   cameras: Set<string> | null;
   /** Packets handed to engine.io since its last flush to the transport. */
@@ -50,6 +54,17 @@ interface Client {
   /** Cameras whose previews this client wants; null: all. None by default. */
   previews: Set<string> | null;
 }
+
+type Refusal = { code: string; message: string };
+
+/** The token of a handshake: auth.token, else ?token= (a repeated one is none). */
+function handshakeToken(socket: Socket): string | undefined {
+  const auth = socket.handshake.auth as { token?: unknown } | undefined;
+  const given = auth?.token ?? socket.handshake.query.token;
+  return typeof given === 'string' ? given : undefined;
+}
+
+const SHOTS_OFF: Refusal = { code: 'BAD_REQUEST', message: 'the shot log is off (shots.enabled: false)' };
 
 export class SocketHub {
   readonly io: Server<ClientToServerEvents, ServerToClientEvents>;
@@ -61,63 +76,97 @@ export class SocketHub {
       // A readout is about 300 bytes; nothing legitimate sends more than this.
       maxHttpBufferSize: 64 * 1024,
     });
-    const { accessToken, log } = options;
-    if (accessToken) {
-      this.io.use((socket, next) => {
-        const auth = socket.handshake.auth as { token?: unknown } | undefined;
-        if (tokenMatches(accessToken, auth?.token ?? socket.handshake.query.token)) return next();
-        next(new Error('unauthorized'));
-      });
-    }
-    this.io.on('connection', (socket) => {
-      const client: Client = { socket, cameras: null, pending: 0, previews: new Set() };
-      this.clients.set(socket.id, client);
-      // engine.io flushes its whole buffer to the transport whenever the transport can take it.
-      socket.conn.on('drain', () => {
-        client.pending = 0;
-      });
-      options.onClientCount(this.clients.size);
-      socket.emit('hello', options.info(), options.cameras());
-      if (options.shots) {
-        const { takes, alerts, coverage } = options.shots.snapshot();
-        socket.emit('takes', takes);
-        socket.emit('coverage', coverage);
-        for (const alert of alerts) socket.emit('alert', alert);
-      }
-      const shots = options.shots;
-      socket.on('take:start', (request, ack) => {
-        const result: TakeAck = shots
-          ? answer(() => {
-              if (!request || typeof request !== 'object') throw new Error('take:start needs { scene, take?, cameras? }');
-              return [shots.startTake(request)];
-            })
-          : { ok: false, error: { code: 'BAD_REQUEST', message: 'the shot log is off (shots.enabled: false)' } };
-        if (result.ok === false) log.warn(`client ${socket.id}: take:start refused: ${result.error.message}`);
-        if (typeof ack === 'function') ack(result);
-      });
-      socket.on('take:end', (request, ack) => {
-        const cameras = request && typeof request === 'object' && Array.isArray(request.cameras) ? request.cameras.filter((c) => typeof c === 'string') : null;
-        const result: TakeAck = shots ? answer(() => shots.endTake(cameras)) : { ok: false, error: { code: 'BAD_REQUEST', message: 'the shot log is off (shots.enabled: false)' } };
-        if (typeof ack === 'function') ack(result);
-      });
-      socket.on('subscribe', (cameraIds, ack) => {
-        // Malformed messages are answered with the subscription in force, never thrown.
-        if (cameraIds === null) client.cameras = null;
-        else if (Array.isArray(cameraIds) && cameraIds.every((id) => typeof id === 'string')) client.cameras = new Set(cameraIds);
-        else log.warn(`client ${socket.id}: ignored malformed subscribe (${String(JSON.stringify(cameraIds)).slice(0, 100)})`);
-        if (typeof ack === 'function') ack(client.cameras ? [...client.cameras] : null);
-      });
-      socket.on('preview:subscribe', (cameraIds, ack) => {
-        if (cameraIds === null) client.previews = null;
-        else if (Array.isArray(cameraIds) && cameraIds.every((id) => typeof id === 'string')) client.previews = new Set(cameraIds);
-        else log.warn(`client ${socket.id}: ignored malformed preview:subscribe (${String(JSON.stringify(cameraIds)).slice(0, 100)})`);
-        if (typeof ack === 'function') ack(client.previews ? [...client.previews] : null);
-      });
-      socket.on('disconnect', () => {
-        this.clients.delete(socket.id);
-        options.onClientCount(this.clients.size);
-      });
+    const { guard } = options;
+    // Connecting at all needs a viewer; each event then checks its own access.
+    this.io.use((socket, next) => {
+      const decision = guard.decide('viewer', handshakeToken(socket), socket.handshake.address, 'socket');
+      if (!decision.ok) return next(Object.assign(new Error(decision.code === 'TOO_MANY_ATTEMPTS' ? 'too many attempts' : 'unauthorized'), { data: { code: decision.code, message: decision.message } }));
+      (socket.data as { principal?: Principal }).principal = decision.principal;
+      next();
     });
+    this.io.on('connection', (socket) => this.connect(socket));
+  }
+
+  private connect(socket: Socket<ClientToServerEvents, ServerToClientEvents>): void {
+    const { options } = this;
+    const principal = (socket.data as { principal: Principal }).principal;
+    const client: Client = { socket, principal, cameras: null, pending: 0, previews: new Set() };
+    this.clients.set(socket.id, client);
+    // engine.io flushes its whole buffer to the transport whenever the transport can take it.
+    socket.conn.on('drain', () => {
+      client.pending = 0;
+    });
+    options.onClientCount(this.clients.size);
+    socket.emit('hello', { ...options.info(), role: principal.role }, options.cameras());
+    const shots = options.shots;
+    if (shots) {
+      const { takes, alerts, coverage } = shots.snapshot();
+      socket.emit('takes', takes);
+      socket.emit('coverage', coverage);
+      for (const alert of alerts) socket.emit('alert', alert);
+    }
+    const takeAck = (refusal: Refusal): TakeAck => ({ ok: false, error: refusal });
+    this.handle(client, 'take:start', takeStartSchema, 'take:start { scene, take?, cameras? }', takeAck, (request) => {
+      if (!shots) return takeAck(SHOTS_OFF);
+      return { ok: true, takes: [shots.startTake(takeRequest(request))] };
+    });
+    this.handle(client, 'take:end', takeEndSchema, 'take:end { cameras? }', takeAck, (request) => {
+      if (!shots) return takeAck(SHOTS_OFF);
+      return { ok: true, takes: shots.endTake(request?.cameras ?? null) };
+    });
+    // A refused subscription is answered with the one in force.
+    const subscribed = (set: Set<string> | null) => (set ? [...set] : null);
+    this.handle(client, 'subscribe', cameraSelectionSchema, 'subscribe (camera ids or null)', () => subscribed(client.cameras), (ids) => {
+      client.cameras = ids === null ? null : new Set(ids);
+      return subscribed(client.cameras);
+    });
+    this.handle(client, 'preview:subscribe', cameraSelectionSchema, 'preview:subscribe (camera ids or null)', () => subscribed(client.previews), (ids) => {
+      client.previews = ids === null ? null : new Set(ids);
+      return subscribed(client.previews);
+    });
+    socket.on('disconnect', () => {
+      this.clients.delete(socket.id);
+      options.onClientCount(this.clients.size);
+    });
+  }
+
+  /**
+   * One client-to-server event: the role first, then the payload against the
+   * same schema HTTP uses, then the work; the ack says what happened. Nothing
+   * a client sends can throw out of here (an unexpected error is logged and
+   * answered INTERNAL), and the payload itself is never written to the log.
+   */
+  private handle<E extends keyof ClientToServerEvents, S extends z.ZodType, A>(
+    client: Client,
+    event: E,
+    schema: S,
+    what: string,
+    refused: (refusal: Refusal) => A,
+    run: (payload: z.output<S>) => A,
+  ): void {
+    const { log } = this.options;
+    const access = SOCKET_EVENT_ACCESS[event];
+    const listener = (...args: unknown[]) => {
+      // emit(event, ack) with no payload: socket.io hands the ack over first.
+      const ack = args.at(-1);
+      const payload = args.length > 1 || typeof ack !== 'function' ? args[0] : undefined;
+      let answer: A;
+      if (!grants(client.principal.role, access)) {
+        answer = refused({ code: 'FORBIDDEN', message: `${event} needs the ${rolesFor(access).join(' or ')} role; this connection is a ${client.principal.role}` });
+        log.warn(`client ${client.socket.id} (${client.principal.name}): ${event} refused: role ${client.principal.role}`);
+      } else {
+        try {
+          answer = run(parseRequest(schema, payload, what));
+        } catch (error) {
+          const known = isShotscaleError(error);
+          if (known) log.warn(`client ${client.socket.id}: ${event} refused: ${error.message}`);
+          else log.error(`client ${client.socket.id}: ${event} failed: ${error instanceof Error ? (error.stack ?? error.message) : errorMessage(error)}`);
+          answer = refused(known ? { code: error.code, message: error.message } : { code: 'INTERNAL', message: 'an unexpected error; the server log has the details' });
+        }
+      }
+      if (typeof ack === 'function') (ack as (a: A) => void)(answer);
+    };
+    client.socket.on(event, listener as never);
   }
 
   readout(readout: Readout): void {

@@ -106,16 +106,39 @@ export class CameraManager {
     await Promise.all([...this.supervisors.keys()].map((id) => this.stopCamera(id, false)));
   }
 
-  /**
-   * The WebRTC camera `cameraId`, for a WHIP publisher: created (source
-   * webrtc) when there is no such camera yet; refused when the camera is
-   * fed by ffmpeg.
-   */
-  webrtc(cameraId: string, name?: string): WebRtcCamera {
-    if (!this.supervisors.has(cameraId)) this.add({ id: cameraId, ...(name ? { name } : {}), source: { kind: 'webrtc' } });
+  /** For a process about to exit: every ffmpeg child is told to stop now; nothing is awaited. */
+  killAll(): void {
+    for (const source of this.supervisors.values()) {
+      if (source.pid === undefined) continue;
+      try {
+        process.kill(source.pid, 'SIGTERM');
+      } catch {
+        // already gone
+      }
+    }
+  }
+
+  /** The WebRTC camera `cameraId`; refused when the camera is fed by ffmpeg. */
+  webrtc(cameraId: string): WebRtcCamera {
     const source = this.get(cameraId);
     if (!(source instanceof WebRtcCamera)) throw new ShotscaleError('CAMERA_BUSY', `camera "${cameraId}" is a ${source.camera.source.kind} camera; WHIP publishes only to WebRTC cameras`);
     return source;
+  }
+
+  /**
+   * A WHIP publisher's offer for `cameraId`, answered. A camera created for
+   * it is removed again when the offer is refused, so rejected requests
+   * leave no cameras (and no metric series) behind.
+   */
+  async publish(cameraId: string, offer: string, name?: string): Promise<{ sessionId: string; answer: string }> {
+    const created = !this.supervisors.has(cameraId);
+    if (created) this.add({ id: cameraId, ...(name ? { name } : {}), source: { kind: 'webrtc' } });
+    try {
+      return await this.webrtc(cameraId).publish(offer);
+    } catch (error) {
+      if (created && this.supervisors.has(cameraId)) await this.remove(cameraId);
+      throw error;
+    }
   }
 
   /** The models, weights and calibration a camera's frames go through. */

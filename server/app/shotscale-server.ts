@@ -8,7 +8,11 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ReadoutBuilder } from '../analysis/readout-builder.js';
-import { assertBindAllowed } from '../api/access-token.js';
+import { AccessGuard } from '../api/access/access-guard.js';
+import { assertBindAllowed } from '../api/access/access-token.js';
+import { AttemptLimiter } from '../api/access/attempt-limiter.js';
+import type { RouteAccess } from '../api/access/http-access.js';
+import { TokenRegistry, tokenEntries } from '../api/access/token-registry.js';
 import { createHttpApp } from '../api/http-app.js';
 import { SocketHub } from '../api/socket-hub.js';
 import { resolveConfigPath, type LoadedConfig } from '../config/load-config.js';
@@ -40,7 +44,15 @@ export interface RunningServer {
   metrics: PipelineMetrics;
   /** null when shots are off. */
   shotLog: ShotLog | null;
+  /** Every HTTP route and the access it declares. */
+  routes: readonly RouteAccess[];
   close(): Promise<void>;
+  /**
+   * For a process about to exit on an unexpected error: closes the open
+   * shots at their last frame and the database, synchronously, and stops the
+   * ffmpeg children. Nothing else is awaited.
+   */
+  closeNow(): void;
 }
 
 export interface StartOptions {
@@ -69,11 +81,27 @@ function readTls(loaded: LoadedConfig, tls: { cert: string; key: string }): { ce
   return { cert: read('cert', tls.cert), key: read('key', tls.key) };
 }
 
+/** A port that cannot be bound, as a coded error instead of a stack trace. */
+function listenError(error: unknown, host: string, port: number): unknown {
+  const code = (error as { code?: string }).code;
+  if (code === 'EADDRINUSE') {
+    return new ShotscaleError('PORT_IN_USE', `${host}:${port} is already in use (another shotscale, or another program)`, { hint: 'stop it, or choose another port with --port N or server.port' });
+  }
+  if (code === 'EACCES') {
+    return new ShotscaleError('PORT_IN_USE', `${host}:${port} may not be bound by this user`, { hint: 'ports below 1024 need privileges: use a port above 1024 (the default is 8420)' });
+  }
+  if (code === 'EADDRNOTAVAIL') {
+    return new ShotscaleError('PORT_IN_USE', `${host} is not an address of this machine`, { hint: 'set server.host to one of its addresses, 0.0.0.0 for all, or 127.0.0.1' });
+  }
+  return error;
+}
+
 export async function startServer(loaded: LoadedConfig, options: StartOptions): Promise<RunningServer> {
   const { config } = loaded;
   const { log } = options;
   const clock = options.clock ?? systemClock;
-  assertBindAllowed(config.server.host, config.server.accessToken);
+  const entries = tokenEntries(config.server);
+  assertBindAllowed(config.server.host, entries.some((e) => e.role !== 'publish'));
   // Read before anything starts: a missing certificate stops the start cleanly.
   const tls = config.server.tls ? readTls(loaded, config.server.tls) : null;
 
@@ -83,6 +111,7 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
   const models = await ModelSet.load(loaded, log);
   const model = models.default;
   const metrics = new PipelineMetrics();
+  const guard = new AccessGuard(new TokenRegistry(entries), new AttemptLimiter(config.server.authAttempts, clock), (transport, reason) => metrics.authRefused.inc({ transport, reason }));
   const readouts = new ReadoutBuilder(config.pipeline.smoothing, clock);
   const stats = new PipelineStatsWindow();
   const lastPreview = new Map<string, number>();
@@ -189,9 +218,9 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
     ...stats.snapshot(clock()),
   });
 
-  const app = await createHttpApp({
-    accessToken: config.server.accessToken,
-    publishTokens: config.server.publishTokens,
+  const { app, routes } = await createHttpApp({
+    guard,
+    log: log.child('http'),
     tls,
     cameras,
     metrics,
@@ -204,7 +233,7 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
   await app.ready();
   const manager = cameras;
   hub = new SocketHub(app.server, {
-    accessToken: config.server.accessToken,
+    guard,
     info,
     cameras: () => manager.list(),
     onClientCount: (n) => metrics.socketClients.set(n),
@@ -220,7 +249,14 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
         }
       : {}),
   });
-  await app.listen({ host: config.server.host, port: config.server.port });
+  try {
+    await app.listen({ host: config.server.host, port: config.server.port });
+  } catch (error) {
+    await Promise.all([hub.close(), app.close()]).catch(() => undefined);
+    shotLog?.close();
+    await models.dispose();
+    throw listenError(error, config.server.host, config.server.port);
+  }
   const port = (app.server.address() as AddressInfo).port;
   const shownHost = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
   const url = `${tls ? 'https' : 'http'}://${shownHost}:${port}`;
@@ -231,6 +267,7 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
   const statusTimer = setInterval(() => {
     for (const status of manager.list()) hub?.status(status);
     hub?.stats(pipelineStats());
+    metrics.authBlockedAddresses.set(guard.blockedAddresses());
   }, 2000);
   statusTimer.unref();
 
@@ -248,5 +285,12 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
       await models.dispose();
     })());
 
-  return { url, port, cameras: manager, models, ffmpeg, metrics, shotLog, close };
+  const closeNow = () => {
+    clearInterval(statusTimer);
+    scheduler.close();
+    manager.killAll();
+    shotLog?.close();
+  };
+
+  return { url, port, cameras: manager, models, ffmpeg, metrics, shotLog, routes, close, closeNow };
 }

@@ -7,6 +7,7 @@ import { alertSettingsSchema } from '../coverage/alert-monitor.js';
 import { coveragePlanSchema } from '../coverage/coverage-plan.js';
 import { TIMECODE_RATE_NAMES } from '../shots/timecode.js';
 import type { TimecodeRateName } from '../shared/shots.js';
+import { TOKEN_ROLES } from '../shared/access-roles.js';
 import { cameraIdSchema } from './camera-id.js';
 
 const positive = (d: string) => z.number().positive().describe(d);
@@ -108,14 +109,32 @@ export const EXECUTION_PROVIDERS = ['tensorrt', 'cuda', 'cpu'] as const;
 export const configSchema = z.strictObject({
   server: z
     .strictObject({
-      host: z.string().default('127.0.0.1').describe('Bind address; anything but loopback requires accessToken'),
+      host: z.string().default('127.0.0.1').describe('Bind address; anything but loopback requires accessToken or tokens'),
       port: z.number().int().min(0).max(65535).default(8420).describe('HTTP and Socket.IO port (0 picks a free one)'),
       accessToken: z
         .string()
         .min(16, 'at least 16 characters')
         .nullable()
         .default(null)
-        .describe('Bearer token for HTTP and Socket.IO; use ${SHOTSCALE_TOKEN} to keep it out of the file'),
+        .describe('Admin bearer token for HTTP and Socket.IO; use ${SHOTSCALE_TOKEN} to keep it out of the file'),
+      tokens: z
+        .array(
+          z.strictObject({
+            role: z.enum(TOKEN_ROLES).describe('viewer: watch and read; operator: also takes, tags, notes, alerts; admin: also cameras, plans, anything that changes the system'),
+            token: z.string().min(16, 'at least 16 characters').describe('The bearer token; use ${ENV_VAR} to keep it out of the file'),
+            name: z.string().regex(/^[\w .-]{1,64}$/, 'letters, digits, " ", ".", "-" and "_", at most 64').optional().describe('Who holds it, for the log; default: the role and its place in the list'),
+          }),
+        )
+        .default([])
+        .describe('Tokens with roles, besides accessToken (which is an admin token)'),
+      authAttempts: z
+        .strictObject({
+          maxFailures: z.number().int().min(1).default(10).describe('Wrong tokens from one address within windowS before it is refused'),
+          windowS: z.number().positive().default(60).describe('The window wrong tokens are counted in'),
+          blockS: z.number().min(0).default(60).describe('How long the address is then refused anything that needs a token'),
+        })
+        .prefault({})
+        .describe('Rate limit on wrong tokens, per address'),
       publishTokens: z
         .array(z.string().min(16, 'at least 16 characters'))
         .default([])
@@ -128,6 +147,18 @@ export const configSchema = z.strictObject({
         .nullable()
         .default(null)
         .describe('Serve HTTPS (browsers only give a page the camera on https:// or localhost)'),
+    })
+    .superRefine((server, ctx) => {
+      // One token, one role: a token listed twice would speak for whichever came first.
+      const seen = new Set<string>();
+      const check = (token: string | null, path: (string | number)[]) => {
+        if (token === null) return;
+        if (seen.has(token)) ctx.addIssue({ code: 'custom', path, message: 'this token is also given elsewhere in server; each token has one role' });
+        seen.add(token);
+      };
+      check(server.accessToken, ['accessToken']);
+      server.tokens.forEach((t, i) => check(t.token, ['tokens', i, 'token']));
+      server.publishTokens.forEach((t, i) => check(t, ['publishTokens', i]));
     })
     .prefault({}),
   ffmpeg: z

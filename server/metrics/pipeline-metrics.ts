@@ -46,6 +46,13 @@ export class PipelineMetrics {
     registers: [this.registry],
   });
   readonly alertsActive = new Gauge({ name: 'shotscale_alerts_active', help: 'Alerts active now (doubling, stuck, plan missing, stalled)', registers: [this.registry] });
+  readonly authRefused = new Counter({
+    name: 'shotscale_auth_refused_total',
+    help: 'Requests and Socket.IO connections refused, by transport and reason (missing: no token; wrong: a token that matches none; blocked: too many wrong tokens from the address; forbidden: the role does not allow it)',
+    labelNames: ['transport', 'reason'] as const,
+    registers: [this.registry],
+  });
+  readonly authBlockedAddresses = new Gauge({ name: 'shotscale_auth_blocked_addresses', help: 'Addresses refused now for too many wrong tokens', registers: [this.registry] });
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'shotscale_' });

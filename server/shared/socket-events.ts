@@ -2,6 +2,7 @@
  * The one typed Socket.IO event map, shared by server/ and web/.
  * Change it here and both sides are checked against it.
  */
+import type { Role } from './access-roles.js';
 import type { CanonicalScale, ScaleProbabilities } from './scale.js';
 import type { Alert, CoverageUpdate, ShotRecord, Take } from './shots.js';
 
@@ -71,6 +72,8 @@ export interface CameraStatus {
 }
 
 export interface ServerInfo {
+  /** What this connection's token may do (in `hello`; the local user is an admin on a server without tokens). */
+  role?: Role;
   version: string;
   model: string;
   executionProvider: string;

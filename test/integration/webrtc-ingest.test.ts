@@ -118,7 +118,7 @@ describe('WHIP with tokens', () => {
     await withPublish.stop();
     const withAccess = await publishWhip(`${server.url}/whip/obs`, { width: 320, height: 240, fps: 15, token: ACCESS });
     await withAccess.stop();
-    assert.equal((await httpJson(`${server.url}/api/cameras`, { token: PUBLISH })).status, 401, 'a publish token is not an API token');
+    assert.equal((await httpJson(`${server.url}/api/cameras`, { token: PUBLISH })).status, 403, 'a publish token is not an API token');
     assert.equal((await httpJson(`${server.url}/api/cameras`, { token: ACCESS })).status, 200);
   });
 });

@@ -1,0 +1,59 @@
+/**
+ * Access on HTTP is decided on the route that will run, after routing: the
+ * route's own declaration (`config: { access }`), never the raw URL, so a
+ * percent-encoded path (/%61pi/cameras) or an absolute-form target
+ * (GET http://host/api/health) is judged by the route it reaches. A route
+ * without a declaration is refused to everyone; a path that matches no route
+ * needs a viewer token before it learns that it does not exist.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteShorthandOptions } from 'fastify';
+import type { Access, Principal } from '../../shared/access-roles.js';
+import type { AccessGuard } from './access-guard.js';
+import { tokenFromHttp } from './access-token.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    access?: Access;
+  }
+  interface FastifyRequest {
+    /** Who the request speaks for; set before the handler runs. */
+    principal: Principal | null;
+  }
+}
+
+/** A route's declaration: `app.get(path, needs('viewer'), handler)`. */
+export function needs(access: Access): RouteShorthandOptions {
+  return { config: { access } };
+}
+
+export interface RouteAccess {
+  method: string;
+  url: string;
+  /** null: declared nowhere, so refused to everyone. */
+  access: Access | null;
+}
+
+function refuse(reply: FastifyReply, status: number, code: string, message: string): FastifyReply {
+  return reply.code(status).send({ error: { code, message } });
+}
+
+/** Installs the check; returns the table of every route and what it needs (filled as routes register). */
+export function installHttpAccess(app: FastifyInstance, guard: AccessGuard): RouteAccess[] {
+  const table: RouteAccess[] = [];
+  app.decorateRequest('principal', null);
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    for (const method of methods) table.push({ method, url: route.url, access: route.config?.access ?? null });
+  });
+  app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+    const access: Access | null = request.is404 ? 'viewer' : (request.routeOptions.config.access ?? null);
+    if (access === null) return refuse(reply, 403, 'FORBIDDEN', `${request.method} ${request.routeOptions.url ?? ''} has no access rule, so nobody may use it`);
+    const decision = guard.decide(access, tokenFromHttp(request.headers, request.query), request.ip, 'http');
+    if (!decision.ok) {
+      if (decision.retryAfterS !== undefined) reply.header('retry-after', String(decision.retryAfterS));
+      return refuse(reply, decision.status, decision.code, decision.message);
+    }
+    request.principal = decision.principal;
+  });
+  return table;
+}

@@ -1,0 +1,91 @@
+/**
+ * What the HTTP side accepts before a handler sees a request, and how every
+ * error leaves: JSON bodies no deeper than MAX_JSON_DEPTH, each query key at
+ * most once, and errors as { error: { code, message } } with a status that
+ * fits. An unexpected error answers 500 INTERNAL with a reference, and its
+ * details go to the log only.
+ */
+import { randomBytes } from 'node:crypto';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isShotscaleError, type ErrorCode } from '../errors.js';
+import type { Logger } from '../shared/logger.js';
+
+/** Nothing the API takes nests deeper than a plan's items (about 4 levels). */
+export const MAX_JSON_DEPTH = 32;
+
+const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
+  CAMERA_NOT_FOUND: 404,
+  CAMERA_EXISTS: 409,
+  CAMERA_INVALID: 400,
+  SOURCE_UNSUPPORTED: 400,
+  BAD_REQUEST: 400,
+  BODY_TOO_LARGE: 413,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  TOO_MANY_ATTEMPTS: 429,
+  NOT_FOUND: 404,
+  PLAN_INVALID: 400,
+  CAMERA_BUSY: 409,
+  // The request was fine; the server cannot store it now.
+  STORAGE_FULL: 507,
+  INFERENCE_UNAVAILABLE: 503,
+};
+
+/** Deepest nesting of arrays and objects in JSON text, counted without parsing (so without recursion). */
+export function jsonDepth(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) deepest = Math.max(deepest, ++depth);
+    else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return deepest;
+}
+
+function sendError(reply: FastifyReply, status: number, code: string, message: string): FastifyReply {
+  return reply.code(status).send({ error: { code, message } });
+}
+
+export function installRequestParsing(app: FastifyInstance, log: Logger): void {
+  // fastify's own parser (it refuses __proto__ poisoning), behind a depth check.
+  const parseJson = app.getDefaultJsonParser('error', 'ignore');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = body as string;
+    if (jsonDepth(text) > MAX_JSON_DEPTH) {
+      done(Object.assign(new Error(`the JSON body nests deeper than ${MAX_JSON_DEPTH} levels`), { statusCode: 400 }), undefined);
+      return;
+    }
+    void parseJson(request, text, done);
+  });
+
+  // fastify turns ?a=1&a=2 into an array, which no handler expects: refuse it with a code, not a 500.
+  app.addHook('preValidation', async (request: FastifyRequest, reply: FastifyReply) => {
+    const query = request.query as Record<string, unknown> | undefined;
+    if (!query) return;
+    const repeated = Object.keys(query).find((key) => Array.isArray(query[key]));
+    if (repeated !== undefined) {
+      return sendError(reply, 400, 'BAD_REQUEST', `query parameter "${repeated.slice(0, 64)}" is given more than once; give it once (lists are comma-separated: camera=a,b)`);
+    }
+  });
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (isShotscaleError(error)) {
+      const status = STATUS_BY_CODE[error.code] ?? 500;
+      if (status < 500 || error.code === 'STORAGE_FULL' || error.code === 'INFERENCE_UNAVAILABLE') return sendError(reply, status, error.code, error.message);
+    }
+    const status = error.statusCode ?? 500;
+    if (status === 413) return sendError(reply, 413, 'BODY_TOO_LARGE', error.message);
+    // fastify's and the router's own 4xx (bad JSON, wrong content type, malformed URL) say what is wrong.
+    if (status >= 400 && status < 500) return sendError(reply, status, 'BAD_REQUEST', error.message);
+    const ref = randomBytes(4).toString('hex');
+    log.error(`unexpected error ${ref} on ${request.method} ${request.url.slice(0, 200)}: ${error.stack ?? error.message}`);
+    return sendError(reply, 500, 'INTERNAL', `an unexpected error (ref ${ref}); the server log has the details`);
+  });
+}

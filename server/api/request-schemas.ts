@@ -1,0 +1,79 @@
+/**
+ * The shapes of what clients send, shared by HTTP routes and Socket.IO events
+ * so that both refuse the same things with the same words: types, sizes and
+ * lengths, never coerced ("abc" is not a list of cameras, {} is not a scene).
+ */
+import { z } from 'zod';
+import type { CameraPatch } from '../app/camera-manager.js';
+import { cameraIdSchema } from '../config/camera-id.js';
+import { describeIssue, formatKeyPath } from '../config/zod-issues.js';
+import { ShotscaleError } from '../errors.js';
+import type { TakeRequest } from '../shots/shot-log.js';
+import type { ShotPatch } from '../store/shot-store.js';
+
+/** More cameras than any wall shows; a longer list is not a mistake but an attack. */
+export const MAX_CAMERAS_IN_REQUEST = 256;
+export const MAX_NAME_LENGTH = 64;
+export const MAX_NOTE_LENGTH = 2000;
+export const MAX_TAGS = 32;
+
+/** A scene or take name: text or a number (a slate says "12"), trimmed, at most MAX_NAME_LENGTH. */
+const slateName = z
+  .union([z.string(), z.number().finite()], { error: 'a name or a number, e.g. "12"' })
+  .transform((v) => String(v).trim())
+  .pipe(z.string().max(MAX_NAME_LENGTH, `at most ${MAX_NAME_LENGTH} characters`));
+
+const cameraList = z.array(cameraIdSchema).max(MAX_CAMERAS_IN_REQUEST, `at most ${MAX_CAMERAS_IN_REQUEST} cameras`);
+
+/** subscribe / preview:subscribe: some cameras, or null for all. */
+export const cameraSelectionSchema = cameraList.nullable();
+
+export const takeStartSchema = z.strictObject({
+  scene: slateName,
+  take: slateName.nullable().optional(),
+  cameras: cameraList.nullable().optional(),
+});
+
+export const takeEndSchema = z.strictObject({ cameras: cameraList.nullable().optional() }).nullable().optional();
+
+const shotPatchSchema = z.strictObject({
+  tags: z
+    .array(z.string().trim().max(MAX_NAME_LENGTH, `at most ${MAX_NAME_LENGTH} characters`))
+    .max(MAX_TAGS, `at most ${MAX_TAGS} tags`)
+    .transform((tags) => [...new Set(tags.filter(Boolean))])
+    .optional(),
+  note: z.string().max(MAX_NOTE_LENGTH, `at most ${MAX_NOTE_LENGTH} characters`).nullable().optional(),
+  scene: slateName.nullable().optional(),
+  take: slateName.nullable().optional(),
+});
+
+/** Validates `value`, or throws BAD_REQUEST naming each wrong field. */
+export function parseRequest<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issues = parsed.error.issues.slice(0, 5).map((issue) => `${issue.path.length ? `${formatKeyPath(issue.path)}: ` : ''}${describeIssue(issue)}`);
+  // Capped: a body of ten thousand unknown keys gets a short answer.
+  throw new ShotscaleError('BAD_REQUEST', `${what}: ${issues.join('; ')}`.slice(0, 600));
+}
+
+/** A validated take:start / POST /api/takes as the shot log takes it. */
+export function takeRequest(given: z.output<typeof takeStartSchema>): TakeRequest {
+  return { scene: given.scene, ...(given.take ? { take: given.take } : {}), cameras: given.cameras ?? null };
+}
+
+/** PATCH /api/shots/:id: empty texts clear the field. */
+export function parseShotPatch(body: unknown): ShotPatch {
+  const given = parseRequest(shotPatchSchema, body, 'shot edit { tags?, note?, scene?, take? }');
+  const patch: ShotPatch = {};
+  if (given.tags !== undefined) patch.tags = given.tags;
+  for (const key of ['note', 'scene', 'take'] as const) {
+    const value = given[key];
+    if (value !== undefined) patch[key] = value === null || value.trim() === '' ? null : value;
+  }
+  return patch;
+}
+
+/** PATCH /api/cameras/:id: an object of camera fields (the camera schema checks them once merged). */
+export function parseCameraPatch(body: unknown): CameraPatch {
+  return parseRequest(z.record(z.string(), z.unknown()), body, 'camera edit (a JSON object of camera fields)') as CameraPatch;
+}
