@@ -10,7 +10,8 @@ import { ShotscaleError } from '../errors.js';
 import { CameraSupervisor } from '../ingest/camera-supervisor.js';
 import type { CameraSource } from '../ingest/camera-source.js';
 import { WebRtcCamera } from '../ingest/webrtc/webrtc-camera.js';
-import { publicSource, restoreCredentials, type ArgsContext } from '../ingest/ffmpeg-args.js';
+import type { ArgsContext } from '../ingest/ffmpeg-args.js';
+import { publicSource, restoreSecrets } from '../ingest/source-secrets.js';
 import type { ReadoutBuilder } from '../analysis/readout-builder.js';
 import type { CameraModelProfile, ModelSet } from '../inference/model-set.js';
 import type { PipelineMetrics } from '../metrics/pipeline-metrics.js';
@@ -88,9 +89,8 @@ export class CameraManager {
     if ('id' in (patch as object) && (patch as { id?: unknown }).id !== cameraId) {
       throw new ShotscaleError('CAMERA_INVALID', `camera "${cameraId}": the id cannot be changed (remove and add instead)`);
     }
-    const next = parseCamera({ ...current, ...patch, id: cameraId }, `camera "${cameraId}"`);
-    const previousUrl = 'url' in current.source ? current.source.url : null;
-    if (previousUrl && 'url' in next.source) next.source.url = restoreCredentials(next.source.url, previousUrl);
+    const parsed = parseCamera({ ...current, ...patch, id: cameraId }, `camera "${cameraId}"`);
+    const next = { ...parsed, source: restoreSecrets(parsed.source, current.source) };
     await this.stopCamera(cameraId, false);
     this.startCamera(next);
     return this.get(cameraId).status();

@@ -8,6 +8,7 @@ import { coveragePlanSchema } from '../coverage/coverage-plan.js';
 import { TIMECODE_RATE_NAMES } from '../shots/timecode.js';
 import type { TimecodeRateName } from '../shared/shots.js';
 import { TOKEN_ROLES } from '../shared/access-roles.js';
+import { inputOptionProblems, URL_SCHEMES } from '../ingest/input-options.js';
 import { cameraIdSchema } from './camera-id.js';
 
 const positive = (d: string) => z.number().positive().describe(d);
@@ -54,8 +55,19 @@ const testsrcSource = z.strictObject({
 
 const urlSource = z.strictObject({
   kind: z.literal('url'),
-  url: z.string().min(1).describe('Anything ffmpeg reads: srt://, udp://, http(s)://, rtmp://'),
-  inputOptions: z.array(z.string()).default([]).describe('Extra ffmpeg input options, placed before -i'),
+  url: z
+    .string()
+    .max(4096)
+    .regex(new RegExp(`^(${URL_SCHEMES.join('|')})://`, 'i'), `a network URL: ${URL_SCHEMES.map((s) => `${s}://`).join(', ')} (a file is source kind file)`)
+    .describe('A network feed ffmpeg reads: srt://, udp://, rtp://, http(s)://, rtmp(s)://, rist://'),
+  inputOptions: z
+    .array(z.string().max(4096))
+    .max(64)
+    .default([])
+    .superRefine((options, ctx) => {
+      for (const problem of inputOptionProblems(options)) ctx.addIssue({ code: 'custom', path: [problem.index], message: problem.message });
+    })
+    .describe('Extra ffmpeg input options, placed before -i; only those that tune how a network input is read (see the README)'),
 });
 
 // YAML reads `rate: 25` as a number: accept it, and name the rates in errors.
@@ -83,7 +95,7 @@ export const sourceSchema = z.discriminatedUnion('kind', [rtspSource, webcamSour
 
 export const cameraSchema = z.strictObject({
   id: cameraIdSchema,
-  name: z.string().min(1).optional().describe('Display name; defaults to the id'),
+  name: z.string().min(1).max(128).optional().describe('Display name; defaults to the id'),
   enabled: z.boolean().default(true).describe('Disabled cameras are listed but not read'),
   analysisFps: z.number().positive().max(60).default(5).describe('Frames per second sent to the classifier'),
   source: sourceSchema,

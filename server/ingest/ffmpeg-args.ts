@@ -7,6 +7,8 @@ import { CUT_FRAME } from '../cuts/cut-frames.js';
 import { ShotscaleError } from '../errors.js';
 import type { SourceConfig } from '../config/schema.js';
 import type { FfmpegBinary } from './ffmpeg-binary.js';
+import { NETWORK_PROTOCOLS } from './input-options.js';
+import { scrubCredentials } from './source-secrets.js';
 
 export type ResizeMode = 'stretch' | 'letterbox';
 
@@ -68,7 +70,8 @@ export function inputArgs(source: SourceConfig, ctx: ArgsContext): string[] {
       return ['-re', '-f', 'lavfi', '-i', spec];
     }
     case 'url':
-      return [...source.inputOptions, '-i', source.url];
+      // Network protocols only, for the URL and whatever it leads to (see input-options.ts).
+      return ['-protocol_whitelist', NETWORK_PROTOCOLS, ...source.inputOptions, '-i', source.url];
     case 'webrtc':
       throw new ShotscaleError('SOURCE_UNSUPPORTED', 'a WebRTC camera is published over WHIP, not read by ffmpeg');
   }
@@ -136,32 +139,6 @@ export function buildFfmpegArgs(source: SourceConfig, output: OutputSpec, ctx: A
     ...RAW_OUTPUT,
     `pipe:${CUT_FRAMES_FD}`,
   ];
-}
-
-/** Hides credentials in URLs and key=value pairs, for logs, status and the API. */
-export function scrubCredentials(text: string): string {
-  return text
-    // Userinfo runs to the LAST "@" before the path, query or fragment, as ffmpeg
-    // parses it, so a raw "@" in a password (p@ss) is hidden whole.
-    .replace(/([a-z][a-z0-9+.-]*:\/\/)[^/?#\s]*@/gi, (_m, scheme: string) => `${scheme}***:***@`)
-    .replace(/\b(password|passwd|pwd|pass|token|key|secret|auth)=([^&\s]+)/gi, '$1=***');
-}
-
-const SCRUBBED_USERINFO = '://***:***@';
-
-/**
- * A URL that came back from the API scrubbed (an edit form sending the whole
- * source) gets the credentials it had before, instead of "***".
- */
-export function restoreCredentials(next: string, previous: string): string {
-  if (!next.includes(SCRUBBED_USERINFO)) return next;
-  const userinfo = /^[a-z][a-z0-9+.-]*:\/\/([^/@\s]+)@/i.exec(previous)?.[1];
-  return userinfo ? next.replace(SCRUBBED_USERINFO, `://${userinfo}@`) : next;
-}
-
-/** The source as the API shows it: URLs without credentials. */
-export function publicSource(source: SourceConfig): SourceConfig {
-  return source.kind === 'rtsp' || source.kind === 'url' ? { ...source, url: scrubCredentials(source.url) } : source;
 }
 
 /** A short, safe description of a source for status and logs. */

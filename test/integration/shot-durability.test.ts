@@ -2,24 +2,27 @@
  * The shot log survives the server being killed: a real `shotscale serve`
  * process logs a looping clip with cuts, is killed with SIGKILL mid-shot, and
  * a new server on the same data directory finds every closed shot as it was
- * and the open one closed at its last written frame.
+ * and the open one closed at its last written frame. An unexpected error
+ * inside the server closes the open shot itself and exits non-zero.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import Database from 'better-sqlite3';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { CLI } from '../support/cli.js';
 import { makeCutClip } from '../support/cut-clips.js';
 import { tempDir } from '../support/media.js';
-import { FIXTURE_MANIFEST, httpJson, startTestServer } from '../support/server-harness.js';
+import { FIXTURE_MANIFEST, httpJson, startTestServer, TEST_DIR } from '../support/server-harness.js';
 import type { ShotRecord } from '../../server/shared/shots.js';
 
 async function shotsAt(url: string): Promise<ShotRecord[]> {
   return ((await httpJson(`${url}/api/shots`)).body as { shots: ShotRecord[] }).shots;
 }
 
-test('SIGKILL mid-run: closed shots are kept, the open one is closed at its last frame', { timeout: 90_000 }, async () => {
+/** A real `shotscale serve` (or another entry taking the same arguments) logging a looping clip with cuts. */
+async function startLoggingServer(entry = CLI): Promise<{ child: ChildProcess; url: string; dataDir: string; stderr: () => string }> {
   const clip = await makeCutClip('hard-cuts');
   const dir = tempDir();
   const dataDir = path.join(dir, 'data');
@@ -35,34 +38,41 @@ test('SIGKILL mid-run: closed shots are kept, the open one is closed at its last
       '',
     ].join('\n'),
   );
-  const child = spawn(process.execPath, [CLI, 'serve', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [entry, 'serve', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
-  child.stderr.setEncoding('utf8');
-  child.stderr.on('data', (text: string) => (stderr = (stderr + text).slice(-4000)));
-  try {
-    const url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no "listening" line within 30 s: ${stderr}`)), 30_000);
-      child.stdout.setEncoding('utf8');
-      child.stdout.on('data', (text: string) => {
-        const match = /listening on (http:\/\/\S+)/.exec(text);
-        if (match) {
-          clearTimeout(timer);
-          resolve(match[1]!);
-        }
-      });
-      child.once('exit', (code) => reject(new Error(`server exited (${code}): ${stderr}`)));
+  child.stderr!.setEncoding('utf8');
+  child.stderr!.on('data', (text: string) => (stderr = (stderr + text).slice(-8000)));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no "listening" line within 30 s: ${stderr}`)), 30_000);
+    child.stdout!.setEncoding('utf8');
+    child.stdout!.on('data', (text: string) => {
+      const match = /listening on (http:\/\/\S+)/.exec(text);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]!);
+      }
     });
+    child.once('exit', (code) => reject(new Error(`server exited (${code}): ${stderr}`)));
+  });
+  return { child, url, dataDir, stderr: () => stderr };
+}
 
-    // Wait for a few closed shots and an open one that has run for a while.
-    let before: ShotRecord[] = [];
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      before = await shotsAt(url);
-      const open = before.find((s) => s.status === 'open');
-      if (before.filter((s) => s.status === 'closed').length >= 3 && open && open.durationS > 0.5) break;
-      if (Date.now() > deadline) throw new Error(`not enough shots within 30 s: ${JSON.stringify(before.map((s) => [s.status, s.durationS]))}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
+/** Waits for a few closed shots and an open one that has run for a while. */
+async function shotsUnderWay(url: string): Promise<ShotRecord[]> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const shots = await shotsAt(url);
+    const open = shots.find((s) => s.status === 'open');
+    if (shots.filter((s) => s.status === 'closed').length >= 3 && open && open.durationS > 0.5) return shots;
+    if (Date.now() > deadline) throw new Error(`not enough shots within 30 s: ${JSON.stringify(shots.map((s) => [s.status, s.durationS]))}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+test('SIGKILL mid-run: closed shots are kept, the open one is closed at its last frame', { timeout: 90_000 }, async () => {
+  const { child, url, dataDir } = await startLoggingServer();
+  try {
+    const before = await shotsUnderWay(url);
     const exited = new Promise((resolve) => child.once('exit', resolve));
     const killedAt = Date.now();
     child.kill('SIGKILL');
@@ -91,6 +101,33 @@ test('SIGKILL mid-run: closed shots are kept, the open one is closed at its last
       assert.ok(after.every((s) => s.status === 'closed'), 'nothing is left open');
     } finally {
       await server.close();
+    }
+  } finally {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  }
+});
+
+test('an unexpected error: logged, the open shot closed by the server itself, exit 70 for a supervisor', { timeout: 90_000 }, async () => {
+  const { child, url, dataDir, stderr } = await startLoggingServer(path.join(TEST_DIR, 'support', 'crashing-serve.mjs'));
+  try {
+    const before = await shotsUnderWay(url);
+    const wasOpen = before.find((s) => s.status === 'open')!;
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    child.kill('SIGUSR2');
+    assert.equal(await exited, 70);
+    assert.match(stderr(), /unexpected error, exiting with 70[^\n]*rehearsed unexpected error/);
+    assert.match(stderr(), /open shots closed at their last frame/);
+    assert.doesNotMatch(stderr(), /closed \d+ shot\(s\)/, 'nothing needed recovery');
+
+    // Read the file as it was left, before any server could recover it.
+    const db = new Database(path.join(dataDir, 'shotscale.sqlite'), { readonly: true });
+    try {
+      const rows = db.prepare('SELECT id, status, cut_out FROM shots ORDER BY id').all() as { id: number; status: string; cut_out: string | null }[];
+      assert.ok(rows.length >= before.length);
+      assert.deepEqual(rows.filter((r) => r.status !== 'closed'), [], 'no shot left open');
+      assert.equal(rows.find((r) => r.id === wasOpen.id)?.cut_out, 'restart');
+    } finally {
+      db.close();
     }
   } finally {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');

@@ -6,12 +6,13 @@ import {
   buildFfmpegArgs,
   describeSource,
   inputArgs,
-  scrubCredentials,
   videoFilter,
   webcamDriverFor,
   type ArgsContext,
   type OutputSpec,
 } from '../../server/ingest/ffmpeg-args.js';
+import { NETWORK_PROTOCOLS } from '../../server/ingest/input-options.js';
+import { scrubCredentials } from '../../server/ingest/source-secrets.js';
 
 /** Sources go through the schema so defaults are filled in exactly as at runtime. */
 function source(input: Record<string, unknown>): SourceConfig {
@@ -178,16 +179,17 @@ describe('inputArgs: testsrc', () => {
 });
 
 describe('inputArgs: url', () => {
-  test('inputOptions come before -i, in order, and the url is the input', () => {
+  test('network protocols only, then inputOptions in order, and the url is the input', () => {
     const args = inputArgs(
       source({ kind: 'url', url: 'srt://0.0.0.0:9000?mode=listener', inputOptions: ['-analyzeduration', '0', '-probesize', '32'] }),
       ctx(),
     );
-    assert.deepEqual(args, ['-analyzeduration', '0', '-probesize', '32', '-i', 'srt://0.0.0.0:9000?mode=listener']);
+    assert.deepEqual(args, ['-protocol_whitelist', NETWORK_PROTOCOLS, '-analyzeduration', '0', '-probesize', '32', '-i', 'srt://0.0.0.0:9000?mode=listener']);
+    assert.ok(!NETWORK_PROTOCOLS.split(',').some((p) => ['file', 'pipe', 'fd', 'concat', 'subfile', 'data'].includes(p)));
   });
 
-  test('no options: just -i url', () => {
-    assert.deepEqual(inputArgs(source({ kind: 'url', url: 'udp://239.0.0.1:1234' }), ctx()), ['-i', 'udp://239.0.0.1:1234']);
+  test('no options: just the protocol list and -i url', () => {
+    assert.deepEqual(inputArgs(source({ kind: 'url', url: 'udp://239.0.0.1:1234' }), ctx()), ['-protocol_whitelist', NETWORK_PROTOCOLS, '-i', 'udp://239.0.0.1:1234']);
   });
 });
 
@@ -286,7 +288,7 @@ describe('scrubCredentials', () => {
 
   test('token= and password= query parameters', () => {
     assert.equal(scrubCredentials('https://cdn.example/live.m3u8?token=abc123&q=1'), 'https://cdn.example/live.m3u8?token=***&q=1');
-    assert.equal(scrubCredentials('srt://host:9000?passphrase=x&password=topsecret'), 'srt://host:9000?passphrase=x&password=***');
+    assert.equal(scrubCredentials('srt://host:9000?passphrase=x&password=topsecret'), 'srt://host:9000?passphrase=***&password=***');
   });
 
   test('other key names and case', () => {

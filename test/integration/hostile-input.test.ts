@@ -1,0 +1,190 @@
+/**
+ * What an attacker or a broken client once got through, kept closed: camera
+ * options that made ffmpeg write files, secrets sent to a new host, Socket.IO
+ * frames and HTTP bodies that crashed the server or answered 500, WHIP offers
+ * that left cameras behind, and a port in use.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import type { RunningServer } from '../../server/app/shotscale-server.js';
+import { isShotscaleError } from '../../server/errors.js';
+import type { TakeAck } from '../../server/shared/socket-events.js';
+import { tempDir } from '../support/media.js';
+import { connectClient, httpJson, startTestServer, testsrcCamera } from '../support/server-harness.js';
+import { errorCode, rawRequest } from '../support/raw-http.js';
+
+let server: RunningServer;
+
+before(async () => {
+  server = await startTestServer({ cameras: [testsrcCamera('cam-a')] });
+});
+
+after(async () => {
+  await server?.close();
+});
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function alive(): Promise<void> {
+  assert.equal((await httpJson(`${server.url}/api/health`)).status, 200, 'the server still answers');
+}
+
+describe('camera sources', () => {
+  test('input options that add inputs or outputs are refused; ffmpeg never runs them', async () => {
+    const target = path.join(tempDir('shotscale-injection-'), 'x.png');
+    const res = await httpJson(`${server.url}/api/cameras`, {
+      method: 'POST',
+      body: { id: 'inject', source: { kind: 'url', url: 'udp://127.0.0.1:1', inputOptions: ['-f', 'lavfi', '-i', 'color=red', '-frames:v', '1', '-y', target] } },
+    });
+    assert.equal(res.status, 400);
+    assert.equal(errorCode(JSON.stringify(res.body)), 'CAMERA_INVALID');
+    assert.match(JSON.stringify(res.body), /inputOptions\[1\]/);
+    await sleep(1500);
+    assert.equal(existsSync(target), false, 'no file was written');
+    assert.equal(server.cameras.has('inject'), false);
+    const file = await httpJson(`${server.url}/api/cameras`, { method: 'POST', body: { id: 'local', source: { kind: 'url', url: 'file:/etc/passwd' } } });
+    assert.equal(file.status, 400);
+  });
+
+  test('secrets are restored for the same host only; another host gets nothing, not even a connection', async () => {
+    const seen = { same: '', other: '' };
+    const listeners = await Promise.all(
+      (['same', 'other'] as const).map(
+        (which) =>
+          new Promise<net.Server>((resolve) => {
+            const listener = net.createServer((socket) => {
+              socket.on('data', (data) => {
+                seen[which] += data.toString('latin1');
+                socket.end('HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\n\r\n');
+              });
+            });
+            listener.listen(0, '127.0.0.1', () => resolve(listener));
+          }),
+      ),
+    );
+    const [same, other] = listeners.map((l) => (l.address() as net.AddressInfo).port);
+    try {
+      const basic = Buffer.from('cam:hunter2').toString('base64');
+      const created = await httpJson(`${server.url}/api/cameras`, {
+        method: 'POST',
+        body: { id: 'http-cam', source: { kind: 'url', url: `http://cam:hunter2@127.0.0.1:${same}/live`, inputOptions: ['-auth_type', 'basic', '-headers', 'X-Api-Key: k-secret\r\n'] } },
+      });
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+      const detail = (await httpJson(`${server.url}/api/cameras/http-cam`)).body as { config: { source: { url: string; inputOptions: string[] } } };
+      assert.ok(!JSON.stringify(detail).includes('hunter2') && !JSON.stringify(detail).includes('k-secret'), JSON.stringify(detail));
+
+      const moved = await httpJson(`${server.url}/api/cameras/http-cam`, { method: 'PATCH', body: { source: { ...detail.config.source, url: detail.config.source.url.replace(String(same), String(other)) } } });
+      assert.equal(moved.status, 400, JSON.stringify(moved.body));
+      assert.equal(errorCode(JSON.stringify(moved.body)), 'CAMERA_INVALID');
+
+      const kept = await httpJson(`${server.url}/api/cameras/http-cam`, { method: 'PATCH', body: { source: detail.config.source } });
+      assert.equal(kept.status, 200, JSON.stringify(kept.body));
+      const deadline = Date.now() + 15_000;
+      while (!seen.same.includes(basic) && Date.now() < deadline) await sleep(200);
+      assert.ok(seen.same.includes(`Authorization: Basic ${basic}`), 'the same host still gets the stored password');
+      assert.ok(seen.same.includes('X-Api-Key: k-secret'), 'and the stored header');
+      assert.equal(seen.other, '', 'the other host saw nothing');
+    } finally {
+      if (server.cameras.has('http-cam')) await server.cameras.remove('http-cam');
+      for (const l of listeners) l.close();
+    }
+  });
+});
+
+describe('Socket.IO frames', () => {
+  test('deeply nested and mistyped payloads are answered or ignored; the server stays up and stores nothing', async () => {
+    const { client } = await connectClient(server.url);
+    try {
+      const deep = '['.repeat(5000) + ']'.repeat(5000);
+      // Raw socket.io packets (2 = EVENT), as a hostile client would send them.
+      client.io.engine.send(`2["subscribe",${deep}]`);
+      client.io.engine.send(`2["preview:subscribe",${deep}]`);
+      client.io.engine.send(`2["take:start",${deep}]`);
+      client.io.engine.send(`2["take:end",${deep}]`);
+      await sleep(300);
+      await alive();
+      const ask = (payload: unknown) => new Promise<TakeAck>((resolve) => client.emit('take:start', payload as never, resolve));
+      for (const payload of [{ scene: '1', cameras: 'abc' }, { scene: {} }, { scene: 'x'.repeat(60_000) }, { scene: '1', extra: true }, null, 'scene 1', [], { scene: '1', cameras: [{}] }]) {
+        const ack = await ask(payload);
+        assert.ok(!ack.ok && ack.error.code === 'BAD_REQUEST', `${JSON.stringify(payload).slice(0, 60)}: ${JSON.stringify(ack).slice(0, 200)}`);
+        assert.ok(ack.error.message.length < 700, 'the answer is short whatever was sent');
+      }
+      const subscribed = await new Promise<unknown>((resolve) => client.emit('subscribe', 'abc' as never, resolve));
+      assert.equal(subscribed, null, 'a malformed subscribe is answered with the subscription in force (all)');
+      assert.deepEqual(server.shotLog!.takeStore.list(), [], 'no take was stored');
+    } finally {
+      client.close();
+    }
+    await alive();
+  });
+
+  test('a frame over the size limit closes that client only', async () => {
+    const { client } = await connectClient(server.url);
+    const closed = new Promise<string>((resolve) => client.on('disconnect', (reason) => resolve(reason)));
+    client.emit('take:start', { scene: 'x'.repeat(200_000) });
+    assert.ok(await closed);
+    await alive();
+  });
+});
+
+describe('HTTP requests', () => {
+  const send = (method: string, target: string, body?: string, type = 'application/json') => rawRequest(server.url, method, target, body === undefined ? {} : { body, headers: { 'content-type': type } });
+
+  test('repeated query keys, huge numbers, deep and broken JSON answer 4xx with a code, never 500', async () => {
+    const deep = '{"a":'.repeat(5000) + '1' + '}'.repeat(5000);
+    const cases: [string, string, string | undefined, number, string][] = [
+      ['GET', '/api/shots?camera=a&camera=b', undefined, 400, 'BAD_REQUEST'],
+      ['GET', '/api/shots?take=1&take=2', undefined, 400, 'BAD_REQUEST'],
+      ['GET', '/api/coverage?scene=1&scene=2', undefined, 400, 'BAD_REQUEST'],
+      ['GET', '/api/shots?limit=1e20', undefined, 400, 'BAD_REQUEST'],
+      ['GET', '/api/shots?limit=99999999999999999999', undefined, 400, 'BAD_REQUEST'],
+      ['GET', '/api/shots?offset=-1', undefined, 400, 'BAD_REQUEST'],
+      ['GET', '/api/shots/1e3', undefined, 400, 'BAD_REQUEST'],
+      ['POST', '/api/cameras', deep, 400, 'BAD_REQUEST'],
+      ['PATCH', '/api/cameras/cam-a', deep, 400, 'BAD_REQUEST'],
+      ['PUT', '/api/plans/1', deep, 400, 'BAD_REQUEST'],
+      ['POST', '/api/takes', '[' + deep + ']', 400, 'BAD_REQUEST'],
+      ['POST', '/api/takes', '{"scene":', 400, 'BAD_REQUEST'],
+      ['POST', '/api/takes', '{"__proto__":{"x":1},"scene":"1"}', 400, 'BAD_REQUEST'],
+      ['POST', '/api/takes', JSON.stringify({ scene: 'x'.repeat(300_000) }), 413, 'BODY_TOO_LARGE'],
+      ['PATCH', '/api/shots/1', JSON.stringify({ note: 'n'.repeat(200_000) }), 400, 'BAD_REQUEST'],
+      ['POST', '/api/takes', JSON.stringify({ scene: {} }), 400, 'BAD_REQUEST'],
+      ['POST', '/api/takes', JSON.stringify({ scene: '1', cameras: 'abc' }), 400, 'BAD_REQUEST'],
+      ['PATCH', '/api/cameras/cam-a', '[]', 400, 'BAD_REQUEST'],
+    ];
+    for (const [method, target, body, status, code] of cases) {
+      const response = await send(method, target, body);
+      const where = `${method} ${target} ${body?.slice(0, 30) ?? ''}: ${response.status} ${response.body.slice(0, 200)}`;
+      assert.equal(response.status, status, where);
+      assert.equal(errorCode(response.body), code, where);
+      assert.ok(response.body.length < 1000, `short answer: ${where}`);
+    }
+    assert.deepEqual(server.shotLog!.takeStore.list(), []);
+    await alive();
+  });
+
+  test('rejected WHIP offers leave no camera and no metric series behind; DELETE of an unknown session creates nothing', async () => {
+    const before = server.cameras.list().length;
+    for (let i = 0; i < 25; i++) {
+      const response = await send('POST', `/whip/junk-${i}`, 'v=0\r\nthis is not SDP\r\n', 'application/sdp');
+      assert.equal(response.status, 400, response.body);
+    }
+    const gone = await send('DELETE', '/whip/never-made/sessions/abc');
+    assert.equal(gone.status, 404);
+    assert.equal(server.cameras.list().length, before);
+    assert.ok(!server.cameras.has('never-made'));
+    const metrics = await server.metrics.registry.metrics();
+    assert.ok(!/junk-\d/.test(metrics), 'no metric series for refused publishers');
+  });
+});
+
+describe('start-up faults', () => {
+  test('a port in use is a coded error, and nothing is left running', async () => {
+    const port = Number(new URL(server.url).port);
+    await assert.rejects(startTestServer({ server: { port } }), (error: unknown) => isShotscaleError(error, 'PORT_IN_USE') && error.message.includes(String(port)));
+    await alive();
+  });
+});

@@ -1,0 +1,102 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { sourceSchema, type SourceConfig } from '../../server/config/schema.js';
+import { isShotscaleError } from '../../server/errors.js';
+import { inputOptionProblems } from '../../server/ingest/input-options.js';
+import { publicSource, restoreSecrets, scrubCredentials } from '../../server/ingest/source-secrets.js';
+
+const source = (input: unknown): SourceConfig => sourceSchema.parse(input);
+
+describe('url input options: an allowlist', () => {
+  test('options that add inputs or outputs, or read and write files, are refused with their place', () => {
+    for (const options of [
+      ['-f', 'lavfi', '-i', 'color=red', '-frames:v', '1', '-y', '/tmp/x.png'],
+      ['-i', 'file:/etc/passwd'],
+      ['-y'],
+      ['-filter_complex', 'movie=/etc/passwd'],
+      ['-protocol_whitelist', 'file,http'],
+      ['-dump_attachment:t', '/tmp/x'],
+      ['/tmp/out.png'],
+      ['-map', '0'],
+      ['-f', 'concat'],
+      ['-f', 'image2'],
+    ]) {
+      const problems = inputOptionProblems(options);
+      assert.ok(problems.length > 0, options.join(' '));
+      const parsed = sourceSchema.safeParse({ kind: 'url', url: 'udp://239.0.0.1:1234', inputOptions: options });
+      assert.equal(parsed.success, false, options.join(' '));
+    }
+    assert.deepEqual(
+      inputOptionProblems(['-analyzeduration', '0', '-y', '/tmp/x.png']).map((p) => p.index),
+      [2, 3],
+      'each refused argument is named by its index',
+    );
+  });
+
+  test('values are checked: a number is a number, an enum one of its values', () => {
+    assert.equal(inputOptionProblems(['-probesize', '32']).length, 0);
+    assert.equal(inputOptionProblems(['-probesize', '-i']).length, 1);
+    assert.equal(inputOptionProblems(['-rtsp_transport', 'tcp']).length, 0);
+    assert.equal(inputOptionProblems(['-rtsp_transport', 'file']).length, 1);
+    assert.equal(inputOptionProblems(['-timeout']).length, 1, 'a missing value');
+    assert.equal(inputOptionProblems(['-fflags', '+genpts+discardcorrupt', '-re', '-f', 'mpegts']).length, 0);
+  });
+
+  test('the URL must be a network URL', () => {
+    for (const url of ['file:/etc/passwd', '/etc/passwd', 'concat:a|b', 'pipe:0', 'subfile,,start,0,end,0,,:/etc/passwd', 'data:,x'])
+      assert.equal(sourceSchema.safeParse({ kind: 'url', url }).success, false, url);
+    for (const url of ['srt://0.0.0.0:9000?mode=listener', 'udp://239.0.0.1:1234', 'https://cdn.example/live.m3u8', 'rtmp://live.example/app/key'])
+      assert.equal(sourceSchema.safeParse({ kind: 'url', url }).success, true, url);
+  });
+});
+
+describe('secrets in sources', () => {
+  test('every secret form is scrubbed: userinfo, passphrase=, token=, key=, Authorization headers', () => {
+    const out = scrubCredentials('srt://h:9000?passphrase=swordfish&streamid=x rtmp://live/app?key=abc Authorization: Bearer s3cr3t\r\nX-Api-Key: k9');
+    for (const secret of ['swordfish', 'abc', 's3cr3t', 'k9']) assert.ok(!out.includes(secret), `${secret} in ${out}`);
+    assert.ok(out.includes('streamid=x'));
+  });
+
+  test('the API never shows secret input options', () => {
+    const shown = publicSource(
+      source({
+        kind: 'url',
+        url: 'https://u:pw@cdn.example/live.m3u8?token=t1',
+        inputOptions: ['-headers', 'Authorization: Bearer hdr-secret\r\nUser-Agent: cam', '-passphrase', 'pass-secret', '-cookies', 'sid=cookie-secret', '-user_agent', 'shotscale'],
+      }),
+    );
+    const text = JSON.stringify(shown);
+    for (const secret of ['pw', 'token=t1', 'hdr-secret', 'pass-secret', 'cookie-secret']) assert.ok(!text.includes(secret), `${secret} in ${text}`);
+    assert.ok(text.includes('User-Agent: cam') && text.includes('shotscale'), 'what is not secret is still shown');
+  });
+
+  test('a scrubbed source sent back gets its secrets for the same scheme, host and port', () => {
+    const stored = source({ kind: 'url', url: 'srt://cam.example:9000?passphrase=swordfish&mode=caller', inputOptions: ['-passphrase', 'opt-secret', '-latency', '200'] });
+    const edited = { ...(publicSource(stored) as Extract<SourceConfig, { kind: 'url' }>), inputOptions: ['-passphrase', '***', '-latency', '120'] };
+    const restored = restoreSecrets(edited, stored) as Extract<SourceConfig, { kind: 'url' }>;
+    assert.equal(restored.url, 'srt://cam.example:9000?passphrase=swordfish&mode=caller');
+    assert.deepEqual(restored.inputOptions, ['-passphrase', 'opt-secret', '-latency', '120']);
+
+    const rtsp = source({ kind: 'rtsp', url: 'rtsp://admin:hunter2@10.0.0.5:554/s' });
+    assert.equal((restoreSecrets(source({ kind: 'rtsp', url: 'rtsp://***:***@10.0.0.5:554/other' }), rtsp) as { url: string }).url, 'rtsp://admin:hunter2@10.0.0.5:554/other');
+  });
+
+  test('never to another host, port or scheme: refused with CAMERA_INVALID, not sent', () => {
+    const rtsp = source({ kind: 'rtsp', url: 'rtsp://admin:hunter2@10.0.0.5:554/s' });
+    for (const url of ['rtsp://***:***@10.0.0.6:554/s', 'rtsp://***:***@10.0.0.5:8554/s', 'rtsps://***:***@10.0.0.5:554/s', 'rtsp://***:***@evil.example/s']) {
+      assert.throws(
+        () => restoreSecrets(source({ kind: 'rtsp', url }), rtsp),
+        (e: unknown) => isShotscaleError(e, 'CAMERA_INVALID') && !e.message.includes('hunter2'),
+        url,
+      );
+    }
+    const stored = source({ kind: 'url', url: 'srt://a.example:9000', inputOptions: ['-passphrase', 'opt-secret'] });
+    assert.throws(() => restoreSecrets(source({ kind: 'url', url: 'srt://b.example:9000', inputOptions: ['-passphrase', '***'] }), stored), (e: unknown) => isShotscaleError(e, 'CAMERA_INVALID'));
+  });
+
+  test('a source without *** is taken as given', () => {
+    const stored = source({ kind: 'rtsp', url: 'rtsp://admin:hunter2@10.0.0.5/s' });
+    const next = source({ kind: 'rtsp', url: 'rtsp://other:pw@10.0.0.9/s' });
+    assert.equal(restoreSecrets(next, stored), next);
+  });
+});
