@@ -6,6 +6,7 @@
  * is unit-tested under node.
  */
 import { SvelteMap } from 'svelte/reactivity';
+import { grants, type Access } from '../../../server/shared/access-roles.js';
 import type { Alert, CoverageUpdate, ShotRecord, Take } from '../../../server/shared/shots.js';
 import type { CameraStatus, PipelineStats, Preview, Readout, ServerInfo } from '../../../server/shared/socket-events.js';
 
@@ -105,6 +106,15 @@ export class LiveState {
   readonly list: CameraEntry[] = $derived([...this.cameras.values()].sort(byName));
   readonly liveCount: number = $derived(this.list.filter((c) => c.status.state === 'live').length);
 
+
+  /**
+   * Whether this connection's role may do what needs `access` (the server
+   * refuses it anyway; the page just does not offer it). A server that does
+   * not say is an older one, without roles.
+   */
+  may(access: Access): boolean {
+    return grants(this.server?.role ?? 'admin', access);
+  }
 
   /** `hello`: the server's info and the full camera set (also after a reconnect). */
   hello(info: ServerInfo, cameras: readonly CameraStatus[]): void {
