@@ -2,7 +2,8 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sourceSchema, type SourceConfig } from '../../server/config/schema.js';
 import { isShotscaleError } from '../../server/errors.js';
-import { inputOptionProblems } from '../../server/ingest/input-options.js';
+import { readFileSync } from 'node:fs';
+import { ALLOWED_INPUT_OPTIONS, inputOptionProblems } from '../../server/ingest/input-options.js';
 import { publicSource, restoreSecrets, scrubCredentials } from '../../server/ingest/source-secrets.js';
 
 const source = (input: unknown): SourceConfig => sourceSchema.parse(input);
@@ -40,6 +41,12 @@ describe('url input options: an allowlist', () => {
     assert.equal(inputOptionProblems(['-rtsp_transport', 'file']).length, 1);
     assert.equal(inputOptionProblems(['-timeout']).length, 1, 'a missing value');
     assert.equal(inputOptionProblems(['-fflags', '+genpts+discardcorrupt', '-re', '-f', 'mpegts']).length, 0);
+  });
+
+  test("the README lists exactly the options allowed", () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const listed = /each must be one of `([^`]+)`/.exec(readme)?.[1]?.split(/\s+/) ?? [];
+    assert.deepEqual([...listed].sort(), [...ALLOWED_INPUT_OPTIONS].sort());
   });
 
   test('the URL must be a network URL', () => {
