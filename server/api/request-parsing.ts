@@ -28,6 +28,7 @@ const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
   CAMERA_BUSY: 409,
   // The request was fine; the server cannot store it now.
   STORAGE_FULL: 507,
+  DATABASE_LOCKED: 503,
   INFERENCE_UNAVAILABLE: 503,
 };
 
@@ -78,7 +79,8 @@ export function installRequestParsing(app: FastifyInstance, log: Logger): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (isShotscaleError(error)) {
       const status = STATUS_BY_CODE[error.code] ?? 500;
-      if (status < 500 || error.code === 'STORAGE_FULL' || error.code === 'INFERENCE_UNAVAILABLE') return sendError(reply, status, error.code, error.message);
+      // These say what is wrong with the server's storage or model, not its code: their message is for the user.
+      if (status < 500 || ['STORAGE_FULL', 'DATABASE_LOCKED', 'INFERENCE_UNAVAILABLE'].includes(error.code)) return sendError(reply, status, error.code, error.message);
     }
     const status = error.statusCode ?? 500;
     if (status === 413) return sendError(reply, 413, 'BODY_TOO_LARGE', error.message);

@@ -1,7 +1,9 @@
 /**
  * `shotscale export`: the shot log in an editing or archive format, from the
  * server's database (its config's data directory) or any shot log file (a
- * file-mode DIR/shotscale.sqlite), filtered like GET /api/shots.
+ * file-mode DIR/shotscale.sqlite), filtered like GET /api/shots. The file is
+ * only ever read: a file that is not a shot log is refused, an older one is
+ * migrated in a copy in memory (see read-only-database.ts).
  */
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -10,7 +12,8 @@ import { shotFilterFrom } from '../api/shot-routes.js';
 import { resolveConfigPath } from '../config/load-config.js';
 import { ShotscaleError } from '../errors.js';
 import { EXPORT_FORMATS, exportShots, isExportFormat } from '../exports/export-shots.js';
-import { DATABASE_FILE, openDatabase } from '../store/database.js';
+import { DATABASE_FILE } from '../store/database.js';
+import { openShotLogReadOnly } from '../store/read-only-database.js';
 import { ShotStore } from '../store/shot-store.js';
 import { timecodeAtRate } from '../shots/timecode.js';
 import { configFromArgs } from './serve-command.js';
@@ -38,7 +41,7 @@ export async function runExport(argv: string[]): Promise<number> {
   const file = values.db ? path.resolve(values.db) : defaultDatabase(values.config);
   if (values.db && !values.db.endsWith('.sqlite') && !values.db.endsWith('.db')) throw new ShotscaleError('BAD_REQUEST', `--db ${values.db}: a shot log file (${DATABASE_FILE})`);
   if (!existsSync(file)) throw new ShotscaleError('INPUT_UNREADABLE', `no shot log at ${file}`, { hint: 'name one with --db, or the server config with --config' });
-  const db = openDatabase(file);
+  const db = openShotLogReadOnly(file);
   try {
     const store = new ShotStore(db, timecodeAtRate);
     const shots = store.list(shotFilterFrom({ camera: values.camera, scene: values.scene, take: values.take, from: values.from, to: values.to }));

@@ -1,7 +1,8 @@
 /**
  * Alerts for the vision mixer and the script supervisor: cameras doubling up
  * on the same framing, a camera stuck on one framing, a feed with no picture,
- * a take that ended with planned framings missing.
+ * a take that ended with planned framings missing, a shot log that cannot be
+ * written.
  *
  * Pure and clock-free: the server feeds it camera statuses, readouts and take
  * ends with their times and calls tick(now) every second; every rule is
@@ -61,6 +62,9 @@ interface CameraTrack {
 
 type Condition = Omit<Alert, 'resolvedAt'>;
 
+/** One storage alert: there is one shot log. */
+export const STORAGE_ALERT_KEY = 'storage:shot-log';
+
 export class AlertMonitor {
   private readonly settings: AlertSettings;
   private readonly cameras = new Map<string, CameraTrack>();
@@ -71,6 +75,8 @@ export class AlertMonitor {
   private readonly planAlertScene = new Map<string, string>();
   /** Removed cameras, so that a readout still in flight does not bring one back. */
   private readonly removed = new Set<string>();
+  /** The shot log's write fault while it lasts (told by the shot log, not derived from times). */
+  private storage: Condition | null = null;
 
   constructor(
     private readonly onAlert: AlertListener,
@@ -137,6 +143,18 @@ export class AlertMonitor {
     this.raise({ key, kind: 'plan-missing', severity: 'warning', cameraIds: [], message, since: now });
   }
 
+  /**
+   * The shot log cannot be written (`fault`: since when, and a message that
+   * says why and how many shots are held), or null: it can again. Critical,
+   * since a shot log that is never written loses everything at a restart. An
+   * active alert is announced again when its message changes (the count of
+   * shots held), so the dashboard shows what is at stake.
+   */
+  storageFault(fault: { since: number; message: string } | null, now: number): void {
+    this.storage = fault ? { key: STORAGE_ALERT_KEY, kind: 'storage', severity: 'critical', cameraIds: [], message: fault.message, since: fault.since } : null;
+    this.evaluate(now);
+  }
+
   /** The scene's plan is now met (e.g. a pickup shot covered the gap). */
   planSatisfied(scene: string, now: number): void {
     this.resolvePlanAlerts(scene, now);
@@ -174,6 +192,7 @@ export class AlertMonitor {
   private evaluate(now: number): void {
     const holding = new Map<string, Condition>();
     for (const condition of [...this.doublings(now), ...this.stuck(now), ...this.stalled(now)]) holding.set(condition.key, condition);
+    if (this.storage) holding.set(this.storage.key, this.storage);
 
     for (const key of [...this.dismissed]) if (!holding.has(key)) this.dismissed.delete(key);
     const stale = [...this.alerts.values()].filter((alert) => alert.kind !== 'plan-missing' && !holding.has(alert.key));
@@ -181,6 +200,9 @@ export class AlertMonitor {
     for (const condition of [...holding.values()].sort(byKey)) {
       if (!this.alerts.has(condition.key) && !this.dismissed.has(condition.key)) this.raise(condition);
     }
+    // Other kinds keep the message they were raised with (theirs count seconds, which would announce every tick).
+    const storage = this.storage && this.alerts.get(this.storage.key);
+    if (storage && this.storage && storage.message !== this.storage.message) this.raise({ ...this.storage, since: storage.since });
   }
 
   /**

@@ -133,7 +133,8 @@ export interface CoverageUpdate {
   scenes: SceneCoverage[];
 }
 
-export type AlertKind = 'doubling' | 'stuck' | 'plan-missing' | 'stalled';
+/** storage: the shot log cannot be written (a full or failing disk); shots are held in memory meanwhile. */
+export type AlertKind = 'doubling' | 'stuck' | 'plan-missing' | 'stalled' | 'storage';
 
 export interface Alert {
   /** Stable while the condition lasts, e.g. "doubling:cam-1+cam-2". */

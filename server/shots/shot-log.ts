@@ -6,6 +6,13 @@
  * On open it recovers from a crash: shots still open are closed at the last
  * frame written, takes still running are ended, alerts still active are
  * closed.
+ *
+ * When the database cannot be written (a full or failing disk), shots and
+ * alert records are held in memory and retried (ShotWriter, WriteBehind)
+ * under a critical storage alert; requests that write answer STORAGE_FULL.
+ * Reads come from the database, so shots held are missing from lists,
+ * coverage and exports until they are written (the `shot` events carry them
+ * live all along).
  */
 import path from 'node:path';
 import type { CameraConfig, Config } from '../config/schema.js';
@@ -19,12 +26,16 @@ import type { CanonicalScale } from '../shared/scale.js';
 import type { Alert, CoveragePlan, CoverageStats, CoverageUpdate, SceneCoverage, ShotRecord, Take } from '../shared/shots.js';
 import type { CameraStatus } from '../shared/socket-events.js';
 import { AlertStore } from '../store/alert-store.js';
+import { lockDataDir, type DataDirLock } from '../store/data-dir-lock.js';
 import { DATABASE_FILE, openDatabase, type Db } from '../store/database.js';
 import { PlanStore } from '../store/plan-store.js';
 import { ShotStore, type ShotFilter, type ShotPatch, type StoredShot } from '../store/shot-store.js';
+import { describeFault, guardWrite, isStorageFault } from '../store/storage-fault.js';
 import { TakeStore } from '../store/take-store.js';
+import { WriteBehind, type HeldState } from '../store/write-behind.js';
 import type { ThumbnailFrame } from './shot-accumulator.js';
 import { ShotTracker, type ShotSink, type TakeRef } from './shot-tracker.js';
+import { ShotWriter } from './shot-writer.js';
 import { encodeThumbnail } from './thumbnail.js';
 import { TimecodeClock } from './timecode-clock.js';
 import { timecodeAtRate, timecodeRate, timecodeToFrames } from './timecode.js';
@@ -59,6 +70,13 @@ export interface CoverageReport {
 
 const COVERAGE_PUSH_MIN_MS = 1000;
 
+/**
+ * Between retries of held writes. A retry that still fails costs one
+ * statement, so 2 s is cheap, and once space is freed shots land in the log
+ * (and the alert clears) before an operator has turned back to the dashboard.
+ */
+const HELD_RETRY_MS = 2000;
+
 /** The timecode a camera uses: its own settings over the shared ones. */
 export function cameraTimecode(camera: Pick<CameraConfig, 'id' | 'timecode'>, shared: ShotsSettings['timecode'], sourceStart: string | null = null): TimecodeClock {
   const settings = { ...shared, ...camera.timecode };
@@ -86,9 +104,16 @@ export class ShotLog {
   private lastCoveragePush = 0;
   private lastEndedTake: Take | null = null;
   private readonly tickTimer: NodeJS.Timeout;
+  private readonly held: WriteBehind;
+  /** Held while the log is open: one server per data directory. */
+  private dirLock: DataDirLock | null = null;
+  private readonly writer: ShotWriter;
+  /** The outage last logged, so that one outage is logged once, not per shot. */
+  private heldLoggedSince: number | null = null;
 
   private constructor(
-    private readonly db: Db,
+    /** The connection; public for maintenance and for tests that provoke faults (PRAGMA max_page_count). */
+    readonly db: Db,
     readonly file: string,
     private readonly settings: ShotsSettings,
     coverage: Config['coverage'],
@@ -102,6 +127,16 @@ export class ShotLog {
     this.alertStore = new AlertStore(db);
     this.startedAt = clock();
     for (const plan of coverage.plans) this.configPlans.set(plan.scene, plan);
+    this.held = new WriteBehind({
+      retryMs: HELD_RETRY_MS,
+      clock,
+      isFault: isStorageFault,
+      describe: describeFault,
+      transaction: (work) => this.db.transaction(work)(),
+      onState: (state) => this.onHeld(state),
+      onDropped: (error) => log.error(`shot log ${file}: a held write failed and is dropped: ${errorMessage(error)}`),
+    });
+    this.writer = new ShotWriter(this.shots, this.held);
     this.alerts = new AlertMonitor((alert) => this.onAlert(alert), coverage.alerts);
     this.tickTimer = setInterval(() => this.alerts.tick(this.clock()), 1000);
     this.tickTimer.unref();
@@ -110,11 +145,29 @@ export class ShotLog {
   /** Opens (or creates) the log in `dataDir` and recovers what a crash left open. */
   static open(dataDir: string, config: Pick<Config, 'shots' | 'coverage'>, clock: Clock, log: Logger, events: ShotLogEvents): ShotLog {
     const file = dataDir === ':memory:' ? dataDir : path.join(dataDir, DATABASE_FILE);
-    const db = openDatabase(file);
+    const dirLock = dataDir === ':memory:' ? null : lockDataDir(dataDir);
+    let db: Db;
+    try {
+      db = openDatabase(file);
+    } catch (error) {
+      dirLock?.release();
+      throw error;
+    }
     const shotLog = new ShotLog(db, file, config.shots, config.coverage, clock, log, events);
-    const closed = shotLog.shots.closeAbandoned();
-    const ended = shotLog.takeStore.endAbandoned();
-    shotLog.alertStore.resolveAbandoned(clock());
+    shotLog.dirLock = dirLock;
+    let recovered: { closed: number; ended: number };
+    try {
+      recovered = guardWrite(db, () => {
+        const closed = shotLog.shots.closeAbandoned();
+        const ended = shotLog.takeStore.endAbandoned();
+        shotLog.alertStore.resolveAbandoned(clock());
+        return { closed, ended };
+      });
+    } catch (error) {
+      shotLog.close();
+      throw error;
+    }
+    const { closed, ended } = recovered;
     if (closed || ended) log.warn(`shot log ${file}: closed ${closed} shot(s) and ended ${ended} take(s) left open by an unclean stop, at their last written frame`);
     log.info(`shot log: ${file}`);
     return shotLog;
@@ -173,17 +226,18 @@ export class ShotLog {
     return this.takeStore.running();
   }
 
-  /** Starts a take; a running take on any of the same cameras ends first. */
+  /** Starts a take; a running take on any of the same cameras ends first (both or neither, on a full disk). */
   startTake(request: TakeRequest): Take {
     const scene = String(request.scene ?? '').trim();
     if (!scene) throw new ShotscaleError('BAD_REQUEST', 'a take needs a scene, e.g. { "scene": "12", "take": "3" }');
     const take = request.take === undefined || request.take === null || String(request.take).trim() === '' ? this.takeStore.nextTakeNumber(scene) : String(request.take).trim();
     const cameras = request.cameras?.length ? [...new Set(request.cameras)] : null;
     const now = this.clock();
-    for (const running of this.takeStore.running()) {
-      if (!cameras || !running.cameras || running.cameras.some((c) => cameras.includes(c))) this.finishTake(running, now);
-    }
-    const started = this.takeStore.start(scene, take, cameras, now);
+    const ending = this.takeStore.running().filter((running) => !cameras || !running.cameras || running.cameras.some((c) => cameras.includes(c)));
+    const { ended, started } = guardWrite(this.db, () =>
+      this.db.transaction(() => ({ ended: ending.map((t) => this.takeStore.end(t.id, now)), started: this.takeStore.start(scene, take, cameras, now) }))(),
+    );
+    for (const done of ended) this.takeEnded(done, now);
     this.log.info(`take started: scene ${scene} take ${take}${cameras ? ` on ${cameras.join(', ')}` : ''}`);
     this.retake();
     return started;
@@ -192,8 +246,9 @@ export class ShotLog {
   /** Ends the running take(s): all, or those on the given cameras. Returns what ended. */
   endTake(cameras: string[] | null = null): Take[] {
     const now = this.clock();
-    const ended = this.takeStore.running().filter((t) => !cameras?.length || !t.cameras || t.cameras.some((c) => cameras.includes(c)));
-    const done = ended.map((t) => this.finishTake(t, now));
+    const ending = this.takeStore.running().filter((t) => !cameras?.length || !t.cameras || t.cameras.some((c) => cameras.includes(c)));
+    const done = guardWrite(this.db, () => this.db.transaction(() => ending.map((t) => this.takeStore.end(t.id, now)))());
+    for (const take of done) this.takeEnded(take, now);
     this.retake();
     return done;
   }
@@ -269,12 +324,27 @@ export class ShotLog {
     return { perCamera: coverageByCamera(run), current, scenes };
   }
 
-  /** Ends every camera's session (shots close at their last frame) and closes the database. */
+  /** Writes held in memory because the database cannot take them now, or null. */
+  heldWrites(): HeldState | null {
+    return this.held.state;
+  }
+
+  /**
+   * Ends every camera's session (shots close at their last frame), writes
+   * what is held if the database takes it now, and closes the database.
+   */
   close(): void {
     clearInterval(this.tickTimer);
-    if (this.coverageTimer) clearTimeout(this.coverageTimer);
     for (const id of [...this.trackers.keys()]) this.detachCamera(id);
+    if (!this.held.flush()) {
+      const state = this.held.state!;
+      this.log.error(`shot log ${this.file}: closing with ${state.writes} write(s) of ${state.shots} shot(s) not written (${state.reason}); they are lost`);
+    }
+    this.held.dispose();
+    // After the flush: a flush that succeeds schedules a coverage push.
+    if (this.coverageTimer) clearTimeout(this.coverageTimer);
     this.db.close();
+    this.dirLock?.release();
   }
 
   // ---- internals ----
@@ -282,18 +352,18 @@ export class ShotLog {
   private sink(): ShotSink {
     return {
       open: (shot, takeId) => {
-        const id = this.shots.add(shot, takeId);
+        const id = this.writer.open(shot, takeId);
         this.events.shot({ ...shot, id });
         return id;
       },
       relabel: (shot, takeId) => {
-        this.shots.patch(shot.id, { scene: shot.scene, take: shot.take }, takeId);
+        this.writer.relabel(shot, takeId);
         this.events.shot(shot);
       },
-      update: (shot) => this.shots.extend(shot),
+      update: (shot) => this.writer.extend(shot),
       close: (shot, thumbnail) => {
         const jpeg = this.settings.thumbnails && thumbnail ? this.thumbnailBytes(thumbnail) : null;
-        this.shots.finish(shot, jpeg);
+        this.writer.finish(shot, jpeg);
         this.events.shot({ ...shot, hasThumbnail: jpeg !== null });
         this.scheduleCoverage();
       },
@@ -328,17 +398,16 @@ export class ShotLog {
     this.scheduleCoverage();
   }
 
-  private finishTake(take: Take, now: number): Take {
-    const ended = this.takeStore.end(take.id, now);
+  /** After a take's end is stored: the plan check. */
+  private takeEnded(ended: Take, now: number): void {
     this.lastEndedTake = ended;
-    this.log.info(`take ended: scene ${take.scene} take ${take.take}`);
-    const plan = this.plan(take.scene);
+    this.log.info(`take ended: scene ${ended.scene} take ${ended.take}`);
+    const plan = this.plan(ended.scene);
     if (plan) {
       // The whole scene so far: a CU shot in take 2 still covers the scene in take 5.
-      const statuses = evaluatePlan(plan, this.listShots({ scene: take.scene }));
-      this.alerts.takeEnded(take.scene, take.take, missingItems(statuses), now);
+      const statuses = evaluatePlan(plan, this.listShots({ scene: ended.scene }));
+      this.alerts.takeEnded(ended.scene, ended.take, missingItems(statuses), now);
     }
-    return ended;
   }
 
   /** An open shot in the database is up to a quarter second behind its tracker. */
@@ -347,13 +416,30 @@ export class ShotLog {
     return live && live.id === shot.id ? { ...live, takeId: shot.takeId, tags: shot.tags, note: shot.note } : shot;
   }
 
+  /** An alert goes out at once; its record is held like shots on a full disk (a raise and its resolve coalesce). */
   private onAlert(alert: Alert): void {
     try {
-      this.alertStore.record(alert);
+      this.held.write({ coalesce: `alert:${alert.key}:${Math.round(alert.since)}`, run: () => this.alertStore.record(alert) });
     } catch (error) {
       this.log.error(`alert not stored: ${errorMessage(error)}`);
     }
     this.events.alert(alert);
+  }
+
+  /** Writes are held (or, null, all written): the storage alert says so, with what is at stake. */
+  private onHeld(state: HeldState | null): void {
+    const now = this.clock();
+    if (!state) {
+      this.log.info(`shot log ${this.file}: writable again; every held write is written`);
+      this.alerts.storageFault(null, now);
+      // Lists and coverage read the database: they have the held shots only now.
+      this.scheduleCoverage();
+      return;
+    }
+    const message = `The shot log at ${this.file} cannot be written (${state.reason}); ${state.shots} shot${state.shots === 1 ? ' is' : 's are'} held in memory and retried every ${HELD_RETRY_MS / 1000} s`;
+    if (this.heldLoggedSince !== state.since) this.log.error(message);
+    this.heldLoggedSince = state.since;
+    this.alerts.storageFault({ since: state.since, message }, now);
   }
 
   /** Coverage is pushed at most once a second, after the latest change. */

@@ -1,6 +1,7 @@
 /** The alert history: each alert once when raised, updated when it clears. */
 import type { Alert, AlertKind } from '../shared/shots.js';
 import type { Db } from './database.js';
+import { guardWrite } from './storage-fault.js';
 
 interface AlertRow {
   key: string;
@@ -15,12 +16,15 @@ interface AlertRow {
 export class AlertStore {
   constructor(private readonly db: Db) {}
 
+  /** Inserts the alert, or updates the row of the same key and start. A full disk is STORAGE_FULL. */
   record(alert: Alert): void {
-    const resolved = this.db.prepare('UPDATE alerts SET resolved_at = ?, message = ? WHERE key = ? AND since = ?').run(alert.resolvedAt, alert.message, alert.key, Math.round(alert.since));
-    if (resolved.changes) return;
-    this.db
-      .prepare('INSERT INTO alerts (key, kind, severity, camera_ids, message, since, resolved_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
-      .run(alert.key, alert.kind, alert.severity, JSON.stringify(alert.cameraIds), alert.message, Math.round(alert.since), alert.resolvedAt);
+    guardWrite(this.db, () => {
+      const resolved = this.db.prepare('UPDATE alerts SET resolved_at = ?, message = ? WHERE key = ? AND since = ?').run(alert.resolvedAt, alert.message, alert.key, Math.round(alert.since));
+      if (resolved.changes) return;
+      this.db
+        .prepare('INSERT INTO alerts (key, kind, severity, camera_ids, message, since, resolved_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+        .run(alert.key, alert.kind, alert.severity, JSON.stringify(alert.cameraIds), alert.message, Math.round(alert.since), alert.resolvedAt);
+    });
   }
 
   /** Newest first. */

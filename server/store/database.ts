@@ -9,6 +9,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { ShotscaleError, errorMessage } from '../errors.js';
 import { MIGRATIONS, type Migration } from './migrations.js';
+import { describeFault, isLockFault } from './storage-fault.js';
 
 export type Db = Database.Database;
 
@@ -22,29 +23,53 @@ export function openDatabase(file: string, migrations: readonly Migration[] = MI
       throw new ShotscaleError('DATABASE_FAILED', `cannot create the data directory ${path.dirname(file)}: ${errorMessage(error)}`);
     }
   }
-  let db: Db;
+  let db: Db | undefined;
   try {
     db = new Database(file);
+    // First: journal_mode below already needs a lock, and before a timeout is
+    // set a lock held elsewhere fails it at once instead of waiting a moment.
+    // 2 s rides out another connection's commit and still fails the start fast
+    // when another process holds the file.
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     db.pragma('journal_mode = WAL');
     // NORMAL in WAL mode: a commit survives a crash of this process (SIGKILL
     // included); only a power cut can lose the last transactions.
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
-    db.pragma('busy_timeout = 2000');
+    // In WAL mode a writer elsewhere does not stop the pragmas above: take the
+    // write lock once now, so that a held lock fails the start, not the first shot.
+    db.exec('BEGIN IMMEDIATE');
+    db.exec('COMMIT');
   } catch (error) {
-    throw new ShotscaleError('DATABASE_FAILED', `cannot open the shot log ${file}: ${errorMessage(error)}`, {
-      hint: 'check that the data directory is writable and the file is a shotscale SQLite database',
-    });
+    db?.close();
+    throw openFailure(file, error);
   }
   migrate(db, file, migrations);
   return db;
+}
+
+/** Milliseconds a statement waits for another connection's lock before SQLITE_BUSY. */
+export const BUSY_TIMEOUT_MS = 2000;
+
+function openFailure(file: string, error: unknown): ShotscaleError {
+  if (isLockFault(error)) {
+    return new ShotscaleError('DATABASE_LOCKED', `the shot log ${file} is locked: another process holds it (${describeFault(error)} after ${BUSY_TIMEOUT_MS / 1000} s)`, {
+      hint: 'another shotscale on the same shots.dataDir? Stop it, or give this one its own shots.dataDir',
+      cause: error,
+    });
+  }
+  return new ShotscaleError('DATABASE_FAILED', `cannot open the shot log ${file}: ${errorMessage(error)}`, {
+    hint: 'check that the data directory is writable and the file is a shotscale SQLite database',
+    cause: error,
+  });
 }
 
 export function schemaVersion(db: Db): number {
   return db.pragma('user_version', { simple: true }) as number;
 }
 
-function migrate(db: Db, file: string, migrations: readonly Migration[]): void {
+/** Brings the schema up to date, one transaction per step; refuses (and closes) a newer database. */
+export function migrate(db: Db, file: string, migrations: readonly Migration[] = MIGRATIONS): void {
   const current = schemaVersion(db);
   const latest = migrations.at(-1)?.version ?? 0;
   if (current > latest) {
@@ -62,6 +87,7 @@ function migrate(db: Db, file: string, migrations: readonly Migration[]): void {
       })();
     } catch (error) {
       db.close();
+      if (isLockFault(error)) throw openFailure(file, error);
       throw new ShotscaleError('DATABASE_FAILED', `migrating the shot log ${file} to version ${step.version} (${step.description}) failed: ${errorMessage(error)}`);
     }
   }

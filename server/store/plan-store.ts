@@ -1,15 +1,17 @@
 /** Coverage plans set over the API, kept per scene (config plans are not stored). */
 import type { Db } from './database.js';
+import { guardWrite } from './storage-fault.js';
 
 export class PlanStore {
   constructor(private readonly db: Db) {}
 
+  /** A full disk is STORAGE_FULL (the plan is not held: it is sent again). */
   save(scene: string, plan: unknown, at: number): void {
-    this.db.prepare('INSERT OR REPLACE INTO plans (scene, plan, updated_at) VALUES (?, ?, ?)').run(scene, JSON.stringify(plan), Math.round(at));
+    guardWrite(this.db, () => this.db.prepare('INSERT OR REPLACE INTO plans (scene, plan, updated_at) VALUES (?, ?, ?)').run(scene, JSON.stringify(plan), Math.round(at)));
   }
 
   remove(scene: string): boolean {
-    return this.db.prepare('DELETE FROM plans WHERE scene = ?').run(scene).changes > 0;
+    return guardWrite(this.db, () => this.db.prepare('DELETE FROM plans WHERE scene = ?').run(scene).changes > 0);
   }
 
   /** Every stored plan as it was given (parse it again to use it). */

@@ -8,6 +8,7 @@ import { isCanonicalScale } from '../shared/scale.js';
 import type { ShotBoundary, ShotRecord, TimecodeRateName } from '../shared/shots.js';
 import type { Subjects } from '../shared/socket-events.js';
 import type { Db } from './database.js';
+import { guardWrite } from './storage-fault.js';
 
 export interface ShotFilter {
   cameraIds?: readonly string[];
@@ -126,9 +127,9 @@ export class ShotStore {
     /** Formats a frame count as timecode at a rate name (kept out of the rows: derived). */
     private readonly timecode: (frames: number, rate: string) => string,
   ) {
-    this.insert = db.prepare(`INSERT INTO shots (camera_id, status, in_time, out_time, rate, in_frame, out_frame, start_s, scale, confidence,
+    this.insert = db.prepare(`INSERT INTO shots (id, camera_id, status, in_time, out_time, rate, in_frame, out_frame, start_s, scale, confidence,
       probabilities, readouts, subjects, reason, cut_in, cut_out, take_id, scene, take, tags, note)
-      VALUES (@cameraId, @status, @inTime, @outTime, @rate, @inFrame, @outFrame, @startS, @scale, @confidence,
+      VALUES (@id, @cameraId, @status, @inTime, @outTime, @rate, @inFrame, @outFrame, @startS, @scale, @confidence,
       @probabilities, @readouts, @subjects, @reason, @cutIn, @cutOut, @takeId, @scene, @take, @tags, @note)`);
     this.updateOpen = db.prepare(`UPDATE shots SET out_time = @outTime, out_frame = @outFrame, scale = @scale, confidence = @confidence,
       probabilities = @probabilities, readouts = @readouts, subjects = @subjects, reason = @reason WHERE id = @id AND status = 'open'`);
@@ -137,9 +138,12 @@ export class ShotStore {
     this.putThumbnail = db.prepare('INSERT OR REPLACE INTO thumbnails (shot_id, jpeg) VALUES (?, ?)');
   }
 
-  /** Stores a new (usually open) shot; returns its id. */
+  /**
+   * Stores a new (usually open) shot; returns its id: the shot's own when it
+   * has one (the live log allocates ids itself, see nextId), else the next.
+   */
   add(shot: ShotRecord, takeId: number | null): number {
-    const result = this.insert.run({ ...this.params(shot), status: shot.status, inTime: shot.inTime, rate: shot.rate, inFrame: shot.inFrame, startS: shot.startS, cutIn: shot.cutIn, takeId, scene: shot.scene, take: shot.take, tags: JSON.stringify(shot.tags), note: shot.note });
+    const result = this.insert.run({ ...this.params(shot), id: shot.id > 0 ? shot.id : null, status: shot.status, inTime: shot.inTime, rate: shot.rate, inFrame: shot.inFrame, startS: shot.startS, cutIn: shot.cutIn, takeId, scene: shot.scene, take: shot.take, tags: JSON.stringify(shot.tags), note: shot.note });
     return Number(result.lastInsertRowid);
   }
 
@@ -155,6 +159,11 @@ export class ShotStore {
       this.close.run({ ...this.params(shot), id: shot.id });
       if (jpeg) this.putThumbnail.run(shot.id, jpeg);
     })();
+  }
+
+  /** One more than the highest id stored (1 for an empty log). */
+  nextId(): number {
+    return ((this.db.prepare('SELECT MAX(id) FROM shots').pluck().get() as number | null) ?? 0) + 1;
   }
 
   /**
@@ -190,7 +199,7 @@ export class ShotStore {
     return (this.db.prepare(`SELECT COUNT(*) AS n FROM shots s${where}`).get(params) as { n: number }).n;
   }
 
-  /** Operator edits: tags (e.g. characters), a note, or a corrected scene/take. */
+  /** Operator edits: tags (e.g. characters), a note, or a corrected scene/take. A full disk is STORAGE_FULL. */
   patch(id: number, patch: ShotPatch, takeId?: number | null): StoredShot {
     this.get(id);
     const sets: string[] = [];
@@ -208,7 +217,7 @@ export class ShotStore {
       sets.push('take_id = @take_id');
       params.take_id = takeId;
     }
-    if (sets.length) this.db.prepare(`UPDATE shots SET ${sets.join(', ')} WHERE id = @id`).run(params);
+    if (sets.length) guardWrite(this.db, () => this.db.prepare(`UPDATE shots SET ${sets.join(', ')} WHERE id = @id`).run(params));
     return this.get(id);
   }
 

@@ -5,6 +5,7 @@
 import { ShotscaleError } from '../errors.js';
 import type { Take } from '../shared/shots.js';
 import type { Db } from './database.js';
+import { guardWrite } from './storage-fault.js';
 
 interface TakeRow {
   id: number;
@@ -29,15 +30,16 @@ function fromRow(row: TakeRow): Take {
 export class TakeStore {
   constructor(private readonly db: Db) {}
 
+  /** A full disk is STORAGE_FULL: a slate is not held like shots, the operator slates again. */
   start(scene: string, take: string, cameras: string[] | null, at: number): Take {
-    const result = this.db
-      .prepare('INSERT INTO takes (scene, take, cameras, started_at) VALUES (?, ?, ?, ?)')
-      .run(scene, take, cameras ? JSON.stringify(cameras) : null, Math.round(at));
+    const result = guardWrite(this.db, () =>
+      this.db.prepare('INSERT INTO takes (scene, take, cameras, started_at) VALUES (?, ?, ?, ?)').run(scene, take, cameras ? JSON.stringify(cameras) : null, Math.round(at)),
+    );
     return this.get(Number(result.lastInsertRowid));
   }
 
   end(id: number, at: number): Take {
-    this.db.prepare('UPDATE takes SET ended_at = ? WHERE id = ? AND ended_at IS NULL').run(Math.round(at), id);
+    guardWrite(this.db, () => this.db.prepare('UPDATE takes SET ended_at = ? WHERE id = ? AND ended_at IS NULL').run(Math.round(at), id));
     return this.get(id);
   }
 

@@ -410,7 +410,9 @@ describe('recovery', () => {
     assert.equal(first.log.shots.get(1).outFrame, 90036);
     assert.equal(first.log.alertHistory()[0]!.resolvedAt, null);
 
-    // The process dies here: first.log is never closed. A new one opens the same directory.
+    // The process dies here: first.log is never closed, and the operating
+    // system lets go of its lock on the data directory. A new one opens it.
+    (first.log as unknown as { dirLock: { release(): void } }).dirLock.release();
     const lines: string[] = [];
     const logger = createLogger('test', 'info', (line) => lines.push(line));
     const second = openLog(first.dir, { log: logger, now: T0 + 100_000 });
