@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import '../server/inference/onnx-telemetry-off.js'; // before onnxruntime-node, which reads it when it starts
 import * as ort from 'onnxruntime-node';
 import { decodeFile } from '../server/ingest/file-decoder.js';
 import { resolveFfmpeg } from '../server/ingest/ffmpeg-binary.js';

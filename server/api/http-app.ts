@@ -57,7 +57,15 @@ export async function createHttpApp(deps: HttpAppDeps): Promise<HttpApp> {
       model: info.model,
       executionProvider: info.executionProvider,
       cameras: { total: cameras.length, live: cameras.filter((c) => c.state === 'live').length },
-      shotLog: deps.shotLog ? { database: deps.shotLog.file, runningTakes: deps.shotLog.runningTakes().length, activeAlerts: deps.shotLog.alerts.active().length } : null,
+      shotLog: deps.shotLog
+        ? {
+            database: deps.shotLog.file,
+            runningTakes: deps.shotLog.runningTakes().length,
+            activeAlerts: deps.shotLog.alerts.active().length,
+            // Writes held in memory while the database cannot take them (a full disk), or null.
+            held: deps.shotLog.heldWrites(),
+          }
+        : null,
     };
   });
 

@@ -16,7 +16,7 @@ import { TokenRegistry, tokenEntries } from '../api/access/token-registry.js';
 import { createHttpApp } from '../api/http-app.js';
 import { SocketHub } from '../api/socket-hub.js';
 import { resolveConfigPath, type LoadedConfig } from '../config/load-config.js';
-import { errorMessage } from '../errors.js';
+import { errorMessage, isShotscaleError } from '../errors.js';
 import { resolveFfmpeg, type FfmpegBinary } from '../ingest/ffmpeg-binary.js';
 import { runModels } from '../inference/inference-runner.js';
 import { ModelSet, type CameraModelProfile } from '../inference/model-set.js';
@@ -108,20 +108,14 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
   const ffmpeg = resolveFfmpeg(config.ffmpeg.path ? resolveConfigPath(loaded, config.ffmpeg.path) : null);
   log.info(`ffmpeg: ${ffmpeg.path} (from ${ffmpeg.origin}; ${ffmpeg.version}${ffmpeg.hasNdi ? '; NDI input available' : ''})`);
 
-  const models = await ModelSet.load(loaded, log);
-  const model = models.default;
   const metrics = new PipelineMetrics();
-  const guard = new AccessGuard(new TokenRegistry(entries), new AttemptLimiter(config.server.authAttempts, clock), (transport, reason) => metrics.authRefused.inc({ transport, reason }));
-  const readouts = new ReadoutBuilder(config.pipeline.smoothing, clock);
-  const stats = new PipelineStatsWindow();
-  const lastPreview = new Map<string, number>();
-  const previewEveryMs = config.dashboard.previewFps > 0 ? 1000 / config.dashboard.previewFps : Infinity;
-  const info = (): ServerInfo => ({ version: VERSION, model: model.name, executionProvider: model.executionProvider, labels: CANONICAL_SCALES });
 
   // Late-bound: the hub needs the HTTP server, the cameras need the hub.
   let hub: SocketHub | null = null;
   let cameras: CameraManager | null = null;
 
+  // The shot log first: a data directory in use or locked fails the start in
+  // a moment, before seconds of model loading.
   const shotLog = config.shots.enabled
     ? ShotLog.open(resolveConfigPath(loaded, config.shots.dataDir), config, clock, log.child('shots'), {
         shot: (shot) => {
@@ -138,6 +132,22 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
     : null;
   const shotLogAlertCount = () => shotLog?.alerts.active().length ?? 0;
 
+  let models: ModelSet;
+  try {
+    models = await ModelSet.load(loaded, log, { onInferenceRestart: (name) => metrics.inferenceRestarts.inc({ model: name }) });
+  } catch (error) {
+    shotLog?.close();
+    throw error;
+  }
+  const model = models.default;
+  const guard = new AccessGuard(new TokenRegistry(entries), new AttemptLimiter(config.server.authAttempts, clock), (transport, reason) => metrics.authRefused.inc({ transport, reason }));
+  const readouts = new ReadoutBuilder(config.pipeline.smoothing, clock);
+  const stats = new PipelineStatsWindow();
+  const lastPreview = new Map<string, number>();
+  const previewEveryMs = config.dashboard.previewFps > 0 ? 1000 / config.dashboard.previewFps : Infinity;
+  const info = (): ServerInfo => ({ version: VERSION, model: model.name, executionProvider: model.executionProvider, labels: CANONICAL_SCALES });
+
+
   /** A camera's analysed frame as a JPEG, to dashboards showing it, at most previewFps. */
   const sendPreview = (frame: Frame) => {
     const now = clock();
@@ -150,6 +160,9 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
     }
   };
 
+  // While a model thread restarts, every batch fails with that restart's one
+  // INFERENCE_UNAVAILABLE error (5 batches a second per camera): logged once.
+  const unavailableLogged = new WeakSet<Error>();
   const scheduler = new BatchScheduler(
     { ...config.pipeline.batch, ringBufferSize: config.pipeline.ringBufferSize },
     {
@@ -184,7 +197,13 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
         metrics.framesDropped.inc({ camera: cameraId, reason }, count);
         cameras?.countDropped(cameraId, count);
       },
-      onBatchError: (error) => log.error(`inference failed for a batch: ${errorMessage(error)}`),
+      onBatchError: (error) => {
+        if (isShotscaleError(error, 'INFERENCE_UNAVAILABLE')) {
+          if (unavailableLogged.has(error)) return;
+          unavailableLogged.add(error);
+        }
+        log.error(`inference failed for a batch: ${isShotscaleError(error) ? `${error.code}: ` : ''}${errorMessage(error)}`);
+      },
     },
     clock,
   );

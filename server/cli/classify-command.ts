@@ -1,7 +1,9 @@
 /**
- * `shotscale classify FILE...`: one JSON line per image, or per sampled video
- * frame, on stdout; progress on stderr. A file that cannot be read is reported
- * and skipped; the exit code is 1 if any was.
+ * `shotscale classify FILE|FOLDER... [--files-from LIST]`: one JSON line per
+ * image, or per sampled video frame, on stdout; progress on stderr. Folders
+ * give the images and videos under them (input-files.ts). A file that cannot
+ * be read, or a folder with nothing to read, is reported and skipped; the
+ * exit code is 1 if any was.
  */
 import { parseArgs } from 'node:util';
 import { errorMessage } from '../errors.js';
@@ -9,6 +11,7 @@ import type { DecodedFrame } from '../ingest/file-decoder.js';
 import type { ScalePrediction, Subjects } from '../inference/model.js';
 import type { Logger } from '../shared/logger.js';
 import { argmax, CANONICAL_SCALES } from '../shared/scale.js';
+import { expandInputs, readFileList } from './input-files.js';
 import { openOfflineClassifier, type OfflineClassifier } from './offline-classifier.js';
 import { ProgressLine } from './progress-line.js';
 
@@ -49,25 +52,32 @@ export async function runClassify(argv: string[], log: Logger): Promise<number> 
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { config: { type: 'string', short: 'c' }, fps: { type: 'string', default: '1' }, batch: { type: 'string', default: '8' } },
+    options: { config: { type: 'string', short: 'c' }, fps: { type: 'string', default: '1' }, batch: { type: 'string', default: '8' }, 'files-from': { type: 'string' } },
   });
-  if (!positionals.length) {
-    process.stderr.write('shotscale classify: name at least one image or video file\n');
-    return 2;
-  }
   const fps = Number(values.fps);
   const batchSize = Math.max(1, Math.floor(Number(values.batch)));
   if (!(fps > 0) || !Number.isFinite(batchSize)) {
     process.stderr.write('shotscale classify: --fps must be > 0 and --batch a positive integer\n');
     return 2;
   }
+  if (!positionals.length && values['files-from'] === undefined) {
+    process.stderr.write('shotscale classify: name at least one image or video file or folder, or --files-from LIST\n');
+    return 2;
+  }
+  const listed = values['files-from'] === undefined ? [] : await readFileList(values['files-from']);
+  const { files, emptyFolders } = expandInputs([...positionals, ...listed]);
+  for (const folder of emptyFolders) process.stderr.write(`shotscale classify: no images or videos in ${folder}\n`);
+  if (!files.length) {
+    process.stderr.write('shotscale classify: nothing to classify\n');
+    return 1;
+  }
   const classifier = await openOfflineClassifier(values, log);
   const { model } = classifier;
-  const progress = new ProgressLine(positionals.length, 'files');
+  const progress = new ProgressLine(files.length, 'files');
   const write = (line: ClassifyLine) => process.stdout.write(JSON.stringify(line) + '\n');
   let failed = 0;
   try {
-    for (const file of positionals) {
+    for (const file of files) {
       progress.update(file);
       const pending: DecodedFrame[] = [];
       let chain = Promise.resolve();
@@ -86,8 +96,8 @@ export async function runClassify(argv: string[], log: Logger): Promise<number> 
       progress.tick();
     }
   } finally {
-    progress.done(`${positionals.length - failed} of ${positionals.length} files classified with ${model.name}`);
+    progress.done(`${files.length - failed} of ${files.length} files classified with ${model.name}`);
     await classifier.dispose();
   }
-  return failed ? 1 : 0;
+  return failed || emptyFolders.length ? 1 : 0;
 }

@@ -22,7 +22,7 @@ commands:
       every export, a thumbnail per shot and summary.json (average shot length, scale shares) to DIR.
   export --format FORMAT [--db FILE | --config FILE] [--out FILE] [--camera ID,...] [--scene S] [--take T] [--from T] [--to T]
       Export the shot log: csv, json, edl (CMX3600), ale (Avid), otio (OpenTimelineIO), markers (Resolve marker EDL).
-  classify FILE... [--config FILE] [--fps N] [--batch N]
+  classify FILE|FOLDER... [--files-from LIST|-] [--config FILE] [--fps N] [--batch N]
       Classify images or videos (sampled at --fps, default 1); JSON lines on stdout.
   eval --labels FILE [--images DIR] [--taxonomy NAME] [--json OUT] [--csv OUT]
        [--matrix OUT.svg] [--config FILE] [--limit N] [--batch N]

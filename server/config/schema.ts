@@ -222,9 +222,9 @@ export const configSchema = z.strictObject({
     .strictObject({
       stallTimeoutS: z.number().positive().default(5).describe('No frame for this long: the camera is stalled and restarted'),
       firstFrameTimeoutS: z.number().positive().default(20).describe('Grace for the first frame after a (re)start'),
-      backoffInitialS: z.number().positive().default(0.5).describe('First restart delay'),
-      backoffMaxS: z.number().positive().default(15).describe('Restart delays double up to this cap'),
-      healthyAfterS: z.number().positive().default(10).describe('Live this long and the backoff resets'),
+      backoffInitialS: z.number().positive().default(0.5).describe('First restart delay (of a camera, or of an inference thread)'),
+      backoffMaxS: z.number().positive().default(15).describe('Restart delays double up to this cap (cameras and inference threads)'),
+      healthyAfterS: z.number().positive().default(10).describe('Up this long and the backoff resets (cameras and inference threads)'),
       stderrLines: z.number().int().min(0).max(1000).default(40).describe('ffmpeg stderr lines kept per camera'),
     })
     .prefault({}),

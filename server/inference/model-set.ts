@@ -31,8 +31,9 @@ export class ModelSet {
     private readonly loaded: Pick<LoadedConfig, 'baseDir'>,
   ) {}
 
-  static async load(loaded: LoadedConfig, log: Logger): Promise<ModelSet> {
-    const { model } = loaded.config;
+  /** `onInferenceRestart` is told the model's name (default, or an extra's) each time its thread is restarted. */
+  static async load(loaded: LoadedConfig, log: Logger, hooks: { onInferenceRestart?: (name: string) => void } = {}): Promise<ModelSet> {
+    const { model, supervisor } = loaded.config;
     const options = { executionProviders: model.executionProviders, intraOpThreads: model.intraOpThreads };
     const models = new Map<string, ShotScaleModel>();
     const entries: [string, string][] = [['default', model.manifest], ...Object.entries(model.extra).map(([name, m]): [string, string] => [name, m.manifest])];
@@ -41,7 +42,9 @@ export class ModelSet {
         const manifestPath = resolveConfigPath(loaded, manifest);
         const started = performance.now();
         const modelLog = log.child(`model:${name}`);
-        const loadedModel = model.inferenceThread ? await WorkerModel.load(manifestPath, options, modelLog) : await loadModel(manifestPath, options, modelLog);
+        // A dead model thread is restarted with the same backoff as a dead ffmpeg.
+        const supervision = { backoffInitialS: supervisor.backoffInitialS, backoffMaxS: supervisor.backoffMaxS, healthyAfterS: supervisor.healthyAfterS, onRestart: () => hooks.onInferenceRestart?.(name) };
+        const loadedModel = model.inferenceThread ? await WorkerModel.load(manifestPath, options, modelLog, supervision) : await loadModel(manifestPath, options, modelLog);
         models.set(name, loadedModel);
         log.info(`model "${name}": ${loadedModel.name} from ${manifestPath} on ${loadedModel.executionProvider} in ${Math.round(performance.now() - started)} ms (input ${loadedModel.input.width}x${loadedModel.input.height}, ${loadedModel.input.resize})`);
       }

@@ -3,7 +3,10 @@
  * provider that loads (TensorRT, CUDA, CPU in the configured order) and says
  * which one it got and why the others failed.
  */
+// Before onnxruntime-node: it reads ORT_DISABLE_TELEMETRY when it starts.
+import './onnx-telemetry-off.js';
 import * as ort from 'onnxruntime-node';
+import { statSync } from 'node:fs';
 import { ShotscaleError, errorMessage } from '../errors.js';
 import type { Logger } from '../shared/logger.js';
 import type { ExecutionProviderName } from '../config/schema.js';
@@ -25,6 +28,10 @@ export interface OpenedSession {
 const GPU_HINT = 'GPU providers need onnxruntime-node installed with CUDA binaries (see README, "GPU")';
 
 export async function openSession(modelPath: string, options: SessionOptions, log: Logger): Promise<OpenedSession> {
+  // onnxruntime's words for an empty file are a line of its C++ source.
+  if (statSync(modelPath, { throwIfNoEntry: false })?.size === 0) {
+    throw new ShotscaleError('MODEL_LOAD_FAILED', `${modelPath} is empty (0 bytes)`, { hint: 'the file was cut short or never written; regenerate it or copy it again' });
+  }
   const fallbacks: OpenedSession['fallbacks'] = [];
   for (const provider of options.executionProviders) {
     try {

@@ -31,6 +31,12 @@ export class PipelineMetrics {
     registers: [this.registry],
   });
   readonly ffmpegRestarts = new Counter({ name: 'shotscale_ffmpeg_restarts_total', help: 'ffmpeg restarts, per camera', labelNames: ['camera'] as const, registers: [this.registry] });
+  readonly inferenceRestarts = new Counter({
+    name: 'shotscale_inference_restarts_total',
+    help: 'Inference thread restarts (the thread died, or a restarted one failed to load), per model (default, or the name of an extra)',
+    labelNames: ['model'] as const,
+    registers: [this.registry],
+  });
   readonly stalls = new Counter({ name: 'shotscale_camera_stalls_total', help: 'Stalls (no frame within the stall timeout), per camera', labelNames: ['camera'] as const, registers: [this.registry] });
   readonly cameraUp = new Gauge({ name: 'shotscale_camera_up', help: '1 when the camera is live, else 0', labelNames: ['camera'] as const, registers: [this.registry] });
   readonly readoutsDroppedForSlowClients = new Counter({

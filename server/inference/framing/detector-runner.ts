@@ -12,6 +12,7 @@ import { decodeBlazeFace } from '../detectors/blazeface-decoder.js';
 import { unletterboxPoint } from '../detectors/letterbox.js';
 import { decodeMoveNet, type Person } from '../detectors/movenet-decoder.js';
 import type { FrameInput } from '../model.js';
+import { checkModelFile } from '../model-file-check.js';
 import { openSession, ort, type SessionOptions } from '../onnx-session.js';
 import { embeddingAt } from './backbone-embedding.js';
 import { letterboxRegion, type Region } from './fast-letterbox.js';
@@ -38,6 +39,9 @@ export interface FrameDetections extends Detections {
 
 interface DetectorManifest {
   file: string;
+  /** Written by the converter (server/model-tools); checked before the file is opened. */
+  sizeBytes?: number;
+  sha256?: string;
   input: { name: string; shape: (number | string)[] };
   outputs: { name: string }[];
 }
@@ -52,7 +56,12 @@ export function readDetectorManifest(manifestPath: string): { manifest: Detector
   if (typeof manifest.file !== 'string' || !manifest.input?.name || !Array.isArray(manifest.outputs)) {
     throw new ShotscaleError('MODEL_MANIFEST_INVALID', `${manifestPath}: detector manifest needs file, input.name and outputs`);
   }
-  return { manifest, modelPath: path.resolve(path.dirname(manifestPath), manifest.file) };
+  const modelPath = path.resolve(path.dirname(manifestPath), manifest.file);
+  checkModelFile(modelPath, manifestPath, {
+    sizeBytes: typeof manifest.sizeBytes === 'number' ? manifest.sizeBytes : undefined,
+    sha256: typeof manifest.sha256 === 'string' ? manifest.sha256 : undefined,
+  });
+  return { manifest, modelPath };
 }
 
 const FACE_SIZE = 256;

@@ -23,6 +23,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import '../../onnx-telemetry-off.js'; // before onnxruntime-node, which reads it when it starts
 import * as ort from 'onnxruntime-node';
 import { crossValidate, type FoldScores } from '../../../calibration/cross-validation.js';
 import { generateModel } from '../../../model-tools/generate-models.js';

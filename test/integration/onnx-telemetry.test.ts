@@ -1,0 +1,68 @@
+/**
+ * onnxruntime-node's telemetry is off: a real process that loads a model
+ * leaves nothing under its HOME (onnxruntime keeps its id in
+ * ~/.cache/Microsoft/DeveloperTools/.onnxruntime/ when telemetry is on), and,
+ * where strace is installed, never opens /etc/machine-id.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { CLI, runCli } from '../support/cli.js';
+import { tempDir } from '../support/media.js';
+import { FIXTURE_MANIFEST, REPO_DIR, SHARED_DIR } from '../support/server-harness.js';
+
+const IMAGE = path.join(SHARED_DIR, 'evalset', 'cinemanet', 'img', 'cn_0001.jpg');
+const FIXTURE_ONNX = path.join(SHARED_DIR, 'fixtures', 'movieshots-mobilenetv3-small-random.onnx');
+const cacheOf = (home: string) => path.join(home, '.cache', 'Microsoft');
+
+function fixtureConfig(): string {
+  const file = path.join(tempDir(), 'config.yaml');
+  writeFileSync(file, `model: { manifest: ${FIXTURE_MANIFEST}, executionProviders: [cpu] }\n`);
+  return file;
+}
+
+const hasStrace = spawnSync('strace', ['-V']).status === 0;
+
+describe('onnxruntime telemetry', () => {
+  test('shotscale classify (model in its thread) writes nothing under HOME; with ORT_DISABLE_TELEMETRY=0 it would', async () => {
+    const config = fixtureConfig();
+    const home = tempDir();
+    // Unset, not inherited: this test process has set it already (the harness loads the onnx adapter).
+    const off = await runCli(['classify', '--config', config, IMAGE], { env: { HOME: home, ORT_DISABLE_TELEMETRY: undefined } });
+    assert.equal(off.code, 0, off.stderr);
+    assert.equal(existsSync(cacheOf(home)), false, `${cacheOf(home)} was made`);
+    // The user's explicit choice is kept, and shows what the check above would see.
+    const onHome = tempDir();
+    const on = await runCli(['classify', '--config', config, IMAGE], { env: { HOME: onHome, ORT_DISABLE_TELEMETRY: '0' } });
+    assert.equal(on.code, 0, on.stderr);
+    assert.equal(existsSync(path.join(cacheOf(onHome), 'DeveloperTools', '.onnxruntime')), true, 'telemetry on leaves its directory');
+  });
+
+  test('a process that only imports the onnx adapter and opens a session writes nothing under HOME', () => {
+    const home = tempDir();
+    const script = `
+      const { openSession } = await import(${JSON.stringify(path.join(REPO_DIR, 'server/inference/onnx-session.ts'))});
+      const { silentLogger } = await import(${JSON.stringify(path.join(REPO_DIR, 'server/shared/logger.ts'))});
+      const { session } = await openSession(${JSON.stringify(FIXTURE_ONNX)}, { executionProviders: ['cpu'], intraOpThreads: 1 }, silentLogger);
+      await session.release();
+      console.log('opened');`;
+    const env: NodeJS.ProcessEnv = { ...process.env, HOME: home };
+    delete env.ORT_DISABLE_TELEMETRY;
+    const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: REPO_DIR, env, encoding: 'utf8' });
+    assert.match(out, /opened/);
+    assert.equal(existsSync(cacheOf(home)), false, `${cacheOf(home)} was made`);
+  });
+
+  test('/etc/machine-id is never opened', { skip: hasStrace ? false : 'strace not installed' }, () => {
+    const home = tempDir();
+    const trace = path.join(tempDir(), 'strace.txt');
+    const env: NodeJS.ProcessEnv = { ...process.env, HOME: home };
+    delete env.ORT_DISABLE_TELEMETRY;
+    const res = spawnSync('strace', ['-f', '-e', 'trace=open,openat', '-o', trace, process.execPath, CLI, 'classify', '--config', fixtureConfig(), IMAGE], { cwd: REPO_DIR, env, encoding: 'utf8' });
+    assert.equal(res.status, 0, res.stderr);
+    const opened = readFileSync(trace, 'utf8').split('\n').filter((line) => line.includes('/etc/machine-id'));
+    assert.deepEqual(opened, []);
+  });
+});

@@ -1,0 +1,52 @@
+/**
+ * Reaches this process's model threads from outside, through the inspector's
+ * NodeWorker domain (what DevTools uses to debug workers), so that a test can
+ * make one die as a real crash would (process.exit, an uncaught error) with
+ * no fault hook in the product.
+ */
+import { Session } from 'node:inspector';
+
+/** The file every model thread starts from (server/inference/worker). */
+const MODEL_ENTRY = 'model-worker-entry.mjs';
+
+interface WorkerTarget {
+  sessionId: string;
+  workerInfo: { workerId: string; type: string; title: string; url: string };
+}
+
+function post(session: Session, method: string, params?: object): Promise<unknown> {
+  return new Promise((resolve, reject) => session.post(method, params ?? {}, (error, result) => (error ? reject(error) : resolve(result))));
+}
+
+async function withModelThreads<T>(use: (session: Session, threads: WorkerTarget[]) => Promise<T>): Promise<T> {
+  const session = new Session();
+  session.connect();
+  const threads: WorkerTarget[] = [];
+  session.on('NodeWorker.attachedToWorker', (message: { params: WorkerTarget }) => {
+    if (message.params.workerInfo.url.endsWith(MODEL_ENTRY)) threads.push(message.params);
+  });
+  try {
+    // Running workers are announced before enable answers.
+    await post(session, 'NodeWorker.enable', { waitForDebuggerOnStart: false });
+    return await use(session, threads);
+  } finally {
+    await post(session, 'NodeWorker.disable').catch(() => undefined);
+    session.disconnect();
+  }
+}
+
+/** How many model threads are running in this process now. */
+export function countModelThreads(): Promise<number> {
+  return withModelThreads(async (_session, threads) => threads.length);
+}
+
+/** Evaluates `expression` in every model thread (e.g. `process.exit(3)`); resolves with how many it reached. */
+export function inModelThreads(expression: string): Promise<number> {
+  return withModelThreads(async (session, threads) => {
+    for (const { sessionId } of threads) {
+      const message = JSON.stringify({ id: 1, method: 'Runtime.evaluate', params: { expression } });
+      await post(session, 'NodeWorker.sendMessageToWorker', { sessionId, message });
+    }
+    return threads.length;
+  });
+}
