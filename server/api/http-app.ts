@@ -14,7 +14,7 @@ import type { PipelineStats, ServerInfo } from '../shared/socket-events.js';
 import type { AccessGuard } from './access/access-guard.js';
 import { installHttpAccess, needs, type RouteAccess } from './access/http-access.js';
 import { parseCameraPatch } from './request-schemas.js';
-import { installRequestParsing } from './request-parsing.js';
+import { clientErrorHandler, frameworkErrors, installRequestParsing } from './request-parsing.js';
 import { registerShotRoutes } from './shot-routes.js';
 import { registerWhipRoutes } from './whip-routes.js';
 
@@ -42,7 +42,7 @@ export interface HttpApp {
 const API_PREFIXES = ['api/', 'whip/', 'metrics'];
 
 export async function createHttpApp(deps: HttpAppDeps): Promise<HttpApp> {
-  const options = { logger: false, bodyLimit: 256 * 1024 } as const;
+  const options = { logger: false, bodyLimit: 256 * 1024, frameworkErrors, clientErrorHandler } as const;
   const app = (deps.tls ? Fastify({ ...options, https: deps.tls }) : Fastify(options)) as unknown as FastifyInstance;
   const routes = installHttpAccess(app, deps.guard);
   installRequestParsing(app, deps.log);

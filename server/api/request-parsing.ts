@@ -6,6 +6,8 @@
  * details go to the log only.
  */
 import { randomBytes } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isShotscaleError, type ErrorCode } from '../errors.js';
 import type { Logger } from '../shared/logger.js';
@@ -53,6 +55,30 @@ function sendError(reply: FastifyReply, status: number, code: string, message: s
   return reply.code(status).send({ error: { code, message } });
 }
 
+/** A request's path for a message: no query (it may carry ?token=), and short. */
+function shownPath(url: string): string {
+  const path = url.split('?')[0] ?? '';
+  return path.length > 120 ? `${path.slice(0, 120)}...` : path;
+}
+
+/**
+ * Errors before routing (a malformed percent-escape), in the same shape as
+ * the rest and without the URL echoed back (it may carry a token).
+ */
+export function frameworkErrors(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  void sendError(reply, 400, 'BAD_REQUEST', `the request is malformed (${error.code ?? 'bad request'})`);
+}
+
+/** Errors before HTTP is even parsed (bad bytes, headers too large): answered in the same shape, then closed. */
+export function clientErrorHandler(error: Error & { code?: string }, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, message] =
+    error.code === 'HPE_HEADER_OVERFLOW' ? [431, 'the request headers are too large'] : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, 'the request took too long to arrive'] : [400, 'the request is not valid HTTP'];
+  const body = JSON.stringify({ error: { code: 'BAD_REQUEST', message } });
+  if (socket.writable) socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  else socket.destroy();
+}
+
 export function installRequestParsing(app: FastifyInstance, log: Logger): void {
   // fastify's own parser (it refuses __proto__ poisoning), behind a depth check.
   const parseJson = app.getDefaultJsonParser('error', 'ignore');
@@ -76,6 +102,8 @@ export function installRequestParsing(app: FastifyInstance, log: Logger): void {
     }
   });
 
+  app.setNotFoundHandler((request, reply) => sendError(reply, 404, 'NOT_FOUND', `no route ${request.method} ${shownPath(request.url)}`));
+
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (isShotscaleError(error)) {
       const status = STATUS_BY_CODE[error.code] ?? 500;
@@ -87,7 +115,7 @@ export function installRequestParsing(app: FastifyInstance, log: Logger): void {
     // fastify's and the router's own 4xx (bad JSON, wrong content type, malformed URL) say what is wrong.
     if (status >= 400 && status < 500) return sendError(reply, status, 'BAD_REQUEST', error.message);
     const ref = randomBytes(4).toString('hex');
-    log.error(`unexpected error ${ref} on ${request.method} ${request.url.slice(0, 200)}: ${error.stack ?? error.message}`);
+    log.error(`unexpected error ${ref} on ${request.method} ${shownPath(request.url)}: ${error.stack ?? error.message}`);
     return sendError(reply, 500, 'INTERNAL', `an unexpected error (ref ${ref}); the server log has the details`);
   });
 }

@@ -413,7 +413,8 @@ export class ShotLog {
   /** An open shot in the database is up to a quarter second behind its tracker. */
   private liveOpen(shot: StoredShot): StoredShot {
     const live = this.trackers.get(shot.cameraId)?.openRecord();
-    return live && live.id === shot.id ? { ...live, takeId: shot.takeId, tags: shot.tags, note: shot.note } : shot;
+    // The tracker knows the frames; the database knows the operator's edits (tags, note, scene, take).
+    return live && live.id === shot.id ? { ...live, takeId: shot.takeId, tags: shot.tags, note: shot.note, scene: shot.scene, take: shot.take } : shot;
   }
 
   /** An alert goes out at once; its record is held like shots on a full disk (a raise and its resolve coalesce). */

@@ -15,6 +15,7 @@ import { grants, type Access, type Role } from '../../server/shared/access-roles
 import type { TakeAck } from '../../server/shared/socket-events.js';
 import { connectClient, REPO_DIR, startTestServer, testsrcCamera } from '../support/server-harness.js';
 import { errorCode, rawRequest } from '../support/raw-http.js';
+import { readRouteTable, readSocketEventTable } from '../support/route-table.js';
 
 const TOKENS: Record<Role, string> = {
   admin: 'admin-token-roles-0123456789',
@@ -101,12 +102,10 @@ describe('every route, every role', () => {
 
   test("the README's table lists every route with the access it really needs", () => {
     const readme = readFileSync(path.join(REPO_DIR, 'README.md'), 'utf8');
-    const documented = new Map<string, string>();
-    for (const match of readme.matchAll(/^\| `(GET|POST|PUT|PATCH|DELETE) ([^`]+)` \| (public|publish|viewer|operator|admin) \|/gm)) documented.set(`${match[1]} ${match[2]}`, match[3]!);
+    const documented = new Map(readRouteTable(readme).map((r) => [`${r.method} ${r.url}`, r.access]));
     const actual = new Map(server.routes.filter((r) => r.method !== 'HEAD').map((r) => [`${r.method} ${r.url}`, r.access]));
     assert.deepEqual(Object.fromEntries([...documented].sort()), Object.fromEntries([...actual].sort()));
-    const events = new Map<string, string>();
-    for (const match of readme.matchAll(/^\| `([a-z:]+)` \(Socket\.IO\) \| (viewer|operator|admin) \|/gm)) events.set(match[1]!, match[2]!);
+    const events = new Map(readSocketEventTable(readme).map((e) => [e.event, e.access]));
     assert.deepEqual(Object.fromEntries([...events].sort()), Object.fromEntries(Object.entries(SOCKET_EVENT_ACCESS).sort()));
   });
 });

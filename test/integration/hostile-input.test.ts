@@ -166,6 +166,21 @@ describe('HTTP requests', () => {
     await alive();
   });
 
+  test('errors before routing keep the { error: { code } } shape and never echo the URL (it may carry a token)', async () => {
+    for (const [target, status] of [
+      ['/nope/at/all?token=secret-in-url-0123456789', 404],
+      ['/api/nope?token=secret-in-url-0123456789', 404],
+      ['/api/cameras/%zz?token=secret-in-url-0123456789', 400],
+    ] as const) {
+      for (const method of ['GET', 'POST']) {
+        const response = await send(method, target, method === 'POST' ? '{}' : undefined);
+        assert.equal(response.status, status, `${method} ${target}: ${response.body}`);
+        assert.ok(errorCode(response.body), `${method} ${target}: ${response.body}`);
+        assert.ok(!response.body.includes('secret-in-url'), `${method} ${target} echoed: ${response.body}`);
+      }
+    }
+  });
+
   test('rejected WHIP offers leave no camera and no metric series behind; DELETE of an unknown session creates nothing', async () => {
     const before = server.cameras.list().length;
     for (let i = 0; i < 25; i++) {
