@@ -4,14 +4,13 @@
  * file or stdin (--files-from), and folders (images and videos under them,
  * recursively, sorted by path).
  */
-import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CLI, runCli, type CliResult } from '../support/cli.js';
+import { CLI, runCli } from '../support/cli.js';
 import { makeClip, tempDir } from '../support/media.js';
-import { FIXTURE_MANIFEST, REPO_DIR, SHARED_DIR } from '../support/server-harness.js';
+import { FIXTURE_MANIFEST, SHARED_DIR } from '../support/server-harness.js';
 
 const IMAGES = ['cn_0001.jpg', 'cn_0002.jpg', 'cn_0003.jpg'].map((f) => path.join(SHARED_DIR, 'evalset', 'cinemanet', 'img', f));
 
@@ -23,25 +22,6 @@ function fixtureConfig(): string {
 
 const filesOf = (stdout: string) => stdout.trim().split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { file: string }).file);
 
-/** Runs the CLI with `input` on its stdin. */
-function runCliWithStdin(args: string[], input: string, timeoutMs = 60_000): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: REPO_DIR, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (t: string) => (stdout += t));
-    child.stderr.setEncoding('utf8').on('data', (t: string) => (stderr += t));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`shotscale ${args.join(' ')} did not finish in ${timeoutMs} ms\n${stderr}`));
-    }, timeoutMs);
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin.end(input);
-  });
-}
 
 describe('shotscale classify: a long command line', () => {
   // 40 paths of ~620 characters (symbolic links to 3 images): ~25 KB of
@@ -73,7 +53,7 @@ describe('shotscale classify: a long command line', () => {
 
 describe('shotscale classify: --files-from and folders', () => {
   test('--files-from - reads the list from stdin; blank lines and CRLF are fine', async () => {
-    const res = await runCliWithStdin(['classify', '--config', fixtureConfig(), '--files-from', '-'], `${IMAGES[2]}\r\n\n${IMAGES[0]}\n`);
+    const res = await runCli(['classify', '--config', fixtureConfig(), '--files-from', '-'], { input: `${IMAGES[2]}\r\n\n${IMAGES[0]}\n` });
     assert.equal(res.code, 0, res.stderr);
     assert.deepEqual(filesOf(res.stdout), [IMAGES[2], IMAGES[0]]);
   });

@@ -21,10 +21,10 @@ import { timecodeAtRate } from '../../server/shots/timecode.js';
 import { DATABASE_FILE, openDatabase } from '../../server/store/database.js';
 import { MIGRATIONS } from '../../server/store/migrations.js';
 import { ShotStore } from '../../server/store/shot-store.js';
-import { runCli } from '../support/cli.js';
+import { runCli, writeServeConfig } from '../support/cli.js';
 import { parseCsv } from '../support/export-parsers.js';
 import { tempDir } from '../support/media.js';
-import { FIXTURE_MANIFEST, REPO_DIR } from '../support/server-harness.js';
+import { REPO_DIR } from '../support/server-harness.js';
 
 const CONFIG = validateConfig({}, '(test)');
 const T0 = Date.UTC(2025, 8, 9, 8, 0, 0);
@@ -129,17 +129,7 @@ describe('a shot log locked by another process', () => {
     const dir = tempDir();
     const dataDir = path.join(dir, 'data');
     const file = shotLogFile(dataDir);
-    const config = path.join(dir, 'config.yaml');
-    writeFileSync(
-      config,
-      [
-        'server: { port: 0 }',
-        `model: { manifest: ${JSON.stringify(FIXTURE_MANIFEST)}, executionProviders: [cpu] }`,
-        `shots: { dataDir: ${JSON.stringify(dataDir)} }`,
-        'cameras: []',
-        '',
-      ].join('\n'),
-    );
+    const config = writeServeConfig(path.join(dir, 'config.yaml'), dataDir);
     const holder = await lockHolder(file);
     try {
       // A server that started would never exit: runCli would time out and fail the test.

@@ -8,13 +8,12 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import Database from 'better-sqlite3';
-import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { CLI } from '../support/cli.js';
+import { CLI, writeServeConfig } from '../support/cli.js';
 import { makeCutClip } from '../support/cut-clips.js';
 import { tempDir } from '../support/media.js';
-import { FIXTURE_MANIFEST, httpJson, startTestServer, TEST_DIR } from '../support/server-harness.js';
+import { httpJson, startTestServer, TEST_DIR } from '../support/server-harness.js';
 import type { ShotRecord } from '../../server/shared/shots.js';
 
 async function shotsAt(url: string): Promise<ShotRecord[]> {
@@ -26,18 +25,7 @@ async function startLoggingServer(entry = CLI): Promise<{ child: ChildProcess; u
   const clip = await makeCutClip('hard-cuts');
   const dir = tempDir();
   const dataDir = path.join(dir, 'data');
-  const config = path.join(dir, 'config.yaml');
-  writeFileSync(
-    config,
-    [
-      'server: { port: 0 }',
-      `model: { manifest: ${JSON.stringify(FIXTURE_MANIFEST)}, executionProviders: [cpu] }`,
-      `shots: { dataDir: ${JSON.stringify(dataDir)} }`,
-      'cameras:',
-      `  - { id: loop, analysisFps: 5, source: { kind: file, path: ${JSON.stringify(clip.path)}, loop: true, realtime: true } }`,
-      '',
-    ].join('\n'),
-  );
+  const config = writeServeConfig(path.join(dir, 'config.yaml'), dataDir, [`{ id: loop, analysisFps: 5, source: { kind: file, path: ${JSON.stringify(clip.path)}, loop: true, realtime: true } }`]);
   const child = spawn(process.execPath, [entry, 'serve', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr!.setEncoding('utf8');

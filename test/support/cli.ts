@@ -1,7 +1,8 @@
 /** Runs the real `shotscale` CLI as a child process. */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { REPO_DIR } from './server-harness.js';
+import { writeFileSync } from 'node:fs';
+import { FIXTURE_MANIFEST, REPO_DIR } from './server-harness.js';
 
 export const CLI = path.join(REPO_DIR, 'bin', 'shotscale.js');
 
@@ -11,13 +12,14 @@ export interface CliResult {
   stderr: string;
 }
 
-export function runCli(args: string[], options: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
+/** Runs the CLI; `input`, when given, is written to its stdin. */
+export function runCli(args: string[], options: { timeoutMs?: number; env?: NodeJS.ProcessEnv; input?: string } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: REPO_DIR, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: REPO_DIR, env: { ...process.env, ...options.env }, stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (t: string) => (stdout += t));
-    child.stderr.setEncoding('utf8').on('data', (t: string) => (stderr += t));
+    child.stdout!.setEncoding('utf8').on('data', (t: string) => (stdout += t));
+    child.stderr!.setEncoding('utf8').on('data', (t: string) => (stderr += t));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`shotscale ${args.join(' ')} did not finish in ${options.timeoutMs ?? 60_000} ms\n${stderr}`));
@@ -26,5 +28,25 @@ export function runCli(args: string[], options: { timeoutMs?: number; env?: Node
       clearTimeout(timer);
       resolve({ code, stdout, stderr });
     });
+    if (options.input !== undefined) child.stdin!.end(options.input);
   });
+}
+
+/**
+ * A config file for `shotscale serve` in a child process: the fixture
+ * classifier on the CPU, any free port, the shot log in `dataDir`, and the
+ * given camera lines (YAML flow mappings).
+ */
+export function writeServeConfig(file: string, dataDir: string, cameras: string[] = []): string {
+  writeFileSync(
+    file,
+    [
+      'server: { port: 0 }',
+      `model: { manifest: ${JSON.stringify(FIXTURE_MANIFEST)}, executionProviders: [cpu] }`,
+      `shots: { dataDir: ${JSON.stringify(dataDir)} }`,
+      ...(cameras.length ? ['cameras:', ...cameras.map((c) => `  - ${c}`)] : ['cameras: []']),
+      '',
+    ].join('\n'),
+  );
+  return file;
 }
