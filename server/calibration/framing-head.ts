@@ -12,6 +12,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ShotscaleError } from '../errors.js';
 import { CANONICAL_SCALES, type CanonicalScale } from '../shared/scale.js';
+import { predictWithOffset, rulesOffset } from './set-label-training.js';
 import { predictProbabilities, type SoftmaxModel } from './softmax-regression.js';
 
 export interface FramingHead {
@@ -22,9 +23,30 @@ export interface FramingHead {
   /** groups[i]: the canonical classes that class i stands for. */
   groups: CanonicalScale[][];
   featureNames: string[];
+  /**
+   * How the head's outputs become canonical probabilities. 'groups' (the
+   * default): one output per class of `taxonomy`, split inside each class by
+   * the rules. 'rules-residual': one logit per canonical class, added to the
+   * log of the rules' probabilities (a correction of the rules).
+   */
+  output?: 'groups' | 'rules-residual';
   model: SoftmaxModel;
-  provenance: { labels: string; count: number; trainedAt: string; options: Record<string, unknown> };
+  provenance: { labels: string; count: number; trainedAt: string; options: Record<string, unknown>; sets?: HeadSetProvenance[] };
   crossValidation?: unknown;
+  /** Runtime only (not saved): where the head's features are in the model's feature vector. */
+  pick?: number[];
+}
+
+/** A labelled set a head was fitted on, with what it scores there. */
+export interface HeadSetProvenance {
+  name: string;
+  labels: string;
+  taxonomy: string;
+  count: number;
+  /** Cross-validated within the set, the other sets in training (k-fold). */
+  crossValidated?: { exact: number; withinOne: number };
+  /** Fitted on the other sets only, scored on this one. */
+  leaveOneSetOut?: { exact: number; withinOne: number };
 }
 
 const layerSchema = z.strictObject({ weights: z.array(z.array(z.number())), bias: z.array(z.number()) });
@@ -35,8 +57,26 @@ const headSchema = z.strictObject({
   classes: z.array(z.string()).min(2),
   groups: z.array(z.array(z.enum(CANONICAL_SCALES)).min(1)),
   featureNames: z.array(z.string()),
+  output: z.enum(['groups', 'rules-residual']).optional(),
   model: z.strictObject({ mean: z.array(z.number()), std: z.array(z.number()), layers: z.array(layerSchema).min(1) }),
-  provenance: z.strictObject({ labels: z.string(), count: z.number(), trainedAt: z.string(), options: z.record(z.string(), z.unknown()) }),
+  provenance: z.strictObject({
+    labels: z.string(),
+    count: z.number(),
+    trainedAt: z.string(),
+    options: z.record(z.string(), z.unknown()),
+    sets: z
+      .array(
+        z.strictObject({
+          name: z.string(),
+          labels: z.string(),
+          taxonomy: z.string(),
+          count: z.number(),
+          crossValidated: z.strictObject({ exact: z.number(), withinOne: z.number() }).optional(),
+          leaveOneSetOut: z.strictObject({ exact: z.number(), withinOne: z.number() }).optional(),
+        }),
+      )
+      .optional(),
+  }),
   crossValidation: z.unknown().optional(),
 });
 
@@ -60,12 +100,21 @@ export function toCanonical(classProbabilities: readonly number[], groups: reado
   return out;
 }
 
+/** Where each of `wanted` is in `available` (names known to be there). */
+export function pickIndices(wanted: readonly string[], available: readonly string[]): number[] {
+  const at = new Map(available.map((n, i) => [n, i]));
+  return wanted.map((n) => at.get(n)!);
+}
+
 export function applyHead(head: FramingHead, features: ArrayLike<number>, rules: readonly number[]): number[] {
-  return toCanonical(predictProbabilities(head.model, headInput(features, rules)), head.groups, rules);
+  const picked = head.pick ? head.pick.map((i) => features[i]!) : features;
+  if (head.output === 'rules-residual') return predictWithOffset(head.model, picked, rulesOffset(rules));
+  return toCanonical(predictProbabilities(head.model, headInput(picked, rules)), head.groups, rules);
 }
 
 export function saveHead(head: FramingHead, file: string): void {
-  writeFileSync(file, JSON.stringify(head) + '\n');
+  const { pick: _pick, ...saved } = head;
+  writeFileSync(file, JSON.stringify(saved) + '\n');
 }
 
 /** Loads and checks a head against the features the running model produces. */
@@ -81,13 +130,16 @@ export function loadHead(file: string, featureNames: readonly string[]): Framing
     throw new ShotscaleError('MODEL_MANIFEST_INVALID', `calibration head ${file}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   }
   const head = parsed.data as FramingHead;
-  const expected = [...featureNames];
-  if (head.featureNames.join(',') !== expected.join(',')) {
-    const missing = expected.filter((n) => !head.featureNames.includes(n));
-    const extra = head.featureNames.filter((n) => !expected.includes(n));
-    throw new ShotscaleError('MODEL_MISMATCH', `calibration head ${file} was trained on other features (missing: ${missing.join(', ') || 'none'}; unknown: ${extra.join(', ') || 'none'}; or a different order)`, {
+  // The head picks its features by name, so a model that gains features keeps its heads working.
+  const unknown = head.featureNames.filter((n) => !featureNames.includes(n));
+  if (unknown.length) {
+    throw new ShotscaleError('MODEL_MISMATCH', `calibration head ${file} was trained on features this model does not have: ${unknown.slice(0, 10).join(', ')}${unknown.length > 10 ? ` and ${unknown.length - 10} more` : ''}`, {
       hint: 'recalibrate with shotscale calibrate against this model',
     });
+  }
+  head.pick = pickIndices(head.featureNames, featureNames);
+  if (head.output === 'rules-residual' && (head.model.layers.length !== 1 || head.model.layers[0]!.bias.length !== CANONICAL_SCALES.length || head.model.mean.length !== head.featureNames.length)) {
+    throw new ShotscaleError('MODEL_MANIFEST_INVALID', `calibration head ${file}: a rules-residual head has one layer of ${CANONICAL_SCALES.length} outputs over its ${head.featureNames.length} features`);
   }
   if (head.groups.length !== head.classes.length) throw new ShotscaleError('MODEL_MANIFEST_INVALID', `calibration head ${file}: ${head.classes.length} classes but ${head.groups.length} groups`);
   return head;

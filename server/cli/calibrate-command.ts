@@ -1,82 +1,67 @@
 /**
- * `shotscale calibrate --labels labels.csv --out head.json`: fits the
- * calibration head of the default classifier on a folder of labelled frames,
- * reports cross-validated accuracy next to the rules alone, and saves the
- * head for `model.calibration` or a camera's `calibration` to load.
+ * `shotscale calibrate --labels A.csv [--labels B.csv ...] --out head.json`:
+ * fits the default classifier's calibration head on one or several labelled
+ * sets at once, each in its own taxonomy (inferred, or given as
+ * FILE=TAXONOMY), and reports per set: the rules alone, cross-validated
+ * within the set (the other sets in training) and, with several sets,
+ * leave-one-set-out (fitted on the others only). The head is saved for
+ * `model.calibration` or a camera's `calibration`, with those figures in it.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { crossValidate, type CrossValidationReport, type LabelledSample } from '../calibration/cross-validation.js';
-import { headInput, headInputNames, saveHead, type FramingHead } from '../calibration/framing-head.js';
-import { trainSoftmax, DEFAULT_TRAIN_OPTIONS, type TrainOptions } from '../calibration/softmax-regression.js';
+import { saveHead } from '../calibration/framing-head.js';
+import { CALIBRATION_TRAIN_OPTIONS, evaluateSets, fitHead, type LabelledSet, type SetReport, type SetScores } from '../calibration/multi-set-calibration.js';
+import type { SetTrainOptions } from '../calibration/set-label-training.js';
 import { evaluateImages } from '../evaluation/run-evaluation.js';
-import type { Taxonomy } from '../evaluation/taxonomies.js';
+import { findTaxonomy, type Taxonomy } from '../evaluation/taxonomies.js';
 import type { Logger } from '../shared/logger.js';
-import { imageSource, labelledImagesFromArgs, progressReporter, type LabelledImages } from './labelled-images.js';
-import { openOfflineClassifier } from './offline-classifier.js';
+import { imageSource, labelledImagesFromArgs, progressReporter } from './labelled-images.js';
+import { openOfflineClassifier, type OfflineClassifier } from './offline-classifier.js';
 import { ProgressLine } from './progress-line.js';
 
 const OPTIONS = {
-  labels: { type: 'string', short: 'l' },
+  labels: { type: 'string', short: 'l', multiple: true },
   images: { type: 'string' },
   taxonomy: { type: 'string', short: 't' },
   out: { type: 'string', short: 'o' },
   json: { type: 'string' },
   config: { type: 'string', short: 'c' },
   folds: { type: 'string', default: '5' },
-  hidden: { type: 'string', default: '0' },
-  epochs: { type: 'string', default: String(DEFAULT_TRAIN_OPTIONS.epochs) },
-  l2: { type: 'string', default: String(DEFAULT_TRAIN_OPTIONS.l2) },
-  lr: { type: 'string', default: String(DEFAULT_TRAIN_OPTIONS.learningRate) },
+  epochs: { type: 'string', default: String(CALIBRATION_TRAIN_OPTIONS.epochs) },
+  l2: { type: 'string', default: String(CALIBRATION_TRAIN_OPTIONS.l2) },
+  lr: { type: 'string', default: String(CALIBRATION_TRAIN_OPTIONS.learningRate) },
+  ordinal: { type: 'string', default: String(CALIBRATION_TRAIN_OPTIONS.ordinal) },
   limit: { type: 'string' },
   'save-samples': { type: 'string' },
   samples: { type: 'string' },
 } as const;
 
+/** Analysed frames, so that a refit with other options skips the detectors (--save-samples / --samples). */
 interface SavedSamples {
-  taxonomy: string;
   model: string;
   featureNames: string[];
-  samples: { file: string; label: number; features: number[]; rules: number[] }[];
+  sets: { name: string; labels: string; taxonomy: string; samples: { file: string; label: number; features: number[]; rules: number[] }[] }[];
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
-function formatComparison(taxonomy: Taxonomy, cv: CrossValidationReport): string {
-  const names = taxonomy.classes.map((c) => c.name);
-  const lines = [
-    `${cv.folds}-fold cross-validation (${taxonomy.name}):`,
-    `  rules alone: exact ${pct(cv.rules.accuracy)}, within one ${pct(cv.rules.withinOne)}`,
-    `  with head:   exact ${pct(cv.head.accuracy)}, within one ${pct(cv.head.withinOne)}`,
-    `  recall per class (rules -> head): ${names.map((n, i) => `${n} ${pct(cv.rules.recall[i]!)} -> ${pct(cv.head.recall[i]!)}`).join(', ')}`,
-  ];
-  return lines.join('\n') + '\n';
+function line(taxonomy: Taxonomy, s: SetScores): string {
+  return `exact ${pct(s.exact)}, within one ${pct(s.withinOne)}; recall ${taxonomy.classes.map((c, i) => `${c.name} ${Number.isNaN(s.recall[i]) ? '-' : pct(s.recall[i]!)}`).join(' ')}`;
 }
 
-/** Runs the configured framing model over the labelled frames: features, rule probabilities, labels. */
-async function analyseFrames(values: { config?: string | undefined }, items: LabelledImages['items'], taxonomy: Taxonomy, log: Logger): Promise<{ featureNames: readonly string[]; modelName: string; samples: LabelledSample[]; files: string[] } | null> {
-  const classifier = await openOfflineClassifier(values, log);
-  const featureNames = classifier.model.featureNames;
-  if (!featureNames) {
-    await classifier.dispose();
-    process.stderr.write(`shotscale calibrate: the configured model (${classifier.model.name}) has no framing features; calibration applies to the framing classifier\n`);
-    return null;
-  }
-  const progress = new ProgressLine(items.length, 'images');
-  try {
-    const outcome = await evaluateImages(items, taxonomy, imageSource(classifier), { batchSize: 8, progress: progressReporter(progress) });
-    progress.done(`${outcome.results.length} of ${items.length} images analysed, ${outcome.unreadable.length} unreadable`);
-    const analysed = outcome.results.filter((r) => r.analysis);
-    return {
-      featureNames,
-      modelName: classifier.model.name,
-      samples: analysed.map((r) => ({ features: r.analysis!.features, rules: r.analysis!.rules, label: r.truth })),
-      files: analysed.map((r) => r.file),
-    };
-  } finally {
-    await classifier.dispose();
-  }
+export function formatReports(sets: readonly LabelledSet[], reports: readonly SetReport[], folds: number): string {
+  return reports
+    .map((r, i) => {
+      const taxonomy = sets[i]!.taxonomy;
+      return [
+        `${r.name} (${r.count} frames, ${r.taxonomy}):`,
+        `  rules alone:                ${line(taxonomy, r.rules)}`,
+        `  ${folds}-fold CV within the set:   ${line(taxonomy, r.crossValidated)}${sets.length > 1 ? ' (the other sets in training)' : ''}`,
+        ...(r.leaveOneSetOut ? [`  leave-one-set-out:          ${line(taxonomy, r.leaveOneSetOut)} (never saw this set)`] : []),
+      ].join('\n');
+    })
+    .join('\n') + '\n';
 }
 
 function usageError(message: string): number {
@@ -84,62 +69,103 @@ function usageError(message: string): number {
   return 2;
 }
 
+/** `FILE=TAXONOMY` or `FILE` (taxonomy from --taxonomy, else inferred). */
+function splitLabelsArg(arg: string, fallback: string | undefined): { file: string; taxonomy: string | undefined } {
+  const at = arg.lastIndexOf('=');
+  if (at > 0 && findTaxonomy(arg.slice(at + 1))) return { file: arg.slice(0, at), taxonomy: arg.slice(at + 1) };
+  return { file: arg, taxonomy: fallback };
+}
+
+/** The set's name: the folder of its labels file (evalset/hoha/labels.csv is "hoha"), else the file's name. */
+function setName(file: string, taken: Set<string>): string {
+  const base = path.basename(file, path.extname(file));
+  let name = base === 'labels' ? path.basename(path.dirname(path.resolve(file))) : base;
+  while (taken.has(name)) name = `${name}'`;
+  taken.add(name);
+  return name;
+}
+
+async function analyseSets(classifier: OfflineClassifier, specs: { name: string; labels: string; taxonomy: Taxonomy; items: Parameters<typeof evaluateImages>[0] }[]): Promise<{ sets: LabelledSet[]; files: string[][] }> {
+  const sets: LabelledSet[] = [];
+  const files: string[][] = [];
+  for (const spec of specs) {
+    const progress = new ProgressLine(spec.items.length, `${spec.name} images`);
+    const outcome = await evaluateImages(spec.items, spec.taxonomy, imageSource(classifier), { batchSize: 8, progress: progressReporter(progress) });
+    progress.done(`${spec.name}: ${outcome.results.length} of ${spec.items.length} images analysed, ${outcome.unreadable.length} unreadable`);
+    const analysed = outcome.results.filter((r) => r.analysis);
+    sets.push({ name: spec.name, labels: spec.labels, taxonomy: spec.taxonomy, samples: analysed.map((r) => ({ features: r.analysis!.features, rules: r.analysis!.rules, label: r.truth })) });
+    files.push(analysed.map((r) => r.file));
+  }
+  return { sets, files };
+}
+
 export async function runCalibrate(argv: string[], log: Logger): Promise<number> {
   const { values } = parseArgs({ args: argv, options: OPTIONS });
-  if (!values.labels) return usageError('--labels FILE is required (a CSV with columns file and label)');
   if (!values.out) return usageError('--out FILE is required (where the head is saved, JSON)');
+  if (!values.labels?.length && !values.samples) return usageError('--labels FILE is required (a CSV with columns file and label; give --labels again for more sets, FILE=TAXONOMY to name a set\'s taxonomy)');
   const folds = Number(values.folds);
-  const train: TrainOptions = { ...DEFAULT_TRAIN_OPTIONS, hidden: Number(values.hidden), epochs: Number(values.epochs), l2: Number(values.l2), learningRate: Number(values.lr) };
+  const train: Partial<SetTrainOptions> = { epochs: Number(values.epochs), l2: Number(values.l2), learningRate: Number(values.lr), ordinal: Number(values.ordinal) };
   if (!Number.isInteger(folds) || folds < 2) return usageError('--folds must be an integer of at least 2');
-  if (!Number.isInteger(train.hidden) || train.hidden < 0 || !Number.isInteger(train.epochs) || train.epochs < 1 || !(train.l2 >= 0) || !(train.learningRate > 0)) {
-    return usageError('--hidden and --epochs must be non-negative integers, --l2 a non-negative number');
+  if (!Number.isInteger(train.epochs) || train.epochs! < 1 || !(train.l2! >= 0) || !(train.learningRate! > 0) || !(train.ordinal! >= 0)) {
+    return usageError('--epochs must be a positive integer; --l2 and --ordinal non-negative numbers; --lr positive');
   }
-  const labelled = labelledImagesFromArgs('calibrate', { ...values, labels: values.labels });
-  if (typeof labelled === 'number') return labelled;
-  const { taxonomy, items } = labelled;
+  if ((values.labels?.length ?? 0) > 1 && values.images) return usageError('--images applies to one labels file; with several, each file\'s paths are relative to its own folder');
+
+  let sets: LabelledSet[];
   let featureNames: readonly string[];
   let modelName: string;
-  let samples: LabelledSample[];
   if (values.samples) {
-    // Re-fitting with other options: the frames were analysed before (--save-samples).
     const saved = JSON.parse(readFileSync(values.samples, 'utf8')) as SavedSamples;
-    if (saved.taxonomy !== taxonomy.name) return usageError(`${values.samples} holds ${saved.taxonomy} labels, not ${taxonomy.name}`);
     ({ featureNames, model: modelName } = saved);
-    samples = saved.samples.map((s) => ({ features: Float32Array.from(s.features), rules: s.rules, label: s.label }));
-    process.stderr.write(`${samples.length} analysed frames read from ${values.samples}\n`);
+    sets = saved.sets.map((s) => ({ name: s.name, labels: s.labels, taxonomy: findTaxonomy(s.taxonomy)!, samples: s.samples.map((x) => ({ features: Float32Array.from(x.features), rules: x.rules, label: x.label })) }));
+    process.stderr.write(`${sets.map((s) => `${s.name} ${s.samples.length}`).join(', ')} analysed frames read from ${values.samples}\n`);
   } else {
-    const analysed = await analyseFrames(values, items, taxonomy, log);
-    if (!analysed) return 1;
-    ({ featureNames, modelName, samples } = analysed);
-    if (values['save-samples']) {
-      const saved: SavedSamples = { taxonomy: taxonomy.name, model: modelName, featureNames: [...featureNames], samples: samples.map((s, i) => ({ file: analysed.files[i]!, label: s.label, features: Array.from(s.features), rules: [...s.rules] })) };
-      writeFileSync(values['save-samples'], JSON.stringify(saved));
+    const taken = new Set<string>();
+    const specs = [];
+    for (const arg of values.labels!) {
+      const { file, taxonomy } = splitLabelsArg(arg, values.taxonomy);
+      const labelled = labelledImagesFromArgs('calibrate', { labels: file, images: values.images, taxonomy, limit: values.limit });
+      if (typeof labelled === 'number') return labelled;
+      // As given: a path that means something on the next machine too (the repo's ../shared/evalset/...).
+      specs.push({ name: setName(file, taken), labels: file, taxonomy: labelled.taxonomy, items: labelled.items });
+    }
+    const classifier = await openOfflineClassifier(values, log);
+    try {
+      if (!classifier.model.featureNames) {
+        process.stderr.write(`shotscale calibrate: the configured model (${classifier.model.name}) has no framing features; calibration applies to the framing classifier\n`);
+        return 1;
+      }
+      featureNames = classifier.model.featureNames;
+      modelName = classifier.model.name;
+      const analysed = await analyseSets(classifier, specs);
+      sets = analysed.sets;
+      if (values['save-samples']) {
+        const saved: SavedSamples = {
+          model: modelName,
+          featureNames: [...featureNames],
+          sets: sets.map((s, k) => ({ name: s.name, labels: s.labels, taxonomy: s.taxonomy.name, samples: s.samples.map((x, i) => ({ file: analysed.files[k]![i]!, label: x.label, features: Array.from(x.features), rules: [...x.rules] })) })),
+        };
+        writeFileSync(values['save-samples'], JSON.stringify(saved));
+      }
+    } finally {
+      await classifier.dispose();
     }
   }
-  const counts = taxonomy.classes.map((_, c) => samples.filter((s) => s.label === c).length);
-  if (counts.filter((n) => n > 0).length < 2 || samples.length < folds) {
-    process.stderr.write(`shotscale calibrate: need frames of at least 2 classes and at least ${folds} frames (got ${samples.length}: ${taxonomy.classes.map((c, i) => `${c.name} ${counts[i]}`).join(', ')})\n`);
-    return 1;
+  for (const set of sets) {
+    const classes = new Set(set.samples.map((s) => s.label));
+    if (classes.size < 2 || set.samples.length < folds) {
+      process.stderr.write(`shotscale calibrate: ${set.name}: need frames of at least 2 classes and at least ${folds} frames (got ${set.samples.length} in ${classes.size} classes)\n`);
+      return 1;
+    }
   }
 
-  const groups = taxonomy.classes.map((c) => [...c.canonical]);
-  const cv = crossValidate(samples, groups, Math.min(folds, Math.max(2, Math.min(...counts.filter((n) => n > 0)))), train);
-  process.stdout.write(formatComparison(taxonomy, cv));
-  const model = trainSoftmax(samples.map((s) => headInput(s.features, s.rules)), samples.map((s) => s.label), groups.length, train);
-  const head: FramingHead = {
-    schemaVersion: 1,
-    kind: 'framing-head',
-    taxonomy: taxonomy.name,
-    classes: taxonomy.classes.map((c) => c.name),
-    groups,
-    featureNames: [...featureNames],
-    model,
-    provenance: { labels: path.resolve(values.labels), count: samples.length, trainedAt: new Date().toISOString(), options: { ...train, folds: cv.folds, model: modelName } },
-    crossValidation: { folds: cv.folds, head: cv.head, rules: cv.rules },
-  };
+  const progress = new ProgressLine(0, '');
+  const reports = evaluateSets(sets, folds, train, (what) => progress.note(`fitting: ${what}`));
+  process.stdout.write(formatReports(sets, reports, folds));
+  const head = fitHead(sets, featureNames, reports, modelName, train);
   mkdirSync(path.dirname(path.resolve(values.out)), { recursive: true });
   saveHead(head, values.out);
-  process.stderr.write(`head (${headInputNames(featureNames).length} inputs, ${train.hidden ? `${train.hidden} hidden units` : 'logistic'}) saved to ${values.out}\n`);
-  if (values.json) writeFileSync(values.json, JSON.stringify({ taxonomy: taxonomy.name, count: samples.length, ...cv, predictions: undefined }, null, 2) + '\n');
+  process.stderr.write(`head (${featureNames.length} features, a correction of the rules over the 8 classes) fitted on ${sets.map((s) => s.name).join(' + ')}, saved to ${values.out}\n`);
+  if (values.json) writeFileSync(values.json, JSON.stringify({ sets: reports, options: { ...CALIBRATION_TRAIN_OPTIONS, ...train, folds } }, null, 2) + '\n');
   return 0;
 }

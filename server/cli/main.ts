@@ -29,8 +29,10 @@ commands:
       Score the model on labelled images (CSV with file,label): accuracy, within-one,
       per-class scores, confusion matrix. Taxonomies: canonical, six, movieshots,
       three, cinescale, cinemanet (inferred from the labels when not given).
-  calibrate --labels FILE --out HEAD.json [--images DIR] [--taxonomy NAME] [--folds 5] [--hidden 0] [--config FILE]
-      Fit the default classifier's calibration head on labelled frames; prints cross-validated accuracy.
+  calibrate --labels FILE[=TAXONOMY] [--labels FILE2 ...] --out HEAD.json [--images DIR] [--taxonomy NAME] [--folds 5]
+            [--l2 0.1] [--ordinal 0.3] [--save-samples F | --samples F] [--config FILE]
+      Fit the default classifier's calibration head on one or several labelled sets at once; prints, per set,
+      the rules alone, cross-validated within the set, and leave-one-set-out.
   bench [--cameras 1,4,8,16] [--fps 5] [--duration S] [--out FILE]
       Run the pipeline benchmark; prints figures and writes JSON.
 

@@ -24,9 +24,15 @@ export function framingWord(subjects: Subjects | null): string {
   return subjects.framing === 'none' ? 'empty' : subjects.framing;
 }
 
-/** Scale, confidence, subjects and the model's reason, on one line. */
+/** "MS to CU" when the framing changes inside the shot, else "". */
+export function scaleChange(shot: Pick<ShotRecord, 'scaleStart' | 'scaleEnd'>): string {
+  return shot.scaleStart && shot.scaleEnd && shot.scaleStart !== shot.scaleEnd ? `${shot.scaleStart} to ${shot.scaleEnd}` : '';
+}
+
+/** Scale, confidence, a change of scale inside the shot, subjects and the model's reason, on one line. */
 export function shotComment(shot: ShotRecord): string {
-  const parts = [shot.scale, shot.confidence.toFixed(2), subjectsText(shot.subjects)].filter((part) => part !== '');
+  const change = scaleChange(shot);
+  const parts = [shot.scale, shot.confidence.toFixed(2), change ? `(${change})` : '', subjectsText(shot.subjects)].filter((part) => part !== '');
   const reason = oneLine(shot.reason);
   return oneLine(`${parts.join(' ')}${reason ? ` (${reason})` : ''}`);
 }

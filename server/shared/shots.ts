@@ -38,8 +38,19 @@ export interface ShotRecord {
   durationS: number;
   /** Seconds from the start of the file (file mode) or of the source session (live). */
   startS: number;
-  /** Scale from the smoothed probabilities averaged over the shot. */
+  /**
+   * The scale held longest in the shot (the camera's stable label, weighted
+   * by time): what the shot is, for exports and coverage.
+   */
   scale: CanonicalScale;
+  /**
+   * The scale the shot opens and closes on (each the one held longest in its
+   * first and last quarter); they differ when the framing changes inside the
+   * shot (a push-in, a pull-out, someone walking to the camera). null: no
+   * frame of the shot was analysed.
+   */
+  scaleStart: CanonicalScale | null;
+  scaleEnd: CanonicalScale | null;
   confidence: number;
   probabilities: ScaleProbabilities;
   /** Readouts that went into the scale (0: no frame was analysed; scale is a guess). */

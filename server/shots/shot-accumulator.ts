@@ -1,8 +1,10 @@
 /**
- * What one shot's readouts add up to: the scale from the smoothed
- * probabilities averaged over the shot (with its confidence), the subjects
- * seen most often, the reason given for the winning scale nearest mid-shot,
- * and a few evenly spaced frames to take the mid-shot thumbnail from.
+ * What one shot's readouts add up to: the scale held longest (the camera's
+ * stable label weighted by time, not an average that could land on a class
+ * the shot never had, as a push-in from MS to CU would on MCU), the scales it
+ * opens and closes on, the mean probabilities with the confidence of the
+ * scale, the subjects seen most often, the reason given for the scale nearest
+ * mid-shot, and a few evenly spaced frames for the mid-shot thumbnail.
  */
 import { argmax, CANONICAL_SCALES, SCALE_COUNT, type CanonicalScale } from '../shared/scale.js';
 import type { Readout, Subjects } from '../shared/socket-events.js';
@@ -24,6 +26,8 @@ export type ReadoutSample = Pick<Readout, 'smoothed' | 'label' | 'reason' | 'sub
 
 export interface ShotSummary {
   scale: CanonicalScale;
+  scaleStart: CanonicalScale | null;
+  scaleEnd: CanonicalScale | null;
   confidence: number;
   probabilities: number[];
   readouts: number;
@@ -33,8 +37,29 @@ export interface ShotSummary {
 
 interface Sample {
   timeS: number;
+  /** This frame's own best class, which its reason explains. */
   label: CanonicalScale;
+  /** The camera's stable label (after smoothing and hysteresis). */
+  stable: CanonicalScale;
   reason: string | undefined;
+}
+
+/** The label held longest over `samples` (each holds until the next; the last until `endS`), ties to the more probable. */
+function heldLongest(samples: readonly Sample[], endS: number, probabilities: readonly number[]): CanonicalScale | null {
+  if (!samples.length) return null;
+  const held = new Map<CanonicalScale, number>();
+  samples.forEach((s, i) => {
+    const until = i + 1 < samples.length ? samples[i + 1]!.timeS : Math.max(endS, s.timeS);
+    // A readout alone still counts, however short its span.
+    held.set(s.stable, (held.get(s.stable) ?? 0) + Math.max(until - s.timeS, 1e-6));
+  });
+  let best: CanonicalScale | null = null;
+  for (const [scale, seconds] of held) {
+    const current = best === null ? -1 : held.get(best)!;
+    const p = (c: CanonicalScale) => probabilities[CANONICAL_SCALES.indexOf(c)] ?? 0;
+    if (seconds > current + 1e-9 || (Math.abs(seconds - current) <= 1e-9 && best !== null && p(scale) > p(best))) best = scale;
+  }
+  return best;
 }
 
 export class ShotAccumulator {
@@ -64,7 +89,7 @@ export class ShotAccumulator {
     // Reasons are few words; keeping one per readout is cheap next to the frames.
     // A reason explains its own frame's prediction (raw), not the smoothed label.
     const label = readout.raw ? CANONICAL_SCALES[argmax(readout.raw)]! : readout.label;
-    this.samples.push({ timeS, label, reason: readout.reason });
+    this.samples.push({ timeS, label, stable: readout.label, reason: readout.reason });
     if (frame) this.keepCandidate(frame);
   }
 
@@ -78,10 +103,18 @@ export class ShotAccumulator {
     return this.sum.map((s) => s / this.count);
   }
 
-  summary(midS: number): ShotSummary {
+  /**
+   * @param midS the shot's middle and `endS` its end, in the readouts' time
+   * (seconds into the source session).
+   */
+  summary(midS: number, endS = midS): ShotSummary {
     const probabilities = this.probabilities() ?? new Array<number>(SCALE_COUNT).fill(1 / SCALE_COUNT);
-    const best = argmax(probabilities);
-    const scale = CANONICAL_SCALES[best]!;
+    // No analysed frame: the scale carried over from the previous shot's probabilities.
+    const scale = heldLongest(this.samples, endS, probabilities) ?? CANONICAL_SCALES[argmax(probabilities)]!;
+    const best = CANONICAL_SCALES.indexOf(scale);
+    const quarter = Math.max(1, Math.ceil(this.samples.length / 4));
+    const scaleStart = heldLongest(this.samples.slice(0, quarter), this.samples[quarter]?.timeS ?? endS, probabilities);
+    const scaleEnd = heldLongest(this.samples.slice(-quarter), endS, probabilities);
     let subjects: Subjects | null = null;
     let votes = 0;
     for (const vote of this.subjectVotes.values()) {
@@ -91,6 +124,8 @@ export class ShotAccumulator {
     const reason = nearest(withReason, midS)?.reason ?? null;
     return {
       scale,
+      scaleStart,
+      scaleEnd,
       // Without an analysed frame the scale is carried over: say so by a low confidence.
       confidence: this.count ? probabilities[best]! : probabilities[best]! * 0.5,
       probabilities,

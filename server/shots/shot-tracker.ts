@@ -305,7 +305,7 @@ export class ShotTracker {
     const frameMs = 1000 / this.fps;
     const inFrame = s.tcStart + shot.inIndex;
     const outFrame = s.tcStart + outIndex;
-    const summary = shot.acc.summary((shot.inIndex + outIndex) / 2 / this.fps);
+    const summary = shot.acc.summary((shot.inIndex + outIndex) / 2 / this.fps, outIndex / this.fps);
     return {
       id: shot.id,
       cameraId: this.options.cameraId,

@@ -82,4 +82,12 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX alerts_key ON alerts (key, since);
     `,
   },
+  {
+    version: 3,
+    description: 'the scale a shot opens and closes on',
+    sql: `
+      ALTER TABLE shots ADD COLUMN scale_start TEXT;   -- NULL: no frame analysed, or logged before version 3
+      ALTER TABLE shots ADD COLUMN scale_end TEXT;
+    `,
+  },
 ];

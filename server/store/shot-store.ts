@@ -36,6 +36,8 @@ interface ShotRow {
   out_frame: number;
   start_s: number;
   scale: string;
+  scale_start: string | null;
+  scale_end: string | null;
   confidence: number;
   probabilities: string;
   readouts: number;
@@ -79,6 +81,8 @@ function fromRow(row: ShotRow, timecode: (frames: number, rate: string) => strin
     durationS: (row.out_time - row.in_time) / 1000,
     startS: row.start_s,
     scale: isCanonicalScale(row.scale) ? row.scale : 'MS',
+    scaleStart: row.scale_start && isCanonicalScale(row.scale_start) ? row.scale_start : null,
+    scaleEnd: row.scale_end && isCanonicalScale(row.scale_end) ? row.scale_end : null,
     confidence: row.confidence,
     probabilities: JSON.parse(row.probabilities) as number[],
     readouts: row.readouts,
@@ -127,13 +131,13 @@ export class ShotStore {
     /** Formats a frame count as timecode at a rate name (kept out of the rows: derived). */
     private readonly timecode: (frames: number, rate: string) => string,
   ) {
-    this.insert = db.prepare(`INSERT INTO shots (id, camera_id, status, in_time, out_time, rate, in_frame, out_frame, start_s, scale, confidence,
+    this.insert = db.prepare(`INSERT INTO shots (id, camera_id, status, in_time, out_time, rate, in_frame, out_frame, start_s, scale, scale_start, scale_end, confidence,
       probabilities, readouts, subjects, reason, cut_in, cut_out, take_id, scene, take, tags, note)
-      VALUES (@id, @cameraId, @status, @inTime, @outTime, @rate, @inFrame, @outFrame, @startS, @scale, @confidence,
+      VALUES (@id, @cameraId, @status, @inTime, @outTime, @rate, @inFrame, @outFrame, @startS, @scale, @scaleStart, @scaleEnd, @confidence,
       @probabilities, @readouts, @subjects, @reason, @cutIn, @cutOut, @takeId, @scene, @take, @tags, @note)`);
-    this.updateOpen = db.prepare(`UPDATE shots SET out_time = @outTime, out_frame = @outFrame, scale = @scale, confidence = @confidence,
+    this.updateOpen = db.prepare(`UPDATE shots SET out_time = @outTime, out_frame = @outFrame, scale = @scale, scale_start = @scaleStart, scale_end = @scaleEnd, confidence = @confidence,
       probabilities = @probabilities, readouts = @readouts, subjects = @subjects, reason = @reason WHERE id = @id AND status = 'open'`);
-    this.close = db.prepare(`UPDATE shots SET status = 'closed', out_time = @outTime, out_frame = @outFrame, scale = @scale, confidence = @confidence,
+    this.close = db.prepare(`UPDATE shots SET status = 'closed', out_time = @outTime, out_frame = @outFrame, scale = @scale, scale_start = @scaleStart, scale_end = @scaleEnd, confidence = @confidence,
       probabilities = @probabilities, readouts = @readouts, subjects = @subjects, reason = @reason, cut_out = @cutOut WHERE id = @id`);
     this.putThumbnail = db.prepare('INSERT OR REPLACE INTO thumbnails (shot_id, jpeg) VALUES (?, ?)');
   }
@@ -227,6 +231,8 @@ export class ShotStore {
       outTime: shot.outTime,
       outFrame: shot.outFrame,
       scale: shot.scale,
+      scaleStart: shot.scaleStart,
+      scaleEnd: shot.scaleEnd,
       confidence: shot.confidence,
       probabilities: JSON.stringify(shot.probabilities.map((p) => Math.round(p * 1e5) / 1e5)),
       readouts: shot.readouts,

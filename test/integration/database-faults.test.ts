@@ -162,6 +162,8 @@ function shot(n: number): ShotRecord {
     durationS: 2,
     startS: n * 2,
     scale: 'MS',
+    scaleStart: null,
+    scaleEnd: null,
     confidence: 0.8,
     probabilities: CANONICAL_SCALES.map((s) => (s === 'MS' ? 0.8 : 0.2 / 7)),
     readouts: 10,

@@ -113,7 +113,10 @@ describe('framing head', () => {
     const loaded = loadHead(file, ['a', 'b', 'noise']);
     const canonical = applyHead(loaded, [3, 0, 0], rules);
     assert.equal(classOfCanonical(canonical, GROUPS), 1);
-    assert.throws(() => loadHead(file, ['a', 'b', 'c']), (e: Error & { code?: string }) => e.code === 'MODEL_MISMATCH' && /missing: c/.test(e.message));
+    assert.throws(() => loadHead(file, ['a', 'b', 'c']), (e: Error & { code?: string }) => e.code === 'MODEL_MISMATCH' && /features this model does not have: noise$/.test(e.message));
+    // Features are picked by name: a model with more of them, in another order, still serves the head.
+    const reordered = loadHead(file, ['extra', 'noise', 'b', 'a']);
+    assert.deepEqual(applyHead(reordered, [9, 0, 0, 3], rules), canonical);
     writeFileSync(file, '{"kind": "framing-head"}');
     assert.throws(() => loadHead(file, ['a']), (e: Error & { code?: string }) => e.code === 'MODEL_MANIFEST_INVALID');
   });

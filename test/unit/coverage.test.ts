@@ -42,6 +42,8 @@ function shotLog() {
       durationS,
       startS: (inTime - T0) / 1000,
       scale,
+      scaleStart: null,
+      scaleEnd: null,
       confidence: 0.9,
       probabilities,
       readouts: 10,

@@ -22,15 +22,20 @@ describe('framing rules', () => {
   test('a face 60% of the height, shoulders below -> CU', () => {
     const r = classify({ people: [person({ head: 0.3, shoulders: 0.95 }, { xMin: 0.2, yMin: 0, xMax: 0.8, yMax: 1 })], faces: [face(0.6)] });
     assert.equal(r.label, 'CU');
-    assert.match(r.reason, /face 60% of height/);
+    assert.match(r.reason, /frame cuts at the shoulders \(1\.\d heads\) -> CU/);
   });
   test('a face overflowing the frame, chin cut, partial -> ECU', () => {
     assert.equal(classify({ people: [], faces: [face(1.1, 0.5, 0.6, 0.5)] }).label, 'ECU');
   });
-  test('hips in, knees out -> MS, with the reason', () => {
-    const r = classify({ people: [person({ head: 0.15, shoulders: 0.35, elbows: 0.6, hips: 0.85 })], faces: [] });
+  test('hips just in, knees out -> MS, with the reason', () => {
+    const r = classify({ people: [person({ head: 0.15, shoulders: 0.4, elbows: 0.65, hips: 0.95 })], faces: [] });
     assert.equal(r.label, 'MS');
-    assert.match(r.reason, /hips in, knees out -> MS/);
+    assert.match(r.reason, /frame cuts at the hips \(4\.\d heads\) -> MS/);
+  });
+  test('the same body cut lower down the thigh -> MWS: where the edge falls, not which parts are in', () => {
+    const r = classify({ people: [person({ head: 0.1, shoulders: 0.25, elbows: 0.4, hips: 0.65 })], faces: [] });
+    assert.equal(r.label, 'MWS');
+    assert.match(r.reason, /frame cuts at the (thighs|knees)/);
   });
   test('knees in, feet out -> MWS', () => {
     assert.equal(classify({ people: [person({ head: 0.1, shoulders: 0.25, hips: 0.55, knees: 0.85 })], faces: [] }).label, 'MWS');
@@ -41,7 +46,7 @@ describe('framing rules', () => {
     const small = { head: 0.45, shoulders: 0.5, hips: 0.58, knees: 0.65, ankles: 0.7 };
     const ws = classify({ people: [person(small, { xMin: 0.45, yMin: 0.42, xMax: 0.55, yMax: 0.72 }), person(small, { xMin: 0.2, yMin: 0.42, xMax: 0.3, yMax: 0.72 })], faces: [] });
     assert.equal(ws.label, 'WS');
-    assert.match(ws.reason, /^2 people, full body small in frame/);
+    assert.match(ws.reason, /^2 people, feet in, body small in frame/);
     assert.equal(classify({ people: [person({ head: 0.5, hips: 0.53, knees: 0.55, ankles: 0.57 }, { xMin: 0.49, yMin: 0.49, xMax: 0.51, yMax: 0.58 })], faces: [] }).label, 'EWS');
   });
   test('nothing detected: says so, with low confidence and spread probabilities', () => {

@@ -72,6 +72,8 @@ function shot(fields: Partial<ShotRecord> & { scale: CanonicalScale }, seconds =
     tcOut: '',
     durationS: seconds,
     startS: 0,
+    scaleStart: null,
+    scaleEnd: null,
     confidence: 0.9,
     probabilities: CANONICAL_SCALES.map((s) => (s === fields.scale ? 0.9 : 0.1 / 7)),
     readouts: 5,

@@ -53,6 +53,8 @@ function shot(fields: Partial<ShotRecord> & { seconds?: number } = {}): ShotReco
     durationS: seconds,
     startS: 0,
     scale,
+    scaleStart: null,
+    scaleEnd: null,
     confidence: 0.75,
     probabilities: CANONICAL_SCALES.map((s) => (s === scale ? 0.75 : 0.25 / 7)),
     readouts: 10,
@@ -73,7 +75,7 @@ describe('openDatabase and migrations', () => {
   test('a new database gets every migration, WAL and foreign keys; its directory is made', () => {
     const { db, file } = freshDb();
     assert.equal(schemaVersion(db), LATEST);
-    assert.equal(LATEST, 2);
+    assert.equal(LATEST, 3);
     assert.deepEqual(tables(db), ['alerts', 'plans', 'shots', 'takes', 'thumbnails']);
     assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
     assert.equal(db.pragma('foreign_keys', { simple: true }), 1);

@@ -199,6 +199,8 @@ describe('shot boundaries', () => {
         durationS: 2,
         startS: 0,
         scale: 'CU',
+        scaleStart: 'CU',
+        scaleEnd: 'CU',
         confidence: 1,
         probabilities: undefined,
         readouts: 10,

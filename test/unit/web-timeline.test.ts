@@ -33,6 +33,8 @@ function shot(inTime: number, outTime: number, extra: Partial<ShotRecord> = {}):
     durationS: (outTime - inTime) / 1000,
     startS: 0,
     scale: 'MS',
+    scaleStart: null,
+    scaleEnd: null,
     confidence: 0.8,
     probabilities: [0, 0, 0, 0.8, 0.2, 0, 0, 0],
     readouts: 10,

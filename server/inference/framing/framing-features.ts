@@ -7,6 +7,7 @@
  */
 import type { Person } from '../detectors/movenet-decoder.js';
 import type { Detections, FrameFace } from './detector-runner.js';
+import { bodyAxis } from './body-axis.js';
 import type { ActiveRect, ImageCues } from './image-cues.js';
 
 export const FRAMING_FEATURE_NAMES = [
@@ -18,6 +19,7 @@ export const FRAMING_FEATURE_NAMES = [
   'shoulder_width', 'eye_shoulder_drop', 'lowest_keypoint_y', 'body_height_estimate',
   'people_height_max', 'people_height_mean', 'people_area_sum',
   'lum_mean', 'lum_std', 'sat_mean', 'edge_density', 'centre_sharpness', 'sky_top', 'top_smoothness', 'dark_fraction',
+  'axis_found', 'axis_bottom', 'axis_top', 'axis_body_height', 'axis_anchors',
 ] as const;
 
 export type FeatureName = (typeof FRAMING_FEATURE_NAMES)[number];
@@ -93,6 +95,11 @@ export function framingScene(d: Detections, a: ActiveFrame, t: FeatureThresholds
   people.sort((p, q) => q.subject.prominence - p.subject.prominence);
   faces.sort((p, q) => q.subject.height - p.subject.height);
   return { people, faces };
+}
+
+/** A face inside (or at the top edge of) the person's box is that person's face. */
+function faceBelongsTo(face: Subject, person: Subject): boolean {
+  return Math.abs(face.cx - person.cx) <= person.width / 2 + face.width / 2 && face.cy <= person.cy + person.height / 2;
 }
 
 function groupScore(p: Person, a: ActiveFrame, group: readonly number[], min: number): number {
@@ -177,6 +184,14 @@ export function framingFeatures(d: Detections, rect: ActiveRect, cues: ImageCues
   f.people_height_max = heights.length ? Math.max(...heights) : 0;
   f.people_height_mean = heights.length ? heights.reduce((s, h) => s + h, 0) / heights.length : 0;
   f.people_area_sum = scene.people.reduce((s, q) => s + Math.max(q.subject.width * q.subject.height, 0), 0);
+  const axis = bodyAxis(main?.person ?? null, face && (!main || faceBelongsTo(face.subject, main.subject)) ? face.face : null, (y) => ay(a, y), t.keypointMinScore);
+  if (axis.found) {
+    f.axis_found = 1;
+    f.axis_bottom = axis.bottom;
+    f.axis_top = axis.top;
+    f.axis_body_height = axis.head * 8;
+    f.axis_anchors = axis.anchors;
+  }
   f.lum_mean = cues.lumMean;
   f.lum_std = cues.lumStd;
   f.sat_mean = cues.satMean;

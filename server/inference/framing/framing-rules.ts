@@ -46,6 +46,35 @@ export const DEFAULT_RULE_THRESHOLDS = {
 
 export type RuleThresholds = typeof DEFAULT_RULE_THRESHOLDS;
 
+/**
+ * Where the frame's bottom edge falls on the body (heads below the crown,
+ * body-axis.ts) at each boundary between neighbouring classes, from the
+ * definitions (DESIGN.md): ECU|CU at the chin (a chin out of frame is an
+ * ECU), CU|MCU just below the shoulder line, MCU|MS between chest and waist,
+ * MS|MWS below the hips, MWS|FS above the ankles. Chosen from the
+ * definitions, not fitted on any set: where a set's annotators draw their
+ * lines is for a calibration head to learn.
+ */
+export const AXIS_BOUNDARIES = [1.05, 1.75, 2.5, 4.5, 7.2] as const;
+
+/** The body part nearest a place on the axis, for reasons. */
+const AXIS_PARTS: [number, string][] = [
+  [0.8, 'the eyes'], [1.15, 'the chin'], [1.75, 'the shoulders'], [2.5, 'the chest'], [3.5, 'the waist'], [4.5, 'the hips'], [5.4, 'the thighs'], [6.6, 'the knees'], [7.2, 'the shins'],
+];
+
+export function axisPart(bottom: number): string {
+  return AXIS_PARTS.find(([upTo]) => bottom < upTo)?.[1] ?? 'the feet';
+}
+
+/** Position on the scale (0 = ECU ... 4 = MWS) of a frame whose bottom edge cuts the body at `bottom`. */
+export function axisPosition(bottom: number): number {
+  const b = AXIS_BOUNDARIES;
+  // Below the chin: ECU, down to mid-face (0.5 heads) at its centre.
+  if (bottom < b[0]) return Math.max(0, 0.5 - ((b[0] - bottom) / (b[0] - 0.5)) * 0.5);
+  for (let k = 1; k < b.length; k++) if (bottom < b[k]!) return k - 0.5 + (bottom - b[k - 1]!) / (b[k]! - b[k - 1]!);
+  return b.length - 0.5;
+}
+
 export interface RuleResult {
   probabilities: number[];
   reason: string;
@@ -109,6 +138,7 @@ function bodyPosition(f: FramingFeatures, t: RuleThresholds): { position: number
 
 export function framingRules(f: FramingFeatures, t: RuleThresholds = DEFAULT_RULE_THRESHOLDS): RuleResult {
   const crowd = f.people_count >= 3 ? `${f.people_count} people, ` : f.people_count === 2 ? '2 people, ' : '';
+  if (f.axis_found) return axisRule(f, t, crowd);
   if (f.face_present && f.face_height >= t.faceDecides) return closeFace(f, t);
   const body = bodyPosition(f, t);
   if (body) {
@@ -146,4 +176,34 @@ function sceneGuess(f: FramingFeatures, t: RuleThresholds): RuleResult {
     return result(7, t.spreadGuess, `no person or face found; ${f.sky_top >= t.sceneSky ? 'open sky' : 'wide detailed scene'}`, 0.25);
   }
   return result(0.3, t.spreadGuess, 'no person or face found; little detail, soft texture (a detail or macro shot?)', 0.2);
+}
+
+/**
+ * The body axis placed (body-axis.ts): where the bottom edge cuts the body
+ * says the class by definition; with the feet in frame, the body's size does.
+ * A close face keeps its own cues (the forehead cut off, only part of a face
+ * found), which the bottom edge alone cannot see.
+ */
+function axisRule(f: FramingFeatures, t: RuleThresholds, crowd: string): RuleResult {
+  const sure = f.axis_anchors >= 3;
+  const spread = sure ? t.spreadSure : t.spreadUnsure;
+  const confidence = sure ? 0.8 : 0.6;
+  if (f.axis_bottom >= AXIS_BOUNDARIES[AXIS_BOUNDARIES.length - 1]!) {
+    const h = f.axis_body_height;
+    if (h >= t.fullShotHeight) return result(5, spread, `${crowd}feet in, body ${pct(h)} of height`, confidence);
+    if (h >= t.extremeWideHeight) {
+      const s = 5 + (Math.log(t.fullShotHeight / h) / Math.log(t.fullShotHeight / t.extremeWideHeight)) * 1.5;
+      return result(Math.min(s, 6.4), spread, `${crowd}feet in, body small in frame (${pct(h)} of height)`, confidence);
+    }
+    return result(7, spread, `${crowd}tiny figure (${pct(h)} of height)`, confidence);
+  }
+  let s = axisPosition(f.axis_bottom);
+  const notes: string[] = [];
+  if (s < 1.6 && f.face_present) {
+    // The top edge into the forehead: the face overfills the frame.
+    if (f.axis_top > 0.35) { s -= t.closeShift / 2; notes.push('forehead cut'); }
+    if (f.face_score < t.partialFaceScore && f.face_height >= t.faceDecides) { s -= t.closeShift; notes.push('partial face'); }
+  }
+  const at = `frame cuts at ${axisPart(f.axis_bottom)} (${f.axis_bottom.toFixed(1)} heads)`;
+  return result(s, spread, `${crowd}${at}${notes.length ? `, ${notes.join(', ')}` : ''}`, confidence);
 }

@@ -5,6 +5,7 @@
  * detections fired on none of 199 CinemaNet test frames.
  */
 import { readFileSync } from 'node:fs';
+import { pickIndices } from '../../calibration/framing-head.js';
 import { predictProbabilities, type SoftmaxModel } from '../../calibration/softmax-regression.js';
 import { ShotscaleError } from '../../errors.js';
 
@@ -14,6 +15,8 @@ export interface OtsHead {
   model: SoftmaxModel;
   /** Probability at or above which the hint is on. */
   threshold: number;
+  /** Runtime only: where the head's features are in the model's feature vector. */
+  pick?: number[];
 }
 
 export function loadOtsHead(file: string, featureNames: readonly string[]): OtsHead {
@@ -26,12 +29,16 @@ export function loadOtsHead(file: string, featureNames: readonly string[]): OtsH
   if (head.kind !== 'ots-head' || !Array.isArray(head.model?.layers) || typeof head.threshold !== 'number') {
     throw new ShotscaleError('MODEL_MANIFEST_INVALID', `over-the-shoulder head ${file}: not an ots-head`);
   }
-  if (head.featureNames.join(',') !== featureNames.join(',')) {
-    throw new ShotscaleError('MODEL_MISMATCH', `over-the-shoulder head ${file} was fitted on other features; refit it with server/inference/framing/dev/fit-ots.ts`);
+  const unknown = head.featureNames.filter((n) => !featureNames.includes(n));
+  if (unknown.length) {
+    throw new ShotscaleError('MODEL_MISMATCH', `over-the-shoulder head ${file} was fitted on features this model does not have (${unknown.slice(0, 5).join(', ')}); refit it with server/inference/framing/dev/fit-ots.ts`);
   }
+  // Picked by name: a model that gains features keeps its hint.
+  head.pick = pickIndices(head.featureNames, featureNames);
   return head;
 }
 
 export function overTheShoulder(head: OtsHead, features: Float32Array): boolean {
-  return predictProbabilities(head.model, features)[1]! >= head.threshold;
+  const picked = head.pick ? head.pick.map((i) => features[i]!) : features;
+  return predictProbabilities(head.model, picked)[1]! >= head.threshold;
 }

@@ -1,0 +1,174 @@
+/**
+ * One head over the 8 canonical classes, trained on frames labelled in
+ * different taxonomies at once. A label is the set of canonical classes it
+ * stands for (CinemaNet "Medium" = MCU or MS; CineScale "MCU" = MCU alone),
+ * and the loss is minus the log of the probability mass on that set, so a
+ * coarse label teaches the boundary around the set and leaves the split
+ * inside it to fine labels and to the features. An ordinal term charges the
+ * expected distance (in classes) from the set, so a neighbour is a smaller
+ * mistake than two classes away. Each frame is weighted so that every set,
+ * and every label within a set, weighs the same: one big set does not decide
+ * the boundaries alone.
+ */
+import { SCALE_COUNT } from '../shared/scale.js';
+import { seededRandom, standardiser, type SoftmaxModel } from './softmax-regression.js';
+
+export interface SetLabelledRow {
+  x: ArrayLike<number>;
+  /** Canonical class indices the label allows (one for a fine label). */
+  allowed: readonly number[];
+  /** Which labelled set the row comes from (for balancing). */
+  set: string;
+  /** The label as given in its set (for balancing within the set). */
+  label: string;
+  /**
+   * Added to the logits: the log of the rules' probabilities, so the head
+   * learns a correction to the rules. Where labels say nothing (inside a
+   * coarse label's set) the correction stays small and the rules decide.
+   */
+  offset?: readonly number[];
+  /**
+   * How a coarse label splits inside its set when the labels cannot say (the
+   * rules' probabilities): without it, the set loss pushes the mass inside a
+   * set onto whichever class already has most, and a head fitted on CinemaNet
+   * alone ("Medium" = MCU or MS) would call every medium shot one of the two.
+   */
+  split?: readonly number[];
+}
+
+/** The rules' probabilities as logit offsets for a residual head. */
+export function rulesOffset(rules: readonly number[]): number[] {
+  return rules.map((p) => Math.log(Math.max(p, 1e-4)));
+}
+
+/** Canonical probabilities of a head: softmax of its logits plus the offset. */
+export function predictWithOffset(model: SoftmaxModel, x: ArrayLike<number>, offset: readonly number[] | undefined): number[] {
+  const layer = model.layers[0]!;
+  const logits = layer.weights.map((row, c) => {
+    let s = layer.bias[c]! + (offset?.[c] ?? 0);
+    for (let j = 0; j < row.length; j++) s += (row[j]! * (x[j]! - model.mean[j]!)) / model.std[j]!;
+    return s;
+  });
+  return softmax(logits);
+}
+
+export interface SetTrainOptions {
+  l2: number;
+  epochs: number;
+  learningRate: number;
+  seed: number;
+  /** Weight of the expected class distance from the label's set. */
+  ordinal: number;
+  /** Equal total weight per set, and per label within a set. */
+  balance: boolean;
+  /** Weight of the cross-entropy to `split` inside a coarse label's set (1: a soft target). */
+  withinSet: number;
+}
+
+export const DEFAULT_SET_TRAIN_OPTIONS: SetTrainOptions = { l2: 3e-2, epochs: 300, learningRate: 0.005, seed: 1, ordinal: 0.3, balance: true, withinSet: 1 };
+
+/** Distance of each canonical class to the nearest class of `allowed`. */
+export function distanceToSet(allowed: readonly number[]): number[] {
+  return Array.from({ length: SCALE_COUNT }, (_, c) => Math.min(...allowed.map((a) => Math.abs(a - c))));
+}
+
+/** Per-row weights: every set weighs the same, and inside a set every label. */
+export function balanceWeights(rows: readonly Pick<SetLabelledRow, 'set' | 'label'>[]): number[] {
+  const perSet = new Map<string, Map<string, number>>();
+  for (const r of rows) {
+    const labels = perSet.get(r.set) ?? new Map<string, number>();
+    labels.set(r.label, (labels.get(r.label) ?? 0) + 1);
+    perSet.set(r.set, labels);
+  }
+  // Mean weight 1 over all rows.
+  const scale = rows.length / perSet.size;
+  return rows.map((r) => {
+    const labels = perSet.get(r.set)!;
+    return scale / labels.size / labels.get(r.label)!;
+  });
+}
+
+function softmax(logits: number[]): number[] {
+  const max = Math.max(...logits);
+  const exps = logits.map((z) => Math.exp(z - max));
+  const sum = exps.reduce((a, b) => a + b, 0);
+  return exps.map((e) => e / sum);
+}
+
+/** Multinomial logistic regression over the canonical classes, with the set loss above (Adam, mini-batches of 64). */
+export function trainSetHead(rows: readonly SetLabelledRow[], options: Partial<SetTrainOptions> = {}): SoftmaxModel {
+  const opts = { ...DEFAULT_SET_TRAIN_OPTIONS, ...options };
+  const random = seededRandom(opts.seed);
+  const dims = rows[0]?.x.length ?? 0;
+  const { mean, std } = standardiser(rows.map((r) => r.x));
+  const xs = rows.map((r) => Float64Array.from(r.x, (v, j) => (v - mean[j]!) / std[j]!));
+  const masks = rows.map((r) => Array.from({ length: SCALE_COUNT }, (_, c) => r.allowed.includes(c)));
+  const distances = rows.map((r) => distanceToSet(r.allowed));
+  const weights = opts.balance ? balanceWeights(rows) : rows.map(() => 1);
+  // The target inside each label's set: the split given, else an even one.
+  const targets = rows.map((r, i) => {
+    const mask = masks[i]!;
+    const raw = mask.map((m, c) => (m ? (r.split?.[c] ?? 1) + 1e-6 : 0));
+    const total = raw.reduce((a, v) => a + v, 0);
+    return raw.map((v) => v / total);
+  });
+  const W = Array.from({ length: SCALE_COUNT }, () => new Float64Array(dims));
+  const b = new Float64Array(SCALE_COUNT);
+  const mW = W.map(() => new Float64Array(dims)), vW = W.map(() => new Float64Array(dims));
+  const mB = new Float64Array(SCALE_COUNT), vB = new Float64Array(SCALE_COUNT);
+  const beta1 = 0.9, beta2 = 0.999;
+  let step = 0;
+  const order = rows.map((_, i) => i);
+  const batchSize = Math.min(64, rows.length);
+  const gW = W.map(() => new Float64Array(dims));
+  const gB = new Float64Array(SCALE_COUNT);
+  for (let epoch = 0; epoch < opts.epochs; epoch++) {
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      [order[i], order[j]] = [order[j]!, order[i]!];
+    }
+    for (let start = 0; start < order.length; start += batchSize) {
+      const batch = order.slice(start, start + batchSize);
+      for (const g of gW) g.fill(0);
+      gB.fill(0);
+      for (const i of batch) {
+        const x = xs[i]!;
+        const offset = rows[i]!.offset;
+        const logits = W.map((row, c) => {
+          let s = b[c]! + (offset?.[c] ?? 0);
+          for (let j = 0; j < dims; j++) s += row[j]! * x[j]!;
+          return s;
+        });
+        const p = softmax(logits);
+        const mask = masks[i]!, d = distances[i]!, q = targets[i]!;
+        const inSet = Math.max(p.reduce((s, pc, c) => (mask[c] ? s + pc : s), 0), 1e-12);
+        const expected = p.reduce((s, pc, c) => s + pc * d[c]!, 0);
+        const w = weights[i]!;
+        for (let c = 0; c < SCALE_COUNT; c++) {
+          // d/dz_c of: -log(mass on the set) + withinSet * crossEntropy(split, p inside the set) + ordinal * sum_k p_k d_k.
+          const within = mask[c] ? p[c]! / inSet : 0;
+          const delta = w * (p[c]! - within + opts.withinSet * (within - q[c]!) + opts.ordinal * p[c]! * (d[c]! - expected));
+          gB[c]! += delta;
+          const row = gW[c]!;
+          for (let j = 0; j < dims; j++) row[j]! += delta * x[j]!;
+        }
+      }
+      step += 1;
+      const corr1 = 1 - beta1 ** step, corr2 = 1 - beta2 ** step;
+      for (let c = 0; c < SCALE_COUNT; c++) {
+        const row = W[c]!, g = gW[c]!, m = mW[c]!, v = vW[c]!;
+        for (let j = 0; j < dims; j++) {
+          const grad = g[j]! / batch.length + opts.l2 * row[j]!;
+          m[j] = beta1 * m[j]! + (1 - beta1) * grad;
+          v[j] = beta2 * v[j]! + (1 - beta2) * grad * grad;
+          row[j] = row[j]! - (opts.learningRate * (m[j]! / corr1)) / (Math.sqrt(v[j]! / corr2) + 1e-8);
+        }
+        const grad = gB[c]! / batch.length;
+        mB[c] = beta1 * mB[c]! + (1 - beta1) * grad;
+        vB[c] = beta2 * vB[c]! + (1 - beta2) * grad * grad;
+        b[c] = b[c]! - (opts.learningRate * (mB[c]! / corr1)) / (Math.sqrt(vB[c]! / corr2) + 1e-8);
+      }
+    }
+  }
+  return { mean, std, layers: [{ weights: W.map((row) => Array.from(row)), bias: Array.from(b) }] };
+}

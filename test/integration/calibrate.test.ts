@@ -1,0 +1,67 @@
+/**
+ * `shotscale calibrate` as a user runs it on two labelled sets at once, each
+ * in its own taxonomy (a few dozen real frames of CinemaNet and HOHA, the
+ * default classifier, real onnxruntime): a report per set with the rules
+ * alone, cross-validated and leave-one-set-out figures, and a head that
+ * records its sets and loads into the model. Figures on so few frames mean
+ * little, so the test checks what is reported and kept, not the values.
+ */
+import { readFileSync, writeFileSync, mkdirSync, symlinkSync } from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { loadHead } from '../../server/calibration/framing-head.js';
+import { parseLabels } from '../../server/evaluation/labels-file.js';
+import { MODEL_FEATURE_NAMES } from '../../server/inference/framing/framing-model.js';
+import { runCli } from '../support/cli.js';
+import { tempDir } from '../support/media.js';
+import { SHARED_DIR } from '../support/server-harness.js';
+
+/** `perClass` frames of each label of a shared set, as a labelled set of its own (images linked, not copied). */
+function subset(name: string, perClass: number): string {
+  const source = path.join(SHARED_DIR, 'evalset', name);
+  const rows = parseLabels(readFileSync(path.join(source, 'labels.csv'), 'utf8'), 'labels.csv');
+  const taken = new Map<string, number>();
+  const picked = rows.filter((r) => {
+    const n = taken.get(r.label) ?? 0;
+    taken.set(r.label, n + 1);
+    return n < perClass;
+  });
+  const dir = path.join(tempDir('shotscale-calibrate-'), name);
+  mkdirSync(path.join(dir, 'img'), { recursive: true });
+  for (const r of picked) symlinkSync(path.join(source, r.file), path.join(dir, r.file));
+  writeFileSync(path.join(dir, 'labels.csv'), ['file,label', ...picked.map((r) => `${r.file},${r.label}`)].join('\n') + '\n');
+  return path.join(dir, 'labels.csv');
+}
+
+test('two sets in two taxonomies: per-set rules, CV and leave-one-set-out; a head that records them and loads', { timeout: 240_000 }, async () => {
+  const cinemanet = subset('cinemanet', 6);
+  const hoha = subset('hoha', 4);
+  const out = path.join(tempDir(), 'head.json');
+  const report = path.join(tempDir(), 'report.json');
+  const run = await runCli(['calibrate', '--labels', cinemanet, '--labels', `${hoha}=cinescale`, '--out', out, '--folds', '3', '--epochs', '40', '--json', report], { timeoutMs: 230_000 });
+  assert.equal(run.code, 0, run.stderr);
+  for (const [name, taxonomy] of [['cinemanet', 'cinemanet'], ['hoha', 'cinescale']]) {
+    assert.match(run.stdout, new RegExp(`^${name} \\(\\d+ frames, ${taxonomy}\\):$`, 'm'));
+  }
+  assert.equal(run.stdout.match(/rules alone: +exact \d+\.\d%/g)?.length, 2);
+  assert.equal(run.stdout.match(/3-fold CV within the set: +exact \d+\.\d%.*\(the other sets in training\)/g)?.length, 2);
+  assert.equal(run.stdout.match(/leave-one-set-out: +exact \d+\.\d%.*\(never saw this set\)/g)?.length, 2);
+  assert.match(run.stdout, /recall ECU \d+\.\d% CU \d+\.\d% MCU/, 'HOHA is scored in its own seven classes');
+
+  const head = loadHead(out, MODEL_FEATURE_NAMES);
+  assert.equal(head.output, 'rules-residual');
+  assert.deepEqual(head.provenance.sets!.map((s) => [s.name, s.taxonomy, s.count]), [['cinemanet', 'cinemanet', 30], ['hoha', 'cinescale', 28]]);
+  for (const s of head.provenance.sets!) assert.ok(s.leaveOneSetOut && s.crossValidated, s.name);
+  const json = JSON.parse(readFileSync(report, 'utf8')) as { sets: { name: string; leaveOneSetOut: { exact: number } | null }[] };
+  assert.deepEqual(json.sets.map((s) => [s.name, typeof s.leaveOneSetOut?.exact]), [['cinemanet', 'number'], ['hoha', 'number']]);
+});
+
+test('usage errors say what is wrong', async () => {
+  const none = await runCli(['calibrate', '--out', path.join(tempDir(), 'h.json')]);
+  assert.equal(none.code, 2);
+  assert.match(none.stderr, /--labels FILE is required/);
+  const images = await runCli(['calibrate', '--labels', 'a.csv', '--labels', 'b.csv', '--images', '/tmp', '--out', path.join(tempDir(), 'h.json')]);
+  assert.equal(images.code, 2);
+  assert.match(images.stderr, /--images applies to one labels file/);
+});

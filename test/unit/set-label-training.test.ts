@@ -1,0 +1,82 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { evaluateSets, fitHead, type LabelledSet } from '../../server/calibration/multi-set-calibration.js';
+import { balanceWeights, distanceToSet, predictWithOffset, rulesOffset, trainSetHead, type SetLabelledRow } from '../../server/calibration/set-label-training.js';
+import { seededRandom } from '../../server/shared/seeded-random.js';
+import { findTaxonomy } from '../../server/evaluation/taxonomies.js';
+import { argmax, CANONICAL_SCALES } from '../../server/shared/scale.js';
+
+/** A one-dimensional "scale axis" x = class + noise, with rules that put their mass on the nearest class. */
+function frames(count: number, seed: number): { x: number; cls: number; rules: number[] }[] {
+  const random = seededRandom(seed);
+  return Array.from({ length: count }, () => {
+    const cls = Math.floor(random() * 8);
+    const x = cls + (random() - 0.5) * 0.9;
+    const rules = CANONICAL_SCALES.map((_, c) => Math.exp(-((c - x) ** 2)));
+    const total = rules.reduce((a, b) => a + b, 0);
+    return { x, cls, rules: rules.map((r) => r / total) };
+  });
+}
+
+describe('set-label training', () => {
+  test('distance to a label set and balanced weights', () => {
+    assert.deepEqual(distanceToSet([2, 3]), [2, 1, 0, 0, 1, 2, 3, 4]);
+    const weights = balanceWeights([
+      { set: 'big', label: 'A' }, { set: 'big', label: 'A' }, { set: 'big', label: 'A' }, { set: 'big', label: 'B' },
+      { set: 'small', label: 'A' }, { set: 'small', label: 'B' },
+    ]);
+    const sum = (idx: number[]) => idx.reduce((s, i) => s + weights[i]!, 0);
+    assert.ok(Math.abs(sum([0, 1, 2, 3]) - sum([4, 5])) < 1e-9, 'each set weighs the same');
+    assert.ok(Math.abs(sum([0, 1, 2]) - weights[3]!) < 1e-9, 'each label in a set weighs the same');
+    assert.ok(Math.abs(weights.reduce((a, b) => a + b, 0) - weights.length) < 1e-9, 'mean weight 1');
+  });
+
+  test('coarse labels teach the boundaries around their set; inside it the rules split, not the richest class', () => {
+    // Only coarse labels (CinemaNet's: Medium = MCU or MS), on rows whose truth is fine.
+    const cinemanet = findTaxonomy('cinemanet')!;
+    const rows: SetLabelledRow[] = frames(600, 1).map((f) => {
+      const label = cinemanet.classOfCanonical[f.cls]!;
+      return {
+        x: [f.x],
+        allowed: cinemanet.classes[label]!.canonical.map((c) => CANONICAL_SCALES.indexOf(c)),
+        set: 'coarse',
+        label: cinemanet.classes[label]!.name,
+        offset: rulesOffset(f.rules),
+        split: f.rules,
+      };
+    });
+    const model = trainSetHead(rows, { epochs: 60 });
+    const test = frames(400, 2);
+    const mcu = test.filter((f) => f.cls === 2), ms = test.filter((f) => f.cls === 3);
+    const hits = (group: typeof test) => group.filter((f) => argmax(predictWithOffset(model, [f.x], rulesOffset(f.rules))) === f.cls).length / group.length;
+    assert.ok(hits(mcu) > 0.6 && hits(ms) > 0.6, `MCU ${hits(mcu)} and MS ${hits(ms)} both survive a label that never tells them apart`);
+  });
+});
+
+describe('multi-set calibration', () => {
+  function set(name: string, taxonomy: string, seed: number, shift: number): LabelledSet {
+    const tax = findTaxonomy(taxonomy)!;
+    return {
+      name,
+      labels: `${name}/labels.csv`,
+      taxonomy: tax,
+      // Each set's annotators draw the lines `shift` classes off: a convention.
+      samples: frames(300, seed).map((f) => ({ features: [f.x], rules: f.rules, label: tax.classOfCanonical[Math.min(7, Math.max(0, Math.round(f.x + shift)))]! })),
+    };
+  }
+
+  test('per set: rules alone, cross-validated with the other sets, and leave-one-set-out; the head records them', () => {
+    const sets = [set('tight', 'cinescale', 3, -0.3), set('coarse', 'cinemanet', 4, 0.2)];
+    const reports = evaluateSets(sets, 3, { epochs: 30 });
+    assert.deepEqual(reports.map((r) => [r.name, r.taxonomy, r.count]), [['tight', 'cinescale', 300], ['coarse', 'cinemanet', 300]]);
+    for (const r of reports) {
+      assert.ok(r.leaveOneSetOut, `${r.name} has a leave-one-set-out figure`);
+      for (const s of [r.rules, r.crossValidated, r.leaveOneSetOut]) assert.ok(s.exact > 0.4 && s.exact <= 1 && s.withinOne >= s.exact, JSON.stringify(s));
+    }
+    const head = fitHead(sets, ['axis'], reports, 'synthetic', { epochs: 30 });
+    assert.equal(head.output, 'rules-residual');
+    assert.deepEqual(head.classes, [...CANONICAL_SCALES]);
+    assert.deepEqual(head.provenance.sets!.map((s) => [s.name, s.taxonomy, s.count, s.leaveOneSetOut!.exact]), reports.map((r) => [r.name, r.taxonomy, r.count, Math.round(r.leaveOneSetOut!.exact * 10000) / 10000]));
+    assert.equal(evaluateSets([sets[0]!], 3, { epochs: 10 })[0]!.leaveOneSetOut, null, 'one set: no leave-one-set-out');
+  });
+});

@@ -1,0 +1,56 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { scaleChange, shotComment } from '../../server/exports/shot-description.js';
+import { CANONICAL_SCALES, type CanonicalScale } from '../../server/shared/scale.js';
+import type { ShotRecord } from '../../server/shared/shots.js';
+import { ShotAccumulator } from '../../server/shots/shot-accumulator.js';
+
+const onehot = (scale: CanonicalScale, p = 0.8) => CANONICAL_SCALES.map((s) => (s === scale ? p : (1 - p) / 7));
+
+/** Readouts 5 a second: each [label, seconds] run after the other. */
+function play(runs: [CanonicalScale, number][]): { acc: ShotAccumulator; endS: number } {
+  const acc = new ShotAccumulator(null);
+  let t = 0;
+  for (const [label, seconds] of runs) {
+    for (let i = 0; i < seconds * 5; i++, t += 0.2) acc.add({ label, smoothed: onehot(label), reason: `${label} reason` }, t, null);
+  }
+  return { acc, endS: t };
+}
+
+describe('the scale of a shot', () => {
+  test('a push-in: the scale held longest, and the scales it opens and closes on', () => {
+    // MS for 2 s, MCU for 1 s on the way in, then CU for 3 s.
+    const { acc, endS } = play([['MS', 2], ['MCU', 1], ['CU', 3]]);
+    const summary = acc.summary(endS / 2, endS);
+    assert.equal(summary.scale, 'CU');
+    assert.equal(summary.scaleStart, 'MS');
+    assert.equal(summary.scaleEnd, 'CU');
+    assert.equal(summary.reason, 'CU reason', 'the reason is one given for the scale');
+  });
+
+  test('never a class the shot did not have: an even MS / CU mix is one of them, not MCU by the average', () => {
+    const { acc, endS } = play([['MS', 3], ['CU', 3]]);
+    const summary = acc.summary(endS / 2, endS);
+    assert.ok(['MS', 'CU'].includes(summary.scale), summary.scale);
+    assert.notEqual(summary.scale, 'MCU');
+  });
+
+  test('a steady shot opens and closes on its scale', () => {
+    const { acc, endS } = play([['WS', 4]]);
+    const summary = acc.summary(endS / 2, endS);
+    assert.deepEqual([summary.scale, summary.scaleStart, summary.scaleEnd], ['WS', 'WS', 'WS']);
+  });
+
+  test('no frame analysed: the scale is carried over, start and end unknown', () => {
+    const acc = new ShotAccumulator(onehot('FS'));
+    const summary = acc.summary(1, 2);
+    assert.deepEqual([summary.scale, summary.scaleStart, summary.scaleEnd, summary.readouts], ['FS', null, null, 0]);
+  });
+
+  test('exports say a change of scale in words', () => {
+    const shot = { scale: 'CU', scaleStart: 'MS', scaleEnd: 'CU', confidence: 0.8, subjects: null, reason: null } as unknown as ShotRecord;
+    assert.equal(scaleChange(shot), 'MS to CU');
+    assert.match(shotComment(shot), /^CU 0\.80 \(MS to CU\)/);
+    assert.equal(scaleChange({ scaleStart: 'WS', scaleEnd: 'WS' }), '');
+  });
+});
