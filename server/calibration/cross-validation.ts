@@ -5,6 +5,7 @@
  */
 import { argmax, CANONICAL_SCALES, type CanonicalScale } from '../shared/scale.js';
 import { headInput } from './framing-head.js';
+import { shuffleInPlace } from '../shared/seeded-random.js';
 import { predictProbabilities, seededRandom, trainSoftmax, type TrainOptions } from './softmax-regression.js';
 
 export interface LabelledSample {
@@ -58,10 +59,7 @@ export function stratifiedFolds(labels: readonly number[], folds: number, seed: 
   const byClass = new Map<number, number[]>();
   labels.forEach((label, i) => byClass.set(label, [...(byClass.get(label) ?? []), i]));
   for (const members of byClass.values()) {
-    for (let i = members.length - 1; i > 0; i--) {
-      const j = Math.floor(random() * (i + 1));
-      [members[i], members[j]] = [members[j]!, members[i]!];
-    }
+    shuffleInPlace(members, random);
     members.forEach((sample, k) => (fold[sample] = k % folds));
   }
   return fold;

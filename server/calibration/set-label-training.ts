@@ -11,7 +11,8 @@
  * the boundaries alone.
  */
 import { SCALE_COUNT } from '../shared/scale.js';
-import { seededRandom, standardiser, type SoftmaxModel } from './softmax-regression.js';
+import { seededRandom, shuffleInPlace } from '../shared/seeded-random.js';
+import { standardiser, type SoftmaxModel } from './softmax-regression.js';
 
 export interface SetLabelledRow {
   x: ArrayLike<number>;
@@ -123,10 +124,7 @@ export function trainSetHead(rows: readonly SetLabelledRow[], options: Partial<S
   const gW = W.map(() => new Float64Array(dims));
   const gB = new Float64Array(SCALE_COUNT);
   for (let epoch = 0; epoch < opts.epochs; epoch++) {
-    for (let i = order.length - 1; i > 0; i--) {
-      const j = Math.floor(random() * (i + 1));
-      [order[i], order[j]] = [order[j]!, order[i]!];
-    }
+    shuffleInPlace(order, random);
     for (let start = 0; start < order.length; start += batchSize) {
       const batch = order.slice(start, start + batchSize);
       for (const g of gW) g.fill(0);

@@ -4,7 +4,7 @@
  * with L2 regularisation and Adam. Deterministic for a given seed. Pure
  * TypeScript: a production's 50 labelled frames train in well under a second.
  */
-import { seededRandom } from '../shared/seeded-random.js';
+import { seededRandom, shuffleInPlace } from '../shared/seeded-random.js';
 
 export { seededRandom };
 
@@ -103,11 +103,7 @@ export function trainSoftmax(x: readonly ArrayLike<number>[], y: readonly number
   const batchSize = Math.min(64, x.length);
 
   for (let epoch = 0; epoch < opts.epochs; epoch++) {
-    // Shuffle (Fisher-Yates with the seeded PRNG).
-    for (let i = order.length - 1; i > 0; i--) {
-      const j = Math.floor(random() * (i + 1));
-      [order[i], order[j]] = [order[j]!, order[i]!];
-    }
+    shuffleInPlace(order, random);
     for (let start = 0; start < order.length; start += batchSize) {
       const batch = order.slice(start, start + batchSize);
       const grads = model.layers.map((l) => ({ w: l.weights.map((r) => r.map(() => 0)), b: l.bias.map(() => 0) }));

@@ -50,6 +50,19 @@ describe('body axis', () => {
     close(axis.bottom, (0.9 - 0.1) / 0.08);
   });
 
+  test('sitting: knees level with the hips leave the legs out of the axis, and say so', () => {
+    const sitting = body(0.1, 0.1, ['eyes', 'shoulders', 'hips']);
+    // Knees at hip height, forward: a chair.
+    sitting.keypoints[13] = { x: 0.6, y: 0.5, score: 0.8 };
+    sitting.keypoints[14] = { x: 0.6, y: 0.5, score: 0.8 };
+    const axis = bodyAxis(sitting, null, same, 0.3);
+    assert.equal(axis.seated, true);
+    close(axis.bottom, 9, 0.05);
+    close(axis.head, 0.1, 0.002);
+    const standing = bodyAxis(body(0.1, 0.1, ['eyes', 'shoulders', 'hips', 'knees']), null, same, 0.3);
+    assert.equal(standing.seated, false);
+  });
+
   test('no usable vertical axis and no face: not found', () => {
     assert.equal(bodyAxis(null, null, same, 0.3).found, false);
     assert.equal(bodyAxis(body(0.2, 0.1, ['shoulders']), null, same, 0.3).found, false, 'one landmark says nothing of scale');

@@ -42,6 +42,11 @@ const FACE_BOX_HEADS = 0.7;
 export interface BodyAxis {
   /** Whether a body axis could be placed (a face, or two landmarks at different heights). */
   found: boolean;
+  /**
+   * The knees are not below the hips (sitting, or crouching): the legs are
+   * left out of the axis, which the torso and head place alone.
+   */
+  seated: boolean;
   /** The frame's bottom edge on the body axis, in heads from the crown (8: feet; beyond: ground below). */
   bottom: number;
   /** The frame's top edge on the body axis (negative: headroom above the crown). */
@@ -52,7 +57,7 @@ export interface BodyAxis {
   anchors: number;
 }
 
-const NONE: BodyAxis = { found: false, bottom: 0, top: 0, head: 0, anchors: 0 };
+const NONE: BodyAxis = { found: false, seated: false, bottom: 0, top: 0, head: 0, anchors: 0 };
 
 /**
  * Places the body axis from the person's keypoints (inside the picture, score
@@ -61,7 +66,8 @@ const NONE: BodyAxis = { found: false, bottom: 0, top: 0, head: 0, anchors: 0 };
  */
 export function bodyAxis(person: Person | null, face: FrameFace | null, toActiveY: (y: number) => number, minScore: number): BodyAxis {
   // Anchors (axis position, picture y); a least-squares line y = crown + head * position.
-  const anchors: [number, number][] = [];
+  let anchors: [number, number][] = [];
+  let seated = false;
   if (person) {
     for (const [indices, position] of KEYPOINT_AXIS) {
       const seen = indices.map((i) => person.keypoints[i]!).filter((k) => k.score >= minScore);
@@ -69,6 +75,17 @@ export function bodyAxis(person: Person | null, face: FrameFace | null, toActive
       const y = toActiveY(seen.reduce((s, k) => s + k.y, 0) / seen.length);
       if (y < -0.05 || y > 1.05) continue;
       anchors.push([position, y]);
+    }
+    // Standing, the knees are 2 heads below the hips; sitting, about level with
+    // them. A torso (shoulders to hips: 2.5 heads) gives the head's size.
+    const at = (position: number) => anchors.find(([p]) => p === position)?.[1];
+    const hips = at(BODY_LANDMARKS.hips), knees = at(BODY_LANDMARKS.knees), shoulders = at(BODY_LANDMARKS.shoulders);
+    if (hips !== undefined && knees !== undefined && shoulders !== undefined && hips > shoulders) {
+      const head = (hips - shoulders) / (BODY_LANDMARKS.hips - BODY_LANDMARKS.shoulders);
+      if (knees - hips < head) {
+        seated = true;
+        anchors = anchors.filter(([p]) => p <= BODY_LANDMARKS.hips);
+      }
     }
   }
   let headFromFace: number | null = null;
@@ -104,5 +121,5 @@ export function bodyAxis(person: Person | null, face: FrameFace | null, toActive
   } else {
     return NONE;
   }
-  return { found: true, bottom: (1 - crown) / head, top: (0 - crown) / head, head, anchors: anchors.length };
+  return { found: true, seated, bottom: (1 - crown) / head, top: (0 - crown) / head, head, anchors: anchors.length };
 }

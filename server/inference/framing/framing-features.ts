@@ -19,7 +19,7 @@ export const FRAMING_FEATURE_NAMES = [
   'shoulder_width', 'eye_shoulder_drop', 'lowest_keypoint_y', 'body_height_estimate',
   'people_height_max', 'people_height_mean', 'people_area_sum',
   'lum_mean', 'lum_std', 'sat_mean', 'edge_density', 'centre_sharpness', 'sky_top', 'top_smoothness', 'dark_fraction',
-  'axis_found', 'axis_bottom', 'axis_top', 'axis_body_height', 'axis_anchors',
+  'axis_found', 'axis_bottom', 'axis_top', 'axis_body_height', 'axis_anchors', 'axis_seated',
 ] as const;
 
 export type FeatureName = (typeof FRAMING_FEATURE_NAMES)[number];
@@ -191,6 +191,7 @@ export function framingFeatures(d: Detections, rect: ActiveRect, cues: ImageCues
     f.axis_top = axis.top;
     f.axis_body_height = axis.head * 8;
     f.axis_anchors = axis.anchors;
+    f.axis_seated = axis.seated ? 1 : 0;
   }
   f.lum_mean = cues.lumMean;
   f.lum_std = cues.lumStd;
