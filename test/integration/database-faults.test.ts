@@ -180,11 +180,24 @@ function shot(n: number): ShotRecord {
 }
 
 /** A shot log with three shots, at the latest schema version or at `version`. */
+/**
+ * A shot log with three shots at schema `version`. An older one is written
+ * with the columns that version had (today's store writes today's columns).
+ */
 function shotLogWithShots(version = MIGRATIONS.at(-1)!.version): string {
   const file = path.join(tempDir(), DATABASE_FILE);
   const db = openDatabase(file, MIGRATIONS.filter((m) => m.version <= version));
-  const store = new ShotStore(db, timecodeAtRate);
-  for (let n = 0; n < 3; n++) store.add(shot(n), null);
+  if (version === MIGRATIONS.at(-1)!.version) {
+    const store = new ShotStore(db, timecodeAtRate);
+    for (let n = 0; n < 3; n++) store.add(shot(n), null);
+  } else {
+    const insert = db.prepare(`INSERT INTO shots (camera_id, status, in_time, out_time, rate, in_frame, out_frame, start_s, scale, confidence, probabilities, readouts, cut_in, cut_out, scene, take)
+      VALUES (@cameraId, @status, @inTime, @outTime, @rate, @inFrame, @outFrame, @startS, @scale, @confidence, @probabilities, @readouts, @cutIn, @cutOut, @scene, @take)`);
+    for (let n = 0; n < 3; n++) {
+      const s = shot(n);
+      insert.run({ ...s, probabilities: JSON.stringify(s.probabilities) });
+    }
+  }
   db.close();
   return file;
 }
