@@ -25,12 +25,27 @@ function fixtureConfig(): string {
 
 const hasStrace = spawnSync('strace', ['-V']).status === 0;
 
+/** Environment variables by which onnxruntime's telemetry tells a CI machine and stays off there. */
+const CI_VARIABLES = ['CI', 'TF_BUILD', 'GITHUB_ACTIONS', 'GITLAB_CI', 'CIRCLECI', 'TRAVIS', 'JENKINS_URL', 'CODEBUILD_BUILD_ID', 'BUILDKITE', 'TEAMCITY_VERSION', 'APPVEYOR'];
+
+/**
+ * This environment as on a user's machine: without the CI variables (with
+ * them, onnxruntime's telemetry is off by itself and every check here would
+ * pass for the wrong reason) and without ORT_DISABLE_TELEMETRY (this test
+ * process set it when it loaded the onnx adapter), plus `extra`.
+ */
+function userEnv(extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  // Undefined, not deleted: a child process gets no such variable either way, and merged over process.env it still hides it.
+  const unset = Object.fromEntries([...CI_VARIABLES, 'ORT_DISABLE_TELEMETRY'].map((name) => [name, undefined]));
+  return { ...process.env, ...unset, ...extra };
+}
+
 describe('onnxruntime telemetry', () => {
   test('shotscale classify (model in its thread) writes nothing under HOME', async () => {
     const config = fixtureConfig();
     const home = tempDir();
     // Unset, not inherited: this test process has set it already (the harness loads the onnx adapter).
-    const off = await runCli(['classify', '--config', config, IMAGE], { env: { HOME: home, ORT_DISABLE_TELEMETRY: undefined } });
+    const off = await runCli(['classify', '--config', config, IMAGE], { env: userEnv({ HOME: home }) });
     assert.equal(off.code, 0, off.stderr);
     assert.equal(existsSync(cacheOf(home)), false, `${cacheOf(home)} was made`);
   });
@@ -50,9 +65,7 @@ describe('onnxruntime telemetry', () => {
       while (Date.now() < until && !existsSync(${JSON.stringify(cacheOf(home))})) await new Promise((r) => setTimeout(r, 100));
       await session.release();
       console.log('opened');`;
-    const env: NodeJS.ProcessEnv = { ...process.env, HOME: home };
-    if (telemetry === undefined) delete env.ORT_DISABLE_TELEMETRY;
-    else env.ORT_DISABLE_TELEMETRY = telemetry;
+    const env = userEnv({ HOME: home, ...(telemetry === undefined ? {} : { ORT_DISABLE_TELEMETRY: telemetry }) });
     const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: REPO_DIR, env, encoding: 'utf8' });
     return { opened: /opened/.test(out), made: existsSync(cacheOf(home)) };
   }
@@ -72,8 +85,7 @@ describe('onnxruntime telemetry', () => {
   test('/etc/machine-id is never opened', { skip: hasStrace ? false : 'strace not installed' }, () => {
     const home = tempDir();
     const trace = path.join(tempDir(), 'strace.txt');
-    const env: NodeJS.ProcessEnv = { ...process.env, HOME: home };
-    delete env.ORT_DISABLE_TELEMETRY;
+    const env = userEnv({ HOME: home });
     const res = spawnSync('strace', ['-f', '-e', 'trace=open,openat', '-o', trace, process.execPath, CLI, 'classify', '--config', fixtureConfig(), IMAGE], { cwd: REPO_DIR, env, encoding: 'utf8' });
     assert.equal(res.status, 0, res.stderr);
     const opened = readFileSync(trace, 'utf8').split('\n').filter((line) => line.includes('/etc/machine-id'));
