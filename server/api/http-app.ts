@@ -14,6 +14,7 @@ import type { PipelineStats, ServerInfo } from '../shared/socket-events.js';
 import type { AccessGuard } from './access/access-guard.js';
 import { installHttpAccess, needs, type RouteAccess } from './access/http-access.js';
 import { parseCameraPatch } from './request-schemas.js';
+import { sendError } from './error-reply.js';
 import { clientErrorHandler, frameworkErrors, installRequestParsing } from './request-parsing.js';
 import { registerShotRoutes } from './shot-routes.js';
 import { registerWhipRoutes } from './whip-routes.js';
@@ -104,7 +105,7 @@ export async function createHttpApp(deps: HttpAppDeps): Promise<HttpApp> {
     await app.register(fastifyStatic, { root: deps.webRoot, serve: false });
     app.get<{ Params: { '*': string } }>('/*', needs('public'), async (request, reply) => {
       const file = request.params['*'] || 'index.html';
-      if (API_PREFIXES.some((prefix) => file.startsWith(prefix))) return reply.code(404).send({ error: { code: 'NOT_FOUND', message: `no route ${request.method} /${file.slice(0, 200)}` } });
+      if (API_PREFIXES.some((prefix) => file.startsWith(prefix))) return sendError(reply, 404, 'NOT_FOUND', `no route ${request.method} /${file.slice(0, 200)}`);
       return reply.sendFile(file);
     });
   } else {

@@ -11,6 +11,7 @@ import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isShotscaleError, type ErrorCode } from '../errors.js';
 import type { Logger } from '../shared/logger.js';
+import { sendError } from './error-reply.js';
 
 /** Nothing the API takes nests deeper than a plan's items (about 4 levels). */
 export const MAX_JSON_DEPTH = 32;
@@ -49,10 +50,6 @@ export function jsonDepth(text: string): number {
     else if (c === 0x7d || c === 0x5d) depth--;
   }
   return deepest;
-}
-
-function sendError(reply: FastifyReply, status: number, code: string, message: string): FastifyReply {
-  return reply.code(status).send({ error: { code, message } });
 }
 
 /** A request's path for a message: no query (it may carry ?token=), and short. */

@@ -8,13 +8,10 @@
  * which opens nothing else), an operator or an admin token; on a server
  * without any token, anyone who can reach it.
  */
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { CameraManager } from '../app/camera-manager.js';
 import { needs } from './access/http-access.js';
-
-function refuse(reply: FastifyReply, status: number, code: string, message: string): FastifyReply {
-  return reply.code(status).send({ error: { code, message } });
-}
+import { sendError } from './error-reply.js';
 
 export function registerWhipRoutes(app: FastifyInstance, cameras: CameraManager): void {
   // The offer arrives as text; WHIP says application/sdp.
@@ -22,7 +19,7 @@ export function registerWhipRoutes(app: FastifyInstance, cameras: CameraManager)
 
   app.post<{ Params: { cameraId: string }; Querystring: { name?: string } }>('/whip/:cameraId', needs('publish'), async (request, reply) => {
     const type = request.headers['content-type']?.split(';')[0]?.trim().toLowerCase();
-    if (type !== 'application/sdp' || typeof request.body !== 'string') return refuse(reply, 415, 'BAD_REQUEST', 'a WHIP offer is an SDP body with Content-Type: application/sdp');
+    if (type !== 'application/sdp' || typeof request.body !== 'string') return sendError(reply, 415, 'BAD_REQUEST', 'a WHIP offer is an SDP body with Content-Type: application/sdp');
     const { sessionId, answer } = await cameras.publish(request.params.cameraId, request.body, request.query.name);
     const location = `/whip/${encodeURIComponent(request.params.cameraId)}/sessions/${sessionId}`;
     return reply.code(201).header('location', location).header('access-control-expose-headers', 'Location').type('application/sdp').send(answer);

@@ -100,8 +100,8 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
   const { config } = loaded;
   const { log } = options;
   const clock = options.clock ?? systemClock;
-  const entries = tokenEntries(config.server);
-  assertBindAllowed(config.server.host, entries.some((e) => e.role !== 'publish'));
+  const tokens = new TokenRegistry(tokenEntries(config.server));
+  assertBindAllowed(config.server.host, tokens.hasAccessTokens);
   // Read before anything starts: a missing certificate stops the start cleanly.
   const tls = config.server.tls ? readTls(loaded, config.server.tls) : null;
 
@@ -140,13 +140,12 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
     throw error;
   }
   const model = models.default;
-  const guard = new AccessGuard(new TokenRegistry(entries), new AttemptLimiter(config.server.authAttempts, clock), (transport, reason) => metrics.authRefused.inc({ transport, reason }));
+  const guard = new AccessGuard(tokens, new AttemptLimiter(config.server.authAttempts, clock), (transport, reason) => metrics.authRefused.inc({ transport, reason }));
   const readouts = new ReadoutBuilder(config.pipeline.smoothing, clock);
   const stats = new PipelineStatsWindow();
   const lastPreview = new Map<string, number>();
   const previewEveryMs = config.dashboard.previewFps > 0 ? 1000 / config.dashboard.previewFps : Infinity;
   const info = (): ServerInfo => ({ version: VERSION, model: model.name, executionProvider: model.executionProvider, labels: CANONICAL_SCALES });
-
 
   /** A camera's analysed frame as a JPEG, to dashboards showing it, at most previewFps. */
   const sendPreview = (frame: Frame) => {

@@ -1,10 +1,13 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { assertBindAllowed, isLoopback, tokenFromHttp } from '../../server/api/access/access-token.js';
-import { tokenMatches } from '../../server/api/access/token-registry.js';
+import { TokenRegistry } from '../../server/api/access/token-registry.js';
 import { isShotscaleError } from '../../server/errors.js';
 
 const TOKEN = 'a-very-long-secret-token-1234';
+
+/** Whether `given` is TOKEN, as the server decides it. */
+const tokenMatches = (expected: string, given: unknown): boolean => new TokenRegistry([{ token: expected, role: 'admin', name: 'test' }]).identify(given) !== null;
 
 describe('isLoopback', () => {
   test('loopback hosts', () => {
@@ -51,7 +54,7 @@ describe('assertBindAllowed', () => {
   });
 });
 
-describe('tokenMatches', () => {
+describe('token comparison (TokenRegistry.identify)', () => {
   test('the exact token matches', () => {
     assert.equal(tokenMatches(TOKEN, TOKEN), true);
   });

@@ -9,6 +9,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteShorthandOptions } from 'fastify';
 import type { Access, Principal } from '../../shared/access-roles.js';
 import type { AccessGuard } from './access-guard.js';
+import { sendError } from '../error-reply.js';
 import { tokenFromHttp } from './access-token.js';
 
 declare module 'fastify' {
@@ -33,10 +34,6 @@ export interface RouteAccess {
   access: Access | null;
 }
 
-function refuse(reply: FastifyReply, status: number, code: string, message: string): FastifyReply {
-  return reply.code(status).send({ error: { code, message } });
-}
-
 /** Installs the check; returns the table of every route and what it needs (filled as routes register). */
 export function installHttpAccess(app: FastifyInstance, guard: AccessGuard): RouteAccess[] {
   const table: RouteAccess[] = [];
@@ -47,11 +44,11 @@ export function installHttpAccess(app: FastifyInstance, guard: AccessGuard): Rou
   });
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
     const access: Access | null = request.is404 ? 'viewer' : (request.routeOptions.config.access ?? null);
-    if (access === null) return refuse(reply, 403, 'FORBIDDEN', `${request.method} ${request.routeOptions.url ?? ''} has no access rule, so nobody may use it`);
+    if (access === null) return sendError(reply, 403, 'FORBIDDEN', `${request.method} ${request.routeOptions.url ?? ''} has no access rule, so nobody may use it`);
     const decision = guard.decide(access, tokenFromHttp(request.headers, request.query), request.ip, 'http');
     if (!decision.ok) {
       if (decision.retryAfterS !== undefined) reply.header('retry-after', String(decision.retryAfterS));
-      return refuse(reply, decision.status, decision.code, decision.message);
+      return sendError(reply, decision.status, decision.code, decision.message);
     }
     request.principal = decision.principal;
   });

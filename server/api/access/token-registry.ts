@@ -24,14 +24,10 @@ function digest(text: string): Buffer {
   return createHash('sha256').update(text).digest();
 }
 
-export function tokenMatches(expected: string, given: unknown): boolean {
-  if (typeof given !== 'string' || !given) return false;
-  return timingSafeEqual(digest(expected), digest(given));
-}
-
 export class TokenRegistry {
   private readonly entries: { digest: Buffer; principal: Principal }[];
-  private readonly hasAccessTokens: boolean;
+  /** Whether any viewer, operator or admin token is configured (publish tokens open nothing else). */
+  readonly hasAccessTokens: boolean;
 
   constructor(entries: readonly TokenEntry[]) {
     this.entries = entries.map((e) => ({ digest: digest(e.token), principal: { role: e.role, name: e.name } }));
@@ -43,8 +39,10 @@ export class TokenRegistry {
     return this.entries.length > 0;
   }
 
-  /** The principal of a token, or null when it matches none. */
-  identify(given: string): Principal | null {
+  /** The principal of a token, or null when it matches none (or is not a token at all). */
+  identify(given: unknown): Principal | null {
+    if (typeof given !== 'string' || !given) return null;
+    // Both sides hashed: the comparison takes the same time whatever the lengths.
     const hashed = digest(given);
     let found: Principal | null = null;
     for (const entry of this.entries) {
