@@ -7,6 +7,7 @@
  * it is what `shotscale calibrate` fits and the server applies.
  */
 import { CANONICAL_SCALES } from '../shared/scale.js';
+import { confusionMatrix, scoreMatrix } from '../evaluation/metrics.js';
 import { predictClass, type Taxonomy } from '../evaluation/taxonomies.js';
 import { stratifiedFolds } from './cross-validation.js';
 import type { FramingHead, HeadSetProvenance } from './framing-head.js';
@@ -61,22 +62,12 @@ function rowsOf(set: LabelledSet): SetLabelledRow[] {
   }));
 }
 
+/** The eval's scores (confusion matrix, exact, within one, recall per class) of canonical predictions in the set's taxonomy. */
 export function scoreSet(taxonomy: Taxonomy, samples: readonly SetSample[], canonical: readonly (readonly number[])[]): SetScores {
-  const n = taxonomy.classes.length;
-  const matrix = Array.from({ length: n }, () => new Array<number>(n).fill(0));
-  let exact = 0;
-  let near = 0;
-  samples.forEach((s, i) => {
-    const predicted = predictClass(taxonomy, canonical[i]!).index;
-    matrix[s.label]![predicted]! += 1;
-    if (predicted === s.label) exact += 1;
-    if (Math.abs(predicted - s.label) <= 1) near += 1;
-  });
-  const recall = matrix.map((row, t) => {
-    const support = row.reduce((a, b) => a + b, 0);
-    return support ? row[t]! / support : NaN;
-  });
-  return { exact: exact / Math.max(1, samples.length), withinOne: near / Math.max(1, samples.length), recall, matrix };
+  const matrix = confusionMatrix(taxonomy.classes.length, samples.map((s, i) => ({ truth: s.label, predicted: predictClass(taxonomy, canonical[i]!).index })));
+  const scores = scoreMatrix(matrix);
+  // A class without frames has no recall (NaN, printed "-"), not 0.
+  return { exact: scores.accuracy, withinOne: scores.withinOne, recall: scores.perClass.map((c) => (c.support ? c.recall : NaN)), matrix };
 }
 
 function predictSet(model: SoftmaxModel, samples: readonly SetSample[]): number[][] {
