@@ -106,8 +106,13 @@ export function pickIndices(wanted: readonly string[], available: readonly strin
   return wanted.map((n) => at.get(n)!);
 }
 
+/** The head's own features, in its order, out of the model's feature vector. */
+export function headFeatures(head: FramingHead, features: ArrayLike<number>): ArrayLike<number> {
+  return head.pick ? head.pick.map((i) => features[i]!) : features;
+}
+
 export function applyHead(head: FramingHead, features: ArrayLike<number>, rules: readonly number[]): number[] {
-  const picked = head.pick ? head.pick.map((i) => features[i]!) : features;
+  const picked = headFeatures(head, features);
   if (head.output === 'rules-residual') return predictWithOffset(head.model, picked, rulesOffset(rules));
   return toCanonical(predictProbabilities(head.model, headInput(picked, rules)), head.groups, rules);
 }

@@ -51,7 +51,8 @@ export interface SetReport {
 /** l2 0.1: of 0.03, 0.1, 0.3, 1 and 3, the best mean of leave-one-set-out and in-set CV over CinemaNet and HOHA (README, "How good it is"). */
 export const CALIBRATION_TRAIN_OPTIONS: SetTrainOptions = { ...DEFAULT_SET_TRAIN_OPTIONS, l2: 0.1 };
 
-function rowsOf(set: LabelledSet): SetLabelledRow[] {
+/** A set's samples as training rows: each label allows its canonical classes. */
+export function rowsOf(set: LabelledSet): SetLabelledRow[] {
   return set.samples.map((s) => ({
     x: s.features,
     allowed: set.taxonomy.classes[s.label]!.canonical.map((c) => CANONICAL_SCALES.indexOf(c)),

@@ -4,7 +4,8 @@
  * made for another model), then fuses per frame by weighted average of the
  * canonical probabilities, after the camera's calibration head.
  */
-import { applyHead } from '../calibration/framing-head.js';
+import { applyHead, headFeatures } from '../calibration/framing-head.js';
+import { explainHead } from '../calibration/head-explanation.js';
 import { argmax, CANONICAL_SCALES } from '../shared/scale.js';
 import type { Frame } from '../shared/frame.js';
 import type { CameraModelProfile } from './model-set.js';
@@ -23,9 +24,11 @@ function refine(prediction: ScalePrediction, profile: CameraModelProfile): Scale
   const probabilities = applyHead(profile.head, prediction.analysis.features, prediction.analysis.rules);
   const rulesTop = argmax(prediction.analysis.rules);
   const headTop = argmax(probabilities);
-  // The reason explains the rules; say so when the head overrules them.
-  const reason = headTop === rulesTop ? prediction.reason : `${prediction.reason ?? 'rules'}; calibrated -> ${CANONICAL_SCALES[headTop]}`;
-  return { ...prediction, probabilities, ...(reason ? { reason } : {}) };
+  if (headTop === rulesTop) return { ...prediction, probabilities };
+  // The reason explains the rules; when the head overrules them, it says so and which cue decided.
+  const cue = explainHead(profile.head, headFeatures(profile.head, prediction.analysis.features), rulesTop, headTop);
+  const reason = `${prediction.reason ?? 'rules'}; calibrated -> ${CANONICAL_SCALES[headTop]}${cue ? `, decided by ${cue}` : ''}`;
+  return { ...prediction, probabilities, reason };
 }
 
 export async function runModels(frames: readonly Frame[], profileOf: (cameraId: string) => CameraModelProfile): Promise<ScalePrediction[]> {

@@ -38,6 +38,23 @@ describe('active picture (black bars)', () => {
     const r = findActiveRect(frameWith((x, y) => (y < H / 2 ? 10 : texture(x, y))));
     assert.ok(r.y0 < 0.45, `top ${r.y0}`);
   });
+  test('a dark side of a letterboxed scene stays picture: bars come in equal pairs', () => {
+    // 2.39:1 letterbox (bars of 29 rows), the left third of the scene in shadow.
+    const bars = (x: number, y: number): number => (y < 29 || y >= H - 29 ? 0 : x < 110 ? 12 : texture(x, y));
+    assert.deepEqual(findActiveRect(frameWith(bars)), { x0: 0, y0: 29 / H, x1: 1, y1: (H - 29) / H });
+    // Dark on both sides but unequal: still the scene, not a pillarbox.
+    const both = (x: number, y: number): number => (y < 29 || y >= H - 29 ? 0 : x < 110 || x >= W - 50 ? 12 : texture(x, y));
+    assert.deepEqual(findActiveRect(frameWith(both)), { x0: 0, y0: 29 / H, x1: 1, y1: (H - 29) / H });
+  });
+  test('bars that run on into a dark edge of the scene are cut back to the bar both sides share', () => {
+    // Letterbox of 20 rows; the bottom of the scene is dark for 30 more rows.
+    const r = findActiveRect(frameWith((x, y) => (y < 20 || y >= H - 20 ? 0 : y >= H - 50 ? 8 : texture(x, y))));
+    assert.deepEqual(r, { x0: 0, y0: 20 / H, x1: 1, y1: (H - 20) / H });
+  });
+  test('a picture boxed in on all sides keeps both pairs of bars', () => {
+    const r = findActiveRect(frameWith((x, y) => (y < 20 || y >= H - 20 || x < 30 || x >= W - 30 ? 0 : texture(x, y))));
+    assert.deepEqual(r, { x0: 30 / W, y0: 20 / H, x1: (W - 30) / W, y1: (H - 20) / H });
+  });
 });
 
 describe('image cues', () => {

@@ -190,10 +190,14 @@ function axisRule(f: FramingFeatures, t: RuleThresholds, crowd: string): RuleRes
   const confidence = sure ? 0.8 : 0.6;
   // Sitting, the legs fold: with the feet in frame the whole figure is there, however high the edge falls on a standing body.
   const seated = f.axis_seated ? 'seated (knees at hip height), ' : '';
+  // Placed from the shoulders and hips alone: seen from behind or in profile
+  // (said where a face would be big enough to find: not of small figures).
+  const faceless = f.face_present ? '' : 'no face, ';
   const feetIn = f.axis_seated ? f.kp_ankles >= t.partMin : f.axis_bottom >= AXIS_BOUNDARIES[AXIS_BOUNDARIES.length - 1]!;
   if (feetIn) {
     const h = f.axis_body_height;
-    if (h >= t.fullShotHeight) return result(5, spread, `${crowd}${seated}feet in, body ${pct(h)} of height`, confidence);
+    if (h >= t.fullShotHeight) return result(5, spread, `${crowd}${faceless}${seated}feet in, body ${pct(h)} of height`, confidence);
+    // Small in frame, a face is not expected to be found: no need to say so.
     if (h >= t.extremeWideHeight) {
       const s = 5 + (Math.log(t.fullShotHeight / h) / Math.log(t.fullShotHeight / t.extremeWideHeight)) * 1.5;
       return result(Math.min(s, 6.4), spread, `${crowd}${seated}feet in, body small in frame (${pct(h)} of height)`, confidence);
@@ -208,5 +212,5 @@ function axisRule(f: FramingFeatures, t: RuleThresholds, crowd: string): RuleRes
     if (f.face_score < t.partialFaceScore && f.face_height >= t.faceDecides) { s -= t.closeShift; notes.push('partial face'); }
   }
   const at = `frame cuts at ${axisPart(f.axis_bottom)} (${f.axis_bottom.toFixed(1)} heads)`;
-  return result(s, spread, `${crowd}${seated}${at}${notes.length ? `, ${notes.join(', ')}` : ''}`, confidence);
+  return result(s, spread, `${crowd}${faceless}${seated}${at}${notes.length ? `, ${notes.join(', ')}` : ''}`, confidence);
 }

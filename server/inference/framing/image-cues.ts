@@ -45,6 +45,8 @@ export function findActiveRect(frame: FrameInput): ActiveRect {
   let top = 0, bottom = H;
   while (top < H * BAR_MAX && rowBar(top)) top++;
   while (bottom > H * (1 - BAR_MAX) && rowBar(bottom - 1)) bottom--;
+  // A frame black all over (fade, lens cap) has no bars: it is all picture.
+  if (top >= H * BAR_MAX && bottom <= H * (1 - BAR_MAX)) return { x0: 0, y0: 0, x1: 1, y1: 1 };
   const colBar = (x: number): boolean => {
     let bright = 0;
     for (let y = top; y < bottom; y++) if (luma(data, (y * W + x) * 3) > BAR_LUMA) bright++;
@@ -53,9 +55,32 @@ export function findActiveRect(frame: FrameInput): ActiveRect {
   let left = 0, right = W;
   while (left < W * BAR_MAX && colBar(left)) left++;
   while (right > W * (1 - BAR_MAX) && colBar(right - 1)) right--;
-  // A frame black all over (fade, lens cap) has no bars: it is all picture.
-  if (top >= H * BAR_MAX && bottom <= H * (1 - BAR_MAX)) return { x0: 0, y0: 0, x1: 1, y1: 1 };
-  return { x0: left / W, y0: top / H, x1: right / W, y1: bottom / H };
+  let [barTop, barBottom] = pairedBars(top, H - bottom, H);
+  let [barLeft, barRight] = pairedBars(left, W - right, W);
+  // Bars on both axes at once (a picture boxed in on all sides) are rare; a
+  // dark side of the scene beside real letterbox bars is not. With bars on
+  // both, an axis whose two sides disagreed is the scene, not a bar.
+  if (barTop + barBottom > 0 && barLeft + barRight > 0) {
+    const rowsAgree = agree(top, H - bottom, H), colsAgree = agree(left, W - right, W);
+    if (rowsAgree && !colsAgree) barLeft = barRight = 0;
+    else if (colsAgree && !rowsAgree) barTop = barBottom = 0;
+  }
+  return { x0: barLeft / W, y0: barTop / H, x1: 1 - barRight / W, y1: 1 - barBottom / H };
+}
+
+/** Bars of a letterbox or pillarbox are the same on both sides, give or take a few lines of ringing. */
+function agree(a: number, b: number, side: number): boolean {
+  return Math.abs(a - b) <= Math.max(2, 0.02 * side, 0.2 * Math.max(a, b));
+}
+
+/**
+ * Two bars that disagree: the larger ran on into a dark part of the scene.
+ * Both are taken as the smaller one (the bar the two sides share).
+ */
+function pairedBars(a: number, b: number, side: number): [number, number] {
+  if (agree(a, b, side)) return [a, b];
+  const bar = Math.min(a, b);
+  return [bar, bar];
 }
 
 export function imageCues(frame: FrameInput, a: ActiveRect): ImageCues {

@@ -1,44 +1,67 @@
 /**
- * Dev: how the rules do on each failure family of issue-level interest, per
- * labelled set, from the caches of set-cache.ts: large faces (ECU), seated
- * people, people seen from behind (shoulders, no face), small full-length
- * figures, very wide pictures, frames with nobody found. Membership is what
- * the detectors saw, so the figures say how the classifier does when it sees
- * that family.
+ * Dev: how the classifier does on each failure family, per labelled set, from
+ * the caches of set-cache.ts: large faces (ECU), seated people, people seen
+ * from behind (shoulders, no face), small full-length figures, very wide
+ * pictures, frames with nobody found. Membership is what the detectors saw,
+ * so the figures say how the classifier does when it sees that family.
+ * Three figures each: the rules alone, the shipped head (in-sample: it was
+ * fitted on these sets) and a head fitted on the other set only
+ * (leave-one-set-out, the honest one).
  *
  *   npx tsx server/inference/framing/dev/failure-families.ts
  */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { applyHead, loadHead } from '../../../calibration/framing-head.js';
+import { CALIBRATION_TRAIN_OPTIONS, rowsOf, type LabelledSet } from '../../../calibration/multi-set-calibration.js';
+import { predictWithOffset, rulesOffset, trainSetHead } from '../../../calibration/set-label-training.js';
 import { findTaxonomy, normaliseLabel, predictClass } from '../../../evaluation/taxonomies.js';
-import { framingFeatures, type FramingFeatures } from '../framing-features.js';
+import { FAILURE_FAMILIES } from '../../../evaluation/failure-families.js';
+import { featureVector, framingFeatures } from '../framing-features.js';
+import { MODEL_FEATURE_NAMES } from '../framing-model.js';
 import { framingRules } from '../framing-rules.js';
 import { loadSet } from './set-cache.js';
 
-const FAMILIES: Record<string, (f: FramingFeatures) => boolean> = {
-  'large face': (f) => f.face_present === 1 && (f.face_height >= 0.7 || f.axis_top > 0.35),
-  seated: (f) => f.axis_seated === 1,
-  'seen from behind': (f) => !f.face_present && f.person_present === 1 && f.kp_shoulders >= 0.3 && f.axis_found === 1,
-  'small full figure': (f) => f.axis_found === 1 && f.kp_ankles >= 0.3 && f.axis_body_height < 0.5,
-  'very wide picture': (f) => f.active_aspect >= 2.2,
-  'nobody found': (f) => !f.face_present && !f.person_present,
-};
 
-for (const [name, taxonomyName] of [['cinemanet', 'cinemanet'], ['hoha', 'cinescale']] as const) {
-  const taxonomy = findTaxonomy(taxonomyName)!;
-  const set = await loadSet(`/work/shared/evalset/${name}/labels.csv`);
-  const tally = new Map<string, { n: number; exact: number; near: number }>();
-  for (const frame of set.frames) {
-    const f = framingFeatures(frame.detections, frame.active, frame.cues, frame.frameWidth, frame.frameHeight);
-    const predicted = predictClass(taxonomy, framingRules(f).probabilities).index;
-    const truth = taxonomy.lookup.get(normaliseLabel(frame.label))!;
-    for (const [family, member] of Object.entries(FAMILIES)) {
-      if (!member(f)) continue;
-      const t = tally.get(family) ?? { n: 0, exact: 0, near: 0 };
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
+const head = loadHead(path.join(ROOT, 'models', 'framing-default.head.json'), MODEL_FEATURE_NAMES);
+const SPECS = [['cinemanet', 'cinemanet'], ['hoha', 'cinescale']] as const;
+
+const sets = await Promise.all(
+  SPECS.map(async ([name, taxonomyName]) => {
+    const taxonomy = findTaxonomy(taxonomyName)!;
+    const cached = await loadSet(`/work/shared/evalset/${name}/labels.csv`);
+    const frames = cached.frames.map((frame) => {
+      const f = framingFeatures(frame.detections, frame.active, frame.cues, frame.frameWidth, frame.frameHeight);
+      return { f, features: [...featureVector(f), ...frame.spectral, ...frame.embedding], rules: framingRules(f).probabilities, label: taxonomy.lookup.get(normaliseLabel(frame.label))! };
+    });
+    const set: LabelledSet = { name, labels: cached.labels, taxonomy, samples: frames };
+    return { set, frames };
+  }),
+);
+
+for (const { set, frames } of sets) {
+  const others = sets.filter((o) => o.set !== set).flatMap((o) => rowsOf(o.set));
+  const loso = trainSetHead(others, CALIBRATION_TRAIN_OPTIONS);
+  const tally = new Map<string, { n: number; exact: number[]; near: number[] }>();
+  for (const frame of frames) {
+    const predictions = [frame.rules, applyHead(head, frame.features, frame.rules), predictWithOffset(loso, frame.features, rulesOffset(frame.rules))];
+    for (const [family, member] of Object.entries(FAILURE_FAMILIES)) {
+      if (!member(frame.f)) continue;
+      const t = tally.get(family) ?? { n: 0, exact: [0, 0, 0], near: [0, 0, 0] };
       t.n += 1;
-      if (predicted === truth) t.exact += 1;
-      if (Math.abs(predicted - truth) <= 1) t.near += 1;
+      predictions.forEach((p, k) => {
+        const predicted = predictClass(set.taxonomy, p).index;
+        if (predicted === frame.label) t.exact[k]! += 1;
+        if (Math.abs(predicted - frame.label) <= 1) t.near[k]! += 1;
+      });
       tally.set(family, t);
     }
   }
-  process.stdout.write(`${name} (rules alone):\n`);
-  for (const [family, t] of tally) process.stdout.write(`  ${family.padEnd(18)} ${String(t.n).padStart(4)} frames: exact ${((t.exact / t.n) * 100).toFixed(0)}%, within one ${((t.near / t.n) * 100).toFixed(0)}%\n`);
+  process.stdout.write(`${set.name}: exact / within one for rules alone | shipped head (in-sample) | leave-one-set-out\n`);
+  const pc = (v: number, n: number): string => `${((v / n) * 100).toFixed(0)}%`;
+  for (const [family, t] of tally) {
+    const cols = [0, 1, 2].map((k) => `${pc(t.exact[k]!, t.n).padStart(4)} / ${pc(t.near[k]!, t.n).padStart(4)}`).join(' | ');
+    process.stdout.write(`  ${family.padEnd(18)} ${String(t.n).padStart(4)} frames: ${cols}\n`);
+  }
 }
