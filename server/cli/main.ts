@@ -11,6 +11,7 @@ import { runCalibrate } from './calibrate-command.js';
 import { runBench } from './bench-command.js';
 import { runLog } from './log-command.js';
 import { runExport } from './export-command.js';
+import { runDoctor } from './doctor-command.js';
 
 const USAGE = `usage: shotscale <command> [options]
 
@@ -35,6 +36,9 @@ commands:
       the rules alone, cross-validated within the set, and leave-one-set-out.
   bench [--cameras 1,4,8,16] [--fps 5] [--duration S] [--out FILE]
       Run the pipeline benchmark; prints figures and writes JSON.
+  doctor [--config FILE] [--port N] [--host HOST] [--json]
+      Check what the server needs (config, ffmpeg and NDI, execution providers, the model,
+      the data directory, the port, the cameras' files): each problem with its fix; exits 1 on any.
 
 options:
   -h, --help   this text`;
@@ -56,6 +60,8 @@ export async function main(argv: string[]): Promise<number> {
         return await runExport(rest);
       case 'classify':
         return await runClassify(rest, log);
+      case 'doctor':
+        return await runDoctor(rest);
       case 'eval':
         return await runEval(rest, log);
       case 'calibrate':

@@ -55,15 +55,20 @@ export async function runServe(argv: string[], log: Logger): Promise<number> {
   // The one line a user looks for: where to point the browser.
   process.stdout.write(`shotscale listening on ${server.url}\n`);
   await new Promise<void>((resolve) => {
+    let stopping = false;
     const stop = (signal: string) => {
+      // Ctrl-C under npm arrives twice (from the terminal and forwarded by
+      // npm): a second signal must not kill the process mid-close.
+      if (stopping) return log.info(`${signal}: already stopping`);
+      stopping = true;
       log.info(`${signal}: stopping cameras and server`);
       server.close().then(resolve, (error: unknown) => {
         log.error(`error while stopping: ${String(error)}`);
         resolve();
       });
     };
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.on('SIGINT', () => stop('SIGINT'));
+    process.on('SIGTERM', () => stop('SIGTERM'));
   });
   return 0;
 }

@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import type { LoadedConfig } from '../config/load-config.js';
 import { resolveConfigPath } from '../config/load-config.js';
 import type { CameraConfig } from '../config/schema.js';
+import { providerSummary } from './execution-providers.js';
 import { ShotscaleError } from '../errors.js';
 import { loadHead, type FramingHead } from '../calibration/framing-head.js';
 import type { Logger } from '../shared/logger.js';
@@ -46,7 +47,7 @@ export class ModelSet {
         const supervision = { backoffInitialS: supervisor.backoffInitialS, backoffMaxS: supervisor.backoffMaxS, healthyAfterS: supervisor.healthyAfterS, onRestart: () => hooks.onInferenceRestart?.(name) };
         const loadedModel = model.inferenceThread ? await WorkerModel.load(manifestPath, options, modelLog, supervision) : await loadModel(manifestPath, options, modelLog);
         models.set(name, loadedModel);
-        log.info(`model "${name}": ${loadedModel.name} from ${manifestPath} on ${loadedModel.executionProvider} in ${Math.round(performance.now() - started)} ms (input ${loadedModel.input.width}x${loadedModel.input.height}, ${loadedModel.input.resize})`);
+        log.info(`model "${name}": ${loadedModel.name} from ${manifestPath} in ${Math.round(performance.now() - started)} ms (input ${loadedModel.input.width}x${loadedModel.input.height}, ${loadedModel.input.resize}); ${providerSummary(model.executionProviders, loadedModel.executionProvider)}`);
       }
     } catch (error) {
       await Promise.all([...models.values()].map((m) => m.dispose()));

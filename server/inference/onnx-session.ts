@@ -10,6 +10,7 @@ import { statSync } from 'node:fs';
 import { ShotscaleError, errorMessage } from '../errors.js';
 import type { Logger } from '../shared/logger.js';
 import type { ExecutionProviderName } from '../config/schema.js';
+import { GPU_HOW_TO, providerSupport } from './execution-providers.js';
 
 export interface SessionOptions {
   executionProviders: readonly ExecutionProviderName[];
@@ -23,9 +24,6 @@ export interface OpenedSession {
   fallbacks: { provider: ExecutionProviderName; reason: string }[];
 }
 
-// Load failures of GPU providers print a long native error to stderr; it is
-// expected on CPU machines, so the log says it once, in words.
-const GPU_HINT = 'GPU providers need onnxruntime-node installed with CUDA binaries (see README, "GPU")';
 
 export async function openSession(modelPath: string, options: SessionOptions, log: Logger): Promise<OpenedSession> {
   // onnxruntime's words for an empty file are a line of its C++ source.
@@ -34,6 +32,13 @@ export async function openSession(modelPath: string, options: SessionOptions, lo
   }
   const fallbacks: OpenedSession['fallbacks'] = [];
   for (const provider of options.executionProviders) {
+    // A provider whose library is not installed is not asked for: onnxruntime
+    // would print a red native error for it on every CPU machine.
+    const support = providerSupport(provider);
+    if (!support.available) {
+      fallbacks.push({ provider, reason: support.reason });
+      continue;
+    }
     try {
       const session = await ort.InferenceSession.create(modelPath, {
         executionProviders: [provider],
@@ -42,10 +47,13 @@ export async function openSession(modelPath: string, options: SessionOptions, lo
         // onnxruntime's own warnings (e.g. the missing CUDA library) at error level only.
         logSeverityLevel: 3,
       });
-      if (fallbacks.length) {
-        log.warn(`execution provider ${provider} in use; ${fallbacks.map((f) => `${f.provider} unavailable (${f.reason})`).join('; ')}. ${GPU_HINT}`);
+      const failed = fallbacks.filter((f) => providerSupport(f.provider).available);
+      if (failed.length) {
+        // Installed but failed to load (no driver, wrong CUDA): worth a warning.
+        log.warn(`execution provider ${provider} in use; ${failed.map((f) => `${f.provider} unavailable (${f.reason})`).join('; ')}. ${GPU_HOW_TO}`);
       } else {
-        log.info(`execution provider ${provider} in use`);
+        // Not installed is the normal CPU machine: the model's start line says so once.
+        log.debug(`execution provider ${provider} in use${fallbacks.length ? `; ${fallbacks.map((f) => `${f.provider}: ${f.reason}`).join('; ')}` : ''}`);
       }
       return { session, executionProvider: provider, fallbacks };
     } catch (error) {

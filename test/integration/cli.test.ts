@@ -1,17 +1,16 @@
 /**
  * The command line as a user meets it: bad config and bad models stop with a
- * clear error and a non-zero exit; serve prints its URL and stops cleanly;
+ * clear error and a non-zero exit (the first start: first-start.test.ts);
  * classify prints one JSON line per image or sampled frame.
  */
-import { spawn } from 'node:child_process';
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CANONICAL_SCALES } from '../../server/shared/scale.js';
-import { CLI, runCli } from '../support/cli.js';
+import { runCli } from '../support/cli.js';
 import { makeClip, tempDir } from '../support/media.js';
-import { collectReadouts, connectClient, FIXTURE_MANIFEST, REPO_DIR, SHARED_DIR } from '../support/server-harness.js';
+import { FIXTURE_MANIFEST, SHARED_DIR } from '../support/server-harness.js';
 
 const FIXTURE_ONNX = path.join(SHARED_DIR, 'fixtures', 'movieshots-mobilenetv3-small-random.onnx');
 
@@ -107,48 +106,6 @@ describe('shotscale serve: refusing to start', () => {
     const res = await runCli(['frobnicate']);
     assert.equal(res.code, 2);
     assert.match(res.stderr, /usage: shotscale/);
-  });
-});
-
-describe('shotscale serve: running', () => {
-  test('the default config serves, prints its URL, and stops cleanly on SIGTERM', async () => {
-    const child = spawn(process.execPath, [CLI, 'serve', '--port', '0'], { cwd: REPO_DIR, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (t: string) => (stderr += t));
-    const url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no URL printed\n${stderr}`)), 30_000);
-      child.stdout.setEncoding('utf8').on('data', (t: string) => {
-        const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(t);
-        if (m) {
-          clearTimeout(timer);
-          resolve(m[1]!);
-        }
-      });
-    });
-    assert.match(stderr, /ffmpeg: .* \(from (config|env|ffmpeg-static|@ffmpeg-installer\/ffmpeg|PATH);/);
-    assert.match(stderr, /execution provider cpu in use/);
-    let live = 0;
-    for (let i = 0; i < 50 && live < 4; i++) {
-      await new Promise((r) => setTimeout(r, 200));
-      live = ((await (await fetch(`${url}/api/health`)).json()) as { cameras: { live: number } }).cameras.live;
-    }
-    assert.equal(live, 4, 'the four default cameras are live');
-    // The default classifier explains itself and says who is in the shot.
-    const { client } = await connectClient(url);
-    const readouts = await collectReadouts(client, 4);
-    client.close();
-    for (const r of readouts) {
-      assert.equal(r.model, 'framing-default');
-      assert.ok(r.reason && r.reason.length > 3, `reason: ${r.reason}`);
-      assert.ok(r.subjects && typeof r.subjects.count === 'number', 'subjects in every readout');
-    }
-    const page = await fetch(url);
-    assert.equal(page.status, 200);
-    assert.match(await page.text(), /<div id="app"|<body/);
-    child.kill('SIGTERM');
-    const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
-    assert.equal(code, 0);
-    assert.match(stderr, /SIGTERM: stopping/);
   });
 });
 

@@ -1,0 +1,18 @@
+// `npm start`: the server, with the environment it needs set here rather than
+// left to the README. Signals are passed on; the exit status is the server's.
+import { spawn } from 'node:child_process';
+import { constants } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const env = { ...process.env };
+// glibc gives every thread that allocates its own malloc arena and keeps
+// them: with onnxruntime's and WebRTC's native threads, resident memory
+// grows with each camera that comes and goes. Two arenas keep it flat. It is
+// read when the process starts, so it has to be set before, here.
+if (process.platform === 'linux' && env.MALLOC_ARENA_MAX === undefined) env.MALLOC_ARENA_MAX = '2';
+
+const child = spawn(process.execPath, [path.join(root, 'bin', 'shotscale.js'), 'serve', ...process.argv.slice(2)], { stdio: 'inherit', env });
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
+child.on('exit', (code, signal) => process.exit(code ?? 128 + (constants.signals[signal] ?? 1)));

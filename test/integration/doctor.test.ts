@@ -1,0 +1,92 @@
+/**
+ * `shotscale doctor` on a working setup and on a broken one: missing ffmpeg,
+ * a data directory that cannot be written, the port taken, a camera's file
+ * gone, an execution provider list that cannot run, an invalid config. Each
+ * problem is named with its fix, and the exit status says whether any was found.
+ */
+import { createServer, type Server } from 'node:net';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { runCli } from '../support/cli.js';
+import { tempDir } from '../support/media.js';
+import { REPO_DIR } from '../support/server-harness.js';
+
+const MODELS = path.join(REPO_DIR, 'models');
+const DEMO = path.join(REPO_DIR, 'media', 'demo');
+
+interface Report { problems: number; findings: { check: string; status: string; detail: string; fix?: string }[] }
+
+function config(yaml: string): string {
+  const file = path.join(tempDir(), 'config.yaml');
+  writeFileSync(file, yaml);
+  return file;
+}
+
+async function doctor(file: string): Promise<{ code: number | null; report: Report; text: string }> {
+  const json = await runCli(['doctor', '--config', file, '--json']);
+  const text = await runCli(['doctor', '--config', file]);
+  assert.equal(text.code, json.code);
+  return { code: json.code, report: JSON.parse(json.stdout) as Report, text: text.stdout };
+}
+
+let taken: Server;
+let takenPort = 0;
+
+before(async () => {
+  taken = createServer();
+  await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+  takenPort = (taken.address() as { port: number }).port;
+});
+
+after(() => new Promise<void>((resolve) => taken.close(() => resolve())));
+
+describe('shotscale doctor', () => {
+  test('a working setup: every check ok, exit 0', async () => {
+    const file = config(`server: { port: 0 }\nmodel: { manifest: ${MODELS}/framing-default.manifest.json, calibration: ${MODELS}/framing-default.head.json, executionProviders: [cuda, cpu] }\nshots: { dataDir: ${tempDir()} }\ncameras:\n  - { id: a, source: { kind: file, path: ${DEMO}/walkers.mp4 } }\n`);
+    const { code, report, text } = await doctor(file);
+    assert.equal(code, 0, text);
+    assert.equal(report.problems, 0);
+    const status = Object.fromEntries(report.findings.map((f) => [f.check, f.status]));
+    for (const check of ['node', 'config', 'ffmpeg', 'provider cpu', 'model', 'calibration', 'data directory', 'port', 'cameras', 'dashboard']) assert.equal(status[check], 'ok', `${check}\n${text}`);
+    // On a machine without CUDA binaries the GPU provider is a note with how to get it, not a problem.
+    const cuda = report.findings.find((f) => f.check === 'provider cuda')!;
+    if (cuda.status !== 'ok') assert.match(cuda.detail, /not available: .*README, "GPU"/);
+    assert.match(text, /no problems found/);
+  });
+
+  test('a broken setup: each problem named with its fix, exit 1', async () => {
+    const dir = tempDir();
+    // Even root cannot make a directory under a regular file.
+    const aFile = path.join(dir, 'not-a-directory');
+    writeFileSync(aFile, '');
+    const file = config(
+      `server: { port: ${takenPort} }\nffmpeg: { path: ${dir}/no-such-ffmpeg }\nmodel: { manifest: ${MODELS}/framing-default.manifest.json, executionProviders: [cuda] }\nshots: { dataDir: ${aFile}/data }\ncameras:\n  - { id: gone, source: { kind: file, path: ${dir}/missing.mp4 } }\n`,
+    );
+    const { code, report, text } = await doctor(file);
+    assert.equal(code, 1, text);
+    const problems = new Map(report.findings.filter((f) => f.status === 'problem').map((f) => [f.check, f]));
+    assert.match(problems.get('ffmpeg')?.detail ?? '', /no-such-ffmpeg/, text);
+    assert.match(problems.get('data directory')?.detail ?? '', /not-a-directory is a file/, text);
+    assert.match(problems.get('port')?.detail ?? '', new RegExp(`127\\.0\\.0\\.1:${takenPort} is already in use`), text);
+    assert.match(problems.get('camera gone')?.detail ?? '', /missing\.mp4 does not exist/, text);
+    assert.match(problems.get('providers')?.fix ?? '', /add cpu/, text);
+    for (const p of problems.values()) assert.ok(p.fix && p.fix.length > 10, `${p.check} has a fix`);
+    assert.equal(report.problems, problems.size);
+    assert.match(text, /PROBLEM +ffmpeg/);
+    assert.match(text, /fix: /);
+    assert.match(text, new RegExp(`${problems.size} problems found`));
+  });
+
+  test('an invalid config is a problem with where it is; the machine is still checked', async () => {
+    const file = config('server:\n  port: lots\n');
+    const { code, report, text } = await doctor(file);
+    assert.equal(code, 1);
+    const bad = report.findings.find((f) => f.check === 'config')!;
+    assert.equal(bad.status, 'problem');
+    assert.match(bad.detail, /server\.port/);
+    assert.match(bad.detail, /config\.yaml:2: /);
+    assert.ok(report.findings.some((f) => f.check === 'ffmpeg' && f.status === 'ok'), text);
+  });
+});
