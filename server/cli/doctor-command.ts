@@ -159,9 +159,9 @@ function checkPort(loaded: LoadedConfig): Promise<Finding> {
   if (port === 0) return Promise.resolve(ok('port', 'port 0: a free one is picked at start'));
   return new Promise((resolve) => {
     const probe = createServer();
-    probe.once('error', async (error: NodeJS.ErrnoException) => {
+    probe.once('error', (error: NodeJS.ErrnoException) => {
       const fix = 'stop what is listening there, or set server.port (or serve --port)';
-      if (error.code === 'EADDRINUSE') resolve(problem('port', `${host}:${port} is already in use${(await shotscaleAt(host, port)) ? ' (a shotscale server answers there)' : ''}`, fix));
+      if (error.code === 'EADDRINUSE') void shotscaleAt(host, port).then((ours) => resolve(problem('port', `${host}:${port} is already in use${ours ? ' (a shotscale server answers there)' : ''}`, fix)));
       else if (error.code === 'EACCES') resolve(problem('port', `${host}:${port} needs privileges (ports under 1024)`, 'use a port from 1024 up'));
       else if (error.code === 'EADDRNOTAVAIL') resolve(problem('port', `${host} is not an address of this machine`, 'set server.host to one of its addresses, or 0.0.0.0'));
       else resolve(problem('port', `${host}:${port}: ${error.message}`, fix));
