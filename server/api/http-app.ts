@@ -16,6 +16,7 @@ import { installHttpAccess, needs, type RouteAccess } from './access/http-access
 import { parseCameraPatch } from './request-schemas.js';
 import { sendError } from './error-reply.js';
 import { clientErrorHandler, frameworkErrors, installRequestParsing } from './request-parsing.js';
+import { registerReportRoutes } from './report-routes.js';
 import { registerShotRoutes } from './shot-routes.js';
 import { registerWhipRoutes } from './whip-routes.js';
 
@@ -92,7 +93,10 @@ export async function createHttpApp(deps: HttpAppDeps): Promise<HttpApp> {
     return reply.code(204).send();
   });
 
-  if (deps.shotLog) registerShotRoutes(app, deps.shotLog);
+  if (deps.shotLog) {
+    registerShotRoutes(app, deps.shotLog);
+    registerReportRoutes(app, deps.shotLog);
+  }
   registerWhipRoutes(app, deps.cameras);
 
   app.get('/metrics', needs('viewer'), async (_request, reply) => {

@@ -13,6 +13,7 @@ import { ReadoutBuilder } from '../analysis/readout-builder.js';
 import { resolveConfigPath } from '../config/load-config.js';
 import { computeCoverage } from '../coverage/coverage-stats.js';
 import { ShotscaleError } from '../errors.js';
+import { filmReport } from '../reports/film-report.js';
 import { EXPORT_FORMATS, exportShots, isExportFormat, type ExportFormat } from '../exports/export-shots.js';
 import { resolveFfmpeg } from '../ingest/ffmpeg-binary.js';
 import { decodeFileWithCuts, type DecodedFrame } from '../ingest/file-decoder.js';
@@ -173,6 +174,7 @@ export async function runLog(argv: string[], log: Logger): Promise<number> {
     written.push(path.basename(file));
   }
   const thumbnails = writeThumbnails(shotLog, shots, path.join(outDir, 'thumbnails'), base);
+  writeFileSync(path.join(outDir, REPORT_FILE), filmReport(shots, { title: path.basename(video), thumbnail: (shot) => shotLog.shots.thumbnail(shot.id) }));
   const durationS = info.durationS ?? cutFrames / tracker.fps;
   const summary = summarise(path.basename(video), shots, durationS, rate, analysisFps, elapsedS);
   writeFileSync(path.join(outDir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
@@ -180,9 +182,12 @@ export async function runLog(argv: string[], log: Logger): Promise<number> {
   await models.dispose();
 
   progress.done(`${shots.length} shots logged from ${path.basename(video)} (${summary.speedX.toFixed(1)}x real time)`);
-  process.stdout.write(formatSummary(summary, outDir, [...written, 'summary.json', DATABASE_FILE, `thumbnails/ (${thumbnails})`]));
+  process.stdout.write(formatSummary(summary, outDir, [REPORT_FILE, ...written, 'summary.json', DATABASE_FILE, `thumbnails/ (${thumbnails})`]));
   return 0;
 }
+
+/** The film report beside the exports: one page to look at (reports/film-report.ts). */
+export const REPORT_FILE = 'report.html';
 
 function writeThumbnails(shotLog: ShotLog, shots: readonly ShotRecord[], dir: string, base: string): number {
   let count = 0;

@@ -198,4 +198,22 @@ describe('live shot log', () => {
     const metrics = await (await fetch(`${server.url}/metrics`)).text();
     assert.match(metrics, /shotscale_shots_total\{camera="cam-a",cut="hard"\} \d+/);
   });
+
+  test('GET /api/report?scene=7: the film report of the scene, one row per shot, self-contained', async () => {
+    const res = await fetch(`${server.url}/api/report?scene=7`);
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-type') ?? '', /^text\/html/);
+    assert.match(res.headers.get('content-security-policy') ?? '', /default-src 'none'/);
+    const html = await res.text();
+    const scene = shots.filter((s) => s.scene === '7');
+    assert.ok(scene.length >= 1);
+    assert.equal(html.match(/<tbody>[\s\S]*<\/tbody>/)![0].split('<tr>').length - 1, scene.length, 'a row per shot of the scene');
+    assert.match(html, /<h1>shotscale: scene 7<\/h1>/);
+    for (const shot of scene) assert.ok(html.includes(shot.tcIn), `in point ${shot.tcIn}`);
+    assert.doesNotMatch(html, /<script|https?:\/\//, 'nothing to run, nothing to fetch');
+    const none = await (await fetch(`${server.url}/api/report?scene=no-such-scene`)).text();
+    assert.match(none, /No shots match/);
+    const bad = await fetch(`${server.url}/api/report?from=yesterday`);
+    assert.equal(bad.status, 400);
+  });
 });

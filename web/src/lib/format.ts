@@ -4,6 +4,7 @@
  */
 import { CANONICAL_SCALES, SCALE_NAMES, type CanonicalScale } from '../../../server/shared/scale.js';
 import type { CameraState, Subjects } from '../../../server/shared/socket-events.js';
+import { SCALE_COLOURS } from '../../../server/shared/scale-palette.js';
 
 /** Shown where a number is missing or not finite. */
 export const DASH = '—';
@@ -86,21 +87,7 @@ export function isHealthyState(state: CameraState): boolean {
   return state === 'live' || state === 'starting';
 }
 
-/**
- * One colour per canonical scale, tight to wide: viridis sampled from 0.22 to
- * 1.0 (its darkest purples are dropped so every bar reads on a dark page).
- * Sequential and colour-blind safe, so neighbouring scales look neighbourly.
- */
-export const SCALE_COLOURS: Readonly<Record<CanonicalScale, string>> = {
-  ECU: '#3E4A89',
-  CU: '#31688E',
-  MCU: '#26828E',
-  MS: '#1F9E89',
-  MWS: '#35B779',
-  FS: '#6DCD59',
-  WS: '#B4DE2C',
-  EWS: '#FDE725',
-};
+export { SCALE_COLOURS };
 
 export function scaleColour(label: string): string {
   return (SCALE_COLOURS as Record<string, string>)[label] ?? '#8A8F98';

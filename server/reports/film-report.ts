@@ -1,0 +1,207 @@
+/**
+ * The film report: one self-contained HTML page (no network, no script) of a
+ * film's or a scene's shots, for the person who breaks a scene down shot by
+ * shot. A strip of the shots coloured by scale along time (a row per camera),
+ * the scale over time, the scales by time and by count, the average shot
+ * length, and a row per shot with its thumbnail, timecodes, length, scale and
+ * confidence, subjects and how it was cut. Light and printable; thumbnails
+ * are embedded, so the file can be mailed or archived alone.
+ *
+ * A pure function of the shots (string out): `shotscale log` writes it beside
+ * the exports, and `GET /api/report` serves it from the live log.
+ */
+import { computeCoverage } from '../coverage/coverage-stats.js';
+import { CANONICAL_SCALES, type CanonicalScale } from '../shared/scale.js';
+import type { ShotBoundary, ShotRecord } from '../shared/shots.js';
+import type { Subjects } from '../shared/socket-events.js';
+import { SCALE_COLOURS } from '../shared/scale-palette.js';
+
+export interface FilmReportOptions {
+  title: string;
+  /** What the report covers, in words (e.g. "scene 12, cameras cam-1, cam-2"); optional. */
+  subtitle?: string;
+  /** Epoch ms written as "made at"; default now. */
+  generatedAt?: number;
+  /** A shot's thumbnail JPEG, or null. */
+  thumbnail?: (shot: ShotRecord) => Buffer | null;
+}
+
+const CUT_WORDS: Record<ShotBoundary, string> = { start: 'start', hard: 'cut', dissolve: 'dissolve', fade: 'fade', take: 'take', restart: 'restart', end: 'end' };
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}
+
+/** 75.4 -> "1:15.4"; under a minute "15.4 s". */
+export function formatSeconds(seconds: number): string {
+  if (seconds < 60) return `${seconds.toFixed(1)} s`;
+  const m = Math.floor(seconds / 60);
+  const s = seconds - m * 60;
+  return m >= 60 ? `${Math.floor(m / 60)}:${String(m % 60).padStart(2, '0')}:${s.toFixed(0).padStart(2, '0')}` : `${m}:${s.toFixed(1).padStart(4, '0')}`;
+}
+
+function subjectsText(subjects: Subjects | null): string {
+  if (!subjects || !subjects.count) return 'nobody';
+  const parts: string[] = [subjects.framing !== 'none' ? subjects.framing : `${subjects.count} ${subjects.count === 1 ? 'person' : 'people'}`];
+  if (subjects.overTheShoulder) parts.push('over the shoulder');
+  return parts.join(', ');
+}
+
+/** Tick spacing (s) that gives about 8 ticks over `span` seconds. */
+function tickStep(span: number): number {
+  const steps = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600];
+  return steps.find((s) => span / s <= 10) ?? 7200;
+}
+
+function timeAxis(span: number, x: (t: number) => number, y: number): string {
+  const step = tickStep(span);
+  const ticks: string[] = [];
+  for (let t = 0; t <= span + 1e-9; t += step) {
+    ticks.push(`<line x1="${x(t).toFixed(1)}" y1="${y}" x2="${x(t).toFixed(1)}" y2="${y + 4}" class="tick"/><text x="${x(t).toFixed(1)}" y="${y + 15}" class="axis" text-anchor="middle">${escapeHtml(formatSeconds(t).replace(' s', 's'))}</text>`);
+  }
+  return ticks.join('');
+}
+
+interface Layout { start: number; span: number; cameras: string[] }
+
+function layoutOf(shots: readonly ShotRecord[]): Layout {
+  const start = Math.min(...shots.map((s) => s.inTime));
+  const end = Math.max(...shots.map((s) => s.outTime));
+  return { start, span: Math.max((end - start) / 1000, 0.001), cameras: [...new Set(shots.map((s) => s.cameraId))].sort() };
+}
+
+const WIDTH = 1000;
+const LEFT = 70;
+
+/** The shots along time, a row per camera, each coloured by its scale. */
+function strip(shots: readonly ShotRecord[], layout: Layout): string {
+  const row = 34;
+  const height = layout.cameras.length * row + 24;
+  const x = (t: number): number => LEFT + (t / layout.span) * (WIDTH - LEFT - 10);
+  const rects = shots.map((s) => {
+    const y = layout.cameras.indexOf(s.cameraId) * row;
+    const x0 = x((s.inTime - layout.start) / 1000), x1 = x((s.outTime - layout.start) / 1000);
+    return `<rect x="${x0.toFixed(1)}" y="${y + 4}" width="${Math.max(x1 - x0, 0.8).toFixed(1)}" height="${row - 8}" fill="${SCALE_COLOURS[s.scale]}" class="shot"><title>#${s.id} ${s.scale} ${s.tcIn}-${s.tcOut} (${s.durationS.toFixed(1)} s)</title></rect>`;
+  });
+  const names = layout.cameras.map((c, i) => `<text x="${LEFT - 8}" y="${i * row + row / 2 + 4}" class="axis" text-anchor="end">${escapeHtml(c)}</text>`);
+  return `<svg viewBox="0 0 ${WIDTH} ${height}" class="chart" role="img" aria-label="shots along time, coloured by scale">${names.join('')}${rects.join('')}${timeAxis(layout.span, x, layout.cameras.length * row)}</svg>`;
+}
+
+/** Scale (tight at the top) against time: a step per shot, a line per camera. */
+function scaleOverTime(shots: readonly ShotRecord[], layout: Layout): string {
+  const band = 22;
+  const height = CANONICAL_SCALES.length * band + 24;
+  const x = (t: number): number => LEFT + (t / layout.span) * (WIDTH - LEFT - 10);
+  const y = (scale: CanonicalScale): number => CANONICAL_SCALES.indexOf(scale) * band + band / 2;
+  const grid = CANONICAL_SCALES.map((s) => `<line x1="${LEFT}" x2="${WIDTH - 10}" y1="${y(s)}" y2="${y(s)}" class="grid"/><text x="${LEFT - 8}" y="${y(s) + 4}" class="axis" text-anchor="end">${s}</text>`);
+  const lines = layout.cameras.map((camera) => {
+    const points = shots
+      .filter((s) => s.cameraId === camera)
+      .flatMap((s) => [`${x((s.inTime - layout.start) / 1000).toFixed(1)},${y(s.scale)}`, `${x((s.outTime - layout.start) / 1000).toFixed(1)},${y(s.scale)}`]);
+    return `<polyline points="${points.join(' ')}" class="step"/>`;
+  });
+  const dots = shots.map((s) => `<circle cx="${x((s.inTime - layout.start) / 1000).toFixed(1)}" cy="${y(s.scale)}" r="3" fill="${SCALE_COLOURS[s.scale]}"><title>#${s.id} ${s.scale} at ${s.tcIn}</title></circle>`);
+  return `<svg viewBox="0 0 ${WIDTH} ${height}" class="chart" role="img" aria-label="scale over time">${grid.join('')}${lines.join('')}${dots.join('')}${timeAxis(layout.span, x, CANONICAL_SCALES.length * band)}</svg>`;
+}
+
+/** Horizontal bars per scale: `values` as shares of their largest, each labelled. */
+function bars(title: string, values: number[], label: (v: number) => string): string {
+  const max = Math.max(...values, 1e-9);
+  const band = 24;
+  const w = 480;
+  const rows = CANONICAL_SCALES.map((s, i) => {
+    const len = (values[i]! / max) * (w - 150);
+    return `<text x="40" y="${i * band + 16}" class="axis" text-anchor="end">${s}</text><rect x="48" y="${i * band + 4}" width="${len.toFixed(1)}" height="${band - 8}" fill="${SCALE_COLOURS[s]}"/><text x="${(54 + len).toFixed(1)}" y="${i * band + 16}" class="value">${escapeHtml(label(values[i]!))}</text>`;
+  });
+  return `<figure><figcaption>${escapeHtml(title)}</figcaption><svg viewBox="0 0 ${w} ${CANONICAL_SCALES.length * band}" class="bars" role="img" aria-label="${escapeHtml(title)}">${rows.join('')}</svg></figure>`;
+}
+
+function shotRow(shot: ShotRecord, number: number, thumbnail: Buffer | null, withCamera: boolean): string {
+  const image = thumbnail ? `<img src="data:image/jpeg;base64,${thumbnail.toString('base64')}" alt="shot ${number}" width="128">` : '<div class="noimg">no picture</div>';
+  const moved = shot.scaleStart && shot.scaleEnd && shot.scaleStart !== shot.scaleEnd ? `<div class="small">${shot.scaleStart} to ${shot.scaleEnd}</div>` : '';
+  const extra = [shot.scene ? `scene ${shot.scene}${shot.take ? ` take ${shot.take}` : ''}` : '', shot.tags.length ? shot.tags.join(', ') : '', shot.note ?? ''].filter(Boolean).map(escapeHtml).join('<br>');
+  return `<tr>
+<td class="num">${number}</td><td>${image}</td>
+<td class="tc">${escapeHtml(shot.tcIn)}<br>${escapeHtml(shot.tcOut)}</td>
+<td class="num">${shot.durationS.toFixed(1)} s</td>
+<td><span class="chip" style="background:${SCALE_COLOURS[shot.scale]};color:${CANONICAL_SCALES.indexOf(shot.scale) >= 4 ? '#111' : '#fff'}">${shot.scale}</span> ${Math.round(shot.confidence * 100)}%${moved}<div class="small">${escapeHtml(shot.reason ?? '')}</div></td>
+<td>${escapeHtml(subjectsText(shot.subjects))}</td>
+<td>${escapeHtml(CUT_WORDS[shot.cutIn])}${shot.cutOut ? ` / ${escapeHtml(CUT_WORDS[shot.cutOut])}` : ''}</td>
+${withCamera ? `<td>${escapeHtml(shot.cameraId)}${extra ? `<div class="small">${extra}</div>` : ''}</td>` : extra ? `<td class="small">${extra}</td>` : '<td></td>'}
+</tr>`;
+}
+
+const STYLE = `
+:root { color-scheme: light; }
+body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #1b1e24; background: #fff; margin: 24px auto; max-width: 1080px; padding: 0 16px; }
+h1 { font-size: 24px; margin: 0 0 2px; } h2 { font-size: 17px; margin: 28px 0 8px; border-bottom: 1px solid #dde1e6; padding-bottom: 4px; }
+.meta { color: #555c66; margin: 0 0 8px; }
+.figures { display: flex; flex-wrap: wrap; gap: 10px 28px; margin: 14px 0; }
+.figures div { min-width: 110px; } .figures b { display: block; font-size: 22px; }
+.chart { width: 100%; height: auto; display: block; }
+.bars { width: 100%; height: auto; }
+.pair { display: grid; grid-template-columns: 1fr 1fr; gap: 24px; } figure { margin: 0; } figcaption { font-weight: 600; margin-bottom: 4px; }
+.axis { font-size: 11px; fill: #555c66; } .value { font-size: 11px; fill: #1b1e24; }
+.tick { stroke: #8a8f98; } .grid { stroke: #eceef1; } .step { fill: none; stroke: #6b7280; stroke-width: 1.2; }
+.legend { display: flex; flex-wrap: wrap; gap: 6px 14px; margin: 6px 0 0; font-size: 12px; }
+.legend span::before { content: ""; display: inline-block; width: 12px; height: 12px; margin-right: 5px; vertical-align: -2px; background: var(--c); border-radius: 2px; }
+table { border-collapse: collapse; width: 100%; } th, td { text-align: left; vertical-align: top; padding: 6px 8px; border-bottom: 1px solid #eceef1; }
+th { font-size: 12px; color: #555c66; font-weight: 600; position: sticky; top: 0; background: #fff; }
+td.num { text-align: right; white-space: nowrap; } td.tc { font-family: ui-monospace, Menlo, Consolas, monospace; white-space: nowrap; font-size: 12px; }
+img { display: block; border-radius: 3px; } .noimg { width: 128px; height: 72px; background: #f1f3f5; color: #8a8f98; font-size: 11px; display: flex; align-items: center; justify-content: center; }
+.chip { display: inline-block; min-width: 40px; text-align: center; font-weight: 700; border-radius: 3px; padding: 1px 6px; }
+.small { font-size: 12px; color: #555c66; }
+footer { margin: 24px 0; font-size: 12px; color: #8a8f98; }
+@media print {
+  body { margin: 0; max-width: none; font-size: 11px; } h2 { break-after: avoid; }
+  tr, figure, svg { break-inside: avoid; } th { position: static; }
+  * { print-color-adjust: exact; -webkit-print-color-adjust: exact; }
+}`;
+
+export function filmReport(shots: readonly ShotRecord[], options: FilmReportOptions): string {
+  const sorted = [...shots].sort((a, b) => a.inTime - b.inTime || a.cameraId.localeCompare(b.cameraId));
+  const stats = computeCoverage(sorted);
+  const generated = new Date(options.generatedAt ?? Date.now()).toISOString().replace('T', ' ').slice(0, 16);
+  const head = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="shotscale"><title>${escapeHtml(options.title)}: shot report</title><style>${STYLE}</style></head><body>
+<h1>${escapeHtml(options.title)}</h1>
+<p class="meta">${options.subtitle ? `${escapeHtml(options.subtitle)} · ` : ''}shot report made ${generated} UTC${sorted.length ? ` · ${sorted[0]!.rate} fps timecode` : ''}</p>`;
+  if (!sorted.length) return `${head}<p>No shots match.</p></body></html>\n`;
+  const layout = layoutOf(sorted);
+  const cuts = new Map<string, number>();
+  for (const s of sorted) if (s.cutIn !== 'start' && s.cutIn !== 'take' && s.cutIn !== 'restart') cuts.set(CUT_WORDS[s.cutIn], (cuts.get(CUT_WORDS[s.cutIn]) ?? 0) + 1);
+  const mostHeld = CANONICAL_SCALES.reduce((best, s) => (stats.byScale[s].seconds > stats.byScale[best].seconds ? s : best), CANONICAL_SCALES[0]);
+  const figures = [
+    ['shots', String(stats.shots)],
+    ['running time', formatSeconds(layout.span)],
+    ['average shot length', `${stats.averageShotLengthS.toFixed(1)} s`],
+    ['most of the time', mostHeld],
+    ['transitions', cuts.size ? [...cuts].map(([k, n]) => `${n} ${k}${n === 1 ? '' : 's'}`).join(', ') : 'none'],
+  ];
+  const legend = CANONICAL_SCALES.map((s) => `<span style="--c:${SCALE_COLOURS[s]}">${s}</span>`).join('');
+  const thumbnail = options.thumbnail ?? (() => null);
+  // A film (one source) needs no camera column; a scene shot on several cameras does.
+  const withCamera = layout.cameras.length > 1;
+  return `${head}
+<div class="figures">${figures.map(([k, v]) => `<div><b>${escapeHtml(v!)}</b>${escapeHtml(k!)}</div>`).join('')}</div>
+<h2>Shots along time</h2>
+${strip(sorted, layout)}
+<div class="legend">${legend}</div>
+<h2>Scale over time</h2>
+${scaleOverTime(sorted, layout)}
+<h2>Scales</h2>
+<div class="pair">
+${bars('By time', CANONICAL_SCALES.map((s) => stats.byScale[s].seconds), (v) => (v > 0 ? `${formatSeconds(v)} (${Math.round((v / Math.max(stats.seconds, 1e-9)) * 100)}%)` : ''))}
+${bars('By count', CANONICAL_SCALES.map((s) => stats.byScale[s].count), (v) => (v > 0 ? `${v} shot${v === 1 ? '' : 's'}` : ''))}
+</div>
+<h2>Shots</h2>
+<table>
+<thead><tr><th>#</th><th>picture</th><th>in / out</th><th>length</th><th>scale</th><th>subjects</th><th>cut in / out</th><th>${withCamera ? 'camera' : 'notes'}</th></tr></thead>
+<tbody>
+${sorted.map((s, i) => shotRow(s, i + 1, thumbnail(s), withCamera)).join('\n')}
+</tbody></table>
+<footer>shotscale · scales: ECU extreme close-up, CU close-up, MCU medium close-up, MS medium shot, MWS medium wide, FS full shot, WS wide, EWS extreme wide</footer>
+</body></html>
+`;
+}

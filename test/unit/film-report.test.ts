@@ -1,0 +1,57 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { filmReport, formatSeconds } from '../../server/reports/film-report.js';
+import { SCALE_COLOURS } from '../../server/shared/scale-palette.js';
+import { scaleColour } from '../../web/src/lib/format.js';
+import { shotLog } from '../support/shot-records.js';
+
+const rows = (html: string): number => html.match(/<tbody>[\s\S]*<\/tbody>/)![0].split('<tr>').length - 1;
+
+describe('film report', () => {
+  test('a row and a strip segment per shot, the figures of the film, one page with nothing to fetch', () => {
+    const shot = shotLog();
+    const shots = [shot('EWS', 6, { framing: 'group' }), shot('CU', 2, { framing: 'single' }), shot('MS', 4, { scaleStart: 'MS', scaleEnd: 'CU', cutIn: 'dissolve' })];
+    const html = filmReport(shots, { title: 'Scene 12', generatedAt: Date.UTC(2026, 0, 1) });
+    assert.equal(rows(html), 3);
+    assert.equal(html.match(/class="shot"/g)!.length, 3, 'a strip segment per shot');
+    assert.match(html, /<b>3<\/b>shots/);
+    assert.match(html, /<b>4\.0 s<\/b>average shot length/);
+    assert.match(html, /<b>EWS<\/b>most of the time/);
+    assert.match(html, /<b>2 cuts, 1 dissolve<\/b>transitions/);
+    assert.match(html, /MS to CU/, 'a push-in is shown');
+    assert.match(html, /made 2026-01-01 00:00 UTC/);
+    assert.doesNotMatch(html, /<script|src="http|href="http|@import|url\(/, 'self-contained: nothing to run or fetch');
+    for (const scale of ['EWS', 'CU', 'MS'] as const) assert.ok(html.includes(`fill="${SCALE_COLOURS[scale]}"`));
+  });
+
+  test('text from operators is escaped', () => {
+    const shot = shotLog();
+    const html = filmReport([shot('MS', 2, { tags: ['<b>Anna</b>'], note: 'x" onmouseover="alert(1)', scene: '<i>12</i>' })], { title: 'A & B <script>' });
+    assert.doesNotMatch(html, /<b>Anna<\/b>|<script>|onmouseover="/);
+    assert.match(html, /&lt;b&gt;Anna&lt;\/b&gt;/);
+    assert.match(html, /<h1>A &amp; B &lt;script&gt;<\/h1>/);
+  });
+
+  test('a camera column and a strip row per camera only when there are several', () => {
+    const shot = shotLog();
+    const one = filmReport([shot('MS', 2), shot('CU', 2)], { title: 'film' });
+    assert.doesNotMatch(one, /<th>camera<\/th>/);
+    const two = filmReport([shot('MS', 2, { cameraId: 'a' }), shot('CU', 2, { cameraId: 'b' })], { title: 'scene' });
+    assert.match(two, /<th>camera<\/th>/);
+    assert.match(two, />a<\/text>[\s\S]*>b<\/text>/);
+  });
+
+  test('thumbnails are embedded; no shots is said so', () => {
+    const shot = shotLog();
+    const html = filmReport([shot('MS', 2)], { title: 'x', thumbnail: () => Buffer.from([0xff, 0xd8, 0xff]) });
+    assert.match(html, /src="data:image\/jpeg;base64,\/9j\/"/);
+    assert.match(filmReport([], { title: 'x' }), /No shots match/);
+  });
+
+  test('the dashboard and the report share one palette; seconds read as a person writes them', () => {
+    for (const [scale, colour] of Object.entries(SCALE_COLOURS)) assert.equal(scaleColour(scale), colour);
+    assert.equal(formatSeconds(4.04), '4.0 s');
+    assert.equal(formatSeconds(75.4), '1:15.4');
+    assert.equal(formatSeconds(3725), '1:02:05');
+  });
+});
