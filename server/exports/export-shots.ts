@@ -11,8 +11,9 @@
  *   ale      Avid Log Exchange: a Media Composer bin of one clip per shot
  *   otio     OpenTimelineIO: a track per camera, markers and metadata
  *   markers  Resolve's timeline-marker EDL (one coloured marker per shot)
+ *   fcpxml   Final Cut Pro XML: a clip per shot, scale and subjects as keywords, a marker
  *
- * The timeline formats (edl, ale, otio, markers) use one rate: options.rate,
+ * The timeline formats (edl, ale, otio, markers, fcpxml) use one rate: options.rate,
  * else the first shot's; shots at another rate are converted through their
  * seconds (timeline-layout.ts explains the rounding and the record-time rule).
  */
@@ -20,12 +21,13 @@ import type { ShotRecord, TimecodeRateName } from '../shared/shots.js';
 import { aleLog } from './ale-export.js';
 import { cmx3600Edl } from './cmx3600-export.js';
 import { shotsCsv } from './csv-export.js';
+import { fcpxmlDocument } from './fcpxml-export.js';
 import { shotsJson } from './json-export.js';
 import { markerEdl } from './marker-edl-export.js';
 import { otioTimeline } from './otio-export.js';
 import { sortShots, timelineRateName } from './timeline-layout.js';
 
-export const EXPORT_FORMATS = ['csv', 'json', 'edl', 'ale', 'otio', 'markers'] as const;
+export const EXPORT_FORMATS = ['csv', 'json', 'edl', 'ale', 'otio', 'markers', 'fcpxml'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 export interface ExportOptions {
@@ -33,7 +35,7 @@ export interface ExportOptions {
   title: string;
   /** Timeline rate; default: the first shot's rate. Shots at another rate are converted via their seconds. */
   rate?: TimecodeRateName;
-  /** File mode: the source video, for OTIO media references and the ALE Source File column. */
+  /** File mode: the source video, for OTIO and FCPXML media references and the ALE Source File column. */
   mediaPath?: string | null;
   /** Epoch ms written as the JSON export's generatedAt; default: now. */
   generatedAt?: number;
@@ -71,5 +73,7 @@ export function exportShots(shots: readonly ShotRecord[], format: ExportFormat, 
     case 'markers':
       // Still ".edl" at the end, so Resolve's import dialog lists it; ".markers" keeps it apart from the CMX3600 export.
       return { body: markerEdl(sorted, options.title, rate), contentType: TEXT, extension: '.markers.edl' };
+    case 'fcpxml':
+      return { body: fcpxmlDocument(sorted, options.title, rate, mediaPath), contentType: 'application/xml; charset=utf-8', extension: '.fcpxml' };
   }
 }

@@ -1,6 +1,6 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -49,7 +49,11 @@ describe('loadConfig: the shipped default.yaml', () => {
     assert.equal(config.server.port, 8420);
     assert.equal(config.server.accessToken, null);
     assert.deepEqual(config.cameras.map((c) => c.id), ['cam-1', 'cam-2', 'cam-3', 'cam-4']);
-    assert.equal(config.cameras[3]?.source.kind, 'testsrc');
+    // The demo reel: real footage in the repo, relative to the file.
+    for (const camera of config.cameras) {
+      assert.equal(camera.source.kind, 'file');
+      if (camera.source.kind === 'file') assert.ok(existsSync(resolveConfigPath(loaded, camera.source.path)), camera.source.path);
+    }
     // The model manifest it names exists relative to the file.
     assert.equal(resolveConfigPath(loaded, config.model.manifest), path.join(ROOT, 'models/framing-default.manifest.json'));
   });

@@ -375,12 +375,12 @@ for (const fixture of FIXTURES) {
 
 describe('exports: details', () => {
   test('format names', () => {
-    assert.deepEqual([...EXPORT_FORMATS], ['csv', 'json', 'edl', 'ale', 'otio', 'markers']);
+    assert.deepEqual([...EXPORT_FORMATS], ['csv', 'json', 'edl', 'ale', 'otio', 'markers', 'fcpxml']);
     for (const format of EXPORT_FORMATS) assert.ok(isExportFormat(format));
     assert.equal(isExportFormat('xml'), false);
     assert.equal(isExportFormat('toString'), false);
     const extensions = EXPORT_FORMATS.map((f) => exportShots(FEED_25, f, options()).extension);
-    assert.deepEqual(extensions, ['.csv', '.json', '.edl', '.ale', '.otio', '.markers.edl']);
+    assert.deepEqual(extensions, ['.csv', '.json', '.edl', '.ale', '.otio', '.markers.edl', '.fcpxml']);
     for (const f of EXPORT_FORMATS) assert.match(exportShots(FEED_25, f, options()).contentType, /charset=utf-8/);
   });
 

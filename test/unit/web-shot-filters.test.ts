@@ -23,6 +23,7 @@ import {
   type PlanRow,
 } from '../../web/src/lib/shot-filters.js';
 import { formatClock, formatSeconds, textOn, SCALE_COLOURS } from '../../web/src/lib/format.js';
+import { EXPORT_FORMATS as SERVER_EXPORT_FORMATS } from '../../server/exports/export-shots.js';
 
 test('filters become query parameters, trimmed, empty ones left out', () => {
   assert.equal(filterParams({ camera: '', scene: ' 12 ', take: '' }).toString(), 'scene=12');
@@ -32,10 +33,10 @@ test('filters become query parameters, trimmed, empty ones left out', () => {
   assert.equal(shotsPath({ scene: 'a&b=c' }), '/api/shots?scene=a%26b%3Dc');
 });
 
-test('export links name the format and keep the filters', () => {
+test('export links name the format and keep the filters; a button for every format the server exports', () => {
   assert.deepEqual(
     EXPORT_FORMATS.map((f) => f.format),
-    ['csv', 'json', 'edl', 'ale', 'otio', 'markers'],
+    [...SERVER_EXPORT_FORMATS],
   );
   assert.equal(exportPath({ camera: '', scene: '', take: '' }, 'csv'), '/api/shots?format=csv');
   assert.equal(exportPath({ camera: 'cam-b', scene: '7', take: '' }, 'markers'), '/api/shots?camera=cam-b&scene=7&format=markers');

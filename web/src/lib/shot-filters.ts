@@ -34,6 +34,7 @@ export const EXPORT_FORMATS = [
   { format: 'ale', label: 'ALE', title: 'Avid Log Exchange' },
   { format: 'otio', label: 'OTIO', title: 'OpenTimelineIO, a track per camera' },
   { format: 'markers', label: 'Markers', title: 'marker EDL for DaVinci Resolve and Premiere' },
+  { format: 'fcpxml', label: 'FCPXML', title: 'Final Cut Pro: a clip per shot, scale and subjects as keywords' },
 ] as const;
 
 export type ExportFormat = (typeof EXPORT_FORMATS)[number]['format'];

@@ -1,0 +1,290 @@
+/**
+ * The shot log as Final Cut Pro XML (FCPXML 1.10, File > Import > XML in
+ * Final Cut Pro 10.6 and later): a project whose timeline holds a clip per
+ * shot, each carrying its scale, framing and tags as keywords (so the
+ * browser's keyword collections sort the coverage by scale) and a marker
+ * with the shot in words.
+ *
+ * Document: <resources> with one <format> (the timeline rate) and one <asset>
+ * per camera; <library> > <event> > <project> > <sequence> > <spine>. Times
+ * are rational seconds on the frame grid, written as frames times the frame
+ * duration over its denominator ("3003/30000s" is 3 frames at 29.97), so no
+ * time drifts off a frame however long the log: FCP refuses or nudges edits
+ * that are "not on an edit frame boundary". Every time is at the timeline
+ * rate (timeline-layout.ts converts shots logged at another rate), so one
+ * format serves the sequence and the assets. Drop-frame rates differ only in
+ * tcFormat="DF": FCPXML times count real frames, the DF mark tells FCP how to
+ * number them.
+ *
+ * Assets: a live feed has no file, but FCPXML 1.10 requires a media-rep, so
+ * each camera's asset points at a file named after the camera under
+ * file:///shotscale/live/; FCP imports the clips as missing media, which the
+ * editor relinks (File > Relink Files) to that camera's recording. The asset
+ * spans the camera's shots in source timecode. In file mode the one asset is
+ * the source video (URL-encoded file:// URL), starting at the file's first
+ * frame, so its clips land on the file's own timecode.
+ *
+ * Layout: like the OTIO export, cameras stay in sync: the sequence starts
+ * (tcStart) at the in point of the first shot in time and each clip sits at
+ * its own source timecode, so one feed gets record time = source time, as in
+ * the EDL. The first camera (camera-id order) is the primary storyline, with
+ * <gap>s between its shots and a gap at the end to the last shot of any
+ * camera; every other camera is a row of connected clips on its own lane
+ * (lane 1, 2, ... in camera-id order), each anchored to the storyline element
+ * under its first frame. This is the shape FCP itself writes for stacked
+ * clips: the primary storyline holds real shots to cut, and a connected clip
+ * needs a storyline element under it to anchor to (gaps may carry connected
+ * clips; they cannot be connected themselves). A connected clip's offset is
+ * in its parent's time (the parent's start plus the distance into it). A
+ * shot that would start before the sequence does, or before the previous
+ * shot of its camera ends (a log across midnight, a camera whose timecode
+ * runs behind), follows directly instead.
+ */
+import { basename } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { ShotRecord, TimecodeRateName } from '../shared/shots.js';
+import { secondsToFrames, type TimecodeRate } from '../shots/timecode.js';
+import { oneLine } from './export-text.js';
+import { reelNames, sortCameraIds } from './reel-names.js';
+import { clipName, framingWord, shotComment } from './shot-description.js';
+import { layoutTimeline, type TimelineEvent } from './timeline-layout.js';
+
+export const FCPXML_VERSION = '1.10';
+
+/** Frame duration per rate as FCP writes it (numerator, denominator in seconds): 100/2500s, 1001/30000s. */
+const FRAME_DURATION: Readonly<Record<TimecodeRateName, readonly [number, number]>> = {
+  '23.976': [1001, 24000],
+  '24': [100, 2400],
+  '25': [100, 2500],
+  '29.97': [1001, 30000],
+  '29.97DF': [1001, 30000],
+  '30': [100, 3000],
+  '50': [100, 5000],
+  '59.94': [1001, 60000],
+  '59.94DF': [1001, 60000],
+  '60': [100, 6000],
+};
+
+/** FCP's own names for 1080p formats; FCP picks its preset by name. 1080 matches the ALE's VIDEO_FORMAT. */
+const FORMAT_SUFFIX: Readonly<Record<TimecodeRateName, string>> = {
+  '23.976': '2398',
+  '24': '24',
+  '25': '25',
+  '29.97': '2997',
+  '29.97DF': '2997',
+  '30': '30',
+  '50': '50',
+  '59.94': '5994',
+  '59.94DF': '5994',
+  '60': '60',
+};
+
+const LIVE_MEDIA_ROOT = 'file:///shotscale/live/';
+const FORMAT_ID = 'r1';
+
+/** A frame count as a rational time on the rate's frame grid ("0s" for zero, as FCP writes it). */
+export function fcpxmlTime(frames: number, rate: TimecodeRate): string {
+  if (!Number.isSafeInteger(frames)) throw new RangeError(`FCPXML time needs a whole frame count, got ${frames}`);
+  const [numerator, denominator] = FRAME_DURATION[rate.name];
+  return frames === 0 ? '0s' : `${frames * numerator}/${denominator}s`;
+}
+
+/** Characters XML 1.0 cannot hold at all (controls, lone surrogates, U+FFFE/F): dropped. */
+const NOT_XML_CHAR = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
+
+const ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;', '\t': '&#9;', '\n': '&#10;', '\r': '&#13;' };
+
+/** Text for element content or a quoted attribute; tabs and breaks as character references, which attributes keep (a parser turns literal ones into spaces). */
+function escapeXml(text: string): string {
+  return text.replace(NOT_XML_CHAR, '').replace(/[&<>"'\t\n\r]/g, (c) => ESCAPES[c]!);
+}
+
+type Attributes = readonly (readonly [string, string | number | null | undefined])[];
+
+function tag(name: string, attributes: Attributes, selfClosing: boolean): string {
+  const attrs = attributes.filter(([, value]) => value !== null && value !== undefined && value !== '').map(([key, value]) => ` ${key}="${escapeXml(String(value))}"`);
+  return `<${name}${attrs.join('')}${selfClosing ? '/>' : '>'}`;
+}
+
+/** An element as indented lines: self-closing without children. */
+function element(name: string, attributes: Attributes, children: readonly string[] = []): string[] {
+  if (!children.length) return [tag(name, attributes, true)];
+  return [tag(name, attributes, false), ...children.map((line) => `    ${line}`), `</${name}>`];
+}
+
+/** A keyword value: FCP reads the value as a comma-separated list, so a comma inside a tag would split it. */
+function keywordValue(text: string): string {
+  return oneLine(text).replaceAll(',', ';');
+}
+
+/** Scale, framing and tags, each once, in that order. */
+function shotKeywords(shot: ShotRecord): string[] {
+  const words = [shot.scale, framingWord(shot.subjects), shot.subjects?.overTheShoulder ? 'over the shoulder' : '', ...shot.tags].map(keywordValue);
+  return [...new Set(words.filter((word) => word !== ''))];
+}
+
+interface Placed {
+  event: TimelineEvent;
+  /** Timeline position of the first frame, in frames since 00:00:00:00 (the sequence starts at tcStart). */
+  at: number;
+  frames: number;
+}
+
+interface StorylineItem {
+  placed: Placed | null;
+  offset: number;
+  /** The item's own time at its first frame: the clip's source in, or the gap's offset. */
+  start: number;
+  duration: number;
+  anchored: { placed: Placed; lane: number }[];
+}
+
+/** One camera's shots on the timeline: at their timecode, never before the previous one ends. */
+function placeCamera(events: readonly TimelineEvent[], start: number): Placed[] {
+  let position = start;
+  return events.map((event) => {
+    const at = Math.max(event.srcIn, position);
+    const frames = event.srcOut - event.srcIn;
+    position = at + frames;
+    return { event, at, frames };
+  });
+}
+
+function storyline(primary: readonly Placed[], start: number, end: number): StorylineItem[] {
+  const items: StorylineItem[] = [];
+  let cursor = start;
+  const gapTo = (to: number) => {
+    if (to > cursor) items.push({ placed: null, offset: cursor, start: cursor, duration: to - cursor, anchored: [] });
+  };
+  for (const placed of primary) {
+    gapTo(placed.at);
+    items.push({ placed, offset: placed.at, start: placed.event.srcIn, duration: placed.frames, anchored: [] });
+    cursor = placed.at + placed.frames;
+  }
+  gapTo(end);
+  return items;
+}
+
+/** The storyline element under timeline frame `at` (items are in order and tile the timeline). */
+function itemAt(items: readonly StorylineItem[], at: number): StorylineItem {
+  let low = 0;
+  let high = items.length - 1;
+  while (low < high) {
+    const middle = Math.ceil((low + high) / 2);
+    if (items[middle]!.offset <= at) low = middle;
+    else high = middle - 1;
+  }
+  return items[low]!;
+}
+
+interface ClipContext {
+  rate: TimecodeRate;
+  tcFormat: 'DF' | 'NDF';
+  assetIds: Map<string, string>;
+  reels: Map<string, string>;
+}
+
+function clipLines(placed: Placed, offset: number, lane: number | null, children: readonly string[], context: ClipContext): string[] {
+  const { rate } = context;
+  const { shot, srcIn } = placed.event;
+  const time = (frames: number) => fcpxmlTime(frames, rate);
+  // The operator's note keeps its line breaks: a clip note in FCP is free text.
+  const note = shot.note?.trim() ? [`<note>${escapeXml(shot.note.trim())}</note>`] : [];
+  const keywords = shotKeywords(shot).flatMap((value) => element('keyword', [['start', time(srcIn)], ['duration', time(placed.frames)], ['value', value]]));
+  // One frame, as Final Cut's own markers are (a marker marks a point); the keywords span the clip.
+  const marker = element('marker', [['start', time(srcIn)], ['duration', time(1)], ['value', shotComment(shot)]]);
+  // Final Cut's Reel, Scene, Take and Camera Angle fields; the reel is the EDL's and ALE's, so all three relink alike.
+  const metadata = [
+    ['com.apple.proapps.studio.reel', context.reels.get(shot.cameraId)],
+    ['com.apple.proapps.studio.scene', oneLine(shot.scene)],
+    ['com.apple.proapps.studio.shot', oneLine(shot.take)],
+    ['com.apple.proapps.studio.angle', oneLine(shot.cameraId)],
+  ].filter(([, value]) => value) as [string, string][];
+  const attributes: Attributes = [
+    ['ref', context.assetIds.get(shot.cameraId)],
+    ['lane', lane],
+    ['offset', time(offset)],
+    ['name', `${clipName(shot)} ${shot.scale}`],
+    ['start', time(srcIn)],
+    ['duration', time(placed.frames)],
+    ['tcFormat', context.tcFormat],
+  ];
+  return element('asset-clip', attributes, [
+    ...note,
+    ...children,
+    ...keywords,
+    ...marker,
+    ...(metadata.length ? element('metadata', [], metadata.flatMap(([key, value]) => element('md', [['key', key], ['value', value]]))) : []),
+  ]);
+}
+
+function mediaUrl(mediaPath: string | null, cameraId: string): string {
+  if (!mediaPath) return `${LIVE_MEDIA_ROOT}${encodeURIComponent(cameraId)}.mov`;
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(mediaPath) ? mediaPath : pathToFileURL(mediaPath).href;
+}
+
+function assetLines(id: string, cameraId: string, events: readonly TimelineEvent[], rate: TimecodeRate, mediaPath: string | null): string[] {
+  // File mode: the file's first frame is each shot's in point less its seconds into the file.
+  const firstFrame = (e: TimelineEvent) => (mediaPath ? Math.max(0, e.srcIn - secondsToFrames(e.shot.startS, rate)) : e.srcIn);
+  const start = events.reduce((first, e) => Math.min(first, firstFrame(e)), Infinity);
+  const end = events.reduce((last, e) => Math.max(last, e.srcOut), -Infinity);
+  const name = mediaPath ? basename(mediaPath) : oneLine(cameraId);
+  const attributes: Attributes = [
+    ['id', id],
+    ['name', name],
+    ['start', fcpxmlTime(start, rate)],
+    ['duration', fcpxmlTime(end - start, rate)],
+    ['hasVideo', '1'],
+    ['format', FORMAT_ID],
+    ['videoSources', '1'],
+  ];
+  return element('asset', attributes, element('media-rep', [['kind', 'original-media'], ['src', mediaUrl(mediaPath, cameraId)]]));
+}
+
+export function fcpxmlDocument(sortedShots: readonly ShotRecord[], title: string, rateName: TimecodeRateName, mediaPath: string | null): string {
+  const { rate, events } = layoutTimeline(sortedShots, rateName);
+  const name = oneLine(title) || 'shotscale';
+  const tcFormat = rate.dropFrame ? 'DF' : 'NDF';
+  const cameras = sortCameraIds(events.map((e) => e.shot.cameraId));
+  const eventsOf = new Map(cameras.map((camera) => [camera, events.filter((e) => e.shot.cameraId === camera)]));
+  const assetIds = new Map(cameras.map((camera, i) => [camera, `r${i + 2}`]));
+  const context: ClipContext = { rate, tcFormat, assetIds, reels: reelNames(cameras) };
+
+  // The first shot in time, not the smallest timecode: after midnight 00:00:05:00 comes later than 23:59:50:00.
+  const start = events[0]?.srcIn ?? 0;
+  const rows = cameras.map((camera) => placeCamera(eventsOf.get(camera)!, start));
+  const end = rows.flat().reduce((last, p) => Math.max(last, p.at + p.frames), start);
+  const items = storyline(rows[0] ?? [], start, end);
+  rows.slice(1).forEach((row, i) => {
+    for (const placed of row) itemAt(items, placed.at).anchored.push({ placed, lane: i + 1 });
+  });
+
+  const spine = items.flatMap((item) => {
+    const anchored = item.anchored.flatMap(({ placed, lane }) => clipLines(placed, item.start + placed.at - item.offset, lane, [], context));
+    if (item.placed) return clipLines(item.placed, item.offset, null, anchored, context);
+    const time = (frames: number) => fcpxmlTime(frames, rate);
+    return element('gap', [['name', 'Gap'], ['offset', time(item.offset)], ['start', time(item.start)], ['duration', time(item.duration)]], anchored);
+  });
+
+  const [numerator, denominator] = FRAME_DURATION[rate.name];
+  const format = element('format', [
+    ['id', FORMAT_ID],
+    ['name', `FFVideoFormat1080p${FORMAT_SUFFIX[rate.name]}`],
+    ['frameDuration', `${numerator}/${denominator}s`],
+    ['width', 1920],
+    ['height', 1080],
+  ]);
+  const assets = cameras.flatMap((camera) => assetLines(assetIds.get(camera)!, camera, eventsOf.get(camera)!, rate, mediaPath));
+  const sequenceAttributes: Attributes = [
+    ['format', FORMAT_ID],
+    ['duration', fcpxmlTime(end - start, rate)],
+    ['tcStart', fcpxmlTime(start, rate)],
+    ['tcFormat', tcFormat],
+  ];
+  const sequence = element('sequence', sequenceAttributes, element('spine', [], spine));
+  const document = element('fcpxml', [['version', FCPXML_VERSION]], [
+    ...element('resources', [], [...format, ...assets]),
+    ...element('library', [], element('event', [['name', name]], element('project', [['name', name]], sequence))),
+  ]);
+  return ['<?xml version="1.0" encoding="UTF-8"?>', '<!DOCTYPE fcpxml>', ...document, ''].join('\n');
+}
