@@ -62,11 +62,13 @@ export interface SetTrainOptions {
   ordinal: number;
   /** Equal total weight per set, and per label within a set. */
   balance: boolean;
+  /** How far labels are evened out within a set: a label of n rows weighs n^-power each (1: every label the same in total; 0: every row the same). */
+  labelPower: number;
   /** Weight of the cross-entropy to `split` inside a coarse label's set (1: a soft target). */
   withinSet: number;
 }
 
-export const DEFAULT_SET_TRAIN_OPTIONS: SetTrainOptions = { l2: 3e-2, epochs: 300, learningRate: 0.005, seed: 1, ordinal: 0.3, balance: true, withinSet: 1 };
+export const DEFAULT_SET_TRAIN_OPTIONS: SetTrainOptions = { l2: 3e-2, epochs: 300, learningRate: 0.005, seed: 1, ordinal: 0.3, balance: true, labelPower: 1, withinSet: 1 };
 
 /** Distance of each canonical class to the nearest class of `allowed`. */
 export function distanceToSet(allowed: readonly number[]): number[] {
@@ -74,19 +76,17 @@ export function distanceToSet(allowed: readonly number[]): number[] {
 }
 
 /** Per-row weights: every set weighs the same, and inside a set every label. */
-export function balanceWeights(rows: readonly Pick<SetLabelledRow, 'set' | 'label'>[]): number[] {
+export function balanceWeights(rows: readonly Pick<SetLabelledRow, 'set' | 'label'>[], labelPower = 1): number[] {
   const perSet = new Map<string, Map<string, number>>();
   for (const r of rows) {
     const labels = perSet.get(r.set) ?? new Map<string, number>();
     labels.set(r.label, (labels.get(r.label) ?? 0) + 1);
     perSet.set(r.set, labels);
   }
-  // Mean weight 1 over all rows.
+  // Each set's rows sum to the same total; the mean weight over all rows is 1.
+  const setTotal = new Map([...perSet].map(([set, labels]) => [set, [...labels.values()].reduce((a, n) => a + n ** (1 - labelPower), 0)]));
   const scale = rows.length / perSet.size;
-  return rows.map((r) => {
-    const labels = perSet.get(r.set)!;
-    return scale / labels.size / labels.get(r.label)!;
-  });
+  return rows.map((r) => scale * perSet.get(r.set)!.get(r.label)! ** -labelPower / setTotal.get(r.set)!);
 }
 
 function softmax(logits: number[]): number[] {
@@ -105,7 +105,7 @@ export function trainSetHead(rows: readonly SetLabelledRow[], options: Partial<S
   const xs = rows.map((r) => Float64Array.from(r.x, (v, j) => (v - mean[j]!) / std[j]!));
   const masks = rows.map((r) => Array.from({ length: SCALE_COUNT }, (_, c) => r.allowed.includes(c)));
   const distances = rows.map((r) => distanceToSet(r.allowed));
-  const weights = opts.balance ? balanceWeights(rows) : rows.map(() => 1);
+  const weights = opts.balance ? balanceWeights(rows, opts.labelPower) : rows.map(() => 1);
   // The target inside each label's set: the split given, else an even one.
   const targets = rows.map((r, i) => {
     const mask = masks[i]!;

@@ -32,6 +32,7 @@ const OPTIONS = {
   l2: { type: 'string', default: String(CALIBRATION_TRAIN_OPTIONS.l2) },
   lr: { type: 'string', default: String(CALIBRATION_TRAIN_OPTIONS.learningRate) },
   ordinal: { type: 'string', default: String(CALIBRATION_TRAIN_OPTIONS.ordinal) },
+  'label-power': { type: 'string', default: String(CALIBRATION_TRAIN_OPTIONS.labelPower) },
   limit: { type: 'string' },
   'save-samples': { type: 'string' },
   samples: { type: 'string' },
@@ -104,10 +105,10 @@ export async function runCalibrate(argv: string[], log: Logger): Promise<number>
   if (!values.out) return usageError('--out FILE is required (where the head is saved, JSON)');
   if (!values.labels?.length && !values.samples) return usageError('--labels FILE is required (a CSV with columns file and label; give --labels again for more sets, FILE=TAXONOMY to name a set\'s taxonomy)');
   const folds = Number(values.folds);
-  const train: Partial<SetTrainOptions> = { epochs: Number(values.epochs), l2: Number(values.l2), learningRate: Number(values.lr), ordinal: Number(values.ordinal) };
+  const train: Partial<SetTrainOptions> = { epochs: Number(values.epochs), l2: Number(values.l2), learningRate: Number(values.lr), ordinal: Number(values.ordinal), labelPower: Number(values['label-power']) };
   if (!Number.isInteger(folds) || folds < 2) return usageError('--folds must be an integer of at least 2');
-  if (!Number.isInteger(train.epochs) || train.epochs! < 1 || !(train.l2! >= 0) || !(train.learningRate! > 0) || !(train.ordinal! >= 0)) {
-    return usageError('--epochs must be a positive integer; --l2 and --ordinal non-negative numbers; --lr positive');
+  if (!Number.isInteger(train.epochs) || train.epochs! < 1 || !(train.l2! >= 0) || !(train.learningRate! > 0) || !(train.ordinal! >= 0) || !(train.labelPower! >= 0 && train.labelPower! <= 1)) {
+    return usageError('--epochs must be a positive integer; --l2 and --ordinal non-negative numbers; --lr positive; --label-power from 0 to 1');
   }
   if ((values.labels?.length ?? 0) > 1 && values.images) return usageError('--images applies to one labels file; with several, each file\'s paths are relative to its own folder');
 

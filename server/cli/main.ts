@@ -18,11 +18,12 @@ const USAGE = `usage: shotscale <command> [options]
 commands:
   serve [--config FILE] [--host HOST] [--port N]
       Run the server on the config's cameras and model (default config/default.yaml).
-  log VIDEO --out DIR [--fps 3] [--rate 25] [--start-tc HH:MM:SS:FF] [--formats csv,json,edl,ale,otio,markers] [--config FILE]
+  log VIDEO --out DIR [--fps 3] [--rate 25] [--start-tc HH:MM:SS:FF] [--formats csv,json,edl,ale,otio,markers,fcpxml] [--config FILE]
       Cut a video file into shots as fast as the machine allows; writes the shot log (SQLite),
       every export, a thumbnail per shot and summary.json (average shot length, scale shares) to DIR.
   export --format FORMAT [--db FILE | --config FILE] [--out FILE] [--camera ID,...] [--scene S] [--take T] [--from T] [--to T]
-      Export the shot log: csv, json, edl (CMX3600), ale (Avid), otio (OpenTimelineIO), markers (Resolve marker EDL).
+      Export the shot log: csv, json, edl (CMX3600), ale (Avid), otio (OpenTimelineIO), markers (Resolve marker EDL),
+      fcpxml (Final Cut Pro).
   classify FILE|FOLDER... [--files-from LIST|-] [--config FILE] [--fps N] [--batch N]
       Classify images or videos (sampled at --fps, default 1); JSON lines on stdout.
   eval --labels FILE [--images DIR] [--taxonomy NAME] [--json OUT] [--csv OUT]
@@ -31,7 +32,7 @@ commands:
       per-class scores, confusion matrix. Taxonomies: canonical, six, movieshots,
       three, cinescale, cinemanet (inferred from the labels when not given).
   calibrate --labels FILE[=TAXONOMY] [--labels FILE2 ...] --out HEAD.json [--images DIR] [--taxonomy NAME] [--folds 5]
-            [--l2 0.1] [--ordinal 0.3] [--save-samples F | --samples F] [--config FILE]
+            [--l2 0.1] [--ordinal 0.3] [--label-power 0] [--save-samples F | --samples F] [--config FILE]
       Fit the default classifier's calibration head on one or several labelled sets at once; prints, per set,
       the rules alone, cross-validated within the set, and leave-one-set-out.
   bench [--cameras 1,4,8,16] [--fps 5] [--duration S] [--out FILE]

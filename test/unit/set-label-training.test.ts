@@ -29,6 +29,15 @@ describe('set-label training', () => {
     assert.ok(Math.abs(sum([0, 1, 2, 3]) - sum([4, 5])) < 1e-9, 'each set weighs the same');
     assert.ok(Math.abs(sum([0, 1, 2]) - weights[3]!) < 1e-9, 'each label in a set weighs the same');
     assert.ok(Math.abs(weights.reduce((a, b) => a + b, 0) - weights.length) < 1e-9, 'mean weight 1');
+    // Label power 0: sets still weigh the same, but inside a set every row does.
+    const even = balanceWeights([
+      { set: 'big', label: 'A' }, { set: 'big', label: 'A' }, { set: 'big', label: 'A' }, { set: 'big', label: 'B' },
+      { set: 'small', label: 'A' }, { set: 'small', label: 'B' },
+    ], 0);
+    assert.deepEqual(even.map((w) => Math.round(w * 1000) / 1000), [0.75, 0.75, 0.75, 0.75, 1.5, 1.5]);
+    // In between, a rare label weighs more per row than a common one, less in total.
+    const half = balanceWeights([{ set: 's', label: 'A' }, { set: 's', label: 'A' }, { set: 's', label: 'A' }, { set: 's', label: 'A' }, { set: 's', label: 'B' }], 0.5);
+    assert.ok(half[4]! > half[0]! && half[4]! < 4 * half[0]!);
   });
 
   test('coarse labels teach the boundaries around their set; inside it the rules split, not the richest class', () => {

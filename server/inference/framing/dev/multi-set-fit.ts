@@ -8,7 +8,7 @@
  *   npx tsx server/inference/framing/dev/multi-set-fit.ts [--inputs geometry,spectral,embedding] [--l2 0.1] [--ordinal 0.3] [--within 1] [--epochs 300] [--folds 5] [--matrix]
  */
 import { parseArgs } from 'node:util';
-import { evaluateSets, type LabelledSet } from '../../../calibration/multi-set-calibration.js';
+import { CALIBRATION_TRAIN_OPTIONS, evaluateSets, type LabelledSet } from '../../../calibration/multi-set-calibration.js';
 import { formatReports } from '../../../cli/calibrate-command.js';
 import { findTaxonomy, normaliseLabel } from '../../../evaluation/taxonomies.js';
 import { featureVector, framingFeatures } from '../framing-features.js';
@@ -29,6 +29,7 @@ const { values } = parseArgs({
     ordinal: { type: 'string', default: '0.3' },
     within: { type: 'string', default: '1' },
     epochs: { type: 'string', default: '300' },
+    'label-power': { type: 'string', default: String(CALIBRATION_TRAIN_OPTIONS.labelPower) },
     folds: { type: 'string', default: '5' },
     matrix: { type: 'boolean', default: false },
   },
@@ -49,7 +50,7 @@ for (const spec of SETS) {
     }),
   });
 }
-const options = { l2: Number(values.l2), ordinal: Number(values.ordinal), withinSet: Number(values.within), epochs: Number(values.epochs) };
+const options = { l2: Number(values.l2), ordinal: Number(values.ordinal), withinSet: Number(values.within), epochs: Number(values.epochs), labelPower: Number(values['label-power']) };
 process.stdout.write(`inputs ${parts.join('+')} (${sets[0]!.samples[0]!.features.length}); ${JSON.stringify(options)}\n`);
 const folds = Number(values.folds);
 const reports = evaluateSets(sets, folds, options);
