@@ -3,72 +3,12 @@ import assert from 'node:assert/strict';
 import { EXPORT_FORMATS, exportShots, isExportFormat, type ExportOptions } from '../../server/exports/export-shots.js';
 import { CANONICAL_SCALES, SCALE_NAMES, type CanonicalScale } from '../../server/shared/scale.js';
 import type { ShotRecord, TimecodeRateName } from '../../server/shared/shots.js';
-import type { Subjects } from '../../server/shared/socket-events.js';
 import { timecodeRate, timecodeToFrames } from '../../server/shots/timecode.js';
+import { DAY_START, NOBODY, shot, TWO } from '../support/timecoded-shots.js';
 import { parseAle, parseCsv, parseEdl, readOtio, type EdlEvent, type OtioItem } from '../support/export-parsers.js';
 
 // ------------------------------------------------------------------ fixtures
 
-/** 2026-11-22T00:00:00Z: shots' epoch times are this plus their timecode's seconds. */
-const DAY_START = Date.UTC(2026, 10, 22);
-
-const SINGLE: Subjects = { count: 1, kind: 'person', framing: 'single', overTheShoulder: false };
-const TWO: Subjects = { count: 2, kind: 'people', framing: 'two-shot', overTheShoulder: true };
-const NOBODY: Subjects = { count: 0, kind: 'none', framing: 'none', overTheShoulder: false };
-
-interface ShotSpec {
-  camera: string;
-  id: number;
-  rate: TimecodeRateName;
-  tcIn: string;
-  tcOut: string;
-  scale: CanonicalScale;
-  extra?: Partial<ShotRecord>;
-}
-
-function probabilitiesFor(scale: CanonicalScale): number[] {
-  const top = CANONICAL_SCALES.indexOf(scale);
-  return CANONICAL_SCALES.map((_, i) => (i === top ? 0.82 : 0.18 / 7));
-}
-
-/** A ShotRecord consistent in itself: frames from the hand-written timecodes, seconds and epoch times from the frames. */
-function shot(spec: ShotSpec): ShotRecord {
-  const rate = timecodeRate(spec.rate);
-  const inFrame = timecodeToFrames(spec.tcIn, rate);
-  const outFrame = timecodeToFrames(spec.tcOut, rate);
-  const inSeconds = inFrame / rate.fps;
-  const durationS = (outFrame - inFrame) / rate.fps;
-  return {
-    id: spec.id,
-    cameraId: spec.camera,
-    status: 'closed',
-    inTime: DAY_START + Math.round(inSeconds * 1000),
-    outTime: DAY_START + Math.round((inSeconds + durationS) * 1000),
-    rate: spec.rate,
-    inFrame,
-    outFrame,
-    tcIn: spec.tcIn,
-    tcOut: spec.tcOut,
-    durationS,
-    startS: inSeconds - 3600,
-    scale: spec.scale,
-    scaleStart: null,
-    scaleEnd: null,
-    confidence: 0.82,
-    probabilities: probabilitiesFor(spec.scale),
-    readouts: 12,
-    subjects: SINGLE,
-    reason: `${spec.scale} by framing`,
-    cutIn: 'hard',
-    cutOut: 'hard',
-    scene: '12',
-    take: '3',
-    tags: [],
-    note: null,
-    hasThumbnail: false,
-    ...spec.extra,
-  };
-}
 
 const AWKWARD_NOTE = 'Anna, "the lead"\nenters\tleft, then\r\nexits';
 
