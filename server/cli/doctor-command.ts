@@ -75,7 +75,7 @@ function checkProviders(loaded: LoadedConfig): Finding[] {
   try {
     version = (createRequire(import.meta.url)('onnxruntime-node/package.json') as { version: string }).version;
   } catch {
-    // read from the binary directory below
+    // Not installed: the providers below say so.
   }
   const support = wanted.map((p) => providerSupport(p));
   const findings = support.map((s) => (s.available ? ok(`provider ${s.provider}`, `available (onnxruntime-node ${version})`) : note(`provider ${s.provider}`, `not available: ${s.reason}`)));
