@@ -1,11 +1,11 @@
 /**
  * `npm run screenshots`: the README's pictures, made from the real product.
  * The wall: the shipped config (the demo reel) served in-process with a
- * scratch shot log, shown in Chromium after half a minute of labels, cuts and
+ * scratch shot log, shown in Chromium after 18 s of labels, cuts and
  * shots. The film report: the four demo clips joined into one film, logged
  * with `shotscale log`, and its report.html opened in Chromium.
  *
- *   npm run screenshots [-- --wait 30]
+ *   npm run screenshots [-- --wait 18]
  * Needs Chromium at /usr/bin/chromium (Debian's `chromium`).
  */
 import { execFileSync } from 'node:child_process';
@@ -19,7 +19,7 @@ import { loadConfig } from '../server/config/load-config.js';
 import { resolveFfmpeg } from '../server/ingest/ffmpeg-binary.js';
 import { createLogger } from '../server/shared/logger.js';
 
-const { values } = parseArgs({ options: { wait: { type: 'string', default: '30' } } });
+const { values } = parseArgs({ options: { wait: { type: 'string', default: '18' } } });
 const OUT = path.join(REPO_ROOT, 'docs', 'images');
 const DEMO = path.join(REPO_ROOT, 'media', 'demo');
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'shotscale-screenshots-'));
