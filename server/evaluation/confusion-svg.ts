@@ -4,6 +4,7 @@
  * fraction so small classes read as clearly as large ones, truth down the
  * side, predictions along the top.
  */
+import { escapeMarkup } from '../shared/markup.js';
 
 export interface MatrixPicture {
   classes: readonly string[];
@@ -17,10 +18,6 @@ const LEFT = 110;
 const TOP = 104;
 const RIGHT = 24;
 const BOTTOM = 24;
-
-export function escapeXml(text: string): string {
-  return text.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);
-}
 
 /** White to dark blue (ColorBrewer "Blues" ends), linear in RGB. */
 function shade(fraction: number): string {
@@ -40,13 +37,13 @@ export function renderConfusionSvg(picture: MatrixPicture): string {
     `<?xml version="1.0" encoding="UTF-8"?>`,
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Helvetica, Arial, sans-serif">`,
     `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
-    `<text x="12" y="22" font-size="15" font-weight="bold">${escapeXml(picture.title)}</text>`,
-    `<text x="12" y="42" font-size="12" fill="#444444">${escapeXml(picture.subtitle)}</text>`,
+    `<text x="12" y="22" font-size="15" font-weight="bold">${escapeMarkup(picture.title)}</text>`,
+    `<text x="12" y="42" font-size="12" fill="#444444">${escapeMarkup(picture.subtitle)}</text>`,
     `<text x="${LEFT + (n * CELL) / 2}" y="${TOP - 34}" font-size="12" text-anchor="middle" fill="#444444">predicted</text>`,
     `<text x="14" y="${TOP + (n * CELL) / 2}" font-size="12" text-anchor="middle" fill="#444444" transform="rotate(-90 14 ${TOP + (n * CELL) / 2})">truth</text>`,
   ];
   classes.forEach((name, i) => {
-    const label = escapeXml(name);
+    const label = escapeMarkup(name);
     out.push(`<text x="${LEFT + i * CELL + CELL / 2}" y="${TOP - 10}" font-size="12" text-anchor="middle">${label}</text>`);
     out.push(`<text x="${LEFT - 8}" y="${TOP + i * CELL + CELL / 2 + 4}" font-size="12" text-anchor="end">${label}</text>`);
   });

@@ -266,11 +266,10 @@ export function fcpxmlDocument(sortedShots: readonly ShotRecord[], title: string
     return element('gap', [['name', 'Gap'], ['offset', time(item.offset)], ['start', time(item.start)], ['duration', time(item.duration)]], anchored);
   });
 
-  const [numerator, denominator] = FRAME_DURATION[rate.name];
   const format = element('format', [
     ['id', FORMAT_ID],
     ['name', `FFVideoFormat1080p${FORMAT_SUFFIX[rate.name]}`],
-    ['frameDuration', `${numerator}/${denominator}s`],
+    ['frameDuration', fcpxmlTime(1, rate)],
     ['width', 1920],
     ['height', 1080],
   ]);

@@ -31,6 +31,8 @@ export async function openSession(modelPath: string, options: SessionOptions, lo
     throw new ShotscaleError('MODEL_LOAD_FAILED', `${modelPath} is empty (0 bytes)`, { hint: 'the file was cut short or never written; regenerate it or copy it again' });
   }
   const fallbacks: OpenedSession['fallbacks'] = [];
+  /** Installed but failed to load (no driver, another CUDA): those are worth a warning. */
+  const failed: OpenedSession['fallbacks'] = [];
   for (const provider of options.executionProviders) {
     // A provider whose library is not installed is not asked for: onnxruntime
     // would print a red native error for it on every CPU machine.
@@ -47,9 +49,7 @@ export async function openSession(modelPath: string, options: SessionOptions, lo
         // onnxruntime's own warnings (e.g. the missing CUDA library) at error level only.
         logSeverityLevel: 3,
       });
-      const failed = fallbacks.filter((f) => providerSupport(f.provider).available);
       if (failed.length) {
-        // Installed but failed to load (no driver, wrong CUDA): worth a warning.
         log.warn(`execution provider ${provider} in use; ${failed.map((f) => `${f.provider} unavailable (${f.reason})`).join('; ')}. ${GPU_HOW_TO}`);
       } else {
         // Not installed is the normal CPU machine: the model's start line says so once.
@@ -57,7 +57,9 @@ export async function openSession(modelPath: string, options: SessionOptions, lo
       }
       return { session, executionProvider: provider, fallbacks };
     } catch (error) {
-      fallbacks.push({ provider, reason: errorMessage(error).split('\n')[0]!.slice(0, 200) });
+      const fallback = { provider, reason: errorMessage(error).split('\n')[0]!.slice(0, 200) };
+      fallbacks.push(fallback);
+      failed.push(fallback);
     }
   }
   throw new ShotscaleError('MODEL_LOAD_FAILED', `onnxruntime could not load ${modelPath} with ${options.executionProviders.join(', ')}: ${fallbacks.map((f) => `${f.provider}: ${f.reason}`).join('; ')}`, {

@@ -14,6 +14,7 @@ import { computeCoverage } from '../coverage/coverage-stats.js';
 import { CANONICAL_SCALES, type CanonicalScale } from '../shared/scale.js';
 import type { ShotBoundary, ShotRecord } from '../shared/shots.js';
 import type { Subjects } from '../shared/socket-events.js';
+import { escapeMarkup } from '../shared/markup.js';
 import { SCALE_COLOURS } from '../shared/scale-palette.js';
 
 export interface FilmReportOptions {
@@ -27,10 +28,6 @@ export interface FilmReportOptions {
 }
 
 const CUT_WORDS: Record<ShotBoundary, string> = { start: 'start', hard: 'cut', dissolve: 'dissolve', fade: 'fade', take: 'take', restart: 'restart', end: 'end' };
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
 
 /** 75.4 -> "1:15.4"; under a minute "15.4 s". */
 export function formatSeconds(seconds: number): string {
@@ -57,7 +54,7 @@ function timeAxis(span: number, x: (t: number) => number, y: number): string {
   const step = tickStep(span);
   const ticks: string[] = [];
   for (let t = 0; t <= span + 1e-9; t += step) {
-    ticks.push(`<line x1="${x(t).toFixed(1)}" y1="${y}" x2="${x(t).toFixed(1)}" y2="${y + 4}" class="tick"/><text x="${x(t).toFixed(1)}" y="${y + 15}" class="axis" text-anchor="middle">${escapeHtml(formatSeconds(t).replace(' s', 's'))}</text>`);
+    ticks.push(`<line x1="${x(t).toFixed(1)}" y1="${y}" x2="${x(t).toFixed(1)}" y2="${y + 4}" class="tick"/><text x="${x(t).toFixed(1)}" y="${y + 15}" class="axis" text-anchor="middle">${escapeMarkup(formatSeconds(t).replace(' s', 's'))}</text>`);
   }
   return ticks.join('');
 }
@@ -83,7 +80,7 @@ function strip(shots: readonly ShotRecord[], layout: Layout): string {
     const x0 = x((s.inTime - layout.start) / 1000), x1 = x((s.outTime - layout.start) / 1000);
     return `<rect x="${x0.toFixed(1)}" y="${y + 4}" width="${Math.max(x1 - x0, 0.8).toFixed(1)}" height="${row - 8}" fill="${SCALE_COLOURS[s.scale]}" class="shot"><title>#${s.id} ${s.scale} ${s.tcIn}-${s.tcOut} (${s.durationS.toFixed(1)} s)</title></rect>`;
   });
-  const names = layout.cameras.map((c, i) => `<text x="${LEFT - 8}" y="${i * row + row / 2 + 4}" class="axis" text-anchor="end">${escapeHtml(c)}</text>`);
+  const names = layout.cameras.map((c, i) => `<text x="${LEFT - 8}" y="${i * row + row / 2 + 4}" class="axis" text-anchor="end">${escapeMarkup(c)}</text>`);
   return `<svg viewBox="0 0 ${WIDTH} ${height}" class="chart" role="img" aria-label="shots along time, coloured by scale">${names.join('')}${rects.join('')}${timeAxis(layout.span, x, layout.cameras.length * row)}</svg>`;
 }
 
@@ -111,23 +108,23 @@ function bars(title: string, values: number[], label: (v: number) => string): st
   const w = 480;
   const rows = CANONICAL_SCALES.map((s, i) => {
     const len = (values[i]! / max) * (w - 150);
-    return `<text x="40" y="${i * band + 16}" class="axis" text-anchor="end">${s}</text><rect x="48" y="${i * band + 4}" width="${len.toFixed(1)}" height="${band - 8}" fill="${SCALE_COLOURS[s]}"/><text x="${(54 + len).toFixed(1)}" y="${i * band + 16}" class="value">${escapeHtml(label(values[i]!))}</text>`;
+    return `<text x="40" y="${i * band + 16}" class="axis" text-anchor="end">${s}</text><rect x="48" y="${i * band + 4}" width="${len.toFixed(1)}" height="${band - 8}" fill="${SCALE_COLOURS[s]}"/><text x="${(54 + len).toFixed(1)}" y="${i * band + 16}" class="value">${escapeMarkup(label(values[i]!))}</text>`;
   });
-  return `<figure><figcaption>${escapeHtml(title)}</figcaption><svg viewBox="0 0 ${w} ${CANONICAL_SCALES.length * band}" class="bars" role="img" aria-label="${escapeHtml(title)}">${rows.join('')}</svg></figure>`;
+  return `<figure><figcaption>${escapeMarkup(title)}</figcaption><svg viewBox="0 0 ${w} ${CANONICAL_SCALES.length * band}" class="bars" role="img" aria-label="${escapeMarkup(title)}">${rows.join('')}</svg></figure>`;
 }
 
 function shotRow(shot: ShotRecord, number: number, thumbnail: Buffer | null, withCamera: boolean): string {
   const image = thumbnail ? `<img src="data:image/jpeg;base64,${thumbnail.toString('base64')}" alt="shot ${number}" width="128">` : '<div class="noimg">no picture</div>';
   const moved = shot.scaleStart && shot.scaleEnd && shot.scaleStart !== shot.scaleEnd ? `<div class="small">${shot.scaleStart} to ${shot.scaleEnd}</div>` : '';
-  const extra = [shot.scene ? `scene ${shot.scene}${shot.take ? ` take ${shot.take}` : ''}` : '', shot.tags.length ? shot.tags.join(', ') : '', shot.note ?? ''].filter(Boolean).map(escapeHtml).join('<br>');
+  const extra = [shot.scene ? `scene ${shot.scene}${shot.take ? ` take ${shot.take}` : ''}` : '', shot.tags.length ? shot.tags.join(', ') : '', shot.note ?? ''].filter(Boolean).map(escapeMarkup).join('<br>');
   return `<tr>
 <td class="num">${number}</td><td>${image}</td>
-<td class="tc">${escapeHtml(shot.tcIn)}<br>${escapeHtml(shot.tcOut)}</td>
+<td class="tc">${escapeMarkup(shot.tcIn)}<br>${escapeMarkup(shot.tcOut)}</td>
 <td class="num">${shot.durationS.toFixed(1)} s</td>
-<td><span class="chip" style="background:${SCALE_COLOURS[shot.scale]};color:${CANONICAL_SCALES.indexOf(shot.scale) >= 4 ? '#111' : '#fff'}">${shot.scale}</span> ${Math.round(shot.confidence * 100)}%${moved}<div class="small">${escapeHtml(shot.reason ?? '')}</div></td>
-<td>${escapeHtml(subjectsText(shot.subjects))}</td>
-<td>${escapeHtml(CUT_WORDS[shot.cutIn])}${shot.cutOut ? ` / ${escapeHtml(CUT_WORDS[shot.cutOut])}` : ''}</td>
-${withCamera ? `<td>${escapeHtml(shot.cameraId)}${extra ? `<div class="small">${extra}</div>` : ''}</td>` : extra ? `<td class="small">${extra}</td>` : '<td></td>'}
+<td><span class="chip" style="background:${SCALE_COLOURS[shot.scale]};color:${CANONICAL_SCALES.indexOf(shot.scale) >= 4 ? '#111' : '#fff'}">${shot.scale}</span> ${Math.round(shot.confidence * 100)}%${moved}<div class="small">${escapeMarkup(shot.reason ?? '')}</div></td>
+<td>${escapeMarkup(subjectsText(shot.subjects))}</td>
+<td>${escapeMarkup(CUT_WORDS[shot.cutIn])}${shot.cutOut ? ` / ${escapeMarkup(CUT_WORDS[shot.cutOut])}` : ''}</td>
+${withCamera ? `<td>${escapeMarkup(shot.cameraId)}${extra ? `<div class="small">${extra}</div>` : ''}</td>` : extra ? `<td class="small">${extra}</td>` : '<td></td>'}
 </tr>`;
 }
 
@@ -164,9 +161,9 @@ export function filmReport(shots: readonly ShotRecord[], options: FilmReportOpti
   const generated = new Date(options.generatedAt ?? Date.now()).toISOString().replace('T', ' ').slice(0, 16);
   const head = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="shotscale"><title>${escapeHtml(options.title)}: shot report</title><style>${STYLE}</style></head><body>
-<h1>${escapeHtml(options.title)}</h1>
-<p class="meta">${options.subtitle ? `${escapeHtml(options.subtitle)} · ` : ''}shot report made ${generated} UTC${sorted.length ? ` · ${sorted[0]!.rate} fps timecode` : ''}</p>`;
+<meta name="generator" content="shotscale"><title>${escapeMarkup(options.title)}: shot report</title><style>${STYLE}</style></head><body>
+<h1>${escapeMarkup(options.title)}</h1>
+<p class="meta">${options.subtitle ? `${escapeMarkup(options.subtitle)} · ` : ''}shot report made ${generated} UTC${sorted.length ? ` · ${sorted[0]!.rate} fps timecode` : ''}</p>`;
   if (!sorted.length) return `${head}<p>No shots match.</p></body></html>\n`;
   const layout = layoutOf(sorted);
   const cuts = new Map<string, number>();
@@ -184,7 +181,7 @@ export function filmReport(shots: readonly ShotRecord[], options: FilmReportOpti
   // A film (one source) needs no camera column; a scene shot on several cameras does.
   const withCamera = layout.cameras.length > 1;
   return `${head}
-<div class="figures">${figures.map(([k, v]) => `<div><b>${escapeHtml(v!)}</b>${escapeHtml(k!)}</div>`).join('')}</div>
+<div class="figures">${figures.map(([k, v]) => `<div><b>${escapeMarkup(v!)}</b>${escapeMarkup(k!)}</div>`).join('')}</div>
 <h2>Shots along time</h2>
 ${strip(sorted, layout)}
 <div class="legend">${legend}</div>
