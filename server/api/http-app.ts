@@ -52,8 +52,12 @@ export async function createHttpApp(deps: HttpAppDeps): Promise<HttpApp> {
   app.get('/api/health', needs('viewer'), async () => {
     const cameras = deps.cameras.list();
     const info = deps.info();
+    const capacity = deps.stats().capacity;
     return {
       status: 'ok',
+      // Over capacity the server still runs: every camera is analysed at its fair share (capacity.cameras).
+      overCapacity: capacity?.overCapacity ?? false,
+      capacity,
       version: info.version,
       uptimeS: Math.round((Date.now() - deps.startedAt) / 1000),
       model: info.model,
@@ -80,7 +84,7 @@ export async function createHttpApp(deps: HttpAppDeps): Promise<HttpApp> {
   app.get('/api/stats', needs('viewer'), async () => deps.stats());
 
   app.get<{ Params: { id: string } }>('/api/cameras/:id', needs('viewer'), async (request) => ({
-    status: deps.cameras.get(request.params.id).status(),
+    status: deps.cameras.statusOf(deps.cameras.get(request.params.id)),
     config: deps.cameras.publicConfig(request.params.id),
   }));
 

@@ -58,7 +58,14 @@ export class CameraManager {
   constructor(private readonly deps: CameraManagerDeps) {}
 
   list(): CameraStatus[] {
-    return [...this.supervisors.values()].map((s) => s.status());
+    return [...this.supervisors.values()].map((s) => this.statusOf(s));
+  }
+
+  /** A camera's status with the rate it is analysed at now (its fair share while over capacity). */
+  statusOf(source: CameraSource): CameraStatus {
+    const status = source.status();
+    const share = this.deps.scheduler.capacity()?.cameras[status.cameraId];
+    return { ...status, analysisRate: share && share.allowedFps < share.arrivingFps ? share.allowedFps : null };
   }
 
   has(cameraId: string): boolean {
@@ -81,7 +88,7 @@ export class CameraManager {
     const camera = parseCamera(input, 'camera');
     if (this.supervisors.has(camera.id)) throw new ShotscaleError('CAMERA_EXISTS', `camera "${camera.id}" already exists`);
     this.startCamera(camera);
-    return this.get(camera.id).status();
+    return this.statusOf(this.get(camera.id));
   }
 
   async update(cameraId: string, patch: CameraPatch): Promise<CameraStatus> {
@@ -93,7 +100,7 @@ export class CameraManager {
     const next = { ...parsed, source: restoreSecrets(parsed.source, current.source) };
     await this.stopCamera(cameraId, false);
     this.startCamera(next);
-    return this.get(cameraId).status();
+    return this.statusOf(this.get(cameraId));
   }
 
   async remove(cameraId: string): Promise<void> {
@@ -177,7 +184,7 @@ export class CameraManager {
       onCutFrame: (session: number, index: number, data: Uint8Array, completedAt: number) => tracker?.cutFrame(session, index, data, completedAt),
       onSessionEnd: (session: number, reason: 'end' | 'restart') => tracker?.endSession(reason, session),
       onStateChange: (s: CameraSource) => {
-        const status = s.status();
+        const status = this.statusOf(s);
         deps.metrics.cameraUp.set({ camera: camera.id }, status.state === 'live' ? 1 : 0);
         if (status.state === 'restarting' && lastState !== 'restarting') deps.metrics.ffmpegRestarts.inc({ camera: camera.id });
         if (status.state === 'stalled') deps.metrics.stalls.inc({ camera: camera.id });
@@ -196,7 +203,7 @@ export class CameraManager {
     deps.scheduler.addCamera(camera.id);
     deps.metrics.cameraUp.set({ camera: camera.id }, 0);
     supervisor.start();
-    deps.onStatus(supervisor.status());
+    deps.onStatus(this.statusOf(supervisor));
   }
 
   private async stopCamera(cameraId: string, forget: boolean): Promise<void> {

@@ -22,6 +22,7 @@ import { runModels } from '../inference/inference-runner.js';
 import { ModelSet, type CameraModelProfile } from '../inference/model-set.js';
 import { PipelineMetrics } from '../metrics/pipeline-metrics.js';
 import { BatchScheduler } from '../scheduling/batch-scheduler.js';
+import { DEFAULT_GOVERNOR_OPTIONS } from '../scheduling/capacity-governor.js';
 import { systemClock, type Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import { CANONICAL_SCALES } from '../shared/scale.js';
@@ -162,8 +163,13 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
   // While a model thread restarts, every batch fails with that restart's one
   // INFERENCE_UNAVAILABLE error (5 batches a second per camera): logged once.
   const unavailableLogged = new WeakSet<Error>();
+  const { overload } = config.pipeline;
   const scheduler = new BatchScheduler(
-    { ...config.pipeline.batch, ringBufferSize: config.pipeline.ringBufferSize },
+    {
+      ...config.pipeline.batch,
+      ringBufferSize: config.pipeline.ringBufferSize,
+      governor: overload.fairShare ? { ...DEFAULT_GOVERNOR_OPTIONS, targetUtilisation: overload.targetUtilisation } : null,
+    },
     {
       runBatch: async (batch) => {
         // A camera removed while its frame waited is skipped, not an error for the whole batch.
@@ -192,8 +198,10 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
         });
       },
       onDrop: (cameraId, reason, count) => {
-        stats.dropped(clock(), count);
         metrics.framesDropped.inc({ camera: cameraId, reason }, count);
+        // Frames skipped for a fair share are the rate the health view shows, not a loss.
+        if (reason === 'throttled') return;
+        stats.dropped(clock(), count);
         cameras?.countDropped(cameraId, count);
       },
       onBatchError: (error) => {
@@ -202,6 +210,18 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
           unavailableLogged.add(error);
         }
         log.error(`inference failed for a batch: ${isShotscaleError(error) ? `${error.code}: ` : ''}${errorMessage(error)}`);
+      },
+      onCapacity: (state, previous) => {
+        metrics.overCapacity.set(state.overCapacity ? 1 : 0);
+        if (state.capacityFps !== null) metrics.modelCapacity.set(state.capacityFps);
+        for (const [cameraId, share] of Object.entries(state.cameras)) metrics.analysisRate.set({ camera: cameraId }, share.allowedFps);
+        if (state.overCapacity !== previous.overCapacity) {
+          const shares = Object.entries(state.cameras).map(([id, c]) => `${id} ${c.allowedFps}/${c.arrivingFps}`).join(', ');
+          if (state.overCapacity) log.warn(`over capacity: the cameras deliver ${state.demandFps} frames/s, the model analyses about ${state.capacityFps} a second; each camera now gets a fair share (fps analysed/delivered: ${shares})`);
+          else log.info(`back within capacity: every camera analysed at its full rate (${state.demandFps} frames/s)`);
+          // The wall shows each camera's rate: tell it now rather than at the next 2 s tick.
+          for (const status of cameras?.list() ?? []) hub?.status(status);
+        }
       },
     },
     clock,
@@ -234,6 +254,7 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
     uptimeS: Math.round((Date.now() - startedAt) / 1000),
     rssBytes: process.memoryUsage().rss,
     ...stats.snapshot(clock()),
+    capacity: scheduler.capacity(),
   });
 
   const { app, routes } = await createHttpApp({

@@ -209,6 +209,12 @@ export const configSchema = z.strictObject({
           staleMs: z.number().positive().default(1000).describe('Frames older than this at batch time are dropped'),
         })
         .prefault({}),
+      overload: z
+        .strictObject({
+          fairShare: z.boolean().default(true).describe('When the cameras ask for more than the model can analyse, lower every camera to a fair share instead of queueing'),
+          targetUtilisation: z.number().min(0.3).max(1).default(0.85).describe('Share of the measured model capacity handed out to cameras'),
+        })
+        .prefault({}),
       smoothing: z
         .strictObject({
           timeConstantS: z.number().min(0).default(0.6).describe('EMA time constant; 0 disables smoothing'),

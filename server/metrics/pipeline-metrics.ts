@@ -11,7 +11,7 @@ export class PipelineMetrics {
   readonly framesIn = new Counter({ name: 'shotscale_frames_in_total', help: 'Frames received from the source, per camera', labelNames: ['camera'] as const, registers: [this.registry] });
   readonly framesDropped = new Counter({
     name: 'shotscale_frames_dropped_total',
-    help: 'Frames dropped before inference, per camera and reason (overflow: ring full; superseded: a newer frame won; stale: older than the staleness budget)',
+    help: 'Frames dropped before inference, per camera and reason (overflow: ring full; superseded: a newer frame won; stale: older than the staleness budget; throttled: beyond the camera\'s fair share while over capacity)',
     labelNames: ['camera', 'reason'] as const,
     registers: [this.registry],
   });
@@ -58,6 +58,14 @@ export class PipelineMetrics {
     labelNames: ['transport', 'reason'] as const,
     registers: [this.registry],
   });
+  readonly overCapacity = new Gauge({ name: 'shotscale_over_capacity', help: '1 while the cameras ask for more frames than the model can analyse (each camera then gets a fair share), else 0', registers: [this.registry] });
+  readonly analysisRate = new Gauge({
+    name: 'shotscale_analysis_rate_fps',
+    help: 'Frames a second each camera is analysed at now: its requested rate, or its fair share while over capacity',
+    labelNames: ['camera'] as const,
+    registers: [this.registry],
+  });
+  readonly modelCapacity = new Gauge({ name: 'shotscale_model_capacity_fps', help: 'Frames a second the model gets through while busy, as measured over the last seconds', registers: [this.registry] });
   readonly authBlockedAddresses = new Gauge({ name: 'shotscale_auth_blocked_addresses', help: 'Addresses refused now for too many wrong tokens', registers: [this.registry] });
 
   constructor() {
@@ -66,10 +74,10 @@ export class PipelineMetrics {
 
   /** Removes a camera's series when the camera is removed. */
   forgetCamera(camera: string): void {
-    for (const metric of [this.framesIn, this.framesAnalysed, this.glassToReadout, this.ffmpegRestarts, this.stalls, this.cameraUp]) {
+    for (const metric of [this.framesIn, this.framesAnalysed, this.glassToReadout, this.ffmpegRestarts, this.stalls, this.cameraUp, this.analysisRate]) {
       metric.remove({ camera });
     }
-    for (const reason of ['overflow', 'superseded', 'stale']) this.framesDropped.remove({ camera, reason });
+    for (const reason of ['overflow', 'superseded', 'stale', 'throttled']) this.framesDropped.remove({ camera, reason });
     for (const cut of SHOT_BOUNDARIES) this.shotsClosed.remove({ camera, cut });
   }
 }

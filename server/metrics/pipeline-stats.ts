@@ -49,7 +49,7 @@ export class PipelineStatsWindow {
     this.analysed.delete(cameraId);
   }
 
-  snapshot(now: number): Omit<PipelineStats, 'model' | 'executionProvider' | 'rssBytes' | 'uptimeS'> {
+  snapshot(now: number): Omit<PipelineStats, 'model' | 'executionProvider' | 'rssBytes' | 'uptimeS' | 'capacity'> {
     const cutoff = now - WINDOW_MS;
     let drop = 0;
     while (drop < this.batches.length && this.batches[drop]!.at < cutoff) drop++;

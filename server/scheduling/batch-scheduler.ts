@@ -7,6 +7,7 @@
  */
 import type { Clock } from '../shared/clock.js';
 import type { Frame } from '../shared/frame.js';
+import { CapacityGovernor, type CapacityState, type GovernorOptions } from './capacity-governor.js';
 import { RingBuffer, type DropReason } from './ring-buffer.js';
 
 export interface SchedulerOptions {
@@ -14,12 +15,16 @@ export interface SchedulerOptions {
   windowMs: number;
   staleMs: number;
   ringBufferSize: number;
+  /** Fair shares when the cameras ask for more than the model can do; null: off (the rings alone drop). */
+  governor?: GovernorOptions | null;
 }
 
 export interface SchedulerHooks {
   runBatch: (frames: Frame[]) => Promise<void>;
   onDrop: (cameraId: string, reason: DropReason, count: number) => void;
   onBatchError: (error: unknown) => void;
+  /** The capacity governor's state after each change of it. */
+  onCapacity?: (state: CapacityState, previous: CapacityState) => void;
 }
 
 export class BatchScheduler {
@@ -29,25 +34,39 @@ export class BatchScheduler {
   private rotation = 0; // fairness when more cameras are ready than fit in a batch
   private closed = false;
   private idleWaiters: (() => void)[] = [];
+  private readonly governor: CapacityGovernor | null;
 
   constructor(
     private readonly options: SchedulerOptions,
     private readonly hooks: SchedulerHooks,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.governor = options.governor ? new CapacityGovernor(options.governor, hooks.onCapacity) : null;
+  }
 
   addCamera(cameraId: string): void {
     if (!this.rings.has(cameraId)) this.rings.set(cameraId, new RingBuffer<Frame>(this.options.ringBufferSize));
+    this.governor?.addCamera(cameraId);
   }
 
   removeCamera(cameraId: string): void {
     this.rings.delete(cameraId);
+    this.governor?.removeCamera(cameraId);
+  }
+
+  /** Over capacity or not, and each camera's share; null when the governor is off. */
+  capacity(): CapacityState | null {
+    return this.governor?.snapshot() ?? null;
   }
 
   /** Called from capture: never blocks, never throws. */
   push(frame: Frame): void {
     const ring = this.rings.get(frame.cameraId);
     if (!ring || this.closed) return;
+    if (this.governor && !this.governor.admit(frame.cameraId, this.clock())) {
+      this.hooks.onDrop(frame.cameraId, 'throttled', 1);
+      return;
+    }
     if (ring.push(frame) !== undefined) this.hooks.onDrop(frame.cameraId, 'overflow', 1);
     this.schedule();
   }
@@ -114,7 +133,12 @@ export class BatchScheduler {
     this.running = true;
     try {
       const batch = this.collect();
-      if (batch.length) await this.hooks.runBatch(batch);
+      if (batch.length) {
+        const started = this.clock();
+        await this.hooks.runBatch(batch);
+        // Failed batches are not counted: a model that fails at once would read as infinitely fast.
+        this.governor?.batch(this.clock(), this.clock() - started, batch.length);
+      }
     } catch (error) {
       this.hooks.onBatchError(error);
     } finally {

@@ -3,7 +3,8 @@
  * a full buffer drops the oldest, and taking the newest discards the older
  * ones. Every drop is counted and reported by reason.
  */
-export type DropReason = 'overflow' | 'superseded' | 'stale';
+/** throttled: skipped by the capacity governor (capacity-governor.ts) before it queued. */
+export type DropReason = 'overflow' | 'superseded' | 'stale' | 'throttled';
 
 export class RingBuffer<T> {
   private readonly items: (T | undefined)[];

@@ -59,6 +59,12 @@ export interface CameraStatus {
   /** Epoch ms of the last state change. */
   since: number;
   analysisFps: number;
+  /**
+   * While the server is over capacity: the frames per second this camera is
+   * analysed at (its fair share, below what it delivers). null (or absent):
+   * every frame it delivers is analysed.
+   */
+  analysisRate?: number | null;
   /** Frames per second actually received over the last few seconds. */
   measuredFps: number;
   framesIn: number;
@@ -95,6 +101,20 @@ export interface PipelineStats {
   analysedPerS: number;
   analysedPerSByCamera: Record<string, number>;
   droppedPerS: number;
+  /** Whether the cameras ask for more than the model can analyse, and each camera's share; null when the governor is off. */
+  capacity: CapacitySummary | null;
+}
+
+/** The capacity governor's picture (server/scheduling/capacity-governor.ts). */
+export interface CapacitySummary {
+  overCapacity: boolean;
+  /** Frames a second the model gets through while busy; null before it is measured. */
+  capacityFps: number | null;
+  /** Frames a second the cameras deliver for analysis. */
+  demandFps: number;
+  /** Share of the last seconds the model was busy (0..1). */
+  utilisation: number;
+  cameras: Record<string, { arrivingFps: number; allowedFps: number }>;
 }
 
 /** A low-rate preview of a camera: the analysed frame as a JPEG. */

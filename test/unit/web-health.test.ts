@@ -12,6 +12,7 @@ import {
   healthSummary,
   levelAbove,
   levelBelow,
+  overCapacityText,
   statCards,
   worse,
 } from '../../web/src/lib/health.js';
@@ -53,6 +54,7 @@ function stats(patch: Partial<PipelineStats> = {}): PipelineStats {
     analysedPerS: 20,
     analysedPerSByCamera: { a: 5, b: 5, c: 5, d: 5 },
     droppedPerS: 0.2,
+    capacity: { overCapacity: false, capacityFps: 60, demandFps: 20, utilisation: 0.3, cameras: {} },
     ...patch,
   };
 }
@@ -88,7 +90,7 @@ test('stat cards: every figure the health view shows, all ok on a healthy pipeli
   const cards = statCards(stats(), FOUR);
   assert.deepEqual(
     cards.map((c) => c.key),
-    ['engine', 'inference', 'batch', 'analysed', 'dropped', 'latency', 'memory', 'uptime'],
+    ['engine', 'inference', 'batch', 'analysed', 'dropped', 'latency', 'capacity', 'memory', 'uptime'],
   );
   const by = Object.fromEntries(cards.map((c) => [c.key, c]));
   assert.equal(by.engine!.value, 'cuda');
@@ -105,7 +107,9 @@ test('stat cards: every figure the health view shows, all ok on a healthy pipeli
   assert.equal(by.latency!.detail, 'p95 160 ms');
   assert.equal(by.memory!.value, '512 MiB');
   assert.equal(by.uptime!.value, '1 h 2 min');
-  for (const key of ['inference', 'analysed', 'dropped', 'latency', 'memory']) {
+  assert.equal(by.capacity!.value, 'within capacity');
+  assert.equal(by.capacity!.detail, 'cameras deliver 20.0/s · model about 60.0/s while busy · busy 30%');
+  for (const key of ['inference', 'analysed', 'dropped', 'latency', 'capacity', 'memory']) {
     assert.equal(by[key]!.level, 'ok', key);
     assert.equal(by[key]!.reason, null, key);
   }
@@ -228,6 +232,32 @@ test('summary: what is live, what is wrong, and the overall level', () => {
 
   const many = healthSummary(['a', 'b', 'c', 'd', 'e', 'f'].map((id) => camera(id, { state: 'stalled' })), stats({ analysedPerSByCamera: {} }), NOW);
   assert.deepEqual(many.lines, ['0 of 6 cameras live.', 'Problem with a, b, c, d and 2 more.']);
+});
+
+test('over capacity: a warning card, each throttled camera with its fair share, and a summary line', () => {
+  const capacity = {
+    overCapacity: true,
+    capacityFps: 24,
+    demandFps: 40,
+    utilisation: 0.92,
+    cameras: { a: { arrivingFps: 5, allowedFps: 2.5 }, b: { arrivingFps: 5, allowedFps: 2.5 }, c: { arrivingFps: 5, allowedFps: 2.5 }, d: { arrivingFps: 1, allowedFps: 1 } },
+  };
+  assert.equal(overCapacityText(capacity), '3 cameras analysed at 2.5 fps of 5.0 fps');
+  assert.equal(overCapacityText({ ...capacity, cameras: { ...capacity.cameras, b: { arrivingFps: 5, allowedFps: 3 } } }), '3 cameras analysed at 2.5-3.0 fps of 5.0 fps');
+  const over = stats({ capacity, analysedPerS: 8.5 });
+  const card = statCards(over, FOUR).find((c) => c.key === 'capacity')!;
+  assert.equal(card.level, 'warn');
+  assert.equal(card.value, 'over capacity');
+  assert.equal(card.reason, '3 cameras analysed at 2.5 fps of 5.0 fps (fair shares)');
+  // A throttled camera is a warning that says why, not a problem of that camera.
+  const row = cameraHealth(camera('a'), over, NOW);
+  assert.equal(row.level, 'warn');
+  assert.deepEqual(row.reasons, ['fair share: 2.5 fps of 5.0 fps (server over capacity)']);
+  assert.equal(cameraHealth(camera('d', { analysisFps: 1, measuredFps: 1 }), over, NOW).reasons.length, 0);
+  const summary = healthSummary(FOUR, over, NOW);
+  assert.equal(summary.lines[1], 'Over capacity: the cameras deliver 40.0/s, the model analyses about 24.0/s; 3 cameras analysed at 2.5 fps of 5.0 fps.');
+  // With the governor off, the card says so.
+  assert.equal(statCards(stats({ capacity: null }), FOUR).find((c) => c.key === 'capacity')!.value, 'fair share off');
 });
 
 test('format helpers added for the health view', () => {

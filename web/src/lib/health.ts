@@ -4,7 +4,7 @@
  * words, so that the page never relies on colour alone.
  * Unit-tested under node (test/unit/web-health.test.ts).
  */
-import type { CameraStatus, PipelineStats } from '../../../server/shared/socket-events.js';
+import type { CameraStatus, CapacitySummary, PipelineStats } from '../../../server/shared/socket-events.js';
 import { DASH, formatBytes, formatDuration, formatFps, formatLatency, formatPercent, formatRate } from './format.js';
 
 /** ok / warn / bad are judgements; off: disabled on purpose; none: nothing to judge yet. */
@@ -118,6 +118,7 @@ export function statCards(stats: PipelineStats | null, cameras: readonly CameraS
       card('analysed', 'Analysed frames', DASH, null),
       card('dropped', 'Dropped frames', DASH, null),
       card('latency', 'Glass-to-readout latency', DASH, null),
+      card('capacity', 'Capacity', DASH, null),
       card('memory', 'Memory (RSS)', DASH, null),
       card('uptime', 'Uptime', DASH, null),
     ];
@@ -193,9 +194,28 @@ export function statCards(stats: PipelineStats | null, cameras: readonly CameraS
     analysed,
     dropped,
     latency,
+    capacityCard(stats),
     memory,
     card('uptime', 'Uptime', formatDuration(stats.uptimeS * 1000), null),
   ];
+}
+
+/** "analysed at 2.5-3 of 5 fps": the range of the throttled cameras' shares. */
+export function overCapacityText(capacity: CapacitySummary): string {
+  const throttled = Object.values(capacity.cameras).filter((c) => c.allowedFps < c.arrivingFps * 0.95);
+  if (!throttled.length) return 'cameras at fair shares';
+  const lo = Math.min(...throttled.map((c) => c.allowedFps)), hi = Math.max(...throttled.map((c) => c.allowedFps));
+  const asked = Math.max(...throttled.map((c) => c.arrivingFps));
+  return `${throttled.length} camera${throttled.length === 1 ? '' : 's'} analysed at ${lo === hi ? formatFps(lo) : `${lo.toFixed(1)}-${formatFps(hi)}`} of ${formatFps(asked)}`;
+}
+
+/** The capacity card: within capacity, or over it and what each camera gets. */
+function capacityCard(stats: PipelineStats): StatCardData {
+  const c = stats.capacity;
+  if (!c) return card('capacity', 'Capacity', 'fair share off', 'pipeline.overload.fairShare is false: the rings alone drop frames');
+  const model = c.capacityFps === null ? 'model not measured yet' : `model about ${formatRate(c.capacityFps)} while busy · busy ${formatPercent(c.utilisation)}`;
+  if (!c.overCapacity) return card('capacity', 'Capacity', 'within capacity', `cameras deliver ${formatRate(c.demandFps)} · ${model}`, c.capacityFps === null ? 'none' : 'ok');
+  return card('capacity', 'Capacity', 'over capacity', `cameras deliver ${formatRate(c.demandFps)} · ${model}`, 'warn', `${overCapacityText(c)} (fair shares)`);
 }
 
 /** Restarts without a single frame after which a camera counts as broken, not starting (backoff reaches ~4 s by then). */
@@ -286,7 +306,12 @@ export function cameraHealth(status: CameraStatus, stats: PipelineStats | null, 
   const received = levelBelow(status.measuredFps / target, THRESHOLDS.rateShare);
   if (received === 'warn' || received === 'bad') flag(received, `receiving ${formatFps(status.measuredFps)} of ${formatFps(target)}`);
   const liveForS = (now - status.since) / 1000;
-  if (stats && analysedPerS !== null && liveForS >= stats.windowS) {
+  const share = stats?.capacity?.cameras[status.cameraId];
+  const throttled = !!share && share.allowedFps < share.arrivingFps * 0.95;
+  if (throttled) {
+    // Over capacity the rate is lowered on purpose, evenly: a warning that says so, not a fault of this camera.
+    flag('warn', `fair share: ${formatFps(share.allowedFps)} of ${formatFps(share.arrivingFps)} (server over capacity)`);
+  } else if (stats && analysedPerS !== null && liveForS >= stats.windowS) {
     const analysed = levelBelow(analysedPerS / target, THRESHOLDS.rateShare);
     if (analysed === 'warn' || analysed === 'bad') flag(analysed, `analysing ${formatRate(analysedPerS)} of ${formatRate(target)}`);
   }
@@ -341,6 +366,10 @@ export function healthSummary(cameras: readonly CameraStatus[], stats: PipelineS
   }
   const bad = rows.filter((r) => r.level === 'bad').map((r) => r.name);
   const warn = rows.filter((r) => r.level === 'warn').map((r) => r.name);
+  if (stats?.capacity?.overCapacity) {
+    const c = stats.capacity;
+    lines.push(`Over capacity: the cameras deliver ${formatRate(c.demandFps)}, the model analyses about ${c.capacityFps === null ? '?' : formatRate(c.capacityFps)}; ${overCapacityText(c)}.`);
+  }
   if (bad.length) lines.push(`Problem with ${nameList(bad)}.`);
   if (warn.length) lines.push(`Warning for ${nameList(warn)}.`);
 
