@@ -1,21 +1,14 @@
 /**
  * JPEG of an analysed frame: the mid-shot thumbnail and the dashboard's
  * camera previews. The analysis frame is small already (the model's input
- * size), so it is encoded as it is, in pure JS, in a few milliseconds.
+ * size), so it is encoded as it is, in about a millisecond
+ * (server/shared/jpeg-encoder.ts).
  */
-import jpeg from 'jpeg-js';
+import { JpegEncoder } from '../shared/jpeg-encoder.js';
 import type { ThumbnailFrame } from './shot-accumulator.js';
 
-const QUALITY = 80;
+const encoder = new JpegEncoder(80);
 
 export function encodeThumbnail(frame: Pick<ThumbnailFrame, 'width' | 'height' | 'data'>): Uint8Array {
-  const { width, height, data } = frame;
-  const rgba = new Uint8Array(width * height * 4);
-  for (let src = 0, dst = 0; src < data.length; src += 3, dst += 4) {
-    rgba[dst] = data[src]!;
-    rgba[dst + 1] = data[src + 1]!;
-    rgba[dst + 2] = data[src + 2]!;
-    rgba[dst + 3] = 255;
-  }
-  return jpeg.encode({ data: rgba, width, height }, QUALITY).data;
+  return encoder.encode(frame.data, frame.width, frame.height);
 }
