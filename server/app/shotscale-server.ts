@@ -169,6 +169,7 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
       ...config.pipeline.batch,
       ringBufferSize: config.pipeline.ringBufferSize,
       governor: overload.fairShare ? { ...DEFAULT_GOVERNOR_OPTIONS, targetUtilisation: overload.targetUtilisation } : null,
+      lanes: model.lanes ?? 1,
     },
     {
       runBatch: async (batch) => {

@@ -187,7 +187,14 @@ export const configSchema = z.strictObject({
         .min(1)
         .default(['cuda', 'cpu'])
         .describe('Tried in order; the first that loads is used and the fallback is logged'),
-      intraOpThreads: z.number().int().min(0).default(0).describe('onnxruntime threads per operator; 0 = one per core'),
+      intraOpThreads: z.number().int().min(0).default(0).describe('onnxruntime threads per operator in each model thread; 0 = the cores shared between the model threads'),
+      inferenceThreads: z
+        .number()
+        .int()
+        .min(0)
+        .max(16)
+        .default(0)
+        .describe('Model threads per model, each with its own sessions; 0 = one per core (up to 4) on the CPU provider, 1 on a GPU'),
       extra: z
         .record(cameraIdSchema, z.strictObject({ manifest: z.string().describe('Manifest of this model') }))
         .default({})

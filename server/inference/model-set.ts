@@ -14,7 +14,29 @@ import { loadHead, type FramingHead } from '../calibration/framing-head.js';
 import type { Logger } from '../shared/logger.js';
 import { loadModel } from './model-registry.js';
 import type { ShotScaleModel } from './model.js';
-import { WorkerModel } from './worker/worker-model.js';
+import { WorkerPool } from './worker/worker-pool.js';
+import os from 'node:os';
+import type { ExecutionProviderName } from '../config/schema.js';
+import { providerSupport } from './execution-providers.js';
+
+/** Most model threads chosen by themselves: past 4, memory grows faster than throughput. */
+const MAX_AUTO_THREADS = 4;
+
+/**
+ * Model threads per model: as configured, else one per core (up to 4) when
+ * the CPU provider will run, and 1 on a GPU (one stream of batches feeds it;
+ * more threads would only hold more copies of the model in its memory).
+ */
+export function inferenceThreadCount(configured: number, providers: readonly ExecutionProviderName[]): number {
+  if (configured > 0) return configured;
+  const first = providers.find((p) => providerSupport(p).available);
+  return first && first !== 'cpu' ? 1 : Math.max(1, Math.min(MAX_AUTO_THREADS, os.availableParallelism()));
+}
+
+function threadsText(inThread: boolean, lanes: number, intraOp: number): string {
+  if (!inThread) return `main thread, ${intraOp} operator thread${intraOp === 1 ? '' : 's'}`;
+  return `${lanes} model thread${lanes === 1 ? '' : 's'} x ${intraOp} operator thread${intraOp === 1 ? '' : 's'}`;
+}
 
 export interface CameraModelProfile {
   /** The first model sets the camera's frame size. */
@@ -35,7 +57,10 @@ export class ModelSet {
   /** `onInferenceRestart` is told the model's name (default, or an extra's) each time its thread is restarted. */
   static async load(loaded: LoadedConfig, log: Logger, hooks: { onInferenceRestart?: (name: string) => void } = {}): Promise<ModelSet> {
     const { model, supervisor } = loaded.config;
-    const options = { executionProviders: model.executionProviders, intraOpThreads: model.intraOpThreads };
+    const threads = model.inferenceThread ? inferenceThreadCount(model.inferenceThreads, model.executionProviders) : 1;
+    // The cores are shared between the model threads: two threads on two cores run one operator thread each.
+    const intraOpThreads = model.intraOpThreads > 0 ? model.intraOpThreads : Math.max(1, Math.floor(os.availableParallelism() / threads));
+    const options = { executionProviders: model.executionProviders, intraOpThreads };
     const models = new Map<string, ShotScaleModel>();
     const entries: [string, string][] = [['default', model.manifest], ...Object.entries(model.extra).map(([name, m]): [string, string] => [name, m.manifest])];
     try {
@@ -45,9 +70,9 @@ export class ModelSet {
         const modelLog = log.child(`model:${name}`);
         // A dead model thread is restarted with the same backoff as a dead ffmpeg.
         const supervision = { backoffInitialS: supervisor.backoffInitialS, backoffMaxS: supervisor.backoffMaxS, healthyAfterS: supervisor.healthyAfterS, onRestart: () => hooks.onInferenceRestart?.(name) };
-        const loadedModel = model.inferenceThread ? await WorkerModel.load(manifestPath, options, modelLog, supervision) : await loadModel(manifestPath, options, modelLog);
+        const loadedModel = model.inferenceThread ? await WorkerPool.load(manifestPath, options, modelLog, supervision, threads) : await loadModel(manifestPath, options, modelLog);
         models.set(name, loadedModel);
-        log.info(`model "${name}": ${loadedModel.name} from ${manifestPath} in ${Math.round(performance.now() - started)} ms (input ${loadedModel.input.width}x${loadedModel.input.height}, ${loadedModel.input.resize}); ${providerSummary(model.executionProviders, loadedModel.executionProvider)}`);
+        log.info(`model "${name}": ${loadedModel.name} from ${manifestPath} in ${Math.round(performance.now() - started)} ms (input ${loadedModel.input.width}x${loadedModel.input.height}, ${loadedModel.input.resize}; ${threadsText(model.inferenceThread, loadedModel.lanes ?? 1, intraOpThreads)}); ${providerSummary(model.executionProviders, loadedModel.executionProvider)}`);
       }
     } catch (error) {
       await Promise.all([...models.values()].map((m) => m.dispose()));

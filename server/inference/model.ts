@@ -43,6 +43,8 @@ export interface ShotScaleModel {
   readonly executionProvider: string;
   /** Names of the framing features in `analysis.features`, for models that produce them. */
   readonly featureNames?: readonly string[];
+  /** Batches it can run at once (its threads); 1 when absent. */
+  readonly lanes?: number;
   predict(frames: readonly FrameInput[]): Promise<ScalePrediction[]>;
   dispose(): Promise<void>;
 }

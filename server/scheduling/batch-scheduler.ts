@@ -1,9 +1,12 @@
 /**
  * Collects the newest unprocessed frame of each camera into one batch. A batch
- * runs as soon as every live camera has a frame or the batch is full, else
- * when the oldest waiting frame has waited `windowMs`; it never waits for all
- * cameras. Frames older than `staleMs` at batch time are dropped. One batch
- * runs at a time: while it runs, newer frames replace older ones in the rings.
+ * runs as soon as every camera that can take part has a frame or the batch is
+ * full, else when the oldest waiting frame has waited `windowMs`; it never
+ * waits for all cameras. Frames older than `staleMs` at batch time are
+ * dropped. Up to `lanes` batches run at once (one per model thread); a camera
+ * has at most one frame in flight, so its readouts stay in order, and the
+ * frames ready are split between the free lanes. While batches run, newer
+ * frames replace older ones in the rings.
  */
 import type { Clock } from '../shared/clock.js';
 import type { Frame } from '../shared/frame.js';
@@ -17,6 +20,8 @@ export interface SchedulerOptions {
   ringBufferSize: number;
   /** Fair shares when the cameras ask for more than the model can do; null: off (the rings alone drop). */
   governor?: GovernorOptions | null;
+  /** Batches that may run at once (the model's threads); default 1. */
+  lanes?: number;
 }
 
 export interface SchedulerHooks {
@@ -29,7 +34,9 @@ export interface SchedulerHooks {
 
 export class BatchScheduler {
   private readonly rings = new Map<string, RingBuffer<Frame>>();
-  private running = false;
+  private running = 0;
+  /** Cameras with a frame in a running batch. */
+  private readonly inFlight = new Set<string>();
   private timer: NodeJS.Timeout | null = null;
   private rotation = 0; // fairness when more cameras are ready than fit in a batch
   private closed = false;
@@ -41,7 +48,11 @@ export class BatchScheduler {
     private readonly hooks: SchedulerHooks,
     private readonly clock: Clock,
   ) {
-    this.governor = options.governor ? new CapacityGovernor(options.governor, hooks.onCapacity) : null;
+    this.governor = options.governor ? new CapacityGovernor(options.governor, hooks.onCapacity, this.lanes) : null;
+  }
+
+  private get lanes(): number {
+    return Math.max(1, Math.floor(this.options.lanes ?? 1));
   }
 
   addCamera(cameraId: string): void {
@@ -73,7 +84,7 @@ export class BatchScheduler {
 
   /** Resolves once no batch is running (for orderly shutdown). */
   async idle(): Promise<void> {
-    if (!this.running) return;
+    if (this.running === 0) return;
     await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
   }
 
@@ -84,22 +95,25 @@ export class BatchScheduler {
   }
 
   private schedule(): void {
-    if (this.running || this.closed) return;
+    if (this.running >= this.lanes || this.closed) return;
     let ready = 0;
     let oldest = Infinity;
-    for (const ring of this.rings.values()) {
+    for (const [id, ring] of this.rings) {
       const first = ring.peekOldest();
-      if (!first) continue;
+      if (!first || this.inFlight.has(id)) continue;
       ready += 1;
       oldest = Math.min(oldest, first.captureTime);
     }
     if (ready === 0) return;
-    const full = ready >= Math.min(this.options.maxSize, this.rings.size);
+    const full = ready >= Math.min(this.options.maxSize, this.rings.size - this.inFlight.size);
     const waitedMs = this.clock() - oldest;
     if (full || waitedMs >= this.options.windowMs) {
       if (this.timer) clearTimeout(this.timer);
       this.timer = null;
-      void this.runOnce();
+      // The frames ready are shared between the free lanes rather than all going to one.
+      const share = Math.ceil(ready / (this.lanes - this.running));
+      void this.runOnce(Math.min(this.options.maxSize, share));
+      this.schedule();
       return;
     }
     if (!this.timer) {
@@ -110,12 +124,13 @@ export class BatchScheduler {
     }
   }
 
-  private collect(): Frame[] {
+  private collect(size: number): Frame[] {
     const ids = [...this.rings.keys()];
     const now = this.clock();
     const batch: Frame[] = [];
-    for (let i = 0; i < ids.length && batch.length < this.options.maxSize; i++) {
+    for (let i = 0; i < ids.length && batch.length < size; i++) {
       const id = ids[(this.rotation + i) % ids.length]!;
+      if (this.inFlight.has(id)) continue;
       const taken = this.rings.get(id)!.takeNewest();
       if (!taken) continue;
       if (taken.superseded) this.hooks.onDrop(id, 'superseded', taken.superseded);
@@ -129,10 +144,11 @@ export class BatchScheduler {
     return batch;
   }
 
-  private async runOnce(): Promise<void> {
-    this.running = true;
+  private async runOnce(size: number): Promise<void> {
+    this.running += 1;
+    const batch = this.collect(size);
+    for (const frame of batch) this.inFlight.add(frame.cameraId);
     try {
-      const batch = this.collect();
       if (batch.length) {
         const started = this.clock();
         await this.hooks.runBatch(batch);
@@ -142,8 +158,9 @@ export class BatchScheduler {
     } catch (error) {
       this.hooks.onBatchError(error);
     } finally {
-      this.running = false;
-      for (const resolve of this.idleWaiters.splice(0)) resolve();
+      for (const frame of batch) this.inFlight.delete(frame.cameraId);
+      this.running -= 1;
+      if (this.running === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
       this.schedule();
     }
   }

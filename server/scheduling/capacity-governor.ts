@@ -63,6 +63,8 @@ export class CapacityGovernor {
   constructor(
     private readonly options: GovernorOptions = DEFAULT_GOVERNOR_OPTIONS,
     private readonly onChange: (state: CapacityState, previous: CapacityState) => void = () => undefined,
+    /** Batches the model runs at once (its threads): capacity is per lane times lanes. */
+    private readonly lanes = 1,
   ) {}
 
   addCamera(cameraId: string): void {
@@ -125,7 +127,7 @@ export class CapacityGovernor {
     });
     const demand = arriving.reduce((a, b) => a + b, 0);
     // Too little model time measured yet to say what it can do: hand out everything.
-    const capacityFps = busyMs >= 200 && frames >= 3 ? (frames * 1000) / busyMs : null;
+    const capacityFps = busyMs >= 200 && frames >= 3 ? ((frames * 1000) / busyMs) * this.lanes : null;
     const budget = capacityFps === null ? Infinity : capacityFps * targetUtilisation;
     const fair = fairShares(arriving, budget);
     const previous = this.state;
@@ -145,7 +147,7 @@ export class CapacityGovernor {
       overCapacity: ids.some((id) => this.cameras.get(id)!.ratio < 1),
       capacityFps: capacityFps === null ? null : round(capacityFps),
       demandFps: round(demand),
-      utilisation: Math.round(Math.min(1, busyMs / span) * 100) / 100,
+      utilisation: Math.round(Math.min(1, busyMs / (span * this.lanes)) * 100) / 100,
       cameras,
     };
     this.onChange(this.state, previous);

@@ -40,13 +40,13 @@ export function countModelThreads(): Promise<number> {
   return withModelThreads(async (_session, threads) => threads.length);
 }
 
-/** Evaluates `expression` in every model thread (e.g. `process.exit(3)`); resolves with how many it reached. */
-export function inModelThreads(expression: string): Promise<number> {
+/** Evaluates `expression` in every model thread (e.g. `process.exit(3)`), or in the first `most`; resolves with how many it reached. */
+export function inModelThreads(expression: string, most = Infinity): Promise<number> {
   return withModelThreads(async (session, threads) => {
-    for (const { sessionId } of threads) {
+    for (const { sessionId } of threads.slice(0, most)) {
       const message = JSON.stringify({ id: 1, method: 'Runtime.evaluate', params: { expression } });
       await post(session, 'NodeWorker.sendMessageToWorker', { sessionId, message });
     }
-    return threads.length;
+    return Math.min(threads.length, most);
   });
 }

@@ -24,7 +24,8 @@ export type TestClient = Socket<ServerToClientEvents, ClientToServerEvents>;
 export function testConfig(overrides: Record<string, unknown> = {}): Config {
   const base = {
     server: { port: 0 },
-    model: { manifest: FIXTURE_MANIFEST, executionProviders: ['cpu'] },
+    // One model thread unless a test asks for more: thread counts and restart logs stay the same on any machine.
+    model: { manifest: FIXTURE_MANIFEST, executionProviders: ['cpu'], inferenceThreads: 1 },
     supervisor: { stallTimeoutS: 3, firstFrameTimeoutS: 10, backoffInitialS: 0.2, backoffMaxS: 2 },
     // Each test server keeps its shot log apart (removed when the test process exits).
     shots: { dataDir: tempDir('shotscale-data-') },

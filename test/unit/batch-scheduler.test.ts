@@ -112,6 +112,27 @@ describe('BatchScheduler', () => {
     assert.equal(h.batches.length, 1);
   });
 
+  test('two lanes: the ready frames are split between them, a camera never has two frames in flight, a freed lane takes the next', async (t) => {
+    const h = setup(t, ['a', 'b', 'c', 'd'], { lanes: 2 });
+    h.state.block = true;
+    for (const id of ['a', 'b', 'c', 'd']) h.push(id);
+    assert.equal(h.batches.length, 2, 'both lanes start');
+    assert.deepEqual([...ids(h.batches[0]), ...ids(h.batches[1])].sort(), ['a', 'b', 'c', 'd']);
+    assert.equal(h.batches[0]!.length, 2, 'split evenly');
+    // Every camera has a frame in flight: new frames wait, even past the window.
+    for (const id of ['a', 'b']) h.push(id);
+    h.advance(50);
+    assert.equal(h.batches.length, 2);
+    await h.release();
+    // The first lane is free: the waiting frames of its cameras go, the others' cameras are still in flight.
+    const freed = ids(h.batches[0]);
+    const next = ids(h.batches[2]);
+    assert.ok(next.length > 0 && next.every((id) => freed.includes(id)), `next ${next.join(',')} after ${freed.join(',')}`);
+    await h.release();
+    await h.release();
+    await h.scheduler.idle();
+  });
+
   test('a single camera runs at once', (t) => {
     const h = setup(t, ['solo']);
     h.push('solo');

@@ -109,6 +109,11 @@ export class WorkerModel implements ShotScaleModel {
     return model;
   }
 
+  /** A thread is up and taking batches (not restarting, not disposed). */
+  get available(): boolean {
+    return this.worker !== null && !this.disposed;
+  }
+
   predict(frames: readonly FrameInput[]): Promise<ScalePrediction[]> {
     if (this.disposed) return Promise.reject(new Error('model disposed'));
     const worker = this.worker;
