@@ -7,10 +7,11 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 /** What `npm start` sets (scripts/start.mjs), so the benchmarks measure the server as users run it. */
 const NPM_START_ENV: NodeJS.ProcessEnv = process.platform === 'linux' ? { MALLOC_ARENA_MAX: '2' } : {};
+const NPM_START_NODE_ARGS = ['--max-semi-space-size=2'];
 
 /** Starts the server on `configFile` and resolves with its URL once it prints it. */
 export async function startServerProcess(configFile: string, env: NodeJS.ProcessEnv = process.env, nodeArgs: string[] = []): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [...nodeArgs, path.join(ROOT, 'bin', 'shotscale.js'), 'serve', '--config', configFile], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...NPM_START_ENV, ...env, SHOTSCALE_LOG_LEVEL: 'warn' } });
+  const child = spawn(process.execPath, [...NPM_START_NODE_ARGS, ...nodeArgs, path.join(ROOT, 'bin', 'shotscale.js'), 'serve', '--config', configFile], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...NPM_START_ENV, ...env, SHOTSCALE_LOG_LEVEL: 'warn' } });
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (t: string) => (stderr = (stderr + t).slice(-4000)));
   const url = await new Promise<string>((resolve, reject) => {

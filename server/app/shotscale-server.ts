@@ -167,6 +167,7 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
   const scheduler = new BatchScheduler(
     {
       ...config.pipeline.batch,
+      maxSize: Math.min(config.pipeline.batch.maxSize, model.maxBatch ?? Infinity),
       ringBufferSize: config.pipeline.ringBufferSize,
       governor: overload.fairShare ? { ...DEFAULT_GOVERNOR_OPTIONS, targetUtilisation: overload.targetUtilisation } : null,
       lanes: model.lanes ?? 1,

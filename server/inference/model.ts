@@ -45,6 +45,13 @@ export interface ShotScaleModel {
   readonly featureNames?: readonly string[];
   /** Batches it can run at once (its threads); 1 when absent. */
   readonly lanes?: number;
+  /**
+   * Most frames worth sending in one batch; absent: any. A model that runs
+   * frame by frame anyway (the framing model on a CPU) says 1, so that each
+   * readout leaves as soon as its frame is done instead of waiting for the
+   * rest of a batch.
+   */
+  readonly maxBatch?: number;
   predict(frames: readonly FrameInput[]): Promise<ScalePrediction[]>;
   dispose(): Promise<void>;
 }

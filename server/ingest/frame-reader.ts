@@ -34,7 +34,8 @@ export class FrameReader {
     // Whole frames inside this chunk: copy them out, so a frame held in a
     // ring buffer does not pin the pipe's whole 64 KiB chunk in memory.
     while (chunk.length - offset >= this.frameBytes) {
-      this.onFrame(chunk.slice(offset, offset + this.frameBytes), now);
+      // Uint8Array's slice, which copies: a pipe chunk is a Buffer, whose slice() is a view.
+      this.onFrame(Uint8Array.prototype.slice.call(chunk, offset, offset + this.frameBytes), now);
       offset += this.frameBytes;
     }
     if (offset < chunk.length) {

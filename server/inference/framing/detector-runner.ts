@@ -104,7 +104,7 @@ export class DetectorRunner {
    * largest batch's activations and keeps them (resident memory 191 MB at
    * batch 1, 468 MB at 8, 784 MB at 16). A GPU takes the whole batch.
    */
-  private get runBatch(): number {
+  get runBatch(): number {
     return this.executionProvider === 'cpu' ? 1 : Infinity;
   }
 

@@ -59,6 +59,10 @@ export class FramingModel implements ShotScaleModel {
     return this.detectors.executionProvider;
   }
 
+  get maxBatch(): number | undefined {
+    return Number.isFinite(this.detectors.runBatch) ? this.detectors.runBatch : undefined;
+  }
+
   static async load(manifestPath: string, options: SessionOptions, log: Logger): Promise<FramingModel> {
     const { manifest, posePath, facePath, otsPath } = readFramingManifest(manifestPath);
     const ots = otsPath ? loadOtsHead(otsPath, MODEL_FEATURE_NAMES) : null;

@@ -22,7 +22,7 @@ function describe(error: unknown): { message: string; code?: string; hint?: stri
 
 try {
   const model = await loadModel(manifestPath, options, createLogger('model-worker'));
-  send({ type: 'ready', name: model.name, input: model.input, executionProvider: model.executionProvider, featureNames: model.featureNames ? [...model.featureNames] : null });
+  send({ type: 'ready', name: model.name, input: model.input, executionProvider: model.executionProvider, featureNames: model.featureNames ? [...model.featureNames] : null, maxBatch: model.maxBatch ?? null });
   port.on('message', (message: MainToWorker) => {
     if (message.type === 'predict') {
       model.predict(message.frames as FrameInput[]).then(

@@ -54,6 +54,10 @@ export class WorkerPool implements ShotScaleModel {
     return this.members[0]!.featureNames;
   }
 
+  get maxBatch(): number | undefined {
+    return this.members[0]!.maxBatch;
+  }
+
   async predict(frames: readonly FrameInput[]): Promise<ScalePrediction[]> {
     // The least busy thread that is up; with none up, the first says why (INFERENCE_UNAVAILABLE).
     let pick = -1;

@@ -6,7 +6,7 @@ export type MainToWorker =
   | { type: 'dispose' };
 
 export type WorkerToMain =
-  | { type: 'ready'; name: string; input: ModelInputSpec; executionProvider: string; featureNames: string[] | null }
+  | { type: 'ready'; name: string; input: ModelInputSpec; executionProvider: string; featureNames: string[] | null; maxBatch: number | null }
   | { type: 'load-error'; message: string; code?: string; hint?: string }
   | { type: 'result'; id: number; predictions: ScalePrediction[] }
   | { type: 'error'; id: number; message: string; code?: string; hint?: string }
