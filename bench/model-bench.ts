@@ -1,8 +1,9 @@
 /**
  * Model benchmark: ms per frame and frames/s at batch 1, 4, 8, 16 for each
  * detector session alone, the whole default framing stack (detectors,
- * decoding, features, rules, subjects), and the fixture classifier for
- * reference. Real frames from ../shared/evalset when present, else ffmpeg
+ * decoding, features, rules, subjects) in one thread, the same through the
+ * server's model threads (frames/s of them all), and the fixture classifier
+ * for reference. Real frames from ../shared/evalset when present, else ffmpeg
  * test patterns. Prints a table and writes JSON; asserts nothing.
  *
  *   npm run bench:model [-- --rounds 4 --out bench-results/models.json]
@@ -14,6 +15,9 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import '../server/inference/onnx-telemetry-off.js'; // before onnxruntime-node, which reads it when it starts
 import * as ort from 'onnxruntime-node';
+import { openSession } from '../server/inference/onnx-session.js';
+import { threadPlan } from '../server/inference/model-set.js';
+import { WorkerPool } from '../server/inference/worker/worker-pool.js';
 import { decodeFile } from '../server/ingest/file-decoder.js';
 import { resolveFfmpeg } from '../server/ingest/ffmpeg-binary.js';
 import { loadModel } from '../server/inference/model-registry.js';
@@ -74,9 +78,34 @@ async function benchModel(label: string, manifest: string, rounds: number, rows:
   await model.dispose();
 }
 
-/** Each detector's session.run alone, on a zero tensor of its input shape. */
+/**
+ * The server's throughput with its model threads (server/inference/worker):
+ * as many streams of single frames as threads, each waiting for its last
+ * answer, for `seconds`; ms per frame is wall time over frames analysed.
+ */
+async function benchPool(label: string, manifest: string, seconds: number, rows: Row[]): Promise<void> {
+  const { threads, intraOpThreads } = threadPlan({ inferenceThread: true, inferenceThreads: 0, intraOpThreads: 0, executionProviders: ['cpu'] });
+  const model = await WorkerPool.load(manifest, { executionProviders: ['cpu'], intraOpThreads }, silentLogger, {}, threads);
+  const frames = await framesFor(model, 16);
+  await Promise.all(Array.from({ length: threads }, (_, i) => model.predict([frames[i]!])));
+  let done = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: threads }, async (_, lane) => {
+      for (let k = lane; performance.now() - started < seconds * 1000; k += threads) {
+        await model.predict([frames[k % frames.length]!]);
+        done += 1;
+      }
+    }),
+  );
+  const ms = (performance.now() - started) / done;
+  rows.push({ name: `${label}, ${threads} thr x ${intraOpThreads}`, batch: 1, msPerFrame: Math.round(ms * 100) / 100, p90MsPerFrame: NaN, framesPerS: Math.round((1000 / ms) * 10) / 10 });
+  await model.dispose();
+}
+
+/** Each detector's session.run alone, on a zero tensor of its input shape, with the server's session options (one operator thread per core). */
 async function benchDetector(name: string, shape: [number, number, number], rounds: number, rows: Row[]): Promise<void> {
-  const session = await ort.InferenceSession.create(path.join(ROOT, 'models', `${name}.onnx`), { executionProviders: ['cpu'], graphOptimizationLevel: 'all' });
+  const { session } = await openSession(path.join(ROOT, 'models', `${name}.onnx`), { executionProviders: ['cpu'], intraOpThreads: 0 }, silentLogger);
   for (const batch of BATCHES) {
     const input = new ort.Tensor('float32', new Float32Array(batch * shape[0] * shape[1] * shape[2]).fill(0.5), [batch, ...shape]);
     rows.push(await time(`${name} (session.run)`, batch, rounds, () => session.run({ [session.inputNames[0]!]: input })));
@@ -91,10 +120,11 @@ export async function runModelBench(argv: string[]): Promise<number> {
   await benchDetector('movenet-multipose', [192, 320, 3], rounds, rows);
   await benchDetector('blazeface-back', [256, 256, 3], rounds, rows);
   await benchModel('framing-default (whole stack)', path.join(ROOT, 'models', 'framing-default.manifest.json'), rounds, rows);
+  await benchPool('framing-default (model threads)', path.join(ROOT, 'models', 'framing-default.manifest.json'), rounds * 2, rows);
   const fixture = path.join(ROOT, 'test', 'fixtures', 'movieshots-fixture.manifest.json');
   if (existsSync(path.join(ROOT, '..', 'shared', 'fixtures'))) await benchModel('movieshots fixture (reference)', fixture, rounds, rows);
-  process.stdout.write('model                                   batch  ms/frame  p90 ms  frames/s\n');
-  for (const r of rows) process.stdout.write(`${r.name.padEnd(40)}${String(r.batch).padStart(5)}${String(r.msPerFrame).padStart(10)}${String(r.p90MsPerFrame).padStart(8)}${String(r.framesPerS).padStart(10)}\n`);
+  process.stdout.write(`${'model'.padEnd(46)}batch  ms/frame  p90 ms  frames/s\n`);
+  for (const r of rows) process.stdout.write(`${r.name.padEnd(46)}${String(r.batch).padStart(5)}${String(r.msPerFrame).padStart(10)}${(Number.isNaN(r.p90MsPerFrame) ? '-' : String(r.p90MsPerFrame)).padStart(8)}${String(r.framesPerS).padStart(10)}\n`);
   mkdirSync(path.dirname(values.out), { recursive: true });
   writeFileSync(values.out, JSON.stringify({ date: new Date().toISOString(), host: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version }, frames: existsSync(EVAL_IMAGES) ? 'cinemanet evalset' : 'synthetic', rows }, null, 2) + '\n');
   process.stderr.write(`wrote ${values.out}\n`);

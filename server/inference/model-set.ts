@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import type { LoadedConfig } from '../config/load-config.js';
 import { resolveConfigPath } from '../config/load-config.js';
-import type { CameraConfig } from '../config/schema.js';
+import type { CameraConfig, Config } from '../config/schema.js';
 import { providerSummary } from './execution-providers.js';
 import { ShotscaleError } from '../errors.js';
 import { loadHead, type FramingHead } from '../calibration/framing-head.js';
@@ -31,6 +31,13 @@ export function inferenceThreadCount(configured: number, providers: readonly Exe
   if (configured > 0) return configured;
   const first = providers.find((p) => providerSupport(p).available);
   return first && first !== 'cpu' ? 1 : Math.max(1, Math.min(MAX_AUTO_THREADS, os.availableParallelism()));
+}
+
+/** Model threads and operator threads per model thread; the cores are shared between the model threads. */
+export function threadPlan(model: Pick<Config['model'], 'inferenceThread' | 'inferenceThreads' | 'intraOpThreads' | 'executionProviders'>): { threads: number; intraOpThreads: number } {
+  const threads = model.inferenceThread ? inferenceThreadCount(model.inferenceThreads, model.executionProviders) : 1;
+  const intraOpThreads = model.intraOpThreads > 0 ? model.intraOpThreads : Math.max(1, Math.floor(os.availableParallelism() / threads));
+  return { threads, intraOpThreads };
 }
 
 function threadsText(inThread: boolean, lanes: number, intraOp: number): string {
@@ -57,9 +64,7 @@ export class ModelSet {
   /** `onInferenceRestart` is told the model's name (default, or an extra's) each time its thread is restarted. */
   static async load(loaded: LoadedConfig, log: Logger, hooks: { onInferenceRestart?: (name: string) => void } = {}): Promise<ModelSet> {
     const { model, supervisor } = loaded.config;
-    const threads = model.inferenceThread ? inferenceThreadCount(model.inferenceThreads, model.executionProviders) : 1;
-    // The cores are shared between the model threads: two threads on two cores run one operator thread each.
-    const intraOpThreads = model.intraOpThreads > 0 ? model.intraOpThreads : Math.max(1, Math.floor(os.availableParallelism() / threads));
+    const { threads, intraOpThreads } = threadPlan(model);
     const options = { executionProviders: model.executionProviders, intraOpThreads };
     const models = new Map<string, ShotScaleModel>();
     const entries: [string, string][] = [['default', model.manifest], ...Object.entries(model.extra).map(([name, m]): [string, string] => [name, m.manifest])];

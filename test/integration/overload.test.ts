@@ -8,12 +8,16 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RunningServer } from '../../server/app/shotscale-server.js';
 import type { CameraStatus, CapacitySummary, PipelineStats, Readout } from '../../server/shared/socket-events.js';
 import { tempDir } from '../support/media.js';
 import { countModelThreads } from '../support/model-threads.js';
-import { connectClient, httpJson, startTestServer, testsrcCamera, type TestClient } from '../support/server-harness.js';
+import { connectClient, httpJson, REPO_DIR, startTestServer, testsrcCamera, type TestClient } from '../support/server-harness.js';
+import { ensureWebBuild } from '../support/web-build.js';
 import { writeSlowClassifier } from '../support/slow-classifier.js';
 
 const CAMERAS = Array.from({ length: 8 }, (_, i) => `cam-${i + 1}`);
@@ -36,9 +40,13 @@ interface Health {
 describe('over capacity', () => {
   let server: RunningServer;
   let client: TestClient;
+  let browser: Browser;
+  let page: Page;
   const readouts: Readout[] = [];
+  const artifacts = path.join(REPO_DIR, 'test-artifacts');
 
   before(async () => {
+    ensureWebBuild();
     const manifest = writeSlowClassifier(tempDir('shotscale-slow-'), 80);
     server = await startTestServer({
       model: { manifest, inferenceThreads: 2, intraOpThreads: 1 },
@@ -47,9 +55,13 @@ describe('over capacity', () => {
     });
     ({ client } = await connectClient(server.url));
     client.on('readout', (r) => readouts.push(r));
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
+    page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+    mkdirSync(artifacts, { recursive: true });
   });
 
   after(async () => {
+    await browser?.close();
     client?.close();
     await server?.close();
   });
@@ -105,6 +117,23 @@ describe('over capacity', () => {
     for (const c of cameras as CameraStatus[]) assert.ok(c.framesDropped < c.framesIn * 0.2, `${c.cameraId}: ${c.framesDropped} of ${c.framesIn} dropped`);
   });
 
+  test('the page says it: the header, every tile with its share, and the health view', async () => {
+    await page.goto(server.url);
+    const header = page.locator('[data-testid="over-capacity"]');
+    await header.waitFor({ timeout: 15_000 });
+    assert.match((await header.textContent()) ?? '', /over capacity · 8 cameras analysed at [\d.]+(-[\d.]+)? fps of [\d.]+ fps/);
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid="tile-throttled"]').length === n, CAMERAS.length, { timeout: 10_000 });
+    assert.match((await page.locator('[data-camera-id="cam-1"] [data-testid="tile-throttled"]').textContent()) ?? '', /^[\d.]+ fps of [\d.]+ fps$/);
+    await page.screenshot({ path: path.join(artifacts, 'overload-wall.png') });
+    await page.keyboard.press('h');
+    const card = page.locator('[data-testid="stat-capacity"]');
+    await card.waitFor({ timeout: 10_000 });
+    assert.equal(await card.getAttribute('data-level'), 'warn');
+    assert.match((await card.textContent()) ?? '', /over capacity/);
+    assert.match((await page.locator('[data-testid="health-summary"]').textContent()) ?? '', /Over capacity: the cameras deliver/);
+    await page.screenshot({ path: path.join(artifacts, 'overload-health.png'), fullPage: true });
+  });
+
   test('when load falls the rate climbs back and the report clears', async () => {
     for (const id of CAMERAS.slice(1)) assert.equal((await httpJson(`${server.url}/api/cameras/${id}`, { method: 'DELETE' })).status, 204);
     await until(
@@ -123,5 +152,7 @@ describe('over capacity', () => {
     const { body: cameras } = await httpJson(`${server.url}/api/cameras`);
     assert.equal((cameras as CameraStatus[])[0]!.analysisRate, null);
     assert.match(String((await httpJson(`${server.url}/metrics`)).body), /^shotscale_over_capacity 0$/m);
+    // The page follows without a reload.
+    await page.locator('[data-testid="over-capacity"]').waitFor({ state: 'detached', timeout: 10_000 });
   });
 });

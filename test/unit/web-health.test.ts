@@ -249,6 +249,11 @@ test('over capacity: a warning card, each throttled camera with its fair share, 
   assert.equal(card.level, 'warn');
   assert.equal(card.value, 'over capacity');
   assert.equal(card.reason, '3 cameras analysed at 2.5 fps of 5.0 fps (fair shares)');
+  // Analysed frames are judged against the shares handed out, not what was asked.
+  const analysed = statCards(over, FOUR).find((c) => c.key === 'analysed')!;
+  assert.equal(analysed.level, 'ok');
+  assert.equal(analysed.detail, 'of 20.0/s asked by 4 live cameras; 8.5/s allotted while over capacity');
+  assert.equal(statCards(stats({ capacity, analysedPerS: 3 }), FOUR).find((c) => c.key === 'analysed')!.reason, '35% of the frames allotted');
   // A throttled camera is a warning that says why, not a problem of that camera.
   const row = cameraHealth(camera('a'), over, NOW);
   assert.equal(row.level, 'warn');

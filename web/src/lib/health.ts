@@ -144,14 +144,18 @@ export function statCards(stats: PipelineStats | null, cameras: readonly CameraS
     : card('batch', 'Batch size', DASH, window);
 
   const expected = expectedAnalysisFps(cameras);
-  const analysedLevel = expected > 0 ? levelBelow(stats.analysedPerS / expected, THRESHOLDS.rateShare) : 'none';
+  // Over capacity the cameras get less than they ask for on purpose (the capacity card says so): judged against their shares.
+  const allotted = stats.capacity?.overCapacity ? Object.values(stats.capacity.cameras).reduce((sum, c) => sum + c.allowedFps, 0) : null;
+  const target = allotted ?? expected;
+  const analysedLevel = target > 0 ? levelBelow(stats.analysedPerS / target, THRESHOLDS.rateShare) : 'none';
+  const asked = expected > 0 ? `of ${formatRate(expected)} asked by ${activeCameras(cameras).length} live camera${activeCameras(cameras).length === 1 ? '' : 's'}` : 'no camera is live';
   const analysed = card(
     'analysed',
     'Analysed frames',
     formatRate(stats.analysedPerS),
-    expected > 0 ? `of ${formatRate(expected)} asked by ${activeCameras(cameras).length} live camera${activeCameras(cameras).length === 1 ? '' : 's'}` : 'no camera is live',
+    allotted === null ? asked : `${asked}; ${formatRate(allotted)} allotted while over capacity`,
     analysedLevel,
-    analysedLevel === 'warn' || analysedLevel === 'bad' ? `${formatPercent(stats.analysedPerS / expected)} of the frames asked for` : null,
+    analysedLevel === 'warn' || analysedLevel === 'bad' ? `${formatPercent(stats.analysedPerS / target)} of the frames ${allotted === null ? 'asked for' : 'allotted'}` : null,
   );
 
   const share = dropShare(stats.analysedPerS, stats.droppedPerS);
