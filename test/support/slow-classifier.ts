@@ -4,11 +4,9 @@
  * `layers` deep, then pooled to 8 logits. Its cost per frame is set by its
  * depth, so a test can ask more of the model than it can do on any machine.
  */
-import { writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { OnnxDataType } from '../../server/model-tools/onnx/onnx-schema.js';
-import { OnnxGraphBuilder, attr, encodeModel } from '../../server/model-tools/onnx/onnx-builder.js';
-import { CANONICAL_SCALES } from '../../server/shared/scale.js';
+import { OnnxGraphBuilder, attr } from '../../server/model-tools/onnx/onnx-builder.js';
+import { writeClassifier } from './tiny-classifier.js';
 
 const CHANNELS = 32;
 
@@ -24,20 +22,5 @@ export function writeSlowClassifier(dir: string, layers: number, name = 'slow-co
   const pooled = g.op('Flatten', [g.op('GlobalAveragePool', [x], 'pooled')], 'flat', { axis: attr.int(1) });
   const logits = g.op('MatMul', [pooled, g.addFloat('head', Array.from({ length: CHANNELS * 8 }, (_, k) => ((k * 3) % 7) / 10 - 0.3), [CHANNELS, 8])], 'scores');
   g.addOutput(logits, OnnxDataType.FLOAT, ['batch', 8]);
-  writeFileSync(path.join(dir, `${name}.onnx`), encodeModel(g));
-  const manifest = path.join(dir, `${name}.manifest.json`);
-  writeFileSync(
-    manifest,
-    JSON.stringify({
-      schemaVersion: 1,
-      name,
-      kind: 'onnx-classifier',
-      file: `${name}.onnx`,
-      input: { name: 'image', layout: 'NHWC', width: 160, height: 96, resize: 'stretch', scale: 1 / 255 },
-      output: { name: 'scores', activation: 'softmax' },
-      labels: [...CANONICAL_SCALES],
-      canonicalMapping: Object.fromEntries(CANONICAL_SCALES.map((s) => [s, { [s]: 1 }])),
-    }),
-  );
-  return manifest;
+  return writeClassifier(dir, name, g, { width: 160, height: 96 });
 }

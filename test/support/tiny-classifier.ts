@@ -20,8 +20,15 @@ export function writeTinyClassifier(dir: string, name = 'tiny-colour'): string {
   const weights = [4, 3, 2, 1, 0, -1, -2, -3, -1, 0, 1, 2, 2, 1, 0, -1, -3, -2, -1, 0, 1, 2, 3, 4];
   const logits = g.op('Add', [g.op('MatMul', [flat, g.addFloat('w', weights, [3, 8])], 'mm'), g.addFloat('b', new Array(8).fill(0))], 'scores');
   g.addOutput(logits, OnnxDataType.FLOAT, ['batch', 8]);
-  const onnx = path.join(dir, `${name}.onnx`);
-  writeFileSync(onnx, encodeModel(g));
+  return writeClassifier(dir, name, g, { width: 48, height: 32 });
+}
+
+/**
+ * Writes a graph (input `image` NHWC, output `scores`: 8 logits in canonical
+ * order) and its manifest as an onnx-classifier; returns the manifest's path.
+ */
+export function writeClassifier(dir: string, name: string, g: OnnxGraphBuilder, size: { width: number; height: number }): string {
+  writeFileSync(path.join(dir, `${name}.onnx`), encodeModel(g));
   const manifest = path.join(dir, `${name}.manifest.json`);
   writeFileSync(
     manifest,
@@ -30,7 +37,7 @@ export function writeTinyClassifier(dir: string, name = 'tiny-colour'): string {
       name,
       kind: 'onnx-classifier',
       file: `${name}.onnx`,
-      input: { name: 'image', layout: 'NHWC', width: 48, height: 32, resize: 'stretch', scale: 1 / 255 },
+      input: { name: 'image', layout: 'NHWC', ...size, resize: 'stretch', scale: 1 / 255 },
       output: { name: 'scores', activation: 'softmax' },
       labels: [...CANONICAL_SCALES],
       canonicalMapping: Object.fromEntries(CANONICAL_SCALES.map((s) => [s, { [s]: 1 }])),
