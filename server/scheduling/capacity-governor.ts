@@ -135,8 +135,9 @@ export class CapacityGovernor {
     ids.forEach((id, i) => {
       const camera = this.cameras.get(id)!;
       const wanted = arriving[i]!;
-      // Down at once; up a step at a time.
-      const allowed = Math.min(fair[i]!, camera.allowedFps > 0 ? Math.max(camera.allowedFps * raisePerUpdate, camera.allowedFps + 0.5) : fair[i]!);
+      // Down at once; a throttled camera climbs back a step at a time (one that
+      // was not throttled, e.g. just started, takes its share at once).
+      const allowed = camera.ratio < 1 ? Math.min(fair[i]!, Math.max(camera.allowedFps * raisePerUpdate, camera.allowedFps + 0.5)) : fair[i]!;
       camera.allowedFps = wanted > 0 ? allowed : 0;
       camera.ratio = wanted > 0 && allowed < wanted * 0.98 ? allowed / wanted : 1;
       if (camera.ratio >= 1) camera.credit = 1;

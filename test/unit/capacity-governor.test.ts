@@ -122,3 +122,14 @@ test('a camera that stops delivering frees its share; an unknown camera is refus
   assert.equal(state.overCapacity, false, JSON.stringify(state));
   assert.equal(governor.admit('nope', 20_000), false);
 });
+
+test('a camera that starts (its rate measured low at first) is not read as over capacity', () => {
+  const changes: CapacityState[] = [];
+  const governor = new CapacityGovernor(DEFAULT_GOVERNOR_OPTIONS, (s) => changes.push(s));
+  governor.addCamera('a');
+  // Two frames in its first second: read as about 1 fps; then 5 fps, well within what the model does.
+  governor.admit('a', 0);
+  governor.admit('a', 900);
+  simulate(governor, ['a'], 5, 10, 1000, 8000);
+  assert.ok(changes.every((s) => !s.overCapacity), JSON.stringify(changes.find((s) => s.overCapacity)));
+});
