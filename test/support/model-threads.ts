@@ -6,8 +6,8 @@
  */
 import { Session } from 'node:inspector';
 
-/** The file every model thread starts from (server/inference/worker). */
-const MODEL_ENTRY = 'model-worker-entry.mjs';
+/** The files a model thread starts from: the bundle (worker-bundle.ts) or the TypeScript entry. */
+const MODEL_ENTRY = /\/model-worker(-entry|-[0-9a-f]{16})\.mjs$/;
 
 interface WorkerTarget {
   sessionId: string;
@@ -23,7 +23,7 @@ async function withModelThreads<T>(use: (session: Session, threads: WorkerTarget
   session.connect();
   const threads: WorkerTarget[] = [];
   session.on('NodeWorker.attachedToWorker', (message: { params: WorkerTarget }) => {
-    if (message.params.workerInfo.url.endsWith(MODEL_ENTRY)) threads.push(message.params);
+    if (MODEL_ENTRY.test(message.params.workerInfo.url)) threads.push(message.params);
   });
   try {
     // Running workers are announced before enable answers.

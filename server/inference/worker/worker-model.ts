@@ -18,9 +18,9 @@ import type { FrameInput, ModelInputSpec, ScalePrediction, ShotScaleModel } from
 // The main thread must switch telemetry off before a model thread loads onnxruntime (see there why).
 import '../onnx-telemetry-off.js';
 import type { SessionOptions } from '../onnx-session.js';
+import { modelWorkerEntry } from './worker-bundle.js';
 import type { MainToWorker, WorkerToMain } from './worker-protocol.js';
 
-const ENTRY = new URL('./model-worker-entry.mjs', import.meta.url);
 
 /**
  * A model thread's stack. Node gives a worker 4 MB. onnxruntime-node 1.30's
@@ -64,8 +64,8 @@ function toError(e: { message: string; code?: string; hint?: string }): Error {
  * Starts a thread that loads the model. `ready` rejects with the load error
  * only once the thread is gone, so a failed load never leaves one running.
  */
-function spawnThread(manifestPath: string, options: SessionOptions): { worker: Worker; ready: Promise<Ready> } {
-  const worker = new Worker(ENTRY, { workerData: { manifestPath, options }, resourceLimits: { stackSizeMb: STACK_SIZE_MB, maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
+function spawnThread(entry: URL, manifestPath: string, options: SessionOptions): { worker: Worker; ready: Promise<Ready> } {
+  const worker = new Worker(entry, { workerData: { manifestPath, options }, resourceLimits: { stackSizeMb: STACK_SIZE_MB, maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
   const ready = new Promise<Ready>((resolve, reject) => {
     const onMessage = (message: WorkerToMain) => {
       if (message.type === 'ready') settle(message);
@@ -99,6 +99,7 @@ export class WorkerModel implements ShotScaleModel {
   private restartTimer: NodeJS.Timeout | null = null;
 
   private constructor(
+    private readonly entry: URL,
     private readonly manifestPath: string,
     private readonly options: SessionOptions,
     private readonly supervision: ThreadSupervision,
@@ -111,9 +112,10 @@ export class WorkerModel implements ShotScaleModel {
   ) {}
 
   static async load(manifestPath: string, options: SessionOptions, log: Logger, supervision: Partial<ThreadSupervision> = {}): Promise<WorkerModel> {
-    const { worker, ready } = spawnThread(manifestPath, options);
+    const entry = await modelWorkerEntry(log);
+    const { worker, ready } = spawnThread(entry, manifestPath, options);
     const first = await ready;
-    const model = new WorkerModel(manifestPath, options, { ...DEFAULT_SUPERVISION, ...supervision }, log, first.name, first.input, first.executionProvider, first.featureNames ?? undefined, first.maxBatch ?? undefined);
+    const model = new WorkerModel(entry, manifestPath, options, { ...DEFAULT_SUPERVISION, ...supervision }, log, first.name, first.input, first.executionProvider, first.featureNames ?? undefined, first.maxBatch ?? undefined);
     model.attach(worker);
     return model;
   }
@@ -194,7 +196,7 @@ export class WorkerModel implements ShotScaleModel {
 
   private restart(): void {
     this.restartTimer = null;
-    const { worker, ready } = spawnThread(this.manifestPath, this.options);
+    const { worker, ready } = spawnThread(this.entry, this.manifestPath, this.options);
     this.starting = worker;
     ready.then(
       (message) => {
