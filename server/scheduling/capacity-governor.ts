@@ -25,9 +25,15 @@ export interface GovernorOptions {
   updateMs: number;
   /** Most a share may grow in one update (1.25 = +25%). */
   raisePerUpdate: number;
+  /**
+   * Shares apply at once, but "over capacity" is reported only once they have
+   * held this long: a model's first runs are slower than the rest, and the
+   * demo reel logged a warning for its first second.
+   */
+  reportAfterMs: number;
 }
 
-export const DEFAULT_GOVERNOR_OPTIONS: GovernorOptions = { targetUtilisation: 0.85, windowMs: 4000, updateMs: 1000, raisePerUpdate: 1.25 };
+export const DEFAULT_GOVERNOR_OPTIONS: GovernorOptions = { targetUtilisation: 0.85, windowMs: 4000, updateMs: 1000, raisePerUpdate: 1.25, reportAfterMs: 3000 };
 
 /** What the health view and /api/health show (see CapacitySummary). */
 export type CapacityState = CapacitySummary;
@@ -58,6 +64,8 @@ export class CapacityGovernor {
   private readonly cameras = new Map<string, CameraState>();
   private readonly batches: { at: number; busyMs: number; frames: number }[] = [];
   private lastUpdate = -Infinity;
+  /** Since when some camera has been held to a share; null while none is. */
+  private throttlingSince: number | null = null;
   private state: CapacityState = { overCapacity: false, capacityFps: null, demandFps: 0, utilisation: 0, cameras: {} };
 
   constructor(
@@ -144,8 +152,10 @@ export class CapacityGovernor {
       cameras[id] = { arrivingFps: round(wanted), allowedFps: round(camera.ratio >= 1 ? wanted : allowed) };
     });
     const span = Math.min(windowMs, Math.max(1000, now - (this.batches[0]?.at ?? now) + (this.batches[0]?.busyMs ?? 0)));
+    const throttling = ids.some((id) => this.cameras.get(id)!.ratio < 1);
+    this.throttlingSince = throttling ? (this.throttlingSince ?? now) : null;
     this.state = {
-      overCapacity: ids.some((id) => this.cameras.get(id)!.ratio < 1),
+      overCapacity: throttling && now - this.throttlingSince! >= this.options.reportAfterMs,
       capacityFps: capacityFps === null ? null : round(capacityFps),
       demandFps: round(demand),
       utilisation: Math.round(Math.min(1, busyMs / (span * this.lanes)) * 100) / 100,

@@ -133,3 +133,17 @@ test('a camera that starts (its rate measured low at first) is not read as over 
   simulate(governor, ['a'], 5, 10, 1000, 8000);
   assert.ok(changes.every((s) => !s.overCapacity), JSON.stringify(changes.find((s) => s.overCapacity)));
 });
+
+test('shares held for a moment (a model warming up) are applied but not reported as over capacity', () => {
+  const changes: CapacityState[] = [];
+  const governor = new CapacityGovernor(DEFAULT_GOVERNOR_OPTIONS, (s) => changes.push(s));
+  const cams = ['a', 'b', 'c', 'd'];
+  cams.forEach((c) => governor.addCamera(c));
+  // 60 ms a frame for the first 2.5 s (20 frames/s asked of ~17), then 10 ms.
+  const slow = simulate(governor, cams, 5, 60, 0, 2500);
+  simulate(governor, cams, 5, 10, 2500, 14_000);
+  assert.ok(slow.analysed.get('a')! > 0);
+  assert.ok(changes.some((s) => Object.values(s.cameras).some((c) => c.allowedFps < c.arrivingFps)), 'shares were applied');
+  assert.ok(changes.every((s) => !s.overCapacity), JSON.stringify(changes.find((s) => s.overCapacity)));
+  assert.equal(governor.snapshot().overCapacity, false);
+});
