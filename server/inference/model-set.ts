@@ -5,19 +5,17 @@
  * default classifier's output.
  */
 import { existsSync } from 'node:fs';
+import os from 'node:os';
 import type { LoadedConfig } from '../config/load-config.js';
 import { resolveConfigPath } from '../config/load-config.js';
-import type { CameraConfig, Config } from '../config/schema.js';
-import { providerSummary } from './execution-providers.js';
+import type { CameraConfig, Config, ExecutionProviderName } from '../config/schema.js';
+import { providerSummary, providerSupport } from './execution-providers.js';
 import { ShotscaleError } from '../errors.js';
 import { loadHead, type FramingHead } from '../calibration/framing-head.js';
 import type { Logger } from '../shared/logger.js';
 import { loadModel } from './model-registry.js';
 import type { ShotScaleModel } from './model.js';
 import { WorkerPool } from './worker/worker-pool.js';
-import os from 'node:os';
-import type { ExecutionProviderName } from '../config/schema.js';
-import { providerSupport } from './execution-providers.js';
 
 /** Most model threads chosen by themselves: past 4, memory grows faster than throughput. */
 const MAX_AUTO_THREADS = 4;
