@@ -34,6 +34,8 @@ export const ERROR_CODES = {
   STORAGE_FULL: 'the shot log cannot be written now (disk full or failing); shots are held in memory',
   INFERENCE_UNAVAILABLE: 'the inference thread is restarting',
   PLAN_INVALID: 'the coverage plan is invalid',
+  CALIBRATION_BASE_INVALID: 'the base knowledge beside a calibration head cannot be read',
+  CALIBRATION_INVALID: 'the calibration request cannot be carried out',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { CameraManager } from '../app/camera-manager.js';
+import type { LiveCalibration } from '../calibration/live-calibration.js';
 import type { PipelineMetrics } from '../metrics/pipeline-metrics.js';
 import type { Logger } from '../shared/logger.js';
 import type { ShotLog } from '../shots/shot-log.js';
@@ -16,6 +17,7 @@ import { installHttpAccess, needs, type RouteAccess } from './access/http-access
 import { parseCameraPatch } from './request-schemas.js';
 import { sendError } from './error-reply.js';
 import { clientErrorHandler, frameworkErrors, installRequestParsing } from './request-parsing.js';
+import { registerCalibrationRoutes } from './calibration-routes.js';
 import { registerReportRoutes } from './report-routes.js';
 import { registerShotRoutes } from './shot-routes.js';
 import { registerWhipRoutes } from './whip-routes.js';
@@ -30,6 +32,8 @@ export interface HttpAppDeps {
   startedAt: number;
   webRoot: string;
   shotLog: ShotLog | null;
+  /** Operators' corrections and fitted heads (with the shot log). */
+  calibration: LiveCalibration | null;
   stats: () => PipelineStats;
   log: Logger;
 }
@@ -101,6 +105,7 @@ export async function createHttpApp(deps: HttpAppDeps): Promise<HttpApp> {
     registerShotRoutes(app, deps.shotLog);
     registerReportRoutes(app, deps.shotLog);
   }
+  if (deps.calibration) registerCalibrationRoutes(app, deps.calibration, deps.cameras);
   registerWhipRoutes(app, deps.cameras);
 
   app.get('/metrics', needs('viewer'), async (_request, reply) => {

@@ -28,6 +28,8 @@ const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
   TOO_MANY_ATTEMPTS: 429,
   NOT_FOUND: 404,
   PLAN_INVALID: 400,
+  // No analysed frame yet, a fit already running, too few corrections: try again later or label more.
+  CALIBRATION_INVALID: 409,
   CAMERA_BUSY: 409,
   // The request was fine; the server cannot store it now.
   STORAGE_FULL: 507,

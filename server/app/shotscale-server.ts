@@ -15,6 +15,7 @@ import type { RouteAccess } from '../api/access/http-access.js';
 import { TokenRegistry, tokenEntries } from '../api/access/token-registry.js';
 import { createHttpApp } from '../api/http-app.js';
 import { SocketHub } from '../api/socket-hub.js';
+import { LiveCalibration } from '../calibration/live-calibration.js';
 import { resolveConfigPath, type LoadedConfig } from '../config/load-config.js';
 import { errorMessage, isShotscaleError } from '../errors.js';
 import { resolveFfmpeg, type FfmpegBinary } from '../ingest/ffmpeg-binary.js';
@@ -29,6 +30,7 @@ import { CANONICAL_SCALES } from '../shared/scale.js';
 import type { Frame } from '../shared/frame.js';
 import type { PipelineStats, ServerInfo } from '../shared/socket-events.js';
 import { ShotLog } from '../shots/shot-log.js';
+import { CalibrationStore } from '../store/calibration-store.js';
 import { encodeThumbnail } from '../shots/thumbnail.js';
 import { PipelineStatsWindow } from '../metrics/pipeline-stats.js';
 import { CameraManager } from './camera-manager.js';
@@ -141,6 +143,17 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
     throw error;
   }
   const model = models.default;
+  // Operators' corrections and the heads fitted from them live in the shot log's database.
+  const configuredHead = models.defaultHead && config.model.calibration ? { head: models.defaultHead, file: resolveConfigPath(loaded, config.model.calibration) } : null;
+  const calibration = shotLog
+    ? new LiveCalibration({ store: new CalibrationStore(shotLog.db), featureNames: model.featureNames ?? null, modelName: model.name, configured: configuredHead, clock, log: log.child('calibration') })
+    : null;
+  /** A camera's profile with the head a production applied to it, from the next batch on. */
+  const profileOf = (cameraId: string): CameraModelProfile => {
+    const profile = cameras!.profile(cameraId);
+    const head = calibration?.headFor(cameraId);
+    return head === undefined ? profile : { ...profile, head };
+  };
   const guard = new AccessGuard(tokens, new AttemptLimiter(config.server.authAttempts, clock), (transport, reason) => metrics.authRefused.inc({ transport, reason }));
   const readouts = new ReadoutBuilder(config.pipeline.smoothing, clock);
   const stats = new PipelineStatsWindow();
@@ -177,7 +190,7 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
         // A camera removed while its frame waited is skipped, not an error for the whole batch.
         const frames = batch.filter((f) => cameras!.has(f.cameraId));
         if (!frames.length) return;
-        const profiles = new Map(frames.map((f) => [f.cameraId, cameras!.profile(f.cameraId)]));
+        const profiles = new Map(frames.map((f) => [f.cameraId, profileOf(f.cameraId)]));
         const started = performance.now();
         const predictions = await runModels(frames, (cameraId) => profiles.get(cameraId)!);
         const inferenceMs = performance.now() - started;
@@ -192,6 +205,7 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
           const readout = readouts.build(frame, predictions[i]!, profileLabel(profiles.get(frame.cameraId)!));
           tracker?.readout(frame.session, frame.timeS, frame.captureTime, readout, { timeS: frame.timeS, width: frame.width, height: frame.height, data: frame.data });
           shotLog?.readout(frame.cameraId, readout.label, readout.captureTime);
+          calibration?.observe(frame.cameraId, frame, predictions[i]!.analysis, readout.label);
           stats.readout(frame.cameraId, clock(), readout.latencyMs);
           sendPreview(frame);
           metrics.framesAnalysed.inc({ camera: frame.cameraId });
@@ -244,6 +258,7 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
     onRemoved: (cameraId) => {
       stats.forget(cameraId);
       lastPreview.delete(cameraId);
+      calibration?.forget(cameraId);
       hub?.removed(cameraId);
     },
     shotLog,
@@ -268,6 +283,7 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
     info,
     startedAt,
     shotLog,
+    calibration,
     stats: pipelineStats,
     webRoot: options.webRoot ?? path.join(REPO_ROOT, 'web', 'dist'),
   });

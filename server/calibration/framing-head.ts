@@ -117,9 +117,14 @@ export function applyHead(head: FramingHead, features: ArrayLike<number>, rules:
   return toCanonical(predictProbabilities(head.model, headInput(picked, rules)), head.groups, rules);
 }
 
-export function saveHead(head: FramingHead, file: string): void {
+/** The head as saved: without what was resolved at load (`pick`). */
+export function saveHeadObject(head: FramingHead): Omit<FramingHead, 'pick'> {
   const { pick: _pick, ...saved } = head;
-  writeFileSync(file, JSON.stringify(saved) + '\n');
+  return saved;
+}
+
+export function saveHead(head: FramingHead, file: string): void {
+  writeFileSync(file, JSON.stringify(saveHeadObject(head)) + '\n');
 }
 
 /** Loads and checks a head against the features the running model produces. */
@@ -130,6 +135,11 @@ export function loadHead(file: string, featureNames: readonly string[]): Framing
   } catch (error) {
     throw new ShotscaleError('MODEL_MANIFEST_INVALID', `calibration head ${file}: ${(error as Error).message}`);
   }
+  return parseHead(raw, file, featureNames);
+}
+
+/** Checks a head (read from a file, or stored in the database) against the features the running model produces; `file` names it in errors. */
+export function parseHead(raw: unknown, file: string, featureNames: readonly string[]): FramingHead {
   const parsed = headSchema.safeParse(raw);
   if (!parsed.success) {
     throw new ShotscaleError('MODEL_MANIFEST_INVALID', `calibration head ${file}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);

@@ -137,6 +137,17 @@ export function fitHead(sets: readonly LabelledSet[], featureNames: readonly str
       ...(r.leaveOneSetOut ? { leaveOneSetOut: { exact: round(r.leaveOneSetOut.exact), withinOne: round(r.leaveOneSetOut.withinOne) } } : {}),
     };
   });
+  return residualHead(model, featureNames, {
+    labels: sets.map((s) => s.labels).join(', '),
+    count: sets.reduce((n, s) => n + s.samples.length, 0),
+    trainedAt: new Date().toISOString(),
+    options: { ...opts, model: modelName },
+    sets: provenance,
+  });
+}
+
+/** A head that corrects the rules over the 8 canonical classes. */
+export function residualHead(model: SoftmaxModel, featureNames: readonly string[], provenance: FramingHead['provenance']): FramingHead {
   return {
     schemaVersion: 1,
     kind: 'framing-head',
@@ -146,13 +157,7 @@ export function fitHead(sets: readonly LabelledSet[], featureNames: readonly str
     output: 'rules-residual',
     featureNames: [...featureNames],
     model,
-    provenance: {
-      labels: sets.map((s) => s.labels).join(', '),
-      count: sets.reduce((n, s) => n + s.samples.length, 0),
-      trainedAt: new Date().toISOString(),
-      options: { ...opts, model: modelName },
-      sets: provenance,
-    },
+    provenance,
   };
 }
 

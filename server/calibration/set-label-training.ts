@@ -66,6 +66,8 @@ export interface SetTrainOptions {
   labelPower: number;
   /** Weight of the cross-entropy to `split` inside a coarse label's set (1: a soft target). */
   withinSet: number;
+  /** A set's total weight relative to the others (1 when not named): a production's own labels can count for more than one base set. */
+  setWeights?: Readonly<Record<string, number>>;
 }
 
 export const DEFAULT_SET_TRAIN_OPTIONS: SetTrainOptions = { l2: 3e-2, epochs: 300, learningRate: 0.005, seed: 1, ordinal: 0.3, balance: true, labelPower: 1, withinSet: 1 };
@@ -76,17 +78,19 @@ export function distanceToSet(allowed: readonly number[]): number[] {
 }
 
 /** Per-row weights: every set weighs the same, and inside a set every label. */
-export function balanceWeights(rows: readonly Pick<SetLabelledRow, 'set' | 'label'>[], labelPower = 1): number[] {
+export function balanceWeights(rows: readonly Pick<SetLabelledRow, 'set' | 'label'>[], labelPower = 1, setWeights: Readonly<Record<string, number>> = {}): number[] {
   const perSet = new Map<string, Map<string, number>>();
   for (const r of rows) {
     const labels = perSet.get(r.set) ?? new Map<string, number>();
     labels.set(r.label, (labels.get(r.label) ?? 0) + 1);
     perSet.set(r.set, labels);
   }
-  // Each set's rows sum to the same total; the mean weight over all rows is 1.
+  // Each set's rows sum to its share (the same for all unless weighted); the mean weight over all rows is 1.
   const setTotal = new Map([...perSet].map(([set, labels]) => [set, [...labels.values()].reduce((a, n) => a + n ** (1 - labelPower), 0)]));
-  const scale = rows.length / perSet.size;
-  return rows.map((r) => scale * perSet.get(r.set)!.get(r.label)! ** -labelPower / setTotal.get(r.set)!);
+  const share = (set: string): number => setWeights[set] ?? 1;
+  const shares = [...perSet.keys()].reduce((a, set) => a + share(set), 0);
+  const scale = rows.length / shares;
+  return rows.map((r) => (scale * share(r.set) * perSet.get(r.set)!.get(r.label)! ** -labelPower) / setTotal.get(r.set)!);
 }
 
 function softmax(logits: number[]): number[] {
@@ -105,7 +109,7 @@ export function trainSetHead(rows: readonly SetLabelledRow[], options: Partial<S
   const xs = rows.map((r) => Float64Array.from(r.x, (v, j) => (v - mean[j]!) / std[j]!));
   const masks = rows.map((r) => Array.from({ length: SCALE_COUNT }, (_, c) => r.allowed.includes(c)));
   const distances = rows.map((r) => distanceToSet(r.allowed));
-  const weights = opts.balance ? balanceWeights(rows, opts.labelPower) : rows.map(() => 1);
+  const weights = opts.balance ? balanceWeights(rows, opts.labelPower, opts.setWeights) : rows.map(() => 1);
   // The target inside each label's set: the split given, else an even one.
   const targets = rows.map((r, i) => {
     const mask = masks[i]!;
@@ -123,24 +127,36 @@ export function trainSetHead(rows: readonly SetLabelledRow[], options: Partial<S
   const batchSize = Math.min(64, rows.length);
   const gW = W.map(() => new Float64Array(dims));
   const gB = new Float64Array(SCALE_COUNT);
+  // Flat, reused buffers: the loop runs rows x epochs times (760,000 for the shipped fit), so it allocates nothing.
+  const logits = new Float64Array(SCALE_COUNT), p = new Float64Array(SCALE_COUNT);
+  const offsets = rows.map((r) => Float64Array.from({ length: SCALE_COUNT }, (_, c) => r.offset?.[c] ?? 0));
   for (let epoch = 0; epoch < opts.epochs; epoch++) {
     shuffleInPlace(order, random);
     for (let start = 0; start < order.length; start += batchSize) {
-      const batch = order.slice(start, start + batchSize);
+      const end = Math.min(start + batchSize, order.length);
       for (const g of gW) g.fill(0);
       gB.fill(0);
-      for (const i of batch) {
-        const x = xs[i]!;
-        const offset = rows[i]!.offset;
-        const logits = W.map((row, c) => {
-          let s = b[c]! + (offset?.[c] ?? 0);
-          for (let j = 0; j < dims; j++) s += row[j]! * x[j]!;
-          return s;
-        });
-        const p = softmax(logits);
+      for (let k = start; k < end; k++) {
+        const i = order[k]!;
+        const x = xs[i]!, offset = offsets[i]!;
+        let max = -Infinity;
+        for (let c = 0; c < SCALE_COUNT; c++) {
+          const row = W[c]!;
+          let z = b[c]! + offset[c]!;
+          for (let j = 0; j < dims; j++) z += row[j]! * x[j]!;
+          logits[c] = z;
+          if (z > max) max = z;
+        }
+        let sum = 0;
+        for (let c = 0; c < SCALE_COUNT; c++) sum += p[c] = Math.exp(logits[c]! - max);
         const mask = masks[i]!, d = distances[i]!, q = targets[i]!;
-        const inSet = Math.max(p.reduce((s, pc, c) => (mask[c] ? s + pc : s), 0), 1e-12);
-        const expected = p.reduce((s, pc, c) => s + pc * d[c]!, 0);
+        let inSetMass = 0, expected = 0;
+        for (let c = 0; c < SCALE_COUNT; c++) {
+          p[c]! /= sum;
+          if (mask[c]) inSetMass += p[c]!;
+          expected += p[c]! * d[c]!;
+        }
+        const inSet = Math.max(inSetMass, 1e-12);
         const w = weights[i]!;
         for (let c = 0; c < SCALE_COUNT; c++) {
           // d/dz_c of: -log(mass on the set) + withinSet * crossEntropy(split, p inside the set) + ordinal * sum_k p_k d_k.
@@ -151,17 +167,18 @@ export function trainSetHead(rows: readonly SetLabelledRow[], options: Partial<S
           for (let j = 0; j < dims; j++) row[j]! += delta * x[j]!;
         }
       }
+      const batchLength = end - start;
       step += 1;
       const corr1 = 1 - beta1 ** step, corr2 = 1 - beta2 ** step;
       for (let c = 0; c < SCALE_COUNT; c++) {
         const row = W[c]!, g = gW[c]!, m = mW[c]!, v = vW[c]!;
         for (let j = 0; j < dims; j++) {
-          const grad = g[j]! / batch.length + opts.l2 * row[j]!;
+          const grad = g[j]! / batchLength + opts.l2 * row[j]!;
           m[j] = beta1 * m[j]! + (1 - beta1) * grad;
           v[j] = beta2 * v[j]! + (1 - beta2) * grad * grad;
           row[j] = row[j]! - (opts.learningRate * (m[j]! / corr1)) / (Math.sqrt(v[j]! / corr2) + 1e-8);
         }
-        const grad = gB[c]! / batch.length;
+        const grad = gB[c]! / batchLength;
         mB[c] = beta1 * mB[c]! + (1 - beta1) * grad;
         vB[c] = beta2 * vB[c]! + (1 - beta2) * grad * grad;
         b[c] = b[c]! - (opts.learningRate * (mB[c]! / corr1)) / (Math.sqrt(vB[c]! / corr2) + 1e-8);

@@ -6,11 +6,25 @@
  * within the set (the other sets in training) and, with several sets,
  * leave-one-set-out (fitted on the others only). The head is saved for
  * `model.calibration` or a camera's `calibration`, with those figures in it.
+ *
+ * By default it starts from the base knowledge of the configured head (the
+ * analysed frames of the sets it was fitted on, beside it as
+ * NAME.base.json.gz): a production's few labels are fitted together with
+ * those thousands, and it reports what the configured head scores on them
+ * and what the new head scores, cross-validated. A given set with the name
+ * of a base set replaces it. `--from-scratch` fits on the given labels alone.
+ * The new head's own base knowledge (every set it was fitted on) is written
+ * beside it.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { saveHead } from '../calibration/framing-head.js';
+import { existsSync } from 'node:fs';
+import { baseKnowledgePath, loadBaseKnowledge, saveBaseKnowledge } from '../calibration/base-knowledge.js';
+import { loadHead, saveHead, type FramingHead } from '../calibration/framing-head.js';
+import { fitProduction, type ProductionSetReport } from '../calibration/production-fit.js';
+import { resolveConfigPath } from '../config/load-config.js';
+import { configFromArgs } from './serve-command.js';
 import { CALIBRATION_TRAIN_OPTIONS, evaluateSets, fitHead, type LabelledSet, type SetReport, type SetScores } from '../calibration/multi-set-calibration.js';
 import type { SetTrainOptions } from '../calibration/set-label-training.js';
 import { evaluateImages } from '../evaluation/run-evaluation.js';
@@ -36,6 +50,8 @@ const OPTIONS = {
   limit: { type: 'string' },
   'save-samples': { type: 'string' },
   samples: { type: 'string' },
+  'from-scratch': { type: 'boolean', default: false },
+  base: { type: 'string' },
 } as const;
 
 /** Analysed frames, so that a refit with other options skips the detectors (--save-samples / --samples). */
@@ -160,13 +176,60 @@ export async function runCalibrate(argv: string[], log: Logger): Promise<number>
     }
   }
 
+  const base = values['from-scratch'] ? null : startingPoint(values, featureNames);
+  if (typeof base === 'number') return base;
+  // Base sets the labels given replace (refitting the shipped head on its own sets is the plain multi-set fit).
+  const baseSets = base?.sets.filter((b) => !sets.some((s) => s.name === b.name)) ?? [];
   const progress = new ProgressLine(0, '');
-  const reports = evaluateSets(sets, folds, train, (what) => progress.note(`fitting: ${what}`));
-  process.stdout.write(formatReports(sets, reports, folds));
-  const head = fitHead(sets, featureNames, reports, modelName, train);
   mkdirSync(path.dirname(path.resolve(values.out)), { recursive: true });
+  let head: FramingHead;
+  let json: unknown;
+  if (baseSets.length) {
+    const fit = fitProduction({ base: baseSets, production: sets, featureNames, from: base!.head, modelName, folds, options: train, onProgress: (what) => progress.note(`fitting: ${what}`) });
+    process.stdout.write(formatProductionReports(sets, fit.reports, folds, base!.file));
+    head = fit.head;
+    json = { base: base!.file, baseSets: baseSets.map((s) => s.name), sets: fit.reports, fitS: fit.fitMs / 1000, options: { ...CALIBRATION_TRAIN_OPTIONS, ...train, folds } };
+  } else {
+    const reports = evaluateSets(sets, folds, train, (what) => progress.note(`fitting: ${what}`));
+    process.stdout.write(formatReports(sets, reports, folds));
+    head = fitHead(sets, featureNames, reports, modelName, train);
+    json = { sets: reports, options: { ...CALIBRATION_TRAIN_OPTIONS, ...train, folds } };
+  }
   saveHead(head, values.out);
-  process.stderr.write(`head (${featureNames.length} features, a correction of the rules over the 8 classes) fitted on ${sets.map((s) => s.name).join(' + ')}, saved to ${values.out}\n`);
-  if (values.json) writeFileSync(values.json, JSON.stringify({ sets: reports, options: { ...CALIBRATION_TRAIN_OPTIONS, ...train, folds } }, null, 2) + '\n');
+  const knowledge = [...baseSets, ...sets];
+  saveBaseKnowledge(baseKnowledgePath(values.out), modelName, featureNames, knowledge);
+  process.stderr.write(`head (${featureNames.length} features, a correction of the rules over the 8 classes) fitted on ${knowledge.map((s) => s.name).join(' + ')}, saved to ${values.out}; its base knowledge to ${baseKnowledgePath(values.out)}\n`);
+  if (values.json) writeFileSync(values.json, JSON.stringify(json, null, 2) + '\n');
   return 0;
+}
+
+/** The configured head (or --base's) and its base knowledge; null where there is none to start from. */
+function startingPoint(values: { config?: string | undefined; base?: string | undefined }, featureNames: readonly string[]): { head: FramingHead | null; file: string; sets: LabelledSet[] } | null | number {
+  if (values.base) {
+    if (!existsSync(values.base)) return usageError(`--base ${values.base}: no such file`);
+    return { head: null, file: values.base, sets: loadBaseKnowledge(values.base, featureNames) };
+  }
+  const loaded = configFromArgs(values);
+  const configured = loaded.config.model.calibration;
+  if (!configured) return null;
+  const headFile = resolveConfigPath(loaded, configured);
+  const file = baseKnowledgePath(headFile);
+  if (!existsSync(file)) {
+    process.stderr.write(`shotscale calibrate: the configured head ${headFile} has no base knowledge beside it (${file}); fitting on the given labels alone\n`);
+    return null;
+  }
+  return { head: loadHead(headFile, featureNames), file, sets: loadBaseKnowledge(file, featureNames) };
+}
+
+function formatProductionReports(sets: readonly LabelledSet[], reports: readonly ProductionSetReport[], folds: number, base: string): string {
+  return reports
+    .map((r, i) => {
+      const taxonomy = sets[i]!.taxonomy;
+      return [
+        `${r.name} (${r.count} frames, ${r.taxonomy}), fitted with the base knowledge ${base}:`,
+        `  the configured head (never fitted on them): ${line(taxonomy, r.before)}`,
+        r.after ? `  new head, ${folds}-fold CV:               ${line(taxonomy, r.after)}` : `  new head: too few frames per class to cross-validate`,
+      ].join('\n');
+    })
+    .join('\n') + '\n';
 }

@@ -52,7 +52,8 @@ export interface CameraModelProfile {
 
 export class ModelSet {
   private readonly heads = new Map<string, FramingHead>();
-  private defaultHead: FramingHead | null = null;
+  /** The configured model.calibration head, loaded. */
+  defaultHead: FramingHead | null = null;
 
   private constructor(
     private readonly models: Map<string, ShotScaleModel>,

@@ -90,4 +90,41 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE shots ADD COLUMN scale_end TEXT;
     `,
   },
+  {
+    version: 4,
+    description: "a production's calibration: operator corrections as samples, fitted heads and where each applies",
+    sql: `
+      CREATE TABLE calibration_samples (
+        id INTEGER PRIMARY KEY,
+        camera_id TEXT NOT NULL,
+        captured_at INTEGER NOT NULL,      -- epoch ms of the analysed frame
+        created_at INTEGER NOT NULL,
+        source TEXT NOT NULL CHECK (source IN ('live', 'shot', 'import')),
+        taxonomy TEXT NOT NULL,            -- the taxonomy the label is in
+        label TEXT NOT NULL,               -- the label the operator gave
+        shown TEXT,                        -- the canonical label the classifier showed
+        shot_id INTEGER,                   -- a shot correction: the shot
+        features BLOB NOT NULL,            -- Float32, the model's feature vector
+        feature_names TEXT NOT NULL,       -- JSON: the model's feature names (a model that gains features still reads them)
+        rules TEXT NOT NULL,               -- JSON, the rules' canonical probabilities
+        jpeg BLOB                          -- the analysed frame
+      );
+      CREATE INDEX calibration_samples_camera ON calibration_samples (camera_id, created_at);
+
+      CREATE TABLE calibration_heads (
+        id INTEGER PRIMARY KEY,            -- the head's version
+        created_at INTEGER NOT NULL,
+        samples INTEGER NOT NULL,          -- production samples it was fitted on
+        head TEXT NOT NULL,                -- JSON, as saved by shotscale calibrate
+        report TEXT NOT NULL               -- JSON: per taxonomy, before and after (cross-validated)
+      );
+
+      -- Which head each camera uses: '*' for every camera without its own row; head_id NULL = the configured head.
+      CREATE TABLE calibration_applied (
+        scope TEXT PRIMARY KEY,
+        head_id INTEGER REFERENCES calibration_heads (id),
+        applied_at INTEGER NOT NULL
+      );
+    `,
+  },
 ];

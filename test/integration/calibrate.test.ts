@@ -6,10 +6,11 @@
  * records its sets and loads into the model. Figures on so few frames mean
  * little, so the test checks what is reported and kept, not the values.
  */
-import { readFileSync, writeFileSync, mkdirSync, symlinkSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync, mkdirSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { baseKnowledgePath, loadBaseKnowledge } from '../../server/calibration/base-knowledge.js';
 import { loadHead } from '../../server/calibration/framing-head.js';
 import { parseLabels } from '../../server/evaluation/labels-file.js';
 import { MODEL_FEATURE_NAMES } from '../../server/inference/framing/framing-model.js';
@@ -55,6 +56,29 @@ test('two sets in two taxonomies: per-set rules, CV and leave-one-set-out; a hea
   for (const s of head.provenance.sets!) assert.ok(s.leaveOneSetOut && s.crossValidated, s.name);
   const json = JSON.parse(readFileSync(report, 'utf8')) as { sets: { name: string; leaveOneSetOut: { exact: number } | null }[] };
   assert.deepEqual(json.sets.map((s) => [s.name, typeof s.leaveOneSetOut?.exact]), [['cinemanet', 'number'], ['hoha', 'number']]);
+});
+
+test('a production\'s labels start from the configured head\'s base knowledge; --from-scratch fits them alone', { timeout: 240_000 }, async () => {
+  // HOHA frames under another name play a production's labels.
+  const mine = subset('hoha', 3);
+  const production = path.join(path.dirname(path.dirname(mine)), 'mine');
+  renameSync(path.dirname(mine), production);
+  const labels = path.join(production, 'labels.csv');
+  const out = path.join(tempDir(), 'mine.head.json');
+  const run = await runCli(['calibrate', '--labels', `${labels}=cinescale`, '--out', out, '--folds', '3'], { timeoutMs: 230_000 });
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(run.stdout, /^mine \(21 frames, cinescale\), fitted with the base knowledge .*framing-default\.base\.json\.gz:$/m);
+  assert.match(run.stdout, /the configured head \(never fitted on them\): exact \d+\.\d%/);
+  assert.match(run.stdout, /new head, 3-fold CV: +exact \d+\.\d%/);
+  const head = loadHead(out, MODEL_FEATURE_NAMES);
+  assert.deepEqual(head.provenance.sets!.map((s) => s.name), ['cinemanet', 'hoha', 'mine']);
+  // Its own base knowledge: the base sets and the production's, for the next production fit to start from.
+  assert.deepEqual(loadBaseKnowledge(baseKnowledgePath(out), MODEL_FEATURE_NAMES).map((s) => [s.name, s.samples.length]), [['cinemanet', 1979], ['hoha', 555], ['mine', 21]]);
+
+  const scratch = await runCli(['calibrate', '--labels', `${labels}=cinescale`, '--out', path.join(tempDir(), 'scratch.json'), '--folds', '3', '--from-scratch'], { timeoutMs: 230_000 });
+  assert.equal(scratch.code, 0, scratch.stderr);
+  assert.match(scratch.stdout, /^mine \(21 frames, cinescale\):$/m);
+  assert.doesNotMatch(scratch.stdout, /base knowledge/);
 });
 
 test('usage errors say what is wrong', async () => {

@@ -21,22 +21,32 @@ const SOURCE = path.join(HERE, 'model-worker.ts');
 export const TYPESCRIPT_ENTRY = new URL('./model-worker-entry.mjs', import.meta.url);
 const CACHE_DIR = path.resolve(HERE, '..', '..', '..', 'node_modules', '.cache', 'shotscale');
 
-let entry: Promise<URL> | null = null;
+const entries = new Map<string, Promise<URL>>();
 
 /** The model thread's entry for this process: the bundle, built on first use, else the TypeScript entry. */
 export function modelWorkerEntry(log: Logger): Promise<URL> {
-  return (entry ??= build().catch((error: unknown) => {
-    log.debug(`model threads start from TypeScript (no bundle: ${errorMessage(error)})`);
-    return TYPESCRIPT_ENTRY;
-  }));
+  return bundledWorkerEntry(SOURCE, TYPESCRIPT_ENTRY, log);
 }
 
-async function build(): Promise<URL> {
+/** Any worker's entry: `source` (TypeScript) bundled once per process, else `fallback` (an .mjs that registers tsx). */
+export function bundledWorkerEntry(source: string, fallback: URL, log: Logger): Promise<URL> {
+  let entry = entries.get(source);
+  if (!entry) {
+    entry = build(source).catch((error: unknown) => {
+      log.debug(`${path.basename(source)} starts from TypeScript (no bundle: ${errorMessage(error)})`);
+      return fallback;
+    });
+    entries.set(source, entry);
+  }
+  return entry;
+}
+
+async function build(source: string): Promise<URL> {
   const esbuild = await import('esbuild');
-  const result = await esbuild.build({ entryPoints: [SOURCE], bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', write: false, logLevel: 'silent' });
+  const result = await esbuild.build({ entryPoints: [source], bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', write: false, logLevel: 'silent' });
   const code = result.outputFiles[0]!.contents;
   // Named by content: processes started from different checkouts or versions never share a stale file.
-  const file = path.join(CACHE_DIR, `model-worker-${createHash('sha256').update(code).digest('hex').slice(0, 16)}.mjs`);
+  const file = path.join(CACHE_DIR, `${path.basename(source, '.ts')}-${createHash('sha256').update(code).digest('hex').slice(0, 16)}.mjs`);
   mkdirSync(CACHE_DIR, { recursive: true });
   // Written aside and renamed, so a thread of another process never reads half a file.
   const partial = `${file}.${process.pid}.tmp`;

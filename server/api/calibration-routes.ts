@@ -1,0 +1,68 @@
+/**
+ * A production's calibration over HTTP: operators correct a camera's label
+ * (the frame on screen becomes a sample), list, view and delete samples, fit
+ * a head from them (on a thread of its own; the state says when it is done),
+ * and apply any fitted version, or the configured head, to every camera or
+ * one. Changing what every operator sees needs the operator role.
+ */
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { ShotscaleError } from '../errors.js';
+import type { CameraManager } from '../app/camera-manager.js';
+import { EVERY_CAMERA, type LiveCalibration } from '../calibration/live-calibration.js';
+import { needs } from './access/http-access.js';
+import { parseRequest } from './request-schemas.js';
+
+const correctionSchema = z.strictObject({ label: z.string().min(1).max(40), taxonomy: z.string().min(1).max(40).optional() });
+const fitSchema = z.strictObject({ fromScratch: z.boolean().optional(), folds: z.number().int().min(2).max(10).optional() }).optional();
+const applySchema = z.strictObject({
+  /** A head version, or null for the configured head (a rollback to before any fit). */
+  head: z.number().int().positive().nullable(),
+  /** A camera id; absent: every camera without a head of its own. */
+  camera: z.string().min(1).max(64).optional(),
+});
+const clearSchema = z.strictObject({ camera: z.string().min(1).max(64) });
+
+function parseId(value: string, what: string): number {
+  const id = /^\d{1,15}$/.test(value) ? Number(value) : NaN;
+  if (!(id > 0)) throw new ShotscaleError('BAD_REQUEST', `${JSON.stringify(value.slice(0, 40))} is not a ${what} id`);
+  return id;
+}
+
+export function registerCalibrationRoutes(app: FastifyInstance, calibration: LiveCalibration, cameras: CameraManager): void {
+  app.post<{ Params: { id: string } }>('/api/cameras/:id/corrections', needs('operator'), async (request, reply) => {
+    cameras.get(request.params.id);
+    const body = parseRequest(correctionSchema, request.body, 'correction { label, taxonomy? }');
+    return reply.code(201).send(calibration.correct(request.params.id, body.label, body.taxonomy));
+  });
+
+  app.get('/api/calibration', needs('viewer'), async () => calibration.state());
+
+  app.get<{ Querystring: { camera?: string } }>('/api/calibration/samples', needs('viewer'), async (request) => ({ samples: calibration.samples(request.query.camera || undefined) }));
+
+  app.get<{ Params: { id: string } }>('/api/calibration/samples/:id/image', needs('viewer'), async (request, reply) =>
+    reply.type('image/jpeg').header('cache-control', 'max-age=86400').send(calibration.sampleImage(parseId(request.params.id, 'sample'))));
+
+  app.delete<{ Params: { id: string } }>('/api/calibration/samples/:id', needs('operator'), async (request, reply) => {
+    calibration.deleteSample(parseId(request.params.id, 'sample'));
+    return reply.code(204).send();
+  });
+
+  app.post('/api/calibration/fit', needs('operator'), async (request, reply) => {
+    const body = parseRequest(fitSchema, request.body ?? undefined, 'fit { fromScratch?, folds? }');
+    return reply.code(202).send(calibration.startFit(body ?? {}));
+  });
+
+  app.post('/api/calibration/apply', needs('operator'), async (request) => {
+    const body = parseRequest(applySchema, request.body, 'apply { head, camera? }');
+    if (body.camera !== undefined) cameras.get(body.camera);
+    calibration.apply(body.camera ?? EVERY_CAMERA, body.head);
+    return calibration.state().applied;
+  });
+
+  /** A camera back to the head every camera uses. */
+  app.post('/api/calibration/clear', needs('operator'), async (request) => {
+    calibration.clear(parseRequest(clearSchema, request.body, 'clear { camera }').camera);
+    return calibration.state().applied;
+  });
+}

@@ -1,0 +1,6 @@
+// Fit thread bootstrap where no bundle could be written: a worker thread does
+// not inherit the main thread's module hooks, so it registers tsx itself.
+import { register } from 'tsx/esm/api';
+
+register();
+await import('./fit-worker.ts');

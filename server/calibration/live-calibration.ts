@@ -1,0 +1,246 @@
+/**
+ * A production teaches the classifier its convention, live. An operator who
+ * disagrees with a camera's label corrects it: the camera's last analysed
+ * frame (features, the rules' probabilities, a JPEG) becomes a sample in the
+ * shot log database. A fit (on a thread of its own) trains a head on those
+ * samples together with the base knowledge of the configured head, and stores
+ * it as a new version; applying a version (to every camera or one) takes
+ * effect on the next batch, and applying an older one, or the configured
+ * head, rolls back. What is applied survives a restart.
+ */
+import { Worker } from 'node:worker_threads';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { ShotscaleError, errorMessage } from '../errors.js';
+import { findTaxonomy, normaliseLabel } from '../evaluation/taxonomies.js';
+import { bundledWorkerEntry } from '../inference/worker/worker-bundle.js';
+import type { Clock } from '../shared/clock.js';
+import type { Frame } from '../shared/frame.js';
+import type { Logger } from '../shared/logger.js';
+import { argmax, CANONICAL_SCALES } from '../shared/scale.js';
+import { encodeThumbnail } from '../shots/thumbnail.js';
+import type { CalibrationStore, HeadSummary, SampleSummary } from '../store/calibration-store.js';
+import { baseKnowledgePath } from './base-knowledge.js';
+import { parseHead, saveHeadObject, type FramingHead } from './framing-head.js';
+import type { FitJob, FitReply } from './fit-worker.js';
+import type { ProductionSetReport } from './production-fit.js';
+
+const FIT_WORKER = fileURLToPath(new URL('./fit-worker.ts', import.meta.url));
+const FIT_WORKER_FALLBACK = new URL('./fit-worker-entry.mjs', import.meta.url);
+/** The scope of a head applied to every camera without one of its own. */
+export const EVERY_CAMERA = '*';
+/** Fewer than this many samples, or fewer than 2 classes, and a fit would only learn noise. */
+export const MIN_SAMPLES = 6;
+
+interface Observed {
+  frame: Pick<Frame, 'width' | 'height' | 'data' | 'captureTime'>;
+  features: Float32Array;
+  rules: readonly number[];
+  shown: string;
+}
+
+export interface FitState {
+  state: 'idle' | 'fitting' | 'done' | 'failed';
+  startedAt: number | null;
+  finishedAt: number | null;
+  /** The head version the last fit made. */
+  headId: number | null;
+  error: string | null;
+}
+
+export interface LiveCalibrationDeps {
+  store: CalibrationStore;
+  /** The default model's feature names (null: it has no framing features, nothing to calibrate). */
+  featureNames: readonly string[] | null;
+  modelName: string;
+  /** The configured default head and its file (base knowledge beside it), or null. */
+  configured: { head: FramingHead; file: string } | null;
+  clock: Clock;
+  log: Logger;
+}
+
+export class LiveCalibration {
+  private readonly observed = new Map<string, Observed>();
+  private readonly heads = new Map<number, FramingHead>();
+  private applied = new Map<string, number | null>();
+  private fit: FitState = { state: 'idle', startedAt: null, finishedAt: null, headId: null, error: null };
+
+  constructor(private readonly deps: LiveCalibrationDeps) {
+    for (const row of deps.store.applied()) {
+      try {
+        if (row.headId !== null) this.loadVersion(row.headId);
+        this.applied.set(row.scope, row.headId);
+      } catch (error) {
+        deps.log.warn(`calibration head ${row.headId} applied to ${row.scope} cannot be used (${errorMessage(error)}); that scope uses the configured head`);
+      }
+    }
+  }
+
+  /** Every analysed frame of a camera; the last one is what a correction labels. Keeps a reference, copies nothing. */
+  observe(cameraId: string, frame: Observed['frame'], analysis: { features: Float32Array; rules: readonly number[] } | undefined, shown: string): void {
+    if (analysis) this.observed.set(cameraId, { frame, features: analysis.features, rules: analysis.rules, shown });
+  }
+
+  forget(cameraId: string): void {
+    this.observed.delete(cameraId);
+  }
+
+  /** The head a camera uses: its own applied version, else every camera's, else undefined (the configured one). */
+  headFor(cameraId: string): FramingHead | null | undefined {
+    const id = this.applied.has(cameraId) ? this.applied.get(cameraId) : this.applied.get(EVERY_CAMERA);
+    if (id === undefined) return undefined;
+    return id === null ? this.deps.configured?.head ?? null : this.loadVersion(id);
+  }
+
+  /** The operator says the camera's current frame is `label` (in `taxonomy`, canonical by default). */
+  correct(cameraId: string, label: string, taxonomyName = 'canonical'): SampleSummary {
+    const taxonomy = findTaxonomy(taxonomyName);
+    if (!taxonomy) throw new ShotscaleError('BAD_REQUEST', `taxonomy: unknown taxonomy ${JSON.stringify(taxonomyName.slice(0, 40))}`);
+    const index = taxonomy.lookup.get(normaliseLabel(label));
+    if (index === undefined) throw new ShotscaleError('BAD_REQUEST', `label: ${JSON.stringify(label.slice(0, 40))} is not a class of ${taxonomy.name} (${taxonomy.classes.map((c) => c.name).join(', ')})`);
+    if (!this.deps.featureNames) throw new ShotscaleError('CALIBRATION_INVALID', `the default model (${this.deps.modelName}) has no framing features: corrections cannot teach it`);
+    const seen = this.observed.get(cameraId);
+    if (!seen) throw new ShotscaleError('CALIBRATION_INVALID', `camera ${cameraId} has no analysed frame yet to label`);
+    const now = this.deps.clock();
+    const sample = {
+      cameraId,
+      capturedAt: seen.frame.captureTime,
+      source: 'live' as const,
+      taxonomy: taxonomy.name,
+      label: taxonomy.classes[index]!.name,
+      shown: seen.shown,
+      shotId: null,
+      features: seen.features,
+      featureNames: this.deps.featureNames,
+      rules: seen.rules,
+      jpeg: encodeThumbnail(seen.frame),
+    };
+    const id = this.deps.store.addSample(sample, now);
+    this.deps.log.info(`correction on ${cameraId}: ${sample.label} (${taxonomy.name}), shown ${seen.shown}; sample ${id}`);
+    return { id, cameraId, capturedAt: sample.capturedAt, createdAt: now, source: 'live', taxonomy: taxonomy.name, label: sample.label, shown: sample.shown, shotId: null, hasImage: true };
+  }
+
+  samples(cameraId?: string): SampleSummary[] {
+    return this.deps.store.listSamples(cameraId !== undefined ? { cameraId } : {});
+  }
+
+  deleteSample(id: number): void {
+    if (!this.deps.store.deleteSample(id)) throw new ShotscaleError('NOT_FOUND', `no calibration sample ${id}`);
+  }
+
+  sampleImage(id: number): Buffer {
+    const jpeg = this.deps.store.sampleImage(id);
+    if (!jpeg) throw new ShotscaleError('NOT_FOUND', `no image for calibration sample ${id}`);
+    return jpeg;
+  }
+
+  /** Samples per label and per camera, the heads, what is applied where, and the last fit. */
+  state(): { samples: number; perLabel: Record<string, number>; perCamera: Record<string, number>; heads: HeadSummary[]; applied: Record<string, number | null>; fit: FitState; configured: string | null } {
+    const samples = this.deps.store.listSamples();
+    const count = (key: (s: SampleSummary) => string) => samples.reduce<Record<string, number>>((acc, s) => ((acc[key(s)] = (acc[key(s)] ?? 0) + 1), acc), {});
+    return {
+      samples: samples.length,
+      perLabel: count((s) => `${s.taxonomy}:${s.label}`),
+      perCamera: count((s) => s.cameraId),
+      heads: this.deps.store.listHeads(),
+      applied: Object.fromEntries(this.applied),
+      fit: { ...this.fit },
+      configured: this.deps.configured?.file ?? null,
+    };
+  }
+
+  /** Starts a fit on a thread of its own; the state says when it is done. */
+  startFit(options: { fromScratch?: boolean; folds?: number } = {}): FitState {
+    if (this.fit.state === 'fitting') throw new ShotscaleError('CALIBRATION_INVALID', 'a fit is already running');
+    const names = this.deps.featureNames;
+    if (!names) throw new ShotscaleError('CALIBRATION_INVALID', `the default model (${this.deps.modelName}) has no framing features to calibrate`);
+    const samples = this.deps.store.samplesForFit();
+    const labels = new Set(samples.map((s) => `${s.taxonomy}:${s.label}`));
+    if (samples.length < MIN_SAMPLES || labels.size < 2) throw new ShotscaleError('CALIBRATION_INVALID', `a fit needs at least ${MIN_SAMPLES} corrections of at least 2 labels (there are ${samples.length} of ${labels.size})`);
+    const baseFile = options.fromScratch || !this.deps.configured ? null : baseKnowledgePath(this.deps.configured.file);
+    const job: FitJob = {
+      baseFile: baseFile && existsSync(baseFile) ? baseFile : null,
+      from: this.deps.configured ? saveHeadObject(this.deps.configured.head) : null,
+      featureNames: [...names],
+      modelName: this.deps.modelName,
+      production: groupByTaxonomy(samples, names),
+      folds: options.folds ?? 5,
+    };
+    this.fit = { state: 'fitting', startedAt: this.deps.clock(), finishedAt: null, headId: null, error: null };
+    void this.runFit(job, samples.length);
+    return { ...this.fit };
+  }
+
+  private async runFit(job: FitJob, sampleCount: number): Promise<void> {
+    try {
+      const entry = await bundledWorkerEntry(FIT_WORKER, FIT_WORKER_FALLBACK, this.deps.log);
+      const reply = await new Promise<FitReply>((resolve, reject) => {
+        const worker = new Worker(entry, { workerData: { fitJob: job } });
+        worker.once('message', (message: FitReply) => resolve(message));
+        worker.once('error', reject);
+        worker.once('exit', (code) => reject(new Error(`the fit thread exited (${code}) without a result`)));
+      });
+      if (!reply.ok) throw new Error(reply.message);
+      const { head, reports, fitMs } = reply.result;
+      const report = { base: job.baseFile, sets: reports.map(summariseReport), fitS: Math.round(fitMs) / 1000 };
+      const headId = this.deps.store.addHead(saveHeadObject(head), report, sampleCount, this.deps.clock());
+      this.fit = { ...this.fit, state: 'done', finishedAt: this.deps.clock(), headId };
+      this.deps.log.info(`calibration head ${headId} fitted on ${sampleCount} corrections${job.baseFile ? ' and the base knowledge' : ''}: ${report.sets.map((s) => `${s.taxonomy} ${s.before.exact} -> ${s.after?.exact ?? '-'}`).join(', ')}`);
+    } catch (error) {
+      this.fit = { ...this.fit, state: 'failed', finishedAt: this.deps.clock(), error: errorMessage(error) };
+      this.deps.log.warn(`calibration fit failed: ${errorMessage(error)}`);
+    }
+  }
+
+  /** Applies head version `headId` (null: the configured head) to every camera ('*') or one; `scope` removed with `clear`. */
+  apply(scope: string, headId: number | null): void {
+    if (headId !== null) this.loadVersion(headId);
+    this.deps.store.apply(scope, headId, this.deps.clock());
+    this.applied.set(scope, headId);
+    this.deps.log.info(`calibration: ${scope === EVERY_CAMERA ? 'every camera' : scope} now uses ${headId === null ? 'the configured head' : `head ${headId}`}`);
+  }
+
+  /** A camera back to what every camera uses. */
+  clear(scope: string): void {
+    this.deps.store.unapply(scope);
+    this.applied.delete(scope);
+  }
+
+  private loadVersion(id: number): FramingHead {
+    const cached = this.heads.get(id);
+    if (cached) return cached;
+    const stored = this.deps.store.head(id);
+    if (!stored) throw new ShotscaleError('NOT_FOUND', `no calibration head ${id}`);
+    const head = parseHead(stored.head, `head ${id}`, this.deps.featureNames ?? []);
+    this.heads.set(id, head);
+    return head;
+  }
+}
+
+/** One production set per taxonomy the operators labelled in, features in the model's order. */
+function groupByTaxonomy(samples: ReturnType<CalibrationStore['samplesForFit']>, names: readonly string[]): FitJob['production'] {
+  const sets = new Map<string, FitJob['production'][number]>();
+  for (const s of samples) {
+    const taxonomy = findTaxonomy(s.taxonomy);
+    const label = taxonomy?.lookup.get(normaliseLabel(s.label));
+    if (!taxonomy || label === undefined) continue;
+    // Samples stored by a model with other features: by name, 0 where this model has one they lack.
+    const at = new Map(s.featureNames.map((n, i) => [n, i]));
+    const features = s.featureNames.length === names.length && s.featureNames.every((n, i) => n === names[i]) ? Array.from(s.features) : names.map((n) => (at.has(n) ? s.features[at.get(n)!]! : 0));
+    let set = sets.get(taxonomy.name);
+    if (!set) sets.set(taxonomy.name, (set = { name: `production-${taxonomy.name}`, taxonomy: taxonomy.name, samples: [] }));
+    set.samples.push({ features, rules: s.rules, label });
+  }
+  return [...sets.values()];
+}
+
+const pct = (x: number): number => Math.round(x * 1000) / 10;
+
+function summariseReport(r: ProductionSetReport): { taxonomy: string; count: number; before: { exact: number; withinOne: number }; after: { exact: number; withinOne: number } | null } {
+  return { taxonomy: r.taxonomy, count: r.count, before: { exact: pct(r.before.exact), withinOne: pct(r.before.withinOne) }, after: r.after ? { exact: pct(r.after.exact), withinOne: pct(r.after.withinOne) } : null };
+}
+
+/** The label a readout shows, canonical. */
+export function shownLabel(probabilities: readonly number[]): string {
+  return CANONICAL_SCALES[argmax(probabilities)]!;
+}

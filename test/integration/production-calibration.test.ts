@@ -1,0 +1,163 @@
+/**
+ * A production teaches the classifier its convention, live, through the API:
+ * the default classifier on two file cameras playing real footage (a handheld
+ * selfie, MCU; hikers, FS), operators who call the selfie CU and the hikers WS
+ * correct frames, a fit on the corrections plus the base knowledge, applied to
+ * every camera: the selfie camera's readouts follow (CU), and a rollback to
+ * the configured head brings its labels back. Viewers see but cannot change;
+ * samples list, show and delete; what is applied survives a restart.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import type { RunningServer } from '../../server/app/shotscale-server.js';
+import type { Readout } from '../../server/shared/socket-events.js';
+import { collectReadouts, connectClient, httpJson, REPO_DIR, startTestServer, type ConnectedClient } from '../support/server-harness.js';
+import { tempDir } from '../support/media.js';
+
+const OPERATOR = 'operator-token-calibration-0123456789';
+const VIEWER = 'viewer-token-calibration-0123456789';
+const ADMIN = 'admin-token-calibration-0123456789';
+const dataDir = tempDir('shotscale-calibration-');
+
+const fileCamera = (id: string, clip: string) => ({ id, source: { kind: 'file', path: path.join(REPO_DIR, 'media', 'demo', clip), loop: true, realtime: true }, analysisFps: 5 });
+
+function start(): Promise<RunningServer> {
+  return startTestServer({
+    server: { accessToken: ADMIN, tokens: [{ role: 'operator', token: OPERATOR }, { role: 'viewer', token: VIEWER }] },
+    model: { manifest: path.join(REPO_DIR, 'models', 'framing-default.manifest.json'), calibration: path.join(REPO_DIR, 'models', 'framing-default.head.json') },
+    shots: { dataDir },
+    cameras: [fileCamera('selfie', 'selfie.mp4'), fileCamera('hikers', 'hikers.mp4')],
+  });
+}
+
+let server: RunningServer;
+let live: ConnectedClient;
+
+before(async () => {
+  server = await start();
+  live = await connectClient(server.url, { token: VIEWER });
+});
+
+after(async () => {
+  live?.client.close();
+  await server?.close();
+});
+
+const api = (p: string) => `${server.url}${p}`;
+const share = (readouts: Readout[], label: string) => readouts.filter((r) => r.label === label).length / readouts.length;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** `count` corrections of a camera, one per analysed frame or so, spread over the clip. */
+async function correct(camera: string, label: string, count: number): Promise<number[]> {
+  const ids: number[] = [];
+  for (let i = 0; i < count; i++) {
+    await sleep(700);
+    const { status, body } = await httpJson(api(`/api/cameras/${camera}/corrections`), { method: 'POST', body: { label }, token: OPERATOR });
+    assert.equal(status, 201, JSON.stringify(body));
+    ids.push((body as { id: number }).id);
+  }
+  return ids;
+}
+
+async function fitted(): Promise<{ headId: number; report: { sets: { taxonomy: string; before: { exact: number }; after: { exact: number } | null }[] } }> {
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    const { body } = await httpJson(api('/api/calibration'), { token: VIEWER });
+    const state = body as { fit: { state: string; headId: number | null; error: string | null }; heads: { id: number; report: never }[] };
+    if (state.fit.state === 'done') return { headId: state.fit.headId!, report: state.heads.find((h) => h.id === state.fit.headId)!.report };
+    assert.notEqual(state.fit.state, 'failed', state.fit.error ?? '');
+    assert.ok(Date.now() < deadline, 'the fit did not finish in 2 minutes');
+    await sleep(500);
+  }
+}
+
+describe('teaching the classifier a production\'s convention', () => {
+  let before: Readout[];
+  let headId: number;
+
+  test('before any correction, the selfie reads MCU mostly (as labelled by eye), and a fit is refused', async () => {
+    before = await collectReadouts(live.client, 25, (r) => r.cameraId === 'selfie', 40_000);
+    assert.ok(share(before, 'MCU') >= 0.5, `MCU share ${share(before, 'MCU')}`);
+    assert.ok(share(before, 'CU') < 0.4, `CU share ${share(before, 'CU')}`);
+    const refused = await httpJson(api('/api/calibration/fit'), { method: 'POST', body: {}, token: OPERATOR });
+    assert.equal(refused.status, 409);
+    assert.equal((refused.body as { error: { code: string } }).error.code, 'CALIBRATION_INVALID');
+  });
+
+  test('viewers cannot correct or fit; a label outside the taxonomy is a coded 400', async () => {
+    const viewer = await httpJson(api('/api/cameras/selfie/corrections'), { method: 'POST', body: { label: 'CU' }, token: VIEWER });
+    assert.equal(viewer.status, 403);
+    const fit = await httpJson(api('/api/calibration/fit'), { method: 'POST', body: {}, token: VIEWER });
+    assert.equal(fit.status, 403);
+    const wrong = await httpJson(api('/api/cameras/selfie/corrections'), { method: 'POST', body: { label: 'XXL' }, token: OPERATOR });
+    assert.equal(wrong.status, 400);
+    assert.match((wrong.body as { error: { message: string } }).error.message, /not a class of canonical/);
+    const noCamera = await httpJson(api('/api/cameras/nope/corrections'), { method: 'POST', body: { label: 'CU' }, token: OPERATOR });
+    assert.equal(noCamera.status, 404);
+  });
+
+  test('corrections are stored with the frame, listed, shown and deletable', async () => {
+    const selfie = await correct('selfie', 'CU', 10);
+    await correct('hikers', 'WS', 8);
+    const { body } = await httpJson(api('/api/calibration/samples?camera=selfie'), { token: VIEWER });
+    const samples = (body as { samples: { id: number; label: string; shown: string; taxonomy: string; hasImage: boolean }[] }).samples;
+    assert.equal(samples.length, 10);
+    assert.ok(samples.every((s) => s.label === 'CU' && s.taxonomy === 'canonical' && s.hasImage));
+    const image = await fetch(api(`/api/calibration/samples/${selfie[0]}/image`), { headers: { authorization: `Bearer ${VIEWER}` } });
+    assert.equal(image.headers.get('content-type'), 'image/jpeg');
+    const bytes = new Uint8Array(await image.arrayBuffer());
+    assert.deepEqual([...bytes.subarray(0, 2)], [0xff, 0xd8]);
+    // One more, then deleted: the operator's mistake leaves no trace.
+    const [extra] = await correct('selfie', 'EWS', 1);
+    assert.equal((await httpJson(api(`/api/calibration/samples/${extra}`), { method: 'DELETE', token: VIEWER })).status, 403);
+    assert.equal((await httpJson(api(`/api/calibration/samples/${extra}`), { method: 'DELETE', token: OPERATOR })).status, 204);
+    assert.equal((await httpJson(api(`/api/calibration/samples/${extra}`), { method: 'DELETE', token: OPERATOR })).status, 404);
+    const state = (await httpJson(api('/api/calibration'), { token: VIEWER })).body as { samples: number; perLabel: Record<string, number>; perCamera: Record<string, number> };
+    assert.equal(state.samples, 18);
+    assert.deepEqual(state.perLabel, { 'canonical:CU': 10, 'canonical:WS': 8 });
+    assert.deepEqual(state.perCamera, { selfie: 10, hikers: 8 });
+  });
+
+  test('a fit runs off the main thread (readouts keep coming) and reports before and after', async () => {
+    const started = await httpJson(api('/api/calibration/fit'), { method: 'POST', body: {}, token: OPERATOR });
+    assert.equal(started.status, 202, JSON.stringify(started.body));
+    const again = await httpJson(api('/api/calibration/fit'), { method: 'POST', body: {}, token: OPERATOR });
+    assert.equal(again.status, 409);
+    const during = await collectReadouts(live.client, 10, (r) => r.cameraId === 'selfie', 20_000);
+    assert.equal(during.length, 10);
+    const result = await fitted();
+    headId = result.headId;
+    const canonical = result.report.sets.find((s) => s.taxonomy === 'canonical')!;
+    assert.ok(canonical.after, 'cross-validated figures after the fit');
+    assert.ok(canonical.after.exact > canonical.before.exact, `after ${canonical.after.exact} > before ${canonical.before.exact}`);
+  });
+
+  test('applied to every camera, the selfie camera follows the corrections from the next batch', async () => {
+    const applied = await httpJson(api('/api/calibration/apply'), { method: 'POST', body: { head: headId }, token: OPERATOR });
+    assert.equal(applied.status, 200, JSON.stringify(applied.body));
+    assert.deepEqual(applied.body, { '*': headId });
+    await sleep(1500);
+    const after = await collectReadouts(live.client, 25, (r) => r.cameraId === 'selfie', 40_000);
+    assert.ok(share(after, 'CU') >= 0.6, `CU share after the fit ${share(after, 'CU')} (before ${share(before, 'CU')})`);
+    assert.ok(after.some((r) => /calibrated -> CU/.test(r.reason ?? '')), 'the reason says the head decided');
+  });
+
+  test('a rollback to the configured head restores the labels; what is applied survives a restart', async () => {
+    assert.equal((await httpJson(api('/api/calibration/apply'), { method: 'POST', body: { head: null, camera: 'selfie' }, token: OPERATOR })).status, 200);
+    await sleep(1500);
+    const rolledBack = await collectReadouts(live.client, 25, (r) => r.cameraId === 'selfie', 40_000);
+    assert.ok(share(rolledBack, 'MCU') >= 0.5, `MCU share after the rollback ${share(rolledBack, 'MCU')}`);
+    live.client.close();
+    await server.close();
+    server = await start();
+    live = await connectClient(server.url, { token: VIEWER });
+    const state = (await httpJson(api('/api/calibration'), { token: VIEWER })).body as { applied: Record<string, number | null>; samples: number; heads: { id: number }[] };
+    assert.deepEqual(state.applied, { '*': headId, selfie: null });
+    assert.equal(state.samples, 18);
+    assert.deepEqual(state.heads.map((h) => h.id), [headId]);
+    // The hikers camera still uses the fitted head after the restart.
+    const hikers = await collectReadouts(live.client, 5, (r) => r.cameraId === 'hikers', 40_000);
+    assert.equal(hikers.length, 5);
+  });
+});

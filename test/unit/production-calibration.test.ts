@@ -1,0 +1,131 @@
+/**
+ * A production's calibration: base knowledge beside a head (written, read by
+ * feature name, refused when it cannot serve), a fit of production labels
+ * together with the base (its boundary moves where the production draws it,
+ * with before/after figures), and the store's samples and head versions.
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { baseKnowledgePath, loadBaseKnowledge, saveBaseKnowledge } from '../../server/calibration/base-knowledge.js';
+import { applyHead } from '../../server/calibration/framing-head.js';
+import { CALIBRATION_TRAIN_OPTIONS, residualHead, rowsOf, type LabelledSet } from '../../server/calibration/multi-set-calibration.js';
+import { fitProduction } from '../../server/calibration/production-fit.js';
+import { trainSetHead } from '../../server/calibration/set-label-training.js';
+import { isShotscaleError } from '../../server/errors.js';
+import { findTaxonomy } from '../../server/evaluation/taxonomies.js';
+import { softScale } from '../../server/inference/framing/framing-rules.js';
+import { seededRandom } from '../../server/shared/seeded-random.js';
+import { CalibrationStore } from '../../server/store/calibration-store.js';
+import { openDatabase } from '../../server/store/database.js';
+import { tempDir } from '../support/media.js';
+
+const canonical = findTaxonomy('canonical')!;
+const NAMES = ['axis', 'noise_a', 'noise_b'];
+const CU = 1, MCU = 2;
+
+/** Frames along one cue (`axis`, where the frame cuts the body); CU below `boundary`, MCU above; the rules are unsure (even CU/MCU). */
+function set(name: string, count: number, boundary: number, seed: number): LabelledSet {
+  const random = seededRandom(seed);
+  const samples = Array.from({ length: count }, () => {
+    const axis = random() * 4 - 2;
+    return { features: [axis, random(), random()], rules: softScale(1.5, 0.5), label: axis < boundary ? CU : MCU };
+  });
+  return { name, labels: `${name}.csv`, taxonomy: canonical, samples };
+}
+
+describe('base knowledge', () => {
+  test('is written beside the head and read back by feature name, in the order asked', () => {
+    const dir = tempDir();
+    const head = path.join(dir, 'mine.head.json');
+    assert.equal(baseKnowledgePath(head), path.join(dir, 'mine.base.json.gz'));
+    assert.equal(baseKnowledgePath(path.join(dir, 'plain.json')), path.join(dir, 'plain.base.json.gz'));
+    const base = set('base', 40, 0, 1);
+    saveBaseKnowledge(baseKnowledgePath(head), 'model-x', NAMES, [base]);
+    const [read] = loadBaseKnowledge(baseKnowledgePath(head), ['noise_b', 'axis']);
+    assert.equal(read!.name, 'base');
+    assert.equal(read!.taxonomy.name, 'canonical');
+    assert.equal(read!.samples.length, 40);
+    const first = base.samples[0]!;
+    assert.ok(Math.abs(read!.samples[0]!.features[1]! - (first.features as number[])[0]!) < 1e-4, 'axis second, as asked');
+    assert.ok(Math.abs(read!.samples[0]!.features[0]! - (first.features as number[])[2]!) < 1e-4);
+    assert.equal(read!.samples[0]!.label, first.label);
+  });
+
+  test('a model with features the base lacks, or a corrupt file, is refused with a code', () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'x.base.json.gz');
+    saveBaseKnowledge(file, 'model-x', NAMES, [set('base', 10, 0, 2)]);
+    assert.throws(() => loadBaseKnowledge(file, ['axis', 'new_feature']), (e) => isShotscaleError(e, 'MODEL_MISMATCH') && /new_feature/.test(e.message));
+    writeFileSync(file, 'not gzip');
+    assert.throws(() => loadBaseKnowledge(file, NAMES), (e) => isShotscaleError(e, 'CALIBRATION_BASE_INVALID') && e.message.includes(file));
+  });
+});
+
+describe('a production fit with the base knowledge', () => {
+  // The base sets call CU below 0; this production calls CU up to 1 (tighter framings read wider to it).
+  const base = [set('base-a', 300, 0, 3), set('base-b', 300, 0, 4)];
+  const head = residualHead(trainSetHead(base.flatMap(rowsOf), CALIBRATION_TRAIN_OPTIONS), NAMES, { labels: 'base', count: 600, trainedAt: '', options: {} });
+  const production = set('production', 40, 1, 5);
+  const at = (h: typeof head, axis: number) => applyHead(h, [axis, 0.5, 0.5], softScale(1.5, 0.5));
+
+  test('moves the boundary where the production draws it, and says so before and after', () => {
+    assert.ok(at(head, 0.25)[MCU]! > at(head, 0.25)[CU]!, 'the base head calls 0.25 MCU');
+    const fit = fitProduction({ base, production: [production], featureNames: NAMES, from: head, modelName: 'model-x', folds: 4 });
+    // A third of the weight on 40 labels against 600 base frames: the boundary moves a third of the way or so (0 -> about 0.35).
+    assert.ok(at(fit.head, 0.25)[CU]! > at(fit.head, 0.25)[MCU]!, 'the production head calls 0.25 CU');
+    assert.ok(at(fit.head, 0.5)[CU]! > at(head, 0.5)[CU]! + 0.1, 'and leans to CU further out');
+    assert.ok(at(fit.head, -1)[CU]! > 0.8 && at(fit.head, 2)[MCU]! > 0.8, 'far from the boundary nothing changes');
+    const [report] = fit.reports;
+    assert.equal(report!.count, 40);
+    assert.ok(report!.after!.exact > report!.before.exact, `after ${report!.after!.exact} > before ${report!.before.exact}`);
+    assert.deepEqual(fit.head.provenance.sets!.map((s) => s.name), ['base-a', 'base-b', 'production']);
+    assert.ok(fit.fitMs > 0);
+  });
+
+  test('with too few labels of a class to cross-validate, it still fits and says there is no after', () => {
+    const tiny: LabelledSet = { ...production, samples: [...production.samples.filter((s) => s.label === CU).slice(0, 5), ...production.samples.filter((s) => s.label === MCU).slice(0, 1)] };
+    const fit = fitProduction({ base, production: [tiny], featureNames: NAMES, from: head, modelName: 'model-x' });
+    assert.equal(fit.reports[0]!.after, null);
+    assert.equal(fit.head.output, 'rules-residual');
+  });
+});
+
+describe('the calibration store', () => {
+  const db = openDatabase(path.join(tempDir(), 'shots.db'));
+  const store = new CalibrationStore(db);
+  const sample = (label: string, cameraId = 'cam-1') => ({
+    cameraId, capturedAt: 1000, source: 'live' as const, taxonomy: 'canonical', label, shown: 'MCU', shotId: null,
+    features: Float32Array.from([0.25, -1.5, 3]), featureNames: ['a', 'b', 'c'], rules: softScale(2, 0.5), jpeg: Uint8Array.from([0xff, 0xd8, 0xff, 0xd9]),
+  });
+
+  test('keeps samples with their features, lists them newest first, deletes one', () => {
+    const a = store.addSample(sample('CU'), 5000);
+    const b = store.addSample(sample('WS', 'cam-2'), 6000);
+    assert.deepEqual(store.listSamples().map((s) => s.id), [b, a]);
+    assert.deepEqual(store.listSamples({ cameraId: 'cam-2' }).map((s) => s.label), ['WS']);
+    const [forFit] = store.samplesForFit();
+    assert.deepEqual(Array.from(forFit!.features), [0.25, -1.5, 3]);
+    assert.deepEqual(forFit!.featureNames, ['a', 'b', 'c']);
+    assert.deepEqual([...store.sampleImage(a)!], [0xff, 0xd8, 0xff, 0xd9]);
+    assert.equal(store.deleteSample(a), true);
+    assert.equal(store.deleteSample(a), false);
+    assert.equal(store.countSamples(), 1);
+  });
+
+  test('heads are versions, never overwritten; what is applied where is kept', () => {
+    const v1 = store.addHead({ version: 'one' }, { sets: [] }, 10, 7000);
+    const v2 = store.addHead({ version: 'two' }, { sets: [] }, 20, 8000);
+    assert.ok(v2 > v1);
+    assert.deepEqual(store.listHeads().map((h) => [h.id, h.samples]), [[v2, 20], [v1, 10]]);
+    assert.deepEqual(store.head(v1)!.head, { version: 'one' });
+    assert.equal(store.head(9999), null);
+    store.apply('*', v2, 9000);
+    store.apply('cam-1', null, 9000);
+    store.apply('*', v1, 9100);
+    assert.deepEqual(store.applied().map((r) => [r.scope, r.headId]), [['*', v1], ['cam-1', null]]);
+    store.unapply('cam-1');
+    assert.deepEqual(store.applied().map((r) => r.scope), ['*']);
+  });
+});
