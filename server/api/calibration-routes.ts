@@ -43,6 +43,18 @@ export function registerCalibrationRoutes(app: FastifyInstance, calibration: Liv
   app.get<{ Params: { id: string } }>('/api/calibration/samples/:id/image', needs('viewer'), async (request, reply) =>
     reply.type('image/jpeg').header('cache-control', 'max-age=86400').send(calibration.sampleImage(parseId(request.params.id, 'sample'))));
 
+  /** "Label these": the frames most worth a label, across cameras and classes. */
+  app.get('/api/calibration/queue', needs('viewer'), async () => ({ queue: calibration.queue() }));
+
+  app.get<{ Params: { id: string } }>('/api/calibration/queue/:id/image', needs('viewer'), async (request, reply) =>
+    reply.type('image/jpeg').header('cache-control', 'max-age=300').send(Buffer.from(calibration.queueImage(parseId(request.params.id, 'queued frame')))));
+
+  app.post<{ Params: { id: string } }>('/api/calibration/queue/:id', needs('operator'), async (request, reply) => {
+    const id = parseId(request.params.id, 'queued frame');
+    const body = parseRequest(correctionSchema, request.body, 'label { label, taxonomy? }');
+    return reply.code(201).send(calibration.labelQueued(id, body.label, body.taxonomy));
+  });
+
   app.delete<{ Params: { id: string } }>('/api/calibration/samples/:id', needs('operator'), async (request, reply) => {
     calibration.deleteSample(parseId(request.params.id, 'sample'));
     return reply.code(204).send();

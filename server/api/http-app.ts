@@ -102,7 +102,7 @@ export async function createHttpApp(deps: HttpAppDeps): Promise<HttpApp> {
   });
 
   if (deps.shotLog) {
-    registerShotRoutes(app, deps.shotLog);
+    registerShotRoutes(app, deps.shotLog, (shot) => deps.calibration?.shotCorrected(shot, deps.shotLog!.shots));
     registerReportRoutes(app, deps.shotLog);
   }
   if (deps.calibration) registerCalibrationRoutes(app, deps.calibration, deps.cameras);

@@ -8,6 +8,7 @@ import type { CameraPatch } from '../app/camera-manager.js';
 import { cameraIdSchema } from '../config/camera-id.js';
 import { describeIssue, formatKeyPath } from '../config/zod-issues.js';
 import { ShotscaleError } from '../errors.js';
+import { CANONICAL_SCALES } from '../shared/scale.js';
 import type { TakeRequest } from '../shots/shot-log.js';
 import type { ShotPatch } from '../store/shot-store.js';
 
@@ -37,6 +38,7 @@ export const takeStartSchema = z.strictObject({
 export const takeEndSchema = z.strictObject({ cameras: cameraList.nullable().optional() }).nullable().optional();
 
 const shotPatchSchema = z.strictObject({
+  scale: z.enum(CANONICAL_SCALES).optional(),
   tags: z
     .array(z.string().trim().max(MAX_NAME_LENGTH, `at most ${MAX_NAME_LENGTH} characters`))
     .max(MAX_TAGS, `at most ${MAX_TAGS} tags`)
@@ -63,9 +65,10 @@ export function takeRequest(given: z.output<typeof takeStartSchema>): TakeReques
 
 /** PATCH /api/shots/:id: empty texts clear the field. */
 export function parseShotPatch(body: unknown): ShotPatch {
-  const given = parseRequest(shotPatchSchema, body, 'shot edit { tags?, note?, scene?, take? }');
+  const given = parseRequest(shotPatchSchema, body, 'shot edit { scale?, tags?, note?, scene?, take? }');
   const patch: ShotPatch = {};
   if (given.tags !== undefined) patch.tags = given.tags;
+  if (given.scale !== undefined) patch.scale = given.scale;
   for (const key of ['note', 'scene', 'take'] as const) {
     const value = given[key];
     if (value !== undefined) patch[key] = value === null || value.trim() === '' ? null : value;

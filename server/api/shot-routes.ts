@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { ShotscaleError } from '../errors.js';
 import { exportShots, isExportFormat, EXPORT_FORMATS } from '../exports/export-shots.js';
 import type { ShotLog } from '../shots/shot-log.js';
-import type { ShotFilter } from '../store/shot-store.js';
+import type { ShotFilter, StoredShot } from '../store/shot-store.js';
 import { needs } from './access/http-access.js';
 import { MAX_CAMERAS_IN_REQUEST, parseRequest, parseShotPatch, takeEndSchema, takeRequest, takeStartSchema } from './request-schemas.js';
 
@@ -73,7 +73,8 @@ export function shotFilterFrom(query: Query): ShotFilter {
   return filter;
 }
 
-export function registerShotRoutes(app: FastifyInstance, shotLog: ShotLog): void {
+/** `onScaleCorrected`: an operator set a shot's scale (the shot as stored now). */
+export function registerShotRoutes(app: FastifyInstance, shotLog: ShotLog, onScaleCorrected: (shot: StoredShot) => void = () => undefined): void {
   app.get<{ Querystring: Query }>('/api/shots', needs('viewer'), async (request, reply) => {
     const { format } = request.query;
     const filter = shotFilterFrom(request.query);
@@ -100,7 +101,12 @@ export function registerShotRoutes(app: FastifyInstance, shotLog: ShotLog): void
     return reply.type('image/jpeg').header('cache-control', 'max-age=86400').send(jpeg);
   });
 
-  app.patch<{ Params: { id: string } }>('/api/shots/:id', needs('operator'), async (request) => shotLog.patchShot(parseId(request.params.id), parseShotPatch(request.body)));
+  app.patch<{ Params: { id: string } }>('/api/shots/:id', needs('operator'), async (request) => {
+    const patch = parseShotPatch(request.body);
+    const shot = shotLog.patchShot(parseId(request.params.id), patch);
+    if (patch.scale !== undefined) onScaleCorrected(shot);
+    return shot;
+  });
 
   app.get<{ Querystring: Query }>('/api/takes', needs('viewer'), async (request) => ({ running: shotLog.runningTakes(), takes: shotLog.takeStore.list(request.query.scene) }));
 

@@ -203,9 +203,10 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
           // A cut before this frame: the new shot's label starts from this frame alone.
           if (tracker?.takeSmoothingReset(frame.session, frame.timeS)) readouts.reset(frame.cameraId);
           const readout = readouts.build(frame, predictions[i]!, profileLabel(profiles.get(frame.cameraId)!));
-          tracker?.readout(frame.session, frame.timeS, frame.captureTime, readout, { timeS: frame.timeS, width: frame.width, height: frame.height, data: frame.data });
+          const analysis = predictions[i]!.analysis;
+          tracker?.readout(frame.session, frame.timeS, frame.captureTime, readout, { timeS: frame.timeS, width: frame.width, height: frame.height, data: frame.data, ...(analysis ? { analysis } : {}) });
           shotLog?.readout(frame.cameraId, readout.label, readout.captureTime);
-          calibration?.observe(frame.cameraId, frame, predictions[i]!.analysis, readout.label);
+          calibration?.observe(frame.cameraId, frame, predictions[i]!.analysis, readout.label, predictions[i]!.probabilities);
           stats.readout(frame.cameraId, clock(), readout.latencyMs);
           sendPreview(frame);
           metrics.framesAnalysed.inc({ camera: frame.cameraId });

@@ -20,6 +20,7 @@ import type { Logger } from '../shared/logger.js';
 import { argmax, CANONICAL_SCALES } from '../shared/scale.js';
 import { encodeThumbnail } from '../shots/thumbnail.js';
 import type { CalibrationStore, HeadSummary, SampleSummary } from '../store/calibration-store.js';
+import type { ShotStore, StoredShot } from '../store/shot-store.js';
 import { baseKnowledgePath } from './base-knowledge.js';
 import { parseHead, saveHeadObject, type FramingHead } from './framing-head.js';
 import type { FitJob, FitReply } from './fit-worker.js';
@@ -38,6 +39,29 @@ interface Observed {
   rules: readonly number[];
   shown: string;
 }
+
+/** A frame worth a label: where the classifier is least sure, or the head and the rules disagree. */
+interface Candidate extends Observed {
+  id: number;
+  cameraId: string;
+  score: number;
+  why: string;
+}
+
+export interface QueueItem {
+  id: number;
+  cameraId: string;
+  capturedAt: number;
+  shown: string;
+  /** 0..1: higher is more worth a label. */
+  score: number;
+  why: string;
+}
+
+/** Per camera: candidates kept, how often one is considered, and how long one stays. */
+const QUEUE_PER_CAMERA = 4;
+const QUEUE_EVERY_MS = 2000;
+const QUEUE_TTL_MS = 5 * 60_000;
 
 export interface FitState {
   state: 'idle' | 'fitting' | 'done' | 'failed';
@@ -61,6 +85,9 @@ export interface LiveCalibrationDeps {
 
 export class LiveCalibration {
   private readonly observed = new Map<string, Observed>();
+  private readonly candidates = new Map<string, Candidate[]>();
+  private readonly lastCandidateAt = new Map<string, number>();
+  private nextCandidate = 1;
   private readonly heads = new Map<number, FramingHead>();
   private applied = new Map<string, number | null>();
   private fit: FitState = { state: 'idle', startedAt: null, finishedAt: null, headId: null, error: null };
@@ -76,13 +103,91 @@ export class LiveCalibration {
     }
   }
 
-  /** Every analysed frame of a camera; the last one is what a correction labels. Keeps a reference, copies nothing. */
-  observe(cameraId: string, frame: Observed['frame'], analysis: { features: Float32Array; rules: readonly number[] } | undefined, shown: string): void {
-    if (analysis) this.observed.set(cameraId, { frame, features: analysis.features, rules: analysis.rules, shown });
+  /**
+   * Every analysed frame of a camera; the last one is what a correction
+   * labels. Keeps a reference, copies nothing. `probabilities` (after the
+   * head) and the rules' say how worth a label the frame is.
+   */
+  observe(cameraId: string, frame: Observed['frame'], analysis: { features: Float32Array; rules: readonly number[] } | undefined, shown: string, probabilities?: readonly number[]): void {
+    if (!analysis) return;
+    const seen = { frame, features: analysis.features, rules: analysis.rules, shown };
+    this.observed.set(cameraId, seen);
+    if (probabilities) this.consider(cameraId, seen, probabilities);
   }
 
   forget(cameraId: string): void {
     this.observed.delete(cameraId);
+    this.candidates.delete(cameraId);
+    this.lastCandidateAt.delete(cameraId);
+  }
+
+  /**
+   * Keeps the camera's frames most worth a label: a small margin between the
+   * two likeliest classes, or the head overruling the rules (the production's
+   * convention and the definitions part there). One frame considered every
+   * 2 s per camera, at most 4 kept, each for 5 minutes.
+   */
+  private consider(cameraId: string, seen: Observed, probabilities: readonly number[]): void {
+    const now = this.deps.clock();
+    if (now - (this.lastCandidateAt.get(cameraId) ?? -Infinity) < QUEUE_EVERY_MS) return;
+    this.lastCandidateAt.set(cameraId, now);
+    const order = probabilities.map((p, c) => [p, c] as const).sort((a, b) => b[0] - a[0]);
+    const [first, second] = [order[0]!, order[1]!];
+    const rulesTop = argmax(seen.rules);
+    const disagree = rulesTop !== first[1];
+    const score = Math.min(1, 1 - (first[0] - second[0]) + (disagree ? 0.25 : 0));
+    const pct = (p: number) => `${Math.round(p * 100)}%`;
+    const why = disagree
+      ? `the head and the rules disagree (rules ${CANONICAL_SCALES[rulesTop]}, head ${CANONICAL_SCALES[first[1]]})`
+      : `unsure: ${CANONICAL_SCALES[first[1]]} ${pct(first[0])} or ${CANONICAL_SCALES[second[1]]} ${pct(second[0])}`;
+    const kept = (this.candidates.get(cameraId) ?? []).filter((c) => now - c.frame.captureTime < QUEUE_TTL_MS);
+    const candidate: Candidate = { ...seen, id: this.nextCandidate++, cameraId, score, why };
+    kept.push(candidate);
+    kept.sort((a, b) => b.score - a.score);
+    this.candidates.set(cameraId, kept.slice(0, QUEUE_PER_CAMERA));
+  }
+
+  /**
+   * "Label these": the candidates of every camera, interleaved so that each
+   * camera and each class shown gets its turn before any gets a second.
+   */
+  queue(limit = 12): QueueItem[] {
+    const now = this.deps.clock();
+    const lists = [...this.candidates.values()].map((list) => list.filter((c) => now - c.frame.captureTime < QUEUE_TTL_MS));
+    const out: Candidate[] = [];
+    const shownTaken = new Set<string>();
+    for (let round = 0; out.length < limit && lists.some((l) => l.length); round++) {
+      for (const list of lists) {
+        if (!list.length || out.length >= limit) continue;
+        // Within a camera, a class not yet in the queue first.
+        const at = Math.max(0, list.findIndex((c) => !shownTaken.has(c.shown)));
+        const [picked] = list.splice(at, 1);
+        out.push(picked!);
+        shownTaken.add(picked!.shown);
+      }
+    }
+    return out.map((c) => ({ id: c.id, cameraId: c.cameraId, capturedAt: c.frame.captureTime, shown: c.shown, score: Math.round(c.score * 100) / 100, why: c.why }));
+  }
+
+  private candidate(id: number): Candidate {
+    for (const list of this.candidates.values()) {
+      const found = list.find((c) => c.id === id);
+      if (found) return found;
+    }
+    throw new ShotscaleError('NOT_FOUND', `no frame ${id} in the label-these queue (it may have expired or been labelled)`);
+  }
+
+  queueImage(id: number): Uint8Array {
+    return encodeThumbnail(this.candidate(id).frame);
+  }
+
+  /** The operator labels a queued frame: a sample, and the frame leaves the queue. */
+  labelQueued(id: number, label: string, taxonomyName = 'canonical'): SampleSummary {
+    const c = this.candidate(id);
+    const sample = this.saveSample(c.cameraId, c, label, taxonomyName);
+    const list = this.candidates.get(c.cameraId)!;
+    list.splice(list.indexOf(c), 1);
+    return sample;
   }
 
   /** The head a camera uses: its own applied version, else every camera's, else undefined (the configured one). */
@@ -94,20 +199,34 @@ export class LiveCalibration {
 
   /** The operator says the camera's current frame is `label` (in `taxonomy`, canonical by default). */
   correct(cameraId: string, label: string, taxonomyName = 'canonical'): SampleSummary {
+    const seen = this.observed.get(cameraId);
+    if (!seen && this.deps.featureNames) {
+      // Refuse a bad label first: it is wrong whenever it is sent.
+      this.labelOf(label, taxonomyName);
+      throw new ShotscaleError('CALIBRATION_INVALID', `camera ${cameraId} has no analysed frame yet to label`);
+    }
+    return this.saveSample(cameraId, seen!, label, taxonomyName);
+  }
+
+  /** The class `label` names in `taxonomyName`, or a coded 400. */
+  private labelOf(label: string, taxonomyName: string): { taxonomy: string; label: string } {
     const taxonomy = findTaxonomy(taxonomyName);
     if (!taxonomy) throw new ShotscaleError('BAD_REQUEST', `taxonomy: unknown taxonomy ${JSON.stringify(taxonomyName.slice(0, 40))}`);
     const index = taxonomy.lookup.get(normaliseLabel(label));
     if (index === undefined) throw new ShotscaleError('BAD_REQUEST', `label: ${JSON.stringify(label.slice(0, 40))} is not a class of ${taxonomy.name} (${taxonomy.classes.map((c) => c.name).join(', ')})`);
+    return { taxonomy: taxonomy.name, label: taxonomy.classes[index]!.name };
+  }
+
+  private saveSample(cameraId: string, seen: Observed, label: string, taxonomyName: string): SampleSummary {
+    const given = this.labelOf(label, taxonomyName);
     if (!this.deps.featureNames) throw new ShotscaleError('CALIBRATION_INVALID', `the default model (${this.deps.modelName}) has no framing features: corrections cannot teach it`);
-    const seen = this.observed.get(cameraId);
-    if (!seen) throw new ShotscaleError('CALIBRATION_INVALID', `camera ${cameraId} has no analysed frame yet to label`);
     const now = this.deps.clock();
     const sample = {
       cameraId,
       capturedAt: seen.frame.captureTime,
       source: 'live' as const,
-      taxonomy: taxonomy.name,
-      label: taxonomy.classes[index]!.name,
+      taxonomy: given.taxonomy,
+      label: given.label,
       shown: seen.shown,
       shotId: null,
       features: seen.features,
@@ -116,8 +235,28 @@ export class LiveCalibration {
       jpeg: encodeThumbnail(seen.frame),
     };
     const id = this.deps.store.addSample(sample, now);
-    this.deps.log.info(`correction on ${cameraId}: ${sample.label} (${taxonomy.name}), shown ${seen.shown}; sample ${id}`);
-    return { id, cameraId, capturedAt: sample.capturedAt, createdAt: now, source: 'live', taxonomy: taxonomy.name, label: sample.label, shown: sample.shown, shotId: null, hasImage: true };
+    this.deps.log.info(`correction on ${cameraId}: ${sample.label} (${sample.taxonomy}), shown ${seen.shown}; sample ${id}`);
+    return { id, cameraId, capturedAt: sample.capturedAt, createdAt: now, source: 'live', taxonomy: sample.taxonomy, label: sample.label, shown: sample.shown, shotId: null, hasImage: true };
+  }
+
+
+  /**
+   * An operator set a closed shot's scale: its thumbnail frame (the middle of
+   * the shot, with what the model measured there) becomes a sample labelled
+   * with that scale. A shot whose model gave no features teaches nothing.
+   */
+  shotCorrected(shot: StoredShot, shots: Pick<ShotStore, 'thumbnailAnalysis' | 'thumbnail'>): SampleSummary | null {
+    const analysis = shots.thumbnailAnalysis(shot.id);
+    const names = this.deps.featureNames;
+    if (!analysis || !names || analysis.features.length !== names.length) {
+      this.deps.log.debug(`shot ${shot.id} corrected to ${shot.scale}: its frame has no features for a sample`);
+      return null;
+    }
+    const now = this.deps.clock();
+    const sample = { cameraId: shot.cameraId, capturedAt: shot.inTime + (shot.outTime - shot.inTime) / 2, source: 'shot' as const, taxonomy: 'canonical', label: shot.scale, shown: shot.classifierScale ?? null, shotId: shot.id, features: analysis.features, featureNames: names, rules: analysis.rules, jpeg: shots.thumbnail(shot.id) };
+    const id = this.deps.store.addSample(sample, now);
+    this.deps.log.info(`shot ${shot.id} of ${shot.cameraId} corrected to ${shot.scale} (classifier: ${shot.classifierScale ?? '?'}); sample ${id}`);
+    return { id, cameraId: sample.cameraId, capturedAt: sample.capturedAt, createdAt: now, source: 'shot', taxonomy: 'canonical', label: shot.scale, shown: sample.shown, shotId: shot.id, hasImage: sample.jpeg !== null };
   }
 
   samples(cameraId?: string): SampleSummary[] {

@@ -8,6 +8,7 @@ import { runServe } from './serve-command.js';
 import { runClassify } from './classify-command.js';
 import { runEval } from './eval-command.js';
 import { runCalibrate } from './calibrate-command.js';
+import { runSamples } from './samples-command.js';
 import { runBench } from './bench-command.js';
 import { runLog } from './log-command.js';
 import { runExport } from './export-command.js';
@@ -34,7 +35,12 @@ commands:
   calibrate --labels FILE[=TAXONOMY] [--labels FILE2 ...] --out HEAD.json [--images DIR] [--taxonomy NAME] [--folds 5]
             [--l2 0.1] [--ordinal 0.3] [--label-power 0] [--save-samples F | --samples F] [--config FILE]
       Fit the default classifier's calibration head on one or several labelled sets at once; prints, per set,
-      the rules alone, cross-validated within the set, and leave-one-set-out.
+      the rules alone, cross-validated within the set, and leave-one-set-out; by default with the configured
+      head's base knowledge (--from-scratch: the given labels alone; --base FILE: another).
+  samples export --out DIR [--db FILE | --config FILE]
+  samples import DIR [--labels FILE] [--taxonomy NAME] [--camera NAME] [--config FILE]
+      A production's calibration samples (operators' corrections) as a folder of images and labels.csv
+      that calibrate reads, and back into the shot log (import: stop the server first).
   bench [--cameras 1,4,8,16] [--fps 5] [--duration S] [--out FILE]
       Run the pipeline benchmark; prints figures and writes JSON.
   doctor [--config FILE] [--port N] [--host HOST] [--json]
@@ -67,6 +73,8 @@ export async function main(argv: string[]): Promise<number> {
         return await runEval(rest, log);
       case 'calibrate':
         return await runCalibrate(rest, log);
+      case 'samples':
+        return await runSamples(rest, log);
       case 'bench':
         return await runBench(rest);
       default:

@@ -5,6 +5,9 @@
  * quoted, quotes doubled, and line breaks inside notes are kept. No byte-order
  * mark, so scripts read the first column name cleanly.
  *
+ * `scale` is what the shot is: an operator's correction where one was made
+ * (`scale_set_by` operator, the classifier's own in `classifier_scale`).
+ *
  * Each row keeps the shot's own rate (the `rate` column says which), so
  * tc_in/tc_out are exactly what the logger saw; only timeline exports convert.
  * Cells of free text (camera, scene, take, reason, tags, note) that start with
@@ -33,6 +36,8 @@ export const CSV_COLUMNS = [
   'scale_name',
   'scale_start',
   'scale_end',
+  'scale_set_by',
+  'classifier_scale',
   'confidence',
   'framing',
   'people',
@@ -67,6 +72,9 @@ function csvRow(shot: ShotRecord): string[] {
     SCALE_NAMES[shot.scale],
     shot.scaleStart ?? '',
     shot.scaleEnd ?? '',
+    // An operator's correction: scale is theirs, the classifier's own beside it.
+    shot.classifierScale ? 'operator' : 'classifier',
+    shot.classifierScale ?? shot.scale,
     roundedNumber(shot.confidence, 4),
     shot.subjects?.framing ?? '',
     shot.subjects ? String(shot.subjects.count) : '',

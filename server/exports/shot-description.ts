@@ -29,10 +29,11 @@ export function scaleChange(shot: Pick<ShotRecord, 'scaleStart' | 'scaleEnd'>): 
   return shot.scaleStart && shot.scaleEnd && shot.scaleStart !== shot.scaleEnd ? `${shot.scaleStart} to ${shot.scaleEnd}` : '';
 }
 
-/** Scale, confidence, a change of scale inside the shot, subjects and the model's reason, on one line. */
+/** Scale (and who set it), confidence, a change of scale inside the shot, subjects and the model's reason, on one line. */
 export function shotComment(shot: ShotRecord): string {
   const change = scaleChange(shot);
-  const parts = [shot.scale, shot.confidence.toFixed(2), change ? `(${change})` : '', subjectsText(shot.subjects)].filter((part) => part !== '');
+  const setBy = shot.classifierScale ? `(set by operator; classifier ${shot.classifierScale})` : '';
+  const parts = [shot.scale, setBy, shot.confidence.toFixed(2), change ? `(${change})` : '', subjectsText(shot.subjects)].filter((part) => part !== '');
   const reason = oneLine(shot.reason);
   return oneLine(`${parts.join(' ')}${reason ? ` (${reason})` : ''}`);
 }

@@ -65,6 +65,8 @@ export interface ShotRecord {
   tags: string[];
   note: string | null;
   hasThumbnail: boolean;
+  /** Set when an operator corrected `scale`: the classifier's own scale, kept beside it. */
+  classifierScale?: CanonicalScale | null;
 }
 
 /** A slate: "scene 12, take 3" on some or all cameras. */

@@ -19,6 +19,13 @@ export interface ThumbnailFrame {
   height: number;
   /** RGB24, row-major. */
   data: Uint8Array;
+  /** What the model measured in this frame (framing features, rules' probabilities), when it says. */
+  analysis?: FrameAnalysis;
+}
+
+export interface FrameAnalysis {
+  features: Float32Array;
+  rules: readonly number[];
 }
 
 /** What a shot keeps of a readout. */

@@ -300,7 +300,10 @@ export class ShotLog {
   }
 
   patchShot(id: number, patch: ShotPatch): StoredShot {
-    const shot = this.shots.patch(id, patch);
+    const { scale, ...rest } = patch;
+    // The scale first: an open shot refuses it before anything else changes.
+    if (scale !== undefined) this.shots.setScale(id, scale);
+    const shot = this.shots.patch(id, rest);
     this.events.shot(shot);
     this.scheduleCoverage();
     return shot;
@@ -363,7 +366,7 @@ export class ShotLog {
       update: (shot) => this.writer.extend(shot),
       close: (shot, thumbnail) => {
         const jpeg = this.settings.thumbnails && thumbnail ? this.thumbnailBytes(thumbnail) : null;
-        this.writer.finish(shot, jpeg);
+        this.writer.finish(shot, jpeg, thumbnail?.analysis ?? null);
         this.events.shot({ ...shot, hasThumbnail: jpeg !== null });
         this.scheduleCoverage();
       },

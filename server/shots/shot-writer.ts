@@ -9,6 +9,7 @@
  * update, close with its thumbnail) however long the outage.
  */
 import type { ShotRecord } from '../shared/shots.js';
+import type { FrameAnalysis } from './shot-accumulator.js';
 import type { ShotStore } from '../store/shot-store.js';
 import type { WriteBehind } from '../store/write-behind.js';
 
@@ -39,8 +40,8 @@ export class ShotWriter {
   }
 
   /** The shot closed: it writes every column an update would, so a held update is dropped. */
-  finish(shot: ShotRecord, jpeg: Uint8Array | null): void {
-    this.held.write({ shotId: shot.id, supersedes: extendKey(shot.id), run: () => this.shots.finish(shot, jpeg) });
+  finish(shot: ShotRecord, jpeg: Uint8Array | null, analysis: FrameAnalysis | null = null): void {
+    this.held.write({ shotId: shot.id, supersedes: extendKey(shot.id), run: () => this.shots.finish(shot, jpeg, analysis) });
   }
 
   /**

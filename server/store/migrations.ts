@@ -94,6 +94,12 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 4,
     description: "a production's calibration: operator corrections as samples, fitted heads and where each applies",
     sql: `
+      -- An operator's scale: scale holds it, scale_classifier the classifier's own (NULL: never corrected).
+      ALTER TABLE shots ADD COLUMN scale_classifier TEXT;
+      -- The analysed thumbnail frame's features and rules' probabilities, so a corrected shot teaches the classifier too.
+      ALTER TABLE thumbnails ADD COLUMN features BLOB;
+      ALTER TABLE thumbnails ADD COLUMN rules TEXT;
+
       CREATE TABLE calibration_samples (
         id INTEGER PRIMARY KEY,
         camera_id TEXT NOT NULL,

@@ -4,9 +4,10 @@
  * to ShotRecord one to one (JSON columns for probabilities, subjects, tags).
  */
 import { ShotscaleError } from '../errors.js';
-import { isCanonicalScale } from '../shared/scale.js';
+import { isCanonicalScale, type CanonicalScale } from '../shared/scale.js';
 import type { ShotBoundary, ShotRecord, TimecodeRateName } from '../shared/shots.js';
 import type { Subjects } from '../shared/socket-events.js';
+import type { FrameAnalysis } from '../shots/shot-accumulator.js';
 import type { Db } from './database.js';
 import { guardWrite } from './storage-fault.js';
 
@@ -51,6 +52,7 @@ interface ShotRow {
   tags: string;
   note: string | null;
   has_thumbnail: number;
+  scale_classifier: string | null;
 }
 
 export interface StoredShot extends ShotRecord {
@@ -58,6 +60,8 @@ export interface StoredShot extends ShotRecord {
 }
 
 export interface ShotPatch {
+  /** An operator's scale (closed shots): see setScale. */
+  scale?: CanonicalScale;
   tags?: string[];
   note?: string | null;
   scene?: string | null;
@@ -96,6 +100,8 @@ function fromRow(row: ShotRow, timecode: (frames: number, rate: string) => strin
     tags: JSON.parse(row.tags) as string[],
     note: row.note,
     hasThumbnail: row.has_thumbnail === 1,
+    // Only where an operator set the scale: other shots read as they always did.
+    ...(row.scale_classifier && isCanonicalScale(row.scale_classifier) ? { classifierScale: row.scale_classifier } : {}),
   };
 }
 
@@ -139,7 +145,7 @@ export class ShotStore {
       probabilities = @probabilities, readouts = @readouts, subjects = @subjects, reason = @reason WHERE id = @id AND status = 'open'`);
     this.close = db.prepare(`UPDATE shots SET status = 'closed', out_time = @outTime, out_frame = @outFrame, scale = @scale, scale_start = @scaleStart, scale_end = @scaleEnd, confidence = @confidence,
       probabilities = @probabilities, readouts = @readouts, subjects = @subjects, reason = @reason, cut_out = @cutOut WHERE id = @id`);
-    this.putThumbnail = db.prepare('INSERT OR REPLACE INTO thumbnails (shot_id, jpeg) VALUES (?, ?)');
+    this.putThumbnail = db.prepare('INSERT OR REPLACE INTO thumbnails (shot_id, jpeg, features, rules) VALUES (?, ?, ?, ?)');
   }
 
   /**
@@ -157,12 +163,30 @@ export class ShotStore {
     this.updateOpen.run({ ...params, id: shot.id });
   }
 
-  /** Closes a shot, with its thumbnail, in one transaction. */
-  finish(shot: ShotRecord, jpeg: Uint8Array | null): void {
+  /** Closes a shot, with its thumbnail (and what the model saw in that frame), in one transaction. */
+  finish(shot: ShotRecord, jpeg: Uint8Array | null, analysis: FrameAnalysis | null = null): void {
     this.db.transaction(() => {
       this.close.run({ ...this.params(shot), id: shot.id });
-      if (jpeg) this.putThumbnail.run(shot.id, jpeg);
+      if (jpeg) this.putThumbnail.run(shot.id, jpeg, analysis ? Buffer.from(analysis.features.buffer, analysis.features.byteOffset, analysis.features.byteLength) : null, analysis ? JSON.stringify(analysis.rules) : null);
     })();
+  }
+
+  /** The thumbnail frame's features and rules' probabilities, where the model gave them. */
+  thumbnailAnalysis(id: number): FrameAnalysis | null {
+    const row = this.db.prepare('SELECT features, rules FROM thumbnails WHERE shot_id = ?').get(id) as { features: Buffer | null; rules: string | null } | undefined;
+    if (!row?.features || !row.rules) return null;
+    return { features: new Float32Array(new Uint8Array(row.features).buffer), rules: JSON.parse(row.rules) as number[] };
+  }
+
+  /**
+   * An operator's scale for a closed shot: `scale` takes it (exports, coverage),
+   * the classifier's own is kept in scale_classifier (the first time only).
+   */
+  setScale(id: number, scale: CanonicalScale): StoredShot {
+    const shot = this.get(id);
+    if (shot.status !== 'closed') throw new ShotscaleError('CALIBRATION_INVALID', `shot ${id} is still open: correct its scale once it closes`);
+    guardWrite(this.db, () => this.db.prepare('UPDATE shots SET scale_classifier = COALESCE(scale_classifier, scale), scale = ? WHERE id = ?').run(scale, id));
+    return this.get(id);
   }
 
   /** One more than the highest id stored (1 for an empty log). */

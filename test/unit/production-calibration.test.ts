@@ -18,6 +18,8 @@ import { findTaxonomy } from '../../server/evaluation/taxonomies.js';
 import { softScale } from '../../server/inference/framing/framing-rules.js';
 import { seededRandom } from '../../server/shared/seeded-random.js';
 import { CalibrationStore } from '../../server/store/calibration-store.js';
+import { LiveCalibration } from '../../server/calibration/live-calibration.js';
+import { silentLogger } from '../../server/shared/logger.js';
 import { openDatabase } from '../../server/store/database.js';
 import { tempDir } from '../support/media.js';
 
@@ -127,5 +129,59 @@ describe('the calibration store', () => {
     assert.deepEqual(store.applied().map((r) => [r.scope, r.headId]), [['*', v1], ['cam-1', null]]);
     store.unapply('cam-1');
     assert.deepEqual(store.applied().map((r) => r.scope), ['*']);
+  });
+});
+
+describe('"label these"', () => {
+  let now = 1_000_000;
+  const calibration = new LiveCalibration({
+    store: new CalibrationStore(openDatabase(path.join(tempDir(), 'shots.db'))),
+    featureNames: NAMES,
+    modelName: 'model-x',
+    configured: null,
+    clock: () => now,
+    log: silentLogger,
+  });
+  const frame = () => ({ width: 16, height: 16, data: new Uint8Array(16 * 16 * 3).fill(90), captureTime: now });
+  const analysis = (rules: number[]) => ({ features: Float32Array.from([0, 0.5, 0.5]), rules });
+  const sure = softScale(2, 0.3); // MCU, clearly
+  const unsure = softScale(2.5, 0.6); // MCU or MS
+  const overruled = softScale(4, 0.4); // the head says MWS where the rules say ...
+  const rulesSayMs = softScale(3, 0.4);
+
+  test('keeps the frames most worth a label per camera, interleaves cameras, says why; a label stores a sample and takes the frame off', () => {
+    for (let i = 0; i < 10; i++) {
+      now += 2500;
+      calibration.observe('cam-1', frame(), analysis(sure), 'MCU', i === 4 ? unsure : sure);
+      calibration.observe('cam-2', frame(), analysis(i === 7 ? rulesSayMs : sure), i === 7 ? 'MWS' : 'MCU', i === 7 ? overruled : sure);
+    }
+    // Frames come at most every 2 s per camera: one more now is not considered.
+    calibration.observe('cam-1', frame(), analysis(unsure), 'MS', softScale(2.5, 2));
+    const queue = calibration.queue(4);
+    assert.equal(queue.length, 4);
+    assert.deepEqual(queue.slice(0, 2).map((q) => q.cameraId).sort(), ['cam-1', 'cam-2'], 'each camera gets a turn first');
+    const top1 = queue.find((q) => q.cameraId === 'cam-1')!;
+    const top2 = queue.find((q) => q.cameraId === 'cam-2')!;
+    assert.match(top1.why, /^unsure: MCU \d+% or MS \d+%$/);
+    assert.match(top2.why, /^the head and the rules disagree \(rules MS, head MWS\)$/);
+    assert.equal(top2.shown, 'MWS');
+    assert.ok(queue.every((q) => q.score >= 0 && q.score <= 1));
+    const jpeg = calibration.queueImage(top1.id);
+    assert.deepEqual([jpeg[0], jpeg[1]], [0xff, 0xd8]);
+    assert.throws(() => calibration.labelQueued(top1.id, 'XXL'), (e) => isShotscaleError(e, 'BAD_REQUEST'));
+    const sample = calibration.labelQueued(top1.id, 'MS');
+    assert.deepEqual([sample.cameraId, sample.label, sample.shown, sample.source], ['cam-1', 'MS', 'MCU', 'live']);
+    assert.throws(() => calibration.labelQueued(top1.id, 'MS'), (e) => isShotscaleError(e, 'NOT_FOUND'));
+    assert.ok(!calibration.queue().some((q) => q.id === top1.id));
+  });
+
+  test('frames older than 5 minutes leave the queue; a removed camera takes its frames along', () => {
+    now += 6 * 60_000;
+    assert.deepEqual(calibration.queue(), []);
+    now += 2500;
+    calibration.observe('cam-3', frame(), analysis(unsure), 'MCU', unsure);
+    assert.equal(calibration.queue().length, 1);
+    calibration.forget('cam-3');
+    assert.deepEqual(calibration.queue(), []);
   });
 });

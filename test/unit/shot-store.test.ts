@@ -19,6 +19,8 @@ import { MIGRATIONS, type Migration } from '../../server/store/migrations.js';
 import { PlanStore } from '../../server/store/plan-store.js';
 import { ShotStore } from '../../server/store/shot-store.js';
 import { TakeStore } from '../../server/store/take-store.js';
+import { shotsCsv } from '../../server/exports/csv-export.js';
+import { shotComment } from '../../server/exports/shot-description.js';
 import { tempDir } from '../support/media.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -223,6 +225,34 @@ describe('ShotStore', () => {
     const other = store.add(shot({ status: 'open' }), null);
     store.finish(shot({ id: other }), null);
     assert.deepEqual([store.get(other).hasThumbnail, store.thumbnail(other)], [false, null]);
+    db.close();
+  });
+
+  test('an operator\'s scale: closed shots only; the classifier\'s own kept beside it; exports carry both; the thumbnail keeps its features', () => {
+    const { db } = freshDb();
+    const store = new ShotStore(db, timecode);
+    const open = store.add(shot({ status: 'open', cutOut: null }), null);
+    assert.throws(() => store.setScale(open, 'CU'), (e: unknown) => isShotscaleError(e, 'CALIBRATION_INVALID') && /still open/.test(e.message));
+    const jpeg = Uint8Array.from([0xff, 0xd8, 0xff, 0xd9]);
+    const analysis = { features: Float32Array.from([1.5, -2, 0.25]), rules: CANONICAL_SCALES.map((_, i) => (i === 2 ? 0.9 : 0.1 / 7)) };
+    store.finish(shot({ id: open, scale: 'MCU' }), jpeg, analysis);
+    assert.deepEqual(Array.from(store.thumbnailAnalysis(open)!.features), [1.5, -2, 0.25]);
+    assert.deepEqual(store.thumbnailAnalysis(open)!.rules, analysis.rules);
+    assert.equal(store.get(open).classifierScale, undefined, 'not corrected: no classifier scale beside');
+    store.setScale(open, 'CU');
+    store.setScale(open, 'ECU');
+    const corrected = store.get(open);
+    assert.deepEqual([corrected.scale, corrected.classifierScale], ['ECU', 'MCU'], 'the classifier\'s own scale is the first one, kept');
+    const [header, row] = shotsCsv([corrected]).split('\r\n');
+    const cells = Object.fromEntries(header!.split(',').map((name, i) => [name, row!.split(',')[i]]));
+    assert.deepEqual([cells.scale, cells.scale_set_by, cells.classifier_scale], ['ECU', 'operator', 'MCU']);
+    assert.match(shotComment(corrected), /^ECU \(set by operator; classifier MCU\)/);
+    const plain = store.add(shot({ scale: 'WS' }), null);
+    const [, plainRow] = shotsCsv([store.get(plain)]).split('\r\n');
+    assert.deepEqual(plainRow!.split(',').slice(15, 17), ['classifier', 'WS']);
+    // Without features (a model that gives none), the thumbnail is kept alone.
+    store.finish(shot({ id: plain }), jpeg);
+    assert.equal(store.thumbnailAnalysis(plain), null);
     db.close();
   });
 

@@ -60,12 +60,15 @@ test('parseTags trims, drops empties and repeats in any case', () => {
 });
 
 test('shotEdit sends only what changed', () => {
-  const before = { tags: ['Anna'], note: null };
+  const before = { tags: ['Anna'], note: null, scale: 'MCU' as const };
   assert.equal(shotEdit(before, 'Anna', ''), null);
   assert.equal(shotEdit(before, ' Anna ', '   '), null);
   assert.deepEqual(shotEdit(before, 'Anna, Ben', ''), { tags: ['Anna', 'Ben'] });
   assert.deepEqual(shotEdit(before, 'Anna', ' soft focus '), { note: 'soft focus' });
-  assert.deepEqual(shotEdit({ tags: [], note: 'x' }, '', ''), { note: null });
+  assert.deepEqual(shotEdit({ tags: [], note: 'x', scale: 'MCU' }, '', ''), { note: null });
+  // An operator's scale goes with the rest; the same scale is no change.
+  assert.deepEqual(shotEdit(before, 'Anna', '', 'CU'), { scale: 'CU' });
+  assert.equal(shotEdit(before, 'Anna', '', 'MCU'), null);
 });
 
 test('orderScenes puts the current scene first, then by name with numbers in order', () => {

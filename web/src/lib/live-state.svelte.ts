@@ -29,7 +29,7 @@ export const TIMELINE_WINDOW_MS = 10 * 60 * 1000;
 export const MAX_SHOTS_PER_CAMERA = 400;
 
 /** The views of the dashboard, in tab order. */
-export const VIEWS = ['wall', 'shots', 'coverage', 'health', 'cameras', 'publish'] as const;
+export const VIEWS = ['wall', 'shots', 'coverage', 'calibration', 'health', 'cameras', 'publish'] as const;
 export type View = (typeof VIEWS)[number];
 
 /** A camera preview ready for an <img>: an object URL the state revokes when replaced. */

@@ -5,7 +5,7 @@
  * from the plan JSON the server takes, with messages in words. No DOM, no
  * Svelte: unit-tested under node (test/unit/web-shot-filters.test.ts).
  */
-import { CANONICAL_SCALES } from '../../../server/shared/scale.js';
+import { CANONICAL_SCALES, type CanonicalScale } from '../../../server/shared/scale.js';
 import type { CoveragePlan, SceneCoverage, ShotRecord } from '../../../server/shared/shots.js';
 import { defaultItemLabel, describeScaleRange, parseScaleSpec as parseSharedScaleSpec, type ScaleRange } from '../../../server/shared/scale-range.js';
 
@@ -106,8 +106,15 @@ export function tagsText(tags: readonly string[]): string {
 }
 
 /** The PATCH body for edited tags and note: only what changed; null when nothing did. */
-export function shotEdit(shot: Pick<ShotRecord, 'tags' | 'note'>, tagsInput: string, noteInput: string): { tags?: string[]; note?: string | null } | null {
-  const patch: { tags?: string[]; note?: string | null } = {};
+export function shotEdit(
+  shot: Pick<ShotRecord, 'tags' | 'note' | 'scale'>,
+  tagsInput: string,
+  noteInput: string,
+  scaleInput: CanonicalScale = shot.scale,
+): { scale?: CanonicalScale; tags?: string[]; note?: string | null } | null {
+  const patch: { scale?: CanonicalScale; tags?: string[]; note?: string | null } = {};
+  // An operator's scale: the shot's scale in the log and every export from now on, and a calibration sample.
+  if (scaleInput !== shot.scale) patch.scale = scaleInput;
   const tags = parseTags(tagsInput);
   if (tags.join('\u0000') !== shot.tags.join('\u0000')) patch.tags = tags;
   const note = noteInput.trim() === '' ? null : noteInput.trim();

@@ -1,0 +1,136 @@
+/**
+ * `shotscale samples export|import`: a production's calibration samples as a
+ * folder (img/ and labels.csv) that `shotscale calibrate` reads, and back.
+ *
+ * Export reads the shot log without writing it (a running server may keep
+ * using it). Import runs the folder's images through the configured model
+ * (as calibrate does) and stores them as samples in the data directory,
+ * which a running server holds: stop it first, or import through it later.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { resolveConfigPath } from '../config/load-config.js';
+import { ShotscaleError } from '../errors.js';
+import { csvField } from '../evaluation/csv-table.js';
+import { evaluateImages } from '../evaluation/run-evaluation.js';
+import type { Logger } from '../shared/logger.js';
+import { CalibrationStore, type SampleSummary } from '../store/calibration-store.js';
+import { DATABASE_FILE, openDatabase } from '../store/database.js';
+import { lockDataDir } from '../store/data-dir-lock.js';
+import { openShotLogReadOnly } from '../store/read-only-database.js';
+import { imageSource, labelledImagesFromArgs, progressReporter } from './labelled-images.js';
+import { openOfflineClassifier } from './offline-classifier.js';
+import { ProgressLine } from './progress-line.js';
+import { configFromArgs } from './serve-command.js';
+
+const HEADER = ['file', 'label', 'taxonomy', 'camera', 'captured_at', 'shown', 'source', 'shot_id'];
+
+function usage(message: string): number {
+  process.stderr.write(`shotscale samples: ${message}\nusage: shotscale samples export --out DIR [--db FILE | --config FILE]\n       shotscale samples import DIR [--labels FILE] [--taxonomy NAME] [--camera NAME] [--config FILE]\n`);
+  return 2;
+}
+
+function dataDirOf(config: string | undefined): string {
+  const loaded = configFromArgs({ config });
+  return resolveConfigPath(loaded, loaded.config.shots.dataDir);
+}
+
+export async function runSamples(argv: string[], log: Logger): Promise<number> {
+  const [action, ...rest] = argv;
+  if (action === 'export') return exportSamples(rest);
+  if (action === 'import') return importSamples(rest, log);
+  return usage(action ? `unknown action "${action.slice(0, 40)}"` : 'export or import?');
+}
+
+function exportSamples(argv: string[]): number {
+  const { values } = parseArgs({ args: argv, options: { out: { type: 'string', short: 'o' }, db: { type: 'string' }, config: { type: 'string', short: 'c' } } });
+  if (!values.out) return usage('--out DIR is required');
+  const file = values.db ? path.resolve(values.db) : path.join(dataDirOf(values.config), DATABASE_FILE);
+  if (!existsSync(file)) throw new ShotscaleError('INPUT_UNREADABLE', `no shot log at ${file}`, { hint: 'name one with --db, or the server config with --config' });
+  const db = openShotLogReadOnly(file);
+  try {
+    const store = new CalibrationStore(db);
+    const samples = store.listSamples().reverse();
+    mkdirSync(path.join(values.out, 'img'), { recursive: true });
+    const byTaxonomy = new Map<string, string[][]>();
+    for (const s of samples) {
+      const jpeg = store.sampleImage(s.id);
+      if (!jpeg) continue;
+      const name = `img/sample-${String(s.id).padStart(5, '0')}.jpg`;
+      writeFileSync(path.join(values.out, name), jpeg);
+      const rows = byTaxonomy.get(s.taxonomy) ?? [];
+      rows.push([name, s.label, s.taxonomy, s.cameraId, new Date(s.capturedAt).toISOString(), s.shown ?? '', s.source, s.shotId === null ? '' : String(s.shotId)]);
+      byTaxonomy.set(s.taxonomy, rows);
+    }
+    // One labels file per taxonomy (calibrate reads each in its own); labels.csv when there is one.
+    const files = [...byTaxonomy].map(([taxonomy, rows]) => {
+      const name = byTaxonomy.size === 1 ? 'labels.csv' : `labels-${taxonomy}.csv`;
+      writeFileSync(path.join(values.out!, name), [HEADER, ...rows].map((r) => r.map(csvField).join(',')).join('\n') + '\n');
+      return { name, taxonomy, count: rows.length };
+    });
+    const written = files.reduce((n, f) => n + f.count, 0);
+    process.stderr.write(`${written} samples written to ${values.out} (${files.map((f) => `${f.name}: ${f.count} ${f.taxonomy}`).join(', ') || 'none'})\n`);
+    if (files.length) process.stderr.write(`fit on them: shotscale calibrate ${files.map((f) => `--labels ${path.join(values.out!, f.name)}=${f.taxonomy}`).join(' ')} --out head.json\n`);
+  } finally {
+    db.close();
+  }
+  return 0;
+}
+
+async function importSamples(argv: string[], log: Logger): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { labels: { type: 'string', short: 'l' }, taxonomy: { type: 'string', short: 't' }, camera: { type: 'string' }, config: { type: 'string', short: 'c' } },
+  });
+  const dir = positionals[0];
+  if (!dir && !values.labels) return usage('a folder with labels.csv (or --labels FILE) is required');
+  const labelsFile = values.labels ?? path.join(dir!, 'labels.csv');
+  const labelled = labelledImagesFromArgs('samples import', { labels: labelsFile, images: undefined, taxonomy: values.taxonomy, limit: undefined });
+  if (typeof labelled === 'number') return labelled;
+  // Held for the whole import: a server started meanwhile waits its turn rather than sharing the database.
+  const dataDir = dataDirOf(values.config);
+  const lock = lockDataDir(dataDir);
+  try {
+    const classifier = await openOfflineClassifier(values, log);
+    try {
+      const featureNames = classifier.model.featureNames;
+      if (!featureNames) {
+        process.stderr.write(`shotscale samples import: the configured model (${classifier.model.name}) has no framing features; samples teach the framing classifier\n`);
+        return 1;
+      }
+      const progress = new ProgressLine(labelled.items.length, 'images');
+      const outcome = await evaluateImages(labelled.items, labelled.taxonomy, imageSource(classifier), { batchSize: 8, progress: progressReporter(progress) });
+      progress.done(`${outcome.results.length} of ${labelled.items.length} images analysed, ${outcome.unreadable.length} unreadable`);
+      const db = openDatabase(path.join(dataDir, DATABASE_FILE));
+      try {
+        const store = new CalibrationStore(db);
+        const camera = values.camera ?? `import:${path.basename(path.resolve(dir ?? path.dirname(labelsFile)))}`;
+        const byFile = new Map(labelled.items.map((item) => [item.file, item.path]));
+        const added: SampleSummary['id'][] = [];
+        db.transaction(() => {
+          for (const r of outcome.results) {
+            if (!r.analysis) continue;
+            const file = byFile.get(r.file)!;
+            const jpeg = /\.jpe?g$/i.test(file) ? readFileSync(file) : null;
+            added.push(
+              store.addSample(
+                { cameraId: camera, capturedAt: Date.now(), source: 'import', taxonomy: labelled.taxonomy.name, label: labelled.taxonomy.classes[r.truth]!.name, shown: null, shotId: null, features: r.analysis.features, featureNames, rules: r.analysis.rules, jpeg },
+                Date.now(),
+              ),
+            );
+          }
+        })();
+        process.stderr.write(`${added.length} samples imported into ${dataDir} (camera "${camera}", ${labelled.taxonomy.name}); fit them in the Calibration view or with POST /api/calibration/fit\n`);
+      } finally {
+        db.close();
+      }
+    } finally {
+      await classifier.dispose();
+    }
+  } finally {
+    lock.release();
+  }
+  return 0;
+}

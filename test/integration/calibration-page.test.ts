@@ -1,0 +1,148 @@
+/**
+ * Teaching the classifier a production's convention from the dashboard, in
+ * Chromium: the default classifier on two file cameras playing real footage
+ * (a handheld selfie, labelled MCU by eye; hikers, FS). An operator who calls
+ * the selfie CU and the hikers WS clicks "This frame is" in each camera's
+ * large view, fits in the Calibration view and applies the head: the selfie
+ * camera's readouts follow (CU); a rollback brings its labels back. In the
+ * Shots view the operator sets a closed shot's scale: the export carries it,
+ * marked as the operator's, with the classifier's own beside it, and the
+ * shot's frame becomes a sample.
+ */
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import type { RunningServer } from '../../server/app/shotscale-server.js';
+import type { Readout } from '../../server/shared/socket-events.js';
+import type { ShotRecord } from '../../server/shared/shots.js';
+import { collectReadouts, connectClient, httpJson, REPO_DIR, startTestServer, type ConnectedClient } from '../support/server-harness.js';
+import { ensureWebBuild } from '../support/web-build.js';
+
+const ARTIFACTS = path.join(REPO_DIR, 'test-artifacts');
+const OPERATOR = 'operator-token-calibration-page-0123456789';
+const ADMIN = 'admin-token-calibration-page-0123456789';
+
+const fileCamera = (id: string, clip: string) => ({ id, source: { kind: 'file', path: path.join(REPO_DIR, 'media', 'demo', clip), loop: true, realtime: true }, analysisFps: 5 });
+const share = (readouts: Readout[], label: string) => readouts.filter((r) => r.label === label).length / readouts.length;
+/** The label read most often. */
+const mostOften = (readouts: Readout[]) => [...new Set(readouts.map((r) => r.label))].sort((a, b) => share(readouts, b) - share(readouts, a))[0];
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('the calibration view', () => {
+  let server: RunningServer;
+  let browser: Browser;
+  let page: Page;
+  let live: ConnectedClient;
+  let before_: Readout[];
+
+  before(async () => {
+    ensureWebBuild();
+    server = await startTestServer({
+      server: { accessToken: ADMIN, tokens: [{ role: 'operator', token: OPERATOR }] },
+      model: { manifest: path.join(REPO_DIR, 'models', 'framing-default.manifest.json'), calibration: path.join(REPO_DIR, 'models', 'framing-default.head.json') },
+      cameras: [fileCamera('hikers', 'hikers.mp4'), fileCamera('selfie', 'selfie.mp4')],
+    });
+    live = await connectClient(server.url, { token: OPERATOR });
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    mkdirSync(ARTIFACTS, { recursive: true });
+  });
+
+  after(async () => {
+    live?.client.close();
+    await browser?.close();
+    await server?.close();
+  });
+
+  /** Clicks "This frame is <label>" `count` times, a frame or so apart, and waits for each to be saved; returns the last note. */
+  async function correctInFocus(cameraId: string, label: string, count: number): Promise<string> {
+    await page.locator(`[data-camera-id="${cameraId}"]`).click();
+    await page.locator(`[data-focus-camera="${cameraId}"] [data-correct="${label}"]`).waitFor({ timeout: 30_000 });
+    for (let i = 0; i < count; i++) {
+      await sleep(600);
+      await page.locator(`[data-focus-camera="${cameraId}"] [data-correct="${label}"]`).click();
+      await page.waitForFunction((n) => document.querySelector('[data-testid="correction-note"]')?.textContent?.includes(`sample ${n}`) ?? false, String(samplesSoFar + i + 1), { timeout: 5000 });
+    }
+    samplesSoFar += count;
+    const note = (await page.locator('[data-testid="correction-note"]').textContent()) ?? '';
+    await page.keyboard.press('Escape');
+    return note;
+  }
+  let samplesSoFar = 0;
+
+  test('before: the selfie reads medium (MCU by eye; MCU or MS most often), not CU', async () => {
+    await page.goto(`${server.url}/?token=${OPERATOR}`);
+    await page.locator('[data-camera-id="selfie"][data-state="live"]').waitFor({ timeout: 30_000 });
+    before_ = await collectReadouts(live.client, 25, (r) => r.cameraId === 'selfie', 40_000);
+    assert.ok(['MCU', 'MS'].includes(mostOften(before_)!), `most often ${mostOften(before_)}`);
+    assert.ok(share(before_, 'CU') < 0.4, `CU share ${share(before_, 'CU')}`);
+  });
+
+  test('corrections in the large view, a fit and an apply in the Calibration view: the selfie follows', async () => {
+    assert.match(await correctInFocus('selfie', 'CU', 10), /^CU saved \(sample 10; shown [A-Z]+\)$/);
+    assert.match(await correctInFocus('hikers', 'WS', 8), /^WS saved \(sample 18; shown [A-Z]+\)$/);
+    await page.keyboard.press('k');
+    await page.locator('[data-testid="calibration-labels"]').waitFor({ timeout: 10_000 });
+    const labels = await page.locator('[data-testid="calibration-labels"] tbody tr').allInnerTexts();
+    assert.deepEqual(labels.map((t) => t.replace(/\s+/g, ' ').trim()).sort(), ['CU canonical 10', 'WS canonical 8']);
+    assert.equal(await page.locator('[data-testid="calibration-samples"] li img').count(), 18);
+
+    await page.locator('[data-testid="calibration-fit"]').click();
+    await page.locator('[data-testid="calibration-fit-state"][data-state="done"]').waitFor({ timeout: 150_000 });
+    const head = await page.locator('[data-testid="calibration-heads"] tbody tr').first().getAttribute('data-head');
+    assert.match((await page.locator(`[data-head="${head}"]`).textContent()) ?? '', /canonical \(18\): \d+\.\d% → \d+\.\d%/);
+    await page.locator(`[data-apply="${head}"]`).click();
+    await page.waitForFunction((id) => document.querySelector('[data-testid="calibration-in-use"]')?.textContent === `head ${id}`, head, { timeout: 10_000 });
+    await page.screenshot({ path: path.join(ARTIFACTS, 'calibration-view.png'), fullPage: true });
+
+    await sleep(1500);
+    const after_ = await collectReadouts(live.client, 25, (r) => r.cameraId === 'selfie', 40_000);
+    assert.ok(share(after_, 'CU') >= 0.6, `CU share ${share(after_, 'CU')} after the fit (before ${share(before_, 'CU')})`);
+  });
+
+  test('a rollback to the configured head brings the labels back', async () => {
+    await page.locator('[data-testid="calibration-rollback"]').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="calibration-in-use"]')?.textContent === 'the configured head', null, { timeout: 10_000 });
+    await sleep(1500);
+    const rolledBack = await collectReadouts(live.client, 25, (r) => r.cameraId === 'selfie', 40_000);
+    // The clip loops through more than one framing: what is checked is that CU, which only the corrections taught, is gone again.
+    assert.ok(share(rolledBack, 'CU') < 0.4, `CU share after the rollback ${share(rolledBack, 'CU')}`);
+  });
+
+  test('a closed shot set to another scale in the Shots view: the export carries the operator\'s label and the classifier\'s; the frame is a sample', async () => {
+    let shot: ShotRecord | undefined;
+    const deadline = Date.now() + 60_000;
+    while (!shot) {
+      const { body } = await httpJson(`${server.url}/api/shots?camera=selfie&status=closed`, { token: OPERATOR });
+      shot = (body as { shots: ShotRecord[] }).shots.find((s) => s.hasThumbnail && s.readouts > 0);
+      assert.ok(shot || Date.now() < deadline, 'a closed shot with a thumbnail on the selfie camera within a minute');
+      if (!shot) await sleep(1000);
+    }
+    const target = shot.scale === 'ECU' ? 'CU' : 'ECU';
+    await page.keyboard.press('s');
+    const row = page.locator(`[data-testid="shot-row"][data-shot-id="${shot.id}"]`);
+    await row.locator('[data-testid="shot-edit"]').click();
+    await row.locator('[data-testid="shot-scale-input"]').selectOption(target);
+    await row.locator('[data-testid="shot-save"]').click();
+    await page.locator(`[data-testid="shot-row"][data-shot-id="${shot.id}"][data-scale="${target}"] [data-testid="scale-by-operator"]`).waitFor({ timeout: 10_000 });
+
+    const csv = await fetch(`${server.url}/api/shots?camera=selfie&format=csv&token=${OPERATOR}`).then((r) => r.text());
+    const [header, ...rows] = csv.trim().split('\r\n');
+    const columns = header!.split(',');
+    const cells = rows.map((r) => r.split(',')).find((c) => c[0] === String(shot.id))!;
+    const at = (name: string) => cells[columns.indexOf(name)];
+    assert.deepEqual([at('scale'), at('scale_set_by'), at('classifier_scale')], [target, 'operator', shot.scale]);
+    const edl = await fetch(`${server.url}/api/shots?camera=selfie&format=edl&token=${OPERATOR}`).then((r) => r.text());
+    assert.match(edl, new RegExp(`COMMENT: ${target} \\(set by operator; classifier ${shot.scale}\\)`));
+
+    const { body } = await httpJson(`${server.url}/api/calibration/samples?camera=selfie`, { token: OPERATOR });
+    const fromShot = (body as { samples: { source: string; shotId: number | null; label: string; shown: string | null }[] }).samples.find((s) => s.source === 'shot');
+    assert.deepEqual(fromShot && [fromShot.shotId, fromShot.label, fromShot.shown], [shot.id, target, shot.scale]);
+  });
+});
