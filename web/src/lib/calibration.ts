@@ -44,14 +44,7 @@ export interface SampleItem {
 }
 
 /** A frame the server suggests labelling (GET /api/calibration/queue). */
-export interface QueueItem {
-  id: number;
-  cameraId: string;
-  capturedAt: number;
-  shown: string;
-  score: number;
-  why: string;
-}
+export type { QueueItem } from '../../../server/calibration/live-calibration.js';
 
 /** "canonical:CU" -> rows of taxonomy, label and count, in the taxonomy's order of appearance then by count. */
 export function labelRows(perLabel: Record<string, number>): { taxonomy: string; label: string; count: number }[] {
