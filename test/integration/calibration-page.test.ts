@@ -145,4 +145,27 @@ describe('the calibration view', () => {
     const fromShot = (body as { samples: { source: string; shotId: number | null; label: string; shown: string | null }[] }).samples.find((s) => s.source === 'shot');
     assert.deepEqual(fromShot && [fromShot.shotId, fromShot.label, fromShot.shown], [shot.id, target, shot.scale]);
   });
+
+  test('a correction from a wall tile, and a frame labelled from "label these"', async () => {
+    const count = () => server.shotLog!.db.prepare('SELECT COUNT(*) FROM calibration_samples').pluck().get() as number;
+    const before = count();
+    await page.keyboard.press('w');
+    const tile = page.locator('[data-camera-id="hikers"]');
+    await tile.locator('[data-testid="tile-correct"] summary').click();
+    await tile.locator('[data-correct="FS"]').click();
+    const deadline = Date.now() + 5000;
+    while (count() === before && Date.now() < deadline) await sleep(100);
+    const last = server.shotLog!.db.prepare('SELECT camera_id, label, source FROM calibration_samples ORDER BY id DESC LIMIT 1').get();
+    assert.deepEqual(last, { camera_id: 'hikers', label: 'FS', source: 'live' });
+
+    await page.keyboard.press('k');
+    const queued = page.locator('[data-testid="calibration-queue"] li').first();
+    await queued.waitFor({ timeout: 15_000 });
+    const id = Number(await queued.getAttribute('data-queued'));
+    await queued.locator('[data-queue-label="MS"]').click();
+    await page.locator(`[data-testid="calibration-queue"] li[data-queued="${id}"]`).waitFor({ state: 'detached', timeout: 10_000 });
+    assert.equal(count(), before + 2);
+    const labelled = server.shotLog!.db.prepare('SELECT label, taxonomy FROM calibration_samples ORDER BY id DESC LIMIT 1').get();
+    assert.deepEqual(labelled, { label: 'MS', taxonomy: 'canonical' });
+  });
 });
