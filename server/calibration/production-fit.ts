@@ -15,11 +15,12 @@ import type { SoftmaxModel } from './softmax-regression.js';
 /**
  * The production's labels hold a third of the fit's weight, the base sets
  * the rest (evenly). With 10 corrections a class and the other shared set as
- * the base (bench:conventions' setting, 5 draws), a fifth, a quarter, a third
- * and half of the weight came within a point of each other on average
- * (CinemaNet 75.0 / 74.9 / 74.7 / -, HOHA 70.7 / 70.1 / 69.9 / 70.0 exact);
- * a warm start from the head in use fell further below it on HOHA. A third
- * lets a few dozen corrections move what the wall shows.
+ * the base (bench:conventions' setting, 5 draws), a fifth, a quarter and a
+ * third of the weight came within a point of each other on average
+ * (CinemaNet 75.0 / 74.9 / 74.7, HOHA 70.7 / 70.1 / 69.9 exact); half the
+ * weight, and a warm start from the head in use, fell further below that
+ * head on HOHA (2 draws). A third lets a few dozen corrections move what the
+ * wall shows.
  */
 export const PRODUCTION_SHARE = 1 / 3;
 
