@@ -89,7 +89,7 @@ export class LiveCalibration {
   private readonly lastCandidateAt = new Map<string, number>();
   private nextCandidate = 1;
   private readonly heads = new Map<number, FramingHead>();
-  private applied = new Map<string, number | null>();
+  private readonly applied = new Map<string, number | null>();
   private fit: FitState = { state: 'idle', startedAt: null, finishedAt: null, headId: null, error: null };
 
   constructor(private readonly deps: LiveCalibrationDeps) {
@@ -379,7 +379,3 @@ function summariseReport(r: ProductionSetReport): { taxonomy: string; count: num
   return { taxonomy: r.taxonomy, count: r.count, before: { exact: pct(r.before.exact), withinOne: pct(r.before.withinOne) }, after: r.after ? { exact: pct(r.after.exact), withinOne: pct(r.after.withinOne) } : null };
 }
 
-/** The label a readout shows, canonical. */
-export function shownLabel(probabilities: readonly number[]): string {
-  return CANONICAL_SCALES[argmax(probabilities)]!;
-}

@@ -119,10 +119,6 @@ export class CalibrationStore {
     return (this.db.prepare(`SELECT ${SUMMARY_COLUMNS} FROM calibration_samples ${where} ORDER BY id DESC LIMIT ?`).all(...args, filter.limit ?? 10_000) as SampleRow[]).map(summary);
   }
 
-  countSamples(): number {
-    return (this.db.prepare('SELECT COUNT(*) AS n FROM calibration_samples').get() as { n: number }).n;
-  }
-
   /** Every sample with what a fit needs, oldest first. */
   samplesForFit(): SampleForFit[] {
     const rows = this.db.prepare(`SELECT ${SUMMARY_COLUMNS}, features, feature_names, rules FROM calibration_samples ORDER BY id`).all() as (SampleRow & { features: Buffer; feature_names: string; rules: string })[];
@@ -138,10 +134,6 @@ export class CalibrationStore {
   sampleImage(id: number): Buffer | null {
     const row = this.db.prepare('SELECT jpeg FROM calibration_samples WHERE id = ?').get(id) as { jpeg: Buffer | null } | undefined;
     return row?.jpeg ?? null;
-  }
-
-  hasSample(id: number): boolean {
-    return this.db.prepare('SELECT 1 FROM calibration_samples WHERE id = ?').get(id) !== undefined;
   }
 
   deleteSample(id: number): boolean {
