@@ -17,14 +17,16 @@ import { bundledWorkerEntry } from '../inference/worker/worker-bundle.js';
 import type { Clock } from '../shared/clock.js';
 import type { Frame } from '../shared/frame.js';
 import type { Logger } from '../shared/logger.js';
-import { argmax, CANONICAL_SCALES } from '../shared/scale.js';
 import { encodeThumbnail } from '../shots/thumbnail.js';
 import type { CalibrationStore, HeadSummary, SampleSummary } from '../store/calibration-store.js';
 import type { ShotStore, StoredShot } from '../store/shot-store.js';
 import { baseKnowledgePath } from './base-knowledge.js';
 import { parseHead, saveHeadObject, type FramingHead } from './framing-head.js';
 import type { FitJob, FitReply } from './fit-worker.js';
+import { LabelQueue, type QueueItem } from './label-queue.js';
 import type { ProductionSetReport } from './production-fit.js';
+
+export type { QueueItem };
 
 const FIT_WORKER = fileURLToPath(new URL('./fit-worker.ts', import.meta.url));
 const FIT_WORKER_FALLBACK = new URL('./fit-worker-entry.mjs', import.meta.url);
@@ -39,29 +41,6 @@ interface Observed {
   rules: readonly number[];
   shown: string;
 }
-
-/** A frame worth a label: where the classifier is least sure, or the head and the rules disagree. */
-interface Candidate extends Observed {
-  id: number;
-  cameraId: string;
-  score: number;
-  why: string;
-}
-
-export interface QueueItem {
-  id: number;
-  cameraId: string;
-  capturedAt: number;
-  shown: string;
-  /** 0..1: higher is more worth a label. */
-  score: number;
-  why: string;
-}
-
-/** Per camera: candidates kept, how often one is considered, and how long one stays. */
-const QUEUE_PER_CAMERA = 4;
-const QUEUE_EVERY_MS = 2000;
-const QUEUE_TTL_MS = 5 * 60_000;
 
 export interface FitState {
   state: 'idle' | 'fitting' | 'done' | 'failed';
@@ -85,14 +64,13 @@ export interface LiveCalibrationDeps {
 
 export class LiveCalibration {
   private readonly observed = new Map<string, Observed>();
-  private readonly candidates = new Map<string, Candidate[]>();
-  private readonly lastCandidateAt = new Map<string, number>();
-  private nextCandidate = 1;
+  private readonly labelQueue: LabelQueue<Observed>;
   private readonly heads = new Map<number, FramingHead>();
   private readonly applied = new Map<string, number | null>();
   private fit: FitState = { state: 'idle', startedAt: null, finishedAt: null, headId: null, error: null };
 
   constructor(private readonly deps: LiveCalibrationDeps) {
+    this.labelQueue = new LabelQueue(deps.clock);
     for (const row of deps.store.applied()) {
       try {
         if (row.headId !== null) this.loadVersion(row.headId);
@@ -112,81 +90,28 @@ export class LiveCalibration {
     if (!analysis) return;
     const seen = { frame, features: analysis.features, rules: analysis.rules, shown };
     this.observed.set(cameraId, seen);
-    if (probabilities) this.consider(cameraId, seen, probabilities);
+    if (probabilities) this.labelQueue.consider(cameraId, seen, probabilities);
   }
 
   forget(cameraId: string): void {
     this.observed.delete(cameraId);
-    this.candidates.delete(cameraId);
-    this.lastCandidateAt.delete(cameraId);
+    this.labelQueue.forget(cameraId);
   }
 
-  /**
-   * Keeps the camera's frames most worth a label: a small margin between the
-   * two likeliest classes, or the head overruling the rules (the production's
-   * convention and the definitions part there). One frame considered every
-   * 2 s per camera, at most 4 kept, each for 5 minutes.
-   */
-  private consider(cameraId: string, seen: Observed, probabilities: readonly number[]): void {
-    const now = this.deps.clock();
-    if (now - (this.lastCandidateAt.get(cameraId) ?? -Infinity) < QUEUE_EVERY_MS) return;
-    this.lastCandidateAt.set(cameraId, now);
-    const order = probabilities.map((p, c) => [p, c] as const).sort((a, b) => b[0] - a[0]);
-    const [first, second] = [order[0]!, order[1]!];
-    const rulesTop = argmax(seen.rules);
-    const disagree = rulesTop !== first[1];
-    const score = Math.min(1, 1 - (first[0] - second[0]) + (disagree ? 0.25 : 0));
-    const pct = (p: number) => `${Math.round(p * 100)}%`;
-    const why = disagree
-      ? `the head and the rules disagree (rules ${CANONICAL_SCALES[rulesTop]}, head ${CANONICAL_SCALES[first[1]]})`
-      : `unsure: ${CANONICAL_SCALES[first[1]]} ${pct(first[0])} or ${CANONICAL_SCALES[second[1]]} ${pct(second[0])}`;
-    const kept = (this.candidates.get(cameraId) ?? []).filter((c) => now - c.frame.captureTime < QUEUE_TTL_MS);
-    const candidate: Candidate = { ...seen, id: this.nextCandidate++, cameraId, score, why };
-    kept.push(candidate);
-    kept.sort((a, b) => b.score - a.score);
-    this.candidates.set(cameraId, kept.slice(0, QUEUE_PER_CAMERA));
-  }
-
-  /**
-   * "Label these": the candidates of every camera, interleaved so that each
-   * camera and each class shown gets its turn before any gets a second.
-   */
-  queue(limit = 12): QueueItem[] {
-    const now = this.deps.clock();
-    const lists = [...this.candidates.values()].map((list) => list.filter((c) => now - c.frame.captureTime < QUEUE_TTL_MS));
-    const out: Candidate[] = [];
-    const shownTaken = new Set<string>();
-    for (let round = 0; out.length < limit && lists.some((l) => l.length); round++) {
-      for (const list of lists) {
-        if (!list.length || out.length >= limit) continue;
-        // Within a camera, a class not yet in the queue first.
-        const at = Math.max(0, list.findIndex((c) => !shownTaken.has(c.shown)));
-        const [picked] = list.splice(at, 1);
-        out.push(picked!);
-        shownTaken.add(picked!.shown);
-      }
-    }
-    return out.map((c) => ({ id: c.id, cameraId: c.cameraId, capturedAt: c.frame.captureTime, shown: c.shown, score: Math.round(c.score * 100) / 100, why: c.why }));
-  }
-
-  private candidate(id: number): Candidate {
-    for (const list of this.candidates.values()) {
-      const found = list.find((c) => c.id === id);
-      if (found) return found;
-    }
-    throw new ShotscaleError('NOT_FOUND', `no frame ${id} in the label-these queue (it may have expired or been labelled)`);
+  /** "Label these": the frames most worth a label, across cameras and classes. */
+  queue(limit?: number): QueueItem[] {
+    return this.labelQueue.list(limit);
   }
 
   queueImage(id: number): Uint8Array {
-    return encodeThumbnail(this.candidate(id).frame);
+    return encodeThumbnail(this.labelQueue.get(id).frame);
   }
 
   /** The operator labels a queued frame: a sample, and the frame leaves the queue. */
   labelQueued(id: number, label: string, taxonomyName = 'canonical'): SampleSummary {
-    const c = this.candidate(id);
+    const c = this.labelQueue.get(id);
     const sample = this.saveSample(c.cameraId, c, label, taxonomyName);
-    const list = this.candidates.get(c.cameraId)!;
-    list.splice(list.indexOf(c), 1);
+    this.labelQueue.remove(id);
     return sample;
   }
 

@@ -44,7 +44,7 @@ export interface SampleItem {
 }
 
 /** A frame the server suggests labelling (GET /api/calibration/queue). */
-export type { QueueItem } from '../../../server/calibration/live-calibration.js';
+export type { QueueItem } from '../../../server/calibration/label-queue.js';
 
 /** "canonical:CU" -> rows of taxonomy, label and count, in the taxonomy's order of appearance then by count. */
 export function labelRows(perLabel: Record<string, number>): { taxonomy: string; label: string; count: number }[] {
