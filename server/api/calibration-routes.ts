@@ -13,7 +13,9 @@ import { EVERY_CAMERA, type LiveCalibration } from '../calibration/live-calibrat
 import { needs } from './access/http-access.js';
 import { parseRequest } from './request-schemas.js';
 
-const correctionSchema = z.strictObject({ label: z.string().min(1).max(40), taxonomy: z.string().min(1).max(40).optional() });
+const labelSchema = z.strictObject({ label: z.string().min(1).max(40), taxonomy: z.string().min(1).max(40).optional() });
+/** captureTime: the picture the operator saw (epoch ms); the nearest analysed frame of the last 2 s is labelled. */
+const correctionSchema = labelSchema.extend({ captureTime: z.number().finite().min(0).max(8.64e15).optional() });
 const fitSchema = z.strictObject({ fromScratch: z.boolean().optional(), folds: z.number().int().min(2).max(10).optional() }).optional();
 const applySchema = z.strictObject({
   /** A head version, or null for the configured head (a rollback to before any fit). */
@@ -32,8 +34,8 @@ function parseId(value: string, what: string): number {
 export function registerCalibrationRoutes(app: FastifyInstance, calibration: LiveCalibration, cameras: CameraManager): void {
   app.post<{ Params: { id: string } }>('/api/cameras/:id/corrections', needs('operator'), async (request, reply) => {
     cameras.get(request.params.id);
-    const body = parseRequest(correctionSchema, request.body, 'correction { label, taxonomy? }');
-    return reply.code(201).send(calibration.correct(request.params.id, body.label, body.taxonomy));
+    const body = parseRequest(correctionSchema, request.body, 'correction { label, taxonomy?, captureTime? }');
+    return reply.code(201).send(calibration.correct(request.params.id, body.label, body.taxonomy, body.captureTime));
   });
 
   app.get('/api/calibration', needs('viewer'), async () => calibration.state());
@@ -51,7 +53,7 @@ export function registerCalibrationRoutes(app: FastifyInstance, calibration: Liv
 
   app.post<{ Params: { id: string } }>('/api/calibration/queue/:id', needs('operator'), async (request, reply) => {
     const id = parseId(request.params.id, 'queued frame');
-    const body = parseRequest(correctionSchema, request.body, 'label { label, taxonomy? }');
+    const body = parseRequest(labelSchema, request.body, 'label { label, taxonomy? }');
     return reply.code(201).send(calibration.labelQueued(id, body.label, body.taxonomy));
   });
 

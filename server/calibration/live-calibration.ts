@@ -62,8 +62,15 @@ export interface LiveCalibrationDeps {
   log: Logger;
 }
 
+/**
+ * Analysed frames kept per camera, so that a correction labels the frame the
+ * operator saw (the preview's capture time) rather than whichever came after
+ * the click: 2 s at 5 analysed frames a second. References, no copies.
+ */
+const HISTORY = 10;
+
 export class LiveCalibration {
-  private readonly observed = new Map<string, Observed>();
+  private readonly observed = new Map<string, Observed[]>();
   private readonly labelQueue: LabelQueue<Observed>;
   private readonly heads = new Map<number, FramingHead>();
   private readonly applied = new Map<string, number | null>();
@@ -89,7 +96,9 @@ export class LiveCalibration {
   observe(cameraId: string, frame: Observed['frame'], analysis: { features: Float32Array; rules: readonly number[] } | undefined, shown: string, probabilities?: readonly number[]): void {
     if (!analysis) return;
     const seen = { frame, features: analysis.features, rules: analysis.rules, shown };
-    this.observed.set(cameraId, seen);
+    const history = this.observed.get(cameraId) ?? [];
+    if (history.push(seen) > HISTORY) history.shift();
+    this.observed.set(cameraId, history);
     if (probabilities) this.labelQueue.consider(cameraId, seen, probabilities);
   }
 
@@ -122,9 +131,14 @@ export class LiveCalibration {
     return id === null ? this.deps.configured?.head ?? null : this.loadVersion(id);
   }
 
-  /** The operator says the camera's current frame is `label` (in `taxonomy`, canonical by default). */
-  correct(cameraId: string, label: string, taxonomyName = 'canonical'): SampleSummary {
-    const seen = this.observed.get(cameraId);
+  /**
+   * The operator says the camera's frame is `label` (in `taxonomy`, canonical
+   * by default): the analysed frame nearest `captureTime` (the picture on
+   * their screen), else the latest.
+   */
+  correct(cameraId: string, label: string, taxonomyName = 'canonical', captureTime?: number): SampleSummary {
+    const history = this.observed.get(cameraId) ?? [];
+    const seen = captureTime === undefined ? history.at(-1) : history.reduce<Observed | undefined>((best, o) => (!best || Math.abs(o.frame.captureTime - captureTime) < Math.abs(best.frame.captureTime - captureTime) ? o : best), undefined);
     if (!seen && this.deps.featureNames) {
       // Refuse a bad label first: it is wrong whenever it is sent.
       this.labelOf(label, taxonomyName);

@@ -175,6 +175,18 @@ describe('"label these"', () => {
     assert.ok(!calibration.queue().some((q) => q.id === top1.id));
   });
 
+  test('a correction labels the frame on the operator\'s screen (the nearest analysed one), else the latest', () => {
+    const t0 = now;
+    ['MCU', 'MS', 'MWS'].forEach((shown, i) => calibration.observe('cam-9', { ...frame(), captureTime: t0 + i * 200 }, analysis(sure), shown));
+    const seen = calibration.correct('cam-9', 'CU', 'canonical', t0 + 230);
+    assert.deepEqual([seen.shown, seen.capturedAt], ['MS', t0 + 200]);
+    const latest = calibration.correct('cam-9', 'CU');
+    assert.deepEqual([latest.shown, latest.capturedAt], ['MWS', t0 + 400]);
+    assert.throws(() => calibration.correct('cam-none', 'CU'), (e) => isShotscaleError(e, 'CALIBRATION_INVALID'));
+    assert.throws(() => calibration.correct('cam-none', 'XXL'), (e) => isShotscaleError(e, 'BAD_REQUEST'), 'a bad label is refused whatever the camera');
+    calibration.forget('cam-9');
+  });
+
   test('frames older than 5 minutes leave the queue; a removed camera takes its frames along', () => {
     now += 6 * 60_000;
     assert.deepEqual(calibration.queue(), []);
