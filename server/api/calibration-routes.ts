@@ -7,11 +7,10 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { ShotscaleError } from '../errors.js';
 import type { CameraManager } from '../app/camera-manager.js';
 import { EVERY_CAMERA, type LiveCalibration } from '../calibration/live-calibration.js';
 import { needs } from './access/http-access.js';
-import { parseRequest } from './request-schemas.js';
+import { parseRecordId as parseId, parseRequest } from './request-schemas.js';
 
 const labelSchema = z.strictObject({ label: z.string().min(1).max(40), taxonomy: z.string().min(1).max(40).optional() });
 /** captureTime: the picture the operator saw (epoch ms); the nearest analysed frame of the last 2 s is labelled. */
@@ -24,12 +23,6 @@ const applySchema = z.strictObject({
   camera: z.string().min(1).max(64).optional(),
 });
 const clearSchema = z.strictObject({ camera: z.string().min(1).max(64) });
-
-function parseId(value: string, what: string): number {
-  const id = /^\d{1,15}$/.test(value) ? Number(value) : NaN;
-  if (!(id > 0)) throw new ShotscaleError('BAD_REQUEST', `${JSON.stringify(value.slice(0, 40))} is not a ${what} id`);
-  return id;
-}
 
 export function registerCalibrationRoutes(app: FastifyInstance, calibration: LiveCalibration, cameras: CameraManager): void {
   app.post<{ Params: { id: string } }>('/api/cameras/:id/corrections', needs('operator'), async (request, reply) => {
@@ -71,12 +64,12 @@ export function registerCalibrationRoutes(app: FastifyInstance, calibration: Liv
     const body = parseRequest(applySchema, request.body, 'apply { head, camera? }');
     if (body.camera !== undefined) cameras.get(body.camera);
     calibration.apply(body.camera ?? EVERY_CAMERA, body.head);
-    return calibration.state().applied;
+    return calibration.appliedScopes();
   });
 
   /** A camera back to the head every camera uses. */
   app.post('/api/calibration/clear', needs('operator'), async (request) => {
     calibration.clear(parseRequest(clearSchema, request.body, 'clear { camera }').camera);
-    return calibration.state().applied;
+    return calibration.appliedScopes();
   });
 }

@@ -50,6 +50,18 @@ const shotPatchSchema = z.strictObject({
 });
 
 /** Validates `value`, or throws BAD_REQUEST naming each wrong field. */
+/** A value echoed in an error, short enough for a log line whatever was sent. */
+export function shown(value: string): string {
+  return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value);
+}
+
+/** A record's id in a path (a shot, a sample): a positive whole number SQLite can hold, else BAD_REQUEST. */
+export function parseRecordId(value: string, what: string): number {
+  const id = /^\d{1,15}$/.test(value) ? Number(value) : NaN;
+  if (!(id > 0)) throw new ShotscaleError('BAD_REQUEST', `${shown(value)} is not a ${what} id`);
+  return id;
+}
+
 export function parseRequest<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;

@@ -9,17 +9,12 @@ import { exportShots, isExportFormat, EXPORT_FORMATS } from '../exports/export-s
 import type { ShotLog } from '../shots/shot-log.js';
 import type { ShotFilter, StoredShot } from '../store/shot-store.js';
 import { needs } from './access/http-access.js';
-import { MAX_CAMERAS_IN_REQUEST, parseRequest, parseShotPatch, takeEndSchema, takeRequest, takeStartSchema } from './request-schemas.js';
+import { MAX_CAMERAS_IN_REQUEST, parseRecordId, parseRequest, shown, parseShotPatch, takeEndSchema, takeRequest, takeStartSchema } from './request-schemas.js';
 
 type Query = Record<string, string | undefined>;
 
 function badRequest(message: string): ShotscaleError {
   return new ShotscaleError('BAD_REQUEST', message);
-}
-
-/** A value echoed in an error, short enough for a log line whatever was sent. */
-function shown(value: string): string {
-  return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value);
 }
 
 /** Epoch ms or an ISO 8601 date. */
@@ -40,11 +35,7 @@ function parseCount(value: string | undefined, name: string): number | undefined
   return n;
 }
 
-function parseId(value: string): number {
-  const id = /^\d{1,15}$/.test(value) ? Number(value) : NaN;
-  if (!(id > 0)) throw badRequest(`${shown(value)} is not a shot id`);
-  return id;
-}
+const parseId = (value: string): number => parseRecordId(value, 'shot');
 
 /** camera=cam-1,cam-2, scene, take, from, to, status, order (asc, desc), limit, offset. */
 export function shotFilterFrom(query: Query): ShotFilter {

@@ -206,7 +206,7 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
           const analysis = predictions[i]!.analysis;
           tracker?.readout(frame.session, frame.timeS, frame.captureTime, readout, { timeS: frame.timeS, width: frame.width, height: frame.height, data: frame.data, ...(analysis ? { analysis } : {}) });
           shotLog?.readout(frame.cameraId, readout.label, readout.captureTime);
-          calibration?.observe(frame.cameraId, frame, predictions[i]!.analysis, readout.label, predictions[i]!.probabilities);
+          calibration?.observe(frame.cameraId, frame, analysis, readout.label, predictions[i]!.probabilities);
           stats.readout(frame.cameraId, clock(), readout.latencyMs);
           sendPreview(frame);
           metrics.framesAnalysed.inc({ camera: frame.cameraId });

@@ -212,6 +212,11 @@ export class LiveCalibration {
     return jpeg;
   }
 
+  /** Which head each scope uses ('*': every camera without its own; null: the configured head). */
+  appliedScopes(): Record<string, number | null> {
+    return Object.fromEntries(this.applied);
+  }
+
   /** Samples per label and per camera, the heads, what is applied where, and the last fit. */
   state(): { samples: number; perLabel: Record<string, number>; perCamera: Record<string, number>; heads: HeadSummary[]; applied: Record<string, number | null>; fit: FitState; configured: string | null } {
     const samples = this.deps.store.listSamples();
@@ -221,7 +226,7 @@ export class LiveCalibration {
       perLabel: count((s) => `${s.taxonomy}:${s.label}`),
       perCamera: count((s) => s.cameraId),
       heads: this.deps.store.listHeads(),
-      applied: Object.fromEntries(this.applied),
+      applied: this.appliedScopes(),
       fit: { ...this.fit },
       configured: this.deps.configured?.file ?? null,
     };

@@ -116,7 +116,8 @@ export function evaluateSets(sets: readonly LabelledSet[], folds: number, option
   });
 }
 
-function countsOf(set: LabelledSet): number[] {
+/** Frames per class of the set's taxonomy. */
+export function countsOf(set: LabelledSet): number[] {
   const counts = new Array<number>(set.taxonomy.classes.length).fill(0);
   for (const s of set.samples) counts[s.label]! += 1;
   return counts;

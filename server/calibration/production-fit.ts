@@ -1,14 +1,14 @@
 /**
  * A production's own convention: its labelled frames (operator corrections,
  * or a labels file) fitted together with the base knowledge the shipped head
- * was fitted on, starting from that head. Reports, per production set, what
- * the head it starts from scores on those frames (never fitted on them) and
- * k-fold cross-validated figures of the new fit (each fold's frames left out
- * of its fit), so an operator sees whether 30 labels helped before applying.
+ * was fitted on. Reports, per production set, what the head in use scores on
+ * those frames (never fitted on them) and k-fold cross-validated figures of
+ * the new fit (each fold's frames left out of its fit), so an operator sees
+ * whether 30 labels helped before applying.
  */
 import { stratifiedFolds } from './cross-validation.js';
 import { applyHead, type FramingHead } from './framing-head.js';
-import { CALIBRATION_TRAIN_OPTIONS, residualHead, rowsOf, scoreSet, type LabelledSet, type SetScores } from './multi-set-calibration.js';
+import { CALIBRATION_TRAIN_OPTIONS, countsOf, residualHead, rowsOf, scoreSet, type LabelledSet, type SetScores } from './multi-set-calibration.js';
 import { predictWithOffset, rulesOffset, trainSetHead, type SetLabelledRow, type SetTrainOptions } from './set-label-training.js';
 import type { SoftmaxModel } from './softmax-regression.js';
 
@@ -42,7 +42,7 @@ export interface ProductionSetReport {
   name: string;
   taxonomy: string;
   count: number;
-  /** The head it starts from (or the rules), on these frames: never fitted on them. */
+  /** The head in use (or the rules), on these frames: never fitted on them. */
   before: SetScores;
   /** k-fold cross-validated: each frame scored by a fit that left it out. */
   after: SetScores | null;
@@ -72,10 +72,9 @@ export function fitProduction(input: ProductionFitInput): ProductionFitResult {
   const productionRows = input.production.map(rowsOf);
   const reports = input.production.map((set, k): ProductionSetReport => {
     const before = scoreSet(set.taxonomy, set.samples, predict(input.from, set));
-    const classes = new Set(set.samples.map((s) => s.label)).size;
-    const counts = set.taxonomy.classes.map((_, c) => set.samples.filter((s) => s.label === c).length).filter((n) => n > 0);
+    const counts = countsOf(set).filter((n) => n > 0);
     const folds = Math.min(input.folds ?? 5, ...counts);
-    if (classes < 2 || folds < 2) return { name: set.name, taxonomy: set.taxonomy.name, count: set.samples.length, before, after: null };
+    if (counts.length < 2 || folds < 2) return { name: set.name, taxonomy: set.taxonomy.name, count: set.samples.length, before, after: null };
     const fold = stratifiedFolds(set.samples.map((s) => s.label), folds, CALIBRATION_TRAIN_OPTIONS.seed);
     const predicted: number[][] = new Array(set.samples.length);
     for (let f = 0; f < folds; f++) {
