@@ -36,6 +36,9 @@ export const ERROR_CODES = {
   PLAN_INVALID: 'the coverage plan is invalid',
   CALIBRATION_BASE_INVALID: 'the base knowledge beside a calibration head cannot be read',
   CALIBRATION_INVALID: 'the calibration request cannot be carried out',
+  CLUSTER_UNREACHABLE: "the cluster's Redis or PostgreSQL cannot be reached",
+  CLUSTER_NODE_ID_IN_USE: 'another live node of the cluster has this node id',
+  CLUSTER_SCHEMA: "the cluster's PostgreSQL schema is newer than this version understands",
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

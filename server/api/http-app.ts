@@ -6,7 +6,9 @@
 import { existsSync } from 'node:fs';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance } from 'fastify';
+import type { CameraDirectory } from '../app/camera-directory.js';
 import type { CameraManager } from '../app/camera-manager.js';
+import type { ClusterNodeState } from '../cluster/cluster-node.js';
 import type { LiveCalibration } from '../calibration/live-calibration.js';
 import type { PipelineMetrics } from '../metrics/pipeline-metrics.js';
 import type { Logger } from '../shared/logger.js';
@@ -26,7 +28,12 @@ export interface HttpAppDeps {
   guard: AccessGuard;
   /** PEM certificate and key: serve HTTPS. */
   tls: { cert: Buffer; key: Buffer } | null;
+  /** The cameras this process runs (WHIP, calibration). */
   cameras: CameraManager;
+  /** What the camera routes list and change: this process's cameras, or the cluster's. */
+  directory: CameraDirectory;
+  /** In a cluster: the nodes, their cameras and leases; null on a single node. */
+  cluster: (() => ClusterNodeState) | null;
   metrics: PipelineMetrics;
   info: () => ServerInfo;
   startedAt: number;
@@ -54,7 +61,7 @@ export async function createHttpApp(deps: HttpAppDeps): Promise<HttpApp> {
   installRequestParsing(app, deps.log);
 
   app.get('/api/health', needs('viewer'), async () => {
-    const cameras = deps.cameras.list();
+    const cameras = deps.directory.list();
     const info = deps.info();
     const capacity = deps.stats().capacity;
     return {
@@ -76,28 +83,26 @@ export async function createHttpApp(deps: HttpAppDeps): Promise<HttpApp> {
             held: deps.shotLog.heldWrites(),
           }
         : null,
+      cluster: deps.cluster?.() ?? null,
     };
   });
 
   /** Who the token speaks for, so the page can offer only what the role may do. */
   app.get('/api/session', needs('viewer'), async (request) => ({ ...request.principal!, tokensRequired: deps.guard.closed }));
 
-  app.get('/api/cameras', needs('viewer'), async () => deps.cameras.list());
+  app.get('/api/cameras', needs('viewer'), async () => deps.directory.list());
 
   /** The health view's figures over the last ~30 s. */
   app.get('/api/stats', needs('viewer'), async () => deps.stats());
 
-  app.get<{ Params: { id: string } }>('/api/cameras/:id', needs('viewer'), async (request) => ({
-    status: deps.cameras.statusOf(deps.cameras.get(request.params.id)),
-    config: deps.cameras.publicConfig(request.params.id),
-  }));
+  app.get<{ Params: { id: string } }>('/api/cameras/:id', needs('viewer'), async (request) => deps.directory.describe(request.params.id));
 
-  app.post('/api/cameras', needs('admin'), async (request, reply) => reply.code(201).send(deps.cameras.add(request.body)));
+  app.post('/api/cameras', needs('admin'), async (request, reply) => reply.code(201).send(await deps.directory.add(request.body)));
 
-  app.patch<{ Params: { id: string } }>('/api/cameras/:id', needs('admin'), async (request) => deps.cameras.update(request.params.id, parseCameraPatch(request.body)));
+  app.patch<{ Params: { id: string } }>('/api/cameras/:id', needs('admin'), async (request) => deps.directory.update(request.params.id, parseCameraPatch(request.body)));
 
   app.delete<{ Params: { id: string } }>('/api/cameras/:id', needs('admin'), async (request, reply) => {
-    await deps.cameras.remove(request.params.id);
+    await deps.directory.remove(request.params.id);
     return reply.code(204).send();
   });
 

@@ -35,6 +35,7 @@ const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
   STORAGE_FULL: 507,
   DATABASE_LOCKED: 503,
   INFERENCE_UNAVAILABLE: 503,
+  CLUSTER_UNREACHABLE: 503,
 };
 
 /** Deepest nesting of arrays and objects in JSON text, counted without parsing (so without recursion). */
@@ -107,7 +108,7 @@ export function installRequestParsing(app: FastifyInstance, log: Logger): void {
     if (isShotscaleError(error)) {
       const status = STATUS_BY_CODE[error.code] ?? 500;
       // These say what is wrong with the server's storage or model, not its code: their message is for the user.
-      if (status < 500 || ['STORAGE_FULL', 'DATABASE_LOCKED', 'INFERENCE_UNAVAILABLE'].includes(error.code)) return sendError(reply, status, error.code, error.message);
+      if (status < 500 || ['STORAGE_FULL', 'DATABASE_LOCKED', 'INFERENCE_UNAVAILABLE', 'CLUSTER_UNREACHABLE'].includes(error.code)) return sendError(reply, status, error.code, error.message);
     }
     const status = error.statusCode ?? 500;
     if (status === 413) return sendError(reply, 413, 'BODY_TOO_LARGE', error.message);

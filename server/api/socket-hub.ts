@@ -7,7 +7,7 @@
  * loses most readouts of a batch even on a fast client.
  */
 import type { Server as HttpServer } from 'node:http';
-import { Server, type Socket } from 'socket.io';
+import { Server, type ServerOptions, type Socket } from 'socket.io';
 import type { z } from 'zod';
 import type { Logger } from '../shared/logger.js';
 import { errorMessage, isShotscaleError } from '../errors.js';
@@ -29,6 +29,22 @@ export const SOCKET_EVENT_ACCESS = {
   'take:end': 'operator',
 } as const satisfies Record<keyof ClientToServerEvents, Access>;
 
+/**
+ * Between the nodes of a cluster (through the Socket.IO Redis adapter):
+ * events each node's hub hands to its own clients with their per-client
+ * budget, rather than broadcasts that would bypass it.
+ */
+export interface InterServerEvents {
+  readout: (readout: Readout) => void;
+  /** A preview with its JPEG in base64 (the adapter's requests are JSON). */
+  preview: (preview: Omit<Preview, 'jpeg'> & { jpeg: string }) => void;
+  /** The cameras whose previews a node's clients want now (null: all); repeated every 2 s while any does. */
+  'preview:want': (want: { node: string; cameras: string[] | null }) => void;
+}
+
+/** A node's preview wants are forgotten this long after its last announcement (it repeats them every 2 s). */
+const REMOTE_WANT_TTL_MS = 5000;
+
 export interface SocketHubOptions {
   guard: AccessGuard;
   info: () => ServerInfo;
@@ -36,6 +52,8 @@ export interface SocketHubOptions {
   onClientCount: (count: number) => void;
   onReadoutDropped: () => void;
   log: Logger;
+  /** In a cluster: the Socket.IO Redis adapter, and this node's id. */
+  cluster?: { adapter: ServerOptions['adapter']; nodeId: string };
   /** The shot log's side; absent when shots are off. */
   shots?: {
     snapshot: () => { takes: Take[]; alerts: Alert[]; coverage: CoverageUpdate };
@@ -67,15 +85,19 @@ function handshakeToken(socket: Socket): string | undefined {
 const SHOTS_OFF: Refusal = { code: 'BAD_REQUEST', message: 'the shot log is off (shots.enabled: false)' };
 
 export class SocketHub {
-  readonly io: Server<ClientToServerEvents, ServerToClientEvents>;
+  readonly io: Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents>;
   private readonly clients = new Map<string, Client>();
+  /** Other nodes' preview wants, by node: cameras (null: all) and when last announced. */
+  private readonly remoteWants = new Map<string, { cameras: Set<string> | null; at: number }>();
 
   constructor(httpServer: HttpServer, private readonly options: SocketHubOptions) {
-    this.io = new Server<ClientToServerEvents, ServerToClientEvents>(httpServer, {
+    this.io = new Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents>(httpServer, {
       serveClient: false,
       // A readout is about 300 bytes; nothing legitimate sends more than this.
       maxHttpBufferSize: 64 * 1024,
+      ...(options.cluster ? { adapter: options.cluster.adapter } : {}),
     });
+    if (options.cluster) this.listenToNodes(options.cluster.nodeId);
     const { guard } = options;
     // Connecting at all needs a viewer; each event then checks its own access.
     this.io.use((socket, next) => {
@@ -169,7 +191,36 @@ export class SocketHub {
     client.socket.on(event, listener as never);
   }
 
+  /** Readouts, previews and preview wants from the other nodes of the cluster. */
+  private listenToNodes(nodeId: string): void {
+    this.io.on('readout', (readout) => this.deliverReadout(readout));
+    this.io.on('preview', (preview) => this.deliverPreview({ ...preview, jpeg: Buffer.from(preview.jpeg, 'base64') }));
+    this.io.on('preview:want', (want) => {
+      if (want.node === nodeId) return;
+      this.remoteWants.set(want.node, { cameras: want.cameras ? new Set(want.cameras) : null, at: Date.now() });
+    });
+  }
+
+  /** In a cluster: tells the other nodes which previews this node's clients want (called every 2 s). */
+  announcePreviewWants(): void {
+    const { cluster } = this.options;
+    if (!cluster) return;
+    let all = false;
+    const cameras = new Set<string>();
+    for (const client of this.clients.values()) {
+      if (!client.previews) all = true;
+      else for (const id of client.previews) cameras.add(id);
+    }
+    if (!all && !cameras.size) return;
+    this.io.serverSideEmit('preview:want', { node: cluster.nodeId, cameras: all ? null : [...cameras] });
+  }
+
   readout(readout: Readout): void {
+    this.deliverReadout(readout);
+    if (this.options.cluster) this.io.serverSideEmit('readout', readout);
+  }
+
+  private deliverReadout(readout: Readout): void {
     for (const client of this.clients.values()) {
       if (client.cameras && !client.cameras.has(readout.cameraId)) continue;
       if (client.pending >= MAX_PENDING_READOUTS) {
@@ -181,14 +232,24 @@ export class SocketHub {
     }
   }
 
-  /** Whether any client wants this camera's previews (so the server need not encode them). */
+  /** Whether any client, on this node or another, wants this camera's previews (so the server need not encode them). */
   wantsPreview(cameraId: string): boolean {
     for (const client of this.clients.values()) if (!client.previews || client.previews.has(cameraId)) return true;
+    const now = Date.now();
+    for (const [node, want] of this.remoteWants) {
+      if (now - want.at > REMOTE_WANT_TTL_MS) this.remoteWants.delete(node);
+      else if (!want.cameras || want.cameras.has(cameraId)) return true;
+    }
     return false;
   }
 
-  /** Previews share the readouts' budget per client: a slow client misses previews first. */
   preview(preview: Preview): void {
+    this.deliverPreview(preview);
+    if (this.options.cluster && this.remoteWants.size) this.io.serverSideEmit('preview', { ...preview, jpeg: Buffer.from(preview.jpeg as Uint8Array).toString('base64') });
+  }
+
+  /** Previews share the readouts' budget per client: a slow client misses previews first. */
+  private deliverPreview(preview: Preview): void {
     for (const client of this.clients.values()) {
       if (client.previews && !client.previews.has(preview.cameraId)) continue;
       if (client.pending >= MAX_PENDING_READOUTS / 2) continue;
@@ -197,8 +258,14 @@ export class SocketHub {
     }
   }
 
+  // Camera statuses and removals reach every client of the cluster (io.emit
+  // goes through the Redis adapter). Shots, takes, coverage, alerts and stats
+  // stay with this node's clients: each node keeps its own shot log and
+  // figures (the Health view lists the nodes from /api/health).
+
+  /** Each node's own figures. */
   stats(stats: PipelineStats): void {
-    this.io.emit('stats', stats);
+    this.io.local.emit('stats', stats);
   }
 
   status(status: CameraStatus): void {
@@ -206,19 +273,19 @@ export class SocketHub {
   }
 
   shot(shot: ShotRecord): void {
-    this.io.emit('shot', shot);
+    this.io.local.emit('shot', shot);
   }
 
   takes(running: Take[]): void {
-    this.io.emit('takes', running);
+    this.io.local.emit('takes', running);
   }
 
   coverage(update: CoverageUpdate): void {
-    this.io.emit('coverage', update);
+    this.io.local.emit('coverage', update);
   }
 
   alert(alert: Alert): void {
-    this.io.emit('alert', alert);
+    this.io.local.emit('alert', alert);
   }
 
   removed(cameraId: string): void {

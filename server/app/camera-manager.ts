@@ -36,15 +36,18 @@ export interface CameraManagerDeps {
   clock: Clock;
   log: Logger;
   onStatus: (status: CameraStatus) => void;
-  onRemoved: (cameraId: string) => void;
+  /** The camera is gone from this node: removed, or (`moved`) stopped here for another node to run. */
+  onRemoved: (cameraId: string, why: 'removed' | 'moved') => void;
   /** Cuts feeds into shots; null when shots are off. */
   shotLog: ShotLog | null;
+  /** In a cluster: this node's id, carried in every status. */
+  nodeId?: string;
 }
 
 /** Fields of a camera that PATCH may change (id is the key, so it cannot). */
 export type CameraPatch = Partial<Omit<CameraInput, 'id'>>;
 
-function parseCamera(input: unknown, where: string): CameraConfig {
+export function parseCamera(input: unknown, where: string): CameraConfig {
   const parsed = cameraSchema.safeParse(input);
   if (parsed.success) return parsed.data;
   const lines = parsed.error.issues.map((issue) => `${formatKeyPath(issue.path)}: ${describeIssue(issue)}`);
@@ -65,7 +68,7 @@ export class CameraManager {
   statusOf(source: CameraSource): CameraStatus {
     const status = source.status();
     const share = this.deps.scheduler.capacity()?.cameras[status.cameraId];
-    return { ...status, analysisRate: share && share.allowedFps < share.arrivingFps ? share.allowedFps : null };
+    return { ...status, analysisRate: share && share.allowedFps < share.arrivingFps ? share.allowedFps : null, ...(this.deps.nodeId ? { node: this.deps.nodeId } : {}) };
   }
 
   has(cameraId: string): boolean {
@@ -82,6 +85,13 @@ export class CameraManager {
   publicConfig(cameraId: string): CameraConfig {
     const camera = this.get(cameraId).camera;
     return { ...camera, source: publicSource(camera.source) };
+  }
+
+  /** A camera definition checked as add() would check it (schema, models, head), without starting it. */
+  validate(input: unknown): CameraConfig {
+    const camera = parseCamera(input, 'camera');
+    this.deps.models.profile(camera);
+    return camera;
   }
 
   add(input: unknown): CameraStatus {
@@ -106,7 +116,28 @@ export class CameraManager {
   async remove(cameraId: string): Promise<void> {
     this.get(cameraId);
     await this.stopCamera(cameraId, true);
-    this.deps.onRemoved(cameraId);
+    this.deps.metrics.forgetCamera(cameraId);
+    this.deps.onRemoved(cameraId, 'removed');
+  }
+
+  /**
+   * In a cluster: the camera stops here because another node takes it over
+   * (or its lease was lost). Its open shot closes at its last frame; its
+   * shots stay in the log, unlike remove().
+   */
+  async detach(cameraId: string): Promise<void> {
+    if (!this.supervisors.has(cameraId)) return;
+    await this.stopCamera(cameraId, false);
+    this.deps.metrics.forgetCamera(cameraId);
+    this.deps.onRemoved(cameraId, 'moved');
+  }
+
+  /** In a cluster: a camera whose definition changed restarts with the new one (or starts, when not running here). */
+  async replace(input: unknown): Promise<CameraStatus> {
+    const camera = parseCamera(input, 'camera');
+    await this.stopCamera(camera.id, false);
+    this.startCamera(camera);
+    return this.statusOf(this.get(camera.id));
   }
 
   async stopAll(): Promise<void> {
@@ -216,7 +247,6 @@ export class CameraManager {
     if (forget) this.deps.shotLog?.cameraRemoved(cameraId);
     else this.deps.shotLog?.detachCamera(cameraId);
     this.deps.readouts.forget(cameraId);
-    if (forget) this.deps.metrics.forgetCamera(cameraId);
   }
 
   /** A file with its own timecode track starts the camera's timecode there (when the camera allows). */

@@ -3,6 +3,7 @@
  * broadcast and metrics, and the HTTP API around them.
  */
 import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { ShotscaleError } from '../errors.js';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -33,6 +34,12 @@ import { ShotLog } from '../shots/shot-log.js';
 import { CalibrationStore } from '../store/calibration-store.js';
 import { encodeThumbnail } from '../shots/thumbnail.js';
 import { PipelineStatsWindow } from '../metrics/pipeline-stats.js';
+import { clusterCameraDirectory } from '../cluster/cluster-cameras.js';
+import { connectCluster, type ClusterConnections } from '../cluster/cluster-connections.js';
+import { clusterFanout } from '../cluster/cluster-fanout.js';
+import { ClusterNode } from '../cluster/cluster-node.js';
+import { migrateCluster } from '../cluster/cluster-schema.js';
+import { localCameraDirectory } from './camera-directory.js';
 import { CameraManager } from './camera-manager.js';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -47,6 +54,8 @@ export interface RunningServer {
   metrics: PipelineMetrics;
   /** null when shots are off. */
   shotLog: ShotLog | null;
+  /** This node of the cluster; null on a single node. */
+  cluster: ClusterNode | null;
   /** Every HTTP route and the access it declares. */
   routes: readonly RouteAccess[];
   close(): Promise<void>;
@@ -82,6 +91,11 @@ function readTls(loaded: LoadedConfig, tls: { cert: string; key: string }): { ce
     }
   };
   return { cert: read('cert', tls.cert), key: read('key', tls.key) };
+}
+
+/** This node's id in a cluster: the configured one, else the host name made safe for a key. */
+export function clusterNodeId(configured: string | null): string {
+  return configured ?? (hostname().replace(/[^A-Za-z0-9_.-]/g, '-').replace(/^[^A-Za-z0-9]+/, '').slice(0, 64) || 'node');
 }
 
 /** A port that cannot be bound, as a coded error instead of a stack trace. */
@@ -135,11 +149,21 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
     : null;
   const shotLogAlertCount = () => shotLog?.alerts.active().length ?? 0;
 
+  // The cluster's engines next: a node that cannot reach them says which and stops, before the models load.
+  const clusterSettings = config.cluster.enabled ? config.cluster : null;
+  const nodeId = clusterSettings ? clusterNodeId(clusterSettings.nodeId) : null;
+  let connections: ClusterConnections | null = null;
   let models: ModelSet;
   try {
+    if (clusterSettings) {
+      connections = await connectCluster(clusterSettings, log.child('cluster'));
+      await migrateCluster(connections.pg);
+      metrics.registry.setDefaultLabels({ node: nodeId! });
+    }
     models = await ModelSet.load(loaded, log, { onInferenceRestart: (name) => metrics.inferenceRestarts.inc({ model: name }) });
   } catch (error) {
     shotLog?.close();
+    await connections?.close();
     throw error;
   }
   const model = models.default;
@@ -256,13 +280,15 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
     clock,
     log,
     onStatus: (status) => hub?.status(status),
-    onRemoved: (cameraId) => {
+    onRemoved: (cameraId, why) => {
       stats.forget(cameraId);
       lastPreview.delete(cameraId);
       calibration?.forget(cameraId);
-      hub?.removed(cameraId);
+      // A camera moved to another node stays on the wall: that node's statuses follow.
+      if (why === 'removed') hub?.removed(cameraId);
     },
     shotLog,
+    ...(nodeId ? { nodeId } : {}),
   });
 
   const startedAt = Date.now();
@@ -275,11 +301,26 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
     capacity: scheduler.capacity(),
   });
 
+  const manager = cameras;
+  // Late-bound too: the node needs the URL the server listens on.
+  let clusterNode: ClusterNode | null = null;
+  const fanout = connections ? clusterFanout(connections.publisher, connections.subscriber, clusterSettings!.keyPrefix) : null;
+  const directory = () => (clusterNode ? clusterCameraDirectory(clusterNode, manager, (id) => hub?.removed(id)) : localCameraDirectory(manager));
+  let cameraDirectory = directory();
+
   const { app, routes } = await createHttpApp({
     guard,
     log: log.child('http'),
     tls,
     cameras,
+    directory: {
+      list: () => cameraDirectory.list(),
+      describe: (id) => cameraDirectory.describe(id),
+      add: (input) => cameraDirectory.add(input),
+      update: (id, patch) => cameraDirectory.update(id, patch),
+      remove: (id) => cameraDirectory.remove(id),
+    },
+    cluster: clusterSettings ? () => clusterNode!.state() : null,
     metrics,
     info,
     startedAt,
@@ -289,11 +330,11 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
     webRoot: options.webRoot ?? path.join(REPO_ROOT, 'web', 'dist'),
   });
   await app.ready();
-  const manager = cameras;
   hub = new SocketHub(app.server, {
     guard,
     info,
-    cameras: () => manager.list(),
+    cameras: () => cameraDirectory.list(),
+    ...(fanout && nodeId ? { cluster: { adapter: fanout.adapter, nodeId } } : {}),
     onClientCount: (n) => metrics.socketClients.set(n),
     onReadoutDropped: () => metrics.readoutsDroppedForSlowClients.inc(),
     log: log.child('socket'),
@@ -313,18 +354,50 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
     await Promise.all([hub.close(), app.close()]).catch(() => undefined);
     shotLog?.close();
     await models.dispose();
+    await connections?.close();
     throw listenError(error, config.server.host, config.server.port);
   }
   const port = (app.server.address() as AddressInfo).port;
   const shownHost = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
   const url = `${tls ? 'https' : 'http'}://${shownHost}:${port}`;
 
-  for (const camera of config.cameras) manager.add(camera);
+  if (connections && clusterSettings && nodeId) {
+    // The cluster's cameras are shared out by leases; this config's cameras join the cluster's list.
+    clusterNode = new ClusterNode({
+      settings: clusterSettings,
+      nodeId,
+      url,
+      connections,
+      cameras: manager,
+      clock,
+      log: log.child('cluster'),
+      analysedFps: () => stats.snapshot(clock()).analysedPerS,
+      onDegraded: (fault) => {
+        if (shotLog) shotLog.alerts.clusterFault(fault, clock());
+        else if (fault) log.warn(fault.message);
+      },
+    });
+    cameraDirectory = directory();
+    try {
+      await clusterNode.start(config.cameras);
+    } catch (error) {
+      await Promise.all([hub.close(), app.close()]).catch(() => undefined);
+      await manager.stopAll();
+      shotLog?.close();
+      await models.dispose();
+      await connections.close();
+      throw error;
+    }
+    log.info(`cluster: node ${nodeId} (capacity ${clusterSettings.capacity.cameras} cameras, lease ${clusterSettings.leaseS} s)`);
+  } else {
+    for (const camera of config.cameras) manager.add(camera);
+  }
 
   // Statuses carry live counters (fps, drops); push them every 2 s as well as on change.
   const statusTimer = setInterval(() => {
     for (const status of manager.list()) hub?.status(status);
     hub?.stats(pipelineStats());
+    hub?.announcePreviewWants();
     metrics.authBlockedAddresses.set(guard.blockedAddresses());
   }, 2000);
   statusTimer.unref();
@@ -333,6 +406,8 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
   const close = () =>
     (closing ??= (async () => {
       clearInterval(statusTimer);
+      // A node hands its cameras over first: the others take them at their next tick, not after the lease time.
+      await clusterNode?.drain().catch((error: unknown) => log.warn(`cluster: drain: ${errorMessage(error)}`));
       scheduler.close();
       await manager.stopAll();
       await scheduler.idle();
@@ -341,6 +416,7 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
       // After the cameras: their open shots close at their last frame first.
       shotLog?.close();
       await models.dispose();
+      await connections?.close();
     })());
 
   const closeNow = () => {
@@ -350,5 +426,5 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
     shotLog?.close();
   };
 
-  return { url, port, cameras: manager, models, ffmpeg, metrics, shotLog, routes, close, closeNow };
+  return { url, port, cameras: manager, models, ffmpeg, metrics, shotLog, cluster: clusterNode, routes, close, closeNow };
 }

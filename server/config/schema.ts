@@ -269,6 +269,30 @@ export const configSchema = z.strictObject({
       alerts: alertSettingsSchema.prefault({}),
     })
     .prefault({}),
+  cluster: z
+    .strictObject({
+      enabled: z.boolean().default(false).describe('Act as one node of a cluster: cameras shared out by leases in Redis, live events through Redis, cameras defined in PostgreSQL'),
+      nodeId: z
+        .string()
+        .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'letters, digits, "_", "." and "-", up to 64, starting with a letter or digit')
+        .nullable()
+        .default(null)
+        .describe("This node's id, unique in the cluster; null: the host name"),
+      redisUrl: z.string().regex(/^rediss?:\/\//, 'a redis:// or rediss:// URL').default('redis://127.0.0.1:6379').describe('Redis: leases, node heartbeats and live fan-out; a password may come from ${ENV_VARS}'),
+      postgresUrl: z
+        .string()
+        .regex(/^postgres(ql)?:\/\//, 'a postgres:// or postgresql:// URL')
+        .default('postgres://127.0.0.1:5432/shotscale')
+        .describe("PostgreSQL: the cluster's cameras; credentials may come from ${ENV_VARS}"),
+      capacity: z
+        .strictObject({
+          cameras: z.number().int().min(0).max(1000).default(8).describe('Most cameras this node analyses at once; 0: none (a node that only serves the wall and the API)'),
+        })
+        .prefault({}),
+      leaseS: z.number().min(1).max(300).default(10).describe("A camera's lease: a node that stops renewing loses its cameras to the others after this long"),
+      keyPrefix: z.string().regex(/^[A-Za-z0-9:_.-]{1,40}$/).default('shotscale').describe('Prefix of every Redis key and channel, so that several clusters can share one Redis'),
+    })
+    .prefault({}),
   cameras: z
     .array(cameraSchema)
     .default([])

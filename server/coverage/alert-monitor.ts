@@ -64,6 +64,8 @@ type Condition = Omit<Alert, 'resolvedAt'>;
 
 /** One storage alert: there is one shot log. */
 export const STORAGE_ALERT_KEY = 'storage:shot-log';
+/** One cluster alert per node: its Redis or PostgreSQL cannot be reached. */
+export const CLUSTER_ALERT_KEY = 'cluster:engines';
 
 export class AlertMonitor {
   private readonly settings: AlertSettings;
@@ -76,7 +78,8 @@ export class AlertMonitor {
   /** Removed cameras, so that a readout still in flight does not bring one back. */
   private readonly removed = new Set<string>();
   /** The shot log's write fault while it lasts (told by the shot log, not derived from times). */
-  private storage: Condition | null = null;
+  /** Conditions of the system, not of a camera: the shot log's storage, the cluster's engines. Their message may change while they hold. */
+  private readonly system = new Map<string, Condition>();
 
   constructor(
     private readonly onAlert: AlertListener,
@@ -151,7 +154,17 @@ export class AlertMonitor {
    * shots held), so the dashboard shows what is at stake.
    */
   storageFault(fault: { since: number; message: string } | null, now: number): void {
-    this.storage = fault ? { key: STORAGE_ALERT_KEY, kind: 'storage', severity: 'critical', cameraIds: [], message: fault.message, since: fault.since } : null;
+    this.systemFault(STORAGE_ALERT_KEY, 'storage', fault, now);
+  }
+
+  /** In a cluster: Redis or PostgreSQL unreachable from this node (null: both answer again). */
+  clusterFault(fault: { since: number; message: string } | null, now: number): void {
+    this.systemFault(CLUSTER_ALERT_KEY, 'cluster', fault, now);
+  }
+
+  private systemFault(key: string, kind: 'storage' | 'cluster', fault: { since: number; message: string } | null, now: number): void {
+    if (fault) this.system.set(key, { key, kind, severity: 'critical', cameraIds: [], message: fault.message, since: fault.since });
+    else this.system.delete(key);
     this.evaluate(now);
   }
 
@@ -192,7 +205,7 @@ export class AlertMonitor {
   private evaluate(now: number): void {
     const holding = new Map<string, Condition>();
     for (const condition of [...this.doublings(now), ...this.stuck(now), ...this.stalled(now)]) holding.set(condition.key, condition);
-    if (this.storage) holding.set(this.storage.key, this.storage);
+    for (const condition of this.system.values()) holding.set(condition.key, condition);
 
     for (const key of [...this.dismissed]) if (!holding.has(key)) this.dismissed.delete(key);
     const stale = [...this.alerts.values()].filter((alert) => alert.kind !== 'plan-missing' && !holding.has(alert.key));
@@ -201,8 +214,10 @@ export class AlertMonitor {
       if (!this.alerts.has(condition.key) && !this.dismissed.has(condition.key)) this.raise(condition);
     }
     // Other kinds keep the message they were raised with (theirs count seconds, which would announce every tick).
-    const storage = this.storage && this.alerts.get(this.storage.key);
-    if (storage && this.storage && storage.message !== this.storage.message) this.raise({ ...this.storage, since: storage.since });
+    for (const condition of this.system.values()) {
+      const raised = this.alerts.get(condition.key);
+      if (raised && raised.message !== condition.message) this.raise({ ...condition, since: raised.since });
+    }
   }
 
   /**

@@ -75,6 +75,8 @@ export interface CameraStatus {
   lastError: string | null;
   /** Last lines of ffmpeg's stderr, credentials scrubbed. */
   lastStderr: string[];
+  /** In a cluster: the node analysing the camera (null: none now). Absent on a single node. */
+  node?: string | null;
 }
 
 export interface ServerInfo {

@@ -1,0 +1,92 @@
+/**
+ * Camera leases in Redis: a camera is analysed by the node that holds its
+ * lease, and by no other. A lease is a key with an expiry, renewed by its
+ * holder; a node that stops renewing (killed, hung, cut off) loses it when
+ * the key expires, and another node may claim it.
+ *
+ * Each claim takes a fencing token from a counter that only grows, so a
+ * holder's token tells the newer lease from an older one: a node whose
+ * renewal finds another value in the key has lost the camera and stops it.
+ * Claim, renew and release are Lua scripts: each reads and writes the key as
+ * one step, so two nodes can never both believe they renewed or claimed it.
+ */
+import type { Redis } from 'ioredis';
+
+/** KEYS: lease, fence. ARGV: holder, lease ms. The new fencing token, or nil when the camera is held. */
+const CLAIM = `
+if redis.call('EXISTS', KEYS[1]) == 1 then return nil end
+local token = redis.call('INCR', KEYS[2])
+redis.call('SET', KEYS[1], ARGV[1] .. '#' .. token, 'PX', ARGV[2])
+return token`;
+
+/** KEYS: lease. ARGV: holder#token, lease ms. 1 when still ours and extended, 0 when lost. */
+const RENEW = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0`;
+
+/** KEYS: lease. ARGV: holder#token. Deletes the lease only while it is ours. */
+const RELEASE = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`;
+
+export interface LeaseHolder {
+  nodeId: string;
+  token: number;
+}
+
+export function parseHolder(value: string | null): LeaseHolder | null {
+  if (!value) return null;
+  const at = value.lastIndexOf('#');
+  const token = Number(value.slice(at + 1));
+  return at > 0 && Number.isInteger(token) ? { nodeId: value.slice(0, at), token } : null;
+}
+
+export class CameraLeases {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+    private readonly nodeId: string,
+    private readonly leaseMs: number,
+  ) {}
+
+  private leaseKey(cameraId: string): string {
+    return `${this.prefix}:lease:${cameraId}`;
+  }
+
+  /** The fencing token of a new lease, or null when another node holds the camera. */
+  async claim(cameraId: string): Promise<number | null> {
+    const token = await this.redis.eval(CLAIM, 2, this.leaseKey(cameraId), `${this.prefix}:fence:${cameraId}`, this.nodeId, this.leaseMs);
+    return token === null ? null : Number(token);
+  }
+
+  /** Renews every lease given; returns the cameras whose lease is no longer this node's. */
+  async renew(held: ReadonlyMap<string, number>): Promise<string[]> {
+    if (!held.size) return [];
+    const pipeline = this.redis.pipeline();
+    for (const [cameraId, token] of held) pipeline.eval(RENEW, 1, this.leaseKey(cameraId), `${this.nodeId}#${token}`, this.leaseMs);
+    const results = (await pipeline.exec()) ?? [];
+    const lost: string[] = [];
+    [...held.keys()].forEach((cameraId, i) => {
+      const [error, value] = results[i] ?? [new Error('no reply'), 0];
+      if (error) throw error;
+      if (Number(value) !== 1) lost.push(cameraId);
+    });
+    return lost;
+  }
+
+  async release(cameraId: string, token: number): Promise<void> {
+    await this.redis.eval(RELEASE, 1, this.leaseKey(cameraId), `${this.nodeId}#${token}`);
+  }
+
+  /** Who holds each camera now (absent: nobody). */
+  async holders(cameraIds: readonly string[]): Promise<Map<string, LeaseHolder>> {
+    const out = new Map<string, LeaseHolder>();
+    if (!cameraIds.length) return out;
+    const values = await this.redis.mget(cameraIds.map((id) => this.leaseKey(id)));
+    cameraIds.forEach((id, i) => {
+      const holder = parseHolder(values[i] ?? null);
+      if (holder) out.set(id, holder);
+    });
+    return out;
+  }
+}

@@ -1,0 +1,43 @@
+/**
+ * The camera routes in a cluster: a camera is added, changed or removed in
+ * PostgreSQL from any node, and the node that holds (or claims) its lease
+ * acts on it at its next tick. Statuses come from this node's cameras and
+ * the other nodes' heartbeats.
+ */
+import type { CameraDirectory } from '../app/camera-directory.js';
+import type { CameraManager } from '../app/camera-manager.js';
+import { ShotscaleError } from '../errors.js';
+import { publicSource, restoreSecrets } from '../ingest/source-secrets.js';
+import type { CameraStatus } from '../shared/socket-events.js';
+import { waitingStatus, type ClusterNode } from './cluster-node.js';
+
+export function clusterCameraDirectory(node: ClusterNode, manager: CameraManager, onRemoved: (cameraId: string) => void): CameraDirectory {
+  const list = (): CameraStatus[] => [...manager.list(), ...node.remoteStatuses()].sort((a, b) => a.cameraId.localeCompare(b.cameraId));
+  const statusOf = (cameraId: string, fallback: () => CameraStatus): CameraStatus => list().find((s) => s.cameraId === cameraId) ?? fallback();
+  return {
+    list,
+    describe: async (cameraId) => {
+      const { config } = await node.registry.get(cameraId);
+      return { status: statusOf(cameraId, () => waitingStatus(config, Date.now())), config: { ...config, source: publicSource(config.source) } };
+    },
+    add: async (input) => {
+      const camera = manager.validate(input);
+      await node.registry.add(camera);
+      return waitingStatus(camera, Date.now());
+    },
+    update: async (cameraId, patch) => {
+      const current = (await node.registry.get(cameraId)).config;
+      if ('id' in (patch as object) && (patch as { id?: unknown }).id !== cameraId) {
+        throw new ShotscaleError('CAMERA_INVALID', `camera "${cameraId}": the id cannot be changed (remove and add instead)`);
+      }
+      const parsed = manager.validate({ ...current, ...patch, id: cameraId });
+      const next = { ...parsed, source: restoreSecrets(parsed.source, current.source) };
+      await node.registry.update(next);
+      return statusOf(cameraId, () => waitingStatus(next, Date.now()));
+    },
+    remove: async (cameraId) => {
+      await node.registry.remove(cameraId);
+      onRemoved(cameraId);
+    },
+  };
+}

@@ -1,0 +1,347 @@
+/**
+ * One node of the cluster: every tick it renews its leases, beats its
+ * heartbeat, follows the cameras' definitions in PostgreSQL, and claims or
+ * hands over cameras as the balancer says. Its CameraManager only ever runs
+ * the cameras whose lease it holds.
+ *
+ * Outages: while Redis is down the node keeps the cameras it has (every node
+ * is cut off alike, so nobody can claim them) and claims nothing; when Redis
+ * returns, a lease another node took in between stops the camera here. While
+ * PostgreSQL is down the last list of cameras read stands.
+ */
+import { randomUUID } from 'node:crypto';
+import type { CameraManager } from '../app/camera-manager.js';
+import type { CameraConfig } from '../config/schema.js';
+import { errorMessage } from '../errors.js';
+import { describeSource } from '../ingest/ffmpeg-args.js';
+import type { Clock } from '../shared/clock.js';
+import type { Logger } from '../shared/logger.js';
+import type { CameraStatus } from '../shared/socket-events.js';
+import { planLeases } from './camera-balancer.js';
+import { CameraLeases } from './camera-leases.js';
+import { CameraRegistry, type RegisteredCamera } from './camera-registry.js';
+import type { ClusterConnections, ClusterSettings } from './cluster-connections.js';
+import { NodeRegistry, type NodeHeartbeat } from './node-registry.js';
+
+/** A camera that failed to start here is not claimed again for this long (another node may manage). */
+const FAILED_CLAIM_BACKOFF_MS = 30_000;
+
+interface HeldCamera {
+  token: number;
+  revision: number;
+  renewedAt: number;
+}
+
+export interface ClusterNodeState {
+  nodeId: string;
+  redis: 'up' | 'down';
+  postgres: 'up' | 'down';
+  /** Epoch ms since when Redis or PostgreSQL has been unreachable; null when both answer. */
+  degradedSince: number | null;
+  nodes: {
+    nodeId: string;
+    url: string;
+    capacity: number;
+    draining: boolean;
+    cameras: string[];
+    analysedFps: number;
+    /** Age of the heartbeat, ms. */
+    heartbeatAgeMs: number;
+    /** Oldest lease renewal among its cameras, ms ago; null without cameras. */
+    leaseAgeMs: number | null;
+  }[];
+  /** Cameras of the cluster that no node analyses now. */
+  unassigned: string[];
+}
+
+export interface ClusterNodeDeps {
+  settings: ClusterSettings;
+  nodeId: string;
+  url: string;
+  connections: ClusterConnections;
+  cameras: CameraManager;
+  clock: Clock;
+  log: Logger;
+  analysedFps: () => number;
+  /** Redis or PostgreSQL became unreachable (a message), or both answer again (null). */
+  onDegraded: (fault: { since: number; message: string } | null) => void;
+}
+
+export class ClusterNode {
+  readonly instance = randomUUID();
+  readonly registry: CameraRegistry;
+  private readonly leases: CameraLeases;
+  private readonly nodes: NodeRegistry;
+  private readonly held = new Map<string, HeldCamera>();
+  private readonly failedAt = new Map<string, number>();
+  private known: RegisteredCamera[] = [];
+  private live: NodeHeartbeat[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private ticking: Promise<void> = Promise.resolve();
+  private draining = false;
+  private readonly startedAt: number;
+  private redisUp = true;
+  private postgresUp = true;
+  private degradedSince: number | null = null;
+  private readonly leaseMs: number;
+  readonly tickMs: number;
+
+  constructor(private readonly deps: ClusterNodeDeps) {
+    const { settings, connections } = deps;
+    this.leaseMs = settings.leaseS * 1000;
+    // Four renewals per lease: a lease survives three missed ticks (a GC pause, a slow Redis).
+    this.tickMs = Math.min(1000, this.leaseMs / 4);
+    this.registry = new CameraRegistry(connections.pg);
+    this.leases = new CameraLeases(connections.redis, settings.keyPrefix, deps.nodeId, this.leaseMs);
+    this.nodes = new NodeRegistry(connections.redis, settings.keyPrefix, this.leaseMs);
+    this.startedAt = deps.clock();
+  }
+
+  /** Checks the node id, adds the config's cameras the cluster lacks, and starts ticking. */
+  async start(configCameras: readonly CameraConfig[]): Promise<void> {
+    await this.nodes.assertIdFree(this.deps.nodeId, this.instance, this.leaseMs + 1000, (ms) => new Promise((r) => setTimeout(r, ms)));
+    const added = await this.registry.seed(configCameras);
+    if (added.length) this.deps.log.info(`cluster: cameras added from the config: ${added.join(', ')}`);
+    await this.runTick();
+    this.timer = setInterval(() => void this.runTick(), this.tickMs);
+    this.timer.unref();
+  }
+
+  /** Whether this node holds the camera's lease now. */
+  holds(cameraId: string): boolean {
+    return this.held.has(cameraId);
+  }
+
+  /** Statuses of the cameras other nodes analyse, and of those nobody does, for the wall and the API. */
+  remoteStatuses(): CameraStatus[] {
+    const out: CameraStatus[] = [];
+    const seen = new Set(this.deps.cameras.list().map((c) => c.cameraId));
+    for (const node of this.live) {
+      if (node.nodeId === this.deps.nodeId) continue;
+      for (const status of node.cameras) {
+        if (seen.has(status.cameraId)) continue;
+        seen.add(status.cameraId);
+        out.push({ ...status, node: node.nodeId });
+      }
+    }
+    for (const camera of this.known) {
+      if (seen.has(camera.id)) continue;
+      out.push(waitingStatus(camera.config, this.startedAt));
+    }
+    return out;
+  }
+
+  state(): ClusterNodeState {
+    const now = this.deps.clock();
+    const assigned = new Set(this.live.flatMap((n) => Object.keys(n.leases)));
+    return {
+      nodeId: this.deps.nodeId,
+      redis: this.redisUp ? 'up' : 'down',
+      postgres: this.postgresUp ? 'up' : 'down',
+      degradedSince: this.degradedSince,
+      nodes: this.live.map((n) => {
+        const renewals = Object.values(n.leases).map((l) => l.renewedAt);
+        return {
+          nodeId: n.nodeId,
+          url: n.url,
+          capacity: n.capacity,
+          draining: n.draining,
+          cameras: Object.keys(n.leases).sort(),
+          analysedFps: n.analysedFps,
+          heartbeatAgeMs: Math.max(0, Math.round(now - n.at)),
+          leaseAgeMs: renewals.length ? Math.max(0, Math.round(now - Math.min(...renewals))) : null,
+        };
+      }),
+      unassigned: this.known.filter((c) => c.config.enabled && !assigned.has(c.id) && !this.held.has(c.id)).map((c) => c.id),
+    };
+  }
+
+  /**
+   * SIGTERM: stop claiming, stop each camera (its open shot closes) and
+   * release its lease, so that the others take the cameras over at their
+   * next tick instead of after the lease time.
+   */
+  async drain(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    this.draining = true;
+    await this.ticking;
+    const ids = [...this.held.keys()];
+    await Promise.all(ids.map((id) => this.handOver(id, 'draining')));
+    await this.nodes.leave(this.deps.nodeId).catch(() => undefined);
+    if (ids.length) this.deps.log.info(`cluster: handed over ${ids.join(', ')}`);
+  }
+
+  /** One tick at a time: a slow Redis never stacks ticks. */
+  private runTick(): Promise<void> {
+    this.ticking = this.ticking.then(() => this.tick()).catch((error: unknown) => this.deps.log.error(`cluster tick failed: ${errorMessage(error)}`));
+    return this.ticking;
+  }
+
+  private async tick(): Promise<void> {
+    if (this.draining) return;
+    const { deps } = this;
+    const now = deps.clock();
+    await this.readCameras();
+    try {
+      const lost = await this.leases.renew(new Map([...this.held].map(([id, h]) => [id, h.token])));
+      for (const [id, h] of this.held) if (!lost.includes(id)) h.renewedAt = now;
+      for (const id of lost) {
+        deps.log.warn(`cluster: lost the lease of ${id} (another node holds it, or it expired): stopping it here`);
+        this.held.delete(id);
+        await deps.cameras.detach(id);
+      }
+      await this.followDefinitions();
+      await this.nodes.beat(this.heartbeat(now));
+      this.live = await this.nodes.live();
+      await this.balance();
+      this.setRedis(true);
+    } catch (error) {
+      // Redis is down (or failed mid-tick): keep every camera held; nothing can be claimed meanwhile.
+      this.setRedis(false, errorMessage(error));
+    }
+  }
+
+  private async readCameras(): Promise<void> {
+    try {
+      this.known = await this.registry.list();
+      this.setPostgres(true);
+    } catch (error) {
+      this.setPostgres(false, errorMessage(error));
+    }
+  }
+
+  /** A held camera deleted from the cluster stops here; one whose definition changed restarts with it. */
+  private async followDefinitions(): Promise<void> {
+    if (!this.postgresUp) return;
+    const byId = new Map(this.known.map((c) => [c.id, c]));
+    for (const [id, held] of [...this.held]) {
+      const camera = byId.get(id);
+      if (!camera || !camera.config.enabled) {
+        this.deps.log.info(`cluster: ${id} was ${camera ? 'disabled' : 'removed'}: stopping it`);
+        await this.handOver(id, camera ? 'disabled' : 'removed');
+      } else if (camera.revision !== held.revision) {
+        this.deps.log.info(`cluster: ${id} changed (revision ${camera.revision}): restarting it`);
+        held.revision = camera.revision;
+        try {
+          await this.deps.cameras.replace(camera.config);
+        } catch (error) {
+          this.deps.log.error(`cluster: ${id} cannot run with its new definition: ${errorMessage(error)}`);
+          await this.handOver(id, 'failed');
+        }
+      }
+    }
+  }
+
+  private async balance(): Promise<void> {
+    const { deps } = this;
+    const now = deps.clock();
+    const enabled = this.known.filter((c) => c.config.enabled && (this.held.has(c.id) || now - (this.failedAt.get(c.id) ?? -Infinity) > FAILED_CLAIM_BACKOFF_MS));
+    const ids = enabled.map((c) => c.id);
+    const holders = await this.leases.holders(ids);
+    const plan = planLeases({
+      nodeId: deps.nodeId,
+      cameras: ids,
+      holders: new Map([...holders].map(([id, h]) => [id, h.nodeId])),
+      nodes: this.live.map((n) => ({ nodeId: n.nodeId, capacity: n.capacity })),
+    });
+    for (const id of plan.release) {
+      deps.log.info(`cluster: handing ${id} over (more than this node's share)`);
+      await this.handOver(id, 'rebalance');
+    }
+    for (const id of plan.claim) {
+      const camera = enabled.find((c) => c.id === id)!;
+      const token = await this.leases.claim(id);
+      if (token === null) continue;
+      try {
+        deps.cameras.add(camera.config);
+      } catch (error) {
+        deps.log.error(`cluster: ${id} cannot run on this node: ${errorMessage(error)}; leaving it to the others for ${FAILED_CLAIM_BACKOFF_MS / 1000} s`);
+        this.failedAt.set(id, now);
+        await this.leases.release(id, token);
+        continue;
+      }
+      this.held.set(id, { token, revision: camera.revision, renewedAt: now });
+      deps.log.info(`cluster: took ${id} (lease ${token})`);
+    }
+  }
+
+  /** Stops the camera first (its open shot closes here), then frees the lease for the others. */
+  private async handOver(cameraId: string, why: 'draining' | 'removed' | 'disabled' | 'rebalance' | 'failed'): Promise<void> {
+    const held = this.held.get(cameraId);
+    if (!held) return;
+    this.held.delete(cameraId);
+    if (why === 'removed') await this.deps.cameras.remove(cameraId).catch(() => undefined);
+    else await this.deps.cameras.detach(cameraId);
+    await this.leases.release(cameraId, held.token).catch((error: unknown) => this.deps.log.warn(`cluster: lease of ${cameraId} not released (${errorMessage(error)}); it expires by itself`));
+  }
+
+  private heartbeat(now: number): NodeHeartbeat {
+    const { deps } = this;
+    return {
+      nodeId: deps.nodeId,
+      instance: this.instance,
+      url: deps.url,
+      capacity: this.draining ? 0 : deps.settings.capacity.cameras,
+      draining: this.draining,
+      startedAt: this.startedAt,
+      at: now,
+      leases: Object.fromEntries([...this.held].map(([id, h]) => [id, { token: h.token, renewedAt: h.renewedAt }])),
+      cameras: deps.cameras.list().map((status) => ({ ...status, lastStderr: status.lastStderr.slice(-5) })),
+      analysedFps: deps.analysedFps(),
+    };
+  }
+
+  private setRedis(up: boolean, reason = ''): void {
+    if (up === this.redisUp) return;
+    this.redisUp = up;
+    if (!up) this.deps.log.warn(`cluster: Redis unreachable (${reason}): keeping this node's ${this.held.size} camera(s), claiming none, live events stay on this node`);
+    else this.deps.log.info('cluster: Redis reachable again');
+    this.announce(reason);
+  }
+
+  private setPostgres(up: boolean, reason = ''): void {
+    if (up === this.postgresUp) return;
+    this.postgresUp = up;
+    if (!up) this.deps.log.warn(`cluster: PostgreSQL unreachable (${reason}): the last list of cameras read stands`);
+    else this.deps.log.info('cluster: PostgreSQL reachable again');
+    this.announce(reason);
+  }
+
+  private announce(reason: string): void {
+    const down = [...(this.redisUp ? [] : ['Redis']), ...(this.postgresUp ? [] : ['PostgreSQL'])];
+    if (!down.length) {
+      this.degradedSince = null;
+      this.deps.onDegraded(null);
+      return;
+    }
+    this.degradedSince ??= this.deps.clock();
+    const effects = [
+      ...(this.redisUp ? [] : ["other nodes' cameras are not shown live and no camera changes hands"]),
+      ...(this.postgresUp ? [] : ['camera changes wait for it']),
+    ];
+    this.deps.onDegraded({ since: this.degradedSince, message: `cluster degraded on ${this.deps.nodeId}: ${down.join(' and ')} unreachable (${reason}); this node keeps analysing its cameras; ${effects.join('; ')}` });
+  }
+}
+
+/** A camera of the cluster that no node analyses now (all full, or none up). */
+export function waitingStatus(camera: CameraConfig, since: number): CameraStatus {
+  return {
+    cameraId: camera.id,
+    name: camera.name ?? camera.id,
+    enabled: camera.enabled,
+    sourceKind: camera.source.kind,
+    source: describeSource(camera.source),
+    state: 'waiting',
+    since,
+    analysisFps: camera.analysisFps,
+    measuredFps: 0,
+    framesIn: 0,
+    framesDropped: 0,
+    reconnects: 0,
+    stalls: 0,
+    lastError: camera.enabled ? 'no node analyses it now (every node is at its capacity, or none is up)' : 'disabled',
+    lastStderr: [],
+    node: null,
+  };
+}

@@ -1,0 +1,48 @@
+/**
+ * The cluster's tables in PostgreSQL, as numbered migrations like the shot
+ * log's. Nodes start together: each migrates inside one transaction holding
+ * an advisory lock, so exactly one applies a step and the others see it done.
+ */
+import type pg from 'pg';
+import { ShotscaleError } from '../errors.js';
+
+const MIGRATIONS: readonly string[] = [
+  // 1: the cameras, defined once for the cluster. `revision` grows on every
+  // change, so the node analysing a camera sees that it must restart it.
+  `CREATE TABLE cluster_cameras (
+     id TEXT PRIMARY KEY,
+     config JSONB NOT NULL,
+     revision BIGINT NOT NULL DEFAULT 1,
+     created_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+     updated_at TIMESTAMPTZ NOT NULL DEFAULT now()
+   )`,
+];
+
+/** Any constant: the advisory lock that serialises the nodes' migrations. */
+const MIGRATION_LOCK = 0x5ca1e;
+
+export const CLUSTER_SCHEMA_VERSION = MIGRATIONS.length;
+
+export async function migrateCluster(pool: pg.Pool): Promise<number> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+    await client.query('CREATE TABLE IF NOT EXISTS shotscale_schema (version INTEGER NOT NULL)');
+    const found = await client.query<{ version: number }>('SELECT version FROM shotscale_schema');
+    let version = found.rows[0]?.version ?? 0;
+    if (!found.rows.length) await client.query('INSERT INTO shotscale_schema (version) VALUES (0)');
+    if (version > MIGRATIONS.length) {
+      throw new ShotscaleError('CLUSTER_SCHEMA', `the cluster's PostgreSQL schema is at version ${version}; this shotscale knows up to ${MIGRATIONS.length}`, { hint: 'run the same shotscale version on every node' });
+    }
+    for (; version < MIGRATIONS.length; version += 1) await client.query(MIGRATIONS[version]!);
+    await client.query('UPDATE shotscale_schema SET version = $1', [version]);
+    await client.query('COMMIT');
+    return version;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
