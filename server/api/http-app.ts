@@ -21,7 +21,7 @@ import { sendError } from './error-reply.js';
 import { clientErrorHandler, frameworkErrors, installRequestParsing } from './request-parsing.js';
 import { registerCalibrationRoutes } from './calibration-routes.js';
 import { registerReportRoutes } from './report-routes.js';
-import { registerShotRoutes } from './shot-routes.js';
+import { registerShotRoutes, type ShotRouteOptions } from './shot-routes.js';
 import { registerWhipRoutes } from './whip-routes.js';
 
 export interface HttpAppDeps {
@@ -39,6 +39,8 @@ export interface HttpAppDeps {
   startedAt: number;
   webRoot: string;
   shotLog: ShotLog | null;
+  /** In a cluster: the cluster's shots, and takes that act on every node. */
+  shotRoutes?: Omit<ShotRouteOptions, 'onScaleCorrected'>;
   /** Operators' corrections and fitted heads (with the shot log). */
   calibration: LiveCalibration | null;
   stats: () => PipelineStats;
@@ -107,7 +109,7 @@ export async function createHttpApp(deps: HttpAppDeps): Promise<HttpApp> {
   });
 
   if (deps.shotLog) {
-    registerShotRoutes(app, deps.shotLog, (shot) => deps.calibration?.shotCorrected(shot, deps.shotLog!.shots));
+    registerShotRoutes(app, deps.shotLog, { onScaleCorrected: (shot) => deps.calibration?.shotCorrected(shot, deps.shotLog!.shots), ...deps.shotRoutes });
     registerReportRoutes(app, deps.shotLog);
   }
   if (deps.calibration) registerCalibrationRoutes(app, deps.calibration, deps.cameras);

@@ -36,6 +36,7 @@ const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
   DATABASE_LOCKED: 503,
   INFERENCE_UNAVAILABLE: 503,
   CLUSTER_UNREACHABLE: 503,
+  CLUSTER_ELSEWHERE: 409,
 };
 
 /** Deepest nesting of arrays and objects in JSON text, counted without parsing (so without recursion). */

@@ -6,7 +6,9 @@
 import type { FastifyInstance } from 'fastify';
 import { ShotscaleError } from '../errors.js';
 import { exportShots, isExportFormat, EXPORT_FORMATS } from '../exports/export-shots.js';
-import type { ShotLog } from '../shots/shot-log.js';
+import type { ClusterShotLog } from '../cluster/cluster-shot-log.js';
+import type { ShotLog, TakeRequest } from '../shots/shot-log.js';
+import type { Take } from '../shared/shots.js';
 import type { ShotFilter, StoredShot } from '../store/shot-store.js';
 import { needs } from './access/http-access.js';
 import { MAX_CAMERAS_IN_REQUEST, parseRecordId, parseRequest, shown, parseShotPatch, takeEndSchema, takeRequest, takeStartSchema } from './request-schemas.js';
@@ -64,16 +66,58 @@ export function shotFilterFrom(query: Query): ShotFilter {
   return filter;
 }
 
-/** `onScaleCorrected`: an operator set a shot's scale (the shot as stored now). */
-export function registerShotRoutes(app: FastifyInstance, shotLog: ShotLog, onScaleCorrected: (shot: StoredShot) => void = () => undefined): void {
+/** Starting and ending takes: this node's log, or in a cluster every node's (see shotscale-server). */
+export interface TakeCommands {
+  start(request: TakeRequest): Take;
+  end(cameras: string[] | null): Take[];
+}
+
+/** In a cluster: the shots of every node (PostgreSQL), and where to edit another node's shot. */
+export interface ClusterShots {
+  log: ClusterShotLog;
+  nodeUrl(nodeId: string): string | null;
+}
+
+export interface ShotRouteOptions {
+  /** An operator set a shot's scale (the shot as stored now). */
+  onScaleCorrected?: (shot: StoredShot) => void;
+  takes?: TakeCommands;
+  cluster?: ClusterShots | null;
+}
+
+export function registerShotRoutes(app: FastifyInstance, shotLog: ShotLog, options: ShotRouteOptions = {}): void {
+  const onScaleCorrected = options.onScaleCorrected ?? (() => undefined);
+  const takes: TakeCommands = options.takes ?? { start: (request) => shotLog.startTake(request), end: (cameras) => shotLog.endTake(cameras) };
+  const cluster = options.cluster ?? null;
+
+  /** A shot another node logs: read from the cluster's log; edits go to that node. */
+  const elsewhere = async (id: number, what: string): Promise<never> => {
+    const found = cluster ? await cluster.log.get(id) : null;
+    if (!found) throw new ShotscaleError('NOT_FOUND', `no shot ${id}`);
+    const url = cluster!.nodeUrl(found.nodeId);
+    throw new ShotscaleError('CLUSTER_ELSEWHERE', `shot ${id} is logged by node "${found.nodeId}"${url ? ` (${url})` : ' (not running now)'}: ${what} there`);
+  };
+  const hasLocal = (id: number) => {
+    try {
+      shotLog.shot(id);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
   app.get<{ Querystring: Query }>('/api/shots', needs('viewer'), async (request, reply) => {
-    const { format } = request.query;
+    const { format, scope } = request.query;
+    if (scope !== undefined && scope !== 'cluster' && scope !== 'node') throw badRequest(`scope: ${shown(scope)} is not cluster or node`);
     const filter = shotFilterFrom(request.query);
-    const shots = shotLog.listShots(filter);
+    // In a cluster every node's shots, unless ?scope=node asks for this node's own file.
+    const fromCluster = cluster && scope !== 'node' ? cluster.log : null;
+    const shots = fromCluster ? await fromCluster.list(filter) : shotLog.listShots(filter);
     if (format === undefined || format === '') {
       // total: every shot matching the filters, for a client showing a page of them.
       const paged = filter.limit !== undefined || filter.offset !== undefined;
-      return { count: shots.length, total: paged ? shotLog.shots.count(filter) : shots.length, shots };
+      const total = !paged ? shots.length : fromCluster ? await fromCluster.count(filter) : shotLog.shots.count(filter);
+      return { count: shots.length, total, shots };
     }
     if (!isExportFormat(format)) throw badRequest(`format: ${shown(format)} is not one of ${EXPORT_FORMATS.join(', ')}`);
     const title = `shotscale ${request.query.camera ?? 'all cameras'}${request.query.scene ? ` scene ${request.query.scene}` : ''}`;
@@ -83,18 +127,27 @@ export function registerShotRoutes(app: FastifyInstance, shotLog: ShotLog, onSca
   });
 
   app.get<{ Params: { id: string } }>('/api/shots/:id', needs('viewer'), async (request) => {
-    return shotLog.shot(parseId(request.params.id));
+    const id = parseId(request.params.id);
+    if (cluster && !hasLocal(id)) {
+      const found = await cluster.log.get(id);
+      if (found) return found.shot;
+    }
+    return shotLog.shot(id);
   });
 
   app.get<{ Params: { id: string } }>('/api/shots/:id/thumbnail', needs('viewer'), async (request, reply) => {
-    const jpeg = shotLog.shots.thumbnail(parseId(request.params.id));
+    const id = parseId(request.params.id);
+    if (cluster && !hasLocal(id)) await elsewhere(id, 'its thumbnail is');
+    const jpeg = shotLog.shots.thumbnail(id);
     if (!jpeg) throw new ShotscaleError('NOT_FOUND', `shot ${request.params.id} has no thumbnail (yet)`);
     return reply.type('image/jpeg').header('cache-control', 'max-age=86400').send(jpeg);
   });
 
   app.patch<{ Params: { id: string } }>('/api/shots/:id', needs('operator'), async (request) => {
     const patch = parseShotPatch(request.body);
-    const shot = shotLog.patchShot(parseId(request.params.id), patch);
+    const id = parseId(request.params.id);
+    if (cluster && !hasLocal(id)) await elsewhere(id, 'edit it');
+    const shot = shotLog.patchShot(id, patch);
     if (patch.scale !== undefined) onScaleCorrected(shot);
     return shot;
   });
@@ -102,13 +155,13 @@ export function registerShotRoutes(app: FastifyInstance, shotLog: ShotLog, onSca
   app.get<{ Querystring: Query }>('/api/takes', needs('viewer'), async (request) => ({ running: shotLog.runningTakes(), takes: shotLog.takeStore.list(request.query.scene) }));
 
   app.post('/api/takes', needs('operator'), async (request, reply) => {
-    const take = shotLog.startTake(takeRequest(parseRequest(takeStartSchema, request.body, 'take { scene, take?, cameras? }')));
+    const take = takes.start(takeRequest(parseRequest(takeStartSchema, request.body, 'take { scene, take?, cameras? }')));
     return reply.code(201).send(take);
   });
 
   app.post('/api/takes/end', needs('operator'), async (request) => {
     const body = parseRequest(takeEndSchema, request.body, 'take end { cameras? }');
-    return { ended: shotLog.endTake(body?.cameras ?? null) };
+    return { ended: takes.end(body?.cameras ?? null) };
   });
 
   app.get<{ Querystring: Query }>('/api/coverage', needs('viewer'), async (request) => shotLog.coverage(shotFilterFrom(request.query)));

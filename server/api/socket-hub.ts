@@ -40,6 +40,9 @@ export interface InterServerEvents {
   preview: (preview: Omit<Preview, 'jpeg'> & { jpeg: string }) => void;
   /** The cameras whose previews a node's clients want now (null: all); repeated every 2 s while any does. */
   'preview:want': (want: { node: string; cameras: string[] | null }) => void;
+  /** A take started or ended on one node: every node splits its own cameras' shots too. */
+  'take:start': (request: { scene: string; take: string; cameras: string[] | null }) => void;
+  'take:end': (request: { cameras: string[] | null }) => void;
 }
 
 /** A node's preview wants are forgotten this long after its last announcement (it repeats them every 2 s). */
@@ -258,10 +261,10 @@ export class SocketHub {
     }
   }
 
-  // Camera statuses and removals reach every client of the cluster (io.emit
-  // goes through the Redis adapter). Shots, takes, coverage, alerts and stats
-  // stay with this node's clients: each node keeps its own shot log and
-  // figures (the Health view lists the nodes from /api/health).
+  // Camera statuses, removals and shots reach every client of the cluster
+  // (io.emit goes through the Redis adapter; shot ids are unique over the
+  // cluster). Takes (started on every node alike), coverage, alerts and stats
+  // are each node's own (the Health view lists the nodes from /api/health).
 
   /** Each node's own figures. */
   stats(stats: PipelineStats): void {
@@ -273,7 +276,7 @@ export class SocketHub {
   }
 
   shot(shot: ShotRecord): void {
-    this.io.local.emit('shot', shot);
+    this.io.emit('shot', shot);
   }
 
   takes(running: Take[]): void {

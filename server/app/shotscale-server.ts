@@ -39,6 +39,9 @@ import { connectCluster, type ClusterConnections } from '../cluster/cluster-conn
 import { clusterFanout } from '../cluster/cluster-fanout.js';
 import { ClusterNode } from '../cluster/cluster-node.js';
 import { migrateCluster } from '../cluster/cluster-schema.js';
+import { ClusterShotLog } from '../cluster/cluster-shot-log.js';
+import { dropOutboxTriggers, firstShotId, NODE_ID_SPAN, nodeNumber, ShotReplicator } from '../cluster/shot-replicator.js';
+import type { TakeCommands } from '../api/shot-routes.js';
 import { localCameraDirectory } from './camera-directory.js';
 import { CameraManager } from './camera-manager.js';
 
@@ -153,15 +156,26 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
   const clusterSettings = config.cluster.enabled ? config.cluster : null;
   const nodeId = clusterSettings ? clusterNodeId(clusterSettings.nodeId) : null;
   let connections: ClusterConnections | null = null;
+  let replicator: ShotReplicator | null = null;
   let models: ModelSet;
   try {
     if (clusterSettings) {
       connections = await connectCluster(clusterSettings, log.child('cluster'));
       await migrateCluster(connections.pg);
       metrics.registry.setDefaultLabels({ node: nodeId! });
+      if (shotLog) {
+        // This node's shots get ids of their own in the cluster, and are copied to PostgreSQL.
+        const base = (await nodeNumber(connections.pg, nodeId!)) * NODE_ID_SPAN;
+        shotLog.shots.setIdFloor(await firstShotId(connections.pg, base));
+        replicator = new ShotReplicator(shotLog.db, shotLog.shots, connections.pg, nodeId!, log.child('cluster'));
+        replicator.start(base);
+      }
+    } else if (shotLog) {
+      dropOutboxTriggers(shotLog.db);
     }
     models = await ModelSet.load(loaded, log, { onInferenceRestart: (name) => metrics.inferenceRestarts.inc({ model: name }) });
   } catch (error) {
+    await replicator?.close();
     shotLog?.close();
     await connections?.close();
     throw error;
@@ -307,6 +321,22 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
   const fanout = connections ? clusterFanout(connections.publisher, connections.subscriber, clusterSettings!.keyPrefix) : null;
   const directory = () => (clusterNode ? clusterCameraDirectory(clusterNode, manager, (id) => hub?.removed(id)) : localCameraDirectory(manager));
   let cameraDirectory = directory();
+  const clusterShots = connections && shotLog ? new ClusterShotLog(connections.pg) : null;
+  /** Takes: in a cluster, started and ended on every node, each splitting its own cameras' shots. */
+  const takeCommands: TakeCommands | null = shotLog
+    ? {
+        start: (request) => {
+          const take = shotLog.startTake(request);
+          if (fanout) hub?.io.serverSideEmit('take:start', { scene: take.scene, take: take.take, cameras: take.cameras });
+          return take;
+        },
+        end: (cameraIds) => {
+          const ended = shotLog.endTake(cameraIds);
+          if (fanout) hub?.io.serverSideEmit('take:end', { cameras: cameraIds });
+          return ended;
+        },
+      }
+    : null;
 
   const { app, routes } = await createHttpApp({
     guard,
@@ -320,7 +350,8 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
       update: (id, patch) => cameraDirectory.update(id, patch),
       remove: (id) => cameraDirectory.remove(id),
     },
-    cluster: clusterSettings ? () => clusterNode!.state() : null,
+    cluster: clusterSettings ? () => ({ ...clusterNode!.state(), shotLog: replicator?.state() ?? null }) : null,
+    ...(takeCommands ? { shotRoutes: { takes: takeCommands, cluster: clusterShots ? { log: clusterShots, nodeUrl: (id: string) => clusterNode?.nodeUrl(id) ?? null } : null } } : {}),
     metrics,
     info,
     startedAt,
@@ -342,12 +373,29 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
       ? {
           shots: {
             snapshot: () => ({ takes: shotLog.runningTakes(), alerts: shotLog.alerts.active(), coverage: shotLog.coverageUpdate() }),
-            startTake: (request) => shotLog.startTake(request),
-            endTake: (cameraIds) => shotLog.endTake(cameraIds),
+            startTake: (request) => takeCommands!.start(request),
+            endTake: (cameraIds) => takeCommands!.end(cameraIds),
           },
         }
       : {}),
   });
+  if (fanout && shotLog) {
+    const clusterLog = log.child('cluster');
+    hub.io.on('take:start', (request) => {
+      try {
+        shotLog.startTake(request);
+      } catch (error) {
+        clusterLog.warn(`a take started on another node was not started here: ${errorMessage(error)}`);
+      }
+    });
+    hub.io.on('take:end', (request) => {
+      try {
+        shotLog.endTake(request.cameras);
+      } catch (error) {
+        clusterLog.warn(`a take ended on another node was not ended here: ${errorMessage(error)}`);
+      }
+    });
+  }
   try {
     await app.listen({ host: config.server.host, port: config.server.port });
   } catch (error) {
@@ -369,6 +417,7 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
       url,
       connections,
       cameras: manager,
+      shots: clusterShots,
       clock,
       log: log.child('cluster'),
       analysedFps: () => stats.snapshot(clock()).analysedPerS,
@@ -413,7 +462,8 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
       await scheduler.idle();
       await hub?.close();
       await app.close().catch(() => undefined);
-      // After the cameras: their open shots close at their last frame first.
+      // After the cameras: their open shots close at their last frame first, and are copied.
+      await replicator?.close();
       shotLog?.close();
       await models.dispose();
       await connections?.close();

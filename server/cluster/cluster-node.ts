@@ -20,8 +20,12 @@ import type { CameraStatus } from '../shared/socket-events.js';
 import { planLeases } from './camera-balancer.js';
 import { CameraLeases } from './camera-leases.js';
 import { CameraRegistry, type RegisteredCamera } from './camera-registry.js';
+import type { ClusterShotLog } from './cluster-shot-log.js';
 import type { ClusterConnections, ClusterSettings } from './cluster-connections.js';
 import { NodeRegistry, type NodeHeartbeat } from './node-registry.js';
+
+/** How often a node looks for open shots of nodes that are gone. */
+const ORPHAN_CHECK_MS = 3000;
 
 /** A camera that failed to start here is not claimed again for this long (another node may manage). */
 const FAILED_CLAIM_BACKOFF_MS = 30_000;
@@ -60,6 +64,8 @@ export interface ClusterNodeDeps {
   url: string;
   connections: ClusterConnections;
   cameras: CameraManager;
+  /** The cluster's shot log, whose orphaned open shots this node closes when it notices; null when shots are off. */
+  shots: ClusterShotLog | null;
   clock: Clock;
   log: Logger;
   analysedFps: () => number;
@@ -79,6 +85,7 @@ export class ClusterNode {
   private timer: NodeJS.Timeout | null = null;
   private ticking: Promise<void> = Promise.resolve();
   private draining = false;
+  private orphansCheckedAt = 0;
   private readonly startedAt: number;
   private redisUp = true;
   private postgresUp = true;
@@ -105,6 +112,11 @@ export class ClusterNode {
     await this.runTick();
     this.timer = setInterval(() => void this.runTick(), this.tickMs);
     this.timer.unref();
+  }
+
+  /** The URL of a live node, for "edit it there" answers. */
+  nodeUrl(nodeId: string): string | null {
+    return this.live.find((n) => n.nodeId === nodeId)?.url ?? null;
   }
 
   /** Whether this node holds the camera's lease now. */
@@ -196,10 +208,21 @@ export class ClusterNode {
       this.live = await this.nodes.live();
       await this.balance();
       this.setRedis(true);
+      await this.closeOrphans();
     } catch (error) {
       // Redis is down (or failed mid-tick): keep every camera held; nothing can be claimed meanwhile.
       this.setRedis(false, errorMessage(error));
     }
+  }
+
+  /** Open shots of nodes that are gone are closed by whoever notices (idempotent; every few seconds). */
+  private async closeOrphans(): Promise<void> {
+    const { shots } = this.deps;
+    const now = this.deps.clock();
+    if (!shots || !this.postgresUp || now - this.orphansCheckedAt < ORPHAN_CHECK_MS) return;
+    this.orphansCheckedAt = now;
+    const closed = await shots.closeOrphans(this.live.map((n) => n.nodeId)).catch(() => 0);
+    if (closed) this.deps.log.info(`cluster: closed ${closed} open shot(s) of nodes that are gone, at their last copied frame`);
   }
 
   private async readCameras(): Promise<void> {

@@ -16,6 +16,29 @@ const MIGRATIONS: readonly string[] = [
      created_at TIMESTAMPTZ NOT NULL DEFAULT now(),
      updated_at TIMESTAMPTZ NOT NULL DEFAULT now()
    )`,
+  // 2: the one shot log. Each node has a number, and its shots ids from
+  // number * 2^36 up, so ids are unique over the cluster and stay the same
+  // in the node's own file, in PostgreSQL and in every export. A shot is its
+  // record (JSON, as the API gives it) plus the columns filters use.
+  `CREATE TABLE cluster_nodes (
+     node_id TEXT PRIMARY KEY,
+     number SERIAL UNIQUE
+   );
+   CREATE TABLE cluster_shots (
+     id BIGINT PRIMARY KEY,
+     node_id TEXT NOT NULL,
+     camera_id TEXT NOT NULL,
+     status TEXT NOT NULL,
+     in_time DOUBLE PRECISION NOT NULL,
+     out_time DOUBLE PRECISION NOT NULL,
+     scene TEXT,
+     take TEXT,
+     record JSONB NOT NULL,
+     updated_at TIMESTAMPTZ NOT NULL DEFAULT now()
+   );
+   CREATE INDEX cluster_shots_time ON cluster_shots (in_time);
+   CREATE INDEX cluster_shots_camera_time ON cluster_shots (camera_id, in_time);
+   CREATE INDEX cluster_shots_open ON cluster_shots (node_id) WHERE status = 'open'`,
 ];
 
 /** Any constant: the advisory lock that serialises the nodes' migrations. */

@@ -133,4 +133,17 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 5,
+    description: 'the shots a node of a cluster has still to copy to PostgreSQL',
+    sql: `
+      -- Filled by triggers while the node is in a cluster (see server/cluster/shot-replicator.ts);
+      -- a row per write, emptied up to a seq once PostgreSQL has taken the shots. On disk, so a
+      -- PostgreSQL outage or a crash loses nothing.
+      CREATE TABLE cluster_outbox (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        shot_id INTEGER NOT NULL
+      );
+    `,
+  },
 ];

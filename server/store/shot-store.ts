@@ -189,9 +189,17 @@ export class ShotStore {
     return this.get(id);
   }
 
-  /** One more than the highest id stored (1 for an empty log). */
+  /** In a cluster: this node's shots get ids from here up, apart from every other node's. */
+  private idFloor = 1;
+
+  setIdFloor(floor: number): void {
+    this.idFloor = floor;
+  }
+
+  /** One more than the highest id stored at or above the floor (the floor itself when there is none). */
   nextId(): number {
-    return ((this.db.prepare('SELECT MAX(id) FROM shots').pluck().get() as number | null) ?? 0) + 1;
+    const highest = this.db.prepare('SELECT MAX(id) FROM shots WHERE id >= ?').pluck().get(this.idFloor) as number | null;
+    return highest === null ? this.idFloor : highest + 1;
   }
 
   /**

@@ -9,6 +9,8 @@ import { startPostgres, startRedis, type Engine } from '../support/cluster-engin
 import { createDatabase, startNode, stopNode, type ClusterSpec, type NodeProcess } from '../support/cluster-nodes.js';
 import { runCli } from '../support/cli.js';
 import { makeClip, tempDir } from '../support/media.js';
+import { makeCutClip } from '../support/cut-clips.js';
+import type { ShotRecord } from '../../server/shared/shots.js';
 import { connectClient, httpJson, type TestClient } from '../support/server-harness.js';
 import { nodeConfig } from '../support/cluster-nodes.js';
 import type { ClusterNodeState } from '../../server/cluster/cluster-node.js';
@@ -17,12 +19,15 @@ import type { Alert } from '../../server/shared/shots.js';
 let redis: Engine;
 let postgres: Engine;
 let clip: string;
+/** A looping clip with hard cuts: shots open and close all the time. */
+let cutClip: string;
 let databases = 0;
 const started: NodeProcess[] = [];
 
 before(async () => {
   [redis, postgres] = await Promise.all([startRedis(), startPostgres()]);
   clip = makeClip(tempDir(), 'loop.mp4', 4);
+  cutClip = (await makeCutClip('hard-cuts')).path;
 });
 
 after(async () => {
@@ -30,7 +35,35 @@ after(async () => {
   await Promise.all([redis?.stop(), postgres?.stop()]);
 });
 
-const camera = (id: string) => `{ id: ${id}, analysisFps: 5, source: { kind: file, path: ${JSON.stringify(clip)}, loop: true, realtime: true } }`;
+const camera = (id: string) => `{ id: ${id}, analysisFps: 5, source: { kind: file, path: ${JSON.stringify(id.startsWith('cut') ? cutClip : clip)}, loop: true, realtime: true } }`;
+
+async function shotsOf(url: string, query = ''): Promise<ShotRecord[]> {
+  const { status, body } = await httpJson(`${url}/api/shots${query}`);
+  assert.equal(status, 200, JSON.stringify(body));
+  return (body as { shots: ShotRecord[] }).shots;
+}
+
+/** Polls until `predicate` holds on the shots; returns them. */
+async function waitForShots(url: string, query: string, predicate: (shots: ShotRecord[]) => boolean, timeoutMs: number, what: string): Promise<ShotRecord[]> {
+  const deadline = Date.now() + timeoutMs;
+  let last: ShotRecord[] = [];
+  for (;;) {
+    last = await shotsOf(url, query).catch(() => last);
+    if (predicate(last)) return last;
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms; ${last.length} shots: ${JSON.stringify(last.map((s) => [s.id, s.cameraId, s.status, s.cutIn, s.cutOut]))}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** Per camera, shots in time order never overlap: a camera's time is in one shot at a time, whichever node logged it. */
+function assertNoOverlap(shots: ShotRecord[]): void {
+  const byCamera = new Map<string, ShotRecord[]>();
+  for (const shot of shots) byCamera.set(shot.cameraId, [...(byCamera.get(shot.cameraId) ?? []), shot]);
+  for (const [cameraId, list] of byCamera) {
+    list.sort((a, b) => a.inTime - b.inTime);
+    for (let i = 1; i < list.length; i++) assert.ok(list[i]!.inTime >= list[i - 1]!.outTime - 1, `${cameraId}: shot ${list[i]!.id} starts before shot ${list[i - 1]!.id} ends`);
+  }
+}
 
 /** A cluster of its own: a fresh database and key prefix. */
 async function clusterSpec(cameraIds: string[], leaseS = 3): Promise<ClusterSpec> {
@@ -39,8 +72,8 @@ async function clusterSpec(cameraIds: string[], leaseS = 3): Promise<ClusterSpec
   return { redisUrl: redis.url, postgresUrl: await createDatabase(postgres.url, name), keyPrefix: name, leaseS, cameras: cameraIds.map(camera) };
 }
 
-async function node(spec: ClusterSpec, nodeId: string, capacity: number): Promise<NodeProcess> {
-  const started_ = await startNode(spec, nodeId, capacity);
+async function node(spec: ClusterSpec, nodeId: string, capacity: number, config?: string): Promise<NodeProcess> {
+  const started_ = await startNode(spec, nodeId, capacity, config ? { config } : {});
   started.push(started_);
   return started_;
 }
@@ -240,7 +273,7 @@ test('Redis stopped and started again: nodes keep analysing, the wall says so, f
 });
 
 test('PostgreSQL stopped and started again: cameras keep running; changes made meanwhile are refused with a code', { timeout: 120_000 }, async () => {
-  const spec = await clusterSpec(['p-1', 'p-2']);
+  const spec = await clusterSpec(['p-1', 'cut-p']);
   const a = await node(spec, 'a', 2);
   try {
     await waitForCluster(a.url, (s) => camerasOf(s, 'a').length === 2, 20_000, 'a holds both');
@@ -248,12 +281,20 @@ test('PostgreSQL stopped and started again: cameras keep running; changes made m
     try {
       await postgres.stop();
       await waitForCluster(a.url, (s) => s.postgres === 'down', 10_000, 'a sees PostgreSQL down');
-      await readoutsFrom(client, ['p-1', 'p-2'], 10_000);
+      await readoutsFrom(client, ['p-1', 'cut-p'], 10_000);
+      // Shots go on being logged, on disk, while PostgreSQL is away.
+      const during = await waitForShots(a.url, '?scope=node&camera=cut-p&status=closed', (shots) => shots.length >= 3, 30_000, 'shots logged during the outage');
+      const cluster = (await httpJson(`${a.url}/api/shots`)).body as { error: { code: string } };
+      assert.equal(cluster.error.code, 'CLUSTER_UNREACHABLE', 'the cluster log says why it cannot answer');
+      const held = ((await httpJson(`${a.url}/api/health`)).body as { cluster: { shotLog: { pending: number; failingSince: number | null } } }).cluster.shotLog;
+      assert.ok(held.pending > 0 && held.failingSince !== null, `writes held on disk: ${JSON.stringify(held)}`);
       const refused = await httpJson(`${a.url}/api/cameras`, { method: 'POST', body: { id: 'p-3', source: { kind: 'testsrc' } } });
       assert.equal(refused.status, 503, JSON.stringify(refused.body));
       assert.equal((refused.body as { error: { code: string } }).error.code, 'CLUSTER_UNREACHABLE');
       await postgres.start();
       await waitForCluster(a.url, (s) => s.postgres === 'up', 15_000, 'PostgreSQL back');
+      // Every shot logged meanwhile reaches the cluster log.
+      await waitForShots(a.url, '?camera=cut-p&status=closed', (shots) => during.every((d) => shots.some((s) => s.id === d.id && s.outTime === d.outTime)), 15_000, 'the outage\'s shots copied');
       assert.equal((await httpJson(`${a.url}/api/cameras`, { method: 'POST', body: { id: 'p-3', source: { kind: 'testsrc' } } })).status, 201);
     } finally {
       client.close();
@@ -285,5 +326,73 @@ test('a node that cannot reach Redis or PostgreSQL at start says which and exits
     assert.match(twin.stderr, /CLUSTER_NODE_ID_IN_USE/);
   } finally {
     await stopNode(a);
+  }
+});
+
+test("one shot log: every node's shots in PostgreSQL with ids unique over the cluster; a killed node's shots survive, its open shot is closed, none is duplicated", { timeout: 150_000 }, async () => {
+  const ids = ['cut-1', 'cut-2'];
+  const spec = await clusterSpec(ids, 3);
+  // a has room for both cameras: it takes b's over when b dies.
+  const a = await node(spec, 'a', 2);
+  let b = await node(spec, 'b', 1);
+  try {
+    const { state } = await waitForCluster(a.url, (s) => camerasOf(s, 'a').length === 1 && camerasOf(s, 'b').length === 1, 20_000, 'one camera each');
+    const onB = camerasOf(state, 'b')[0]!;
+    // Shots of both nodes, read on a: closed ones of each camera, and b's open one.
+    const before_ = await waitForShots(a.url, '', (shots) => ids.every((id) => shots.filter((s) => s.cameraId === id && s.status === 'closed').length >= 2) && shots.some((s) => s.cameraId === onB && s.status === 'open'), 40_000, 'closed shots of both cameras in the cluster log');
+    assert.equal(new Set(before_.map((s) => s.id)).size, before_.length, 'ids unique');
+    const localA = await shotsOf(a.url, '?scope=node');
+    assert.ok(localA.every((s) => s.cameraId !== onB || s.status === 'closed'), "a's own file has none of b's open shots");
+    assert.ok(before_.some((s) => s.cameraId === onB && !localA.some((l) => l.id === s.id)), "the cluster log holds b's shots, which a's own file does not");
+
+    await stopNode(b, 'SIGKILL');
+    // a takes b's camera, and closes b's open shot in the cluster log.
+    await waitForCluster(a.url, (s) => camerasOf(s, 'a').length === 2 && s.nodes.length === 1, 15_000, "b gone, a runs b's camera");
+    const afterKill = await waitForShots(a.url, `?camera=${onB}`, (shots) => shots.every((s) => s.status === 'closed' || s.id < 2 ** 36 * 2) && shots.some((s) => s.status === 'open'), 20_000, `b's open shot closed; ${onB} logged again`);
+    const bClosedBefore = before_.filter((s) => s.cameraId === onB && s.status === 'closed');
+    for (const shot of bClosedBefore) assert.ok(afterKill.some((s) => s.id === shot.id), `b's closed shot ${shot.id} kept`);
+
+    // b starts again with its file: it closes its abandoned shot and copies it; nothing doubles.
+    b = await node(spec, 'b', 1, b.config);
+    await waitForCluster(a.url, (s) => s.nodes.length === 2 && camerasOf(s, 'b').length === 1, 30_000, 'b back with a camera');
+    const all = await waitForShots(a.url, '?status=closed', (shots) => shots.length > before_.length, 20_000, 'more shots');
+    const everything = await shotsOf(a.url);
+    assert.equal(new Set(everything.map((s) => s.id)).size, everything.length, 'no shot twice');
+    assertNoOverlap(everything.filter((s) => s.status === 'closed'));
+    assert.ok(all.length > 0);
+
+    // Another node's shot: read anywhere, edited on its own node.
+    const bShot = everything.find((s) => s.status === 'closed' && !localA.some((l) => l.id === s.id) && s.id >= 2 * 2 ** 36)!;
+    assert.ok(bShot, `a shot logged by b: ${JSON.stringify(everything.map((s) => [s.id, s.status]))}`);
+    assert.equal(((await httpJson(`${a.url}/api/shots/${bShot.id}`)).body as ShotRecord).id, bShot.id);
+    const refused = await httpJson(`${a.url}/api/shots/${bShot.id}`, { method: 'PATCH', body: { note: 'x' } });
+    assert.equal(refused.status, 409);
+    assert.equal((refused.body as { error: { code: string } }).error.code, 'CLUSTER_ELSEWHERE');
+    assert.match((refused.body as { error: { message: string } }).error.message, new RegExp(b.url.replace(/[.:/]/g, '\\$&')));
+    assert.equal((await httpJson(`${b.url}/api/shots/${bShot.id}`, { method: 'PATCH', body: { note: 'keeper' } })).status, 200);
+    await waitForShots(a.url, `?camera=${bShot.cameraId}`, (shots) => shots.find((s) => s.id === bShot.id)?.note === 'keeper', 5000, 'the edit copied');
+  } finally {
+    await Promise.all([stopNode(a), stopNode(b)]);
+  }
+});
+
+test("a take started on one node splits the shots of every node's cameras", { timeout: 120_000 }, async () => {
+  const spec = await clusterSpec(['t-1', 't-2']);
+  const a = await node(spec, 'a', 1);
+  const b = await node(spec, 'b', 1);
+  try {
+    await waitForCluster(a.url, (s) => camerasOf(s, 'a').length === 1 && camerasOf(s, 'b').length === 1, 20_000, 'one camera each');
+    await waitForShots(a.url, '', (shots) => shots.filter((s) => s.status === 'open').length === 2, 20_000, 'an open shot per camera');
+    const started = await httpJson(`${a.url}/api/takes`, { method: 'POST', body: { scene: '7', take: '2' } });
+    assert.equal(started.status, 201, JSON.stringify(started.body));
+    const shots = await waitForShots(b.url, '?scene=7', (list) => ['t-1', 't-2'].every((id) => list.some((s) => s.cameraId === id && s.cutIn === 'take' && s.take === '2')), 15_000, 'scene 7 take 2 shots on both cameras');
+    assert.equal(shots.length >= 2, true);
+    const running = (await httpJson(`${b.url}/api/takes`)).body as { running: { scene: string; take: string }[] };
+    assert.deepEqual(running.running.map((t) => [t.scene, t.take]), [['7', '2']]);
+    assert.equal((await httpJson(`${b.url}/api/takes/end`, { method: 'POST', body: {} })).status, 200);
+    await waitForShots(a.url, '?scene=7', (list) => list.filter((s) => s.status === 'closed' && s.scene === '7').length >= 2, 15_000, 'scene 7 shots closed on both nodes');
+    assert.deepEqual(((await httpJson(`${a.url}/api/takes`)).body as { running: unknown[] }).running, []);
+  } finally {
+    await Promise.all([stopNode(a), stopNode(b)]);
   }
 });

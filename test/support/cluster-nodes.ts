@@ -22,6 +22,8 @@ export interface ClusterSpec {
 
 export interface NodeProcess {
   nodeId: string;
+  /** Its config file: start it again with the same one to keep its shot log. */
+  config: string;
   child: ChildProcess;
   url: string;
   stderr(): string;
@@ -63,8 +65,8 @@ export function nodeConfig(spec: ClusterSpec, nodeId: string, capacity: number, 
 }
 
 /** Starts a node and waits for its "listening" line; rejects with its stderr when it exits first. */
-export async function startNode(spec: ClusterSpec, nodeId: string, capacity: number, options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<NodeProcess> {
-  const config = nodeConfig(spec, nodeId, capacity);
+export async function startNode(spec: ClusterSpec, nodeId: string, capacity: number, options: { env?: NodeJS.ProcessEnv; timeoutMs?: number; config?: string } = {}): Promise<NodeProcess> {
+  const config = options.config ?? nodeConfig(spec, nodeId, capacity);
   const child = spawn(process.execPath, [CLI, 'serve', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SHOTSCALE_LOG_LEVEL: 'info', ...options.env } });
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (t: string) => (stderr = (stderr + t).slice(-20_000)));
@@ -83,7 +85,7 @@ export async function startNode(spec: ClusterSpec, nodeId: string, capacity: num
       reject(new Error(`node ${nodeId} exited (${code}) before listening: ${stderr}`));
     });
   });
-  return { nodeId, child, url, stderr: () => stderr, exited };
+  return { nodeId, config, child, url, stderr: () => stderr, exited };
 }
 
 /** Stops a node: SIGTERM (it hands its cameras over) or SIGKILL (it just vanishes). */

@@ -1,0 +1,79 @@
+/**
+ * The cluster's shots, read from PostgreSQL with the filters the API takes:
+ * what GET /api/shots and its exports answer on any node.
+ */
+import type pg from 'pg';
+import { ShotscaleError } from '../errors.js';
+import type { ShotFilter, StoredShot } from '../store/shot-store.js';
+
+function whereOf(filter: ShotFilter): { where: string; values: unknown[] } {
+  const clauses: string[] = [];
+  const values: unknown[] = [];
+  const add = (clause: (n: string) => string, value: unknown) => {
+    values.push(value);
+    clauses.push(clause(`$${values.length}`));
+  };
+  if (filter.cameraIds?.length) add((n) => `camera_id = ANY(${n})`, [...filter.cameraIds]);
+  if (filter.scene !== undefined) add((n) => `scene = ${n}`, filter.scene);
+  if (filter.take !== undefined) add((n) => `take = ${n}`, filter.take);
+  if (filter.from !== undefined) add((n) => `out_time > ${n}`, filter.from);
+  if (filter.to !== undefined) add((n) => `in_time < ${n}`, filter.to);
+  if (filter.status !== undefined) add((n) => `status = ${n}`, filter.status);
+  return { where: clauses.length ? ` WHERE ${clauses.join(' AND ')}` : '', values };
+}
+
+const unavailable = (error: unknown) =>
+  new ShotscaleError('CLUSTER_UNREACHABLE', `the cluster's shot log (PostgreSQL) cannot be read now: ${error instanceof Error ? error.message : String(error)}`, {
+    hint: "each node keeps logging to its own file meanwhile; GET /api/shots?scope=node lists this node's",
+    cause: error,
+  });
+
+export class ClusterShotLog {
+  constructor(private readonly pool: pg.Pool) {}
+
+  async list(filter: ShotFilter): Promise<StoredShot[]> {
+    const { where, values } = whereOf(filter);
+    const order = filter.order === 'desc' ? 'DESC' : 'ASC';
+    let sql = `SELECT record FROM cluster_shots${where} ORDER BY in_time ${order}, id ${order}`;
+    if (filter.limit !== undefined) sql += ` LIMIT ${Math.floor(filter.limit)}`;
+    if (filter.offset !== undefined) sql += ` OFFSET ${Math.floor(filter.offset)}`;
+    try {
+      return (await this.pool.query<{ record: StoredShot }>(sql, values)).rows.map((r) => r.record);
+    } catch (error) {
+      throw unavailable(error);
+    }
+  }
+
+  async count(filter: ShotFilter): Promise<number> {
+    const { where, values } = whereOf(filter);
+    try {
+      return Number((await this.pool.query<{ n: string }>(`SELECT COUNT(*) AS n FROM cluster_shots${where}`, values)).rows[0]!.n);
+    } catch (error) {
+      throw unavailable(error);
+    }
+  }
+
+  /** The shot and the node that logs it, or null. */
+  async get(id: number): Promise<{ shot: StoredShot; nodeId: string } | null> {
+    try {
+      const { rows } = await this.pool.query<{ record: StoredShot; node_id: string }>('SELECT record, node_id FROM cluster_shots WHERE id = $1', [id]);
+      return rows[0] ? { shot: rows[0].record, nodeId: rows[0].node_id } : null;
+    } catch (error) {
+      throw unavailable(error);
+    }
+  }
+
+  /**
+   * Shots left open by nodes that are gone (killed, cut off): closed at their
+   * last copied frame, as the node itself would on its next start. Returns
+   * how many. The node, if it comes back, copies its own closing over this.
+   */
+  async closeOrphans(liveNodes: readonly string[]): Promise<number> {
+    const { rowCount } = await this.pool.query(
+      `UPDATE cluster_shots SET status = 'closed', record = record || '{"status": "closed", "cutOut": "restart"}'::jsonb, updated_at = now()
+       WHERE status = 'open' AND NOT (node_id = ANY($1))`,
+      [[...liveNodes]],
+    );
+    return rowCount ?? 0;
+  }
+}

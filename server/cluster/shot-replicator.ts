@@ -1,0 +1,153 @@
+/**
+ * One shot log for the cluster: every node keeps writing its shots to its
+ * own SQLite file, synchronously, as a single node does, and copies them to
+ * PostgreSQL every quarter second.
+ *
+ * Why not write PostgreSQL from the live pipeline: a network round trip per
+ * write would stall the analysis of every camera for as long as PostgreSQL
+ * is slow or away. The local file is the write-ahead log: triggers add each
+ * write of a shot to `cluster_outbox` in the same transaction, so a crash or
+ * a PostgreSQL outage loses nothing; the copy is an upsert by id, so a batch
+ * sent twice (a crash between PostgreSQL's commit and the outbox's delete)
+ * is harmless. A killed node's last quarter second is copied when it starts
+ * again; until then whoever notices closes its open shots (closeOrphans).
+ */
+import type pg from 'pg';
+import { errorMessage } from '../errors.js';
+import type { Logger } from '../shared/logger.js';
+import type { Db } from '../store/database.js';
+import type { ShotStore, StoredShot } from '../store/shot-store.js';
+
+/** Ids per node: node number n logs shots n * 2^36 upwards (68 billion a node, 131,072 nodes within 2^53). */
+export const NODE_ID_SPAN = 2 ** 36;
+
+/** Outbox rows read per batch (a shot written many times counts once). */
+const BATCH_ROWS = 2000;
+const INTERVAL_MS = 250;
+
+/** This node's number, the same on every start: allocated once per node id. */
+export async function nodeNumber(pool: pg.Pool, nodeId: string): Promise<number> {
+  const { rows } = await pool.query<{ number: number }>(
+    'INSERT INTO cluster_nodes (node_id) VALUES ($1) ON CONFLICT (node_id) DO UPDATE SET node_id = EXCLUDED.node_id RETURNING number',
+    [nodeId],
+  );
+  return rows[0]!.number;
+}
+
+/**
+ * Where this node's next shot id starts: above its range's base and above
+ * every shot of its range PostgreSQL already has, so that a node whose file
+ * was lost or replaced never overwrites its earlier shots in the cluster log.
+ */
+export async function firstShotId(pool: pg.Pool, base: number): Promise<number> {
+  const { rows } = await pool.query<{ highest: string | null }>('SELECT MAX(id) AS highest FROM cluster_shots WHERE id >= $1 AND id < $2', [base, base + NODE_ID_SPAN]);
+  return rows[0]?.highest === null || rows[0]?.highest === undefined ? base : Number(rows[0].highest) + 1;
+}
+
+/** Triggers that note each write of a shot (and its thumbnail) from `floor` up. */
+function installTriggers(db: Db, floor: number): void {
+  dropOutboxTriggers(db);
+  db.exec(`
+    CREATE TRIGGER cluster_outbox_insert AFTER INSERT ON shots WHEN NEW.id >= ${floor} BEGIN INSERT INTO cluster_outbox (shot_id) VALUES (NEW.id); END;
+    CREATE TRIGGER cluster_outbox_update AFTER UPDATE ON shots WHEN NEW.id >= ${floor} BEGIN INSERT INTO cluster_outbox (shot_id) VALUES (NEW.id); END;
+    CREATE TRIGGER cluster_outbox_thumbnail AFTER INSERT ON thumbnails WHEN NEW.shot_id >= ${floor} BEGIN INSERT INTO cluster_outbox (shot_id) VALUES (NEW.shot_id); END;
+  `);
+}
+
+/** A node alone (not in a cluster) notes nothing, and keeps no outbox. */
+export function dropOutboxTriggers(db: Db): void {
+  db.exec('DROP TRIGGER IF EXISTS cluster_outbox_insert; DROP TRIGGER IF EXISTS cluster_outbox_update; DROP TRIGGER IF EXISTS cluster_outbox_thumbnail;');
+}
+
+export function clearOutbox(db: Db): void {
+  db.exec('DELETE FROM cluster_outbox');
+}
+
+export interface ReplicationState {
+  /** Shot writes not yet in PostgreSQL. */
+  pending: number;
+  /** Epoch ms since when copying fails; null while it works. */
+  failingSince: number | null;
+  lastError: string | null;
+}
+
+export class ShotReplicator {
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> = Promise.resolve();
+  private failingSince: number | null = null;
+  private lastError: string | null = null;
+
+  constructor(
+    private readonly db: Db,
+    private readonly shots: ShotStore,
+    private readonly pool: pg.Pool,
+    private readonly nodeId: string,
+    private readonly log: Logger,
+  ) {}
+
+  /** From `floor` up, this node's shots go to PostgreSQL. */
+  start(floor: number): void {
+    installTriggers(this.db, floor);
+    this.timer = setInterval(() => void this.flush(), INTERVAL_MS);
+    this.timer.unref();
+  }
+
+  state(): ReplicationState {
+    return { pending: this.db.prepare('SELECT COUNT(*) FROM cluster_outbox').pluck().get() as number, failingSince: this.failingSince, lastError: this.lastError };
+  }
+
+  /** Copies what is waiting; one copy at a time. Resolves once this round is done (or has failed, and will be retried). */
+  flush(): Promise<void> {
+    this.running = this.running.then(() => this.copy());
+    return this.running;
+  }
+
+  /** Stops copying after one last round (a short wait: PostgreSQL may be away; the outbox keeps the rest for the next start). */
+  async close(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await Promise.race([this.flush(), new Promise((r) => setTimeout(r, 2000))]);
+  }
+
+  private async copy(): Promise<void> {
+    try {
+      for (;;) {
+        const rows = this.db.prepare('SELECT seq, shot_id FROM cluster_outbox ORDER BY seq LIMIT ?').all(BATCH_ROWS) as { seq: number; shot_id: number }[];
+        if (!rows.length) break;
+        const ids = [...new Set(rows.map((r) => r.shot_id))];
+        const shots = ids.flatMap((id) => {
+          try {
+            return [this.shots.get(id)];
+          } catch {
+            return []; // gone from the file: nothing to copy
+          }
+        });
+        await this.upsert(shots);
+        this.db.prepare('DELETE FROM cluster_outbox WHERE seq <= ?').run(rows.at(-1)!.seq);
+        if (rows.length < BATCH_ROWS) break;
+      }
+      if (this.failingSince !== null) this.log.info(`shots: PostgreSQL takes them again; the shots held on disk are copied`);
+      this.failingSince = null;
+      this.lastError = null;
+    } catch (error) {
+      if (this.failingSince === null) this.log.warn(`shots: cannot copy to PostgreSQL (${errorMessage(error)}); they are kept in this node's file and copied when it answers`);
+      this.failingSince ??= Date.now();
+      this.lastError = errorMessage(error);
+    }
+  }
+
+  private async upsert(shots: StoredShot[]): Promise<void> {
+    if (!shots.length) return;
+    const values: unknown[] = [];
+    const tuples = shots.map((shot, i) => {
+      values.push(shot.id, this.nodeId, shot.cameraId, shot.status, shot.inTime, shot.outTime, shot.scene, shot.take, JSON.stringify(shot));
+      const at = i * 9;
+      return `($${at + 1}, $${at + 2}, $${at + 3}, $${at + 4}, $${at + 5}, $${at + 6}, $${at + 7}, $${at + 8}, $${at + 9})`;
+    });
+    await this.pool.query(
+      `INSERT INTO cluster_shots (id, node_id, camera_id, status, in_time, out_time, scene, take, record) VALUES ${tuples.join(', ')}
+       ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, in_time = EXCLUDED.in_time, out_time = EXCLUDED.out_time, scene = EXCLUDED.scene, take = EXCLUDED.take, record = EXCLUDED.record, updated_at = now()`,
+      values,
+    );
+  }
+}
