@@ -4,6 +4,10 @@
  * failover on kill -9, handover on SIGTERM, and Redis and PostgreSQL outages.
  */
 import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import { ensureWebBuild } from '../support/web-build.js';
 import { after, before, test } from 'node:test';
 import { startPostgres, startRedis, type Engine } from '../support/cluster-engines.js';
 import { createDatabase, startNode, stopNode, type ClusterSpec, type NodeProcess } from '../support/cluster-nodes.js';
@@ -11,7 +15,7 @@ import { runCli } from '../support/cli.js';
 import { makeClip, tempDir } from '../support/media.js';
 import { makeCutClip } from '../support/cut-clips.js';
 import type { ShotRecord } from '../../server/shared/shots.js';
-import { connectClient, httpJson, type TestClient } from '../support/server-harness.js';
+import { connectClient, httpJson, REPO_DIR, type TestClient } from '../support/server-harness.js';
 import { nodeConfig } from '../support/cluster-nodes.js';
 import type { ClusterNodeState } from '../../server/cluster/cluster-node.js';
 import type { Alert } from '../../server/shared/shots.js';
@@ -393,6 +397,37 @@ test("a take started on one node splits the shots of every node's cameras", { ti
     await waitForShots(a.url, '?scene=7', (list) => list.filter((s) => s.status === 'closed' && s.scene === '7').length >= 2, 15_000, 'scene 7 shots closed on both nodes');
     assert.deepEqual(((await httpJson(`${a.url}/api/takes`)).body as { running: unknown[] }).running, []);
   } finally {
+    await Promise.all([stopNode(a), stopNode(b)]);
+  }
+});
+
+test('the dashboard on one node: every camera of the cluster live on the wall, and the nodes in the Health view', { timeout: 120_000 }, async () => {
+  ensureWebBuild();
+  const ids = ['w-1', 'w-2', 'w-3'];
+  const spec = await clusterSpec(ids);
+  const a = await node(spec, 'a', 2);
+  const b = await node(spec, 'b', 2);
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
+  try {
+    await waitForCluster(a.url, (s) => s.nodes.length === 2 && allHeld(s).join() === ids.join(), 20_000, 'all three held');
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await page.goto(a.url);
+    // b's cameras too: their statuses and readouts come through Redis.
+    for (const id of ids) await page.locator(`[data-camera-id="${id}"][data-state="live"]`).waitFor({ timeout: 15_000 });
+    await page.waitForFunction((cams) => cams.every((id) => (document.querySelector(`[data-camera-id="${id}"] .scale .label`)?.textContent?.trim() ?? '—') !== '—'), ids, { timeout: 15_000 });
+    await page.keyboard.press('h');
+    const rows = page.locator('[data-testid="cluster-node"]');
+    await rows.nth(1).waitFor({ timeout: 10_000 });
+    assert.deepEqual(await rows.evaluateAll((els) => els.map((el) => el.getAttribute('data-node-id'))), ['a', 'b']);
+    assert.match((await page.locator('[data-testid="cluster-engines"]').textContent()) ?? '', /Redis up · PostgreSQL up/);
+    assert.match((await rows.nth(0).textContent()) ?? '', /this node/);
+    const healthRow = page.locator('[data-testid="health-row"][data-camera-id="w-1"]');
+    assert.match((await healthRow.textContent()) ?? '', /on [ab]/);
+    const artifacts = path.join(REPO_DIR, 'test-artifacts');
+    mkdirSync(artifacts, { recursive: true });
+    await page.screenshot({ path: path.join(artifacts, 'cluster-health.png'), fullPage: true });
+  } finally {
+    await browser.close();
     await Promise.all([stopNode(a), stopNode(b)]);
   }
 });
