@@ -19,10 +19,20 @@ local token = redis.call('INCR', KEYS[2])
 redis.call('SET', KEYS[1], ARGV[1] .. '#' .. token, 'PX', ARGV[2])
 return token`;
 
-/** KEYS: lease. ARGV: holder#token, lease ms. 1 when still ours and extended, 0 when lost. */
+/**
+ * KEYS: lease, fence. ARGV: holder#token, lease ms, token. 1 when still ours
+ * and extended, 0 when another node holds it. A lease that is simply gone
+ * (Redis restarted empty after an outage) is taken back with the same token,
+ * and the fence counter raised to it, so the cameras a node kept running
+ * through the outage carry on without a restart.
+ */
 const RENEW = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
-return 0`;
+local current = redis.call('GET', KEYS[1])
+if current == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+if current then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+if tonumber(redis.call('GET', KEYS[2]) or '0') < tonumber(ARGV[3]) then redis.call('SET', KEYS[2], ARGV[3]) end
+return 1`;
 
 /** KEYS: lease. ARGV: holder#token. Deletes the lease only while it is ours. */
 const RELEASE = `
@@ -53,9 +63,13 @@ export class CameraLeases {
     return `${this.prefix}:lease:${cameraId}`;
   }
 
+  private fenceKey(cameraId: string): string {
+    return `${this.prefix}:fence:${cameraId}`;
+  }
+
   /** The fencing token of a new lease, or null when another node holds the camera. */
   async claim(cameraId: string): Promise<number | null> {
-    const token = await this.redis.eval(CLAIM, 2, this.leaseKey(cameraId), `${this.prefix}:fence:${cameraId}`, this.nodeId, this.leaseMs);
+    const token = await this.redis.eval(CLAIM, 2, this.leaseKey(cameraId), this.fenceKey(cameraId), this.nodeId, this.leaseMs);
     return token === null ? null : Number(token);
   }
 
@@ -63,7 +77,7 @@ export class CameraLeases {
   async renew(held: ReadonlyMap<string, number>): Promise<string[]> {
     if (!held.size) return [];
     const pipeline = this.redis.pipeline();
-    for (const [cameraId, token] of held) pipeline.eval(RENEW, 1, this.leaseKey(cameraId), `${this.nodeId}#${token}`, this.leaseMs);
+    for (const [cameraId, token] of held) pipeline.eval(RENEW, 2, this.leaseKey(cameraId), this.fenceKey(cameraId), `${this.nodeId}#${token}`, this.leaseMs, token);
     const results = (await pipeline.exec()) ?? [];
     const lost: string[] = [];
     [...held.keys()].forEach((cameraId, i) => {

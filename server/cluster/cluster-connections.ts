@@ -23,8 +23,6 @@ export interface ClusterConnections {
   publisher: Redis;
   subscriber: Redis;
   pg: pg.Pool;
-  /** Whether the command connection is up now. */
-  redisUp(): boolean;
   close(): Promise<void>;
 }
 
@@ -112,5 +110,5 @@ export async function connectCluster(settings: ClusterSettings, log: Logger): Pr
     throw error;
   }
   log.info(`cluster: redis ${redactUrl(settings.redisUrl)}, postgres ${redactUrl(settings.postgresUrl)}`);
-  return { redis, publisher, subscriber, pg: pool, redisUp: () => redis.status === 'ready', close: closeAll };
+  return { redis, publisher, subscriber, pg: pool, close: closeAll };
 }

@@ -267,6 +267,8 @@ test('Redis stopped and started again: nodes keep analysing, the wall says so, f
       await waitForCluster(a.url, (s) => s.redis === 'up' && camerasOf(s, 'a').length === 1 && camerasOf(s, 'b').length === 1, 15_000, 'Redis back, cameras held again');
       await readoutsFrom(client, [mine, theirs], 15_000);
       assert.ok(alerts.some((alert) => alert.kind === 'cluster' && alert.resolvedAt !== null), 'the cluster alert is resolved');
+      // Redis came back empty: each node took back the leases of the cameras it kept, without stopping them.
+      for (const n of [a, b]) assert.doesNotMatch(n.stderr(), /lost the lease/, `${n.nodeId} kept its camera running`);
     } finally {
       client.close();
     }

@@ -106,6 +106,16 @@ describe('config: the cluster section', () => {
     assert.fail('loaded');
   };
 
+  test('config/cluster-node.yaml: one file for every node, the node from the environment', () => {
+    const file = path.join(path.dirname(new URL(import.meta.url).pathname), '../../config/cluster-node.yaml');
+    const { config } = loadConfig(file, { SHOTSCALE_NODE: 'b' });
+    assert.equal(config.cluster.enabled, true);
+    assert.equal(config.cluster.nodeId, 'b');
+    assert.match(config.shots.dataDir, /node-b$/);
+    assert.equal(config.cameras.length, 4);
+    assert.equal(loadConfig(file, {}).config.cluster.nodeId, 'a');
+  });
+
   test('off by default, with documented defaults', () => {
     const { config } = load('{}');
     assert.equal(config.cluster.enabled, false);
