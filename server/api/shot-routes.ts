@@ -6,9 +6,10 @@
 import type { FastifyInstance } from 'fastify';
 import { ShotscaleError } from '../errors.js';
 import { exportShots, isExportFormat, EXPORT_FORMATS } from '../exports/export-shots.js';
+import type { ClusterCoverage } from '../cluster/cluster-coverage.js';
 import type { ClusterShotLog } from '../cluster/cluster-shot-log.js';
 import type { ShotLog, TakeRequest } from '../shots/shot-log.js';
-import type { Take } from '../shared/shots.js';
+import type { CoverageUpdate, Take } from '../shared/shots.js';
 import type { ShotFilter, StoredShot } from '../store/shot-store.js';
 import { needs } from './access/http-access.js';
 import { MAX_CAMERAS_IN_REQUEST, parseRecordId, parseRequest, shown, parseShotPatch, takeEndSchema, takeRequest, takeStartSchema } from './request-schemas.js';
@@ -75,7 +76,12 @@ export interface TakeCommands {
 /** In a cluster: the shots of every node (PostgreSQL), and where to edit another node's shot. */
 export interface ClusterShots {
   log: ClusterShotLog;
+  coverage: ClusterCoverage;
   nodeUrl(nodeId: string): string | null;
+  /** The cluster's live coverage as last computed (by the node holding the duty). */
+  liveCoverage(): Promise<CoverageUpdate>;
+  /** A plan set (or removed: null) here: every other node sets it too. */
+  planChanged(scene: string, plan: unknown): void;
 }
 
 export interface ShotRouteOptions {
@@ -164,23 +170,38 @@ export function registerShotRoutes(app: FastifyInstance, shotLog: ShotLog, optio
     return { ended: takes.end(body?.cameras ?? null) };
   });
 
-  app.get<{ Querystring: Query }>('/api/coverage', needs('viewer'), async (request) => shotLog.coverage(shotFilterFrom(request.query)));
+  app.get<{ Querystring: Query }>('/api/coverage', needs('viewer'), async (request) => (cluster ? cluster.coverage.report(shotFilterFrom(request.query)) : shotLog.coverage(shotFilterFrom(request.query))));
 
   /** What the `coverage` event carries: this run per camera, the current take, every scene. */
-  app.get('/api/coverage/live', needs('viewer'), async () => shotLog.coverageUpdate());
+  app.get('/api/coverage/live', needs('viewer'), async () => (cluster ? cluster.liveCoverage() : shotLog.coverageUpdate()));
 
-  app.get('/api/plans', needs('viewer'), async () => shotLog.allPlans());
+  app.get('/api/plans', needs('viewer'), async () => (cluster ? cluster.coverage.plans() : shotLog.allPlans()));
 
   app.get<{ Params: { scene: string } }>('/api/plans/:scene', needs('viewer'), async (request) => {
-    const plan = shotLog.plan(request.params.scene);
+    const plan = cluster ? await cluster.coverage.plan(request.params.scene) : shotLog.plan(request.params.scene);
     if (!plan) throw new ShotscaleError('NOT_FOUND', `no coverage plan for scene "${request.params.scene}"`);
     return plan;
   });
 
-  app.put<{ Params: { scene: string } }>('/api/plans/:scene', needs('admin'), async (request) => shotLog.setPlan(request.params.scene, request.body));
+  app.put<{ Params: { scene: string } }>('/api/plans/:scene', needs('admin'), async (request) => {
+    const { scene } = request.params;
+    // Checked and kept here first, as on a single node; then stored for the cluster and set on every node.
+    const plan = shotLog.setPlan(scene, request.body);
+    if (cluster) {
+      // Stored as given (a plan's text is its input form; the parsed one has ranges expanded).
+      const given = { ...(request.body as object), scene };
+      await cluster.coverage.savePlan(scene, given);
+      cluster.planChanged(scene, given);
+    }
+    return plan;
+  });
 
   app.delete<{ Params: { scene: string } }>('/api/plans/:scene', needs('admin'), async (request, reply) => {
-    if (!shotLog.removePlan(request.params.scene)) throw new ShotscaleError('NOT_FOUND', `no stored coverage plan for scene "${request.params.scene}"`);
+    const { scene } = request.params;
+    const removedHere = shotLog.removePlan(scene);
+    const removed = cluster ? await cluster.coverage.removePlan(scene) : removedHere;
+    if (cluster) cluster.planChanged(scene, null);
+    if (!removed) throw new ShotscaleError('NOT_FOUND', `no stored coverage plan for scene "${scene}"`);
     return reply.code(204).send();
   });
 

@@ -43,6 +43,10 @@ export interface InterServerEvents {
   /** A take started or ended on one node: every node splits its own cameras' shots too. */
   'take:start': (request: { scene: string; take: string; cameras: string[] | null }) => void;
   'take:end': (request: { cameras: string[] | null }) => void;
+  /** The cluster's coverage, from the node holding the coverage duty. */
+  coverage: (update: CoverageUpdate) => void;
+  /** A coverage plan set (or removed: null) on one node: every node sets it too. */
+  plan: (change: { scene: string; plan: unknown }) => void;
 }
 
 /** A node's preview wants are forgotten this long after its last announcement (it repeats them every 2 s). */
@@ -90,6 +94,8 @@ const SHOTS_OFF: Refusal = { code: 'BAD_REQUEST', message: 'the shot log is off 
 export class SocketHub {
   readonly io: Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents>;
   private readonly clients = new Map<string, Client>();
+  /** In a cluster: the cluster's coverage as last computed by the node with the duty. */
+  private clusterCoverage: CoverageUpdate | null = null;
   /** Other nodes' preview wants, by node: cameras (null: all) and when last announced. */
   private readonly remoteWants = new Map<string, { cameras: Set<string> | null; at: number }>();
 
@@ -127,7 +133,9 @@ export class SocketHub {
     if (shots) {
       const { takes, alerts, coverage } = shots.snapshot();
       socket.emit('takes', takes);
-      socket.emit('coverage', coverage);
+      // In a cluster the coverage is the cluster's (none yet: nothing is sent until the node with the duty computes it).
+      const shown = options.cluster ? this.clusterCoverage : coverage;
+      if (shown) socket.emit('coverage', shown);
       for (const alert of alerts) socket.emit('alert', alert);
     }
     const takeAck = (refusal: Refusal): TakeAck => ({ ok: false, error: refusal });
@@ -198,6 +206,7 @@ export class SocketHub {
   private listenToNodes(nodeId: string): void {
     this.io.on('readout', (readout) => this.deliverReadout(readout));
     this.io.on('preview', (preview) => this.deliverPreview({ ...preview, jpeg: Buffer.from(preview.jpeg, 'base64') }));
+    this.io.on('coverage', (update) => this.deliverClusterCoverage(update));
     this.io.on('preview:want', (want) => {
       if (want.node === nodeId) return;
       this.remoteWants.set(want.node, { cameras: want.cameras ? new Set(want.cameras) : null, at: Date.now() });
@@ -216,6 +225,22 @@ export class SocketHub {
     }
     if (!all && !cameras.size) return;
     this.io.serverSideEmit('preview:want', { node: cluster.nodeId, cameras: all ? null : [...cameras] });
+  }
+
+  /** In a cluster, on the node with the coverage duty: the cluster's coverage to every client of every node. */
+  clusterCoverageUpdate(update: CoverageUpdate): void {
+    this.deliverClusterCoverage(update);
+    this.io.serverSideEmit('coverage', update);
+  }
+
+  private deliverClusterCoverage(update: CoverageUpdate): void {
+    this.clusterCoverage = update;
+    this.io.local.emit('coverage', update);
+  }
+
+  /** The cluster's coverage as last received (null before the first, or on a single node). */
+  latestClusterCoverage(): CoverageUpdate | null {
+    return this.clusterCoverage;
   }
 
   readout(readout: Readout): void {

@@ -40,6 +40,7 @@ import { clusterFanout } from '../cluster/cluster-fanout.js';
 import { ClusterNode } from '../cluster/cluster-node.js';
 import { migrateCluster } from '../cluster/cluster-schema.js';
 import { ClusterShotLog } from '../cluster/cluster-shot-log.js';
+import { ClusterCoverage } from '../cluster/cluster-coverage.js';
 import { dropOutboxTriggers, firstShotId, NODE_ID_SPAN, nodeNumber, ShotReplicator } from '../cluster/shot-replicator.js';
 import type { TakeCommands } from '../api/shot-routes.js';
 import { localCameraDirectory } from './camera-directory.js';
@@ -143,7 +144,10 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
           hub?.shot(shot);
         },
         takes: (running) => hub?.takes(running),
-        coverage: (update) => hub?.coverage(update),
+        // In a cluster the node with the coverage duty sends the cluster's coverage instead (below).
+        coverage: (update) => {
+          if (!config.cluster.enabled) hub?.coverage(update);
+        },
         alert: (alert) => {
           metrics.alertsActive.set(shotLogAlertCount());
           hub?.alert(alert);
@@ -322,6 +326,8 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
   const directory = () => (clusterNode ? clusterCameraDirectory(clusterNode, manager, (id) => hub?.removed(id)) : localCameraDirectory(manager));
   let cameraDirectory = directory();
   const clusterShots = connections && shotLog ? new ClusterShotLog(connections.pg) : null;
+  const clusterCoverage = connections && clusterShots ? new ClusterCoverage(connections.pg, clusterShots, config.coverage.plans) : null;
+  const runningTake = () => shotLog?.runningTakes().at(-1) ?? null;
   /** Takes: in a cluster, started and ended on every node, each splitting its own cameras' shots. */
   const takeCommands: TakeCommands | null = shotLog
     ? {
@@ -351,7 +357,23 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
       remove: (id) => cameraDirectory.remove(id),
     },
     cluster: clusterSettings ? () => ({ ...clusterNode!.state(), shotLog: replicator?.state() ?? null }) : null,
-    ...(takeCommands ? { shotRoutes: { takes: takeCommands, cluster: clusterShots ? { log: clusterShots, nodeUrl: (id: string) => clusterNode?.nodeUrl(id) ?? null } : null } } : {}),
+    ...(takeCommands
+      ? {
+          shotRoutes: {
+            takes: takeCommands,
+            cluster:
+              clusterShots && clusterCoverage
+                ? {
+                    log: clusterShots,
+                    coverage: clusterCoverage,
+                    nodeUrl: (id: string) => clusterNode?.nodeUrl(id) ?? null,
+                    liveCoverage: async () => hub?.latestClusterCoverage() ?? clusterCoverage.update(clusterNode?.runStartedAt() ?? startedAt, runningTake()),
+                    planChanged: (scene: string, plan: unknown) => hub?.io.serverSideEmit('plan', { scene, plan }),
+                  }
+                : null,
+          },
+        }
+      : {}),
     metrics,
     info,
     startedAt,
@@ -381,6 +403,14 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
   });
   if (fanout && shotLog) {
     const clusterLog = log.child('cluster');
+    hub.io.on('plan', ({ scene, plan }) => {
+      try {
+        if (plan === null) shotLog.removePlan(scene);
+        else shotLog.setPlan(scene, plan);
+      } catch (error) {
+        clusterLog.warn(`a plan set on another node for scene "${scene}" was not set here: ${errorMessage(error)}`);
+      }
+    });
     hub.io.on('take:start', (request) => {
       try {
         shotLog.startTake(request);
@@ -438,15 +468,40 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
       throw error;
     }
     log.info(`cluster: node ${nodeId} (capacity ${clusterSettings.capacity.cameras} cameras, lease ${clusterSettings.leaseS} s)`);
+    // The cluster's plans, kept here too: a take's end checks them against this node's cameras.
+    if (shotLog && clusterCoverage) {
+      for (const { scene, plan } of await clusterCoverage.storedPlans().catch(() => [])) {
+        try {
+          shotLog.setPlan(scene, plan);
+        } catch (error) {
+          log.warn(`cluster: plan for scene "${scene}" not kept here: ${errorMessage(error)}`);
+        }
+      }
+    }
   } else {
     for (const camera of config.cameras) manager.add(camera);
   }
+
+  /** On the node with the coverage duty: the cluster's coverage to every client, every 2 s (one computation at a time). */
+  let computingCoverage = false;
+  const pushClusterCoverage = () => {
+    if (!clusterCoverage || !clusterNode?.hasCoverageDuty() || computingCoverage) return;
+    computingCoverage = true;
+    clusterCoverage
+      .update(clusterNode.runStartedAt(), runningTake())
+      .then((update) => hub?.clusterCoverageUpdate(update))
+      .catch((error: unknown) => log.warn(`cluster: coverage not computed: ${errorMessage(error)}`))
+      .finally(() => {
+        computingCoverage = false;
+      });
+  };
 
   // Statuses carry live counters (fps, drops); push them every 2 s as well as on change.
   const statusTimer = setInterval(() => {
     for (const status of manager.list()) hub?.status(status);
     hub?.stats(pipelineStats());
     hub?.announcePreviewWants();
+    pushClusterCoverage();
     metrics.authBlockedAddresses.set(guard.blockedAddresses());
   }, 2000);
   statusTimer.unref();

@@ -24,6 +24,9 @@ import type { ClusterShotLog } from './cluster-shot-log.js';
 import type { ClusterConnections, ClusterSettings } from './cluster-connections.js';
 import { NodeRegistry, type NodeHeartbeat } from './node-registry.js';
 
+/** The lease that makes one node at a time compute the cluster's coverage. */
+const COVERAGE_DUTY = 'duty:coverage';
+
 /** How often a node looks for open shots of nodes that are gone. */
 const ORPHAN_CHECK_MS = 3000;
 
@@ -49,6 +52,8 @@ export interface ClusterNodeState {
     draining: boolean;
     cameras: string[];
     analysedFps: number;
+    /** Whether it computes the cluster's coverage now. */
+    coverageDuty: boolean;
     /** Age of the heartbeat, ms. */
     heartbeatAgeMs: number;
     /** Oldest lease renewal among its cameras, ms ago; null without cameras. */
@@ -86,6 +91,8 @@ export class ClusterNode {
   private ticking: Promise<void> = Promise.resolve();
   private draining = false;
   private orphansCheckedAt = 0;
+  /** The coverage duty's fencing token while this node holds it. */
+  private dutyToken: number | null = null;
   private readonly startedAt: number;
   private redisUp = true;
   private postgresUp = true;
@@ -117,6 +124,16 @@ export class ClusterNode {
   /** The URL of a live node, for "edit it there" answers. */
   nodeUrl(nodeId: string): string | null {
     return this.live.find((n) => n.nodeId === nodeId)?.url ?? null;
+  }
+
+  /** Whether this node computes the cluster's coverage now (one node at a time; null shots: nobody does). */
+  hasCoverageDuty(): boolean {
+    return this.dutyToken !== null;
+  }
+
+  /** When the longest-running live node started: the cluster's "this run". */
+  runStartedAt(): number {
+    return Math.min(this.startedAt, ...this.live.map((n) => n.startedAt));
   }
 
   /** Whether this node holds the camera's lease now. */
@@ -160,6 +177,7 @@ export class ClusterNode {
           draining: n.draining,
           cameras: Object.keys(n.leases).sort(),
           analysedFps: n.analysedFps,
+          coverageDuty: n.coverageDuty ?? false,
           heartbeatAgeMs: Math.max(0, Math.round(now - n.at)),
           leaseAgeMs: renewals.length ? Math.max(0, Math.round(now - Math.min(...renewals))) : null,
         };
@@ -180,6 +198,8 @@ export class ClusterNode {
     await this.ticking;
     const ids = [...this.held.keys()];
     await Promise.all(ids.map((id) => this.handOver(id, 'draining')));
+    if (this.dutyToken !== null) await this.leases.release(COVERAGE_DUTY, this.dutyToken).catch(() => undefined);
+    this.dutyToken = null;
     await this.nodes.leave(this.deps.nodeId).catch(() => undefined);
     if (ids.length) this.deps.log.info(`cluster: handed over ${ids.join(', ')}`);
   }
@@ -204,6 +224,7 @@ export class ClusterNode {
         await deps.cameras.detach(id);
       }
       await this.followDefinitions();
+      await this.keepCoverageDuty();
       await this.nodes.beat(this.heartbeat(now));
       this.live = await this.nodes.live();
       await this.balance();
@@ -213,6 +234,19 @@ export class ClusterNode {
       // Redis is down (or failed mid-tick): keep every camera held; nothing can be claimed meanwhile.
       this.setRedis(false, errorMessage(error));
     }
+  }
+
+  /** Renews the coverage duty, or takes it when nobody holds it (a node that can serve coverage only). */
+  private async keepCoverageDuty(): Promise<void> {
+    if (!this.deps.shots) return;
+    if (this.dutyToken !== null) {
+      const lost = await this.leases.renew(new Map([[COVERAGE_DUTY, this.dutyToken]]));
+      if (!lost.length) return;
+      this.dutyToken = null;
+      this.deps.log.warn('cluster: lost the coverage duty');
+    }
+    this.dutyToken = await this.leases.claim(COVERAGE_DUTY);
+    if (this.dutyToken !== null) this.deps.log.info('cluster: this node computes the cluster\'s coverage');
   }
 
   /** Open shots of nodes that are gone are closed by whoever notices (idempotent; every few seconds). */
@@ -312,6 +346,7 @@ export class ClusterNode {
       leases: Object.fromEntries([...this.held].map(([id, h]) => [id, { token: h.token, renewedAt: h.renewedAt }])),
       cameras: deps.cameras.list().map((status) => ({ ...status, lastStderr: status.lastStderr.slice(-5) })),
       analysedFps: deps.analysedFps(),
+      coverageDuty: this.dutyToken !== null,
     };
   }
 

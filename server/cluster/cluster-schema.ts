@@ -39,6 +39,12 @@ const MIGRATIONS: readonly string[] = [
    CREATE INDEX cluster_shots_time ON cluster_shots (in_time);
    CREATE INDEX cluster_shots_camera_time ON cluster_shots (camera_id, in_time);
    CREATE INDEX cluster_shots_open ON cluster_shots (node_id) WHERE status = 'open'`,
+  // 3: coverage plans set over the API, for every node (a config's plans stay in its config).
+  `CREATE TABLE cluster_plans (
+     scene TEXT PRIMARY KEY,
+     plan JSONB NOT NULL,
+     updated_at TIMESTAMPTZ NOT NULL DEFAULT now()
+   )`,
 ];
 
 /** Any constant: the advisory lock that serialises the nodes' migrations. */

@@ -25,6 +25,8 @@ export interface NodeHeartbeat {
   cameras: CameraStatus[];
   /** Frames analysed per second over the last window. */
   analysedFps: number;
+  /** Whether it computes the cluster's coverage now. */
+  coverageDuty: boolean;
 }
 
 export class NodeRegistry {

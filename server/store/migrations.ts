@@ -141,7 +141,7 @@ export const MIGRATIONS: readonly Migration[] = [
       -- a row per write, emptied up to a seq once PostgreSQL has taken the shots. On disk, so a
       -- PostgreSQL outage or a crash loses nothing.
       CREATE TABLE cluster_outbox (
-        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        seq INTEGER PRIMARY KEY,           -- a rowid: ever higher while rows are waiting, which is all the copy needs
         shot_id INTEGER NOT NULL
       );
     `,

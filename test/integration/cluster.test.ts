@@ -433,3 +433,58 @@ test('the dashboard on one node: every camera of the cluster live on the wall, a
     await Promise.all([stopNode(a), stopNode(b)]);
   }
 });
+
+test("coverage and plans for the whole cluster: a plan set on one node holds on all, coverage counts every node's cameras, another node takes the duty when its holder dies", { timeout: 150_000 }, async () => {
+  const ids = ['cut-v1', 'cut-v2'];
+  const spec = await clusterSpec(ids, 3);
+  const nodes = new Map([
+    ['a', await node(spec, 'a', 2)],
+    ['b', await node(spec, 'b', 2)],
+  ]);
+  try {
+    await waitForCluster(nodes.get('a')!.url, (s) => s.nodes.length === 2 && allHeld(s).join() === ids.join() && s.nodes.some((n) => n.coverageDuty), 20_000, 'cameras held and a node with the coverage duty');
+    const put = await httpJson(`${nodes.get('b')!.url}/api/plans/9`, { method: 'PUT', body: { items: [{ id: 'any', scale: 'ECU..EWS' }] } });
+    assert.equal(put.status, 200, JSON.stringify(put.body));
+    assert.equal((await httpJson(`${nodes.get('a')!.url}/api/plans/9`)).status, 200, 'the plan is read on the other node');
+    assert.equal((await httpJson(`${nodes.get('a')!.url}/api/plans/9`, { method: 'PUT', body: { items: [{ id: 'x', scale: 'HUGE' }] } })).status, 400);
+    assert.equal((await httpJson(`${nodes.get('a')!.url}/api/takes`, { method: 'POST', body: { scene: '9' } })).status, 201);
+
+    // The live coverage, on either node, counts both nodes' cameras in the current take.
+    const deadline = Date.now() + 20_000;
+    type Live = { current: { scene: string; perCamera: Record<string, unknown>; plan: unknown[] | null } | null };
+    let current: Live['current'] = null;
+    for (;;) {
+      const live = (await httpJson(`${nodes.get('b')!.url}/api/coverage/live`)).body as Live;
+      current = live.current;
+      if (current?.scene === '9' && ids.every((id) => id in current!.perCamera)) break;
+      assert.ok(Date.now() < deadline, `live coverage of scene 9 on both cameras: ${JSON.stringify(live)}`);
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    assert.equal(current.plan?.length, 1, 'the plan is evaluated');
+    const report = (await httpJson(`${nodes.get('a')!.url}/api/coverage?scene=9`)).body as { scene: { perCamera: Record<string, unknown> } };
+    assert.deepEqual(Object.keys(report.scene.perCamera).sort(), ids);
+
+    // Kill the node with the duty: the other takes it, and its clients get the cluster's coverage.
+    const holder = (await clusterState(nodes.get('a')!.url)).nodes.find((n) => n.coverageDuty)!.nodeId;
+    const survivor = holder === 'a' ? 'b' : 'a';
+    await stopNode(nodes.get(holder)!, 'SIGKILL');
+    await waitForCluster(nodes.get(survivor)!.url, (s) => s.nodes.length === 1 && s.nodes[0]!.coverageDuty, 15_000, `${survivor} takes the coverage duty`);
+    const { client } = await connectClient(nodes.get(survivor)!.url);
+    try {
+      const update = await new Promise<{ current: { scene: string } | null }>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('no coverage event within 10 s')), 10_000);
+        client.on('coverage', (u) => {
+          clearTimeout(timer);
+          resolve(u);
+        });
+      });
+      assert.equal(update.current?.scene, '9');
+    } finally {
+      client.close();
+    }
+    assert.equal((await httpJson(`${nodes.get(survivor)!.url}/api/plans/9`, { method: 'DELETE' })).status, 204);
+    assert.equal((await httpJson(`${nodes.get(survivor)!.url}/api/plans/9`)).status, 404);
+  } finally {
+    await Promise.all([...nodes.values()].map((n) => stopNode(n)));
+  }
+});

@@ -77,8 +77,8 @@ describe('openDatabase and migrations', () => {
   test('a new database gets every migration, WAL and foreign keys; its directory is made', () => {
     const { db, file } = freshDb();
     assert.equal(schemaVersion(db), LATEST);
-    assert.equal(LATEST, 4);
-    assert.deepEqual(tables(db), ['alerts', 'calibration_applied', 'calibration_heads', 'calibration_samples', 'plans', 'shots', 'takes', 'thumbnails']);
+    assert.equal(LATEST, 5);
+    assert.deepEqual(tables(db), ['alerts', 'calibration_applied', 'calibration_heads', 'calibration_samples', 'cluster_outbox', 'plans', 'shots', 'takes', 'thumbnails']);
     assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
     assert.equal(db.pragma('foreign_keys', { simple: true }), 1);
     assert.ok(existsSync(file));

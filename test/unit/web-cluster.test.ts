@@ -10,6 +10,7 @@ const node = (nodeId: string, over: Partial<ClusterHealth['nodes'][number]> = {}
   draining: false,
   cameras: ['c1'],
   analysedFps: 5,
+  coverageDuty: false,
   heartbeatAgeMs: 300,
   leaseAgeMs: 300,
   ...over,
@@ -27,13 +28,13 @@ const cluster = (over: Partial<ClusterHealth> = {}): ClusterHealth => ({
 });
 
 test('nodes: this node marked; late renewals a warning, then a problem; draining and full said in words', () => {
-  const rows = nodeRows(cluster({ nodes: [node('a'), node('b', { heartbeatAgeMs: 4000 }), node('c', { leaseAgeMs: 7000 }), node('d', { draining: true, capacity: 0, cameras: [] }), node('e', { cameras: ['x', 'y'] })] }));
+  const rows = nodeRows(cluster({ nodes: [node('a'), node('b', { heartbeatAgeMs: 4000 }), node('c', { leaseAgeMs: 7000 }), node('d', { draining: true, capacity: 0, cameras: [] }), node('e', { cameras: ['x', 'y'], coverageDuty: true })] }));
   assert.deepEqual(rows.map((r) => [r.nodeId, r.self, r.level, r.reasons.join('; ')]), [
     ['a', true, 'ok', ''],
     ['b', false, 'warn', 'renewals late (4 s)'],
     ['c', false, 'bad', 'no renewal for 7 s'],
     ['d', false, 'warn', 'handing its cameras over'],
-    ['e', false, 'ok', 'full'],
+    ['e', false, 'ok', 'full; computes coverage'],
   ]);
 });
 

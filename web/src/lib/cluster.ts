@@ -10,6 +10,7 @@ export type ClusterHealth = ClusterNodeState & { shotLog: ReplicationState | nul
 
 export interface NodeRow {
   nodeId: string;
+  coverageDuty: boolean;
   url: string;
   self: boolean;
   cameras: string[];
@@ -44,6 +45,7 @@ export function nodeRows(cluster: ClusterHealth): NodeRow[] {
       level = level === 'ok' ? 'warn' : level;
       reasons.push('handing its cameras over');
     } else if (node.capacity > 0 && node.cameras.length >= node.capacity) reasons.push('full');
+    if (node.coverageDuty) reasons.push('computes coverage');
     return { ...node, self: node.nodeId === cluster.nodeId, level, reasons };
   });
 }
