@@ -5,6 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { ShotscaleError } from '../errors.js';
+import { parseCoveragePlan } from '../coverage/coverage-plan.js';
 import { exportShots, isExportFormat, EXPORT_FORMATS } from '../exports/export-shots.js';
 import type { ClusterCoverage } from '../cluster/cluster-coverage.js';
 import type { ClusterShotLog } from '../cluster/cluster-shot-log.js';
@@ -39,6 +40,13 @@ function parseCount(value: string | undefined, name: string): number | undefined
 }
 
 const parseId = (value: string): number => parseRecordId(value, 'shot');
+
+/** A plan checked as ShotLog.setPlan checks it, without storing it. */
+function checkPlan(scene: string, body: unknown): void {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) throw new ShotscaleError('PLAN_INVALID', 'a plan is a JSON object: { "items": [...] }');
+  const plan = parseCoveragePlan({ scene, ...body });
+  if (plan.scene !== scene) throw new ShotscaleError('PLAN_INVALID', `the plan is for scene "${plan.scene}" but was sent to scene "${scene}"`);
+}
 
 /** camera=cam-1,cam-2, scene, take, from, to, status, order (asc, desc), limit, offset. */
 export function shotFilterFrom(query: Query): ShotFilter {
@@ -185,23 +193,23 @@ export function registerShotRoutes(app: FastifyInstance, shotLog: ShotLog, optio
 
   app.put<{ Params: { scene: string } }>('/api/plans/:scene', needs('admin'), async (request) => {
     const { scene } = request.params;
-    // Checked and kept here first, as on a single node; then stored for the cluster and set on every node.
-    const plan = shotLog.setPlan(scene, request.body);
-    if (cluster) {
-      // Stored as given (a plan's text is its input form; the parsed one has ranges expanded).
-      const given = { ...(request.body as object), scene };
-      await cluster.coverage.savePlan(scene, given);
-      cluster.planChanged(scene, given);
-    }
-    return plan;
+    if (!cluster) return shotLog.setPlan(scene, request.body);
+    // In a cluster: checked, stored for the cluster (as given: its input form), then set here and on every node.
+    checkPlan(scene, request.body);
+    const given = { ...(request.body as object), scene };
+    await cluster.coverage.savePlan(scene, given);
+    cluster.planChanged(scene, given);
+    return shotLog.setPlan(scene, given);
   });
 
   app.delete<{ Params: { scene: string } }>('/api/plans/:scene', needs('admin'), async (request, reply) => {
     const { scene } = request.params;
-    const removedHere = shotLog.removePlan(scene);
-    const removed = cluster ? await cluster.coverage.removePlan(scene) : removedHere;
-    if (cluster) cluster.planChanged(scene, null);
-    if (!removed) throw new ShotscaleError('NOT_FOUND', `no stored coverage plan for scene "${scene}"`);
+    if (cluster) {
+      const removed = await cluster.coverage.removePlan(scene);
+      cluster.planChanged(scene, null);
+      shotLog.removePlan(scene);
+      if (!removed) throw new ShotscaleError('NOT_FOUND', `no stored coverage plan for scene "${scene}"`);
+    } else if (!shotLog.removePlan(scene)) throw new ShotscaleError('NOT_FOUND', `no stored coverage plan for scene "${scene}"`);
     return reply.code(204).send();
   });
 

@@ -329,16 +329,25 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
   const clusterCoverage = connections && clusterShots ? new ClusterCoverage(connections.pg, clusterShots, config.coverage.plans) : null;
   const runningTake = () => shotLog?.runningTakes().at(-1) ?? null;
   /** Takes: in a cluster, started and ended on every node, each splitting its own cameras' shots. */
+  // The takes running in the cluster, also kept in Redis: a node that starts mid-take joins it.
+  const takesKey = clusterSettings ? `${clusterSettings.keyPrefix}:takes` : '';
+  const rememberTakes = () => {
+    if (!connections || !shotLog) return;
+    const running = shotLog.runningTakes().map((t) => ({ scene: t.scene, take: t.take, cameras: t.cameras }));
+    connections.redis.set(takesKey, JSON.stringify(running)).catch((error: unknown) => log.warn(`cluster: running takes not kept in Redis: ${errorMessage(error)}`));
+  };
   const takeCommands: TakeCommands | null = shotLog
     ? {
         start: (request) => {
           const take = shotLog.startTake(request);
           if (fanout) hub?.io.serverSideEmit('take:start', { scene: take.scene, take: take.take, cameras: take.cameras });
+          rememberTakes();
           return take;
         },
         end: (cameraIds) => {
           const ended = shotLog.endTake(cameraIds);
           if (fanout) hub?.io.serverSideEmit('take:end', { cameras: cameraIds });
+          rememberTakes();
           return ended;
         },
       }
@@ -430,6 +439,7 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
     await app.listen({ host: config.server.host, port: config.server.port });
   } catch (error) {
     await Promise.all([hub.close(), app.close()]).catch(() => undefined);
+    await replicator?.close();
     shotLog?.close();
     await models.dispose();
     await connections?.close();
@@ -444,7 +454,8 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
     clusterNode = new ClusterNode({
       settings: clusterSettings,
       nodeId,
-      url,
+      // What the other nodes and "edit it there" answers give: reachable from them, not the bind address.
+      url: clusterSettings.advertiseUrl ?? url,
       connections,
       cameras: manager,
       shots: clusterShots,
@@ -462,12 +473,26 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
     } catch (error) {
       await Promise.all([hub.close(), app.close()]).catch(() => undefined);
       await manager.stopAll();
+      await replicator?.close();
       shotLog?.close();
       await models.dispose();
       await connections.close();
       throw error;
     }
     log.info(`cluster: node ${nodeId} (capacity ${clusterSettings.capacity.cameras} cameras, lease ${clusterSettings.leaseS} s)`);
+    // Takes running in the cluster that this node has not started: joined now.
+    if (shotLog) {
+      const running = await connections.redis.get(takesKey).catch(() => null);
+      for (const take of running ? (JSON.parse(running) as { scene: string; take: string; cameras: string[] | null }[]) : []) {
+        if (shotLog.runningTakes().some((t) => t.scene === take.scene && t.take === take.take)) continue;
+        try {
+          shotLog.startTake(take);
+          log.info(`cluster: joined the running take: scene ${take.scene} take ${take.take}`);
+        } catch (error) {
+          log.warn(`cluster: running take scene ${take.scene} not joined: ${errorMessage(error)}`);
+        }
+      }
+    }
     // The cluster's plans, kept here too: a take's end checks them against this node's cameras.
     if (shotLog && clusterCoverage) {
       for (const { scene, plan } of await clusterCoverage.storedPlans().catch(() => [])) {

@@ -67,7 +67,7 @@ export class CameraRegistry {
   }
 
   async update(camera: CameraConfig): Promise<RegisteredCamera> {
-    const { rows } = await this.query<CameraRow>('UPDATE cluster_cameras SET config = $2, revision = revision + 1, updated_at = now() WHERE id = $1 RETURNING id, config, revision', [camera.id, JSON.stringify(camera)]);
+    const { rows } = await this.query<CameraRow>(`UPDATE cluster_cameras SET config = $2, revision = nextval('cluster_camera_revisions'), updated_at = now() WHERE id = $1 RETURNING id, config, revision`, [camera.id, JSON.stringify(camera)]);
     if (!rows[0]) throw new ShotscaleError('CAMERA_NOT_FOUND', `no camera "${camera.id}" in the cluster`);
     return fromRow(rows[0]);
   }

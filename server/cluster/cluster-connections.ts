@@ -28,6 +28,13 @@ export interface ClusterConnections {
 
 /** How long the start waits for each engine before saying it cannot be reached. */
 const CONNECT_TIMEOUT_MS = 5000;
+/**
+ * Longest wait for one Redis command or PostgreSQL query. A tick runs every
+ * second and leases last `leaseS` (10 s): an engine that stops answering is
+ * treated as down within a few ticks, never holding the node for long.
+ */
+const COMMAND_TIMEOUT_MS = 2000;
+const QUERY_TIMEOUT_MS = 5000;
 
 /** A URL as the log may show it: the password replaced. */
 export function redactUrl(url: string): string {
@@ -55,6 +62,8 @@ function redisClient(url: string, role: string, log: Logger, failFast: boolean):
     connectionName: `shotscale-${role}`,
     enableOfflineQueue: !failFast,
     maxRetriesPerRequest: failFast ? 0 : null,
+    // A command Redis does not answer (a network black hole) fails instead of holding the tick.
+    ...(failFast ? { commandTimeout: COMMAND_TIMEOUT_MS } : {}),
     connectTimeout: CONNECT_TIMEOUT_MS,
     retryStrategy: (times) => Math.min(500 * times, 2000),
   });
@@ -89,7 +98,15 @@ export async function connectCluster(settings: ClusterSettings, log: Logger): Pr
   const redis = redisClient(settings.redisUrl, 'commands', log, true);
   const publisher = redisClient(settings.redisUrl, 'publish', log, true);
   const subscriber = redisClient(settings.redisUrl, 'subscribe', log, false);
-  const pool = new pg.Pool({ connectionString: settings.postgresUrl, max: 4, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, idleTimeoutMillis: 30_000 });
+  const pool = new pg.Pool({
+    connectionString: settings.postgresUrl,
+    max: 4,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    idleTimeoutMillis: 30_000,
+    query_timeout: QUERY_TIMEOUT_MS,
+    statement_timeout: QUERY_TIMEOUT_MS,
+    keepAlive: true,
+  });
   // An idle client whose server went away: logged; the pool makes a new one for the next query.
   pool.on('error', (error) => log.warn(`postgres: ${errorMessage(error)}`));
   const closeAll = async () => {

@@ -67,7 +67,9 @@ export class ClusterCoverage {
     const planOf = (scene: string) => plans.find((p) => p.scene === scene) ?? null;
     const { rows } = await this.query<{ scene: string }>('SELECT DISTINCT scene FROM cluster_shots WHERE scene IS NOT NULL');
     const names = [...new Set([...plans.map((p) => p.scene), ...rows.map((r) => r.scene)])].sort((a, b) => a.localeCompare(b, undefined, { numeric: true }));
-    const scenes = await Promise.all(names.map(async (scene) => sceneCoverage(scene, null, await this.shots.list({ scene }), planOf(scene))));
+    // One query at a time: the pool's few connections stay free for the node's own ticks.
+    const scenes = [];
+    for (const scene of names) scenes.push(sceneCoverage(scene, null, await this.shots.list({ scene }), planOf(scene)));
     const currentCoverage = current ? sceneCoverage(current.scene, current.take, await this.shots.list({ scene: current.scene, take: current.take }), planOf(current.scene)) : null;
     return { perCamera: coverageByCamera(await this.shots.list({ from: since })), current: currentCoverage, scenes };
   }

@@ -30,6 +30,11 @@ export function clusterFanout(publisher: Redis, subscriber: Redis, keyPrefix: st
       dropped += 1;
       return 0;
     });
+  // Its (un)subscribe calls are not awaited either: one failing while Redis is away (a SIGTERM then) must not reject unhandled.
+  for (const method of ['subscribe', 'psubscribe', 'unsubscribe', 'punsubscribe'] as const) {
+    const call = (subscriber[method] as (...args: unknown[]) => Promise<unknown>).bind(subscriber);
+    (subscriber as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => call(...args).catch(() => 0);
+  }
   return {
     adapter: createAdapter(publisher, subscriber, { key: `${keyPrefix}:socket.io` }) as ServerOptions['adapter'],
     dropped: () => dropped,

@@ -91,6 +91,9 @@ export class ClusterNode {
   private ticking: Promise<void> = Promise.resolve();
   private draining = false;
   private orphansCheckedAt = 0;
+  /** Redis's epoch as this node knows it, and until when it waits after Redis lost its data. */
+  private epoch: string | null = null;
+  private settleUntil = 0;
   /** The coverage duty's fencing token while this node holds it. */
   private dutyToken: number | null = null;
   private readonly startedAt: number;
@@ -102,7 +105,8 @@ export class ClusterNode {
 
   constructor(private readonly deps: ClusterNodeDeps) {
     const { settings, connections } = deps;
-    this.leaseMs = settings.leaseS * 1000;
+    // Whole milliseconds: Redis refuses a fractional PX.
+    this.leaseMs = Math.round(settings.leaseS * 1000);
     // Four renewals per lease: a lease survives three missed ticks (a GC pause, a slow Redis).
     this.tickMs = Math.min(1000, this.leaseMs / 4);
     this.registry = new CameraRegistry(connections.pg);
@@ -113,7 +117,7 @@ export class ClusterNode {
 
   /** Checks the node id, adds the config's cameras the cluster lacks, and starts ticking. */
   async start(configCameras: readonly CameraConfig[]): Promise<void> {
-    await this.nodes.assertIdFree(this.deps.nodeId, this.instance, this.leaseMs + 1000, (ms) => new Promise((r) => setTimeout(r, ms)));
+    await this.nodes.reserveId(this.heartbeat(this.deps.clock()), this.leaseMs + 1000, (ms) => new Promise((r) => setTimeout(r, ms)));
     const added = await this.registry.seed(configCameras);
     if (added.length) this.deps.log.info(`cluster: cameras added from the config: ${added.join(', ')}`);
     await this.runTick();
@@ -195,7 +199,8 @@ export class ClusterNode {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     this.draining = true;
-    await this.ticking;
+    // A tick stuck on an unanswering engine must not hold the shutdown.
+    await Promise.race([this.ticking, new Promise((r) => setTimeout(r, 3000))]);
     const ids = [...this.held.keys()];
     await Promise.all(ids.map((id) => this.handOver(id, 'draining')));
     if (this.dutyToken !== null) await this.leases.release(COVERAGE_DUTY, this.dutyToken).catch(() => undefined);
@@ -214,8 +219,10 @@ export class ClusterNode {
     if (this.draining) return;
     const { deps } = this;
     const now = deps.clock();
-    await this.readCameras();
+    // Leases first, on Redis alone: a slow PostgreSQL must never make this node miss its renewals.
+    let redisAnswers = false;
     try {
+      await this.checkEpoch(now);
       const lost = await this.leases.renew(new Map([...this.held].map(([id, h]) => [id, h.token])));
       for (const [id, h] of this.held) if (!lost.includes(id)) h.renewedAt = now;
       for (const id of lost) {
@@ -223,17 +230,46 @@ export class ClusterNode {
         this.held.delete(id);
         await deps.cameras.detach(id);
       }
+      redisAnswers = true;
+    } catch (error) {
+      // Redis is down: keep every camera held; nothing can be claimed meanwhile.
+      this.setRedis(false, errorMessage(error));
+    }
+    await this.readCameras();
+    if (!redisAnswers) return;
+    try {
       await this.followDefinitions();
       await this.keepCoverageDuty();
       await this.nodes.beat(this.heartbeat(now));
       this.live = await this.nodes.live();
-      await this.balance();
+      // After Redis lost its data, the other nodes take their leases back first (see checkEpoch).
+      if (now >= this.settleUntil) await this.balance();
       this.setRedis(true);
-      await this.closeOrphans();
+      if (now >= this.settleUntil) await this.closeOrphans();
     } catch (error) {
-      // Redis is down (or failed mid-tick): keep every camera held; nothing can be claimed meanwhile.
       this.setRedis(false, errorMessage(error));
     }
+  }
+
+  /**
+   * A Redis that restarted empty has no leases and no heartbeats: the first
+   * node to tick would see every camera free and itself alone. A random
+   * epoch key tells: when it is gone or changed, this node takes back its own
+   * leases (renew does) and claims nothing, and closes no orphans, for one
+   * lease time, by when every live node has taken back its own.
+   */
+  private async checkEpoch(now: number): Promise<void> {
+    const redis = this.deps.connections.redis;
+    const key = `${this.deps.settings.keyPrefix}:epoch`;
+    const current = await redis.get(key);
+    if (current !== null && current === this.epoch) return;
+    if (current === null) await redis.set(key, randomUUID(), 'NX');
+    const adopted = await redis.get(key);
+    if (this.epoch !== null) {
+      this.settleUntil = now + this.leaseMs;
+      this.deps.log.warn(`cluster: Redis lost its data (restarted?): taking back this node's leases; no camera changes hands for ${this.leaseMs / 1000} s`);
+    }
+    this.epoch = adopted;
   }
 
   /** Renews the coverage duty, or takes it when nobody holds it (a node that can serve coverage only). */

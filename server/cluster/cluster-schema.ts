@@ -7,12 +7,14 @@ import type pg from 'pg';
 import { ShotscaleError } from '../errors.js';
 
 const MIGRATIONS: readonly string[] = [
-  // 1: the cameras, defined once for the cluster. `revision` grows on every
-  // change, so the node analysing a camera sees that it must restart it.
-  `CREATE TABLE cluster_cameras (
+  // 1: the cameras, defined once for the cluster. `revision` comes from one
+  // sequence on every insert and change, so the node analysing a camera sees
+  // that it must restart it (a camera removed and added again included).
+  `CREATE SEQUENCE cluster_camera_revisions;
+   CREATE TABLE cluster_cameras (
      id TEXT PRIMARY KEY,
      config JSONB NOT NULL,
-     revision BIGINT NOT NULL DEFAULT 1,
+     revision BIGINT NOT NULL DEFAULT nextval('cluster_camera_revisions'),
      created_at TIMESTAMPTZ NOT NULL DEFAULT now(),
      updated_at TIMESTAMPTZ NOT NULL DEFAULT now()
    )`,

@@ -45,7 +45,10 @@ export class NodeRegistry {
   }
 
   async beat(heartbeat: NodeHeartbeat): Promise<void> {
-    await this.redis.multi().set(this.key(heartbeat.nodeId), JSON.stringify(heartbeat), 'PX', this.ttlMs).sadd(this.setKey, heartbeat.nodeId).exec();
+    const results = await this.redis.multi().set(this.key(heartbeat.nodeId), JSON.stringify(heartbeat), 'PX', this.ttlMs).sadd(this.setKey, heartbeat.nodeId).exec();
+    // A command refused inside the transaction is not thrown by exec(): a heartbeat never written must not pass unnoticed.
+    const failed = results?.find(([error]) => error);
+    if (!results || failed) throw failed?.[0] ?? new Error('the heartbeat was not written');
   }
 
   async leave(nodeId: string): Promise<void> {
@@ -73,19 +76,23 @@ export class NodeRegistry {
   }
 
   /**
-   * Refuses to start a second node with a live node's id. A node restarted
+   * Takes this node's id for this process, atomically (SET NX), so two
+   * processes started at once with one id cannot both run. A node restarted
    * at once after a crash finds its own old heartbeat: it waits for that to
    * expire (at most the lease time) rather than failing.
    */
-  async assertIdFree(nodeId: string, instance: string, waitMs: number, sleep: (ms: number) => Promise<void>): Promise<void> {
+  async reserveId(heartbeat: NodeHeartbeat, waitMs: number, sleep: (ms: number) => Promise<void>): Promise<void> {
     const deadline = Date.now() + waitMs;
     for (;;) {
-      const value = await this.redis.get(this.key(nodeId));
-      if (!value) return;
-      const other = JSON.parse(value) as NodeHeartbeat;
-      if (other.instance === instance) return;
+      const taken = await this.redis.set(this.key(heartbeat.nodeId), JSON.stringify(heartbeat), 'PX', this.ttlMs, 'NX');
+      if (taken === 'OK') {
+        await this.redis.sadd(this.setKey, heartbeat.nodeId);
+        return;
+      }
+      const value = await this.redis.get(this.key(heartbeat.nodeId));
       if (Date.now() >= deadline) {
-        throw new ShotscaleError('CLUSTER_NODE_ID_IN_USE', `cluster.nodeId: node "${nodeId}" is already running (${other.url}, heartbeat ${Math.round((Date.now() - other.at) / 1000)} s ago)`, {
+        const other = value ? (JSON.parse(value) as NodeHeartbeat) : null;
+        throw new ShotscaleError('CLUSTER_NODE_ID_IN_USE', `cluster.nodeId: node "${heartbeat.nodeId}" is already running${other ? ` (${other.url}, heartbeat ${Math.round((Date.now() - other.at) / 1000)} s ago)` : ''}`, {
           hint: 'give each node its own cluster.nodeId',
         });
       }

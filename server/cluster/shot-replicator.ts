@@ -63,6 +63,23 @@ export function clearOutbox(db: Db): void {
   db.exec('DELETE FROM cluster_outbox');
 }
 
+/** PostgreSQL's text and JSONB take no NUL character (SQLite's do): dropped. */
+function noNul<T extends string | null>(text: T): T {
+  return (text === null ? null : text.replace(/\u0000/g, '')) as T;
+}
+
+const recordJson = (shot: StoredShot) => JSON.stringify(shot, (_key, value: unknown) => (typeof value === 'string' ? noNul(value) : value));
+
+/**
+ * An error PostgreSQL gave about the data (a SQLSTATE outside connection
+ * (08), resources (53), operator intervention (57) and system (58) errors),
+ * as opposed to PostgreSQL being away or overloaded.
+ */
+function refusedForContent(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && !/^(08|53|57|58)/.test(code);
+}
+
 export interface ReplicationState {
   /** Shot writes not yet in PostgreSQL. */
   pending: number;
@@ -122,7 +139,7 @@ export class ShotReplicator {
             return []; // gone from the file: nothing to copy
           }
         });
-        await this.upsert(shots);
+        await this.upsertOrSkip(shots);
         this.db.prepare('DELETE FROM cluster_outbox WHERE seq <= ?').run(rows.at(-1)!.seq);
         if (rows.length < BATCH_ROWS) break;
       }
@@ -136,11 +153,32 @@ export class ShotReplicator {
     }
   }
 
+  /**
+   * A batch PostgreSQL refuses for what is in it (not for being away) is
+   * sent a shot at a time, and a shot it still refuses is logged and left
+   * out, so that one bad row never stops the copy of every later shot.
+   */
+  private async upsertOrSkip(shots: StoredShot[]): Promise<void> {
+    try {
+      await this.upsert(shots);
+    } catch (error) {
+      if (!refusedForContent(error)) throw error;
+      for (const shot of shots) {
+        try {
+          await this.upsert([shot]);
+        } catch (rowError) {
+          if (!refusedForContent(rowError)) throw rowError;
+          this.log.error(`shots: shot ${shot.id} cannot be copied to PostgreSQL (${errorMessage(rowError)}); it stays in this node's file only`);
+        }
+      }
+    }
+  }
+
   private async upsert(shots: StoredShot[]): Promise<void> {
     if (!shots.length) return;
     const values: unknown[] = [];
     const tuples = shots.map((shot, i) => {
-      values.push(shot.id, this.nodeId, shot.cameraId, shot.status, shot.inTime, shot.outTime, shot.scene, shot.take, JSON.stringify(shot));
+      values.push(shot.id, this.nodeId, shot.cameraId, shot.status, shot.inTime, shot.outTime, noNul(shot.scene), noNul(shot.take), recordJson(shot));
       const at = i * 9;
       return `($${at + 1}, $${at + 2}, $${at + 3}, $${at + 4}, $${at + 5}, $${at + 6}, $${at + 7}, $${at + 8}, $${at + 9})`;
     });

@@ -289,6 +289,12 @@ export const configSchema = z.strictObject({
           cameras: z.number().int().min(0).max(1000).default(8).describe('Most cameras this node analyses at once; 0: none (a node that only serves the wall and the API)'),
         })
         .prefault({}),
+      advertiseUrl: z
+        .string()
+        .regex(/^https?:\/\/[^\s]+$/, 'an http:// or https:// URL')
+        .nullable()
+        .default(null)
+        .describe("This node's URL as the other nodes and the users reach it (e.g. http://node-2.lan:8420); null: the address it listens on"),
       leaseS: z.number().min(1).max(300).default(10).describe("A camera's lease: a node that stops renewing loses its cameras to the others after this long"),
       keyPrefix: z.string().regex(/^[A-Za-z0-9:_.-]{1,40}$/).default('shotscale').describe('Prefix of every Redis key and channel, so that several clusters can share one Redis'),
     })

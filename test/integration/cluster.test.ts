@@ -377,6 +377,11 @@ test("one shot log: every node's shots in PostgreSQL with ids unique over the cl
     assert.match((refused.body as { error: { message: string } }).error.message, new RegExp(b.url.replace(/[.:/]/g, '\\$&')));
     assert.equal((await httpJson(`${b.url}/api/shots/${bShot.id}`, { method: 'PATCH', body: { note: 'keeper' } })).status, 200);
     await waitForShots(a.url, `?camera=${bShot.cameraId}`, (shots) => shots.find((s) => s.id === bShot.id)?.note === 'keeper', 5000, 'the edit copied');
+    // A NUL character (SQLite takes it, PostgreSQL does not) never stops the copy: it is dropped on the way.
+    const aShot = localA.find((l) => l.status === 'closed')!;
+    assert.equal((await httpJson(`${a.url}/api/shots/${aShot.id}`, { method: 'PATCH', body: { note: 'take\u0000two' } })).status, 200);
+    await waitForShots(b.url, `?camera=${aShot.cameraId}`, (shots) => shots.find((s) => s.id === aShot.id)?.note === 'taketwo', 5000, 'the note copied without its NUL');
+    assert.equal(((await httpJson(`${a.url}/api/health`)).body as { cluster: { shotLog: { failingSince: number | null } } }).cluster.shotLog.failingSince, null);
   } finally {
     await Promise.all([stopNode(a), stopNode(b)]);
   }
@@ -395,6 +400,11 @@ test("a take started on one node splits the shots of every node's cameras", { ti
     assert.equal(shots.length >= 2, true);
     const running = (await httpJson(`${b.url}/api/takes`)).body as { running: { scene: string; take: string }[] };
     assert.deepEqual(running.running.map((t) => [t.scene, t.take]), [['7', '2']]);
+    // A node started during the take joins it.
+    const c = await node(spec, 'c', 1);
+    const joined = (await httpJson(`${c.url}/api/takes`)).body as { running: { scene: string; take: string }[] };
+    assert.deepEqual(joined.running.map((t) => [t.scene, t.take]), [['7', '2']]);
+    await stopNode(c);
     assert.equal((await httpJson(`${b.url}/api/takes/end`, { method: 'POST', body: {} })).status, 200);
     await waitForShots(a.url, '?scene=7', (list) => list.filter((s) => s.status === 'closed' && s.scene === '7').length >= 2, 15_000, 'scene 7 shots closed on both nodes');
     assert.deepEqual(((await httpJson(`${a.url}/api/takes`)).body as { running: unknown[] }).running, []);
