@@ -140,11 +140,6 @@ export class ClusterNode {
     return Math.min(this.startedAt, ...this.live.map((n) => n.startedAt));
   }
 
-  /** Whether this node holds the camera's lease now. */
-  holds(cameraId: string): boolean {
-    return this.held.has(cameraId);
-  }
-
   /** Statuses of the cameras other nodes analyse, and of those nobody does, for the wall and the API. */
   remoteStatuses(): CameraStatus[] {
     const out: CameraStatus[] = [];

@@ -59,10 +59,6 @@ export function dropOutboxTriggers(db: Db): void {
   db.exec('DROP TRIGGER IF EXISTS cluster_outbox_insert; DROP TRIGGER IF EXISTS cluster_outbox_update; DROP TRIGGER IF EXISTS cluster_outbox_thumbnail;');
 }
 
-export function clearOutbox(db: Db): void {
-  db.exec('DELETE FROM cluster_outbox');
-}
-
 /** PostgreSQL's text and JSONB take no NUL character (SQLite's do): dropped. */
 function noNul<T extends string | null>(text: T): T {
   return (text === null ? null : text.replace(/\u0000/g, '')) as T;
