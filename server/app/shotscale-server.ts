@@ -41,6 +41,7 @@ import { ClusterNode } from '../cluster/cluster-node.js';
 import { migrateCluster } from '../cluster/cluster-schema.js';
 import { ClusterShotLog } from '../cluster/cluster-shot-log.js';
 import { ClusterCoverage } from '../cluster/cluster-coverage.js';
+import { ClusterShotSync } from '../cluster/cluster-shot-sync.js';
 import { dropOutboxTriggers, firstShotId, NODE_ID_SPAN, nodeNumber, ShotReplicator } from '../cluster/shot-replicator.js';
 import type { TakeCommands } from '../api/shot-routes.js';
 import { localCameraDirectory } from './camera-directory.js';
@@ -327,31 +328,12 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
   let cameraDirectory = directory();
   const clusterShots = connections && shotLog ? new ClusterShotLog(connections.pg) : null;
   const clusterCoverage = connections && clusterShots ? new ClusterCoverage(connections.pg, clusterShots, config.coverage.plans) : null;
-  const runningTake = () => shotLog?.runningTakes().at(-1) ?? null;
-  /** Takes: in a cluster, started and ended on every node, each splitting its own cameras' shots. */
-  // The takes running in the cluster, also kept in Redis: a node that starts mid-take joins it.
-  const takesKey = clusterSettings ? `${clusterSettings.keyPrefix}:takes` : '';
-  const rememberTakes = () => {
-    if (!connections || !shotLog) return;
-    const running = shotLog.runningTakes().map((t) => ({ scene: t.scene, take: t.take, cameras: t.cameras }));
-    connections.redis.set(takesKey, JSON.stringify(running)).catch((error: unknown) => log.warn(`cluster: running takes not kept in Redis: ${errorMessage(error)}`));
-  };
-  const takeCommands: TakeCommands | null = shotLog
-    ? {
-        start: (request) => {
-          const take = shotLog.startTake(request);
-          if (fanout) hub?.io.serverSideEmit('take:start', { scene: take.scene, take: take.take, cameras: take.cameras });
-          rememberTakes();
-          return take;
-        },
-        end: (cameraIds) => {
-          const ended = shotLog.endTake(cameraIds);
-          if (fanout) hub?.io.serverSideEmit('take:end', { cameras: cameraIds });
-          rememberTakes();
-          return ended;
-        },
-      }
-    : null;
+  // Takes and plans on every node, and the cluster's live coverage.
+  const shotSync =
+    connections && shotLog && clusterCoverage
+      ? new ClusterShotSync({ shotLog, redis: connections.redis, keyPrefix: clusterSettings!.keyPrefix, coverage: clusterCoverage, hub: () => hub, node: () => clusterNode, startedAt, log: log.child('cluster') })
+      : null;
+  const takeCommands: TakeCommands | null = shotLog ? (shotSync?.takes ?? { start: (request) => shotLog.startTake(request), end: (cameraIds) => shotLog.endTake(cameraIds) }) : null;
 
   const { app, routes } = await createHttpApp({
     guard,
@@ -371,13 +353,13 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
           shotRoutes: {
             takes: takeCommands,
             cluster:
-              clusterShots && clusterCoverage
+              clusterShots && clusterCoverage && shotSync
                 ? {
                     log: clusterShots,
                     coverage: clusterCoverage,
                     nodeUrl: (id: string) => clusterNode?.nodeUrl(id) ?? null,
-                    liveCoverage: async () => hub?.latestClusterCoverage() ?? clusterCoverage.update(clusterNode?.runStartedAt() ?? startedAt, runningTake()),
-                    planChanged: (scene: string, plan: unknown) => hub?.io.serverSideEmit('plan', { scene, plan }),
+                    liveCoverage: () => shotSync.liveCoverage(),
+                    planChanged: (scene: string, plan: unknown) => shotSync.planChanged(scene, plan),
                   }
                 : null,
           },
@@ -410,39 +392,21 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
         }
       : {}),
   });
-  if (fanout && shotLog) {
-    const clusterLog = log.child('cluster');
-    hub.io.on('plan', ({ scene, plan }) => {
-      try {
-        if (plan === null) shotLog.removePlan(scene);
-        else shotLog.setPlan(scene, plan);
-      } catch (error) {
-        clusterLog.warn(`a plan set on another node for scene "${scene}" was not set here: ${errorMessage(error)}`);
-      }
-    });
-    hub.io.on('take:start', (request) => {
-      try {
-        shotLog.startTake(request);
-      } catch (error) {
-        clusterLog.warn(`a take started on another node was not started here: ${errorMessage(error)}`);
-      }
-    });
-    hub.io.on('take:end', (request) => {
-      try {
-        shotLog.endTake(request.cameras);
-      } catch (error) {
-        clusterLog.warn(`a take ended on another node was not ended here: ${errorMessage(error)}`);
-      }
-    });
-  }
-  try {
-    await app.listen({ host: config.server.host, port: config.server.port });
-  } catch (error) {
-    await Promise.all([hub.close(), app.close()]).catch(() => undefined);
+  shotSync?.listen(hub);
+  const startedHub = hub;
+  /** A start that fails from here on undoes what it began, in the order close() does. */
+  const abortStart = async () => {
+    await Promise.all([startedHub.close(), app.close()]).catch(() => undefined);
+    await manager.stopAll();
     await replicator?.close();
     shotLog?.close();
     await models.dispose();
     await connections?.close();
+  };
+  try {
+    await app.listen({ host: config.server.host, port: config.server.port });
+  } catch (error) {
+    await abortStart();
     throw listenError(error, config.server.host, config.server.port);
   }
   const port = (app.server.address() as AddressInfo).port;
@@ -471,62 +435,21 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
     try {
       await clusterNode.start(config.cameras);
     } catch (error) {
-      await Promise.all([hub.close(), app.close()]).catch(() => undefined);
-      await manager.stopAll();
-      await replicator?.close();
-      shotLog?.close();
-      await models.dispose();
-      await connections.close();
+      await abortStart();
       throw error;
     }
     log.info(`cluster: node ${nodeId} (capacity ${clusterSettings.capacity.cameras} cameras, lease ${clusterSettings.leaseS} s)`);
-    // Takes running in the cluster that this node has not started: joined now.
-    if (shotLog) {
-      const running = await connections.redis.get(takesKey).catch(() => null);
-      for (const take of running ? (JSON.parse(running) as { scene: string; take: string; cameras: string[] | null }[]) : []) {
-        if (shotLog.runningTakes().some((t) => t.scene === take.scene && t.take === take.take)) continue;
-        try {
-          shotLog.startTake(take);
-          log.info(`cluster: joined the running take: scene ${take.scene} take ${take.take}`);
-        } catch (error) {
-          log.warn(`cluster: running take scene ${take.scene} not joined: ${errorMessage(error)}`);
-        }
-      }
-    }
-    // The cluster's plans, kept here too: a take's end checks them against this node's cameras.
-    if (shotLog && clusterCoverage) {
-      for (const { scene, plan } of await clusterCoverage.storedPlans().catch(() => [])) {
-        try {
-          shotLog.setPlan(scene, plan);
-        } catch (error) {
-          log.warn(`cluster: plan for scene "${scene}" not kept here: ${errorMessage(error)}`);
-        }
-      }
-    }
+    await shotSync?.join();
   } else {
     for (const camera of config.cameras) manager.add(camera);
   }
-
-  /** On the node with the coverage duty: the cluster's coverage to every client, every 2 s (one computation at a time). */
-  let computingCoverage = false;
-  const pushClusterCoverage = () => {
-    if (!clusterCoverage || !clusterNode?.hasCoverageDuty() || computingCoverage) return;
-    computingCoverage = true;
-    clusterCoverage
-      .update(clusterNode.runStartedAt(), runningTake())
-      .then((update) => hub?.clusterCoverageUpdate(update))
-      .catch((error: unknown) => log.warn(`cluster: coverage not computed: ${errorMessage(error)}`))
-      .finally(() => {
-        computingCoverage = false;
-      });
-  };
 
   // Statuses carry live counters (fps, drops); push them every 2 s as well as on change.
   const statusTimer = setInterval(() => {
     for (const status of manager.list()) hub?.status(status);
     hub?.stats(pipelineStats());
     hub?.announcePreviewWants();
-    pushClusterCoverage();
+    shotSync?.pushCoverage();
     metrics.authBlockedAddresses.set(guard.blockedAddresses());
   }, 2000);
   statusTimer.unref();
