@@ -5,11 +5,10 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { ShotscaleError } from '../errors.js';
-import { parseCoveragePlan } from '../coverage/coverage-plan.js';
 import { exportShots, isExportFormat, EXPORT_FORMATS } from '../exports/export-shots.js';
 import type { ClusterCoverage } from '../cluster/cluster-coverage.js';
 import type { ClusterShotLog } from '../cluster/cluster-shot-log.js';
-import type { ShotLog, TakeRequest } from '../shots/shot-log.js';
+import { planForScene, type ShotLog, type TakeRequest } from '../shots/shot-log.js';
 import type { CoverageUpdate, Take } from '../shared/shots.js';
 import type { ShotFilter, StoredShot } from '../store/shot-store.js';
 import { needs } from './access/http-access.js';
@@ -41,12 +40,6 @@ function parseCount(value: string | undefined, name: string): number | undefined
 
 const parseId = (value: string): number => parseRecordId(value, 'shot');
 
-/** A plan checked as ShotLog.setPlan checks it, without storing it. */
-function checkPlan(scene: string, body: unknown): void {
-  if (!body || typeof body !== 'object' || Array.isArray(body)) throw new ShotscaleError('PLAN_INVALID', 'a plan is a JSON object: { "items": [...] }');
-  const plan = parseCoveragePlan({ scene, ...body });
-  if (plan.scene !== scene) throw new ShotscaleError('PLAN_INVALID', `the plan is for scene "${plan.scene}" but was sent to scene "${scene}"`);
-}
 
 /** camera=cam-1,cam-2, scene, take, from, to, status, order (asc, desc), limit, offset. */
 export function shotFilterFrom(query: Query): ShotFilter {
@@ -195,8 +188,7 @@ export function registerShotRoutes(app: FastifyInstance, shotLog: ShotLog, optio
     const { scene } = request.params;
     if (!cluster) return shotLog.setPlan(scene, request.body);
     // In a cluster: checked, stored for the cluster (as given: its input form), then set here and on every node.
-    checkPlan(scene, request.body);
-    const given = { ...(request.body as object), scene };
+    const { given } = planForScene(scene, request.body);
     await cluster.coverage.savePlan(scene, given);
     cluster.planChanged(scene, given);
     return shotLog.setPlan(scene, given);

@@ -49,6 +49,18 @@ export interface ShotLogEvents {
   alert(alert: Alert): void;
 }
 
+/**
+ * A plan sent for `scene`, checked: the parsed plan, and the form to store
+ * (the input with its scene). Refused (PLAN_INVALID) when it is not a plan
+ * or names another scene.
+ */
+export function planForScene(scene: string, input: unknown): { plan: CoveragePlan; given: unknown } {
+  const given = input && typeof input === 'object' && !Array.isArray(input) ? { scene, ...(input as object) } : input;
+  const plan = parseCoveragePlan(given);
+  if (plan.scene !== scene) throw new ShotscaleError('PLAN_INVALID', `the plan is for scene "${plan.scene}" but was sent to scene "${scene}"`);
+  return { plan, given };
+}
+
 export interface TakeRequest {
   scene: string;
   /** Default: the scene's next take number. */
@@ -267,9 +279,7 @@ export class ShotLog {
   }
 
   setPlan(scene: string, input: unknown): CoveragePlan {
-    const given = input && typeof input === 'object' && !Array.isArray(input) ? { scene, ...(input as object) } : input;
-    const plan = parseCoveragePlan(given);
-    if (plan.scene !== scene) throw new ShotscaleError('PLAN_INVALID', `the plan is for scene "${plan.scene}" but was sent to scene "${scene}"`);
+    const { plan, given } = planForScene(scene, input);
     this.plans.save(scene, given, this.clock());
     this.scheduleCoverage();
     return plan;
