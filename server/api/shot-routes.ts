@@ -6,6 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import { ShotscaleError } from '../errors.js';
 import { exportShots, isExportFormat, EXPORT_FORMATS } from '../exports/export-shots.js';
+import type { ClusterAlerts } from '../cluster/cluster-alerts.js';
 import type { ClusterCoverage } from '../cluster/cluster-coverage.js';
 import type { ClusterShotLog } from '../cluster/cluster-shot-log.js';
 import { planForScene, type ShotLog, type TakeRequest } from '../shots/shot-log.js';
@@ -78,6 +79,8 @@ export interface TakeCommands {
 export interface ClusterShots {
   log: ClusterShotLog;
   coverage: ClusterCoverage;
+  /** The cluster's alerts, judged once, and every node's own. */
+  alerts: ClusterAlerts;
   nodeUrl(nodeId: string): string | null;
   /** The cluster's live coverage as last computed (by the node holding the duty). */
   liveCoverage(): Promise<CoverageUpdate>;
@@ -205,13 +208,16 @@ export function registerShotRoutes(app: FastifyInstance, shotLog: ShotLog, optio
     return reply.code(204).send();
   });
 
+  // In a cluster: the cluster's alerts and every node's own; the history from PostgreSQL.
+  const activeAlerts = () => (cluster ? cluster.alerts.active() : shotLog.alerts.active());
   app.get<{ Querystring: Query }>('/api/alerts', needs('viewer'), async (request) => ({
-    active: shotLog.alerts.active(),
-    ...(request.query.history === 'true' || request.query.history === '1' ? { history: shotLog.alertHistory() } : {}),
+    active: activeAlerts(),
+    ...(request.query.history === 'true' || request.query.history === '1' ? { history: cluster ? await cluster.alerts.history() : shotLog.alertHistory() } : {}),
   }));
 
   app.post<{ Params: { key: string } }>('/api/alerts/:key/dismiss', needs('operator'), async (request) => {
-    if (!shotLog.dismissAlert(request.params.key)) throw new ShotscaleError('NOT_FOUND', `no active alert "${request.params.key}"`);
-    return { active: shotLog.alerts.active() };
+    const { key } = request.params;
+    if (!(cluster ? cluster.alerts.dismiss(key) : shotLog.dismissAlert(key))) throw new ShotscaleError('NOT_FOUND', `no active alert "${key}"`);
+    return { active: activeAlerts() };
   });
 }

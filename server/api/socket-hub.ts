@@ -47,6 +47,10 @@ export interface InterServerEvents {
   coverage: (update: CoverageUpdate) => void;
   /** A coverage plan set (or removed: null) on one node: every node sets it too. */
   plan: (change: { scene: string; plan: unknown }) => void;
+  /** An alert raised or resolved: the cluster's (by the node judging them) or a node's own (its storage, its engines). */
+  alert: (relay: { alert: Alert; from: string; scope: 'cluster' | 'node' }) => void;
+  /** An operator dismissed an alert on another node: the node that raised it dismisses it. */
+  'alert:dismiss': (request: { key: string }) => void;
 }
 
 /** A node's preview wants are forgotten this long after its last announcement (it repeats them every 2 s). */
@@ -288,8 +292,9 @@ export class SocketHub {
 
   // Camera statuses, removals and shots reach every client of the cluster
   // (io.emit goes through the Redis adapter; shot ids are unique over the
-  // cluster). Takes (started on every node alike), coverage, alerts and stats
-  // are each node's own (the Health view lists the nodes from /api/health).
+  // cluster). Takes (started on every node alike) and stats are each node's
+  // own (the Health view lists the nodes from /api/health); in a cluster the
+  // coverage and the alerts are relayed by ClusterShotSync and ClusterAlerts.
 
   /** Each node's own figures. */
   stats(stats: PipelineStats): void {

@@ -42,6 +42,7 @@ import { migrateCluster } from '../cluster/cluster-schema.js';
 import { ClusterShotLog } from '../cluster/cluster-shot-log.js';
 import { ClusterCoverage } from '../cluster/cluster-coverage.js';
 import { ClusterShotSync } from '../cluster/cluster-shot-sync.js';
+import { ClusterAlerts } from '../cluster/cluster-alerts.js';
 import { dropOutboxTriggers, firstShotId, NODE_ID_SPAN, nodeNumber, ShotReplicator } from '../cluster/shot-replicator.js';
 import type { TakeCommands } from '../api/shot-routes.js';
 import { localCameraDirectory } from './camera-directory.js';
@@ -136,6 +137,11 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
   let hub: SocketHub | null = null;
   let cameras: CameraManager | null = null;
 
+  const clusterSettings = config.cluster.enabled ? config.cluster : null;
+  const nodeId = clusterSettings ? clusterNodeId(clusterSettings.nodeId) : null;
+  // In a cluster, cameras and plans are judged once for every node (below).
+  let clusterAlerts: ClusterAlerts | null = null;
+
   // The shot log first: a data directory in use or locked fails the start in
   // a moment, before seconds of model loading.
   const shotLog = config.shots.enabled
@@ -152,14 +158,14 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
         alert: (alert) => {
           metrics.alertsActive.set(shotLogAlertCount());
           hub?.alert(alert);
+          clusterAlerts?.ownAlert(alert);
         },
-      })
+        takeEnded: (take) => clusterAlerts?.takeEnded(take),
+      }, nodeId === null ? {} : { clusterNode: nodeId })
     : null;
   const shotLogAlertCount = () => shotLog?.alerts.active().length ?? 0;
 
   // The cluster's engines next: a node that cannot reach them says which and stops, before the models load.
-  const clusterSettings = config.cluster.enabled ? config.cluster : null;
-  const nodeId = clusterSettings ? clusterNodeId(clusterSettings.nodeId) : null;
   let connections: ClusterConnections | null = null;
   let replicator: ShotReplicator | null = null;
   let models: ModelSet;
@@ -249,6 +255,7 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
           const analysis = predictions[i]!.analysis;
           tracker?.readout(frame.session, frame.timeS, frame.captureTime, readout, { timeS: frame.timeS, width: frame.width, height: frame.height, data: frame.data, ...(analysis ? { analysis } : {}) });
           shotLog?.readout(frame.cameraId, readout.label, readout.captureTime);
+          clusterAlerts?.readout(frame.cameraId, readout.label, readout.captureTime);
           calibration?.observe(frame.cameraId, frame, analysis, readout.label, predictions[i]!.probabilities);
           stats.readout(frame.cameraId, clock(), readout.latencyMs);
           sendPreview(frame);
@@ -331,7 +338,33 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
   // Takes and plans on every node, and the cluster's live coverage.
   const shotSync =
     connections && shotLog && clusterCoverage
-      ? new ClusterShotSync({ shotLog, redis: connections.redis, keyPrefix: clusterSettings!.keyPrefix, coverage: clusterCoverage, hub: () => hub, node: () => clusterNode, startedAt, log: log.child('cluster') })
+      ? new ClusterShotSync({
+          shotLog,
+          redis: connections.redis,
+          keyPrefix: clusterSettings!.keyPrefix,
+          coverage: clusterCoverage,
+          hub: () => hub,
+          node: () => clusterNode,
+          startedAt,
+          log: log.child('cluster'),
+          onCoverage: (update) => clusterAlerts?.coverageComputed(update),
+        })
+      : null;
+  clusterAlerts =
+    connections && shotLog && clusterShots && clusterCoverage
+      ? new ClusterAlerts({
+          nodeId: nodeId!,
+          settings: config.coverage.alerts,
+          pool: connections.pg,
+          coverage: clusterCoverage,
+          shots: clusterShots,
+          own: shotLog.alerts,
+          cameras: () => cameraDirectory.list(),
+          hub: () => hub,
+          node: () => clusterNode,
+          clock,
+          log: log.child('cluster'),
+        })
       : null;
   const takeCommands: TakeCommands | null = shotLog ? (shotSync?.takes ?? { start: (request) => shotLog.startTake(request), end: (cameraIds) => shotLog.endTake(cameraIds) }) : null;
 
@@ -360,6 +393,7 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
                     nodeUrl: (id: string) => clusterNode?.nodeUrl(id) ?? null,
                     liveCoverage: () => shotSync.liveCoverage(),
                     planChanged: (scene: string, plan: unknown) => shotSync.planChanged(scene, plan),
+                    alerts: clusterAlerts!,
                   }
                 : null,
           },
@@ -385,7 +419,7 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
     ...(shotLog
       ? {
           shots: {
-            snapshot: () => ({ takes: shotLog.runningTakes(), alerts: shotLog.alerts.active(), coverage: shotLog.coverageUpdate() }),
+            snapshot: () => ({ takes: shotLog.runningTakes(), alerts: clusterAlerts?.active() ?? shotLog.alerts.active(), coverage: shotLog.coverageUpdate() }),
             startTake: (request) => takeCommands!.start(request),
             endTake: (cameraIds) => takeCommands!.end(cameraIds),
           },
@@ -393,11 +427,13 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
       : {}),
   });
   shotSync?.listen(hub);
+  clusterAlerts?.listen(hub);
   const startedHub = hub;
   /** A start that fails from here on undoes what it began, in the order close() does. */
   const abortStart = async () => {
     await Promise.all([startedHub.close(), app.close()]).catch(() => undefined);
     await manager.stopAll();
+    await clusterAlerts?.close();
     await replicator?.close();
     shotLog?.close();
     await models.dispose();
@@ -466,6 +502,7 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
       await hub?.close();
       await app.close().catch(() => undefined);
       // After the cameras: their open shots close at their last frame first, and are copied.
+      await clusterAlerts?.close();
       await replicator?.close();
       shotLog?.close();
       await models.dispose();

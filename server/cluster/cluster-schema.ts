@@ -47,6 +47,20 @@ const MIGRATIONS: readonly string[] = [
      plan JSONB NOT NULL,
      updated_at TIMESTAMPTZ NOT NULL DEFAULT now()
    )`,
+  // 4: the cluster's alert history: cameras and plans judged once for the
+  // cluster (node_id null), and each node's own conditions (its storage, its
+  // engines). A row per alert, updated when it clears, as in the shot log.
+  `CREATE TABLE cluster_alerts (
+     key TEXT NOT NULL,
+     since DOUBLE PRECISION NOT NULL,
+     node_id TEXT,
+     kind TEXT NOT NULL,
+     severity TEXT NOT NULL,
+     alert JSONB NOT NULL,
+     resolved_at DOUBLE PRECISION,
+     PRIMARY KEY (key, since)
+   );
+   CREATE INDEX cluster_alerts_recent ON cluster_alerts (since DESC)`,
 ];
 
 /** Any constant: the advisory lock that serialises the nodes' migrations. */

@@ -32,6 +32,8 @@ export interface ClusterShotSyncDeps {
   /** When this process started: "this run" before the node knows the cluster's. */
   startedAt: number;
   log: Logger;
+  /** The cluster's coverage, just computed here (the alerts' judge clears plans now met). */
+  onCoverage?: (update: CoverageUpdate) => void;
 }
 
 export class ClusterShotSync {
@@ -113,7 +115,10 @@ export class ClusterShotSync {
     this.computingCoverage = true;
     this.deps.coverage
       .update(node.runStartedAt(), this.runningTake())
-      .then((update) => this.deps.hub()?.clusterCoverageUpdate(update))
+      .then((update) => {
+        this.deps.hub()?.clusterCoverageUpdate(update);
+        this.deps.onCoverage?.(update);
+      })
       .catch((error: unknown) => this.deps.log.warn(`cluster: coverage not computed: ${errorMessage(error)}`))
       .finally(() => {
         this.computingCoverage = false;

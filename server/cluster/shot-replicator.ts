@@ -60,11 +60,12 @@ export function dropOutboxTriggers(db: Db): void {
 }
 
 /** PostgreSQL's text and JSONB take no NUL character (SQLite's do): dropped. */
-function noNul<T extends string | null>(text: T): T {
+export function noNul<T extends string | null>(text: T): T {
   return (text === null ? null : text.replace(/\u0000/g, '')) as T;
 }
 
-const recordJson = (shot: StoredShot) => JSON.stringify(shot, (_key, value: unknown) => (typeof value === 'string' ? noNul(value) : value));
+/** A record as JSON PostgreSQL takes (no NUL in any string). */
+export const jsonWithoutNul = (record: unknown) => JSON.stringify(record, (_key, value: unknown) => (typeof value === 'string' ? noNul(value) : value));
 
 /**
  * An error PostgreSQL gave about the data (a SQLSTATE outside connection
@@ -174,7 +175,7 @@ export class ShotReplicator {
     if (!shots.length) return;
     const values: unknown[] = [];
     const tuples = shots.map((shot, i) => {
-      values.push(shot.id, this.nodeId, shot.cameraId, shot.status, shot.inTime, shot.outTime, noNul(shot.scene), noNul(shot.take), recordJson(shot));
+      values.push(shot.id, this.nodeId, shot.cameraId, shot.status, shot.inTime, shot.outTime, noNul(shot.scene), noNul(shot.take), jsonWithoutNul(shot));
       const at = i * 9;
       return `($${at + 1}, $${at + 2}, $${at + 3}, $${at + 4}, $${at + 5}, $${at + 6}, $${at + 7}, $${at + 8}, $${at + 9})`;
     });

@@ -13,7 +13,7 @@
 import { z } from 'zod';
 import { cameraIdSchema } from '../config/camera-id.js';
 import { CANONICAL_SCALES, type CanonicalScale } from '../shared/scale.js';
-import type { Alert, PlanItemStatus } from '../shared/shots.js';
+import type { Alert, AlertKind, PlanItemStatus } from '../shared/shots.js';
 import type { CameraState, CameraStatus } from '../shared/socket-events.js';
 
 export const alertSettingsSchema = z.strictObject({
@@ -62,10 +62,13 @@ interface CameraTrack {
 
 type Condition = Omit<Alert, 'resolvedAt'>;
 
-/** One storage alert: there is one shot log. */
+/** One storage alert: there is one shot log (in a cluster, one per node: the key ends with @NODE). */
 export const STORAGE_ALERT_KEY = 'storage:shot-log';
-/** One cluster alert per node: its Redis or PostgreSQL cannot be reached. */
+/** One cluster alert per node (its key ends with @NODE): its Redis or PostgreSQL cannot be reached. */
 export const CLUSTER_ALERT_KEY = 'cluster:engines';
+
+/** Alerts about cameras and plans, which a cluster judges once for every node (the others are each node's own). */
+export const CAMERA_ALERT_KINDS: readonly AlertKind[] = ['doubling', 'stuck', 'stalled', 'plan-missing'];
 
 export class AlertMonitor {
   private readonly settings: AlertSettings;
@@ -81,11 +84,19 @@ export class AlertMonitor {
   /** Conditions of the system, not of a camera: the shot log's storage, the cluster's engines. Their message may change while they hold. */
   private readonly system = new Map<string, Condition>();
 
+  /** Keys of this monitor's system conditions: node-qualified in a cluster, where every node has its own. */
+  private readonly storageKey: string;
+  private readonly clusterKey: string;
+
   constructor(
     private readonly onAlert: AlertListener,
     settings: AlertSettingsInput = {},
+    options: { node?: string } = {},
   ) {
     this.settings = alertSettingsSchema.parse(settings);
+    const at = options.node === undefined ? '' : `@${options.node}`;
+    this.storageKey = STORAGE_ALERT_KEY + at;
+    this.clusterKey = CLUSTER_ALERT_KEY + at;
   }
 
   cameraStatus(status: CameraStatus, now: number): void {
@@ -143,7 +154,7 @@ export class AlertMonitor {
     this.resolvePlanAlerts(scene, now);
     if (missing.length === 0) return;
     this.planAlertScene.set(key, scene);
-    this.raise({ key, kind: 'plan-missing', severity: 'warning', cameraIds: [], message, since: now });
+    this.raise({ key, kind: 'plan-missing', severity: 'warning', cameraIds: [], scene, message, since: now });
   }
 
   /**
@@ -154,17 +165,52 @@ export class AlertMonitor {
    * shots held), so the dashboard shows what is at stake.
    */
   storageFault(fault: { since: number; message: string } | null, now: number): void {
-    this.systemFault(STORAGE_ALERT_KEY, 'storage', fault, now);
+    this.systemFault(this.storageKey, 'storage', fault, now);
   }
 
   /** In a cluster: Redis or PostgreSQL unreachable from this node (null: both answer again). */
   clusterFault(fault: { since: number; message: string } | null, now: number): void {
-    this.systemFault(CLUSTER_ALERT_KEY, 'cluster', fault, now);
+    this.systemFault(this.clusterKey, 'cluster', fault, now);
   }
 
   private systemFault(key: string, kind: 'storage' | 'cluster', fault: { since: number; message: string } | null, now: number): void {
     if (fault) this.system.set(key, { key, kind, severity: 'critical', cameraIds: [], message: fault.message, since: fault.since });
     else this.system.delete(key);
+    this.evaluate(now);
+  }
+
+  /**
+   * Alerts about cameras and plans that another monitor raised (in a
+   * cluster: the node that judged before this one), taken over as they
+   * stand. Each stays active under its key and start for as long as what
+   * this monitor then sees still holds it: a camera on the same scale keeps
+   * its doubling or stuck alert, a camera with no picture its stalled one.
+   * So a change of judge neither repeats an alert nor drops one that holds.
+   * Cameras are known from their statuses first: an alert about a camera
+   * this monitor has not been told of is resolved.
+   */
+  adopt(alerts: readonly Alert[], now: number): void {
+    for (const alert of alerts) {
+      if (alert.resolvedAt !== null || this.alerts.has(alert.key) || !CAMERA_ALERT_KINDS.includes(alert.kind)) continue;
+      if (alert.kind === 'plan-missing') {
+        if (alert.scene === undefined) continue;
+        this.planAlertScene.set(alert.key, alert.scene);
+      } else if (alert.kind === 'stalled') {
+        for (const id of alert.cameraIds) {
+          const track = this.cameras.get(id);
+          if (track && track.state !== 'live') track.downSince ??= alert.since;
+        }
+      } else {
+        if (alert.scale === undefined) continue;
+        for (const id of alert.cameraIds) {
+          const track = this.cameras.get(id);
+          if (!track || (track.label !== null && track.label !== alert.scale)) continue;
+          track.labelSince = track.label === alert.scale ? Math.min(track.labelSince, alert.since) : alert.since;
+          track.label = alert.scale;
+        }
+      }
+      this.alerts.set(alert.key, { ...alert, cameraIds: [...alert.cameraIds] });
+    }
     this.evaluate(now);
   }
 
@@ -188,7 +234,7 @@ export class AlertMonitor {
   /** Active alerts, most severe first, then oldest first. */
   active(): Alert[] {
     return [...this.alerts.values()]
-      .sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || a.since - b.since || a.key.localeCompare(b.key))
+      .sort(byUrgency)
       .map((alert) => ({ ...alert, cameraIds: [...alert.cameraIds] }));
   }
 
@@ -247,6 +293,7 @@ export class AlertMonitor {
       conditions.push({
         key: `doubling:${label}:${ids.join('+')}`,
         kind: 'doubling',
+        scale: label,
         severity: 'warning',
         cameraIds: ids,
         message: `${listNames(names)} ${names.length === 2 ? 'both' : 'all'} on ${label} for ${formatDuration(now - since)}`,
@@ -265,6 +312,7 @@ export class AlertMonitor {
       conditions.push({
         key: `stuck:${id}`,
         kind: 'stuck',
+        scale: track.label,
         severity: 'info',
         cameraIds: [id],
         message: `${track.name} has been on ${track.label} for ${formatDuration(now - track.labelSince)}`,
@@ -319,6 +367,11 @@ export class AlertMonitor {
 
 function isLive(track: CameraTrack): boolean {
   return track.state === 'live' || track.state === null;
+}
+
+/** Most severe first, then oldest first: the order alerts are listed in. */
+export function byUrgency(a: Alert, b: Alert): number {
+  return SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || a.since - b.since || a.key.localeCompare(b.key);
 }
 
 function byKey(a: { key: string }, b: { key: string }): number {

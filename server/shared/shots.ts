@@ -155,6 +155,10 @@ export interface Alert {
   kind: AlertKind;
   severity: 'info' | 'warning' | 'critical';
   cameraIds: string[];
+  /** The scale a doubling or stuck alert is about. */
+  scale?: CanonicalScale;
+  /** The scene a plan-missing alert is about. */
+  scene?: string;
   message: string;
   /** Epoch ms when the condition started. */
   since: number;

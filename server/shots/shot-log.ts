@@ -47,6 +47,17 @@ export interface ShotLogEvents {
   takes(running: Take[]): void;
   coverage(update: CoverageUpdate): void;
   alert(alert: Alert): void;
+  /** A take ended (in a cluster, the node judging plans checks it against every node's shots). */
+  takeEnded?(take: Take): void;
+}
+
+export interface ShotLogOptions {
+  /**
+   * In a cluster, this node's id: cameras and plans are judged once for the
+   * whole cluster (cluster-alerts.ts), so this log's monitor keeps only the
+   * node's own conditions (its storage, its engines), under keys that name it.
+   */
+  clusterNode?: string;
 }
 
 /**
@@ -132,6 +143,7 @@ export class ShotLog {
     private readonly clock: Clock,
     private readonly log: Logger,
     private readonly events: ShotLogEvents,
+    private readonly clusterNode: string | null,
   ) {
     this.shots = new ShotStore(db, timecodeAtRate);
     this.takeStore = new TakeStore(db);
@@ -149,13 +161,13 @@ export class ShotLog {
       onDropped: (error) => log.error(`shot log ${file}: a held write failed and is dropped: ${errorMessage(error)}`),
     });
     this.writer = new ShotWriter(this.shots, this.held);
-    this.alerts = new AlertMonitor((alert) => this.onAlert(alert), coverage.alerts);
+    this.alerts = new AlertMonitor((alert) => this.onAlert(alert), coverage.alerts, clusterNode === null ? {} : { node: clusterNode });
     this.tickTimer = setInterval(() => this.alerts.tick(this.clock()), 1000);
     this.tickTimer.unref();
   }
 
   /** Opens (or creates) the log in `dataDir` and recovers what a crash left open. */
-  static open(dataDir: string, config: Pick<Config, 'shots' | 'coverage'>, clock: Clock, log: Logger, events: ShotLogEvents): ShotLog {
+  static open(dataDir: string, config: Pick<Config, 'shots' | 'coverage'>, clock: Clock, log: Logger, events: ShotLogEvents, options: ShotLogOptions = {}): ShotLog {
     const file = dataDir === ':memory:' ? dataDir : path.join(dataDir, DATABASE_FILE);
     const dirLock = dataDir === ':memory:' ? null : lockDataDir(dataDir);
     let db: Db;
@@ -165,7 +177,7 @@ export class ShotLog {
       dirLock?.release();
       throw error;
     }
-    const shotLog = new ShotLog(db, file, config.shots, config.coverage, clock, log, events);
+    const shotLog = new ShotLog(db, file, config.shots, config.coverage, clock, log, events, options.clusterNode ?? null);
     shotLog.dirLock = dirLock;
     let recovered: { closed: number; ended: number };
     try {
@@ -220,16 +232,16 @@ export class ShotLog {
   }
 
   readout(cameraId: string, label: CanonicalScale, time: number): void {
-    this.alerts.readout(cameraId, label, time);
+    if (this.clusterNode === null) this.alerts.readout(cameraId, label, time);
   }
 
   cameraStatus(status: CameraStatus): void {
-    this.alerts.cameraStatus(status, this.clock());
+    if (this.clusterNode === null) this.alerts.cameraStatus(status, this.clock());
   }
 
   cameraRemoved(cameraId: string): void {
     this.detachCamera(cameraId);
-    this.alerts.cameraRemoved(cameraId, this.clock());
+    if (this.clusterNode === null) this.alerts.cameraRemoved(cameraId, this.clock());
   }
 
   // ---- takes ----
@@ -415,7 +427,8 @@ export class ShotLog {
   private takeEnded(ended: Take, now: number): void {
     this.lastEndedTake = ended;
     this.log.info(`take ended: scene ${ended.scene} take ${ended.take}`);
-    const plan = this.plan(ended.scene);
+    this.events.takeEnded?.(ended);
+    const plan = this.clusterNode === null ? this.plan(ended.scene) : null;
     if (plan) {
       // The whole scene so far: a CU shot in take 2 still covers the scene in take 5.
       const statuses = evaluatePlan(plan, this.listShots({ scene: ended.scene }));
@@ -450,7 +463,7 @@ export class ShotLog {
       this.scheduleCoverage();
       return;
     }
-    const message = `The shot log at ${this.file} cannot be written (${state.reason}); ${state.shots} shot${state.shots === 1 ? ' is' : 's are'} held in memory and retried every ${HELD_RETRY_MS / 1000} s`;
+    const message = `${this.clusterNode === null ? '' : `Node ${this.clusterNode}: `}The shot log at ${this.file} cannot be written (${state.reason}); ${state.shots} shot${state.shots === 1 ? ' is' : 's are'} held in memory and retried every ${HELD_RETRY_MS / 1000} s`;
     if (this.heldLoggedSince !== state.since) this.log.error(message);
     this.heldLoggedSince = state.since;
     this.alerts.storageFault({ since: state.since, message }, now);

@@ -1,4 +1,5 @@
 /** The alert history: each alert once when raised, updated when it clears. */
+import type { CanonicalScale } from '../shared/scale.js';
 import type { Alert, AlertKind } from '../shared/shots.js';
 import type { Db } from './database.js';
 import { guardWrite } from './storage-fault.js';
@@ -11,6 +12,8 @@ interface AlertRow {
   message: string;
   since: number;
   resolved_at: number | null;
+  scale: string | null;
+  scene: string | null;
 }
 
 export class AlertStore {
@@ -22,8 +25,8 @@ export class AlertStore {
       const resolved = this.db.prepare('UPDATE alerts SET resolved_at = ?, message = ? WHERE key = ? AND since = ?').run(alert.resolvedAt, alert.message, alert.key, Math.round(alert.since));
       if (resolved.changes) return;
       this.db
-        .prepare('INSERT INTO alerts (key, kind, severity, camera_ids, message, since, resolved_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
-        .run(alert.key, alert.kind, alert.severity, JSON.stringify(alert.cameraIds), alert.message, Math.round(alert.since), alert.resolvedAt);
+        .prepare('INSERT INTO alerts (key, kind, severity, camera_ids, message, since, resolved_at, scale, scene) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
+        .run(alert.key, alert.kind, alert.severity, JSON.stringify(alert.cameraIds), alert.message, Math.round(alert.since), alert.resolvedAt, alert.scale ?? null, alert.scene ?? null);
     });
   }
 
@@ -34,6 +37,8 @@ export class AlertStore {
       kind: row.kind as AlertKind,
       severity: row.severity as Alert['severity'],
       cameraIds: JSON.parse(row.camera_ids) as string[],
+      ...(row.scale === null ? {} : { scale: row.scale as CanonicalScale }),
+      ...(row.scene === null ? {} : { scene: row.scene }),
       message: row.message,
       since: row.since,
       resolvedAt: row.resolved_at,

@@ -146,4 +146,12 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 6,
+    description: 'what an alert is about: the scale of a doubling or stuck alert, the scene of a plan-missing one',
+    sql: `
+      ALTER TABLE alerts ADD COLUMN scale TEXT;
+      ALTER TABLE alerts ADD COLUMN scene TEXT;
+    `,
+  },
 ];

@@ -25,6 +25,8 @@ let postgres: Engine;
 let clip: string;
 /** A looping clip with hard cuts: shots open and close all the time. */
 let cutClip: string;
+/** A still picture: every camera playing it shows one scale, so they double up. */
+let stillClip: string;
 let databases = 0;
 const started: NodeProcess[] = [];
 
@@ -32,6 +34,7 @@ before(async () => {
   [redis, postgres] = await Promise.all([startRedis(), startPostgres()]);
   clip = makeClip(tempDir(), 'loop.mp4', 4);
   cutClip = (await makeCutClip('hard-cuts')).path;
+  stillClip = makeClip(tempDir(), 'still.mp4', 4, 'color');
 });
 
 after(async () => {
@@ -39,7 +42,8 @@ after(async () => {
   await Promise.all([redis?.stop(), postgres?.stop()]);
 });
 
-const camera = (id: string) => `{ id: ${id}, analysisFps: 5, source: { kind: file, path: ${JSON.stringify(id.startsWith('cut') ? cutClip : clip)}, loop: true, realtime: true } }`;
+const clipOf = (id: string) => (id.startsWith('cut') ? cutClip : id.startsWith('still') ? stillClip : clip);
+const camera = (id: string) => `{ id: ${id}, analysisFps: 5, source: { kind: file, path: ${JSON.stringify(clipOf(id))}, loop: true, realtime: true } }`;
 
 async function shotsOf(url: string, query = ''): Promise<ShotRecord[]> {
   const { status, body } = await httpJson(`${url}/api/shots${query}`);
@@ -496,5 +500,90 @@ test("coverage and plans for the whole cluster: a plan set on one node holds on 
     assert.equal((await httpJson(`${nodes.get(survivor)!.url}/api/plans/9`)).status, 404);
   } finally {
     await Promise.all([...nodes.values()].map((n) => stopNode(n)));
+  }
+});
+
+/** Polls GET /api/alerts on `url` until `predicate` holds on the active alerts; returns them. */
+async function waitForAlerts(url: string, predicate: (active: Alert[]) => boolean, timeoutMs: number, what: string): Promise<Alert[]> {
+  const deadline = Date.now() + timeoutMs;
+  let last: Alert[] = [];
+  for (;;) {
+    last = await httpJson(`${url}/api/alerts`).then((r) => (r.body as { active: Alert[] }).active).catch(() => last);
+    if (predicate(last)) return last;
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms; active: ${JSON.stringify(last)}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+test('alerts judged once for the cluster: cameras on two nodes double up, one alert on every wall; the judge dies and the next adopts it; plans missing are checked on every node\'s shots', { timeout: 150_000 }, async () => {
+  const ids = ['still-1', 'still-2'];
+  const spec = await clusterSpec(ids, 3);
+  const alertsConfig = ['coverage: { alerts: { doublingS: 2, stuckS: null } }'];
+  const start = (id: string, capacity: number) => node(spec, id, capacity, nodeConfig(spec, id, capacity, alertsConfig));
+  // Node a runs no camera and judges (it starts first, so it takes the duty); b and c run one camera each.
+  const a = await start('a', 0);
+  await waitForCluster(a.url, (s) => s.nodes.length === 1 && s.nodes[0]!.coverageDuty, 15_000, 'a takes the duty');
+  const b = await start('b', 1);
+  const c = await start('c', 1);
+  const clients: TestClient[] = [];
+  try {
+    await waitForCluster(a.url, (s) => camerasOf(s, 'b').length === 1 && camerasOf(s, 'c').length === 1, 20_000, 'one camera on b, one on c');
+    const seen = new Map<string, Alert[]>();
+    for (const n of [b, c]) {
+      const { client } = await connectClient(n.url);
+      clients.push(client);
+      seen.set(n.nodeId, []);
+      client.on('alert', (alert: Alert) => seen.get(n.nodeId)!.push(alert));
+    }
+    const doubled = (active: Alert[]) => active.find((x) => x.kind === 'doubling' && x.cameraIds.join() === ids.join());
+    const [alert] = (await waitForAlerts(c.url, (active) => doubled(active) !== undefined, 20_000, 'the doubling alert on c')).filter((x) => x.kind === 'doubling');
+    assert.ok(alert?.scale, 'the alert names the scale');
+    assert.match(alert.message, new RegExp(`still-1 and still-2 both on ${alert.scale}`));
+    assert.deepEqual(doubled(await waitForAlerts(b.url, (active) => doubled(active) !== undefined, 5000, 'the same alert on b')), alert);
+    await new Promise((r) => setTimeout(r, 1000));
+    for (const [nodeId, events] of seen) {
+      assert.deepEqual(events.filter((e) => e.key === alert.key), [alert], `node ${nodeId}'s client: the alert raised once, not once per node`);
+    }
+
+    // A plan for scene 7: the scale both cameras show, and one neither does. The take's end is checked on both nodes' shots.
+    const other = alert.scale === 'EWS' ? 'ECU' : 'EWS';
+    assert.equal((await httpJson(`${b.url}/api/plans/7`, { method: 'PUT', body: { items: [{ id: 'shown', label: 'Shown', scale: alert.scale }, { id: 'other', label: 'Other', scale: other }] } })).status, 200);
+    assert.equal((await httpJson(`${b.url}/api/takes`, { method: 'POST', body: { scene: '7' } })).status, 201);
+    await new Promise((r) => setTimeout(r, 2500));
+    assert.equal((await httpJson(`${c.url}/api/takes/end`, { method: 'POST', body: {} })).status, 200);
+    const planAlerts = (active: Alert[]) => active.filter((x) => x.kind === 'plan-missing');
+    const missing = planAlerts(await waitForAlerts(b.url, (active) => planAlerts(active).length > 0, 15_000, 'the plan-missing alert'));
+    assert.equal(missing.length, 1, JSON.stringify(missing));
+    assert.equal(missing[0]!.scene, '7');
+    assert.match(missing[0]!.message, /^Scene 7 take 1 ended without Other$/, 'the scale both nodes\' cameras showed counts as shot');
+
+    // The judge dies: b or c takes the duty and adopts the alerts, which still hold: nothing resolved, nothing raised again.
+    const before = seen.get('c')!.length;
+    await stopNode(a, 'SIGKILL');
+    const { state } = await waitForCluster(c.url, (s) => s.nodes.length === 2 && s.nodes.some((n) => n.coverageDuty), 15_000, 'b or c takes the duty');
+    const judge = state.nodes.find((n) => n.coverageDuty)!.nodeId;
+    await new Promise((r) => setTimeout(r, 3000));
+    const active = await waitForAlerts(c.url, () => true, 1000, 'alerts');
+    assert.deepEqual(doubled(active), alert, `the doubling alert stays, with its start, under judge ${judge}`);
+    assert.equal(planAlerts(active).length, 1);
+    assert.deepEqual(seen.get('c')!.slice(before).filter((e) => e.key === alert.key || e.kind === 'plan-missing'), [], 'no alert announced again or resolved by the change of judge');
+
+    // Dismissed on the node that does not judge: resolved on every wall, and in the cluster's history.
+    const dismissOn = judge === 'b' ? c : b;
+    const dismissed = await httpJson(`${dismissOn.url}/api/alerts/${encodeURIComponent(alert.key)}/dismiss`, { method: 'POST', body: {} });
+    assert.equal(dismissed.status, 200, JSON.stringify(dismissed.body));
+    for (const n of [b, c]) await waitForAlerts(n.url, (list) => doubled(list) === undefined, 5000, `the alert gone from ${n.nodeId}`);
+    await new Promise((r) => setTimeout(r, 1000));
+    for (const [nodeId, events] of seen) assert.ok(events.some((e) => e.key === alert.key && e.resolvedAt !== null), `node ${nodeId}'s client is told it is resolved`);
+    const history = (await httpJson(`${b.url}/api/alerts?history=1`)).body as { history: Alert[] };
+    const rows = history.history.filter((h) => h.key === alert.key);
+    assert.equal(rows.length, 1, `one row per alert in the history: ${JSON.stringify(history.history)}`);
+    assert.equal(rows[0]!.since, alert.since);
+    assert.ok(rows[0]!.resolvedAt !== null);
+    assert.ok(history.history.some((h) => h.kind === 'plan-missing' && h.scene === '7'));
+    assert.equal((await httpJson(`${b.url}/api/alerts/nope/dismiss`, { method: 'POST', body: {} })).status, 404);
+  } finally {
+    for (const client of clients) client.close();
+    await Promise.all([a, b, c].map((n) => stopNode(n)));
   }
 });

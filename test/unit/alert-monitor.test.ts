@@ -88,6 +88,7 @@ describe('doubling', () => {
         kind: 'doubling',
         severity: 'warning',
         cameraIds: ['cam-1', 'cam-2'],
+        scale: 'WS',
         message: 'cam-1 and cam-2 both on WS for 12 s',
         since: at(2),
         resolvedAt: null,
@@ -221,7 +222,7 @@ describe('stuck', () => {
     assert.deepEqual(h.events, []);
     h.tick(301);
     assert.deepEqual(h.events, [
-      { key: 'stuck:cam-1', kind: 'stuck', severity: 'info', cameraIds: ['cam-1'], message: 'cam-1 has been on WS for 5 min 1 s', since: at(0), resolvedAt: null },
+      { key: 'stuck:cam-1', kind: 'stuck', severity: 'info', cameraIds: ['cam-1'], scale: 'WS', message: 'cam-1 has been on WS for 5 min 1 s', since: at(0), resolvedAt: null },
     ]);
     h.show(400, { 'cam-1': 'MS' });
     assert.deepEqual(h.events[1], { ...h.log()[0]!, resolvedAt: at(400) });
@@ -326,6 +327,7 @@ describe('plan-missing', () => {
         kind: 'plan-missing',
         severity: 'warning',
         cameraIds: [],
+        scene: '12',
         message: 'Scene 12 take 3 ended without Master, Singles (1 of 2)',
         since: at(100),
         resolvedAt: null,
@@ -393,5 +395,79 @@ describe('active alerts', () => {
     assert.equal(formatDuration(90_000), '1 min 30 s');
     assert.equal(formatDuration(2 * 3600_000 + 5 * 60_000 + 10_000), '2 h 5 min');
     assert.equal(formatDuration(3600_000), '1 h');
+  });
+});
+
+describe('adopting alerts from another judge (a cluster whose judging node changed)', () => {
+  /** The first judge: cam-1 and cam-2 doubled on WS, cam-3 stuck on CU, cam-4 without picture, scene 12 missing a master. */
+  function firstJudge() {
+    const h = harness({ stuckS: 60 });
+    h.live(0, 'cam-1', 'cam-2', 'cam-3', 'cam-4');
+    h.show(1, { 'cam-1': 'MS', 'cam-2': 'MCU', 'cam-3': 'CU', 'cam-4': 'MS' });
+    h.state('cam-4', 'stalled', 30);
+    h.show(50, { 'cam-1': 'WS', 'cam-2': 'WS' });
+    h.monitor.takeEnded('12', '3', [missing('master', 'Master')], at(40));
+    h.tick(70);
+    assert.deepEqual(h.activeKeys().sort(), ['doubling:WS:cam-1+cam-2', 'plan-missing:12:3', 'stalled:cam-4', 'stuck:cam-3']);
+    return h.monitor.active();
+  }
+
+  test('what still holds stays active under its key and start, with nothing announced again', () => {
+    const adopted = firstJudge();
+    const h = harness({ stuckS: 60 });
+    // The new judge hears every camera's status first, then adopts.
+    h.live(0, 'cam-1', 'cam-2', 'cam-3');
+    h.state('cam-4', 'restarting', 30);
+    h.monitor.adopt(adopted, at(71));
+    h.show(72, { 'cam-1': 'WS', 'cam-2': 'WS', 'cam-3': 'CU' });
+    h.tick(80);
+    assert.deepEqual(h.log(), [], 'nothing raised twice, nothing resolved');
+    const byKey = (alerts: Alert[]) => [...alerts].sort((a, b) => a.key.localeCompare(b.key));
+    assert.deepEqual(byKey(h.monitor.active()), byKey(adopted), 'the same alerts, as they were');
+    // Then each clears as it would have on the first judge, with its original start.
+    h.show(81, { 'cam-2': 'MS' });
+    h.state('cam-4', 'live', 82);
+    h.monitor.planSatisfied('12', at(83));
+    h.show(84, { 'cam-3': 'MCU' });
+    assert.deepEqual(
+      h.log().map((a) => [a.key, a.since, a.resolvedAt]),
+      [
+        ['doubling:WS:cam-1+cam-2', at(50), at(81)],
+        ['stalled:cam-4', at(30), at(82)],
+        ['plan-missing:12:3', at(40), at(83)],
+        ['stuck:cam-3', at(1), at(84)],
+      ],
+    );
+  });
+
+  test('what no longer holds is resolved at once: a camera live again, a camera the new judge does not know, another scale', () => {
+    const adopted = firstJudge();
+    const h = harness({ stuckS: 60 });
+    h.live(0, 'cam-1', 'cam-3', 'cam-4');
+    h.show(70, { 'cam-1': 'WS', 'cam-3': 'MS' });
+    h.monitor.adopt(adopted, at(71));
+    assert.deepEqual(h.resolved().sort(), ['doubling:WS:cam-1+cam-2', 'stalled:cam-4', 'stuck:cam-3']);
+    assert.deepEqual(h.raised(), []);
+    assert.deepEqual(h.activeKeys(), ['plan-missing:12:3']);
+  });
+
+  test("a node's own alerts (storage, engines) and resolved ones are not adopted", () => {
+    const h = harness();
+    const own: Alert = { key: 'storage:shot-log@a', kind: 'storage', severity: 'critical', cameraIds: [], message: 'Node a: full', since: at(1), resolvedAt: null };
+    const done: Alert = { key: 'stuck:cam-1', kind: 'stuck', severity: 'info', cameraIds: ['cam-1'], scale: 'WS', message: 'x', since: at(1), resolvedAt: at(2) };
+    h.live(0, 'cam-1');
+    h.monitor.adopt([own, done], at(5));
+    assert.deepEqual(h.activeKeys(), []);
+    assert.deepEqual(h.log(), []);
+  });
+});
+
+describe('system alerts in a cluster', () => {
+  test("each node's keys name it", () => {
+    const events: Alert[] = [];
+    const monitor = new AlertMonitor((alert) => events.push(alert), {}, { node: 'b' });
+    monitor.storageFault({ since: at(1), message: 'Node b: disk full' }, at(1));
+    monitor.clusterFault({ since: at(1), message: 'Redis unreachable' }, at(1));
+    assert.deepEqual(monitor.active().map((a) => a.key).sort(), ['cluster:engines@b', 'storage:shot-log@b']);
   });
 });

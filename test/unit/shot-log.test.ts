@@ -224,6 +224,7 @@ describe('plans and coverage', () => {
       kind: 'plan-missing',
       severity: 'warning',
       cameraIds: [],
+      scene: '12',
       message: 'Scene 12 take 1 ended without Close-up',
       since: T0 + 60_000,
       resolvedAt: null,

@@ -1,0 +1,301 @@
+/**
+ * Alerts for the whole cluster, judged once. Cameras doubling up on one
+ * framing, a camera stuck or without picture, a take that ended with planned
+ * framings missing: these are about every node's cameras, so one node (the
+ * one holding the coverage duty, which also computes the cluster's coverage)
+ * runs the AlertMonitor on every camera's readouts and statuses, and
+ * announces what it raises and resolves to every node. A node's own
+ * conditions (its shot log cannot be written, it cannot reach Redis or
+ * PostgreSQL) stay its own, under keys that name it, and are shown on every
+ * node too.
+ *
+ * Every node keeps the alerts announced to it, so that a new client gets
+ * them at once and so that the node taking the duty over (its holder died
+ * or was drained) adopts them: an alert that still holds stays active with
+ * its key and start, one that no longer does is resolved, none is repeated.
+ * The history is in PostgreSQL, written in order by each announcing node and
+ * retried while PostgreSQL is away.
+ */
+import type pg from 'pg';
+import { AlertMonitor, byUrgency, type AlertSettingsInput } from '../coverage/alert-monitor.js';
+import { evaluatePlan, missingItems } from '../coverage/coverage-plan.js';
+import type { InterServerEvents, SocketHub } from '../api/socket-hub.js';
+import { errorMessage, ShotscaleError } from '../errors.js';
+import type { Clock } from '../shared/clock.js';
+import type { Logger } from '../shared/logger.js';
+import type { CanonicalScale } from '../shared/scale.js';
+import type { Alert, CoverageUpdate, Take } from '../shared/shots.js';
+import type { CameraStatus } from '../shared/socket-events.js';
+import type { ClusterCoverage } from './cluster-coverage.js';
+import type { ClusterNode } from './cluster-node.js';
+import type { ClusterShotLog } from './cluster-shot-log.js';
+import { jsonWithoutNul, noNul } from './shot-replicator.js';
+
+/** An alert as it goes between the nodes: who announced it, and whether it is the cluster's or that node's own. */
+export type AlertRelay = Parameters<InterServerEvents['alert']>[0];
+
+/** After a take ends, the other nodes' closing shots reach PostgreSQL within about a second (copied every 250 ms). */
+const PLAN_CHECK_DELAY_MS = 2000;
+const TICK_MS = 1000;
+/** Alert records waiting for PostgreSQL; past this the oldest are dropped (and logged). */
+const MAX_PENDING_RECORDS = 2000;
+
+export interface ClusterAlertsDeps {
+  nodeId: string;
+  settings: AlertSettingsInput;
+  pool: pg.Pool;
+  coverage: ClusterCoverage;
+  shots: ClusterShotLog;
+  /** This node's own alert monitor (the shot log's): its storage and engines. */
+  own: AlertMonitor;
+  /** Every camera of the cluster: this node's, the other nodes', and those nobody runs ('waiting'). */
+  cameras: () => CameraStatus[];
+  /** Late-bound: the hub exists once the HTTP app does, the node once the server listens. */
+  hub: () => SocketHub | null;
+  node: () => ClusterNode | null;
+  clock: Clock;
+  log: Logger;
+}
+
+interface Announced {
+  alert: Alert;
+  from: string;
+  scope: AlertRelay['scope'];
+}
+
+export class ClusterAlerts {
+  /** The cluster's alerts and the other nodes' own, as announced: what this node shows. */
+  private readonly announced = new Map<string, Announced>();
+  /** On the node that judges: the monitor of every camera of the cluster. */
+  private judge: AlertMonitor | null = null;
+  /** Cameras the judge has been told of; those it has seen run; since when each has had no node running it. */
+  private readonly judged = new Set<string>();
+  private readonly seenRunning = new Set<string>();
+  private readonly unrunSince = new Map<string, number>();
+  /** Alert records for PostgreSQL, in order; a raise and its resolve share a slot. */
+  private readonly records = new Map<string, { alert: Alert; nodeId: string | null }>();
+  private writing = false;
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(private readonly deps: ClusterAlertsDeps) {}
+
+  /** Alerts from the other nodes, dismissals for the judge, and every camera's readouts. */
+  listen(hub: SocketHub): void {
+    hub.io.on('alert', (relay) => {
+      if (relay.from === this.deps.nodeId) return;
+      this.remember(relay.alert, relay.from, relay.scope);
+      hub.io.local.emit('alert', relay.alert);
+    });
+    hub.io.on('alert:dismiss', ({ key }) => {
+      const now = this.deps.clock();
+      this.judge?.dismiss(key, now);
+      this.deps.own.dismiss(key, now);
+    });
+    hub.io.on('readout', (readout) => this.readout(readout.cameraId, readout.label, readout.captureTime));
+    this.timer = setInterval(() => this.tick(), TICK_MS);
+    this.timer.unref();
+  }
+
+  /** A camera's readout (this node's or another's): the judge follows every camera's label. */
+  readout(cameraId: string, label: CanonicalScale, time: number): void {
+    this.judge?.readout(cameraId, label, time);
+  }
+
+  /** This node's own alert (raised or resolved): shown on every node and kept in the cluster's history. */
+  ownAlert(alert: Alert): void {
+    this.deps.hub()?.io.serverSideEmit('alert', { alert, from: this.deps.nodeId, scope: 'node' });
+    this.record(alert, this.deps.nodeId);
+  }
+
+  /** A take ended (on every node alike): the judge checks the scene's plan against every node's shots. */
+  takeEnded(take: Take): void {
+    if (!this.judge) return;
+    setTimeout(() => void this.checkPlan(take), PLAN_CHECK_DELAY_MS).unref();
+  }
+
+  /** The cluster's coverage, just computed by this node: plans now met clear their alerts. */
+  coverageComputed(update: CoverageUpdate): void {
+    const now = this.deps.clock();
+    for (const scene of update.scenes) if (scene.plan && scene.missing.length === 0) this.judge?.planSatisfied(scene.scene, now);
+  }
+
+  /** Active alerts on the wall of any node: this node's own, the other nodes' own, and the cluster's. */
+  active(): Alert[] {
+    return [...this.deps.own.active(), ...[...this.announced.values()].map((a) => a.alert)].sort(byUrgency);
+  }
+
+  /**
+   * An operator dismissed an alert: this node's own here; the cluster's by
+   * the judge (here, or told through Redis); another node's own by it.
+   */
+  dismiss(key: string): boolean {
+    const now = this.deps.clock();
+    if (this.deps.own.dismiss(key, now)) return true;
+    if (this.judge?.dismiss(key, now)) return true;
+    if (!this.announced.has(key)) return false;
+    this.announced.delete(key);
+    this.deps.hub()?.io.serverSideEmit('alert:dismiss', { key });
+    return true;
+  }
+
+  /** The cluster's alert history, newest first. */
+  async history(limit = 200): Promise<Alert[]> {
+    try {
+      const { rows } = await this.deps.pool.query<{ alert: Alert }>('SELECT alert FROM cluster_alerts ORDER BY since DESC LIMIT $1', [limit]);
+      return rows.map((r) => r.alert);
+    } catch (error) {
+      throw new ShotscaleError('CLUSTER_UNREACHABLE', `the cluster's alert history (PostgreSQL) cannot be read now: ${errorMessage(error)}`, {
+        hint: 'the active alerts are still shown (GET /api/alerts without history)',
+        cause: error,
+      });
+    }
+  }
+
+  /** Stops judging; records still waiting get one last try. */
+  async close(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    this.judge = null;
+    await Promise.race([this.writeRecords(), new Promise((r) => setTimeout(r, 2000))]);
+  }
+
+  /** Every second: take up or give up judging with the coverage duty, tell the judge every camera's status, write records. */
+  tick(): void {
+    const now = this.deps.clock();
+    const node = this.deps.node();
+    const duty = node?.hasCoverageDuty() ?? false;
+    if (duty && !this.judge) void this.startJudging(now);
+    else if (!duty && this.judge) {
+      this.judge = null;
+      this.judged.clear();
+      this.seenRunning.clear();
+      this.deps.log.info('cluster: another node judges the alerts now');
+    }
+    if (this.judge) {
+      this.followCameras(this.judge, now);
+      this.judge.tick(now);
+    }
+    if (node) this.forgetGoneNodes(node, now);
+    void this.writeRecords();
+  }
+
+  /**
+   * Takes the judging over: every camera's status first (so that a camera
+   * live again does not keep its stalled alert), then the alerts the last
+   * judge announced, with those PostgreSQL still has active (a judge that
+   * died before this node heard it).
+   */
+  private async startJudging(now: number): Promise<void> {
+    const judge = new AlertMonitor((alert) => this.announce(alert), this.deps.settings);
+    this.judge = judge;
+    this.followCameras(judge, now);
+    const stored = await this.deps.pool
+      .query<{ alert: Alert }>('SELECT alert FROM cluster_alerts WHERE node_id IS NULL AND resolved_at IS NULL')
+      .then((r) => r.rows.map((row) => row.alert))
+      .catch(() => []);
+    if (this.judge !== judge) return;
+    const heard = [...this.announced.values()].filter((a) => a.scope === 'cluster').map((a) => a.alert);
+    const keys = new Set(heard.map((a) => a.key));
+    judge.adopt([...heard, ...stored.filter((a) => !keys.has(a.key))], this.deps.clock());
+    this.deps.log.info(`cluster: this node judges the alerts of every camera (${judge.active().length} active taken over)`);
+  }
+
+  /**
+   * The judge's view of the cameras: statuses as the heartbeats carry them.
+   * A camera that ran and now has no node running it (its node died) has no
+   * picture; one not yet taken by any node since the judge started is only
+   * waiting, as a camera starting up is.
+   */
+  private followCameras(judge: AlertMonitor, now: number): void {
+    const present = new Set<string>();
+    for (const status of this.deps.cameras()) {
+      present.add(status.cameraId);
+      let shown = status;
+      if (status.state !== 'waiting') this.seenRunning.add(status.cameraId);
+      else if (status.enabled && this.seenRunning.has(status.cameraId)) {
+        const since = this.unrunSince.get(status.cameraId) ?? now;
+        this.unrunSince.set(status.cameraId, since);
+        shown = { ...status, state: 'gone', since };
+      } else this.unrunSince.delete(status.cameraId);
+      judge.cameraStatus(shown, now);
+      this.judged.add(status.cameraId);
+    }
+    for (const id of [...this.judged]) {
+      if (present.has(id)) continue;
+      this.judged.delete(id);
+      this.seenRunning.delete(id);
+      this.unrunSince.delete(id);
+      judge.cameraRemoved(id, now);
+    }
+  }
+
+  private async checkPlan(take: Take): Promise<void> {
+    try {
+      const plan = await this.deps.coverage.plan(take.scene);
+      if (!plan || !this.judge) return;
+      // The whole scene so far, on every node: a CU in take 2 still covers the scene in take 5.
+      const statuses = evaluatePlan(plan, await this.deps.shots.list({ scene: take.scene }));
+      this.judge?.takeEnded(take.scene, take.take, missingItems(statuses), this.deps.clock());
+    } catch (error) {
+      this.deps.log.warn(`cluster: the plan of scene ${take.scene} was not checked at the end of take ${take.take}: ${errorMessage(error)}`);
+    }
+  }
+
+  /** The judge raised or resolved an alert: every node shows it, and it goes into the history. */
+  private announce(alert: Alert): void {
+    this.remember(alert, this.deps.nodeId, 'cluster');
+    const hub = this.deps.hub();
+    hub?.io.local.emit('alert', alert);
+    hub?.io.serverSideEmit('alert', { alert, from: this.deps.nodeId, scope: 'cluster' });
+    this.record(alert, null);
+  }
+
+  private remember(alert: Alert, from: string, scope: AlertRelay['scope']): void {
+    if (alert.resolvedAt === null) this.announced.set(alert.key, { alert, from, scope });
+    else this.announced.delete(alert.key);
+  }
+
+  /** A node gone (its heartbeat expired) cannot resolve its own alerts: they clear here. */
+  private forgetGoneNodes(node: ClusterNode, now: number): void {
+    const state = node.state();
+    if (state.redis === 'down') return;
+    const live = new Set(state.nodes.map((n) => n.nodeId));
+    for (const [key, a] of [...this.announced]) {
+      if (a.scope !== 'node' || live.has(a.from)) continue;
+      this.announced.delete(key);
+      this.deps.hub()?.io.local.emit('alert', { ...a.alert, resolvedAt: Math.max(now, a.alert.since) });
+    }
+  }
+
+  private record(alert: Alert, nodeId: string | null): void {
+    this.records.delete(`${alert.key}|${Math.round(alert.since)}`);
+    this.records.set(`${alert.key}|${Math.round(alert.since)}`, { alert, nodeId });
+    if (this.records.size > MAX_PENDING_RECORDS) {
+      const oldest = this.records.keys().next().value!;
+      this.records.delete(oldest);
+      this.deps.log.error(`cluster: PostgreSQL has been away too long: the record of alert ${oldest} is dropped from the history`);
+    }
+    void this.writeRecords();
+  }
+
+  /** Writes the waiting records in order, one at a time; a failure leaves them for the next tick. */
+  private async writeRecords(): Promise<void> {
+    if (this.writing) return;
+    this.writing = true;
+    try {
+      for (const [slot, { alert, nodeId }] of this.records) {
+        await this.deps.pool.query(
+          `INSERT INTO cluster_alerts (key, since, node_id, kind, severity, alert, resolved_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
+           ON CONFLICT (key, since) DO UPDATE SET alert = EXCLUDED.alert, resolved_at = EXCLUDED.resolved_at`,
+          [noNul(alert.key), Math.round(alert.since), nodeId, alert.kind, alert.severity, jsonWithoutNul(alert), alert.resolvedAt],
+        );
+        // A newer state of the same alert may have taken the slot meanwhile: keep that one.
+        if (this.records.get(slot)?.alert === alert) this.records.delete(slot);
+      }
+    } catch (error) {
+      this.deps.log.debug(`cluster: alert records wait for PostgreSQL (${errorMessage(error)})`);
+    } finally {
+      this.writing = false;
+    }
+  }
+}
