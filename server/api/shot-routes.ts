@@ -86,6 +86,8 @@ export interface ClusterShots {
   liveCoverage(): Promise<CoverageUpdate>;
   /** A plan set (or removed: null) here: every other node sets it too. */
   planChanged(scene: string, plan: unknown): void;
+  /** The cluster's record of takes (of one scene). */
+  takeHistory(scene?: string): Promise<Take[]>;
 }
 
 export interface ShotRouteOptions {
@@ -116,12 +118,17 @@ export function registerShotRoutes(app: FastifyInstance, shotLog: ShotLog, optio
     }
   };
 
-  app.get<{ Querystring: Query }>('/api/shots', needs('viewer'), async (request, reply) => {
-    const { format, scope } = request.query;
+  /** Whether a list reads the cluster's record: in a cluster, unless ?scope=node asks for this node's own. */
+  const clusterScope = ({ scope }: Query): boolean => {
     if (scope !== undefined && scope !== 'cluster' && scope !== 'node') throw badRequest(`scope: ${shown(scope)} is not cluster or node`);
+    return cluster !== null && scope !== 'node';
+  };
+
+  app.get<{ Querystring: Query }>('/api/shots', needs('viewer'), async (request, reply) => {
+    const { format } = request.query;
     const filter = shotFilterFrom(request.query);
     // In a cluster every node's shots, unless ?scope=node asks for this node's own file.
-    const fromCluster = cluster && scope !== 'node' ? cluster.log : null;
+    const fromCluster = clusterScope(request.query) ? cluster!.log : null;
     const shots = fromCluster ? await fromCluster.list(filter) : shotLog.listShots(filter);
     if (format === undefined || format === '') {
       // total: every shot matching the filters, for a client showing a page of them.
@@ -162,7 +169,11 @@ export function registerShotRoutes(app: FastifyInstance, shotLog: ShotLog, optio
     return shot;
   });
 
-  app.get<{ Querystring: Query }>('/api/takes', needs('viewer'), async (request) => ({ running: shotLog.runningTakes(), takes: shotLog.takeStore.list(request.query.scene) }));
+  // Every node runs the same takes; in a cluster the record of past ones is PostgreSQL's (?scope=node: this node's).
+  app.get<{ Querystring: Query }>('/api/takes', needs('viewer'), async (request) => {
+    const { scene } = request.query;
+    return { running: shotLog.runningTakes(), takes: clusterScope(request.query) ? await cluster!.takeHistory(scene) : shotLog.takeStore.list(scene) };
+  });
 
   app.post('/api/takes', needs('operator'), async (request, reply) => {
     const take = takes.start(takeRequest(parseRequest(takeStartSchema, request.body, 'take { scene, take?, cameras? }')));

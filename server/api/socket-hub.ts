@@ -41,7 +41,7 @@ export interface InterServerEvents {
   /** The cameras whose previews a node's clients want now (null: all); repeated every 2 s while any does. */
   'preview:want': (want: { node: string; cameras: string[] | null }) => void;
   /** A take started or ended on one node: every node splits its own cameras' shots too. */
-  'take:start': (request: { scene: string; take: string; cameras: string[] | null }) => void;
+  'take:start': (request: { scene: string; take: string; cameras: string[] | null; startedAt: number }) => void;
   'take:end': (request: { cameras: string[] | null }) => void;
   /** The cluster's coverage, from the node holding the coverage duty. */
   coverage: (update: CoverageUpdate) => void;

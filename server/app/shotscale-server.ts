@@ -341,6 +341,8 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
       ? new ClusterShotSync({
           shotLog,
           redis: connections.redis,
+          pool: connections.pg,
+          nodeId: nodeId!,
           keyPrefix: clusterSettings!.keyPrefix,
           coverage: clusterCoverage,
           hub: () => hub,
@@ -394,6 +396,7 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
                     liveCoverage: () => shotSync.liveCoverage(),
                     planChanged: (scene: string, plan: unknown) => shotSync.planChanged(scene, plan),
                     alerts: clusterAlerts!,
+                    takeHistory: (scene?: string) => shotSync.takeHistory(scene),
                   }
                 : null,
           },
@@ -434,6 +437,7 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
     await Promise.all([startedHub.close(), app.close()]).catch(() => undefined);
     await manager.stopAll();
     await clusterAlerts?.close();
+    await shotSync?.close();
     await replicator?.close();
     shotLog?.close();
     await models.dispose();
@@ -503,6 +507,7 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
       await app.close().catch(() => undefined);
       // After the cameras: their open shots close at their last frame first, and are copied.
       await clusterAlerts?.close();
+      await shotSync?.close();
       await replicator?.close();
       shotLog?.close();
       await models.dispose();

@@ -29,6 +29,7 @@ import type { CameraStatus } from '../shared/socket-events.js';
 import type { ClusterCoverage } from './cluster-coverage.js';
 import type { ClusterNode } from './cluster-node.js';
 import type { ClusterShotLog } from './cluster-shot-log.js';
+import { PgWriteQueue } from './pg-write-queue.js';
 import { jsonWithoutNul, noNul } from './shot-replicator.js';
 
 /** An alert as it goes between the nodes: who announced it, and whether it is the cluster's or that node's own. */
@@ -37,8 +38,6 @@ export type AlertRelay = Parameters<InterServerEvents['alert']>[0];
 /** After a take ends, the other nodes' closing shots reach PostgreSQL within about a second (copied every 250 ms). */
 const PLAN_CHECK_DELAY_MS = 2000;
 const TICK_MS = 1000;
-/** Alert records waiting for PostgreSQL; past this the oldest are dropped (and logged). */
-const MAX_PENDING_RECORDS = 2000;
 
 export interface ClusterAlertsDeps {
   nodeId: string;
@@ -73,11 +72,12 @@ export class ClusterAlerts {
   private readonly seenRunning = new Set<string>();
   private readonly unrunSince = new Map<string, number>();
   /** Alert records for PostgreSQL, in order; a raise and its resolve share a slot. */
-  private readonly records = new Map<string, { alert: Alert; nodeId: string | null }>();
-  private writing = false;
+  private readonly records: PgWriteQueue;
   private timer: NodeJS.Timeout | null = null;
 
-  constructor(private readonly deps: ClusterAlertsDeps) {}
+  constructor(private readonly deps: ClusterAlertsDeps) {
+    this.records = new PgWriteQueue(deps.pool, deps.log, 'alert records');
+  }
 
   /** Alerts from the other nodes, dismissals for the judge, and every camera's readouts. */
   listen(hub: SocketHub): void {
@@ -156,7 +156,7 @@ export class ClusterAlerts {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     this.judge = null;
-    await Promise.race([this.writeRecords(), new Promise((r) => setTimeout(r, 2000))]);
+    await this.records.close();
   }
 
   /** Every second: take up or give up judging with the coverage duty, tell the judge every camera's status, write records. */
@@ -176,7 +176,6 @@ export class ClusterAlerts {
       this.judge.tick(now);
     }
     if (node) this.forgetGoneNodes(node, now);
-    void this.writeRecords();
   }
 
   /**
@@ -268,34 +267,11 @@ export class ClusterAlerts {
   }
 
   private record(alert: Alert, nodeId: string | null): void {
-    this.records.delete(`${alert.key}|${Math.round(alert.since)}`);
-    this.records.set(`${alert.key}|${Math.round(alert.since)}`, { alert, nodeId });
-    if (this.records.size > MAX_PENDING_RECORDS) {
-      const oldest = this.records.keys().next().value!;
-      this.records.delete(oldest);
-      this.deps.log.error(`cluster: PostgreSQL has been away too long: the record of alert ${oldest} is dropped from the history`);
-    }
-    void this.writeRecords();
-  }
-
-  /** Writes the waiting records in order, one at a time; a failure leaves them for the next tick. */
-  private async writeRecords(): Promise<void> {
-    if (this.writing) return;
-    this.writing = true;
-    try {
-      for (const [slot, { alert, nodeId }] of this.records) {
-        await this.deps.pool.query(
-          `INSERT INTO cluster_alerts (key, since, node_id, kind, severity, alert, resolved_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
-           ON CONFLICT (key, since) DO UPDATE SET alert = EXCLUDED.alert, resolved_at = EXCLUDED.resolved_at`,
-          [noNul(alert.key), Math.round(alert.since), nodeId, alert.kind, alert.severity, jsonWithoutNul(alert), alert.resolvedAt],
-        );
-        // A newer state of the same alert may have taken the slot meanwhile: keep that one.
-        if (this.records.get(slot)?.alert === alert) this.records.delete(slot);
-      }
-    } catch (error) {
-      this.deps.log.debug(`cluster: alert records wait for PostgreSQL (${errorMessage(error)})`);
-    } finally {
-      this.writing = false;
-    }
+    this.records.write(
+      `${alert.key}|${Math.round(alert.since)}`,
+      `INSERT INTO cluster_alerts (key, since, node_id, kind, severity, alert, resolved_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
+       ON CONFLICT (key, since) DO UPDATE SET alert = EXCLUDED.alert, resolved_at = EXCLUDED.resolved_at`,
+      [noNul(alert.key), Math.round(alert.since), nodeId, alert.kind, alert.severity, jsonWithoutNul(alert), alert.resolvedAt],
+    );
   }
 }

@@ -61,6 +61,19 @@ const MIGRATIONS: readonly string[] = [
      PRIMARY KEY (key, since)
    );
    CREATE INDEX cluster_alerts_recent ON cluster_alerts (since DESC)`,
+  // 5: the cluster's takes, written by the node where each was started or
+  // ended (every node starts and ends the same takes; this is their record).
+  `CREATE TABLE cluster_takes (
+     id BIGSERIAL PRIMARY KEY,
+     scene TEXT NOT NULL,
+     take TEXT NOT NULL,
+     cameras JSONB,
+     started_at DOUBLE PRECISION NOT NULL,
+     ended_at DOUBLE PRECISION,
+     node_id TEXT NOT NULL,
+     UNIQUE (scene, take, started_at)
+   );
+   CREATE INDEX cluster_takes_scene ON cluster_takes (scene, started_at)`,
 ];
 
 /** Any constant: the advisory lock that serialises the nodes' migrations. */

@@ -2,28 +2,37 @@
  * The shot log's side of a cluster that is not shots: takes and plans made
  * on one node act on every node (relayed through the Socket.IO Redis
  * adapter, and the running takes kept in Redis for nodes that start later),
- * and the live coverage is the cluster's, pushed by the node holding the
- * coverage duty.
+ * takes are recorded once in PostgreSQL by the node where they were started
+ * or ended, and the live coverage is the cluster's, pushed by the node
+ * holding the coverage duty.
  */
 import type { Redis } from 'ioredis';
+import type pg from 'pg';
 import type { TakeCommands } from '../api/shot-routes.js';
 import type { SocketHub } from '../api/socket-hub.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../shared/logger.js';
-import type { CoverageUpdate } from '../shared/shots.js';
+import type { CoverageUpdate, Take } from '../shared/shots.js';
 import type { ShotLog } from '../shots/shot-log.js';
 import type { ClusterCoverage } from './cluster-coverage.js';
 import type { ClusterNode } from './cluster-node.js';
+import { ShotscaleError } from '../errors.js';
+import { PgWriteQueue } from './pg-write-queue.js';
+import { jsonWithoutNul, noNul } from './shot-replicator.js';
 
 interface RunningTake {
   scene: string;
   take: string;
   cameras: string[] | null;
+  /** When the node where it was started started it: the take's key in the cluster's record. */
+  startedAt: number;
 }
 
 export interface ClusterShotSyncDeps {
   shotLog: ShotLog;
   redis: Redis;
+  pool: pg.Pool;
+  nodeId: string;
   keyPrefix: string;
   coverage: ClusterCoverage;
   /** Late-bound: the hub exists once the HTTP app does, the node once the server listens. */
@@ -36,30 +45,93 @@ export interface ClusterShotSyncDeps {
   onCoverage?: (update: CoverageUpdate) => void;
 }
 
+interface TakeRow {
+  id: string;
+  scene: string;
+  take: string;
+  cameras: string[] | null;
+  started_at: number;
+  ended_at: number | null;
+}
+
 export class ClusterShotSync {
   private computingCoverage = false;
+  private readonly takeRecords: PgWriteQueue;
+  /** Each running take's start on the node where it was started, by this node's id of the take. */
+  private readonly originStart = new Map<number, number>();
 
-  constructor(private readonly deps: ClusterShotSyncDeps) {}
+  constructor(private readonly deps: ClusterShotSyncDeps) {
+    this.takeRecords = new PgWriteQueue(deps.pool, deps.log, 'take records');
+  }
 
   private get takesKey(): string {
     return `${this.deps.keyPrefix}:takes`;
   }
 
-  /** Takes started or ended here: here, then on every other node, and remembered for nodes that start later. */
+  /** Takes started or ended here: here, then on every other node, remembered for nodes that start later, and recorded. */
   readonly takes: TakeCommands = {
     start: (request) => {
-      const take = this.deps.shotLog.startTake(request);
-      this.deps.hub()?.io.serverSideEmit('take:start', { scene: take.scene, take: take.take, cameras: take.cameras });
+      const { shotLog } = this.deps;
+      const before = shotLog.runningTakes();
+      const take = shotLog.startTake(request);
+      this.originStart.set(take.id, take.startedAt);
+      this.deps.hub()?.io.serverSideEmit('take:start', { scene: take.scene, take: take.take, cameras: take.cameras, startedAt: take.startedAt });
       this.rememberTakes();
+      // A take started on some of the same cameras ended the one running there.
+      const running = new Set(shotLog.runningTakes().map((t) => t.id));
+      for (const ended of before.filter((t) => !running.has(t.id))) this.recordEnd(ended, take.startedAt);
+      this.recordStart(take);
       return take;
     },
     end: (cameraIds) => {
       const ended = this.deps.shotLog.endTake(cameraIds);
       this.deps.hub()?.io.serverSideEmit('take:end', { cameras: cameraIds });
       this.rememberTakes();
+      for (const take of ended) this.recordEnd(take, take.endedAt ?? Date.now());
       return ended;
     },
   };
+
+  /** The cluster's takes (of one scene), oldest first, with ids of the cluster's record. */
+  async takeHistory(scene?: string): Promise<Take[]> {
+    try {
+      const { rows } = await this.deps.pool.query<TakeRow>(
+        `SELECT id, scene, take, cameras, started_at, ended_at FROM cluster_takes${scene === undefined ? '' : ' WHERE scene = $1'} ORDER BY started_at, id`,
+        scene === undefined ? [] : [scene],
+      );
+      return rows.map((r) => ({ id: Number(r.id), scene: r.scene, take: r.take, cameras: r.cameras, startedAt: r.started_at, endedAt: r.ended_at }));
+    } catch (error) {
+      throw new ShotscaleError('CLUSTER_UNREACHABLE', `the cluster's takes (PostgreSQL) cannot be read now: ${errorMessage(error)}`, { hint: 'takes still start and end on every node', cause: error });
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.takeRecords.close();
+  }
+
+  private recordStart(take: Take): void {
+    this.takeRecords.write(
+      `start ${take.scene}/${take.take}@${take.startedAt}`,
+      'INSERT INTO cluster_takes (scene, take, cameras, started_at, node_id) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (scene, take, started_at) DO NOTHING',
+      [noNul(take.scene), noNul(take.take), take.cameras ? jsonWithoutNul(take.cameras) : null, take.startedAt, this.deps.nodeId],
+    );
+  }
+
+  /**
+   * Ends the take's record, keyed by its start on the node where it was
+   * started: written whether or not that node's start record is in yet (the
+   * two nodes' writes may reach PostgreSQL in either order).
+   */
+  private recordEnd(take: Take, at: number): void {
+    const startedAt = this.originStart.get(take.id) ?? take.startedAt;
+    this.originStart.delete(take.id);
+    this.takeRecords.write(
+      `end ${take.scene}/${take.take}@${startedAt}`,
+      `INSERT INTO cluster_takes (scene, take, cameras, started_at, ended_at, node_id) VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (scene, take, started_at) DO UPDATE SET ended_at = EXCLUDED.ended_at`,
+      [noNul(take.scene), noNul(take.take), take.cameras ? jsonWithoutNul(take.cameras) : null, startedAt, at, this.deps.nodeId],
+    );
+  }
 
   /** A plan set (or removed: null) here: every other node sets it too. */
   planChanged(scene: string, plan: unknown): void {
@@ -77,7 +149,7 @@ export class ClusterShotSync {
       }
     };
     hub.io.on('plan', ({ scene, plan }) => applied(`a plan for scene "${scene}"`, () => (plan === null ? shotLog.removePlan(scene) : shotLog.setPlan(scene, plan))));
-    hub.io.on('take:start', (request) => applied('a take started', () => shotLog.startTake(request)));
+    hub.io.on('take:start', (request) => applied('a take started', () => this.originStart.set(shotLog.startTake(request).id, request.startedAt)));
     hub.io.on('take:end', (request) => applied('a take ended', () => shotLog.endTake(request.cameras)));
   }
 
@@ -88,7 +160,7 @@ export class ClusterShotSync {
     for (const take of running ? (JSON.parse(running) as RunningTake[]) : []) {
       if (shotLog.runningTakes().some((t) => t.scene === take.scene && t.take === take.take)) continue;
       try {
-        shotLog.startTake(take);
+        this.originStart.set(shotLog.startTake(take).id, take.startedAt);
         log.info(`cluster: joined the running take: scene ${take.scene} take ${take.take}`);
       } catch (error) {
         log.warn(`cluster: running take scene ${take.scene} not joined: ${errorMessage(error)}`);
@@ -130,7 +202,7 @@ export class ClusterShotSync {
   }
 
   private rememberTakes(): void {
-    const running: RunningTake[] = this.deps.shotLog.runningTakes().map((t) => ({ scene: t.scene, take: t.take, cameras: t.cameras }));
+    const running: RunningTake[] = this.deps.shotLog.runningTakes().map((t) => ({ scene: t.scene, take: t.take, cameras: t.cameras, startedAt: this.originStart.get(t.id) ?? t.startedAt }));
     this.deps.redis.set(this.takesKey, JSON.stringify(running)).catch((error: unknown) => this.deps.log.warn(`cluster: running takes not kept in Redis: ${errorMessage(error)}`));
   }
 }

@@ -72,7 +72,7 @@ export const jsonWithoutNul = (record: unknown) => JSON.stringify(record, (_key,
  * (08), resources (53), operator intervention (57) and system (58) errors),
  * as opposed to PostgreSQL being away or overloaded.
  */
-function refusedForContent(error: unknown): boolean {
+export function refusedForContent(error: unknown): boolean {
   const code = (error as { code?: unknown }).code;
   return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && !/^(08|53|57|58)/.test(code);
 }

@@ -18,7 +18,7 @@ import type { ShotRecord } from '../../server/shared/shots.js';
 import { connectClient, httpJson, REPO_DIR, type TestClient } from '../support/server-harness.js';
 import { nodeConfig } from '../support/cluster-nodes.js';
 import type { ClusterNodeState } from '../../server/cluster/cluster-node.js';
-import type { Alert } from '../../server/shared/shots.js';
+import type { Alert, Take } from '../../server/shared/shots.js';
 
 let redis: Engine;
 let postgres: Engine;
@@ -301,11 +301,22 @@ test('PostgreSQL stopped and started again: cameras keep running; changes made m
       const refused = await httpJson(`${a.url}/api/cameras`, { method: 'POST', body: { id: 'p-3', source: { kind: 'testsrc' } } });
       assert.equal(refused.status, 503, JSON.stringify(refused.body));
       assert.equal((refused.body as { error: { code: string } }).error.code, 'CLUSTER_UNREACHABLE');
+      // A take started and ended meanwhile acts at once; its record waits for PostgreSQL.
+      assert.equal((await httpJson(`${a.url}/api/takes`, { method: 'POST', body: { scene: 'out', take: '1' } })).status, 201);
+      assert.equal((await httpJson(`${a.url}/api/takes/end`, { method: 'POST', body: {} })).status, 200);
+      assert.equal(((await httpJson(`${a.url}/api/takes`)).body as { error: { code: string } }).error.code, 'CLUSTER_UNREACHABLE');
       await postgres.start();
       await waitForCluster(a.url, (s) => s.postgres === 'up', 15_000, 'PostgreSQL back');
       // Every shot logged meanwhile reaches the cluster log.
       await waitForShots(a.url, '?camera=cut-p&status=closed', (shots) => during.every((d) => shots.some((s) => s.id === d.id && s.outTime === d.outTime)), 15_000, 'the outage\'s shots copied');
       assert.equal((await httpJson(`${a.url}/api/cameras`, { method: 'POST', body: { id: 'p-3', source: { kind: 'testsrc' } } })).status, 201);
+      const recordedBy = Date.now() + 5000;
+      let takes: Take[] = [];
+      while (Date.now() < recordedBy && !takes.some((t) => t.endedAt !== null)) {
+        takes = ((await httpJson(`${a.url}/api/takes?scene=out`)).body as { takes?: Take[] }).takes ?? [];
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      assert.deepEqual(takes.map((t) => [t.scene, t.take, t.endedAt !== null]), [['out', '1', true]], 'the take made during the outage is recorded');
     } finally {
       client.close();
     }
@@ -412,6 +423,23 @@ test("a take started on one node splits the shots of every node's cameras", { ti
     assert.equal((await httpJson(`${b.url}/api/takes/end`, { method: 'POST', body: {} })).status, 200);
     await waitForShots(a.url, '?scene=7', (list) => list.filter((s) => s.status === 'closed' && s.scene === '7').length >= 2, 15_000, 'scene 7 shots closed on both nodes');
     assert.deepEqual(((await httpJson(`${a.url}/api/takes`)).body as { running: unknown[] }).running, []);
+
+    // The cluster's record of takes: one per take, started on a and ended on b, read on either node.
+    const startedAt = (started.body as { startedAt: number }).startedAt;
+    type Listed = { running: Take[]; takes: Take[] };
+    const deadline = Date.now() + 5000;
+    let record: Take[] = [];
+    while (Date.now() < deadline) {
+      record = ((await httpJson(`${a.url}/api/takes?scene=7`)).body as Listed).takes;
+      if (record.length === 1 && record[0]!.endedAt !== null) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    assert.equal(record.length, 1, `one record of the take, not one per node: ${JSON.stringify(record)}`);
+    assert.deepEqual([record[0]!.scene, record[0]!.take, record[0]!.startedAt, record[0]!.cameras], ['7', '2', startedAt, null]);
+    assert.ok(record[0]!.endedAt !== null && record[0]!.endedAt >= startedAt, 'ended, by node b');
+    assert.deepEqual(((await httpJson(`${b.url}/api/takes`)).body as Listed).takes.map((t) => t.id), [record[0]!.id], 'the same record on b');
+    assert.equal(((await httpJson(`${b.url}/api/takes?scope=node`)).body as Listed).takes.length, 1, "?scope=node: b's own file");
+    assert.equal((await httpJson(`${b.url}/api/takes?scope=everywhere`)).status, 400);
   } finally {
     await Promise.all([stopNode(a), stopNode(b)]);
   }
