@@ -154,8 +154,10 @@ export function registerShotRoutes(app: FastifyInstance, shotLog: ShotLog, optio
 
   app.get<{ Params: { id: string } }>('/api/shots/:id/thumbnail', needs('viewer'), async (request, reply) => {
     const id = parseId(request.params.id);
-    if (cluster && !hasLocal(id)) await elsewhere(id, 'its thumbnail is');
-    const jpeg = shotLog.shots.thumbnail(id);
+    // Another node's shot: its thumbnail as that node copied it to the cluster's log.
+    const remote = cluster && !hasLocal(id);
+    if (remote && !(await cluster.log.get(id))) throw new ShotscaleError('NOT_FOUND', `no shot ${id}`);
+    const jpeg = remote ? await cluster.log.thumbnail(id) : shotLog.shots.thumbnail(id);
     if (!jpeg) throw new ShotscaleError('NOT_FOUND', `shot ${request.params.id} has no thumbnail (yet)`);
     return reply.type('image/jpeg').header('cache-control', 'max-age=86400').send(jpeg);
   });

@@ -74,6 +74,11 @@ const MIGRATIONS: readonly string[] = [
      UNIQUE (scene, take, started_at)
    );
    CREATE INDEX cluster_takes_scene ON cluster_takes (scene, started_at)`,
+  // 6: each closed shot's thumbnail, so that any node's wall shows every node's shots.
+  `CREATE TABLE cluster_thumbnails (
+     shot_id BIGINT PRIMARY KEY,
+     jpeg BYTEA NOT NULL
+   )`,
 ];
 
 /** Any constant: the advisory lock that serialises the nodes' migrations. */

@@ -63,6 +63,16 @@ export class ClusterShotLog {
     }
   }
 
+  /** A shot's thumbnail as copied by the node that logged it, or null. */
+  async thumbnail(id: number): Promise<Buffer | null> {
+    try {
+      const { rows } = await this.pool.query<{ jpeg: Buffer }>('SELECT jpeg FROM cluster_thumbnails WHERE shot_id = $1', [id]);
+      return rows[0]?.jpeg ?? null;
+    } catch (error) {
+      throw unavailable(error);
+    }
+  }
+
   /**
    * Shots left open by nodes that are gone (killed, cut off): closed at their
    * last copied frame, as the node itself would on its next start. Returns

@@ -23,6 +23,8 @@ export const NODE_ID_SPAN = 2 ** 36;
 
 /** Outbox rows read per batch (a shot written many times counts once). */
 const BATCH_ROWS = 2000;
+/** Thumbnails per insert: about 20 KB each, so a batch after a long outage goes in statements of about 1 MB. */
+const THUMBNAILS_PER_INSERT = 50;
 const INTERVAL_MS = 250;
 
 /** This node's number, the same on every start: allocated once per node id. */
@@ -137,6 +139,7 @@ export class ShotReplicator {
           }
         });
         await this.upsertOrSkip(shots);
+        await this.copyThumbnails(shots);
         this.db.prepare('DELETE FROM cluster_outbox WHERE seq <= ?').run(rows.at(-1)!.seq);
         if (rows.length < BATCH_ROWS) break;
       }
@@ -168,6 +171,22 @@ export class ShotReplicator {
           this.log.error(`shots: shot ${shot.id} cannot be copied to PostgreSQL (${errorMessage(rowError)}); it stays in this node's file only`);
         }
       }
+    }
+  }
+
+  /** The thumbnails of these shots that PostgreSQL lacks (a shot's thumbnail is written once, when it closes). */
+  private async copyThumbnails(shots: StoredShot[]): Promise<void> {
+    const ids = shots.filter((shot) => shot.hasThumbnail).map((shot) => shot.id);
+    for (let i = 0; i < ids.length; i += THUMBNAILS_PER_INSERT) {
+      const values: unknown[] = [];
+      const tuples: string[] = [];
+      for (const id of ids.slice(i, i + THUMBNAILS_PER_INSERT)) {
+        const jpeg = this.shots.thumbnail(id);
+        if (!jpeg) continue;
+        values.push(id, jpeg);
+        tuples.push(`($${values.length - 1}, $${values.length})`);
+      }
+      if (tuples.length) await this.pool.query(`INSERT INTO cluster_thumbnails (shot_id, jpeg) VALUES ${tuples.join(', ')} ON CONFLICT (shot_id) DO NOTHING`, values);
     }
   }
 

@@ -391,6 +391,13 @@ test("one shot log: every node's shots in PostgreSQL with ids unique over the cl
     assert.equal((refused.body as { error: { code: string } }).error.code, 'CLUSTER_ELSEWHERE');
     assert.match((refused.body as { error: { message: string } }).error.message, new RegExp(b.url.replace(/[.:/]/g, '\\$&')));
     assert.equal((await httpJson(`${b.url}/api/shots/${bShot.id}`, { method: 'PATCH', body: { note: 'keeper' } })).status, 200);
+    // A thumbnail of a shot b closed at a cut: read on a, the same bytes as on b.
+    const withThumbnail = (await waitForShots(a.url, '?status=closed', (shots) => shots.some((s) => s.id >= 2 * 2 ** 36 && s.hasThumbnail), 20_000, 'a shot of b with a thumbnail')).find((s) => s.id >= 2 * 2 ** 36 && s.hasThumbnail)!;
+    const [there, here] = await Promise.all([fetch(`${b.url}/api/shots/${withThumbnail.id}/thumbnail`), fetch(`${a.url}/api/shots/${withThumbnail.id}/thumbnail`)]);
+    assert.equal(here.status, 200);
+    assert.equal(here.headers.get('content-type'), 'image/jpeg');
+    assert.deepEqual(Buffer.from(await here.arrayBuffer()), Buffer.from(await there.arrayBuffer()));
+    assert.equal((await httpJson(`${a.url}/api/shots/${3 * 2 ** 36 + 5}/thumbnail`)).status, 404, 'no such shot anywhere');
     await waitForShots(a.url, `?camera=${bShot.cameraId}`, (shots) => shots.find((s) => s.id === bShot.id)?.note === 'keeper', 5000, 'the edit copied');
     // A NUL character (SQLite takes it, PostgreSQL does not) never stops the copy: it is dropped on the way.
     const aShot = localA.find((l) => l.status === 'closed')!;
