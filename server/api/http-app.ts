@@ -30,8 +30,10 @@ export interface HttpAppDeps {
   tls: { cert: Buffer; key: Buffer } | null;
   /** The cameras this process runs (WHIP, calibration). */
   cameras: CameraManager;
-  /** What the camera routes list and change: this process's cameras, or the cluster's. */
-  directory: CameraDirectory;
+  /** What the camera routes list and change: this process's cameras, or (once the node has joined) the cluster's. */
+  directory: () => CameraDirectory;
+  /** In a cluster, this node's URL as the other nodes reach it (null until it listens). */
+  selfUrl?: () => string | null;
   /** In a cluster: the nodes, their cameras and leases; null on a single node. */
   cluster: (() => ClusterNodeState) | null;
   metrics: PipelineMetrics;
@@ -63,7 +65,7 @@ export async function createHttpApp(deps: HttpAppDeps): Promise<HttpApp> {
   installRequestParsing(app, deps.log);
 
   app.get('/api/health', needs('viewer'), async () => {
-    const cameras = deps.directory.list();
+    const cameras = deps.directory().list();
     const info = deps.info();
     const capacity = deps.stats().capacity;
     return {
@@ -92,19 +94,19 @@ export async function createHttpApp(deps: HttpAppDeps): Promise<HttpApp> {
   /** Who the token speaks for, so the page can offer only what the role may do. */
   app.get('/api/session', needs('viewer'), async (request) => ({ ...request.principal!, tokensRequired: deps.guard.closed }));
 
-  app.get('/api/cameras', needs('viewer'), async () => deps.directory.list());
+  app.get('/api/cameras', needs('viewer'), async () => deps.directory().list());
 
   /** The health view's figures over the last ~30 s. */
   app.get('/api/stats', needs('viewer'), async () => deps.stats());
 
-  app.get<{ Params: { id: string } }>('/api/cameras/:id', needs('viewer'), async (request) => deps.directory.describe(request.params.id));
+  app.get<{ Params: { id: string } }>('/api/cameras/:id', needs('viewer'), async (request) => deps.directory().describe(request.params.id));
 
-  app.post('/api/cameras', needs('admin'), async (request, reply) => reply.code(201).send(await deps.directory.add(request.body)));
+  app.post('/api/cameras', needs('admin'), async (request, reply) => reply.code(201).send(await deps.directory().add(request.body)));
 
-  app.patch<{ Params: { id: string } }>('/api/cameras/:id', needs('admin'), async (request) => deps.directory.update(request.params.id, parseCameraPatch(request.body)));
+  app.patch<{ Params: { id: string } }>('/api/cameras/:id', needs('admin'), async (request) => deps.directory().update(request.params.id, parseCameraPatch(request.body)));
 
   app.delete<{ Params: { id: string } }>('/api/cameras/:id', needs('admin'), async (request, reply) => {
-    await deps.directory.remove(request.params.id);
+    await deps.directory().remove(request.params.id);
     return reply.code(204).send();
   });
 
@@ -113,7 +115,7 @@ export async function createHttpApp(deps: HttpAppDeps): Promise<HttpApp> {
     registerReportRoutes(app, deps.shotLog);
   }
   if (deps.calibration) registerCalibrationRoutes(app, deps.calibration, deps.cameras);
-  registerWhipRoutes(app, deps.cameras);
+  registerWhipRoutes(app, deps.cameras, { directory: deps.directory, ...(deps.selfUrl ? { selfUrl: deps.selfUrl } : {}) });
 
   app.get('/metrics', needs('viewer'), async (_request, reply) => {
     reply.header('content-type', deps.metrics.registry.contentType);

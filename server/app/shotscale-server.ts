@@ -375,13 +375,8 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
     log: log.child('http'),
     tls,
     cameras,
-    directory: {
-      list: () => cameraDirectory.list(),
-      describe: (id) => cameraDirectory.describe(id),
-      add: (input) => cameraDirectory.add(input),
-      update: (id, patch) => cameraDirectory.update(id, patch),
-      remove: (id) => cameraDirectory.remove(id),
-    },
+    directory: () => cameraDirectory,
+    ...(clusterSettings ? { selfUrl: () => clusterNode?.url ?? null } : {}),
     cluster: clusterSettings ? () => ({ ...clusterNode!.state(), shotLog: replicator?.state() ?? null }) : null,
     ...(takeCommands
       ? {

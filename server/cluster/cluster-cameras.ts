@@ -16,6 +16,15 @@ export function clusterCameraDirectory(node: ClusterNode, manager: CameraManager
   const statusOf = (cameraId: string, fallback: () => CameraStatus): CameraStatus => list().find((s) => s.cameraId === cameraId) ?? fallback();
   return {
     list,
+    // A publisher reaches the node running its camera (WHIP clients follow a 307); a camera the cluster does not define is this node's own.
+    whipTarget: (cameraId) => {
+      if (manager.has(cameraId)) return { at: 'here' };
+      const status = node.remoteStatuses().find((s) => s.cameraId === cameraId);
+      if (!status) return { at: 'here' };
+      const url = status.node ? node.nodeUrl(status.node) : null;
+      if (status.node && url) return { at: 'node', nodeId: status.node, url };
+      return { at: 'nowhere', why: `no node of the cluster runs camera "${cameraId}" now (every node is at its capacity, or none is up)` };
+    },
     describe: async (cameraId) => {
       const { config } = await node.registry.get(cameraId);
       return { status: statusOf(cameraId, () => waitingStatus(config, Date.now())), config: { ...config, source: publicSource(config.source) } };

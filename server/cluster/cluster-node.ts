@@ -125,6 +125,11 @@ export class ClusterNode {
     this.timer.unref();
   }
 
+  /** This node's URL as the others reach it. */
+  get url(): string {
+    return this.deps.url;
+  }
+
   /** The URL of a live node, for "edit it there" answers. */
   nodeUrl(nodeId: string): string | null {
     return this.live.find((n) => n.nodeId === nodeId)?.url ?? null;

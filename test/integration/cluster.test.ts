@@ -18,6 +18,8 @@ import type { ShotRecord } from '../../server/shared/shots.js';
 import { connectClient, httpJson, REPO_DIR, type TestClient } from '../support/server-harness.js';
 import { nodeConfig } from '../support/cluster-nodes.js';
 import type { ClusterNodeState } from '../../server/cluster/cluster-node.js';
+import { publishWhip, type WhipPublisher } from '../support/whip-publisher.js';
+import { collectWrtcGarbage } from '../support/wrtc-cleanup.js';
 import type { Alert, Take } from '../../server/shared/shots.js';
 
 let redis: Engine;
@@ -38,6 +40,7 @@ before(async () => {
 });
 
 after(async () => {
+  await collectWrtcGarbage();
   await Promise.all(started.map((node) => stopNode(node, 'SIGKILL')));
   await Promise.all([redis?.stop(), postgres?.stop()]);
 });
@@ -620,5 +623,47 @@ test('alerts judged once for the cluster: cameras on two nodes double up, one al
   } finally {
     for (const client of clients) client.close();
     await Promise.all([a, b, c].map((n) => stopNode(n)));
+  }
+});
+
+test('WHIP in a cluster: a publisher calling any node is redirected to the node running its camera; a camera the cluster does not define runs where it is published', { timeout: 120_000 }, async () => {
+  const spec = await clusterSpec([]);
+  spec.cameras.push('{ id: whip-1, source: { kind: webrtc } }');
+  // a takes the cluster's WebRTC camera; b takes none.
+  const a = await node(spec, 'a', 1);
+  const b = await node(spec, 'b', 0);
+  const publishers: WhipPublisher[] = [];
+  try {
+    await waitForCluster(b.url, (s) => s.nodes.length === 2 && camerasOf(s, 'a').join() === 'whip-1', 20_000, 'a runs whip-1');
+    const redirect = await fetch(`${b.url}/whip/whip-1?name=Stage`, { method: 'POST', headers: { 'content-type': 'application/sdp' }, body: 'v=0\r\n', redirect: 'manual' });
+    assert.equal(redirect.status, 307);
+    assert.equal(redirect.headers.get('location'), `${a.url}/whip/whip-1?name=Stage`);
+
+    // A real publisher, pointed at b: it ends up on a, and b's clients get the camera's readouts.
+    const { client } = await connectClient(b.url);
+    try {
+      publishers.push(await publishWhip(`${b.url}/whip/whip-1`, { fps: 10 }));
+      assert.ok(publishers[0]!.location.startsWith(`${a.url}/whip/whip-1/sessions/`), `the session is on a: ${publishers[0]!.location}`);
+      await readoutsFrom(client, ['whip-1'], 20_000);
+      // A camera the cluster does not define: run by the node it is published to, shown on every node.
+      publishers.push(await publishWhip(`${b.url}/whip/solo-1`, { fps: 10 }));
+      assert.ok(publishers[1]!.location.startsWith(`${b.url}/whip/solo-1/sessions/`));
+      await readoutsFrom(client, ['solo-1'], 20_000);
+      const listedBy = Date.now() + 5000;
+      let listed: { cameraId: string; node?: string | null }[] = [];
+      while (Date.now() < listedBy && !listed.some((c) => c.cameraId === 'solo-1')) {
+        listed = (await httpJson(`${a.url}/api/cameras`)).body as typeof listed;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      assert.equal(listed.find((c) => c.cameraId === 'solo-1')?.node, 'b', `a lists b's camera: ${JSON.stringify(listed)}`);
+      // The session ends on the node that holds it.
+      await publishers.shift()!.stop();
+      await waitForCluster(a.url, (s) => camerasOf(s, 'a').join() === 'whip-1', 5000, 'whip-1 stays the cluster\'s camera on a');
+    } finally {
+      client.close();
+    }
+  } finally {
+    for (const p of publishers) await p.stop().catch(() => undefined);
+    await Promise.all([stopNode(a), stopNode(b)]);
   }
 });

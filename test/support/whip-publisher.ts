@@ -203,7 +203,8 @@ export async function publishWhip(url: string, options: WhipPublisherOptions = {
     if (response.status !== 201) throw new Error(`WHIP POST ${url} answered ${response.status} ${response.statusText}: ${body}`);
     const header = response.headers.get('location');
     if (!header) throw new Error(`WHIP POST ${url} answered 201 without a Location header`);
-    location = new URL(header, url).href;
+    // After a redirect (a cluster node sends the publisher to the node running its camera), relative to where it was answered.
+    location = new URL(header, response.url || url).href;
     await pc.setRemoteDescription({ type: 'answer', sdp: body });
   } catch (error) {
     close();
