@@ -34,16 +34,9 @@ import { ShotLog } from '../shots/shot-log.js';
 import { CalibrationStore } from '../store/calibration-store.js';
 import { encodeThumbnail } from '../shots/thumbnail.js';
 import { PipelineStatsWindow } from '../metrics/pipeline-stats.js';
-import { clusterCameraDirectory } from '../cluster/cluster-cameras.js';
-import { connectCluster, type ClusterConnections } from '../cluster/cluster-connections.js';
-import { clusterFanout } from '../cluster/cluster-fanout.js';
-import { ClusterNode } from '../cluster/cluster-node.js';
-import { migrateCluster } from '../cluster/cluster-schema.js';
-import { ClusterShotLog } from '../cluster/cluster-shot-log.js';
-import { ClusterCoverage } from '../cluster/cluster-coverage.js';
-import { ClusterShotSync } from '../cluster/cluster-shot-sync.js';
-import { ClusterAlerts } from '../cluster/cluster-alerts.js';
-import { dropOutboxTriggers, firstShotId, NODE_ID_SPAN, nodeNumber, ShotReplicator } from '../cluster/shot-replicator.js';
+import type { ClusterNode } from '../cluster/cluster-node.js';
+import { ClusterServices } from '../cluster/cluster-services.js';
+import { dropOutboxTriggers } from '../cluster/shot-replicator.js';
 import type { TakeCommands } from '../api/shot-routes.js';
 import { localCameraDirectory } from './camera-directory.js';
 import { CameraManager } from './camera-manager.js';
@@ -139,8 +132,8 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
 
   const clusterSettings = config.cluster.enabled ? config.cluster : null;
   const nodeId = clusterSettings ? clusterNodeId(clusterSettings.nodeId) : null;
-  // In a cluster, cameras and plans are judged once for every node (below).
-  let clusterAlerts: ClusterAlerts | null = null;
+  // In a cluster (server/cluster/cluster-services.ts): reached before the models load.
+  let cluster: ClusterServices | null = null;
 
   // The shot log first: a data directory in use or locked fails the start in
   // a moment, before seconds of model loading.
@@ -158,37 +151,37 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
         alert: (alert) => {
           metrics.alertsActive.set(shotLogAlertCount());
           hub?.alert(alert);
-          clusterAlerts?.ownAlert(alert);
+          cluster?.ownAlert(alert);
         },
-        takeEnded: (take) => clusterAlerts?.takeEnded(take),
+        takeEnded: (take) => cluster?.takeEnded(take),
       }, nodeId === null ? {} : { clusterNode: nodeId })
     : null;
   const shotLogAlertCount = () => shotLog?.alerts.active().length ?? 0;
 
   // The cluster's engines next: a node that cannot reach them says which and stops, before the models load.
-  let connections: ClusterConnections | null = null;
-  let replicator: ShotReplicator | null = null;
+  // The camera manager is late-bound here: the cluster's services only use it once the node joins.
   let models: ModelSet;
   try {
     if (clusterSettings) {
-      connections = await connectCluster(clusterSettings, log.child('cluster'));
-      await migrateCluster(connections.pg);
-      metrics.registry.setDefaultLabels({ node: nodeId! });
-      if (shotLog) {
-        // This node's shots get ids of their own in the cluster, and are copied to PostgreSQL.
-        const base = (await nodeNumber(connections.pg, nodeId!)) * NODE_ID_SPAN;
-        shotLog.shots.setIdFloor(await firstShotId(connections.pg, base));
-        replicator = new ShotReplicator(shotLog.db, shotLog.shots, connections.pg, nodeId!, log.child('cluster'));
-        replicator.start(base);
-      }
+      cluster = await ClusterServices.connect({
+        settings: clusterSettings,
+        nodeId: nodeId!,
+        config,
+        shotLog,
+        cameras: () => cameras!,
+        metrics,
+        hub: () => hub,
+        analysedFps: () => stats.snapshot(clock()).analysedPerS,
+        clock,
+        log: log.child('cluster'),
+      });
     } else if (shotLog) {
       dropOutboxTriggers(shotLog.db);
     }
     models = await ModelSet.load(loaded, log, { onInferenceRestart: (name) => metrics.inferenceRestarts.inc({ model: name }) });
   } catch (error) {
-    await replicator?.close();
+    await cluster?.close();
     shotLog?.close();
-    await connections?.close();
     throw error;
   }
   const model = models.default;
@@ -255,7 +248,7 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
           const analysis = predictions[i]!.analysis;
           tracker?.readout(frame.session, frame.timeS, frame.captureTime, readout, { timeS: frame.timeS, width: frame.width, height: frame.height, data: frame.data, ...(analysis ? { analysis } : {}) });
           shotLog?.readout(frame.cameraId, readout.label, readout.captureTime);
-          clusterAlerts?.readout(frame.cameraId, readout.label, readout.captureTime);
+          cluster?.readout(frame.cameraId, readout.label, readout.captureTime);
           calibration?.observe(frame.cameraId, frame, analysis, readout.label, predictions[i]!.probabilities);
           stats.readout(frame.cameraId, clock(), readout.latencyMs);
           sendPreview(frame);
@@ -328,75 +321,19 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
   });
 
   const manager = cameras;
-  // Late-bound too: the node needs the URL the server listens on.
-  let clusterNode: ClusterNode | null = null;
-  const fanout = connections ? clusterFanout(connections.publisher, connections.subscriber, clusterSettings!.keyPrefix) : null;
-  const directory = () => (clusterNode ? clusterCameraDirectory(clusterNode, manager, (id) => hub?.removed(id)) : localCameraDirectory(manager));
-  let cameraDirectory = directory();
-  const clusterShots = connections && shotLog ? new ClusterShotLog(connections.pg) : null;
-  const clusterCoverage = connections && clusterShots ? new ClusterCoverage(connections.pg, clusterShots, config.coverage.plans) : null;
-  // Takes and plans on every node, and the cluster's live coverage.
-  const shotSync =
-    connections && shotLog && clusterCoverage
-      ? new ClusterShotSync({
-          shotLog,
-          redis: connections.redis,
-          pool: connections.pg,
-          nodeId: nodeId!,
-          keyPrefix: clusterSettings!.keyPrefix,
-          coverage: clusterCoverage,
-          hub: () => hub,
-          node: () => clusterNode,
-          startedAt,
-          log: log.child('cluster'),
-          onCoverage: (update) => clusterAlerts?.coverageComputed(update),
-        })
-      : null;
-  clusterAlerts =
-    connections && shotLog && clusterShots && clusterCoverage
-      ? new ClusterAlerts({
-          nodeId: nodeId!,
-          settings: config.coverage.alerts,
-          pool: connections.pg,
-          coverage: clusterCoverage,
-          shots: clusterShots,
-          own: shotLog.alerts,
-          cameras: () => cameraDirectory.list(),
-          hub: () => hub,
-          node: () => clusterNode,
-          clock,
-          log: log.child('cluster'),
-        })
-      : null;
-  const takeCommands: TakeCommands | null = shotLog ? (shotSync?.takes ?? { start: (request) => shotLog.startTake(request), end: (cameraIds) => shotLog.endTake(cameraIds) }) : null;
+  /** The camera routes: this process's cameras, or (once the node has joined) the cluster's. */
+  const cameraDirectory = () => cluster?.directory() ?? localCameraDirectory(manager);
+  const takeCommands: TakeCommands | null = shotLog ? (cluster?.takeCommands() ?? { start: (request) => shotLog.startTake(request), end: (cameraIds) => shotLog.endTake(cameraIds) }) : null;
 
   const { app, routes } = await createHttpApp({
     guard,
     log: log.child('http'),
     tls,
     cameras,
-    directory: () => cameraDirectory,
-    ...(clusterSettings ? { selfUrl: () => clusterNode?.url ?? null } : {}),
-    cluster: clusterSettings ? () => ({ ...clusterNode!.state(), shotLog: replicator?.state() ?? null }) : null,
-    ...(takeCommands
-      ? {
-          shotRoutes: {
-            takes: takeCommands,
-            cluster:
-              clusterShots && clusterCoverage && shotSync
-                ? {
-                    log: clusterShots,
-                    coverage: clusterCoverage,
-                    nodeUrl: (id: string) => clusterNode?.nodeUrl(id) ?? null,
-                    liveCoverage: () => shotSync.liveCoverage(),
-                    planChanged: (scene: string, plan: unknown) => shotSync.planChanged(scene, plan),
-                    alerts: clusterAlerts!,
-                    takeHistory: (scene?: string) => shotSync.takeHistory(scene),
-                  }
-                : null,
-          },
-        }
-      : {}),
+    directory: cameraDirectory,
+    ...(cluster ? { selfUrl: () => cluster?.node?.url ?? null } : {}),
+    cluster: cluster ? () => cluster!.state() : null,
+    ...(takeCommands ? { shotRoutes: { takes: takeCommands, cluster: cluster?.shotRoutes() ?? null } } : {}),
     metrics,
     info,
     startedAt,
@@ -409,34 +346,30 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
   hub = new SocketHub(app.server, {
     guard,
     info,
-    cameras: () => cameraDirectory.list(),
-    ...(fanout && nodeId ? { cluster: { adapter: fanout.adapter, nodeId } } : {}),
+    cameras: () => cameraDirectory().list(),
+    ...(cluster ? { cluster: cluster.hubOptions() } : {}),
     onClientCount: (n) => metrics.socketClients.set(n),
     onReadoutDropped: () => metrics.readoutsDroppedForSlowClients.inc(),
     log: log.child('socket'),
     ...(shotLog
       ? {
           shots: {
-            snapshot: () => ({ takes: shotLog.runningTakes(), alerts: clusterAlerts?.active() ?? shotLog.alerts.active(), coverage: shotLog.coverageUpdate() }),
+            snapshot: () => ({ takes: shotLog.runningTakes(), alerts: cluster?.activeAlerts() ?? shotLog.alerts.active(), coverage: shotLog.coverageUpdate() }),
             startTake: (request) => takeCommands!.start(request),
             endTake: (cameraIds) => takeCommands!.end(cameraIds),
           },
         }
       : {}),
   });
-  shotSync?.listen(hub);
-  clusterAlerts?.listen(hub);
+  cluster?.listen(hub);
   const startedHub = hub;
   /** A start that fails from here on undoes what it began, in the order close() does. */
   const abortStart = async () => {
     await Promise.all([startedHub.close(), app.close()]).catch(() => undefined);
     await manager.stopAll();
-    await clusterAlerts?.close();
-    await shotSync?.close();
-    await replicator?.close();
+    await cluster?.close();
     shotLog?.close();
     await models.dispose();
-    await connections?.close();
   };
   try {
     await app.listen({ host: config.server.host, port: config.server.port });
@@ -448,33 +381,17 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
   const shownHost = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
   const url = `${tls ? 'https' : 'http'}://${shownHost}:${port}`;
 
-  if (connections && clusterSettings && nodeId) {
+  if (cluster) {
     // The cluster's cameras are shared out by leases; this config's cameras join the cluster's list.
-    clusterNode = new ClusterNode({
-      settings: clusterSettings,
-      nodeId,
-      // What the other nodes and "edit it there" answers give: reachable from them, not the bind address.
-      url: clusterSettings.advertiseUrl ?? url,
-      connections,
-      cameras: manager,
-      shots: clusterShots,
-      clock,
-      log: log.child('cluster'),
-      analysedFps: () => stats.snapshot(clock()).analysedPerS,
-      onDegraded: (fault) => {
+    try {
+      await cluster.join(url, (fault) => {
         if (shotLog) shotLog.alerts.clusterFault(fault, clock());
         else if (fault) log.warn(fault.message);
-      },
-    });
-    cameraDirectory = directory();
-    try {
-      await clusterNode.start(config.cameras);
+      });
     } catch (error) {
       await abortStart();
       throw error;
     }
-    log.info(`cluster: node ${nodeId} (capacity ${clusterSettings.capacity.cameras} cameras, lease ${clusterSettings.leaseS} s)`);
-    await shotSync?.join();
   } else {
     for (const camera of config.cameras) manager.add(camera);
   }
@@ -484,7 +401,7 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
     for (const status of manager.list()) hub?.status(status);
     hub?.stats(pipelineStats());
     hub?.announcePreviewWants();
-    shotSync?.pushCoverage();
+    cluster?.tick();
     metrics.authBlockedAddresses.set(guard.blockedAddresses());
   }, 2000);
   statusTimer.unref();
@@ -494,19 +411,16 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
     (closing ??= (async () => {
       clearInterval(statusTimer);
       // A node hands its cameras over first: the others take them at their next tick, not after the lease time.
-      await clusterNode?.drain().catch((error: unknown) => log.warn(`cluster: drain: ${errorMessage(error)}`));
+      await cluster?.drain();
       scheduler.close();
       await manager.stopAll();
       await scheduler.idle();
       await hub?.close();
       await app.close().catch(() => undefined);
       // After the cameras: their open shots close at their last frame first, and are copied.
-      await clusterAlerts?.close();
-      await shotSync?.close();
-      await replicator?.close();
+      await cluster?.close();
       shotLog?.close();
       await models.dispose();
-      await connections?.close();
     })());
 
   const closeNow = () => {
@@ -516,5 +430,5 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
     shotLog?.close();
   };
 
-  return { url, port, cameras: manager, models, ffmpeg, metrics, shotLog, cluster: clusterNode, routes, close, closeNow };
+  return { url, port, cameras: manager, models, ffmpeg, metrics, shotLog, cluster: cluster?.node ?? null, routes, close, closeNow };
 }

@@ -1,0 +1,250 @@
+/**
+ * Everything a node of a cluster adds to the single-node server, in the
+ * order a start needs it:
+ *
+ * 1. connect: Redis and PostgreSQL reached (or a coded error naming which),
+ *    the schema migrated, this node's shot ids set apart and their copy to
+ *    PostgreSQL started; before the models load, so that a node that cannot
+ *    join stops at once.
+ * 2. the cluster's side of the API: shots, coverage, plans, takes and
+ *    alerts of every node, and the Socket.IO Redis adapter for the hub.
+ * 3. join, once the server listens (the other nodes need its URL): camera
+ *    leases, heartbeats, the running takes and plans.
+ *
+ * The composition root (app/shotscale-server.ts) calls these and stays
+ * unaware of what a cluster is made of.
+ */
+import type { ServerOptions } from 'socket.io';
+import type { ClusterShots, TakeCommands } from '../api/shot-routes.js';
+import type { SocketHub } from '../api/socket-hub.js';
+import { localCameraDirectory, type CameraDirectory } from '../app/camera-directory.js';
+import type { CameraManager } from '../app/camera-manager.js';
+import type { CameraConfig, Config } from '../config/schema.js';
+import type { PipelineMetrics } from '../metrics/pipeline-metrics.js';
+import type { Clock } from '../shared/clock.js';
+import type { Logger } from '../shared/logger.js';
+import type { CanonicalScale } from '../shared/scale.js';
+import type { Alert, Take } from '../shared/shots.js';
+import type { ShotLog } from '../shots/shot-log.js';
+import { ClusterAlerts } from './cluster-alerts.js';
+import { clusterCameraDirectory } from './cluster-cameras.js';
+import { connectCluster, type ClusterConnections, type ClusterSettings } from './cluster-connections.js';
+import { ClusterCoverage } from './cluster-coverage.js';
+import { clusterFanout, type ClusterFanout } from './cluster-fanout.js';
+import { ClusterNode, type ClusterNodeState } from './cluster-node.js';
+import { migrateCluster } from './cluster-schema.js';
+import { ClusterShotLog } from './cluster-shot-log.js';
+import { ClusterShotSync } from './cluster-shot-sync.js';
+import { firstShotId, NODE_ID_SPAN, nodeNumber, ShotReplicator, type ReplicationState } from './shot-replicator.js';
+
+/** The shot log's side of a cluster: present when shots are on. */
+interface ClusterShotServices {
+  log: ClusterShotLog;
+  coverage: ClusterCoverage;
+  sync: ClusterShotSync;
+  alerts: ClusterAlerts;
+}
+
+export interface ClusterServicesDeps {
+  settings: ClusterSettings;
+  nodeId: string;
+  config: Pick<Config, 'coverage' | 'cameras'>;
+  shotLog: ShotLog | null;
+  /** Late-bound: the cameras are made after the models load, which is after the cluster is reached. */
+  cameras: () => CameraManager;
+  metrics: PipelineMetrics;
+  /** Late-bound: the hub exists once the HTTP app does. */
+  hub: () => SocketHub | null;
+  analysedFps: () => number;
+  clock: Clock;
+  log: Logger;
+}
+
+export class ClusterServices {
+  readonly fanout: ClusterFanout;
+  private readonly shots: ClusterShotServices | null;
+  /** Joined once the server listens. */
+  node: ClusterNode | null = null;
+
+  private constructor(
+    private readonly deps: ClusterServicesDeps,
+    private readonly connections: ClusterConnections,
+    private readonly replicator: ShotReplicator | null,
+  ) {
+    const { settings, nodeId, shotLog, hub, clock, log } = deps;
+    this.fanout = clusterFanout(connections.publisher, connections.subscriber, settings.keyPrefix);
+    const node = () => this.node;
+    if (!shotLog) {
+      this.shots = null;
+      return;
+    }
+    const shotsLog = new ClusterShotLog(connections.pg);
+    const coverage = new ClusterCoverage(connections.pg, shotsLog, deps.config.coverage.plans);
+    let alerts: ClusterAlerts | null = null;
+    const sync = new ClusterShotSync({
+      shotLog,
+      redis: connections.redis,
+      pool: connections.pg,
+      nodeId,
+      keyPrefix: settings.keyPrefix,
+      coverage,
+      hub,
+      node,
+      startedAt: Date.now(),
+      log,
+      onCoverage: (update) => alerts?.coverageComputed(update),
+    });
+    alerts = new ClusterAlerts({
+      nodeId,
+      settings: deps.config.coverage.alerts,
+      pool: connections.pg,
+      coverage,
+      shots: shotsLog,
+      own: shotLog.alerts,
+      cameras: () => this.directory().list(),
+      hub,
+      node,
+      clock,
+      log,
+    });
+    this.shots = { log: shotsLog, coverage, sync, alerts };
+  }
+
+  /**
+   * Reaches Redis and PostgreSQL (a node that cannot says which: CLUSTER_UNREACHABLE),
+   * migrates the schema, and starts copying this node's shots, under ids of its own.
+   */
+  static async connect(deps: ClusterServicesDeps): Promise<ClusterServices> {
+    const { settings, nodeId, shotLog, log } = deps;
+    const connections = await connectCluster(settings, log);
+    let replicator: ShotReplicator | null = null;
+    try {
+      await migrateCluster(connections.pg);
+      deps.metrics.registry.setDefaultLabels({ node: nodeId });
+      if (shotLog) {
+        const base = (await nodeNumber(connections.pg, nodeId)) * NODE_ID_SPAN;
+        shotLog.shots.setIdFloor(await firstShotId(connections.pg, base));
+        replicator = new ShotReplicator(shotLog.db, shotLog.shots, connections.pg, nodeId, log);
+        replicator.start(base);
+      }
+      return new ClusterServices(deps, connections, replicator);
+    } catch (error) {
+      await replicator?.close();
+      await connections.close();
+      throw error;
+    }
+  }
+
+  get nodeId(): string {
+    return this.deps.nodeId;
+  }
+
+  /** The Socket.IO Redis adapter and this node's id, for the hub. */
+  hubOptions(): { adapter: ServerOptions['adapter']; nodeId: string } {
+    return { adapter: this.fanout.adapter, nodeId: this.deps.nodeId };
+  }
+
+  /** The camera routes: the cluster's cameras once joined, this node's before. */
+  directory(): CameraDirectory {
+    const cameras = this.deps.cameras();
+    if (!this.node) return localCameraDirectory(cameras);
+    return clusterCameraDirectory(this.node, cameras, (id) => this.deps.hub()?.removed(id));
+  }
+
+  /** Takes started and ended on every node; null when shots are off. */
+  takeCommands(): TakeCommands | null {
+    return this.shots?.sync.takes ?? null;
+  }
+
+  /** The shot routes' side of the cluster; null when shots are off. */
+  shotRoutes(): ClusterShots | null {
+    const shots = this.shots;
+    if (!shots) return null;
+    return {
+      log: shots.log,
+      coverage: shots.coverage,
+      alerts: shots.alerts,
+      nodeUrl: (id) => this.node?.nodeUrl(id) ?? null,
+      liveCoverage: () => shots.sync.liveCoverage(),
+      planChanged: (scene, plan) => shots.sync.planChanged(scene, plan),
+      takeHistory: (scene?: string) => shots.sync.takeHistory(scene),
+    };
+  }
+
+  /** The alerts a new client gets: the cluster's and every node's own. */
+  activeAlerts(): Alert[] | null {
+    return this.shots?.alerts.active() ?? null;
+  }
+
+  /** `/api/health`'s `cluster`. */
+  state(): ClusterNodeState & { shotLog: ReplicationState | null } {
+    // Between listening and joining (a moment at start), nothing is known of the others yet.
+    const joining: ClusterNodeState = { nodeId: this.deps.nodeId, redis: 'up', postgres: 'up', degradedSince: null, nodes: [], unassigned: [] };
+    return { ...(this.node?.state() ?? joining), shotLog: this.replicator?.state() ?? null };
+  }
+
+  /** This node's readout: the node judging alerts follows every camera. */
+  readout(cameraId: string, label: CanonicalScale, time: number): void {
+    this.shots?.alerts.readout(cameraId, label, time);
+  }
+
+  /** This node's own alert (its storage, its engines): shown on every node. */
+  ownAlert(alert: Alert): void {
+    this.shots?.alerts.ownAlert(alert);
+  }
+
+  takeEnded(take: Take): void {
+    this.shots?.alerts.takeEnded(take);
+  }
+
+  /** Relays between the nodes: takes, plans, coverage, alerts. */
+  listen(hub: SocketHub): void {
+    this.shots?.sync.listen(hub);
+    this.shots?.alerts.listen(hub);
+  }
+
+  /** Every 2 s: the node with the coverage duty pushes the cluster's coverage. */
+  tick(): void {
+    this.shots?.sync.pushCoverage();
+  }
+
+  /**
+   * Joins the cluster once the server listens at `url`: the config's cameras
+   * join the cluster's list, leases are claimed, the running takes and the
+   * plans are taken up.
+   */
+  async join(url: string, onDegraded: (fault: { since: number; message: string } | null) => void): Promise<ClusterNode> {
+    const { settings, nodeId, clock, log } = this.deps;
+    const node = new ClusterNode({
+      settings,
+      nodeId,
+      // What the other nodes and "edit it there" answers give: reachable from them, not the bind address.
+      url: settings.advertiseUrl ?? url,
+      connections: this.connections,
+      cameras: this.deps.cameras(),
+      shots: this.shots?.log ?? null,
+      clock,
+      log,
+      analysedFps: this.deps.analysedFps,
+      onDegraded,
+    });
+    this.node = node;
+    await node.start(this.deps.config.cameras as readonly CameraConfig[]);
+    log.info(`cluster: node ${nodeId} (capacity ${settings.capacity.cameras} cameras, lease ${settings.leaseS} s)`);
+    await this.shots?.sync.join();
+    return node;
+  }
+
+  /** SIGTERM: the cameras handed over to the others first. */
+  async drain(): Promise<void> {
+    await this.node?.drain().catch((error: unknown) => this.deps.log.warn(`cluster: drain: ${error instanceof Error ? error.message : String(error)}`));
+  }
+
+  /** After the cameras stopped (their open shots closed): the last records and shots copied, the engines closed. */
+  async close(): Promise<void> {
+    await this.shots?.alerts.close();
+    await this.shots?.sync.close();
+    await this.replicator?.close();
+    await this.connections.close();
+  }
+}
