@@ -55,6 +55,8 @@ export function predictWithOffset(model: SoftmaxModel, x: ArrayLike<number>, off
 
 export interface SetTrainOptions {
   l2: number;
+  /** Per input, a factor on l2 (absent: 1 for every input): a group of inputs can be held closer to zero than another. */
+  l2Scale?: readonly number[];
   epochs: number;
   learningRate: number;
   seed: number;
@@ -173,7 +175,7 @@ export function trainSetHead(rows: readonly SetLabelledRow[], options: Partial<S
       for (let c = 0; c < SCALE_COUNT; c++) {
         const row = W[c]!, g = gW[c]!, m = mW[c]!, v = vW[c]!;
         for (let j = 0; j < dims; j++) {
-          const grad = g[j]! / batchLength + opts.l2 * row[j]!;
+          const grad = g[j]! / batchLength + opts.l2 * (opts.l2Scale?.[j] ?? 1) * row[j]!;
           m[j] = beta1 * m[j]! + (1 - beta1) * grad;
           v[j] = beta2 * v[j]! + (1 - beta2) * grad * grad;
           row[j] = row[j]! - (opts.learningRate * (m[j]! / corr1)) / (Math.sqrt(v[j]! / corr2) + 1e-8);

@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import { CALIBRATION_TRAIN_OPTIONS, evaluateSets, type LabelledSet } from '../../../calibration/multi-set-calibration.js';
 import { formatReports } from '../../../cli/calibrate-command.js';
 import { findTaxonomy, normaliseLabel } from '../../../evaluation/taxonomies.js';
-import { featureVector, framingFeatures } from '../framing-features.js';
+import { featureVector, FRAMING_FEATURE_NAMES, framingFeatures } from '../framing-features.js';
 import { framingRules } from '../framing-rules.js';
 import { loadSet } from './set-cache.js';
 
@@ -32,8 +32,14 @@ const { values } = parseArgs({
     'label-power': { type: 'string', default: String(CALIBRATION_TRAIN_OPTIONS.labelPower) },
     folds: { type: 'string', default: '5' },
     matrix: { type: 'boolean', default: false },
+    /** l2 factors per input group, e.g. geometry=1,spectral=0.3,embedding=0.1 (times --l2). */
+    'l2-groups': { type: 'string', default: '' },
+    /** Geometry features left out, by name. */
+    drop: { type: 'string', default: '' },
   },
 });
+const dropped = new Set(values.drop.split(',').filter(Boolean));
+const groupScale = Object.fromEntries(values['l2-groups'].split(',').filter(Boolean).map((kv) => [kv.split('=')[0]!, Number(kv.split('=')[1])])) as Record<string, number>;
 const parts = values.inputs.split(',') as InputPart[];
 const sets: LabelledSet[] = [];
 for (const spec of SETS) {
@@ -45,12 +51,16 @@ for (const spec of SETS) {
     taxonomy,
     samples: cached.frames.map((frame) => {
       const f = framingFeatures(frame.detections, frame.active, frame.cues, frame.frameWidth, frame.frameHeight);
-      const features = [...(parts.includes('geometry') ? featureVector(f) : []), ...(parts.includes('spectral') ? frame.spectral : []), ...(parts.includes('embedding') ? frame.embedding : [])];
+      const geometry = [...featureVector(f)].filter((_, i) => !dropped.has(FRAMING_FEATURE_NAMES[i]!));
+      const features = [...(parts.includes('geometry') ? geometry : []), ...(parts.includes('spectral') ? frame.spectral : []), ...(parts.includes('embedding') ? frame.embedding : [])];
       return { features, rules: framingRules(f).probabilities, label: taxonomy.lookup.get(normaliseLabel(frame.label))! };
     }),
   });
 }
-const options = { l2: Number(values.l2), ordinal: Number(values.ordinal), withinSet: Number(values.within), epochs: Number(values.epochs), labelPower: Number(values['label-power']) };
+const frame0 = (await loadSet(SETS[0]!.labels)).frames[0]!;
+const sizes: Record<InputPart, number> = { geometry: FRAMING_FEATURE_NAMES.length - dropped.size, spectral: frame0.spectral.length, embedding: frame0.embedding.length };
+const l2Scale = parts.flatMap((part) => new Array<number>(sizes[part]).fill(groupScale[part] ?? 1));
+const options = { l2: Number(values.l2), l2Scale, ordinal: Number(values.ordinal), withinSet: Number(values.within), epochs: Number(values.epochs), labelPower: Number(values['label-power']) };
 process.stdout.write(`inputs ${parts.join('+')} (${sets[0]!.samples[0]!.features.length}); ${JSON.stringify(options)}\n`);
 const folds = Number(values.folds);
 const reports = evaluateSets(sets, folds, options);
