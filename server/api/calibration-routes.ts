@@ -7,7 +7,9 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import type { CameraDirectory } from '../app/camera-directory.js';
 import type { CameraManager } from '../app/camera-manager.js';
+import { ShotscaleError } from '../errors.js';
 import { EVERY_CAMERA, type LiveCalibration } from '../calibration/live-calibration.js';
 import { needs } from './access/http-access.js';
 import { parseRecordId as parseId, parseRequest } from './request-schemas.js';
@@ -24,9 +26,23 @@ const applySchema = z.strictObject({
 });
 const clearSchema = z.strictObject({ camera: z.string().min(1).max(64) });
 
-export function registerCalibrationRoutes(app: FastifyInstance, calibration: LiveCalibration, cameras: CameraManager): void {
+export function registerCalibrationRoutes(app: FastifyInstance, calibration: LiveCalibration, cameras: CameraManager, directory: () => CameraDirectory): void {
+  /**
+   * A camera this node runs. In a cluster, calibration is each node's own
+   * (its samples, its heads): a camera another node runs is calibrated there.
+   */
+  const ownCamera = (cameraId: string): void => {
+    const place = directory().locate(cameraId);
+    if (!cameras.has(cameraId) && place.at === 'node') {
+      throw new ShotscaleError('CLUSTER_ELSEWHERE', `camera "${cameraId}" runs on node "${place.nodeId}" (${place.url}): correct and calibrate it there`, {
+        hint: "in a cluster each node keeps its own calibration samples and heads; open that node's dashboard",
+      });
+    }
+    cameras.get(cameraId);
+  };
+
   app.post<{ Params: { id: string } }>('/api/cameras/:id/corrections', needs('operator'), async (request, reply) => {
-    cameras.get(request.params.id);
+    ownCamera(request.params.id);
     const body = parseRequest(correctionSchema, request.body, 'correction { label, taxonomy?, captureTime? }');
     return reply.code(201).send(calibration.correct(request.params.id, body.label, body.taxonomy, body.captureTime));
   });
@@ -62,7 +78,7 @@ export function registerCalibrationRoutes(app: FastifyInstance, calibration: Liv
 
   app.post('/api/calibration/apply', needs('operator'), async (request) => {
     const body = parseRequest(applySchema, request.body, 'apply { head, camera? }');
-    if (body.camera !== undefined) cameras.get(body.camera);
+    if (body.camera !== undefined) ownCamera(body.camera);
     calibration.apply(body.camera ?? EVERY_CAMERA, body.head);
     return calibration.appliedScopes();
   });

@@ -114,7 +114,7 @@ export async function createHttpApp(deps: HttpAppDeps): Promise<HttpApp> {
     registerShotRoutes(app, deps.shotLog, { onScaleCorrected: (shot) => deps.calibration?.shotCorrected(shot, deps.shotLog!.shots), ...deps.shotRoutes });
     registerReportRoutes(app, deps.shotLog);
   }
-  if (deps.calibration) registerCalibrationRoutes(app, deps.calibration, deps.cameras);
+  if (deps.calibration) registerCalibrationRoutes(app, deps.calibration, deps.cameras, deps.directory);
   registerWhipRoutes(app, deps.cameras, { directory: deps.directory, ...(deps.selfUrl ? { selfUrl: deps.selfUrl } : {}) });
 
   app.get('/metrics', needs('viewer'), async (_request, reply) => {

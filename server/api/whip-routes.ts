@@ -34,7 +34,7 @@ export function registerWhipRoutes(app: FastifyInstance, cameras: CameraManager,
     const type = request.headers['content-type']?.split(';')[0]?.trim().toLowerCase();
     if (type !== 'application/sdp' || typeof request.body !== 'string') return sendError(reply, 415, 'BAD_REQUEST', 'a WHIP offer is an SDP body with Content-Type: application/sdp');
     const path = `/whip/${encodeURIComponent(request.params.cameraId)}`;
-    const target = options.directory().whipTarget(request.params.cameraId);
+    const target = options.directory().locate(request.params.cameraId);
     if (target.at === 'nowhere') throw new ShotscaleError('CAMERA_BUSY', target.why, { hint: 'publish again in a few seconds, or give a node room for it (cluster.capacity.cameras)' });
     if (target.at === 'node') {
       const query = request.url.includes('?') ? request.url.slice(request.url.indexOf('?')) : '';

@@ -6,12 +6,12 @@ import type { CameraConfig } from '../config/schema.js';
 import type { CameraStatus } from '../shared/socket-events.js';
 import type { CameraManager, CameraPatch } from './camera-manager.js';
 
-/** Where a WHIP publisher for a camera publishes: here, on the node that runs it, or (a cluster's camera no node runs now) nowhere yet. */
-export type WhipTarget = { at: 'here' } | { at: 'node'; nodeId: string; url: string } | { at: 'nowhere'; why: string };
+/** Where a camera runs: here (or, for WHIP, a camera nobody defined: it will run here), on another node, or (a cluster's camera no node runs now) nowhere. */
+export type CameraPlace = { at: 'here' } | { at: 'node'; nodeId: string; url: string } | { at: 'nowhere'; why: string };
 
 export interface CameraDirectory {
   list(): CameraStatus[];
-  whipTarget(cameraId: string): WhipTarget;
+  locate(cameraId: string): CameraPlace;
   /** Status and config (credentials scrubbed). */
   describe(cameraId: string): Promise<{ status: CameraStatus; config: CameraConfig }>;
   add(input: unknown): Promise<CameraStatus>;
@@ -22,7 +22,7 @@ export interface CameraDirectory {
 export function localCameraDirectory(manager: CameraManager): CameraDirectory {
   return {
     list: () => manager.list(),
-    whipTarget: () => ({ at: 'here' }),
+    locate: () => ({ at: 'here' }),
     describe: async (cameraId) => ({ status: manager.statusOf(manager.get(cameraId)), config: manager.publicConfig(cameraId) }),
     add: async (input) => manager.add(input),
     update: (cameraId, patch) => manager.update(cameraId, patch),

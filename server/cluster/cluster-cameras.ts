@@ -17,7 +17,7 @@ export function clusterCameraDirectory(node: ClusterNode, manager: CameraManager
   return {
     list,
     // A publisher reaches the node running its camera (WHIP clients follow a 307); a camera the cluster does not define is this node's own.
-    whipTarget: (cameraId) => {
+    locate: (cameraId) => {
       if (manager.has(cameraId)) return { at: 'here' };
       const status = node.remoteStatuses().find((s) => s.cameraId === cameraId);
       if (!status) return { at: 'here' };

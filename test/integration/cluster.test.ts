@@ -638,6 +638,11 @@ test('WHIP in a cluster: a publisher calling any node is redirected to the node 
     const redirect = await fetch(`${b.url}/whip/whip-1?name=Stage`, { method: 'POST', headers: { 'content-type': 'application/sdp' }, body: 'v=0\r\n', redirect: 'manual' });
     assert.equal(redirect.status, 307);
     assert.equal(redirect.headers.get('location'), `${a.url}/whip/whip-1?name=Stage`);
+    // Calibration is each node's own: a correction of a's camera sent to b says where to make it.
+    const correction = await httpJson(`${b.url}/api/cameras/whip-1/corrections`, { method: 'POST', body: { label: 'CU' } });
+    assert.equal(correction.status, 409, JSON.stringify(correction.body));
+    assert.equal((correction.body as { error: { code: string } }).error.code, 'CLUSTER_ELSEWHERE');
+    assert.match((correction.body as { error: { message: string } }).error.message, new RegExp(`node "a" \\(${a.url.replace(/[.:/]/g, '\\$&')}\\)`));
 
     // A real publisher, pointed at b: it ends up on a, and b's clients get the camera's readouts.
     const { client } = await connectClient(b.url);
