@@ -1,0 +1,134 @@
+/**
+ * One shot log, two stores: a node's SQLite file and the cluster's copy in
+ * PostgreSQL answer every filter of GET /api/shots alike. The same shots are
+ * written to a real SQLite file and copied by the real replicator to a real
+ * PostgreSQL; each case runs on both stores and is held to what it must
+ * find, so that neither can drift from the other, nor both from the filter's
+ * meaning.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import pg from 'pg';
+import { ClusterShotLog } from '../../server/cluster/cluster-shot-log.js';
+import { migrateCluster } from '../../server/cluster/cluster-schema.js';
+import { ShotReplicator } from '../../server/cluster/shot-replicator.js';
+import { silentLogger } from '../../server/shared/logger.js';
+import { timecodeAtRate } from '../../server/shots/timecode.js';
+import { openDatabase, type Db } from '../../server/store/database.js';
+import { ShotStore, type ShotFilter, type StoredShot } from '../../server/store/shot-store.js';
+import { startPostgres, type Engine } from '../support/cluster-engines.js';
+import { createDatabase } from '../support/cluster-nodes.js';
+import { tempDir } from '../support/media.js';
+import { shotLog, T0 } from '../support/shot-records.js';
+
+let postgres: Engine;
+let pool: pg.Pool;
+let db: Db;
+let sqlite: ShotStore;
+let cluster: ClusterShotLog;
+let replicator: ShotReplicator;
+const JPEG = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3, 0xff, 0xd9]);
+
+/** Both stores behind one signature: what each answers for a filter. */
+const STORES: { name: string; list: (f: ShotFilter) => Promise<StoredShot[]>; count: (f: ShotFilter) => Promise<number> }[] = [
+  { name: 'SQLite', list: async (f) => sqlite.list(f), count: async (f) => sqlite.count(f) },
+  { name: 'PostgreSQL', list: (f) => cluster.list(f), count: (f) => cluster.count(f) },
+];
+
+before(async () => {
+  postgres = await startPostgres();
+  pool = new pg.Pool({ connectionString: await createDatabase(postgres.url, `backends_${process.pid}`), max: 2 });
+  await migrateCluster(pool);
+  db = openDatabase(path.join(tempDir('shotscale-backends-'), 'shots.db'));
+  sqlite = new ShotStore(db, timecodeAtRate);
+  cluster = new ClusterShotLog(pool);
+  replicator = new ShotReplicator(db, sqlite, pool, 'node-1', silentLogger);
+  replicator.start(0);
+
+  // Three cameras over two scenes and no scene, closed shots with and without thumbnails, one open shot per camera.
+  const shot = shotLog();
+  for (const cameraId of ['cam-1', 'cam-2', 'cam-3']) {
+    for (let i = 0; i < 5; i++) {
+      const record = shot(i % 2 ? 'CU' : 'WS', 4 + i, { cameraId, scene: i < 2 ? '1' : i < 4 ? '2' : null, take: i < 4 ? String((i % 2) + 1) : null, tags: i === 3 ? ['Ana', 'Ünal'] : [], note: i === 1 ? 'keep "this" one' : null });
+      sqlite.add({ ...record, status: 'open' }, null);
+      sqlite.finish(record, i % 2 ? JPEG : null);
+    }
+    sqlite.add({ ...shot('MS', 3, { cameraId, scene: '2', take: '3' }), status: 'open' }, null);
+  }
+  await replicator.flush();
+  assert.equal(replicator.state().pending, 0, 'every write copied');
+});
+
+after(async () => {
+  await replicator?.close();
+  db?.close();
+  await pool?.end();
+  await postgres?.stop();
+});
+
+const T = (s: number) => T0 + s * 1000;
+
+/** Filter cases and how many shots each must find (each camera has 6 shots: 0-4 s, 4-9, 9-15, 15-22, 22-30, open 30-33). */
+const CASES: { name: string; filter: ShotFilter; expect: number }[] = [
+  { name: 'everything', filter: {}, expect: 18 },
+  { name: 'one camera', filter: { cameraIds: ['cam-2'] }, expect: 6 },
+  { name: 'two cameras', filter: { cameraIds: ['cam-1', 'cam-3'] }, expect: 12 },
+  { name: 'a camera nobody has', filter: { cameraIds: ['cam-9'] }, expect: 0 },
+  { name: 'a scene', filter: { scene: '1' }, expect: 6 },
+  { name: 'a scene and take', filter: { scene: '2', take: '2' }, expect: 3 },
+  { name: 'a scene nobody shot', filter: { scene: 'nope' }, expect: 0 },
+  { name: 'open', filter: { status: 'open' }, expect: 3 },
+  { name: 'closed', filter: { status: 'closed' }, expect: 15 },
+  // from: shots ending after it; to: starting before it (a shot spanning the bound counts).
+  { name: 'from', filter: { from: T(15) }, expect: 9 },
+  { name: 'to', filter: { to: T(9) }, expect: 6 },
+  { name: 'from and to', filter: { from: T(9), to: T(22) }, expect: 6 },
+  { name: 'bounds on a shot edge', filter: { from: T(4), to: T(4) }, expect: 0 },
+  { name: 'newest first', filter: { order: 'desc' }, expect: 18 },
+  { name: 'a page', filter: { limit: 4 }, expect: 4 },
+  { name: 'a later page', filter: { limit: 4, offset: 16 }, expect: 2 },
+  { name: 'an offset alone', filter: { offset: 15 }, expect: 3 },
+  { name: 'everything at once', filter: { cameraIds: ['cam-2', 'cam-3'], scene: '2', status: 'closed', from: T(5), order: 'desc', limit: 3, offset: 1 }, expect: 3 },
+];
+
+describe('the shot log on SQLite and on PostgreSQL', () => {
+  for (const { name, filter, expect } of CASES) {
+    test(`${name}: the same shots, in the same order, and the same count`, async () => {
+      const [fromSqlite, fromPostgres] = await Promise.all(STORES.map((store) => store.list(filter)));
+      for (const [store, shots] of [[STORES[0]!, fromSqlite!], [STORES[1]!, fromPostgres!]] as const) assert.equal(shots.length, expect, `${store.name}: ${shots.length} shots`);
+      assert.deepEqual(fromPostgres, fromSqlite);
+      const counts = await Promise.all(STORES.map((store) => store.count(filter)));
+      const unpaged = filter.limit === undefined && filter.offset === undefined ? expect : undefined;
+      assert.equal(counts[0], counts[1], `count: SQLite ${counts[0]}, PostgreSQL ${counts[1]}`);
+      if (unpaged !== undefined) assert.equal(counts[0], unpaged);
+    });
+  }
+
+  test('order: by start, then id; descending reverses both', async () => {
+    for (const store of STORES) {
+      const asc = await store.list({});
+      const desc = await store.list({ order: 'desc' });
+      assert.deepEqual(desc.map((s) => s.id), asc.map((s) => s.id).reverse(), store.name);
+      for (let i = 1; i < asc.length; i++) assert.ok(asc[i - 1]!.inTime < asc[i]!.inTime || (asc[i - 1]!.inTime === asc[i]!.inTime && asc[i - 1]!.id < asc[i]!.id), `${store.name}: shot ${asc[i]!.id} out of order`);
+    }
+  });
+
+  test('one shot by id, and its thumbnail, from either store', async () => {
+    const withThumbnail = sqlite.list({ status: 'closed' }).find((s) => s.hasThumbnail)!;
+    const found = await cluster.get(withThumbnail.id);
+    assert.deepEqual(found, { shot: sqlite.get(withThumbnail.id), nodeId: 'node-1' });
+    assert.deepEqual(await cluster.thumbnail(withThumbnail.id), sqlite.thumbnail(withThumbnail.id));
+    const without = sqlite.list({ status: 'closed' }).find((s) => !s.hasThumbnail)!;
+    assert.equal(await cluster.thumbnail(without.id), null);
+    assert.equal(await cluster.get(999_999), null);
+  });
+
+  test('an edit reaches the copy: tags, note, scene', async () => {
+    const target = sqlite.list({ cameraIds: ['cam-1'], status: 'closed' })[0]!;
+    sqlite.patch(target.id, { tags: ['Bo'], note: 'moved', scene: '7' });
+    await replicator.flush();
+    assert.deepEqual((await cluster.list({ scene: '7' })).map((s) => [s.id, s.tags, s.note]), [[target.id, ['Bo'], 'moved']]);
+    assert.deepEqual(await cluster.list({ scene: '7' }), sqlite.list({ scene: '7' }));
+  });
+});
