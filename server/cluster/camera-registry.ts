@@ -6,7 +6,8 @@
  */
 import type pg from 'pg';
 import type { CameraConfig } from '../config/schema.js';
-import { errorMessage, isShotscaleError, ShotscaleError } from '../errors.js';
+import { clusterQueryError } from './pg-errors.js';
+import { isShotscaleError, ShotscaleError } from '../errors.js';
 
 export interface RegisteredCamera {
   id: string;
@@ -25,7 +26,7 @@ const fromRow = (row: CameraRow): RegisteredCamera => ({ id: row.id, config: row
 /** A failed query: PostgreSQL unreachable (or failing) is a coded error the API answers 503; ours pass as they are. */
 function unavailable(error: unknown): unknown {
   if (isShotscaleError(error)) return error;
-  return new ShotscaleError('CLUSTER_UNREACHABLE', `the cluster's PostgreSQL cannot be used now: ${errorMessage(error)}`, { hint: 'camera changes can be made again once it answers; the cameras keep running', cause: error });
+  return clusterQueryError(error, "the cluster's cameras", 'camera changes can be made again once it answers; the cameras keep running');
 }
 
 export class CameraRegistry {

@@ -20,7 +20,7 @@ import type pg from 'pg';
 import { AlertMonitor, byUrgency, type AlertSettingsInput } from '../coverage/alert-monitor.js';
 import { evaluatePlan, missingItems } from '../coverage/coverage-plan.js';
 import type { InterServerEvents, SocketHub } from '../api/socket-hub.js';
-import { errorMessage, ShotscaleError } from '../errors.js';
+import { errorMessage } from '../errors.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import type { CanonicalScale } from '../shared/scale.js';
@@ -29,6 +29,7 @@ import type { CameraStatus } from '../shared/socket-events.js';
 import type { ClusterCoverage } from './cluster-coverage.js';
 import type { ClusterNode } from './cluster-node.js';
 import type { ClusterShotLog } from './cluster-shot-log.js';
+import { clusterQueryError } from './pg-errors.js';
 import { PgWriteQueue } from './pg-write-queue.js';
 import { jsonWithoutNul, noNul } from './shot-replicator.js';
 
@@ -144,10 +145,7 @@ export class ClusterAlerts {
       const { rows } = await this.deps.pool.query<{ alert: Alert }>('SELECT alert FROM cluster_alerts ORDER BY since DESC LIMIT $1', [limit]);
       return rows.map((r) => r.alert);
     } catch (error) {
-      throw new ShotscaleError('CLUSTER_UNREACHABLE', `the cluster's alert history (PostgreSQL) cannot be read now: ${errorMessage(error)}`, {
-        hint: 'the active alerts are still shown (GET /api/alerts without history)',
-        cause: error,
-      });
+      throw clusterQueryError(error, "the cluster's alert history", 'the active alerts are still shown (GET /api/alerts without history)');
     }
   }
 

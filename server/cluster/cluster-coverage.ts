@@ -10,8 +10,9 @@ import { parseCoveragePlan, sceneCoverage } from '../coverage/coverage-plan.js';
 import { coverageByCamera, computeCoverage } from '../coverage/coverage-stats.js';
 import type { CoverageQuery, CoverageReport } from '../shots/shot-log.js';
 import type { CoveragePlan, CoverageUpdate, Take } from '../shared/shots.js';
-import { ShotscaleError } from '../errors.js';
 import type { ClusterShotLog } from './cluster-shot-log.js';
+import { clusterQueryError } from './pg-errors.js';
+import { jsonWithoutNul, noNul } from './shot-replicator.js';
 
 const bySceneName = (a: { scene: string }, b: { scene: string }) => a.scene.localeCompare(b.scene, undefined, { numeric: true });
 
@@ -27,7 +28,7 @@ export class ClusterCoverage {
     try {
       return await this.pool.query<R>(text, values);
     } catch (error) {
-      throw new ShotscaleError('CLUSTER_UNREACHABLE', `the cluster's plans (PostgreSQL) cannot be used now: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      throw clusterQueryError(error, "the cluster's plans");
     }
   }
 
@@ -48,11 +49,11 @@ export class ClusterCoverage {
 
   /** Stores a plan checked as a single node checks it (the caller parses it first). */
   async savePlan(scene: string, given: unknown): Promise<void> {
-    await this.query('INSERT INTO cluster_plans (scene, plan) VALUES ($1, $2) ON CONFLICT (scene) DO UPDATE SET plan = EXCLUDED.plan, updated_at = now()', [scene, JSON.stringify(given)]);
+    await this.query('INSERT INTO cluster_plans (scene, plan) VALUES ($1, $2) ON CONFLICT (scene) DO UPDATE SET plan = EXCLUDED.plan, updated_at = now()', [noNul(scene), jsonWithoutNul(given)]);
   }
 
   async removePlan(scene: string): Promise<boolean> {
-    return ((await this.query('DELETE FROM cluster_plans WHERE scene = $1', [scene])).rowCount ?? 0) > 0;
+    return ((await this.query('DELETE FROM cluster_plans WHERE scene = $1', [noNul(scene)])).rowCount ?? 0) > 0;
   }
 
   async report(query: CoverageQuery): Promise<CoverageReport> {

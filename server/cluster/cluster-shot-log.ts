@@ -3,7 +3,8 @@
  * what GET /api/shots and its exports answer on any node.
  */
 import type pg from 'pg';
-import { ShotscaleError } from '../errors.js';
+import { clusterQueryError } from './pg-errors.js';
+import { noNul } from './shot-replicator.js';
 import type { ShotFilter, StoredShot } from '../store/shot-store.js';
 
 function whereOf(filter: ShotFilter): { where: string; values: unknown[] } {
@@ -13,20 +14,17 @@ function whereOf(filter: ShotFilter): { where: string; values: unknown[] } {
     values.push(value);
     clauses.push(clause(`$${values.length}`));
   };
-  if (filter.cameraIds?.length) add((n) => `camera_id = ANY(${n})`, [...filter.cameraIds]);
-  if (filter.scene !== undefined) add((n) => `scene = ${n}`, filter.scene);
-  if (filter.take !== undefined) add((n) => `take = ${n}`, filter.take);
+  if (filter.cameraIds?.length) add((n) => `camera_id = ANY(${n})`, filter.cameraIds.map(noNul));
+  // Stored without NUL characters (PostgreSQL takes none): looked up the same way.
+  if (filter.scene !== undefined) add((n) => `scene = ${n}`, noNul(filter.scene));
+  if (filter.take !== undefined) add((n) => `take = ${n}`, noNul(filter.take));
   if (filter.from !== undefined) add((n) => `out_time > ${n}`, filter.from);
   if (filter.to !== undefined) add((n) => `in_time < ${n}`, filter.to);
   if (filter.status !== undefined) add((n) => `status = ${n}`, filter.status);
   return { where: clauses.length ? ` WHERE ${clauses.join(' AND ')}` : '', values };
 }
 
-const unavailable = (error: unknown) =>
-  new ShotscaleError('CLUSTER_UNREACHABLE', `the cluster's shot log (PostgreSQL) cannot be read now: ${error instanceof Error ? error.message : String(error)}`, {
-    hint: "each node keeps logging to its own file meanwhile; GET /api/shots?scope=node lists this node's",
-    cause: error,
-  });
+const unavailable = (error: unknown) => clusterQueryError(error, "the cluster's shot log", "each node keeps logging to its own file meanwhile; GET /api/shots?scope=node lists this node's");
 
 export class ClusterShotLog {
   constructor(private readonly pool: pg.Pool) {}

@@ -16,7 +16,7 @@ import type { CoverageUpdate, Take } from '../shared/shots.js';
 import type { ShotLog } from '../shots/shot-log.js';
 import type { ClusterCoverage } from './cluster-coverage.js';
 import type { ClusterNode } from './cluster-node.js';
-import { ShotscaleError } from '../errors.js';
+import { clusterQueryError } from './pg-errors.js';
 import { PgWriteQueue } from './pg-write-queue.js';
 import { jsonWithoutNul, noNul } from './shot-replicator.js';
 
@@ -97,11 +97,11 @@ export class ClusterShotSync {
     try {
       const { rows } = await this.deps.pool.query<TakeRow>(
         `SELECT id, scene, take, cameras, started_at, ended_at FROM cluster_takes${scene === undefined ? '' : ' WHERE scene = $1'} ORDER BY started_at, id`,
-        scene === undefined ? [] : [scene],
+        scene === undefined ? [] : [noNul(scene)],
       );
       return rows.map((r) => ({ id: Number(r.id), scene: r.scene, take: r.take, cameras: r.cameras, startedAt: r.started_at, endedAt: r.ended_at }));
     } catch (error) {
-      throw new ShotscaleError('CLUSTER_UNREACHABLE', `the cluster's takes (PostgreSQL) cannot be read now: ${errorMessage(error)}`, { hint: 'takes still start and end on every node', cause: error });
+      throw clusterQueryError(error, "the cluster's takes", 'takes still start and end on every node');
     }
   }
 

@@ -10,7 +10,7 @@
 import type pg from 'pg';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../shared/logger.js';
-import { refusedForContent } from './shot-replicator.js';
+import { refusedForContent } from './pg-errors.js';
 
 const RETRY_MS = 1000;
 

@@ -17,6 +17,7 @@ import { errorMessage } from '../errors.js';
 import type { Logger } from '../shared/logger.js';
 import type { Db } from '../store/database.js';
 import type { ShotStore, StoredShot } from '../store/shot-store.js';
+import { refusedForContent } from './pg-errors.js';
 
 /** Ids per node: node number n logs shots n * 2^36 upwards (68 billion a node, 131,072 nodes within 2^53). */
 export const NODE_ID_SPAN = 2 ** 36;
@@ -68,16 +69,6 @@ export function noNul<T extends string | null>(text: T): T {
 
 /** A record as JSON PostgreSQL takes (no NUL in any string). */
 export const jsonWithoutNul = (record: unknown) => JSON.stringify(record, (_key, value: unknown) => (typeof value === 'string' ? noNul(value) : value));
-
-/**
- * An error PostgreSQL gave about the data (a SQLSTATE outside connection
- * (08), resources (53), operator intervention (57) and system (58) errors),
- * as opposed to PostgreSQL being away or overloaded.
- */
-export function refusedForContent(error: unknown): boolean {
-  const code = (error as { code?: unknown }).code;
-  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && !/^(08|53|57|58)/.test(code);
-}
 
 export interface ReplicationState {
   /** Shot writes not yet in PostgreSQL. */

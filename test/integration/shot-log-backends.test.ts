@@ -124,6 +124,15 @@ describe('the shot log on SQLite and on PostgreSQL', () => {
     assert.equal(await cluster.get(999_999), null);
   });
 
+  test('a NUL character (SQLite keeps it, PostgreSQL takes none): the copy drops it, and a filter with it finds the same shot', async () => {
+    const target = sqlite.list({ cameraIds: ['cam-2'], status: 'closed' })[1]!;
+    sqlite.patch(target.id, { scene: 'night\u0000shoot' });
+    await replicator.flush();
+    assert.deepEqual(sqlite.list({ scene: 'night\u0000shoot' }).map((s) => s.id), [target.id]);
+    assert.deepEqual((await cluster.list({ scene: 'night\u0000shoot' })).map((s) => [s.id, s.scene]), [[target.id, 'nightshoot']]);
+    assert.equal(await cluster.count({ take: '\u0000' }), 0);
+  });
+
   test('an edit reaches the copy: tags, note, scene', async () => {
     const target = sqlite.list({ cameraIds: ['cam-1'], status: 'closed' })[0]!;
     sqlite.patch(target.id, { tags: ['Bo'], note: 'moved', scene: '7' });
