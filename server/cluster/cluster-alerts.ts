@@ -95,6 +95,24 @@ export class ClusterAlerts {
     hub.io.on('readout', (readout) => this.readout(readout.cameraId, readout.label, readout.captureTime));
     this.timer = setInterval(() => this.tick(), TICK_MS);
     this.timer.unref();
+    void this.loadActive();
+  }
+
+  /**
+   * At start: the alerts active in the cluster before this node joined, from
+   * the history, so that its wall shows them at once (what is announced
+   * from now on updates them; a gone node's own are dropped at the next tick).
+   */
+  private async loadActive(): Promise<void> {
+    try {
+      const { rows } = await this.deps.pool.query<{ alert: Alert; node_id: string | null }>('SELECT alert, node_id FROM cluster_alerts WHERE resolved_at IS NULL');
+      for (const { alert, node_id: nodeId } of rows) {
+        if (this.announced.has(alert.key) || nodeId === this.deps.nodeId) continue;
+        this.remember(alert, nodeId ?? this.deps.nodeId, nodeId === null ? 'cluster' : 'node');
+      }
+    } catch (error) {
+      this.deps.log.warn(`cluster: the active alerts were not read at start (${errorMessage(error)}); new ones are shown as they come`);
+    }
   }
 
   /** A camera's readout (this node's or another's): the judge follows every camera's label. */

@@ -582,6 +582,13 @@ test('alerts judged once for the cluster: cameras on two nodes double up, one al
     for (const [nodeId, events] of seen) {
       assert.deepEqual(events.filter((e) => e.key === alert.key), [alert], `node ${nodeId}'s client: the alert raised once, not once per node`);
     }
+    // A node that joins later shows the alert at once.
+    const d = await start('d', 0);
+    try {
+      assert.deepEqual(doubled(await waitForAlerts(d.url, (active) => doubled(active) !== undefined, 5000, 'the alert on d, which started after it')), alert);
+    } finally {
+      await stopNode(d);
+    }
 
     // A plan for scene 7: the scale both cameras show, and one neither does. The take's end is checked on both nodes' shots.
     const other = alert.scale === 'EWS' ? 'ECU' : 'EWS';
