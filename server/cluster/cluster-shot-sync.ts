@@ -109,6 +109,11 @@ export class ClusterShotSync {
     await this.takeRecords.close();
   }
 
+  private forgetEnded(): void {
+    const running = new Set(this.deps.shotLog.runningTakes().map((t) => t.id));
+    for (const id of this.originStart.keys()) if (!running.has(id)) this.originStart.delete(id);
+  }
+
   private recordStart(take: Take): void {
     this.takeRecords.write(
       `start ${take.scene}/${take.take}@${take.startedAt}`,
@@ -151,6 +156,8 @@ export class ClusterShotSync {
     hub.io.on('plan', ({ scene, plan }) => applied(`a plan for scene "${scene}"`, () => (plan === null ? shotLog.removePlan(scene) : shotLog.setPlan(scene, plan))));
     hub.io.on('take:start', (request) => applied('a take started', () => this.originStart.set(shotLog.startTake(request).id, request.startedAt)));
     hub.io.on('take:end', (request) => applied('a take ended', () => shotLog.endTake(request.cameras)));
+    // Takes ended by another node (it records them): their starts are no longer needed here.
+    for (const event of ['take:start', 'take:end'] as const) hub.io.on(event, () => this.forgetEnded());
   }
 
   /** At start: the takes running in the cluster are joined, and the cluster's plans kept here (a take's end checks them). */
