@@ -7,11 +7,12 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { CameraDirectory } from '../app/camera-directory.js';
+import type { CameraDirectory, CameraPlace } from '../app/camera-directory.js';
 import type { CameraManager } from '../app/camera-manager.js';
 import { ShotscaleError } from '../errors.js';
 import { EVERY_CAMERA, type LiveCalibration } from '../calibration/live-calibration.js';
 import { needs } from './access/http-access.js';
+import { forwardToNode, wasForwarded } from './node-forward.js';
 import { parseRecordId as parseId, parseRequest } from './request-schemas.js';
 
 const labelSchema = z.strictObject({ label: z.string().min(1).max(40), taxonomy: z.string().min(1).max(40).optional() });
@@ -26,33 +27,38 @@ const applySchema = z.strictObject({
 });
 const clearSchema = z.strictObject({ camera: z.string().min(1).max(64) });
 
-export function registerCalibrationRoutes(app: FastifyInstance, calibration: LiveCalibration, cameras: CameraManager, directory: () => CameraDirectory): void {
-  /**
-   * A camera this node runs. In a cluster, calibration is each node's own
-   * (its samples, its heads): a camera another node runs is calibrated there.
-   */
-  const ownCamera = (cameraId: string): void => {
+/**
+ * In a cluster the calibration is the cluster's (samples, heads and what is
+ * applied where, in PostgreSQL): any node lists, fits and applies. Only a
+ * correction needs the node running the camera (it labels the frame that
+ * node analysed): another node passes it on.
+ */
+export function registerCalibrationRoutes(app: FastifyInstance, calibration: LiveCalibration, cameras: CameraManager, directory: () => CameraDirectory, nodeId: string | null = null): void {
+  /** A camera of this node or of the cluster, else 404. */
+  const knownCamera = (cameraId: string): CameraPlace => {
     const place = directory().locate(cameraId);
-    if (!cameras.has(cameraId) && place.at === 'node') {
-      throw new ShotscaleError('CLUSTER_ELSEWHERE', `camera "${cameraId}" runs on node "${place.nodeId}" (${place.url}): correct and calibrate it there`, {
-        hint: "in a cluster each node keeps its own calibration samples and heads; open that node's dashboard",
-      });
-    }
-    cameras.get(cameraId);
+    if (place.at === 'here') cameras.get(cameraId);
+    return place;
   };
 
   app.post<{ Params: { id: string } }>('/api/cameras/:id/corrections', needs('operator'), async (request, reply) => {
-    ownCamera(request.params.id);
+    const place = knownCamera(request.params.id);
     const body = parseRequest(correctionSchema, request.body, 'correction { label, taxonomy?, captureTime? }');
-    return reply.code(201).send(calibration.correct(request.params.id, body.label, body.taxonomy, body.captureTime));
+    if (place.at === 'node' && nodeId !== null) {
+      // The lease may have moved meanwhile: a passed-on request is answered, never passed on again.
+      if (wasForwarded(request)) throw new ShotscaleError('CLUSTER_ELSEWHERE', `camera "${request.params.id}" runs on node "${place.nodeId}" (${place.url}) now; send the correction again`);
+      return forwardToNode(request, reply, place, nodeId);
+    }
+    if (place.at === 'nowhere') throw new ShotscaleError('CALIBRATION_INVALID', `camera "${request.params.id}" is not analysed by any node now (${place.why}): there is no frame to label`);
+    return reply.code(201).send(await calibration.correct(request.params.id, body.label, body.taxonomy, body.captureTime));
   });
 
   app.get('/api/calibration', needs('viewer'), async () => calibration.state());
 
-  app.get<{ Querystring: { camera?: string } }>('/api/calibration/samples', needs('viewer'), async (request) => ({ samples: calibration.samples(request.query.camera || undefined) }));
+  app.get<{ Querystring: { camera?: string } }>('/api/calibration/samples', needs('viewer'), async (request) => ({ samples: await calibration.samples(request.query.camera || undefined) }));
 
   app.get<{ Params: { id: string } }>('/api/calibration/samples/:id/image', needs('viewer'), async (request, reply) =>
-    reply.type('image/jpeg').header('cache-control', 'max-age=86400').send(calibration.sampleImage(parseId(request.params.id, 'sample'))));
+    reply.type('image/jpeg').header('cache-control', 'max-age=86400').send(await calibration.sampleImage(parseId(request.params.id, 'sample'))));
 
   /** "Label these": the frames most worth a label, across cameras and classes. */
   app.get('/api/calibration/queue', needs('viewer'), async () => ({ queue: calibration.queue() }));
@@ -63,29 +69,29 @@ export function registerCalibrationRoutes(app: FastifyInstance, calibration: Liv
   app.post<{ Params: { id: string } }>('/api/calibration/queue/:id', needs('operator'), async (request, reply) => {
     const id = parseId(request.params.id, 'queued frame');
     const body = parseRequest(labelSchema, request.body, 'label { label, taxonomy? }');
-    return reply.code(201).send(calibration.labelQueued(id, body.label, body.taxonomy));
+    return reply.code(201).send(await calibration.labelQueued(id, body.label, body.taxonomy));
   });
 
   app.delete<{ Params: { id: string } }>('/api/calibration/samples/:id', needs('operator'), async (request, reply) => {
-    calibration.deleteSample(parseId(request.params.id, 'sample'));
+    await calibration.deleteSample(parseId(request.params.id, 'sample'));
     return reply.code(204).send();
   });
 
   app.post('/api/calibration/fit', needs('operator'), async (request, reply) => {
     const body = parseRequest(fitSchema, request.body ?? undefined, 'fit { fromScratch?, folds? }');
-    return reply.code(202).send(calibration.startFit(body ?? {}));
+    return reply.code(202).send(await calibration.startFit(body ?? {}));
   });
 
   app.post('/api/calibration/apply', needs('operator'), async (request) => {
     const body = parseRequest(applySchema, request.body, 'apply { head, camera? }');
-    if (body.camera !== undefined) ownCamera(body.camera);
-    calibration.apply(body.camera ?? EVERY_CAMERA, body.head);
+    if (body.camera !== undefined) knownCamera(body.camera);
+    await calibration.apply(body.camera ?? EVERY_CAMERA, body.head);
     return calibration.appliedScopes();
   });
 
   /** A camera back to the head every camera uses. */
   app.post('/api/calibration/clear', needs('operator'), async (request) => {
-    calibration.clear(parseRequest(clearSchema, request.body, 'clear { camera }').camera);
+    await calibration.clear(parseRequest(clearSchema, request.body, 'clear { camera }').camera);
     return calibration.appliedScopes();
   });
 }

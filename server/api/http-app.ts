@@ -34,6 +34,8 @@ export interface HttpAppDeps {
   directory: () => CameraDirectory;
   /** In a cluster, this node's URL as the other nodes reach it (null until it listens). */
   selfUrl?: () => string | null;
+  /** In a cluster, this node's id. */
+  nodeId?: string | null;
   /** In a cluster: the nodes, their cameras and leases; null on a single node. */
   cluster: (() => ClusterNodeState) | null;
   metrics: PipelineMetrics;
@@ -111,10 +113,10 @@ export async function createHttpApp(deps: HttpAppDeps): Promise<HttpApp> {
   });
 
   if (deps.shotLog) {
-    registerShotRoutes(app, deps.shotLog, { onScaleCorrected: (shot) => deps.calibration?.shotCorrected(shot, deps.shotLog!.shots), ...deps.shotRoutes });
+    registerShotRoutes(app, deps.shotLog, { onScaleCorrected: async (shot) => { await deps.calibration?.shotCorrected(shot, deps.shotLog!.shots); }, ...deps.shotRoutes });
     registerReportRoutes(app, deps.shotLog);
   }
-  if (deps.calibration) registerCalibrationRoutes(app, deps.calibration, deps.cameras, deps.directory);
+  if (deps.calibration) registerCalibrationRoutes(app, deps.calibration, deps.cameras, deps.directory, deps.nodeId ?? null);
   registerWhipRoutes(app, deps.cameras, { directory: deps.directory, ...(deps.selfUrl ? { selfUrl: deps.selfUrl } : {}) });
 
   app.get('/metrics', needs('viewer'), async (_request, reply) => {

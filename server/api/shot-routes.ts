@@ -92,13 +92,13 @@ export interface ClusterShots {
 
 export interface ShotRouteOptions {
   /** An operator set a shot's scale (the shot as stored now). */
-  onScaleCorrected?: (shot: StoredShot) => void;
+  onScaleCorrected?: (shot: StoredShot) => Promise<void>;
   takes?: TakeCommands;
   cluster?: ClusterShots | null;
 }
 
 export function registerShotRoutes(app: FastifyInstance, shotLog: ShotLog, options: ShotRouteOptions = {}): void {
-  const onScaleCorrected = options.onScaleCorrected ?? (() => undefined);
+  const onScaleCorrected = options.onScaleCorrected ?? (async () => undefined);
   const takes: TakeCommands = options.takes ?? { start: (request) => shotLog.startTake(request), end: (cameras) => shotLog.endTake(cameras) };
   const cluster = options.cluster ?? null;
 
@@ -167,7 +167,7 @@ export function registerShotRoutes(app: FastifyInstance, shotLog: ShotLog, optio
     const id = parseId(request.params.id);
     if (cluster && !hasLocal(id)) await elsewhere(id, 'edit it');
     const shot = shotLog.patchShot(id, patch);
-    if (patch.scale !== undefined) onScaleCorrected(shot);
+    if (patch.scale !== undefined) await onScaleCorrected(shot);
     return shot;
   });
 

@@ -15,6 +15,7 @@ import { grants, rolesFor, type Access, type Principal } from '../shared/access-
 import type { Alert, CoverageUpdate, ShotRecord, Take } from '../shared/shots.js';
 import type { CameraStatus, ClientToServerEvents, PipelineStats, Preview, Readout, ServerInfo, ServerToClientEvents, TakeAck } from '../shared/socket-events.js';
 import type { TakeRequest } from '../shots/shot-log.js';
+import type { FitState } from '../calibration/live-calibration.js';
 import type { AccessGuard } from './access/access-guard.js';
 import { cameraSelectionSchema, parseRequest, takeEndSchema, takeRequest, takeStartSchema } from './request-schemas.js';
 
@@ -51,6 +52,10 @@ export interface InterServerEvents {
   alert: (relay: { alert: Alert; from: string; scope: 'cluster' | 'node' }) => void;
   /** An operator dismissed an alert on another node: the node that raised it dismisses it. */
   'alert:dismiss': (request: { key: string }) => void;
+  /** A calibration head applied or cleared on one node: every node reads what is applied where. */
+  'calibration:applied': () => void;
+  /** A calibration fit started or finished on one node: every node's Calibration view shows it. */
+  'calibration:fit': (state: FitState) => void;
 }
 
 /** A node's preview wants are forgotten this long after its last announcement (it repeats them every 2 s). */

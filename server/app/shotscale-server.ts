@@ -31,7 +31,7 @@ import { CANONICAL_SCALES } from '../shared/scale.js';
 import type { Frame } from '../shared/frame.js';
 import type { PipelineStats, ServerInfo } from '../shared/socket-events.js';
 import { ShotLog } from '../shots/shot-log.js';
-import { CalibrationStore } from '../store/calibration-store.js';
+import { CalibrationStore, SqliteCalibrationRecords } from '../store/calibration-store.js';
 import { encodeThumbnail } from '../shots/thumbnail.js';
 import { PipelineStatsWindow } from '../metrics/pipeline-stats.js';
 import type { ClusterNode } from '../cluster/cluster-node.js';
@@ -187,9 +187,28 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
   const model = models.default;
   // Operators' corrections and the heads fitted from them live in the shot log's database.
   const configuredHead = models.defaultHead && config.model.calibration ? { head: models.defaultHead, file: resolveConfigPath(loaded, config.model.calibration) } : null;
-  const calibration = shotLog
-    ? new LiveCalibration({ store: new CalibrationStore(shotLog.db), featureNames: model.featureNames ?? null, modelName: model.name, configured: configuredHead, clock, log: log.child('calibration') })
-    : null;
+  // In a cluster they are the cluster's, in PostgreSQL: a camera keeps its head on whichever node runs it.
+  const clusterCalibration = cluster?.calibrationStore() ?? null;
+  let calibration: LiveCalibration | null = null;
+  try {
+    calibration = shotLog
+      ? await LiveCalibration.open({
+          store: clusterCalibration?.records ?? new SqliteCalibrationRecords(new CalibrationStore(shotLog.db)),
+          featureNames: model.featureNames ?? null,
+          modelName: model.name,
+          configured: configuredHead,
+          clock,
+          log: log.child('calibration'),
+          ...(clusterCalibration ? { cluster: { nodeId: clusterCalibration.nodeId, announce: clusterCalibration.announce } } : {}),
+        })
+      : null;
+  } catch (error) {
+    await models.dispose();
+    await cluster?.close();
+    shotLog?.close();
+    throw error;
+  }
+  cluster?.attachCalibration(calibration);
   /** A camera's profile with the head a production applied to it, from the next batch on. */
   const profileOf = (cameraId: string): CameraModelProfile => {
     const profile = cameras!.profile(cameraId);
@@ -331,7 +350,7 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
     tls,
     cameras,
     directory: cameraDirectory,
-    ...(cluster ? { selfUrl: () => cluster?.node?.url ?? null } : {}),
+    ...(cluster ? { selfUrl: () => cluster?.node?.url ?? null, nodeId: cluster.nodeId } : {}),
     cluster: cluster ? () => cluster!.state() : null,
     ...(takeCommands ? { shotRoutes: { takes: takeCommands, cluster: cluster?.shotRoutes() ?? null } } : {}),
     metrics,

@@ -18,7 +18,7 @@ import type { Clock } from '../shared/clock.js';
 import type { Frame } from '../shared/frame.js';
 import type { Logger } from '../shared/logger.js';
 import { encodeThumbnail } from '../shots/thumbnail.js';
-import type { CalibrationStore, HeadSummary, SampleSummary } from '../store/calibration-store.js';
+import type { CalibrationRecords, HeadSummary, SampleForFit, SampleSummary } from '../store/calibration-store.js';
 import type { ShotStore, StoredShot } from '../store/shot-store.js';
 import { baseKnowledgePath } from './base-knowledge.js';
 import { parseHead, saveHeadObject, type FramingHead } from './framing-head.js';
@@ -49,10 +49,20 @@ export interface FitState {
   /** The head version the last fit made. */
   headId: number | null;
   error: string | null;
+  /** In a cluster: the node that ran it. */
+  node?: string;
+}
+
+/** What other nodes of a cluster are told, so that one production has one calibration. */
+export interface CalibrationAnnouncer {
+  /** Which head a scope uses changed (the store says what). */
+  applied(): void;
+  fit(state: FitState): void;
 }
 
 export interface LiveCalibrationDeps {
-  store: CalibrationStore;
+  /** This node's SQLite file, or the cluster's PostgreSQL. */
+  store: CalibrationRecords;
   /** The default model's feature names (null: it has no framing features, nothing to calibrate). */
   featureNames: readonly string[] | null;
   modelName: string;
@@ -60,6 +70,8 @@ export interface LiveCalibrationDeps {
   configured: { head: FramingHead; file: string } | null;
   clock: Clock;
   log: Logger;
+  /** In a cluster: this node's id, and the other nodes told of changes. */
+  cluster?: { nodeId: string; announce: CalibrationAnnouncer };
 }
 
 /**
@@ -75,17 +87,54 @@ export class LiveCalibration {
   private readonly heads = new Map<number, FramingHead>();
   private readonly applied = new Map<string, number | null>();
   private fit: FitState = { state: 'idle', startedAt: null, finishedAt: null, headId: null, error: null };
+  /** The latest fit another node of the cluster reported. */
+  private fitElsewhere: FitState | null = null;
+  /** Bumped by every apply here, so that a reload read before it does not undo it. */
+  private appliedGeneration = 0;
+  /** Scopes whose head could not be used, said once. */
+  private readonly unusable = new Set<string>();
 
-  constructor(private readonly deps: LiveCalibrationDeps) {
+  private constructor(private readonly deps: LiveCalibrationDeps) {
     this.labelQueue = new LabelQueue(deps.clock);
-    for (const row of deps.store.applied()) {
+  }
+
+  /** With what is applied where read from the store (and those heads loaded): headFor() is synchronous, on the inference path. */
+  static async open(deps: LiveCalibrationDeps): Promise<LiveCalibration> {
+    const calibration = new LiveCalibration(deps);
+    await calibration.reloadApplied();
+    return calibration;
+  }
+
+  /**
+   * Reads which head each scope uses (in a cluster, another node may have
+   * applied one) and loads the heads that are new. A head that cannot be
+   * used leaves its scope on the configured head, said once.
+   */
+  async reloadApplied(): Promise<void> {
+    const generation = this.appliedGeneration;
+    const rows = await this.deps.store.applied();
+    const next = new Map<string, number | null>();
+    for (const row of rows) {
       try {
-        if (row.headId !== null) this.loadVersion(row.headId);
-        this.applied.set(row.scope, row.headId);
+        if (row.headId !== null) await this.loadVersion(row.headId);
+        next.set(row.scope, row.headId);
+        this.unusable.delete(row.scope);
       } catch (error) {
-        deps.log.warn(`calibration head ${row.headId} applied to ${row.scope} cannot be used (${errorMessage(error)}); that scope uses the configured head`);
+        if (!this.unusable.has(row.scope)) this.deps.log.warn(`calibration head ${row.headId} applied to ${row.scope} cannot be used (${errorMessage(error)}); that scope uses the configured head`);
+        this.unusable.add(row.scope);
       }
     }
+    if (generation !== this.appliedGeneration) return;
+    const changed = next.size !== this.applied.size || [...next].some(([scope, id]) => this.applied.get(scope) !== id || !this.applied.has(scope));
+    if (!changed) return;
+    this.applied.clear();
+    for (const [scope, id] of next) this.applied.set(scope, id);
+    this.deps.log.info(`calibration: heads in use ${JSON.stringify(Object.fromEntries(next))}`);
+  }
+
+  /** Another node of the cluster started or finished a fit. */
+  fitReported(state: FitState): void {
+    this.fitElsewhere = state;
   }
 
   /**
@@ -117,9 +166,9 @@ export class LiveCalibration {
   }
 
   /** The operator labels a queued frame: a sample, and the frame leaves the queue. */
-  labelQueued(id: number, label: string, taxonomyName = 'canonical'): SampleSummary {
+  async labelQueued(id: number, label: string, taxonomyName = 'canonical'): Promise<SampleSummary> {
     const c = this.labelQueue.get(id);
-    const sample = this.saveSample(c.cameraId, c, label, taxonomyName);
+    const sample = await this.saveSample(c.cameraId, c, label, taxonomyName);
     this.labelQueue.remove(id);
     return sample;
   }
@@ -128,7 +177,7 @@ export class LiveCalibration {
   headFor(cameraId: string): FramingHead | null | undefined {
     const id = this.applied.has(cameraId) ? this.applied.get(cameraId) : this.applied.get(EVERY_CAMERA);
     if (id === undefined) return undefined;
-    return id === null ? this.deps.configured?.head ?? null : this.loadVersion(id);
+    return id === null ? this.deps.configured?.head ?? null : this.heads.get(id) ?? this.deps.configured?.head ?? null;
   }
 
   /**
@@ -136,7 +185,7 @@ export class LiveCalibration {
    * by default): the analysed frame nearest `captureTime` (the picture on
    * their screen), else the latest.
    */
-  correct(cameraId: string, label: string, taxonomyName = 'canonical', captureTime?: number): SampleSummary {
+  async correct(cameraId: string, label: string, taxonomyName = 'canonical', captureTime?: number): Promise<SampleSummary> {
     const history = this.observed.get(cameraId) ?? [];
     const seen = captureTime === undefined ? history.at(-1) : history.reduce<Observed | undefined>((best, o) => (!best || Math.abs(o.frame.captureTime - captureTime) < Math.abs(best.frame.captureTime - captureTime) ? o : best), undefined);
     if (!seen && this.deps.featureNames) {
@@ -156,7 +205,7 @@ export class LiveCalibration {
     return { taxonomy: taxonomy.name, label: taxonomy.classes[index]!.name };
   }
 
-  private saveSample(cameraId: string, seen: Observed, label: string, taxonomyName: string): SampleSummary {
+  private async saveSample(cameraId: string, seen: Observed, label: string, taxonomyName: string): Promise<SampleSummary> {
     const given = this.labelOf(label, taxonomyName);
     if (!this.deps.featureNames) throw new ShotscaleError('CALIBRATION_INVALID', `the default model (${this.deps.modelName}) has no framing features: corrections cannot teach it`);
     const now = this.deps.clock();
@@ -173,7 +222,7 @@ export class LiveCalibration {
       rules: seen.rules,
       jpeg: encodeThumbnail(seen.frame),
     };
-    const id = this.deps.store.addSample(sample, now);
+    const id = await this.deps.store.addSample(sample, now);
     this.deps.log.info(`correction on ${cameraId}: ${sample.label} (${sample.taxonomy}), shown ${seen.shown}; sample ${id}`);
     return { id, cameraId, capturedAt: sample.capturedAt, createdAt: now, source: 'live', taxonomy: sample.taxonomy, label: sample.label, shown: sample.shown, shotId: null, hasImage: true };
   }
@@ -184,7 +233,7 @@ export class LiveCalibration {
    * the shot, with what the model measured there) becomes a sample labelled
    * with that scale. A shot whose model gave no features teaches nothing.
    */
-  shotCorrected(shot: StoredShot, shots: Pick<ShotStore, 'thumbnailAnalysis' | 'thumbnail'>): SampleSummary | null {
+  async shotCorrected(shot: StoredShot, shots: Pick<ShotStore, 'thumbnailAnalysis' | 'thumbnail'>): Promise<SampleSummary | null> {
     const analysis = shots.thumbnailAnalysis(shot.id);
     const names = this.deps.featureNames;
     if (!analysis || !names || analysis.features.length !== names.length) {
@@ -193,21 +242,21 @@ export class LiveCalibration {
     }
     const now = this.deps.clock();
     const sample = { cameraId: shot.cameraId, capturedAt: shot.inTime + (shot.outTime - shot.inTime) / 2, source: 'shot' as const, taxonomy: 'canonical', label: shot.scale, shown: shot.classifierScale ?? null, shotId: shot.id, features: analysis.features, featureNames: names, rules: analysis.rules, jpeg: shots.thumbnail(shot.id) };
-    const id = this.deps.store.addSample(sample, now);
+    const id = await this.deps.store.addSample(sample, now);
     this.deps.log.info(`shot ${shot.id} of ${shot.cameraId} corrected to ${shot.scale} (classifier: ${shot.classifierScale ?? '?'}); sample ${id}`);
     return { id, cameraId: sample.cameraId, capturedAt: sample.capturedAt, createdAt: now, source: 'shot', taxonomy: 'canonical', label: shot.scale, shown: sample.shown, shotId: shot.id, hasImage: sample.jpeg !== null };
   }
 
-  samples(cameraId?: string): SampleSummary[] {
+  samples(cameraId?: string): Promise<SampleSummary[]> {
     return this.deps.store.listSamples(cameraId !== undefined ? { cameraId } : {});
   }
 
-  deleteSample(id: number): void {
-    if (!this.deps.store.deleteSample(id)) throw new ShotscaleError('NOT_FOUND', `no calibration sample ${id}`);
+  async deleteSample(id: number): Promise<void> {
+    if (!(await this.deps.store.deleteSample(id))) throw new ShotscaleError('NOT_FOUND', `no calibration sample ${id}`);
   }
 
-  sampleImage(id: number): Buffer {
-    const jpeg = this.deps.store.sampleImage(id);
+  async sampleImage(id: number): Promise<Buffer> {
+    const jpeg = await this.deps.store.sampleImage(id);
     if (!jpeg) throw new ShotscaleError('NOT_FOUND', `no image for calibration sample ${id}`);
     return jpeg;
   }
@@ -218,26 +267,28 @@ export class LiveCalibration {
   }
 
   /** Samples per label and per camera, the heads, what is applied where, and the last fit. */
-  state(): { samples: number; perLabel: Record<string, number>; perCamera: Record<string, number>; heads: HeadSummary[]; applied: Record<string, number | null>; fit: FitState; configured: string | null } {
-    const samples = this.deps.store.listSamples();
+  async state(): Promise<{ samples: number; perLabel: Record<string, number>; perCamera: Record<string, number>; heads: HeadSummary[]; applied: Record<string, number | null>; fit: FitState; configured: string | null }> {
+    const [samples, heads] = await Promise.all([this.deps.store.listSamples(), this.deps.store.listHeads()]);
     const count = (key: (s: SampleSummary) => string) => samples.reduce<Record<string, number>>((acc, s) => ((acc[key(s)] = (acc[key(s)] ?? 0) + 1), acc), {});
     return {
       samples: samples.length,
       perLabel: count((s) => `${s.taxonomy}:${s.label}`),
       perCamera: count((s) => s.cameraId),
-      heads: this.deps.store.listHeads(),
+      heads,
       applied: this.appliedScopes(),
-      fit: { ...this.fit },
+      fit: { ...this.latestFit() },
       configured: this.deps.configured?.file ?? null,
     };
   }
 
   /** Starts a fit on a thread of its own; the state says when it is done. */
-  startFit(options: { fromScratch?: boolean; folds?: number } = {}): FitState {
+  async startFit(options: { fromScratch?: boolean; folds?: number } = {}): Promise<FitState> {
     if (this.fit.state === 'fitting') throw new ShotscaleError('CALIBRATION_INVALID', 'a fit is already running');
     const names = this.deps.featureNames;
     if (!names) throw new ShotscaleError('CALIBRATION_INVALID', `the default model (${this.deps.modelName}) has no framing features to calibrate`);
-    const samples = this.deps.store.samplesForFit();
+    const samples = await this.deps.store.samplesForFit();
+    // Checked again after the read: two fits asked for at once start one.
+    if ((this.fit as FitState).state === 'fitting') throw new ShotscaleError('CALIBRATION_INVALID', 'a fit is already running');
     const labels = new Set(samples.map((s) => `${s.taxonomy}:${s.label}`));
     if (samples.length < MIN_SAMPLES || labels.size < 2) throw new ShotscaleError('CALIBRATION_INVALID', `a fit needs at least ${MIN_SAMPLES} corrections of at least 2 labels (there are ${samples.length} of ${labels.size})`);
     const baseFile = options.fromScratch || !this.deps.configured ? null : baseKnowledgePath(this.deps.configured.file);
@@ -249,9 +300,20 @@ export class LiveCalibration {
       production: groupByTaxonomy(samples, names),
       folds: options.folds ?? 5,
     };
-    this.fit = { state: 'fitting', startedAt: this.deps.clock(), finishedAt: null, headId: null, error: null };
+    this.setFit({ state: 'fitting', startedAt: this.deps.clock(), finishedAt: null, headId: null, error: null });
     void this.runFit(job, samples.length);
     return { ...this.fit };
+  }
+
+  private setFit(state: FitState): void {
+    this.fit = this.deps.cluster ? { ...state, node: this.deps.cluster.nodeId } : state;
+    this.deps.cluster?.announce.fit({ ...this.fit });
+  }
+
+  /** This node's fit, or a later one another node reported. */
+  private latestFit(): FitState {
+    const elsewhere = this.fitElsewhere;
+    return elsewhere && (elsewhere.startedAt ?? 0) > (this.fit.startedAt ?? 0) ? elsewhere : this.fit;
   }
 
   private async runFit(job: FitJob, sampleCount: number): Promise<void> {
@@ -266,33 +328,37 @@ export class LiveCalibration {
       if (!reply.ok) throw new Error(reply.message);
       const { head, reports, fitMs } = reply.result;
       const report = { base: job.baseFile, sets: reports.map(summariseReport), fitS: Math.round(fitMs) / 1000 };
-      const headId = this.deps.store.addHead(saveHeadObject(head), report, sampleCount, this.deps.clock());
-      this.fit = { ...this.fit, state: 'done', finishedAt: this.deps.clock(), headId };
+      const headId = await this.deps.store.addHead(saveHeadObject(head), report, sampleCount, this.deps.clock());
+      this.setFit({ ...this.fit, state: 'done', finishedAt: this.deps.clock(), headId });
       this.deps.log.info(`calibration head ${headId} fitted on ${sampleCount} corrections${job.baseFile ? ' and the base knowledge' : ''}: ${report.sets.map((s) => `${s.taxonomy} ${s.before.exact} -> ${s.after?.exact ?? '-'}`).join(', ')}`);
     } catch (error) {
-      this.fit = { ...this.fit, state: 'failed', finishedAt: this.deps.clock(), error: errorMessage(error) };
+      this.setFit({ ...this.fit, state: 'failed', finishedAt: this.deps.clock(), error: errorMessage(error) });
       this.deps.log.warn(`calibration fit failed: ${errorMessage(error)}`);
     }
   }
 
   /** Applies head version `headId` (null: the configured head) to every camera ('*') or one; `scope` removed with `clear`. */
-  apply(scope: string, headId: number | null): void {
-    if (headId !== null) this.loadVersion(headId);
-    this.deps.store.apply(scope, headId, this.deps.clock());
+  async apply(scope: string, headId: number | null): Promise<void> {
+    if (headId !== null) await this.loadVersion(headId);
+    await this.deps.store.apply(scope, headId, this.deps.clock());
+    this.appliedGeneration += 1;
     this.applied.set(scope, headId);
+    this.deps.cluster?.announce.applied();
     this.deps.log.info(`calibration: ${scope === EVERY_CAMERA ? 'every camera' : scope} now uses ${headId === null ? 'the configured head' : `head ${headId}`}`);
   }
 
   /** A camera back to what every camera uses. */
-  clear(scope: string): void {
-    this.deps.store.unapply(scope);
+  async clear(scope: string): Promise<void> {
+    await this.deps.store.unapply(scope);
+    this.appliedGeneration += 1;
     this.applied.delete(scope);
+    this.deps.cluster?.announce.applied();
   }
 
-  private loadVersion(id: number): FramingHead {
+  private async loadVersion(id: number): Promise<FramingHead> {
     const cached = this.heads.get(id);
     if (cached) return cached;
-    const stored = this.deps.store.head(id);
+    const stored = await this.deps.store.head(id);
     if (!stored) throw new ShotscaleError('NOT_FOUND', `no calibration head ${id}`);
     const head = parseHead(stored.head, `head ${id}`, this.deps.featureNames ?? []);
     this.heads.set(id, head);
@@ -301,7 +367,7 @@ export class LiveCalibration {
 }
 
 /** One production set per taxonomy the operators labelled in, features in the model's order. */
-function groupByTaxonomy(samples: ReturnType<CalibrationStore['samplesForFit']>, names: readonly string[]): FitJob['production'] {
+function groupByTaxonomy(samples: readonly SampleForFit[], names: readonly string[]): FitJob['production'] {
   const sets = new Map<string, FitJob['production'][number]>();
   for (const s of samples) {
     const taxonomy = findTaxonomy(s.taxonomy);

@@ -79,6 +79,40 @@ const MIGRATIONS: readonly string[] = [
      shot_id BIGINT PRIMARY KEY,
      jpeg BYTEA NOT NULL
    )`,
+  // 7: the production's calibration, one for the cluster: the samples
+  // operators labelled on any node, the heads fitted from them (versions,
+  // never overwritten) and which head each camera uses ('*': every camera
+  // without its own), so a camera keeps its head on whichever node runs it.
+  `CREATE TABLE cluster_calibration_samples (
+     id BIGSERIAL PRIMARY KEY,
+     node_id TEXT NOT NULL,
+     camera_id TEXT NOT NULL,
+     captured_at DOUBLE PRECISION NOT NULL,
+     created_at DOUBLE PRECISION NOT NULL,
+     source TEXT NOT NULL,
+     taxonomy TEXT NOT NULL,
+     label TEXT NOT NULL,
+     shown TEXT,
+     shot_id BIGINT,
+     features BYTEA NOT NULL,
+     feature_names JSONB NOT NULL,
+     rules JSONB NOT NULL,
+     jpeg BYTEA
+   );
+   CREATE INDEX cluster_calibration_samples_camera ON cluster_calibration_samples (camera_id, id);
+   CREATE TABLE cluster_calibration_heads (
+     id BIGSERIAL PRIMARY KEY,
+     node_id TEXT NOT NULL,
+     created_at DOUBLE PRECISION NOT NULL,
+     samples INTEGER NOT NULL,
+     head JSONB NOT NULL,
+     report JSONB NOT NULL
+   );
+   CREATE TABLE cluster_calibration_applied (
+     scope TEXT PRIMARY KEY,
+     head_id BIGINT REFERENCES cluster_calibration_heads (id),
+     applied_at DOUBLE PRECISION NOT NULL
+   )`,
 ];
 
 /** Any constant: the advisory lock that serialises the nodes' migrations. */

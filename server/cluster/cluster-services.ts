@@ -6,8 +6,9 @@
  *    the schema migrated, this node's shot ids set apart and their copy to
  *    PostgreSQL started; before the models load, so that a node that cannot
  *    join stops at once.
- * 2. the cluster's side of the API: shots, coverage, plans, takes and
- *    alerts of every node, and the Socket.IO Redis adapter for the hub.
+ * 2. the cluster's side of the API: shots, coverage, plans, takes,
+ *    alerts and calibration of every node, and the Socket.IO Redis adapter
+ *    for the hub.
  * 3. join, once the server listens (the other nodes need its URL): camera
  *    leases, heartbeats, the running takes and plans.
  *
@@ -26,7 +27,10 @@ import type { Logger } from '../shared/logger.js';
 import type { CanonicalScale } from '../shared/scale.js';
 import type { Alert, Take } from '../shared/shots.js';
 import type { ShotLog } from '../shots/shot-log.js';
+import type { LiveCalibration } from '../calibration/live-calibration.js';
+import type { CalibrationRecords } from '../store/calibration-store.js';
 import { ClusterAlerts } from './cluster-alerts.js';
+import { ClusterCalibration } from './cluster-calibration.js';
 import { clusterCameraDirectory } from './cluster-cameras.js';
 import { connectCluster, type ClusterConnections, type ClusterSettings } from './cluster-connections.js';
 import { ClusterCoverage } from './cluster-coverage.js';
@@ -63,6 +67,8 @@ export interface ClusterServicesDeps {
 export class ClusterServices {
   readonly fanout: ClusterFanout;
   private readonly shots: ClusterShotServices | null;
+  /** The production's calibration, one for the cluster (with the shot log, as on a single node). */
+  private readonly calibration: ClusterCalibration | null;
   /** Joined once the server listens. */
   node: ClusterNode | null = null;
 
@@ -76,8 +82,10 @@ export class ClusterServices {
     const node = () => this.node;
     if (!shotLog) {
       this.shots = null;
+      this.calibration = null;
       return;
     }
+    this.calibration = new ClusterCalibration(connections.pg, nodeId, hub, log);
     const shotsLog = new ClusterShotLog(connections.pg);
     const coverage = new ClusterCoverage(connections.pg, shotsLog, deps.config.coverage.plans);
     let alerts: ClusterAlerts | null = null;
@@ -171,6 +179,17 @@ export class ClusterServices {
     };
   }
 
+  /** Where LiveCalibration keeps its samples and heads, and whom it tells of changes; null when shots are off. */
+  calibrationStore(): { records: CalibrationRecords; nodeId: string; announce: ClusterCalibration['announce'] } | null {
+    const c = this.calibration;
+    return c ? { records: c.store, nodeId: c.nodeId, announce: c.announce } : null;
+  }
+
+  /** The node's calibration, made once the models are loaded. */
+  attachCalibration(calibration: LiveCalibration | null): void {
+    if (calibration) this.calibration?.attach(calibration);
+  }
+
   /** The alerts a new client gets: the cluster's and every node's own. */
   activeAlerts(): Alert[] | null {
     return this.shots?.alerts.active() ?? null;
@@ -201,11 +220,13 @@ export class ClusterServices {
   listen(hub: SocketHub): void {
     this.shots?.sync.listen(hub);
     this.shots?.alerts.listen(hub);
+    this.calibration?.listen(hub);
   }
 
-  /** Every 2 s: the node with the coverage duty pushes the cluster's coverage. */
+  /** Every 2 s: the node with the coverage duty pushes the cluster's coverage; every node reads which heads are applied. */
   tick(): void {
     this.shots?.sync.pushCoverage();
+    this.calibration?.reload();
   }
 
   /**

@@ -85,6 +85,48 @@ function names(json: string): string[] {
   return cached;
 }
 
+/**
+ * Where the calibration lives, as LiveCalibration uses it: this node's SQLite
+ * file (SqliteCalibrationRecords) or, in a cluster, PostgreSQL, shared by
+ * every node (cluster/cluster-calibration-store.ts). Asynchronous because
+ * the second is.
+ */
+export interface CalibrationRecords {
+  addSample(sample: NewSample, at: number): Promise<number>;
+  listSamples(filter?: { cameraId?: string; limit?: number }): Promise<SampleSummary[]>;
+  samplesForFit(): Promise<SampleForFit[]>;
+  sampleImage(id: number): Promise<Buffer | null>;
+  deleteSample(id: number): Promise<boolean>;
+  addHead(head: unknown, report: unknown, samples: number, at: number): Promise<number>;
+  listHeads(): Promise<HeadSummary[]>;
+  head(id: number): Promise<StoredHead | null>;
+  apply(scope: string, headId: number | null, at: number): Promise<void>;
+  unapply(scope: string): Promise<void>;
+  applied(): Promise<AppliedHead[]>;
+}
+
+export interface AppliedHead {
+  scope: string;
+  headId: number | null;
+  appliedAt: number;
+}
+
+/** The calibration in this node's SQLite file, behind the shared interface. */
+export class SqliteCalibrationRecords implements CalibrationRecords {
+  constructor(private readonly store: CalibrationStore) {}
+  addSample = async (sample: NewSample, at: number) => this.store.addSample(sample, at);
+  listSamples = async (filter?: { cameraId?: string; limit?: number }) => this.store.listSamples(filter);
+  samplesForFit = async () => this.store.samplesForFit();
+  sampleImage = async (id: number) => this.store.sampleImage(id);
+  deleteSample = async (id: number) => this.store.deleteSample(id);
+  addHead = async (head: unknown, report: unknown, samples: number, at: number) => this.store.addHead(head, report, samples, at);
+  listHeads = async () => this.store.listHeads();
+  head = async (id: number) => this.store.head(id);
+  apply = async (scope: string, headId: number | null, at: number) => this.store.apply(scope, headId, at);
+  unapply = async (scope: string) => this.store.unapply(scope);
+  applied = async () => this.store.applied();
+}
+
 export class CalibrationStore {
   constructor(private readonly db: Db) {}
 
@@ -169,7 +211,7 @@ export class CalibrationStore {
     guardWrite(this.db, () => this.db.prepare('DELETE FROM calibration_applied WHERE scope = ?').run(scope));
   }
 
-  applied(): { scope: string; headId: number | null; appliedAt: number }[] {
+  applied(): AppliedHead[] {
     return (this.db.prepare('SELECT scope, head_id, applied_at FROM calibration_applied ORDER BY scope').all() as { scope: string; head_id: number | null; applied_at: number }[]).map((r) => ({ scope: r.scope, headId: r.head_id, appliedAt: r.applied_at }));
   }
 }

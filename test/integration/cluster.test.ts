@@ -679,3 +679,97 @@ test('WHIP in a cluster: a publisher calling any node is redirected to the node 
     await Promise.all([stopNode(a), stopNode(b)]);
   }
 });
+
+test('calibration is the cluster\'s: a correction on any node labels the frame of the node running the camera; samples, fits and heads are shared; a camera keeps its head when another node takes it over', { timeout: 240_000 }, async () => {
+  const spec = await clusterSpec([]);
+  // The default classifier (the fixture one has no framing features to calibrate), at 2 analysed frames a second.
+  const model = `{ manifest: ${JSON.stringify(path.join(REPO_DIR, 'models', 'framing-default.manifest.json'))}, calibration: ${JSON.stringify(path.join(REPO_DIR, 'models', 'framing-default.head.json'))}, executionProviders: [cpu], inferenceThreads: 1, intraOpThreads: 1 }`;
+  spec.cameras = ['cal-1', 'cal-2'].map((id) => `{ id: ${id}, analysisFps: 2, source: { kind: file, path: ${JSON.stringify(clip)}, loop: true, realtime: true } }`);
+  const start = (id: string, capacity: number) => node(spec, id, capacity, nodeConfig(spec, id, capacity, [], model));
+  // Node a has room for both cameras (it takes b's over below); the cameras are still shared out one each.
+  const [a, b] = [await start('a', 2), await start('b', 1)];
+  try {
+    const { state } = await waitForCluster(a.url, (s) => camerasOf(s, 'a').length === 1 && camerasOf(s, 'b').length === 1, 60_000, 'one camera on each node');
+    const onA = camerasOf(state, 'a')[0]!;
+    const onB = camerasOf(state, 'b')[0]!;
+    // A correction needs an analysed frame: wait for readouts of both cameras on one client.
+    const { client } = await connectClient(a.url);
+    try {
+      await readoutsFrom(client, [onA, onB], 60_000);
+    } finally {
+      client.close();
+    }
+
+    // Corrections for both cameras, all sent to node a: the one for b's camera is carried out by b.
+    const labels = ['CU', 'CU', 'CU', 'MS', 'MS', 'MS'];
+    const made: { id: number; cameraId: string }[] = [];
+    for (const [i, label] of labels.entries()) {
+      const cameraId = i % 2 ? onB : onA;
+      const { status, body } = await httpJson(`${a.url}/api/cameras/${cameraId}/corrections`, { method: 'POST', body: { label } });
+      assert.equal(status, 201, JSON.stringify(body));
+      made.push(body as { id: number; cameraId: string });
+    }
+    assert.deepEqual(made.map((s) => s.cameraId), labels.map((_, i) => (i % 2 ? onB : onA)));
+    const bad = await httpJson(`${a.url}/api/cameras/${onB}/corrections`, { method: 'POST', body: { label: 'XXL' } });
+    assert.equal(bad.status, 400, 'the node running the camera refuses a label outside the taxonomy, and the answer comes back');
+    assert.equal((bad.body as { error: { code: string } }).error.code, 'BAD_REQUEST');
+    const unknown = await httpJson(`${a.url}/api/cameras/nope/corrections`, { method: 'POST', body: { label: 'CU' } });
+    assert.equal(unknown.status, 404);
+
+    // One set of samples: node b lists the samples sent to node a, with their pictures.
+    const listed = (await httpJson(`${b.url}/api/calibration/samples`)).body as { samples: { id: number; cameraId: string; hasImage: boolean }[] };
+    assert.deepEqual(listed.samples.map((s) => s.id).sort((x, y) => x - y), made.map((s) => s.id).sort((x, y) => x - y));
+    assert.ok(listed.samples.every((s) => s.hasImage));
+    const image = await fetch(`${b.url}/api/calibration/samples/${made[0]!.id}/image`);
+    assert.equal(image.status, 200);
+    const jpeg = new Uint8Array(await image.arrayBuffer());
+    assert.deepEqual([jpeg[0], jpeg[1]], [0xff, 0xd8]);
+
+    // A fit started on node a: node b's Calibration view follows it, and lists the head it made.
+    const fit = await httpJson(`${a.url}/api/calibration/fit`, { method: 'POST', body: { folds: 2 } });
+    assert.equal(fit.status, 202, JSON.stringify(fit.body));
+    type CalibrationState = { fit: { state: string; node?: string; headId: number | null }; heads: { id: number }[]; applied: Record<string, number | null>; samples: number };
+    const stateOf = async (url: string) => (await httpJson(`${url}/api/calibration`)).body as CalibrationState;
+    let onBState: CalibrationState;
+    const fitDeadline = Date.now() + 120_000;
+    for (;;) {
+      onBState = await stateOf(b.url);
+      if (onBState.fit.state === 'done' || onBState.fit.state === 'failed') break;
+      assert.ok(Date.now() < fitDeadline, `the fit did not finish: ${JSON.stringify(onBState.fit)}`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    assert.equal(onBState.fit.state, 'done', JSON.stringify(onBState.fit));
+    assert.equal(onBState.fit.node, 'a', "node b shows node a's fit");
+    const headId = onBState.fit.headId!;
+    assert.deepEqual(onBState.heads.map((h) => h.id), [headId]);
+    assert.equal(onBState.samples, labels.length);
+
+    // Applied on node a to the camera node b runs: node b uses it; then to every camera.
+    const applied = await httpJson(`${a.url}/api/calibration/apply`, { method: 'POST', body: { head: headId, camera: onB } });
+    assert.equal(applied.status, 200, JSON.stringify(applied.body));
+    const waitApplied = async (url: string, predicate: (applied: Record<string, number | null>) => boolean, what: string) => {
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        const current = (await stateOf(url)).applied;
+        if (predicate(current)) return;
+        assert.ok(Date.now() < deadline, `${what}: ${JSON.stringify(current)}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    };
+    await waitApplied(b.url, (s) => s[onB] === headId, "node b uses the head node a applied to its camera");
+    const everyCamera = await httpJson(`${b.url}/api/calibration/apply`, { method: 'POST', body: { head: headId } });
+    assert.equal(everyCamera.status, 200);
+    await waitApplied(a.url, (s) => s['*'] === headId && s[onB] === headId, 'node a uses the head node b applied to every camera');
+
+    // Node b dies: node a takes its camera over, with the head applied to it.
+    await stopNode(b, 'SIGKILL');
+    await waitForCluster(a.url, (s) => camerasOf(s, 'a').includes(onB), 30_000, "node a takes b's camera");
+    const after = await stateOf(a.url);
+    assert.equal(after.applied[onB], headId, 'the camera keeps its head on the node that took it over');
+    const local = await httpJson(`${a.url}/api/cameras/${onB}/corrections`, { method: 'POST', body: { label: 'MS' } });
+    // The camera may not have an analysed frame on its new node yet: either it is labelled here, or that is said.
+    assert.ok(local.status === 201 || (local.body as { error: { code: string } }).error.code === 'CALIBRATION_INVALID', JSON.stringify(local.body));
+  } finally {
+    await Promise.all([stopNode(a, 'SIGKILL'), stopNode(b, 'SIGKILL')]);
+  }
+});

@@ -45,14 +45,15 @@ export async function createDatabase(serverUrl: string, name: string): Promise<s
   return url.toString();
 }
 
-export function nodeConfig(spec: ClusterSpec, nodeId: string, capacity: number, extra: string[] = []): string {
+/** `model`: the config's model section (default: the fixture classifier, one thread). */
+export function nodeConfig(spec: ClusterSpec, nodeId: string, capacity: number, extra: string[] = [], model = `{ manifest: ${JSON.stringify(FIXTURE_MANIFEST)}, executionProviders: [cpu], inferenceThreads: 1 }`): string {
   const dir = tempDir(`shotscale-node-${nodeId}-`);
   const file = path.join(dir, 'node.yaml');
   writeFileSync(
     file,
     [
       'server: { port: 0 }',
-      `model: { manifest: ${JSON.stringify(FIXTURE_MANIFEST)}, executionProviders: [cpu], inferenceThreads: 1 }`,
+      `model: ${model}`,
       'supervisor: { stallTimeoutS: 3, firstFrameTimeoutS: 10, backoffInitialS: 0.2, backoffMaxS: 2 }',
       `shots: { dataDir: ${JSON.stringify(path.join(dir, 'data'))} }`,
       `cluster: { enabled: true, nodeId: ${nodeId}, redisUrl: ${JSON.stringify(spec.redisUrl)}, postgresUrl: ${JSON.stringify(spec.postgresUrl)}, keyPrefix: ${spec.keyPrefix}, leaseS: ${spec.leaseS}, capacity: { cameras: ${capacity} } }`,

@@ -4,7 +4,7 @@
  * together with the base (its boundary moves where the production draws it,
  * with before/after figures), and the store's samples and head versions.
  */
-import { describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -17,7 +17,7 @@ import { isShotscaleError } from '../../server/errors.js';
 import { findTaxonomy } from '../../server/evaluation/taxonomies.js';
 import { softScale } from '../../server/inference/framing/framing-rules.js';
 import { seededRandom } from '../../server/shared/seeded-random.js';
-import { CalibrationStore } from '../../server/store/calibration-store.js';
+import { CalibrationStore, SqliteCalibrationRecords } from '../../server/store/calibration-store.js';
 import { LiveCalibration } from '../../server/calibration/live-calibration.js';
 import { silentLogger } from '../../server/shared/logger.js';
 import { openDatabase } from '../../server/store/database.js';
@@ -134,13 +134,16 @@ describe('the calibration store', () => {
 
 describe('"label these"', () => {
   let now = 1_000_000;
-  const calibration = new LiveCalibration({
-    store: new CalibrationStore(openDatabase(path.join(tempDir(), 'shots.db'))),
-    featureNames: NAMES,
-    modelName: 'model-x',
-    configured: null,
-    clock: () => now,
-    log: silentLogger,
+  let calibration: LiveCalibration;
+  before(async () => {
+    calibration = await LiveCalibration.open({
+      store: new SqliteCalibrationRecords(new CalibrationStore(openDatabase(path.join(tempDir(), 'shots.db')))),
+      featureNames: NAMES,
+      modelName: 'model-x',
+      configured: null,
+      clock: () => now,
+      log: silentLogger,
+    });
   });
   const frame = () => ({ width: 16, height: 16, data: new Uint8Array(16 * 16 * 3).fill(90), captureTime: now });
   const analysis = (rules: number[]) => ({ features: Float32Array.from([0, 0.5, 0.5]), rules });
@@ -149,7 +152,7 @@ describe('"label these"', () => {
   const overruled = softScale(4, 0.4); // the head says MWS where the rules say ...
   const rulesSayMs = softScale(3, 0.4);
 
-  test('keeps the frames most worth a label per camera, interleaves cameras, says why; a label stores a sample and takes the frame off', () => {
+  test('keeps the frames most worth a label per camera, interleaves cameras, says why; a label stores a sample and takes the frame off', async () => {
     for (let i = 0; i < 10; i++) {
       now += 2500;
       calibration.observe('cam-1', frame(), analysis(sure), 'MCU', i === 4 ? unsure : sure);
@@ -168,22 +171,22 @@ describe('"label these"', () => {
     assert.ok(queue.every((q) => q.score >= 0 && q.score <= 1));
     const jpeg = calibration.queueImage(top1.id);
     assert.deepEqual([jpeg[0], jpeg[1]], [0xff, 0xd8]);
-    assert.throws(() => calibration.labelQueued(top1.id, 'XXL'), (e) => isShotscaleError(e, 'BAD_REQUEST'));
-    const sample = calibration.labelQueued(top1.id, 'MS');
+    await assert.rejects(calibration.labelQueued(top1.id, 'XXL'), (e) => isShotscaleError(e, 'BAD_REQUEST'));
+    const sample = await calibration.labelQueued(top1.id, 'MS');
     assert.deepEqual([sample.cameraId, sample.label, sample.shown, sample.source], ['cam-1', 'MS', 'MCU', 'live']);
-    assert.throws(() => calibration.labelQueued(top1.id, 'MS'), (e) => isShotscaleError(e, 'NOT_FOUND'));
+    await assert.rejects(calibration.labelQueued(top1.id, 'MS'), (e) => isShotscaleError(e, 'NOT_FOUND'));
     assert.ok(!calibration.queue().some((q) => q.id === top1.id));
   });
 
-  test('a correction labels the frame on the operator\'s screen (the nearest analysed one), else the latest', () => {
+  test('a correction labels the frame on the operator\'s screen (the nearest analysed one), else the latest', async () => {
     const t0 = now;
     ['MCU', 'MS', 'MWS'].forEach((shown, i) => calibration.observe('cam-9', { ...frame(), captureTime: t0 + i * 200 }, analysis(sure), shown));
-    const seen = calibration.correct('cam-9', 'CU', 'canonical', t0 + 230);
+    const seen = await calibration.correct('cam-9', 'CU', 'canonical', t0 + 230);
     assert.deepEqual([seen.shown, seen.capturedAt], ['MS', t0 + 200]);
-    const latest = calibration.correct('cam-9', 'CU');
+    const latest = await calibration.correct('cam-9', 'CU');
     assert.deepEqual([latest.shown, latest.capturedAt], ['MWS', t0 + 400]);
-    assert.throws(() => calibration.correct('cam-none', 'CU'), (e) => isShotscaleError(e, 'CALIBRATION_INVALID'));
-    assert.throws(() => calibration.correct('cam-none', 'XXL'), (e) => isShotscaleError(e, 'BAD_REQUEST'), 'a bad label is refused whatever the camera');
+    await assert.rejects(calibration.correct('cam-none', 'CU'), (e) => isShotscaleError(e, 'CALIBRATION_INVALID'));
+    await assert.rejects(calibration.correct('cam-none', 'XXL'), (e) => isShotscaleError(e, 'BAD_REQUEST'), 'a bad label is refused whatever the camera');
     calibration.forget('cam-9');
   });
 
