@@ -6,6 +6,8 @@
  * using it). Import runs the folder's images through the configured model
  * (as calibrate does) and stores them as samples in the data directory,
  * which a running server holds: stop it first, or import through it later.
+ * With a cluster's config both use the cluster's samples in PostgreSQL,
+ * while its nodes run.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -15,7 +17,12 @@ import { ShotscaleError } from '../errors.js';
 import { csvField } from '../evaluation/csv-table.js';
 import { evaluateImages } from '../evaluation/run-evaluation.js';
 import type { Logger } from '../shared/logger.js';
-import { CalibrationStore, type SampleSummary } from '../store/calibration-store.js';
+import { clusterNodeId } from '../app/shotscale-server.js';
+import { ClusterCalibrationStore } from '../cluster/cluster-calibration-store.js';
+import { connectPostgres } from '../cluster/cluster-connections.js';
+import { migrateCluster } from '../cluster/cluster-schema.js';
+import type { Config } from '../config/schema.js';
+import { CalibrationStore, SqliteCalibrationRecords, type CalibrationRecords, type NewSample } from '../store/calibration-store.js';
 import { DATABASE_FILE, openDatabase } from '../store/database.js';
 import { lockDataDir } from '../store/data-dir-lock.js';
 import { openShotLogReadOnly } from '../store/read-only-database.js';
@@ -36,46 +43,72 @@ function dataDirOf(config: string | undefined): string {
   return resolveConfigPath(loaded, loaded.config.shots.dataDir);
 }
 
+/** The cluster's samples in PostgreSQL, when `config` is a cluster node's. */
+async function clusterRecords(config: string | undefined, log: Logger): Promise<{ records: CalibrationRecords; where: string; close: () => Promise<void> } | null> {
+  const cluster: Config['cluster'] = configFromArgs({ config }).config.cluster;
+  if (!cluster.enabled) return null;
+  const pool = await connectPostgres(cluster, log);
+  try {
+    await migrateCluster(pool);
+  } catch (error) {
+    await pool.end();
+    throw error;
+  }
+  return { records: new ClusterCalibrationStore(pool, clusterNodeId(cluster.nodeId)), where: "the cluster's PostgreSQL", close: () => pool.end() };
+}
+
 export async function runSamples(argv: string[], log: Logger): Promise<number> {
   const [action, ...rest] = argv;
-  if (action === 'export') return exportSamples(rest);
+  if (action === 'export') return exportSamples(rest, log);
   if (action === 'import') return importSamples(rest, log);
   return usage(action ? `unknown action "${action.slice(0, 40)}"` : 'export or import?');
 }
 
-function exportSamples(argv: string[]): number {
+async function exportSamples(argv: string[], log: Logger): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { out: { type: 'string', short: 'o' }, db: { type: 'string' }, config: { type: 'string', short: 'c' } } });
   if (!values.out) return usage('--out DIR is required');
+  const cluster = values.db ? null : await clusterRecords(values.config, log);
+  if (cluster) {
+    try {
+      await writeSamples(cluster.records, values.out);
+    } finally {
+      await cluster.close();
+    }
+    return 0;
+  }
   const file = values.db ? path.resolve(values.db) : path.join(dataDirOf(values.config), DATABASE_FILE);
   if (!existsSync(file)) throw new ShotscaleError('INPUT_UNREADABLE', `no shot log at ${file}`, { hint: 'name one with --db, or the server config with --config' });
   const db = openShotLogReadOnly(file);
   try {
-    const store = new CalibrationStore(db);
-    const samples = store.listSamples().reverse();
-    mkdirSync(path.join(values.out, 'img'), { recursive: true });
-    const byTaxonomy = new Map<string, string[][]>();
-    for (const s of samples) {
-      const jpeg = store.sampleImage(s.id);
-      if (!jpeg) continue;
-      const name = `img/sample-${String(s.id).padStart(5, '0')}.jpg`;
-      writeFileSync(path.join(values.out, name), jpeg);
-      const rows = byTaxonomy.get(s.taxonomy) ?? [];
-      rows.push([name, s.label, s.taxonomy, s.cameraId, new Date(s.capturedAt).toISOString(), s.shown ?? '', s.source, s.shotId === null ? '' : String(s.shotId)]);
-      byTaxonomy.set(s.taxonomy, rows);
-    }
-    // One labels file per taxonomy (calibrate reads each in its own); labels.csv when there is one.
-    const files = [...byTaxonomy].map(([taxonomy, rows]) => {
-      const name = byTaxonomy.size === 1 ? 'labels.csv' : `labels-${taxonomy}.csv`;
-      writeFileSync(path.join(values.out!, name), [HEADER, ...rows].map((r) => r.map(csvField).join(',')).join('\n') + '\n');
-      return { name, taxonomy, count: rows.length };
-    });
-    const written = files.reduce((n, f) => n + f.count, 0);
-    process.stderr.write(`${written} samples written to ${values.out} (${files.map((f) => `${f.name}: ${f.count} ${f.taxonomy}`).join(', ') || 'none'})\n`);
-    if (files.length) process.stderr.write(`fit on them: shotscale calibrate ${files.map((f) => `--labels ${path.join(values.out!, f.name)}=${f.taxonomy}`).join(' ')} --out head.json\n`);
+    await writeSamples(new SqliteCalibrationRecords(new CalibrationStore(db)), values.out);
   } finally {
     db.close();
   }
   return 0;
+}
+
+/** img/ and a labels file per taxonomy (calibrate reads each in its own); labels.csv when there is one. */
+async function writeSamples(store: CalibrationRecords, out: string): Promise<void> {
+  const samples = (await store.listSamples()).reverse();
+  mkdirSync(path.join(out, 'img'), { recursive: true });
+  const byTaxonomy = new Map<string, string[][]>();
+  for (const s of samples) {
+    const jpeg = await store.sampleImage(s.id);
+    if (!jpeg) continue;
+    const name = `img/sample-${String(s.id).padStart(5, '0')}.jpg`;
+    writeFileSync(path.join(out, name), jpeg);
+    const rows = byTaxonomy.get(s.taxonomy) ?? [];
+    rows.push([name, s.label, s.taxonomy, s.cameraId, new Date(s.capturedAt).toISOString(), s.shown ?? '', s.source, s.shotId === null ? '' : String(s.shotId)]);
+    byTaxonomy.set(s.taxonomy, rows);
+  }
+  const files = [...byTaxonomy].map(([taxonomy, rows]) => {
+    const name = byTaxonomy.size === 1 ? 'labels.csv' : `labels-${taxonomy}.csv`;
+    writeFileSync(path.join(out, name), [HEADER, ...rows].map((r) => r.map(csvField).join(',')).join('\n') + '\n');
+    return { name, taxonomy, count: rows.length };
+  });
+  const written = files.reduce((n, f) => n + f.count, 0);
+  process.stderr.write(`${written} samples written to ${out} (${files.map((f) => `${f.name}: ${f.count} ${f.taxonomy}`).join(', ') || 'none'})\n`);
+  if (files.length) process.stderr.write(`fit on them: shotscale calibrate ${files.map((f) => `--labels ${path.join(out, f.name)}=${f.taxonomy}`).join(' ')} --out head.json\n`);
 }
 
 async function importSamples(argv: string[], log: Logger): Promise<number> {
@@ -89,9 +122,11 @@ async function importSamples(argv: string[], log: Logger): Promise<number> {
   const labelsFile = values.labels ?? path.join(dir!, 'labels.csv');
   const labelled = labelledImagesFromArgs('samples import', { labels: labelsFile, images: undefined, taxonomy: values.taxonomy, limit: undefined });
   if (typeof labelled === 'number') return labelled;
+  const cluster = await clusterRecords(values.config, log);
   // Held for the whole import: a server started meanwhile waits its turn rather than sharing the database.
-  const dataDir = dataDirOf(values.config);
-  const lock = lockDataDir(dataDir);
+  // A cluster's samples are in PostgreSQL, which its running nodes share.
+  const dataDir = cluster ? null : dataDirOf(values.config);
+  const lock = dataDir ? lockDataDir(dataDir) : null;
   try {
     const classifier = await openOfflineClassifier(values, log);
     try {
@@ -103,34 +138,39 @@ async function importSamples(argv: string[], log: Logger): Promise<number> {
       const progress = new ProgressLine(labelled.items.length, 'images');
       const outcome = await evaluateImages(labelled.items, labelled.taxonomy, imageSource(classifier), { batchSize: 8, progress: progressReporter(progress) });
       progress.done(`${outcome.results.length} of ${labelled.items.length} images analysed, ${outcome.unreadable.length} unreadable`);
-      const db = openDatabase(path.join(dataDir, DATABASE_FILE));
-      try {
-        const store = new CalibrationStore(db);
-        const camera = values.camera ?? `import:${path.basename(path.resolve(dir ?? path.dirname(labelsFile)))}`;
-        const byFile = new Map(labelled.items.map((item) => [item.file, item.path]));
-        const added: SampleSummary['id'][] = [];
-        db.transaction(() => {
-          for (const r of outcome.results) {
-            if (!r.analysis) continue;
-            const file = byFile.get(r.file)!;
-            const jpeg = /\.jpe?g$/i.test(file) ? readFileSync(file) : null;
-            added.push(
-              store.addSample(
-                { cameraId: camera, capturedAt: Date.now(), source: 'import', taxonomy: labelled.taxonomy.name, label: labelled.taxonomy.classes[r.truth]!.name, shown: null, shotId: null, features: r.analysis.features, featureNames, rules: r.analysis.rules, jpeg },
-                Date.now(),
-              ),
-            );
-          }
-        })();
-        process.stderr.write(`${added.length} samples imported into ${dataDir} (camera "${camera}", ${labelled.taxonomy.name}); fit them in the Calibration view or with POST /api/calibration/fit\n`);
-      } finally {
-        db.close();
+      const camera = values.camera ?? `import:${path.basename(path.resolve(dir ?? path.dirname(labelsFile)))}`;
+      const byFile = new Map(labelled.items.map((item) => [item.file, item.path]));
+      const samples: NewSample[] = outcome.results.flatMap((r) => {
+        if (!r.analysis) return [];
+        const file = byFile.get(r.file)!;
+        const jpeg = /\.jpe?g$/i.test(file) ? readFileSync(file) : null;
+        return [{ cameraId: camera, capturedAt: Date.now(), source: 'import' as const, taxonomy: labelled.taxonomy.name, label: labelled.taxonomy.classes[r.truth]!.name, shown: null, shotId: null, features: r.analysis.features, featureNames, rules: r.analysis.rules, jpeg }];
+      });
+      let added = 0;
+      if (cluster) {
+        for (const sample of samples) {
+          await cluster.records.addSample(sample, Date.now());
+          added += 1;
+        }
+      } else {
+        const db = openDatabase(path.join(dataDir!, DATABASE_FILE));
+        try {
+          const store = new CalibrationStore(db);
+          db.transaction(() => {
+            for (const sample of samples) store.addSample(sample, Date.now());
+          })();
+          added = samples.length;
+        } finally {
+          db.close();
+        }
       }
+      process.stderr.write(`${added} samples imported into ${cluster?.where ?? dataDir} (camera "${camera}", ${labelled.taxonomy.name}); fit them in the Calibration view or with POST /api/calibration/fit\n`);
     } finally {
       await classifier.dispose();
     }
   } finally {
-    lock.release();
+    lock?.release();
+    await cluster?.close();
   }
   return 0;
 }

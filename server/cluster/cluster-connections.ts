@@ -94,10 +94,7 @@ async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   }
 }
 
-export async function connectCluster(settings: ClusterSettings, log: Logger): Promise<ClusterConnections> {
-  const redis = redisClient(settings.redisUrl, 'commands', log, true);
-  const publisher = redisClient(settings.redisUrl, 'publish', log, true);
-  const subscriber = redisClient(settings.redisUrl, 'subscribe', log, false);
+function postgresPool(settings: Pick<ClusterSettings, 'postgresUrl'>, log: Logger): pg.Pool {
   const pool = new pg.Pool({
     connectionString: settings.postgresUrl,
     max: 4,
@@ -109,6 +106,26 @@ export async function connectCluster(settings: ClusterSettings, log: Logger): Pr
   });
   // An idle client whose server went away: logged; the pool makes a new one for the next query.
   pool.on('error', (error) => log.warn(`postgres: ${errorMessage(error)}`));
+  return pool;
+}
+
+/** PostgreSQL alone (a command that reads or writes the cluster's records, no node): reached, or CLUSTER_UNREACHABLE. */
+export async function connectPostgres(settings: Pick<ClusterSettings, 'postgresUrl'>, log: Logger): Promise<pg.Pool> {
+  const pool = postgresPool(settings, log);
+  try {
+    await withTimeout(pool.query('SELECT 1'), CONNECT_TIMEOUT_MS);
+  } catch (error) {
+    await pool.end().catch(() => undefined);
+    throw unreachable('postgres', settings.postgresUrl, error);
+  }
+  return pool;
+}
+
+export async function connectCluster(settings: ClusterSettings, log: Logger): Promise<ClusterConnections> {
+  const redis = redisClient(settings.redisUrl, 'commands', log, true);
+  const publisher = redisClient(settings.redisUrl, 'publish', log, true);
+  const subscriber = redisClient(settings.redisUrl, 'subscribe', log, false);
+  const pool = postgresPool(settings, log);
   const closeAll = async () => {
     redis.disconnect();
     publisher.disconnect();

@@ -4,7 +4,7 @@
  * failover on kill -9, handover on SIGTERM, and Redis and PostgreSQL outages.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { ensureWebBuild } from '../support/web-build.js';
@@ -760,6 +760,18 @@ test('calibration is the cluster\'s: a correction on any node labels the frame o
     const everyCamera = await httpJson(`${b.url}/api/calibration/apply`, { method: 'POST', body: { head: headId } });
     assert.equal(everyCamera.status, 200);
     await waitApplied(a.url, (s) => s['*'] === headId && s[onB] === headId, 'node a uses the head node b applied to every camera');
+
+    // The CLI with a node's config exports the cluster's samples, and imports into them while the nodes run.
+    const out = tempDir();
+    const exported = await runCli(['samples', 'export', '--out', out, '--config', a.config], { timeoutMs: 60_000 });
+    assert.equal(exported.code, 0, exported.stderr);
+    const rows = readFileSync(path.join(out, 'labels.csv'), 'utf8').trim().split('\n').slice(1);
+    assert.deepEqual(rows.map((r) => r.split(',')[1]).sort(), [...labels].sort(), exported.stderr);
+    const imported = await runCli(['samples', 'import', out, '--camera', 'archive', '--config', b.config], { timeoutMs: 120_000 });
+    assert.equal(imported.code, 0, imported.stderr);
+    assert.match(imported.stderr, /6 samples imported into the cluster's PostgreSQL/);
+    const both = (await httpJson(`${a.url}/api/calibration/samples?camera=archive`)).body as { samples: { source: string }[] };
+    assert.deepEqual(both.samples.map((s) => s.source), new Array(labels.length).fill('import'));
 
     // Node b dies: node a takes its camera over, with the head applied to it.
     await stopNode(b, 'SIGKILL');
