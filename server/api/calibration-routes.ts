@@ -5,14 +5,15 @@
  * and apply any fitted version, or the configured head, to every camera or
  * one. Changing what every operator sees needs the operator role.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { CameraDirectory, CameraPlace } from '../app/camera-directory.js';
 import type { CameraManager } from '../app/camera-manager.js';
 import { ShotscaleError } from '../errors.js';
 import { EVERY_CAMERA, type LiveCalibration } from '../calibration/live-calibration.js';
 import { needs } from './access/http-access.js';
-import { forwardToNode, wasForwarded } from './node-forward.js';
+import { askNodes, forwardToNode, wasForwarded, type PeerNode } from './node-forward.js';
+import type { QueueItem } from '../calibration/label-queue.js';
 import { parseRecordId as parseId, parseRequest } from './request-schemas.js';
 
 const labelSchema = z.strictObject({ label: z.string().min(1).max(40), taxonomy: z.string().min(1).max(40).optional() });
@@ -27,13 +28,34 @@ const applySchema = z.strictObject({
 });
 const clearSchema = z.strictObject({ camera: z.string().min(1).max(64) });
 
+/** What the routes need of a cluster. */
+export interface CalibrationRoutesCluster {
+  nodeId: string;
+  /** The other live nodes. */
+  otherNodes(): PeerNode[];
+  /** The node whose label-these queue holds frame `id` (ids are unique over the cluster); null: this one; url null: that node is not running. */
+  queueOwner(id: number): Promise<{ nodeId: string; url: string | null } | null>;
+}
+
+/** Other nodes' label-these lists are waited for this long; a node slower than that is left out of the list. */
+const ASK_NODES_MS = 2000;
+const QUEUE_LENGTH = 12;
+
+/** The nodes' lists (each already interleaved over its cameras), taken in turn. */
+function interleave(lists: QueueItem[][], limit: number): QueueItem[] {
+  const out: QueueItem[] = [];
+  for (let i = 0; out.length < limit && lists.some((l) => i < l.length); i++) for (const list of lists) if (i < list.length && out.length < limit) out.push(list[i]!);
+  return out;
+}
+
 /**
  * In a cluster the calibration is the cluster's (samples, heads and what is
- * applied where, in PostgreSQL): any node lists, fits and applies. Only a
- * correction needs the node running the camera (it labels the frame that
- * node analysed): another node passes it on.
+ * applied where, in PostgreSQL): any node lists, fits and applies. What only
+ * the node running a camera has (the frames it analysed: a correction, the
+ * label-these frames) another node passes on to it, or gathers from every
+ * node.
  */
-export function registerCalibrationRoutes(app: FastifyInstance, calibration: LiveCalibration, cameras: CameraManager, directory: () => CameraDirectory, nodeId: string | null = null): void {
+export function registerCalibrationRoutes(app: FastifyInstance, calibration: LiveCalibration, cameras: CameraManager, directory: () => CameraDirectory, cluster: CalibrationRoutesCluster | null = null): void {
   /** A camera of this node or of the cluster, else 404. */
   const knownCamera = (cameraId: string): CameraPlace => {
     const place = directory().locate(cameraId);
@@ -44,10 +66,10 @@ export function registerCalibrationRoutes(app: FastifyInstance, calibration: Liv
   app.post<{ Params: { id: string } }>('/api/cameras/:id/corrections', needs('operator'), async (request, reply) => {
     const place = knownCamera(request.params.id);
     const body = parseRequest(correctionSchema, request.body, 'correction { label, taxonomy?, captureTime? }');
-    if (place.at === 'node' && nodeId !== null) {
+    if (place.at === 'node' && cluster) {
       // The lease may have moved meanwhile: a passed-on request is answered, never passed on again.
       if (wasForwarded(request)) throw new ShotscaleError('CLUSTER_ELSEWHERE', `camera "${request.params.id}" runs on node "${place.nodeId}" (${place.url}) now; send the correction again`);
-      return forwardToNode(request, reply, place, nodeId);
+      return forwardToNode(request, reply, place, cluster.nodeId, 'runs this camera');
     }
     if (place.at === 'nowhere') throw new ShotscaleError('CALIBRATION_INVALID', `camera "${request.params.id}" is not analysed by any node now (${place.why}): there is no frame to label`);
     return reply.code(201).send(await calibration.correct(request.params.id, body.label, body.taxonomy, body.captureTime));
@@ -60,16 +82,33 @@ export function registerCalibrationRoutes(app: FastifyInstance, calibration: Liv
   app.get<{ Params: { id: string } }>('/api/calibration/samples/:id/image', needs('viewer'), async (request, reply) =>
     reply.type('image/jpeg').header('cache-control', 'max-age=86400').send(await calibration.sampleImage(parseId(request.params.id, 'sample'))));
 
-  /** "Label these": the frames most worth a label, across cameras and classes. */
-  app.get('/api/calibration/queue', needs('viewer'), async () => ({ queue: calibration.queue() }));
+  /** A label-these frame another node holds: that node answers (null: this node holds it, or should). */
+  const queuedElsewhere = async (id: number, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | null> => {
+    if (!cluster || wasForwarded(request)) return null;
+    const owner = await cluster.queueOwner(id);
+    if (!owner) return null;
+    if (!owner.url) throw new ShotscaleError('NOT_FOUND', `frame ${id} of the label-these list was held by node "${owner.nodeId}", which is not running now`);
+    return forwardToNode(request, reply, { nodeId: owner.nodeId, url: owner.url }, cluster.nodeId, 'holds this frame');
+  };
 
-  app.get<{ Params: { id: string } }>('/api/calibration/queue/:id/image', needs('viewer'), async (request, reply) =>
-    reply.type('image/jpeg').header('cache-control', 'max-age=300').send(Buffer.from(calibration.queueImage(parseId(request.params.id, 'queued frame')))));
+  /** "Label these": the frames most worth a label, across cameras and classes; in a cluster, of every node (?scope=node: this node's). */
+  app.get<{ Querystring: { scope?: string } }>('/api/calibration/queue', needs('viewer'), async (request) => {
+    const own = calibration.queue(QUEUE_LENGTH);
+    if (!cluster || request.query.scope === 'node' || wasForwarded(request)) return { queue: own };
+    const { answers, silent } = await askNodes<{ queue: QueueItem[] }>(request, cluster.otherNodes(), cluster.nodeId, '/api/calibration/queue?scope=node', ASK_NODES_MS);
+    const queue = interleave([own, ...answers.map((a) => (Array.isArray(a.body.queue) ? a.body.queue : []))], QUEUE_LENGTH);
+    return { queue, ...(silent.length ? { silentNodes: silent } : {}) };
+  });
+
+  app.get<{ Params: { id: string } }>('/api/calibration/queue/:id/image', needs('viewer'), async (request, reply) => {
+    const id = parseId(request.params.id, 'queued frame');
+    return (await queuedElsewhere(id, request, reply)) ?? reply.type('image/jpeg').header('cache-control', 'max-age=300').send(Buffer.from(calibration.queueImage(id)));
+  });
 
   app.post<{ Params: { id: string } }>('/api/calibration/queue/:id', needs('operator'), async (request, reply) => {
     const id = parseId(request.params.id, 'queued frame');
     const body = parseRequest(labelSchema, request.body, 'label { label, taxonomy? }');
-    return reply.code(201).send(await calibration.labelQueued(id, body.label, body.taxonomy));
+    return (await queuedElsewhere(id, request, reply)) ?? reply.code(201).send(await calibration.labelQueued(id, body.label, body.taxonomy));
   });
 
   app.delete<{ Params: { id: string } }>('/api/calibration/samples/:id', needs('operator'), async (request, reply) => {

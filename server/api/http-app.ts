@@ -19,7 +19,7 @@ import { installHttpAccess, needs, type RouteAccess } from './access/http-access
 import { parseCameraPatch } from './request-schemas.js';
 import { sendError } from './error-reply.js';
 import { clientErrorHandler, frameworkErrors, installRequestParsing } from './request-parsing.js';
-import { registerCalibrationRoutes } from './calibration-routes.js';
+import { registerCalibrationRoutes, type CalibrationRoutesCluster } from './calibration-routes.js';
 import { registerReportRoutes } from './report-routes.js';
 import { registerShotRoutes, type ShotRouteOptions } from './shot-routes.js';
 import { registerWhipRoutes } from './whip-routes.js';
@@ -34,8 +34,8 @@ export interface HttpAppDeps {
   directory: () => CameraDirectory;
   /** In a cluster, this node's URL as the other nodes reach it (null until it listens). */
   selfUrl?: () => string | null;
-  /** In a cluster, this node's id. */
-  nodeId?: string | null;
+  /** In a cluster: the other nodes, for the calibration routes. */
+  calibrationCluster?: CalibrationRoutesCluster | null;
   /** In a cluster: the nodes, their cameras and leases; null on a single node. */
   cluster: (() => ClusterNodeState) | null;
   metrics: PipelineMetrics;
@@ -116,7 +116,7 @@ export async function createHttpApp(deps: HttpAppDeps): Promise<HttpApp> {
     registerShotRoutes(app, deps.shotLog, { onScaleCorrected: async (shot) => { await deps.calibration?.shotCorrected(shot, deps.shotLog!.shots); }, ...deps.shotRoutes });
     registerReportRoutes(app, deps.shotLog);
   }
-  if (deps.calibration) registerCalibrationRoutes(app, deps.calibration, deps.cameras, deps.directory, deps.nodeId ?? null);
+  if (deps.calibration) registerCalibrationRoutes(app, deps.calibration, deps.cameras, deps.directory, deps.calibrationCluster ?? null);
   registerWhipRoutes(app, deps.cameras, { directory: deps.directory, ...(deps.selfUrl ? { selfUrl: deps.selfUrl } : {}) });
 
   app.get('/metrics', needs('viewer'), async (_request, reply) => {

@@ -17,26 +17,58 @@ export function wasForwarded(request: FastifyRequest): boolean {
   return request.headers[FORWARDED_HEADER] !== undefined;
 }
 
-/** POSTs the request's JSON body to the same path on `node`, and replies with its answer. */
-export async function forwardToNode(request: FastifyRequest, reply: FastifyReply, node: { nodeId: string; url: string }, fromNode: string): Promise<FastifyReply> {
+export interface PeerNode {
+  nodeId: string;
+  url: string;
+}
+
+/** The request (same method, path and JSON body, the caller's token) sent to `node`. */
+function sendToNode(request: FastifyRequest, node: PeerNode, fromNode: string, path: string, timeoutMs: number): Promise<Response> {
   const token = tokenFromHttp(request.headers, request.query);
-  const path = request.url.split('?')[0]!;
+  const hasBody = request.method !== 'GET' && request.method !== 'HEAD';
+  return fetch(new URL(path, node.url), {
+    method: request.method,
+    headers: {
+      ...(hasBody ? { 'content-type': 'application/json' } : {}),
+      [FORWARDED_HEADER]: fromNode,
+      ...(token !== undefined ? { authorization: `Bearer ${token}` } : {}),
+    },
+    ...(hasBody ? { body: JSON.stringify(request.body ?? {}) } : {}),
+    signal: AbortSignal.timeout(timeoutMs),
+    redirect: 'manual',
+  });
+}
+
+/** Passes the request on to the same path on `node` (`why`: what that node holds), and replies with its answer as it is. */
+export async function forwardToNode(request: FastifyRequest, reply: FastifyReply, node: PeerNode, fromNode: string, why: string): Promise<FastifyReply> {
   let answer: Response;
   try {
-    answer = await fetch(new URL(path, node.url), {
-      method: request.method,
-      headers: {
-        'content-type': 'application/json',
-        [FORWARDED_HEADER]: fromNode,
-        ...(token !== undefined ? { authorization: `Bearer ${token}` } : {}),
-      },
-      body: JSON.stringify(request.body ?? {}),
-      signal: AbortSignal.timeout(FORWARD_TIMEOUT_MS),
-      redirect: 'manual',
-    });
+    answer = await sendToNode(request, node, fromNode, request.url.split('?')[0]!, FORWARD_TIMEOUT_MS);
   } catch (error) {
-    throw new ShotscaleError('CLUSTER_UNREACHABLE', `node "${node.nodeId}" (${node.url}), which runs this camera, did not answer: ${errorMessage(error)}`);
+    throw new ShotscaleError('CLUSTER_UNREACHABLE', `node "${node.nodeId}" (${node.url}), which ${why}, did not answer: ${errorMessage(error)}`);
   }
   const type = answer.headers.get('content-type') ?? 'application/json';
   return reply.code(answer.status).type(type).send(Buffer.from(await answer.arrayBuffer()));
+}
+
+/**
+ * The same GET asked of every node in `nodes` at `path`, at once: the JSON
+ * answers of those that gave one within `timeoutMs`, and the ids of those
+ * that did not (a node that died a moment ago is left out, not waited for).
+ */
+export async function askNodes<T>(request: FastifyRequest, nodes: readonly PeerNode[], fromNode: string, path: string, timeoutMs: number): Promise<{ answers: { node: PeerNode; body: T }[]; silent: string[] }> {
+  const results = await Promise.all(
+    nodes.map(async (node) => {
+      try {
+        const answer = await sendToNode(request, node, fromNode, path, timeoutMs);
+        return answer.ok ? { node, body: (await answer.json()) as T } : { node, body: null };
+      } catch {
+        return { node, body: null };
+      }
+    }),
+  );
+  return {
+    answers: results.filter((r): r is { node: PeerNode; body: T } => r.body !== null),
+    silent: results.filter((r) => r.body === null).map((r) => r.node.nodeId),
+  };
 }

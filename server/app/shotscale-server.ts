@@ -199,7 +199,7 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
           configured: configuredHead,
           clock,
           log: log.child('calibration'),
-          ...(clusterCalibration ? { cluster: { nodeId: clusterCalibration.nodeId, announce: clusterCalibration.announce } } : {}),
+          ...(clusterCalibration ? { cluster: { nodeId: clusterCalibration.nodeId, announce: clusterCalibration.announce, queueIdBase: clusterCalibration.queueIdBase } } : {}),
         })
       : null;
   } catch (error) {
@@ -350,7 +350,7 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
     tls,
     cameras,
     directory: cameraDirectory,
-    ...(cluster ? { selfUrl: () => cluster?.node?.url ?? null, nodeId: cluster.nodeId } : {}),
+    ...(cluster ? { selfUrl: () => cluster?.node?.url ?? null, calibrationCluster: cluster.calibrationRoutes() } : {}),
     cluster: cluster ? () => cluster!.state() : null,
     ...(takeCommands ? { shotRoutes: { takes: takeCommands, cluster: cluster?.shotRoutes() ?? null } } : {}),
     metrics,

@@ -40,9 +40,15 @@ const pct = (p: number) => `${Math.round(p * 100)}%`;
 export class LabelQueue<F extends QueueFrame> {
   private readonly candidates = new Map<string, Candidate<F>[]>();
   private readonly lastConsidered = new Map<string, number>();
-  private nextId = 1;
+  private nextId: number;
 
-  constructor(private readonly clock: Clock) {}
+  /** `idBase`: in a cluster, this node's range, so that a frame's id says which node holds it. */
+  constructor(
+    private readonly clock: Clock,
+    idBase = 0,
+  ) {
+    this.nextId = idBase + 1;
+  }
 
   /** A camera's analysed frame, with its final probabilities (after the head). */
   consider(cameraId: string, seen: F, probabilities: readonly number[]): void {

@@ -70,8 +70,8 @@ export interface LiveCalibrationDeps {
   configured: { head: FramingHead; file: string } | null;
   clock: Clock;
   log: Logger;
-  /** In a cluster: this node's id, and the other nodes told of changes. */
-  cluster?: { nodeId: string; announce: CalibrationAnnouncer };
+  /** In a cluster: this node's id, the other nodes told of changes, and this node's range of label-these ids. */
+  cluster?: { nodeId: string; announce: CalibrationAnnouncer; queueIdBase: number };
 }
 
 /**
@@ -95,7 +95,7 @@ export class LiveCalibration {
   private readonly unusable = new Set<string>();
 
   private constructor(private readonly deps: LiveCalibrationDeps) {
-    this.labelQueue = new LabelQueue(deps.clock);
+    this.labelQueue = new LabelQueue(deps.clock, deps.cluster?.queueIdBase ?? 0);
   }
 
   /** With what is applied where read from the store (and those heads loaded): headFor() is synchronous, on the inference path. */

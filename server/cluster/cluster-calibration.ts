@@ -6,11 +6,15 @@
  * missed while Redis was away still arrives.
  */
 import type pg from 'pg';
+import type { CalibrationRoutesCluster } from '../api/calibration-routes.js';
 import type { SocketHub } from '../api/socket-hub.js';
 import type { CalibrationAnnouncer, LiveCalibration } from '../calibration/live-calibration.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../shared/logger.js';
 import { ClusterCalibrationStore } from './cluster-calibration-store.js';
+import type { ClusterNode } from './cluster-node.js';
+import { clusterQueryError } from './pg-errors.js';
+import { NODE_ID_SPAN } from './shot-replicator.js';
 
 export class ClusterCalibration {
   readonly store: ClusterCalibrationStore;
@@ -20,13 +24,41 @@ export class ClusterCalibration {
   private again = false;
   private failing = false;
 
+  /** Node numbers to ids: a label-these frame's id says which node holds it. */
+  private readonly nodeIds = new Map<number, string>();
+
   constructor(
-    pool: pg.Pool,
+    private readonly pool: pg.Pool,
     readonly nodeId: string,
+    private readonly idBase: number,
     private readonly hub: () => SocketHub | null,
+    private readonly node: () => ClusterNode | null,
     private readonly log: Logger,
   ) {
     this.store = new ClusterCalibrationStore(pool, nodeId);
+  }
+
+  /** The other live nodes, and who holds a label-these frame, for the calibration routes. */
+  routes(): CalibrationRoutesCluster {
+    return {
+      nodeId: this.nodeId,
+      otherNodes: () => (this.node()?.state().nodes ?? []).filter((n) => n.nodeId !== this.nodeId).map((n) => ({ nodeId: n.nodeId, url: n.url })),
+      queueOwner: async (id) => {
+        const number = Math.floor(id / NODE_ID_SPAN);
+        if (number === Math.floor(this.idBase / NODE_ID_SPAN)) return null;
+        let nodeId = this.nodeIds.get(number);
+        if (nodeId === undefined) {
+          try {
+            nodeId = (await this.pool.query<{ node_id: string }>('SELECT node_id FROM cluster_nodes WHERE number = $1', [number])).rows[0]?.node_id;
+          } catch (error) {
+            throw clusterQueryError(error, "the cluster's nodes");
+          }
+          if (nodeId === undefined) return { nodeId: `#${number}`, url: null };
+          this.nodeIds.set(number, nodeId);
+        }
+        return { nodeId, url: this.node()?.nodeUrl(nodeId) ?? null };
+      },
+    };
   }
 
   readonly announce: CalibrationAnnouncer = {

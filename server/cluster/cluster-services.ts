@@ -27,6 +27,7 @@ import type { Logger } from '../shared/logger.js';
 import type { CanonicalScale } from '../shared/scale.js';
 import type { Alert, Take } from '../shared/shots.js';
 import type { ShotLog } from '../shots/shot-log.js';
+import type { CalibrationRoutesCluster } from '../api/calibration-routes.js';
 import type { LiveCalibration } from '../calibration/live-calibration.js';
 import type { CalibrationRecords } from '../store/calibration-store.js';
 import { ClusterAlerts } from './cluster-alerts.js';
@@ -76,6 +77,8 @@ export class ClusterServices {
     private readonly deps: ClusterServicesDeps,
     private readonly connections: ClusterConnections,
     private readonly replicator: ShotReplicator | null,
+    /** This node's number times NODE_ID_SPAN: its shot ids and label-these ids start there. */
+    private readonly idBase: number,
   ) {
     const { settings, nodeId, shotLog, hub, clock, log } = deps;
     this.fanout = clusterFanout(connections.publisher, connections.subscriber, settings.keyPrefix);
@@ -85,7 +88,7 @@ export class ClusterServices {
       this.calibration = null;
       return;
     }
-    this.calibration = new ClusterCalibration(connections.pg, nodeId, hub, log);
+    this.calibration = new ClusterCalibration(connections.pg, nodeId, idBase, hub, node, log);
     const shotsLog = new ClusterShotLog(connections.pg);
     const coverage = new ClusterCoverage(connections.pg, shotsLog, deps.config.coverage.plans);
     let alerts: ClusterAlerts | null = null;
@@ -126,16 +129,17 @@ export class ClusterServices {
     const { settings, nodeId, shotLog, log } = deps;
     const connections = await connectCluster(settings, log);
     let replicator: ShotReplicator | null = null;
+    let base = 0;
     try {
       await migrateCluster(connections.pg);
       deps.metrics.registry.setDefaultLabels({ node: nodeId });
       if (shotLog) {
-        const base = (await nodeNumber(connections.pg, nodeId)) * NODE_ID_SPAN;
+        base = (await nodeNumber(connections.pg, nodeId)) * NODE_ID_SPAN;
         shotLog.shots.setIdFloor(await firstShotId(connections.pg, base));
         replicator = new ShotReplicator(shotLog.db, shotLog.shots, connections.pg, nodeId, log);
         replicator.start(base);
       }
-      return new ClusterServices(deps, connections, replicator);
+      return new ClusterServices(deps, connections, replicator, base);
     } catch (error) {
       await replicator?.close();
       await connections.close();
@@ -180,9 +184,14 @@ export class ClusterServices {
   }
 
   /** Where LiveCalibration keeps its samples and heads, and whom it tells of changes; null when shots are off. */
-  calibrationStore(): { records: CalibrationRecords; nodeId: string; announce: ClusterCalibration['announce'] } | null {
+  calibrationStore(): { records: CalibrationRecords; nodeId: string; announce: ClusterCalibration['announce']; queueIdBase: number } | null {
     const c = this.calibration;
-    return c ? { records: c.store, nodeId: c.nodeId, announce: c.announce } : null;
+    return c ? { records: c.store, nodeId: c.nodeId, announce: c.announce, queueIdBase: this.idBase } : null;
+  }
+
+  /** What the calibration routes need of the cluster (the other nodes, who holds a label-these frame); null when shots are off. */
+  calibrationRoutes(): CalibrationRoutesCluster | null {
+    return this.calibration?.routes() ?? null;
   }
 
   /** The node's calibration, made once the models are loaded. */

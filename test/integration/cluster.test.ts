@@ -773,6 +773,27 @@ test('calibration is the cluster\'s: a correction on any node labels the frame o
     const both = (await httpJson(`${a.url}/api/calibration/samples?camera=archive`)).body as { samples: { source: string }[] };
     assert.deepEqual(both.samples.map((s) => s.source), new Array(labels.length).fill('import'));
 
+    // "Label these" on node a lists frames of both nodes' cameras; b's are shown and labelled by b, through a.
+    type Queued = { id: number; cameraId: string };
+    let queue: Queued[] = [];
+    const queueDeadline = Date.now() + 20_000;
+    while (!(queue.some((q) => q.cameraId === onA) && queue.some((q) => q.cameraId === onB))) {
+      assert.ok(Date.now() < queueDeadline, `label-these frames of both cameras: ${JSON.stringify(queue)}`);
+      await new Promise((r) => setTimeout(r, 500));
+      queue = ((await httpJson(`${a.url}/api/calibration/queue`)).body as { queue: Queued[] }).queue;
+    }
+    const ownOnly = ((await httpJson(`${a.url}/api/calibration/queue?scope=node`)).body as { queue: Queued[] }).queue;
+    assert.ok(ownOnly.length > 0 && ownOnly.every((q) => q.cameraId === onA), JSON.stringify(ownOnly));
+    const fromB = queue.find((q) => q.cameraId === onB)!;
+    const queuedImage = await fetch(`${a.url}/api/calibration/queue/${fromB.id}/image`);
+    assert.equal(queuedImage.status, 200);
+    assert.equal(queuedImage.headers.get('content-type'), 'image/jpeg');
+    const labelled = await httpJson(`${a.url}/api/calibration/queue/${fromB.id}`, { method: 'POST', body: { label: 'MCU' } });
+    assert.equal(labelled.status, 201, JSON.stringify(labelled.body));
+    assert.deepEqual([(labelled.body as { cameraId: string }).cameraId, (labelled.body as { label: string }).label], [onB, 'MCU']);
+    const again = await httpJson(`${a.url}/api/calibration/queue/${fromB.id}`, { method: 'POST', body: { label: 'MCU' } });
+    assert.equal(again.status, 404, 'a labelled frame leaves the list of the node holding it');
+
     // Node b dies: node a takes its camera over, with the head applied to it.
     await stopNode(b, 'SIGKILL');
     await waitForCluster(a.url, (s) => camerasOf(s, 'a').includes(onB), 30_000, "node a takes b's camera");
