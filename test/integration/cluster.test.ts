@@ -645,11 +645,17 @@ test('WHIP in a cluster: a publisher calling any node is redirected to the node 
     const redirect = await fetch(`${b.url}/whip/whip-1?name=Stage`, { method: 'POST', headers: { 'content-type': 'application/sdp' }, body: 'v=0\r\n', redirect: 'manual' });
     assert.equal(redirect.status, 307);
     assert.equal(redirect.headers.get('location'), `${a.url}/whip/whip-1?name=Stage`);
-    // Calibration is each node's own: a correction of a's camera sent to b says where to make it.
+    // A correction of a's camera sent to b is passed on to a, and a's answer comes back (its fixture model has no framing features to teach).
     const correction = await httpJson(`${b.url}/api/cameras/whip-1/corrections`, { method: 'POST', body: { label: 'CU' } });
     assert.equal(correction.status, 409, JSON.stringify(correction.body));
-    assert.equal((correction.body as { error: { code: string } }).error.code, 'CLUSTER_ELSEWHERE');
-    assert.match((correction.body as { error: { message: string } }).error.message, new RegExp(`node "a" \\(${a.url.replace(/[.:/]/g, '\\$&')}\\)`));
+    assert.equal((correction.body as { error: { code: string } }).error.code, 'CALIBRATION_INVALID');
+    assert.match((correction.body as { error: { message: string } }).error.message, /no analysed frame yet|no framing features/);
+    // Sent as if passed on already, it is not passed on again: b says where the camera runs.
+    const looped = await fetch(`${b.url}/api/cameras/whip-1/corrections`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-shotscale-forwarded-by': 'a' }, body: JSON.stringify({ label: 'CU' }) });
+    assert.equal(looped.status, 409);
+    const loopedError = ((await looped.json()) as { error: { code: string; message: string } }).error;
+    assert.equal(loopedError.code, 'CLUSTER_ELSEWHERE');
+    assert.ok(loopedError.message.includes(`node "a" (${a.url})`), loopedError.message);
 
     // A real publisher, pointed at b: it ends up on a, and b's clients get the camera's readouts.
     const { client } = await connectClient(b.url);
@@ -793,6 +799,9 @@ test('calibration is the cluster\'s: a correction on any node labels the frame o
     assert.deepEqual([(labelled.body as { cameraId: string }).cameraId, (labelled.body as { label: string }).label], [onB, 'MCU']);
     const again = await httpJson(`${a.url}/api/calibration/queue/${fromB.id}`, { method: 'POST', body: { label: 'MCU' } });
     assert.equal(again.status, 404, 'a labelled frame leaves the list of the node holding it');
+    const ghost = await httpJson(`${a.url}/api/calibration/queue/${2 ** 36 * 9999 + 1}/image`);
+    assert.equal(ghost.status, 404, 'a frame id of a node the cluster never had');
+    assert.match((ghost.body as { error: { message: string } }).error.message, /not running now/);
 
     // Node b dies: node a takes its camera over, with the head applied to it.
     await stopNode(b, 'SIGKILL');
