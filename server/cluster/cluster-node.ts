@@ -6,7 +6,9 @@
  *
  * Outages: while Redis is down the node keeps the cameras it has (every node
  * is cut off alike, so nobody can claim them) and claims nothing; when Redis
- * returns, a lease another node took in between stops the camera here. While
+ * returns, a lease another node took in between stops the camera here. A
+ * node cut off from Redis alone reads who claimed its cameras last in
+ * PostgreSQL, and stops one another node took (camera-claims.ts). While
  * PostgreSQL is down the last list of cameras read stands.
  */
 import { randomUUID } from 'node:crypto';
@@ -18,6 +20,7 @@ import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import type { CameraStatus } from '../shared/socket-events.js';
 import { planLeases } from './camera-balancer.js';
+import { CameraClaims } from './camera-claims.js';
 import { CameraLeases } from './camera-leases.js';
 import { CameraRegistry, type RegisteredCamera } from './camera-registry.js';
 import type { ClusterShotLog } from './cluster-shot-log.js';
@@ -37,6 +40,8 @@ interface HeldCamera {
   token: number;
   revision: number;
   renewedAt: number;
+  /** The generation of this node's claim record in PostgreSQL (camera-claims.ts); null until it is written. */
+  claim: number | null;
 }
 
 export interface ClusterNodeState {
@@ -82,6 +87,7 @@ export class ClusterNode {
   readonly instance = randomUUID();
   readonly registry: CameraRegistry;
   private readonly leases: CameraLeases;
+  private readonly claims: CameraClaims;
   private readonly nodes: NodeRegistry;
   private readonly held = new Map<string, HeldCamera>();
   private readonly failedAt = new Map<string, number>();
@@ -111,6 +117,7 @@ export class ClusterNode {
     this.tickMs = Math.min(1000, this.leaseMs / 4);
     this.registry = new CameraRegistry(connections.pg);
     this.leases = new CameraLeases(connections.redis, settings.keyPrefix, deps.nodeId, this.leaseMs);
+    this.claims = new CameraClaims(connections.pg, deps.nodeId);
     this.nodes = new NodeRegistry(connections.redis, settings.keyPrefix, this.leaseMs);
     this.startedAt = deps.clock();
   }
@@ -236,7 +243,11 @@ export class ClusterNode {
       this.setRedis(false, errorMessage(error));
     }
     await this.readCameras();
-    if (!redisAnswers) return;
+    if (!redisAnswers) {
+      await this.fenceWhileCutOff();
+      return;
+    }
+    await this.recordClaims();
     try {
       await this.followDefinitions();
       await this.keepCoverageDuty();
@@ -354,8 +365,45 @@ export class ClusterNode {
         await this.leases.release(id, token);
         continue;
       }
-      this.held.set(id, { token, revision: camera.revision, renewedAt: now });
+      this.held.set(id, { token, revision: camera.revision, renewedAt: now, claim: null });
       deps.log.info(`cluster: took ${id} (lease ${token})`);
+    }
+    await this.recordClaims();
+  }
+
+  /**
+   * Each camera taken here is recorded as this node's in PostgreSQL, once
+   * its lease is held (retried every tick while PostgreSQL is away: the
+   * camera runs meanwhile).
+   */
+  private async recordClaims(): Promise<void> {
+    if (!this.postgresUp) return;
+    for (const [id, held] of this.held) {
+      if (held.claim !== null) continue;
+      try {
+        held.claim = await this.claims.record(id);
+      } catch (error) {
+        this.deps.log.debug(`cluster: the claim of ${id} is not recorded yet (${errorMessage(error)})`);
+        return;
+      }
+    }
+  }
+
+  /** Redis is out of reach from here: a camera another node claimed since (its record in PostgreSQL says so) stops here. */
+  private async fenceWhileCutOff(): Promise<void> {
+    if (!this.postgresUp) return;
+    const recorded = new Map([...this.held].filter(([, h]) => h.claim !== null).map(([id, h]) => [id, h.claim!]));
+    let taken: { cameraId: string; nodeId: string }[];
+    try {
+      taken = await this.claims.takenOver(recorded);
+    } catch (error) {
+      this.deps.log.debug(`cluster: claims not read (${errorMessage(error)})`);
+      return;
+    }
+    for (const { cameraId, nodeId } of taken) {
+      this.deps.log.warn(`cluster: node ${nodeId} took ${cameraId} while this node could not reach Redis: stopping it here`);
+      this.held.delete(cameraId);
+      await this.deps.cameras.detach(cameraId);
     }
   }
 

@@ -113,6 +113,16 @@ const MIGRATIONS: readonly string[] = [
      head_id BIGINT REFERENCES cluster_calibration_heads (id),
      applied_at DOUBLE PRECISION NOT NULL
    )`,
+  // 8: who claimed each camera last, written by the node after its lease in
+  // Redis: the fence a node cut off from Redis alone reads, to stop a camera
+  // another node took over meanwhile. Generations come from one sequence.
+  `CREATE SEQUENCE cluster_claim_generations;
+   CREATE TABLE cluster_camera_claims (
+     camera_id TEXT PRIMARY KEY,
+     node_id TEXT NOT NULL,
+     generation BIGINT NOT NULL,
+     claimed_at TIMESTAMPTZ NOT NULL DEFAULT now()
+   )`,
 ];
 
 /** Any constant: the advisory lock that serialises the nodes' migrations. */

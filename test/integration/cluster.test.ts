@@ -9,7 +9,7 @@ import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { ensureWebBuild } from '../support/web-build.js';
 import { after, before, test } from 'node:test';
-import { startPostgres, startRedis, type Engine } from '../support/cluster-engines.js';
+import { startPostgres, startRedis, startRelay, type Engine } from '../support/cluster-engines.js';
 import { createDatabase, startNode, stopNode, type ClusterSpec, type NodeProcess } from '../support/cluster-nodes.js';
 import { runCli } from '../support/cli.js';
 import { makeClip, tempDir } from '../support/media.js';
@@ -813,5 +813,41 @@ test('calibration is the cluster\'s: a correction on any node labels the frame o
     assert.ok(local.status === 201 || (local.body as { error: { code: string } }).error.code === 'CALIBRATION_INVALID', JSON.stringify(local.body));
   } finally {
     await Promise.all([stopNode(a, 'SIGKILL'), stopNode(b, 'SIGKILL')]);
+  }
+});
+
+test('a node cut off from Redis alone stops a camera another node took over meanwhile (the claim recorded in PostgreSQL is the fence): two nodes analyse it for about a second, not until Redis comes back', { timeout: 120_000 }, async () => {
+  const spec = await clusterSpec(['fence-1']);
+  const relay = await startRelay(redis);
+  // Node b reaches Redis through the relay only; node a directly.
+  const b = await node({ ...spec, redisUrl: relay.url }, 'b', 1);
+  try {
+    await waitForCluster(b.url, (s) => camerasOf(s, 'b').includes('fence-1'), 20_000, 'b runs fence-1');
+    const a = await node(spec, 'a', 1);
+    try {
+      await waitForCluster(a.url, (s) => s.nodes.length === 2, 20_000, 'a sees b');
+      await waitForShots(b.url, '?scope=node&camera=fence-1', (shots) => shots.length > 0, 20_000, "b's shots of fence-1");
+      await relay.cut();
+      const cutAt = Date.now();
+      const { ms } = await waitForCluster(a.url, (s) => camerasOf(s, 'a').includes('fence-1'), 20_000, 'a takes fence-1 after the lease');
+      assert.ok(ms >= 2000, `a took the camera only after b's lease ran out (${ms} ms)`);
+      // b learns it from PostgreSQL within a tick or two and stops the camera: its open shot closes.
+      const stopped = await waitForShots(b.url, '?scope=node&camera=fence-1', (shots) => shots.every((s) => s.status === 'closed'), 10_000, 'b closes its shot of fence-1');
+      assert.match(b.stderr(), /node a took fence-1 while this node could not reach Redis: stopping it here/);
+      const [first] = await waitForShots(a.url, '?scope=node&camera=fence-1&order=asc', (shots) => shots.length > 0, 10_000, "a's first shot of fence-1");
+      const lastOnB = Math.max(...stopped.map((s) => s.outTime));
+      assert.ok(lastOnB - first!.inTime < 3000, `both nodes analysed fence-1 for ${lastOnB - first!.inTime} ms (b stopped ${lastOnB - cutAt} ms after the cut)`);
+      // Redis reachable again: b does not take the camera back, a keeps it.
+      await relay.restore();
+      await waitForCluster(b.url, (s) => s.redis === 'up' && s.nodes.length === 2, 20_000, 'b reaches Redis again');
+      await new Promise((r) => setTimeout(r, 2000));
+      const { state } = await waitForCluster(a.url, (s) => s.nodes.length === 2, 5000, 'both nodes');
+      assert.deepEqual([camerasOf(state, 'a'), camerasOf(state, 'b')], [['fence-1'], []]);
+    } finally {
+      await stopNode(a, 'SIGKILL');
+    }
+  } finally {
+    await stopNode(b, 'SIGKILL');
+    await relay.cut();
   }
 });

@@ -122,3 +122,50 @@ export async function startPostgres(): Promise<Engine> {
   await start();
   return { url: `postgres://shotscale@127.0.0.1:${port}/postgres`, port, start, stop: () => stopChild(child, 'SIGINT') };
 }
+
+/**
+ * A TCP relay in front of an engine, for one node alone: cut() drops its
+ * connections and refuses new ones (that node is cut off while the others
+ * still reach the engine); restore() lets it through again on the same port.
+ */
+export interface Relay {
+  url: string;
+  cut(): Promise<void>;
+  restore(): Promise<void>;
+}
+
+export async function startRelay(engine: Engine): Promise<Relay> {
+  const port = await freePort();
+  const sockets = new Set<net.Socket>();
+  let server: net.Server | null = null;
+  const listen = () =>
+    new Promise<void>((resolve, reject) => {
+      const s = net.createServer((client) => {
+        const upstream = net.connect(engine.port, '127.0.0.1');
+        for (const socket of [client, upstream]) {
+          sockets.add(socket);
+          socket.once('close', () => sockets.delete(socket));
+          socket.on('error', () => undefined);
+        }
+        client.pipe(upstream).pipe(client);
+        client.once('close', () => upstream.destroy());
+        upstream.once('close', () => client.destroy());
+      });
+      s.once('error', reject);
+      s.listen(port, '127.0.0.1', () => resolve());
+      server = s;
+    });
+  await listen();
+  const url = new URL(engine.url);
+  url.port = String(port);
+  return {
+    url: url.toString().replace(/\/$/, ''),
+    cut: async () => {
+      const s = server;
+      server = null;
+      for (const socket of sockets) socket.destroy();
+      if (s) await new Promise<void>((resolve) => s.close(() => resolve()));
+    },
+    restore: listen,
+  };
+}
