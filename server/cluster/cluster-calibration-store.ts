@@ -82,7 +82,9 @@ export class ClusterCalibrationStore implements CalibrationRecords {
     const values: unknown[] = [];
     let where = '';
     if (filter.cameraId !== undefined) {
-      values.push(filter.cameraId.replaceAll('\0', ''));
+      // PostgreSQL takes no NUL; no camera id has one, so nothing matches (as in SQLite).
+      if (filter.cameraId.includes('\0')) return [];
+      values.push(filter.cameraId);
       where = 'WHERE camera_id = $1';
     }
     values.push(filter.limit ?? 10_000);
@@ -133,12 +135,13 @@ export class ClusterCalibrationStore implements CalibrationRecords {
     await this.query(
       `INSERT INTO cluster_calibration_applied (scope, head_id, applied_at) VALUES ($1, $2, $3)
        ON CONFLICT (scope) DO UPDATE SET head_id = EXCLUDED.head_id, applied_at = EXCLUDED.applied_at`,
-      [scope.replaceAll('\0', ''), headId, Math.round(at)],
+      [scope, headId, Math.round(at)],
     );
   }
 
   async unapply(scope: string): Promise<void> {
-    await this.query('DELETE FROM cluster_calibration_applied WHERE scope = $1', [scope.replaceAll('\0', '')]);
+    if (scope.includes('\0')) return;
+    await this.query('DELETE FROM cluster_calibration_applied WHERE scope = $1', [scope]);
   }
 
   async applied(): Promise<AppliedHead[]> {

@@ -1,6 +1,7 @@
 /**
  * One shot log, two stores: a node's SQLite file and the cluster's copy in
- * PostgreSQL answer every filter of GET /api/shots alike. The same shots are
+ * PostgreSQL answer every filter of GET /api/shots alike; the calibration's
+ * two stores (a node's file, the cluster's PostgreSQL) pass one suite too. The same shots are
  * written to a real SQLite file and copied by the real replicator to a real
  * PostgreSQL; each case runs on both stores and is held to what it must
  * find, so that neither can drift from the other, nor both from the filter's
@@ -10,7 +11,9 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import pg from 'pg';
+import { ClusterCalibrationStore } from '../../server/cluster/cluster-calibration-store.js';
 import { ClusterShotLog } from '../../server/cluster/cluster-shot-log.js';
+import { CalibrationStore, SqliteCalibrationRecords, type CalibrationRecords, type NewSample } from '../../server/store/calibration-store.js';
 import { migrateCluster } from '../../server/cluster/cluster-schema.js';
 import { ShotReplicator } from '../../server/cluster/shot-replicator.js';
 import { silentLogger } from '../../server/shared/logger.js';
@@ -140,4 +143,57 @@ describe('the shot log on SQLite and on PostgreSQL', () => {
     assert.deepEqual((await cluster.list({ scene: '7' })).map((s) => [s.id, s.tags, s.note]), [[target.id, ['Bo'], 'moved']]);
     assert.deepEqual(await cluster.list({ scene: '7' }), sqlite.list({ scene: '7' }));
   });
+});
+
+describe('calibration records: the same answers from a node\'s SQLite file and from the cluster\'s PostgreSQL', () => {
+  const sample = (cameraId: string, label: string, at: number, jpeg: boolean): NewSample => ({
+    cameraId,
+    capturedAt: at,
+    source: 'live',
+    taxonomy: 'canonical',
+    label,
+    shown: 'MS',
+    shotId: null,
+    features: Float32Array.from([0.25, -1.5, 3e-7]),
+    featureNames: ['a', 'b', 'c'],
+    rules: [0.1, 0.2, 0.7],
+    jpeg: jpeg ? JPEG : null,
+  });
+  const RECORDS: { name: string; records: () => CalibrationRecords }[] = [
+    { name: 'SQLite', records: () => new SqliteCalibrationRecords(new CalibrationStore(db)) },
+    { name: 'PostgreSQL', records: () => new ClusterCalibrationStore(pool, 'node-1') },
+  ];
+  for (const { name, records } of RECORDS) {
+    test(`${name}: samples listed newest first and per camera, with features, names, rules and pictures; heads versioned; applied per scope`, async () => {
+      const store = records();
+      const ids = [await store.addSample(sample('cam-1', 'CU', T0, true), T0 + 5), await store.addSample(sample('cam-2', 'MS', T0 + 1000, false), T0 + 1005), await store.addSample(sample('cam-1', 'WS', T0 + 2000, true), T0 + 2005)];
+      assert.deepEqual((await store.listSamples()).map((s) => s.id), [...ids].reverse());
+      assert.deepEqual((await store.listSamples({ cameraId: 'cam-1' })).map((s) => [s.label, s.hasImage, s.capturedAt, s.createdAt]), [['WS', true, T0 + 2000, T0 + 2005], ['CU', true, T0, T0 + 5]]);
+      assert.deepEqual(await store.listSamples({ cameraId: 'cam-\u00001' }), [], 'a NUL in a camera finds nothing, and is no error');
+      const forFit = await store.samplesForFit();
+      assert.deepEqual(forFit.map((s) => s.id), ids, 'oldest first');
+      assert.deepEqual([...forFit[0]!.features], [...Float32Array.from([0.25, -1.5, 3e-7])]);
+      assert.deepEqual([forFit[0]!.featureNames, forFit[0]!.rules, forFit[0]!.shown, forFit[0]!.source], [['a', 'b', 'c'], [0.1, 0.2, 0.7], 'MS', 'live']);
+      assert.deepEqual(await store.sampleImage(ids[0]!), JPEG);
+      assert.equal(await store.sampleImage(ids[1]!), null);
+      assert.equal(await store.deleteSample(ids[1]!), true);
+      assert.equal(await store.deleteSample(ids[1]!), false);
+
+      const head = { weights: [[0.5, -0.25e-9]], classes: ['CU', 'MS'], nested: { n: 1 } };
+      const v1 = await store.addHead(head, { sets: [] }, 2, T0 + 3000);
+      const v2 = await store.addHead({ ...head, nested: { n: 2 } }, { sets: [1] }, 3, T0 + 4000);
+      assert.ok(v2 > v1);
+      assert.deepEqual((await store.listHeads()).map((h) => [h.id, h.samples, h.createdAt, h.report]), [[v2, 3, T0 + 4000, { sets: [1] }], [v1, 2, T0 + 3000, { sets: [] }]]);
+      assert.deepEqual((await store.head(v1))?.head, head, 'the head comes back exactly as stored');
+      assert.equal(await store.head(v2 + 1000), null);
+      await store.apply('*', v2, T0 + 5000);
+      await store.apply('cam-1', null, T0 + 5000);
+      await store.apply('*', v1, T0 + 6000);
+      assert.deepEqual((await store.applied()).map((r) => [r.scope, r.headId, r.appliedAt]), [['*', v1, T0 + 6000], ['cam-1', null, T0 + 5000]]);
+      await store.unapply('cam-1');
+      await store.unapply('cam-never');
+      await store.unapply('*\u0000');
+      assert.deepEqual((await store.applied()).map((r) => r.scope), ['*']);
+    });
+  }
 });
