@@ -34,6 +34,8 @@ const FIT_WORKER_FALLBACK = new URL('./fit-worker-entry.mjs', import.meta.url);
 export const EVERY_CAMERA = '*';
 /** Fewer than this many samples, or fewer than 2 classes, and a fit would only learn noise. */
 export const MIN_SAMPLES = 6;
+/** Another node's fit blocks a new one for at most this long (fits take seconds to a minute). */
+const FIT_ELSEWHERE_TIMEOUT_MS = 10 * 60_000;
 
 interface Observed {
   frame: Pick<Frame, 'width' | 'height' | 'data' | 'captureTime'>;
@@ -284,6 +286,11 @@ export class LiveCalibration {
   /** Starts a fit on a thread of its own; the state says when it is done. */
   async startFit(options: { fromScratch?: boolean; folds?: number } = {}): Promise<FitState> {
     if (this.fit.state === 'fitting') throw new ShotscaleError('CALIBRATION_INVALID', 'a fit is already running');
+    const elsewhere = this.fitElsewhere;
+    // A node that died mid-fit never reports its end: after a while its fit no longer blocks.
+    if (elsewhere?.state === 'fitting' && this.deps.clock() - (elsewhere.startedAt ?? 0) < FIT_ELSEWHERE_TIMEOUT_MS) {
+      throw new ShotscaleError('CALIBRATION_INVALID', `a fit is already running on node ${elsewhere.node ?? '?'}`);
+    }
     const names = this.deps.featureNames;
     if (!names) throw new ShotscaleError('CALIBRATION_INVALID', `the default model (${this.deps.modelName}) has no framing features to calibrate`);
     const samples = await this.deps.store.samplesForFit();

@@ -738,6 +738,13 @@ test('calibration is the cluster\'s: a correction on any node labels the frame o
     const stateOf = async (url: string) => (await httpJson(`${url}/api/calibration`)).body as CalibrationState;
     let onBState: CalibrationState;
     const fitDeadline = Date.now() + 120_000;
+    // While it runs, node b shows it, and refuses a second fit.
+    do onBState = await stateOf(b.url);
+    while (onBState.fit.state !== 'fitting' && Date.now() < fitDeadline);
+    assert.equal(onBState.fit.node, 'a');
+    const second = await httpJson(`${b.url}/api/calibration/fit`, { method: 'POST', body: {} });
+    assert.equal(second.status, 409, JSON.stringify(second.body));
+    assert.match((second.body as { error: { message: string } }).error.message, /already running on node a/);
     for (;;) {
       onBState = await stateOf(b.url);
       if (onBState.fit.state === 'done' || onBState.fit.state === 'failed') break;
