@@ -8,7 +8,7 @@
  */
 import { stratifiedFolds } from './cross-validation.js';
 import { applyHead, type FramingHead } from './framing-head.js';
-import { CALIBRATION_TRAIN_OPTIONS, countsOf, residualHead, rowsOf, scoreSet, type LabelledSet, type SetScores } from './multi-set-calibration.js';
+import { countsOf, PRODUCTION_TRAIN_OPTIONS, residualHead, rowsOf, scoreSet, type LabelledSet, type SetScores } from './multi-set-calibration.js';
 import { predictWithOffset, rulesOffset, trainSetHead, type SetLabelledRow, type SetTrainOptions } from './set-label-training.js';
 import type { SoftmaxModel } from './softmax-regression.js';
 
@@ -62,7 +62,7 @@ function predict(head: FramingHead | null, set: LabelledSet): number[][] {
 function trainer(input: ProductionFitInput): (rows: SetLabelledRow[]) => SoftmaxModel {
   const weight = (PRODUCTION_SHARE / (1 - PRODUCTION_SHARE)) * Math.max(input.base.length, 1) / Math.max(input.production.length, 1);
   const setWeights = Object.fromEntries(input.production.map((s) => [s.name, weight]));
-  const options: Partial<SetTrainOptions> = { ...CALIBRATION_TRAIN_OPTIONS, setWeights, ...input.options };
+  const options: Partial<SetTrainOptions> = { ...PRODUCTION_TRAIN_OPTIONS, setWeights, ...input.options };
   return (rows) => trainSetHead(rows, options);
 }
 
@@ -75,7 +75,7 @@ export function fitProduction(input: ProductionFitInput): ProductionFitResult {
     const counts = countsOf(set).filter((n) => n > 0);
     const folds = Math.min(input.folds ?? 5, ...counts);
     if (counts.length < 2 || folds < 2) return { name: set.name, taxonomy: set.taxonomy.name, count: set.samples.length, before, after: null };
-    const fold = stratifiedFolds(set.samples.map((s) => s.label), folds, CALIBRATION_TRAIN_OPTIONS.seed);
+    const fold = stratifiedFolds(set.samples.map((s) => s.label), folds, PRODUCTION_TRAIN_OPTIONS.seed);
     const predicted: number[][] = new Array(set.samples.length);
     for (let f = 0; f < folds; f++) {
       input.onProgress?.(`${set.name}: fold ${f + 1} of ${folds}`);
@@ -96,7 +96,7 @@ export function fitProduction(input: ProductionFitInput): ProductionFitResult {
     labels: sets.map((s) => s.labels).join(', '),
     count: sets.reduce((n, s) => n + s.samples.length, 0),
     trainedAt: new Date().toISOString(),
-    options: { ...CALIBRATION_TRAIN_OPTIONS, model: input.modelName, productionShare: PRODUCTION_SHARE, from: input.from ? input.from.provenance.labels : 'rules', ...input.options },
+    options: { ...PRODUCTION_TRAIN_OPTIONS, model: input.modelName, productionShare: PRODUCTION_SHARE, from: input.from ? input.from.provenance.labels : 'rules', ...input.options },
     sets: sets.map((s) => {
       const report = reports.find((r) => r.name === s.name);
       return {

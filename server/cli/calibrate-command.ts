@@ -25,7 +25,7 @@ import { loadHead, saveHead, type FramingHead } from '../calibration/framing-hea
 import { fitProduction, type ProductionSetReport } from '../calibration/production-fit.js';
 import { resolveConfigPath } from '../config/load-config.js';
 import { configFromArgs } from './serve-command.js';
-import { CALIBRATION_TRAIN_OPTIONS, evaluateSets, fitHead, type LabelledSet, type SetReport, type SetScores } from '../calibration/multi-set-calibration.js';
+import { CALIBRATION_TRAIN_OPTIONS, evaluateSets, fitHead, PRODUCTION_TRAIN_OPTIONS, type LabelledSet, type SetReport, type SetScores } from '../calibration/multi-set-calibration.js';
 import type { SetTrainOptions } from '../calibration/set-label-training.js';
 import { evaluateImages } from '../evaluation/run-evaluation.js';
 import { findTaxonomy, type Taxonomy } from '../evaluation/taxonomies.js';
@@ -43,7 +43,8 @@ const OPTIONS = {
   config: { type: 'string', short: 'c' },
   folds: { type: 'string', default: '5' },
   epochs: { type: 'string', default: String(CALIBRATION_TRAIN_OPTIONS.epochs) },
-  l2: { type: 'string', default: String(CALIBRATION_TRAIN_OPTIONS.l2) },
+  // No default: 0.3 for a fit on labelled sets, 0.1 for a production's fit on its base (multi-set-calibration.ts says why).
+  l2: { type: 'string' },
   lr: { type: 'string', default: String(CALIBRATION_TRAIN_OPTIONS.learningRate) },
   ordinal: { type: 'string', default: String(CALIBRATION_TRAIN_OPTIONS.ordinal) },
   'label-power': { type: 'string', default: String(CALIBRATION_TRAIN_OPTIONS.labelPower) },
@@ -121,9 +122,15 @@ export async function runCalibrate(argv: string[], log: Logger): Promise<number>
   if (!values.out) return usageError('--out FILE is required (where the head is saved, JSON)');
   if (!values.labels?.length && !values.samples) return usageError('--labels FILE is required (a CSV with columns file and label; give --labels again for more sets, FILE=TAXONOMY to name a set\'s taxonomy)');
   const folds = Number(values.folds);
-  const train: Partial<SetTrainOptions> = { epochs: Number(values.epochs), l2: Number(values.l2), learningRate: Number(values.lr), ordinal: Number(values.ordinal), labelPower: Number(values['label-power']) };
+  const train: Partial<SetTrainOptions> = {
+    epochs: Number(values.epochs),
+    ...(values.l2 === undefined ? {} : { l2: Number(values.l2) }),
+    learningRate: Number(values.lr),
+    ordinal: Number(values.ordinal),
+    labelPower: Number(values['label-power']),
+  };
   if (!Number.isInteger(folds) || folds < 2) return usageError('--folds must be an integer of at least 2');
-  if (!Number.isInteger(train.epochs) || train.epochs! < 1 || !(train.l2! >= 0) || !(train.learningRate! > 0) || !(train.ordinal! >= 0) || !(train.labelPower! >= 0 && train.labelPower! <= 1)) {
+  if (!Number.isInteger(train.epochs) || train.epochs! < 1 || !(train.l2 === undefined || train.l2 >= 0) || !(train.learningRate! > 0) || !(train.ordinal! >= 0) || !(train.labelPower! >= 0 && train.labelPower! <= 1)) {
     return usageError('--epochs must be a positive integer; --l2 and --ordinal non-negative numbers; --lr positive; --label-power from 0 to 1');
   }
   if ((values.labels?.length ?? 0) > 1 && values.images) return usageError('--images applies to one labels file; with several, each file\'s paths are relative to its own folder');
@@ -188,7 +195,7 @@ export async function runCalibrate(argv: string[], log: Logger): Promise<number>
     const fit = fitProduction({ base: baseSets, production: sets, featureNames, from: base!.head, modelName, folds, options: train, onProgress: (what) => progress.note(`fitting: ${what}`) });
     process.stdout.write(formatProductionReports(sets, fit.reports, folds, base!.file));
     head = fit.head;
-    json = { base: base!.file, baseSets: baseSets.map((s) => s.name), sets: fit.reports, fitS: fit.fitMs / 1000, options: { ...CALIBRATION_TRAIN_OPTIONS, ...train, folds } };
+    json = { base: base!.file, baseSets: baseSets.map((s) => s.name), sets: fit.reports, fitS: fit.fitMs / 1000, options: { ...PRODUCTION_TRAIN_OPTIONS, ...train, folds } };
   } else {
     const reports = evaluateSets(sets, folds, train, (what) => progress.note(`fitting: ${what}`));
     process.stdout.write(formatReports(sets, reports, folds));

@@ -25,7 +25,7 @@ type InputPart = 'geometry' | 'spectral' | 'embedding';
 const { values } = parseArgs({
   options: {
     inputs: { type: 'string', default: 'geometry,spectral,embedding' },
-    l2: { type: 'string', default: '0.1' },
+    l2: { type: 'string', default: String(CALIBRATION_TRAIN_OPTIONS.l2) },
     ordinal: { type: 'string', default: '0.3' },
     within: { type: 'string', default: '1' },
     epochs: { type: 'string', default: '300' },
