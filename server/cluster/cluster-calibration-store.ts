@@ -6,7 +6,7 @@
  * on whichever node runs it after a failover or a drain.
  */
 import type pg from 'pg';
-import type { AppliedHead, CalibrationRecords, HeadSummary, NewSample, SampleForFit, SampleSummary, StoredHead } from '../store/calibration-store.js';
+import { sampleRow, type AppliedHead, type CalibrationRecords, type HeadSummary, type NewSample, type SampleForFit, type SampleSummary, type StoredHead } from '../store/calibration-store.js';
 import { clusterQueryError } from './pg-errors.js';
 
 const SUMMARY_COLUMNS = 'id, camera_id, captured_at, created_at, source, taxonomy, label, shown, shot_id, jpeg IS NOT NULL AS has_image';
@@ -59,21 +59,7 @@ export class ClusterCalibrationStore implements CalibrationRecords {
     const rows = await this.query<{ id: string }>(
       `INSERT INTO cluster_calibration_samples (node_id, camera_id, captured_at, created_at, source, taxonomy, label, shown, shot_id, features, feature_names, rules, jpeg)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
-      [
-        this.nodeId,
-        sample.cameraId,
-        Math.round(sample.capturedAt),
-        Math.round(at),
-        sample.source,
-        sample.taxonomy,
-        sample.label,
-        sample.shown,
-        sample.shotId,
-        Buffer.from(sample.features.buffer, sample.features.byteOffset, sample.features.byteLength),
-        JSON.stringify(sample.featureNames),
-        JSON.stringify(sample.rules),
-        sample.jpeg ? Buffer.from(sample.jpeg) : null,
-      ],
+      [this.nodeId, ...sampleRow(sample, at)],
     );
     return Number(rows[0]!.id);
   }

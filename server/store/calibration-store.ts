@@ -86,6 +86,28 @@ function names(json: string): string[] {
 }
 
 /**
+ * A sample's values in the order both stores' tables have them: camera_id,
+ * captured_at, created_at, source, taxonomy, label, shown, shot_id, features
+ * (float32 bytes), feature_names and rules (JSON), jpeg.
+ */
+export function sampleRow(sample: NewSample, at: number): unknown[] {
+  return [
+    sample.cameraId,
+    Math.round(sample.capturedAt),
+    Math.round(at),
+    sample.source,
+    sample.taxonomy,
+    sample.label,
+    sample.shown,
+    sample.shotId,
+    Buffer.from(sample.features.buffer, sample.features.byteOffset, sample.features.byteLength),
+    JSON.stringify(sample.featureNames),
+    JSON.stringify(sample.rules),
+    sample.jpeg ? Buffer.from(sample.jpeg) : null,
+  ];
+}
+
+/**
  * Where the calibration lives, as LiveCalibration uses it: this node's SQLite
  * file (SqliteCalibrationRecords) or, in a cluster, PostgreSQL, shared by
  * every node (cluster/cluster-calibration-store.ts). Asynchronous because
@@ -136,20 +158,7 @@ export class CalibrationStore {
       Number(
         this.db
           .prepare('INSERT INTO calibration_samples (camera_id, captured_at, created_at, source, taxonomy, label, shown, shot_id, features, feature_names, rules, jpeg) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
-          .run(
-            sample.cameraId,
-            Math.round(sample.capturedAt),
-            Math.round(at),
-            sample.source,
-            sample.taxonomy,
-            sample.label,
-            sample.shown,
-            sample.shotId,
-            Buffer.from(sample.features.buffer, sample.features.byteOffset, sample.features.byteLength),
-            JSON.stringify(sample.featureNames),
-            JSON.stringify(sample.rules),
-            sample.jpeg ? Buffer.from(sample.jpeg) : null,
-          ).lastInsertRowid,
+          .run(...sampleRow(sample, at)).lastInsertRowid,
       ),
     );
   }
