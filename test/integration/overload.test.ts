@@ -102,7 +102,10 @@ describe('over capacity', () => {
     const firstHalf = window.filter((r) => r.captureTime < from + 5000).map((r) => r.latencyMs);
     const secondHalf = window.filter((r) => r.captureTime >= from + 5000).map((r) => r.latencyMs);
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
-    assert.ok(mean(secondHalf) < mean(firstHalf) * 1.5 + 50, `latency grows: ${mean(firstHalf).toFixed(0)} -> ${mean(secondHalf).toFixed(0)} ms`);
+    // The shares' adjustments move a second's mean latency between about 200 and 600 ms on this
+    // machine (measured second by second over the window), so the halves may differ by a few model
+    // runs; a growing queue keeps adding a frame's wait for every frame it falls behind.
+    assert.ok(mean(secondHalf) < mean(firstHalf) * 1.5 + 4 * runMs, `latency grows: ${mean(firstHalf).toFixed(0)} -> ${mean(secondHalf).toFixed(0)} ms (a model run ${runMs.toFixed(0)} ms)`);
 
     // The same picture on every surface.
     const { body: stats } = await httpJson(`${server.url}/api/stats`);
