@@ -69,7 +69,7 @@ export function registerCalibrationRoutes(app: FastifyInstance, calibration: Liv
     if (place.at === 'node' && cluster) {
       // The lease may have moved meanwhile: a passed-on request is answered, never passed on again.
       if (wasForwarded(request)) throw new ShotscaleError('CLUSTER_ELSEWHERE', `camera "${request.params.id}" runs on node "${place.nodeId}" (${place.url}) now; send the correction again`);
-      return forwardToNode(request, reply, place, cluster.nodeId, 'runs this camera');
+      return forwardToNode(request, reply, place, cluster.nodeId, `/api/cameras/${encodeURIComponent(request.params.id)}/corrections`, 'runs this camera');
     }
     if (place.at === 'nowhere') throw new ShotscaleError('CALIBRATION_INVALID', `camera "${request.params.id}" is not analysed by any node now (${place.why}): there is no frame to label`);
     return reply.code(201).send(await calibration.correct(request.params.id, body.label, body.taxonomy, body.captureTime));
@@ -83,12 +83,12 @@ export function registerCalibrationRoutes(app: FastifyInstance, calibration: Liv
     reply.type('image/jpeg').header('cache-control', 'max-age=86400').send(await calibration.sampleImage(parseId(request.params.id, 'sample'))));
 
   /** A label-these frame another node holds: that node answers (null: this node holds it, or should). */
-  const queuedElsewhere = async (id: number, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | null> => {
+  const queuedElsewhere = async (id: number, path: string, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | null> => {
     if (!cluster || wasForwarded(request)) return null;
     const owner = await cluster.queueOwner(id);
     if (!owner) return null;
     if (!owner.url) throw new ShotscaleError('NOT_FOUND', `frame ${id} of the label-these list was held by node "${owner.nodeId}", which is not running now`);
-    return forwardToNode(request, reply, { nodeId: owner.nodeId, url: owner.url }, cluster.nodeId, 'holds this frame');
+    return forwardToNode(request, reply, { nodeId: owner.nodeId, url: owner.url }, cluster.nodeId, path, 'holds this frame');
   };
 
   /** "Label these": the frames most worth a label, across cameras and classes; in a cluster, of every node (?scope=node: this node's). */
@@ -102,13 +102,13 @@ export function registerCalibrationRoutes(app: FastifyInstance, calibration: Liv
 
   app.get<{ Params: { id: string } }>('/api/calibration/queue/:id/image', needs('viewer'), async (request, reply) => {
     const id = parseId(request.params.id, 'queued frame');
-    return (await queuedElsewhere(id, request, reply)) ?? reply.type('image/jpeg').header('cache-control', 'max-age=300').send(Buffer.from(calibration.queueImage(id)));
+    return (await queuedElsewhere(id, `/api/calibration/queue/${id}/image`, request, reply)) ?? reply.type('image/jpeg').header('cache-control', 'max-age=300').send(Buffer.from(calibration.queueImage(id)));
   });
 
   app.post<{ Params: { id: string } }>('/api/calibration/queue/:id', needs('operator'), async (request, reply) => {
     const id = parseId(request.params.id, 'queued frame');
     const body = parseRequest(labelSchema, request.body, 'label { label, taxonomy? }');
-    return (await queuedElsewhere(id, request, reply)) ?? reply.code(201).send(await calibration.labelQueued(id, body.label, body.taxonomy));
+    return (await queuedElsewhere(id, `/api/calibration/queue/${id}`, request, reply)) ?? reply.code(201).send(await calibration.labelQueued(id, body.label, body.taxonomy));
   });
 
   app.delete<{ Params: { id: string } }>('/api/calibration/samples/:id', needs('operator'), async (request, reply) => {

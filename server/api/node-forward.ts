@@ -22,11 +22,18 @@ export interface PeerNode {
   url: string;
 }
 
-/** The request (same method, path and JSON body, the caller's token) sent to `node`. */
+/**
+ * The request (same method and JSON body, the caller's token) sent to `path`
+ * on `node`. The path is the caller's, built from the route's parameters,
+ * never the request's target: an absolute-form target (POST http://elsewhere/api/...)
+ * reaches the same route, and must not send the token elsewhere.
+ */
 function sendToNode(request: FastifyRequest, node: PeerNode, fromNode: string, path: string, timeoutMs: number): Promise<Response> {
   const token = tokenFromHttp(request.headers, request.query);
   const hasBody = request.method !== 'GET' && request.method !== 'HEAD';
-  return fetch(new URL(path, node.url), {
+  const target = new URL(path, node.url);
+  if (!path.startsWith('/') || path.startsWith('//') || target.origin !== new URL(node.url).origin) throw new Error(`refusing to pass a request on to ${target.origin} for node ${node.nodeId}`);
+  return fetch(target, {
     method: request.method,
     headers: {
       ...(hasBody ? { 'content-type': 'application/json' } : {}),
@@ -39,11 +46,11 @@ function sendToNode(request: FastifyRequest, node: PeerNode, fromNode: string, p
   });
 }
 
-/** Passes the request on to the same path on `node` (`why`: what that node holds), and replies with its answer as it is. */
-export async function forwardToNode(request: FastifyRequest, reply: FastifyReply, node: PeerNode, fromNode: string, why: string): Promise<FastifyReply> {
+/** Passes the request on to `path` (the same route) on `node` (`why`: what that node holds), and replies with its answer as it is. */
+export async function forwardToNode(request: FastifyRequest, reply: FastifyReply, node: PeerNode, fromNode: string, path: string, why: string): Promise<FastifyReply> {
   let answer: Response;
   try {
-    answer = await sendToNode(request, node, fromNode, request.url.split('?')[0]!, FORWARD_TIMEOUT_MS);
+    answer = await sendToNode(request, node, fromNode, path, FORWARD_TIMEOUT_MS);
   } catch (error) {
     throw new ShotscaleError('CLUSTER_UNREACHABLE', `node "${node.nodeId}" (${node.url}), which ${why}, did not answer: ${errorMessage(error)}`);
   }

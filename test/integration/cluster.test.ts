@@ -5,6 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { ensureWebBuild } from '../support/web-build.js';
@@ -12,6 +14,7 @@ import { after, before, test } from 'node:test';
 import { startPostgres, startRedis, startRelay, type Engine } from '../support/cluster-engines.js';
 import { createDatabase, startNode, stopNode, type ClusterSpec, type NodeProcess } from '../support/cluster-nodes.js';
 import { runCli } from '../support/cli.js';
+import { rawRequest } from '../support/raw-http.js';
 import { makeClip, tempDir } from '../support/media.js';
 import { makeCutClip } from '../support/cut-clips.js';
 import type { ShotRecord } from '../../server/shared/shots.js';
@@ -721,6 +724,24 @@ test('calibration is the cluster\'s: a correction on any node labels the frame o
     assert.equal((bad.body as { error: { code: string } }).error.code, 'BAD_REQUEST');
     const unknown = await httpJson(`${a.url}/api/cameras/nope/corrections`, { method: 'POST', body: { label: 'CU' } });
     assert.equal(unknown.status, 404);
+    // An absolute-form target naming another host reaches the same route; the correction still goes to node b, never to that host.
+    let trapped = 0;
+    const trap = http.createServer((_, response) => {
+      trapped += 1;
+      response.end('{}');
+    });
+    await new Promise<void>((resolve) => trap.listen(0, '127.0.0.1', resolve));
+    try {
+      const trapUrl = `http://127.0.0.1:${(trap.address() as AddressInfo).port}`;
+      const absolute = await rawRequest(a.url, 'POST', `${trapUrl}/api/cameras/${onB}/corrections`, { headers: { 'content-type': 'application/json', authorization: 'Bearer secret-not-for-elsewhere' }, body: JSON.stringify({ label: 'MS' }) });
+      assert.equal(absolute.status, 201, absolute.body);
+      assert.equal((JSON.parse(absolute.body) as { cameraId: string }).cameraId, onB);
+      assert.equal(trapped, 0, 'nothing was sent to the host the target named');
+      const removed = await httpJson(`${a.url}/api/calibration/samples/${(JSON.parse(absolute.body) as { id: number }).id}`, { method: 'DELETE' });
+      assert.equal(removed.status, 204, 'and the sample it made is deleted from any node');
+    } finally {
+      trap.close();
+    }
 
     // One set of samples: node b lists the samples sent to node a, with their pictures.
     const listed = (await httpJson(`${b.url}/api/calibration/samples`)).body as { samples: { id: number; cameraId: string; hasImage: boolean }[] };
