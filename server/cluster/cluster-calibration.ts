@@ -42,7 +42,7 @@ export class ClusterCalibration {
   routes(): CalibrationRoutesCluster {
     return {
       nodeId: this.nodeId,
-      otherNodes: () => (this.node()?.state().nodes ?? []).filter((n) => n.nodeId !== this.nodeId).map((n) => ({ nodeId: n.nodeId, url: n.url })),
+      otherNodes: () => this.node()?.peers() ?? [],
       queueOwner: async (id) => {
         const number = Math.floor(id / NODE_ID_SPAN);
         if (number === Math.floor(this.idBase / NODE_ID_SPAN)) return null;

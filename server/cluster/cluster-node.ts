@@ -142,6 +142,11 @@ export class ClusterNode {
     return this.live.find((n) => n.nodeId === nodeId)?.url ?? null;
   }
 
+  /** The other live nodes and their URLs, for requests passed on to them. */
+  peers(): { nodeId: string; url: string }[] {
+    return this.live.filter((n) => n.nodeId !== this.deps.nodeId).map((n) => ({ nodeId: n.nodeId, url: n.url }));
+  }
+
   /** Whether this node computes the cluster's coverage now (one node at a time; null shots: nobody does). */
   hasCoverageDuty(): boolean {
     return this.dutyToken !== null;
