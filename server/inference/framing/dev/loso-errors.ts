@@ -43,4 +43,11 @@ for (const frame of target.frames) {
   picked.push(frame.file);
 }
 process.stdout.write(`${picked.length} frames\n`);
-if (values.sheet && picked.length) execFileSync('montage', [...picked.slice(0, 60).map((f) => path.resolve(`/work/shared/evalset/${values.set}`, f)), '-tile', '6x', '-geometry', '240x135+2+2', values.sheet]);
+if (values.sheet && picked.length) {
+  try {
+    execFileSync('montage', ['-version'], { stdio: 'ignore' });
+  } catch {
+    throw new Error('--sheet needs ImageMagick\'s montage (Debian package imagemagick)');
+  }
+  execFileSync('montage', [...picked.slice(0, 60).map((f) => path.resolve(`/work/shared/evalset/${values.set}`, f)), '-tile', '6x', '-geometry', '240x135+2+2', values.sheet]);
+}
