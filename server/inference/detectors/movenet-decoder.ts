@@ -50,6 +50,8 @@ function centerPeaks(c: Float32Array, base: number, gh: number, gw: number, k: n
   for (let y = 0; y < gh; y++) {
     for (let x = 0; x < gw; x++) {
       const v = c[base + y * gw + x] ?? 0;
+      // A cell's score is v or 0, so one that cannot beat the k-th is skipped before its window is read.
+      if (top.length === k && v <= (top[k - 1]?.score ?? 0)) continue;
       let m = -Infinity;
       for (let yy = Math.max(0, y - r); yy <= Math.min(gh - 1, y + r); yy++) {
         for (let xx = Math.max(0, x - r); xx <= Math.min(gw - 1, x + r); xx++) m = Math.max(m, c[base + yy * gw + xx] ?? 0);
@@ -105,10 +107,13 @@ export function decodeMoveNet(h: MoveNetHeads, batch: number, maxPeople = MAX_PE
       // The Gaussian is separable: exp(-(dy²+dx²)/s) = exp(-dy²/s)·exp(-dx²/s), so only
       // gh + gw exps per keypoint instead of one per cell (same value to float precision).
       for (let x = xs; x < xe; x++) colW[x] = Math.exp(-((x - (c.kx[j] ?? 0)) ** 2) / denom);
+      // Heatmap values read by index (NHWC: cell-major, keypoint fastest); this loop is most of the decoding's time.
+      const heat = h.keypointHeatmap;
       for (let y = ys; y < ye; y++) {
         const rowW = Math.exp(-((y - (c.ky[j] ?? 0)) ** 2) / denom);
-        for (let x = xs; x < xe; x++) {
-          const v = at(h.keypointHeatmap, K, y * gw + x, j) * rowW * (colW[x] ?? 0);
+        let i = (batch * hw + y * gw + xs) * K + j;
+        for (let x = xs; x < xe; x++, i += K) {
+          const v = heat[i]! * rowW * colW[x]!;
           if (v > bestVal) { bestVal = v; best = y * gw + x; }
         }
       }
