@@ -13,12 +13,11 @@
  *   npx tsx server/inference/framing/dev/axis-conventions.ts
  */
 import { CANONICAL_SCALES } from '../../../shared/scale.js';
-import { findTaxonomy, normaliseLabel, type Taxonomy } from '../../../evaluation/taxonomies.js';
-import { framingFeatures, type FramingFeatures } from '../framing-features.js';
+import type { Taxonomy } from '../../../evaluation/taxonomies.js';
+import type { FramingFeatures } from '../framing-features.js';
 import { AXIS_BOUNDARIES } from '../framing-rules.js';
-import { loadSet } from './set-cache.js';
+import { analysedSets } from './analysed-sets.js';
 
-const SPECS = [['cinemanet', 'cinemanet'], ['hoha', 'cinescale']] as const;
 const FEET = AXIS_BOUNDARIES[AXIS_BOUNDARIES.length - 1]!;
 
 /** One number per frame: the bottom edge on the axis, and with the feet in, how small the body is (3 per halving of its height). */
@@ -67,14 +66,9 @@ interface SetOnAxis { name: string; taxonomy: Taxonomy; points: [number, number]
 
 const sets: SetOnAxis[] = [];
 process.stdout.write(`rules (definitions): ${AXIS_BOUNDARIES.map((b) => b.toFixed(2)).join(', ')} (ECU|CU, CU|MCU, MCU|MS, MS|MWS, MWS|FS)\n`);
-for (const [name, taxonomyName] of SPECS) {
-  const taxonomy = findTaxonomy(taxonomyName)!;
-  const set = await loadSet(`/work/shared/evalset/${name}/labels.csv`);
-  const points: [number, number][] = [];
-  for (const frame of set.frames) {
-    const f = framingFeatures(frame.detections, frame.active, frame.cues, frame.frameWidth, frame.frameHeight);
-    if (f.axis_found) points.push([axisScale(f), taxonomy.lookup.get(normaliseLabel(frame.label))!]);
-  }
+for (const { set, taxonomy, frames } of await analysedSets()) {
+  const name = set.name;
+  const points: [number, number][] = frames.filter((fr) => fr.f.axis_found).map((fr) => [axisScale(fr.f), fr.label]);
   points.sort((a, b) => a[0] - b[0]);
   const classes = taxonomy.classes.map((c) => c.name);
   const { correct, cuts } = bestThresholds(points, classes.length);

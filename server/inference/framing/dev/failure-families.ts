@@ -13,39 +13,24 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { applyHead, loadHead } from '../../../calibration/framing-head.js';
-import { CALIBRATION_TRAIN_OPTIONS, rowsOf, type LabelledSet } from '../../../calibration/multi-set-calibration.js';
+import { CALIBRATION_TRAIN_OPTIONS, rowsOf } from '../../../calibration/multi-set-calibration.js';
 import { predictWithOffset, rulesOffset, trainSetHead } from '../../../calibration/set-label-training.js';
-import { findTaxonomy, normaliseLabel, predictClass } from '../../../evaluation/taxonomies.js';
+import { predictClass } from '../../../evaluation/taxonomies.js';
 import { FAILURE_FAMILIES } from '../../../evaluation/failure-families.js';
-import { featureVector, framingFeatures } from '../framing-features.js';
 import { MODEL_FEATURE_NAMES } from '../framing-model.js';
-import { framingRules } from '../framing-rules.js';
-import { loadSet } from './set-cache.js';
+import { analysedSets } from './analysed-sets.js';
 
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
 const head = loadHead(path.join(ROOT, 'models', 'framing-default.head.json'), MODEL_FEATURE_NAMES);
-const SPECS = [['cinemanet', 'cinemanet'], ['hoha', 'cinescale']] as const;
-
-const sets = await Promise.all(
-  SPECS.map(async ([name, taxonomyName]) => {
-    const taxonomy = findTaxonomy(taxonomyName)!;
-    const cached = await loadSet(`/work/shared/evalset/${name}/labels.csv`);
-    const frames = cached.frames.map((frame) => {
-      const f = framingFeatures(frame.detections, frame.active, frame.cues, frame.frameWidth, frame.frameHeight);
-      return { f, features: [...featureVector(f), ...frame.spectral, ...frame.embedding], rules: framingRules(f).probabilities, label: taxonomy.lookup.get(normaliseLabel(frame.label))! };
-    });
-    const set: LabelledSet = { name, labels: cached.labels, taxonomy, samples: frames };
-    return { set, frames };
-  }),
-);
+const sets = await analysedSets();
 
 for (const { set, frames } of sets) {
   const others = sets.filter((o) => o.set !== set).flatMap((o) => rowsOf(o.set));
   const loso = trainSetHead(others, CALIBRATION_TRAIN_OPTIONS);
   const tally = new Map<string, { n: number; exact: number[]; near: number[] }>();
   for (const frame of frames) {
-    const predictions = [frame.rules, applyHead(head, frame.features, frame.rules), predictWithOffset(loso, frame.features, rulesOffset(frame.rules))];
+    const predictions = [frame.rules.probabilities, applyHead(head, frame.features, frame.rules.probabilities), predictWithOffset(loso, frame.features, rulesOffset(frame.rules.probabilities))];
     for (const [family, member] of Object.entries(FAILURE_FAMILIES)) {
       if (!member(frame.f)) continue;
       const t = tally.get(family) ?? { n: 0, exact: [0, 0, 0], near: [0, 0, 0] };

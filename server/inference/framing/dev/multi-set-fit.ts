@@ -13,12 +13,10 @@ import { formatReports } from '../../../cli/calibrate-command.js';
 import { findTaxonomy, normaliseLabel } from '../../../evaluation/taxonomies.js';
 import { featureVector, FRAMING_FEATURE_NAMES, framingFeatures } from '../framing-features.js';
 import { framingRules } from '../framing-rules.js';
+import { labelsOf, SHARED_SETS } from './analysed-sets.js';
 import { loadSet } from './set-cache.js';
 
-const SETS: { labels: string; taxonomy: string }[] = [
-  { labels: '/work/shared/evalset/cinemanet/labels.csv', taxonomy: 'cinemanet' },
-  { labels: '/work/shared/evalset/hoha/labels.csv', taxonomy: 'cinescale' },
-];
+const SETS = SHARED_SETS.map((s) => ({ labels: labelsOf(s.name), taxonomy: s.taxonomy }));
 
 type InputPart = 'geometry' | 'spectral' | 'embedding';
 

@@ -6,24 +6,16 @@
  *
  *   npx tsx server/inference/framing/dev/rules-alone.ts
  */
-import { findTaxonomy, normaliseLabel, predictClass } from '../../../evaluation/taxonomies.js';
-import { framingFeatures } from '../framing-features.js';
-import { framingRules } from '../framing-rules.js';
-import { loadSet } from './set-cache.js';
+import { predictClass } from '../../../evaluation/taxonomies.js';
+import { analysedSets } from './analysed-sets.js';
 
-const SPECS = [['cinemanet', 'cinemanet'], ['hoha', 'cinescale']] as const;
-for (const [name, taxonomyName] of SPECS) {
-  const taxonomy = findTaxonomy(taxonomyName)!;
-  const set = await loadSet(`/work/shared/evalset/${name}/labels.csv`);
+for (const { set, taxonomy, frames } of await analysedSets()) {
   const k = taxonomy.classes.length;
   const matrix = Array.from({ length: k }, () => new Array<number>(k).fill(0));
-  for (const frame of set.frames) {
-    const f = framingFeatures(frame.detections, frame.active, frame.cues, frame.frameWidth, frame.frameHeight);
-    matrix[taxonomy.lookup.get(normaliseLabel(frame.label))!]![predictClass(taxonomy, framingRules(f).probabilities).index]! += 1;
-  }
-  const n = set.frames.length;
+  for (const frame of frames) matrix[frame.label]![predictClass(taxonomy, frame.rules.probabilities).index]! += 1;
+  const n = frames.length;
   const exact = matrix.reduce((s, row, i) => s + row[i]!, 0);
   const near = matrix.reduce((s, row, i) => s + row.reduce((a, v, j) => a + (Math.abs(i - j) <= 1 ? v : 0), 0), 0);
   const recall = taxonomy.classes.map((c, i) => `${c.name} ${((100 * matrix[i]![i]!) / Math.max(1, matrix[i]!.reduce((a, v) => a + v, 0))).toFixed(1)}`).join(' ');
-  process.stdout.write(`${name}: exact ${((100 * exact) / n).toFixed(1)}%, within one ${((100 * near) / n).toFixed(1)}%; recall ${recall}\n  ${JSON.stringify(matrix)}\n`);
+  process.stdout.write(`${set.name}: exact ${((100 * exact) / n).toFixed(1)}%, within one ${((100 * near) / n).toFixed(1)}%; recall ${recall}\n  ${JSON.stringify(matrix)}\n`);
 }

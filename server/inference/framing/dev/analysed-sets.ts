@@ -1,0 +1,52 @@
+/**
+ * Dev helper: the shared labelled sets (each in its own taxonomy) from the
+ * set caches, every frame analysed as the framing model does it: features,
+ * the rules' result, the head's input vector and the label's class index.
+ */
+import type { LabelledSet } from '../../../calibration/multi-set-calibration.js';
+import { findTaxonomy, normaliseLabel, type Taxonomy } from '../../../evaluation/taxonomies.js';
+import { featureVector, framingFeatures, type FramingFeatures } from '../framing-features.js';
+import { framingRules, type RuleResult } from '../framing-rules.js';
+import { loadSet } from './set-cache.js';
+
+export const EVALSET = '/work/shared/evalset';
+
+/** The shared sets with a scale label, and the taxonomy each is labelled in. */
+export const SHARED_SETS = [
+  { name: 'cinemanet', taxonomy: 'cinemanet' },
+  { name: 'hoha', taxonomy: 'cinescale' },
+] as const;
+
+export const labelsOf = (name: string): string => `${EVALSET}/${name}/labels.csv`;
+
+export interface AnalysedFrame {
+  /** As in labels.csv (relative to the set's folder). */
+  file: string;
+  f: FramingFeatures;
+  rules: RuleResult;
+  /** Framing features, scene descriptor and backbone: the head's input. */
+  features: number[];
+  /** Class index in the set's taxonomy. */
+  label: number;
+}
+
+export interface AnalysedSet {
+  set: LabelledSet;
+  taxonomy: Taxonomy;
+  frames: AnalysedFrame[];
+}
+
+export async function analysedSets(): Promise<AnalysedSet[]> {
+  return Promise.all(
+    SHARED_SETS.map(async ({ name, taxonomy: taxonomyName }) => {
+      const taxonomy = findTaxonomy(taxonomyName)!;
+      const cached = await loadSet(labelsOf(name));
+      const frames = cached.frames.map((frame): AnalysedFrame => {
+        const f = framingFeatures(frame.detections, frame.active, frame.cues, frame.frameWidth, frame.frameHeight);
+        return { file: frame.file, f, rules: framingRules(f), features: [...featureVector(f), ...frame.spectral, ...frame.embedding], label: taxonomy.lookup.get(normaliseLabel(frame.label))! };
+      });
+      const set: LabelledSet = { name, labels: cached.labels, taxonomy, samples: frames.map((fr) => ({ features: fr.features, rules: fr.rules.probabilities, label: fr.label })) };
+      return { set, taxonomy, frames };
+    }),
+  );
+}
