@@ -64,7 +64,8 @@ interface SavedSamples {
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
-function line(taxonomy: Taxonomy, s: SetScores): string {
+/** One set's scores on one line: exact, within one, recall per class. */
+export function scoresLine(taxonomy: Taxonomy, s: SetScores): string {
   return `exact ${pct(s.exact)}, within one ${pct(s.withinOne)}; recall ${taxonomy.classes.map((c, i) => `${c.name} ${Number.isNaN(s.recall[i]) ? '-' : pct(s.recall[i]!)}`).join(' ')}`;
 }
 
@@ -74,9 +75,9 @@ export function formatReports(sets: readonly LabelledSet[], reports: readonly Se
       const taxonomy = sets[i]!.taxonomy;
       return [
         `${r.name} (${r.count} frames, ${r.taxonomy}):`,
-        `  rules alone:                ${line(taxonomy, r.rules)}`,
-        `  ${folds}-fold CV within the set:   ${line(taxonomy, r.crossValidated)}${sets.length > 1 ? ' (the other sets in training)' : ''}`,
-        ...(r.leaveOneSetOut ? [`  leave-one-set-out:          ${line(taxonomy, r.leaveOneSetOut)} (never saw this set)`] : []),
+        `  rules alone:                ${scoresLine(taxonomy, r.rules)}`,
+        `  ${folds}-fold CV within the set:   ${scoresLine(taxonomy, r.crossValidated)}${sets.length > 1 ? ' (the other sets in training)' : ''}`,
+        ...(r.leaveOneSetOut ? [`  leave-one-set-out:          ${scoresLine(taxonomy, r.leaveOneSetOut)} (never saw this set)`] : []),
       ].join('\n');
     })
     .join('\n') + '\n';
@@ -234,8 +235,8 @@ function formatProductionReports(sets: readonly LabelledSet[], reports: readonly
       const taxonomy = sets[i]!.taxonomy;
       return [
         `${r.name} (${r.count} frames, ${r.taxonomy}), fitted with the base knowledge ${base}:`,
-        `  the configured head (never fitted on them): ${line(taxonomy, r.before)}`,
-        r.after ? `  new head, ${folds}-fold CV:               ${line(taxonomy, r.after)}` : `  new head: too few frames per class to cross-validate`,
+        `  the configured head (never fitted on them): ${scoresLine(taxonomy, r.before)}`,
+        r.after ? `  new head, ${folds}-fold CV:               ${scoresLine(taxonomy, r.after)}` : `  new head: too few frames per class to cross-validate`,
       ].join('\n');
     })
     .join('\n') + '\n';

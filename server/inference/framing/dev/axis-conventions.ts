@@ -57,6 +57,11 @@ function bestThresholds(points: readonly [number, number][], k: number): { corre
   return { correct: best[k - 1]![n]!, cuts };
 }
 
+/** How many of `points` fall between the lines of their own class. */
+function rightAt(points: readonly [number, number][], cuts: readonly number[]): number {
+  return points.filter(([v, label]) => cuts.filter((cut) => v >= cut).length === label).length;
+}
+
 /** The canonical boundary (k: between canonical classes k and k+1) under each line between a taxonomy's neighbouring classes. */
 function canonicalLines(taxonomy: Taxonomy): number[] {
   return taxonomy.classes.slice(0, -1).map((c) => Math.max(...c.canonical.map((s) => CANONICAL_SCALES.indexOf(s))));
@@ -88,7 +93,7 @@ for (const target of sets) {
       if (!source.lines.has(k)) borrowed.push(`${target.taxonomy.classes[c]!.name}|${target.taxonomy.classes[c + 1]!.name}`);
       return line;
     });
-    const right = target.points.filter(([v, label]) => cuts.filter((cut) => v >= cut).length === label).length;
+    const right = rightAt(target.points, cuts);
     process.stdout.write(`${target.name} read at ${source.name}'s lines${borrowed.length ? ` (the rules' ${borrowed.join(', ')})` : ''}: ${((100 * right) / target.points.length).toFixed(1)}%\n`);
   }
 }
@@ -99,7 +104,7 @@ for (const target of sets) {
   const lines = new Map(used.map((k) => [k, AXIS_BOUNDARIES[k] ?? sets.find((s) => s.lines.has(k))!.lines.get(k)!]));
   const accuracy = (s: SetOnAxis): number => {
     const cuts = canonicalLines(s.taxonomy).map((k) => lines.get(k)!);
-    return s.points.filter(([v, label]) => cuts.filter((cut) => v >= cut).length === label).length / s.points.length;
+    return rightAt(s.points, cuts) / s.points.length;
   };
   const mean = (): number => sets.reduce((a, s) => a + accuracy(s), 0) / sets.length;
   process.stdout.write(`the rules' lines: ${sets.map((s) => `${s.name} ${(100 * accuracy(s)).toFixed(1)}%`).join(', ')}\n`);

@@ -20,14 +20,14 @@ import { MODEL_SPECS } from '../../../model-tools/model-specs.js';
 import { decodeBlazeFace } from '../../detectors/blazeface-decoder.js';
 import { unletterboxPoint } from '../../detectors/letterbox.js';
 import { openSession, ort } from '../../onnx-session.js';
-import type { FrameFace } from '../detector-runner.js';
+import { readDetectorManifest, type FrameFace } from '../detector-runner.js';
 import { letterboxRegion, type Region } from '../fast-letterbox.js';
 import { readFramingManifest } from '../framing-manifest.js';
 import { decodeFrames } from './detect-cache.js';
+import { EVALSET, labelsOf, SHARED_SETS } from './analysed-sets.js';
 import { CACHE_DIR, DEFAULT_MANIFEST, loadSet, readLabelsCsv } from './set-cache.js';
 
 type Box = [number, number, number, number];
-const EVALSET = '/work/shared/evalset';
 
 const frontPath = path.join(CACHE_DIR, 'blazeface-front.onnx');
 if (!existsSync(frontPath)) {
@@ -39,7 +39,7 @@ const backManifest = readFramingManifest(DEFAULT_MANIFEST);
 const { width: W, height: H } = backManifest.manifest.input;
 const options = { executionProviders: ['cpu'] as const, intraOpThreads: 1 };
 const front = (await openSession(frontPath, options, silentLogger)).session;
-const back = (await openSession(path.resolve(path.dirname(backManifest.facePath), JSON.parse(readFileSync(backManifest.facePath, 'utf8')).file as string), options, silentLogger)).session;
+const back = (await openSession(readDetectorManifest(backManifest.facePath).modelPath, options, silentLogger)).session;
 
 /** Faces of one model run on `region`, shrunk by `zoom` into the middle of the input, in frame coordinates. */
 async function faces(session: typeof front, data: Uint8Array, region: Region, size: number, zoom: number): Promise<FrameFace[]> {
@@ -67,8 +67,8 @@ function iou(a: Box, b: Box): number {
 const area = (b: Box): number => (b[2] - b[0]) * (b[3] - b[1]);
 const boxes = JSON.parse(readFileSync(`${EVALSET}/hoha/boxes.json`, 'utf8')) as Record<string, { width: number; height: number; face: Box[] }>;
 
-for (const name of ['cinemanet', 'hoha']) {
-  const labelsPath = `${EVALSET}/${name}/labels.csv`;
+for (const { name } of SHARED_SETS) {
+  const labelsPath = labelsOf(name);
   const set = await loadSet(labelsPath);
   const frames = await decodeFrames(readLabelsCsv(labelsPath).map((l) => path.join(EVALSET, name, l.file)), W, H);
   const ms = { front: 0, zoomed: 0 };

@@ -15,12 +15,13 @@ import { analysedSets, EVALSET } from './analysed-sets.js';
 
 const { values } = parseArgs({ options: { set: { type: 'string', default: 'cinemanet' }, truth: { type: 'string' }, predicted: { type: 'string' }, sheet: { type: 'string' }, far: { type: 'boolean', default: false } } });
 const sets = await analysedSets();
-const target = sets.find((s) => s.set.name === values.set)!;
+const target = sets.find((s) => s.set.name === values.set);
+if (!target) throw new Error(`--set ${values.set}: not one of ${sets.map((s) => s.set.name).join(', ')}`);
 const head = trainSetHead(sets.filter((s) => s !== target).flatMap((s) => rowsOf(s.set)), CALIBRATION_TRAIN_OPTIONS);
-const names = target.set.taxonomy.classes.map((c) => c.name);
+const names = target.taxonomy.classes.map((c) => c.name);
 const picked: string[] = [];
 for (const frame of target.frames) {
-  const predicted = predictClass(target.set.taxonomy, predictWithOffset(head, frame.features, rulesOffset(frame.rules.probabilities))).index;
+  const predicted = predictClass(target.taxonomy, predictWithOffset(head, frame.features, rulesOffset(frame.rules.probabilities))).index;
   if (predicted === frame.label) continue;
   if (values.far && Math.abs(predicted - frame.label) < 2) continue;
   if (values.truth && names[frame.label] !== values.truth) continue;
