@@ -133,6 +133,10 @@ export function trainSetHead(rows: readonly SetLabelledRow[], options: Partial<S
   const logits = new Float64Array(SCALE_COUNT), p = new Float64Array(SCALE_COUNT);
   const offsets = rows.map((r) => Float64Array.from({ length: SCALE_COUNT }, (_, c) => r.offset?.[c] ?? 0));
   for (let epoch = 0; epoch < opts.epochs; epoch++) {
+    // The step falls linearly to 2% of learningRate by the last epoch, so the fit settles on the
+    // optimum: at a constant step it ended wherever the last mini-batches left it, and the seed alone
+    // moved HOHA's leave-one-set-out accuracy between 64.3% and 69.5% (now 69.5-69.7%).
+    const lr = opts.learningRate * Math.max(0.02, 1 - epoch / opts.epochs);
     shuffleInPlace(order, random);
     for (let start = 0; start < order.length; start += batchSize) {
       const end = Math.min(start + batchSize, order.length);
@@ -178,12 +182,12 @@ export function trainSetHead(rows: readonly SetLabelledRow[], options: Partial<S
           const grad = g[j]! / batchLength + opts.l2 * (opts.l2Scale?.[j] ?? 1) * row[j]!;
           m[j] = beta1 * m[j]! + (1 - beta1) * grad;
           v[j] = beta2 * v[j]! + (1 - beta2) * grad * grad;
-          row[j] = row[j]! - (opts.learningRate * (m[j]! / corr1)) / (Math.sqrt(v[j]! / corr2) + 1e-8);
+          row[j] = row[j]! - (lr * (m[j]! / corr1)) / (Math.sqrt(v[j]! / corr2) + 1e-8);
         }
         const grad = gB[c]! / batchLength;
         mB[c] = beta1 * mB[c]! + (1 - beta1) * grad;
         vB[c] = beta2 * vB[c]! + (1 - beta2) * grad * grad;
-        b[c] = b[c]! - (opts.learningRate * (mB[c]! / corr1)) / (Math.sqrt(vB[c]! / corr2) + 1e-8);
+        b[c] = b[c]! - (lr * (mB[c]! / corr1)) / (Math.sqrt(vB[c]! / corr2) + 1e-8);
       }
     }
   }

@@ -8,9 +8,10 @@
  * fitted on these sets) and a head fitted on the other set only
  * (leave-one-set-out, the honest one).
  *
- *   npx tsx server/inference/framing/dev/failure-families.ts
+ *   npx tsx server/inference/framing/dev/failure-families.ts [--l2 0.3]   (the leave-one-set-out heads' l2; default the shipped fit's)
  */
 import path from 'node:path';
+import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { applyHead, loadHead } from '../../../calibration/framing-head.js';
 import { CALIBRATION_TRAIN_OPTIONS, rowsOf } from '../../../calibration/multi-set-calibration.js';
@@ -20,14 +21,14 @@ import { FAILURE_FAMILIES } from '../../../evaluation/failure-families.js';
 import { MODEL_FEATURE_NAMES } from '../framing-model.js';
 import { analysedSets } from './analysed-sets.js';
 
-
+const { values } = parseArgs({ options: { l2: { type: 'string', default: String(CALIBRATION_TRAIN_OPTIONS.l2) } } });
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
 const head = loadHead(path.join(ROOT, 'models', 'framing-default.head.json'), MODEL_FEATURE_NAMES);
 const sets = await analysedSets();
 
 for (const { set, frames } of sets) {
   const others = sets.filter((o) => o.set !== set).flatMap((o) => rowsOf(o.set));
-  const loso = trainSetHead(others, CALIBRATION_TRAIN_OPTIONS);
+  const loso = trainSetHead(others, { ...CALIBRATION_TRAIN_OPTIONS, l2: Number(values.l2) });
   const tally = new Map<string, { n: number; exact: number[]; near: number[] }>();
   for (const frame of frames) {
     const predictions = [frame.rules.probabilities, applyHead(head, frame.features, frame.rules.probabilities), predictWithOffset(loso, frame.features, rulesOffset(frame.rules.probabilities))];
