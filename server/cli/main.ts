@@ -33,7 +33,7 @@ commands:
       per-class scores, confusion matrix. Taxonomies: canonical, six, movieshots,
       three, cinescale, cinemanet (inferred from the labels when not given).
   calibrate --labels FILE[=TAXONOMY] [--labels FILE2 ...] --out HEAD.json [--images DIR] [--taxonomy NAME] [--folds 5]
-            [--l2 0.3] [--ordinal 0.3] [--label-power 0] [--save-samples F | --samples F] [--config FILE]
+            [--l2 0.5] [--ordinal 0.3] [--label-power 0] [--save-samples F | --samples F] [--config FILE]
       Fit the default classifier's calibration head on one or several labelled sets at once; prints, per set,
       the rules alone, cross-validated within the set, and leave-one-set-out; by default with the configured
       head's base knowledge (--from-scratch: the given labels alone; --base FILE: another).
