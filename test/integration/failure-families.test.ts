@@ -41,8 +41,8 @@ interface Floors { rules: [number, number]; head: [number, number]; cue: RegExp;
 
 const FLOORS: Record<FailureFamily, Floors> = {
   'large face': { rules: [0.6, 0.95], head: [0.7, 0.95], cue: /face \d+% of height|forehead cut|chin cut|partial face|frame cuts at the (eyes|chin|shoulders)/, cueShare: 0.9 },
-  // The head is chosen by leave-one-set-out, where it reads 74% of CinemaNet's seated frames (54% with the previous, looser fit); in-sample it reads 78%.
-  seated: { rules: [0.6, 0.95], head: [0.75, 0.95], cue: /seated/, cueShare: 0.9 },
+  // The head is chosen by leave-one-set-out, where it reads 69% of CinemaNet's seated frames (dev/failure-families.ts); in-sample it reads 88% (28 of 32).
+  seated: { rules: [0.6, 0.95], head: [0.8, 0.95], cue: /seated/, cueShare: 0.9 },
   // Small figures' faces are not expected to be found; their reason names the small body instead.
   'seen from behind': { rules: [0.5, 0.9], head: [0.6, 0.95], cue: /no face|body small in frame|tiny figure/, cueShare: 0.9 },
   'small full figure': { rules: [0.2, 0.9], head: [0.5, 0.9], cue: /feet in|tiny figure/, cueShare: 0.9 },
