@@ -35,6 +35,8 @@ export interface SetScores {
   withinOne: number;
   /** Per class of the set's taxonomy. */
   recall: number[];
+  /** The mean of `recall` over the classes with frames: every class counts the same, however rare. */
+  meanRecall: number;
   matrix: number[][];
 }
 
@@ -95,7 +97,9 @@ export function scoreSet(taxonomy: Taxonomy, samples: readonly SetSample[], cano
   const matrix = confusionMatrix(taxonomy.classes.length, samples.map((s, i) => ({ truth: s.label, predicted: predictClass(taxonomy, canonical[i]!).index })));
   const scores = scoreMatrix(matrix);
   // A class without frames has no recall (NaN, printed "-"), not 0.
-  return { exact: scores.accuracy, withinOne: scores.withinOne, recall: scores.perClass.map((c) => (c.support ? c.recall : NaN)), matrix };
+  const recall = scores.perClass.map((c) => (c.support ? c.recall : NaN));
+  const present = recall.filter((r) => !Number.isNaN(r));
+  return { exact: scores.accuracy, withinOne: scores.withinOne, recall, meanRecall: present.reduce((a, r) => a + r, 0) / Math.max(present.length, 1), matrix };
 }
 
 function predictSet(model: SoftmaxModel, samples: readonly SetSample[]): number[][] {

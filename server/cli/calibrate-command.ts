@@ -66,7 +66,7 @@ const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
 /** One set's scores on one line: exact, within one, recall per class. */
 export function scoresLine(taxonomy: Taxonomy, s: SetScores): string {
-  return `exact ${pct(s.exact)}, within one ${pct(s.withinOne)}; recall ${taxonomy.classes.map((c, i) => `${c.name} ${Number.isNaN(s.recall[i]) ? '-' : pct(s.recall[i]!)}`).join(' ')}`;
+  return `exact ${pct(s.exact)}, within one ${pct(s.withinOne)}; recall ${taxonomy.classes.map((c, i) => `${c.name} ${Number.isNaN(s.recall[i]) ? '-' : pct(s.recall[i]!)}`).join(' ')} (mean ${pct(s.meanRecall)})`;
 }
 
 export function formatReports(sets: readonly LabelledSet[], reports: readonly SetReport[], folds: number): string {

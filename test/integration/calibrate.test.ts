@@ -48,7 +48,7 @@ test('two sets in two taxonomies: per-set rules, CV and leave-one-set-out; a hea
   assert.equal(run.stdout.match(/rules alone: +exact \d+\.\d%/g)?.length, 2);
   assert.equal(run.stdout.match(/3-fold CV within the set: +exact \d+\.\d%.*\(the other sets in training\)/g)?.length, 2);
   assert.equal(run.stdout.match(/leave-one-set-out: +exact \d+\.\d%.*\(never saw this set\)/g)?.length, 2);
-  assert.match(run.stdout, /recall ECU \d+\.\d% CU \d+\.\d% MCU/, 'HOHA is scored in its own seven classes');
+  assert.match(run.stdout, /recall ECU \d+\.\d% CU \d+\.\d% MCU[^\n]* ELS (\d+\.\d%|-) \(mean \d+\.\d%\)/, 'HOHA is scored in its own seven classes, with their mean recall');
 
   const head = loadHead(out, MODEL_FEATURE_NAMES);
   assert.equal(head.output, 'rules-residual');

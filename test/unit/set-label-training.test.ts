@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { evaluateSets, fitHead, type LabelledSet } from '../../server/calibration/multi-set-calibration.js';
+import { evaluateSets, fitHead, scoreSet, type LabelledSet } from '../../server/calibration/multi-set-calibration.js';
 import { balanceWeights, distanceToSet, predictWithOffset, rulesOffset, trainSetHead, type SetLabelledRow } from '../../server/calibration/set-label-training.js';
 import { seededRandom } from '../../server/shared/seeded-random.js';
 import { findTaxonomy } from '../../server/evaluation/taxonomies.js';
@@ -104,5 +104,15 @@ describe('multi-set calibration', () => {
     assert.deepEqual(head.classes, [...CANONICAL_SCALES]);
     assert.deepEqual(head.provenance.sets!.map((s) => [s.name, s.taxonomy, s.count, s.leaveOneSetOut!.exact]), reports.map((r) => [r.name, r.taxonomy, r.count, Math.round(r.leaveOneSetOut!.exact * 10000) / 10000]));
     assert.equal(evaluateSets([sets[0]!], 3, { epochs: 10 })[0]!.leaveOneSetOut, null, 'one set: no leave-one-set-out');
+  });
+
+  test('mean recall counts every class with frames the same, and leaves out classes without any', () => {
+    const canonical = findTaxonomy('canonical')!;
+    const oneHot = (c: number) => CANONICAL_SCALES.map((_, i) => (i === c ? 1 : 0));
+    const samples = [0, 0, 0, 1].map((label) => ({ features: [0], rules: oneHot(label), label }));
+    const scores = scoreSet(canonical, samples, [0, 0, 1, 1].map(oneHot));
+    assert.equal(scores.exact, 0.75);
+    assert.ok(Number.isNaN(scores.recall[2]!), 'a class without frames has no recall');
+    assert.ok(Math.abs(scores.meanRecall - (2 / 3 + 1) / 2) < 1e-9, `mean recall ${scores.meanRecall}`);
   });
 });
