@@ -97,9 +97,7 @@ export function scoreSet(taxonomy: Taxonomy, samples: readonly SetSample[], cano
   const matrix = confusionMatrix(taxonomy.classes.length, samples.map((s, i) => ({ truth: s.label, predicted: predictClass(taxonomy, canonical[i]!).index })));
   const scores = scoreMatrix(matrix);
   // A class without frames has no recall (NaN, printed "-"), not 0.
-  const recall = scores.perClass.map((c) => (c.support ? c.recall : NaN));
-  const present = recall.filter((r) => !Number.isNaN(r));
-  return { exact: scores.accuracy, withinOne: scores.withinOne, recall, meanRecall: present.reduce((a, r) => a + r, 0) / Math.max(present.length, 1), matrix };
+  return { exact: scores.accuracy, withinOne: scores.withinOne, recall: scores.perClass.map((c) => (c.support ? c.recall : NaN)), meanRecall: scores.meanRecall, matrix };
 }
 
 function predictSet(model: SoftmaxModel, samples: readonly SetSample[]): number[][] {

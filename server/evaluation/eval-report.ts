@@ -47,6 +47,8 @@ export interface EvalReport {
   accuracy: number;
   withinOne: number;
   macroF1: number;
+  /** Per-class recall, averaged over the classes with images. */
+  meanRecall: number;
   taxonomy: string;
   taxonomyReason: string;
   classes: string[];
@@ -75,6 +77,7 @@ export function buildReport(run: EvalRun): EvalReport {
     accuracy: round(scores.accuracy),
     withinOne: round(scores.withinOne),
     macroF1: round(scores.macroF1),
+    meanRecall: round(scores.meanRecall),
     taxonomy: run.taxonomy.name,
     taxonomyReason: run.taxonomyReason,
     classes,

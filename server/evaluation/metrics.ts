@@ -20,6 +20,8 @@ export interface Scores {
   withinOne: number;
   /** Unweighted mean of the per-class F1 over classes with support. */
   macroF1: number;
+  /** Unweighted mean of the per-class recall over classes with support (every class counts the same, however rare). */
+  meanRecall: number;
   perClass: ClassScores[];
 }
 
@@ -68,6 +70,7 @@ export function scoreMatrix(matrix: readonly (readonly number[])[]): Scores {
     accuracy: ratio(exact, count),
     withinOne: ratio(near, count),
     macroF1: ratio(supported.reduce((a, c) => a + c.f1, 0), supported.length),
+    meanRecall: ratio(supported.reduce((a, c) => a + c.recall, 0), supported.length),
     perClass,
   };
 }

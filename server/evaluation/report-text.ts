@@ -18,7 +18,7 @@ export function formatReportText(report: EvalReport): string {
   const lines = [
     `model ${report.model} (${report.executionProvider}), taxonomy ${report.taxonomy}, ${report.count} images` +
       (report.unreadable.length ? `, ${report.unreadable.length} unreadable (skipped)` : ''),
-    `accuracy ${percent(report.accuracy)}  within one ${percent(report.withinOne)}  macro F1 ${report.macroF1.toFixed(3)}  ${report.msPerImage} ms/image inference, ${report.wallMsPerImage} ms/image overall`,
+    `accuracy ${percent(report.accuracy)}  within one ${percent(report.withinOne)}  macro F1 ${report.macroF1.toFixed(3)}  mean recall ${percent(report.meanRecall)}  ${report.msPerImage} ms/image inference, ${report.wallMsPerImage} ms/image overall`,
     '',
     'confusion matrix (rows = truth, columns = predicted)',
     table([

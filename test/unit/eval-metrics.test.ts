@@ -38,6 +38,7 @@ describe('metrics on a hand-made confusion matrix', () => {
       close(got.f1, e.precision + e.recall ? (2 * e.precision * e.recall) / (e.precision + e.recall) : 0, `f1 ${i}`);
     });
     close(s.macroF1, s.perClass.reduce((a, c) => a + c.f1, 0) / 4, 'macroF1');
+    close(s.meanRecall, s.perClass.reduce((a, c) => a + c.recall, 0) / 4, 'meanRecall');
   });
 
   test('classes with no images or no predictions score 0, not NaN; macro F1 skips classes without support', () => {
@@ -48,6 +49,7 @@ describe('metrics on a hand-made confusion matrix', () => {
     ]);
     assert.deepEqual(s.perClass[1], { precision: 0, recall: 0, f1: 0, support: 0 });
     close(s.macroF1, (s.perClass[0]!.f1 + s.perClass[2]!.f1) / 2, 'macroF1');
+    close(s.meanRecall, (s.perClass[0]!.recall + s.perClass[2]!.recall) / 2, 'meanRecall skips classes without support too');
     const empty = scoreMatrix([[0, 0], [0, 0]]);
     assert.deepEqual([empty.accuracy, empty.withinOne, empty.count], [0, 0, 0]);
   });

@@ -64,6 +64,7 @@ describe('report, predictions CSV, text and SVG', () => {
     assert.equal(report.count, 4);
     assert.equal(report.accuracy, 0.5);
     assert.equal(report.withinOne, 0.75);
+    assert.equal(report.meanRecall, 0.5, 'close 1 of 2, medium 0 of 1, long 1 of 1');
     assert.deepEqual(report.classes, ['close', 'medium', 'long']);
     assert.deepEqual(report.confusionMatrix, [[1, 0, 1], [0, 0, 1], [0, 0, 1]]);
     assert.deepEqual(report.perClass.long, { precision: 0.3333, recall: 1, f1: 0.5, support: 1 });
@@ -84,6 +85,7 @@ describe('report, predictions CSV, text and SVG', () => {
     const text = formatReportText(report);
     assert.match(text, /taxonomy three, 4 images, 1 unreadable/);
     assert.match(text, /accuracy 50\.0%\s+within one 75\.0%/);
+    assert.match(text, /mean recall 50\.0%/);
     assert.match(text, /^close\s+1\s+0\s+1\s+2$/m);
     assert.match(text, /^total\s+1\s+0\s+3\s+4$/m);
     assert.match(text, /^long\s+0\.333\s+1\.000\s+0\.500\s+1$/m);
