@@ -19,8 +19,8 @@ import type { SoftmaxModel } from './softmax-regression.js';
  * third of the weight came within a point of each other on average
  * (CinemaNet 75.0 / 74.9 / 74.7, HOHA 70.7 / 70.1 / 69.9 exact, at l2 0.1
  * and a constant step); half the weight, and a warm start from the head in
- * use, fell further below that head on HOHA (2 draws). A third lets a few dozen corrections move what the
- * wall shows.
+ * use, fell further below that head on HOHA (2 draws). A third lets a few
+ * dozen corrections move what the wall shows.
  */
 export const PRODUCTION_SHARE = 1 / 3;
 

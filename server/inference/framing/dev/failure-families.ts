@@ -8,7 +8,7 @@
  * fitted on these sets) and a head fitted on the other set only
  * (leave-one-set-out, the honest one).
  *
- *   npx tsx server/inference/framing/dev/failure-families.ts [--l2 0.3]   (the leave-one-set-out heads' l2; default the shipped fit's)
+ *   npx tsx server/inference/framing/dev/failure-families.ts [--l2 0.5]   (the leave-one-set-out heads' l2; default the shipped fit's)
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
