@@ -21,6 +21,7 @@ import { resolveConfigPath, type LoadedConfig } from '../config/load-config.js';
 import { errorMessage, isShotscaleError } from '../errors.js';
 import { resolveFfmpeg, type FfmpegBinary } from '../ingest/ffmpeg-binary.js';
 import { runModels } from '../inference/inference-runner.js';
+import { ViewAlternation } from '../inference/mirror-view.js';
 import { ModelSet, type CameraModelProfile } from '../inference/model-set.js';
 import { PipelineMetrics } from '../metrics/pipeline-metrics.js';
 import { BatchScheduler } from '../scheduling/batch-scheduler.js';
@@ -238,6 +239,7 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
   // INFERENCE_UNAVAILABLE error (5 batches a second per camera): logged once.
   const unavailableLogged = new WeakSet<Error>();
   const { overload } = config.pipeline;
+  const views = config.model.mirrorViews ? new ViewAlternation() : 'as-is';
   const scheduler = new BatchScheduler(
     {
       ...config.pipeline.batch,
@@ -253,7 +255,7 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
         if (!frames.length) return;
         const profiles = new Map(frames.map((f) => [f.cameraId, profileOf(f.cameraId)]));
         const started = performance.now();
-        const predictions = await runModels(frames, (cameraId) => profiles.get(cameraId)!);
+        const predictions = await runModels(frames, (cameraId) => profiles.get(cameraId)!, views);
         const inferenceMs = performance.now() - started;
         metrics.inferenceSeconds.observe(inferenceMs / 1000);
         metrics.batchSize.observe(frames.length);

@@ -21,6 +21,8 @@ export interface SetSample {
   rules: readonly number[];
   /** Class index in the set's taxonomy. */
   label: number;
+  /** The frame's mirror (mirror-view.ts): scored as the mean of the two views, as the product reads a picture; trained on the picture alone. */
+  mirrored?: { features: ArrayLike<number>; rules: readonly number[] };
 }
 
 export interface LabelledSet {
@@ -100,8 +102,21 @@ export function scoreSet(taxonomy: Taxonomy, samples: readonly SetSample[], cano
   return { exact: scores.accuracy, withinOne: scores.withinOne, recall: scores.perClass.map((c) => (c.support ? c.recall : NaN)), meanRecall: scores.meanRecall, matrix };
 }
 
+/** The head's probabilities for a frame: the mean over its views when its mirror was analysed too. */
+export function predictSample(model: SoftmaxModel, s: SetSample): number[] {
+  const picture = predictWithOffset(model, s.features, rulesOffset(s.rules));
+  if (!s.mirrored) return picture;
+  const mirror = predictWithOffset(model, s.mirrored.features, rulesOffset(s.mirrored.rules));
+  return picture.map((p, c) => (p + mirror[c]!) / 2);
+}
+
+/** The rules' probabilities for a frame, over its views. */
+function rulesOf(s: SetSample): readonly number[] {
+  return s.mirrored ? s.rules.map((p, c) => (p + s.mirrored!.rules[c]!) / 2) : s.rules;
+}
+
 function predictSet(model: SoftmaxModel, samples: readonly SetSample[]): number[][] {
-  return samples.map((s) => predictWithOffset(model, s.features, rulesOffset(s.rules)));
+  return samples.map((s) => predictSample(model, s));
 }
 
 /** Per set: rules alone, k-fold CV within it (other sets in training), and leave-one-set-out. */
@@ -118,7 +133,7 @@ export function evaluateSets(sets: readonly LabelledSet[], folds: number, option
       onProgress(`${set.name}: fold ${f + 1} of ${k}`);
       const model = trainSetHead([...own.filter((_, i) => fold[i] !== f), ...others], opts);
       set.samples.forEach((s, i) => {
-        if (fold[i] === f) predicted[i] = predictWithOffset(model, s.features, rulesOffset(s.rules));
+        if (fold[i] === f) predicted[i] = predictSample(model, s);
       });
     }
     let leaveOneSetOut: SetScores | null = null;
@@ -130,7 +145,7 @@ export function evaluateSets(sets: readonly LabelledSet[], folds: number, option
       name: set.name,
       taxonomy: set.taxonomy.name,
       count: set.samples.length,
-      rules: scoreSet(set.taxonomy, set.samples, set.samples.map((s) => s.rules)),
+      rules: scoreSet(set.taxonomy, set.samples, set.samples.map(rulesOf)),
       crossValidated: scoreSet(set.taxonomy, set.samples, predicted),
       leaveOneSetOut,
     };

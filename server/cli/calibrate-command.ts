@@ -59,7 +59,7 @@ const OPTIONS = {
 interface SavedSamples {
   model: string;
   featureNames: string[];
-  sets: { name: string; labels: string; taxonomy: string; samples: { file: string; label: number; features: number[]; rules: number[] }[] }[];
+  sets: { name: string; labels: string; taxonomy: string; samples: { file: string; label: number; features: number[]; rules: number[]; mirrored?: { features: number[]; rules: number[] } }[] }[];
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
@@ -112,7 +112,8 @@ async function analyseSets(classifier: OfflineClassifier, specs: { name: string;
     const outcome = await evaluateImages(spec.items, spec.taxonomy, imageSource(classifier), { batchSize: 8, progress: progressReporter(progress) });
     progress.done(`${spec.name}: ${outcome.results.length} of ${spec.items.length} images analysed, ${outcome.unreadable.length} unreadable`);
     const analysed = outcome.results.filter((r) => r.analysis);
-    sets.push({ name: spec.name, labels: spec.labels, taxonomy: spec.taxonomy, samples: analysed.map((r) => ({ features: r.analysis!.features, rules: r.analysis!.rules, label: r.truth })) });
+    const samples = analysed.map(({ analysis, truth }) => ({ features: analysis!.features, rules: analysis!.rules, label: truth, ...(analysis!.mirrored ? { mirrored: analysis!.mirrored } : {}) }));
+    sets.push({ name: spec.name, labels: spec.labels, taxonomy: spec.taxonomy, samples });
     files.push(analysed.map((r) => r.file));
   }
   return { sets, files };
@@ -142,7 +143,7 @@ export async function runCalibrate(argv: string[], log: Logger): Promise<number>
   if (values.samples) {
     const saved = JSON.parse(readFileSync(values.samples, 'utf8')) as SavedSamples;
     ({ featureNames, model: modelName } = saved);
-    sets = saved.sets.map((s) => ({ name: s.name, labels: s.labels, taxonomy: findTaxonomy(s.taxonomy)!, samples: s.samples.map((x) => ({ features: Float32Array.from(x.features), rules: x.rules, label: x.label })) }));
+    sets = saved.sets.map((s) => ({ name: s.name, labels: s.labels, taxonomy: findTaxonomy(s.taxonomy)!, samples: s.samples.map((x) => ({ features: Float32Array.from(x.features), rules: x.rules, label: x.label, ...(x.mirrored ? { mirrored: { features: Float32Array.from(x.mirrored.features), rules: x.mirrored.rules } } : {}) })) }));
     process.stderr.write(`${sets.map((s) => `${s.name} ${s.samples.length}`).join(', ')} analysed frames read from ${values.samples}\n`);
   } else {
     const taken = new Set<string>();
@@ -168,7 +169,7 @@ export async function runCalibrate(argv: string[], log: Logger): Promise<number>
         const saved: SavedSamples = {
           model: modelName,
           featureNames: [...featureNames],
-          sets: sets.map((s, k) => ({ name: s.name, labels: s.labels, taxonomy: s.taxonomy.name, samples: s.samples.map((x, i) => ({ file: analysed.files[k]![i]!, label: x.label, features: Array.from(x.features), rules: [...x.rules] })) })),
+          sets: sets.map((s, k) => ({ name: s.name, labels: s.labels, taxonomy: s.taxonomy.name, samples: s.samples.map((x, i) => ({ file: analysed.files[k]![i]!, label: x.label, features: Array.from(x.features), rules: [...x.rules], ...(x.mirrored ? { mirrored: { features: Array.from(x.mirrored.features), rules: [...x.mirrored.rules] } } : {}) })) })),
         };
         writeFileSync(values['save-samples'], JSON.stringify(saved));
       }

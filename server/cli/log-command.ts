@@ -19,6 +19,7 @@ import { resolveFfmpeg } from '../ingest/ffmpeg-binary.js';
 import { decodeFileWithCuts, type DecodedFrame } from '../ingest/file-decoder.js';
 import { probeMedia } from '../ingest/media-probe.js';
 import { runModels } from '../inference/inference-runner.js';
+import { ViewAlternation } from '../inference/mirror-view.js';
 import { ModelSet } from '../inference/model-set.js';
 import { withoutInfo, type Logger } from '../shared/logger.js';
 import { CANONICAL_SCALES } from '../shared/scale.js';
@@ -111,9 +112,11 @@ export async function runLog(argv: string[], log: Logger): Promise<number> {
   let chain = Promise.resolve();
   let inFlight = 0;
 
+  // As a live feed is looked at: every other frame mirrored, the smoothing averages the views.
+  const views = config.model.mirrorViews ? new ViewAlternation() : 'as-is';
   const analyse = async (batch: DecodedFrame[]) => {
     const frames = batch.map((f) => ({ cameraId, seq: f.index, session: 1, timeS: f.timeS, captureTime: baseMs + f.timeS * 1000, width: model.input.width, height: model.input.height, data: f.data }));
-    const predictions = await runModels(frames, () => profile);
+    const predictions = await runModels(frames, () => profile, views);
     frames.forEach((frame, i) => {
       if (tracker.takeSmoothingReset(1, frame.timeS)) readouts.reset(cameraId);
       const readout = readouts.build(frame, predictions[i]!, model.name);

@@ -1,7 +1,9 @@
 /**
  * The configured model and ffmpeg, ready to classify files offline: what
  * `classify` and `eval` share. Decoding goes through the same ffmpeg argument
- * builder as the live cameras, so a file scores as it would on a feed.
+ * builder as the live cameras, so a file scores as it would on a feed. Each
+ * frame is looked at both ways, the mean of the two views: what a feed's
+ * smoothing settles on for a still picture (mirror-view.ts).
  */
 import { resolveConfigPath } from '../config/load-config.js';
 import { resolveFfmpeg } from '../ingest/ffmpeg-binary.js';
@@ -32,6 +34,7 @@ export async function openOfflineClassifier(values: { config?: string | undefine
   const profile = models.defaultProfile();
   const ffmpeg = resolveFfmpeg(loaded.config.ffmpeg.path ? resolveConfigPath(loaded, loaded.config.ffmpeg.path) : null);
   const ctx = { ffmpeg, logLevel: 'error', platform: process.platform };
+  const views = loaded.config.model.mirrorViews ? 'both' : 'as-is';
   return {
     model,
     decode: (file, fps, onFrame) => decodeFile(ffmpeg.path, file, { ...model.input, fps }, ctx, systemClock, onFrame),
@@ -39,6 +42,7 @@ export async function openOfflineClassifier(values: { config?: string | undefine
       runModels(
         frames.map((f) => ({ cameraId: 'offline', seq: f.index, session: 1, timeS: f.timeS, captureTime: 0, width: model.input.width, height: model.input.height, data: f.data })),
         () => profile,
+        views,
       ),
     dispose: () => models.dispose(),
   };

@@ -200,6 +200,10 @@ export const configSchema = z.strictObject({
         .default({})
         .describe('More models by name (e.g. your own classifier), loaded once; cameras pick them with `models`'),
       calibration: z.string().nullable().default(null).describe('Calibration head for the default model, for every camera without its own'),
+      mirrorViews: z
+        .boolean()
+        .default(true)
+        .describe('Look at every other analysed frame of a camera mirrored, and at a still picture both ways: shot scale is the same in a mirror, the detections are not, and the mean of the two views reads the shot more steadily'),
       inferenceThread: z
         .boolean()
         .default(true)

@@ -2,13 +2,15 @@
  * Runs one scheduler batch through every model its cameras use: each model
  * once, on all the frames that need it (resized when a camera's frames were
  * made for another model), then fuses per frame by weighted average of the
- * canonical probabilities, after the camera's calibration head.
+ * canonical probabilities, after the camera's calibration head. A frame is
+ * looked at as it is, mirrored, or both ways (mirror-view.ts).
  */
 import { applyHead, headFeatures } from '../calibration/framing-head.js';
 import { explainHead } from '../calibration/head-explanation.js';
 import { argmax, CANONICAL_SCALES } from '../shared/scale.js';
 import type { Frame } from '../shared/frame.js';
 import type { CameraModelProfile } from './model-set.js';
+import { mirrorRgb, type ViewAlternation } from './mirror-view.js';
 import type { FrameInput, ScalePrediction, ShotScaleModel } from './model.js';
 import { resizeRgb } from './resize-rgb.js';
 
@@ -31,7 +33,23 @@ function refine(prediction: ScalePrediction, profile: CameraModelProfile): Scale
   return { ...prediction, probabilities, reason };
 }
 
-export async function runModels(frames: readonly Frame[], profileOf: (cameraId: string) => CameraModelProfile): Promise<ScalePrediction[]> {
+/**
+ * How a batch's frames are looked at: as they are; a feed's alternation
+ * (every other frame of a camera mirrored, its smoothing averages the views);
+ * or both ways, the two views' probabilities averaged (a still picture, as a
+ * feed's smoothing would settle on it).
+ */
+export type Views = 'as-is' | 'both' | ViewAlternation;
+
+export async function runModels(frames: readonly Frame[], profileOf: (cameraId: string) => CameraModelProfile, views: Views = 'as-is'): Promise<ScalePrediction[]> {
+  if (views === 'both') {
+    const predictions = await runViews(frames.flatMap((frame) => [frame, mirrorRgb(frame)]), profileOf);
+    return frames.map((_, i) => meanOfViews(predictions[2 * i]!, predictions[2 * i + 1]!));
+  }
+  return runViews(views === 'as-is' ? frames : frames.map((frame) => (views.mirrored(frame.cameraId) ? mirrorRgb(frame) : frame)), profileOf);
+}
+
+async function runViews(frames: readonly Frame[], profileOf: (cameraId: string) => CameraModelProfile): Promise<ScalePrediction[]> {
   const jobs = new Map<ShotScaleModel, Job>();
   const profiles = frames.map((f) => profileOf(f.cameraId));
   frames.forEach((frame, i) => {
@@ -52,6 +70,23 @@ export async function runModels(frames: readonly Frame[], profileOf: (cameraId: 
     });
   }
   return parts.map((list) => fuse(list));
+}
+
+/**
+ * A picture and its mirror: the mean of their probabilities, the reason of
+ * the view that reads the class the mean does (the picture's own when both
+ * or neither do), and both views' analyses for calibration.
+ */
+export function meanOfViews(picture: ScalePrediction, mirror: ScalePrediction): ScalePrediction {
+  const probabilities = picture.probabilities.map((p, c) => (p + mirror.probabilities[c]!) / 2);
+  const top = argmax(probabilities);
+  const explains = argmax(picture.probabilities) !== top && argmax(mirror.probabilities) === top ? mirror : picture;
+  const mean: ScalePrediction = { ...picture, probabilities };
+  // A mirror's cue is the picture's too: where the frame cuts the body does not change.
+  if (explains.reason !== undefined) mean.reason = explains.reason;
+  if (explains.subjects) mean.subjects = explains.subjects;
+  if (picture.analysis && mirror.analysis) mean.analysis = { ...picture.analysis, mirrored: { features: mirror.analysis.features, rules: mirror.analysis.rules } };
+  return mean;
 }
 
 export function fuse(list: { prediction: ScalePrediction; weight: number; model: string }[]): ScalePrediction {

@@ -23,6 +23,12 @@ export interface FrameInput {
   data: Uint8Array;
 }
 
+/** What a calibration head reads of one view of a frame. */
+export interface ViewAnalysis {
+  features: Float32Array;
+  rules: number[];
+}
+
 export interface ScalePrediction {
   /** Canonical order, sums to 1. */
   probabilities: ScaleProbabilities;
@@ -32,8 +38,8 @@ export interface ScalePrediction {
   reason?: string;
   /** Who is in the shot, when the model can say. */
   subjects?: Subjects;
-  /** Framing features and the rules' own probabilities, for a calibration head. */
-  analysis?: { features: Float32Array; rules: number[] };
+  /** Framing features and the rules' own probabilities, for a calibration head; a picture looked at both ways carries its mirror's too. */
+  analysis?: ViewAnalysis & { mirrored?: ViewAnalysis };
 }
 
 export interface ShotScaleModel {

@@ -2,7 +2,8 @@
  * The demo reel that `npm start` shows (media/demo): every labelled segment
  * (media/demo/segments.csv, labelled by eye) is read within one class of its
  * label by the shipped classifier, frames decoded by ffmpeg as the pipeline
- * does; the label of a segment is the one most of its frames get.
+ * does, every other frame looked at mirrored as a live feed is; the label of
+ * a segment is the one most of its frames get.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,6 +12,7 @@ import path from 'node:path';
 import { loadHead } from '../../server/calibration/framing-head.js';
 import { FramingModel, MODEL_FEATURE_NAMES } from '../../server/inference/framing/framing-model.js';
 import { runModels } from '../../server/inference/inference-runner.js';
+import { ViewAlternation } from '../../server/inference/mirror-view.js';
 import { decodeFile } from '../../server/ingest/file-decoder.js';
 import { resolveFfmpeg } from '../../server/ingest/ffmpeg-binary.js';
 import { systemClock } from '../../server/shared/clock.js';
@@ -67,7 +69,7 @@ describe('the demo reel', () => {
       for (const segment of segments.filter((s) => s.file === file)) {
         const inside = frames.filter((f) => f.timeS >= segment.start && f.timeS <= segment.end);
         assert.ok(inside.length >= 4, `${file} ${segment.start}-${segment.end}: ${inside.length} frames`);
-        const predictions = await runModels(inside.map((f, i) => ({ cameraId: 'demo', seq: i, session: 1, timeS: f.timeS, captureTime: 0, ...model.input, data: f.data })), () => profile);
+        const predictions = await runModels(inside.map((f, i) => ({ cameraId: 'demo', seq: i, session: 1, timeS: f.timeS, captureTime: 0, ...model.input, data: f.data })), () => profile, new ViewAlternation());
         const votes = new Array<number>(CANONICAL_SCALES.length).fill(0);
         for (const p of predictions) votes[argmax(p.probabilities)]! += 1;
         const read = argmax(votes);

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { evaluateSets, fitHead, scoreSet, type LabelledSet } from '../../server/calibration/multi-set-calibration.js';
+import { evaluateSets, fitHead, predictSample, rowsOf, scoreSet, type LabelledSet } from '../../server/calibration/multi-set-calibration.js';
 import { balanceWeights, distanceToSet, predictWithOffset, rulesOffset, trainSetHead, type SetLabelledRow } from '../../server/calibration/set-label-training.js';
 import { seededRandom } from '../../server/shared/seeded-random.js';
 import { findTaxonomy } from '../../server/evaluation/taxonomies.js';
@@ -104,6 +104,25 @@ describe('multi-set calibration', () => {
     assert.deepEqual(head.classes, [...CANONICAL_SCALES]);
     assert.deepEqual(head.provenance.sets!.map((s) => [s.name, s.taxonomy, s.count, s.leaveOneSetOut!.exact]), reports.map((r) => [r.name, r.taxonomy, r.count, Math.round(r.leaveOneSetOut!.exact * 10000) / 10000]));
     assert.equal(evaluateSets([sets[0]!], 3, { epochs: 10 })[0]!.leaveOneSetOut, null, 'one set: no leave-one-set-out');
+  });
+
+  test('a frame with its mirror analysed is scored as the mean of the two views, and trained on the picture alone', () => {
+    const model = trainSetHead(set('tight', 'cinescale', 3, 0).samples.map((s) => ({ x: s.features, allowed: [s.label], set: 'tight', label: String(s.label), offset: rulesOffset(s.rules), split: s.rules })), { epochs: 20 });
+    const [a, b] = frames(2, 9);
+    const picture = { features: [a!.x], rules: a!.rules, label: 0 };
+    const mirror = { features: [b!.x], rules: b!.rules };
+    const both = predictSample(model, { ...picture, mirrored: mirror });
+    const one = predictSample(model, picture), other = predictSample(model, { ...mirror, label: 0 });
+    both.forEach((p, c) => assert.ok(Math.abs(p - (one[c]! + other[c]!) / 2) < 1e-12, `class ${c}`));
+    // The views change the scores, not the fit: a mirror that reads the other way lowers CV and rules alone.
+    const sets = [set('tight', 'cinescale', 3, 0), set('coarse', 'cinemanet', 4, 0)];
+    const misread = sets.map((s) => ({ ...s, samples: s.samples.map((x) => ({ ...x, mirrored: { features: [7 - (x.features as number[])[0]!], rules: [...x.rules].reverse() } })) }));
+    assert.deepEqual(rowsOf(misread[0]!).map((r) => r.x), rowsOf(sets[0]!).map((r) => r.x), 'training rows: the pictures alone');
+    const [plain, mirrored] = [evaluateSets(sets, 3, { epochs: 20 }), evaluateSets(misread, 3, { epochs: 20 })];
+    for (let i = 0; i < 2; i++) {
+      assert.ok(mirrored[i]!.rules.exact < plain[i]!.rules.exact - 0.2, `rules: ${mirrored[i]!.rules.exact} vs ${plain[i]!.rules.exact}`);
+      assert.ok(mirrored[i]!.leaveOneSetOut!.exact < plain[i]!.leaveOneSetOut!.exact - 0.2, 'leave-one-set-out');
+    }
   });
 
   test('mean recall counts every class with frames the same, and leaves out classes without any', () => {

@@ -1,13 +1,15 @@
 /**
  * Dev helper: the shared labelled sets (each in its own taxonomy) from the
  * set caches, every frame analysed as the framing model does it: features,
- * the rules' result, the head's input vector and the label's class index.
+ * the rules' result, the head's input vector and the label's class index;
+ * with views 'both' (as `shotscale eval` reads a picture), its mirror's too
+ * (the caches of `MIRROR=1 set-cache.ts`).
  */
 import type { LabelledSet } from '../../../calibration/multi-set-calibration.js';
 import { findTaxonomy, normaliseLabel, type Taxonomy } from '../../../evaluation/taxonomies.js';
 import { featureVector, framingFeatures, type FramingFeatures } from '../framing-features.js';
 import { framingRules, type RuleResult } from '../framing-rules.js';
-import { loadSet } from './set-cache.js';
+import { DEFAULT_MANIFEST, loadSet, type CachedSetFrame } from './set-cache.js';
 
 export const EVALSET = '/work/shared/evalset';
 
@@ -28,6 +30,8 @@ export interface AnalysedFrame {
   features: number[];
   /** Class index in the set's taxonomy. */
   label: number;
+  /** The picture mirrored, analysed (views 'both'). */
+  mirror?: AnalysedFrame;
 }
 
 export interface AnalysedSet {
@@ -36,16 +40,19 @@ export interface AnalysedSet {
   frames: AnalysedFrame[];
 }
 
-export async function analysedSets(): Promise<AnalysedSet[]> {
+export async function analysedSets(views: 'both' | 'as-is' = 'both'): Promise<AnalysedSet[]> {
   return Promise.all(
     SHARED_SETS.map(async ({ name, taxonomy: taxonomyName }) => {
       const taxonomy = findTaxonomy(taxonomyName)!;
       const cached = await loadSet(labelsOf(name));
-      const frames = cached.frames.map((frame): AnalysedFrame => {
+      const mirrors = views === 'both' ? (await loadSet(labelsOf(name), DEFAULT_MANIFEST, false, true)).frames : null;
+      const analyse = (frame: CachedSetFrame): AnalysedFrame => {
         const f = framingFeatures(frame.detections, frame.active, frame.cues, frame.frameWidth, frame.frameHeight);
         return { file: frame.file, f, rules: framingRules(f), features: [...featureVector(f), ...frame.spectral, ...frame.embedding], label: taxonomy.lookup.get(normaliseLabel(frame.label))! };
-      });
-      const set: LabelledSet = { name, labels: cached.labels, taxonomy, samples: frames.map((fr) => ({ features: fr.features, rules: fr.rules.probabilities, label: fr.label })) };
+      };
+      const frames = cached.frames.map((frame, i): AnalysedFrame => ({ ...analyse(frame), ...(mirrors ? { mirror: analyse(mirrors[i]!) } : {}) }));
+      const samples = frames.map((fr) => ({ features: fr.features, rules: fr.rules.probabilities, label: fr.label, ...(fr.mirror ? { mirrored: { features: fr.mirror.features, rules: fr.mirror.rules.probabilities } } : {}) }));
+      const set: LabelledSet = { name, labels: cached.labels, taxonomy, samples };
       return { set, taxonomy, frames };
     }),
   );

@@ -6,32 +6,40 @@
  * so the figures say how the classifier does when it sees that family.
  * Three figures each: the rules alone, the shipped head (in-sample: it was
  * fitted on these sets) and a head fitted on the other set only
- * (leave-one-set-out, the honest one).
+ * (leave-one-set-out, the honest one). Each frame is read as `shotscale
+ * eval` reads it: the mean of the picture and its mirror (--views as-is: the
+ * picture alone).
  *
- *   npx tsx server/inference/framing/dev/failure-families.ts [--l2 0.5]   (the leave-one-set-out heads' l2; default the shipped fit's)
+ *   npx tsx server/inference/framing/dev/failure-families.ts [--l2 0.5] [--views both|as-is]   (--l2: the leave-one-set-out heads'; default the shipped fit's)
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { applyHead, loadHead } from '../../../calibration/framing-head.js';
-import { CALIBRATION_TRAIN_OPTIONS, rowsOf } from '../../../calibration/multi-set-calibration.js';
-import { predictWithOffset, rulesOffset, trainSetHead } from '../../../calibration/set-label-training.js';
+import { CALIBRATION_TRAIN_OPTIONS, predictSample, rowsOf } from '../../../calibration/multi-set-calibration.js';
+import { trainSetHead } from '../../../calibration/set-label-training.js';
 import { predictClass } from '../../../evaluation/taxonomies.js';
 import { FAILURE_FAMILIES } from '../../../evaluation/failure-families.js';
 import { MODEL_FEATURE_NAMES } from '../framing-model.js';
 import { analysedSets } from './analysed-sets.js';
 
-const { values } = parseArgs({ options: { l2: { type: 'string', default: String(CALIBRATION_TRAIN_OPTIONS.l2) } } });
+const { values } = parseArgs({ options: { l2: { type: 'string', default: String(CALIBRATION_TRAIN_OPTIONS.l2) }, views: { type: 'string', default: 'both' } } });
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
 const head = loadHead(path.join(ROOT, 'models', 'framing-default.head.json'), MODEL_FEATURE_NAMES);
-const sets = await analysedSets();
+const sets = await analysedSets(values.views === 'as-is' ? 'as-is' : 'both');
+const mean = (a: readonly number[], b: readonly number[] | undefined): number[] => (b ? a.map((v, c) => (v + b[c]!) / 2) : [...a]);
 
 for (const { set, frames } of sets) {
   const others = sets.filter((o) => o.set !== set).flatMap((o) => rowsOf(o.set));
   const loso = trainSetHead(others, { ...CALIBRATION_TRAIN_OPTIONS, l2: Number(values.l2) });
   const tally = new Map<string, { n: number; exact: number[]; near: number[] }>();
-  for (const frame of frames) {
-    const predictions = [frame.rules.probabilities, applyHead(head, frame.features, frame.rules.probabilities), predictWithOffset(loso, frame.features, rulesOffset(frame.rules.probabilities))];
+  frames.forEach((frame, i) => {
+    const m = frame.mirror;
+    const predictions = [
+      mean(frame.rules.probabilities, m?.rules.probabilities),
+      mean(applyHead(head, frame.features, frame.rules.probabilities), m && applyHead(head, m.features, m.rules.probabilities)),
+      predictSample(loso, set.samples[i]!),
+    ];
     for (const [family, member] of Object.entries(FAILURE_FAMILIES)) {
       if (!member(frame.f)) continue;
       const t = tally.get(family) ?? { n: 0, exact: [0, 0, 0], near: [0, 0, 0] };
@@ -43,7 +51,7 @@ for (const { set, frames } of sets) {
       });
       tally.set(family, t);
     }
-  }
+  });
   process.stdout.write(`${set.name}: exact / within one for rules alone | shipped head (in-sample) | leave-one-set-out\n`);
   const pc = (v: number, n: number): string => `${((v / n) * 100).toFixed(0)}%`;
   for (const [family, t] of tally) {

@@ -3,9 +3,11 @@
  * within the set with the other sets in training, leave-one-set-out) on the
  * caches of set-cache.ts, so that a change of features, rules or training
  * options is judged across sets in a minute instead of re-running the
- * detectors; --inputs picks which features the head sees.
+ * detectors; --inputs picks which features the head sees. Frames are scored
+ * as `shotscale eval` reads them, the mean of the picture and its mirror
+ * (--views as-is: the picture alone).
  *
- *   npx tsx server/inference/framing/dev/multi-set-fit.ts [--inputs geometry,spectral,embedding] [--l2 0.1] [--ordinal 0.3] [--within 1] [--epochs 300] [--folds 5] [--matrix]
+ *   npx tsx server/inference/framing/dev/multi-set-fit.ts [--views both|as-is] [--inputs geometry,spectral,embedding] [--l2 0.1] [--ordinal 0.3] [--within 1] [--epochs 300] [--folds 5] [--matrix]
  */
 import { parseArgs } from 'node:util';
 import { CALIBRATION_TRAIN_OPTIONS, evaluateSets, type LabelledSet } from '../../../calibration/multi-set-calibration.js';
@@ -14,7 +16,7 @@ import { findTaxonomy, normaliseLabel } from '../../../evaluation/taxonomies.js'
 import { featureVector, FRAMING_FEATURE_NAMES, framingFeatures } from '../framing-features.js';
 import { framingRules } from '../framing-rules.js';
 import { labelsOf, SHARED_SETS } from './analysed-sets.js';
-import { loadSet } from './set-cache.js';
+import { DEFAULT_MANIFEST, loadSet, type CachedSetFrame } from './set-cache.js';
 
 const SETS = SHARED_SETS.map((s) => ({ labels: labelsOf(s.name), taxonomy: s.taxonomy }));
 
@@ -23,6 +25,7 @@ type InputPart = 'geometry' | 'spectral' | 'embedding';
 const { values } = parseArgs({
   options: {
     inputs: { type: 'string', default: 'geometry,spectral,embedding' },
+    views: { type: 'string', default: 'both' },
     l2: { type: 'string', default: String(CALIBRATION_TRAIN_OPTIONS.l2) },
     ordinal: { type: 'string', default: '0.3' },
     within: { type: 'string', default: '1' },
@@ -42,24 +45,26 @@ const parts = values.inputs.split(',') as InputPart[];
 const sets: LabelledSet[] = [];
 for (const spec of SETS) {
   const cached = await loadSet(spec.labels);
+  const mirrors = values.views === 'as-is' ? null : (await loadSet(spec.labels, DEFAULT_MANIFEST, false, true)).frames;
   const taxonomy = findTaxonomy(spec.taxonomy)!;
+  const analyse = (frame: CachedSetFrame): { features: number[]; rules: number[] } => {
+    const f = framingFeatures(frame.detections, frame.active, frame.cues, frame.frameWidth, frame.frameHeight);
+    const geometry = [...featureVector(f)].filter((_, i) => !dropped.has(FRAMING_FEATURE_NAMES[i]!));
+    const features = [...(parts.includes('geometry') ? geometry : []), ...(parts.includes('spectral') ? frame.spectral : []), ...(parts.includes('embedding') ? frame.embedding : [])];
+    return { features, rules: framingRules(f).probabilities };
+  };
   sets.push({
     name: cached.name,
     labels: spec.labels,
     taxonomy,
-    samples: cached.frames.map((frame) => {
-      const f = framingFeatures(frame.detections, frame.active, frame.cues, frame.frameWidth, frame.frameHeight);
-      const geometry = [...featureVector(f)].filter((_, i) => !dropped.has(FRAMING_FEATURE_NAMES[i]!));
-      const features = [...(parts.includes('geometry') ? geometry : []), ...(parts.includes('spectral') ? frame.spectral : []), ...(parts.includes('embedding') ? frame.embedding : [])];
-      return { features, rules: framingRules(f).probabilities, label: taxonomy.lookup.get(normaliseLabel(frame.label))! };
-    }),
+    samples: cached.frames.map((frame, i) => ({ ...analyse(frame), label: taxonomy.lookup.get(normaliseLabel(frame.label))!, ...(mirrors ? { mirrored: analyse(mirrors[i]!) } : {}) })),
   });
 }
 const frame0 = (await loadSet(SETS[0]!.labels)).frames[0]!;
 const sizes: Record<InputPart, number> = { geometry: FRAMING_FEATURE_NAMES.length - dropped.size, spectral: frame0.spectral.length, embedding: frame0.embedding.length };
 const l2Scale = parts.flatMap((part) => new Array<number>(sizes[part]).fill(groupScale[part] ?? 1));
 const options = { l2: Number(values.l2), l2Scale, ordinal: Number(values.ordinal), withinSet: Number(values.within), epochs: Number(values.epochs), labelPower: Number(values['label-power']) };
-process.stdout.write(`inputs ${parts.join('+')} (${sets[0]!.samples[0]!.features.length}); ${JSON.stringify(options)}\n`);
+process.stdout.write(`views ${values.views}; inputs ${parts.join('+')} (${sets[0]!.samples[0]!.features.length}); ${JSON.stringify(options)}\n`);
 const folds = Number(values.folds);
 const reports = evaluateSets(sets, folds, options);
 process.stdout.write(formatReports(sets, reports, folds));

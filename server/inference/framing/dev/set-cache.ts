@@ -17,6 +17,7 @@ import { DetectorRunner, type Detections } from '../detector-runner.js';
 import { readFramingManifest } from '../framing-manifest.js';
 import { findActiveRect, imageCues, type ActiveRect, type ImageCues } from '../image-cues.js';
 import { spectralDescriptor } from '../spectral-descriptor.js';
+import type { FrameInput } from '../../model.js';
 import { decodeFrames } from './detect-cache.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
@@ -63,16 +64,32 @@ export function setName(labelsPath: string): string {
   return path.basename(path.dirname(path.resolve(labelsPath)));
 }
 
-export async function loadSet(labelsPath: string, manifestPath = DEFAULT_MANIFEST, refresh = false): Promise<CachedSet> {
+/** The picture mirrored left to right (RGB24): the same shot scale, other detections. */
+export function mirrored(frame: FrameInput): FrameInput {
+  const { width, height, data } = frame;
+  const out = new Uint8Array(data.length);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const from = (y * width + x) * 3, to = (y * width + (width - 1 - x)) * 3;
+      out[to] = data[from]!;
+      out[to + 1] = data[from + 1]!;
+      out[to + 2] = data[from + 2]!;
+    }
+  }
+  return { width, height, data: out };
+}
+
+export async function loadSet(labelsPath: string, manifestPath = DEFAULT_MANIFEST, refresh = false, mirror = false): Promise<CachedSet> {
   const name = setName(labelsPath);
-  const cacheFile = path.join(CACHE_DIR, `${name}-${modelKey(manifestPath)}.json`);
+  const cacheFile = path.join(CACHE_DIR, `${name}-${modelKey(manifestPath)}${mirror ? '-mirrored' : ''}.json`);
   if (!refresh && existsSync(cacheFile)) return JSON.parse(readFileSync(cacheFile, 'utf8')) as CachedSet;
   const { manifest, posePath, facePath } = readFramingManifest(manifestPath);
   const { width, height } = manifest.input;
   const labels = readLabelsCsv(labelsPath);
   const base = path.dirname(path.resolve(labelsPath));
   const t0 = performance.now();
-  const frames = await decodeFrames(labels.map((l) => path.join(base, l.file)), width, height);
+  const decoded = await decodeFrames(labels.map((l) => path.join(base, l.file)), width, height);
+  const frames = mirror ? decoded.map(mirrored) : decoded;
   process.stderr.write(`${name}: decoded ${frames.length} frames in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
   const runner = await DetectorRunner.open(posePath, facePath, width, height, { executionProviders: ['cpu'], intraOpThreads: 2 }, silentLogger);
   const out: CachedSetFrame[] = [];
@@ -105,7 +122,7 @@ export async function loadSet(labelsPath: string, manifestPath = DEFAULT_MANIFES
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   for (const labels of process.argv.slice(2)) {
-    const set = await loadSet(labels, DEFAULT_MANIFEST, process.env.REFRESH === '1');
+    const set = await loadSet(labels, DEFAULT_MANIFEST, process.env.REFRESH === '1', process.env.MIRROR === '1');
     process.stderr.write(`${set.name}: ${set.frames.length} frames cached\n`);
   }
 }
