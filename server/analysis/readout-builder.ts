@@ -1,15 +1,19 @@
 /**
  * Turns a frame's prediction into the camera's readout: smooth, apply
- * hysteresis, stamp the latency. One smoother per camera.
+ * hysteresis, stamp the latency, and keep the reason that explains the label
+ * shown. One smoother per camera.
  */
 import type { Clock } from '../shared/clock.js';
 import type { Frame } from '../shared/frame.js';
 import type { ScalePrediction } from '../inference/model.js';
 import type { Readout } from '../shared/socket-events.js';
+import { argmax, CANONICAL_SCALES } from '../shared/scale.js';
 import { ScaleSmoother, type SmoothingSettings } from './scale-smoother.js';
 
 export class ReadoutBuilder {
   private readonly smoothers = new Map<string, ScaleSmoother>();
+  /** Per camera, the latest frame's reason for each label it read. */
+  private readonly reasons = new Map<string, Map<string, string>>();
 
   constructor(
     private readonly settings: SmoothingSettings,
@@ -33,7 +37,16 @@ export class ReadoutBuilder {
       latencyMs: 0,
       model,
     };
-    if (prediction.reason) readout.reason = prediction.reason;
+    if (prediction.reason) {
+      readout.reason = prediction.reason;
+      let byLabel = this.reasons.get(frame.cameraId);
+      if (!byLabel) this.reasons.set(frame.cameraId, (byLabel = new Map()));
+      byLabel.set(CANONICAL_SCALES[argmax(prediction.probabilities)]!, prediction.reason);
+    }
+    // A held label keeps the reason of the frame that last read it: the latest
+    // frame's own may name another class (a frame and its mirror can disagree).
+    const labelReason = this.reasons.get(frame.cameraId)?.get(label);
+    if (labelReason) readout.labelReason = labelReason;
     if (prediction.subjects) readout.subjects = prediction.subjects;
     readout.latencyMs = this.clock() - frame.captureTime;
     return readout;
@@ -42,9 +55,11 @@ export class ReadoutBuilder {
   /** The reset hook for cuts and source restarts: the next frame sets the label directly. */
   reset(cameraId: string): void {
     this.smoothers.get(cameraId)?.reset();
+    this.reasons.delete(cameraId);
   }
 
   forget(cameraId: string): void {
     this.smoothers.delete(cameraId);
+    this.reasons.delete(cameraId);
   }
 }

@@ -42,8 +42,14 @@ export interface Readout {
   latencyMs: number;
   /** Name of the model that produced `raw`. */
   model: string;
-  /** Why the model chose what it chose, when it can say. */
+  /** Why the model read this frame as it did (`raw`), when it can say. */
   reason?: string;
+  /**
+   * Why `label`: the reason of the latest frame that read it. It differs
+   * from `reason` while the label is held (hysteresis) against a frame that
+   * reads otherwise.
+   */
+  labelReason?: string;
   /** Who is in the shot, when the model can say. */
   subjects?: Subjects;
 }

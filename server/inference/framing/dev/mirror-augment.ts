@@ -13,35 +13,14 @@ import { CALIBRATION_TRAIN_OPTIONS, rowsOf, scoreSet, type LabelledSet, type Set
 import { stratifiedFolds } from '../../../calibration/cross-validation.js';
 import { predictWithOffset, rulesOffset, trainSetHead, type SetLabelledRow } from '../../../calibration/set-label-training.js';
 import type { SoftmaxModel } from '../../../calibration/softmax-regression.js';
-import { findTaxonomy, normaliseLabel } from '../../../evaluation/taxonomies.js';
-import { featureVector, framingFeatures } from '../framing-features.js';
-import { framingRules } from '../framing-rules.js';
-import { labelsOf, SHARED_SETS } from './analysed-sets.js';
-import { loadSet, DEFAULT_MANIFEST, type CachedSet } from './set-cache.js';
+import { analysedSets } from './analysed-sets.js';
 
 const { values } = parseArgs({ options: { l2: { type: 'string', default: String(CALIBRATION_TRAIN_OPTIONS.l2) }, folds: { type: 'string', default: '5' } } });
 const options = { ...CALIBRATION_TRAIN_OPTIONS, l2: Number(values.l2) };
 
-function asSet(cached: CachedSet, taxonomyName: string, labels: string): LabelledSet {
-  const taxonomy = findTaxonomy(taxonomyName)!;
-  return {
-    name: cached.name,
-    labels,
-    taxonomy,
-    samples: cached.frames.map((frame) => {
-      const f = framingFeatures(frame.detections, frame.active, frame.cues, frame.frameWidth, frame.frameHeight);
-      return { features: [...featureVector(f), ...frame.spectral, ...frame.embedding], rules: framingRules(f).probabilities, label: taxonomy.lookup.get(normaliseLabel(frame.label))! };
-    }),
-  };
-}
-
-const originals: LabelledSet[] = [];
-const mirrors: LabelledSet[] = [];
-for (const s of SHARED_SETS) {
-  const labels = labelsOf(s.name);
-  originals.push(asSet(await loadSet(labels), s.taxonomy, labels));
-  mirrors.push(asSet(await loadSet(labels, DEFAULT_MANIFEST, false, true), s.taxonomy, labels));
-}
+const analysed = await analysedSets('both');
+const originals: LabelledSet[] = analysed.map(({ set }) => ({ ...set, samples: set.samples.map(({ features, rules, label }) => ({ features, rules, label })) }));
+const mirrors: LabelledSet[] = analysed.map(({ set, frames }) => ({ ...set, samples: frames.map((f) => ({ features: f.mirror!.features, rules: f.mirror!.rules.probabilities, label: f.label })) }));
 
 const predict = (model: SoftmaxModel, s: SetSample): number[] => predictWithOffset(model, s.features, rulesOffset(s.rules));
 const mean = (a: number[], b: number[]): number[] => a.map((v, i) => (v + b[i]!) / 2);

@@ -1,0 +1,29 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ReadoutBuilder } from '../../server/analysis/readout-builder.js';
+import type { Frame } from '../../server/shared/frame.js';
+
+const frame = (captureTime: number, cameraId = 'a'): Frame => ({ cameraId, seq: 0, session: 1, timeS: captureTime / 1000, captureTime, width: 1, height: 1, data: new Uint8Array(3) });
+const reads = (cls: number, reason: string) => ({ probabilities: [0, 1, 2, 3, 4, 5, 6, 7].map((c) => (c === cls ? 0.65 : 0.05)), reason });
+
+describe('readout builder', () => {
+  test('a held label keeps the reason of the frame that last read it; the frame\'s own reason stays beside it', () => {
+    const builder = new ReadoutBuilder({ timeConstantS: 0.6, hysteresisMargin: 0.08, hysteresisHoldS: 0.4 }, () => 0);
+    const first = builder.build(frame(0), reads(2, 'chest -> MCU'), 'm');
+    assert.deepEqual([first.label, first.reason, first.labelReason], ['MCU', 'chest -> MCU', 'chest -> MCU']);
+    // The next frame (say, the mirror) reads MS; the label holds MCU by hysteresis.
+    const held = builder.build(frame(200), reads(3, 'hips -> MS'), 'm');
+    assert.deepEqual([held.label, held.reason, held.labelReason], ['MCU', 'hips -> MS', 'chest -> MCU']);
+    const again = builder.build(frame(400), reads(2, 'chest (2.1 heads) -> MCU'), 'm');
+    assert.equal(again.labelReason, 'chest (2.1 heads) -> MCU', 'the latest frame that read the label');
+    // MS for long enough takes over, with its own reason.
+    let last = again;
+    for (let t = 600; t <= 3000; t += 200) last = builder.build(frame(t), reads(3, `hips at ${t}`), 'm');
+    assert.deepEqual([last.label, last.labelReason], ['MS', 'hips at 3000']);
+    // Cameras are apart, and a cut forgets the reasons with the smoothing.
+    assert.equal(builder.build(frame(0, 'b'), { probabilities: reads(5, '').probabilities }, 'm').labelReason, undefined, 'camera b has no reasons of a');
+    builder.reset('a');
+    const cut = builder.build(frame(3200), reads(6, 'wide -> WS'), 'm');
+    assert.deepEqual([cut.label, cut.labelReason], ['WS', 'wide -> WS']);
+  });
+});
