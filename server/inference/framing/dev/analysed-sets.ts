@@ -3,7 +3,7 @@
  * set caches, every frame analysed as the framing model does it: features,
  * the rules' result, the head's input vector and the label's class index;
  * with views 'both' (as `shotscale eval` reads a picture), its mirror's too
- * (the caches of `MIRROR=1 set-cache.ts`).
+ * (the caches of `VIEW=mirrored set-cache.ts`).
  */
 import type { LabelledSet } from '../../../calibration/multi-set-calibration.js';
 import { findTaxonomy, normaliseLabel, type Taxonomy } from '../../../evaluation/taxonomies.js';
@@ -45,7 +45,7 @@ export async function analysedSets(views: 'both' | 'as-is' = 'both'): Promise<An
     SHARED_SETS.map(async ({ name, taxonomy: taxonomyName }) => {
       const taxonomy = findTaxonomy(taxonomyName)!;
       const cached = await loadSet(labelsOf(name));
-      const mirrors = views === 'both' ? (await loadSet(labelsOf(name), DEFAULT_MANIFEST, false, true)).frames : null;
+      const mirrors = views === 'both' ? (await loadSet(labelsOf(name), DEFAULT_MANIFEST, false, 'mirrored')).frames : null;
       const analyse = (frame: CachedSetFrame): AnalysedFrame => {
         const f = framingFeatures(frame.detections, frame.active, frame.cues, frame.frameWidth, frame.frameHeight);
         return { file: frame.file, f, rules: framingRules(f), features: [...featureVector(f), ...frame.spectral, ...frame.embedding], label: taxonomy.lookup.get(normaliseLabel(frame.label))! };

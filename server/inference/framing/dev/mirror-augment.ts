@@ -5,7 +5,7 @@
  * trained on the originals, on originals + mirrored copies, and scored on
  * the originals or on the mean of a frame and its mirror.
  *
- *   MIRROR=1 npx tsx server/inference/framing/dev/set-cache.ts <labels.csv>...   (once)
+ *   VIEW=mirrored npx tsx server/inference/framing/dev/set-cache.ts <labels.csv>...   (once; else the first run makes it)
  *   npx tsx server/inference/framing/dev/mirror-augment.ts [--l2 0.5]
  */
 import { parseArgs } from 'node:util';

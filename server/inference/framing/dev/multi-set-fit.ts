@@ -45,7 +45,7 @@ const parts = values.inputs.split(',') as InputPart[];
 const sets: LabelledSet[] = [];
 for (const spec of SETS) {
   const cached = await loadSet(spec.labels);
-  const mirrors = values.views === 'as-is' ? null : (await loadSet(spec.labels, DEFAULT_MANIFEST, false, true)).frames;
+  const mirrors = values.views === 'as-is' ? null : (await loadSet(spec.labels, DEFAULT_MANIFEST, false, 'mirrored')).frames;
   const taxonomy = findTaxonomy(spec.taxonomy)!;
   const analyse = (frame: CachedSetFrame): { features: number[]; rules: number[] } => {
     const f = framingFeatures(frame.detections, frame.active, frame.cues, frame.frameWidth, frame.frameHeight);

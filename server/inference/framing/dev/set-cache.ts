@@ -79,9 +79,37 @@ export function mirrored(frame: FrameInput): FrameInput {
   return { width, height, data: out };
 }
 
-export async function loadSet(labelsPath: string, manifestPath = DEFAULT_MANIFEST, refresh = false, mirror = false): Promise<CachedSet> {
+/** The picture shrunk about its centre (black around it): the same framing, smaller to the detectors. */
+export function shrunk(frame: FrameInput, factor = 0.8): FrameInput {
+  const { width, height, data } = frame;
+  const out = new Uint8Array(data.length);
+  const w = Math.round(width * factor), h = Math.round(height * factor);
+  const x0 = Math.floor((width - w) / 2), y0 = Math.floor((height - h) / 2);
+  for (let y = 0; y < h; y++) {
+    const sy = Math.min(height - 1, Math.floor((y + 0.5) / factor));
+    for (let x = 0; x < w; x++) {
+      const sx = Math.min(width - 1, Math.floor((x + 0.5) / factor));
+      const from = (sy * width + sx) * 3, to = ((y + y0) * width + x + x0) * 3;
+      out[to] = data[from]!;
+      out[to + 1] = data[from + 1]!;
+      out[to + 2] = data[from + 2]!;
+    }
+  }
+  return { width, height, data: out };
+}
+
+/** A second look at each frame for the dev experiments: mirrored, shrunk, or both. */
+export type DevView = 'picture' | 'mirrored' | 'shrunk' | 'shrunk-mirrored';
+const VIEW_TRANSFORMS: Record<DevView, (f: FrameInput) => FrameInput> = {
+  picture: (f) => f,
+  mirrored,
+  shrunk: (f) => shrunk(f),
+  'shrunk-mirrored': (f) => mirrored(shrunk(f)),
+};
+
+export async function loadSet(labelsPath: string, manifestPath = DEFAULT_MANIFEST, refresh = false, view: DevView = 'picture'): Promise<CachedSet> {
   const name = setName(labelsPath);
-  const cacheFile = path.join(CACHE_DIR, `${name}-${modelKey(manifestPath)}${mirror ? '-mirrored' : ''}.json`);
+  const cacheFile = path.join(CACHE_DIR, `${name}-${modelKey(manifestPath)}${view === 'picture' ? '' : `-${view}`}.json`);
   if (!refresh && existsSync(cacheFile)) return JSON.parse(readFileSync(cacheFile, 'utf8')) as CachedSet;
   const { manifest, posePath, facePath } = readFramingManifest(manifestPath);
   const { width, height } = manifest.input;
@@ -89,7 +117,7 @@ export async function loadSet(labelsPath: string, manifestPath = DEFAULT_MANIFES
   const base = path.dirname(path.resolve(labelsPath));
   const t0 = performance.now();
   const decoded = await decodeFrames(labels.map((l) => path.join(base, l.file)), width, height);
-  const frames = mirror ? decoded.map(mirrored) : decoded;
+  const frames = decoded.map(VIEW_TRANSFORMS[view]);
   process.stderr.write(`${name}: decoded ${frames.length} frames in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
   const runner = await DetectorRunner.open(posePath, facePath, width, height, { executionProviders: ['cpu'], intraOpThreads: 2 }, silentLogger);
   const out: CachedSetFrame[] = [];
@@ -122,7 +150,8 @@ export async function loadSet(labelsPath: string, manifestPath = DEFAULT_MANIFES
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   for (const labels of process.argv.slice(2)) {
-    const set = await loadSet(labels, DEFAULT_MANIFEST, process.env.REFRESH === '1', process.env.MIRROR === '1');
+    const view = (process.env.VIEW ?? (process.env.MIRROR === '1' ? 'mirrored' : 'picture')) as DevView;
+    const set = await loadSet(labels, DEFAULT_MANIFEST, process.env.REFRESH === '1', view);
     process.stderr.write(`${set.name}: ${set.frames.length} frames cached\n`);
   }
 }
