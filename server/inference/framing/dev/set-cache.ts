@@ -6,7 +6,7 @@
  * spectral descriptor, pooled backbone), so that feature and head
  * experiments across sets take seconds instead of minutes.
  *
- *   npx tsx server/inference/framing/dev/set-cache.ts ../shared/evalset/hoha/labels.csv [...more]
+ *   [VIEW=mirrored|shrunk|shrunk-mirrored] npx tsx server/inference/framing/dev/set-cache.ts ../shared/evalset/hoha/labels.csv [...more]
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -150,7 +150,8 @@ export async function loadSet(labelsPath: string, manifestPath = DEFAULT_MANIFES
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   for (const labels of process.argv.slice(2)) {
-    const view = (process.env.VIEW ?? (process.env.MIRROR === '1' ? 'mirrored' : 'picture')) as DevView;
+    const view = (process.env.VIEW ?? 'picture') as DevView;
+    if (!(view in VIEW_TRANSFORMS)) throw new Error(`VIEW must be one of ${Object.keys(VIEW_TRANSFORMS).join(', ')}`);
     const set = await loadSet(labels, DEFAULT_MANIFEST, process.env.REFRESH === '1', view);
     process.stderr.write(`${set.name}: ${set.frames.length} frames cached\n`);
   }
