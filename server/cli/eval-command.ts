@@ -89,6 +89,7 @@ export async function runEval(argv: string[], log: Logger): Promise<number> {
     labelsFile: path.resolve(values.labels),
     model: classifier.model.name,
     executionProvider: classifier.model.executionProvider,
+    views: classifier.views,
     results: outcome.results,
     unreadable: outcome.unreadable,
     inferenceMs: outcome.inferenceMs,

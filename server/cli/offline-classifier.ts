@@ -17,6 +17,8 @@ import { configFromArgs } from './serve-command.js';
 
 export interface OfflineClassifier {
   readonly model: ShotScaleModel;
+  /** Both: each frame is read as the mean of it and its mirror (model.mirrorViews). */
+  readonly views: 'as-is' | 'both';
   /** Frames at the model's input size: one for an image, `fps` a second for a video. */
   decode(file: string, fps: number, onFrame: (frame: DecodedFrame) => void): Promise<number>;
   predict(frames: readonly DecodedFrame[]): Promise<ScalePrediction[]>;
@@ -37,6 +39,7 @@ export async function openOfflineClassifier(values: { config?: string | undefine
   const views = loaded.config.model.mirrorViews ? 'both' : 'as-is';
   return {
     model,
+    views,
     decode: (file, fps, onFrame) => decodeFile(ffmpeg.path, file, { ...model.input, fps }, ctx, systemClock, onFrame),
     predict: (frames) =>
       runModels(

@@ -36,6 +36,8 @@ export interface EvalRun {
   labelsFile: string;
   model: string;
   executionProvider: string;
+  /** How each image was looked at: as it is, or both ways with the mean (mirror-view.ts). */
+  views: 'as-is' | 'both';
   results: readonly ImageResult[];
   unreadable: readonly UnreadableImage[];
   /** Time spent in model.predict, over all images. */
@@ -58,6 +60,8 @@ export interface EvalReport {
   confusionMatrix: number[][];
   model: string;
   executionProvider: string;
+  /** How each image was looked at: as it is, or as the mean of the picture and its mirror. */
+  views: 'as-is' | 'both';
   /** Inference only (batched model.predict), per image. */
   msPerImage: number;
   /** Decoding and inference, per image, as a user waits for it. */
@@ -91,6 +95,7 @@ export function buildReport(run: EvalRun): EvalReport {
     confusionMatrix: matrix,
     model: run.model,
     executionProvider: run.executionProvider,
+    views: run.views,
     msPerImage: count ? round(run.inferenceMs / count, 2) : 0,
     wallMsPerImage: count ? round(run.wallMs / count, 2) : 0,
     labels: run.labelsFile,

@@ -16,7 +16,7 @@ function table(rows: readonly (readonly string[])[]): string {
 export function formatReportText(report: EvalReport): string {
   const { classes, confusionMatrix: matrix } = report;
   const lines = [
-    `model ${report.model} (${report.executionProvider}), taxonomy ${report.taxonomy}, ${report.count} images` +
+    `model ${report.model} (${report.executionProvider}${report.views === 'both' ? ', each image as the mean of it and its mirror' : ''}), taxonomy ${report.taxonomy}, ${report.count} images` +
       (report.unreadable.length ? `, ${report.unreadable.length} unreadable (skipped)` : ''),
     `accuracy ${percent(report.accuracy)}  within one ${percent(report.withinOne)}  macro F1 ${report.macroF1.toFixed(3)}  mean recall ${percent(report.meanRecall)}  ${report.msPerImage} ms/image inference, ${report.wallMsPerImage} ms/image overall`,
     '',

@@ -3,7 +3,10 @@
  * real evalset images, the random-weights fixture model. The fixture's
  * accuracy means nothing, so the report is checked for structure and
  * consistency (counts, matrix, accuracy = trace / N, CSV, SVG), never values.
+ * The two views (a picture and its mirror) are checked with the shipped
+ * classifier, whose detectors read a mirror differently.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
@@ -12,10 +15,11 @@ import { parseCsv } from '../../server/evaluation/csv-table.js';
 import type { EvalReport } from '../../server/evaluation/eval-report.js';
 import { parseLabels } from '../../server/evaluation/labels-file.js';
 import { findTaxonomy, predictClass } from '../../server/evaluation/taxonomies.js';
+import { resolveFfmpeg } from '../../server/ingest/ffmpeg-binary.js';
 import { CANONICAL_SCALES } from '../../server/shared/scale.js';
 import { runCli } from '../support/cli.js';
 import { tempDir } from '../support/media.js';
-import { FIXTURE_MANIFEST, SHARED_DIR } from '../support/server-harness.js';
+import { FIXTURE_MANIFEST, REPO_DIR, SHARED_DIR } from '../support/server-harness.js';
 import { checkWellFormedXml } from '../support/xml-check.js';
 
 const EVALSET = path.join(SHARED_DIR, 'evalset', 'cinemanet');
@@ -41,9 +45,9 @@ function writeLabels(dir: string, rows: { file: string; label: string }[]): stri
   return file;
 }
 
-function writeConfig(dir: string): string {
-  const file = path.join(dir, 'config.yaml');
-  writeFileSync(file, `model: { manifest: ${FIXTURE_MANIFEST}, executionProviders: [cpu] }\n`);
+function writeConfig(dir: string, mirrorViews = true): string {
+  const file = path.join(dir, mirrorViews ? 'config.yaml' : 'config-as-is.yaml');
+  writeFileSync(file, `model: { manifest: ${FIXTURE_MANIFEST}, executionProviders: [cpu], mirrorViews: ${mirrorViews} }\n`);
   return file;
 }
 
@@ -66,6 +70,8 @@ describe('shotscale eval', () => {
     assert.equal(report.taxonomy, 'cinemanet');
     assert.deepEqual(report.classes, ['ECU', 'CU', 'MS', 'LS', 'ELS']);
     assert.equal(report.model, 'movieshots-fixture');
+    assert.equal(report.views, 'both', 'each image read with its mirror (model.mirrorViews, on by default)');
+    assert.match(res.stdout, /each image as the mean of it and its mirror/);
     assert.equal(report.count, n);
     assert.deepEqual(report.unreadable, []);
     assert.ok(report.msPerImage > 0);
@@ -111,6 +117,41 @@ describe('shotscale eval', () => {
 
     assert.match(res.stdout, /confusion matrix \(rows = truth, columns = predicted\)/);
     assert.match(res.stdout, new RegExp(`^total(\\s+\\d+){5}\\s+${n}$`, 'm'));
+  });
+
+  test('an image is read as the mean of it and its mirror; mirrorViews: false reads it as it is', async () => {
+    const dir = tempDir();
+    const ffmpeg = resolveFfmpeg(null).path;
+    const files = sample().slice(0, 6).flatMap(({ file }) => {
+      const base = path.join(dir, path.basename(file, '.jpg'));
+      // Both lossless, so the only difference between them is the flip.
+      execFileSync(ffmpeg, ['-loglevel', 'error', '-i', path.join(IMAGES, file), `${base}.png`]);
+      execFileSync(ffmpeg, ['-loglevel', 'error', '-i', path.join(IMAGES, file), '-vf', 'hflip', `${base}-flipped.png`]);
+      return [`${base}.png`, `${base}-flipped.png`];
+    });
+    const classify = async (config: string): Promise<Map<string, number[]>> => {
+      const res = await runCli(['classify', '--config', config, ...files]);
+      assert.equal(res.code, 0, res.stderr);
+      const lines = res.stdout.trim().split('\n').map((l) => JSON.parse(l) as { file: string; probabilities: Record<string, number> });
+      return new Map(lines.map((l) => [l.file, CANONICAL_SCALES.map((c) => l.probabilities[c]!)]));
+    };
+    // The shipped classifier: its detectors find different things in a mirror (the fixture's random weights barely do).
+    const shipped = (mirrorViews: boolean): string => {
+      const file = path.join(dir, `shipped-${mirrorViews}.yaml`);
+      const models = path.join(REPO_DIR, 'models');
+      writeFileSync(file, `model: { manifest: ${models}/framing-default.manifest.json, calibration: ${models}/framing-default.head.json, executionProviders: [cpu], mirrorViews: ${mirrorViews} }\n`);
+      return file;
+    };
+    const asIs = await classify(shipped(false));
+    const both = await classify(shipped(true));
+    let differ = 0;
+    for (let i = 0; i < files.length; i += 2) {
+      const [picture, flipped] = [asIs.get(files[i]!)!, asIs.get(files[i + 1]!)!];
+      if (picture.some((p, c) => Math.abs(p - flipped[c]!) > 0.02)) differ += 1;
+      const mean = picture.map((p, c) => (p + flipped[c]!) / 2);
+      both.get(files[i]!)!.forEach((p, c) => assert.ok(Math.abs(p - mean[c]!) < 0.01, `${files[i]} ${CANONICAL_SCALES[c]}: ${p} vs the mean of the views ${mean[c]}`));
+    }
+    assert.ok(differ > 0, 'at least one picture reads differently from its mirror, so the mean is not the picture\'s own');
   });
 
   test('a missing image is reported in unreadable and the rest evaluated', async () => {

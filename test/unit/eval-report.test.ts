@@ -56,7 +56,7 @@ describe('report, predictions CSV, text and SVG', () => {
     { file: 'd.jpg', truth: 2, predicted: 2, confidence: 0.6, probabilities: at(6) },
   ];
   const report = buildReport({
-    taxonomy: three, taxonomyReason: 'test', labelsFile: '/x/labels.csv', model: 'm<&>', executionProvider: 'cpu',
+    taxonomy: three, taxonomyReason: 'test', labelsFile: '/x/labels.csv', model: 'm<&>', executionProvider: 'cpu', views: 'both',
     results, unreadable: [{ file: 'e.jpg', error: 'no such file' }], inferenceMs: 8, wallMs: 20,
   });
 
@@ -71,6 +71,7 @@ describe('report, predictions CSV, text and SVG', () => {
     assert.equal(report.msPerImage, 2);
     assert.equal(report.wallMsPerImage, 5);
     assert.deepEqual(report.unreadable, [{ file: 'e.jpg', error: 'no such file' }]);
+    assert.equal(report.views, 'both');
   });
 
   test('predictions CSV: one row per image, canonical probabilities, reason; quoting survives', () => {
@@ -84,6 +85,8 @@ describe('report, predictions CSV, text and SVG', () => {
   test('text: summary, matrix with totals, per-class table', () => {
     const text = formatReportText(report);
     assert.match(text, /taxonomy three, 4 images, 1 unreadable/);
+    assert.match(text, /^model m<&> \(cpu, each image as the mean of it and its mirror\)/);
+    assert.doesNotMatch(formatReportText({ ...report, views: 'as-is' }), /mirror/);
     assert.match(text, /accuracy 50\.0%\s+within one 75\.0%/);
     assert.match(text, /mean recall 50\.0%/);
     assert.match(text, /^close\s+1\s+0\s+1\s+2$/m);
