@@ -6,6 +6,7 @@
  * head (set-label-training.ts) corrects the rules' canonical probabilities;
  * it is what `shotscale calibrate` fits and the server applies.
  */
+import { meanOfTwo } from '../inference/mirror-view.js';
 import { CANONICAL_SCALES } from '../shared/scale.js';
 import { confusionMatrix, scoreMatrix } from '../evaluation/metrics.js';
 import { predictClass, type Taxonomy } from '../evaluation/taxonomies.js';
@@ -109,13 +110,12 @@ export function scoreSet(taxonomy: Taxonomy, samples: readonly SetSample[], cano
 export function predictSample(model: SoftmaxModel, s: SetSample): number[] {
   const picture = predictWithOffset(model, s.features, rulesOffset(s.rules));
   if (!s.mirrored) return picture;
-  const mirror = predictWithOffset(model, s.mirrored.features, rulesOffset(s.mirrored.rules));
-  return picture.map((p, c) => (p + mirror[c]!) / 2);
+  return meanOfTwo(picture, predictWithOffset(model, s.mirrored.features, rulesOffset(s.mirrored.rules)));
 }
 
 /** The rules' probabilities for a frame, over its views. */
 function rulesOf(s: SetSample): readonly number[] {
-  return s.mirrored ? s.rules.map((p, c) => (p + s.mirrored!.rules[c]!) / 2) : s.rules;
+  return s.mirrored ? meanOfTwo(s.rules, s.mirrored.rules) : s.rules;
 }
 
 function predictSet(model: SoftmaxModel, samples: readonly SetSample[]): number[][] {

@@ -10,7 +10,7 @@ import { explainHead } from '../calibration/head-explanation.js';
 import { argmax, CANONICAL_SCALES } from '../shared/scale.js';
 import type { Frame } from '../shared/frame.js';
 import type { CameraModelProfile } from './model-set.js';
-import { mirrorRgb, type ViewAlternation } from './mirror-view.js';
+import { meanOfTwo, mirrorRgb, type ViewAlternation } from './mirror-view.js';
 import type { FrameInput, ScalePrediction, ShotScaleModel } from './model.js';
 import { resizeRgb } from './resize-rgb.js';
 
@@ -78,7 +78,7 @@ async function runViews(frames: readonly Frame[], profileOf: (cameraId: string) 
  * or neither do), and both views' analyses for calibration.
  */
 export function meanOfViews(picture: ScalePrediction, mirror: ScalePrediction): ScalePrediction {
-  const probabilities = picture.probabilities.map((p, c) => (p + mirror.probabilities[c]!) / 2);
+  const probabilities = meanOfTwo(picture.probabilities, mirror.probabilities);
   const top = argmax(probabilities);
   const explains = argmax(picture.probabilities) !== top && argmax(mirror.probabilities) === top ? mirror : picture;
   const mean: ScalePrediction = { ...picture, probabilities };

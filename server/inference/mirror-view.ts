@@ -3,15 +3,15 @@
  * does not change in a mirror; what the detectors find does (on the shared
  * sets the rules read a different class on 14% of frames and their mirror),
  * so the mean of the two views is steadier than either. A live feed looks at
- * every other frame mirrored (its smoothing averages the views at no extra
- * cost); a still picture is looked at both ways (inference-runner.ts).
+ * every other frame mirrored (its smoothing averages the views for the price
+ * of a copy); a still picture is looked at both ways (inference-runner.ts).
  */
 import type { FrameInput } from './model.js';
 
-/** How frames are looked at: as they are, every odd frame mirrored (a feed), or both ways with the mean (a still picture). */
-export type ViewMode = 'as-is' | 'alternate' | 'both';
-
-export const VIEW_MODES: readonly ViewMode[] = ['as-is', 'alternate', 'both'];
+/** Two views' probabilities (or any two per-class lists) combined: their mean. */
+export function meanOfTwo(a: readonly number[], b: readonly number[]): number[] {
+  return a.map((v, c) => (v + b[c]!) / 2);
+}
 
 /** The RGB24 picture mirrored left to right, in a new buffer. */
 export function mirrorRgb<F extends FrameInput>(frame: F): F {

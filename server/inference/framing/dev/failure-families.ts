@@ -21,13 +21,14 @@ import { trainSetHead } from '../../../calibration/set-label-training.js';
 import { predictClass } from '../../../evaluation/taxonomies.js';
 import { FAILURE_FAMILIES } from '../../../evaluation/failure-families.js';
 import { MODEL_FEATURE_NAMES } from '../framing-model.js';
+import { meanOfTwo } from '../../mirror-view.js';
 import { analysedSets } from './analysed-sets.js';
 
 const { values } = parseArgs({ options: { l2: { type: 'string', default: String(CALIBRATION_TRAIN_OPTIONS.l2) }, views: { type: 'string', default: 'both' } } });
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
 const head = loadHead(path.join(ROOT, 'models', 'framing-default.head.json'), MODEL_FEATURE_NAMES);
 const sets = await analysedSets(values.views === 'as-is' ? 'as-is' : 'both');
-const mean = (a: readonly number[], b: readonly number[] | undefined): number[] => (b ? a.map((v, c) => (v + b[c]!) / 2) : [...a]);
+const mean = (a: readonly number[], b: readonly number[] | undefined): number[] => (b ? meanOfTwo(a, b) : [...a]);
 
 for (const { set, frames } of sets) {
   const others = sets.filter((o) => o.set !== set).flatMap((o) => rowsOf(o.set));

@@ -18,6 +18,7 @@ import { readFramingManifest } from '../framing-manifest.js';
 import { findActiveRect, imageCues, type ActiveRect, type ImageCues } from '../image-cues.js';
 import { spectralDescriptor } from '../spectral-descriptor.js';
 import type { FrameInput } from '../../model.js';
+import { mirrorRgb } from '../../mirror-view.js';
 import { decodeFrames } from './detect-cache.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
@@ -64,21 +65,6 @@ export function setName(labelsPath: string): string {
   return path.basename(path.dirname(path.resolve(labelsPath)));
 }
 
-/** The picture mirrored left to right (RGB24): the same shot scale, other detections. */
-export function mirrored(frame: FrameInput): FrameInput {
-  const { width, height, data } = frame;
-  const out = new Uint8Array(data.length);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const from = (y * width + x) * 3, to = (y * width + (width - 1 - x)) * 3;
-      out[to] = data[from]!;
-      out[to + 1] = data[from + 1]!;
-      out[to + 2] = data[from + 2]!;
-    }
-  }
-  return { width, height, data: out };
-}
-
 /** The picture shrunk about its centre (black around it): the same framing, smaller to the detectors. */
 export function shrunk(frame: FrameInput, factor = 0.8): FrameInput {
   const { width, height, data } = frame;
@@ -102,9 +88,9 @@ export function shrunk(frame: FrameInput, factor = 0.8): FrameInput {
 export type DevView = 'picture' | 'mirrored' | 'shrunk' | 'shrunk-mirrored';
 const VIEW_TRANSFORMS: Record<DevView, (f: FrameInput) => FrameInput> = {
   picture: (f) => f,
-  mirrored,
+  mirrored: mirrorRgb,
   shrunk: (f) => shrunk(f),
-  'shrunk-mirrored': (f) => mirrored(shrunk(f)),
+  'shrunk-mirrored': (f) => mirrorRgb(shrunk(f)),
 };
 
 export async function loadSet(labelsPath: string, manifestPath = DEFAULT_MANIFEST, refresh = false, view: DevView = 'picture'): Promise<CachedSet> {
