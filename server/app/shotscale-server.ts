@@ -240,6 +240,7 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
   const unavailableLogged = new WeakSet<Error>();
   const { overload } = config.pipeline;
   const views = config.model.mirrorViews ? new ViewAlternation() : 'as-is';
+  const headInUse = new Map<string, CameraModelProfile['head']>();
   const scheduler = new BatchScheduler(
     {
       ...config.pipeline.batch,
@@ -262,6 +263,11 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
         stats.batch(clock(), inferenceMs, frames.length);
         frames.forEach((frame, i) => {
           if (!cameras!.has(frame.cameraId)) return;
+          // Another head (a production's corrections applied or rolled back):
+          // the label follows it at once, not through the old head's smoothing.
+          const head = profiles.get(frame.cameraId)!.head;
+          if (headInUse.has(frame.cameraId) && headInUse.get(frame.cameraId) !== head) readouts.reset(frame.cameraId);
+          headInUse.set(frame.cameraId, head);
           const tracker = shotLog?.tracker(frame.cameraId);
           // A cut before this frame: the new shot's label starts from this frame alone.
           if (tracker?.takeSmoothingReset(frame.session, frame.timeS)) readouts.reset(frame.cameraId);
