@@ -40,16 +40,19 @@ export interface AnalysedSet {
   frames: AnalysedFrame[];
 }
 
+/** A cached frame as the framing model reads it: features, the rules' result and the head's input vector. */
+export function headInputOf(frame: CachedSetFrame): { f: FramingFeatures; rules: RuleResult; features: number[] } {
+  const f = framingFeatures(frame.detections, frame.active, frame.cues, frame.frameWidth, frame.frameHeight);
+  return { f, rules: framingRules(f), features: [...featureVector(f), ...frame.spectral, ...frame.embedding] };
+}
+
 export async function analysedSets(views: 'both' | 'as-is' = 'both'): Promise<AnalysedSet[]> {
   return Promise.all(
     SHARED_SETS.map(async ({ name, taxonomy: taxonomyName }) => {
       const taxonomy = findTaxonomy(taxonomyName)!;
       const cached = await loadSet(labelsOf(name));
       const mirrors = views === 'both' ? (await loadSet(labelsOf(name), DEFAULT_MANIFEST, false, 'mirrored')).frames : null;
-      const analyse = (frame: CachedSetFrame): AnalysedFrame => {
-        const f = framingFeatures(frame.detections, frame.active, frame.cues, frame.frameWidth, frame.frameHeight);
-        return { file: frame.file, f, rules: framingRules(f), features: [...featureVector(f), ...frame.spectral, ...frame.embedding], label: taxonomy.lookup.get(normaliseLabel(frame.label))! };
-      };
+      const analyse = (frame: CachedSetFrame): AnalysedFrame => ({ file: frame.file, ...headInputOf(frame), label: taxonomy.lookup.get(normaliseLabel(frame.label))! });
       const frames = cached.frames.map((frame, i): AnalysedFrame => ({ ...analyse(frame), ...(mirrors ? { mirror: analyse(mirrors[i]!) } : {}) }));
       const samples = frames.map((fr) => ({ features: fr.features, rules: fr.rules.probabilities, label: fr.label, ...(fr.mirror ? { mirrored: { features: fr.mirror.features, rules: fr.mirror.rules.probabilities } } : {}) }));
       const set: LabelledSet = { name, labels: cached.labels, taxonomy, samples };

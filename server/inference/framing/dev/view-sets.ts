@@ -12,9 +12,7 @@ import { CALIBRATION_TRAIN_OPTIONS, rowsOf, scoreSet, type LabelledSet } from '.
 import { stratifiedFolds } from '../../../calibration/cross-validation.js';
 import { predictWithOffset, rulesOffset, trainSetHead } from '../../../calibration/set-label-training.js';
 import { findTaxonomy, normaliseLabel } from '../../../evaluation/taxonomies.js';
-import { featureVector, framingFeatures } from '../framing-features.js';
-import { framingRules } from '../framing-rules.js';
-import { labelsOf, SHARED_SETS } from './analysed-sets.js';
+import { headInputOf, labelsOf, SHARED_SETS } from './analysed-sets.js';
 import { DEFAULT_MANIFEST, loadSet, type DevView } from './set-cache.js';
 
 const { values } = parseArgs({ options: { l2: { type: 'string', default: String(CALIBRATION_TRAIN_OPTIONS.l2) } } });
@@ -31,8 +29,8 @@ for (const spec of SHARED_SETS) {
   for (const view of VIEWS) {
     const cached = await loadSet(labelsOf(spec.name), DEFAULT_MANIFEST, false, view);
     views[spec.name]![view] = cached.frames.map((frame) => {
-      const f = framingFeatures(frame.detections, frame.active, frame.cues, frame.frameWidth, frame.frameHeight);
-      return { features: [...featureVector(f), ...frame.spectral, ...frame.embedding], rules: framingRules(f).probabilities };
+      const { features, rules } = headInputOf(frame);
+      return { features, rules: rules.probabilities };
     });
     if (view === 'picture') sets.push({ name: spec.name, labels: labelsOf(spec.name), taxonomy, samples: cached.frames.map((frame, i) => ({ ...views[spec.name]!.picture[i]!, label: taxonomy.lookup.get(normaliseLabel(frame.label))! })) });
   }
