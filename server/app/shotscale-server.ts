@@ -330,6 +330,8 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
       stats.forget(cameraId);
       lastPreview.delete(cameraId);
       calibration?.forget(cameraId);
+      headInUse.delete(cameraId);
+      if (views !== 'as-is') views.forget(cameraId);
       // A camera moved to another node stays on the wall: that node's statuses follow.
       if (why === 'removed') hub?.removed(cameraId);
     },

@@ -45,4 +45,9 @@ export class ViewAlternation {
     else this.mirrorNext.add(cameraId);
     return mirror;
   }
+
+  /** A camera removed: its entry goes (one added again starts with the picture as it is). */
+  forget(cameraId: string): void {
+    this.mirrorNext.delete(cameraId);
+  }
 }

@@ -48,6 +48,14 @@ describe('mirrored views', () => {
     assert.deepEqual(['a', 'a', 'b', 'a', 'b', 'b'].map((c) => views.mirrored(c)), [false, true, false, false, true, false]);
   });
 
+  test('forgets a removed camera: one added again under its id starts with the picture as it is', () => {
+    const views = new ViewAlternation();
+    assert.equal(views.mirrored('a'), false);
+    views.forget('a');
+    assert.equal(views.mirrored('a'), false, 'after forget');
+    assert.equal(views.mirrored('a'), true);
+  });
+
   test('runModels: as is, alternating, and both ways with the mean of the views', async () => {
     const [asIs] = await runModels([frame()], profile);
     assert.equal(asIs!.reason, 'right');
