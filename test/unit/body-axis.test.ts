@@ -36,6 +36,17 @@ describe('body axis', () => {
     assert.equal(axisPart(axis.bottom), 'the hips');
   });
 
+  test('the part a reason names never spans two classes: its name agrees with the class the lines read', () => {
+    const classesOf = new Map<string, Set<number>>();
+    for (let bottom = 0.3; bottom < 7.2; bottom += 0.01) {
+      const part = axisPart(bottom);
+      if (!classesOf.has(part)) classesOf.set(part, new Set());
+      classesOf.get(part)!.add(Math.round(axisPosition(bottom)));
+    }
+    for (const [part, classes] of classesOf) assert.equal(classes.size, 1, `${part}: classes ${[...classes].join(', ')}`);
+    assert.ok(classesOf.size >= 10, 'every band of the body is named');
+  });
+
   test('a face alone: its box sets the scale, its bottom is the chin', () => {
     const face = { box: { xMin: 0.4, yMin: 0.3, xMax: 0.6, yMax: 0.65 }, score: 0.9, points: [] };
     const axis = bodyAxis(null, face, same, 0.3);

@@ -62,9 +62,14 @@ export type RuleThresholds = typeof DEFAULT_RULE_THRESHOLDS;
  */
 export const AXIS_BOUNDARIES = [1.05, 2.0, 3.0, 5.0, 7.2] as const;
 
-/** The body part nearest a place on the axis, for reasons. */
+/**
+ * The body part at a place on the axis, for reasons. The bands split where
+ * the class lines are, so a part's name never contradicts the class read by
+ * the lines (a frame cut just above the waist is "the lower chest": MCU).
+ */
 const AXIS_PARTS: [number, string][] = [
-  [0.8, 'the eyes'], [1.15, 'the chin'], [1.75, 'the shoulders'], [2.5, 'the chest'], [3.5, 'the waist'], [4.5, 'the hips'], [5.4, 'the thighs'], [6.6, 'the knees'], [7.2, 'the shins'],
+  [0.8, 'the eyes'], [1.05, 'the chin'], [1.3, 'the neck'], [1.75, 'the shoulders'], [2.0, 'the top of the chest'], [2.5, 'the chest'], [3.0, 'the lower chest'],
+  [3.5, 'the waist'], [4.5, 'the hips'], [5.0, 'the upper thighs'], [5.6, 'mid-thigh'], [6.6, 'the knees'], [7.2, 'the shins'],
 ];
 
 export function axisPart(bottom: number): string {
