@@ -84,13 +84,27 @@ export function shrunk(frame: FrameInput, factor = 0.8): FrameInput {
   return { width, height, data: out };
 }
 
-/** A second look at each frame for the dev experiments: mirrored, shrunk, or both. */
-export type DevView = 'picture' | 'mirrored' | 'shrunk' | 'shrunk-mirrored';
+/** A dark picture lifted (a gamma that takes its mean luminance to 0.4); others as they are. */
+export function brightened(frame: FrameInput, darkBelow = 0.3, target = 0.4): FrameInput {
+  const { data } = frame;
+  let sum = 0;
+  for (let i = 0; i < data.length; i += 3) sum += 0.299 * data[i]! + 0.587 * data[i + 1]! + 0.114 * data[i + 2]!;
+  const mean = sum / (data.length / 3) / 255;
+  if (mean >= darkBelow || mean <= 0.005) return frame;
+  const gamma = Math.log(target) / Math.log(mean);
+  const table = Uint8Array.from({ length: 256 }, (_, v) => Math.round(255 * (v / 255) ** gamma));
+  return { ...frame, data: data.map((v) => table[v]!) };
+}
+
+/** A second look at each frame for the dev experiments: mirrored, shrunk, brightened, or combined. */
+export type DevView = 'picture' | 'mirrored' | 'shrunk' | 'shrunk-mirrored' | 'bright' | 'bright-mirrored';
 const VIEW_TRANSFORMS: Record<DevView, (f: FrameInput) => FrameInput> = {
   picture: (f) => f,
   mirrored: mirrorRgb,
   shrunk: (f) => shrunk(f),
   'shrunk-mirrored': (f) => mirrorRgb(shrunk(f)),
+  bright: (f) => brightened(f),
+  'bright-mirrored': (f) => mirrorRgb(brightened(f)),
 };
 
 export async function loadSet(labelsPath: string, manifestPath = DEFAULT_MANIFEST, refresh = false, view: DevView = 'picture'): Promise<CachedSet> {

@@ -2,10 +2,10 @@
  * Dev: which second looks at a frame help, scored as the mean of the views'
  * head probabilities (the head fitted on the pictures alone): leave-one-set-out
  * and CV within the set, for the picture with its mirror, a shrunk copy
- * (80%, black around it), and the shrunk mirror.
+ * (80%, black around it), the shrunk mirror, and a dark picture brightened.
  *
  *   VIEW=shrunk npx tsx server/inference/framing/dev/set-cache.ts <labels.csv>...   (once per view)
- *   npx tsx server/inference/framing/dev/view-sets.ts [--l2 0.5]
+ *   npx tsx server/inference/framing/dev/view-sets.ts [--l2 0.5] [--combos picture+mirrored,picture+mirrored+bright]
  */
 import { parseArgs } from 'node:util';
 import { CALIBRATION_TRAIN_OPTIONS, rowsOf, scoreSet, type LabelledSet } from '../../../calibration/multi-set-calibration.js';
@@ -15,10 +15,11 @@ import { findTaxonomy, normaliseLabel } from '../../../evaluation/taxonomies.js'
 import { headInputOf, labelsOf, SHARED_SETS } from './analysed-sets.js';
 import { DEFAULT_MANIFEST, loadSet, type DevView } from './set-cache.js';
 
-const { values } = parseArgs({ options: { l2: { type: 'string', default: String(CALIBRATION_TRAIN_OPTIONS.l2) } } });
+const DEFAULT_COMBOS = 'picture,picture+mirrored,picture+shrunk,picture+mirrored+shrunk,picture+mirrored+shrunk+shrunk-mirrored,shrunk,shrunk+shrunk-mirrored';
+const { values } = parseArgs({ options: { l2: { type: 'string', default: String(CALIBRATION_TRAIN_OPTIONS.l2) }, combos: { type: 'string', default: DEFAULT_COMBOS } } });
 const options = { ...CALIBRATION_TRAIN_OPTIONS, l2: Number(values.l2) };
-const VIEWS: DevView[] = ['picture', 'mirrored', 'shrunk', 'shrunk-mirrored'];
-const COMBOS: DevView[][] = [['picture'], ['picture', 'mirrored'], ['picture', 'shrunk'], ['picture', 'mirrored', 'shrunk'], ['picture', 'mirrored', 'shrunk', 'shrunk-mirrored'], ['shrunk'], ['shrunk', 'shrunk-mirrored']];
+const COMBOS = values.combos.split(',').map((combo) => combo.split('+') as DevView[]);
+const VIEWS: DevView[] = [...new Set<DevView>(['picture', ...COMBOS.flat()])];
 
 type Sample = { features: number[]; rules: number[] };
 const views: Record<string, Record<DevView, Sample[]>> = {};
