@@ -845,15 +845,18 @@ test('calibration is the cluster\'s: a correction on any node labels the frame o
 });
 
 test('a node cut off from Redis alone stops a camera another node took over meanwhile (the claim recorded in PostgreSQL is the fence): two nodes analyse it for about a second, not until Redis comes back', { timeout: 120_000 }, async () => {
-  const spec = await clusterSpec(['fence-1']);
+  // Two cameras, so that when a joins, b's fair share keeps fence-1 (with one
+  // camera, b would hand it over to a by rebalancing, racing the cut below).
+  const spec = await clusterSpec(['fence-1', 'fence-2']);
   const relay = await startRelay(redis);
   // Node b reaches Redis through the relay only; node a directly.
   const b = await node({ ...spec, redisUrl: relay.url }, 'b', 1);
   try {
     await waitForCluster(b.url, (s) => camerasOf(s, 'b').includes('fence-1'), 20_000, 'b runs fence-1');
-    const a = await node(spec, 'a', 1);
+    // a has room for both: alone, it takes fence-1 over.
+    const a = await node(spec, 'a', 2);
     try {
-      await waitForCluster(a.url, (s) => s.nodes.length === 2, 20_000, 'a sees b');
+      await waitForCluster(a.url, (s) => s.nodes.length === 2 && camerasOf(s, 'a').includes('fence-2'), 20_000, 'a sees b and runs fence-2');
       await waitForShots(b.url, '?scope=node&camera=fence-1', (shots) => shots.length > 0, 20_000, "b's shots of fence-1");
       await relay.cut();
       const cutAt = Date.now();
@@ -870,7 +873,8 @@ test('a node cut off from Redis alone stops a camera another node took over mean
       await waitForCluster(b.url, (s) => s.redis === 'up' && s.nodes.length === 2, 20_000, 'b reaches Redis again');
       await new Promise((r) => setTimeout(r, 2000));
       const { state } = await waitForCluster(a.url, (s) => s.nodes.length === 2, 5000, 'both nodes');
-      assert.deepEqual([camerasOf(state, 'a'), camerasOf(state, 'b')], [['fence-1'], []]);
+      // a may hand fence-2 back to b (its fair share again); fence-1 stays on a.
+      assert.ok(camerasOf(state, 'a').includes('fence-1') && !camerasOf(state, 'b').includes('fence-1'), JSON.stringify(state.nodes));
     } finally {
       await stopNode(a, 'SIGKILL');
     }
