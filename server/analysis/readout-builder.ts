@@ -6,14 +6,14 @@
 import type { Clock } from '../shared/clock.js';
 import type { Frame } from '../shared/frame.js';
 import type { ScalePrediction } from '../inference/model.js';
-import type { Readout } from '../shared/socket-events.js';
+import type { Readout, Subjects } from '../shared/socket-events.js';
 import { argmax, CANONICAL_SCALES } from '../shared/scale.js';
 import { ScaleSmoother, type SmoothingSettings } from './scale-smoother.js';
 
 export class ReadoutBuilder {
   private readonly smoothers = new Map<string, ScaleSmoother>();
-  /** Per camera, the latest frame's reason for each label it read. */
-  private readonly reasons = new Map<string, Map<string, string>>();
+  /** Per camera, for each label read: the reason (and who was in frame) of the latest frame that read it. */
+  private readonly reasons = new Map<string, Map<string, { reason: string; subjects?: Subjects }>>();
 
   constructor(
     private readonly settings: SmoothingSettings,
@@ -41,12 +41,16 @@ export class ReadoutBuilder {
       readout.reason = prediction.reason;
       let byLabel = this.reasons.get(frame.cameraId);
       if (!byLabel) this.reasons.set(frame.cameraId, (byLabel = new Map()));
-      byLabel.set(CANONICAL_SCALES[argmax(prediction.probabilities)]!, prediction.reason);
+      byLabel.set(CANONICAL_SCALES[argmax(prediction.probabilities)]!, { reason: prediction.reason, ...(prediction.subjects ? { subjects: prediction.subjects } : {}) });
     }
-    // A held label keeps the reason of the frame that last read it: the latest
-    // frame's own may name another class (a frame and its mirror can disagree).
-    const labelReason = this.reasons.get(frame.cameraId)?.get(label);
-    if (labelReason) readout.labelReason = labelReason;
+    // A held label keeps the reason of the frame that last read it, and who
+    // was in that frame: the latest frame's own may name another class (a
+    // frame and its mirror can disagree) or find nobody (a blurred pass).
+    const why = this.reasons.get(frame.cameraId)?.get(label);
+    if (why) {
+      readout.labelReason = why.reason;
+      if (why.subjects) readout.labelSubjects = why.subjects;
+    }
     if (prediction.subjects) readout.subjects = prediction.subjects;
     readout.latencyMs = this.clock() - frame.captureTime;
     return readout;

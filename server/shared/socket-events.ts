@@ -52,6 +52,8 @@ export interface Readout {
   labelReason?: string;
   /** Who is in the shot, when the model can say. */
   subjects?: Subjects;
+  /** Who was in the frame `labelReason` is of (shown beside it). */
+  labelSubjects?: Subjects;
 }
 
 export interface CameraStatus {

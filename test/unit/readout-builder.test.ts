@@ -26,4 +26,15 @@ describe('readout builder', () => {
     const cut = builder.build(frame(3200), reads(6, 'wide -> WS'), 'm');
     assert.deepEqual([cut.label, cut.labelReason], ['WS', 'wide -> WS']);
   });
+
+  test('a held label shows who was in the frame that read it, not who the latest frame found', () => {
+    const builder = new ReadoutBuilder({ timeConstantS: 0.6, hysteresisMargin: 0.08, hysteresisHoldS: 0.4 }, () => 0);
+    const person = { count: 1, kind: 'person', framing: 'single', overTheShoulder: false } as const;
+    const nobody = { count: 0, kind: 'none', framing: 'none', overTheShoulder: false } as const;
+    const first = builder.build(frame(0), { ...reads(4, 'mid-thigh -> MWS'), subjects: person }, 'm');
+    assert.deepEqual([first.labelReason, first.labelSubjects], ['mid-thigh -> MWS', person]);
+    // A blurred frame finds nobody and reads EWS; MWS holds, with the person of the frame that read it.
+    const held = builder.build(frame(200), { ...reads(7, 'no person or face found -> EWS'), subjects: nobody }, 'm');
+    assert.deepEqual([held.label, held.subjects, held.labelReason, held.labelSubjects], ['MWS', nobody, 'mid-thigh -> MWS', person]);
+  });
 });
