@@ -113,3 +113,13 @@ test('formatSubjects says who is in the shot', async () => {
   assert.equal(formatSubjects({ count: 2, kind: 'people', framing: 'two-shot', overTheShoulder: true }), '2 people · two-shot · over the shoulder');
   assert.equal(formatSubjects({ count: 5, kind: 'people', framing: 'group', overTheShoulder: false }), '5 people · group');
 });
+
+test('labelSubjectsOf: beside a held label\'s reason, who was in that frame; else who this frame found', async () => {
+  const { labelSubjectsOf } = await import('../../web/src/lib/format.js');
+  const person = { count: 1, kind: 'person', framing: 'single', overTheShoulder: false } as const;
+  const nobody = { count: 0, kind: 'none', framing: 'none', overTheShoulder: false } as const;
+  const base = { cameraId: 'a', captureTime: 0, label: 'MWS' as const, confidence: 0.5, raw: [], smoothed: [], latencyMs: 0, model: 'm' };
+  assert.equal(labelSubjectsOf({ ...base, subjects: nobody, labelReason: 'mid-thigh -> MWS', labelSubjects: person }), person);
+  assert.equal(labelSubjectsOf({ ...base, subjects: nobody }), nobody, 'no reason kept: this frame');
+  assert.equal(labelSubjectsOf(null), undefined);
+});

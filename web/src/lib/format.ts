@@ -3,7 +3,7 @@
  * unit-tested under node (test/unit/web-format.test.ts).
  */
 import { CANONICAL_SCALES, SCALE_NAMES, type CanonicalScale } from '../../../server/shared/scale.js';
-import type { CameraState, Subjects } from '../../../server/shared/socket-events.js';
+import type { CameraState, Readout, Subjects } from '../../../server/shared/socket-events.js';
 import { SCALE_COLOURS } from '../../../server/shared/scale-palette.js';
 
 /** Shown where a number is missing or not finite. */
@@ -113,6 +113,11 @@ export function probabilityRows(probabilities: readonly number[] | null | undefi
     const p = isNum(raw) ? Math.min(1, Math.max(0, raw)) : 0;
     return { label, name: SCALE_NAMES[label], colour: SCALE_COLOURS[label], p };
   });
+}
+
+/** Who to show beside the label's reason: with a held label's reason (`labelReason`), who was in that frame. */
+export function labelSubjectsOf(readout: Readout | null | undefined): Subjects | undefined {
+  return readout?.labelReason ? readout.labelSubjects : readout?.subjects;
 }
 
 /** "2 people · two-shot · over the shoulder"; null when the model says nothing about subjects. */
