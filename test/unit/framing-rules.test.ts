@@ -49,6 +49,14 @@ describe('framing rules', () => {
     assert.match(ws.reason, /^2 people, feet in, body small in frame/);
     assert.equal(classify({ people: [person({ head: 0.5, hips: 0.53, knees: 0.55, ankles: 0.57 }, { xMin: 0.49, yMin: 0.49, xMax: 0.51, yMax: 0.58 })], faces: [] }).label, 'EWS');
   });
+  test('a full body under half the height that still reads FS is not called small', () => {
+    // About 40% of the height, feet in: a full shot by its position on the scale.
+    const body = { head: 0.45, shoulders: 0.5, hips: 0.62, knees: 0.72, ankles: 0.82 };
+    const fs = classify({ people: [person(body, { xMin: 0.45, yMin: 0.42, xMax: 0.55, yMax: 0.84 })], faces: [] });
+    assert.equal(fs.label, 'FS');
+    assert.doesNotMatch(fs.reason, /small/);
+    assert.match(fs.reason, /feet in, body \d+% of height -> FS/);
+  });
   test('nothing detected: says so, with low confidence and spread probabilities', () => {
     const wide = classify({ people: [], faces: [] });
     assert.equal(wide.label, 'EWS');

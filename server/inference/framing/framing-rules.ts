@@ -113,6 +113,8 @@ export function facePosition(h: number, t: RuleThresholds = DEFAULT_RULE_THRESHO
 }
 
 const pct = (v: number): string => `${Math.round(v * 100)}%`;
+/** A full body under half the height is "small in frame" only once it reads wider than a full shot (WS): a reason never says small beside FS. */
+const readsWide = (position: number): boolean => Math.round(position) > 5;
 const clampPos = (s: number): number => Math.min(Math.max(s, 0), SCALE_COUNT - 1);
 
 export function softScale(position: number, spread: number): number[] {
@@ -135,7 +137,7 @@ function bodyPosition(f: FramingFeatures, t: RuleThresholds): { position: number
     if (h >= t.fullShotHeight) return { position: 5, reason: `full body, ${pct(h)} of height` };
     if (h >= t.extremeWideHeight) {
       const s = 5 + Math.log(t.fullShotHeight / h) / Math.log(t.fullShotHeight / t.extremeWideHeight) * 1.5;
-      return { position: Math.min(s, 6.4), reason: `full body small in frame (${pct(h)} of height)` };
+      return { position: Math.min(s, 6.4), reason: readsWide(s) ? `full body small in frame (${pct(h)} of height)` : `full body, ${pct(h)} of height` };
     }
     return { position: 7, reason: `tiny figure (${pct(h)} of height)` };
   }
@@ -207,10 +209,11 @@ function axisRule(f: FramingFeatures, t: RuleThresholds, crowd: string): RuleRes
   if (feetIn) {
     const h = f.axis_body_height;
     if (h >= t.fullShotHeight) return result(5, spread, `${crowd}${faceless}${seated}feet in, body ${pct(h)} of height`, confidence);
-    // Small in frame, a face is not expected to be found: no need to say so.
     if (h >= t.extremeWideHeight) {
       const s = 5 + (Math.log(t.fullShotHeight / h) / Math.log(t.fullShotHeight / t.extremeWideHeight)) * 1.5;
-      return result(Math.min(s, 6.4), spread, `${crowd}${seated}feet in, body small in frame (${pct(h)} of height)`, confidence);
+      // Still a full shot: said as one. Small in frame (WS), a face is not expected to be found: no need to say so.
+      const size = readsWide(s) ? `${seated}feet in, body small in frame (${pct(h)} of height)` : `${faceless}${seated}feet in, body ${pct(h)} of height`;
+      return result(Math.min(s, 6.4), spread, `${crowd}${size}`, confidence);
     }
     return result(7, spread, `${crowd}tiny figure (${pct(h)} of height)`, confidence);
   }
