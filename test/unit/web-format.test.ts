@@ -114,12 +114,12 @@ test('formatSubjects says who is in the shot', async () => {
   assert.equal(formatSubjects({ count: 5, kind: 'people', framing: 'group', overTheShoulder: false }), '5 people · group');
 });
 
-test('labelSubjectsOf: beside a held label\'s reason, who was in that frame; else who this frame found', async () => {
-  const { labelSubjectsOf } = await import('../../web/src/lib/format.js');
+test('labelWhyOf: beside a held label\'s reason, who was in that frame; else this frame\'s reason and who it found', async () => {
+  const { labelWhyOf } = await import('../../web/src/lib/format.js');
   const person = { count: 1, kind: 'person', framing: 'single', overTheShoulder: false } as const;
   const nobody = { count: 0, kind: 'none', framing: 'none', overTheShoulder: false } as const;
   const base = { cameraId: 'a', captureTime: 0, label: 'MWS' as const, confidence: 0.5, raw: [], smoothed: [], latencyMs: 0, model: 'm' };
-  assert.equal(labelSubjectsOf({ ...base, subjects: nobody, labelReason: 'mid-thigh -> MWS', labelSubjects: person }), person);
-  assert.equal(labelSubjectsOf({ ...base, subjects: nobody }), nobody, 'no reason kept: this frame');
-  assert.equal(labelSubjectsOf(null), undefined);
+  assert.deepEqual(labelWhyOf({ ...base, reason: 'no person or face found -> EWS', subjects: nobody, labelReason: 'mid-thigh -> MWS', labelSubjects: person }), { reason: 'mid-thigh -> MWS', subjects: person });
+  assert.deepEqual(labelWhyOf({ ...base, reason: 'mid-thigh -> MWS', subjects: nobody }), { reason: 'mid-thigh -> MWS', subjects: nobody }, 'no reason kept: this frame');
+  assert.deepEqual(labelWhyOf(null), {});
 });

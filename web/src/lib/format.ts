@@ -115,9 +115,13 @@ export function probabilityRows(probabilities: readonly number[] | null | undefi
   });
 }
 
-/** Who to show beside the label's reason: with a held label's reason (`labelReason`), who was in that frame. */
-export function labelSubjectsOf(readout: Readout | null | undefined): Subjects | undefined {
-  return readout?.labelReason ? readout.labelSubjects : readout?.subjects;
+/**
+ * Why the label shown, from one frame: a held label's reason (`labelReason`)
+ * with who was in that frame, else the latest frame's own reason and subjects.
+ */
+export function labelWhyOf(readout: Readout | null | undefined): { reason?: string; subjects?: Subjects } {
+  if (readout?.labelReason) return { reason: readout.labelReason, ...(readout.labelSubjects ? { subjects: readout.labelSubjects } : {}) };
+  return { ...(readout?.reason ? { reason: readout.reason } : {}), ...(readout?.subjects ? { subjects: readout.subjects } : {}) };
 }
 
 /** "2 people · two-shot · over the shoulder"; null when the model says nothing about subjects. */
