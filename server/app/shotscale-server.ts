@@ -20,8 +20,7 @@ import { LiveCalibration } from '../calibration/live-calibration.js';
 import { resolveConfigPath, type LoadedConfig } from '../config/load-config.js';
 import { errorMessage, isShotscaleError } from '../errors.js';
 import { resolveFfmpeg, type FfmpegBinary } from '../ingest/ffmpeg-binary.js';
-import { runModels } from '../inference/inference-runner.js';
-import { ViewAlternation } from '../inference/mirror-view.js';
+import { feedViews, runModels } from '../inference/inference-runner.js';
 import { ModelSet, type CameraModelProfile } from '../inference/model-set.js';
 import { PipelineMetrics } from '../metrics/pipeline-metrics.js';
 import { BatchScheduler } from '../scheduling/batch-scheduler.js';
@@ -239,7 +238,7 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
   // INFERENCE_UNAVAILABLE error (5 batches a second per camera): logged once.
   const unavailableLogged = new WeakSet<Error>();
   const { overload } = config.pipeline;
-  const views = config.model.mirrorViews ? new ViewAlternation() : 'as-is';
+  const views = feedViews(config.model.mirrorViews);
   const headInUse = new Map<string, CameraModelProfile['head']>();
   const scheduler = new BatchScheduler(
     {

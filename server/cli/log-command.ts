@@ -18,8 +18,7 @@ import { EXPORT_FORMATS, exportShots, isExportFormat, type ExportFormat } from '
 import { resolveFfmpeg } from '../ingest/ffmpeg-binary.js';
 import { decodeFileWithCuts, type DecodedFrame } from '../ingest/file-decoder.js';
 import { probeMedia } from '../ingest/media-probe.js';
-import { runModels } from '../inference/inference-runner.js';
-import { ViewAlternation } from '../inference/mirror-view.js';
+import { feedViews, runModels } from '../inference/inference-runner.js';
 import { ModelSet } from '../inference/model-set.js';
 import { withoutInfo, type Logger } from '../shared/logger.js';
 import { CANONICAL_SCALES } from '../shared/scale.js';
@@ -113,7 +112,7 @@ export async function runLog(argv: string[], log: Logger): Promise<number> {
   let inFlight = 0;
 
   // As a live feed is looked at: every other frame mirrored, the smoothing averages the views.
-  const views = config.model.mirrorViews ? new ViewAlternation() : 'as-is';
+  const views = feedViews(config.model.mirrorViews);
   const analyse = async (batch: DecodedFrame[]) => {
     const frames = batch.map((f) => ({ cameraId, seq: f.index, session: 1, timeS: f.timeS, captureTime: baseMs + f.timeS * 1000, width: model.input.width, height: model.input.height, data: f.data }));
     const predictions = await runModels(frames, () => profile, views);

@@ -10,7 +10,7 @@ import { explainHead } from '../calibration/head-explanation.js';
 import { argmax, CANONICAL_SCALES } from '../shared/scale.js';
 import type { Frame } from '../shared/frame.js';
 import type { CameraModelProfile } from './model-set.js';
-import { meanOfTwo, mirrorRgb, type ViewAlternation } from './mirror-view.js';
+import { meanOfTwo, mirrorRgb, ViewAlternation } from './mirror-view.js';
 import type { FrameInput, ScalePrediction, ShotScaleModel } from './model.js';
 import { resizeRgb } from './resize-rgb.js';
 
@@ -40,6 +40,11 @@ function refine(prediction: ScalePrediction, profile: CameraModelProfile): Scale
  * feed's smoothing would settle on it).
  */
 export type Views = 'as-is' | 'both' | ViewAlternation;
+
+/** How a feed (a camera, or a video file read as one) is looked at under `model.mirrorViews`. */
+export function feedViews(mirrorViews: boolean): 'as-is' | ViewAlternation {
+  return mirrorViews ? new ViewAlternation() : 'as-is';
+}
 
 export async function runModels(frames: readonly Frame[], profileOf: (cameraId: string) => CameraModelProfile, views: Views = 'as-is'): Promise<ScalePrediction[]> {
   if (views === 'both') {

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { meanOfViews, runModels } from '../../server/inference/inference-runner.js';
+import { feedViews, meanOfViews, runModels } from '../../server/inference/inference-runner.js';
 import { mirrorRgb, ViewAlternation } from '../../server/inference/mirror-view.js';
 import type { FrameInput, ScalePrediction, ShotScaleModel } from '../../server/inference/model.js';
 import type { Frame } from '../../server/shared/frame.js';
@@ -54,6 +54,15 @@ describe('mirrored views', () => {
     views.forget('a');
     assert.equal(views.mirrored('a'), false, 'after forget');
     assert.equal(views.mirrored('a'), true);
+  });
+
+  test('a feed alternates views under model.mirrorViews, each feed with its own alternation; off, it is looked at as it is', async () => {
+    assert.equal(feedViews(false), 'as-is');
+    const one = feedViews(true), other = feedViews(true);
+    assert.ok(one instanceof ViewAlternation && other instanceof ViewAlternation && one !== other);
+    const alternating = await runModels([frame('a', 0), frame('a', 1)], profile, one);
+    assert.deepEqual(alternating.map((p) => p.reason), ['right', 'left']);
+    assert.equal(other.mirrored('a'), false, 'another feed starts with the picture as it is');
   });
 
   test('runModels: as is, alternating, and both ways with the mean of the views', async () => {

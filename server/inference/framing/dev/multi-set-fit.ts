@@ -68,4 +68,4 @@ process.stdout.write(`views ${values.views}; inputs ${parts.join('+')} (${sets[0
 const folds = Number(values.folds);
 const reports = evaluateSets(sets, folds, options);
 process.stdout.write(formatReports(sets, reports, folds));
-if (values.matrix) for (const r of reports) process.stdout.write(`${r.name} leave-one-set-out matrix ${JSON.stringify(r.leaveOneSetOut?.matrix)}\n`);
+if (values.matrix) for (const r of reports) process.stdout.write(`${r.name} matrices (rows: truth), cross-validated ${JSON.stringify(r.crossValidated.matrix)}, leave-one-set-out ${JSON.stringify(r.leaveOneSetOut?.matrix)}\n`);
