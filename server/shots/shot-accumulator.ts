@@ -3,8 +3,9 @@
  * stable label weighted by time, not an average that could land on a class
  * the shot never had, as a push-in from MS to CU would on MCU), the scales it
  * opens and closes on, the mean probabilities with the confidence of the
- * scale, the subjects seen most often, the reason given for the scale nearest
- * mid-shot, and a few evenly spaced frames for the mid-shot thumbnail.
+ * scale, the subjects seen most often in the frames that read that scale,
+ * the reason one of those frames gave nearest mid-shot, and a few evenly
+ * spaced frames for the mid-shot thumbnail.
  */
 import { argmax, CANONICAL_SCALES, SCALE_COUNT, type CanonicalScale } from '../shared/scale.js';
 import type { Readout, Subjects } from '../shared/socket-events.js';
@@ -49,6 +50,7 @@ interface Sample {
   /** The camera's stable label (after smoothing and hysteresis). */
   stable: CanonicalScale;
   reason: string | undefined;
+  subjects: Subjects | undefined;
 }
 
 /** The label held longest over `samples` (each holds until the next; the last until `endS`), ties to the more probable. */
@@ -72,7 +74,6 @@ function heldLongest(samples: readonly Sample[], endS: number, probabilities: re
 export class ShotAccumulator {
   private readonly sum = new Array<number>(SCALE_COUNT).fill(0);
   private count = 0;
-  private readonly subjectVotes = new Map<string, { subjects: Subjects; votes: number }>();
   private readonly samples: Sample[] = [];
   private candidates: ThumbnailFrame[] = [];
   private keepEvery = 1;
@@ -87,16 +88,10 @@ export class ShotAccumulator {
   add(readout: ReadoutSample, timeS: number, frame: ThumbnailFrame | null): void {
     for (let i = 0; i < SCALE_COUNT; i++) this.sum[i]! += readout.smoothed[i] ?? 0;
     this.count += 1;
-    if (readout.subjects) {
-      const key = JSON.stringify(readout.subjects);
-      const vote = this.subjectVotes.get(key);
-      if (vote) vote.votes += 1;
-      else this.subjectVotes.set(key, { subjects: readout.subjects, votes: 1 });
-    }
     // Reasons are few words; keeping one per readout is cheap next to the frames.
     // A reason explains its own frame's prediction (raw), not the smoothed label.
     const label = readout.raw ? CANONICAL_SCALES[argmax(readout.raw)]! : readout.label;
-    this.samples.push({ timeS, label, stable: readout.label, reason: readout.reason });
+    this.samples.push({ timeS, label, stable: readout.label, reason: readout.reason, subjects: readout.subjects });
     if (frame) this.keepCandidate(frame);
   }
 
@@ -122,13 +117,14 @@ export class ShotAccumulator {
     const quarter = Math.max(1, Math.ceil(this.samples.length / 4));
     const scaleStart = heldLongest(this.samples.slice(0, quarter), this.samples[quarter]?.timeS ?? endS, probabilities);
     const scaleEnd = heldLongest(this.samples.slice(-quarter), endS, probabilities);
-    let subjects: Subjects | null = null;
-    let votes = 0;
-    for (const vote of this.subjectVotes.values()) {
-      if (vote.votes > votes) [subjects, votes] = [vote.subjects, vote.votes];
-    }
-    const withReason = this.samples.filter((s) => s.label === scale && s.reason);
-    const reason = nearest(withReason, midS)?.reason ?? null;
+    // Who is in the shot at its scale, so that the subjects and the reason describe the same frames
+    // (a held MCU over frames where the detectors lost the person is not "no one in frame").
+    const readingScale = this.samples.filter((s) => s.label === scale);
+    const subjects = mostSeen(readingScale) ?? mostSeen(this.samples);
+    const withReason = readingScale.filter((s) => s.reason);
+    // The reason of a frame with those subjects where one gave it: a "2 people" reason beside "group, 3" reads as a contradiction.
+    const sameSubjects = withReason.filter((s) => subjects && s.subjects && JSON.stringify(s.subjects) === JSON.stringify(subjects));
+    const reason = nearest(sameSubjects.length ? sameSubjects : withReason, midS)?.reason ?? null;
     return {
       scale,
       scaleStart,
@@ -155,6 +151,21 @@ export class ShotAccumulator {
       this.keepEvery *= 2;
     }
   }
+}
+
+/** The subjects of the most samples (ties to the earliest seen); null when none has any. */
+function mostSeen(samples: readonly Sample[]): Subjects | null {
+  const votes = new Map<string, { subjects: Subjects; votes: number }>();
+  for (const { subjects } of samples) {
+    if (!subjects) continue;
+    const key = JSON.stringify(subjects);
+    const vote = votes.get(key);
+    if (vote) vote.votes += 1;
+    else votes.set(key, { subjects, votes: 1 });
+  }
+  let best: { subjects: Subjects; votes: number } | null = null;
+  for (const vote of votes.values()) if (!best || vote.votes > best.votes) best = vote;
+  return best?.subjects ?? null;
 }
 
 function nearest<T extends { timeS: number }>(items: readonly T[], timeS: number): T | null {

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { scaleChange, shotComment } from '../../server/exports/shot-description.js';
 import { CANONICAL_SCALES, type CanonicalScale } from '../../server/shared/scale.js';
 import type { ShotRecord } from '../../server/shared/shots.js';
+import type { Subjects } from '../../server/shared/socket-events.js';
 import { ShotAccumulator } from '../../server/shots/shot-accumulator.js';
 
 const onehot = (scale: CanonicalScale, p = 0.8) => CANONICAL_SCALES.map((s) => (s === scale ? p : (1 - p) / 7));
@@ -39,6 +40,33 @@ describe('the scale of a shot', () => {
     const { acc, endS } = play([['WS', 4]]);
     const summary = acc.summary(endS / 2, endS);
     assert.deepEqual([summary.scale, summary.scaleStart, summary.scaleEnd], ['WS', 'WS', 'WS']);
+  });
+
+  test('the subjects are those seen in the frames that read the shot\'s scale, so they and the reason describe the same frames', () => {
+    const one: Subjects = { count: 1, kind: 'person', framing: 'single', overTheShoulder: false };
+    const none: Subjects = { count: 0, kind: 'none', framing: 'none', overTheShoulder: false };
+    // A held MCU: the person found in 2 frames, lost in the 5 after (their own reading EWS).
+    const acc = new ShotAccumulator(null);
+    const frames: [CanonicalScale, Subjects][] = [['MCU', one], ['MCU', one], ...Array.from({ length: 5 }, (): [CanonicalScale, Subjects] => ['EWS', none])];
+    frames.forEach(([own, subjects], i) => acc.add({ label: 'MCU', smoothed: onehot('MCU'), raw: onehot(own), reason: `${own} reason`, subjects }, i * 0.2, null));
+    const summary = acc.summary(0.7, 1.4);
+    assert.equal(summary.scale, 'MCU');
+    assert.deepEqual([summary.subjects, summary.reason], [one, 'MCU reason'], 'not "no one in frame" beside a reason about a body');
+    // No frame of its own reads the held scale: the subjects seen most often in the shot.
+    const held = new ShotAccumulator(null);
+    for (let i = 0; i < 3; i++) held.add({ label: 'MS', smoothed: onehot('MS'), raw: onehot('FS'), reason: 'FS reason', subjects: none }, i * 0.2, null);
+    assert.deepEqual([held.summary(0.2, 0.6).scale, held.summary(0.2, 0.6).subjects], ['MS', none]);
+  });
+
+  test('the reason is one given by a frame with the subjects the shot says, where one gave it', () => {
+    const two: Subjects = { count: 2, kind: 'people', framing: 'two-shot', overTheShoulder: false };
+    const three: Subjects = { count: 3, kind: 'people', framing: 'group', overTheShoulder: false };
+    const acc = new ShotAccumulator(null);
+    const frames: [Subjects, string][] = [[two, '2 people, feet in'], [two, '2 people, feet in'], [three, '3 people, feet in'], [two, '2 people, feet in, later']];
+    frames.forEach(([subjects, reason], i) => acc.add({ label: 'FS', smoothed: onehot('FS'), reason, subjects }, i, null));
+    // Mid-shot (2.2 s) is nearest the 3-people frame (2 s); the shot is a two-shot, whose frame nearest it is at 3 s.
+    const summary = acc.summary(2.2, 4);
+    assert.deepEqual([summary.subjects, summary.reason], [two, '2 people, feet in, later']);
   });
 
   test('no frame analysed: the scale is carried over, start and end unknown', () => {
