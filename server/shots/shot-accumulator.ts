@@ -123,7 +123,8 @@ export class ShotAccumulator {
     const subjects = mostSeen(readingScale) ?? mostSeen(this.samples);
     const withReason = readingScale.filter((s) => s.reason);
     // The reason of a frame with those subjects where one gave it: a "2 people" reason beside "group, 3" reads as a contradiction.
-    const sameSubjects = withReason.filter((s) => subjects && s.subjects && JSON.stringify(s.subjects) === JSON.stringify(subjects));
+    const shotSubjects = subjects && JSON.stringify(subjects);
+    const sameSubjects = withReason.filter((s) => s.subjects && JSON.stringify(s.subjects) === shotSubjects);
     const reason = nearest(sameSubjects.length ? sameSubjects : withReason, midS)?.reason ?? null;
     return {
       scale,
