@@ -128,18 +128,21 @@ function result(position: number, spread: number, reason: string, confidence: nu
   return { probabilities: softScale(s, spread), reason: `${reason} -> ${CANONICAL_SCALES[Math.round(s)]}`, position: s, confidence };
 }
 
+/** A whole figure (feet in frame) by its height in the picture: a full shot from half the height, wider as it shrinks, EWS once tiny. */
+function wholeFigurePosition(h: number, t: RuleThresholds): number {
+  if (h >= t.fullShotHeight) return 5;
+  if (h < t.extremeWideHeight) return 7;
+  return Math.min(5 + (Math.log(t.fullShotHeight / h) / Math.log(t.fullShotHeight / t.extremeWideHeight)) * 1.5, 6.4);
+}
+
 /** Position from what of the main person's body is in frame. */
 function bodyPosition(f: FramingFeatures, t: RuleThresholds): { position: number; reason: string } | null {
   if (!f.person_present) return null;
   const seen = (v: number): boolean => v >= t.partMin;
   if (seen(f.kp_ankles) && (seen(f.kp_knees) || seen(f.kp_hips))) {
-    const h = f.person_height;
-    if (h >= t.fullShotHeight) return { position: 5, reason: `full body, ${pct(h)} of height` };
-    if (h >= t.extremeWideHeight) {
-      const s = 5 + Math.log(t.fullShotHeight / h) / Math.log(t.fullShotHeight / t.extremeWideHeight) * 1.5;
-      return { position: Math.min(s, 6.4), reason: readsWide(s) ? `full body small in frame (${pct(h)} of height)` : `full body, ${pct(h)} of height` };
-    }
-    return { position: 7, reason: `tiny figure (${pct(h)} of height)` };
+    const h = f.person_height, position = wholeFigurePosition(h, t);
+    const reason = position === 7 ? `tiny figure (${pct(h)} of height)` : readsWide(position) ? `full body small in frame (${pct(h)} of height)` : `full body, ${pct(h)} of height`;
+    return { position, reason };
   }
   if (seen(f.kp_knees)) return { position: 4, reason: 'knees in, feet out' };
   if (seen(f.kp_hips)) return { position: 3, reason: 'hips in, knees out' };
@@ -207,15 +210,10 @@ function axisRule(f: FramingFeatures, t: RuleThresholds, crowd: string): RuleRes
   const faceless = f.face_present ? '' : 'no face, ';
   const feetIn = f.axis_seated ? f.kp_ankles >= t.partMin : f.axis_bottom >= AXIS_BOUNDARIES[AXIS_BOUNDARIES.length - 1]!;
   if (feetIn) {
-    const h = f.axis_body_height;
-    if (h >= t.fullShotHeight) return result(5, spread, `${crowd}${faceless}${seated}feet in, body ${pct(h)} of height`, confidence);
-    if (h >= t.extremeWideHeight) {
-      const s = 5 + (Math.log(t.fullShotHeight / h) / Math.log(t.fullShotHeight / t.extremeWideHeight)) * 1.5;
-      // Still a full shot: said as one. Small in frame (WS), a face is not expected to be found: no need to say so.
-      const size = readsWide(s) ? `${seated}feet in, body small in frame (${pct(h)} of height)` : `${faceless}${seated}feet in, body ${pct(h)} of height`;
-      return result(Math.min(s, 6.4), spread, `${crowd}${size}`, confidence);
-    }
-    return result(7, spread, `${crowd}tiny figure (${pct(h)} of height)`, confidence);
+    const h = f.axis_body_height, position = wholeFigurePosition(h, t);
+    // A full shot is said as one. Small in frame (WS), a face is not expected to be found: no need to say so.
+    const size = position === 7 ? `tiny figure (${pct(h)} of height)` : readsWide(position) ? `${seated}feet in, body small in frame (${pct(h)} of height)` : `${faceless}${seated}feet in, body ${pct(h)} of height`;
+    return result(position, spread, `${crowd}${size}`, confidence);
   }
   let s = axisPosition(f.axis_bottom);
   const notes: string[] = [];
