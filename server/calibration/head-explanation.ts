@@ -50,7 +50,7 @@ export function describeFeature(name: string, v: number): string | null {
     case 'person_present': return v ? 'a person found' : 'no person found';
     case 'people_count': return `${v} ${v === 1 ? 'person' : 'people'}`;
     case 'active_aspect': return `picture ${v.toFixed(2)}:1`;
-    case 'sky_top': return `sky ${pct(v)} of the top third`;
+    case 'sky_top': return `top third ${pct(v)} bright and plain (sky or a pale wall)`;
     case 'edge_density': return `detail on ${pct(v)} of the picture`;
     case 'dark_fraction': return `${pct(v)} of the picture dark`;
     default: return null;

@@ -61,6 +61,8 @@ describe('framing rules', () => {
     const wide = classify({ people: [], faces: [] });
     assert.equal(wide.label, 'EWS');
     assert.match(wide.reason, /no person or face found/);
+    // The sky cue is bright, bluish or grey pixels at the top, which a pale wall is too: it names what it measured.
+    assert.match(wide.reason, /bright, plain top third \(sky or a pale wall\) -> EWS/);
     assert.ok(wide.confidence <= 0.25);
     assert.ok(Math.max(...wide.probabilities) < 0.6);
     const soft = classify({ people: [], faces: [] }, SOFT);

@@ -185,10 +185,15 @@ function closeFace(f: FramingFeatures, t: RuleThresholds): RuleResult {
   return result(Math.min(s, 1.6), t.spreadSure, `face ${pct(f.face_height)} of height${notes.length ? ` (${notes.join(', ')})` : ''}`, 0.8);
 }
 
-/** Nothing detected: the scene's texture is all there is; say so. */
+/**
+ * Nothing detected: the scene's texture is all there is; say so. The sky cue
+ * counts bright, bluish or grey pixels in the top third, which a pale wall
+ * is too (the demo reel's empty gallery read "open sky"), so the reason names
+ * what was measured rather than claiming a sky.
+ */
 function sceneGuess(f: FramingFeatures, t: RuleThresholds): RuleResult {
   if (f.edge_density >= t.sceneEdgeDensity || f.sky_top >= t.sceneSky) {
-    return result(7, t.spreadGuess, `no person or face found; ${f.sky_top >= t.sceneSky ? 'open sky' : 'wide detailed scene'}`, 0.25);
+    return result(7, t.spreadGuess, `no person or face found; ${f.sky_top >= t.sceneSky ? 'bright, plain top third (sky or a pale wall)' : 'wide detailed scene'}`, 0.25);
   }
   return result(0.3, t.spreadGuess, 'no person or face found; little detail, soft texture (a detail or macro shot?)', 0.2);
 }

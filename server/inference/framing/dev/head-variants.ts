@@ -1,0 +1,83 @@
+/**
+ * Dev: ways of applying the shipped head's fit at prediction time, judged as
+ * `calibrate` judges a fit (leave-one-set-out and 5-fold CV within each set,
+ * both views): the head as fitted; its move from the rules' reading capped
+ * at k classes (on every frame, or only where a body was found); and its
+ * correction shrunk towards the rules (weights and bias times a factor, the
+ * rules alone at 0). Prints exact (within one), the mean recall over classes
+ * and each class's recall.
+ *
+ *   npx tsx server/inference/framing/dev/head-variants.ts
+ */
+import { CALIBRATION_TRAIN_OPTIONS, rowsOf, scoreSet, type SetScores } from '../../../calibration/multi-set-calibration.js';
+import { stratifiedFolds } from '../../../calibration/cross-validation.js';
+import { predictWithOffset, rulesOffset, trainSetHead } from '../../../calibration/set-label-training.js';
+import type { SoftmaxModel } from '../../../calibration/softmax-regression.js';
+import { meanOfTwo } from '../../mirror-view.js';
+import { analysedSets, type AnalysedFrame, type AnalysedSet } from './analysed-sets.js';
+
+interface Variant {
+  name: string;
+  /** Classes the head may move the rules' reading (none: unlimited). */
+  cap?: number;
+  /** Which frames the cap applies to. */
+  capOn?: (frame: AnalysedFrame) => boolean;
+  /** Factor on the head's weights and bias. */
+  shrink?: number;
+}
+
+const FOLDS = 5;
+const bodyFound = (frame: AnalysedFrame): boolean => !frame.rules.reason.startsWith('no person');
+const VARIANTS: Variant[] = [
+  { name: 'as fitted' },
+  { name: 'move capped at 1 class', cap: 1 },
+  { name: 'move capped at 2 classes', cap: 2 },
+  { name: 'move capped at 1 class, body found', cap: 1, capOn: bodyFound },
+  { name: 'correction x 0.75', shrink: 0.75 },
+  { name: 'correction x 0.5', shrink: 0.5 },
+];
+
+const argmax = (p: readonly number[]): number => p.reduce((best, v, i) => (v > p[best]! ? i : best), 0);
+
+/** The head's probabilities with no mass further than `k` classes from the rules' reading. */
+function capped(head: readonly number[], rules: readonly number[], k: number): number[] {
+  const r = argmax(rules);
+  const kept = head.map((v, i) => (Math.abs(i - r) <= k ? v : 0));
+  const total = kept.reduce((a, b) => a + b, 0);
+  return total > 0 ? kept.map((v) => v / total) : [...head];
+}
+
+function shrunk(model: SoftmaxModel, factor: number): SoftmaxModel {
+  const layer = model.layers[0]!;
+  return { ...model, layers: [{ weights: layer.weights.map((row) => row.map((w) => w * factor)), bias: layer.bias.map((b) => b * factor) }] };
+}
+
+function predict(model: SoftmaxModel, frame: AnalysedFrame, v: Variant): number[] {
+  const head = v.shrink === undefined ? model : shrunk(model, v.shrink);
+  const view = (a: AnalysedFrame): number[] => {
+    const p = predictWithOffset(head, a.features, rulesOffset(a.rules.probabilities));
+    return v.cap !== undefined && (v.capOn ?? (() => true))(a) ? capped(p, a.rules.probabilities, v.cap) : p;
+  };
+  return frame.mirror ? meanOfTwo(view(frame), view(frame.mirror)) : view(frame);
+}
+
+const pct = (x: number): string => (100 * x).toFixed(1);
+const scores = (s: SetScores): string =>
+  `${pct(s.exact)} (${pct(s.withinOne)}) mean recall ${pct(s.meanRecall)} [${s.recall.map((r) => (100 * r).toFixed(0)).join(' ')}]`;
+
+const sets = await analysedSets();
+const rowsOfOthers = (s: AnalysedSet) => sets.filter((o) => o !== s).flatMap((o) => rowsOf(o.set));
+const fitted = sets.map((s) => {
+  const own = rowsOf(s.set);
+  const fold = stratifiedFolds(s.frames.map((f) => f.label), FOLDS, CALIBRATION_TRAIN_OPTIONS.seed);
+  const folds = Array.from({ length: FOLDS }, (_, f) => trainSetHead([...own.filter((_, i) => fold[i] !== f), ...rowsOfOthers(s)], CALIBRATION_TRAIN_OPTIONS));
+  return { s, fold, folds, loso: trainSetHead(rowsOfOthers(s), CALIBRATION_TRAIN_OPTIONS) };
+});
+for (const v of VARIANTS) {
+  process.stdout.write(`${v.name}\n`);
+  for (const { s, fold, folds, loso } of fitted) {
+    const l = scoreSet(s.taxonomy, s.set.samples, s.frames.map((fr) => predict(loso, fr, v)));
+    const c = scoreSet(s.taxonomy, s.set.samples, s.frames.map((fr, i) => predict(folds[fold[i]!]!, fr, v)));
+    process.stdout.write(`  ${s.set.name}: leave-one-set-out ${scores(l)}; CV ${pct(c.exact)} (${pct(c.withinOne)})\n`);
+  }
+}
