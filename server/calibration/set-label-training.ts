@@ -70,6 +70,13 @@ export interface SetTrainOptions {
   withinSet: number;
   /** A set's total weight relative to the others (1 when not named): a production's own labels can count for more than one base set. */
   setWeights?: Readonly<Record<string, number>>;
+  /**
+   * Share of labels taken to be wrong at random (absent or 0: every label
+   * trusted). The set term becomes -log((1 - noise) * mass + noise * |set| / 8),
+   * so a frame the head reads far from its label pulls less on the boundary.
+   * Measured and not shipped (README): it trades within-one accuracy away.
+   */
+  labelNoise?: number;
 }
 
 export const DEFAULT_SET_TRAIN_OPTIONS: SetTrainOptions = { l2: 3e-2, epochs: 300, learningRate: 0.005, seed: 1, ordinal: 0.3, balance: true, labelPower: 1, withinSet: 1 };
@@ -111,6 +118,7 @@ export function trainSetHead(rows: readonly SetLabelledRow[], options: Partial<S
   const xs = rows.map((r) => Float64Array.from(r.x, (v, j) => (v - mean[j]!) / std[j]!));
   const masks = rows.map((r) => Array.from({ length: SCALE_COUNT }, (_, c) => r.allowed.includes(c)));
   const distances = rows.map((r) => distanceToSet(r.allowed));
+  const sizes = rows.map((r) => r.allowed.length); // classes a label allows
   const weights = opts.balance ? balanceWeights(rows, opts.labelPower, opts.setWeights) : rows.map(() => 1);
   // The target inside each label's set: the split given, else an even one.
   const targets = rows.map((r, i) => {
@@ -164,10 +172,13 @@ export function trainSetHead(rows: readonly SetLabelledRow[], options: Partial<S
         }
         const inSet = Math.max(inSetMass, 1e-12);
         const w = weights[i]!;
+        // With label noise, the set term's gradient is the noiseless one times (1 - noise) * mass / its argument.
+        const noise = opts.labelNoise ?? 0;
+        const trust = noise > 0 ? ((1 - noise) * inSet) / ((1 - noise) * inSet + (noise * sizes[i]!) / SCALE_COUNT) : 1;
         for (let c = 0; c < SCALE_COUNT; c++) {
           // d/dz_c of: -log(mass on the set) + withinSet * crossEntropy(split, p inside the set) + ordinal * sum_k p_k d_k.
           const within = mask[c] ? p[c]! / inSet : 0;
-          const delta = w * (p[c]! - within + opts.withinSet * (within - q[c]!) + opts.ordinal * p[c]! * (d[c]! - expected));
+          const delta = w * (trust * (p[c]! - within) + opts.withinSet * (within - q[c]!) + opts.ordinal * p[c]! * (d[c]! - expected));
           gB[c]! += delta;
           const row = gW[c]!;
           for (let j = 0; j < dims; j++) row[j]! += delta * x[j]!;

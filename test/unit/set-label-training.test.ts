@@ -77,6 +77,22 @@ describe('set-label training', () => {
     }));
     assert.ok(gap < 0.045, `the two seeds' probabilities differ by up to ${gap.toFixed(3)}`);
   });
+
+  test('label noise: frames labelled far from what they show pull less on the head', () => {
+    // Fine labels on the axis, and one frame in eight of the close end (ECU, CU) labelled EWS: a gross mistake.
+    const random = seededRandom(11);
+    const rows: SetLabelledRow[] = frames(800, 5).map((f) => {
+      const cls = f.cls <= 1 && random() < 0.25 ? 7 : f.cls;
+      return { x: [f.x], allowed: [cls], set: 'noisy', label: CANONICAL_SCALES[cls]!, offset: rulesOffset(f.rules) };
+    });
+    const massOnEws = (noise: number): number => {
+      const model = trainSetHead(rows, { epochs: 80, labelNoise: noise });
+      const close = frames(300, 6).filter((f) => f.cls <= 1);
+      return close.reduce((a, f) => a + predictWithOffset(model, [f.x], rulesOffset(f.rules))[7]!, 0) / close.length;
+    };
+    const trusted = massOnEws(0), doubted = massOnEws(0.3);
+    assert.ok(doubted < 0.8 * trusted, `EWS mass on close frames: ${trusted.toFixed(3)} trusting every label, ${doubted.toFixed(3)} with noise 0.3`);
+  });
 });
 
 describe('multi-set calibration', () => {

@@ -24,6 +24,8 @@ interface Variant {
   capOn?: (frame: AnalysedFrame) => boolean;
   /** Factor on the head's weights and bias. */
   shrink?: number;
+  /** Which frames the shrink applies to (none: every frame). */
+  shrinkOn?: (frame: AnalysedFrame) => boolean;
 }
 
 const FOLDS = 5;
@@ -35,6 +37,8 @@ const VARIANTS: Variant[] = [
   { name: 'move capped at 1 class, body found', cap: 1, capOn: bodyFound },
   { name: 'correction x 0.75', shrink: 0.75 },
   { name: 'correction x 0.5', shrink: 0.5 },
+  { name: 'rules alone where nobody found', shrink: 0, shrinkOn: (f) => !bodyFound(f) },
+  { name: 'correction x 0.5 where nobody found', shrink: 0.5, shrinkOn: (f) => !bodyFound(f) },
 ];
 
 const argmax = (p: readonly number[]): number => p.reduce((best, v, i) => (v > p[best]! ? i : best), 0);
@@ -55,7 +59,7 @@ function shrunk(model: SoftmaxModel, factor: number): SoftmaxModel {
 function predict(model: SoftmaxModel, frame: AnalysedFrame, v: Variant): number[] {
   const head = v.shrink === undefined ? model : shrunk(model, v.shrink);
   const view = (a: AnalysedFrame): number[] => {
-    const p = predictWithOffset(head, a.features, rulesOffset(a.rules.probabilities));
+    const p = predictWithOffset((v.shrinkOn ?? (() => true))(a) ? head : model, a.features, rulesOffset(a.rules.probabilities));
     return v.cap !== undefined && (v.capOn ?? (() => true))(a) ? capped(p, a.rules.probabilities, v.cap) : p;
   };
   return frame.mirror ? meanOfTwo(view(frame), view(frame.mirror)) : view(frame);
@@ -73,7 +77,7 @@ const fitted = sets.map((s) => {
   const folds = Array.from({ length: FOLDS }, (_, f) => trainSetHead([...own.filter((_, i) => fold[i] !== f), ...rowsOfOthers(s)], CALIBRATION_TRAIN_OPTIONS));
   return { s, fold, folds, loso: trainSetHead(rowsOfOthers(s), CALIBRATION_TRAIN_OPTIONS) };
 });
-for (const v of VARIANTS) {
+for (const v of VARIANTS.filter((x) => !process.env.ONLY || x.name.includes(process.env.ONLY))) {
   process.stdout.write(`${v.name}\n`);
   for (const { s, fold, folds, loso } of fitted) {
     const l = scoreSet(s.taxonomy, s.set.samples, s.frames.map((fr) => predict(loso, fr, v)));

@@ -7,7 +7,7 @@
  * as `shotscale eval` reads them, the mean of the picture and its mirror
  * (--views as-is: the picture alone).
  *
- *   npx tsx server/inference/framing/dev/multi-set-fit.ts [--views both|as-is] [--inputs geometry,spectral,embedding] [--l2 0.1] [--ordinal 0.3] [--within 1] [--epochs 300] [--folds 5] [--matrix]
+ *   npx tsx server/inference/framing/dev/multi-set-fit.ts [--views both|as-is] [--inputs geometry,spectral,embedding] [--l2 0.1] [--ordinal 0.3] [--within 1] [--epochs 300] [--folds 5] [--noise 0.1] [--matrix]
  */
 import { parseArgs } from 'node:util';
 import { CALIBRATION_TRAIN_OPTIONS, evaluateSets, type LabelledSet } from '../../../calibration/multi-set-calibration.js';
@@ -32,6 +32,8 @@ const { values } = parseArgs({
     epochs: { type: 'string', default: '300' },
     'label-power': { type: 'string', default: String(CALIBRATION_TRAIN_OPTIONS.labelPower) },
     folds: { type: 'string', default: '5' },
+    /** Share of labels taken to be wrong at random (SetTrainOptions.labelNoise). */
+    noise: { type: 'string', default: '0' },
     matrix: { type: 'boolean', default: false },
     /** l2 factors per input group, e.g. geometry=1,spectral=0.3,embedding=0.1 (times --l2). */
     'l2-groups': { type: 'string', default: '' },
@@ -63,7 +65,7 @@ for (const spec of SETS) {
 const frame0 = (await loadSet(SETS[0]!.labels)).frames[0]!;
 const sizes: Record<InputPart, number> = { geometry: FRAMING_FEATURE_NAMES.length - dropped.size, spectral: frame0.spectral.length, embedding: frame0.embedding.length };
 const l2Scale = parts.flatMap((part) => new Array<number>(sizes[part]).fill(groupScale[part] ?? 1));
-const options = { l2: Number(values.l2), l2Scale, ordinal: Number(values.ordinal), withinSet: Number(values.within), epochs: Number(values.epochs), labelPower: Number(values['label-power']) };
+const options = { l2: Number(values.l2), l2Scale, ordinal: Number(values.ordinal), withinSet: Number(values.within), epochs: Number(values.epochs), labelPower: Number(values['label-power']), labelNoise: Number(values.noise) };
 process.stdout.write(`views ${values.views}; inputs ${parts.join('+')} (${sets[0]!.samples[0]!.features.length}); ${JSON.stringify(options)}\n`);
 const folds = Number(values.folds);
 const reports = evaluateSets(sets, folds, options);
