@@ -3,9 +3,9 @@
  * head's logit for a class is a sum of one term per standardised feature, so
  * the margin of the head's class over the rules' class splits exactly into
  * those terms. The terms are gathered by cue (the face, the body, the people,
- * the picture's shape, the scene's texture, the pose model's view) and the
- * cue with the largest share is named, with its strongest feature's value
- * where it has one a person can check (`face 24% of height`).
+ * faint figures, the picture's shape, the scene's texture, the pose model's
+ * view) and the cue with the largest share is named, with its strongest
+ * feature's value where it has one a person can check (`face 24% of height`).
  */
 import { axisPart } from '../inference/framing/framing-rules.js';
 import type { FramingHead } from './framing-head.js';
@@ -20,6 +20,7 @@ const CUES: Cue[] = [
   { name: 'the face', owns: (n) => n.startsWith('face_') },
   { name: 'the body', owns: (n) => /^(kp_|person_|axis_)/.test(n) || ['shoulder_width', 'eye_shoulder_drop', 'lowest_keypoint_y', 'body_height_estimate'].includes(n) },
   { name: 'the people in frame', owns: (n) => n.startsWith('people_') || n === 'faces_count' },
+  { name: 'faint figures', owns: (n) => n.startsWith('faint_') },
   { name: "the picture's shape", owns: (n) => n.startsWith('active_') },
   { name: "the pose model's view of the scene", owns: (n) => n.startsWith('bb_') },
   // Last: everything else is texture (light, colour, detail, blur, spectrum).
@@ -48,6 +49,8 @@ export function describeFeature(name: string, v: number): string | null {
     case 'axis_body_height':
     case 'person_height': return `body ${pct(v)} of height`;
     case 'person_present': return v ? 'a person found' : 'no person found';
+    case 'faint_person_height': return v ? `a faint figure ${pct(v)} of height` : 'no faint figure';
+    case 'faint_people_score': return v ? `faint figures (score ${v.toFixed(2)})` : 'no faint figures';
     case 'people_count': return `${v} ${v === 1 ? 'person' : 'people'}`;
     case 'active_aspect': return `picture ${v.toFixed(2)}:1`;
     case 'sky_top': return `top third ${pct(v)} bright and plain (sky or a pale wall)`;

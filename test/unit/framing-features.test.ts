@@ -94,6 +94,24 @@ describe('framing features', () => {
     assert.equal(f.faces_count, 0);
     assert.ok(FRAMING_FEATURE_NAMES.every((n) => Number.isFinite(f[n])));
   });
+  test('faint figures (scores from 0.1 up to the person threshold) do not count as people, but are measured', () => {
+    const crowd = [
+      person({ head: 0.5, ankles: 0.78 }, { xMin: 0.45, yMin: 0.5, xMax: 0.52, yMax: 0.78 }, 0.25),
+      person({ head: 0.4 }, { xMin: 0.1, yMin: 0.4, xMax: 0.2, yMax: 0.9 }, 0.12),
+      person({ head: 0.3 }, undefined, 0.05),
+    ];
+    const f = features({ people: crowd, faces: [] });
+    assert.equal(f.person_present, 0);
+    assert.equal(f.people_count, 0);
+    assert.ok(Math.abs(f.faint_people_score - 0.37) < 1e-6, `faint score ${f.faint_people_score}: 0.25 + 0.12, the 0.05 left out`);
+    assert.ok(Math.abs(f.faint_person_height - 0.28) < 1e-6, `the faintest figure's height is not taken: ${f.faint_person_height}`);
+    // Measured in the active picture, as every other height.
+    assert.ok(Math.abs(features({ people: crowd, faces: [] }, { x0: 0, y0: 0.3, x1: 1, y1: 0.86 }).faint_person_height - 0.5) < 1e-6);
+    // A person who counts is not also a faint one.
+    const counted = features({ people: [person({ head: 0.3, hips: 0.9 })], faces: [] });
+    assert.equal(counted.faint_people_score, 0);
+    assert.equal(counted.faint_person_height, 0);
+  });
   test('a face cut by the frame edge overflows', () => {
     assert.ok(features({ people: [], faces: [face(1.2, 0.5, 0.6, 0.5)] }).face_overflow > 0.1);
   });

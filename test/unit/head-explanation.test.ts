@@ -56,5 +56,7 @@ describe('which cue a head decided on', () => {
     assert.equal(describeFeature('face_bottom', 1.1), 'chin below the frame');
     assert.equal(describeFeature('axis_seated', 1), 'seated');
     assert.equal(describeFeature('spec_b0_o0', 0.2), null);
+    assert.equal(describeFeature('faint_person_height', 0.27), 'a faint figure 27% of height');
+    assert.equal(describeFeature('faint_people_score', 0), 'no faint figures');
   });
 });

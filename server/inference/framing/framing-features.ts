@@ -20,6 +20,7 @@ export const FRAMING_FEATURE_NAMES = [
   'people_height_max', 'people_height_mean', 'people_area_sum',
   'lum_mean', 'lum_std', 'sat_mean', 'edge_density', 'centre_sharpness', 'sky_top', 'top_smoothness', 'dark_fraction',
   'axis_found', 'axis_bottom', 'axis_top', 'axis_body_height', 'axis_anchors', 'axis_seated',
+  'faint_people_score', 'faint_person_height',
 ] as const;
 
 export type FeatureName = (typeof FRAMING_FEATURE_NAMES)[number];
@@ -44,6 +45,9 @@ export const DEFAULT_FEATURE_THRESHOLDS: FeatureThresholds = {
   // the extra low-score faces in extreme long shots are small (median 0.11 of the short side).
   bigFaceMinScore: 0.3, bigFaceHeight: 0.35,
 };
+
+/** Person candidates from this score up, under personMinScore, are faint figures: not counted, but not nothing. */
+export const FAINT_MIN_SCORE = 0.1;
 
 /** COCO keypoint indices by body part. */
 export const KEYPOINT_GROUPS = {
@@ -193,6 +197,11 @@ export function framingFeatures(d: Detections, rect: ActiveRect, cues: ImageCues
     f.axis_anchors = axis.anchors;
     f.axis_seated = axis.seated ? 1 : 0;
   }
+  // Figures too faint to count (small, blurred, compressed: a handheld crowd) still say the scene has
+  // people in it, which edge density alone reads as a wide, detailed place.
+  const faint = d.people.filter((p) => p.score >= FAINT_MIN_SCORE && p.score < t.personMinScore).sort((p, q) => q.score - p.score);
+  f.faint_people_score = faint.reduce((s, p) => s + p.score, 0);
+  f.faint_person_height = faint[0] ? subjectOf(a, faint[0].box, faint[0].score).height : 0;
   f.lum_mean = cues.lumMean;
   f.lum_std = cues.lumStd;
   f.sat_mean = cues.satMean;
