@@ -60,11 +60,12 @@ export interface SetReport {
  * 73.4 / 65.9, 74.3 / 69.5, 74.6 / 70.8, 74.1 / 72.3, 72.0 / 71.9,
  * 67.7 / 73.2; scored as the product reads a frame, the mean of the picture
  * and its mirror (mirror-view.ts), 0.3, 0.5, 0.7 and 1 give 75.2 / 70.6,
- * 75.7 / 72.6, 75.6 / 72.8, 75.0 / 75.5 (with today's lines and faint
- * figures, 0.3, 0.5 and 0.7: 75.3 / 74.4, 76.1 / 76.0, 75.3 / 77.8). 0.5 is the best on CinemaNet, with
- * its highest mean recall over classes; 1 gains on HOHA but loses on
- * CinemaNet (its ECU recall falls from 58% to 49%) and reads a face filling
- * the frame with nobody found (the demo reel's robot) as EWS. A looser fit
+ * 75.7 / 72.6, 75.6 / 72.8, 75.0 / 75.5 (with the present lines and the
+ * faint figures, 0.3, 0.5 and 0.7: 75.3 / 74.4, 76.1 / 76.0, 75.3 / 77.8).
+ * 0.5 is the best on CinemaNet, with its highest mean recall over classes;
+ * 1 gains on HOHA but loses on CinemaNet (its ECU recall falls from 58% to
+ * 49%) and reads a face filling the frame with nobody found (the demo reel's
+ * robot) as EWS. A looser fit
  * learns more of each set's own boundaries (in-set CV 79.8 / 77.5% at 0.1,
  * 77.5 / 75.3% at 0.5, the picture alone), which a production's own
  * corrections teach for its footage (production-fit.ts).

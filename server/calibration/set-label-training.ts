@@ -119,6 +119,7 @@ export function trainSetHead(rows: readonly SetLabelledRow[], options: Partial<S
   const masks = rows.map((r) => Array.from({ length: SCALE_COUNT }, (_, c) => r.allowed.includes(c)));
   const distances = rows.map((r) => distanceToSet(r.allowed));
   const sizes = rows.map((r) => r.allowed.length); // classes a label allows
+  const noise = opts.labelNoise ?? 0;
   const weights = opts.balance ? balanceWeights(rows, opts.labelPower, opts.setWeights) : rows.map(() => 1);
   // The target inside each label's set: the split given, else an even one.
   const targets = rows.map((r, i) => {
@@ -173,7 +174,6 @@ export function trainSetHead(rows: readonly SetLabelledRow[], options: Partial<S
         const inSet = Math.max(inSetMass, 1e-12);
         const w = weights[i]!;
         // With label noise, the set term's gradient is the noiseless one times (1 - noise) * mass / its argument.
-        const noise = opts.labelNoise ?? 0;
         const trust = noise > 0 ? ((1 - noise) * inSet) / ((1 - noise) * inSet + (noise * sizes[i]!) / SCALE_COUNT) : 1;
         for (let c = 0; c < SCALE_COUNT; c++) {
           // d/dz_c of: -log(mass on the set) + withinSet * crossEntropy(split, p inside the set) + ordinal * sum_k p_k d_k.
