@@ -79,7 +79,7 @@ describe('set-label training', () => {
   });
 
   test('label noise: frames labelled far from what they show pull less on the head', () => {
-    // Fine labels on the axis, and one frame in eight of the close end (ECU, CU) labelled EWS: a gross mistake.
+    // Fine labels on the axis, and one in four of the close frames (ECU, CU) labelled EWS: a gross mistake.
     const random = seededRandom(11);
     const rows: SetLabelledRow[] = frames(800, 5).map((f) => {
       const cls = f.cls <= 1 && random() < 0.25 ? 7 : f.cls;
