@@ -77,6 +77,15 @@ export interface SetTrainOptions {
    * Measured and not shipped (README): it trades within-one accuracy away.
    */
   labelNoise?: number;
+  /**
+   * l2 of a shared "closer / wider" direction (absent: none). The logit of
+   * class c gains c * (u . x) besides its own weights, so one vector u moves
+   * the reading along the scale as a whole (a frame reads one class wider),
+   * which every set agrees on, while the per-class weights, held closer to
+   * zero, learn where a set draws each line. Folded into the class weights
+   * at the end: the head's format does not change.
+   */
+  shiftL2?: number;
 }
 
 export const DEFAULT_SET_TRAIN_OPTIONS: SetTrainOptions = { l2: 3e-2, epochs: 300, learningRate: 0.005, seed: 1, ordinal: 0.3, balance: true, labelPower: 1, withinSet: 1 };
@@ -138,6 +147,8 @@ export function trainSetHead(rows: readonly SetLabelledRow[], options: Partial<S
   const batchSize = Math.min(64, rows.length);
   const gW = W.map(() => new Float64Array(dims));
   const gB = new Float64Array(SCALE_COUNT);
+  const shifting = opts.shiftL2 !== undefined;
+  const u = new Float64Array(dims), gU = new Float64Array(dims), mU = new Float64Array(dims), vU = new Float64Array(dims);
   // Flat, reused buffers: the loop runs rows x epochs times (760,000 for the shipped fit), so it allocates nothing.
   const logits = new Float64Array(SCALE_COUNT), p = new Float64Array(SCALE_COUNT);
   const offsets = rows.map((r) => Float64Array.from({ length: SCALE_COUNT }, (_, c) => r.offset?.[c] ?? 0));
@@ -151,13 +162,16 @@ export function trainSetHead(rows: readonly SetLabelledRow[], options: Partial<S
       const end = Math.min(start + batchSize, order.length);
       for (const g of gW) g.fill(0);
       gB.fill(0);
+      gU.fill(0);
       for (let k = start; k < end; k++) {
         const i = order[k]!;
         const x = xs[i]!, offset = offsets[i]!;
+        let shift = 0;
+        if (shifting) for (let j = 0; j < dims; j++) shift += u[j]! * x[j]!;
         let max = -Infinity;
         for (let c = 0; c < SCALE_COUNT; c++) {
           const row = W[c]!;
-          let z = b[c]! + offset[c]!;
+          let z = b[c]! + offset[c]! + c * shift;
           for (let j = 0; j < dims; j++) z += row[j]! * x[j]!;
           logits[c] = z;
           if (z > max) max = z;
@@ -175,14 +189,17 @@ export function trainSetHead(rows: readonly SetLabelledRow[], options: Partial<S
         const w = weights[i]!;
         // With label noise, the set term's gradient is the noiseless one times (1 - noise) * mass / its argument.
         const trust = noise > 0 ? ((1 - noise) * inSet) / ((1 - noise) * inSet + (noise * sizes[i]!) / SCALE_COUNT) : 1;
+        let shiftDelta = 0;
         for (let c = 0; c < SCALE_COUNT; c++) {
           // d/dz_c of: -log(mass on the set) + withinSet * crossEntropy(split, p inside the set) + ordinal * sum_k p_k d_k.
           const within = mask[c] ? p[c]! / inSet : 0;
           const delta = w * (trust * (p[c]! - within) + opts.withinSet * (within - q[c]!) + opts.ordinal * p[c]! * (d[c]! - expected));
           gB[c]! += delta;
+          shiftDelta += c * delta;
           const row = gW[c]!;
           for (let j = 0; j < dims; j++) row[j]! += delta * x[j]!;
         }
+        if (shifting) for (let j = 0; j < dims; j++) gU[j]! += shiftDelta * x[j]!;
       }
       const batchLength = end - start;
       step += 1;
@@ -196,11 +213,20 @@ export function trainSetHead(rows: readonly SetLabelledRow[], options: Partial<S
           row[j] = row[j]! - (lr * (m[j]! / corr1)) / (Math.sqrt(v[j]! / corr2) + 1e-8);
         }
         const grad = gB[c]! / batchLength;
+        if (c === 0 && shifting) {
+          for (let j = 0; j < dims; j++) {
+            const g = gU[j]! / batchLength + opts.shiftL2! * (opts.l2Scale?.[j] ?? 1) * u[j]!;
+            mU[j] = beta1 * mU[j]! + (1 - beta1) * g;
+            vU[j] = beta2 * vU[j]! + (1 - beta2) * g * g;
+            u[j] = u[j]! - (lr * (mU[j]! / corr1)) / (Math.sqrt(vU[j]! / corr2) + 1e-8);
+          }
+        }
         mB[c] = beta1 * mB[c]! + (1 - beta1) * grad;
         vB[c] = beta2 * vB[c]! + (1 - beta2) * grad * grad;
         b[c] = b[c]! - (lr * (mB[c]! / corr1)) / (Math.sqrt(vB[c]! / corr2) + 1e-8);
       }
     }
   }
-  return { mean, std, layers: [{ weights: W.map((row) => Array.from(row)), bias: Array.from(b) }] };
+  // The shared direction folds into the class weights: class c's weight on x_j gains c * u_j.
+  return { mean, std, layers: [{ weights: W.map((row, c) => Array.from(row, (w, j) => w + c * u[j]!)), bias: Array.from(b) }] };
 }

@@ -2,7 +2,8 @@
  * Dev: ways of applying the shipped head's fit at prediction time, judged as
  * `calibrate` judges a fit (leave-one-set-out and 5-fold CV within each set,
  * both views): the head as fitted; its move from the rules' reading capped
- * at k classes (on every frame, or only where a body was found); and its
+ * at k classes (on every frame, or only where a body was, or nobody was,
+ * found); and its
  * correction shrunk towards the rules (weights and bias times a factor, the
  * rules alone at 0). Prints exact (within one), the mean recall over classes
  * and each class's recall.
@@ -35,6 +36,8 @@ const VARIANTS: Variant[] = [
   { name: 'move capped at 1 class', cap: 1 },
   { name: 'move capped at 2 classes', cap: 2 },
   { name: 'move capped at 1 class, body found', cap: 1, capOn: bodyFound },
+  { name: 'move capped at 1 class, nobody found', cap: 1, capOn: (f) => !bodyFound(f) },
+  { name: 'move capped at 2 classes, nobody found', cap: 2, capOn: (f) => !bodyFound(f) },
   { name: 'correction x 0.75', shrink: 0.75 },
   { name: 'correction x 0.5', shrink: 0.5 },
   { name: 'rules alone where nobody found', shrink: 0, shrinkOn: (f) => !bodyFound(f) },

@@ -7,7 +7,7 @@
  * as `shotscale eval` reads them, the mean of the picture and its mirror
  * (--views as-is: the picture alone).
  *
- *   npx tsx server/inference/framing/dev/multi-set-fit.ts [--views both|as-is] [--inputs geometry,spectral,embedding] [--l2 0.1] [--ordinal 0.3] [--within 1] [--epochs 300] [--folds 5] [--noise 0.1] [--matrix]
+ *   npx tsx server/inference/framing/dev/multi-set-fit.ts [--views both|as-is] [--inputs geometry,spectral,embedding] [--l2 0.1] [--ordinal 0.3] [--within 1] [--epochs 300] [--folds 5] [--noise 0.1] [--shift 0.5] [--random-relu 32] [--drop name,...] [--matrix]
  */
 import { parseArgs } from 'node:util';
 import { CALIBRATION_TRAIN_OPTIONS, evaluateSets, type LabelledSet } from '../../../calibration/multi-set-calibration.js';
@@ -15,6 +15,8 @@ import { formatReports } from '../../../cli/calibrate-command.js';
 import { findTaxonomy, normaliseLabel } from '../../../evaluation/taxonomies.js';
 import { featureVector, FRAMING_FEATURE_NAMES, framingFeatures } from '../framing-features.js';
 import { framingRules } from '../framing-rules.js';
+import { seededRandom } from '../../../shared/seeded-random.js';
+import { standardiser } from '../../../calibration/softmax-regression.js';
 import { labelsOf, SHARED_SETS } from './analysed-sets.js';
 import { DEFAULT_MANIFEST, loadSet, type CachedSetFrame } from './set-cache.js';
 
@@ -34,11 +36,15 @@ const { values } = parseArgs({
     folds: { type: 'string', default: '5' },
     /** Share of labels taken to be wrong at random (SetTrainOptions.labelNoise). */
     noise: { type: 'string', default: '0' },
+    /** l2 of the shared closer/wider direction (SetTrainOptions.shiftL2); absent: none. */
+    shift: { type: 'string' },
     matrix: { type: 'boolean', default: false },
     /** l2 factors per input group, e.g. geometry=1,spectral=0.3,embedding=0.1 (times --l2). */
     'l2-groups': { type: 'string', default: '' },
     /** Geometry features left out, by name. */
     drop: { type: 'string', default: '' },
+    /** Random ReLU features of the geometry appended (a probe: does a non-linear read of the geometry help?). */
+    'random-relu': { type: 'string', default: '0' },
   },
 });
 const dropped = new Set(values.drop.split(',').filter(Boolean));
@@ -62,12 +68,34 @@ for (const spec of SETS) {
     samples: cached.frames.map((frame, i) => ({ ...analyse(frame), label: taxonomy.lookup.get(normaliseLabel(frame.label))!, ...(mirrors ? { mirrored: analyse(mirrors[i]!) } : {}) })),
   });
 }
+const reluUnits = Number(values['random-relu']);
+if (reluUnits > 0) appendRandomRelu(sets, sizesGeometry(), reluUnits);
 const frame0 = (await loadSet(SETS[0]!.labels)).frames[0]!;
-const sizes: Record<InputPart, number> = { geometry: FRAMING_FEATURE_NAMES.length - dropped.size, spectral: frame0.spectral.length, embedding: frame0.embedding.length };
+const sizes: Record<InputPart, number> = { geometry: sizesGeometry() + reluUnits, spectral: frame0.spectral.length, embedding: frame0.embedding.length };
 const l2Scale = parts.flatMap((part) => new Array<number>(sizes[part]).fill(groupScale[part] ?? 1));
-const options = { l2: Number(values.l2), l2Scale, ordinal: Number(values.ordinal), withinSet: Number(values.within), epochs: Number(values.epochs), labelPower: Number(values['label-power']), labelNoise: Number(values.noise) };
+const options = { l2: Number(values.l2), l2Scale, ordinal: Number(values.ordinal), withinSet: Number(values.within), epochs: Number(values.epochs), labelPower: Number(values['label-power']), labelNoise: Number(values.noise), ...(values.shift !== undefined ? { shiftL2: Number(values.shift) } : {}) };
 process.stdout.write(`views ${values.views}; inputs ${parts.join('+')} (${sets[0]!.samples[0]!.features.length}); ${JSON.stringify(options)}\n`);
 const folds = Number(values.folds);
 const reports = evaluateSets(sets, folds, options);
 process.stdout.write(formatReports(sets, reports, folds));
 if (values.matrix) for (const r of reports) process.stdout.write(`${r.name} matrices (rows: truth), cross-validated ${JSON.stringify(r.crossValidated.matrix)}, leave-one-set-out ${JSON.stringify(r.leaveOneSetOut?.matrix)}\n`);
+
+function sizesGeometry(): number {
+  return parts.includes('geometry') ? FRAMING_FEATURE_NAMES.length - dropped.size : 0;
+}
+
+/** relu(W z + b) of the standardised geometry z (the first `dims` inputs), W Gaussian, inserted after the geometry. */
+function appendRandomRelu(all: LabelledSet[], dims: number, units: number): void {
+  const random = seededRandom(7);
+  const gauss = (): number => Math.sqrt(-2 * Math.log(random() + 1e-12)) * Math.cos(2 * Math.PI * random());
+  const W = Array.from({ length: units }, () => Array.from({ length: dims }, () => gauss() / Math.sqrt(dims)));
+  const b = Array.from({ length: units }, () => gauss() * 0.5);
+  const views = all.flatMap((s) => s.samples.flatMap((x) => [x, ...(x.mirrored ? [x.mirrored] : [])]));
+  const { mean, std } = standardiser(views.map((v) => Array.from(v.features).slice(0, dims)));
+  for (const v of views) {
+    const f = Array.from(v.features);
+    const z = f.slice(0, dims).map((x, j) => (x - mean[j]!) / std[j]!);
+    const h = W.map((row, u) => Math.max(0, row.reduce((a, w, j) => a + w * z[j]!, b[u]!)));
+    v.features = [...f.slice(0, dims), ...h, ...f.slice(dims)];
+  }
+}
