@@ -2,11 +2,10 @@
  * Dev: ways of applying the shipped head's fit at prediction time, judged as
  * `calibrate` judges a fit (leave-one-set-out and 5-fold CV within each set,
  * both views): the head as fitted; its move from the rules' reading capped
- * at k classes (on every frame, or only where a body was, or nobody was,
- * found); and its
- * correction shrunk towards the rules (weights and bias times a factor, the
- * rules alone at 0). Prints exact (within one), the mean recall over classes
- * and each class's recall.
+ * at k classes (on every frame, only where a body was found, or only where
+ * nobody was); and its correction shrunk towards the rules (weights and bias
+ * times a factor, the rules alone at 0). Prints exact (within one), the
+ * mean recall over classes and each class's recall.
  *
  *   [ONLY='nobody found'] npx tsx server/inference/framing/dev/head-variants.ts
  */
