@@ -7,7 +7,7 @@
  * as `shotscale eval` reads them, the mean of the picture and its mirror
  * (--views as-is: the picture alone).
  *
- *   npx tsx server/inference/framing/dev/multi-set-fit.ts [--views both|as-is] [--inputs geometry,spectral,embedding] [--l2 0.1] [--ordinal 0.3] [--within 1] [--epochs 300] [--folds 5] [--noise 0.1] [--shift 0.5] [--random-relu 32] [--drop name,...] [--matrix]
+ *   npx tsx server/inference/framing/dev/multi-set-fit.ts [--views both|as-is] [--inputs geometry,spectral,embedding] [--l2 0.1] [--ordinal 0.3] [--within 1] [--epochs 300] [--folds 5] [--noise 0.1] [--shift 0.5] [--random-relu 32] [--rules-inputs] [--drop name,...] [--matrix]
  */
 import { parseArgs } from 'node:util';
 import { CALIBRATION_TRAIN_OPTIONS, evaluateSets, type LabelledSet } from '../../../calibration/multi-set-calibration.js';
@@ -45,6 +45,8 @@ const { values } = parseArgs({
     drop: { type: 'string', default: '' },
     /** Random ReLU features of the geometry appended (a probe: does a non-linear read of the geometry help?). */
     'random-relu': { type: 'string', default: '0' },
+    /** The rules' log-probabilities appended as inputs (the head may then rescale the rules' confidence). */
+    'rules-inputs': { type: 'boolean', default: false },
   },
 });
 const dropped = new Set(values.drop.split(',').filter(Boolean));
@@ -59,7 +61,8 @@ for (const spec of SETS) {
     const f = framingFeatures(frame.detections, frame.active, frame.cues, frame.frameWidth, frame.frameHeight);
     const geometry = [...featureVector(f)].filter((_, i) => !dropped.has(FRAMING_FEATURE_NAMES[i]!));
     const features = [...(parts.includes('geometry') ? geometry : []), ...(parts.includes('spectral') ? frame.spectral : []), ...(parts.includes('embedding') ? frame.embedding : [])];
-    return { features, rules: framingRules(f).probabilities };
+    const rules = framingRules(f).probabilities;
+    return { features: values['rules-inputs'] ? [...features, ...rules.map((p) => Math.log(Math.max(p, 1e-4)))] : features, rules };
   };
   sets.push({
     name: cached.name,
@@ -72,7 +75,7 @@ const reluUnits = Number(values['random-relu']);
 if (reluUnits > 0) appendRandomRelu(sets, sizesGeometry(), reluUnits);
 const frame0 = (await loadSet(SETS[0]!.labels)).frames[0]!;
 const sizes: Record<InputPart, number> = { geometry: sizesGeometry() + reluUnits, spectral: frame0.spectral.length, embedding: frame0.embedding.length };
-const l2Scale = parts.flatMap((part) => new Array<number>(sizes[part]).fill(groupScale[part] ?? 1));
+const l2Scale = [...parts.flatMap((part) => new Array<number>(sizes[part]).fill(groupScale[part] ?? 1)), ...(values['rules-inputs'] ? new Array<number>(8).fill(groupScale.rules ?? 1) : [])];
 const options = { l2: Number(values.l2), l2Scale, ordinal: Number(values.ordinal), withinSet: Number(values.within), epochs: Number(values.epochs), labelPower: Number(values['label-power']), labelNoise: Number(values.noise), ...(values.shift !== undefined ? { shiftL2: Number(values.shift) } : {}) };
 process.stdout.write(`views ${values.views}; inputs ${parts.join('+')} (${sets[0]!.samples[0]!.features.length}); ${JSON.stringify(options)}\n`);
 const folds = Number(values.folds);
