@@ -213,17 +213,17 @@ export function trainSetHead(rows: readonly SetLabelledRow[], options: Partial<S
           row[j] = row[j]! - (lr * (m[j]! / corr1)) / (Math.sqrt(v[j]! / corr2) + 1e-8);
         }
         const grad = gB[c]! / batchLength;
-        if (c === 0 && shifting) {
-          for (let j = 0; j < dims; j++) {
-            const g = gU[j]! / batchLength + opts.shiftL2! * (opts.l2Scale?.[j] ?? 1) * u[j]!;
-            mU[j] = beta1 * mU[j]! + (1 - beta1) * g;
-            vU[j] = beta2 * vU[j]! + (1 - beta2) * g * g;
-            u[j] = u[j]! - (lr * (mU[j]! / corr1)) / (Math.sqrt(vU[j]! / corr2) + 1e-8);
-          }
-        }
         mB[c] = beta1 * mB[c]! + (1 - beta1) * grad;
         vB[c] = beta2 * vB[c]! + (1 - beta2) * grad * grad;
         b[c] = b[c]! - (lr * (mB[c]! / corr1)) / (Math.sqrt(vB[c]! / corr2) + 1e-8);
+      }
+      if (shifting) {
+        for (let j = 0; j < dims; j++) {
+          const grad = gU[j]! / batchLength + opts.shiftL2! * (opts.l2Scale?.[j] ?? 1) * u[j]!;
+          mU[j] = beta1 * mU[j]! + (1 - beta1) * grad;
+          vU[j] = beta2 * vU[j]! + (1 - beta2) * grad * grad;
+          u[j] = u[j]! - (lr * (mU[j]! / corr1)) / (Math.sqrt(vU[j]! / corr2) + 1e-8);
+        }
       }
     }
   }

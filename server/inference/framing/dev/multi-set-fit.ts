@@ -15,6 +15,7 @@ import { formatReports } from '../../../cli/calibrate-command.js';
 import { findTaxonomy, normaliseLabel } from '../../../evaluation/taxonomies.js';
 import { featureVector, FRAMING_FEATURE_NAMES, framingFeatures } from '../framing-features.js';
 import { framingRules } from '../framing-rules.js';
+import { SCALE_COUNT } from '../../../shared/scale.js';
 import { seededRandom } from '../../../shared/seeded-random.js';
 import { standardiser } from '../../../calibration/softmax-regression.js';
 import { labelsOf, SHARED_SETS } from './analysed-sets.js';
@@ -75,7 +76,7 @@ const reluUnits = Number(values['random-relu']);
 if (reluUnits > 0) appendRandomRelu(sets, sizesGeometry(), reluUnits);
 const frame0 = (await loadSet(SETS[0]!.labels)).frames[0]!;
 const sizes: Record<InputPart, number> = { geometry: sizesGeometry() + reluUnits, spectral: frame0.spectral.length, embedding: frame0.embedding.length };
-const l2Scale = [...parts.flatMap((part) => new Array<number>(sizes[part]).fill(groupScale[part] ?? 1)), ...(values['rules-inputs'] ? new Array<number>(8).fill(groupScale.rules ?? 1) : [])];
+const l2Scale = [...parts.flatMap((part) => new Array<number>(sizes[part]).fill(groupScale[part] ?? 1)), ...(values['rules-inputs'] ? new Array<number>(SCALE_COUNT).fill(groupScale.rules ?? 1) : [])];
 const options = { l2: Number(values.l2), l2Scale, ordinal: Number(values.ordinal), withinSet: Number(values.within), epochs: Number(values.epochs), labelPower: Number(values['label-power']), labelNoise: Number(values.noise), ...(values.shift !== undefined ? { shiftL2: Number(values.shift) } : {}) };
 process.stdout.write(`views ${values.views}; inputs ${parts.join('+')} (${sets[0]!.samples[0]!.features.length}); ${JSON.stringify(options)}\n`);
 const folds = Number(values.folds);
@@ -87,7 +88,10 @@ function sizesGeometry(): number {
   return parts.includes('geometry') ? FRAMING_FEATURE_NAMES.length - dropped.size : 0;
 }
 
-/** relu(W z + b) of the standardised geometry z (the first `dims` inputs), W Gaussian, inserted after the geometry. */
+/**
+ * relu(W z + b) of the standardised geometry z (the first `dims` inputs), W Gaussian, inserted after the
+ * geometry. Standardised over every frame of every set: a probe of whether a non-linear read could help.
+ */
 function appendRandomRelu(all: LabelledSet[], dims: number, units: number): void {
   const random = seededRandom(7);
   const gauss = (): number => Math.sqrt(-2 * Math.log(random() + 1e-12)) * Math.cos(2 * Math.PI * random());
