@@ -11,6 +11,7 @@
  */
 import { parseArgs } from 'node:util';
 import { CALIBRATION_TRAIN_OPTIONS, evaluateSets, type LabelledSet } from '../../../calibration/multi-set-calibration.js';
+import { rulesOffset } from '../../../calibration/set-label-training.js';
 import { formatReports } from '../../../cli/calibrate-command.js';
 import { findTaxonomy, normaliseLabel } from '../../../evaluation/taxonomies.js';
 import { featureVector, FRAMING_FEATURE_NAMES, framingFeatures } from '../framing-features.js';
@@ -63,7 +64,7 @@ for (const spec of SETS) {
     const geometry = [...featureVector(f)].filter((_, i) => !dropped.has(FRAMING_FEATURE_NAMES[i]!));
     const features = [...(parts.includes('geometry') ? geometry : []), ...(parts.includes('spectral') ? frame.spectral : []), ...(parts.includes('embedding') ? frame.embedding : [])];
     const rules = framingRules(f).probabilities;
-    return { features: values['rules-inputs'] ? [...features, ...rules.map((p) => Math.log(Math.max(p, 1e-4)))] : features, rules };
+    return { features: values['rules-inputs'] ? [...features, ...rulesOffset(rules)] : features, rules };
   };
   sets.push({
     name: cached.name,
