@@ -7,7 +7,7 @@
  * as `shotscale eval` reads them, the mean of the picture and its mirror
  * (--views as-is: the picture alone).
  *
- *   npx tsx server/inference/framing/dev/multi-set-fit.ts [--views both|as-is] [--inputs geometry,spectral,embedding] [--l2 0.1] [--ordinal 0.3] [--within 1] [--epochs 300] [--folds 5] [--noise 0.1] [--shift 0.5] [--random-relu 32] [--rules-inputs] [--drop name,...] [--matrix]
+ *   npx tsx server/inference/framing/dev/multi-set-fit.ts [--views both|as-is] [--inputs geometry,spectral,embedding] [--l2 0.1] [--ordinal 0.3] [--within 1] [--epochs 300] [--folds 5] [--noise 0.1] [--shift 0.5] [--random-relu 32] [--rules-inputs] [--turned] [--drop name,...] [--matrix]
  */
 import { parseArgs } from 'node:util';
 import { CALIBRATION_TRAIN_OPTIONS, evaluateSets, type LabelledSet } from '../../../calibration/multi-set-calibration.js';
@@ -49,6 +49,8 @@ const { values } = parseArgs({
     'random-relu': { type: 'string', default: '0' },
     /** The rules' log-probabilities appended as inputs (the head may then rescale the rules' confidence). */
     'rules-inputs': { type: 'boolean', default: false },
+    /** The face detector's best answer on the picture turned a quarter either way (caches of VIEW=rot-cw / rot-ccw set-cache.ts) appended. */
+    turned: { type: 'boolean', default: false },
   },
 });
 const dropped = new Set(values.drop.split(',').filter(Boolean));
@@ -59,25 +61,33 @@ for (const spec of SETS) {
   const cached = await loadSet(spec.labels);
   const mirrors = values.views === 'as-is' ? null : (await loadSet(spec.labels, DEFAULT_MANIFEST, false, 'mirrored')).frames;
   const taxonomy = findTaxonomy(spec.taxonomy)!;
-  const analyse = (frame: CachedSetFrame): { features: number[]; rules: number[] } => {
+  const turnedViews = values.turned ? await Promise.all((['rot-cw', 'rot-ccw'] as const).map(async (v) => (await loadSet(spec.labels, DEFAULT_MANIFEST, false, v)).frames)) : null;
+  const turnedFace = (i: number): number[] => {
+    if (!turnedViews) return [];
+    let best = { score: 0, h: 0, w: 0 };
+    for (const view of turnedViews) for (const f of view[i]!.detections.faces) if (f.score > best.score) best = { score: f.score, h: f.box.yMax - f.box.yMin, w: f.box.xMax - f.box.xMin };
+    return [best.score, best.score * best.h, best.score * best.w];
+  };
+  const analyse = (frame: CachedSetFrame, i: number): { features: number[]; rules: number[] } => {
     const f = framingFeatures(frame.detections, frame.active, frame.cues, frame.frameWidth, frame.frameHeight);
     const geometry = [...featureVector(f)].filter((_, i) => !dropped.has(FRAMING_FEATURE_NAMES[i]!));
     const features = [...(parts.includes('geometry') ? geometry : []), ...(parts.includes('spectral') ? frame.spectral : []), ...(parts.includes('embedding') ? frame.embedding : [])];
     const rules = framingRules(f).probabilities;
-    return { features: values['rules-inputs'] ? [...features, ...rulesOffset(rules)] : features, rules };
+    const withTurned = [...features, ...turnedFace(i)];
+    return { features: values['rules-inputs'] ? [...withTurned, ...rulesOffset(rules)] : withTurned, rules };
   };
   sets.push({
     name: cached.name,
     labels: spec.labels,
     taxonomy,
-    samples: cached.frames.map((frame, i) => ({ ...analyse(frame), label: taxonomy.lookup.get(normaliseLabel(frame.label))!, ...(mirrors ? { mirrored: analyse(mirrors[i]!) } : {}) })),
+    samples: cached.frames.map((frame, i) => ({ ...analyse(frame, i), label: taxonomy.lookup.get(normaliseLabel(frame.label))!, ...(mirrors ? { mirrored: analyse(mirrors[i]!, i) } : {}) })),
   });
 }
 const reluUnits = Number(values['random-relu']);
 if (reluUnits > 0) appendRandomRelu(sets, sizesGeometry(), reluUnits);
 const frame0 = (await loadSet(SETS[0]!.labels)).frames[0]!;
 const sizes: Record<InputPart, number> = { geometry: sizesGeometry() + reluUnits, spectral: frame0.spectral.length, embedding: frame0.embedding.length };
-const l2Scale = [...parts.flatMap((part) => new Array<number>(sizes[part]).fill(groupScale[part] ?? 1)), ...(values['rules-inputs'] ? new Array<number>(SCALE_COUNT).fill(groupScale.rules ?? 1) : [])];
+const l2Scale = [...parts.flatMap((part) => new Array<number>(sizes[part]).fill(groupScale[part] ?? 1)), ...(values.turned ? [1, 1, 1] : []), ...(values['rules-inputs'] ? new Array<number>(SCALE_COUNT).fill(groupScale.rules ?? 1) : [])];
 const options = { l2: Number(values.l2), l2Scale, ordinal: Number(values.ordinal), withinSet: Number(values.within), epochs: Number(values.epochs), labelPower: Number(values['label-power']), labelNoise: Number(values.noise), ...(values.shift !== undefined ? { shiftL2: Number(values.shift) } : {}) };
 process.stdout.write(`views ${values.views}; inputs ${parts.join('+')} (${sets[0]!.samples[0]!.features.length}); ${JSON.stringify(options)}\n`);
 const folds = Number(values.folds);

@@ -6,7 +6,7 @@
  * spectral descriptor, pooled backbone), so that feature and head
  * experiments across sets take seconds instead of minutes.
  *
- *   [VIEW=mirrored|shrunk|shrunk-mirrored] npx tsx server/inference/framing/dev/set-cache.ts ../shared/evalset/hoha/labels.csv [...more]
+ *   [VIEW=mirrored|shrunk|shrunk-mirrored|bright|rot-cw|rot-ccw] npx tsx server/inference/framing/dev/set-cache.ts ../shared/evalset/hoha/labels.csv [...more]
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -97,7 +97,27 @@ export function brightened(frame: FrameInput, darkBelow = 0.3, target = 0.4): Fr
 }
 
 /** A second look at each frame for the dev experiments: mirrored, shrunk, brightened, or combined. */
-export type DevView = 'picture' | 'mirrored' | 'shrunk' | 'shrunk-mirrored' | 'bright' | 'bright-mirrored';
+export type DevView = 'picture' | 'mirrored' | 'shrunk' | 'shrunk-mirrored' | 'bright' | 'bright-mirrored' | 'rot-cw' | 'rot-ccw';
+
+/** The picture turned a quarter (clockwise or not) and pillarboxed back into the frame size: a face lying on its side stands up. */
+export function quarterTurned(frame: FrameInput, clockwise: boolean): FrameInput {
+  const { width: W, height: H, data } = frame;
+  // Turned, the picture is H wide and W tall; fit it into W x H.
+  const scale = H / W;
+  const w = Math.round(H * scale), x0 = Math.floor((W - w) / 2);
+  const out = new Uint8Array(data.length);
+  for (let y = 0; y < H; y++) {
+    const ty = Math.min(W - 1, Math.floor((y + 0.5) / scale)); // row in the turned picture (0..W-1)
+    for (let x = 0; x < w; x++) {
+      const tx = Math.min(H - 1, Math.floor((x + 0.5) / scale)); // column in the turned picture (0..H-1)
+      const sx = clockwise ? ty : W - 1 - ty;
+      const sy = clockwise ? H - 1 - tx : tx;
+      const from = (sy * W + sx) * 3, to = (y * W + x + x0) * 3;
+      out[to] = data[from]!; out[to + 1] = data[from + 1]!; out[to + 2] = data[from + 2]!;
+    }
+  }
+  return { width: W, height: H, data: out };
+}
 const VIEW_TRANSFORMS: Record<DevView, (f: FrameInput) => FrameInput> = {
   picture: (f) => f,
   mirrored: mirrorRgb,
@@ -105,6 +125,8 @@ const VIEW_TRANSFORMS: Record<DevView, (f: FrameInput) => FrameInput> = {
   'shrunk-mirrored': (f) => mirrorRgb(shrunk(f)),
   bright: (f) => brightened(f),
   'bright-mirrored': (f) => mirrorRgb(brightened(f)),
+  'rot-cw': (f) => quarterTurned(f, true),
+  'rot-ccw': (f) => quarterTurned(f, false),
 };
 
 export async function loadSet(labelsPath: string, manifestPath = DEFAULT_MANIFEST, refresh = false, view: DevView = 'picture'): Promise<CachedSet> {
