@@ -7,7 +7,7 @@
  * as `shotscale eval` reads them, the mean of the picture and its mirror
  * (--views as-is: the picture alone).
  *
- *   npx tsx server/inference/framing/dev/multi-set-fit.ts [--views both|as-is] [--inputs geometry,spectral,embedding] [--l2 0.1] [--ordinal 0.3] [--within 1] [--epochs 300] [--folds 5] [--noise 0.1] [--shift 0.5] [--random-relu 32] [--rules-inputs] [--turned] [--drop name,...] [--matrix]
+ *   npx tsx server/inference/framing/dev/multi-set-fit.ts [--views both|as-is] [--inputs geometry,spectral,embedding] [--l2 0.1] [--ordinal 0.3] [--within 1] [--epochs 300] [--folds 5] [--noise 0.1] [--shift 0.5] [--random-relu 32] [--rules-inputs] [--turned] [--per-set-scale] [--drop name,...] [--matrix]
  */
 import { parseArgs } from 'node:util';
 import { CALIBRATION_TRAIN_OPTIONS, evaluateSets, type LabelledSet } from '../../../calibration/multi-set-calibration.js';
@@ -51,6 +51,8 @@ const { values } = parseArgs({
     'rules-inputs': { type: 'boolean', default: false },
     /** The face detector's best answer on the picture turned a quarter either way (caches of VIEW=rot-cw / rot-ccw set-cache.ts) appended. */
     turned: { type: 'boolean', default: false },
+    /** Spectral and backbone inputs standardised per set by the set's own statistics (unsupervised adaptation to a set). */
+    'per-set-scale': { type: 'boolean', default: false },
   },
 });
 const dropped = new Set(values.drop.split(',').filter(Boolean));
@@ -82,6 +84,14 @@ for (const spec of SETS) {
     taxonomy,
     samples: cached.frames.map((frame, i) => ({ ...analyse(frame, i), label: taxonomy.lookup.get(normaliseLabel(frame.label))!, ...(mirrors ? { mirrored: analyse(mirrors[i]!, i) } : {}) })),
   });
+}
+if (values['per-set-scale']) {
+  const from = sizesGeometry();
+  for (const set of sets) {
+    const views = set.samples.flatMap((x) => [x, ...(x.mirrored ? [x.mirrored] : [])]);
+    const { mean, std } = standardiser(views.map((v) => Array.from(v.features)));
+    for (const v of views) v.features = Array.from(v.features).map((x, j) => (j >= from ? (x - mean[j]!) / std[j]! : x));
+  }
 }
 const reluUnits = Number(values['random-relu']);
 if (reluUnits > 0) appendRandomRelu(sets, sizesGeometry(), reluUnits);
