@@ -18,7 +18,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { baseKnowledgePath, loadBaseKnowledge } from '../server/calibration/base-knowledge.js';
-import { CALIBRATION_TRAIN_OPTIONS, residualHead, rowsOf, scoreSet, type LabelledSet, type SetSample } from '../server/calibration/multi-set-calibration.js';
+import { CALIBRATION_TRAIN_OPTIONS, holdFor, residualHead, rowsOf, scoreSet, type LabelledSet, type SetSample } from '../server/calibration/multi-set-calibration.js';
 import { fitProduction } from '../server/calibration/production-fit.js';
 import { predictWithOffset, rulesOffset, trainSetHead } from '../server/calibration/set-label-training.js';
 import { MODEL_FEATURE_NAMES } from '../server/inference/framing/framing-model.js';
@@ -58,7 +58,7 @@ const rows: Row[] = [];
 for (const set of sets) {
   const others = sets.filter((s) => s !== set);
   // The head a production would start from had the shipped head never seen this set.
-  const leaveOut = residualHead(trainSetHead(others.flatMap(rowsOf), CALIBRATION_TRAIN_OPTIONS), MODEL_FEATURE_NAMES, { labels: others.map((s) => s.labels).join(', '), count: 0, trainedAt: '', options: {} });
+  const leaveOut = residualHead(trainSetHead(others.flatMap(rowsOf), CALIBRATION_TRAIN_OPTIONS), MODEL_FEATURE_NAMES, { labels: others.map((s) => s.labels).join(', '), count: 0, trainedAt: '', options: {} }, holdFor(others, MODEL_FEATURE_NAMES).hold);
   for (let d = 0; d < draws; d++) {
     const { picked, rest } = draw(set, 101 + d);
     const production: LabelledSet = { name: 'production', labels: 'corrections', taxonomy: set.taxonomy, samples: picked };

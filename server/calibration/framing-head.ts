@@ -12,6 +12,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ShotscaleError } from '../errors.js';
 import { CANONICAL_SCALES, type CanonicalScale } from '../shared/scale.js';
+import { holdTest, type HeadHold, type HoldTest } from './head-hold.js';
 import { predictWithOffset, rulesOffset } from './set-label-training.js';
 import { predictProbabilities, type SoftmaxModel } from './softmax-regression.js';
 
@@ -31,6 +32,8 @@ export interface FramingHead {
    */
   output?: 'groups' | 'rules-residual';
   model: SoftmaxModel;
+  /** Where the head leaves the rules' reading alone (head-hold.ts); absent: nowhere. */
+  hold?: HeadHold;
   provenance: { labels: string; count: number; trainedAt: string; options: Record<string, unknown>; sets?: HeadSetProvenance[] };
   crossValidation?: unknown;
   /** Runtime only (not saved): where the head's features are in the model's feature vector. */
@@ -59,6 +62,7 @@ const headSchema = z.strictObject({
   featureNames: z.array(z.string()),
   output: z.enum(['groups', 'rules-residual']).optional(),
   model: z.strictObject({ mean: z.array(z.number()), std: z.array(z.number()), layers: z.array(layerSchema).min(1) }),
+  hold: z.strictObject({ ecuFaceHeight: z.number().positive() }).optional(),
   provenance: z.strictObject({
     labels: z.string(),
     count: z.number(),
@@ -111,8 +115,17 @@ export function headFeatures(head: FramingHead, features: ArrayLike<number>): Ar
   return head.pick ? head.pick.map((i) => features[i]!) : features;
 }
 
+const holdTests = new WeakMap<FramingHead, HoldTest | null>();
+
+function headHolds(head: FramingHead, picked: ArrayLike<number>, rules: readonly number[]): boolean {
+  if (!head.hold) return false;
+  if (!holdTests.has(head)) holdTests.set(head, holdTest(head.hold, head.featureNames));
+  return holdTests.get(head)?.(picked, rules) ?? false;
+}
+
 export function applyHead(head: FramingHead, features: ArrayLike<number>, rules: readonly number[]): number[] {
   const picked = headFeatures(head, features);
+  if (headHolds(head, picked, rules)) return [...rules];
   if (head.output === 'rules-residual') return predictWithOffset(head.model, picked, rulesOffset(rules));
   return toCanonical(predictProbabilities(head.model, headInput(picked, rules)), head.groups, rules);
 }

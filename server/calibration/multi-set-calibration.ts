@@ -12,6 +12,7 @@ import { confusionMatrix, scoreMatrix } from '../evaluation/metrics.js';
 import { predictClass, type Taxonomy } from '../evaluation/taxonomies.js';
 import { stratifiedFolds } from './cross-validation.js';
 import type { FramingHead, HeadSetProvenance } from './framing-head.js';
+import { DEFAULT_HEAD_HOLD, holdTest, type HeadHold, type HoldTest } from './head-hold.js';
 import { DEFAULT_SET_TRAIN_OPTIONS, predictWithOffset, rulesOffset, trainSetHead, type SetLabelledRow, type SetTrainOptions } from './set-label-training.js';
 import type { SoftmaxModel } from './softmax-regression.js';
 
@@ -108,11 +109,16 @@ export function scoreSet(taxonomy: Taxonomy, samples: readonly SetSample[], cano
   return { exact: scores.accuracy, withinOne: scores.withinOne, recall: scores.perClass.map((c) => (c.support ? c.recall : NaN)), meanRecall: scores.meanRecall, matrix };
 }
 
+/** The head's probabilities for one view; the rules' own where the hold says so. */
+function predictView(model: SoftmaxModel, features: ArrayLike<number>, rules: readonly number[], hold: HoldTest | null): number[] {
+  return hold?.(features, rules) ? [...rules] : predictWithOffset(model, features, rulesOffset(rules));
+}
+
 /** The head's probabilities for a frame: the mean over its views when its mirror was analysed too. */
-export function predictSample(model: SoftmaxModel, s: SetSample): number[] {
-  const picture = predictWithOffset(model, s.features, rulesOffset(s.rules));
+export function predictSample(model: SoftmaxModel, s: SetSample, hold: HoldTest | null = null): number[] {
+  const picture = predictView(model, s.features, s.rules, hold);
   if (!s.mirrored) return picture;
-  return meanOfTwo(picture, predictWithOffset(model, s.mirrored.features, rulesOffset(s.mirrored.rules)));
+  return meanOfTwo(picture, predictView(model, s.mirrored.features, s.mirrored.rules, hold));
 }
 
 /** The rules' probabilities for a frame, over its views. */
@@ -120,12 +126,12 @@ function rulesOf(s: SetSample): readonly number[] {
   return s.mirrored ? meanOfTwo(s.rules, s.mirrored.rules) : s.rules;
 }
 
-function predictSet(model: SoftmaxModel, samples: readonly SetSample[]): number[][] {
-  return samples.map((s) => predictSample(model, s));
+function predictSet(model: SoftmaxModel, samples: readonly SetSample[], hold: HoldTest | null): number[][] {
+  return samples.map((s) => predictSample(model, s, hold));
 }
 
-/** Per set: rules alone, k-fold CV within it (other sets in training), and leave-one-set-out. */
-export function evaluateSets(sets: readonly LabelledSet[], folds: number, options: Partial<SetTrainOptions> = {}, onProgress: (what: string) => void = () => undefined): SetReport[] {
+/** Per set: rules alone, k-fold CV within it (other sets in training), and leave-one-set-out; `hold`: where the head will leave the rules alone. */
+export function evaluateSets(sets: readonly LabelledSet[], folds: number, options: Partial<SetTrainOptions> = {}, onProgress: (what: string) => void = () => undefined, hold: HoldTest | null = null): SetReport[] {
   const opts = { ...CALIBRATION_TRAIN_OPTIONS, ...options };
   const rows = new Map(sets.map((set) => [set, rowsOf(set)]));
   return sets.map((set) => {
@@ -138,13 +144,13 @@ export function evaluateSets(sets: readonly LabelledSet[], folds: number, option
       onProgress(`${set.name}: fold ${f + 1} of ${k}`);
       const model = trainSetHead([...own.filter((_, i) => fold[i] !== f), ...others], opts);
       set.samples.forEach((s, i) => {
-        if (fold[i] === f) predicted[i] = predictSample(model, s);
+        if (fold[i] === f) predicted[i] = predictSample(model, s, hold);
       });
     }
     let leaveOneSetOut: SetScores | null = null;
     if (others.length) {
       onProgress(`${set.name}: fitted on the other sets`);
-      leaveOneSetOut = scoreSet(set.taxonomy, set.samples, predictSet(trainSetHead(others, opts), set.samples));
+      leaveOneSetOut = scoreSet(set.taxonomy, set.samples, predictSet(trainSetHead(others, opts), set.samples, hold));
     }
     return {
       name: set.name,
@@ -157,6 +163,30 @@ export function evaluateSets(sets: readonly LabelledSet[], folds: number, option
   });
 }
 
+/** Labelled frames the hold must see before their labels can turn it off. */
+const HOLD_EVIDENCE = 5;
+
+/**
+ * The hold (head-hold.ts) a fit on these labels gets, with the labels' say:
+ * the default, unless most of the labelled frames it would hold are labelled
+ * without ECU (a production that calls a face filling the picture a CU).
+ * The shared sets keep it: of their frames it holds, CinemaNet labels 78 ECU
+ * and 47 CU, HOHA 10 ECU.
+ */
+export function holdFor(sets: readonly LabelledSet[], featureNames: readonly string[]): { hold: HeadHold | undefined; held: number; ecu: number } {
+  const test = holdTest(DEFAULT_HEAD_HOLD, featureNames);
+  if (!test) return { hold: undefined, held: 0, ecu: 0 };
+  let held = 0, ecu = 0;
+  for (const set of sets) {
+    for (const s of set.samples) {
+      if (!test(s.features, s.rules)) continue;
+      held++;
+      if (set.taxonomy.classes[s.label]!.canonical.includes('ECU')) ecu++;
+    }
+  }
+  return { hold: held >= HOLD_EVIDENCE && ecu < held / 2 ? undefined : DEFAULT_HEAD_HOLD, held, ecu };
+}
+
 /** Frames per class of the set's taxonomy. */
 export function countsOf(set: LabelledSet): number[] {
   const counts = new Array<number>(set.taxonomy.classes.length).fill(0);
@@ -165,7 +195,7 @@ export function countsOf(set: LabelledSet): number[] {
 }
 
 /** The head fitted on every set, with where it came from and what it scores. */
-export function fitHead(sets: readonly LabelledSet[], featureNames: readonly string[], reports: readonly SetReport[], modelName: string, options: Partial<SetTrainOptions> = {}): FramingHead {
+export function fitHead(sets: readonly LabelledSet[], featureNames: readonly string[], reports: readonly SetReport[], modelName: string, options: Partial<SetTrainOptions> = {}, hold?: HeadHold): FramingHead {
   const opts = { ...CALIBRATION_TRAIN_OPTIONS, ...options };
   const model = trainSetHead(sets.flatMap(rowsOf), opts);
   const provenance: HeadSetProvenance[] = sets.map((set, i) => {
@@ -185,11 +215,11 @@ export function fitHead(sets: readonly LabelledSet[], featureNames: readonly str
     trainedAt: new Date().toISOString(),
     options: { ...opts, model: modelName },
     sets: provenance,
-  });
+  }, hold);
 }
 
 /** A head that corrects the rules over the 8 canonical classes. */
-export function residualHead(model: SoftmaxModel, featureNames: readonly string[], provenance: FramingHead['provenance']): FramingHead {
+export function residualHead(model: SoftmaxModel, featureNames: readonly string[], provenance: FramingHead['provenance'], hold?: HeadHold): FramingHead {
   return {
     schemaVersion: 1,
     kind: 'framing-head',
@@ -199,6 +229,7 @@ export function residualHead(model: SoftmaxModel, featureNames: readonly string[
     output: 'rules-residual',
     featureNames: [...featureNames],
     model,
+    ...(hold ? { hold } : {}),
     provenance,
   };
 }

@@ -8,8 +8,9 @@
  */
 import { stratifiedFolds } from './cross-validation.js';
 import { applyHead, type FramingHead } from './framing-head.js';
-import { countsOf, PRODUCTION_TRAIN_OPTIONS, residualHead, rowsOf, scoreSet, type LabelledSet, type SetScores } from './multi-set-calibration.js';
-import { predictWithOffset, rulesOffset, trainSetHead, type SetLabelledRow, type SetTrainOptions } from './set-label-training.js';
+import { holdTest } from './head-hold.js';
+import { countsOf, holdFor, predictSample, PRODUCTION_TRAIN_OPTIONS, residualHead, rowsOf, scoreSet, type LabelledSet, type SetScores } from './multi-set-calibration.js';
+import { trainSetHead, type SetLabelledRow, type SetTrainOptions } from './set-label-training.js';
 import type { SoftmaxModel } from './softmax-regression.js';
 
 /**
@@ -68,6 +69,9 @@ function trainer(input: ProductionFitInput): (rows: SetLabelledRow[]) => Softmax
 
 export function fitProduction(input: ProductionFitInput): ProductionFitResult {
   const train = trainer(input);
+  // The production's own labels decide whether the rules' ECU holds where a face fills the picture.
+  const { hold } = holdFor(input.production, input.featureNames);
+  const test = holdTest(hold, input.featureNames);
   const baseRows = input.base.flatMap(rowsOf);
   const productionRows = input.production.map(rowsOf);
   const reports = input.production.map((set, k): ProductionSetReport => {
@@ -82,7 +86,7 @@ export function fitProduction(input: ProductionFitInput): ProductionFitResult {
       const others = productionRows.flatMap((rows, j) => (j === k ? rows.filter((_, i) => fold[i] !== f) : rows));
       const model = train([...baseRows, ...others]);
       set.samples.forEach((s, i) => {
-        if (fold[i] === f) predicted[i] = predictWithOffset(model, s.features, rulesOffset(s.rules));
+        if (fold[i] === f) predicted[i] = predictSample(model, s, test);
       });
     }
     return { name: set.name, taxonomy: set.taxonomy.name, count: set.samples.length, before, after: scoreSet(set.taxonomy, set.samples, predicted) };
@@ -107,7 +111,7 @@ export function fitProduction(input: ProductionFitInput): ProductionFitResult {
         ...(report?.after ? { crossValidated: { exact: round(report.after.exact), withinOne: round(report.after.withinOne) } } : {}),
       };
     }),
-  });
+  }, hold);
   return { head, reports, fitMs };
 }
 

@@ -25,7 +25,8 @@ import { loadHead, saveHead, type FramingHead } from '../calibration/framing-hea
 import { fitProduction, type ProductionSetReport } from '../calibration/production-fit.js';
 import { resolveConfigPath } from '../config/load-config.js';
 import { configFromArgs } from './serve-command.js';
-import { CALIBRATION_TRAIN_OPTIONS, evaluateSets, fitHead, PRODUCTION_TRAIN_OPTIONS, type LabelledSet, type SetReport, type SetScores } from '../calibration/multi-set-calibration.js';
+import { holdTest, type HeadHold } from '../calibration/head-hold.js';
+import { CALIBRATION_TRAIN_OPTIONS, evaluateSets, fitHead, holdFor, PRODUCTION_TRAIN_OPTIONS, type LabelledSet, type SetReport, type SetScores } from '../calibration/multi-set-calibration.js';
 import type { SetTrainOptions } from '../calibration/set-label-training.js';
 import { evaluateImages } from '../evaluation/run-evaluation.js';
 import { findTaxonomy, type Taxonomy } from '../evaluation/taxonomies.js';
@@ -196,12 +197,16 @@ export async function runCalibrate(argv: string[], log: Logger): Promise<number>
   if (baseSets.length) {
     const fit = fitProduction({ base: baseSets, production: sets, featureNames, from: base!.head, modelName, folds, options: train, onProgress: (what) => progress.note(`fitting: ${what}`) });
     process.stdout.write(formatProductionReports(sets, fit.reports, folds, base!.file));
+    const { held, ecu } = holdFor(sets, featureNames);
+    process.stdout.write(holdLine(fit.head.hold, held, ecu));
     head = fit.head;
     json = { base: base!.file, baseSets: baseSets.map((s) => s.name), sets: fit.reports, fitS: fit.fitMs / 1000, options: { ...PRODUCTION_TRAIN_OPTIONS, ...train, folds } };
   } else {
-    const reports = evaluateSets(sets, folds, train, (what) => progress.note(`fitting: ${what}`));
+    const { hold, held, ecu } = holdFor(sets, featureNames);
+    const reports = evaluateSets(sets, folds, train, (what) => progress.note(`fitting: ${what}`), holdTest(hold, featureNames));
     process.stdout.write(formatReports(sets, reports, folds));
-    head = fitHead(sets, featureNames, reports, modelName, train);
+    process.stdout.write(holdLine(hold, held, ecu));
+    head = fitHead(sets, featureNames, reports, modelName, train, hold);
     json = { sets: reports, options: { ...CALIBRATION_TRAIN_OPTIONS, ...train, folds } };
   }
   saveHead(head, values.out);
@@ -210,6 +215,14 @@ export async function runCalibrate(argv: string[], log: Logger): Promise<number>
   process.stderr.write(`head (${featureNames.length} features, a correction of the rules over the 8 classes) fitted on ${knowledge.map((s) => s.name).join(' + ')}, saved to ${values.out}; its base knowledge to ${baseKnowledgePath(values.out)}\n`);
   if (values.json) writeFileSync(values.json, JSON.stringify(json, null, 2) + '\n');
   return 0;
+}
+
+/** What the head does where a face fills the picture (head-hold.ts), and what the labels said about it. */
+function holdLine(hold: HeadHold | undefined, held: number, ecu: number): string {
+  const evidence = held ? ` (the labels call ${ecu} of the ${held} such frames ECU)` : '';
+  return hold
+    ? `where a face is at least ${hold.ecuFaceHeight === 1 ? 'as tall as the picture' : `${hold.ecuFaceHeight} of the picture's height`} and the rules read ECU, the rules' ECU holds${evidence}\n`
+    : `where a face fills the picture, the head decides${evidence}\n`;
 }
 
 /** The configured head (or --base's) and its base knowledge; null where there is none to start from. */

@@ -18,7 +18,9 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { loadHead, type FramingHead } from '../../server/calibration/framing-head.js';
+import { headFeatures, loadHead, type FramingHead } from '../../server/calibration/framing-head.js';
+import { holdTest } from '../../server/calibration/head-hold.js';
+import { argmax } from '../../server/shared/scale.js';
 import { FAILURE_FAMILIES, type FailureFamily } from '../../server/evaluation/failure-families.js';
 import { findTaxonomy, normaliseLabel, predictClass, type Taxonomy } from '../../server/evaluation/taxonomies.js';
 import { findActiveRect } from '../../server/inference/framing/image-cues.js';
@@ -127,6 +129,31 @@ describe('failure families on real film frames', () => {
       assert.ok(tally.head[0]! >= floors.head[0] * n && tally.head[1]! >= floors.head[1] * n, `${family} head: ${figures}`);
     });
   }
+
+  test('large faces: where a face is at least as tall as the picture and the rules read ECU, the shipped head leaves the ECU alone', async () => {
+    const list = FAMILY_FRAMES['large face'];
+    const held = holdTest(head.hold, head.featureNames);
+    assert.ok(held, 'the shipped head holds the rules\' ECU where a face fills the picture');
+    const profile = { models: [{ name: 'default', model, weight: 1 }], head };
+    const tally = { both: 0, ecu: 0, labelledEcu: 0, calibrated: 0 };
+    for (let s = 0; s < list.length; s += 16) {
+      const batch = list.slice(s, s + 16).map((f, i) => ({ cameraId: 'cam', seq: s + i, session: 1, timeS: 0, captureTime: 0, ...frames.get(imagePath(f.set, f.file))! }));
+      const predictions = await runModels(batch, () => profile, 'both');
+      predictions.forEach((p, i) => {
+        const { features, rules, mirrored } = p.analysis!;
+        const pick = (v: ArrayLike<number>) => headFeatures(head, v);
+        if (!held(pick(features), rules) || !held(pick(mirrored!.features), mirrored!.rules)) return;
+        tally.both += 1;
+        if (argmax(p.probabilities) === 0) tally.ecu += 1;
+        if (/calibrated/.test(p.reason ?? '')) tally.calibrated += 1;
+        if (list[s + i]!.label === 'ECU') tally.labelledEcu += 1;
+      });
+    }
+    process.stdout.write(`# large faces held in both views: ${tally.both} of ${list.length}, read ECU ${tally.ecu}, labelled ECU ${tally.labelledEcu}\n`);
+    assert.ok(tally.both >= 5, `${tally.both} held frames`);
+    assert.equal(tally.ecu, tally.both, 'every frame held in both views reads ECU');
+    assert.equal(tally.calibrated, 0, 'and its reason is the rules\'');
+  });
 
   test('very wide pictures: the active picture of 2.1:1 and wider frames is found, bars removed, dark sides kept', async () => {
     // HOHA's frames come without bars, at their own sizes: after the

@@ -16,6 +16,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { applyHead, loadHead } from '../../../calibration/framing-head.js';
+import { holdTest } from '../../../calibration/head-hold.js';
 import { CALIBRATION_TRAIN_OPTIONS, predictSample, rowsOf } from '../../../calibration/multi-set-calibration.js';
 import { trainSetHead } from '../../../calibration/set-label-training.js';
 import { predictClass } from '../../../evaluation/taxonomies.js';
@@ -39,7 +40,7 @@ for (const { set, frames } of sets) {
     const predictions = [
       mean(frame.rules.probabilities, m?.rules.probabilities),
       mean(applyHead(head, frame.features, frame.rules.probabilities), m && applyHead(head, m.features, m.rules.probabilities)),
-      predictSample(loso, set.samples[i]!),
+      predictSample(loso, set.samples[i]!, holdTest(head.hold, MODEL_FEATURE_NAMES)),
     ];
     for (const [family, member] of Object.entries(FAILURE_FAMILIES)) {
       if (!member(frame.f)) continue;

@@ -7,11 +7,12 @@
  * as `shotscale eval` reads them, the mean of the picture and its mirror
  * (--views as-is: the picture alone).
  *
- *   npx tsx server/inference/framing/dev/multi-set-fit.ts [--views both|as-is] [--inputs geometry,spectral,embedding] [--l2 0.1] [--ordinal 0.3] [--within 1] [--epochs 300] [--folds 5] [--noise 0.1] [--shift 0.5] [--random-relu 32] [--rules-inputs] [--turned] [--per-set-scale] [--drop name,...] [--matrix]
+ *   npx tsx server/inference/framing/dev/multi-set-fit.ts [--views both|as-is] [--inputs geometry,spectral,embedding] [--l2 0.1] [--ordinal 0.3] [--within 1] [--epochs 300] [--folds 5] [--noise 0.1] [--shift 0.5] [--random-relu 32] [--rules-inputs] [--turned] [--per-set-scale] [--no-hold] [--drop name,...] [--matrix]
  */
 import { parseArgs } from 'node:util';
 import { CALIBRATION_TRAIN_OPTIONS, evaluateSets, type LabelledSet } from '../../../calibration/multi-set-calibration.js';
 import { rulesOffset } from '../../../calibration/set-label-training.js';
+import { DEFAULT_HEAD_HOLD, holdTest } from '../../../calibration/head-hold.js';
 import { formatReports } from '../../../cli/calibrate-command.js';
 import { findTaxonomy, normaliseLabel } from '../../../evaluation/taxonomies.js';
 import { featureVector, FRAMING_FEATURE_NAMES, framingFeatures } from '../framing-features.js';
@@ -53,6 +54,8 @@ const { values } = parseArgs({
     turned: { type: 'boolean', default: false },
     /** Spectral and backbone inputs standardised per set by the set's own statistics (unsupervised adaptation to a set). */
     'per-set-scale': { type: 'boolean', default: false },
+    /** The head applied everywhere, also where a face fills the picture and the rules read ECU (head-hold.ts). */
+    'no-hold': { type: 'boolean', default: false },
   },
 });
 const dropped = new Set(values.drop.split(',').filter(Boolean));
@@ -99,9 +102,12 @@ const frame0 = (await loadSet(SETS[0]!.labels)).frames[0]!;
 const sizes: Record<InputPart, number> = { geometry: sizesGeometry() + reluUnits, spectral: frame0.spectral.length, embedding: frame0.embedding.length };
 const l2Scale = [...parts.flatMap((part) => new Array<number>(sizes[part]).fill(groupScale[part] ?? 1)), ...(values.turned ? [1, 1, 1] : []), ...(values['rules-inputs'] ? new Array<number>(SCALE_COUNT).fill(groupScale.rules ?? 1) : [])];
 const options = { l2: Number(values.l2), l2Scale, ordinal: Number(values.ordinal), withinSet: Number(values.within), epochs: Number(values.epochs), labelPower: Number(values['label-power']), labelNoise: Number(values.noise), ...(values.shift !== undefined ? { shiftL2: Number(values.shift) } : {}) };
-process.stdout.write(`views ${values.views}; inputs ${parts.join('+')} (${sets[0]!.samples[0]!.features.length}); ${JSON.stringify(options)}\n`);
+process.stdout.write(`views ${values.views}; inputs ${parts.join('+')} (${sets[0]!.samples[0]!.features.length}); ${JSON.stringify({ ...options, l2Scale: undefined })}${values['no-hold'] ? '; no hold' : ''}\n`);
 const folds = Number(values.folds);
-const reports = evaluateSets(sets, folds, options);
+// Geometry comes first in every input vector, so its names place the hold's features.
+const geometryNames = parts.includes('geometry') ? FRAMING_FEATURE_NAMES.filter((n) => !dropped.has(n)) : [];
+const hold = values['no-hold'] ? null : holdTest(DEFAULT_HEAD_HOLD, geometryNames);
+const reports = evaluateSets(sets, folds, options, undefined, hold);
 process.stdout.write(formatReports(sets, reports, folds));
 if (values.matrix) for (const r of reports) process.stdout.write(`${r.name} matrices (rows: truth), cross-validated ${JSON.stringify(r.crossValidated.matrix)}, leave-one-set-out ${JSON.stringify(r.leaveOneSetOut?.matrix)}\n`);
 
