@@ -16,8 +16,10 @@
  * CinemaNet's CU recall 75 -> 69%); from 0.9, 74.5 / 77.5%; from 1.1, 75.7 /
  * 76.6% (HOHA's ECU 42%); where the face crosses the frame's edge by a tenth
  * of its height, 75.4 / 76.2%; held frames left out of the fit as well, 74.4
- * / 77.7%. A production whose own labels call such frames otherwise is fitted
- * without the hold (production-fit.ts).
+ * / 77.7%; the head's CU moved to ECU as the face grows from 0.95 to 1.05
+ * (gradual, whatever the rules read), 75.1 / 77.1%. A production whose own
+ * labels call such frames otherwise is fitted without the hold
+ * (production-fit.ts).
  */
 import { CANONICAL_SCALES, argmax } from '../shared/scale.js';
 

@@ -124,9 +124,12 @@ describe('shotscale eval', () => {
     const ffmpeg = resolveFfmpeg(null).path;
     const files = sample().slice(0, 6).flatMap(({ file }) => {
       const base = path.join(dir, path.basename(file, '.jpg'));
-      // Both lossless, so the only difference between them is the flip.
-      execFileSync(ffmpeg, ['-loglevel', 'error', '-i', path.join(IMAGES, file), `${base}.png`]);
-      execFileSync(ffmpeg, ['-loglevel', 'error', '-i', path.join(IMAGES, file), '-vf', 'hflip', `${base}-flipped.png`]);
+      // Both lossless and at the model's input size, so the only difference between them is the flip: a
+      // picture letterboxed after the flip lands a fraction of a pixel away from the flip of the letterboxed
+      // picture, and the head's hold (a face at least as tall as the picture) is a line such a fraction can cross.
+      const size = 'scale=320:192';
+      execFileSync(ffmpeg, ['-loglevel', 'error', '-i', path.join(IMAGES, file), '-vf', size, `${base}.png`]);
+      execFileSync(ffmpeg, ['-loglevel', 'error', '-i', path.join(IMAGES, file), '-vf', `${size},hflip`, `${base}-flipped.png`]);
       return [`${base}.png`, `${base}-flipped.png`];
     });
     const classify = async (config: string): Promise<Map<string, number[]>> => {

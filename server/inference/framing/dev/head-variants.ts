@@ -26,7 +26,10 @@ interface Variant {
   shrink?: number;
   /** Which frames the shrink applies to (none: every frame). */
   shrinkOn?: (frame: AnalysedFrame) => boolean;
+  /** Share of the head's CU probability moved to ECU (a face too tall for a CU). */
+  cuToEcu?: (frame: AnalysedFrame) => number;
 }
+const ramp = (x: number, lo: number, hi: number): number => Math.min(1, Math.max(0, (x - lo) / (hi - lo)));
 
 const FOLDS = 5;
 const bodyFound = (frame: AnalysedFrame): boolean => !frame.rules.reason.startsWith('no person');
@@ -44,6 +47,7 @@ const VARIANTS: Variant[] = [
   { name: 'rules kept where they read ECU', cap: 0, capOn: (f) => rulesRead(f) === 0 },
   { name: 'rules kept where they read ECU with a face found', cap: 0, capOn: (f) => rulesRead(f) === 0 && f.f.face_present > 0 },
   ...[0, 0.05, 0.1, 0.2, 0.3].map((o) => ({ name: `rules kept where they read ECU, the face over the frame by ${o}`, cap: 0, capOn: (f: AnalysedFrame) => rulesRead(f) === 0 && f.f.face_overflow > o })),
+  ...([[0.95, 1.05], [0.9, 1.1], [1.0, 1.2], [0.95, 1.25], [0.999, 1.001]] as const).map(([lo, hi]) => ({ name: `CU moved to ECU as the face grows from ${lo} to ${hi}`, cuToEcu: (f: AnalysedFrame) => (f.f.face_present > 0 ? ramp(f.f.face_height, lo, hi) : 0) })),
   ...[0.8, 0.9, 1.0, 1.1].map((h) => ({ name: `rules kept where they read ECU, the face ${h} high`, cap: 0, capOn: (f: AnalysedFrame) => rulesRead(f) === 0 && f.f.face_height >= h })),
 ];
 
@@ -67,7 +71,10 @@ function predict(model: SoftmaxModel, frame: AnalysedFrame, v: Variant): number[
   const head = v.shrink === undefined ? model : shrunk(model, v.shrink);
   const view = (a: AnalysedFrame): number[] => {
     const p = predictWithOffset((v.shrinkOn ?? (() => true))(a) ? head : model, a.features, rulesOffset(a.rules.probabilities));
-    return v.cap !== undefined && (v.capOn ?? (() => true))(a) ? capped(p, a.rules.probabilities, v.cap) : p;
+    const q = v.cap !== undefined && (v.capOn ?? (() => true))(a) ? capped(p, a.rules.probabilities, v.cap) : p;
+    if (!v.cuToEcu) return q;
+    const moved = v.cuToEcu(a) * q[1]!;
+    return q.map((x, c) => (c === 0 ? x + moved : c === 1 ? x - moved : x));
   };
   return frame.mirror ? meanOfTwo(view(frame), view(frame.mirror)) : view(frame);
 }
