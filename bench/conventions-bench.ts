@@ -21,6 +21,7 @@ import { baseKnowledgePath, loadBaseKnowledge } from '../server/calibration/base
 import { CALIBRATION_TRAIN_OPTIONS, holdFor, residualHead, rowsOf, scoreSet, type LabelledSet, type SetSample } from '../server/calibration/multi-set-calibration.js';
 import { fitProduction } from '../server/calibration/production-fit.js';
 import { predictWithOffset, rulesOffset, trainSetHead } from '../server/calibration/set-label-training.js';
+import { applyHead } from '../server/calibration/framing-head.js';
 import { MODEL_FEATURE_NAMES } from '../server/inference/framing/framing-model.js';
 import { seededRandom, shuffleInPlace } from '../server/shared/seeded-random.js';
 
@@ -64,9 +65,9 @@ for (const set of sets) {
     const production: LabelledSet = { name: 'production', labels: 'corrections', taxonomy: set.taxonomy, samples: picked };
     const score = (canonical: number[][]) => scoreSet(set.taxonomy, rest, canonical);
     const rules = score(rest.map((s) => [...s.rules]));
-    const before = score(rest.map((s) => predictWithOffset(leaveOut.model, s.features, rulesOffset(s.rules))));
+    const before = score(rest.map((s) => applyHead(leaveOut, s.features, s.rules)));
     const fit = fitProduction({ base: others, production: [production], featureNames: MODEL_FEATURE_NAMES, from: leaveOut, modelName: 'framing-default', folds: 0 });
-    const after = score(rest.map((s) => predictWithOffset(fit.head.model, s.features, rulesOffset(s.rules))));
+    const after = score(rest.map((s) => applyHead(fit.head, s.features, s.rules)));
     const scratchModel = trainSetHead(rowsOf(production), CALIBRATION_TRAIN_OPTIONS);
     const scratch = score(rest.map((s) => predictWithOffset(scratchModel, s.features, rulesOffset(s.rules))));
     const row: Row = { set: set.name, draw: d + 1, corrections: picked.length, scored: rest.length, rules: rules.exact, before: before.exact, after: after.exact, scratch: scratch.exact, afterWithinOne: after.withinOne, fitS: fit.fitMs / 1000 };

@@ -169,13 +169,14 @@ const HOLD_EVIDENCE = 5;
 /**
  * The hold (head-hold.ts) a fit on these labels gets, with the labels' say:
  * the default, unless most of the labelled frames it would hold are labelled
- * without ECU (a production that calls a face filling the picture a CU).
+ * without ECU (a production that calls a face filling the picture a CU);
+ * `decisive` says whether there were frames enough to say so.
  * The shared sets keep it: of their frames it holds, CinemaNet labels 78 ECU
  * and 47 CU, HOHA 10 ECU.
  */
-export function holdFor(sets: readonly LabelledSet[], featureNames: readonly string[]): { hold: HeadHold | undefined; held: number; ecu: number } {
+export function holdFor(sets: readonly LabelledSet[], featureNames: readonly string[]): { hold: HeadHold | undefined; held: number; ecu: number; decisive: boolean } {
   const test = holdTest(DEFAULT_HEAD_HOLD, featureNames);
-  if (!test) return { hold: undefined, held: 0, ecu: 0 };
+  if (!test) return { hold: undefined, held: 0, ecu: 0, decisive: true };
   let held = 0, ecu = 0;
   for (const set of sets) {
     for (const s of set.samples) {
@@ -184,7 +185,8 @@ export function holdFor(sets: readonly LabelledSet[], featureNames: readonly str
       if (set.taxonomy.classes[s.label]!.canonical.includes('ECU')) ecu++;
     }
   }
-  return { hold: held >= HOLD_EVIDENCE && ecu < held / 2 ? undefined : DEFAULT_HEAD_HOLD, held, ecu };
+  const decisive = held >= HOLD_EVIDENCE;
+  return { hold: decisive && ecu < held / 2 ? undefined : DEFAULT_HEAD_HOLD, held, ecu, decisive };
 }
 
 /** Frames per class of the set's taxonomy. */

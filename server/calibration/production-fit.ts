@@ -6,6 +6,7 @@
  * the new fit (each fold's frames left out of its fit), so an operator sees
  * whether 30 labels helped before applying.
  */
+import { meanOfTwo } from '../inference/mirror-view.js';
 import { stratifiedFolds } from './cross-validation.js';
 import { applyHead, type FramingHead } from './framing-head.js';
 import { holdTest } from './head-hold.js';
@@ -55,8 +56,10 @@ export interface ProductionFitResult {
   fitMs: number;
 }
 
+/** What a head (or the rules) reads on each frame, over its views as the fit's own figures are scored. */
 function predict(head: FramingHead | null, set: LabelledSet): number[][] {
-  return set.samples.map((s) => (head ? applyHead(head, s.features, s.rules) : [...s.rules]));
+  const view = (features: ArrayLike<number>, rules: readonly number[]): number[] => (head ? applyHead(head, features, rules) : [...rules]);
+  return set.samples.map((s) => (s.mirrored ? meanOfTwo(view(s.features, s.rules), view(s.mirrored.features, s.mirrored.rules)) : view(s.features, s.rules)));
 }
 
 /** Trains on rows of the base and production sets, the production holding PRODUCTION_SHARE of the weight. */
@@ -69,8 +72,10 @@ function trainer(input: ProductionFitInput): (rows: SetLabelledRow[]) => Softmax
 
 export function fitProduction(input: ProductionFitInput): ProductionFitResult {
   const train = trainer(input);
-  // The production's own labels decide whether the rules' ECU holds where a face fills the picture.
-  const { hold } = holdFor(input.production, input.featureNames);
+  // The production's own labels decide whether the rules' ECU holds where a face fills the picture;
+  // too few of them to say, and the head it starts from keeps its say (a production's earlier fit may have turned it off).
+  const decided = holdFor(input.production, input.featureNames);
+  const hold = decided.decisive || !input.from ? decided.hold : input.from.hold;
   const test = holdTest(hold, input.featureNames);
   const baseRows = input.base.flatMap(rowsOf);
   const productionRows = input.production.map(rowsOf);

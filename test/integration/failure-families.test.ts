@@ -18,7 +18,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { headFeatures, loadHead, type FramingHead } from '../../server/calibration/framing-head.js';
+import { applyHead, headFeatures, loadHead, type FramingHead } from '../../server/calibration/framing-head.js';
+import { meanOfTwo } from '../../server/inference/mirror-view.js';
 import { holdTest } from '../../server/calibration/head-hold.js';
 import { argmax } from '../../server/shared/scale.js';
 import { FAILURE_FAMILIES, type FailureFamily } from '../../server/evaluation/failure-families.js';
@@ -135,7 +136,8 @@ describe('failure families on real film frames', () => {
     const held = holdTest(head.hold, head.featureNames);
     assert.ok(held, 'the shipped head holds the rules\' ECU where a face fills the picture');
     const profile = { models: [{ name: 'default', model, weight: 1 }], head };
-    const tally = { both: 0, ecu: 0, labelledEcu: 0, calibrated: 0 };
+    const tally = { both: 0, ecu: 0, labelledEcu: 0, calibrated: 0, movedWithoutHold: 0 };
+    const { hold: _hold, ...unheld } = head;
     for (let s = 0; s < list.length; s += 16) {
       const batch = list.slice(s, s + 16).map((f, i) => ({ cameraId: 'cam', seq: s + i, session: 1, timeS: 0, captureTime: 0, ...frames.get(imagePath(f.set, f.file))! }));
       const predictions = await runModels(batch, () => profile, 'both');
@@ -147,9 +149,12 @@ describe('failure families on real film frames', () => {
         if (argmax(p.probabilities) === 0) tally.ecu += 1;
         if (/calibrated/.test(p.reason ?? '')) tally.calibrated += 1;
         if (list[s + i]!.label === 'ECU') tally.labelledEcu += 1;
+        const free = meanOfTwo(applyHead(unheld, features, rules), applyHead(unheld, mirrored!.features, mirrored!.rules));
+        if (argmax(free) !== 0) tally.movedWithoutHold += 1;
       });
     }
-    process.stdout.write(`# large faces held in both views: ${tally.both} of ${list.length}, read ECU ${tally.ecu}, labelled ECU ${tally.labelledEcu}\n`);
+    process.stdout.write(`# large faces held in both views: ${tally.both} of ${list.length}, read ECU ${tally.ecu}, labelled ECU ${tally.labelledEcu}; without the hold the head reads ${tally.movedWithoutHold} of them otherwise\n`);
+    assert.ok(tally.movedWithoutHold >= 1, 'the hold decides some of these frames: without it the head reads them otherwise');
     assert.ok(tally.both >= 5, `${tally.both} held frames`);
     assert.equal(tally.ecu, tally.both, 'every frame held in both views reads ECU');
     assert.equal(tally.calibrated, 0, 'and its reason is the rules\'');

@@ -35,6 +35,10 @@ function faces(name: string, count: number, ecuFrom: number, seed: number): Labe
   return { name, labels: `${name}.csv`, taxonomy: canonical, samples };
 }
 
+function ecuHead(sets: LabelledSet[]) {
+  return residualHead(trainSetHead(sets.flatMap(rowsOf), { ...CALIBRATION_TRAIN_OPTIONS, epochs: 20 }), NAMES, { labels: 'base', count: 0, trainedAt: '', options: {} }, DEFAULT_HEAD_HOLD);
+}
+
 describe('the head hold', () => {
   test('holds only a reading of ECU with a face found at least as tall as the picture, and only where the features say so', () => {
     const test = holdTest(DEFAULT_HEAD_HOLD, NAMES)!;
@@ -90,5 +94,17 @@ describe('the head hold', () => {
     assert.notDeepEqual(applyHead(cuProduction.head, [1, 1.2, 0.5], RULES_ECU), RULES_ECU, 'the head decides there');
     const ecuProduction = fitProduction({ base, production: [faces('ours', 120, 0.95, 10)], featureNames: NAMES, from: null, modelName: 'synthetic', folds: 3, options: { epochs: 40 } });
     assert.deepEqual(ecuProduction.head.hold, DEFAULT_HEAD_HOLD);
+  });
+
+  test('too few labelled frames to say: the head a production starts from keeps its say', () => {
+    const base = [faces('base-a', 200, 0.95, 11)];
+    const few = faces('ours', 80, 9, 12);
+    few.samples = few.samples.filter((s) => s.features[1]! < 0.95);
+    const unheld = fitProduction({ base, production: [faces('ours', 120, 9, 13)], featureNames: NAMES, from: null, modelName: 'synthetic', folds: 0, options: { epochs: 20 } }).head;
+    assert.equal(unheld.hold, undefined);
+    const next = fitProduction({ base, production: [few], featureNames: NAMES, from: unheld, modelName: 'synthetic', folds: 0, options: { epochs: 20 } }).head;
+    assert.equal(next.hold, undefined, 'a later fit on corrections without such frames does not bring the hold back');
+    const held = fitProduction({ base, production: [few], featureNames: NAMES, from: ecuHead(base), modelName: 'synthetic', folds: 0, options: { epochs: 20 } }).head;
+    assert.deepEqual(held.hold, DEFAULT_HEAD_HOLD);
   });
 });
