@@ -8,8 +8,8 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { CALIBRATION_TRAIN_OPTIONS, rowsOf } from '../../../calibration/multi-set-calibration.js';
-import { predictWithOffset, rulesOffset, trainSetHead } from '../../../calibration/set-label-training.js';
+import { CALIBRATION_TRAIN_OPTIONS, predictSample, rowsOf } from '../../../calibration/multi-set-calibration.js';
+import { trainSetHead } from '../../../calibration/set-label-training.js';
 import { predictClass } from '../../../evaluation/taxonomies.js';
 import { DEFAULT_HEAD_HOLD, holdTest } from '../../../calibration/head-hold.js';
 import { FRAMING_FEATURE_NAMES } from '../framing-features.js';
@@ -22,10 +22,10 @@ if (!target) throw new Error(`--set ${values.set}: not one of ${sets.map((s) => 
 const head = trainSetHead(sets.filter((s) => s !== target).flatMap((s) => rowsOf(s.set)), CALIBRATION_TRAIN_OPTIONS);
 const names = target.taxonomy.classes.map((c) => c.name);
 // As the shipped head reads a frame: the rules' ECU holds where a face fills the picture (head-hold.ts).
-const hold = holdTest(DEFAULT_HEAD_HOLD, FRAMING_FEATURE_NAMES)!;
+const hold = holdTest(DEFAULT_HEAD_HOLD, FRAMING_FEATURE_NAMES);
 const picked: string[] = [];
 for (const frame of target.frames) {
-  const predicted = predictClass(target.taxonomy, hold(frame.features, frame.rules.probabilities) ? frame.rules.probabilities : predictWithOffset(head, frame.features, rulesOffset(frame.rules.probabilities))).index;
+  const predicted = predictClass(target.taxonomy, predictSample(head, { features: frame.features, rules: frame.rules.probabilities, label: frame.label }, hold)).index;
   if (predicted === frame.label) continue;
   if (values.far && Math.abs(predicted - frame.label) < 2) continue;
   if (values.truth && names[frame.label] !== values.truth) continue;
