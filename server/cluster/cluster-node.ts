@@ -211,10 +211,13 @@ export class ClusterNode {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     this.draining = true;
+    // What this node held when told to stop: a tick in flight may hand some of it over itself.
+    const heldAtStop = [...this.held.keys()];
     // A tick stuck on an unanswering engine must not hold the shutdown.
     await Promise.race([this.ticking, new Promise((r) => setTimeout(r, 3000))]);
-    const ids = [...this.held.keys()];
-    await Promise.all(ids.map((id) => this.handOver(id, 'draining')));
+    const still = [...this.held.keys()];
+    await Promise.all(still.map((id) => this.handOver(id, 'draining')));
+    const ids = [...new Set([...heldAtStop, ...still])];
     if (this.dutyToken !== null) await this.leases.release(COVERAGE_DUTY, this.dutyToken).catch(() => undefined);
     this.dutyToken = null;
     await this.nodes.leave(this.deps.nodeId).catch(() => undefined);
