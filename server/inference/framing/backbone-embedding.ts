@@ -1,5 +1,6 @@
 /**
- * A generic image embedding for free: models/movenet-multipose-embed.onnx is
+ * A generic image embedding for free: models/movenet-multipose-embed.onnx (and
+ * its int8 form, which the default classifier runs) is
  * MoveNet MultiPose (same heads, same weights) plus average-pooled FPN feature
  * maps of its MobileNetV2 backbone, so the one pose session.run that already
  * happens per batch also gives [batch, C] pooled features. This module turns

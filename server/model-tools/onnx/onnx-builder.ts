@@ -24,7 +24,7 @@ export const attr = {
 /** A dimension is a fixed size or a symbolic name (e.g. "batch"). */
 export type OnnxDim = number | string;
 
-export type TensorData = Float32Array | Int32Array | BigInt64Array | Uint8Array;
+export type TensorData = Float32Array | Int32Array | BigInt64Array | Uint8Array | Int8Array;
 
 export interface InitializerSpec {
   name: string;
@@ -33,7 +33,7 @@ export interface InitializerSpec {
   data: TensorData;
 }
 
-interface NodeSpec {
+export interface NodeSpec {
   opType: string;
   inputs: string[];
   outputs: string[];
@@ -44,7 +44,8 @@ interface NodeSpec {
 interface ValueInfoSpec {
   name: string;
   dataType: OnnxDataTypeId;
-  dims: OnnxDim[];
+  /** null: shape left open (an intermediate tensor exposed for calibration). */
+  dims: OnnxDim[] | null;
   doc?: string;
 }
 
@@ -70,7 +71,7 @@ export class OnnxGraphBuilder {
     return name;
   }
 
-  addOutput(name: string, dataType: OnnxDataTypeId, dims: OnnxDim[], doc?: string): void {
+  addOutput(name: string, dataType: OnnxDataTypeId, dims: OnnxDim[] | null, doc?: string): void {
     this.outputs.push({ name, dataType, dims, ...(doc ? { doc } : {}) });
   }
 
@@ -132,7 +133,7 @@ function encodeValueInfo(v: ValueInfoSpec): Record<string, unknown> {
     type: {
       tensorType: {
         elemType: v.dataType,
-        shape: { dim: v.dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) },
+        ...(v.dims ? { shape: { dim: v.dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) } } : {}),
       },
     },
   };

@@ -153,6 +153,7 @@ export const ModelProto = root.lookupType('onnx.ModelProto');
 export const OnnxDataType = {
   FLOAT: 1,
   UINT8: 2,
+  INT8: 3,
   INT32: 6,
   INT64: 7,
   BOOL: 9,

@@ -3,7 +3,7 @@
  * is converted, which is how batch-1-only post-processing (TopK, NMS, gather
  * decoding) is cut off: name the raw heads as outputs and decode them in TS.
  */
-import { encodeModel, type OnnxDim } from '../onnx/onnx-builder.js';
+import { encodeModel, type ModelOptions, type OnnxDim, type OnnxGraphBuilder } from '../onnx/onnx-builder.js';
 import { OnnxDataType } from '../onnx/onnx-schema.js';
 import { ConvertContext, NCHW_TO_NHWC, onnxType, type Val } from './convert-context.js';
 import { mathOps } from './ops-math.js';
@@ -39,6 +39,9 @@ export interface ConvertResult {
   /** TF op -> count, of the converted (kept) nodes. */
   opsConverted: Record<string, number>;
   nodesDropped: number;
+  /** The graph `bytes` encode, and how: for passes after conversion (quantization), which re-encode it. */
+  graph: OnnxGraphBuilder;
+  modelOptions: ModelOptions;
 }
 
 const nodeOf = (ref: string): string => ref.replace(/^\^/, '').split(':')[0] ?? ref;
@@ -111,10 +114,11 @@ export function convertTfjsGraph(model: TfjsGraphModel, opts: ConvertOptions): C
     return { name: o.name, shape, ...(o.description ? { description: o.description } : {}) };
   });
 
-  const bytes = encodeModel(ctx.g, {
+  const modelOptions: ModelOptions = {
     producerVersion: CONVERTER_VERSION,
     ...(opts.docString ? { docString: opts.docString } : {}),
     ...(opts.metadata ? { metadata: opts.metadata } : {}),
-  });
-  return { bytes, input: { name: inputName, shape: inputDims }, outputs, opsConverted, nodesDropped: model.nodes.length - order.length };
+  };
+  const bytes = encodeModel(ctx.g, modelOptions);
+  return { bytes, input: { name: inputName, shape: inputDims }, outputs, opsConverted, nodesDropped: model.nodes.length - order.length, graph: ctx.g, modelOptions };
 }
