@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { CONVERTER_VERSION, convertTfjsGraph, type OutputSpec } from './tfjs-to-onnx/convert-graph.js';
 import { loadTfjsGraphModel, type TfjsGraphModel, type TfNodeDef } from './tfjs-to-onnx/tfjs-model.js';
 import { MODEL_SPECS, MOVENET_EMBED_INT8_SPEC, MOVENET_EMBED_SPEC, type ModelSpec, type PooledOutputSpec, type QuantizeSpec } from './model-specs.js';
-import { encodeModel } from './onnx/onnx-builder.js';
+import { encodeModel, type OnnxGraphBuilder } from './onnx/onnx-builder.js';
 import { activationRanges, calibrationFrames } from './quantize/calibrate.js';
 import { quantizedTensors, quantizeGraph, type QuantizeSummary } from './quantize/qdq-quantize.js';
 
@@ -20,8 +20,8 @@ const DECODERS: Record<string, string> = {
   'movenet-multipose': 'server/inference/detectors/movenet-decoder.ts (decodeMoveNet)',
   'blazeface-back': 'server/inference/detectors/blazeface-decoder.ts (decodeBlazeFace)',
   'movenet-multipose-embed': 'server/inference/detectors/movenet-decoder.ts (decodeMoveNet); embedding: server/inference/framing/backbone-embedding.ts',
-  'movenet-multipose-embed-int8': 'server/inference/detectors/movenet-decoder.ts (decodeMoveNet); embedding: server/inference/framing/backbone-embedding.ts',
 };
+DECODERS['movenet-multipose-embed-int8'] = DECODERS['movenet-multipose-embed']!;
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -74,13 +74,9 @@ export async function generateModel(spec: ModelSpec, outDir: string): Promise<{ 
     docString: `${spec.description}. Converted from ${SOURCE_PACKAGE}@${pkg.version} models/${source}.json. ${spec.cut}`,
     metadata: { source: `${SOURCE_PACKAGE}@${pkg.version}/models/${source}.json`, layout: 'NHWC', license: 'Apache-2.0' },
   });
-  let bytes = result.bytes;
-  let quantized: { summary: QuantizeSummary; frames: number } | null = null;
-  if (spec.quantize) {
-    const q = await quantize(result.graph, spec.inputShape, spec.quantize);
-    bytes = encodeModel(result.graph, result.modelOptions);
-    quantized = q;
-  }
+  // Quantization rewrites the converted graph in place, so it is encoded again.
+  const quantized = spec.quantize ? { spec: spec.quantize, ...(await quantize(result.graph, spec.inputShape, spec.quantize)) } : null;
+  const bytes = quantized ? encodeModel(result.graph, result.modelOptions) : result.bytes;
   const onnxPath = join(outDir, `${spec.name}.onnx`);
   await writeFile(onnxPath, bytes);
   const manifest = {
@@ -118,15 +114,15 @@ export async function generateModel(spec: ModelSpec, outDir: string): Promise<{ 
     graphCut: spec.cut,
     decoder: DECODERS[spec.name] ?? null,
     convertedOps: result.opsConverted,
-    ...(spec.quantize && quantized
+    ...(quantized
       ? {
           quantization: {
             tool: 'server/model-tools/quantize',
             format: 'QDQ (QuantizeLinear / DequantizeLinear around float ops; onnxruntime fuses them into integer kernels)',
             weights: 'int8, symmetric, one scale per output channel; bias int32',
             activations: 'uint8 with a zero point, one range per tensor: min and max over the calibration frames',
-            calibration: { videos: spec.quantize.calibration.dir, fps: spec.quantize.calibration.fps, frames: quantized.frames },
-            int8: spec.quantize.rationale,
+            calibration: { videos: quantized.spec.calibration.dir, fps: quantized.spec.calibration.fps, frames: quantized.frames },
+            int8: quantized.spec.rationale,
             ...quantized.summary,
           },
           verification: { test: 'test/model-tools/movenet-int8.test.ts', against: 'the float model\'s detections and embedding on real frames' },
@@ -138,7 +134,7 @@ export async function generateModel(spec: ModelSpec, outDir: string): Promise<{ 
 }
 
 /** Calibrates the float graph on the spec's videos, then rewrites it to int8 in place. */
-async function quantize(graph: Parameters<typeof quantizeGraph>[0], [h, w, c]: [number, number, number], spec: QuantizeSpec): Promise<{ summary: QuantizeSummary; frames: number }> {
+async function quantize(graph: OnnxGraphBuilder, [h, w, c]: [number, number, number], spec: QuantizeSpec): Promise<{ summary: QuantizeSummary; frames: number }> {
   if (c !== 3) throw new Error('calibration frames are RGB');
   const frames = await calibrationFrames(join(ROOT, spec.calibration.dir), w, h, spec.calibration.fps);
   const ranges = await activationRanges(graph, quantizedTensors(graph, spec), frames, [h, w, c]);
