@@ -69,6 +69,20 @@ describe('framing rules', () => {
     assert.match(soft.reason, /no person or face found/);
     assert.ok(['ECU', 'CU'].includes(soft.label!));
   });
+  test('a soft, dim picture with faint figures in it is a scene with someone in it, not a macro shot', () => {
+    const DIM = { ...SOFT, lumMean: 0.12, darkFraction: 0.6 };
+    // Person scores under the count (0.3): not a person, but a figure is there.
+    const faint = (score: number, yMin: number) => person({}, { xMin: 0.45, yMin, xMax: 0.55, yMax: 0.95 }, score);
+    const far = classify({ people: [faint(0.25, 0.75)], faces: [] }, DIM);
+    assert.ok(['FS', 'WS', 'EWS'].includes(far.label!), far.reason);
+    assert.match(far.reason, /no person or face found for sure; little detail, a faint figure 20% of height -> (FS|WS|EWS)/);
+    const tall = classify({ people: [faint(0.25, 0.1)], faces: [] }, DIM);
+    assert.ok(['MCU', 'MS', 'MWS'].includes(tall.label!), tall.reason);
+    // Fainter than that, the soft picture still reads as a detail.
+    const detail = classify({ people: [faint(0.12, 0.1)], faces: [] }, DIM);
+    assert.ok(['ECU', 'CU'].includes(detail.label!), detail.reason);
+    assert.match(detail.reason, /soft texture/);
+  });
   test('probabilities sum to 1 and neighbours get mass', () => {
     const p = softScale(3, 0.55);
     assert.ok(Math.abs(p.reduce((s, v) => s + v, 0) - 1) < 1e-9);

@@ -42,6 +42,11 @@ export const DEFAULT_RULE_THRESHOLDS = {
   sceneEdgeDensity: 0.04,
   /** Nothing detected: bright/bluish fraction of the top third that reads as sky (ELS median 0.28, ECU 0.01). */
   sceneSky: 0.3,
+  /** Nobody counted, but faint figures (person scores under the count) summing to this: a soft picture is a dim
+   *  scene with someone in it, not a macro detail. */
+  faintFigure: 0.2,
+  /** A faint figure at least this tall (of the active height) is cut by the frame somewhere: read as a medium shot. */
+  faintCut: 0.6,
 };
 
 export type RuleThresholds = typeof DEFAULT_RULE_THRESHOLDS;
@@ -189,11 +194,20 @@ function closeFace(f: FramingFeatures, t: RuleThresholds): RuleResult {
  * Nothing detected: the scene's texture is all there is; say so. The sky cue
  * counts bright, bluish or grey pixels in the top third, which a pale wall
  * is too (the demo reel's empty gallery read "open sky"), so the reason names
- * what was measured rather than claiming a sky.
+ * what was measured rather than claiming a sky. Little detail reads as a
+ * macro shot, unless faint figures say a person is there: a dark stage or a
+ * night exterior has little detail too, and a figure on it is no ECU (the
+ * shared sets' four such frames are MS, MS, Long and ELS). The figure's
+ * height then places it: tall, it is cut by the frame (a medium shot);
+ * shorter, a whole figure.
  */
 function sceneGuess(f: FramingFeatures, t: RuleThresholds): RuleResult {
   if (f.edge_density >= t.sceneEdgeDensity || f.sky_top >= t.sceneSky) {
     return result(7, t.spreadGuess, `no person or face found; ${f.sky_top >= t.sceneSky ? 'bright, plain top third (sky or a pale wall)' : 'wide detailed scene'}`, 0.25);
+  }
+  if (f.faint_people_score >= t.faintFigure) {
+    const h = f.faint_person_height;
+    return result(h >= t.faintCut ? 3.4 : wholeFigurePosition(h, t), t.spreadGuess, `no person or face found for sure; little detail, a faint figure ${pct(h)} of height`, 0.2);
   }
   return result(0.3, t.spreadGuess, 'no person or face found; little detail, soft texture (a detail or macro shot?)', 0.2);
 }
