@@ -45,7 +45,8 @@ export const DEFAULT_RULE_THRESHOLDS = {
   /** Nobody counted, but faint figures (person scores under the count) summing to this: a soft picture is a dim
    *  scene with someone in it, not a macro detail. */
   faintFigure: 0.2,
-  /** A faint figure at least this tall (of the active height) is cut by the frame somewhere: read as a medium shot. */
+  /** A faint figure at least this tall (of the active height) is cut by the frame somewhere: read as a medium shot.
+   *  A round value between the shared sets' four such figures (0.98 and 0.80 in MS frames, 0.43 and 0.23 in wide ones). */
   faintCut: 0.6,
 };
 
@@ -133,6 +134,9 @@ function result(position: number, spread: number, reason: string, confidence: nu
   return { probabilities: softScale(s, spread), reason: `${reason} -> ${CANONICAL_SCALES[Math.round(s)]}`, position: s, confidence };
 }
 
+/** MS, leaning to MCU: a figure the frame cuts somewhere, where is not known. */
+const CUT_FIGURE_POSITION = 3.4;
+
 /** A whole figure (feet in frame) by its height in the picture: a full shot from half the height, wider as it shrinks, EWS once tiny. */
 function wholeFigurePosition(h: number, t: RuleThresholds): number {
   if (h >= t.fullShotHeight) return 5;
@@ -207,7 +211,7 @@ function sceneGuess(f: FramingFeatures, t: RuleThresholds): RuleResult {
   }
   if (f.faint_people_score >= t.faintFigure) {
     const h = f.faint_person_height;
-    return result(h >= t.faintCut ? 3.4 : wholeFigurePosition(h, t), t.spreadGuess, `no person or face found for sure; little detail, a faint figure ${pct(h)} of height`, 0.2);
+    return result(h >= t.faintCut ? CUT_FIGURE_POSITION : wholeFigurePosition(h, t), t.spreadGuess, `no person or face found for sure; little detail, a faint figure ${pct(h)} of height`, 0.2);
   }
   return result(0.3, t.spreadGuess, 'no person or face found; little detail, soft texture (a detail or macro shot?)', 0.2);
 }
