@@ -19,6 +19,7 @@ import { decodeFile } from '../../server/ingest/file-decoder.js';
 import { resolveFfmpeg } from '../../server/ingest/ffmpeg-binary.js';
 import { systemClock } from '../../server/shared/clock.js';
 import { silentLogger } from '../../server/shared/logger.js';
+import { parseCsv } from '../support/export-parsers.js';
 import { REPO_DIR, SHARED_DIR } from '../support/server-harness.js';
 
 const EVALSET = path.join(SHARED_DIR, 'evalset');
@@ -32,11 +33,7 @@ after(async () => {
   await model?.dispose();
 });
 
-function csvRows(file: string): Record<string, string>[] {
-  const [header, ...lines] = readFileSync(file, 'utf8').trim().split('\n');
-  const keys = header!.split(',');
-  return lines.map((line) => Object.fromEntries(line.split(',').map((v, i) => [keys[i]!, v])));
-}
+const csvRows = (file: string): Record<string, string>[] => parseCsv(readFileSync(file, 'utf8'));
 
 async function flagged(files: readonly string[]): Promise<boolean[]> {
   const ffmpeg = resolveFfmpeg(null);

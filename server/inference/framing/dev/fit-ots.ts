@@ -25,11 +25,10 @@ import { predictProbabilities, trainSoftmax } from '../../../calibration/softmax
 import { silentLogger } from '../../../shared/logger.js';
 import { EMBEDDING_FEATURE_NAMES } from '../backbone-embedding.js';
 import { FRAMING_FEATURE_NAMES } from '../framing-features.js';
-import { readFramingManifest } from '../framing-manifest.js';
 import { FramingModel, MODEL_FEATURE_NAMES } from '../framing-model.js';
 import { SPECTRAL_FEATURE_NAMES } from '../spectral-descriptor.js';
 import { decodeFrames } from './detect-cache.js';
-import { CACHE_DIR } from './set-cache.js';
+import { CACHE_DIR, modelKey } from './set-cache.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 const shared = path.resolve(repo, '..', 'shared', 'evalset');
@@ -125,9 +124,7 @@ process.stdout.write(`wrote ${out} (${inputNames.length} inputs: ${values.inputs
 
 /** Each file's model features (MODEL_FEATURE_NAMES order), from a cache keyed by the detectors the manifest names and the files. */
 async function analysedFeatures(manifest: string, files: readonly string[]): Promise<number[][]> {
-  const { posePath, facePath } = readFramingManifest(manifest);
-  const hash = createHash('sha256');
-  for (const file of [posePath, facePath]) hash.update(readFileSync(file));
+  const hash = createHash('sha256').update(modelKey(manifest));
   for (const file of files) hash.update(file);
   const cacheFile = path.join(CACHE_DIR, `ots-features-${hash.digest('hex').slice(0, 12)}.json`);
   if (existsSync(cacheFile)) return JSON.parse(readFileSync(cacheFile, 'utf8')) as number[][];

@@ -43,7 +43,8 @@ export interface CachedSet {
   frames: CachedSetFrame[];
 }
 
-function modelKey(manifestPath: string): string {
+/** The detectors a framing manifest names, as a short hash: caches of their output are keyed by it. */
+export function modelKey(manifestPath: string): string {
   const { posePath, facePath } = readFramingManifest(manifestPath);
   const hash = createHash('sha256');
   for (const file of [posePath, facePath]) hash.update(readFileSync(file));
