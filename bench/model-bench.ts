@@ -21,6 +21,8 @@ import { WorkerPool } from '../server/inference/worker/worker-pool.js';
 import { decodeFile } from '../server/ingest/file-decoder.js';
 import { resolveFfmpeg } from '../server/ingest/ffmpeg-binary.js';
 import { loadModel } from '../server/inference/model-registry.js';
+import { findActiveRect } from '../server/inference/framing/image-cues.js';
+import { roundEye } from '../server/inference/framing/round-eye.js';
 import type { FrameInput, ShotScaleModel } from '../server/inference/model.js';
 import { systemClock } from '../server/shared/clock.js';
 import { silentLogger } from '../server/shared/logger.js';
@@ -53,7 +55,7 @@ async function time(name: string, batch: number, rounds: number, run: () => Prom
 }
 
 /** Frames at a model's input size, decoded by ffmpeg like a camera's. */
-async function framesFor(model: ShotScaleModel, count: number): Promise<FrameInput[]> {
+async function framesFor(input: ShotScaleModel['input'], count: number): Promise<FrameInput[]> {
   const ffmpeg = resolveFfmpeg(null);
   const ctx = { ffmpeg, logLevel: 'error', platform: process.platform };
   const sources = existsSync(EVAL_IMAGES)
@@ -61,19 +63,19 @@ async function framesFor(model: ShotScaleModel, count: number): Promise<FrameInp
     : [];
   const frames: FrameInput[] = [];
   for (const file of sources) {
-    await decodeFile(ffmpeg.path, file, { ...model.input, fps: 1 }, ctx, systemClock, (f) => frames.push({ width: model.input.width, height: model.input.height, data: f.data }));
+    await decodeFile(ffmpeg.path, file, { ...input, fps: 1 }, ctx, systemClock, (f) => frames.push({ width: input.width, height: input.height, data: f.data }));
   }
   while (frames.length < count) {
     // No evalset here: a varied synthetic frame (gradient plus noise).
-    const data = new Uint8Array(model.input.width * model.input.height * 3).map((_, i) => (i * 7 + frames.length * 31 + Math.random() * 40) % 256);
-    frames.push({ width: model.input.width, height: model.input.height, data });
+    const data = new Uint8Array(input.width * input.height * 3).map((_, i) => (i * 7 + frames.length * 31 + Math.random() * 40) % 256);
+    frames.push({ width: input.width, height: input.height, data });
   }
   return frames;
 }
 
 async function benchModel(label: string, manifest: string, rounds: number, rows: Row[]): Promise<void> {
   const model = await loadModel(manifest, { executionProviders: ['cpu'], intraOpThreads: 0 }, silentLogger);
-  const frames = await framesFor(model, 16);
+  const frames = await framesFor(model.input, 16);
   for (const batch of BATCHES) rows.push(await time(label, batch, rounds, () => model.predict(frames.slice(0, batch))));
   await model.dispose();
 }
@@ -86,7 +88,7 @@ async function benchModel(label: string, manifest: string, rounds: number, rows:
 async function benchPool(label: string, manifest: string, seconds: number, rows: Row[]): Promise<void> {
   const { threads, intraOpThreads } = threadPlan({ inferenceThread: true, inferenceThreads: 0, intraOpThreads: 0, executionProviders: ['cpu'] });
   const model = await WorkerPool.load(manifest, { executionProviders: ['cpu'], intraOpThreads }, silentLogger, {}, threads);
-  const frames = await framesFor(model, 16);
+  const frames = await framesFor(model.input, 16);
   await Promise.all(Array.from({ length: threads }, (_, i) => model.predict([frames[i]!])));
   let done = 0;
   const started = performance.now();
@@ -101,6 +103,17 @@ async function benchPool(label: string, manifest: string, seconds: number, rows:
   const ms = (performance.now() - started) / done;
   rows.push({ name: `${label}, ${threads} thr x ${intraOpThreads}`, batch: 1, msPerFrame: Math.round(ms * 100) / 100, p90MsPerFrame: NaN, framesPerS: Math.round((1000 / ms) * 10) / 10 });
   await model.dispose();
+}
+
+/**
+ * The round-eye cue alone (round-eye.ts), on the same frames: the pipeline
+ * computes it only where no face and no body were found, so the whole stack
+ * above pays it on those of its frames only.
+ */
+async function benchRoundEye(rounds: number, rows: Row[]): Promise<void> {
+  const frames = await framesFor({ width: 320, height: 192, resize: 'letterbox' }, 16);
+  const rects = frames.map(findActiveRect);
+  rows.push(await time('round-eye cue (nobody found only)', frames.length, rounds, async () => frames.forEach((f, i) => roundEye(f, rects[i]!))));
 }
 
 /** Each detector's session.run alone, on a zero tensor of its input shape, with the server's session options (one operator thread per core). */
@@ -121,6 +134,7 @@ export async function runModelBench(argv: string[]): Promise<number> {
   await benchDetector('movenet-multipose-embed-int8', [192, 320, 3], rounds, rows);
   await benchDetector('blazeface-back', [256, 256, 3], rounds, rows);
   await benchModel('framing-default (whole stack)', path.join(ROOT, 'models', 'framing-default.manifest.json'), rounds, rows);
+  await benchRoundEye(rounds, rows);
   await benchPool('framing-default (model threads)', path.join(ROOT, 'models', 'framing-default.manifest.json'), rounds * 2, rows);
   const fixture = path.join(ROOT, 'test', 'fixtures', 'movieshots-fixture.manifest.json');
   if (existsSync(path.join(ROOT, '..', 'shared', 'fixtures'))) await benchModel('movieshots fixture (reference)', fixture, rounds, rows);

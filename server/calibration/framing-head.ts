@@ -62,7 +62,7 @@ const headSchema = z.strictObject({
   featureNames: z.array(z.string()),
   output: z.enum(['groups', 'rules-residual']).optional(),
   model: z.strictObject({ mean: z.array(z.number()), std: z.array(z.number()), layers: z.array(layerSchema).min(1) }),
-  hold: z.strictObject({ ecuFaceHeight: z.number().positive() }).optional(),
+  hold: z.strictObject({ ecuFaceHeight: z.number().positive(), ecuRoundEye: z.number().positive().optional() }).optional(),
   provenance: z.strictObject({
     labels: z.string(),
     count: z.number(),

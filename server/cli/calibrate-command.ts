@@ -221,7 +221,7 @@ export async function runCalibrate(argv: string[], log: Logger): Promise<number>
 function holdLine(hold: HeadHold | undefined, held: number, ecu: number): string {
   const evidence = held ? ` (the labels call ${ecu} of the ${held} such frames ECU)` : '';
   return hold
-    ? `where a face is at least ${hold.ecuFaceHeight === 1 ? 'as tall as the picture' : `${hold.ecuFaceHeight} of the picture's height`} and the rules read ECU, the rules' ECU holds${evidence}\n`
+    ? `where a face is at least ${hold.ecuFaceHeight === 1 ? 'as tall as the picture' : `${hold.ecuFaceHeight} of the picture's height`} and the rules read ECU, the rules' ECU holds${evidence}${hold.ecuRoundEye === undefined ? '' : '; so it does where nobody is found and a round, dark-centred shape (an eye in macro) makes the rules read ECU'}\n`
     : `where a face fills the picture, the head decides${evidence}\n`;
 }
 

@@ -54,7 +54,7 @@ test('two sets in two taxonomies: per-set rules, CV and leave-one-set-out; a hea
 
   const head = loadHead(out, MODEL_FEATURE_NAMES);
   assert.equal(head.output, 'rules-residual');
-  assert.deepEqual(head.hold, { ecuFaceHeight: 1 });
+  assert.deepEqual(head.hold, { ecuFaceHeight: 1, ecuRoundEye: 0.4 });
   assert.deepEqual(head.provenance.sets!.map((s) => [s.name, s.taxonomy, s.count]), [['cinemanet', 'cinemanet', 30], ['hoha', 'cinescale', 28]]);
   for (const s of head.provenance.sets!) assert.ok(s.leaveOneSetOut && s.crossValidated, s.name);
   const json = JSON.parse(readFileSync(report, 'utf8')) as { sets: { name: string; leaveOneSetOut: { exact: number } | null }[] };

@@ -83,6 +83,20 @@ describe('framing rules', () => {
     assert.ok(['ECU', 'CU'].includes(detail.label!), detail.reason);
     assert.match(detail.reason, /soft texture/);
   });
+  test('nobody found and a round, dark-centred shape filling the picture: an eye in macro, however detailed the scene', () => {
+    const eye = { rim: 1, radius: 0.2, contrast: 0.4, conc: 2, share: 0.1, score: 0.8 };
+    const r = framingRules(framingFeatures({ people: [], faces: [] }, FULL, DETAILED, 320, 192, DEFAULT_FEATURE_THRESHOLDS, () => eye));
+    assert.equal(CANONICAL_SCALES[argmax(r.probabilities)], 'ECU');
+    assert.match(r.reason, /no face found; a round, dark-centred shape 40% of height \(an eye's iris in macro\) -> ECU/);
+    // Not sure enough: the detailed scene reads wide, as before.
+    const faint = framingRules(framingFeatures({ people: [], faces: [] }, FULL, DETAILED, 320, 192, DEFAULT_FEATURE_THRESHOLDS, () => ({ ...eye, score: 0.2 })));
+    assert.match(faint.reason, /wide detailed scene|bright, plain top third/);
+    // A face found: the cue is not even looked for.
+    let asked = 0;
+    const withFace = framingFeatures({ people: [], faces: [face(0.5)] }, FULL, DETAILED, 320, 192, DEFAULT_FEATURE_THRESHOLDS, () => { asked++; return eye; });
+    assert.equal(asked, 0);
+    assert.equal(withFace.round_eye, 0);
+  });
   test('probabilities sum to 1 and neighbours get mass', () => {
     const p = softScale(3, 0.55);
     assert.ok(Math.abs(p.reduce((s, v) => s + v, 0) - 1) < 1e-9);

@@ -51,6 +51,16 @@ describe('the head hold', () => {
     assert.equal(holdTest(DEFAULT_HEAD_HOLD, ['axis']), null, 'features without a face');
   });
 
+  test('holds the rules\' ECU where nobody is found and a round, dark-centred shape (an eye in macro) is sure enough', () => {
+    const names = ['face_present', 'face_height', 'round_eye'];
+    const test = holdTest(DEFAULT_HEAD_HOLD, names)!;
+    const sure = DEFAULT_HEAD_HOLD.ecuRoundEye!;
+    assert.equal(test([0, 0, sure], RULES_ECU), true);
+    assert.equal(test([0, 0, sure * 0.9], RULES_ECU), false, 'a round shape not sure enough');
+    assert.equal(test([0, 0, sure * 2], softScale(7, 1)), false, 'the rules read the frame wide');
+    assert.equal(holdTest({ ecuFaceHeight: 1 }, names)!([0, 0, sure * 2], RULES_ECU), false, 'a hold without the round eye (a head saved before it)');
+  });
+
   test('a head that learnt to call faces filling the picture CU leaves the rules\' ECU alone there, and only there', () => {
     const cuSet = faces('cu-line', 400, 9, 1);
     const model = trainSetHead(rowsOf(cuSet), { ...CALIBRATION_TRAIN_OPTIONS, epochs: 60 });

@@ -9,6 +9,7 @@ import type { Person } from '../detectors/movenet-decoder.js';
 import type { Detections, FrameFace } from './detector-runner.js';
 import { bodyAxis } from './body-axis.js';
 import type { ActiveRect, ImageCues } from './image-cues.js';
+import { NO_ROUND_EYE, type RoundEye } from './round-eye.js';
 
 export const FRAMING_FEATURE_NAMES = [
   'active_width', 'active_height', 'active_aspect',
@@ -21,6 +22,7 @@ export const FRAMING_FEATURE_NAMES = [
   'lum_mean', 'lum_std', 'sat_mean', 'edge_density', 'centre_sharpness', 'sky_top', 'top_smoothness', 'dark_fraction',
   'axis_found', 'axis_bottom', 'axis_top', 'axis_body_height', 'axis_anchors', 'axis_seated',
   'faint_people_score', 'faint_person_height',
+  'round_eye', 'round_eye_radius',
 ] as const;
 
 export type FeatureName = (typeof FRAMING_FEATURE_NAMES)[number];
@@ -121,7 +123,13 @@ function meanPoint(p: Person, a: ActiveFrame, group: readonly number[], min: num
   return { x: ax(a, pts.reduce((s, k) => s + k.x, 0) / pts.length), y: ay(a, pts.reduce((s, k) => s + k.y, 0) / pts.length) };
 }
 
-export function framingFeatures(d: Detections, rect: ActiveRect, cues: ImageCues, frameWidth: number, frameHeight: number, t = DEFAULT_FEATURE_THRESHOLDS): FramingFeatures {
+/**
+ * The framing features of one frame. `roundEyeOf` finds a round dark-centred
+ * shape in the picture (round-eye.ts); it is asked only where no face and no
+ * body were found, the only frames whose reading it can change, so that the
+ * frames with people in them do not pay for it.
+ */
+export function framingFeatures(d: Detections, rect: ActiveRect, cues: ImageCues, frameWidth: number, frameHeight: number, t = DEFAULT_FEATURE_THRESHOLDS, roundEyeOf: () => RoundEye = () => NO_ROUND_EYE): FramingFeatures {
   const a = activeFrame(rect, frameWidth, frameHeight);
   const scene = framingScene(d, a, t);
   const f = Object.fromEntries(FRAMING_FEATURE_NAMES.map((n) => [n, 0])) as FramingFeatures;
@@ -210,6 +218,11 @@ export function framingFeatures(d: Detections, rect: ActiveRect, cues: ImageCues
   f.sky_top = cues.skyTop;
   f.top_smoothness = cues.topSmoothness;
   f.dark_fraction = cues.darkFraction;
+  if (!f.face_present && !f.axis_found) {
+    const eye = roundEyeOf();
+    f.round_eye = eye.score;
+    f.round_eye_radius = eye.score > 0 ? eye.radius : 0;
+  }
   return f;
 }
 

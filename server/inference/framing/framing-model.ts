@@ -13,6 +13,7 @@ import { activeFrame, DEFAULT_FEATURE_THRESHOLDS, FRAMING_FEATURE_NAMES, feature
 import { readFramingManifest, type FramingManifest } from './framing-manifest.js';
 import { DEFAULT_RULE_THRESHOLDS, framingRules, type RuleThresholds } from './framing-rules.js';
 import { findActiveRect, imageCues } from './image-cues.js';
+import { roundEye } from './round-eye.js';
 import { loadOtsHead, overTheShoulder, type OtsHead } from './ots-hint.js';
 import { subjectsOf } from './subjects.js';
 
@@ -81,7 +82,7 @@ export class FramingModel implements ShotScaleModel {
     const detections = await this.detectors.detect(frames, rects);
     return frames.map((frame, b) => {
       const rect = rects[b]!, d = detections[b]!;
-      const f = framingFeatures(d, rect, imageCues(frame, rect), frame.width, frame.height, this.featureThresholds);
+      const f = framingFeatures(d, rect, imageCues(frame, rect), frame.width, frame.height, this.featureThresholds, () => roundEye(frame, rect));
       const rules = framingRules(f, this.ruleThresholds);
       const subjects = subjectsOf(d, activeFrame(rect, frame.width, frame.height), this.featureThresholds);
       const geometry = featureVector(f);

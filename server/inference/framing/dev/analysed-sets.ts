@@ -7,9 +7,9 @@
  */
 import type { LabelledSet } from '../../../calibration/multi-set-calibration.js';
 import { findTaxonomy, normaliseLabel, type Taxonomy } from '../../../evaluation/taxonomies.js';
-import { featureVector, framingFeatures, type FramingFeatures } from '../framing-features.js';
+import { featureVector, type FramingFeatures } from '../framing-features.js';
 import { framingRules, type RuleResult } from '../framing-rules.js';
-import { DEFAULT_MANIFEST, loadSet, type CachedSetFrame } from './set-cache.js';
+import { cachedFeatures, DEFAULT_MANIFEST, loadSet, type CachedSetFrame } from './set-cache.js';
 
 export const EVALSET = '/work/shared/evalset';
 
@@ -42,7 +42,7 @@ export interface AnalysedSet {
 
 /** A cached frame as the framing model reads it: features, the rules' result and the head's input vector. */
 export function headInputOf(frame: CachedSetFrame): { f: FramingFeatures; rules: RuleResult; features: number[] } {
-  const f = framingFeatures(frame.detections, frame.active, frame.cues, frame.frameWidth, frame.frameHeight);
+  const f = cachedFeatures(frame);
   return { f, rules: framingRules(f), features: [...featureVector(f), ...frame.spectral, ...frame.embedding] };
 }
 

@@ -7,9 +7,9 @@
  *
  *   npx tsx server/inference/framing/dev/faint-figures.ts
  */
-import { FAINT_MIN_SCORE, framingFeatures } from '../framing-features.js';
+import { FAINT_MIN_SCORE } from '../framing-features.js';
 import { labelsOf, SHARED_SETS } from './analysed-sets.js';
-import { loadSet } from './set-cache.js';
+import { cachedFeatures, loadSet } from './set-cache.js';
 
 const quantiles = (values: number[]): string => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -20,7 +20,7 @@ for (const { name } of SHARED_SETS) {
   const set = await loadSet(labelsOf(name));
   const byLabel = new Map<string, number[][]>();
   for (const frame of set.frames) {
-    const f = framingFeatures(frame.detections, frame.active, frame.cues, frame.frameWidth, frame.frameHeight);
+    const f = cachedFeatures(frame);
     if (f.person_present || f.face_present) continue;
     const scores = frame.detections.people.map((p) => p.score);
     const faint = scores.filter((s) => s >= FAINT_MIN_SCORE);

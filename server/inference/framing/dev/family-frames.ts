@@ -8,15 +8,14 @@
  *   npx tsx server/inference/framing/dev/family-frames.ts > test/fixtures/failure-families.json
  */
 import { FAILURE_FAMILIES } from '../../../evaluation/failure-families.js';
-import { framingFeatures } from '../framing-features.js';
-import { loadSet } from './set-cache.js';
+import { cachedFeatures, loadSet } from './set-cache.js';
 
 const PER_SET = 24;
 const out: Record<string, { set: string; file: string; label: string }[]> = {};
 for (const name of ['cinemanet', 'hoha']) {
   const set = await loadSet(`/work/shared/evalset/${name}/labels.csv`);
   for (const [family, member] of Object.entries(FAILURE_FAMILIES)) {
-    const members = set.frames.filter((frame) => member(framingFeatures(frame.detections, frame.active, frame.cues, frame.frameWidth, frame.frameHeight)));
+    const members = set.frames.filter((frame) => member(cachedFeatures(frame)));
     const stride = Math.max(1, members.length / PER_SET);
     const picked = Array.from({ length: Math.min(PER_SET, members.length) }, (_, i) => members[Math.floor(i * stride)]!);
     (out[family] ??= []).push(...picked.map((frame) => ({ set: name, file: frame.file, label: frame.label })));

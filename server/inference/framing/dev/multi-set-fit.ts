@@ -15,13 +15,13 @@ import { rulesOffset } from '../../../calibration/set-label-training.js';
 import { DEFAULT_HEAD_HOLD, holdTest } from '../../../calibration/head-hold.js';
 import { formatReports } from '../../../cli/calibrate-command.js';
 import { findTaxonomy, normaliseLabel } from '../../../evaluation/taxonomies.js';
-import { featureVector, FRAMING_FEATURE_NAMES, framingFeatures } from '../framing-features.js';
+import { featureVector, FRAMING_FEATURE_NAMES } from '../framing-features.js';
 import { framingRules } from '../framing-rules.js';
 import { SCALE_COUNT } from '../../../shared/scale.js';
 import { seededRandom } from '../../../shared/seeded-random.js';
 import { standardiser } from '../../../calibration/softmax-regression.js';
 import { labelsOf, SHARED_SETS } from './analysed-sets.js';
-import { DEFAULT_MANIFEST, loadSet, type CachedSetFrame } from './set-cache.js';
+import { cachedFeatures, DEFAULT_MANIFEST, loadSet, type CachedSetFrame } from './set-cache.js';
 
 const SETS = SHARED_SETS.map((s) => ({ labels: labelsOf(s.name), taxonomy: s.taxonomy }));
 
@@ -74,7 +74,7 @@ for (const spec of SETS) {
     return [best.score, best.score * best.h, best.score * best.w];
   };
   const analyse = (frame: CachedSetFrame, i: number): { features: number[]; rules: number[] } => {
-    const f = framingFeatures(frame.detections, frame.active, frame.cues, frame.frameWidth, frame.frameHeight);
+    const f = cachedFeatures(frame);
     const geometry = [...featureVector(f)].filter((_, i) => !dropped.has(FRAMING_FEATURE_NAMES[i]!));
     const features = [...(parts.includes('geometry') ? geometry : []), ...(parts.includes('spectral') ? frame.spectral : []), ...(parts.includes('embedding') ? frame.embedding : [])];
     const rules = framingRules(f).probabilities;

@@ -17,6 +17,8 @@ import { DetectorRunner, type Detections } from '../detector-runner.js';
 import { readFramingManifest } from '../framing-manifest.js';
 import { findActiveRect, imageCues, type ActiveRect, type ImageCues } from '../image-cues.js';
 import { spectralDescriptor } from '../spectral-descriptor.js';
+import { NO_ROUND_EYE, roundEye, type RoundEye } from '../round-eye.js';
+import { framingFeatures, type FramingFeatures } from '../framing-features.js';
 import type { FrameInput } from '../../model.js';
 import { mirrorRgb } from '../../mirror-view.js';
 import { decodeFrames } from './detect-cache.js';
@@ -35,6 +37,8 @@ export interface CachedSetFrame {
   embedding: number[];
   frameWidth: number;
   frameHeight: number;
+  /** The round dark-centred shape (round-eye.ts), found on every frame here; the pipeline looks only where nobody is found. */
+  roundEye?: RoundEye;
 }
 
 export interface CachedSet {
@@ -49,6 +53,11 @@ export function modelKey(manifestPath: string): string {
   const hash = createHash('sha256');
   for (const file of [posePath, facePath]) hash.update(readFileSync(file));
   return hash.digest('hex').slice(0, 12);
+}
+
+/** A cached frame's framing features, as the pipeline computes them. */
+export function cachedFeatures(frame: CachedSetFrame): FramingFeatures {
+  return framingFeatures(frame.detections, frame.active, frame.cues, frame.frameWidth, frame.frameHeight, undefined, () => frame.roundEye ?? NO_ROUND_EYE);
 }
 
 export function readLabelsCsv(labelsPath: string): { file: string; label: string }[] {
@@ -133,7 +142,16 @@ const VIEW_TRANSFORMS: Record<DevView, (f: FrameInput) => FrameInput> = {
 export async function loadSet(labelsPath: string, manifestPath = DEFAULT_MANIFEST, refresh = false, view: DevView = 'picture'): Promise<CachedSet> {
   const name = setName(labelsPath);
   const cacheFile = path.join(CACHE_DIR, `${name}-${modelKey(manifestPath)}${view === 'picture' ? '' : `-${view}`}.json`);
-  if (!refresh && existsSync(cacheFile)) return JSON.parse(readFileSync(cacheFile, 'utf8')) as CachedSet;
+  if (!refresh && existsSync(cacheFile)) {
+    const set = JSON.parse(readFileSync(cacheFile, 'utf8')) as CachedSet;
+    if (set.frames.every((f) => f.roundEye)) return set;
+    // A cache from before the round-eye cue: add it (decoding only; the detectors' output stands).
+    const { manifest } = readFramingManifest(manifestPath);
+    const decoded = await decodeFrames(set.frames.map((f) => path.join(path.dirname(path.resolve(labelsPath)), f.file)), manifest.input.width, manifest.input.height);
+    decoded.map(VIEW_TRANSFORMS[view]).forEach((frame, i) => { set.frames[i]!.roundEye = roundEye(frame, set.frames[i]!.active); });
+    writeFileSync(cacheFile, JSON.stringify(set));
+    return set;
+  }
   const { manifest, posePath, facePath } = readFramingManifest(manifestPath);
   const { width, height } = manifest.input;
   const labels = readLabelsCsv(labelsPath);
@@ -160,6 +178,7 @@ export async function loadSet(labelsPath: string, manifestPath = DEFAULT_MANIFES
         embedding: Array.from(d.embedding),
         frameWidth: width,
         frameHeight: height,
+        roundEye: roundEye(f, active[b]!),
       });
     });
   }
