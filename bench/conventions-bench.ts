@@ -59,7 +59,7 @@ const rows: Row[] = [];
 for (const set of sets) {
   const others = sets.filter((s) => s !== set);
   // The head a production would start from had the shipped head never seen this set.
-  const leaveOut = residualHead(trainSetHead(others.flatMap(rowsOf), CALIBRATION_TRAIN_OPTIONS), MODEL_FEATURE_NAMES, { labels: others.map((s) => s.labels).join(', '), count: 0, trainedAt: '', options: {} }, holdFor(others, MODEL_FEATURE_NAMES).hold);
+  const leaveOut = residualHead(trainSetHead(others.flatMap((set) => rowsOf(set)), CALIBRATION_TRAIN_OPTIONS), MODEL_FEATURE_NAMES, { labels: others.map((s) => s.labels).join(', '), count: 0, trainedAt: '', options: {} }, holdFor(others, MODEL_FEATURE_NAMES).hold);
   for (let d = 0; d < draws; d++) {
     const { picked, rest } = draw(set, 101 + d);
     const production: LabelledSet = { name: 'production', labels: 'corrections', taxonomy: set.taxonomy, samples: picked };

@@ -12,7 +12,7 @@ import { confusionMatrix, scoreMatrix } from '../evaluation/metrics.js';
 import { predictClass, type Taxonomy } from '../evaluation/taxonomies.js';
 import { stratifiedFolds } from './cross-validation.js';
 import type { FramingHead, HeadSetProvenance } from './framing-head.js';
-import { DEFAULT_HEAD_HOLD, holdTest, type HeadHold, type HoldTest } from './head-hold.js';
+import { DEFAULT_HEAD_HOLD, fitReading, holdTest, type FitReading, type HeadHold, type HoldTest } from './head-hold.js';
 import { DEFAULT_SET_TRAIN_OPTIONS, predictWithOffset, rulesOffset, trainSetHead, type SetLabelledRow, type SetTrainOptions } from './set-label-training.js';
 import type { SoftmaxModel } from './softmax-regression.js';
 
@@ -90,15 +90,18 @@ export const CALIBRATION_TRAIN_OPTIONS: SetTrainOptions = { ...DEFAULT_SET_TRAIN
 export const PRODUCTION_TRAIN_OPTIONS: SetTrainOptions = CALIBRATION_TRAIN_OPTIONS;
 
 /** A set's samples as training rows: each label allows its canonical classes. */
-export function rowsOf(set: LabelledSet): SetLabelledRow[] {
-  return set.samples.map((s) => ({
-    x: s.features,
-    allowed: set.taxonomy.classes[s.label]!.canonical.map((c) => CANONICAL_SCALES.indexOf(c)),
-    set: set.name,
-    label: set.taxonomy.classes[s.label]!.name,
-    offset: rulesOffset(s.rules),
-    split: s.rules,
-  }));
+export function rowsOf(set: LabelledSet, fit: FitReading | null = null): SetLabelledRow[] {
+  return set.samples.map((s) => {
+    const rules = fit ? fit(s.features, s.rules) : s.rules;
+    return {
+      x: s.features,
+      allowed: set.taxonomy.classes[s.label]!.canonical.map((c) => CANONICAL_SCALES.indexOf(c)),
+      set: set.name,
+      label: set.taxonomy.classes[s.label]!.name,
+      offset: rulesOffset(rules),
+      split: rules,
+    };
+  });
 }
 
 /** The eval's scores (confusion matrix, exact, within one, recall per class) of canonical predictions in the set's taxonomy. */
@@ -130,10 +133,10 @@ function predictSet(model: SoftmaxModel, samples: readonly SetSample[], hold: Ho
   return samples.map((s) => predictSample(model, s, hold));
 }
 
-/** Per set: rules alone, k-fold CV within it (other sets in training), and leave-one-set-out; `hold`: where the head will leave the rules alone. */
-export function evaluateSets(sets: readonly LabelledSet[], folds: number, options: Partial<SetTrainOptions> = {}, onProgress: (what: string) => void = () => undefined, hold: HoldTest | null = null): SetReport[] {
+/** Per set: rules alone, k-fold CV within it (other sets in training), and leave-one-set-out; `hold`: where the head will leave the rules alone; `fit`: the reading it is fitted to correct (head-hold.ts). */
+export function evaluateSets(sets: readonly LabelledSet[], folds: number, options: Partial<SetTrainOptions> = {}, onProgress: (what: string) => void = () => undefined, hold: HoldTest | null = null, fit: FitReading | null = null): SetReport[] {
   const opts = { ...CALIBRATION_TRAIN_OPTIONS, ...options };
-  const rows = new Map(sets.map((set) => [set, rowsOf(set)]));
+  const rows = new Map(sets.map((set) => [set, rowsOf(set, fit)]));
   return sets.map((set) => {
     const others = sets.filter((o) => o !== set).flatMap((o) => rows.get(o)!);
     const own = rows.get(set)!;
@@ -199,7 +202,8 @@ export function countsOf(set: LabelledSet): number[] {
 /** The head fitted on every set, with where it came from and what it scores. */
 export function fitHead(sets: readonly LabelledSet[], featureNames: readonly string[], reports: readonly SetReport[], modelName: string, options: Partial<SetTrainOptions> = {}, hold?: HeadHold): FramingHead {
   const opts = { ...CALIBRATION_TRAIN_OPTIONS, ...options };
-  const model = trainSetHead(sets.flatMap(rowsOf), opts);
+  const fit = fitReading(hold, featureNames);
+  const model = trainSetHead(sets.flatMap((set) => rowsOf(set, fit)), opts);
   const provenance: HeadSetProvenance[] = sets.map((set, i) => {
     const r = reports[i]!;
     return {

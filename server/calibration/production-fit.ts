@@ -9,7 +9,7 @@
 import { meanOfTwo } from '../inference/mirror-view.js';
 import { stratifiedFolds } from './cross-validation.js';
 import { applyHead, type FramingHead } from './framing-head.js';
-import { holdTest } from './head-hold.js';
+import { fitReading, holdTest } from './head-hold.js';
 import { countsOf, holdFor, predictSample, PRODUCTION_TRAIN_OPTIONS, residualHead, rowsOf, scoreSet, type LabelledSet, type SetScores } from './multi-set-calibration.js';
 import { trainSetHead, type SetLabelledRow, type SetTrainOptions } from './set-label-training.js';
 import type { SoftmaxModel } from './softmax-regression.js';
@@ -77,8 +77,9 @@ export function fitProduction(input: ProductionFitInput): ProductionFitResult {
   const decided = holdFor(input.production, input.featureNames);
   const hold = decided.decisive || !input.from ? decided.hold : input.from.hold;
   const test = holdTest(hold, input.featureNames);
-  const baseRows = input.base.flatMap(rowsOf);
-  const productionRows = input.production.map(rowsOf);
+  const fit = fitReading(hold, input.featureNames);
+  const baseRows = input.base.flatMap((set) => rowsOf(set, fit));
+  const productionRows = input.production.map((set) => rowsOf(set, fit));
   const reports = input.production.map((set, k): ProductionSetReport => {
     const before = scoreSet(set.taxonomy, set.samples, predict(input.from, set));
     const counts = countsOf(set).filter((n) => n > 0);

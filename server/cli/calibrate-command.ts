@@ -25,7 +25,7 @@ import { loadHead, saveHead, type FramingHead } from '../calibration/framing-hea
 import { fitProduction, type ProductionSetReport } from '../calibration/production-fit.js';
 import { resolveConfigPath } from '../config/load-config.js';
 import { configFromArgs } from './serve-command.js';
-import { holdTest, type HeadHold } from '../calibration/head-hold.js';
+import { fitReading, holdTest, type HeadHold } from '../calibration/head-hold.js';
 import { CALIBRATION_TRAIN_OPTIONS, evaluateSets, fitHead, holdFor, PRODUCTION_TRAIN_OPTIONS, type LabelledSet, type SetReport, type SetScores } from '../calibration/multi-set-calibration.js';
 import type { SetTrainOptions } from '../calibration/set-label-training.js';
 import { evaluateImages } from '../evaluation/run-evaluation.js';
@@ -203,7 +203,7 @@ export async function runCalibrate(argv: string[], log: Logger): Promise<number>
     json = { base: base!.file, baseSets: baseSets.map((s) => s.name), sets: fit.reports, fitS: fit.fitMs / 1000, options: { ...PRODUCTION_TRAIN_OPTIONS, ...train, folds } };
   } else {
     const { hold, held, ecu } = holdFor(sets, featureNames);
-    const reports = evaluateSets(sets, folds, train, (what) => progress.note(`fitting: ${what}`), holdTest(hold, featureNames));
+    const reports = evaluateSets(sets, folds, train, (what) => progress.note(`fitting: ${what}`), holdTest(hold, featureNames), fitReading(hold, featureNames));
     process.stdout.write(formatReports(sets, reports, folds));
     process.stdout.write(holdLine(hold, held, ecu));
     head = fitHead(sets, featureNames, reports, modelName, train, hold);

@@ -14,12 +14,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { FramingModel } from '../../server/inference/framing/framing-model.js';
-import type { FrameInput } from '../../server/inference/model.js';
-import { decodeFile } from '../../server/ingest/file-decoder.js';
-import { resolveFfmpeg } from '../../server/ingest/ffmpeg-binary.js';
-import { systemClock } from '../../server/shared/clock.js';
 import { silentLogger } from '../../server/shared/logger.js';
 import { parseCsv } from '../support/export-parsers.js';
+import { decodePictures } from '../support/picture-frames.js';
 import { REPO_DIR, SHARED_DIR } from '../support/server-harness.js';
 
 const EVALSET = path.join(SHARED_DIR, 'evalset');
@@ -36,15 +33,7 @@ after(async () => {
 const csvRows = (file: string): Record<string, string>[] => parseCsv(readFileSync(file, 'utf8'));
 
 async function flagged(files: readonly string[]): Promise<boolean[]> {
-  const ffmpeg = resolveFfmpeg(null);
-  const ctx = { ffmpeg, logLevel: 'error', platform: process.platform };
-  const frames: FrameInput[] = [];
-  for (const file of files) {
-    await decodeFile(ffmpeg.path, file, { ...model.input, fps: 1 }, ctx, systemClock, (f) => {
-      frames.push({ width: model.input.width, height: model.input.height, data: f.data });
-    });
-  }
-  assert.equal(frames.length, files.length, 'one frame per picture');
+  const frames = await decodePictures(files, model.input);
   return (await model.analyse(frames)).map((a) => a.subjects.overTheShoulder);
 }
 

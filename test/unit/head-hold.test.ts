@@ -8,13 +8,14 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { applyHead, parseHead } from '../../server/calibration/framing-head.js';
-import { DEFAULT_HEAD_HOLD, holdTest } from '../../server/calibration/head-hold.js';
+import { DEFAULT_HEAD_HOLD, fitReading, holdTest } from '../../server/calibration/head-hold.js';
+import { DEFAULT_FEATURE_THRESHOLDS, featureVector, FRAMING_FEATURE_NAMES, framingFeatures } from '../../server/inference/framing/framing-features.js';
 import { CALIBRATION_TRAIN_OPTIONS, evaluateSets, holdFor, residualHead, rowsOf, type LabelledSet } from '../../server/calibration/multi-set-calibration.js';
 import { fitProduction } from '../../server/calibration/production-fit.js';
 import { trainSetHead } from '../../server/calibration/set-label-training.js';
 import { findTaxonomy } from '../../server/evaluation/taxonomies.js';
-import { softScale } from '../../server/inference/framing/framing-rules.js';
-import { argmax } from '../../server/shared/scale.js';
+import { framingRules, softScale } from '../../server/inference/framing/framing-rules.js';
+import { argmax, CANONICAL_SCALES } from '../../server/shared/scale.js';
 import { seededRandom } from '../../server/shared/seeded-random.js';
 
 const canonical = findTaxonomy('canonical')!;
@@ -36,7 +37,7 @@ function faces(name: string, count: number, ecuFrom: number, seed: number): Labe
 }
 
 function ecuHead(sets: LabelledSet[]) {
-  return residualHead(trainSetHead(sets.flatMap(rowsOf), { ...CALIBRATION_TRAIN_OPTIONS, epochs: 20 }), NAMES, { labels: 'base', count: 0, trainedAt: '', options: {} }, DEFAULT_HEAD_HOLD);
+  return residualHead(trainSetHead(sets.flatMap((set) => rowsOf(set)), { ...CALIBRATION_TRAIN_OPTIONS, epochs: 20 }), NAMES, { labels: 'base', count: 0, trainedAt: '', options: {} }, DEFAULT_HEAD_HOLD);
 }
 
 describe('the head hold', () => {
@@ -59,6 +60,24 @@ describe('the head hold', () => {
     assert.equal(test([0, 0, sure * 0.9], RULES_ECU), false, 'a round shape not sure enough');
     assert.equal(test([0, 0, sure * 2], softScale(7, 1)), false, 'the rules read the frame wide');
     assert.equal(holdTest({ ecuFaceHeight: 1 }, names)!([0, 0, sure * 2], RULES_ECU), false, 'a hold without the round eye (a head saved before it)');
+  });
+
+  test('where the round eye holds, the head is fitted against the rules\' reading without it; elsewhere against the rules as they are', () => {
+    const nobody = { people: [], faces: [] };
+    const detailed = { lumMean: 0.5, lumStd: 0.2, satMean: 0.3, edgeDensity: 0.25, centreSharpness: 1, skyTop: 0.1, topSmoothness: 0.8, darkFraction: 0 };
+    const eye = { rim: 1, radius: 0.2, contrast: 0.4, conc: 2, share: 0.1, score: 0.8 };
+    const view = (score: number) => {
+      const f = framingFeatures(nobody, { x0: 0, y0: 0, x1: 1, y1: 1 }, detailed, 320, 192, DEFAULT_FEATURE_THRESHOLDS, () => ({ ...eye, score }));
+      return { features: featureVector(f), rules: framingRules(f).probabilities };
+    };
+    const fit = fitReading(DEFAULT_HEAD_HOLD, FRAMING_FEATURE_NAMES)!;
+    const sure = view(0.8);
+    assert.equal(argmax(sure.rules), ECU, 'the rules read the eye ECU');
+    assert.equal(CANONICAL_SCALES[argmax(fit(sure.features, sure.rules))], 'EWS', 'fitted against the detailed scene\'s reading');
+    const unsure = view(0.2);
+    assert.equal(fit(unsure.features, unsure.rules), unsure.rules, 'no eye: the rules as they are');
+    assert.equal(fitReading({ ecuFaceHeight: 1 }, FRAMING_FEATURE_NAMES), null, 'a hold without the eye changes nothing');
+    assert.equal(fitReading(DEFAULT_HEAD_HOLD, NAMES), null, 'features that cannot say');
   });
 
   test('a head that learnt to call faces filling the picture CU leaves the rules\' ECU alone there, and only there', () => {

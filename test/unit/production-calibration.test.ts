@@ -68,7 +68,7 @@ describe('base knowledge', () => {
 describe('a production fit with the base knowledge', () => {
   // The base sets call CU below 0; this production calls CU up to 1 (tighter framings read wider to it).
   const base = [set('base-a', 300, 0, 3), set('base-b', 300, 0, 4)];
-  const head = residualHead(trainSetHead(base.flatMap(rowsOf), CALIBRATION_TRAIN_OPTIONS), NAMES, { labels: 'base', count: 600, trainedAt: '', options: {} });
+  const head = residualHead(trainSetHead(base.flatMap((set) => rowsOf(set)), CALIBRATION_TRAIN_OPTIONS), NAMES, { labels: 'base', count: 600, trainedAt: '', options: {} });
   const production = set('production', 40, 1, 5);
   const at = (h: typeof head, axis: number) => applyHead(h, [axis, 0.5, 0.5], softScale(1.5, 0.5));
 

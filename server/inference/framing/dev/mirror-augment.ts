@@ -33,8 +33,8 @@ for (let si = 0; si < originals.length; si++) {
     return a.indexOf(Math.max(...a)) === b.indexOf(Math.max(...b));
   }).length;
   process.stdout.write(`${set.name}: the rules agree on a frame and its mirror on ${agree} of ${set.samples.length}\n`);
-  const otherRows = originals.filter((_, j) => j !== si).flatMap(rowsOf);
-  const otherMirrorRows = mirrors.filter((_, j) => j !== si).flatMap(rowsOf);
+  const otherRows = originals.filter((_, j) => j !== si).flatMap((set) => rowsOf(set));
+  const otherMirrorRows = mirrors.filter((_, j) => j !== si).flatMap((set) => rowsOf(set));
   const ownRows = rowsOf(set), ownMirrorRows = rowsOf(mirror);
   const k = Number(values.folds);
   const fold = stratifiedFolds(set.samples.map((s) => s.label), k, options.seed);

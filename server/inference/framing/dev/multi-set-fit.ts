@@ -12,7 +12,7 @@
 import { parseArgs } from 'node:util';
 import { CALIBRATION_TRAIN_OPTIONS, evaluateSets, type LabelledSet } from '../../../calibration/multi-set-calibration.js';
 import { rulesOffset } from '../../../calibration/set-label-training.js';
-import { DEFAULT_HEAD_HOLD, holdTest } from '../../../calibration/head-hold.js';
+import { DEFAULT_HEAD_HOLD, fitReading, holdTest } from '../../../calibration/head-hold.js';
 import { formatReports } from '../../../cli/calibrate-command.js';
 import { findTaxonomy, normaliseLabel } from '../../../evaluation/taxonomies.js';
 import { featureVector, FRAMING_FEATURE_NAMES } from '../framing-features.js';
@@ -107,7 +107,7 @@ const folds = Number(values.folds);
 // Geometry comes first in every input vector, so its names place the hold's features.
 const geometryNames = parts.includes('geometry') ? FRAMING_FEATURE_NAMES.filter((n) => !dropped.has(n)) : [];
 const hold = values['no-hold'] ? null : holdTest(DEFAULT_HEAD_HOLD, geometryNames);
-const reports = evaluateSets(sets, folds, options, undefined, hold);
+const reports = evaluateSets(sets, folds, options, undefined, hold, values['no-hold'] ? null : fitReading(DEFAULT_HEAD_HOLD, geometryNames));
 process.stdout.write(formatReports(sets, reports, folds));
 if (values.matrix) for (const r of reports) process.stdout.write(`${r.name} matrices (rows: truth), cross-validated ${JSON.stringify(r.crossValidated.matrix)}, leave-one-set-out ${JSON.stringify(r.leaveOneSetOut?.matrix)}\n`);
 

@@ -39,7 +39,7 @@ for (const spec of SHARED_SETS) {
 
 const pct = (v: number): string => (100 * v).toFixed(1);
 for (const [si, set] of sets.entries()) {
-  const others = sets.filter((_, j) => j !== si).flatMap(rowsOf);
+  const others = sets.filter((_, j) => j !== si).flatMap((set) => rowsOf(set));
   const own = rowsOf(set);
   const loso = trainSetHead(others, options);
   const fold = stratifiedFolds(set.samples.map((s) => s.label), 5, options.seed);
