@@ -22,6 +22,7 @@ import { CALIBRATION_TRAIN_OPTIONS, holdFor, residualHead, rowsOf, scoreSet, typ
 import { fitProduction } from '../server/calibration/production-fit.js';
 import { predictWithOffset, rulesOffset, trainSetHead } from '../server/calibration/set-label-training.js';
 import { applyHead } from '../server/calibration/framing-head.js';
+import { fitReading } from '../server/calibration/head-hold.js';
 import { MODEL_FEATURE_NAMES } from '../server/inference/framing/framing-model.js';
 import { seededRandom, shuffleInPlace } from '../server/shared/seeded-random.js';
 
@@ -59,7 +60,9 @@ const rows: Row[] = [];
 for (const set of sets) {
   const others = sets.filter((s) => s !== set);
   // The head a production would start from had the shipped head never seen this set.
-  const leaveOut = residualHead(trainSetHead(others.flatMap((set) => rowsOf(set)), CALIBRATION_TRAIN_OPTIONS), MODEL_FEATURE_NAMES, { labels: others.map((s) => s.labels).join(', '), count: 0, trainedAt: '', options: {} }, holdFor(others, MODEL_FEATURE_NAMES).hold);
+  const hold = holdFor(others, MODEL_FEATURE_NAMES).hold;
+  const fitAgainst = fitReading(hold, MODEL_FEATURE_NAMES);
+  const leaveOut = residualHead(trainSetHead(others.flatMap((set) => rowsOf(set, fitAgainst)), CALIBRATION_TRAIN_OPTIONS), MODEL_FEATURE_NAMES, { labels: others.map((s) => s.labels).join(', '), count: 0, trainedAt: '', options: {} }, hold);
   for (let d = 0; d < draws; d++) {
     const { picked, rest } = draw(set, 101 + d);
     const production: LabelledSet = { name: 'production', labels: 'corrections', taxonomy: set.taxonomy, samples: picked };

@@ -5,9 +5,11 @@
  * with views 'both' (as `shotscale eval` reads a picture), its mirror's too
  * (the caches of `VIEW=mirrored set-cache.ts`).
  */
+import { DEFAULT_HEAD_HOLD, fitReading } from '../../../calibration/head-hold.js';
 import type { LabelledSet } from '../../../calibration/multi-set-calibration.js';
 import { findTaxonomy, normaliseLabel, type Taxonomy } from '../../../evaluation/taxonomies.js';
 import { featureVector, type FramingFeatures } from '../framing-features.js';
+import { MODEL_FEATURE_NAMES } from '../framing-model.js';
 import { framingRules, type RuleResult } from '../framing-rules.js';
 import { cachedFeatures, DEFAULT_MANIFEST, loadSet, type CachedSetFrame } from './set-cache.js';
 
@@ -18,6 +20,9 @@ export const SHARED_SETS = [
   { name: 'cinemanet', taxonomy: 'cinemanet' },
   { name: 'hoha', taxonomy: 'cinescale' },
 ] as const;
+
+/** The reading a head is fitted to correct, as calibrate fits the shipped one (head-hold.ts), for these sets' feature vectors. */
+export const FIT_READING = fitReading(DEFAULT_HEAD_HOLD, MODEL_FEATURE_NAMES);
 
 export const labelsOf = (name: string): string => `${EVALSET}/${name}/labels.csv`;
 

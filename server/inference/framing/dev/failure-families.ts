@@ -23,7 +23,7 @@ import { predictClass } from '../../../evaluation/taxonomies.js';
 import { FAILURE_FAMILIES } from '../../../evaluation/failure-families.js';
 import { MODEL_FEATURE_NAMES } from '../framing-model.js';
 import { meanOfTwo } from '../../mirror-view.js';
-import { analysedSets } from './analysed-sets.js';
+import { analysedSets, FIT_READING } from './analysed-sets.js';
 
 const { values } = parseArgs({ options: { l2: { type: 'string', default: String(CALIBRATION_TRAIN_OPTIONS.l2) }, views: { type: 'string', default: 'both' } } });
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
@@ -32,7 +32,7 @@ const sets = await analysedSets(values.views === 'as-is' ? 'as-is' : 'both');
 const mean = (a: readonly number[], b: readonly number[] | undefined): number[] => (b ? meanOfTwo(a, b) : [...a]);
 
 for (const { set, frames } of sets) {
-  const others = sets.filter((o) => o.set !== set).flatMap((o) => rowsOf(o.set));
+  const others = sets.filter((o) => o.set !== set).flatMap((o) => rowsOf(o.set, FIT_READING));
   const loso = trainSetHead(others, { ...CALIBRATION_TRAIN_OPTIONS, l2: Number(values.l2) });
   const tally = new Map<string, { n: number; exact: number[]; near: number[] }>();
   frames.forEach((frame, i) => {

@@ -13,13 +13,13 @@ import { trainSetHead } from '../../../calibration/set-label-training.js';
 import { predictClass } from '../../../evaluation/taxonomies.js';
 import { DEFAULT_HEAD_HOLD, holdTest } from '../../../calibration/head-hold.js';
 import { FRAMING_FEATURE_NAMES } from '../framing-features.js';
-import { analysedSets, EVALSET } from './analysed-sets.js';
+import { analysedSets, EVALSET, FIT_READING } from './analysed-sets.js';
 
 const { values } = parseArgs({ options: { set: { type: 'string', default: 'cinemanet' }, truth: { type: 'string' }, predicted: { type: 'string' }, sheet: { type: 'string' }, far: { type: 'boolean', default: false } } });
 const sets = await analysedSets();
 const target = sets.find((s) => s.set.name === values.set);
 if (!target) throw new Error(`--set ${values.set}: not one of ${sets.map((s) => s.set.name).join(', ')}`);
-const head = trainSetHead(sets.filter((s) => s !== target).flatMap((s) => rowsOf(s.set)), CALIBRATION_TRAIN_OPTIONS);
+const head = trainSetHead(sets.filter((s) => s !== target).flatMap((s) => rowsOf(s.set, FIT_READING)), CALIBRATION_TRAIN_OPTIONS);
 const names = target.taxonomy.classes.map((c) => c.name);
 // As the shipped head reads a frame: the rules' ECU holds where a face fills the picture (head-hold.ts).
 const hold = holdTest(DEFAULT_HEAD_HOLD, FRAMING_FEATURE_NAMES);

@@ -9,7 +9,7 @@
  */
 import { CALIBRATION_TRAIN_OPTIONS, predictSample, rowsOf, scoreSet } from '../../../calibration/multi-set-calibration.js';
 import { trainSetHead } from '../../../calibration/set-label-training.js';
-import { analysedSets } from './analysed-sets.js';
+import { analysedSets, FIT_READING } from './analysed-sets.js';
 
 const TAUS = [0, 0.25, 0.5, 0.75, 1];
 const pct = (x: number): string => (100 * x).toFixed(1);
@@ -17,7 +17,7 @@ const pct = (x: number): string => (100 * x).toFixed(1);
 const sets = await analysedSets();
 for (const target of sets) {
   const others = sets.filter((s) => s !== target);
-  const head = trainSetHead(others.flatMap((s) => rowsOf(s.set)), CALIBRATION_TRAIN_OPTIONS);
+  const head = trainSetHead(others.flatMap((s) => rowsOf(s.set, FIT_READING)), CALIBRATION_TRAIN_OPTIONS);
   const fitted = others.flatMap((s) => s.set.samples.map((x) => predictSample(head, x)));
   const prior = fitted[0]!.map((_, c) => fitted.reduce((a, p) => a + p[c]!, 0) / fitted.length);
   process.stdout.write(`${target.set.name}: prior ${prior.map((p) => p.toFixed(3)).join(' ')}\n`);
