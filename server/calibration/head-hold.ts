@@ -68,8 +68,10 @@ export type FitReading = (features: ArrayLike<number>, rules: readonly number[])
  * nothing it learns: fitted against the eye's ECU instead, the head lost
  * the pull to a close shot that CinemaNet's macro shots of an eye taught its
  * backbone inputs, and the demo reel's robot head, nobody found, read EWS
- * (fitted so, ECU; leave-one-set-out 76.1 / 77.3% either way). Null where
- * the hold has no eye or the features cannot say.
+ * (fitted so, ECU; leave-one-set-out 76.1 / 77.3% either way). The reading
+ * without the eye is the rules' at their default thresholds (the shipped
+ * manifest sets none). Null where the hold has no eye or the features
+ * cannot say.
  */
 export function fitReading(hold: HeadHold | undefined, featureNames: readonly string[]): FitReading | null {
   const test = holdTest(hold, featureNames);

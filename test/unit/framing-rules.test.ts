@@ -84,7 +84,7 @@ describe('framing rules', () => {
     assert.match(detail.reason, /soft texture/);
   });
   test('nobody found and a round, dark-centred shape filling the picture: an eye in macro, however detailed the scene', () => {
-    const eye = { rim: 1, radius: 0.2, contrast: 0.4, conc: 2, share: 0.1, score: 0.8 };
+    const eye = { rim: 1, radius: 0.2, contrast: 0.4, conc: 2, score: 0.8 };
     const r = framingRules(framingFeatures({ people: [], faces: [] }, FULL, DETAILED, 320, 192, DEFAULT_FEATURE_THRESHOLDS, () => eye));
     assert.equal(CANONICAL_SCALES[argmax(r.probabilities)], 'ECU');
     assert.match(r.reason, /no face found; a round, dark-centred shape 40% of height \(an eye's iris in macro\) -> ECU/);

@@ -65,7 +65,7 @@ describe('the head hold', () => {
   test('where the round eye holds, the head is fitted against the rules\' reading without it; elsewhere against the rules as they are', () => {
     const nobody = { people: [], faces: [] };
     const detailed = { lumMean: 0.5, lumStd: 0.2, satMean: 0.3, edgeDensity: 0.25, centreSharpness: 1, skyTop: 0.1, topSmoothness: 0.8, darkFraction: 0 };
-    const eye = { rim: 1, radius: 0.2, contrast: 0.4, conc: 2, share: 0.1, score: 0.8 };
+    const eye = { rim: 1, radius: 0.2, contrast: 0.4, conc: 2, score: 0.8 };
     const view = (score: number) => {
       const f = framingFeatures(nobody, { x0: 0, y0: 0, x1: 1, y1: 1 }, detailed, 320, 192, DEFAULT_FEATURE_THRESHOLDS, () => ({ ...eye, score }));
       return { features: featureVector(f), rules: framingRules(f).probabilities };
