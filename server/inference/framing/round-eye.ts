@@ -107,7 +107,7 @@ export function roundEye(frame: FrameInput, a: ActiveRect): RoundEye {
     for (const c of votePeaks(votes, w, h, Math.max(1, Math.round(r / 6)))) {
       const found = checkCircle(c.c % w, Math.floor(c.c / w), r, g, l, w, h);
       const conc = c.v / (2 * Math.PI * r);
-      if (found.rim * conc > best.rim * best.conc) best = { ...found, radius: rf, conc };
+      if (found && found.rim * conc > best.rim * best.conc) best = { ...found, radius: rf, conc, score: 0 };
     }
   }
   return { ...best, score: best.radius >= MIN_RADIUS ? best.rim * best.conc * Math.max(best.contrast, 0) : 0 };
@@ -150,9 +150,10 @@ function votePeaks(votes: Float32Array, w: number, h: number, s: number): { c: n
  * How complete the rim of the circle (cx, cy, r) is: of 48 points round it,
  * the share where, within a narrow band across the rim, the gradient is
  * strong and faces outward (brighter away from the centre). And how much
- * darker the inside is than the ring just outside.
+ * darker the inside is than the ring just outside. Null where most of the
+ * rim falls outside the picture.
  */
-function checkCircle(cx: number, cy: number, r: number, g: Gradients, l: Float32Array, w: number, h: number): RoundEye {
+function checkCircle(cx: number, cy: number, r: number, g: Gradients, l: Float32Array, w: number, h: number): { rim: number; contrast: number } | null {
   const band = Math.max(1, r * 0.1);
   let onRim = 0, possible = 0;
   for (let k = 0; k < RIM_POINTS; k++) {
@@ -168,7 +169,7 @@ function checkCircle(cx: number, cy: number, r: number, g: Gradients, l: Float32
     }
   }
   // Most of the rim must be in the picture: a quarter circle in a corner is no round shape.
-  if (possible < RIM_POINTS * 0.75) return NO_ROUND_EYE;
+  if (possible < RIM_POINTS * 0.75) return null;
   let inside = 0, nIn = 0, outside = 0, nOut = 0;
   const reach = Math.ceil(r * 1.4);
   for (let y = Math.max(0, Math.floor(cy - reach)); y <= Math.min(h - 1, Math.ceil(cy + reach)); y++) {
@@ -178,5 +179,5 @@ function checkCircle(cx: number, cy: number, r: number, g: Gradients, l: Float32
     }
   }
   const contrast = nIn && nOut ? outside / nOut - inside / nIn : 0;
-  return { rim: onRim / possible, radius: 0, contrast, conc: 0, score: 0 };
+  return { rim: onRim / possible, contrast };
 }
