@@ -1,13 +1,18 @@
 /**
  * Teaching the classifier a production's convention from the dashboard, in
  * Chromium: the default classifier on two file cameras playing real footage
- * (a handheld selfie, labelled MCU by eye; hikers, FS). An operator who calls
+ * (the first 1.5 s of a handheld selfie, looped: face and shoulders, MCU by
+ * eye and by the classifier on every frame; hikers, FS). The selfie clip goes
+ * on to other framings and a landscape, so the test plays only that stretch:
+ * what it checks is what the corrections change, on frames that all read the
+ * same before them. An operator who calls
  * the selfie CU and the hikers WS clicks "This frame is" in each camera's
  * large view, fits in the Calibration view and applies the head: the selfie
  * camera's readouts follow (CU); a rollback brings its labels back. In the
  * Shots view the operator sets a closed shot's scale: the export carries it,
  * marked as the operator's, with the classifier's own beside it, and the
- * shot's frame becomes a sample.
+ * shot's frame becomes a sample (a hikers shot: the looped selfie stretch
+ * has no cut, so its shot stays open).
  */
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
@@ -17,6 +22,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import type { RunningServer } from '../../server/app/shotscale-server.js';
 import type { Readout } from '../../server/shared/socket-events.js';
 import type { ShotRecord } from '../../server/shared/shots.js';
+import { tempDir, trimClip } from '../support/media.js';
 import { collectReadouts, connectClient, httpJson, REPO_DIR, startTestServer, type ConnectedClient } from '../support/server-harness.js';
 import { ensureWebBuild } from '../support/web-build.js';
 
@@ -24,7 +30,8 @@ const ARTIFACTS = path.join(REPO_DIR, 'test-artifacts');
 const OPERATOR = 'operator-token-calibration-page-0123456789';
 const ADMIN = 'admin-token-calibration-page-0123456789';
 
-const fileCamera = (id: string, clip: string) => ({ id, source: { kind: 'file', path: path.join(REPO_DIR, 'media', 'demo', clip), loop: true, realtime: true }, analysisFps: 5 });
+const DEMO = path.join(REPO_DIR, 'media', 'demo');
+const fileCamera = (id: string, clip: string) => ({ id, source: { kind: 'file', path: clip, loop: true, realtime: true }, analysisFps: 5 });
 const share = (readouts: Readout[], label: string) => readouts.filter((r) => r.label === label).length / readouts.length;
 /** The label read most often. */
 const mostOften = (readouts: Readout[]) => [...new Set(readouts.map((r) => r.label))].sort((a, b) => share(readouts, b) - share(readouts, a))[0];
@@ -42,7 +49,7 @@ describe('the calibration view', () => {
     server = await startTestServer({
       server: { accessToken: ADMIN, tokens: [{ role: 'operator', token: OPERATOR }] },
       model: { manifest: path.join(REPO_DIR, 'models', 'framing-default.manifest.json'), calibration: path.join(REPO_DIR, 'models', 'framing-default.head.json') },
-      cameras: [fileCamera('hikers', 'hikers.mp4'), fileCamera('selfie', 'selfie.mp4')],
+      cameras: [fileCamera('hikers', path.join(DEMO, 'hikers.mp4')), fileCamera('selfie', trimClip(path.join(DEMO, 'selfie.mp4'), tempDir(), 0, 1.5))],
     });
     live = await connectClient(server.url, { token: OPERATOR });
     browser = await chromium.launch({
@@ -76,11 +83,11 @@ describe('the calibration view', () => {
   }
   let samplesSoFar = 0;
 
-  test('before: the selfie reads medium (MCU by eye; MCU or MS most often), not CU', async () => {
+  test('before: the selfie reads MCU, not CU', async () => {
     await page.goto(`${server.url}/?token=${OPERATOR}`);
     await page.locator('[data-camera-id="selfie"][data-state="live"]').waitFor({ timeout: 30_000 });
     before_ = await collectReadouts(live.client, 25, (r) => r.cameraId === 'selfie', 40_000);
-    assert.ok(['MCU', 'MS'].includes(mostOften(before_)!), `most often ${mostOften(before_)}`);
+    assert.ok(share(before_, 'MCU') >= 0.6, `MCU share ${share(before_, 'MCU')}; most often ${mostOften(before_)}`);
     assert.ok(share(before_, 'CU') < 0.4, `CU share ${share(before_, 'CU')}`);
   });
 
@@ -111,17 +118,17 @@ describe('the calibration view', () => {
     await page.waitForFunction(() => document.querySelector('[data-testid="calibration-in-use"]')?.textContent === 'the configured head', null, { timeout: 10_000 });
     await sleep(1500);
     const rolledBack = await collectReadouts(live.client, 25, (r) => r.cameraId === 'selfie', 40_000);
-    // The clip loops through more than one framing: what is checked is that CU, which only the corrections taught, is gone again.
     assert.ok(share(rolledBack, 'CU') < 0.4, `CU share after the rollback ${share(rolledBack, 'CU')}`);
+    assert.equal(mostOften(rolledBack), 'MCU');
   });
 
   test('a closed shot set to another scale in the Shots view: the export carries the operator\'s label and the classifier\'s; the frame is a sample', async () => {
     let shot: ShotRecord | undefined;
     const deadline = Date.now() + 60_000;
     while (!shot) {
-      const { body } = await httpJson(`${server.url}/api/shots?camera=selfie&status=closed`, { token: OPERATOR });
+      const { body } = await httpJson(`${server.url}/api/shots?camera=hikers&status=closed`, { token: OPERATOR });
       shot = (body as { shots: ShotRecord[] }).shots.find((s) => s.hasThumbnail && s.readouts > 0);
-      assert.ok(shot || Date.now() < deadline, 'a closed shot with a thumbnail on the selfie camera within a minute');
+      assert.ok(shot || Date.now() < deadline, 'a closed shot with a thumbnail on the hikers camera within a minute');
       if (!shot) await sleep(1000);
     }
     const target = shot.scale === 'ECU' ? 'CU' : 'ECU';
@@ -132,16 +139,16 @@ describe('the calibration view', () => {
     await row.locator('[data-testid="shot-save"]').click();
     await page.locator(`[data-testid="shot-row"][data-shot-id="${shot.id}"][data-scale="${target}"] [data-testid="scale-by-operator"]`).waitFor({ timeout: 10_000 });
 
-    const csv = await fetch(`${server.url}/api/shots?camera=selfie&format=csv&token=${OPERATOR}`).then((r) => r.text());
+    const csv = await fetch(`${server.url}/api/shots?camera=hikers&format=csv&token=${OPERATOR}`).then((r) => r.text());
     const [header, ...rows] = csv.trim().split('\r\n');
     const columns = header!.split(',');
     const cells = rows.map((r) => r.split(',')).find((c) => c[0] === String(shot.id))!;
     const at = (name: string) => cells[columns.indexOf(name)];
     assert.deepEqual([at('scale'), at('scale_set_by'), at('classifier_scale')], [target, 'operator', shot.scale]);
-    const edl = await fetch(`${server.url}/api/shots?camera=selfie&format=edl&token=${OPERATOR}`).then((r) => r.text());
+    const edl = await fetch(`${server.url}/api/shots?camera=hikers&format=edl&token=${OPERATOR}`).then((r) => r.text());
     assert.match(edl, new RegExp(`COMMENT: ${target} \\(set by operator; classifier ${shot.scale}\\)`));
 
-    const { body } = await httpJson(`${server.url}/api/calibration/samples?camera=selfie`, { token: OPERATOR });
+    const { body } = await httpJson(`${server.url}/api/calibration/samples?camera=hikers`, { token: OPERATOR });
     const fromShot = (body as { samples: { source: string; shotId: number | null; label: string; shown: string | null }[] }).samples.find((s) => s.source === 'shot');
     assert.deepEqual(fromShot && [fromShot.shotId, fromShot.label, fromShot.shown], [shot.id, target, shot.scale]);
   });

@@ -1,7 +1,10 @@
 /**
  * A production teaches the classifier its convention, live, through the API:
- * the default classifier on two file cameras playing real footage (a handheld
- * selfie, MCU; hikers, FS), operators who call the selfie CU and the hikers WS
+ * the default classifier on two file cameras playing real footage (the first
+ * 1.5 s of a handheld selfie, looped: face and shoulders, MCU on every frame;
+ * the clip goes on to other framings and a landscape, which would make what a
+ * few seconds of readouts hold depend on timing; hikers, FS), operators who
+ * call the selfie CU and the hikers WS
  * correct frames, a fit on the corrections plus the base knowledge, applied to
  * every camera: the selfie camera's readouts follow (CU), and a rollback to
  * the configured head brings its labels back. Viewers see but cannot change;
@@ -13,7 +16,7 @@ import path from 'node:path';
 import type { RunningServer } from '../../server/app/shotscale-server.js';
 import type { Readout } from '../../server/shared/socket-events.js';
 import { collectReadouts, connectClient, httpJson, REPO_DIR, startTestServer, type ConnectedClient } from '../support/server-harness.js';
-import { tempDir } from '../support/media.js';
+import { tempDir, trimClip } from '../support/media.js';
 import { runCli } from '../support/cli.js';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { CalibrationStore } from '../../server/store/calibration-store.js';
@@ -24,14 +27,16 @@ const VIEWER = 'viewer-token-calibration-0123456789';
 const ADMIN = 'admin-token-calibration-0123456789';
 const dataDir = tempDir('shotscale-calibration-');
 
-const fileCamera = (id: string, clip: string) => ({ id, source: { kind: 'file', path: path.join(REPO_DIR, 'media', 'demo', clip), loop: true, realtime: true }, analysisFps: 5 });
+const DEMO = path.join(REPO_DIR, 'media', 'demo');
+const fileCamera = (id: string, clip: string) => ({ id, source: { kind: 'file', path: clip, loop: true, realtime: true }, analysisFps: 5 });
+const selfieClip = trimClip(path.join(DEMO, 'selfie.mp4'), tempDir(), 0, 1.5);
 
 function start(): Promise<RunningServer> {
   return startTestServer({
     server: { accessToken: ADMIN, tokens: [{ role: 'operator', token: OPERATOR }, { role: 'viewer', token: VIEWER }] },
     model: { manifest: path.join(REPO_DIR, 'models', 'framing-default.manifest.json'), calibration: path.join(REPO_DIR, 'models', 'framing-default.head.json') },
     shots: { dataDir },
-    cameras: [fileCamera('selfie', 'selfie.mp4'), fileCamera('hikers', 'hikers.mp4')],
+    cameras: [fileCamera('selfie', selfieClip), fileCamera('hikers', path.join(DEMO, 'hikers.mp4'))],
   });
 }
 
@@ -80,9 +85,9 @@ describe('teaching the classifier a production\'s convention', () => {
   let before: Readout[];
   let headId: number;
 
-  test('before any correction, the selfie reads medium (MCU by eye; MCU or MS most often), not CU, and a fit is refused', async () => {
+  test('before any correction, the selfie reads MCU, not CU, and a fit is refused', async () => {
     before = await collectReadouts(live.client, 25, (r) => r.cameraId === 'selfie', 40_000);
-    assert.ok(share(before, 'MCU') + share(before, 'MS') >= 0.6, `MCU ${share(before, 'MCU')} + MS ${share(before, 'MS')}`);
+    assert.ok(share(before, 'MCU') >= 0.6, `MCU share ${share(before, 'MCU')}`);
     assert.ok(share(before, 'CU') < 0.4, `CU share ${share(before, 'CU')}`);
     const refused = await httpJson(api('/api/calibration/fit'), { method: 'POST', body: {}, token: OPERATOR });
     assert.equal(refused.status, 409);
