@@ -14,7 +14,7 @@ import { stratifiedFolds } from '../../../calibration/cross-validation.js';
 import { predictWithOffset, rulesOffset, trainSetHead } from '../../../calibration/set-label-training.js';
 import type { SoftmaxModel } from '../../../calibration/softmax-regression.js';
 import { meanOfTwo } from '../../mirror-view.js';
-import { analysedSets, type AnalysedFrame, type AnalysedSet } from './analysed-sets.js';
+import { analysedSets, FIT_READING, type AnalysedFrame, type AnalysedSet } from './analysed-sets.js';
 
 interface Variant {
   name: string;
@@ -86,7 +86,7 @@ const scores = (s: SetScores): string =>
 const sets = await analysedSets();
 // HELD=h leaves out of the fit the frames the rules read as ECU with a face h or more of the picture high (the head is not applied there).
 const held = process.env.HELD === undefined ? Infinity : Number(process.env.HELD);
-const trainedRows = (s: AnalysedSet) => rowsOf(s.set).map((row, i) => (rulesRead(s.frames[i]!) === 0 && s.frames[i]!.f.face_height >= held ? null : row));
+const trainedRows = (s: AnalysedSet) => rowsOf(s.set, FIT_READING).map((row, i) => (rulesRead(s.frames[i]!) === 0 && s.frames[i]!.f.face_height >= held ? null : row));
 const rowsOfOthers = (s: AnalysedSet) => sets.filter((o) => o !== s).flatMap((o) => trainedRows(o).filter((r) => r !== null));
 const fitted = sets.map((s) => {
   const own = trainedRows(s);

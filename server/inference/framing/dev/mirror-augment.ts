@@ -13,7 +13,7 @@ import { CALIBRATION_TRAIN_OPTIONS, rowsOf, scoreSet, type LabelledSet, type Set
 import { stratifiedFolds } from '../../../calibration/cross-validation.js';
 import { predictWithOffset, rulesOffset, trainSetHead, type SetLabelledRow } from '../../../calibration/set-label-training.js';
 import type { SoftmaxModel } from '../../../calibration/softmax-regression.js';
-import { analysedSets } from './analysed-sets.js';
+import { analysedSets, FIT_READING } from './analysed-sets.js';
 
 const { values } = parseArgs({ options: { l2: { type: 'string', default: String(CALIBRATION_TRAIN_OPTIONS.l2) }, folds: { type: 'string', default: '5' } } });
 const options = { ...CALIBRATION_TRAIN_OPTIONS, l2: Number(values.l2) };
@@ -33,9 +33,9 @@ for (let si = 0; si < originals.length; si++) {
     return a.indexOf(Math.max(...a)) === b.indexOf(Math.max(...b));
   }).length;
   process.stdout.write(`${set.name}: the rules agree on a frame and its mirror on ${agree} of ${set.samples.length}\n`);
-  const otherRows = originals.filter((_, j) => j !== si).flatMap((set) => rowsOf(set));
-  const otherMirrorRows = mirrors.filter((_, j) => j !== si).flatMap((set) => rowsOf(set));
-  const ownRows = rowsOf(set), ownMirrorRows = rowsOf(mirror);
+  const otherRows = originals.filter((_, j) => j !== si).flatMap((set) => rowsOf(set, FIT_READING));
+  const otherMirrorRows = mirrors.filter((_, j) => j !== si).flatMap((set) => rowsOf(set, FIT_READING));
+  const ownRows = rowsOf(set, FIT_READING), ownMirrorRows = rowsOf(mirror, FIT_READING);
   const k = Number(values.folds);
   const fold = stratifiedFolds(set.samples.map((s) => s.label), k, options.seed);
   for (const augment of [false, true]) {

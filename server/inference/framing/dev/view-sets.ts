@@ -12,7 +12,7 @@ import { CALIBRATION_TRAIN_OPTIONS, rowsOf, scoreSet, type LabelledSet } from '.
 import { stratifiedFolds } from '../../../calibration/cross-validation.js';
 import { predictWithOffset, rulesOffset, trainSetHead } from '../../../calibration/set-label-training.js';
 import { findTaxonomy, normaliseLabel } from '../../../evaluation/taxonomies.js';
-import { headInputOf, labelsOf, SHARED_SETS } from './analysed-sets.js';
+import { FIT_READING, headInputOf, labelsOf, SHARED_SETS } from './analysed-sets.js';
 import { DEFAULT_MANIFEST, loadSet, type DevView } from './set-cache.js';
 
 const DEFAULT_COMBOS = 'picture,picture+mirrored,picture+shrunk,picture+mirrored+shrunk,picture+mirrored+shrunk+shrunk-mirrored,shrunk,shrunk+shrunk-mirrored';
@@ -39,8 +39,8 @@ for (const spec of SHARED_SETS) {
 
 const pct = (v: number): string => (100 * v).toFixed(1);
 for (const [si, set] of sets.entries()) {
-  const others = sets.filter((_, j) => j !== si).flatMap((set) => rowsOf(set));
-  const own = rowsOf(set);
+  const others = sets.filter((_, j) => j !== si).flatMap((set) => rowsOf(set, FIT_READING));
+  const own = rowsOf(set, FIT_READING);
   const loso = trainSetHead(others, options);
   const fold = stratifiedFolds(set.samples.map((s) => s.label), 5, options.seed);
   const cv = [0, 1, 2, 3, 4].map((f) => trainSetHead([...own.filter((_, i) => fold[i] !== f), ...others], options));
