@@ -22,6 +22,7 @@ import { decodeFile } from '../server/ingest/file-decoder.js';
 import { resolveFfmpeg } from '../server/ingest/ffmpeg-binary.js';
 import { loadModel } from '../server/inference/model-registry.js';
 import { findActiveRect } from '../server/inference/framing/image-cues.js';
+import { readFramingManifest } from '../server/inference/framing/framing-manifest.js';
 import { roundEye } from '../server/inference/framing/round-eye.js';
 import type { FrameInput, ShotScaleModel } from '../server/inference/model.js';
 import { systemClock } from '../server/shared/clock.js';
@@ -110,8 +111,8 @@ async function benchPool(label: string, manifest: string, seconds: number, rows:
  * computes it only where no face and no body were found, so the whole stack
  * above pays it on those of its frames only.
  */
-async function benchRoundEye(rounds: number, rows: Row[]): Promise<void> {
-  const frames = await framesFor({ width: 320, height: 192, resize: 'letterbox' }, 16);
+async function benchRoundEye(manifest: string, rounds: number, rows: Row[]): Promise<void> {
+  const frames = await framesFor(readFramingManifest(manifest).manifest.input, 16);
   const rects = frames.map(findActiveRect);
   rows.push(await time('round-eye cue (nobody found only)', frames.length, rounds, async () => frames.forEach((f, i) => roundEye(f, rects[i]!))));
 }
@@ -133,9 +134,10 @@ export async function runModelBench(argv: string[]): Promise<number> {
   await benchDetector('movenet-multipose', [192, 320, 3], rounds, rows);
   await benchDetector('movenet-multipose-embed-int8', [192, 320, 3], rounds, rows);
   await benchDetector('blazeface-back', [256, 256, 3], rounds, rows);
-  await benchModel('framing-default (whole stack)', path.join(ROOT, 'models', 'framing-default.manifest.json'), rounds, rows);
-  await benchRoundEye(rounds, rows);
-  await benchPool('framing-default (model threads)', path.join(ROOT, 'models', 'framing-default.manifest.json'), rounds * 2, rows);
+  const framingDefault = path.join(ROOT, 'models', 'framing-default.manifest.json');
+  await benchModel('framing-default (whole stack)', framingDefault, rounds, rows);
+  await benchRoundEye(framingDefault, rounds, rows);
+  await benchPool('framing-default (model threads)', framingDefault, rounds * 2, rows);
   const fixture = path.join(ROOT, 'test', 'fixtures', 'movieshots-fixture.manifest.json');
   if (existsSync(path.join(ROOT, '..', 'shared', 'fixtures'))) await benchModel('movieshots fixture (reference)', fixture, rounds, rows);
   process.stdout.write(`${'model'.padEnd(46)}batch  ms/frame  p90 ms  frames/s\n`);
