@@ -23,7 +23,7 @@ import type { RunningServer } from '../../server/app/shotscale-server.js';
 import type { Readout } from '../../server/shared/socket-events.js';
 import type { ShotRecord } from '../../server/shared/shots.js';
 import { tempDir, trimClip } from '../support/media.js';
-import { collectReadouts, connectClient, httpJson, REPO_DIR, startTestServer, type ConnectedClient } from '../support/server-harness.js';
+import { collectReadouts, connectClient, fileCamera, httpJson, REPO_DIR, startTestServer, type ConnectedClient } from '../support/server-harness.js';
 import { ensureWebBuild } from '../support/web-build.js';
 
 const ARTIFACTS = path.join(REPO_DIR, 'test-artifacts');
@@ -31,7 +31,6 @@ const OPERATOR = 'operator-token-calibration-page-0123456789';
 const ADMIN = 'admin-token-calibration-page-0123456789';
 
 const DEMO = path.join(REPO_DIR, 'media', 'demo');
-const fileCamera = (id: string, clip: string) => ({ id, source: { kind: 'file', path: clip, loop: true, realtime: true }, analysisFps: 5 });
 const share = (readouts: Readout[], label: string) => readouts.filter((r) => r.label === label).length / readouts.length;
 /** The label read most often. */
 const mostOften = (readouts: Readout[]) => [...new Set(readouts.map((r) => r.label))].sort((a, b) => share(readouts, b) - share(readouts, a))[0];

@@ -15,7 +15,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import type { RunningServer } from '../../server/app/shotscale-server.js';
 import type { Readout } from '../../server/shared/socket-events.js';
-import { collectReadouts, connectClient, httpJson, REPO_DIR, startTestServer, type ConnectedClient } from '../support/server-harness.js';
+import { collectReadouts, connectClient, fileCamera, httpJson, REPO_DIR, startTestServer, type ConnectedClient } from '../support/server-harness.js';
 import { tempDir, trimClip } from '../support/media.js';
 import { runCli } from '../support/cli.js';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -28,7 +28,6 @@ const ADMIN = 'admin-token-calibration-0123456789';
 const dataDir = tempDir('shotscale-calibration-');
 
 const DEMO = path.join(REPO_DIR, 'media', 'demo');
-const fileCamera = (id: string, clip: string) => ({ id, source: { kind: 'file', path: clip, loop: true, realtime: true }, analysisFps: 5 });
 const selfieClip = trimClip(path.join(DEMO, 'selfie.mp4'), tempDir(), 0, 1.5);
 
 function start(): Promise<RunningServer> {

@@ -133,3 +133,6 @@ export const testsrcCamera = (id: string, extra: Record<string, unknown> = {}) =
   source: { kind: 'testsrc', pattern: 'testsrc2', width: 320, height: 240, fps: 25 },
   ...extra,
 });
+
+/** A camera playing a video file in real time, looped: a feed that never ends. */
+export const fileCamera = (id: string, clip: string) => ({ id, source: { kind: 'file', path: clip, loop: true, realtime: true }, analysisFps: 5 });
