@@ -119,7 +119,8 @@ export class SocketHub {
     const { guard } = options;
     // Connecting at all needs a viewer; each event then checks its own access.
     this.io.use((socket, next) => {
-      const decision = guard.decide('viewer', handshakeToken(socket), socket.handshake.address, 'socket');
+      const { host, origin } = socket.handshake.headers;
+      const decision = guard.decide('viewer', handshakeToken(socket), socket.handshake.address, 'socket', { host, origin });
       if (!decision.ok) return next(Object.assign(new Error(decision.code === 'TOO_MANY_ATTEMPTS' ? 'too many attempts' : 'unauthorized'), { data: { code: decision.code, message: decision.message } }));
       (socket.data as { principal?: Principal }).principal = decision.principal;
       next();

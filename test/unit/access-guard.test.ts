@@ -112,6 +112,51 @@ describe('AccessGuard', () => {
     for (const access of ACCESS_LEVELS) assert.equal(guard.decide(access, 'left-over-from-another-server', 'c', 'http').ok, true, access);
     assert.deepEqual(refused, []);
   });
+
+  test('without a token, only a page on this machine (or no page) gets in: another site, a rebound name or a null origin is refused', () => {
+    const { guard, refused } = guardWith({ accessToken: null, tokens: [], publishTokens: [] });
+    const local = [
+      {},
+      { host: '127.0.0.1:8420' },
+      { host: 'localhost:8420', origin: 'http://localhost:8420' },
+      { host: '[::1]:8420', origin: 'http://[::1]:8420' },
+      { host: '127.0.0.1:8420', origin: 'http://127.0.0.1:5173' },
+      { host: 'dashboard.localhost', origin: 'https://dashboard.localhost' },
+    ];
+    for (const site of local) assert.equal(guard.decide('admin', undefined, '127.0.0.1', 'http', site).ok, true, JSON.stringify(site));
+    const foreign = [
+      { site: { host: 'evil.example:8420', origin: 'http://evil.example:8420' }, says: /sent to "evil.example:8420"/ },
+      { site: { host: '127.0.0.1.evil.example' }, says: /not to a loopback name/ },
+      { site: { host: 'localhost.evil.example:8420' }, says: /not to a loopback name/ },
+      { site: { host: '127.0.0.1:8420', origin: 'https://evil.example' }, says: /came from the page "https:\/\/evil.example"/ },
+      { site: { host: '127.0.0.1:8420', origin: 'null' }, says: /came from the page "null"/ },
+      { site: { host: '127.0.0.1:8420', origin: 'file:///tmp/page.html' }, says: /came from the page/ },
+    ];
+    for (const { site, says } of foreign) {
+      for (const transport of ['http', 'socket'] as const) {
+        const decision = guard.decide('viewer', undefined, '127.0.0.1', transport, site);
+        assert.ok(!decision.ok && decision.status === 403 && decision.code === 'FORBIDDEN', JSON.stringify({ site, decision }));
+        assert.match(decision.message, says);
+        assert.match(decision.message, /server\.accessToken/, 'it says how to allow it');
+      }
+    }
+    const stale = guard.decide('admin', 'left-over-from-another-server', '127.0.0.1', 'http', { host: '127.0.0.1:8420', origin: 'https://evil.example' });
+    assert.equal(stale.ok, false, 'a token an open server does not check proves nothing');
+    assert.equal(guard.decide('public', undefined, '127.0.0.1', 'http', { host: 'evil.example' }).ok, true, 'the page itself is for anyone');
+    assert.deepEqual(new Set(refused), new Set(['foreign-page']));
+  });
+
+  test('with a token the page does not matter: the token proves the request was meant', () => {
+    const { guard } = guardWith();
+    const site = { host: 'shotscale.studio.example:8420', origin: 'https://tools.studio.example' };
+    assert.equal(guard.decide('operator', OPERATOR, '10.0.0.5', 'http', site).ok, true);
+    assert.equal(guard.decide('viewer', VIEWER, '10.0.0.5', 'socket', site).ok, true);
+    const none = guard.decide('viewer', undefined, '10.0.0.5', 'http', site);
+    assert.ok(!none.ok && none.status === 401, 'no token is still a missing token');
+    const publishOnly = guardWith({ accessToken: null, tokens: [], publishTokens: [PUBLISH] }).guard;
+    assert.equal(publishOnly.decide('publish', PUBLISH, '127.0.0.1', 'http', { host: '127.0.0.1:8420', origin: 'https://evil.example' }).ok, true);
+    assert.equal(publishOnly.decide('admin', undefined, '127.0.0.1', 'http', { host: '127.0.0.1:8420', origin: 'https://evil.example' }).ok, false, 'the API a publish token leaves open is open to this machine only');
+  });
 });
 
 describe('AttemptLimiter', () => {

@@ -2,13 +2,20 @@
  * The one place access is decided, for HTTP routes and Socket.IO alike: the
  * access the route (or event) declares, the token given, and the address it
  * came from. Refusals are counted by reason.
+ *
+ * Without a token, a request is let in only from a page on this machine
+ * (local-page.ts): a server without tokens listens on loopback, but any web
+ * page its user opens can send requests there (a form post, a WebSocket) or
+ * rename itself to 127.0.0.1 (DNS rebinding). A token proves a request was
+ * meant; the loopback address alone does not.
  */
 import { grants, rolesFor, type Access, type Principal } from '../../shared/access-roles.js';
 import type { AttemptLimiter } from './attempt-limiter.js';
+import { foreignPage, type RequestSite } from './local-page.js';
 import type { TokenRegistry } from './token-registry.js';
 
 export type Transport = 'http' | 'socket';
-export type RefusalReason = 'missing' | 'wrong' | 'blocked' | 'forbidden';
+export type RefusalReason = 'missing' | 'wrong' | 'blocked' | 'forbidden' | 'foreign-page';
 
 export type AccessDecision =
   | { ok: true; principal: Principal }
@@ -26,15 +33,21 @@ export class AccessGuard {
     return this.tokens.closed;
   }
 
-  /** Whether a request with token `given` from `address` may use something that needs `access`, and as whom. */
-  decide(access: Access, given: string | undefined, address: string, transport: Transport): AccessDecision {
+  /** Whether a request with token `given` from `address` (sent to `site.host` by the page `site.origin`) may use something that needs `access`, and as whom. */
+  decide(access: Access, given: string | undefined, address: string, transport: Transport, site: RequestSite = {}): AccessDecision {
     const refuse = (decision: Extract<AccessDecision, { ok: false }>): AccessDecision => {
       this.onRefused(transport, decision.reason);
       return decision;
     };
+    /** Let in without a token: only from a page on this machine, or from no page at all (a script, curl). */
+    const withoutToken = (principal: Principal): AccessDecision => {
+      const foreign = access === 'public' ? null : foreignPage(site);
+      if (!foreign) return { ok: true, principal };
+      return refuse({ ok: false, status: 403, code: 'FORBIDDEN', reason: 'foreign-page', message: `${foreign}; without a token this server answers only its own pages on this machine (give it server.accessToken to use it from elsewhere)` });
+    };
     const anonymous = this.tokens.anonymous(access);
     // An open server, or a route for everyone: the token, if any, is not even looked at.
-    if (anonymous && (access === 'public' || !this.tokens.closed)) return { ok: true, principal: anonymous };
+    if (anonymous && (access === 'public' || !this.tokens.closed)) return withoutToken(anonymous);
     const blockedMs = this.limiter.blockedFor(address);
     if (blockedMs > 0) {
       const retryAfterS = Math.ceil(blockedMs / 1000);
@@ -54,7 +67,7 @@ export class AccessGuard {
     if (!grants(principal.role, access)) {
       return refuse({ ok: false, status: 403, code: 'FORBIDDEN', reason: 'forbidden', message: `this needs the ${rolesFor(access).join(' or ')} role; the token given is a ${principal.role} token` });
     }
-    return { ok: true, principal };
+    return given ? { ok: true, principal } : withoutToken(principal);
   }
 
   blockedAddresses(): number {

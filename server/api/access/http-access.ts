@@ -45,7 +45,7 @@ export function installHttpAccess(app: FastifyInstance, guard: AccessGuard): Rou
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
     const access: Access | null = request.is404 ? 'viewer' : (request.routeOptions.config.access ?? null);
     if (access === null) return sendError(reply, 403, 'FORBIDDEN', `${request.method} ${request.routeOptions.url ?? ''} has no access rule, so nobody may use it`);
-    const decision = guard.decide(access, tokenFromHttp(request.headers, request.query), request.ip, 'http');
+    const decision = guard.decide(access, tokenFromHttp(request.headers, request.query), request.ip, 'http', { host: request.headers.host, origin: request.headers.origin });
     if (!decision.ok) {
       if (decision.retryAfterS !== undefined) reply.header('retry-after', String(decision.retryAfterS));
       return sendError(reply, decision.status, decision.code, decision.message);
