@@ -16,7 +16,7 @@ import type { Alert, CoverageUpdate, ShotRecord, Take } from '../shared/shots.js
 import type { CameraStatus, ClientToServerEvents, PipelineStats, Preview, Readout, ServerInfo, ServerToClientEvents, TakeAck } from '../shared/socket-events.js';
 import type { TakeRequest } from '../shots/shot-log.js';
 import type { FitState } from '../calibration/live-calibration.js';
-import type { AccessGuard } from './access/access-guard.js';
+import type { AccessGuard, RefusalReason } from './access/access-guard.js';
 import { cameraSelectionSchema, parseRequest, takeEndSchema, takeRequest, takeStartSchema } from './request-schemas.js';
 
 /** About 4 s of 16 cameras at 5 fps; past that the client is not keeping up. */
@@ -98,6 +98,12 @@ function handshakeToken(socket: Socket): string | undefined {
   return typeof given === 'string' ? given : undefined;
 }
 
+/** The connect_error message the page acts on: a token prompt (unauthorized), a wait, or a refusal no token from the page can lift. */
+function refusalMessage(reason: RefusalReason): string {
+  if (reason === 'blocked') return 'too many attempts';
+  return reason === 'foreign-page' ? 'foreign page' : 'unauthorized';
+}
+
 const SHOTS_OFF: Refusal = { code: 'BAD_REQUEST', message: 'the shot log is off (shots.enabled: false)' };
 
 export class SocketHub {
@@ -121,7 +127,7 @@ export class SocketHub {
     this.io.use((socket, next) => {
       const { host, origin } = socket.handshake.headers;
       const decision = guard.decide('viewer', handshakeToken(socket), socket.handshake.address, 'socket', { host, origin });
-      if (!decision.ok) return next(Object.assign(new Error(decision.code === 'TOO_MANY_ATTEMPTS' ? 'too many attempts' : 'unauthorized'), { data: { code: decision.code, message: decision.message } }));
+      if (!decision.ok) return next(Object.assign(new Error(refusalMessage(decision.reason)), { data: { code: decision.code, message: decision.message } }));
       (socket.data as { principal?: Principal }).principal = decision.principal;
       next();
     });

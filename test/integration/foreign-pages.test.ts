@@ -5,7 +5,8 @@
  * same-origin rule to WebSockets) and posts to it, and a rebound name
  * (evil.example resolving to 127.0.0.1, as DNS rebinding makes it) loads the
  * dashboard itself. Each is refused with a coded answer, and nothing it sent
- * is done; the dashboard on 127.0.0.1 works as before.
+ * is done; the dashboard under the rebound name says why instead of asking
+ * for a token; on 127.0.0.1 it works as before.
  */
 import assert from 'node:assert/strict';
 import http from 'node:http';
@@ -88,6 +89,7 @@ describe('pages of other sites, without a token', () => {
       foreign.once('connect', () => reject(new Error('a foreign page connected')));
     });
     foreign.close();
+    assert.equal(error.message, 'foreign page', 'the page tells this refusal from a token prompt by it');
     assert.equal(error.data?.code, 'FORBIDDEN');
     assert.match(error.data?.message ?? '', /came from the page "https:\/\/evil.example"/);
     const { client } = await connectClient(server.url);
@@ -105,11 +107,12 @@ describe('pages of other sites, without a token', () => {
 
     const port = new URL(server.url).port;
     const rebound = await context.newPage();
-    const statuses: number[] = [];
-    rebound.on('response', (response) => {
-      if (response.url().includes('/api/')) statuses.push(response.status());
-    });
     await rebound.goto(`http://evil.example:${port}/`);
+    // What a person who opened it under that name sees: why, not a token prompt.
+    const notice = rebound.locator('[data-testid="refused-notice"]');
+    await notice.waitFor({ timeout: 10_000 });
+    assert.match((await notice.textContent()) ?? '', /sent to "evil\.example:\d+", not to a loopback name/);
+    assert.equal(await rebound.locator('input[aria-label="Access token"]').count(), 0, 'no token prompt');
     const answer = await rebound.evaluate(async () => {
       const response = await fetch('/api/cameras');
       return { status: response.status, body: await response.text() };

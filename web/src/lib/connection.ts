@@ -11,6 +11,8 @@ export type ShotscaleSocket = Socket<ServerToClientEvents, ClientToServerEvents>
 
 /** The message of the server's connect_error when the token is missing or wrong. */
 export const UNAUTHORIZED = 'unauthorized';
+/** ... and when a server without tokens refuses this page (another site's, or a name that is not loopback): no token typed here helps. */
+export const FOREIGN_PAGE = 'foreign page';
 
 /** Retry delay after a non-token refusal by the server, ms. */
 const RETRY_MS = 3000;
@@ -61,7 +63,10 @@ export function connectLive(state: LiveState, options: ConnectOptions = {}): Liv
     if (reason === 'io server disconnect') socket.connect();
   });
   socket.on('connect_error', (err) => {
-    if (err.message === UNAUTHORIZED) {
+    if (err.message === FOREIGN_PAGE) {
+      state.connection = 'refused';
+      state.connectionError = (err as Error & { data?: { message?: string } }).data?.message ?? 'The server refuses this page.';
+    } else if (err.message === UNAUTHORIZED) {
       // Middleware refusal: no automatic retry; wait for a token.
       state.connection = 'unauthorized';
       state.connectionError = token ? 'The server refused the access token.' : 'This server needs an access token.';

@@ -17,7 +17,9 @@ export type ConnectionState =
   /** Lost or refused; Socket.IO is retrying. */
   | 'reconnecting'
   /** The server refused the token (or none was given): waiting for one. */
-  | 'unauthorized';
+  | 'unauthorized'
+  /** The server, which has no token, refuses this page (connectionError says why): nothing here can change that. */
+  | 'refused';
 
 /** A readout older than this (ms, by local receive time) is shown as stale. */
 export const STALE_READOUT_MS = 3000;
