@@ -24,6 +24,9 @@ import { registerReportRoutes } from './report-routes.js';
 import { registerShotRoutes, type ShotRouteOptions } from './shot-routes.js';
 import { registerWhipRoutes } from './whip-routes.js';
 
+/** Where a server without tokens lets its page be framed: its own origin and this machine's pages (local-page.ts). */
+const LOCAL_FRAMES_ONLY = "frame-ancestors 'self' http://localhost:* http://127.0.0.1:* https://localhost:* https://127.0.0.1:*";
+
 export interface HttpAppDeps {
   guard: AccessGuard;
   /** PEM certificate and key: serve HTTPS. */
@@ -130,6 +133,9 @@ export async function createHttpApp(deps: HttpAppDeps): Promise<HttpApp> {
     app.get<{ Params: { '*': string } }>('/*', needs('public'), async (request, reply) => {
       const file = request.params['*'] || 'index.html';
       if (API_PREFIXES.some((prefix) => file.startsWith(prefix))) return sendError(reply, 404, 'NOT_FOUND', `no route ${request.method} /${file.slice(0, 200)}`);
+      // Without a token the page can do anything, so another site must not frame it under a decoy (clickjacking);
+      // with tokens, a control room's own page may embed the wall.
+      if (!deps.guard.apiNeedsToken) reply.header('content-security-policy', LOCAL_FRAMES_ONLY);
       return reply.sendFile(file);
     });
   } else {

@@ -2,7 +2,8 @@
  * A server without tokens listens on loopback and lets its local user do
  * anything; a web page that user opens must not. In a real browser: a page
  * of another site opens a WebSocket to the server (browsers apply no
- * same-origin rule to WebSockets) and posts to it, and a rebound name
+ * same-origin rule to WebSockets), posts to it and frames the dashboard
+ * under a decoy (clickjacking), and a rebound name
  * (evil.example resolving to 127.0.0.1, as DNS rebinding makes it) loads the
  * dashboard itself. Each is refused with a coded answer, and nothing it sent
  * is done; the dashboard under the rebound name says why instead of asking
@@ -45,7 +46,10 @@ describe('pages of other sites, without a token', () => {
   before(async () => {
     ensureWebBuild();
     server = await startTestServer({ cameras: [testsrcCamera('cam-1')] });
-    attacker = http.createServer((_request, response) => response.writeHead(200, { 'content-type': 'text/html' }).end(ATTACKER_PAGE));
+    attacker = http.createServer((request, response) => {
+      const page = request.url?.startsWith('/frame') ? `<!doctype html><iframe src="${server.url}/" width="800" height="600"></iframe>` : ATTACKER_PAGE;
+      response.writeHead(200, { 'content-type': 'text/html' }).end(page);
+    });
     await new Promise<void>((resolve) => attacker.listen(0, '127.0.0.1', resolve));
     attackerPort = (attacker.address() as AddressInfo).port;
     browser = await chromium.launch({
@@ -63,6 +67,19 @@ describe('pages of other sites, without a token', () => {
   });
 
   const takes = async () => ((await httpJson(`${server.url}/api/takes`)).body as { takes: { scene: string }[] }).takes.map((t) => t.scene);
+
+  test('the page of a server with tokens sets no framing rule (a control room may embed the wall); without, only this machine may frame it', async () => {
+    const page = await rawRequest(server.url, 'GET', '/');
+    assert.match(String(page.headers['content-security-policy']), /frame-ancestors 'self' http:\/\/localhost:\* http:\/\/127\.0\.0\.1:\*/);
+    const closed = await startTestServer({ server: { accessToken: 'admin-token-frames-0123456789' } });
+    try {
+      const closedPage = await rawRequest(closed.url, 'GET', '/');
+      assert.equal(closedPage.status, 200);
+      assert.equal(closedPage.headers['content-security-policy'], undefined);
+    } finally {
+      await closed.close();
+    }
+  });
 
   test('HTTP: a foreign Host or Origin is refused with FORBIDDEN and the reason; this machine\'s pages and plain clients are not', async () => {
     const port = new URL(server.url).port;
@@ -96,7 +113,7 @@ describe('pages of other sites, without a token', () => {
     client.close();
   });
 
-  test('in a browser: another site\'s WebSocket and POST do nothing; the dashboard under a rebound name gets no data', async () => {
+  test('in a browser: another site\'s WebSocket, POST and frame do nothing; the dashboard under a rebound name gets no data', async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
     await page.goto(`http://evil.example:${attackerPort}/?target=${encodeURIComponent(server.url)}`);
@@ -121,6 +138,20 @@ describe('pages of other sites, without a token', () => {
     assert.doesNotMatch(answer.body, /cam-1/, 'no camera is listed');
     await context.close();
     assert.deepEqual(await takes(), ['1'], 'no take was started from the foreign pages');
+
+    // Framed under a decoy (clickjacking): another site's frame stays empty; a page on this machine may frame it.
+    const framed = async (host: string) => {
+      const decoy = await browser.newPage();
+      await decoy.goto(`http://${host}:${attackerPort}/frame`);
+      await decoy.waitForTimeout(1500);
+      const inner = decoy.frames().find((f) => f !== decoy.mainFrame());
+      // A frame the browser refused holds its error page, not the dashboard.
+      const shown = inner && inner.url().startsWith(server.url) ? ((await inner.locator('h1').first().textContent()) ?? '').trim() : `refused (${inner?.url()})`;
+      await decoy.close();
+      return shown;
+    };
+    assert.match(await framed('evil.example'), /^refused/, 'another site cannot frame the dashboard');
+    assert.equal(await framed('127.0.0.1'), 'shotscale', 'a page on this machine can');
 
     const own = await browser.newPage();
     await own.goto(server.url);

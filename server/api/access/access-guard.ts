@@ -33,6 +33,11 @@ export class AccessGuard {
     return this.tokens.closed;
   }
 
+  /** Whether the API needs a token (publish tokens alone leave it open to this machine's pages). */
+  get apiNeedsToken(): boolean {
+    return this.tokens.hasAccessTokens;
+  }
+
   /** Whether a request with token `given` from `address` (sent to `site.host` by the page `site.origin`) may use something that needs `access`, and as whom. */
   decide(access: Access, given: string | undefined, address: string, transport: Transport, site: RequestSite = {}): AccessDecision {
     const refuse = (decision: Extract<AccessDecision, { ok: false }>): AccessDecision => {
