@@ -13,7 +13,7 @@ import type { Logger } from '../shared/logger.js';
 import { errorMessage, isShotscaleError } from '../errors.js';
 import { grants, rolesFor, type Access, type Principal } from '../shared/access-roles.js';
 import type { Alert, CoverageUpdate, ShotRecord, Take } from '../shared/shots.js';
-import type { CameraStatus, ClientToServerEvents, PipelineStats, Preview, Readout, ServerInfo, ServerToClientEvents, TakeAck } from '../shared/socket-events.js';
+import { CONNECT_REFUSAL, type CameraStatus, type ClientToServerEvents, type PipelineStats, type Preview, type Readout, type ServerInfo, type ServerToClientEvents, type TakeAck } from '../shared/socket-events.js';
 import type { TakeRequest } from '../shots/shot-log.js';
 import type { FitState } from '../calibration/live-calibration.js';
 import type { AccessGuard, RefusalReason } from './access/access-guard.js';
@@ -98,10 +98,10 @@ function handshakeToken(socket: Socket): string | undefined {
   return typeof given === 'string' ? given : undefined;
 }
 
-/** The connect_error message the page acts on: a token prompt (unauthorized), a wait, or a refusal no token from the page can lift. */
+/** The connect_error message of a refusal (CONNECT_REFUSAL). */
 function refusalMessage(reason: RefusalReason): string {
-  if (reason === 'blocked') return 'too many attempts';
-  return reason === 'foreign-page' ? 'foreign page' : 'unauthorized';
+  if (reason === 'blocked') return CONNECT_REFUSAL.blocked;
+  return reason === 'foreign-page' ? CONNECT_REFUSAL.foreignPage : CONNECT_REFUSAL.unauthorized;
 }
 
 const SHOTS_OFF: Refusal = { code: 'BAD_REQUEST', message: 'the shot log is off (shots.enabled: false)' };

@@ -165,6 +165,20 @@ export interface TakeStartRequest {
   cameras?: string[] | null;
 }
 
+/**
+ * The message of the connect_error a refused connection gets (its data has
+ * the code and the reason in words), which the page acts on: a token prompt,
+ * a wait, or a refusal no token typed into the page can lift.
+ */
+export const CONNECT_REFUSAL = {
+  /** No token, or a wrong one. */
+  unauthorized: 'unauthorized',
+  /** Too many wrong tokens from this address: wait. */
+  blocked: 'too many attempts',
+  /** A server without tokens refuses a page of another site, or a name that is not loopback. */
+  foreignPage: 'foreign page',
+} as const;
+
 /** The answer to take:start and take:end: what started or ended, or why not. */
 export type TakeAck = { ok: true; takes: Take[] } | { ok: false; error: { code: string; message: string } };
 

@@ -3,16 +3,12 @@
  * state and the token flow (`unauthorized` → prompt → reconnect) out.
  */
 import { io, type Socket } from 'socket.io-client';
-import type { ClientToServerEvents, ServerToClientEvents, TakeAck, TakeStartRequest } from '../../../server/shared/socket-events.js';
+import { CONNECT_REFUSAL, type ClientToServerEvents, type ServerToClientEvents, type TakeAck, type TakeStartRequest } from '../../../server/shared/socket-events.js';
 import type { LiveState } from './live-state.svelte.js';
 import { saveToken } from './token.js';
 
 export type ShotscaleSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
-/** The message of the server's connect_error when the token is missing or wrong. */
-export const UNAUTHORIZED = 'unauthorized';
-/** ... and when a server without tokens refuses this page (another site's, or a name that is not loopback): no token typed here helps. */
-export const FOREIGN_PAGE = 'foreign page';
 
 /** Retry delay after a non-token refusal by the server, ms. */
 const RETRY_MS = 3000;
@@ -63,10 +59,10 @@ export function connectLive(state: LiveState, options: ConnectOptions = {}): Liv
     if (reason === 'io server disconnect') socket.connect();
   });
   socket.on('connect_error', (err) => {
-    if (err.message === FOREIGN_PAGE) {
+    if (err.message === CONNECT_REFUSAL.foreignPage) {
       state.connection = 'refused';
       state.connectionError = (err as Error & { data?: { message?: string } }).data?.message ?? 'The server refuses this page.';
-    } else if (err.message === UNAUTHORIZED) {
+    } else if (err.message === CONNECT_REFUSAL.unauthorized) {
       // Middleware refusal: no automatic retry; wait for a token.
       state.connection = 'unauthorized';
       state.connectionError = token ? 'The server refused the access token.' : 'This server needs an access token.';
