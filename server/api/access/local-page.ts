@@ -9,6 +9,8 @@
  * (`npm run dev:web`) proxies from its own.
  */
 
+import { isLoopback } from './access-token.js';
+
 /** The headers that say where a request was sent and by which page. */
 export interface RequestSite {
   /** The Host header. */
@@ -17,8 +19,14 @@ export interface RequestSite {
   origin?: string;
 }
 
-/** localhost and its subdomains, 127.0.0.0/8, and IPv6 loopback (bracketed, as in a Host header or a URL). */
-const LOOPBACK_NAME = /^(localhost|[a-z0-9-]+(\.[a-z0-9-]+)*\.localhost|127(\.\d{1,3}){3}|\[::1\]|\[::ffff:127(\.\d{1,3}){3}\]|\[::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}\])\.?$/i;
+/** Names a browser itself sends to loopback beyond the bind addresses: localhost's subdomains and IPv4-mapped 127.x (brackets and a trailing dot removed). */
+const LOOPBACK_ALIAS = /^([a-z0-9-]+(\.[a-z0-9-]+)*\.localhost|::ffff:127(\.\d{1,3}){3}|::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4})$/i;
+
+/** Whether a host name (as in a Host header or a URL: IPv6 bracketed, maybe a trailing dot) is this machine's: what a loopback bind accepts (access-token.ts), and its aliases. */
+function isLoopbackName(name: string): boolean {
+  const bare = name.toLowerCase().replace(/\.$/, '').replace(/^\[(.*)\]$/, '$1');
+  return isLoopback(bare) || LOOPBACK_ALIAS.test(bare);
+}
 
 /** The host name of a Host header ("127.0.0.1:8420", "[::1]:8420", "localhost"), without its port. */
 function hostName(header: string): string {
@@ -28,7 +36,7 @@ function hostName(header: string): string {
 
 /** What is foreign about the request's page, or null when it is this machine's own (or no page's). */
 export function foreignPage(site: RequestSite): string | null {
-  if (site.host !== undefined && !LOOPBACK_NAME.test(hostName(site.host))) return `the request was sent to ${JSON.stringify(site.host.slice(0, 100))}, not to a loopback name`;
+  if (site.host !== undefined && !isLoopbackName(hostName(site.host))) return `the request was sent to ${JSON.stringify(site.host.slice(0, 100))}, not to a loopback name`;
   if (site.origin === undefined) return null;
   let origin: URL | null = null;
   try {
@@ -36,6 +44,6 @@ export function foreignPage(site: RequestSite): string | null {
   } catch {
     // "null" (a sandboxed frame, a file: page) and anything unreadable.
   }
-  if (origin && (origin.protocol === 'http:' || origin.protocol === 'https:') && LOOPBACK_NAME.test(origin.hostname)) return null;
+  if (origin && (origin.protocol === 'http:' || origin.protocol === 'https:') && isLoopbackName(origin.hostname)) return null;
   return `the request came from the page ${JSON.stringify(site.origin.slice(0, 100))}, not one on this machine`;
 }
