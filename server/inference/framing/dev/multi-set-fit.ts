@@ -7,7 +7,7 @@
  * as `shotscale eval` reads them, the mean of the picture and its mirror
  * (--views as-is: the picture alone).
  *
- *   npx tsx server/inference/framing/dev/multi-set-fit.ts [--views both|as-is] [--inputs geometry,spectral,embedding] [--l2 0.1] [--ordinal 0.3] [--within 1] [--epochs 300] [--folds 5] [--noise 0.1] [--shift 0.5] [--random-relu 32] [--rules-inputs] [--turned] [--per-set-scale] [--no-hold] [--drop name,...] [--matrix]
+ *   npx tsx server/inference/framing/dev/multi-set-fit.ts [--views both|as-is] [--inputs geometry,spectral,embedding] [--l2 0.1] [--ordinal 0.3] [--within 1] [--epochs 300] [--folds 5] [--noise 0.1] [--shift 0.5] [--random-relu 32] [--rules-inputs] [--turned] [--per-set-scale] [--no-hold] [--drop name,...] [--sets cinemanet,hoha] [--matrix]
  */
 import { parseArgs } from 'node:util';
 import { CALIBRATION_TRAIN_OPTIONS, evaluateSets, type LabelledSet } from '../../../calibration/multi-set-calibration.js';
@@ -56,13 +56,15 @@ const { values } = parseArgs({
     'per-set-scale': { type: 'boolean', default: false },
     /** The head applied everywhere, also where a face fills the picture and the rules read ECU (head-hold.ts). */
     'no-hold': { type: 'boolean', default: false },
+    /** The sets fitted and scored, by name (default: every shared set). */
+    sets: { type: 'string', default: SHARED_SETS.map((s) => s.name).join(',') },
   },
 });
 const dropped = new Set(values.drop.split(',').filter(Boolean));
 const groupScale = Object.fromEntries(values['l2-groups'].split(',').filter(Boolean).map((kv) => [kv.split('=')[0]!, Number(kv.split('=')[1])])) as Record<string, number>;
 const parts = values.inputs.split(',') as InputPart[];
 const sets: LabelledSet[] = [];
-for (const spec of SETS) {
+for (const spec of SETS.filter((s) => values.sets.split(',').some((name) => s.labels === labelsOf(name)))) {
   const cached = await loadSet(spec.labels);
   const mirrors = values.views === 'as-is' ? null : (await loadSet(spec.labels, DEFAULT_MANIFEST, false, 'mirrored')).frames;
   const taxonomy = findTaxonomy(spec.taxonomy)!;
