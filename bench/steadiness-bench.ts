@@ -8,7 +8,7 @@
  * and the share of frames whose held label is the segment's, exact and within
  * one class. Prints figures and writes JSON; asserts nothing.
  *
- *   npm run bench:steadiness [-- --fps 2,5 --out bench-results/steadiness.json]
+ *   npm run bench:steadiness [-- --fps 2,5 --empty-weight 0.3 --out bench-results/steadiness.json]
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -28,13 +28,13 @@ import { CANONICAL_SCALES } from '../server/shared/scale.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DEMO = path.join(ROOT, 'media', 'demo');
-const { values } = parseArgs({ options: { fps: { type: 'string', default: '2,5' }, out: { type: 'string', default: path.join(ROOT, 'bench-results', 'steadiness.json') } } });
+const { values } = parseArgs({ options: { fps: { type: 'string', default: '2,5' }, 'empty-weight': { type: 'string' }, out: { type: 'string', default: path.join(ROOT, 'bench-results', 'steadiness.json') } } });
 
 const segments = readFileSync(path.join(DEMO, 'segments.csv'), 'utf8').trim().split('\n').slice(1).map((line) => {
   const [file, start, end, scale] = line.split(',');
   return { file: file!, start: Number(start), end: Number(end), truth: CANONICAL_SCALES.indexOf(scale as never) };
 });
-const smoothing = configSchema.parse({}).pipeline.smoothing;
+const smoothing = configSchema.parse(values['empty-weight'] ? { pipeline: { smoothing: { emptyFrameWeight: Number(values['empty-weight']) } } } : {}).pipeline.smoothing;
 const model = await FramingModel.load(path.join(ROOT, 'models', 'framing-default.manifest.json'), { executionProviders: ['cpu'], intraOpThreads: 2 }, silentLogger);
 const head = loadHead(path.join(ROOT, 'models', 'framing-default.head.json'), MODEL_FEATURE_NAMES);
 const profile = { models: [{ name: 'default', model, weight: 1 }], head };

@@ -26,7 +26,9 @@ export class ReadoutBuilder {
       smoother = new ScaleSmoother(this.settings);
       this.smoothers.set(frame.cameraId, smoother);
     }
-    const { label, confidence, smoothed } = smoother.update(prediction.probabilities, frame.captureTime);
+    // A frame in which the detectors found nobody weighs less (SmoothingSettings.emptyFrameWeight); a model that cannot say counts fully.
+    const weight = prediction.subjects?.kind === 'none' ? this.settings.emptyFrameWeight : 1;
+    const { label, confidence, smoothed } = smoother.update(prediction.probabilities, frame.captureTime, weight);
     const readout: Readout = {
       cameraId: frame.cameraId,
       captureTime: frame.captureTime,

@@ -10,6 +10,7 @@ import type { TimecodeRateName } from '../shared/shots.js';
 import { TOKEN_ROLES } from '../shared/access-roles.js';
 import { inputOptionProblems, URL_SCHEMES } from '../ingest/input-options.js';
 import { cameraIdSchema } from './camera-id.js';
+import { EMPTY_FRAME_WEIGHT } from '../analysis/scale-smoother.js';
 
 const positive = (d: string) => z.number().positive().describe(d);
 
@@ -231,6 +232,12 @@ export const configSchema = z.strictObject({
           timeConstantS: z.number().min(0).default(0.6).describe('EMA time constant; 0 disables smoothing'),
           hysteresisMargin: z.number().min(0).max(1).default(0.08).describe('A new label must lead the current one by this much'),
           hysteresisHoldS: z.number().min(0).default(0.4).describe('... for at least this long'),
+          emptyFrameWeight: z
+            .number()
+            .gt(0)
+            .max(1)
+            .default(EMPTY_FRAME_WEIGHT)
+            .describe('How much a frame in which nobody was found moves the average (1: as much as any frame); a detector miss in a shot of people then does not flip the label'),
         })
         .prefault({}),
     })

@@ -8,7 +8,7 @@ const reads = (cls: number, reason: string) => ({ probabilities: [0, 1, 2, 3, 4,
 
 describe('readout builder', () => {
   test('a held label keeps the reason of the frame that last read it; the frame\'s own reason stays beside it', () => {
-    const builder = new ReadoutBuilder({ timeConstantS: 0.6, hysteresisMargin: 0.08, hysteresisHoldS: 0.4 }, () => 0);
+    const builder = new ReadoutBuilder({ timeConstantS: 0.6, hysteresisMargin: 0.08, hysteresisHoldS: 0.4, emptyFrameWeight: 0.5 }, () => 0);
     const first = builder.build(frame(0), reads(2, 'chest -> MCU'), 'm');
     assert.deepEqual([first.label, first.reason, first.labelReason], ['MCU', 'chest -> MCU', 'chest -> MCU']);
     // The next frame (say, the mirror) reads MS; the label holds MCU by hysteresis.
@@ -28,7 +28,7 @@ describe('readout builder', () => {
   });
 
   test('a held label shows who was in the frame that read it, not who the latest frame found', () => {
-    const builder = new ReadoutBuilder({ timeConstantS: 0.6, hysteresisMargin: 0.08, hysteresisHoldS: 0.4 }, () => 0);
+    const builder = new ReadoutBuilder({ timeConstantS: 0.6, hysteresisMargin: 0.08, hysteresisHoldS: 0.4, emptyFrameWeight: 0.5 }, () => 0);
     const person = { count: 1, kind: 'person', framing: 'single', overTheShoulder: false } as const;
     const nobody = { count: 0, kind: 'none', framing: 'none', overTheShoulder: false } as const;
     const first = builder.build(frame(0), { ...reads(4, 'mid-thigh -> MWS'), subjects: person }, 'm');
@@ -36,5 +36,29 @@ describe('readout builder', () => {
     // A blurred frame finds nobody and reads EWS; MWS holds, with the person of the frame that read it.
     const held = builder.build(frame(200), { ...reads(7, 'no person or face found -> EWS'), subjects: nobody }, 'm');
     assert.deepEqual([held.label, held.subjects, held.labelReason, held.labelSubjects], ['MWS', nobody, 'mid-thigh -> MWS', person]);
+  });
+
+  test('frames in which nobody was found weigh less: a few detector misses in a shot of people do not flip the label, an empty shot still takes over', () => {
+    const person = { count: 1, kind: 'person', framing: 'single', overTheShoulder: false } as const;
+    const nobody = { count: 0, kind: 'none', framing: 'none', overTheShoulder: false } as const;
+    // At 5 fps: MCU with someone in frame, then five frames (a second) that find nobody and read EWS (a blurred, windswept selfie), then MCU again.
+    const run = (emptyFrameWeight: number, subjects: typeof nobody | undefined) => {
+      const builder = new ReadoutBuilder({ timeConstantS: 0.6, hysteresisMargin: 0.08, hysteresisHoldS: 0.4, emptyFrameWeight }, () => 0);
+      const labels: string[] = [];
+      for (let t = 0; t <= 1000; t += 200) labels.push(builder.build(frame(t), { ...reads(2, 'chest -> MCU'), subjects: person }, 'm').label);
+      for (let t = 1200; t <= 2000; t += 200) labels.push(builder.build(frame(t), { ...reads(7, 'no person or face found -> EWS'), ...(subjects ? { subjects } : {}) }, 'm').label);
+      for (let t = 2200; t <= 2800; t += 200) labels.push(builder.build(frame(t), { ...reads(2, 'chest -> MCU'), subjects: person }, 'm').label);
+      return labels;
+    };
+    assert.ok(run(1, nobody).includes('EWS'), 'counted fully, the misses flip the wall');
+    assert.ok(!run(0.5, nobody).includes('EWS'), 'weighed down, they do not');
+    assert.ok(run(0.5, undefined).includes('EWS'), 'a model that does not say who it found counts fully');
+    // A shot that empties for good is followed, later.
+    const builder = new ReadoutBuilder({ timeConstantS: 0.6, hysteresisMargin: 0.08, hysteresisHoldS: 0.4, emptyFrameWeight: 0.5 }, () => 0);
+    builder.build(frame(0), { ...reads(2, 'chest -> MCU'), subjects: person }, 'm');
+    let t = 0, last = 'MCU';
+    while (last !== 'EWS' && t < 10_000) last = builder.build(frame((t += 200)), { ...reads(7, 'no person or face found -> EWS'), subjects: nobody }, 'm').label;
+    assert.equal(last, 'EWS');
+    assert.ok(t <= 2000, `EWS after ${t} ms`);
   });
 });

@@ -22,7 +22,7 @@ function mix(a: CanonicalScale, pa: number, b: CanonicalScale): number[] {
 const idx = (label: CanonicalScale) => CANONICAL_SCALES.indexOf(label);
 
 function smoother(overrides: Partial<SmoothingSettings> = {}): ScaleSmoother {
-  return new ScaleSmoother({ timeConstantS: 0.6, hysteresisMargin: 0.08, hysteresisHoldS: 0.4, ...overrides });
+  return new ScaleSmoother({ timeConstantS: 0.6, hysteresisMargin: 0.08, hysteresisHoldS: 0.4, emptyFrameWeight: 0.5, ...overrides });
 }
 
 describe('ScaleSmoother', () => {
@@ -33,6 +33,19 @@ describe('ScaleSmoother', () => {
     assert.equal(out.label, 'WS');
     assert.equal(out.confidence, 0.7);
     assert.deepEqual(out.smoothed, raw);
+  });
+
+  test('a frame of weight w moves the average as a time constant tau / w would', () => {
+    const full = smoother({ timeConstantS: 1.2, hysteresisMargin: 0, hysteresisHoldS: 0 });
+    const half = smoother({ timeConstantS: 0.6, hysteresisMargin: 0, hysteresisHoldS: 0 });
+    full.update(peaked('MS'), 0);
+    half.update(peaked('MS'), 0);
+    for (let t = 200; t <= 1200; t += 200) {
+      const a = full.update(peaked('EWS'), t), b = half.update(peaked('EWS'), t, 0.5);
+      assert.ok(Math.abs(a.smoothed[idx('EWS')]! - b.smoothed[idx('EWS')]!) < 1e-12, `at ${t} ms`);
+    }
+    // After tau / w seconds, 1 - 1/e of the step.
+    assert.ok(Math.abs(half.update(peaked('EWS'), 1200, 0.5).smoothed[idx('EWS')]! - (1 - Math.exp(-1))) < 1e-9);
   });
 
   test('the returned vector is a copy', () => {
