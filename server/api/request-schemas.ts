@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import type { CameraPatch } from '../app/camera-manager.js';
 import { cameraIdSchema } from '../config/camera-id.js';
+import { MAX_NAME_LENGTH, nameText, noteText } from '../config/name-text.js';
 import { describeIssue, formatKeyPath } from '../config/zod-issues.js';
 import { ShotscaleError } from '../errors.js';
 import { CANONICAL_SCALES } from '../shared/scale.js';
@@ -14,15 +15,15 @@ import type { ShotPatch } from '../store/shot-store.js';
 
 /** More cameras than any wall shows; a longer list is not a mistake but an attack. */
 export const MAX_CAMERAS_IN_REQUEST = 256;
-export const MAX_NAME_LENGTH = 64;
+export { MAX_NAME_LENGTH };
 export const MAX_NOTE_LENGTH = 2000;
 export const MAX_TAGS = 32;
 
-/** A scene or take name: text or a number (a slate says "12"), trimmed, at most MAX_NAME_LENGTH. */
+/** A scene or take name: text or a number (a slate says "12"), trimmed, at most MAX_NAME_LENGTH, no control characters. */
 const slateName = z
   .union([z.string(), z.number().finite()], { error: 'a name or a number, e.g. "12"' })
   .transform((v) => String(v).trim())
-  .pipe(z.string().max(MAX_NAME_LENGTH, `at most ${MAX_NAME_LENGTH} characters`));
+  .pipe(nameText());
 
 const cameraList = z.array(cameraIdSchema).max(MAX_CAMERAS_IN_REQUEST, `at most ${MAX_CAMERAS_IN_REQUEST} cameras`);
 
@@ -40,11 +41,11 @@ export const takeEndSchema = z.strictObject({ cameras: cameraList.nullable().opt
 const shotPatchSchema = z.strictObject({
   scale: z.enum(CANONICAL_SCALES).optional(),
   tags: z
-    .array(z.string().trim().max(MAX_NAME_LENGTH, `at most ${MAX_NAME_LENGTH} characters`))
+    .array(z.string().trim().pipe(nameText()))
     .max(MAX_TAGS, `at most ${MAX_TAGS} tags`)
     .transform((tags) => [...new Set(tags.filter(Boolean))])
     .optional(),
-  note: z.string().max(MAX_NOTE_LENGTH, `at most ${MAX_NOTE_LENGTH} characters`).nullable().optional(),
+  note: noteText(MAX_NOTE_LENGTH).nullable().optional(),
   scene: slateName.nullable().optional(),
   take: slateName.nullable().optional(),
 });

@@ -6,7 +6,7 @@
 import type { CameraConfig, CameraInput, Config } from '../config/schema.js';
 import { cameraSchema } from '../config/schema.js';
 import { describeIssue, formatKeyPath, resolveConfigPath } from '../config/load-config.js';
-import { ShotscaleError } from '../errors.js';
+import { errorMessage, isShotscaleError, ShotscaleError } from '../errors.js';
 import { CameraSupervisor } from '../ingest/camera-supervisor.js';
 import type { CameraSource } from '../ingest/camera-source.js';
 import { WebRtcCamera } from '../ingest/webrtc/webrtc-camera.js';
@@ -46,6 +46,13 @@ export interface CameraManagerDeps {
 
 /** Fields of a camera that PATCH may change (id is the key, so it cannot). */
 export type CameraPatch = Partial<Omit<CameraInput, 'id'>>;
+
+/** A camera with everything that could refuse it resolved: it can start. */
+interface PreparedCamera {
+  /** Paths resolved against the config's folder. */
+  camera: CameraConfig;
+  profile: CameraModelProfile;
+}
 
 export function parseCamera(input: unknown, where: string): CameraConfig {
   const parsed = cameraSchema.safeParse(input);
@@ -87,20 +94,35 @@ export class CameraManager {
     return { ...camera, source: publicSource(camera.source) };
   }
 
-  /** A camera definition checked as add() would check it (schema, models, head), without starting it. */
+  /** A camera definition checked as add() would check it (schema, models, head, timecode), without starting it. */
   validate(input: unknown): CameraConfig {
     const camera = parseCamera(input, 'camera');
-    this.deps.models.profile(camera);
+    this.prepare(camera);
     return camera;
   }
 
+  /** Starts a new camera; refused (nothing of it left behind) when any part of it is wrong or it cannot start. */
   add(input: unknown): CameraStatus {
     const camera = parseCamera(input, 'camera');
     if (this.supervisors.has(camera.id)) throw new ShotscaleError('CAMERA_EXISTS', `camera "${camera.id}" already exists`);
-    this.startCamera(camera);
+    const prepared = this.prepare(camera);
+    try {
+      this.startCamera(prepared);
+    } catch (error) {
+      // Listed already, its first status may have gone out: the dashboards drop it again.
+      if (this.discardCamera(camera.id)) this.deps.onRemoved(camera.id, 'removed');
+      this.deps.metrics.forgetCamera(camera.id);
+      throw this.startFailure(camera.id, error, 'it was not added');
+    }
     return this.statusOf(this.get(camera.id));
   }
 
+  /**
+   * Restarts the camera with changed fields. Everything that can refuse the
+   * change is checked while the old camera still runs, so a refused edit
+   * leaves it running as it was; should the new one still fail to start,
+   * the old settings start again.
+   */
   async update(cameraId: string, patch: CameraPatch): Promise<CameraStatus> {
     const current = this.get(cameraId).camera;
     if ('id' in (patch as object) && (patch as { id?: unknown }).id !== cameraId) {
@@ -108,8 +130,15 @@ export class CameraManager {
     }
     const parsed = parseCamera({ ...current, ...patch, id: cameraId }, `camera "${cameraId}"`);
     const next = { ...parsed, source: restoreSecrets(parsed.source, current.source) };
+    const prepared = this.prepare(next);
     await this.stopCamera(cameraId, false);
-    this.startCamera(next);
+    try {
+      this.startCamera(prepared);
+    } catch (error) {
+      this.discardCamera(cameraId);
+      const restored = this.restart(current);
+      throw this.startFailure(cameraId, error, restored ? 'it runs on with its previous settings' : 'nor could it start again with its previous settings: it is removed');
+    }
     return this.statusOf(this.get(cameraId));
   }
 
@@ -135,8 +164,14 @@ export class CameraManager {
   /** In a cluster: a camera whose definition changed restarts with the new one (or starts, when not running here). */
   async replace(input: unknown): Promise<CameraStatus> {
     const camera = parseCamera(input, 'camera');
+    const prepared = this.prepare(camera);
     await this.stopCamera(camera.id, false);
-    this.startCamera(camera);
+    try {
+      this.startCamera(prepared);
+    } catch (error) {
+      this.discardCamera(camera.id);
+      throw error;
+    }
     return this.statusOf(this.get(camera.id));
   }
 
@@ -191,12 +226,89 @@ export class CameraManager {
     this.supervisors.get(cameraId)?.countDropped(count);
   }
 
-  private startCamera(given: CameraConfig): void {
+  /**
+   * Resolves all that can refuse a camera (its models, its calibration head,
+   * its timecode) without touching any running camera. What the camera's
+   * own fields get wrong is CAMERA_INVALID naming the field: the request's
+   * mistake (400), whatever the file or the clock said.
+   */
+  private prepare(given: CameraConfig): PreparedCamera {
     const { deps } = this;
     // File paths in cameras are relative to the config file, like every path.
     const camera: CameraConfig = given.source.kind === 'file' ? { ...given, source: { ...given.source, path: resolveConfigPath({ baseDir: deps.baseDir }, given.source.path) } } : given;
-    // Resolving the profile first: an unknown model or head refuses the camera before anything starts.
-    const profile = deps.models.profile(camera);
+    if (typeof camera.calibration === 'string') {
+      try {
+        deps.models.head(camera.calibration);
+      } catch (error) {
+        if (!isShotscaleError(error)) throw error;
+        throw new ShotscaleError('CAMERA_INVALID', `camera "${camera.id}": calibration: ${error.message}`, { cause: error, ...(error.hint ? { hint: error.hint } : {}) });
+      }
+    }
+    let profile: CameraModelProfile;
+    try {
+      profile = deps.models.profile(camera);
+    } catch (error) {
+      // The head is loaded (and kept) by now, so what profile() can still refuse is a model name.
+      if (!isShotscaleError(error)) throw error;
+      throw new ShotscaleError('CAMERA_INVALID', `camera "${camera.id}": models: ${error.message}`, { cause: error });
+    }
+    this.checkTimecode(camera);
+    return { camera, profile };
+  }
+
+  /** A camera's own timecode that no clock can count (a frame past the rate, 25:00:00:00) refuses it; shots off, no clock is made. */
+  private checkTimecode(camera: CameraConfig): void {
+    const shotLog = this.deps.shotLog;
+    if (!shotLog || !camera.timecode) return;
+    try {
+      shotLog.timecodeFor(camera);
+    } catch (error) {
+      if (!isShotscaleError(error)) throw error;
+      // When the server's own shots.timecode fails as well, the config is wrong, not the request: that error stands.
+      shotLog.timecodeFor({ id: camera.id });
+      throw new ShotscaleError('CAMERA_INVALID', error.message, { cause: error });
+    }
+  }
+
+  /** The camera that failed to start with new settings starts with `previous` again (they ran until just now); false when even that fails. */
+  private restart(previous: CameraConfig): boolean {
+    try {
+      this.startCamera(this.prepare(previous));
+      return true;
+    } catch (error) {
+      this.discardCamera(previous.id);
+      this.deps.metrics.forgetCamera(previous.id);
+      this.deps.log.error(`camera "${previous.id}" could not start again with its previous settings: ${errorMessage(error)}; it is removed`);
+      this.deps.onRemoved(previous.id, 'removed');
+      return false;
+    }
+  }
+
+  /**
+   * A start that failed past every check is not the request's fault as far
+   * as anyone can tell, so the log has the details; the answer is still a
+   * coded refusal that says what became of the camera.
+   */
+  private startFailure(cameraId: string, error: unknown, outcome: string): ShotscaleError {
+    if (isShotscaleError(error, 'CAMERA_INVALID')) return error;
+    this.deps.log.error(`camera "${cameraId}" could not start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    return new ShotscaleError('CAMERA_INVALID', `camera "${cameraId}" could not start (${errorMessage(error)}); ${outcome}`, { cause: error });
+  }
+
+  /** Takes back whatever a failed startCamera() had set up; nothing of it may run or be listed. True when it was listed. */
+  private discardCamera(cameraId: string): boolean {
+    const supervisor = this.supervisors.get(cameraId);
+    this.supervisors.delete(cameraId);
+    this.profiles.delete(cameraId);
+    this.deps.scheduler.removeCamera(cameraId);
+    this.deps.shotLog?.detachCamera(cameraId);
+    this.deps.readouts.forget(cameraId);
+    supervisor?.stop().catch((error: unknown) => this.deps.log.warn(`camera "${cameraId}": stopping a camera that failed to start: ${errorMessage(error)}`));
+    return supervisor !== undefined;
+  }
+
+  private startCamera({ camera, profile }: PreparedCamera): void {
+    const { deps } = this;
     const log = deps.log.child(`camera:${camera.id}`);
     const tracker = deps.shotLog?.attachCamera(camera) ?? null;
     if (tracker && camera.source.kind === 'file') this.useFileTimecode(camera.source.path, tracker, log);

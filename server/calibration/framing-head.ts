@@ -8,7 +8,7 @@
  * rules decide the split, by definition (hips in frame or not), so a head
  * trained on 5 coarse classes still yields 8 canonical probabilities.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, statSync, writeFileSync, type Stats } from 'node:fs';
 import { z } from 'zod';
 import { ShotscaleError } from '../errors.js';
 import { CANONICAL_SCALES, type CanonicalScale } from '../shared/scale.js';
@@ -140,13 +140,77 @@ export function saveHead(head: FramingHead, file: string): void {
   writeFileSync(file, JSON.stringify(saveHeadObject(head)) + '\n');
 }
 
+/**
+ * Largest head file read. Heads are tens to hundreds of KB (the shipped one
+ * is 62 KB, its provenance and cross-validation included); 16 MB leaves room
+ * for heads fitted on many sets and still refuses a log file or a disk image
+ * before it is read into memory on the server's only thread.
+ */
+export const MAX_HEAD_BYTES = 16 * 1024 * 1024;
+
+/** A head file's problem in words: what is wrong with it, never what is in it. */
+function headFileProblem(file: string, stats: Stats): ShotscaleError | null {
+  if (!stats.isFile()) return new ShotscaleError('MODEL_MANIFEST_INVALID', `calibration head ${file} is not a regular file`);
+  if (stats.size > MAX_HEAD_BYTES) return new ShotscaleError('MODEL_MANIFEST_INVALID', `calibration head ${file} is larger than ${MAX_HEAD_BYTES / 1024 / 1024} MB; a head is a JSON file of a few hundred KB at most`);
+  return null;
+}
+
+/**
+ * A head file's text, read only when it is a regular file of at most
+ * MAX_HEAD_BYTES: a path may come from an API request, and a FIFO would
+ * block the server for good, /dev/zero fill its memory. Checked before
+ * opening (opening some devices has effects) and again on what was opened
+ * (the path may have changed in between); opened non-blocking, so a FIFO
+ * swapped in cannot hang the open itself.
+ */
+function readHeadText(file: string): string {
+  let stats: Stats;
+  try {
+    stats = statSync(file);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw new ShotscaleError('MODEL_FILE_NOT_FOUND', `calibration head not found: ${file}`);
+    throw new ShotscaleError('MODEL_MANIFEST_INVALID', `calibration head ${file} cannot be read (${code ?? 'error'})`);
+  }
+  const before = headFileProblem(file, stats);
+  if (before) throw before;
+  let fd: number;
+  try {
+    fd = openSync(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  } catch (error) {
+    throw new ShotscaleError('MODEL_MANIFEST_INVALID', `calibration head ${file} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  try {
+    const opened = fstatSync(fd);
+    const problem = headFileProblem(file, opened);
+    if (problem) throw problem;
+    // At most the size seen: a file growing meanwhile is cut short (and fails as JSON), never read without end.
+    const buffer = Buffer.alloc(opened.size);
+    let length = 0;
+    while (length < buffer.length) {
+      const read = readSync(fd, buffer, length, buffer.length - length, null);
+      if (read === 0) break;
+      length += read;
+    }
+    return buffer.subarray(0, length).toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** Loads and checks a head against the features the running model produces. */
 export function loadHead(file: string, featureNames: readonly string[]): FramingHead {
+  const text = readHeadText(file);
   let raw: unknown;
   try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (error) {
-    throw new ShotscaleError('MODEL_MANIFEST_INVALID', `calibration head ${file}: ${(error as Error).message}`);
+    raw = JSON.parse(text);
+  } catch {
+    // JSON.parse quotes the text it stopped at: no line of whatever file was named may reach an answer or the log.
+    throw new ShotscaleError('MODEL_MANIFEST_INVALID', `calibration head ${file} is not JSON (a head is the JSON file shotscale calibrate writes)`);
+  }
+  // Any other JSON file is refused as a whole, not key by key: its keys are its contents.
+  if (!raw || typeof raw !== 'object' || (raw as { kind?: unknown }).kind !== 'framing-head') {
+    throw new ShotscaleError('MODEL_MANIFEST_INVALID', `calibration head ${file} is not a calibration head (no "kind": "framing-head"; a head is the JSON file shotscale calibrate writes)`);
   }
   return parseHead(raw, file, featureNames);
 }

@@ -6,9 +6,9 @@
  * same data.
  */
 import type pg from 'pg';
-import { parseCoveragePlan, sceneCoverage } from '../coverage/coverage-plan.js';
+import { readStoredPlan, sceneCoverage } from '../coverage/coverage-plan.js';
 import { coverageByCamera, computeCoverage } from '../coverage/coverage-stats.js';
-import type { CoverageQuery, CoverageReport } from '../shots/shot-log.js';
+import { refuseBeyondPlanLimit, type CoverageQuery, type CoverageReport } from '../shots/shot-log.js';
 import type { CoveragePlan, CoverageUpdate, Take } from '../shared/shots.js';
 import type { ClusterShotLog } from './cluster-shot-log.js';
 import { clusterQueryError } from './pg-errors.js';
@@ -39,7 +39,7 @@ export class ClusterCoverage {
 
   async plans(): Promise<CoveragePlan[]> {
     const byScene = new Map(this.configPlans.map((p) => [p.scene, p]));
-    for (const row of await this.storedPlans()) byScene.set(row.scene, parseCoveragePlan(row.plan));
+    for (const row of await this.storedPlans()) byScene.set(row.scene, readStoredPlan(row.plan));
     return [...byScene.values()].sort(bySceneName);
   }
 
@@ -49,6 +49,8 @@ export class ClusterCoverage {
 
   /** Stores a plan checked as a single node checks it (the caller parses it first). */
   async savePlan(scene: string, given: unknown): Promise<void> {
+    const stored = await this.storedPlans();
+    if (!stored.some((row) => row.scene === scene)) refuseBeyondPlanLimit(stored.length);
     await this.query('INSERT INTO cluster_plans (scene, plan) VALUES ($1, $2) ON CONFLICT (scene) DO UPDATE SET plan = EXCLUDED.plan, updated_at = now()', [noNul(scene), jsonWithoutNul(given)]);
   }
 

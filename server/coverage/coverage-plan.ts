@@ -6,6 +6,7 @@
  * CoveragePlanItem every other module reads.
  */
 import { z } from 'zod';
+import { hasControlCharacter, MAX_NAME_LENGTH, NO_CONTROL_CHARACTERS } from '../config/name-text.js';
 import { describeIssue, formatKeyPath } from '../config/zod-issues.js';
 import { ShotscaleError } from '../errors.js';
 import { defaultItemLabel, describeScaleRange, parseScaleSpec, scaleIndex, SCALE_FORMS, type ScaleRange, type ScaleSpec } from '../shared/scale-range.js';
@@ -45,7 +46,8 @@ const planItemSchema = planItemInputSchema.transform((item, ctx): CoveragePlanIt
   return { id: item.id, label: item.label ?? defaultItemLabel(normalised), ...normalised };
 });
 
-export const coveragePlanSchema = z
+/** A plan as stored: what the rules below refuse may be in a plan stored before them, and is still read. */
+const storedPlanSchema = z
   .strictObject({
     // YAML reads `scene: 12` as a number; a scene is a name, so take both.
     scene: z
@@ -64,11 +66,51 @@ export const coveragePlanSchema = z
     });
   });
 
+/**
+ * Bounds on what a plan may ask for. A scene needs a handful of framings
+ * (a master, singles, inserts: 5 to 30); coverage is worked out over every
+ * plan for each update and each dashboard that connects, so a few dozen
+ * plans of thousands of items once held the server for seconds at a time.
+ */
+export const MAX_PLAN_ITEMS = 64;
+export const MAX_LABEL_LENGTH = 120;
+/** Stored plans (scenes): a feature has 100-200 scenes, a series block more. */
+export const MAX_STORED_PLANS = 500;
+
+/**
+ * A plan as the config and PUT /api/plans give it: its scene a name like a
+ * take's (at most 64 characters, README), so that a take can be slated for
+ * it, and no control characters in what it names (they break the exports
+ * and forge log lines).
+ */
+export const coveragePlanSchema = storedPlanSchema.superRefine((plan, ctx) => {
+  if (plan.scene.length > MAX_NAME_LENGTH) ctx.addIssue({ code: 'custom', path: ['scene'], message: `at most ${MAX_NAME_LENGTH} characters` });
+  if (plan.items.length > MAX_PLAN_ITEMS) ctx.addIssue({ code: 'custom', path: ['items'], message: `at most ${MAX_PLAN_ITEMS} items (${plan.items.length} given)` });
+  if (hasControlCharacter(plan.scene)) ctx.addIssue({ code: 'custom', path: ['scene'], message: NO_CONTROL_CHARACTERS });
+  plan.items.forEach((item, index) => {
+    if (!item) return;
+    if (item.tag !== undefined && item.tag.length > MAX_NAME_LENGTH) ctx.addIssue({ code: 'custom', path: ['items', index, 'tag'], message: `at most ${MAX_NAME_LENGTH} characters` });
+    const badTag = item.tag !== undefined && hasControlCharacter(item.tag);
+    if (badTag) ctx.addIssue({ code: 'custom', path: ['items', index, 'tag'], message: NO_CONTROL_CHARACTERS });
+    // A label not given is made from the tag: its fault is the tag's, said once.
+    else if (hasControlCharacter(item.label)) ctx.addIssue({ code: 'custom', path: ['items', index, 'label'], message: NO_CONTROL_CHARACTERS });
+    if (typeof item.label === 'string' && item.label.length > MAX_LABEL_LENGTH) ctx.addIssue({ code: 'custom', path: ['items', index, 'label'], message: `at most ${MAX_LABEL_LENGTH} characters` });
+  });
+});
+
 export type CoveragePlanInput = z.input<typeof coveragePlanSchema>;
 
 /** Validates a plan from HTTP or a file; the error lists every problem with its path. */
 export function parseCoveragePlan(input: unknown): CoveragePlan {
-  const result = coveragePlanSchema.safeParse(input);
+  return planOrError(coveragePlanSchema.safeParse(input));
+}
+
+/** A plan read back from the shot log (or the cluster's store): checked when it was stored, so read under the rules of then. */
+export function readStoredPlan(stored: unknown): CoveragePlan {
+  return planOrError(storedPlanSchema.safeParse(stored));
+}
+
+function planOrError(result: ReturnType<typeof storedPlanSchema.safeParse>): CoveragePlan {
   if (result.success) return result.data;
   const lines = result.error.issues.map((issue) => `${formatKeyPath(issue.path)}: ${describeIssue(issue)}`);
   throw new ShotscaleError('PLAN_INVALID', `invalid coverage plan: ${lines.join('; ')}`, {

@@ -17,7 +17,7 @@
 import path from 'node:path';
 import type { CameraConfig, Config } from '../config/schema.js';
 import { AlertMonitor } from '../coverage/alert-monitor.js';
-import { evaluatePlan, missingItems, parseCoveragePlan, sceneCoverage } from '../coverage/coverage-plan.js';
+import { evaluatePlan, MAX_STORED_PLANS, missingItems, parseCoveragePlan, readStoredPlan, sceneCoverage } from '../coverage/coverage-plan.js';
 import { computeCoverage, coverageByCamera } from '../coverage/coverage-stats.js';
 import { ShotscaleError, errorMessage } from '../errors.js';
 import type { Clock } from '../shared/clock.js';
@@ -70,6 +70,11 @@ export function planForScene(scene: string, input: unknown): { plan: CoveragePla
   const plan = parseCoveragePlan(given);
   if (plan.scene !== scene) throw new ShotscaleError('PLAN_INVALID', `the plan is for scene "${plan.scene}" but was sent to scene "${scene}"`);
   return { plan, given };
+}
+
+/** A new scene's plan when MAX_STORED_PLANS are stored already: refused (a plan replaced or removed is not new). */
+export function refuseBeyondPlanLimit(storedCount: number): void {
+  if (storedCount >= MAX_STORED_PLANS) throw new ShotscaleError('PLAN_INVALID', `at most ${MAX_STORED_PLANS} coverage plans are stored; remove plans of scenes that are done (DELETE /api/plans/SCENE) before adding another`);
 }
 
 export interface TakeRequest {
@@ -219,6 +224,11 @@ export class ShotLog {
     return tracker;
   }
 
+  /** The timecode clock `camera` would get, attaching nothing: a camera's timecode checked before it (re)starts. */
+  timecodeFor(camera: Pick<CameraConfig, 'id' | 'timecode'>): TimecodeClock {
+    return cameraTimecode(camera, this.settings.timecode);
+  }
+
   tracker(cameraId: string): ShotTracker | undefined {
     return this.trackers.get(cameraId);
   }
@@ -281,17 +291,19 @@ export class ShotLog {
 
   plan(scene: string): CoveragePlan | null {
     const stored = this.plans.all().find((p) => p.scene === scene);
-    return stored ? parseCoveragePlan(stored.plan) : (this.configPlans.get(scene) ?? null);
+    return stored ? readStoredPlan(stored.plan) : (this.configPlans.get(scene) ?? null);
   }
 
   allPlans(): CoveragePlan[] {
     const byScene = new Map(this.configPlans);
-    for (const stored of this.plans.all()) byScene.set(stored.scene, parseCoveragePlan(stored.plan));
+    for (const stored of this.plans.all()) byScene.set(stored.scene, readStoredPlan(stored.plan));
     return [...byScene.values()].sort((a, b) => a.scene.localeCompare(b.scene, undefined, { numeric: true }));
   }
 
   setPlan(scene: string, input: unknown): CoveragePlan {
     const { plan, given } = planForScene(scene, input);
+    const stored = this.plans.all();
+    if (!stored.some((p) => p.scene === scene)) refuseBeyondPlanLimit(stored.length);
     this.plans.save(scene, given, this.clock());
     this.scheduleCoverage();
     return plan;

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import jpeg from 'jpeg-js';
 import { validateConfig } from '../../server/config/load-config.js';
 import { CUT_FRAME, CUT_FRAME_BYTES } from '../../server/cuts/cut-detector.js';
+import { MAX_LABEL_LENGTH, MAX_PLAN_ITEMS, MAX_STORED_PLANS } from '../../server/coverage/coverage-plan.js';
 import { isShotscaleError } from '../../server/errors.js';
 import { createLogger, silentLogger } from '../../server/shared/logger.js';
 import { CANONICAL_SCALES, type CanonicalScale } from '../../server/shared/scale.js';
@@ -156,6 +157,20 @@ describe('takes', () => {
 });
 
 describe('plans and coverage', () => {
+  test('plans are bounded: items and label lengths per plan, and how many scenes are stored; a stored scene can still be replaced', () => {
+    const { log } = openLog();
+    const items = (n: number) => Array.from({ length: n }, (_, i) => ({ id: `i${i}`, scale: 'MS' }));
+    assert.equal(log.setPlan('big', { items: items(MAX_PLAN_ITEMS) }).items.length, MAX_PLAN_ITEMS);
+    assert.throws(() => log.setPlan('bigger', { items: items(MAX_PLAN_ITEMS + 1) }), (error: unknown) => isShotscaleError(error, 'PLAN_INVALID') && /items: at most 64 items \(65 given\)/.test(error.message));
+    assert.throws(() => log.setPlan('long', { items: [{ id: 'a', scale: 'MS', label: 'x'.repeat(MAX_LABEL_LENGTH + 1) }] }), (error: unknown) => isShotscaleError(error, 'PLAN_INVALID') && /label: at most/.test(error.message));
+    for (let i = 1; i < MAX_STORED_PLANS; i++) log.setPlan(`s${i}`, { items: items(1) });
+    assert.throws(() => log.setPlan('one-more', { items: items(1) }), (error: unknown) => isShotscaleError(error, 'PLAN_INVALID') && /at most 500 coverage plans/.test(error.message));
+    assert.equal(log.setPlan('s1', { items: items(2) }).items.length, 2, 'a stored scene is replaced, not added');
+    assert.ok(log.removePlan('s2'));
+    assert.equal(log.setPlan('one-more', { items: items(1) }).scene, 'one-more', 'room again once one is removed');
+    log.close();
+  });
+
   test('plans from the config and from setPlan; stored ones survive a reopen; a scene mismatch is refused', () => {
     const { log, dir } = openLog();
     assert.deepEqual(log.plan('12'), {

@@ -1,0 +1,90 @@
+/**
+ * A calibration head path may come from an API request: only a regular file
+ * of a head's size is read, and nothing of a file that is not a head reaches
+ * an error message (so neither the answer nor the log).
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { truncateSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { loadHead, MAX_HEAD_BYTES, saveHead, type FramingHead } from '../../server/calibration/framing-head.js';
+import { isShotscaleError } from '../../server/errors.js';
+import { tempDir } from '../support/media.js';
+
+const FEATURES = ['a', 'b'];
+
+function tinyHead(): FramingHead {
+  return {
+    schemaVersion: 1,
+    kind: 'framing-head',
+    taxonomy: 'two',
+    classes: ['close', 'far'],
+    groups: [
+      ['ECU', 'CU', 'MCU', 'MS'],
+      ['MWS', 'FS', 'WS', 'EWS'],
+    ],
+    featureNames: FEATURES,
+    model: { mean: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0], std: [1, 1, 1, 1, 1, 1, 1, 1, 1, 1], layers: [{ weights: [Array<number>(10).fill(0), Array<number>(10).fill(0)], bias: [0, 0] }] },
+    provenance: { labels: 'test', count: 2, trainedAt: new Date(0).toISOString(), options: {} },
+  };
+}
+
+/** Asserts loadHead refuses `file` with `code`, a message matching `pattern` and none of `secrets`; resolves within the test's time (a FIFO must not block). */
+function refused(file: string, code: string, pattern: RegExp, secrets: string[] = []): void {
+  assert.throws(
+    () => loadHead(file, FEATURES),
+    (error: unknown) => {
+      assert.ok(isShotscaleError(error), `not a coded error: ${String(error)}`);
+      assert.equal(error.code, code, error.message);
+      assert.match(error.message, pattern);
+      assert.ok(error.message.includes(file), `the message names the path: ${error.message}`);
+      for (const secret of secrets) assert.ok(!error.message.includes(secret), `the message quotes the file: ${error.message}`);
+      return true;
+    },
+  );
+}
+
+describe('calibration head files', () => {
+  const dir = tempDir('shotscale-head-file-');
+
+  test('a head written by saveHead loads', () => {
+    const file = path.join(dir, 'good.head.json');
+    saveHead(tinyHead(), file);
+    assert.equal(loadHead(file, FEATURES).taxonomy, 'two');
+  });
+
+  test('a FIFO is refused at once, without waiting for a writer', { timeout: 5000 }, () => {
+    const fifo = path.join(dir, 'pipe');
+    execFileSync('mkfifo', [fifo]);
+    refused(fifo, 'MODEL_MANIFEST_INVALID', /is not a regular file/);
+  });
+
+  test('a device or a directory is not read', () => {
+    refused('/dev/zero', 'MODEL_MANIFEST_INVALID', /is not a regular file/);
+    refused(dir, 'MODEL_MANIFEST_INVALID', /is not a regular file/);
+  });
+
+  test('a file over the size cap is refused before it is read', () => {
+    const big = path.join(dir, 'big.json');
+    writeFileSync(big, '');
+    truncateSync(big, MAX_HEAD_BYTES + 1); // sparse: no disk is written
+    refused(big, 'MODEL_MANIFEST_INVALID', /larger than 16 MB/);
+  });
+
+  test('a missing file says so', () => {
+    refused(path.join(dir, 'missing.json'), 'MODEL_FILE_NOT_FOUND', /not found/);
+  });
+
+  test('a file that is not JSON is refused without a word of what is in it', () => {
+    const passwd = path.join(dir, 'passwd');
+    writeFileSync(passwd, 'root:x-secret-hash:0:0:root:/root:/bin/bash\n');
+    refused(passwd, 'MODEL_MANIFEST_INVALID', /is not JSON/, ['root', 'secret', 'bash']);
+  });
+
+  test('a JSON file that is not a head is refused as a whole, its keys and values unquoted', () => {
+    const other = path.join(dir, 'settings.json');
+    writeFileSync(other, JSON.stringify({ databasePassword: 'hunter2', schemaVersion: 1 }));
+    refused(other, 'MODEL_MANIFEST_INVALID', /is not a calibration head/, ['databasePassword', 'hunter2']);
+  });
+});

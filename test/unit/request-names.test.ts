@@ -1,0 +1,74 @@
+/**
+ * Names as the API and the config take them: scene, take and plan names at
+ * most 64 characters (README, HTTP API), and no control characters (a NUL
+ * or a newline in a scene breaks the exports and forges log lines).
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseRequest, parseShotPatch, takeStartSchema } from '../../server/api/request-schemas.js';
+import { cameraSchema } from '../../server/config/schema.js';
+import { parseCoveragePlan, readStoredPlan } from '../../server/coverage/coverage-plan.js';
+import { isShotscaleError } from '../../server/errors.js';
+
+const CONTROLS = ['a\u0000b', 'a\nb', 'a\rb', 'a\tb', 'a\u001bb', 'a\u007fb'];
+const plan = (scene: unknown, item: Record<string, unknown> = {}) => ({ scene, items: [{ id: 'master', scale: 'WS+', ...item }] });
+
+function refusedWith(code: string, pattern: RegExp, run: () => unknown): void {
+  assert.throws(run, (error: unknown) => isShotscaleError(error) && error.code === code && pattern.test(error.message));
+}
+
+describe('take names', () => {
+  const take = (body: unknown) => parseRequest(takeStartSchema, body, 'take { scene, take?, cameras? }');
+
+  test('control characters in a scene or take are refused, naming the field', () => {
+    for (const text of CONTROLS) {
+      refusedWith('BAD_REQUEST', /scene: no control characters/, () => take({ scene: text }));
+      refusedWith('BAD_REQUEST', /take: no control characters/, () => take({ scene: '12', take: text }));
+    }
+  });
+
+  test('names of 64 characters pass, 65 do not; a number is a name', () => {
+    assert.equal(take({ scene: 'x'.repeat(64) }).scene.length, 64);
+    refusedWith('BAD_REQUEST', /scene: at most 64 characters/, () => take({ scene: 'x'.repeat(65) }));
+    assert.equal(take({ scene: 12, take: 3 }).take, '3');
+    assert.equal(take({ scene: 'Szene 12 – Küche' }).scene, 'Szene 12 – Küche');
+  });
+});
+
+describe('shot edits', () => {
+  test('scene, take and tags refuse control characters; a note keeps its lines', () => {
+    refusedWith('BAD_REQUEST', /scene: no control characters/, () => parseShotPatch({ scene: 'a\u0000' }));
+    refusedWith('BAD_REQUEST', /take: no control characters/, () => parseShotPatch({ take: 'a\u0007' }));
+    refusedWith('BAD_REQUEST', /tags\[1\]: no control characters/, () => parseShotPatch({ tags: ['Anna', 'B\u0000en'] }));
+    refusedWith('BAD_REQUEST', /note: no control characters other than newlines and tabs/, () => parseShotPatch({ note: 'fine\u0000' }));
+    assert.equal(parseShotPatch({ note: 'line one\n\tline two\r\n' }).note, 'line one\n\tline two\r\n');
+  });
+});
+
+describe('coverage plan names', () => {
+  test('a plan scene is a name: at most 64 characters, as a take scene', () => {
+    assert.equal(parseCoveragePlan(plan('x'.repeat(64))).scene.length, 64);
+    refusedWith('PLAN_INVALID', /scene: at most 64 characters/, () => parseCoveragePlan(plan('x'.repeat(80))));
+  });
+
+  test('control characters in a scene, a tag or a label are refused, each said once', () => {
+    for (const text of CONTROLS) refusedWith('PLAN_INVALID', /scene: no control characters/, () => parseCoveragePlan(plan(text)));
+    refusedWith('PLAN_INVALID', /^invalid coverage plan: items\[0\]\.tag: no control characters[^;]*$/, () => parseCoveragePlan(plan('1', { tag: 'An\u0000na' })));
+    refusedWith('PLAN_INVALID', /items\[0\]\.label: no control characters/, () => parseCoveragePlan(plan('1', { label: 'Master\nshot' })));
+    refusedWith('PLAN_INVALID', /items\[0\]\.tag: at most 64 characters/, () => parseCoveragePlan(plan('1', { tag: 'x'.repeat(65) })));
+  });
+
+  test('a plan stored before these rules still reads', () => {
+    assert.equal(readStoredPlan(plan('x'.repeat(80), { tag: 'a\u0000' })).scene.length, 80);
+  });
+});
+
+describe('camera names', () => {
+  test('a display name refuses control characters', () => {
+    const camera = (name: string) => cameraSchema.safeParse({ id: 'c1', name, source: { kind: 'testsrc' } });
+    assert.equal(camera('Stage left').success, true);
+    const refused = camera('Stage\u0000left');
+    assert.equal(refused.success, false);
+    assert.match(refused.error!.issues[0]!.message, /no control characters/);
+  });
+});
