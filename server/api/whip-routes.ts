@@ -8,6 +8,10 @@
  * which opens nothing else), an operator or an admin token; on a server
  * without any token, anyone who can reach it.
  *
+ * Publishers are capped (supervisor.whip: sessions at once, cameras made for
+ * them): over the cap, 503 WHIP_CAPACITY with Retry-After, as RFC 9725 allows
+ * an overloaded endpoint (whip-publishers.ts).
+ *
  * In a cluster a publisher may call any node: one whose camera another node
  * runs is redirected there (307, as RFC 9725 provides for load balancing),
  * and the session's URL is absolute, so its DELETE reaches the right node.
@@ -16,6 +20,7 @@ import type { FastifyInstance } from 'fastify';
 import type { CameraDirectory } from '../app/camera-directory.js';
 import type { CameraManager } from '../app/camera-manager.js';
 import { ShotscaleError } from '../errors.js';
+import { WhipCapacityError, WhipPublishers } from '../ingest/webrtc/whip-publishers.js';
 import { needs } from './access/http-access.js';
 import { sendError } from './error-reply.js';
 
@@ -27,6 +32,7 @@ export interface WhipRouteOptions {
 }
 
 export function registerWhipRoutes(app: FastifyInstance, cameras: CameraManager, options: WhipRouteOptions): void {
+  const publishers = new WhipPublishers(cameras);
   // The offer arrives as text; WHIP says application/sdp.
   app.addContentTypeParser(['application/sdp', 'application/trickle-ice-sdpfrag'], { parseAs: 'string', bodyLimit: 64 * 1024 }, (_request, body, done) => done(null, body));
 
@@ -40,7 +46,14 @@ export function registerWhipRoutes(app: FastifyInstance, cameras: CameraManager,
       const query = request.url.includes('?') ? request.url.slice(request.url.indexOf('?')) : '';
       return reply.code(307).header('location', `${target.url}${path}${query}`).header('access-control-expose-headers', 'Location').send();
     }
-    const { sessionId, answer } = await cameras.publish(request.params.cameraId, request.body, request.query.name);
+    let published;
+    try {
+      published = await publishers.publish(request.params.cameraId, request.body, request.query.name);
+    } catch (error) {
+      if (!(error instanceof WhipCapacityError)) throw error;
+      return sendError(reply.header('retry-after', String(error.retryAfterS)), 503, error.code, error.message);
+    }
+    const { sessionId, answer } = published;
     const location = `${options.selfUrl?.() ?? ''}${path}/sessions/${sessionId}`;
     return reply.code(201).header('location', location).header('access-control-expose-headers', 'Location').type('application/sdp').send(answer);
   });

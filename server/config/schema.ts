@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { alertSettingsSchema } from '../coverage/alert-monitor.js';
 import { coveragePlanSchema } from '../coverage/coverage-plan.js';
+import { hasControlCharacter, NO_CONTROL_CHARACTERS } from './name-text.js';
 import { TIMECODE_RATE_NAMES } from '../shots/timecode.js';
 import type { TimecodeRateName } from '../shared/shots.js';
 import { TOKEN_ROLES } from '../shared/access-roles.js';
@@ -96,7 +97,7 @@ export const sourceSchema = z.discriminatedUnion('kind', [rtspSource, webcamSour
 
 export const cameraSchema = z.strictObject({
   id: cameraIdSchema,
-  name: z.string().min(1).max(128).optional().describe('Display name; defaults to the id'),
+  name: z.string().min(1).max(128).refine((name) => !hasControlCharacter(name), NO_CONTROL_CHARACTERS).optional().describe('Display name; defaults to the id'),
   enabled: z.boolean().default(true).describe('Disabled cameras are listed but not read'),
   analysisFps: z.number().positive().max(60).default(5).describe('Frames per second sent to the classifier'),
   source: sourceSchema,
@@ -250,6 +251,16 @@ export const configSchema = z.strictObject({
       backoffMaxS: z.number().positive().default(15).describe('Restart delays double up to this cap (cameras and inference threads)'),
       healthyAfterS: z.number().positive().default(10).describe('Up this long and the backoff resets (cameras and inference threads)'),
       stderrLines: z.number().int().min(0).max(1000).default(40).describe('ffmpeg stderr lines kept per camera'),
+      whip: z
+        .strictObject({
+          connectTimeoutS: z.number().positive().max(300).default(10).describe('An answered WHIP publisher whose connection (ICE and DTLS) is not up this long is dropped and its camera freed'),
+          silentTimeoutS: z.number().positive().default(60).describe('A connected WHIP publisher that sends no picture this long is dropped and its camera freed'),
+          maxSessions: z.number().int().min(1).max(1000).default(16).describe('WHIP publishers at once, connecting or connected (each runs native threads and sockets); one more is refused 503 WHIP_CAPACITY'),
+          maxCameras: z.number().int().min(1).max(1000).default(16).describe('Cameras WHIP makes for ids nobody defined; one more is refused 503 WHIP_CAPACITY'),
+          removeAfterS: z.number().min(0).default(300).describe('A camera WHIP made is removed this long after its publisher left (at once when it never showed a picture)'),
+        })
+        .prefault({})
+        .describe('WebRTC publishers (POST /whip/CAMERA)'),
     })
     .prefault({}),
   dashboard: z

@@ -7,11 +7,18 @@
  * picture), gone (the publisher vanished), stopped (disabled or removed).
  *
  * One publisher at a time: a second one is refused until the first ends
- * (DELETE) or is gone, so a camera id cannot be taken over mid-shoot.
+ * (DELETE) or is gone, so a camera id cannot be taken over mid-shoot. So a
+ * publisher that holds the camera without ever sending a picture must not
+ * hold it for long: one that has not connected (ICE and DTLS) within
+ * supervisor.whip.connectTimeoutS of its answer, or that sends no picture for
+ * silentTimeoutS, is dropped and the camera freed. (A review found an offer
+ * stripped of its candidates answered 201 and held its camera for good, every
+ * real publisher then refused 409; one with unreachable candidates held it
+ * ~2.5 minutes.)
  */
 import { randomUUID } from 'node:crypto';
 import wrtc from '@roamhq/wrtc';
-import type { CameraConfig } from '../../config/schema.js';
+import type { CameraConfig, Config } from '../../config/schema.js';
 import { ShotscaleError, errorMessage } from '../../errors.js';
 import type { CameraState, CameraStatus } from '../../shared/socket-events.js';
 import type { CameraSourceDeps } from '../camera-source.js';
@@ -28,11 +35,16 @@ const ICE_GATHERING_TIMEOUT_MS = 3000;
 /** A publisher disconnected this long (network change that did not recover) is gone. */
 const DISCONNECTED_GRACE_MS = 5000;
 
+export type WhipSettings = Config['supervisor']['whip'];
+
 interface Publisher {
   id: string;
   pc: InstanceType<typeof RTCPeerConnection>;
   sink: InstanceType<typeof nonstandard.RTCVideoSink> | null;
   session: number;
+  /** When the answer went out, and when the connection came up (null: not yet). */
+  answeredAt: number;
+  connectedAt: number | null;
   /** Wall time of the session's first frame. */
   startedAt: number | null;
   nextAnalysis: number;
@@ -57,6 +69,10 @@ export class WebRtcCamera {
   private readonly events: string[] = [];
   private counters = { framesIn: 0, framesDropped: 0, reconnects: 0, stalls: 0 };
   private source: { width: number; height: number } | null = null;
+  /** Whether any publisher has shown a picture on this camera. */
+  private everLive = false;
+  /** Set for a camera WHIP made: how it is removed once its publisher has left. */
+  private removal: { remove: () => Promise<void>; timer: NodeJS.Timeout | null } | null = null;
 
   constructor(
     readonly camera: CameraConfig,
@@ -70,6 +86,7 @@ export class WebRtcCamera {
   }
 
   async stop(): Promise<void> {
+    this.cancelRemoval();
     this.endPublisher('restart', 'stopped');
   }
 
@@ -81,17 +98,39 @@ export class WebRtcCamera {
     return this.publisher !== null && this.state !== 'gone';
   }
 
+  /** The WHIP limits this camera runs under (the same for every camera of a server). */
+  get whip(): WhipSettings {
+    return this.deps.settings.whip;
+  }
+
+  /** Whether this camera was made by WHIP and goes once its publisher has left. */
+  get madeByPublisher(): boolean {
+    return this.removal !== null;
+  }
+
+  /**
+   * For a camera WHIP made for an id nobody defined: `remove` is called
+   * supervisor.whip.removeAfterS after its publisher leaves (at once when it
+   * never showed a picture), unless a publisher comes back first; so the
+   * cameras of phones that came and went do not pile up.
+   */
+  removeWhenIdle(remove: () => Promise<void>): void {
+    this.removal = { remove, timer: null };
+    if (!this.publisher && this.state !== 'stopped') this.armRemoval();
+  }
+
   /**
    * A WHIP offer: answers it (non-trickle: every ICE candidate in the
    * answer) and attaches the publisher. Refused while another one publishes.
    */
   async publish(offer: string): Promise<PublishResult> {
     if (!this.camera.enabled) throw new ShotscaleError('CAMERA_BUSY', `camera "${this.camera.id}" is disabled`);
-    if (this.publisher) throw new ShotscaleError('CAMERA_BUSY', `camera "${this.camera.id}" already has a publisher; end it first (DELETE its session)`);
+    if (this.publisher) throw new ShotscaleError('CAMERA_BUSY', `camera "${this.camera.id}" already has a publisher${this.publisher.connectedAt === null ? ` (not connected yet: dropped if not connected within ${this.whip.connectTimeoutS} s)` : ''}; end it first (DELETE its session)`);
     if (!/^m=video /m.test(offer)) throw new ShotscaleError('BAD_REQUEST', 'the offer has no video (m=video) section');
     const pc = new RTCPeerConnection({ iceServers: [] });
-    const publisher: Publisher = { id: randomUUID(), pc, sink: null, session: ++this.session, startedAt: null, nextAnalysis: 0, lastCutIndex: -1, disconnectedTimer: null };
+    const publisher: Publisher = { id: randomUUID(), pc, sink: null, session: ++this.session, answeredAt: 0, connectedAt: null, startedAt: null, nextAnalysis: 0, lastCutIndex: -1, disconnectedTimer: null };
     this.publisher = publisher;
+    this.cancelRemoval();
     try {
       pc.ontrack = (event) => {
         if (event.track.kind !== 'video' || publisher.sink) return;
@@ -106,13 +145,20 @@ export class WebRtcCamera {
       await iceGatheringComplete(pc, ICE_GATHERING_TIMEOUT_MS);
       const sdp = pc.localDescription?.sdp;
       if (!sdp) throw new Error('no local description after ICE gathering');
-      this.note(`publisher ${publisher.id.slice(0, 8)} connected (session ${publisher.session})`);
+      // Stopped, removed or changed while the answer was made: the session is already closed.
+      if (this.publisher !== publisher) throw new ShotscaleError('CAMERA_BUSY', `camera "${this.camera.id}" stopped while the offer was answered`);
+      // Answered is not connected: that is said only once ICE and DTLS are up (handleConnectionState).
+      publisher.answeredAt = this.deps.clock();
+      this.note(`publisher ${publisher.id.slice(0, 8)} answered, connecting (session ${publisher.session})`);
       this.lastError = null;
       this.armWatchdog();
       return { sessionId: publisher.id, answer: sdp };
     } catch (error) {
       this.closePublisher(publisher);
-      if (this.publisher === publisher) this.publisher = null;
+      if (this.publisher === publisher) {
+        this.publisher = null;
+        if (this.removal) this.armRemoval();
+      }
       throw error instanceof ShotscaleError ? error : new ShotscaleError('BAD_REQUEST', `the offer could not be answered: ${errorMessage(error)}`);
     }
   }
@@ -158,6 +204,7 @@ export class WebRtcCamera {
     }
     if (this.state !== 'live') {
       this.lastError = null;
+      this.everLive = true;
       this.setState('live');
     }
     const elapsedS = (now - publisher.startedAt) / 1000;
@@ -191,6 +238,10 @@ export class WebRtcCamera {
     if (state === 'connected') {
       if (publisher.disconnectedTimer) clearTimeout(publisher.disconnectedTimer);
       publisher.disconnectedTimer = null;
+      if (publisher.connectedAt === null) {
+        publisher.connectedAt = this.deps.clock();
+        this.note(`publisher ${publisher.id.slice(0, 8)} connected (session ${publisher.session})`);
+      }
       return;
     }
     if (state === 'disconnected') {
@@ -198,16 +249,24 @@ export class WebRtcCamera {
       publisher.disconnectedTimer ??= setTimeout(() => this.publisherGone(publisher, 'the connection was lost'), DISCONNECTED_GRACE_MS);
       return;
     }
-    if (state === 'failed' || state === 'closed') this.publisherGone(publisher, `the connection ${state}`);
+    if (state !== 'failed' && state !== 'closed') return;
+    // One that never connected was never a picture on the wall: the camera waits on, nothing was lost.
+    if (publisher.connectedAt === null) this.dropPublisher(`publisher ${publisher.id.slice(0, 8)} could not connect (the connection ${state}): dropped`, 'waiting');
+    else this.publisherGone(publisher, `the connection ${state}`);
   }
 
   private publisherGone(publisher: Publisher, why: string): void {
     if (this.publisher !== publisher) return;
-    this.lastError = `publisher gone: ${why}`;
     this.counters.reconnects += 1;
-    this.deps.log.warn(this.lastError);
-    this.note(this.lastError);
-    this.endPublisher('restart', 'gone');
+    this.dropPublisher(`publisher gone: ${why}`, 'gone');
+  }
+
+  /** The publisher is let go and its session closed; the camera takes the next one. */
+  private dropPublisher(why: string, next: 'gone' | 'waiting'): void {
+    this.lastError = why;
+    this.deps.log.warn(why);
+    this.note(why);
+    this.endPublisher('restart', next);
   }
 
   private endPublisher(reason: 'end' | 'restart', next: CameraState): void {
@@ -219,6 +278,28 @@ export class WebRtcCamera {
       if (publisher.startedAt !== null) this.deps.onSessionEnd(publisher.session, reason);
     }
     this.setState(next);
+    if (this.removal && next !== 'stopped') this.armRemoval();
+  }
+
+  private armRemoval(): void {
+    const removal = this.removal!;
+    if (removal.timer) return;
+    // A camera that never showed a picture goes at once: nobody watches it, and an offer that never
+    // connects must not leave a camera behind. One that did stays a while as 'gone' on the wall, for
+    // the same phone to come back to.
+    const delayMs = this.everLive ? this.whip.removeAfterS * 1000 : 0;
+    if (delayMs > 0) this.note(`made for a publisher: removed in ${this.whip.removeAfterS} s unless one publishes again`);
+    removal.timer = setTimeout(() => {
+      removal.timer = null;
+      this.deps.log.info(`removed: made for a WHIP publisher, ${delayMs > 0 ? `and none has published for ${this.whip.removeAfterS} s` : 'which never showed a picture'}`);
+      removal.remove().catch((error: unknown) => this.deps.log.warn(`removing the camera: ${errorMessage(error)}`));
+    }, delayMs);
+    removal.timer.unref();
+  }
+
+  private cancelRemoval(): void {
+    if (this.removal?.timer) clearTimeout(this.removal.timer);
+    if (this.removal) this.removal.timer = null;
   }
 
   private closePublisher(publisher: Publisher): void {
@@ -234,18 +315,38 @@ export class WebRtcCamera {
     releaseNativeSoon();
   }
 
+  /** While a publisher is attached: its connection deadline, its silence, and the stall. */
   private armWatchdog(): void {
     this.clearWatchdog();
-    const { settings, clock } = this.deps;
-    const limitMs = settings.stallTimeoutS * 1000;
-    this.watchdog = setInterval(() => {
-      if (this.state !== 'live' || clock() - this.lastFrameAt < limitMs) return;
-      // Connected but no picture (a paused or covered camera): stalled until frames return.
-      this.counters.stalls += 1;
-      this.lastError = `stalled: no frame for ${((clock() - this.lastFrameAt) / 1000).toFixed(1)} s`;
-      this.setState('stalled');
-    }, Math.max(100, Math.min(1000, limitMs / 4)));
+    const { settings } = this.deps;
+    const checkEveryMs = Math.max(100, Math.min(1000, (Math.min(settings.stallTimeoutS, settings.whip.connectTimeoutS) * 1000) / 4));
+    this.watchdog = setInterval(() => this.checkPublisher(), checkEveryMs);
     this.watchdog.unref();
+  }
+
+  private checkPublisher(): void {
+    const publisher = this.publisher;
+    if (!publisher) return;
+    const now = this.deps.clock();
+    const { stallTimeoutS, whip } = this.deps.settings;
+    if (publisher.connectedAt === null) {
+      // An offer without candidates, or with unreachable ones, never connects: it must not hold the camera.
+      if (now - publisher.answeredAt >= whip.connectTimeoutS * 1000) {
+        this.dropPublisher(`publisher ${publisher.id.slice(0, 8)} did not connect within ${whip.connectTimeoutS} s of its answer (no reachable ICE candidate in its offer?): dropped`, 'waiting');
+      }
+      return;
+    }
+    const silentMs = now - Math.max(this.lastFrameAt, publisher.connectedAt);
+    if (silentMs >= whip.silentTimeoutS * 1000) {
+      // Connected, yet no picture for long: the camera goes to whoever publishes one.
+      this.publisherGone(publisher, `no picture for ${(silentMs / 1000).toFixed(0)} s`);
+      return;
+    }
+    if (this.state !== 'live' || now - this.lastFrameAt < stallTimeoutS * 1000) return;
+    // Connected but no picture (a paused or covered camera): stalled until frames return.
+    this.counters.stalls += 1;
+    this.lastError = `stalled: no frame for ${((now - this.lastFrameAt) / 1000).toFixed(1)} s`;
+    this.setState('stalled');
   }
 
   private clearWatchdog(): void {
