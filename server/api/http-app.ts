@@ -15,7 +15,7 @@ import type { Logger } from '../shared/logger.js';
 import type { ShotLog } from '../shots/shot-log.js';
 import type { PipelineStats, ServerInfo } from '../shared/socket-events.js';
 import type { AccessGuard } from './access/access-guard.js';
-import { installHttpAccess, needs, type RouteAccess } from './access/http-access.js';
+import { installHttpAccess, needs, needsFor, type RouteAccess } from './access/http-access.js';
 import { parseCameraPatch } from './request-schemas.js';
 import { sendError } from './error-reply.js';
 import { clientErrorHandler, frameworkErrors, installRequestParsing } from './request-parsing.js';
@@ -63,9 +63,22 @@ export interface HttpApp {
 /** The page's paths; anything under these prefixes is API, never a file. */
 const API_PREFIXES = ['api/', 'whip/', 'metrics'];
 
+const underApi = (file: string): boolean => API_PREFIXES.some((prefix) => file.startsWith(prefix));
+
+/** Time for a whole request (headers and body) to arrive, and how often Node looks for requests past it. */
+export const REQUEST_TIMEOUT_MS = 30_000;
+export const REQUEST_CHECK_MS = 5_000;
+
 export async function createHttpApp(deps: HttpAppDeps): Promise<HttpApp> {
-  const options = { logger: false, bodyLimit: 256 * 1024, frameworkErrors, clientErrorHandler } as const;
-  const app = (deps.tls ? Fastify({ ...options, https: deps.tls }) : Fastify(options)) as unknown as FastifyInstance;
+  // requestTimeout: a request whose headers and body have not all arrived in this time is answered 408 and
+  // closed (Node's default is none: a client that sends its headers and then a trickle of body held the
+  // socket for good). The largest body the API takes is 256 KB, seconds even on a slow link. Node reads
+  // the timeout only when it makes the server (set afterwards, as Fastify's own option does, it is
+  // ignored and the 60 s headers timeout was all there was), and looks for such requests every
+  // connectionsCheckingInterval (30 s by default).
+  const checking = { requestTimeout: REQUEST_TIMEOUT_MS, connectionsCheckingInterval: REQUEST_CHECK_MS };
+  const options = { logger: false, bodyLimit: 256 * 1024, requestTimeout: REQUEST_TIMEOUT_MS, frameworkErrors, clientErrorHandler } as const;
+  const app = (deps.tls ? Fastify({ ...options, https: { ...deps.tls, ...checking } }) : Fastify({ ...options, http: checking })) as unknown as FastifyInstance;
   const routes = installHttpAccess(app, deps.guard);
   installRequestParsing(app, deps.log);
 
@@ -130,9 +143,12 @@ export async function createHttpApp(deps: HttpAppDeps): Promise<HttpApp> {
   if (existsSync(deps.webRoot)) {
     // Files are sent by the one public route below, so the page's access is declared like any other route's.
     await app.register(fastifyStatic, { root: deps.webRoot, serve: false });
-    app.get<{ Params: { '*': string } }>('/*', needs('public'), async (request, reply) => {
+    // A path under the API that matches no route lands here too: it needs a viewer token before it learns
+    // that it does not exist, as any unmatched path does, so a caller without one cannot map the API.
+    const pageAccess = needsFor((params) => (underApi(params['*'] ?? '') ? 'viewer' : 'public'), 'public');
+    app.get<{ Params: { '*': string } }>('/*', pageAccess, async (request, reply) => {
       const file = request.params['*'] || 'index.html';
-      if (API_PREFIXES.some((prefix) => file.startsWith(prefix))) return sendError(reply, 404, 'NOT_FOUND', `no route ${request.method} /${file.slice(0, 200)}`);
+      if (underApi(file)) return sendError(reply, 404, 'NOT_FOUND', `no route ${request.method} /${file.slice(0, 200)}`);
       // Without a token the page can do anything, so another site must not frame it under a decoy (clickjacking);
       // with tokens, a control room's own page may embed the wall.
       if (!deps.guard.apiNeedsToken) reply.header('content-security-policy', LOCAL_FRAMES_ONLY);

@@ -113,6 +113,8 @@ export function installRequestParsing(app: FastifyInstance, log: Logger): void {
     }
     const status = error.statusCode ?? 500;
     if (status === 413) return sendError(reply, 413, 'BODY_TOO_LARGE', error.message);
+    // The page's file server refuses a path that climbs out of its folder (/..%2fpackage.json) with a bare "Forbidden".
+    if (status === 403) return sendError(reply, 403, 'FORBIDDEN', 'the path leads outside the page\'s files');
     // fastify's and the router's own 4xx (bad JSON, wrong content type, malformed URL) say what is wrong.
     if (status >= 400 && status < 500) return sendError(reply, status, 'BAD_REQUEST', error.message);
     const ref = randomBytes(4).toString('hex');

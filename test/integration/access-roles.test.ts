@@ -146,6 +146,17 @@ describe('the bypasses once found stay closed', () => {
     assert.deepEqual(server.shotLog!.runningTakes(), []);
   });
 
+  test('a path under the API that matches no route needs a token before it learns so, as any unmatched path', async () => {
+    for (const [method, target] of [['GET', '/api/no-such-route'], ['GET', '/%61pi/no-such-route'], ['GET', '/whip/a/b/c'], ['GET', '/metrics/x'], ['POST', '/api/no-such-route']] as const) {
+      const without = await rawRequest(server.url, method, target);
+      assert.equal(without.status, 401, `${method} ${target} without a token: ${without.status} ${without.body.slice(0, 120)}`);
+      const viewer = await rawRequest(server.url, method, target, { headers: bearer(TOKENS.viewer) });
+      assert.equal(viewer.status, 404, `${method} ${target} as a viewer`);
+      assert.equal(errorCode(viewer.body), 'NOT_FOUND');
+    }
+    assert.equal((await rawRequest(server.url, 'GET', '/no-such-page.html')).status, 404, 'a page path is still public');
+  });
+
   test('absolute-form targets are judged by the route they reach', async () => {
     const host = new URL(server.url).host;
     for (const target of [`http://${host}/api/health`, `http://${host}/api/cameras`, `http://${host}/%61pi/cameras`, `http://${host}/metrics`, `http://example.com/api/health`]) {

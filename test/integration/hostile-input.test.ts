@@ -10,6 +10,7 @@ import { existsSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import type { RunningServer } from '../../server/app/shotscale-server.js';
+import { REQUEST_CHECK_MS, REQUEST_TIMEOUT_MS } from '../../server/api/http-app.js';
 import { isShotscaleError } from '../../server/errors.js';
 import type { TakeAck } from '../../server/shared/socket-events.js';
 import { tempDir } from '../support/media.js';
@@ -179,6 +180,35 @@ describe('HTTP requests', () => {
         assert.ok(!response.body.includes('secret-in-url'), `${method} ${target} echoed: ${response.body}`);
       }
     }
+  });
+
+  test('a page path that climbs out of the page folder is refused with a code, and nothing is read', async () => {
+    for (const target of ['/..%2fpackage.json', '/assets/..%2f..%2fpackage.json', '/%2e%2e/package.json']) {
+      const response = await send('GET', target);
+      assert.ok([403, 404].includes(response.status), `${target}: ${response.status} ${response.body.slice(0, 200)}`);
+      if (response.status === 403) assert.equal(errorCode(response.body), 'FORBIDDEN', response.body);
+      assert.ok(!response.body.includes('"dependencies"'), `${target} read package.json`);
+    }
+  });
+
+  test('a body that never finishes arriving is answered 408 and its socket closed ', { timeout: 60_000 }, async () => {
+    const { port } = new URL(server.url);
+    const started = Date.now();
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = net.connect(Number(port), '127.0.0.1', () => {
+        socket.write('POST /api/takes HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{"scene":');
+      });
+      let got = '';
+      socket.on('data', (d) => (got += String(d)));
+      socket.on('error', reject);
+      socket.on('close', () => resolve(got));
+    });
+    const waitedS = (Date.now() - started) / 1000;
+    assert.match(answer, /^HTTP\/1\.1 408/, answer.slice(0, 200));
+    assert.ok(errorCode(answer.slice(answer.indexOf('{'))), answer);
+    assert.ok(waitedS >= REQUEST_TIMEOUT_MS / 1000 - 1 && waitedS < (REQUEST_TIMEOUT_MS + 2 * REQUEST_CHECK_MS) / 1000 + 1, `closed after ${waitedS} s`);
+    assert.deepEqual(server.shotLog!.takeStore.list(), []);
+    await alive();
   });
 
   test('rejected WHIP offers leave no camera and no metric series behind; DELETE of an unknown session creates nothing', async () => {

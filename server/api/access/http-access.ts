@@ -15,6 +15,8 @@ import { tokenFromHttp } from './access-token.js';
 declare module 'fastify' {
   interface FastifyContextConfig {
     access?: Access;
+    /** A wildcard route whose paths need different access: what this request's path parameters need (else `access`). */
+    accessOf?: (params: Record<string, string>) => Access;
   }
   interface FastifyRequest {
     /** Who the request speaks for; set before the handler runs. */
@@ -25,6 +27,11 @@ declare module 'fastify' {
 /** A route's declaration: `app.get(path, needs('viewer'), handler)`. */
 export function needs(access: Access): RouteShorthandOptions {
   return { config: { access } };
+}
+
+/** A wildcard route's declaration where the path decides: `listed` is what the route table shows (the least it needs). */
+export function needsFor(accessOf: (params: Record<string, string>) => Access, listed: Access): RouteShorthandOptions {
+  return { config: { access: listed, accessOf } };
 }
 
 export interface RouteAccess {
@@ -43,7 +50,8 @@ export function installHttpAccess(app: FastifyInstance, guard: AccessGuard): Rou
     for (const method of methods) table.push({ method, url: route.url, access: route.config?.access ?? null });
   });
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
-    const access: Access | null = request.is404 ? 'viewer' : (request.routeOptions.config.access ?? null);
+    const config = request.routeOptions.config;
+    const access: Access | null = request.is404 ? 'viewer' : (config.accessOf?.((request.params ?? {}) as Record<string, string>) ?? config.access ?? null);
     if (access === null) return sendError(reply, 403, 'FORBIDDEN', `${request.method} ${request.routeOptions.url ?? ''} has no access rule, so nobody may use it`);
     const decision = guard.decide(access, tokenFromHttp(request.headers, request.query), request.ip, 'http', { host: request.headers.host, origin: request.headers.origin });
     if (!decision.ok) {
