@@ -18,25 +18,13 @@ import type { ShotScaleModel } from '../../server/inference/model.js';
 import { silentLogger } from '../../server/shared/logger.js';
 import { cameraTimecode } from '../../server/shots/shot-log.js';
 import { tempDir } from '../support/media.js';
+import { TINY_HEAD_FEATURES, tinyHead } from '../support/tiny-head.js';
 
-const FEATURES = ['a', 'b'];
+const FEATURES = TINY_HEAD_FEATURES;
 const SHOTS = validateConfig({}, '(test)').shots;
 
 function writeHead(file: string): string {
-  const head: FramingHead = {
-    schemaVersion: 1,
-    kind: 'framing-head',
-    taxonomy: 'two',
-    classes: ['close', 'far'],
-    groups: [
-      ['ECU', 'CU', 'MCU', 'MS'],
-      ['MWS', 'FS', 'WS', 'EWS'],
-    ],
-    featureNames: FEATURES,
-    model: { mean: Array<number>(10).fill(0), std: Array<number>(10).fill(1), layers: [{ weights: [Array<number>(10).fill(0), Array<number>(10).fill(0)], bias: [0, 0] }] },
-    provenance: { labels: 'test', count: 2, trainedAt: new Date(0).toISOString(), options: {} },
-  };
-  saveHead(head, file);
+  saveHead(tinyHead(), file);
   return file;
 }
 

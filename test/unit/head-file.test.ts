@@ -8,27 +8,12 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { loadHead, MAX_HEAD_BYTES, saveHead, type FramingHead } from '../../server/calibration/framing-head.js';
+import { loadHead, MAX_HEAD_BYTES, saveHead } from '../../server/calibration/framing-head.js';
 import { isShotscaleError } from '../../server/errors.js';
+import { TINY_HEAD_FEATURES, tinyHead } from '../support/tiny-head.js';
 import { tempDir } from '../support/media.js';
 
-const FEATURES = ['a', 'b'];
-
-function tinyHead(): FramingHead {
-  return {
-    schemaVersion: 1,
-    kind: 'framing-head',
-    taxonomy: 'two',
-    classes: ['close', 'far'],
-    groups: [
-      ['ECU', 'CU', 'MCU', 'MS'],
-      ['MWS', 'FS', 'WS', 'EWS'],
-    ],
-    featureNames: FEATURES,
-    model: { mean: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0], std: [1, 1, 1, 1, 1, 1, 1, 1, 1, 1], layers: [{ weights: [Array<number>(10).fill(0), Array<number>(10).fill(0)], bias: [0, 0] }] },
-    provenance: { labels: 'test', count: 2, trainedAt: new Date(0).toISOString(), options: {} },
-  };
-}
+const FEATURES = TINY_HEAD_FEATURES;
 
 /** Asserts loadHead refuses `file` with `code`, a message matching `pattern` and none of `secrets`; resolves within the test's time (a FIFO must not block). */
 function refused(file: string, code: string, pattern: RegExp, secrets: string[] = []): void {
