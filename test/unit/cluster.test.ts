@@ -10,6 +10,7 @@ import { redactUrl } from '../../server/cluster/cluster-connections.js';
 import { loadConfig } from '../../server/config/load-config.js';
 import { clusterNodeId } from '../../server/app/shotscale-server.js';
 import { AlertMonitor, alertSettingsSchema, CLUSTER_ALERT_KEY } from '../../server/coverage/alert-monitor.js';
+import { jsonWithoutNul, noNul } from '../../server/cluster/shot-replicator.js';
 import { isShotscaleError } from '../../server/errors.js';
 import type { Alert } from '../../server/shared/shots.js';
 
@@ -146,4 +147,13 @@ test('the cluster alert: raised while an engine is unreachable, its message kept
     [CLUSTER_ALERT_KEY, 'cluster', 'Redis and PostgreSQL unreachable', null],
     [CLUSTER_ALERT_KEY, 'cluster', 'Redis and PostgreSQL unreachable', 3000],
   ]);
+});
+
+describe('copies to PostgreSQL', () => {
+  test('NUL characters (SQLite keeps them, PostgreSQL refuses them) are dropped from text and from every string of a record', () => {
+    assert.equal(noNul('take\u0000two'), 'taketwo');
+    assert.equal(noNul(null), null);
+    const record = JSON.parse(jsonWithoutNul({ note: 'a\u0000b', tags: ['x\u0000'], nested: { reason: '\u0000why' }, n: 3 })) as unknown;
+    assert.deepEqual(record, { note: 'ab', tags: ['x'], nested: { reason: 'why' }, n: 3 });
+  });
 });
