@@ -297,10 +297,7 @@ export class CameraManager {
 
   /** Takes back whatever a failed startCamera() had set up; nothing of it may run or be listed. True when it was listed. */
   private discardCamera(cameraId: string): boolean {
-    const supervisor = this.supervisors.get(cameraId);
-    this.supervisors.delete(cameraId);
-    this.profiles.delete(cameraId);
-    this.deps.scheduler.removeCamera(cameraId);
+    const supervisor = this.unlist(cameraId);
     this.deps.shotLog?.detachCamera(cameraId);
     this.deps.readouts.forget(cameraId);
     supervisor?.stop().catch((error: unknown) => this.deps.log.warn(`camera "${cameraId}": stopping a camera that failed to start: ${errorMessage(error)}`));
@@ -349,12 +346,18 @@ export class CameraManager {
     deps.onStatus(this.statusOf(supervisor));
   }
 
-  private async stopCamera(cameraId: string, forget: boolean): Promise<void> {
+  /** Takes the camera out of the lists and the scheduler (it gets no more frames analysed); its supervisor, if it had one. */
+  private unlist(cameraId: string): CameraSource | undefined {
     const supervisor = this.supervisors.get(cameraId);
-    if (!supervisor) return;
     this.supervisors.delete(cameraId);
     this.profiles.delete(cameraId);
     this.deps.scheduler.removeCamera(cameraId);
+    return supervisor;
+  }
+
+  private async stopCamera(cameraId: string, forget: boolean): Promise<void> {
+    if (!this.supervisors.has(cameraId)) return;
+    const supervisor = this.unlist(cameraId)!;
     await supervisor.stop();
     if (forget) this.deps.shotLog?.cameraRemoved(cameraId);
     else this.deps.shotLog?.detachCamera(cameraId);

@@ -6,9 +6,9 @@
  * same data.
  */
 import type pg from 'pg';
-import { readStoredPlan, sceneCoverage } from '../coverage/coverage-plan.js';
+import { readStoredPlan, refuseBeyondPlanLimit, sceneCoverage } from '../coverage/coverage-plan.js';
 import { coverageByCamera, computeCoverage } from '../coverage/coverage-stats.js';
-import { refuseBeyondPlanLimit, type CoverageQuery, type CoverageReport } from '../shots/shot-log.js';
+import type { CoverageQuery, CoverageReport } from '../shots/shot-log.js';
 import type { CoveragePlan, CoverageUpdate, Take } from '../shared/shots.js';
 import type { ClusterShotLog } from './cluster-shot-log.js';
 import { clusterQueryError } from './pg-errors.js';

@@ -77,6 +77,11 @@ export const MAX_LABEL_LENGTH = 120;
 /** Stored plans (scenes): a feature has 100-200 scenes, a series block more. */
 export const MAX_STORED_PLANS = 500;
 
+/** A new scene's plan when MAX_STORED_PLANS are stored already: refused (a plan replaced or removed is not new). */
+export function refuseBeyondPlanLimit(storedCount: number): void {
+  if (storedCount >= MAX_STORED_PLANS) throw new ShotscaleError('PLAN_INVALID', `at most ${MAX_STORED_PLANS} coverage plans are stored; remove plans of scenes that are done (DELETE /api/plans/SCENE) before adding another`);
+}
+
 /**
  * A plan as the config and PUT /api/plans give it: its scene a name like a
  * take's (at most 64 characters, README), so that a take can be slated for

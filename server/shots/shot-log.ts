@@ -17,7 +17,7 @@
 import path from 'node:path';
 import type { CameraConfig, Config } from '../config/schema.js';
 import { AlertMonitor } from '../coverage/alert-monitor.js';
-import { evaluatePlan, MAX_STORED_PLANS, missingItems, parseCoveragePlan, readStoredPlan, sceneCoverage } from '../coverage/coverage-plan.js';
+import { evaluatePlan, missingItems, parseCoveragePlan, readStoredPlan, refuseBeyondPlanLimit, sceneCoverage } from '../coverage/coverage-plan.js';
 import { computeCoverage, coverageByCamera } from '../coverage/coverage-stats.js';
 import { ShotscaleError, errorMessage } from '../errors.js';
 import type { Clock } from '../shared/clock.js';
@@ -70,11 +70,6 @@ export function planForScene(scene: string, input: unknown): { plan: CoveragePla
   const plan = parseCoveragePlan(given);
   if (plan.scene !== scene) throw new ShotscaleError('PLAN_INVALID', `the plan is for scene "${plan.scene}" but was sent to scene "${scene}"`);
   return { plan, given };
-}
-
-/** A new scene's plan when MAX_STORED_PLANS are stored already: refused (a plan replaced or removed is not new). */
-export function refuseBeyondPlanLimit(storedCount: number): void {
-  if (storedCount >= MAX_STORED_PLANS) throw new ShotscaleError('PLAN_INVALID', `at most ${MAX_STORED_PLANS} coverage plans are stored; remove plans of scenes that are done (DELETE /api/plans/SCENE) before adding another`);
 }
 
 export interface TakeRequest {

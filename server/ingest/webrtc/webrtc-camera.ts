@@ -69,8 +69,6 @@ export class WebRtcCamera {
   private readonly events: string[] = [];
   private counters = { framesIn: 0, framesDropped: 0, reconnects: 0, stalls: 0 };
   private source: { width: number; height: number } | null = null;
-  /** Whether any publisher has shown a picture on this camera. */
-  private everLive = false;
   /** Set for a camera WHIP made: how it is removed once its publisher has left. */
   private removal: { remove: () => Promise<void>; timer: NodeJS.Timeout | null } | null = null;
 
@@ -204,7 +202,6 @@ export class WebRtcCamera {
     }
     if (this.state !== 'live') {
       this.lastError = null;
-      this.everLive = true;
       this.setState('live');
     }
     const elapsedS = (now - publisher.startedAt) / 1000;
@@ -287,7 +284,8 @@ export class WebRtcCamera {
     // A camera that never showed a picture goes at once: nobody watches it, and an offer that never
     // connects must not leave a camera behind. One that did stays a while as 'gone' on the wall, for
     // the same phone to come back to.
-    const delayMs = this.everLive ? this.whip.removeAfterS * 1000 : 0;
+    // `source` is set by the first frame any publisher sent, and kept.
+    const delayMs = this.source !== null ? this.whip.removeAfterS * 1000 : 0;
     if (delayMs > 0) this.note(`made for a publisher: removed in ${this.whip.removeAfterS} s unless one publishes again`);
     removal.timer = setTimeout(() => {
       removal.timer = null;
