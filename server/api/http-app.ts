@@ -17,8 +17,7 @@ import type { PipelineStats, ServerInfo } from '../shared/socket-events.js';
 import type { AccessGuard } from './access/access-guard.js';
 import { installHttpAccess, needs, needsFor, type RouteAccess } from './access/http-access.js';
 import { parseCameraPatch } from './request-schemas.js';
-import { sendError } from './error-reply.js';
-import { clientErrorHandler, frameworkErrors, installRequestParsing } from './request-parsing.js';
+import { clientErrorHandler, frameworkErrors, installRequestParsing, MAX_PATH_PARAM, refuseWithoutHost, sendNoRoute } from './request-parsing.js';
 import { registerCalibrationRoutes, type CalibrationRoutesCluster } from './calibration-routes.js';
 import { registerReportRoutes } from './report-routes.js';
 import { registerShotRoutes, type ShotRouteOptions } from './shot-routes.js';
@@ -76,9 +75,11 @@ export async function createHttpApp(deps: HttpAppDeps): Promise<HttpApp> {
   // the timeout only when it makes the server (set afterwards, as Fastify's own option does, it is
   // ignored and the 60 s headers timeout was all there was), and looks for such requests every
   // connectionsCheckingInterval (30 s by default).
-  const checking = { requestTimeout: REQUEST_TIMEOUT_MS, connectionsCheckingInterval: REQUEST_CHECK_MS };
-  const options = { logger: false, bodyLimit: 256 * 1024, requestTimeout: REQUEST_TIMEOUT_MS, frameworkErrors, clientErrorHandler } as const;
+  // requireHostHeader: off so that a request without Host is refused in the API's shape (refuseWithoutHost).
+  const checking = { requestTimeout: REQUEST_TIMEOUT_MS, connectionsCheckingInterval: REQUEST_CHECK_MS, requireHostHeader: false };
+  const options = { logger: false, bodyLimit: 256 * 1024, requestTimeout: REQUEST_TIMEOUT_MS, routerOptions: { maxParamLength: MAX_PATH_PARAM }, frameworkErrors, clientErrorHandler } as const;
   const app = (deps.tls ? Fastify({ ...options, https: { ...deps.tls, ...checking } }) : Fastify({ ...options, http: checking })) as unknown as FastifyInstance;
+  refuseWithoutHost(app);
   const routes = installHttpAccess(app, deps.guard);
   installRequestParsing(app, deps.log);
 
@@ -148,7 +149,7 @@ export async function createHttpApp(deps: HttpAppDeps): Promise<HttpApp> {
     const pageAccess = needsFor((params) => (underApi(params['*'] ?? '') ? 'viewer' : 'public'), 'public');
     app.get<{ Params: { '*': string } }>('/*', pageAccess, async (request, reply) => {
       const file = request.params['*'] || 'index.html';
-      if (underApi(file)) return sendError(reply, 404, 'NOT_FOUND', `no route ${request.method} /${file.slice(0, 200)}`);
+      if (underApi(file)) return sendNoRoute(request, reply);
       // Without a token the page can do anything, so another site must not frame it under a decoy (clickjacking);
       // with tokens, a control room's own page may embed the wall.
       if (!deps.guard.apiNeedsToken) reply.header('content-security-policy', LOCAL_FRAMES_ONLY);

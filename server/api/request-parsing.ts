@@ -16,6 +16,9 @@ import { sendError } from './error-reply.js';
 /** Nothing the API takes nests deeper than a plan's items (about 4 levels). */
 export const MAX_JSON_DEPTH = 32;
 
+/** Longest path part a route parameter matches (the router's maxParamLength): no id or name the API keeps is longer. */
+export const MAX_PATH_PARAM = 100;
+
 const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
   CAMERA_NOT_FOUND: 404,
   CAMERA_EXISTS: 409,
@@ -63,6 +66,51 @@ function shownPath(url: string): string {
 }
 
 /**
+ * Why a JSON body the parser refused is refused: where the text breaks, or
+ * the one valid-JSON refusal, a key named __proto__. The body is never quoted.
+ */
+export function jsonRefusal(text: string): string {
+  try {
+    JSON.parse(text);
+  } catch (error) {
+    const message = (error as Error).message;
+    const at = /position (\d+)/.exec(message)?.[1];
+    return `the body is not valid JSON${at ? ` (at character ${at})` : /end of JSON input/.test(message) ? ' (it ends early)' : ''}`;
+  }
+  return "the JSON body has a key named __proto__, which could change the server's own objects; it is refused";
+}
+
+/** The longest part of a request path, decoded where it can be. */
+function longestPathPart(url: string): number {
+  const parts = (url.split('?')[0] ?? '').split('/');
+  return Math.max(0, ...parts.map((part) => {
+    try {
+      return decodeURIComponent(part).length;
+    } catch {
+      return part.length;
+    }
+  }));
+}
+
+/** 404 for a path no route takes. A route parameter matches at most MAX_PATH_PARAM characters: past that the route itself seems missing, so say why. */
+export function sendNoRoute(request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const longest = longestPathPart(request.url);
+  const why = longest > MAX_PATH_PARAM ? `: a part of the path is ${longest} characters long, and no id or name is longer than ${MAX_PATH_PARAM}` : '';
+  return sendError(reply, 404, 'NOT_FOUND', `no route ${request.method} ${shownPath(request.url)}${why}`);
+}
+
+/**
+ * HTTP/1.1 requires a Host header; Node refuses a request without one with a
+ * bare 400 unless told not to (requireHostHeader: false), so the refusal is
+ * made here in the API's shape. Registered before access is decided.
+ */
+export function refuseWithoutHost(app: FastifyInstance): void {
+  app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+    if (request.raw.httpVersion === '1.1' && !request.headers.host) return sendError(reply, 400, 'BAD_REQUEST', 'an HTTP/1.1 request needs a Host header');
+  });
+}
+
+/**
  * Errors before routing (a malformed percent-escape), in the same shape as
  * the rest and without the URL echoed back (it may carry a token).
  */
@@ -90,7 +138,11 @@ export function installRequestParsing(app: FastifyInstance, log: Logger): void {
       done(Object.assign(new Error(`the JSON body nests deeper than ${MAX_JSON_DEPTH} levels`), { statusCode: 400 }), undefined);
       return;
     }
-    void parseJson(request, text, done);
+    void parseJson(request, text, (error, value) => {
+      // The parser says only "not valid JSON", for a broken body and a poisoned one alike.
+      if (error && text.length > 0) done(Object.assign(new Error(jsonRefusal(text)), { statusCode: 400 }), undefined);
+      else done(error, value);
+    });
   });
 
   // fastify turns ?a=1&a=2 into an array, which no handler expects: refuse it with a code, not a 500.
@@ -103,7 +155,7 @@ export function installRequestParsing(app: FastifyInstance, log: Logger): void {
     }
   });
 
-  app.setNotFoundHandler((request, reply) => sendError(reply, 404, 'NOT_FOUND', `no route ${request.method} ${shownPath(request.url)}`));
+  app.setNotFoundHandler((request, reply) => sendNoRoute(request, reply));
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (isShotscaleError(error)) {

@@ -119,6 +119,9 @@ export class SocketHub {
       serveClient: false,
       // A readout is about 300 bytes; nothing legitimate sends more than this.
       maxHttpBufferSize: 64 * 1024,
+      // Node is told to let an HTTP/1.1 request without Host through so the API can refuse it in its own shape
+      // (refuseWithoutHost); Socket.IO's requests never reach the API, so they are refused here.
+      allowRequest: (request, answer) => (request.httpVersion === '1.1' && !request.headers.host ? answer('an HTTP/1.1 request needs a Host header', false) : answer(null, true)),
       ...(options.cluster ? { adapter: options.cluster.adapter } : {}),
     });
     if (options.cluster) this.listenToNodes(options.cluster.nodeId);

@@ -167,6 +167,35 @@ describe('HTTP requests', () => {
     await alive();
   });
 
+  test('the message says what is wrong: a poisoned body, a broken one, an over-long path part, a missing Host', async () => {
+    const poisoned = await send('POST', '/api/takes', '{"scene":"1","__proto__":{"x":1}}');
+    assert.equal(poisoned.status, 400);
+    assert.match(poisoned.body, /a key named __proto__/);
+    const broken = await send('POST', '/api/takes', '{"scene":');
+    assert.match(broken.body, /not valid JSON \(it ends early\)/);
+    const long = await send('GET', `/api/cameras/${'a'.repeat(200)}`);
+    assert.equal(long.status, 404);
+    assert.match(long.body, /200 characters long, and no id or name is longer than 100/);
+    assert.doesNotMatch((await send('GET', '/api/nope')).body, /characters long/);
+    const { port } = new URL(server.url);
+    const withoutHost = (target: string) =>
+      new Promise<string>((resolve, reject) => {
+        const socket = net.connect(Number(port), '127.0.0.1', () => socket.write(`GET ${target} HTTP/1.1\r\nConnection: close\r\n\r\n`));
+        let got = '';
+        socket.on('data', (d) => (got += String(d)));
+        socket.on('error', reject);
+        socket.on('close', () => resolve(got));
+      });
+    const api = await withoutHost('/api/health');
+    assert.match(api, /^HTTP\/1\.1 400/);
+    assert.equal(errorCode(api.slice(api.indexOf('{'))), 'BAD_REQUEST');
+    assert.match(api, /needs a Host header/);
+    const socketIo = await withoutHost('/socket.io/?EIO=4&transport=polling');
+    assert.match(socketIo, /^HTTP\/1\.1 403/);
+    assert.doesNotMatch(socketIo, /"sid"/, 'no Socket.IO session without Host');
+    await alive();
+  });
+
   test('errors before routing keep the { error: { code } } shape and never echo the URL (it may carry a token)', async () => {
     for (const [target, status] of [
       ['/nope/at/all?token=secret-in-url-0123456789', 404],
