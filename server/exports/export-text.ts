@@ -15,9 +15,13 @@ export function oneLine(text: string | null | undefined): string {
   return text.replace(BREAKS_AND_CONTROLS, ' ').replace(/ {2,}/g, ' ').trim();
 }
 
-/** One line, cut to at most `max` characters (plainly: an ellipsis is not ASCII, and EDL readers expect ASCII headers). */
+/**
+ * One line, cut to at most `max` characters (plainly: an ellipsis is not ASCII, and EDL readers expect ASCII headers).
+ * Characters are code points, so a cut never splits an emoji or other character outside the BMP into a lone half,
+ * which would reach the file as U+FFFD.
+ */
 export function oneLineMax(text: string | null | undefined, max: number): string {
-  return oneLine(text).slice(0, max).trimEnd();
+  return Array.from(oneLine(text)).slice(0, max).join('').trimEnd();
 }
 
 /** Characters that make a spreadsheet read a cell as a formula (OWASP's list: = + - @, tab, CR). */

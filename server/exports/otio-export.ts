@@ -15,7 +15,11 @@
  * with each other: global_start_time is the earliest in point of the log, and
  * each clip sits at its in point minus that, with gaps before it. A shot that
  * would start before the previous shot of its camera ends (only broken or
- * midnight-crossing logs do that) follows it directly instead.
+ * midnight-crossing logs do that) follows it directly instead. Across
+ * midnight, a camera that reconnects after 00:00 starts its time-of-day
+ * timecode again near 00:00:00:00: such in points (more than half a day
+ * before the first shot in time) do not count as the earliest, or every
+ * track would open with a gap of almost a day before its first shot.
  *
  * Each clip carries metadata.shotscale (scale, confidence, probabilities,
  * subjects, reason, scene, take, tags, note, times) and a Marker.2 spanning the
@@ -27,7 +31,7 @@
 import { pathToFileURL } from 'node:url';
 import { SCALE_NAMES } from '../shared/scale.js';
 import type { ShotRecord, TimecodeRateName } from '../shared/shots.js';
-import type { TimecodeRate } from '../shots/timecode.js';
+import { framesPerDay, type TimecodeRate } from '../shots/timecode.js';
 import { sortCameraIds } from './reel-names.js';
 import { OTIO_MARKER_COLOURS } from './scale-colours.js';
 import { clipName, shotComment } from './shot-description.js';
@@ -116,7 +120,10 @@ function track(name: string, events: readonly TimelineEvent[], start: number, ra
 
 export function otioTimeline(sortedShots: readonly ShotRecord[], title: string, rateName: TimecodeRateName, mediaPath: string | null): string {
   const { rate, events } = layoutTimeline(sortedShots, rateName);
-  const start = events.reduce((earliest, e) => Math.min(earliest, e.srcIn), events[0]?.srcIn ?? 0);
+  // Events are in time order: the first is the first shot in time.
+  const first = events[0]?.srcIn ?? 0;
+  const afterMidnight = first - framesPerDay(rate) / 2;
+  const start = events.reduce((earliest, e) => (e.srcIn > afterMidnight ? Math.min(earliest, e.srcIn) : earliest), first);
   const tracks = sortCameraIds(events.map((e) => e.shot.cameraId)).map((cameraId) =>
     track(cameraId, events.filter((e) => e.shot.cameraId === cameraId), start, rate, mediaPath),
   );

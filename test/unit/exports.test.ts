@@ -440,6 +440,27 @@ describe('exports: details', () => {
     assert.ok(first && second, 'both clips are on the track, one after the other');
   });
 
+  test('OTIO: a camera that reconnects after midnight does not open the timeline a day early', () => {
+    // Time-of-day timecode starts again near 00:00:00:00 after midnight; the earliest in point is then the later shot.
+    const midnight = [
+      shot({ camera: 'cam-1', id: 1, rate: '25', tcIn: '23:59:50:00', tcOut: '23:59:59:00', scale: 'WS' }),
+      shot({ camera: 'cam-2', id: 2, rate: '25', tcIn: '23:59:52:00', tcOut: '23:59:58:00', scale: 'MS' }),
+      { ...shot({ camera: 'cam-1', id: 3, rate: '25', tcIn: '00:00:00:00', tcOut: '00:00:05:00', scale: 'CU' }), inTime: DAY_START + 86_400_000 },
+    ];
+    const otio = readOtio(run(midnight, 'otio'));
+    assert.equal(otio.globalStart.value, frames('23:59:50:00', '25'), 'the timeline starts at the first shot in time');
+    const track = (name: string) => otio.tracks.find((t) => t.name === name)!.items.map((i) => [i.schema, i.durationFrames]);
+    assert.deepEqual(track('cam-1'), [['Clip.2', 9 * 25], ['Clip.2', 5 * 25]], 'no day-long gap; the shot after midnight follows');
+    assert.deepEqual(track('cam-2'), [['Gap.1', 2 * 25], ['Clip.2', 6 * 25]], 'the other camera stays in sync');
+  });
+
+  test('EDL: the title is cut between characters, never inside an emoji', () => {
+    const title = `${'x'.repeat(69)}\u{1F3AC} day 2.mp4`;
+    const first = exportShots(FEED_25, 'edl', options({ title })).body.split('\r\n')[0]!;
+    assert.equal(first, `TITLE: ${'x'.repeat(69)}\u{1F3AC}`);
+    assert.doesNotMatch(first, /\p{Cs}/u, 'no lone surrogate, which a UTF-8 file would carry as U+FFFD');
+  });
+
   test('a shot shorter than a frame is no edit event, but stays in CSV and JSON', () => {
     const open = { ...shot({ camera: 'cam-1', id: 99, rate: '25', tcIn: '10:01:00:00', tcOut: '10:01:00:00', scale: 'MS' }), status: 'open' as const, cutOut: null };
     const shots = [...FEED_25, open];
