@@ -17,7 +17,7 @@ import { oneLine } from './export-text.js';
 import { reelNames } from './reel-names.js';
 import { AVID_LOCATOR_COLOURS } from './scale-colours.js';
 import { shotComment } from './shot-description.js';
-import { layoutTimeline } from './timeline-layout.js';
+import { edlLayout } from './timeline-layout.js';
 
 /** Scene, take, tags and note as one comment ("" when the shot has none). */
 function loggerComment(shot: ShotRecord): string {
@@ -31,7 +31,7 @@ function loggerComment(shot: ShotRecord): string {
 }
 
 export function cmx3600Edl(sortedShots: readonly ShotRecord[], title: string, rateName: TimecodeRateName): string {
-  const layout = layoutTimeline(sortedShots, rateName);
+  const layout = edlLayout(sortedShots, rateName, 'edl');
   const { rate } = layout;
   const reels = reelNames(layout.events.map((e) => e.shot.cameraId));
   const lines = [...edlHeader(title, rate), ''];

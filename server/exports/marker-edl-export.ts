@@ -18,7 +18,7 @@ import { edlEventLine, edlHeader, joinEdlLines } from './edl-lines.js';
 import { oneLine } from './export-text.js';
 import { RESOLVE_MARKER_COLOURS } from './scale-colours.js';
 import { framingWord } from './shot-description.js';
-import { layoutTimeline } from './timeline-layout.js';
+import { edlLayout } from './timeline-layout.js';
 
 /** Resolve puts every marker on reel 001; it ignores the reel on import. */
 const MARKER_REEL = '001';
@@ -30,7 +30,7 @@ function markerName(shot: ShotRecord): string {
 }
 
 export function markerEdl(sortedShots: readonly ShotRecord[], title: string, rateName: TimecodeRateName): string {
-  const layout = layoutTimeline(sortedShots, rateName);
+  const layout = edlLayout(sortedShots, rateName, 'markers');
   const { rate } = layout;
   const lines = [...edlHeader(title, rate), ''];
   layout.events.forEach((event, index) => {

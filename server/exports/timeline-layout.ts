@@ -19,9 +19,11 @@
  * Shots shorter than one frame at the timeline rate (an open shot that just
  * began) cannot be an edit event and are left out of timeline exports.
  */
+import { ShotscaleError } from '../errors.js';
 import type { ShotRecord, TimecodeRateName } from '../shared/shots.js';
 import {
   framesPerDay,
+  framesToTimecode,
   framesToSeconds,
   secondsToFrames,
   timecodeRate,
@@ -99,4 +101,24 @@ export function layoutTimeline(sortedShots: readonly ShotRecord[], rateName: Tim
     return { shot: s.shot, srcIn: s.inFrame, srcOut: s.outFrame, recIn, recOut: record };
   });
   return { rate, recordTime: 'end-to-end', events };
+}
+
+/**
+ * The layout for an EDL, whose record time is a timecode: it cannot pass the
+ * end of the day. Laid end to end from 01:00:00:00, more than 23 hours of
+ * shots (four cameras over a long day) would wrap to 00:00:00:00 and lie
+ * over the first events in the editor, so such a log is refused with what to
+ * do instead. One feed's record time is its source time, always inside the day.
+ */
+export function edlLayout(sortedShots: readonly ShotRecord[], rateName: TimecodeRateName, format: 'edl' | 'markers'): TimelineLayout {
+  const layout = layoutTimeline(sortedShots, rateName);
+  const day = framesPerDay(layout.rate);
+  const past = layout.events.findIndex((e) => e.recOut > day);
+  if (past < 0) return layout;
+  const shot = layout.events[past]!.shot;
+  throw new ShotscaleError(
+    'BAD_REQUEST',
+    `${format}: ${layout.events.length} shots laid end to end from ${RECORD_START_TIMECODE} run past ${framesToTimecode(day - 1, layout.rate)} at event ${past + 1} (${shot.cameraId} shot ${shot.id}); an EDL's record timecode cannot pass the end of the day: ` +
+      'export fewer shots at a time (one camera, scene, take, or a from/to range), or use otio, fcpxml or ale, which have no such limit',
+  );
 }

@@ -4,6 +4,7 @@ import { EXPORT_FORMATS, exportShots, isExportFormat, type ExportOptions } from 
 import { CANONICAL_SCALES, SCALE_NAMES, type CanonicalScale } from '../../server/shared/scale.js';
 import type { ShotRecord, TimecodeRateName } from '../../server/shared/shots.js';
 import { timecodeRate, timecodeToFrames } from '../../server/shots/timecode.js';
+import { isShotscaleError } from '../../server/errors.js';
 import { DAY_START, NOBODY, shot, TWO } from '../support/timecoded-shots.js';
 import { parseAle, parseCsv, parseEdl, readOtio, type EdlEvent, type OtioItem } from '../support/export-parsers.js';
 
@@ -402,6 +403,27 @@ describe('exports: details', () => {
       assert.deepEqual(edl.events.slice(997).map((e) => e.number), [998, 999, 1, 2]);
       assert.equal(frames(edl.events[1000]!.recIn, '25'), 25 * 1000);
     }
+  });
+
+  test('EDL: shots laid end to end past the end of the timecode day are refused with what to do; other formats take them', () => {
+    const day = (hours: number) =>
+      ['cam-1', 'cam-2', 'cam-3', 'cam-4'].flatMap((camera, c) =>
+        Array.from({ length: hours }, (_, h) => {
+          const tc = (hour: number) => `${String(8 + hour).padStart(2, '0')}:00:00:00`;
+          return shot({ camera, id: c * 100 + h + 1, rate: '25', tcIn: tc(h), tcOut: tc(h + 1), scale: CANONICAL_SCALES[h % 8]! });
+        }),
+      );
+    // Four cameras of five hours: 20 hours from 01:00:00:00 end at 21:00:00:00.
+    for (const format of ['edl', 'markers'] as const) assert.equal(parseEdl(run(day(5), format)).events.length, 20);
+    // Four of six: 24 hours would run to 01:00:00:00 the next day, over the first events.
+    for (const format of ['edl', 'markers'] as const) {
+      assert.throws(
+        () => run(day(6), format),
+        (error: unknown) =>
+          isShotscaleError(error) && error.code === 'BAD_REQUEST' && /event 24 \(cam-4 shot 306\)/.test(error.message) && /record timecode cannot pass the end of the day/.test(error.message) && /use otio, fcpxml or ale/.test(error.message),
+      );
+    }
+    for (const format of ['otio', 'fcpxml', 'ale', 'csv'] as const) assert.ok(run(day(6), format).length > 0, format);
   });
 
   test('timeline rate: shots at another rate are converted through their seconds', () => {
