@@ -12,6 +12,7 @@ import {
   displayReadout,
   displayScale,
   isDisplayTaxonomy,
+  nameWidthEm,
   nextTaxonomy,
 } from '../../web/src/lib/display-scale.js';
 
@@ -112,4 +113,19 @@ test('displayProbabilities: null stays null; gaps count as 0; sums are clamped',
   const r = displayReadout(three, 'CU', null, 0.42)!;
   assert.equal(r.probabilities, null);
   assert.equal(r.confidence, 0.42);
+});
+
+test('name widths: wide letters count more than narrow ones, so the wall sizes "MWS" below "ECU"', () => {
+  assert.ok(nameWidthEm('MWS') > nameWidthEm('ECU'));
+  assert.ok(nameWidthEm('ECU') > nameWidthEm('FS'));
+  assert.ok(nameWidthEm('medium') > nameWidthEm('close'));
+  assert.ok(nameWidthEm('close') > nameWidthEm('long'));
+  assert.equal(nameWidthEm(''), 1);
+  // Every class of every taxonomy has a finite, positive width.
+  for (const name of DISPLAY_TAXONOMIES) {
+    for (const cls of displayScale(name).classes) {
+      const em = nameWidthEm(cls.name);
+      assert.ok(Number.isFinite(em) && em > 0, `${name} ${cls.name}`);
+    }
+  }
 });

@@ -131,3 +131,20 @@ export function displayReadout(scale: DisplayScale, label: string, smoothed: rea
   const probabilities = displayProbabilities(scale, smoothed);
   return { cls, confidence: probabilities ? probabilities[cls.index]! : fallbackConfidence, probabilities };
 }
+
+/**
+ * Rough width of a class name in the wall's bold sans-serif, in em: M and W
+ * are wide, i, l, t, f, r narrow. The tile sizes its label by this rather
+ * than by the count of letters, so "MWS" and its confidence fit the tile as
+ * "ECU" does. Unknown or empty: 1 em.
+ */
+export function nameWidthEm(name: string): number {
+  let em = 0;
+  for (const ch of name) {
+    if (/[MWmw]/.test(ch)) em += 0.95;
+    else if (/[IJfijlrt]/.test(ch)) em += 0.42;
+    else if (/[A-Z]/.test(ch)) em += 0.76;
+    else em += 0.66;
+  }
+  return em || 1;
+}
