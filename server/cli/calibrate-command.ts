@@ -16,14 +16,15 @@
  * The new head's own base knowledge (every set it was fitted on) is written
  * beside it.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { existsSync } from 'node:fs';
 import { baseKnowledgePath, loadBaseKnowledge, saveBaseKnowledge } from '../calibration/base-knowledge.js';
-import { loadHead, saveHead, type FramingHead } from '../calibration/framing-head.js';
+import { loadHead, saveHeadObject, type FramingHead } from '../calibration/framing-head.js';
 import { fitProduction, type ProductionSetReport } from '../calibration/production-fit.js';
 import { resolveConfigPath } from '../config/load-config.js';
+import { errorMessage, ShotscaleError } from '../errors.js';
 import { configFromArgs } from './serve-command.js';
 import { fitReading, holdTest, type HeadHold } from '../calibration/head-hold.js';
 import { CALIBRATION_TRAIN_OPTIONS, evaluateSets, fitHead, holdFor, PRODUCTION_TRAIN_OPTIONS, type LabelledSet, type SetReport, type SetScores } from '../calibration/multi-set-calibration.js';
@@ -33,6 +34,7 @@ import { findTaxonomy, type Taxonomy } from '../evaluation/taxonomies.js';
 import type { Logger } from '../shared/logger.js';
 import { imageSource, labelledImagesFromArgs, progressReporter } from './labelled-images.js';
 import { openOfflineClassifier, type OfflineClassifier } from './offline-classifier.js';
+import { checkOutputFile, writeOutputFile } from './output-files.js';
 import { ProgressLine } from './progress-line.js';
 
 const OPTIONS = {
@@ -61,6 +63,21 @@ interface SavedSamples {
   model: string;
   featureNames: string[];
   sets: { name: string; labels: string; taxonomy: string; samples: { file: string; label: number; features: number[]; rules: number[]; mirrored?: { features: number[]; rules: number[] } }[] }[];
+}
+
+/** A --samples file as --save-samples wrote it, or INPUT_UNREADABLE saying what is wrong with it. */
+function readSavedSamples(file: string): SavedSamples {
+  const bad = (why: string) => new ShotscaleError('INPUT_UNREADABLE', `--samples ${file}: ${why}`, { hint: 'name a file that calibrate --save-samples wrote' });
+  let saved: Partial<SavedSamples>;
+  try {
+    saved = JSON.parse(readFileSync(file, 'utf8')) as Partial<SavedSamples>;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw bad(code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a folder, not a file' : error instanceof SyntaxError ? `not JSON (${error.message})` : errorMessage(error));
+  }
+  const setsOk = Array.isArray(saved?.sets) && saved.sets.every((s) => typeof s?.name === 'string' && findTaxonomy(s.taxonomy) && Array.isArray(s.samples));
+  if (typeof saved?.model !== 'string' || !Array.isArray(saved.featureNames) || !setsOk) throw bad('not a file of analysed frames (model, featureNames and sets, each with a known taxonomy and its samples)');
+  return saved as SavedSamples;
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
@@ -137,12 +154,17 @@ export async function runCalibrate(argv: string[], log: Logger): Promise<number>
     return usageError('--epochs must be a positive integer; --l2 and --ordinal non-negative numbers; --lr positive; --label-power from 0 to 1');
   }
   if ((values.labels?.length ?? 0) > 1 && values.images) return usageError('--images applies to one labels file; with several, each file\'s paths are relative to its own folder');
+  // Before the frames are analysed (minutes on a large set): a bad output path found after it would lose the work.
+  checkOutputFile('--out', values.out);
+  checkOutputFile('--out', baseKnowledgePath(values.out));
+  if (values.json) checkOutputFile('--json', values.json);
+  if (values['save-samples'] && !values.samples) checkOutputFile('--save-samples', values['save-samples']);
 
   let sets: LabelledSet[];
   let featureNames: readonly string[];
   let modelName: string;
   if (values.samples) {
-    const saved = JSON.parse(readFileSync(values.samples, 'utf8')) as SavedSamples;
+    const saved = readSavedSamples(values.samples);
     ({ featureNames, model: modelName } = saved);
     sets = saved.sets.map((s) => ({ name: s.name, labels: s.labels, taxonomy: findTaxonomy(s.taxonomy)!, samples: s.samples.map((x) => ({ features: Float32Array.from(x.features), rules: x.rules, label: x.label, ...(x.mirrored ? { mirrored: { features: Float32Array.from(x.mirrored.features), rules: x.mirrored.rules } } : {}) })) }));
     process.stderr.write(`${sets.map((s) => `${s.name} ${s.samples.length}`).join(', ')} analysed frames read from ${values.samples}\n`);
@@ -172,7 +194,7 @@ export async function runCalibrate(argv: string[], log: Logger): Promise<number>
           featureNames: [...featureNames],
           sets: sets.map((s, k) => ({ name: s.name, labels: s.labels, taxonomy: s.taxonomy.name, samples: s.samples.map((x, i) => ({ file: analysed.files[k]![i]!, label: x.label, features: Array.from(x.features), rules: [...x.rules], ...(x.mirrored ? { mirrored: { features: Array.from(x.mirrored.features), rules: [...x.mirrored.rules] } } : {}) })) })),
         };
-        writeFileSync(values['save-samples'], JSON.stringify(saved));
+        writeOutputFile('--save-samples', values['save-samples'], JSON.stringify(saved));
       }
     } finally {
       await classifier.dispose();
@@ -191,7 +213,6 @@ export async function runCalibrate(argv: string[], log: Logger): Promise<number>
   // Base sets the labels given replace (refitting the shipped head on its own sets is the plain multi-set fit).
   const baseSets = base?.sets.filter((b) => !sets.some((s) => s.name === b.name)) ?? [];
   const progress = new ProgressLine(0, '');
-  mkdirSync(path.dirname(path.resolve(values.out)), { recursive: true });
   let head: FramingHead;
   let json: unknown;
   if (baseSets.length) {
@@ -209,11 +230,11 @@ export async function runCalibrate(argv: string[], log: Logger): Promise<number>
     head = fitHead(sets, featureNames, reports, modelName, train, hold);
     json = { sets: reports, options: { ...CALIBRATION_TRAIN_OPTIONS, ...train, folds } };
   }
-  saveHead(head, values.out);
+  writeOutputFile('--out', values.out, JSON.stringify(saveHeadObject(head)) + '\n');
   const knowledge = [...baseSets, ...sets];
   saveBaseKnowledge(baseKnowledgePath(values.out), modelName, featureNames, knowledge);
   process.stderr.write(`head (${featureNames.length} features, a correction of the rules over the 8 classes) fitted on ${knowledge.map((s) => s.name).join(' + ')}, saved to ${values.out}; its base knowledge to ${baseKnowledgePath(values.out)}\n`);
-  if (values.json) writeFileSync(values.json, JSON.stringify(json, null, 2) + '\n');
+  if (values.json) writeOutputFile('--json', values.json, JSON.stringify(json, null, 2) + '\n');
   return 0;
 }
 

@@ -55,8 +55,8 @@ export async function runClassify(argv: string[], log: Logger): Promise<number> 
     options: { config: { type: 'string', short: 'c' }, fps: { type: 'string', default: '1' }, batch: { type: 'string', default: '8' }, 'files-from': { type: 'string' } },
   });
   const fps = Number(values.fps);
-  const batchSize = Math.max(1, Math.floor(Number(values.batch)));
-  if (!(fps > 0) || !Number.isFinite(batchSize)) {
+  const batchSize = Number(values.batch);
+  if (!(fps > 0) || !Number.isInteger(batchSize) || batchSize < 1) {
     process.stderr.write('shotscale classify: --fps must be > 0 and --batch a positive integer\n');
     return 2;
   }

@@ -5,7 +5,6 @@
  * of the confusion matrix. Images that cannot be decoded are reported and
  * skipped; a bad labels file or an unknown label stops with exit 1.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Logger } from '../shared/logger.js';
@@ -16,6 +15,7 @@ import { evaluateImages, type EvalOutcome } from '../evaluation/run-evaluation.j
 import type { Taxonomy } from '../evaluation/taxonomies.js';
 import { imageSource, labelledImagesFromArgs, progressReporter } from './labelled-images.js';
 import { openOfflineClassifier } from './offline-classifier.js';
+import { checkOutputFile, writeOutputFile } from './output-files.js';
 import { ProgressLine } from './progress-line.js';
 
 const OPTIONS = {
@@ -35,9 +35,8 @@ function usageError(message: string): number {
   return 2;
 }
 
-function writeOutput(file: string, text: string, what: string): void {
-  mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  writeFileSync(file, text);
+function writeOutput(option: string, file: string, text: string, what: string): void {
+  writeOutputFile(option, file, text);
   process.stderr.write(`${what} written to ${file}\n`);
 }
 
@@ -51,10 +50,10 @@ function matrixPath(values: { matrix?: string | undefined; json?: string | undef
 
 function writeReports(report: EvalReport, taxonomy: Taxonomy, results: readonly ImageResult[], values: { json?: string | undefined; csv?: string | undefined; matrix?: string | undefined }): void {
   process.stdout.write(formatReportText(report));
-  if (values.json) writeOutput(values.json, JSON.stringify(report, null, 2) + '\n', 'report');
-  if (values.csv) writeOutput(values.csv, predictionsCsv(taxonomy, results), 'predictions');
+  if (values.json) writeOutput('--json', values.json, JSON.stringify(report, null, 2) + '\n', 'report');
+  if (values.csv) writeOutput('--csv', values.csv, predictionsCsv(taxonomy, results), 'predictions');
   const svg = matrixPath(values);
-  if (svg) writeOutput(svg, renderConfusionSvg({ classes: report.classes, matrix: report.confusionMatrix, ...matrixTitle(report) }), 'confusion matrix');
+  if (svg) writeOutput('--matrix', svg, renderConfusionSvg({ classes: report.classes, matrix: report.confusionMatrix, ...matrixTitle(report) }), 'confusion matrix');
 }
 
 export async function runEval(argv: string[], log: Logger): Promise<number> {
@@ -65,6 +64,11 @@ export async function runEval(argv: string[], log: Logger): Promise<number> {
   const labelled = labelledImagesFromArgs('eval', { ...values, labels: values.labels });
   if (typeof labelled === 'number') return labelled;
   const { taxonomy, items, reason } = labelled;
+  // Before the images are classified: a bad output path found after the run would lose it.
+  if (values.json) checkOutputFile('--json', values.json);
+  if (values.csv) checkOutputFile('--csv', values.csv);
+  const svg = matrixPath(values);
+  if (svg) checkOutputFile('--matrix', svg);
 
   const classifier = await openOfflineClassifier(values, log);
   const progress = new ProgressLine(items.length, 'images');

@@ -6,13 +6,13 @@
  * written beside it, with a thumbnail per shot and a summary (average shot
  * length, scale distribution) for film analysis.
  */
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ReadoutBuilder } from '../analysis/readout-builder.js';
 import { resolveConfigPath } from '../config/load-config.js';
 import { computeCoverage } from '../coverage/coverage-stats.js';
-import { ShotscaleError } from '../errors.js';
+import { errorMessage, ShotscaleError } from '../errors.js';
 import { filmReport } from '../reports/film-report.js';
 import { EXPORT_FORMATS, exportShots, isExportFormat, type ExportFormat } from '../exports/export-shots.js';
 import { resolveFfmpeg } from '../ingest/ffmpeg-binary.js';
@@ -25,7 +25,8 @@ import { CANONICAL_SCALES } from '../shared/scale.js';
 import type { ShotRecord, TimecodeRateName } from '../shared/shots.js';
 import { DATABASE_FILE } from '../store/database.js';
 import { ShotLog } from '../shots/shot-log.js';
-import { isTimecodeRateName, rateFromFps } from '../shots/timecode.js';
+import { isTimecodeRateName, rateFromFps, timecodeRate, timecodeToFrames } from '../shots/timecode.js';
+import { makeOutputDir } from './output-files.js';
 import { ProgressLine } from './progress-line.js';
 import { configFromArgs } from './serve-command.js';
 
@@ -76,6 +77,9 @@ export async function runLog(argv: string[], log: Logger): Promise<number> {
   if (unknown.length) fail(`--formats: ${unknown.join(', ')} not known (known: ${EXPORT_FORMATS.join(', ')})`);
   if (values.rate !== undefined && !isTimecodeRateName(values.rate)) fail(`--rate ${values.rate}: one of 23.976, 24, 25, 29.97, 29.97DF, 30, 50, 59.94, 59.94DF, 60`);
   if (!existsSync(video)) throw new ShotscaleError('INPUT_UNREADABLE', `${video}: no such file`);
+  // The file is read twice (its header, then its frames): a pipe would be empty the second time and
+  // keep the second ffmpeg waiting for ever, as one with no writer keeps the first.
+  if (!statSync(video).isFile()) throw new ShotscaleError('INPUT_UNREADABLE', `${video}: not a video file (a folder, pipe or device)`);
 
   const loaded = configFromArgs(values);
   const { config } = loaded;
@@ -84,12 +88,20 @@ export async function runLog(argv: string[], log: Logger): Promise<number> {
   // The file's own rate when it is a timecode rate; else the configured one (the cut frames are resampled to it).
   const rate = (values.rate as TimecodeRateName | undefined) ?? (info.fps ? rateFromFps(info.fps)?.name : undefined) ?? config.shots.timecode.rate;
   const start = values['start-tc'] ?? null;
+  if (start) {
+    try {
+      timecodeToFrames(start, timecodeRate(rate));
+    } catch (error) {
+      fail(`--start-tc: ${errorMessage(error)}`);
+    }
+  }
 
-  mkdirSync(outDir, { recursive: true });
-  // A log is of one run: an earlier run's database in DIR is replaced.
+  makeOutputDir('--out', outDir);
+  // Loaded before the earlier log is let go of: a model that fails to load leaves that log as it was.
+  const models = await ModelSet.load(loaded, withoutInfo(log));
+  // A log is of one run: an earlier run's database in DIR is replaced, once nothing in the arguments can stop this one.
   for (const suffix of ['', '-wal', '-shm']) rmSync(path.join(outDir, DATABASE_FILE + suffix), { force: true });
 
-  const models = await ModelSet.load(loaded, withoutInfo(log));
   const profile = models.defaultProfile();
   const model = models.default;
   const shotLog = ShotLog.open(outDir, config, Date.now, withoutInfo(log), { shot: () => undefined, takes: () => undefined, coverage: () => undefined, alert: () => undefined });

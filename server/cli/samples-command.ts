@@ -9,7 +9,7 @@
  * With a cluster's config both use the cluster's samples in PostgreSQL,
  * while its nodes run.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { resolveConfigPath } from '../config/load-config.js';
@@ -29,6 +29,7 @@ import { openShotLogReadOnly } from '../store/read-only-database.js';
 import { imageSource, labelledImagesFromArgs, progressReporter } from './labelled-images.js';
 import { openOfflineClassifier } from './offline-classifier.js';
 import { ProgressLine } from './progress-line.js';
+import { makeOutputDir } from './output-files.js';
 import { configFromArgs } from './serve-command.js';
 
 const HEADER = ['file', 'label', 'taxonomy', 'camera', 'captured_at', 'shown', 'source', 'shot_id'];
@@ -78,6 +79,8 @@ async function exportSamples(argv: string[], log: Logger): Promise<number> {
   }
   const file = values.db ? path.resolve(values.db) : path.join(dataDirOf(values.config), DATABASE_FILE);
   if (!existsSync(file)) throw new ShotscaleError('INPUT_UNREADABLE', `no shot log at ${file}`, { hint: 'name one with --db, or the server config with --config' });
+  // A folder or a pipe is not a shot log (SQLite would call a folder a disk I/O error, and wait on a pipe for ever).
+  if (!statSync(file).isFile()) throw new ShotscaleError('INPUT_UNREADABLE', `${file}: not a file (a folder, pipe or device)`, { hint: 'name a shotscale.sqlite that shotscale serve or shotscale log wrote' });
   const db = openShotLogReadOnly(file);
   try {
     await writeSamples(new SqliteCalibrationRecords(new CalibrationStore(db)), values.out);
@@ -90,7 +93,8 @@ async function exportSamples(argv: string[], log: Logger): Promise<number> {
 /** img/ and a labels file per taxonomy (calibrate reads each in its own); labels.csv when there is one. */
 async function writeSamples(store: CalibrationRecords, out: string): Promise<void> {
   const samples = (await store.listSamples()).reverse();
-  mkdirSync(path.join(out, 'img'), { recursive: true });
+  makeOutputDir('--out', out);
+  makeOutputDir('--out', path.join(out, 'img'));
   const byTaxonomy = new Map<string, string[][]>();
   for (const s of samples) {
     const jpeg = await store.sampleImage(s.id);

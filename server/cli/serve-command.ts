@@ -5,19 +5,30 @@ import { loadConfig, type LoadedConfig } from '../config/load-config.js';
 import { configSchema } from '../config/schema.js';
 import { REPO_ROOT, startServer, type RunningServer } from '../app/shotscale-server.js';
 import type { Logger } from '../shared/logger.js';
-import { ShotscaleError } from '../errors.js';
+import { errorMessage, isShotscaleError, ShotscaleError } from '../errors.js';
 
 export const DEFAULT_CONFIG = path.join(REPO_ROOT, 'config', 'default.yaml');
 
 /** Loads --config (default config/default.yaml) and applies --host/--port overrides, re-validated. */
 export function configFromArgs(values: { config?: string | undefined; host?: string | undefined; port?: string | undefined }): LoadedConfig {
-  const loaded = loadConfig(values.config ?? DEFAULT_CONFIG);
+  const loaded = readConfig(values.config ?? DEFAULT_CONFIG);
   if (values.host === undefined && values.port === undefined) return loaded;
   const port = values.port === undefined ? loaded.config.server.port : Number(values.port);
   const server = { ...loaded.config.server, ...(values.host ? { host: values.host } : {}), port };
   const checked = configSchema.shape.server.safeParse(server);
   if (!checked.success) throw new ShotscaleError('CONFIG_INVALID', `--port/--host: ${checked.error.issues.map((i) => i.message).join('; ')}`);
   return { ...loaded, config: Object.freeze({ ...loaded.config, server: checked.data }) };
+}
+
+/** The config file, or a coded error where it is there but cannot be read (a folder, no permission, an I/O error). */
+function readConfig(file: string): LoadedConfig {
+  try {
+    return loadConfig(file);
+  } catch (error) {
+    if (isShotscaleError(error) || !(error as NodeJS.ErrnoException).syscall) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new ShotscaleError('INPUT_UNREADABLE', `config file ${path.resolve(file)} cannot be read: ${code === 'EISDIR' ? 'it is a folder' : errorMessage(error)}`, { hint: 'name a YAML file with --config (config/default.yaml explains every key)' });
+  }
 }
 
 /** EX_SOFTWARE (sysexits.h): an internal error; a supervisor (systemd, Docker, pm2) restarts the server. */

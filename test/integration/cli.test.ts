@@ -3,11 +3,13 @@
  * clear error and a non-zero exit (the first start: first-start.test.ts);
  * classify prints one JSON line per image or sampled frame.
  */
-import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CANONICAL_SCALES } from '../../server/shared/scale.js';
+import { openDatabase } from '../../server/store/database.js';
 import { runCli } from '../support/cli.js';
 import { makeClip, tempDir } from '../support/media.js';
 import { FIXTURE_MANIFEST, SHARED_DIR } from '../support/server-harness.js';
@@ -147,5 +149,101 @@ describe('shotscale classify', () => {
     const lines = res.stdout.trim().split('\n');
     assert.equal(lines.length, 1);
     assert.equal((JSON.parse(lines[0]!) as { file: string }).file, good);
+  });
+});
+
+describe('bad paths and options: a coded error, never a stack trace, and nothing earlier lost', () => {
+  const config = () => writeConfig(tempDir(), `model: { manifest: ${FIXTURE_MANIFEST}, executionProviders: [cpu] }\n`);
+  const noStack = (stderr: string) => assert.doesNotMatch(stderr, /^\s+at /m, stderr);
+
+  test('log: a bad --start-tc is refused before an earlier log in DIR is replaced', async () => {
+    const dir = tempDir();
+    const clip = makeClip(dir, 'clip.mp4', 1);
+    const out = path.join(dir, 'out');
+    mkdirSync(out);
+    writeFileSync(path.join(out, 'shotscale.sqlite'), 'the earlier run');
+    const res = await runCli(['log', clip, '--out', out, '--config', config(), '--start-tc', '25:99']);
+    assert.equal(res.code, 1);
+    assert.match(res.stderr, /error BAD_REQUEST: --start-tc: timecode "25:99"/);
+    assert.equal(readFileSync(path.join(out, 'shotscale.sqlite'), 'utf8'), 'the earlier run');
+  });
+
+  test('log: --out naming a file, and a pipe as the video (read twice, it would wait for ever)', async () => {
+    const dir = tempDir();
+    const clip = makeClip(dir, 'clip.mp4', 1);
+    const file = path.join(dir, 'a-file');
+    writeFileSync(file, '');
+    const out = await runCli(['log', clip, '--out', file, '--config', config()]);
+    assert.equal(out.code, 1);
+    assert.match(out.stderr, /error OUTPUT_UNWRITABLE: --out .*a-file: cannot be written/);
+    noStack(out.stderr);
+    const fifo = path.join(dir, 'pipe.mp4');
+    execFileSync('mkfifo', [fifo]);
+    const pipe = await runCli(['log', fifo, '--out', path.join(dir, 'out'), '--config', config()], { timeoutMs: 30_000 });
+    assert.equal(pipe.code, 1);
+    assert.match(pipe.stderr, /error INPUT_UNREADABLE: .*pipe\.mp4: not a video file/);
+  });
+
+  test('eval: an output path that cannot be written is refused before the images are classified', async () => {
+    const dir = tempDir();
+    const labels = path.join(dir, 'labels.csv');
+    writeFileSync(labels, 'file,label\ncn_0001.jpg,CU\ncn_0002.jpg,MS\n');
+    const res = await runCli(['eval', '--labels', labels, '--images', path.join(SHARED_DIR, 'evalset', 'cinemanet', 'img'), '--config', config(), '--json', dir]);
+    assert.equal(res.code, 1);
+    assert.match(res.stderr, /error OUTPUT_UNWRITABLE: --json .*: cannot be written \(it is a folder; name a file\)/);
+    assert.doesNotMatch(res.stderr, /images classified/);
+    noStack(res.stderr);
+  });
+
+  test('calibrate: a --samples file that is missing or not JSON', async () => {
+    const dir = tempDir();
+    const broken = path.join(dir, 'samples.json');
+    writeFileSync(broken, '{"model": "cut sh');
+    for (const [file, expected] of [[broken, /not JSON/], [path.join(dir, 'absent.json'), /no such file/]] as const) {
+      const res = await runCli(['calibrate', '--samples', file, '--out', path.join(dir, 'head.json')]);
+      assert.equal(res.code, 1);
+      assert.match(res.stderr, /error INPUT_UNREADABLE: --samples /);
+      assert.match(res.stderr, expected);
+      noStack(res.stderr);
+    }
+  });
+
+  test('export: --out naming a folder, and --db naming a folder', async () => {
+    const dir = tempDir();
+    const db = path.join(dir, 'shotscale.sqlite');
+    openDatabase(db).close();
+    const out = await runCli(['export', '--format', 'csv', '--db', db, '--out', dir]);
+    assert.equal(out.code, 1);
+    assert.match(out.stderr, /error OUTPUT_UNWRITABLE: --out /);
+    noStack(out.stderr);
+    const folder = path.join(dir, 'folder.sqlite');
+    mkdirSync(folder);
+    const notFile = await runCli(['export', '--format', 'csv', '--db', folder]);
+    assert.equal(notFile.code, 1);
+    assert.match(notFile.stderr, /error INPUT_UNREADABLE: .*folder\.sqlite: not a file/);
+  });
+
+  test('serve: --config naming a folder', async () => {
+    const res = await runCli(['serve', '--port', '0', '--config', tempDir()]);
+    assert.equal(res.code, 1);
+    assert.match(res.stderr, /error INPUT_UNREADABLE: config file .* cannot be read: it is a folder/);
+    noStack(res.stderr);
+  });
+
+  test('classify: --batch 0 and -1 are refused, as eval and log refuse them', async () => {
+    for (const batch of ['0', '-1']) {
+      const res = await runCli(['classify', `--batch=${batch}`, path.join(SHARED_DIR, 'evalset', 'cinemanet', 'img', 'cn_0001.jpg')]);
+      assert.equal(res.code, 2, batch);
+      assert.match(res.stderr, /--batch a positive integer/);
+    }
+  });
+
+  test('bench: bad options are refused before any bench server starts', async () => {
+    for (const [args, expected] of [[['--cameras', 'abc'], /error BAD_REQUEST: --cameras abc/], [['--fps', '0'], /error BAD_REQUEST: --fps 0/], [['--out', tempDir()], /error OUTPUT_UNWRITABLE: --out /]] as const) {
+      const res = await runCli(['bench', '--duration', '1', '--warmup', '0', ...args]);
+      assert.equal(res.code, 1, args.join(' '));
+      assert.match(res.stderr, expected);
+      assert.doesNotMatch(res.stderr, /camera\(s\)\.\.\./);
+    }
   });
 });
