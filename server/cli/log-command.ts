@@ -167,6 +167,17 @@ export async function runLog(argv: string[], log: Logger): Promise<number> {
     },
   );
 
+  // Ctrl-C (or a supervisor's SIGTERM) stops the decoding, not the log: the shots so far are closed at the
+  // last frame read and every file is written for them, as for a shorter film. A second Ctrl-C quits at once.
+  let stoppedBy: NodeJS.Signals | null = null;
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stoppedBy) process.exit(130);
+    stoppedBy = signal;
+    progress.update(`stopping (${signal}): writing the log so far; ${signal === 'SIGINT' ? 'Ctrl-C again' : 'SIGKILL'} quits at once`);
+    decode.stop();
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
   try {
     await decode.done;
     await chain;
@@ -176,6 +187,9 @@ export async function runLog(argv: string[], log: Logger): Promise<number> {
     shotLog.close();
     await models.dispose();
     throw error;
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
   }
   const elapsedS = (performance.now() - started) / 1000;
   const shots = shotLog.listShots({});
@@ -189,15 +203,18 @@ export async function runLog(argv: string[], log: Logger): Promise<number> {
   }
   const thumbnails = writeThumbnails(shotLog, shots, path.join(outDir, 'thumbnails'), base);
   writeFileSync(path.join(outDir, REPORT_FILE), filmReport(shots, { title: path.basename(video), thumbnail: (shot) => shotLog.shots.thumbnail(shot.id) }));
-  const durationS = info.durationS ?? cutFrames / tracker.fps;
+  // Stopped early, the log covers what was read, not the whole file.
+  const durationS = stoppedBy || !info.durationS ? cutFrames / tracker.fps : info.durationS;
   const summary = summarise(path.basename(video), shots, durationS, rate, analysisFps, elapsedS);
   writeFileSync(path.join(outDir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
   shotLog.close();
   await models.dispose();
 
-  progress.done(`${shots.length} shots logged from ${path.basename(video)} (${summary.speedX.toFixed(1)}x real time)`);
+  const stoppedAt = stoppedBy ? `; stopped by ${stoppedBy} ${durationS.toFixed(1)} s into the file, the log covers that much` : '';
+  progress.done(`${shots.length} shots logged from ${path.basename(video)} (${summary.speedX.toFixed(1)}x real time)${stoppedAt}`);
   process.stdout.write(formatSummary(summary, outDir, [REPORT_FILE, ...written, 'summary.json', DATABASE_FILE, `thumbnails/ (${thumbnails})`]));
-  return 0;
+  // 128 + the signal's number, as a shell reports a command it stopped, so a script can tell a partial log.
+  return stoppedBy ? (stoppedBy === 'SIGINT' ? 130 : 143) : 0;
 }
 
 /** The film report beside the exports: one page to look at (reports/film-report.ts). */

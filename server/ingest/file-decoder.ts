@@ -84,6 +84,8 @@ export interface CutDecode {
   /** Stop reading the analysis frames (ffmpeg then waits): backpressure for a slower model. */
   pause(): void;
   resume(): void;
+  /** Stop decoding (Ctrl-C): `done` then resolves with the frames read so far, however ffmpeg ends. */
+  stop(): void;
 }
 
 /**
@@ -119,12 +121,22 @@ export function decodeFileWithCuts(
   stderrPipe.on('data', (text: string) => {
     stderr = (stderr + text).slice(-2000);
   });
+  let stopped = false;
   const done = new Promise<{ frames: number; cutFrames: number }>((resolve, reject) => {
     child.once('error', (error) => reject(new ShotscaleError('FFMPEG_NOT_FOUND', `cannot run ffmpeg (${ffmpegPath}): ${error.message}`)));
     child.once('close', (code) => {
       if (code === 0 && frames > 0) return resolve({ frames, cutFrames });
-      reject(unreadable(file, code, stderr));
+      // Stopped, ffmpeg ends by a signal, and Ctrl-C in a terminal reaches it as well as this process:
+      // a moment's grace lets this process's own handler say so first. What was read then stands.
+      setTimeout(() => (stopped ? resolve({ frames, cutFrames }) : reject(unreadable(file, code, stderr))), stopped ? 0 : 100);
     });
   });
-  return { done, pause: () => stdout.pause(), resume: () => stdout.resume() };
+  const stop = (): void => {
+    stopped = true;
+    // Read on, so that ffmpeg is not left blocked on a full pipe while it is told to stop.
+    stdout.resume();
+    child.kill('SIGTERM');
+  };
+  // Once stopped, never paused again: ffmpeg's pipes must drain for it to end.
+  return { done, pause: () => void (stopped || stdout.pause()), resume: () => stdout.resume(), stop };
 }

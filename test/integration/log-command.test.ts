@@ -5,14 +5,15 @@
  * log it leaves; and the errors a user meets.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { before, describe, test } from 'node:test';
-import { runCli } from '../support/cli.js';
+import { CLI, runCli } from '../support/cli.js';
 import { makeCutClip, type CutClip } from '../support/cut-clips.js';
 import { parseAle, parseCsv, parseEdl, readOtio } from '../support/export-parsers.js';
-import { tempDir } from '../support/media.js';
+import { makeClip, tempDir } from '../support/media.js';
+import { REPO_DIR } from '../support/server-harness.js';
 import type { LogSummary } from '../../server/cli/log-command.js';
 import { timecodeRate, timecodeToFrames } from '../../server/shots/timecode.js';
 
@@ -116,6 +117,34 @@ describe('shotscale log', () => {
     assert.equal(rows[1]!.tc_out, '00:01:02;17', '105 frames after 00:00:59;00 is 00:01:02;17 (;00 and ;01 of minute 1 are skipped)');
     const edl = parseEdl(readFileSync(path.join(logged, 'df.edl'), 'utf8'));
     assert.equal(edl.fcm, 'DROP FRAME');
+  });
+
+  test('Ctrl-C stops the decoding, not the log: the shots so far are closed and every file written for them', { timeout: 120_000 }, async () => {
+    const dir = tempDir();
+    const film = makeClip(dir, 'long.mp4', 120);
+    const logged = path.join(dir, 'out');
+    const child = spawn(process.execPath, [CLI, 'log', film, '--out', logged, '--fps', '5'], { cwd: REPO_DIR, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr!.setEncoding('utf8').on('data', (t: string) => (stderr += t));
+    child.stdout!.resume();
+    // Once frames are being analysed (the progress line counts them), a Ctrl-C.
+    const deadline = Date.now() + 60_000;
+    while (!/[1-9]\d*\/3000 frames/.test(stderr) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+    assert.equal(code, 130, stderr);
+    assert.match(stderr, /stopped by SIGINT [\d.]+ s into the file/);
+    const summary = JSON.parse(readFileSync(path.join(logged, 'summary.json'), 'utf8')) as LogSummary;
+    assert.ok(summary.durationS > 0 && summary.durationS < 120, `the log covers what was read: ${summary.durationS} s`);
+    assert.ok(summary.shots >= 1);
+    const rows = parseCsv(readFileSync(path.join(logged, 'long.csv'), 'utf8'));
+    assert.equal(rows.length, summary.shots);
+    assert.equal(parseEdl(readFileSync(path.join(logged, 'long.edl'), 'utf8')).events.length, summary.shots);
+    const exported = await runCli(['export', '--db', path.join(logged, 'shotscale.sqlite'), '--format', 'json']);
+    assert.equal(exported.code, 0, exported.stderr);
+    const shots = (JSON.parse(exported.stdout) as { shots: { status: string }[] }).shots;
+    assert.equal(shots.length, summary.shots);
+    assert.ok(shots.every((shot) => shot.status === 'closed'), 'no shot left open');
   });
 
   test('errors a user meets: no such file, no --out, a bad format', async () => {
