@@ -5,7 +5,6 @@
  * only ever read: a file that is not a shot log is refused, an older one is
  * migrated in a copy in memory (see read-only-database.ts).
  */
-import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { shotFilterFrom } from '../api/shot-routes.js';
@@ -18,6 +17,7 @@ import { ShotStore } from '../store/shot-store.js';
 import { timecodeAtRate } from '../shots/timecode.js';
 import { writeOutputFile } from './output-files.js';
 import { configFromArgs } from './serve-command.js';
+import { checkShotLogFile } from './shot-log-file.js';
 
 export async function runExport(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -41,9 +41,7 @@ export async function runExport(argv: string[]): Promise<number> {
   }
   const file = values.db ? path.resolve(values.db) : defaultDatabase(values.config);
   if (values.db && !values.db.endsWith('.sqlite') && !values.db.endsWith('.db')) throw new ShotscaleError('BAD_REQUEST', `--db ${values.db}: a shot log file (${DATABASE_FILE})`);
-  if (!existsSync(file)) throw new ShotscaleError('INPUT_UNREADABLE', `no shot log at ${file}`, { hint: 'name one with --db, or the server config with --config' });
-  // A folder or a pipe is not a shot log (SQLite would call a folder a disk I/O error, and wait on a pipe for ever).
-  if (!statSync(file).isFile()) throw new ShotscaleError('INPUT_UNREADABLE', `${file}: not a file (a folder, pipe or device)`, { hint: 'name a shotscale.sqlite that shotscale serve or shotscale log wrote' });
+  checkShotLogFile(file);
   const db = openShotLogReadOnly(file);
   try {
     const store = new ShotStore(db, timecodeAtRate);

@@ -9,11 +9,10 @@
  * With a cluster's config both use the cluster's samples in PostgreSQL,
  * while its nodes run.
  */
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { resolveConfigPath } from '../config/load-config.js';
-import { ShotscaleError } from '../errors.js';
 import { csvField } from '../evaluation/csv-table.js';
 import { evaluateImages } from '../evaluation/run-evaluation.js';
 import type { Logger } from '../shared/logger.js';
@@ -31,6 +30,7 @@ import { openOfflineClassifier } from './offline-classifier.js';
 import { ProgressLine } from './progress-line.js';
 import { makeOutputDir } from './output-files.js';
 import { configFromArgs } from './serve-command.js';
+import { checkShotLogFile } from './shot-log-file.js';
 
 const HEADER = ['file', 'label', 'taxonomy', 'camera', 'captured_at', 'shown', 'source', 'shot_id'];
 
@@ -78,9 +78,7 @@ async function exportSamples(argv: string[], log: Logger): Promise<number> {
     return 0;
   }
   const file = values.db ? path.resolve(values.db) : path.join(dataDirOf(values.config), DATABASE_FILE);
-  if (!existsSync(file)) throw new ShotscaleError('INPUT_UNREADABLE', `no shot log at ${file}`, { hint: 'name one with --db, or the server config with --config' });
-  // A folder or a pipe is not a shot log (SQLite would call a folder a disk I/O error, and wait on a pipe for ever).
-  if (!statSync(file).isFile()) throw new ShotscaleError('INPUT_UNREADABLE', `${file}: not a file (a folder, pipe or device)`, { hint: 'name a shotscale.sqlite that shotscale serve or shotscale log wrote' });
+  checkShotLogFile(file);
   const db = openShotLogReadOnly(file);
   try {
     await writeSamples(new SqliteCalibrationRecords(new CalibrationStore(db)), values.out);
