@@ -6,7 +6,7 @@
  * details go to the log only.
  */
 import { randomBytes } from 'node:crypto';
-import { STATUS_CODES } from 'node:http';
+import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isShotscaleError, type ErrorCode } from '../errors.js';
@@ -106,8 +106,15 @@ export function sendNoRoute(request: FastifyRequest, reply: FastifyReply): Fasti
  */
 export function refuseWithoutHost(app: FastifyInstance): void {
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
-    if (request.raw.httpVersion === '1.1' && !request.headers.host) return sendError(reply, 400, 'BAD_REQUEST', 'an HTTP/1.1 request needs a Host header');
+    if (lacksHost(request.raw)) return sendError(reply, 400, 'BAD_REQUEST', NO_HOST);
   });
+}
+
+export const NO_HOST = 'an HTTP/1.1 request needs a Host header';
+
+/** An HTTP/1.1 request without Host (HTTP/1.0 has none to give). */
+export function lacksHost(request: IncomingMessage): boolean {
+  return request.httpVersion === '1.1' && !request.headers.host;
 }
 
 /**

@@ -18,6 +18,7 @@ import type { TakeRequest } from '../shots/shot-log.js';
 import type { FitState } from '../calibration/live-calibration.js';
 import type { AccessGuard, RefusalReason } from './access/access-guard.js';
 import { cameraSelectionSchema, parseRequest, takeEndSchema, takeRequest, takeStartSchema } from './request-schemas.js';
+import { lacksHost, NO_HOST } from './request-parsing.js';
 
 /** About 4 s of 16 cameras at 5 fps; past that the client is not keeping up. */
 export const MAX_PENDING_READOUTS = 320;
@@ -121,7 +122,7 @@ export class SocketHub {
       maxHttpBufferSize: 64 * 1024,
       // Node is told to let an HTTP/1.1 request without Host through so the API can refuse it in its own shape
       // (refuseWithoutHost); Socket.IO's requests never reach the API, so they are refused here.
-      allowRequest: (request, answer) => (request.httpVersion === '1.1' && !request.headers.host ? answer('an HTTP/1.1 request needs a Host header', false) : answer(null, true)),
+      allowRequest: (request, answer) => (lacksHost(request) ? answer(NO_HOST, false) : answer(null, true)),
       ...(options.cluster ? { adapter: options.cluster.adapter } : {}),
     });
     if (options.cluster) this.listenToNodes(options.cluster.nodeId);
