@@ -17,7 +17,7 @@ import { ShotStore } from '../store/shot-store.js';
 import { timecodeAtRate } from '../shots/timecode.js';
 import { writeOutputFile } from './output-files.js';
 import { configFromArgs } from './serve-command.js';
-import { checkShotLogFile } from './shot-log-file.js';
+import { checkShotLogFile } from './input-file.js';
 
 export async function runExport(argv: string[]): Promise<number> {
   const { values } = parseArgs({

@@ -6,7 +6,7 @@
  * written beside it, with a thumbnail per shot and a summary (average shot
  * length, scale distribution) for film analysis.
  */
-import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ReadoutBuilder } from '../analysis/readout-builder.js';
@@ -26,7 +26,8 @@ import type { ShotRecord, TimecodeRateName } from '../shared/shots.js';
 import { DATABASE_FILE } from '../store/database.js';
 import { ShotLog } from '../shots/shot-log.js';
 import { isTimecodeRateName, rateFromFps, timecodeRate, timecodeToFrames } from '../shots/timecode.js';
-import { makeOutputDir } from './output-files.js';
+import { checkInputFile } from './input-file.js';
+import { makeOutputDir, writeOutputFile } from './output-files.js';
 import { ProgressLine } from './progress-line.js';
 import { configFromArgs } from './serve-command.js';
 
@@ -76,10 +77,7 @@ export async function runLog(argv: string[], log: Logger): Promise<number> {
   const unknown = formats.filter((f) => !isExportFormat(f));
   if (unknown.length) fail(`--formats: ${unknown.join(', ')} not known (known: ${EXPORT_FORMATS.join(', ')})`);
   if (values.rate !== undefined && !isTimecodeRateName(values.rate)) fail(`--rate ${values.rate}: one of 23.976, 24, 25, 29.97, 29.97DF, 30, 50, 59.94, 59.94DF, 60`);
-  if (!existsSync(video)) throw new ShotscaleError('INPUT_UNREADABLE', `${video}: no such file`);
-  // The file is read twice (its header, then its frames): a pipe would be empty the second time and
-  // keep the second ffmpeg waiting for ever, as one with no writer keeps the first.
-  if (!statSync(video).isFile()) throw new ShotscaleError('INPUT_UNREADABLE', `${video}: not a video file (a folder, pipe or device)`);
+  checkInputFile(video, `${video}: no such file`, 'a video file');
 
   const loaded = configFromArgs(values);
   const { config } = loaded;
@@ -198,15 +196,15 @@ export async function runLog(argv: string[], log: Logger): Promise<number> {
   for (const format of formats as ExportFormat[]) {
     const result = exportShots(shots, format, { title: path.basename(video), mediaPath: video, rate });
     const file = path.join(outDir, `${base}${result.extension}`);
-    writeFileSync(file, result.body);
+    writeOutputFile('--out', file, result.body);
     written.push(path.basename(file));
   }
   const thumbnails = writeThumbnails(shotLog, shots, path.join(outDir, 'thumbnails'), base);
-  writeFileSync(path.join(outDir, REPORT_FILE), filmReport(shots, { title: path.basename(video), thumbnail: (shot) => shotLog.shots.thumbnail(shot.id) }));
+  writeOutputFile('--out', path.join(outDir, REPORT_FILE), filmReport(shots, { title: path.basename(video), thumbnail: (shot) => shotLog.shots.thumbnail(shot.id) }));
   // Stopped early, the log covers what was read, not the whole file.
   const durationS = stoppedBy || !info.durationS ? cutFrames / tracker.fps : info.durationS;
   const summary = summarise(path.basename(video), shots, durationS, rate, analysisFps, elapsedS);
-  writeFileSync(path.join(outDir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
+  writeOutputFile('--out', path.join(outDir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
   shotLog.close();
   await models.dispose();
 

@@ -30,7 +30,7 @@ import { openOfflineClassifier } from './offline-classifier.js';
 import { ProgressLine } from './progress-line.js';
 import { makeOutputDir } from './output-files.js';
 import { configFromArgs } from './serve-command.js';
-import { checkShotLogFile } from './shot-log-file.js';
+import { checkShotLogFile } from './input-file.js';
 
 const HEADER = ['file', 'label', 'taxonomy', 'camera', 'captured_at', 'shown', 'source', 'shot_id'];
 
