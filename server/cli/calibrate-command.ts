@@ -16,10 +16,8 @@
  * The new head's own base knowledge (every set it was fitted on) is written
  * beside it.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
-import { existsSync } from 'node:fs';
 import { baseKnowledgePath, loadBaseKnowledge, saveBaseKnowledge } from '../calibration/base-knowledge.js';
 import { loadHead, saveHeadObject, type FramingHead } from '../calibration/framing-head.js';
 import { fitProduction, type ProductionSetReport } from '../calibration/production-fit.js';
@@ -32,7 +30,9 @@ import type { SetTrainOptions } from '../calibration/set-label-training.js';
 import { evaluateImages } from '../evaluation/run-evaluation.js';
 import { findTaxonomy, type Taxonomy } from '../evaluation/taxonomies.js';
 import type { Logger } from '../shared/logger.js';
-import { imageSource, labelledImagesFromArgs, progressReporter } from './labelled-images.js';
+import { parseCommandArgs, UsageError, wholeNumberOption } from './command-options.js';
+import { checkInputFile } from './input-file.js';
+import { imageSource, labelledImagesFromArgs, progressReporter, taxonomyOption, type LabelledImages } from './labelled-images.js';
 import { openOfflineClassifier, type OfflineClassifier } from './offline-classifier.js';
 import { checkOutputFile, writeOutputFile } from './output-files.js';
 import { ProgressLine } from './progress-line.js';
@@ -69,6 +69,8 @@ interface SavedSamples {
 function readSavedSamples(file: string): SavedSamples {
   const bad = (why: string) => new ShotscaleError('INPUT_UNREADABLE', `--samples ${file}: ${why}`, { hint: 'name a file that calibrate --save-samples wrote' });
   let saved: Partial<SavedSamples>;
+  // A pipe without a writer would wait for ever.
+  if (existsSync(file) && !statSync(file).isFile() && !statSync(file).isDirectory()) throw bad('a pipe or device, not a file');
   try {
     saved = JSON.parse(readFileSync(file, 'utf8')) as Partial<SavedSamples>;
   } catch (error) {
@@ -101,16 +103,35 @@ export function formatReports(sets: readonly LabelledSet[], reports: readonly Se
     .join('\n') + '\n';
 }
 
-function usageError(message: string): number {
-  process.stderr.write(`shotscale calibrate: ${message}\n`);
-  return 2;
+/**
+ * `FILE=TAXONOMY` or `FILE` (taxonomy from --taxonomy, else inferred). A file
+ * whose own name holds "=" is taken whole when it is there; otherwise what
+ * follows the last "=" must be a taxonomy.
+ */
+export function splitLabelsArg(arg: string, fallback: string | undefined): { file: string; taxonomy: string | undefined } {
+  const at = arg.lastIndexOf('=');
+  if (at < 0 || existsSync(arg)) return { file: arg, taxonomy: fallback };
+  const file = arg.slice(0, at);
+  const taxonomy = arg.slice(at + 1);
+  if (!file) throw new UsageError(`--labels ${arg}: no file before "="`, 'write --labels FILE=TAXONOMY, e.g. --labels hoha/labels.csv=cinescale');
+  if (!taxonomy.trim()) throw new UsageError(`--labels ${arg}: no taxonomy after "="`, 'write --labels FILE=TAXONOMY, or --labels FILE to have it inferred');
+  taxonomyOption(`--labels ${arg}`, taxonomy);
+  return { file, taxonomy };
 }
 
-/** `FILE=TAXONOMY` or `FILE` (taxonomy from --taxonomy, else inferred). */
-function splitLabelsArg(arg: string, fallback: string | undefined): { file: string; taxonomy: string | undefined } {
-  const at = arg.lastIndexOf('=');
-  if (at > 0 && findTaxonomy(arg.slice(at + 1))) return { file: arg.slice(0, at), taxonomy: arg.slice(at + 1) };
-  return { file: arg, taxonomy: fallback };
+/** A finite number the option allows, or a UsageError naming the option and the value. */
+function numberOption(name: string, value: string, ok: (x: number) => boolean, what: string): number {
+  const x = Number(value);
+  if (value.trim() === '' || !Number.isFinite(x) || !ok(x)) throw new UsageError(`--${name} ${JSON.stringify(value)}: ${what}`);
+  return x;
+}
+
+/** Cross-validation needs every fold to hold frames, and the head at least two classes to tell apart. */
+function checkSetSize(name: string, labels: string, count: number, classes: number, folds: number, after: string): void {
+  if (classes >= 2 && count >= folds) return;
+  throw new ShotscaleError('CALIBRATION_INVALID', `${name} (${labels}): ${after}${count} frame${count === 1 ? '' : 's'} in ${classes} class${classes === 1 ? '' : 'es'}; ${folds}-fold cross-validation needs at least ${folds} frames of at least 2 classes`, {
+    hint: count < folds && classes >= 2 ? `label more frames, or lower --folds (at least 2)` : 'label frames of at least two scales',
+  });
 }
 
 /** The set's name: the folder of its labels file (evalset/hoha/labels.csv is "hoha"), else the file's name. */
@@ -122,12 +143,12 @@ function setName(file: string, taken: Set<string>): string {
   return name;
 }
 
-async function analyseSets(classifier: OfflineClassifier, specs: { name: string; labels: string; taxonomy: Taxonomy; items: Parameters<typeof evaluateImages>[0] }[]): Promise<{ sets: LabelledSet[]; files: string[][] }> {
+async function analyseSets(classifier: OfflineClassifier, specs: { name: string; labels: string; taxonomy: Taxonomy; items: Parameters<typeof evaluateImages>[0]; labelled: LabelledImages }[]): Promise<{ sets: LabelledSet[]; files: string[][] }> {
   const sets: LabelledSet[] = [];
   const files: string[][] = [];
   for (const spec of specs) {
     const progress = new ProgressLine(spec.items.length, `${spec.name} images`);
-    const outcome = await evaluateImages(spec.items, spec.taxonomy, imageSource(classifier), { batchSize: 8, progress: progressReporter(progress) });
+    const outcome = await evaluateImages(spec.items, spec.taxonomy, imageSource(classifier), { batchSize: 8, progress: progressReporter(progress, spec.labelled) });
     progress.done(`${spec.name}: ${outcome.results.length} of ${spec.items.length} images analysed, ${outcome.unreadable.length} unreadable`);
     const analysed = outcome.results.filter((r) => r.analysis);
     const samples = analysed.map(({ analysis, truth }) => ({ features: analysis!.features, rules: analysis!.rules, label: truth, ...(analysis!.mirrored ? { mirrored: analysis!.mirrored } : {}) }));
@@ -138,22 +159,23 @@ async function analyseSets(classifier: OfflineClassifier, specs: { name: string;
 }
 
 export async function runCalibrate(argv: string[], log: Logger): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: OPTIONS });
-  if (!values.out) return usageError('--out FILE is required (where the head is saved, JSON)');
-  if (!values.labels?.length && !values.samples) return usageError('--labels FILE is required (a CSV with columns file and label; give --labels again for more sets, FILE=TAXONOMY to name a set\'s taxonomy)');
-  const folds = Number(values.folds);
+  const { values } = parseCommandArgs({ args: argv, options: OPTIONS });
+  if (!values.out) throw new UsageError('--out FILE is required (where the head is saved, JSON)');
+  if (!values.labels?.length && !values.samples) throw new UsageError('--labels FILE is required (a CSV with columns file and label; give --labels again for more sets, FILE=TAXONOMY to name a set\'s taxonomy)');
+  if (values.labels?.length && values.samples) throw new UsageError('--labels and --samples: give one (--samples refits on frames a --save-samples run analysed; the labels would be ignored)');
+  if (values.samples && values['save-samples']) throw new UsageError('--save-samples and --samples: give one (--samples reads what --save-samples wrote)');
+  const folds = wholeNumberOption('folds', values.folds, 2);
   const train: Partial<SetTrainOptions> = {
-    epochs: Number(values.epochs),
-    ...(values.l2 === undefined ? {} : { l2: Number(values.l2) }),
-    learningRate: Number(values.lr),
-    ordinal: Number(values.ordinal),
-    labelPower: Number(values['label-power']),
+    // 300 converge (DEFAULT_SET_TRAIN_OPTIONS); a cap so that a typo (1e9) is refused rather than run for days.
+    epochs: wholeNumberOption('epochs', values.epochs, 1, 100_000),
+    ...(values.l2 === undefined ? {} : { l2: numberOption('l2', values.l2, (x) => x >= 0, 'a number of 0 or more') }),
+    learningRate: numberOption('lr', values.lr, (x) => x > 0, 'a number more than 0'),
+    ordinal: numberOption('ordinal', values.ordinal, (x) => x >= 0, 'a number of 0 or more'),
+    labelPower: numberOption('label-power', values['label-power'], (x) => x >= 0 && x <= 1, 'a number from 0 to 1'),
   };
-  if (!Number.isInteger(folds) || folds < 2) return usageError('--folds must be an integer of at least 2');
-  if (!Number.isInteger(train.epochs) || train.epochs! < 1 || !(train.l2 === undefined || train.l2 >= 0) || !(train.learningRate! > 0) || !(train.ordinal! >= 0) || !(train.labelPower! >= 0 && train.labelPower! <= 1)) {
-    return usageError('--epochs must be a positive integer; --l2 and --ordinal non-negative numbers; --lr positive; --label-power from 0 to 1');
-  }
-  if ((values.labels?.length ?? 0) > 1 && values.images) return usageError('--images applies to one labels file; with several, each file\'s paths are relative to its own folder');
+  if ((values.labels?.length ?? 0) > 1 && values.images) throw new UsageError('--images applies to one labels file; with several, each file\'s paths are relative to its own folder');
+  // Before the frames are analysed, as the output paths below.
+  if (values.base && !values['from-scratch']) checkInputFile(values.base, `--base ${values.base}: no such file`, 'a file', { missing: 'name a NAME.base.json.gz that calibrate wrote beside a head' });
   // Before the frames are analysed (minutes on a large set): a bad output path found after it would lose the work.
   checkOutputFile('--out', values.out);
   checkOutputFile('--out', baseKnowledgePath(values.out));
@@ -173,16 +195,19 @@ export async function runCalibrate(argv: string[], log: Logger): Promise<number>
     const specs = [];
     for (const arg of values.labels!) {
       const { file, taxonomy } = splitLabelsArg(arg, values.taxonomy);
-      const labelled = labelledImagesFromArgs('calibrate', { labels: file, images: values.images, taxonomy, limit: values.limit });
-      if (typeof labelled === 'number') return labelled;
+      const labelled = labelledImagesFromArgs({ labels: file, images: values.images, taxonomy, limit: values.limit });
+      const name = setName(file, taken);
+      // Before minutes of analysis: the labels alone already say when there are too few.
+      checkSetSize(name, file, labelled.items.length, new Set(labelled.items.map((item) => item.truth)).size, folds, 'the labels list ');
       // As given: a path that means something on the next machine too (the repo's ../shared/evalset/...).
-      specs.push({ name: setName(file, taken), labels: file, taxonomy: labelled.taxonomy, items: labelled.items });
+      specs.push({ name, labels: file, taxonomy: labelled.taxonomy, items: labelled.items, labelled });
     }
     const classifier = await openOfflineClassifier(values, log);
     try {
       if (!classifier.model.featureNames) {
-        process.stderr.write(`shotscale calibrate: the configured model (${classifier.model.name}) has no framing features; calibration applies to the framing classifier\n`);
-        return 1;
+        throw new ShotscaleError('CALIBRATION_INVALID', `the configured model (${classifier.model.name}) has no framing features; calibration applies to the framing classifier`, {
+          hint: 'calibrate with a config whose model.manifest is the framing classifier (models/framing-default.manifest.json, the default)',
+        });
       }
       featureNames = classifier.model.featureNames;
       modelName = classifier.model.name;
@@ -200,16 +225,9 @@ export async function runCalibrate(argv: string[], log: Logger): Promise<number>
       await classifier.dispose();
     }
   }
-  for (const set of sets) {
-    const classes = new Set(set.samples.map((s) => s.label));
-    if (classes.size < 2 || set.samples.length < folds) {
-      process.stderr.write(`shotscale calibrate: ${set.name}: need frames of at least 2 classes and at least ${folds} frames (got ${set.samples.length} in ${classes.size} classes)\n`);
-      return 1;
-    }
-  }
+  for (const set of sets) checkSetSize(set.name, set.labels, set.samples.length, new Set(set.samples.map((s) => s.label)).size, folds, 'analysed: ');
 
   const base = values['from-scratch'] ? null : startingPoint(values, featureNames);
-  if (typeof base === 'number') return base;
   // Base sets the labels given replace (refitting the shipped head on its own sets is the plain multi-set fit).
   const baseSets = base?.sets.filter((b) => !sets.some((s) => s.name === b.name)) ?? [];
   const progress = new ProgressLine(0, '');
@@ -247,9 +265,8 @@ function holdLine(hold: HeadHold | undefined, held: number, ecu: number): string
 }
 
 /** The configured head (or --base's) and its base knowledge; null where there is none to start from. */
-function startingPoint(values: { config?: string | undefined; base?: string | undefined }, featureNames: readonly string[]): { head: FramingHead | null; file: string; sets: LabelledSet[] } | null | number {
+function startingPoint(values: { config?: string | undefined; base?: string | undefined }, featureNames: readonly string[]): { head: FramingHead | null; file: string; sets: LabelledSet[] } | null {
   if (values.base) {
-    if (!existsSync(values.base)) return usageError(`--base ${values.base}: no such file`);
     return { head: null, file: values.base, sets: loadBaseKnowledge(values.base, featureNames) };
   }
   const loaded = configFromArgs(values);

@@ -5,12 +5,13 @@
  * be read, or a folder with nothing to read, is reported and skipped; the
  * exit code is 1 if any was.
  */
-import { parseArgs } from 'node:util';
-import { errorMessage } from '../errors.js';
+import { errorMessage, ShotscaleError } from '../errors.js';
 import type { DecodedFrame } from '../ingest/file-decoder.js';
 import type { ScalePrediction, Subjects } from '../inference/model.js';
 import type { Logger } from '../shared/logger.js';
 import { argmax, CANONICAL_SCALES } from '../shared/scale.js';
+import { parseCommandArgs, UsageError, wholeNumberOption } from './command-options.js';
+import { notRegularFile } from './input-file.js';
 import { expandInputs, readFileList } from './input-files.js';
 import { openOfflineClassifier, type OfflineClassifier } from './offline-classifier.js';
 import { ProgressLine } from './progress-line.js';
@@ -49,27 +50,24 @@ async function flush(classifier: OfflineClassifier, file: string, pending: Decod
 }
 
 export async function runClassify(argv: string[], log: Logger): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseCommandArgs({
     args: argv,
     allowPositionals: true,
     options: { config: { type: 'string', short: 'c' }, fps: { type: 'string', default: '1' }, batch: { type: 'string', default: '8' }, 'files-from': { type: 'string' } },
   });
   const fps = Number(values.fps);
-  const batchSize = Number(values.batch);
-  if (!(fps > 0) || !Number.isInteger(batchSize) || batchSize < 1) {
-    process.stderr.write('shotscale classify: --fps must be > 0 and --batch a positive integer\n');
-    return 2;
-  }
-  if (!positionals.length && values['files-from'] === undefined) {
-    process.stderr.write('shotscale classify: name at least one image or video file or folder, or --files-from LIST\n');
-    return 2;
-  }
+  // At most 60, as log takes: above a video's own rate ffmpeg repeats frames, and --fps 1e9 never ends.
+  if (values.fps.trim() === '' || !(fps > 0 && fps <= 60)) throw new UsageError(`--fps ${JSON.stringify(values.fps)}: frames a second to sample a video at, more than 0 and at most 60`);
+  const batchSize = wholeNumberOption('batch', values.batch, 1);
+  if (!positionals.length && values['files-from'] === undefined) throw new UsageError('name at least one image or video file or folder, or --files-from LIST');
   const listed = values['files-from'] === undefined ? [] : await readFileList(values['files-from']);
   const { files, emptyFolders } = expandInputs([...positionals, ...listed]);
   for (const folder of emptyFolders) process.stderr.write(`shotscale classify: no images or videos in ${folder}\n`);
   if (!files.length) {
-    process.stderr.write('shotscale classify: nothing to classify\n');
-    return 1;
+    if (!emptyFolders.length) throw new ShotscaleError('INPUT_UNREADABLE', `nothing to classify: --files-from ${values['files-from']} lists no files`, { hint: 'one path per line' });
+    throw new ShotscaleError('INPUT_UNREADABLE', `nothing to classify: no images or videos in ${emptyFolders.slice(0, 3).join(', ')}${emptyFolders.length > 3 ? ', ...' : ''}`, {
+      hint: 'a folder stands for the images and videos under it, by extension (.jpg, .png, .mp4, .mov, ...; hidden files skipped)',
+    });
   }
   const classifier = await openOfflineClassifier(values, log);
   const { model } = classifier;
@@ -82,6 +80,9 @@ export async function runClassify(argv: string[], log: Logger): Promise<number> 
       const pending: DecodedFrame[] = [];
       let chain = Promise.resolve();
       try {
+        // Before ffmpeg: it waits for ever on a pipe without a writer, and calls a pipe with one "invalid data".
+        const problem = notRegularFile(file);
+        if (problem) throw new Error(`${file}: ${problem}`);
         // Inference runs while ffmpeg keeps decoding; batches stay in order.
         await classifier.decode(file, fps, (frame) => {
           pending.push(frame);

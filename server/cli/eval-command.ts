@@ -6,13 +6,14 @@
  * skipped; a bad labels file or an unknown label stops with exit 1.
  */
 import path from 'node:path';
-import { parseArgs } from 'node:util';
+import { ShotscaleError } from '../errors.js';
 import type { Logger } from '../shared/logger.js';
 import { renderConfusionSvg } from '../evaluation/confusion-svg.js';
 import { buildReport, matrixTitle, predictionsCsv, type EvalReport, type ImageResult } from '../evaluation/eval-report.js';
 import { formatReportText } from '../evaluation/report-text.js';
 import { evaluateImages, type EvalOutcome } from '../evaluation/run-evaluation.js';
 import type { Taxonomy } from '../evaluation/taxonomies.js';
+import { parseCommandArgs, UsageError, wholeNumberOption } from './command-options.js';
 import { imageSource, labelledImagesFromArgs, progressReporter } from './labelled-images.js';
 import { openOfflineClassifier } from './offline-classifier.js';
 import { checkOutputFile, writeOutputFile } from './output-files.js';
@@ -29,11 +30,6 @@ const OPTIONS = {
   limit: { type: 'string' },
   batch: { type: 'string', default: '8' },
 } as const;
-
-function usageError(message: string): number {
-  process.stderr.write(`shotscale eval: ${message}\n`);
-  return 2;
-}
 
 function writeOutput(option: string, file: string, text: string, what: string): void {
   writeOutputFile(option, file, text);
@@ -57,12 +53,10 @@ function writeReports(report: EvalReport, taxonomy: Taxonomy, results: readonly 
 }
 
 export async function runEval(argv: string[], log: Logger): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: OPTIONS });
-  if (!values.labels) return usageError('--labels FILE is required (a CSV with columns file and label)');
-  const batchSize = Number(values.batch);
-  if (!Number.isInteger(batchSize) || batchSize < 1) return usageError('--batch must be a positive integer');
-  const labelled = labelledImagesFromArgs('eval', { ...values, labels: values.labels });
-  if (typeof labelled === 'number') return labelled;
+  const { values } = parseCommandArgs({ args: argv, options: OPTIONS });
+  if (!values.labels) throw new UsageError('--labels FILE is required (a CSV with columns file and label)');
+  const batchSize = wholeNumberOption('batch', values.batch, 1);
+  const labelled = labelledImagesFromArgs({ ...values, labels: values.labels });
   const { taxonomy, items, reason } = labelled;
   // Before the images are classified: a bad output path found after the run would lose it.
   if (values.json) checkOutputFile('--json', values.json);
@@ -77,15 +71,16 @@ export async function runEval(argv: string[], log: Logger): Promise<number> {
   try {
     outcome = await evaluateImages(items, taxonomy, imageSource(classifier), {
       batchSize,
-      progress: progressReporter(progress),
+      progress: progressReporter(progress, labelled),
     });
   } finally {
     progress.done(`${outcome ? outcome.results.length : 0} of ${items.length} images classified with ${classifier.model.name}`);
     await classifier.dispose();
   }
   if (!outcome.results.length) {
-    process.stderr.write(`shotscale eval: none of the ${items.length} images could be read (first: ${outcome.unreadable[0]?.error ?? '?'})\n`);
-    return 1;
+    throw new ShotscaleError('INPUT_UNREADABLE', `none of the ${items.length} images listed in ${values.labels} could be read (first: ${outcome.unreadable[0]?.file ?? '?'}: ${outcome.unreadable[0]?.error ?? '?'})`, {
+      hint: 'the images are decoded with ffmpeg (JPEG, PNG, ...): check that the listed files are pictures',
+    });
   }
   const report = buildReport({
     taxonomy,

@@ -21,3 +21,15 @@ export function checkShotLogFile(file: string): void {
     notFile: 'name a shotscale.sqlite that shotscale serve or shotscale log wrote',
   });
 }
+
+/**
+ * Why `file` is no regular file to read ("no such file", "not a regular file
+ * (a pipe or device)"), or null when it is one. For the commands that skip
+ * such an input and go on (classify), where checkInputFile would stop.
+ */
+export function notRegularFile(file: string): string | null {
+  const stats = statSync(file, { throwIfNoEntry: false });
+  if (!stats) return 'no such file';
+  if (stats.isDirectory()) return 'not a regular file (a folder)';
+  return stats.isFile() ? null : 'not a regular file (a pipe or device)';
+}

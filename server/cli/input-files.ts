@@ -29,6 +29,9 @@ export async function readFileList(source: string): Promise<string[]> {
       text = readFileSync(source, 'utf8');
     }
   } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new ShotscaleError('INPUT_UNREADABLE', `--files-from ${source}: no such file`, { hint: 'name a file with one path per line, or - for stdin' });
+    if (code === 'EISDIR') throw new ShotscaleError('INPUT_UNREADABLE', `--files-from ${source}: a folder, not a list of files`, { hint: 'give the folder itself as an argument: it stands for the images and videos under it' });
     throw new ShotscaleError('INPUT_UNREADABLE', `--files-from ${source}: ${errorMessage(error)}`);
   }
   return text

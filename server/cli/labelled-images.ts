@@ -3,14 +3,16 @@
  * CSV, the taxonomy its labels belong to, and an image source that decodes
  * each file through ffmpeg exactly as a camera frame would be.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { errorMessage, ShotscaleError } from '../errors.js';
 import { EvalInputError } from '../evaluation/eval-error.js';
-import { parseLabels, type LabelRow } from '../evaluation/labels-file.js';
+import { readLabelsTable, type LabelsTable } from '../evaluation/labels-file.js';
 import type { EvalItem, EvalProgress, ImageSource } from '../evaluation/run-evaluation.js';
-import { classIndexOf, findTaxonomy, TAXONOMIES, type Taxonomy } from '../evaluation/taxonomies.js';
-import { checkLabels, inferTaxonomy } from '../evaluation/taxonomy-inference.js';
+import { classIndexOf, findTaxonomy, normaliseLabel, TAXONOMIES, type Taxonomy } from '../evaluation/taxonomies.js';
+import { checkLabels, inferTaxonomy, type LabelLocator } from '../evaluation/taxonomy-inference.js';
 import type { DecodedFrame } from '../ingest/file-decoder.js';
+import { UsageError, wholeNumberOption } from './command-options.js';
 import type { OfflineClassifier } from './offline-classifier.js';
 import type { ProgressLine } from './progress-line.js';
 
@@ -19,36 +21,105 @@ export interface LabelledImages {
   /** Which taxonomy, and why (also printed on stderr when inferred). */
   reason: string;
   items: EvalItem[];
+  /** The labels file and each item's line in it (by path), for the note on an image that cannot be read. */
+  labels: string;
+  lineOf: ReadonlyMap<string, number>;
 }
 
-function readLabels(file: string, limit: number | null): LabelRow[] {
-  let text: string;
+const unreadable = (message: string, hint?: string) => new ShotscaleError('INPUT_UNREADABLE', message, hint === undefined ? undefined : { hint });
+
+/**
+ * The labels file's text. Only a regular file: a folder reads as EISDIR, and
+ * a pipe without a writer would wait for ever (the images are found beside
+ * the file, so a pipe has no place for them anyway).
+ */
+function readLabelsText(file: string, missingHint: string): string {
+  let stats;
   try {
-    text = readFileSync(file, 'utf8');
+    stats = statSync(file);
   } catch (error) {
-    throw new EvalInputError(`cannot read the labels file ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw unreadable(`no labels file at ${file}`, missingHint);
+    throw unreadable(`cannot read the labels file ${file}: ${errorMessage(error)}`);
   }
-  const rows = parseLabels(text, file);
-  return limit === null ? rows : rows.slice(0, limit);
+  if (stats.isDirectory()) {
+    const inside = path.join(file, 'labels.csv');
+    throw unreadable(`${file}: a folder, not a labels file`, existsSync(inside) ? `name the CSV inside it: --labels ${inside}` : 'name the labels CSV (columns file and label) with --labels');
+  }
+  if (!stats.isFile()) throw unreadable(`${file}: not a labels file (a pipe or device)`, 'write the labels to a file first; the images are found beside it');
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    throw unreadable(`cannot read the labels file ${file}: ${errorMessage(error)}`, 'check its permissions');
+  }
 }
 
-/** The taxonomy named with --taxonomy (labels checked against it), else the inferred one. */
-function chooseTaxonomy(named: Taxonomy | undefined, labels: readonly string[]): { taxonomy: Taxonomy; reason: string } {
-  if (named) {
-    checkLabels(named, labels);
-    return { taxonomy: named, reason: 'chosen with --taxonomy' };
+function readLabels(file: string, limit: number | null, missingHint: string): LabelsTable {
+  const table = readLabelsTable(readLabelsText(file, missingHint), file);
+  return limit === null ? table : { ...table, rows: table.rows.slice(0, limit) };
+}
+
+/**
+ * The taxonomy named with --taxonomy (labels checked against it), else the
+ * inferred one. An error names the line where each label it is about is
+ * first used, and starts with the first of them.
+ */
+function chooseTaxonomy(named: Taxonomy | undefined, file: string, table: LabelsTable): { taxonomy: Taxonomy; reason: string } {
+  const firstLine = new Map<string, number>();
+  for (const row of table.rows) if (!firstLine.has(normaliseLabel(row.label))) firstLine.set(normaliseLabel(row.label), row.line);
+  const cited: number[] = [];
+  const where: LabelLocator = (label) => {
+    const line = firstLine.get(normaliseLabel(label));
+    if (line === undefined) return undefined;
+    cited.push(line);
+    return `line ${line}`;
+  };
+  const labels = table.rows.map((r) => r.label);
+  try {
+    if (named) {
+      checkLabels(named, labels, TAXONOMIES, where);
+      return { taxonomy: named, reason: 'chosen with --taxonomy' };
+    }
+    const choice = inferTaxonomy(labels, TAXONOMIES, where);
+    process.stderr.write(choice.reason + '\n');
+    return { taxonomy: choice.taxonomy, reason: choice.reason };
+  } catch (error) {
+    if (!(error instanceof EvalInputError)) throw error;
+    if (!cited.length) throw new EvalInputError(`${file}: ${error.message}`, error.hint);
+    const line = Math.min(...cited);
+    // One label: its line leads the message, so "(line N)" after it says nothing more.
+    const message = new Set(cited).size === 1 ? error.message.replace(` (line ${line})`, '') : error.message;
+    throw new EvalInputError(`${file}:${line}, column ${table.labelColumn} ("label"): ${message}`, error.hint);
   }
-  const choice = inferTaxonomy(labels);
-  process.stderr.write(choice.reason + '\n');
-  return { taxonomy: choice.taxonomy, reason: choice.reason };
+}
+
+/** --images, when given, must be a folder: a typo there would make every image "unreadable" after the model loads. */
+function checkImagesDir(dir: string): void {
+  let isFolder = false;
+  try {
+    isFolder = statSync(dir).isDirectory();
+  } catch {
+    throw unreadable(`--images ${dir}: no such folder`, 'name the folder the labels file\'s paths are relative to (without --images: the labels file\'s own folder)');
+  }
+  if (!isFolder) throw unreadable(`--images ${dir}: not a folder`, 'name the folder the labels file\'s paths are relative to (without --images: the labels file\'s own folder)');
 }
 
 /** Reads the labels; --images defaults to the labels file's folder, and file paths are relative to it. */
-function readLabelledImages(labelsFile: string, imagesDir: string | undefined, named: Taxonomy | undefined, limit: number | null): LabelledImages {
+function readLabelledImages(labelsFile: string, imagesDir: string | undefined, named: Taxonomy | undefined, limit: number | null, missingHint: string): LabelledImages {
+  if (imagesDir !== undefined) checkImagesDir(imagesDir);
   const dir = path.resolve(imagesDir ?? path.dirname(labelsFile));
-  const rows = readLabels(labelsFile, limit);
-  const { taxonomy, reason } = chooseTaxonomy(named, rows.map((r) => r.label));
-  return { taxonomy, reason, items: rows.map((r) => ({ file: r.file, path: path.resolve(dir, r.file), truth: classIndexOf(taxonomy, r.label)! })) };
+  const table = readLabels(labelsFile, limit, missingHint);
+  const { taxonomy, reason } = chooseTaxonomy(named, labelsFile, table);
+  const items = table.rows.map((r) => ({ file: r.file, path: path.resolve(dir, r.file), truth: classIndexOf(taxonomy, r.label)! }));
+  // Some missing images are skipped and reported; all of them missing is a wrong folder, said before the model loads.
+  if (!items.some((item) => existsSync(item.path))) {
+    const first = table.rows[0]!;
+    throw unreadable(
+      `none of the ${items.length} images listed in ${labelsFile} exists (line ${first.line}: ${first.file} is not at ${items[0]!.path})`,
+      `the labels file's paths are relative to ${imagesDir === undefined ? `its own folder (${dir}); name another with --images DIR` : `--images ${dir}`}`,
+    );
+  }
+  return { taxonomy, reason, items, labels: labelsFile, lineOf: new Map(table.rows.map((r, i) => [items[i]!.path, r.line])) };
 }
 
 export interface LabelledArgs {
@@ -58,25 +129,27 @@ export interface LabelledArgs {
   limit?: string | undefined;
 }
 
+/** A taxonomy by name, or a UsageError naming the option and listing the known ones. */
+export function taxonomyOption(option: string, name: string): Taxonomy {
+  const taxonomy = findTaxonomy(name);
+  if (!taxonomy) throw new UsageError(`${option}: unknown taxonomy ${JSON.stringify(name)} (known: ${TAXONOMIES.map((t) => t.name).join(', ')})`, option === '--taxonomy' ? 'leave --taxonomy out to have it inferred from the labels' : 'write --labels FILE=TAXONOMY with one of those, or --labels FILE to have it inferred');
+  return taxonomy;
+}
+
 /**
- * --labels, --images, --taxonomy and --limit, as eval and calibrate take
- * them. A number back is the exit code, its reason already on stderr: 2 for a
- * bad option, 1 for a labels file that cannot be used.
+ * --labels, --images, --taxonomy and --limit, as eval, calibrate and samples
+ * import take them. A bad option is a UsageError (exit 2); a labels file
+ * that cannot be used, or a listed image folder that is not there,
+ * INPUT_UNREADABLE (exit 1), saying where (FILE:LINE) and what to do.
  */
-export function labelledImagesFromArgs(command: string, args: LabelledArgs): LabelledImages | number {
-  const fail = (code: number, message: string): number => {
-    process.stderr.write(`shotscale ${command}: ${message}\n`);
-    return code;
-  };
-  const limit = args.limit === undefined ? null : Number(args.limit);
-  if (limit !== null && (!Number.isInteger(limit) || limit < 1)) return fail(2, '--limit must be a positive integer');
-  const named = args.taxonomy === undefined ? undefined : findTaxonomy(args.taxonomy);
-  if (args.taxonomy !== undefined && !named) return fail(2, `unknown taxonomy "${args.taxonomy}" (known: ${TAXONOMIES.map((t) => t.name).join(', ')})`);
+export function labelledImagesFromArgs(args: LabelledArgs, missingHint = 'name a CSV with columns file and label with --labels'): LabelledImages {
+  const limit = args.limit === undefined ? null : wholeNumberOption('limit', args.limit, 1);
+  const named = args.taxonomy === undefined ? undefined : taxonomyOption('--taxonomy', args.taxonomy);
   try {
-    return readLabelledImages(args.labels, args.images, named, limit);
+    return readLabelledImages(args.labels, args.images, named, limit, missingHint);
   } catch (error) {
     if (!(error instanceof EvalInputError)) throw error;
-    return fail(1, error.message);
+    throw unreadable(error.message, error.hint);
   }
 }
 
@@ -94,10 +167,16 @@ export function imageSource(classifier: OfflineClassifier): ImageSource<DecodedF
   };
 }
 
-export function progressReporter(progress: ProgressLine): EvalProgress {
+/** Progress on stderr; an image that cannot be read is noted with its line in the labels file. */
+export function progressReporter(progress: ProgressLine, labelled?: LabelledImages): EvalProgress {
+  const pathOf = new Map(labelled?.items.map((item) => [item.file, item.path]));
+  const where = (file: string) => {
+    const line = labelled?.lineOf.get(pathOf.get(file) ?? '');
+    return line === undefined ? '' : `${labelled!.labels}:${line}: `;
+  };
   return {
     batchStarted: (file) => progress.update(file),
     imageDone: () => progress.tick(),
-    unreadable: (file, error) => progress.note(`unreadable, skipped: ${file}: ${error}`),
+    unreadable: (file, error) => progress.note(`unreadable, skipped: ${where(file)}${file}: ${error}`),
   };
 }

@@ -1,8 +1,10 @@
 /**
  * The `shotscale` command line: serve (what `npm start` runs), log, export, classify, eval, calibrate, bench.
- * User errors print their code and message and exit 1 (2 for usage).
+ * User errors print their code and message and exit 1; a mistake on the
+ * command line (BAD_REQUEST: an unknown option, a bad value) exits 2 with
+ * the command's usage after it.
  */
-import { isShotscaleError, errorMessage } from '../errors.js';
+import { isShotscaleError, errorMessage, ShotscaleError } from '../errors.js';
 import { createLogger } from '../shared/logger.js';
 import { runServe } from './serve-command.js';
 import { runClassify } from './classify-command.js';
@@ -13,6 +15,7 @@ import { runBench } from './bench-command.js';
 import { runLog } from './log-command.js';
 import { runExport } from './export-command.js';
 import { runDoctor } from './doctor-command.js';
+import { UsageError } from './command-options.js';
 
 const USAGE = `usage: shotscale <command> [options]
 
@@ -50,6 +53,25 @@ commands:
 options:
   -h, --help   this text`;
 
+/** The USAGE lines of one command (its synopsis and description), else the whole of USAGE. */
+function commandUsage(command: string): string {
+  const lines = USAGE.split('\n');
+  const start = lines.findIndex((l) => l.startsWith(`  ${command} `));
+  if (start < 0) return USAGE;
+  let end = start + 1;
+  // Synopsis and description lines are indented deeper than the next command's line (two spaces).
+  while (end < lines.length && /^ {3,}\S/.test(lines[end]!)) end += 1;
+  // samples has two synopses (export, import) sharing one description.
+  while (end < lines.length && lines[end]!.startsWith(`  ${command} `)) {
+    end += 1;
+    while (end < lines.length && /^ {3,}\S/.test(lines[end]!)) end += 1;
+  }
+  return lines
+    .slice(start, end)
+    .map((l, i) => (l.startsWith(`  ${command} `) ? `${i === 0 ? 'usage:' : '      '} shotscale ${l.trimStart()}` : l))
+    .join('\n');
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   const log = createLogger('shotscale');
@@ -82,12 +104,18 @@ export async function main(argv: string[]): Promise<number> {
         return 2;
     }
   } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`${error.toDisplay()}\n\n${commandUsage(command)}\n`);
+      return 2;
+    }
     if (isShotscaleError(error)) {
       process.stderr.write(error.toDisplay() + '\n');
       return 1;
     }
     if ((error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      process.stderr.write(`shotscale ${command}: ${errorMessage(error)}\n\n${USAGE}\n`);
+      // Node's own words ("Unknown option '--lables'"), coded like every other mistake on the command line.
+      const coded = new ShotscaleError('BAD_REQUEST', `shotscale ${command}: ${errorMessage(error)}`, { hint: 'shotscale --help lists every command and its options' });
+      process.stderr.write(`${coded.toDisplay()}\n\n${commandUsage(command)}\n`);
       return 2;
     }
     process.stderr.write(`shotscale ${command}: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);

@@ -9,10 +9,10 @@
  * With a cluster's config both use the cluster's samples in PostgreSQL,
  * while its nodes run.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { resolveConfigPath } from '../config/load-config.js';
+import { ShotscaleError } from '../errors.js';
 import { csvField } from '../evaluation/csv-table.js';
 import { evaluateImages } from '../evaluation/run-evaluation.js';
 import type { Logger } from '../shared/logger.js';
@@ -31,12 +31,13 @@ import { ProgressLine } from './progress-line.js';
 import { makeOutputDir } from './output-files.js';
 import { configFromArgs } from './serve-command.js';
 import { checkShotLogFile } from './input-file.js';
+import { parseCommandArgs, UsageError } from './command-options.js';
 
 const HEADER = ['file', 'label', 'taxonomy', 'camera', 'captured_at', 'shown', 'source', 'shot_id'];
 
-function usage(message: string): number {
-  process.stderr.write(`shotscale samples: ${message}\nusage: shotscale samples export --out DIR [--db FILE | --config FILE]\n       shotscale samples import DIR [--labels FILE] [--taxonomy NAME] [--camera NAME] [--config FILE]\n`);
-  return 2;
+/** main.ts prints the usage of samples after it. */
+function usage(message: string): never {
+  throw new UsageError(message);
 }
 
 function dataDirOf(config: string | undefined): string {
@@ -62,11 +63,11 @@ export async function runSamples(argv: string[], log: Logger): Promise<number> {
   const [action, ...rest] = argv;
   if (action === 'export') return exportSamples(rest, log);
   if (action === 'import') return importSamples(rest, log);
-  return usage(action ? `unknown action "${action.slice(0, 40)}"` : 'export or import?');
+  return usage(action ? `unknown action ${JSON.stringify(action.slice(0, 40))}: export or import` : 'export or import?');
 }
 
 async function exportSamples(argv: string[], log: Logger): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { out: { type: 'string', short: 'o' }, db: { type: 'string' }, config: { type: 'string', short: 'c' } } });
+  const { values } = parseCommandArgs({ args: argv, options: { out: { type: 'string', short: 'o' }, db: { type: 'string' }, config: { type: 'string', short: 'c' } } });
   if (!values.out) return usage('--out DIR is required');
   const cluster = values.db ? null : await clusterRecords(values.config, log);
   if (cluster) {
@@ -114,16 +115,22 @@ async function writeSamples(store: CalibrationRecords, out: string): Promise<voi
 }
 
 async function importSamples(argv: string[], log: Logger): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseCommandArgs({
     args: argv,
     allowPositionals: true,
     options: { labels: { type: 'string', short: 'l' }, taxonomy: { type: 'string', short: 't' }, camera: { type: 'string' }, config: { type: 'string', short: 'c' } },
   });
   const dir = positionals[0];
   if (!dir && !values.labels) return usage('a folder with labels.csv (or --labels FILE) is required');
+  if (positionals.length > 1) return usage(`one folder to import, not ${positionals.length} (${positionals.slice(0, 3).map((p) => JSON.stringify(p)).join(', ')}${positionals.length > 3 ? ', ...' : ''})`);
+  if (!values.labels && !statSync(dir!, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new ShotscaleError('INPUT_UNREADABLE', `samples import ${dir}: ${existsSync(dir!) ? 'not a folder' : 'no such folder'}`, { hint: 'name a folder that samples export wrote (it holds labels.csv), or the labels file with --labels FILE' });
+  }
   const labelsFile = values.labels ?? path.join(dir!, 'labels.csv');
-  const labelled = labelledImagesFromArgs('samples import', { labels: labelsFile, images: undefined, taxonomy: values.taxonomy, limit: undefined });
-  if (typeof labelled === 'number') return labelled;
+  const labelled = labelledImagesFromArgs(
+    { labels: labelsFile, images: undefined, taxonomy: values.taxonomy, limit: undefined },
+    values.labels ? undefined : `name a folder that samples export wrote (it holds labels.csv), or the labels file with --labels FILE`,
+  );
   const cluster = await clusterRecords(values.config, log);
   // Held for the whole import: a server started meanwhile waits its turn rather than sharing the database.
   // A cluster's samples are in PostgreSQL, which its running nodes share.
@@ -134,11 +141,12 @@ async function importSamples(argv: string[], log: Logger): Promise<number> {
     try {
       const featureNames = classifier.model.featureNames;
       if (!featureNames) {
-        process.stderr.write(`shotscale samples import: the configured model (${classifier.model.name}) has no framing features; samples teach the framing classifier\n`);
-        return 1;
+        throw new ShotscaleError('CALIBRATION_INVALID', `the configured model (${classifier.model.name}) has no framing features; samples teach the framing classifier`, {
+          hint: 'import with a config whose model.manifest is the framing classifier (models/framing-default.manifest.json, the default)',
+        });
       }
       const progress = new ProgressLine(labelled.items.length, 'images');
-      const outcome = await evaluateImages(labelled.items, labelled.taxonomy, imageSource(classifier), { batchSize: 8, progress: progressReporter(progress) });
+      const outcome = await evaluateImages(labelled.items, labelled.taxonomy, imageSource(classifier), { batchSize: 8, progress: progressReporter(progress, labelled) });
       progress.done(`${outcome.results.length} of ${labelled.items.length} images analysed, ${outcome.unreadable.length} unreadable`);
       const camera = values.camera ?? `import:${path.basename(path.resolve(dir ?? path.dirname(labelsFile)))}`;
       const byFile = new Map(labelled.items.map((item) => [item.file, item.path]));

@@ -11,6 +11,8 @@ export interface CsvRecord {
   fields: string[];
 }
 
+const QUOTE_HINT = 'a field holding a comma, a quote or a line break is written in double quotes, each quote inside it doubled ("say ""hi"""), as spreadsheets write CSV';
+
 export function parseCsv(text: string, source = 'CSV'): CsvRecord[] {
   const records: CsvRecord[] = [];
   let fields: string[] = [];
@@ -18,7 +20,12 @@ export function parseCsv(text: string, source = 'CSV'): CsvRecord[] {
   let quoted = false;
   let line = 1;
   let recordLine = 1;
+  // Where the open quoted field starts, for the error when it is never closed.
+  let quoteLine = 1;
+  let quoteColumn = 1;
   let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  // Where the current line starts, for the column in an error (1-based, in characters).
+  let lineStart = i;
   const endRecord = () => {
     fields.push(field);
     // A blank line is no record (trailing newlines, spacing in hand-made files).
@@ -35,12 +42,17 @@ export function parseCsv(text: string, source = 'CSV'): CsvRecord[] {
           i += 1;
         } else quoted = false;
       } else {
-        if (ch === '\n') line += 1;
+        if (ch === '\n') {
+          line += 1;
+          lineStart = i + 1;
+        }
         field += ch;
       }
     } else if (ch === '"') {
-      if (field !== '') throw new EvalInputError(`${source}:${line}: a quote inside an unquoted field`);
+      if (field !== '') throw new EvalInputError(`${source}:${line}:${i - lineStart + 1}: a quote inside an unquoted field (field ${fields.length + 1})`, QUOTE_HINT);
       quoted = true;
+      quoteLine = line;
+      quoteColumn = i - lineStart + 1;
     } else if (ch === ',') {
       fields.push(field);
       field = '';
@@ -49,9 +61,10 @@ export function parseCsv(text: string, source = 'CSV'): CsvRecord[] {
       endRecord();
       line += 1;
       recordLine = line;
+      lineStart = i + 1;
     } else field += ch;
   }
-  if (quoted) throw new EvalInputError(`${source}:${recordLine}: a quoted field is not closed`);
+  if (quoted) throw new EvalInputError(`${source}:${quoteLine}:${quoteColumn}: a quoted field is not closed`, QUOTE_HINT);
   endRecord();
   return records;
 }

@@ -37,10 +37,19 @@ function exactNameMatches(taxonomy: Taxonomy, labels: readonly string[]): number
   return labels.filter((l) => names.has(normaliseLabel(l))).length;
 }
 
-const quoteList = (labels: readonly string[]) => labels.map((l) => `"${l}"`).join(', ');
+/** Where a label is first used in the labels file ("line 5"), for errors; nothing when unknown. */
+export type LabelLocator = (label: string) => string | undefined;
+
+const quoteList = (labels: readonly string[], where?: LabelLocator) =>
+  labels
+    .map((l) => {
+      const at = where?.(l);
+      return `"${l}"${at ? ` (${at})` : ''}`;
+    })
+    .join(', ');
 
 /** Throws EvalInputError naming the labels no single taxonomy covers. */
-export function inferTaxonomy(labels: readonly string[], taxonomies: readonly Taxonomy[] = TAXONOMIES): TaxonomyChoice {
+export function inferTaxonomy(labels: readonly string[], taxonomies: readonly Taxonomy[] = TAXONOMIES, where?: LabelLocator): TaxonomyChoice {
   const distinct = distinctLabels(labels);
   if (!distinct.length) throw new EvalInputError('the labels file has no labels');
   const covering = taxonomies
@@ -48,7 +57,7 @@ export function inferTaxonomy(labels: readonly string[], taxonomies: readonly Ta
     .filter(({ taxonomy }) => unknownLabels(taxonomy, distinct).length === 0)
     .sort((a, b) => a.taxonomy.classes.length - b.taxonomy.classes.length || b.exact - a.exact || a.order - b.order);
   const best = covering[0];
-  if (!best) throw new EvalInputError(explainUncovered(distinct, taxonomies));
+  if (!best) throw explainUncovered(distinct, taxonomies, where);
   const alternatives = covering.slice(1).map((c) => c.taxonomy);
   const reason =
     `taxonomy ${best.taxonomy.name} (${best.taxonomy.classes.length} classes: ${best.taxonomy.classes.map((c) => c.name).join(', ')}) ` +
@@ -63,18 +72,28 @@ export function inferTaxonomy(labels: readonly string[], taxonomies: readonly Ta
  * a foreign taxonomy), and known labels that no single taxonomy holds together
  * (e.g. "close" with "ECU").
  */
-function explainUncovered(labels: readonly string[], taxonomies: readonly Taxonomy[]): string {
+function explainUncovered(labels: readonly string[], taxonomies: readonly Taxonomy[], where?: LabelLocator): EvalInputError {
   const unknown = labels.filter((l) => taxonomies.every((t) => classIndexOf(t, l) === undefined));
   const names = taxonomies.map((t) => t.name).join(', ');
   if (unknown.length) {
-    return `unknown label${unknown.length > 1 ? 's' : ''} ${quoteList(unknown)}: no taxonomy (${names}) names ${unknown.length > 1 ? 'them' : 'it'}`;
+    return new EvalInputError(
+      `unknown label${unknown.length > 1 ? 's' : ''} ${quoteList(unknown, where)}: no taxonomy (${names}) names ${unknown.length > 1 ? 'them' : 'it'}`,
+      `fix the spelling, or delete those rows; the taxonomies' classes (each also has aliases): ${taxonomies.map((t) => `${t.name} ${t.classes.map((c) => c.name).join('/')}`).join('; ')}`,
+    );
   }
-  const where = labels.map((l) => `"${l}" in ${taxonomies.filter((t) => classIndexOf(t, l) !== undefined).map((t) => t.name).join('/')}`);
-  return `no single taxonomy names every label: ${where.join('; ')}`;
+  const at = (l: string) => {
+    const line = where?.(l);
+    return line ? ` (${line})` : '';
+  };
+  const found = labels.map((l) => `"${l}"${at(l)} in ${taxonomies.filter((t) => classIndexOf(t, l) !== undefined).map((t) => t.name).join('/')}`);
+  return new EvalInputError(
+    `no single taxonomy names every label: ${found.join('; ')}`,
+    'the labels of one file are of one taxonomy: relabel the rows of the other, or split the file (calibrate takes several, each as FILE=TAXONOMY)',
+  );
 }
 
 /** Checks labels against a taxonomy the user chose. */
-export function checkLabels(taxonomy: Taxonomy, labels: readonly string[], taxonomies: readonly Taxonomy[] = TAXONOMIES): void {
+export function checkLabels(taxonomy: Taxonomy, labels: readonly string[], taxonomies: readonly Taxonomy[] = TAXONOMIES, where?: LabelLocator): void {
   const unknown = unknownLabels(taxonomy, distinctLabels(labels));
   if (!unknown.length) return;
   const hints = unknown.map((l) => {
@@ -82,5 +101,8 @@ export function checkLabels(taxonomy: Taxonomy, labels: readonly string[], taxon
     return others.length ? `"${l}" is in ${others.join('/')}` : `"${l}" is in no taxonomy`;
   });
   const accepted = taxonomy.classes.map((c) => [c.name, ...c.aliases].join('/')).join(', ');
-  throw new EvalInputError(`label${unknown.length > 1 ? 's' : ''} ${quoteList(unknown)} not in taxonomy ${taxonomy.name} (accepts ${accepted}); ${hints.join('; ')}`);
+  throw new EvalInputError(
+    `label${unknown.length > 1 ? 's' : ''} ${quoteList(unknown, where)} not in taxonomy ${taxonomy.name} (accepts ${accepted}); ${hints.join('; ')}`,
+    'name the taxonomy the file is written in with --taxonomy (or leave it out to have it inferred), or fix those rows',
+  );
 }

@@ -6,6 +6,7 @@
  * records its sets and loads into the model. Figures on so few frames mean
  * little, so the test checks what is reported and kept, not the values.
  */
+import { execFileSync } from 'node:child_process';
 import { readFileSync, renameSync, writeFileSync, mkdirSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -87,8 +88,51 @@ test('a production\'s labels start from the configured head\'s base knowledge; -
 test('usage errors say what is wrong', async () => {
   const none = await runCli(['calibrate', '--out', path.join(tempDir(), 'h.json')]);
   assert.equal(none.code, 2);
-  assert.match(none.stderr, /--labels FILE is required/);
+  assert.match(none.stderr, /^error BAD_REQUEST: --labels FILE is required/);
+  assert.match(none.stderr, /usage: shotscale calibrate --labels FILE\[=TAXONOMY\]/);
   const images = await runCli(['calibrate', '--labels', 'a.csv', '--labels', 'b.csv', '--images', '/tmp', '--out', path.join(tempDir(), 'h.json')]);
   assert.equal(images.code, 2);
-  assert.match(images.stderr, /--images applies to one labels file/);
+  assert.match(images.stderr, /^error BAD_REQUEST: --images applies to one labels file/);
+});
+
+test('bad options and labels are coded errors, before any frame is analysed', { timeout: 240_000 }, async () => {
+  const labels = subset('hoha', 1);
+  const dir = tempDir();
+  const out = ['--out', path.join(dir, 'head.json')];
+  const fifo = path.join(dir, 'samples.json');
+  execFileSync('mkfifo', [fifo]);
+  const noHeader = path.join(dir, 'no-header.csv');
+  writeFileSync(noHeader, 'img/hh_0001.jpg,ELS\n');
+  const cases: [string, string[], number, RegExp][] = [
+    ['a misspelt taxonomy after =', ['--labels', `${labels}=cinescal`], 2, /error BAD_REQUEST: --labels .*labels\.csv=cinescal: unknown taxonomy "cinescal" \(known: .*\)\n  hint: write --labels FILE=TAXONOMY/],
+    ['no file before =', ['--labels', '=cinescale'], 2, /error BAD_REQUEST: --labels =cinescale: no file before "="/],
+    ['no taxonomy after =', ['--labels', `${labels}=`], 2, /error BAD_REQUEST: --labels .*labels\.csv=: no taxonomy after "="/],
+    ['--folds 1', ['--labels', labels, '--folds', '1'], 2, /error BAD_REQUEST: --folds "1": a whole number of at least 2/],
+    ['--folds NaN', ['--labels', labels, '--folds', 'NaN'], 2, /error BAD_REQUEST: --folds "NaN"/],
+    // Accepted, 1e12 epochs would run for ever.
+    ['--epochs 1e12', ['--labels', labels, '--epochs', '1e12', '--folds', '2'], 2, /error BAD_REQUEST: --epochs "1e12": a whole number from 1 to 100000/],
+    ['--lr Infinity', ['--labels', labels, '--lr', 'Infinity'], 2, /error BAD_REQUEST: --lr "Infinity": a number more than 0/],
+    ['--l2 -1', ['--labels', labels, '--l2=-1'], 2, /error BAD_REQUEST: --l2 "-1": a number of 0 or more/],
+    ['--samples with --labels', ['--labels', labels, '--samples', fifo], 2, /error BAD_REQUEST: --labels and --samples: give one/],
+    ['a labels file without its header', ['--labels', noHeader], 1, /error INPUT_UNREADABLE: .*no-header\.csv:1: the header needs columns "file" and "label"[^]*hint: the first line looks like a row/],
+    ['too few frames for the folds', ['--labels', labels, '--folds', '9'], 1, /error CALIBRATION_INVALID: hoha \(.*labels\.csv\): the labels list 7 frames in 7 classes; 9-fold cross-validation needs at least 9 frames[^]*hint: label more frames, or lower --folds/],
+    ['--base not there', ['--labels', labels, '--folds', '2', '--base', path.join(dir, 'absent.base.json.gz')], 1, /error INPUT_UNREADABLE: --base .*absent\.base\.json\.gz: no such file/],
+    // Read, a pipe without a writer waits for ever.
+    ['--samples a pipe', ['--samples', fifo], 1, /error INPUT_UNREADABLE: --samples .*samples\.json: a pipe or device, not a file/],
+  ];
+  for (const [what, args, code, expected] of cases) {
+    const res = await runCli(['calibrate', ...args, ...out], { timeoutMs: 30_000 });
+    assert.equal(res.code, code, `${what}: ${res.stderr}`);
+    assert.match(res.stderr, expected, what);
+    assert.doesNotMatch(res.stderr, /images analysed/, `${what}: stopped before the analysis`);
+  }
+});
+
+test('a labels file whose own name holds "=" is read as it is', { timeout: 120_000 }, async () => {
+  const labels = subset('hoha', 1);
+  const named = path.join(path.dirname(labels), 'take=2.csv');
+  renameSync(labels, named);
+  const res = await runCli(['calibrate', '--labels', named, '--out', path.join(tempDir(), 'head.json'), '--folds', '9'], { timeoutMs: 110_000 });
+  assert.equal(res.code, 1, res.stderr);
+  assert.match(res.stderr, /error CALIBRATION_INVALID: take=2 \(.*take=2\.csv\): the labels list 7 frames/);
 });

@@ -68,7 +68,13 @@ describe('shotscale classify: --files-from and folders', () => {
 
     const missing = await runCli(['classify', '--config', config, '--files-from', '/nonexistent/list.txt']);
     assert.equal(missing.code, 1);
-    assert.match(missing.stderr, /error INPUT_UNREADABLE: --files-from \/nonexistent\/list\.txt/);
+    assert.match(missing.stderr, /error INPUT_UNREADABLE: --files-from \/nonexistent\/list\.txt: no such file\n  hint: name a file with one path per line/);
+
+    const folder = tempDir();
+    const notList = await runCli(['classify', '--config', config, '--files-from', folder]);
+    assert.equal(notList.code, 1);
+    assert.ok(notList.stderr.includes(`error INPUT_UNREADABLE: --files-from ${folder}: a folder, not a list of files`), notList.stderr);
+    assert.match(notList.stderr, /hint: give the folder itself as an argument/);
   });
 
   test('a folder: its images and videos, in subfolders too, sorted by path; other and hidden files skipped', async () => {

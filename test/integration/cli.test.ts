@@ -3,7 +3,7 @@
  * clear error and a non-zero exit (the first start: first-start.test.ts);
  * classify prints one JSON line per image or sampled frame.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
@@ -234,8 +234,89 @@ describe('bad paths and options: a coded error, never a stack trace, and nothing
     for (const batch of ['0', '-1']) {
       const res = await runCli(['classify', `--batch=${batch}`, path.join(SHARED_DIR, 'evalset', 'cinemanet', 'img', 'cn_0001.jpg')]);
       assert.equal(res.code, 2, batch);
-      assert.match(res.stderr, /--batch a positive integer/);
+      assert.match(res.stderr, new RegExp(`^error BAD_REQUEST: --batch "${batch}": a whole number of at least 1`));
+      assert.match(res.stderr, /usage: shotscale classify FILE\|FOLDER/);
     }
+  });
+
+  test('classify: --fps above 60 is refused, as log refuses it (1e9 sampled a 4 s clip for ever)', async () => {
+    const clip = makeClip(tempDir(), 'clip.mp4', 1);
+    for (const fps of ['1e9', '61', 'NaN', '0']) {
+      const res = await runCli(['classify', '--fps', fps, clip], { timeoutMs: 30_000 });
+      assert.equal(res.code, 2, fps);
+      assert.match(res.stderr, new RegExp(`^error BAD_REQUEST: --fps "${fps}": frames a second to sample a video at, more than 0 and at most 60`));
+    }
+  });
+
+  test('classify: a named pipe, with a writer or without, is skipped at once as not a regular file', async () => {
+    const dir = tempDir();
+    const image = path.join(SHARED_DIR, 'evalset', 'cinemanet', 'img', 'cn_0001.jpg');
+    const [held, idle] = [path.join(dir, 'held.jpg'), path.join(dir, 'idle.jpg')];
+    execFileSync('mkfifo', [held]);
+    execFileSync('mkfifo', [idle]);
+    // A writer that keeps the pipe open: ffmpeg read nothing until it closed, then said "invalid data".
+    const writer = spawn('sh', ['-c', `exec sleep 60 > '${held}'`], { stdio: 'ignore' });
+    try {
+      const started = Date.now();
+      // Without a writer ffmpeg waited on the pipe for ever.
+      const res = await runCli(['classify', '--config', config(), held, idle, image], { timeoutMs: 30_000 });
+      assert.equal(res.code, 1, res.stderr);
+      assert.ok(res.stderr.includes(`skipped ${held}: ${held}: not a regular file (a pipe or device)`), res.stderr);
+      assert.ok(res.stderr.includes(`skipped ${idle}: ${idle}: not a regular file (a pipe or device)`), res.stderr);
+      assert.match(res.stderr, /1 of 3 files classified/);
+      assert.equal(res.stdout.trim().split('\n').length, 1);
+      assert.ok(Date.now() - started < 25_000, 'not held by the writer');
+    } finally {
+      writer.kill();
+    }
+  });
+
+  test('classify: a missing file is skipped as such, not as what ffmpeg makes of it', async () => {
+    const missing = path.join(tempDir(), 'absent.jpg');
+    const res = await runCli(['classify', '--config', config(), missing]);
+    assert.equal(res.code, 1);
+    assert.ok(res.stderr.includes(`skipped ${missing}: ${missing}: no such file`), res.stderr);
+  });
+
+  test('classify: nothing to classify is INPUT_UNREADABLE, saying why', async () => {
+    const empty = tempDir();
+    const res = await runCli(['classify', '--config', config(), empty]);
+    assert.equal(res.code, 1);
+    assert.match(res.stderr, /error INPUT_UNREADABLE: nothing to classify: no images or videos in .*\n  hint: a folder stands for the images and videos under it/);
+    const list = await runCli(['classify', '--config', config(), '--files-from', '-'], { input: '\n' });
+    assert.equal(list.code, 1);
+    assert.match(list.stderr, /error INPUT_UNREADABLE: nothing to classify: --files-from - lists no files/);
+  });
+
+  test('any command: an unknown option is coded, with that command\'s usage only', async () => {
+    const res = await runCli(['classify', '--bogus', 'x.jpg']);
+    assert.equal(res.code, 2);
+    assert.match(res.stderr, /^error BAD_REQUEST: shotscale classify: Unknown option '--bogus'/);
+    assert.match(res.stderr, /\n\nusage: shotscale classify FILE\|FOLDER\.\.\./);
+    assert.doesNotMatch(res.stderr, /shotscale <command>|serve \[--config/);
+  });
+
+  test('samples import: a second folder, a file for the folder, and a folder without labels.csv', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'labels.csv');
+    writeFileSync(file, 'file,label\n');
+    const two = await runCli(['samples', 'import', dir, path.join(dir, 'other')]);
+    assert.equal(two.code, 2);
+    assert.match(two.stderr, /^error BAD_REQUEST: one folder to import, not 2/);
+    assert.match(two.stderr, /usage: shotscale samples export [^]*\n {7}shotscale samples import DIR/);
+    const notFolder = await runCli(['samples', 'import', file]);
+    assert.equal(notFolder.code, 1);
+    assert.match(notFolder.stderr, /error INPUT_UNREADABLE: samples import .*labels\.csv: not a folder/);
+    const empty = tempDir();
+    const noLabels = await runCli(['samples', 'import', empty]);
+    assert.equal(noLabels.code, 1);
+    assert.match(noLabels.stderr, /error INPUT_UNREADABLE: no labels file at .*labels\.csv\n  hint: name a folder that samples export wrote/);
+    const headerOnly = await runCli(['samples', 'import', dir]);
+    assert.equal(headerOnly.code, 1);
+    assert.match(headerOnly.stderr, /error INPUT_UNREADABLE: .*labels\.csv: no rows below the header/);
+    const action = await runCli(['samples', 'frob']);
+    assert.equal(action.code, 2);
+    assert.match(action.stderr, /^error BAD_REQUEST: unknown action "frob": export or import/);
   });
 
   test('bench: bad options are refused before any bench server starts', async () => {

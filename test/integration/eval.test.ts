@@ -7,7 +7,7 @@
  * classifier, whose detectors read a mirror differently.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -165,7 +165,8 @@ describe('shotscale eval', () => {
     const matrix = path.join(dir, 'pictures', 'm.svg');
     const res = await runCli(['eval', '--labels', writeLabels(dir, rows), '--images', IMAGES, '--config', writeConfig(dir), '--taxonomy', 'cinemanet', '--json', json, '--matrix', matrix]);
     assert.equal(res.code, 0, res.stderr);
-    assert.match(res.stderr, /unreadable, skipped: no-such-image\.jpg: .*no such file/);
+    // Where it is listed: the labels file and its line (the header is line 1).
+    assert.match(res.stderr, /unreadable, skipped: .*labels\.csv:4: no-such-image\.jpg: .*no such file/);
     const report = JSON.parse(readFileSync(json, 'utf8')) as EvalReport;
     assert.equal(report.taxonomyReason, 'chosen with --taxonomy');
     assert.equal(report.count, 5);
@@ -175,26 +176,96 @@ describe('shotscale eval', () => {
     assert.ok(!existsSync(path.join(dir, 'eval.matrix.svg')), 'no default SVG when --matrix is given');
   });
 
-  test('an unknown label: a clear error naming it, exit 1, nothing written', async () => {
+  test('an unknown label: a coded error naming it, its line and column, exit 1, nothing written', async () => {
     const dir = tempDir();
     const rows = [...sample().slice(0, 3), { file: 'cn_0001.jpg', label: 'Dutch angle' }];
     const json = path.join(dir, 'eval.json');
-    const res = await runCli(['eval', '--labels', writeLabels(dir, rows), '--images', IMAGES, '--config', writeConfig(dir), '--json', json]);
+    const labels = writeLabels(dir, rows);
+    const res = await runCli(['eval', '--labels', labels, '--images', IMAGES, '--config', writeConfig(dir), '--json', json]);
     assert.equal(res.code, 1);
-    assert.match(res.stderr, /shotscale eval: unknown label "Dutch angle": no taxonomy/);
+    assert.ok(res.stderr.includes(`error INPUT_UNREADABLE: ${labels}:5, column 3 ("label"): unknown label "Dutch angle": no taxonomy`), res.stderr);
+    assert.match(res.stderr, /hint: fix the spelling, or delete those rows; .*cinemanet ECU\/CU\/MS\/LS\/ELS/);
     assert.ok(!existsSync(json));
 
     const wrong = await runCli(['eval', '--labels', writeLabels(dir, sample()), '--taxonomy', 'three', '--config', writeConfig(dir)]);
     assert.equal(wrong.code, 1);
+    assert.match(wrong.stderr, /error INPUT_UNREADABLE: .*labels\.csv:2, column 3 \("label"\): labels /);
     const named = /labels (.*) not in taxonomy three \(accepts close, medium, long\)/.exec(wrong.stderr);
     assert.ok(named, wrong.stderr);
-    assert.deepEqual(named[1]!.split(', ').sort(), ['"CU"', '"ECU"', '"ELS"', '"LS"', '"MS"']);
+    assert.deepEqual(named[1]!.split(', ').map((l) => l.replace(/ \(line \d+\)$/, '')).sort(), ['"CU"', '"ECU"', '"ELS"', '"LS"', '"MS"']);
+    assert.ok(named[1]!.split(', ').every((l) => / \(line \d+\)$/.test(l)), 'each with the line where it is first used');
+    assert.match(named[1]!, /^"\w+" \(line 2\)/);
   });
 
-  test('usage errors exit 2', async () => {
-    assert.equal((await runCli(['eval'])).code, 2);
+  test('usage errors: coded, the option and the value, the usage of eval, exit 2', async () => {
+    const none = await runCli(['eval']);
+    assert.equal(none.code, 2);
+    assert.match(none.stderr, /^error BAD_REQUEST: --labels FILE is required/);
+    assert.match(none.stderr, /\n\nusage: shotscale eval --labels FILE/);
     const res = await runCli(['eval', '--labels', 'x.csv', '--taxonomy', 'nine']);
     assert.equal(res.code, 2);
-    assert.match(res.stderr, /unknown taxonomy "nine" \(known: canonical, six, movieshots, three, cinescale, cinemanet\)/);
+    assert.match(res.stderr, /^error BAD_REQUEST: --taxonomy: unknown taxonomy "nine" \(known: canonical, six, movieshots, three, cinescale, cinemanet\)/);
+    for (const [args, expected] of [
+      [['--batch', '0'], /error BAD_REQUEST: --batch "0": a whole number of at least 1/],
+      [['--limit=-3'], /error BAD_REQUEST: --limit "-3": a whole number of at least 1/],
+      [['--limit', 'NaN'], /error BAD_REQUEST: --limit "NaN"/],
+      [['--bogus'], /error BAD_REQUEST: shotscale eval: Unknown option '--bogus'/],
+      // node keeps the last of two values silently: which taxonomy was meant?
+      [['--taxonomy', 'three', '--taxonomy', 'six'], /error BAD_REQUEST: --taxonomy given 2 times \("three", "six"\): it takes one value/],
+    ] as const) {
+      const bad = await runCli(['eval', '--labels', 'x.csv', ...args]);
+      assert.equal(bad.code, 2, args.join(' '));
+      assert.match(bad.stderr, expected);
+      assert.match(bad.stderr, /usage: shotscale eval /);
+      assert.doesNotMatch(bad.stderr, /usage: shotscale <command>|shotscale log VIDEO/, 'the usage of eval only');
+    }
+  });
+
+  test('a labels file that cannot be used: INPUT_UNREADABLE saying where and what to do, before the model loads', async () => {
+    const dir = tempDir();
+    const config = writeConfig(dir);
+    const write = (name: string, text: string | Buffer) => {
+      const file = path.join(dir, name);
+      writeFileSync(file, text);
+      return file;
+    };
+    const folder = path.join(dir, 'set');
+    mkdirSync(folder);
+    writeFileSync(path.join(folder, 'labels.csv'), 'file,label\n');
+    const fifo = path.join(dir, 'fifo.csv');
+    execFileSync('mkfifo', [fifo]);
+    const cases: [string, string[], RegExp, RegExp][] = [
+      ['no header', [write('noheader.csv', 'path,scale\ncn_0001.jpg,CU\n')], /noheader\.csv:1: the header needs columns "file" and "label" \(missing file, label; found "path", "scale"\)/, /the first line names the columns/],
+      ['header line left out', [write('headless.csv', 'cn_0001.jpg,CU\n')], /headless\.csv:1: the header needs columns/, /add a header line above it/],
+      ['empty', [write('empty.csv', '')], /empty\.csv: the labels file is empty/, /file,label/],
+      ['header only', [write('header.csv', 'file,label\n')], /header\.csv: no rows below the header \(line 1\)/, /one line per image/],
+      ['a row without a label', [write('gap.csv', 'file,label\ncn_0001.jpg,CU\ncn_0002.jpg,\n')], /gap\.csv:3: a row with no label \(column 2, "label"\)/, /fill them in/],
+      ['an open quote', [write('quote.csv', 'file,label\n"cn_0001.jpg,CU\n')], /quote\.csv:2:1: a quoted field is not closed/, /double quotes/],
+      ['binary garbage', [write('garbage.csv', Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0x00, 0x08, 0xff, 0xfe]))], /garbage\.csv:1:3: not a CSV text file/, /save the labels as CSV/],
+      ['missing', [path.join(dir, 'absent.csv')], /no labels file at .*absent\.csv/, /--labels/],
+      ['a folder', [folder], /set: a folder, not a labels file/, /--labels .*set\/labels\.csv/],
+      // Read, a pipe without a writer waits for ever.
+      ['a pipe', [fifo], /fifo\.csv: not a labels file \(a pipe or device\)/, /write the labels to a file first/],
+      ['--images not there', [write('ok.csv', 'file,label\ncn_0001.jpg,CU\n'), '--images', path.join(dir, 'nowhere')], /--images .*nowhere: no such folder/, /relative to/],
+      ['no listed image there', [write('elsewhere.csv', 'file,label\ncn_0001.jpg,CU\ncn_0002.jpg,MS\n')], /none of the 2 images listed in .*elsewhere\.csv exists \(line 2: cn_0001\.jpg is not at .*\)/, /relative to its own folder .*; name another with --images DIR/],
+    ];
+    for (const [what, args, expected, hint] of cases) {
+      const res = await runCli(['eval', '--labels', ...args, '--config', config], { timeoutMs: 30_000 });
+      assert.equal(res.code, 1, `${what}: ${res.stderr}`);
+      assert.match(res.stderr, new RegExp(`error INPUT_UNREADABLE: (.*/)?${expected.source}`), what);
+      assert.match(res.stderr, new RegExp(`\\n  hint: [^]*${hint.source}`), what);
+      assert.doesNotMatch(res.stderr, /^\s+at /m, what);
+      assert.doesNotMatch(res.stderr, /images classified/, `${what}: stopped before the model`);
+    }
+  });
+
+  test('images listed that none of which can be decoded: INPUT_UNREADABLE, exit 1', async () => {
+    const dir = tempDir();
+    writeFileSync(path.join(dir, 'a.jpg'), 'not a picture');
+    writeFileSync(path.join(dir, 'labels.csv'), 'file,label\na.jpg,CU\n');
+    const res = await runCli(['eval', '--labels', path.join(dir, 'labels.csv'), '--config', writeConfig(dir)]);
+    assert.equal(res.code, 1);
+    assert.match(res.stderr, /unreadable, skipped: .*labels\.csv:2: a\.jpg: /);
+    assert.match(res.stderr, /error INPUT_UNREADABLE: none of the 1 images listed in .*labels\.csv could be read \(first: a\.jpg: /);
   });
 });

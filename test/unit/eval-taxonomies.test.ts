@@ -128,6 +128,18 @@ describe('taxonomies: inferring one from the labels', () => {
     assert.throws(() => checkLabels(taxonomy('cinemanet'), ['CU', 'MCU', 'zoom']), /labels "MCU", "zoom" not in taxonomy cinemanet .*"MCU" is in canonical\/six\/cinescale; "zoom" is in no taxonomy/);
   });
 
+  test('each label named in an error says where it is used, when told; and the error has a hint', () => {
+    const where = (label: string) => ({ zoom: 'line 7', mcu: 'line 3', close: 'line 2', ecu: 'line 4' })[label.toLowerCase()];
+    assert.throws(() => checkLabels(taxonomy('cinemanet'), ['CU', 'MCU', 'zoom'], undefined, where), (error: unknown) => {
+      assert.ok(error instanceof EvalInputError);
+      assert.match(error.message, /^labels "MCU" \(line 3\), "zoom" \(line 7\) not in taxonomy cinemanet/);
+      assert.match(error.hint ?? '', /--taxonomy/);
+      return true;
+    });
+    assert.throws(() => inferTaxonomy(['CU', 'zoom'], undefined, where), (error: unknown) => error instanceof EvalInputError && /^unknown label "zoom" \(line 7\): no taxonomy/.test(error.message) && /cinemanet ECU\/CU\/MS\/LS\/ELS/.test(error.hint ?? ''));
+    assert.throws(() => inferTaxonomy(['close', 'ECU'], undefined, where), /"close" \(line 2\) in three; "ECU" \(line 4\) in canonical/);
+  });
+
   test('distinct labels ignore case and spacing, keep first spelling', () => {
     assert.deepEqual(distinctLabels(['Close Up', 'close-up', 'MS', ' ms ']), ['Close Up', 'MS']);
   });
