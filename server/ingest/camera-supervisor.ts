@@ -11,6 +11,7 @@ import type { CameraState, CameraStatus } from '../shared/socket-events.js';
 import { CUT_FRAME_BYTES } from '../cuts/cut-frames.js';
 import { buildFfmpegArgs, CUT_FRAMES_FD, describeSource, type ArgsContext } from './ffmpeg-args.js';
 import { scrubCredentials } from './source-secrets.js';
+import { explainFfmpegExit } from './ffmpeg-failure.js';
 import { FrameReader } from './frame-reader.js';
 import { FrameRateMeter } from './frame-rate-meter.js';
 import type { CameraSourceDeps } from './camera-source.js';
@@ -23,6 +24,8 @@ export interface SupervisorDeps extends CameraSourceDeps<CameraSupervisor> {
 }
 
 const KILL_GRACE_MS = 2000;
+/** stderr lines of the running ffmpeg kept to explain its exit (its first lines say most: the input failed to open). */
+const SESSION_STDERR_LINES = 200;
 
 export class CameraSupervisor {
   private child: ChildProcess | null = null;
@@ -39,6 +42,8 @@ export class CameraSupervisor {
   private stopping = false;
   private stderrTail: string[] = [];
   private stderrPartial = '';
+  /** This ffmpeg's own stderr lines: an exit is explained by its own words, not an earlier attempt's. */
+  private sessionStderr: string[] = [];
   private readonly rate = new FrameRateMeter();
   private lastError: string | null = null;
   private counters = { framesIn: 0, framesDropped: 0, reconnects: 0, stalls: 0 };
@@ -122,6 +127,8 @@ export class CameraSupervisor {
     this.setState(this.attempt === 0 ? 'starting' : 'restarting');
     this.startedAt = deps.clock();
     this.seq = 0;
+    this.sessionStderr = [];
+    this.stderrPartial = '';
     const session = ++this.session;
     const frameBytes = deps.output.width * deps.output.height * 3;
     const reader = new FrameReader(frameBytes, (data, completedAt) => this.handleFrame(session, data, completedAt), deps.clock);
@@ -185,10 +192,14 @@ export class CameraSupervisor {
     if (this.stopping) return;
     if (spawned) {
       const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
-      const detail = this.stderrTail.at(-1);
+      // ffmpeg's last line is often the least telling ("At least one output file must
+      // be specified" for an audio-only source): say what its lines show, where.
+      if (this.stderrPartial.trim()) this.keepStderr('\n');
+      const failure = signal ? null : explainFfmpegExit(this.sessionStderr, code, this.camera.source, describeSource(this.camera.source));
+      const detail = failure?.reason ?? this.sessionStderr.at(-1);
       // After a stall the SIGKILL is ours: the stall stays the reason shown.
       if (this.state !== 'stalled') this.lastError = `ffmpeg (pid ${pid}) ${how}${detail ? `: ${detail}` : ''}`;
-      this.deps.log.warn(`ffmpeg (pid ${pid}) ${how}`);
+      this.deps.log.warn(`ffmpeg (pid ${pid}) ${how}${failure ? `: ${failure.reason}` : ''}`);
     }
     if (this.camera.source.kind === 'file' && !this.camera.source.loop && code === 0) {
       this.lastError = 'end of file';
@@ -221,7 +232,13 @@ export class CameraSupervisor {
       const since = waitingForFirst ? this.startedAt : this.lastFrameAt;
       if (now - since < limitMs || !this.child) return;
       this.counters.stalls += 1;
-      this.lastError = `stalled: no frame for ${((now - since) / 1000).toFixed(1)} s`;
+      // Never live since this start: the source opened (or is still being probed) but
+      // gave no picture: a port that accepts and sends something that is not video, or
+      // a source so slow (a time-lapse) that ffmpeg's decoder and fps filter, which hand
+      // a frame on once the next ones arrive, have not let one out yet.
+      this.lastError = waitingForFirst
+        ? `stalled: no picture within ${((now - since) / 1000).toFixed(1)} s of starting ffmpeg: the source sent no video ffmpeg could decode, or sends it slower than that (supervisor.firstFrameTimeoutS)`
+        : `stalled: no frame for ${((now - since) / 1000).toFixed(1)} s`;
       this.deps.log.warn(this.lastError);
       this.setState('stalled');
       this.clearWatchdog();
@@ -235,12 +252,13 @@ export class CameraSupervisor {
     this.stderrPartial = lines.pop() ?? '';
     for (const line of lines) {
       if (!line.trim()) continue;
-      this.stderrTail.push(scrubCredentials(line.trim()));
+      const scrubbed = scrubCredentials(line.trim());
+      this.stderrTail.push(scrubbed);
+      this.sessionStderr.push(scrubbed);
     }
+    if (this.sessionStderr.length > SESSION_STDERR_LINES) this.sessionStderr.splice(0, this.sessionStderr.length - SESSION_STDERR_LINES);
     if (this.stderrTail.length > limit) this.stderrTail.splice(0, this.stderrTail.length - limit);
   }
-
-
 
   private clearWatchdog(): void {
     if (this.watchdog) clearInterval(this.watchdog);

@@ -97,6 +97,8 @@ export class ShotTracker {
   private unresetCuts: number[] = [];
   private lastProbabilities: number[] | null = null;
   private closedCount = 0;
+  /** How the next session's first shot is cut in: 'start', or 'restart' once a session of this feed has ended by a restart. */
+  private nextSessionCut: ShotBoundary = 'start';
 
   constructor(private readonly options: ShotTrackerOptions) {
     this.fps = options.timecode.rate.fps;
@@ -117,7 +119,8 @@ export class ShotTracker {
     const s = this.enterSession(session, wallMs - (index * 1000) / this.fps);
     if (!s || index <= s.lastIndex) return;
     s.lastIndex = index;
-    if (!this.open) this.openShot(0, 'start', this.take);
+    // After a reconnect the first shot says so, as the shot before it was cut out by it.
+    if (!this.open) this.openShot(0, this.nextSessionCut, this.take);
     for (const cut of this.detector.push(data, index)) this.addCut(cut);
     this.drain(false);
     this.persistOpen();
@@ -162,6 +165,7 @@ export class ShotTracker {
     for (const cut of this.detector.flush()) this.addCut(cut);
     this.drain(true);
     if (this.open) this.closeShot(s.lastIndex + 1, reason);
+    this.nextSessionCut = reason === 'restart' ? 'restart' : 'start';
     this.session = null;
     this.boundaries = [];
     this.readouts = [];

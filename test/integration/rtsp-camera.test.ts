@@ -12,7 +12,8 @@ import { writeFileSync } from 'node:fs';
 import { startServer } from '../../server/app/shotscale-server.js';
 import { loadConfig } from '../../server/config/load-config.js';
 import { tempDir } from '../support/media.js';
-import { collectReadouts, connectClient, FIXTURE_MANIFEST, httpJson, testLogger, waitForStatus, type TestClient } from '../support/server-harness.js';
+import { createLogger } from '../../server/shared/logger.js';
+import { collectReadouts, connectClient, FIXTURE_MANIFEST, httpJson, waitForStatus, type TestClient } from '../support/server-harness.js';
 
 const PASSWORD = 's3cret-pa55';
 
@@ -20,6 +21,8 @@ describe('RTSP camera', { skip: rtspSkipReason() }, () => {
   let rtsp: RtspServer;
   let server: RunningServer;
   let client: TestClient;
+  // Every log line is kept: no password may be among them.
+  const logLines: string[] = [];
 
   before(async () => {
     rtsp = await startRtspServer({ path: '/cam', width: 640, height: 360, fps: 15, user: 'operator', password: PASSWORD });
@@ -38,7 +41,7 @@ describe('RTSP camera', { skip: rtspSkipReason() }, () => {
         `  - { id: wrong-password, analysisFps: 5, source: { kind: rtsp, url: "${rtsp.url.replace('rtsp://', 'rtsp://operator:not-the-password@')}" } }`,
       ].join('\n'),
     );
-    server = await startServer(loadConfig(file), { log: testLogger() });
+    server = await startServer(loadConfig(file), { log: createLogger('test', 'debug', (line) => logLines.push(line)) });
     client = (await connectClient(server.url)).client;
   });
 
@@ -59,6 +62,8 @@ describe('RTSP camera', { skip: rtspSkipReason() }, () => {
   test('a camera with the wrong password retries with a scrubbed reason', async () => {
     const status = await waitForStatus(client, (s) => s.cameraId === 'wrong-password' && s.reconnects >= 1 && s.lastStderr.length > 0, 20_000);
     assert.match(status.lastStderr.join('\n') + (status.lastError ?? ''), /401|Unauthorized|auth/i);
+    // The reason in words, naming the camera without its credentials.
+    assert.match(status.lastError ?? '', /rtsp:\/\/\*\*\*:\*\*\*@127\.0\.0\.1:\d+\/cam refused the credentials \(401 Unauthorized\): check the user name and password/);
     await collectReadouts(client, 3, (r) => r.cameraId === 'studio');
   });
 
@@ -67,6 +72,9 @@ describe('RTSP camera', { skip: rtspSkipReason() }, () => {
     assert.ok(!everything.includes(PASSWORD));
     assert.ok(!everything.includes('not-the-password'), 'the detail view hides the configured password too');
     assert.match(everything, /rtsp:\/\/\*\*\*:\*\*\*@127\.0\.0\.1/);
+    const log = logLines.join('\n');
+    assert.match(log, /refused the credentials/);
+    assert.ok(!log.includes(PASSWORD) && !log.includes('not-the-password'), 'no password in the log');
   });
 
   test('sending back the scrubbed source keeps the real credentials', async () => {

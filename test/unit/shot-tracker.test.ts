@@ -556,10 +556,10 @@ describe('sessions', () => {
     for (let f = 0; f < 40; f += 5) h.readout(2, f, sure('WS'), null, wall2);
     h.tracker.endSession('end');
     const second = h.closed[1]!;
-    // 10 s after session 1 started: 01:00:10:00.
+    // 10 s after session 1 started: 01:00:10:00; cut in by the restart that cut the shot before it out.
     assert.deepEqual(
       [second.inFrame, second.outFrame, second.tcIn, second.tcOut, second.inTime, second.outTime, second.startS, second.cutIn, second.cutOut, second.readouts, second.scale],
-      [TC_START_25 + 250, TC_START_25 + 290, '01:00:10:00', '01:00:11:15', wall2, wall2 + 1600, 0, 'start', 'end', 8, 'WS'],
+      [TC_START_25 + 250, TC_START_25 + 290, '01:00:10:00', '01:00:11:15', wall2, wall2 + 1600, 0, 'restart', 'end', 8, 'WS'],
     );
     assert.equal(h.closed[0]!.readouts, 42, 'the old shot is not reopened');
   });

@@ -1,0 +1,92 @@
+/**
+ * Why a camera's ffmpeg ended, in the words an operator needs: what is wrong
+ * and where. ffmpeg's own last line is often the least helpful one (an
+ * audio-only source ends with "At least one output file must be specified"
+ * or a filter graph dump; a bad password with a URL), so the kept stderr lines
+ * are matched against the failures cameras really have, most specific first.
+ * The lines are scrubbed already; `where` is the scrubbed source.
+ */
+import type { SourceConfig } from '../config/schema.js';
+
+export type FfmpegFailureKind =
+  | 'no-video'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not-found'
+  | 'connection-refused'
+  | 'timed-out'
+  | 'no-such-file'
+  | 'unreadable'
+  | 'ended';
+
+export interface FfmpegFailure {
+  kind: FfmpegFailureKind;
+  /** The reason in words, naming the source. */
+  reason: string;
+}
+
+interface Rule {
+  kind: FfmpegFailureKind;
+  test: RegExp;
+  reason: (where: string, source: SourceConfig) => string;
+}
+
+const RULES: Rule[] = [
+  {
+    // ffmpeg 4-7 word it differently: with cut frames (a filter graph on [0:v]),
+    // without them (no video stream to write), and newer ones after both.
+    kind: 'no-video',
+    test: /Stream specifier ':v' in filtergraph description .* matches no streams|Stream map '0:v(:0)?' matches no streams|does not contain any stream|At least one output file must be specified/i,
+    reason: (where) => `${where} has no video stream (audio or data only): there is no picture to analyse`,
+  },
+  {
+    kind: 'unauthorized',
+    test: /Unauthorized|authorization failed/i,
+    reason: (where, source) =>
+      hasCredentials(source)
+        ? `${where} refused the credentials (401 Unauthorized): check the user name and password`
+        : `${where} asks for credentials (401 Unauthorized): give them in the URL (rtsp://user:password@host/...)`,
+  },
+  { kind: 'forbidden', test: /\bForbidden\b/i, reason: (where) => `${where} refused access (403 Forbidden)` },
+  { kind: 'not-found', test: /\bNot Found\b/, reason: (where) => `${where} has nothing at that path (404 Not Found): check the stream path` },
+  { kind: 'connection-refused', test: /Connection refused/i, reason: (where) => `${where}: connection refused: nothing accepts connections at that address and port` },
+  { kind: 'timed-out', test: /Connection timed out|Operation timed out/i, reason: (where) => `${where}: connection timed out: the host does not answer` },
+  { kind: 'no-such-file', test: /No such file or directory/i, reason: (where) => `${where}: no such file` },
+  {
+    kind: 'unreadable',
+    test: /moov atom not found/i,
+    reason: (where, source) =>
+      source.kind === 'file'
+        ? `${where} is not a readable video (moov atom not found: an MP4 cut short, or still being written)`
+        : `${where} sent something that is not a video stream (moov atom not found)`,
+  },
+  {
+    kind: 'unreadable',
+    test: /Invalid data found when processing input/i,
+    reason: (where, source) =>
+      source.kind === 'file' ? `${where} is not a video ffmpeg can read (invalid data)` : `${where} answered with something that is not a video stream ffmpeg can read (invalid data)`,
+  },
+];
+
+/** Whether the source's URL carries a user (and password) for the camera to check. */
+function hasCredentials(source: SourceConfig): boolean {
+  return (source.kind === 'rtsp' || source.kind === 'url') && /^[a-z][a-z0-9+.-]*:\/\/[^/?#\s]*@/i.test(source.url);
+}
+
+function isLive(source: SourceConfig): boolean {
+  return source.kind !== 'file' && source.kind !== 'testsrc';
+}
+
+/**
+ * The failure ffmpeg's stderr and exit show, or null when none is known (the
+ * caller then shows ffmpeg's last line). A clean exit of a live source is the
+ * source ending the stream (an RTSP server going away closes it cleanly).
+ */
+export function explainFfmpegExit(stderr: readonly string[], code: number | null, source: SourceConfig, where: string): FfmpegFailure | null {
+  // The first line that matches, by rule order: "401" must win over a later generic "Invalid data".
+  for (const rule of RULES) {
+    if (stderr.some((l) => rule.test.test(l))) return { kind: rule.kind, reason: rule.reason(where, source) };
+  }
+  if (code === 0 && isLive(source)) return { kind: 'ended', reason: `${where} ended the stream` };
+  return null;
+}

@@ -1,0 +1,157 @@
+/**
+ * Sources that are not what a camera should be, against a real server and
+ * real ffmpeg, as an operator meets them on the floor: a file with sound
+ * and no picture, an MP4 cut short, a TCP port that accepts and sends junk,
+ * a web page where a stream was expected. Each camera says what is wrong
+ * and where in its status (not ffmpeg's least telling last line), keeps
+ * retrying with backoff, and the camera beside it never stops.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import { createServer as createTcpServer, type AddressInfo, type Server as TcpServer, type Socket } from 'node:net';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { RunningServer } from '../../server/app/shotscale-server.js';
+import type { CameraStatus } from '../../server/shared/socket-events.js';
+import { makeClip, tempDir } from '../support/media.js';
+import { collectReadouts, connectClient, httpJson, startTestServer, testsrcCamera, waitForStatus, type TestClient } from '../support/server-harness.js';
+
+const dir = tempDir('shotscale-source-faults-');
+
+/** Five seconds of a tone, AAC in MP4: a source with sound and no picture. */
+function audioOnlyFile(): string {
+  const out = path.join(dir, 'tone.m4a');
+  execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'sine=frequency=440:duration=5', '-c:a', 'aac', out]);
+  return out;
+}
+
+/** The first half of an MP4 whose index (moov) is at its end: a copy cut short. */
+function cutShortFile(): string {
+  const whole = readFileSync(makeClip(dir, 'whole.mp4', 4, 'testsrc2'));
+  const out = path.join(dir, 'cut-short.mp4');
+  writeFileSync(out, whole.subarray(0, Math.floor(whole.length / 2)));
+  return out;
+}
+
+async function listen(server: TcpServer | HttpServer): Promise<number> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return (server.address() as AddressInfo).port;
+}
+
+describe('camera sources that are not video', () => {
+  let server: RunningServer;
+  let client: TestClient;
+  let junk: TcpServer;
+  let web: HttpServer;
+  const sockets = new Set<Socket>();
+
+  before(async () => {
+    junk = createTcpServer((socket) => {
+      sockets.add(socket);
+      socket.on('error', () => undefined);
+      const timer = setInterval(() => socket.write('this is not video\n'.repeat(50)), 100);
+      socket.once('close', () => {
+        clearInterval(timer);
+        sockets.delete(socket);
+      });
+    });
+    web = createHttpServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end('<html><body>camera login</body></html>');
+    });
+    const junkPort = await listen(junk);
+    const webPort = await listen(web);
+    server = await startTestServer({
+      // The junk port is found out by the first-frame watchdog: keep it short.
+      supervisor: { firstFrameTimeoutS: 3 },
+      cameras: [
+        testsrcCamera('good'),
+        { id: 'audio-only', analysisFps: 5, source: { kind: 'file', path: audioOnlyFile(), loop: true, realtime: true } },
+        { id: 'cut-short', analysisFps: 5, source: { kind: 'file', path: cutShortFile(), loop: true, realtime: true } },
+        { id: 'junk-port', analysisFps: 5, source: { kind: 'url', url: `tcp://127.0.0.1:${junkPort}` } },
+        { id: 'web-page', analysisFps: 5, source: { kind: 'url', url: `http://127.0.0.1:${webPort}/live` } },
+      ],
+    });
+    client = (await connectClient(server.url)).client;
+  });
+
+  after(async () => {
+    client?.close();
+    await server?.close();
+    for (const socket of sockets) socket.destroy();
+    junk?.close();
+    web?.closeAllConnections();
+    web?.close();
+  });
+
+  /** The camera's status once it has failed at least `times` times (statuses are re-sent every few seconds). */
+  async function failed(cameraId: string, times = 1): Promise<CameraStatus> {
+    const now = server.cameras.get(cameraId).status();
+    if (now.reconnects >= times && now.lastError) return now;
+    return waitForStatus(client, (s) => s.cameraId === cameraId && s.reconnects >= times && s.lastError !== null, 20_000);
+  }
+
+  test('a source with no video stream says so, naming the source', async () => {
+    const status = await failed('audio-only');
+    assert.equal(status.state, 'restarting');
+    assert.match(status.lastError ?? '', /tone\.m4a has no video stream \(audio or data only\)/);
+    assert.doesNotMatch(status.lastError ?? '', /output file|Stream specifier|filtergraph/);
+    // ffmpeg's own lines stay available for whoever needs them.
+    assert.ok(status.lastStderr.length > 0);
+  });
+
+  test('an MP4 cut short is named as such', async () => {
+    const status = await failed('cut-short');
+    assert.match(status.lastError ?? '', /cut-short\.mp4 is not a readable video \(moov atom not found: an MP4 cut short/);
+  });
+
+  test('a web page where a stream was expected: not video, from where', async () => {
+    const status = await failed('web-page');
+    assert.match(status.lastError ?? '', /http:\/\/127\.0\.0\.1:\d+\/live (sent|answered with) something that is not a video stream/);
+  });
+
+  test('a port that accepts and sends junk: no picture since the start, not a stall of a live feed', async () => {
+    const status = await waitForStatus(client, (s) => s.cameraId === 'junk-port' && s.stalls >= 1, 20_000);
+    assert.match(status.lastError ?? '', /^stalled: no picture within [\d.]+ s of starting ffmpeg: the source sent no video ffmpeg could decode, or sends it slower than that \(supervisor.firstFrameTimeoutS\)$/);
+  });
+
+  test('failing sources retry, each on its own, and the good camera never stops', async () => {
+    const before = server.cameras.get('audio-only').status().reconnects;
+    await collectReadouts(client, 10, (r) => r.cameraId === 'good', 20_000);
+    await failed('audio-only', before + 1);
+    for (const id of ['audio-only', 'cut-short', 'junk-port', 'web-page']) {
+      assert.notEqual(server.cameras.get(id).status().state, 'live', id);
+    }
+    assert.equal(server.cameras.get('good').status().state, 'live');
+    const health = await httpJson(`${server.url}/api/health`);
+    assert.equal(health.status, 200);
+  });
+});
+
+describe('a source with no video stream, shots off (no cut-frame graph)', () => {
+  let server: RunningServer;
+
+  before(async () => {
+    server = await startTestServer({
+      shots: { enabled: false },
+      cameras: [{ id: 'audio-only', analysisFps: 5, source: { kind: 'file', path: audioOnlyFile(), loop: true, realtime: true } }],
+    });
+  });
+
+  after(async () => {
+    await server?.close();
+  });
+
+  test('says the source has no video stream, not that an output file is missing', async () => {
+    const { client } = await connectClient(server.url);
+    try {
+      const now = server.cameras.get('audio-only').status();
+      const status = now.lastError ? now : await waitForStatus(client, (s) => s.cameraId === 'audio-only' && s.lastError !== null, 20_000);
+      assert.match(status.lastError ?? '', /has no video stream \(audio or data only\)/);
+    } finally {
+      client.close();
+    }
+  });
+});

@@ -1,0 +1,43 @@
+/**
+ * The reason a camera's ffmpeg ended, from its stderr lines as ffmpeg 4 to 7
+ * print them: what is wrong and where, never ffmpeg's least telling last line.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { SourceConfig } from '../../server/config/schema.js';
+import { explainFfmpegExit } from '../../server/ingest/ffmpeg-failure.js';
+
+const file = { kind: 'file', path: '/media/tone.m4a', loop: true, realtime: true } as SourceConfig;
+const rtsp = (url: string) => ({ kind: 'rtsp', url, transport: 'tcp', timeoutS: 5 }) as SourceConfig;
+const explain = (lines: string[], source: SourceConfig = file, code: number | null = 1) => explainFfmpegExit(lines, code, source, 'SRC');
+
+test('no video stream, however ffmpeg words it', () => {
+  for (const lines of [
+    ["Stream specifier ':v' in filtergraph description [0:v]split=2[analysis][cuts];[analysis]fps=5[a] matches no streams."],
+    ['Output file #0 does not contain any stream'],
+    ["Stream map '0:v:0' matches no streams.", "To ignore this, add a trailing '?' to the map."],
+    ['Error initializing complex filters.', 'At least one output file must be specified'],
+  ]) {
+    assert.deepEqual(explain(lines), { kind: 'no-video', reason: 'SRC has no video stream (audio or data only): there is no picture to analyse' }, lines[0]);
+  }
+});
+
+test('credentials refused, or asked for when the URL has none', () => {
+  const lines = ['[rtsp @ 0x1] method DESCRIBE failed: 401 Unauthorized', 'rtsp://***:***@cam/x: Server returned 401 Unauthorized (authorization failed)'];
+  assert.match(explain(lines, rtsp('rtsp://op:secret@cam/x'))!.reason, /^SRC refused the credentials \(401 Unauthorized\)/);
+  assert.match(explain(lines, rtsp('rtsp://cam/x'))!.reason, /^SRC asks for credentials \(401 Unauthorized\)/);
+});
+
+test('the most specific line wins, wherever it is', () => {
+  const lines = ['[mov,mp4 @ 0x1] moov atom not found', '/media/cut.mp4: Invalid data found when processing input'];
+  assert.equal(explain(lines)!.kind, 'unreadable');
+  assert.match(explain(lines)!.reason, /moov atom not found: an MP4 cut short/);
+  assert.match(explain(['rtsp://cam/x: Server returned 404 Not Found'], rtsp('rtsp://cam/x'))!.reason, /nothing at that path \(404 Not Found\)/);
+  assert.match(explain(['rtsp://cam/x: Connection refused'], rtsp('rtsp://cam/x'))!.reason, /connection refused: nothing accepts connections/);
+});
+
+test('a live source that exits cleanly ended the stream; a file that does is not explained here', () => {
+  assert.deepEqual(explain([], rtsp('rtsp://cam/x'), 0), { kind: 'ended', reason: 'SRC ended the stream' });
+  assert.equal(explain([], file, 0), null);
+  assert.equal(explain(['something ffmpeg said'], rtsp('rtsp://cam/x'), 1), null);
+});
