@@ -20,6 +20,31 @@ import { ensureWebBuild } from '../support/web-build.js';
 
 const ARTIFACTS = path.join(REPO_DIR, 'test-artifacts');
 const CAMERAS = ['cam-1', 'cam-2', 'cam-3', 'cam-4'];
+const PHONE = { width: 390, height: 844 };
+
+/**
+ * What of `selector` a person cannot reach without a sideways scroll: each
+ * match must lie inside the window's width and inside every box that clips
+ * it sideways. Nothing is scrolled into view first (that would scroll the
+ * hidden box too and pass a table whose buttons sit 300 px off screen).
+ */
+function sidewaysHidden(page: Page, selector: string): Promise<string[]> {
+  return page.$$eval(selector, (elements) =>
+    elements.flatMap((el) => {
+      const r = el.getBoundingClientRect();
+      if (r.width === 0 && r.height === 0) return [];
+      const name = (el.getAttribute('aria-label') ?? el.getAttribute('placeholder') ?? el.textContent ?? '').trim().slice(0, 40);
+      const out: string[] = [];
+      if (r.left < -0.5 || r.right > window.innerWidth + 0.5) out.push(`${name}: x ${Math.round(r.left)}..${Math.round(r.right)}, the window is ${window.innerWidth} wide`);
+      for (let box = el.parentElement; box; box = box.parentElement) {
+        if (getComputedStyle(box).overflowX === 'visible') continue;
+        const b = box.getBoundingClientRect();
+        if (r.left < b.left - 0.5 || r.right > b.right + 0.5) out.push(`${name}: cut off by <${box.tagName.toLowerCase()} class="${box.className}">`);
+      }
+      return out;
+    }),
+  );
+}
 
 describe('dashboard', () => {
   let server: RunningServer;
@@ -81,7 +106,8 @@ describe('dashboard', () => {
     await page.selectOption('[data-testid="camera-kind"]', 'testsrc');
     await page.selectOption('[data-testid="source-pattern"]', 'smptehdbars');
     await shot('cameras-form');
-    await page.click('[data-testid="camera-save"]');
+    // The POST's answer, not the click, says the server has it (a loaded machine answers later than the next line runs).
+    await Promise.all([page.waitForResponse((r) => r.url().endsWith('/api/cameras') && r.request().method() === 'POST'), page.click('[data-testid="camera-save"]')]);
     const listed = await httpJson(`${server.url}/api/cameras/cam-5`);
     assert.equal(listed.status, 200, 'the camera exists on the server');
     await page.keyboard.press('w');
@@ -125,6 +151,11 @@ describe('dashboard', () => {
     const card = page.locator('[data-testid="scene-card"][data-scene="12"]');
     await card.waitFor({ timeout: 10_000 });
     await card.locator('[data-testid="plan-item"][data-item-id="cu-anna"][data-met="false"]').waitFor({ timeout: 5000 });
+    // A camera's histogram gives two figures per scale, a share of time and a count of shots: both columns say which.
+    const histogram = page.locator('[data-testid="scale-histogram"]').filter({ has: page.locator('table') }).first();
+    assert.equal((await histogram.locator('[data-testid="histogram-time-heading"]').textContent())?.trim(), 'time');
+    assert.equal(await histogram.locator('[data-testid="histogram-time-heading"]').isVisible(), true);
+    assert.equal(await histogram.locator('[data-testid="histogram-shots-heading"]').isVisible(), true);
     await page.locator('[data-testid="alert"][data-alert-kind="plan-missing"]').first().waitFor({ timeout: 10_000 });
     await shot('coverage');
     await page.keyboard.press('h');
@@ -133,11 +164,155 @@ describe('dashboard', () => {
     await shot('health');
   });
 
-  test('a tablet-sized window still shows the wall', async () => {
+  test('a tablet-sized window still shows the wall; tabs, slate, camera actions and shot Edit in sight at 768 and 1024 px', async () => {
     await page.setViewportSize({ width: 768, height: 1024 });
+    try {
+      await page.keyboard.press('w');
+      await page.locator('[data-camera-id="cam-1"][data-state="live"]').waitFor({ timeout: 5000 });
+      assert.deepEqual(await sidewaysHidden(page, 'nav button, nav input, nav summary'), [], 'every tab and the slate are in sight');
+      await shot('tablet');
+      await page.keyboard.press('s');
+      await page.locator('[data-testid="shot-edit"]').first().waitFor({ timeout: 10_000 });
+      assert.deepEqual(await sidewaysHidden(page, '[data-testid="shot-edit"]'), [], 'Edit stays in sight while the wide shot table scrolls');
+      await shot('tablet-shots');
+
+      // A small laptop: the camera list sits beside the form, 534 px for a 690 px table.
+      await page.setViewportSize({ width: 1024, height: 768 });
+      await page.keyboard.press('m');
+      await page.locator('[data-testid="camera-row"]').first().waitFor({ timeout: 5000 });
+      assert.deepEqual(await sidewaysHidden(page, '[data-testid="camera-edit"], [data-testid="camera-remove"]'), []);
+      await shot('laptop-cameras');
+      await page.keyboard.press('w');
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 720 });
+    }
+  });
+
+  test('the shortcut list, the camera form and the removal question answer the keyboard: Tab stays in, Esc leaves, the focus comes back', async () => {
     await page.keyboard.press('w');
-    await page.locator('[data-camera-id="cam-1"][data-state="live"]').waitFor({ timeout: 5000 });
-    await shot('tablet');
-    await page.setViewportSize({ width: 1280, height: 720 });
+    await page.keyboard.press('?');
+    await page.locator('[role="dialog"]').waitFor({ timeout: 5000 });
+    for (let i = 0; i < 3; i++) {
+      await page.keyboard.press(i === 2 ? 'Shift+Tab' : 'Tab');
+      assert.equal(await page.evaluate(() => document.activeElement?.closest('[role="dialog"]') !== null), true, `Tab ${i + 1} stays inside the modal shortcut list`);
+    }
+    await page.keyboard.press('Escape');
+    await page.locator('[role="dialog"]').waitFor({ state: 'detached', timeout: 5000 });
+
+    await page.keyboard.press('m');
+    const row = page.locator('[data-testid="camera-row"][data-camera-id="cam-5"]');
+    await row.locator('[data-testid="camera-edit"]').focus();
+    await page.keyboard.press('Enter');
+    await page.locator('[data-testid="camera-name"]:focus').waitFor({ timeout: 5000 });
+    await page.keyboard.press('Escape');
+    await page.waitForFunction(() => document.activeElement?.closest('[data-camera-id="cam-5"]') !== null && document.activeElement?.getAttribute('data-testid') === 'camera-edit', null, { timeout: 5000 });
+    assert.equal(await page.locator('[data-testid="camera-id"]').isEditable(), true, 'Esc left the edit form: it adds a camera again');
+
+    await row.locator('[data-testid="camera-remove"]').focus();
+    await page.keyboard.press('Enter');
+    await row.locator('[data-testid="camera-remove-cancel"]:focus').waitFor({ timeout: 5000 });
+    await page.keyboard.press('Escape');
+    await row.locator('[data-testid="camera-remove"]:focus').waitFor({ timeout: 5000 });
+    assert.equal(await row.locator('[data-testid="camera-remove-confirm"]').count(), 0, 'Esc answered Keep');
+    assert.equal((await httpJson(`${server.url}/api/cameras/cam-5`)).status, 200);
+    await page.keyboard.press('w');
+  });
+
+  test('a phone (390 x 844): every view, camera action, shot edit and health figure in reach without a sideways scroll', async () => {
+    await page.setViewportSize(PHONE);
+    try {
+      await page.keyboard.press('w');
+      await page.locator('[data-camera-id="cam-1"]').waitFor({ timeout: 5000 });
+      assert.deepEqual(await sidewaysHidden(page, 'nav [data-view]'), [], 'every view tab is in sight');
+      const summary = page.locator('.toolbar .summary');
+      assert.equal(await summary.evaluate((el) => el.scrollWidth <= el.clientWidth), true, 'the wall summary is not cut off');
+      await shot('phone-wall');
+
+      await page.keyboard.press('?');
+      const dialog = page.locator('[role="dialog"]');
+      await dialog.waitFor({ timeout: 5000 });
+      assert.deepEqual(await sidewaysHidden(page, '[role="dialog"] dd'), [], 'every line of the shortcut list is in sight');
+      await shot('phone-keys');
+      await page.keyboard.press('Escape');
+      await dialog.waitFor({ state: 'detached', timeout: 5000 });
+
+      await page.click('nav [data-view="cameras"]');
+      await page.locator('[data-testid="camera-row"]').first().waitFor({ timeout: 5000 });
+      assert.equal(await page.locator('[data-testid="camera-edit"]').count(), 5);
+      assert.deepEqual(await sidewaysHidden(page, '[data-testid="camera-edit"], [data-testid="camera-remove"]'), []);
+      await shot('phone-cameras');
+      const row = page.locator('[data-testid="camera-row"][data-camera-id="cam-5"]');
+      await row.locator('[data-testid="camera-remove"]').click();
+      assert.deepEqual(await sidewaysHidden(page, '[data-testid="camera-remove-confirm"], [data-testid="camera-remove-cancel"]'), [], 'the removal question is in sight');
+      await row.locator('[data-testid="camera-remove-cancel"]').click();
+      await row.locator('[data-testid="camera-edit"]').click();
+      await page.locator('[data-testid="camera-name"]:focus').waitFor({ timeout: 5000 });
+      assert.deepEqual(await sidewaysHidden(page, '[data-testid="camera-save"], [data-testid="camera-cancel"]'), []);
+      await shot('phone-camera-edit');
+      await page.click('[data-testid="camera-cancel"]');
+
+      await page.click('nav [data-view="shots"]');
+      await page.locator('[data-testid="shot-edit"]').first().waitFor({ timeout: 10_000 });
+      assert.deepEqual(await sidewaysHidden(page, '[data-testid="shot-edit"]'), []);
+      await page.locator('[data-testid="shot-edit"]').first().click();
+      assert.deepEqual(await sidewaysHidden(page, '[data-testid="shot-tags-input"], [data-testid="shot-save"], [data-testid="shot-cancel"]'), [], 'the shot being edited has its fields and Save in sight');
+      await shot('phone-shots');
+      await page.click('[data-testid="shot-cancel"]');
+
+      await page.click('nav [data-view="health"]');
+      await page.locator('[data-testid="health-row"]').first().waitFor({ timeout: 5000 });
+      assert.deepEqual(await sidewaysHidden(page, '[data-testid="health-row"] td:not(.col-error):not(.col-in)'), [], 'every figure of a camera is in sight');
+      await shot('phone-health');
+
+      const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+      assert.ok(wide <= PHONE.width, `the page itself is no wider than the phone (${wide})`);
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 720 });
+    }
+  });
+});
+
+describe('dashboard without cameras', () => {
+  let server: RunningServer;
+  let browser: Browser;
+  let closed = false;
+
+  before(async () => {
+    ensureWebBuild();
+    server = await startTestServer();
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
+  });
+
+  after(async () => {
+    await browser?.close();
+    if (!closed) await server?.close();
+  });
+
+  test('the empty wall says what to do next and leads there', async () => {
+    const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+    await page.goto(server.url);
+    const empty = page.locator('[data-testid="wall-empty"]');
+    await empty.waitFor({ timeout: 10_000 });
+    await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-empty-wall.png') });
+    await empty.getByRole('button', { name: /Add a camera/ }).click();
+    await page.locator('[data-testid="camera-id"]').waitFor({ timeout: 5000 });
+    await page.keyboard.press('w');
+    await empty.getByRole('button', { name: /this device's camera/ }).click();
+    await page.locator('nav [data-view="publish"][aria-current="page"]').waitFor({ timeout: 5000 });
+    await page.close();
+  });
+
+  test('a server that goes away: the page says it shows the past, and what to check', async () => {
+    const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+    await page.goto(server.url);
+    await page.locator('[data-testid="wall-empty"]').waitFor({ timeout: 10_000 });
+    assert.equal(await page.locator('[data-testid="connection-lost"]').count(), 0, 'nothing to say while connected');
+    await server.close();
+    closed = true;
+    const lost = page.locator('[data-testid="connection-lost"]');
+    await lost.waitFor({ timeout: 10_000 });
+    assert.match((await lost.textContent()) ?? '', /reconnecting.*not live.*check that shotscale still runs/s);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-connection-lost.png') });
+    await page.close();
   });
 });

@@ -33,7 +33,8 @@ export function createApi(token: () => string | null, base = ''): Api {
     try {
       response = await fetch(base + path, { method, headers: headers(body !== undefined), ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
     } catch (error) {
-      throw new ApiError(0, 'NETWORK', `the server cannot be reached (${error instanceof Error ? error.message : String(error)})`);
+      // Said with what to do: "Failed to fetch" alone leaves an operator guessing.
+      throw new ApiError(0, 'NETWORK', `the server cannot be reached (${error instanceof Error ? error.message : String(error)}): check that shotscale runs and that this device reaches it, then try again`);
     }
     const text = await response.text();
     const data: unknown = text ? safeJson(text) : null;
