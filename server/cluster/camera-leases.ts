@@ -24,14 +24,16 @@ return token`;
  * and extended, 0 when another node holds it. A lease that is simply gone
  * (Redis restarted empty after an outage) is taken back with the same token,
  * and the fence counter raised to it, so the cameras a node kept running
- * through the outage carry on without a restart.
+ * through the outage carry on without a restart. A fence that is not a
+ * number (damaged) is replaced by the token, rather than failing every
+ * renewal of this node.
  */
 const RENEW = `
 local current = redis.call('GET', KEYS[1])
 if current == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
 if current then return 0 end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-if tonumber(redis.call('GET', KEYS[2]) or '0') < tonumber(ARGV[3]) then redis.call('SET', KEYS[2], ARGV[3]) end
+if (tonumber(redis.call('GET', KEYS[2]) or '0') or 0) < tonumber(ARGV[3]) then redis.call('SET', KEYS[2], ARGV[3]) end
 return 1`;
 
 /** KEYS: lease. ARGV: holder#token. Deletes the lease only while it is ours. */

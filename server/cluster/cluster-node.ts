@@ -12,6 +12,7 @@
  * PostgreSQL is down the last list of cameras read stands.
  */
 import { randomUUID } from 'node:crypto';
+import { ReplyError } from 'ioredis';
 import type { CameraManager } from '../app/camera-manager.js';
 import type { CameraConfig } from '../config/schema.js';
 import { errorMessage } from '../errors.js';
@@ -24,7 +25,7 @@ import { CameraClaims } from './camera-claims.js';
 import { CameraLeases } from './camera-leases.js';
 import { CameraRegistry, type RegisteredCamera } from './camera-registry.js';
 import type { ClusterShotLog } from './cluster-shot-log.js';
-import type { ClusterConnections, ClusterSettings } from './cluster-connections.js';
+import { redactUrl, type ClusterConnections, type ClusterSettings } from './cluster-connections.js';
 import { NodeRegistry, type NodeHeartbeat } from './node-registry.js';
 
 /** The lease that makes one node at a time compute the cluster's coverage. */
@@ -50,6 +51,8 @@ export interface ClusterNodeState {
   postgres: 'up' | 'down';
   /** Epoch ms since when Redis or PostgreSQL has been unreachable; null when both answer. */
   degradedSince: number | null;
+  /** What is wrong while degraded, coded as the API's errors are (the wall's cluster alert says the same); null when both answer. */
+  fault?: { code: 'CLUSTER_UNREACHABLE'; message: string } | null;
   nodes: {
     nodeId: string;
     url: string;
@@ -97,8 +100,12 @@ export class ClusterNode {
   private ticking: Promise<void> = Promise.resolve();
   private draining = false;
   private orphansCheckedAt = 0;
-  /** Redis's epoch as this node knows it, and until when it waits after Redis lost its data. */
+  /** The nodes whose heartbeats could not be read at the last tick, as logged. */
+  private unreadableLogged = '';
+  /** Redis's epoch as this node knows it, and until when it waits after Redis restarted. */
   private epoch: string | null = null;
+  /** Redis's run_id when this node last looked: another one means Redis restarted, with its data or not. */
+  private redisRun: string | null = null;
   private settleUntil = 0;
   /** The coverage duty's fencing token while this node holds it. */
   private dutyToken: number | null = null;
@@ -106,6 +113,9 @@ export class ClusterNode {
   private redisUp = true;
   private postgresUp = true;
   private degradedSince: number | null = null;
+  private fault: NonNullable<ClusterNodeState['fault']> | null = null;
+  /** Why each engine was last found unreachable. */
+  private readonly reasons = { redis: '', postgres: '' };
   private readonly leaseMs: number;
   readonly tickMs: number;
 
@@ -184,6 +194,7 @@ export class ClusterNode {
       redis: this.redisUp ? 'up' : 'down',
       postgres: this.postgresUp ? 'up' : 'down',
       degradedSince: this.degradedSince,
+      fault: this.fault,
       nodes: this.live.map((n) => {
         const renewals = Object.values(n.leases).map((l) => l.renewedAt);
         return {
@@ -248,7 +259,7 @@ export class ClusterNode {
       redisAnswers = true;
     } catch (error) {
       // Redis is down: keep every camera held; nothing can be claimed meanwhile.
-      this.setRedis(false, errorMessage(error));
+      this.setRedis(false, this.redisReason(error));
     }
     await this.readCameras();
     if (!redisAnswers) {
@@ -261,34 +272,53 @@ export class ClusterNode {
       await this.keepCoverageDuty();
       await this.nodes.beat(this.heartbeat(now));
       this.live = await this.nodes.live();
-      // After Redis lost its data, the other nodes take their leases back first (see checkEpoch).
+      this.noteUnreadable();
+      // After Redis restarted, the other nodes take their leases back first (see checkEpoch).
       if (now >= this.settleUntil) await this.balance();
       this.setRedis(true);
       if (now >= this.settleUntil) await this.closeOrphans();
     } catch (error) {
-      this.setRedis(false, errorMessage(error));
+      this.setRedis(false, this.redisReason(error));
     }
   }
 
   /**
-   * A Redis that restarted empty has no leases and no heartbeats: the first
-   * node to tick would see every camera free and itself alone. A random
-   * epoch key tells: when it is gone or changed, this node takes back its own
-   * leases (renew does) and claims nothing, and closes no orphans, for one
-   * lease time, by when every live node has taken back its own.
+   * A Redis that restarted has no live leases and no heartbeats: an empty
+   * one has none at all, and one that reloaded its data (RDB or AOF) finds
+   * them expired. The first node to tick would see every camera free and
+   * itself alone, and take the others' cameras, which they then lose at
+   * their next renewal (a camera stopped and started twice, its shot cut).
+   * Two signs tell: a random epoch key gone or changed (an empty Redis),
+   * and Redis's run_id changed (any restart, with or without its data).
+   * Then this node takes back its own leases (renew does) and claims
+   * nothing, and closes no orphans, for one lease time, by when every live
+   * node has taken back its own.
    */
   private async checkEpoch(now: number): Promise<void> {
     const redis = this.deps.connections.redis;
     const key = `${this.deps.settings.keyPrefix}:epoch`;
     const current = await redis.get(key);
-    if (current !== null && current === this.epoch) return;
+    const runId = await this.redisRunId();
+    if (current !== null && current === this.epoch && runId === this.redisRun) return;
     if (current === null) await redis.set(key, randomUUID(), 'NX');
     const adopted = await redis.get(key);
     if (this.epoch !== null) {
       this.settleUntil = now + this.leaseMs;
-      this.deps.log.warn(`cluster: Redis lost its data (restarted?): taking back this node's leases; no camera changes hands for ${this.leaseMs / 1000} s`);
+      this.deps.log.warn(`cluster: Redis restarted (or lost its data): taking back this node's leases; no camera changes hands for ${this.leaseMs / 1000} s`);
     }
     this.epoch = adopted;
+    this.redisRun = runId;
+  }
+
+  /** Redis's run_id, new at each start of the server; null where INFO is refused (a managed Redis may rename it). */
+  private async redisRunId(): Promise<string | null> {
+    try {
+      return /^run_id:(\w+)/m.exec(await this.deps.connections.redis.info('server'))?.[1] ?? null;
+    } catch (error) {
+      // Refused (a reply), the epoch alone tells; Redis away, the tick learns it as from any command.
+      if (error instanceof ReplyError) return null;
+      throw error;
+    }
   }
 
   /** Renews the coverage duty, or takes it when nobody holds it (a node that can serve coverage only). */
@@ -304,13 +334,22 @@ export class ClusterNode {
     if (this.dutyToken !== null) this.deps.log.info('cluster: this node computes the cluster\'s coverage');
   }
 
+  /** Heartbeats this version cannot read (another version's node, a damaged key): said once, not acted on. */
+  private noteUnreadable(): void {
+    const ids = this.nodes.unreadable.join(', ');
+    if (ids === this.unreadableLogged) return;
+    this.unreadableLogged = ids;
+    if (ids) this.deps.log.warn(`cluster: the heartbeat of node(s) ${ids} in Redis is not one this version reads (another version, or a damaged key): left out of the cluster's view`);
+  }
+
   /** Open shots of nodes that are gone are closed by whoever notices (idempotent; every few seconds). */
   private async closeOrphans(): Promise<void> {
     const { shots } = this.deps;
     const now = this.deps.clock();
     if (!shots || !this.postgresUp || now - this.orphansCheckedAt < ORPHAN_CHECK_MS) return;
     this.orphansCheckedAt = now;
-    const closed = await shots.closeOrphans(this.live.map((n) => n.nodeId)).catch(() => 0);
+    // A node whose heartbeat this version cannot read is still there: its shots are not orphans.
+    const closed = await shots.closeOrphans([...this.live.map((n) => n.nodeId), ...this.nodes.unreadable]).catch(() => 0);
     if (closed) this.deps.log.info(`cluster: closed ${closed} open shot(s) of nodes that are gone, at their last copied frame`);
   }
 
@@ -363,7 +402,17 @@ export class ClusterNode {
     }
     for (const id of plan.claim) {
       const camera = enabled.find((c) => c.id === id)!;
-      const token = await this.leases.claim(id);
+      let token: number | null;
+      try {
+        token = await this.leases.claim(id);
+      } catch (error) {
+        // Redis answered, refusing this camera's claim (a fence that is not a number: another version's, or damaged):
+        // the other cameras are still claimed, and Redis is not reported away.
+        if (!(error instanceof ReplyError)) throw error;
+        deps.log.error(`cluster: ${id} cannot be claimed (${errorMessage(error)}): a key of it in Redis is not one this version wrote; leaving it for ${FAILED_CLAIM_BACKOFF_MS / 1000} s`);
+        this.failedAt.set(id, now);
+        continue;
+      }
       if (token === null) continue;
       try {
         deps.cameras.add(camera.config);
@@ -442,35 +491,55 @@ export class ClusterNode {
     };
   }
 
+  /**
+   * Why Redis failed, in words an operator can act on: a command refused
+   * for want of a connection says only "Stream isn't writeable", where the
+   * connection's own error says "connect ECONNREFUSED 10.0.0.5:6379".
+   */
+  private redisReason(error: unknown): string {
+    return this.deps.connections.redisProblem() ?? errorMessage(error);
+  }
+
   private setRedis(up: boolean, reason = ''): void {
+    if (!up) this.reasons.redis = reason;
     if (up === this.redisUp) return;
     this.redisUp = up;
     if (!up) this.deps.log.warn(`cluster: Redis unreachable (${reason}): keeping this node's ${this.held.size} camera(s), claiming none, live events stay on this node`);
     else this.deps.log.info('cluster: Redis reachable again');
-    this.announce(reason);
+    this.announce();
   }
 
   private setPostgres(up: boolean, reason = ''): void {
+    if (!up) this.reasons.postgres = reason;
     if (up === this.postgresUp) return;
     this.postgresUp = up;
     if (!up) this.deps.log.warn(`cluster: PostgreSQL unreachable (${reason}): the last list of cameras read stands`);
     else this.deps.log.info('cluster: PostgreSQL reachable again');
-    this.announce(reason);
+    this.announce();
   }
 
-  private announce(reason: string): void {
-    const down = [...(this.redisUp ? [] : ['Redis']), ...(this.postgresUp ? [] : ['PostgreSQL'])];
+  /** The cluster alert and /api/health's fault: which engine, where (no password), and why. */
+  private announce(): void {
+    const { settings } = this.deps;
+    const down = [
+      ...(this.redisUp ? [] : [`Redis at ${redactUrl(settings.redisUrl)} (${this.reasons.redis})`]),
+      ...(this.postgresUp ? [] : [`PostgreSQL at ${redactUrl(settings.postgresUrl)} (${this.reasons.postgres})`]),
+    ];
     if (!down.length) {
       this.degradedSince = null;
+      this.fault = null;
       this.deps.onDegraded(null);
       return;
     }
     this.degradedSince ??= this.deps.clock();
     const effects = [
       ...(this.redisUp ? [] : ["other nodes' cameras are not shown live and no camera changes hands"]),
-      ...(this.postgresUp ? [] : ['camera changes wait for it']),
+      ...(this.postgresUp ? [] : ['camera changes wait for it, shots are held on this node\'s disk']),
     ];
-    this.deps.onDegraded({ since: this.degradedSince, message: `cluster degraded on ${this.deps.nodeId}: ${down.join(' and ')} unreachable (${reason}); this node keeps analysing its cameras; ${effects.join('; ')}` });
+    const engines = [...(this.redisUp ? [] : ['Redis']), ...(this.postgresUp ? [] : ['PostgreSQL'])].join(' and ');
+    const message = `CLUSTER_UNREACHABLE: cluster degraded on ${this.deps.nodeId}: ${engines} unreachable: ${down.join('; ')}; this node keeps analysing its cameras; ${effects.join('; ')}`;
+    this.fault = { code: 'CLUSTER_UNREACHABLE', message };
+    this.deps.onDegraded({ since: this.degradedSince, message });
   }
 }
 

@@ -26,6 +26,7 @@ import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import type { CanonicalScale } from '../shared/scale.js';
 import type { Alert, Take } from '../shared/shots.js';
+import type { NoPicture } from '../shared/socket-events.js';
 import type { ShotLog } from '../shots/shot-log.js';
 import type { CalibrationRoutesCluster } from '../api/calibration-routes.js';
 import type { LiveCalibration } from '../calibration/live-calibration.js';
@@ -81,7 +82,7 @@ export class ClusterServices {
     private readonly idBase: number,
   ) {
     const { settings, nodeId, shotLog, hub, clock, log } = deps;
-    this.fanout = clusterFanout(connections.publisher, connections.subscriber, settings.keyPrefix);
+    this.fanout = clusterFanout(connections.publisher, connections.subscriber, settings.keyPrefix, log);
     const node = () => this.node;
     if (!shotLog) {
       this.shots = null;
@@ -207,13 +208,13 @@ export class ClusterServices {
   /** `/api/health`'s `cluster`. */
   state(): ClusterNodeState & { shotLog: ReplicationState | null } {
     // Between listening and joining (a moment at start), nothing is known of the others yet.
-    const joining: ClusterNodeState = { nodeId: this.deps.nodeId, redis: 'up', postgres: 'up', degradedSince: null, nodes: [], unassigned: [] };
+    const joining: ClusterNodeState = { nodeId: this.deps.nodeId, redis: 'up', postgres: 'up', degradedSince: null, fault: null, nodes: [], unassigned: [] };
     return { ...(this.node?.state() ?? joining), shotLog: this.replicator?.state() ?? null };
   }
 
   /** This node's readout: the node judging alerts follows every camera. */
-  readout(cameraId: string, label: CanonicalScale, time: number): void {
-    this.shots?.alerts.readout(cameraId, label, time);
+  readout(cameraId: string, label: CanonicalScale, time: number, noPicture?: NoPicture): void {
+    this.shots?.alerts.readout(cameraId, label, time, noPicture);
   }
 
   /** This node's own alert (its storage, its engines): shown on every node. */

@@ -15,6 +15,7 @@ import type { Logger } from '../shared/logger.js';
 import type { CoverageUpdate, Take } from '../shared/shots.js';
 import type { ShotLog } from '../shots/shot-log.js';
 import type { ClusterCoverage } from './cluster-coverage.js';
+import { parseRunningTakes } from './cluster-messages.js';
 import type { ClusterNode } from './cluster-node.js';
 import { clusterQueryError } from './pg-errors.js';
 import { PgWriteQueue } from './pg-write-queue.js';
@@ -163,8 +164,11 @@ export class ClusterShotSync {
   /** At start: the takes running in the cluster are joined, and the cluster's plans kept here (a take's end checks them). */
   async join(): Promise<void> {
     const { shotLog, log } = this.deps;
-    const running = await this.deps.redis.get(this.takesKey).catch(() => null);
-    for (const take of running ? (JSON.parse(running) as RunningTake[]) : []) {
+    const stored = await this.deps.redis.get(this.takesKey).catch(() => null);
+    const running = stored === null ? [] : parseRunningTakes(stored);
+    // Another version's value (or a damaged one) must not stop this node from starting: no take is joined.
+    if (!running) log.warn(`cluster: the running takes in Redis (${this.takesKey}) are not a list this version reads; none joined`);
+    for (const take of running ?? []) {
       if (shotLog.runningTakes().some((t) => t.scene === take.scene && t.take === take.take)) continue;
       try {
         this.originStart.set(shotLog.startTake(take).id, take.startedAt);

@@ -7,6 +7,7 @@
 import type { Redis } from 'ioredis';
 import { ShotscaleError } from '../errors.js';
 import type { CameraStatus } from '../shared/socket-events.js';
+import { parseHeartbeat } from './cluster-messages.js';
 
 export interface NodeHeartbeat {
   nodeId: string;
@@ -30,6 +31,9 @@ export interface NodeHeartbeat {
 }
 
 export class NodeRegistry {
+  /** Nodes whose heartbeat this version cannot read (another version's, or damaged), as of the last live(). */
+  unreadable: string[] = [];
+
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
@@ -55,22 +59,31 @@ export class NodeRegistry {
     await this.redis.multi().del(this.key(nodeId)).srem(this.setKey, nodeId).exec();
   }
 
-  /** Every node whose heartbeat has not expired; expired ones are dropped from the set. */
+  /**
+   * Every node whose heartbeat has not expired; expired ones are dropped
+   * from the set. A heartbeat this version cannot read is left out (noted in
+   * `unreadable`) but not dropped: its node may be alive, and its key
+   * expires by itself if not.
+   */
   async live(): Promise<NodeHeartbeat[]> {
     const ids = await this.redis.smembers(this.setKey);
-    if (!ids.length) return [];
+    if (!ids.length) {
+      this.unreadable = [];
+      return [];
+    }
     const values = await this.redis.mget(ids.map((id) => this.key(id)));
     const live: NodeHeartbeat[] = [];
     const gone: string[] = [];
+    const unreadable: string[] = [];
     ids.forEach((id, i) => {
       const value = values[i];
       if (!value) return gone.push(id);
-      try {
-        live.push(JSON.parse(value) as NodeHeartbeat);
-      } catch {
-        gone.push(id);
-      }
+      const heartbeat = parseHeartbeat(value);
+      // Under another node's key: not to be believed either.
+      if (heartbeat && heartbeat.nodeId === id) live.push(heartbeat);
+      else unreadable.push(id);
     });
+    this.unreadable = unreadable;
     if (gone.length) await this.redis.srem(this.setKey, ...gone);
     return live.sort((a, b) => a.nodeId.localeCompare(b.nodeId));
   }
@@ -91,7 +104,7 @@ export class NodeRegistry {
       }
       const value = await this.redis.get(this.key(heartbeat.nodeId));
       if (Date.now() >= deadline) {
-        const other = value ? (JSON.parse(value) as NodeHeartbeat) : null;
+        const other = value ? parseHeartbeat(value) : null;
         throw new ShotscaleError('CLUSTER_NODE_ID_IN_USE', `cluster.nodeId: node "${heartbeat.nodeId}" is already running${other ? ` (${other.url}, heartbeat ${Math.round((Date.now() - other.at) / 1000)} s ago)` : ''}`, {
           hint: 'give each node its own cluster.nodeId',
         });

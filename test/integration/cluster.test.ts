@@ -30,7 +30,7 @@ let postgres: Engine;
 let clip: string;
 /** A looping clip with hard cuts: shots open and close all the time. */
 let cutClip: string;
-/** A still picture: every camera playing it shows one scale, so they double up. */
+/** A still picture (a pattern: one flat colour would read as no picture): every camera playing it shows one scale, so they double up. */
 let stillClip: string;
 let databases = 0;
 const started: NodeProcess[] = [];
@@ -39,7 +39,7 @@ before(async () => {
   [redis, postgres] = await Promise.all([startRedis(), startPostgres()]);
   clip = makeClip(tempDir(), 'loop.mp4', 4);
   cutClip = (await makeCutClip('hard-cuts')).path;
-  stillClip = makeClip(tempDir(), 'still.mp4', 4, 'color');
+  stillClip = makeClip(tempDir(), 'still.mp4', 4, 'smptebars');
 });
 
 after(async () => {
