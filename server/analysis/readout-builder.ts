@@ -8,7 +8,14 @@ import type { Frame } from '../shared/frame.js';
 import type { ScalePrediction } from '../inference/model.js';
 import type { Readout, Subjects } from '../shared/socket-events.js';
 import { argmax, CANONICAL_SCALES } from '../shared/scale.js';
-import { ScaleSmoother, type SmoothingSettings } from './scale-smoother.js';
+import { describeNoPicture, noPictureIn } from './picture-check.js';
+import { ScaleSmoother, type SmoothedScale, type SmoothingSettings } from './scale-smoother.js';
+
+/** A frame's own reading, for a camera with no label yet. */
+function unsmoothed(probabilities: readonly number[]): SmoothedScale {
+  const best = argmax(probabilities);
+  return { label: CANONICAL_SCALES[best]!, confidence: probabilities[best]!, smoothed: [...probabilities] };
+}
 
 export class ReadoutBuilder {
   private readonly smoothers = new Map<string, ScaleSmoother>();
@@ -26,9 +33,12 @@ export class ReadoutBuilder {
       smoother = new ScaleSmoother(this.settings);
       this.smoothers.set(frame.cameraId, smoother);
     }
+    // A frame of one flat colour has no scale to read: it holds the label (weight 0) and is no first reading either.
+    const noPicture = noPictureIn(frame);
     // A frame in which the detectors found nobody weighs less (SmoothingSettings.emptyFrameWeight); a model that cannot say counts fully.
-    const weight = prediction.subjects?.kind === 'none' ? this.settings.emptyFrameWeight : 1;
-    const { label, confidence, smoothed } = smoother.update(prediction.probabilities, frame.captureTime, weight);
+    const weight = noPicture ? 0 : prediction.subjects?.kind === 'none' ? this.settings.emptyFrameWeight : 1;
+    const { label, confidence, smoothed } =
+      noPicture && !smoother.started ? unsmoothed(prediction.probabilities) : smoother.update(prediction.probabilities, frame.captureTime, weight);
     const readout: Readout = {
       cameraId: frame.cameraId,
       captureTime: frame.captureTime,
@@ -39,7 +49,10 @@ export class ReadoutBuilder {
       latencyMs: 0,
       model,
     };
-    if (prediction.reason) {
+    if (noPicture) {
+      readout.noPicture = noPicture;
+      readout.reason = describeNoPicture(noPicture);
+    } else if (prediction.reason) {
       readout.reason = prediction.reason;
       let byLabel = this.reasons.get(frame.cameraId);
       if (!byLabel) this.reasons.set(frame.cameraId, (byLabel = new Map()));

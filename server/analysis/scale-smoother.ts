@@ -48,7 +48,7 @@ export class ScaleSmoother {
 
   constructor(private readonly settings: SmoothingSettings) {}
 
-  /** `timeMs` is the frame's capture time; frames arrive in capture order. `weight` (0..1] scales how fast this frame moves the average. */
+  /** `timeMs` is the frame's capture time; frames arrive in capture order. `weight` [0..1] scales how fast this frame moves the average (0: not at all, a frame with no picture). */
   update(raw: readonly number[], timeMs: number, weight = 1): SmoothedScale {
     if (!this.smoothed) {
       this.smoothed = [...raw];
@@ -63,6 +63,11 @@ export class ScaleSmoother {
     }
     this.lastTime = Math.max(this.lastTime, timeMs);
     return { label: CANONICAL_SCALES[this.current]!, confidence: this.smoothed[this.current]!, smoothed: [...this.smoothed] };
+  }
+
+  /** False until the first frame, and again after reset(). */
+  get started(): boolean {
+    return this.smoothed !== null;
   }
 
   /** Forget the past (at a cut): the next frame sets the label at once. */

@@ -14,7 +14,7 @@ import { z } from 'zod';
 import { cameraIdSchema } from '../config/camera-id.js';
 import { CANONICAL_SCALES, type CanonicalScale } from '../shared/scale.js';
 import type { Alert, AlertKind, PlanItemStatus } from '../shared/shots.js';
-import type { CameraState, CameraStatus } from '../shared/socket-events.js';
+import type { CameraState, CameraStatus, NoPicture } from '../shared/socket-events.js';
 
 export const alertSettingsSchema = z.strictObject({
   doublingS: z.number().min(0).default(10).describe('Two or more live cameras on the same scale for longer than this raise a doubling alert'),
@@ -38,6 +38,12 @@ export const alertSettingsSchema = z.strictObject({
     .min(0)
     .default(3)
     .describe('A camera stalled, restarting or failed for longer than this raises a critical alert'),
+  noPictureS: z
+    .number()
+    .min(0)
+    .nullable()
+    .default(5)
+    .describe('A live camera sending one flat colour (black, white, a plain colour: no signal or a capped lens) for longer than this raises a warning; null: never'),
 });
 
 export type AlertSettings = z.infer<typeof alertSettingsSchema>;
@@ -58,6 +64,8 @@ interface CameraTrack {
   /** Cleared whenever the camera leaves 'live', so the label's age never spans an outage. */
   label: CanonicalScale | null;
   labelSince: number;
+  /** Since when its frames have had no picture (one flat colour), and what they show; null while they have one. */
+  blank: { since: number; kind: NoPicture } | null;
 }
 
 type Condition = Omit<Alert, 'resolvedAt'>;
@@ -68,7 +76,7 @@ export const STORAGE_ALERT_KEY = 'storage:shot-log';
 export const CLUSTER_ALERT_KEY = 'cluster:engines';
 
 /** Alerts about cameras and plans, which a cluster judges once for every node (the others are each node's own). */
-export const CAMERA_ALERT_KINDS: readonly AlertKind[] = ['doubling', 'stuck', 'stalled', 'plan-missing'];
+export const CAMERA_ALERT_KINDS: readonly AlertKind[] = ['doubling', 'stuck', 'stalled', 'no-picture', 'plan-missing'];
 
 export class AlertMonitor {
   private readonly settings: AlertSettings;
@@ -112,6 +120,7 @@ export class AlertMonitor {
       } else {
         // Off the air: the label it showed is stale, and a label after recovery starts afresh.
         track.label = null;
+        track.blank = null;
         if (DOWN_STATES.includes(status.state)) track.downSince ??= changedAt;
         else if (status.state === 'stopped') track.downSince = null;
       }
@@ -126,10 +135,21 @@ export class AlertMonitor {
     this.evaluate(now);
   }
 
-  /** The camera's hysteresis-stable label at `time` (called for every readout). */
-  readout(cameraId: string, label: CanonicalScale, time: number): void {
+  /**
+   * The camera's hysteresis-stable label at `time` (called for every
+   * readout), and what its frame shows when it has no picture: a camera
+   * with no picture holds no scale, so it neither doubles up nor is stuck.
+   */
+  readout(cameraId: string, label: CanonicalScale, time: number, noPicture?: NoPicture): void {
     if (this.removed.has(cameraId)) return;
     const track = this.track(cameraId, time);
+    if (noPicture) {
+      if (track.blank?.kind !== noPicture) track.blank = { since: track.blank?.since ?? time, kind: noPicture };
+      track.label = null;
+      this.evaluate(time);
+      return;
+    }
+    track.blank = null;
     if (track.label !== label) {
       track.label = label;
       track.labelSince = time;
@@ -200,6 +220,11 @@ export class AlertMonitor {
           const track = this.cameras.get(id);
           if (track && track.state !== 'live') track.downSince ??= alert.since;
         }
+      } else if (alert.kind === 'no-picture') {
+        for (const id of alert.cameraIds) {
+          const blank = this.cameras.get(id)?.blank;
+          if (blank) blank.since = Math.min(blank.since, alert.since);
+        }
       } else {
         if (alert.scale === undefined) continue;
         for (const id of alert.cameraIds) {
@@ -241,7 +266,7 @@ export class AlertMonitor {
   private track(cameraId: string, now: number): CameraTrack {
     let track = this.cameras.get(cameraId);
     if (!track) {
-      track = { name: cameraId, state: null, downSince: null, label: null, labelSince: now };
+      track = { name: cameraId, state: null, downSince: null, label: null, labelSince: now, blank: null };
       this.cameras.set(cameraId, track);
     }
     return track;
@@ -250,7 +275,7 @@ export class AlertMonitor {
   /** Raises what now holds and resolves what no longer does (plan alerts are event-driven, not here). */
   private evaluate(now: number): void {
     const holding = new Map<string, Condition>();
-    for (const condition of [...this.doublings(now), ...this.stuck(now), ...this.stalled(now)]) holding.set(condition.key, condition);
+    for (const condition of [...this.doublings(now), ...this.stuck(now), ...this.stalled(now), ...this.noPicture(now)]) holding.set(condition.key, condition);
     for (const condition of this.system.values()) holding.set(condition.key, condition);
 
     for (const key of [...this.dismissed]) if (!holding.has(key)) this.dismissed.delete(key);
@@ -335,6 +360,25 @@ export class AlertMonitor {
         cameraIds: [id],
         message: `${track.name} has had no picture for ${formatDuration(now - down)} (${track.state})`,
         since: down,
+      });
+    }
+    return conditions;
+  }
+
+  private noPicture(now: number): Condition[] {
+    const { noPictureS } = this.settings;
+    if (noPictureS === null) return [];
+    const conditions: Condition[] = [];
+    for (const [id, track] of this.cameras) {
+      const blank = track.blank;
+      if (!blank || !isLive(track) || now - blank.since <= noPictureS * 1000) continue;
+      conditions.push({
+        key: `no-picture:${id}`,
+        kind: 'no-picture',
+        severity: 'warning',
+        cameraIds: [id],
+        message: `${track.name} has sent ${blank.kind === 'plain' ? 'one plain colour' : `a ${blank.kind} picture`} for ${formatDuration(now - blank.since)}: no signal, or a capped lens?`,
+        since: blank.since,
       });
     }
     return conditions;

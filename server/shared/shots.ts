@@ -53,7 +53,7 @@ export interface ShotRecord {
   scaleEnd: CanonicalScale | null;
   confidence: number;
   probabilities: ScaleProbabilities;
-  /** Readouts that went into the scale (0: no frame was analysed; scale is a guess). */
+  /** Readouts that went into the scale (0: no frame was analysed, or none had a picture; scale is carried over, a guess). */
   readouts: number;
   subjects: Subjects | null;
   reason: string | null;
@@ -147,7 +147,7 @@ export interface CoverageUpdate {
 }
 
 /** storage: the shot log cannot be written (a full or failing disk); shots are held in memory meanwhile. */
-export type AlertKind = 'doubling' | 'stuck' | 'plan-missing' | 'stalled' | 'storage' | 'cluster';
+export type AlertKind = 'doubling' | 'stuck' | 'plan-missing' | 'stalled' | 'no-picture' | 'storage' | 'cluster';
 
 export interface Alert {
   /** Stable while the condition lasts, e.g. "doubling:cam-1+cam-2". */

@@ -25,6 +25,9 @@ export interface Subjects {
   overTheShoulder: boolean;
 }
 
+/** A frame of one flat colour (no signal, a cap on the lens, a fade's end): nothing to read a scale from. */
+export type NoPicture = 'black' | 'white' | 'plain';
+
 /** One analysed frame of one camera. */
 export interface Readout {
   cameraId: string;
@@ -54,6 +57,12 @@ export interface Readout {
   subjects?: Subjects;
   /** Who was in the frame `labelReason` is of (shown beside it). */
   labelSubjects?: Subjects;
+  /**
+   * Set when this frame is one flat colour (server/analysis/picture-check.ts):
+   * it did not move `smoothed` or `label`, which are held from the last frame
+   * with a picture (or, before any, are this frame's own and mean nothing).
+   */
+  noPicture?: NoPicture;
 }
 
 export interface CameraStatus {

@@ -8,7 +8,8 @@
  * spaced frames for the mid-shot thumbnail.
  */
 import { argmax, CANONICAL_SCALES, SCALE_COUNT, type CanonicalScale } from '../shared/scale.js';
-import type { Readout, Subjects } from '../shared/socket-events.js';
+import type { NoPicture, Readout, Subjects } from '../shared/socket-events.js';
+import { describeNoPicture } from '../analysis/picture-check.js';
 
 /** Frames kept per shot for the thumbnail; thinned to every other one when full. */
 const MAX_THUMBNAIL_CANDIDATES = 12;
@@ -30,7 +31,7 @@ export interface FrameAnalysis {
 }
 
 /** What a shot keeps of a readout. */
-export type ReadoutSample = Pick<Readout, 'smoothed' | 'label' | 'reason' | 'subjects'> & { raw?: Readout['raw'] };
+export type ReadoutSample = Pick<Readout, 'smoothed' | 'label' | 'reason' | 'subjects' | 'noPicture'> & { raw?: Readout['raw'] };
 
 export interface ShotSummary {
   scale: CanonicalScale;
@@ -78,6 +79,8 @@ export class ShotAccumulator {
   private candidates: ThumbnailFrame[] = [];
   private keepEvery = 1;
   private seen = 0;
+  /** Readouts of frames with no picture (one flat colour), which count towards nothing else; the kind of the first. */
+  private blank: { count: number; kind: NoPicture } | null = null;
 
   /**
    * @param fallback probabilities to report when no frame of the shot was
@@ -86,6 +89,12 @@ export class ShotAccumulator {
   constructor(private readonly fallback: readonly number[] | null) {}
 
   add(readout: ReadoutSample, timeS: number, frame: ThumbnailFrame | null): void {
+    // A black or plain frame has no scale: the shot's scale, subjects and thumbnail come from the frames with a picture.
+    if (readout.noPicture) {
+      if (this.blank) this.blank.count += 1;
+      else this.blank = { count: 1, kind: readout.noPicture };
+      return;
+    }
     for (let i = 0; i < SCALE_COUNT; i++) this.sum[i]! += readout.smoothed[i] ?? 0;
     this.count += 1;
     // Reasons are few words; keeping one per readout is cheap next to the frames.
@@ -125,7 +134,8 @@ export class ShotAccumulator {
     // The reason of a frame with those subjects where one gave it: a "2 people" reason beside "group, 3" reads as a contradiction.
     const shotSubjects = subjects && JSON.stringify(subjects);
     const sameSubjects = withReason.filter((s) => s.subjects && JSON.stringify(s.subjects) === shotSubjects);
-    const reason = nearest(sameSubjects.length ? sameSubjects : withReason, midS)?.reason ?? null;
+    // A shot with no picture at all (a camera black from cut to cut) says so rather than carry the last scale's reason.
+    const reason = nearest(sameSubjects.length ? sameSubjects : withReason, midS)?.reason ?? (this.blank && !this.count ? `${describeNoPicture(this.blank.kind)} throughout` : null);
     return {
       scale,
       scaleStart,

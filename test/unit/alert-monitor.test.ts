@@ -61,7 +61,7 @@ function missing(id: string, label: string, needed = 1, shotIds: number[] = []):
 
 describe('alert settings', () => {
   test('defaults, strict keys, and a description on every field', () => {
-    assert.deepEqual(alertSettingsSchema.parse({}), { doublingS: 10, doublingIgnore: [], doublingCameras: null, stuckS: 300, stalledS: 3 });
+    assert.deepEqual(alertSettingsSchema.parse({}), { doublingS: 10, doublingIgnore: [], doublingCameras: null, stuckS: 300, stalledS: 3, noPictureS: 5 });
     assert.equal(alertSettingsSchema.safeParse({ doublingSeconds: 5 }).success, false);
     assert.equal(alertSettingsSchema.safeParse({ doublingIgnore: ['XX'] }).success, false);
     assert.equal(alertSettingsSchema.safeParse({ stuckS: 0 }).success, false);
@@ -469,5 +469,64 @@ describe('system alerts in a cluster', () => {
     monitor.storageFault({ since: at(1), message: 'Node b: disk full' }, at(1));
     monitor.clusterFault({ since: at(1), message: 'Redis unreachable' }, at(1));
     assert.deepEqual(monitor.active().map((a) => a.key).sort(), ['cluster:engines@b', 'storage:shot-log@b']);
+  });
+});
+
+describe('no picture', () => {
+  test('a live camera sending black for more than noPictureS: a warning that says what it shows, resolved when a picture returns', () => {
+    const h = harness({ noPictureS: 5, doublingS: 10 });
+    h.live(0, 'cam-1', 'cam-2');
+    h.show(1, { 'cam-1': 'MS', 'cam-2': 'WS' });
+    for (let s = 2; s <= 7; s++) h.monitor.readout('cam-1', 'MS', at(s), 'black');
+    h.tick(7);
+    assert.deepEqual(h.activeKeys(), [], 'black for 5 s: not yet');
+    h.monitor.readout('cam-1', 'MS', at(7.5), 'black');
+    h.tick(8);
+    const alert = h.monitor.active()[0]!;
+    assert.deepEqual([alert.key, alert.kind, alert.severity, alert.cameraIds, alert.since], ['no-picture:cam-1', 'no-picture', 'warning', ['cam-1'], at(2)]);
+    assert.match(alert.message, /^cam-1 has sent a black picture for 6 s: no signal, or a capped lens\?$/);
+    // A blue screen after the black is still no picture, since the black began.
+    h.monitor.readout('cam-1', 'MS', at(9), 'plain');
+    h.tick(9);
+    assert.deepEqual(h.activeKeys(), ['no-picture:cam-1']);
+    h.show(10, { 'cam-1': 'MS' });
+    assert.deepEqual(h.activeKeys(), []);
+    assert.deepEqual(h.resolved(), ['no-picture:cam-1']);
+  });
+
+  test('cameras with no picture hold no scale: two black cameras do not double up, and neither is stuck', () => {
+    const h = harness({ noPictureS: null, doublingS: 2, stuckS: 3 });
+    h.live(0, 'cam-1', 'cam-2');
+    for (let s = 1; s <= 20; s++) {
+      h.monitor.readout('cam-1', 'ECU', at(s), 'black');
+      h.monitor.readout('cam-2', 'ECU', at(s), 'black');
+    }
+    h.tick(20);
+    assert.deepEqual(h.log(), [], 'noPictureS null: no alert at all');
+    // Back to a picture: the label's time starts then, not when the black began.
+    h.show(21, { 'cam-1': 'CU', 'cam-2': 'CU' });
+    h.tick(22.5);
+    assert.deepEqual(h.activeKeys(), []);
+    h.tick(23.5);
+    assert.deepEqual(h.activeKeys(), ['doubling:CU:cam-1+cam-2']);
+  });
+
+  test('a camera that goes down forgets its black; a judge taking over keeps the alert\'s start', () => {
+    const h = harness({ noPictureS: 2 });
+    h.live(0, 'cam-1');
+    for (let s = 1; s <= 4; s++) h.monitor.readout('cam-1', 'MS', at(s), 'black');
+    h.tick(4);
+    const raised = h.monitor.active();
+    assert.deepEqual(raised.map((a) => a.key), ['no-picture:cam-1']);
+    h.state('cam-1', 'stalled', 5);
+    h.tick(5);
+    assert.ok(!h.activeKeys().includes('no-picture:cam-1'), 'stalled is its own alert');
+    // Another monitor (the next judge in a cluster) adopts the alert while the camera is still black.
+    const next = harness({ noPictureS: 2 });
+    next.live(0, 'cam-1');
+    next.monitor.readout('cam-1', 'MS', at(4), 'black');
+    next.monitor.adopt(raised, at(4));
+    assert.deepEqual(next.monitor.active().map((a) => [a.key, a.since]), [['no-picture:cam-1', at(1)]]);
+    assert.deepEqual(next.log(), [], 'taken over as it stands: not announced again');
   });
 });

@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { ReadoutBuilder } from '../../server/analysis/readout-builder.js';
 import type { Frame } from '../../server/shared/frame.js';
 
-const frame = (captureTime: number, cameraId = 'a'): Frame => ({ cameraId, seq: 0, session: 1, timeS: captureTime / 1000, captureTime, width: 1, height: 1, data: new Uint8Array(3) });
+/** Two pixels, one dark and one light: a picture (one flat colour would be no picture). */
+const PICTURE = new Uint8Array([20, 30, 40, 200, 190, 180]);
+const frame = (captureTime: number, cameraId = 'a', data = PICTURE): Frame => ({ cameraId, seq: 0, session: 1, timeS: captureTime / 1000, captureTime, width: 2, height: 1, data });
 const reads = (cls: number, reason: string) => ({ probabilities: [0, 1, 2, 3, 4, 5, 6, 7].map((c) => (c === cls ? 0.65 : 0.05)), reason });
 
 describe('readout builder', () => {
@@ -60,5 +62,26 @@ describe('readout builder', () => {
     while (last !== 'EWS' && t < 10_000) last = builder.build(frame((t += 200)), { ...reads(7, 'no person or face found -> EWS'), subjects: nobody }, 'm').label;
     assert.equal(last, 'EWS');
     assert.ok(t <= 2000, `EWS after ${t} ms`);
+  });
+
+  test('a frame with no picture (one flat colour) holds the label and its reason, says so, and is no first reading', () => {
+    const builder = new ReadoutBuilder({ timeConstantS: 0.6, hysteresisMargin: 0.08, hysteresisHoldS: 0.4, emptyFrameWeight: 0.5 }, () => 0);
+    const black = new Uint8Array(6).fill(3);
+    // A camera that starts black (its cap on): the model names a scale anyway (black reads ECU); the readout says no picture.
+    const capped = builder.build(frame(0, 'a', black), reads(0, 'little detail, soft texture -> ECU'), 'm');
+    assert.deepEqual([capped.noPicture, capped.reason, capped.labelReason], ['black', 'no picture (black)', undefined]);
+    // The first frame with a picture sets the label at once, as the first frame of a camera does.
+    assert.equal(builder.build(frame(200), reads(3, 'hips -> MS'), 'm').label, 'MS');
+    // Seconds of black (a converter losing its signal) neither move the label nor its reason.
+    let last = builder.build(frame(400), reads(3, 'hips -> MS'), 'm');
+    for (let t = 600; t <= 5000; t += 200) {
+      last = builder.build(frame(t, 'a', black), reads(0, 'little detail, soft texture -> ECU'), 'm');
+      assert.deepEqual([last.label, last.noPicture, last.labelReason], ['MS', 'black', 'hips -> MS'], `at ${t} ms`);
+    }
+    assert.deepEqual(last.smoothed.map((p) => p.toFixed(3)), reads(3, '').probabilities.map((p) => p.toFixed(3)), 'the average is untouched');
+    // White and a plain colour are no picture too; a picture again clears it.
+    assert.equal(builder.build(frame(5200, 'a', new Uint8Array(6).fill(250)), reads(7, 'sky -> EWS'), 'm').noPicture, 'white');
+    assert.equal(builder.build(frame(5400, 'a', new Uint8Array([20, 40, 200, 21, 41, 201])), reads(7, 'sky -> EWS'), 'm').noPicture, 'plain');
+    assert.equal(builder.build(frame(5600), reads(3, 'hips -> MS'), 'm').noPicture, undefined);
   });
 });

@@ -82,3 +82,25 @@ describe('the scale of a shot', () => {
     assert.equal(scaleChange({ scaleStart: 'WS', scaleEnd: 'WS' }), '');
   });
 });
+
+describe('frames with no picture in a shot', () => {
+  test('they count towards nothing: not the scale, the probabilities, the reason or the thumbnail', () => {
+    const acc = new ShotAccumulator(null);
+    const thumb = (timeS: number) => ({ timeS, width: 2, height: 1, data: new Uint8Array(6) });
+    for (let i = 0; i < 10; i++) acc.add({ label: 'MS', smoothed: onehot('MS'), reason: 'hips -> MS' }, i / 5, thumb(i / 5));
+    // Three seconds of black mid-shot (the feed lost its signal), read as ECU by the model, held as MS by the wall.
+    for (let i = 10; i < 25; i++) acc.add({ label: 'MS', smoothed: onehot('MS'), raw: onehot('ECU', 0.9), reason: 'no picture (black)', noPicture: 'black' }, i / 5, thumb(i / 5));
+    const summary = acc.summary(2.5, 5);
+    assert.deepEqual([summary.scale, summary.reason, summary.readouts], ['MS', 'hips -> MS', 10]);
+    assert.ok(acc.thumbnail(4.8)!.timeS < 2, 'the thumbnail is a frame with a picture');
+  });
+
+  test('a shot with no picture from cut to cut says so, with the scale carried over at half confidence', () => {
+    const acc = new ShotAccumulator(onehot('WS'));
+    for (let t = 0; t < 3; t += 0.2) acc.add({ label: 'ECU', smoothed: onehot('ECU'), reason: 'no picture (black)', noPicture: 'black' }, t, null);
+    const summary = acc.summary(1.5, 3);
+    assert.deepEqual([summary.scale, summary.reason, summary.readouts], ['WS', 'no picture (black) throughout', 0]);
+    assert.ok(summary.confidence <= 0.4);
+  });
+});
+

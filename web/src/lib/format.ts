@@ -115,11 +115,16 @@ export function probabilityRows(probabilities: readonly number[] | null | undefi
   });
 }
 
+/** The words the wall shows in place of a scale while a camera sends no picture. */
+export const NO_PICTURE_TEXT = 'no picture';
+
 /**
  * Why the label shown, from one frame: a held label's reason (`labelReason`)
  * with who was in that frame, else the latest frame's own reason and subjects.
  */
 export function labelWhyOf(readout: Readout | null | undefined): { reason?: string; subjects?: Subjects } {
+  // No picture (one flat colour): that is the news, not why the held label was read.
+  if (readout?.noPicture) return readout.reason ? { reason: readout.reason } : {};
   if (readout?.labelReason) return { reason: readout.labelReason, ...(readout.labelSubjects ? { subjects: readout.labelSubjects } : {}) };
   return { ...(readout?.reason ? { reason: readout.reason } : {}), ...(readout?.subjects ? { subjects: readout.subjects } : {}) };
 }

@@ -1,0 +1,125 @@
+/**
+ * A camera that loses its picture (a converter with no signal, a capped
+ * lens): real ffmpeg plays a clip whose middle is black, through the real
+ * model, smoother, shot log and alerts, into a real Socket.IO client and the
+ * dashboard in Chromium. The black says "no picture" instead of a scale,
+ * holds the label, raises an alert and makes a shot that says so; real film
+ * frames, the flattest of the shared sets, are never taken for black.
+ */
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { chromium, type Browser } from 'playwright-core';
+import { noPictureIn } from '../../server/analysis/picture-check.js';
+import type { RunningServer } from '../../server/app/shotscale-server.js';
+import type { Alert, ShotRecord } from '../../server/shared/shots.js';
+import type { Readout } from '../../server/shared/socket-events.js';
+import { tempDir } from '../support/media.js';
+import { connectClient, httpJson, SHARED_DIR, startTestServer, waitForStatus, type TestClient } from '../support/server-harness.js';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** 4 s of a moving pattern, 8 s of black, 4 s of pattern again, looped. */
+function blackoutClip(dir: string): string {
+  const out = path.join(dir, 'blackout.mp4');
+  const part = (source: string) => ['-f', 'lavfi', '-i', `${source}:size=320x240:rate=25`];
+  execFileSync('ffmpeg', [
+    '-hide_banner', '-loglevel', 'error', '-y',
+    ...part('testsrc2=duration=4'), ...part('color=c=black:duration=8'), ...part('testsrc2=duration=4'),
+    '-filter_complex', '[0:v]trim=duration=4[a];[1:v]trim=duration=8[b];[2:v]trim=duration=4,setpts=PTS-STARTPTS[c];[a][b][c]concat=n=3:v=1[v]',
+    '-map', '[v]', '-pix_fmt', 'yuv420p', out,
+  ]);
+  return out;
+}
+
+describe('a camera with no picture', () => {
+  let server: RunningServer;
+  let client: TestClient;
+  const readouts: Readout[] = [];
+  const alerts: Alert[] = [];
+
+  before(async () => {
+    const clip = blackoutClip(tempDir());
+    server = await startTestServer({
+      cameras: [{ id: 'cam-b', name: 'Camera B', analysisFps: 5, source: { kind: 'file', path: clip, loop: true, realtime: true } }],
+      coverage: { alerts: { noPictureS: 2 } },
+    });
+    ({ client } = await connectClient(server.url));
+    client.on('readout', (r) => readouts.push(r));
+    client.on('alert', (a) => alerts.push(a));
+    await waitForStatus(client, (s) => s.cameraId === 'cam-b' && s.state === 'live', 20_000);
+  });
+
+  after(async () => {
+    client?.close();
+    await server?.close();
+  });
+
+  test('the black says no picture, holds the label the picture had, raises an alert and clears it when the picture returns', async () => {
+    const deadline = Date.now() + 40_000;
+    const resolved = () => alerts.some((a) => a.kind === 'no-picture' && a.resolvedAt !== null);
+    while (!resolved() && Date.now() < deadline) await sleep(250);
+    const raised = alerts.find((a) => a.kind === 'no-picture' && a.resolvedAt === null);
+    assert.ok(raised, `a no-picture alert within 40 s; alerts: ${JSON.stringify(alerts.map((a) => a.key))}`);
+    assert.deepEqual(raised.cameraIds, ['cam-b']);
+    assert.match(raised.message, /^Camera B has sent a black picture for \d+ s: no signal, or a capped lens\?$/);
+    assert.ok(resolved(), 'resolved when the pattern came back');
+
+    const first = readouts.findIndex((r) => r.noPicture);
+    assert.ok(first > 0, 'readouts with a picture, then without');
+    const blank = readouts.slice(first).filter((r, i, all) => all.slice(0, i + 1).every((x) => x.noPicture));
+    assert.ok(blank.length >= 20, `about 8 s of black at 5 fps, got ${blank.length} readouts`);
+    for (const r of blank) {
+      assert.equal(r.noPicture, 'black');
+      assert.equal(r.reason, 'no picture (black)');
+    }
+    // The label of the last frame with a picture is held through the black: it does not follow what the model reads in it.
+    const before = readouts[first - 1]!;
+    assert.ok(blank.every((r) => r.label === before.label), `held ${before.label}: ${[...new Set(blank.map((r) => r.label))].join(', ')}`);
+    assert.ok(readouts.slice(first + blank.length).some((r) => !r.noPicture), 'a picture again after the black');
+  });
+
+  test('the shot that spans the black takes its scale, reason and frame count from the frames with a picture', async () => {
+    // The camera never cut (a flat frame is no shot of its own to the cut detector): one shot, its black left out.
+    const shots = ((await httpJson(`${server.url}/api/shots?camera=cam-b`)).body as { shots: ShotRecord[] }).shots;
+    const spanning = shots.find((s) => s.durationS > 11);
+    assert.ok(spanning, `a shot over the 4 s of pattern and 8 s of black: ${JSON.stringify(shots.map((s) => [s.status, s.durationS, s.readouts]))}`);
+    assert.doesNotMatch(spanning.reason ?? '', /no picture/);
+    // Analysed at 5 fps, half the loop black: the readouts counted are about half the frames (all of them, before).
+    const analysed = spanning.durationS * 5;
+    assert.ok(spanning.readouts > 0.2 * analysed && spanning.readouts < 0.75 * analysed, `${spanning.readouts} readouts in ${spanning.durationS} s`);
+  });
+
+  test('the wall shows "no picture" in place of the scale', async () => {
+    let browser: Browser | undefined;
+    try {
+      browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
+      const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+      await page.goto(server.url);
+      const scale = page.locator('[data-camera-id="cam-b"] .scale');
+      await page.locator('[data-camera-id="cam-b"] .scale[data-no-picture="black"]').waitFor({ timeout: 40_000 });
+      assert.equal((await scale.locator('.label').textContent())?.trim(), 'no picture');
+      assert.equal((await scale.locator('.confidence').textContent())?.trim(), '');
+      assert.match((await page.locator('[data-camera-id="cam-b"] .why').textContent()) ?? '', /no picture \(black\)/);
+      await page.screenshot({ path: path.join(tempDir(), 'no-picture.png') });
+      // And the scale again when the pattern returns.
+      await page.locator('[data-camera-id="cam-b"] .scale:not([data-no-picture])').waitFor({ timeout: 20_000 });
+      assert.notEqual((await scale.locator('.label').textContent())?.trim(), 'no picture');
+    } finally {
+      await browser?.close();
+    }
+  });
+});
+
+describe('real pictures are never no picture', () => {
+  test('the flattest film frames of the shared sets (night scenes, luma mean 5-42) have a picture', () => {
+    // The six frames with the least luma spread in CinemaNet and HOHA, at the model's 320x192.
+    const files = ['cinemanet/img/cn_0564.jpg', 'cinemanet/img/cn_1117.jpg', 'cinemanet/img/cn_0321.jpg', 'hoha/img/hh_0415.jpg', 'hoha/img/hh_0237.jpg', 'hoha/img/hh_0484.jpg'];
+    for (const file of files) {
+      const data = execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-i', path.join(SHARED_DIR, 'evalset', file), '-vf', 'scale=320:192', '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1']);
+      assert.equal(data.length, 320 * 192 * 3);
+      assert.equal(noPictureIn({ data: new Uint8Array(data), width: 320, height: 192 }), null, file);
+    }
+  });
+});
