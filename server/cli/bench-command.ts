@@ -2,6 +2,7 @@
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ShotscaleError } from '../errors.js';
+import { UsageError } from './command-options.js';
 import { checkOutputFile } from './output-files.js';
 
 /**
@@ -13,7 +14,7 @@ function checkBenchArgs(argv: string[]): void {
     args: argv,
     options: { cameras: { type: 'string' }, fps: { type: 'string' }, duration: { type: 'string' }, warmup: { type: 'string' }, manifest: { type: 'string' }, out: { type: 'string' } },
   });
-  const bad = (message: string) => new ShotscaleError('BAD_REQUEST', message);
+  const bad = (message: string) => new UsageError(message);
   if (values.cameras !== undefined && !values.cameras.split(',').every((n) => /^\s*\d+\s*$/.test(n) && Number(n) >= 1)) throw bad(`--cameras ${values.cameras}: camera counts, each a whole number of at least 1, separated by commas (1,4,8,16)`);
   if (values.fps !== undefined && !(Number(values.fps) > 0 && Number(values.fps) <= 60)) throw bad(`--fps ${values.fps}: analysed frames per second, more than 0 and at most 60`);
   if (values.duration !== undefined && !(Number(values.duration) > 0)) throw bad(`--duration ${values.duration}: seconds per run, more than 0`);

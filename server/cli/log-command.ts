@@ -12,7 +12,8 @@ import { parseArgs } from 'node:util';
 import { ReadoutBuilder } from '../analysis/readout-builder.js';
 import { resolveConfigPath } from '../config/load-config.js';
 import { computeCoverage } from '../coverage/coverage-stats.js';
-import { errorMessage, ShotscaleError } from '../errors.js';
+import { errorMessage } from '../errors.js';
+import { UsageError, wholeNumberOption } from './command-options.js';
 import { filmReport } from '../reports/film-report.js';
 import { EXPORT_FORMATS, exportShots, isExportFormat, type ExportFormat } from '../exports/export-shots.js';
 import { resolveFfmpeg } from '../ingest/ffmpeg-binary.js';
@@ -45,8 +46,9 @@ export interface LogSummary {
   speedX: number;
 }
 
+/** A mistake on the command line: BAD_REQUEST, exit 2 with log's usage (main.ts), as for every command. */
 function fail(message: string): never {
-  throw new ShotscaleError('BAD_REQUEST', message);
+  throw new UsageError(message);
 }
 
 export async function runLog(argv: string[], log: Logger): Promise<number> {
@@ -70,9 +72,8 @@ export async function runLog(argv: string[], log: Logger): Promise<number> {
   const video = path.resolve(positionals[0]!);
   const outDir = path.resolve(values.out);
   const analysisFps = Number(values.fps);
-  const batchSize = Math.floor(Number(values.batch));
+  const batchSize = wholeNumberOption('batch', values.batch, 1);
   if (!(analysisFps > 0 && analysisFps <= 60)) fail(`--fps ${values.fps}: analysed frames per second, more than 0 and at most 60`);
-  if (!(batchSize >= 1)) fail(`--batch ${values.batch}: a positive whole number`);
   const formats = values.formats.split(',').map((f) => f.trim()).filter(Boolean);
   const unknown = formats.filter((f) => !isExportFormat(f));
   if (unknown.length) fail(`--formats: ${unknown.join(', ')} not known (known: ${EXPORT_FORMATS.join(', ')})`);

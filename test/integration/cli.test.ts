@@ -163,7 +163,7 @@ describe('bad paths and options: a coded error, never a stack trace, and nothing
     mkdirSync(out);
     writeFileSync(path.join(out, 'shotscale.sqlite'), 'the earlier run');
     const res = await runCli(['log', clip, '--out', out, '--config', config(), '--start-tc', '25:99']);
-    assert.equal(res.code, 1);
+    assert.equal(res.code, 2, 'a mistake on the command line, as for every command');
     assert.match(res.stderr, /error BAD_REQUEST: --start-tc: timecode "25:99"/);
     assert.equal(readFileSync(path.join(out, 'shotscale.sqlite'), 'utf8'), 'the earlier run');
   });
@@ -320,9 +320,9 @@ describe('bad paths and options: a coded error, never a stack trace, and nothing
   });
 
   test('bench: bad options are refused before any bench server starts', async () => {
-    for (const [args, expected] of [[['--cameras', 'abc'], /error BAD_REQUEST: --cameras abc/], [['--fps', '0'], /error BAD_REQUEST: --fps 0/], [['--out', tempDir()], /error OUTPUT_UNWRITABLE: --out /]] as const) {
+    for (const [args, expected, code] of [[['--cameras', 'abc'], /error BAD_REQUEST: --cameras abc/, 2], [['--fps', '0'], /error BAD_REQUEST: --fps 0/, 2], [['--out', tempDir()], /error OUTPUT_UNWRITABLE: --out /, 1]] as const) {
       const res = await runCli(['bench', '--duration', '1', '--warmup', '0', ...args]);
-      assert.equal(res.code, 1, args.join(' '));
+      assert.equal(res.code, code, args.join(' '));
       assert.match(res.stderr, expected);
       assert.doesNotMatch(res.stderr, /camera\(s\)\.\.\./);
     }

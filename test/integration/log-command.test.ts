@@ -155,7 +155,11 @@ describe('shotscale log', () => {
     assert.equal(usage.code, 2);
     assert.match(usage.stderr, /--out DIR/);
     const format = await runCli(['log', clip.path, '--out', tempDir(), '--formats', 'csv,docx']);
-    assert.equal(format.code, 1);
-    assert.match(format.stderr, /docx/);
+    assert.equal(format.code, 2);
+    assert.match(format.stderr, /error BAD_REQUEST: --formats: docx not known/);
+    assert.match(format.stderr, /--out DIR/, "log's usage follows");
+    const batch = await runCli(['log', clip.path, '--out', tempDir(), '--batch', '1.5']);
+    assert.equal(batch.code, 2);
+    assert.match(batch.stderr, /error BAD_REQUEST: --batch "1\.5": a whole number of at least 1/);
   });
 });
