@@ -46,4 +46,8 @@ test('problems: none when all is well; each engine down, cameras nobody runs, an
   assert.match(lines[1]!, /PostgreSQL unreachable from a/);
   assert.match(lines[2]!, /c9/);
   assert.match(lines[3]!, /12 shot writes held/);
+  // The node's coded fault, when it has one, says which engine, where and why in one line instead.
+  const message = 'cluster degraded on a: Redis unreachable: Redis at redis://***@10.0.0.5:6379 (connect ECONNREFUSED 10.0.0.5:6379); this node keeps analysing its cameras';
+  const faulted = clusterProblems(cluster({ redis: 'down', fault: { code: 'CLUSTER_UNREACHABLE', message: `CLUSTER_UNREACHABLE: ${message}` } }));
+  assert.deepEqual(faulted, [message]);
 });

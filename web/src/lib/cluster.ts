@@ -53,8 +53,10 @@ export function nodeRows(cluster: ClusterHealth): NodeRow[] {
 /** Lines for the summary: what is degraded, in words. Empty when all is well. */
 export function clusterProblems(cluster: ClusterHealth): string[] {
   const lines: string[] = [];
-  if (cluster.redis === 'down') lines.push(`Redis unreachable from ${cluster.nodeId}: other nodes' cameras are not live here, and no camera changes hands`);
-  if (cluster.postgres === 'down') lines.push(`PostgreSQL unreachable from ${cluster.nodeId}: camera changes wait; shots are kept on this node's disk`);
+  // The node's own fault says which engine, where and why (ECONNREFUSED, a refused password): shown as it is, without its code.
+  if (cluster.fault) lines.push(cluster.fault.message.replace(/^CLUSTER_UNREACHABLE: /, ''));
+  else if (cluster.redis === 'down') lines.push(`Redis unreachable from ${cluster.nodeId}: other nodes' cameras are not live here, and no camera changes hands`);
+  if (!cluster.fault && cluster.postgres === 'down') lines.push(`PostgreSQL unreachable from ${cluster.nodeId}: camera changes wait; shots are kept on this node's disk`);
   if (cluster.unassigned.length) lines.push(`Not analysed by any node: ${cluster.unassigned.join(', ')} (every node is full)`);
   const pending = cluster.shotLog?.pending ?? 0;
   if (cluster.shotLog?.failingSince) lines.push(`${pending} shot write${pending === 1 ? '' : 's'} held on this node's disk for the cluster's log`);
