@@ -10,6 +10,7 @@ import type { Readout, Subjects } from '../shared/socket-events.js';
 import { argmax, CANONICAL_SCALES } from '../shared/scale.js';
 import { describeNoPicture, noPictureIn } from './picture-check.js';
 import { ScaleSmoother, type SmoothedScale, type SmoothingSettings } from './scale-smoother.js';
+import { StillPictureWatch } from './still-picture.js';
 
 /** A frame's own reading, for a camera with no label yet. */
 function unsmoothed(probabilities: readonly number[]): SmoothedScale {
@@ -21,6 +22,7 @@ export class ReadoutBuilder {
   private readonly smoothers = new Map<string, ScaleSmoother>();
   /** Per camera, for each label read: the reason (and who was in frame) of the latest frame that read it. */
   private readonly reasons = new Map<string, Map<string, { reason: string; subjects?: Subjects }>>();
+  private readonly still = new StillPictureWatch();
 
   constructor(
     private readonly settings: SmoothingSettings,
@@ -67,6 +69,8 @@ export class ReadoutBuilder {
       if (why.subjects) readout.labelSubjects = why.subjects;
     }
     if (prediction.subjects) readout.subjects = prediction.subjects;
+    const stillSince = this.still.observe(frame);
+    if (stillSince !== null && stillSince < frame.captureTime) readout.stillSince = stillSince;
     readout.latencyMs = this.clock() - frame.captureTime;
     return readout;
   }
@@ -80,5 +84,6 @@ export class ReadoutBuilder {
   forget(cameraId: string): void {
     this.smoothers.delete(cameraId);
     this.reasons.delete(cameraId);
+    this.still.forget(cameraId);
   }
 }

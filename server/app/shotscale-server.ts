@@ -273,8 +273,8 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
           const readout = readouts.build(frame, predictions[i]!, profileLabel(profiles.get(frame.cameraId)!));
           const analysis = predictions[i]!.analysis;
           tracker?.readout(frame.session, frame.timeS, frame.captureTime, readout, { timeS: frame.timeS, width: frame.width, height: frame.height, data: frame.data, ...(analysis ? { analysis } : {}) });
-          shotLog?.readout(frame.cameraId, readout.label, readout.captureTime, readout.noPicture);
-          cluster?.readout(frame.cameraId, readout.label, readout.captureTime, readout.noPicture);
+          shotLog?.readout(frame.cameraId, readout.label, readout.captureTime, readout);
+          cluster?.readout(frame.cameraId, readout.label, readout.captureTime, readout);
           // A frame with no picture is nothing to label.
           if (!readout.noPicture) calibration?.observe(frame.cameraId, frame, analysis, readout.label, predictions[i]!.probabilities);
           stats.readout(frame.cameraId, clock(), readout.latencyMs);

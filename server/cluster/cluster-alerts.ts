@@ -25,7 +25,7 @@ import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import type { CanonicalScale } from '../shared/scale.js';
 import type { Alert, CoverageUpdate, Take } from '../shared/shots.js';
-import type { CameraStatus, NoPicture } from '../shared/socket-events.js';
+import type { CameraStatus, PictureState } from '../shared/socket-events.js';
 import type { ClusterCoverage } from './cluster-coverage.js';
 import type { ClusterNode } from './cluster-node.js';
 import type { ClusterShotLog } from './cluster-shot-log.js';
@@ -92,7 +92,7 @@ export class ClusterAlerts {
       this.judge?.dismiss(key, now);
       this.deps.own.dismiss(key, now);
     });
-    hub.io.on('readout', (readout) => this.readout(readout.cameraId, readout.label, readout.captureTime, readout.noPicture));
+    hub.io.on('readout', (readout) => this.readout(readout.cameraId, readout.label, readout.captureTime, readout));
     this.timer = setInterval(() => this.tick(), TICK_MS);
     this.timer.unref();
     void this.loadActive();
@@ -116,8 +116,8 @@ export class ClusterAlerts {
   }
 
   /** A camera's readout (this node's or another's): the judge follows every camera's label. */
-  readout(cameraId: string, label: CanonicalScale, time: number, noPicture?: NoPicture): void {
-    this.judge?.readout(cameraId, label, time, noPicture);
+  readout(cameraId: string, label: CanonicalScale, time: number, picture: PictureState = {}): void {
+    this.judge?.readout(cameraId, label, time, picture);
   }
 
   /** This node's own alert (raised or resolved): shown on every node and kept in the cluster's history. */

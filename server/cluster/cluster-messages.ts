@@ -81,7 +81,7 @@ const coverageStats = z.looseObject({ shots: count, seconds: count, histogram: z
 const sceneCoverage = z.looseObject({ scene: text, take: text.nullable(), stats: coverageStats, perCamera: z.record(text, coverageStats), plan: z.array(z.looseObject({})).nullable(), missing: z.array(text) });
 const alert = z.looseObject({
   key: text,
-  kind: z.enum(['doubling', 'stuck', 'plan-missing', 'stalled', 'no-picture', 'storage', 'cluster']),
+  kind: z.enum(['doubling', 'stuck', 'plan-missing', 'stalled', 'no-picture', 'frozen', 'storage', 'cluster']),
   severity: z.enum(['info', 'warning', 'critical']),
   cameraIds,
   scale: scale.optional(),
@@ -97,7 +97,7 @@ const alert = z.looseObject({
  * no listener here reads, are left alone.
  */
 const events: Record<string, z.ZodType | null> = {
-  readout: z.looseObject({ cameraId: text, captureTime: count, label: scale, confidence: count, raw: probabilities, smoothed: probabilities, latencyMs: count, model: text, noPicture: z.enum(['black', 'white', 'plain']).optional() }),
+  readout: z.looseObject({ cameraId: text, captureTime: count, label: scale, confidence: count, raw: probabilities, smoothed: probabilities, latencyMs: count, model: text, noPicture: z.enum(['black', 'white', 'plain']).optional(), stillSince: count.optional() }),
   preview: z.looseObject({ cameraId: text, captureTime: count, width: count, height: count, jpeg: text }),
   'preview:want': z.looseObject({ node: text, cameras: cameraIds.nullable() }),
   'take:start': z.looseObject({ scene: text, take: text, cameras: cameraIds.nullable(), startedAt: count }),

@@ -26,7 +26,7 @@ import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import type { CanonicalScale } from '../shared/scale.js';
 import type { Alert, Take } from '../shared/shots.js';
-import type { NoPicture } from '../shared/socket-events.js';
+import type { PictureState } from '../shared/socket-events.js';
 import type { ShotLog } from '../shots/shot-log.js';
 import type { CalibrationRoutesCluster } from '../api/calibration-routes.js';
 import type { LiveCalibration } from '../calibration/live-calibration.js';
@@ -213,8 +213,8 @@ export class ClusterServices {
   }
 
   /** This node's readout: the node judging alerts follows every camera. */
-  readout(cameraId: string, label: CanonicalScale, time: number, noPicture?: NoPicture): void {
-    this.shots?.alerts.readout(cameraId, label, time, noPicture);
+  readout(cameraId: string, label: CanonicalScale, time: number, picture: PictureState = {}): void {
+    this.shots?.alerts.readout(cameraId, label, time, picture);
   }
 
   /** This node's own alert (its storage, its engines): shown on every node. */

@@ -14,7 +14,7 @@ import { z } from 'zod';
 import { cameraIdSchema } from '../config/camera-id.js';
 import { CANONICAL_SCALES, type CanonicalScale } from '../shared/scale.js';
 import type { Alert, AlertKind, PlanItemStatus } from '../shared/shots.js';
-import type { CameraState, CameraStatus, NoPicture } from '../shared/socket-events.js';
+import type { CameraState, CameraStatus, NoPicture, PictureState } from '../shared/socket-events.js';
 
 export const alertSettingsSchema = z.strictObject({
   doublingS: z.number().min(0).default(10).describe('Two or more live cameras on the same scale for longer than this raise a doubling alert'),
@@ -44,6 +44,12 @@ export const alertSettingsSchema = z.strictObject({
     .nullable()
     .default(5)
     .describe('A live camera sending one flat colour (black, white, a plain colour: no signal or a capped lens) for longer than this raises a warning; null: never'),
+  frozenS: z
+    .number()
+    .min(0)
+    .nullable()
+    .default(10)
+    .describe('A live camera whose picture has not changed at all for longer than this raises a warning (a capture card or decoder holding its last frame, or a still picture such as bars); null: never'),
 });
 
 export type AlertSettings = z.infer<typeof alertSettingsSchema>;
@@ -66,6 +72,8 @@ interface CameraTrack {
   labelSince: number;
   /** Since when its frames have had no picture (one flat colour), and what they show; null while they have one. */
   blank: { since: number; kind: NoPicture } | null;
+  /** Since when its frames have been identical (a frozen feed or a still picture); null while they change. */
+  stillSince: number | null;
 }
 
 type Condition = Omit<Alert, 'resolvedAt'>;
@@ -76,7 +84,7 @@ export const STORAGE_ALERT_KEY = 'storage:shot-log';
 export const CLUSTER_ALERT_KEY = 'cluster:engines';
 
 /** Alerts about cameras and plans, which a cluster judges once for every node (the others are each node's own). */
-export const CAMERA_ALERT_KINDS: readonly AlertKind[] = ['doubling', 'stuck', 'stalled', 'no-picture', 'plan-missing'];
+export const CAMERA_ALERT_KINDS: readonly AlertKind[] = ['doubling', 'stuck', 'stalled', 'no-picture', 'frozen', 'plan-missing'];
 
 export class AlertMonitor {
   private readonly settings: AlertSettings;
@@ -121,6 +129,7 @@ export class AlertMonitor {
         // Off the air: the label it showed is stale, and a label after recovery starts afresh.
         track.label = null;
         track.blank = null;
+        track.stillSince = null;
         if (DOWN_STATES.includes(status.state)) track.downSince ??= changedAt;
         else if (status.state === 'stopped') track.downSince = null;
       }
@@ -137,12 +146,16 @@ export class AlertMonitor {
 
   /**
    * The camera's hysteresis-stable label at `time` (called for every
-   * readout), and what its frame shows when it has no picture: a camera
-   * with no picture holds no scale, so it neither doubles up nor is stuck.
+   * readout), and what the readout says of the picture: none (a camera with
+   * no picture holds no scale, so it neither doubles up nor is stuck), or
+   * unchanged since a time.
    */
-  readout(cameraId: string, label: CanonicalScale, time: number, noPicture?: NoPicture): void {
+  readout(cameraId: string, label: CanonicalScale, time: number, picture: PictureState = {}): void {
     if (this.removed.has(cameraId)) return;
     const track = this.track(cameraId, time);
+    const { noPicture } = picture;
+    // A black feed is unchanged too; it is told as no picture, not as frozen.
+    track.stillSince = noPicture || picture.stillSince === undefined ? null : Math.min(picture.stillSince, track.stillSince ?? Infinity);
     if (noPicture) {
       if (track.blank?.kind !== noPicture) track.blank = { since: track.blank?.since ?? time, kind: noPicture };
       track.label = null;
@@ -220,6 +233,11 @@ export class AlertMonitor {
           const track = this.cameras.get(id);
           if (track && track.state !== 'live') track.downSince ??= alert.since;
         }
+      } else if (alert.kind === 'frozen') {
+        for (const id of alert.cameraIds) {
+          const track = this.cameras.get(id);
+          if (track?.stillSince != null) track.stillSince = Math.min(track.stillSince, alert.since);
+        }
       } else if (alert.kind === 'no-picture') {
         for (const id of alert.cameraIds) {
           const blank = this.cameras.get(id)?.blank;
@@ -266,7 +284,7 @@ export class AlertMonitor {
   private track(cameraId: string, now: number): CameraTrack {
     let track = this.cameras.get(cameraId);
     if (!track) {
-      track = { name: cameraId, state: null, downSince: null, label: null, labelSince: now, blank: null };
+      track = { name: cameraId, state: null, downSince: null, label: null, labelSince: now, blank: null, stillSince: null };
       this.cameras.set(cameraId, track);
     }
     return track;
@@ -275,7 +293,7 @@ export class AlertMonitor {
   /** Raises what now holds and resolves what no longer does (plan alerts are event-driven, not here). */
   private evaluate(now: number): void {
     const holding = new Map<string, Condition>();
-    for (const condition of [...this.doublings(now), ...this.stuck(now), ...this.stalled(now), ...this.noPicture(now)]) holding.set(condition.key, condition);
+    for (const condition of [...this.doublings(now), ...this.stuck(now), ...this.stalled(now), ...this.noPicture(now), ...this.frozen(now)]) holding.set(condition.key, condition);
     for (const condition of this.system.values()) holding.set(condition.key, condition);
 
     for (const key of [...this.dismissed]) if (!holding.has(key)) this.dismissed.delete(key);
@@ -379,6 +397,25 @@ export class AlertMonitor {
         cameraIds: [id],
         message: `${track.name} has sent ${blank.kind === 'plain' ? 'one plain colour' : `a ${blank.kind} picture`} for ${formatDuration(now - blank.since)}: no signal, or a capped lens?`,
         since: blank.since,
+      });
+    }
+    return conditions;
+  }
+
+  private frozen(now: number): Condition[] {
+    const { frozenS } = this.settings;
+    if (frozenS === null) return [];
+    const conditions: Condition[] = [];
+    for (const [id, track] of this.cameras) {
+      const since = track.stillSince;
+      if (since === null || !isLive(track) || now - since <= frozenS * 1000) continue;
+      conditions.push({
+        key: `frozen:${id}`,
+        kind: 'frozen',
+        severity: 'warning',
+        cameraIds: [id],
+        message: `${track.name}'s picture has not changed for ${formatDuration(now - since)}: a frozen feed, or a still picture (bars, a slate)?`,
+        since,
       });
     }
     return conditions;

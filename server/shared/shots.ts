@@ -147,7 +147,7 @@ export interface CoverageUpdate {
 }
 
 /** storage: the shot log cannot be written (a full or failing disk); shots are held in memory meanwhile. */
-export type AlertKind = 'doubling' | 'stuck' | 'plan-missing' | 'stalled' | 'no-picture' | 'storage' | 'cluster';
+export type AlertKind = 'doubling' | 'stuck' | 'plan-missing' | 'stalled' | 'no-picture' | 'frozen' | 'storage' | 'cluster';
 
 export interface Alert {
   /** Stable while the condition lasts, e.g. "doubling:cam-1+cam-2". */

@@ -63,7 +63,16 @@ export interface Readout {
    * with a picture (or, before any, are this frame's own and mean nothing).
    */
   noPicture?: NoPicture;
+  /**
+   * Epoch ms since which this camera's frames have been identical to this
+   * one, byte for byte (server/analysis/still-picture.ts): a frozen feed,
+   * or a still picture. Absent when this frame differs from the one before.
+   */
+  stillSince?: number;
 }
+
+/** What a readout says of the picture itself, beside its scale: what the alerts watch. */
+export type PictureState = Pick<Readout, 'noPicture' | 'stillSince'>;
 
 export interface CameraStatus {
   cameraId: string;

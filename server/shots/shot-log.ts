@@ -24,7 +24,7 @@ import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import type { CanonicalScale } from '../shared/scale.js';
 import type { Alert, CoveragePlan, CoverageStats, CoverageUpdate, SceneCoverage, ShotRecord, Take } from '../shared/shots.js';
-import type { CameraStatus, NoPicture } from '../shared/socket-events.js';
+import type { CameraStatus, PictureState } from '../shared/socket-events.js';
 import { AlertStore } from '../store/alert-store.js';
 import { lockDataDir, type DataDirLock } from '../store/data-dir-lock.js';
 import { DATABASE_FILE, openDatabase, type Db } from '../store/database.js';
@@ -236,8 +236,8 @@ export class ShotLog {
     this.trackers.delete(cameraId);
   }
 
-  readout(cameraId: string, label: CanonicalScale, time: number, noPicture?: NoPicture): void {
-    if (this.clusterNode === null) this.alerts.readout(cameraId, label, time, noPicture);
+  readout(cameraId: string, label: CanonicalScale, time: number, picture: PictureState = {}): void {
+    if (this.clusterNode === null) this.alerts.readout(cameraId, label, time, picture);
   }
 
   cameraStatus(status: CameraStatus): void {

@@ -1,10 +1,12 @@
 /**
  * A camera that loses its picture (a converter with no signal, a capped
- * lens): real ffmpeg plays a clip whose middle is black, through the real
- * model, smoother, shot log and alerts, into a real Socket.IO client and the
- * dashboard in Chromium. The black says "no picture" instead of a scale,
- * holds the label, raises an alert and makes a shot that says so; real film
- * frames, the flattest of the shared sets, are never taken for black.
+ * lens) and one whose picture freezes (a capture card holding its last
+ * frame): real ffmpeg plays clips whose middle is black or frozen, through
+ * the real model, smoother, shot log and alerts, into a real Socket.IO
+ * client and the dashboard in Chromium. The black says "no picture" instead
+ * of a scale, holds the label, raises an alert and is left out of its shot;
+ * the frozen picture raises its own alert. Real film frames, the flattest of
+ * the shared sets, are never taken for black.
  */
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
@@ -33,22 +35,43 @@ function blackoutClip(dir: string): string {
   return out;
 }
 
+/**
+ * 4 s of a moving pattern, then its last frame held for 12 s, looped. Lossless, so the held frames decode identical, as
+ * a capture card's held frame is (a lossy encoder refines a still picture frame after frame).
+ */
+function freezeClip(dir: string): string {
+  const out = path.join(dir, 'freeze.mp4');
+  execFileSync('ffmpeg', [
+    '-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=duration=4:size=320x240:rate=25',
+    '-vf', 'tpad=stop_mode=clone:stop_duration=12', '-c:v', 'libx264', '-qp', '0', '-pix_fmt', 'yuv420p', out,
+  ]);
+  return out;
+}
+
 describe('a camera with no picture', () => {
   let server: RunningServer;
   let client: TestClient;
   const readouts: Readout[] = [];
+  const frozenReadouts: Readout[] = [];
   const alerts: Alert[] = [];
 
   before(async () => {
-    const clip = blackoutClip(tempDir());
+    const dir = tempDir();
     server = await startTestServer({
-      cameras: [{ id: 'cam-b', name: 'Camera B', analysisFps: 5, source: { kind: 'file', path: clip, loop: true, realtime: true } }],
-      coverage: { alerts: { noPictureS: 2 } },
+      cameras: [
+        { id: 'cam-b', name: 'Camera B', analysisFps: 5, source: { kind: 'file', path: blackoutClip(dir), loop: true, realtime: true } },
+        { id: 'cam-f', name: 'Camera F', analysisFps: 5, source: { kind: 'file', path: freezeClip(dir), loop: true, realtime: true } },
+      ],
+      coverage: { alerts: { noPictureS: 2, frozenS: 3 } },
     });
     ({ client } = await connectClient(server.url));
-    client.on('readout', (r) => readouts.push(r));
+    client.on('readout', (r) => {
+      if (r.cameraId === 'cam-b') readouts.push(r);
+      else frozenReadouts.push(r);
+    });
     client.on('alert', (a) => alerts.push(a));
     await waitForStatus(client, (s) => s.cameraId === 'cam-b' && s.state === 'live', 20_000);
+    await waitForStatus(client, (s) => s.cameraId === 'cam-f' && s.state === 'live', 20_000);
   });
 
   after(async () => {
@@ -61,6 +84,7 @@ describe('a camera with no picture', () => {
     const resolved = () => alerts.some((a) => a.kind === 'no-picture' && a.resolvedAt !== null);
     while (!resolved() && Date.now() < deadline) await sleep(250);
     const raised = alerts.find((a) => a.kind === 'no-picture' && a.resolvedAt === null);
+    assert.ok(!alerts.some((a) => a.kind === 'frozen' && a.cameraIds.includes('cam-b')), 'the black is no picture, not a frozen picture');
     assert.ok(raised, `a no-picture alert within 40 s; alerts: ${JSON.stringify(alerts.map((a) => a.key))}`);
     assert.deepEqual(raised.cameraIds, ['cam-b']);
     assert.match(raised.message, /^Camera B has sent a black picture for \d+ s: no signal, or a capped lens\?$/);
@@ -91,7 +115,23 @@ describe('a camera with no picture', () => {
     assert.ok(spanning.readouts > 0.2 * analysed && spanning.readouts < 0.75 * analysed, `${spanning.readouts} readouts in ${spanning.durationS} s`);
   });
 
-  test('the wall shows "no picture" in place of the scale', async () => {
+  test('a picture held still raises a frozen alert from its first held frame, resolved when it moves again', async () => {
+    const deadline = Date.now() + 40_000;
+    const frozen = (resolved: boolean) => alerts.find((a) => a.kind === 'frozen' && a.cameraIds.includes('cam-f') && (a.resolvedAt !== null) === resolved);
+    while (!frozen(true) && Date.now() < deadline) await sleep(250);
+    const raised = frozen(false);
+    assert.ok(raised, `a frozen alert within 40 s; alerts: ${JSON.stringify(alerts.map((a) => a.key))}; held readouts ${frozenReadouts.filter((r) => r.stillSince !== undefined).length} of ${frozenReadouts.length}`);
+    assert.match(raised.message, /^Camera F's picture has not changed for \d+ s: a frozen feed, or a still picture \(bars, a slate\)\?$/);
+    assert.ok(frozen(true), 'resolved when the loop starts the pattern again');
+    // The held frames say since when: the first held frame, within a frame or two of the 4 s of pattern.
+    const held = frozenReadouts.filter((r) => r.stillSince !== undefined);
+    assert.ok(held.length >= 15, `held readouts: ${held.length}`);
+    const moving = frozenReadouts.filter((r) => r.stillSince === undefined);
+    assert.ok(moving.length >= 10, 'the pattern moves before the freeze');
+    assert.ok(raised.since === held[0]!.stillSince || Math.abs(raised.since - held[0]!.stillSince!) < 1000);
+  });
+
+  test('the wall shows "no picture" in place of the scale, and how long a frozen picture has not changed', async () => {
     let browser: Browser | undefined;
     try {
       browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
@@ -106,6 +146,10 @@ describe('a camera with no picture', () => {
       // And the scale again when the pattern returns.
       await page.locator('[data-camera-id="cam-b"] .scale:not([data-no-picture])').waitFor({ timeout: 20_000 });
       assert.notEqual((await scale.locator('.label').textContent())?.trim(), 'no picture');
+      // The frozen camera's tile says how long its picture has not changed, beside its reason.
+      const frozen = page.locator('[data-camera-id="cam-f"] [data-testid="tile-frozen"]');
+      await frozen.waitFor({ timeout: 30_000 });
+      assert.match((await frozen.textContent()) ?? '', /^picture unchanged for \d+ s$/);
     } finally {
       await browser?.close();
     }

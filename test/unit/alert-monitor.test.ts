@@ -61,7 +61,7 @@ function missing(id: string, label: string, needed = 1, shotIds: number[] = []):
 
 describe('alert settings', () => {
   test('defaults, strict keys, and a description on every field', () => {
-    assert.deepEqual(alertSettingsSchema.parse({}), { doublingS: 10, doublingIgnore: [], doublingCameras: null, stuckS: 300, stalledS: 3, noPictureS: 5 });
+    assert.deepEqual(alertSettingsSchema.parse({}), { doublingS: 10, doublingIgnore: [], doublingCameras: null, stuckS: 300, stalledS: 3, noPictureS: 5, frozenS: 10 });
     assert.equal(alertSettingsSchema.safeParse({ doublingSeconds: 5 }).success, false);
     assert.equal(alertSettingsSchema.safeParse({ doublingIgnore: ['XX'] }).success, false);
     assert.equal(alertSettingsSchema.safeParse({ stuckS: 0 }).success, false);
@@ -477,16 +477,16 @@ describe('no picture', () => {
     const h = harness({ noPictureS: 5, doublingS: 10 });
     h.live(0, 'cam-1', 'cam-2');
     h.show(1, { 'cam-1': 'MS', 'cam-2': 'WS' });
-    for (let s = 2; s <= 7; s++) h.monitor.readout('cam-1', 'MS', at(s), 'black');
+    for (let s = 2; s <= 7; s++) h.monitor.readout('cam-1', 'MS', at(s), { noPicture: 'black' });
     h.tick(7);
     assert.deepEqual(h.activeKeys(), [], 'black for 5 s: not yet');
-    h.monitor.readout('cam-1', 'MS', at(7.5), 'black');
+    h.monitor.readout('cam-1', 'MS', at(7.5), { noPicture: 'black' });
     h.tick(8);
     const alert = h.monitor.active()[0]!;
     assert.deepEqual([alert.key, alert.kind, alert.severity, alert.cameraIds, alert.since], ['no-picture:cam-1', 'no-picture', 'warning', ['cam-1'], at(2)]);
     assert.match(alert.message, /^cam-1 has sent a black picture for 6 s: no signal, or a capped lens\?$/);
     // A blue screen after the black is still no picture, since the black began.
-    h.monitor.readout('cam-1', 'MS', at(9), 'plain');
+    h.monitor.readout('cam-1', 'MS', at(9), { noPicture: 'plain' });
     h.tick(9);
     assert.deepEqual(h.activeKeys(), ['no-picture:cam-1']);
     h.show(10, { 'cam-1': 'MS' });
@@ -498,8 +498,8 @@ describe('no picture', () => {
     const h = harness({ noPictureS: null, doublingS: 2, stuckS: 3 });
     h.live(0, 'cam-1', 'cam-2');
     for (let s = 1; s <= 20; s++) {
-      h.monitor.readout('cam-1', 'ECU', at(s), 'black');
-      h.monitor.readout('cam-2', 'ECU', at(s), 'black');
+      h.monitor.readout('cam-1', 'ECU', at(s), { noPicture: 'black' });
+      h.monitor.readout('cam-2', 'ECU', at(s), { noPicture: 'black' });
     }
     h.tick(20);
     assert.deepEqual(h.log(), [], 'noPictureS null: no alert at all');
@@ -514,7 +514,7 @@ describe('no picture', () => {
   test('a camera that goes down forgets its black; a judge taking over keeps the alert\'s start', () => {
     const h = harness({ noPictureS: 2 });
     h.live(0, 'cam-1');
-    for (let s = 1; s <= 4; s++) h.monitor.readout('cam-1', 'MS', at(s), 'black');
+    for (let s = 1; s <= 4; s++) h.monitor.readout('cam-1', 'MS', at(s), { noPicture: 'black' });
     h.tick(4);
     const raised = h.monitor.active();
     assert.deepEqual(raised.map((a) => a.key), ['no-picture:cam-1']);
@@ -524,9 +524,48 @@ describe('no picture', () => {
     // Another monitor (the next judge in a cluster) adopts the alert while the camera is still black.
     const next = harness({ noPictureS: 2 });
     next.live(0, 'cam-1');
-    next.monitor.readout('cam-1', 'MS', at(4), 'black');
+    next.monitor.readout('cam-1', 'MS', at(4), { noPicture: 'black' });
     next.monitor.adopt(raised, at(4));
     assert.deepEqual(next.monitor.active().map((a) => [a.key, a.since]), [['no-picture:cam-1', at(1)]]);
     assert.deepEqual(next.log(), [], 'taken over as it stands: not announced again');
   });
 });
+
+describe('frozen', () => {
+  test('a live camera whose picture has not changed for more than frozenS: a warning from the first identical frame, resolved when it changes', () => {
+    const h = harness({ frozenS: 10, noPictureS: 5 });
+    h.live(0, 'cam-1');
+    h.show(1, { 'cam-1': 'MS' });
+    // From 2 s on, every frame is the frame of 2 s, byte for byte.
+    for (let s = 2.2; s <= 12; s += 0.2) h.monitor.readout('cam-1', 'MS', at(s), { stillSince: at(2) });
+    h.tick(12);
+    assert.deepEqual(h.activeKeys(), [], 'unchanged for 10 s: not yet');
+    h.monitor.readout('cam-1', 'MS', at(12.6), { stillSince: at(2) });
+    const alert = h.monitor.active()[0]!;
+    assert.deepEqual([alert.key, alert.kind, alert.severity, alert.since], ['frozen:cam-1', 'frozen', 'warning', at(2)]);
+    assert.match(alert.message, /^cam-1's picture has not changed for 11 s: a frozen feed, or a still picture \(bars, a slate\)\?$/);
+    // The picture moves again.
+    h.show(13, { 'cam-1': 'MS' });
+    assert.deepEqual(h.activeKeys(), []);
+    assert.deepEqual(h.resolved(), ['frozen:cam-1']);
+  });
+
+  test('a black feed is no picture, not frozen; a camera that goes down is neither; null turns it off', () => {
+    const h = harness({ frozenS: 2, noPictureS: 2 });
+    h.live(0, 'cam-1');
+    for (let s = 1; s <= 6; s++) h.monitor.readout('cam-1', 'MS', at(s), { noPicture: 'black', stillSince: at(1) });
+    h.tick(6);
+    assert.deepEqual(h.activeKeys(), ['no-picture:cam-1']);
+    const off = harness({ frozenS: null });
+    off.live(0, 'cam-1');
+    for (let s = 1; s <= 60; s++) off.monitor.readout('cam-1', 'MS', at(s), { stillSince: at(1) });
+    assert.deepEqual(off.log(), []);
+    const down = harness({ frozenS: 2, stalledS: 100 });
+    down.live(0, 'cam-1');
+    for (let s = 1; s <= 2; s++) down.monitor.readout('cam-1', 'MS', at(s), { stillSince: at(1) });
+    down.state('cam-1', 'stalled', 2.5);
+    down.tick(10);
+    assert.deepEqual(down.log(), [], 'stalled: the still run is over');
+  });
+});
+

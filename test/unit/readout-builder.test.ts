@@ -84,4 +84,16 @@ describe('readout builder', () => {
     assert.equal(builder.build(frame(5400, 'a', new Uint8Array([20, 40, 200, 21, 41, 201])), reads(7, 'sky -> EWS'), 'm').noPicture, 'plain');
     assert.equal(builder.build(frame(5600), reads(3, 'hips -> MS'), 'm').noPicture, undefined);
   });
+
+  test('a frame identical to the one before says since when the picture has not changed', () => {
+    const builder = new ReadoutBuilder({ timeConstantS: 0.6, hysteresisMargin: 0.08, hysteresisHoldS: 0.4, emptyFrameWeight: 0.5 }, () => 0);
+    const other = new Uint8Array([200, 190, 180, 20, 30, 40]);
+    assert.equal(builder.build(frame(0), reads(3, 'hips -> MS'), 'm').stillSince, undefined);
+    assert.equal(builder.build(frame(200), reads(3, 'hips -> MS'), 'm').stillSince, 0);
+    assert.equal(builder.build(frame(400), reads(3, 'hips -> MS'), 'm').stillSince, 0);
+    assert.equal(builder.build(frame(600, 'a', other), reads(3, 'hips -> MS'), 'm').stillSince, undefined);
+    builder.forget('a');
+    assert.equal(builder.build(frame(800, 'a', other), reads(3, 'hips -> MS'), 'm').stillSince, undefined, 'a forgotten camera starts afresh');
+  });
 });
+

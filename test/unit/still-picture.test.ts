@@ -1,0 +1,33 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { StillPictureWatch } from '../../server/analysis/still-picture.js';
+
+const W = 320, H = 192;
+/** A model-size frame: a gradient, with `noise` flipping one pixel in a hundred by one level (a live sensor on a still scene). */
+function frame(captureTime: number, options: { cameraId?: string; noise?: number; shift?: number } = {}) {
+  const data = new Uint8Array(W * H * 3);
+  for (let i = 0; i < data.length; i++) data[i] = (((i / 3) | 0) % W + (options.shift ?? 0)) % 256;
+  if (options.noise !== undefined) for (let p = options.noise % 100; p < W * H; p += 100) data[p * 3]! ^= 1;
+  return { cameraId: options.cameraId ?? 'a', data, captureTime };
+}
+
+describe('still picture', () => {
+  test('identical frames: unchanged since the first of them; any change starts again', () => {
+    const watch = new StillPictureWatch();
+    assert.equal(watch.observe(frame(0)), null, 'a first frame has nothing to match');
+    assert.equal(watch.observe(frame(200)), 0);
+    assert.equal(watch.observe(frame(400)), 0);
+    assert.equal(watch.observe(frame(600, { shift: 1 })), 600, 'a moving picture');
+    assert.equal(watch.observe(frame(800, { shift: 1 })), 600);
+  });
+
+  test('a live sensor on a still scene changes from frame to frame; cameras are apart', () => {
+    const watch = new StillPictureWatch();
+    const seen: (number | null)[] = [];
+    for (let t = 0; t < 10; t++) seen.push(watch.observe(frame(t * 200, { noise: t * 7 })));
+    assert.deepEqual(seen, [null, 200, 400, 600, 800, 1000, 1200, 1400, 1600, 1800], 'never unchanged');
+    assert.equal(watch.observe(frame(0, { cameraId: 'b' })), null, 'camera b starts afresh');
+    watch.forget('a');
+    assert.equal(watch.observe(frame(2000, { noise: 63 })), null, 'forgotten');
+  });
+});
