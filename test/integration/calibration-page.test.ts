@@ -99,6 +99,7 @@ describe('the calibration view', () => {
     assert.deepEqual(labels.map((t) => t.replace(/\s+/g, ' ').trim()).sort(), ['CU canonical 10', 'WS canonical 8']);
     assert.equal(await page.locator('[data-testid="calibration-samples"] li img').count(), 18);
 
+    assert.ok(await page.locator('[data-testid="calibration-rollback"]').isDisabled(), 'no head applied yet: nothing to roll back');
     await page.locator('[data-testid="calibration-fit"]').click();
     await page.locator('[data-testid="calibration-fit-state"][data-state="done"]').waitFor({ timeout: 150_000 });
     const head = await page.locator('[data-testid="calibration-heads"] tbody tr').first().getAttribute('data-head');
@@ -115,6 +116,7 @@ describe('the calibration view', () => {
   test('a rollback to the configured head brings the labels back', async () => {
     await page.locator('[data-testid="calibration-rollback"]').click();
     await page.waitForFunction(() => document.querySelector('[data-testid="calibration-in-use"]')?.textContent === 'the configured head', null, { timeout: 10_000 });
+    assert.ok(await page.locator('[data-testid="calibration-rollback"]').isDisabled(), 'nothing left to roll back: the button says so');
     await sleep(1500);
     const rolledBack = await collectReadouts(live.client, 25, (r) => r.cameraId === 'selfie', 40_000);
     assert.ok(share(rolledBack, 'CU') < 0.4, `CU share after the rollback ${share(rolledBack, 'CU')}`);

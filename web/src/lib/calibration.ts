@@ -74,3 +74,13 @@ export function whereApplied(applied: Record<string, number | null>, headId: num
 export function headForAll(applied: Record<string, number | null>): number | null {
   return applied['*'] ?? null;
 }
+
+/**
+ * The head `target` ('*' or a camera id) uses now: its own where it has one,
+ * else every camera's; null: the configured head, where a roll back would
+ * change nothing.
+ */
+export function headInUse(applied: Record<string, number | null>, target: string): number | null {
+  if (target !== '*' && Object.hasOwn(applied, target)) return applied[target] ?? null;
+  return headForAll(applied);
+}
