@@ -53,6 +53,9 @@ export class ScaleSmoother {
     if (!this.smoothed) {
       this.smoothed = [...raw];
       this.current = argmax(raw);
+    } else if (weight === 0) {
+      // Nothing to read (no picture): the label holds, and a change it was weighing must lead again on frames with a picture.
+      this.challenger = null;
     } else {
       const dtS = Math.max(0, timeMs - this.lastTime) / 1000;
       const tau = this.settings.timeConstantS;

@@ -14,6 +14,8 @@ import type { Frame } from '../shared/frame.js';
 const STEP = 7;
 
 interface Watched {
+  /** The source session it was seen in: a restarted source starts a new run, so a run never spans an outage. */
+  session: number;
   sample: Uint8Array;
   /** Capture time of the first frame of the run of identical ones. */
   since: number;
@@ -25,14 +27,19 @@ export class StillPictureWatch {
   /**
    * The capture time since which this camera's frames have been identical
    * to this one (its own when it differs from the frame before), or null
-   * for its first frame.
+   * for its first frame (of the camera, or of a restarted source).
    */
-  observe(frame: Pick<Frame, 'cameraId' | 'data' | 'captureTime'>): number | null {
+  observe(frame: Pick<Frame, 'cameraId' | 'session' | 'data' | 'captureTime'>): number | null {
     const sample = sampled(frame.data);
     const last = this.cameras.get(frame.cameraId);
-    if (last && sameBytes(last.sample, sample)) return last.since;
-    this.cameras.set(frame.cameraId, { sample, since: frame.captureTime });
-    return last ? frame.captureTime : null;
+    const sameSession = last?.session === frame.session;
+    if (last && sameSession && sameBytes(last.sample, sample)) {
+      // The clock set back (NTP, a DST mistake): the run counts from now, not from a time still to come.
+      last.since = Math.min(last.since, frame.captureTime);
+      return last.since;
+    }
+    this.cameras.set(frame.cameraId, { session: frame.session, sample, since: frame.captureTime });
+    return last && sameSession ? frame.captureTime : null;
   }
 
   forget(cameraId: string): void {

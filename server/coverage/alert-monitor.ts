@@ -74,6 +74,8 @@ interface CameraTrack {
   blank: { since: number; kind: NoPicture } | null;
   /** Since when its frames have been identical (a frozen feed or a still picture); null while they change. */
   stillSince: number | null;
+  /** When it last went live (null: no status seen): a still picture's age starts no earlier, so it never spans an outage. */
+  liveSince: number | null;
 }
 
 type Condition = Omit<Alert, 'resolvedAt'>;
@@ -125,6 +127,7 @@ export class AlertMonitor {
     if (status.state !== previous) {
       if (status.state === 'live') {
         track.downSince = null;
+        track.liveSince = changedAt;
       } else {
         // Off the air: the label it showed is stale, and a label after recovery starts afresh.
         track.label = null;
@@ -155,7 +158,11 @@ export class AlertMonitor {
     const track = this.track(cameraId, time);
     const { noPicture } = picture;
     // A black feed is unchanged too; it is told as no picture, not as frozen.
-    track.stillSince = noPicture || picture.stillSince === undefined ? null : Math.min(picture.stillSince, track.stillSince ?? Infinity);
+    // A readout's stillSince (from another node too) is kept between the camera's return to live and the readout's own time.
+    track.stillSince =
+      noPicture || picture.stillSince === undefined
+        ? null
+        : Math.max(Math.min(picture.stillSince, time, track.stillSince ?? Infinity), track.liveSince ?? -Infinity);
     if (noPicture) {
       if (track.blank?.kind !== noPicture) track.blank = { since: track.blank?.since ?? time, kind: noPicture };
       track.label = null;
@@ -237,11 +244,15 @@ export class AlertMonitor {
         for (const id of alert.cameraIds) {
           const track = this.cameras.get(id);
           if (track?.stillSince != null) track.stillSince = Math.min(track.stillSince, alert.since);
+          // No readout of it seen yet: taken as it stands until one says otherwise (as a doubling's scale is).
+          else if (track && isLive(track) && unread(track)) track.stillSince = alert.since;
         }
       } else if (alert.kind === 'no-picture') {
         for (const id of alert.cameraIds) {
-          const blank = this.cameras.get(id)?.blank;
-          if (blank) blank.since = Math.min(blank.since, alert.since);
+          const track = this.cameras.get(id);
+          if (track?.blank) track.blank.since = Math.min(track.blank.since, alert.since);
+          // The kind only words a new alert's message; this one keeps the message it was raised with.
+          else if (track && isLive(track) && unread(track)) track.blank = { since: alert.since, kind: 'plain' };
         }
       } else {
         if (alert.scale === undefined) continue;
@@ -284,7 +295,7 @@ export class AlertMonitor {
   private track(cameraId: string, now: number): CameraTrack {
     let track = this.cameras.get(cameraId);
     if (!track) {
-      track = { name: cameraId, state: null, downSince: null, label: null, labelSince: now, blank: null, stillSince: null };
+      track = { name: cameraId, state: null, downSince: null, label: null, labelSince: now, blank: null, stillSince: null, liveSince: null };
       this.cameras.set(cameraId, track);
     }
     return track;
@@ -448,6 +459,11 @@ export class AlertMonitor {
 
 function isLive(track: CameraTrack): boolean {
   return track.state === 'live' || track.state === null;
+}
+
+/** No readout since it went live: every readout sets a label, no picture or a still picture. */
+function unread(track: CameraTrack): boolean {
+  return track.label === null && track.blank === null && track.stillSince === null;
 }
 
 /** Most severe first, then oldest first: the order alerts are listed in. */

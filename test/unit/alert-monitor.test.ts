@@ -569,3 +569,47 @@ describe('frozen', () => {
   });
 });
 
+describe('no picture and frozen: outages, odd times, a new judge', () => {
+  test('a frozen run never spans an outage, nor starts before the camera went live or after the readout', () => {
+    const h = harness({ frozenS: 10, stalledS: 100 });
+    h.live(0, 'cam-1');
+    for (let s = 1; s <= 5; s++) h.monitor.readout('cam-1', 'MS', at(s), { stillSince: at(1) });
+    h.state('cam-1', 'stalled', 6);
+    h.live(60, 'cam-1');
+    // Back with the same still since 1 s (a node whose watch spans the outage, or a bad value from Redis): counted from 60 s.
+    h.monitor.readout('cam-1', 'MS', at(61), { stillSince: at(1) });
+    h.monitor.readout('cam-1', 'MS', at(61), { stillSince: 0 });
+    assert.deepEqual(h.activeKeys(), [], 'not frozen for an hour, nor since 1970');
+    h.tick(70.5);
+    assert.deepEqual(h.activeKeys(), ['frozen:cam-1']);
+    assert.equal(h.monitor.active()[0]!.since, at(60));
+    // A stillSince still to come is taken as the readout's own time.
+    const late = harness({ frozenS: 10 });
+    late.live(0, 'cam-1');
+    late.monitor.readout('cam-1', 'MS', at(5), { stillSince: at(3600) });
+    late.monitor.readout('cam-1', 'MS', at(15.5), { stillSince: at(3600) });
+    assert.deepEqual(late.monitor.active().map((a) => [a.key, a.since]), [['frozen:cam-1', at(5)]]);
+  });
+
+  test('a judge that takes over before any readout of the camera keeps its no-picture and frozen alerts, unannounced', () => {
+    const old = harness({ noPictureS: 2, frozenS: 2 });
+    old.live(0, 'cam-1', 'cam-2');
+    for (let s = 1; s <= 4; s++) {
+      old.monitor.readout('cam-1', 'MS', at(s), { noPicture: 'black' });
+      old.monitor.readout('cam-2', 'MS', at(s), { stillSince: at(1) });
+    }
+    const raised = old.monitor.active();
+    assert.deepEqual(raised.map((a) => a.key).sort(), ['frozen:cam-2', 'no-picture:cam-1']);
+    const next = harness({ noPictureS: 2, frozenS: 2 });
+    next.live(0, 'cam-1', 'cam-2');
+    next.monitor.adopt(raised, at(4.1));
+    next.tick(4.5);
+    assert.deepEqual(next.log(), [], 'neither resolved nor raised again');
+    next.monitor.readout('cam-1', 'MS', at(5), { noPicture: 'black' });
+    next.monitor.readout('cam-2', 'MS', at(5), { stillSince: at(1) });
+    assert.deepEqual(next.monitor.active().map((a) => [a.key, a.since]).sort(), [['frozen:cam-2', at(1)], ['no-picture:cam-1', at(1)]]);
+    // A readout that says otherwise resolves them.
+    next.show(6, { 'cam-1': 'MS', 'cam-2': 'WS' });
+    assert.deepEqual(next.resolved().sort(), ['frozen:cam-2', 'no-picture:cam-1']);
+  });
+});

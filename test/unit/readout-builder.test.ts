@@ -95,5 +95,18 @@ describe('readout builder', () => {
     builder.forget('a');
     assert.equal(builder.build(frame(800, 'a', other), reads(3, 'hips -> MS'), 'm').stillSince, undefined, 'a forgotten camera starts afresh');
   });
+
+  test('no picture holds the label even when a change was pending: the change must lead again on frames with a picture', () => {
+    const builder = new ReadoutBuilder({ timeConstantS: 0.6, hysteresisMargin: 0.08, hysteresisHoldS: 0.4, emptyFrameWeight: 0.5 }, () => 0);
+    const black = new Uint8Array(6).fill(3);
+    for (let t = 0; t <= 1000; t += 200) builder.build(frame(t), reads(3, 'hips -> MS'), 'm');
+    // WS leads MS by the margin from 1600 ms: it would take over 400 ms later.
+    for (let t = 1200; t <= 1600; t += 200) assert.equal(builder.build(frame(t), reads(6, 'wide -> WS'), 'm').label, 'MS');
+    for (let t = 1800; t <= 4000; t += 200) assert.equal(builder.build(frame(t, 'a', black), reads(0, 'little detail -> ECU'), 'm').label, 'MS', `black at ${t} ms`);
+    assert.equal(builder.build(frame(4200), reads(6, 'wide -> WS'), 'm').label, 'MS', 'the first frame with a picture again');
+    let last = '';
+    for (let t = 4400; t <= 4600; t += 200) last = builder.build(frame(t), reads(6, 'wide -> WS'), 'm').label;
+    assert.equal(last, 'WS', 'after leading for the hold again');
+  });
 });
 

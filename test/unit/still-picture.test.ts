@@ -4,11 +4,11 @@ import { StillPictureWatch } from '../../server/analysis/still-picture.js';
 
 const W = 320, H = 192;
 /** A model-size frame: a gradient, with `noise` flipping one pixel in a hundred by one level (a live sensor on a still scene). */
-function frame(captureTime: number, options: { cameraId?: string; noise?: number; shift?: number } = {}) {
+function frame(captureTime: number, options: { cameraId?: string; noise?: number; shift?: number; session?: number } = {}) {
   const data = new Uint8Array(W * H * 3);
   for (let i = 0; i < data.length; i++) data[i] = (((i / 3) | 0) % W + (options.shift ?? 0)) % 256;
   if (options.noise !== undefined) for (let p = options.noise % 100; p < W * H; p += 100) data[p * 3]! ^= 1;
-  return { cameraId: options.cameraId ?? 'a', data, captureTime };
+  return { cameraId: options.cameraId ?? 'a', session: options.session ?? 1, data, captureTime };
 }
 
 describe('still picture', () => {
@@ -29,5 +29,23 @@ describe('still picture', () => {
     assert.equal(watch.observe(frame(0, { cameraId: 'b' })), null, 'camera b starts afresh');
     watch.forget('a');
     assert.equal(watch.observe(frame(2000, { noise: 63 })), null, 'forgotten');
+  });
+
+  test('a restarted source starts a new run: the same frame before and after an outage is not one still picture', () => {
+    const watch = new StillPictureWatch();
+    watch.observe(frame(0));
+    assert.equal(watch.observe(frame(200)), 0);
+    // ffmpeg restarted (session 2) 30 s later, the capture card still holding the same frame.
+    assert.equal(watch.observe(frame(30_000, { session: 2 })), null, 'the first frame of the new session');
+    assert.equal(watch.observe(frame(30_200, { session: 2 })), 30_000);
+  });
+
+  test('a clock set back: the run counts from the earlier time, never from one still to come', () => {
+    const watch = new StillPictureWatch();
+    watch.observe(frame(3_600_000));
+    assert.equal(watch.observe(frame(3_600_200)), 3_600_000);
+    // NTP steps the clock back an hour.
+    assert.equal(watch.observe(frame(400)), 400);
+    assert.equal(watch.observe(frame(600)), 400);
   });
 });

@@ -14,6 +14,7 @@ import {
   scaleColour,
   scaleName,
   statusColours,
+  stillForMs,
 } from '../../web/src/lib/format.js';
 
 test('formatLatency picks a sensible unit', () => {
@@ -122,4 +123,15 @@ test('labelWhyOf: beside a held label\'s reason, who was in that frame; else thi
   assert.deepEqual(labelWhyOf({ ...base, reason: 'no person or face found -> EWS', subjects: nobody, labelReason: 'mid-thigh -> MWS', labelSubjects: person }), { reason: 'mid-thigh -> MWS', subjects: person });
   assert.deepEqual(labelWhyOf({ ...base, reason: 'mid-thigh -> MWS', subjects: nobody }), { reason: 'mid-thigh -> MWS', subjects: nobody }, 'no reason kept: this frame');
   assert.deepEqual(labelWhyOf(null), {});
+});
+
+test('stillForMs: how long the picture has not changed, on the server\'s clock, whatever this browser\'s says', () => {
+  const server = Date.UTC(2026, 0, 1, 12, 0, 0);
+  // This browser's clock is a minute ahead of the server's; the readout arrived 300 ms ago.
+  const browserReceived = server + 60_000 + 100;
+  const now = browserReceived + 300;
+  assert.equal(stillForMs({ captureTime: server, stillSince: server - 200 }, browserReceived, now), 500, 'two identical frames: half a second, not a minute');
+  assert.equal(stillForMs({ captureTime: server, stillSince: server - 12_000 }, browserReceived, now), 12_300);
+  assert.equal(stillForMs({ captureTime: server }, browserReceived, now), null, 'a changing picture');
+  assert.equal(stillForMs(null, 0, now), null);
 });

@@ -119,6 +119,18 @@ export function probabilityRows(probabilities: readonly number[] | null | undefi
 export const NO_PICTURE_TEXT = 'no picture';
 
 /**
+ * How long a camera's picture has been identical frame after frame, now:
+ * the server's own span (stillSince to the readout's capture, one clock)
+ * plus the time since the readout arrived (this browser's clock). Never this
+ * browser's clock against the server's, which may be set seconds or minutes
+ * apart. null while the picture changes.
+ */
+export function stillForMs(readout: Pick<Readout, 'captureTime' | 'stillSince'> | null | undefined, readoutAt: number, now: number): number | null {
+  if (readout?.stillSince === undefined) return null;
+  return Math.max(0, readout.captureTime - readout.stillSince) + Math.max(0, now - readoutAt);
+}
+
+/**
  * Why the label shown, from one frame: a held label's reason (`labelReason`)
  * with who was in that frame, else the latest frame's own reason and subjects.
  */
