@@ -10,6 +10,7 @@ import { hasControlCharacter, MAX_NAME_LENGTH, NO_CONTROL_CHARACTERS } from '../
 import { describeIssue, formatKeyPath } from '../config/zod-issues.js';
 import { ShotscaleError } from '../errors.js';
 import { defaultItemLabel, describeScaleRange, parseScaleSpec, scaleIndex, SCALE_FORMS, type ScaleRange, type ScaleSpec } from '../shared/scale-range.js';
+import { CANONICAL_SCALES } from '../shared/scale.js';
 
 export { defaultItemLabel, describeScaleRange, parseScaleSpec, SCALE_FORMS, type ScaleRange, type ScaleSpec };
 import type { CoveragePlan, CoveragePlanItem, PlanItemStatus, SceneCoverage, ShotRecord } from '../shared/shots.js';
@@ -123,12 +124,24 @@ function planOrError(result: ReturnType<typeof storedPlanSchema.safeParse>): Cov
   });
 }
 
+/**
+ * A shot's scale counts for an item that asks for a scale when a frame of it
+ * was read (or an operator set it). A shot with no picture from cut to cut (black, a capped
+ * lens), or one shorter than the analysis interval, carries the previous
+ * shot's scale over: 30 s of black after a master is no second master.
+ */
+function scaleWasRead(shot: ShotRecord): boolean {
+  return shot.readouts > 0 || (shot.classifierScale !== undefined && shot.classifierScale !== null);
+}
+
 /** Rounding noise of a duration computed from milliseconds must not fail an exact minimum. */
 const DURATION_EPSILON_S = 1e-6;
 
 export function shotMatchesItem(shot: ShotRecord, item: CoveragePlanItem): boolean {
   const index = scaleIndex(shot.scale);
   if (index < scaleIndex(item.tightest) || index > scaleIndex(item.widest)) return false;
+  const anyScale = scaleIndex(item.tightest) === 0 && scaleIndex(item.widest) === CANONICAL_SCALES.length - 1;
+  if (!anyScale && !scaleWasRead(shot)) return false;
   if (shot.durationS + DURATION_EPSILON_S < item.minDurationS) return false;
   if (item.framing && shot.subjects?.framing !== item.framing) return false;
   if (item.tag) {

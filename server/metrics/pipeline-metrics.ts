@@ -51,7 +51,7 @@ export class PipelineMetrics {
     labelNames: ['camera', 'cut'] as const,
     registers: [this.registry],
   });
-  readonly alertsActive = new Gauge({ name: 'shotscale_alerts_active', help: 'Alerts active now (doubling, stuck, plan missing, stalled)', registers: [this.registry] });
+  readonly alertsActive = new Gauge({ name: 'shotscale_alerts_active', help: 'Alerts active now (doubling, stuck, plan missing, stalled, no picture, frozen, storage, cluster)', registers: [this.registry] });
   readonly authRefused = new Counter({
     name: 'shotscale_auth_refused_total',
     help: 'Requests and Socket.IO connections refused, by transport and reason (missing: no token; wrong: a token that matches none; blocked: too many wrong tokens from the address; forbidden: the role does not allow it; foreign-page: no token, from a page of another site or sent to a name that is not loopback)',

@@ -179,6 +179,18 @@ describe('coverage plan syntax', () => {
 describe('evaluatePlan', () => {
   const plan = parseCoveragePlan(EXAMPLE_PLAN);
 
+  test('a shot whose scale no frame read (black from cut to cut, or shorter than the analysis interval) meets no item; one an operator set does', () => {
+    const shot = shotLog();
+    const black = shot('EWS', 30, { readouts: 0, reason: 'no picture (black) throughout' });
+    assert.deepEqual(evaluatePlan(plan, [black]).find((s) => s.id === 'master')?.shotIds, []);
+    const corrected = shot('EWS', 30, { readouts: 0, classifierScale: 'CU' });
+    assert.deepEqual(evaluatePlan(plan, [black, corrected]).find((s) => s.id === 'master')?.shotIds, [corrected.id]);
+    // An item that takes any scale does not ask what the scale was: a tagged fragment too short to analyse meets it.
+    const anyAnna = parseCoveragePlan({ scene: '12', items: [{ id: 'anna', scale: 'ECU..EWS', tag: 'Anna' }] });
+    const fragment = shot('MS', 0.08, { readouts: 0, tags: ['Anna'] });
+    assert.deepEqual(evaluatePlan(anyAnna, [fragment])[0]?.shotIds, [fragment.id]);
+  });
+
   test('no shots: every item missing', () => {
     const statuses = evaluatePlan(plan, []);
     assert.ok(statuses.every((s) => !s.met && s.shotIds.length === 0));
