@@ -142,6 +142,8 @@ describe('a camera with no picture', () => {
       assert.equal((await scale.locator('.label').textContent())?.trim(), 'no picture');
       assert.equal((await scale.locator('.confidence').textContent())?.trim(), '');
       assert.match((await page.locator('[data-camera-id="cam-b"] .why').textContent()) ?? '', /no picture \(black\)/);
+      // A black frame is nothing to label: the tile offers no correction while it lasts.
+      assert.equal(await page.locator('[data-camera-id="cam-b"] [data-testid="tile-correct"]').count(), 0);
       await page.screenshot({ path: path.join(tempDir(), 'no-picture.png') });
       // And the scale again when the pattern returns.
       await page.locator('[data-camera-id="cam-b"] .scale:not([data-no-picture])').waitFor({ timeout: 20_000 });
