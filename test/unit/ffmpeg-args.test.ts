@@ -81,29 +81,29 @@ describe('inputArgs: webcam', () => {
 
   test('linux: -f v4l2 and the device path as input', () => {
     const args = inputArgs(source({ kind: 'webcam', device: '/dev/video0' }), ctx({ platform: 'linux' }));
-    assert.deepEqual(args, ['-f', 'v4l2', '-i', '/dev/video0']);
+    assert.deepEqual(args, ['-f', 'v4l2', '-flags', 'low_delay', '-i', '/dev/video0']);
   });
 
   test('darwin: -f avfoundation and the device index as input', () => {
     const args = inputArgs(source({ kind: 'webcam', device: '0' }), ctx({ platform: 'darwin' }));
-    assert.deepEqual(args, ['-f', 'avfoundation', '-i', '0']);
+    assert.deepEqual(args, ['-f', 'avfoundation', '-flags', 'low_delay', '-i', '0']);
   });
 
   test('win32: -f dshow and the input is prefixed with video=', () => {
     const args = inputArgs(source({ kind: 'webcam', device: 'Integrated Camera' }), ctx({ platform: 'win32' }));
-    assert.deepEqual(args, ['-f', 'dshow', '-i', 'video=Integrated Camera']);
+    assert.deepEqual(args, ['-f', 'dshow', '-flags', 'low_delay', '-i', 'video=Integrated Camera']);
   });
 
   test('an explicit driver wins over the platform', () => {
     const args = inputArgs(source({ kind: 'webcam', device: 'Cam', driver: 'dshow' }), ctx({ platform: 'linux' }));
-    assert.deepEqual(args, ['-f', 'dshow', '-i', 'video=Cam']);
+    assert.deepEqual(args, ['-f', 'dshow', '-flags', 'low_delay', '-i', 'video=Cam']);
     const v4l2 = inputArgs(source({ kind: 'webcam', device: '/dev/video2', driver: 'v4l2' }), ctx({ platform: 'win32' }));
-    assert.deepEqual(v4l2, ['-f', 'v4l2', '-i', '/dev/video2']);
+    assert.deepEqual(v4l2, ['-f', 'v4l2', '-flags', 'low_delay', '-i', '/dev/video2']);
   });
 
   test('framerate and video_size come before -i', () => {
     const args = inputArgs(source({ kind: 'webcam', device: '/dev/video0', width: 1280, height: 720, fps: 30 }), ctx());
-    assert.deepEqual(args, ['-f', 'v4l2', '-framerate', '30', '-video_size', '1280x720', '-i', '/dev/video0']);
+    assert.deepEqual(args, ['-f', 'v4l2', '-framerate', '30', '-video_size', '1280x720', '-flags', 'low_delay', '-i', '/dev/video0']);
   });
 
   test('fractional framerate is written with three decimals', () => {
@@ -120,7 +120,7 @@ describe('inputArgs: webcam', () => {
 
   test('dshow with size and framerate keeps options before the video= input', () => {
     const args = inputArgs(source({ kind: 'webcam', device: 'USB Cam', width: 640, height: 480, fps: 15 }), ctx({ platform: 'win32' }));
-    assert.deepEqual(args, ['-f', 'dshow', '-framerate', '15', '-video_size', '640x480', '-i', 'video=USB Cam']);
+    assert.deepEqual(args, ['-f', 'dshow', '-framerate', '15', '-video_size', '640x480', '-flags', 'low_delay', '-i', 'video=USB Cam']);
   });
 });
 
@@ -184,12 +184,12 @@ describe('inputArgs: url', () => {
       source({ kind: 'url', url: 'srt://0.0.0.0:9000?mode=listener', inputOptions: ['-analyzeduration', '0', '-probesize', '32'] }),
       ctx(),
     );
-    assert.deepEqual(args, ['-protocol_whitelist', NETWORK_PROTOCOLS, '-analyzeduration', '0', '-probesize', '32', '-i', 'srt://0.0.0.0:9000?mode=listener']);
+    assert.deepEqual(args, ['-protocol_whitelist', NETWORK_PROTOCOLS, '-flags', 'low_delay', '-analyzeduration', '0', '-probesize', '32', '-i', 'srt://0.0.0.0:9000?mode=listener']);
     assert.ok(!NETWORK_PROTOCOLS.split(',').some((p) => ['file', 'pipe', 'fd', 'concat', 'subfile', 'data'].includes(p)));
   });
 
   test('no options: just the protocol list and -i url', () => {
-    assert.deepEqual(inputArgs(source({ kind: 'url', url: 'udp://239.0.0.1:1234' }), ctx()), ['-protocol_whitelist', NETWORK_PROTOCOLS, '-i', 'udp://239.0.0.1:1234']);
+    assert.deepEqual(inputArgs(source({ kind: 'url', url: 'udp://239.0.0.1:1234' }), ctx()), ['-protocol_whitelist', NETWORK_PROTOCOLS, '-flags', 'low_delay', '-i', 'udp://239.0.0.1:1234']);
   });
 });
 
