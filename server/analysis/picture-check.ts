@@ -19,9 +19,14 @@ export const FLAT_LUMA_STD = 4;
 /** Mean luma (0-255) at or under which a flat frame is black, and at or over which white (video's legal range is 16-235). */
 const BLACK_LUMA = 24;
 const WHITE_LUMA = 225;
-/** Every STEP-th pixel of a frame this large: a flat frame is flat everywhere, and 1 in 7 of a 320x192 frame is 8,800 pixels. */
+/** Every STEP-th pixel of a frame this large: a flat (or frozen) frame is so everywhere, and 1 in 7 of a 320x192 frame is 8,800 pixels. */
 const STEP = 7;
 const SAMPLED_FROM = STEP * 1000;
+
+/** The pixel stride the picture checks (flat here, still in still-picture.ts) read a frame of `pixels` at: every pixel of a small one. */
+export function sampleStep(pixels: number): number {
+  return pixels >= SAMPLED_FROM ? STEP : 1;
+}
 
 /** What the frame shows when it is one flat colour; null when it has a picture. */
 export function noPictureIn(frame: Pick<Frame, 'data' | 'width' | 'height'>): NoPicture | null {
@@ -31,7 +36,7 @@ export function noPictureIn(frame: Pick<Frame, 'data' | 'width' | 'height'>): No
   let sum = 0;
   let sumSquares = 0;
   let count = 0;
-  const step = pixels >= SAMPLED_FROM ? STEP : 1;
+  const step = sampleStep(pixels);
   for (let p = 0; p < pixels; p += step) {
     const i = p * 3;
     const luma = 0.299 * data[i]! + 0.587 * data[i + 1]! + 0.114 * data[i + 2]!;

@@ -9,9 +9,7 @@
  * sent on purpose (bars, a slate) is identical too: the alert says both.
  */
 import type { Frame } from '../shared/frame.js';
-
-/** Every STEP-th pixel: a frozen frame is the same everywhere, and noise shows in a sample as well as in the whole. */
-const STEP = 7;
+import { sampleStep } from './picture-check.js';
 
 interface Watched {
   /** The source session it was seen in: a restarted source starts a new run, so a run never spans an outage. */
@@ -47,10 +45,12 @@ export class StillPictureWatch {
   }
 }
 
+/** The pixels the flat check reads too (sampleStep): a frozen frame is the same everywhere, and noise shows in a sample as well as in the whole. */
 function sampled(data: Uint8Array): Uint8Array {
   const pixels = Math.floor(data.length / 3);
-  const out = new Uint8Array(Math.ceil(pixels / STEP) * 3);
-  for (let p = 0, o = 0; p < pixels; p += STEP, o += 3) out.set(data.subarray(p * 3, p * 3 + 3), o);
+  const step = sampleStep(pixels);
+  const out = new Uint8Array(Math.ceil(pixels / step) * 3);
+  for (let p = 0, o = 0; p < pixels; p += step, o += 3) out.set(data.subarray(p * 3, p * 3 + 3), o);
   return out;
 }
 
