@@ -40,6 +40,8 @@ export interface LogSummary {
   cuts: Record<string, number>;
   scaleShare: Record<string, number>;
   scaleCount: Record<string, number>;
+  /** Shots with no picture from cut to cut (black, white, one plain colour), which count in no scale. */
+  noPicture: { shots: number; seconds: number };
   rate: TimecodeRateName;
   analysisFps: number;
   elapsedS: number;
@@ -239,11 +241,12 @@ export function summarise(file: string, shots: readonly ShotRecord[], durationS:
   return {
     file,
     durationS: round(durationS),
-    shots: stats.shots,
+    shots: shots.length,
     averageShotLengthS: round(stats.averageShotLengthS),
     cuts,
     scaleShare: Object.fromEntries(CANONICAL_SCALES.map((s, i) => [s, round(stats.histogram[i] ?? 0)])),
     scaleCount: Object.fromEntries(CANONICAL_SCALES.map((s) => [s, stats.byScale[s].count])),
+    noPicture: { shots: stats.noPicture.count, seconds: round(stats.noPicture.seconds) },
     rate,
     analysisFps,
     elapsedS: round(elapsedS, 2),
@@ -261,6 +264,7 @@ function formatSummary(summary: LogSummary, outDir: string, files: string[]): st
     `${summary.file}: ${summary.shots} shots in ${summary.durationS.toFixed(1)} s, average shot length ${summary.averageShotLengthS.toFixed(2)} s (cuts: ${cuts})`,
     'scale distribution (share of time):',
     ...bars,
+    ...(summary.noPicture.shots ? [`  no picture: ${summary.noPicture.shots} shot${summary.noPicture.shots === 1 ? '' : 's'}, ${summary.noPicture.seconds.toFixed(1)} s (in no scale)`] : []),
     `written to ${outDir}: ${files.join(', ')}`,
     '',
   ].join('\n');

@@ -1,12 +1,13 @@
 /**
  * Coverage figures of a set of shots: count and time per canonical scale, the
- * average shot length and the scale histogram a film analyst reads. Pure
+ * average shot length and the scale histogram a film analyst reads; shots
+ * with no picture from cut to cut are counted apart, in no scale. Pure
  * functions over ShotRecords, so the same code serves the live dashboard, the
  * per-take view and exports; which shots go in (closed only, or the open one
  * too) is the caller's choice.
  */
 import { CANONICAL_SCALES, type CanonicalScale } from '../shared/scale.js';
-import type { CoverageStats, ScaleTally, ShotRecord } from '../shared/shots.js';
+import { secondsWithoutPicture, shotWithoutPicture, type CoverageStats, type ScaleTally, type ShotRecord } from '../shared/shots.js';
 
 /** Stats of no shots: every scale present with zeros, histogram all zeros. */
 export function emptyCoverage(): CoverageStats {
@@ -15,25 +16,39 @@ export function emptyCoverage(): CoverageStats {
     seconds: 0,
     averageShotLengthS: 0,
     byScale: zeroTallies(),
+    noPicture: { count: 0, seconds: 0 },
     histogram: CANONICAL_SCALES.map(() => 0),
   };
 }
 
 export function computeCoverage(shots: readonly ShotRecord[]): CoverageStats {
   const byScale = zeroTallies();
+  const noPicture = { count: 0, seconds: 0 };
   let seconds = 0;
+  let lengths = 0;
   for (const shot of shots) {
     const duration = usableDuration(shot.durationS);
+    // Time with no picture (a camera black, from cut to cut or for a while) covers no scale: nobody framed it.
+    const blank = Math.min(usableDuration(secondsWithoutPicture(shot)), duration);
+    noPicture.seconds += blank;
+    if (shotWithoutPicture(shot)) {
+      noPicture.count += 1;
+      continue;
+    }
     const tally = byScale[shot.scale];
     tally.count += 1;
-    tally.seconds += duration;
-    seconds += duration;
+    tally.seconds += duration - blank;
+    seconds += duration - blank;
+    lengths += duration;
   }
+  const pictured = shots.length - noPicture.count;
   return {
-    shots: shots.length,
+    shots: pictured,
     seconds,
-    averageShotLengthS: shots.length === 0 ? 0 : seconds / shots.length,
+    // A shot's length is from cut to cut, whatever it showed.
+    averageShotLengthS: pictured === 0 ? 0 : lengths / pictured,
     byScale,
+    noPicture,
     // Zero total time (no shots, or only zero-length ones) gives zeros, never NaN.
     histogram: CANONICAL_SCALES.map((scale) => (seconds > 0 ? byScale[scale].seconds / seconds : 0)),
   };

@@ -18,11 +18,11 @@
  */
 import { basename } from 'node:path';
 import { SCALE_NAMES } from '../shared/scale.js';
-import type { ShotRecord, TimecodeRateName } from '../shared/shots.js';
+import { describeNoPicture, shotWithoutPicture, type ShotRecord, type TimecodeRateName } from '../shared/shots.js';
 import { framesToTimecode, type TimecodeRate } from '../shots/timecode.js';
 import { oneLine, roundedNumber } from './export-text.js';
 import { reelNames } from './reel-names.js';
-import { clipName, shotComment } from './shot-description.js';
+import { clipName, scaleWord, shotComment } from './shot-description.js';
 import { layoutTimeline } from './timeline-layout.js';
 
 const ALE_LINE_END = '\r\n';
@@ -72,6 +72,7 @@ export function aleLog(sortedShots: readonly ShotRecord[], rateName: TimecodeRat
   const sourceFile = mediaPath ? basename(mediaPath) : '';
 
   const rows = layout.events.map(({ shot, srcIn, srcOut }, i) => {
+    const noPicture = shotWithoutPicture(shot);
     const cells: Record<(typeof ALE_COLUMNS)[number], string> = {
       Name: names[i]!,
       Tracks: 'V',
@@ -79,8 +80,9 @@ export function aleLog(sortedShots: readonly ShotRecord[], rateName: TimecodeRat
       End: framesToTimecode(srcOut, rate),
       Tape: reels.get(shot.cameraId)!,
       'Source File': sourceFile,
-      Scale: shot.scale,
-      'Scale Name': SCALE_NAMES[shot.scale],
+      // A clip with no picture sorts apart in the bin ("BLACK"), not with the scale it carried over.
+      Scale: scaleWord(shot),
+      'Scale Name': noPicture ? describeNoPicture(noPicture) : SCALE_NAMES[shot.scale],
       Confidence: roundedNumber(shot.confidence, 3),
       Framing: shot.subjects?.framing ?? '',
       People: shot.subjects ? String(shot.subjects.count) : '',

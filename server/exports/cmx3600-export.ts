@@ -15,8 +15,8 @@ import { framesToTimecode } from '../shots/timecode.js';
 import { edlEventLine, edlHeader, joinEdlLines } from './edl-lines.js';
 import { oneLine } from './export-text.js';
 import { reelNames } from './reel-names.js';
-import { AVID_LOCATOR_COLOURS } from './scale-colours.js';
-import { shotComment } from './shot-description.js';
+import { markerColour } from './scale-colours.js';
+import { scaleWord, shotComment } from './shot-description.js';
 import { edlLayout } from './timeline-layout.js';
 
 /** Scene, take, tags and note as one comment ("" when the shot has none). */
@@ -42,7 +42,7 @@ export function cmx3600Edl(sortedShots: readonly ShotRecord[], title: string, ra
     lines.push(`* COMMENT: ${shotComment(shot)}`);
     const logger = loggerComment(shot);
     if (logger) lines.push(`* COMMENT: ${logger}`);
-    lines.push(`* LOC: ${framesToTimecode(event.recIn, rate)} ${AVID_LOCATOR_COLOURS[shot.scale].padEnd(7)} ${shot.scale}`);
+    lines.push(`* LOC: ${framesToTimecode(event.recIn, rate)} ${markerColour('avid', shot).padEnd(7)} ${scaleWord(shot)}`);
     lines.push('');
   });
   return joinEdlLines(lines);

@@ -6,7 +6,11 @@
  * mark, so scripts read the first column name cleanly.
  *
  * `scale` is what the shot is: an operator's correction where one was made
- * (`scale_set_by` operator, the classifier's own in `classifier_scale`).
+ * (`scale_set_by` operator, the classifier's own in `classifier_scale`). A
+ * shot with no picture from cut to cut (a camera black) has no scale: its
+ * scale cells are empty and `no_picture` says what it showed (black, white,
+ * plain; empty for every other shot). `no_picture_s` is the seconds of any
+ * shot without a picture (0 for most).
  *
  * Each row keeps the shot's own rate (the `rate` column says which), so
  * tc_in/tc_out are exactly what the logger saw; only timeline exports convert.
@@ -15,7 +19,7 @@
  */
 import { csvField } from '../evaluation/csv-table.js';
 import { CANONICAL_SCALES, SCALE_NAMES } from '../shared/scale.js';
-import type { ShotRecord } from '../shared/shots.js';
+import { secondsWithoutPicture, shotWithoutPicture, type ShotRecord } from '../shared/shots.js';
 import { guardFormula, roundedNumber } from './export-text.js';
 
 const CSV_LINE_END = '\r\n';
@@ -49,6 +53,8 @@ export const CSV_COLUMNS = [
   'out_time',
   'tags',
   'note',
+  'no_picture',
+  'no_picture_s',
   ...CANONICAL_SCALES.map((scale) => `p_${scale}`),
 ] as const;
 
@@ -56,6 +62,9 @@ const userText = (text: string | null) => (text === null ? '' : guardFormula(tex
 const isoTime = (epochMs: number) => (Number.isFinite(epochMs) ? new Date(epochMs).toISOString() : '');
 
 function csvRow(shot: ShotRecord): string[] {
+  // The scale a shot with no picture carried over from the shot before is no scale of its own.
+  const noPicture = shotWithoutPicture(shot);
+  const scale = noPicture ? null : shot.scale;
   const cells = [
     String(shot.id),
     userText(shot.cameraId),
@@ -68,13 +77,13 @@ function csvRow(shot: ShotRecord): string[] {
     shot.tcOut,
     shot.rate,
     String(shot.outFrame - shot.inFrame),
-    shot.scale,
-    SCALE_NAMES[shot.scale],
+    scale ?? '',
+    scale ? SCALE_NAMES[scale] : '',
     shot.scaleStart ?? '',
     shot.scaleEnd ?? '',
     // An operator's correction: scale is theirs, the classifier's own beside it.
     shot.classifierScale ? 'operator' : 'classifier',
-    shot.classifierScale ?? shot.scale,
+    shot.classifierScale ?? scale ?? '',
     roundedNumber(shot.confidence, 4),
     shot.subjects?.framing ?? '',
     shot.subjects ? String(shot.subjects.count) : '',
@@ -86,6 +95,8 @@ function csvRow(shot: ShotRecord): string[] {
     isoTime(shot.outTime),
     userText(shot.tags.join(';')),
     userText(shot.note),
+    noPicture ?? '',
+    roundedNumber(secondsWithoutPicture(shot), 3),
     ...CANONICAL_SCALES.map((_, i) => roundedNumber(shot.probabilities[i] ?? Number.NaN, 4)),
   ];
   return cells.map(csvField);

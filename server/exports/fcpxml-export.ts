@@ -46,7 +46,7 @@ import type { ShotRecord, TimecodeRateName } from '../shared/shots.js';
 import { secondsToFrames, type TimecodeRate } from '../shots/timecode.js';
 import { oneLine } from './export-text.js';
 import { reelNames, sortCameraIds } from './reel-names.js';
-import { clipName, framingWord, shotComment } from './shot-description.js';
+import { clipName, framingWord, scaleWord, shotComment } from './shot-description.js';
 import { layoutTimeline, type TimelineEvent } from './timeline-layout.js';
 
 export const FCPXML_VERSION = '1.10';
@@ -119,7 +119,7 @@ function keywordValue(text: string): string {
 
 /** Scale, framing and tags, each once, in that order. */
 function shotKeywords(shot: ShotRecord): string[] {
-  const words = [shot.scale, framingWord(shot.subjects), shot.subjects?.overTheShoulder ? 'over the shoulder' : '', ...shot.tags].map(keywordValue);
+  const words = [scaleWord(shot), framingWord(shot.subjects), shot.subjects?.overTheShoulder ? 'over the shoulder' : '', ...shot.tags].map(keywordValue);
   return [...new Set(words.filter((word) => word !== ''))];
 }
 
@@ -204,7 +204,7 @@ function clipLines(placed: Placed, offset: number, lane: number | null, children
     ['ref', context.assetIds.get(shot.cameraId)],
     ['lane', lane],
     ['offset', time(offset)],
-    ['name', `${clipName(shot)} ${shot.scale}`],
+    ['name', `${clipName(shot)} ${scaleWord(shot)}`],
     ['start', time(srcIn)],
     ['duration', time(placed.frames)],
     ['tcFormat', context.tcFormat],

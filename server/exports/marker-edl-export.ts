@@ -16,8 +16,8 @@
 import type { ShotRecord, TimecodeRateName } from '../shared/shots.js';
 import { edlEventLine, edlHeader, joinEdlLines } from './edl-lines.js';
 import { oneLine } from './export-text.js';
-import { RESOLVE_MARKER_COLOURS } from './scale-colours.js';
-import { framingWord } from './shot-description.js';
+import { markerColour } from './scale-colours.js';
+import { framingWord, scaleWord } from './shot-description.js';
 import { edlLayout } from './timeline-layout.js';
 
 /** Resolve puts every marker on reel 001; it ignores the reel on import. */
@@ -25,7 +25,7 @@ const MARKER_REEL = '001';
 
 /** "MCU cam-1 single": what the editor reads on the marker. */
 function markerName(shot: ShotRecord): string {
-  const words = [shot.scale, oneLine(shot.cameraId), framingWord(shot.subjects)].filter((w) => w !== '');
+  const words = [scaleWord(shot), oneLine(shot.cameraId), framingWord(shot.subjects)].filter((w) => w !== '');
   return words.join(' ').replaceAll('|', '/');
 }
 
@@ -36,7 +36,7 @@ export function markerEdl(sortedShots: readonly ShotRecord[], title: string, rat
   layout.events.forEach((event, index) => {
     const { shot, recIn } = event;
     lines.push(`${edlEventLine({ index, reel: MARKER_REEL, srcIn: recIn, srcOut: recIn + 1, recIn, recOut: recIn + 1 }, rate)}  `);
-    lines.push(` |C:${RESOLVE_MARKER_COLOURS[shot.scale]} |M:${markerName(shot)} |D:${event.recOut - event.recIn}`);
+    lines.push(` |C:${markerColour('resolve', shot)} |M:${markerName(shot)} |D:${event.recOut - event.recIn}`);
     lines.push('');
   });
   return joinEdlLines(lines);

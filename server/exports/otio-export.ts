@@ -33,8 +33,8 @@ import { SCALE_NAMES } from '../shared/scale.js';
 import type { ShotRecord, TimecodeRateName } from '../shared/shots.js';
 import { framesPerDay, type TimecodeRate } from '../shots/timecode.js';
 import { sortCameraIds } from './reel-names.js';
-import { OTIO_MARKER_COLOURS } from './scale-colours.js';
-import { clipName, shotComment } from './shot-description.js';
+import { markerColour } from './scale-colours.js';
+import { clipName, scaleWord, shotComment } from './shot-description.js';
 import { layoutTimeline, type TimelineEvent } from './timeline-layout.js';
 
 const MEDIA_KEY = 'DEFAULT_MEDIA';
@@ -64,6 +64,8 @@ function shotMetadata(shot: ShotRecord) {
       probabilities: shot.probabilities,
       subjects: shot.subjects,
       reason: shot.reason,
+      // Only on a shot with no picture from cut to cut, whose scale is carried over from the shot before.
+      ...(shot.noPicture ? { noPicture: shot.noPicture } : {}),
       scene: shot.scene,
       take: shot.take,
       tags: shot.tags,
@@ -90,8 +92,8 @@ function clip(event: TimelineEvent, rate: TimecodeRate, mediaPath: string | null
       {
         OTIO_SCHEMA: 'Marker.2',
         metadata: {},
-        name: shot.scale,
-        color: OTIO_MARKER_COLOURS[shot.scale],
+        name: scaleWord(shot),
+        color: markerColour('otio', shot),
         marked_range: range,
         comment: shotComment(shot),
       },

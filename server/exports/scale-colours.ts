@@ -7,6 +7,8 @@
  * have scales, neighbouring scales still differ.
  */
 import type { CanonicalScale } from '../shared/scale.js';
+import { shotWithoutPicture, type ShotRecord } from '../shared/shots.js';
+import type { NoPicture } from '../shared/socket-events.js';
 
 /** Avid Media Composer locator colours, as written in "* LOC:" EDL comments (the 8 classic ones). */
 export const AVID_LOCATOR_COLOURS: Readonly<Record<CanonicalScale, string>> = {
@@ -43,3 +45,22 @@ export const OTIO_MARKER_COLOURS: Readonly<Record<CanonicalScale, string>> = {
   WS: 'RED',
   EWS: 'PINK',
 };
+
+/**
+ * A shot with no picture is marked in the colour nearest what it shows:
+ * Resolve and OTIO have colours no scale uses; Avid's 8 are all taken, so
+ * black and white share theirs with EWS and WS and the locator's name tells.
+ */
+const NO_PICTURE_COLOURS = {
+  avid: { black: 'BLACK', white: 'WHITE', plain: 'BLACK' },
+  resolve: { black: 'ResolveColorCocoa', white: 'ResolveColorCream', plain: 'ResolveColorCocoa' },
+  otio: { black: 'BLACK', white: 'WHITE', plain: 'MAGENTA' },
+} as const satisfies Record<string, Record<NoPicture, string>>;
+
+/** The marker colour of a shot in one tool: its scale's, or its no-picture one. */
+export function markerColour(tool: keyof typeof NO_PICTURE_COLOURS, shot: Pick<ShotRecord, 'scale' | 'noPicture' | 'classifierScale'>): string {
+  const noPicture = shotWithoutPicture(shot);
+  if (noPicture) return NO_PICTURE_COLOURS[tool][noPicture];
+  const byScale = tool === 'avid' ? AVID_LOCATOR_COLOURS : tool === 'resolve' ? RESOLVE_MARKER_COLOURS : OTIO_MARKER_COLOURS;
+  return byScale[shot.scale];
+}

@@ -1,9 +1,11 @@
 /**
  * The words every export uses for a shot, so a shot reads the same in an EDL
  * comment, an ALE column, an OTIO marker and a Resolve marker:
- * "MCU 0.82 single person (shoulders in, hips out)".
+ * "MCU 0.82 single person (shoulders in, hips out)". A shot with no picture
+ * from cut to cut (a camera black) reads as such, never as the scale it
+ * carried over from the shot before.
  */
-import type { ShotRecord } from '../shared/shots.js';
+import { describeNoPicture, shotWithoutPicture, type ShotRecord } from '../shared/shots.js';
 import type { Subjects } from '../shared/socket-events.js';
 import { oneLine } from './export-text.js';
 
@@ -29,8 +31,17 @@ export function scaleChange(shot: Pick<ShotRecord, 'scaleStart' | 'scaleEnd'>): 
   return shot.scaleStart && shot.scaleEnd && shot.scaleStart !== shot.scaleEnd ? `${shot.scaleStart} to ${shot.scaleEnd}` : '';
 }
 
+/** The scale's code for a marker or a keyword, or what a shot with no picture shows: "MCU", "BLACK", "WHITE", "NO PICTURE". */
+export function scaleWord(shot: Pick<ShotRecord, 'scale' | 'noPicture' | 'classifierScale'>): string {
+  const noPicture = shotWithoutPicture(shot);
+  if (!noPicture) return shot.scale;
+  return noPicture === 'plain' ? 'NO PICTURE' : noPicture.toUpperCase();
+}
+
 /** Scale (and who set it), confidence, a change of scale inside the shot, subjects and the model's reason, on one line. */
 export function shotComment(shot: ShotRecord): string {
+  const noPicture = shotWithoutPicture(shot);
+  if (noPicture) return oneLine(shot.reason) || `${describeNoPicture(noPicture)} throughout`;
   const change = scaleChange(shot);
   const setBy = shot.classifierScale ? `(set by operator; classifier ${shot.classifierScale})` : '';
   const parts = [shot.scale, setBy, shot.confidence.toFixed(2), change ? `(${change})` : '', subjectsText(shot.subjects)].filter((part) => part !== '');

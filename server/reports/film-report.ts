@@ -4,7 +4,8 @@
  * shot. A strip of the shots coloured by scale along time (a row per camera),
  * the scale over time, the scales by time and by count, the average shot
  * length, and a row per shot with its thumbnail, timecodes, length, scale and
- * confidence, subjects and how it was cut. Light and printable; thumbnails
+ * confidence, subjects and how it was cut. A shot with no picture from cut
+ * to cut (a camera black) is drawn grey and counted in no scale. Light and printable; thumbnails
  * are embedded, so the file can be mailed or archived alone.
  *
  * A pure function of the shots (string out): `shotscale log` writes it beside
@@ -12,7 +13,7 @@
  */
 import { computeCoverage } from '../coverage/coverage-stats.js';
 import { CANONICAL_SCALES, type CanonicalScale } from '../shared/scale.js';
-import type { ShotBoundary, ShotRecord } from '../shared/shots.js';
+import { describeNoPicture, shotWithoutPicture, type ShotBoundary, type ShotRecord } from '../shared/shots.js';
 import type { Subjects } from '../shared/socket-events.js';
 import { escapeMarkup } from '../shared/markup.js';
 import { SCALE_COLOURS } from '../shared/scale-palette.js';
@@ -67,6 +68,15 @@ function layoutOf(shots: readonly ShotRecord[]): Layout {
   return { start, span: Math.max((end - start) / 1000, 0.001), cameras: [...new Set(shots.map((s) => s.cameraId))].sort() };
 }
 
+/** A shot with no picture: grey, apart from every scale's colour. */
+const NO_PICTURE_COLOUR = '#9aa0a6';
+
+/** A shot's colour and its scale in words: its scale's, or grey and "no picture (black)". */
+function shotLook(shot: ShotRecord): { colour: string; words: string } {
+  const noPicture = shotWithoutPicture(shot);
+  return noPicture ? { colour: NO_PICTURE_COLOUR, words: describeNoPicture(noPicture) } : { colour: SCALE_COLOURS[shot.scale], words: shot.scale };
+}
+
 const WIDTH = 1000;
 const LEFT = 70;
 
@@ -78,7 +88,8 @@ function strip(shots: readonly ShotRecord[], layout: Layout): string {
   const rects = shots.map((s) => {
     const y = layout.cameras.indexOf(s.cameraId) * row;
     const x0 = x((s.inTime - layout.start) / 1000), x1 = x((s.outTime - layout.start) / 1000);
-    return `<rect x="${x0.toFixed(1)}" y="${y + 4}" width="${Math.max(x1 - x0, 0.8).toFixed(1)}" height="${row - 8}" fill="${SCALE_COLOURS[s.scale]}" class="shot"><title>#${s.id} ${s.scale} ${s.tcIn}-${s.tcOut} (${s.durationS.toFixed(1)} s)</title></rect>`;
+    const look = shotLook(s);
+    return `<rect x="${x0.toFixed(1)}" y="${y + 4}" width="${Math.max(x1 - x0, 0.8).toFixed(1)}" height="${row - 8}" fill="${look.colour}" class="shot"><title>#${s.id} ${escapeMarkup(look.words)} ${s.tcIn}-${s.tcOut} (${s.durationS.toFixed(1)} s)</title></rect>`;
   });
   const names = layout.cameras.map((c, i) => `<text x="${LEFT - 8}" y="${i * row + row / 2 + 4}" class="axis" text-anchor="end">${escapeMarkup(c)}</text>`);
   return `<svg viewBox="0 0 ${WIDTH} ${height}" class="chart" role="img" aria-label="shots along time, coloured by scale">${names.join('')}${rects.join('')}${timeAxis(layout.span, x, layout.cameras.length * row)}</svg>`;
@@ -91,14 +102,25 @@ function scaleOverTime(shots: readonly ShotRecord[], layout: Layout): string {
   const x = (t: number): number => LEFT + (t / layout.span) * (WIDTH - LEFT - 10);
   const y = (scale: CanonicalScale): number => CANONICAL_SCALES.indexOf(scale) * band + band / 2;
   const grid = CANONICAL_SCALES.map((s) => `<line x1="${LEFT}" x2="${WIDTH - 10}" y1="${y(s)}" y2="${y(s)}" class="grid"/><text x="${LEFT - 8}" y="${y(s) + 4}" class="axis" text-anchor="end">${s}</text>`);
-  const lines = layout.cameras.map((camera) => {
-    const points = shots
-      .filter((s) => s.cameraId === camera)
-      .flatMap((s) => [`${x((s.inTime - layout.start) / 1000).toFixed(1)},${y(s.scale)}`, `${x((s.outTime - layout.start) / 1000).toFixed(1)},${y(s.scale)}`]);
-    return `<polyline points="${points.join(' ')}" class="step"/>`;
-  });
-  const dots = shots.map((s) => `<circle cx="${x((s.inTime - layout.start) / 1000).toFixed(1)}" cy="${y(s.scale)}" r="3" fill="${SCALE_COLOURS[s.scale]}"><title>#${s.id} ${s.scale} at ${s.tcIn}</title></circle>`);
+  // A shot with no picture has no scale to plot: the camera's line breaks there.
+  const lines = layout.cameras.flatMap((camera) =>
+    runsWithPicture(shots.filter((s) => s.cameraId === camera)).map((run) => {
+      const points = run.flatMap((s) => [`${x((s.inTime - layout.start) / 1000).toFixed(1)},${y(s.scale)}`, `${x((s.outTime - layout.start) / 1000).toFixed(1)},${y(s.scale)}`]);
+      return `<polyline points="${points.join(' ')}" class="step"/>`;
+    }),
+  );
+  const dots = shots.filter((s) => !shotWithoutPicture(s)).map((s) => `<circle cx="${x((s.inTime - layout.start) / 1000).toFixed(1)}" cy="${y(s.scale)}" r="3" fill="${SCALE_COLOURS[s.scale]}"><title>#${s.id} ${s.scale} at ${s.tcIn}</title></circle>`);
   return `<svg viewBox="0 0 ${WIDTH} ${height}" class="chart" role="img" aria-label="scale over time">${grid.join('')}${lines.join('')}${dots.join('')}${timeAxis(layout.span, x, CANONICAL_SCALES.length * band)}</svg>`;
+}
+
+/** Consecutive shots with a picture, split at each shot without one. */
+function runsWithPicture(shots: readonly ShotRecord[]): ShotRecord[][] {
+  const runs: ShotRecord[][] = [[]];
+  for (const shot of shots) {
+    if (shotWithoutPicture(shot)) runs.push([]);
+    else runs[runs.length - 1]!.push(shot);
+  }
+  return runs.filter((run) => run.length);
 }
 
 /** Horizontal bars per scale: `values` as shares of their largest, each labelled. */
@@ -116,12 +138,16 @@ function bars(title: string, values: number[], label: (v: number) => string): st
 function shotRow(shot: ShotRecord, number: number, thumbnail: Buffer | null, withCamera: boolean): string {
   const image = thumbnail ? `<img src="data:image/jpeg;base64,${thumbnail.toString('base64')}" alt="shot ${number}" width="128">` : '<div class="noimg">no picture</div>';
   const moved = shot.scaleStart && shot.scaleEnd && shot.scaleStart !== shot.scaleEnd ? `<div class="small">${shot.scaleStart} to ${shot.scaleEnd}</div>` : '';
+  const noPicture = shotWithoutPicture(shot);
+  const scale = noPicture
+    ? `<span class="chip" style="background:${NO_PICTURE_COLOUR};color:#111">${escapeMarkup(describeNoPicture(noPicture))}</span>`
+    : `<span class="chip" style="background:${SCALE_COLOURS[shot.scale]};color:${CANONICAL_SCALES.indexOf(shot.scale) >= 4 ? '#111' : '#fff'}">${shot.scale}</span> ${Math.round(shot.confidence * 100)}%${moved}`;
   const extra = [shot.scene ? `scene ${shot.scene}${shot.take ? ` take ${shot.take}` : ''}` : '', shot.tags.length ? shot.tags.join(', ') : '', shot.note ?? ''].filter(Boolean).map(escapeMarkup).join('<br>');
   return `<tr>
 <td class="num">${number}</td><td>${image}</td>
 <td class="tc">${escapeMarkup(shot.tcIn)}<br>${escapeMarkup(shot.tcOut)}</td>
 <td class="num">${shot.durationS.toFixed(1)} s</td>
-<td><span class="chip" style="background:${SCALE_COLOURS[shot.scale]};color:${CANONICAL_SCALES.indexOf(shot.scale) >= 4 ? '#111' : '#fff'}">${shot.scale}</span> ${Math.round(shot.confidence * 100)}%${moved}<div class="small">${escapeMarkup(shot.reason ?? '')}</div></td>
+<td>${scale}<div class="small">${escapeMarkup(shot.reason ?? '')}</div></td>
 <td>${escapeMarkup(subjectsText(shot.subjects))}</td>
 <td>${escapeMarkup(CUT_WORDS[shot.cutIn])}${shot.cutOut ? ` / ${escapeMarkup(CUT_WORDS[shot.cutOut])}` : ''}</td>
 ${withCamera ? `<td>${escapeMarkup(shot.cameraId)}${extra ? `<div class="small">${extra}</div>` : ''}</td>` : extra ? `<td class="small">${extra}</td>` : '<td></td>'}
@@ -170,13 +196,17 @@ export function filmReport(shots: readonly ShotRecord[], options: FilmReportOpti
   for (const s of sorted) if (s.cutIn !== 'start' && s.cutIn !== 'take' && s.cutIn !== 'restart') cuts.set(CUT_WORDS[s.cutIn], (cuts.get(CUT_WORDS[s.cutIn]) ?? 0) + 1);
   const mostHeld = CANONICAL_SCALES.reduce((best, s) => (stats.byScale[s].seconds > stats.byScale[best].seconds ? s : best), CANONICAL_SCALES[0]);
   const figures = [
-    ['shots', String(stats.shots)],
+    ['shots', String(sorted.length)],
     ['running time', formatSeconds(layout.span)],
     ['average shot length', `${stats.averageShotLengthS.toFixed(1)} s`],
-    ['most of the time', mostHeld],
+    ['most of the time', stats.seconds > 0 ? mostHeld : 'no picture'],
+    ...(stats.noPicture.count ? [['no picture', `${stats.noPicture.count} shot${stats.noPicture.count === 1 ? '' : 's'}, ${formatSeconds(stats.noPicture.seconds)}`]] : []),
     ['transitions', cuts.size ? [...cuts].map(([k, n]) => `${n} ${k}${n === 1 ? '' : 's'}`).join(', ') : 'none'],
   ];
-  const legend = CANONICAL_SCALES.map((s) => `<span style="--c:${SCALE_COLOURS[s]}">${s}</span>`).join('');
+  const legend = [
+    ...CANONICAL_SCALES.map((s) => `<span style="--c:${SCALE_COLOURS[s]}">${s}</span>`),
+    ...(stats.noPicture.count ? [`<span style="--c:${NO_PICTURE_COLOUR}">no picture</span>`] : []),
+  ].join('');
   const thumbnail = options.thumbnail ?? (() => null);
   // A film (one source) needs no camera column; a scene shot on several cameras does.
   const withCamera = layout.cameras.length > 1;

@@ -3,7 +3,7 @@
  * Shared by server/ and web/ (and every export format reads ShotRecord).
  */
 import type { CanonicalScale, ScaleProbabilities } from './scale.js';
-import type { Subjects } from './socket-events.js';
+import type { NoPicture, Subjects } from './socket-events.js';
 
 /**
  * Why a shot starts or ends: the source's first frame, a hard cut, the middle
@@ -67,6 +67,39 @@ export interface ShotRecord {
   hasThumbnail: boolean;
   /** Set when an operator corrected `scale`: the classifier's own scale, kept beside it. */
   classifierScale?: CanonicalScale | null;
+  /**
+   * Set when no frame of the shot had a picture (a camera black, white or
+   * one plain colour from cut to cut): `scale` is then the previous shot's,
+   * carried over, and the shot counts towards no scale (see shotWithoutPicture).
+   */
+  noPicture?: NoPicture;
+  /**
+   * Seconds of the shot with no picture (all of it with `noPicture`; part of
+   * it when a camera went black and came back without a cut); absent when
+   * none. Coverage counts them in no scale (secondsWithoutPicture).
+   */
+  noPictureS?: number;
+}
+
+/** "no picture (black)": the words a reading, a shot, an alert and an export use. */
+export function describeNoPicture(kind: NoPicture): string {
+  return kind === 'plain' ? 'no picture (one plain colour)' : `no picture (${kind})`;
+}
+
+/**
+ * What a shot with no picture shows (black, white, one plain colour), or
+ * null when it has a scale: one with a picture, or one an operator gave a
+ * scale to (they saw a picture the flat check did not, e.g. a very dark one).
+ */
+export function shotWithoutPicture(shot: Pick<ShotRecord, 'noPicture' | 'classifierScale'>): NoPicture | null {
+  return shot.noPicture && !shot.classifierScale ? shot.noPicture : null;
+}
+
+/** The seconds of a shot that count in no scale: all of a shot without a picture, none of one an operator gave a scale to. */
+export function secondsWithoutPicture(shot: Pick<ShotRecord, 'noPicture' | 'noPictureS' | 'classifierScale' | 'durationS'>): number {
+  if (shotWithoutPicture(shot)) return Math.max(0, shot.durationS);
+  if (shot.noPicture) return 0;
+  return Math.min(Math.max(0, shot.noPictureS ?? 0), Math.max(0, shot.durationS));
 }
 
 /** A slate: "scene 12, take 3" on some or all cameras. */
@@ -87,12 +120,19 @@ export interface ScaleTally {
 
 /** Coverage of a set of shots: per scale, plus the averages a film analyst reads. */
 export interface CoverageStats {
+  /** Shots with a picture, and their time with a picture. */
   shots: number;
   seconds: number;
   /** Average shot length in seconds (0 without shots). */
   averageShotLengthS: number;
   /** Count and time per canonical scale (every scale present, zeros included). */
   byScale: Record<CanonicalScale, ScaleTally>;
+  /**
+   * Shots with no picture from cut to cut (shotWithoutPicture), and every
+   * second with no picture (theirs, and black spells inside other shots):
+   * apart from the scales and from the totals above.
+   */
+  noPicture: ScaleTally;
   /** Share of time per scale, 0..1, canonical order. */
   histogram: number[];
 }

@@ -4,12 +4,13 @@
  * the shot never had, as a push-in from MS to CU would on MCU), the scales it
  * opens and closes on, the mean probabilities with the confidence of the
  * scale, the subjects seen most often in the frames that read that scale,
- * the reason one of those frames gave nearest mid-shot, and a few evenly
- * spaced frames for the mid-shot thumbnail.
+ * the reason one of those frames gave nearest mid-shot, a few evenly
+ * spaced frames for the mid-shot thumbnail, and how long it had no picture
+ * (frames of one flat colour count towards nothing else).
  */
 import { argmax, CANONICAL_SCALES, SCALE_COUNT, type CanonicalScale } from '../shared/scale.js';
 import type { NoPicture, Readout, Subjects } from '../shared/socket-events.js';
-import { describeNoPicture } from '../analysis/picture-check.js';
+import { describeNoPicture } from '../shared/shots.js';
 
 /** Frames kept per shot for the thumbnail; thinned to every other one when full. */
 const MAX_THUMBNAIL_CANDIDATES = 12;
@@ -42,6 +43,10 @@ export interface ShotSummary {
   readouts: number;
   subjects: Subjects | null;
   reason: string | null;
+  /** Present when every readout of the shot had no picture (at least one did, none had a picture). */
+  noPicture?: NoPicture;
+  /** Seconds from the first readout on during which the frames had no picture (each readout holds until the next); present when over 0. */
+  noPictureS?: number;
 }
 
 interface Sample {
@@ -81,6 +86,9 @@ export class ShotAccumulator {
   private seen = 0;
   /** Readouts of frames with no picture (one flat colour), which count towards nothing else; the kind of the first. */
   private blank: { count: number; kind: NoPicture } | null = null;
+  /** Seconds of no picture up to the last readout, and that readout: its time and whether it had no picture. */
+  private blankS = 0;
+  private last: { timeS: number; blank: boolean } | null = null;
 
   /**
    * @param fallback probabilities to report when no frame of the shot was
@@ -89,6 +97,8 @@ export class ShotAccumulator {
   constructor(private readonly fallback: readonly number[] | null) {}
 
   add(readout: ReadoutSample, timeS: number, frame: ThumbnailFrame | null): void {
+    if (this.last?.blank) this.blankS += Math.max(0, timeS - this.last.timeS);
+    this.last = { timeS, blank: readout.noPicture !== undefined };
     // A black or plain frame has no scale: the shot's scale, subjects and thumbnail come from the frames with a picture.
     if (readout.noPicture) {
       if (this.blank) this.blank.count += 1;
@@ -135,7 +145,9 @@ export class ShotAccumulator {
     const shotSubjects = subjects && JSON.stringify(subjects);
     const sameSubjects = withReason.filter((s) => s.subjects && JSON.stringify(s.subjects) === shotSubjects);
     // A shot with no picture at all (a camera black from cut to cut) says so rather than carry the last scale's reason.
-    const reason = nearest(sameSubjects.length ? sameSubjects : withReason, midS)?.reason ?? (this.blank && !this.count ? `${describeNoPicture(this.blank.kind)} throughout` : null);
+    const noPicture = this.blank && !this.count ? this.blank.kind : null;
+    const noPictureS = this.blankS + (this.last?.blank ? Math.max(0, endS - this.last.timeS) : 0);
+    const reason = nearest(sameSubjects.length ? sameSubjects : withReason, midS)?.reason ?? (noPicture ? `${describeNoPicture(noPicture)} throughout` : null);
     return {
       scale,
       scaleStart,
@@ -146,6 +158,8 @@ export class ShotAccumulator {
       readouts: this.count,
       subjects,
       reason,
+      ...(noPicture ? { noPicture } : {}),
+      ...(noPictureS > 0 ? { noPictureS } : {}),
     };
   }
 

@@ -309,7 +309,10 @@ export class ShotTracker {
     const frameMs = 1000 / this.fps;
     const inFrame = s.tcStart + shot.inIndex;
     const outFrame = s.tcStart + outIndex;
-    const summary = shot.acc.summary((shot.inIndex + outIndex) / 2 / this.fps, outIndex / this.fps);
+    const { noPictureS, ...summary } = shot.acc.summary((shot.inIndex + outIndex) / 2 / this.fps, outIndex / this.fps);
+    const durationS = (outIndex - shot.inIndex) / this.fps;
+    // Black from cut to cut is black for the whole shot, its lead-in before the first readout too.
+    const blankS = summary.noPicture ? durationS : Math.min(noPictureS ?? 0, durationS);
     return {
       id: shot.id,
       cameraId: this.options.cameraId,
@@ -321,9 +324,10 @@ export class ShotTracker {
       outFrame,
       tcIn: framesToTimecode(inFrame, rate),
       tcOut: framesToTimecode(outFrame, rate),
-      durationS: (outIndex - shot.inIndex) / this.fps,
+      durationS,
       startS: shot.inIndex / this.fps,
       ...summary,
+      ...(blankS > 0 ? { noPictureS: Math.round(blankS * 1000) / 1000 } : {}),
       cutIn: shot.cutIn,
       cutOut,
       scene: shot.take?.scene ?? null,

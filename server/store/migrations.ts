@@ -154,4 +154,14 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE alerts ADD COLUMN scene TEXT;
     `,
   },
+  {
+    version: 7,
+    description: 'how long a shot had no picture (a camera black, white or one plain colour), and shots with none at all',
+    sql: `
+      -- NULL: the shot had a picture (or was logged before version 7); else what it showed instead, from cut to cut.
+      ALTER TABLE shots ADD COLUMN no_picture TEXT CHECK (no_picture IN ('black', 'white', 'plain'));
+      -- Seconds of the shot without a picture; NULL: none (or logged before version 7).
+      ALTER TABLE shots ADD COLUMN no_picture_s REAL;
+    `,
+  },
 ];

@@ -6,7 +6,7 @@
 import { ShotscaleError } from '../errors.js';
 import { isCanonicalScale, type CanonicalScale } from '../shared/scale.js';
 import type { ShotBoundary, ShotRecord, TimecodeRateName } from '../shared/shots.js';
-import type { Subjects } from '../shared/socket-events.js';
+import type { NoPicture, Subjects } from '../shared/socket-events.js';
 import type { FrameAnalysis } from '../shots/shot-accumulator.js';
 import type { Db } from './database.js';
 import { guardWrite } from './storage-fault.js';
@@ -53,7 +53,11 @@ interface ShotRow {
   note: string | null;
   has_thumbnail: number;
   scale_classifier: string | null;
+  no_picture: string | null;
+  no_picture_s: number | null;
 }
+
+const NO_PICTURE: readonly string[] = ['black', 'white', 'plain'] satisfies NoPicture[];
 
 export interface StoredShot extends ShotRecord {
   takeId: number | null;
@@ -102,6 +106,8 @@ function fromRow(row: ShotRow, timecode: (frames: number, rate: string) => strin
     hasThumbnail: row.has_thumbnail === 1,
     // Only where an operator set the scale: other shots read as they always did.
     ...(row.scale_classifier && isCanonicalScale(row.scale_classifier) ? { classifierScale: row.scale_classifier } : {}),
+    ...(row.no_picture && NO_PICTURE.includes(row.no_picture) ? { noPicture: row.no_picture as NoPicture } : {}),
+    ...(row.no_picture_s && row.no_picture_s > 0 ? { noPictureS: row.no_picture_s } : {}),
   };
 }
 
@@ -138,13 +144,13 @@ export class ShotStore {
     private readonly timecode: (frames: number, rate: string) => string,
   ) {
     this.insert = db.prepare(`INSERT INTO shots (id, camera_id, status, in_time, out_time, rate, in_frame, out_frame, start_s, scale, scale_start, scale_end, confidence,
-      probabilities, readouts, subjects, reason, cut_in, cut_out, take_id, scene, take, tags, note)
+      probabilities, readouts, subjects, reason, no_picture, no_picture_s, cut_in, cut_out, take_id, scene, take, tags, note)
       VALUES (@id, @cameraId, @status, @inTime, @outTime, @rate, @inFrame, @outFrame, @startS, @scale, @scaleStart, @scaleEnd, @confidence,
-      @probabilities, @readouts, @subjects, @reason, @cutIn, @cutOut, @takeId, @scene, @take, @tags, @note)`);
+      @probabilities, @readouts, @subjects, @reason, @noPicture, @noPictureS, @cutIn, @cutOut, @takeId, @scene, @take, @tags, @note)`);
     this.updateOpen = db.prepare(`UPDATE shots SET out_time = @outTime, out_frame = @outFrame, scale = @scale, scale_start = @scaleStart, scale_end = @scaleEnd, confidence = @confidence,
-      probabilities = @probabilities, readouts = @readouts, subjects = @subjects, reason = @reason WHERE id = @id AND status = 'open'`);
+      probabilities = @probabilities, readouts = @readouts, subjects = @subjects, reason = @reason, no_picture = @noPicture, no_picture_s = @noPictureS WHERE id = @id AND status = 'open'`);
     this.close = db.prepare(`UPDATE shots SET status = 'closed', out_time = @outTime, out_frame = @outFrame, scale = @scale, scale_start = @scaleStart, scale_end = @scaleEnd, confidence = @confidence,
-      probabilities = @probabilities, readouts = @readouts, subjects = @subjects, reason = @reason, cut_out = @cutOut WHERE id = @id`);
+      probabilities = @probabilities, readouts = @readouts, subjects = @subjects, reason = @reason, no_picture = @noPicture, no_picture_s = @noPictureS, cut_out = @cutOut WHERE id = @id`);
     this.putThumbnail = db.prepare('INSERT OR REPLACE INTO thumbnails (shot_id, jpeg, features, rules) VALUES (?, ?, ?, ?)');
   }
 
@@ -270,6 +276,8 @@ export class ShotStore {
       readouts: shot.readouts,
       subjects: shot.subjects ? JSON.stringify(shot.subjects) : null,
       reason: shot.reason,
+      noPicture: shot.noPicture ?? null,
+      noPictureS: shot.noPictureS ?? null,
       cutOut: shot.cutOut,
     };
   }

@@ -49,6 +49,27 @@ describe('computeCoverage', () => {
     assert.equal(stats.byScale.MS.count, 1);
   });
 
+  test('a shot with no picture from cut to cut counts in no scale and in no total; one an operator gave a scale counts at it', () => {
+    const shot = shotLog();
+    const stats = computeCoverage([
+      shot('CU', 4),
+      shot('CU', 10, { readouts: 0, noPicture: 'black' }),
+      shot('WS', 6),
+      shot('EWS', 3, { readouts: 0, noPicture: 'white', classifierScale: 'MS' }),
+    ]);
+    assert.deepEqual([stats.shots, stats.seconds, stats.averageShotLengthS], [3, 13, 13 / 3]);
+    assert.deepEqual(stats.noPicture, { count: 1, seconds: 10 });
+    assert.deepEqual(stats.byScale.CU, { count: 1, seconds: 4 });
+    assert.deepEqual(stats.byScale.EWS, { count: 1, seconds: 3 });
+    close(stats.histogram.reduce((a, b) => a + b, 0), 1);
+    // Black for a while inside a shot (the camera came back without a cut): that time covers no scale, the shot's length stays.
+    const spell = computeCoverage([shot('MS', 20, { noPictureS: 15 }), shot('CU', 5)]);
+    assert.deepEqual([spell.shots, spell.seconds, spell.averageShotLengthS, spell.byScale.MS, spell.noPicture], [2, 10, 12.5, { count: 1, seconds: 5 }, { count: 0, seconds: 15 }]);
+    assert.deepEqual(spell.histogram, [0, 0.5, 0, 0.5, 0, 0, 0, 0]);
+    const allBlack = computeCoverage([shot('MS', 5, { readouts: 0, noPicture: 'black' })]);
+    assert.deepEqual([allBlack.shots, allBlack.seconds, allBlack.averageShotLengthS, allBlack.histogram], [0, 0, 0, [0, 0, 0, 0, 0, 0, 0, 0]]);
+  });
+
   test('per camera: only cameras with shots, each with its own figures', () => {
     const shot = shotLog();
     const perCamera = coverageByCamera([shot('WS', 10, { cameraId: 'cam-1' }), shot('CU', 3, { cameraId: 'cam-2' }), shot('MCU', 5, { cameraId: 'cam-2' })]);

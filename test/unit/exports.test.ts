@@ -327,7 +327,7 @@ describe('exports: details', () => {
 
   test('CSV: RFC 4180 quoting, CRLF, formula guard on user text, tags joined by ";"', () => {
     const text = run(FEED_25, 'csv');
-    assert.ok(text.startsWith('id,camera,scene,take,start_s,end_s,duration_s,tc_in,tc_out,rate,frames,scale,scale_name,scale_start,scale_end,scale_set_by,classifier_scale,confidence,framing,people,over_the_shoulder,reason,cut_in,cut_out,in_time,out_time,tags,note,p_ECU,p_CU,p_MCU,p_MS,p_MWS,p_FS,p_WS,p_EWS\r\n'));
+    assert.ok(text.startsWith('id,camera,scene,take,start_s,end_s,duration_s,tc_in,tc_out,rate,frames,scale,scale_name,scale_start,scale_end,scale_set_by,classifier_scale,confidence,framing,people,over_the_shoulder,reason,cut_in,cut_out,in_time,out_time,tags,note,no_picture,no_picture_s,p_ECU,p_CU,p_MCU,p_MS,p_MWS,p_FS,p_WS,p_EWS\r\n'));
     assert.ok(text.endsWith('\r\n'));
     assert.ok(text.includes('"Anna, ""the lead""\nenters\tleft, then\r\nexits"'), 'quoted, quotes doubled, breaks kept');
     const rows = parseCsv(text);
@@ -506,6 +506,43 @@ describe('exports: details', () => {
     assert.deepEqual(otio.tracks.map((t) => t.name), ['cam 1', 'cam-1', 'cam-2', 'camera-left-wide', 'camera-left-wide-2']);
     const leftWide2 = otio.tracks.find((t) => t.name === 'camera-left-wide-2')!;
     assert.deepEqual(leftWide2.items.map((i) => [i.schema, i.durationFrames]), [['Gap.1', 75], ['Clip.2', 25]]);
+  });
+
+  test('a shot with no picture from cut to cut is marked as such in every format, never by the scale it carried over', () => {
+    const black = { noPicture: 'black' as const, readouts: 0, confidence: 0.41, reason: 'no picture (black) throughout', subjects: null };
+    const feed = [
+      shot({ camera: 'cam-1', id: 61, rate: '25', tcIn: '10:00:00:00', tcOut: '10:00:04:00', scale: 'MCU' }),
+      shot({ camera: 'cam-1', id: 62, rate: '25', tcIn: '10:00:04:00', tcOut: '10:00:10:00', scale: 'MCU', extra: black }),
+      // An operator gave this one a scale: they saw a picture the flat check did not.
+      shot({ camera: 'cam-1', id: 63, rate: '25', tcIn: '10:00:10:00', tcOut: '10:00:12:00', scale: 'WS', extra: { ...black, classifierScale: 'CU' } }),
+    ];
+    const csv = parseCsv(run(feed, 'csv'));
+    assert.deepEqual(csv.map((r) => [r.scale, r.scale_name, r.classifier_scale, r.no_picture, r.no_picture_s]), [
+      ['MCU', SCALE_NAMES.MCU, 'MCU', '', '0'],
+      ['', '', '', 'black', '6'],
+      ['WS', SCALE_NAMES.WS, 'CU', '', '0'],
+    ]);
+    const json = JSON.parse(run(feed, 'json')) as { shots: { noPicture?: string; scaleName: string | null; scale: string }[]; summary: { noPicture: { shots: number; seconds: number } } };
+    assert.deepEqual(json.shots.map((s) => [s.scale, s.scaleName, s.noPicture ?? null]), [['MCU', SCALE_NAMES.MCU, null], ['MCU', null, 'black'], ['WS', SCALE_NAMES.WS, 'black']]);
+    assert.deepEqual(json.summary.noPicture, { shots: 1, seconds: 6 });
+    const edl = parseEdl(run(feed, 'edl'));
+    assert.deepEqual(edl.events.map((e) => e.markers.map((m) => [m.color, m.name])), [[['CYAN', 'MCU']], [['BLACK', 'BLACK']], [['WHITE', 'WS']]]);
+    assert.ok(edl.events[1]!.comments.includes('COMMENT: no picture (black) throughout'), edl.events[1]!.comments.join(' | '));
+    const markers = exportShots(feed, 'markers', options()).body;
+    assert.match(markers, / \|C:ResolveColorCocoa \|M:BLACK cam-1 \|D:150\r\n/);
+    const ale = parseAle(run(feed, 'ale'));
+    assert.deepEqual(ale.rows.map((r) => [r.Scale, r['Scale Name'], r['Shot Info']]), [
+      ['MCU', SCALE_NAMES.MCU, 'MCU 0.82 single person (MCU by framing)'],
+      ['BLACK', 'no picture (black)', 'no picture (black) throughout'],
+      ['WS', SCALE_NAMES.WS, 'WS (set by operator; classifier CU) 0.41 (no picture (black) throughout)'],
+    ]);
+    const otio = readOtio(run(feed, 'otio'));
+    const clips = otio.tracks[0]!.items.filter((i) => i.schema === 'Clip.2');
+    assert.deepEqual(clips.map((c) => [c.markers[0]!.name, c.markers[0]!.color]), [['MCU', 'CYAN'], ['BLACK', 'BLACK'], ['WS', 'RED']]);
+    assert.equal((clips[1]!.metadata.shotscale as { noPicture?: string }).noPicture, 'black');
+    const fcpxml = run(feed, 'fcpxml');
+    assert.match(fcpxml, /name="cam-1_0062 BLACK"/);
+    assert.match(fcpxml, /<keyword [^>]*value="BLACK"/);
   });
 
   test('empty logs export cleanly', () => {

@@ -24,6 +24,23 @@ describe('film report', () => {
     for (const scale of ['EWS', 'CU', 'MS'] as const) assert.ok(html.includes(`fill="${SCALE_COLOURS[scale]}"`));
   });
 
+  test('a shot with no picture from cut to cut: a grey chip and strip segment, no point on the scale line, counted apart', () => {
+    const shot = shotLog();
+    const shots = [shot('MS', 4), shot('CU', 10, { readouts: 0, noPicture: 'black', reason: 'no picture (black) throughout' }), shot('CU', 2)];
+    const html = filmReport(shots, { title: 'Scene 12' });
+    assert.equal(rows(html), 3);
+    assert.match(html, /<b>3<\/b>shots/);
+    assert.match(html, /<b>3\.0 s<\/b>average shot length/, 'of the shots with a picture');
+    assert.match(html, /<b>MS<\/b>most of the time/, 'the black shot adds no time to the CU it carried over');
+    assert.match(html, /<b>1 shot, 10\.0 s<\/b>no picture/);
+    assert.match(html, /class="chip" style="background:#9aa0a6;color:#111">no picture \(black\)<\/span>/);
+    assert.match(html, /<title>#\d+ no picture \(black\) /, 'the strip segment says so');
+    assert.equal(html.match(/<polyline /g)!.length, 2, 'the scale line breaks at the black shot');
+    assert.equal(html.match(/<circle /g)!.length, 2);
+    // By time, MS has 4 s (its own), not 14.
+    assert.match(html, />4\.0 s \(67%\)</);
+  });
+
   test('text from operators is escaped', () => {
     const shot = shotLog();
     const html = filmReport([shot('MS', 2, { tags: ['<b>Anna</b>'], note: 'x" onmouseover="alert(1)', scene: '<i>12</i>' })], { title: 'A & B <script>' });

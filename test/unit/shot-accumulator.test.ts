@@ -91,7 +91,9 @@ describe('frames with no picture in a shot', () => {
     // Three seconds of black mid-shot (the feed lost its signal), read as ECU by the model, held as MS by the wall.
     for (let i = 10; i < 25; i++) acc.add({ label: 'MS', smoothed: onehot('MS'), raw: onehot('ECU', 0.9), reason: 'no picture (black)', noPicture: 'black' }, i / 5, thumb(i / 5));
     const summary = acc.summary(2.5, 5);
-    assert.deepEqual([summary.scale, summary.reason, summary.readouts], ['MS', 'hips -> MS', 10]);
+    assert.deepEqual([summary.scale, summary.reason, summary.readouts, summary.noPicture], ['MS', 'hips -> MS', 10, undefined]);
+    // From the first black readout (2 s) to the shot's end (5 s): every black readout holds until the next.
+    assert.ok(Math.abs(summary.noPictureS! - 3) < 1e-9, String(summary.noPictureS));
     assert.ok(acc.thumbnail(4.8)!.timeS < 2, 'the thumbnail is a frame with a picture');
   });
 
@@ -99,8 +101,14 @@ describe('frames with no picture in a shot', () => {
     const acc = new ShotAccumulator(onehot('WS'));
     for (let t = 0; t < 3; t += 0.2) acc.add({ label: 'ECU', smoothed: onehot('ECU'), reason: 'no picture (black)', noPicture: 'black' }, t, null);
     const summary = acc.summary(1.5, 3);
-    assert.deepEqual([summary.scale, summary.reason, summary.readouts], ['WS', 'no picture (black) throughout', 0]);
+    assert.deepEqual([summary.scale, summary.reason, summary.readouts, summary.noPicture], ['WS', 'no picture (black) throughout', 0, 'black']);
+    assert.ok(Math.abs(summary.noPictureS! - 3) < 1e-9, String(summary.noPictureS));
     assert.ok(summary.confidence <= 0.4);
+  });
+
+  test('a shot too short to analyse is no shot without a picture: nothing was seen either way', () => {
+    const summary = new ShotAccumulator(onehot('WS')).summary(0.1, 0.2);
+    assert.deepEqual([summary.scale, summary.readouts, summary.noPicture, summary.noPictureS], ['WS', 0, undefined, undefined]);
   });
 });
 

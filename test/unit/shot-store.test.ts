@@ -77,7 +77,7 @@ describe('openDatabase and migrations', () => {
   test('a new database gets every migration, WAL and foreign keys; its directory is made', () => {
     const { db, file } = freshDb();
     assert.equal(schemaVersion(db), LATEST);
-    assert.equal(LATEST, 6);
+    assert.equal(LATEST, 7);
     assert.deepEqual(tables(db), ['alerts', 'calibration_applied', 'calibration_heads', 'calibration_samples', 'cluster_outbox', 'plans', 'shots', 'takes', 'thumbnails']);
     assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
     assert.equal(db.pragma('foreign_keys', { simple: true }), 1);
@@ -100,19 +100,19 @@ describe('openDatabase and migrations', () => {
   test('a database from a newer shotscale is refused, naming the file and both versions', () => {
     const file = path.join(tempDir(), DATABASE_FILE);
     const raw = new Database(file);
-    raw.pragma('user_version = 7');
+    raw.pragma('user_version = 99');
     raw.close();
     assert.throws(
       () => openDatabase(file),
       (error: unknown) => {
         assert.ok(isShotscaleError(error, 'DATABASE_FAILED'), String(error));
-        assert.equal(error.message, `the shot log ${file} is at schema version 7, newer than this shotscale knows (${LATEST})`);
+        assert.equal(error.message, `the shot log ${file} is at schema version 99, newer than this shotscale knows (${LATEST})`);
         return true;
       },
     );
     // Nothing was changed.
     const check = new Database(file);
-    assert.equal(check.pragma('user_version', { simple: true }), 7);
+    assert.equal(check.pragma('user_version', { simple: true }), 99);
     assert.deepEqual(check.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all(), []);
     check.close();
   });
@@ -226,6 +226,32 @@ describe('ShotStore', () => {
     store.finish(shot({ id: other }), null);
     assert.deepEqual([store.get(other).hasThumbnail, store.thumbnail(other)], [false, null]);
     db.close();
+  });
+
+  test('a shot with no picture: kept through open, extend and finish, cleared when a picture comes; a database of version 6 gains the column', () => {
+    const { db, file } = freshDb();
+    const store = new ShotStore(db, timecode);
+    const open = shot({ status: 'open', cutOut: null, readouts: 0, noPicture: 'black' });
+    const id = store.add(open, null);
+    assert.equal(store.get(id).noPicture, 'black');
+    store.extend({ ...open, id, outTime: T0 + 4000, noPicture: 'white', noPictureS: 4 });
+    assert.deepEqual([store.get(id).noPicture, store.get(id).noPictureS], ['white', 4]);
+    // The camera's picture came back before the cut: the shot has a scale after all.
+    const { noPicture: _gone, ...withPicture } = open;
+    store.finish({ ...withPicture, id, status: 'closed', readouts: 3, cutOut: 'hard', noPictureS: 3.5 }, null);
+    assert.deepEqual(['noPicture' in store.get(id), store.get(id).noPictureS], [false, 3.5]);
+    db.close();
+
+    // A log written before version 7: its shots all had a picture as far as it knew.
+    const raw = new Database(file);
+    raw.exec('ALTER TABLE shots DROP COLUMN no_picture; ALTER TABLE shots DROP COLUMN no_picture_s');
+    raw.pragma('user_version = 6');
+    raw.close();
+    const migrated = openDatabase(file);
+    assert.equal(schemaVersion(migrated), LATEST);
+    const old = new ShotStore(migrated, timecode).get(id);
+    assert.deepEqual([old.id, old.scale, 'noPicture' in old, 'noPictureS' in old], [id, 'MS', false, false]);
+    migrated.close();
   });
 
   test('an operator\'s scale: closed shots only; the classifier\'s own kept beside it; exports carry both; the thumbnail keeps its features', () => {

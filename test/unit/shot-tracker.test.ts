@@ -376,6 +376,17 @@ describe('what a shot says', () => {
     assert.deepEqual([h.closed[0]!.scale, h.closed[0]!.confidence, h.closed[0]!.probabilities, h.closed[0]!.readouts], ['ECU', 1 / 16, new Array(8).fill(1 / 8), 0]);
   });
 
+  test('no picture: a shot black from cut to cut is black for all its length; a black spell inside a shot is timed', () => {
+    const h = new Harness();
+    const black = (label: CanonicalScale) => sure(label, { noPicture: 'black', reason: 'no picture (black)' });
+    // First shot: CU, then black from frame 30 to its cut at 50. Second shot: black throughout (the cut at 50 is a take mark).
+    h.play(clip(100, [50]), readoutsOf(0, 100, 5, (f) => (f < 30 ? sure('CU') : black('ECU'))), 8, { hooks: { 50: () => h.tracker.setTake({ id: 1, scene: '1', take: '1' }) } });
+    h.tracker.endSession('end');
+    const [first, second] = h.closed;
+    assert.deepEqual([first!.scale, first!.noPicture, first!.noPictureS], ['CU', undefined, 0.8]);
+    assert.deepEqual([second!.scale, second!.noPicture, second!.noPictureS, second!.readouts, second!.reason], ['CU', 'black', second!.durationS, 0, 'no picture (black) throughout']);
+  });
+
   test('thumbnails: of many analysed frames the one nearest mid-shot is kept', () => {
     const h = new Harness();
     const frames = clip(200, []);
