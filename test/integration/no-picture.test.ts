@@ -9,6 +9,7 @@
  * the shared sets, are never taken for black.
  */
 import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -18,8 +19,9 @@ import type { RunningServer } from '../../server/app/shotscale-server.js';
 import type { Alert, ShotRecord } from '../../server/shared/shots.js';
 import type { Readout } from '../../server/shared/socket-events.js';
 import { tempDir } from '../support/media.js';
-import { connectClient, httpJson, SHARED_DIR, startTestServer, waitForStatus, type TestClient } from '../support/server-harness.js';
+import { connectClient, httpJson, REPO_DIR, SHARED_DIR, startTestServer, waitForStatus, type TestClient } from '../support/server-harness.js';
 
+const ARTIFACTS = path.join(REPO_DIR, 'test-artifacts');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** 4 s of a moving pattern, 8 s of black, 4 s of pattern again, looped. */
@@ -113,6 +115,53 @@ describe('a camera with no picture', () => {
     // Analysed at 5 fps, half the loop black: the readouts counted are about half the frames (all of them, before).
     const analysed = spanning.durationS * 5;
     assert.ok(spanning.readouts > 0.2 * analysed && spanning.readouts < 0.75 * analysed, `${spanning.readouts} readouts in ${spanning.durationS} s`);
+    // Its black is timed, and counts in no scale: a whole spell of 8 s at least (to a readout), never the time its pictured readouts cover.
+    assert.equal(spanning.noPicture, undefined, 'the shot had a picture');
+    const blank = spanning.noPictureS ?? 0;
+    assert.ok(blank >= 7.5 && blank <= spanning.durationS - spanning.readouts / 5 + 0.5, `${blank} s without a picture in ${spanning.durationS} s, ${spanning.readouts} readouts with one`);
+    const coverage = (await httpJson(`${server.url}/api/coverage?camera=cam-b`)).body as { stats: { seconds: number; noPicture: { seconds: number } } };
+    assert.ok(coverage.stats.noPicture.seconds >= blank, JSON.stringify(coverage.stats.noPicture));
+  });
+
+  test('a take slated and ended in the black logs a shot with no picture from cut to cut: no scale in the log, the exports or the Shots table', async () => {
+    // Wait for the black to begin again, slate a take on it, end the take 3 s later (of 8 s of black).
+    const seen = readouts.length;
+    const deadline = Date.now() + 30_000;
+    const blackBegan = () => readouts.slice(Math.max(seen, 1)).some((r, i, all) => r.noPicture && !(i ? all[i - 1] : readouts[seen - 1])?.noPicture);
+    while (!blackBegan() && Date.now() < deadline) await sleep(100);
+    assert.ok(blackBegan(), 'the loop went black again');
+    const started = await httpJson(`${server.url}/api/takes`, { method: 'POST', body: { scene: '9', cameras: ['cam-b'] } });
+    assert.equal(started.status, 201, JSON.stringify(started.body));
+    await sleep(3000);
+    assert.equal((await httpJson(`${server.url}/api/takes/end`, { method: 'POST', body: { cameras: ['cam-b'] } })).status, 200);
+    let black: ShotRecord | undefined;
+    for (const until = Date.now() + 15_000; !black && Date.now() < until; await sleep(250)) {
+      const shots = ((await httpJson(`${server.url}/api/shots?camera=cam-b&scene=9`)).body as { shots: ShotRecord[] }).shots;
+      black = shots.find((s) => s.status === 'closed');
+    }
+    assert.ok(black, 'the take\'s shot closed');
+    assert.deepEqual([black.noPicture, black.readouts, black.reason, black.noPictureS], ['black', 0, 'no picture (black) throughout', black.durationS]);
+    const coverage = (await httpJson(`${server.url}/api/coverage?camera=cam-b&scene=9`)).body as { stats: { shots: number; seconds: number; noPicture: { count: number; seconds: number } } };
+    assert.deepEqual([coverage.stats.shots, coverage.stats.seconds, coverage.stats.noPicture.count], [0, 0, 1]);
+    const csv = await (await fetch(`${server.url}/api/shots?camera=cam-b&scene=9&format=csv`)).text();
+    assert.match(csv.split('\r\n')[1] ?? '', /,black,\d+(\.\d+)?,/, csv);
+    const edl = await (await fetch(`${server.url}/api/shots?camera=cam-b&scene=9&format=edl`)).text();
+    assert.match(edl, /\* LOC: \S+ BLACK +BLACK/);
+
+    let browser: Browser | undefined;
+    try {
+      browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
+      const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+      await page.goto(server.url);
+      await page.keyboard.press('s');
+      const row = page.locator(`[data-testid="shot-row"][data-shot-id="${black.id}"]`);
+      await row.waitFor({ timeout: 15_000 });
+      assert.equal((await row.locator('[data-testid="shot-no-picture"]').textContent())?.trim(), 'no picture (black)');
+      mkdirSync(ARTIFACTS, { recursive: true });
+      await page.screenshot({ path: path.join(ARTIFACTS, 'no-picture-shots.png') });
+    } finally {
+      await browser?.close();
+    }
   });
 
   test('a picture held still raises a frozen alert from its first held frame, resolved when it moves again', async () => {
