@@ -72,12 +72,20 @@ function commandUsage(command: string): string {
     .join('\n');
 }
 
+const COMMANDS = new Set(['serve', 'log', 'export', 'classify', 'doctor', 'eval', 'calibrate', 'samples', 'bench']);
+
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   const log = createLogger('shotscale');
   if (!command || command === '-h' || command === '--help' || command === 'help') {
     process.stdout.write(USAGE + '\n');
     return command ? 0 : 2;
+  }
+  // "shotscale log --help": that command's usage, not an unknown option (anything after "--" is an argument).
+  const options = rest.includes('--') ? rest.slice(0, rest.indexOf('--')) : rest;
+  if (COMMANDS.has(command) && (options.includes('--help') || options.includes('-h'))) {
+    process.stdout.write(commandUsage(command) + '\n');
+    return 0;
   }
   try {
     switch (command) {

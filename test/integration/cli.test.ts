@@ -109,6 +109,19 @@ describe('shotscale serve: refusing to start', () => {
     assert.equal(res.code, 2);
     assert.match(res.stderr, /usage: shotscale/);
   });
+
+  test('a command with --help or -h prints its own usage with exit 0; after "--" it is an argument', async () => {
+    const log = await runCli(['log', '--help']);
+    assert.equal(log.code, 0, log.stderr);
+    assert.match(log.stdout, /^usage: shotscale log VIDEO --out DIR/);
+    assert.doesNotMatch(log.stdout, /shotscale eval/, 'that command alone');
+    const samples = await runCli(['samples', '-h']);
+    assert.equal(samples.code, 0);
+    assert.match(samples.stdout, /shotscale samples export[\s\S]*shotscale samples import/);
+    const file = await runCli(['classify', '--', '--help']);
+    assert.equal(file.code, 1, 'a file named --help is classified (and is missing)');
+    assert.doesNotMatch(file.stdout, /usage:/);
+  });
 });
 
 describe('shotscale classify', () => {
