@@ -48,6 +48,19 @@ function lavfiNumber(n: number): string {
  */
 const LOW_DELAY = ['-flags', 'low_delay'];
 
+/**
+ * A bare stream (UDP, SRT, RIST, RTP: MPEG-TS, no header to read) is probed
+ * for 5 s by default before its first frame, whose frames then come in a
+ * burst: the session's clock starts 5 s late and its shots are timed so for
+ * as long as it lasts. Such feeds repeat their codec settings with every key
+ * frame, so half a second is enough. Measured with H.264 over UDP, key frames
+ * 1 s apart: first frame after 5.5 s by default, 1.5 s so; key frames 10 s
+ * apart wait for the next key frame either way. A camera's own inputOptions
+ * come after these, and ffmpeg takes the last.
+ */
+const SHORT_PROBE = ['-analyzeduration', '500000', '-probesize', '500000'];
+const BARE_STREAM = /^(udp|srt|rist|rtp):/i;
+
 /** Options placed before -i, and the input itself. */
 export function inputArgs(source: SourceConfig, ctx: ArgsContext): string[] {
   switch (source.kind) {
@@ -81,7 +94,7 @@ export function inputArgs(source: SourceConfig, ctx: ArgsContext): string[] {
     }
     case 'url':
       // Network protocols only, for the URL and whatever it leads to (see input-options.ts).
-      return ['-protocol_whitelist', NETWORK_PROTOCOLS, ...LOW_DELAY, ...source.inputOptions, '-i', source.url];
+      return ['-protocol_whitelist', NETWORK_PROTOCOLS, ...LOW_DELAY, ...(BARE_STREAM.test(source.url) ? SHORT_PROBE : []), ...source.inputOptions, '-i', source.url];
     case 'webrtc':
       throw new ShotscaleError('SOURCE_UNSUPPORTED', 'a WebRTC camera is published over WHIP, not read by ffmpeg');
   }

@@ -184,12 +184,17 @@ describe('inputArgs: url', () => {
       source({ kind: 'url', url: 'srt://0.0.0.0:9000?mode=listener', inputOptions: ['-analyzeduration', '0', '-probesize', '32'] }),
       ctx(),
     );
-    assert.deepEqual(args, ['-protocol_whitelist', NETWORK_PROTOCOLS, '-flags', 'low_delay', '-analyzeduration', '0', '-probesize', '32', '-i', 'srt://0.0.0.0:9000?mode=listener']);
+    // A bare stream is probed for half a second, unless the camera says otherwise (after: ffmpeg takes the last).
+    assert.deepEqual(args, ['-protocol_whitelist', NETWORK_PROTOCOLS, '-flags', 'low_delay', '-analyzeduration', '500000', '-probesize', '500000', '-analyzeduration', '0', '-probesize', '32', '-i', 'srt://0.0.0.0:9000?mode=listener']);
     assert.ok(!NETWORK_PROTOCOLS.split(',').some((p) => ['file', 'pipe', 'fd', 'concat', 'subfile', 'data'].includes(p)));
   });
 
-  test('no options: just the protocol list and -i url', () => {
-    assert.deepEqual(inputArgs(source({ kind: 'url', url: 'udp://239.0.0.1:1234' }), ctx()), ['-protocol_whitelist', NETWORK_PROTOCOLS, '-flags', 'low_delay', '-i', 'udp://239.0.0.1:1234']);
+  test('no options: the protocol list, a short probe for a bare stream, and -i url', () => {
+    assert.deepEqual(inputArgs(source({ kind: 'url', url: 'udp://239.0.0.1:1234' }), ctx()), ['-protocol_whitelist', NETWORK_PROTOCOLS, '-flags', 'low_delay', '-analyzeduration', '500000', '-probesize', '500000', '-i', 'udp://239.0.0.1:1234']);
+    // A feed with a header or a playlist (HTTP, RTMP, HLS) is probed as ffmpeg likes.
+    for (const url of ['http://cdn.example/live.m3u8', 'rtmp://live.example/app/key', 'tcp://10.0.0.9:5000']) {
+      assert.deepEqual(inputArgs(source({ kind: 'url', url }), ctx()), ['-protocol_whitelist', NETWORK_PROTOCOLS, '-flags', 'low_delay', '-i', url]);
+    }
   });
 });
 
