@@ -220,7 +220,7 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
   const stats = new PipelineStatsWindow();
   const lastPreview = new Map<string, number>();
   const previewEveryMs = config.dashboard.previewFps > 0 ? 1000 / config.dashboard.previewFps : Infinity;
-  const info = (): ServerInfo => ({ version: VERSION, model: model.name, executionProvider: model.executionProvider, labels: CANONICAL_SCALES });
+  const info = (): ServerInfo => ({ version: VERSION, model: model.name, executionProvider: model.executionProvider, labels: CANONICAL_SCALES, frozenS: config.coverage.alerts.frozenS });
 
   /** A camera's analysed frame as a JPEG, to dashboards showing it, at most previewFps. */
   const sendPreview = (frame: Frame) => {

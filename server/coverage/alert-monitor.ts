@@ -49,7 +49,7 @@ export const alertSettingsSchema = z.strictObject({
     .min(0)
     .nullable()
     .default(10)
-    .describe('A live camera whose picture has not changed at all for longer than this raises a warning (a capture card or decoder holding its last frame, or a still picture such as bars); null: never'),
+    .describe('A live camera whose picture has not changed (but for what a lossy encoder alters) for longer than this raises a warning (a capture card or decoder holding its last frame, or a still picture such as bars); null: never'),
 });
 
 export type AlertSettings = z.infer<typeof alertSettingsSchema>;
@@ -72,7 +72,7 @@ interface CameraTrack {
   labelSince: number;
   /** Since when its frames have had no picture (one flat colour), and what they show; null while they have one. */
   blank: { since: number; kind: NoPicture } | null;
-  /** Since when its frames have been identical (a frozen feed or a still picture); null while they change. */
+  /** Since when its picture has not changed (a frozen feed or a still picture); null while they change. */
   stillSince: number | null;
   /** When it last went live (null: no status seen): a still picture's age starts no earlier, so it never spans an outage. */
   liveSince: number | null;

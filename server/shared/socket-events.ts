@@ -64,9 +64,9 @@ export interface Readout {
    */
   noPicture?: NoPicture;
   /**
-   * Epoch ms since which this camera's frames have been identical to this
-   * one, byte for byte (server/analysis/still-picture.ts): a frozen feed,
-   * or a still picture. Absent when this frame differs from the one before.
+   * Epoch ms since which this camera's picture has not changed, but for
+   * what a lossy encoder alters (server/analysis/still-picture.ts): a frozen
+   * feed, or a still picture. Absent while the picture changes.
    */
   stillSince?: number;
 }
@@ -112,6 +112,12 @@ export interface ServerInfo {
   model: string;
   executionProvider: string;
   labels: readonly CanonicalScale[];
+  /**
+   * coverage.alerts.frozenS: after how many seconds of an unchanged picture
+   * the frozen alert is raised (null: never), so that a tile says so at the
+   * same moment. Absent from a server that does not send it.
+   */
+  frozenS?: number | null;
 }
 
 /** The recent picture of the pipeline, for the health view (a sliding window of about 30 s). */

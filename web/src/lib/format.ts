@@ -119,7 +119,7 @@ export function probabilityRows(probabilities: readonly number[] | null | undefi
 export const NO_PICTURE_TEXT = 'no picture';
 
 /**
- * How long a camera's picture has been identical frame after frame, now:
+ * How long a camera's picture has not changed (still-picture.ts), now:
  * the server's own span (stillSince to the readout's capture, one clock)
  * plus the time since the readout arrived (this browser's clock). Never this
  * browser's clock against the server's, which may be set seconds or minutes
