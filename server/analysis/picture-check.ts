@@ -49,8 +49,3 @@ export function noPictureIn(frame: Pick<Frame, 'data' | 'width' | 'height'>): No
   if (std >= FLAT_LUMA_STD) return null;
   return mean <= BLACK_LUMA ? 'black' : mean >= WHITE_LUMA ? 'white' : 'plain';
 }
-
-/** "no picture (black)": the words a reason, a shot and an alert use. */
-export function describeNoPicture(kind: NoPicture): string {
-  return kind === 'plain' ? 'no picture (one plain colour)' : `no picture (${kind})`;
-}

@@ -8,7 +8,8 @@ import type { Frame } from '../shared/frame.js';
 import type { ScalePrediction } from '../inference/model.js';
 import type { Readout, Subjects } from '../shared/socket-events.js';
 import { argmax, CANONICAL_SCALES } from '../shared/scale.js';
-import { describeNoPicture, noPictureIn } from './picture-check.js';
+import { describeNoPicture } from '../shared/shots.js';
+import { noPictureIn } from './picture-check.js';
 import { ScaleSmoother, type SmoothedScale, type SmoothingSettings } from './scale-smoother.js';
 import { StillPictureWatch } from './still-picture.js';
 
