@@ -40,8 +40,8 @@ export class ReadoutBuilder {
     const noPicture = noPictureIn(frame);
     // A frame in which the detectors found nobody weighs less (SmoothingSettings.emptyFrameWeight); a model that cannot say counts fully.
     const weight = noPicture ? 0 : prediction.subjects?.kind === 'none' ? this.settings.emptyFrameWeight : 1;
-    const { label, confidence, smoothed } =
-      noPicture && !smoother.started ? unsmoothed(prediction.probabilities) : smoother.update(prediction.probabilities, frame.captureTime, weight);
+    const unread = noPicture !== null && !smoother.started;
+    const { label, confidence, smoothed } = unread ? unsmoothed(prediction.probabilities) : smoother.update(prediction.probabilities, frame.captureTime, weight);
     const readout: Readout = {
       cameraId: frame.cameraId,
       captureTime: frame.captureTime,
@@ -55,6 +55,7 @@ export class ReadoutBuilder {
     if (noPicture) {
       readout.noPicture = noPicture;
       readout.reason = describeNoPicture(noPicture);
+      if (unread) readout.labelUnread = true;
     } else if (prediction.reason) {
       readout.reason = prediction.reason;
       let byLabel = this.reasons.get(frame.cameraId);

@@ -64,6 +64,12 @@ export interface Readout {
    */
   noPicture?: NoPicture;
   /**
+   * Set on a frame with no picture when no frame with a picture has been
+   * read since the camera started or cut: `label` is then this flat frame's
+   * own reading, held from nothing, and means nothing.
+   */
+  labelUnread?: true;
+  /**
    * Epoch ms since which this camera's picture has not changed, but for
    * what a lossy encoder alters (server/analysis/still-picture.ts): a frozen
    * feed, or a still picture. Absent while the picture changes.

@@ -69,20 +69,23 @@ describe('readout builder', () => {
     const black = new Uint8Array(6).fill(3);
     // A camera that starts black (its cap on): the model names a scale anyway (black reads ECU); the readout says no picture.
     const capped = builder.build(frame(0, 'a', black), reads(0, 'little detail, soft texture -> ECU'), 'm');
-    assert.deepEqual([capped.noPicture, capped.reason, capped.labelReason], ['black', 'no picture (black)', undefined]);
+    assert.deepEqual([capped.noPicture, capped.reason, capped.labelReason, capped.labelUnread], ['black', 'no picture (black)', undefined, true], 'its label is its own reading: nothing is held');
     // The first frame with a picture sets the label at once, as the first frame of a camera does.
     assert.equal(builder.build(frame(200), reads(3, 'hips -> MS'), 'm').label, 'MS');
     // Seconds of black (a converter losing its signal) neither move the label nor its reason.
     let last = builder.build(frame(400), reads(3, 'hips -> MS'), 'm');
     for (let t = 600; t <= 5000; t += 200) {
       last = builder.build(frame(t, 'a', black), reads(0, 'little detail, soft texture -> ECU'), 'm');
-      assert.deepEqual([last.label, last.noPicture, last.labelReason], ['MS', 'black', 'hips -> MS'], `at ${t} ms`);
+      assert.deepEqual([last.label, last.noPicture, last.labelReason, last.labelUnread], ['MS', 'black', 'hips -> MS', undefined], `at ${t} ms`);
     }
     assert.deepEqual(last.smoothed.map((p) => p.toFixed(3)), reads(3, '').probabilities.map((p) => p.toFixed(3)), 'the average is untouched');
     // White and a plain colour are no picture too; a picture again clears it.
     assert.equal(builder.build(frame(5200, 'a', new Uint8Array(6).fill(250)), reads(7, 'sky -> EWS'), 'm').noPicture, 'white');
     assert.equal(builder.build(frame(5400, 'a', new Uint8Array([20, 40, 200, 21, 41, 201])), reads(7, 'sky -> EWS'), 'm').noPicture, 'plain');
     assert.equal(builder.build(frame(5600), reads(3, 'hips -> MS'), 'm').noPicture, undefined);
+    // After a cut the label is read afresh: a black frame first has nothing to hold.
+    builder.reset('a');
+    assert.equal(builder.build(frame(5800, 'a', black), reads(0, 'little detail, soft texture -> ECU'), 'm').labelUnread, true);
   });
 
   test('a frame identical to the one before says since when the picture has not changed', () => {
