@@ -9,12 +9,31 @@
  * renewal finds another value in the key has lost the camera and stops it.
  * Claim, renew and release are Lua scripts: each reads and writes the key as
  * one step, so two nodes can never both believe they renewed or claimed it.
+ *
+ * A lease that would outlast a lease time (no expiry at all: a SET typed by
+ * hand, a dump restored without its expiries; or a longer one) used to keep
+ * its camera unclaimed for ever, shown as unassigned. A claim that meets one
+ * cuts its expiry to one lease time rather than taking it: a live holder
+ * renews it at its next tick as ever and keeps the camera, a dead one (or a
+ * value no node writes) lets it expire, and the camera is claimed then, with
+ * a new fencing token. Taking it at once would be quicker, but only the
+ * holder knows whether it still renews.
  */
 import type { Redis } from 'ioredis';
 
-/** KEYS: lease, fence. ARGV: holder, lease ms. The new fencing token, or nil when the camera is held. */
+/**
+ * KEYS: lease, fence. ARGV: holder, lease ms. The new fencing token; nil
+ * when the camera is held; or, for a lease that would outlast a lease time,
+ * its value and its expiry as found (-1: none), once that is cut to one lease time.
+ */
 const CLAIM = `
-if redis.call('EXISTS', KEYS[1]) == 1 then return nil end
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl == -1 or ttl > tonumber(ARGV[2]) then
+  local value = redis.call('GET', KEYS[1])
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  return {value, ttl}
+end
+if ttl >= 0 then return nil end
 local token = redis.call('INCR', KEYS[2])
 redis.call('SET', KEYS[1], ARGV[1] .. '#' .. token, 'PX', ARGV[2])
 return token`;
@@ -53,6 +72,9 @@ export function parseHolder(value: string | null): LeaseHolder | null {
   return at > 0 && Number.isInteger(token) ? { nodeId: value.slice(0, at), token } : null;
 }
 
+/** What a claim found: the lease taken (its token), held by a node, or stale (its expiry cut to one lease time). */
+export type ClaimResult = { token: number } | { token: null; stale?: { value: string; ttlMs: number } };
+
 export class CameraLeases {
   constructor(
     private readonly redis: Redis,
@@ -69,10 +91,17 @@ export class CameraLeases {
     return `${this.prefix}:fence:${cameraId}`;
   }
 
-  /** The fencing token of a new lease, or null when another node holds the camera. */
-  async claim(cameraId: string): Promise<number | null> {
-    const token = await this.redis.eval(CLAIM, 2, this.leaseKey(cameraId), this.fenceKey(cameraId), this.nodeId, this.leaseMs);
-    return token === null ? null : Number(token);
+  /** The fencing token of a new lease; none while another node holds the camera (`stale`: a lease that would have outlasted a lease time, now cut to one). */
+  async claim(cameraId: string): Promise<ClaimResult> {
+    const reply = await this.redis.eval(CLAIM, 2, this.leaseKey(cameraId), this.fenceKey(cameraId), this.nodeId, this.leaseMs);
+    if (reply === null) return { token: null };
+    if (Array.isArray(reply)) return { token: null, stale: { value: String(reply[0]), ttlMs: Number(reply[1]) } };
+    return { token: Number(reply) };
+  }
+
+  /** Where a camera's lease is kept, for messages an operator acts on. */
+  keyOf(cameraId: string): string {
+    return this.leaseKey(cameraId);
   }
 
   /** Renews every lease given; returns the cameras whose lease is no longer this node's. */

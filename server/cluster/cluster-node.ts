@@ -15,17 +15,19 @@ import { randomUUID } from 'node:crypto';
 import { ReplyError } from 'ioredis';
 import type { CameraManager } from '../app/camera-manager.js';
 import type { CameraConfig } from '../config/schema.js';
-import { errorMessage } from '../errors.js';
+import { errorMessage, isShotscaleError, type ShotscaleError } from '../errors.js';
 import { describeSource } from '../ingest/ffmpeg-args.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import type { CameraStatus } from '../shared/socket-events.js';
 import { planLeases } from './camera-balancer.js';
 import { CameraClaims } from './camera-claims.js';
-import { CameraLeases } from './camera-leases.js';
+import { CameraLeases, parseHolder, type ClaimResult } from './camera-leases.js';
 import { CameraRegistry, type RegisteredCamera } from './camera-registry.js';
 import type { ClusterShotLog } from './cluster-shot-log.js';
 import { redactUrl, type ClusterConnections, type ClusterSettings } from './cluster-connections.js';
+import { clusterView, type ClusterFault, type ClusterNodeState } from './cluster-health.js';
+import type { NodeIdLock } from './node-id-lock.js';
 import { NodeRegistry, type NodeHeartbeat } from './node-registry.js';
 
 /** The lease that makes one node at a time compute the cluster's coverage. */
@@ -45,31 +47,7 @@ interface HeldCamera {
   claim: number | null;
 }
 
-export interface ClusterNodeState {
-  nodeId: string;
-  redis: 'up' | 'down';
-  postgres: 'up' | 'down';
-  /** Epoch ms since when Redis or PostgreSQL has been unreachable; null when both answer. */
-  degradedSince: number | null;
-  /** What is wrong while degraded, coded as the API's errors are (the wall's cluster alert says the same); null when both answer. */
-  fault?: { code: 'CLUSTER_UNREACHABLE'; message: string } | null;
-  nodes: {
-    nodeId: string;
-    url: string;
-    capacity: number;
-    draining: boolean;
-    cameras: string[];
-    analysedFps: number;
-    /** Whether it computes the cluster's coverage now. */
-    coverageDuty: boolean;
-    /** Age of the heartbeat, ms. */
-    heartbeatAgeMs: number;
-    /** Oldest lease renewal among its cameras, ms ago; null without cameras. */
-    leaseAgeMs: number | null;
-  }[];
-  /** Cameras of the cluster that no node analyses now. */
-  unassigned: string[];
-}
+export type { ClusterNodeState } from './cluster-health.js';
 
 export interface ClusterNodeDeps {
   settings: ClusterSettings;
@@ -84,6 +62,8 @@ export interface ClusterNodeDeps {
   analysedFps: () => number;
   /** Redis or PostgreSQL became unreachable (a message), or both answer again (null). */
   onDegraded: (fault: { since: number; message: string } | null) => void;
+  /** This process's hold on its node id in PostgreSQL (node-id-lock.ts); null where none is kept. */
+  idLock?: Pick<NodeIdLock, 'verify'> | null;
 }
 
 export class ClusterNode {
@@ -96,6 +76,8 @@ export class ClusterNode {
   private readonly failedAt = new Map<string, number>();
   private known: RegisteredCamera[] = [];
   private live: NodeHeartbeat[] = [];
+  /** When `live` was read from Redis; null before the first read. */
+  private liveAt: number | null = null;
   private timer: NodeJS.Timeout | null = null;
   private ticking: Promise<void> = Promise.resolve();
   private draining = false;
@@ -113,7 +95,7 @@ export class ClusterNode {
   private redisUp = true;
   private postgresUp = true;
   private degradedSince: number | null = null;
-  private fault: NonNullable<ClusterNodeState['fault']> | null = null;
+  private fault: ClusterFault | null = null;
   /** Why each engine was last found unreachable. */
   private readonly reasons = { redis: '', postgres: '' };
   private readonly leaseMs: number;
@@ -188,28 +170,21 @@ export class ClusterNode {
 
   state(): ClusterNodeState {
     const now = this.deps.clock();
-    const assigned = new Set(this.live.flatMap((n) => Object.keys(n.leases)));
     return {
       nodeId: this.deps.nodeId,
       redis: this.redisUp ? 'up' : 'down',
       postgres: this.postgresUp ? 'up' : 'down',
       degradedSince: this.degradedSince,
       fault: this.fault,
-      nodes: this.live.map((n) => {
-        const renewals = Object.values(n.leases).map((l) => l.renewedAt);
-        return {
-          nodeId: n.nodeId,
-          url: n.url,
-          capacity: n.capacity,
-          draining: n.draining,
-          cameras: Object.keys(n.leases).sort(),
-          analysedFps: n.analysedFps,
-          coverageDuty: n.coverageDuty ?? false,
-          heartbeatAgeMs: Math.max(0, Math.round(now - n.at)),
-          leaseAgeMs: renewals.length ? Math.max(0, Math.round(now - Math.min(...renewals))) : null,
-        };
+      ...clusterView({
+        live: this.live,
+        liveAt: this.liveAt,
+        redisUp: this.redisUp,
+        self: this.heartbeat(now),
+        enabled: this.known.filter((c) => c.config.enabled).map((c) => c.id),
+        held: new Set(this.held.keys()),
+        now,
       }),
-      unassigned: this.known.filter((c) => c.config.enabled && !assigned.has(c.id) && !this.held.has(c.id)).map((c) => c.id),
     };
   }
 
@@ -231,7 +206,7 @@ export class ClusterNode {
     const ids = [...new Set([...heldAtStop, ...still])];
     if (this.dutyToken !== null) await this.leases.release(COVERAGE_DUTY, this.dutyToken).catch(() => undefined);
     this.dutyToken = null;
-    await this.nodes.leave(this.deps.nodeId).catch(() => undefined);
+    await this.nodes.leave(this.deps.nodeId, this.instance).catch(() => undefined);
     if (ids.length) this.deps.log.info(`cluster: handed over ${ids.join(', ')}`);
   }
 
@@ -262,6 +237,7 @@ export class ClusterNode {
       this.setRedis(false, this.redisReason(error));
     }
     await this.readCameras();
+    if (await this.idTaken()) return;
     if (!redisAnswers) {
       await this.fenceWhileCutOff();
       return;
@@ -272,14 +248,55 @@ export class ClusterNode {
       await this.keepCoverageDuty();
       await this.nodes.beat(this.heartbeat(now));
       this.live = await this.nodes.live();
+      this.liveAt = Math.round(deps.clock());
       this.noteUnreadable();
       // After Redis restarted, the other nodes take their leases back first (see checkEpoch).
       if (now >= this.settleUntil) await this.balance();
       this.setRedis(true);
       if (now >= this.settleUntil) await this.closeOrphans();
     } catch (error) {
-      this.setRedis(false, this.redisReason(error));
+      if (isShotscaleError(error, 'CLUSTER_NODE_ID_IN_USE')) await this.stepAside(error);
+      else this.setRedis(false, this.redisReason(error));
     }
+  }
+
+  /**
+   * Whether another process has taken this node's id in PostgreSQL (this one
+   * lost its connection long enough for the lock to go): then it steps aside.
+   * PostgreSQL away says nothing either way: the cameras stay, as for any outage.
+   */
+  private async idTaken(): Promise<boolean> {
+    if (!this.deps.idLock || !this.postgresUp) return false;
+    try {
+      await this.deps.idLock.verify();
+      return false;
+    } catch (error) {
+      if (!isShotscaleError(error, 'CLUSTER_NODE_ID_IN_USE')) return false;
+      await this.stepAside(error);
+      return true;
+    }
+  }
+
+  /**
+   * Another process runs with this node's id (it took it while this one was
+   * cut off): this one stops its cameras and frees their leases (only those
+   * still its own), takes no more, and says so on its health and wall with
+   * CLUSTER_NODE_ID_IN_USE; the other process and the rest of the cluster
+   * carry on. Its heartbeat is left alone: it is the other process's now.
+   */
+  private async stepAside(error: ShotscaleError): Promise<void> {
+    if (this.draining) return;
+    this.draining = true;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    const message = `CLUSTER_NODE_ID_IN_USE: ${error.message}; this process (${this.deps.url}) stopped its ${this.held.size} camera(s) and takes none`;
+    this.deps.log.error(message);
+    await Promise.all([...this.held.keys()].map((id) => this.handOver(id, 'draining')));
+    if (this.dutyToken !== null) await this.leases.release(COVERAGE_DUTY, this.dutyToken).catch(() => undefined);
+    this.dutyToken = null;
+    this.degradedSince ??= this.deps.clock();
+    this.fault = { code: 'CLUSTER_NODE_ID_IN_USE', message };
+    this.deps.onDegraded({ since: this.degradedSince, message });
   }
 
   /**
@@ -330,8 +347,25 @@ export class ClusterNode {
       this.dutyToken = null;
       this.deps.log.warn('cluster: lost the coverage duty');
     }
-    this.dutyToken = await this.leases.claim(COVERAGE_DUTY);
+    const claimed = await this.leases.claim(COVERAGE_DUTY);
+    if ('stale' in claimed && claimed.stale) this.noteStaleLease(COVERAGE_DUTY, claimed.stale, 'the coverage duty');
+    this.dutyToken = claimed.token;
     if (this.dutyToken !== null) this.deps.log.info('cluster: this node computes the cluster\'s coverage');
+  }
+
+  /**
+   * A lease that would have outlasted a lease time, its expiry now cut to one
+   * (camera-leases.ts): said with where it is and who held it, since someone
+   * or something wrote it so, and when the camera is claimed again.
+   */
+  private noteStaleLease(leaseId: string, stale: { value: string; ttlMs: number }, what = leaseId): void {
+    const holder = parseHolder(stale.value);
+    const live = holder ? this.live.some((n) => n.nodeId === holder.nodeId) : false;
+    const who = holder ? `held by node "${holder.nodeId}" (lease ${holder.token}${live ? ', a live node: it keeps it if it still renews' : ', not a live node'})` : `holding ${JSON.stringify(stale.value.slice(0, 80))}, not a lease this version writes`;
+    const found = stale.ttlMs < 0 ? 'had no expiry' : `would have lasted ${Math.round(stale.ttlMs / 1000)} s`;
+    this.deps.log.warn(
+      `CLUSTER_LEASE_STALE: the lease of ${what} in Redis (${this.leases.keyOf(leaseId)}) ${found}, ${who}: its expiry is cut to ${this.leaseMs / 1000} s, after which a node claims it with a new lease`,
+    );
   }
 
   /** Heartbeats this version cannot read (another version's node, a damaged key): said once, not acted on. */
@@ -390,10 +424,15 @@ export class ClusterNode {
     const enabled = this.known.filter((c) => c.config.enabled && (this.held.has(c.id) || now - (this.failedAt.get(c.id) ?? -Infinity) > FAILED_CLAIM_BACKOFF_MS));
     const ids = enabled.map((c) => c.id);
     const holders = await this.leases.holders(ids);
+    // A lease held in the name of no node that is there (one that died a moment ago, or a value written by
+    // hand), or in this node's name by an earlier process of it, counts as free: its claim waits for it to
+    // expire, and repairs one that never would (camera-leases.ts).
+    const present = new Set([...this.live.map((n) => n.nodeId), ...this.nodes.unreadable]);
+    const counts = (id: string, h: { nodeId: string; token: number }) => (h.nodeId === deps.nodeId ? this.held.get(id)?.token === h.token : present.has(h.nodeId));
     const plan = planLeases({
       nodeId: deps.nodeId,
       cameras: ids,
-      holders: new Map([...holders].map(([id, h]) => [id, h.nodeId])),
+      holders: new Map([...holders].filter(([id, h]) => counts(id, h)).map(([id, h]) => [id, h.nodeId])),
       nodes: this.live.map((n) => ({ nodeId: n.nodeId, capacity: n.capacity })),
     });
     for (const id of plan.release) {
@@ -402,9 +441,9 @@ export class ClusterNode {
     }
     for (const id of plan.claim) {
       const camera = enabled.find((c) => c.id === id)!;
-      let token: number | null;
+      let claimed: ClaimResult;
       try {
-        token = await this.leases.claim(id);
+        claimed = await this.leases.claim(id);
       } catch (error) {
         // Redis answered, refusing this camera's claim (a fence that is not a number: another version's, or damaged):
         // the other cameras are still claimed, and Redis is not reported away.
@@ -413,7 +452,11 @@ export class ClusterNode {
         this.failedAt.set(id, now);
         continue;
       }
-      if (token === null) continue;
+      const { token } = claimed;
+      if (token === null) {
+        if ('stale' in claimed && claimed.stale) this.noteStaleLease(id, claimed.stale);
+        continue;
+      }
       try {
         deps.cameras.add(camera.config);
       } catch (error) {

@@ -3,9 +3,10 @@
  * order a start needs it:
  *
  * 1. connect: Redis and PostgreSQL reached (or a coded error naming which),
- *    the schema migrated, this node's shot ids set apart and their copy to
- *    PostgreSQL started; before the models load, so that a node that cannot
- *    join stops at once.
+ *    the schema migrated, this node's id held in PostgreSQL for this process
+ *    alone (node-id-lock.ts: CLUSTER_NODE_ID_IN_USE otherwise), its shot ids
+ *    set apart and their copy to PostgreSQL started; before the models load,
+ *    so that a node that cannot join stops at once.
  * 2. the cluster's side of the API: shots, coverage, plans, takes,
  *    alerts and calibration of every node, and the Socket.IO Redis adapter
  *    for the hub.
@@ -41,6 +42,7 @@ import { ClusterNode, type ClusterNodeState } from './cluster-node.js';
 import { migrateCluster } from './cluster-schema.js';
 import { ClusterShotLog } from './cluster-shot-log.js';
 import { ClusterShotSync } from './cluster-shot-sync.js';
+import { KEEPALIVE_S, NodeIdLock } from './node-id-lock.js';
 import { firstShotId, NODE_ID_SPAN, nodeNumber, ShotReplicator, type ReplicationState } from './shot-replicator.js';
 
 /** The shot log's side of a cluster: present when shots are on. */
@@ -78,6 +80,8 @@ export class ClusterServices {
     private readonly deps: ClusterServicesDeps,
     private readonly connections: ClusterConnections,
     private readonly replicator: ShotReplicator | null,
+    /** This process's hold on its node id (and on its shot-id range). */
+    private readonly idLock: NodeIdLock,
     /** This node's number times NODE_ID_SPAN: its shot ids and label-these ids start there. */
     private readonly idBase: number,
   ) {
@@ -130,19 +134,25 @@ export class ClusterServices {
     const { settings, nodeId, shotLog, log } = deps;
     const connections = await connectCluster(settings, log);
     let replicator: ShotReplicator | null = null;
-    let base = 0;
+    let idLock: NodeIdLock | null = null;
     try {
       await migrateCluster(connections.pg);
       deps.metrics.registry.setDefaultLabels({ node: nodeId });
+      const number = await nodeNumber(connections.pg, nodeId);
+      // Before this node's first shot id is read: another process with this id (alive, or cut off but still
+      // copying) would go on writing the same range. A crashed one's lock is gone already; a vanished machine's goes within the wait.
+      const lock = await NodeIdLock.acquire({ postgresUrl: settings.postgresUrl, nodeId, number, log }, (KEEPALIVE_S + 4) * 1000, (ms) => new Promise((r) => setTimeout(r, ms)));
+      idLock = lock;
+      const base = number * NODE_ID_SPAN;
       if (shotLog) {
-        base = (await nodeNumber(connections.pg, nodeId)) * NODE_ID_SPAN;
         shotLog.shots.setIdFloor(await firstShotId(connections.pg, base));
-        replicator = new ShotReplicator(shotLog.db, shotLog.shots, connections.pg, nodeId, log);
+        replicator = new ShotReplicator(shotLog.db, shotLog.shots, connections.pg, nodeId, log, () => lock.session());
         replicator.start(base);
       }
-      return new ClusterServices(deps, connections, replicator, base);
+      return new ClusterServices(deps, connections, replicator, lock, base);
     } catch (error) {
       await replicator?.close();
+      await idLock?.close();
       await connections.close();
       throw error;
     }
@@ -208,7 +218,7 @@ export class ClusterServices {
   /** `/api/health`'s `cluster`. */
   state(): ClusterNodeState & { shotLog: ReplicationState | null } {
     // Between listening and joining (a moment at start), nothing is known of the others yet.
-    const joining: ClusterNodeState = { nodeId: this.deps.nodeId, redis: 'up', postgres: 'up', degradedSince: null, fault: null, nodes: [], unassigned: [] };
+    const joining: ClusterNodeState = { nodeId: this.deps.nodeId, redis: 'up', postgres: 'up', degradedSince: null, fault: null, nodes: [], nodesAsOf: null, lastSeen: [], unassigned: [] };
     return { ...(this.node?.state() ?? joining), shotLog: this.replicator?.state() ?? null };
   }
 
@@ -258,6 +268,7 @@ export class ClusterServices {
       log,
       analysedFps: this.deps.analysedFps,
       onDegraded,
+      idLock: this.idLock,
     });
     this.node = node;
     await node.start(this.deps.config.cameras as readonly CameraConfig[]);
@@ -276,6 +287,7 @@ export class ClusterServices {
     await this.shots?.alerts.close();
     await this.shots?.sync.close();
     await this.replicator?.close();
+    await this.idLock.close();
     await this.connections.close();
   }
 }

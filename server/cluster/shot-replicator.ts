@@ -17,6 +17,7 @@ import { errorMessage } from '../errors.js';
 import type { Logger } from '../shared/logger.js';
 import type { Db } from '../store/database.js';
 import type { ShotStore, StoredShot } from '../store/shot-store.js';
+import type { Queryable } from './node-id-lock.js';
 import { refusedForContent } from './pg-errors.js';
 
 /** Ids per node: node number n logs shots n * 2^36 upwards (68 billion a node, 131,072 nodes within 2^53). */
@@ -87,9 +88,15 @@ export class ShotReplicator {
   constructor(
     private readonly db: Db,
     private readonly shots: ShotStore,
-    private readonly pool: pg.Pool,
+    pool: pg.Pool,
     private readonly nodeId: string,
     private readonly log: Logger,
+    /**
+     * Where the shots are written: in a cluster, the connection that holds
+     * this node's id (node-id-lock.ts), so that a process whose id another
+     * has taken cannot write one shot under it; the pool where no lock is kept.
+     */
+    private readonly session: () => Promise<Queryable> = async () => pool,
   ) {}
 
   /** From `floor` up, this node's shots go to PostgreSQL. */
@@ -129,8 +136,9 @@ export class ShotReplicator {
             return []; // gone from the file: nothing to copy
           }
         });
-        await this.upsertOrSkip(shots);
-        await this.copyThumbnails(shots);
+        const session = await this.session();
+        await this.upsertOrSkip(session, shots);
+        await this.copyThumbnails(session, shots);
         this.db.prepare('DELETE FROM cluster_outbox WHERE seq <= ?').run(rows.at(-1)!.seq);
         if (rows.length < BATCH_ROWS) break;
       }
@@ -149,14 +157,14 @@ export class ShotReplicator {
    * sent a shot at a time, and a shot it still refuses is logged and left
    * out, so that one bad row never stops the copy of every later shot.
    */
-  private async upsertOrSkip(shots: StoredShot[]): Promise<void> {
+  private async upsertOrSkip(session: Queryable, shots: StoredShot[]): Promise<void> {
     try {
-      await this.upsert(shots);
+      await this.upsert(session, shots);
     } catch (error) {
       if (!refusedForContent(error)) throw error;
       for (const shot of shots) {
         try {
-          await this.upsert([shot]);
+          await this.upsert(session, [shot]);
         } catch (rowError) {
           if (!refusedForContent(rowError)) throw rowError;
           this.log.error(`shots: shot ${shot.id} cannot be copied to PostgreSQL (${errorMessage(rowError)}); it stays in this node's file only`);
@@ -166,7 +174,7 @@ export class ShotReplicator {
   }
 
   /** The thumbnails of these shots that PostgreSQL lacks (a shot's thumbnail is written once, when it closes). */
-  private async copyThumbnails(shots: StoredShot[]): Promise<void> {
+  private async copyThumbnails(session: Queryable, shots: StoredShot[]): Promise<void> {
     const ids = shots.filter((shot) => shot.hasThumbnail).map((shot) => shot.id);
     for (let i = 0; i < ids.length; i += THUMBNAILS_PER_INSERT) {
       const values: unknown[] = [];
@@ -177,11 +185,11 @@ export class ShotReplicator {
         values.push(id, jpeg);
         tuples.push(`($${values.length - 1}, $${values.length})`);
       }
-      if (tuples.length) await this.pool.query(`INSERT INTO cluster_thumbnails (shot_id, jpeg) VALUES ${tuples.join(', ')} ON CONFLICT (shot_id) DO NOTHING`, values);
+      if (tuples.length) await session.query(`INSERT INTO cluster_thumbnails (shot_id, jpeg) VALUES ${tuples.join(', ')} ON CONFLICT (shot_id) DO NOTHING`, values);
     }
   }
 
-  private async upsert(shots: StoredShot[]): Promise<void> {
+  private async upsert(session: Queryable, shots: StoredShot[]): Promise<void> {
     if (!shots.length) return;
     const values: unknown[] = [];
     const tuples = shots.map((shot, i) => {
@@ -189,7 +197,7 @@ export class ShotReplicator {
       const at = i * 9;
       return `($${at + 1}, $${at + 2}, $${at + 3}, $${at + 4}, $${at + 5}, $${at + 6}, $${at + 7}, $${at + 8}, $${at + 9})`;
     });
-    await this.pool.query(
+    await session.query(
       `INSERT INTO cluster_shots (id, node_id, camera_id, status, in_time, out_time, scene, take, record) VALUES ${tuples.join(', ')}
        ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, in_time = EXCLUDED.in_time, out_time = EXCLUDED.out_time, scene = EXCLUDED.scene, take = EXCLUDED.take, record = EXCLUDED.record, updated_at = now()`,
       values,

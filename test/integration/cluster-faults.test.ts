@@ -1,16 +1,17 @@
 /**
  * Faults an operator of a multi-machine live broadcast meets, on a real
  * redis-server and a real PostgreSQL: values in Redis this version does not
- * write (another version's node, a damaged key), and engines that refuse a
- * node at start (a wrong password, a URL that does not parse, a database
- * that is not there).
+ * write (another version's node, a damaged key, a lease without an expiry),
+ * engines that refuse a node at start (a wrong password, a URL that does not
+ * parse, a database that is not there), Redis away while nodes come and go,
+ * and two processes started with one node id.
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { Redis } from 'ioredis';
 import { after, before, test } from 'node:test';
-import { freePort, startPostgres, startRedis, type Engine } from '../support/cluster-engines.js';
+import { freePort, startPostgres, startRedis, startRelay, type Engine } from '../support/cluster-engines.js';
 import { createDatabase, nodeConfig, startNode, stopNode, type ClusterSpec, type NodeProcess } from '../support/cluster-nodes.js';
 import { runCli } from '../support/cli.js';
 import { makeClip, tempDir } from '../support/media.js';
@@ -316,5 +317,138 @@ test('an engine away: /api/health and the wall say which, where and why, with a 
     await redis.start().catch(() => undefined);
     await postgres.start().catch(() => undefined);
     await stopNode(a);
+  }
+});
+
+test('a lease left without an expiry (typed by hand, a dump restored without expiries) is claimed within a lease time with a new fencing token, said with a code; a live holder whose lease lost its expiry keeps its camera', { timeout: 180_000 }, async () => {
+  const leaseS = 3;
+  const spec = await clusterSpec(['s-1', 's-2', 's-3'], leaseS);
+  const prefix = spec.keyPrefix;
+  const hostile = new Redis(redis.url);
+  // Held in the name of a node that does not exist, for ever: before the fix, s-2 stayed unassigned.
+  await hostile.set(`${prefix}:lease:s-2`, 'ghost#7');
+  await hostile.set(`${prefix}:fence:s-2`, '7');
+  const a = await node(spec, 'a', 3);
+  try {
+    await waitFor(() => clusterState(a.url), (s) => camerasOf(s, 'a').join() === 's-1,s-2,s-3' && s.unassigned.length === 0, 30_000, 'a runs every camera, s-2 included');
+    assert.equal(await hostile.get(`${prefix}:lease:s-2`), 'a#8', 'a new lease, its token above the stale one');
+    const ttl = await hostile.pttl(`${prefix}:lease:s-2`);
+    assert.ok(ttl > 0 && ttl <= leaseS * 1000, `an expiry: ${ttl}`);
+    assert.match(a.stderr(), new RegExp(`CLUSTER_LEASE_STALE: the lease of s-2 in Redis \\(${prefix}:lease:s-2\\) had no expiry, held by node "ghost" \\(lease 7, not a live node\\): its expiry is cut to ${leaseS} s`));
+
+    // b joins with room; the leases of a (live, renewing) lose their expiry. Nothing changes hands but what the balancer hands over.
+    const b = await node(spec, 'b', 1);
+    await waitFor(() => clusterState(a.url), (s) => camerasOf(s, 'a').length === 2 && camerasOf(s, 'b').length === 1, 30_000, 'b takes one camera');
+    const held = camerasOf(await clusterState(a.url), 'a');
+    const values = await hostile.mget(held.map((id) => `${prefix}:lease:${id}`));
+    const logged = a.stderr().length;
+    for (const id of held) await hostile.persist(`${prefix}:lease:${id}`);
+    const watchUntil = Date.now() + 3 * leaseS * 1000;
+    while (Date.now() < watchUntil) {
+      const state = await clusterState(b.url);
+      if (state.nodes.length === 2) assert.deepEqual(camerasOf(state, 'a'), held, 'a keeps its cameras');
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    assert.deepEqual(await hostile.mget(held.map((id) => `${prefix}:lease:${id}`)), values, 'the same leases, the same tokens');
+    for (const id of held) assert.ok((await hostile.pttl(`${prefix}:lease:${id}`)) > 0, `${id}: an expiry again`);
+    assert.doesNotMatch(a.stderr().slice(logged), /lost the lease/);
+    await stopNode(b);
+  } finally {
+    hostile.disconnect();
+    await stopNode(a);
+  }
+});
+
+test('Redis away: /api/health lists this node alone as live and the others as last seen, with the time the list was read; once Redis answers the list is read again (a node that died meanwhile is gone)', { timeout: 180_000 }, async () => {
+  const spec = await clusterSpec(['o-1', 'o-2']);
+  const a = await node(spec, 'a', 1);
+  const b = await node(spec, 'b', 1);
+  try {
+    await waitFor(() => clusterState(a.url), (s) => camerasOf(s, 'a').length === 1 && camerasOf(s, 'b').length === 1, 30_000, 'one camera each');
+    const onB = camerasOf(await clusterState(a.url), 'b')[0]!;
+    const stoppedAt = Date.now();
+    await redis.stop();
+    try {
+      const during = await waitFor(() => clusterState(a.url), (s) => s.redis === 'down', 20_000, 'a sees Redis down');
+      // Before: b listed as a live node, its heartbeat age growing, though nothing was known of it.
+      assert.deepEqual(during.nodes.map((n) => n.nodeId), ['a'], 'only this node, known first hand');
+      assert.equal(camerasOf(during, 'a').length, 1);
+      assert.deepEqual(during.lastSeen?.map((n) => [n.nodeId, n.url]), [['b', b.url]]);
+      assert.ok(during.lastSeen![0]!.heartbeatAt <= stoppedAt + 1000, 'b as last seen before the outage');
+      assert.ok(during.nodesAsOf !== null && during.nodesAsOf! <= stoppedAt + 1000 && during.nodesAsOf! > stoppedAt - 10_000, `the list's date: ${during.nodesAsOf} (Redis stopped at ${stoppedAt})`);
+      assert.deepEqual(during.unassigned, [], 'not known while Redis is away');
+      await stopNode(b, 'SIGKILL');
+    } finally {
+      await redis.start();
+    }
+    const restartedAt = Date.now();
+    const after_ = await waitFor(() => clusterState(a.url), (s) => s.redis === 'up' && s.unassigned.join() === onB, 30_000, "a reads the list again: b gone, its camera nobody's (a is full)");
+    assert.deepEqual(after_.nodes.map((n) => n.nodeId), ['a']);
+    assert.deepEqual(after_.lastSeen, []);
+    assert.ok(after_.nodesAsOf! >= restartedAt, 'a fresh list');
+    assert.ok(alive(a));
+  } finally {
+    await redis.start().catch(() => undefined);
+    await Promise.all([stopNode(a), stopNode(b)]);
+  }
+});
+
+test('a second process with the id of a node cut off from Redis (its heartbeat lapsed, it still runs and reaches PostgreSQL) is refused with CLUSTER_NODE_ID_IN_USE, saying where and how long a dead one keeps it; the first keeps its camera', { timeout: 180_000 }, async () => {
+  const spec = await clusterSpec(['d-1']);
+  const relay = await startRelay(redis);
+  const a = await node({ ...spec, redisUrl: relay.url }, 'a', 1);
+  const watcher = new Redis(redis.url);
+  try {
+    await waitFor(() => clusterState(a.url), (s) => camerasOf(s, 'a').length === 1, 30_000, 'a runs d-1');
+    await relay.cut();
+    await waitFor(() => watcher.exists(`${spec.keyPrefix}:node:a`), (n) => n === 0, 20_000, "a's heartbeat lapsed");
+    // Before the fix this one started (the id looked free in Redis), and both logged shots under a's ids.
+    const twin = await runCli(['serve', '--config', nodeConfig(spec, 'a', 1)], { timeoutMs: 90_000 });
+    assert.notEqual(twin.code, 0);
+    const lines = twin.stderr.split('\n');
+    const at = lines.findIndex((line) => line.includes('CLUSTER_NODE_ID_IN_USE: cluster.nodeId:'));
+    assert.ok(at >= 0, twin.stderr.slice(-2000));
+    assert.match(lines[at]!, /node "a" is already running: another process holds its id in PostgreSQL at postgres:\/\/shotscale@127\.0\.0\.1:\d+\/cluster_faults_\S+ \(shotscale a@\S+, from 127\.0\.0\.1, connected since /);
+    assert.match(lines[at + 1] ?? '', /hint: .*own cluster\.nodeId.*crashed frees its id at once.*within \d+ s/);
+    assert.doesNotMatch(twin.stdout, /listening on/);
+    await relay.restore();
+    await waitFor(() => clusterState(a.url), (s) => s.redis === 'up' && s.nodes.length === 1 && camerasOf(s, 'a').join() === 'd-1', 30_000, 'a back, with its camera');
+    assert.doesNotMatch(a.stderr(), /lost the lease|CLUSTER_NODE_ID_IN_USE/);
+    assert.ok(alive(a));
+  } finally {
+    watcher.disconnect();
+    await stopNode(a);
+    // A relay left listening would keep this test process alive.
+    await relay.cut();
+  }
+});
+
+test('a node cut off from both engines long enough for another process to take its id steps aside when it is back: it stops its cameras and says CLUSTER_NODE_ID_IN_USE; the new process runs on', { timeout: 180_000 }, async () => {
+  const spec = await clusterSpec(['r-1']);
+  const [redisRelay, pgRelay] = await Promise.all([startRelay(redis), startRelay(postgres)]);
+  const pgUrl = new URL(spec.postgresUrl);
+  pgUrl.port = new URL(pgRelay.url).port;
+  const old = await node({ ...spec, redisUrl: redisRelay.url, postgresUrl: pgUrl.toString() }, 'a', 1);
+  try {
+    await waitFor(() => clusterState(old.url), (s) => camerasOf(s, 'a').length === 1, 30_000, 'the first process runs r-1');
+    await Promise.all([redisRelay.cut(), pgRelay.cut()]);
+    // Its connections closed, PostgreSQL lets its id go at once; Redis, once its heartbeat and lease lapse.
+    const successor = await node(spec, 'a', 1);
+    await waitFor(() => clusterState(successor.url), (s) => s.nodes.length === 1 && s.nodes[0]!.url === successor.url && camerasOf(s, 'a').join() === 'r-1', 30_000, 'the new process runs r-1');
+    await Promise.all([redisRelay.restore(), pgRelay.restore()]);
+    const { fault } = await waitFor(() => clusterState(old.url), (s) => s.fault?.code === 'CLUSTER_NODE_ID_IN_USE', 30_000, 'the first process says its id was taken');
+    assert.match(fault!.message, /node "a" was taken by another process|another process holds its id in PostgreSQL/);
+    assert.match(fault!.message, /stopped its \d camera\(s\) and takes none/);
+    assert.match(old.stderr(), /CLUSTER_NODE_ID_IN_USE/);
+    // A few lease times later: the new process keeps the camera and its place; the old one took nothing back.
+    await new Promise((r) => setTimeout(r, 3 * spec.leaseS * 1000));
+    const state = await clusterState(successor.url);
+    assert.deepEqual(state.nodes.map((n) => [n.nodeId, n.url, n.cameras.join()]), [['a', successor.url, 'r-1']]);
+    assert.ok(alive(old) && alive(successor));
+    assert.doesNotMatch(successor.stderr(), /lost the lease/);
+    await stopNode(successor);
+  } finally {
+    await stopNode(old);
+    await Promise.all([redisRelay.cut(), pgRelay.cut()]);
   }
 });
