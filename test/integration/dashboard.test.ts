@@ -173,7 +173,7 @@ describe('dashboard', () => {
       await shot('tablet');
       await page.keyboard.press('s');
       await page.locator('[data-testid="shot-edit"]').first().waitFor({ timeout: 10_000 });
-      assert.deepEqual(await sidewaysHidden(page, '[data-testid="shot-edit"]'), [], 'Edit stays in sight while the wide shot table scrolls');
+      assert.deepEqual(await sidewaysHidden(page, '[data-testid="shot-edit"]'), [], 'Edit stays in sight in the two-line rows of the shot table');
       await shot('tablet-shots');
 
       // A small laptop: the camera list sits beside the form, 534 px for a 690 px table.

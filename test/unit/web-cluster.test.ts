@@ -50,4 +50,10 @@ test('problems: none when all is well; each engine down, cameras nobody runs, an
   const message = 'cluster degraded on a: Redis unreachable: Redis at redis://***@10.0.0.5:6379 (connect ECONNREFUSED 10.0.0.5:6379); this node keeps analysing its cameras';
   const faulted = clusterProblems(cluster({ redis: 'down', fault: { code: 'CLUSTER_UNREACHABLE', message: `CLUSTER_UNREACHABLE: ${message}` } }));
   assert.deepEqual(faulted, [message]);
+  // The nodes last seen before Redis went away: named with their last heartbeat, not as running.
+  const t = Date.UTC(2026, 11, 5, 14, 3, 4);
+  const away = clusterProblems(cluster({ redis: 'down', nodes: [node('a')], nodesAsOf: t, lastSeen: [{ nodeId: 'b', url: 'http://10.0.0.1:8420', heartbeatAt: t - 2000 }] }));
+  assert.equal(away.length, 2);
+  assert.match(away[1]!, /^Other nodes as last seen at \d{1,2}:\d{2}:\d{2}, not known to be running now: b \(heartbeat at \d{1,2}:\d{2}:\d{2}\)$/);
+  assert.equal(clusterProblems(cluster({ lastSeen: [] })).length, 0, 'nothing to say with Redis up');
 });
