@@ -149,6 +149,18 @@ describe('dashboard layout at narrow widths', () => {
     await shot('tablet-tabs');
   });
 
+  for (const width of [1000, 1300]) {
+    test(`${width} px: the take slate keeps its fields and buttons on one row, under the tabs rather than folded beside them`, async () => {
+      await page.setViewportSize({ width, height: 800 });
+      await page.keyboard.press('w');
+      const top = (id: string) => page.$eval(`nav [data-testid="${id}"]`, (e) => Math.round(e.getBoundingClientRect().top));
+      const [scene, start, end] = [await top('slate-scene'), await top('slate-start'), await top('slate-end')];
+      assert.ok(Math.abs(scene - start) <= 8 && Math.abs(start - end) <= 8, `scene ${scene}, start ${start}, end ${end}`);
+      const tabsBottom = await page.$$eval('nav [data-view]', (tabs) => Math.max(...tabs.map((t) => t.getBoundingClientRect().bottom)));
+      assert.ok(start >= tabsBottom - 1, `the slate (${start}) is under the tabs (${tabsBottom})`);
+    });
+  }
+
   test('a camera removed by keyboard hands the focus on: to the next camera, the one above for the last, the heading for the only one', async () => {
     await page.setViewportSize({ width: 1280, height: 800 });
     await page.keyboard.press('m');
