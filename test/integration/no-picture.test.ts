@@ -159,6 +159,17 @@ describe('a camera with no picture', () => {
       assert.equal((await row.locator('[data-testid="shot-no-picture"]').textContent())?.trim(), 'no picture (black)');
       mkdirSync(ARTIFACTS, { recursive: true });
       await page.screenshot({ path: path.join(ARTIFACTS, 'no-picture-shots.png') });
+      // An operator who saw a picture there gives it a scale: the select starts at none, and the scale chosen counts.
+      await row.locator('[data-testid="shot-edit"]').click();
+      const select = row.locator('[data-testid="shot-scale-input"]');
+      assert.equal(await select.inputValue(), '');
+      await select.selectOption(black.scale);
+      await row.locator('[data-testid="shot-save"]').click();
+      await row.locator('[data-testid="scale-by-operator"]').waitFor({ timeout: 10_000 });
+      assert.equal(await row.locator('[data-testid="shot-no-picture"]').count(), 0);
+      const set = ((await httpJson(`${server.url}/api/shots?camera=cam-b&scene=9`)).body as { shots: ShotRecord[] }).shots.find((s) => s.id === black.id)!;
+      assert.deepEqual([set.scale, set.noPicture], [black.scale, 'black'], 'the flag stays; the operator\'s scale counts (shotWithoutPicture)');
+      assert.ok(set.classifierScale, 'set by an operator');
     } finally {
       await browser?.close();
     }

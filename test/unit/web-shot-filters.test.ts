@@ -69,6 +69,14 @@ test('shotEdit sends only what changed', () => {
   // An operator's scale goes with the rest; the same scale is no change.
   assert.deepEqual(shotEdit(before, 'Anna', '', 'CU'), { scale: 'CU' });
   assert.equal(shotEdit(before, 'Anna', '', 'MCU'), null);
+  // A shot with no picture has no scale to keep: left at none it stays so; any scale chosen is sent, the carried one too.
+  const black = { ...before, noPicture: 'black' as const };
+  assert.equal(shotEdit(black, 'Anna', ''), null);
+  assert.equal(shotEdit(black, 'Anna', '', ''), null);
+  assert.deepEqual(shotEdit(black, 'Anna', '', 'MCU'), { scale: 'MCU' });
+  assert.deepEqual(shotEdit(black, 'Anna, Ben', ''), { tags: ['Anna', 'Ben'] }, 'tags alone set no scale');
+  // Once an operator gave it one, it is a shot with that scale.
+  assert.equal(shotEdit({ ...black, classifierScale: 'MCU' }, 'Anna', '', 'MCU'), null);
 });
 
 test('orderScenes puts the current scene first, then by name with numbers in order', () => {

@@ -6,7 +6,7 @@
  * Svelte: unit-tested under node (test/unit/web-shot-filters.test.ts).
  */
 import { CANONICAL_SCALES, type CanonicalScale } from '../../../server/shared/scale.js';
-import type { CoveragePlan, SceneCoverage, ShotRecord } from '../../../server/shared/shots.js';
+import { shotWithoutPicture, type CoveragePlan, type SceneCoverage, type ShotRecord } from '../../../server/shared/shots.js';
 import { defaultItemLabel, describeScaleRange, parseScaleSpec as parseSharedScaleSpec, type ScaleRange } from '../../../server/shared/scale-range.js';
 
 export { defaultItemLabel, describeScaleRange, type ScaleRange };
@@ -105,16 +105,22 @@ export function tagsText(tags: readonly string[]): string {
   return tags.join(', ');
 }
 
+/** The scale an edit of this shot starts from: its own, or none ('') for a shot with no picture, whose scale is only carried over. */
+export function editableScale(shot: Pick<ShotRecord, 'scale' | 'noPicture' | 'classifierScale'>): CanonicalScale | '' {
+  return shotWithoutPicture(shot) ? '' : shot.scale;
+}
+
 /** The PATCH body for edited tags and note: only what changed; null when nothing did. */
 export function shotEdit(
-  shot: Pick<ShotRecord, 'tags' | 'note' | 'scale'>,
+  shot: Pick<ShotRecord, 'tags' | 'note' | 'scale' | 'noPicture' | 'classifierScale'>,
   tagsInput: string,
   noteInput: string,
-  scaleInput: CanonicalScale = shot.scale,
+  scaleInput: CanonicalScale | '' = editableScale(shot),
 ): { scale?: CanonicalScale; tags?: string[]; note?: string | null } | null {
   const patch: { scale?: CanonicalScale; tags?: string[]; note?: string | null } = {};
   // An operator's scale: the shot's scale in the log and every export from now on, and a calibration sample.
-  if (scaleInput !== shot.scale) patch.scale = scaleInput;
+  // On a shot with no picture any scale chosen is news, even the one it carried over.
+  if (scaleInput !== '' && scaleInput !== editableScale(shot)) patch.scale = scaleInput;
   const tags = parseTags(tagsInput);
   if (tags.join('\u0000') !== shot.tags.join('\u0000')) patch.tags = tags;
   const note = noteInput.trim() === '' ? null : noteInput.trim();
