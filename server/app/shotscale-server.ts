@@ -30,6 +30,7 @@ import type { Logger } from '../shared/logger.js';
 import { CANONICAL_SCALES } from '../shared/scale.js';
 import type { Frame } from '../shared/frame.js';
 import type { PipelineStats, ServerInfo } from '../shared/socket-events.js';
+import { ALERT_KINDS } from '../shared/shots.js';
 import { ShotLog } from '../shots/shot-log.js';
 import { CalibrationStore, SqliteCalibrationRecords } from '../store/calibration-store.js';
 import { encodeThumbnail } from '../shots/thumbnail.js';
@@ -149,14 +150,14 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
           if (!config.cluster.enabled) hub?.coverage(update);
         },
         alert: (alert) => {
-          metrics.alertsActive.set(shotLogAlertCount());
+          const active = shotLog?.alerts.active() ?? [];
+          for (const kind of ALERT_KINDS) metrics.alertsActive.set({ kind }, active.filter((a) => a.kind === kind).length);
           hub?.alert(alert);
           cluster?.ownAlert(alert);
         },
         takeEnded: (take) => cluster?.takeEnded(take),
       }, nodeId === null ? {} : { clusterNode: nodeId })
     : null;
-  const shotLogAlertCount = () => shotLog?.alerts.active().length ?? 0;
 
   // The cluster's engines next: a node that cannot reach them says which and stops, before the models load.
   // The camera manager is late-bound here: the cluster's services only use it once the node joins.

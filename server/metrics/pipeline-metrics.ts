@@ -3,7 +3,7 @@
  * updates; nothing is scraped from a stats object. One registry per server.
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { SHOT_BOUNDARIES } from '../shared/shots.js';
+import { ALERT_KINDS, SHOT_BOUNDARIES } from '../shared/shots.js';
 
 export class PipelineMetrics {
   readonly registry = new Registry();
@@ -51,7 +51,8 @@ export class PipelineMetrics {
     labelNames: ['camera', 'cut'] as const,
     registers: [this.registry],
   });
-  readonly alertsActive = new Gauge({ name: 'shotscale_alerts_active', help: 'Alerts active now (doubling, stuck, plan missing, stalled, no picture, frozen, storage, cluster)', registers: [this.registry] });
+  /** Every kind always present (0 when none), so a query by kind never finds a series gone stale. */
+  readonly alertsActive = new Gauge({ name: 'shotscale_alerts_active', help: 'Alerts active now, by kind (doubling, stuck, plan-missing, stalled, no-picture, frozen, storage, cluster)', labelNames: ['kind'] as const, registers: [this.registry] });
   readonly authRefused = new Counter({
     name: 'shotscale_auth_refused_total',
     help: 'Requests and Socket.IO connections refused, by transport and reason (missing: no token; wrong: a token that matches none; blocked: too many wrong tokens from the address; forbidden: the role does not allow it; foreign-page: no token, from a page of another site or sent to a name that is not loopback)',
@@ -70,6 +71,7 @@ export class PipelineMetrics {
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'shotscale_' });
+    for (const kind of ALERT_KINDS) this.alertsActive.set({ kind }, 0);
   }
 
   /** Removes a camera's series when the camera is removed. */

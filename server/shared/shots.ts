@@ -187,7 +187,8 @@ export interface CoverageUpdate {
 }
 
 /** storage: the shot log cannot be written (a full or failing disk); shots are held in memory meanwhile. */
-export type AlertKind = 'doubling' | 'stuck' | 'plan-missing' | 'stalled' | 'no-picture' | 'frozen' | 'storage' | 'cluster';
+export const ALERT_KINDS = ['doubling', 'stuck', 'plan-missing', 'stalled', 'no-picture', 'frozen', 'storage', 'cluster'] as const;
+export type AlertKind = (typeof ALERT_KINDS)[number];
 
 export interface Alert {
   /** Stable while the condition lasts, e.g. "doubling:cam-1+cam-2". */
