@@ -15,7 +15,7 @@ import { freePort, startPostgres, startRedis, startRelay, type Engine } from '..
 import { createDatabase, nodeConfig, startNode, stopNode, type ClusterSpec, type NodeProcess } from '../support/cluster-nodes.js';
 import { runCli } from '../support/cli.js';
 import { makeClip, tempDir } from '../support/media.js';
-import { connectClient, httpJson, type TestClient } from '../support/server-harness.js';
+import { connectClient, httpJson, readoutsFrom } from '../support/server-harness.js';
 import type { ClusterNodeState } from '../../server/cluster/cluster-node.js';
 
 let redis: Engine;
@@ -74,25 +74,6 @@ async function waitFor<T>(read: () => Promise<T>, predicate: (value: T) => boole
 }
 
 const camerasOf = (state: ClusterNodeState, nodeId: string) => state.nodes.find((n) => n.nodeId === nodeId)?.cameras ?? [];
-
-function readoutsFrom(client: TestClient, ids: string[], timeoutMs: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const seen = new Set<string>();
-    const timer = setTimeout(() => {
-      client.off('readout', listener);
-      reject(new Error(`readouts within ${timeoutMs} ms from ${[...seen].sort().join(', ') || 'none'}; wanted ${ids.join(', ')}`));
-    }, timeoutMs);
-    const listener = (readout: { cameraId: string }) => {
-      seen.add(readout.cameraId);
-      if (ids.every((id) => seen.has(id))) {
-        clearTimeout(timer);
-        client.off('readout', listener);
-        resolve();
-      }
-    };
-    client.on('readout', listener);
-  });
-}
 
 const alive = (n: NodeProcess) => n.child.exitCode === null && n.child.signalCode === null;
 

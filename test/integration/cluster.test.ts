@@ -18,7 +18,7 @@ import { rawRequest } from '../support/raw-http.js';
 import { makeClip, tempDir } from '../support/media.js';
 import { makeCutClip } from '../support/cut-clips.js';
 import type { ShotRecord } from '../../server/shared/shots.js';
-import { connectClient, httpJson, REPO_DIR, type TestClient } from '../support/server-harness.js';
+import { connectClient, httpJson, readoutsFrom, REPO_DIR, type TestClient } from '../support/server-harness.js';
 import { nodeConfig } from '../support/cluster-nodes.js';
 import type { ClusterNodeState } from '../../server/cluster/cluster-node.js';
 import { publishWhip, type WhipPublisher } from '../support/whip-publisher.js';
@@ -111,26 +111,6 @@ async function waitForCluster(url: string, predicate: (state: ClusterNodeState) 
 
 const camerasOf = (state: ClusterNodeState, nodeId: string) => state.nodes.find((n) => n.nodeId === nodeId)?.cameras ?? [];
 const allHeld = (state: ClusterNodeState) => state.nodes.flatMap((n) => n.cameras).sort();
-
-/** Resolves with the camera ids seen in readouts on `client` until every one of `ids` has been seen. */
-function readoutsFrom(client: TestClient, ids: string[], timeoutMs: number): Promise<Set<string>> {
-  return new Promise((resolve, reject) => {
-    const seen = new Set<string>();
-    const timer = setTimeout(() => {
-      client.off('readout', listener);
-      reject(new Error(`readouts within ${timeoutMs} ms from ${[...seen].sort().join(', ') || 'none'}; wanted ${ids.join(', ')}`));
-    }, timeoutMs);
-    const listener = (readout: { cameraId: string }) => {
-      seen.add(readout.cameraId);
-      if (ids.every((id) => seen.has(id))) {
-        clearTimeout(timer);
-        client.off('readout', listener);
-        resolve(seen);
-      }
-    };
-    client.on('readout', listener);
-  });
-}
 
 test('cameras are shared out over the nodes, and one client on one node gets the readouts of every camera', { timeout: 120_000 }, async () => {
   const ids = ['cam-1', 'cam-2', 'cam-3', 'cam-4'];

@@ -136,3 +136,23 @@ export const testsrcCamera = (id: string, extra: Record<string, unknown> = {}) =
 
 /** A camera playing a video file in real time, looped: a feed that never ends. */
 export const fileCamera = (id: string, clip: string) => ({ id, source: { kind: 'file', path: clip, loop: true, realtime: true }, analysisFps: 5 });
+
+/** Resolves with the camera ids seen in readouts on `client` once every one of `ids` has been seen; rejects, saying which came, after `timeoutMs`. */
+export function readoutsFrom(client: TestClient, ids: readonly string[], timeoutMs: number): Promise<Set<string>> {
+  return new Promise((resolve, reject) => {
+    const seen = new Set<string>();
+    const timer = setTimeout(() => {
+      client.off('readout', listener);
+      reject(new Error(`readouts within ${timeoutMs} ms from ${[...seen].sort().join(', ') || 'none'}; wanted ${ids.join(', ')}`));
+    }, timeoutMs);
+    const listener = (readout: { cameraId: string }) => {
+      seen.add(readout.cameraId);
+      if (ids.every((id) => seen.has(id))) {
+        clearTimeout(timer);
+        client.off('readout', listener);
+        resolve(seen);
+      }
+    };
+    client.on('readout', listener);
+  });
+}
