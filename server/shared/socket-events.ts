@@ -26,7 +26,8 @@ export interface Subjects {
 }
 
 /** A frame of one flat colour (no signal, a cap on the lens, a fade's end): nothing to read a scale from. */
-export type NoPicture = 'black' | 'white' | 'plain';
+export const NO_PICTURE_KINDS = ['black', 'white', 'plain'] as const;
+export type NoPicture = (typeof NO_PICTURE_KINDS)[number];
 
 /** One analysed frame of one camera. */
 export interface Readout {

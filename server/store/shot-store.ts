@@ -6,7 +6,7 @@
 import { ShotscaleError } from '../errors.js';
 import { isCanonicalScale, type CanonicalScale } from '../shared/scale.js';
 import type { ShotBoundary, ShotRecord, TimecodeRateName } from '../shared/shots.js';
-import type { NoPicture, Subjects } from '../shared/socket-events.js';
+import { NO_PICTURE_KINDS, type NoPicture, type Subjects } from '../shared/socket-events.js';
 import type { FrameAnalysis } from '../shots/shot-accumulator.js';
 import type { Db } from './database.js';
 import { guardWrite } from './storage-fault.js';
@@ -57,8 +57,6 @@ interface ShotRow {
   no_picture_s: number | null;
 }
 
-const NO_PICTURE: readonly string[] = ['black', 'white', 'plain'] satisfies NoPicture[];
-
 export interface StoredShot extends ShotRecord {
   takeId: number | null;
 }
@@ -106,7 +104,7 @@ function fromRow(row: ShotRow, timecode: (frames: number, rate: string) => strin
     hasThumbnail: row.has_thumbnail === 1,
     // Only where an operator set the scale: other shots read as they always did.
     ...(row.scale_classifier && isCanonicalScale(row.scale_classifier) ? { classifierScale: row.scale_classifier } : {}),
-    ...(row.no_picture && NO_PICTURE.includes(row.no_picture) ? { noPicture: row.no_picture as NoPicture } : {}),
+    ...(row.no_picture && (NO_PICTURE_KINDS as readonly string[]).includes(row.no_picture) ? { noPicture: row.no_picture as NoPicture } : {}),
     ...(row.no_picture_s && row.no_picture_s > 0 ? { noPictureS: row.no_picture_s } : {}),
   };
 }
