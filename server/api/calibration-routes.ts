@@ -9,6 +9,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { CameraDirectory, CameraPlace } from '../app/camera-directory.js';
 import type { CameraManager } from '../app/camera-manager.js';
+import { cameraIdSchema } from '../config/camera-id.js';
 import { ShotscaleError } from '../errors.js';
 import { EVERY_CAMERA, type LiveCalibration } from '../calibration/live-calibration.js';
 import { needs } from './access/http-access.js';
@@ -24,9 +25,10 @@ const applySchema = z.strictObject({
   /** A head version, or null for the configured head (a rollback to before any fit). */
   head: z.number().int().positive().nullable(),
   /** A camera id; absent: every camera without a head of its own. */
-  camera: z.string().min(1).max(64).optional(),
+  camera: cameraIdSchema.optional(),
 });
-const clearSchema = z.strictObject({ camera: z.string().min(1).max(64) });
+/** A camera id ("*", every camera's scope, is not one: a rollback is apply { head: null }). */
+const clearSchema = z.strictObject({ camera: cameraIdSchema });
 
 /** What the routes need of a cluster. */
 export interface CalibrationRoutesCluster {
@@ -77,7 +79,7 @@ export function registerCalibrationRoutes(app: FastifyInstance, calibration: Liv
 
   app.get('/api/calibration', needs('viewer'), async () => calibration.state());
 
-  app.get<{ Querystring: { camera?: string } }>('/api/calibration/samples', needs('viewer'), async (request) => ({ samples: await calibration.samples(request.query.camera || undefined) }));
+  app.get<{ Querystring: { camera?: string } }>('/api/calibration/samples', needs('viewer', ['camera']), async (request) => ({ samples: await calibration.samples(request.query.camera || undefined) }));
 
   app.get<{ Params: { id: string } }>('/api/calibration/samples/:id/image', needs('viewer'), async (request, reply) =>
     reply.type('image/jpeg').header('cache-control', 'max-age=86400').send(await calibration.sampleImage(parseId(request.params.id, 'sample'))));
@@ -92,7 +94,7 @@ export function registerCalibrationRoutes(app: FastifyInstance, calibration: Liv
   };
 
   /** "Label these": the frames most worth a label, across cameras and classes; in a cluster, of every node (?scope=node: this node's). */
-  app.get<{ Querystring: { scope?: string } }>('/api/calibration/queue', needs('viewer'), async (request) => {
+  app.get<{ Querystring: { scope?: string } }>('/api/calibration/queue', needs('viewer', ['scope']), async (request) => {
     const own = calibration.queue(QUEUE_LENGTH);
     if (!cluster || request.query.scope === 'node' || wasForwarded(request)) return { queue: own };
     const { answers, silent } = await askNodes<{ queue: QueueItem[] }>(request, cluster.otherNodes(), cluster.nodeId, '/api/calibration/queue?scope=node', ASK_NODES_MS);
@@ -130,7 +132,9 @@ export function registerCalibrationRoutes(app: FastifyInstance, calibration: Liv
 
   /** A camera back to the head every camera uses. */
   app.post('/api/calibration/clear', needs('operator'), async (request) => {
-    await calibration.clear(parseRequest(clearSchema, request.body, 'clear { camera }').camera);
+    const { camera } = parseRequest(clearSchema, request.body, 'clear { camera }');
+    knownCamera(camera);
+    await calibration.clear(camera);
     return calibration.appliedScopes();
   });
 }

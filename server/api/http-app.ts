@@ -3,6 +3,7 @@
  * here. Every route declares the access it needs (`needs(...)`); errors leave
  * as { error: { code, message } } with a fitting status.
  */
+import path from 'node:path';
 import { existsSync } from 'node:fs';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -83,7 +84,7 @@ export async function createHttpApp(deps: HttpAppDeps): Promise<HttpApp> {
   const routes = installHttpAccess(app, deps.guard);
   installRequestParsing(app, deps.log);
 
-  app.get('/api/health', needs('viewer'), async () => {
+  app.get('/api/health', needs('viewer'), async (request) => {
     const cameras = deps.directory().list();
     const info = deps.info();
     const capacity = deps.stats().capacity;
@@ -99,7 +100,8 @@ export async function createHttpApp(deps: HttpAppDeps): Promise<HttpApp> {
       cameras: { total: cameras.length, live: cameras.filter((c) => c.state === 'live').length },
       shotLog: deps.shotLog
         ? {
-            database: deps.shotLog.file,
+            // Where the server's files are is for whoever runs it (an admin); a wall's viewer gets the name alone.
+            database: request.principal?.role === 'admin' ? deps.shotLog.file : path.basename(deps.shotLog.file),
             runningTakes: deps.shotLog.runningTakes().length,
             activeAlerts: deps.shotLog.alerts.active().length,
             // Writes held in memory while the database cannot take them (a full disk), or null.

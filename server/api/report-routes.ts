@@ -15,7 +15,7 @@ type Query = Record<string, string | undefined>;
 const REPORT_CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'";
 
 export function registerReportRoutes(app: FastifyInstance, shotLog: ShotLog): void {
-  app.get<{ Querystring: Query }>('/api/report', needs('viewer'), async (request, reply) => {
+  app.get<{ Querystring: Query }>('/api/report', needs('viewer', ['camera', 'scene', 'take', 'from', 'to', 'status']), async (request, reply) => {
     const query = request.query;
     const filter = shotFilterFrom({ ...query, order: 'asc', limit: undefined, offset: undefined });
     const shots = shotLog.listShots(filter);

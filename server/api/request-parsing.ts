@@ -11,6 +11,7 @@ import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isShotscaleError, type ErrorCode } from '../errors.js';
 import type { Logger } from '../shared/logger.js';
+import { quotedKey } from '../config/zod-issues.js';
 import { sendError } from './error-reply.js';
 
 /** Nothing the API takes nests deeper than a plan's items (about 4 levels). */
@@ -158,7 +159,12 @@ export function installRequestParsing(app: FastifyInstance, log: Logger): void {
     if (!query) return;
     const repeated = Object.keys(query).find((key) => Array.isArray(query[key]));
     if (repeated !== undefined) {
-      return sendError(reply, 400, 'BAD_REQUEST', `query parameter "${repeated.slice(0, 64)}" is given more than once; give it once (lists are comma-separated: camera=a,b)`);
+      return sendError(reply, 400, 'BAD_REQUEST', `query parameter ${quotedKey(repeated)} is given more than once; give it once (lists are comma-separated: camera=a,b)`);
+    }
+    const { query: reads } = request.routeOptions.config;
+    const unknown = reads && Object.keys(query).find((key) => key !== 'token' && !reads.includes(key));
+    if (unknown !== undefined && reads) {
+      return sendError(reply, 400, 'BAD_REQUEST', `query parameter ${quotedKey(unknown)}: ${request.method} ${request.routeOptions.url ?? ''} takes ${reads.length ? reads.join(', ') : 'none'}`);
     }
   });
 

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import type { CameraPatch } from '../app/camera-manager.js';
 import { cameraIdSchema } from '../config/camera-id.js';
-import { MAX_NAME_LENGTH, nameText, noteText } from '../config/name-text.js';
+import { MAX_NAME_LENGTH, MAX_SLATE_NUMBER, nameText, noteText } from '../config/name-text.js';
 import { describeIssue, formatKeyPath } from '../config/zod-issues.js';
 import { ShotscaleError } from '../errors.js';
 import { CANONICAL_SCALES } from '../shared/scale.js';
@@ -19,9 +19,14 @@ export { MAX_NAME_LENGTH };
 export const MAX_NOTE_LENGTH = 2000;
 export const MAX_TAGS = 32;
 
-/** A scene or take name: text or a number (a slate says "12"), trimmed, at most MAX_NAME_LENGTH, no control characters. */
+/**
+ * A scene or take name: text or a whole number (a slate says "12"), trimmed,
+ * at most MAX_NAME_LENGTH, no control characters. A number past
+ * MAX_SLATE_NUMBER or with a fraction is refused rather than rounded into a
+ * take that already exists (9007199254740993 reads as ...992).
+ */
 const slateName = z
-  .union([z.string(), z.number().finite()], { error: 'a name or a number, e.g. "12"' })
+  .union([z.string(), z.number().int('a whole number, or text such as "12A"').min(0, 'not negative').max(MAX_SLATE_NUMBER, `at most ${MAX_SLATE_NUMBER}, or text`)], { error: 'a name or a number, e.g. "12"' })
   .transform((v) => String(v).trim())
   .pipe(nameText());
 
@@ -30,13 +35,16 @@ const cameraList = z.array(cameraIdSchema).max(MAX_CAMERAS_IN_REQUEST, `at most 
 /** subscribe / preview:subscribe: some cameras, or null for all. */
 export const cameraSelectionSchema = cameraList.nullable();
 
+/** The cameras a take is slated or ended on: some (never none: [] would read as every camera), or null for all. */
+const takeCameras = cameraList.min(1, 'at least one camera, or null for every camera').nullable().optional();
+
 export const takeStartSchema = z.strictObject({
   scene: slateName,
   take: slateName.nullable().optional(),
-  cameras: cameraList.nullable().optional(),
+  cameras: takeCameras,
 });
 
-export const takeEndSchema = z.strictObject({ cameras: cameraList.nullable().optional() }).nullable().optional();
+export const takeEndSchema = z.strictObject({ cameras: takeCameras }).nullable().optional();
 
 const shotPatchSchema = z.strictObject({
   scale: z.enum(CANONICAL_SCALES).optional(),

@@ -21,11 +21,21 @@ function badRequest(message: string): ShotscaleError {
   return new ShotscaleError('BAD_REQUEST', message);
 }
 
-/** Epoch ms or an ISO 8601 date. */
+/** An ISO 8601 date, with a time and a zone if given: 2026-12-05, 2026-12-05T14:30, 2026-12-05T14:30:00.250Z, ...+01:00. */
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
+
+/** Whether year, month and day name a day of the calendar (JavaScript reads 2026-02-30 as 2 March). */
+function calendarDay(year: number, month: number, day: number): boolean {
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+}
+
+/** Epoch ms or an ISO 8601 date; nothing else (Date.parse would also read "-5" and "Tuesday 12" as dates). */
 function parseTime(value: string | undefined, name: string): number | undefined {
   if (value === undefined || value === '') return undefined;
-  const time = /^\d+(\.\d+)?$/.test(value) ? Number(value) : Date.parse(value);
-  if (!Number.isFinite(time)) throw badRequest(`${name}: ${shown(value)} is neither epoch milliseconds nor an ISO 8601 date`);
+  const iso = ISO_DATE.exec(value);
+  const time = /^\d+(\.\d+)?$/.test(value) ? Number(value) : iso && calendarDay(Number(iso[1]), Number(iso[2]), Number(iso[3])) ? Date.parse(value) : NaN;
+  if (!Number.isFinite(time)) throw badRequest(`${name}: ${shown(value)} is neither epoch milliseconds nor an ISO 8601 date (2026-12-05 or 2026-12-05T14:30:00Z)`);
   return time;
 }
 
@@ -41,6 +51,9 @@ function parseCount(value: string | undefined, name: string): number | undefined
 
 const parseId = (value: string): number => parseRecordId(value, 'shot');
 
+
+/** The query parameters of a shot filter (shotFilterFrom). */
+export const SHOT_FILTER_QUERY = ['camera', 'scene', 'take', 'from', 'to', 'status', 'order', 'limit', 'offset'] as const;
 
 /** camera=cam-1,cam-2, scene, take, from, to, status, order (asc, desc), limit, offset. */
 export function shotFilterFrom(query: Query): ShotFilter {
@@ -124,7 +137,7 @@ export function registerShotRoutes(app: FastifyInstance, shotLog: ShotLog, optio
     return cluster !== null && scope !== 'node';
   };
 
-  app.get<{ Querystring: Query }>('/api/shots', needs('viewer'), async (request, reply) => {
+  app.get<{ Querystring: Query }>('/api/shots', needs('viewer', [...SHOT_FILTER_QUERY, 'format', 'scope']), async (request, reply) => {
     const { format } = request.query;
     const filter = shotFilterFrom(request.query);
     // In a cluster every node's shots, unless ?scope=node asks for this node's own file.
@@ -172,7 +185,7 @@ export function registerShotRoutes(app: FastifyInstance, shotLog: ShotLog, optio
   });
 
   // Every node runs the same takes; in a cluster the record of past ones is PostgreSQL's (?scope=node: this node's).
-  app.get<{ Querystring: Query }>('/api/takes', needs('viewer'), async (request) => {
+  app.get<{ Querystring: Query }>('/api/takes', needs('viewer', ['scene', 'scope']), async (request) => {
     const { scene } = request.query;
     return { running: shotLog.runningTakes(), takes: clusterScope(request.query) ? await cluster!.takeHistory(scene) : shotLog.takeStore.list(scene) };
   });
@@ -187,7 +200,7 @@ export function registerShotRoutes(app: FastifyInstance, shotLog: ShotLog, optio
     return { ended: takes.end(body?.cameras ?? null) };
   });
 
-  app.get<{ Querystring: Query }>('/api/coverage', needs('viewer'), async (request) => (cluster ? cluster.coverage.report(shotFilterFrom(request.query)) : shotLog.coverage(shotFilterFrom(request.query))));
+  app.get<{ Querystring: Query }>('/api/coverage', needs('viewer', SHOT_FILTER_QUERY), async (request) => (cluster ? cluster.coverage.report(shotFilterFrom(request.query)) : shotLog.coverage(shotFilterFrom(request.query))));
 
   /** What the `coverage` event carries: this run per camera, the current take, every scene. */
   app.get('/api/coverage/live', needs('viewer'), async () => (cluster ? cluster.liveCoverage() : shotLog.coverageUpdate()));
@@ -223,7 +236,7 @@ export function registerShotRoutes(app: FastifyInstance, shotLog: ShotLog, optio
 
   // In a cluster: the cluster's alerts and every node's own; the history from PostgreSQL.
   const activeAlerts = () => (cluster ? cluster.alerts.active() : shotLog.alerts.active());
-  app.get<{ Querystring: Query }>('/api/alerts', needs('viewer'), async (request) => ({
+  app.get<{ Querystring: Query }>('/api/alerts', needs('viewer', ['history']), async (request) => ({
     active: activeAlerts(),
     ...(request.query.history === 'true' || request.query.history === '1' ? { history: cluster ? await cluster.alerts.history() : shotLog.alertHistory() } : {}),
   }));

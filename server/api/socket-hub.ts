@@ -11,14 +11,15 @@ import { Server, type ServerOptions, type Socket } from 'socket.io';
 import type { z } from 'zod';
 import type { Logger } from '../shared/logger.js';
 import { errorMessage, isShotscaleError } from '../errors.js';
-import { grants, rolesFor, type Access, type Principal } from '../shared/access-roles.js';
+import { grants, rolesFor, withArticle, type Access, type Principal } from '../shared/access-roles.js';
 import type { Alert, CoverageUpdate, ShotRecord, Take } from '../shared/shots.js';
-import { CONNECT_REFUSAL, type CameraStatus, type ClientToServerEvents, type PipelineStats, type Preview, type Readout, type ServerInfo, type ServerToClientEvents, type TakeAck } from '../shared/socket-events.js';
+import { CONNECT_REFUSAL, type CameraStatus, type ClientToServerEvents, type SubscribeAck, type PipelineStats, type Preview, type Readout, type ServerInfo, type ServerToClientEvents, type TakeAck } from '../shared/socket-events.js';
 import type { TakeRequest } from '../shots/shot-log.js';
 import type { FitState } from '../calibration/live-calibration.js';
 import type { AccessGuard, RefusalReason } from './access/access-guard.js';
 import { cameraSelectionSchema, parseRequest, takeEndSchema, takeRequest, takeStartSchema } from './request-schemas.js';
 import { lacksHost, NO_HOST } from './request-parsing.js';
+import { RefusalLog } from './refusal-log.js';
 
 /** About 4 s of 16 cameras at 5 fps; past that the client is not keeping up. */
 export const MAX_PENDING_READOUTS = 320;
@@ -102,6 +103,8 @@ function handshakeToken(socket: Socket): string | undefined {
 /** The connect_error message of a refusal (CONNECT_REFUSAL). */
 function refusalMessage(reason: RefusalReason): string {
   if (reason === 'blocked') return CONNECT_REFUSAL.blocked;
+  // Only a publish token is a valid token that may not connect (every other role watches).
+  if (reason === 'forbidden') return CONNECT_REFUSAL.publishOnly;
   return reason === 'foreign-page' ? CONNECT_REFUSAL.foreignPage : CONNECT_REFUSAL.unauthorized;
 }
 
@@ -114,8 +117,10 @@ export class SocketHub {
   private clusterCoverage: CoverageUpdate | null = null;
   /** Other nodes' preview wants, by node: cameras (null: all) and when last announced. */
   private readonly remoteWants = new Map<string, { cameras: Set<string> | null; at: number }>();
+  private readonly refusals: RefusalLog;
 
   constructor(httpServer: HttpServer, private readonly options: SocketHubOptions) {
+    this.refusals = new RefusalLog(options.log);
     this.io = new Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents>(httpServer, {
       serveClient: false,
       // A readout is about 300 bytes; nothing legitimate sends more than this.
@@ -167,15 +172,23 @@ export class SocketHub {
       if (!shots) return takeAck(SHOTS_OFF);
       return { ok: true, takes: shots.endTake(request?.cameras ?? null) };
     });
-    // A refused subscription is answered with the one in force.
+    // A refused subscription says why, and leaves the one in force (which it names).
     const subscribed = (set: Set<string> | null) => (set ? [...set] : null);
-    this.handle(client, 'subscribe', cameraSelectionSchema, 'subscribe (camera ids or null)', () => subscribed(client.cameras), (ids) => {
+    this.handle(client, 'subscribe', cameraSelectionSchema, 'subscribe (camera ids or null)', (error): SubscribeAck => ({ ok: false, error, subscribed: subscribed(client.cameras) }), (ids): SubscribeAck => {
       client.cameras = ids === null ? null : new Set(ids);
-      return subscribed(client.cameras);
+      return { ok: true, subscribed: subscribed(client.cameras) };
     });
-    this.handle(client, 'preview:subscribe', cameraSelectionSchema, 'preview:subscribe (camera ids or null)', () => subscribed(client.previews), (ids) => {
+    this.handle(client, 'preview:subscribe', cameraSelectionSchema, 'preview:subscribe (camera ids or null)', (error): SubscribeAck => ({ ok: false, error, subscribed: subscribed(client.previews) }), (ids): SubscribeAck => {
       client.previews = ids === null ? null : new Set(ids);
-      return subscribed(client.previews);
+      return { ok: true, subscribed: subscribed(client.previews) };
+    });
+    // An event no client may send is answered too, so a client waiting on its ack is not left waiting.
+    socket.onAny((event: unknown, ...args: unknown[]) => {
+      if (typeof event === 'string' && Object.hasOwn(SOCKET_EVENT_ACCESS, event)) return;
+      const name = JSON.stringify(String(event).slice(0, 40));
+      this.refusals.refused(this.clientName(client), `client ${socket.id} (${client.principal.name}): unknown event ${name} refused`);
+      const ack = args.at(-1);
+      if (typeof ack === 'function') ack({ ok: false, error: { code: 'BAD_REQUEST', message: `no event ${name}; a client sends ${Object.keys(SOCKET_EVENT_ACCESS).join(', ')}` } });
     });
     socket.on('disconnect', () => {
       this.clients.delete(socket.id);
@@ -205,14 +218,15 @@ export class SocketHub {
       const payload = args.length > 1 || typeof ack !== 'function' ? args[0] : undefined;
       let answer: A;
       if (!grants(client.principal.role, access)) {
-        answer = refused({ code: 'FORBIDDEN', message: `${event} needs the ${rolesFor(access).join(' or ')} role; this connection is a ${client.principal.role}` });
-        log.warn(`client ${client.socket.id} (${client.principal.name}): ${event} refused: role ${client.principal.role}`);
+        answer = refused({ code: 'FORBIDDEN', message: `${event} needs the ${rolesFor(access).join(' or ')} role; this connection is ${withArticle(client.principal.role)}` });
+        this.options.guard.countRefusal('socket', 'forbidden');
+        this.refusals.refused(this.clientName(client), `client ${client.socket.id} (${client.principal.name}): ${event} refused: role ${client.principal.role}`);
       } else {
         try {
           answer = run(parseRequest(schema, payload, what));
         } catch (error) {
           const known = isShotscaleError(error);
-          if (known) log.warn(`client ${client.socket.id}: ${event} refused: ${error.message}`);
+          if (known) this.refusals.refused(this.clientName(client), `client ${client.socket.id} (${client.principal.name}): ${event} refused: ${error.message}`);
           else log.error(`client ${client.socket.id}: ${event} failed: ${error instanceof Error ? (error.stack ?? error.message) : errorMessage(error)}`);
           answer = refused(known ? { code: error.code, message: error.message } : { code: 'INTERNAL', message: 'an unexpected error; the server log has the details' });
         }
@@ -220,6 +234,11 @@ export class SocketHub {
       if (typeof ack === 'function') (ack as (a: A) => void)(answer);
     };
     client.socket.on(event, listener as never);
+  }
+
+  /** Who a client is in the refusal log: its token's name and address, the same across its reconnections. */
+  private clientName(client: Client): string {
+    return `client ${client.principal.name} at ${client.socket.handshake.address}`;
   }
 
   /** Readouts, previews and preview wants from the other nodes of the cluster. */
@@ -342,6 +361,7 @@ export class SocketHub {
   }
 
   async close(): Promise<void> {
+    this.refusals.closeAll();
     await new Promise<void>((resolve) => {
       void this.io.close(() => resolve());
     });

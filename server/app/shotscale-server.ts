@@ -4,7 +4,6 @@
  */
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { ShotscaleError } from '../errors.js';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,7 +17,7 @@ import { createHttpApp } from '../api/http-app.js';
 import { SocketHub } from '../api/socket-hub.js';
 import { LiveCalibration } from '../calibration/live-calibration.js';
 import { resolveConfigPath, type LoadedConfig } from '../config/load-config.js';
-import { errorMessage, isShotscaleError } from '../errors.js';
+import { errorMessage, isShotscaleError, ShotscaleError } from '../errors.js';
 import { resolveFfmpeg, type FfmpegBinary } from '../ingest/ffmpeg-binary.js';
 import { feedViews, runModels } from '../inference/inference-runner.js';
 import { ModelSet, type CameraModelProfile } from '../inference/model-set.js';
@@ -353,7 +352,20 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
   const manager = cameras;
   /** The camera routes: this process's cameras, or (once the node has joined) the cluster's. */
   const cameraDirectory = () => cluster?.directory() ?? localCameraDirectory(manager);
-  const takeCommands: TakeCommands | null = shotLog ? (cluster?.takeCommands() ?? { start: (request) => shotLog.startTake(request), end: (cameraIds) => shotLog.endTake(cameraIds) }) : null;
+  const logTakes: TakeCommands | null = shotLog ? (cluster?.takeCommands() ?? { start: (request) => shotLog.startTake(request), end: (cameraIds) => shotLog.endTake(cameraIds) }) : null;
+  /** A take names cameras there are (a typo would slate, or end, nothing on any camera); ending one may name a camera removed since it started. */
+  const knownCameras = (cameraIds: string[] | null | undefined, alsoRunning = false): string[] | null => {
+    if (!cameraIds) return null;
+    const known = new Set(cameraDirectory().list().map((c) => c.cameraId));
+    if (alsoRunning) for (const take of shotLog?.runningTakes() ?? []) for (const id of take.cameras ?? []) known.add(id);
+    const unknown = cameraIds.filter((id) => !known.has(id));
+    if (unknown.length) throw new ShotscaleError('CAMERA_NOT_FOUND', `cameras: no camera ${unknown.slice(0, 5).map((id) => JSON.stringify(id)).join(', ')}${unknown.length > 5 ? ` and ${unknown.length - 5} more` : ''}; a take names cameras of this server (GET /api/cameras)`);
+    return cameraIds;
+  };
+  const takeCommands: TakeCommands | null = logTakes && {
+    start: (request) => logTakes.start({ ...request, cameras: knownCameras(request.cameras) }),
+    end: (cameraIds) => logTakes.end(knownCameras(cameraIds, true)),
+  };
 
   const { app, routes } = await createHttpApp({
     guard,

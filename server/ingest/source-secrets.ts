@@ -12,7 +12,10 @@ import { SECRET_OPTIONS } from './input-options.js';
 
 const HIDDEN = '***';
 
-const SECRET_PARAMS = /\b(password|passwd|pwd|pass|passphrase|token|access[_-]?token|api[_-]?key|key|secret|auth|signature|sig)=([^&\s]+)/gi;
+// SRT's streamid often carries the user and session that a server checks (#!::u=...,s=...).
+const SECRET_PARAMS = /\b(password|passwd|pwd|pass|passphrase|token|access[_-]?token|api[_-]?key|key|secret|auth|signature|sig|streamid)=([^&\s]+)/gi;
+/** An RTMP URL's stream key: the last part of a path of two or more (rtmp://host/app/KEY), as streaming services issue them. */
+const RTMP_STREAM_KEY = /\b(rtmp[est]{0,2}:\/\/[^/?#\s]+\/[^?#\s]*\/)([^/?#\s]+)/gi;
 const SECRET_HEADERS = /\b(authorization|proxy-authorization|cookie|set-cookie|x-api-key|api-key|x-auth-token)(\s*:\s*)([^\r\n]+)/gi;
 
 /** Hides credentials in URLs, key=value pairs and HTTP headers, for logs, status and the API. */
@@ -23,6 +26,7 @@ export function scrubCredentials(text: string): string {
       // parses it, so a raw "@" in a password (p@ss) is hidden whole.
       .replace(/([a-z][a-z0-9+.-]*:\/\/)[^/?#\s]*@/gi, (_m, scheme: string) => `${scheme}${HIDDEN}:${HIDDEN}@`)
       .replace(SECRET_PARAMS, `$1=${HIDDEN}`)
+      .replace(RTMP_STREAM_KEY, `$1${HIDDEN}`)
       .replace(SECRET_HEADERS, `$1$2${HIDDEN}`)
   );
 }
@@ -62,6 +66,12 @@ function restoreUrl(next: string, previous: string): string {
     if (!userinfo) throw refuse('url', 'the credentials are shown as *** but the camera had none: type them');
     url = url.replace(`://${HIDDEN}:${HIDDEN}@`, `://${userinfo}@`);
   }
+  url = url.replace(new RegExp(RTMP_STREAM_KEY.source, 'gi'), (whole: string, head: string, key: string) => {
+    if (key !== HIDDEN) return whole;
+    const kept = new RegExp(RTMP_STREAM_KEY.source, 'i').exec(previous)?.[2];
+    if (!kept || kept === HIDDEN) throw refuse('url', 'the stream key is shown as *** but the camera had none: type it');
+    return `${head}${kept}`;
+  });
   return url.replace(new RegExp(SECRET_PARAMS.source, 'gi'), (whole: string, name: string, value: string) => {
     if (value !== HIDDEN) return whole;
     const kept = new RegExp(`\\b${name}=([^&\\s]+)`).exec(previous)?.[1];

@@ -28,6 +28,11 @@ export function rolesFor(access: Access): Role[] {
   return (['viewer', 'operator', 'admin', 'publish'] as const).filter((role) => grants(role, access));
 }
 
+/** "a viewer", "an operator", "an admin": a role in a message. */
+export function withArticle(role: Role): string {
+  return `${/^[aeiou]/.test(role) ? 'an' : 'a'} ${role}`;
+}
+
 /** Who a request speaks for. */
 export interface Principal {
   role: Role;

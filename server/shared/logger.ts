@@ -7,6 +7,23 @@ export interface Logger {
   child(scope: string): Logger;
 }
 
+/**
+ * Control characters (other than the newline and the tab), C1 controls and the Unicode
+ * line and paragraph separators, written as \u escapes: a name or key a
+ * client sent cannot move the cursor, colour the terminal or start a line.
+ */
+const UNPRINTABLE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]/g;
+
+/**
+ * A message as one log entry: its unprintable characters escaped, and every
+ * line after the first indented, so that only an entry's own first line
+ * starts with a timestamp (a stack trace stays readable; a forged "2026-...
+ * ERROR" line inside a message does not read as an entry).
+ */
+export function logText(message: string): string {
+  return message.replace(UNPRINTABLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).replace(/\n(?! {2})/g, '\n  ');
+}
+
 const LEVELS = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 } as const;
 type Level = keyof typeof LEVELS;
 
@@ -14,7 +31,7 @@ export function createLogger(scope = 'shotscale', level: Level = (process.env.SH
   const threshold = LEVELS[level] ?? LEVELS.info;
   const emit = (lvl: Exclude<Level, 'silent'>, message: string) => {
     if (LEVELS[lvl] < threshold) return;
-    write(`${new Date().toISOString()} ${lvl.toUpperCase().padEnd(5)} [${scope}] ${message}`);
+    write(`${new Date().toISOString()} ${lvl.toUpperCase().padEnd(5)} [${scope}] ${logText(message)}`);
   };
   return {
     info: (m) => emit('info', m),

@@ -208,19 +208,21 @@ export const CONNECT_REFUSAL = {
   blocked: 'too many attempts',
   /** A server without tokens refuses a page of another site, or a name that is not loopback. */
   foreignPage: 'foreign page',
+  /** A publish token: it may publish a camera (WHIP) and watch nothing. */
+  publishOnly: 'publish only',
 } as const;
 
 /** The answer to take:start and take:end: what started or ended, or why not. */
 export type TakeAck = { ok: true; takes: Take[] } | { ok: false; error: { code: string; message: string } };
 
+/** The answer to subscribe and preview:subscribe: the subscription in force after it (null: every camera), and why not if refused. */
+export type SubscribeAck = { ok: true; subscribed: string[] | null } | { ok: false; error: { code: string; message: string }; subscribed: string[] | null };
+
 export interface ClientToServerEvents {
-  /**
-   * Narrow this client's readouts to these cameras; null means all cameras
-   * (the default). The ack echoes the subscription in force.
-   */
-  subscribe: (cameraIds: string[] | null, ack?: (subscribed: string[] | null) => void) => void;
+  /** Narrow this client's readouts to these cameras; null means all cameras (the default). */
+  subscribe: (cameraIds: string[] | null, ack?: (result: SubscribeAck) => void) => void;
   /** Ask for previews of these cameras; null: all; []: none (the default). */
-  'preview:subscribe': (cameraIds: string[] | null, ack?: (subscribed: string[] | null) => void) => void;
+  'preview:subscribe': (cameraIds: string[] | null, ack?: (result: SubscribeAck) => void) => void;
   /** Slate a take: "scene 12, take 3" on every camera or some. */
   'take:start': (request: TakeStartRequest, ack?: (result: TakeAck) => void) => void;
   /** End the running take (all, or those on these cameras). */

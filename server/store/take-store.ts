@@ -2,6 +2,7 @@
  * Takes in the database: "scene 12, take 3" started and ended by an operator,
  * on every camera or some. A camera is in at most one take at a time.
  */
+import { MAX_SLATE_NUMBER } from '../config/name-text.js';
 import { ShotscaleError } from '../errors.js';
 import type { Take } from '../shared/shots.js';
 import type { Db } from './database.js';
@@ -59,11 +60,19 @@ export class TakeStore {
     return (rows as TakeRow[]).map(fromRow);
   }
 
-  /** The next take number of a scene: one more than the highest numeric take so far. */
+  /**
+   * The next take number of a scene: one more than the highest numbered take
+   * so far ("12A" counts as 12). Takes past MAX_SLATE_NUMBER (text the API
+   * took as a name) are not counted: one past them could not be told apart.
+   */
   nextTakeNumber(scene: string): string {
     const takes = this.db.prepare('SELECT take FROM takes WHERE scene = ?').all(scene) as { take: string }[];
-    const numbers = takes.map((t) => Number.parseInt(t.take, 10)).filter(Number.isFinite);
-    return String(numbers.length ? Math.max(...numbers) + 1 : 1);
+    let highest = 0;
+    for (const { take } of takes) {
+      const number = Number.parseInt(take, 10);
+      if (number > highest && number <= MAX_SLATE_NUMBER) highest = number;
+    }
+    return String(highest + 1);
   }
 
   /** After a crash: takes left running are ended at the last shot of theirs (or their start). */

@@ -24,10 +24,11 @@ export interface Frame {
 /**
  * ack: an answer is due (well-formed packet, known event, ack id asked);
  * forbidden: an answer is due and must be FORBIDDEN;
+ * unknown: an event no client may send, with an ack id: the answer is due and must be BAD_REQUEST;
  * quiet: nothing is due, but the connection must stay;
  * any: malformed or oversized, the server may drop the connection.
  */
-export type Expectation = 'ack' | 'forbidden' | 'quiet' | 'any';
+export type Expectation = 'ack' | 'forbidden' | 'unknown' | 'quiet' | 'any';
 
 export interface SocketPacketCase {
   kind: 'packets';
@@ -162,7 +163,8 @@ export function socketPacketCase(rng: Rng, events: DocumentedEvent[], id: number
   let expect: Expectation = 'quiet';
   if (!wellFormed) expect = 'any';
   else if (declared && ackId !== null) expect = declared.access === 'viewer' || role !== 'viewer' ? 'ack' : 'forbidden';
-  return { kind: 'packets', id, role, event, frames, ackId: expect === 'ack' || expect === 'forbidden' ? ackId : null, expect, mutations };
+  else if (!declared && ackId !== null) expect = 'unknown';
+  return { kind: 'packets', id, role, event, frames, ackId: expect === 'quiet' || expect === 'any' ? null : ackId, expect, mutations };
 }
 
 function withoutLoneSurrogates(text: string): string {

@@ -53,12 +53,17 @@ function judgePackets(c: SocketPacketCase, result: LaneResult): { kind: FindingK
   const ack = result.acks.get(c.ackId);
   if (ack === undefined) return [...out, { kind: 'no-ack', detail: `${c.event} with ack id ${c.ackId}: no ack, though later packets were answered` }];
   const answer = ack[0] as { ok?: unknown; error?: { code?: unknown } } | null | undefined;
-  if (c.event.startsWith('take:')) {
-    if (c.expect === 'forbidden' && (answer?.ok !== false || answer.error?.code !== 'FORBIDDEN')) out.push({ kind: 'bypass', detail: `a viewer's ${c.event} was answered ${JSON.stringify(answer).slice(0, 200)}, not FORBIDDEN`, ack });
-    else if (typeof answer?.ok !== 'boolean') out.push({ kind: 'bad-ack', detail: `${c.event} ack is not { ok, ... }`, ack });
-    else if (answer.error?.code === 'INTERNAL') out.push({ kind: 'bad-ack', detail: `${c.event} answered INTERNAL`, ack });
-  } else if (answer !== null && !(Array.isArray(answer) && answer.every((id) => typeof id === 'string'))) {
-    out.push({ kind: 'bad-ack', detail: `${c.event} ack is neither null nor a list of camera ids`, ack });
+  if (c.expect === 'unknown') {
+    if (answer?.ok !== false || answer.error?.code !== 'BAD_REQUEST') out.push({ kind: 'bad-ack', detail: `the unknown event ${JSON.stringify(c.event.slice(0, 40))} was answered ${JSON.stringify(answer).slice(0, 200)}, not BAD_REQUEST`, ack });
+  } else if (c.expect === 'forbidden' && (answer?.ok !== false || answer.error?.code !== 'FORBIDDEN')) {
+    out.push({ kind: 'bypass', detail: `a viewer's ${c.event} was answered ${JSON.stringify(answer).slice(0, 200)}, not FORBIDDEN`, ack });
+  } else if (typeof answer?.ok !== 'boolean') {
+    out.push({ kind: 'bad-ack', detail: `${c.event} ack is not { ok, ... }`, ack });
+  } else if (answer.error?.code === 'INTERNAL') {
+    out.push({ kind: 'bad-ack', detail: `${c.event} answered INTERNAL`, ack });
+  } else if (c.event.endsWith('subscribe')) {
+    const subscribed = (answer as { subscribed?: unknown }).subscribed;
+    if (subscribed !== null && !(Array.isArray(subscribed) && subscribed.every((id) => typeof id === 'string'))) out.push({ kind: 'bad-ack', detail: `${c.event} ack's subscribed is neither null nor a list of camera ids`, ack });
   }
   return out;
 }

@@ -12,7 +12,8 @@ import path from 'node:path';
 import type { RunningServer } from '../../server/app/shotscale-server.js';
 import { SOCKET_EVENT_ACCESS } from '../../server/api/socket-hub.js';
 import { grants, type Access, type Role } from '../../server/shared/access-roles.js';
-import type { TakeAck } from '../../server/shared/socket-events.js';
+import { createLogger } from '../../server/shared/logger.js';
+import type { SubscribeAck, TakeAck } from '../../server/shared/socket-events.js';
 import { connectClient, REPO_DIR, startTestServer, testsrcCamera } from '../support/server-harness.js';
 import { errorCode, rawRequest } from '../support/raw-http.js';
 import { readRouteTable, readSocketEventTable } from '../support/route-table.js';
@@ -27,6 +28,9 @@ const WRONG = 'wrong-token-roles-0123456789';
 
 let server: RunningServer;
 
+/** The server's log, to check what refusals leave in it. */
+const logLines: string[] = [];
+
 before(async () => {
   server = await startTestServer({
     server: {
@@ -40,7 +44,7 @@ before(async () => {
       authAttempts: { maxFailures: 100_000 },
     },
     cameras: [testsrcCamera('cam-a')],
-  });
+  }, createLogger('test', 'warn', (line) => logLines.push(line)));
 });
 
 after(async () => {
@@ -168,6 +172,12 @@ describe('the bypasses once found stay closed', () => {
     assert.equal(withToken.status, 200, 'the same target with a token works, so the route really was reached');
   });
 
+  test("the shot log's path on disk is shown to an admin, its file name alone to a viewer", async () => {
+    const database = async (token: string) => (JSON.parse((await rawRequest(server.url, 'GET', '/api/health', { headers: bearer(token) })).body) as { shotLog: { database: string } }).shotLog.database;
+    assert.ok(path.isAbsolute(await database(TOKENS.admin)));
+    assert.equal(await database(TOKENS.viewer), path.basename(await database(TOKENS.admin)));
+  });
+
   test('the page and its assets load without a token', async () => {
     const page = await rawRequest(server.url, 'GET', '/');
     assert.equal(page.status, 200);
@@ -178,6 +188,12 @@ describe('the bypasses once found stay closed', () => {
   });
 });
 
+/** shotscale_auth_refused_total{transport="socket",reason}. */
+async function refusedCount(reason: string): Promise<number> {
+  const metric = await server.metrics.authRefused.get();
+  return metric.values.find((v) => v.labels.transport === 'socket' && v.labels.reason === reason)?.value ?? 0;
+}
+
 describe('Socket.IO roles', () => {
   const takeStart = (client: Awaited<ReturnType<typeof connectClient>>['client'], scene: string) =>
     new Promise<TakeAck>((resolve) => client.emit('take:start', { scene }, resolve));
@@ -185,8 +201,8 @@ describe('Socket.IO roles', () => {
   test('hello tells the role; a viewer watches but cannot slate; an operator can', async () => {
     const viewer = await connectClient(server.url, { token: TOKENS.viewer });
     assert.equal(viewer.info.role, 'viewer');
-    const subscribed = await new Promise<string[] | null>((resolve) => viewer.client.emit('subscribe', ['cam-a'], resolve));
-    assert.deepEqual(subscribed, ['cam-a']);
+    const subscribed = await new Promise<SubscribeAck>((resolve) => viewer.client.emit('subscribe', ['cam-a'], resolve));
+    assert.deepEqual(subscribed, { ok: true, subscribed: ['cam-a'] });
     const refused = await takeStart(viewer.client, '7');
     assert.ok(!refused.ok && refused.error.code === 'FORBIDDEN', JSON.stringify(refused));
     assert.deepEqual(server.shotLog!.runningTakes(), []);
@@ -201,8 +217,28 @@ describe('Socket.IO roles', () => {
     operator.client.close();
   });
 
+  test('an unknown event is answered with a code; a client sending refused events in a loop leaves a few log lines, not one each', async () => {
+    const viewer = await connectClient(server.url, { token: TOKENS.viewer });
+    const emitRaw = viewer.client.emit.bind(viewer.client) as unknown as (event: string, ...args: unknown[]) => void;
+    const unknown = await new Promise<TakeAck>((resolve) => emitRaw('take:stop', { scene: '1' }, resolve));
+    assert.ok(!unknown.ok && unknown.error.code === 'BAD_REQUEST' && /no event "take:stop"/.test(unknown.error.message), JSON.stringify(unknown));
+    const before = logLines.length;
+    const forbiddenBefore = await refusedCount('forbidden');
+    for (let i = 0; i < 300; i++) {
+      viewer.client.emit('take:start', { scene: `${i}` });
+      emitRaw('no-such-event', i);
+    }
+    const last = await takeStart(viewer.client, 'last');
+    assert.equal(last.ok, false, 'every refused event is still answered');
+    const written = logLines.slice(before);
+    assert.ok(written.length <= 10, `${written.length} log lines for 601 refused events:\n${written.slice(0, 12).join('\n')}`);
+    assert.ok(written.some((line) => /refused/.test(line)), `the first refusals are logged as they come:\n${written.join('\n')}`);
+    assert.equal((await refusedCount('forbidden')) - forbiddenBefore, 301, 'each refused event is counted in /metrics');
+    viewer.client.close();
+  });
+
   test('publish tokens and wrong tokens do not connect', async () => {
-    await assert.rejects(connectClient(server.url, { token: TOKENS.publish }), /unauthorized/);
+    await assert.rejects(connectClient(server.url, { token: TOKENS.publish }), (error: Error & { data?: { code?: string } }) => error.message === 'publish only' && error.data?.code === 'FORBIDDEN', 'a publish token is told it may only publish');
     await assert.rejects(connectClient(server.url, { token: WRONG }), /unauthorized/);
     await assert.rejects(connectClient(server.url), /unauthorized/);
   });

@@ -12,7 +12,7 @@ import path from 'node:path';
 import type { RunningServer } from '../../server/app/shotscale-server.js';
 import { REQUEST_CHECK_MS, REQUEST_TIMEOUT_MS } from '../../server/api/http-app.js';
 import { isShotscaleError } from '../../server/errors.js';
-import type { TakeAck } from '../../server/shared/socket-events.js';
+import type { SubscribeAck, TakeAck } from '../../server/shared/socket-events.js';
 import { tempDir } from '../support/media.js';
 import { connectClient, httpJson, startTestServer, testsrcCamera } from '../support/server-harness.js';
 import { errorCode, rawRequest } from '../support/raw-http.js';
@@ -113,8 +113,9 @@ describe('Socket.IO frames', () => {
         assert.ok(!ack.ok && ack.error.code === 'BAD_REQUEST', `${JSON.stringify(payload).slice(0, 60)}: ${JSON.stringify(ack).slice(0, 200)}`);
         assert.ok(ack.error.message.length < 700, 'the answer is short whatever was sent');
       }
-      const subscribed = await new Promise<unknown>((resolve) => client.emit('subscribe', 'abc' as never, resolve));
-      assert.equal(subscribed, null, 'a malformed subscribe is answered with the subscription in force (all)');
+      const subscribed = await new Promise<SubscribeAck>((resolve) => client.emit('subscribe', 'abc' as never, resolve));
+      assert.ok(!subscribed.ok && subscribed.error.code === 'BAD_REQUEST', JSON.stringify(subscribed));
+      assert.equal(subscribed.subscribed, null, 'a malformed subscribe leaves the subscription in force (all)');
       assert.deepEqual(server.shotLog!.takeStore.list(), [], 'no take was stored');
     } finally {
       client.close();
@@ -143,6 +144,15 @@ describe('HTTP requests', () => {
       ['GET', '/api/shots?limit=1e20', undefined, 400, 'BAD_REQUEST'],
       ['GET', '/api/shots?limit=99999999999999999999', undefined, 400, 'BAD_REQUEST'],
       ['GET', '/api/shots?offset=-1', undefined, 400, 'BAD_REQUEST'],
+      // Times are epoch ms or ISO 8601 days of the calendar, not whatever Date.parse makes of a string.
+      ['GET', '/api/shots?from=-5', undefined, 400, 'BAD_REQUEST'],
+      ['GET', '/api/shots?from=Tuesday%2012', undefined, 400, 'BAD_REQUEST'],
+      ['GET', '/api/shots?to=2026-02-30', undefined, 400, 'BAD_REQUEST'],
+      // A filter a route does not read is refused, not ignored (the whole log would come back).
+      ['GET', '/api/shots?format=csv&camera%5B0%5D=a', undefined, 400, 'BAD_REQUEST'],
+      ['GET', '/api/shots?Scene=1', undefined, 400, 'BAD_REQUEST'],
+      ['GET', '/api/alerts?history=1&scene=2', undefined, 400, 'BAD_REQUEST'],
+      ['GET', '/api/coverage?format=csv', undefined, 400, 'BAD_REQUEST'],
       ['GET', '/api/shots/1e3', undefined, 400, 'BAD_REQUEST'],
       ['POST', '/api/cameras', deep, 400, 'BAD_REQUEST'],
       ['PATCH', '/api/cameras/cam-a', deep, 400, 'BAD_REQUEST'],
@@ -155,6 +165,15 @@ describe('HTTP requests', () => {
       ['POST', '/api/takes', JSON.stringify({ scene: {} }), 400, 'BAD_REQUEST'],
       ['POST', '/api/takes', JSON.stringify({ scene: '1', cameras: 'abc' }), 400, 'BAD_REQUEST'],
       ['PATCH', '/api/cameras/cam-a', '[]', 400, 'BAD_REQUEST'],
+      // A take number past what a slate shows, or one JSON cannot hold exactly, is refused, not rounded into another take.
+      ['POST', '/api/takes', '{"scene":"T4","take":9007199254740993}', 400, 'BAD_REQUEST'],
+      ['POST', '/api/takes', '{"scene":"T4","take":1e21}', 400, 'BAD_REQUEST'],
+      ['POST', '/api/takes', '{"scene":"T4","take":-1.5e300}', 400, 'BAD_REQUEST'],
+      // A take names cameras there are, and at least one ([] is not "every camera").
+      ['POST', '/api/takes', JSON.stringify({ scene: '1', cameras: ['nope'] }), 404, 'CAMERA_NOT_FOUND'],
+      ['POST', '/api/takes', JSON.stringify({ scene: '1', cameras: [] }), 400, 'BAD_REQUEST'],
+      ['POST', '/api/takes/end', JSON.stringify({ cameras: [] }), 400, 'BAD_REQUEST'],
+      ['POST', '/api/takes/end', JSON.stringify({ cameras: ['nope'] }), 404, 'CAMERA_NOT_FOUND'],
     ];
     for (const [method, target, body, status, code] of cases) {
       const response = await send(method, target, body);
@@ -164,6 +183,12 @@ describe('HTTP requests', () => {
       assert.ok(response.body.length < 1000, `short answer: ${where}`);
     }
     assert.deepEqual(server.shotLog!.takeStore.list(), []);
+    for (const target of ['/api/shots?from=2026-12-05&to=2026-12-05T14:30:00.250Z', '/api/shots?from=2026-12-05T14:30%2B01:00&token=ignored', '/api/alerts?history=1', '/api/coverage?scene=1&from=1733400000000']) {
+      const response = await send('GET', target);
+      assert.equal(response.status, 200, `${target}: ${response.body.slice(0, 200)}`);
+    }
+    const misspelt = JSON.parse((await send('GET', '/api/shots?Scene=1')).body) as { error: { message: string } };
+    assert.match(misspelt.error.message, /query parameter "Scene": GET \/api\/shots takes camera, scene, take/);
     await alive();
   });
 

@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { RunningServer } from '../../server/app/shotscale-server.js';
 import { CANONICAL_SCALES } from '../../server/shared/scale.js';
-import type { CameraStatus, ServerInfo } from '../../server/shared/socket-events.js';
+import type { CameraStatus, ServerInfo, SubscribeAck } from '../../server/shared/socket-events.js';
 import { makeClip, tempDir } from '../support/media.js';
 import { collectReadouts, connectClient, httpJson, startTestServer, testsrcCamera, waitForStatus, type TestClient } from '../support/server-harness.js';
 
@@ -69,7 +69,7 @@ describe('live pipeline', () => {
 
   test('a client can narrow its readouts to a subset and widen again', async () => {
     const narrowed = await client.emitWithAck('subscribe', ['cam-b']);
-    assert.deepEqual(narrowed, ['cam-b']);
+    assert.deepEqual(narrowed, { ok: true, subscribed: ['cam-b'] });
     const seen = new Set<string>();
     const onReadout = (r: { cameraId: string }) => seen.add(r.cameraId);
     // Readouts already in flight before the ack may still land: skip a moment.
@@ -78,14 +78,14 @@ describe('live pipeline', () => {
     await new Promise((r) => setTimeout(r, 2000));
     client.off('readout', onReadout);
     assert.deepEqual([...seen], ['cam-b']);
-    assert.equal(await client.emitWithAck('subscribe', null), null);
+    assert.deepEqual(await client.emitWithAck('subscribe', null), { ok: true, subscribed: null });
     const again = await collectReadouts(client, 10);
     assert.ok(new Set(again.map((r) => r.cameraId)).size === 2);
   });
 
-  test('a malformed subscribe is ignored and answered with the subscription in force', async () => {
-    const answer = await (client as unknown as { emitWithAck(e: string, v: unknown): Promise<unknown> }).emitWithAck('subscribe', 42);
-    assert.equal(answer, null);
+  test('a malformed subscribe is refused with a code and leaves the subscription in force', async () => {
+    const answer = (await (client as unknown as { emitWithAck(e: string, v: unknown): Promise<unknown> }).emitWithAck('subscribe', 42)) as SubscribeAck;
+    assert.ok(!answer.ok && answer.error.code === 'BAD_REQUEST' && answer.subscribed === null, JSON.stringify(answer));
     await collectReadouts(client, 2);
   });
 

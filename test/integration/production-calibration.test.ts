@@ -163,6 +163,15 @@ describe('teaching the classifier a production\'s convention', () => {
     live = await connectClient(server.url, { token: VIEWER });
     const state = (await httpJson(api('/api/calibration'), { token: VIEWER })).body as { applied: Record<string, number | null>; samples: number; heads: { id: number }[] };
     assert.deepEqual(state.applied, { '*': headId, selfie: null });
+    // Clear takes a camera there is: not "*" (every camera's head) and not a typo.
+    for (const camera of ['*', 'no-such-camera']) {
+      const refused = await httpJson(api('/api/calibration/clear'), { method: 'POST', body: { camera }, token: OPERATOR });
+      assert.ok(refused.status === 400 || refused.status === 404, `${camera}: ${refused.status} ${JSON.stringify(refused.body)}`);
+    }
+    assert.deepEqual(((await httpJson(api('/api/calibration'), { token: VIEWER })).body as { applied: unknown }).applied, { '*': headId, selfie: null }, 'a refused clear changed nothing');
+    const cleared = await httpJson(api('/api/calibration/clear'), { method: 'POST', body: { camera: 'selfie' }, token: OPERATOR });
+    assert.deepEqual(cleared.body, { '*': headId });
+    assert.equal((await httpJson(api('/api/calibration/apply'), { method: 'POST', body: { head: null, camera: 'selfie' }, token: OPERATOR })).status, 200);
     assert.equal(state.samples, 18);
     assert.deepEqual(state.heads.map((h) => h.id), [headId]);
     // The hikers camera still uses the fitted head after the restart.

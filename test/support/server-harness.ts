@@ -47,9 +47,9 @@ export function testLogger(): Logger {
   return createLogger('test', (process.env.SHOTSCALE_TEST_LOG as 'info' | undefined) ?? 'silent');
 }
 
-export async function startTestServer(overrides: Record<string, unknown> = {}): Promise<RunningServer> {
+export async function startTestServer(overrides: Record<string, unknown> = {}, log: Logger = testLogger()): Promise<RunningServer> {
   const config = deepFreeze(testConfig(overrides));
-  return startServer({ config, file: null, baseDir: TEST_DIR }, { log: testLogger() });
+  return startServer({ config, file: null, baseDir: TEST_DIR }, { log });
 }
 
 export interface ConnectedClient {

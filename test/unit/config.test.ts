@@ -309,6 +309,10 @@ describe('helpers', () => {
     assert.equal(formatKeyPath([]), '(top level)');
     assert.equal(formatKeyPath(['server', 'port']), 'server.port');
     assert.equal(formatKeyPath(['cameras', 2, 'source', 'kind']), 'cameras[2].source.kind');
+    assert.equal(formatKeyPath(['plans', 'scene 12', 'cam-1']), 'plans["scene 12"].cam-1', 'a key that is not a plain name is quoted');
+    const forged = formatKeyPath(['x\n2026-12-05T00:00:00.000Z ERROR forged\u001b[31m']);
+    assert.ok(!/[\n\u001b]/.test(forged) && forged.startsWith('["x\\n2026'), `controls in a key are escaped: ${forged}`);
+    assert.ok(formatKeyPath(['k'.repeat(500)]).length < 80, 'a long key is cut');
     assert.equal(formatKeyPath(['model', 'executionProviders', 0]), 'model.executionProviders[0]');
   });
 

@@ -10,7 +10,8 @@ import { cameraSchema } from '../../server/config/schema.js';
 import { parseCoveragePlan, readStoredPlan } from '../../server/coverage/coverage-plan.js';
 import { isShotscaleError } from '../../server/errors.js';
 
-const CONTROLS = ['a\u0000b', 'a\nb', 'a\rb', 'a\tb', 'a\u001bb', 'a\u007fb'];
+/** C0, DEL, C1, the line and paragraph separators, a direction override and an isolate, a lone surrogate. */
+const CONTROLS = ['a\u0000b', 'a\nb', 'a\rb', 'a\tb', 'a\u001bb', 'a\u007fb', 'a\u0085b', 'a\u2028b', 'a\u2029b', 'a\u202eb', 'a\u2067b', 'a\ud800b', 'a\udc00'];
 const plan = (scene: unknown, item: Record<string, unknown> = {}) => ({ scene, items: [{ id: 'master', scale: 'WS+', ...item }] });
 
 function refusedWith(code: string, pattern: RegExp, run: () => unknown): void {
@@ -32,6 +33,13 @@ describe('take names', () => {
     refusedWith('BAD_REQUEST', /scene: at most 64 characters/, () => take({ scene: 'x'.repeat(65) }));
     assert.equal(take({ scene: 12, take: 3 }).take, '3');
     assert.equal(take({ scene: 'Szene 12 – Küche' }).scene, 'Szene 12 – Küche');
+    assert.equal(take({ scene: 'مشهد ١٢ 🎬' }).scene, 'مشهد ١٢ 🎬', 'right-to-left text and emoji (a surrogate pair) are names');
+  });
+
+  test('a take given as a number is a whole number a slate could show, never rounded into another take', () => {
+    assert.equal(take({ scene: 1, take: 999_999_999 }).take, '999999999');
+    for (const number of [9007199254740993, 1e21, -1, 1.5, -1.5e300]) refusedWith('BAD_REQUEST', /take: /, () => take({ scene: '1', take: number }));
+    assert.equal(take({ scene: '1', take: '9007199254740993' }).take, '9007199254740993', 'as text it is a name, kept as sent');
   });
 });
 
@@ -42,6 +50,8 @@ describe('shot edits', () => {
     refusedWith('BAD_REQUEST', /tags\[1\]: no control characters/, () => parseShotPatch({ tags: ['Anna', 'B\u0000en'] }));
     refusedWith('BAD_REQUEST', /note: no control characters other than newlines and tabs/, () => parseShotPatch({ note: 'fine\u0000' }));
     assert.equal(parseShotPatch({ note: 'line one\n\tline two\r\n' }).note, 'line one\n\tline two\r\n');
+    refusedWith('BAD_REQUEST', /note: no control characters/, () => parseShotPatch({ note: 'half an emoji \ud83c' }));
+    refusedWith('BAD_REQUEST', /note: no control characters/, () => parseShotPatch({ note: 'reads \u202ebackwards' }));
   });
 });
 

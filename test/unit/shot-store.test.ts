@@ -392,6 +392,11 @@ describe('TakeStore', () => {
     assert.equal(takes.nextTakeNumber('13'), '1', 'per scene');
     takes.start('13', 'wild', null, T0);
     assert.equal(takes.nextTakeNumber('13'), '1');
+    takes.start('14', '9007199254740993', null, T0);
+    takes.start('14', '-5', null, T0);
+    assert.equal(takes.nextTakeNumber('14'), '1', 'a take past 999999999 (text) or below 0 is not counted: one more could not be told apart');
+    takes.start('14', '12A', null, T0);
+    assert.equal(takes.nextTakeNumber('14'), '13');
     db.close();
   });
 

@@ -59,9 +59,10 @@ describe('url input options: an allowlist', () => {
 
 describe('secrets in sources', () => {
   test('every secret form is scrubbed: userinfo, passphrase=, token=, key=, Authorization headers', () => {
-    const out = scrubCredentials('srt://h:9000?passphrase=swordfish&streamid=x rtmp://live/app?key=abc Authorization: Bearer s3cr3t\r\nX-Api-Key: k9');
-    for (const secret of ['swordfish', 'abc', 's3cr3t', 'k9']) assert.ok(!out.includes(secret), `${secret} in ${out}`);
-    assert.ok(out.includes('streamid=x'));
+    const out = scrubCredentials('srt://h:9000?passphrase=swordfish&streamid=#!::u=bob,s=sess1&mode=caller rtmp://live/app?key=abc rtmps://ingest.example:443/live2/sk-live-77 Authorization: Bearer s3cr3t\r\nX-Api-Key: k9');
+    for (const secret of ['swordfish', 'abc', 'sess1', 'sk-live-77', 's3cr3t', 'k9']) assert.ok(!out.includes(secret), `${secret} in ${out}`);
+    assert.ok(out.includes('streamid=***&mode=caller') && out.includes('rtmps://ingest.example:443/live2/***'), out);
+    assert.equal(scrubCredentials('rtmp://live.example/app'), 'rtmp://live.example/app', 'an application alone is no key');
   });
 
   test('the API never shows secret input options', () => {
@@ -86,6 +87,15 @@ describe('secrets in sources', () => {
 
     const rtsp = source({ kind: 'rtsp', url: 'rtsp://admin:hunter2@10.0.0.5:554/s' });
     assert.equal((restoreSecrets(source({ kind: 'rtsp', url: 'rtsp://***:***@10.0.0.5:554/other' }), rtsp) as { url: string }).url, 'rtsp://admin:hunter2@10.0.0.5:554/other');
+
+    const rtmpUrl = 'rtmp://live.example/app/sk-live-77?vhost=a';
+    const rtmp = source({ kind: 'url', url: rtmpUrl, inputOptions: [] });
+    const shownRtmp = publicSource(rtmp) as { url: string };
+    assert.equal(shownRtmp.url, 'rtmp://live.example/app/***?vhost=a');
+    assert.equal((restoreSecrets(source({ kind: 'url', url: shownRtmp.url, inputOptions: [] }), rtmp) as { url: string }).url, rtmpUrl);
+    const srtUrl = 'srt://cam.example:9000?streamid=#!::u=bob,s=sess1';
+    const srt = source({ kind: 'url', url: srtUrl, inputOptions: [] });
+    assert.equal((restoreSecrets(publicSource(srt), srt) as { url: string }).url, srtUrl);
   });
 
   test('never to another host, port or scheme: refused with CAMERA_INVALID, not sent', () => {

@@ -9,7 +9,7 @@
  * rename itself to 127.0.0.1 (DNS rebinding). A token proves a request was
  * meant; the loopback address alone does not.
  */
-import { grants, rolesFor, type Access, type Principal } from '../../shared/access-roles.js';
+import { grants, rolesFor, withArticle, type Access, type Principal } from '../../shared/access-roles.js';
 import type { AttemptLimiter } from './attempt-limiter.js';
 import { foreignPage, type RequestSite } from './local-page.js';
 import type { TokenRegistry } from './token-registry.js';
@@ -70,9 +70,14 @@ export class AccessGuard {
       if (!principal) return refuse({ ok: false, status: 401, code: 'UNAUTHORIZED', reason: 'missing', message: 'a valid access token is required (Authorization: Bearer TOKEN)' });
     }
     if (!grants(principal.role, access)) {
-      return refuse({ ok: false, status: 403, code: 'FORBIDDEN', reason: 'forbidden', message: `this needs the ${rolesFor(access).join(' or ')} role; the token given is a ${principal.role} token` });
+      return refuse({ ok: false, status: 403, code: 'FORBIDDEN', reason: 'forbidden', message: `this needs the ${rolesFor(access).join(' or ')} role; the token given is ${withArticle(principal.role)} token` });
     }
     return given ? { ok: true, principal } : withoutToken(principal);
+  }
+
+  /** Counts a refusal decided elsewhere (a Socket.IO event its connection's role does not allow). */
+  countRefusal(transport: Transport, reason: RefusalReason): void {
+    this.onRefused(transport, reason);
   }
 
   blockedAddresses(): number {

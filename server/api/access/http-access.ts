@@ -17,6 +17,8 @@ declare module 'fastify' {
     access?: Access;
     /** A wildcard route whose paths need different access: what this request's path parameters need (else `access`). */
     accessOf?: (params: Record<string, string>) => Access;
+    /** The query parameters a route reads (besides token): any other is refused, so a misspelt filter is not silently ignored. */
+    query?: readonly string[];
   }
   interface FastifyRequest {
     /** Who the request speaks for; set before the handler runs. */
@@ -24,9 +26,9 @@ declare module 'fastify' {
   }
 }
 
-/** A route's declaration: `app.get(path, needs('viewer'), handler)`. */
-export function needs(access: Access): RouteShorthandOptions {
-  return { config: { access } };
+/** A route's declaration: `app.get(path, needs('viewer'), handler)`; with `query`, the query parameters it reads. */
+export function needs(access: Access, query?: readonly string[]): RouteShorthandOptions {
+  return { config: { access, ...(query ? { query } : {}) } };
 }
 
 /** A wildcard route's declaration where the path decides: `listed` is what the route table shows (the least it needs). */

@@ -1,0 +1,23 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createLogger, logText } from '../../server/shared/logger.js';
+
+const ENTRY = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z (INFO |WARN |ERROR|DEBUG) \[/;
+
+test('a message cannot forge an entry or reach the terminal', () => {
+  const lines: string[] = [];
+  const log = createLogger('test', 'info', (line) => lines.push(line));
+  log.warn('refused: unknown key "x\n2026-12-05T00:00:00.000Z ERROR [shotscale] FORGED\r\u001b[31m\u2028\u0085"');
+  const text = lines.join('\n');
+  assert.equal(text.split('\n').filter((l) => ENTRY.test(l)).length, 1, text);
+  assert.ok(!/[\r\u001b\u2028\u0085]/.test(text), text);
+  assert.match(text, /\\u001b\[31m\\u2028\\u0085/);
+});
+
+test('a stack trace keeps its lines, indented under its entry', () => {
+  const error = new Error('boom');
+  const shown = logText(`failed: ${error.stack}`);
+  assert.equal(shown.split('\n').length, error.stack!.split('\n').length);
+  assert.ok(shown.split('\n').slice(1).every((line) => line.startsWith('  ')), shown);
+  assert.equal(logText('a\ttab stays'), 'a\ttab stays');
+});
