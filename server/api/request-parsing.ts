@@ -13,6 +13,7 @@ import { isShotscaleError, type ErrorCode } from '../errors.js';
 import type { Logger } from '../shared/logger.js';
 import { quotedKey } from '../config/zod-issues.js';
 import { sendError } from './error-reply.js';
+import { jsonErrorOffset } from './json-error-offset.js';
 
 /** Nothing the API takes nests deeper than a plan's items (about 4 levels). */
 export const MAX_JSON_DEPTH = 32;
@@ -75,8 +76,9 @@ export function jsonRefusal(text: string): string {
     JSON.parse(text);
   } catch (error) {
     const message = (error as Error).message;
-    const at = /position (\d+)/.exec(message)?.[1];
-    return `the body is not valid JSON${at ? ` (at character ${at})` : /end of JSON input/.test(message) ? ' (it ends early)' : ''}`;
+    const at = Number(/position (\d+)/.exec(message)?.[1] ?? jsonErrorOffset(text) ?? NaN);
+    const where = at >= text.length || /end of JSON input/.test(message) ? ' (it ends early)' : Number.isFinite(at) ? ` (at character ${at})` : '';
+    return `the body is not valid JSON${where}`;
   }
   return "the JSON body has a key named __proto__, which could change the server's own objects; it is refused";
 }

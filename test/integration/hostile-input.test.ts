@@ -198,6 +198,7 @@ describe('HTTP requests', () => {
     assert.match(poisoned.body, /a key named __proto__/);
     const broken = await send('POST', '/api/takes', '{"scene":');
     assert.match(broken.body, /not valid JSON \(it ends early\)/);
+    assert.match((await send('POST', '/api/takes', '{"scene":undefined}')).body, /not valid JSON \(at character 9\)/, 'where, also where the parser does not say');
     const long = await send('GET', `/api/cameras/${'a'.repeat(200)}`);
     assert.equal(long.status, 404);
     assert.match(long.body, /200 characters long, and no id or name is longer than 100/);
