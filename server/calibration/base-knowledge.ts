@@ -7,7 +7,7 @@
  * the shipped head knew. Rows are stored per set, each in its own taxonomy,
  * with the features by name, so a model that gains features still reads it.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { z } from 'zod';
@@ -50,7 +50,8 @@ export function baseKnowledgePath(headFile: string): string {
 // Five significant digits: the head standardises every feature, and the file stays a few MB.
 const compact = (v: number): number => (Number.isFinite(v) ? Number(v.toPrecision(5)) : 0);
 
-export function saveBaseKnowledge(file: string, model: string, featureNames: readonly string[], sets: readonly LabelledSet[]): void {
+/** The file's bytes (gzipped JSON), for a writer that writes it together with its head. */
+export function encodeBaseKnowledge(model: string, featureNames: readonly string[], sets: readonly LabelledSet[]): Buffer {
   const body: BaseKnowledgeFile = {
     schemaVersion: 1,
     kind: 'framing-base-knowledge',
@@ -63,7 +64,18 @@ export function saveBaseKnowledge(file: string, model: string, featureNames: rea
       rows: s.samples.map((x) => ({ label: x.label, features: Array.from(x.features, compact), rules: Array.from(x.rules, compact) })),
     })),
   };
-  writeFileSync(file, gzipSync(JSON.stringify(body), { level: 9 }));
+  return gzipSync(JSON.stringify(body), { level: 9 });
+}
+
+/** Written beside `file` first, then renamed over it: a crash mid-write leaves no truncated file for every later fit to trip on. */
+export function saveBaseKnowledge(file: string, model: string, featureNames: readonly string[], sets: readonly LabelledSet[]): void {
+  const partial = path.join(path.dirname(path.resolve(file)), `.${path.basename(file)}.${process.pid}.partial`);
+  try {
+    writeFileSync(partial, encodeBaseKnowledge(model, featureNames, sets));
+    renameSync(partial, file);
+  } finally {
+    rmSync(partial, { force: true });
+  }
 }
 
 /**

@@ -28,6 +28,9 @@ import type { ProductionSetReport } from './production-fit.js';
 
 export type { QueueItem };
 
+/** A correction's sample; `relabelled`: the earlier sample of the same frame it replaced, and that sample's label. */
+export type CorrectionSummary = SampleSummary & { relabelled?: { sample: number; taxonomy: string; label: string } };
+
 const FIT_WORKER = fileURLToPath(new URL('./fit-worker.ts', import.meta.url));
 const FIT_WORKER_FALLBACK = new URL('./fit-worker-entry.mjs', import.meta.url);
 /** The scope of a head applied to every camera without one of its own. */
@@ -168,7 +171,7 @@ export class LiveCalibration {
   }
 
   /** The operator labels a queued frame: a sample, and the frame leaves the queue. */
-  async labelQueued(id: number, label: string, taxonomyName = 'canonical'): Promise<SampleSummary> {
+  async labelQueued(id: number, label: string, taxonomyName = 'canonical'): Promise<CorrectionSummary> {
     const c = this.labelQueue.get(id);
     const sample = await this.saveSample(c.cameraId, c, label, taxonomyName);
     this.labelQueue.remove(id);
@@ -187,7 +190,7 @@ export class LiveCalibration {
    * by default): the analysed frame nearest `captureTime` (the picture on
    * their screen), else the latest.
    */
-  async correct(cameraId: string, label: string, taxonomyName = 'canonical', captureTime?: number): Promise<SampleSummary> {
+  async correct(cameraId: string, label: string, taxonomyName = 'canonical', captureTime?: number): Promise<CorrectionSummary> {
     const history = this.observed.get(cameraId) ?? [];
     const seen = captureTime === undefined ? history.at(-1) : history.reduce<Observed | undefined>((best, o) => (!best || Math.abs(o.frame.captureTime - captureTime) < Math.abs(best.frame.captureTime - captureTime) ? o : best), undefined);
     if (!seen && this.deps.featureNames) {
@@ -207,9 +210,20 @@ export class LiveCalibration {
     return { taxonomy: taxonomy.name, label: taxonomy.classes[index]!.name };
   }
 
-  private async saveSample(cameraId: string, seen: Observed, label: string, taxonomyName: string): Promise<SampleSummary> {
+  /**
+   * The frame as a sample labelled `label`. A frame already labelled (a
+   * second click on the same picture: same camera, same capture time) keeps
+   * one sample, the latest label: two contradicting labels of one frame
+   * would only teach the fit noise. The store keeps no label apart from its
+   * sample, so a relabelled frame is a new sample that replaces the old one
+   * (added first, then the old deleted: a failure between the two leaves
+   * both, never neither); the answer names the one replaced.
+   */
+  private async saveSample(cameraId: string, seen: Observed, label: string, taxonomyName: string): Promise<CorrectionSummary> {
     const given = this.labelOf(label, taxonomyName);
     if (!this.deps.featureNames) throw new ShotscaleError('CALIBRATION_INVALID', `the default model (${this.deps.modelName}) has no framing features: corrections cannot teach it`);
+    const earlier = (await this.deps.store.listSamples({ cameraId })).find((s) => s.source === 'live' && Math.round(s.capturedAt) === Math.round(seen.frame.captureTime));
+    if (earlier && earlier.taxonomy === given.taxonomy && earlier.label === given.label) return earlier;
     const now = this.deps.clock();
     const sample = {
       cameraId,
@@ -225,10 +239,15 @@ export class LiveCalibration {
       jpeg: encodeThumbnail(seen.frame),
     };
     const id = await this.deps.store.addSample(sample, now);
-    this.deps.log.info(`correction on ${cameraId}: ${sample.label} (${sample.taxonomy}), shown ${seen.shown}; sample ${id}`);
-    return { id, cameraId, capturedAt: sample.capturedAt, createdAt: now, source: 'live', taxonomy: sample.taxonomy, label: sample.label, shown: sample.shown, shotId: null, hasImage: true };
+    const saved: CorrectionSummary = { id, cameraId, capturedAt: sample.capturedAt, createdAt: now, source: 'live', taxonomy: sample.taxonomy, label: sample.label, shown: sample.shown, shotId: null, hasImage: true };
+    if (!earlier) {
+      this.deps.log.info(`correction on ${cameraId}: ${sample.label} (${sample.taxonomy}), shown ${seen.shown}; sample ${id}`);
+      return saved;
+    }
+    await this.deps.store.deleteSample(earlier.id);
+    this.deps.log.info(`correction on ${cameraId}: ${sample.label} (${sample.taxonomy}), shown ${seen.shown}; sample ${id}, relabelling sample ${earlier.id} (${earlier.label}, ${earlier.taxonomy}) of the same frame`);
+    return { ...saved, relabelled: { sample: earlier.id, taxonomy: earlier.taxonomy, label: earlier.label } };
   }
-
 
   /**
    * An operator set a closed shot's scale: its thumbnail frame (the middle of

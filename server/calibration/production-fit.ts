@@ -83,13 +83,20 @@ export function fitProduction(input: ProductionFitInput): ProductionFitResult {
   const reports = input.production.map((set, k): ProductionSetReport => {
     const before = scoreSet(set.taxonomy, set.samples, predict(input.from, set));
     const counts = countsOf(set).filter((n) => n > 0);
-    const folds = Math.min(input.folds ?? 5, ...counts);
-    if (counts.length < 2 || folds < 2) return { name: set.name, taxonomy: set.taxonomy.name, count: set.samples.length, before, after: null };
+    const noFigure = { name: set.name, taxonomy: set.taxonomy.name, count: set.samples.length, before, after: null };
+    // One class says nothing about where its lines lie; two frames are the fewest two folds can split.
+    if (counts.length < 2 || set.samples.length < 2) return noFigure;
+    // As evaluateSets: a class with fewer frames than folds sits in fewer folds (a single frame in one) rather than costing the whole set its figure.
+    const folds = Math.max(2, Math.min(input.folds ?? 5, ...counts));
     const fold = stratifiedFolds(set.samples.map((s) => s.label), folds, PRODUCTION_TRAIN_OPTIONS.seed);
     const predicted: number[][] = new Array(set.samples.length);
     for (let f = 0; f < folds; f++) {
+      // Single frames of every class all land in the first fold: a fold with none has nothing to score.
+      if (!fold.includes(f)) continue;
       input.onProgress?.(`${set.name}: fold ${f + 1} of ${folds}`);
       const others = productionRows.flatMap((rows, j) => (j === k ? rows.filter((_, i) => fold[i] !== f) : rows));
+      // Nothing to train on (no base, and this fold is every frame there is): no honest figure.
+      if (!baseRows.length && !others.length) return noFigure;
       const model = train([...baseRows, ...others]);
       set.samples.forEach((s, i) => {
         if (fold[i] === f) predicted[i] = predictSample(model, s, test);

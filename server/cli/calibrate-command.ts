@@ -11,14 +11,15 @@
  * analysed frames of the sets it was fitted on, beside it as
  * NAME.base.json.gz): a production's few labels are fitted together with
  * those thousands, and it reports what the configured head scores on them
- * and what the new head scores, cross-validated. A given set with the name
- * of a base set replaces it. `--from-scratch` fits on the given labels alone.
- * The new head's own base knowledge (every set it was fitted on) is written
- * beside it.
+ * (with --base, which names no head, the rules alone) and what the new head
+ * scores, cross-validated. A given set with the name of a base set replaces
+ * it. `--from-scratch` fits on the given labels alone, and only it needs
+ * enough of them to cross-validate. The new head's own base knowledge (every
+ * set it was fitted on) is written beside it, the two together.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { baseKnowledgePath, loadBaseKnowledge, saveBaseKnowledge } from '../calibration/base-knowledge.js';
+import { baseKnowledgePath, encodeBaseKnowledge, loadBaseKnowledge } from '../calibration/base-knowledge.js';
 import { loadHead, saveHeadObject, type FramingHead } from '../calibration/framing-head.js';
 import { fitProduction, type ProductionSetReport } from '../calibration/production-fit.js';
 import { resolveConfigPath } from '../config/load-config.js';
@@ -32,9 +33,9 @@ import { findTaxonomy, type Taxonomy } from '../evaluation/taxonomies.js';
 import type { Logger } from '../shared/logger.js';
 import { parseCommandArgs, UsageError, wholeNumberOption } from './command-options.js';
 import { checkInputFile } from './input-file.js';
-import { imageSource, labelledImagesFromArgs, progressReporter, taxonomyOption, type LabelledImages } from './labelled-images.js';
+import { imageSource, labelledImagesFromArgs, progressReporter, taxonomyOption, unreadableText, type LabelledImages } from './labelled-images.js';
 import { openOfflineClassifier, type OfflineClassifier } from './offline-classifier.js';
-import { checkOutputFile, writeOutputFile } from './output-files.js';
+import { checkDistinctFiles, checkOutputFile, writeOutputFile, writeOutputFiles } from './output-files.js';
 import { ProgressLine } from './progress-line.js';
 
 const OPTIONS = {
@@ -46,7 +47,7 @@ const OPTIONS = {
   config: { type: 'string', short: 'c' },
   folds: { type: 'string', default: '5' },
   epochs: { type: 'string', default: String(CALIBRATION_TRAIN_OPTIONS.epochs) },
-  // No default: 0.3 for a fit on labelled sets, 0.1 for a production's fit on its base (multi-set-calibration.ts says why).
+  // No default here: the fit's own (CALIBRATION_TRAIN_OPTIONS and PRODUCTION_TRAIN_OPTIONS, 0.5 both) applies, and --json says which.
   l2: { type: 'string' },
   lr: { type: 'string', default: String(CALIBRATION_TRAIN_OPTIONS.learningRate) },
   ordinal: { type: 'string', default: String(CALIBRATION_TRAIN_OPTIONS.ordinal) },
@@ -126,11 +127,16 @@ function numberOption(name: string, value: string, ok: (x: number) => boolean, w
   return x;
 }
 
-/** Cross-validation needs every fold to hold frames, and the head at least two classes to tell apart. */
-function checkSetSize(name: string, labels: string, count: number, classes: number, folds: number, after: string): void {
+/**
+ * Cross-validation needs every fold to hold frames, and the head at least two
+ * classes to tell apart. Only a fit on the given labels alone needs it: with
+ * base sets beside them, a production's few labels are fitted all the same
+ * (its report then gives no cross-validated figure for them).
+ */
+function checkSetSize(name: string, labels: string, count: number, classes: number, folds: number, after: string, fromScratch: boolean): void {
   if (classes >= 2 && count >= folds) return;
   throw new ShotscaleError('CALIBRATION_INVALID', `${name} (${labels}): ${after}${count} frame${count === 1 ? '' : 's'} in ${classes} class${classes === 1 ? '' : 'es'}; ${folds}-fold cross-validation needs at least ${folds} frames of at least 2 classes`, {
-    hint: count < folds && classes >= 2 ? `label more frames, or lower --folds (at least 2)` : 'label frames of at least two scales',
+    hint: `${count < folds && classes >= 2 ? 'label more frames, or lower --folds (at least 2)' : 'label frames of at least two scales'}${fromScratch ? '; or leave out --from-scratch to fit them with the base knowledge' : ''}`,
   });
 }
 
@@ -143,9 +149,19 @@ function setName(file: string, taken: Set<string>): string {
   return name;
 }
 
-async function analyseSets(classifier: OfflineClassifier, specs: { name: string; labels: string; taxonomy: Taxonomy; items: Parameters<typeof evaluateImages>[0]; labelled: LabelledImages }[]): Promise<{ sets: LabelledSet[]; files: string[][] }> {
+interface SetSpec {
+  name: string;
+  labels: string;
+  taxonomy: Taxonomy;
+  items: Parameters<typeof evaluateImages>[0];
+  labelled: LabelledImages;
+}
+
+/** Each set's analysed frames, the files they came from, and the images that could not be read (the first of them with why). */
+async function analyseSets(classifier: OfflineClassifier, specs: readonly SetSpec[]): Promise<{ sets: LabelledSet[]; files: string[][]; unreadable: { count: number; first: string | null }[] }> {
   const sets: LabelledSet[] = [];
   const files: string[][] = [];
+  const unreadable: { count: number; first: string | null }[] = [];
   for (const spec of specs) {
     const progress = new ProgressLine(spec.items.length, `${spec.name} images`);
     const outcome = await evaluateImages(spec.items, spec.taxonomy, imageSource(classifier), { batchSize: 8, progress: progressReporter(progress, spec.labelled) });
@@ -154,8 +170,10 @@ async function analyseSets(classifier: OfflineClassifier, specs: { name: string;
     const samples = analysed.map(({ analysis, truth }) => ({ features: analysis!.features, rules: analysis!.rules, label: truth, ...(analysis!.mirrored ? { mirrored: analysis!.mirrored } : {}) }));
     sets.push({ name: spec.name, labels: spec.labels, taxonomy: spec.taxonomy, samples });
     files.push(analysed.map((r) => r.file));
+    const first = outcome.unreadable[0];
+    unreadable.push({ count: spec.items.length - analysed.length, first: first ? unreadableText(spec.labelled, first.file, first.error) : null });
   }
-  return { sets, files };
+  return { sets, files, unreadable };
 }
 
 export async function runCalibrate(argv: string[], log: Logger): Promise<number> {
@@ -174,34 +192,50 @@ export async function runCalibrate(argv: string[], log: Logger): Promise<number>
     labelPower: numberOption('label-power', values['label-power'], (x) => x >= 0 && x <= 1, 'a number from 0 to 1'),
   };
   if ((values.labels?.length ?? 0) > 1 && values.images) throw new UsageError('--images applies to one labels file; with several, each file\'s paths are relative to its own folder');
+  const fromScratch = values['from-scratch'];
+  const labelsFiles = (values.labels ?? []).map((arg) => splitLabelsArg(arg, values.taxonomy));
+  const knowledgeFile = baseKnowledgePath(values.out);
+  // One file named twice would be written over: the head by the report, or what the user made (labels, analysed frames) by either.
+  checkDistinctFiles(
+    [['--out', values.out], ['--out (its base knowledge)', knowledgeFile], ...(values.json ? [['--json', values.json] as const] : []), ...(values['save-samples'] ? [['--save-samples', values['save-samples']] as const] : [])],
+    [...labelsFiles.map((l) => ['--labels', l.file] as const), ...(values.samples ? [['--samples', values.samples] as const] : [])],
+  );
+  // --base may be the base knowledge --out rewrites (a production refitting its own head: it is read whole first), not another output.
+  if (values.base && !fromScratch) checkDistinctFiles([['--out', values.out], ...(values.json ? [['--json', values.json] as const] : []), ...(values['save-samples'] ? [['--save-samples', values['save-samples']] as const] : [])], [['--base', values.base]]);
   // Before the frames are analysed, as the output paths below.
-  if (values.base && !values['from-scratch']) checkInputFile(values.base, `--base ${values.base}: no such file`, 'a file', { missing: 'name a NAME.base.json.gz that calibrate wrote beside a head' });
+  if (values.base && !fromScratch) checkInputFile(values.base, `--base ${values.base}: no such file`, 'a file', { missing: 'name a NAME.base.json.gz that calibrate wrote beside a head' });
   // Before the frames are analysed (minutes on a large set): a bad output path found after it would lose the work.
   checkOutputFile('--out', values.out);
-  checkOutputFile('--out', baseKnowledgePath(values.out));
+  checkOutputFile('--out', knowledgeFile);
   if (values.json) checkOutputFile('--json', values.json);
-  if (values['save-samples'] && !values.samples) checkOutputFile('--save-samples', values['save-samples']);
+  if (values['save-samples']) checkOutputFile('--save-samples', values['save-samples']);
+  // Where the fit starts: the files now, read once the model's features are known (and before any frame is analysed).
+  const start = fromScratch ? null : startingFiles(values);
 
   let sets: LabelledSet[];
   let featureNames: readonly string[];
   let modelName: string;
+  let base: StartingPoint | null = null;
+  let unreadable: { count: number; first: string | null }[] | null = null;
   if (values.samples) {
     const saved = readSavedSamples(values.samples);
     ({ featureNames, model: modelName } = saved);
+    base = start && loadStartingPoint(start, featureNames);
     sets = saved.sets.map((s) => ({ name: s.name, labels: s.labels, taxonomy: findTaxonomy(s.taxonomy)!, samples: s.samples.map((x) => ({ features: Float32Array.from(x.features), rules: x.rules, label: x.label, ...(x.mirrored ? { mirrored: { features: Float32Array.from(x.mirrored.features), rules: x.mirrored.rules } } : {}) })) }));
     process.stderr.write(`${sets.map((s) => `${s.name} ${s.samples.length}`).join(', ')} analysed frames read from ${values.samples}\n`);
   } else {
     const taken = new Set<string>();
-    const specs = [];
-    for (const arg of values.labels!) {
-      const { file, taxonomy } = splitLabelsArg(arg, values.taxonomy);
+    const specs: SetSpec[] = [];
+    for (const { file, taxonomy } of labelsFiles) {
       const labelled = labelledImagesFromArgs({ labels: file, images: values.images, taxonomy, limit: values.limit });
-      const name = setName(file, taken);
-      // Before minutes of analysis: the labels alone already say when there are too few.
-      checkSetSize(name, file, labelled.items.length, new Set(labelled.items.map((item) => item.truth)).size, folds, 'the labels list ');
       // As given: a path that means something on the next machine too (the repo's ../shared/evalset/...).
-      specs.push({ name, labels: file, taxonomy: labelled.taxonomy, items: labelled.items, labelled });
+      specs.push({ name: setName(file, taken), labels: file, taxonomy: labelled.taxonomy, items: labelled.items, labelled });
     }
+    // Before minutes of analysis: the labels alone already say when there are too few for a fit on them alone.
+    const checkLabelled = () => {
+      for (const spec of specs) checkSetSize(spec.name, spec.labels, spec.items.length, new Set(spec.items.map((item) => item.truth)).size, folds, 'the labels list ', fromScratch);
+    };
+    if (!start) checkLabelled();
     const classifier = await openOfflineClassifier(values, log);
     try {
       if (!classifier.model.featureNames) {
@@ -211,8 +245,12 @@ export async function runCalibrate(argv: string[], log: Logger): Promise<number>
       }
       featureNames = classifier.model.featureNames;
       modelName = classifier.model.name;
+      base = start && loadStartingPoint(start, featureNames);
+      // The given sets replace every base set of their names: then they are fitted alone after all.
+      if (!remainingBaseSets(base, specs).length) checkLabelled();
       const analysed = await analyseSets(classifier, specs);
       sets = analysed.sets;
+      unreadable = analysed.unreadable;
       if (values['save-samples']) {
         const saved: SavedSamples = {
           model: modelName,
@@ -225,21 +263,30 @@ export async function runCalibrate(argv: string[], log: Logger): Promise<number>
       await classifier.dispose();
     }
   }
-  for (const set of sets) checkSetSize(set.name, set.labels, set.samples.length, new Set(set.samples.map((s) => s.label)).size, folds, 'analysed: ');
-
-  const base = values['from-scratch'] ? null : startingPoint(values, featureNames);
   // Base sets the labels given replace (refitting the shipped head on its own sets is the plain multi-set fit).
-  const baseSets = base?.sets.filter((b) => !sets.some((s) => s.name === b.name)) ?? [];
+  const baseSets = remainingBaseSets(base, sets);
+  sets.forEach((set, k) => {
+    const missed = unreadable?.[k];
+    if (!set.samples.length && missed?.count) {
+      throw new ShotscaleError('INPUT_UNREADABLE', `${set.name} (${set.labels}): none of its ${missed.count} images could be read (first: ${missed.first ?? '?'})`, {
+        hint: 'the images are decoded with ffmpeg (JPEG, PNG, ...): check that the listed files are pictures',
+      });
+    }
+    const after = missed?.count ? `analysed (${missed.count} image${missed.count === 1 ? '' : 's'} could not be read): ` : 'analysed: ';
+    if (!baseSets.length) checkSetSize(set.name, set.labels, set.samples.length, new Set(set.samples.map((s) => s.label)).size, folds, after, fromScratch);
+    else if (!set.samples.length) throw new ShotscaleError('CALIBRATION_INVALID', `${set.name} (${set.labels}): no frames to fit`, { hint: 'label frames of the production\'s scales' });
+  });
+
   const progress = new ProgressLine(0, '');
   let head: FramingHead;
   let json: unknown;
   if (baseSets.length) {
     const fit = fitProduction({ base: baseSets, production: sets, featureNames, from: base!.head, modelName, folds, options: train, onProgress: (what) => progress.note(`fitting: ${what}`) });
-    process.stdout.write(formatProductionReports(sets, fit.reports, folds, base!.file));
+    process.stdout.write(formatProductionReports(sets, fit.reports, folds, base!));
     const { held, ecu } = holdFor(sets, featureNames);
     process.stdout.write(holdLine(fit.head.hold, held, ecu));
     head = fit.head;
-    json = { base: base!.file, baseSets: baseSets.map((s) => s.name), sets: fit.reports, fitS: fit.fitMs / 1000, options: { ...PRODUCTION_TRAIN_OPTIONS, ...train, folds } };
+    json = { base: base!.file, startingHead: base!.headFile, baseSets: baseSets.map((s) => s.name), sets: fit.reports, fitS: fit.fitMs / 1000, options: { ...PRODUCTION_TRAIN_OPTIONS, ...train, folds } };
   } else {
     const { hold, held, ecu } = holdFor(sets, featureNames);
     const reports = evaluateSets(sets, folds, train, (what) => progress.note(`fitting: ${what}`), holdTest(hold, featureNames), fitReading(hold, featureNames));
@@ -248,10 +295,13 @@ export async function runCalibrate(argv: string[], log: Logger): Promise<number>
     head = fitHead(sets, featureNames, reports, modelName, train, hold);
     json = { sets: reports, options: { ...CALIBRATION_TRAIN_OPTIONS, ...train, folds } };
   }
-  writeOutputFile('--out', values.out, JSON.stringify(saveHeadObject(head)) + '\n');
   const knowledge = [...baseSets, ...sets];
-  saveBaseKnowledge(baseKnowledgePath(values.out), modelName, featureNames, knowledge);
-  process.stderr.write(`head (${featureNames.length} features, a correction of the rules over the 8 classes) fitted on ${knowledge.map((s) => s.name).join(' + ')}, saved to ${values.out}; its base knowledge to ${baseKnowledgePath(values.out)}\n`);
+  // Both written before either is renamed, the head last: a failure leaves the earlier head with its own base knowledge.
+  writeOutputFiles([
+    { option: '--out', file: knowledgeFile, body: encodeBaseKnowledge(modelName, featureNames, knowledge) },
+    { option: '--out', file: values.out, body: JSON.stringify(saveHeadObject(head)) + '\n' },
+  ]);
+  process.stderr.write(`head (${featureNames.length} features, a correction of the rules over the 8 classes) fitted on ${knowledge.map((s) => s.name).join(' + ')}, saved to ${values.out}; its base knowledge to ${knowledgeFile}\n`);
   if (values.json) writeOutputFile('--json', values.json, JSON.stringify(json, null, 2) + '\n');
   return 0;
 }
@@ -264,11 +314,25 @@ function holdLine(hold: HeadHold | undefined, held: number, ecu: number): string
     : `where a face fills the picture, the head decides${evidence}\n`;
 }
 
-/** The configured head (or --base's) and its base knowledge; null where there is none to start from. */
-function startingPoint(values: { config?: string | undefined; base?: string | undefined }, featureNames: readonly string[]): { head: FramingHead | null; file: string; sets: LabelledSet[] } | null {
-  if (values.base) {
-    return { head: null, file: values.base, sets: loadBaseKnowledge(values.base, featureNames) };
-  }
+/** Where a fit starts: a base knowledge file, and the head fitted on it (null: the rules alone are the "before"). */
+interface StartingFiles {
+  file: string;
+  headFile: string | null;
+  /** What to do when the base knowledge cannot be used. */
+  hint: string;
+}
+
+interface StartingPoint extends StartingFiles {
+  head: FramingHead | null;
+  sets: LabelledSet[];
+}
+
+/**
+ * --base's file (its head unknown: the rules alone are the "before"), else
+ * the configured head's base knowledge; null where there is none to start from.
+ */
+function startingFiles(values: { config?: string | undefined; base?: string | undefined }): StartingFiles | null {
+  if (values.base) return { file: values.base, headFile: null, hint: 'name another with --base, fit the labels alone (--from-scratch), or rerun the calibrate that wrote it' };
   const loaded = configFromArgs(values);
   const configured = loaded.config.model.calibration;
   if (!configured) return null;
@@ -278,17 +342,36 @@ function startingPoint(values: { config?: string | undefined; base?: string | un
     process.stderr.write(`shotscale calibrate: the configured head ${headFile} has no base knowledge beside it (${file}); fitting on the given labels alone\n`);
     return null;
   }
-  return { head: loadHead(headFile, featureNames), file, sets: loadBaseKnowledge(file, featureNames) };
+  return { file, headFile, hint: 'fit the labels alone (--from-scratch), or rerun calibrate to rewrite it' };
 }
 
-function formatProductionReports(sets: readonly LabelledSet[], reports: readonly ProductionSetReport[], folds: number, base: string): string {
+/** The starting head and base sets, read with the model's features; an error says what to do instead. */
+function loadStartingPoint(start: StartingFiles, featureNames: readonly string[]): StartingPoint {
+  try {
+    return { ...start, head: start.headFile === null ? null : loadHead(start.headFile, featureNames), sets: loadBaseKnowledge(start.file, featureNames) };
+  } catch (error) {
+    if (!(error instanceof ShotscaleError) || error.hint) throw error;
+    throw new ShotscaleError(error.code, error.message, { hint: start.hint, cause: error });
+  }
+}
+
+/** The base sets left once the given sets replace those of their names. */
+function remainingBaseSets(base: StartingPoint | null, given: readonly { name: string }[]): LabelledSet[] {
+  return base?.sets.filter((b) => !given.some((s) => s.name === b.name)) ?? [];
+}
+
+function formatProductionReports(sets: readonly LabelledSet[], reports: readonly ProductionSetReport[], folds: number, base: StartingPoint): string {
   return reports
     .map((r, i) => {
       const taxonomy = sets[i]!.taxonomy;
+      const classes = new Set(sets[i]!.samples.map((s) => s.label)).size;
       return [
-        `${r.name} (${r.count} frames, ${r.taxonomy}), fitted with the base knowledge ${base}:`,
-        `  the configured head (never fitted on them): ${scoresLine(taxonomy, r.before)}`,
-        r.after ? `  new head, ${folds}-fold CV:               ${scoresLine(taxonomy, r.after)}` : `  new head: too few frames per class to cross-validate`,
+        `${r.name} (${r.count} frames, ${r.taxonomy}), fitted with the base knowledge ${base.file}:`,
+        // --base names no head: what its frames taught is not in the "before".
+        base.head ? `  the configured head (never fitted on them): ${scoresLine(taxonomy, r.before)}` : `  the rules alone:                           ${scoresLine(taxonomy, r.before)}`,
+        r.after
+          ? `  new head, ${folds}-fold CV:               ${scoresLine(taxonomy, r.after)}`
+          : `  new head: no cross-validated figure (${r.count} frame${r.count === 1 ? '' : 's'} in ${classes} class${classes === 1 ? '' : 'es'}; it needs frames of at least 2 classes)`,
       ].join('\n');
     })
     .join('\n') + '\n';

@@ -6,6 +6,7 @@
  * skipped; a bad labels file or an unknown label stops with exit 1.
  */
 import path from 'node:path';
+import { resolveConfigPath } from '../config/load-config.js';
 import { ShotscaleError } from '../errors.js';
 import type { Logger } from '../shared/logger.js';
 import { renderConfusionSvg } from '../evaluation/confusion-svg.js';
@@ -14,9 +15,10 @@ import { formatReportText } from '../evaluation/report-text.js';
 import { evaluateImages, type EvalOutcome } from '../evaluation/run-evaluation.js';
 import type { Taxonomy } from '../evaluation/taxonomies.js';
 import { parseCommandArgs, UsageError, wholeNumberOption } from './command-options.js';
-import { imageSource, labelledImagesFromArgs, progressReporter } from './labelled-images.js';
+import { imageSource, labelledImagesFromArgs, progressReporter, unreadableText } from './labelled-images.js';
 import { openOfflineClassifier } from './offline-classifier.js';
-import { checkOutputFile, writeOutputFile } from './output-files.js';
+import { checkDistinctFiles, checkOutputFile, writeOutputFile } from './output-files.js';
+import { configFromArgs } from './serve-command.js';
 import { ProgressLine } from './progress-line.js';
 
 const OPTIONS = {
@@ -44,25 +46,39 @@ function matrixPath(values: { matrix?: string | undefined; json?: string | undef
   return path.join(parsed.dir, `${parsed.ext === '.json' ? parsed.name : parsed.base}.matrix.svg`);
 }
 
-function writeReports(report: EvalReport, taxonomy: Taxonomy, results: readonly ImageResult[], values: { json?: string | undefined; csv?: string | undefined; matrix?: string | undefined }): void {
-  process.stdout.write(formatReportText(report));
+/** The report, and the calibration head the model's figures were read through (null: the rules alone, or a model without one). */
+type ReportWithHead = EvalReport & { calibration: string | null };
+
+function writeReports(report: ReportWithHead, taxonomy: Taxonomy, results: readonly ImageResult[], values: { json?: string | undefined; csv?: string | undefined; matrix?: string | undefined }): void {
+  // The head's line under the model's: the same images score differently through another head.
+  const [modelLine, ...rest] = formatReportText(report).split('\n');
+  process.stdout.write([modelLine, `calibration head: ${report.calibration ?? 'none (model.calibration is not set)'}`, ...rest].join('\n'));
   if (values.json) writeOutput('--json', values.json, JSON.stringify(report, null, 2) + '\n', 'report');
   if (values.csv) writeOutput('--csv', values.csv, predictionsCsv(taxonomy, results), 'predictions');
   const svg = matrixPath(values);
   if (svg) writeOutput('--matrix', svg, renderConfusionSvg({ classes: report.classes, matrix: report.confusionMatrix, ...matrixTitle(report) }), 'confusion matrix');
 }
 
+/** The head the offline classifier reads the default model through (model.calibration, resolved as the model set resolves it), or null. */
+function configuredHead(values: { config?: string | undefined }): string | null {
+  const loaded = configFromArgs(values);
+  const file = loaded.config.model.calibration;
+  return file ? resolveConfigPath(loaded, file) : null;
+}
+
 export async function runEval(argv: string[], log: Logger): Promise<number> {
   const { values } = parseCommandArgs({ args: argv, options: OPTIONS });
   if (!values.labels) throw new UsageError('--labels FILE is required (a CSV with columns file and label)');
   const batchSize = wholeNumberOption('batch', values.batch, 1);
+  const svg = matrixPath(values);
+  const outputs = [['--json', values.json], ['--csv', values.csv], ['--matrix', svg]].filter((o): o is [string, string] => typeof o[1] === 'string');
+  // One file named twice would be written over by the later output (or, the labels, lost).
+  checkDistinctFiles(outputs, [['--labels', values.labels]]);
   const labelled = labelledImagesFromArgs({ ...values, labels: values.labels });
   const { taxonomy, items, reason } = labelled;
   // Before the images are classified: a bad output path found after the run would lose it.
-  if (values.json) checkOutputFile('--json', values.json);
-  if (values.csv) checkOutputFile('--csv', values.csv);
-  const svg = matrixPath(values);
-  if (svg) checkOutputFile('--matrix', svg);
+  for (const [option, file] of outputs) checkOutputFile(option, file);
+  const calibration = configuredHead(values);
 
   const classifier = await openOfflineClassifier(values, log);
   const progress = new ProgressLine(items.length, 'images');
@@ -78,11 +94,11 @@ export async function runEval(argv: string[], log: Logger): Promise<number> {
     await classifier.dispose();
   }
   if (!outcome.results.length) {
-    throw new ShotscaleError('INPUT_UNREADABLE', `none of the ${items.length} images listed in ${values.labels} could be read (first: ${outcome.unreadable[0]?.file ?? '?'}: ${outcome.unreadable[0]?.error ?? '?'})`, {
+    throw new ShotscaleError('INPUT_UNREADABLE', `none of the ${items.length} images listed in ${values.labels} could be read (first: ${outcome.unreadable[0] ? unreadableText(labelled, outcome.unreadable[0].file, outcome.unreadable[0].error) : '?'})`, {
       hint: 'the images are decoded with ffmpeg (JPEG, PNG, ...): check that the listed files are pictures',
     });
   }
-  const report = buildReport({
+  const report: ReportWithHead = { ...buildReport({
     taxonomy,
     taxonomyReason: reason,
     labelsFile: path.resolve(values.labels),
@@ -93,7 +109,7 @@ export async function runEval(argv: string[], log: Logger): Promise<number> {
     unreadable: outcome.unreadable,
     inferenceMs: outcome.inferenceMs,
     wallMs: performance.now() - started,
-  });
+  }), calibration };
   writeReports(report, taxonomy, outcome.results, values);
   return 0;
 }

@@ -39,7 +39,7 @@ function readLabelsText(file: string, missingHint: string): string {
     stats = statSync(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') throw unreadable(`no labels file at ${file}`, missingHint);
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw unreadable(`no labels file at ${file}`, taxonomySuffixHint(file) ?? missingHint);
     throw unreadable(`cannot read the labels file ${file}: ${errorMessage(error)}`);
   }
   if (stats.isDirectory()) {
@@ -52,6 +52,14 @@ function readLabelsText(file: string, missingHint: string): string {
   } catch (error) {
     throw unreadable(`cannot read the labels file ${file}: ${errorMessage(error)}`, 'check its permissions');
   }
+}
+
+/** FILE=TAXONOMY, as calibrate takes a labels file, where a command takes one file and --taxonomy: say so rather than that FILE=TAXONOMY is missing. */
+function taxonomySuffixHint(file: string): string | undefined {
+  const at = file.lastIndexOf('=');
+  const taxonomy = at > 0 ? findTaxonomy(file.slice(at + 1)) : undefined;
+  if (!taxonomy) return undefined;
+  return `name the taxonomy with --taxonomy: --labels ${file.slice(0, at)} --taxonomy ${taxonomy.name} (FILE=TAXONOMY is calibrate's way, for several labels files)`;
 }
 
 function readLabels(file: string, limit: number | null, missingHint: string): LabelsTable {
@@ -167,6 +175,16 @@ export function imageSource(classifier: OfflineClassifier): ImageSource<DecodedF
   };
 }
 
+/**
+ * An image that cannot be read, as "file: why", the file as listed and named
+ * once: the decoder's error (and ffmpeg's line in it) names the path it was
+ * found at again.
+ */
+export function unreadableText(labelled: LabelledImages | undefined, file: string, error: string): string {
+  const full = labelled?.items.find((item) => item.file === file)?.path ?? file;
+  return `${file}: ${error.split(`${full}: `).join('')}`;
+}
+
 /** Progress on stderr; an image that cannot be read is noted with its line in the labels file. */
 export function progressReporter(progress: ProgressLine, labelled?: LabelledImages): EvalProgress {
   const pathOf = new Map(labelled?.items.map((item) => [item.file, item.path]));
@@ -177,6 +195,6 @@ export function progressReporter(progress: ProgressLine, labelled?: LabelledImag
   return {
     batchStarted: (file) => progress.update(file),
     imageDone: () => progress.tick(),
-    unreadable: (file, error) => progress.note(`unreadable, skipped: ${where(file)}${file}: ${error}`),
+    unreadable: (file, error) => progress.note(`unreadable, skipped: ${where(file)}${unreadableText(labelled, file, error)}`),
   };
 }

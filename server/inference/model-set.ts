@@ -57,7 +57,7 @@ export class ModelSet {
 
   private constructor(
     private readonly models: Map<string, ShotScaleModel>,
-    private readonly loaded: Pick<LoadedConfig, 'baseDir'>,
+    private readonly loaded: Pick<LoadedConfig, 'baseDir' | 'file'>,
   ) {}
 
   /** `onInferenceRestart` is told the model's name (default, or an extra's) each time its thread is restarted. */
@@ -83,7 +83,7 @@ export class ModelSet {
       throw error;
     }
     const set = new ModelSet(models, loaded);
-    if (model.calibration) set.defaultHead = set.head(model.calibration);
+    if (model.calibration) set.defaultHead = set.head(model.calibration, 'model.calibration');
     if (set.defaultHead) log.info(`calibration head ${model.calibration} (${set.defaultHead.taxonomy}, ${set.defaultHead.provenance.count} frames)`);
     return set;
   }
@@ -98,14 +98,23 @@ export class ModelSet {
     return model;
   }
 
-  /** Loads (once) a calibration head for the default model; paths are relative to the config. */
-  head(file: string): FramingHead {
+  /**
+   * Loads (once) a calibration head for the default model; paths are
+   * relative to the config. `field`: the config's model.calibration, where a
+   * missing file is the model's (named with the config file); else a
+   * camera's, whose caller says which camera.
+   */
+  head(file: string, field?: 'model.calibration'): FramingHead {
     const full = resolveConfigPath(this.loaded, file);
     const cached = this.heads.get(full);
     if (cached) return cached;
     const names = this.default.featureNames;
     if (!names) throw new ShotscaleError('CAMERA_INVALID', `calibration ${full}: the default model (${this.default.name}) has no framing features to calibrate`);
-    if (!existsSync(full)) throw new ShotscaleError('CAMERA_INVALID', `calibration head not found: ${full}`);
+    if (!existsSync(full)) {
+      if (!field) throw new ShotscaleError('MODEL_FILE_NOT_FOUND', `calibration head not found: ${full}`);
+      const where = this.loaded.file ? ` (in ${this.loaded.file})` : '';
+      throw new ShotscaleError('MODEL_FILE_NOT_FOUND', `${field}${where}: calibration head not found: ${full}`, { hint: `write the head there (shotscale calibrate --out ${file}), name another, or set ${field}: null` });
+    }
     const head = loadHead(full, names);
     this.heads.set(full, head);
     return head;

@@ -6,8 +6,8 @@
  * The two views (a picture and its mirror) are checked with the shipped
  * classifier, whose detectors read a mirror differently.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -17,7 +17,7 @@ import { parseLabels } from '../../server/evaluation/labels-file.js';
 import { findTaxonomy, predictClass } from '../../server/evaluation/taxonomies.js';
 import { resolveFfmpeg } from '../../server/ingest/ffmpeg-binary.js';
 import { CANONICAL_SCALES } from '../../server/shared/scale.js';
-import { runCli } from '../support/cli.js';
+import { CLI, runCli } from '../support/cli.js';
 import { tempDir } from '../support/media.js';
 import { FIXTURE_MANIFEST, REPO_DIR, SHARED_DIR } from '../support/server-harness.js';
 import { checkWellFormedXml } from '../support/xml-check.js';
@@ -70,6 +70,8 @@ describe('shotscale eval', () => {
     assert.equal(report.taxonomy, 'cinemanet');
     assert.deepEqual(report.classes, ['ECU', 'CU', 'MS', 'LS', 'ELS']);
     assert.equal(report.model, 'movieshots-fixture');
+    assert.equal((report as EvalReport & { calibration: string | null }).calibration, null, 'no head named: the model read as it is');
+    assert.match(res.stdout, /^calibration head: none \(model\.calibration is not set\)$/m);
     assert.equal(report.views, 'both', 'each image read with its mirror (model.mirrorViews, on by default)');
     assert.match(res.stdout, /each image as the mean of it and its mirror/);
     assert.equal(report.count, n);
@@ -166,7 +168,8 @@ describe('shotscale eval', () => {
     const res = await runCli(['eval', '--labels', writeLabels(dir, rows), '--images', IMAGES, '--config', writeConfig(dir), '--taxonomy', 'cinemanet', '--json', json, '--matrix', matrix]);
     assert.equal(res.code, 0, res.stderr);
     // Where it is listed: the labels file and its line (the header is line 1).
-    assert.match(res.stderr, /unreadable, skipped: .*labels\.csv:4: no-such-image\.jpg: .*no such file/);
+    assert.match(res.stderr, /unreadable, skipped: .*labels\.csv:4: no-such-image\.jpg: no such file$/m);
+    assert.equal(res.stderr.match(/no-such-image\.jpg/g)?.length, 1, 'the image named once');
     const report = JSON.parse(readFileSync(json, 'utf8')) as EvalReport;
     assert.equal(report.taxonomyReason, 'chosen with --taxonomy');
     assert.equal(report.count, 5);
@@ -212,6 +215,10 @@ describe('shotscale eval', () => {
       [['--bogus'], /error BAD_REQUEST: shotscale eval: Unknown option '--bogus'/],
       // node keeps the last of two values silently: which taxonomy was meant?
       [['--taxonomy', 'three', '--taxonomy', 'six'], /error BAD_REQUEST: --taxonomy given 2 times \("three", "six"\): it takes one value/],
+      // The later output would silently replace the earlier.
+      [['--json', 'same.out', '--csv', 'same.out'], /error BAD_REQUEST: --csv same\.out: the same file as --json same\.out/],
+      [['--json', 'r.json', '--matrix', './r.json'], /error BAD_REQUEST: --matrix \.\/r\.json: the same file as --json r\.json/],
+      [['--csv', 'x.csv'], /error BAD_REQUEST: --csv x\.csv: the same file as --labels x\.csv/],
     ] as const) {
       const bad = await runCli(['eval', '--labels', 'x.csv', ...args]);
       assert.equal(bad.code, 2, args.join(' '));
@@ -243,6 +250,8 @@ describe('shotscale eval', () => {
       ['an open quote', [write('quote.csv', 'file,label\n"cn_0001.jpg,CU\n')], /quote\.csv:2:1: a quoted field is not closed/, /double quotes/],
       ['binary garbage', [write('garbage.csv', Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0x00, 0x08, 0xff, 0xfe]))], /garbage\.csv:1:3: not a CSV text file/, /save the labels as CSV/],
       ['missing', [path.join(dir, 'absent.csv')], /no labels file at .*absent\.csv/, /--labels/],
+      // calibrate's way of naming a file's taxonomy; eval takes --taxonomy.
+      ['FILE=TAXONOMY', [`${write('named.csv', 'file,label\ncn_0001.jpg,CU\n')}=cinemanet`], /no labels file at .*named\.csv=cinemanet/, /--taxonomy: --labels .*named\.csv --taxonomy cinemanet/],
       ['a folder', [folder], /set: a folder, not a labels file/, /--labels .*set\/labels\.csv/],
       // Read, a pipe without a writer waits for ever.
       ['a pipe', [fifo], /fifo\.csv: not a labels file \(a pipe or device\)/, /write the labels to a file first/],
@@ -267,5 +276,33 @@ describe('shotscale eval', () => {
     assert.equal(res.code, 1);
     assert.match(res.stderr, /unreadable, skipped: .*labels\.csv:2: a\.jpg: /);
     assert.match(res.stderr, /error INPUT_UNREADABLE: none of the 1 images listed in .*labels\.csv could be read \(first: a\.jpg: /);
+  });
+
+  test('a model.calibration that is not there: MODEL_FILE_NOT_FOUND naming the field and the config file', async () => {
+    const dir = tempDir();
+    const config = path.join(dir, 'missing-head.yaml');
+    writeFileSync(config, `model: { manifest: ${path.join(REPO_DIR, 'models', 'framing-default.manifest.json')}, calibration: nowhere.head.json, executionProviders: [cpu] }\n`);
+    const res = await runCli(['eval', '--labels', writeLabels(dir, sample().slice(0, 2)), '--images', IMAGES, '--config', config]);
+    assert.equal(res.code, 1, res.stderr);
+    assert.match(res.stderr, /^error MODEL_FILE_NOT_FOUND: model\.calibration \(in .*missing-head\.yaml\): calibration head not found: .*nowhere\.head\.json\n  hint: /m);
+  });
+
+  test('an output folder that cannot be written is refused before the images are classified', { timeout: 60_000 }, () => {
+    const dir = tempDir();
+    chmodSync(dir, 0o755);
+    const locked = path.join(dir, 'locked');
+    mkdirSync(locked);
+    chmodSync(locked, 0o555);
+    const labels = writeLabels(dir, sample().slice(0, 2));
+    chmodSync(labels, 0o644);
+    for (const option of ['--json', '--csv', '--matrix']) {
+      // As another user where this one is root, whom no permission stops.
+      const root = process.getuid?.() === 0;
+      const args = [CLI, 'eval', '--labels', labels, '--images', IMAGES, option, path.join(locked, 'out')];
+      const res = spawnSync(root ? 'runuser' : process.execPath, root ? ['-u', 'nobody', '--', process.execPath, ...args] : args, { cwd: REPO_DIR, encoding: 'utf8', timeout: 55_000 });
+      assert.equal(res.status, 1, `${option}: ${res.stderr}`);
+      assert.match(res.stderr, new RegExp(`error OUTPUT_UNWRITABLE: ${option} .*locked/out: cannot be written \\(its folder .*locked: permission denied\\)`), option);
+      assert.doesNotMatch(res.stderr, /images classified/, `${option}: before the model`);
+    }
   });
 });

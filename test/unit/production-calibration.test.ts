@@ -88,11 +88,26 @@ describe('a production fit with the base knowledge', () => {
     assert.ok(fit.fitMs > 0);
   });
 
-  test('with too few labels of a class to cross-validate, it still fits and says there is no after', () => {
+  test('a class of one frame sits in one fold: the set still gets its cross-validated figure', () => {
     const tiny: LabelledSet = { ...production, samples: [...production.samples.filter((s) => s.label === CU).slice(0, 5), ...production.samples.filter((s) => s.label === MCU).slice(0, 1)] };
     const fit = fitProduction({ base, production: [tiny], featureNames: NAMES, from: head, modelName: 'model-x' });
+    const after = fit.reports[0]!.after;
+    assert.ok(after, 'a figure, from 2 folds');
+    assert.ok(after.exact >= 0 && after.exact <= 1);
+    assert.equal(fit.head.output, 'rules-residual');
+    // Two frames of two classes: each alone in its class, both in one fold, scored by a fit on the base alone.
+    const pair: LabelledSet = { ...production, samples: [tiny.samples[0]!, tiny.samples[5]!] };
+    assert.ok(fitProduction({ base, production: [pair], featureNames: NAMES, from: head, modelName: 'model-x' }).reports[0]!.after);
+  });
+
+  test('with one class, or nothing else to train a fold on, it still fits and says there is no after', () => {
+    const oneClass: LabelledSet = { ...production, samples: production.samples.filter((s) => s.label === CU).slice(0, 6) };
+    const fit = fitProduction({ base, production: [oneClass], featureNames: NAMES, from: head, modelName: 'model-x' });
     assert.equal(fit.reports[0]!.after, null);
     assert.equal(fit.head.output, 'rules-residual');
+    // No base, one frame of each class: the only fold holds every frame, and no fit is left to score it.
+    const alone: LabelledSet = { ...production, samples: [production.samples.find((s) => s.label === CU)!, production.samples.find((s) => s.label === MCU)!] };
+    assert.equal(fitProduction({ base: [], production: [alone], featureNames: NAMES, from: null, modelName: 'model-x' }).reports[0]!.after, null);
   });
 });
 
@@ -188,6 +203,14 @@ describe('"label these"', () => {
     const latest = await calibration.correct('cam-9', 'CU');
     assert.deepEqual([latest.shown, latest.capturedAt], ['MWS', t0 + 400]);
     await assert.rejects(calibration.correct('cam-none', 'CU'), (e) => isShotscaleError(e, 'CALIBRATION_INVALID'));
+    // The same frame corrected again: one sample, with the latest label, and the answer says which label it replaced.
+    const again = await calibration.correct('cam-9', 'MCU');
+    assert.deepEqual([again.label, again.capturedAt, again.relabelled], ['MCU', t0 + 400, { sample: latest.id, taxonomy: 'canonical', label: 'CU' }]);
+    const same = await calibration.correct('cam-9', 'MCU');
+    assert.equal(same.id, again.id, 'the same label again changes nothing');
+    assert.equal(same.relabelled, undefined);
+    const kept = await calibration.samples('cam-9');
+    assert.deepEqual(kept.map((s) => [s.capturedAt, s.label]), [[t0 + 400, 'MCU'], [t0 + 200, 'CU']], 'one sample per frame, the latest label');
     await assert.rejects(calibration.correct('cam-none', 'XXL'), (e) => isShotscaleError(e, 'BAD_REQUEST'), 'a bad label is refused whatever the camera');
     calibration.forget('cam-9');
   });

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { headInUse } from '../../web/src/lib/calibration.js';
+import { correctionNote, headInUse } from '../../web/src/lib/calibration.js';
 
 test('the head a roll back would leave: a camera\'s own, else every camera\'s, else the configured one (null)', () => {
   assert.equal(headInUse({}, '*'), null, 'nothing applied');
@@ -11,4 +11,10 @@ test('the head a roll back would leave: a camera\'s own, else every camera\'s, e
   assert.equal(headInUse({ 'cam-1': 5 }, 'cam-1'), 5);
   assert.equal(headInUse({ 'cam-1': 5 }, '*'), null, 'every camera is on the configured head; cam-1 has its own');
   assert.equal(headInUse({ 'cam-1': 5 }, 'cam-2'), null);
+});
+
+test('the correction bar says what was saved, and which label a second correction of the same frame replaced', () => {
+  assert.equal(correctionNote({ id: 12, label: 'CU', shown: 'MS' }), 'CU saved (sample 12; shown MS)');
+  assert.equal(correctionNote({ id: 12, label: 'CU', shown: null }), 'CU saved (sample 12; shown —)');
+  assert.equal(correctionNote({ id: 13, label: 'MCU', shown: 'MS', relabelled: { sample: 12, taxonomy: 'canonical', label: 'CU' } }), 'MCU saved (sample 13; shown MS), replacing CU for this frame');
 });

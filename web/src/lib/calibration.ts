@@ -43,6 +43,22 @@ export interface SampleItem {
   hasImage: boolean;
 }
 
+/** What POST /api/cameras/:id/corrections answers: the sample, and the one it replaced where the frame was labelled before. */
+export interface CorrectionAnswer {
+  id: number;
+  label: string;
+  shown: string | null;
+  relabelled?: { sample: number; taxonomy: string; label: string };
+}
+
+/** The correction bar's note: "CU saved (sample 12; shown MS)", and the label it replaced where the frame was labelled before. */
+export function correctionNote(answer: CorrectionAnswer): string {
+  const shown = `shown ${answer.shown ?? '—'}`;
+  if (!answer.relabelled) return `${answer.label} saved (sample ${answer.id}; ${shown})`;
+  // Short: in a tile's menu the note has a line at most.
+  return `${answer.label} saved (sample ${answer.id}; ${shown}), replacing ${answer.relabelled.label} for this frame`;
+}
+
 /** A frame the server suggests labelling (GET /api/calibration/queue). */
 export type { QueueItem } from '../../../server/calibration/label-queue.js';
 
