@@ -19,6 +19,7 @@ export const ERROR_CODES = {
   CAMERA_INVALID: 'the camera definition is invalid',
   CAMERA_BUSY: 'the camera already has a publisher, or takes none',
   WHIP_CAPACITY: 'the server takes no more WebRTC publishers (or cameras made for them) now',
+  WHIP_CODEC: 'the offer has no video codec this server decodes',
   UNAUTHORIZED: 'a valid access token is required',
   FORBIDDEN: "the token's role does not allow this",
   TOO_MANY_ATTEMPTS: 'too many wrong tokens from this address; wait and try again',

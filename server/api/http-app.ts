@@ -136,7 +136,7 @@ export async function createHttpApp(deps: HttpAppDeps): Promise<HttpApp> {
     registerReportRoutes(app, deps.shotLog);
   }
   if (deps.calibration) registerCalibrationRoutes(app, deps.calibration, deps.cameras, deps.directory, deps.calibrationCluster ?? null);
-  registerWhipRoutes(app, deps.cameras, { directory: deps.directory, ...(deps.selfUrl ? { selfUrl: deps.selfUrl } : {}) });
+  registerWhipRoutes(app, deps.cameras, { log: deps.log.child('whip'), directory: deps.directory, ...(deps.selfUrl ? { selfUrl: deps.selfUrl } : {}) });
 
   app.get('/metrics', needs('viewer'), async (_request, reply) => {
     reply.header('content-type', deps.metrics.registry.contentType);

@@ -2,7 +2,17 @@
  * WHIP (RFC 9725) ingest: a publisher POSTs an SDP offer to /whip/CAMERA and
  * gets the answer (201, every ICE candidate included: no trickle) with the
  * session's URL in Location; DELETE on that URL ends it. Trickle ICE (PATCH)
- * is answered 405, as the RFC allows.
+ * is answered 405, as the RFC allows; OPTIONS on the endpoint answers 204
+ * with Accept-Post (no token needed: it says nothing of any camera), and the
+ * methods a WHIP endpoint does not take (GET, HEAD, PUT) 405 with Allow.
+ * No CORS: a page of another origin cannot publish from a browser.
+ *
+ * An offer whose video this server cannot decode (H.264 alone: @roamhq/wrtc
+ * decodes VP8, VP9 and AV1) is refused 400 WHIP_CODEC, never answered with
+ * its video rejected and left to wait for a picture that cannot come.
+ *
+ * The log says one line per session start and end (webrtc-camera.ts) and one
+ * warning per refused offer, with its code; never a token or the SDP.
  *
  * Who may publish (access 'publish'): a publish token (server.publishTokens,
  * which opens nothing else), an operator or an admin token; on a server
@@ -16,11 +26,12 @@
  * runs is redirected there (307, as RFC 9725 provides for load balancing),
  * and the session's URL is absolute, so its DELETE reaches the right node.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { CameraDirectory } from '../app/camera-directory.js';
 import type { CameraManager } from '../app/camera-manager.js';
-import { ShotscaleError } from '../errors.js';
+import { errorMessage, isShotscaleError, ShotscaleError } from '../errors.js';
 import { WhipCapacityError, WhipPublishers } from '../ingest/webrtc/whip-publishers.js';
+import type { Logger } from '../shared/logger.js';
 import { needs } from './access/http-access.js';
 import { sendError } from './error-reply.js';
 
@@ -29,29 +40,69 @@ export interface WhipRouteOptions {
   directory: () => CameraDirectory;
   /** In a cluster, this node's URL as the others reach it: session URLs are absolute. */
   selfUrl?: () => string | null;
+  /** Where WHIP sessions and refused offers are logged. */
+  log: Logger;
+}
+
+const SDP_ONLY = 'a WHIP offer is an SDP body with Content-Type: application/sdp';
+/** What the endpoint takes (RFC 9725): for Allow. */
+const ENDPOINT_METHODS = 'POST, OPTIONS';
+
+/** A refusal's message for the log: the server's own words, never a line of the SDP a parser quoted. */
+function loggable(error: unknown): string {
+  const message = errorMessage(error);
+  const cut = message.indexOf('the offer could not be answered');
+  return (cut >= 0 ? 'the offer could not be answered (unparsable SDP?)' : message).slice(0, 300);
 }
 
 export function registerWhipRoutes(app: FastifyInstance, cameras: CameraManager, options: WhipRouteOptions): void {
   const publishers = new WhipPublishers(cameras);
+  const { log } = options;
+  const refused = (request: FastifyRequest, status: number | null, code: string, why: string): void =>
+    log.warn(`refused a WHIP offer for camera "${(request.params as { cameraId?: string } | undefined)?.cameraId ?? '?'}" from ${request.ip}: ${code}${status ? ` (${status})` : ''}: ${why}`);
+  /** The body parser's refusal of another content type (a form), in this route's words; anything else as the server answers it. */
+  const onError = (error: FastifyError, request: FastifyRequest, reply: FastifyReply): void => {
+    if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || error.statusCode === 415) {
+      refused(request, 415, 'BAD_REQUEST', `Content-Type ${String(request.headers['content-type'] ?? 'none').slice(0, 80)}`);
+      void sendError(reply, 415, 'BAD_REQUEST', SDP_ONLY);
+      return;
+    }
+    app.errorHandler(error, request, reply);
+  };
   // The offer arrives as text; WHIP says application/sdp.
   app.addContentTypeParser(['application/sdp', 'application/trickle-ice-sdpfrag'], { parseAs: 'string', bodyLimit: 64 * 1024 }, (_request, body, done) => done(null, body));
 
-  app.post<{ Params: { cameraId: string }; Querystring: { name?: string } }>('/whip/:cameraId', needs('publish'), async (request, reply) => {
+  app.post<{ Params: { cameraId: string }; Querystring: { name?: string } }>('/whip/:cameraId', { ...needs('publish'), errorHandler: onError }, async (request, reply) => {
     const type = request.headers['content-type']?.split(';')[0]?.trim().toLowerCase();
-    if (type !== 'application/sdp' || typeof request.body !== 'string') return sendError(reply, 415, 'BAD_REQUEST', 'a WHIP offer is an SDP body with Content-Type: application/sdp');
+    if (type !== 'application/sdp' || typeof request.body !== 'string') {
+      refused(request, 415, 'BAD_REQUEST', `Content-Type ${String(request.headers['content-type'] ?? 'none').slice(0, 80)}`);
+      return sendError(reply, 415, 'BAD_REQUEST', SDP_ONLY);
+    }
     const path = `/whip/${encodeURIComponent(request.params.cameraId)}`;
     const target = options.directory().locate(request.params.cameraId);
-    if (target.at === 'nowhere') throw new ShotscaleError('CAMERA_BUSY', target.why, { hint: 'publish again in a few seconds, or give a node room for it (cluster.capacity.cameras)' });
+    if (target.at === 'nowhere') {
+      refused(request, 409, 'CAMERA_BUSY', target.why);
+      throw new ShotscaleError('CAMERA_BUSY', target.why, { hint: 'publish again in a few seconds, or give a node room for it (cluster.capacity.cameras)' });
+    }
     if (target.at === 'node') {
       const query = request.url.includes('?') ? request.url.slice(request.url.indexOf('?')) : '';
       return reply.code(307).header('location', `${target.url}${path}${query}`).header('access-control-expose-headers', 'Location').send();
     }
     let published;
     try {
-      published = await publishers.publish(request.params.cameraId, request.body, request.query.name);
+      published = await publishers.publish(request.params.cameraId, request.body, request.query.name, request.ip);
     } catch (error) {
-      if (!(error instanceof WhipCapacityError)) throw error;
-      return sendError(reply.header('retry-after', String(error.retryAfterS)), 503, error.code, error.message);
+      if (error instanceof WhipCapacityError) {
+        refused(request, 503, error.code, loggable(error));
+        return sendError(reply.header('retry-after', String(error.retryAfterS)), 503, error.code, error.message);
+      }
+      // The codec refusal is the request's (400), said in full: what it offered, what this server decodes.
+      if (isShotscaleError(error, 'WHIP_CODEC')) {
+        refused(request, 400, error.code, loggable(error));
+        return sendError(reply, 400, error.code, error.message);
+      }
+      refused(request, null, isShotscaleError(error) ? error.code : 'INTERNAL', loggable(error));
+      throw error;
     }
     const { sessionId, answer } = published;
     const location = `${options.selfUrl?.() ?? ''}${path}/sessions/${sessionId}`;
@@ -66,4 +117,18 @@ export function registerWhipRoutes(app: FastifyInstance, cameras: CameraManager,
   app.patch('/whip/:cameraId/sessions/:sessionId', needs('publish'), async (_request, reply) =>
     reply.code(405).header('allow', 'DELETE').send({ error: { code: 'BAD_REQUEST', message: 'trickle ICE is not supported: send every candidate in the offer' } }),
   );
+
+  // RFC 9725: OPTIONS on the endpoint says what it takes. No token: a CORS preflight carries none, and it names no camera.
+  app.options('/whip/:cameraId', needs('public'), async (_request, reply) =>
+    reply.code(204).header('accept-post', 'application/sdp').header('allow', ENDPOINT_METHODS).send(),
+  );
+
+  // What a WHIP endpoint does not take, refused as such rather than "no such route". (Fastify answers HEAD with the GET route.)
+  app.route({
+    method: ['GET', 'PUT'],
+    url: '/whip/:cameraId',
+    ...needs('publish'),
+    handler: async (request, reply) =>
+      sendError(reply.header('allow', ENDPOINT_METHODS), 405, 'BAD_REQUEST', `${request.method} is not how WHIP publishes: POST the SDP offer (Content-Type: application/sdp); DELETE the session's URL to end it`),
+  });
 }

@@ -203,15 +203,21 @@ export class CameraManager {
    * it is removed again when the offer is refused, so rejected requests
    * leave no cameras (and no metric series) behind.
    */
-  async publish(cameraId: string, offer: string, name?: string): Promise<{ sessionId: string; answer: string }> {
+  async publish(cameraId: string, offer: string, name?: string, peer?: string): Promise<{ sessionId: string; answer: string }> {
     const created = !this.supervisors.has(cameraId);
     if (created) this.add({ id: cameraId, ...(name ? { name } : {}), source: { kind: 'webrtc' } });
+    let result: { sessionId: string; answer: string };
     try {
-      return await this.webrtc(cameraId).publish(offer);
+      const camera = this.webrtc(cameraId);
+      result = await camera.publish(offer, peer ? { peer } : {});
+      // A camera a publisher made is the publishers' to name: one coming back with ?name= renames it
+      // (a camera from the config or the API keeps the name it was given there).
+      if (!created && name && camera.madeByPublisher) camera.rename(name);
     } catch (error) {
       if (created && this.supervisors.has(cameraId)) await this.remove(cameraId);
       throw error;
     }
+    return result;
   }
 
   /** The models, weights and calibration a camera's frames go through. */

@@ -1,7 +1,8 @@
 /**
  * What an HTTP answer may be. No 5xx. No answer slower than the timeout. No
  * 2xx past the token: a request that carries no valid token may get a 2xx
- * only with a file of web/dist (the one public route); one that carries
+ * only with a file of web/dist (the page's public route) or a bodiless 204
+ * from another public route (OPTIONS /whip/:cameraId); one that carries
  * tokens only where a route the README's table lets one of those roles use
  * could have been reached. 401, 403 and 429 say nothing but the error.
  *
@@ -113,6 +114,13 @@ function reachesAllowedRoute(c: HttpCase, roles: Role[], routes: DocumentedRoute
   return routes.some((r) => (r.method === method || (method === 'HEAD' && r.method === 'GET')) && r.access !== 'public' && roles.some((role) => grants(role, r.access)) && readings.some((p) => routeMatches(r.url, p)));
 }
 
+/** A bodiless 204 from a route the table lets anyone use besides the page (OPTIONS /whip/:cameraId, a CORS preflight's answer that names nothing). */
+function isPublicNoContent(c: HttpCase, status: number, body: string, routes: DocumentedRoute[]): boolean {
+  const method = c.method.toUpperCase();
+  const readings = pathReadings(c.target);
+  return status === 204 && body === '' && routes.some((r) => r.method === method && r.access === 'public' && r.url !== '/*' && readings.some((p) => routeMatches(r.url, p)));
+}
+
 function isErrorShape(body: string): boolean {
   try {
     const error = (JSON.parse(body) as { error?: { code?: unknown; message?: unknown } }).error;
@@ -153,7 +161,7 @@ export function coverageNote(c: HttpCase, outcome: HttpOutcome, ctx: OracleConte
   const klass = `${Math.floor(outcome.status / 100)}xx`;
   // The README promises { error: { code, message } } for every error; what does not keep it is counted, not failed.
   if (outcome.status >= 400 && c.method.toUpperCase() !== 'HEAD' && !isErrorShape(outcome.body)) return `error body not { error: { code, message } }: ${outcome.status}`;
-  if (roles.length === 0 && klass === '2xx') return `no valid token, 2xx by rule: ${isPublicFile(c, outcome.status, outcome.headers, outcome.body, ctx.publicFiles) ? 'page file' : isEngineIoPlumbing(c, outcome.body) ? 'engine.io handshake' : 'none (bypass)'}`;
+  if (roles.length === 0 && klass === '2xx') return `no valid token, 2xx by rule: ${isPublicFile(c, outcome.status, outcome.headers, outcome.body, ctx.publicFiles) ? 'page file' : isEngineIoPlumbing(c, outcome.body) ? 'engine.io handshake' : isPublicNoContent(c, outcome.status, outcome.body, ctx.routes) ? 'public route, no content' : 'none (bypass)'}`;
   // Only a case sent with its route's own method says something about that route's access.
   if (!route || route.access === 'public' || route.method !== c.method.toUpperCase()) return null;
   return `${who} on ${route.access} routes: ${klass}`;
@@ -170,7 +178,7 @@ export function judgeHttp(c: HttpCase, outcome: HttpOutcome, ctx: OracleContext)
   if (status >= 500) verdicts.push({ kind: '5xx', detail: `${status} on ${c.route}` });
   if (status >= 200 && status < 300) {
     const roles = rolesCarried(c, ctx.tokens);
-    const allowed = isPublicFile(c, status, headers, body, ctx.publicFiles) || isEngineIoPlumbing(c, body) || (roles.length > 0 && reachesAllowedRoute(c, roles, ctx.routes));
+    const allowed = isPublicFile(c, status, headers, body, ctx.publicFiles) || isEngineIoPlumbing(c, body) || isPublicNoContent(c, status, body, ctx.routes) || (roles.length > 0 && reachesAllowedRoute(c, roles, ctx.routes));
     if (!allowed) verdicts.push({ kind: 'bypass', detail: `${status} on ${c.route} with ${roles.length ? `only ${roles.join(', ')} token(s)` : 'no valid token'}` });
   }
   if ((status === 401 || status === 403 || status === 429) && c.method.toUpperCase() !== 'HEAD') {

@@ -198,6 +198,53 @@ describe('publish page (WHIP from the browser)', () => {
     }
   });
 
+  test('the preview placeholder reads as one paragraph at 1280 and 390 px', { timeout: 30_000 }, async () => {
+    for (const options of [{ viewport: { width: 1280, height: 720 } }, PHONE]) {
+      const context = await browser.newContext(options);
+      try {
+        const p = await context.newPage();
+        await p.goto(server.url);
+        await p.locator('nav [data-view="publish"]').click();
+        const placeholder = p.locator('.placeholder');
+        await placeholder.waitFor({ timeout: 10_000 });
+        // One grid item: bare text nodes and <b>s were items of their own, one centred line each (7 lines).
+        const { items, lines } = await placeholder.evaluate((el) => {
+          const p = el.firstElementChild as HTMLElement;
+          return { items: el.childNodes.length, lines: Math.round(p.getBoundingClientRect().height / parseFloat(getComputedStyle(p).lineHeight)) };
+        });
+        assert.equal(items, 1, 'the placeholder holds one element');
+        assert.ok(lines <= (options.viewport.width < 500 ? 2 : 1), `${lines} lines at ${options.viewport.width} px`);
+        await shot(p, `placeholder-${options.viewport.width}`);
+      } finally {
+        await context.close();
+      }
+    }
+  });
+
+  test('when the server ends the session (camera disabled, removed) the page says so at once', { timeout: 90_000 }, async () => {
+    const id = 'ended-cam';
+    await page.goto(server.url);
+    await pressView(page, 'p');
+    for (const how of ['disabled', 'removed'] as const) {
+      await page.locator('[data-testid="publish-id"]').fill(id);
+      await page.click('[data-testid="publish-start"]');
+      await page.locator('[data-testid="publish-state"][data-state="publishing"]').waitFor({ timeout: 20_000 });
+      await waitFor('live on the server', async () => (await cameraStatus(server.url, id))?.state === 'live');
+      const started = Date.now();
+      if (how === 'disabled') assert.equal((await httpJson(`${server.url}/api/cameras/${id}`, { method: 'PATCH', body: { enabled: false } })).status, 200);
+      else assert.equal((await httpJson(`${server.url}/api/cameras/${id}`, { method: 'DELETE' })).status, 204);
+      await page.locator('[data-testid="publish-state"][data-state="error"]').waitFor({ timeout: 5000 });
+      assert.ok(Date.now() - started < 5000);
+      const text = (await page.locator('[data-testid="publish-state"]').textContent()) ?? '';
+      assert.match(text, new RegExp(`server ended this session: the camera was ${how}`), text);
+      assert.equal(await page.locator('.on-air').count(), 0, 'no LIVE badge');
+      if (how === 'disabled') {
+        await shot(page, 'server-ended');
+        assert.equal((await httpJson(`${server.url}/api/cameras/${id}`, { method: 'PATCH', body: { enabled: true } })).status, 200);
+      }
+    }
+  });
+
   test('over plain http:// from another host the page explains the HTTPS requirement', { timeout: 30_000 }, async () => {
     const phone = await browser.newContext(PHONE);
     try {
@@ -218,6 +265,96 @@ describe('publish page (WHIP from the browser)', () => {
       await shot(p, 'phone-insecure');
     } finally {
       await phone.close();
+    }
+  });
+});
+
+describe('publish page with tokens', () => {
+  const ADMIN = 'admin-token-0123456789abcdef';
+  const PUBLISH = 'publish-token-0123456789abcdef';
+  let browser: Browser;
+
+  before(async () => {
+    ensureWebBuild();
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      headless: true,
+      args: ['--no-sandbox', '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
+    mkdirSync(ARTIFACTS, { recursive: true });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await collectWrtcGarbage();
+  });
+
+  test('a publish token opens the Publish view alone: no token prompt, and it publishes', { timeout: 90_000 }, async () => {
+    const server = await startTestServer({ server: { accessToken: ADMIN, publishTokens: [PUBLISH] } });
+    const context = await browser.newContext(PHONE);
+    try {
+      const p = await context.newPage();
+      await p.goto(`${server.url}/?token=${PUBLISH}`);
+      await p.locator('[data-testid="publish-only"]').waitFor({ timeout: 10_000 });
+      assert.equal(await p.locator('input[aria-label="Access token"]').count(), 0, 'no token prompt');
+      assert.deepEqual(await p.locator('nav button[data-view]').evaluateAll((buttons) => buttons.map((b) => (b as HTMLElement).dataset.view)), ['publish']);
+      await p.locator('[data-testid="publish-id"]').fill('phone-pub');
+      await p.click('[data-testid="publish-start"]');
+      await p.locator('[data-testid="publish-state"][data-state="publishing"]').waitFor({ timeout: 20_000 });
+      // No status feed for a publish token: the server's side is told from the session.
+      assert.match((await p.locator('[data-testid="publish-server-state"]').textContent()) ?? '', /no status feed/);
+      await waitFor('live on the server', async () => {
+        const { body } = await httpJson(`${server.url}/api/cameras`, { token: ADMIN });
+        return (body as CameraStatus[]).some((c) => c.cameraId === 'phone-pub' && c.state === 'live');
+      });
+      await p.screenshot({ path: path.join(ARTIFACTS, 'publish-token-only.png'), fullPage: true });
+      await p.click('[data-testid="publish-stop"]');
+      await p.locator('[data-testid="publish-state"][data-state="idle"]').waitFor({ timeout: 10_000 });
+
+      // Without a token: the prompt's field has the focus, and "p" typed there stays in it; the tab still opens the view.
+      const q = await context.newPage();
+      // The same browser kept the publish token: forget it.
+      await q.goto(server.url);
+      await q.evaluate(() => localStorage.clear());
+      await q.reload();
+      const field = q.locator('input[aria-label="Access token"]');
+      await field.waitFor({ timeout: 10_000 });
+      await field.focus();
+      await q.keyboard.press('p');
+      assert.equal(await field.inputValue(), 'p');
+      assert.notEqual(await q.locator('nav button.active').getAttribute('data-view'), 'publish');
+      await q.locator('nav [data-view="publish"]').click();
+      await q.locator('[data-testid="publish-id"]').waitFor({ timeout: 5000 });
+    } finally {
+      await context.close();
+      await server.close();
+    }
+  });
+
+  test('a loopback server whose /whip alone needs a token: the Publish view asks for a publish token and publishes with it', { timeout: 90_000 }, async () => {
+    const server = await startTestServer({ server: { publishTokens: [PUBLISH] } });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+    try {
+      const p = await context.newPage();
+      await p.goto(server.url);
+      await p.locator('nav [data-view="publish"]').click();
+      await p.locator('[data-testid="publish-id"]').fill('desk-cam');
+      await p.click('[data-testid="publish-start"]');
+      await p.locator('[data-testid="publish-token-ask"]').waitFor({ timeout: 20_000 });
+      await p.screenshot({ path: path.join(ARTIFACTS, 'publish-token-ask.png'), fullPage: true });
+      await p.fill('[data-testid="publish-token"]', 'wrong-token-0123456789abcdef');
+      await p.click('[data-testid="publish-token-submit"]');
+      await p.waitForFunction(() => /refused this publish token/.test(document.querySelector('[data-testid="publish-token-ask"]')?.textContent ?? ''), null, { timeout: 20_000 });
+      await p.fill('[data-testid="publish-token"]', PUBLISH);
+      await p.click('[data-testid="publish-token-submit"]');
+      await p.locator('[data-testid="publish-state"][data-state="publishing"]').waitFor({ timeout: 20_000 });
+      assert.equal(await p.evaluate(() => localStorage.getItem('shotscale.publishToken')), PUBLISH);
+      await waitFor('live on the server', async () => (await cameraStatus(server.url, 'desk-cam'))?.state === 'live');
+      await p.click('[data-testid="publish-stop"]');
+      await p.locator('[data-testid="publish-state"][data-state="idle"]').waitFor({ timeout: 10_000 });
+    } finally {
+      await context.close();
+      await server.close();
     }
   });
 });

@@ -30,11 +30,11 @@ function httpCase(method: string, target: string, headers: [string, string][] = 
 const answer = (status: number, body: string, headers: Record<string, unknown> = {}): HttpOutcome => ({ kind: 'response', status, headers, body, ms: 1 });
 const kinds = (c: HttpCase, o: HttpOutcome) => judgeHttp(c, o, ctx).map((v) => v.kind);
 
-test("the README's tables: every route with its role, the Socket.IO events, GET /* public", () => {
+test("the README's tables: every route with its role, the Socket.IO events, GET /* and WHIP's OPTIONS public", () => {
   const routes = readRouteTable(readme);
   assert.ok(routes.length >= 25, `${routes.length} routes`);
   assert.deepEqual(routes.find((r) => r.url === '/api/health'), { method: 'GET', url: '/api/health', access: 'viewer' });
-  assert.deepEqual(routes.filter((r) => r.access === 'public').map((r) => `${r.method} ${r.url}`), ['GET /*']);
+  assert.deepEqual(routes.filter((r) => r.access === 'public').map((r) => `${r.method} ${r.url}`), ['OPTIONS /whip/:cameraId', 'GET /*']);
   assert.deepEqual(readRouteTable('| `POST /api/x/:id` | operator | y |\n| `nope` | viewer |'), [{ method: 'POST', url: '/api/x/:id', access: 'operator' }]);
   const events = readSocketEventTable(readme);
   assert.deepEqual(events.find((e) => e.event === 'take:start'), { event: 'take:start', access: 'operator' });
@@ -72,6 +72,7 @@ test('flagged: data without a token, a viewer past an operator route, a 5xx, a r
   assert.deepEqual(kinds(httpCase('GET', '/api/health', [['Authorization', `Bearer ${TOKENS.admin}`]]), answer(500, '{"error":{"code":"INTERNAL","message":"x"}}')), ['5xx']);
   assert.deepEqual(kinds(httpCase('GET', '/api/health'), answer(401, '{"error":{"code":"UNAUTHORIZED","message":"cam-a is here"}}')), ['leak']);
   assert.deepEqual(kinds(httpCase('GET', '/api/shots', [['Authorization', `Bearer ${TOKENS.publish}`]]), answer(403, '{"error":{"code":"FORBIDDEN","message":"no"},"shots":[]}')), ['leak']);
+  assert.deepEqual(kinds(httpCase('OPTIONS', '/whip/cam-a'), answer(200, '{"cameraId":"cam-a"}')), ['bypass'], 'a public route that names something');
   assert.deepEqual(kinds(httpCase('GET', '/'), { kind: 'timeout', message: 'x', ms: 5000 }), ['hang']);
   assert.deepEqual(kinds(httpCase('GET', '/'), { kind: 'closed', message: 'reset', ms: 5 }), ['closed']);
 });
@@ -82,6 +83,7 @@ test('passed: the page without a token, a role on its own routes, refusals that 
   assert.deepEqual(kinds(httpCase('POST', '/api/takes', [['Authorization', `Bearer ${TOKENS.operator}`]]), answer(201, '{}')), []);
   assert.deepEqual(kinds(httpCase('DELETE', '/api/cameras/x', [['Authorization', `bearer  ${TOKENS.admin} `]]), answer(204, '')), []);
   assert.deepEqual(kinds(httpCase('POST', '/whip/cam-a', [['Authorization', `Bearer ${TOKENS.publish}`]]), answer(201, 'v=0')), []);
+  assert.deepEqual(kinds(httpCase('OPTIONS', '/whip/cam-a'), answer(204, '')), [], "WHIP's preflight answer, public and bodiless");
   assert.deepEqual(kinds(httpCase('GET', '/socket.io/?EIO=4&transport=polling'), answer(200, '0{"sid":"abc","upgrades":["websocket"]}')), []);
   assert.deepEqual(kinds(httpCase('GET', '/api/health'), answer(401, '{"error":{"code":"UNAUTHORIZED","message":"a valid access token is required"}}')), []);
 });

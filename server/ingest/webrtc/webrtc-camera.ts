@@ -50,6 +50,76 @@ interface Publisher {
   nextAnalysis: number;
   lastCutIndex: number;
   disconnectedTimer: NodeJS.Timeout | null;
+  /** The address the offer came from (for the log), or null when not known. */
+  peer: string | null;
+}
+
+export interface PublishOptions {
+  /** The publisher's address as the HTTP request gave it: for the log only. */
+  peer?: string;
+}
+
+/** Codecs that carry no picture of their own (retransmission, redundancy, FEC). */
+const NOT_A_PICTURE = new Set(['RTX', 'RED', 'ULPFEC', 'FLEXFEC-03', 'FLEXFEC']);
+
+let decodable: string[] | null = null;
+
+/**
+ * The video codecs this build of @roamhq/wrtc decodes (VP8, VP9 and AV1 for
+ * 0.10: it has no H.264 decoder), as SDP names them, upper case.
+ */
+export function supportedVideoCodecs(): string[] {
+  if (decodable) return decodable;
+  let names: string[] = [];
+  try {
+    names = (wrtc.RTCRtpReceiver.getCapabilities('video')?.codecs ?? []).map((codec) => codec.mimeType.replace(/^video\//i, '').toUpperCase());
+  } catch {
+    // an older binding without getCapabilities: what 0.10 decodes
+  }
+  names = [...new Set(names.filter((name) => !NOT_A_PICTURE.has(name)))];
+  decodable = names.length ? names : ['VP8', 'VP9', 'AV1'];
+  return decodable;
+}
+
+/**
+ * The picture codecs of an SDP's video sections, upper case, in order. In an
+ * answer (`accepted`), sections rejected (port 0) count for nothing; in an
+ * offer port 0 may mean bundle-only, so they count.
+ */
+export function sdpVideoCodecs(sdp: string, accepted = false): string[] {
+  const names: string[] = [];
+  let inVideo = false;
+  for (const line of sdp.split(/\r?\n/)) {
+    if (line.startsWith('m=')) {
+      inVideo = accepted ? /^m=video [1-9]/.test(line) : line.startsWith('m=video ');
+      continue;
+    }
+    if (!inVideo) continue;
+    const rtpmap = /^a=rtpmap:\d+ ([^/\s]+)/.exec(line);
+    const name = rtpmap?.[1]?.toUpperCase();
+    if (name && !NOT_A_PICTURE.has(name) && !names.includes(name)) names.push(name);
+  }
+  return names;
+}
+
+/**
+ * Refuses (WHIP_CODEC) an offer none of whose video codecs this server
+ * decodes; returns the codecs it offers. Checked before a camera is made for
+ * it, so a refused offer does not flash a tile onto the wall.
+ */
+export function checkOfferCodecs(offer: string): string[] {
+  const offered = sdpVideoCodecs(offer);
+  const supported = supportedVideoCodecs();
+  if (/^m=video /m.test(offer) && !offered.some((name) => supported.includes(name))) throw codecRefusal(offered);
+  return offered;
+}
+
+/** The refusal of an offer whose video this server cannot decode: what it offered, what would do. */
+function codecRefusal(offered: string[]): ShotscaleError {
+  const supported = supportedVideoCodecs();
+  const what = offered.length ? `its video is ${offered.join(', ')}${offered.length === 1 ? ' only' : ''}` : 'it names no video codec';
+  const obs = offered.includes('H264') ? '; OBS: set its WHIP encoder to AV1 (OBS 30.2 or newer offers it); H.264 is not decoded by this build' : '';
+  return new ShotscaleError('WHIP_CODEC', `the offer has no video codec this server decodes: ${what}; it decodes ${supported.join(', ')}${obs}`);
 }
 
 export interface PublishResult {
@@ -73,10 +143,24 @@ export class WebRtcCamera {
   private removal: { remove: () => Promise<void>; timer: NodeJS.Timeout | null } | null = null;
 
   constructor(
-    readonly camera: CameraConfig,
+    private config: CameraConfig,
     private readonly deps: WebRtcCameraDeps,
   ) {
     this.since = deps.clock();
+  }
+
+  get camera(): CameraConfig {
+    return this.config;
+  }
+
+  /**
+   * A new display name from a publisher (?name=), for a camera WHIP made:
+   * nobody else defined it, so its publisher names it. Said at once.
+   */
+  rename(name: string): void {
+    if (!name || name === (this.config.name ?? this.config.id)) return;
+    this.config = { ...this.config, name };
+    this.deps.onStateChange(this);
   }
 
   start(): void {
@@ -85,7 +169,7 @@ export class WebRtcCamera {
 
   async stop(): Promise<void> {
     this.cancelRemoval();
-    this.endPublisher('restart', 'stopped');
+    this.endPublisher('restart', 'stopped', 'the camera stopped (disabled, changed or removed, or the server stopping)');
   }
 
   countDropped(n: number): void {
@@ -121,12 +205,15 @@ export class WebRtcCamera {
    * A WHIP offer: answers it (non-trickle: every ICE candidate in the
    * answer) and attaches the publisher. Refused while another one publishes.
    */
-  async publish(offer: string): Promise<PublishResult> {
+  async publish(offer: string, options: PublishOptions = {}): Promise<PublishResult> {
     if (!this.camera.enabled) throw new ShotscaleError('CAMERA_BUSY', `camera "${this.camera.id}" is disabled`);
     if (this.publisher) throw new ShotscaleError('CAMERA_BUSY', `camera "${this.camera.id}" already has a publisher${this.publisher.connectedAt === null ? ` (not connected yet: dropped if not connected within ${this.whip.connectTimeoutS} s)` : ''}; end it first (DELETE its session)`);
     if (!/^m=video /m.test(offer)) throw new ShotscaleError('BAD_REQUEST', 'the offer has no video (m=video) section');
+    // H.264 alone (OBS's default) would be answered with its video rejected (m=video 0): 201, "connected", and never
+    // a picture until silentTimeoutS. Refused here, with what would do.
+    const offered = checkOfferCodecs(offer);
     const pc = new RTCPeerConnection({ iceServers: [] });
-    const publisher: Publisher = { id: randomUUID(), pc, sink: null, session: ++this.session, answeredAt: 0, connectedAt: null, startedAt: null, nextAnalysis: 0, lastCutIndex: -1, disconnectedTimer: null };
+    const publisher: Publisher = { id: randomUUID(), pc, sink: null, session: ++this.session, answeredAt: 0, connectedAt: null, startedAt: null, nextAnalysis: 0, lastCutIndex: -1, disconnectedTimer: null, peer: options.peer ?? null };
     this.publisher = publisher;
     this.cancelRemoval();
     try {
@@ -143,11 +230,14 @@ export class WebRtcCamera {
       await iceGatheringComplete(pc, ICE_GATHERING_TIMEOUT_MS);
       const sdp = pc.localDescription?.sdp;
       if (!sdp) throw new Error('no local description after ICE gathering');
+      // Shared codec names and yet no video accepted (a profile or a packetization it does not take).
+      if (sdpVideoCodecs(sdp, true).length === 0) throw codecRefusal(offered);
       // Stopped, removed or changed while the answer was made: the session is already closed.
       if (this.publisher !== publisher) throw new ShotscaleError('CAMERA_BUSY', `camera "${this.camera.id}" stopped while the offer was answered`);
       // Answered is not connected: that is said only once ICE and DTLS are up (handleConnectionState).
       publisher.answeredAt = this.deps.clock();
       this.note(`publisher ${publisher.id.slice(0, 8)} answered, connecting (session ${publisher.session})`);
+      this.deps.log.info(`WHIP session ${publisher.id.slice(0, 8)} started${publisher.peer ? ` from ${publisher.peer}` : ''} (video ${sdpVideoCodecs(sdp, true)[0] ?? '?'}, its first choice): answered, connecting`);
       this.lastError = null;
       this.armWatchdog();
       return { sessionId: publisher.id, answer: sdp };
@@ -165,7 +255,7 @@ export class WebRtcCamera {
   unpublish(sessionId: string): void {
     if (!this.publisher || this.publisher.id !== sessionId) throw new ShotscaleError('NOT_FOUND', `camera "${this.camera.id}" has no session ${sessionId}`);
     this.note(`publisher ${sessionId.slice(0, 8)} ended the session`);
-    this.endPublisher('restart', 'waiting');
+    this.endPublisher('restart', 'waiting', 'the publisher ended it (DELETE)');
   }
 
   /** Whether `sessionId` is this camera's publisher now. */
@@ -261,16 +351,22 @@ export class WebRtcCamera {
   /** The publisher is let go and its session closed; the camera takes the next one. */
   private dropPublisher(why: string, next: 'gone' | 'waiting'): void {
     this.lastError = why;
-    this.deps.log.warn(why);
     this.note(why);
-    this.endPublisher('restart', next);
+    this.endPublisher('restart', next, why, true);
   }
 
-  private endPublisher(reason: 'end' | 'restart', next: CameraState): void {
+  /** The publisher (if any) is let go; one log line says which session ended, and why. */
+  private endPublisher(reason: 'end' | 'restart', next: CameraState, why: string, dropped = false): void {
     this.clearWatchdog();
     const publisher = this.publisher;
     this.publisher = null;
     if (publisher) {
+      // An offer stopped while it was answered never started: its refusal is logged where it was answered.
+      if (publisher.answeredAt !== 0) {
+        const line = `WHIP session ${publisher.id.slice(0, 8)}${publisher.peer ? ` from ${publisher.peer}` : ''} ended after ${((this.deps.clock() - publisher.answeredAt) / 1000).toFixed(0)} s: ${why}`;
+        if (dropped) this.deps.log.warn(line);
+        else this.deps.log.info(line);
+      }
       this.closePublisher(publisher);
       if (publisher.startedAt !== null) this.deps.onSessionEnd(publisher.session, reason);
     }
@@ -343,7 +439,8 @@ export class WebRtcCamera {
     if (this.state !== 'live' || now - this.lastFrameAt < stallTimeoutS * 1000) return;
     // Connected but no picture (a paused or covered camera): stalled until frames return.
     this.counters.stalls += 1;
-    this.lastError = `stalled: no frame for ${((now - this.lastFrameAt) / 1000).toFixed(1)} s`;
+    // The state says "stalled" already (the log line and the tile show both).
+    this.lastError = `no frame for ${((now - this.lastFrameAt) / 1000).toFixed(1)} s`;
     this.setState('stalled');
   }
 

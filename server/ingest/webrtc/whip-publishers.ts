@@ -16,7 +16,7 @@
 import { ShotscaleError } from '../../errors.js';
 import type { CameraSource } from '../camera-source.js';
 import type { CameraStatus } from '../../shared/socket-events.js';
-import { WebRtcCamera, type PublishResult } from './webrtc-camera.js';
+import { checkOfferCodecs, WebRtcCamera, type PublishResult } from './webrtc-camera.js';
 
 /** What this needs of the camera manager. */
 export interface WhipCameraHost {
@@ -24,7 +24,7 @@ export interface WhipCameraHost {
   get(cameraId: string): CameraSource;
   list(): CameraStatus[];
   /** Answers the offer; makes the camera when there is none, and removes it again when the offer is refused. */
-  publish(cameraId: string, offer: string, name?: string): Promise<PublishResult>;
+  publish(cameraId: string, offer: string, name?: string, peer?: string): Promise<PublishResult>;
   remove(cameraId: string): Promise<void>;
 }
 
@@ -45,13 +45,15 @@ export class WhipPublishers {
   constructor(private readonly cameras: WhipCameraHost) {}
 
   /** A WHIP offer for `cameraId`, within the caps; a camera made for it is removed once its publisher has left. */
-  async publish(cameraId: string, offer: string, name?: string): Promise<PublishResult> {
+  async publish(cameraId: string, offer: string, name?: string, peer?: string): Promise<PublishResult> {
     const make = !this.cameras.has(cameraId);
+    // Video this server cannot decode (H.264 alone) is refused before any camera is made for it.
+    checkOfferCodecs(offer);
     this.admit(cameraId, make);
-    if (!make) return this.cameras.publish(cameraId, offer, name);
+    if (!make) return this.cameras.publish(cameraId, offer, name, peer);
     this.making.add(cameraId);
     try {
-      const result = await this.cameras.publish(cameraId, offer, name);
+      const result = await this.cameras.publish(cameraId, offer, name, peer);
       const camera = this.cameras.has(cameraId) ? this.cameras.get(cameraId) : null;
       if (camera instanceof WebRtcCamera) camera.removeWhenIdle(() => this.removeMade(cameraId, camera));
       return result;

@@ -6,6 +6,7 @@ import { io, type Socket } from 'socket.io-client';
 import { CONNECT_REFUSAL, type ClientToServerEvents, type ServerToClientEvents, type TakeAck, type TakeStartRequest } from '../../../server/shared/socket-events.js';
 import type { LiveState } from './live-state.svelte.js';
 import { saveToken } from './token.js';
+import { publishSession } from './whip-client.js';
 
 export type ShotscaleSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -59,7 +60,13 @@ export function connectLive(state: LiveState, options: ConnectOptions = {}): Liv
     if (reason === 'io server disconnect') socket.connect();
   });
   socket.on('connect_error', (err) => {
-    if (err.message === CONNECT_REFUSAL.foreignPage) {
+    if (err.message === CONNECT_REFUSAL.publishOnly) {
+      // A publish token (a phone given one link): right, but it opens WHIP alone. Not a wrong token, so no
+      // prompt, and nothing a retry would change: the page offers the Publish view only.
+      state.connection = 'publishOnly';
+      state.connectionError = 'This token may only publish a camera; the wall, shots and the other views need a viewer token.';
+      state.view = 'publish';
+    } else if (err.message === CONNECT_REFUSAL.foreignPage) {
       state.connection = 'refused';
       state.connectionError = (err as Error & { data?: { message?: string } }).data?.message ?? 'The server refuses this page.';
     } else if (err.message === CONNECT_REFUSAL.unauthorized) {
@@ -75,14 +82,24 @@ export function connectLive(state: LiveState, options: ConnectOptions = {}): Liv
     }
   });
 
-  socket.on('hello', (info, cameras) => state.hello(info, cameras));
+  socket.on('hello', (info, cameras) => {
+    state.hello(info, cameras);
+    publishSession.serverCameras(cameras.map((c) => c.cameraId));
+  });
   socket.on('readout', (readout) => {
     // A benchmark's probe (bench/dashboard-bench.ts) times each readout to the DOM.
     (globalThis as { __shotscaleReadoutProbe?: (cameraId: string) => void }).__shotscaleReadoutProbe?.(readout.cameraId);
     state.readout(readout);
   });
-  socket.on('camera:status', (status) => state.status(status));
-  socket.on('camera:removed', ({ cameraId }) => state.removed(cameraId));
+  // The page's own WHIP session hears from the feed when the server ends it (camera disabled or removed).
+  socket.on('camera:status', (status) => {
+    state.status(status);
+    publishSession.serverStatus(status.cameraId, status.state, status.enabled);
+  });
+  socket.on('camera:removed', ({ cameraId }) => {
+    state.removed(cameraId);
+    publishSession.serverStatus(cameraId, 'removed');
+  });
   socket.on('preview', (preview) => state.previewed(preview));
   socket.on('shot', (shot) => state.shot(shot));
   socket.on('takes', (running) => state.setTakes(running));

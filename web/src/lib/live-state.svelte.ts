@@ -19,7 +19,9 @@ export type ConnectionState =
   /** The server refused the token (or none was given): waiting for one. */
   | 'unauthorized'
   /** The server, which has no token, refuses this page (connectionError says why): nothing here can change that. */
-  | 'refused';
+  | 'refused'
+  /** The token may only publish (a publish token): no status feed; the page offers the Publish view alone. */
+  | 'publishOnly';
 
 /** A readout older than this (ms, by local receive time) is shown as stale. */
 export const STALE_READOUT_MS = 3000;

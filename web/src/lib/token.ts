@@ -1,8 +1,11 @@
 /**
  * The access token: kept in localStorage, accepted once from `?token=` in the
- * page URL (then stripped from the address bar and history).
+ * page URL (then stripped from the address bar and history). Beside it, a
+ * publish token the Publish view asked for (a server whose API is open but
+ * whose /whip needs one of server.publishTokens), kept the same way.
  */
 export const TOKEN_STORAGE_KEY = 'shotscale.token';
+export const PUBLISH_TOKEN_STORAGE_KEY = 'shotscale.publishToken';
 
 function storage(): Storage | null {
   try {
@@ -12,23 +15,32 @@ function storage(): Storage | null {
   }
 }
 
-export function loadToken(): string | null {
+export function loadToken(key: string = TOKEN_STORAGE_KEY): string | null {
   try {
-    return storage()?.getItem(TOKEN_STORAGE_KEY) || null;
+    return storage()?.getItem(key) || null;
   } catch {
     return null;
   }
 }
 
-export function saveToken(token: string | null): void {
+export function saveToken(token: string | null, key: string = TOKEN_STORAGE_KEY): void {
   try {
     const s = storage();
     if (!s) return;
-    if (token) s.setItem(TOKEN_STORAGE_KEY, token);
-    else s.removeItem(TOKEN_STORAGE_KEY);
+    if (token) s.setItem(key, token);
+    else s.removeItem(key);
   } catch {
     // nothing to do: the token still lives for this page
   }
+}
+
+/** The publish token the Publish view was given (null: none). */
+export function loadPublishToken(): string | null {
+  return loadToken(PUBLISH_TOKEN_STORAGE_KEY);
+}
+
+export function savePublishToken(token: string | null): void {
+  saveToken(token, PUBLISH_TOKEN_STORAGE_KEY);
 }
 
 /**

@@ -335,6 +335,8 @@ export interface PublishSnapshot {
   connection: RTCPeerConnectionState | null;
   /** Times the camera was switched on a running session (replaceTrack). */
   switches: number;
+  /** The server's refusal of the last start (HTTP status and code), or null: 401 asks for a publish token. */
+  refusal: { status: number; code: string } | null;
 }
 
 export interface StartOptions {
@@ -346,6 +348,9 @@ export interface StartOptions {
   resolution: Resolution;
   token: string | null;
 }
+
+/** How long a stopped camera's removal may take to be said, before its end is told as a change. */
+const STOPPED_GRACE_MS = 400;
 
 /** How long the media connection may take to come up after the answer. */
 const CONNECT_TIMEOUT_MS = 15_000;
@@ -362,6 +367,7 @@ export class PublishSession {
     settings: null,
     connection: null,
     switches: 0,
+    refusal: null,
   };
   private readonly listeners = new Set<(s: PublishSnapshot) => void>();
   private session: Published | null = null;
@@ -370,6 +376,8 @@ export class PublishSession {
   private generation = 0;
   private connectTimer: ReturnType<typeof setTimeout> | null = null;
   private unloadHooked = false;
+  /** The status feed has shown this session's camera taken (waiting, live or stalled) since the session began. */
+  private serverSaw = false;
 
   snapshot(): PublishSnapshot {
     return this.state;
@@ -411,7 +419,8 @@ export class PublishSession {
     if (this.active) throw new Error('already publishing; stop first');
     const generation = ++this.generation;
     this.token = options.token;
-    this.set({ phase: 'connecting', error: null, cameraId: options.cameraId, location: null, connection: null, switches: 0 });
+    this.serverSaw = false;
+    this.set({ phase: 'connecting', error: null, cameraId: options.cameraId, location: null, connection: null, switches: 0, refusal: null });
     try {
       let stream = this.state.stream;
       const reuse = stream && stream.getVideoTracks()[0]?.readyState === 'live' && this.state.resolution === options.resolution && (!options.deviceId || this.state.deviceId === options.deviceId);
@@ -444,7 +453,8 @@ export class PublishSession {
       if (generation !== this.generation) return;
       this.session = null;
       const message = error instanceof WhipError ? error.message : cameraErrorMessage(error);
-      this.set({ phase: 'error', error: message, location: null, connection: null });
+      const refusal = error instanceof WhipError && error.status > 0 ? { status: error.status, code: error.code } : null;
+      this.set({ phase: 'error', error: message, location: null, connection: null, refusal });
     }
   }
 
@@ -495,6 +505,41 @@ export class PublishSession {
     }
     this.releaseStream();
     this.set({ phase: 'idle', error: null, location: null, stream: null, settings: null, connection: null, cameraId: null });
+  }
+
+  /**
+   * What the server's status feed says of a camera (`removed`: it is gone).
+   * When it is this session's camera and the server has ended the session
+   * (the camera disabled, changed or removed; the publisher dropped), the
+   * session ends here at once, saying so: the media connection would take
+   * 15 s or more to notice, and then only as "lost".
+   */
+  serverStatus(cameraId: string, state: string, enabled = true): void {
+    const session = this.session;
+    if (!session || cameraId !== this.state.cameraId) return;
+    if (state === 'waiting' || state === 'live' || state === 'stalled') {
+      this.serverSaw = true;
+      return;
+    }
+    // A camera cannot be published to while stopped, so a stopped one ended this session.
+    if (state === 'stopped' && !enabled) {
+      void this.fail(session, 'The server ended this session: the camera was disabled on the server. Press Start to publish again once it is enabled.');
+    } else if (state === 'stopped') {
+      // Removed (camera:removed follows at once), changed (it restarts), or the server is stopping: a moment tells which.
+      setTimeout(() => {
+        if (this.session === session) void this.fail(session, 'The server ended this session: the camera was changed on the server, or the server is stopping. Press Start to publish again.');
+      }, STOPPED_GRACE_MS);
+    } else if (state === 'removed') {
+      void this.fail(session, 'The server ended this session: the camera was removed on the server. Press Start to publish again (a new camera is made).');
+    } else if (state === 'gone' && this.serverSaw) {
+      // 'gone' before our session showed is the previous publisher's.
+      void this.fail(session, 'The server ended this session: it dropped this publisher (no picture reached it, or the connection was lost). Press Start to publish again.');
+    }
+  }
+
+  /** The full camera list (after a (re)connect): this session's camera missing from it was removed. */
+  serverCameras(cameraIds: readonly string[]): void {
+    if (this.session && this.state.cameraId && this.serverSaw && !cameraIds.includes(this.state.cameraId)) this.serverStatus(this.state.cameraId, 'removed');
   }
 
   private async fail(published: Published, message: string): Promise<void> {
