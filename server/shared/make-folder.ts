@@ -7,19 +7,29 @@
 import { mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 
+function notAFolder(dir: string): NodeJS.ErrnoException {
+  return Object.assign(new Error(`ENOTDIR: not a directory, mkdir '${dir}'`), { code: 'ENOTDIR', path: dir });
+}
+
+/** Whether `dir` is a folder (false: nothing there); throws ENOTDIR when something else is. */
+function isFolder(dir: string): boolean {
+  try {
+    if (statSync(dir).isDirectory()) return true;
+  } catch {
+    return false;
+  }
+  throw notAFolder(dir);
+}
+
 export function makeFolder(dir: string): void {
   const full = path.resolve(dir);
-  try {
-    if (statSync(full).isDirectory()) return;
-  } catch {
-    // Not there: made below.
-  }
+  if (isFolder(full)) return;
   const parent = path.dirname(full);
   if (parent !== full) makeFolder(parent);
   try {
     mkdirSync(full);
   } catch (error) {
-    // Made meanwhile by someone else: as good as made here (a file of that name is said by the caller's checks).
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    // Made meanwhile by someone else: as good as made here.
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || !isFolder(full)) throw error;
   }
 }

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { checkDistinctFiles, checkOutputFile, writeOutputFiles } from '../../server/cli/output-files.js';
+import { checkDistinctFiles, checkOutputFile, makeOutputDir, writeOutputFiles } from '../../server/cli/output-files.js';
 import { isShotscaleError } from '../../server/errors.js';
 import { tempDir } from '../support/media.js';
 
@@ -52,4 +52,13 @@ test('two options naming one file, however spelt, are a usage error naming both'
   writeFileSync(path.join(dir, 'labels.csv'), 'file,label\n');
   assert.throws(() => checkDistinctFiles([['--csv', path.join(dir, 'labels.csv')]], [['--labels', path.join(dir, 'labels.csv')]]), (e) => isShotscaleError(e, 'BAD_REQUEST') && /the same file as --labels/.test(e.message));
   assert.doesNotThrow(() => checkDistinctFiles([['--out', out], ['--json', path.join(dir, 'report.json')]]));
+});
+
+test('a folder a file system will not make (under /proc) is refused, not waited on; missing parents are made', () => {
+  assert.throws(() => makeOutputDir('--out', '/proc/shotscale-out/a'), (e) => isShotscaleError(e, 'OUTPUT_UNWRITABLE') && /--out \/proc\/shotscale-out\/a/.test(e.message));
+  assert.throws(() => checkOutputFile('--json', '/proc/shotscale-out/r.json'), (e) => isShotscaleError(e, 'OUTPUT_UNWRITABLE'));
+  const deep = path.join(tempDir('shotscale-folders-'), 'a', 'b', 'c');
+  makeOutputDir('--out', deep);
+  makeOutputDir('--out', deep);
+  assert.deepEqual(readdirSync(path.dirname(deep)), ['c']);
 });
