@@ -4,23 +4,30 @@
  * file-mode DIR/shotscale.sqlite), filtered like GET /api/shots. The file is
  * only ever read: a file that is not a shot log is refused, an older one is
  * migrated in a copy in memory (see read-only-database.ts).
+ *
+ * A file-mode log records the file it was made from (media-source-store.ts):
+ * its exports then link to that file and keep its rate and title, as the
+ * ones `shotscale log` wrote beside it, and --from/--to also take a point in
+ * the film (its timecode, or seconds into it).
  */
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { shotFilterFrom } from '../api/shot-routes.js';
 import { resolveConfigPath } from '../config/load-config.js';
-import { ShotscaleError } from '../errors.js';
+import { isShotscaleError } from '../errors.js';
 import { EXPORT_FORMATS, exportShots, isExportFormat } from '../exports/export-shots.js';
-import { DATABASE_FILE } from '../store/database.js';
+import type { ShotRecord } from '../shared/shots.js';
+import { DATABASE_FILE, type Db } from '../store/database.js';
+import { MediaSourceStore, type MediaSource } from '../store/media-source-store.js';
 import { openShotLogReadOnly } from '../store/read-only-database.js';
-import { ShotStore } from '../store/shot-store.js';
-import { timecodeAtRate } from '../shots/timecode.js';
+import { ShotStore, type ShotFilter } from '../store/shot-store.js';
+import { timecodeAtRate, timecodeRate, timecodeToFrames } from '../shots/timecode.js';
+import { parseCommandArgs, UsageError } from './command-options.js';
 import { writeOutputFile } from './output-files.js';
 import { configFromArgs } from './serve-command.js';
 import { checkShotLogFile } from './input-file.js';
 
 export async function runExport(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
+  const { values } = parseCommandArgs({
     args: argv,
     options: {
       format: { type: 'string', short: 'f' },
@@ -35,19 +42,28 @@ export async function runExport(argv: string[]): Promise<number> {
       title: { type: 'string' },
     },
   });
-  if (!values.format || !isExportFormat(values.format)) {
-    process.stderr.write(`shotscale export: --format is one of ${EXPORT_FORMATS.join(', ')}\n`);
-    return 2;
-  }
+  if (values.format === undefined) throw new UsageError(`--format is required: one of ${EXPORT_FORMATS.join(', ')}`);
+  if (!isExportFormat(values.format)) throw new UsageError(`--format ${JSON.stringify(values.format)}: not known (known: ${EXPORT_FORMATS.join(', ')})`);
+  const format = values.format;
+  // The name does not matter (a copy may be called anything): the contents are checked (DATABASE_FOREIGN).
   const file = values.db ? path.resolve(values.db) : defaultDatabase(values.config);
-  if (values.db && !values.db.endsWith('.sqlite') && !values.db.endsWith('.db')) throw new ShotscaleError('BAD_REQUEST', `--db ${values.db}: a shot log file (${DATABASE_FILE})`);
   checkShotLogFile(file);
   const db = openShotLogReadOnly(file);
   try {
     const store = new ShotStore(db, timecodeAtRate);
-    const shots = store.list(shotFilterFrom({ camera: values.camera, scene: values.scene, take: values.take, from: values.from, to: values.to }));
-    const result = exportShots(shots, values.format, { title: values.title ?? `shotscale ${path.basename(path.dirname(file))}` });
-    if (values.out) {
+    const media = new MediaSourceStore(db).all();
+    const from = filmTime(store, media, values.from, '--from');
+    const to = filmTime(store, media, values.to, '--to');
+    const filter = optionsFilter({ camera: values.camera, scene: values.scene, take: values.take, from: from ?? values.from, to: to ?? values.to });
+    const shots = store.list(filter);
+    const source = sourceOf(media, shots);
+    const result = exportShots(shots, format, {
+      title: values.title ?? source?.title ?? `shotscale ${path.basename(path.dirname(file))}`,
+      ...(source ? { mediaPath: source.path, rate: source.rate, media: source } : {}),
+    });
+    if (!shots.length) process.stderr.write(`shotscale export: no shots match${describeFilter(values)}; ${describeLog(db)}\n`);
+    // "-" is stdout, as with no --out: a file named "-" is never what was meant.
+    if (values.out && values.out !== '-') {
       writeOutputFile('--out', values.out, result.body);
       process.stderr.write(`${shots.length} shots written to ${values.out}\n`);
     } else {
@@ -59,7 +75,76 @@ export async function runExport(argv: string[]): Promise<number> {
   return 0;
 }
 
+/** The API's filter of the options: a value it refuses ("from: ... is neither ...") is a mistake on the command line. */
+function optionsFilter(query: Record<string, string | undefined>): ShotFilter {
+  try {
+    return shotFilterFrom(query);
+  } catch (error) {
+    if (isShotscaleError(error, 'BAD_REQUEST')) throw new UsageError(`--${error.message}`);
+    throw error;
+  }
+}
+
 function defaultDatabase(config: string | undefined): string {
   const loaded = configFromArgs({ config });
   return path.join(resolveConfigPath(loaded, loaded.config.shots.dataDir), DATABASE_FILE);
+}
+
+/** The file behind the shots: the log's one media source when every shot exported is of it (or none is). */
+function sourceOf(media: readonly MediaSource[], shots: readonly ShotRecord[]): MediaSource | null {
+  if (media.length !== 1) return null;
+  const [source] = media;
+  return shots.every((shot) => shot.cameraId === source!.cameraId) ? source! : null;
+}
+
+const TIMECODE = /^\d{1,2}:\d{2}:\d{2}[:;.]\d{2}$/;
+const SECONDS = /^(\d+(?:\.\d+)?)s$/;
+
+/**
+ * A point in the film of a file-mode log as the epoch ms the shots are
+ * stored at: a timecode (the file's own, as in its exports) or seconds into
+ * the film ("90s"). Undefined for anything else, which shotFilterFrom reads
+ * as epoch ms or an ISO date, as for a server's log.
+ */
+function filmTime(store: ShotStore, media: readonly MediaSource[], value: string | undefined, option: string): string | undefined {
+  if (value === undefined || !(TIMECODE.test(value) || SECONDS.test(value))) return undefined;
+  if (media.length !== 1) {
+    throw new UsageError(`${option} ${JSON.stringify(value)}: a timecode or seconds into the film is for the log of one file (shotscale log); this log's times are epoch milliseconds or ISO 8601 dates`);
+  }
+  const [first] = store.list({ cameraIds: [media[0]!.cameraId], limit: 1 });
+  if (!first) return undefined;
+  const seconds = SECONDS.exec(value);
+  let intoFilm: number;
+  if (seconds) {
+    intoFilm = Number(seconds[1]);
+  } else {
+    const rate = timecodeRate(first.rate);
+    let frames: number;
+    try {
+      frames = timecodeToFrames(value, rate);
+    } catch (error) {
+      throw new UsageError(`${option}: ${(error as Error).message}`);
+    }
+    intoFilm = first.startS + (frames - first.inFrame) / rate.fps;
+  }
+  // Every shot of a file is stored at the file's start time plus its seconds into the film.
+  return String(first.inTime - first.startS * 1000 + intoFilm * 1000);
+}
+
+function describeFilter(values: Record<string, string | undefined>): string {
+  const parts = (['camera', 'scene', 'take', 'from', 'to'] as const).filter((key) => values[key] !== undefined).map((key) => `--${key} ${values[key]}`);
+  return parts.length ? ` ${parts.join(' ')}` : '';
+}
+
+/** What the log holds, to set a filter by: its cameras and the span of their shots. */
+function describeLog(db: Db): string {
+  const rows = db
+    .prepare('SELECT camera_id AS camera, COUNT(*) AS shots, MIN(in_time) AS first, MAX(out_time) AS last FROM shots GROUP BY camera_id ORDER BY camera_id')
+    .all() as { camera: string; shots: number; first: number; last: number }[];
+  if (!rows.length) return 'the log holds no shots';
+  const total = rows.reduce((sum, row) => sum + row.shots, 0);
+  const first = Math.min(...rows.map((row) => row.first));
+  const last = Math.max(...rows.map((row) => row.last));
+  const cameras = rows.map((row) => `${row.camera} (${row.shots})`).join(', ');
+  return `the log holds ${total} shot${total === 1 ? '' : 's'} of camera${rows.length === 1 ? '' : 's'} ${cameras}, from ${new Date(first).toISOString()} to ${new Date(last).toISOString()}`;
 }

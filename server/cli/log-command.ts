@@ -5,26 +5,33 @@
  * server's; the shot log is a SQLite database in DIR, and every export is
  * written beside it, with a thumbnail per shot and a summary (average shot
  * length, scale distribution) for film analysis.
+ *
+ * DIR is locked for the run, as a server locks its data directory. A log is
+ * of one run: it is made in a work folder inside DIR and replaces an earlier
+ * file's log (with that run's exports and thumbnails) only once complete, so
+ * a failed run loses nothing; a server's log in DIR is never replaced.
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { ReadoutBuilder } from '../analysis/readout-builder.js';
-import { resolveConfigPath } from '../config/load-config.js';
+import { resolveConfigPath, type LoadedConfig } from '../config/load-config.js';
 import { computeCoverage } from '../coverage/coverage-stats.js';
-import { errorMessage } from '../errors.js';
-import { UsageError, wholeNumberOption } from './command-options.js';
+import { errorMessage, isShotscaleError, ShotscaleError } from '../errors.js';
+import { parseCommandArgs, UsageError, wholeNumberOption } from './command-options.js';
 import { filmReport } from '../reports/film-report.js';
-import { EXPORT_FORMATS, exportShots, isExportFormat, type ExportFormat } from '../exports/export-shots.js';
+import { EXPORT_EXTENSIONS, EXPORT_FORMATS, exportShots, isExportFormat, type ExportFormat } from '../exports/export-shots.js';
 import { resolveFfmpeg } from '../ingest/ffmpeg-binary.js';
 import { decodeFileWithCuts, type DecodedFrame } from '../ingest/file-decoder.js';
-import { probeMedia } from '../ingest/media-probe.js';
+import { probeMedia, type MediaInfo } from '../ingest/media-probe.js';
 import { feedViews, runModels } from '../inference/inference-runner.js';
 import { ModelSet } from '../inference/model-set.js';
 import { withoutInfo, type Logger } from '../shared/logger.js';
 import { CANONICAL_SCALES } from '../shared/scale.js';
 import type { ShotRecord, TimecodeRateName } from '../shared/shots.js';
-import { DATABASE_FILE } from '../store/database.js';
+import { lockDataDir, type DataDirLock } from '../store/data-dir-lock.js';
+import { DATABASE_FILE, type Db } from '../store/database.js';
+import { MediaSourceStore } from '../store/media-source-store.js';
+import { openShotLogReadOnly } from '../store/read-only-database.js';
 import { ShotLog } from '../shots/shot-log.js';
 import { isTimecodeRateName, rateFromFps, timecodeRate, timecodeToFrames } from '../shots/timecode.js';
 import { checkInputFile } from './input-file.js';
@@ -53,8 +60,21 @@ function fail(message: string): never {
   throw new UsageError(message);
 }
 
+/**
+ * Exit status of a log of a file that ended before its container says it
+ * does (a copy cut short): the log covers what was decoded, every file is
+ * written for it, and a script can tell it from a whole log (0).
+ */
+export const EXIT_TRUNCATED = 3;
+
+/** The folder in DIR a log is made in before it takes the earlier log's place. */
+const WORK_PREFIX = '.shotscale-log-';
+
+/** The camera id of the one feed a file-mode log holds. */
+const FILE_CAMERA = 'file';
+
 export async function runLog(argv: string[], log: Logger): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseCommandArgs({
     args: argv,
     allowPositionals: true,
     options: {
@@ -68,9 +88,13 @@ export async function runLog(argv: string[], log: Logger): Promise<number> {
     },
   });
   if (positionals.length !== 1 || !values.out) {
-    process.stderr.write('usage: shotscale log VIDEO --out DIR [--fps 3] [--rate 25] [--start-tc 01:00:00:00] [--formats csv,json,...] [--config FILE]\n');
+    process.stderr.write('usage: shotscale log VIDEO --out DIR [--fps 3] [--rate 25] [--start-tc 01:00:00:00] [--formats csv,json,...] [--batch 8] [--config FILE]\n');
     return 2;
   }
+  // ffmpeg reads the video twice (its header, then its frames), which a pipe cannot give.
+  if (positionals[0] === '-') fail('log -: reading the video from stdin is not supported (it is read twice: its header, then its frames); save it to a file and name that');
+  // Every export, the thumbnails and the shot log are files of a folder: there is no one stream to write.
+  if (values.out === '-') fail('--out -: log writes a folder (the shot log, every export, thumbnails); name a folder');
   const video = path.resolve(positionals[0]!);
   const outDir = path.resolve(values.out);
   const analysisFps = Number(values.fps);
@@ -86,8 +110,7 @@ export async function runLog(argv: string[], log: Logger): Promise<number> {
   const { config } = loaded;
   const ffmpeg = resolveFfmpeg(config.ffmpeg.path ? resolveConfigPath(loaded, config.ffmpeg.path) : null);
   const info = await probeMedia(ffmpeg.path, video);
-  // The file's own rate when it is a timecode rate; else the configured one (the cut frames are resampled to it).
-  const rate = (values.rate as TimecodeRateName | undefined) ?? (info.fps ? rateFromFps(info.fps)?.name : undefined) ?? config.shots.timecode.rate;
+  const rate = (values.rate as TimecodeRateName | undefined) ?? fileRate(info) ?? config.shots.timecode.rate;
   const start = values['start-tc'] ?? null;
   if (start) {
     try {
@@ -98,19 +121,133 @@ export async function runLog(argv: string[], log: Logger): Promise<number> {
   }
 
   makeOutputDir('--out', outDir);
-  // Loaded before the earlier log is let go of: a model that fails to load leaves that log as it was.
-  const models = await ModelSet.load(loaded, withoutInfo(log));
-  // A log is of one run: an earlier run's database in DIR is replaced, once nothing in the arguments can stop this one.
-  for (const suffix of ['', '-wal', '-shm']) rmSync(path.join(outDir, DATABASE_FILE + suffix), { force: true });
+  // Before anything in DIR is read or touched: a server (or another log) at work in DIR holds this lock,
+  // and its log is left alone. Released (and its file removed) whatever happens below.
+  const dirLock = lockDataDir(outDir, { removeOnRelease: true });
+  let work: string | null = null;
+  try {
+    // Work folders of a run that was killed (SIGKILL, power): under the lock, nothing else is using them.
+    for (const entry of readdirSync(outDir)) if (entry.startsWith(WORK_PREFIX)) rmSync(path.join(outDir, entry), { recursive: true, force: true });
+    const earlier = earlierLog(outDir);
+    const models = await ModelSet.load(loaded, withoutInfo(log));
+    // The log is made in a folder of its own inside DIR and takes the earlier log's place only when it is
+    // complete: a run that fails (an unreadable file, a crash) leaves the earlier log and its files as they were.
+    work = mkdtempSync(path.join(outDir, WORK_PREFIX));
+    return await logFile({ video, outDir, work, earlier, info, rate, start, analysisFps, batchSize, formats: formats as ExportFormat[], config, ffmpeg, models, log, dirLock });
+  } finally {
+    if (work) rmSync(work, { recursive: true, force: true });
+    dirLock.release();
+  }
+}
 
+/**
+ * The file's own rate when it is a timecode rate, else null (the configured
+ * one is used; the cut frames are resampled to it). A 29.97 or 59.94 file
+ * counts its frames as its timecode track does: ";" before the frames is
+ * drop-frame, ":" is not; with no timecode track, drop-frame.
+ */
+export function fileRate(info: Pick<MediaInfo, 'fps' | 'timecode'>): TimecodeRateName | null {
+  if (!info.fps) return null;
+  const dropFrame = info.timecode ? info.timecode.includes(';') : true;
+  return rateFromFps(info.fps, dropFrame)?.name ?? null;
+}
+
+interface EarlierLog {
+  /** The base names (file name without its extension) of the files the earlier run wrote exports and thumbnails for. */
+  bases: string[];
+}
+
+/**
+ * The log an earlier `shotscale log` left in DIR, which this run replaces; or
+ * refused when DIR holds anything else by that name (a server's log: its
+ * cameras, takes, plans or calibration, all of it user's work), so that
+ * nothing logged is lost.
+ */
+function earlierLog(outDir: string): EarlierLog | null {
+  const file = path.join(outDir, DATABASE_FILE);
+  if (!existsSync(file)) return null;
+  // Reading a WAL database makes its -wal and -shm files; those this look made (empty: a reader writes
+  // nothing) go again, so a log that is refused is left as it was. The lock on DIR keeps others out meanwhile.
+  const made = ['-wal', '-shm'].map((suffix) => file + suffix).filter((companion) => !existsSync(companion));
+  try {
+    return readEarlierLog(outDir, file);
+  } finally {
+    for (const companion of made) rmSync(companion, { force: true });
+  }
+}
+
+function readEarlierLog(outDir: string, file: string): EarlierLog {
+  let db: Db;
+  try {
+    db = openShotLogReadOnly(file);
+  } catch (error) {
+    if (isShotscaleError(error)) {
+      throw new ShotscaleError(error.code, `--out ${outDir}: the ${DATABASE_FILE} there cannot be replaced: ${error.message}`, {
+        hint: 'name another folder for this log, or move that file away',
+      });
+    }
+    throw error;
+  }
+  try {
+    const cameras = (db.prepare('SELECT DISTINCT camera_id AS id FROM shots ORDER BY camera_id').all() as { id: string }[]).map((row) => row.id);
+    const others = cameras.filter((id) => id !== FILE_CAMERA);
+    const count = (table: string) => (db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
+    const held = [
+      others.length ? `shots of camera${others.length === 1 ? '' : 's'} ${others.join(', ')}` : '',
+      count('takes') ? `${count('takes')} takes` : '',
+      count('plans') ? `${count('plans')} coverage plans` : '',
+      count('calibration_samples') + count('calibration_heads') ? 'calibration samples or heads' : '',
+    ].filter(Boolean);
+    if (held.length) {
+      throw new ShotscaleError('OUTPUT_UNWRITABLE', `--out ${outDir}: its ${DATABASE_FILE} is a server's shot log (${held.join('; ')}), not a file's; a log of this file would replace it`, {
+        hint: "name another folder for this log (a file-mode log holds one file's shots alone)",
+      });
+    }
+    const bases = new MediaSourceStore(db).all().map((source) => path.basename(source.path, path.extname(source.path)));
+    // A log from before schema version 8 does not name its file: its thumbnails' names do.
+    return { bases: bases.length ? bases : thumbnailBases(outDir) };
+  } finally {
+    db.close();
+  }
+}
+
+interface LogRun {
+  video: string;
+  outDir: string;
+  work: string;
+  earlier: EarlierLog | null;
+  info: MediaInfo;
+  rate: TimecodeRateName;
+  start: string | null;
+  analysisFps: number;
+  batchSize: number;
+  formats: ExportFormat[];
+  config: LoadedConfig['config'];
+  ffmpeg: ReturnType<typeof resolveFfmpeg>;
+  models: ModelSet;
+  log: Logger;
+  dirLock: DataDirLock;
+}
+
+async function logFile(run: LogRun): Promise<number> {
+  const { video, outDir, work, info, rate, start, analysisFps, batchSize, config, ffmpeg, models, log } = run;
   const profile = models.defaultProfile();
   const model = models.default;
-  const shotLog = ShotLog.open(outDir, config, Date.now, withoutInfo(log), { shot: () => undefined, takes: () => undefined, coverage: () => undefined, alert: () => undefined });
-  const cameraId = 'file';
+  let shotLog: ShotLog;
+  try {
+    shotLog = ShotLog.open(work, config, Date.now, withoutInfo(log), { shot: () => undefined, takes: () => undefined, coverage: () => undefined, alert: () => undefined });
+  } catch (error) {
+    await models.dispose();
+    throw error;
+  }
+  const cameraId = FILE_CAMERA;
   const tracker = shotLog.attachCamera(
     { id: cameraId, timecode: { rate, ...(start ? { start, fromSource: false } : {}) } },
     { sourceStart: start ? null : info.timecode, offline: true },
   );
+  const title = path.basename(video);
+  // In the log itself, so that `shotscale export --db` of it alone links to the file as the exports here do.
+  new MediaSourceStore(shotLog.db).save({ cameraId, path: video, title, rate, width: info.width, height: info.height, audio: info.audio });
   // Wall-clock times of a file: its creation time (when tagged) plus the media time.
   const baseMs = info.createdAt ?? Date.now();
   const readouts = new ReadoutBuilder(config.pipeline.smoothing, () => Date.now());
@@ -172,15 +309,26 @@ export async function runLog(argv: string[], log: Logger): Promise<number> {
   // last frame read and every file is written for them, as for a shorter film. A second Ctrl-C quits at once.
   let stoppedBy: NodeJS.Signals | null = null;
   const stop = (signal: NodeJS.Signals): void => {
-    if (stoppedBy) process.exit(130);
+    if (stoppedBy) {
+      // Quitting at once still leaves what was logged as DIR's shot log (its shots closed at their last frame).
+      try {
+        shotLog.close();
+        replaceDatabase(work, outDir);
+        rmSync(work, { recursive: true, force: true });
+        run.dirLock.release();
+      } finally {
+        process.exit(130);
+      }
+    }
     stoppedBy = signal;
     progress.update(`stopping (${signal}): writing the log so far; ${signal === 'SIGINT' ? 'Ctrl-C again' : 'SIGKILL'} quits at once`);
     decode.stop();
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  let lastError: string | null;
   try {
-    await decode.done;
+    ({ lastError } = await decode.done);
     await chain;
     if (pending.length) await analyse(pending.splice(0));
     tracker.endSession('end');
@@ -193,29 +341,99 @@ export async function runLog(argv: string[], log: Logger): Promise<number> {
     process.off('SIGTERM', stop);
   }
   const elapsedS = (performance.now() - started) / 1000;
+  const decodedS = cutFrames / tracker.fps;
+  // ffmpeg exits 0 on a file cut short ("partial file"): only the decoded length against the container's tells,
+  // with ffmpeg's complaint. Without one, the picture simply ends before the sound does: a whole file.
+  const short = !stoppedBy && info.durationS !== null && info.durationS - decodedS > Math.max(TRUNCATION_TOLERANCE_S, TRUNCATION_TOLERANCE_SHARE * info.durationS);
+  const truncated = short && lastError !== null;
+  // Stopped early or cut short, the log covers what was read, not the whole file.
+  const durationS = stoppedBy || short || !info.durationS ? decodedS : info.durationS;
   const shots = shotLog.listShots({});
   const base = path.basename(video, path.extname(video));
+  // The earlier run's exports and thumbnails go with its log: none is left beside a log it does not match.
+  removeEarlierFiles(outDir, [base, ...(run.earlier?.bases ?? [])]);
   const written: string[] = [];
-  for (const format of formats as ExportFormat[]) {
-    const result = exportShots(shots, format, { title: path.basename(video), mediaPath: video, rate });
+  for (const format of run.formats) {
+    const result = exportShots(shots, format, { title, mediaPath: video, rate, media: info });
     const file = path.join(outDir, `${base}${result.extension}`);
     writeOutputFile('--out', file, result.body);
     written.push(path.basename(file));
   }
-  const thumbnails = writeThumbnails(shotLog, shots, path.join(outDir, 'thumbnails'), base);
-  writeOutputFile('--out', path.join(outDir, REPORT_FILE), filmReport(shots, { title: path.basename(video), thumbnail: (shot) => shotLog.shots.thumbnail(shot.id) }));
-  // Stopped early, the log covers what was read, not the whole file.
-  const durationS = stoppedBy || !info.durationS ? cutFrames / tracker.fps : info.durationS;
-  const summary = summarise(path.basename(video), shots, durationS, rate, analysisFps, elapsedS);
-  writeOutputFile('--out', path.join(outDir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
+  const thumbnails = writeThumbnails(shotLog, shots, path.join(outDir, THUMBNAIL_DIR), base);
+  writeOutputFile('--out', path.join(outDir, REPORT_FILE), filmReport(shots, { title, thumbnail: (shot) => shotLog.shots.thumbnail(shot.id) }));
+  const summary = summarise(title, shots, durationS, rate, analysisFps, elapsedS);
+  writeOutputFile('--out', path.join(outDir, SUMMARY_FILE), JSON.stringify(summary, null, 2) + '\n');
+  // Everything in the main file before it moves: a WAL file left beside it in the work folder would be lost.
+  shotLog.db.pragma('wal_checkpoint(TRUNCATE)');
   shotLog.close();
   await models.dispose();
+  replaceDatabase(work, outDir);
 
   const stoppedAt = stoppedBy ? `; stopped by ${stoppedBy} ${durationS.toFixed(1)} s into the file, the log covers that much` : '';
-  progress.done(`${shots.length} shots logged from ${path.basename(video)} (${summary.speedX.toFixed(1)}x real time)${stoppedAt}`);
-  process.stdout.write(formatSummary(summary, outDir, [REPORT_FILE, ...written, 'summary.json', DATABASE_FILE, `thumbnails/ (${thumbnails})`]));
+  progress.done(`${shots.length} shots logged from ${title} (${summary.speedX.toFixed(1)}x real time)${stoppedAt}`);
+  if (truncated) {
+    process.stderr.write(
+      `warning: ${video}: decoded ${decodedS.toFixed(1)} s of ${info.durationS!.toFixed(1)} s: the file ends early (cut short?); ffmpeg: ${lastError}; the log covers the ${decodedS.toFixed(1)} s decoded (exit status ${EXIT_TRUNCATED})\n`,
+    );
+  } else if (short) {
+    process.stderr.write(`note: ${video}: the picture ends at ${decodedS.toFixed(1)} s of the file's ${info.durationS!.toFixed(1)} s (its sound runs on?); the log covers the picture\n`);
+  }
+  process.stdout.write(formatSummary(summary, outDir, [REPORT_FILE, ...written, SUMMARY_FILE, DATABASE_FILE, `${THUMBNAIL_DIR}/ (${thumbnails})`]));
   // 128 + the signal's number, as a shell reports a command it stopped, so a script can tell a partial log.
-  return stoppedBy ? (stoppedBy === 'SIGINT' ? 130 : 143) : 0;
+  if (stoppedBy) return stoppedBy === 'SIGINT' ? 130 : 143;
+  return truncated ? EXIT_TRUNCATED : 0;
+}
+
+/** A decoded length short of the container's by more than this (and by more than the share below) is a truncated file. */
+const TRUNCATION_TOLERANCE_S = 1;
+const TRUNCATION_TOLERANCE_SHARE = 0.02;
+
+const THUMBNAIL_DIR = 'thumbnails';
+const SUMMARY_FILE = 'summary.json';
+
+const THUMBNAIL_NAME = /^(.*)_\d{4,}\.jpg$/;
+
+/** The base names of the files whose thumbnails are in DIR (thumbnails/BASE_0001.jpg). */
+function thumbnailBases(outDir: string): string[] {
+  let entries: string[];
+  try {
+    entries = readdirSync(path.join(outDir, THUMBNAIL_DIR));
+  } catch {
+    return [];
+  }
+  return [...new Set(entries.map((entry) => THUMBNAIL_NAME.exec(entry)?.[1]).filter((base): base is string => base !== undefined))];
+}
+
+/** Exports (every format) and thumbnails that a run on a file of one of these base names wrote in DIR. */
+function removeEarlierFiles(outDir: string, bases: readonly string[]): void {
+  const names = new Set(bases);
+  for (const name of names) for (const extension of Object.values(EXPORT_EXTENSIONS)) rmSync(path.join(outDir, `${name}${extension}`), { force: true });
+  const thumbnails = path.join(outDir, THUMBNAIL_DIR);
+  let entries: string[];
+  try {
+    entries = readdirSync(thumbnails);
+  } catch {
+    return; // none yet
+  }
+  for (const entry of entries) {
+    const match = THUMBNAIL_NAME.exec(entry);
+    if (match && names.has(match[1]!)) rmSync(path.join(thumbnails, entry), { force: true });
+  }
+}
+
+/**
+ * The new log takes the earlier one's name. The earlier log's WAL and shared
+ * memory files go first: SQLite would otherwise read them as the new file's
+ * and replay the earlier log's last writes into it.
+ */
+function replaceDatabase(work: string, outDir: string): void {
+  const target = path.join(outDir, DATABASE_FILE);
+  try {
+    for (const suffix of ['-wal', '-shm']) rmSync(target + suffix, { force: true });
+    renameSync(path.join(work, DATABASE_FILE), target);
+  } catch (error) {
+    throw new ShotscaleError('OUTPUT_UNWRITABLE', `--out ${target}: cannot be written (${errorMessage(error)})`, { hint: 'make the folder writable, then log the file again' });
+  }
 }
 
 /** The film report beside the exports: one page to look at (reports/film-report.ts). */

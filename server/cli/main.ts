@@ -2,7 +2,9 @@
  * The `shotscale` command line: serve (what `npm start` runs), log, export, classify, eval, calibrate, bench.
  * User errors print their code and message and exit 1; a mistake on the
  * command line (BAD_REQUEST: an unknown option, a bad value) exits 2 with
- * the command's usage after it.
+ * the command's usage after it. `log` also exits 3 when the file ended
+ * before its container said it would (a truncated file, logged for what was
+ * decoded), and 130 or 143 when Ctrl-C or SIGTERM stopped it (log-command.ts).
  */
 import { isShotscaleError, errorMessage, ShotscaleError } from '../errors.js';
 import { createLogger } from '../shared/logger.js';
@@ -22,12 +24,17 @@ const USAGE = `usage: shotscale <command> [options]
 commands:
   serve [--config FILE] [--host HOST] [--port N]
       Run the server on the config's cameras and model (default config/default.yaml).
-  log VIDEO --out DIR [--fps 3] [--rate 25] [--start-tc HH:MM:SS:FF] [--formats csv,json,edl,ale,otio,markers,fcpxml] [--config FILE]
+  log VIDEO --out DIR [--fps 3] [--rate 25] [--start-tc HH:MM:SS:FF] [--formats csv,json,edl,ale,otio,markers,fcpxml]
+      [--batch 8] [--config FILE]
       Cut a video file into shots as fast as the machine allows; writes the shot log (SQLite),
-      every export, a thumbnail per shot and summary.json (average shot length, scale shares) to DIR.
-  export --format FORMAT [--db FILE | --config FILE] [--out FILE] [--camera ID,...] [--scene S] [--take T] [--from T] [--to T]
+      every export, a thumbnail per shot and summary.json (average shot length, scale shares) to DIR,
+      replacing an earlier log of a file there (never a server's). Exit 3: the file ended early (truncated).
+  export --format FORMAT [--db FILE | --config FILE] [--out FILE|-] [--camera ID,...] [--scene S] [--take T]
+         [--from TIME] [--to TIME] [--title TEXT]
       Export the shot log: csv, json, edl (CMX3600), ale (Avid), otio (OpenTimelineIO), markers (Resolve marker EDL),
-      fcpxml (Final Cut Pro).
+      fcpxml (Final Cut Pro); to stdout without --out (or with --out -). TIME: epoch milliseconds or an ISO 8601
+      date (2026-12-05, 2026-12-05T14:30:00Z); for a log of a file also its timecode (00:01:30:00) or seconds
+      into it (90s). Shots that end after --from and start before --to.
   classify FILE|FOLDER... [--files-from LIST|-] [--config FILE] [--fps N] [--batch N]
       Classify images or videos (sampled at --fps, default 1); JSON lines on stdout.
   eval --labels FILE [--images DIR] [--taxonomy NAME] [--json OUT] [--csv OUT]
@@ -35,8 +42,9 @@ commands:
       Score the model on labelled images (CSV with file,label): accuracy, within-one,
       per-class scores, confusion matrix. Taxonomies: canonical, six, movieshots,
       three, cinescale, cinemanet (inferred from the labels when not given).
-  calibrate --labels FILE[=TAXONOMY] [--labels FILE2 ...] --out HEAD.json [--images DIR] [--taxonomy NAME] [--folds 5]
-            [--l2 0.5] [--ordinal 0.3] [--label-power 0] [--save-samples F | --samples F] [--config FILE]
+  calibrate --labels FILE[=TAXONOMY] [--labels FILE2 ...] --out HEAD.json [--images DIR] [--taxonomy NAME] [--limit N]
+            [--folds 5] [--epochs 300] [--lr 0.005] [--l2 0.5] [--ordinal 0.3] [--label-power 0] [--json OUT]
+            [--save-samples F | --samples F] [--from-scratch | --base FILE] [--config FILE]
       Fit the default classifier's calibration head on one or several labelled sets at once; prints, per set,
       the rules alone, cross-validated within the set, and leave-one-set-out; by default with the configured
       head's base knowledge (--from-scratch: the given labels alone; --base FILE: another).

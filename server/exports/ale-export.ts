@@ -9,8 +9,9 @@
  * tabs or line breaks (they would split a row), so free text is put on one
  * line. Start and End are timecodes at the timeline rate (timeline-layout.ts
  * converts shots logged at another rate); End is exclusive, as Avid writes
- * it. Drop-frame shows in the ";" of the timecodes: FPS says only 29.97 or
- * 59.94. Tape is the same reel name as in the EDL export, so an EDL and an
+ * it. A clip's timecode cannot wrap, so a shot across midnight is two rows,
+ * split there, the first ending at 24:00:00:00. Drop-frame shows in the ";"
+ * of the timecodes: FPS says only 29.97 or 59.94. Tape is the same reel name as in the EDL export, so an EDL and an
  * ALE of the same log relink to each other; Source File is the file name of
  * the source video in file mode. Lines end in CRLF: Media Composer reads CRLF
  * and LF, and CRLF is what it writes on Windows and what every other ALE
@@ -19,11 +20,11 @@
 import { basename } from 'node:path';
 import { SCALE_NAMES } from '../shared/scale.js';
 import { describeNoPicture, shotWithoutPicture, type ShotRecord, type TimecodeRateName } from '../shared/shots.js';
-import { framesToTimecode, type TimecodeRate } from '../shots/timecode.js';
+import { framesToOutTimecode, framesToTimecode, type TimecodeRate } from '../shots/timecode.js';
 import { oneLine, roundedNumber } from './export-text.js';
 import { reelNames } from './reel-names.js';
 import { clipName, scaleWord, shotComment } from './shot-description.js';
-import { layoutTimeline } from './timeline-layout.js';
+import { layoutTimeline, splitAtMidnight } from './timeline-layout.js';
 
 const ALE_LINE_END = '\r\n';
 
@@ -67,17 +68,19 @@ function uniqueNames(shots: readonly ShotRecord[]): string[] {
 export function aleLog(sortedShots: readonly ShotRecord[], rateName: TimecodeRateName, mediaPath: string | null): string {
   const layout = layoutTimeline(sortedShots, rateName);
   const { rate } = layout;
-  const reels = reelNames(layout.events.map((e) => e.shot.cameraId));
-  const names = uniqueNames(layout.events.map((e) => e.shot));
+  // A master clip's timecode cannot cross midnight: a shot across it is two rows, split there (timeline-layout.ts).
+  const events = splitAtMidnight(layout.events, rate);
+  const reels = reelNames(events.map((e) => e.shot.cameraId));
+  const names = uniqueNames(events.map((e) => e.shot));
   const sourceFile = mediaPath ? basename(mediaPath) : '';
 
-  const rows = layout.events.map(({ shot, srcIn, srcOut }, i) => {
+  const rows = events.map(({ shot, srcIn, srcOut }, i) => {
     const noPicture = shotWithoutPicture(shot);
     const cells: Record<(typeof ALE_COLUMNS)[number], string> = {
       Name: names[i]!,
       Tracks: 'V',
       Start: framesToTimecode(srcIn, rate),
-      End: framesToTimecode(srcOut, rate),
+      End: framesToOutTimecode(srcOut, srcIn, rate),
       Tape: reels.get(shot.cameraId)!,
       'Source File': sourceFile,
       // A clip with no picture sorts apart in the bin ("BLACK"), not with the scale it carried over.

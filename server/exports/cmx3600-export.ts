@@ -1,6 +1,7 @@
 /**
  * The shot log as a CMX3600 EDL: one cut event per shot on track V, reel =
- * the camera (reel-names.ts), source in/out = the shot's timecode, record
+ * the camera (reel-names.ts; a shot across midnight is split there into
+ * two), source in/out = the shot's timecode, record
  * in/out by the rule in timeline-layout.ts (source timecode for one feed, end
  * to end from 01:00:00:00 for several cameras). After each event:
  *   * FROM CLIP NAME: cam-1 shot 12        (Avid, Resolve and Premiere name the clip from it)
@@ -17,7 +18,7 @@ import { oneLine } from './export-text.js';
 import { reelNames } from './reel-names.js';
 import { markerColour } from './scale-colours.js';
 import { scaleWord, shotComment } from './shot-description.js';
-import { edlLayout } from './timeline-layout.js';
+import { edlLayout, splitAtMidnight } from './timeline-layout.js';
 
 /** Scene, take, tags and note as one comment ("" when the shot has none). */
 function loggerComment(shot: ShotRecord): string {
@@ -35,7 +36,8 @@ export function cmx3600Edl(sortedShots: readonly ShotRecord[], title: string, ra
   const { rate } = layout;
   const reels = reelNames(layout.events.map((e) => e.shot.cameraId));
   const lines = [...edlHeader(title, rate), ''];
-  layout.events.forEach((event, index) => {
+  // A shot across midnight is two events (timeline-layout.ts), each with the shot's clip name, comments and locator.
+  splitAtMidnight(layout.events, rate).forEach((event, index) => {
     const { shot } = event;
     lines.push(edlEventLine({ index, reel: reels.get(shot.cameraId)!, ...event }, rate));
     lines.push(`* FROM CLIP NAME: ${oneLine(shot.cameraId)} shot ${shot.id}`);

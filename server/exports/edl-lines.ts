@@ -17,7 +17,7 @@
  * Lines end in CRLF, as CMX3600 files traditionally do; every tool above
  * also reads LF.
  */
-import { framesToTimecode, type TimecodeRate } from '../shots/timecode.js';
+import { framesToOutTimecode, framesToTimecode, type TimecodeRate } from '../shots/timecode.js';
 import { oneLineMax } from './export-text.js';
 
 export const EDL_LINE_END = '\r\n';
@@ -47,8 +47,10 @@ export interface EdlEvent {
 /** One video cut event in CMX3600 columns. */
 export function edlEventLine(event: EdlEvent, rate: TimecodeRate): string {
   const tc = (frames: number) => framesToTimecode(frames, rate);
+  // An out at midnight is 24:00:00:00 (a source split there, a record time ending with the day).
+  const out = (frames: number, from: number) => framesToOutTimecode(frames, from, rate);
   const reel = event.reel.slice(0, 8).padEnd(8);
-  return `${edlEventNumber(event.index)}  ${reel} ${'V'.padEnd(5)} ${'C'.padEnd(4)} ${'   '} ${tc(event.srcIn)} ${tc(event.srcOut)} ${tc(event.recIn)} ${tc(event.recOut)}`;
+  return `${edlEventNumber(event.index)}  ${reel} ${'V'.padEnd(5)} ${'C'.padEnd(4)} ${'   '} ${tc(event.srcIn)} ${out(event.srcOut, event.srcIn)} ${tc(event.recIn)} ${out(event.recOut, event.recIn)}`;
 }
 
 /** Lines to one EDL text with CRLF ends and a final line end. */

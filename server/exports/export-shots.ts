@@ -30,6 +30,26 @@ import { sortShots, timelineRateName } from './timeline-layout.js';
 export const EXPORT_FORMATS = ['csv', 'json', 'edl', 'ale', 'otio', 'markers', 'fcpxml'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
+/** The file name ending each format is written with (`shotscale log` names its exports base + this). */
+export const EXPORT_EXTENSIONS: Readonly<Record<ExportFormat, string>> = {
+  csv: '.csv',
+  json: '.json',
+  edl: '.edl',
+  ale: '.ale',
+  otio: '.otio',
+  // Still ".edl" at the end, so Resolve's import dialog lists it; ".markers" keeps it apart from the CMX3600 export.
+  markers: '.markers.edl',
+  fcpxml: '.fcpxml',
+};
+
+/** The source video's picture and sound as probed (file mode), for the FCPXML format and asset. */
+export interface MediaFormat {
+  width: number | null;
+  height: number | null;
+  /** The first audio stream, or null when the file has none. */
+  audio: { channels: number; sampleRate: number } | null;
+}
+
 export interface ExportOptions {
   /** e.g. "shotscale cam-1 2026-11-22", or the file name in file mode. */
   title: string;
@@ -37,6 +57,8 @@ export interface ExportOptions {
   rate?: TimecodeRateName;
   /** File mode: the source video, for OTIO and FCPXML media references and the ALE Source File column. */
   mediaPath?: string | null;
+  /** File mode: the source video's picture size and audio; default 1920x1080 without audio. */
+  media?: MediaFormat | null;
   /** Epoch ms written as the JSON export's generatedAt; default: now. */
   generatedAt?: number;
 }
@@ -61,19 +83,18 @@ export function exportShots(shots: readonly ShotRecord[], format: ExportFormat, 
   const mediaPath = options.mediaPath ?? null;
   switch (format) {
     case 'csv':
-      return { body: shotsCsv(sorted), contentType: 'text/csv; charset=utf-8; header=present', extension: '.csv' };
+      return { body: shotsCsv(sorted), contentType: 'text/csv; charset=utf-8; header=present', extension: EXPORT_EXTENSIONS.csv };
     case 'json':
-      return { body: shotsJson(sorted, options.title, rate, options.generatedAt ?? Date.now()), contentType: JSON_TYPE, extension: '.json' };
+      return { body: shotsJson(sorted, options.title, rate, options.generatedAt ?? Date.now()), contentType: JSON_TYPE, extension: EXPORT_EXTENSIONS.json };
     case 'edl':
-      return { body: cmx3600Edl(sorted, options.title, rate), contentType: TEXT, extension: '.edl' };
+      return { body: cmx3600Edl(sorted, options.title, rate), contentType: TEXT, extension: EXPORT_EXTENSIONS.edl };
     case 'ale':
-      return { body: aleLog(sorted, rate, mediaPath), contentType: TEXT, extension: '.ale' };
+      return { body: aleLog(sorted, rate, mediaPath), contentType: TEXT, extension: EXPORT_EXTENSIONS.ale };
     case 'otio':
-      return { body: otioTimeline(sorted, options.title, rate, mediaPath), contentType: JSON_TYPE, extension: '.otio' };
+      return { body: otioTimeline(sorted, options.title, rate, mediaPath), contentType: JSON_TYPE, extension: EXPORT_EXTENSIONS.otio };
     case 'markers':
-      // Still ".edl" at the end, so Resolve's import dialog lists it; ".markers" keeps it apart from the CMX3600 export.
-      return { body: markerEdl(sorted, options.title, rate), contentType: TEXT, extension: '.markers.edl' };
+      return { body: markerEdl(sorted, options.title, rate), contentType: TEXT, extension: EXPORT_EXTENSIONS.markers };
     case 'fcpxml':
-      return { body: fcpxmlDocument(sorted, options.title, rate, mediaPath), contentType: 'application/xml; charset=utf-8', extension: '.fcpxml' };
+      return { body: fcpxmlDocument(sorted, options.title, rate, mediaPath, options.media ?? null), contentType: 'application/xml; charset=utf-8', extension: EXPORT_EXTENSIONS.fcpxml };
   }
 }

@@ -22,7 +22,12 @@
  * editor relinks (File > Relink Files) to that camera's recording. The asset
  * spans the camera's shots in source timecode. In file mode the one asset is
  * the source video (URL-encoded file:// URL), starting at the file's first
- * frame, so its clips land on the file's own timecode.
+ * frame, so its clips land on the file's own timecode; its picture size is
+ * the file's (a preset format by name when FCP has one for it, else a custom
+ * format of that size) and, when the file has sound, the asset says so
+ * (channels and sample rate) and the sequence takes its sample rate, so FCP
+ * brings the sound in with the picture. A live feed's format is 1080p, as
+ * the ALE's VIDEO_FORMAT, and its assets have no sound (the wall sends none).
  *
  * Layout: like the OTIO export, cameras stay in sync: the sequence starts
  * (tcStart) at the in point of the first shot in time and each clip sits at
@@ -43,6 +48,7 @@
 import { basename } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ShotRecord, TimecodeRateName } from '../shared/shots.js';
+import type { MediaFormat } from './export-shots.js';
 import { secondsToFrames, type TimecodeRate } from '../shots/timecode.js';
 import { oneLine } from './export-text.js';
 import { reelNames, sortCameraIds } from './reel-names.js';
@@ -65,7 +71,7 @@ const FRAME_DURATION: Readonly<Record<TimecodeRateName, readonly [number, number
   '60': [100, 6000],
 };
 
-/** FCP's own names for 1080p formats; FCP picks its preset by name. 1080 matches the ALE's VIDEO_FORMAT. */
+/** The rate part of FCP's own format names ("FFVideoFormat1080p2997"); FCP picks its preset by name. */
 const FORMAT_SUFFIX: Readonly<Record<TimecodeRateName, string>> = {
   '23.976': '2398',
   '24': '24',
@@ -78,6 +84,20 @@ const FORMAT_SUFFIX: Readonly<Record<TimecodeRateName, string>> = {
   '59.94DF': '5994',
   '60': '60',
 };
+
+/** FCP's progressive preset names by picture size; any other size is a custom format (no name, its width and height). */
+const PRESET_SIZES: Readonly<Record<string, string>> = {
+  '1280x720': '720p',
+  '1920x1080': '1080p',
+  '3840x2160': '3840x2160p',
+  '4096x2160': '4096x2160p',
+};
+
+/** Sample rates the sequence's audioRate may name (FCPXML's own list). */
+const SEQUENCE_AUDIO_RATES: Readonly<Record<number, string>> = { 32000: '32k', 44100: '44.1k', 48000: '48k', 88200: '88.2k', 96000: '96k', 176400: '176.4k', 192000: '192k' };
+
+/** A live feed's timeline: 1080p, as the ALE's VIDEO_FORMAT, without sound. */
+const LIVE_FORMAT: MediaFormat = { width: 1920, height: 1080, audio: null };
 
 const LIVE_MEDIA_ROOT = 'file:///shotscale/live/';
 const FORMAT_ID = 'r1';
@@ -223,7 +243,7 @@ function mediaUrl(mediaPath: string | null, cameraId: string): string {
   return /^[a-z][a-z0-9+.-]*:\/\//i.test(mediaPath) ? mediaPath : pathToFileURL(mediaPath).href;
 }
 
-function assetLines(id: string, cameraId: string, events: readonly TimelineEvent[], rate: TimecodeRate, mediaPath: string | null): string[] {
+function assetLines(id: string, cameraId: string, events: readonly TimelineEvent[], rate: TimecodeRate, mediaPath: string | null, audio: MediaFormat['audio']): string[] {
   // File mode: the file's first frame is each shot's in point less its seconds into the file.
   const firstFrame = (e: TimelineEvent) => (mediaPath ? Math.max(0, e.srcIn - secondsToFrames(e.shot.startS, rate)) : e.srcIn);
   const start = events.reduce((first, e) => Math.min(first, firstFrame(e)), Infinity);
@@ -237,12 +257,36 @@ function assetLines(id: string, cameraId: string, events: readonly TimelineEvent
     ['hasVideo', '1'],
     ['format', FORMAT_ID],
     ['videoSources', '1'],
+    ...(audio
+      ? ([
+          ['hasAudio', '1'],
+          ['audioSources', '1'],
+          ['audioChannels', audio.channels],
+          ['audioRate', audio.sampleRate],
+        ] as const)
+      : []),
   ];
   return element('asset', attributes, element('media-rep', [['kind', 'original-media'], ['src', mediaUrl(mediaPath, cameraId)]]));
 }
 
-export function fcpxmlDocument(sortedShots: readonly ShotRecord[], title: string, rateName: TimecodeRateName, mediaPath: string | null): string {
+/** The format element: the picture size given (1920x1080 when not known), by FCP's preset name when it has one. */
+function formatLines(rate: TimecodeRate, media: MediaFormat): string[] {
+  const width = media.width ?? LIVE_FORMAT.width!;
+  const height = media.height ?? LIVE_FORMAT.height!;
+  const preset = PRESET_SIZES[`${width}x${height}`];
+  return element('format', [
+    ['id', FORMAT_ID],
+    ['name', preset ? `FFVideoFormat${preset}${FORMAT_SUFFIX[rate.name]}` : null],
+    ['frameDuration', fcpxmlTime(1, rate)],
+    ['width', width],
+    ['height', height],
+  ]);
+}
+
+export function fcpxmlDocument(sortedShots: readonly ShotRecord[], title: string, rateName: TimecodeRateName, mediaPath: string | null, media: MediaFormat | null = null): string {
   const { rate, events } = layoutTimeline(sortedShots, rateName);
+  // The source file's picture and sound in file mode; a live feed's placeholder otherwise.
+  const source = mediaPath && media ? media : LIVE_FORMAT;
   const name = oneLine(title) || 'shotscale';
   const tcFormat = rate.dropFrame ? 'DF' : 'NDF';
   const cameras = sortCameraIds(events.map((e) => e.shot.cameraId));
@@ -266,19 +310,15 @@ export function fcpxmlDocument(sortedShots: readonly ShotRecord[], title: string
     return element('gap', [['name', 'Gap'], ['offset', time(item.offset)], ['start', time(item.start)], ['duration', time(item.duration)]], anchored);
   });
 
-  const format = element('format', [
-    ['id', FORMAT_ID],
-    ['name', `FFVideoFormat1080p${FORMAT_SUFFIX[rate.name]}`],
-    ['frameDuration', fcpxmlTime(1, rate)],
-    ['width', 1920],
-    ['height', 1080],
-  ]);
-  const assets = cameras.flatMap((camera) => assetLines(assetIds.get(camera)!, camera, eventsOf.get(camera)!, rate, mediaPath));
+  const format = formatLines(rate, source);
+  const assets = cameras.flatMap((camera) => assetLines(assetIds.get(camera)!, camera, eventsOf.get(camera)!, rate, mediaPath, source.audio));
   const sequenceAttributes: Attributes = [
     ['format', FORMAT_ID],
     ['duration', fcpxmlTime(end - start, rate)],
     ['tcStart', fcpxmlTime(start, rate)],
     ['tcFormat', tcFormat],
+    ['audioLayout', source.audio ? (source.audio.channels === 1 ? 'mono' : source.audio.channels === 2 ? 'stereo' : 'surround') : null],
+    ['audioRate', source.audio ? SEQUENCE_AUDIO_RATES[source.audio.sampleRate] : null],
   ];
   const sequence = element('sequence', sequenceAttributes, element('spine', [], spine));
   const document = element('fcpxml', [['version', FCPXML_VERSION]], [

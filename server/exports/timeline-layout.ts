@@ -104,6 +104,31 @@ export function layoutTimeline(sortedShots: readonly ShotRecord[], rateName: Tim
 }
 
 /**
+ * Events whose source crosses midnight split there into two, for the formats
+ * that write the source as timecode (CMX3600 EDL, ALE): a timecode wraps at
+ * 24 hours, so one event from 23:59:57:18 to 00:00:02:18 would end before it
+ * begins. The first part ends at 24:00:00:00 (framesToOutTimecode), the
+ * second starts at 00:00:00:00; their record times follow on, so the
+ * timeline is the same. OTIO, FCPXML and the marker EDL need no split: OTIO
+ * and FCPXML count frames without a day, and a marker EDL writes only record
+ * time, which never passes the end of the day.
+ */
+export function splitAtMidnight(events: readonly TimelineEvent[], rate: TimecodeRate): TimelineEvent[] {
+  const day = framesPerDay(rate);
+  return events.flatMap((event) => {
+    const parts: TimelineEvent[] = [];
+    let { srcIn, recIn } = event;
+    for (let midnight = (Math.floor(srcIn / day) + 1) * day; event.srcOut > midnight; midnight += day) {
+      parts.push({ ...event, srcIn, srcOut: midnight, recIn, recOut: recIn + (midnight - srcIn) });
+      recIn += midnight - srcIn;
+      srcIn = midnight;
+    }
+    parts.push({ ...event, srcIn, recIn });
+    return parts;
+  });
+}
+
+/**
  * The layout for an EDL, whose record time is a timecode: it cannot pass the
  * end of the day. Laid end to end from 01:00:00:00, more than 23 hours of
  * shots (four cameras over a long day) would wrap to 00:00:00:00 and lie

@@ -73,14 +73,40 @@ export async function decodeRawFrames(
   return index;
 }
 
-function unreadable(file: string, code: number | null, stderr: string): ShotscaleError {
-  const last = stderr.trim().split('\n').at(-1);
+function unreadable(file: string, code: number | null, stderr: string, decoded?: { cutFrames: number; cutsFps: number; fps: number }): ShotscaleError {
+  const last = lastLine(stderr);
+  // ffmpeg ran to the end and wrote nothing: the video is shorter than one sampled frame (one frame long).
+  if (code === 0 && decoded) {
+    return new ShotscaleError(
+      'INPUT_UNREADABLE',
+      decoded.cutFrames > 0
+        ? `${file}: too short to log: ${decoded.cutFrames} frame${decoded.cutFrames === 1 ? '' : 's'} (${(decoded.cutFrames / decoded.cutsFps).toFixed(2)} s), less than one frame to analyse at ${decoded.fps} fps${last ? ` (ffmpeg: ${last})` : ''}`
+        : `${file}: ffmpeg read it to the end without decoding a single frame${last ? ` (ffmpeg: ${last})` : ''}`,
+      { hint: 'a video of at least a second or so can be logged' },
+    );
+  }
   return new ShotscaleError('INPUT_UNREADABLE', `${file}: ffmpeg could not decode it (exit ${code})${last ? `: ${last}` : ''}`);
+}
+
+/** The last line ffmpeg wrote on stderr, or undefined. */
+function lastLine(stderr: string): string | undefined {
+  return stderr.trim().split('\n').at(-1)?.trim() || undefined;
+}
+
+export interface CutDecodeResult {
+  frames: number;
+  cutFrames: number;
+  /**
+   * ffmpeg's last stderr line (at the decode's log level: errors), or null.
+   * ffmpeg exits 0 on a truncated file ("partial file"), so only this and
+   * the count of frames against the container's duration tell it.
+   */
+  lastError: string | null;
 }
 
 export interface CutDecode {
   /** Resolves with the counts when ffmpeg has finished; rejects when it could not decode. */
-  done: Promise<{ frames: number; cutFrames: number }>;
+  done: Promise<CutDecodeResult>;
   /** Stop reading the analysis frames (ffmpeg then waits): backpressure for a slower model. */
   pause(): void;
   resume(): void;
@@ -122,13 +148,14 @@ export function decodeFileWithCuts(
     stderr = (stderr + text).slice(-2000);
   });
   let stopped = false;
-  const done = new Promise<{ frames: number; cutFrames: number }>((resolve, reject) => {
+  const done = new Promise<CutDecodeResult>((resolve, reject) => {
     child.once('error', (error) => reject(new ShotscaleError('FFMPEG_NOT_FOUND', `cannot run ffmpeg (${ffmpegPath}): ${error.message}`)));
     child.once('close', (code) => {
-      if (code === 0 && frames > 0) return resolve({ frames, cutFrames });
+      const result = () => ({ frames, cutFrames, lastError: lastLine(stderr) ?? null });
+      if (code === 0 && frames > 0) return resolve(result());
       // Stopped, ffmpeg ends by a signal, and Ctrl-C in a terminal reaches it as well as this process:
       // a moment's grace lets this process's own handler say so first. What was read then stands.
-      setTimeout(() => (stopped ? resolve({ frames, cutFrames }) : reject(unreadable(file, code, stderr))), stopped ? 0 : 100);
+      setTimeout(() => (stopped ? resolve(result()) : reject(unreadable(file, code, stderr, { cutFrames, cutsFps, fps: output.fps }))), stopped ? 0 : 100);
     });
   });
   const stop = (): void => {

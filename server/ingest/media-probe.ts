@@ -1,8 +1,9 @@
 /**
  * What ffmpeg says about a file before decoding it: duration, frame rate,
- * picture size, start timecode (a tmcd track or a timecode tag) and creation
- * time. Read from `ffmpeg -i FILE` (ffprobe is not always installed beside a
- * static ffmpeg), whose header is stable across versions.
+ * picture size, start timecode (a tmcd track or a timecode tag), creation
+ * time and its first audio stream. Read from `ffmpeg -i FILE` (ffprobe is
+ * not always installed beside a static ffmpeg), whose header is stable across
+ * versions.
  */
 import { spawn } from 'node:child_process';
 import { ShotscaleError } from '../errors.js';
@@ -16,6 +17,22 @@ export interface MediaInfo {
   timecode: string | null;
   /** Epoch ms from the creation_time tag. */
   createdAt: number | null;
+  /** The first audio stream (its channels and sample rate), or null when the file has none. */
+  audio: { channels: number; sampleRate: number } | null;
+}
+
+/** ffmpeg's channel layout names, as it prints them in a stream line. */
+const CHANNEL_LAYOUTS: Readonly<Record<string, number>> = { mono: 1, stereo: 2, '2.1': 3, '3.0': 3, quad: 4, '4.0': 4, '5.0': 5, '5.1': 6, '6.1': 7, '7.1': 8 };
+
+function parseAudio(header: string): MediaInfo['audio'] {
+  const line = /Stream #\S+.*?: Audio: .*/.exec(header)?.[0];
+  if (!line) return null;
+  const sampleRate = /,\s*(\d+)\s*Hz/.exec(line);
+  // "stereo", "5.1(side)" or "3 channels" follows the sample rate.
+  const layout = /Hz,\s*([^,]+?)\s*(?:,|$)/.exec(line)?.[1] ?? '';
+  const counted = /^(\d+)\s*channels?/.exec(layout);
+  const channels = counted ? Number(counted[1]) : (CHANNEL_LAYOUTS[layout.replace(/\(.*\)$/, '')] ?? 2);
+  return { channels, sampleRate: sampleRate ? Number(sampleRate[1]) : 48000 };
 }
 
 export function parseMediaInfo(header: string): MediaInfo {
@@ -33,6 +50,7 @@ export function parseMediaInfo(header: string): MediaInfo {
     height: size ? Number(size[2]) : null,
     timecode: timecode ? timecode[1]!.replace('.', ';') : null,
     createdAt: Number.isFinite(createdAt) ? createdAt : null,
+    audio: parseAudio(header),
   };
 }
 
@@ -48,6 +66,8 @@ export async function probeMedia(ffmpegPath: string, file: string): Promise<Medi
     child.once('close', () => resolve());
   });
   if (!/Stream #\S+.*?: Video:/.test(header)) {
+    // A sound file opens fine; ffmpeg's own last line would only complain that no output was named.
+    if (/Stream #\S+.*?: Audio:/.test(header)) throw new ShotscaleError('INPUT_UNREADABLE', `${file}: no video stream (the file has only audio)`, { hint: 'name a video file' });
     const reason = header.trim().split('\n').at(-1) ?? 'no output';
     throw new ShotscaleError('INPUT_UNREADABLE', `${file}: no video stream that ffmpeg can read (${reason})`);
   }

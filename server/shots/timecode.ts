@@ -94,6 +94,18 @@ export function framesToTimecode(frames: number, rate: TimecodeRate): string {
   return `${pad2(hh)}:${pad2(mm)}:${pad2(ss)}${rate.dropFrame ? ';' : ':'}${pad2(ff)}`;
 }
 
+/**
+ * The exclusive out point of a span that starts at `inFrames`: as
+ * framesToTimecode, except that a span ending at the end of a day (at
+ * midnight) ends at 24:00:00:00, not 00:00:00:00, which would read as an out
+ * before its in (an edit list splits a span across midnight there).
+ */
+export function framesToOutTimecode(outFrames: number, inFrames: number, rate: TimecodeRate): string {
+  const day = framesPerDay(rate);
+  if (outFrames > inFrames && outFrames % day === 0) return `24:00:00${rate.dropFrame ? ';' : ':'}00`;
+  return framesToTimecode(outFrames, rate);
+}
+
 const TIMECODE_PATTERN = /^(\d{1,2}):(\d{2}):(\d{2})[:;.,](\d{2,3})$/;
 
 /** "HH:MM:SS:FF" (or ";" / "." before the frames) to a frame count since 00:00:00:00. */

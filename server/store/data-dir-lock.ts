@@ -6,8 +6,15 @@
  * the whole run stops that at start; the operating system releases it when
  * the process ends, however it ends (a stale lock cannot outlive a crash).
  * Readers of the shot log itself (`shotscale export`) are not affected.
+ *
+ * A server leaves the lock file in its data directory (harmless: the lock is
+ * the OS's, not the file's). `shotscale log` asks for it to go with the lock,
+ * so that its output folder holds only what it wrote: the file is removed
+ * while still locked, so a process that opened it a moment before cannot
+ * lock it; one that opened it and locks it only after the release finds the
+ * path gone and tries again on a new file.
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { ShotscaleError, errorMessage } from '../errors.js';
@@ -19,8 +26,25 @@ export interface DataDirLock {
   release(): void;
 }
 
-export function lockDataDir(dataDir: string): DataDirLock {
+export function lockDataDir(dataDir: string, options: { removeOnRelease?: boolean } = {}): DataDirLock {
   const file = path.join(dataDir, LOCK_FILE);
+  for (let attempt = 1; ; attempt += 1) {
+    const held = tryLock(dataDir, file);
+    // Locked a file that its last holder removed as it let go: nobody else would see this lock.
+    if (!existsSync(file) && attempt < 3) {
+      held.close();
+      continue;
+    }
+    return {
+      release: () => {
+        if (options.removeOnRelease) rmSync(file, { force: true });
+        held.close();
+      },
+    };
+  }
+}
+
+function tryLock(dataDir: string, file: string): Database.Database {
   let lock: Database.Database | undefined;
   try {
     mkdirSync(dataDir, { recursive: true });
@@ -37,6 +61,5 @@ export function lockDataDir(dataDir: string): DataDirLock {
     }
     throw new ShotscaleError('DATABASE_FAILED', `cannot lock the data directory ${dataDir} (${file}): ${errorMessage(error)}`, { hint: 'check that the data directory is writable' });
   }
-  const held = lock;
-  return { release: () => held.close() };
+  return lock;
 }

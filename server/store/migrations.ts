@@ -164,4 +164,20 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE shots ADD COLUMN no_picture_s REAL;
     `,
   },
+  {
+    version: 8,
+    description: 'the file a file-mode log was made from, so that an export of the log alone still links to its media',
+    sql: `
+      -- A row per camera that is a file (shotscale log); a live camera has none.
+      CREATE TABLE media_sources (
+        camera_id TEXT PRIMARY KEY,
+        path TEXT NOT NULL,                -- absolute path of the file as logged
+        title TEXT NOT NULL,               -- the exports' title (the file name)
+        rate TEXT NOT NULL,                -- the timeline rate it was logged at, e.g. 29.97DF
+        width INTEGER,                     -- picture size as probed; NULL: not known
+        height INTEGER,
+        audio TEXT                         -- JSON {channels, sampleRate}; NULL: no audio stream
+      );
+    `,
+  },
 ];

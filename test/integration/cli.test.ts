@@ -4,15 +4,18 @@
  * classify prints one JSON line per image or sampled frame.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CANONICAL_SCALES } from '../../server/shared/scale.js';
 import { openDatabase } from '../../server/store/database.js';
+import { MediaSourceStore } from '../../server/store/media-source-store.js';
+import { MIGRATIONS } from '../../server/store/migrations.js';
 import { runCli } from '../support/cli.js';
+import { parseCsv as parseCsvRows } from '../support/export-parsers.js';
 import { makeClip, tempDir } from '../support/media.js';
-import { FIXTURE_MANIFEST, SHARED_DIR } from '../support/server-harness.js';
+import { FIXTURE_MANIFEST, REPO_DIR, SHARED_DIR } from '../support/server-harness.js';
 
 const FIXTURE_ONNX = path.join(SHARED_DIR, 'fixtures', 'movieshots-mobilenetv3-small-random.onnx');
 
@@ -339,5 +342,99 @@ describe('bad paths and options: a coded error, never a stack trace, and nothing
       assert.match(res.stderr, expected);
       assert.doesNotMatch(res.stderr, /camera\(s\)\.\.\./);
     }
+  });
+});
+
+/** A file-mode shot log as `shotscale log` leaves it: three shots of camera "file" from 10:00:00:00 at 25 fps, and the file behind them. */
+function fileModeLog(dir: string, version?: number): string {
+  const file = path.join(dir, 'film-log.db3');
+  const db = openDatabase(file, version === undefined ? MIGRATIONS : MIGRATIONS.filter((m) => m.version <= version));
+  const base = Date.UTC(2026, 11, 5, 9, 0, 0);
+  const insert = db.prepare(
+    `INSERT INTO shots (camera_id, status, in_time, out_time, rate, in_frame, out_frame, start_s, scale, confidence, probabilities, readouts, cut_in)
+     VALUES ('file', 'closed', @inTime, @outTime, '25', @inFrame, @outFrame, @startS, 'MS', 0.9, '[0,0,0,1,0,0,0,0]', 4, 'start')`,
+  );
+  const start = 10 * 3600 * 25;
+  for (const [fromS, toS] of [[0, 4], [4, 10], [10, 12]] as const) {
+    insert.run({ inTime: base + fromS * 1000, outTime: base + toS * 1000, inFrame: start + fromS * 25, outFrame: start + toS * 25, startS: fromS });
+  }
+  if (version === undefined) new MediaSourceStore(db).save({ cameraId: 'file', path: '/films/day 1.mov', title: 'day 1.mov', rate: '25', width: 1280, height: 720, audio: { channels: 2, sampleRate: 48000 } });
+  db.close();
+  return file;
+}
+
+describe('shotscale export of a file-mode log', () => {
+  test("links to the file the log was made from, at its rate and size, whatever the database's name", async () => {
+    const db = fileModeLog(tempDir());
+    const otio = await runCli(['export', '--db', db, '--format', 'otio']);
+    assert.equal(otio.code, 0, otio.stderr);
+    assert.match(otio.stdout, /"target_url": "file:\/\/\/films\/day%201\.mov"/);
+    assert.doesNotMatch(otio.stdout, /MissingReference/);
+    assert.match(otio.stdout, /"name": "day 1\.mov"/, "the file's name is the title");
+    const ale = await runCli(['export', '--db', db, '--format', 'ale']);
+    assert.match(ale.stdout, /\tday 1\.mov\t/, 'ALE Source File');
+    const fcpxml = await runCli(['export', '--db', db, '--format', 'fcpxml', '--title', 'Day one']);
+    assert.match(fcpxml.stdout, /<format id="r1" name="FFVideoFormat720p25" frameDuration="100\/2500s" width="1280" height="720"\/>/);
+    assert.match(fcpxml.stdout, /src="file:\/\/\/films\/day%201\.mov"/);
+    assert.match(fcpxml.stdout, /hasAudio="1" audioSources="1" audioChannels="2" audioRate="48000"/);
+    assert.match(fcpxml.stdout, /<project name="Day one">/, '--title still wins');
+  });
+
+  test('--from and --to as a timecode of the film or seconds into it; no match says what the log holds', async () => {
+    const db = fileModeLog(tempDir());
+    const byTimecode = await runCli(['export', '--db', db, '--format', 'csv', '--from', '10:00:05:00', '--to', '10:00:10:00']);
+    assert.equal(byTimecode.code, 0, byTimecode.stderr);
+    assert.deepEqual(parseCsvRows(byTimecode.stdout).map((row) => row.tc_in), ['10:00:04:00']);
+    const bySeconds = await runCli(['export', '--db', db, '--format', 'csv', '--from', '9.5s']);
+    assert.deepEqual(parseCsvRows(bySeconds.stdout).map((row) => row.tc_in), ['10:00:04:00', '10:00:10:00']);
+    const none = await runCli(['export', '--db', db, '--format', 'edl', '--camera', 'cam-9']);
+    assert.equal(none.code, 0);
+    assert.equal(none.stderr, 'shotscale export: no shots match --camera cam-9; the log holds 3 shots of camera file (3), from 2026-12-05T09:00:00.000Z to 2026-12-05T09:00:12.000Z\n');
+  });
+
+  test('a log written before the file was recorded (schema 7) still exports, without the link', async () => {
+    const db = fileModeLog(tempDir(), 7);
+    const otio = await runCli(['export', '--db', db, '--format', 'otio']);
+    assert.equal(otio.code, 0, otio.stderr);
+    assert.match(otio.stdout, /MissingReference/);
+  });
+
+  test('mistakes on the command line: coded, named, exit 2 with the usage', async () => {
+    const db = fileModeLog(tempDir());
+    const format = await runCli(['export', '--db', db, '--format', 'xml']);
+    assert.equal(format.code, 2);
+    assert.match(format.stderr, /^error BAD_REQUEST: --format "xml": not known \(known: csv, json, edl, ale, otio, markers, fcpxml\)/);
+    assert.match(format.stderr, /usage: shotscale export --format FORMAT/);
+    const twice = await runCli(['export', '--db', db, '--format', 'csv', '--format', 'edl']);
+    assert.equal(twice.code, 2);
+    assert.match(twice.stderr, /^error BAD_REQUEST: --format given 2 times \("csv", "edl"\)/);
+    const from = await runCli(['export', '--db', db, '--format', 'csv', '--from', 'yesterday']);
+    assert.equal(from.code, 2, from.stderr);
+    assert.match(from.stderr, /^error BAD_REQUEST: --from: "yesterday" is neither epoch milliseconds nor an ISO 8601 date/);
+    const stdout = await runCli(['export', '--db', db, '--format', 'csv', '--out', '-']);
+    assert.equal(stdout.code, 0, stdout.stderr);
+    assert.equal(parseCsvRows(stdout.stdout).length, 3, '--out - is stdout');
+    assert.ok(!existsSync(path.join(REPO_DIR, '-')), 'no file named "-"');
+  });
+});
+
+describe('shotscale log: inputs it cannot log', () => {
+  test('stdin, --out -, a repeated option and a file with only sound: each said plainly', async () => {
+    const dir = tempDir();
+    const dash = await runCli(['log', '-', '--out', path.join(dir, 'out')]);
+    assert.equal(dash.code, 2);
+    assert.match(dash.stderr, /^error BAD_REQUEST: log -: reading the video from stdin is not supported/);
+    const clip = makeClip(dir, 'clip.mp4', 1);
+    const outDash = await runCli(['log', clip, '--out', '-']);
+    assert.equal(outDash.code, 2);
+    assert.match(outDash.stderr, /^error BAD_REQUEST: --out -: log writes a folder/);
+    const twice = await runCli(['log', clip, '--out', path.join(dir, 'a'), '--out', path.join(dir, 'b')]);
+    assert.equal(twice.code, 2);
+    assert.match(twice.stderr, /^error BAD_REQUEST: --out given 2 times/);
+    const sound = path.join(dir, 'sound.mp4');
+    execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'sine=frequency=440:duration=1', sound]);
+    const audio = await runCli(['log', sound, '--out', path.join(dir, 'out')]);
+    assert.equal(audio.code, 1);
+    assert.equal(audio.stderr, `error INPUT_UNREADABLE: ${sound}: no video stream (the file has only audio)\n  hint: name a video file\n`);
   });
 });

@@ -462,6 +462,49 @@ describe('exports: details', () => {
     assert.ok(first && second, 'both clips are on the track, one after the other');
   });
 
+  test('a file logged across midnight: the shot over it is split there in the EDL and the ALE, never ending before it begins', () => {
+    // As file mode stores it: the frame count runs on past the end of the day (25 fps: 2,160,000 frames a day).
+    const day = 24 * 3600 * 25;
+    const before = shot({ camera: 'file', id: 2, rate: '25', tcIn: '23:59:55:00', tcOut: '23:59:57:18', scale: 'WS' });
+    const across = { ...shot({ camera: 'file', id: 3, rate: '25', tcIn: '23:59:57:18', tcOut: '23:59:59:24', scale: 'CU' }), outFrame: day + 68, tcOut: '00:00:02:18' };
+    const after = { ...shot({ camera: 'file', id: 4, rate: '25', tcIn: '00:00:02:18', tcOut: '00:00:05:00', scale: 'MS' }), inFrame: day + 68, outFrame: day + 125, inTime: across.inTime + 5000 };
+    const log = [before, across, after];
+
+    const edl = parseEdl(run(log, 'edl')).events;
+    assert.deepEqual(
+      edl.map((e) => [e.srcIn, e.srcOut, e.recIn, e.recOut]),
+      [
+        ['23:59:55:00', '23:59:57:18', '01:00:00:00', '01:00:02:18'],
+        ['23:59:57:18', '24:00:00:00', '01:00:02:18', '01:00:05:00'],
+        ['00:00:00:00', '00:00:02:18', '01:00:05:00', '01:00:07:18'],
+        ['00:00:02:18', '00:00:05:00', '01:00:07:18', '01:00:10:00'],
+      ],
+    );
+    const outFrames = (tc: string) => (tc === '24:00:00:00' ? day : frames(tc, '25'));
+    for (const e of edl) assert.ok(outFrames(e.srcOut) > frames(e.srcIn, '25'), `${e.srcIn} to ${e.srcOut}`);
+
+    const ale = parseAle(run(log, 'ale'));
+    assert.deepEqual(
+      ale.rows.map((r) => [r.Start, r.End, r['Shot ID']]),
+      [
+        ['23:59:55:00', '23:59:57:18', '2'],
+        ['23:59:57:18', '24:00:00:00', '3'],
+        ['00:00:00:00', '00:00:02:18', '3'],
+        ['00:00:02:18', '00:00:05:00', '4'],
+      ],
+    );
+    assert.equal(new Set(ale.rows.map((r) => r.Name)).size, 4, 'each row a clip name of its own');
+
+    // OTIO and FCPXML count frames without a day: one clip per shot, the shot's whole length.
+    const otio = readOtio(run(log, 'otio'));
+    assert.deepEqual(
+      otio.tracks[0]!.items.filter((i) => i.schema === 'Clip.2').map((i) => i.durationFrames),
+      [68, 125, 57],
+    );
+    const markers = parseEdl(run(log, 'markers')).events;
+    assert.deepEqual(markers.map((e) => e.recIn), ['01:00:00:00', '01:00:02:18', '01:00:07:18'], 'a marker per shot, at its record in');
+  });
+
   test('OTIO: a camera that reconnects after midnight does not open the timeline a day early', () => {
     // Time-of-day timecode starts again near 00:00:00:00 after midnight; the earliest in point is then the later shot.
     const midnight = [

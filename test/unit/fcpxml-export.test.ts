@@ -286,6 +286,27 @@ describe('FCPXML export: details', () => {
     assert.ok(doc.shots.every((s) => s.mediaUrl === asset!.src));
   });
 
+  test("file mode: the format is the file's picture size, and its sound comes in with it", () => {
+    const mediaPath = '/media/clip.mov';
+    // A size FCP has a preset for is named by it; any other is a custom format of that size.
+    const preset = readFcpxml(run(FEED_25, 'fcpxml', { mediaPath, media: { width: 1280, height: 720, audio: null } }));
+    assert.deepEqual([preset.formats[0]!.name, preset.formats[0]!.width, preset.formats[0]!.height], ['FFVideoFormat720p25', 1280, 720]);
+    const xml = run(FEED_25, 'fcpxml', { mediaPath, media: { width: 640, height: 360, audio: { channels: 2, sampleRate: 48000 } } });
+    const doc = readFcpxml(xml);
+    assert.deepEqual([doc.formats[0]!.name, doc.formats[0]!.width, doc.formats[0]!.height], ['', 640, 360]);
+    const asset = parseXml(xml).root.children.find((e) => e.name === 'resources')!.children.find((e) => e.name === 'asset')!;
+    assert.deepEqual(
+      [asset.attributes.hasAudio, asset.attributes.audioSources, asset.attributes.audioChannels, asset.attributes.audioRate],
+      ['1', '1', '2', '48000'],
+    );
+    assert.match(xml, /<sequence [^>]*audioLayout="stereo" audioRate="48k"/);
+    // Without sound, no audio attribute at all; a live feed keeps its 1080p placeholder whatever is given.
+    const silent = run(FEED_25, 'fcpxml', { mediaPath, media: { width: 640, height: 360, audio: null } });
+    assert.doesNotMatch(silent, /audio|hasAudio/);
+    const live = readFcpxml(run(FEED_25, 'fcpxml', { media: { width: 640, height: 360, audio: { channels: 1, sampleRate: 44100 } } }));
+    assert.deepEqual([live.formats[0]!.width, live.formats[0]!.height], [1920, 1080]);
+  });
+
   test('shots at another rate are converted to the timeline rate, as in the EDL', () => {
     const mixed = [shot({ camera: 'cam-1', id: 1, rate: '25', tcIn: '00:00:58:00', tcOut: '00:00:59:00', scale: 'WS' }), ...FEED_2997DF.slice(1, 3)];
     for (const rate of ['25', '29.97DF', '23.976'] as const) {

@@ -288,7 +288,8 @@ describe('scrubCredentials', () => {
     assert.equal(scrubCredentials('rtsp://me@corp.com:pw@cam:554/s'), 'rtsp://***:***@cam:554/s');
     // An "@" after the path is not userinfo.
     assert.equal(scrubCredentials('rtsp://cam/s@x'), 'rtsp://cam/s@x');
-    assert.equal(scrubCredentials('srt://host:9000?streamid=a@b'), 'srt://host:9000?streamid=a@b');
+    assert.equal(scrubCredentials('srt://host:9000?mode=caller&latency=a@b'), 'srt://host:9000?mode=caller&latency=a@b');
+    assert.equal(scrubCredentials('srt://host:9000?streamid=a@b'), 'srt://host:9000?streamid=***', 'a streamid is hidden whole (it may carry a user and session)');
   });
 
   test('token= and password= query parameters', () => {

@@ -86,6 +86,7 @@ describe('parseMediaInfo', () => {
       height: 360,
       timecode: null,
       createdAt: Date.UTC(2024, 4, 6, 7, 8, 9),
+      audio: { channels: 2, sampleRate: 48000 },
     } satisfies MediaInfo);
   });
 
@@ -97,15 +98,31 @@ describe('parseMediaInfo', () => {
       height: 1080,
       timecode: '01:00:00;00',
       createdAt: null,
+      audio: null,
     });
   });
 
   test('an mxf at 25 with its timecode in the file metadata', () => {
-    assert.deepEqual(parseMediaInfo(MXF_25), { durationS: 1, fps: 25, width: 720, height: 576, timecode: '10:00:00:00', createdAt: null });
+    assert.deepEqual(parseMediaInfo(MXF_25), { durationS: 1, fps: 25, width: 720, height: 576, timecode: '10:00:00:00', createdAt: null, audio: null });
+  });
+
+  test('the first audio stream: channels from the layout name or a count, and its sample rate', () => {
+    const line = (audio: string) => parseMediaInfo(`  Stream #0:0: Video: h264, yuv420p, 640x360, 25 fps\n  Stream #0:1(eng): Audio: ${audio}\n`).audio;
+    assert.deepEqual(line('pcm_s24le, 48000 Hz, 5.1(side), s32 (24 bit), 6912 kb/s'), { channels: 6, sampleRate: 48000 });
+    assert.deepEqual(line('pcm_s16le, 96000 Hz, 4 channels, s16, 6144 kb/s'), { channels: 4, sampleRate: 96000 });
+    assert.deepEqual(line('aac (LC), 44100 Hz, mono, fltp, 69 kb/s (default)'), { channels: 1, sampleRate: 44100 });
   });
 
   test('a stream with only tbr, no duration, audio first', () => {
-    assert.deepEqual(parseMediaInfo(TS_TBR_ONLY), { durationS: null, fps: 50, width: 1280, height: 720, timecode: null, createdAt: null });
+    assert.deepEqual(parseMediaInfo(TS_TBR_ONLY), {
+      durationS: null,
+      fps: 50,
+      width: 1280,
+      height: 720,
+      timecode: null,
+      createdAt: null,
+      audio: { channels: 2, sampleRate: 48000 },
+    });
   });
 
   test('odd rates, a "." before the frames, a bad date and no video', () => {
@@ -114,7 +131,7 @@ describe('parseMediaInfo', () => {
     timecode        : 00:59:59.29
   Stream #0:0(und): Video: h264 (High), yuv420p(tv, bt709), 3840x2160, 23.98 fps, 23.98 tbr, 24k tbn (default)
 `;
-    assert.deepEqual(parseMediaInfo(header), { durationS: 600, fps: 23.98, width: 3840, height: 2160, timecode: '00:59:59;29', createdAt: null });
+    assert.deepEqual(parseMediaInfo(header), { durationS: 600, fps: 23.98, width: 3840, height: 2160, timecode: '00:59:59;29', createdAt: null, audio: null });
     assert.deepEqual(parseMediaInfo('Input #0, wav, from x.wav:\n  Duration: 00:00:02.00, bitrate: 705 kb/s\n  Stream #0:0: Audio: pcm_s16le, 44100 Hz, mono, s16, 705 kb/s\n'), {
       durationS: 2,
       fps: null,
@@ -122,8 +139,9 @@ describe('parseMediaInfo', () => {
       height: null,
       timecode: null,
       createdAt: null,
+      audio: { channels: 1, sampleRate: 44100 },
     });
-    assert.deepEqual(parseMediaInfo(''), { durationS: null, fps: null, width: null, height: null, timecode: null, createdAt: null });
+    assert.deepEqual(parseMediaInfo(''), { durationS: null, fps: null, width: null, height: null, timecode: null, createdAt: null, audio: null });
   });
 });
 
@@ -138,12 +156,12 @@ describe('probeMedia', () => {
 
   test('a mov at 29.97 with a drop-frame timecode', async () => {
     const file = make('df.mov', ['-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=30000/1001', '-t', '1', '-pix_fmt', 'yuv420p', '-timecode', '01:00:00;00']);
-    assert.deepEqual(await probeMedia(ffmpeg, file), { durationS: 1, fps: 29.97, width: 320, height: 240, timecode: '01:00:00;00', createdAt: null });
+    assert.deepEqual(await probeMedia(ffmpeg, file), { durationS: 1, fps: 29.97, width: 320, height: 240, timecode: '01:00:00;00', createdAt: null, audio: null });
   });
 
   test('an mp4 at 25 with a creation time (whole seconds in mp4)', async () => {
     const file = make('created.mp4', ['-f', 'lavfi', '-i', 'testsrc=size=176x144:rate=25', '-t', '2', '-pix_fmt', 'yuv420p', '-metadata', 'creation_time=2023-11-02T10:20:30.000000Z']);
-    assert.deepEqual(await probeMedia(ffmpeg, file), { durationS: 2, fps: 25, width: 176, height: 144, timecode: null, createdAt: Date.UTC(2023, 10, 2, 10, 20, 30) });
+    assert.deepEqual(await probeMedia(ffmpeg, file), { durationS: 2, fps: 25, width: 176, height: 144, timecode: null, createdAt: Date.UTC(2023, 10, 2, 10, 20, 30), audio: null });
   });
 
   test('a file without video is INPUT_UNREADABLE, with ffmpeg’s reason', async () => {
@@ -157,7 +175,8 @@ describe('probeMedia', () => {
       return true;
     });
     const audio = make('tone.wav', ['-f', 'lavfi', '-i', 'sine=frequency=440:duration=0.5']);
-    await assert.rejects(probeMedia(ffmpeg, audio), (error: unknown) => isShotscaleError(error, 'INPUT_UNREADABLE') && error.message.startsWith(`${audio}: `));
+    // Not ffmpeg's unrelated last line ("At least one output file must be specified"): what the file lacks.
+    await assert.rejects(probeMedia(ffmpeg, audio), (error: unknown) => isShotscaleError(error, 'INPUT_UNREADABLE') && error.message === `${audio}: no video stream (the file has only audio)`);
     const missing = path.join(dir, 'missing.mp4');
     await assert.rejects(probeMedia(ffmpeg, missing), (error: unknown) => isShotscaleError(error, 'INPUT_UNREADABLE') && /No such file or directory\)$/.test(error.message));
   });

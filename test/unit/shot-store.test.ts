@@ -16,6 +16,7 @@ import { framesToTimecode, timecodeAtRate, timecodeRate } from '../../server/sho
 import { AlertStore } from '../../server/store/alert-store.js';
 import { DATABASE_FILE, openDatabase, schemaVersion, type Db } from '../../server/store/database.js';
 import { MIGRATIONS, type Migration } from '../../server/store/migrations.js';
+import { MediaSourceStore } from '../../server/store/media-source-store.js';
 import { PlanStore } from '../../server/store/plan-store.js';
 import { ShotStore } from '../../server/store/shot-store.js';
 import { TakeStore } from '../../server/store/take-store.js';
@@ -74,11 +75,29 @@ function shot(fields: Partial<ShotRecord> & { seconds?: number } = {}): ShotReco
 }
 
 describe('openDatabase and migrations', () => {
+  test('a log of version 7 gains the file a file-mode log was made from, which round-trips', () => {
+    const { db: created, file } = freshDb();
+    created.close();
+    const raw = new Database(file);
+    raw.exec('DROP TABLE media_sources');
+    raw.pragma('user_version = 7');
+    raw.close();
+    const db = openDatabase(file);
+    assert.equal(schemaVersion(db), LATEST);
+    const sources = new MediaSourceStore(db);
+    assert.deepEqual(sources.all(), [], 'a live log, or one logged before version 8: no file');
+    const source = { cameraId: 'file', path: '/films/a.mov', title: 'a.mov', rate: '29.97' as const, width: 640, height: 360, audio: { channels: 2, sampleRate: 48000 } };
+    sources.save(source);
+    sources.save({ ...source, cameraId: 'b', rate: '29.97DF', width: null, height: null, audio: null });
+    assert.deepEqual(sources.all(), [{ ...source, cameraId: 'b', rate: '29.97DF', width: null, height: null, audio: null }, source].sort((x, y) => (x.cameraId < y.cameraId ? -1 : 1)));
+    db.close();
+  });
+
   test('a new database gets every migration, WAL and foreign keys; its directory is made', () => {
     const { db, file } = freshDb();
     assert.equal(schemaVersion(db), LATEST);
-    assert.equal(LATEST, 7);
-    assert.deepEqual(tables(db), ['alerts', 'calibration_applied', 'calibration_heads', 'calibration_samples', 'cluster_outbox', 'plans', 'shots', 'takes', 'thumbnails']);
+    assert.equal(LATEST, 8);
+    assert.deepEqual(tables(db), ['alerts', 'calibration_applied', 'calibration_heads', 'calibration_samples', 'cluster_outbox', 'media_sources', 'plans', 'shots', 'takes', 'thumbnails']);
     assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
     assert.equal(db.pragma('foreign_keys', { simple: true }), 1);
     assert.ok(existsSync(file));
@@ -244,7 +263,7 @@ describe('ShotStore', () => {
 
     // A log written before version 7: its shots all had a picture as far as it knew.
     const raw = new Database(file);
-    raw.exec('ALTER TABLE shots DROP COLUMN no_picture; ALTER TABLE shots DROP COLUMN no_picture_s');
+    raw.exec('ALTER TABLE shots DROP COLUMN no_picture; ALTER TABLE shots DROP COLUMN no_picture_s; DROP TABLE media_sources');
     raw.pragma('user_version = 6');
     raw.close();
     const migrated = openDatabase(file);
