@@ -317,8 +317,13 @@ async function logFile(run: LogRun): Promise<number> {
         rmSync(work, { recursive: true, force: true });
         run.dirLock.release();
       } finally {
-        process.exit(130);
+        // Die of the signal, as a program quit by Ctrl-C does (the shell sees 130 or 143): process.exit would
+        // run native teardown under an inference still in flight, which can abort (Napi::Error, exit 134).
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+        process.kill(process.pid, signal);
       }
+      return;
     }
     stoppedBy = signal;
     progress.update(`stopping (${signal}): writing the log so far; ${signal === 'SIGINT' ? 'Ctrl-C again' : 'SIGKILL'} quits at once`);

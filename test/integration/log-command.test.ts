@@ -147,6 +147,30 @@ describe('shotscale log', () => {
     assert.ok(shots.every((shot) => shot.status === 'closed'), 'no shot left open');
   });
 
+  test('a second Ctrl-C quits at once, of the signal, and the shot log in DIR holds what was logged', { timeout: 120_000 }, async () => {
+    const dir = tempDir();
+    const film = makeClip(dir, 'long.mp4', 120);
+    const logged = path.join(dir, 'out');
+    const child = spawn(process.execPath, [CLI, 'log', film, '--out', logged, '--fps', '5'], { cwd: REPO_DIR, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr!.setEncoding('utf8').on('data', (t: string) => (stderr += t));
+    child.stdout!.resume();
+    const waitFor = async (pattern: RegExp) => {
+      const deadline = Date.now() + 60_000;
+      while (!pattern.test(stderr) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    };
+    await waitFor(/[1-9]\d*\/3000 frames/);
+    const ended = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.once('close', (code, signal) => resolve([code, signal])));
+    child.kill('SIGINT');
+    await waitFor(/Ctrl-C again quits at once/);
+    child.kill('SIGINT');
+    const [code, signal] = await ended;
+    assert.ok(signal === 'SIGINT' || code === 130, `ended by ${signal ?? code}: ${stderr.slice(-400)}`);
+    assert.doesNotMatch(stderr, /terminate called|Napi::Error|Aborted/);
+    const exported = await runCli(['export', '--db', path.join(logged, 'shotscale.sqlite'), '--format', 'json']);
+    assert.equal(exported.code, 0, exported.stderr);
+  });
+
   test('errors a user meets: no such file, no --out, a bad format', async () => {
     const missing = await runCli(['log', '/nonexistent/film.mp4', '--out', tempDir()]);
     assert.equal(missing.code, 1);
