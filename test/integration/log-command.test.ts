@@ -119,7 +119,8 @@ describe('shotscale log', () => {
     assert.equal(edl.fcm, 'DROP FRAME');
   });
 
-  test('Ctrl-C stops the decoding, not the log: the shots so far are closed and every file written for them', { timeout: 120_000 }, async () => {
+  /** `log` of a two-minute clip, running: its stderr so far, and a wait for a line on it. */
+  function startLongLog(): { child: ReturnType<typeof spawn>; logged: string; stderr: () => string; waitFor: (pattern: RegExp) => Promise<void> } {
     const dir = tempDir();
     const film = makeClip(dir, 'long.mp4', 120);
     const logged = path.join(dir, 'out');
@@ -127,11 +128,20 @@ describe('shotscale log', () => {
     let stderr = '';
     child.stderr!.setEncoding('utf8').on('data', (t: string) => (stderr += t));
     child.stdout!.resume();
+    const waitFor = async (pattern: RegExp) => {
+      const deadline = Date.now() + 60_000;
+      while (!pattern.test(stderr) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    };
+    return { child, logged, stderr: () => stderr, waitFor };
+  }
+
+  test('Ctrl-C stops the decoding, not the log: the shots so far are closed and every file written for them', { timeout: 120_000 }, async () => {
+    const { child, logged, stderr: output, waitFor } = startLongLog();
     // Once frames are being analysed (the progress line counts them), a Ctrl-C.
-    const deadline = Date.now() + 60_000;
-    while (!/[1-9]\d*\/3000 frames/.test(stderr) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
+    await waitFor(/[1-9]\d*\/3000 frames/);
     child.kill('SIGINT');
     const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+    const stderr = output();
     assert.equal(code, 130, stderr);
     assert.match(stderr, /stopped by SIGINT [\d.]+ s into the file/);
     const summary = JSON.parse(readFileSync(path.join(logged, 'summary.json'), 'utf8')) as LogSummary;
@@ -148,23 +158,14 @@ describe('shotscale log', () => {
   });
 
   test('a second Ctrl-C quits at once, of the signal, and the shot log in DIR holds what was logged', { timeout: 120_000 }, async () => {
-    const dir = tempDir();
-    const film = makeClip(dir, 'long.mp4', 120);
-    const logged = path.join(dir, 'out');
-    const child = spawn(process.execPath, [CLI, 'log', film, '--out', logged, '--fps', '5'], { cwd: REPO_DIR, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stderr = '';
-    child.stderr!.setEncoding('utf8').on('data', (t: string) => (stderr += t));
-    child.stdout!.resume();
-    const waitFor = async (pattern: RegExp) => {
-      const deadline = Date.now() + 60_000;
-      while (!pattern.test(stderr) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
-    };
+    const { child, logged, stderr: output, waitFor } = startLongLog();
     await waitFor(/[1-9]\d*\/3000 frames/);
     const ended = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.once('close', (code, signal) => resolve([code, signal])));
     child.kill('SIGINT');
     await waitFor(/Ctrl-C again quits at once/);
     child.kill('SIGINT');
     const [code, signal] = await ended;
+    const stderr = output();
     assert.ok(signal === 'SIGINT' || code === 130, `ended by ${signal ?? code}: ${stderr.slice(-400)}`);
     assert.doesNotMatch(stderr, /terminate called|Napi::Error|Aborted/);
     const exported = await runCli(['export', '--db', path.join(logged, 'shotscale.sqlite'), '--format', 'json']);
