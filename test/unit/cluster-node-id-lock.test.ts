@@ -14,12 +14,14 @@ import { silentLogger } from '../../server/shared/logger.js';
 import { startPostgres, type Engine } from '../support/cluster-engines.js';
 
 let postgres: Engine;
-let admin: pg.Pool;
+/** One client, not a pool: its end() resolves once the connection is closed, so stopping PostgreSQL after it has nothing to tell it. */
+let admin: pg.Client;
 const locks: NodeIdLock[] = [];
 
 before(async () => {
   postgres = await startPostgres();
-  admin = new pg.Pool({ connectionString: postgres.url, max: 1 });
+  admin = new pg.Client({ connectionString: postgres.url });
+  await admin.connect();
 });
 
 after(async () => {
