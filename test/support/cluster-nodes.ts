@@ -33,12 +33,14 @@ export interface NodeProcess {
 
 /** A database of its own on the PostgreSQL server, so that tests never see each other's cameras. */
 export async function createDatabase(serverUrl: string, name: string): Promise<string> {
-  const pool = new pg.Pool({ connectionString: serverUrl, max: 1 });
+  // A client, not a pool: its end() resolves once the connection is closed (a server stopped next tells it nothing).
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
   try {
-    await pool.query(`DROP DATABASE IF EXISTS ${name}`);
-    await pool.query(`CREATE DATABASE ${name}`);
+    await client.query(`DROP DATABASE IF EXISTS ${name}`);
+    await client.query(`CREATE DATABASE ${name}`);
   } finally {
-    await pool.end();
+    await client.end();
   }
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
