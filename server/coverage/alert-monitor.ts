@@ -76,6 +76,8 @@ interface CameraTrack {
   stillSince: number | null;
   /** When it last went live (null: no status seen): a still picture's age starts no earlier, so it never spans an outage. */
   liveSince: number | null;
+  /** Why it is down, in words (its status's lastError), while it is not live. */
+  lastError: string | null;
 }
 
 type Condition = Omit<Alert, 'resolvedAt'>;
@@ -121,6 +123,7 @@ export class AlertMonitor {
     this.removed.delete(status.cameraId);
     const track = this.track(status.cameraId, now);
     track.name = status.name || status.cameraId;
+    track.lastError = status.state === 'live' ? null : status.lastError;
     const previous = track.state;
     // status.since is when the supervisor saw the change; never later than now.
     const changedAt = Math.min(Number.isFinite(status.since) ? status.since : now, now);
@@ -295,7 +298,7 @@ export class AlertMonitor {
   private track(cameraId: string, now: number): CameraTrack {
     let track = this.cameras.get(cameraId);
     if (!track) {
-      track = { name: cameraId, state: null, downSince: null, label: null, labelSince: now, blank: null, stillSince: null, liveSince: null };
+      track = { name: cameraId, state: null, downSince: null, label: null, labelSince: now, blank: null, stillSince: null, liveSince: null, lastError: null };
       this.cameras.set(cameraId, track);
     }
     return track;
@@ -387,7 +390,9 @@ export class AlertMonitor {
         kind: 'stalled',
         severity: 'critical',
         cameraIds: [id],
-        message: `${track.name} has had no picture for ${formatDuration(now - down)} (${track.state})`,
+        // No duration (the message is kept as raised, and a count of seconds would go stale: the
+        // alert's since says how long), but the reason the camera gives.
+        message: `${track.name} has no picture (${track.state})${track.lastError ? `: ${track.lastError}` : ''}`,
         since: down,
       });
     }

@@ -4,6 +4,7 @@
  * tells "failed to spawn" from "died later" and logs pid, exit code and signal.
  * Nothing that happens here can throw into the rest of the server.
  */
+import { nextSourceSession } from '../shared/source-sessions.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { CameraConfig, Config } from '../config/schema.js';
 import { errorMessage, isShotscaleError } from '../errors.js';
@@ -27,6 +28,23 @@ const KILL_GRACE_MS = 2000;
 /** stderr lines of the running ffmpeg kept to explain its exit (its first lines say most: the input failed to open). */
 const SESSION_STDERR_LINES = 200;
 
+/** Frame intervals a camera may go without a frame before it counts as stalled. */
+const STALL_INTERVALS = 2.5;
+
+/**
+ * How long the watchdog waits for the first frame after a start, and for the
+ * next frame once live: the configured timeouts, but never under 2.5 frame
+ * intervals at the camera's analysis rate (0.1 fps is a frame every 10 s; a
+ * 5 s stall timeout would restart it forever).
+ */
+export function watchdogLimitsMs(settings: Pick<SupervisorSettings, 'stallTimeoutS' | 'firstFrameTimeoutS'>, analysisFps: number): { firstFrameMs: number; stallMs: number } {
+  const intervalsS = analysisFps > 0 ? STALL_INTERVALS / analysisFps : 0;
+  return {
+    firstFrameMs: Math.max(settings.firstFrameTimeoutS, intervalsS) * 1000,
+    stallMs: Math.max(settings.stallTimeoutS, intervalsS) * 1000,
+  };
+}
+
 export class CameraSupervisor {
   private child: ChildProcess | null = null;
   private state: CameraState = 'stopped';
@@ -38,7 +56,6 @@ export class CameraSupervisor {
   private liveAt = 0;
   private lastFrameAt = 0;
   private seq = 0;
-  private session = 0;
   private stopping = false;
   private stderrTail: string[] = [];
   private stderrPartial = '';
@@ -129,7 +146,7 @@ export class CameraSupervisor {
     this.seq = 0;
     this.sessionStderr = [];
     this.stderrPartial = '';
-    const session = ++this.session;
+    const session = nextSourceSession(this.camera.id);
     const frameBytes = deps.output.width * deps.output.height * 3;
     const reader = new FrameReader(frameBytes, (data, completedAt) => this.handleFrame(session, data, completedAt), deps.clock);
     // fd 3 carries the cut frames when asked for (see buildFfmpegArgs).
@@ -190,21 +207,27 @@ export class CameraSupervisor {
   private handleExit(spawned: boolean, pid: number | undefined, code: number | null, signal: NodeJS.Signals | null): void {
     this.clearWatchdog();
     if (this.stopping) return;
+    let failure: ReturnType<typeof explainFfmpegExit> = null;
     if (spawned) {
       const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
       // ffmpeg's last line is often the least telling ("At least one output file must
       // be specified" for an audio-only source): say what its lines show, where.
       if (this.stderrPartial.trim()) this.keepStderr('\n');
-      const failure = signal ? null : explainFfmpegExit(this.sessionStderr, code, this.camera.source, describeSource(this.camera.source));
-      const detail = failure?.reason ?? this.sessionStderr.at(-1);
+      failure = signal ? null : explainFfmpegExit(this.sessionStderr, code, this.camera.source, describeSource(this.camera.source));
+      // The reason first, in words (a tile cuts the line short): pid and exit code
+      // stay in the log line below and in the kept stderr.
+      const lastLine = this.sessionStderr.at(-1);
+      const shown = failure ? failure.reason : lastLine ? `${lastLine} (ffmpeg ${how})` : `ffmpeg ${how}`;
       // After a stall the SIGKILL is ours: the stall stays the reason shown.
-      if (this.state !== 'stalled') this.lastError = `ffmpeg (pid ${pid}) ${how}${detail ? `: ${detail}` : ''}`;
+      if (this.state !== 'stalled') this.lastError = shown;
       this.deps.log.warn(`ffmpeg (pid ${pid}) ${how}${failure ? `: ${failure.reason}` : ''}`);
     }
     if (this.camera.source.kind === 'file' && !this.camera.source.loop && code === 0) {
       this.lastError = 'end of file';
       return this.setState('stopped');
     }
+    // This ffmpeg cannot read the source at all (a protocol it was built without): retrying cannot help.
+    if (failure?.permanent) return this.setState('failed');
     this.scheduleRestart();
   }
 
@@ -228,7 +251,8 @@ export class CameraSupervisor {
     this.watchdog = setInterval(() => {
       const now = clock();
       const waitingForFirst = this.state !== 'live';
-      const limitMs = (waitingForFirst ? settings.firstFrameTimeoutS : settings.stallTimeoutS) * 1000;
+      const limits = watchdogLimitsMs(settings, this.camera.analysisFps);
+      const limitMs = waitingForFirst ? limits.firstFrameMs : limits.stallMs;
       const since = waitingForFirst ? this.startedAt : this.lastFrameAt;
       if (now - since < limitMs || !this.child) return;
       this.counters.stalls += 1;

@@ -17,21 +17,36 @@ export type FfmpegFailureKind =
   | 'timed-out'
   | 'no-such-file'
   | 'unreadable'
+  | 'unsupported-protocol'
   | 'ended';
 
 export interface FfmpegFailure {
   kind: FfmpegFailureKind;
   /** The reason in words, naming the source. */
   reason: string;
+  /** Retrying cannot help (this ffmpeg lacks what the source needs): the camera is failed, not restarted. */
+  permanent?: boolean;
 }
 
 interface Rule {
   kind: FfmpegFailureKind;
   test: RegExp;
-  reason: (where: string, source: SourceConfig) => string;
+  reason: (where: string, source: SourceConfig, lines: readonly string[]) => string;
+  permanent?: boolean;
 }
 
 const RULES: Rule[] = [
+  {
+    // An ffmpeg built without the protocol (the bundled one has no srt://):
+    // "srt://host:9000: Protocol not found" and "Did you mean file:srt://...?".
+    kind: 'unsupported-protocol',
+    test: /Protocol not found|Did you mean file:/i,
+    permanent: true,
+    reason: (where, source, lines) => {
+      const protocol = protocolOf(source, lines);
+      return `this ffmpeg cannot read ${protocol ? `${protocol}://` : 'this protocol'} (${where}): it was built without it; use an ffmpeg with ${protocol || 'that protocol'} support (ffmpeg.path in the config or $SHOTSCALE_FFMPEG)`;
+    },
+  },
   {
     // ffmpeg 4-7 word it differently: with cut frames (a filter graph on [0:v]),
     // without them (no video stream to write), and newer ones after both.
@@ -68,6 +83,18 @@ const RULES: Rule[] = [
   },
 ];
 
+/** The scheme ffmpeg did not know: the source URL's, or the one its lines name. */
+function protocolOf(source: SourceConfig, lines: readonly string[]): string | null {
+  const url = source.kind === 'rtsp' || source.kind === 'url' ? source.url : '';
+  const fromUrl = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1];
+  if (fromUrl) return fromUrl.toLowerCase();
+  for (const line of lines) {
+    const m = /Did you mean file:([a-z][a-z0-9+.-]*):/i.exec(line) ?? /([a-z][a-z0-9+.-]*):\/\/\S*: Protocol not found/i.exec(line);
+    if (m?.[1]) return m[1].toLowerCase();
+  }
+  return null;
+}
+
 /** Whether the source's URL carries a user (and password) for the camera to check. */
 function hasCredentials(source: SourceConfig): boolean {
   return (source.kind === 'rtsp' || source.kind === 'url') && /^[a-z][a-z0-9+.-]*:\/\/[^/?#\s]*@/i.test(source.url);
@@ -85,7 +112,11 @@ function isLive(source: SourceConfig): boolean {
 export function explainFfmpegExit(stderr: readonly string[], code: number | null, source: SourceConfig, where: string): FfmpegFailure | null {
   // The first line that matches, by rule order: "401" must win over a later generic "Invalid data".
   for (const rule of RULES) {
-    if (stderr.some((l) => rule.test.test(l))) return { kind: rule.kind, reason: rule.reason(where, source) };
+    if (stderr.some((l) => rule.test.test(l))) {
+      const failure: FfmpegFailure = { kind: rule.kind, reason: rule.reason(where, source, stderr) };
+      if (rule.permanent) failure.permanent = true;
+      return failure;
+    }
   }
   if (code === 0 && isLive(source)) return { kind: 'ended', reason: `${where} ended the stream` };
   return null;

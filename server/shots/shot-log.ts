@@ -121,6 +121,8 @@ export class ShotLog {
   private readonly alertStore: AlertStore;
   readonly alerts: AlertMonitor;
   private readonly trackers = new Map<string, ShotTracker>();
+  /** Each camera's timecode clock and the settings it was made from, kept across an edit of the camera. */
+  private readonly timecodes = new Map<string, { key: string; clock: TimecodeClock }>();
   private readonly configPlans = new Map<string, CoveragePlan>();
   private readonly startedAt: number;
   private coverageTimer: NodeJS.Timeout | null = null;
@@ -202,9 +204,14 @@ export class ShotLog {
    * known now. `offline` (file mode): nothing is ever given up on for being
    * late, since no frame is dropped.
    */
-  attachCamera(camera: Pick<CameraConfig, 'id' | 'timecode'>, options: { sourceStart?: string | null; offline?: boolean } = {}): ShotTracker {
+  attachCamera(camera: Pick<CameraConfig, 'id' | 'timecode'>, options: { sourceStart?: string | null; offline?: boolean; firstSession?: number } = {}): ShotTracker {
     this.detachCamera(camera.id);
-    const timecode = cameraTimecode(camera, this.settings.timecode, options.sourceStart ?? null);
+    // An edited camera (a new source, the same timecode settings) counts on where it was: its
+    // timecode never starts again at the start and repeats what its log already has.
+    const key = JSON.stringify([this.settings.timecode, camera.timecode ?? null, options.sourceStart ?? null]);
+    const kept = this.timecodes.get(camera.id);
+    const timecode = kept?.key === key ? kept.clock : cameraTimecode(camera, this.settings.timecode, options.sourceStart ?? null);
+    this.timecodes.set(camera.id, { key, clock: timecode });
     const tracker = new ShotTracker({
       cameraId: camera.id,
       timecode,
@@ -213,6 +220,7 @@ export class ShotLog {
       maxPendingReadouts: options.offline ? Infinity : 64,
       persistEveryS: 0.25,
       sink: this.sink(),
+      ...(options.firstSession ? { firstSession: options.firstSession } : {}),
     });
     tracker.setTake(this.takeFor(camera.id));
     this.trackers.set(camera.id, tracker);
@@ -246,6 +254,7 @@ export class ShotLog {
 
   cameraRemoved(cameraId: string): void {
     this.detachCamera(cameraId);
+    this.timecodes.delete(cameraId);
     if (this.clusterNode === null) this.alerts.cameraRemoved(cameraId, this.clock());
   }
 

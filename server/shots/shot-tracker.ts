@@ -48,6 +48,12 @@ export interface ShotTrackerOptions {
   /** Seconds between writes of the open shot. */
   persistEveryS: number;
   sink: ShotSink;
+  /**
+   * The first session number this tracker's source will send (default 1).
+   * A lower one is a late frame of the source this camera had before an
+   * edit, and belongs to no shot of this tracker (source-sessions.ts).
+   */
+  firstSession?: number;
 }
 
 interface Boundary {
@@ -190,6 +196,7 @@ export class ShotTracker {
 
   private enterSession(number: number, anchorMs: number): Session | null {
     if (this.session?.number === number) return this.session;
+    if (number < (this.options.firstSession ?? 1)) return null;
     // Late readouts of a session that has ended are of no shot any more.
     if (this.session && number < this.session.number) return null;
     if (this.session) this.endSession('restart');

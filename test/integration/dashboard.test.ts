@@ -110,10 +110,41 @@ describe('dashboard', () => {
     await Promise.all([page.waitForResponse((r) => r.url().endsWith('/api/cameras') && r.request().method() === 'POST'), page.click('[data-testid="camera-save"]')]);
     const listed = await httpJson(`${server.url}/api/cameras/cam-5`);
     assert.equal(listed.status, 200, 'the camera exists on the server');
+    // The notice points at the new camera's row, which is marked.
+    await page.locator('[data-testid="camera-added-notice"]').waitFor({ timeout: 5000 });
+    assert.match((await page.locator('[data-testid="camera-added-notice"]').textContent()) ?? '', /Added “Jib”: its row is marked below/);
+    assert.equal(await page.locator('[data-testid="camera-row"][data-camera-id="cam-5"]').getAttribute('aria-describedby'), 'camera-added-notice');
     await page.keyboard.press('w');
     await page.locator('[data-camera-id="cam-5"][data-state="live"]').waitFor({ timeout: 20_000 });
     assert.equal(await page.locator('[data-camera-id]').count(), 5);
     await shot('wall-5-cameras');
+  });
+
+  test('a camera that is down or disabled shows no scale on the wall, and its reason in the Cameras view', async () => {
+    await page.keyboard.press('w');
+    const tile = page.locator('[data-camera-id="cam-4"]');
+    await page.waitForFunction(() => (document.querySelector('[data-camera-id="cam-4"] .scale .label')?.textContent?.trim() ?? '—') !== '—', null, { timeout: 15_000 });
+    const before = (await tile.locator('.scale .label').textContent())?.trim();
+    assert.equal((await httpJson(`${server.url}/api/cameras/cam-4`, { method: 'PATCH', body: { enabled: false } })).status, 200);
+    await page.locator('[data-camera-id="cam-4"][data-state="stopped"]').waitFor({ timeout: 10_000 });
+    assert.equal((await tile.locator('.scale .label').textContent())?.trim(), 'disabled', 'no stale label on a disabled camera');
+    assert.equal((await tile.locator('.scale .confidence').textContent())?.trim(), '');
+    assert.equal(await tile.locator('.scale .label').getAttribute('title'), `no scale: the camera is disabled (last read: ${before})`);
+    const dead = await httpJson(`${server.url}/api/cameras`, { method: 'POST', body: { id: 'dead', name: 'Dead', source: { kind: 'rtsp', url: 'rtsp://127.0.0.1:9/nothing', timeoutS: 1 } } });
+    assert.equal(dead.status, 201);
+    await page.locator('[data-camera-id="dead"][data-state="restarting"]').waitFor({ timeout: 20_000 });
+    assert.equal((await page.locator('[data-camera-id="dead"] .scale .label').textContent())?.trim(), '—');
+    await shot('wall-down-disabled');
+    await page.keyboard.press('m');
+    const reason = page.locator('[data-testid="camera-row"][data-camera-id="dead"] [data-testid="camera-row-error"]');
+    await reason.waitFor({ timeout: 5000 });
+    assert.match((await reason.textContent()) ?? '', /^rtsp:\/\/127\.0\.0\.1:9\/nothing: connection (refused|timed out)/, 'the reason, in words, under the badge');
+    assert.equal(await page.locator('[data-testid="camera-row"][data-camera-id="cam-1"] [data-testid="camera-row-error"]').count(), 0, 'a live camera has none');
+    await shot('cameras-down');
+    assert.equal((await httpJson(`${server.url}/api/cameras/dead`, { method: 'DELETE' })).status, 204);
+    assert.equal((await httpJson(`${server.url}/api/cameras/cam-4`, { method: 'PATCH', body: { enabled: true } })).status, 200);
+    await page.keyboard.press('w');
+    await page.locator('[data-camera-id="cam-4"][data-state="live"]').waitFor({ timeout: 20_000 });
   });
 
   test('a take marked in the header reaches the server; the shot log exports it as CSV', async () => {

@@ -263,7 +263,7 @@ describe('stalled', () => {
         severity: 'critical',
         cameraIds: ['cam-1'],
         // Raised by the 'restarting' status at 13.5 s, the first event past stalledS.
-        message: 'cam-1 has had no picture for 4 s (restarting)',
+        message: 'cam-1 has no picture (restarting)',
         since: at(10),
         resolvedAt: null,
       },
@@ -273,6 +273,20 @@ describe('stalled', () => {
     assert.equal(h.events.length, 1, 'the outage is one alert through every state');
     h.state('cam-1', 'live', 30);
     assert.deepEqual(h.events[1], { ...h.log()[0]!, resolvedAt: at(30) });
+  });
+
+  test("the stalled alert says the camera's reason, not a duration frozen at raise time", () => {
+    const h = harness();
+    h.live(0, 'cam-1');
+    const down = (lastError: string | null): CameraStatus => ({ ...cameraStatus('cam-1', 'restarting', 10), lastError });
+    h.monitor.cameraStatus(down('rtsp://10.0.0.21/stream1: connection refused: nothing accepts connections at that address and port'), at(10));
+    h.tick(14);
+    assert.equal(h.events.length, 1);
+    assert.equal(h.events[0]!.message, 'cam-1 has no picture (restarting): rtsp://10.0.0.21/stream1: connection refused: nothing accepts connections at that address and port');
+    assert.equal(h.events[0]!.since, at(10));
+    h.tick(600);
+    assert.equal(h.events.length, 1, 'nine minutes on, the same text still holds');
+    assert.doesNotMatch(h.events[0]!.message, /\d+ s\b|for \d/);
   });
 
   test('status.since dates the outage, so a camera failed long ago alerts at once', () => {

@@ -41,3 +41,18 @@ test('a live source that exits cleanly ended the stream; a file that does is not
   assert.equal(explain([], file, 0), null);
   assert.equal(explain(['something ffmpeg said'], rtsp('rtsp://cam/x'), 1), null);
 });
+
+test('a protocol this ffmpeg was built without: named, and permanent (the camera fails rather than retrying)', () => {
+  const url = { kind: 'url', url: 'srt://10.0.0.5:9000?mode=caller' } as SourceConfig;
+  // The bundled ffmpeg (no libsrt), ffmpeg 6/7 wording.
+  const lines = ['[in#0 @ 0x1] Error opening input: Protocol not found', 'Did you mean file:srt://10.0.0.5:9000?mode=caller?', 'Error opening input file srt://10.0.0.5:9000?mode=caller.'];
+  const failure = explain(lines, url);
+  assert.equal(failure?.kind, 'unsupported-protocol');
+  assert.equal(failure?.permanent, true);
+  assert.match(failure!.reason, /^this ffmpeg cannot read srt:\/\/ \(SRC\): it was built without it; use an ffmpeg with srt support/);
+  // ffmpeg 4 wording, the protocol named only in its lines.
+  const older = explain(['srt://10.0.0.5:9000: Protocol not found', 'Did you mean file:srt://10.0.0.5:9000?'], file);
+  assert.match(older!.reason, /cannot read srt:\/\//);
+  // Other failures stay retried.
+  assert.equal(explain(['rtsp://cam/x: Connection refused'], rtsp('rtsp://cam/x'))!.permanent, undefined);
+});

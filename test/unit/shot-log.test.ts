@@ -296,6 +296,20 @@ function texture(seed: number): (noise: number) => Uint8Array {
 }
 
 describe('a camera through the log', () => {
+  test("an edited camera's timecode counts on from where it was (the same settings); a removed one's starts again", () => {
+    const { log } = openLog();
+    const frames = (tracker: ReturnType<typeof log.attachCamera>, session: number, wallMs: number, count: number) => {
+      for (let i = 0; i < count; i++) tracker.cutFrame(session, i, texture(5)(i), wallMs + i * 40);
+      tracker.endSession('end', session);
+    };
+    frames(log.attachCamera({ id: 'cam-1' }), 1, T0, 50);
+    // Edited 60 s later: a new tracker (a new source) for the same camera.
+    frames(log.attachCamera({ id: 'cam-1' }, { firstSession: 2 }), 2, T0 + 60_000, 25);
+    log.cameraRemoved('cam-1');
+    frames(log.attachCamera({ id: 'cam-1' }), 1, T0 + 120_000, 25);
+    assert.deepEqual(log.listShots({ cameraIds: ['cam-1'] }).map((s) => s.tcIn), ['01:00:00:00', '01:01:00:00', '01:00:00:00']);
+  });
+
   test('shots from the tracker are stored with their take, written as they grow, closed with a JPEG thumbnail', () => {
     const { log, recorded } = openLog();
     const take = log.startTake({ scene: '12', cameras: ['cam-1'] });

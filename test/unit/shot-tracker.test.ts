@@ -104,6 +104,7 @@ class Harness {
       maxPendingReadouts: options.maxPendingReadouts ?? 64,
       persistEveryS: options.persistEveryS ?? 1000,
       sink,
+      ...(options.firstSession ? { firstSession: options.firstSession } : {}),
     });
     this.fps = this.tracker.fps;
   }
@@ -592,6 +593,16 @@ describe('sessions', () => {
         ['01:00:05:00', '01:00:05:20', 0, 'end'],
       ],
     );
+  });
+
+  test("a tracker made for an edited camera takes no frame of the camera's earlier source: no shot in the past, none of its own frames dropped", () => {
+    // The earlier source reached session 3; the edited camera's first is 4. Its late readouts come first.
+    const h = new Harness({ firstSession: 4 });
+    for (const f of [0, 5, 10]) h.readout(3, f, sure('EWS'), null, W0 - 120_000);
+    assert.equal(h.events.length, 0, 'a late readout of session 3 opens nothing');
+    h.play(clip(30, []), readoutsOf(0, 30, 5, () => sure('CU')), 2, { session: 4 });
+    h.tracker.endSession('end');
+    assert.deepEqual(h.closed.map((s) => [s.inTime, s.readouts, s.scale]), [[W0, 6, 'CU']]);
   });
 
   test('a session that starts with a readout (file mode) ends the old one too', () => {

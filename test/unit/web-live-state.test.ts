@@ -159,3 +159,15 @@ describe('dashboard store', () => {
     assert.equal(live.takeOf('a'), null);
   });
 });
+
+describe('the scale of a camera with no picture', () => {
+  test('live and stalled keep the last readout (no flicker on a stall); other states and a disabled camera show none, the last label in the title', () => {
+    assert.equal(mod.hiddenScale(status('a')), null);
+    assert.equal(mod.hiddenScale(status('a', { state: 'stalled' }), 'MS'), null, 'a stall keeps the readout (it greys once stale)');
+    for (const state of ['restarting', 'failed', 'stopped', 'waiting', 'gone', 'starting'] as const) {
+      assert.deepEqual(mod.hiddenScale(status('a', { state }), 'CU'), { text: '—', why: `no scale: the camera is ${state}`, title: `no scale: the camera is ${state} (last read: CU)` }, state);
+    }
+    assert.deepEqual(mod.hiddenScale(status('a', { state: 'stopped', enabled: false }), 'WS'), { text: 'disabled', why: 'no scale: the camera is disabled', title: 'no scale: the camera is disabled (last read: WS)' });
+    assert.deepEqual(mod.hiddenScale(status('a', { state: 'failed' })), { text: '—', why: 'no scale: the camera is failed', title: 'no scale: the camera is failed' });
+  });
+});

@@ -16,6 +16,7 @@
  * real publisher then refused 409; one with unreachable candidates held it
  * ~2.5 minutes.)
  */
+import { nextSourceSession } from '../../shared/source-sessions.js';
 import { randomUUID } from 'node:crypto';
 import wrtc from '@roamhq/wrtc';
 import type { CameraConfig, Config } from '../../config/schema.js';
@@ -131,7 +132,6 @@ export class WebRtcCamera {
   private state: CameraState = 'stopped';
   private since: number;
   private publisher: Publisher | null = null;
-  private session = 0;
   private watchdog: NodeJS.Timeout | null = null;
   private lastFrameAt = 0;
   private readonly rate = new FrameRateMeter();
@@ -213,7 +213,7 @@ export class WebRtcCamera {
     // a picture until silentTimeoutS. Refused here, with what would do.
     const offered = checkOfferCodecs(offer);
     const pc = new RTCPeerConnection({ iceServers: [] });
-    const publisher: Publisher = { id: randomUUID(), pc, sink: null, session: ++this.session, answeredAt: 0, connectedAt: null, startedAt: null, nextAnalysis: 0, lastCutIndex: -1, disconnectedTimer: null, peer: options.peer ?? null };
+    const publisher: Publisher = { id: randomUUID(), pc, sink: null, session: nextSourceSession(this.camera.id), answeredAt: 0, connectedAt: null, startedAt: null, nextAnalysis: 0, lastCutIndex: -1, disconnectedTimer: null, peer: options.peer ?? null };
     this.publisher = publisher;
     this.cancelRemoval();
     try {

@@ -8,7 +8,7 @@
 import { SvelteMap } from 'svelte/reactivity';
 import { grants, type Access } from '../../../server/shared/access-roles.js';
 import type { Alert, CoverageUpdate, ShotRecord, Take } from '../../../server/shared/shots.js';
-import type { CameraStatus, PipelineStats, Preview, Readout, ServerInfo } from '../../../server/shared/socket-events.js';
+import type { CameraState, CameraStatus, PipelineStats, Preview, Readout, ServerInfo } from '../../../server/shared/socket-events.js';
 
 export type ConnectionState =
   /** First attempt under way. */
@@ -42,6 +42,35 @@ export interface PreviewImage {
   captureTime: number;
   width: number;
   height: number;
+}
+
+/**
+ * States in which the camera's last readout still stands for its scale: live,
+ * and stalled (often a moment; its readout ages into the stale look, greyed,
+ * and the wall does not flicker). Every other state has no picture now
+ * (restarting, failed, stopped, waiting, gone, starting).
+ */
+export const SCALE_SHOWN_STATES: readonly CameraState[] = ['live', 'stalled'];
+
+/** What a tile shows in place of the scale when the camera has none now. */
+export interface HiddenScale {
+  /** In the scale's place: "disabled", or "—". */
+  text: string;
+  /** Why, in words ("no scale: the camera is failed"). */
+  why: string;
+  /** Why, and the last label read (for a title or tooltip). */
+  title: string;
+}
+
+/**
+ * Null while the last readout is the camera's scale; otherwise what to draw
+ * instead: a dead or disabled camera keeps no label nor confidence on the wall.
+ * `lastLabel` is the last label read, if any, named in the title.
+ */
+export function hiddenScale(status: Pick<CameraStatus, 'enabled' | 'state'>, lastLabel: string | null = null): HiddenScale | null {
+  if (status.enabled && SCALE_SHOWN_STATES.includes(status.state)) return null;
+  const why = status.enabled ? `no scale: the camera is ${status.state}` : 'no scale: the camera is disabled';
+  return { text: status.enabled ? '—' : 'disabled', why, title: lastLabel ? `${why} (last read: ${lastLabel})` : why };
 }
 
 export class CameraEntry {

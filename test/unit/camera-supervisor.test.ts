@@ -1,0 +1,116 @@
+/**
+ * The supervisor against a stand-in ffmpeg (a shell script): what its status
+ * says when ffmpeg exits, when it gives up for good, and how long it waits for
+ * a frame at a slow analysis rate.
+ */
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { cameraSchema, configSchema, type CameraInput } from '../../server/config/schema.js';
+import { CameraSupervisor, watchdogLimitsMs } from '../../server/ingest/camera-supervisor.js';
+import type { Logger } from '../../server/shared/logger.js';
+import type { CameraState } from '../../server/shared/socket-events.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'shotscale-supervisor-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+/** A stand-in ffmpeg: the shell body given, whatever its arguments. */
+function fakeFfmpeg(name: string, body: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, `#!/bin/sh\n${body}\n`);
+  chmodSync(path, 0o755);
+  return path;
+}
+
+function supervisor(ffmpegPath: string, camera: CameraInput, settings: Record<string, unknown> = {}) {
+  const lines: string[] = [];
+  const states: CameraState[] = [];
+  const log: Logger = {
+    info: (m) => lines.push(`info ${m}`),
+    warn: (m) => lines.push(`warn ${m}`),
+    error: (m) => lines.push(`error ${m}`),
+    debug: () => {},
+    child: () => log,
+  };
+  const config = configSchema.parse({ cameras: [], supervisor: { backoffInitialS: 30, ...settings } });
+  const sup: CameraSupervisor = new CameraSupervisor(cameraSchema.parse(camera), {
+    ffmpegPath,
+    argsContext: { ffmpeg: { rtspTimeoutOption: '-timeout', hasNdi: false }, logLevel: 'error', platform: 'linux' },
+    output: { width: 2, height: 2, resize: 'stretch' },
+    settings: config.supervisor,
+    clock: () => Date.now(),
+    log,
+    onFrame: () => {},
+    onStateChange: (s) => states.push(s.status().state),
+    cuts: null,
+    onCutFrame: () => {},
+    onSessionEnd: () => {},
+  });
+  return { sup, lines, states };
+}
+
+async function until(what: string, check: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms: ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+test('a known failure is the status reason in words; pid and exit code stay in the log and stderr', async () => {
+  const ffmpeg = fakeFfmpeg('refused.sh', `echo '[tcp @ 0x1] Connection to tcp://127.0.0.1:9 failed: Connection refused' >&2\necho 'rtsp://127.0.0.1:9/cam: Connection refused' >&2\nexit 1`);
+  const { sup, lines } = supervisor(ffmpeg, { id: 'dead', source: { kind: 'rtsp', url: 'rtsp://127.0.0.1:9/cam' } });
+  sup.start();
+  await until('restarting', () => sup.status().state === 'restarting');
+  await sup.stop();
+  const status = sup.status();
+  assert.equal(status.lastError, 'rtsp://127.0.0.1:9/cam: connection refused: nothing accepts connections at that address and port');
+  assert.ok(lines.some((l) => /^warn ffmpeg \(pid \d+\) exited with code 1: rtsp:\/\/127\.0\.0\.1:9\/cam: connection refused/.test(l)), lines.join('\n'));
+  assert.ok(status.lastStderr.includes('rtsp://127.0.0.1:9/cam: Connection refused'));
+});
+
+test('an unknown failure puts ffmpeg\'s last line first, the exit code after it', async () => {
+  const ffmpeg = fakeFfmpeg('odd.sh', `echo 'something odd happened' >&2\nexit 3`);
+  const { sup } = supervisor(ffmpeg, { id: 'odd', source: { kind: 'rtsp', url: 'rtsp://127.0.0.1:9/cam' } });
+  sup.start();
+  await until('restarting', () => sup.status().state === 'restarting');
+  await sup.stop();
+  assert.equal(sup.status().lastError, 'something odd happened (ffmpeg exited with code 3)');
+});
+
+test('a protocol this ffmpeg lacks (srt:// on the bundled one) fails at once instead of restarting forever', async () => {
+  const ffmpeg = fakeFfmpeg('nosrt.sh', `echo '[in#0 @ 0x1] Error opening input: Protocol not found' >&2\necho 'Did you mean file:srt://127.0.0.1:9000?' >&2\nexit 1`);
+  const { sup, states } = supervisor(ffmpeg, { id: 'srt', source: { kind: 'url', url: 'srt://127.0.0.1:9000' } }, { backoffInitialS: 0.05 });
+  sup.start();
+  await until('failed', () => sup.status().state === 'failed');
+  await new Promise((r) => setTimeout(r, 300));
+  const status = sup.status();
+  assert.equal(status.state, 'failed', 'still failed: no restart');
+  assert.equal(status.reconnects, 0);
+  assert.match(status.lastError ?? '', /^this ffmpeg cannot read srt:\/\/ \(srt:\/\/127\.0\.0\.1:9000\)/);
+  assert.deepEqual(states, ['starting', 'failed']);
+  await sup.stop();
+});
+
+test('the stall and first-frame waits are never under 2.5 frame intervals', () => {
+  const settings = { stallTimeoutS: 5, firstFrameTimeoutS: 20 };
+  assert.deepEqual(watchdogLimitsMs(settings, 5), { firstFrameMs: 20_000, stallMs: 5_000 });
+  assert.deepEqual(watchdogLimitsMs(settings, 0.1), { firstFrameMs: 25_000, stallMs: 25_000 });
+  assert.deepEqual(watchdogLimitsMs(settings, 0.25), { firstFrameMs: 20_000, stallMs: 10_000 });
+});
+
+test('a slow camera is not called stalled between two of its frames', async () => {
+  // One 2x2 RGB frame, then nothing: at 4 fps the wait is 0.625 s, not stallTimeoutS (0.1 s).
+  const ffmpeg = fakeFfmpeg('one-frame.sh', `head -c 12 /dev/zero\nexec sleep 30`);
+  const { sup } = supervisor(ffmpeg, { id: 'slow', analysisFps: 4, source: { kind: 'rtsp', url: 'rtsp://127.0.0.1:9/cam' } }, { stallTimeoutS: 0.1 });
+  sup.start();
+  await until('live', () => sup.status().state === 'live');
+  const liveAt = Date.now();
+  await until('stalled', () => sup.status().state !== 'live', 3000);
+  const waitedMs = Date.now() - liveAt;
+  assert.ok(waitedMs >= 500, `stalled after ${waitedMs} ms`);
+  assert.match(sup.status().lastError ?? '', /^stalled: no frame for 0\.[6-9]/);
+  await sup.stop();
+});
