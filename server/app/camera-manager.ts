@@ -3,6 +3,7 @@
  * others. Each camera is a supervisor (ingest) plus a ring in the scheduler,
  * a smoother and its metric series.
  */
+import { upcomingSourceSession } from '../shared/source-sessions.js';
 import type { CameraConfig, CameraInput, Config } from '../config/schema.js';
 import { cameraSchema } from '../config/schema.js';
 import { describeIssue, formatKeyPath, resolveConfigPath } from '../config/load-config.js';
@@ -64,6 +65,14 @@ export function parseCamera(input: unknown, where: string): CameraConfig {
 export class CameraManager {
   private readonly supervisors = new Map<string, CameraSource>();
   private readonly profiles = new Map<string, CameraModelProfile>();
+  /**
+   * Per camera id, the last of its changes (update, remove, detach, replace,
+   * a publisher's camera): each waits for the one before. A camera stays
+   * listed until a change of it is done (an edited one until its
+   * replacement has started), so add(), which does not wait, refuses its id
+   * meanwhile, and no change ever finds it missing half-way.
+   */
+  private readonly changes = new Map<string, Promise<void>>();
 
   constructor(private readonly deps: CameraManagerDeps) {}
 
@@ -123,7 +132,11 @@ export class CameraManager {
    * leaves it running as it was; should the new one still fail to start,
    * the old settings start again.
    */
-  async update(cameraId: string, patch: CameraPatch): Promise<CameraStatus> {
+  update(cameraId: string, patch: CameraPatch): Promise<CameraStatus> {
+    return this.serialised(cameraId, () => this.updateNow(cameraId, patch));
+  }
+
+  private async updateNow(cameraId: string, patch: CameraPatch): Promise<CameraStatus> {
     const current = this.get(cameraId).camera;
     if ('id' in (patch as object) && (patch as { id?: unknown }).id !== cameraId) {
       throw new ShotscaleError('CAMERA_INVALID', `camera "${cameraId}": the id cannot be changed (remove and add instead)`);
@@ -131,10 +144,11 @@ export class CameraManager {
     const parsed = parseCamera({ ...current, ...patch, id: cameraId }, `camera "${cameraId}"`);
     const next = { ...parsed, source: restoreSecrets(parsed.source, current.source) };
     const prepared = this.prepare(next);
-    await this.stopCamera(cameraId, false);
+    const old = await this.stopCamera(cameraId, false, true);
     try {
       this.startCamera(prepared);
     } catch (error) {
+      this.dropStopped(cameraId, old);
       this.discardCamera(cameraId);
       const restored = this.restart(current);
       throw this.startFailure(cameraId, error, restored ? 'it runs on with its previous settings' : 'nor could it start again with its previous settings: it is removed');
@@ -142,7 +156,11 @@ export class CameraManager {
     return this.statusOf(this.get(cameraId));
   }
 
-  async remove(cameraId: string): Promise<void> {
+  remove(cameraId: string): Promise<void> {
+    return this.serialised(cameraId, () => this.removeNow(cameraId));
+  }
+
+  private async removeNow(cameraId: string): Promise<void> {
     this.get(cameraId);
     await this.stopCamera(cameraId, true);
     this.deps.metrics.forgetCamera(cameraId);
@@ -154,29 +172,34 @@ export class CameraManager {
    * (or its lease was lost). Its open shot closes at its last frame; its
    * shots stay in the log, unlike remove().
    */
-  async detach(cameraId: string): Promise<void> {
-    if (!this.supervisors.has(cameraId)) return;
-    await this.stopCamera(cameraId, false);
-    this.deps.metrics.forgetCamera(cameraId);
-    this.deps.onRemoved(cameraId, 'moved');
+  detach(cameraId: string): Promise<void> {
+    return this.serialised(cameraId, async () => {
+      if (!this.supervisors.has(cameraId)) return;
+      await this.stopCamera(cameraId, false);
+      this.deps.metrics.forgetCamera(cameraId);
+      this.deps.onRemoved(cameraId, 'moved');
+    });
   }
 
   /** In a cluster: a camera whose definition changed restarts with the new one (or starts, when not running here). */
   async replace(input: unknown): Promise<CameraStatus> {
     const camera = parseCamera(input, 'camera');
-    const prepared = this.prepare(camera);
-    await this.stopCamera(camera.id, false);
-    try {
-      this.startCamera(prepared);
-    } catch (error) {
-      this.discardCamera(camera.id);
-      throw error;
-    }
-    return this.statusOf(this.get(camera.id));
+    return this.serialised(camera.id, async () => {
+      const prepared = this.prepare(camera);
+      const old = await this.stopCamera(camera.id, false, true);
+      try {
+        this.startCamera(prepared);
+      } catch (error) {
+        this.dropStopped(camera.id, old);
+        this.discardCamera(camera.id);
+        throw error;
+      }
+      return this.statusOf(this.get(camera.id));
+    });
   }
 
   async stopAll(): Promise<void> {
-    await Promise.all([...this.supervisors.keys()].map((id) => this.stopCamera(id, false)));
+    await Promise.all([...this.supervisors.keys()].map((id) => this.serialised(id, () => this.stopCamera(id, false))));
   }
 
   /** For a process about to exit: every ffmpeg child is told to stop now; nothing is awaited. */
@@ -204,17 +227,27 @@ export class CameraManager {
    * leave no cameras (and no metric series) behind.
    */
   async publish(cameraId: string, offer: string, name?: string, peer?: string): Promise<{ sessionId: string; answer: string }> {
-    const created = !this.supervisors.has(cameraId);
-    if (created) this.add({ id: cameraId, ...(name ? { name } : {}), source: { kind: 'webrtc' } });
+    // The camera is found (or made) after any change of it in progress; the offer is answered outside the queue.
+    let created = false;
+    const camera = await this.serialised(cameraId, () => {
+      created = !this.supervisors.has(cameraId);
+      if (created) this.add({ id: cameraId, ...(name ? { name } : {}), source: { kind: 'webrtc' } });
+      try {
+        return this.webrtc(cameraId);
+      } catch (error) {
+        if (created && this.discardCamera(cameraId)) this.deps.onRemoved(cameraId, 'removed');
+        throw error;
+      }
+    });
     let result: { sessionId: string; answer: string };
     try {
-      const camera = this.webrtc(cameraId);
       result = await camera.publish(offer, peer ? { peer } : {});
       // A camera a publisher made is the publishers' to name: one coming back with ?name= renames it
       // (a camera from the config or the API keeps the name it was given there).
       if (!created && name && camera.madeByPublisher) camera.rename(name);
     } catch (error) {
-      if (created && this.supervisors.has(cameraId)) await this.remove(cameraId);
+      // Removed only while it is still the camera made here (one an admin changed meanwhile is theirs now).
+      if (created) await this.serialised(cameraId, () => (this.supervisors.get(cameraId) === camera ? this.removeNow(cameraId) : undefined));
       throw error;
     }
     return result;
@@ -313,7 +346,8 @@ export class CameraManager {
   private startCamera({ camera, profile }: PreparedCamera): void {
     const { deps } = this;
     const log = deps.log.child(`camera:${camera.id}`);
-    const tracker = deps.shotLog?.attachCamera(camera) ?? null;
+    // Frames of this camera's earlier source (before an edit) still in inference belong to no shot of the new one.
+    const tracker = deps.shotLog?.attachCamera(camera, { firstSession: upcomingSourceSession(camera.id) }) ?? null;
     if (tracker && camera.source.kind === 'file') this.useFileTimecode(camera.source.path, tracker, log);
     let lastState = '';
     const common = {
@@ -361,13 +395,48 @@ export class CameraManager {
     return supervisor;
   }
 
-  private async stopCamera(cameraId: string, forget: boolean): Promise<void> {
-    if (!this.supervisors.has(cameraId)) return;
-    const supervisor = this.unlist(cameraId)!;
-    await supervisor.stop();
+  /**
+   * Stops the camera (no more of its frames are analysed from the start).
+   * It stays listed while its source stops, so that add() refuses its id;
+   * then it is unlisted, or with `keepListed` (an edit: its replacement
+   * takes its place) left listed, stopped, for the caller to replace.
+   * Returns the stopped source.
+   */
+  private async stopCamera(cameraId: string, forget: boolean, keepListed = false): Promise<CameraSource | undefined> {
+    const supervisor = this.supervisors.get(cameraId);
+    if (!supervisor) return undefined;
+    this.profiles.delete(cameraId);
+    this.deps.scheduler.removeCamera(cameraId);
+    let stopped = false;
+    try {
+      await supervisor.stop();
+      stopped = true;
+    } finally {
+      if (!keepListed || !stopped) this.dropStopped(cameraId, supervisor);
+    }
     if (forget) this.deps.shotLog?.cameraRemoved(cameraId);
     else this.deps.shotLog?.detachCamera(cameraId);
     this.deps.readouts.forget(cameraId);
+    return supervisor;
+  }
+
+  /** Unlists `stopped` (a source stopCamera() stopped), unless another source has taken its place. */
+  private dropStopped(cameraId: string, stopped: CameraSource | undefined): void {
+    if (stopped && this.supervisors.get(cameraId) === stopped) this.unlist(cameraId);
+  }
+
+  /** Runs `change` once every change of `cameraId` before it has ended (whether it succeeded or not). */
+  private serialised<T>(cameraId: string, change: () => T | Promise<T>): Promise<T> {
+    const run = (this.changes.get(cameraId) ?? Promise.resolve()).then(change);
+    const done = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.changes.set(cameraId, done);
+    void done.then(() => {
+      if (this.changes.get(cameraId) === done) this.changes.delete(cameraId);
+    });
+    return run;
   }
 
   /** A file with its own timecode track starts the camera's timecode there (when the camera allows). */
