@@ -694,9 +694,13 @@ test('calibration is the cluster\'s: a correction on any node labels the frame o
     }
 
     // Corrections for both cameras, all sent to node a: the one for b's camera is carried out by b.
+    // Each of another frame (at 2 frames a second, a camera's corrections 1.2 s apart): a second correction
+    // of one frame relabels its sample rather than adding one.
     const labels = ['CU', 'CU', 'CU', 'MS', 'MS', 'MS'];
     const made: { id: number; cameraId: string }[] = [];
+    const nextFrame = () => new Promise((resolve) => setTimeout(resolve, 600));
     for (const [i, label] of labels.entries()) {
+      await nextFrame();
       const cameraId = i % 2 ? onB : onA;
       const { status, body } = await httpJson(`${a.url}/api/cameras/${cameraId}/corrections`, { method: 'POST', body: { label } });
       assert.equal(status, 201, JSON.stringify(body));
@@ -717,6 +721,8 @@ test('calibration is the cluster\'s: a correction on any node labels the frame o
     await new Promise<void>((resolve) => trap.listen(0, '127.0.0.1', resolve));
     try {
       const trapUrl = `http://127.0.0.1:${(trap.address() as AddressInfo).port}`;
+      await nextFrame();
+      await nextFrame();
       const absolute = await rawRequest(a.url, 'POST', `${trapUrl}/api/cameras/${onB}/corrections`, { headers: { 'content-type': 'application/json', authorization: 'Bearer secret-not-for-elsewhere' }, body: JSON.stringify({ label: 'MS' }) });
       assert.equal(absolute.status, 201, absolute.body);
       assert.equal((JSON.parse(absolute.body) as { cameraId: string }).cameraId, onB);
