@@ -33,6 +33,7 @@ import { errorMessage, isShotscaleError, ShotscaleError } from '../errors.js';
 import { WhipCapacityError, WhipPublishers } from '../ingest/webrtc/whip-publishers.js';
 import type { Logger } from '../shared/logger.js';
 import { needs } from './access/http-access.js';
+import { sendNoRoute } from './request-parsing.js';
 import { sendError } from './error-reply.js';
 
 export interface WhipRouteOptions {
@@ -119,8 +120,9 @@ export function registerWhipRoutes(app: FastifyInstance, cameras: CameraManager,
   );
 
   // RFC 9725: OPTIONS on the endpoint says what it takes. No token: a CORS preflight carries none, and it names no camera.
-  app.options('/whip/:cameraId', needs('public'), async (_request, reply) =>
-    reply.code(204).header('accept-post', 'application/sdp').header('allow', ENDPOINT_METHODS).send(),
+  // /whip/ with no camera is no endpoint (the router hands it to this route with an empty id).
+  app.options<{ Params: { cameraId: string } }>('/whip/:cameraId', needs('public'), async (request, reply) =>
+    request.params.cameraId ? reply.code(204).header('accept-post', 'application/sdp').header('allow', ENDPOINT_METHODS).send() : sendNoRoute(request, reply),
   );
 
   // What a WHIP endpoint does not take, refused as such rather than "no such route". (Fastify answers HEAD with the GET route.)

@@ -206,7 +206,7 @@ describe('FCPXML export', () => {
 
       const unknown = await runCli(['export', '--db', file, '--format', 'fcp']);
       assert.equal(unknown.code, 2);
-      assert.match(unknown.stderr, /--format is one of .*\bfcpxml\b/);
+      assert.match(unknown.stderr, /BAD_REQUEST: --format "fcp": not known \(known: .*\bfcpxml\b/);
     });
   });
 });

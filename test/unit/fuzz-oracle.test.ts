@@ -17,10 +17,11 @@ import { Rng, deepJson } from '../fuzz/fuzz-values.js';
 const readme = readFileSync(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'README.md'), 'utf8');
 const TOKENS: Record<Role, string> = { admin: 'admin-token-0123456789', operator: 'operator-token-0123456789', viewer: 'viewer-token-0123456789', publish: 'publish-token-0123456789' };
 const PAGE = '<!doctype html><title>shotscale</title>';
+const SCRIPT = `var e=Object.defineProperty;${'x'.repeat(2000)}`;
 const ctx: OracleContext = {
   routes: readRouteTable(readme),
   tokens: TOKENS,
-  publicFiles: { names: ['index.html'], bodies: new Set([PAGE]), sizes: new Set([PAGE.length]) },
+  publicFiles: { names: ['index.html', 'assets/index.js'], bodies: new Set([PAGE, SCRIPT]), sizes: new Set([PAGE.length, SCRIPT.length]) },
   secrets: [...Object.values(TOKENS), 'cam-a'],
 };
 
@@ -84,6 +85,10 @@ test('passed: the page without a token, a role on its own routes, refusals that 
   assert.deepEqual(kinds(httpCase('DELETE', '/api/cameras/x', [['Authorization', `bearer  ${TOKENS.admin} `]]), answer(204, '')), []);
   assert.deepEqual(kinds(httpCase('POST', '/whip/cam-a', [['Authorization', `Bearer ${TOKENS.publish}`]]), answer(201, 'v=0')), []);
   assert.deepEqual(kinds(httpCase('OPTIONS', '/whip/cam-a'), answer(204, '')), [], "WHIP's preflight answer, public and bodiless");
+  const overSocket = { ...httpCase('GET', '/assets/index.js'), transport: 'socket' as const };
+  assert.deepEqual(kinds(overSocket, answer(200, SCRIPT.slice(0, 1000))), [], 'a page file cut short over a raw socket');
+  assert.deepEqual(kinds(overSocket, answer(200, `{"shots":[${'1,'.repeat(300)}1]}`)), ['bypass'], 'not data that starts no page file');
+  assert.deepEqual(kinds(httpCase('GET', '/assets/index.js'), answer(200, SCRIPT.slice(0, 1000))), ['bypass'], 'over HTTP an answer is whole');
   assert.deepEqual(kinds(httpCase('GET', '/socket.io/?EIO=4&transport=polling'), answer(200, '0{"sid":"abc","upgrades":["websocket"]}')), []);
   assert.deepEqual(kinds(httpCase('GET', '/api/health'), answer(401, '{"error":{"code":"UNAUTHORIZED","message":"a valid access token is required"}}')), []);
 });
