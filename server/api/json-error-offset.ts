@@ -7,7 +7,8 @@
 
 const WHITESPACE = new Set([0x20, 0x09, 0x0a, 0x0d]);
 const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
-const STRING_BODY = /(?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"/y;
+/** A string's characters up to its closing quote, or to the character that breaks it. */
+const STRING_CHARACTERS = /(?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*/y;
 
 /** The offset of the first character that breaks `text` as JSON (text.length: it ends early), or null when it is JSON. */
 export function jsonErrorOffset(text: string): number | null {
@@ -25,16 +26,12 @@ export function jsonErrorOffset(text: string): number | null {
   };
   const string = () => {
     if (text[at] !== '"') fail();
-    STRING_BODY.lastIndex = at + 1;
-    if (!STRING_BODY.test(text)) {
-      // Past the longest good prefix of the string: the character that breaks it.
-      const good = /(?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*/y;
-      good.lastIndex = at + 1;
-      good.test(text);
-      at = good.lastIndex;
-      fail();
-    }
-    at = STRING_BODY.lastIndex;
+    STRING_CHARACTERS.lastIndex = at + 1;
+    STRING_CHARACTERS.test(text);
+    at = STRING_CHARACTERS.lastIndex;
+    // Anything but the closing quote here (a control character, a bad escape, the end) is where it breaks.
+    if (text[at] !== '"') fail();
+    at++;
   };
   const value = (): void => {
     skip();
