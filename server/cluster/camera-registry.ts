@@ -3,6 +3,8 @@
  * tick and claim from it; the API writes it from any node. A config's
  * cameras are added at start when the cluster does not have them yet, so the
  * first node to start defines them and later edits over the API stand.
+ * An edit is a read-merge-write: it holds the camera's row from its read to
+ * its write (see edit()), or two edits at once would lose one's fields.
  */
 import type pg from 'pg';
 import type { CameraConfig } from '../config/schema.js';
@@ -67,10 +69,48 @@ export class CameraRegistry {
     return fromRow(rows[0]);
   }
 
-  async update(camera: CameraConfig): Promise<RegisteredCamera> {
-    const { rows } = await this.query<CameraRow>(`UPDATE cluster_cameras SET config = $2, revision = nextval('cluster_camera_revisions'), updated_at = now() WHERE id = $1 RETURNING id, config, revision`, [camera.id, JSON.stringify(camera)]);
-    if (!rows[0]) throw new ShotscaleError('CAMERA_NOT_FOUND', `no camera "${camera.id}" in the cluster`);
-    return fromRow(rows[0]);
+  /**
+   * Changes one camera: `change` gets the camera as PostgreSQL has it and
+   * returns its next definition (or throws to refuse the change). The row is
+   * locked from that read to the write, so edits of one camera from any
+   * node, at once, apply one after the other, each on the one before: an
+   * edit never writes back fields it read before another edit changed them.
+   * `change` runs while the row is locked: it must not wait on anything.
+   */
+  async edit(id: string, change: (current: CameraConfig) => CameraConfig): Promise<RegisteredCamera> {
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (error) {
+      throw unavailable(error);
+    }
+    // A refusal of the change is the request's answer; any other failure is PostgreSQL's.
+    let refusal: unknown = null;
+    let usable = true;
+    try {
+      await client.query('BEGIN');
+      const { rows } = await client.query<Pick<CameraRow, 'config'>>('SELECT config FROM cluster_cameras WHERE id = $1 FOR UPDATE', [id]);
+      if (!rows[0]) throw new ShotscaleError('CAMERA_NOT_FOUND', `no camera "${id}" in the cluster`);
+      let next: CameraConfig;
+      try {
+        next = change(rows[0].config);
+      } catch (error) {
+        refusal = error;
+        throw error;
+      }
+      const updated = await client.query<CameraRow>(`UPDATE cluster_cameras SET config = $2, revision = nextval('cluster_camera_revisions'), updated_at = now() WHERE id = $1 RETURNING id, config, revision`, [id, JSON.stringify(next)]);
+      await client.query('COMMIT');
+      return fromRow(updated.rows[0]!);
+    } catch (error) {
+      // A connection that cannot even roll back is dropped, not handed to the next query.
+      usable = await client.query('ROLLBACK').then(
+        () => true,
+        () => false,
+      );
+      throw error === refusal ? error : unavailable(error);
+    } finally {
+      client.release(!usable);
+    }
   }
 
   async remove(id: string): Promise<void> {

@@ -35,13 +35,15 @@ export function clusterCameraDirectory(node: ClusterNode, manager: CameraManager
       return waitingStatus(camera, Date.now());
     },
     update: async (cameraId, patch) => {
-      const current = (await node.registry.get(cameraId)).config;
-      if ('id' in (patch as object) && (patch as { id?: unknown }).id !== cameraId) {
-        throw new ShotscaleError('CAMERA_INVALID', `camera "${cameraId}": the id cannot be changed (remove and add instead)`);
-      }
-      const parsed = manager.validate({ ...current, ...patch, id: cameraId });
-      const next = { ...parsed, source: restoreSecrets(parsed.source, current.source) };
-      await node.registry.update(next);
+      // The patch is merged into the camera as PostgreSQL has it, under the row's lock, so that
+      // edits of other fields from other nodes (or admins) at the same moment all stand.
+      const { config: next } = await node.registry.edit(cameraId, (current) => {
+        if ('id' in (patch as object) && (patch as { id?: unknown }).id !== cameraId) {
+          throw new ShotscaleError('CAMERA_INVALID', `camera "${cameraId}": the id cannot be changed (remove and add instead)`);
+        }
+        const parsed = manager.validate({ ...current, ...patch, id: cameraId });
+        return { ...parsed, source: restoreSecrets(parsed.source, current.source) };
+      });
       return statusOf(cameraId, () => waitingStatus(next, Date.now()));
     },
     remove: async (cameraId) => {

@@ -4,7 +4,9 @@
  * camera stays listed while it is edited. So a POST of the id while a PATCH
  * restarts it is refused 409 CAMERA_EXISTS (no second ffmpeg feeding its
  * tile), and a DELETE during a PATCH waits for it, then removes the new
- * camera: 204, nothing of it left running.
+ * camera: 204, nothing of it left running. PATCHes of different fields at
+ * once each apply to the camera the one before left, so none is lost (the
+ * cluster's counterpart: cluster-camera-edits.test.ts).
  *
  * Each source's size is a marker: the ffmpeg children of this process (the
  * server runs in it) whose command line has it are that source's.
@@ -140,4 +142,18 @@ describe('concurrent changes of one camera', () => {
       assert.deepEqual(removedEvents, [ID], 'camera:removed once');
     });
   }
+
+  test('PATCHes of different fields of one camera at once: each applies to the camera as the one before left it, so every field lands', async () => {
+    // Disabled: no ffmpeg restarts at every edit; the merge is what is under test.
+    const res = await api('/api/cameras', { method: 'POST', body: { id: 'fields', enabled: false, source: pattern('64x48') } });
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    for (let round = 1; round <= 5; round += 1) {
+      const edits = [{ name: `Round ${round}` }, { analysisFps: round }, { timecode: { start: `01:00:0${round}:00` } }, { source: pattern(`${64 + 2 * round}x48`) }];
+      const answers = await Promise.all(edits.map((body) => api('/api/cameras/fields', { method: 'PATCH', body })));
+      for (const answer of answers) assert.equal(answer.status, 200, JSON.stringify(answer.body));
+      const { config } = (await api('/api/cameras/fields')).body as { config: Record<string, unknown> };
+      assert.deepEqual({ name: config.name, analysisFps: config.analysisFps, timecode: config.timecode, source: config.source, enabled: config.enabled }, { ...Object.assign({}, ...edits), enabled: false }, `round ${round}`);
+    }
+    assert.equal((await api('/api/cameras/fields', { method: 'DELETE' })).status, 204);
+  });
 });

@@ -287,6 +287,9 @@ test('PostgreSQL stopped and started again: cameras keep running; changes made m
       const refused = await httpJson(`${a.url}/api/cameras`, { method: 'POST', body: { id: 'p-3', source: { kind: 'testsrc' } } });
       assert.equal(refused.status, 503, JSON.stringify(refused.body));
       assert.equal((refused.body as { error: { code: string } }).error.code, 'CLUSTER_UNREACHABLE');
+      const edit = await httpJson(`${a.url}/api/cameras/p-1`, { method: 'PATCH', body: { name: 'Out' } });
+      assert.equal(edit.status, 503, JSON.stringify(edit.body));
+      assert.equal((edit.body as { error: { code: string } }).error.code, 'CLUSTER_UNREACHABLE');
       // A take started and ended meanwhile acts at once; its record waits for PostgreSQL.
       assert.equal((await httpJson(`${a.url}/api/takes`, { method: 'POST', body: { scene: 'out', take: '1' } })).status, 201);
       assert.equal((await httpJson(`${a.url}/api/takes/end`, { method: 'POST', body: {} })).status, 200);
