@@ -304,7 +304,10 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
         for (const [cameraId, share] of Object.entries(state.cameras)) metrics.analysisRate.set({ camera: cameraId }, share.allowedFps);
         if (state.overCapacity !== previous.overCapacity) {
           const shares = Object.entries(state.cameras).map(([id, c]) => `${id} ${c.allowedFps}/${c.arrivingFps}`).join(', ');
-          if (state.overCapacity) log.warn(`over capacity: the cameras deliver ${state.demandFps} frames/s, the model analyses about ${state.capacityFps} a second; each camera now gets a fair share (fps analysed/delivered: ${shares})`);
+          // The model is handed less than it can do (the rest absorbs jitter): say how much, or a
+          // demand under the capacity reads as a contradiction.
+          const handed = Math.round(Object.values(state.cameras).reduce((sum, c) => sum + c.allowedFps, 0) * 10) / 10;
+          if (state.overCapacity) log.warn(`over capacity: the cameras deliver ${state.demandFps} frames/s; the model analyses about ${state.capacityFps} a second and is handed ${handed} of them, the rest kept for jitter; each camera now gets a fair share (fps analysed/delivered: ${shares})`);
           else log.info(`back within capacity: every camera analysed at its full rate (${state.demandFps} frames/s)`);
           // The wall shows each camera's rate: tell it now rather than at the next 2 s tick.
           for (const status of cameras?.list() ?? []) hub?.status(status);

@@ -12,6 +12,7 @@ import {
   healthSummary,
   levelAbove,
   levelBelow,
+  overCapacityCause,
   overCapacityText,
   statCards,
   worse,
@@ -260,7 +261,10 @@ test('over capacity: a warning card, each throttled camera with its fair share, 
   assert.deepEqual(row.reasons, ['fair share: 2.5 fps of 5.0 fps (server over capacity)']);
   assert.equal(cameraHealth(camera('d', { analysisFps: 1, measuredFps: 1 }), over, NOW).reasons.length, 0);
   const summary = healthSummary(FOUR, over, NOW);
-  assert.equal(summary.lines[1], 'Over capacity: the cameras deliver 40.0/s, the model analyses about 24.0/s; 3 cameras analysed at 2.5 fps of 5.0 fps.');
+  assert.equal(summary.lines[1], 'Over capacity: the cameras deliver 40.0/s, the model analyses about 24.0/s and is handed 8.5/s of it, the rest kept for jitter; 3 cameras analysed at 2.5 fps of 5.0 fps.');
+  // A demand under what the model can do, but over what it is handed, says so rather than contradicting itself.
+  const near = { ...capacity, demandFps: 19.5, capacityFps: 20.6, cameras: { a: { arrivingFps: 4.9, allowedFps: 4.4 }, b: { arrivingFps: 4.9, allowedFps: 4.4 }, c: { arrivingFps: 4.9, allowedFps: 4.4 }, d: { arrivingFps: 4.8, allowedFps: 4.4 } } };
+  assert.equal(overCapacityCause(near), 'the cameras deliver 19.5/s, the model analyses about 20.6/s and is handed 17.6/s of it, the rest kept for jitter');
   // With the governor off, the card says so.
   assert.equal(statCards(stats({ capacity: null }), FOUR).find((c) => c.key === 'capacity')!.value, 'fair share off');
 });

@@ -145,7 +145,7 @@ export function statCards(stats: PipelineStats | null, cameras: readonly CameraS
 
   const expected = expectedAnalysisFps(cameras);
   // Over capacity the cameras get less than they ask for on purpose (the capacity card says so): judged against their shares.
-  const allotted = stats.capacity?.overCapacity ? Object.values(stats.capacity.cameras).reduce((sum, c) => sum + c.allowedFps, 0) : null;
+  const allotted = stats.capacity?.overCapacity ? allottedFps(stats.capacity) : null;
   const target = allotted ?? expected;
   const analysedLevel = target > 0 ? levelBelow(stats.analysedPerS / target, THRESHOLDS.rateShare) : 'none';
   const asked = expected > 0 ? `of ${formatRate(expected)} asked by ${activeCameras(cameras).length} live camera${activeCameras(cameras).length === 1 ? '' : 's'}` : 'no camera is live';
@@ -205,6 +205,22 @@ export function statCards(stats: PipelineStats | null, cameras: readonly CameraS
 }
 
 /** "analysed at 2.5-3 of 5 fps": the range of the throttled cameras' shares. */
+/** Frames a second handed to the model over all cameras: less than it can do, the rest absorbs jitter. */
+export function allottedFps(capacity: CapacitySummary): number {
+  return Object.values(capacity.cameras).reduce((sum, c) => sum + c.allowedFps, 0);
+}
+
+/**
+ * Why the server is over capacity, in one sentence: the cameras' demand is set
+ * against what the model is handed, not only against what it can do, since a
+ * demand under the model's capacity but over the share handed out reads as a
+ * contradiction otherwise.
+ */
+export function overCapacityCause(capacity: CapacitySummary): string {
+  const can = capacity.capacityFps === null ? '?' : formatRate(capacity.capacityFps);
+  return `the cameras deliver ${formatRate(capacity.demandFps)}, the model analyses about ${can} and is handed ${formatRate(allottedFps(capacity))} of it, the rest kept for jitter`;
+}
+
 export function overCapacityText(capacity: CapacitySummary): string {
   const throttled = Object.values(capacity.cameras).filter((c) => c.allowedFps < c.arrivingFps * 0.95);
   if (!throttled.length) return 'cameras at fair shares';
@@ -372,7 +388,7 @@ export function healthSummary(cameras: readonly CameraStatus[], stats: PipelineS
   const warn = rows.filter((r) => r.level === 'warn').map((r) => r.name);
   if (stats?.capacity?.overCapacity) {
     const c = stats.capacity;
-    lines.push(`Over capacity: the cameras deliver ${formatRate(c.demandFps)}, the model analyses about ${c.capacityFps === null ? '?' : formatRate(c.capacityFps)}; ${overCapacityText(c)}.`);
+    lines.push(`Over capacity: ${overCapacityCause(c)}; ${overCapacityText(c)}.`);
   }
   if (bad.length) lines.push(`Problem with ${nameList(bad)}.`);
   if (warn.length) lines.push(`Warning for ${nameList(warn)}.`);
