@@ -1,7 +1,8 @@
 /**
  * The dashboard in a real browser (Debian's Chromium through playwright-core)
  * against a real server with 4 test-pattern cameras: tiles whose labels
- * update, previews, a camera added through the UI going live, a take marked
+ * update, previews, a camera added through the UI going live, two camera
+ * forms saved at once for one camera (each change stands), a take marked
  * from the header, the shot log exported as CSV and read back, coverage and
  * health views, the taxonomy switch and keyboard focus. Screenshots of every
  * view go to test-artifacts/.
@@ -247,6 +248,61 @@ describe('dashboard', () => {
     assert.equal(await row.locator('[data-testid="camera-remove-confirm"]').count(), 0, 'Esc answered Keep');
     assert.equal((await httpJson(`${server.url}/api/cameras/cam-5`)).status, 200);
     await page.keyboard.press('w');
+  });
+
+  test('two people save the camera form for one camera at once, each changing another field: both changes stand; a save with no change sends nothing', async () => {
+    type Config = { name: string; analysisFps: number; enabled: boolean; source: unknown };
+    const config = async () => ((await httpJson(`${server.url}/api/cameras/cam-5`)).body as { config: Config }).config;
+    /** Opens cam-5 in the page's edit form; resolves once the form shows it. */
+    const openForm = async (p: Page) => {
+      await p.locator('[data-testid="camera-row"][data-camera-id="cam-5"] [data-testid="camera-edit"]').click();
+      await p.locator('[data-testid="camera-name"]:focus').waitFor({ timeout: 5000 });
+    };
+    /** Saves the page's form; the PATCH body it sent. */
+    const save = async (p: Page) => {
+      const [res] = await Promise.all([p.waitForResponse((r) => r.url().endsWith('/api/cameras/cam-5') && r.request().method() === 'PATCH'), p.click('[data-testid="camera-save"]')]);
+      assert.equal(res.status(), 200, await res.text());
+      return res.request().postDataJSON() as unknown;
+    };
+    const before = await config();
+    const other = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+    try {
+      await page.keyboard.press('m');
+      await other.goto(server.url);
+      await other.click('nav [data-view="cameras"]');
+      await openForm(page);
+      await openForm(other);
+      await page.fill('[data-testid="camera-name"]', 'Jib left');
+      await other.fill('[data-testid="camera-analysis-fps"]', '3');
+      assert.deepEqual(await Promise.all([save(page), save(other)]), [{ name: 'Jib left' }, { analysisFps: 3 }], 'each form sends only its change');
+      assert.deepEqual(await config(), { ...before, name: 'Jib left', analysisFps: 3 });
+
+      // A change made elsewhere (here the API) while the form is open stands too.
+      await openForm(page);
+      assert.equal((await httpJson(`${server.url}/api/cameras/cam-5`, { method: 'PATCH', body: { name: 'Jib' } })).status, 200);
+      await page.fill('[data-testid="camera-analysis-fps"]', '5');
+      assert.deepEqual(await save(page), { analysisFps: 5 });
+      assert.deepEqual(await config(), before);
+
+      // Saved unchanged: no PATCH, the form closes and says so.
+      const patches: string[] = [];
+      const onRequest = (r: { method: () => string; url: () => string }) => {
+        if (r.method() === 'PATCH') patches.push(r.url());
+      };
+      await openForm(page);
+      page.on('request', onRequest);
+      try {
+        await page.click('[data-testid="camera-save"]');
+        await page.locator('[data-testid="camera-form-notice"]', { hasText: 'Nothing changed in camera "cam-5".' }).waitFor({ timeout: 5000 });
+        assert.equal(await page.locator('[data-testid="camera-id"]').isEditable(), true, 'the edit form closed');
+        assert.deepEqual(patches, []);
+      } finally {
+        page.off('request', onRequest);
+      }
+    } finally {
+      await other.close();
+      await page.keyboard.press('w');
+    }
   });
 
   test('a phone (390 x 844): every view, camera action, shot edit and health figure in reach without a sideways scroll', async () => {

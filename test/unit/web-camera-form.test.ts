@@ -148,9 +148,75 @@ test('edit mode sends a blank name as the id and PATCH leaves the id out', () =>
   const built = buildCamera(form({ kind: 'testsrc', name: '' }), 'edit');
   assert.equal(built.camera?.name, 'cam-9');
   assert.equal(buildCamera(form({ kind: 'testsrc', name: '' }), 'add').camera?.name, undefined);
-  const body = patchBody(built.camera!);
+  const body = patchBody(built.camera!, null);
   assert.equal('id' in body, false);
-  assert.deepEqual(body.source, built.camera!.source);
+  assert.deepEqual(body, { name: 'cam-9', enabled: true, analysisFps: 5, source: built.camera!.source }, 'nothing loaded to compare with: every field');
+});
+
+/** The camera as the edit form loads it and builds it back, as the form keeps it to compare with. */
+function loadedAs(config: CameraJson): { form: CameraFormState; loaded: CameraJson } {
+  const f = formFromConfig(config);
+  return { form: f, loaded: buildCamera(f, 'edit').camera! };
+}
+
+const RTSP_CONFIG: CameraJson = {
+  id: 'cam-1',
+  name: 'Stage left',
+  enabled: true,
+  analysisFps: 5,
+  source: { kind: 'rtsp', url: 'rtsp://***:***@10.0.0.2/s1', transport: 'tcp', timeoutS: 5 },
+};
+
+test('an edit PATCHes only the fields that changed from what the form loaded', () => {
+  const { form: f, loaded } = loadedAs(RTSP_CONFIG);
+  assert.deepEqual(patchBody(buildCamera(f, 'edit').camera!, loaded), {}, 'nothing changed: nothing to send');
+
+  assert.deepEqual(patchBody(buildCamera({ ...f, name: 'Stage right' }, 'edit').camera!, loaded), { name: 'Stage right' });
+  assert.deepEqual(patchBody(buildCamera({ ...f, analysisFps: '12' }, 'edit').camera!, loaded), { analysisFps: 12 });
+  assert.deepEqual(patchBody(buildCamera({ ...f, enabled: false }, 'edit').camera!, loaded), { enabled: false });
+  assert.deepEqual(patchBody(buildCamera({ ...f, name: 'Wide', enabled: false }, 'edit').camera!, loaded), { name: 'Wide', enabled: false });
+
+  // The same value typed differently, or with spaces around it, is no change.
+  assert.deepEqual(patchBody(buildCamera({ ...f, name: ' Stage left ', analysisFps: '5.0' }, 'edit').camera!, loaded), {});
+  // Clearing the name sends the id as the name, as before.
+  assert.deepEqual(patchBody(buildCamera({ ...f, name: '' }, 'edit').camera!, loaded), { name: 'cam-1' });
+  // A blank rate is left out (the camera keeps its rate), as it always was in an edit.
+  assert.deepEqual(patchBody(buildCamera({ ...f, analysisFps: '' }, 'edit').camera!, loaded), {});
+  // Another source kind sends that source whole; looked at and back again, nothing.
+  assert.deepEqual(patchBody(buildCamera({ ...f, kind: 'testsrc' }, 'edit').camera!, loaded).source, { kind: 'testsrc', pattern: 'testsrc2', width: 1280, height: 720, fps: 25 });
+  assert.deepEqual(patchBody(buildCamera({ ...f, kind: 'rtsp' }, 'edit').camera!, loaded), {});
+});
+
+test('a change to any part of the source sends the whole source, credentials as shown for the server to restore', () => {
+  const { form: f, loaded } = loadedAs(RTSP_CONFIG);
+  const body = patchBody(buildCamera({ ...f, rtsp: { ...f.rtsp, transport: 'udp' } }, 'edit').camera!, loaded);
+  // The server replaces the source as a whole: a lone transport would lose the URL.
+  assert.deepEqual(body, { source: { kind: 'rtsp', url: 'rtsp://***:***@10.0.0.2/s1', transport: 'udp', timeoutS: 5 } });
+  assert.ok(cameraSchema.partial().safeParse(body).success);
+
+  // Key order in the loaded config does not matter; a cleared optional number is a change (the source goes without it).
+  const webcam = loadedAs({ id: 'w', source: { fps: 30, width: 640, device: '/dev/video0', kind: 'webcam', driver: 'v4l2', height: 480 } as CameraJson['source'] });
+  assert.deepEqual(patchBody(buildCamera(webcam.form, 'edit').camera!, webcam.loaded), {});
+  assert.deepEqual(patchBody(buildCamera({ ...webcam.form, webcam: { ...webcam.form.webcam, fps: '' } }, 'edit').camera!, webcam.loaded), {
+    source: { kind: 'webcam', device: '/dev/video0', driver: 'v4l2', width: 640, height: 480 },
+  });
+
+  // Input options are compared option by option.
+  const url = loadedAs({ id: 'u', source: { kind: 'url', url: 'srt://enc:9000?passphrase=***', inputOptions: ['-headers', 'Authorization: ***'] } });
+  assert.deepEqual(patchBody(buildCamera(url.form, 'edit').camera!, url.loaded), {});
+  assert.deepEqual(patchBody(buildCamera({ ...url.form, url: { ...url.form.url, inputOptions: `${url.form.url.inputOptions} -re` } }, 'edit').camera!, url.loaded), {
+    source: { kind: 'url', url: 'srt://enc:9000?passphrase=***', inputOptions: ['-headers', 'Authorization: ***', '-re'] },
+  });
+});
+
+test('two forms loaded from one camera, saved one after the other, each change stands', () => {
+  // The server's merge: a PATCH's fields over the camera as it is (the source as a whole).
+  let camera: CameraJson = structuredClone(RTSP_CONFIG);
+  const a = loadedAs(camera);
+  const b = loadedAs(camera);
+  camera = { ...camera, ...patchBody(buildCamera({ ...a.form, name: 'Jib' }, 'edit').camera!, a.loaded) };
+  camera = { ...camera, ...patchBody(buildCamera({ ...b.form, analysisFps: '2' }, 'edit').camera!, b.loaded) };
+  assert.deepEqual(camera, { ...RTSP_CONFIG, name: 'Jib', analysisFps: 2 });
 });
 
 test('server CAMERA_INVALID messages land on the fields they name', () => {

@@ -333,10 +333,43 @@ function withDefined<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }
 
-/** What PATCH /api/cameras/:id takes: the camera without its id (which cannot change). */
-export function patchBody(camera: CameraJson): Omit<CameraJson, 'id'> {
-  const { id: _id, ...rest } = camera;
-  return rest;
+/** What PATCH /api/cameras/:id takes: some of the camera's fields, never its id (which cannot change). */
+export type CameraPatchJson = Partial<Omit<CameraJson, 'id'>>;
+
+/** Same JSON value, whatever the order of object keys. */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  if (ka.length !== kb.length) return false;
+  return ka.every((k) => Object.hasOwn(b, k) && sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+}
+
+/**
+ * The PATCH for an edit: only the fields that differ from `loaded`, the
+ * camera as the form loaded it (buildCamera of the loaded form, so that "5"
+ * and "5.0" or a trimmed name count as the same). The server merges a PATCH
+ * into the camera as it is then, so two people saving the form for one camera
+ * at once, each changing a different field, both keep their change; a form
+ * that sent every field would put back the values it loaded over the other's.
+ *
+ * The source goes whole when any part of it changed: the server replaces the
+ * source as a whole (a shallow merge), and puts back credentials shown as
+ * `***` (same host) itself. A number left blank is left out, as in add
+ * mode, so it keeps the camera's value. An empty object: nothing changed.
+ * Without `loaded` (not known), every field goes.
+ */
+export function patchBody(camera: CameraJson, loaded: CameraJson | null): CameraPatchJson {
+  const { id: _id, ...all } = camera;
+  if (!loaded) return all;
+  const patch: CameraPatchJson = {};
+  if (camera.name !== undefined && camera.name !== loaded.name) patch.name = camera.name;
+  if (camera.enabled !== undefined && camera.enabled !== loaded.enabled) patch.enabled = camera.enabled;
+  if (camera.analysisFps !== undefined && camera.analysisFps !== loaded.analysisFps) patch.analysisFps = camera.analysisFps;
+  if (!sameJson(camera.source, loaded.source)) patch.source = camera.source;
+  return patch;
 }
 
 export interface ServerFieldErrors {
