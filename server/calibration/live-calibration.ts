@@ -28,7 +28,7 @@ import type { ProductionSetReport } from './production-fit.js';
 
 export type { QueueItem };
 
-/** A correction's sample; `relabelled`: the earlier sample of the same frame it replaced, and that sample's label. */
+/** A correction's sample; `relabelled`: where the frame was labelled before, its sample (the same id, relabelled in place) and the label it had. */
 export type CorrectionSummary = SampleSummary & { relabelled?: { sample: number; taxonomy: string; label: string } };
 
 const FIT_WORKER = fileURLToPath(new URL('./fit-worker.ts', import.meta.url));
@@ -213,11 +213,9 @@ export class LiveCalibration {
   /**
    * The frame as a sample labelled `label`. A frame already labelled (a
    * second click on the same picture: same camera, same capture time) keeps
-   * one sample, the latest label: two contradicting labels of one frame
-   * would only teach the fit noise. The store keeps no label apart from its
-   * sample, so a relabelled frame is a new sample that replaces the old one
-   * (added first, then the old deleted: a failure between the two leaves
-   * both, never neither); the answer names the one replaced.
+   * one sample, relabelled in place (same id, the latest label): two
+   * contradicting labels of one frame would only teach the fit noise. The
+   * answer names the label it replaced.
    */
   private async saveSample(cameraId: string, seen: Observed, label: string, taxonomyName: string): Promise<CorrectionSummary> {
     const given = this.labelOf(label, taxonomyName);
@@ -225,6 +223,12 @@ export class LiveCalibration {
     const earlier = (await this.deps.store.listSamples({ cameraId })).find((s) => s.source === 'live' && Math.round(s.capturedAt) === Math.round(seen.frame.captureTime));
     if (earlier && earlier.taxonomy === given.taxonomy && earlier.label === given.label) return earlier;
     const now = this.deps.clock();
+    const updated = earlier ? await this.deps.store.relabelSample(earlier.id, given, now) : null;
+    if (earlier && updated) {
+      this.deps.log.info(`correction on ${cameraId}: ${given.label} (${given.taxonomy}), shown ${seen.shown}; sample ${earlier.id} relabelled (was ${earlier.label}, ${earlier.taxonomy})`);
+      return { ...updated, relabelled: { sample: earlier.id, taxonomy: earlier.taxonomy, label: earlier.label } };
+    }
+    // A first label (or the earlier sample was deleted meanwhile): a new sample.
     const sample = {
       cameraId,
       capturedAt: seen.frame.captureTime,
@@ -239,20 +243,15 @@ export class LiveCalibration {
       jpeg: encodeThumbnail(seen.frame),
     };
     const id = await this.deps.store.addSample(sample, now);
-    const saved: CorrectionSummary = { id, cameraId, capturedAt: sample.capturedAt, createdAt: now, source: 'live', taxonomy: sample.taxonomy, label: sample.label, shown: sample.shown, shotId: null, hasImage: true };
-    if (!earlier) {
-      this.deps.log.info(`correction on ${cameraId}: ${sample.label} (${sample.taxonomy}), shown ${seen.shown}; sample ${id}`);
-      return saved;
-    }
-    await this.deps.store.deleteSample(earlier.id);
-    this.deps.log.info(`correction on ${cameraId}: ${sample.label} (${sample.taxonomy}), shown ${seen.shown}; sample ${id}, relabelling sample ${earlier.id} (${earlier.label}, ${earlier.taxonomy}) of the same frame`);
-    return { ...saved, relabelled: { sample: earlier.id, taxonomy: earlier.taxonomy, label: earlier.label } };
+    this.deps.log.info(`correction on ${cameraId}: ${sample.label} (${sample.taxonomy}), shown ${seen.shown}; sample ${id}`);
+    return { id, cameraId, capturedAt: sample.capturedAt, createdAt: now, source: 'live', taxonomy: sample.taxonomy, label: sample.label, shown: sample.shown, shotId: null, hasImage: true };
   }
 
   /**
    * An operator set a closed shot's scale: its thumbnail frame (the middle of
    * the shot, with what the model measured there) becomes a sample labelled
-   * with that scale. A shot whose model gave no features teaches nothing.
+   * with that scale; set again, that sample is relabelled in place (one frame,
+   * one label). A shot whose model gave no features teaches nothing.
    */
   async shotCorrected(shot: StoredShot, shots: Pick<ShotStore, 'thumbnailAnalysis' | 'thumbnail'>): Promise<SampleSummary | null> {
     const analysis = shots.thumbnailAnalysis(shot.id);
@@ -262,6 +261,13 @@ export class LiveCalibration {
       return null;
     }
     const now = this.deps.clock();
+    const earlier = (await this.deps.store.listSamples({ cameraId: shot.cameraId })).find((s) => s.source === 'shot' && s.shotId === shot.id);
+    if (earlier && earlier.taxonomy === 'canonical' && earlier.label === shot.scale) return earlier;
+    const updated = earlier ? await this.deps.store.relabelSample(earlier.id, { taxonomy: 'canonical', label: shot.scale }, now) : null;
+    if (earlier && updated) {
+      this.deps.log.info(`shot ${shot.id} of ${shot.cameraId} corrected again to ${shot.scale}; sample ${updated.id} relabelled (was ${earlier.label})`);
+      return updated;
+    }
     const sample = { cameraId: shot.cameraId, capturedAt: shot.inTime + (shot.outTime - shot.inTime) / 2, source: 'shot' as const, taxonomy: 'canonical', label: shot.scale, shown: shot.classifierScale ?? null, shotId: shot.id, features: analysis.features, featureNames: names, rules: analysis.rules, jpeg: shots.thumbnail(shot.id) };
     const id = await this.deps.store.addSample(sample, now);
     this.deps.log.info(`shot ${shot.id} of ${shot.cameraId} corrected to ${shot.scale} (classifier: ${shot.classifierScale ?? '?'}); sample ${id}`);

@@ -6,7 +6,7 @@
  * on whichever node runs it after a failover or a drain.
  */
 import type pg from 'pg';
-import { sampleRow, type AppliedHead, type CalibrationRecords, type HeadSummary, type NewSample, type SampleForFit, type SampleSummary, type StoredHead } from '../store/calibration-store.js';
+import { sampleRow, type AppliedHead, type CalibrationRecords, type HeadSummary, type NewSample, type Relabel, type SampleForFit, type SampleSummary, type StoredHead } from '../store/calibration-store.js';
 import { clusterQueryError } from './pg-errors.js';
 
 const SUMMARY_COLUMNS = 'id, camera_id, captured_at, created_at, source, taxonomy, label, shown, shot_id, jpeg IS NOT NULL AS has_image';
@@ -94,6 +94,17 @@ export class ClusterCalibrationStore implements CalibrationRecords {
 
   async deleteSample(id: number): Promise<boolean> {
     return (await this.query<{ id: string }>('DELETE FROM cluster_calibration_samples WHERE id = $1 RETURNING id', [id])).length > 0;
+  }
+
+  /** As in a node's SQLite file (CalibrationStore.relabelSample): in place, same id, in one statement. */
+  async relabelSample(id: number, relabel: Relabel, at: number): Promise<SampleSummary | null> {
+    const rows = await this.query<SampleRow>(`UPDATE cluster_calibration_samples SET taxonomy = $1, label = $2, created_at = $3 WHERE id = $4 RETURNING ${SUMMARY_COLUMNS}`, [
+      relabel.taxonomy,
+      relabel.label,
+      Math.round(at),
+      id,
+    ]);
+    return rows[0] ? summary(rows[0]) : null;
   }
 
   async addHead(head: unknown, report: unknown, samples: number, at: number): Promise<number> {

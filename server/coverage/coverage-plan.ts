@@ -13,7 +13,7 @@ import { defaultItemLabel, describeScaleRange, parseScaleSpec, scaleIndex, SCALE
 import { CANONICAL_SCALES } from '../shared/scale.js';
 
 export { defaultItemLabel, describeScaleRange, parseScaleSpec, SCALE_FORMS, type ScaleRange, type ScaleSpec };
-import type { CoveragePlan, CoveragePlanItem, PlanItemStatus, SceneCoverage, ShotRecord } from '../shared/shots.js';
+import { scaleSetByOperator, type CoveragePlan, type CoveragePlanItem, type PlanItemStatus, type SceneCoverage, type ShotRecord } from '../shared/shots.js';
 import { computeCoverage, coverageByCamera } from './coverage-stats.js';
 
 const FRAMINGS = ['single', 'two-shot', 'group'] as const;
@@ -131,7 +131,7 @@ function planOrError(result: ReturnType<typeof storedPlanSchema.safeParse>): Cov
  * shot's scale over: 30 s of black after a master is no second master.
  */
 function scaleWasRead(shot: ShotRecord): boolean {
-  return shot.readouts > 0 || (shot.classifierScale !== undefined && shot.classifierScale !== null);
+  return shot.readouts > 0 || scaleSetByOperator(shot);
 }
 
 /** Rounding noise of a duration computed from milliseconds must not fail an exact minimum. */

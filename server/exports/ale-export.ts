@@ -86,7 +86,8 @@ export function aleLog(sortedShots: readonly ShotRecord[], rateName: TimecodeRat
       // A clip with no picture sorts apart in the bin ("BLACK"), not with the scale it carried over.
       Scale: scaleWord(shot),
       'Scale Name': noPicture ? describeNoPicture(noPicture) : SCALE_NAMES[shot.scale],
-      Confidence: roundedNumber(shot.confidence, 3),
+      // No picture from cut to cut: the classifier read nothing to be confident of.
+      Confidence: shot.noPicture ? '' : roundedNumber(shot.confidence, 3),
       Framing: shot.subjects?.framing ?? '',
       People: shot.subjects ? String(shot.subjects.count) : '',
       Scene: shot.scene ?? '',

@@ -7,9 +7,10 @@
  *
  * `scale` is what the shot is: an operator's correction where one was made
  * (`scale_set_by` operator, the classifier's own in `classifier_scale`). A
- * shot with no picture from cut to cut (a camera black) has no scale: its
- * scale cells are empty and `no_picture` says what it showed (black, white,
- * plain; empty for every other shot). `no_picture_s` is the seconds of any
+ * shot with no picture from cut to cut (a camera black) has no scale of the
+ * classifier's: its scale, confidence and probability cells are empty and
+ * `no_picture` says what it showed (black, white, plain; empty for every
+ * other shot); an operator's scale for it fills `scale` alone. `no_picture_s` is the seconds of any
  * shot without a picture (0 for most).
  *
  * Each row keeps the shot's own rate (the `rate` column says which), so
@@ -19,7 +20,7 @@
  */
 import { csvField } from '../evaluation/csv-table.js';
 import { CANONICAL_SCALES, SCALE_NAMES } from '../shared/scale.js';
-import { secondsWithoutPicture, shotWithoutPicture, type ShotRecord } from '../shared/shots.js';
+import { scaleSetByOperator, secondsWithoutPicture, shotWithoutPicture, type ShotRecord } from '../shared/shots.js';
 import { guardFormula, roundedNumber } from './export-text.js';
 
 const CSV_LINE_END = '\r\n';
@@ -65,6 +66,8 @@ function csvRow(shot: ShotRecord): string[] {
   // The scale a shot with no picture carried over from the shot before is no scale of its own.
   const noPicture = shotWithoutPicture(shot);
   const scale = noPicture ? null : shot.scale;
+  // The classifier read nothing from cut to cut: its confidence and probabilities are the shot before's, carried over.
+  const read = !shot.noPicture;
   const cells = [
     String(shot.id),
     userText(shot.cameraId),
@@ -81,10 +84,10 @@ function csvRow(shot: ShotRecord): string[] {
     scale ? SCALE_NAMES[scale] : '',
     shot.scaleStart ?? '',
     shot.scaleEnd ?? '',
-    // An operator's correction: scale is theirs, the classifier's own beside it.
-    shot.classifierScale ? 'operator' : 'classifier',
-    shot.classifierScale ?? scale ?? '',
-    roundedNumber(shot.confidence, 4),
+    // An operator's correction: scale is theirs, the classifier's own beside it (none where it read no picture).
+    scaleSetByOperator(shot) ? 'operator' : 'classifier',
+    (scaleSetByOperator(shot) ? shot.classifierScale : scale) ?? '',
+    read ? roundedNumber(shot.confidence, 4) : '',
     shot.subjects?.framing ?? '',
     shot.subjects ? String(shot.subjects.count) : '',
     shot.subjects ? String(shot.subjects.overTheShoulder) : '',
@@ -97,7 +100,7 @@ function csvRow(shot: ShotRecord): string[] {
     userText(shot.note),
     noPicture ?? '',
     roundedNumber(secondsWithoutPicture(shot), 3),
-    ...CANONICAL_SCALES.map((_, i) => roundedNumber(shot.probabilities[i] ?? Number.NaN, 4)),
+    ...CANONICAL_SCALES.map((_, i) => (read ? roundedNumber(shot.probabilities[i] ?? Number.NaN, 4) : '')),
   ];
   return cells.map(csvField);
 }

@@ -30,7 +30,7 @@
  */
 import { pathToFileURL } from 'node:url';
 import { SCALE_NAMES } from '../shared/scale.js';
-import type { ShotRecord, TimecodeRateName } from '../shared/shots.js';
+import { scaleSetByOperator, type ShotRecord, type TimecodeRateName } from '../shared/shots.js';
 import { framesPerDay, type TimecodeRate } from '../shots/timecode.js';
 import { sortCameraIds } from './reel-names.js';
 import { markerColour } from './scale-colours.js';
@@ -66,6 +66,8 @@ function shotMetadata(shot: ShotRecord) {
       reason: shot.reason,
       // Only on a shot with no picture from cut to cut, whose scale is carried over from the shot before.
       ...(shot.noPicture ? { noPicture: shot.noPicture } : {}),
+      // Only where an operator set the scale: the classifier's own beside it (null: it read no picture).
+      ...(scaleSetByOperator(shot) ? { scaleSetBy: 'operator', classifierScale: shot.classifierScale ?? null } : {}),
       scene: shot.scene,
       take: shot.take,
       tags: shot.tags,

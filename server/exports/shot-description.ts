@@ -5,7 +5,7 @@
  * from cut to cut (a camera black) reads as such, never as the scale it
  * carried over from the shot before.
  */
-import { describeNoPicture, shotWithoutPicture, type ShotRecord } from '../shared/shots.js';
+import { describeNoPicture, scaleSetByOperator, shotWithoutPicture, type ShotRecord } from '../shared/shots.js';
 import type { Subjects } from '../shared/socket-events.js';
 import { oneLine } from './export-text.js';
 
@@ -38,13 +38,23 @@ export function scaleWord(shot: Pick<ShotRecord, 'scale' | 'noPicture' | 'classi
   return noPicture === 'plain' ? 'NO PICTURE' : noPicture.toUpperCase();
 }
 
+/** "(set by operator; classifier MCU)" for an operator's scale, "" for the classifier's own. */
+function setByText(shot: Pick<ShotRecord, 'classifierScale'>): string {
+  if (!scaleSetByOperator(shot)) return '';
+  return `(set by operator; ${shot.classifierScale ? `classifier ${shot.classifierScale}` : 'no picture for the classifier'})`;
+}
+
+/** The classifier's confidence, "" where it read no picture (a confidence carried over from the shot before says nothing). */
+function confidenceText(shot: Pick<ShotRecord, 'confidence' | 'noPicture'>): string {
+  return shot.noPicture ? '' : shot.confidence.toFixed(2);
+}
+
 /** Scale (and who set it), confidence, a change of scale inside the shot, subjects and the model's reason, on one line. */
 export function shotComment(shot: ShotRecord): string {
   const noPicture = shotWithoutPicture(shot);
   if (noPicture) return oneLine(shot.reason) || `${describeNoPicture(noPicture)} throughout`;
   const change = scaleChange(shot);
-  const setBy = shot.classifierScale ? `(set by operator; classifier ${shot.classifierScale})` : '';
-  const parts = [shot.scale, setBy, shot.confidence.toFixed(2), change ? `(${change})` : '', subjectsText(shot.subjects)].filter((part) => part !== '');
+  const parts = [shot.scale, setByText(shot), confidenceText(shot), change ? `(${change})` : '', subjectsText(shot.subjects)].filter((part) => part !== '');
   const reason = oneLine(shot.reason);
   return oneLine(`${parts.join(' ')}${reason ? ` (${reason})` : ''}`);
 }

@@ -65,7 +65,12 @@ export interface ShotRecord {
   tags: string[];
   note: string | null;
   hasThumbnail: boolean;
-  /** Set when an operator corrected `scale`: the classifier's own scale, kept beside it. */
+  /**
+   * Set when an operator set `scale` (see scaleSetByOperator): the
+   * classifier's own scale, kept beside it; null when the classifier read
+   * none (a shot with no picture from cut to cut, whose scale was only
+   * carried over from the shot before).
+   */
   classifierScale?: CanonicalScale | null;
   /**
    * Set when no frame of the shot had a picture (a camera black, white or
@@ -86,13 +91,18 @@ export function describeNoPicture(kind: NoPicture): string {
   return kind === 'plain' ? 'no picture (one plain colour)' : `no picture (${kind})`;
 }
 
+/** Whether an operator set the shot's scale (whatever the classifier read, if anything). */
+export function scaleSetByOperator(shot: Pick<ShotRecord, 'classifierScale'>): boolean {
+  return shot.classifierScale !== undefined;
+}
+
 /**
  * What a shot with no picture shows (black, white, one plain colour), or
  * null when it has a scale: one with a picture, or one an operator gave a
  * scale to (they saw a picture the flat check did not, e.g. a very dark one).
  */
 export function shotWithoutPicture(shot: Pick<ShotRecord, 'noPicture' | 'classifierScale'>): NoPicture | null {
-  return shot.noPicture && !shot.classifierScale ? shot.noPicture : null;
+  return shot.noPicture && !scaleSetByOperator(shot) ? shot.noPicture : null;
 }
 
 /** The seconds of a shot that count in no scale: all of a shot without a picture, none of one an operator gave a scale to. */

@@ -57,14 +57,21 @@ interface Sample {
   stable: CanonicalScale;
   reason: string | undefined;
   subjects: Subjects | undefined;
+  /** Set when a frame with no picture came next: the label holds until then, not over the black. */
+  untilS?: number;
 }
 
-/** The label held longest over `samples` (each holds until the next; the last until `endS`), ties to the more probable. */
+/**
+ * The label held longest over `samples` (each holds until the next, or the
+ * frame with no picture after it; the last until `endS`), ties to the more
+ * probable. Time without a picture counts for no label: a spell of black
+ * after a second of MS is no MS the classifier read.
+ */
 function heldLongest(samples: readonly Sample[], endS: number, probabilities: readonly number[]): CanonicalScale | null {
   if (!samples.length) return null;
   const held = new Map<CanonicalScale, number>();
   samples.forEach((s, i) => {
-    const until = i + 1 < samples.length ? samples[i + 1]!.timeS : Math.max(endS, s.timeS);
+    const until = s.untilS ?? (i + 1 < samples.length ? samples[i + 1]!.timeS : Math.max(endS, s.timeS));
     // A readout alone still counts, however short its span.
     held.set(s.stable, (held.get(s.stable) ?? 0) + Math.max(until - s.timeS, 1e-6));
   });
@@ -101,6 +108,8 @@ export class ShotAccumulator {
     this.last = { timeS, blank: readout.noPicture !== undefined };
     // A black or plain frame has no scale: the shot's scale, subjects and thumbnail come from the frames with a picture.
     if (readout.noPicture) {
+      const before = this.samples.at(-1);
+      if (before && before.untilS === undefined) before.untilS = Math.max(timeS, before.timeS);
       if (this.blank) this.blank.count += 1;
       else this.blank = { count: 1, kind: readout.noPicture };
       return;

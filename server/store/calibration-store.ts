@@ -119,12 +119,20 @@ export interface CalibrationRecords {
   samplesForFit(): Promise<SampleForFit[]>;
   sampleImage(id: number): Promise<Buffer | null>;
   deleteSample(id: number): Promise<boolean>;
+  /** A sample's frame labelled again: see CalibrationStore.relabelSample. */
+  relabelSample(id: number, relabel: Relabel, at: number): Promise<SampleSummary | null>;
   addHead(head: unknown, report: unknown, samples: number, at: number): Promise<number>;
   listHeads(): Promise<HeadSummary[]>;
   head(id: number): Promise<StoredHead | null>;
   apply(scope: string, headId: number | null, at: number): Promise<void>;
   unapply(scope: string): Promise<void>;
   applied(): Promise<AppliedHead[]>;
+}
+
+/** The label a sample's frame is given again, in its taxonomy. */
+export interface Relabel {
+  taxonomy: string;
+  label: string;
 }
 
 export interface AppliedHead {
@@ -141,6 +149,7 @@ export class SqliteCalibrationRecords implements CalibrationRecords {
   samplesForFit = async () => this.store.samplesForFit();
   sampleImage = async (id: number) => this.store.sampleImage(id);
   deleteSample = async (id: number) => this.store.deleteSample(id);
+  relabelSample = async (id: number, relabel: Relabel, at: number) => this.store.relabelSample(id, relabel, at);
   addHead = async (head: unknown, report: unknown, samples: number, at: number) => this.store.addHead(head, report, samples, at);
   listHeads = async () => this.store.listHeads();
   head = async (id: number) => this.store.head(id);
@@ -189,6 +198,21 @@ export class CalibrationStore {
 
   deleteSample(id: number): boolean {
     return guardWrite(this.db, () => this.db.prepare('DELETE FROM calibration_samples WHERE id = ?').run(id).changes > 0);
+  }
+
+  /**
+   * The sample's frame labelled again (an operator corrected the same
+   * picture twice): the label and its taxonomy change in place, keeping the
+   * id, the frame's features and image, and created_at becomes the time of
+   * the new label (what the label was made from is the same frame; when it
+   * was said is not). One statement, so the list never holds both labels or
+   * neither. null: no such sample.
+   */
+  relabelSample(id: number, relabel: Relabel, at: number): SampleSummary | null {
+    const row = guardWrite(this.db, () =>
+      this.db.prepare(`UPDATE calibration_samples SET taxonomy = ?, label = ?, created_at = ? WHERE id = ? RETURNING ${SUMMARY_COLUMNS}`).get(relabel.taxonomy, relabel.label, Math.round(at), id),
+    ) as SampleRow | undefined;
+    return row ? summary(row) : null;
   }
 
   addHead(head: unknown, report: unknown, samples: number, at: number): number {

@@ -103,10 +103,21 @@ function fromRow(row: ShotRow, timecode: (frames: number, rate: string) => strin
     note: row.note,
     hasThumbnail: row.has_thumbnail === 1,
     // Only where an operator set the scale: other shots read as they always did.
-    ...(row.scale_classifier && isCanonicalScale(row.scale_classifier) ? { classifierScale: row.scale_classifier } : {}),
+    ...(row.scale_classifier !== null ? { classifierScale: classifierScaleOf(row) } : {}),
     ...(row.no_picture && (NO_PICTURE_KINDS as readonly string[]).includes(row.no_picture) ? { noPicture: row.no_picture as NoPicture } : {}),
     ...(row.no_picture_s && row.no_picture_s > 0 ? { noPictureS: row.no_picture_s } : {}),
   };
+}
+
+/**
+ * An operator-set shot's classifier scale: the one stored beside it, or null
+ * where the classifier read none. A shot with no picture from cut to cut
+ * read none whatever is stored: its scale was carried over from the shot
+ * before (a log written before setScale knew this stored that one).
+ */
+function classifierScaleOf(row: Pick<ShotRow, 'scale_classifier' | 'no_picture'>): CanonicalScale | null {
+  if (row.no_picture !== null) return null;
+  return row.scale_classifier && isCanonicalScale(row.scale_classifier) ? row.scale_classifier : null;
 }
 
 /** The WHERE clause (with its leading space, or empty) and parameters of a filter. */
@@ -185,11 +196,16 @@ export class ShotStore {
   /**
    * An operator's scale for a closed shot: `scale` takes it (exports, coverage),
    * the classifier's own is kept in scale_classifier (the first time only).
+   * A shot with no picture from cut to cut has no scale of the classifier's:
+   * scale_classifier is then '' (set by an operator, the classifier read
+   * none), never the scale carried over from the shot before.
    */
   setScale(id: number, scale: CanonicalScale): StoredShot {
     const shot = this.get(id);
     if (shot.status !== 'closed') throw new ShotscaleError('CALIBRATION_INVALID', `shot ${id} is still open: correct its scale once it closes`);
-    guardWrite(this.db, () => this.db.prepare('UPDATE shots SET scale_classifier = COALESCE(scale_classifier, scale), scale = ? WHERE id = ?').run(scale, id));
+    guardWrite(this.db, () =>
+      this.db.prepare(`UPDATE shots SET scale_classifier = COALESCE(scale_classifier, CASE WHEN no_picture IS NULL THEN scale ELSE '' END), scale = ? WHERE id = ?`).run(scale, id),
+    );
     return this.get(id);
   }
 

@@ -176,7 +176,11 @@ describe('a camera with no picture', () => {
       assert.equal(await row.locator('[data-testid="shot-no-picture"]').count(), 0);
       const set = ((await httpJson(`${server.url}/api/shots?camera=cam-b&scene=9`)).body as { shots: ShotRecord[] }).shots.find((s) => s.id === black.id)!;
       assert.deepEqual([set.scale, set.noPicture], [black.scale, 'black'], 'the flag stays; the operator\'s scale counts (shotWithoutPicture)');
-      assert.ok(set.classifierScale, 'set by an operator');
+      // Set by an operator, with no classifier scale beside it: the one it carried over from the shot before was never read.
+      assert.ok('classifierScale' in set && set.classifierScale === null, JSON.stringify(set.classifierScale));
+      const setCsv = (await (await fetch(`${server.url}/api/shots?camera=cam-b&scene=9&format=csv`)).text()).split('\r\n');
+      const cells = Object.fromEntries(setCsv[0]!.split(',').map((name, i) => [name, setCsv[1]!.split(',')[i]]));
+      assert.deepEqual([cells.scale, cells.scale_set_by, cells.classifier_scale, cells.confidence], [black.scale, 'operator', '', '']);
     } finally {
       await browser?.close();
     }

@@ -181,6 +181,12 @@ describe('calibration records: the same answers from a node\'s SQLite file and f
       assert.equal(await store.sampleImage(ids[1]!), null);
       assert.equal(await store.deleteSample(ids[1]!), true);
       assert.equal(await store.deleteSample(ids[1]!), false);
+      // A frame labelled again: its sample in place, same id, picture and features; the new label and its time.
+      const relabelled = await store.relabelSample(ids[0]!, { taxonomy: 'cinemanet', label: 'Medium' }, T0 + 2500);
+      assert.deepEqual(relabelled, { ...(await store.listSamples({ cameraId: 'cam-1' }))[1], id: ids[0], taxonomy: 'cinemanet', label: 'Medium', createdAt: T0 + 2500 });
+      assert.deepEqual((await store.listSamples({ cameraId: 'cam-1' })).map((s) => [s.id, s.label, s.createdAt, s.hasImage]), [[ids[2], 'WS', T0 + 2005, true], [ids[0], 'Medium', T0 + 2500, true]]);
+      assert.deepEqual([...(await store.samplesForFit()).find((s) => s.id === ids[0])!.features], [...Float32Array.from([0.25, -1.5, 3e-7])]);
+      assert.equal(await store.relabelSample(ids[1]!, { taxonomy: 'canonical', label: 'CU' }, T0 + 2600), null, 'a deleted sample is no sample to relabel');
 
       const head = { weights: [[0.5, -0.25e-9]], classes: ['CU', 'MS'], nested: { n: 1 } };
       const v1 = await store.addHead(head, { sets: [] }, 2, T0 + 3000);

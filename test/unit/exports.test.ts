@@ -556,15 +556,17 @@ describe('exports: details', () => {
     const feed = [
       shot({ camera: 'cam-1', id: 61, rate: '25', tcIn: '10:00:00:00', tcOut: '10:00:04:00', scale: 'MCU' }),
       shot({ camera: 'cam-1', id: 62, rate: '25', tcIn: '10:00:04:00', tcOut: '10:00:10:00', scale: 'MCU', extra: black }),
-      // An operator gave this one a scale: they saw a picture the flat check did not.
-      shot({ camera: 'cam-1', id: 63, rate: '25', tcIn: '10:00:10:00', tcOut: '10:00:12:00', scale: 'WS', extra: { ...black, classifierScale: 'CU' } }),
+      // An operator gave this one a scale: they saw a picture the flat check did not. The classifier read none.
+      shot({ camera: 'cam-1', id: 63, rate: '25', tcIn: '10:00:10:00', tcOut: '10:00:12:00', scale: 'WS', extra: { ...black, classifierScale: null } }),
     ];
     const csv = parseCsv(run(feed, 'csv'));
-    assert.deepEqual(csv.map((r) => [r.scale, r.scale_name, r.classifier_scale, r.no_picture, r.no_picture_s]), [
-      ['MCU', SCALE_NAMES.MCU, 'MCU', '', '0'],
-      ['', '', '', 'black', '6'],
-      ['WS', SCALE_NAMES.WS, 'CU', '', '0'],
+    assert.deepEqual(csv.map((r) => [r.scale, r.scale_name, r.scale_set_by, r.classifier_scale, r.no_picture, r.no_picture_s]), [
+      ['MCU', SCALE_NAMES.MCU, 'classifier', 'MCU', '', '0'],
+      ['', '', 'classifier', '', 'black', '6'],
+      ['WS', SCALE_NAMES.WS, 'operator', '', '', '0'],
     ]);
+    // The confidence and probabilities of a shot the classifier read no picture of are the shot before's: left empty.
+    assert.deepEqual(csv.map((r) => [r.confidence !== '', r.p_MCU !== '']), [[true, true], [false, false], [false, false]]);
     const json = JSON.parse(run(feed, 'json')) as { shots: { noPicture?: string; scaleName: string | null; scale: string }[]; summary: { noPicture: { shots: number; seconds: number } } };
     assert.deepEqual(json.shots.map((s) => [s.scale, s.scaleName, s.noPicture ?? null]), [['MCU', SCALE_NAMES.MCU, null], ['MCU', null, 'black'], ['WS', SCALE_NAMES.WS, 'black']]);
     assert.deepEqual(json.summary.noPicture, { shots: 1, seconds: 6 });
@@ -577,7 +579,7 @@ describe('exports: details', () => {
     assert.deepEqual(ale.rows.map((r) => [r.Scale, r['Scale Name'], r['Shot Info']]), [
       ['MCU', SCALE_NAMES.MCU, 'MCU 0.82 single person (MCU by framing)'],
       ['BLACK', 'no picture (black)', 'no picture (black) throughout'],
-      ['WS', SCALE_NAMES.WS, 'WS (set by operator; classifier CU) 0.41 (no picture (black) throughout)'],
+      ['WS', SCALE_NAMES.WS, 'WS (set by operator; no picture for the classifier) (no picture (black) throughout)'],
     ]);
     const otio = readOtio(run(feed, 'otio'));
     const clips = otio.tracks[0]!.items.filter((i) => i.schema === 'Clip.2');

@@ -21,6 +21,7 @@ import { CalibrationStore, SqliteCalibrationRecords } from '../../server/store/c
 import { LiveCalibration } from '../../server/calibration/live-calibration.js';
 import { silentLogger } from '../../server/shared/logger.js';
 import { openDatabase } from '../../server/store/database.js';
+import type { StoredShot } from '../../server/store/shot-store.js';
 import { tempDir } from '../support/media.js';
 
 const canonical = findTaxonomy('canonical')!;
@@ -133,6 +134,16 @@ describe('the calibration store', () => {
     assert.equal(store.listSamples().length, 1);
   });
 
+  test('relabels a sample in place: same id, features and image; the new label and its time', () => {
+    const id = store.addSample(sample('CU', 'cam-3'), 5000);
+    const relabelled = store.relabelSample(id, { taxonomy: 'cinemanet', label: 'Medium' }, 7000);
+    assert.deepEqual(relabelled, { ...store.listSamples({ cameraId: 'cam-3' })[0], id, taxonomy: 'cinemanet', label: 'Medium', createdAt: 7000 });
+    assert.deepEqual(store.listSamples({ cameraId: 'cam-3' }).map((s) => [s.id, s.label, s.createdAt, s.capturedAt, s.shown, s.hasImage]), [[id, 'Medium', 7000, 1000, 'MCU', true]]);
+    assert.deepEqual(Array.from(store.samplesForFit().find((s) => s.id === id)!.features), [0.25, -1.5, 3]);
+    assert.equal(store.relabelSample(id + 1000, { taxonomy: 'canonical', label: 'CU' }, 8000), null, 'no such sample');
+    store.deleteSample(id);
+  });
+
   test('heads are versions, never overwritten; what is applied where is kept', () => {
     const v1 = store.addHead({ version: 'one' }, { sets: [] }, 10, 7000);
     const v2 = store.addHead({ version: 'two' }, { sets: [] }, 20, 8000);
@@ -203,16 +214,30 @@ describe('"label these"', () => {
     const latest = await calibration.correct('cam-9', 'CU');
     assert.deepEqual([latest.shown, latest.capturedAt], ['MWS', t0 + 400]);
     await assert.rejects(calibration.correct('cam-none', 'CU'), (e) => isShotscaleError(e, 'CALIBRATION_INVALID'));
-    // The same frame corrected again: one sample, with the latest label, and the answer says which label it replaced.
+    // The same frame corrected again: its sample relabelled in place (same id, the latest label, the time of the new label),
+    // and the answer says which label it replaced.
+    now += 1000;
     const again = await calibration.correct('cam-9', 'MCU');
-    assert.deepEqual([again.label, again.capturedAt, again.relabelled], ['MCU', t0 + 400, { sample: latest.id, taxonomy: 'canonical', label: 'CU' }]);
+    assert.deepEqual([again.id, again.label, again.capturedAt, again.createdAt, again.relabelled], [latest.id, 'MCU', t0 + 400, now, { sample: latest.id, taxonomy: 'canonical', label: 'CU' }]);
     const same = await calibration.correct('cam-9', 'MCU');
     assert.equal(same.id, again.id, 'the same label again changes nothing');
     assert.equal(same.relabelled, undefined);
     const kept = await calibration.samples('cam-9');
-    assert.deepEqual(kept.map((s) => [s.capturedAt, s.label]), [[t0 + 400, 'MCU'], [t0 + 200, 'CU']], 'one sample per frame, the latest label');
+    assert.deepEqual(kept.map((s) => [s.id, s.capturedAt, s.label]), [[latest.id, t0 + 400, 'MCU'], [seen.id, t0 + 200, 'CU']], 'one sample per frame, the latest label');
+    assert.equal((await calibration.state()).perCamera['cam-9'], 2, 'the old label is counted no more');
     await assert.rejects(calibration.correct('cam-none', 'XXL'), (e) => isShotscaleError(e, 'BAD_REQUEST'), 'a bad label is refused whatever the camera');
     calibration.forget('cam-9');
+  });
+
+  test('a shot\'s scale set again relabels the sample its frame made, rather than adding one', async () => {
+    const shots = { thumbnailAnalysis: () => analysis(sure), thumbnail: () => Buffer.from([0xff, 0xd8, 0xff, 0xd9]) };
+    const shot = { id: 41, cameraId: 'cam-7', inTime: now, outTime: now + 2000, scale: 'CU', classifierScale: 'MCU' } as StoredShot;
+    const first = (await calibration.shotCorrected(shot, shots))!;
+    now += 1000;
+    const second = (await calibration.shotCorrected({ ...shot, scale: 'ECU' }, shots))!;
+    assert.deepEqual([second.id, second.label, second.shotId, second.createdAt], [first.id, 'ECU', 41, now]);
+    assert.deepEqual((await calibration.samples('cam-7')).map((s) => [s.id, s.label]), [[first.id, 'ECU']]);
+    await calibration.deleteSample(first.id);
   });
 
   test('frames older than 5 minutes leave the queue; a removed camera takes its frames along', () => {

@@ -97,6 +97,23 @@ describe('frames with no picture in a shot', () => {
     assert.ok(acc.thumbnail(4.8)!.timeS < 2, 'the thumbnail is a frame with a picture');
   });
 
+  test('a spell of black credits no scale with its time: the scale held longest is the one read longest', () => {
+    const black = { label: 'MS' as const, smoothed: onehot('MS'), raw: onehot('ECU', 0.9), reason: 'no picture (black)', noPicture: 'black' as const };
+    // 1 s of MS, 8 s of black (the wall holding MS), 2 s of CU.
+    const acc = new ShotAccumulator(null);
+    for (let t = 0; t < 1; t += 0.2) acc.add({ label: 'MS', smoothed: onehot('MS'), reason: 'hips -> MS' }, t, null);
+    for (let t = 1; t < 9; t += 0.2) acc.add(black, t, null);
+    for (let t = 9; t < 11; t += 0.2) acc.add({ label: 'CU', smoothed: onehot('CU'), reason: 'face -> CU' }, t, null);
+    const summary = acc.summary(5.5, 11);
+    assert.deepEqual([summary.scale, summary.scaleStart, summary.scaleEnd, summary.reason], ['CU', 'MS', 'CU', 'face -> CU']);
+    // 2 s of MS, 1 s of CU, then black to the shot's end: the black is no CU either.
+    const fading = new ShotAccumulator(null);
+    for (let t = 0; t < 2; t += 0.2) fading.add({ label: 'MS', smoothed: onehot('MS'), reason: 'hips -> MS' }, t, null);
+    for (let t = 2; t < 3; t += 0.2) fading.add({ label: 'CU', smoothed: onehot('CU'), reason: 'face -> CU' }, t, null);
+    for (let t = 3; t < 8; t += 0.2) fading.add({ ...black, label: 'CU', smoothed: onehot('CU') }, t, null);
+    assert.equal(fading.summary(4, 8).scale, 'MS');
+  });
+
   test('a shot with no picture from cut to cut says so, with the scale carried over at half confidence', () => {
     const acc = new ShotAccumulator(onehot('WS'));
     for (let t = 0; t < 3; t += 0.2) acc.add({ label: 'ECU', smoothed: onehot('ECU'), reason: 'no picture (black)', noPicture: 'black' }, t, null);

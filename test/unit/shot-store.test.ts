@@ -301,6 +301,28 @@ describe('ShotStore', () => {
     db.close();
   });
 
+  test('an operator\'s scale on a shot with no picture from cut to cut: theirs is stored and exported as set by them, no classifier scale beside it', () => {
+    const { db } = freshDb();
+    const store = new ShotStore(db, timecode);
+    // Black from cut to cut: the scale is the shot before's (MCU), carried over; the classifier read none.
+    const black = { scale: 'MCU' as const, readouts: 0, confidence: 0.41, noPicture: 'black' as const, noPictureS: 2, reason: 'no picture (black) throughout' };
+    const id = store.add(shot({ ...black, status: 'open', cutOut: null }), null);
+    store.finish(shot({ ...black, id }), null);
+    store.setScale(id, 'WS');
+    store.setScale(id, 'FS');
+    const set = store.get(id);
+    assert.deepEqual([set.scale, set.classifierScale, set.noPicture], ['FS', null, 'black'], 'the operator\'s scale; the classifier read none; the flag stays');
+    assert.equal(db.prepare('SELECT scale_classifier FROM shots WHERE id = ?').pluck().get(id), '', 'stored as set by an operator, never as the carried MCU');
+    const [header, row] = shotsCsv([set]).split('\r\n');
+    const cells = Object.fromEntries(header!.split(',').map((name, i) => [name, row!.split(',')[i]]));
+    assert.deepEqual([cells.scale, cells.scale_set_by, cells.classifier_scale, cells.confidence, cells.p_MCU, cells.no_picture], ['FS', 'operator', '', '', '', '']);
+    assert.equal(shotComment(set), 'FS (set by operator; no picture for the classifier) (no picture (black) throughout)');
+    // A log written before stored the carried scale as the classifier's: it reads as none all the same.
+    db.prepare("UPDATE shots SET scale_classifier = 'MCU' WHERE id = ?").run(id);
+    assert.equal(store.get(id).classifierScale, null);
+    db.close();
+  });
+
   test('list: camera list, scene, take, time overlap, status, ordering, limit and offset', () => {
     const { db } = freshDb();
     const store = new ShotStore(db, timecode);

@@ -16,5 +16,6 @@ test('the head a roll back would leave: a camera\'s own, else every camera\'s, e
 test('the correction bar says what was saved, and which label a second correction of the same frame replaced', () => {
   assert.equal(correctionNote({ id: 12, label: 'CU', shown: 'MS' }), 'CU saved (sample 12; shown MS)');
   assert.equal(correctionNote({ id: 12, label: 'CU', shown: null }), 'CU saved (sample 12; shown —)');
-  assert.equal(correctionNote({ id: 13, label: 'MCU', shown: 'MS', relabelled: { sample: 12, taxonomy: 'canonical', label: 'CU' } }), 'MCU saved (sample 13; shown MS), replacing CU for this frame');
+  // Relabelled in place: the sample keeps its id.
+  assert.equal(correctionNote({ id: 12, label: 'MCU', shown: 'MS', relabelled: { sample: 12, taxonomy: 'canonical', label: 'CU' } }), 'MCU saved (sample 12; shown MS), replacing CU for this frame');
 });

@@ -5,6 +5,7 @@ import { parseCoveragePlan } from '../../server/coverage/coverage-plan.js';
 import {
   EXPORT_FORMATS,
   dismissPath,
+  editableScale,
   emptyRow,
   exportPath,
   filterParams,
@@ -77,6 +78,9 @@ test('shotEdit sends only what changed', () => {
   assert.deepEqual(shotEdit(black, 'Anna, Ben', ''), { tags: ['Anna', 'Ben'] }, 'tags alone set no scale');
   // Once an operator gave it one, it is a shot with that scale.
   assert.equal(shotEdit({ ...black, classifierScale: 'MCU' }, 'Anna', '', 'MCU'), null);
+  // Whether or not the classifier read a scale of its own (none, in the black).
+  assert.equal(editableScale({ ...black, classifierScale: null }), 'MCU');
+  assert.equal(shotEdit({ ...black, classifierScale: null }, 'Anna', '', 'MCU'), null);
 });
 
 test('orderScenes puts the current scene first, then by name with numbers in order', () => {

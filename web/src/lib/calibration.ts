@@ -43,7 +43,7 @@ export interface SampleItem {
   hasImage: boolean;
 }
 
-/** What POST /api/cameras/:id/corrections answers: the sample, and the one it replaced where the frame was labelled before. */
+/** What POST /api/cameras/:id/corrections answers: the sample, and the label it replaced where the frame was labelled before (the same sample, relabelled). */
 export interface CorrectionAnswer {
   id: number;
   label: string;
