@@ -24,6 +24,7 @@ import type { Frame } from '../shared/frame.js';
 import type { ShotLog } from '../shots/shot-log.js';
 import type { ShotTracker } from '../shots/shot-tracker.js';
 import { probeMedia } from '../ingest/media-probe.js';
+import { checkSourceFile } from '../ingest/source-file.js';
 
 export interface CameraManagerDeps {
   ffmpegPath: string;
@@ -110,11 +111,19 @@ export class CameraManager {
     return camera;
   }
 
-  /** Starts a new camera; refused (nothing of it left behind) when any part of it is wrong or it cannot start. */
-  add(input: unknown): CameraStatus {
+  /**
+   * Starts a new camera; refused (nothing of it left behind) when any part of
+   * it is wrong or it cannot start. A file camera's file must exist, unless
+   * `fileMayBeMissing`: a config's cameras at start, where one missing file
+   * (a drive mounted late) must not keep the others off the wall; that camera
+   * is failed with the reason and looks for its file again (CameraSupervisor).
+   */
+  add(input: unknown, { fileMayBeMissing = false }: { fileMayBeMissing?: boolean } = {}): CameraStatus {
     const camera = parseCamera(input, 'camera');
     if (this.supervisors.has(camera.id)) throw new ShotscaleError('CAMERA_EXISTS', `camera "${camera.id}" already exists`);
     const prepared = this.prepare(camera);
+    // Here, not in prepare(): in a cluster a camera is defined once and its file need only exist on the nodes that run it.
+    if (!fileMayBeMissing) checkSourceFile(prepared.camera);
     try {
       this.startCamera(prepared);
     } catch (error) {
@@ -144,6 +153,9 @@ export class CameraManager {
     const parsed = parseCamera({ ...current, ...patch, id: cameraId }, `camera "${cameraId}"`);
     const next = { ...parsed, source: restoreSecrets(parsed.source, current.source) };
     const prepared = this.prepare(next);
+    // Only a changed path: a rename of a camera whose file went away is no reason to refuse.
+    const samePath = current.source.kind === 'file' && prepared.camera.source.kind === 'file' && prepared.camera.source.path === current.source.path;
+    if (!samePath) checkSourceFile(prepared.camera);
     const old = await this.stopCamera(cameraId, false, true);
     try {
       this.startCamera(prepared);

@@ -438,7 +438,7 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
       throw error;
     }
   } else {
-    for (const camera of config.cameras) manager.add(camera);
+    for (const camera of config.cameras) manager.add(camera, { fileMayBeMissing: true });
   }
 
   // Statuses carry live counters (fps, drops); push them every 2 s as well as on change.

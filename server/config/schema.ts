@@ -47,11 +47,18 @@ const fileSource = z.strictObject({
 
 export const TESTSRC_PATTERNS = ['testsrc', 'testsrc2', 'smptebars', 'smptehdbars', 'rgbtestsrc', 'mandelbrot', 'life', 'cellauto'] as const;
 
+/**
+ * The largest test pattern: 8K UHD. lavfi allocates every frame at the size
+ * asked for before the resize, so 100000x100000 (30 GB a frame in RGB) is
+ * an out-of-memory kill, not a picture.
+ */
+export const TESTSRC_MAX = { width: 7680, height: 4320 } as const;
+
 const testsrcSource = z.strictObject({
   kind: z.literal('testsrc'),
   pattern: z.enum(TESTSRC_PATTERNS).default('testsrc2').describe('ffmpeg lavfi test pattern'),
-  width: z.number().int().positive().default(1280).describe('Pattern width'),
-  height: z.number().int().positive().default(720).describe('Pattern height'),
+  width: z.number().int().positive().max(TESTSRC_MAX.width, `at most ${TESTSRC_MAX.width} (test patterns go up to ${TESTSRC_MAX.width}x${TESTSRC_MAX.height}, 8K UHD)`).default(1280).describe(`Pattern width, up to ${TESTSRC_MAX.width}`),
+  height: z.number().int().positive().max(TESTSRC_MAX.height, `at most ${TESTSRC_MAX.height} (test patterns go up to ${TESTSRC_MAX.width}x${TESTSRC_MAX.height}, 8K UHD)`).default(720).describe(`Pattern height, up to ${TESTSRC_MAX.height}`),
   fps: z.number().positive().default(25).describe('Pattern frame rate'),
 });
 

@@ -15,6 +15,8 @@ import { scrubCredentials } from './source-secrets.js';
 import { explainFfmpegExit } from './ffmpeg-failure.js';
 import { FrameReader } from './frame-reader.js';
 import { FrameRateMeter } from './frame-rate-meter.js';
+import { listensForSender } from './listener-source.js';
+import { sourceFileMissing } from './source-file.js';
 import type { CameraSourceDeps } from './camera-source.js';
 
 export type SupervisorSettings = Config['supervisor'];
@@ -63,6 +65,8 @@ export class CameraSupervisor {
   private sessionStderr: string[] = [];
   private readonly rate = new FrameRateMeter();
   private lastError: string | null = null;
+  /** The source is a port a sender pushes to (see listener-source.ts). */
+  private readonly listener: boolean;
   private counters = { framesIn: 0, framesDropped: 0, reconnects: 0, stalls: 0 };
 
   constructor(
@@ -70,6 +74,7 @@ export class CameraSupervisor {
     private readonly deps: SupervisorDeps,
   ) {
     this.since = deps.clock();
+    this.listener = listensForSender(camera.source);
   }
 
   get pid(): number | undefined {
@@ -132,6 +137,7 @@ export class CameraSupervisor {
 
   private spawnChild(): void {
     const { deps, camera } = this;
+    if (sourceFileMissing(camera.source)) return this.waitForFile();
     let args: string[];
     try {
       args = buildFfmpegArgs(camera.source, { ...deps.output, fps: camera.analysisFps }, deps.argsContext, deps.cuts);
@@ -213,7 +219,8 @@ export class CameraSupervisor {
       // ffmpeg's last line is often the least telling ("At least one output file must
       // be specified" for an audio-only source): say what its lines show, where.
       if (this.stderrPartial.trim()) this.keepStderr('\n');
-      failure = signal ? null : explainFfmpegExit(this.sessionStderr, code, this.camera.source, describeSource(this.camera.source));
+      const session = { ranMs: this.deps.clock() - this.startedAt, frames: this.seq };
+      failure = signal ? null : explainFfmpegExit(this.sessionStderr, code, this.camera.source, describeSource(this.camera.source), session);
       // The reason first, in words (a tile cuts the line short): pid and exit code
       // stay in the log line below and in the kept stderr.
       const lastLine = this.sessionStderr.at(-1);
@@ -226,7 +233,9 @@ export class CameraSupervisor {
       this.lastError = 'end of file';
       return this.setState('stopped');
     }
-    // This ffmpeg cannot read the source at all (a protocol it was built without): retrying cannot help.
+    // This ffmpeg cannot read the source at all (a protocol it was built without, a file
+    // with no picture): retrying cannot help. Editing the camera (or disabling and
+    // enabling it) starts it afresh.
     if (failure?.permanent) return this.setState('failed');
     this.scheduleRestart();
   }
@@ -244,6 +253,40 @@ export class CameraSupervisor {
     }, delayS * 1000);
   }
 
+  /**
+   * The file is not there (deleted, or a drive unmounted, since the camera
+   * was added): failed, with that reason, and looked for again at the
+   * slowest restart pace (supervisor.backoffMaxS) without spawning ffmpeg;
+   * it starts once the file is back. Not counted as a reconnect: nothing was
+   * connected.
+   */
+  private waitForFile(): void {
+    const everyS = this.deps.settings.backoffMaxS;
+    const reason = `${describeSource(this.camera.source)}: no such file (looked for again every ${everyS} s)`;
+    if (this.lastError !== reason) this.deps.log.error(reason);
+    this.lastError = reason;
+    this.setState('failed');
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = null;
+      if (!this.stopping) this.spawnChild();
+    }, everyS * 1000);
+  }
+
+  /**
+   * A listener with no sender yet: its ffmpeg holds the port open and is left
+   * alone. Restarting it for want of a picture (the first-frame timeout) would
+   * close the port every 20 s, and a sender starting in that gap is refused or
+   * loses its first packets. Once a sender has delivered frames the stall
+   * watchdog applies as for any camera; when it goes, the restarted ffmpeg
+   * waits here again.
+   */
+  private waitForSender(): void {
+    if (this.state === 'waiting') return;
+    this.lastError = `waiting for a sender on ${describeSource(this.camera.source)}`;
+    this.deps.log.info(this.lastError);
+    this.setState('waiting');
+  }
+
   private armWatchdog(): void {
     this.clearWatchdog();
     const { settings, clock } = this.deps;
@@ -251,6 +294,8 @@ export class CameraSupervisor {
     this.watchdog = setInterval(() => {
       const now = clock();
       const waitingForFirst = this.state !== 'live';
+      // Said at the first check (about a second in), once a port ffmpeg could not bind has had time to end it.
+      if (waitingForFirst && this.listener && this.child) return this.waitForSender();
       const limits = watchdogLimitsMs(settings, this.camera.analysisFps);
       const limitMs = waitingForFirst ? limits.firstFrameMs : limits.stallMs;
       const since = waitingForFirst ? this.startedAt : this.lastFrameAt;
@@ -260,10 +305,12 @@ export class CameraSupervisor {
       // gave no picture: a port that accepts and sends something that is not video, or
       // a source so slow (a time-lapse) that ffmpeg's decoder and fps filter, which hand
       // a frame on once the next ones arrive, have not let one out yet.
+      // No "stalled:" prefix: the state says it, and the log line and the tile show
+      // both ("state stalled: stalled: ..." before).
       this.lastError = waitingForFirst
-        ? `stalled: no picture within ${((now - since) / 1000).toFixed(1)} s of starting ffmpeg: the source sent no video ffmpeg could decode, or sends it slower than that (supervisor.firstFrameTimeoutS)`
-        : `stalled: no frame for ${((now - since) / 1000).toFixed(1)} s`;
-      this.deps.log.warn(this.lastError);
+        ? `no picture within ${((now - since) / 1000).toFixed(1)} s of starting ffmpeg: the source sent no video ffmpeg could decode, or sends it slower than that (supervisor.firstFrameTimeoutS)`
+        : `no frame for ${((now - since) / 1000).toFixed(1)} s`;
+      this.deps.log.warn(`stalled: ${this.lastError}`);
       this.setState('stalled');
       this.clearWatchdog();
       this.child.kill('SIGKILL'); // its 'close' schedules the restart

@@ -10,6 +10,7 @@ import type { SourceConfig } from '../config/schema.js';
 
 export type FfmpegFailureKind =
   | 'no-video'
+  | 'silent-server'
   | 'unauthorized'
   | 'forbidden'
   | 'not-found'
@@ -28,11 +29,41 @@ export interface FfmpegFailure {
   permanent?: boolean;
 }
 
+/** What the supervisor knows of the ffmpeg that ended, beyond its lines. */
+export interface FfmpegSession {
+  /** How long it ran. */
+  ranMs: number;
+  /** Frames it delivered: none means the source never gave a picture in this session. */
+  frames: number;
+}
+
 interface Rule {
   kind: FfmpegFailureKind;
   test: RegExp;
+  /** Further conditions (the source, the session) for the lines to mean this. */
+  when?: (source: SourceConfig, lines: readonly string[], session: FfmpegSession | undefined) => boolean;
   reason: (where: string, source: SourceConfig, lines: readonly string[]) => string;
-  permanent?: boolean;
+  /** Retrying cannot help: the camera is failed, not restarted. */
+  permanent?: boolean | ((source: SourceConfig) => boolean);
+}
+
+/** ffmpeg's own line for a TCP connection that never opened ("Connection to tcp://h:p?timeout=5000000 failed: ..."). */
+const CONNECT_FAILED = /Connection to \S+ failed/i;
+
+/**
+ * An RTSP session that gave no picture and lasted the socket timeout: the
+ * server took the connection and then went quiet (a camera whose encoder is
+ * stopped, a gateway with nothing behind the path). ffmpeg only says why its
+ * read ended, which misnames it: "Connection timed out" (the host answered),
+ * "does not contain any stream" (it announced one in its SDP). The 10% slack
+ * is ffmpeg's own start before it connects.
+ */
+function rtspWentQuiet(source: SourceConfig, session: FfmpegSession | undefined): source is Extract<SourceConfig, { kind: 'rtsp' }> {
+  return source.kind === 'rtsp' && session !== undefined && session.frames === 0 && session.ranMs >= source.timeoutS * 900;
+}
+
+function timeoutOf(source: SourceConfig): string {
+  return source.kind === 'rtsp' ? `${source.timeoutS} s (source.timeoutS)` : 'time';
 }
 
 const RULES: Rule[] = [
@@ -48,11 +79,32 @@ const RULES: Rule[] = [
     },
   },
   {
+    // Took the connection, never answered the first request (OPTIONS): ffmpeg waits out
+    // the socket timeout and calls it "Invalid data". A port that is not RTSP's reads the same.
+    kind: 'silent-server',
+    test: /Invalid data found when processing input/i,
+    when: (source, _lines, session) => rtspWentQuiet(source, session),
+    reason: (where, source) => `${where}: the server accepted the connection but answered nothing in ${timeoutOf(source)}: is this the camera's RTSP port, and is its RTSP service running?`,
+  },
+  {
+    // Answered (OPTIONS, DESCRIBE, SETUP, PLAY) and then sent no media. Unlike a host that
+    // does not answer at all, there is no "Connection to ... failed" line: the connection was made.
+    // ffmpeg 5 says "Connection timed out" (or, without cut frames, "does not contain any
+    // stream"); ffmpeg 4 only "Cannot determine format of input stream 0:0 after EOF".
+    kind: 'silent-server',
+    test: /Connection timed out|Operation timed out|does not contain any stream|matches no streams|Cannot determine format of input stream/i,
+    when: (source, lines, session) => rtspWentQuiet(source, session) && !lines.some((l) => CONNECT_FAILED.test(l)),
+    reason: (where, source) => `${where}: the RTSP server answered but sent no picture in ${timeoutOf(source)}: is the camera's stream (or the encoder behind the path) running?`,
+  },
+  {
     // ffmpeg 4-7 word it differently: with cut frames (a filter graph on [0:v]),
     // without them (no video stream to write), and newer ones after both.
     kind: 'no-video',
     test: /Stream specifier ':v' in filtergraph description .* matches no streams|Stream map '0:v(:0)?' matches no streams|does not contain any stream|At least one output file must be specified/i,
     reason: (where) => `${where} has no video stream (audio or data only): there is no picture to analyse`,
+    // A file does not grow a picture by itself: retrying it forever only hides the fault.
+    // A live source may (an encoder whose video input comes back), so it is retried.
+    permanent: (source) => source.kind === 'file',
   },
   {
     kind: 'unauthorized',
@@ -109,12 +161,12 @@ function isLive(source: SourceConfig): boolean {
  * caller then shows ffmpeg's last line). A clean exit of a live source is the
  * source ending the stream (an RTSP server going away closes it cleanly).
  */
-export function explainFfmpegExit(stderr: readonly string[], code: number | null, source: SourceConfig, where: string): FfmpegFailure | null {
+export function explainFfmpegExit(stderr: readonly string[], code: number | null, source: SourceConfig, where: string, session?: FfmpegSession): FfmpegFailure | null {
   // The first line that matches, by rule order: "401" must win over a later generic "Invalid data".
   for (const rule of RULES) {
-    if (stderr.some((l) => rule.test.test(l))) {
+    if (stderr.some((l) => rule.test.test(l)) && (!rule.when || rule.when(source, stderr, session))) {
       const failure: FfmpegFailure = { kind: rule.kind, reason: rule.reason(where, source, stderr) };
-      if (rule.permanent) failure.permanent = true;
+      if (typeof rule.permanent === 'function' ? rule.permanent(source) : rule.permanent) failure.permanent = true;
       return failure;
     }
   }

@@ -115,12 +115,17 @@ function shown(value: string): string {
 /** Why these input options are refused (one line per problem), or [] when they are fine. */
 export function inputOptionProblems(options: readonly string[]): { index: number; message: string }[] {
   const problems: { index: number; message: string }[] = [];
+  // The list of allowed options is long (60-odd): said once, with the first unknown argument.
+  // The camera's error joins every problem into one message, and `-y /tmp/x.png` (two unknown
+  // arguments, each named by its place) printed the whole list twice.
+  let listed = false;
   for (let i = 0; i < options.length; i++) {
     const option = options[i]!;
     if (FLAGS.has(option)) continue;
     const rule = VALUED[option];
     if (!rule) {
-      problems.push({ index: i, message: `${shown(option)} is not an input option a url camera may set (allowed: ${ALLOWED_INPUT_OPTIONS.join(' ')})` });
+      problems.push({ index: i, message: `${shown(option)} is not an input option a url camera may set${listed ? '' : ` (allowed: ${ALLOWED_INPUT_OPTIONS.join(' ')})`}` });
+      listed = true;
       continue;
     }
     const value = options[i + 1];

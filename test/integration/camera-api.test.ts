@@ -5,8 +5,10 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import path from 'node:path';
 import type { RunningServer } from '../../server/app/shotscale-server.js';
 import type { CameraStatus } from '../../server/shared/socket-events.js';
+import { tempDir } from '../support/media.js';
 import { collectReadouts, connectClient, httpJson, startTestServer, testsrcCamera, waitForStatus, type TestClient } from '../support/server-harness.js';
 
 describe('camera API', () => {
@@ -122,6 +124,31 @@ describe('camera API', () => {
     assert.equal(status.state, 'failed');
     assert.match(status.lastError ?? '', /libndi_newtek/);
     await collectReadouts(client, 3, (r) => r.cameraId === 'steady');
+  });
+
+  test('a file camera whose file does not exist is refused when added or pointed there, naming the path', async () => {
+    const missing = path.join(tempDir('shotscale-missing-'), 'take3.mp4');
+    const added = await api('/api/cameras', { method: 'POST', body: { id: 'replay', source: { kind: 'file', path: missing } } });
+    assert.equal(added.status, 400);
+    const err = (added.body as { error: { code: string; message: string } }).error;
+    assert.equal(err.code, 'CAMERA_INVALID');
+    assert.equal(err.message, `camera "replay": source.path: ${missing}: no such file`);
+    assert.equal((await api('/api/cameras/replay')).status, 404, 'nothing of it is left behind');
+
+    const edited = await api('/api/cameras/steady', { method: 'PATCH', body: { source: { kind: 'file', path: missing } } });
+    assert.equal(edited.status, 400);
+    assert.equal((edited.body as { error: { code: string } }).error.code, 'CAMERA_INVALID');
+    assert.equal(server.cameras.get('steady').camera.source.kind, 'testsrc', 'the camera runs on as it was');
+    assert.equal(server.cameras.get('steady').pid, steadyPid);
+  });
+
+  test('a test pattern larger than 8K UHD is refused with the limit', async () => {
+    const res = await api('/api/cameras', { method: 'POST', body: { id: 'huge', source: { kind: 'testsrc', width: 100000, height: 100000 } } });
+    assert.equal(res.status, 400);
+    const err = (res.body as { error: { code: string; message: string } }).error;
+    assert.equal(err.code, 'CAMERA_INVALID');
+    assert.match(err.message, /source\.width: at most 7680/);
+    assert.match(err.message, /source\.height: at most 4320/);
   });
 
   test('a disabled camera is listed but not read', async () => {

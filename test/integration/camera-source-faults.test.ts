@@ -4,14 +4,15 @@
  * and no picture, an MP4 cut short, a TCP port that accepts and sends junk,
  * a web page where a stream was expected. Each camera says what is wrong
  * and where in its status (not ffmpeg's least telling last line), keeps
- * retrying with backoff, and the camera beside it never stops.
+ * retrying with backoff (a file with no picture, which cannot change by
+ * itself, fails for good instead), and the camera beside it never stops.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer as createTcpServer, type AddressInfo, type Server as TcpServer, type Socket } from 'node:net';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { RunningServer } from '../../server/app/shotscale-server.js';
 import type { CameraStatus } from '../../server/shared/socket-events.js';
@@ -93,9 +94,16 @@ describe('camera sources that are not video', () => {
     return waitForStatus(client, (s) => s.cameraId === cameraId && s.reconnects >= times && s.lastError !== null, 20_000);
   }
 
-  test('a source with no video stream says so, naming the source', async () => {
-    const status = await failed('audio-only');
-    assert.equal(status.state, 'restarting');
+  /** The camera's status once it has failed for good. */
+  async function failedForGood(cameraId: string): Promise<CameraStatus> {
+    const now = server.cameras.get(cameraId).status();
+    if (now.state === 'failed') return now;
+    return waitForStatus(client, (s) => s.cameraId === cameraId && s.state === 'failed', 20_000);
+  }
+
+  test('a file with no video stream says so, naming the file, and is not retried', async () => {
+    const status = await failedForGood('audio-only');
+    assert.equal(status.reconnects, 0);
     assert.match(status.lastError ?? '', /tone\.m4a has no video stream \(audio or data only\)/);
     assert.doesNotMatch(status.lastError ?? '', /output file|Stream specifier|filtergraph/);
     // ffmpeg's own lines stay available for whoever needs them.
@@ -114,13 +122,16 @@ describe('camera sources that are not video', () => {
 
   test('a port that accepts and sends junk: no picture since the start, not a stall of a live feed', async () => {
     const status = await waitForStatus(client, (s) => s.cameraId === 'junk-port' && s.stalls >= 1, 20_000);
-    assert.match(status.lastError ?? '', /^stalled: no picture within [\d.]+ s of starting ffmpeg: the source sent no video ffmpeg could decode, or sends it slower than that \(supervisor.firstFrameTimeoutS\)$/);
+    assert.match(status.lastError ?? '', /^no picture within [\d.]+ s of starting ffmpeg: the source sent no video ffmpeg could decode, or sends it slower than that \(supervisor.firstFrameTimeoutS\)$/);
   });
 
   test('failing sources retry, each on its own, and the good camera never stops', async () => {
-    const before = server.cameras.get('audio-only').status().reconnects;
+    const before = server.cameras.get('cut-short').status().reconnects;
     await collectReadouts(client, 10, (r) => r.cameraId === 'good', 20_000);
-    await failed('audio-only', before + 1);
+    await failed('cut-short', before + 1);
+    // The file with no picture stays failed: nothing to retry.
+    assert.equal(server.cameras.get('audio-only').status().state, 'failed');
+    assert.equal(server.cameras.get('audio-only').status().reconnects, 0);
     for (const id of ['audio-only', 'cut-short', 'junk-port', 'web-page']) {
       assert.notEqual(server.cameras.get(id).status().state, 'live', id);
     }
@@ -150,6 +161,41 @@ describe('a source with no video stream, shots off (no cut-frame graph)', () => 
       const now = server.cameras.get('audio-only').status();
       const status = now.lastError ? now : await waitForStatus(client, (s) => s.cameraId === 'audio-only' && s.lastError !== null, 20_000);
       assert.match(status.lastError ?? '', /has no video stream \(audio or data only\)/);
+    } finally {
+      client.close();
+    }
+  });
+});
+
+describe("a config's file camera whose file is missing at start (a drive mounted late)", () => {
+  let server: RunningServer;
+  const drive = tempDir('shotscale-late-drive-');
+  const clipPath = path.join(drive, 'reel', 'take1.mp4');
+
+  before(async () => {
+    server = await startTestServer({
+      supervisor: { backoffMaxS: 1 },
+      cameras: [testsrcCamera('good'), { id: 'late-drive', analysisFps: 5, source: { kind: 'file', path: clipPath, loop: true, realtime: true } }],
+    });
+  });
+
+  after(async () => {
+    await server?.close();
+  });
+
+  test('the server starts, the others run, that camera says why and starts once the file is there', async () => {
+    const { client } = await connectClient(server.url);
+    try {
+      const now = server.cameras.get('late-drive').status();
+      const failed = now.state === 'failed' ? now : await waitForStatus(client, (s) => s.cameraId === 'late-drive' && s.state === 'failed', 10_000);
+      assert.equal(failed.lastError, `${clipPath}: no such file (looked for again every 1 s)`);
+      await collectReadouts(client, 3, (r) => r.cameraId === 'good');
+      const live = waitForStatus(client, (s) => s.cameraId === 'late-drive' && s.state === 'live', 20_000);
+      // Made aside and moved in whole, as a drive's files appear when it is mounted.
+      const made = makeClip(drive, 'staging.mp4', 3);
+      mkdirSync(path.dirname(clipPath));
+      renameSync(made, clipPath);
+      assert.equal((await live).state, 'live');
     } finally {
       client.close();
     }

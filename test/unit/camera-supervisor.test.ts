@@ -5,7 +5,7 @@
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cameraSchema, configSchema, type CameraInput } from '../../server/config/schema.js';
@@ -111,6 +111,89 @@ test('a slow camera is not called stalled between two of its frames', async () =
   await until('stalled', () => sup.status().state !== 'live', 3000);
   const waitedMs = Date.now() - liveAt;
   assert.ok(waitedMs >= 500, `stalled after ${waitedMs} ms`);
-  assert.match(sup.status().lastError ?? '', /^stalled: no frame for 0\.[6-9]/);
+  assert.match(sup.status().lastError ?? '', /^no frame for 0\.[6-9]/);
+  await sup.stop();
+});
+
+test('a listener with no sender yet is waiting, and its ffmpeg (holding the port) is left running', async () => {
+  const ffmpeg = fakeFfmpeg('listening.sh', 'exec sleep 30');
+  const timings = { firstFrameTimeoutS: 0.3, stallTimeoutS: 0.2, backoffInitialS: 0.05 };
+  const { sup, states } = supervisor(ffmpeg, { id: 'udp', analysisFps: 25, source: { kind: 'url', url: 'udp://127.0.0.1:47200' } }, timings);
+  sup.start();
+  const pid = sup.pid;
+  await until('waiting', () => sup.status().state === 'waiting');
+  // Several first-frame timeouts go by: the same ffmpeg still holds the port.
+  await new Promise((r) => setTimeout(r, 1200));
+  const status = sup.status();
+  assert.equal(status.state, 'waiting');
+  assert.equal(status.lastError, 'waiting for a sender on udp://127.0.0.1:47200');
+  assert.equal(status.reconnects, 0);
+  assert.equal(status.stalls, 0);
+  assert.equal(sup.pid, pid);
+  assert.deepEqual(states, ['starting', 'waiting']);
+  await sup.stop();
+
+  // A caller (SRT's default mode) fetches its feed: no picture there is a stall, as before.
+  const caller = supervisor(ffmpeg, { id: 'srt', analysisFps: 25, source: { kind: 'url', url: 'srt://127.0.0.1:47201' } }, timings);
+  caller.sup.start();
+  await until('stalled', () => caller.sup.status().stalls >= 1);
+  assert.ok(!caller.states.includes('waiting'));
+  await caller.sup.stop();
+});
+
+test('a listener whose sender came and went is stalled and restarted, then waits for the next sender', async () => {
+  // The first ffmpeg gets one frame from a sender that then stops; the next gets none.
+  const marker = join(dir, 'sender-came');
+  const ffmpeg = fakeFfmpeg('sender-came-and-went.sh', `if [ ! -e ${marker} ]; then touch ${marker}; head -c 12 /dev/zero; fi\nexec sleep 30`);
+  const { sup, states } = supervisor(ffmpeg, { id: 'srt-listen', analysisFps: 25, source: { kind: 'url', url: 'srt://0.0.0.0:47202?mode=listener' } }, { firstFrameTimeoutS: 0.3, stallTimeoutS: 0.2, backoffInitialS: 0.05 });
+  sup.start();
+  await until('waiting again', () => sup.status().stalls === 1 && sup.status().state === 'waiting');
+  assert.deepEqual(states, ['starting', 'live', 'stalled', 'restarting', 'waiting']);
+  assert.equal(sup.status().lastError, 'waiting for a sender on srt://0.0.0.0:47202?mode=listener');
+  await sup.stop();
+});
+
+test('the stall reason is said once: the state says "stalled", the reason does not repeat it', async () => {
+  const ffmpeg = fakeFfmpeg('one-frame-then-quiet.sh', `head -c 12 /dev/zero\nexec sleep 30`);
+  const { sup, lines } = supervisor(ffmpeg, { id: 'quiet', analysisFps: 25, source: { kind: 'rtsp', url: 'rtsp://127.0.0.1:9/cam' } }, { stallTimeoutS: 0.2 });
+  sup.start();
+  try {
+    await until('stalled', () => sup.status().stalls >= 1);
+    // The reason (it stays the stall's while the camera restarts), which the log line and the tile show after the state:
+    assert.match(sup.status().lastError ?? '', /^no frame for 0\.\d s$/);
+    assert.ok(lines.some((l) => /^warn stalled: no frame for/.test(l)), lines.join('\n'));
+    assert.ok(!lines.some((l) => l.includes('stalled: stalled')), lines.join('\n'));
+  } finally {
+    await sup.stop();
+  }
+});
+
+test('a file camera whose file is gone fails with that reason, spawns nothing, and starts when the file is back', async () => {
+  const spawned = join(dir, 'spawned-for-missing');
+  const ffmpeg = fakeFfmpeg('records-spawn.sh', `touch ${spawned}\nexec sleep 30`);
+  const file = join(dir, 'arrives-later.mp4');
+  const { sup } = supervisor(ffmpeg, { id: 'later', source: { kind: 'file', path: file } }, { backoffMaxS: 0.3 });
+  sup.start();
+  assert.equal(sup.status().state, 'failed');
+  assert.equal(sup.status().lastError, `${file}: no such file (looked for again every 0.3 s)`);
+  await new Promise((r) => setTimeout(r, 700));
+  assert.equal(existsSync(spawned), false, 'no ffmpeg for a file that is not there');
+  assert.equal(sup.status().reconnects, 0);
+  writeFileSync(file, 'a video, as far as the stand-in ffmpeg cares');
+  await until('started', () => existsSync(spawned) && sup.status().state === 'starting');
+  await sup.stop();
+});
+
+test('a file with no video stream fails for good instead of restarting forever', async () => {
+  const ffmpeg = fakeFfmpeg('audio-only.sh', `echo 'Output file #0 does not contain any stream' >&2\nexit 1`);
+  const file = join(dir, 'tone.m4a');
+  writeFileSync(file, 'sound only');
+  const { sup, states } = supervisor(ffmpeg, { id: 'tone', source: { kind: 'file', path: file } }, { backoffInitialS: 0.05 });
+  sup.start();
+  await until('failed', () => sup.status().state === 'failed');
+  await new Promise((r) => setTimeout(r, 300));
+  assert.deepEqual(states, ['starting', 'failed']);
+  assert.equal(sup.status().reconnects, 0);
+  assert.equal(sup.status().lastError, `${file} has no video stream (audio or data only): there is no picture to analyse`);
   await sup.stop();
 });

@@ -175,6 +175,17 @@ describe('loadConfig: errors', () => {
     assert.ok(error.message.includes(`${file}:6: cameras[0].source.size: unknown key "size"`), error.message);
   });
 
+  test('a test pattern larger than 8K UHD is refused, naming the limit', () => {
+    const text = ['cameras:', '  - id: huge', '    source: { kind: testsrc, width: 100000, height: 100000 }', ''].join('\n');
+    const file = writeYaml(text);
+    const error = loadError(file, 'CONFIG_INVALID');
+    assert.ok(error.message.includes(`${file}:3: cameras[0].source.width: at most 7680`), error.message);
+    assert.ok(error.message.includes('cameras[0].source.height: at most 4320'), error.message);
+    assert.match(error.message, /7680x4320/);
+    // The limit itself is a size a test pattern may have.
+    assert.doesNotThrow(() => loadConfig(writeYaml(['cameras:', '  - id: uhd', '    source: { kind: testsrc, width: 7680, height: 4320 }', ''].join('\n')), {}));
+  });
+
   test('unknown key in a flow mapping on the second camera', () => {
     const text = ['cameras:', '  - id: a', '    source: { kind: testsrc }', '  - id: b', '    source: { kind: testsrc, size: 3 }', ''].join('\n');
     const file = writeYaml(text);

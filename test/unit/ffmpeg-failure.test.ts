@@ -2,7 +2,7 @@
  * The reason a camera's ffmpeg ended, from its stderr lines as ffmpeg 4 to 7
  * print them: what is wrong and where, never ffmpeg's least telling last line.
  */
-import { test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { SourceConfig } from '../../server/config/schema.js';
 import { explainFfmpegExit } from '../../server/ingest/ffmpeg-failure.js';
@@ -11,15 +11,46 @@ const file = { kind: 'file', path: '/media/tone.m4a', loop: true, realtime: true
 const rtsp = (url: string) => ({ kind: 'rtsp', url, transport: 'tcp', timeoutS: 5 }) as SourceConfig;
 const explain = (lines: string[], source: SourceConfig = file, code: number | null = 1) => explainFfmpegExit(lines, code, source, 'SRC');
 
-test('no video stream, however ffmpeg words it', () => {
+test('no video stream, however ffmpeg words it; a file is not retried, a live source is', () => {
   for (const lines of [
     ["Stream specifier ':v' in filtergraph description [0:v]split=2[analysis][cuts];[analysis]fps=5[a] matches no streams."],
     ['Output file #0 does not contain any stream'],
     ["Stream map '0:v:0' matches no streams.", "To ignore this, add a trailing '?' to the map."],
     ['Error initializing complex filters.', 'At least one output file must be specified'],
   ]) {
-    assert.deepEqual(explain(lines), { kind: 'no-video', reason: 'SRC has no video stream (audio or data only): there is no picture to analyse' }, lines[0]);
+    assert.deepEqual(explain(lines), { kind: 'no-video', reason: 'SRC has no video stream (audio or data only): there is no picture to analyse', permanent: true }, lines[0]);
+    assert.deepEqual(explain(lines, rtsp('rtsp://cam/x')), { kind: 'no-video', reason: 'SRC has no video stream (audio or data only): there is no picture to analyse' }, lines[0]);
   }
+});
+
+describe('an RTSP server that takes the connection and sends nothing', () => {
+  const source = rtsp('rtsp://cam/x');
+  const quiet = { ranMs: 5200, frames: 0 };
+  const at = (lines: string[], session?: { ranMs: number; frames: number }) => explainFfmpegExit(lines, 1, source, 'SRC', session);
+
+  test('answered, then no media: said so, not "the host does not answer" nor "no video stream"', () => {
+    // As ffmpeg 5.1 ends against such a server, with the cut-frame graph and without it; then ffmpeg 4.
+    for (const lines of [
+      ['rtsp://cam/x: Connection timed out', 'Cannot determine format of input stream 0:0 after EOF', 'Error marking filters as finished'],
+      ['Output file #0 does not contain any stream'],
+      ['Cannot determine format of input stream 0:0 after EOF', 'Error marking filters as finished'],
+    ]) {
+      assert.deepEqual(at(lines, quiet), { kind: 'silent-server', reason: "SRC: the RTSP server answered but sent no picture in 5 s (source.timeoutS): is the camera's stream (or the encoder behind the path) running?" }, lines[0]);
+    }
+  });
+
+  test('no answer at all to its first request', () => {
+    assert.equal(at(['rtsp://cam/x: Invalid data found when processing input'], quiet)?.kind, 'silent-server');
+    assert.match(at(['rtsp://cam/x: Invalid data found when processing input'], quiet)!.reason, /^SRC: the server accepted the connection but answered nothing in 5 s \(source\.timeoutS\)/);
+  });
+
+  test('what it is not: a host that never took the connection, a quick refusal, a feed that was live', () => {
+    assert.equal(at(['[tcp @ 0x1] Connection to tcp://cam:554?timeout=5000000 failed: Connection timed out', 'rtsp://cam/x: Connection timed out'], quiet)?.kind, 'timed-out');
+    assert.equal(at(['rtsp://cam/x: Invalid data found when processing input'], { ranMs: 140, frames: 0 })?.kind, 'unreadable');
+    assert.equal(at(['rtsp://cam/x: Connection timed out'], { ranMs: 60_000, frames: 300 })?.kind, 'timed-out');
+    assert.equal(at(['Output file #0 does not contain any stream'], { ranMs: 300, frames: 0 })?.kind, 'no-video');
+    assert.equal(at(['rtsp://cam/x: Connection timed out'])?.kind, 'timed-out', 'no session known: as before');
+  });
 });
 
 test('credentials refused, or asked for when the URL has none', () => {

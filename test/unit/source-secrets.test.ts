@@ -5,6 +5,7 @@ import { isShotscaleError } from '../../server/errors.js';
 import { readFileSync } from 'node:fs';
 import { ALLOWED_INPUT_OPTIONS, inputOptionProblems } from '../../server/ingest/input-options.js';
 import { publicSource, restoreSecrets, scrubCredentials } from '../../server/ingest/source-secrets.js';
+import { parseCamera } from '../../server/app/camera-manager.js';
 
 const source = (input: unknown): SourceConfig => sourceSchema.parse(input);
 
@@ -32,6 +33,19 @@ describe('url input options: an allowlist', () => {
       [2, 3],
       'each refused argument is named by its index',
     );
+  });
+
+  test('the refusal lists the allowed options once, however many arguments it refuses', () => {
+    try {
+      parseCamera({ id: 'enc', source: { kind: 'url', url: 'udp://127.0.0.1:47200', inputOptions: ['-y', '/tmp/x.png', '-map', '0'] } }, 'camera');
+      assert.fail('refused');
+    } catch (error) {
+      assert.ok(isShotscaleError(error, 'CAMERA_INVALID'), String(error));
+      assert.equal(error.message.split('(allowed: ').length - 1, 1, error.message);
+      assert.equal(error.message.split('-use_wallclock_as_timestamps').length - 1, 1, error.message);
+      // Each refused argument is still named by its place.
+      for (const i of [0, 1, 2, 3]) assert.ok(error.message.includes(`source.inputOptions[${i}]`), error.message);
+    }
   });
 
   test('values are checked: a number is a number, an enum one of its values', () => {

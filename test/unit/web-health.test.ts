@@ -182,6 +182,10 @@ test('camera health: states, rates and drops, with reasons', () => {
   assert.deepEqual(pick(cameraHealth(camera('a', { state: 'restarting', framesIn: 0, framesDropped: 0, reconnects: 5 }), s, NOW)), { level: 'bad', reasons: ['no frame after 5 restarts'] });
   assert.deepEqual(pick(cameraHealth(camera('a', { state: 'restarting', framesIn: 10, reconnects: 5 }), s, NOW)), { level: 'warn', reasons: ['restarting'] });
   assert.deepEqual(pick(cameraHealth(camera('a', { state: 'stopped', enabled: false }), s, NOW)), { level: 'off', reasons: ['disabled'] });
+  // Waiting: a WHIP camera for its publisher, a listener for a sender on its port (its reason says which).
+  assert.deepEqual(pick(cameraHealth(camera('a', { state: 'waiting', sourceKind: 'webrtc', lastError: null }), s, NOW)), { level: 'warn', reasons: ['waiting for a publisher'] });
+  const listener = camera('a', { state: 'waiting', sourceKind: 'url', lastError: 'waiting for a sender on udp://0.0.0.0:5000' });
+  assert.deepEqual(pick(cameraHealth(listener, s, NOW)), { level: 'warn', reasons: ['waiting for a sender on udp://0.0.0.0:5000'] });
 
   assert.deepEqual(pick(cameraHealth(camera('a', { measuredFps: 3.5 }), s, NOW)), { level: 'warn', reasons: ['receiving 3.5 fps of 5.0 fps'] });
   assert.deepEqual(pick(cameraHealth(camera('a', { measuredFps: 1 }), s, NOW)), { level: 'bad', reasons: ['receiving 1.0 fps of 5.0 fps'] });

@@ -314,7 +314,8 @@ export function cameraHealth(status: CameraStatus, stats: PipelineStats | null, 
       flag('warn', 'stopped');
       return row;
     case 'waiting':
-      flag('warn', 'waiting for a publisher');
+      // A WHIP camera waits for a publisher; a listener (udp://, srt://...?mode=listener) for a sender, its port in its reason.
+      flag('warn', status.sourceKind === 'webrtc' ? 'waiting for a publisher' : (status.lastError ?? 'waiting for a sender'));
       return row;
     case 'gone':
       flag('warn', 'the publisher left');
