@@ -52,6 +52,8 @@ export interface HttpAppDeps {
   calibration: LiveCalibration | null;
   stats: () => PipelineStats;
   log: Logger;
+  /** Origins whose browser pages may publish over WHIP (supervisor.whip.allowedOrigins). */
+  whipOrigins?: readonly string[];
 }
 
 export interface HttpApp {
@@ -136,7 +138,12 @@ export async function createHttpApp(deps: HttpAppDeps): Promise<HttpApp> {
     registerReportRoutes(app, deps.shotLog);
   }
   if (deps.calibration) registerCalibrationRoutes(app, deps.calibration, deps.cameras, deps.directory, deps.calibrationCluster ?? null);
-  registerWhipRoutes(app, deps.cameras, { log: deps.log.child('whip'), directory: deps.directory, ...(deps.selfUrl ? { selfUrl: deps.selfUrl } : {}) });
+  registerWhipRoutes(app, deps.cameras, {
+    log: deps.log.child('whip'),
+    directory: deps.directory,
+    ...(deps.selfUrl ? { selfUrl: deps.selfUrl } : {}),
+    ...(deps.whipOrigins ? { allowedOrigins: deps.whipOrigins } : {}),
+  });
 
   app.get('/metrics', needs('viewer'), async (_request, reply) => {
     reply.header('content-type', deps.metrics.registry.contentType);

@@ -5,7 +5,8 @@
  * is answered 405, as the RFC allows; OPTIONS on the endpoint answers 204
  * with Accept-Post (no token needed: it says nothing of any camera), and the
  * methods a WHIP endpoint does not take (GET, HEAD, PUT) 405 with Allow.
- * No CORS: a page of another origin cannot publish from a browser.
+ * CORS only for the origins supervisor.whip.allowedOrigins names (whip-cors.ts):
+ * by default a page of another origin cannot publish from a browser.
  *
  * An offer whose video this server cannot decode (H.264 alone: @roamhq/wrtc
  * decodes VP8, VP9 and AV1) is refused 400 WHIP_CODEC, never answered with
@@ -35,6 +36,7 @@ import type { Logger } from '../shared/logger.js';
 import { needs } from './access/http-access.js';
 import { sendNoRoute } from './request-parsing.js';
 import { sendError } from './error-reply.js';
+import { answerPreflight, registerWhipCors } from './whip-cors.js';
 
 export interface WhipRouteOptions {
   /** Where a camera's publisher publishes (always here on a single node). */
@@ -43,11 +45,15 @@ export interface WhipRouteOptions {
   selfUrl?: () => string | null;
   /** Where WHIP sessions and refused offers are logged. */
   log: Logger;
+  /** Origins whose browser pages may publish (supervisor.whip.allowedOrigins); none: same origin only. */
+  allowedOrigins?: readonly string[];
 }
 
 const SDP_ONLY = 'a WHIP offer is an SDP body with Content-Type: application/sdp';
 /** What the endpoint takes (RFC 9725): for Allow. */
 const ENDPOINT_METHODS = 'POST, OPTIONS';
+/** What a session's URL takes (PATCH is answered 405: no trickle ICE). */
+const SESSION_METHODS = 'DELETE, OPTIONS';
 
 /** A refusal's message for the log: the server's own words, never a line of the SDP a parser quoted. */
 function loggable(error: unknown): string {
@@ -59,6 +65,8 @@ function loggable(error: unknown): string {
 export function registerWhipRoutes(app: FastifyInstance, cameras: CameraManager, options: WhipRouteOptions): void {
   const publishers = new WhipPublishers(cameras);
   const { log } = options;
+  const origins = options.allowedOrigins ?? [];
+  registerWhipCors(app, origins);
   const refused = (request: FastifyRequest, status: number | null, code: string, why: string): void =>
     log.warn(`refused a WHIP offer for camera "${(request.params as { cameraId?: string } | undefined)?.cameraId ?? '?'}" from ${request.ip}: ${code}${status ? ` (${status})` : ''}: ${why}`);
   /** The body parser's refusal of another content type (a form), in this route's words; anything else as the server answers it. */
@@ -87,7 +95,7 @@ export function registerWhipRoutes(app: FastifyInstance, cameras: CameraManager,
     }
     if (target.at === 'node') {
       const query = request.url.includes('?') ? request.url.slice(request.url.indexOf('?')) : '';
-      return reply.code(307).header('location', `${target.url}${path}${query}`).header('access-control-expose-headers', 'Location').send();
+      return reply.code(307).header('location', `${target.url}${path}${query}`).send();
     }
     let published;
     try {
@@ -107,7 +115,7 @@ export function registerWhipRoutes(app: FastifyInstance, cameras: CameraManager,
     }
     const { sessionId, answer } = published;
     const location = `${options.selfUrl?.() ?? ''}${path}/sessions/${sessionId}`;
-    return reply.code(201).header('location', location).header('access-control-expose-headers', 'Location').type('application/sdp').send(answer);
+    return reply.code(201).header('location', location).type('application/sdp').send(answer);
   });
 
   app.delete<{ Params: { cameraId: string; sessionId: string } }>('/whip/:cameraId/sessions/:sessionId', needs('publish'), async (request, reply) => {
@@ -116,13 +124,19 @@ export function registerWhipRoutes(app: FastifyInstance, cameras: CameraManager,
   });
 
   app.patch('/whip/:cameraId/sessions/:sessionId', needs('publish'), async (_request, reply) =>
-    reply.code(405).header('allow', 'DELETE').send({ error: { code: 'BAD_REQUEST', message: 'trickle ICE is not supported: send every candidate in the offer' } }),
+    reply.code(405).header('allow', SESSION_METHODS).send({ error: { code: 'BAD_REQUEST', message: 'trickle ICE is not supported: send every candidate in the offer' } }),
   );
 
   // RFC 9725: OPTIONS on the endpoint says what it takes. No token: a CORS preflight carries none, and it names no camera.
   // /whip/ with no camera is no endpoint (the router hands it to this route with an empty id).
   app.options<{ Params: { cameraId: string } }>('/whip/:cameraId', needs('public'), async (request, reply) =>
-    request.params.cameraId ? reply.code(204).header('accept-post', 'application/sdp').header('allow', ENDPOINT_METHODS).send() : sendNoRoute(request, reply),
+    request.params.cameraId
+      ? answerPreflight(request, reply, origins).code(204).header('accept-post', 'application/sdp').header('allow', ENDPOINT_METHODS).send()
+      : sendNoRoute(request, reply),
+  );
+  // A browser asks before it DELETEs a session with its token: the same answer, for the session's URL.
+  app.options<{ Params: { cameraId: string; sessionId: string } }>('/whip/:cameraId/sessions/:sessionId', needs('public'), async (request, reply) =>
+    answerPreflight(request, reply, origins).code(204).header('allow', SESSION_METHODS).send(),
   );
 
   // What a WHIP endpoint does not take, refused as such rather than "no such route". (Fastify answers HEAD with the GET route.)

@@ -372,6 +372,7 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
 
   const { app, routes } = await createHttpApp({
     guard,
+    whipOrigins: config.supervisor.whip.allowedOrigins,
     log: log.child('http'),
     tls,
     cameras,

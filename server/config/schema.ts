@@ -13,6 +13,9 @@ import { inputOptionProblems, URL_SCHEMES } from '../ingest/input-options.js';
 import { cameraIdSchema } from './camera-id.js';
 import { EMPTY_FRAME_WEIGHT } from '../analysis/scale-smoother.js';
 
+/** An origin as browsers send it (supervisor.whip.allowedOrigins): scheme and host (and port), no path; or "*" for any. */
+const ORIGIN_PATTERN = /^(\*|https?:\/\/[a-z0-9.-]+(:\d{1,5})?|https?:\/\/\[[0-9a-f:.]+\](:\d{1,5})?)$/;
+
 const positive = (d: string) => z.number().positive().describe(d);
 
 export { cameraIdSchema };
@@ -265,6 +268,11 @@ export const configSchema = z.strictObject({
           maxSessions: z.number().int().min(1).max(1000).default(16).describe('WHIP publishers at once, connecting or connected (each runs native threads and sockets); one more is refused 503 WHIP_CAPACITY'),
           maxCameras: z.number().int().min(1).max(1000).default(16).describe('Cameras WHIP makes for ids nobody defined; one more is refused 503 WHIP_CAPACITY'),
           removeAfterS: z.number().min(0).default(300).describe('A camera WHIP made is removed this long after its publisher left (at once when it never showed a picture)'),
+          allowedOrigins: z
+            .array(z.string().trim().toLowerCase().regex(ORIGIN_PATTERN, 'an origin: scheme and host (and port), e.g. https://publish.example.com, no path; or "*"'))
+            .max(100)
+            .default([])
+            .describe('Origins whose browser pages may publish over WHIP (CORS); none: only the dashboard\'s own origin'),
         })
         .prefault({})
         .describe('WebRTC publishers (POST /whip/CAMERA)'),

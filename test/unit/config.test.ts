@@ -229,6 +229,13 @@ describe('loadConfig: errors', () => {
     const error = loadError(writeYaml('server:\n  accessToken: short\n'), 'CONFIG_INVALID');
     assert.match(error.message, /server\.accessToken: at least 16 characters/);
   });
+
+  test("WHIP's allowed origins: an origin with a path is rejected, naming it; origins are kept in lower case", () => {
+    const error = loadError(writeYaml('supervisor:\n  whip:\n    allowedOrigins: ["https://ok.example", "https://publish.example.com/page"]\n'), 'CONFIG_INVALID');
+    assert.match(error.message, /supervisor\.whip\.allowedOrigins\[1\]: an origin: scheme and host \(and port\)/);
+    const { config } = loadConfig(writeYaml('supervisor:\n  whip:\n    allowedOrigins: ["HTTPS://Publish.Example.com:8443", "*"]\n'));
+    assert.deepEqual(config.supervisor.whip.allowedOrigins, ['https://publish.example.com:8443', '*']);
+  });
 });
 
 describe('loadConfig: ${VAR} interpolation', () => {

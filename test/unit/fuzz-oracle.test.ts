@@ -35,7 +35,7 @@ test("the README's tables: every route with its role, the Socket.IO events, GET 
   const routes = readRouteTable(readme);
   assert.ok(routes.length >= 25, `${routes.length} routes`);
   assert.deepEqual(routes.find((r) => r.url === '/api/health'), { method: 'GET', url: '/api/health', access: 'viewer' });
-  assert.deepEqual(routes.filter((r) => r.access === 'public').map((r) => `${r.method} ${r.url}`), ['OPTIONS /whip/:cameraId', 'GET /*']);
+  assert.deepEqual(routes.filter((r) => r.access === 'public').map((r) => `${r.method} ${r.url}`), ['OPTIONS /whip/:cameraId', 'OPTIONS /whip/:cameraId/sessions/:sessionId', 'GET /*']);
   assert.deepEqual(readRouteTable('| `POST /api/x/:id` | operator | y |\n| `nope` | viewer |'), [{ method: 'POST', url: '/api/x/:id', access: 'operator' }]);
   const events = readSocketEventTable(readme);
   assert.deepEqual(events.find((e) => e.event === 'take:start'), { event: 'take:start', access: 'operator' });
