@@ -37,6 +37,8 @@ export const ERROR_CODES = {
   STORAGE_FULL: 'the shot log cannot be written now (disk full or failing); shots are held in memory',
   INFERENCE_UNAVAILABLE: 'the inference thread is restarting',
   PLAN_INVALID: 'the coverage plan is invalid',
+  TAKE_EXISTS: 'the scene already has a take with that number; slate the next one, or say again: true to repeat it',
+  PLAN_CONFLICT: 'the coverage plan was changed or deleted since the revision the request names',
   CALIBRATION_BASE_INVALID: 'the base knowledge beside a calibration head cannot be read',
   CALIBRATION_INVALID: 'the calibration request cannot be carried out',
   CLUSTER_UNREACHABLE: "the cluster's Redis or PostgreSQL cannot be reached",
@@ -51,12 +53,15 @@ export type ErrorCode = keyof typeof ERROR_CODES;
 export class ShotscaleError extends Error {
   readonly code: ErrorCode;
   readonly hint: string | undefined;
+  /** What an HTTP answer carries beside code and message, so a client can act without asking again (a conflict's current plan). */
+  readonly details: Record<string, unknown> | undefined;
 
-  constructor(code: ErrorCode, message: string, options?: { hint?: string; cause?: unknown }) {
+  constructor(code: ErrorCode, message: string, options?: { hint?: string; cause?: unknown; details?: Record<string, unknown> }) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'ShotscaleError';
     this.code = code;
     this.hint = options?.hint;
+    this.details = options?.details;
   }
 
   /** One block for a terminal: code, message, hint. */

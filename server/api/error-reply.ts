@@ -1,6 +1,7 @@
 /** The one shape every HTTP error leaves in: { error: { code, message } }. */
 import type { FastifyReply } from 'fastify';
 
-export function sendError(reply: FastifyReply, status: number, code: string, message: string): FastifyReply {
-  return reply.code(status).send({ error: { code, message } });
+export function sendError(reply: FastifyReply, status: number, code: string, message: string, details?: Record<string, unknown>): FastifyReply {
+  // Details never replace the code or the message a client reads.
+  return reply.code(status).send({ error: { ...details, code, message } });
 }

@@ -33,6 +33,10 @@ const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
   TOO_MANY_ATTEMPTS: 429,
   NOT_FOUND: 404,
   PLAN_INVALID: 400,
+  // Two takes of one number would merge in the take line and its alerts: the operator slates the next (or says again).
+  TAKE_EXISTS: 409,
+  // A stale If-Match: the precondition the client set failed (RFC 9110 412).
+  PLAN_CONFLICT: 412,
   // No analysed frame yet, a fit already running, too few corrections: try again later or label more.
   CALIBRATION_INVALID: 409,
   CAMERA_BUSY: 409,
@@ -176,7 +180,7 @@ export function installRequestParsing(app: FastifyInstance, log: Logger): void {
     if (isShotscaleError(error)) {
       const status = STATUS_BY_CODE[error.code] ?? 500;
       // These say what is wrong with the server's storage or model, not its code: their message is for the user.
-      if (status < 500 || ['STORAGE_FULL', 'DATABASE_LOCKED', 'INFERENCE_UNAVAILABLE', 'CLUSTER_UNREACHABLE'].includes(error.code)) return sendError(reply, status, error.code, error.message);
+      if (status < 500 || ['STORAGE_FULL', 'DATABASE_LOCKED', 'INFERENCE_UNAVAILABLE', 'CLUSTER_UNREACHABLE'].includes(error.code)) return sendError(reply, status, error.code, error.message, error.details);
     }
     const status = error.statusCode ?? 500;
     if (status === 413) return sendError(reply, 413, 'BODY_TOO_LARGE', error.message);

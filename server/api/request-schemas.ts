@@ -42,6 +42,8 @@ export const takeStartSchema = z.strictObject({
   scene: slateName,
   take: slateName.nullable().optional(),
   cameras: takeCameras,
+  /** Slate a take number the scene has used before, on purpose. */
+  again: z.boolean().optional(),
 });
 
 export const takeEndSchema = z.strictObject({ cameras: takeCameras }).nullable().optional();
@@ -81,7 +83,7 @@ export function parseRequest<S extends z.ZodType>(schema: S, value: unknown, wha
 
 /** A validated take:start / POST /api/takes as the shot log takes it. */
 export function takeRequest(given: z.output<typeof takeStartSchema>): TakeRequest {
-  return { scene: given.scene, ...(given.take ? { take: given.take } : {}), cameras: given.cameras ?? null };
+  return { scene: given.scene, ...(given.take ? { take: given.take } : {}), cameras: given.cameras ?? null, ...(given.again ? { again: true } : {}) };
 }
 
 /** PATCH /api/shots/:id: empty texts clear the field. */

@@ -12,6 +12,7 @@ import type { ClusterShotLog } from '../cluster/cluster-shot-log.js';
 import { planForScene, type ShotLog, type TakeRequest } from '../shots/shot-log.js';
 import type { CoverageUpdate, Take } from '../shared/shots.js';
 import type { ShotFilter, StoredShot } from '../store/shot-store.js';
+import { planEtag, parseIfMatch } from '../coverage/plan-revision.js';
 import { needs } from './access/http-access.js';
 import { MAX_CAMERAS_IN_REQUEST, parseRecordId, parseRequest, shown, parseShotPatch, takeEndSchema, takeRequest, takeStartSchema } from './request-schemas.js';
 
@@ -205,32 +206,44 @@ export function registerShotRoutes(app: FastifyInstance, shotLog: ShotLog, optio
   /** What the `coverage` event carries: this run per camera, the current take, every scene. */
   app.get('/api/coverage/live', needs('viewer'), async () => (cluster ? cluster.liveCoverage() : shotLog.coverageUpdate()));
 
-  app.get('/api/plans', needs('viewer'), async () => (cluster ? cluster.coverage.plans() : shotLog.allPlans()));
+  // Plans carry a revision (ETag); PUT and DELETE with If-Match are refused (412 PLAN_CONFLICT) when it is stale.
+  app.get('/api/plans', needs('viewer'), async () => (cluster ? cluster.coverage.planRecords() : shotLog.planRecords()));
 
-  app.get<{ Params: { scene: string } }>('/api/plans/:scene', needs('viewer'), async (request) => {
-    const plan = cluster ? await cluster.coverage.plan(request.params.scene) : shotLog.plan(request.params.scene);
+  app.get<{ Params: { scene: string } }>('/api/plans/:scene', needs('viewer'), async (request, reply) => {
+    const plan = cluster ? await cluster.coverage.planRecord(request.params.scene) : shotLog.planRecord(request.params.scene);
     if (!plan) throw new ShotscaleError('NOT_FOUND', `no coverage plan for scene "${request.params.scene}"`);
-    return plan;
+    return reply.header('etag', planEtag(plan.revision)).send(plan);
   });
 
-  app.put<{ Params: { scene: string } }>('/api/plans/:scene', needs('admin'), async (request) => {
+  app.put<{ Params: { scene: string } }>('/api/plans/:scene', needs('admin'), async (request, reply) => {
     const { scene } = request.params;
-    if (!cluster) return shotLog.setPlan(scene, request.body);
+    const expected = parseIfMatch(request.headers['if-match']);
+    if (!cluster) {
+      const saved = shotLog.setPlan(scene, request.body, expected);
+      return reply.header('etag', planEtag(saved.revision)).send(saved);
+    }
     // In a cluster: checked, stored for the cluster (as given: its input form), then set here and on every node.
     const { given } = planForScene(scene, request.body);
-    await cluster.coverage.savePlan(scene, given);
+    const saved = await cluster.coverage.savePlan(scene, given, expected);
     cluster.planChanged(scene, given);
-    return shotLog.setPlan(scene, given);
+    shotLog.setPlan(scene, given);
+    return reply.header('etag', planEtag(saved.revision)).send(saved);
   });
 
   app.delete<{ Params: { scene: string } }>('/api/plans/:scene', needs('admin'), async (request, reply) => {
     const { scene } = request.params;
+    const expected = parseIfMatch(request.headers['if-match']);
+    const removed = cluster ? await cluster.coverage.removePlan(scene, expected) : shotLog.removePlan(scene, expected);
+    if (!removed) {
+      // A plan from the config file is there but cannot be removed here: say where it is changed.
+      const now = cluster ? await cluster.coverage.planRecord(scene) : shotLog.planRecord(scene);
+      const why = now?.source === 'config' ? ': the plan comes from the config file; edit the config file to change or remove it (a plan stored with PUT replaces it here)' : '';
+      throw new ShotscaleError('NOT_FOUND', `no stored coverage plan for scene "${scene}"${why}`);
+    }
     if (cluster) {
-      const removed = await cluster.coverage.removePlan(scene);
       cluster.planChanged(scene, null);
       shotLog.removePlan(scene);
-      if (!removed) throw new ShotscaleError('NOT_FOUND', `no stored coverage plan for scene "${scene}"`);
-    } else if (!shotLog.removePlan(scene)) throw new ShotscaleError('NOT_FOUND', `no stored coverage plan for scene "${scene}"`);
+    }
     return reply.code(204).send();
   });
 

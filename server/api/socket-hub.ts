@@ -356,6 +356,11 @@ export class SocketHub {
     this.io.local.emit('alert', alert);
   }
 
+  /** Each node tells its own clients: in a cluster every node applies the change to its log, and says so then. */
+  planChanged(scene: string): void {
+    this.io.local.emit('plan:changed', { scene });
+  }
+
   removed(cameraId: string): void {
     this.io.emit('camera:removed', { cameraId });
   }

@@ -155,6 +155,7 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
           cluster?.ownAlert(alert);
         },
         takeEnded: (take) => cluster?.takeEnded(take),
+        planChanged: (scene) => hub?.planChanged(scene),
       }, nodeId === null ? {} : { clusterNode: nodeId })
     : null;
 

@@ -6,15 +6,14 @@
  * same data.
  */
 import type pg from 'pg';
-import { readStoredPlan, refuseBeyondPlanLimit, sceneCoverage } from '../coverage/coverage-plan.js';
+import { refuseBeyondPlanLimit, sceneCoverage } from '../coverage/coverage-plan.js';
 import { coverageByCamera, computeCoverage } from '../coverage/coverage-stats.js';
+import { checkPlanRevision, planRecords } from '../coverage/plan-revision.js';
 import type { CoverageQuery, CoverageReport } from '../shots/shot-log.js';
-import type { CoveragePlan, CoverageUpdate, Take } from '../shared/shots.js';
+import type { CoveragePlan, CoverageUpdate, PlanRecord, Take } from '../shared/shots.js';
 import type { ClusterShotLog } from './cluster-shot-log.js';
 import { clusterQueryError } from './pg-errors.js';
 import { jsonWithoutNul, noNul } from './shot-replicator.js';
-
-const bySceneName = (a: { scene: string }, b: { scene: string }) => a.scene.localeCompare(b.scene, undefined, { numeric: true });
 
 export class ClusterCoverage {
   constructor(
@@ -32,30 +31,58 @@ export class ClusterCoverage {
     }
   }
 
-  /** The plans set over the API, as they were given. */
-  async storedPlans(): Promise<{ scene: string; plan: unknown }[]> {
-    return (await this.query<{ scene: string; plan: unknown }>('SELECT scene, plan FROM cluster_plans ORDER BY scene')).rows;
+  /** The plans set over the API, as they were given, with their revisions. */
+  async storedPlans(): Promise<{ scene: string; plan: unknown; revision: number }[]> {
+    const { rows } = await this.query<{ scene: string; plan: unknown; revision: string }>('SELECT scene, plan, revision FROM cluster_plans ORDER BY scene');
+    return rows.map((row) => ({ scene: row.scene, plan: row.plan, revision: Number(row.revision) }));
+  }
+
+  /** Every plan with its revision and source, as the plans API answers. */
+  async planRecords(): Promise<PlanRecord[]> {
+    return planRecords(this.configPlans, await this.storedPlans());
+  }
+
+  async planRecord(scene: string): Promise<PlanRecord | null> {
+    return (await this.planRecords()).find((p) => p.scene === scene) ?? null;
   }
 
   async plans(): Promise<CoveragePlan[]> {
-    const byScene = new Map(this.configPlans.map((p) => [p.scene, p]));
-    for (const row of await this.storedPlans()) byScene.set(row.scene, readStoredPlan(row.plan));
-    return [...byScene.values()].sort(bySceneName);
+    return (await this.planRecords()).map(({ scene, items }) => ({ scene, items }));
   }
 
   async plan(scene: string): Promise<CoveragePlan | null> {
     return (await this.plans()).find((p) => p.scene === scene) ?? null;
   }
 
-  /** Stores a plan checked as a single node checks it (the caller parses it first). */
-  async savePlan(scene: string, given: unknown): Promise<void> {
+  /**
+   * Stores a plan checked as a single node checks it (the caller parses it
+   * first). `expected`: the revision the client loaded; the write itself is
+   * conditional on it, so two nodes saving at once cannot both pass.
+   */
+  async savePlan(scene: string, given: unknown, expected?: number): Promise<PlanRecord> {
     const stored = await this.storedPlans();
     if (!stored.some((row) => row.scene === scene)) refuseBeyondPlanLimit(stored.length);
-    await this.query('INSERT INTO cluster_plans (scene, plan) VALUES ($1, $2) ON CONFLICT (scene) DO UPDATE SET plan = EXCLUDED.plan, updated_at = now()', [noNul(scene), jsonWithoutNul(given)]);
+    const values = [noNul(scene), jsonWithoutNul(given)];
+    const written =
+      expected === undefined
+        ? await this.query("INSERT INTO cluster_plans (scene, plan) VALUES ($1, $2) ON CONFLICT (scene) DO UPDATE SET plan = EXCLUDED.plan, revision = nextval('cluster_plan_revisions'), updated_at = now()", values)
+        : expected === 0
+          ? await this.query('INSERT INTO cluster_plans (scene, plan) VALUES ($1, $2) ON CONFLICT (scene) DO NOTHING', values)
+          : await this.query("UPDATE cluster_plans SET plan = $2, revision = nextval('cluster_plan_revisions'), updated_at = now() WHERE scene = $1 AND revision = $3", [...values, expected]);
+    const now = await this.planRecord(scene);
+    if (!written.rowCount) checkPlanRevision(scene, expected, now);
+    return now!;
   }
 
-  async removePlan(scene: string): Promise<boolean> {
-    return ((await this.query('DELETE FROM cluster_plans WHERE scene = $1', [noNul(scene)])).rowCount ?? 0) > 0;
+  /** Removes the scene's stored plan (`expected` as in savePlan); whether there was one. */
+  async removePlan(scene: string, expected?: number): Promise<boolean> {
+    const removed = expected === undefined
+      ? await this.query('DELETE FROM cluster_plans WHERE scene = $1', [noNul(scene)])
+      : await this.query('DELETE FROM cluster_plans WHERE scene = $1 AND revision = $2', [noNul(scene), expected]);
+    if (removed.rowCount) return true;
+    // Nothing deleted: a stale revision is a conflict; no stored plan at the revision named (0) is nothing to delete.
+    checkPlanRevision(scene, expected, await this.planRecord(scene));
+    return false;
   }
 
   async report(query: CoverageQuery): Promise<CoverageReport> {

@@ -65,10 +65,10 @@ export function parseHeartbeat(value: string): NodeHeartbeat | null {
   }
 }
 
-const runningTakes = z.array(z.looseObject({ scene: text, take: text, cameras: cameraIds.nullable(), startedAt: count }));
+const runningTakes = z.array(z.looseObject({ scene: text, take: text, cameras: cameraIds.nullable(), exceptCameras: cameraIds.optional(), startedAt: count }));
 
 /** The cluster's running takes as kept in Redis, or null when the value is not one this version can use. */
-export function parseRunningTakes(value: string): { scene: string; take: string; cameras: string[] | null; startedAt: number }[] | null {
+export function parseRunningTakes(value: string): { scene: string; take: string; cameras: string[] | null; exceptCameras?: string[] | undefined; startedAt: number }[] | null {
   try {
     const parsed = runningTakes.safeParse(JSON.parse(value));
     return parsed.success ? parsed.data : null;

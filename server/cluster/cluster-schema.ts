@@ -123,6 +123,11 @@ const MIGRATIONS: readonly string[] = [
      generation BIGINT NOT NULL,
      claimed_at TIMESTAMPTZ NOT NULL DEFAULT now()
    )`,
+  // 9: each stored plan's revision, from one sequence on every save (a plan
+  // deleted and stored again never gets a revision a client may still hold),
+  // so a stale edit from a dashboard is refused instead of overwriting.
+  `CREATE SEQUENCE cluster_plan_revisions;
+   ALTER TABLE cluster_plans ADD COLUMN revision BIGINT NOT NULL DEFAULT nextval('cluster_plan_revisions')`,
 ];
 
 /** Any constant: the advisory lock that serialises the nodes' migrations. */

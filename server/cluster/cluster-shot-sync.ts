@@ -25,6 +25,8 @@ interface RunningTake {
   scene: string;
   take: string;
   cameras: string[] | null;
+  /** Cameras a take on every camera has left (a take started or ended there alone). */
+  exceptCameras: string[];
   /** When the node where it was started started it: the take's key in the cluster's record. */
   startedAt: number;
 }
@@ -100,7 +102,8 @@ export class ClusterShotSync {
         `SELECT id, scene, take, cameras, started_at, ended_at FROM cluster_takes${scene === undefined ? '' : ' WHERE scene = $1'} ORDER BY started_at, id`,
         scene === undefined ? [] : [noNul(scene)],
       );
-      return rows.map((r) => ({ id: Number(r.id), scene: r.scene, take: r.take, cameras: r.cameras, startedAt: r.started_at, endedAt: r.ended_at }));
+      // The cluster's record keeps where each take started and when it ended; gaps are each node's own (its log).
+      return rows.map((r) => ({ id: Number(r.id), scene: r.scene, take: r.take, cameras: r.cameras, exceptCameras: [], gaps: [], startedAt: r.started_at, endedAt: r.ended_at }));
     } catch (error) {
       throw clusterQueryError(error, "the cluster's takes", 'takes still start and end on every node');
     }
@@ -155,7 +158,8 @@ export class ClusterShotSync {
       }
     };
     hub.io.on('plan', ({ scene, plan }) => applied(`a plan for scene "${scene}"`, () => (plan === null ? shotLog.removePlan(scene) : shotLog.setPlan(scene, plan))));
-    hub.io.on('take:start', (request) => applied('a take started', () => this.originStart.set(shotLog.startTake(request).id, request.startedAt)));
+    // The node where it was started has refused a take number used before, or been told "again".
+    hub.io.on('take:start', (request) => applied('a take started', () => this.originStart.set(shotLog.startTake({ ...request, again: true }).id, request.startedAt)));
     hub.io.on('take:end', (request) => applied('a take ended', () => shotLog.endTake(request.cameras)));
     // Takes ended by another node (it records them): their starts are no longer needed here.
     for (const event of ['take:start', 'take:end'] as const) hub.io.on(event, () => this.forgetEnded());
@@ -168,10 +172,18 @@ export class ClusterShotSync {
     const running = stored === null ? [] : parseRunningTakes(stored);
     // Another version's value (or a damaged one) must not stop this node from starting: no take is joined.
     if (!running) log.warn(`cluster: the running takes in Redis (${this.takesKey}) are not a list this version reads; none joined`);
+    // A take this node resumed after a crash that the cluster has ended since: ended here too.
+    if (running) {
+      for (const local of shotLog.runningTakes()) {
+        if (running.some((t) => t.scene === local.scene && t.take === local.take)) continue;
+        shotLog.endRunningTake(local.id);
+        log.warn(`cluster: scene ${local.scene} take ${local.take}, running here before a restart, ended in the cluster meanwhile; ended here too`);
+      }
+    }
     for (const take of running ?? []) {
       if (shotLog.runningTakes().some((t) => t.scene === take.scene && t.take === take.take)) continue;
       try {
-        this.originStart.set(shotLog.startTake(take).id, take.startedAt);
+        this.originStart.set(shotLog.startTake({ scene: take.scene, take: take.take, cameras: take.cameras, exceptCameras: take.exceptCameras ?? [], again: true }).id, take.startedAt);
         log.info(`cluster: joined the running take: scene ${take.scene} take ${take.take}`);
       } catch (error) {
         log.warn(`cluster: running take scene ${take.scene} not joined: ${errorMessage(error)}`);
@@ -213,7 +225,9 @@ export class ClusterShotSync {
   }
 
   private rememberTakes(): void {
-    const running: RunningTake[] = this.deps.shotLog.runningTakes().map((t) => ({ scene: t.scene, take: t.take, cameras: t.cameras, startedAt: this.originStart.get(t.id) ?? t.startedAt }));
+    const running: RunningTake[] = this.deps.shotLog
+      .runningTakes()
+      .map((t) => ({ scene: t.scene, take: t.take, cameras: t.cameras, exceptCameras: t.exceptCameras, startedAt: this.originStart.get(t.id) ?? t.startedAt }));
     this.deps.redis.set(this.takesKey, JSON.stringify(running)).catch((error: unknown) => this.deps.log.warn(`cluster: running takes not kept in Redis: ${errorMessage(error)}`));
   }
 }

@@ -298,6 +298,11 @@ export const configSchema = z.strictObject({
         .prefault({}),
       thumbnails: z.boolean().default(true).describe('Keep a JPEG thumbnail from the middle of each shot'),
       analysisWaitS: z.number().min(0).default(3).describe('Longest a cut waits for the analysis of the frames before it before closing its shot'),
+      resumeTakeWithinS: z
+        .number()
+        .min(0)
+        .default(900)
+        .describe('A take the server was running when it crashed runs on after the restart when the server was down no longer than this (from the last frame written); a longer outage ends it at that frame. Both raise an alert'),
     })
     .prefault({}),
   coverage: z

@@ -1,8 +1,8 @@
 /**
  * Alerts for the vision mixer and the script supervisor: cameras doubling up
  * on the same framing, a camera stuck on one framing, a feed with no picture,
- * a take that ended with planned framings missing, a shot log that cannot be
- * written.
+ * a take that ended with planned framings missing, a take a server restart
+ * cut into, a shot log that cannot be written.
  *
  * Pure and clock-free: the server feeds it camera statuses, readouts and take
  * ends with their times and calls tick(now) every second; every rule is
@@ -89,6 +89,13 @@ export const CLUSTER_ALERT_KEY = 'cluster:engines';
 
 /** Alerts about cameras and plans, which a cluster judges once for every node (the others are each node's own). */
 export const CAMERA_ALERT_KINDS: readonly AlertKind[] = ['doubling', 'stuck', 'stalled', 'no-picture', 'frozen', 'plan-missing'];
+
+/**
+ * Alerts about something that happened, not a condition that holds: active
+ * until an operator dismisses them (a plan-missing one also until the plan is
+ * met), and kept active across a restart of the server (restore).
+ */
+export const EVENT_ALERT_KINDS: readonly AlertKind[] = ['plan-missing', 'take-interrupted'];
 
 export class AlertMonitor {
   private readonly settings: AlertSettings;
@@ -191,13 +198,40 @@ export class AlertMonitor {
    */
   takeEnded(scene: string, take: string, missing: readonly PlanItemStatus[], now: number): void {
     const key = `plan-missing:${scene}:${take}`;
-    const message = `Scene ${scene} take ${take} ended without ${missing.map(describeMissing).join(', ')}`;
+    // "; " between items: labels hold commas ("CU or tighter, single, Anna"), so ", " could not tell one item from several.
+    const message = `Scene ${scene} take ${take} ended without ${missing.map(describeMissing).join('; ')}`;
     const current = this.alerts.get(key);
     if (current && missing.length > 0 && current.message === message) return;
     this.resolvePlanAlerts(scene, now);
     if (missing.length === 0) return;
     this.planAlertScene.set(key, scene);
     this.raise({ key, kind: 'plan-missing', severity: 'warning', cameraIds: [], scene, message, since: now });
+  }
+
+  /**
+   * The server restarted during a take (found when the shot log opened after
+   * a crash): a warning that stays until an operator dismisses it. `key`
+   * names the take and the restart, so two crashes in one take are two alerts.
+   */
+  takeInterrupted(key: string, scene: string, message: string, since: number): void {
+    if (this.alerts.has(key)) return;
+    this.raise({ key, kind: 'take-interrupted', severity: 'warning', cameraIds: [], scene, message, since });
+  }
+
+  /**
+   * Alerts about past events (EVENT_ALERT_KINDS) still active when the
+   * server stopped: active again as they were, not announced again (their
+   * records are there already).
+   */
+  restore(alerts: readonly Alert[]): void {
+    for (const alert of alerts) {
+      if (alert.resolvedAt !== null || this.alerts.has(alert.key) || !EVENT_ALERT_KINDS.includes(alert.kind)) continue;
+      if (alert.kind === 'plan-missing') {
+        if (alert.scene === undefined) continue;
+        this.planAlertScene.set(alert.key, alert.scene);
+      }
+      this.alerts.set(alert.key, { ...alert, cameraIds: [...alert.cameraIds] });
+    }
   }
 
   /**
@@ -283,7 +317,7 @@ export class AlertMonitor {
   dismiss(key: string, now: number): boolean {
     const alert = this.alerts.get(key);
     if (!alert) return false;
-    if (alert.kind !== 'plan-missing') this.dismissed.add(key);
+    if (!EVENT_ALERT_KINDS.includes(alert.kind)) this.dismissed.add(key);
     this.resolve(key, now);
     return true;
   }
@@ -304,14 +338,14 @@ export class AlertMonitor {
     return track;
   }
 
-  /** Raises what now holds and resolves what no longer does (plan alerts are event-driven, not here). */
+  /** Raises what now holds and resolves what no longer does (alerts about events are not decided here). */
   private evaluate(now: number): void {
     const holding = new Map<string, Condition>();
     for (const condition of [...this.doublings(now), ...this.stuck(now), ...this.stalled(now), ...this.noPicture(now), ...this.frozen(now)]) holding.set(condition.key, condition);
     for (const condition of this.system.values()) holding.set(condition.key, condition);
 
     for (const key of [...this.dismissed]) if (!holding.has(key)) this.dismissed.delete(key);
-    const stale = [...this.alerts.values()].filter((alert) => alert.kind !== 'plan-missing' && !holding.has(alert.key));
+    const stale = [...this.alerts.values()].filter((alert) => !EVENT_ALERT_KINDS.includes(alert.kind) && !holding.has(alert.key));
     for (const alert of stale.sort(byKey)) this.resolve(alert.key, now);
     for (const condition of [...holding.values()].sort(byKey)) {
       if (!this.alerts.has(condition.key) && !this.dismissed.has(condition.key)) this.raise(condition);
@@ -430,7 +464,8 @@ export class AlertMonitor {
         kind: 'frozen',
         severity: 'warning',
         cameraIds: [id],
-        message: `${track.name}'s picture has not changed for ${formatDuration(now - since)}: a frozen feed, or a still picture (bars, a slate)?`,
+        // Not "NAME's picture": a name ending in s ("Colour bars") would read "Colour bars's".
+        message: `The picture of ${track.name} has not changed for ${formatDuration(now - since)}: a frozen feed, or a still picture (bars, a slate)?`,
         since,
       });
     }

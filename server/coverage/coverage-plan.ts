@@ -9,10 +9,10 @@ import { z } from 'zod';
 import { hasControlCharacter, MAX_NAME_LENGTH, NO_CONTROL_CHARACTERS } from '../config/name-text.js';
 import { describeIssue, formatKeyPath } from '../config/zod-issues.js';
 import { ShotscaleError } from '../errors.js';
-import { defaultItemLabel, describeScaleRange, parseScaleSpec, scaleIndex, SCALE_FORMS, type ScaleRange, type ScaleSpec } from '../shared/scale-range.js';
+import { DEFAULT_MIN_DURATION_S, defaultItemLabel, describeScaleRange, parseScaleSpec, scaleIndex, SCALE_FORMS, type ScaleRange, type ScaleSpec } from '../shared/scale-range.js';
 import { CANONICAL_SCALES } from '../shared/scale.js';
 
-export { defaultItemLabel, describeScaleRange, parseScaleSpec, SCALE_FORMS, type ScaleRange, type ScaleSpec };
+export { DEFAULT_MIN_DURATION_S, defaultItemLabel, describeScaleRange, parseScaleSpec, SCALE_FORMS, type ScaleRange, type ScaleSpec };
 import { scaleSetByOperator, type CoveragePlan, type CoveragePlanItem, type PlanItemStatus, type SceneCoverage, type ShotRecord } from '../shared/shots.js';
 import { computeCoverage, coverageByCamera } from './coverage-stats.js';
 
@@ -29,7 +29,7 @@ const planItemInputSchema = z.strictObject({
   framing: z.enum(FRAMINGS).optional().describe('Only shots with this many subjects count'),
   tag: z.string().trim().min(1).optional().describe('Only shots tagged with this (e.g. a character name, any case) count'),
   count: z.number().int().min(1).default(1).describe('Shots needed'),
-  minDurationS: z.number().min(0).default(0).describe('Shots shorter than this do not count'),
+  minDurationS: z.number().min(0).default(DEFAULT_MIN_DURATION_S).describe(`Shots shorter than this (seconds) do not count; default ${DEFAULT_MIN_DURATION_S}`),
 });
 
 const planItemSchema = planItemInputSchema.transform((item, ctx): CoveragePlanItem => {

@@ -1,13 +1,16 @@
 /**
  * Coverage figures of a set of shots: count and time per canonical scale, the
  * average shot length and the scale histogram a film analyst reads; shots
- * with no picture from cut to cut are counted apart, in no scale. Pure
+ * with no picture from cut to cut are counted apart, in no scale, and so are
+ * shots with no analysed frame (e.g. the sliver between a take's start and a
+ * quick end): their scale is only carried over, and counting them would pull
+ * the average shot length down and put a guessed scale in the histogram. Pure
  * functions over ShotRecords, so the same code serves the live dashboard, the
  * per-take view and exports; which shots go in (closed only, or the open one
  * too) is the caller's choice.
  */
 import { CANONICAL_SCALES, type CanonicalScale } from '../shared/scale.js';
-import { secondsWithoutPicture, shotWithoutPicture, type CoverageStats, type ScaleTally, type ShotRecord } from '../shared/shots.js';
+import { scaleSetByOperator, secondsWithoutPicture, shotWithoutPicture, type CoverageStats, type ScaleTally, type ShotRecord } from '../shared/shots.js';
 
 /** Stats of no shots: every scale present with zeros, histogram all zeros. */
 export function emptyCoverage(): CoverageStats {
@@ -17,6 +20,7 @@ export function emptyCoverage(): CoverageStats {
     averageShotLengthS: 0,
     byScale: zeroTallies(),
     noPicture: { count: 0, seconds: 0 },
+    unanalysed: { count: 0, seconds: 0 },
     histogram: CANONICAL_SCALES.map(() => 0),
   };
 }
@@ -24,7 +28,9 @@ export function emptyCoverage(): CoverageStats {
 export function computeCoverage(shots: readonly ShotRecord[]): CoverageStats {
   const byScale = zeroTallies();
   const noPicture = { count: 0, seconds: 0 };
+  const unanalysed = { count: 0, seconds: 0 };
   let seconds = 0;
+  let pictured = 0;
   let lengths = 0;
   for (const shot of shots) {
     const duration = usableDuration(shot.durationS);
@@ -35,13 +41,18 @@ export function computeCoverage(shots: readonly ShotRecord[]): CoverageStats {
       noPicture.count += 1;
       continue;
     }
+    if (!shotAnalysed(shot)) {
+      unanalysed.count += 1;
+      unanalysed.seconds += duration - blank;
+      continue;
+    }
+    pictured += 1;
     const tally = byScale[shot.scale];
     tally.count += 1;
     tally.seconds += duration - blank;
     seconds += duration - blank;
     lengths += duration;
   }
-  const pictured = shots.length - noPicture.count;
   return {
     shots: pictured,
     seconds,
@@ -49,9 +60,19 @@ export function computeCoverage(shots: readonly ShotRecord[]): CoverageStats {
     averageShotLengthS: pictured === 0 ? 0 : lengths / pictured,
     byScale,
     noPicture,
+    unanalysed,
     // Zero total time (no shots, or only zero-length ones) gives zeros, never NaN.
     histogram: CANONICAL_SCALES.map((scale) => (seconds > 0 ? byScale[scale].seconds / seconds : 0)),
   };
+}
+
+/**
+ * Whether a shot's scale was read from its frames: at least one analysed
+ * frame, or a scale an operator set. A shot whose readout count is not known
+ * (an older node's record) is taken as analysed.
+ */
+export function shotAnalysed(shot: Pick<ShotRecord, 'readouts' | 'classifierScale'>): boolean {
+  return shot.readouts !== 0 || scaleSetByOperator(shot);
 }
 
 /** Stats per camera id, for the cameras that have shots. */

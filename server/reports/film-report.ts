@@ -201,6 +201,8 @@ export function filmReport(shots: readonly ShotRecord[], options: FilmReportOpti
     ['average shot length', `${stats.averageShotLengthS.toFixed(1)} s`],
     ['most of the time', stats.seconds > 0 ? mostHeld : 'no picture'],
     ...(stats.noPicture.count ? [['no picture', `${stats.noPicture.count} shot${stats.noPicture.count === 1 ? '' : 's'}, ${formatSeconds(stats.noPicture.seconds)}`]] : []),
+    // Listed below like every shot, but left out of the average and the scales: no frame of theirs was read.
+    ...(stats.unanalysed.count ? [['not analysed', `${stats.unanalysed.count} shot${stats.unanalysed.count === 1 ? '' : 's'}, ${formatSeconds(stats.unanalysed.seconds)}`]] : []),
     ['transitions', cuts.size ? [...cuts].map(([k, n]) => `${n} ${k}${n === 1 ? '' : 's'}`).join(', ') : 'none'],
   ];
   const legend = [

@@ -68,11 +68,20 @@ export function describeScaleRange({ tightest, widest }: ScaleRange): string {
 }
 
 /** The label of an item without one: "CU or tighter, single, Anna, 2 shots". */
+/**
+ * An item's minimum shot length when the plan sets none. A one-second EWS
+ * (a camera passing through a framing on a move, a flash between cuts) met
+ * a plan's "Master" in review; coverage an editor can cut with runs for
+ * seconds. A plan that sets minDurationS (0 included) keeps its own.
+ */
+export const DEFAULT_MIN_DURATION_S = 2;
+
 export function defaultItemLabel(item: Omit<CoveragePlanItem, 'label' | 'id'>): string {
   const parts = [describeScaleRange(item)];
   if (item.framing) parts.push(item.framing);
   if (item.tag) parts.push(item.tag);
   if (item.count > 1) parts.push(`${item.count} shots`);
-  if (item.minDurationS > 0) parts.push(`at least ${item.minDurationS} s`);
+  // The default minimum goes without saying; a plan's own (but 0, any length) is part of what it asks for.
+  if (item.minDurationS > 0 && item.minDurationS !== DEFAULT_MIN_DURATION_S) parts.push(`at least ${item.minDurationS} s`);
   return parts.join(', ');
 }

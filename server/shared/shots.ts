@@ -119,8 +119,21 @@ export interface Take {
   take: string;
   /** null: every camera. */
   cameras: string[] | null;
+  /**
+   * Cameras a take on every camera has left while it runs on the others: a
+   * take was started there alone, or it was ended there alone. Empty when it
+   * left none (and always for a take on named cameras, whose list shrinks instead).
+   */
+  exceptCameras: string[];
+  /** Times the server was down during the take (a crash and restart): no shots from `from` to `to` (epoch ms). */
+  gaps: TakeGap[];
   startedAt: number;
   endedAt: number | null;
+}
+
+export interface TakeGap {
+  from: number;
+  to: number;
 }
 
 export interface ScaleTally {
@@ -143,6 +156,13 @@ export interface CoverageStats {
    * apart from the scales and from the totals above.
    */
   noPicture: ScaleTally;
+  /**
+   * Shots with no analysed frame (their scale only carried over: a take
+   * started and ended within a frame or two, a cut before the analysis
+   * caught up), and their time: apart from the scales and the totals above;
+   * every export still lists them.
+   */
+  unanalysed: ScaleTally;
   /** Share of time per scale, 0..1, canonical order. */
   histogram: number[];
 }
@@ -160,13 +180,28 @@ export interface CoveragePlanItem {
   tag?: string;
   /** Shots needed (default 1). */
   count: number;
-  /** A shot shorter than this does not count (default 0). */
+  /** A shot shorter than this does not count (default DEFAULT_MIN_DURATION_S, 2 s). */
   minDurationS: number;
 }
 
 export interface CoveragePlan {
   scene: string;
   items: CoveragePlanItem[];
+}
+
+/**
+ * A plan as the plans API answers it: with its revision, which a client
+ * names (If-Match) when it changes or deletes the plan, so that it never
+ * overwrites a change it has not seen. A stored plan's revision grows on
+ * every save and is never reused, even after a delete; a plan from the
+ * config file (or no plan at all) is revision 0.
+ */
+export interface PlanRecord extends CoveragePlan {
+  revision: number;
+  /** Where the plan comes from: the config file (not deletable over the API) or stored over the API. */
+  source: 'config' | 'stored';
+  /** A stored plan that replaces one of the config file's: deleting it brings the config's back. */
+  overridesConfig?: true;
 }
 
 export interface PlanItemStatus {
@@ -196,8 +231,11 @@ export interface CoverageUpdate {
   scenes: SceneCoverage[];
 }
 
-/** storage: the shot log cannot be written (a full or failing disk); shots are held in memory meanwhile. */
-export const ALERT_KINDS = ['doubling', 'stuck', 'plan-missing', 'stalled', 'no-picture', 'frozen', 'storage', 'cluster'] as const;
+/**
+ * storage: the shot log cannot be written (a full or failing disk); shots are held in memory meanwhile.
+ * take-interrupted: the server restarted during a take (a crash): no shots for a while, the take resumed or was ended.
+ */
+export const ALERT_KINDS = ['doubling', 'stuck', 'plan-missing', 'stalled', 'no-picture', 'frozen', 'storage', 'cluster', 'take-interrupted'] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 
 export interface Alert {

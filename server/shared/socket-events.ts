@@ -182,6 +182,12 @@ export interface ServerToClientEvents {
   coverage: (update: CoverageUpdate) => void;
   /** An alert raised, or resolved (resolvedAt set). On connect: every active one. */
   alert: (alert: Alert) => void;
+  /**
+   * A scene's coverage plan was stored or deleted (by any client, on any
+   * node): GET /api/plans has it with its new revision. Sent to every
+   * client (reading plans needs a viewer, as connecting does).
+   */
+  'plan:changed': (change: { scene: string }) => void;
   /** Pipeline figures for the health view, every 2 s. */
   stats: (stats: PipelineStats) => void;
   /** A camera's preview, to clients that asked (preview:subscribe), at dashboard.previewFps. */

@@ -4,8 +4,12 @@
  * users read about shots goes through here (HTTP, Socket.IO, exports).
  *
  * On open it recovers from a crash: shots still open are closed at the last
- * frame written, takes still running are ended, alerts still active are
- * closed.
+ * frame written; a take still running runs on (nobody ended it, the cameras
+ * are still rolling), its record noting the gap, unless the server was down
+ * longer than shots.resumeTakeWithinS (then it ends at its last frame); either
+ * way a take-interrupted alert says so. Alerts about past events (a take that
+ * ended short) stay active; those about conditions are closed (the new
+ * process sees again what still holds).
  *
  * When the database cannot be written (a full or failing disk), shots and
  * alert records are held in memory and retried (ShotWriter, WriteBehind)
@@ -16,14 +20,15 @@
  */
 import path from 'node:path';
 import type { CameraConfig, Config } from '../config/schema.js';
-import { AlertMonitor } from '../coverage/alert-monitor.js';
+import { AlertMonitor, EVENT_ALERT_KINDS, formatDuration } from '../coverage/alert-monitor.js';
 import { evaluatePlan, missingItems, parseCoveragePlan, readStoredPlan, refuseBeyondPlanLimit, sceneCoverage } from '../coverage/coverage-plan.js';
 import { computeCoverage, coverageByCamera } from '../coverage/coverage-stats.js';
+import { checkPlanRevision, planRecords } from '../coverage/plan-revision.js';
 import { ShotscaleError, errorMessage } from '../errors.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import type { CanonicalScale } from '../shared/scale.js';
-import type { Alert, CoveragePlan, CoverageStats, CoverageUpdate, SceneCoverage, ShotRecord, Take } from '../shared/shots.js';
+import type { Alert, AlertKind, CoveragePlan, CoverageStats, CoverageUpdate, PlanRecord, SceneCoverage, ShotRecord, Take } from '../shared/shots.js';
 import type { CameraStatus, PictureState } from '../shared/socket-events.js';
 import { AlertStore } from '../store/alert-store.js';
 import { lockDataDir, type DataDirLock } from '../store/data-dir-lock.js';
@@ -31,7 +36,7 @@ import { DATABASE_FILE, openDatabase, type Db } from '../store/database.js';
 import { PlanStore } from '../store/plan-store.js';
 import { ShotStore, type ShotFilter, type ShotPatch, type StoredShot } from '../store/shot-store.js';
 import { describeFault, guardWrite, isStorageFault } from '../store/storage-fault.js';
-import { TakeStore } from '../store/take-store.js';
+import { TakeStore, type AbandonedTake } from '../store/take-store.js';
 import { WriteBehind, type HeldState } from '../store/write-behind.js';
 import type { ThumbnailFrame } from './shot-accumulator.js';
 import { ShotTracker, type ShotSink, type TakeRef } from './shot-tracker.js';
@@ -49,6 +54,8 @@ export interface ShotLogEvents {
   alert(alert: Alert): void;
   /** A take ended (in a cluster, the node judging plans checks it against every node's shots). */
   takeEnded?(take: Take): void;
+  /** A scene's plan was stored or removed here (open editors learn that theirs may be stale). */
+  planChanged?(scene: string): void;
 }
 
 export interface ShotLogOptions {
@@ -78,6 +85,24 @@ export interface TakeRequest {
   take?: string;
   /** Default: every camera. */
   cameras?: string[] | null;
+  /**
+   * Slate a take number the scene has used before (a take repeated on
+   * purpose); without it such a number is refused (TAKE_EXISTS).
+   */
+  again?: boolean;
+  /** A take on every camera that has already left these (a running take joined from the cluster). */
+  exceptCameras?: string[];
+}
+
+/** Wall-clock time of day on this server, "14:02:11": what a script supervisor's notes carry. */
+export function clockTime(ms: number): string {
+  const at = new Date(ms);
+  return [at.getHours(), at.getMinutes(), at.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
+}
+
+/** Whether a running take is the one `cameraId` is in (the newest such wins, see takeFor). */
+function takeCovers(take: Take, cameraId: string): boolean {
+  return take.cameras ? take.cameras.includes(cameraId) : !take.exceptCameras.includes(cameraId);
 }
 
 export interface CoverageQuery extends ShotFilter {
@@ -135,6 +160,11 @@ export class ShotLog {
   private readonly writer: ShotWriter;
   /** The outage last logged, so that one outage is logged once, not per shot. */
   private heldLoggedSince: number | null = null;
+  /**
+   * Events of the recovery at open (a take-interrupted alert, a take ended),
+   * told once open() has returned: the listeners may use the log they are given.
+   */
+  private opening: (() => void)[] | null = [];
 
   private constructor(
     /** The connection; public for maintenance and for tests that provoke faults (PRAGMA max_page_count). */
@@ -181,22 +211,60 @@ export class ShotLog {
     }
     const shotLog = new ShotLog(db, file, config.shots, config.coverage, clock, log, events, options.clusterNode ?? null);
     shotLog.dirLock = dirLock;
-    let recovered: { closed: number; ended: number };
+    const restartAt = clock();
+    // In a cluster, plan alerts are the cluster's (cluster-alerts.ts): this node's log keeps only its own.
+    const kept: readonly AlertKind[] = shotLog.clusterNode === null ? EVENT_ALERT_KINDS : ['take-interrupted'];
+    let recovered: { closed: number; takes: AbandonedTake[] };
     try {
-      recovered = guardWrite(db, () => {
-        const closed = shotLog.shots.closeAbandoned();
-        const ended = shotLog.takeStore.endAbandoned();
-        shotLog.alertStore.resolveAbandoned(clock());
-        return { closed, ended };
-      });
+      recovered = guardWrite(db, () =>
+        db.transaction(() => {
+          const closed = shotLog.shots.closeAbandoned();
+          const takes = shotLog.takeStore.abandoned();
+          shotLog.alertStore.resolveAbandoned(restartAt, kept);
+          return { closed, takes };
+        })(),
+      );
+      shotLog.alerts.restore(shotLog.alertStore.active(kept));
+      if (recovered.closed) log.warn(`shot log ${file}: closed ${recovered.closed} shot(s) left open by an unclean stop, at their last written frame`);
+      for (const abandoned of recovered.takes) shotLog.recoverTake(abandoned, restartAt);
     } catch (error) {
+      shotLog.opening = null;
       shotLog.close();
       throw error;
     }
-    const { closed, ended } = recovered;
-    if (closed || ended) log.warn(`shot log ${file}: closed ${closed} shot(s) and ended ${ended} take(s) left open by an unclean stop, at their last written frame`);
     log.info(`shot log: ${file}`);
+    const told = shotLog.opening ?? [];
+    shotLog.opening = null;
+    if (told.length) queueMicrotask(() => told.forEach((tell) => tell()));
     return shotLog;
+  }
+
+  /**
+   * A take the last process left running (it crashed: nobody ended the take,
+   * and the cameras most likely rolled on). It runs on, its record noting the
+   * gap, when the server was down no longer than shots.resumeTakeWithinS;
+   * after a longer outage the take is surely over, so it ends at its last
+   * frame written and its plan is checked. Either way a warning in the log
+   * and a take-interrupted alert on the dashboard name the gap.
+   */
+  private recoverTake({ take, lastFrameAt }: AbandonedTake, restartAt: number): void {
+    const down = Math.max(0, restartAt - lastFrameAt);
+    const resumed = down <= this.settings.resumeTakeWithinS * 1000;
+    const slate = `scene ${take.scene} take ${take.take}`;
+    const gap = `no shots from ${clockTime(lastFrameAt)} to ${clockTime(restartAt)}`;
+    const node = this.clusterNode === null ? '' : `Node ${this.clusterNode}: `;
+    let message: string;
+    if (resumed) {
+      this.takeStore.addGap(take.id, { from: lastFrameAt, to: restartAt });
+      message = `${node}The server restarted during ${slate}: ${gap}; the take runs on`;
+    } else {
+      const ended = this.takeStore.end(take.id, lastFrameAt);
+      message = `${node}The server restarted during ${slate} after ${formatDuration(down)} down (longer than ${formatDuration(this.settings.resumeTakeWithinS * 1000)}): the take was ended at its last frame, ${clockTime(lastFrameAt)}; ${gap}`;
+      this.takeEnded(ended, restartAt);
+    }
+    this.log.warn(`shot log ${this.file}: ${message}`);
+    const key = `take-interrupted:${take.scene}:${take.take}:${Math.round(restartAt)}${this.clusterNode === null ? '' : `@${this.clusterNode}`}`;
+    this.alerts.takeInterrupted(key, take.scene, message, restartAt);
   }
 
   /**
@@ -264,16 +332,24 @@ export class ShotLog {
     return this.takeStore.running();
   }
 
-  /** Starts a take; a running take on any of the same cameras ends first (both or neither, on a full disk). */
+  /**
+   * Starts a take. A running take on any of the same cameras leaves them
+   * first: it runs on on its other cameras, and ends when it has none left
+   * (a take on every camera ends only for a take on every camera). Both or
+   * neither, on a full disk. A take number the scene has used before is
+   * refused (TAKE_EXISTS, naming the next free number) unless `again`.
+   */
   startTake(request: TakeRequest): Take {
     const scene = String(request.scene ?? '').trim();
     if (!scene) throw new ShotscaleError('BAD_REQUEST', 'a take needs a scene, e.g. { "scene": "12", "take": "3" }');
-    const take = request.take === undefined || request.take === null || String(request.take).trim() === '' ? this.takeStore.nextTakeNumber(scene) : String(request.take).trim();
+    const given = request.take === undefined || request.take === null || String(request.take).trim() === '' ? null : String(request.take).trim();
+    const take = given ?? this.takeStore.nextTakeNumber(scene);
+    if (given !== null && request.again !== true) this.refuseUsedTake(scene, given);
     const cameras = request.cameras?.length ? [...new Set(request.cameras)] : null;
+    const exceptCameras = cameras ? [] : [...new Set(request.exceptCameras ?? [])];
     const now = this.clock();
-    const ending = this.takeStore.running().filter((running) => !cameras || !running.cameras || running.cameras.some((c) => cameras.includes(c)));
     const { ended, started } = guardWrite(this.db, () =>
-      this.db.transaction(() => ({ ended: ending.map((t) => this.takeStore.end(t.id, now)), started: this.takeStore.start(scene, take, cameras, now) }))(),
+      this.db.transaction(() => ({ ended: this.leaveCameras(cameras, now), started: this.takeStore.start(scene, take, cameras, now, exceptCameras) }))(),
     );
     for (const done of ended) this.takeEnded(done, now);
     this.log.info(`take started: scene ${scene} take ${take}${cameras ? ` on ${cameras.join(', ')}` : ''}`);
@@ -281,41 +357,91 @@ export class ShotLog {
     return started;
   }
 
-  /** Ends the running take(s): all, or those on the given cameras. Returns what ended. */
+  /**
+   * Ends the running take(s): all, or on the given cameras only (a take runs
+   * on on its other cameras, see startTake). Returns the takes that ended on
+   * every camera.
+   */
   endTake(cameras: string[] | null = null): Take[] {
     const now = this.clock();
-    const ending = this.takeStore.running().filter((t) => !cameras?.length || !t.cameras || t.cameras.some((c) => cameras.includes(c)));
-    const done = guardWrite(this.db, () => this.db.transaction(() => ending.map((t) => this.takeStore.end(t.id, now)))());
+    const done = guardWrite(this.db, () => this.db.transaction(() => this.leaveCameras(cameras?.length ? [...new Set(cameras)] : null, now))());
     for (const take of done) this.takeEnded(take, now);
     this.retake();
     return done;
   }
 
+  /** Ends one running take everywhere (in a cluster: it ended while this node was down). Null: no such running take. */
+  endRunningTake(id: number): Take | null {
+    if (!this.takeStore.running().some((t) => t.id === id)) return null;
+    const now = this.clock();
+    const ended = guardWrite(this.db, () => this.takeStore.end(id, now));
+    this.takeEnded(ended, now);
+    this.retake();
+    return ended;
+  }
+
+  /** Running takes leave `cameras` (null: every camera); returns those that ended, having no camera left. Inside a transaction. */
+  private leaveCameras(cameras: string[] | null, at: number): Take[] {
+    const ended: Take[] = [];
+    for (const running of this.takeStore.running()) {
+      if (cameras === null || (running.cameras !== null && running.cameras.every((c) => cameras.includes(c)))) ended.push(this.takeStore.end(running.id, at));
+      else if (running.cameras === null || running.cameras.some((c) => cameras.includes(c))) this.takeStore.leave(running.id, cameras);
+    }
+    return ended;
+  }
+
+  /** TAKE_EXISTS when `scene` has had a take `take`: two take 8s would merge in the take line, coverage and alerts. */
+  private refuseUsedTake(scene: string, take: string): void {
+    const used = this.takeStore.find(scene, take);
+    if (!used) return;
+    const next = this.takeStore.nextTakeNumber(scene);
+    const when = used.endedAt === null ? `running since ${clockTime(used.startedAt)}` : `shot ${clockTime(used.startedAt)} to ${clockTime(used.endedAt)}`;
+    throw new ShotscaleError('TAKE_EXISTS', `scene ${scene} already has a take ${take} (${when}); the next take is ${next}, or send "again": true to slate take ${take} again`, {
+      hint: `slate take ${next}`,
+    });
+  }
+
   // ---- plans and coverage ----
 
   plan(scene: string): CoveragePlan | null {
-    const stored = this.plans.all().find((p) => p.scene === scene);
+    const stored = this.plans.get(scene);
     return stored ? readStoredPlan(stored.plan) : (this.configPlans.get(scene) ?? null);
   }
 
   allPlans(): CoveragePlan[] {
-    const byScene = new Map(this.configPlans);
-    for (const stored of this.plans.all()) byScene.set(stored.scene, readStoredPlan(stored.plan));
-    return [...byScene.values()].sort((a, b) => a.scene.localeCompare(b.scene, undefined, { numeric: true }));
+    return this.planRecords().map(({ scene, items }) => ({ scene, items }));
   }
 
-  setPlan(scene: string, input: unknown): CoveragePlan {
-    const { plan, given } = planForScene(scene, input);
+  /** Every plan with its revision and source, as the plans API answers. */
+  planRecords(): PlanRecord[] {
+    return planRecords(this.configPlans.values(), this.plans.all());
+  }
+
+  planRecord(scene: string): PlanRecord | null {
+    const config = this.configPlans.get(scene);
+    const stored = this.plans.get(scene);
+    return planRecords(config ? [config] : [], stored ? [stored] : [])[0] ?? null;
+  }
+
+  /**
+   * Stores the scene's plan. `expected`: the revision the client loaded;
+   * a plan changed since is refused (PLAN_CONFLICT) and nothing changes.
+   */
+  setPlan(scene: string, input: unknown, expected?: number): PlanRecord {
+    const { given } = planForScene(scene, input);
     const stored = this.plans.all();
     if (!stored.some((p) => p.scene === scene)) refuseBeyondPlanLimit(stored.length);
-    this.plans.save(scene, given, this.clock());
+    this.plans.save(scene, given, this.clock(), () => checkPlanRevision(scene, expected, this.planRecord(scene)));
     this.scheduleCoverage();
-    return plan;
+    this.events.planChanged?.(scene);
+    return this.planRecord(scene)!;
   }
 
-  removePlan(scene: string): boolean {
-    const removed = this.plans.remove(scene);
+  /** Removes the scene's stored plan (`expected` as in setPlan); whether there was one. */
+  removePlan(scene: string, expected?: number): boolean {
+    const removed = this.plans.remove(scene, () => checkPlanRevision(scene, expected, this.planRecord(scene)));
     this.scheduleCoverage();
+    if (removed) this.events.planChanged?.(scene);
     return removed;
   }
 
@@ -424,7 +550,7 @@ export class ShotLog {
   private takeFor(cameraId: string): TakeRef | null {
     const take = this.takeStore
       .running()
-      .filter((t) => !t.cameras || t.cameras.includes(cameraId))
+      .filter((t) => takeCovers(t, cameraId))
       .at(-1);
     return take ? { id: take.id, scene: take.scene, take: take.take } : null;
   }
@@ -443,7 +569,7 @@ export class ShotLog {
   private takeEnded(ended: Take, now: number): void {
     this.lastEndedTake = ended;
     this.log.info(`take ended: scene ${ended.scene} take ${ended.take}`);
-    this.events.takeEnded?.(ended);
+    this.tell(() => this.events.takeEnded?.(ended));
     const plan = this.clusterNode === null ? this.plan(ended.scene) : null;
     if (plan) {
       // The whole scene so far: a CU shot in take 2 still covers the scene in take 5.
@@ -466,7 +592,13 @@ export class ShotLog {
     } catch (error) {
       this.log.error(`alert not stored: ${errorMessage(error)}`);
     }
-    this.events.alert(alert);
+    this.tell(() => this.events.alert(alert));
+  }
+
+  /** Tells a listener now, or once open() has returned. */
+  private tell(event: () => void): void {
+    if (this.opening) this.opening.push(event);
+    else event();
   }
 
   /** Writes are held (or, null, all written): the storage alert says so, with what is at stake. */

@@ -32,21 +32,39 @@ export class AlertStore {
 
   /** Newest first. */
   list(limit = 200): Alert[] {
-    return (this.db.prepare('SELECT * FROM alerts ORDER BY since DESC, id DESC LIMIT ?').all(limit) as AlertRow[]).map((row) => ({
-      key: row.key,
-      kind: row.kind as AlertKind,
-      severity: row.severity as Alert['severity'],
-      cameraIds: JSON.parse(row.camera_ids) as string[],
-      ...(row.scale === null ? {} : { scale: row.scale as CanonicalScale }),
-      ...(row.scene === null ? {} : { scene: row.scene }),
-      message: row.message,
-      since: row.since,
-      resolvedAt: row.resolved_at,
-    }));
+    return (this.db.prepare('SELECT * FROM alerts ORDER BY since DESC, id DESC LIMIT ?').all(limit) as AlertRow[]).map(fromRow);
   }
 
-  /** After a restart, alerts left active are history: closed at restart time. */
-  resolveAbandoned(at: number): void {
-    this.db.prepare('UPDATE alerts SET resolved_at = ? WHERE resolved_at IS NULL').run(Math.round(at));
+  /** The alerts of these kinds still active (not resolved), oldest first. */
+  active(kinds: readonly AlertKind[]): Alert[] {
+    if (kinds.length === 0) return [];
+    const rows = this.db.prepare(`SELECT * FROM alerts WHERE resolved_at IS NULL AND kind IN (${kinds.map(() => '?').join(', ')}) ORDER BY since, id`).all(...kinds) as AlertRow[];
+    return rows.map(fromRow);
   }
+
+  /**
+   * After a restart, alerts left active are history: closed at restart time.
+   * Those of the kinds in `keep` stay active: they are about something that
+   * happened (a take that ended short), not a condition the new process sees
+   * again, so only an operator (or a take that covers the plan) clears them.
+   */
+  resolveAbandoned(at: number, keep: readonly AlertKind[] = []): void {
+    this.db
+      .prepare(`UPDATE alerts SET resolved_at = ? WHERE resolved_at IS NULL${keep.length ? ` AND kind NOT IN (${keep.map(() => '?').join(', ')})` : ''}`)
+      .run(Math.round(at), ...keep);
+  }
+}
+
+function fromRow(row: AlertRow): Alert {
+  return {
+    key: row.key,
+    kind: row.kind as AlertKind,
+    severity: row.severity as Alert['severity'],
+    cameraIds: JSON.parse(row.camera_ids) as string[],
+    ...(row.scale === null ? {} : { scale: row.scale as CanonicalScale }),
+    ...(row.scene === null ? {} : { scene: row.scene }),
+    message: row.message,
+    since: row.since,
+    resolvedAt: row.resolved_at,
+  };
 }

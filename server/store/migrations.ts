@@ -180,4 +180,28 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 9,
+    description: 'cameras a take has left while it runs on others, and the times a server restart cut into a take',
+    sql: `
+      -- JSON list: cameras a take on every camera no longer runs on (a take was started or ended there alone); NULL: none.
+      ALTER TABLE takes ADD COLUMN except_cameras TEXT;
+      -- JSON list of {from, to} (epoch ms): the server was down during the take (a crash), so no shots from..to; NULL: none.
+      ALTER TABLE takes ADD COLUMN gaps TEXT;
+    `,
+  },
+  {
+    version: 10,
+    description: "a stored coverage plan's revision, so that a stale edit cannot overwrite a newer one",
+    sql: `
+      -- Plans stored before version 10 are revision 1.
+      ALTER TABLE plans ADD COLUMN revision INTEGER NOT NULL DEFAULT 1;
+      -- The last revision given: a plan deleted and stored again gets a new one, never one a client may hold.
+      CREATE TABLE plan_revision (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        last INTEGER NOT NULL
+      );
+      INSERT INTO plan_revision (id, last) VALUES (1, 1);
+    `,
+  },
 ];

@@ -4,7 +4,7 @@
  */
 import { MAX_SLATE_NUMBER } from '../config/name-text.js';
 import { ShotscaleError } from '../errors.js';
-import type { Take } from '../shared/shots.js';
+import type { Take, TakeGap } from '../shared/shots.js';
 import type { Db } from './database.js';
 import { guardWrite } from './storage-fault.js';
 
@@ -13,6 +13,8 @@ interface TakeRow {
   scene: string;
   take: string;
   cameras: string | null;
+  except_cameras: string | null;
+  gaps: string | null;
   started_at: number;
   ended_at: number | null;
 }
@@ -23,24 +25,56 @@ function fromRow(row: TakeRow): Take {
     scene: row.scene,
     take: row.take,
     cameras: row.cameras ? (JSON.parse(row.cameras) as string[]) : null,
+    exceptCameras: row.except_cameras ? (JSON.parse(row.except_cameras) as string[]) : [],
+    gaps: row.gaps ? (JSON.parse(row.gaps) as TakeGap[]) : [],
     startedAt: row.started_at,
     endedAt: row.ended_at,
   };
+}
+
+/** A take left running by a process that stopped without ending it, and the last frame written in it. */
+export interface AbandonedTake {
+  take: Take;
+  /** Out point of its last shot written, or its start when it has none (epoch ms). */
+  lastFrameAt: number;
 }
 
 export class TakeStore {
   constructor(private readonly db: Db) {}
 
   /** A full disk is STORAGE_FULL: a slate is not held like shots, the operator slates again. */
-  start(scene: string, take: string, cameras: string[] | null, at: number): Take {
+  start(scene: string, take: string, cameras: string[] | null, at: number, exceptCameras: readonly string[] = []): Take {
     const result = guardWrite(this.db, () =>
-      this.db.prepare('INSERT INTO takes (scene, take, cameras, started_at) VALUES (?, ?, ?, ?)').run(scene, take, cameras ? JSON.stringify(cameras) : null, Math.round(at)),
+      this.db
+        .prepare('INSERT INTO takes (scene, take, cameras, except_cameras, started_at) VALUES (?, ?, ?, ?, ?)')
+        .run(scene, take, cameras ? JSON.stringify(cameras) : null, !cameras && exceptCameras.length ? JSON.stringify([...exceptCameras]) : null, Math.round(at)),
     );
     return this.get(Number(result.lastInsertRowid));
   }
 
   end(id: number, at: number): Take {
     guardWrite(this.db, () => this.db.prepare('UPDATE takes SET ended_at = ? WHERE id = ? AND ended_at IS NULL').run(Math.round(at), id));
+    return this.get(id);
+  }
+
+  /**
+   * The take runs on no more on `cameras` (a take was started or ended there
+   * alone): a take on named cameras keeps the others, a take on every camera
+   * notes them as left. Returns the take as it now stands.
+   */
+  leave(id: number, cameras: readonly string[]): Take {
+    const take = this.get(id);
+    guardWrite(this.db, () => {
+      if (take.cameras) this.db.prepare('UPDATE takes SET cameras = ? WHERE id = ?').run(JSON.stringify(take.cameras.filter((c) => !cameras.includes(c))), id);
+      else this.db.prepare('UPDATE takes SET except_cameras = ? WHERE id = ?').run(JSON.stringify([...new Set([...take.exceptCameras, ...cameras])]), id);
+    });
+    return this.get(id);
+  }
+
+  /** Notes that the server was down during the take: no shots from `gap.from` to `gap.to`. */
+  addGap(id: number, gap: TakeGap): Take {
+    const take = this.get(id);
+    guardWrite(this.db, () => this.db.prepare('UPDATE takes SET gaps = ? WHERE id = ?').run(JSON.stringify([...take.gaps, { from: Math.round(gap.from), to: Math.round(gap.to) }]), id));
     return this.get(id);
   }
 
@@ -60,6 +94,12 @@ export class TakeStore {
     return (rows as TakeRow[]).map(fromRow);
   }
 
+  /** The latest take of `scene` slated with the number `take`, or null. */
+  find(scene: string, take: string): Take | null {
+    const row = this.db.prepare('SELECT * FROM takes WHERE scene = ? AND take = ? ORDER BY started_at DESC, id DESC LIMIT 1').get(scene, take) as TakeRow | undefined;
+    return row ? fromRow(row) : null;
+  }
+
   /**
    * The next take number of a scene: one more than the highest numbered take
    * so far ("12A" counts as 12). Takes past MAX_SLATE_NUMBER (text the API
@@ -75,13 +115,14 @@ export class TakeStore {
     return String(highest + 1);
   }
 
-  /** After a crash: takes left running are ended at the last shot of theirs (or their start). */
-  endAbandoned(): number {
-    return this.db
+  /** After a crash: the takes left running, each with the out point of its last shot written (or its start). */
+  abandoned(): AbandonedTake[] {
+    const rows = this.db
       .prepare(
-        `UPDATE takes SET ended_at = COALESCE((SELECT MAX(CAST(s.out_time AS INTEGER)) FROM shots s WHERE s.take_id = takes.id), started_at)
-         WHERE ended_at IS NULL`,
+        `SELECT takes.*, COALESCE((SELECT MAX(CAST(s.out_time AS INTEGER)) FROM shots s WHERE s.take_id = takes.id), started_at) AS last_frame_at
+         FROM takes WHERE ended_at IS NULL ORDER BY started_at, id`,
       )
-      .run().changes;
+      .all() as (TakeRow & { last_frame_at: number })[];
+    return rows.map((row) => ({ take: fromRow(row), lastFrameAt: Math.max(row.last_frame_at, row.started_at) }));
   }
 }

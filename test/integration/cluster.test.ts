@@ -420,6 +420,27 @@ test("a take started on one node splits the shots of every node's cameras", { ti
     const joined = (await httpJson(`${c.url}/api/takes`)).body as { running: { scene: string; take: string }[] };
     assert.deepEqual(joined.running.map((t) => [t.scene, t.take]), [['7', '2']]);
     await stopNode(c);
+    // A take on t-1 alone: scene 7 runs on on t-2, on every node (it has left t-1 only).
+    const partial = await httpJson(`${a.url}/api/takes`, { method: 'POST', body: { scene: '8', cameras: ['t-1'] } });
+    assert.equal(partial.status, 201, JSON.stringify(partial.body));
+    const partialDeadline = Date.now() + 5000;
+    let onB: Take[] = [];
+    while (Date.now() < partialDeadline) {
+      onB = ((await httpJson(`${b.url}/api/takes`)).body as { running: Take[] }).running;
+      if (onB.length === 2) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.deepEqual(
+      onB.map((t) => [t.scene, t.take, t.cameras, t.exceptCameras]),
+      [
+        ['7', '2', null, ['t-1']],
+        ['8', '1', ['t-1'], []],
+      ],
+    );
+    // The same take number again is refused on any node.
+    const again = await httpJson(`${b.url}/api/takes`, { method: 'POST', body: { scene: '7', take: '2', cameras: ['t-2'] } });
+    assert.equal(again.status, 409);
+    assert.equal((again.body as { error: { code: string } }).error.code, 'TAKE_EXISTS');
     assert.equal((await httpJson(`${b.url}/api/takes/end`, { method: 'POST', body: {} })).status, 200);
     await waitForShots(a.url, '?scene=7', (list) => list.filter((s) => s.status === 'closed' && s.scene === '7').length >= 2, 15_000, 'scene 7 shots closed on both nodes');
     assert.deepEqual(((await httpJson(`${a.url}/api/takes`)).body as { running: unknown[] }).running, []);
@@ -437,8 +458,8 @@ test("a take started on one node splits the shots of every node's cameras", { ti
     assert.equal(record.length, 1, `one record of the take, not one per node: ${JSON.stringify(record)}`);
     assert.deepEqual([record[0]!.scene, record[0]!.take, record[0]!.startedAt, record[0]!.cameras], ['7', '2', startedAt, null]);
     assert.ok(record[0]!.endedAt !== null && record[0]!.endedAt >= startedAt, 'ended, by node b');
-    assert.deepEqual(((await httpJson(`${b.url}/api/takes`)).body as Listed).takes.map((t) => t.id), [record[0]!.id], 'the same record on b');
-    assert.equal(((await httpJson(`${b.url}/api/takes?scope=node`)).body as Listed).takes.length, 1, "?scope=node: b's own file");
+    assert.deepEqual(((await httpJson(`${b.url}/api/takes?scene=7`)).body as Listed).takes.map((t) => t.id), [record[0]!.id], 'the same record on b');
+    assert.equal(((await httpJson(`${b.url}/api/takes?scene=7&scope=node`)).body as Listed).takes.length, 1, "?scope=node: b's own file");
     assert.equal((await httpJson(`${b.url}/api/takes?scope=everywhere`)).status, 400);
   } finally {
     await Promise.all([stopNode(a), stopNode(b)]);
@@ -488,6 +509,31 @@ test("coverage and plans for the whole cluster: a plan set on one node holds on 
     const put = await httpJson(`${nodes.get('b')!.url}/api/plans/9`, { method: 'PUT', body: { items: [{ id: 'any', scale: 'ECU..EWS' }] } });
     assert.equal(put.status, 200, JSON.stringify(put.body));
     assert.equal((await httpJson(`${nodes.get('a')!.url}/api/plans/9`)).status, 200, 'the plan is read on the other node');
+    // Revisions are the cluster's: a save naming a stale one is refused on any node, and every node's dashboards hear of each change.
+    const ifMatch = (url: string, method: string, revision: number, body?: unknown) =>
+      fetch(url, { method, headers: { 'if-match': `"${revision}"`, ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}) }).then(async (r) => ({ status: r.status, body: (await r.json().catch(() => null)) as { revision?: number; error?: { code: string; revision: number } } | null }));
+    const first = (put.body as { revision: number }).revision;
+    assert.equal(((await httpJson(`${nodes.get('a')!.url}/api/plans/9`)).body as { revision: number }).revision, first);
+    const { client: watcher } = await connectClient(nodes.get('a')!.url);
+    try {
+      const heard = new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('no plan:changed on node a within 10 s')), 10_000);
+        watcher.once('plan:changed', ({ scene }) => {
+          clearTimeout(timer);
+          resolve(scene);
+        });
+      });
+      const second = await ifMatch(`${nodes.get('b')!.url}/api/plans/9`, 'PUT', first, { items: [{ id: 'any', label: 'Anything', scale: 'ECU..EWS' }] });
+      assert.equal(second.status, 200);
+      assert.ok(second.body!.revision! > first);
+      assert.equal(await heard, '9', "node a's dashboards hear of node b's save");
+      const stale = await ifMatch(`${nodes.get('a')!.url}/api/plans/9`, 'PUT', first, { items: [{ id: 'x', scale: 'MS' }] });
+      assert.deepEqual([stale.status, stale.body?.error?.code, stale.body?.error?.revision], [412, 'PLAN_CONFLICT', second.body!.revision]);
+      assert.equal((await ifMatch(`${nodes.get('a')!.url}/api/plans/9`, 'DELETE', first)).status, 412);
+      assert.equal(((await httpJson(`${nodes.get('b')!.url}/api/plans/9`)).body as { revision: number }).revision, second.body!.revision, 'nothing changed');
+    } finally {
+      watcher.close();
+    }
     assert.equal((await httpJson(`${nodes.get('a')!.url}/api/plans/9`, { method: 'PUT', body: { items: [{ id: 'x', scale: 'HUGE' }] } })).status, 400);
     assert.equal((await httpJson(`${nodes.get('a')!.url}/api/takes`, { method: 'POST', body: { scene: '9' } })).status, 201);
 

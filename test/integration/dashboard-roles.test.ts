@@ -50,6 +50,15 @@ describe('dashboard roles', () => {
     await page.locator('[data-camera-id="cam-1"][data-state="live"]').waitFor({ timeout: 20_000 });
     assert.equal((await page.locator('[data-testid="role"] dd').textContent())?.trim(), 'viewer');
     assert.equal(await page.locator('[data-testid="slate-start"]').first().isDisabled(), true);
+    // Disabled Start and End say why to the keyboard and screen readers, not only in a tooltip.
+    const why = async (testid: string) => {
+      const button = page.locator(`nav [data-testid="${testid}"]`);
+      assert.equal(await button.isDisabled(), true, `${testid} is disabled`);
+      const id = await button.getAttribute('aria-describedby');
+      return id ? (await page.locator(`[id="${id}"]`).textContent())?.trim() : null;
+    };
+    assert.equal(await why('slate-start'), 'Starting a take needs an operator token.');
+    assert.equal(await why('slate-end'), 'Ending a take needs an operator token.');
     await page.keyboard.press('m');
     await page.locator('[data-testid="cameras-read-only"]').waitFor({ timeout: 5000 });
     assert.equal(await page.locator('[data-testid="camera-edit"]').first().isDisabled(), true);

@@ -192,7 +192,7 @@ describe('a camera with no picture', () => {
     while (!frozen(true) && Date.now() < deadline) await sleep(250);
     const raised = frozen(false);
     assert.ok(raised, `a frozen alert within 40 s; alerts: ${JSON.stringify(alerts.map((a) => a.key))}; held readouts ${frozenReadouts.filter((r) => r.stillSince !== undefined).length} of ${frozenReadouts.length}`);
-    assert.match(raised.message, /^Camera F's picture has not changed for \d+ s: a frozen feed, or a still picture \(bars, a slate\)\?$/);
+    assert.match(raised.message, /^The picture of Camera F has not changed for \d+ s: a frozen feed, or a still picture \(bars, a slate\)\?$/);
     assert.ok(frozen(true), 'resolved when the loop starts the pattern again');
     // The held frames say since when: the first held frame, within a frame or two of the 4 s of pattern.
     const held = frozenReadouts.filter((r) => r.stillSince !== undefined);

@@ -36,8 +36,9 @@ describe('live shot log', () => {
           {
             scene: '7',
             items: [
-              { id: 'any', label: 'Anything at all', scale: 'ECU..EWS' },
-              { id: 'anna', scale: 'ECU..EWS', tag: 'Anna' },
+              // The clip's shots are a second or two long: any length counts here (the default minimum is 2 s).
+              { id: 'any', label: 'Anything at all', scale: 'ECU..EWS', minDurationS: 0 },
+              { id: 'anna', scale: 'ECU..EWS', tag: 'Anna', minDurationS: 0 },
             ],
           },
         ],

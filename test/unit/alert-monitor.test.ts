@@ -342,7 +342,7 @@ describe('plan-missing', () => {
         severity: 'warning',
         cameraIds: [],
         scene: '12',
-        message: 'Scene 12 take 3 ended without Master, Singles (1 of 2)',
+        message: 'Scene 12 take 3 ended without Master; Singles (1 of 2)',
         since: at(100),
         resolvedAt: null,
       },
@@ -378,13 +378,19 @@ describe('plan-missing', () => {
     assert.deepEqual(h.activeKeys(), []);
   });
 
+  test('labels holding commas stay apart: items are separated by "; "', () => {
+    const h = harness();
+    h.monitor.takeEnded('12', '1', [missing('mid', 'MS to MWS, CU or tighter'), missing('anna', 'single, Anna')], at(0));
+    assert.equal(h.monitor.active()[0]!.message, 'Scene 12 take 1 ended without MS to MWS, CU or tighter; single, Anna');
+  });
+
   test('scene names containing ":" do not clear each other', () => {
     const h = harness();
     h.monitor.takeEnded('12', 'A:1', items, at(0));
     h.monitor.takeEnded('12:A', '1', items, at(0));
     h.monitor.planSatisfied('12', at(5));
     assert.deepEqual(h.activeKeys(), ['plan-missing:12:A:1']);
-    assert.equal(h.monitor.active()[0]!.message, 'Scene 12:A take 1 ended without Master, Singles (1 of 2)');
+    assert.equal(h.monitor.active()[0]!.message, 'Scene 12:A take 1 ended without Master; Singles (1 of 2)');
   });
 });
 
@@ -557,7 +563,7 @@ describe('frozen', () => {
     h.monitor.readout('cam-1', 'MS', at(12.6), { stillSince: at(2) });
     const alert = h.monitor.active()[0]!;
     assert.deepEqual([alert.key, alert.kind, alert.severity, alert.since], ['frozen:cam-1', 'frozen', 'warning', at(2)]);
-    assert.match(alert.message, /^cam-1's picture has not changed for 11 s: a frozen feed, or a still picture \(bars, a slate\)\?$/);
+    assert.match(alert.message, /^The picture of cam-1 has not changed for 11 s: a frozen feed, or a still picture \(bars, a slate\)\?$/);
     // The picture moves again.
     h.show(13, { 'cam-1': 'MS' });
     assert.deepEqual(h.activeKeys(), []);
@@ -625,5 +631,32 @@ describe('no picture and frozen: outages, odd times, a new judge', () => {
     // A readout that says otherwise resolves them.
     next.show(6, { 'cam-1': 'MS', 'cam-2': 'WS' });
     assert.deepEqual(next.resolved().sort(), ['frozen:cam-2', 'no-picture:cam-1']);
+  });
+});
+
+describe('alerts about past events: take-interrupted, and restore after a restart', () => {
+  test('a take-interrupted alert stays through ticks until dismissed, and is not raised twice', () => {
+    const h = harness();
+    h.monitor.takeInterrupted('take-interrupted:12:7:1', '12', 'The server restarted during scene 12 take 7: no shots from 10:00:00 to 10:00:30; the take runs on', at(30));
+    h.monitor.takeInterrupted('take-interrupted:12:7:1', '12', 'again', at(31));
+    h.monitor.tick(at(3600));
+    assert.deepEqual(
+      h.log().map((a) => [a.key, a.kind, a.severity, a.scene, a.resolvedAt]),
+      [['take-interrupted:12:7:1', 'take-interrupted', 'warning', '12', null]],
+    );
+    assert.equal(h.monitor.dismiss('take-interrupted:12:7:1', at(3601)), true);
+    assert.deepEqual(h.monitor.active(), []);
+  });
+
+  test('restore: plan-missing and take-interrupted alerts active again, not announced; a later take of the scene resolves the plan one', () => {
+    const h = harness();
+    const planAlert: Alert = { key: 'plan-missing:12:3', kind: 'plan-missing', severity: 'warning', cameraIds: [], scene: '12', message: 'Scene 12 take 3 ended without Master', since: at(0), resolvedAt: null };
+    const stuck: Alert = { key: 'stuck:cam-1', kind: 'stuck', severity: 'info', cameraIds: ['cam-1'], scale: 'WS', message: 'stuck', since: at(0), resolvedAt: null };
+    h.monitor.restore([planAlert, stuck]);
+    h.monitor.tick(at(10));
+    assert.deepEqual(h.log(), [], 'nothing announced again');
+    assert.deepEqual(h.monitor.active().map((a) => a.key), ['plan-missing:12:3'], 'conditions are not restored: the monitor sees them again or not');
+    h.monitor.takeEnded('12', '4', [], at(20));
+    assert.deepEqual(h.log().map((a) => [a.key, a.resolvedAt]), [['plan-missing:12:3', at(20)]]);
   });
 });

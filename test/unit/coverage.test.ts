@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { computeCoverage, coverageByCamera, emptyCoverage, groupShotsByScene, groupShotsByTake } from '../../server/coverage/coverage-stats.js';
 import {
   coveragePlanSchema,
+  DEFAULT_MIN_DURATION_S,
   describeScaleRange,
   evaluatePlan,
   missingItems,
@@ -70,6 +71,21 @@ describe('computeCoverage', () => {
     assert.deepEqual([allBlack.shots, allBlack.seconds, allBlack.averageShotLengthS, allBlack.histogram], [0, 0, 0, [0, 0, 0, 0, 0, 0, 0, 0]]);
   });
 
+  test('a shot with no analysed frame (a quick take start and end) counts in no scale, no total and no average; one an operator gave a scale counts', () => {
+    const shot = shotLog();
+    // Scene 30 as a reviewer saw it: two slivers of 0.04 s between a take's start and end, scales carried over.
+    const slivers = computeCoverage([shot('ECU', 0.04, { readouts: 0 }), shot('EWS', 0.04, { readouts: 0 })]);
+    assert.deepEqual([slivers.shots, slivers.averageShotLengthS, slivers.seconds], [0, 0, 0]);
+    assert.deepEqual(slivers.histogram, [0, 0, 0, 0, 0, 0, 0, 0], 'no guessed scale in the histogram');
+    close(slivers.unanalysed.seconds, 0.08);
+    assert.equal(slivers.unanalysed.count, 2);
+    const stats = computeCoverage([shot('MS', 4), shot('ECU', 0.04, { readouts: 0 }), shot('WS', 6), shot('CU', 2, { readouts: 0, classifierScale: null })]);
+    assert.deepEqual([stats.shots, stats.seconds, stats.averageShotLengthS], [3, 12, 4]);
+    assert.deepEqual(stats.byScale.ECU, { count: 0, seconds: 0 });
+    assert.deepEqual(stats.byScale.CU, { count: 1, seconds: 2 }, 'an operator set its scale');
+    assert.deepEqual(stats.unanalysed, { count: 1, seconds: 0.04 });
+  });
+
   test('per camera: only cameras with shots, each with its own figures', () => {
     const shot = shotLog();
     const perCamera = coverageByCamera([shot('WS', 10, { cameraId: 'cam-1' }), shot('CU', 3, { cameraId: 'cam-2' }), shot('MCU', 5, { cameraId: 'cam-2' })]);
@@ -113,7 +129,7 @@ const EXAMPLE_PLAN: CoveragePlanInput = {
     { id: 'master', label: 'Master', scale: 'WS+' },
     { id: 'ms', scale: 'MS' },
     { id: 'cu-anna', scale: 'CU-', framing: 'single', tag: 'Anna' },
-    { id: 'singles', scale: 'MCU..CU', framing: 'single', count: 2, minDurationS: 2 },
+    { id: 'singles', scale: 'MCU..CU', framing: 'single', count: 2, minDurationS: 3 },
   ],
 };
 
@@ -122,10 +138,10 @@ describe('coverage plan syntax', () => {
     const plan = parseCoveragePlan(EXAMPLE_PLAN);
     assert.equal(plan.scene, '12');
     assert.deepEqual(plan.items, [
-      { id: 'master', label: 'Master', tightest: 'WS', widest: 'EWS', count: 1, minDurationS: 0 },
-      { id: 'ms', label: 'MS', tightest: 'MS', widest: 'MS', count: 1, minDurationS: 0 },
-      { id: 'cu-anna', label: 'CU or tighter, single, Anna', tightest: 'ECU', widest: 'CU', framing: 'single', tag: 'Anna', count: 1, minDurationS: 0 },
-      { id: 'singles', label: 'CU to MCU, single, 2 shots, at least 2 s', tightest: 'CU', widest: 'MCU', framing: 'single', count: 2, minDurationS: 2 },
+      { id: 'master', label: 'Master', tightest: 'WS', widest: 'EWS', count: 1, minDurationS: 2 },
+      { id: 'ms', label: 'MS', tightest: 'MS', widest: 'MS', count: 1, minDurationS: 2 },
+      { id: 'cu-anna', label: 'CU or tighter, single, Anna', tightest: 'ECU', widest: 'CU', framing: 'single', tag: 'Anna', count: 1, minDurationS: 2 },
+      { id: 'singles', label: 'CU to MCU, single, 2 shots, at least 3 s', tightest: 'CU', widest: 'MCU', framing: 'single', count: 2, minDurationS: 3 },
     ]);
   });
 
@@ -207,7 +223,7 @@ describe('evaluatePlan', () => {
     const corrected = shot('EWS', 30, { readouts: 0, classifierScale: 'CU' });
     assert.deepEqual(evaluatePlan(plan, [black, corrected]).find((s) => s.id === 'master')?.shotIds, [corrected.id]);
     // An item that takes any scale does not ask what the scale was: a tagged fragment too short to analyse meets it.
-    const anyAnna = parseCoveragePlan({ scene: '12', items: [{ id: 'anna', scale: 'ECU..EWS', tag: 'Anna' }] });
+    const anyAnna = parseCoveragePlan({ scene: '12', items: [{ id: 'anna', scale: 'ECU..EWS', tag: 'Anna', minDurationS: 0 }] });
     const fragment = shot('MS', 0.08, { readouts: 0, tags: ['Anna'] });
     assert.deepEqual(evaluatePlan(anyAnna, [fragment])[0]?.shotIds, [fragment.id]);
   });
@@ -249,7 +265,7 @@ describe('evaluatePlan', () => {
   test('scale bounds are inclusive and nothing outside them counts', () => {
     const shot = shotLog();
     const range = parseCoveragePlan({ scene: '1', items: [{ id: 'mid', scale: 'MWS..MCU' }] });
-    const statuses = evaluatePlan(range, [shot('CU', 1), shot('MCU', 1), shot('MWS', 1), shot('FS', 1)]);
+    const statuses = evaluatePlan(range, [shot('CU', 3), shot('MCU', 3), shot('MWS', 3), shot('FS', 3)]);
     assert.deepEqual(statuses[0]!.shotIds, [2, 3]);
   });
 
@@ -260,6 +276,17 @@ describe('evaluatePlan', () => {
     assert.deepEqual(evaluatePlan(p, [shot('MS', 1.999)])[0]!.met, false);
     // 2 s as computed from milliseconds may carry rounding noise.
     assert.deepEqual(evaluatePlan(p, [shot('MS', 2 - 1e-9)])[0]!.met, true);
+  });
+
+  test('an item that sets no minimum needs 2 s (a 1 s EWS is no master); one that sets 0 takes any length', () => {
+    const shot = shotLog();
+    const p = parseCoveragePlan({ scene: '1', items: [{ id: 'master', label: 'Master', scale: 'WS+' }, { id: 'any-wide', scale: 'WS+', minDurationS: 0 }] });
+    assert.equal(p.items[0]!.minDurationS, DEFAULT_MIN_DURATION_S);
+    assert.equal(DEFAULT_MIN_DURATION_S, 2);
+    const flash = shot('EWS', 1);
+    assert.deepEqual(evaluatePlan(p, [flash]).map((s) => [s.id, s.met]), [['master', false], ['any-wide', true]]);
+    assert.equal(evaluatePlan(p, [shot('EWS', 2)])[0]!.met, true);
+    assert.equal(p.items[1]!.label, 'WS or wider', 'a minimum of 0 is not spelled out in the label, as before');
   });
 
   test('count: one matching shot of two needed is not enough', () => {
@@ -279,7 +306,7 @@ describe('evaluatePlan', () => {
   test('tags match in any case; a different tag does not count', () => {
     const shot = shotLog();
     const p = parseCoveragePlan({ scene: '1', items: [{ id: 'anna', scale: 'CU', tag: 'ANNA' }] });
-    assert.deepEqual(evaluatePlan(p, [shot('CU', 1, { tags: ['Ben'] }), shot('CU', 1, { tags: ['ben', 'anna'] })])[0]!.shotIds, [2]);
+    assert.deepEqual(evaluatePlan(p, [shot('CU', 3, { tags: ['Ben'] }), shot('CU', 3, { tags: ['ben', 'anna'] })])[0]!.shotIds, [2]);
   });
 
   test('the open shot counts when the caller passes it; shots come back in time order', () => {

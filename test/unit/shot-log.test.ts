@@ -14,7 +14,7 @@ import { isShotscaleError } from '../../server/errors.js';
 import { createLogger, silentLogger } from '../../server/shared/logger.js';
 import { CANONICAL_SCALES, type CanonicalScale } from '../../server/shared/scale.js';
 import type { Alert, CoverageUpdate, ShotRecord, Take } from '../../server/shared/shots.js';
-import { ShotLog, cameraTimecode, type ShotLogEvents } from '../../server/shots/shot-log.js';
+import { ShotLog, cameraTimecode, clockTime, type ShotLogEvents } from '../../server/shots/shot-log.js';
 import { tempDir } from '../support/media.js';
 
 const T0 = Date.UTC(2025, 8, 9, 8, 0, 0);
@@ -45,7 +45,7 @@ interface Recorded {
 }
 
 /** A shot log in a fresh (or given) directory with a settable clock and recorded events. */
-function openLog(dir = tempDir(), options: { log?: typeof silentLogger; now?: number } = {}) {
+function openLog(dir = tempDir(), options: { log?: typeof silentLogger; now?: number; config?: typeof CONFIG } = {}) {
   const clock = { now: options.now ?? T0 };
   const recorded: Recorded = { shots: [], takes: [], coverage: [], alerts: [] };
   const events: ShotLogEvents = {
@@ -54,7 +54,7 @@ function openLog(dir = tempDir(), options: { log?: typeof silentLogger; now?: nu
     coverage: (c) => recorded.coverage.push(c),
     alert: (a) => recorded.alerts.push(a),
   };
-  const log = ShotLog.open(dir, CONFIG, () => clock.now, options.log ?? silentLogger, events);
+  const log = ShotLog.open(dir, options.config ?? CONFIG, () => clock.now, options.log ?? silentLogger, events);
   return { log, clock, recorded, dir };
 }
 
@@ -116,30 +116,72 @@ describe('takes', () => {
     log.close();
   });
 
-  test('takes on some cameras: only a take sharing a camera ends; cameras are deduplicated', () => {
+  test('takes on some cameras: a take leaves the cameras another starts on, and ends with none left; cameras are deduplicated', () => {
     const { log, clock } = openLog();
     const a = log.startTake({ scene: '3', cameras: ['cam-1', 'cam-1'] });
     assert.deepEqual(a.cameras, ['cam-1']);
-    const b = log.startTake({ scene: '4', cameras: ['cam-2'] });
+    const b = log.startTake({ scene: '4', cameras: ['cam-2', 'cam-5'] });
     assert.deepEqual(log.runningTakes().map((t) => t.id), [a.id, b.id]);
     clock.now = T0 + 1000;
     const c = log.startTake({ scene: '3', cameras: ['cam-3', 'cam-1'] });
     assert.equal(c.take, '2');
     assert.deepEqual(log.runningTakes().map((t) => t.id), [b.id, c.id]);
-    assert.equal(log.takeStore.get(a.id).endedAt, T0 + 1000);
-    // endTake on cam-2 ends only the take naming it.
+    assert.equal(log.takeStore.get(a.id).endedAt, T0 + 1000, 'a had no camera left');
+    // endTake on cam-2: b runs on on cam-5; then on cam-5 it has none left and ends.
     clock.now = T0 + 2000;
-    assert.deepEqual(log.endTake(['cam-2']).map((t) => [t.id, t.endedAt]), [[b.id, T0 + 2000]]);
+    assert.deepEqual(log.endTake(['cam-2']), []);
+    assert.deepEqual(log.takeStore.get(b.id).cameras, ['cam-5']);
+    assert.deepEqual(log.endTake(['cam-5']).map((t) => [t.id, t.endedAt]), [[b.id, T0 + 2000]]);
     assert.deepEqual(log.runningTakes().map((t) => t.id), [c.id]);
     // A take on every camera ends every take; endTake() ends all.
     const all = log.startTake({ scene: '5', cameras: [] });
     assert.equal(all.cameras, null, 'an empty camera list is every camera');
     assert.deepEqual(log.runningTakes().map((t) => t.id), [all.id]);
     const d = log.startTake({ scene: '6', cameras: ['cam-4'] });
-    assert.deepEqual(log.runningTakes().map((t) => t.id), [d.id], 'a take on every camera shares every camera');
-    assert.deepEqual(log.endTake().map((t) => t.id), [d.id]);
+    assert.deepEqual(log.runningTakes().map((t) => [t.id, t.exceptCameras]), [[all.id, ['cam-4']], [d.id, []]], 'the take on every camera runs on but on cam-4');
+    assert.deepEqual(log.endTake().map((t) => t.id), [all.id, d.id]);
     assert.deepEqual(log.runningTakes(), []);
     assert.deepEqual(log.endTake(), []);
+    log.close();
+  });
+
+  test('a take on every camera stays on the other cameras when a take starts, or ends, on some', () => {
+    const { log, clock, recorded } = openLog();
+    const trackers = ['cam-1', 'cam-2', 'cam-3'].map((id) => log.attachCamera({ id }));
+    const twelve = log.startTake({ scene: '12' });
+    clock.now = T0 + 1000;
+    const fourteen = log.startTake({ scene: '14', cameras: ['cam-1'] });
+    assert.deepEqual(trackers.map((t) => t.currentTake && `${t.currentTake.scene}/${t.currentTake.take}`), ['14/1', '12/1', '12/1']);
+    assert.equal(log.takeStore.get(twelve.id).endedAt, null, 'scene 12 still runs on cam-2 and cam-3');
+    clock.now = T0 + 2000;
+    assert.deepEqual(log.endTake(['cam-2']), [], 'nothing ended on every camera');
+    assert.deepEqual(trackers.map((t) => t.currentTake?.scene ?? null), ['14', null, '12']);
+    assert.deepEqual(log.takeStore.get(twelve.id).exceptCameras, ['cam-1', 'cam-2']);
+    assert.deepEqual(recorded.takes.at(-1)!.map((t) => [t.scene, t.exceptCameras]), [['12', ['cam-1', 'cam-2']], ['14', []]]);
+    // Ending all ends scene 12 for good: its end is checked against the plan then.
+    clock.now = T0 + 3000;
+    assert.deepEqual(log.endTake().map((t) => t.id), [twelve.id, fourteen.id]);
+    assert.equal(log.alerts.active()[0]?.key, 'plan-missing:12:1');
+    log.close();
+  });
+
+  test('a take number used before in the scene is refused (TAKE_EXISTS, naming the next) unless again', () => {
+    const { log, clock } = openLog();
+    log.startTake({ scene: '12', take: '8' });
+    clock.now = T0 + 60_000;
+    log.endTake();
+    assert.throws(
+      () => log.startTake({ scene: '12', take: ' 8 ' }),
+      (error: unknown) =>
+        isShotscaleError(error, 'TAKE_EXISTS') &&
+        error.message === `scene 12 already has a take 8 (shot ${clockTime(T0)} to ${clockTime(T0 + 60_000)}); the next take is 9, or send "again": true to slate take 8 again`,
+    );
+    assert.deepEqual(log.runningTakes(), [], 'nothing started');
+    assert.equal(log.startTake({ scene: '14', take: '8' }).take, '8', 'another scene has its own numbers');
+    const again = log.startTake({ scene: '12', take: '8', again: true });
+    assert.deepEqual([again.scene, again.take], ['12', '8']);
+    assert.throws(() => log.startTake({ scene: '12', take: '8' }), (error: unknown) => isShotscaleError(error, 'TAKE_EXISTS') && /running since/.test(error.message));
+    assert.equal(log.startTake({ scene: '12' }).take, '9', 'no number given: the next');
     log.close();
   });
 
@@ -176,19 +218,19 @@ describe('plans and coverage', () => {
     assert.deepEqual(log.plan('12'), {
       scene: '12',
       items: [
-        { id: 'master', label: 'WS or wider', tightest: 'WS', widest: 'EWS', count: 1, minDurationS: 0 },
-        { id: 'close', label: 'Close-up', tightest: 'ECU', widest: 'CU', count: 1, minDurationS: 0 },
+        { id: 'master', label: 'WS or wider', tightest: 'WS', widest: 'EWS', count: 1, minDurationS: 2 },
+        { id: 'close', label: 'Close-up', tightest: 'ECU', widest: 'CU', count: 1, minDurationS: 2 },
       ],
     });
     assert.equal(log.plan('2'), null);
     const set = log.setPlan('2', { items: [{ id: 'two', scale: 'MS', framing: 'two-shot', count: 2 }] });
-    assert.deepEqual(set, { scene: '2', items: [{ id: 'two', label: 'MS, two-shot, 2 shots', tightest: 'MS', widest: 'MS', framing: 'two-shot', count: 2, minDurationS: 0 }] });
+    assert.deepEqual(set, { scene: '2', items: [{ id: 'two', label: 'MS, two-shot, 2 shots', tightest: 'MS', widest: 'MS', framing: 'two-shot', count: 2, minDurationS: 2 }], revision: 2, source: 'stored' });
     assert.throws(
       () => log.setPlan('2', { scene: '3', items: [{ id: 'x', scale: 'CU' }] }),
       (error: unknown) => isShotscaleError(error, 'PLAN_INVALID') && error.message === 'the plan is for scene "3" but was sent to scene "2"',
     );
     assert.throws(() => log.setPlan('2', { items: [{ id: 'x', scale: 'XL' }] }), (error: unknown) => isShotscaleError(error, 'PLAN_INVALID'));
-    assert.deepEqual(log.plan('2'), set, 'a refused plan changes nothing');
+    assert.deepEqual(log.planRecord('2'), set, 'a refused plan changes nothing');
     // A stored plan overrides the config's for its scene.
     log.setPlan('12', { items: [{ id: 'wide', scale: 'EWS' }] });
     assert.deepEqual(log.plan('12')!.items.map((i) => i.id), ['wide']);
@@ -196,12 +238,41 @@ describe('plans and coverage', () => {
     log.close();
 
     const again = openLog(dir).log;
-    assert.deepEqual(again.plan('2'), set);
+    assert.deepEqual(again.planRecord('2'), set);
     assert.deepEqual(again.plan('12')!.items.map((i) => i.id), ['wide']);
     assert.equal(again.removePlan('12'), true);
     assert.deepEqual(again.plan('12')!.items.map((i) => i.id), ['master', 'close'], 'the config plan is back');
     assert.equal(again.removePlan('12'), false, 'config plans are not stored');
     again.close();
+  });
+
+  test('plan revisions: a save or delete naming a stale revision is refused with the plan as it is now, and changes nothing', () => {
+    const dir = tempDir();
+    const changed: string[] = [];
+    const log = ShotLog.open(dir, CONFIG, () => T0, silentLogger, { shot: () => undefined, takes: () => undefined, coverage: () => undefined, alert: () => undefined, planChanged: (scene) => changed.push(scene) });
+    const conflict = (revision: number) => (error: unknown) => isShotscaleError(error, 'PLAN_CONFLICT') && (error.details as { revision: number }).revision === revision;
+    // The config's plan is revision 0; storing one over it names 0.
+    assert.deepEqual([log.planRecord('12')!.revision, log.planRecord('12')!.source], [0, 'config']);
+    const a = log.setPlan('12', { items: [{ id: 'master', scale: 'WS+' }, { id: 'ms', scale: 'MS' }] }, 0);
+    assert.deepEqual([a.revision > 0, a.source, a.overridesConfig], [true, 'stored', true]);
+    // B loaded the config's plan (revision 0) before A saved: B's save is refused, A's plan stands.
+    assert.throws(() => log.setPlan('12', { items: [{ id: 'master', label: 'Master', scale: 'WS+' }] }, 0), conflict(a.revision));
+    assert.equal(log.planRecord('12')!.items.length, 2);
+    assert.throws(() => log.removePlan('12', a.revision - 1), conflict(a.revision));
+    assert.equal(log.planRecord('12')!.revision, a.revision);
+    // Without a revision, as before revisions: the plan is replaced whatever it is.
+    const b = log.setPlan('12', { items: [{ id: 'wide', scale: 'EWS' }] });
+    assert.ok(b.revision > a.revision);
+    const c = log.setPlan('12', { items: [{ id: 'wide', scale: 'EWS' }, { id: 'cu', scale: 'CU' }] }, b.revision);
+    assert.equal(log.removePlan('12', c.revision), true);
+    assert.deepEqual(log.planRecord('12')!.revision, 0, 'the config plan is back');
+    // A scene without any plan is revision 0 too: a new plan names 0, and a second client's "new" plan is then refused.
+    const made = log.setPlan('40', { items: [{ id: 'master', scale: 'WS+' }] }, 0);
+    assert.throws(() => log.setPlan('40', { items: [{ id: 'other', scale: 'MS' }] }, 0), conflict(made.revision));
+    assert.equal(log.removePlan('40', made.revision), true);
+    assert.throws(() => log.setPlan('40', { items: [{ id: 'again', scale: 'MS' }] }, made.revision), (error: unknown) => isShotscaleError(error, 'PLAN_CONFLICT') && /deleted/.test(error.message));
+    assert.deepEqual(changed, ['12', '12', '12', '12', '40', '40'], 'every stored or removed plan is announced, a refused change is not');
+    log.close();
   });
 
   test('coverage of a scene: stats, per camera, and the plan’s status', () => {
@@ -270,7 +341,7 @@ describe('plans and coverage', () => {
     log.endTake();
     assert.deepEqual(
       recorded.alerts.map((a) => [a.key, a.message]),
-      [['plan-missing:8:1', 'Scene 8 take 1 ended without Singles (1 of 2), WS']],
+      [['plan-missing:8:1', 'Scene 8 take 1 ended without Singles (1 of 2); WS']],
     );
     log.close();
   });
@@ -429,7 +500,8 @@ describe('a camera through the log', () => {
 });
 
 describe('recovery', () => {
-  test('reopened after an unclean stop: open shots closed at their last written frame, running takes ended, active alerts resolved', () => {
+  /** A log with a plan-missing alert (scene 12 take 1) and scene 12 take 2 running on cam-1, its shot written to frame 36; the process then dies. */
+  function crashDuringTake() {
     const first = openLog();
     first.log.startTake({ scene: '12' });
     first.clock.now = T0 + 1000;
@@ -441,25 +513,78 @@ describe('recovery', () => {
     // Written at frames 7, 14, 21, 28 and 35 (every quarter second): out at frame 36.
     assert.equal(first.log.shots.get(1).outFrame, 90036);
     assert.equal(first.log.alertHistory()[0]!.resolvedAt, null);
-
     // The process dies here: first.log is never closed, and the operating
     // system lets go of its lock on the data directory. A new one opens it.
     (first.log as unknown as { dirLock: { release(): void } }).dirLock.release();
+    return { dir: first.dir, take, lastFrame: T0 + 2000 + 36 * 40 };
+  }
+
+  test('restarted soon after a crash: the open shot closed at its last frame, the take runs on with its gap noted and an alert, plan alerts kept', () => {
+    const { dir, take, lastFrame } = crashDuringTake();
     const lines: string[] = [];
     const logger = createLogger('test', 'info', (line) => lines.push(line));
-    const second = openLog(first.dir, { log: logger, now: T0 + 100_000 });
+    const restart = T0 + 100_000;
+    const second = openLog(dir, { log: logger, now: restart });
     const recovered = second.log.shots.get(1);
+    assert.deepEqual([recovered.status, recovered.cutOut, recovered.outFrame, recovered.outTime, recovered.takeId], ['closed', 'restart', 90036, lastFrame, take.id]);
     assert.deepEqual(
-      [recovered.status, recovered.cutOut, recovered.outFrame, recovered.outTime, recovered.takeId],
-      ['closed', 'restart', 90036, T0 + 2000 + 36 * 40, take.id],
+      second.log.runningTakes().map((t) => [t.id, t.scene, t.take, t.cameras, t.endedAt, t.gaps]),
+      [[take.id, '12', '2', ['cam-1'], null, [{ from: lastFrame, to: restart }]]],
+      'the same take, running again on the same cameras',
     );
+    const message = `The server restarted during scene 12 take 2: no shots from ${clockTime(lastFrame)} to ${clockTime(restart)}; the take runs on`;
+    assert.deepEqual(
+      second.log.alerts.active().map((a) => [a.key, a.kind, a.severity, a.kind === 'plan-missing' ? a.scene : a.message]),
+      [
+        ['plan-missing:12:1', 'plan-missing', 'warning', '12'],
+        [`take-interrupted:12:2:${restart}`, 'take-interrupted', 'warning', message],
+      ],
+    );
+    assert.deepEqual(
+      second.log.alertHistory().map((a) => [a.key, a.resolvedAt]),
+      [
+        [`take-interrupted:12:2:${restart}`, null],
+        ['plan-missing:12:1', null],
+      ],
+      'the plan alert is not resolved by the restart',
+    );
+    assert.ok(lines.some((l) => l.includes('WARN') && l.includes('closed 1 shot(s) left open by an unclean stop')), lines.join('\n'));
+    assert.ok(lines.some((l) => l.includes('WARN') && l.includes(message)), lines.join('\n'));
+    // The camera back: its shots are slated with the take again.
+    assert.equal(second.log.attachCamera({ id: 'cam-1' }).currentTake?.id, take.id);
+    // Dismissed, it stays gone after another restart.
+    assert.ok(second.log.dismissAlert(`take-interrupted:12:2:${restart}`));
+    (second.log as unknown as { dirLock: { release(): void } }).dirLock.release();
+    const third = openLog(dir, { now: restart + 1000 });
+    assert.deepEqual(third.log.alerts.active().map((a) => a.key), ['plan-missing:12:1', `take-interrupted:12:2:${restart + 1000}`]);
+    third.log.close();
+    second.log.db.close();
+  });
+
+  test('restarted after a long outage: the take ends at its last frame, its plan is checked, and the alert says so', () => {
+    const { dir, take, lastFrame } = crashDuringTake();
+    const restart = lastFrame + 2 * 3600_000;
+    const second = openLog(dir, { now: restart });
     assert.deepEqual(second.log.runningTakes(), []);
-    assert.equal(second.log.takeStore.get(take.id).endedAt, T0 + 2000 + 36 * 40, 'ended at its last shot’s out point');
-    assert.deepEqual(second.log.alertHistory().map((a) => [a.key, a.resolvedAt]), [['plan-missing:12:1', T0 + 100_000]]);
-    assert.ok(
-      lines.some((l) => l.includes('WARN') && l.includes('closed 1 shot(s) and ended 1 take(s) left open by an unclean stop')),
-      lines.join('\n'),
+    assert.equal(second.log.takeStore.get(take.id).endedAt, lastFrame, 'ended at its last shot’s out point');
+    assert.deepEqual(
+      second.log.alerts.active().map((a) => [a.key, a.kind === 'plan-missing' ? a.scene : a.message]),
+      [
+        ['plan-missing:12:2', '12'],
+        [
+          `take-interrupted:12:2:${restart}`,
+          `The server restarted during scene 12 take 2 after 2 h down (longer than 15 min): the take was ended at its last frame, ${clockTime(lastFrame)}; no shots from ${clockTime(lastFrame)} to ${clockTime(restart)}`,
+        ],
+      ],
     );
+    second.log.close();
+  });
+
+  test('shots.resumeTakeWithinS sets how long an outage a take runs on after', () => {
+    const { dir, take, lastFrame } = crashDuringTake();
+    const config = { ...CONFIG, shots: { ...CONFIG.shots, resumeTakeWithinS: 10 } };
+    const second = openLog(dir, { now: lastFrame + 11_000, config });
+    assert.equal(second.log.takeStore.get(take.id).endedAt, lastFrame);
     second.log.close();
   });
 });

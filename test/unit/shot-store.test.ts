@@ -79,7 +79,7 @@ describe('openDatabase and migrations', () => {
     const { db: created, file } = freshDb();
     created.close();
     const raw = new Database(file);
-    raw.exec('DROP TABLE media_sources');
+    raw.exec('DROP TABLE media_sources; ALTER TABLE takes DROP COLUMN except_cameras; ALTER TABLE takes DROP COLUMN gaps; DROP TABLE plan_revision; ALTER TABLE plans DROP COLUMN revision');
     raw.pragma('user_version = 7');
     raw.close();
     const db = openDatabase(file);
@@ -96,8 +96,8 @@ describe('openDatabase and migrations', () => {
   test('a new database gets every migration, WAL and foreign keys; its directory is made', () => {
     const { db, file } = freshDb();
     assert.equal(schemaVersion(db), LATEST);
-    assert.equal(LATEST, 8);
-    assert.deepEqual(tables(db), ['alerts', 'calibration_applied', 'calibration_heads', 'calibration_samples', 'cluster_outbox', 'media_sources', 'plans', 'shots', 'takes', 'thumbnails']);
+    assert.equal(LATEST, 10);
+    assert.deepEqual(tables(db), ['alerts', 'calibration_applied', 'calibration_heads', 'calibration_samples', 'cluster_outbox', 'media_sources', 'plan_revision', 'plans', 'shots', 'takes', 'thumbnails']);
     assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
     assert.equal(db.pragma('foreign_keys', { simple: true }), 1);
     assert.ok(existsSync(file));
@@ -111,7 +111,7 @@ describe('openDatabase and migrations', () => {
     for (let i = 0; i < 2; i++) {
       const again = openDatabase(file);
       assert.equal(schemaVersion(again), LATEST);
-      assert.deepEqual(new PlanStore(again).all(), [{ scene: '1', plan: { items: [] } }]);
+      assert.deepEqual(new PlanStore(again).all(), [{ scene: '1', plan: { items: [] }, revision: 2 }]);
       again.close();
     }
   });
@@ -263,7 +263,7 @@ describe('ShotStore', () => {
 
     // A log written before version 7: its shots all had a picture as far as it knew.
     const raw = new Database(file);
-    raw.exec('ALTER TABLE shots DROP COLUMN no_picture; ALTER TABLE shots DROP COLUMN no_picture_s; DROP TABLE media_sources');
+    raw.exec('ALTER TABLE shots DROP COLUMN no_picture; ALTER TABLE shots DROP COLUMN no_picture_s; DROP TABLE media_sources; ALTER TABLE takes DROP COLUMN except_cameras; ALTER TABLE takes DROP COLUMN gaps; DROP TABLE plan_revision; ALTER TABLE plans DROP COLUMN revision');
     raw.pragma('user_version = 6');
     raw.close();
     const migrated = openDatabase(file);
@@ -402,7 +402,7 @@ describe('TakeStore', () => {
     const { db } = freshDb();
     const takes = new TakeStore(db);
     const a = takes.start('12', '1', null, T0 + 0.6);
-    assert.deepEqual(a, { id: 1, scene: '12', take: '1', cameras: null, startedAt: T0 + 1, endedAt: null });
+    assert.deepEqual(a, { id: 1, scene: '12', take: '1', cameras: null, exceptCameras: [], gaps: [], startedAt: T0 + 1, endedAt: null });
     const b = takes.start('14', '1', ['cam-1', 'cam-2'], T0 + 100);
     assert.deepEqual(b.cameras, ['cam-1', 'cam-2']);
     const c = takes.start('12', '2', ['cam-3'], T0 + 50);
@@ -441,21 +441,27 @@ describe('TakeStore', () => {
     db.close();
   });
 
-  test('endAbandoned ends running takes at their last shot, or at their start', () => {
+  test('abandoned: running takes with their last shot written (or their start); leave and gaps', () => {
     const { db } = freshDb();
     const takes = new TakeStore(db);
     const shots = new ShotStore(db, timecode);
     const withShots = takes.start('1', '1', null, T0);
-    const empty = takes.start('2', '1', ['cam-2'], T0 + 500);
-    const done = takes.end(takes.start('3', '1', null, T0).id, T0 + 100);
+    const empty = takes.start('2', '1', ['cam-2', 'cam-3'], T0 + 500);
+    takes.end(takes.start('3', '1', null, T0).id, T0 + 100);
     shots.add(shot({ inTime: T0, outTime: T0 + 1000.7 }), withShots.id);
     shots.add(shot({ inTime: T0 + 1000.7, outTime: T0 + 3000.9 }), withShots.id);
     shots.add(shot({ inTime: T0, outTime: T0 + 90000 }), null);
-    assert.equal(takes.endAbandoned(), 2);
-    assert.equal(takes.get(withShots.id).endedAt, T0 + 3000);
-    assert.equal(takes.get(empty.id).endedAt, T0 + 500);
-    assert.equal(takes.get(done.id).endedAt, T0 + 100);
-    assert.equal(takes.endAbandoned(), 0);
+    assert.deepEqual(
+      takes.abandoned().map((a) => [a.take.id, a.lastFrameAt]),
+      [
+        [withShots.id, T0 + 3000],
+        [empty.id, T0 + 500],
+      ],
+    );
+    assert.deepEqual(takes.leave(withShots.id, ['cam-1']).exceptCameras, ['cam-1'], 'a take on every camera notes the cameras it left');
+    assert.deepEqual(takes.leave(empty.id, ['cam-2']).cameras, ['cam-3'], 'a take on named cameras keeps the others');
+    assert.deepEqual(takes.addGap(withShots.id, { from: T0 + 3000, to: T0 + 9000 }).gaps, [{ from: T0 + 3000, to: T0 + 9000 }]);
+    assert.equal(takes.get(withShots.id).endedAt, null, 'nothing is ended by looking');
     db.close();
   });
 });
@@ -505,6 +511,21 @@ describe('AlertStore', () => {
     ]);
     db.close();
   });
+
+  test('resolveAbandoned keeps the kinds asked for active; active() lists them', () => {
+    const { db } = freshDb();
+    const alerts = new AlertStore(db);
+    alerts.record(alert({ since: T0 }));
+    alerts.record(alert({ key: 'plan-missing:12:3', kind: 'plan-missing', severity: 'warning', cameraIds: [], scene: '12', since: T0 + 1000 }));
+    alerts.resolveAbandoned(T0 + 9000, ['plan-missing']);
+    assert.deepEqual(alerts.list().map((a) => [a.key, a.resolvedAt]), [
+      ['plan-missing:12:3', null],
+      ['doubling:WS:cam-1+cam-2', T0 + 9000],
+    ]);
+    assert.deepEqual(alerts.active(['plan-missing']).map((a) => [a.key, a.scene]), [['plan-missing:12:3', '12']]);
+    assert.deepEqual(alerts.active([]), []);
+    db.close();
+  });
 });
 
 describe('PlanStore', () => {
@@ -512,16 +533,50 @@ describe('PlanStore', () => {
     const { db } = freshDb();
     const plans = new PlanStore(db);
     assert.deepEqual(plans.all(), []);
-    plans.save('7', { scene: '7', items: [{ id: 'a', scale: 'WS+' }] }, T0);
-    plans.save('12', { scene: '12', items: [{ id: 'b', scale: 'CU' }] }, T0);
-    plans.save('7', { scene: '7', items: [{ id: 'c', scale: 'MS' }] }, T0 + 1);
+    assert.equal(plans.save('7', { scene: '7', items: [{ id: 'a', scale: 'WS+' }] }, T0), 2);
+    assert.equal(plans.save('12', { scene: '12', items: [{ id: 'b', scale: 'CU' }] }, T0), 3);
+    assert.equal(plans.save('7', { scene: '7', items: [{ id: 'c', scale: 'MS' }] }, T0 + 1), 4);
     assert.deepEqual(plans.all(), [
-      { scene: '12', plan: { scene: '12', items: [{ id: 'b', scale: 'CU' }] } },
-      { scene: '7', plan: { scene: '7', items: [{ id: 'c', scale: 'MS' }] } },
+      { scene: '12', plan: { scene: '12', items: [{ id: 'b', scale: 'CU' }] }, revision: 3 },
+      { scene: '7', plan: { scene: '7', items: [{ id: 'c', scale: 'MS' }] }, revision: 4 },
     ]);
     assert.equal(plans.remove('12'), true);
     assert.equal(plans.remove('12'), false);
     assert.deepEqual(plans.all().map((p) => p.scene), ['7']);
+    assert.equal(plans.save('12', { scene: '12', items: [{ id: 'b', scale: 'CU' }] }, T0), 5, 'a plan stored again never gets a revision it had before');
+    db.close();
+  });
+
+  test("a check that throws stores and removes nothing; it sees the row as stored", () => {
+    const { db } = freshDb();
+    const plans = new PlanStore(db);
+    plans.save('7', { scene: '7', items: [{ id: 'a', scale: 'WS+' }] }, T0);
+    const seen: unknown[] = [];
+    assert.throws(() => plans.save('7', { scene: '7', items: [] }, T0, (current) => {
+      seen.push(current?.revision);
+      throw new Error('stale');
+    }), /stale/);
+    assert.throws(() => plans.remove('7', () => {
+      throw new Error('stale');
+    }), /stale/);
+    assert.deepEqual(seen, [2]);
+    assert.deepEqual(plans.all(), [{ scene: '7', plan: { scene: '7', items: [{ id: 'a', scale: 'WS+' }] }, revision: 2 }]);
+    assert.equal(plans.save('8', { scene: '8', items: [] }, T0), 3, 'a refused save used up no revision');
+    db.close();
+  });
+
+  test('plans stored before revisions are revision 1, and the next save is past it', () => {
+    const { db: created, file } = freshDb();
+    created.close();
+    const raw = new Database(file);
+    raw.exec('DROP TABLE plan_revision; ALTER TABLE plans DROP COLUMN revision');
+    raw.prepare('INSERT INTO plans (scene, plan, updated_at) VALUES (?, ?, ?)').run('4', '{"items":[]}', T0);
+    raw.pragma('user_version = 9');
+    raw.close();
+    const db = openDatabase(file);
+    const plans = new PlanStore(db);
+    assert.deepEqual(plans.all(), [{ scene: '4', plan: { items: [] }, revision: 1 }]);
+    assert.equal(plans.save('4', { items: [] }, T0), 2);
     db.close();
   });
 });

@@ -47,13 +47,26 @@ test('formatFps, formatCount, formatDuration', () => {
   assert.equal(formatCount(0), '0');
   assert.equal(formatCount(1234567), '1\u202f234\u202f567');
   assert.equal(formatCount(undefined), DASH);
-  assert.equal(formatDuration(4_900), '4 s');
+  assert.equal(formatDuration(4_900), '5 s');
+  assert.equal(formatDuration(4_400), '4 s');
   assert.equal(formatDuration(-50), '0 s');
-  assert.equal(formatDuration(3 * 60_000 + 10_000), '3 min');
+  assert.equal(formatDuration(3 * 60_000 + 10_000), '3 min 10 s');
+  assert.equal(formatDuration(3 * 60_000), '3 min');
   assert.equal(formatDuration(2 * 3_600_000), '2 h');
   assert.equal(formatDuration(2 * 3_600_000 + 5 * 60_000), '2 h 5 min');
   assert.equal(formatDuration(3 * 86_400_000 + 4 * 3_600_000), '3 d 4 h');
   assert.equal(formatDuration(Number.NaN), DASH);
+});
+
+test('formatDuration rounds to the unit it shows, never down to a whole minute', () => {
+  assert.equal(formatDuration(119_000), '1 min 59 s');
+  assert.equal(formatDuration(11_600), '12 s');
+  assert.equal(formatDuration(59_600), '1 min');
+  assert.equal(formatDuration(3_599_600), '1 h');
+  // 1 h 2 min 40 s is nearer 1 h 3 min than 1 h 2 min.
+  assert.equal(formatDuration(3_760_000), '1 h 3 min');
+  assert.equal(formatDuration(86_400_000 - 20_000), '1 d');
+  assert.equal(formatDuration(26 * 3_600_000 + 40 * 60_000), '1 d 3 h');
 });
 
 test('every camera state has readable badge colours; unknown states fall back', () => {

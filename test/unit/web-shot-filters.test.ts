@@ -10,7 +10,6 @@ import {
   exportPath,
   filterParams,
   nextRowId,
-  orderScenes,
   parseScaleSpec,
   parseTags,
   planPath,
@@ -83,18 +82,6 @@ test('shotEdit sends only what changed', () => {
   assert.equal(shotEdit({ ...black, classifierScale: null }, 'Anna', '', 'MCU'), null);
 });
 
-test('orderScenes puts the current scene first, then by name with numbers in order', () => {
-  const scenes = ['13', '12A', '2', '12'].map((scene) => ({ scene }));
-  assert.deepEqual(
-    orderScenes(scenes, '12A').map((s) => s.scene),
-    ['12A', '2', '12', '13'],
-  );
-  assert.deepEqual(
-    orderScenes(scenes, null).map((s) => s.scene),
-    ['2', '12', '12A', '13'],
-  );
-});
-
 test('scale specs read as the server reads them', () => {
   assert.deepEqual(parseScaleSpec('WS+'), { tightest: 'WS', widest: 'EWS' });
   assert.deepEqual(parseScaleSpec('cu-'), { tightest: 'ECU', widest: 'CU' });
@@ -126,6 +113,16 @@ test('a plan from the server becomes rows and back without loss', () => {
   assert.deepEqual(back.body.items[2], { id: 'singles', scale: 'CU..MCU', framing: 'single', tag: 'Anna', count: 2, minDurationS: 1.5 });
   // What the form sends, the server reads as the same plan.
   assert.deepEqual(parseCoveragePlan({ scene: '12', ...back.body }), plan);
+});
+
+test("an item's own minimum of 0 stays written in its row (an empty one is the default 2 s), and round-trips", () => {
+  const plan: CoveragePlan = parseCoveragePlan({ scene: '3', items: [{ id: 'any', scale: 'WS+', minDurationS: 0 }, { id: 'two', scale: 'MS', minDurationS: 2 }] });
+  const rows = planToRows(plan);
+  assert.deepEqual(rows.map((row) => row.minDurationS), ['0', '']);
+  assert.equal(rowDefaultLabel(rows[1]!), 'MS', 'the default minimum goes without saying');
+  const back = rowsToPlan(rows);
+  assert.ok(back.ok);
+  assert.deepEqual(parseCoveragePlan({ scene: '3', ...back.body }), plan);
 });
 
 test('rowsToPlan names every problem with its item and field', () => {

@@ -8,6 +8,8 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** The rest of the server's `error` object (a plan conflict's current plan and revision). */
+    readonly details: Record<string, unknown> = {},
   ) {
     super(message);
   }
@@ -15,7 +17,8 @@ export class ApiError extends Error {
 
 export interface Api {
   get<T>(path: string): Promise<T>;
-  send<T>(method: 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T>;
+  /** `headers`: extra request headers (If-Match: a plan's revision). */
+  send<T>(method: 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown, headers?: Record<string, string>): Promise<T>;
   /** A URL that downloads with the token (for links such as exports). */
   downloadUrl(path: string): string;
 }
@@ -28,10 +31,10 @@ export function createApi(token: () => string | null, base = ''): Api {
     if (json) h['content-type'] = 'application/json';
     return h;
   };
-  const call = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+  const call = async <T>(method: string, path: string, body?: unknown, extra: Record<string, string> = {}): Promise<T> => {
     let response: Response;
     try {
-      response = await fetch(base + path, { method, headers: headers(body !== undefined), ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+      response = await fetch(base + path, { method, headers: { ...extra, ...headers(body !== undefined) }, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
     } catch (error) {
       // Said with what to do: "Failed to fetch" alone leaves an operator guessing.
       throw new ApiError(0, 'NETWORK', `the server cannot be reached (${error instanceof Error ? error.message : String(error)}): check that shotscale runs and that this device reaches it, then try again`);
@@ -39,14 +42,14 @@ export function createApi(token: () => string | null, base = ''): Api {
     const text = await response.text();
     const data: unknown = text ? safeJson(text) : null;
     if (!response.ok) {
-      const err = (data as { error?: { code?: string; message?: string } } | null)?.error;
-      throw new ApiError(response.status, err?.code ?? `HTTP_${response.status}`, err?.message ?? `${method} ${path} failed with ${response.status}`);
+      const err = (data as { error?: { code?: string; message?: string } & Record<string, unknown> } | null)?.error;
+      throw new ApiError(response.status, err?.code ?? `HTTP_${response.status}`, err?.message ?? `${method} ${path} failed with ${response.status}`, err ?? {});
     }
     return data as T;
   };
   return {
     get: (path) => call('GET', path),
-    send: (method, path, body) => call(method, path, body),
+    send: (method, path, body, extra) => call(method, path, body, extra),
     downloadUrl(path) {
       const t = token();
       if (!t) return base + path;

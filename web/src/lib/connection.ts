@@ -84,6 +84,7 @@ export function connectLive(state: LiveState, options: ConnectOptions = {}): Liv
 
   socket.on('hello', (info, cameras) => {
     state.hello(info, cameras);
+    state.plansChanged();
     publishSession.serverCameras(cameras.map((c) => c.cameraId));
   });
   socket.on('readout', (readout) => {
@@ -105,6 +106,7 @@ export function connectLive(state: LiveState, options: ConnectOptions = {}): Liv
   socket.on('takes', (running) => state.setTakes(running));
   socket.on('coverage', (update) => state.setCoverage(update));
   socket.on('alert', (alert) => state.alert(alert));
+  socket.on('plan:changed', () => state.plansChanged());
   socket.on('stats', (stats) => state.setStats(stats));
 
   /** A take command's answer; a lost connection answers as an error after 5 s. */

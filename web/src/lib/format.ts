@@ -35,17 +35,25 @@ export function formatFps(fps: number | null | undefined): string {
   return `${fps.toFixed(1)} fps`;
 }
 
-/** A span of time, coarse: `4 s`, `3 min`, `2 h 5 min`, `3 d 4 h`. */
+/**
+ * A span of time in its two largest units, rounded to the nearest of the
+ * smaller one: `4 s`, `1 min 59 s`, `3 min`, `2 h 5 min`, `3 d 4 h`. Whole
+ * minutes alone read 119 s as "1 min", under half of what it was.
+ */
 export function formatDuration(ms: number | null | undefined): string {
   if (!isNum(ms)) return DASH;
-  const s = Math.max(0, Math.floor(ms / 1000));
+  const span = Math.max(0, ms);
+  const s = Math.round(span / 1000);
   if (s < 60) return `${s} s`;
-  const min = Math.floor(s / 60);
-  if (min < 60) return `${min} min`;
-  const h = Math.floor(min / 60);
-  if (h < 24) return min % 60 ? `${h} h ${min % 60} min` : `${h} h`;
-  const d = Math.floor(h / 24);
-  return h % 24 ? `${d} d ${h % 24} h` : `${d} d`;
+  if (s < 3600) return pair(Math.floor(s / 60), 'min', s % 60, 's');
+  const min = Math.round(span / 60_000);
+  if (min < 24 * 60) return pair(Math.floor(min / 60), 'h', min % 60, 'min');
+  const h = Math.round(span / 3_600_000);
+  return pair(Math.floor(h / 24), 'd', h % 24, 'h');
+}
+
+function pair(big: number, bigUnit: string, small: number, smallUnit: string): string {
+  return small ? `${big} ${bigUnit} ${small} ${smallUnit}` : `${big} ${bigUnit}`;
 }
 
 /** Counts with thin grouping: `1 234 567`. */

@@ -120,6 +120,12 @@ export class LiveState {
   takes: Take[] = $state.raw([]);
   /** Latest coverage, or null before the first. */
   coverage: CoverageUpdate | null = $state.raw(null);
+  /**
+   * Counts the coverage plan changes the server announced (any client's
+   * save or delete), and a reconnection, after which plans may have changed
+   * unseen: whoever shows plans reads them again when it moves.
+   */
+  planChanges = $state(0);
   /** Active alerts by key. */
   readonly alerts = new SvelteMap<string, Alert>();
   /** Alerts resolved lately, newest first (a short history for the list). */
@@ -230,6 +236,11 @@ export class LiveState {
     this.coverage = update;
   }
 
+  /** `plan:changed`, or a new connection (`hello`). */
+  plansChanged(): void {
+    this.planChanges += 1;
+  }
+
   /** `alert`: raised (active) or resolved (moved to the short history). */
   alert(alert: Alert): void {
     if (alert.resolvedAt === null) {
@@ -247,7 +258,8 @@ export class LiveState {
 
   /** The take a camera is in now, if any. */
   takeOf(cameraId: string): Take | null {
-    return this.takes.filter((t) => !t.cameras || t.cameras.includes(cameraId)).at(-1) ?? null;
+    // A take on every camera runs on none it has left (a take was started or ended there alone).
+    return this.takes.filter((t) => (t.cameras ? t.cameras.includes(cameraId) : !t.exceptCameras.includes(cameraId))).at(-1) ?? null;
   }
 
   /** Whether a camera's latest readout is missing or older than STALE_READOUT_MS. */

@@ -6,10 +6,10 @@
  * Svelte: unit-tested under node (test/unit/web-shot-filters.test.ts).
  */
 import { CANONICAL_SCALES, type CanonicalScale } from '../../../server/shared/scale.js';
-import { shotWithoutPicture, type CoveragePlan, type SceneCoverage, type ShotRecord } from '../../../server/shared/shots.js';
-import { defaultItemLabel, describeScaleRange, parseScaleSpec as parseSharedScaleSpec, type ScaleRange } from '../../../server/shared/scale-range.js';
+import { shotWithoutPicture, type CoveragePlan, type ShotRecord } from '../../../server/shared/shots.js';
+import { DEFAULT_MIN_DURATION_S, defaultItemLabel, describeScaleRange, parseScaleSpec as parseSharedScaleSpec, type ScaleRange } from '../../../server/shared/scale-range.js';
 
-export { defaultItemLabel, describeScaleRange, type ScaleRange };
+export { DEFAULT_MIN_DURATION_S, defaultItemLabel, describeScaleRange, type ScaleRange };
 
 // ---- shot filters and exports ----
 
@@ -128,14 +128,6 @@ export function shotEdit(
   return Object.keys(patch).length ? patch : null;
 }
 
-/** Scenes for the coverage view: the current one first, then by name (12 before 12A before 13). */
-export function orderScenes<T extends Pick<SceneCoverage, 'scene'>>(scenes: readonly T[], current: string | null | undefined): T[] {
-  return [...scenes].sort((a, b) => {
-    if (current != null && (a.scene === current) !== (b.scene === current)) return a.scene === current ? -1 : 1;
-    return a.scene.localeCompare(b.scene, undefined, { numeric: true });
-  });
-}
-
 // ---- coverage plan form ----
 
 export const FRAMINGS = ['single', 'two-shot', 'group'] as const;
@@ -192,12 +184,12 @@ export function rowDefaultLabel(row: PlanRow): string {
   const range = parseScaleSpec(row.scale);
   if (!range) return '';
   const count = Number(row.count.trim() || '1');
-  const minDurationS = Number(row.minDurationS.trim() || '0');
+  const minDurationS = Number(row.minDurationS.trim() || String(DEFAULT_MIN_DURATION_S));
   const framing = (FRAMINGS as readonly string[]).includes(row.framing) ? (row.framing as Framing) : undefined;
   return defaultItemLabel({
     ...range,
     count: Number.isInteger(count) && count >= 1 ? count : 1,
-    minDurationS: Number.isFinite(minDurationS) && minDurationS >= 0 ? minDurationS : 0,
+    minDurationS: Number.isFinite(minDurationS) && minDurationS >= 0 ? minDurationS : DEFAULT_MIN_DURATION_S,
     ...(framing ? { framing } : {}),
     ...(row.tag.trim() ? { tag: row.tag.trim() } : {}),
   });
@@ -224,7 +216,8 @@ export function planToRows(plan: CoveragePlan): PlanRow[] {
     framing: item.framing ?? '',
     tag: item.tag ?? '',
     count: item.count === 1 ? '' : String(item.count),
-    minDurationS: item.minDurationS === 0 ? '' : String(item.minDurationS),
+    // Empty is the default; a plan's own 0 (any length) stays written, or a save would turn it into the default.
+    minDurationS: item.minDurationS === DEFAULT_MIN_DURATION_S ? '' : String(item.minDurationS),
   }));
 }
 

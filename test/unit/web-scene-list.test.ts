@@ -1,0 +1,71 @@
+/** Which scenes the Coverage view lists, in what order, and which it marks (web/src/lib/scene-list.ts). */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { filterScenes, orderScenes, runningScenes, sceneMark, sceneStatsLine } from '../../web/src/lib/scene-list.js';
+
+const scenes = (...names: string[]) => names.map((scene) => ({ scene }));
+
+test('every scene with a running take is being shot, each once, in the order its takes began', () => {
+  const running = [
+    { scene: '20', startedAt: 2000 },
+    { scene: '14', startedAt: 1000 },
+    { scene: '14', startedAt: 3000 },
+  ];
+  assert.deepEqual(runningScenes(running), ['14', '20']);
+  assert.deepEqual(runningScenes([]), []);
+  assert.equal(sceneMark('14', ['14', '20'], '20'), 'shooting');
+  assert.equal(sceneMark('20', ['14', '20'], '20'), 'shooting');
+  assert.equal(sceneMark('12', ['14', '20'], '12'), 'last');
+  assert.equal(sceneMark('12', [], null), null);
+});
+
+test('orderScenes puts the scenes being shot first, then the last slated one, then by name with numbers in order', () => {
+  const all = scenes('13', '12A', '2', '12', '20', '14');
+  assert.deepEqual(
+    orderScenes(all, ['20', '14']).map((s) => s.scene),
+    ['14', '20', '2', '12', '12A', '13'],
+  );
+  assert.deepEqual(
+    orderScenes(all, ['20'], '12A').map((s) => s.scene),
+    ['20', '12A', '2', '12', '13', '14'],
+  );
+  assert.deepEqual(
+    orderScenes(all, [], '12A').map((s) => s.scene),
+    ['12A', '2', '12', '13', '14', '20'],
+  );
+  assert.deepEqual(
+    orderScenes(all, []).map((s) => s.scene),
+    ['2', '12', '12A', '13', '14', '20'],
+  );
+});
+
+test('filterScenes keeps the scenes whose name holds the text typed, ignoring case, spaces and a leading "Scene"', () => {
+  const all = scenes('12', '12A', '112', '3', 'Kitchen night', 'EXT roof');
+  assert.deepEqual(
+    filterScenes(all, '12').map((s) => s.scene),
+    ['12', '12A', '112'],
+  );
+  assert.deepEqual(
+    filterScenes(all, ' scene 12a ').map((s) => s.scene),
+    ['12A'],
+  );
+  assert.deepEqual(
+    filterScenes(all, 'NIGHT').map((s) => s.scene),
+    ['Kitchen night'],
+  );
+  assert.equal(filterScenes(all, '   ').length, all.length);
+  assert.deepEqual(filterScenes(all, 'zzz'), []);
+});
+
+test('a scene\'s figures: durations rounded alike, minutes with their seconds, the summed time called camera time', () => {
+  assert.equal(sceneStatsLine({ shots: 1, seconds: 11.6, averageShotLengthS: 11.6 }), '1 shot · average 11.6 s · 11.6 s of camera time');
+  assert.equal(sceneStatsLine({ shots: 2, seconds: 12, averageShotLengthS: 6 }), '2 shots · average 6.0 s · 12.0 s of camera time');
+  assert.equal(sceneStatsLine({ shots: 9, seconds: 119, averageShotLengthS: 13.2 }), '9 shots · average 13.2 s · 1 min 59 s of camera time');
+  assert.equal(sceneStatsLine({ shots: 9, seconds: 59.96, averageShotLengthS: 6.7 }), '9 shots · average 6.7 s · 1 min of camera time');
+  assert.equal(sceneStatsLine({ shots: 400, seconds: 7530, averageShotLengthS: 18.8 }), '400 shots · average 18.8 s · 2 h 6 min of camera time');
+  assert.equal(
+    sceneStatsLine({ shots: 3, seconds: 30, averageShotLengthS: 10, noPicture: { count: 1, seconds: 4.6 } }),
+    '3 shots · average 10.0 s · 30.0 s of camera time · no picture 5 s',
+  );
+  assert.equal(sceneStatsLine({ shots: 0, seconds: 0, averageShotLengthS: 0, noPicture: { count: 0, seconds: 0 } }), 'no shots yet');
+});

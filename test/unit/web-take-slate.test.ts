@@ -1,0 +1,22 @@
+/** What the take slate says about its cameras and its buttons (web/src/lib/take-slate.ts). */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { camerasSummary, slateBlockers } from '../../web/src/lib/take-slate.js';
+
+test('the camera summary reads every camera when none is picked, else the names picked', () => {
+  const name = (id: string) => ({ 'cam-1': 'Camera 1', 'cam-2': 'Colour bars' })[id] ?? id;
+  assert.equal(camerasSummary([], name), 'all cameras');
+  assert.equal(camerasSummary(['cam-2'], name), 'Colour bars');
+  assert.equal(camerasSummary(['cam-1', 'cam-2', 'cam-9'], name), 'Camera 1, Colour bars, cam-9');
+});
+
+test('Start and End say why they cannot be pressed, and nothing when they can', () => {
+  assert.deepEqual(slateBlockers({ operator: true, busy: null, running: 1 }), { start: null, end: null });
+  assert.deepEqual(slateBlockers({ operator: true, busy: null, running: 0 }), { start: null, end: 'No take is running to end.' });
+  assert.deepEqual(slateBlockers({ operator: false, busy: null, running: 2 }), {
+    start: 'Starting a take needs an operator token.',
+    end: 'Ending a take needs an operator token.',
+  });
+  assert.equal(slateBlockers({ operator: true, busy: 'start', running: 0 }).start, 'A take is starting.');
+  assert.equal(slateBlockers({ operator: true, busy: 'end', running: 1 }).end, 'A take is ending.');
+});
