@@ -91,7 +91,8 @@ interface Client {
   previews: Set<string> | null;
 }
 
-type Refusal = { code: string; message: string };
+/** A refusal's code and message, and what the error adds for a client to act on (TAKE_EXISTS: the next take number). */
+type Refusal = { code: string; message: string; details?: Record<string, unknown> };
 
 /** The token of a handshake: auth.token, else ?token= (a repeated one is none). */
 function handshakeToken(socket: Socket): string | undefined {
@@ -228,7 +229,7 @@ export class SocketHub {
           const known = isShotscaleError(error);
           if (known) this.refusals.refused(this.clientName(client), `client ${client.socket.id} (${client.principal.name}): ${event} refused: ${error.message}`);
           else log.error(`client ${client.socket.id}: ${event} failed: ${error instanceof Error ? (error.stack ?? error.message) : errorMessage(error)}`);
-          answer = refused(known ? { code: error.code, message: error.message } : { code: 'INTERNAL', message: 'an unexpected error; the server log has the details' });
+          answer = refused(known ? { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) } : { code: 'INTERNAL', message: 'an unexpected error; the server log has the details' });
         }
       }
       if (typeof ack === 'function') (ack as (a: A) => void)(answer);

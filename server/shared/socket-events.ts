@@ -200,6 +200,8 @@ export interface TakeStartRequest {
   take?: string;
   /** Default: every camera. */
   cameras?: string[] | null;
+  /** Slate a take number the scene has used before, on purpose (else TAKE_EXISTS). */
+  again?: boolean;
 }
 
 /**
@@ -219,7 +221,8 @@ export const CONNECT_REFUSAL = {
 } as const;
 
 /** The answer to take:start and take:end: what started or ended, or why not. */
-export type TakeAck = { ok: true; takes: Take[] } | { ok: false; error: { code: string; message: string } };
+/** A refused take says why; `details` what a client may act on (TAKE_EXISTS: `{ scene, take, next, when }`). */
+export type TakeAck = { ok: true; takes: Take[] } | { ok: false; error: { code: string; message: string; details?: Record<string, unknown> } };
 
 /** The answer to subscribe and preview:subscribe: the subscription in force after it (null: every camera), and why not if refused. */
 export type SubscribeAck = { ok: true; subscribed: string[] | null } | { ok: false; error: { code: string; message: string }; subscribed: string[] | null };

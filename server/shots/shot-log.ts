@@ -396,8 +396,10 @@ export class ShotLog {
     if (!used) return;
     const next = this.takeStore.nextTakeNumber(scene);
     const when = used.endedAt === null ? `running since ${clockTime(used.startedAt)}` : `shot ${clockTime(used.startedAt)} to ${clockTime(used.endedAt)}`;
+    // The details let a client offer both ways on (the next number, or this one again) without reading the message.
     throw new ShotscaleError('TAKE_EXISTS', `scene ${scene} already has a take ${take} (${when}); the next take is ${next}, or send "again": true to slate take ${take} again`, {
       hint: `slate take ${next}`,
+      details: { scene, take, next, when },
     });
   }
 

@@ -144,6 +144,32 @@ describe('coverage view and take slate', () => {
     assert.equal((await page.locator(`[id="${described}"]`).textContent())?.trim(), 'No take is running to end.');
   });
 
+  test('a take number the scene has used: the slate offers the next number or the same again, and each starts at one press', async () => {
+    assert.equal((await httpJson(`${server.url}/api/takes`, { method: 'POST', body: { scene: 'R1', take: '8' } })).status, 201);
+    assert.equal((await httpJson(`${server.url}/api/takes/end`, { method: 'POST', body: {} })).status, 200);
+    await open(1400);
+    const slate = page.locator('nav [data-testid="take-slate"]');
+    const slateTake = async (action: 'slate-next-take' | 'slate-take-again'): Promise<void> => {
+      await slate.locator('[data-testid="slate-scene"]').fill('R1');
+      await slate.locator('[data-testid="slate-take"]').fill('8');
+      await slate.locator('[data-testid="slate-start"]').click();
+      const used = slate.locator('[data-testid="slate-take-used"]');
+      await used.waitFor({ state: 'visible', timeout: 5000 });
+      assert.match((await used.textContent()) ?? '', /Scene R1 already has a take 8 \(shot \d\d:\d\d:\d\d to \d\d:\d\d:\d\d\)/);
+      assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-testid')), 'slate-next-take', 'the usual way on is focused');
+      assert.equal(await slate.locator('[data-testid="slate-error"]').count(), 0, 'no error to read and retype');
+      await slate.locator(`[data-testid="${action}"]`).click();
+      await page.waitForFunction(async (url) => ((await (await fetch(`${url}/api/takes`)).json()) as { running: unknown[] }).running.length > 0, server.url, { timeout: 5000 }).catch(() => undefined);
+    };
+    await slateTake('slate-next-take');
+    assert.deepEqual((await runningTakes(server.url)).map((t) => [t.scene, t.take]), [['R1', '9']]);
+    assert.equal((await httpJson(`${server.url}/api/takes/end`, { method: 'POST', body: {} })).status, 200);
+    await slateTake('slate-take-again');
+    assert.deepEqual((await runningTakes(server.url)).map((t) => [t.scene, t.take]), [['R1', '8']]);
+    assert.equal(await slate.locator('[data-testid="slate-take-used"]').count(), 0, 'the choice is gone once made');
+    assert.equal((await httpJson(`${server.url}/api/takes/end`, { method: 'POST', body: {} })).status, 200);
+  });
+
   test('two scenes shot at once on different cameras are both marked "shooting now", first in the list', async () => {
     for (const [scene, camera] of [['14', 'cam-1'], ['20', 'cam-3']] as const) {
       assert.equal((await httpJson(`${server.url}/api/takes`, { method: 'POST', body: { scene, cameras: [camera] } })).status, 201);

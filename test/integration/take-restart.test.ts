@@ -92,8 +92,9 @@ test('SIGKILL during scene 12 take 7: after the restart the take runs on, its ga
     // Take 7 is used: slating it again by mistake is refused, naming the next; on purpose it is taken.
     const refused = await httpJson(`${second.url}/api/takes`, { method: 'POST', body: { scene: '12', take: '7' } });
     assert.equal(refused.status, 409);
-    const error = (refused.body as { error: { code: string; message: string } }).error;
+    const error = (refused.body as { error: { code: string; message: string; scene?: string; take?: string; next?: string } }).error;
     assert.equal(error.code, 'TAKE_EXISTS');
+    assert.deepEqual([error.scene, error.take, error.next], ['12', '7', '8'], 'what a client needs to offer both ways on');
     assert.match(error.message, /^scene 12 already has a take 7 \(running since \d\d:\d\d:\d\d\); the next take is 8, or send "again": true to slate take 7 again$/);
     assert.equal((await httpJson(`${second.url}/api/takes`, { method: 'POST', body: { scene: '12', take: '7', again: true } })).status, 201);
   } finally {

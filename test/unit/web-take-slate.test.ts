@@ -1,7 +1,7 @@
 /** What the take slate says about its cameras and its buttons (web/src/lib/take-slate.ts). */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { camerasSummary, slateBlockers } from '../../web/src/lib/take-slate.js';
+import { camerasSummary, slateBlockers, takeCamerasText, usedTake } from '../../web/src/lib/take-slate.js';
 
 test('the camera summary reads every camera when none is picked, else the names picked', () => {
   const name = (id: string) => ({ 'cam-1': 'Camera 1', 'cam-2': 'Colour bars' })[id] ?? id;
@@ -19,4 +19,19 @@ test('Start and End say why they cannot be pressed, and nothing when they can', 
   });
   assert.equal(slateBlockers({ operator: true, busy: 'start', running: 0 }).start, 'A take is starting.');
   assert.equal(slateBlockers({ operator: true, busy: 'end', running: 1 }).end, 'A take is ending.');
+});
+
+test("a used take number: the refusal's details give both ways on; any other refusal none", () => {
+  const details = { scene: '12', take: '8', next: '9', when: 'shot 14:02:11 to 14:05:40' };
+  assert.deepEqual(usedTake({ code: 'TAKE_EXISTS', details }), details);
+  assert.equal(usedTake({ code: 'TAKE_EXISTS' }), null, 'a server that sends no details: the message alone');
+  assert.equal(usedTake({ code: 'TAKE_EXISTS', details: { ...details, next: 9 } }), null);
+  assert.equal(usedTake({ code: 'FORBIDDEN', details }), null);
+});
+
+test("a running take's cameras: all, all but those it has left, or those named", () => {
+  const name = (id: string) => ({ 'cam-1': 'Camera 1', 'cam-2': 'Colour bars' })[id] ?? id;
+  assert.equal(takeCamerasText({ cameras: null, exceptCameras: [] }, name), 'all cameras');
+  assert.equal(takeCamerasText({ cameras: null, exceptCameras: ['cam-2'] }, name), 'all cameras but Colour bars');
+  assert.equal(takeCamerasText({ cameras: ['cam-1'] }, name), 'Camera 1');
 });

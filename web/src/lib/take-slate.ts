@@ -28,3 +28,30 @@ export function slateBlockers(state: SlateState): { start: string | null; end: s
   if (state.busy === 'end') return { start: 'A take is ending.', end: 'A take is ending.' };
   return { start: null, end: state.running === 0 ? 'No take is running to end.' : null };
 }
+
+/** A take number the scene has used already (the server's TAKE_EXISTS), and the next free one. */
+export interface UsedTake {
+  scene: string;
+  take: string;
+  next: string;
+  /** When the used take ran, as the server's clock read it ("shot 14:02:11 to 14:05:40"). */
+  when: string;
+}
+
+/**
+ * The used take a refusal names, when it is TAKE_EXISTS with its details;
+ * null for any other refusal (or details a server did not send). The slate
+ * then offers both ways on: the next number, or the same one again.
+ */
+export function usedTake(error: { code: string; details?: Record<string, unknown> }): UsedTake | null {
+  if (error.code !== 'TAKE_EXISTS' || !error.details) return null;
+  const { scene, take, next, when } = error.details;
+  const text = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
+  return text(scene) && text(take) && text(next) && text(when) ? { scene, take, next, when } : null;
+}
+
+/** The cameras of a running take: every camera, every camera but those it has left, or those named. */
+export function takeCamerasText(take: { cameras: readonly string[] | null; exceptCameras?: readonly string[] }, name: (id: string) => string): string {
+  if (take.cameras !== null) return take.cameras.map(name).join(', ');
+  return take.exceptCameras?.length ? `all cameras but ${take.exceptCameras.map(name).join(', ')}` : 'all cameras';
+}
