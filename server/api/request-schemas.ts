@@ -10,6 +10,7 @@ import { MAX_NAME_LENGTH, MAX_SLATE_NUMBER, nameText, noteText } from '../config
 import { describeIssue, formatKeyPath } from '../config/zod-issues.js';
 import { ShotscaleError } from '../errors.js';
 import { CANONICAL_SCALES } from '../shared/scale.js';
+import { SHOT_FRAMINGS, TAKE_MARKS, type TakeMark } from '../shared/shots.js';
 import type { TakeRequest } from '../shots/shot-log.js';
 import type { ShotPatch } from '../store/shot-store.js';
 
@@ -50,6 +51,7 @@ export const takeEndSchema = z.strictObject({ cameras: takeCameras }).nullable()
 
 const shotPatchSchema = z.strictObject({
   scale: z.enum(CANONICAL_SCALES).optional(),
+  framing: z.enum(SHOT_FRAMINGS).nullable().optional(),
   tags: z
     .array(z.string().trim().pipe(nameText()))
     .max(MAX_TAGS, `at most ${MAX_TAGS} tags`)
@@ -88,15 +90,23 @@ export function takeRequest(given: z.output<typeof takeStartSchema>): TakeReques
 
 /** PATCH /api/shots/:id: empty texts clear the field. */
 export function parseShotPatch(body: unknown): ShotPatch {
-  const given = parseRequest(shotPatchSchema, body, 'shot edit { scale?, tags?, note?, scene?, take? }');
+  const given = parseRequest(shotPatchSchema, body, 'shot edit { scale?, framing?, tags?, note?, scene?, take? }');
   const patch: ShotPatch = {};
   if (given.tags !== undefined) patch.tags = given.tags;
   if (given.scale !== undefined) patch.scale = given.scale;
+  if (given.framing !== undefined) patch.framing = given.framing;
   for (const key of ['note', 'scene', 'take'] as const) {
     const value = given[key];
     if (value !== undefined) patch[key] = value === null || value.trim() === '' ? null : value;
   }
   return patch;
+}
+
+const takeMarkSchema = z.strictObject({ mark: z.enum(TAKE_MARKS).nullable() });
+
+/** PATCH /api/takes/:id: { mark: "circled" | "ng" | null } (null clears it). */
+export function parseTakeMark(body: unknown): TakeMark | null {
+  return parseRequest(takeMarkSchema, body, 'take mark { mark: "circled", "ng" or null }').mark;
 }
 
 /** PATCH /api/cameras/:id: an object of camera fields (the camera schema checks them once merged). */

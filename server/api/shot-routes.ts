@@ -10,11 +10,11 @@ import type { ClusterAlerts } from '../cluster/cluster-alerts.js';
 import type { ClusterCoverage } from '../cluster/cluster-coverage.js';
 import type { ClusterShotLog } from '../cluster/cluster-shot-log.js';
 import { planForScene, type ShotLog, type TakeRequest } from '../shots/shot-log.js';
-import type { CoverageUpdate, Take } from '../shared/shots.js';
+import type { CoverageUpdate, Take, TakeMark } from '../shared/shots.js';
 import type { ShotFilter, StoredShot } from '../store/shot-store.js';
 import { planEtag, parseIfMatch } from '../coverage/plan-revision.js';
 import { needs } from './access/http-access.js';
-import { MAX_CAMERAS_IN_REQUEST, parseRecordId, parseRequest, shown, parseShotPatch, takeEndSchema, takeRequest, takeStartSchema } from './request-schemas.js';
+import { MAX_CAMERAS_IN_REQUEST, parseRecordId, parseRequest, shown, parseShotPatch, parseTakeMark, takeEndSchema, takeRequest, takeStartSchema } from './request-schemas.js';
 
 type Query = Record<string, string | undefined>;
 
@@ -87,6 +87,8 @@ export function shotFilterFrom(query: Query): ShotFilter {
 export interface TakeCommands {
   start(request: TakeRequest): Take;
   end(cameras: string[] | null): Take[];
+  /** Circles a take, marks it NG or clears its mark; `id` as GET /api/takes lists it (in a cluster, the cluster's record). */
+  mark(id: number, mark: TakeMark | null): Take | Promise<Take>;
 }
 
 /** In a cluster: the shots of every node (PostgreSQL), and where to edit another node's shot. */
@@ -113,7 +115,11 @@ export interface ShotRouteOptions {
 
 export function registerShotRoutes(app: FastifyInstance, shotLog: ShotLog, options: ShotRouteOptions = {}): void {
   const onScaleCorrected = options.onScaleCorrected ?? (async () => undefined);
-  const takes: TakeCommands = options.takes ?? { start: (request) => shotLog.startTake(request), end: (cameras) => shotLog.endTake(cameras) };
+  const takes: TakeCommands = options.takes ?? {
+    start: (request) => shotLog.startTake(request),
+    end: (cameras) => shotLog.endTake(cameras),
+    mark: (id, mark) => shotLog.markTake(id, mark),
+  };
   const cluster = options.cluster ?? null;
 
   /** A shot another node logs: read from the cluster's log; edits go to that node. */
@@ -199,6 +205,12 @@ export function registerShotRoutes(app: FastifyInstance, shotLog: ShotLog, optio
   app.post('/api/takes/end', needs('operator'), async (request) => {
     const body = parseRequest(takeEndSchema, request.body, 'take end { cameras? }');
     return { ended: takes.end(body?.cameras ?? null) };
+  });
+
+  // A running take may be marked too: an operator often knows a take is NG before "cut".
+  app.patch<{ Params: { id: string } }>('/api/takes/:id', needs('operator'), async (request) => {
+    const id = parseRecordId(request.params.id, 'take');
+    return takes.mark(id, parseTakeMark(request.body));
   });
 
   app.get<{ Querystring: Query }>('/api/coverage', needs('viewer', SHOT_FILTER_QUERY), async (request) => (cluster ? cluster.coverage.report(shotFilterFrom(request.query)) : shotLog.coverage(shotFilterFrom(request.query))));

@@ -12,7 +12,7 @@ import type { z } from 'zod';
 import type { Logger } from '../shared/logger.js';
 import { errorMessage, isShotscaleError } from '../errors.js';
 import { grants, rolesFor, withArticle, type Access, type Principal } from '../shared/access-roles.js';
-import type { Alert, CoverageUpdate, ShotRecord, Take } from '../shared/shots.js';
+import type { Alert, CoverageUpdate, ShotRecord, Take, TakeMark } from '../shared/shots.js';
 import { CONNECT_REFUSAL, type CameraStatus, type ClientToServerEvents, type SubscribeAck, type PipelineStats, type Preview, type Readout, type ServerInfo, type ServerToClientEvents, type TakeAck } from '../shared/socket-events.js';
 import type { TakeRequest } from '../shots/shot-log.js';
 import type { FitState } from '../calibration/live-calibration.js';
@@ -46,6 +46,8 @@ export interface InterServerEvents {
   /** A take started or ended on one node: every node splits its own cameras' shots too. */
   'take:start': (request: { scene: string; take: string; cameras: string[] | null; startedAt: number }) => void;
   'take:end': (request: { cameras: string[] | null }) => void;
+  /** A take circled, marked NG or cleared (null) on one node: every node marks its own record of it. */
+  'take:mark': (request: { scene: string; take: string; mark: TakeMark | null }) => void;
   /** The cluster's coverage, from the node holding the coverage duty. */
   coverage: (update: CoverageUpdate) => void;
   /** A coverage plan set (or removed: null) on one node: every node sets it too. */

@@ -155,6 +155,7 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
           cluster?.ownAlert(alert);
         },
         takeEnded: (take) => cluster?.takeEnded(take),
+        takeMarked: (take) => cluster?.takeMarked(take),
         planChanged: (scene) => hub?.planChanged(scene),
       }, nodeId === null ? {} : { clusterNode: nodeId })
     : null;
@@ -356,7 +357,7 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
   const manager = cameras;
   /** The camera routes: this process's cameras, or (once the node has joined) the cluster's. */
   const cameraDirectory = () => cluster?.directory() ?? localCameraDirectory(manager);
-  const logTakes: TakeCommands | null = shotLog ? (cluster?.takeCommands() ?? { start: (request) => shotLog.startTake(request), end: (cameraIds) => shotLog.endTake(cameraIds) }) : null;
+  const logTakes: TakeCommands | null = shotLog ? (cluster?.takeCommands() ?? { start: (request) => shotLog.startTake(request), end: (cameraIds) => shotLog.endTake(cameraIds), mark: (id, mark) => shotLog.markTake(id, mark) }) : null;
   /** A take names cameras there are (a typo would slate, or end, nothing on any camera); ending one may name a camera removed since it started. */
   const knownCameras = (cameraIds: string[] | null | undefined, alsoRunning = false): string[] | null => {
     if (!cameraIds) return null;
@@ -369,6 +370,7 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
   const takeCommands: TakeCommands | null = logTakes && {
     start: (request) => logTakes.start({ ...request, cameras: knownCameras(request.cameras) }),
     end: (cameraIds) => logTakes.end(knownCameras(cameraIds, true)),
+    mark: (id, mark) => logTakes.mark(id, mark),
   };
 
   const { app, routes } = await createHttpApp({

@@ -132,6 +132,11 @@ export class ClusterAlerts {
     setTimeout(() => void this.checkPlan(take), PLAN_CHECK_DELAY_MS).unref();
   }
 
+  /** A take marked (on every node alike): NG resolves the plan alert its end raised, as on a single node. */
+  takeMarked(take: Take): void {
+    if (take.mark === 'ng') this.judge?.resolvePlanAlert(take.scene, take.take, this.deps.clock());
+  }
+
   /** The cluster's coverage, just computed by this node: plans now met clear their alerts. */
   coverageComputed(update: CoverageUpdate): void {
     const now = this.deps.clock();
@@ -247,7 +252,8 @@ export class ClusterAlerts {
   private async checkPlan(take: Take): Promise<void> {
     try {
       const plan = await this.deps.coverage.plan(take.scene);
-      if (!plan || !this.judge) return;
+      // A take marked NG while it ran raises no plan alert (as on a single node).
+      if (!plan || !this.judge || take.mark === 'ng') return;
       // The whole scene so far, on every node: a CU in take 2 still covers the scene in take 5.
       const statuses = evaluatePlan(plan, await this.deps.shots.list({ scene: take.scene }));
       this.judge?.takeEnded(take.scene, take.take, missingItems(statuses), this.deps.clock());

@@ -128,6 +128,9 @@ const MIGRATIONS: readonly string[] = [
   // so a stale edit from a dashboard is refused instead of overwriting.
   `CREATE SEQUENCE cluster_plan_revisions;
    ALTER TABLE cluster_plans ADD COLUMN revision BIGINT NOT NULL DEFAULT nextval('cluster_plan_revisions')`,
+  // 10: a take's mark (circled: print it; ng: no good), set on any node and
+  // read by every node's coverage and exports from here. NULL: unmarked.
+  `ALTER TABLE cluster_takes ADD COLUMN mark TEXT CHECK (mark IN ('circled', 'ng'))`,
 ];
 
 /** Any constant: the advisory lock that serialises the nodes' migrations. */

@@ -236,6 +236,10 @@ export class ClusterServices {
     this.shots?.alerts.takeEnded(take);
   }
 
+  takeMarked(take: Take): void {
+    this.shots?.alerts.takeMarked(take);
+  }
+
   /** Relays between the nodes: takes, plans, coverage, alerts. */
   listen(hub: SocketHub): void {
     this.shots?.sync.listen(hub);

@@ -3,6 +3,8 @@
  * what GET /api/shots and its exports answer on any node.
  */
 import type pg from 'pg';
+import { takeMarkIndex, withTakeMarks } from '../coverage/take-marks.js';
+import type { TakeMark } from '../shared/shots.js';
 import { clusterQueryError } from './pg-errors.js';
 import { noNul } from './shot-replicator.js';
 import type { ShotFilter, StoredShot } from '../store/shot-store.js';
@@ -36,10 +38,18 @@ export class ClusterShotLog {
     if (filter.limit !== undefined) sql += ` LIMIT ${Math.floor(filter.limit)}`;
     if (filter.offset !== undefined) sql += ` OFFSET ${Math.floor(filter.offset)}`;
     try {
-      return (await this.pool.query<{ record: StoredShot }>(sql, values)).rows.map((r) => r.record);
+      const records = (await this.pool.query<{ record: StoredShot }>(sql, values)).rows.map((r) => r.record);
+      return await this.withMarks(records);
     } catch (error) {
       throw unavailable(error);
     }
+  }
+
+  /** The shots with their takes' marks from the cluster's record of takes (a record copied from a node may carry a stale one). */
+  private async withMarks(shots: StoredShot[]): Promise<StoredShot[]> {
+    if (!shots.some((shot) => shot.scene !== null && shot.take !== null)) return shots;
+    const { rows } = await this.pool.query<{ scene: string; take: string; mark: TakeMark | null; started_at: number }>('SELECT scene, take, mark, started_at FROM cluster_takes');
+    return withTakeMarks(shots, takeMarkIndex(rows.map((r) => ({ scene: r.scene, take: r.take, mark: r.mark, startedAt: r.started_at }))));
   }
 
   async count(filter: ShotFilter): Promise<number> {
@@ -55,7 +65,7 @@ export class ClusterShotLog {
   async get(id: number): Promise<{ shot: StoredShot; nodeId: string } | null> {
     try {
       const { rows } = await this.pool.query<{ record: StoredShot; node_id: string }>('SELECT record, node_id FROM cluster_shots WHERE id = $1', [id]);
-      return rows[0] ? { shot: rows[0].record, nodeId: rows[0].node_id } : null;
+      return rows[0] ? { shot: (await this.withMarks([rows[0].record]))[0]!, nodeId: rows[0].node_id } : null;
     } catch (error) {
       throw unavailable(error);
     }

@@ -10,9 +10,9 @@ import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import type { TakeCommands } from '../api/shot-routes.js';
 import type { SocketHub } from '../api/socket-hub.js';
-import { errorMessage } from '../errors.js';
+import { errorMessage, ShotscaleError } from '../errors.js';
 import type { Logger } from '../shared/logger.js';
-import type { CoverageUpdate, Take } from '../shared/shots.js';
+import type { CoverageUpdate, Take, TakeMark } from '../shared/shots.js';
 import type { ShotLog } from '../shots/shot-log.js';
 import type { ClusterCoverage } from './cluster-coverage.js';
 import { parseRunningTakes } from './cluster-messages.js';
@@ -55,6 +55,12 @@ interface TakeRow {
   cameras: string[] | null;
   started_at: number;
   ended_at: number | null;
+  mark: TakeMark | null;
+}
+
+/** A take as the cluster's record holds it; gaps are each node's own (its log). */
+function fromRow(r: TakeRow): Take {
+  return { id: Number(r.id), scene: r.scene, take: r.take, cameras: r.cameras, exceptCameras: [], gaps: [], startedAt: r.started_at, endedAt: r.ended_at, mark: r.mark ?? null };
 }
 
 export class ClusterShotSync {
@@ -93,17 +99,35 @@ export class ClusterShotSync {
       for (const take of ended) this.recordEnd(take, take.endedAt ?? Date.now());
       return ended;
     },
+    mark: async (id, mark) => {
+      let rows: TakeRow[];
+      try {
+        ({ rows } = await this.deps.pool.query<TakeRow>('UPDATE cluster_takes SET mark = $2 WHERE id = $1 RETURNING id, scene, take, cameras, started_at, ended_at, mark', [id, mark]));
+      } catch (error) {
+        throw clusterQueryError(error, "the cluster's takes");
+      }
+      const marked = rows[0];
+      if (!marked) throw new ShotscaleError('NOT_FOUND', `no take ${id} (GET /api/takes lists the cluster's takes)`);
+      this.markHere(marked.scene, marked.take, mark);
+      this.deps.hub()?.io.serverSideEmit('take:mark', { scene: marked.scene, take: marked.take, mark });
+      return fromRow(marked);
+    },
   };
+
+  /** This node's record of a take, marked as the cluster's is (its own takes list and plan alerts read it). */
+  private markHere(scene: string, take: string, mark: TakeMark | null): void {
+    const local = this.deps.shotLog.takeStore.find(scene, take);
+    if (local) this.deps.shotLog.markTake(local.id, mark);
+  }
 
   /** The cluster's takes (of one scene), oldest first, with ids of the cluster's record. */
   async takeHistory(scene?: string): Promise<Take[]> {
     try {
       const { rows } = await this.deps.pool.query<TakeRow>(
-        `SELECT id, scene, take, cameras, started_at, ended_at FROM cluster_takes${scene === undefined ? '' : ' WHERE scene = $1'} ORDER BY started_at, id`,
+        `SELECT id, scene, take, cameras, started_at, ended_at, mark FROM cluster_takes${scene === undefined ? '' : ' WHERE scene = $1'} ORDER BY started_at, id`,
         scene === undefined ? [] : [noNul(scene)],
       );
-      // The cluster's record keeps where each take started and when it ended; gaps are each node's own (its log).
-      return rows.map((r) => ({ id: Number(r.id), scene: r.scene, take: r.take, cameras: r.cameras, exceptCameras: [], gaps: [], startedAt: r.started_at, endedAt: r.ended_at }));
+      return rows.map(fromRow);
     } catch (error) {
       throw clusterQueryError(error, "the cluster's takes", 'takes still start and end on every node');
     }
@@ -161,6 +185,7 @@ export class ClusterShotSync {
     // The node where it was started has refused a take number used before, or been told "again".
     hub.io.on('take:start', (request) => applied('a take started', () => this.originStart.set(shotLog.startTake({ ...request, again: true }).id, request.startedAt)));
     hub.io.on('take:end', (request) => applied('a take ended', () => shotLog.endTake(request.cameras)));
+    hub.io.on('take:mark', ({ scene, take, mark }) => applied(`a mark on scene ${scene} take ${take}`, () => this.markHere(scene, take, mark)));
     // Takes ended by another node (it records them): their starts are no longer needed here.
     for (const event of ['take:start', 'take:end'] as const) hub.io.on(event, () => this.forgetEnded());
   }

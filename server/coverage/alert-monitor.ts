@@ -306,6 +306,12 @@ export class AlertMonitor {
   }
 
   /** The scene's plan is now met (e.g. a pickup shot covered the gap). */
+  /** The take was marked NG: the alert its end raised is resolved (its shots were never to count). */
+  resolvePlanAlert(scene: string, take: string, now: number): void {
+    const key = `plan-missing:${scene}:${take}`;
+    if (this.planAlertScene.get(key) === scene) this.resolve(key, now);
+  }
+
   planSatisfied(scene: string, now: number): void {
     this.resolvePlanAlerts(scene, now);
   }

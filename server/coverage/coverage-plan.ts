@@ -13,10 +13,11 @@ import { DEFAULT_MIN_DURATION_S, defaultItemLabel, describeScaleRange, parseScal
 import { CANONICAL_SCALES } from '../shared/scale.js';
 
 export { DEFAULT_MIN_DURATION_S, defaultItemLabel, describeScaleRange, parseScaleSpec, SCALE_FORMS, type ScaleRange, type ScaleSpec };
-import { scaleSetByOperator, type CoveragePlan, type CoveragePlanItem, type PlanItemStatus, type SceneCoverage, type ShotRecord } from '../shared/shots.js';
+import { scaleSetByOperator, shotFraming, SHOT_FRAMINGS, type CoveragePlan, type CoveragePlanItem, type PlanItemStatus, type SceneCoverage, type ShotRecord } from '../shared/shots.js';
 import { computeCoverage, coverageByCamera } from './coverage-stats.js';
+import { countsForCoverage, takeMarkNotes } from './take-marks.js';
 
-const FRAMINGS = ['single', 'two-shot', 'group'] as const;
+const FRAMINGS = SHOT_FRAMINGS;
 
 const planItemInputSchema = z.strictObject({
   id: z
@@ -138,12 +139,15 @@ function scaleWasRead(shot: ShotRecord): boolean {
 const DURATION_EPSILON_S = 1e-6;
 
 export function shotMatchesItem(shot: ShotRecord, item: CoveragePlanItem): boolean {
+  // An NG take's shots are not to be cut in: they cover nothing, whatever they show.
+  if (!countsForCoverage(shot)) return false;
   const index = scaleIndex(shot.scale);
   if (index < scaleIndex(item.tightest) || index > scaleIndex(item.widest)) return false;
   const anyScale = scaleIndex(item.tightest) === 0 && scaleIndex(item.widest) === CANONICAL_SCALES.length - 1;
   if (!anyScale && !scaleWasRead(shot)) return false;
   if (shot.durationS + DURATION_EPSILON_S < item.minDurationS) return false;
-  if (item.framing && shot.subjects?.framing !== item.framing) return false;
+  // The operator's framing where set: they saw two people where the detector read none.
+  if (item.framing && shotFraming(shot) !== item.framing) return false;
   if (item.tag) {
     const wanted = item.tag.trim().toLowerCase();
     if (!shot.tags.some((tag) => tag.trim().toLowerCase() === wanted)) return false;
@@ -171,15 +175,20 @@ export function missingItems(statuses: readonly PlanItemStatus[]): PlanItemStatu
 /**
  * Coverage of one scene (take null) or take: stats over the shots given, per
  * camera, and the plan's status. `missing` holds the ids of unmet items.
+ * Shots of an NG take are left out of all of it; `marks` says which takes
+ * are marked, so that a view can say why a take's shots are not counted.
  */
 export function sceneCoverage(scene: string, take: string | null, shots: readonly ShotRecord[], plan: CoveragePlan | null): SceneCoverage {
-  const planStatus = plan ? evaluatePlan(plan, shots) : null;
+  const counted = shots.filter(countsForCoverage);
+  const planStatus = plan ? evaluatePlan(plan, counted) : null;
+  const marks = takeMarkNotes(shots);
   return {
     scene,
     take,
-    stats: computeCoverage(shots),
-    perCamera: coverageByCamera(shots),
+    stats: computeCoverage(counted),
+    perCamera: coverageByCamera(counted),
     plan: planStatus,
     missing: planStatus ? missingItems(planStatus).map((status) => status.id) : [],
+    ...(marks.length ? { marks } : {}),
   };
 }

@@ -19,7 +19,7 @@
  */
 import { basename } from 'node:path';
 import { SCALE_NAMES } from '../shared/scale.js';
-import { describeNoPicture, shotWithoutPicture, type ShotRecord, type TimecodeRateName } from '../shared/shots.js';
+import { describeNoPicture, describeTakeMark, shotFraming, shotWithoutPicture, type ShotRecord, type TimecodeRateName } from '../shared/shots.js';
 import { framesToOutTimecode, framesToTimecode, type TimecodeRate } from '../shots/timecode.js';
 import { oneLine, roundedNumber } from './export-text.js';
 import { reelNames } from './reel-names.js';
@@ -42,6 +42,7 @@ export const ALE_COLUMNS = [
   'People',
   'Scene',
   'Take',
+  'Take Mark',
   'Camera',
   'Comments',
   'Shot Info',
@@ -88,10 +89,11 @@ export function aleLog(sortedShots: readonly ShotRecord[], rateName: TimecodeRat
       'Scale Name': noPicture ? describeNoPicture(noPicture) : SCALE_NAMES[shot.scale],
       // No picture from cut to cut: the classifier read nothing to be confident of.
       Confidence: shot.noPicture ? '' : roundedNumber(shot.confidence, 3),
-      Framing: shot.subjects?.framing ?? '',
+      Framing: shotFraming(shot) ?? '',
       People: shot.subjects ? String(shot.subjects.count) : '',
       Scene: shot.scene ?? '',
       Take: shot.take ?? '',
+      'Take Mark': shot.takeMark ? describeTakeMark(shot.takeMark) : '',
       Camera: shot.cameraId,
       Comments: shot.note ?? '',
       'Shot Info': shotComment(shot),

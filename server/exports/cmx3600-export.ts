@@ -17,14 +17,14 @@ import { edlEventLine, edlHeader, joinEdlLines } from './edl-lines.js';
 import { oneLine } from './export-text.js';
 import { reelNames } from './reel-names.js';
 import { markerColour } from './scale-colours.js';
-import { scaleWord, shotComment } from './shot-description.js';
+import { scaleWord, shotComment, takeText } from './shot-description.js';
 import { edlLayout, splitAtMidnight } from './timeline-layout.js';
 
 /** Scene, take, tags and note as one comment ("" when the shot has none). */
 function loggerComment(shot: ShotRecord): string {
   const parts: string[] = [];
   if (shot.scene) parts.push(`scene ${oneLine(shot.scene)}`);
-  if (shot.take) parts.push(`take ${oneLine(shot.take)}`);
+  if (shot.take) parts.push(takeText(shot));
   const tags = shot.tags.map(oneLine).filter((tag) => tag !== '');
   if (tags.length) parts.push(`tags: ${tags.join(', ')}`);
   if (oneLine(shot.note)) parts.push(`note: ${oneLine(shot.note)}`);

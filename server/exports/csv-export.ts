@@ -20,7 +20,7 @@
  */
 import { csvField } from '../evaluation/csv-table.js';
 import { CANONICAL_SCALES, SCALE_NAMES } from '../shared/scale.js';
-import { scaleSetByOperator, secondsWithoutPicture, shotWithoutPicture, type ShotRecord } from '../shared/shots.js';
+import { scaleSetByOperator, secondsWithoutPicture, shotFraming, shotWithoutPicture, type ShotRecord } from '../shared/shots.js';
 import { guardFormula, roundedNumber } from './export-text.js';
 
 const CSV_LINE_END = '\r\n';
@@ -30,6 +30,7 @@ export const CSV_COLUMNS = [
   'camera',
   'scene',
   'take',
+  'take_mark',
   'start_s',
   'end_s',
   'duration_s',
@@ -45,6 +46,8 @@ export const CSV_COLUMNS = [
   'classifier_scale',
   'confidence',
   'framing',
+  'framing_set_by',
+  'detector_framing',
   'people',
   'over_the_shoulder',
   'reason',
@@ -73,6 +76,7 @@ function csvRow(shot: ShotRecord): string[] {
     userText(shot.cameraId),
     userText(shot.scene),
     userText(shot.take),
+    shot.takeMark ?? '',
     roundedNumber(shot.startS, 3),
     roundedNumber(shot.startS + shot.durationS, 3),
     roundedNumber(shot.durationS, 3),
@@ -88,6 +92,9 @@ function csvRow(shot: ShotRecord): string[] {
     scaleSetByOperator(shot) ? 'operator' : 'classifier',
     (scaleSetByOperator(shot) ? shot.classifierScale : scale) ?? '',
     read ? roundedNumber(shot.confidence, 4) : '',
+    // The operator's framing where set, the detector's beside it (as scale and classifier_scale).
+    shotFraming(shot) ?? '',
+    shot.operatorFraming ? 'operator' : shot.subjects ? 'detector' : '',
     shot.subjects?.framing ?? '',
     shot.subjects ? String(shot.subjects.count) : '',
     shot.subjects ? String(shot.subjects.overTheShoulder) : '',

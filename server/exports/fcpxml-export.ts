@@ -47,7 +47,7 @@
  */
 import { basename } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { ShotRecord, TimecodeRateName } from '../shared/shots.js';
+import { describeTakeMark, type ShotRecord, type TimecodeRateName } from '../shared/shots.js';
 import type { MediaFormat } from './export-shots.js';
 import { secondsToFrames, type TimecodeRate } from '../shots/timecode.js';
 import { oneLine } from './export-text.js';
@@ -139,7 +139,9 @@ function keywordValue(text: string): string {
 
 /** Scale, framing and tags, each once, in that order. */
 function shotKeywords(shot: ShotRecord): string[] {
-  const words = [scaleWord(shot), framingWord(shot.subjects), shot.subjects?.overTheShoulder ? 'over the shoulder' : '', ...shot.tags].map(keywordValue);
+  // A circled or NG take as a keyword: an editor filters the browser on it, as on a script supervisor's report.
+  const mark = shot.takeMark ? describeTakeMark(shot.takeMark) : '';
+  const words = [scaleWord(shot), framingWord(shot), shot.subjects?.overTheShoulder ? 'over the shoulder' : '', mark, ...shot.tags].map(keywordValue);
   return [...new Set(words.filter((word) => word !== ''))];
 }
 

@@ -25,7 +25,7 @@ const MARKER_REEL = '001';
 
 /** "MCU cam-1 single": what the editor reads on the marker. */
 function markerName(shot: ShotRecord): string {
-  const words = [scaleWord(shot), oneLine(shot.cameraId), framingWord(shot.subjects)].filter((w) => w !== '');
+  const words = [scaleWord(shot), oneLine(shot.cameraId), framingWord(shot)].filter((w) => w !== '');
   return words.join(' ').replaceAll('|', '/');
 }
 

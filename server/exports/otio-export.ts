@@ -70,6 +70,9 @@ function shotMetadata(shot: ShotRecord) {
       ...(scaleSetByOperator(shot) ? { scaleSetBy: 'operator', classifierScale: shot.classifierScale ?? null } : {}),
       scene: shot.scene,
       take: shot.take,
+      // Only where set: a circled or NG take, and a framing the operator set (subjects stay the detector's).
+      ...(shot.takeMark ? { takeMark: shot.takeMark } : {}),
+      ...(shot.operatorFraming ? { framing: shot.operatorFraming, framingSetBy: 'operator' } : {}),
       tags: shot.tags,
       note: shot.note,
       rate: shot.rate,

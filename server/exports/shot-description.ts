@@ -5,12 +5,17 @@
  * from cut to cut (a camera black) reads as such, never as the scale it
  * carried over from the shot before.
  */
-import { describeNoPicture, scaleSetByOperator, shotWithoutPicture, type ShotRecord } from '../shared/shots.js';
+import { describeNoPicture, describeTakeMark, scaleSetByOperator, shotWithoutPicture, type ShotRecord } from '../shared/shots.js';
 import type { Subjects } from '../shared/socket-events.js';
 import { oneLine } from './export-text.js';
 
-/** Who is in the shot in a few words ("" when the model could not say). */
-export function subjectsText(subjects: Subjects | null): string {
+/** Who is in the shot in a few words ("" when the model could not say); an operator's framing says so. */
+export function subjectsText(shot: Pick<ShotRecord, 'subjects' | 'operatorFraming'>): string {
+  if (shot.operatorFraming) return `${shot.operatorFraming} (framing set by operator)${shot.subjects?.overTheShoulder ? ', over the shoulder' : ''}`;
+  return detectedSubjectsText(shot.subjects);
+}
+
+function detectedSubjectsText(subjects: Subjects | null): string {
   if (!subjects) return '';
   let words: string;
   if (subjects.framing === 'none' || subjects.count === 0) words = 'no people';
@@ -20,8 +25,10 @@ export function subjectsText(subjects: Subjects | null): string {
   return subjects.overTheShoulder ? `${words}, over the shoulder` : words;
 }
 
-/** The framing in one word for marker names: single, two-shot, group, empty; "" when unknown. */
-export function framingWord(subjects: Subjects | null): string {
+/** The framing in one word for marker names: single, two-shot, group, empty (the operator's where set); "" when unknown. */
+export function framingWord(shot: Pick<ShotRecord, 'subjects' | 'operatorFraming'>): string {
+  if (shot.operatorFraming) return shot.operatorFraming;
+  const { subjects } = shot;
   if (!subjects) return '';
   return subjects.framing === 'none' ? 'empty' : subjects.framing;
 }
@@ -54,9 +61,15 @@ export function shotComment(shot: ShotRecord): string {
   const noPicture = shotWithoutPicture(shot);
   if (noPicture) return oneLine(shot.reason) || `${describeNoPicture(noPicture)} throughout`;
   const change = scaleChange(shot);
-  const parts = [shot.scale, setByText(shot), confidenceText(shot), change ? `(${change})` : '', subjectsText(shot.subjects)].filter((part) => part !== '');
+  const parts = [shot.scale, setByText(shot), confidenceText(shot), change ? `(${change})` : '', subjectsText(shot)].filter((part) => part !== '');
   const reason = oneLine(shot.reason);
   return oneLine(`${parts.join(' ')}${reason ? ` (${reason})` : ''}`);
+}
+
+/** "take 3 (circled)", "take 3 (NG)", "take 3": a take as a slate and a comment name it. */
+export function takeText(shot: Pick<ShotRecord, 'take' | 'takeMark'>): string {
+  if (!shot.take) return '';
+  return `take ${oneLine(shot.take)}${shot.takeMark ? ` (${describeTakeMark(shot.takeMark)})` : ''}`;
 }
 
 /** A clip name editors can search for: camera and database id, "cam-1_0012". */

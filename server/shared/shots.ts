@@ -73,6 +73,17 @@ export interface ShotRecord {
    */
   classifierScale?: CanonicalScale | null;
   /**
+   * The framing an operator set (the detector's stays in `subjects.framing`):
+   * plans and exports read it first (see shotFraming). Absent: never set.
+   */
+  operatorFraming?: ShotFraming;
+  /**
+   * The mark of the shot's take (circled: a print take; ng: no good), as
+   * the take stands now; absent when unmarked or not in a take. Filled when
+   * shots are listed, never stored with the shot (a mark is the take's).
+   */
+  takeMark?: TakeMark;
+  /**
    * Set when no frame of the shot had a picture (a camera black, white or
    * one plain colour from cut to cut): `scale` is then the previous shot's,
    * carried over, and the shot counts towards no scale (see shotWithoutPicture).
@@ -84,6 +95,24 @@ export interface ShotRecord {
    * none. Coverage counts them in no scale (secondsWithoutPicture).
    */
   noPictureS?: number;
+}
+
+/** The framings a plan item asks for and an operator may set on a shot (a detector may also read 'none'). */
+export const SHOT_FRAMINGS = ['single', 'two-shot', 'group'] as const;
+export type ShotFraming = (typeof SHOT_FRAMINGS)[number];
+
+/** A script supervisor's mark on a take: circled (print it) or NG (no good: its shots cover nothing). */
+export const TAKE_MARKS = ['circled', 'ng'] as const;
+export type TakeMark = (typeof TAKE_MARKS)[number];
+
+/** The shot's framing: the operator's where set, else the detector's (null: none read). */
+export function shotFraming(shot: Pick<ShotRecord, 'operatorFraming' | 'subjects'>): Subjects['framing'] | null {
+  return shot.operatorFraming ?? shot.subjects?.framing ?? null;
+}
+
+/** "circled", "NG": a take mark as a script supervisor writes it. */
+export function describeTakeMark(mark: TakeMark): string {
+  return mark === 'ng' ? 'NG' : 'circled';
 }
 
 /** "no picture (black)": the words a reading, a shot, an alert and an export use. */
@@ -129,6 +158,8 @@ export interface Take {
   gaps: TakeGap[];
   startedAt: number;
   endedAt: number | null;
+  /** Circled or NG, set by an operator (PATCH /api/takes/:id); null: unmarked. */
+  mark: TakeMark | null;
 }
 
 export interface TakeGap {
@@ -175,7 +206,7 @@ export interface CoveragePlanItem {
   /** Tightest and widest scale that count, inclusive. */
   tightest: CanonicalScale;
   widest: CanonicalScale;
-  framing?: 'single' | 'two-shot' | 'group';
+  framing?: ShotFraming;
   /** A shot must be tagged with this name (e.g. a character) to count. */
   tag?: string;
   /** Shots needed (default 1). */
@@ -221,6 +252,19 @@ export interface SceneCoverage {
   perCamera: Record<string, CoverageStats>;
   plan: PlanItemStatus[] | null;
   missing: string[];
+  /**
+   * The marked takes among the shots given, in slate order: an NG take's
+   * shots are left out of stats, perCamera and plan ("take 3 NG: not
+   * counted"); a circled one's count as any other. Absent: none marked.
+   */
+  marks?: TakeMarkNote[];
+}
+
+export interface TakeMarkNote {
+  take: string;
+  mark: TakeMark;
+  /** Shots of the take among those given. */
+  shots: number;
 }
 
 /** Pushed as `coverage` whenever a shot closes or a take changes. */

@@ -24,11 +24,12 @@ import { AlertMonitor, EVENT_ALERT_KINDS, formatDuration } from '../coverage/ale
 import { evaluatePlan, missingItems, parseCoveragePlan, readStoredPlan, refuseBeyondPlanLimit, sceneCoverage } from '../coverage/coverage-plan.js';
 import { computeCoverage, coverageByCamera } from '../coverage/coverage-stats.js';
 import { checkPlanRevision, planRecords } from '../coverage/plan-revision.js';
+import { takeMarkIndex, withTakeMarks } from '../coverage/take-marks.js';
 import { ShotscaleError, errorMessage } from '../errors.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import type { CanonicalScale } from '../shared/scale.js';
-import type { Alert, AlertKind, CoveragePlan, CoverageStats, CoverageUpdate, PlanRecord, SceneCoverage, ShotRecord, Take } from '../shared/shots.js';
+import { describeTakeMark, type Alert, type AlertKind, type CoveragePlan, type CoverageStats, type CoverageUpdate, type PlanRecord, type SceneCoverage, type ShotRecord, type Take, type TakeMark } from '../shared/shots.js';
 import type { CameraStatus, PictureState } from '../shared/socket-events.js';
 import { AlertStore } from '../store/alert-store.js';
 import { lockDataDir, type DataDirLock } from '../store/data-dir-lock.js';
@@ -54,6 +55,8 @@ export interface ShotLogEvents {
   alert(alert: Alert): void;
   /** A take ended (in a cluster, the node judging plans checks it against every node's shots). */
   takeEnded?(take: Take): void;
+  /** An operator circled a take, marked it NG or cleared its mark here (in a cluster, every node marks it too). */
+  takeMarked?(take: Take): void;
   /** A scene's plan was stored or removed here (open editors learn that theirs may be stale). */
   planChanged?(scene: string): void;
 }
@@ -447,14 +450,32 @@ export class ShotLog {
     return removed;
   }
 
-  /** Shots matching a filter, the open ones as they stand now. */
+  /** Shots matching a filter, the open ones as they stand now, each with its take's mark. */
   listShots(filter: ShotFilter): StoredShot[] {
-    return this.shots.list(filter).map((shot) => (shot.status === 'open' ? this.liveOpen(shot) : shot));
+    return withTakeMarks(
+      this.shots.list(filter).map((shot) => (shot.status === 'open' ? this.liveOpen(shot) : shot)),
+      takeMarkIndex(this.takeStore.list()),
+    );
   }
 
   shot(id: number): StoredShot {
     const shot = this.shots.get(id);
-    return shot.status === 'open' ? this.liveOpen(shot) : shot;
+    return withTakeMarks([shot.status === 'open' ? this.liveOpen(shot) : shot], takeMarkIndex(this.takeStore.list()))[0]!;
+  }
+
+  /**
+   * Circles a take, marks it NG or clears its mark (null); a running take
+   * too. Marking a take NG resolves the plan alert its end raised: its
+   * shots are not counted, and the next take's end checks the scene again.
+   */
+  markTake(id: number, mark: TakeMark | null): Take {
+    const take = this.takeStore.setMark(id, mark);
+    this.log.info(`take ${mark ? describeTakeMark(mark) : 'unmarked'}: scene ${take.scene} take ${take.take}`);
+    if (mark === 'ng') this.alerts.resolvePlanAlert(take.scene, take.take, this.clock());
+    this.tell(() => this.events.takeMarked?.(take));
+    this.events.takes(this.takeStore.running());
+    this.scheduleCoverage();
+    return take;
   }
 
   alertHistory(): Alert[] {
@@ -469,7 +490,7 @@ export class ShotLog {
     const { scale, ...rest } = patch;
     // The scale first: an open shot refuses it before anything else changes.
     if (scale !== undefined) this.shots.setScale(id, scale);
-    const shot = this.shots.patch(id, rest);
+    const shot = this.shot(this.shots.patch(id, rest).id);
     this.events.shot(shot);
     this.scheduleCoverage();
     return shot;
@@ -572,7 +593,8 @@ export class ShotLog {
     this.lastEndedTake = ended;
     this.log.info(`take ended: scene ${ended.scene} take ${ended.take}`);
     this.tell(() => this.events.takeEnded?.(ended));
-    const plan = this.clusterNode === null ? this.plan(ended.scene) : null;
+    // A take marked NG while it ran raises no plan alert: nothing it lacks matters, and the next take's end checks the scene.
+    const plan = this.clusterNode === null && ended.mark !== 'ng' ? this.plan(ended.scene) : null;
     if (plan) {
       // The whole scene so far: a CU shot in take 2 still covers the scene in take 5.
       const statuses = evaluatePlan(plan, this.listShots({ scene: ended.scene }));
@@ -584,7 +606,9 @@ export class ShotLog {
   private liveOpen(shot: StoredShot): StoredShot {
     const live = this.trackers.get(shot.cameraId)?.openRecord();
     // The tracker knows the frames; the database knows the operator's edits (tags, note, scene, take).
-    return live && live.id === shot.id ? { ...live, takeId: shot.takeId, tags: shot.tags, note: shot.note, scene: shot.scene, take: shot.take } : shot;
+    if (!live || live.id !== shot.id) return shot;
+    const edited = { ...live, takeId: shot.takeId, tags: shot.tags, note: shot.note, scene: shot.scene, take: shot.take };
+    return shot.operatorFraming ? { ...edited, operatorFraming: shot.operatorFraming } : edited;
   }
 
   /** An alert goes out at once; its record is held like shots on a full disk (a raise and its resolve coalesce). */

@@ -204,4 +204,14 @@ export const MIGRATIONS: readonly Migration[] = [
       INSERT INTO plan_revision (id, last) VALUES (1, 1);
     `,
   },
+  {
+    version: 11,
+    description: "a shot's framing set by an operator, and circled and NG takes",
+    sql: `
+      -- The operator's framing (single, two-shot, group); the detector's stays in subjects. NULL: never set.
+      ALTER TABLE shots ADD COLUMN framing_operator TEXT CHECK (framing_operator IN ('single', 'two-shot', 'group'));
+      -- A script supervisor's mark: circled (print) or ng (no good: its shots cover nothing). NULL: unmarked.
+      ALTER TABLE takes ADD COLUMN mark TEXT CHECK (mark IN ('circled', 'ng'));
+    `,
+  },
 ];

@@ -5,7 +5,7 @@
  */
 import { ShotscaleError } from '../errors.js';
 import { isCanonicalScale, type CanonicalScale } from '../shared/scale.js';
-import type { ShotBoundary, ShotRecord, TimecodeRateName } from '../shared/shots.js';
+import type { ShotBoundary, ShotFraming, ShotRecord, TimecodeRateName } from '../shared/shots.js';
 import { NO_PICTURE_KINDS, type NoPicture, type Subjects } from '../shared/socket-events.js';
 import type { FrameAnalysis } from '../shots/shot-accumulator.js';
 import type { Db } from './database.js';
@@ -55,6 +55,7 @@ interface ShotRow {
   scale_classifier: string | null;
   no_picture: string | null;
   no_picture_s: number | null;
+  framing_operator: ShotFraming | null;
 }
 
 export interface StoredShot extends ShotRecord {
@@ -64,6 +65,8 @@ export interface StoredShot extends ShotRecord {
 export interface ShotPatch {
   /** An operator's scale (closed shots): see setScale. */
   scale?: CanonicalScale;
+  /** An operator's framing; null clears it (the detector's counts again). */
+  framing?: ShotFraming | null;
   tags?: string[];
   note?: string | null;
   scene?: string | null;
@@ -106,6 +109,7 @@ function fromRow(row: ShotRow, timecode: (frames: number, rate: string) => strin
     ...(row.scale_classifier !== null ? { classifierScale: classifierScaleOf(row) } : {}),
     ...(row.no_picture && (NO_PICTURE_KINDS as readonly string[]).includes(row.no_picture) ? { noPicture: row.no_picture as NoPicture } : {}),
     ...(row.no_picture_s && row.no_picture_s > 0 ? { noPictureS: row.no_picture_s } : {}),
+    ...(row.framing_operator ? { operatorFraming: row.framing_operator } : {}),
   };
 }
 
@@ -266,6 +270,7 @@ export class ShotStore {
       params[column] = value;
     };
     set(patch.tags === undefined ? undefined : JSON.stringify(patch.tags), 'tags');
+    set(patch.framing, 'framing_operator');
     set(patch.note, 'note');
     set(patch.scene, 'scene');
     set(patch.take, 'take');

@@ -4,7 +4,7 @@
  */
 import { MAX_SLATE_NUMBER } from '../config/name-text.js';
 import { ShotscaleError } from '../errors.js';
-import type { Take, TakeGap } from '../shared/shots.js';
+import type { Take, TakeGap, TakeMark } from '../shared/shots.js';
 import type { Db } from './database.js';
 import { guardWrite } from './storage-fault.js';
 
@@ -17,6 +17,7 @@ interface TakeRow {
   gaps: string | null;
   started_at: number;
   ended_at: number | null;
+  mark: TakeMark | null;
 }
 
 function fromRow(row: TakeRow): Take {
@@ -29,6 +30,7 @@ function fromRow(row: TakeRow): Take {
     gaps: row.gaps ? (JSON.parse(row.gaps) as TakeGap[]) : [],
     startedAt: row.started_at,
     endedAt: row.ended_at,
+    mark: row.mark ?? null,
   };
 }
 
@@ -75,6 +77,13 @@ export class TakeStore {
   addGap(id: number, gap: TakeGap): Take {
     const take = this.get(id);
     guardWrite(this.db, () => this.db.prepare('UPDATE takes SET gaps = ? WHERE id = ?').run(JSON.stringify([...take.gaps, { from: Math.round(gap.from), to: Math.round(gap.to) }]), id));
+    return this.get(id);
+  }
+
+  /** Circles a take, marks it NG, or (null) clears its mark; running or ended. NOT_FOUND for no such take. */
+  setMark(id: number, mark: TakeMark | null): Take {
+    this.get(id);
+    guardWrite(this.db, () => this.db.prepare('UPDATE takes SET mark = ? WHERE id = ?').run(mark, id));
     return this.get(id);
   }
 

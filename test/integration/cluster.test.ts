@@ -23,7 +23,7 @@ import { nodeConfig } from '../support/cluster-nodes.js';
 import type { ClusterNodeState } from '../../server/cluster/cluster-node.js';
 import { publishWhip, type WhipPublisher } from '../support/whip-publisher.js';
 import { collectWrtcGarbage } from '../support/wrtc-cleanup.js';
-import type { Alert, Take } from '../../server/shared/shots.js';
+import type { Alert, SceneCoverage, Take } from '../../server/shared/shots.js';
 
 let redis: Engine;
 let postgres: Engine;
@@ -493,6 +493,55 @@ test('the dashboard on one node: every camera of the cluster live on the wall, a
     await page.screenshot({ path: path.join(artifacts, 'cluster-health.png'), fullPage: true });
   } finally {
     await browser.close();
+    await Promise.all([stopNode(a), stopNode(b)]);
+  }
+});
+
+test('a take marked on one node is marked on every node: the cluster\'s record, each node\'s own, coverage and exports', { timeout: 120_000 }, async () => {
+  const spec = await clusterSpec(['m-1', 'm-2']);
+  const a = await node(spec, 'a', 1);
+  const b = await node(spec, 'b', 1);
+  try {
+    await waitForCluster(a.url, (s) => camerasOf(s, 'a').length === 1 && camerasOf(s, 'b').length === 1, 20_000, 'one camera each');
+    await waitForShots(a.url, '', (shots) => shots.filter((s) => s.status === 'open').length === 2, 20_000, 'an open shot per camera');
+    assert.equal((await httpJson(`${a.url}/api/takes`, { method: 'POST', body: { scene: '11', take: '1' } })).status, 201);
+    await waitForShots(a.url, '?scene=11', (list) => ['m-1', 'm-2'].every((id) => list.some((s) => s.cameraId === id)), 15_000, 'scene 11 shots on both cameras');
+    assert.equal((await httpJson(`${a.url}/api/takes/end`, { method: 'POST', body: {} })).status, 200);
+    await waitForShots(a.url, '?scene=11', (list) => list.length >= 2 && list.every((s) => s.status === 'closed'), 15_000, 'scene 11 shots closed');
+
+    type Listed = { running: Take[]; takes: Take[] };
+    const poll = async <T>(read: () => Promise<T>, done: (value: T) => boolean, what: string): Promise<T> => {
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        const value = await read();
+        if (done(value)) return value;
+        assert.ok(Date.now() < deadline, `${what}: ${JSON.stringify(value)}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    };
+    const recordOn = (url: string, scope = '') => async () => ((await httpJson(`${url}/api/takes?scene=11${scope}`)).body as Listed).takes;
+    const [record] = await poll(recordOn(a.url), (takes) => takes.length === 1 && takes[0]!.endedAt !== null, "the cluster's record of the take");
+
+    // NG on node b: the cluster's record, and a's own file, say so; a's coverage leaves the take's shots out.
+    const marked = await httpJson(`${b.url}/api/takes/${record!.id}`, { method: 'PATCH', body: { mark: 'ng' } });
+    assert.equal(marked.status, 200, JSON.stringify(marked.body));
+    assert.deepEqual([(marked.body as Take).id, (marked.body as Take).mark], [record!.id, 'ng']);
+    assert.equal((await recordOn(a.url)())[0]!.mark, 'ng');
+    await poll(recordOn(a.url, '&scope=node'), (takes) => takes[0]?.mark === 'ng', "node a's own record");
+    const coverage = (await httpJson(`${a.url}/api/coverage?scene=11`)).body as { scene: SceneCoverage };
+    assert.equal(coverage.scene.stats.shots, 0, 'not counted');
+    assert.equal(coverage.scene.marks?.[0]?.mark, 'ng');
+    const csv = (await httpJson(`${a.url}/api/shots?scene=11&format=csv`)).body as string;
+    const column = csv.split('\r\n')[0]!.split(',').indexOf('take_mark');
+    const rows = csv.trim().split('\r\n').slice(1);
+    assert.ok(rows.length >= 2 && rows.every((row) => row.split(',')[column] === 'ng'), csv);
+
+    // Circled on node a: b's own file follows; an unknown id is 404 on any node.
+    assert.equal((await httpJson(`${a.url}/api/takes/${record!.id}`, { method: 'PATCH', body: { mark: 'circled' } })).status, 200);
+    await poll(recordOn(b.url, '&scope=node'), (takes) => takes[0]?.mark === 'circled', "node b's own record");
+    assert.equal(((await httpJson(`${b.url}/api/shots/${(await shotsOf(b.url, '?scene=11'))[0]!.id}`)).body as ShotRecord).takeMark, 'circled');
+    assert.equal((await httpJson(`${b.url}/api/takes/999999`, { method: 'PATCH', body: { mark: 'ng' } })).status, 404);
+  } finally {
     await Promise.all([stopNode(a), stopNode(b)]);
   }
 });

@@ -327,7 +327,7 @@ describe('exports: details', () => {
 
   test('CSV: RFC 4180 quoting, CRLF, formula guard on user text, tags joined by ";"', () => {
     const text = run(FEED_25, 'csv');
-    assert.ok(text.startsWith('id,camera,scene,take,start_s,end_s,duration_s,tc_in,tc_out,rate,frames,scale,scale_name,scale_start,scale_end,scale_set_by,classifier_scale,confidence,framing,people,over_the_shoulder,reason,cut_in,cut_out,in_time,out_time,tags,note,no_picture,no_picture_s,p_ECU,p_CU,p_MCU,p_MS,p_MWS,p_FS,p_WS,p_EWS\r\n'));
+    assert.ok(text.startsWith('id,camera,scene,take,take_mark,start_s,end_s,duration_s,tc_in,tc_out,rate,frames,scale,scale_name,scale_start,scale_end,scale_set_by,classifier_scale,confidence,framing,framing_set_by,detector_framing,people,over_the_shoulder,reason,cut_in,cut_out,in_time,out_time,tags,note,no_picture,no_picture_s,p_ECU,p_CU,p_MCU,p_MS,p_MWS,p_FS,p_WS,p_EWS\r\n'));
     assert.ok(text.endsWith('\r\n'));
     assert.ok(text.includes('"Anna, ""the lead""\nenters\tleft, then\r\nexits"'), 'quoted, quotes doubled, breaks kept');
     const rows = parseCsv(text);

@@ -79,7 +79,7 @@ describe('openDatabase and migrations', () => {
     const { db: created, file } = freshDb();
     created.close();
     const raw = new Database(file);
-    raw.exec('DROP TABLE media_sources; ALTER TABLE takes DROP COLUMN except_cameras; ALTER TABLE takes DROP COLUMN gaps; DROP TABLE plan_revision; ALTER TABLE plans DROP COLUMN revision');
+    raw.exec('ALTER TABLE shots DROP COLUMN framing_operator; ALTER TABLE takes DROP COLUMN mark; DROP TABLE media_sources; ALTER TABLE takes DROP COLUMN except_cameras; ALTER TABLE takes DROP COLUMN gaps; DROP TABLE plan_revision; ALTER TABLE plans DROP COLUMN revision');
     raw.pragma('user_version = 7');
     raw.close();
     const db = openDatabase(file);
@@ -96,7 +96,7 @@ describe('openDatabase and migrations', () => {
   test('a new database gets every migration, WAL and foreign keys; its directory is made', () => {
     const { db, file } = freshDb();
     assert.equal(schemaVersion(db), LATEST);
-    assert.equal(LATEST, 10);
+    assert.equal(LATEST, 11);
     assert.deepEqual(tables(db), ['alerts', 'calibration_applied', 'calibration_heads', 'calibration_samples', 'cluster_outbox', 'media_sources', 'plan_revision', 'plans', 'shots', 'takes', 'thumbnails']);
     assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
     assert.equal(db.pragma('foreign_keys', { simple: true }), 1);
@@ -263,7 +263,7 @@ describe('ShotStore', () => {
 
     // A log written before version 7: its shots all had a picture as far as it knew.
     const raw = new Database(file);
-    raw.exec('ALTER TABLE shots DROP COLUMN no_picture; ALTER TABLE shots DROP COLUMN no_picture_s; DROP TABLE media_sources; ALTER TABLE takes DROP COLUMN except_cameras; ALTER TABLE takes DROP COLUMN gaps; DROP TABLE plan_revision; ALTER TABLE plans DROP COLUMN revision');
+    raw.exec('ALTER TABLE shots DROP COLUMN framing_operator; ALTER TABLE takes DROP COLUMN mark; ALTER TABLE shots DROP COLUMN no_picture; ALTER TABLE shots DROP COLUMN no_picture_s; DROP TABLE media_sources; ALTER TABLE takes DROP COLUMN except_cameras; ALTER TABLE takes DROP COLUMN gaps; DROP TABLE plan_revision; ALTER TABLE plans DROP COLUMN revision');
     raw.pragma('user_version = 6');
     raw.close();
     const migrated = openDatabase(file);
@@ -294,7 +294,7 @@ describe('ShotStore', () => {
     assert.match(shotComment(corrected), /^ECU \(set by operator; classifier MCU\)/);
     const plain = store.add(shot({ scale: 'WS' }), null);
     const [, plainRow] = shotsCsv([store.get(plain)]).split('\r\n');
-    assert.deepEqual(plainRow!.split(',').slice(15, 17), ['classifier', 'WS']);
+    assert.deepEqual(plainRow!.split(',').slice(16, 18), ['classifier', 'WS']);
     // Without features (a model that gives none), the thumbnail is kept alone.
     store.finish(shot({ id: plain }), jpeg);
     assert.equal(store.thumbnailAnalysis(plain), null);
@@ -402,7 +402,7 @@ describe('TakeStore', () => {
     const { db } = freshDb();
     const takes = new TakeStore(db);
     const a = takes.start('12', '1', null, T0 + 0.6);
-    assert.deepEqual(a, { id: 1, scene: '12', take: '1', cameras: null, exceptCameras: [], gaps: [], startedAt: T0 + 1, endedAt: null });
+    assert.deepEqual(a, { id: 1, scene: '12', take: '1', cameras: null, exceptCameras: [], gaps: [], startedAt: T0 + 1, endedAt: null, mark: null });
     const b = takes.start('14', '1', ['cam-1', 'cam-2'], T0 + 100);
     assert.deepEqual(b.cameras, ['cam-1', 'cam-2']);
     const c = takes.start('12', '2', ['cam-3'], T0 + 50);
@@ -569,7 +569,7 @@ describe('PlanStore', () => {
     const { db: created, file } = freshDb();
     created.close();
     const raw = new Database(file);
-    raw.exec('DROP TABLE plan_revision; ALTER TABLE plans DROP COLUMN revision');
+    raw.exec('ALTER TABLE shots DROP COLUMN framing_operator; ALTER TABLE takes DROP COLUMN mark; DROP TABLE plan_revision; ALTER TABLE plans DROP COLUMN revision');
     raw.prepare('INSERT INTO plans (scene, plan, updated_at) VALUES (?, ?, ?)').run('4', '{"items":[]}', T0);
     raw.pragma('user_version = 9');
     raw.close();

@@ -150,12 +150,12 @@ describe('dashboard store', () => {
   test('takeOf: the newest running take naming the camera or covering all (but those it has left)', () => {
     const { live } = state();
     live.setTakes([
-      { id: 1, scene: '12', take: '3', cameras: null, exceptCameras: [], gaps: [], startedAt: 0, endedAt: null },
-      { id: 2, scene: '14', take: '1', cameras: ['b'], exceptCameras: [], gaps: [], startedAt: 1, endedAt: null },
+      { id: 1, scene: '12', take: '3', cameras: null, exceptCameras: [], gaps: [], startedAt: 0, endedAt: null, mark: null },
+      { id: 2, scene: '14', take: '1', cameras: ['b'], exceptCameras: [], gaps: [], startedAt: 1, endedAt: null, mark: null },
     ]);
     assert.equal(live.takeOf('a')?.scene, '12');
     assert.equal(live.takeOf('b')?.scene, '14');
-    live.setTakes([{ id: 1, scene: '12', take: '3', cameras: null, exceptCameras: ['b'], gaps: [], startedAt: 0, endedAt: null }]);
+    live.setTakes([{ id: 1, scene: '12', take: '3', cameras: null, exceptCameras: ['b'], gaps: [], startedAt: 0, endedAt: null, mark: null }]);
     assert.equal(live.takeOf('a')?.scene, '12');
     assert.equal(live.takeOf('b'), null, 'ended on b alone: b is in no take');
     live.setTakes([]);

@@ -178,3 +178,11 @@ test('format additions: clock, seconds, text on scale colours', () => {
   assert.equal(textOn(SCALE_COLOURS.EWS), '#0b0d12');
   assert.equal(textOn('not a colour'), '#f2f4f8');
 });
+
+test("shotEdit: an operator's framing is sent when changed, null hands it back to the detector", () => {
+  const shot = { tags: [], note: null, scale: 'CU' as const };
+  assert.equal(shotEdit(shot, '', '', 'CU', ''), null);
+  assert.deepEqual(shotEdit(shot, '', '', 'CU', 'single'), { framing: 'single' });
+  assert.deepEqual(shotEdit({ ...shot, operatorFraming: 'single' as const }, '', '', 'CU', ''), { framing: null });
+  assert.equal(shotEdit({ ...shot, operatorFraming: 'two-shot' as const }, '', ''), null, 'left as it was');
+});

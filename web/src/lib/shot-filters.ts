@@ -6,7 +6,7 @@
  * Svelte: unit-tested under node (test/unit/web-shot-filters.test.ts).
  */
 import { CANONICAL_SCALES, type CanonicalScale } from '../../../server/shared/scale.js';
-import { shotWithoutPicture, type CoveragePlan, type ShotRecord } from '../../../server/shared/shots.js';
+import { shotWithoutPicture, type CoveragePlan, type ShotFraming, type ShotRecord } from '../../../server/shared/shots.js';
 import { DEFAULT_MIN_DURATION_S, defaultItemLabel, describeScaleRange, parseScaleSpec as parseSharedScaleSpec, type ScaleRange } from '../../../server/shared/scale-range.js';
 
 export { DEFAULT_MIN_DURATION_S, defaultItemLabel, describeScaleRange, type ScaleRange };
@@ -110,14 +110,17 @@ export function editableScale(shot: Pick<ShotRecord, 'scale' | 'noPicture' | 'cl
   return shotWithoutPicture(shot) ? '' : shot.scale;
 }
 
-/** The PATCH body for edited tags and note: only what changed; null when nothing did. */
+/** The PATCH body for an edited shot: only what changed; null when nothing did. `framingInput` '': the detector's framing. */
 export function shotEdit(
-  shot: Pick<ShotRecord, 'tags' | 'note' | 'scale' | 'noPicture' | 'classifierScale'>,
+  shot: Pick<ShotRecord, 'tags' | 'note' | 'scale' | 'noPicture' | 'classifierScale' | 'operatorFraming'>,
   tagsInput: string,
   noteInput: string,
   scaleInput: CanonicalScale | '' = editableScale(shot),
-): { scale?: CanonicalScale; tags?: string[]; note?: string | null } | null {
-  const patch: { scale?: CanonicalScale; tags?: string[]; note?: string | null } = {};
+  framingInput: ShotFraming | '' = shot.operatorFraming ?? '',
+): { scale?: CanonicalScale; framing?: ShotFraming | null; tags?: string[]; note?: string | null } | null {
+  const patch: { scale?: CanonicalScale; framing?: ShotFraming | null; tags?: string[]; note?: string | null } = {};
+  // An operator's framing counts for plan items over the detector's; back to '' hands it to the detector again.
+  if (framingInput !== (shot.operatorFraming ?? '')) patch.framing = framingInput === '' ? null : framingInput;
   // An operator's scale: the shot's scale in the log and every export from now on, and a calibration sample.
   // On a shot with no picture any scale chosen is news, even the one it carried over.
   if (scaleInput !== '' && scaleInput !== editableScale(shot)) patch.scale = scaleInput;
