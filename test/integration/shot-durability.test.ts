@@ -6,11 +6,11 @@
  * inside the server closes the open shot itself and exits non-zero.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import Database from 'better-sqlite3';
 import path from 'node:path';
 import { test } from 'node:test';
-import { CLI, writeServeConfig } from '../support/cli.js';
+import { CLI, startServeProcess, writeServeConfig } from '../support/cli.js';
 import { makeCutClip } from '../support/cut-clips.js';
 import { tempDir } from '../support/media.js';
 import { httpJson, startTestServer, TEST_DIR } from '../support/server-harness.js';
@@ -26,23 +26,8 @@ async function startLoggingServer(entry = CLI): Promise<{ child: ChildProcess; u
   const dir = tempDir();
   const dataDir = path.join(dir, 'data');
   const config = writeServeConfig(path.join(dir, 'config.yaml'), dataDir, [`{ id: loop, analysisFps: 5, source: { kind: file, path: ${JSON.stringify(clip.path)}, loop: true, realtime: true } }`]);
-  const child = spawn(process.execPath, [entry, 'serve', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr!.setEncoding('utf8');
-  child.stderr!.on('data', (text: string) => (stderr = (stderr + text).slice(-8000)));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no "listening" line within 30 s: ${stderr}`)), 30_000);
-    child.stdout!.setEncoding('utf8');
-    child.stdout!.on('data', (text: string) => {
-      const match = /listening on (http:\/\/\S+)/.exec(text);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]!);
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`server exited (${code}): ${stderr}`)));
-  });
-  return { child, url, dataDir, stderr: () => stderr };
+  const { child, url, stderr } = await startServeProcess(config, entry);
+  return { child, url, dataDir, stderr };
 }
 
 /** Waits for a few closed shots and an open one that has run for a while. */

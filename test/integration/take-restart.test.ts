@@ -7,33 +7,17 @@
  * number is then refused as used, unless asked for again.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { test } from 'node:test';
-import { CLI, writeServeConfig } from '../support/cli.js';
+import { startServeProcess, writeServeConfig } from '../support/cli.js';
 import { makeCutClip } from '../support/cut-clips.js';
 import { tempDir } from '../support/media.js';
 import { httpJson } from '../support/server-harness.js';
 import type { Alert, ShotRecord, Take } from '../../server/shared/shots.js';
 
 async function startServe(config: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [CLI, 'serve', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr!.setEncoding('utf8');
-  child.stderr!.on('data', (text: string) => (stderr = (stderr + text).slice(-8000)));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no "listening" line within 30 s: ${stderr}`)), 30_000);
-    child.stdout!.setEncoding('utf8');
-    child.stdout!.on('data', (text: string) => {
-      const match = /listening on (http:\/\/\S+)/.exec(text);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]!);
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`server exited (${code}): ${stderr}`)));
-  });
-  return { child, url };
+  return startServeProcess(config);
 }
 
 async function waitFor<T>(what: string, read: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {

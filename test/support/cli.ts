@@ -1,5 +1,5 @@
 /** Runs the real `shotscale` CLI as a child process. */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { writeFileSync } from 'node:fs';
 import { FIXTURE_MANIFEST, REPO_DIR } from './server-harness.js';
@@ -49,4 +49,29 @@ export function writeServeConfig(file: string, dataDir: string, cameras: string[
     ].join('\n'),
   );
   return file;
+}
+
+/**
+ * `shotscale serve --config FILE` (or another entry taking the same
+ * arguments) in a child process, once it says where it listens; its stderr's
+ * last 8,000 characters kept for a failing test to show.
+ */
+export async function startServeProcess(config: string, entry = CLI): Promise<{ child: ChildProcess; url: string; stderr: () => string }> {
+  const child = spawn(process.execPath, [entry, 'serve', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr!.setEncoding('utf8');
+  child.stderr!.on('data', (text: string) => (stderr = (stderr + text).slice(-8000)));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no "listening" line within 30 s: ${stderr}`)), 30_000);
+    child.stdout!.setEncoding('utf8');
+    child.stdout!.on('data', (text: string) => {
+      const match = /listening on (http:\/\/\S+)/.exec(text);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]!);
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`server exited (${code}): ${stderr}`)));
+  });
+  return { child, url, stderr: () => stderr };
 }
