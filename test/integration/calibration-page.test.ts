@@ -18,7 +18,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
+import { launchChromium } from '../support/browser.js';
 import type { RunningServer } from '../../server/app/shotscale-server.js';
 import type { Readout } from '../../server/shared/socket-events.js';
 import type { ShotRecord } from '../../server/shared/shots.js';
@@ -51,11 +52,7 @@ describe('the calibration view', () => {
       cameras: [fileCamera('hikers', path.join(DEMO, 'hikers.mp4')), fileCamera('selfie', trimClip(path.join(DEMO, 'selfie.mp4'), tempDir(), 0, 1.5))],
     });
     live = await connectClient(server.url, { token: OPERATOR });
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     mkdirSync(ARTIFACTS, { recursive: true });
   });

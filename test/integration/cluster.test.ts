@@ -8,7 +8,6 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
 import { ensureWebBuild } from '../support/web-build.js';
 import { after, before, test } from 'node:test';
 import { startPostgres, startRedis, startRelay, type Engine } from '../support/cluster-engines.js';
@@ -24,6 +23,7 @@ import type { ClusterNodeState } from '../../server/cluster/cluster-node.js';
 import { publishWhip, type WhipPublisher } from '../support/whip-publisher.js';
 import { collectWrtcGarbage } from '../support/wrtc-cleanup.js';
 import type { Alert, SceneCoverage, Take } from '../../server/shared/shots.js';
+import { launchChromium } from '../support/browser.js';
 
 let redis: Engine;
 let postgres: Engine;
@@ -472,7 +472,7 @@ test('the dashboard on one node: every camera of the cluster live on the wall, a
   const spec = await clusterSpec(ids);
   const a = await node(spec, 'a', 2);
   const b = await node(spec, 'b', 2);
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
+  const browser = await launchChromium();
   try {
     await waitForCluster(a.url, (s) => s.nodes.length === 2 && allHeld(s).join() === ids.join(), 20_000, 'all three held');
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });

@@ -10,7 +10,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
+import { launchChromium } from '../support/browser.js';
 import type { RunningServer } from '../../server/app/shotscale-server.js';
 import type { Take } from '../../server/shared/shots.js';
 import { httpJson, REPO_DIR, startTestServer, testsrcCamera } from '../support/server-harness.js';
@@ -62,11 +63,7 @@ describe('coverage view and take slate', () => {
       cameras: CAMERAS.map(({ id, name }) => testsrcCamera(id, { name, analysisFps: 2, source: { kind: 'testsrc', pattern: 'smptebars', width: 320, height: 240, fps: 10 } })),
       coverage: { plans: PLANNED.map((scene) => ({ scene, items: [{ id: 'master', scale: 'WS+' }] })) },
     });
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     mkdirSync(ARTIFACTS, { recursive: true });
   });

@@ -12,7 +12,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
+import { launchChromium } from '../support/browser.js';
 import type { RunningServer } from '../../server/app/shotscale-server.js';
 import type { CanonicalScale } from '../../server/shared/scale.js';
 import { timecodeAtRate } from '../../server/shots/timecode.js';
@@ -91,11 +92,7 @@ describe('dashboard layout at narrow widths', () => {
       // Two analysed frames a second are plenty for a layout: the machine has other tests to run.
       cameras: CAMERAS.map((id, i) => testsrcCamera(id, { name: `Camera ${i + 1}`, analysisFps: 2, source: { kind: 'testsrc', pattern: 'testsrc2', width: 320, height: 240, fps: 10 } })),
     });
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 390, height: 844 } });
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.goto(server.url);

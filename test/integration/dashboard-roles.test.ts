@@ -9,7 +9,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { chromium, type Browser } from 'playwright-core';
+import { type Browser } from 'playwright-core';
+import { launchChromium } from '../support/browser.js';
 import type { RunningServer } from '../../server/app/shotscale-server.js';
 import { REPO_DIR, startTestServer, testsrcCamera } from '../support/server-harness.js';
 import { ensureWebBuild } from '../support/web-build.js';
@@ -28,11 +29,7 @@ describe('dashboard roles', () => {
       server: { accessToken: 'admin-token-page-0123456789', tokens: [{ role: 'viewer', token: VIEWER }, { role: 'operator', token: OPERATOR }] },
       cameras: [testsrcCamera('cam-1', { name: 'Camera 1' })],
     });
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    browser = await launchChromium();
     mkdirSync(ARTIFACTS, { recursive: true });
   });
 

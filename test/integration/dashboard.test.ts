@@ -11,7 +11,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
+import { launchChromium } from '../support/browser.js';
 import type { RunningServer } from '../../server/app/shotscale-server.js';
 import { CANONICAL_SCALES } from '../../server/shared/scale.js';
 import type { Take } from '../../server/shared/shots.js';
@@ -59,11 +60,7 @@ describe('dashboard', () => {
       cameras: CAMERAS.map((id, i) => testsrcCamera(id, { name: `Camera ${i + 1}`, source: { kind: 'testsrc', pattern: ['testsrc2', 'smptebars', 'mandelbrot', 'rgbtestsrc'][i], width: 320, height: 240, fps: 25 } })),
       coverage: { plans: [{ scene: '12', items: [{ id: 'master', scale: 'WS+' }, { id: 'cu-anna', scale: 'CU-', tag: 'Anna' }] }] },
     });
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 720 }, acceptDownloads: true });
     mkdirSync(ARTIFACTS, { recursive: true });
   });
@@ -367,7 +364,7 @@ describe('dashboard without cameras', () => {
   before(async () => {
     ensureWebBuild();
     server = await startTestServer();
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
+    browser = await launchChromium();
   });
 
   after(async () => {

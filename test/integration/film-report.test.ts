@@ -9,7 +9,8 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { chromium, type Browser } from 'playwright-core';
+import { type Browser } from 'playwright-core';
+import { launchChromium } from '../support/browser.js';
 import { runCli } from '../support/cli.js';
 import { tempDir } from '../support/media.js';
 import { REPO_DIR, SHARED_DIR } from '../support/server-harness.js';
@@ -27,7 +28,7 @@ describe('film report', () => {
     const run = await runCli(['log', MONTAGE, '--out', out], { timeoutMs: 180_000 });
     assert.equal(run.code, 0, run.stderr);
     stdout = run.stdout;
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'] });
+    browser = await launchChromium();
   });
 
   after(async () => {

@@ -13,7 +13,8 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chromium, type Browser } from 'playwright-core';
+import { type Browser } from 'playwright-core';
+import { launchChromium } from '../support/browser.js';
 import { noPictureIn } from '../../server/analysis/picture-check.js';
 import type { RunningServer } from '../../server/app/shotscale-server.js';
 import type { Alert, ShotRecord } from '../../server/shared/shots.js';
@@ -157,7 +158,7 @@ describe('a camera with no picture', () => {
 
     let browser: Browser | undefined;
     try {
-      browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
+      browser = await launchChromium();
       const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
       await page.goto(server.url);
       await page.keyboard.press('s');
@@ -205,7 +206,7 @@ describe('a camera with no picture', () => {
   test('the wall shows "no picture" in place of the scale, and how long a frozen picture has not changed', async () => {
     let browser: Browser | undefined;
     try {
-      browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
+      browser = await launchChromium();
       const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
       await page.goto(server.url);
       const scale = page.locator('[data-camera-id="cam-b"] .scale');

@@ -10,7 +10,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
+import { launchChromium } from '../support/browser.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RunningServer } from '../../server/app/shotscale-server.js';
 import type { CameraStatus, CapacitySummary, PipelineStats, Readout } from '../../server/shared/socket-events.js';
@@ -55,7 +56,7 @@ describe('over capacity', () => {
     });
     ({ client } = await connectClient(server.url));
     client.on('readout', (r) => readouts.push(r));
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
     mkdirSync(artifacts, { recursive: true });
   });

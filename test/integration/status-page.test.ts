@@ -7,7 +7,8 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
+import { launchChromium } from '../support/browser.js';
 import type { RunningServer } from '../../server/app/shotscale-server.js';
 import { CANONICAL_SCALES } from '../../server/shared/scale.js';
 import { ensureWebBuild } from '../support/web-build.js';
@@ -21,11 +22,7 @@ let page: Page;
 before(async () => {
   ensureWebBuild();
   server = await startTestServer({ cameras: [testsrcCamera('cam-1', { name: 'Stage left' }), testsrcCamera('cam-2', { name: 'Stage right' })] });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
   mkdirSync(ARTIFACTS, { recursive: true });
 });

@@ -11,7 +11,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
+import { launchChromium } from '../support/browser.js';
 import type { RunningServer } from '../../server/app/shotscale-server.js';
 import { CANONICAL_SCALES } from '../../server/shared/scale.js';
 import type { ShotRecord, Take } from '../../server/shared/shots.js';
@@ -46,11 +47,7 @@ describe('take marks in the Coverage view, and a framing in the Shots view', () 
       server.shotLog!.shots.add(shot, take.id);
       await httpJson(`${server.url}/api/takes/end`, { method: 'POST', body: {}, token: OPERATOR });
     }
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    browser = await launchChromium();
     mkdirSync(ARTIFACTS, { recursive: true });
   });
 

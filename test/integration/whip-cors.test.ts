@@ -9,7 +9,8 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { chromium, type Browser } from 'playwright-core';
+import { type Browser } from 'playwright-core';
+import { launchChromium } from '../support/browser.js';
 import type { RunningServer } from '../../server/app/shotscale-server.js';
 import { httpJson, startTestServer } from '../support/server-harness.js';
 import { collectWrtcGarbage } from '../support/wrtc-cleanup.js';
@@ -81,7 +82,7 @@ describe('WHIP from a page of another origin', () => {
       server: { accessToken: ADMIN, publishTokens: [PUBLISH] },
       supervisor: { whip: { allowedOrigins: [allowed.origin.toUpperCase()] } },
     });
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
+    browser = await launchChromium();
   });
 
   after(async () => {
