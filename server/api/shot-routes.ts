@@ -198,7 +198,7 @@ export function registerShotRoutes(app: FastifyInstance, shotLog: ShotLog, optio
   });
 
   app.post('/api/takes', needs('operator'), async (request, reply) => {
-    const take = takes.start(takeRequest(parseRequest(takeStartSchema, request.body, 'take { scene, take?, cameras? }')));
+    const take = takes.start(takeRequest(parseRequest(takeStartSchema, request.body, 'take { scene, take?, cameras?, again? }')));
     return reply.code(201).send(take);
   });
 

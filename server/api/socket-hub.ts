@@ -167,7 +167,7 @@ export class SocketHub {
       for (const alert of alerts) socket.emit('alert', alert);
     }
     const takeAck = (refusal: Refusal): TakeAck => ({ ok: false, error: refusal });
-    this.handle(client, 'take:start', takeStartSchema, 'take:start { scene, take?, cameras? }', takeAck, (request) => {
+    this.handle(client, 'take:start', takeStartSchema, 'take:start { scene, take?, cameras?, again? }', takeAck, (request) => {
       if (!shots) return takeAck(SHOTS_OFF);
       return { ok: true, takes: [shots.startTake(takeRequest(request))] };
     });

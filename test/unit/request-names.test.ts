@@ -19,7 +19,7 @@ function refusedWith(code: string, pattern: RegExp, run: () => unknown): void {
 }
 
 describe('take names', () => {
-  const take = (body: unknown) => parseRequest(takeStartSchema, body, 'take { scene, take?, cameras? }');
+  const take = (body: unknown) => parseRequest(takeStartSchema, body, 'take { scene, take?, cameras?, again? }');
 
   test('control characters in a scene or take are refused, naming the field', () => {
     for (const text of CONTROLS) {
