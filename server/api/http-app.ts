@@ -142,6 +142,7 @@ export async function createHttpApp(deps: HttpAppDeps): Promise<HttpApp> {
     log: deps.log.child('whip'),
     directory: deps.directory,
     ...(deps.selfUrl ? { selfUrl: deps.selfUrl } : {}),
+    ...(deps.calibrationCluster ? { nodeId: deps.calibrationCluster.nodeId } : {}),
     ...(deps.whipOrigins ? { allowedOrigins: deps.whipOrigins } : {}),
   });
 

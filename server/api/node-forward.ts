@@ -28,32 +28,40 @@ export interface PeerNode {
  * never the request's target: an absolute-form target (POST http://elsewhere/api/...)
  * reaches the same route, and must not send the token elsewhere.
  */
-function sendToNode(request: FastifyRequest, node: PeerNode, fromNode: string, path: string, timeoutMs: number): Promise<Response> {
+function sendToNode(request: FastifyRequest, node: PeerNode, fromNode: string, path: string, timeoutMs: number, text?: { type: string; body: string }): Promise<Response> {
   const token = tokenFromHttp(request.headers, request.query);
-  const hasBody = request.method !== 'GET' && request.method !== 'HEAD';
+  const hasBody = request.method !== 'GET' && request.method !== 'HEAD' && request.method !== 'DELETE';
   const target = new URL(path, node.url);
   if (!path.startsWith('/') || path.startsWith('//') || target.origin !== new URL(node.url).origin) throw new Error(`refusing to pass a request on to ${target.origin} for node ${node.nodeId}`);
   return fetch(target, {
     method: request.method,
     headers: {
-      ...(hasBody ? { 'content-type': 'application/json' } : {}),
+      ...(hasBody ? { 'content-type': text?.type ?? 'application/json' } : {}),
       [FORWARDED_HEADER]: fromNode,
       ...(token !== undefined ? { authorization: `Bearer ${token}` } : {}),
     },
-    ...(hasBody ? { body: JSON.stringify(request.body ?? {}) } : {}),
+    ...(hasBody ? { body: text?.body ?? JSON.stringify(request.body ?? {}) } : {}),
     signal: AbortSignal.timeout(timeoutMs),
     redirect: 'manual',
   });
 }
 
-/** Passes the request on to `path` (the same route) on `node` (`why`: what that node holds), and replies with its answer as it is. */
-export async function forwardToNode(request: FastifyRequest, reply: FastifyReply, node: PeerNode, fromNode: string, path: string, why: string): Promise<FastifyReply> {
-  let answer: Response;
+/**
+ * The request passed on to `path` on `node` with a text body of its own type
+ * (a WHIP offer), for a caller that shapes the reply itself from the answer's
+ * headers. CLUSTER_UNREACHABLE when that node does not answer.
+ */
+export async function passOnText(request: FastifyRequest, node: PeerNode, fromNode: string, path: string, why: string, text?: { type: string; body: string }): Promise<Response> {
   try {
-    answer = await sendToNode(request, node, fromNode, path, FORWARD_TIMEOUT_MS);
+    return await sendToNode(request, node, fromNode, path, FORWARD_TIMEOUT_MS, text);
   } catch (error) {
     throw new ShotscaleError('CLUSTER_UNREACHABLE', `node "${node.nodeId}" (${node.url}), which ${why}, did not answer: ${errorMessage(error)}`);
   }
+}
+
+/** Passes the request on to `path` (the same route) on `node` (`why`: what that node holds), and replies with its answer as it is. */
+export async function forwardToNode(request: FastifyRequest, reply: FastifyReply, node: PeerNode, fromNode: string, path: string, why: string): Promise<FastifyReply> {
+  const answer = await passOnText(request, node, fromNode, path, why);
   const type = answer.headers.get('content-type') ?? 'application/json';
   return reply.code(answer.status).type(type).send(Buffer.from(await answer.arrayBuffer()));
 }

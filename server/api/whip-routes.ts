@@ -26,6 +26,11 @@
  * In a cluster a publisher may call any node: one whose camera another node
  * runs is redirected there (307, as RFC 9725 provides for load balancing),
  * and the session's URL is absolute, so its DELETE reaches the right node.
+ * A browser's offer (one with an Origin) is passed on instead: a browser
+ * follows a redirect to another origin with its token dropped and its origin
+ * hidden ("null"), so the Publish view of one node could not publish a camera
+ * another node runs. Its session's URL is then this node's, and the DELETE
+ * is passed on too: the page talks to the origin it was served from.
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { CameraDirectory } from '../app/camera-directory.js';
@@ -37,12 +42,15 @@ import { needs } from './access/http-access.js';
 import { sendNoRoute } from './request-parsing.js';
 import { sendError } from './error-reply.js';
 import { answerPreflight, registerWhipCors } from './whip-cors.js';
+import { passOnText, wasForwarded } from './node-forward.js';
 
 export interface WhipRouteOptions {
   /** Where a camera's publisher publishes (always here on a single node). */
   directory: () => CameraDirectory;
   /** In a cluster, this node's URL as the others reach it: session URLs are absolute. */
   selfUrl?: () => string | null;
+  /** In a cluster, this node's id: what a browser's offer for another node's camera is passed on under. */
+  nodeId?: string;
   /** Where WHIP sessions and refused offers are logged. */
   log: Logger;
   /** Origins whose browser pages may publish (supervisor.whip.allowedOrigins); none: same origin only. */
@@ -54,6 +62,20 @@ const SDP_ONLY = 'a WHIP offer is an SDP body with Content-Type: application/sdp
 const ENDPOINT_METHODS = 'POST, OPTIONS';
 /** What a session's URL takes (PATCH is answered 405: no trickle ICE). */
 const SESSION_METHODS = 'DELETE, OPTIONS';
+
+/** What a passed-on answer keeps besides its body (Location is made this node's). */
+const PASSED_ON_HEADERS = ['retry-after', 'link', 'etag', 'allow'];
+
+/** The answer of the node a request was passed on to, as this node's reply; its session's URL (Location) one on this node. */
+async function replyAsPassedOn(reply: FastifyReply, answer: Response): Promise<FastifyReply> {
+  for (const name of PASSED_ON_HEADERS) {
+    const value = answer.headers.get(name);
+    if (value !== null) reply.header(name, value);
+  }
+  const location = answer.headers.get('location');
+  if (location !== null) reply.header('location', new URL(location, 'http://peer.invalid').pathname);
+  return reply.code(answer.status).type(answer.headers.get('content-type') ?? 'application/json').send(Buffer.from(await answer.arrayBuffer()));
+}
 
 /** A refusal's message for the log: the server's own words, never a line of the SDP a parser quoted. */
 function loggable(error: unknown): string {
@@ -95,6 +117,17 @@ export function registerWhipRoutes(app: FastifyInstance, cameras: CameraManager,
     }
     if (target.at === 'node') {
       const query = request.url.includes('?') ? request.url.slice(request.url.indexOf('?')) : '';
+      if (wasForwarded(request)) {
+        const why = `camera "${request.params.cameraId}" runs on node "${target.nodeId}" (${target.url}) now`;
+        refused(request, 409, 'CLUSTER_ELSEWHERE', why);
+        throw new ShotscaleError('CLUSTER_ELSEWHERE', `${why}; publish again`);
+      }
+      if (request.headers.origin !== undefined && options.nodeId !== undefined) {
+        const answer = await passOnText(request, target, options.nodeId, `${path}${query}`, 'runs this camera', { type: 'application/sdp', body: request.body });
+        // That node logs this node's address as the publisher's: this line says whose offer it was.
+        log.info(`passed a browser's WHIP offer for camera "${request.params.cameraId}" from ${request.ip} on to node "${target.nodeId}" (${target.url}): ${answer.status}`);
+        return replyAsPassedOn(reply, answer);
+      }
       return reply.code(307).header('location', `${target.url}${path}${query}`).send();
     }
     let published;
@@ -119,6 +152,12 @@ export function registerWhipRoutes(app: FastifyInstance, cameras: CameraManager,
   });
 
   app.delete<{ Params: { cameraId: string; sessionId: string } }>('/whip/:cameraId/sessions/:sessionId', needs('publish'), async (request, reply) => {
+    const target = options.directory().locate(request.params.cameraId);
+    // A browser's session passed on to the node running its camera (above) is ended there.
+    if (target.at === 'node' && options.nodeId !== undefined && !wasForwarded(request)) {
+      const path = `/whip/${encodeURIComponent(request.params.cameraId)}/sessions/${encodeURIComponent(request.params.sessionId)}`;
+      return replyAsPassedOn(reply, await passOnText(request, target, options.nodeId, path, 'runs this camera'));
+    }
     cameras.webrtc(request.params.cameraId).unpublish(request.params.sessionId);
     return reply.code(200).send();
   });
