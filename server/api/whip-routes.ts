@@ -174,8 +174,11 @@ export function registerWhipRoutes(app: FastifyInstance, cameras: CameraManager,
       : sendNoRoute(request, reply),
   );
   // A browser asks before it DELETEs a session with its token: the same answer, for the session's URL.
+  // /whip//sessions/ID (no camera) or a session URL with no session is no session's URL either.
   app.options<{ Params: { cameraId: string; sessionId: string } }>('/whip/:cameraId/sessions/:sessionId', needs('public'), async (request, reply) =>
-    answerPreflight(request, reply, origins).code(204).header('allow', SESSION_METHODS).send(),
+    request.params.cameraId && request.params.sessionId
+      ? answerPreflight(request, reply, origins).code(204).header('allow', SESSION_METHODS).send()
+      : sendNoRoute(request, reply),
   );
 
   // What a WHIP endpoint does not take, refused as such rather than "no such route". (Fastify answers HEAD with the GET route.)

@@ -126,6 +126,13 @@ describe('WHIP from a page of another origin', () => {
     assert.equal(session.status, 204);
     assert.equal(session.headers.get('allow'), 'DELETE, OPTIONS');
     assert.match(session.headers.get('access-control-allow-methods') ?? '', /DELETE/);
+    // A session URL with no camera is no session's URL: answered as a path that matches no route, without CORS methods.
+    for (const path of ['/whip//sessions/abc', '/whip//sessions/x?token=y']) {
+      const none = await preflight(allowed.origin, path, 'DELETE');
+      assert.equal(none.status, 404, `${path}: ${none.status}`);
+      assert.match(await none.text(), /"NOT_FOUND".*no route OPTIONS/);
+      assert.equal(none.headers.get('access-control-allow-methods'), null);
+    }
     const no = await preflight(other.origin, '/whip/cam-a', 'POST');
     assert.equal(no.status, 204, 'OPTIONS still says what the endpoint takes (RFC 9725)');
     assert.equal(no.headers.get('access-control-allow-origin'), null);
