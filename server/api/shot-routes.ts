@@ -104,6 +104,10 @@ export interface ClusterShots {
   planChanged(scene: string, plan: unknown): void;
   /** The cluster's record of takes (of one scene). */
   takeHistory(scene?: string): Promise<Take[]>;
+  /** The running takes with their ids in the cluster's record (the ids a mark takes). */
+  runningTakes(): Promise<Take[]>;
+  /** A take just started here, with its id in the cluster's record once that is written. */
+  recordedTake(take: Take): Promise<Take>;
 }
 
 export interface ShotRouteOptions {
@@ -191,15 +195,19 @@ export function registerShotRoutes(app: FastifyInstance, shotLog: ShotLog, optio
     return shot;
   });
 
-  // Every node runs the same takes; in a cluster the record of past ones is PostgreSQL's (?scope=node: this node's).
+  // Every node runs the same takes; in a cluster the record of past ones is PostgreSQL's (?scope=node: this node's),
+  // and so are the ids (a node's own ids of a take differ from node to node and from the record's).
   app.get<{ Querystring: Query }>('/api/takes', needs('viewer', ['scene', 'scope']), async (request) => {
     const { scene } = request.query;
-    return { running: shotLog.runningTakes(), takes: clusterScope(request.query) ? await cluster!.takeHistory(scene) : shotLog.takeStore.list(scene) };
+    if (!clusterScope(request.query)) return { running: shotLog.runningTakes(), takes: shotLog.takeStore.list(scene) };
+    const history = await cluster!.takeHistory(scene);
+    return { running: await cluster!.runningTakes(), takes: history };
   });
 
   app.post('/api/takes', needs('operator'), async (request, reply) => {
     const take = takes.start(takeRequest(parseRequest(takeStartSchema, request.body, 'take { scene, take?, cameras?, again? }')));
-    return reply.code(201).send(take);
+    // In a cluster the answer's id is the record's, so that the take can be marked (PATCH below) at once, on any node.
+    return reply.code(201).send(cluster ? await cluster.recordedTake(take) : take);
   });
 
   app.post('/api/takes/end', needs('operator'), async (request) => {

@@ -131,6 +131,10 @@ const MIGRATIONS: readonly string[] = [
   // 10: a take's mark (circled: print it; ng: no good), set on any node and
   // read by every node's coverage and exports from here. NULL: unmarked.
   `ALTER TABLE cluster_takes ADD COLUMN mark TEXT CHECK (mark IN ('circled', 'ng'))`,
+  // 11: the cameras a take on every camera has left while it runs on the
+  // others (a take started or ended there alone), as each node's log has
+  // them (`cameras` shrinks instead for a take on named cameras). NULL: none.
+  `ALTER TABLE cluster_takes ADD COLUMN except_cameras JSONB`,
 ];
 
 /** Any constant: the advisory lock that serialises the nodes' migrations. */

@@ -191,6 +191,8 @@ export class ClusterServices {
       liveCoverage: () => shots.sync.liveCoverage(),
       planChanged: (scene, plan) => shots.sync.planChanged(scene, plan),
       takeHistory: (scene?: string) => shots.sync.takeHistory(scene),
+      runningTakes: () => shots.sync.runningTakes(),
+      recordedTake: (take) => shots.sync.recordedTake(take),
     };
   }
 

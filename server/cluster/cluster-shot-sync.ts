@@ -2,9 +2,9 @@
  * The shot log's side of a cluster that is not shots: takes and plans made
  * on one node act on every node (relayed through the Socket.IO Redis
  * adapter, and the running takes kept in Redis for nodes that start later),
- * takes are recorded once in PostgreSQL by the node where they were started
- * or ended, and the live coverage is the cluster's, pushed by the node
- * holding the coverage duty.
+ * takes are recorded once in PostgreSQL by the node where they were started,
+ * ended or made to leave cameras (take-records.ts), and the live coverage is
+ * the cluster's, pushed by the node holding the coverage duty.
  */
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
@@ -17,9 +17,7 @@ import type { ShotLog } from '../shots/shot-log.js';
 import type { ClusterCoverage } from './cluster-coverage.js';
 import { parseRunningTakes } from './cluster-messages.js';
 import type { ClusterNode } from './cluster-node.js';
-import { clusterQueryError } from './pg-errors.js';
-import { PgWriteQueue } from './pg-write-queue.js';
-import { jsonWithoutNul, noNul } from './shot-replicator.js';
+import { TakeRecords } from './take-records.js';
 
 interface RunningTake {
   scene: string;
@@ -48,29 +46,14 @@ export interface ClusterShotSyncDeps {
   onCoverage?: (update: CoverageUpdate) => void;
 }
 
-interface TakeRow {
-  id: string;
-  scene: string;
-  take: string;
-  cameras: string[] | null;
-  started_at: number;
-  ended_at: number | null;
-  mark: TakeMark | null;
-}
-
-/** A take as the cluster's record holds it; gaps are each node's own (its log). */
-function fromRow(r: TakeRow): Take {
-  return { id: Number(r.id), scene: r.scene, take: r.take, cameras: r.cameras, exceptCameras: [], gaps: [], startedAt: r.started_at, endedAt: r.ended_at, mark: r.mark ?? null };
-}
-
 export class ClusterShotSync {
   private computingCoverage = false;
-  private readonly takeRecords: PgWriteQueue;
+  private readonly takeRecords: TakeRecords;
   /** Each running take's start on the node where it was started, by this node's id of the take. */
   private readonly originStart = new Map<number, number>();
 
   constructor(private readonly deps: ClusterShotSyncDeps) {
-    this.takeRecords = new PgWriteQueue(deps.pool, deps.log, 'take records');
+    this.takeRecords = new TakeRecords(deps.pool, deps.nodeId, deps.log);
   }
 
   private get takesKey(): string {
@@ -86,31 +69,25 @@ export class ClusterShotSync {
       this.originStart.set(take.id, take.startedAt);
       this.deps.hub()?.io.serverSideEmit('take:start', { scene: take.scene, take: take.take, cameras: take.cameras, startedAt: take.startedAt });
       this.rememberTakes();
-      // A take started on some of the same cameras ended the one running there.
-      const running = new Set(shotLog.runningTakes().map((t) => t.id));
-      for (const ended of before.filter((t) => !running.has(t.id))) this.recordEnd(ended, take.startedAt);
-      this.recordStart(take);
+      // A take started on some of the same cameras ended the one running there, or made it leave them.
+      this.recordChanges(before, take.startedAt);
+      this.takeRecords.started(take);
       return take;
     },
     end: (cameraIds) => {
+      const before = this.deps.shotLog.runningTakes();
       const ended = this.deps.shotLog.endTake(cameraIds);
       this.deps.hub()?.io.serverSideEmit('take:end', { cameras: cameraIds });
       this.rememberTakes();
-      for (const take of ended) this.recordEnd(take, take.endedAt ?? Date.now());
+      this.recordChanges(before, ended[0]?.endedAt ?? Date.now());
       return ended;
     },
     mark: async (id, mark) => {
-      let rows: TakeRow[];
-      try {
-        ({ rows } = await this.deps.pool.query<TakeRow>('UPDATE cluster_takes SET mark = $2 WHERE id = $1 RETURNING id, scene, take, cameras, started_at, ended_at, mark', [id, mark]));
-      } catch (error) {
-        throw clusterQueryError(error, "the cluster's takes");
-      }
-      const marked = rows[0];
+      const marked = await this.takeRecords.mark(id, mark);
       if (!marked) throw new ShotscaleError('NOT_FOUND', `no take ${id} (GET /api/takes lists the cluster's takes)`);
       this.markHere(marked.scene, marked.take, mark);
       this.deps.hub()?.io.serverSideEmit('take:mark', { scene: marked.scene, take: marked.take, mark });
-      return fromRow(marked);
+      return marked;
     },
   };
 
@@ -120,17 +97,32 @@ export class ClusterShotSync {
     if (local) this.deps.shotLog.markTake(local.id, mark);
   }
 
+  /**
+   * A take just started here, as the answer to its start gives it: with the
+   * id of its record in the cluster (the id PATCH /api/takes/:id marks; this
+   * node's own id of the take is another number, and may be another take's
+   * there), once this node's write of the record is in. While PostgreSQL is
+   * slow or away, the take as this node has it.
+   */
+  async recordedTake(take: Take): Promise<Take> {
+    const id = await this.takeRecords.idOfStarted(take);
+    return id === null ? take : { ...take, id };
+  }
+
+  /**
+   * The takes running here, each with the id of its record in the cluster
+   * (as recordedTake), so that the running takes GET /api/takes lists can
+   * be marked by their ids; one whose record is not in yet as this node has it.
+   */
+  async runningTakes(): Promise<Take[]> {
+    const running = this.deps.shotLog.runningTakes();
+    const ids = await this.takeRecords.idsOf(running.map((t) => ({ scene: t.scene, take: t.take, startedAt: this.originStart.get(t.id) ?? t.startedAt })));
+    return running.map((t, i) => ({ ...t, id: ids[i] ?? t.id }));
+  }
+
   /** The cluster's takes (of one scene), oldest first, with ids of the cluster's record. */
-  async takeHistory(scene?: string): Promise<Take[]> {
-    try {
-      const { rows } = await this.deps.pool.query<TakeRow>(
-        `SELECT id, scene, take, cameras, started_at, ended_at, mark FROM cluster_takes${scene === undefined ? '' : ' WHERE scene = $1'} ORDER BY started_at, id`,
-        scene === undefined ? [] : [noNul(scene)],
-      );
-      return rows.map(fromRow);
-    } catch (error) {
-      throw clusterQueryError(error, "the cluster's takes", 'takes still start and end on every node');
-    }
+  takeHistory(scene?: string): Promise<Take[]> {
+    return this.takeRecords.list(scene);
   }
 
   async close(): Promise<void> {
@@ -142,28 +134,21 @@ export class ClusterShotSync {
     for (const id of this.originStart.keys()) if (!running.has(id)) this.originStart.delete(id);
   }
 
-  private recordStart(take: Take): void {
-    this.takeRecords.write(
-      `start ${take.scene}/${take.take}@${take.startedAt}`,
-      'INSERT INTO cluster_takes (scene, take, cameras, started_at, node_id) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (scene, take, started_at) DO NOTHING',
-      [noNul(take.scene), noNul(take.take), take.cameras ? jsonWithoutNul(take.cameras) : null, take.startedAt, this.deps.nodeId],
-    );
+  /** The takes running before a start or an end here: those it ended, and those it made leave cameras, are recorded. */
+  private recordChanges(before: Take[], at: number): void {
+    const running = new Map(this.deps.shotLog.runningTakes().map((t) => [t.id, t]));
+    for (const was of before) {
+      const now = running.get(was.id);
+      if (!now) this.recordEnd(was, at);
+      else if (now.exceptCameras.length !== was.exceptCameras.length || now.cameras?.length !== was.cameras?.length) this.takeRecords.left(now, this.originStart.get(now.id) ?? now.startedAt);
+    }
   }
 
-  /**
-   * Ends the take's record, keyed by its start on the node where it was
-   * started: written whether or not that node's start record is in yet (the
-   * two nodes' writes may reach PostgreSQL in either order).
-   */
+  /** Ends the take's record, keyed by its start on the node where it was started (which it no longer needs here). */
   private recordEnd(take: Take, at: number): void {
     const startedAt = this.originStart.get(take.id) ?? take.startedAt;
     this.originStart.delete(take.id);
-    this.takeRecords.write(
-      `end ${take.scene}/${take.take}@${startedAt}`,
-      `INSERT INTO cluster_takes (scene, take, cameras, started_at, ended_at, node_id) VALUES ($1, $2, $3, $4, $5, $6)
-       ON CONFLICT (scene, take, started_at) DO UPDATE SET ended_at = EXCLUDED.ended_at`,
-      [noNul(take.scene), noNul(take.take), take.cameras ? jsonWithoutNul(take.cameras) : null, startedAt, at, this.deps.nodeId],
-    );
+    this.takeRecords.ended(take, startedAt, at);
   }
 
   /** A plan set (or removed: null) here: every other node sets it too. */

@@ -51,6 +51,24 @@ export class PgWriteQueue {
     return this.waiting.size;
   }
 
+  /**
+   * Waits, at most `timeoutMs`, until the write in `slot` no longer waits
+   * (written, or dropped): whether it did. For an answer that needs the
+   * record in PostgreSQL (its id); while PostgreSQL fails it tries again
+   * every 100 ms, not in a loop.
+   */
+  async settled(slot: string, timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.waiting.has(slot)) {
+      const left = deadline - Date.now();
+      if (left <= 0) return false;
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([this.flush(), new Promise((r) => (timer = setTimeout(r, left)))]).finally(() => clearTimeout(timer));
+      if (this.waiting.has(slot)) await new Promise((r) => setTimeout(r, Math.min(100, Math.max(0, deadline - Date.now()))));
+    }
+    return true;
+  }
+
   /** Writes what waits, in order, one flush at a time; a failure leaves the rest for the next try. */
   flush(): Promise<void> {
     this.writing ??= this.writeAll().finally(() => {

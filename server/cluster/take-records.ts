@@ -1,0 +1,178 @@
+/**
+ * The cluster's record of takes in PostgreSQL (`cluster_takes`): a row per
+ * take, keyed by its start on the node where it was started, written by
+ * whichever node starts it, ends it or makes it leave cameras (queued, so
+ * that PostgreSQL slow or away never holds up a slate), and read back as
+ * the API gives takes, with the record's id.
+ */
+import type pg from 'pg';
+import { errorMessage } from '../errors.js';
+import type { Logger } from '../shared/logger.js';
+import type { Take, TakeMark } from '../shared/shots.js';
+import { clusterQueryError } from './pg-errors.js';
+import { PgWriteQueue } from './pg-write-queue.js';
+import { jsonWithoutNul, noNul } from './shot-replicator.js';
+
+interface TakeRow {
+  id: string;
+  scene: string;
+  take: string;
+  cameras: string[] | null;
+  except_cameras: string[] | null;
+  started_at: number;
+  ended_at: number | null;
+  mark: TakeMark | null;
+}
+
+const COLUMNS = 'id, scene, take, cameras, except_cameras, started_at, ended_at, mark';
+
+/** A take as the cluster's record holds it; gaps are each node's own (its log). */
+function fromRow(r: TakeRow): Take {
+  return { id: Number(r.id), scene: r.scene, take: r.take, cameras: r.cameras, exceptCameras: r.except_cameras ?? [], gaps: [], startedAt: r.started_at, endedAt: r.ended_at, mark: r.mark ?? null };
+}
+
+/**
+ * How a write of a take's cameras meets the record another node's write
+ * may have changed already (two nodes can each make a take leave cameras,
+ * and their writes land in either order): a take's list of cameras only
+ * shrinks and its cameras left only grow, so the record keeps what both
+ * say, in the order the cameras were left.
+ */
+const MERGE_CAMERAS = `cameras = CASE WHEN cluster_takes.cameras IS NULL OR EXCLUDED.cameras IS NULL THEN cluster_takes.cameras
+       ELSE COALESCE((SELECT jsonb_agg(c ORDER BY i) FROM jsonb_array_elements(cluster_takes.cameras) WITH ORDINALITY AS x(c, i) WHERE EXCLUDED.cameras @> jsonb_build_array(c)), cluster_takes.cameras) END,
+     except_cameras = CASE WHEN EXCLUDED.except_cameras IS NULL THEN cluster_takes.except_cameras WHEN cluster_takes.except_cameras IS NULL THEN EXCLUDED.except_cameras
+       ELSE cluster_takes.except_cameras || COALESCE((SELECT jsonb_agg(c ORDER BY i) FROM jsonb_array_elements(EXCLUDED.except_cameras) WITH ORDINALITY AS x(c, i) WHERE NOT cluster_takes.except_cameras @> jsonb_build_array(c)), '[]') END`;
+
+/**
+ * How long an answer that needs a take's record (its id, the takes as they
+ * stand) waits for this node's writes: PostgreSQL takes one in
+ * milliseconds; past this it is slow or away, and the answer goes without.
+ */
+const RECORD_WAIT_MS = 2000;
+
+/** Waits for `work`, at most `ms`. */
+async function within(work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([work, new Promise((resolve) => (timer = setTimeout(resolve, ms)))]).finally(() => clearTimeout(timer));
+}
+
+/** The slot of the write that starts a take's record (keyed by its start here, where it was started). */
+const startSlot = (take: Take) => `start ${take.scene}/${take.take}@${take.startedAt}`;
+
+/** A take's cameras and cameras left, as the record's columns hold them. */
+const camerasOf = (take: Take): [string | null, string | null] => [
+  take.cameras ? jsonWithoutNul(take.cameras) : null,
+  take.exceptCameras.length ? jsonWithoutNul(take.exceptCameras) : null,
+];
+
+export class TakeRecords {
+  private readonly writes: PgWriteQueue;
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly nodeId: string,
+    private readonly log: Logger,
+  ) {
+    this.writes = new PgWriteQueue(pool, log, 'take records');
+  }
+
+  /** A take started here. */
+  started(take: Take): void {
+    this.writes.write(
+      startSlot(take),
+      'INSERT INTO cluster_takes (scene, take, cameras, except_cameras, started_at, node_id) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (scene, take, started_at) DO NOTHING',
+      [noNul(take.scene), noNul(take.take), ...camerasOf(take), take.startedAt, this.nodeId],
+    );
+  }
+
+  /**
+   * Ends the take's record, keyed by its start on the node where it was
+   * started: written whether or not that node's start record is in yet (the
+   * two nodes' writes may reach PostgreSQL in either order).
+   */
+  ended(take: Take, startedAt: number, at: number): void {
+    this.writes.write(
+      `end ${take.scene}/${take.take}@${startedAt}`,
+      `INSERT INTO cluster_takes (scene, take, cameras, except_cameras, started_at, ended_at, node_id) VALUES ($1, $2, $3, $4, $5, $6, $7)
+       ON CONFLICT (scene, take, started_at) DO UPDATE SET ended_at = EXCLUDED.ended_at, ${MERGE_CAMERAS}`,
+      [noNul(take.scene), noNul(take.take), ...camerasOf(take), startedAt, at, this.nodeId],
+    );
+  }
+
+  /**
+   * The take runs on, having left cameras (a take was started or ended
+   * there alone): its record says so, as each node's log does. Keyed, like
+   * its end, by its start on the node where it was started.
+   */
+  left(take: Take, startedAt: number): void {
+    this.writes.write(
+      `left ${take.scene}/${take.take}@${startedAt}`,
+      `INSERT INTO cluster_takes (scene, take, cameras, except_cameras, started_at, node_id) VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (scene, take, started_at) DO UPDATE SET ${MERGE_CAMERAS}`,
+      [noNul(take.scene), noNul(take.take), ...camerasOf(take), startedAt, this.nodeId],
+    );
+  }
+
+  /**
+   * The id of the record of a take just started here, once this node's
+   * write of it is in; null while PostgreSQL is slow or away.
+   */
+  async idOfStarted(take: Take): Promise<number | null> {
+    if (!(await this.writes.settled(startSlot(take), RECORD_WAIT_MS))) return null;
+    try {
+      const { rows } = await this.pool.query<{ id: string }>('SELECT id FROM cluster_takes WHERE scene = $1 AND take = $2 AND started_at = $3', [noNul(take.scene), noNul(take.take), take.startedAt]);
+      return rows[0] ? Number(rows[0].id) : null;
+    } catch (error) {
+      this.log.warn(`cluster: the record of scene ${take.scene} take ${take.take} not read: ${errorMessage(error)}`);
+      return null;
+    }
+  }
+
+  /** The ids of the records of takes, each by its start where it was started (null: not in yet). */
+  async idsOf(takes: { scene: string; take: string; startedAt: number }[]): Promise<(number | null)[]> {
+    if (!takes.length) return [];
+    // Those started or narrowed here a moment ago are found (their writes may still be on their way).
+    await within(this.writes.flush(), RECORD_WAIT_MS);
+    const key = (scene: string, take: string, startedAt: number) => JSON.stringify([scene, take, startedAt]);
+    const keys = takes.map((t) => ({ scene: noNul(t.scene), take: noNul(t.take), startedAt: t.startedAt }));
+    try {
+      const { rows } = await this.pool.query<{ id: string; scene: string; take: string; started_at: number }>(
+        'SELECT id, scene, take, started_at FROM cluster_takes WHERE (scene, take, started_at) IN (SELECT * FROM unnest($1::text[], $2::text[], $3::float8[]))',
+        [keys.map((k) => k.scene), keys.map((k) => k.take), keys.map((k) => k.startedAt)],
+      );
+      const ids = new Map(rows.map((r) => [key(r.scene, r.take, r.started_at), Number(r.id)]));
+      return keys.map((k) => ids.get(key(k.scene, k.take, k.startedAt)) ?? null);
+    } catch (error) {
+      throw clusterQueryError(error, "the cluster's takes", 'takes still start and end on every node');
+    }
+  }
+
+  /** The cluster's takes (of one scene), oldest first, with ids of the cluster's record. */
+  async list(scene?: string): Promise<Take[]> {
+    // A take started or ended here a moment ago is listed as it stands (its record's write may still be on its way).
+    await within(this.writes.flush(), RECORD_WAIT_MS);
+    try {
+      const { rows } = await this.pool.query<TakeRow>(
+        `SELECT ${COLUMNS} FROM cluster_takes${scene === undefined ? '' : ' WHERE scene = $1'} ORDER BY started_at, id`,
+        scene === undefined ? [] : [noNul(scene)],
+      );
+      return rows.map(fromRow);
+    } catch (error) {
+      throw clusterQueryError(error, "the cluster's takes", 'takes still start and end on every node');
+    }
+  }
+
+  /** Marks the record with this id; null when there is none. */
+  async mark(id: number, mark: TakeMark | null): Promise<Take | null> {
+    try {
+      const { rows } = await this.pool.query<TakeRow>(`UPDATE cluster_takes SET mark = $2 WHERE id = $1 RETURNING ${COLUMNS}`, [id, mark]);
+      return rows[0] ? fromRow(rows[0]) : null;
+    } catch (error) {
+      throw clusterQueryError(error, "the cluster's takes");
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.writes.close();
+  }
+}

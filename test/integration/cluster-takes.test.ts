@@ -1,0 +1,129 @@
+/**
+ * Takes in a cluster, on a real redis-server and a real PostgreSQL, beyond
+ * starting and ending them on every node (cluster.test.ts): the cluster's
+ * record of a take says which cameras it has left, as each node's own log
+ * does, and a take just started can be marked at once, on any node, by the
+ * id its start answered (a node's own id of a take is not the record's).
+ */
+import assert from 'node:assert/strict';
+import { isDeepStrictEqual } from 'node:util';
+import { after, before, test } from 'node:test';
+import pg from 'pg';
+import { startPostgres, startRedis, type Engine } from '../support/cluster-engines.js';
+import { createDatabase, startNode, stopNode, type ClusterSpec, type NodeProcess } from '../support/cluster-nodes.js';
+import { httpJson } from '../support/server-harness.js';
+import type { Take } from '../../server/shared/shots.js';
+
+let redis: Engine;
+let postgres: Engine;
+const started: NodeProcess[] = [];
+
+before(async () => {
+  [redis, postgres] = await Promise.all([startRedis(), startPostgres()]);
+});
+
+after(async () => {
+  await Promise.all(started.map((node) => stopNode(node, 'SIGKILL')));
+  await Promise.all([redis?.stop(), postgres?.stop()]);
+});
+
+type Listed = { running: Take[]; takes: Take[] };
+
+/** What a take's record says of its cameras, and whether it has ended. */
+const shape = (takes: Take[]) => takes.map((t) => [t.scene, t.take, t.cameras, t.exceptCameras, t.endedAt !== null]);
+
+async function listed(url: string, query: string): Promise<Listed> {
+  const { status, body } = await httpJson(`${url}/api/takes${query}`);
+  assert.equal(status, 200, JSON.stringify(body));
+  return body as Listed;
+}
+
+/**
+ * Polls until what `read` finds is `expected`: takes started or ended on one
+ * node reach the others through Redis, and the cluster's record a moment later.
+ */
+async function until(read: () => Promise<unknown>, expected: unknown, what: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const found = await read();
+    if (isDeepStrictEqual(found, expected)) return;
+    assert.ok(Date.now() < deadline, `${what}: ${JSON.stringify(found)}, expected ${JSON.stringify(expected)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const nodeLog = (url: string) => async () => shape((await listed(url, '?scope=node')).takes);
+const record = (url: string) => async () => shape((await listed(url, '')).takes);
+const runningIds = (url: string) => async () => (await listed(url, '')).running.map((t) => [t.scene, t.id]);
+
+test("takes in a cluster: the record says which cameras a take has left, as each node's log does; a take just started is marked at once by the id its start answered", { timeout: 120_000 }, async () => {
+  const name = `cluster_takes_${process.pid}`;
+  // Disabled cameras: takes name them, and no ffmpeg runs (the takes' records are what is under test).
+  const spec: ClusterSpec = {
+    redisUrl: redis.url,
+    postgresUrl: await createDatabase(postgres.url, name),
+    keyPrefix: name,
+    leaseS: 3,
+    cameras: ['x-1', 'x-2', 'x-3'].map((id) => `{ id: ${id}, enabled: false, source: { kind: testsrc, width: 64, height: 48, fps: 5 } }`),
+  };
+  const a = await startNode(spec, 'a', 3);
+  started.push(a);
+  const b = await startNode(spec, 'b', 3);
+  started.push(b);
+  const post = async (url: string, path: string, body: unknown) => {
+    const answer = await httpJson(`${url}${path}`, { method: 'POST', body });
+    assert.ok(answer.status === 200 || answer.status === 201, `${path}: ${answer.status} ${JSON.stringify(answer.body)}`);
+    return answer.body as Take;
+  };
+  try {
+    // Scene 20 take 1 on every camera, slated on a; then a take on x-1 and x-2, slated on b:
+    // 20/1 runs on on x-3 alone, and node b (not the one that started it) records that it left the others.
+    await post(a.url, '/api/takes', { scene: '20', take: '1' });
+    await until(nodeLog(b.url), [['20', '1', null, [], false]], 'b runs 20/1');
+    await post(b.url, '/api/takes', { scene: '21', take: '1', cameras: ['x-1', 'x-2'] });
+    await until(nodeLog(a.url), [['20', '1', null, ['x-1', 'x-2'], false], ['21', '1', ['x-1', 'x-2'], [], false]], 'a runs 21/1');
+    // 21/1 ended on x-2 alone, on a: it runs on on x-1.
+    await post(a.url, '/api/takes/end', { cameras: ['x-2'] });
+    const running = [
+      ['20', '1', null, ['x-1', 'x-2'], false],
+      ['21', '1', ['x-1'], [], false],
+    ];
+    // Each node's own log says so, and so does the cluster's record, on either node.
+    for (const node of [a, b]) await until(nodeLog(node.url), running, `node ${node.nodeId}'s log`);
+    for (const node of [a, b]) await until(record(node.url), running, `the cluster's record, read on ${node.nodeId}`);
+    assert.deepEqual(shape((await listed(b.url, '')).running), running, 'the running takes, listed on b');
+    await post(b.url, '/api/takes/end', {});
+    const ended = running.map(([scene, take, cameras, except]) => [scene, take, cameras, except, true]);
+    await until(nodeLog(a.url), ended, "a's log once both ended");
+    await until(record(a.url), ended, "the cluster's record once both ended");
+
+    // A take started on a and marked NG at once on b, by the id a answered: that take, not another
+    // (a's own id of the take is a smaller number, which the record of 21/1 has).
+    const fresh = await post(a.url, '/api/takes', { scene: '30', take: '1' });
+    const marked = await httpJson(`${b.url}/api/takes/${fresh.id}`, { method: 'PATCH', body: { mark: 'ng' } });
+    assert.equal(marked.status, 200, JSON.stringify(marked.body));
+    assert.deepEqual([(marked.body as Take).scene, (marked.body as Take).take, (marked.body as Take).mark], ['30', '1', 'ng']);
+    assert.deepEqual((await listed(a.url, '')).takes.map((t) => [t.scene, t.mark]), [['20', null], ['21', null], ['30', 'ng']], 'no other take marked');
+    // The running take, as GET /api/takes lists it on either node, carries the same id.
+    for (const node of [a, b]) await until(runningIds(node.url), [['30', fresh.id]], `running on ${node.nodeId}`);
+
+    // PostgreSQL slow to take a record (half a second an insert): the start's answer waits for its record, and the mark finds it.
+    const client = new pg.Client({ connectionString: spec.postgresUrl });
+    await client.connect();
+    try {
+      await client.query(`CREATE FUNCTION slow_take() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(0.5); RETURN NEW; END $$;
+        CREATE TRIGGER slow_take BEFORE INSERT ON cluster_takes FOR EACH ROW EXECUTE FUNCTION slow_take()`);
+      const slow = await post(b.url, '/api/takes', { scene: '31', take: '1' });
+      const circled = await httpJson(`${a.url}/api/takes/${slow.id}`, { method: 'PATCH', body: { mark: 'circled' } });
+      assert.equal(circled.status, 200, JSON.stringify(circled.body));
+      assert.deepEqual([(circled.body as Take).scene, (circled.body as Take).mark], ['31', 'circled']);
+      await client.query('DROP TRIGGER slow_take ON cluster_takes; DROP FUNCTION slow_take()');
+    } finally {
+      await client.end();
+    }
+    // An id no take has is still 404, on either node.
+    for (const node of [a, b]) assert.equal((await httpJson(`${node.url}/api/takes/999999999`, { method: 'PATCH', body: { mark: 'ng' } })).status, 404);
+  } finally {
+    await Promise.all([stopNode(a), stopNode(b)]);
+  }
+});
