@@ -12,7 +12,7 @@ import type { z } from 'zod';
 import type { Logger } from '../shared/logger.js';
 import { errorMessage, isShotscaleError } from '../errors.js';
 import { grants, rolesFor, withArticle, type Access, type Principal } from '../shared/access-roles.js';
-import type { Alert, CoverageUpdate, ShotRecord, Take, TakeMark } from '../shared/shots.js';
+import type { Alert, CoverageUpdate, ShotRecord, SlateMark, Take, TakeMark } from '../shared/shots.js';
 import { CONNECT_REFUSAL, type CameraStatus, type ClientToServerEvents, type SubscribeAck, type PipelineStats, type Preview, type Readout, type ServerInfo, type ServerToClientEvents, type TakeAck } from '../shared/socket-events.js';
 import type { TakeRequest } from '../shots/shot-log.js';
 import type { FitState } from '../calibration/live-calibration.js';
@@ -349,6 +349,11 @@ export class SocketHub {
 
   takes(running: Take[]): void {
     this.io.local.emit('takes', running);
+  }
+
+  /** Each node tells its own clients: in a cluster every node marks its own record of the take, and says so then. */
+  takeMark(change: SlateMark): void {
+    this.io.local.emit('take:mark', change);
   }
 
   coverage(update: CoverageUpdate): void {

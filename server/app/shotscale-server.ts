@@ -156,6 +156,7 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
         },
         takeEnded: (take) => cluster?.takeEnded(take),
         takeMarked: (take) => cluster?.takeMarked(take),
+        slateMarked: (change) => hub?.takeMark(change),
         planChanged: (scene) => hub?.planChanged(scene),
       }, nodeId === null ? {} : { clusterNode: nodeId })
     : null;

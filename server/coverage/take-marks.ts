@@ -32,6 +32,11 @@ export function takeMarkIndex(takes: Iterable<Pick<Take, 'scene' | 'take' | 'mar
   return index;
 }
 
+/** The mark the shots of a scene and take number carry (null: none). */
+export function slateMark(index: TakeMarkIndex, scene: string, take: string): TakeMark | null {
+  return index.get(slateKey(scene, take)) ?? null;
+}
+
 /** The shots with their take's mark as it is now (a stale one, e.g. from a copied record, is replaced or removed). */
 export function withTakeMarks<T extends ShotRecord>(shots: readonly T[], index: TakeMarkIndex): T[] {
   return shots.map((shot) => {

@@ -5,7 +5,10 @@
  * the scale over time, the scales by time and by count, the average shot
  * length, and a row per shot with its thumbnail, timecodes, length, scale and
  * confidence, subjects and how it was cut. A shot with no picture from cut
- * to cut (a camera black) is drawn grey and counted in no scale. Light and printable; thumbnails
+ * to cut (a camera black) is drawn grey and counted in no scale. A scale or
+ * a framing an operator set is the shot's, said to be set by the operator,
+ * with what the classifier or the detector read beside it (as the exports
+ * do). Light and printable; thumbnails
  * are embedded, so the file can be mailed or archived alone.
  *
  * A pure function of the shots (string out): `shotscale log` writes it beside
@@ -13,7 +16,7 @@
  */
 import { computeCoverage } from '../coverage/coverage-stats.js';
 import { CANONICAL_SCALES, type CanonicalScale } from '../shared/scale.js';
-import { describeNoPicture, shotWithoutPicture, type ShotBoundary, type ShotRecord } from '../shared/shots.js';
+import { describeNoPicture, scaleSetByOperator, shotWithoutPicture, type ShotBoundary, type ShotRecord } from '../shared/shots.js';
 import type { Subjects } from '../shared/socket-events.js';
 import { escapeMarkup } from '../shared/markup.js';
 import { SCALE_COLOURS } from '../shared/scale-palette.js';
@@ -43,6 +46,19 @@ function subjectsText(subjects: Subjects | null): string {
   const parts: string[] = [subjects.framing !== 'none' ? subjects.framing : `${subjects.count} ${subjects.count === 1 ? 'person' : 'people'}`];
   if (subjects.overTheShoulder) parts.push('over the shoulder');
   return parts.join(', ');
+}
+
+/** The subjects cell: the operator's framing where one was set (the detector's read under it), else the detector's. */
+function subjectsCell(shot: ShotRecord): string {
+  if (!shot.operatorFraming) return escapeMarkup(subjectsText(shot.subjects));
+  const framing = `${shot.operatorFraming}${shot.subjects?.overTheShoulder ? ', over the shoulder' : ''}`;
+  return `${escapeMarkup(framing)}<div class="small by-operator">framing set by operator; the detector read ${escapeMarkup(subjectsText(shot.subjects))}</div>`;
+}
+
+/** Under an operator's scale: who set it and what the classifier read ("" for the classifier's own). */
+function scaleSetBy(shot: ShotRecord): string {
+  if (!scaleSetByOperator(shot)) return '';
+  return `<div class="small by-operator">set by operator; ${shot.classifierScale ? `classifier ${shot.classifierScale}` : 'no picture for the classifier'}</div>`;
 }
 
 /** Tick spacing (s) that gives about 8 ticks over `span` seconds. */
@@ -139,16 +155,17 @@ function shotRow(shot: ShotRecord, number: number, thumbnail: Buffer | null, wit
   const image = thumbnail ? `<img src="data:image/jpeg;base64,${thumbnail.toString('base64')}" alt="shot ${number}" width="128">` : '<div class="noimg">no picture</div>';
   const moved = shot.scaleStart && shot.scaleEnd && shot.scaleStart !== shot.scaleEnd ? `<div class="small">${shot.scaleStart} to ${shot.scaleEnd}</div>` : '';
   const noPicture = shotWithoutPicture(shot);
+  // An operator's scale on a shot with no picture has no confidence: the classifier's was carried over with its scale.
   const scale = noPicture
     ? `<span class="chip" style="background:${NO_PICTURE_COLOUR};color:#111">${escapeMarkup(describeNoPicture(noPicture))}</span>`
-    : `<span class="chip" style="background:${SCALE_COLOURS[shot.scale]};color:${CANONICAL_SCALES.indexOf(shot.scale) >= 4 ? '#111' : '#fff'}">${shot.scale}</span> ${Math.round(shot.confidence * 100)}%${moved}`;
+    : `<span class="chip" style="background:${SCALE_COLOURS[shot.scale]};color:${CANONICAL_SCALES.indexOf(shot.scale) >= 4 ? '#111' : '#fff'}">${shot.scale}</span>${shot.noPicture ? '' : ` ${Math.round(shot.confidence * 100)}%`}${scaleSetBy(shot)}${moved}`;
   const extra = [shot.scene ? `scene ${shot.scene}${shot.take ? ` take ${shot.take}` : ''}` : '', shot.tags.length ? shot.tags.join(', ') : '', shot.note ?? ''].filter(Boolean).map(escapeMarkup).join('<br>');
   return `<tr>
 <td class="num">${number}</td><td>${image}</td>
 <td class="tc">${escapeMarkup(shot.tcIn)}<br>${escapeMarkup(shot.tcOut)}</td>
 <td class="num">${shot.durationS.toFixed(1)} s</td>
 <td>${scale}<div class="small">${escapeMarkup(shot.reason ?? '')}</div></td>
-<td>${escapeMarkup(subjectsText(shot.subjects))}</td>
+<td>${subjectsCell(shot)}</td>
 <td>${escapeMarkup(CUT_WORDS[shot.cutIn])}${shot.cutOut ? ` / ${escapeMarkup(CUT_WORDS[shot.cutOut])}` : ''}</td>
 ${withCamera ? `<td>${escapeMarkup(shot.cameraId)}${extra ? `<div class="small">${extra}</div>` : ''}</td>` : extra ? `<td class="small">${extra}</td>` : '<td></td>'}
 </tr>`;

@@ -267,6 +267,18 @@ export interface TakeMarkNote {
   shots: number;
 }
 
+/**
+ * Pushed as `take:mark` when a take is circled, marked NG or cleared: the
+ * mark every shot of that scene and take number carries now (null: none).
+ * Shots name their take by scene and number, so a number slated again reads
+ * its latest take's mark: marking an earlier take of it changes no shot.
+ */
+export interface SlateMark {
+  scene: string;
+  take: string;
+  mark: TakeMark | null;
+}
+
 /** Pushed as `coverage` whenever a shot closes or a take changes. */
 export interface CoverageUpdate {
   perCamera: Record<string, CoverageStats>;

@@ -4,7 +4,7 @@
  */
 import type { Role } from './access-roles.js';
 import type { CanonicalScale, ScaleProbabilities } from './scale.js';
-import type { Alert, CoverageUpdate, ShotRecord, Take } from './shots.js';
+import type { Alert, CoverageUpdate, ShotRecord, SlateMark, Take } from './shots.js';
 
 /**
  * starting, live, stalled, restarting, failed, stopped: an ffmpeg camera;
@@ -178,6 +178,12 @@ export interface ServerToClientEvents {
   shot: (shot: ShotRecord) => void;
   /** The takes running now (sent on connect and on every change). */
   takes: (running: Take[]) => void;
+  /**
+   * A take was circled, marked NG or cleared (any take, ended ones too): the
+   * mark its scene and take number's shots carry now, for views that list
+   * shots (GET /api/shots has it in each shot's `takeMark`).
+   */
+  'take:mark': (change: SlateMark) => void;
   /** Coverage per camera and per scene, with plan status (on connect, then at most once a second). */
   coverage: (update: CoverageUpdate) => void;
   /** An alert raised, or resolved (resolvedAt set). On connect: every active one. */

@@ -24,12 +24,12 @@ import { AlertMonitor, EVENT_ALERT_KINDS, formatDuration } from '../coverage/ale
 import { evaluatePlan, missingItems, parseCoveragePlan, readStoredPlan, refuseBeyondPlanLimit, sceneCoverage } from '../coverage/coverage-plan.js';
 import { computeCoverage, coverageByCamera } from '../coverage/coverage-stats.js';
 import { checkPlanRevision, planRecords } from '../coverage/plan-revision.js';
-import { takeMarkIndex, withTakeMarks } from '../coverage/take-marks.js';
+import { slateMark, takeMarkIndex, withTakeMarks } from '../coverage/take-marks.js';
 import { ShotscaleError, errorMessage } from '../errors.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import type { CanonicalScale } from '../shared/scale.js';
-import { describeTakeMark, type Alert, type AlertKind, type CoveragePlan, type CoverageStats, type CoverageUpdate, type PlanRecord, type SceneCoverage, type ShotRecord, type Take, type TakeMark } from '../shared/shots.js';
+import { describeTakeMark, type Alert, type AlertKind, type CoveragePlan, type CoverageStats, type CoverageUpdate, type PlanRecord, type SceneCoverage, type ShotRecord, type SlateMark, type Take, type TakeMark } from '../shared/shots.js';
 import type { CameraStatus, PictureState } from '../shared/socket-events.js';
 import { AlertStore } from '../store/alert-store.js';
 import { lockDataDir, type DataDirLock } from '../store/data-dir-lock.js';
@@ -57,6 +57,8 @@ export interface ShotLogEvents {
   takeEnded?(take: Take): void;
   /** An operator circled a take, marked it NG or cleared its mark here (in a cluster, every node marks it too). */
   takeMarked?(take: Take): void;
+  /** The same mark as the shots of its scene and take number now carry it (the dashboards' `take:mark`). */
+  slateMarked?(change: SlateMark): void;
   /** A scene's plan was stored or removed here (open editors learn that theirs may be stale). */
   planChanged?(scene: string): void;
 }
@@ -473,6 +475,8 @@ export class ShotLog {
     this.log.info(`take ${mark ? describeTakeMark(mark) : 'unmarked'}: scene ${take.scene} take ${take.take}`);
     if (mark === 'ng') this.alerts.resolvePlanAlert(take.scene, take.take, this.clock());
     this.tell(() => this.events.takeMarked?.(take));
+    const shown = slateMark(takeMarkIndex(this.takeStore.list()), take.scene, take.take);
+    this.tell(() => this.events.slateMarked?.({ scene: take.scene, take: take.take, mark: shown }));
     this.events.takes(this.takeStore.running());
     this.scheduleCoverage();
     return take;

@@ -4,8 +4,9 @@
  * operator's buttons say what they do to which take and show their state
  * (aria-pressed), an NG take's line says its shots are not counted and the
  * scene's plan loses what only it covered; a viewer sees the marks and no
- * buttons. The Shots view's edit form sets a shot's framing. Screenshots go
- * to test-artifacts/.
+ * buttons. The Shots view's edit form sets a shot's framing; a mark or a
+ * framing set on any dashboard (here: over the API) shows in an open Shots
+ * view without a reload. Screenshots go to test-artifacts/.
  */
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
@@ -33,6 +34,8 @@ describe('take marks in the Coverage view, and a framing in the Shots view', () 
     server = await startTestServer({
       server: { accessToken: 'admin-token-view-0123456789', tokens: [{ role: 'viewer', token: VIEWER }, { role: 'operator', token: OPERATOR }] },
       coverage: { plans: [{ scene: '12', items: [{ id: 'master', scale: 'WS+' }] }] },
+      // The shots' camera, known to the dashboard (disabled: nothing to decode), so its shot events reach it.
+      cameras: [{ id: 'cam-1', name: 'Camera 1', enabled: false, source: { kind: 'testsrc', width: 64, height: 48, fps: 5 } }],
     });
     // Take 1 holds the scene's only master; take 2 a close shot.
     for (const [number, scale] of [['1', 'WS'], ['2', 'CU']] as const) {
@@ -110,6 +113,51 @@ describe('take marks in the Coverage view, and a framing in the Shots view', () 
     await row.locator('[data-testid="framing-by-operator"]').waitFor({ timeout: 5000 });
     assert.equal((await row.locator('[data-testid="framing-by-operator"]').textContent())?.trim(), 'two-shot');
     assert.equal(((await httpJson(`${server.url}/api/shots/${first!.id}`, { token: OPERATOR })).body as ShotRecord).operatorFraming, 'two-shot');
+    await page.close();
+  });
+
+  test('an open Shots view shows a take circled, marked NG or cleared on another dashboard at once, without listing the shots again', async () => {
+    const page = await coverageView(VIEWER);
+    await page.keyboard.press('s');
+    const shots = ((await httpJson(`${server.url}/api/shots?scene=12`, { token: VIEWER })).body as { shots: ShotRecord[] }).shots;
+    const row = (take: string) => page.locator(`[data-testid="shot-row"][data-shot-id="${shots.find((s) => s.take === take)!.id}"]`);
+    const mark = (take: string) => row(take).locator('[data-testid="shot-take-mark"]');
+    await row('1').waitFor({ timeout: 10_000 });
+    // As the first test left them: take 2 circled, take 1 cleared.
+    assert.equal((await mark('2').textContent())?.trim(), 'circled');
+    assert.equal(await mark('1').count(), 0);
+    const listed: string[] = [];
+    page.on('request', (request) => {
+      if (new URL(request.url()).pathname === '/api/shots') listed.push(request.url());
+    });
+
+    await httpJson(`${server.url}/api/takes/${takes[0]!.id}`, { method: 'PATCH', body: { mark: 'ng' }, token: OPERATOR });
+    await mark('1').waitFor({ timeout: 5000 });
+    assert.equal((await mark('1').textContent())?.trim(), 'NG');
+    await httpJson(`${server.url}/api/takes/${takes[1]!.id}`, { method: 'PATCH', body: { mark: null }, token: OPERATOR });
+    await mark('2').waitFor({ state: 'detached', timeout: 5000 });
+    assert.equal((await mark('1').textContent())?.trim(), 'NG', 'the other take keeps its mark');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'take-marks-shots-view.png') });
+    assert.deepEqual(listed, [], 'the marks came with take:mark, not by listing the shots again');
+
+    await httpJson(`${server.url}/api/takes/${takes[1]!.id}`, { method: 'PATCH', body: { mark: 'circled' }, token: OPERATOR });
+    await mark('2').waitFor({ timeout: 5000 });
+    await page.close();
+  });
+
+  test("an open Shots view shows a framing set on another dashboard, as set by the operator, as it does a scale", async () => {
+    const page = await coverageView(VIEWER);
+    await page.keyboard.press('s');
+    // The shot the edit form above left without a framing.
+    const shot = ((await httpJson(`${server.url}/api/shots?scene=12`, { token: VIEWER })).body as { shots: ShotRecord[] }).shots.find((s) => !s.operatorFraming)!;
+    const row = page.locator(`[data-testid="shot-row"][data-shot-id="${shot.id}"]`);
+    await row.waitFor({ timeout: 10_000 });
+    assert.equal(await row.locator('[data-testid="framing-by-operator"]').count(), 0);
+    await httpJson(`${server.url}/api/shots/${shot.id}`, { method: 'PATCH', body: { framing: 'group', scale: 'MS' }, token: OPERATOR });
+    await row.locator('[data-testid="framing-by-operator"]').waitFor({ timeout: 5000 });
+    assert.equal((await row.locator('[data-testid="framing-by-operator"]').textContent())?.trim(), 'group');
+    assert.equal(await row.getAttribute('data-scale'), 'MS');
+    assert.equal((await row.locator('[data-testid="scale-by-operator"]').textContent())?.trim(), `✎ ${shot.scale}`, "the classifier's scale beside the operator's");
     await page.close();
   });
 

@@ -4,13 +4,14 @@
  * plan and figures (and its "take ended without" alert is resolved), a
  * circled one is named in the exports, and a shot the detector read with no
  * one in it meets "CU or tighter, single, Anna" once an operator says single.
- * Refusals carry codes: a bad mark (400), a viewer (403), no such take (404).
+ * The film report shows the operator's framing as theirs. Refusals carry
+ * codes: a bad mark (400), a viewer (403), no such take (404).
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { RunningServer } from '../../server/app/shotscale-server.js';
 import { CANONICAL_SCALES } from '../../server/shared/scale.js';
-import type { Alert, SceneCoverage, ShotRecord, Take } from '../../server/shared/shots.js';
+import type { Alert, SceneCoverage, ShotRecord, SlateMark, Take } from '../../server/shared/shots.js';
 import { connectClient, httpJson, startTestServer } from '../support/server-harness.js';
 import { parseCsv } from '../support/export-parsers.js';
 
@@ -54,8 +55,10 @@ describe('take marks and operator framing over HTTP', () => {
     assert.equal(take1.mark, null);
     const { client } = await connectClient(server.url, { token: VIEWER });
     const pushed = new Promise<Take[]>((resolve) => client.on('takes', (running) => running[0]?.mark && resolve(running)));
+    const slate = new Promise<SlateMark>((resolve) => client.once('take:mark', resolve));
     const circled = await call(`/api/takes/${take1.id}`, { method: 'PATCH', body: { mark: 'circled' } });
     assert.equal((await pushed)[0]!.mark, 'circled', 'dashboards are told');
+    assert.deepEqual(await slate, { scene: '12', take: '1', mark: 'circled' }, "and a Shots view what the take's shots carry now");
     client.close();
     assert.equal(circled.status, 200);
     assert.equal((circled.body as Take).mark, 'circled');
@@ -93,6 +96,10 @@ describe('take marks and operator framing over HTTP', () => {
     assert.deepEqual(after.plan!.find((i) => i.id === 'anna')!.shotIds, [annaShot]);
     const csv = parseCsv((await call('/api/shots?scene=12&format=csv')).body as string);
     assert.deepEqual(csv.map((r) => [r.take_mark, r.framing, r.framing_set_by]), [['circled', '', ''], ['circled', 'single', 'operator']]);
+    // The film report of the live log: the operator's framing, said to be theirs, the detector's read under it.
+    const report = (await call('/api/report?scene=12', { token: VIEWER })).body as string;
+    assert.match(report, /<td>single<div class="small by-operator">framing set by operator; the detector read nobody<\/div><\/td>/);
+    assert.equal(report.match(/framing set by operator/g)?.length, 1, 'the other shot reads as the detector saw it');
   });
 
   test('take 1 marked NG: its shots are not counted in the figures, the plan or the export; cleared, they count again', async () => {

@@ -41,6 +41,27 @@ describe('film report', () => {
     assert.match(html, />4\.0 s \(67%\)</);
   });
 
+  test("an operator's scale and framing are the shot's, said to be set by the operator, with the classifier's and the detector's read beside", () => {
+    const shot = shotLog();
+    const shots = [
+      shot('CU', 3, { classifierScale: 'MCU', framing: 'group', operatorFraming: 'two-shot' }),
+      shot('MS', 3, { framing: 'single' }),
+      shot('WS', 3, { operatorFraming: 'single' }),
+      shot('MS', 3, { classifierScale: null, noPicture: 'black', readouts: 0 }),
+    ];
+    const html = filmReport(shots, { title: 'Scene 12' });
+    const cells = html.match(/<tbody>[\s\S]*<\/tbody>/)![0].split('<tr>').slice(1);
+    assert.equal(cells.length, 4);
+    assert.match(cells[0]!, /<td>two-shot<div class="small by-operator">framing set by operator; the detector read group<\/div><\/td>/);
+    assert.match(cells[0]!, />CU<\/span> 90%<div class="small by-operator">set by operator; classifier MCU<\/div>/);
+    assert.doesNotMatch(cells[0]!, /<td>group<\/td>/, "the detector's framing is not the shot's");
+    assert.doesNotMatch(cells[1]!, /by operator/, "the classifier's scale and the detector's framing say nothing more");
+    assert.match(cells[1]!, /<td>single<\/td>/);
+    assert.match(cells[2]!, /<td>single<div class="small by-operator">framing set by operator; the detector read nobody<\/div><\/td>/);
+    // A black shot an operator gave a scale: that scale, no confidence (the classifier's was carried over), nothing read.
+    assert.match(cells[3]!, />MS<\/span><div class="small by-operator">set by operator; no picture for the classifier<\/div>/);
+  });
+
   test('text from operators is escaped', () => {
     const shot = shotLog();
     const html = filmReport([shot('MS', 2, { tags: ['<b>Anna</b>'], note: 'x" onmouseover="alert(1)', scene: '<i>12</i>' })], { title: 'A & B <script>' });

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { evaluatePlan, parseCoveragePlan, sceneCoverage, shotMatchesItem } from '../../server/coverage/coverage-plan.js';
-import { takeMarkIndex, takeMarkNotes, withTakeMarks } from '../../server/coverage/take-marks.js';
+import { slateMark, takeMarkIndex, takeMarkNotes, withTakeMarks } from '../../server/coverage/take-marks.js';
 import { exportShots } from '../../server/exports/export-shots.js';
 import { shotComment } from '../../server/exports/shot-description.js';
 import { parseShotPatch, parseTakeMark } from '../../server/api/request-schemas.js';
@@ -54,6 +54,13 @@ describe('take marks', () => {
     assert.equal(three!.takeMark, undefined);
     assert.equal(four!.takeMark, 'circled');
     assert.equal(other!.takeMark, undefined, 'another scene');
+  });
+
+  test("the mark a slate's shots carry, as take:mark sends it: an earlier take of a number slated again changes none", () => {
+    const index = takeMarkIndex([take({ take: '3', mark: 'ng' }), take({ take: '3', startedAt: T0 + 10 }), take({ take: '4', mark: 'circled' })]);
+    assert.equal(slateMark(index, '12', '3'), null, 'take 3 again is unmarked: its shots carry no mark');
+    assert.equal(slateMark(index, '12', '4'), 'circled');
+    assert.equal(slateMark(index, '13', '4'), null, 'another scene');
   });
 
   test("an NG take's shots meet no item and are left out of the scene's figures; the notes say which takes are marked", () => {
@@ -109,6 +116,24 @@ describe('exports: take marks and operator framing', () => {
     assert.match(otio, /"framingSetBy":"operator"/);
     assert.match(text('fcpxml'), /<keyword [^>]*value="circled"/);
     assert.match(shotComment(shots[0]!), /single \(framing set by operator\)/);
+  });
+});
+
+describe('Shots view: a take:mark on the shots listed', () => {
+  test('every shot of the scene and take number gets the mark, cleared by null; others and an unchanged list stay the same objects', async () => {
+    const { withSlateMarks } = await import('../../web/src/lib/take-marks.js');
+    const shot = shotLog();
+    const shots = [shot('MS', 3, { take: '2' }), shot('CU', 3, { take: '2' }), shot('WS', 3, { take: '3', takeMark: 'ng' }), shot('MS', 3, { scene: '13', take: '2' })];
+    const circled = withSlateMarks(shots, [{ scene: '12', take: '2', mark: 'circled' }]);
+    assert.deepEqual(circled.map((s) => s.takeMark), ['circled', 'circled', 'ng', undefined]);
+    assert.equal(circled[2], shots[2], 'a shot of another take is left as it was');
+    assert.equal(circled[3], shots[3], 'take 2 of another scene is left as it was');
+    // Heard in order: the last word on a slate wins; null clears (no takeMark key left, as the server lists it).
+    const later = withSlateMarks(circled, [{ scene: '12', take: '3', mark: null }, { scene: '12', take: '2', mark: 'ng' }, { scene: '12', take: '2', mark: null }]);
+    assert.deepEqual(later.map((s) => s.takeMark), [undefined, undefined, undefined, undefined]);
+    assert.equal('takeMark' in later[0]!, false);
+    assert.equal(withSlateMarks(circled, [{ scene: '12', take: '2', mark: 'circled' }]), circled, 'nothing new: the same list');
+    assert.equal(withSlateMarks(shots, []), shots);
   });
 });
 

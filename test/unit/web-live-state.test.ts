@@ -163,6 +163,32 @@ describe('dashboard store', () => {
   });
 });
 
+describe('take marks heard', () => {
+  test('take:mark is counted and kept (the latest MAX_RECENT_TAKE_MARKS); marksSince gives what a view has not taken in, or null when it missed more than are kept', () => {
+    const { live } = state();
+    assert.deepEqual(live.takeMarks, { count: 0, recent: [] });
+    assert.deepEqual(mod.marksSince(live.takeMarks, 0), []);
+    live.takeMarked({ scene: '12', take: '1', mark: 'ng' });
+    live.takeMarked({ scene: '12', take: '2', mark: 'circled' });
+    assert.equal(live.takeMarks.count, 2);
+    assert.deepEqual(mod.marksSince(live.takeMarks, 1), [{ scene: '12', take: '2', mark: 'circled' }]);
+    assert.deepEqual(mod.marksSince(live.takeMarks, 0)!.map((m) => m.take), ['1', '2']);
+    assert.deepEqual(mod.marksSince(live.takeMarks, 2), []);
+    for (let i = 0; i < mod.MAX_RECENT_TAKE_MARKS; i++) live.takeMarked({ scene: '12', take: String(i), mark: null });
+    assert.equal(live.takeMarks.count, mod.MAX_RECENT_TAKE_MARKS + 2);
+    assert.equal(live.takeMarks.recent.length, mod.MAX_RECENT_TAKE_MARKS);
+    assert.equal(mod.marksSince(live.takeMarks, 2)!.length, mod.MAX_RECENT_TAKE_MARKS);
+    assert.equal(mod.marksSince(live.takeMarks, 1), null, 'one more than is kept: list the shots again');
+  });
+
+  test('every hello counts as a connection (a view reads its shots again after a reconnection)', () => {
+    const { live } = state();
+    assert.equal(live.connections, 1);
+    live.hello({ version: '1', model: 'm', executionProvider: 'cpu', labels: [] }, [status('a')]);
+    assert.equal(live.connections, 2);
+  });
+});
+
 describe('the scale of a camera with no picture', () => {
   test('live and stalled keep the last readout (no flicker on a stall); other states and a disabled camera show none, the last label in the title', () => {
     assert.equal(mod.hiddenScale(status('a')), null);

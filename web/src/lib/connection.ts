@@ -104,6 +104,7 @@ export function connectLive(state: LiveState, options: ConnectOptions = {}): Liv
   socket.on('preview', (preview) => state.previewed(preview));
   socket.on('shot', (shot) => state.shot(shot));
   socket.on('takes', (running) => state.setTakes(running));
+  socket.on('take:mark', (change) => state.takeMarked(change));
   socket.on('coverage', (update) => state.setCoverage(update));
   socket.on('alert', (alert) => state.alert(alert));
   socket.on('plan:changed', () => state.plansChanged());

@@ -7,7 +7,7 @@
  */
 import { SvelteMap } from 'svelte/reactivity';
 import { grants, type Access } from '../../../server/shared/access-roles.js';
-import type { Alert, CoverageUpdate, ShotRecord, Take } from '../../../server/shared/shots.js';
+import type { Alert, CoverageUpdate, ShotRecord, SlateMark, Take } from '../../../server/shared/shots.js';
 import type { CameraState, CameraStatus, PipelineStats, Preview, Readout, ServerInfo } from '../../../server/shared/socket-events.js';
 
 export type ConnectionState =
@@ -31,6 +31,25 @@ export const TIMELINE_WINDOW_MS = 10 * 60 * 1000;
 
 /** Most shots kept per camera (a cut every frame would otherwise grow it). */
 export const MAX_SHOTS_PER_CAMERA = 400;
+
+/** Most take marks kept in `takeMarks.recent`: a view that missed more lists its shots again. */
+export const MAX_RECENT_TAKE_MARKS = 50;
+
+/** The take marks heard (`take:mark`): how many since the page opened, and the latest, oldest first. */
+export interface TakeMarksHeard {
+  count: number;
+  recent: readonly SlateMark[];
+}
+
+/**
+ * The marks heard since a view had heard `seen` of them, oldest first; null
+ * when more came than are kept (the view lists its shots again instead).
+ */
+export function marksSince(heard: TakeMarksHeard, seen: number): readonly SlateMark[] | null {
+  const missed = heard.count - seen;
+  if (missed <= 0) return [];
+  return missed > heard.recent.length ? null : heard.recent.slice(-missed);
+}
 
 /** The views of the dashboard, in tab order. */
 export const VIEWS = ['wall', 'shots', 'coverage', 'calibration', 'health', 'cameras', 'publish'] as const;
@@ -126,6 +145,13 @@ export class LiveState {
    * unseen: whoever shows plans reads them again when it moves.
    */
   planChanges = $state(0);
+  /**
+   * Takes circled, marked NG or cleared (`take:mark`): a view that lists
+   * shots puts each on its shots of that scene and take (marksSince).
+   */
+  takeMarks: TakeMarksHeard = $state.raw({ count: 0, recent: [] });
+  /** Counts the server's hellos (connects and reconnects): a view may have missed changes while away. */
+  connections = $state(0);
   /** Active alerts by key. */
   readonly alerts = new SvelteMap<string, Alert>();
   /** Alerts resolved lately, newest first (a short history for the list). */
@@ -158,6 +184,7 @@ export class LiveState {
   /** `hello`: the server's info and the full camera set (also after a reconnect). */
   hello(info: ServerInfo, cameras: readonly CameraStatus[]): void {
     this.server = info;
+    this.connections += 1;
     const seen = new Set<string>();
     for (const status of cameras) {
       seen.add(status.cameraId);
@@ -229,6 +256,11 @@ export class LiveState {
   /** `takes`. */
   setTakes(running: Take[]): void {
     this.takes = running;
+  }
+
+  /** `take:mark`. */
+  takeMarked(change: SlateMark): void {
+    this.takeMarks = { count: this.takeMarks.count + 1, recent: [...this.takeMarks.recent, change].slice(-MAX_RECENT_TAKE_MARKS) };
   }
 
   /** `coverage`. */

@@ -1,8 +1,9 @@
 /**
  * How the Coverage view words a take and its mark: "Take 3 · circled",
- * "Take 4 · NG: not counted (2 shots)", "Take 5 · running".
+ * "Take 4 · NG: not counted (2 shots)", "Take 5 · running"; and how the
+ * Shots view puts a mark it hears of on the shots it lists.
  */
-import type { Take, TakeMarkNote } from '../../../server/shared/shots.js';
+import type { ShotRecord, SlateMark, Take, TakeMarkNote } from '../../../server/shared/shots.js';
 
 export function takeMarkLine(take: Pick<Take, 'take' | 'mark' | 'endedAt'>, notes: readonly TakeMarkNote[] = []): string {
   const running = take.endedAt === null ? ' · running' : '';
@@ -28,4 +29,24 @@ export function takesByScene(takes: readonly Take[]): Map<string, Take[]> {
 /** The list with `marked` in place of the take it replaces (the server's answer to a mark). */
 export function withMarkedTake(takes: readonly Take[], marked: Take): Take[] {
   return takes.map((take) => (take.id === marked.id ? marked : take));
+}
+
+/**
+ * The shots with the marks of `changes` (the server's `take:mark`, oldest
+ * first) on every shot of their scene and take number; the same array when
+ * none changes.
+ */
+export function withSlateMarks<T extends ShotRecord>(shots: readonly T[], changes: readonly SlateMark[]): readonly T[] {
+  let changed = false;
+  const marked = shots.map((shot) => {
+    let result = shot;
+    for (const change of changes) {
+      if (shot.scene !== change.scene || shot.take !== change.take || (result.takeMark ?? null) === change.mark) continue;
+      const { takeMark: _old, ...rest } = result;
+      result = (change.mark ? { ...rest, takeMark: change.mark } : rest) as T;
+    }
+    if (result !== shot) changed = true;
+    return result;
+  });
+  return changed ? marked : shots;
 }
