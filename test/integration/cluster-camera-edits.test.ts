@@ -6,25 +6,14 @@
  * edit never writes back another's stale copy of the record.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { isDeepStrictEqual } from 'node:util';
-import { startPostgres, startRedis, type Engine } from '../support/cluster-engines.js';
-import { createDatabase, startNode, stopNode, type ClusterSpec, type NodeProcess } from '../support/cluster-nodes.js';
+import { clusterTestBed, createDatabase, startNode, stopNode, type ClusterSpec } from '../support/cluster-nodes.js';
 import { httpJson } from '../support/server-harness.js';
 import type { CameraConfig } from '../../server/config/schema.js';
 
-let redis: Engine;
-let postgres: Engine;
-const started: NodeProcess[] = [];
-
-before(async () => {
-  [redis, postgres] = await Promise.all([startRedis(), startPostgres()]);
-});
-
-after(async () => {
-  await Promise.all(started.map((node) => stopNode(node, 'SIGKILL')));
-  await Promise.all([redis?.stop(), postgres?.stop()]);
-});
+const bed = clusterTestBed();
+const started = bed.started;
 
 const ID = 'contested';
 /**
@@ -49,8 +38,8 @@ test('PATCHes of different fields of one camera sent at once through two nodes: 
   const name = `cluster_edits_${process.pid}`;
   // Disabled, so that no node restarts an ffmpeg at every edit: the edits are what is under test.
   const spec: ClusterSpec = {
-    redisUrl: redis.url,
-    postgresUrl: await createDatabase(postgres.url, name),
+    redisUrl: bed.redis.url,
+    postgresUrl: await createDatabase(bed.postgres.url, name),
     keyPrefix: name,
     leaseS: 3,
     cameras: [`{ id: ${ID}, enabled: false, source: { kind: testsrc, width: 64, height: 48, fps: 5 } }`],

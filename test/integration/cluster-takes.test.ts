@@ -7,25 +7,14 @@
  */
 import assert from 'node:assert/strict';
 import { isDeepStrictEqual } from 'node:util';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import pg from 'pg';
-import { startPostgres, startRedis, type Engine } from '../support/cluster-engines.js';
-import { createDatabase, startNode, stopNode, type ClusterSpec, type NodeProcess } from '../support/cluster-nodes.js';
+import { clusterTestBed, createDatabase, startNode, stopNode, type ClusterSpec } from '../support/cluster-nodes.js';
 import { httpJson } from '../support/server-harness.js';
 import type { Take } from '../../server/shared/shots.js';
 
-let redis: Engine;
-let postgres: Engine;
-const started: NodeProcess[] = [];
-
-before(async () => {
-  [redis, postgres] = await Promise.all([startRedis(), startPostgres()]);
-});
-
-after(async () => {
-  await Promise.all(started.map((node) => stopNode(node, 'SIGKILL')));
-  await Promise.all([redis?.stop(), postgres?.stop()]);
-});
+const bed = clusterTestBed();
+const started = bed.started;
 
 type Listed = { running: Take[]; takes: Take[] };
 
@@ -60,8 +49,8 @@ test("takes in a cluster: the record says which cameras a take has left, as each
   const name = `cluster_takes_${process.pid}`;
   // Disabled cameras: takes name them, and no ffmpeg runs (the takes' records are what is under test).
   const spec: ClusterSpec = {
-    redisUrl: redis.url,
-    postgresUrl: await createDatabase(postgres.url, name),
+    redisUrl: bed.redis.url,
+    postgresUrl: await createDatabase(bed.postgres.url, name),
     keyPrefix: name,
     leaseS: 3,
     cameras: ['x-1', 'x-2', 'x-3'].map((id) => `{ id: ${id}, enabled: false, source: { kind: testsrc, width: 64, height: 48, fps: 5 } }`),

@@ -8,9 +8,8 @@
  */
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { after, before, test } from 'node:test';
-import { startPostgres, startRedis, type Engine } from '../support/cluster-engines.js';
-import { createDatabase, nodeConfig, startNode, stopNode, type ClusterSpec, type NodeProcess } from '../support/cluster-nodes.js';
+import { before, test } from 'node:test';
+import { clusterTestBed, createDatabase, nodeConfig, startNode, stopNode, type ClusterSpec } from '../support/cluster-nodes.js';
 import { httpJson } from '../support/server-harness.js';
 import { launchChromium } from '../support/browser.js';
 import { ensureWebBuild } from '../support/web-build.js';
@@ -21,19 +20,11 @@ const ADMIN = 'cluster-whip-admin-token-0123';
 const PUBLISH = 'cluster-whip-publish-token-01';
 const ID = 'stage-cam';
 
-let redis: Engine;
-let postgres: Engine;
-const started: NodeProcess[] = [];
+const bed = clusterTestBed(collectWrtcGarbage);
+const started = bed.started;
 
-before(async () => {
+before(() => {
   ensureWebBuild();
-  [redis, postgres] = await Promise.all([startRedis(), startPostgres()]);
-});
-
-after(async () => {
-  await Promise.all(started.map((node) => stopNode(node, 'SIGKILL')));
-  await Promise.all([redis?.stop(), postgres?.stop()]);
-  await collectWrtcGarbage();
 });
 
 /** A node's config with the cluster's tokens (an admin's and a publish token). */
@@ -59,8 +50,8 @@ async function cameraOn(url: string): Promise<CameraStatus & { node?: string | n
 test('the Publish view of one node publishes a camera another node runs, with a publish token; Stop ends the session there', { timeout: 180_000 }, async () => {
   const name = `cluster_whip_${process.pid}`;
   const spec: ClusterSpec = {
-    redisUrl: redis.url,
-    postgresUrl: await createDatabase(postgres.url, name),
+    redisUrl: bed.redis.url,
+    postgresUrl: await createDatabase(bed.postgres.url, name),
     keyPrefix: name,
     leaseS: 3,
     cameras: [`{ id: ${ID}, source: { kind: webrtc } }`],

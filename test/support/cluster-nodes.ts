@@ -6,8 +6,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { after, before } from 'node:test';
 import pg from 'pg';
 import { CLI } from './cli.js';
+import { startPostgres, startRedis, type Engine } from './cluster-engines.js';
 import { tempDir } from './media.js';
 import { FIXTURE_MANIFEST } from './server-harness.js';
 
@@ -96,4 +98,27 @@ export async function stopNode(node: NodeProcess, signal: 'SIGTERM' | 'SIGKILL' 
   if (node.child.exitCode !== null || node.child.signalCode !== null) return;
   node.child.kill(signal);
   await node.exited;
+}
+
+/**
+ * A cluster test file's bed: a redis-server and a PostgreSQL started before
+ * its tests, and after them every node it started killed (then `cleanUp`,
+ * e.g. the file's own children), then the engines stopped.
+ */
+export function clusterTestBed(cleanUp: () => Promise<unknown> = async () => undefined): { readonly redis: Engine; readonly postgres: Engine; started: NodeProcess[] } {
+  let engines: [Engine, Engine] | undefined;
+  const started: NodeProcess[] = [];
+  before(async () => {
+    engines = await Promise.all([startRedis(), startPostgres()]);
+  });
+  after(async () => {
+    await Promise.all(started.map((node) => stopNode(node, 'SIGKILL')));
+    await cleanUp();
+    await Promise.all((engines ?? []).map((engine) => engine.stop()));
+  });
+  const engine = (i: 0 | 1): Engine => {
+    if (!engines) throw new Error('the cluster engines start before the tests (clusterTestBed is called at the top of the file)');
+    return engines[i];
+  };
+  return { get redis() { return engine(0); }, get postgres() { return engine(1); }, started };
 }
