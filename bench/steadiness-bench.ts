@@ -56,7 +56,7 @@ for (const fps of values.fps.split(',').map(Number)) {
       const inside = frames.get(segment.file)!.filter((f) => f.timeS >= segment.start && f.timeS <= segment.end);
       const views: Views = mode === 'as-is' ? 'as-is' : new ViewAlternation();
       // A segment is one shot: its own smoothing from its first frame, as after a cut.
-      const readouts = new ReadoutBuilder(smoothing, () => 0);
+      const readouts = new ReadoutBuilder({ ...smoothing, pairViews: mode === 'alternate' }, () => 0);
       let previous: string | null = null;
       for (const [i, f] of inside.entries()) {
         const frame = { cameraId: 'demo', seq: i, session: 1, timeS: f.timeS, captureTime: f.timeS * 1000, ...model.input, data: f.data };

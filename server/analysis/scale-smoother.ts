@@ -19,6 +19,16 @@ export interface SmoothingSettings {
    * really is empty is set at once after its cut (the smoother resets).
    */
   emptyFrameWeight: number;
+  /**
+   * The feed alternates views (model.mirrorViews: every other frame
+   * mirrored): each frame is read as the mean of it and the frame before
+   * (the other view), as a still picture is read as the mean of its two
+   * views, and the first such pair after a reset sets the label afresh.
+   * Averaged one by one, the views made the average swing from frame to
+   * frame, so hysteresis never let a label both views agree on replace the
+   * one the first frame after a cut read from one view alone.
+   */
+  pairViews?: boolean;
 }
 
 /**
@@ -45,14 +55,22 @@ export class ScaleSmoother {
   private lastTime = 0;
   private current = 0;
   private challenger: { index: number; since: number } | null = null;
+  /** pairViews: the last frame read with a picture since the reset (the other view of the next one). */
+  private previous: readonly number[] | null = null;
+  /** pairViews: the label was set by one view alone (the first frame after a reset); the first pair sets it again. */
+  private oneView = false;
 
   constructor(private readonly settings: SmoothingSettings) {}
 
   /** `timeMs` is the frame's capture time; frames arrive in capture order. `weight` [0..1] scales how fast this frame moves the average (0: not at all, a frame with no picture). */
-  update(raw: readonly number[], timeMs: number, weight = 1): SmoothedScale {
-    if (!this.smoothed) {
+  update(frame: readonly number[], timeMs: number, weight = 1): SmoothedScale {
+    const raw = this.settings.pairViews && weight > 0 ? this.withOtherView(frame) : frame;
+    if (!this.smoothed || (this.oneView && weight > 0 && raw !== frame)) {
+      // The first reading after a reset, or the first of both views after it: the label is what it reads, at once.
       this.smoothed = [...raw];
       this.current = argmax(raw);
+      this.challenger = null;
+      this.oneView = this.settings.pairViews === true && raw === frame;
     } else if (weight === 0) {
       // Nothing to read (no picture): the label holds, and a change it was weighing must lead again on frames with a picture.
       this.challenger = null;
@@ -77,6 +95,15 @@ export class ScaleSmoother {
   reset(): void {
     this.smoothed = null;
     this.challenger = null;
+    this.previous = null;
+    this.oneView = false;
+  }
+
+  /** The mean of this frame and the one before it since the reset (the other view); the frame alone when it is the first. */
+  private withOtherView(frame: readonly number[]): readonly number[] {
+    const previous = this.previous;
+    this.previous = frame;
+    return previous ? frame.map((p, i) => (p + previous[i]!) / 2) : frame;
   }
 
   private applyHysteresis(timeMs: number): void {

@@ -219,7 +219,8 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
     return head === undefined ? profile : { ...profile, head };
   };
   const guard = new AccessGuard(tokens, new AttemptLimiter(config.server.authAttempts, clock), (transport, reason) => metrics.authRefused.inc({ transport, reason }));
-  const readouts = new ReadoutBuilder(config.pipeline.smoothing, clock);
+  // A feed that alternates views is read a pair of frames at a time, as a still picture is read both ways.
+  const readouts = new ReadoutBuilder({ ...config.pipeline.smoothing, pairViews: config.model.mirrorViews }, clock);
   const stats = new PipelineStatsWindow();
   const lastPreview = new Map<string, number>();
   const previewEveryMs = config.dashboard.previewFps > 0 ? 1000 / config.dashboard.previewFps : Infinity;

@@ -250,7 +250,7 @@ async function logFile(run: LogRun): Promise<number> {
   new MediaSourceStore(shotLog.db).save({ cameraId, path: video, title, rate, width: info.width, height: info.height, audio: info.audio });
   // Wall-clock times of a file: its creation time (when tagged) plus the media time.
   const baseMs = info.createdAt ?? Date.now();
-  const readouts = new ReadoutBuilder(config.pipeline.smoothing, () => Date.now());
+  const readouts = new ReadoutBuilder({ ...config.pipeline.smoothing, pairViews: config.model.mirrorViews }, () => Date.now());
 
   const totalFrames = info.durationS ? Math.round(info.durationS * tracker.fps) : 0;
   const progress = new ProgressLine(totalFrames, 'frames');

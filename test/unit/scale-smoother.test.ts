@@ -204,3 +204,40 @@ describe('ScaleSmoother', () => {
     assert.equal(s.update(peaked('FS'), 860).label, 'FS');
   });
 });
+
+describe('ScaleSmoother with alternating views (pairViews)', () => {
+  // A still held after a cut whose two views disagree: the picture reads MCU (0.6 against 0.4 CU),
+  // its mirror CU (0.7 against 0.3 MCU); both together, CU (0.55 against 0.45), as a still picture is read.
+  // One by one at 3 frames a second, the average leads with CU by 0.18 after a mirror and 0.02 after a picture:
+  // under the margin (0.08) every other frame, the change is never held long enough.
+  const picture = mix('MCU', 0.6, 'CU');
+  const mirror = mix('CU', 0.7, 'MCU');
+  const feed = (s: ScaleSmoother, frames: number) => Array.from({ length: frames }, (_, i) => s.update(i % 2 ? mirror : picture, i * 333).label);
+
+  test('alone, the views swing the average from frame to frame and the label the first view set holds for good', () => {
+    const labels = feed(smoother(), 12);
+    assert.deepEqual([...new Set(labels)], ['MCU'], labels.join(' '));
+  });
+
+  test('paired, the first frame sets the label at once and the first pair sets it again, to what both views read; then it holds', () => {
+    const s = smoother({ pairViews: true });
+    const labels = feed(s, 12);
+    assert.equal(labels[0], 'MCU', 'the first frame, one view, is read at once');
+    assert.deepEqual(labels.slice(1), new Array(11).fill('CU'), labels.join(' '));
+    // After a reset (a cut) the next frame is a first frame again: no pair across the cut.
+    s.reset();
+    assert.equal(s.update(mix('WS', 0.9, 'FS'), 10_000).label, 'WS');
+    assert.deepEqual(s.update(mix('WS', 0.8, 'FS'), 10_333).smoothed.slice(idx('FS'), idx('WS') + 1).map((p) => Math.round(p * 100)), [15, 85]);
+  });
+
+  test('a frame with no picture pairs with nothing and holds the label; the next frame pairs with the last one that had a picture', () => {
+    const s = smoother({ pairViews: true });
+    s.update(picture, 0);
+    assert.equal(s.update(mirror, 333).label, 'CU');
+    assert.equal(s.update(peaked('EWS'), 666, 0).label, 'CU', 'no picture: held');
+    // Paired with the mirror (the last frame with a picture), not with the flat frame.
+    const next = s.update(picture, 1000);
+    assert.equal(next.label, 'CU');
+    assert.ok(next.smoothed[idx('EWS')]! < 0.01, `the flat frame's reading stays out: ${next.smoothed[idx('EWS')]}`);
+  });
+});
