@@ -9,6 +9,7 @@ import { parseHead, type FramingHead } from './framing-head.js';
 import { fitProduction, type ProductionFitResult } from './production-fit.js';
 import { findTaxonomy } from '../evaluation/taxonomies.js';
 import type { LabelledSet } from './multi-set-calibration.js';
+import { isShotscaleError, type ErrorCode } from '../errors.js';
 
 export interface FitJob {
   /** Base knowledge file, or null to fit on the production's samples alone. */
@@ -21,7 +22,8 @@ export interface FitJob {
   folds: number;
 }
 
-export type FitReply = { ok: true; result: ProductionFitResult } | { ok: false; message: string };
+/** A failure carries the error's code where it had one (a base knowledge file that cannot be read: CALIBRATION_BASE_INVALID). */
+export type FitReply = { ok: true; result: ProductionFitResult } | { ok: false; message: string; code?: ErrorCode };
 
 export function runFitJob(job: FitJob): ProductionFitResult {
   const base = job.baseFile ? loadBaseKnowledge(job.baseFile, job.featureNames) : [];
@@ -35,7 +37,7 @@ if (parentPort && workerData?.fitJob) {
   try {
     reply = { ok: true, result: runFitJob(workerData.fitJob as FitJob) };
   } catch (error) {
-    reply = { ok: false, message: error instanceof Error ? error.message : String(error) };
+    reply = { ok: false, message: error instanceof Error ? error.message : String(error), ...(isShotscaleError(error) ? { code: error.code } : {}) };
   }
   parentPort.postMessage(reply);
 }

@@ -11,7 +11,7 @@
 import { Worker } from 'node:worker_threads';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { ShotscaleError, errorMessage } from '../errors.js';
+import { ShotscaleError, errorMessage, isShotscaleError, type ErrorCode } from '../errors.js';
 import { findTaxonomy, normaliseLabel } from '../evaluation/taxonomies.js';
 import { bundledWorkerEntry } from '../inference/worker/worker-bundle.js';
 import type { Clock } from '../shared/clock.js';
@@ -54,6 +54,8 @@ export interface FitState {
   /** The head version the last fit made. */
   headId: number | null;
   error: string | null;
+  /** A failed fit's error code (INTERNAL where the error had none). */
+  code?: ErrorCode;
   /** In a cluster: the node that ran it. */
   node?: string;
 }
@@ -85,6 +87,15 @@ export interface LiveCalibrationDeps {
  * the click: 2 s at 5 analysed frames a second. References, no copies.
  */
 const HISTORY = 10;
+/**
+ * A correction's picture (the preview's capture time) farther than this from
+ * every kept frame is no longer held: a dashboard whose preview froze (its
+ * connection lagged or dropped) would otherwise label whatever the camera
+ * showed 2 s ago, maybe after a cut, with the label meant for another
+ * picture. A preview is of an analysed frame, so the one seen normally
+ * matches to the millisecond; a second is generous.
+ */
+const SEEN_WITHIN_MS = 1000;
 
 export class LiveCalibration {
   private readonly observed = new Map<string, Observed[]>();
@@ -197,6 +208,11 @@ export class LiveCalibration {
       // Refuse a bad label first: it is wrong whenever it is sent.
       this.labelOf(label, taxonomyName);
       throw new ShotscaleError('CALIBRATION_INVALID', `camera ${cameraId} has no analysed frame yet to label`);
+    }
+    if (seen && captureTime !== undefined && Math.abs(seen.frame.captureTime - captureTime) > SEEN_WITHIN_MS) {
+      this.labelOf(label, taxonomyName);
+      const age = Math.max(0, this.deps.clock() - captureTime) / 1000;
+      throw new ShotscaleError('CALIBRATION_INVALID', `the picture corrected (captured ${age < 100 ? age.toFixed(1) : Math.round(age)} s ago) is no longer held for camera ${cameraId}, only its last ${HISTORY} analysed frames are: correct it again on the live picture`);
     }
     return this.saveSample(cameraId, seen!, label, taxonomyName);
   }
@@ -357,15 +373,16 @@ export class LiveCalibration {
         worker.once('error', reject);
         worker.once('exit', (code) => reject(new Error(`the fit thread exited (${code}) without a result`)));
       });
-      if (!reply.ok) throw new Error(reply.message);
+      if (!reply.ok) throw new ShotscaleError(reply.code ?? 'INTERNAL', reply.message);
       const { head, reports, fitMs } = reply.result;
       const report = { base: job.baseFile, sets: reports.map(summariseReport), fitS: Math.round(fitMs) / 1000 };
       const headId = await this.deps.store.addHead(saveHeadObject(head), report, sampleCount, this.deps.clock());
       this.setFit({ ...this.fit, state: 'done', finishedAt: this.deps.clock(), headId });
       this.deps.log.info(`calibration head ${headId} fitted on ${sampleCount} corrections${job.baseFile ? ' and the base knowledge' : ''}: ${report.sets.map((s) => `${s.taxonomy} ${s.before.exact} -> ${s.after?.exact ?? '-'}`).join(', ')}`);
     } catch (error) {
-      this.setFit({ ...this.fit, state: 'failed', finishedAt: this.deps.clock(), error: errorMessage(error) });
-      this.deps.log.warn(`calibration fit failed: ${errorMessage(error)}`);
+      const code = isShotscaleError(error) ? error.code : 'INTERNAL';
+      this.setFit({ ...this.fit, state: 'failed', finishedAt: this.deps.clock(), error: errorMessage(error), code });
+      this.deps.log.warn(`calibration fit failed (${code}): ${errorMessage(error)}`);
     }
   }
 

@@ -112,6 +112,33 @@ describe('a production fit with the base knowledge', () => {
   });
 });
 
+describe('a fit that fails', () => {
+  test('says so with the error\'s code (a base knowledge file that cannot be read), and a new fit may start', async () => {
+    const dir = tempDir();
+    const headFile = path.join(dir, 'ours.head.json');
+    const base = [set('base-a', 60, 0, 3)];
+    const head = residualHead(trainSetHead(base.flatMap((s) => rowsOf(s)), CALIBRATION_TRAIN_OPTIONS), NAMES, { labels: 'base', count: 60, trainedAt: '', options: {} });
+    writeFileSync(baseKnowledgePath(headFile), 'not gzip');
+    const store = new CalibrationStore(openDatabase(path.join(dir, 'shots.db')));
+    const calibration = await LiveCalibration.open({ store: new SqliteCalibrationRecords(store), featureNames: NAMES, modelName: 'model-x', configured: { head, file: headFile }, clock: Date.now, log: silentLogger });
+    for (const [i, label] of ['CU', 'CU', 'CU', 'MCU', 'MCU', 'MCU'].entries()) {
+      store.addSample({ cameraId: 'cam-1', capturedAt: 1000 + i, source: 'live', taxonomy: 'canonical', label, shown: 'MCU', shotId: null, features: Float32Array.from([i / 3 - 1, 0.5, 0.5]), featureNames: NAMES, rules: softScale(1.5, 0.5), jpeg: null }, 2000 + i);
+    }
+    assert.equal((await calibration.startFit()).state, 'fitting');
+    const deadline = Date.now() + 60_000;
+    let fit = (await calibration.state()).fit;
+    while (fit.state === 'fitting' && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      fit = (await calibration.state()).fit;
+    }
+    assert.equal(fit.state, 'failed');
+    assert.equal(fit.code, 'CALIBRATION_BASE_INVALID');
+    assert.match(fit.error ?? '', /base knowledge .*ours\.base\.json\.gz/);
+    assert.equal((await calibration.startFit({ fromScratch: true })).state, 'fitting', 'a failed fit blocks none after it');
+    while ((await calibration.state()).fit.state === 'fitting' && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+  });
+});
+
 describe('the calibration store', () => {
   const db = openDatabase(path.join(tempDir(), 'shots.db'));
   const store = new CalibrationStore(db);
@@ -227,6 +254,21 @@ describe('"label these"', () => {
     assert.equal((await calibration.state()).perCamera['cam-9'], 2, 'the old label is counted no more');
     await assert.rejects(calibration.correct('cam-none', 'XXL'), (e) => isShotscaleError(e, 'BAD_REQUEST'), 'a bad label is refused whatever the camera');
     calibration.forget('cam-9');
+  });
+
+  test('a correction of a picture no longer held (a frozen preview) is refused, not put on another frame', async () => {
+    const t0 = now;
+    ['MCU', 'MS', 'MWS'].forEach((shown, i) => calibration.observe('cam-8', { ...frame(), captureTime: t0 + i * 200 }, analysis(sure), shown));
+    // The dashboard's picture froze 5 s before the camera's oldest kept frame: that picture is gone.
+    await assert.rejects(calibration.correct('cam-8', 'CU', 'canonical', t0 - 5000), (e) => isShotscaleError(e, 'CALIBRATION_INVALID') && /no longer held/.test((e as Error).message));
+    await assert.rejects(calibration.correct('cam-8', 'CU', 'canonical', t0 + 5000), (e) => isShotscaleError(e, 'CALIBRATION_INVALID'), 'nor one from the future');
+    await assert.rejects(calibration.correct('cam-8', 'XXL', 'canonical', t0 - 5000), (e) => isShotscaleError(e, 'BAD_REQUEST'), 'a bad label is said first');
+    assert.deepEqual(await calibration.samples('cam-8'), [], 'nothing stored');
+    // Within a frame of a kept one: that frame.
+    const seen = await calibration.correct('cam-8', 'CU', 'canonical', t0 + 420);
+    assert.deepEqual([seen.shown, seen.capturedAt], ['MWS', t0 + 400]);
+    await calibration.deleteSample(seen.id);
+    calibration.forget('cam-8');
   });
 
   test('a shot\'s scale set again relabels the sample its frame made, rather than adding one', async () => {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { correctionNote, headInUse } from '../../web/src/lib/calibration.js';
+import { correctionNote, fitBlocker, headInUse, mergeQueue, ownHeads, whereApplied } from '../../web/src/lib/calibration.js';
 
 test('the head a roll back would leave: a camera\'s own, else every camera\'s, else the configured one (null)', () => {
   assert.equal(headInUse({}, '*'), null, 'nothing applied');
@@ -18,4 +18,33 @@ test('the correction bar says what was saved, and which label a second correctio
   assert.equal(correctionNote({ id: 12, label: 'CU', shown: null }), 'CU saved (sample 12; shown —)');
   // Relabelled in place: the sample keeps its id.
   assert.equal(correctionNote({ id: 12, label: 'MCU', shown: 'MS', relabelled: { sample: 12, taxonomy: 'canonical', label: 'CU' } }), 'MCU saved (sample 12; shown MS), replacing CU for this frame');
+});
+
+test('where a head is in use: a camera with a head of its own is not "every camera"', () => {
+  assert.equal(whereApplied({ '*': 3 }, 3), 'every camera');
+  assert.equal(whereApplied({ '*': 3, 'cam-2': null }, 3), 'every camera but cam-2', 'cam-2 rolled back on its own keeps the configured head');
+  assert.equal(whereApplied({ '*': 3, 'cam-2': 3 }, 3), 'every camera', 'its own is the same head');
+  assert.equal(whereApplied({ '*': 3, 'cam-2': 5 }, 5, (id) => (id === 'cam-2' ? 'Selfie' : id)), 'Selfie');
+  assert.equal(whereApplied({ '*': 3, 'cam-2': 5 }, 4), '');
+  assert.equal(whereApplied({ 'cam-2': 5 }, null), 'every camera but cam-2', 'nothing applied to every camera: the configured head');
+});
+
+test('the cameras with a head of their own, a rollback of their own included', () => {
+  assert.deepEqual(ownHeads({ '*': 3 }), []);
+  assert.deepEqual(ownHeads({ 'cam-3': 5, '*': 3, 'cam-1': null }), [{ camera: 'cam-1', head: null }, { camera: 'cam-3', head: 5 }]);
+});
+
+test('a fit is offered only where the server would run it: 6 samples of at least 2 labels', () => {
+  assert.equal(fitBlocker({ samples: 7, perLabel: { 'canonical:CU': 4, 'canonical:WS': 3 } }), null);
+  assert.equal(fitBlocker({ samples: 6, perLabel: { 'canonical:CU': 6 } }), 'a fit needs at least 6 samples of at least 2 labels (6 of 1 now)');
+  assert.equal(fitBlocker({ samples: 2, perLabel: { 'canonical:CU': 1, 'canonical:WS': 1 } }), 'a fit needs at least 6 samples of at least 2 labels (2 of 2 now)');
+});
+
+test('"label these" read again: frames on screen keep their places, gone ones leave, new ones come last', () => {
+  const q = (...ids: number[]) => ids.map((id) => ({ id, why: `w${id}` }));
+  assert.deepEqual(mergeQueue([], q(1, 2, 3)), q(1, 2, 3));
+  assert.deepEqual(mergeQueue(q(1, 2, 3), q(3, 2, 1, 4)).map((i) => i.id), [1, 2, 3, 4]);
+  assert.deepEqual(mergeQueue(q(1, 2, 3), q(4, 3, 1)).map((i) => i.id), [1, 3, 4]);
+  const fresher = mergeQueue([{ id: 1, why: 'old' }], [{ id: 1, why: 'new' }]);
+  assert.equal(fresher[0]!.why, 'new', 'what the server says now');
 });

@@ -29,7 +29,8 @@ export interface CalibrationState {
   heads: HeadVersion[];
   /** scope ('*' = every camera) -> head id, or null for the configured head. */
   applied: Record<string, number | null>;
-  fit: { state: 'idle' | 'fitting' | 'done' | 'failed'; startedAt: number | null; finishedAt: number | null; headId: number | null; error: string | null };
+  /** `code`: a failed fit's error code. */
+  fit: { state: 'idle' | 'fitting' | 'done' | 'failed'; startedAt: number | null; finishedAt: number | null; headId: number | null; error: string | null; code?: string };
   configured: string | null;
 }
 
@@ -79,11 +80,54 @@ export function fitSummary(report: HeadReport): string {
     .join(' · ');
 }
 
-/** Where a head version is in use: "every camera", "cam-1, cam-2", or "". */
-export function whereApplied(applied: Record<string, number | null>, headId: number | null): string {
-  const scopes = Object.entries(applied).filter(([, id]) => id === headId).map(([scope]) => scope);
-  const cameras = scopes.filter((s) => s !== '*');
-  return [...(scopes.includes('*') ? ['every camera'] : []), ...cameras].join(', ');
+/**
+ * Where a head version (null: the configured head) is in use: "every camera",
+ * "every camera but cam-3" (a camera with a head of its own keeps it when
+ * one is applied to every camera), "cam-1, cam-2", or "". `name` turns a
+ * camera id into what the page calls it.
+ */
+export function whereApplied(applied: Record<string, number | null>, headId: number | null, name: (cameraId: string) => string = (id) => id): string {
+  const own = Object.entries(applied).filter(([scope]) => scope !== '*');
+  if (headForAll(applied) === headId) {
+    const others = own.filter(([, id]) => id !== headId).map(([scope]) => name(scope));
+    return others.length ? `every camera but ${others.join(', ')}` : 'every camera';
+  }
+  return own.filter(([, id]) => id === headId).map(([scope]) => name(scope)).join(', ');
+}
+
+/**
+ * The cameras with a head of their own (applied to them alone, or rolled
+ * back on their own: null, the configured head): applying a head to every
+ * camera leaves them as they are, so the page lists them.
+ */
+export function ownHeads(applied: Record<string, number | null>): { camera: string; head: number | null }[] {
+  return Object.entries(applied)
+    .filter(([scope]) => scope !== '*')
+    .map(([camera, head]) => ({ camera, head }))
+    .sort((a, b) => a.camera.localeCompare(b.camera));
+}
+
+/** The fewest samples a fit takes (as the server's MIN_SAMPLES), of at least 2 labels. */
+export const MIN_FIT_SAMPLES = 6;
+
+/** Why a fit cannot start yet (the server would refuse it), or null. */
+export function fitBlocker(state: Pick<CalibrationState, 'samples' | 'perLabel'>): string | null {
+  const labels = Object.keys(state.perLabel).length;
+  if (state.samples >= MIN_FIT_SAMPLES && labels >= 2) return null;
+  return `a fit needs at least ${MIN_FIT_SAMPLES} samples of at least 2 labels (${state.samples} of ${labels} now)`;
+}
+
+/**
+ * The "label these" list as the page shows it: frames already on screen keep
+ * their places (an operator aiming at one frame must not have another slide
+ * under the pointer when the list is read again), those gone leave, new ones
+ * come at the end.
+ */
+export function mergeQueue<T extends { id: number }>(shown: readonly T[], fresh: readonly T[]): T[] {
+  const byId = new Map(fresh.map((item) => [item.id, item]));
+  const kept = shown.filter((item) => byId.has(item.id)).map((item) => byId.get(item.id)!);
+  const onScreen = new Set(kept.map((item) => item.id));
+  return [...kept, ...fresh.filter((item) => !onScreen.has(item.id))];
 }
 
 /** The head every camera uses now: a version id, or null for the configured head. */
