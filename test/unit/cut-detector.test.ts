@@ -6,6 +6,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CUT_FRAME, CUT_FRAME_BYTES, CutDetector, DEFAULT_CUT_SETTINGS, cutFrameFilter, type CutDetectorSettings, type CutEvent } from '../../server/cuts/cut-detector.js';
+import { describeFrame } from '../../server/cuts/frame-features.js';
 import { seededRandom } from '../../server/shared/seeded-random.js';
 
 const { width: W, height: H } = CUT_FRAME;
@@ -261,6 +262,18 @@ describe('dissolves and fades', () => {
     const frames = [...shot(A, 40, 1), ...out, ...back, ...shot(A, 40, 2)];
     assert.deepEqual(run({ frames }).events, []);
     assert.deepEqual(run({ frames }, { flashFilter: false }).events.map((e) => e.kind), ['fade']);
+  });
+
+  test('a dark shot with detail left (a night exterior) between two shots is a shot: two hard cuts, not one fade', () => {
+    const cells = Array.from({ length: W * H }, (_, k) => A(k % W, Math.floor(k / W)));
+    const meanA = cells.reduce((a, b) => a + b, 0) / cells.length;
+    const night: Picture = (x, y) => 13 + 0.22 * (A(x, y) - meanA);
+    const dark = shot(night, 150, 7);
+    // As dark as video black's ceiling (24) and with the contrast of a HOHA night frame (std 11 at 64x36): no fade's flat bottom.
+    const { mean, std } = describeFrame(dark[0]!, 0);
+    assert.ok(mean <= DEFAULT_CUT_SETTINGS.blackLevel && std > 6 && std <= 12, `mean ${mean.toFixed(1)}, std ${std.toFixed(1)}`);
+    const { events } = run({ frames: [...shot(B, 50, 1), ...dark, ...shot(C, 50, 2)] });
+    assert.deepEqual(events.map((e) => [e.kind, e.frame]), [['hard', 50], ['hard', 200]]);
   });
 
   test('a stream that starts black and fades in has no cut', () => {
