@@ -95,12 +95,13 @@ try {
     );
 
     // Each frame fitted inside 1280x720 with black bars (a 2.35:1 frame letterboxed, a 4:3 one pillarboxed), as one
-    // numbered picture each (the frames differ in size, which one ffmpeg input cannot take), then held `hold` seconds.
+    // numbered RGB picture each (the frames differ in size and some are grey, which one ffmpeg input cannot take:
+    // it drops a picture whose format changes), then held `hold` seconds.
     const pictures = path.join(dir, `${name}-pictures`);
     mkdirSync(pictures);
     process.stdout.write(`${name}: making a ${(frames.length * holdS).toFixed(0)} s video...\n`);
     frames.forEach((f, i) =>
-      execFileSync(ffmpeg.path, ['-hide_banner', '-loglevel', 'error', '-y', '-i', path.join(setDir, f.file), '-vf', 'scale=1280:720:force_original_aspect_ratio=decrease,pad=1280:720:(ow-iw)/2:(oh-ih)/2,setsar=1', path.join(pictures, `${String(i).padStart(5, '0')}.png`)]),
+      execFileSync(ffmpeg.path, ['-hide_banner', '-loglevel', 'error', '-y', '-i', path.join(setDir, f.file), '-vf', 'scale=1280:720:force_original_aspect_ratio=decrease,pad=1280:720:(ow-iw)/2:(oh-ih)/2,setsar=1,format=rgb24', path.join(pictures, `${String(i).padStart(5, '0')}.png`)]),
     );
     const video = path.join(dir, `${name}-held.mp4`);
     execFileSync(ffmpeg.path, ['-hide_banner', '-loglevel', 'error', '-y', '-framerate', String(1 / holdS), '-i', path.join(pictures, '%05d.png'), '-vf', `fps=${FPS},format=yuv420p`, '-c:v', 'libx264', '-preset', 'veryfast', '-an', video]);

@@ -100,6 +100,20 @@ describe('dashboard store', () => {
     assert.equal(live.focused, null, 'removing the focused camera returns to the wall');
   });
 
+  test('a preview far behind the latest readout is not the live picture (back on the wall after another view)', () => {
+    const { live } = state();
+    const jpeg = new Uint8Array([0xff, 0xd8]);
+    const entry = live.cameras.get('a')!;
+    live.previewed({ cameraId: 'a', captureTime: 10_000, width: 2, height: 2, jpeg });
+    assert.equal(entry.livePreview?.captureTime, 10_000, 'no readout yet: the preview is all there is');
+    live.readout({ cameraId: 'a', label: 'CU', captureTime: 10_000 + mod.PREVIEW_BEHIND_MS } as Readout, 1000);
+    assert.equal(entry.livePreview?.captureTime, 10_000, 'within PREVIEW_BEHIND_MS of the readout');
+    live.readout({ cameraId: 'a', label: 'CU', captureTime: 200_000 } as Readout, 2000);
+    assert.equal(entry.livePreview, null, 'minutes behind: no picture rather than an old one');
+    live.previewed({ cameraId: 'a', captureTime: 200_200, width: 2, height: 2, jpeg });
+    assert.equal(entry.livePreview?.captureTime, 200_200);
+  });
+
   test('shots: replaced by id, kept in time order, only the timeline window and at most MAX per camera', () => {
     const { live } = state();
     const now = 10 * 60 * 1000 + 100_000;

@@ -111,7 +111,23 @@ export class CameraEntry {
   get id(): string {
     return this.status.cameraId;
   }
+
+  /**
+   * The preview as the camera's live picture: null when it is older than the
+   * latest readout by more than PREVIEW_BEHIND_MS. Previews come only while a
+   * view shows the camera, readouts always: back on the wall after another
+   * view, the last preview is minutes old until the next one comes, and a
+   * correction would name that picture, long gone from the server.
+   */
+  get livePreview(): PreviewImage | null {
+    const preview = this.preview;
+    if (!preview || !this.readout) return preview;
+    return preview.captureTime >= this.readout.captureTime - PREVIEW_BEHIND_MS ? preview : null;
+  }
 }
+
+/** How far a preview may lag the camera's latest readout and still be shown as its live picture (previews come at 2 a second by default). */
+export const PREVIEW_BEHIND_MS = 3000;
 
 const SEVERITY_ORDER = { critical: 0, warning: 1, info: 2 } as const;
 
