@@ -12,7 +12,9 @@
  * it. A clip's timecode cannot wrap, so a shot across midnight is two rows,
  * split there, the first ending at 24:00:00:00. Drop-frame shows in the ";"
  * of the timecodes: FPS says only 29.97 or 59.94. Tape is the same reel name as in the EDL export, so an EDL and an
- * ALE of the same log relink to each other; Source File is the file name of
+ * ALE of the same log relink to each other; Name is the clip name the other
+ * exports use, cut to the 32 characters Avid's log specification allows
+ * (uniqueNames); Source File is the file name of
  * the source video in file mode. Lines end in CRLF: Media Composer reads CRLF
  * and LF, and CRLF is what it writes on Windows and what every other ALE
  * reader accepts.
@@ -55,14 +57,31 @@ export function aleFps(rate: TimecodeRate): string {
   return rate.name.replace('DF', '');
 }
 
-/** Clip names must be unique in a bin's import: a repeated name gets "_2", "_3"... */
+/** The longest clip name Avid's log specification allows under Name ("32 characters maximum"). */
+export const ALE_NAME_LENGTH = 32;
+
+/** `name` cut to leave room for `tail` within ALE_NAME_LENGTH characters (code points, never half an emoji), without a dangling separator. */
+function fitName(name: string, tail: string): string {
+  const room = ALE_NAME_LENGTH - tail.length;
+  const chars = Array.from(name);
+  return (chars.length <= room ? name : chars.slice(0, room).join('').replace(/[\s_-]+$/u, '')) + tail;
+}
+
+/**
+ * Clip names ("cam-1_0012"), at most 32 characters: a long camera id is cut
+ * before the shot number, which stays whole (the Camera column keeps the
+ * full id). Names must be unique in a bin's import: a repeated one (the two
+ * rows of a shot across midnight, or two long ids cut alike) gets "_2", "_3"...
+ */
 function uniqueNames(shots: readonly ShotRecord[]): string[] {
-  const seen = new Map<string, number>();
+  const taken = new Set<string>();
   return shots.map((shot) => {
-    const name = clipName(shot);
-    const count = (seen.get(name) ?? 0) + 1;
-    seen.set(name, count);
-    return count === 1 ? name : `${name}_${count}`;
+    const camera = oneLine(shot.cameraId);
+    const number = clipName(shot).slice(camera.length);
+    let name = fitName(camera, number);
+    for (let n = 2; taken.has(name); n++) name = fitName(camera, `${number}_${n}`);
+    taken.add(name);
+    return name;
   });
 }
 

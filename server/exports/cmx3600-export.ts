@@ -5,16 +5,25 @@
  * in/out by the rule in timeline-layout.ts (source timecode for one feed, end
  * to end from 01:00:00:00 for several cameras). After each event:
  *   * FROM CLIP NAME: cam-1 shot 12        (Avid, Resolve and Premiere name the clip from it)
+ *   (file mode: * FROM CLIP NAME: day1.mov, the source file's name, as
+ *   Premiere writes it, so every event relinks to the file at once; the
+ *   shot follows as * COMMENT: file shot 12)
  *   * COMMENT: MCU 0.82 single person (...)
  *   * COMMENT: scene 4 take 2; tags: anna; note: ...   (only when there is any)
  *   * LOC: 10:00:00:00 CYAN    MCU          (an Avid locator at the shot's record in)
  * Avid Media Composer turns the LOC lines into locators when it imports the
  * EDL (and writes them the same way when it exports one).
+ * CMX3600 is ASCII: every line is written in ASCII (export-text.ts asciiText:
+ * accents dropped, typographic quotes and dashes spelled plainly, CJK and
+ * emoji as "?"), as Premiere and Avid read an EDL's bytes in a single-byte
+ * code page and would show UTF-8 as garbage. The ALE, OTIO and FCPXML keep
+ * the text as it was written.
  */
+import { basename } from 'node:path';
 import type { ShotRecord, TimecodeRateName } from '../shared/shots.js';
 import { framesToTimecode } from '../shots/timecode.js';
 import { edlEventLine, edlHeader, joinEdlLines } from './edl-lines.js';
-import { oneLine } from './export-text.js';
+import { asciiText, oneLine } from './export-text.js';
 import { reelNames } from './reel-names.js';
 import { markerColour } from './scale-colours.js';
 import { scaleWord, shotComment, takeText } from './shot-description.js';
@@ -31,7 +40,7 @@ function loggerComment(shot: ShotRecord): string {
   return parts.join('; ');
 }
 
-export function cmx3600Edl(sortedShots: readonly ShotRecord[], title: string, rateName: TimecodeRateName): string {
+export function cmx3600Edl(sortedShots: readonly ShotRecord[], title: string, rateName: TimecodeRateName, mediaPath: string | null = null): string {
   const layout = edlLayout(sortedShots, rateName, 'edl');
   const { rate } = layout;
   const reels = reelNames(layout.events.map((e) => e.shot.cameraId));
@@ -40,11 +49,13 @@ export function cmx3600Edl(sortedShots: readonly ShotRecord[], title: string, ra
   splitAtMidnight(layout.events, rate).forEach((event, index) => {
     const { shot } = event;
     lines.push(edlEventLine({ index, reel: reels.get(shot.cameraId)!, ...event }, rate));
-    lines.push(`* FROM CLIP NAME: ${oneLine(shot.cameraId)} shot ${shot.id}`);
-    lines.push(`* COMMENT: ${shotComment(shot)}`);
+    const clip = `${oneLine(shot.cameraId)} shot ${shot.id}`;
+    const comments = mediaPath ? [`FROM CLIP NAME: ${oneLine(basename(mediaPath))}`, `COMMENT: ${clip}`] : [`FROM CLIP NAME: ${clip}`];
+    comments.push(`COMMENT: ${shotComment(shot)}`);
     const logger = loggerComment(shot);
-    if (logger) lines.push(`* COMMENT: ${logger}`);
-    lines.push(`* LOC: ${framesToTimecode(event.recIn, rate)} ${markerColour('avid', shot).padEnd(7)} ${scaleWord(shot)}`);
+    if (logger) comments.push(`COMMENT: ${logger}`);
+    comments.push(`LOC: ${framesToTimecode(event.recIn, rate)} ${markerColour('avid', shot).padEnd(7)} ${scaleWord(shot)}`);
+    lines.push(...comments.map((comment) => `* ${asciiText(comment)}`));
     lines.push('');
   });
   return joinEdlLines(lines);

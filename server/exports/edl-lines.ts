@@ -15,10 +15,11 @@
  * key on the number alone see repeats; split such a log, or use ALE or OTIO.
  *
  * Lines end in CRLF, as CMX3600 files traditionally do; every tool above
- * also reads LF.
+ * also reads LF. CMX3600 is an ASCII format, so the title is ASCII
+ * (export-text.ts asciiText: "Grüße" -> "Grusse", CJK and emoji "?").
  */
 import { framesToOutTimecode, framesToTimecode, type TimecodeRate } from '../shots/timecode.js';
-import { oneLineMax } from './export-text.js';
+import { asciiText, oneLine, oneLineMax } from './export-text.js';
 
 export const EDL_LINE_END = '\r\n';
 export const MAX_EDL_EVENTS = 999;
@@ -29,9 +30,9 @@ export function edlEventNumber(index: number): string {
   return String((index % MAX_EDL_EVENTS) + 1).padStart(3, '0');
 }
 
-/** TITLE and FCM lines (drop-frame or not, from the rate). */
+/** TITLE (ASCII, at most 70 characters) and FCM lines (drop-frame or not, from the rate). */
 export function edlHeader(title: string, rate: TimecodeRate): string[] {
-  return [`TITLE: ${oneLineMax(title, EDL_TITLE_LENGTH) || 'shotscale'}`, `FCM: ${rate.dropFrame ? 'DROP FRAME' : 'NON-DROP FRAME'}`];
+  return [`TITLE: ${oneLineMax(asciiText(oneLine(title)), EDL_TITLE_LENGTH) || 'shotscale'}`, `FCM: ${rate.dropFrame ? 'DROP FRAME' : 'NON-DROP FRAME'}`];
 }
 
 export interface EdlEvent {

@@ -55,7 +55,7 @@ export interface ExportOptions {
   title: string;
   /** Timeline rate; default: the first shot's rate. Shots at another rate are converted via their seconds. */
   rate?: TimecodeRateName;
-  /** File mode: the source video, for OTIO and FCPXML media references and the ALE Source File column. */
+  /** File mode: the source video, for OTIO and FCPXML media references, the ALE Source File column and the EDL's FROM CLIP NAME. */
   mediaPath?: string | null;
   /** File mode: the source video's picture size and audio; default 1920x1080 without audio. */
   media?: MediaFormat | null;
@@ -87,7 +87,7 @@ export function exportShots(shots: readonly ShotRecord[], format: ExportFormat, 
     case 'json':
       return { body: shotsJson(sorted, options.title, rate, options.generatedAt ?? Date.now()), contentType: JSON_TYPE, extension: EXPORT_EXTENSIONS.json };
     case 'edl':
-      return { body: cmx3600Edl(sorted, options.title, rate), contentType: TEXT, extension: EXPORT_EXTENSIONS.edl };
+      return { body: cmx3600Edl(sorted, options.title, rate, mediaPath), contentType: TEXT, extension: EXPORT_EXTENSIONS.edl };
     case 'ale':
       return { body: aleLog(sorted, rate, mediaPath), contentType: TEXT, extension: EXPORT_EXTENSIONS.ale };
     case 'otio':

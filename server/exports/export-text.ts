@@ -24,6 +24,66 @@ export function oneLineMax(text: string | null | undefined, max: number): string
   return Array.from(oneLine(text)).slice(0, max).join('').trimEnd();
 }
 
+/** Characters beyond ASCII that NFKD does not take apart, by their usual ASCII spelling. */
+const ASCII_SPELLINGS: Readonly<Record<string, string>> = {
+  '\u00df': 'ss', // ß
+  '\u00e6': 'ae',
+  '\u00c6': 'AE',
+  '\u0153': 'oe',
+  '\u0152': 'OE',
+  '\u00f8': 'o',
+  '\u00d8': 'O',
+  '\u0111': 'd',
+  '\u0110': 'D',
+  '\u00f0': 'd',
+  '\u00d0': 'D',
+  '\u0142': 'l',
+  '\u0141': 'L',
+  '\u00fe': 'th',
+  '\u00de': 'Th',
+  '\u0131': 'i',
+  '\u2018': "'",
+  '\u2019': "'",
+  '\u201a': "'",
+  '\u201c': '"',
+  '\u201d': '"',
+  '\u201e': '"',
+  '\u00ab': '"',
+  '\u00bb': '"',
+  '\u2010': '-',
+  '\u2011': '-',
+  '\u2012': '-',
+  '\u2013': '-',
+  '\u2014': '-',
+  '\u2015': '-',
+  '\u2212': '-',
+  '\u2044': '/',
+  '\u00d7': 'x',
+  '\u2022': '*',
+  '\u00b0': ' deg',
+  '\u20ac': 'EUR',
+  '\u00a3': 'GBP',
+};
+
+/**
+ * Text for formats that are ASCII by definition (CMX3600 EDL): accents dropped
+ * ("Grüße" -> "Grusse"), typographic quotes and dashes spelled plainly, and
+ * each run of characters with no ASCII spelling (CJK, emoji) one "?", so a
+ * reader that takes the bytes for Latin-1 or its system code page never shows
+ * them as garbage.
+ */
+export function asciiText(text: string): string {
+  let out = '';
+  let spelled = true;
+  for (const c of text.normalize('NFKD').replace(/\p{M}/gu, '')) {
+    const ascii = c <= '\u007f' ? c : ASCII_SPELLINGS[c];
+    if (ascii === undefined && spelled) out += '?';
+    if (ascii !== undefined) out += ascii;
+    spelled = ascii !== undefined;
+  }
+  return out;
+}
+
 /** Characters that make a spreadsheet read a cell as a formula (OWASP's list: = + - @, tab, CR). */
 const FORMULA_START = /^[=+\-@\t\r]/;
 

@@ -11,7 +11,8 @@
  *     not a CMX comment and carries nothing for them.
  * Record time follows the CMX3600 export's rule (timeline-layout.ts), so the
  * markers land on the cuts of the same timeline. Names never hold "|", which
- * separates the fields.
+ * separates the fields; they keep their text as written (for Resolve), while
+ * the TITLE line is ASCII as in the CMX3600 export (edl-lines.ts).
  */
 import type { ShotRecord, TimecodeRateName } from '../shared/shots.js';
 import { edlEventLine, edlHeader, joinEdlLines } from './edl-lines.js';

@@ -355,6 +355,22 @@ describe('exports: details', () => {
     assert.equal(ale.rows[0]!.Name, 'cam-1_0011');
   });
 
+  test("ALE: clip names stay within the 32 characters of Avid's log specification, shot number whole, each unique", () => {
+    const long = 'camera-on-the-left-balcony-wide-angle';
+    const shots = [
+      shot({ camera: long, id: 12, rate: '25', tcIn: '10:00:00:00', tcOut: '10:00:02:00', scale: 'CU' }),
+      shot({ camera: `${long}-2`, id: 12, rate: '25', tcIn: '10:00:00:00', tcOut: '10:00:02:00', scale: 'WS' }),
+      shot({ camera: 'Kamera 🎬 Grüße', id: 3, rate: '25', tcIn: '10:00:02:00', tcOut: '10:00:03:00', scale: 'MS' }),
+      shot({ camera: 'cam-1', id: 4, rate: '25', tcIn: '10:00:03:00', tcOut: '10:00:04:00', scale: 'MS' }),
+    ];
+    const rows = parseAle(run(shots, 'ale')).rows;
+    const names = rows.map((row) => row.Name!);
+    for (const name of names) assert.ok(Array.from(name).length <= 32, `${name} has ${Array.from(name).length} characters`);
+    assert.deepEqual(names, ['camera-on-the-left-balcony_0012', 'camera-on-the-left-balcon_0012_2', 'Kamera 🎬 Grüße_0003', 'cam-1_0004']);
+    assert.equal(new Set(names).size, names.length);
+    assert.equal(rows[0]!.Camera, long, 'the Camera column keeps the whole id');
+  });
+
   test('EDL: exact CMX3600 columns, CRLF, comments on one line, title cut to 70 characters', () => {
     const long = `A very long title\nwith a line break ${'x'.repeat(100)}`;
     const text = exportShots(FEED_25, 'edl', options({ title: long })).body;
@@ -368,6 +384,16 @@ describe('exports: details', () => {
     assert.ok(lines.includes('* COMMENT: scene 12; take 3; tags: anna, ben, jr; note: Anna, "the lead" enters left, then exits'));
     assert.ok(lines.some((l) => /^\* LOC: 10:00:00:00 \S+ +MCU$/.test(l)));
     assert.ok(!/[^\r]\n/.test(text), 'every line ends in CRLF');
+  });
+
+  test('EDL: file mode names every clip after the source file, as Premiere writes it, and keeps the shot in a comment', () => {
+    const events = parseEdl(run(FEED_25, 'edl', { mediaPath: '/media/day 1/A001 Grüße.mov' })).events;
+    assert.equal(events.length, FEED_25.length);
+    for (const [i, event] of events.entries()) {
+      assert.equal(event.comments[0], 'FROM CLIP NAME: A001 Grusse.mov', 'one clip name for all events: one relink connects them all');
+      assert.equal(event.comments[1], `COMMENT: cam-1 shot ${FEED_25[i]!.id}`);
+    }
+    assert.equal(parseEdl(run(FEED_25, 'edl')).events[0]!.comments[0], 'FROM CLIP NAME: cam-1 shot 11', 'a live feed has no file: the shot names the clip');
   });
 
   test('marker EDL: the Resolve marker line', () => {
@@ -519,11 +545,27 @@ describe('exports: details', () => {
     assert.deepEqual(track('cam-2'), [['Gap.1', 2 * 25], ['Clip.2', 6 * 25]], 'the other camera stays in sync');
   });
 
-  test('EDL: the title is cut between characters, never inside an emoji', () => {
+  test('EDL: the title is cut to 70 characters after it is made ASCII, an emoji one "?"', () => {
     const title = `${'x'.repeat(69)}\u{1F3AC} day 2.mp4`;
     const first = exportShots(FEED_25, 'edl', options({ title })).body.split('\r\n')[0]!;
-    assert.equal(first, `TITLE: ${'x'.repeat(69)}\u{1F3AC}`);
-    assert.doesNotMatch(first, /\p{Cs}/u, 'no lone surrogate, which a UTF-8 file would carry as U+FFFD');
+    assert.equal(first, `TITLE: ${'x'.repeat(69)}?`);
+    assert.equal(exportShots(FEED_25, 'markers', options({ title: 'Grüße “Tag 2” – 日本' })).body.split('\r\n')[0], 'TITLE: Grusse "Tag 2" - ?');
+  });
+
+  test('EDL: every line is ASCII, as CMX3600 is; the ALE, OTIO and FCPXML keep the text as written', () => {
+    const camera = 'Cam A — Grüße 日本';
+    const shots = [
+      shot({ camera, id: 7, rate: '25', tcIn: '10:00:00:00', tcOut: '10:00:02:00', scale: 'CU', extra: { note: 'Jörg says “go” 🎬', tags: ['Zoë'], scene: 'Straße', reason: 'face ½ of height' } }),
+    ];
+    const text = run(shots, 'edl');
+    assert.match(text, /^[\x00-\x7f]*$/, 'no byte past ASCII');
+    const lines = text.split('\r\n');
+    assert.ok(lines.includes('* FROM CLIP NAME: Cam A - Grusse ? shot 7'), lines.join('\n'));
+    assert.ok(lines.includes('* COMMENT: CU 0.82 single person (face 1/2 of height)'));
+    assert.ok(lines.includes('* COMMENT: scene Strasse; take 3; tags: Zoe; note: Jorg says "go" ?'));
+    assert.equal(parseAle(run(shots, 'ale')).rows[0]!.Camera, camera);
+    assert.ok(run(shots, 'otio').includes(JSON.stringify(camera)));
+    assert.ok(run(shots, 'fcpxml').includes(`value="${camera}"`));
   });
 
   test('a shot shorter than a frame is no edit event, but stays in CSV and JSON', () => {
