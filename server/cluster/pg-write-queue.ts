@@ -62,8 +62,7 @@ export class PgWriteQueue {
     while (this.waiting.has(slot)) {
       const left = deadline - Date.now();
       if (left <= 0) return false;
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([this.flush(), new Promise((r) => (timer = setTimeout(r, left)))]).finally(() => clearTimeout(timer));
+      await this.flushWithin(left);
       if (this.waiting.has(slot)) await new Promise((r) => setTimeout(r, Math.min(100, Math.max(0, deadline - Date.now()))));
     }
     return true;
@@ -77,10 +76,16 @@ export class PgWriteQueue {
     return this.writing;
   }
 
+  /** A flush, waited for at most `ms` (PostgreSQL may be slow or away; what is not written by then waits on). */
+  async flushWithin(ms: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.flush(), new Promise((r) => (timer = setTimeout(r, ms)))]).finally(() => clearTimeout(timer));
+  }
+
   /** One last try, bounded: PostgreSQL may be away. */
   async close(): Promise<void> {
     clearInterval(this.timer);
-    await Promise.race([this.flush(), new Promise((r) => setTimeout(r, 2000))]);
+    await this.flushWithin(2000);
   }
 
   private async writeAll(): Promise<void> {

@@ -50,12 +50,6 @@ const MERGE_CAMERAS = `cameras = CASE WHEN cluster_takes.cameras IS NULL OR EXCL
  */
 const RECORD_WAIT_MS = 2000;
 
-/** Waits for `work`, at most `ms`. */
-async function within(work: Promise<unknown>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([work, new Promise((resolve) => (timer = setTimeout(resolve, ms)))]).finally(() => clearTimeout(timer));
-}
-
 /** The slot of the write that starts a take's record (keyed by its start here, where it was started). */
 const startSlot = (take: Take) => `start ${take.scene}/${take.take}@${take.startedAt}`;
 
@@ -132,7 +126,7 @@ export class TakeRecords {
   async idsOf(takes: { scene: string; take: string; startedAt: number }[]): Promise<(number | null)[]> {
     if (!takes.length) return [];
     // Those started or narrowed here a moment ago are found (their writes may still be on their way).
-    await within(this.writes.flush(), RECORD_WAIT_MS);
+    await this.writes.flushWithin(RECORD_WAIT_MS);
     const key = (scene: string, take: string, startedAt: number) => JSON.stringify([scene, take, startedAt]);
     const keys = takes.map((t) => ({ scene: noNul(t.scene), take: noNul(t.take), startedAt: t.startedAt }));
     try {
@@ -150,7 +144,7 @@ export class TakeRecords {
   /** The cluster's takes (of one scene), oldest first, with ids of the cluster's record. */
   async list(scene?: string): Promise<Take[]> {
     // A take started or ended here a moment ago is listed as it stands (its record's write may still be on its way).
-    await within(this.writes.flush(), RECORD_WAIT_MS);
+    await this.writes.flushWithin(RECORD_WAIT_MS);
     try {
       const { rows } = await this.pool.query<TakeRow>(
         `SELECT ${COLUMNS} FROM cluster_takes${scene === undefined ? '' : ' WHERE scene = $1'} ORDER BY started_at, id`,
