@@ -5,7 +5,7 @@
  * from cut to cut (a camera black) reads as such, never as the scale it
  * carried over from the shot before.
  */
-import { describeNoPicture, describeTakeMark, scaleSetByOperator, shotWithoutPicture, type ShotRecord } from '../shared/shots.js';
+import { describeNoPicture, describeTakeMark, operatorScaleText, shotWithoutPicture, type ShotRecord } from '../shared/shots.js';
 import type { Subjects } from '../shared/socket-events.js';
 import { oneLine } from './export-text.js';
 
@@ -47,8 +47,8 @@ export function scaleWord(shot: Pick<ShotRecord, 'scale' | 'noPicture' | 'classi
 
 /** "(set by operator; classifier MCU)" for an operator's scale, "" for the classifier's own. */
 function setByText(shot: Pick<ShotRecord, 'classifierScale'>): string {
-  if (!scaleSetByOperator(shot)) return '';
-  return `(set by operator; ${shot.classifierScale ? `classifier ${shot.classifierScale}` : 'no picture for the classifier'})`;
+  const text = operatorScaleText(shot);
+  return text ? `(${text})` : '';
 }
 
 /** The classifier's confidence, "" where it read no picture (a confidence carried over from the shot before says nothing). */

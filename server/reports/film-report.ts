@@ -16,7 +16,7 @@
  */
 import { computeCoverage } from '../coverage/coverage-stats.js';
 import { CANONICAL_SCALES, type CanonicalScale } from '../shared/scale.js';
-import { describeNoPicture, scaleSetByOperator, shotWithoutPicture, type ShotBoundary, type ShotRecord } from '../shared/shots.js';
+import { describeNoPicture, operatorScaleText, shotWithoutPicture, type ShotBoundary, type ShotRecord } from '../shared/shots.js';
 import type { Subjects } from '../shared/socket-events.js';
 import { escapeMarkup } from '../shared/markup.js';
 import { SCALE_COLOURS } from '../shared/scale-palette.js';
@@ -57,8 +57,8 @@ function subjectsCell(shot: ShotRecord): string {
 
 /** Under an operator's scale: who set it and what the classifier read ("" for the classifier's own). */
 function scaleSetBy(shot: ShotRecord): string {
-  if (!scaleSetByOperator(shot)) return '';
-  return `<div class="small by-operator">set by operator; ${shot.classifierScale ? `classifier ${shot.classifierScale}` : 'no picture for the classifier'}</div>`;
+  const text = operatorScaleText(shot);
+  return text ? `<div class="small by-operator">${escapeMarkup(text)}</div>` : '';
 }
 
 /** Tick spacing (s) that gives about 8 ticks over `span` seconds. */

@@ -125,6 +125,12 @@ export function scaleSetByOperator(shot: Pick<ShotRecord, 'classifierScale'>): b
   return shot.classifierScale !== undefined;
 }
 
+/** "set by operator; classifier MCU" (or "...; no picture for the classifier") for an operator's scale; null for the classifier's own. As exports and the film report say it. */
+export function operatorScaleText(shot: Pick<ShotRecord, 'classifierScale'>): string | null {
+  if (!scaleSetByOperator(shot)) return null;
+  return `set by operator; ${shot.classifierScale ? `classifier ${shot.classifierScale}` : 'no picture for the classifier'}`;
+}
+
 /**
  * What a shot with no picture shows (black, white, one plain colour), or
  * null when it has a scale: one with a picture, or one an operator gave a
