@@ -12,6 +12,7 @@ import { Worker } from 'node:worker_threads';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ShotscaleError, errorMessage, isShotscaleError, type ErrorCode } from '../errors.js';
+import { fitCanStart, MIN_FIT_LABELS, MIN_FIT_SAMPLES } from '../shared/calibration-fit.js';
 import { findTaxonomy, normaliseLabel } from '../evaluation/taxonomies.js';
 import { bundledWorkerEntry } from '../inference/worker/worker-bundle.js';
 import type { Clock } from '../shared/clock.js';
@@ -35,8 +36,6 @@ const FIT_WORKER = fileURLToPath(new URL('./fit-worker.ts', import.meta.url));
 const FIT_WORKER_FALLBACK = new URL('./fit-worker-entry.mjs', import.meta.url);
 /** The scope of a head applied to every camera without one of its own. */
 export const EVERY_CAMERA = '*';
-/** Fewer than this many samples, or fewer than 2 classes, and a fit would only learn noise. */
-export const MIN_SAMPLES = 6;
 /** Another node's fit blocks a new one for at most this long (fits take seconds to a minute). */
 const FIT_ELSEWHERE_TIMEOUT_MS = 10 * 60_000;
 
@@ -338,7 +337,7 @@ export class LiveCalibration {
     // Checked again after the read: two fits asked for at once start one.
     if ((this.fit as FitState).state === 'fitting') throw new ShotscaleError('CALIBRATION_INVALID', 'a fit is already running');
     const labels = new Set(samples.map((s) => `${s.taxonomy}:${s.label}`));
-    if (samples.length < MIN_SAMPLES || labels.size < 2) throw new ShotscaleError('CALIBRATION_INVALID', `a fit needs at least ${MIN_SAMPLES} corrections of at least 2 labels (there are ${samples.length} of ${labels.size})`);
+    if (!fitCanStart(samples.length, labels.size)) throw new ShotscaleError('CALIBRATION_INVALID', `a fit needs at least ${MIN_FIT_SAMPLES} corrections of at least ${MIN_FIT_LABELS} labels (there are ${samples.length} of ${labels.size})`);
     const baseFile = options.fromScratch || !this.deps.configured ? null : baseKnowledgePath(this.deps.configured.file);
     const job: FitJob = {
       baseFile: baseFile && existsSync(baseFile) ? baseFile : null,

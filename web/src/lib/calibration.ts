@@ -3,6 +3,7 @@
  * per label, the head versions with what each scored before and after, and
  * where each applies. Pure (no DOM, no Svelte): unit-tested under node.
  */
+import { fitCanStart, MIN_FIT_LABELS, MIN_FIT_SAMPLES } from '../../../server/shared/calibration-fit.js';
 
 export interface FitFigures {
   exact: number;
@@ -107,14 +108,11 @@ export function ownHeads(applied: Record<string, number | null>): { camera: stri
     .sort((a, b) => a.camera.localeCompare(b.camera));
 }
 
-/** The fewest samples a fit takes (as the server's MIN_SAMPLES), of at least 2 labels. */
-export const MIN_FIT_SAMPLES = 6;
-
-/** Why a fit cannot start yet (the server would refuse it), or null. */
+/** Why a fit cannot start yet (the server would refuse it, by the same rule), or null. */
 export function fitBlocker(state: Pick<CalibrationState, 'samples' | 'perLabel'>): string | null {
   const labels = Object.keys(state.perLabel).length;
-  if (state.samples >= MIN_FIT_SAMPLES && labels >= 2) return null;
-  return `a fit needs at least ${MIN_FIT_SAMPLES} samples of at least 2 labels (${state.samples} of ${labels} now)`;
+  if (fitCanStart(state.samples, labels)) return null;
+  return `a fit needs at least ${MIN_FIT_SAMPLES} samples of at least ${MIN_FIT_LABELS} labels (${state.samples} of ${labels} now)`;
 }
 
 /**
