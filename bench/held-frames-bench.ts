@@ -22,6 +22,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { resolveFfmpeg } from '../server/ingest/ffmpeg-binary.js';
+import { formatCsvRow, parseCsv } from '../server/evaluation/csv-table.js';
 import { parseLabels } from '../server/evaluation/labels-file.js';
 import { confusionMatrix, scoreMatrix, type Scores } from '../server/evaluation/metrics.js';
 import { classIndexOf, findTaxonomy, type Taxonomy } from '../server/evaluation/taxonomies.js';
@@ -82,16 +83,13 @@ try {
 
     // The frames, in the video's order, as a labels file `eval` reads.
     const subset = path.join(dir, `${name}.csv`);
-    writeFileSync(subset, ['file,label', ...frames.map((f) => `${f.file},${taxonomy.classes[f.truth]!.name}`)].join('\n') + '\n');
+    writeFileSync(subset, [formatCsvRow(['file', 'label']), ...frames.map((f) => formatCsvRow([f.file, taxonomy.classes[f.truth]!.name]))].join('\n') + '\n');
     const predictions = path.join(dir, `${name}-eval.csv`);
     process.stdout.write(`${name}: shotscale eval on ${frames.length} frames...\n`);
     const evalRun = spawnSync(process.execPath, [CLI, 'eval', '--labels', subset, '--images', setDir, '--taxonomy', taxonomy.name, '--csv', predictions], { encoding: 'utf8' });
     if (evalRun.status !== 0) throw new Error(`shotscale eval failed: ${evalRun.stderr}`);
     const evalReadings = new Map(
-      readFileSync(predictions, 'utf8').trim().split('\n').slice(1).map((line) => {
-        const [file, , predicted] = line.split(',');
-        return [file!, classIndexOf(taxonomy, predicted!)!] as const;
-      }),
+      parseCsv(readFileSync(predictions, 'utf8'), predictions).slice(1).map(({ fields: [file, , predicted] }) => [file!, classIndexOf(taxonomy, predicted!)!] as const),
     );
 
     // Each frame fitted inside 1280x720 with black bars (a 2.35:1 frame letterboxed, a 4:3 one pillarboxed), as one
