@@ -7,23 +7,35 @@
  * as `shotscale eval` reads them, the mean of the picture and its mirror
  * (--views as-is: the picture alone).
  *
- *   npx tsx server/inference/framing/dev/multi-set-fit.ts [--views both|as-is] [--inputs geometry,spectral,embedding] [--l2 0.1] [--ordinal 0.3] [--within 1] [--epochs 300] [--folds 5] [--noise 0.1] [--shift 0.5] [--random-relu 32] [--rules-inputs] [--turned] [--per-set-scale] [--no-hold] [--drop name,...] [--sets cinemanet,hoha] [--matrix]
+ * --shot-types adds CinemaNet's shot-type set as a third, coarse set (over the
+ * shoulder: ECU to MS; master: MWS to EWS), without its pictures that are
+ * byte for byte in the scale set (cache it first with set-cache.ts
+ * ../shared/evalset/cinemanet-type/labels.csv, and VIEW=mirrored).
+ *
+ *   npx tsx server/inference/framing/dev/multi-set-fit.ts [--views both|as-is] [--shot-types] [--inputs geometry,spectral,embedding] [--l2 0.1] [--ordinal 0.3] [--within 1] [--epochs 300] [--folds 5] [--noise 0.1] [--shift 0.5] [--random-relu 32] [--rules-inputs] [--turned] [--per-set-scale] [--no-hold] [--drop name,...] [--sets cinemanet,hoha] [--matrix]
  */
 import { parseArgs } from 'node:util';
 import { CALIBRATION_TRAIN_OPTIONS, evaluateSets, type LabelledSet } from '../../../calibration/multi-set-calibration.js';
 import { rulesOffset } from '../../../calibration/set-label-training.js';
 import { DEFAULT_HEAD_HOLD, fitReading, holdTest } from '../../../calibration/head-hold.js';
 import { formatReports } from '../../../cli/calibrate-command.js';
-import { findTaxonomy, normaliseLabel } from '../../../evaluation/taxonomies.js';
+import { defineTaxonomy, findTaxonomy, normaliseLabel, type Taxonomy } from '../../../evaluation/taxonomies.js';
 import { featureVector, FRAMING_FEATURE_NAMES } from '../framing-features.js';
 import { framingRules } from '../framing-rules.js';
 import { SCALE_COUNT } from '../../../shared/scale.js';
 import { seededRandom } from '../../../shared/seeded-random.js';
 import { standardiser } from '../../../calibration/softmax-regression.js';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { labelsOf, SHARED_SETS } from './analysed-sets.js';
-import { cachedFeatures, DEFAULT_MANIFEST, loadSet, type CachedSetFrame } from './set-cache.js';
+import { cachedFeatures, DEFAULT_MANIFEST, loadSet, readLabelsCsv, type CachedSetFrame } from './set-cache.js';
 
-const SETS = SHARED_SETS.map((s) => ({ labels: labelsOf(s.name), taxonomy: s.taxonomy }));
+const SHOT_TYPES = defineTaxonomy('shot-types', "CinemaNet's shot types as scales", [
+  { name: 'over_the_shoulder', aliases: [], canonical: ['ECU', 'CU', 'MCU', 'MS'] },
+  { name: 'master', aliases: [], canonical: ['MWS', 'FS', 'WS', 'EWS'] },
+]);
+const SETS: { labels: string; taxonomy: string | Taxonomy }[] = SHARED_SETS.map((s) => ({ labels: labelsOf(s.name), taxonomy: s.taxonomy }));
 
 type InputPart = 'geometry' | 'spectral' | 'embedding';
 
@@ -58,16 +70,22 @@ const { values } = parseArgs({
     'no-hold': { type: 'boolean', default: false },
     /** The sets fitted and scored, by name (default: every shared set). */
     sets: { type: 'string', default: SHARED_SETS.map((s) => s.name).join(',') },
+    /** CinemaNet's shot-type set as a third, coarse set (see above). */
+    'shot-types': { type: 'boolean', default: false },
   },
 });
+if (values['shot-types']) SETS.push({ labels: labelsOf('cinemanet-type'), taxonomy: SHOT_TYPES });
+const imageHash = (labels: string, file: string): string => createHash('sha256').update(readFileSync(path.join(path.dirname(labels), file))).digest('hex');
+// A shot-type picture that is also in the scale set would be scored on itself when the scale set is left out.
+const scalePictures = values['shot-types'] ? new Set(readLabelsCsv(labelsOf('cinemanet')).map((r) => imageHash(labelsOf('cinemanet'), r.file))) : new Set<string>();
 const dropped = new Set(values.drop.split(',').filter(Boolean));
 const groupScale = Object.fromEntries(values['l2-groups'].split(',').filter(Boolean).map((kv) => [kv.split('=')[0]!, Number(kv.split('=')[1])])) as Record<string, number>;
 const parts = values.inputs.split(',') as InputPart[];
 const sets: LabelledSet[] = [];
-for (const spec of SETS.filter((s) => values.sets.split(',').some((name) => s.labels === labelsOf(name)))) {
+for (const spec of SETS.filter((s) => typeof s.taxonomy !== 'string' || values.sets.split(',').some((name) => s.labels === labelsOf(name)))) {
   const cached = await loadSet(spec.labels);
   const mirrors = values.views === 'as-is' ? null : (await loadSet(spec.labels, DEFAULT_MANIFEST, false, 'mirrored')).frames;
-  const taxonomy = findTaxonomy(spec.taxonomy)!;
+  const taxonomy = typeof spec.taxonomy === 'string' ? findTaxonomy(spec.taxonomy)! : spec.taxonomy;
   const turnedViews = values.turned ? await Promise.all((['rot-cw', 'rot-ccw'] as const).map(async (v) => (await loadSet(spec.labels, DEFAULT_MANIFEST, false, v)).frames)) : null;
   const turnedFace = (i: number): number[] => {
     if (!turnedViews) return [];
@@ -87,7 +105,9 @@ for (const spec of SETS.filter((s) => values.sets.split(',').some((name) => s.la
     name: cached.name,
     labels: spec.labels,
     taxonomy,
-    samples: cached.frames.map((frame, i) => ({ ...analyse(frame, i), label: taxonomy.lookup.get(normaliseLabel(frame.label))!, ...(mirrors ? { mirrored: analyse(mirrors[i]!, i) } : {}) })),
+    samples: cached.frames.flatMap((frame, i) =>
+      typeof spec.taxonomy !== 'string' && scalePictures.has(imageHash(spec.labels, frame.file)) ? [] : [{ ...analyse(frame, i), label: taxonomy.lookup.get(normaliseLabel(frame.label))!, ...(mirrors ? { mirrored: analyse(mirrors[i]!, i) } : {}) }],
+    ),
   });
 }
 if (values['per-set-scale']) {

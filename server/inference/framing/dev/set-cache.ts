@@ -63,7 +63,8 @@ export function cachedFeatures(frame: CachedSetFrame): FramingFeatures {
 export function readLabelsCsv(labelsPath: string): { file: string; label: string }[] {
   const [header, ...rows] = readFileSync(labelsPath, 'utf8').trim().split(/\r?\n/);
   const cols = header!.split(',');
-  const fi = cols.indexOf('file'), li = cols.indexOf('label');
+  // CinemaNet's shot-type set names its column `type` (master, over_the_shoulder).
+  const fi = cols.indexOf('file'), li = cols.includes('label') ? cols.indexOf('label') : cols.indexOf('type');
   return rows.map((row) => {
     const cells = row.split(',');
     return { file: cells[fi]!, label: cells[li]! };
