@@ -359,6 +359,7 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
   const manager = cameras;
   /** The camera routes: this process's cameras, or (once the node has joined) the cluster's. */
   const cameraDirectory = () => cluster?.directory() ?? localCameraDirectory(manager);
+  shotLog?.knowCameras(() => cameraDirectory().list().map((c) => c.cameraId));
   const logTakes: TakeCommands | null = shotLog ? (cluster?.takeCommands() ?? { start: (request) => shotLog.startTake(request), end: (cameraIds) => shotLog.endTake(cameraIds), mark: (id, mark) => shotLog.markTake(id, mark) }) : null;
   /** A take names cameras there are (a typo would slate, or end, nothing on any camera); ending one may name a camera removed since it started. */
   const knownCameras = (cameraIds: string[] | null | undefined, alsoRunning = false): string[] | null => {

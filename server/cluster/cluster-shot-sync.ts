@@ -139,7 +139,8 @@ export class ClusterShotSync {
     const running = new Map(this.deps.shotLog.runningTakes().map((t) => [t.id, t]));
     for (const was of before) {
       const now = running.get(was.id);
-      if (!now) this.recordEnd(was, at);
+      // As it ended: a take on every camera ends by leaving its last one.
+      if (!now) this.recordEnd(this.deps.shotLog.takeStore.get(was.id), at);
       else if (now.exceptCameras.length !== was.exceptCameras.length || now.cameras?.length !== was.cameras?.length) this.takeRecords.left(now, this.originStart.get(now.id) ?? now.startedAt);
     }
   }

@@ -170,6 +170,12 @@ export class ShotLog {
    * told once open() has returned: the listeners may use the log they are given.
    */
   private opening: (() => void)[] | null = [];
+  /**
+   * Every camera there is (in a cluster, the cluster's), set by the server
+   * once its cameras are known: a take on every camera that has left each
+   * of them ends, as a take on named cameras ends with its last one.
+   */
+  private everyCamera: () => readonly string[] = () => [];
 
   private constructor(
     /** The connection; public for maintenance and for tests that provoke faults (PRAGMA max_page_count). */
@@ -337,6 +343,11 @@ export class ShotLog {
     return this.takeStore.running();
   }
 
+  /** Where the list of every camera comes from (see everyCamera). */
+  knowCameras(everyCamera: () => readonly string[]): void {
+    this.everyCamera = everyCamera;
+  }
+
   /**
    * Starts a take. A running take on any of the same cameras leaves them
    * first: it runs on on its other cameras, and ends when it has none left
@@ -388,9 +399,13 @@ export class ShotLog {
   /** Running takes leave `cameras` (null: every camera); returns those that ended, having no camera left. Inside a transaction. */
   private leaveCameras(cameras: string[] | null, at: number): Take[] {
     const ended: Take[] = [];
+    const everyCamera = cameras === null ? [] : this.everyCamera();
     for (const running of this.takeStore.running()) {
       if (cameras === null || (running.cameras !== null && running.cameras.every((c) => cameras.includes(c)))) ended.push(this.takeStore.end(running.id, at));
-      else if (running.cameras === null || running.cameras.some((c) => cameras.includes(c))) this.takeStore.leave(running.id, cameras);
+      else if (running.cameras === null || running.cameras.some((c) => cameras.includes(c))) {
+        const left = this.takeStore.leave(running.id, cameras);
+        if (left.cameras === null && everyCamera.length && everyCamera.every((c) => left.exceptCameras.includes(c))) ended.push(this.takeStore.end(running.id, at));
+      }
     }
     return ended;
   }

@@ -81,8 +81,17 @@ test("takes in a cluster: the record says which cameras a take has left, as each
     for (const node of [a, b]) await until(nodeLog(node.url), running, `node ${node.nodeId}'s log`);
     for (const node of [a, b]) await until(record(node.url), running, `the cluster's record, read on ${node.nodeId}`);
     assert.deepEqual(shape((await listed(b.url, '')).running), running, 'the running takes, listed on b');
+    // 20/1 ended on x-3, the last of the cluster's cameras it had (x-3 runs on neither node: it is disabled), on b:
+    // it ends, on every node and in the record.
+    await post(b.url, '/api/takes/end', { cameras: ['x-3'] });
+    const lastLeft = [
+      ['20', '1', null, ['x-1', 'x-2', 'x-3'], true],
+      ['21', '1', ['x-1'], [], false],
+    ];
+    for (const node of [a, b]) await until(nodeLog(node.url), lastLeft, `node ${node.nodeId}'s log once 20/1 left its last camera`);
+    for (const node of [a, b]) await until(record(node.url), lastLeft, `the cluster's record once 20/1 left its last camera, read on ${node.nodeId}`);
     await post(b.url, '/api/takes/end', {});
-    const ended = running.map(([scene, take, cameras, except]) => [scene, take, cameras, except, true]);
+    const ended = lastLeft.map(([scene, take, cameras, except]) => [scene, take, cameras, except, true]);
     await until(nodeLog(a.url), ended, "a's log once both ended");
     await until(record(a.url), ended, "the cluster's record once both ended");
 

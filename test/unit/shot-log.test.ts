@@ -165,6 +165,32 @@ describe('takes', () => {
     log.close();
   });
 
+  test('a take on every camera ended camera by camera ends with the last camera there is, also when a take starts on that one', () => {
+    const { log, clock, recorded } = openLog();
+    const cameras = ['cam-1', 'cam-2', 'cam-3'];
+    const trackers = cameras.map((id) => log.attachCamera({ id }));
+    log.knowCameras(() => cameras);
+    const twelve = log.startTake({ scene: '12' });
+    clock.now = T0 + 1000;
+    assert.deepEqual(log.endTake(['cam-1']), []);
+    assert.deepEqual(log.endTake(['cam-2', 'cam-1']), [], 'cam-3 still has the take');
+    clock.now = T0 + 2000;
+    const ended = log.endTake(['cam-3']);
+    assert.deepEqual(ended.map((t) => [t.id, t.endedAt]), [[twelve.id, T0 + 2000]]);
+    assert.deepEqual(log.runningTakes(), []);
+    assert.deepEqual(recorded.takes.at(-1), []);
+    assert.deepEqual(trackers.map((t) => t.currentTake), [null, null, null]);
+    // Its end is checked against the plan, as an end on every camera's is.
+    assert.equal(log.alerts.active()[0]?.key, 'plan-missing:12:1');
+
+    const fourteen = log.startTake({ scene: '14', exceptCameras: ['cam-1'] });
+    clock.now = T0 + 3000;
+    const fifteen = log.startTake({ scene: '15', cameras: ['cam-2', 'cam-3'] });
+    assert.equal(log.takeStore.get(fourteen.id).endedAt, T0 + 3000, 'a take started on the cameras it had left ends it');
+    assert.deepEqual(log.runningTakes().map((t) => t.id), [fifteen.id]);
+    log.close();
+  });
+
   test('a take number used before in the scene is refused (TAKE_EXISTS, naming the next) unless again', () => {
     const { log, clock } = openLog();
     log.startTake({ scene: '12', take: '8' });
