@@ -36,8 +36,15 @@ const FIT_WORKER = fileURLToPath(new URL('./fit-worker.ts', import.meta.url));
 const FIT_WORKER_FALLBACK = new URL('./fit-worker-entry.mjs', import.meta.url);
 /** The scope of a head applied to every camera without one of its own. */
 export const EVERY_CAMERA = '*';
-/** Another node's fit blocks a new one for at most this long (fits take seconds to a minute). */
-const FIT_ELSEWHERE_TIMEOUT_MS = 10 * 60_000;
+/**
+ * A fit thread still working after this long is stopped and the fit fails
+ * (CALIBRATION_FIT_TIMEOUT): fits take seconds to a minute or two, and a
+ * thread that hangs would otherwise hold "fitting", and block every fit
+ * after it, until the server restarts.
+ */
+export const FIT_TIME_LIMIT_MS = 10 * 60_000;
+/** Another node's fit blocks a new one for at most this long: its own limit, and a minute for a node that died mid-fit and never said so. */
+const FIT_ELSEWHERE_TIMEOUT_MS = FIT_TIME_LIMIT_MS + 60_000;
 
 interface Observed {
   frame: Pick<Frame, 'width' | 'height' | 'data' | 'captureTime'>;
@@ -78,6 +85,8 @@ export interface LiveCalibrationDeps {
   log: Logger;
   /** In a cluster: this node's id, the other nodes told of changes, and this node's range of label-these ids. */
   cluster?: { nodeId: string; announce: CalibrationAnnouncer; queueIdBase: number };
+  /** How long a fit thread may work (default FIT_TIME_LIMIT_MS). */
+  fitTimeLimitMs?: number;
 }
 
 /**
@@ -366,11 +375,18 @@ export class LiveCalibration {
   private async runFit(job: FitJob, sampleCount: number): Promise<void> {
     try {
       const entry = await bundledWorkerEntry(FIT_WORKER, FIT_WORKER_FALLBACK, this.deps.log);
+      const limitMs = this.deps.fitTimeLimitMs ?? FIT_TIME_LIMIT_MS;
       const reply = await new Promise<FitReply>((resolve, reject) => {
         const worker = new Worker(entry, { workerData: { fitJob: job } });
+        const timer = setTimeout(() => {
+          reject(new ShotscaleError('CALIBRATION_FIT_TIMEOUT', `the fit thread was still working after ${limitMs >= 60_000 ? `${limitMs / 60_000} minutes` : `${limitMs / 1000} s`} and was stopped; start the fit again`));
+          void worker.terminate();
+        }, limitMs);
+        timer.unref();
         worker.once('message', (message: FitReply) => resolve(message));
         worker.once('error', reject);
         worker.once('exit', (code) => reject(new Error(`the fit thread exited (${code}) without a result`)));
+        worker.once('exit', () => clearTimeout(timer));
       });
       if (!reply.ok) throw new ShotscaleError(reply.code ?? 'INTERNAL', reply.message);
       const { head, reports, fitMs } = reply.result;

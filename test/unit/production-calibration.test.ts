@@ -139,6 +139,35 @@ describe('a fit that fails', () => {
   });
 });
 
+describe('a fit that runs too long', () => {
+  test('is stopped at its time limit and fails with CALIBRATION_FIT_TIMEOUT; a new fit may start', async () => {
+    const dir = tempDir();
+    const store = new CalibrationStore(openDatabase(path.join(dir, 'shots.db')));
+    // A limit no fit thread meets (starting one takes longer): the thread is stopped mid-fit.
+    const calibration = await LiveCalibration.open({ store: new SqliteCalibrationRecords(store), featureNames: NAMES, modelName: 'model-x', configured: null, clock: Date.now, log: silentLogger, fitTimeLimitMs: 5 });
+    for (const [i, label] of ['CU', 'CU', 'CU', 'MCU', 'MCU', 'MCU'].entries()) {
+      store.addSample({ cameraId: 'cam-1', capturedAt: 1000 + i, source: 'live', taxonomy: 'canonical', label, shown: 'MCU', shotId: null, features: Float32Array.from([i / 3 - 1, 0.5, 0.5]), featureNames: NAMES, rules: softScale(1.5, 0.5), jpeg: null }, 2000 + i);
+    }
+    const waitForEnd = async () => {
+      const deadline = Date.now() + 60_000;
+      let fit = (await calibration.state()).fit;
+      while (fit.state === 'fitting' && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        fit = (await calibration.state()).fit;
+      }
+      return fit;
+    };
+    assert.equal((await calibration.startFit()).state, 'fitting');
+    const fit = await waitForEnd();
+    assert.equal(fit.state, 'failed');
+    assert.equal(fit.code, 'CALIBRATION_FIT_TIMEOUT');
+    assert.match(fit.error ?? '', /still working after 0\.005 s and was stopped/);
+    assert.equal(store.listHeads().length, 0, 'no head from a stopped fit');
+    assert.equal((await calibration.startFit()).state, 'fitting', 'a stopped fit blocks none after it');
+    await waitForEnd();
+  });
+});
+
 describe('the calibration store', () => {
   const db = openDatabase(path.join(tempDir(), 'shots.db'));
   const store = new CalibrationStore(db);
