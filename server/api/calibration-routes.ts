@@ -15,7 +15,7 @@ import { EVERY_CAMERA, type LiveCalibration } from '../calibration/live-calibrat
 import { needs } from './access/http-access.js';
 import { askNodes, forwardToNode, wasForwarded, type PeerNode } from './node-forward.js';
 import type { QueueItem } from '../calibration/label-queue.js';
-import { parseRecordId as parseId, parseRequest } from './request-schemas.js';
+import { parseCount, parseRecordId as parseId, parseRequest } from './request-schemas.js';
 
 const labelSchema = z.strictObject({ label: z.string().min(1).max(40), taxonomy: z.string().min(1).max(40).optional() });
 /** captureTime: the picture the operator saw (epoch ms); the nearest analysed frame of the last 2 s is labelled. */
@@ -79,7 +79,9 @@ export function registerCalibrationRoutes(app: FastifyInstance, calibration: Liv
 
   app.get('/api/calibration', needs('viewer'), async () => calibration.state());
 
-  app.get<{ Querystring: { camera?: string } }>('/api/calibration/samples', needs('viewer', ['camera']), async (request) => ({ samples: await calibration.samples(request.query.camera || undefined) }));
+  app.get<{ Querystring: { camera?: string; limit?: string } }>('/api/calibration/samples', needs('viewer', ['camera', 'limit']), async (request) => ({
+    samples: await calibration.samples(request.query.camera || undefined, parseCount(request.query.limit, 'limit')),
+  }));
 
   app.get<{ Params: { id: string } }>('/api/calibration/samples/:id/image', needs('viewer'), async (request, reply) =>
     reply.type('image/jpeg').header('cache-control', 'max-age=86400').send(await calibration.sampleImage(parseId(request.params.id, 'sample'))));

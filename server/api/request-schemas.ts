@@ -68,6 +68,17 @@ export function shown(value: string): string {
   return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value);
 }
 
+/** Past this a page is not a page; SQLite would also refuse numbers past 2^63. */
+const MAX_COUNT = 1_000_000_000;
+
+/** A count in a query (limit, offset): absent or empty is undefined; anything but a whole number from 0 to a billion is BAD_REQUEST. */
+export function parseCount(value: string | undefined, name: string): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const n = /^\d{1,10}$/.test(value) ? Number(value) : NaN;
+  if (!(n <= MAX_COUNT)) throw new ShotscaleError('BAD_REQUEST', `${name}: ${shown(value)} is not a whole number from 0 to ${MAX_COUNT}`);
+  return n;
+}
+
 /** A record's id in a path (a shot, a sample): a positive whole number SQLite can hold, else BAD_REQUEST. */
 export function parseRecordId(value: string, what: string): number {
   const id = /^\d{1,15}$/.test(value) ? Number(value) : NaN;

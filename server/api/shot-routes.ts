@@ -14,7 +14,7 @@ import type { CoverageUpdate, Take, TakeMark } from '../shared/shots.js';
 import type { ShotFilter, StoredShot } from '../store/shot-store.js';
 import { planEtag, parseIfMatch } from '../coverage/plan-revision.js';
 import { needs } from './access/http-access.js';
-import { MAX_CAMERAS_IN_REQUEST, parseRecordId, parseRequest, shown, parseShotPatch, parseTakeMark, takeEndSchema, takeRequest, takeStartSchema } from './request-schemas.js';
+import { MAX_CAMERAS_IN_REQUEST, parseCount, parseRecordId, parseRequest, shown, parseShotPatch, parseTakeMark, takeEndSchema, takeRequest, takeStartSchema } from './request-schemas.js';
 
 type Query = Record<string, string | undefined>;
 
@@ -40,18 +40,7 @@ function parseTime(value: string | undefined, name: string): number | undefined 
   return time;
 }
 
-/** Past this a page is not a page; SQLite would also refuse numbers past 2^63. */
-const MAX_COUNT = 1_000_000_000;
-
-function parseCount(value: string | undefined, name: string): number | undefined {
-  if (value === undefined || value === '') return undefined;
-  const n = /^\d{1,10}$/.test(value) ? Number(value) : NaN;
-  if (!(n <= MAX_COUNT)) throw badRequest(`${name}: ${shown(value)} is not a whole number from 0 to ${MAX_COUNT}`);
-  return n;
-}
-
 const parseId = (value: string): number => parseRecordId(value, 'shot');
-
 
 /** The query parameters of a shot filter (shotFilterFrom). */
 export const SHOT_FILTER_QUERY = ['camera', 'scene', 'take', 'from', 'to', 'status', 'order', 'limit', 'offset'] as const;

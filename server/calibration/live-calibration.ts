@@ -298,8 +298,9 @@ export class LiveCalibration {
     return { id, cameraId: sample.cameraId, capturedAt: sample.capturedAt, createdAt: now, source: 'shot', taxonomy: 'canonical', label: shot.scale, shown: sample.shown, shotId: shot.id, hasImage: sample.jpeg !== null };
   }
 
-  samples(cameraId?: string): Promise<SampleSummary[]> {
-    return this.deps.store.listSamples(cameraId !== undefined ? { cameraId } : {});
+  /** Newest first; `limit`: only the latest so many. */
+  samples(cameraId?: string, limit?: number): Promise<SampleSummary[]> {
+    return this.deps.store.listSamples({ ...(cameraId !== undefined ? { cameraId } : {}), ...(limit !== undefined ? { limit } : {}) });
   }
 
   async deleteSample(id: number): Promise<void> {

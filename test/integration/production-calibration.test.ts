@@ -112,6 +112,14 @@ describe('teaching the classifier a production\'s convention', () => {
     const samples = (body as { samples: { id: number; label: string; shown: string; taxonomy: string; hasImage: boolean }[] }).samples;
     assert.equal(samples.length, 10);
     assert.ok(samples.every((s) => s.label === 'CU' && s.taxonomy === 'canonical' && s.hasImage));
+    // ?limit: the latest so many (the Calibration view asks for those it shows); not a count, a coded 400.
+    const ids = async (query: string) => ((await httpJson(api(`/api/calibration/samples${query}`), { token: VIEWER })).body as { samples: { id: number }[] }).samples.map((x) => x.id);
+    const every = await ids('');
+    assert.equal(every.length, 18);
+    assert.deepEqual(await ids('?limit=3'), every.slice(0, 3));
+    const notCount = await httpJson(api('/api/calibration/samples?limit=-1'), { token: VIEWER });
+    assert.equal(notCount.status, 400);
+    assert.equal((notCount.body as { error: { code: string } }).error.code, 'BAD_REQUEST');
     const image = await fetch(api(`/api/calibration/samples/${selfie[0]}/image`), { headers: { authorization: `Bearer ${VIEWER}` } });
     assert.equal(image.headers.get('content-type'), 'image/jpeg');
     const bytes = new Uint8Array(await image.arrayBuffer());
