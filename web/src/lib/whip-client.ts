@@ -315,7 +315,8 @@ export function whipUrl(origin: string, cameraId: string, name?: string): string
 // ---------------------------------------------------------------------------
 // The page's publishing session
 
-export type PublishPhase = 'idle' | 'connecting' | 'publishing' | 'stopping' | 'error';
+/** reconnecting: the session was lost (the server restarting, the network gone) and the page publishes again by itself. */
+export type PublishPhase = 'idle' | 'connecting' | 'publishing' | 'reconnecting' | 'stopping' | 'error';
 
 export interface PublishSnapshot {
   phase: PublishPhase;
@@ -335,8 +336,54 @@ export interface PublishSnapshot {
   connection: RTCPeerConnectionState | null;
   /** Times the camera was switched on a running session (replaceTrack). */
   switches: number;
-  /** The server's refusal of the last start (HTTP status and code), or null: 401 asks for a publish token. */
+  /**
+   * Why the last start failed, coded: the server's refusal (HTTP status and its
+   * code; 401 asks for a publish token) or the page's own (status 0: NETWORK,
+   * INSECURE, ...); null when it failed otherwise (the camera) or did not.
+   */
   refusal: { status: number; code: string } | null;
+}
+
+/** What the page says of its session: `interrupted` while publishing with the media connection down (nothing reaches the server). */
+export type PublishShownState = PublishPhase | 'interrupted';
+
+export function shownPublishState(snap: Pick<PublishSnapshot, 'phase' | 'connection'>): PublishShownState {
+  return snap.phase === 'publishing' && snap.connection === 'disconnected' ? 'interrupted' : snap.phase;
+}
+
+/**
+ * Whether an attempt to publish again, after the session was lost, is worth
+ * another: the server unreachable or answering that it cannot now (restarting,
+ * full), or still holding this device's lost session (CAMERA_BUSY for a
+ * publisher, until it notices the loss). Anything else (a token refused, the
+ * camera disabled or taken by an ffmpeg source) needs a person.
+ */
+export function worthRetrying(error: unknown): boolean {
+  if (!(error instanceof WhipError)) return false;
+  if (error.code === 'NETWORK' || error.status === 502 || error.status === 503 || error.status === 504) return true;
+  return error.code === 'CAMERA_BUSY' && /already has a publisher/.test(error.message);
+}
+
+/** The start was refused because another publisher (a device, a tab, an encoder) has the camera. */
+export function refusedForPublisher(snap: Pick<PublishSnapshot, 'refusal' | 'error'>): boolean {
+  return snap.refusal?.code === 'CAMERA_BUSY' && /already has a publisher/.test(snap.error ?? '');
+}
+
+/** What to do about a coded refusal, in the words of the floor (null: the message says it all). */
+export function refusalAdvice(snap: Pick<PublishSnapshot, 'refusal' | 'error'>): string | null {
+  if (refusedForPublisher(snap)) return 'Another device, tab or encoder is publishing to this camera id: stop it there, or use another id.';
+  switch (snap.refusal?.code) {
+    case 'CAMERA_BUSY':
+      return /is disabled/.test(snap.error ?? '') ? 'Enable the camera on the server (Cameras view), or use another id.' : null;
+    case 'WHIP_CAPACITY':
+      return 'The server takes no more publishers now: try again shortly, or raise supervisor.whip.maxSessions (and maxCameras) in its config.';
+    case 'WHIP_CODEC':
+      return 'This browser offered no video codec the server decodes (VP8, VP9 or AV1): try another browser.';
+    case 'NETWORK':
+      return "Check that this device is on the server's network and that shotscale runs there, then press Start again.";
+    default:
+      return null;
+  }
 }
 
 export interface StartOptions {
@@ -354,6 +401,12 @@ const STOPPED_GRACE_MS = 400;
 
 /** How long the media connection may take to come up after the answer. */
 const CONNECT_TIMEOUT_MS = 15_000;
+
+/** A lost session is published again by itself for this long (a server restart, a network drop), then left to a person. */
+export const RECONNECT_FOR_MS = 120_000;
+/** The wait before the first attempt to publish again, doubled per attempt up to RECONNECT_MAX_DELAY_MS. */
+const RECONNECT_FIRST_DELAY_MS = 1000;
+const RECONNECT_MAX_DELAY_MS = 5000;
 
 export class PublishSession {
   private state: PublishSnapshot = {
@@ -378,6 +431,11 @@ export class PublishSession {
   private unloadHooked = false;
   /** The status feed has shown this session's camera taken (waiting, live or stalled) since the session began. */
   private serverSaw = false;
+  /** What the last start was given: a lost session is published again with it. */
+  private options: StartOptions | null = null;
+  /** While publishing again by itself: since when, how many attempts so far, and why. */
+  private reconnect: { since: number; attempts: number; why: string } | null = null;
+  private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
 
   snapshot(): PublishSnapshot {
     return this.state;
@@ -391,7 +449,7 @@ export class PublishSession {
   }
 
   get active(): boolean {
-    return this.state.phase === 'connecting' || this.state.phase === 'publishing' || this.state.phase === 'stopping';
+    return this.state.phase === 'connecting' || this.state.phase === 'publishing' || this.state.phase === 'reconnecting' || this.state.phase === 'stopping';
   }
 
   /**
@@ -399,6 +457,8 @@ export class PublishSession {
    * publishing, switches the published track instead (no new session).
    */
   async openCamera(deviceId: string | null, resolution: Resolution): Promise<void> {
+    // Between attempts to publish again: the next attempt takes this camera.
+    if (this.state.phase === 'reconnecting' && this.options) this.options = { ...this.options, deviceId, resolution };
     if (this.session || this.state.phase === 'connecting') {
       await this.switchCamera(deviceId, resolution);
       return;
@@ -417,10 +477,18 @@ export class PublishSession {
 
   async start(options: StartOptions): Promise<void> {
     if (this.active) throw new Error('already publishing; stop first');
+    this.options = options;
+    this.reconnect = null;
+    await this.attempt(options);
+  }
+
+  /** One try at publishing: the start's, or one of those after the session was lost (phase reconnecting). */
+  private async attempt(options: StartOptions): Promise<void> {
     const generation = ++this.generation;
+    const again = this.reconnect !== null;
     this.token = options.token;
     this.serverSaw = false;
-    this.set({ phase: 'connecting', error: null, cameraId: options.cameraId, location: null, connection: null, switches: 0, refusal: null });
+    this.set({ ...(again ? {} : { phase: 'connecting' as const, error: null, switches: 0 }), cameraId: options.cameraId, location: null, connection: null, refusal: null });
     try {
       let stream = this.state.stream;
       const reuse = stream && stream.getVideoTracks()[0]?.readyState === 'live' && this.state.resolution === options.resolution && (!options.deviceId || this.state.deviceId === options.deviceId);
@@ -446,14 +514,21 @@ export class PublishSession {
       this.onConnectionState(published);
       this.connectTimer = setTimeout(() => {
         if (this.session === published && pc.connectionState !== 'connected') {
-          void this.fail(published, 'The media connection to the server did not come up (ICE). The server must be reachable from this device over UDP; a VPN or a guest Wi-Fi that isolates devices blocks it.');
+          // While publishing again the server may still be starting: only a first start's ICE failure is left to a person at once.
+          const why = 'The media connection to the server did not come up (ICE). The server must be reachable from this device over UDP; a VPN or a guest Wi-Fi that isolates devices blocks it.';
+          void this.fail(published, why, again);
         }
       }, CONNECT_TIMEOUT_MS);
     } catch (error) {
       if (generation !== this.generation) return;
       this.session = null;
+      if (this.reconnect && worthRetrying(error)) {
+        this.scheduleReconnect(this.reconnect.why);
+        return;
+      }
+      this.reconnect = null;
       const message = error instanceof WhipError ? error.message : cameraErrorMessage(error);
-      const refusal = error instanceof WhipError && error.status > 0 ? { status: error.status, code: error.code } : null;
+      const refusal = error instanceof WhipError ? { status: error.status, code: error.code } : null;
       this.set({ phase: 'error', error: message, location: null, connection: null, refusal });
     }
   }
@@ -497,6 +572,7 @@ export class PublishSession {
   async stop(): Promise<void> {
     this.generation++;
     this.clearConnectTimer();
+    this.clearReconnect();
     const session = this.session;
     this.session = null;
     if (session) {
@@ -527,13 +603,13 @@ export class PublishSession {
     } else if (state === 'stopped') {
       // Removed (camera:removed follows at once), changed (it restarts), or the server is stopping: a moment tells which.
       setTimeout(() => {
-        if (this.session === session) void this.fail(session, 'The server ended this session: the camera was changed on the server, or the server is stopping. Press Start to publish again.');
+        if (this.session === session) void this.fail(session, 'The server ended this session: the camera was changed on the server, or the server is stopping.', true);
       }, STOPPED_GRACE_MS);
     } else if (state === 'removed') {
       void this.fail(session, 'The server ended this session: the camera was removed on the server. Press Start to publish again (a new camera is made).');
     } else if (state === 'gone' && this.serverSaw) {
       // 'gone' before our session showed is the previous publisher's.
-      void this.fail(session, 'The server ended this session: it dropped this publisher (no picture reached it, or the connection was lost). Press Start to publish again.');
+      void this.fail(session, 'The server ended this session: it dropped this publisher (no picture reached it, or the connection was lost).', true);
     }
   }
 
@@ -542,15 +618,60 @@ export class PublishSession {
     if (this.session && this.state.cameraId && this.serverSaw && !cameraIds.includes(this.state.cameraId)) this.serverStatus(this.state.cameraId, 'removed');
   }
 
-  private async fail(published: Published, message: string): Promise<void> {
+  /**
+   * Ends a session that went wrong. `reconnect`: it was lost, not ended on
+   * purpose (the connection, the server restarting): the camera stays open and
+   * the page publishes again by itself for RECONNECT_FOR_MS, then says so.
+   */
+  private async fail(published: Published, message: string, reconnect = false): Promise<void> {
     if (this.session !== published) return;
     this.generation++;
     this.clearConnectTimer();
     this.session = null;
-    this.set({ phase: 'error', error: message, location: null, connection: null });
+    if (reconnect && this.options && this.state.stream) {
+      this.scheduleReconnect(this.reconnect?.why ?? message);
+      await published.stop();
+      return;
+    }
+    this.reconnect = null;
+    this.set({ phase: 'error', error: reconnect ? `${message} Press Start to publish again.` : message, location: null, connection: null });
     await published.stop();
     this.releaseStream();
     this.set({ stream: null, settings: null });
+  }
+
+  /** The next attempt to publish a lost session again, or giving up once RECONNECT_FOR_MS have passed. */
+  private scheduleReconnect(why: string): void {
+    const now = Date.now();
+    const reconnect = (this.reconnect ??= { since: now, attempts: 0, why });
+    const options = this.options;
+    if (!options || now - reconnect.since >= RECONNECT_FOR_MS) {
+      this.reconnect = null;
+      this.releaseStream();
+      const waited = Math.round((now - reconnect.since) / 1000);
+      this.set({ phase: 'error', error: `${reconnect.why} Publishing again by itself gave up after ${waited} s. Press Start to publish again.`, location: null, connection: null, stream: null, settings: null });
+      return;
+    }
+    const delay = Math.min(RECONNECT_FIRST_DELAY_MS * 2 ** reconnect.attempts, RECONNECT_MAX_DELAY_MS);
+    reconnect.attempts++;
+    const generation = ++this.generation;
+    this.set({
+      phase: 'reconnecting',
+      error: `${reconnect.why} Publishing again by itself (attempt ${reconnect.attempts}; for up to ${RECONNECT_FOR_MS / 60_000} min)…`,
+      location: null,
+      connection: null,
+    });
+    this.clearReconnect(false);
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = null;
+      if (generation === this.generation && this.options) void this.attempt(this.options);
+    }, delay);
+  }
+
+  private clearReconnect(forget = true): void {
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = null;
+    if (forget) this.reconnect = null;
   }
 
   private onConnectionState(published: Published): void {
@@ -558,11 +679,12 @@ export class PublishSession {
     const state = published.pc.connectionState;
     if (state === 'connected') {
       this.clearConnectTimer();
+      this.reconnect = null;
       this.set({ phase: 'publishing', connection: state, error: null });
     } else if (state === 'disconnected') {
-      this.set({ connection: state, error: 'The connection is interrupted; waiting for it to recover…' });
+      this.set({ connection: state, error: 'The connection to the server is interrupted: no picture reaches it now. Waiting for it to come back…' });
     } else if (state === 'failed' || state === 'closed') {
-      void this.fail(published, 'The connection to the server was lost. Press Start to publish again.');
+      void this.fail(published, 'The connection to the server was lost.', true);
     } else {
       this.set({ connection: state });
     }

@@ -1,0 +1,53 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { refusalAdvice, refusedForPublisher, shownPublishState, WhipError, worthRetrying, type PublishSnapshot } from '../../web/src/lib/whip-client.js';
+
+type Refused = Pick<PublishSnapshot, 'refusal' | 'error'>;
+const refused = (code: string, error: string, status = 409): Refused => ({ refusal: { status, code }, error });
+
+test('publishing with the media connection down is shown as interrupted, never as publishing', () => {
+  assert.equal(shownPublishState({ phase: 'publishing', connection: 'disconnected' }), 'interrupted');
+  assert.equal(shownPublishState({ phase: 'publishing', connection: 'connected' }), 'publishing');
+  // Connecting is connecting, whatever ICE says on the way.
+  assert.equal(shownPublishState({ phase: 'connecting', connection: 'disconnected' }), 'connecting');
+  for (const phase of ['idle', 'stopping', 'error'] as const) assert.equal(shownPublishState({ phase, connection: null }), phase);
+});
+
+test('a refusal for another publisher is told apart from the other CAMERA_BUSY refusals', () => {
+  const busy = refused('CAMERA_BUSY', 'camera "a" already has a publisher; end it first (DELETE its session)');
+  assert.equal(refusedForPublisher(busy), true);
+  assert.match(refusalAdvice(busy) ?? '', /Another device, tab or encoder is publishing to this camera id/);
+
+  const disabled = refused('CAMERA_BUSY', 'camera "a" is disabled');
+  assert.equal(refusedForPublisher(disabled), false);
+  assert.match(refusalAdvice(disabled) ?? '', /Enable the camera on the server/);
+
+  const ffmpeg = refused('CAMERA_BUSY', 'camera "a" is a rtsp camera; WHIP publishes only to WebRTC cameras');
+  assert.equal(refusedForPublisher(ffmpeg), false);
+  assert.equal(refusalAdvice(ffmpeg), null, 'the message says it all');
+
+  // The same words under another code are not this refusal.
+  assert.equal(refusedForPublisher(refused('BAD_REQUEST', 'camera "a" already has a publisher')), false);
+  assert.equal(refusedForPublisher({ refusal: null, error: 'camera "a" already has a publisher' }), false);
+});
+
+test('coded refusals the floor can act on say what to do; the rest leave it to the message', () => {
+  assert.match(refusalAdvice(refused('WHIP_CAPACITY', 'the server takes no more', 503)) ?? '', /supervisor\.whip\.maxSessions/);
+  assert.match(refusalAdvice(refused('WHIP_CODEC', 'no VP8', 400)) ?? '', /VP8, VP9 or AV1/);
+  assert.match(refusalAdvice(refused('NETWORK', 'publishing: the server cannot be reached', 0)) ?? '', /shotscale runs there/);
+  assert.equal(refusalAdvice(refused('CAMERA_INVALID', 'camera: id: letters, digits', 400)), null);
+  assert.equal(refusalAdvice({ refusal: null, error: 'Camera access was refused.' }), null);
+});
+
+test('a lost session is published again by itself only while the server is away or still holds it', () => {
+  assert.equal(worthRetrying(new WhipError(0, 'NETWORK', 'publishing: the server cannot be reached (Failed to fetch)')), true);
+  for (const status of [502, 503, 504]) assert.equal(worthRetrying(new WhipError(status, `HTTP_${status}`, 'not now')), true, String(status));
+  // The server has not yet noticed that this device's last session is gone.
+  assert.equal(worthRetrying(new WhipError(409, 'CAMERA_BUSY', 'camera "a" already has a publisher; end it first (DELETE its session)')), true);
+  // These need a person: the camera disabled or not a WebRTC one, a token refused, a bad offer, the camera itself.
+  assert.equal(worthRetrying(new WhipError(409, 'CAMERA_BUSY', 'camera "a" is disabled')), false);
+  assert.equal(worthRetrying(new WhipError(409, 'CAMERA_BUSY', 'camera "a" is a rtsp camera; WHIP publishes only to WebRTC cameras')), false);
+  assert.equal(worthRetrying(new WhipError(401, 'UNAUTHORIZED', 'a token is needed')), false);
+  assert.equal(worthRetrying(new WhipError(400, 'WHIP_CODEC', 'no codec')), false);
+  assert.equal(worthRetrying(Object.assign(new Error('denied'), { name: 'NotAllowedError' })), false);
+});
