@@ -361,7 +361,6 @@ export class CameraManager {
     // Frames of this camera's earlier source (before an edit) still in inference belong to no shot of the new one.
     const tracker = deps.shotLog?.attachCamera(camera, { firstSession: upcomingSourceSession(camera.id) }) ?? null;
     if (tracker && camera.source.kind === 'file') this.useFileTimecode(camera.source.path, tracker, log);
-    let lastState = '';
     const common = {
       // The source delivers frames for the camera's first model; others are resized from them.
       output: profile.models[0]!.model.input,
@@ -378,11 +377,9 @@ export class CameraManager {
       onStateChange: (s: CameraSource) => {
         const status = this.statusOf(s);
         deps.metrics.cameraUp.set({ camera: camera.id }, status.state === 'live' ? 1 : 0);
-        if (status.state === 'restarting' && lastState !== 'restarting') deps.metrics.ffmpegRestarts.inc({ camera: camera.id });
         if (status.state === 'stalled') deps.metrics.stalls.inc({ camera: camera.id });
         // A restarted source is a new shot as far as smoothing knows.
         if (status.state === 'live') deps.readouts.reset(camera.id);
-        lastState = status.state;
         log.info(`state ${status.state}${status.lastError && status.state !== 'live' ? `: ${status.lastError}` : ''}`);
         deps.shotLog?.cameraStatus(status);
         deps.onStatus(status);

@@ -357,6 +357,7 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
   });
 
   const manager = cameras;
+  metrics.restartsFrom(() => manager.list());
   /** The camera routes: this process's cameras, or (once the node has joined) the cluster's. */
   const cameraDirectory = () => cluster?.directory() ?? localCameraDirectory(manager);
   shotLog?.knowCameras(() => cameraDirectory().list().map((c) => c.cameraId));

@@ -20,9 +20,18 @@ const positive = (d: string) => z.number().positive().describe(d);
 
 export { cameraIdSchema };
 
+/**
+ * An RTSP URL that names a host: `rtsp://` alone (or `rtsp://user:pw@/s`)
+ * was taken, and the camera then restarted for ever with "connection
+ * refused" at no address. The credentials part may hold an `@` of its own
+ * (a password), so the host is what follows the last one.
+ */
+export const RTSP_URL_PATTERN = /^rtsps?:\/\/([^/?#]*@)?[^/?#:@\s][^/?#@\s]*([/?#]|$)/i;
+export const RTSP_URL_RULE = 'an rtsp:// or rtsps:// URL that names a host, e.g. rtsp://10.0.0.21/stream1';
+
 const rtspSource = z.strictObject({
   kind: z.literal('rtsp'),
-  url: z.string().regex(/^rtsps?:\/\//, 'an rtsp:// or rtsps:// URL').describe('RTSP URL; credentials may come from ${ENV_VARS}'),
+  url: z.string().regex(RTSP_URL_PATTERN, RTSP_URL_RULE).describe('RTSP URL; credentials may come from ${ENV_VARS}'),
   transport: z.enum(['tcp', 'udp']).default('tcp').describe('RTP transport; TCP survives lossy networks and firewalls'),
   timeoutS: positive('Socket I/O timeout before ffmpeg gives up on the camera').default(5),
 });
@@ -53,16 +62,19 @@ export const TESTSRC_PATTERNS = ['testsrc', 'testsrc2', 'smptebars', 'smptehdbar
 /**
  * The largest test pattern: 8K UHD. lavfi allocates every frame at the size
  * asked for before the resize, so 100000x100000 (30 GB a frame in RGB) is
- * an out-of-memory kill, not a picture.
+ * an out-of-memory kill, not a picture. The rate stops at 120 (the fastest
+ * broadcast rate, ITU-R BT.2020): 8K at 1000 fps was taken, and ffmpeg
+ * could not draw its first frame in time, so the camera restarted for ever
+ * with "no frame" instead of being refused.
  */
-export const TESTSRC_MAX = { width: 7680, height: 4320 } as const;
+export const TESTSRC_MAX = { width: 7680, height: 4320, fps: 120 } as const;
 
 const testsrcSource = z.strictObject({
   kind: z.literal('testsrc'),
   pattern: z.enum(TESTSRC_PATTERNS).default('testsrc2').describe('ffmpeg lavfi test pattern'),
   width: z.number().int().positive().max(TESTSRC_MAX.width, `at most ${TESTSRC_MAX.width} (test patterns go up to ${TESTSRC_MAX.width}x${TESTSRC_MAX.height}, 8K UHD)`).default(1280).describe(`Pattern width, up to ${TESTSRC_MAX.width}`),
   height: z.number().int().positive().max(TESTSRC_MAX.height, `at most ${TESTSRC_MAX.height} (test patterns go up to ${TESTSRC_MAX.width}x${TESTSRC_MAX.height}, 8K UHD)`).default(720).describe(`Pattern height, up to ${TESTSRC_MAX.height}`),
-  fps: z.number().positive().default(25).describe('Pattern frame rate'),
+  fps: z.number().positive().max(TESTSRC_MAX.fps, `at most ${TESTSRC_MAX.fps} (the fastest broadcast rate)`).default(25).describe(`Pattern frame rate, up to ${TESTSRC_MAX.fps}`),
 });
 
 const urlSource = z.strictObject({
@@ -105,11 +117,14 @@ const webrtcSource = z.strictObject({
 
 export const sourceSchema = z.discriminatedUnion('kind', [rtspSource, webcamSource, ndiSource, fileSource, testsrcSource, urlSource, webrtcSource]);
 
+/** Longest camera name: a tile's title, not a note. */
+export const CAMERA_NAME_MAX = 128;
+
 export const cameraSchema = z.strictObject({
   id: cameraIdSchema,
-  name: z.string().min(1).max(128).refine((name) => !hasControlCharacter(name), NO_CONTROL_CHARACTERS).optional().describe('Display name; defaults to the id'),
+  name: z.string().min(1, 'at least 1 character').max(CAMERA_NAME_MAX, `at most ${CAMERA_NAME_MAX} characters`).refine((name) => !hasControlCharacter(name), NO_CONTROL_CHARACTERS).optional().describe('Display name; defaults to the id'),
   enabled: z.boolean().default(true).describe('Disabled cameras are listed but not read'),
-  analysisFps: z.number().positive().max(60).default(5).describe('Frames per second sent to the classifier'),
+  analysisFps: z.number().positive('more than 0').max(60, 'at most 60').default(5).describe('Frames per second sent to the classifier'),
   source: sourceSchema,
   models: z
     .array(

@@ -30,7 +30,22 @@ export class PipelineMetrics {
     buckets: [0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.5, 1, 2],
     registers: [this.registry],
   });
-  readonly ffmpegRestarts = new Counter({ name: 'shotscale_ffmpeg_restarts_total', help: 'ffmpeg restarts, per camera', labelNames: ['camera'] as const, registers: [this.registry] });
+  /**
+   * Read from the cameras' own reconnect counts at each scrape (restartsFrom),
+   * the figure the dashboard shows: a camera that never comes back stays in
+   * "restarting" through every attempt, so counting the state's changes
+   * counted its first restart alone.
+   */
+  readonly ffmpegRestarts = new Counter({
+    name: 'shotscale_ffmpeg_restarts_total',
+    help: 'ffmpeg restarts, per camera',
+    labelNames: ['camera'] as const,
+    registers: [this.registry],
+    collect: () => this.collectRestarts(),
+  });
+  private restartCounts: () => Iterable<{ cameraId: string; reconnects: number }> = () => [];
+  /** Each camera's reconnect count as last added to ffmpegRestarts. */
+  private readonly restartsCounted = new Map<string, number>();
   readonly inferenceRestarts = new Counter({
     name: 'shotscale_inference_restarts_total',
     help: 'Inference thread restarts (the thread died, or a restarted one failed to load), per model (default, or the name of an extra)',
@@ -74,8 +89,24 @@ export class PipelineMetrics {
     for (const kind of ALERT_KINDS) this.alertsActive.set({ kind }, 0);
   }
 
+  /** Where shotscale_ffmpeg_restarts_total is read from: the local cameras' statuses. */
+  restartsFrom(cameras: () => Iterable<{ cameraId: string; reconnects: number }>): void {
+    this.restartCounts = cameras;
+  }
+
+  /** Adds what each camera's reconnect count grew by since the last scrape (a camera started afresh counts from 0 again). */
+  collectRestarts(): void {
+    for (const { cameraId, reconnects } of this.restartCounts()) {
+      const counted = this.restartsCounted.get(cameraId) ?? 0;
+      const added = reconnects >= counted ? reconnects - counted : reconnects;
+      if (added > 0) this.ffmpegRestarts.inc({ camera: cameraId }, added);
+      this.restartsCounted.set(cameraId, reconnects);
+    }
+  }
+
   /** Removes a camera's series when the camera is removed. */
   forgetCamera(camera: string): void {
+    this.restartsCounted.delete(camera);
     for (const metric of [this.framesIn, this.framesAnalysed, this.glassToReadout, this.ffmpegRestarts, this.stalls, this.cameraUp, this.analysisRate]) {
       metric.remove({ camera });
     }

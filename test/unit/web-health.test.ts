@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { CameraStatus, PipelineStats } from '../../server/shared/socket-events.js';
+import type { Alert } from '../../server/shared/shots.js';
 import { DASH, formatBytes, formatRate } from '../../web/src/lib/format.js';
 import {
   THRESHOLDS,
@@ -12,6 +13,10 @@ import {
   healthSummary,
   levelAbove,
   levelBelow,
+  notLiveCards,
+  notLiveReason,
+  notLiveSummary,
+  STATS_STALE_MS,
   overCapacityCause,
   overCapacityText,
   statCards,
@@ -288,3 +293,45 @@ test('format helpers added for the health view', () => {
 function pick(row: { level: string; reasons: string[] }): { level: string; reasons: string[] } {
   return { level: row.level, reasons: row.reasons };
 }
+
+test('figures kept past a lost connection, or with the pushes stopped, are said to be from then and judged by nothing', () => {
+  const clock = (ms: number) => `T+${(ms - NOW) / 1000}`;
+  assert.equal(notLiveReason(true, NOW, NOW + 2000, clock), null, 'a push 2 s ago: live');
+  assert.equal(notLiveReason(true, null, NOW, clock), null, 'connected, no figures yet: the page says it waits');
+  assert.equal(notLiveReason(false, NOW, NOW + 1000, clock), 'Not connected to the server: the figures are as of T+0, not live.');
+  assert.equal(notLiveReason(false, null, NOW, clock), 'Not connected to the server: nothing here is live.');
+  assert.equal(notLiveReason(true, NOW, NOW + STATS_STALE_MS, clock), null);
+  assert.match(notLiveReason(true, NOW, NOW + 12_000, clock) ?? '', /^No figures from the server for 12 s: they are as of T\+0, not live\.$/);
+
+  const cards = notLiveCards(statCards(stats({ latencyMs: { p50: 300, p95: 1200 } }), FOUR));
+  assert.deepEqual(new Set(cards.map((c) => c.level)), new Set(['none']), 'no card says OK, or anything else, about now');
+  assert.ok(cards.every((c) => c.reason === null));
+  assert.equal(cards.find((c) => c.key === 'latency')!.value, 'p50 300 ms', 'the last values stay in sight');
+
+  const summary = notLiveSummary(healthSummary(FOUR, stats(), NOW), 'Not connected.');
+  assert.deepEqual(summary, { level: 'none', lines: ['Not connected.', 'Last known: 4 of 4 cameras live.'] });
+});
+
+test('a live camera with a black or frozen picture is not OK, and the server\'s own alerts weigh on the summary', () => {
+  const alert = (patch: Partial<Alert>): Alert => ({ key: 'k', kind: 'frozen', severity: 'warning', cameraIds: ['a'], message: 'm', since: NOW - 10_000, resolvedAt: null, ...patch });
+  const frozen = alert({ key: 'frozen:a', kind: 'frozen', message: 'The picture of a has not changed for 12 s' });
+  const black = alert({ key: 'no-picture:b', kind: 'no-picture', cameraIds: ['b'], message: 'b has sent one plain colour' });
+  const doubling = alert({ key: 'doubling:c+d', kind: 'doubling', cameraIds: ['c', 'd'], message: 'c and d both on MS' });
+  const rows = cameraHealthRows(FOUR, stats(), NOW, [frozen, black, doubling]);
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  assert.equal(byId.get('a')!.level, 'warn');
+  assert.deepEqual(byId.get('a')!.reasons, ['picture frozen']);
+  assert.deepEqual(byId.get('b')!.reasons, ['no picture']);
+  assert.equal(byId.get('c')!.level, 'ok', 'a doubling is the coverage\'s business, not the camera\'s health');
+  assert.equal(cameraHealth(camera('a'), stats(), NOW, [{ ...frozen, resolvedAt: NOW }]).level, 'ok', 'a resolved alert weighs nothing');
+
+  const summary = healthSummary(FOUR, stats(), NOW, [frozen]);
+  assert.equal(summary.level, 'warn');
+  assert.deepEqual(summary.lines, ['4 of 4 cameras live.', 'Warning for a.']);
+
+  const storage = alert({ key: 'storage', kind: 'storage', severity: 'critical', cameraIds: [], message: 'The shot log cannot be written: no space left on the device; 12 shots held in memory.' });
+  const full = healthSummary(FOUR, stats(), NOW, [storage]);
+  assert.equal(full.level, 'bad');
+  assert.deepEqual(full.lines, ['4 of 4 cameras live.', 'Problem: The shot log cannot be written: no space left on the device; 12 shots held in memory.']);
+  assert.equal(healthSummary(FOUR, stats(), NOW, [{ ...storage, severity: 'info' }]).level, 'ok');
+});

@@ -37,6 +37,15 @@ export const CAMERA_ID_RULE = 'letters, digits, "-" and "_", at most 64, startin
 /** Highest analysis rate the server takes (cameraSchema.analysisFps). */
 export const MAX_ANALYSIS_FPS = 60;
 
+/** The largest test pattern the server takes (server/config/schema.ts TESTSRC_MAX). */
+export const TESTSRC_MAX = { width: 7680, height: 4320, fps: 120 } as const;
+
+/** Longest camera name the server takes (CAMERA_NAME_MAX). */
+export const CAMERA_NAME_MAX = 128;
+
+/** An RTSP URL that names a host (server/config/schema.ts RTSP_URL_PATTERN): `rtsp://` alone was taken. */
+export const RTSP_URL_PATTERN = /^rtsps?:\/\/([^/?#]*@)?[^/?#:@\s][^/?#@\s]*([/?#]|$)/i;
+
 /** The source as the API sends and takes it. */
 export type SourceJson =
   | { kind: 'rtsp'; url: string; transport?: RtspTransport; timeoutS?: number }
@@ -276,7 +285,8 @@ export function buildCamera(form: CameraFormState, mode: 'add' | 'edit' = 'add')
   switch (form.kind) {
     case 'rtsp': {
       const url = required('source.url', form.rtsp.url);
-      if (url && !/^rtsps?:\/\//.test(url)) errors['source.url'] = 'an rtsp:// or rtsps:// URL';
+      if (url && !/^rtsps?:\/\//i.test(url)) errors['source.url'] = 'an rtsp:// or rtsps:// URL';
+      else if (url && !RTSP_URL_PATTERN.test(url)) errors['source.url'] = 'a host after rtsp://, e.g. rtsp://10.0.0.21/stream1';
       source = withDefined<SourceJson>({ kind: 'rtsp', url, transport: form.rtsp.transport, timeoutS: num('source.timeoutS', form.rtsp.timeoutS) });
       break;
     }
@@ -300,9 +310,9 @@ export function buildCamera(form: CameraFormState, mode: 'add' | 'edit' = 'add')
       source = withDefined<SourceJson>({
         kind: 'testsrc',
         pattern: form.testsrc.pattern,
-        width: num('source.width', form.testsrc.width, { integer: true }),
-        height: num('source.height', form.testsrc.height, { integer: true }),
-        fps: num('source.fps', form.testsrc.fps),
+        width: num('source.width', form.testsrc.width, { integer: true, max: TESTSRC_MAX.width }),
+        height: num('source.height', form.testsrc.height, { integer: true, max: TESTSRC_MAX.height }),
+        fps: num('source.fps', form.testsrc.fps, { max: TESTSRC_MAX.fps }),
       });
       break;
     case 'url': {
@@ -316,8 +326,9 @@ export function buildCamera(form: CameraFormState, mode: 'add' | 'edit' = 'add')
       source = { kind: 'webrtc' };
       break;
   }
-  if (Object.keys(errors).length) return { camera: null, errors };
   const name = form.name.trim();
+  if (name.length > CAMERA_NAME_MAX) errors.name = `at most ${CAMERA_NAME_MAX} characters (${name.length} now)`;
+  if (Object.keys(errors).length) return { camera: null, errors };
   const camera: CameraJson = withDefined({
     id,
     name: name || (mode === 'edit' ? id : undefined),
@@ -400,15 +411,26 @@ export function serverErrors(code: string, message: string, kind: SourceKind): S
   }
   const visible = new Set<string>(fieldsFor(kind));
   const body = message.replace(/^camera(?: "[^"]*")?: /, '');
+  // Issues are joined with "; ", and an issue's text may hold "; " of its own
+  // ("the secrets shown as *** belong to rtsp://a:554; for rtsp://b:554 type
+  // them again"): a part that names no field goes on with the issue before it,
+  // or the field showed half a sentence and the top of the form the other half.
+  const issues: { path: string | null; text: string }[] = [];
   for (const part of body.split('; ')) {
     const match = ISSUE.exec(part);
+    const last = issues.at(-1);
+    if (match) issues.push({ path: match[1]!, text: match[2]! });
+    else if (last) last.text = `${last.text}; ${part}`;
+    else issues.push({ path: null, text: part });
+  }
+  for (const issue of issues) {
     // "source.inputOptions[2]" belongs to the inputOptions field.
-    const path = match?.[1]?.replace(/\[\d+\].*$/, '');
-    if (match && path && visible.has(path)) {
+    const path = issue.path?.replace(/\[\d+\].*$/, '');
+    if (path && visible.has(path)) {
       const key = path as FieldKey;
-      fields[key] = fields[key] ? `${fields[key]}; ${match[2]!}` : match[2]!;
+      fields[key] = fields[key] ? `${fields[key]}; ${issue.text}` : issue.text;
     } else {
-      general.push(part);
+      general.push(issue.path === null ? issue.text : `${issue.path}: ${issue.text}`);
     }
   }
   return { fields, general };

@@ -5,6 +5,7 @@
  * Unit-tested under node (test/unit/web-health.test.ts).
  */
 import type { CameraStatus, CapacitySummary, PipelineStats } from '../../../server/shared/socket-events.js';
+import type { Alert, AlertKind } from '../../../server/shared/shots.js';
 import { DASH, formatBytes, formatDuration, formatFps, formatLatency, formatPercent, formatRate } from './format.js';
 
 /** ok / warn / bad are judgements; off: disabled on purpose; none: nothing to judge yet. */
@@ -238,6 +239,21 @@ function capacityCard(stats: PipelineStats): StatCardData {
   return card('capacity', 'Capacity', 'over capacity', `cameras deliver ${formatRate(c.demandFps)} · ${model}`, 'warn', `${overCapacityText(c)} (fair shares)`);
 }
 
+/**
+ * Alerts about a live camera's picture, in a word for its row: the frames
+ * come at their rate, so without them the row said OK over a black or frozen
+ * feed.
+ */
+const PICTURE_ALERTS: Partial<Record<AlertKind, string>> = { 'no-picture': 'no picture', frozen: 'picture frozen' };
+
+/** Alerts about the server itself rather than a camera or the coverage: its shot log, the cluster, a take cut by an outage. */
+const SERVER_ALERTS: readonly AlertKind[] = ['storage', 'cluster', 'take-interrupted'];
+
+/** How an active alert weighs on the health view: critical is a problem, a warning a warning, info nothing. */
+export function alertLevel(alert: Pick<Alert, 'severity'>): Level {
+  return alert.severity === 'critical' ? 'bad' : alert.severity === 'warning' ? 'warn' : 'ok';
+}
+
 /** Restarts without a single frame after which a camera counts as broken, not starting (backoff reaches ~4 s by then). */
 export const NEVER_STARTED_RESTARTS = 3;
 
@@ -268,7 +284,7 @@ export interface CameraHealthRow {
  * has been live for a whole stats window: a camera live for 3 s of a 30 s
  * window shows a tenth of its rate and would be flagged for nothing.
  */
-export function cameraHealth(status: CameraStatus, stats: PipelineStats | null, now = Date.now()): CameraHealthRow {
+export function cameraHealth(status: CameraStatus, stats: PipelineStats | null, now = Date.now(), alerts: readonly Alert[] = []): CameraHealthRow {
   const analysedPerS = stats?.analysedPerSByCamera[status.cameraId] ?? null;
   const row: CameraHealthRow = {
     id: status.cameraId,
@@ -340,6 +356,10 @@ export function cameraHealth(status: CameraStatus, stats: PipelineStats | null, 
     const dropped = levelAbove(row.dropShare, THRESHOLDS.dropShare);
     if (dropped === 'warn' || dropped === 'bad') flag(dropped, `${formatPercent(row.dropShare)} of frames dropped`);
   }
+  for (const alert of alerts) {
+    const words = PICTURE_ALERTS[alert.kind];
+    if (words && alert.resolvedAt === null && alert.cameraIds.includes(status.cameraId) && alertLevel(alert) !== 'ok') flag(alertLevel(alert), words);
+  }
   return row;
 }
 
@@ -347,9 +367,9 @@ export function cameraHealth(status: CameraStatus, stats: PipelineStats | null, 
 const STATE_ORDER: Readonly<Record<CameraStatus['state'], number>> = { failed: 0, stalled: 1, gone: 2, restarting: 3, starting: 4, waiting: 5, stopped: 6, live: 7 };
 
 /** Every camera's row, worst first, then by state (not delivering first), name and id. */
-export function cameraHealthRows(cameras: readonly CameraStatus[], stats: PipelineStats | null, now = Date.now()): CameraHealthRow[] {
+export function cameraHealthRows(cameras: readonly CameraStatus[], stats: PipelineStats | null, now = Date.now(), alerts: readonly Alert[] = []): CameraHealthRow[] {
   return cameras
-    .map((c) => cameraHealth(c, stats, now))
+    .map((c) => cameraHealth(c, stats, now, alerts))
     .sort(
       (a, b) =>
         SEVERITY[a.level] - SEVERITY[b.level] ||
@@ -375,8 +395,8 @@ function nameList(names: readonly string[], most = 4): string {
  * A few short lines for the top of the page: what is live, which cameras and
  * which pipeline figures need a look (the table and the cards say why).
  */
-export function healthSummary(cameras: readonly CameraStatus[], stats: PipelineStats | null, now = Date.now()): HealthSummary {
-  const rows = cameraHealthRows(cameras, stats, now);
+export function healthSummary(cameras: readonly CameraStatus[], stats: PipelineStats | null, now = Date.now(), alerts: readonly Alert[] = []): HealthSummary {
+  const rows = cameraHealthRows(cameras, stats, now, alerts);
   const enabled = rows.filter((r) => r.enabled);
   const live = enabled.filter((r) => r.state === 'live').length;
   const lines: string[] = [];
@@ -396,6 +416,12 @@ export function healthSummary(cameras: readonly CameraStatus[], stats: PipelineS
 
   let level: Level = enabled.length ? 'ok' : 'none';
   for (const r of enabled) level = worse(level, r.level);
+  // The server's own alerts (a shot log that cannot be written) are no camera's: said here, in their words.
+  for (const alert of alerts) {
+    if (!SERVER_ALERTS.includes(alert.kind) || alert.resolvedAt !== null || alertLevel(alert) === 'ok') continue;
+    level = worse(level, alertLevel(alert));
+    lines.push(`${LEVEL_WORDS[alertLevel(alert)]}: ${alert.message}`);
+  }
   if (stats) {
     const flagged: string[] = [];
     for (const c of statCards(stats, cameras)) {
@@ -407,4 +433,33 @@ export function healthSummary(cameras: readonly CameraStatus[], stats: PipelineS
     lines.push('Waiting for pipeline figures…');
   }
   return { level, lines };
+}
+
+/** `stats` is pushed every 2 s: three pushes missed and the figures are no longer live. */
+export const STATS_STALE_MS = 6000;
+
+/**
+ * Why the figures on the page are not live, or null when they are. The page
+ * keeps the last figures it had when the connection drops (or when the pushes
+ * stop with the connection up), and a card coloured "OK" over them would say
+ * all is well while nothing is known: this is the sentence that says so.
+ * `statsAt`: when the figures shown came (epoch ms), null before any.
+ */
+export function notLiveReason(connected: boolean, statsAt: number | null, now: number, clock: (ms: number) => string = (ms) => new Date(ms).toLocaleTimeString()): string | null {
+  if (!connected) return statsAt === null ? 'Not connected to the server: nothing here is live.' : `Not connected to the server: the figures are as of ${clock(statsAt)}, not live.`;
+  if (statsAt !== null && now - statsAt > STATS_STALE_MS) return `No figures from the server for ${formatDuration(now - statsAt)}: they are as of ${clock(statsAt)}, not live.`;
+  return null;
+}
+
+/**
+ * The summary while the figures are not live: no judgement (level none),
+ * the reason first, then what was last known, said to be from then.
+ */
+export function notLiveSummary(summary: HealthSummary, reason: string): HealthSummary {
+  return { level: 'none', lines: [reason, ...summary.lines.map((line, i) => (i === 0 ? `Last known: ${line}` : line))] };
+}
+
+/** The cards while the figures are not live: the last values, judged by none of them. */
+export function notLiveCards(cards: readonly StatCardData[]): StatCardData[] {
+  return cards.map((c) => ({ ...c, level: c.level === 'off' ? 'off' : 'none', reason: null }));
 }

@@ -174,6 +174,8 @@ export class LiveState {
   resolvedAlerts: Alert[] = $state.raw([]);
   /** Latest pipeline figures, or null before the first. */
   stats: PipelineStats | null = $state.raw(null);
+  /** When the latest figures came (epoch ms), or null before the first: figures kept past a lost connection are not live. */
+  statsAt: number | null = $state(null);
   /** The camera shown large, or null for the whole wall. */
   focused: string | null = $state(null);
   view: View = $state('wall');
@@ -300,8 +302,9 @@ export class LiveState {
   }
 
   /** `stats`. */
-  setStats(stats: PipelineStats): void {
+  setStats(stats: PipelineStats, receivedAt = Date.now()): void {
     this.stats = stats;
+    this.statsAt = receivedAt;
   }
 
   /** The take a camera is in now, if any. */
