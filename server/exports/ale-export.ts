@@ -3,24 +3,39 @@
  * shot, which Media Composer imports into a bin (File > Import, or drag the
  * .ale onto a bin) and can then relink or batch-import against the source.
  *
- * Layout: "Heading" with FIELD_DELIM TABS, VIDEO_FORMAT 1080, AUDIO_FORMAT
- * 48khz and FPS; a blank line; "Column" and the tab-separated column names; a
- * blank line; "Data" and one tab-separated row per shot. Values never hold
- * tabs or line breaks (they would split a row), so free text is put on one
- * line. Start and End are timecodes at the timeline rate (timeline-layout.ts
+ * Layout: "Heading" with FIELD_DELIM TABS, VIDEO_FORMAT, AUDIO_FORMAT and
+ * FPS; a blank line; "Column" and the tab-separated column names; a blank
+ * line; "Data" and one tab-separated row per shot. Values never hold tabs or
+ * line breaks (they would split a row), so free text is put on one line.
+ * Start and End are timecodes at the timeline rate (timeline-layout.ts
  * converts shots logged at another rate); End is exclusive, as Avid writes
  * it. A clip's timecode cannot wrap, so a shot across midnight is two rows,
- * split there, the first ending at 24:00:00:00. Drop-frame shows in the ";"
- * of the timecodes: FPS says only 29.97 or 59.94. Tape is the same reel name as in the EDL export, so an EDL and an
- * ALE of the same log relink to each other; Name is the clip name the other
- * exports use, cut to the 32 characters Avid's log specification allows
- * (uniqueNames); Source File is the file name of
- * the source video in file mode. Lines end in CRLF: Media Composer reads CRLF
+ * split there, the first ending at 24:00:00:00 (the end of the day: an
+ * exclusive out has no other spelling there, and 00:00:00:00 would read as
+ * an End before its Start). Drop-frame shows in the ";" of the timecodes:
+ * FPS says only the rate, spelled as Avid's log specification lists it
+ * (23.98, not 23.976: aleFps). Tape is the same reel name as in the EDL
+ * export, so an EDL and an ALE of the same log relink to each other; Name is
+ * the clip name the other exports use, cut to the 32 characters Avid's log
+ * specification allows (uniqueNames); Source File is the file name of the
+ * source video in file mode. Lines end in CRLF: Media Composer reads CRLF
  * and LF, and CRLF is what it writes on Windows and what every other ALE
  * reader accepts.
+ *
+ * Format headings and Tracks: a live feed is logged as 1080 picture without
+ * sound (Tracks "V", Avid's value for a clip without sound; the wall sends
+ * none), as the FCPXML export does. In file mode they are the source
+ * file's: VIDEO_FORMAT by its picture size as Avid names project formats
+ * (CUSTOM above HD, 720, PAL, NTSC, else 1080: aleVideoFormat), since Media
+ * Composer refuses an ALE whose VIDEO_FORMAT is not the project's;
+ * AUDIO_FORMAT by its sample rate; and Tracks V plus one A track per channel
+ * ("VA1A2" for stereo, written without spaces as Avid writes it), so a
+ * relink or batch import brings the sound in with the picture. Tags are one
+ * cell, ", " between them (tagsCell).
  */
 import { basename } from 'node:path';
 import { SCALE_NAMES } from '../shared/scale.js';
+import type { MediaFormat } from './export-shots.js';
 import { describeNoPicture, describeTakeMark, shotFraming, shotWithoutPicture, type ShotRecord, type TimecodeRateName } from '../shared/shots.js';
 import { framesToOutTimecode, framesToTimecode, type TimecodeRate } from '../shots/timecode.js';
 import { oneLine, roundedNumber } from './export-text.js';
@@ -52,9 +67,55 @@ export const ALE_COLUMNS = [
   'Shot ID',
 ] as const;
 
-/** The FPS heading value: the rate without its DF mark. */
+/**
+ * The FPS heading value: the rate without its DF mark, 23.976 as "23.98".
+ * Avid's log specification lists 23.98, 24, 25 and 29.97 as the FPS values
+ * (23.976 is not among them), and the per-clip FPS column of Avid logs says
+ * 23.98 for this rate; the rates the specification predates (50, 59.94, 60)
+ * keep their usual names.
+ */
 export function aleFps(rate: TimecodeRate): string {
-  return rate.name.replace('DF', '');
+  return rate.name === '23.976' ? '23.98' : rate.name.replace('DF', '');
+}
+
+/**
+ * VIDEO_FORMAT by picture size, as Avid names project formats: a picture
+ * larger than HD in either direction (UHD, DCI 2K and 4K) is CUSTOM, which
+ * is what Media Composer writes for such projects; 1280x720 is 720, SD PAL
+ * and NTSC rasters are PAL and NTSC. Any other picture (a 640x360 web file,
+ * a 1280x536 scope crop) is 1080: it comes into an HD project, and an ALE
+ * whose VIDEO_FORMAT is not the project's is refused.
+ */
+export function aleVideoFormat(width: number | null, height: number | null): string {
+  if (width === null || height === null) return '1080';
+  if (width > 1920 || height > 1080) return 'CUSTOM';
+  if (width === 1280 && height === 720) return '720';
+  if (width === 720 && height === 576) return 'PAL';
+  if (width === 720 && (height === 486 || height === 480)) return 'NTSC';
+  return '1080';
+}
+
+/** AUDIO_FORMAT by sample rate: Avid's values are 22khz, 24khz, 44khz and 48khz (48khz for any other rate, the video standard). */
+function aleAudioFormat(audio: MediaFormat['audio']): string {
+  const rate = audio?.sampleRate ?? 48000;
+  if (rate >= 44000 && rate < 48000) return '44khz';
+  if (rate >= 24000 && rate < 44000) return '24khz';
+  if (rate < 24000) return '22khz';
+  return '48khz';
+}
+
+/** Tracks: V, then A1, A2... for each audio channel ("VA1A2"), written without spaces as Avid's log specification has them. */
+function aleTracks(audio: MediaFormat['audio']): string {
+  const channels = audio ? Math.max(0, Math.floor(audio.channels)) : 0;
+  return `V${Array.from({ length: channels }, (_, i) => `A${i + 1}`).join('')}`;
+}
+
+/** Tags as one cell, ", " between them; a comma inside a tag becomes ";" (as in the FCPXML keywords), so the cell splits back into the same tags. */
+function tagsCell(tags: readonly string[]): string {
+  return tags
+    .map((tag) => oneLine(tag).replaceAll(',', ';'))
+    .filter((tag) => tag !== '')
+    .join(', ');
 }
 
 /** The longest clip name Avid's log specification allows under Name ("32 characters maximum"). */
@@ -85,7 +146,7 @@ function uniqueNames(shots: readonly ShotRecord[]): string[] {
   });
 }
 
-export function aleLog(sortedShots: readonly ShotRecord[], rateName: TimecodeRateName, mediaPath: string | null): string {
+export function aleLog(sortedShots: readonly ShotRecord[], rateName: TimecodeRateName, mediaPath: string | null, media: MediaFormat | null = null): string {
   const layout = layoutTimeline(sortedShots, rateName);
   const { rate } = layout;
   // A master clip's timecode cannot cross midnight: a shot across it is two rows, split there (timeline-layout.ts).
@@ -93,12 +154,15 @@ export function aleLog(sortedShots: readonly ShotRecord[], rateName: TimecodeRat
   const reels = reelNames(events.map((e) => e.shot.cameraId));
   const names = uniqueNames(events.map((e) => e.shot));
   const sourceFile = mediaPath ? basename(mediaPath) : '';
+  // The source file's picture and sound in file mode; a live feed's 1080 picture without sound otherwise.
+  const source = mediaPath && media ? media : { width: null, height: null, audio: null };
+  const tracks = aleTracks(source.audio);
 
   const rows = events.map(({ shot, srcIn, srcOut }, i) => {
     const noPicture = shotWithoutPicture(shot);
     const cells: Record<(typeof ALE_COLUMNS)[number], string> = {
       Name: names[i]!,
-      Tracks: 'V',
+      Tracks: tracks,
       Start: framesToTimecode(srcIn, rate),
       End: framesToOutTimecode(srcOut, srcIn, rate),
       Tape: reels.get(shot.cameraId)!,
@@ -116,7 +180,7 @@ export function aleLog(sortedShots: readonly ShotRecord[], rateName: TimecodeRat
       Camera: shot.cameraId,
       Comments: shot.note ?? '',
       'Shot Info': shotComment(shot),
-      Tags: shot.tags.join(', '),
+      Tags: tagsCell(shot.tags),
       'Shot ID': String(shot.id),
     };
     return ALE_COLUMNS.map((column) => oneLine(cells[column])).join('\t');
@@ -125,8 +189,8 @@ export function aleLog(sortedShots: readonly ShotRecord[], rateName: TimecodeRat
   const lines = [
     'Heading',
     'FIELD_DELIM\tTABS',
-    'VIDEO_FORMAT\t1080',
-    'AUDIO_FORMAT\t48khz',
+    `VIDEO_FORMAT\t${aleVideoFormat(source.width, source.height)}`,
+    `AUDIO_FORMAT\t${aleAudioFormat(source.audio)}`,
     `FPS\t${aleFps(rate)}`,
     '',
     'Column',

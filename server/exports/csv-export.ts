@@ -2,8 +2,14 @@
  * The shot log as CSV (RFC 4180) for spreadsheets, archive databases and
  * scripts: a header row, then one row per shot in time order. Lines end in
  * CRLF as RFC 4180 asks; fields holding a comma, a quote or a line break are
- * quoted, quotes doubled, and line breaks inside notes are kept. No byte-order
- * mark, so scripts read the first column name cleanly.
+ * quoted, quotes doubled, and line breaks inside notes are kept.
+ *
+ * The file starts with a UTF-8 byte-order mark. Excel, where loggers open a
+ * shot log, reads a CSV without one in the system's ANSI code page, so a
+ * camera "Kamera Süd" or a scene "場面 4" shows as mojibake; with the mark it
+ * reads UTF-8. LibreOffice, Google Sheets and pandas skip the mark; a
+ * script that reads the text itself opens the file as "utf-8-sig" (Python)
+ * or drops a leading U+FEFF, or reads the JSON export, which has none.
  *
  * `scale` is what the shot is: an operator's correction where one was made
  * (`scale_set_by` operator, the classifier's own in `classifier_scale`). A
@@ -112,7 +118,10 @@ function csvRow(shot: ShotRecord): string[] {
   return cells.map(csvField);
 }
 
+/** The byte-order mark that tells Excel the file is UTF-8 (see above). */
+export const CSV_BOM = '\ufeff';
+
 export function shotsCsv(sortedShots: readonly ShotRecord[]): string {
   const rows = [CSV_COLUMNS.join(','), ...sortedShots.map((shot) => csvRow(shot).join(','))];
-  return rows.join(CSV_LINE_END) + CSV_LINE_END;
+  return CSV_BOM + rows.join(CSV_LINE_END) + CSV_LINE_END;
 }

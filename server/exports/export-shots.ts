@@ -42,7 +42,7 @@ export const EXPORT_EXTENSIONS: Readonly<Record<ExportFormat, string>> = {
   fcpxml: '.fcpxml',
 };
 
-/** The source video's picture and sound as probed (file mode), for the FCPXML format and asset. */
+/** The source video's picture and sound as probed (file mode), for the FCPXML format and asset and the ALE's headings and Tracks. */
 export interface MediaFormat {
   width: number | null;
   height: number | null;
@@ -57,7 +57,7 @@ export interface ExportOptions {
   rate?: TimecodeRateName;
   /** File mode: the source video, for OTIO and FCPXML media references, the ALE Source File column and the EDL's FROM CLIP NAME. */
   mediaPath?: string | null;
-  /** File mode: the source video's picture size and audio; default 1920x1080 without audio. */
+  /** File mode: the source video's picture size and audio, for the FCPXML format and the ALE's format headings and Tracks; default 1920x1080 without audio. */
   media?: MediaFormat | null;
   /** Epoch ms written as the JSON export's generatedAt; default: now. */
   generatedAt?: number;
@@ -89,7 +89,7 @@ export function exportShots(shots: readonly ShotRecord[], format: ExportFormat, 
     case 'edl':
       return { body: cmx3600Edl(sorted, options.title, rate, mediaPath), contentType: TEXT, extension: EXPORT_EXTENSIONS.edl };
     case 'ale':
-      return { body: aleLog(sorted, rate, mediaPath), contentType: TEXT, extension: EXPORT_EXTENSIONS.ale };
+      return { body: aleLog(sorted, rate, mediaPath, options.media ?? null), contentType: TEXT, extension: EXPORT_EXTENSIONS.ale };
     case 'otio':
       return { body: otioTimeline(sorted, options.title, rate, mediaPath), contentType: JSON_TYPE, extension: EXPORT_EXTENSIONS.otio };
     case 'markers':

@@ -9,7 +9,12 @@
  * active_media_reference_key, is what OTIO 0.15 and later write and read).
  * Times are RationalTime.1 in frames at the exact timeline rate (24000/1001
  * for 23.976), converted per timeline-layout.ts. A clip's source_range is the
- * shot's source timecode (start = in frame, duration = frames).
+ * shot's source timecode (start = in frame, duration = frames): the value
+ * OpenTimelineIO's from_timecode gives for that timecode, drop-frame or not.
+ * A RationalTime has no drop-frame flag, and OTIO's adapters number 29.97
+ * and 59.94 as drop-frame when they write timecode, so whether the log counts
+ * drop-frame stays in metadata.shotscale.rate ("29.97" or "29.97DF") and in
+ * each clip's tcIn/tcOut.
  *
  * Layout: unlike an EDL, OTIO has a track per camera, so cameras stay in sync
  * with each other: global_start_time is the earliest in point of the log, and

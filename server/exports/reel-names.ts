@@ -7,12 +7,14 @@
  * both give "CAMERA_L"), so within one export the colliding cameras get a
  * numeric tail instead ("CAMERA_1", "CAMERA_2", ...), assigned in camera-id
  * order, so the same set of cameras always gets the same names. "BL" (black)
- * and "AX" (auxiliary source) mean something in CMX3600 and are never given
- * to a camera.
+ * and "AX" (auxiliary source) mean something in CMX3600, and EDL readers take
+ * "BLACK" for black and "BARS" for colour bars too (OpenTimelineIO's reader
+ * turns such events into generators, not clips), so none of them is ever
+ * given to a camera ("black" -> "BLACK1").
  */
 
 const REEL_LENGTH = 8;
-const RESERVED_REELS = new Set(['BL', 'AX']);
+const RESERVED_REELS = new Set(['BL', 'BLACK', 'BARS', 'AX']);
 
 /** Camera ids in the order tracks and reels are assigned: natural order, so cam-2 comes before cam-10. */
 export function sortCameraIds(cameraIds: Iterable<string>): string[] {

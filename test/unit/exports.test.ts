@@ -237,7 +237,8 @@ for (const fixture of FIXTURES) {
 
     test('ALE: heading, columns, one clip per shot with its timecodes and tape', () => {
       const ale = parseAle(run(fixture.shots, 'ale'));
-      assert.equal(ale.heading.FPS, rate.replace('DF', ''));
+      // Avid's log specification spells 23.976 "23.98"; drop-frame shows in the timecodes, not in FPS.
+      assert.equal(ale.heading.FPS, rate === '23.976' ? '23.98' : rate.replace('DF', ''));
       assert.equal(ale.heading.VIDEO_FORMAT, '1080');
       assert.equal(ale.heading.AUDIO_FORMAT, '48khz');
       for (const column of ['Name', 'Tracks', 'Start', 'End', 'Tape', 'Source File', 'Scale', 'Confidence', 'Framing', 'Scene', 'Take', 'Camera', 'Comments']) {
@@ -327,7 +328,7 @@ describe('exports: details', () => {
 
   test('CSV: RFC 4180 quoting, CRLF, formula guard on user text, tags joined by ";"', () => {
     const text = run(FEED_25, 'csv');
-    assert.ok(text.startsWith('id,camera,scene,take,take_mark,start_s,end_s,duration_s,tc_in,tc_out,rate,frames,scale,scale_name,scale_start,scale_end,scale_set_by,classifier_scale,confidence,framing,framing_set_by,detector_framing,people,over_the_shoulder,reason,cut_in,cut_out,in_time,out_time,tags,note,no_picture,no_picture_s,p_ECU,p_CU,p_MCU,p_MS,p_MWS,p_FS,p_WS,p_EWS\r\n'));
+    assert.equal(text.slice(0, text.indexOf('\r\n')), '\ufeffid,camera,scene,take,take_mark,start_s,end_s,duration_s,tc_in,tc_out,rate,frames,scale,scale_name,scale_start,scale_end,scale_set_by,classifier_scale,confidence,framing,framing_set_by,detector_framing,people,over_the_shoulder,reason,cut_in,cut_out,in_time,out_time,tags,note,no_picture,no_picture_s,p_ECU,p_CU,p_MCU,p_MS,p_MWS,p_FS,p_WS,p_EWS', 'the BOM, then the header row');
     assert.ok(text.endsWith('\r\n'));
     assert.ok(text.includes('"Anna, ""the lead""\nenters\tleft, then\r\nexits"'), 'quoted, quotes doubled, breaks kept');
     const rows = parseCsv(text);
@@ -342,6 +343,68 @@ describe('exports: details', () => {
     assert.equal(rows[2]!.note, '');
     assert.equal(rows[2]!.scene, '');
     assert.equal(rows[2]!.people, '');
+  });
+
+  test('CSV: a UTF-8 byte-order mark first, so Excel reads non-ASCII names as written', () => {
+    const shots = [shot({ camera: 'Kamera Süd', id: 5, rate: '25', tcIn: '10:00:00:00', tcOut: '10:00:02:00', scale: 'CU', extra: { scene: '場面 4', tags: ['Zoë'] } })];
+    const body = run(shots, 'csv');
+    assert.deepEqual([...Buffer.from(body, 'utf8').subarray(0, 3)], [0xef, 0xbb, 0xbf], 'EF BB BF, the UTF-8 BOM');
+    assert.equal(body.indexOf('\ufeff', 1), -1, 'once, at the start only');
+    // Read back as a spreadsheet or a BOM-aware script reads it: the first column is "id", the text as written.
+    const [row] = parseCsv(body);
+    assert.deepEqual([row!.id, row!.camera, row!.scene, row!.tags], ['5', 'Kamera Süd', '場面 4', 'Zoë']);
+    assert.equal(exportShots([], 'csv', options()).body, `\ufeff${body.slice(1).split('\r\n')[0]}\r\n`, 'an empty log: the mark and the header row');
+  });
+
+  test('ALE: a comma inside a tag never splits it: tags are ", " apart, a comma within one becomes ";"', () => {
+    const shots = [
+      shot({ camera: 'cam-1', id: 1, rate: '25', tcIn: '10:00:00:00', tcOut: '10:00:02:00', scale: 'CU', extra: { tags: ['anna', 'ben, jr', ' ', 'x,y,z'] } }),
+    ];
+    const [row] = parseAle(run(shots, 'ale')).rows;
+    assert.equal(row!.Tags, 'anna, ben; jr, x;y;z');
+    assert.deepEqual(row!.Tags!.split(', '), ['anna', 'ben; jr', 'x;y;z'], 'three tags read back as three');
+  });
+
+  test("ALE: file mode writes the source's picture format, sample rate and audio tracks; a live feed is 1080 picture only", () => {
+    const mediaPath = '/media/day 1/A001.mov';
+    const heading = (media: ExportOptions['media'], path: string | null = mediaPath) => {
+      const ale = parseAle(run(FEED_25, 'ale', { mediaPath: path, media }));
+      return [ale.heading.VIDEO_FORMAT, ale.heading.AUDIO_FORMAT, ...new Set(ale.rows.map((r) => r.Tracks))];
+    };
+    assert.deepEqual(heading(null, null), ['1080', '48khz', 'V'], 'live: 1080, no sound (MOS)');
+    assert.deepEqual(heading({ width: 1920, height: 1080, audio: { channels: 2, sampleRate: 48000 } }), ['1080', '48khz', 'VA1A2']);
+    assert.deepEqual(heading({ width: 1280, height: 720, audio: { channels: 1, sampleRate: 44100 } }), ['720', '44khz', 'VA1']);
+    // Media Composer refuses an ALE whose VIDEO_FORMAT is not the project's: UHD and DCI 2K are CUSTOM, not 1080.
+    assert.deepEqual(heading({ width: 3840, height: 2160, audio: { channels: 4, sampleRate: 48000 } }), ['CUSTOM', '48khz', 'VA1A2A3A4']);
+    assert.deepEqual(heading({ width: 2048, height: 1080, audio: null }), ['CUSTOM', '48khz', 'V']);
+    assert.deepEqual(heading({ width: 720, height: 576, audio: null }), ['PAL', '48khz', 'V']);
+    assert.deepEqual(heading({ width: 720, height: 486, audio: null }), ['NTSC', '48khz', 'V']);
+    assert.deepEqual(heading({ width: 640, height: 360, audio: null }), ['1080', '48khz', 'V'], 'a small picture goes into an HD project');
+    // The probe is only for the file a log was made from: a live log given a format keeps the live headings.
+    assert.deepEqual(heading({ width: 1280, height: 720, audio: { channels: 2, sampleRate: 48000 } }, null), ['1080', '48khz', 'V']);
+  });
+
+  test('OTIO: 29.97 non-drop keeps its frames at the exact rate 30000/1001, as OTIO reads ":" timecode; the DF mark stays in metadata', () => {
+    // 29.97 non-drop counts 30 frame numbers in every timecode second, none skipped: 01:00:00:00 is frame 108000.
+    const ndf = [
+      shot({ camera: 'cam-1', id: 1, rate: '29.97', tcIn: '01:00:00:00', tcOut: '01:00:59:29', scale: 'CU' }),
+      shot({ camera: 'cam-1', id: 2, rate: '29.97', tcIn: '01:00:59:29', tcOut: '01:01:00:02', scale: 'MS' }),
+    ];
+    const text = run(ndf, 'otio');
+    const otio = readOtio(text);
+    assert.equal(otio.globalStart.rate, 30000 / 1001);
+    assert.equal(otio.globalStart.value, 108000, "01:00:00:00 non-drop, as OpenTimelineIO's from_timecode reads it");
+    const clips = otio.tracks[0]!.items.filter((i) => i.schema === 'Clip.2');
+    assert.deepEqual(clips.map((c) => [c.rate, c.startFrame, c.durationFrames]), [
+      [30000 / 1001, 108000, 59 * 30 + 29],
+      [30000 / 1001, 108000 + 59 * 30 + 29, 3],
+    ]);
+    // Drop-frame counts the same frames (every frame kept) and only numbers them differently: same values, the mark in metadata.
+    const df = readOtio(run(ndf, 'otio', { rate: '29.97DF' }));
+    assert.deepEqual(df.tracks[0]!.items.map((i) => [i.rate, i.startFrame, i.durationFrames]), clips.map((c) => [c.rate, c.startFrame, c.durationFrames]));
+    const rateOf = (body: string) => (JSON.parse(body) as { metadata: { shotscale: { rate: string } } }).metadata.shotscale.rate;
+    assert.deepEqual([rateOf(text), rateOf(run(ndf, 'otio', { rate: '29.97DF' }))], ['29.97', '29.97DF']);
+    assert.match(text, /"rate": 29\.97002997002997,/, 'the rate written as the double 30000/1001, which OTIO reads back exactly');
   });
 
   test('ALE: tabs and line breaks never reach a cell; notes land in Comments; CRLF', () => {
@@ -415,6 +478,11 @@ describe('exports: details', () => {
     assert.deepEqual(again, reels, 'input order does not change the names');
     const reserved = parseEdl(run([shot({ camera: 'ax', id: 1, rate: '25', tcIn: '00:00:00:00', tcOut: '00:00:01:00', scale: 'MS' })], 'edl'));
     assert.notEqual(reserved.events[0]!.reel, 'AX', 'AX means auxiliary source in CMX3600');
+    // EDL readers take BL and BLACK for black, BARS for colour bars (OpenTimelineIO makes generators of them): never a camera's reel.
+    const special = ['black', 'Bars', 'bl'].map((camera, i) => shot({ camera, id: i + 1, rate: '25', tcIn: `00:00:0${i}:00`, tcOut: `00:00:0${i + 1}:00`, scale: 'MS' }));
+    const specialReels = parseEdl(run(special, 'edl')).events.map((e) => e.reel);
+    assert.deepEqual(specialReels, ['BLACK1', 'BARS1', 'BL1']);
+    assert.deepEqual(parseAle(run(special, 'ale')).rows.map((r) => r.Tape), specialReels, 'the ALE tape is the same reel');
   });
 
   test('EDL: more than 999 events keeps every shot and restarts numbering at 001', () => {
@@ -471,7 +539,7 @@ describe('exports: details', () => {
     const otio = readOtio(run(mixed, 'otio', { rate: '29.97DF' }));
     assert.ok(otio.tracks.every((t) => t.items.every((item) => item.rate === 30000 / 1001)));
     const ale = parseAle(run(mixed, 'ale', { rate: '23.976' }));
-    assert.equal(ale.heading.FPS, '23.976');
+    assert.equal(ale.heading.FPS, '23.98', "Avid's spelling of 23.976");
   });
 
   test('record time: overlapping shots of one camera, or a log across midnight, go end to end', () => {
