@@ -15,6 +15,7 @@ import { shotFilterFrom } from '../api/shot-routes.js';
 import { resolveConfigPath } from '../config/load-config.js';
 import { isShotscaleError } from '../errors.js';
 import { EXPORT_FORMATS, exportShots, isExportFormat } from '../exports/export-shots.js';
+import { CSV_BOM } from '../exports/csv-export.js';
 import type { ShotRecord } from '../shared/shots.js';
 import { DATABASE_FILE, type Db } from '../store/database.js';
 import { MediaSourceStore, type MediaSource } from '../store/media-source-store.js';
@@ -67,7 +68,8 @@ export async function runExport(argv: string[]): Promise<number> {
       writeOutputFile('--out', values.out, result.body);
       process.stderr.write(`${shots.length} shots written to ${values.out}\n`);
     } else {
-      process.stdout.write(result.body);
+      // Standard output goes to a script or a pipe, not to Excel: the CSV's byte-order mark (csv-export.ts) would be a stray first character there.
+      process.stdout.write(result.body.startsWith(CSV_BOM) ? result.body.slice(CSV_BOM.length) : result.body);
     }
   } finally {
     db.close();

@@ -384,6 +384,8 @@ describe('shotscale export of a file-mode log', () => {
     const db = fileModeLog(tempDir());
     const byTimecode = await runCli(['export', '--db', db, '--format', 'csv', '--from', '10:00:05:00', '--to', '10:00:10:00']);
     assert.equal(byTimecode.code, 0, byTimecode.stderr);
+    // On standard output (a pipe, a script) the CSV has no byte-order mark; the file for Excel has one.
+    assert.ok(byTimecode.stdout.startsWith('id,'), JSON.stringify(byTimecode.stdout.slice(0, 10)));
     assert.deepEqual(parseCsvRows(byTimecode.stdout).map((row) => row.tc_in), ['10:00:04:00']);
     const bySeconds = await runCli(['export', '--db', db, '--format', 'csv', '--from', '9.5s']);
     assert.deepEqual(parseCsvRows(bySeconds.stdout).map((row) => row.tc_in), ['10:00:04:00', '10:00:10:00']);
