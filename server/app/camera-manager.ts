@@ -380,7 +380,8 @@ export class CameraManager {
         if (status.state === 'stalled') deps.metrics.stalls.inc({ camera: camera.id });
         // A restarted source is a new shot as far as smoothing knows.
         if (status.state === 'live') deps.readouts.reset(camera.id);
-        log.info(`state ${status.state}${status.lastError && status.state !== 'live' ? `: ${status.lastError}` : ''}`);
+        // The code too, so a log search finds every camera refused its credentials, whatever the words.
+        log.info(`state ${status.state}${status.errorCode && status.state !== 'live' ? ` [${status.errorCode}]` : ''}${status.lastError && status.state !== 'live' ? `: ${status.lastError}` : ''}`);
         deps.shotLog?.cameraStatus(status);
         deps.onStatus(status);
       },

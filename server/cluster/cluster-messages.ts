@@ -37,6 +37,8 @@ const cameraStatus = z.looseObject({
   reconnects: count,
   stalls: count,
   lastError: text.nullable(),
+  // A node of an older version sends none: its cameras read as uncoded (null), not as a bad heartbeat.
+  errorCode: text.nullable().default(null),
   lastStderr: z.array(text),
   node: text.nullable().optional(),
 });

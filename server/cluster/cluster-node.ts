@@ -603,6 +603,8 @@ export function waitingStatus(camera: CameraConfig, since: number): CameraStatus
     reconnects: 0,
     stalls: 0,
     lastError: camera.enabled ? 'no node analyses it now (every node is at its capacity, or none is up)' : 'disabled',
+    // Nothing is wrong with its source: the state (waiting) and node (null) say that no node has it.
+    errorCode: null,
     lastStderr: [],
     node: null,
   };

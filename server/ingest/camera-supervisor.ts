@@ -7,7 +7,7 @@
 import { nextSourceSession } from '../shared/source-sessions.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { CameraConfig, Config } from '../config/schema.js';
-import { errorMessage, isShotscaleError } from '../errors.js';
+import { errorMessage, isShotscaleError, type ErrorCode } from '../errors.js';
 import type { CameraState, CameraStatus } from '../shared/socket-events.js';
 import { CUT_FRAME_BYTES } from '../cuts/cut-frames.js';
 import { buildFfmpegArgs, CUT_FRAMES_FD, describeSource, type ArgsContext } from './ffmpeg-args.js';
@@ -65,6 +65,8 @@ export class CameraSupervisor {
   private sessionStderr: string[] = [];
   private readonly rate = new FrameRateMeter();
   private lastError: string | null = null;
+  /** The stable code of lastError's failure (ERROR_CODES); null while live, and for a listener waiting for its sender. */
+  private errorCode: ErrorCode | null = null;
   /** The source is a port a sender pushes to (see listener-source.ts). */
   private readonly listener: boolean;
   private counters = { framesIn: 0, framesDropped: 0, reconnects: 0, stalls: 0 };
@@ -124,6 +126,7 @@ export class CameraSupervisor {
       measuredFps: this.state === 'live' ? this.rate.fps(now) : 0,
       ...this.counters,
       lastError: this.lastError,
+      errorCode: this.errorCode,
       lastStderr: [...this.stderrTail],
     };
   }
@@ -144,6 +147,7 @@ export class CameraSupervisor {
     } catch (error) {
       // A source this machine cannot read (NDI without libndi): retrying cannot help.
       this.lastError = isShotscaleError(error) ? `${error.message}${error.hint ? ` (${error.hint})` : ''}` : errorMessage(error);
+      this.errorCode = isShotscaleError(error) ? error.code : 'SOURCE_FAILED';
       deps.log.error(this.lastError);
       return this.setState('failed');
     }
@@ -179,6 +183,8 @@ export class CameraSupervisor {
       // 'error' without 'spawn' means the binary could not be started at all,
       // and 'close' may never follow.
       this.lastError = spawned ? `ffmpeg error: ${error.message}` : `failed to spawn ffmpeg (${deps.ffmpegPath}): ${error.message}`;
+      // Not started at all: the binary is missing, or not one this user may run.
+      this.errorCode = spawned ? 'SOURCE_FAILED' : 'FFMPEG_NOT_FOUND';
       deps.log.error(this.lastError);
       if (!spawned) finish(null, null);
     });
@@ -202,6 +208,7 @@ export class CameraSupervisor {
     if (this.state !== 'live') {
       this.liveAt = completedAt;
       this.lastError = null;
+      this.errorCode = null;
       this.setState('live');
     }
     if (completedAt - this.liveAt > this.deps.settings.healthyAfterS * 1000) this.attempt = 0;
@@ -226,11 +233,16 @@ export class CameraSupervisor {
       const lastLine = this.sessionStderr.at(-1);
       const shown = failure ? failure.reason : lastLine ? `${lastLine} (ffmpeg ${how})` : `ffmpeg ${how}`;
       // After a stall the SIGKILL is ours: the stall stays the reason shown.
-      if (this.state !== 'stalled') this.lastError = shown;
+      if (this.state !== 'stalled') {
+        this.lastError = shown;
+        // ffmpeg's last line alone (no known failure in its lines) is told apart from nothing else.
+        this.errorCode = failure?.code ?? 'SOURCE_FAILED';
+      }
       this.deps.log.warn(`ffmpeg (pid ${pid}) ${how}${failure ? `: ${failure.reason}` : ''}`);
     }
     if (this.camera.source.kind === 'file' && !this.camera.source.loop && code === 0) {
       this.lastError = 'end of file';
+      this.errorCode = 'SOURCE_ENDED';
       return this.setState('stopped');
     }
     // This ffmpeg cannot read the source at all (a protocol it was built without, a file
@@ -265,6 +277,7 @@ export class CameraSupervisor {
     const reason = `${describeSource(this.camera.source)}: no such file (looked for again every ${everyS} s)`;
     if (this.lastError !== reason) this.deps.log.error(reason);
     this.lastError = reason;
+    this.errorCode = 'SOURCE_NOT_FOUND';
     this.setState('failed');
     this.restartTimer = setTimeout(() => {
       this.restartTimer = null;
@@ -283,6 +296,9 @@ export class CameraSupervisor {
   private waitForSender(): void {
     if (this.state === 'waiting') return;
     this.lastError = `waiting for a sender on ${describeSource(this.camera.source)}`;
+    // No code: a listener without a sender is how it starts, not a fault (the state, waiting, says it).
+    // A script alerting on errorCode must not page anyone for a port nobody has pushed to yet.
+    this.errorCode = null;
     this.deps.log.info(this.lastError);
     this.setState('waiting');
   }
@@ -310,6 +326,7 @@ export class CameraSupervisor {
       this.lastError = waitingForFirst
         ? `no picture within ${((now - since) / 1000).toFixed(1)} s of starting ffmpeg: the source sent no video ffmpeg could decode, or sends it slower than that (supervisor.firstFrameTimeoutS)`
         : `no frame for ${((now - since) / 1000).toFixed(1)} s`;
+      this.errorCode = 'SOURCE_STALLED';
       this.deps.log.warn(`stalled: ${this.lastError}`);
       this.setState('stalled');
       this.clearWatchdog();

@@ -7,6 +7,7 @@
  * The lines are scrubbed already; `where` is the scrubbed source.
  */
 import type { SourceConfig } from '../config/schema.js';
+import type { ErrorCode } from '../errors.js';
 
 export type FfmpegFailureKind =
   | 'no-video'
@@ -23,11 +24,32 @@ export type FfmpegFailureKind =
 
 export interface FfmpegFailure {
   kind: FfmpegFailureKind;
+  /** The stable code of the kind (FAILURE_CODES): what a camera status carries as errorCode. */
+  code: ErrorCode;
   /** The reason in words, naming the source. */
   reason: string;
   /** Retrying cannot help (this ffmpeg lacks what the source needs): the camera is failed, not restarted. */
   permanent?: boolean;
 }
+
+/**
+ * The code each kind is reported under. Coarser than the kinds: a script
+ * acting on a camera's errorCode needs "cannot reach it", "refused",
+ * "not there", "no picture in it", not which of ffmpeg's wordings it was.
+ */
+export const FAILURE_CODES: Record<FfmpegFailureKind, ErrorCode> = {
+  'no-video': 'SOURCE_NOT_VIDEO',
+  'silent-server': 'SOURCE_STALLED',
+  unauthorized: 'SOURCE_AUTH',
+  forbidden: 'SOURCE_AUTH',
+  'not-found': 'SOURCE_NOT_FOUND',
+  'connection-refused': 'SOURCE_UNREACHABLE',
+  'timed-out': 'SOURCE_UNREACHABLE',
+  'no-such-file': 'SOURCE_NOT_FOUND',
+  unreadable: 'SOURCE_NOT_VIDEO',
+  'unsupported-protocol': 'SOURCE_UNSUPPORTED',
+  ended: 'SOURCE_ENDED',
+};
 
 /** What the supervisor knows of the ffmpeg that ended, beyond its lines. */
 export interface FfmpegSession {
@@ -165,11 +187,11 @@ export function explainFfmpegExit(stderr: readonly string[], code: number | null
   // The first line that matches, by rule order: "401" must win over a later generic "Invalid data".
   for (const rule of RULES) {
     if (stderr.some((l) => rule.test.test(l)) && (!rule.when || rule.when(source, stderr, session))) {
-      const failure: FfmpegFailure = { kind: rule.kind, reason: rule.reason(where, source, stderr) };
+      const failure: FfmpegFailure = { kind: rule.kind, code: FAILURE_CODES[rule.kind], reason: rule.reason(where, source, stderr) };
       if (typeof rule.permanent === 'function' ? rule.permanent(source) : rule.permanent) failure.permanent = true;
       return failure;
     }
   }
-  if (code === 0 && isLive(source)) return { kind: 'ended', reason: `${where} ended the stream` };
+  if (code === 0 && isLive(source)) return { kind: 'ended', code: FAILURE_CODES.ended, reason: `${where} ended the stream` };
   return null;
 }

@@ -106,6 +106,15 @@ export interface CameraStatus {
   stalls: number;
   /** Last error in words (spawn failure, exit code / signal, stall). */
   lastError: string | null;
+  /**
+   * The stable code of lastError's failure, one of server/errors.ts's
+   * (SOURCE_UNREACHABLE, SOURCE_AUTH, SOURCE_NOT_FOUND, SOURCE_NOT_VIDEO,
+   * SOURCE_ENDED, SOURCE_STALLED, SOURCE_UNSUPPORTED, FFMPEG_NOT_FOUND,
+   * SOURCE_FAILED), for a script to act on without reading the words. null
+   * while live, and when lastError tells of no failure (a listener or WHIP
+   * camera waiting for its sender, a disabled camera).
+   */
+  errorCode: string | null;
   /** Last lines of ffmpeg's stderr, credentials scrubbed. */
   lastStderr: string[];
   /** In a cluster: the node analysing the camera (null: none now). Absent on a single node. */

@@ -109,6 +109,7 @@ describe('camera API', () => {
     const status = await restarting;
     // The reason in words, first (a tile cuts a long line): pid and exit code are in the log.
     assert.match(status.lastError ?? '', /^rtsp:\/\/127\.0\.0\.1:9\/nothing: connection (refused|timed out)/);
+    assert.equal(status.errorCode, 'SOURCE_UNREACHABLE');
     assert.doesNotMatch(status.lastError ?? '', /pid|exited with code/);
     assert.ok(status.lastStderr.length > 0, 'ffmpeg stderr kept');
     await collectReadouts(client, 5, (r) => r.cameraId === 'steady');
@@ -123,6 +124,7 @@ describe('camera API', () => {
     const status = res.body as CameraStatus;
     assert.equal(status.state, 'failed');
     assert.match(status.lastError ?? '', /libndi_newtek/);
+    assert.equal(status.errorCode, 'SOURCE_UNSUPPORTED');
     await collectReadouts(client, 3, (r) => r.cameraId === 'steady');
   });
 

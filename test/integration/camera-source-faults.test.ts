@@ -106,6 +106,7 @@ describe('camera sources that are not video', () => {
     assert.equal(status.reconnects, 0);
     assert.match(status.lastError ?? '', /tone\.m4a has no video stream \(audio or data only\)/);
     assert.doesNotMatch(status.lastError ?? '', /output file|Stream specifier|filtergraph/);
+    assert.equal(status.errorCode, 'SOURCE_NOT_VIDEO');
     // ffmpeg's own lines stay available for whoever needs them.
     assert.ok(status.lastStderr.length > 0);
   });
@@ -113,16 +114,19 @@ describe('camera sources that are not video', () => {
   test('an MP4 cut short is named as such', async () => {
     const status = await failed('cut-short');
     assert.match(status.lastError ?? '', /cut-short\.mp4 is not a readable video \(moov atom not found: an MP4 cut short/);
+    assert.equal(status.errorCode, 'SOURCE_NOT_VIDEO');
   });
 
   test('a web page where a stream was expected: not video, from where', async () => {
     const status = await failed('web-page');
     assert.match(status.lastError ?? '', /http:\/\/127\.0\.0\.1:\d+\/live (sent|answered with) something that is not a video stream/);
+    assert.equal(status.errorCode, 'SOURCE_NOT_VIDEO');
   });
 
   test('a port that accepts and sends junk: no picture since the start, not a stall of a live feed', async () => {
     const status = await waitForStatus(client, (s) => s.cameraId === 'junk-port' && s.stalls >= 1, 20_000);
     assert.match(status.lastError ?? '', /^no picture within [\d.]+ s of starting ffmpeg: the source sent no video ffmpeg could decode, or sends it slower than that \(supervisor.firstFrameTimeoutS\)$/);
+    assert.equal(status.errorCode, 'SOURCE_STALLED');
   });
 
   test('failing sources retry, each on its own, and the good camera never stops', async () => {
@@ -189,13 +193,73 @@ describe("a config's file camera whose file is missing at start (a drive mounted
       const now = server.cameras.get('late-drive').status();
       const failed = now.state === 'failed' ? now : await waitForStatus(client, (s) => s.cameraId === 'late-drive' && s.state === 'failed', 10_000);
       assert.equal(failed.lastError, `${clipPath}: no such file (looked for again every 1 s)`);
+      assert.equal(failed.errorCode, 'SOURCE_NOT_FOUND');
       await collectReadouts(client, 3, (r) => r.cameraId === 'good');
       const live = waitForStatus(client, (s) => s.cameraId === 'late-drive' && s.state === 'live', 20_000);
       // Made aside and moved in whole, as a drive's files appear when it is mounted.
       const made = makeClip(drive, 'staging.mp4', 3);
       mkdirSync(path.dirname(clipPath));
       renameSync(made, clipPath);
-      assert.equal((await live).state, 'live');
+      const back = await live;
+      assert.equal(back.state, 'live');
+      assert.equal(back.errorCode, null, 'cleared once live');
+    } finally {
+      client.close();
+    }
+  });
+});
+
+describe('a missing file and an RTSP port nobody listens on: each coded in GET /api/cameras, the rest running', () => {
+  let server: RunningServer;
+  let deadPort: number;
+  const missingPath = path.join(tempDir('shotscale-coded-'), 'take7.mp4');
+
+  before(async () => {
+    // A port that was free a moment ago and that nothing listens on now: connection refused.
+    const probe = createTcpServer();
+    deadPort = await listen(probe);
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    server = await startTestServer({
+      supervisor: { backoffMaxS: 1 },
+      cameras: [
+        testsrcCamera('good'),
+        { id: 'missing-file', analysisFps: 5, source: { kind: 'file', path: missingPath, loop: true, realtime: true } },
+        { id: 'dead-rtsp', analysisFps: 5, source: { kind: 'rtsp', url: `rtsp://127.0.0.1:${deadPort}/cam`, timeoutS: 2 } },
+      ],
+    });
+  });
+
+  after(async () => {
+    await server?.close();
+  });
+
+  test('errorCode tells "not there" from "cannot reach it" without reading the words; the good camera has none', async () => {
+    const { client } = await connectClient(server.url);
+    try {
+      // Over Socket.IO, as the dashboard gets it.
+      const pushed = await waitForStatus(client, (s) => s.cameraId === 'dead-rtsp' && s.reconnects >= 1 && s.errorCode !== null, 20_000);
+      assert.equal(pushed.errorCode, 'SOURCE_UNREACHABLE');
+      await collectReadouts(client, 5, (r) => r.cameraId === 'good');
+      const res = await httpJson(`${server.url}/api/cameras`);
+      assert.equal(res.status, 200);
+      const byId = new Map((res.body as CameraStatus[]).map((s) => [s.cameraId, s]));
+      const missing = byId.get('missing-file');
+      assert.equal(missing?.state, 'failed');
+      assert.equal(missing?.errorCode, 'SOURCE_NOT_FOUND');
+      assert.equal(missing?.lastError, `${missingPath}: no such file (looked for again every 1 s)`);
+      const dead = byId.get('dead-rtsp');
+      assert.notEqual(dead?.state, 'live');
+      assert.equal(dead?.errorCode, 'SOURCE_UNREACHABLE');
+      assert.match(dead?.lastError ?? '', new RegExp(`^rtsp://127\\.0\\.0\\.1:${deadPort}/cam: connection refused`));
+      const good = byId.get('good');
+      assert.equal(good?.state, 'live');
+      assert.equal(good?.errorCode, null);
+      assert.equal(good?.lastError, null);
+      // Still failing on their own, and still coded, a while later: the good camera reads on.
+      await collectReadouts(client, 5, (r) => r.cameraId === 'good');
+      assert.equal(server.cameras.get('missing-file').status().errorCode, 'SOURCE_NOT_FOUND');
+      assert.equal(server.cameras.get('dead-rtsp').status().errorCode, 'SOURCE_UNREACHABLE');
+      assert.equal(server.cameras.get('good').status().state, 'live');
     } finally {
       client.close();
     }

@@ -132,13 +132,25 @@ describe('dashboard', () => {
     assert.equal(dead.status, 201);
     await page.locator('[data-camera-id="dead"][data-state="restarting"]').waitFor({ timeout: 20_000 });
     assert.equal((await page.locator('[data-camera-id="dead"] .scale .label').textContent())?.trim(), '—');
+    // The status's code beside the words, on the tile as in the Cameras and Health views.
+    const tileCode = page.locator('[data-camera-id="dead"] .down [data-testid="error-code"]');
+    await tileCode.waitFor({ timeout: 5000 });
+    assert.equal(await tileCode.textContent(), 'SOURCE_UNREACHABLE');
+    assert.equal(await page.locator('[data-camera-id="cam-1"] [data-testid="error-code"]').count(), 0, 'a live tile has no code');
     await shot('wall-down-disabled');
     await page.keyboard.press('m');
     const reason = page.locator('[data-testid="camera-row"][data-camera-id="dead"] [data-testid="camera-row-error"]');
     await reason.waitFor({ timeout: 5000 });
-    assert.match((await reason.textContent()) ?? '', /^rtsp:\/\/127\.0\.0\.1:9\/nothing: connection (refused|timed out)/, 'the reason, in words, under the badge');
+    assert.match((await reason.textContent()) ?? '', /^SOURCE_UNREACHABLE rtsp:\/\/127\.0\.0\.1:9\/nothing: connection (refused|timed out)/, 'the code, then the reason in words, under the badge');
+    assert.equal(await reason.locator('[data-testid="error-code"]').textContent(), 'SOURCE_UNREACHABLE');
     assert.equal(await page.locator('[data-testid="camera-row"][data-camera-id="cam-1"] [data-testid="camera-row-error"]').count(), 0, 'a live camera has none');
     await shot('cameras-down');
+    await page.click('nav [data-view="health"]');
+    const healthError = page.locator('[data-testid="health-row"][data-camera-id="dead"] [data-testid="health-camera-error"]');
+    await healthError.waitFor({ timeout: 5000 });
+    assert.equal(await healthError.locator('[data-testid="error-code"]').textContent(), 'SOURCE_UNREACHABLE');
+    assert.match((await healthError.textContent()) ?? '', /^SOURCE_UNREACHABLE rtsp:\/\/127\.0\.0\.1:9\/nothing: connection (refused|timed out)/);
+    assert.equal(await page.locator('[data-testid="health-row"][data-camera-id="cam-1"] [data-testid="error-code"]').count(), 0, 'a live camera has none');
     assert.equal((await httpJson(`${server.url}/api/cameras/dead`, { method: 'DELETE' })).status, 204);
     assert.equal((await httpJson(`${server.url}/api/cameras/cam-4`, { method: 'PATCH', body: { enabled: true } })).status, 200);
     await page.keyboard.press('w');

@@ -81,6 +81,7 @@ describe('a UDP camera waiting for its sender', () => {
     const status: CameraStatus = server.cameras.get('udp-in').status();
     assert.equal(status.state, 'waiting');
     assert.equal(status.lastError, `waiting for a sender on udp://127.0.0.1:${UDP_PORT}?overrun_nonfatal=1&fifo_size=100000`);
+    assert.equal(status.errorCode, null, 'no sender yet is not a failure');
     assert.equal(status.stalls, 0);
     assert.equal(status.reconnects, 0);
     assert.equal(server.cameras.get('udp-in').pid, pid, 'the same ffmpeg');

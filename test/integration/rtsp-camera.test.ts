@@ -64,6 +64,7 @@ describe('RTSP camera', { skip: rtspSkipReason() }, () => {
     assert.match(status.lastStderr.join('\n') + (status.lastError ?? ''), /401|Unauthorized|auth/i);
     // The reason in words, naming the camera without its credentials.
     assert.match(status.lastError ?? '', /rtsp:\/\/\*\*\*:\*\*\*@127\.0\.0\.1:\d+\/cam refused the credentials \(401 Unauthorized\): check the user name and password/);
+    assert.equal(status.errorCode, 'SOURCE_AUTH');
     await collectReadouts(client, 3, (r) => r.cameraId === 'studio');
   });
 

@@ -131,12 +131,14 @@ describe('RTSP camera that drops and comes back', { skip: rtspSkipReason() }, ()
     assert.equal(dropped.cutOut, 'restart');
     assert.ok(dropped.durationS > 0 && dropped.outTime > dropped.inTime);
     assert.match(status.lastError ?? '', new RegExp(`rtsp://127\\.0\\.0\\.1:${port}/cam (ended the stream|: connection refused)`));
+    assert.equal(status.errorCode, /ended the stream/.test(status.lastError ?? '') ? 'SOURCE_ENDED' : 'SOURCE_UNREACHABLE');
 
     // While it is down: retries, each saying that nothing answers there; the other camera goes on.
     const other = collectReadouts(client, 10, (r) => r.cameraId === 'other', 20_000);
     const retried = await waitForStatus(client, (s) => s.cameraId === 'stage' && s.reconnects >= status.reconnects + 2, 20_000);
     assert.equal(retried.state, 'restarting');
     assert.match(retried.lastError ?? '', new RegExp(`rtsp://127\\.0\\.0\\.1:${port}/cam: connection refused: nothing accepts connections at that address and port`));
+    assert.equal(retried.errorCode, 'SOURCE_UNREACHABLE');
     await other;
     const logged = ((await httpJson(`${server.url}/api/shots?camera=stage`)).body as { shots: ShotRecord[] }).shots.find((s) => s.id === dropped.id);
     assert.equal(logged?.status, 'closed');
@@ -149,6 +151,7 @@ describe('RTSP camera that drops and comes back', { skip: rtspSkipReason() }, ()
     rtsp = await startRtspAt(port);
     const status = await live;
     assert.equal(status.lastError, null);
+    assert.equal(status.errorCode, null, 'cleared once live');
     await collectReadouts(client, 5, (r) => r.cameraId === 'stage', 20_000);
 
     const next = shots.find((s) => s.id !== dropped.id && s.inTime > dropped.inTime);

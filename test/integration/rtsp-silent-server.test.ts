@@ -94,11 +94,13 @@ for (const ffmpegPath of FFMPEGS) describe(`an RTSP server that sends no picture
     const status = await explained('answers');
     assert.match(status.lastError ?? '', /^rtsp:\/\/127\.0\.0\.1:\d+\/cam: the RTSP server answered but sent no picture in 2 s \(source\.timeoutS\)/);
     assert.doesNotMatch(status.lastError ?? '', /does not answer|no video stream|timed out/);
+    assert.equal(status.errorCode, 'SOURCE_STALLED', 'connected, no picture: not unreachable');
   });
 
   test('accepted and said nothing: not "something that is not a video stream"', async () => {
     const status = await explained('mute');
     assert.match(status.lastError ?? '', /^rtsp:\/\/127\.0\.0\.1:\d+\/cam: the server accepted the connection but answered nothing in 2 s \(source\.timeoutS\)/);
     assert.doesNotMatch(status.lastError ?? '', /invalid data|not a video stream/i);
+    assert.equal(status.errorCode, 'SOURCE_STALLED');
   });
 });

@@ -75,6 +75,7 @@ describe('a feed that changes under the camera', () => {
   test('a new picture size mid-stream: no restart, every frame analysed, a cut at each change', () => {
     const status = server.cameras.get('resizing').status();
     assert.equal(status.lastError, 'end of file');
+    assert.equal(status.errorCode, 'SOURCE_ENDED');
     assert.equal(status.reconnects, 0);
     assert.equal(status.stalls, 0);
     assert.ok(Math.abs(status.framesIn - 45) <= 1, `${status.framesIn} frames: 9 s at 5 frames a second`);

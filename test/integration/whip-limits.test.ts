@@ -123,6 +123,7 @@ describe('WHIP publishers without a picture are dropped', () => {
         return status?.lastError && /did not connect within 1\.5 s/.test(status.lastError) ? status : undefined;
       });
       assert.equal(dropped.state, 'waiting');
+      assert.equal(dropped.errorCode, 'SOURCE_UNREACHABLE', 'waiting, yet the publisher that failed is coded');
     } finally {
       squatter.close();
     }
@@ -148,6 +149,7 @@ describe('WHIP publishers without a picture are dropped', () => {
         return status?.state === 'gone' ? status : undefined;
       });
       assert.match(gone.lastError ?? '', /no picture for [34] s/);
+      assert.equal(gone.errorCode, 'SOURCE_STALLED');
     } finally {
       silent.close();
     }

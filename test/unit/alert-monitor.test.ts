@@ -24,6 +24,7 @@ function cameraStatus(cameraId: string, state: CameraState, sinceS: number, name
     reconnects: 0,
     stalls: 0,
     lastError: null,
+    errorCode: null,
     lastStderr: [],
   };
 }

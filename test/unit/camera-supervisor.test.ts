@@ -67,6 +67,7 @@ test('a known failure is the status reason in words; pid and exit code stay in t
   await sup.stop();
   const status = sup.status();
   assert.equal(status.lastError, 'rtsp://127.0.0.1:9/cam: connection refused: nothing accepts connections at that address and port');
+  assert.equal(status.errorCode, 'SOURCE_UNREACHABLE');
   assert.ok(lines.some((l) => /^warn ffmpeg \(pid \d+\) exited with code 1: rtsp:\/\/127\.0\.0\.1:9\/cam: connection refused/.test(l)), lines.join('\n'));
   assert.ok(status.lastStderr.includes('rtsp://127.0.0.1:9/cam: Connection refused'));
 });
@@ -78,6 +79,7 @@ test('an unknown failure puts ffmpeg\'s last line first, the exit code after it'
   await until('restarting', () => sup.status().state === 'restarting');
   await sup.stop();
   assert.equal(sup.status().lastError, 'something odd happened (ffmpeg exited with code 3)');
+  assert.equal(sup.status().errorCode, 'SOURCE_FAILED', 'a failure no rule knows still has a code');
 });
 
 test('a protocol this ffmpeg lacks (srt:// on the bundled one) fails at once instead of restarting forever', async () => {
@@ -90,6 +92,7 @@ test('a protocol this ffmpeg lacks (srt:// on the bundled one) fails at once ins
   assert.equal(status.state, 'failed', 'still failed: no restart');
   assert.equal(status.reconnects, 0);
   assert.match(status.lastError ?? '', /^this ffmpeg cannot read srt:\/\/ \(srt:\/\/127\.0\.0\.1:9000\)/);
+  assert.equal(status.errorCode, 'SOURCE_UNSUPPORTED');
   assert.deepEqual(states, ['starting', 'failed']);
   await sup.stop();
 });
@@ -112,6 +115,7 @@ test('a slow camera is not called stalled between two of its frames', async () =
   const waitedMs = Date.now() - liveAt;
   assert.ok(waitedMs >= 500, `stalled after ${waitedMs} ms`);
   assert.match(sup.status().lastError ?? '', /^no frame for 0\.[6-9]/);
+  assert.equal(sup.status().errorCode, 'SOURCE_STALLED');
   await sup.stop();
 });
 
@@ -127,6 +131,7 @@ test('a listener with no sender yet is waiting, and its ffmpeg (holding the port
   const status = sup.status();
   assert.equal(status.state, 'waiting');
   assert.equal(status.lastError, 'waiting for a sender on udp://127.0.0.1:47200');
+  assert.equal(status.errorCode, null, 'waiting for a sender is not a failure');
   assert.equal(status.reconnects, 0);
   assert.equal(status.stalls, 0);
   assert.equal(sup.pid, pid);
@@ -150,6 +155,7 @@ test('a listener whose sender came and went is stalled and restarted, then waits
   await until('waiting again', () => sup.status().stalls === 1 && sup.status().state === 'waiting');
   assert.deepEqual(states, ['starting', 'live', 'stalled', 'restarting', 'waiting']);
   assert.equal(sup.status().lastError, 'waiting for a sender on srt://0.0.0.0:47202?mode=listener');
+  assert.equal(sup.status().errorCode, null, "the stall's code does not outlive it once the listener waits again");
   await sup.stop();
 });
 
@@ -161,6 +167,7 @@ test('the stall reason is said once: the state says "stalled", the reason does n
     await until('stalled', () => sup.status().stalls >= 1);
     // The reason (it stays the stall's while the camera restarts), which the log line and the tile show after the state:
     assert.match(sup.status().lastError ?? '', /^no frame for 0\.\d s$/);
+    assert.equal(sup.status().errorCode, 'SOURCE_STALLED', 'our SIGKILL after the stall does not replace its code');
     assert.ok(lines.some((l) => /^warn stalled: no frame for/.test(l)), lines.join('\n'));
     assert.ok(!lines.some((l) => l.includes('stalled: stalled')), lines.join('\n'));
   } finally {
@@ -176,6 +183,7 @@ test('a file camera whose file is gone fails with that reason, spawns nothing, a
   sup.start();
   assert.equal(sup.status().state, 'failed');
   assert.equal(sup.status().lastError, `${file}: no such file (looked for again every 0.3 s)`);
+  assert.equal(sup.status().errorCode, 'SOURCE_NOT_FOUND');
   await new Promise((r) => setTimeout(r, 700));
   assert.equal(existsSync(spawned), false, 'no ffmpeg for a file that is not there');
   assert.equal(sup.status().reconnects, 0);
@@ -195,5 +203,46 @@ test('a file with no video stream fails for good instead of restarting forever',
   assert.deepEqual(states, ['starting', 'failed']);
   assert.equal(sup.status().reconnects, 0);
   assert.equal(sup.status().lastError, `${file} has no video stream (audio or data only): there is no picture to analyse`);
+  assert.equal(sup.status().errorCode, 'SOURCE_NOT_VIDEO');
+  await sup.stop();
+});
+
+test('an ffmpeg that cannot be started at all is FFMPEG_NOT_FOUND', async () => {
+  const { sup } = supervisor(join(dir, 'no-such-ffmpeg'), { id: 'nobin', source: { kind: 'rtsp', url: 'rtsp://127.0.0.1:9/cam' } });
+  sup.start();
+  await until('restarting', () => sup.status().state === 'restarting');
+  await sup.stop();
+  assert.match(sup.status().lastError ?? '', /^failed to spawn ffmpeg \(.*no-such-ffmpeg\): /);
+  assert.equal(sup.status().errorCode, 'FFMPEG_NOT_FOUND');
+});
+
+test('the code is cleared once the camera is live again', async () => {
+  // The first ffmpeg is refused; the next one gives frames.
+  const marker = join(dir, 'refused-once');
+  const ffmpeg = fakeFfmpeg('refused-once.sh', `if [ ! -e ${marker} ]; then touch ${marker}; echo 'rtsp://127.0.0.1:9/cam: Connection refused' >&2; exit 1; fi\nhead -c 12 /dev/zero\nexec sleep 30`);
+  const { sup } = supervisor(ffmpeg, { id: 'back', analysisFps: 1, source: { kind: 'rtsp', url: 'rtsp://127.0.0.1:9/cam' } }, { backoffInitialS: 0.2 });
+  const codes: (string | null)[] = [];
+  const poll = setInterval(() => codes.push(sup.status().errorCode), 10);
+  try {
+    sup.start();
+    await until('live', () => sup.status().state === 'live');
+    assert.ok(codes.includes('SOURCE_UNREACHABLE'), `seen: ${codes.join(', ')}`);
+    assert.equal(sup.status().errorCode, null);
+    assert.equal(sup.status().lastError, null);
+  } finally {
+    clearInterval(poll);
+    await sup.stop();
+  }
+});
+
+test('a file that plays to its end (no loop) is stopped with SOURCE_ENDED', async () => {
+  const ffmpeg = fakeFfmpeg('plays-out.sh', 'head -c 12 /dev/zero\nexit 0');
+  const file = join(dir, 'short.mp4');
+  writeFileSync(file, 'a video, as far as the stand-in ffmpeg cares');
+  const { sup } = supervisor(ffmpeg, { id: 'short', source: { kind: 'file', path: file, loop: false } });
+  sup.start();
+  await until('stopped', () => sup.status().state === 'stopped' && sup.status().lastError !== null);
+  assert.equal(sup.status().lastError, 'end of file');
+  assert.equal(sup.status().errorCode, 'SOURCE_ENDED');
   await sup.stop();
 });

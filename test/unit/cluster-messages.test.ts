@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { interServerEventProblem, parseHeartbeat, parseRunningTakes } from '../../server/cluster/cluster-messages.js';
 
-const status = { cameraId: 'c1', name: 'c1', enabled: true, sourceKind: 'file', source: 'loop.mp4', state: 'live', since: 1, analysisFps: 5, measuredFps: 5, framesIn: 10, framesDropped: 0, reconnects: 0, stalls: 0, lastError: null, lastStderr: [] };
+const status = { cameraId: 'c1', name: 'c1', enabled: true, sourceKind: 'file', source: 'loop.mp4', state: 'live', since: 1, analysisFps: 5, measuredFps: 5, framesIn: 10, framesDropped: 0, reconnects: 0, stalls: 0, lastError: null, errorCode: null, lastStderr: [] };
 const heartbeat = { nodeId: 'a', instance: 'x', url: 'http://10.0.0.1:8420', capacity: 2, draining: false, startedAt: 1, at: 2, leases: { c1: { token: 3, renewedAt: 2 } }, cameras: [status], analysedFps: 5, coverageDuty: true };
 
 test('heartbeats: this version\'s pass, with fields a newer version adds; others are null', () => {
@@ -12,6 +12,14 @@ test('heartbeats: this version\'s pass, with fields a newer version adds; others
   for (const bad of ['null', '7', '{', JSON.stringify({ nodeId: 5 }), JSON.stringify({ nodeId: 'a' }), JSON.stringify({ ...heartbeat, cameras: 'all' }), JSON.stringify({ ...heartbeat, leases: { c1: 3 } }), JSON.stringify({ ...heartbeat, capacity: -1 })]) {
     assert.equal(parseHeartbeat(bad), null, bad);
   }
+});
+
+test("a camera's errorCode passes from node to node; a node of an older version, which sends none, reads as null", () => {
+  const failed = { ...status, state: 'restarting', lastError: 'rtsp://cam/x: connection refused', errorCode: 'SOURCE_UNREACHABLE' };
+  assert.equal(parseHeartbeat(JSON.stringify({ ...heartbeat, cameras: [failed] }))?.cameras[0]?.errorCode, 'SOURCE_UNREACHABLE');
+  const { errorCode: _omitted, ...older } = status;
+  assert.equal(parseHeartbeat(JSON.stringify({ ...heartbeat, cameras: [older] }))?.cameras[0]?.errorCode, null);
+  assert.equal(parseHeartbeat(JSON.stringify({ ...heartbeat, cameras: [{ ...status, errorCode: 5 }] })), null);
 });
 
 test('inter-server events: the shapes this version sends pass; other shapes, unknown events and non-events are named', () => {

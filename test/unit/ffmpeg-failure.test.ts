@@ -5,7 +5,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { SourceConfig } from '../../server/config/schema.js';
-import { explainFfmpegExit } from '../../server/ingest/ffmpeg-failure.js';
+import { ERROR_CODES } from '../../server/errors.js';
+import { explainFfmpegExit, FAILURE_CODES } from '../../server/ingest/ffmpeg-failure.js';
 
 const file = { kind: 'file', path: '/media/tone.m4a', loop: true, realtime: true } as SourceConfig;
 const rtsp = (url: string) => ({ kind: 'rtsp', url, transport: 'tcp', timeoutS: 5 }) as SourceConfig;
@@ -18,8 +19,8 @@ test('no video stream, however ffmpeg words it; a file is not retried, a live so
     ["Stream map '0:v:0' matches no streams.", "To ignore this, add a trailing '?' to the map."],
     ['Error initializing complex filters.', 'At least one output file must be specified'],
   ]) {
-    assert.deepEqual(explain(lines), { kind: 'no-video', reason: 'SRC has no video stream (audio or data only): there is no picture to analyse', permanent: true }, lines[0]);
-    assert.deepEqual(explain(lines, rtsp('rtsp://cam/x')), { kind: 'no-video', reason: 'SRC has no video stream (audio or data only): there is no picture to analyse' }, lines[0]);
+    assert.deepEqual(explain(lines), { kind: 'no-video', code: 'SOURCE_NOT_VIDEO', reason: 'SRC has no video stream (audio or data only): there is no picture to analyse', permanent: true }, lines[0]);
+    assert.deepEqual(explain(lines, rtsp('rtsp://cam/x')), { kind: 'no-video', code: 'SOURCE_NOT_VIDEO', reason: 'SRC has no video stream (audio or data only): there is no picture to analyse' }, lines[0]);
   }
 });
 
@@ -35,7 +36,7 @@ describe('an RTSP server that takes the connection and sends nothing', () => {
       ['Output file #0 does not contain any stream'],
       ['Cannot determine format of input stream 0:0 after EOF', 'Error marking filters as finished'],
     ]) {
-      assert.deepEqual(at(lines, quiet), { kind: 'silent-server', reason: "SRC: the RTSP server answered but sent no picture in 5 s (source.timeoutS): is the camera's stream (or the encoder behind the path) running?" }, lines[0]);
+      assert.deepEqual(at(lines, quiet), { kind: 'silent-server', code: 'SOURCE_STALLED', reason: "SRC: the RTSP server answered but sent no picture in 5 s (source.timeoutS): is the camera's stream (or the encoder behind the path) running?" }, lines[0]);
     }
   });
 
@@ -68,7 +69,7 @@ test('the most specific line wins, wherever it is', () => {
 });
 
 test('a live source that exits cleanly ended the stream; a file that does is not explained here', () => {
-  assert.deepEqual(explain([], rtsp('rtsp://cam/x'), 0), { kind: 'ended', reason: 'SRC ended the stream' });
+  assert.deepEqual(explain([], rtsp('rtsp://cam/x'), 0), { kind: 'ended', code: 'SOURCE_ENDED', reason: 'SRC ended the stream' });
   assert.equal(explain([], file, 0), null);
   assert.equal(explain(['something ffmpeg said'], rtsp('rtsp://cam/x'), 1), null);
 });
@@ -86,4 +87,25 @@ test('a protocol this ffmpeg was built without: named, and permanent (the camera
   assert.match(older!.reason, /cannot read srt:\/\//);
   // Other failures stay retried.
   assert.equal(explain(['rtsp://cam/x: Connection refused'], rtsp('rtsp://cam/x'))!.permanent, undefined);
+});
+
+test('each failure carries the stable code a camera status reports as errorCode', () => {
+  const cam = rtsp('rtsp://cam/x');
+  const codeOf = (lines: string[], source: SourceConfig = cam, code: number | null = 1) => explain(lines, source, code)?.code;
+  // As ffmpeg prints them: a port nobody listens on, a host that does not answer.
+  assert.equal(codeOf(['[tcp @ 0x1] Connection to tcp://127.0.0.1:9?timeout=5000000 failed: Connection refused', 'rtsp://cam/x: Connection refused']), 'SOURCE_UNREACHABLE');
+  assert.equal(codeOf(['[tcp @ 0x1] Connection to tcp://cam:554?timeout=5000000 failed: Connection timed out', 'rtsp://cam/x: Connection timed out']), 'SOURCE_UNREACHABLE');
+  assert.equal(codeOf(['[rtsp @ 0x1] method DESCRIBE failed: 401 Unauthorized', 'rtsp://cam/x: Server returned 401 Unauthorized (authorization failed)']), 'SOURCE_AUTH');
+  assert.equal(codeOf(['[http @ 0x1] HTTP error 403 Forbidden', 'http://cam/x: Server returned 403 Forbidden (access denied)']), 'SOURCE_AUTH');
+  assert.equal(codeOf(['[rtsp @ 0x1] method DESCRIBE failed: 404 Not Found', 'rtsp://cam/x: Server returned 404 Not Found']), 'SOURCE_NOT_FOUND');
+  assert.equal(codeOf(['/media/gone.mp4: No such file or directory'], file), 'SOURCE_NOT_FOUND');
+  assert.equal(codeOf(['[video4linux2,v4l2 @ 0x1] Cannot open video device /dev/video9: No such file or directory'], { kind: 'webcam', device: '/dev/video9' } as unknown as SourceConfig), 'SOURCE_NOT_FOUND');
+  assert.equal(codeOf(['[mov,mp4 @ 0x1] moov atom not found', '/media/cut.mp4: Invalid data found when processing input'], file), 'SOURCE_NOT_VIDEO');
+  assert.equal(codeOf(['/media/noise.bin: Invalid data found when processing input'], file), 'SOURCE_NOT_VIDEO');
+  assert.equal(codeOf(['Output file #0 does not contain any stream'], file), 'SOURCE_NOT_VIDEO');
+  assert.equal(codeOf(['Did you mean file:srt://10.0.0.5:9000?'], { kind: 'url', url: 'srt://10.0.0.5:9000' } as SourceConfig), 'SOURCE_UNSUPPORTED');
+  assert.equal(codeOf([], cam, 0), 'SOURCE_ENDED');
+  assert.equal(explainFfmpegExit(['rtsp://cam/x: Connection timed out'], 1, cam, 'SRC', { ranMs: 5200, frames: 0 })?.code, 'SOURCE_STALLED');
+  // Every code is one the catalogue describes.
+  for (const code of Object.values(FAILURE_CODES)) assert.ok(code in ERROR_CODES, code);
 });

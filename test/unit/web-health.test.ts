@@ -41,6 +41,7 @@ function camera(id: string, patch: Partial<CameraStatus> = {}): CameraStatus {
     reconnects: 0,
     stalls: 0,
     lastError: null,
+    errorCode: null,
     lastStderr: [],
     ...patch,
   };
@@ -169,6 +170,16 @@ test('stat cards without stats, or with no batches in the window, say so instead
   assert.equal(idle.analysed!.level, 'none');
   assert.equal(idle.dropped!.detail, 'no frames');
   assert.equal(idle.dropped!.level, 'none');
+});
+
+test("camera health: a row carries the status's errorCode beside its words; a server that sends none reads as none", () => {
+  const s = stats();
+  const row = cameraHealth(camera('a', { state: 'failed', lastError: '/media/take7.mp4: no such file', errorCode: 'SOURCE_NOT_FOUND' }), s, NOW);
+  assert.equal(row.errorCode, 'SOURCE_NOT_FOUND');
+  assert.equal(row.lastError, '/media/take7.mp4: no such file');
+  assert.equal(cameraHealth(camera('a'), s, NOW).errorCode, null);
+  const { errorCode: _none, ...older } = camera('a', { state: 'restarting', lastError: 'exit 1' });
+  assert.equal(cameraHealth(older as CameraStatus, s, NOW).errorCode, null);
 });
 
 test('camera health: states, rates and drops, with reasons', () => {

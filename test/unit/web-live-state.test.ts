@@ -33,6 +33,7 @@ function status(cameraId: string, extra: Partial<CameraStatus> = {}): CameraStat
     reconnects: 0,
     stalls: 0,
     lastError: null,
+    errorCode: null,
     lastStderr: [],
     ...extra,
   };

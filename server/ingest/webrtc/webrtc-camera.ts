@@ -20,7 +20,7 @@ import { nextSourceSession } from '../../shared/source-sessions.js';
 import { randomUUID } from 'node:crypto';
 import wrtc from '@roamhq/wrtc';
 import type { CameraConfig, Config } from '../../config/schema.js';
-import { ShotscaleError, errorMessage } from '../../errors.js';
+import { ShotscaleError, errorMessage, type ErrorCode } from '../../errors.js';
 import type { CameraState, CameraStatus } from '../../shared/socket-events.js';
 import type { CameraSourceDeps } from '../camera-source.js';
 import { FrameRateMeter } from '../frame-rate-meter.js';
@@ -136,6 +136,8 @@ export class WebRtcCamera {
   private lastFrameAt = 0;
   private readonly rate = new FrameRateMeter();
   private lastError: string | null = null;
+  /** The stable code of lastError's failure (ERROR_CODES); null while live or waiting with nothing gone wrong. */
+  private errorCode: ErrorCode | null = null;
   private readonly events: string[] = [];
   private counters = { framesIn: 0, framesDropped: 0, reconnects: 0, stalls: 0 };
   private source: { width: number; height: number } | null = null;
@@ -239,6 +241,7 @@ export class WebRtcCamera {
       this.note(`publisher ${publisher.id.slice(0, 8)} answered, connecting (session ${publisher.session})`);
       this.deps.log.info(`WHIP session ${publisher.id.slice(0, 8)} started${publisher.peer ? ` from ${publisher.peer}` : ''} (video ${sdpVideoCodecs(sdp, true)[0] ?? '?'}, its first choice): answered, connecting`);
       this.lastError = null;
+      this.errorCode = null;
       this.armWatchdog();
       return { sessionId: publisher.id, answer: sdp };
     } catch (error) {
@@ -277,6 +280,7 @@ export class WebRtcCamera {
       measuredFps: this.state === 'live' ? this.rate.fps(now) : 0,
       ...this.counters,
       lastError: this.lastError,
+      errorCode: this.errorCode,
       lastStderr: [...this.events],
     };
   }
@@ -292,6 +296,7 @@ export class WebRtcCamera {
     }
     if (this.state !== 'live') {
       this.lastError = null;
+      this.errorCode = null;
       this.setState('live');
     }
     const elapsedS = (now - publisher.startedAt) / 1000;
@@ -316,6 +321,7 @@ export class WebRtcCamera {
     } catch (error) {
       // A malformed frame is dropped, never thrown into wrtc's callback.
       this.lastError = `frame dropped: ${errorMessage(error)}`;
+      this.errorCode = 'SOURCE_FAILED';
     }
   }
 
@@ -333,24 +339,25 @@ export class WebRtcCamera {
     }
     if (state === 'disconnected') {
       // ICE may recover by itself (a network change); give it a moment.
-      publisher.disconnectedTimer ??= setTimeout(() => this.publisherGone(publisher, 'the connection was lost'), DISCONNECTED_GRACE_MS);
+      publisher.disconnectedTimer ??= setTimeout(() => this.publisherGone(publisher, 'the connection was lost', 'SOURCE_ENDED'), DISCONNECTED_GRACE_MS);
       return;
     }
     if (state !== 'failed' && state !== 'closed') return;
     // One that never connected was never a picture on the wall: the camera waits on, nothing was lost.
-    if (publisher.connectedAt === null) this.dropPublisher(`publisher ${publisher.id.slice(0, 8)} could not connect (the connection ${state}): dropped`, 'waiting');
-    else this.publisherGone(publisher, `the connection ${state}`);
+    if (publisher.connectedAt === null) this.dropPublisher(`publisher ${publisher.id.slice(0, 8)} could not connect (the connection ${state}): dropped`, 'waiting', 'SOURCE_UNREACHABLE');
+    else this.publisherGone(publisher, `the connection ${state}`, 'SOURCE_ENDED');
   }
 
-  private publisherGone(publisher: Publisher, why: string): void {
+  private publisherGone(publisher: Publisher, why: string, code: ErrorCode): void {
     if (this.publisher !== publisher) return;
     this.counters.reconnects += 1;
-    this.dropPublisher(`publisher gone: ${why}`, 'gone');
+    this.dropPublisher(`publisher gone: ${why}`, 'gone', code);
   }
 
   /** The publisher is let go and its session closed; the camera takes the next one. */
-  private dropPublisher(why: string, next: 'gone' | 'waiting'): void {
+  private dropPublisher(why: string, next: 'gone' | 'waiting', code: ErrorCode): void {
     this.lastError = why;
+    this.errorCode = code;
     this.note(why);
     this.endPublisher('restart', next, why, true);
   }
@@ -426,14 +433,14 @@ export class WebRtcCamera {
     if (publisher.connectedAt === null) {
       // An offer without candidates, or with unreachable ones, never connects: it must not hold the camera.
       if (now - publisher.answeredAt >= whip.connectTimeoutS * 1000) {
-        this.dropPublisher(`publisher ${publisher.id.slice(0, 8)} did not connect within ${whip.connectTimeoutS} s of its answer (no reachable ICE candidate in its offer?): dropped`, 'waiting');
+        this.dropPublisher(`publisher ${publisher.id.slice(0, 8)} did not connect within ${whip.connectTimeoutS} s of its answer (no reachable ICE candidate in its offer?): dropped`, 'waiting', 'SOURCE_UNREACHABLE');
       }
       return;
     }
     const silentMs = now - Math.max(this.lastFrameAt, publisher.connectedAt);
     if (silentMs >= whip.silentTimeoutS * 1000) {
       // Connected, yet no picture for long: the camera goes to whoever publishes one.
-      this.publisherGone(publisher, `no picture for ${(silentMs / 1000).toFixed(0)} s`);
+      this.publisherGone(publisher, `no picture for ${(silentMs / 1000).toFixed(0)} s`, 'SOURCE_STALLED');
       return;
     }
     if (this.state !== 'live' || now - this.lastFrameAt < stallTimeoutS * 1000) return;
@@ -441,6 +448,7 @@ export class WebRtcCamera {
     this.counters.stalls += 1;
     // The state says "stalled" already (the log line and the tile show both).
     this.lastError = `no frame for ${((now - this.lastFrameAt) / 1000).toFixed(1)} s`;
+    this.errorCode = 'SOURCE_STALLED';
     this.setState('stalled');
   }
 

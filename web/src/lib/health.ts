@@ -276,6 +276,8 @@ export interface CameraHealthRow {
   reconnects: number;
   stalls: number;
   lastError: string | null;
+  /** lastError's stable code (ERROR_CODES), shown as a tag beside the words; null when it tells of no failure. */
+  errorCode: string | null;
   lastStderr: string[];
 }
 
@@ -301,6 +303,8 @@ export function cameraHealth(status: CameraStatus, stats: PipelineStats | null, 
     reconnects: status.reconnects,
     stalls: status.stalls,
     lastError: status.lastError,
+    // A server of an older version sends none.
+    errorCode: status.errorCode ?? null,
     lastStderr: status.lastStderr,
   };
   const flag = (level: Level, reason: string) => {
