@@ -238,6 +238,8 @@ export class ShotLog {
       shotLog.alerts.restore(shotLog.alertStore.active(kept));
       if (recovered.closed) log.warn(`shot log ${file}: closed ${recovered.closed} shot(s) left open by an unclean stop, at their last written frame`);
       for (const abandoned of recovered.takes) shotLog.recoverTake(abandoned, restartAt);
+      // The last take is the coverage's current one across a restart too: dashboards keep its take line and mark its scene as the last slated.
+      shotLog.lastEndedTake ??= shotLog.takeStore.lastEnded();
     } catch (error) {
       shotLog.opening = null;
       shotLog.close();

@@ -98,6 +98,12 @@ export class TakeStore {
     return (this.db.prepare('SELECT * FROM takes WHERE ended_at IS NULL ORDER BY started_at, id').all() as TakeRow[]).map(fromRow);
   }
 
+  /** The take that ended last, or null. */
+  lastEnded(): Take | null {
+    const row = this.db.prepare('SELECT * FROM takes WHERE ended_at IS NOT NULL ORDER BY ended_at DESC, id DESC LIMIT 1').get() as TakeRow | undefined;
+    return row ? fromRow(row) : null;
+  }
+
   list(scene?: string): Take[] {
     const rows = scene === undefined ? this.db.prepare('SELECT * FROM takes ORDER BY started_at, id').all() : this.db.prepare('SELECT * FROM takes WHERE scene = ? ORDER BY started_at, id').all(scene);
     return (rows as TakeRow[]).map(fromRow);

@@ -2,7 +2,7 @@
  * Which scenes the Coverage view lists, in what order, and which it marks:
  * pure, unit-tested under node (test/unit/web-scene-list.test.ts).
  */
-import type { CoverageStats, Take } from '../../../server/shared/shots.js';
+import type { CoverageStats, Take, TakeMarkNote } from '../../../server/shared/shots.js';
 import { formatCount, formatDuration, formatSeconds } from './format.js';
 
 /** How a scene card is marked: a take of it is running, it was slated last, or neither. */
@@ -59,10 +59,15 @@ export function filterScenes<T extends { scene: string }>(scenes: readonly T[], 
  * A scene's figures in one line: "3 shots · average 4.2 s · 12 s of camera
  * time". The time is every camera's summed (a 6 s take on 2 cameras is 12 s),
  * so it says so: read as the scene's length it misled by a factor of the
- * cameras.
+ * cameras. A scene whose every take is NG has shots, none of them counted
+ * (`marks`, the scene's marked takes): "no shots yet" there read as a scene
+ * never shot.
  */
-export function sceneStatsLine(stats: Pick<CoverageStats, 'shots' | 'seconds' | 'averageShotLengthS'> & { noPicture?: CoverageStats['noPicture'] }): string {
-  if (stats.shots === 0 && !stats.noPicture?.count) return 'no shots yet';
+export function sceneStatsLine(stats: Pick<CoverageStats, 'shots' | 'seconds' | 'averageShotLengthS'> & { noPicture?: CoverageStats['noPicture'] }, marks: readonly TakeMarkNote[] = []): string {
+  if (stats.shots === 0 && !stats.noPicture?.count) {
+    const ng = marks.filter((note) => note.mark === 'ng').reduce((sum, note) => sum + note.shots, 0);
+    return ng ? `no shots counted: ${formatCount(ng)} shot${ng === 1 ? '' : 's'} in NG takes` : 'no shots yet';
+  }
   // Nodes of an older version send no noPicture tally.
   const blank = stats.noPicture?.seconds ? ` · no picture ${formatDuration(stats.noPicture.seconds * 1000)}` : '';
   return `${formatCount(stats.shots)} shot${stats.shots === 1 ? '' : 's'} · average ${formatSeconds(stats.averageShotLengthS)} · ${cameraTime(stats.seconds)} of camera time${blank}`;

@@ -163,6 +163,27 @@ export const SCALE_SPEC_HELP = `one scale (${CANONICAL_SCALES.join(', ')}), "WS+
 
 const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
+/**
+ * The server's bounds on a plan (server/config/name-text.ts,
+ * server/coverage/coverage-plan.ts), checked here so that each is said at its
+ * field and item as the editor numbers them: the server's answer names items
+ * from 0 ("items[1].tag") and marks no field.
+ */
+export const PLAN_NAME_MAX = 64;
+export const PLAN_LABEL_MAX = 120;
+export const PLAN_ITEMS_MAX = 64;
+/** Control characters and lone surrogates, as server/config/name-text.ts refuses them. */
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const NO_CONTROL = 'no control characters (tab, newline, direction overrides...)';
+
+/** Why a scene name typed to plan cannot be one (null: it can): the server would refuse its plan only at the save. */
+export function sceneNameProblem(scene: string): string | null {
+  const name = scene.trim();
+  if (name.length > PLAN_NAME_MAX) return `a scene name has at most ${PLAN_NAME_MAX} characters (this one has ${name.length})`;
+  if (CONTROL.test(name)) return `a scene name has ${NO_CONTROL}`;
+  return null;
+}
+
 /** Reads a scale spec as the server does ("WS+", "cu-", "MCU..CU", "MS"); null when it is not one. */
 export function parseScaleSpec(spec: string): ScaleRange | null {
   if (!spec.trim()) return null;
@@ -241,6 +262,7 @@ export function rowsToPlan(rows: readonly PlanRow[]): PlanFormResult {
   const problems: RowProblem[] = [];
   const items: PlanItemBody[] = [];
   if (rows.length === 0) problems.push({ row: -1, field: null, message: 'a plan needs at least one item' });
+  if (rows.length > PLAN_ITEMS_MAX) problems.push({ row: -1, field: null, message: `a plan has at most ${PLAN_ITEMS_MAX} items (this one has ${rows.length})` });
   const seen = new Map<string, number>();
   rows.forEach((row, index) => {
     const where = `item ${index + 1}`;
@@ -255,6 +277,14 @@ export function rowsToPlan(rows: readonly PlanRow[]): PlanFormResult {
     if (!scale) problem('scale', `the scale is missing; use ${SCALE_SPEC_HELP}`);
     else if (!parseScaleSpec(scale)) problem('scale', `"${scale}" is not a scale; use ${SCALE_SPEC_HELP}`);
 
+    const label = row.label.trim();
+    if (label.length > PLAN_LABEL_MAX) problem('label', `the label has ${label.length} characters, at most ${PLAN_LABEL_MAX}`);
+    else if (CONTROL.test(label)) problem('label', `the label has ${NO_CONTROL}`);
+
+    const tag = row.tag.trim();
+    if (tag.length > PLAN_NAME_MAX) problem('tag', `the tag has ${tag.length} characters, at most ${PLAN_NAME_MAX}`);
+    else if (CONTROL.test(tag)) problem('tag', `the tag has ${NO_CONTROL}`);
+
     const framing = row.framing.trim();
     if (framing && !(FRAMINGS as readonly string[]).includes(framing)) problem('framing', `framing "${framing}" is not one of ${FRAMINGS.join(', ')}`);
 
@@ -267,9 +297,9 @@ export function rowsToPlan(rows: readonly PlanRow[]): PlanFormResult {
     if (minText && (!Number.isFinite(minDurationS) || minDurationS < 0)) problem('minDurationS', `minimum duration "${minText}" is not a number of seconds >= 0`);
 
     const item: PlanItemBody = { id, scale };
-    if (row.label.trim()) item.label = row.label.trim();
+    if (label) item.label = label;
     if (framing) item.framing = framing as Framing;
-    if (row.tag.trim()) item.tag = row.tag.trim();
+    if (tag) item.tag = tag;
     if (countText) item.count = count;
     if (minText) item.minDurationS = minDurationS;
     items.push(item);
