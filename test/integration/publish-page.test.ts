@@ -316,7 +316,9 @@ describe('publish page with tokens', () => {
       // The same browser kept the publish token: forget it.
       await q.goto(server.url);
       await q.evaluate(() => localStorage.clear());
-      await q.reload();
+      // Opened afresh on the wall: a reload keeps the view the address names, and the publish token's page was on Publish.
+      await q.goto('about:blank');
+      await q.goto(`${server.url}/#wall`);
       const field = q.locator('input[aria-label="Access token"]');
       await field.waitFor({ timeout: 10_000 });
       await field.focus();

@@ -6,6 +6,7 @@ import { io, type Socket } from 'socket.io-client';
 import { CONNECT_REFUSAL, type ClientToServerEvents, type ServerToClientEvents, type TakeAck, type TakeStartRequest } from '../../../server/shared/socket-events.js';
 import type { LiveState } from './live-state.svelte.js';
 import { saveToken } from './token.js';
+import { tokenRefusalText, type RefusalData } from './refusal.js';
 import { publishSession } from './whip-client.js';
 
 export type ShotscaleSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -41,6 +42,8 @@ export interface ConnectOptions {
 export function connectLive(state: LiveState, options: ConnectOptions = {}): LiveConnection {
   let token = options.token ?? null;
   let retry: ReturnType<typeof setTimeout> | undefined;
+  /** The token the server last let in (null: none yet): refused later, it has been changed or removed there, not mistyped. */
+  let accepted: string | null | undefined;
   const socketOptions = {
     auth: (cb: (data: object) => void) => cb(token ? { token } : {}),
     transports: ['websocket', 'polling'],
@@ -49,6 +52,7 @@ export function connectLive(state: LiveState, options: ConnectOptions = {}): Liv
 
   let previewCameras: string[] | null = [];
   socket.on('connect', () => {
+    accepted = token;
     state.connection = 'connected';
     state.connectionError = null;
     if (previewCameras === null || previewCameras.length) socket.emit('preview:subscribe', previewCameras);
@@ -69,10 +73,12 @@ export function connectLive(state: LiveState, options: ConnectOptions = {}): Liv
     } else if (err.message === CONNECT_REFUSAL.foreignPage) {
       state.connection = 'refused';
       state.connectionError = (err as Error & { data?: { message?: string } }).data?.message ?? 'The server refuses this page.';
-    } else if (err.message === CONNECT_REFUSAL.unauthorized) {
-      // Middleware refusal: no automatic retry; wait for a token.
+    } else if (err.message === CONNECT_REFUSAL.unauthorized || err.message === CONNECT_REFUSAL.blocked) {
+      // Middleware refusal: no automatic retry; wait for a token. An address blocked for wrong tokens is not a lost
+      // server either (it read "Lost the server, reconnecting"): the prompt says so, with the wait.
+      const data = (err as Error & { data?: RefusalData }).data;
       state.connection = 'unauthorized';
-      state.connectionError = token ? 'The server refused the access token.' : 'This server needs an access token.';
+      state.connectionError = tokenRefusalText(err.message, data, { hasToken: token !== null, acceptedBefore: token !== null && token === accepted });
     } else {
       state.connection = state.connection === 'unauthorized' ? 'unauthorized' : 'reconnecting';
       state.connectionError = err.message;
