@@ -216,3 +216,22 @@ describe('the scale of a camera with no picture', () => {
     assert.deepEqual(mod.hiddenScale(status('a', { state: 'failed' })), { text: '—', why: 'no scale: the camera is failed', title: 'no scale: the camera is failed' });
   });
 });
+
+describe('what the page last heard', () => {
+  test('the connection lost, what the page holds is as of the last word heard (not when the loss was noticed); connected again, live', () => {
+    const { live } = state();
+    assert.equal(live.lastHeardAt, null);
+    live.lost();
+    assert.equal(live.lastHeardAt, null, 'nothing heard yet: no time to give');
+    live.heard(1000);
+    live.heard(2000);
+    assert.equal(live.lastHeardAt, null, 'connected: nothing is "as of"');
+    live.lost();
+    live.heard(5000);
+    assert.equal(live.lastHeardAt, 2000, 'the last word before the loss, kept');
+    live.found();
+    assert.equal(live.lastHeardAt, null);
+    live.lost();
+    assert.equal(live.lastHeardAt, 5000);
+  });
+});

@@ -53,11 +53,14 @@ export function connectLive(state: LiveState, options: ConnectOptions = {}): Liv
   let previewCameras: string[] | null = [];
   socket.on('connect', () => {
     accepted = token;
+    state.found();
     state.connection = 'connected';
     state.connectionError = null;
     if (previewCameras === null || previewCameras.length) socket.emit('preview:subscribe', previewCameras);
   });
+  socket.onAny(() => state.heard());
   socket.on('disconnect', (reason) => {
+    state.lost();
     state.connection = 'reconnecting';
     state.connectionError = reason;
     // The server hung up on us: Socket.IO will not retry by itself.
@@ -80,6 +83,7 @@ export function connectLive(state: LiveState, options: ConnectOptions = {}): Liv
       state.connection = 'unauthorized';
       state.connectionError = tokenRefusalText(err.message, data, { hasToken: token !== null, acceptedBefore: token !== null && token === accepted });
     } else {
+      state.lost();
       state.connection = state.connection === 'unauthorized' ? 'unauthorized' : 'reconnecting';
       state.connectionError = err.message;
       // Low-level errors are retried by Socket.IO; a refusal by the server's

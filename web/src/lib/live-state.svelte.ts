@@ -143,6 +143,18 @@ export class LiveState {
   connection: ConnectionState = $state('connecting');
   /** Last connection error in words, cleared on connect. */
   connectionError: string | null = $state(null);
+  /**
+   * When the page last heard the server (epoch ms, any event), or null before
+   * anything: not reactive, it moves with every readout; `lost` keeps it.
+   */
+  heardAt: number | null = null;
+  /**
+   * While not connected, when the page last heard the server (null before
+   * anything, and while connected): what it shows is as of then. Kept from
+   * the last word, not the moment the loss was noticed: a network drop is
+   * noticed only when the pings time out, seconds later.
+   */
+  lastHeardAt: number | null = $state(null);
   /** From `hello`; null until the first one. */
   server: ServerInfo | null = $state.raw(null);
   /** Every known camera, by id. */
@@ -197,6 +209,21 @@ export class LiveState {
    */
   may(access: Access): boolean {
     return grants(this.server?.role ?? 'admin', access);
+  }
+
+  /** Any event from the server. */
+  heard(at = Date.now()): void {
+    this.heardAt = at;
+  }
+
+  /** The connection is lost (or a reconnection failed): what the page holds is as of the last word heard. */
+  lost(): void {
+    this.lastHeardAt = this.heardAt;
+  }
+
+  /** Connected (again): live. */
+  found(): void {
+    this.lastHeardAt = null;
   }
 
   /** `hello`: the server's info and the full camera set (also after a reconnect). */
