@@ -12,7 +12,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort } from '../support/cluster-engines.js';
 import { fileURLToPath } from 'node:url';
 import type { RunningServer } from '../../server/app/shotscale-server.js';
 import type { ShotRecord } from '../../server/shared/shots.js';
@@ -46,14 +46,6 @@ async function stopRtsp(child: ChildProcess | undefined, signal: NodeJS.Signals 
   }
   child.stdin?.destroy();
   child.stdout?.destroy();
-}
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
 }
 
 /** Pipes this process holds open: each ffmpeg child holds three of them (stdout, stderr, cut frames). */

@@ -12,7 +12,7 @@
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort } from '../support/cluster-engines.js';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
@@ -24,18 +24,6 @@ import { ensureWebBuild } from '../support/web-build.js';
 
 const ARTIFACTS = path.join(REPO_DIR, 'test-artifacts');
 const CAMERAS = ['cam-a', 'cam-b'];
-
-/** A port free now, for a server that has to come back on the same one. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 /** The text of every status badge on the wall's tiles, trimmed and lower-cased. */
 const tileBadges = (page: Page) => page.locator('.grid .tile header .badge').evaluateAll((badges) => badges.map((b) => (b.textContent ?? '').trim().toLowerCase()));

@@ -13,6 +13,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { tempDir } from './media.js';
 
+/** A loopback port free now: for these engines, and for any test that brings a server back on the same port. */
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
