@@ -5,36 +5,15 @@
  * and forges lines in the log; no slate has one.
  */
 import { z } from 'zod';
+import { hasControlCharacter, LONE_SURROGATE, MAX_NAME_LENGTH, NO_CONTROL_CHARACTERS } from '../shared/input-limits.js';
 
-/** Scene, take and plan names, tags: what a slate or a dashboard cell shows (README: names 64 characters). */
-export const MAX_NAME_LENGTH = 64;
+export { hasControlCharacter, MAX_NAME_LENGTH, NO_CONTROL_CHARACTERS };
 
 /** The largest take or scene given as a number: a slate's number, well inside what JSON and SQLite hold exactly. */
 export const MAX_SLATE_NUMBER = 999_999_999;
 
-/**
- * C0 controls (NUL to US), DEL and the C1 controls, the Unicode line and
- * paragraph separators (a line break to a JSON-reading or JavaScript tool),
- * and the direction overrides and isolates, which make a name read one way
- * and sort, match and export another.
- */
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
 /** A note has lines and may be indented; the other controls are as wrong there as in a name. */
 const NOTE_CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
-
-/** A high surrogate without its low one, or a low one without its high one. */
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-
-export const NO_CONTROL_CHARACTERS = 'no control characters (NUL, newline, tab, escape, line separators, direction overrides...)';
-
-/**
- * Whether the text has a control character, or a lone UTF-16 surrogate
- * (which SQLite and every export would store as U+FFFD: the text read back
- * would not be the text sent).
- */
-export function hasControlCharacter(text: string): boolean {
-  return CONTROL.test(text) || LONE_SURROGATE.test(text);
-}
 
 /** A name of at most `max` characters without control characters. */
 export function nameText(max = MAX_NAME_LENGTH): z.ZodType<string, string> {

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { alertSettingsSchema } from '../coverage/alert-monitor.js';
 import { coveragePlanSchema } from '../coverage/coverage-plan.js';
-import { hasControlCharacter, NO_CONTROL_CHARACTERS } from './name-text.js';
+import { CAMERA_NAME_MAX, hasControlCharacter, NO_CONTROL_CHARACTERS, RTSP_URL_PATTERN, TESTSRC_MAX } from '../shared/input-limits.js';
 import { TIMECODE_RATE_NAMES } from '../shots/timecode.js';
 import type { TimecodeRateName } from '../shared/shots.js';
 import { TOKEN_ROLES } from '../shared/access-roles.js';
@@ -20,13 +20,9 @@ const positive = (d: string) => z.number().positive().describe(d);
 
 export { cameraIdSchema };
 
-/**
- * An RTSP URL that names a host: `rtsp://` alone (or `rtsp://user:pw@/s`)
- * was taken, and the camera then restarted for ever with "connection
- * refused" at no address. The credentials part may hold an `@` of its own
- * (a password), so the host is what follows the last one.
- */
-export const RTSP_URL_PATTERN = /^rtsps?:\/\/([^/?#]*@)?[^/?#:@\s][^/?#@\s]*([/?#]|$)/i;
+/** Camera bounds the Cameras view's form checks too (server/shared/input-limits.ts). */
+export { CAMERA_NAME_MAX, RTSP_URL_PATTERN, TESTSRC_MAX };
+
 export const RTSP_URL_RULE = 'an rtsp:// or rtsps:// URL that names a host, e.g. rtsp://10.0.0.21/stream1';
 
 const rtspSource = z.strictObject({
@@ -58,16 +54,6 @@ const fileSource = z.strictObject({
 });
 
 export const TESTSRC_PATTERNS = ['testsrc', 'testsrc2', 'smptebars', 'smptehdbars', 'rgbtestsrc', 'mandelbrot', 'life', 'cellauto'] as const;
-
-/**
- * The largest test pattern: 8K UHD. lavfi allocates every frame at the size
- * asked for before the resize, so 100000x100000 (30 GB a frame in RGB) is
- * an out-of-memory kill, not a picture. The rate stops at 120 (the fastest
- * broadcast rate, ITU-R BT.2020): 8K at 1000 fps was taken, and ffmpeg
- * could not draw its first frame in time, so the camera restarted for ever
- * with "no frame" instead of being refused.
- */
-export const TESTSRC_MAX = { width: 7680, height: 4320, fps: 120 } as const;
 
 const testsrcSource = z.strictObject({
   kind: z.literal('testsrc'),
@@ -116,9 +102,6 @@ const webrtcSource = z.strictObject({
 });
 
 export const sourceSchema = z.discriminatedUnion('kind', [rtspSource, webcamSource, ndiSource, fileSource, testsrcSource, urlSource, webrtcSource]);
-
-/** Longest camera name: a tile's title, not a note. */
-export const CAMERA_NAME_MAX = 128;
 
 export const cameraSchema = z.strictObject({
   id: cameraIdSchema,

@@ -6,7 +6,7 @@
  * CoveragePlanItem every other module reads.
  */
 import { z } from 'zod';
-import { hasControlCharacter, MAX_NAME_LENGTH, NO_CONTROL_CHARACTERS } from '../config/name-text.js';
+import { hasControlCharacter, MAX_LABEL_LENGTH, MAX_NAME_LENGTH, MAX_PLAN_ITEMS, NO_CONTROL_CHARACTERS } from '../shared/input-limits.js';
 import { describeIssue, formatKeyPath } from '../config/zod-issues.js';
 import { ShotscaleError } from '../errors.js';
 import { DEFAULT_MIN_DURATION_S, defaultItemLabel, describeScaleRange, parseScaleSpec, scaleIndex, SCALE_FORMS, type ScaleRange, type ScaleSpec } from '../shared/scale-range.js';
@@ -68,14 +68,8 @@ const storedPlanSchema = z
     });
   });
 
-/**
- * Bounds on what a plan may ask for. A scene needs a handful of framings
- * (a master, singles, inserts: 5 to 30); coverage is worked out over every
- * plan for each update and each dashboard that connects, so a few dozen
- * plans of thousands of items once held the server for seconds at a time.
- */
-export const MAX_PLAN_ITEMS = 64;
-export const MAX_LABEL_LENGTH = 120;
+/** Bounds on what a plan may ask for (server/shared/input-limits.ts, which the plan editor reads too). */
+export { MAX_LABEL_LENGTH, MAX_PLAN_ITEMS };
 /** Stored plans (scenes): a feature has 100-200 scenes, a series block more. */
 export const MAX_STORED_PLANS = 500;
 

@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import test from 'node:test';
 import { parseCoveragePlan } from '../../server/coverage/coverage-plan.js';
 import { sceneStatsLine } from '../../web/src/lib/scene-list.js';
-import { emptyRow, PLAN_ITEMS_MAX, rowsToPlan, sceneNameProblem, type PlanRow } from '../../web/src/lib/shot-filters.js';
+import { MAX_PLAN_ITEMS } from '../../server/shared/input-limits.js';
+import { emptyRow, rowsToPlan, sceneNameProblem, type PlanRow } from '../../web/src/lib/shot-filters.js';
 
 const none = { shots: 0, seconds: 0, averageShotLengthS: 0, noPicture: { count: 0, seconds: 0 } };
 
@@ -46,10 +47,10 @@ test('control characters in a label or tag, and more items than a plan holds, ar
   const result = rowsToPlan([row({ label: 'Wide\u202emaster', tag: 'An\tna' })]);
   assert.equal(result.ok, false);
   if (!result.ok) assert.deepEqual(result.problems.map((p) => p.field), ['label', 'tag']);
-  const many = rowsToPlan(Array.from({ length: PLAN_ITEMS_MAX + 1 }, (_, i) => row({ id: `i${i}` })));
+  const many = rowsToPlan(Array.from({ length: MAX_PLAN_ITEMS + 1 }, (_, i) => row({ id: `i${i}` })));
   assert.equal(many.ok, false);
-  if (!many.ok) assert.deepEqual(many.problems.map((p) => p.message), [`a plan has at most ${PLAN_ITEMS_MAX} items (this one has ${PLAN_ITEMS_MAX + 1})`]);
-  assert.ok(rowsToPlan(Array.from({ length: PLAN_ITEMS_MAX }, (_, i) => row({ id: `i${i}` }))).ok);
+  if (!many.ok) assert.deepEqual(many.problems.map((p) => p.message), [`a plan has at most ${MAX_PLAN_ITEMS} items (this one has ${MAX_PLAN_ITEMS + 1})`]);
+  assert.ok(rowsToPlan(Array.from({ length: MAX_PLAN_ITEMS }, (_, i) => row({ id: `i${i}` }))).ok);
 });
 
 test('a scene name typed to plan: at most 64 characters and no control characters, as the server takes it', () => {

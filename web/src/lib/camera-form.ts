@@ -6,6 +6,7 @@
  * Unit-tested under node (test/unit/web-camera-form.test.ts), where the output
  * is also parsed by the server's own schema so the two cannot drift apart.
  */
+import { CAMERA_NAME_MAX, RTSP_URL_PATTERN, TESTSRC_MAX } from '../../../server/shared/input-limits.js';
 import type { SourceKind } from '../../../server/shared/socket-events.js';
 
 export const SOURCE_KINDS: readonly SourceKind[] = ['testsrc', 'rtsp', 'webcam', 'ndi', 'file', 'url', 'webrtc'];
@@ -36,15 +37,6 @@ export const CAMERA_ID_RULE = 'letters, digits, "-" and "_", at most 64, startin
 
 /** Highest analysis rate the server takes (cameraSchema.analysisFps). */
 export const MAX_ANALYSIS_FPS = 60;
-
-/** The largest test pattern the server takes (server/config/schema.ts TESTSRC_MAX). */
-export const TESTSRC_MAX = { width: 7680, height: 4320, fps: 120 } as const;
-
-/** Longest camera name the server takes (CAMERA_NAME_MAX). */
-export const CAMERA_NAME_MAX = 128;
-
-/** An RTSP URL that names a host (server/config/schema.ts RTSP_URL_PATTERN): `rtsp://` alone was taken. */
-export const RTSP_URL_PATTERN = /^rtsps?:\/\/([^/?#]*@)?[^/?#:@\s][^/?#@\s]*([/?#]|$)/i;
 
 /** The source as the API sends and takes it. */
 export type SourceJson =

@@ -8,6 +8,7 @@
 import { CANONICAL_SCALES, type CanonicalScale } from '../../../server/shared/scale.js';
 import { shotWithoutPicture, type CoveragePlan, type ShotFraming, type ShotRecord } from '../../../server/shared/shots.js';
 import { DEFAULT_MIN_DURATION_S, defaultItemLabel, describeScaleRange, parseScaleSpec as parseSharedScaleSpec, type ScaleRange } from '../../../server/shared/scale-range.js';
+import { hasControlCharacter, MAX_LABEL_LENGTH, MAX_NAME_LENGTH, MAX_PLAN_ITEMS } from '../../../server/shared/input-limits.js';
 
 export { DEFAULT_MIN_DURATION_S, defaultItemLabel, describeScaleRange, type ScaleRange };
 
@@ -163,24 +164,18 @@ export const SCALE_SPEC_HELP = `one scale (${CANONICAL_SCALES.join(', ')}), "WS+
 
 const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
-/**
- * The server's bounds on a plan (server/config/name-text.ts,
- * server/coverage/coverage-plan.ts), checked here so that each is said at its
- * field and item as the editor numbers them: the server's answer names items
- * from 0 ("items[1].tag") and marks no field.
+/*
+ * The server's bounds on a plan (server/shared/input-limits.ts) are checked
+ * here so that each is said at its field and item as the editor numbers them:
+ * the server's answer names items from 0 ("items[1].tag") and marks no field.
  */
-export const PLAN_NAME_MAX = 64;
-export const PLAN_LABEL_MAX = 120;
-export const PLAN_ITEMS_MAX = 64;
-/** Control characters and lone surrogates, as server/config/name-text.ts refuses them. */
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 const NO_CONTROL = 'no control characters (tab, newline, direction overrides...)';
 
 /** Why a scene name typed to plan cannot be one (null: it can): the server would refuse its plan only at the save. */
 export function sceneNameProblem(scene: string): string | null {
   const name = scene.trim();
-  if (name.length > PLAN_NAME_MAX) return `a scene name has at most ${PLAN_NAME_MAX} characters (this one has ${name.length})`;
-  if (CONTROL.test(name)) return `a scene name has ${NO_CONTROL}`;
+  if (name.length > MAX_NAME_LENGTH) return `a scene name has at most ${MAX_NAME_LENGTH} characters (this one has ${name.length})`;
+  if (hasControlCharacter(name)) return `a scene name has ${NO_CONTROL}`;
   return null;
 }
 
@@ -262,7 +257,7 @@ export function rowsToPlan(rows: readonly PlanRow[]): PlanFormResult {
   const problems: RowProblem[] = [];
   const items: PlanItemBody[] = [];
   if (rows.length === 0) problems.push({ row: -1, field: null, message: 'a plan needs at least one item' });
-  if (rows.length > PLAN_ITEMS_MAX) problems.push({ row: -1, field: null, message: `a plan has at most ${PLAN_ITEMS_MAX} items (this one has ${rows.length})` });
+  if (rows.length > MAX_PLAN_ITEMS) problems.push({ row: -1, field: null, message: `a plan has at most ${MAX_PLAN_ITEMS} items (this one has ${rows.length})` });
   const seen = new Map<string, number>();
   rows.forEach((row, index) => {
     const where = `item ${index + 1}`;
@@ -278,12 +273,12 @@ export function rowsToPlan(rows: readonly PlanRow[]): PlanFormResult {
     else if (!parseScaleSpec(scale)) problem('scale', `"${scale}" is not a scale; use ${SCALE_SPEC_HELP}`);
 
     const label = row.label.trim();
-    if (label.length > PLAN_LABEL_MAX) problem('label', `the label has ${label.length} characters, at most ${PLAN_LABEL_MAX}`);
-    else if (CONTROL.test(label)) problem('label', `the label has ${NO_CONTROL}`);
+    if (label.length > MAX_LABEL_LENGTH) problem('label', `the label has ${label.length} characters, at most ${MAX_LABEL_LENGTH}`);
+    else if (hasControlCharacter(label)) problem('label', `the label has ${NO_CONTROL}`);
 
     const tag = row.tag.trim();
-    if (tag.length > PLAN_NAME_MAX) problem('tag', `the tag has ${tag.length} characters, at most ${PLAN_NAME_MAX}`);
-    else if (CONTROL.test(tag)) problem('tag', `the tag has ${NO_CONTROL}`);
+    if (tag.length > MAX_NAME_LENGTH) problem('tag', `the tag has ${tag.length} characters, at most ${MAX_NAME_LENGTH}`);
+    else if (hasControlCharacter(tag)) problem('tag', `the tag has ${NO_CONTROL}`);
 
     const framing = row.framing.trim();
     if (framing && !(FRAMINGS as readonly string[]).includes(framing)) problem('framing', `framing "${framing}" is not one of ${FRAMINGS.join(', ')}`);

@@ -1,0 +1,61 @@
+/**
+ * Bounds the server puts on names, plans and cameras, read by the schemas
+ * that refuse what is past them and by the dashboard's forms, which say the
+ * same at the field before sending. No zod here: the dashboard's bundle
+ * imports this file.
+ */
+
+/** Scene, take and plan names, tags: what a slate or a dashboard cell shows (README: names 64 characters). */
+export const MAX_NAME_LENGTH = 64;
+
+/**
+ * C0 controls (NUL to US), DEL and the C1 controls, the Unicode line and
+ * paragraph separators (a line break to a JSON-reading or JavaScript tool),
+ * and the direction overrides and isolates, which make a name read one way
+ * and sort, match and export another.
+ */
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+
+/** A high surrogate without its low one, or a low one without its high one. */
+export const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+export const NO_CONTROL_CHARACTERS = 'no control characters (NUL, newline, tab, escape, line separators, direction overrides...)';
+
+/**
+ * Whether the text has a control character, or a lone UTF-16 surrogate
+ * (which SQLite and every export would store as U+FFFD: the text read back
+ * would not be the text sent).
+ */
+export function hasControlCharacter(text: string): boolean {
+  return CONTROL.test(text) || LONE_SURROGATE.test(text);
+}
+
+/**
+ * Bounds on what a plan may ask for. A scene needs a handful of framings
+ * (a master, singles, inserts: 5 to 30); coverage is worked out over every
+ * plan for each update and each dashboard that connects, so a few dozen
+ * plans of thousands of items once held the server for seconds at a time.
+ */
+export const MAX_PLAN_ITEMS = 64;
+export const MAX_LABEL_LENGTH = 120;
+
+/** Longest camera name: a tile's title, not a note. */
+export const CAMERA_NAME_MAX = 128;
+
+/**
+ * An RTSP URL that names a host: `rtsp://` alone (or `rtsp://user:pw@/s`)
+ * was taken, and the camera then restarted for ever with "connection
+ * refused" at no address. The credentials part may hold an `@` of its own
+ * (a password), so the host is what follows the last one.
+ */
+export const RTSP_URL_PATTERN = /^rtsps?:\/\/([^/?#]*@)?[^/?#:@\s][^/?#@\s]*([/?#]|$)/i;
+
+/**
+ * The largest test pattern: 8K UHD. lavfi allocates every frame at the size
+ * asked for before the resize, so 100000x100000 (30 GB a frame in RGB) is
+ * an out-of-memory kill, not a picture. The rate stops at 120 (the fastest
+ * broadcast rate, ITU-R BT.2020): 8K at 1000 fps was taken, and ffmpeg
+ * could not draw its first frame in time, so the camera restarted for ever
+ * with "no frame" instead of being refused.
+ */
+export const TESTSRC_MAX = { width: 7680, height: 4320, fps: 120 } as const;
