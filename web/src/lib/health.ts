@@ -6,6 +6,7 @@
  */
 import type { CameraStatus, CapacitySummary, PipelineStats } from '../../../server/shared/socket-events.js';
 import type { Alert, AlertKind } from '../../../server/shared/shots.js';
+import { localClock, type Clock } from './not-live.js';
 import { DASH, formatBytes, formatDuration, formatFps, formatLatency, formatPercent, formatRate } from './format.js';
 
 /** ok / warn / bad are judgements; off: disabled on purpose; none: nothing to judge yet. */
@@ -449,7 +450,7 @@ export const STATS_STALE_MS = 6000;
  * all is well while nothing is known: this is the sentence that says so.
  * `statsAt`: when the figures shown came (epoch ms), null before any.
  */
-export function notLiveReason(connected: boolean, statsAt: number | null, now: number, clock: (ms: number) => string = (ms) => new Date(ms).toLocaleTimeString()): string | null {
+export function notLiveReason(connected: boolean, statsAt: number | null, now: number, clock: Clock = localClock): string | null {
   if (!connected) return statsAt === null ? 'Not connected to the server: nothing here is live.' : `Not connected to the server: the figures are as of ${clock(statsAt)}, not live.`;
   if (statsAt !== null && now - statsAt > STATS_STALE_MS) return `No figures from the server for ${formatDuration(now - statsAt)}: they are as of ${clock(statsAt)}, not live.`;
   return null;

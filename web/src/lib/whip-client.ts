@@ -361,12 +361,17 @@ export function shownPublishState(snap: Pick<PublishSnapshot, 'phase' | 'connect
 export function worthRetrying(error: unknown): boolean {
   if (!(error instanceof WhipError)) return false;
   if (error.code === 'NETWORK' || error.status === 502 || error.status === 503 || error.status === 504) return true;
-  return error.code === 'CAMERA_BUSY' && /already has a publisher/.test(error.message);
+  return takenByPublisher(error.code, error.message);
 }
 
 /** The start was refused because another publisher (a device, a tab, an encoder) has the camera. */
 export function refusedForPublisher(snap: Pick<PublishSnapshot, 'refusal' | 'error'>): boolean {
-  return snap.refusal?.code === 'CAMERA_BUSY' && /already has a publisher/.test(snap.error ?? '');
+  return takenByPublisher(snap.refusal?.code, snap.error ?? '');
+}
+
+/** CAMERA_BUSY is also a disabled camera's refusal: the server's words tell a publisher's apart. */
+function takenByPublisher(code: string | undefined, message: string): boolean {
+  return code === 'CAMERA_BUSY' && /already has a publisher/.test(message);
 }
 
 /** What to do about a coded refusal, in the words of the floor (null: the message says it all). */
