@@ -15,7 +15,6 @@ import { shotFilterFrom } from '../api/shot-routes.js';
 import { resolveConfigPath } from '../config/load-config.js';
 import { isShotscaleError } from '../errors.js';
 import { EXPORT_FORMATS, exportShots, isExportFormat } from '../exports/export-shots.js';
-import { CSV_BOM } from '../exports/csv-export.js';
 import type { ShotRecord } from '../shared/shots.js';
 import { DATABASE_FILE, type Db } from '../store/database.js';
 import { MediaSourceStore, type MediaSource } from '../store/media-source-store.js';
@@ -58,18 +57,20 @@ export async function runExport(argv: string[]): Promise<number> {
     const filter = optionsFilter({ camera: values.camera, scene: values.scene, take: values.take, from: from ?? values.from, to: to ?? values.to });
     const shots = store.list(filter);
     const source = sourceOf(media, shots);
+    // "-" is stdout, as with no --out: a file named "-" is never what was meant.
+    const toFile = Boolean(values.out && values.out !== '-');
     const result = exportShots(shots, format, {
       title: values.title ?? source?.title ?? `shotscale ${path.basename(path.dirname(file))}`,
+      // Standard output goes to a script or a pipe, not to Excel: the CSV's byte-order mark would be a stray first character there.
+      csvByteOrderMark: toFile,
       ...(source ? { mediaPath: source.path, rate: source.rate, media: source } : {}),
     });
     if (!shots.length) process.stderr.write(`shotscale export: no shots match${describeFilter(values)}; ${describeLog(db)}\n`);
-    // "-" is stdout, as with no --out: a file named "-" is never what was meant.
-    if (values.out && values.out !== '-') {
-      writeOutputFile('--out', values.out, result.body);
+    if (toFile) {
+      writeOutputFile('--out', values.out!, result.body);
       process.stderr.write(`${shots.length} shots written to ${values.out}\n`);
     } else {
-      // Standard output goes to a script or a pipe, not to Excel: the CSV's byte-order mark (csv-export.ts) would be a stray first character there.
-      process.stdout.write(result.body.startsWith(CSV_BOM) ? result.body.slice(CSV_BOM.length) : result.body);
+      process.stdout.write(result.body);
     }
   } finally {
     db.close();

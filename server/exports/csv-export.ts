@@ -119,9 +119,10 @@ function csvRow(shot: ShotRecord): string[] {
 }
 
 /** The byte-order mark that tells Excel the file is UTF-8 (see above). */
-export const CSV_BOM = '\ufeff';
+const CSV_BOM = '\ufeff';
 
-export function shotsCsv(sortedShots: readonly ShotRecord[]): string {
+/** `byteOrderMark`: false for text going to a script or a pipe rather than into a file (shotscale export to standard output). */
+export function shotsCsv(sortedShots: readonly ShotRecord[], byteOrderMark = true): string {
   const rows = [CSV_COLUMNS.join(','), ...sortedShots.map((shot) => csvRow(shot).join(','))];
-  return CSV_BOM + rows.join(CSV_LINE_END) + CSV_LINE_END;
+  return (byteOrderMark ? CSV_BOM : '') + rows.join(CSV_LINE_END) + CSV_LINE_END;
 }

@@ -61,6 +61,8 @@ export interface ExportOptions {
   media?: MediaFormat | null;
   /** Epoch ms written as the JSON export's generatedAt; default: now. */
   generatedAt?: number;
+  /** The CSV's byte-order mark (csv-export.ts); default true, false for standard output. */
+  csvByteOrderMark?: boolean;
 }
 
 export interface ExportResult {
@@ -83,7 +85,7 @@ export function exportShots(shots: readonly ShotRecord[], format: ExportFormat, 
   const mediaPath = options.mediaPath ?? null;
   switch (format) {
     case 'csv':
-      return { body: shotsCsv(sorted), contentType: 'text/csv; charset=utf-8; header=present', extension: EXPORT_EXTENSIONS.csv };
+      return { body: shotsCsv(sorted, options.csvByteOrderMark ?? true), contentType: 'text/csv; charset=utf-8; header=present', extension: EXPORT_EXTENSIONS.csv };
     case 'json':
       return { body: shotsJson(sorted, options.title, rate, options.generatedAt ?? Date.now()), contentType: JSON_TYPE, extension: EXPORT_EXTENSIONS.json };
     case 'edl':
