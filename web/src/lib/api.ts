@@ -17,8 +17,11 @@ export class ApiError extends Error {
 
 export interface Api {
   get<T>(path: string): Promise<T>;
-  /** `headers`: extra request headers (If-Match: a plan's revision). */
-  send<T>(method: 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown, headers?: Record<string, string>): Promise<T>;
+  /**
+   * `headers`: extra request headers (If-Match: a plan's revision).
+   * `keepalive`: the request outlives the page (sent as the tab closes).
+   */
+  send<T>(method: 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown, headers?: Record<string, string>, options?: { keepalive?: boolean }): Promise<T>;
   /** A URL that downloads with the token (for links such as exports). */
   downloadUrl(path: string): string;
 }
@@ -31,10 +34,10 @@ export function createApi(token: () => string | null, base = ''): Api {
     if (json) h['content-type'] = 'application/json';
     return h;
   };
-  const call = async <T>(method: string, path: string, body?: unknown, extra: Record<string, string> = {}): Promise<T> => {
+  const call = async <T>(method: string, path: string, body?: unknown, extra: Record<string, string> = {}, keepalive = false): Promise<T> => {
     let response: Response;
     try {
-      response = await fetch(base + path, { method, headers: { ...extra, ...headers(body !== undefined) }, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+      response = await fetch(base + path, { method, keepalive, headers: { ...extra, ...headers(body !== undefined) }, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
     } catch (error) {
       // Said with what to do: "Failed to fetch" alone leaves an operator guessing.
       throw new ApiError(0, 'NETWORK', `the server cannot be reached (${error instanceof Error ? error.message : String(error)}): check that shotscale runs and that this device reaches it, then try again`);
@@ -49,7 +52,7 @@ export function createApi(token: () => string | null, base = ''): Api {
   };
   return {
     get: (path) => call('GET', path),
-    send: (method, path, body, extra) => call(method, path, body, extra),
+    send: (method, path, body, extra, options) => call(method, path, body, extra, options?.keepalive),
     downloadUrl(path) {
       const t = token();
       if (!t) return base + path;
