@@ -91,8 +91,12 @@ export class ClusterCoverage {
     return { stats: computeCoverage(shots), perCamera: coverageByCamera(shots), scene };
   }
 
-  /** What the `coverage` event carries, over every node's shots since `since`. */
-  async update(since: number, current: Take | null): Promise<CoverageUpdate> {
+  /**
+   * What the `coverage` event carries, over every node's shots since
+   * `since`; `running`: the takes running, oldest first (as the shot log
+   * lists them), the latest of them the current take.
+   */
+  async update(since: number, running: readonly Take[]): Promise<CoverageUpdate> {
     const plans = await this.plans();
     const planOf = (scene: string) => plans.find((p) => p.scene === scene) ?? null;
     const { rows } = await this.query<{ scene: string }>('SELECT DISTINCT scene FROM cluster_shots WHERE scene IS NOT NULL');
@@ -100,7 +104,9 @@ export class ClusterCoverage {
     // One query at a time: the pool's few connections stay free for the node's own ticks.
     const scenes = [];
     for (const scene of names) scenes.push(sceneCoverage(scene, null, await this.shots.list({ scene }), planOf(scene)));
-    const currentCoverage = current ? sceneCoverage(current.scene, current.take, await this.shots.list({ scene: current.scene, take: current.take }), planOf(current.scene)) : null;
-    return { perCamera: coverageByCamera(await this.shots.list({ from: since })), current: currentCoverage, scenes };
+    // Newest first, as a single server sends them: two scenes shot at once each have their take's line.
+    const takes = [];
+    for (const take of [...running].reverse()) takes.push(sceneCoverage(take.scene, take.take, await this.shots.list({ scene: take.scene, take: take.take }), planOf(take.scene)));
+    return { perCamera: coverageByCamera(await this.shots.list({ from: since })), current: takes[0] ?? null, running: takes, scenes };
   }
 }

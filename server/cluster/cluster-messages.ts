@@ -105,7 +105,7 @@ const events: Record<string, z.ZodType | null> = {
   'take:start': z.looseObject({ scene: text, take: text, cameras: cameraIds.nullable(), startedAt: count }),
   'take:end': z.looseObject({ cameras: cameraIds.nullable() }),
   'take:mark': z.looseObject({ scene: text, take: text, mark: z.enum(['circled', 'ng']).nullable() }),
-  coverage: z.looseObject({ perCamera: z.record(text, coverageStats), current: sceneCoverage.nullable(), scenes: z.array(sceneCoverage) }),
+  coverage: z.looseObject({ perCamera: z.record(text, coverageStats), current: sceneCoverage.nullable(), running: z.array(sceneCoverage).optional(), scenes: z.array(sceneCoverage) }),
   plan: z.looseObject({ scene: text, plan: z.unknown() }),
   alert: z.looseObject({ alert, from: text, scope: z.enum(['cluster', 'node']) }),
   'alert:dismiss': z.looseObject({ key: text }),

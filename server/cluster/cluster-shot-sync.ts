@@ -211,7 +211,7 @@ export class ClusterShotSync {
 
   /** The cluster's live coverage as last pushed, else computed now. */
   async liveCoverage(): Promise<CoverageUpdate> {
-    return this.deps.hub()?.latestClusterCoverage() ?? this.deps.coverage.update(this.deps.node()?.runStartedAt() ?? this.deps.startedAt, this.runningTake());
+    return this.deps.hub()?.latestClusterCoverage() ?? this.deps.coverage.update(this.deps.node()?.runStartedAt() ?? this.deps.startedAt, this.deps.shotLog.runningTakes());
   }
 
   /** On the node with the coverage duty: the cluster's coverage to every client (called every 2 s; one computation at a time). */
@@ -220,7 +220,7 @@ export class ClusterShotSync {
     if (!node?.hasCoverageDuty() || this.computingCoverage) return;
     this.computingCoverage = true;
     this.deps.coverage
-      .update(node.runStartedAt(), this.runningTake())
+      .update(node.runStartedAt(), this.deps.shotLog.runningTakes())
       .then((update) => {
         this.deps.hub()?.clusterCoverageUpdate(update);
         this.deps.onCoverage?.(update);
@@ -229,10 +229,6 @@ export class ClusterShotSync {
       .finally(() => {
         this.computingCoverage = false;
       });
-  }
-
-  private runningTake() {
-    return this.deps.shotLog.runningTakes().at(-1) ?? null;
   }
 
   private rememberTakes(): void {

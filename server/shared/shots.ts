@@ -288,8 +288,18 @@ export interface SlateMark {
 /** Pushed as `coverage` whenever a shot closes or a take changes. */
 export interface CoverageUpdate {
   perCamera: Record<string, CoverageStats>;
-  /** The current (or last) take's scene and take. */
+  /**
+   * The current take's coverage: the latest running, else (on a single
+   * server) the one that ended last. Kept for the clients that read one
+   * take; `running` has every take that runs.
+   */
   current: SceneCoverage | null;
+  /**
+   * Every running take's coverage, newest first (empty when none runs):
+   * two scenes shot at once on different cameras each have their take's
+   * line. While one runs, its first is `current`.
+   */
+  running: SceneCoverage[];
   scenes: SceneCoverage[];
 }
 

@@ -526,13 +526,15 @@ export class ShotLog {
   /** What the `coverage` event carries. */
   coverageUpdate(): CoverageUpdate {
     const run = this.listShots({ from: this.startedAt });
-    const running = this.takeStore.running().at(-1) ?? this.lastEndedTake;
-    const current = running ? sceneCoverage(running.scene, running.take, this.listShots({ scene: running.scene, take: running.take }), this.plan(running.scene)) : null;
+    const ofTake = (take: Take) => sceneCoverage(take.scene, take.take, this.listShots({ scene: take.scene, take: take.take }), this.plan(take.scene));
+    // Newest first: two scenes shot at once each have their take's line, and the newest is `current`.
+    const running = this.takeStore.running().reverse().map(ofTake);
+    const current = running[0] ?? (this.lastEndedTake ? ofTake(this.lastEndedTake) : null);
     const sceneNames = new Set([...this.allPlans().map((p) => p.scene), ...(this.db.prepare('SELECT DISTINCT scene FROM shots WHERE scene IS NOT NULL').pluck().all() as string[])]);
     const scenes = [...sceneNames]
       .sort((a, b) => a.localeCompare(b, undefined, { numeric: true }))
       .map((scene) => sceneCoverage(scene, null, this.listShots({ scene }), this.plan(scene)));
-    return { perCamera: coverageByCamera(run), current, scenes };
+    return { perCamera: coverageByCamera(run), current, running, scenes };
   }
 
   /** Writes held in memory because the database cannot take them now, or null. */

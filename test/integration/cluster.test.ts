@@ -600,6 +600,16 @@ test("coverage and plans for the whole cluster: a plan set on one node holds on 
     assert.equal(current.plan?.length, 1, 'the plan is evaluated');
     const report = (await httpJson(`${nodes.get('a')!.url}/api/coverage?scene=9`)).body as { scene: { perCamera: Record<string, unknown> } };
     assert.deepEqual(Object.keys(report.scene.perCamera).sort(), ids);
+    // A second scene shot at once on one camera, slated on the other node: the live coverage carries both running takes, newest first.
+    assert.equal((await httpJson(`${nodes.get('b')!.url}/api/takes`, { method: 'POST', body: { scene: '10', cameras: ['cut-v2'] } })).status, 201);
+    const runningOf = (update: { running?: { scene: string; take: string | null }[] }) => update.running?.map((c) => `${c.scene}/${c.take}`);
+    const bothDeadline = Date.now() + 10_000;
+    for (;;) {
+      const live = (await httpJson(`${nodes.get('a')!.url}/api/coverage/live`)).body as Live & { running?: SceneCoverage[] };
+      if (JSON.stringify(runningOf(live)) === JSON.stringify(['10/1', '9/1'])) break;
+      assert.ok(Date.now() < bothDeadline, `the cluster's live coverage carries scene 10 take 1 and scene 9 take 1: ${JSON.stringify(runningOf(live))}`);
+      await new Promise((r) => setTimeout(r, 300));
+    }
 
     // Kill the node with the duty: the other takes it, and its clients get the cluster's coverage.
     const holder = (await clusterState(nodes.get('a')!.url)).nodes.find((n) => n.coverageDuty)!.nodeId;
@@ -608,14 +618,15 @@ test("coverage and plans for the whole cluster: a plan set on one node holds on 
     await waitForCluster(nodes.get(survivor)!.url, (s) => s.nodes.length === 1 && s.nodes[0]!.coverageDuty, 15_000, `${survivor} takes the coverage duty`);
     const { client } = await connectClient(nodes.get(survivor)!.url);
     try {
-      const update = await new Promise<{ current: { scene: string } | null }>((resolve, reject) => {
+      const update = await new Promise<{ current: { scene: string } | null; running?: SceneCoverage[] }>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error('no coverage event within 10 s')), 10_000);
         client.on('coverage', (u) => {
           clearTimeout(timer);
           resolve(u);
         });
       });
-      assert.equal(update.current?.scene, '9');
+      assert.equal(update.current?.scene, '10');
+      assert.deepEqual(runningOf(update), ['10/1', '9/1']);
     } finally {
       client.close();
     }

@@ -358,6 +358,38 @@ describe('plans and coverage', () => {
     log.close();
   });
 
+  test('the live coverage carries every running take, newest first, beside the current one; none running, the last ended take is current', () => {
+    const { log, clock } = openLog();
+    log.setPlan('14', { items: [{ id: 'wide', label: 'Wide', scale: 'WS+', minDurationS: 0 }, { id: 'close', label: 'Close', scale: 'CU-', minDurationS: 0 }] });
+    assert.deepEqual([log.coverageUpdate().current, log.coverageUpdate().running], [null, []], 'no take yet');
+    // Scene 12 take 3 on cam-1 and cam-2, scene 14 take 1 on cam-3: two units shooting at once.
+    const twelve = log.startTake({ scene: '12', take: '3', cameras: ['cam-1', 'cam-2'] });
+    log.shots.add(shot({ scale: 'WS', scene: '12', take: '3' }), twelve.id);
+    clock.now = T0 + 1000;
+    const fourteen = log.startTake({ scene: '14', cameras: ['cam-3'] });
+    log.shots.add(shot({ scale: 'CU', scene: '14', take: '1', cameraId: 'cam-3', inTime: T0 + 1000 }), fourteen.id);
+    const lines = (update: CoverageUpdate) => update.running.map((c) => [c.scene, c.take, c.plan?.filter((i) => i.met).map((i) => i.id), c.missing]);
+    const both = log.coverageUpdate();
+    assert.deepEqual(lines(both), [
+      ['14', '1', ['close'], ['wide']],
+      ['12', '3', ['master'], ['close']],
+    ]);
+    assert.deepEqual(both.current, both.running[0], 'the current take is the newest running one, as before');
+    // Scene 14 ends on cam-3: scene 12 take 3 runs on, alone, and is current.
+    clock.now = T0 + 2000;
+    log.endTake(['cam-3']);
+    const one = log.coverageUpdate();
+    assert.deepEqual(lines(one), [['12', '3', ['master'], ['close']]]);
+    assert.deepEqual([one.current?.scene, one.current?.take], ['12', '3']);
+    // None running: `running` is empty, and the take that ended last is current.
+    clock.now = T0 + 3000;
+    log.endTake();
+    const none = log.coverageUpdate();
+    assert.deepEqual(none.running, []);
+    assert.deepEqual([none.current?.scene, none.current?.take], ['12', '3']);
+    log.close();
+  });
+
   test('unmet items are named, counts as n of m', () => {
     const { log, clock, recorded } = openLog();
     log.setPlan('8', { items: [{ id: 'singles', label: 'Singles', scale: 'MCU..CU', count: 2 }, { id: 'wide', scale: 'WS' }] });

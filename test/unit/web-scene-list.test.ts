@@ -1,7 +1,8 @@
 /** Which scenes the Coverage view lists, in what order, and which it marks (web/src/lib/scene-list.ts). */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { filterScenes, orderScenes, runningScenes, sceneMark, sceneStatsLine } from '../../web/src/lib/scene-list.js';
+import { filterScenes, orderScenes, runningScenes, sceneMark, sceneStatsLine, takeLines } from '../../web/src/lib/scene-list.js';
+import type { SceneCoverage } from '../../server/shared/shots.js';
 
 const scenes = (...names: string[]) => names.map((scene) => ({ scene }));
 
@@ -68,4 +69,18 @@ test('a scene\'s figures: durations rounded alike, minutes with their seconds, t
     '3 shots · average 10.0 s · 30.0 s of camera time · no picture 5 s',
   );
   assert.equal(sceneStatsLine({ shots: 0, seconds: 0, averageShotLengthS: 0, noPicture: { count: 0, seconds: 0 } }), 'no shots yet');
+});
+
+test("a scene's card has the line of each of its running takes; none running, the last ended take's; a server sending no running list, its current take's", () => {
+  const take = (scene: string, number: string | null) => ({ scene, take: number }) as SceneCoverage;
+  const [twelve, fourteen, fourteenAgain] = [take('12', '3'), take('14', '1'), take('14', '2')];
+  const both = { current: fourteenAgain, running: [fourteenAgain, twelve, fourteen] };
+  assert.deepEqual(takeLines(both, '12'), [twelve], 'the older running scene has its line too');
+  assert.deepEqual(takeLines(both, '14'), [fourteenAgain, fourteen], 'two takes of one scene on different cameras: both');
+  assert.deepEqual(takeLines(both, '20'), []);
+  assert.deepEqual(takeLines({ current: twelve, running: [] }, '12'), [twelve], 'none running: the take that ended last');
+  assert.deepEqual(takeLines({ current: twelve, running: [] }, '14'), []);
+  assert.deepEqual(takeLines({ current: fourteen }, '14'), [fourteen], 'an older server: its current take');
+  assert.deepEqual(takeLines({ current: take('12', null), running: [] }, '12'), [], 'a scene, not a take');
+  assert.deepEqual(takeLines(null, '12'), []);
 });

@@ -2,7 +2,7 @@
  * Which scenes the Coverage view lists, in what order, and which it marks:
  * pure, unit-tested under node (test/unit/web-scene-list.test.ts).
  */
-import type { CoverageStats, Take, TakeMarkNote } from '../../../server/shared/shots.js';
+import type { CoverageStats, CoverageUpdate, SceneCoverage, Take, TakeMarkNote } from '../../../server/shared/shots.js';
 import { formatCount, formatDuration, formatSeconds } from './format.js';
 
 /** How a scene card is marked: a take of it is running, it was slated last, or neither. */
@@ -23,6 +23,20 @@ export function runningScenes(running: readonly Pick<Take, 'scene' | 'startedAt'
 export function sceneMark(scene: string, running: readonly string[], last: string | null | undefined): SceneMark {
   if (running.includes(scene)) return 'shooting';
   return last != null && scene === last ? 'last' : null;
+}
+
+/**
+ * The takes whose own line ("Take 3: 1 of 2 met · missing in this take:
+ * ...") a scene's card shows: each of its running takes, newest first (two
+ * units may shoot scenes 12 and 14 at once, and each card has its line);
+ * when no take runs, the one that ended last, on its scene's card. A server
+ * of an older version (a node in a cluster) sends no `running`: its one
+ * current take then.
+ */
+export function takeLines(update: (Pick<CoverageUpdate, 'current'> & { running?: readonly SceneCoverage[] }) | null, scene: string): SceneCoverage[] {
+  if (!update) return [];
+  const takes = update.running?.length ? update.running : update.current ? [update.current] : [];
+  return takes.filter((take) => take.scene === scene && take.take !== null);
 }
 
 /**
