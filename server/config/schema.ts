@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { alertSettingsSchema } from '../coverage/alert-monitor.js';
 import { coveragePlanSchema } from '../coverage/coverage-plan.js';
-import { CAMERA_NAME_MAX, hasControlCharacter, NO_CONTROL_CHARACTERS, RTSP_URL_PATTERN, TESTSRC_MAX } from '../shared/input-limits.js';
+import { CAMERA_NAME_MAX, hasControlCharacter, MAX_ANALYSIS_FPS, NO_CONTROL_CHARACTERS, RTSP_URL_PATTERN, TESTSRC_MAX } from '../shared/input-limits.js';
 import { TIMECODE_RATE_NAMES } from '../shots/timecode.js';
 import type { TimecodeRateName } from '../shared/shots.js';
 import { TOKEN_ROLES } from '../shared/access-roles.js';
@@ -107,7 +107,7 @@ export const cameraSchema = z.strictObject({
   id: cameraIdSchema,
   name: z.string().min(1, 'at least 1 character').max(CAMERA_NAME_MAX, `at most ${CAMERA_NAME_MAX} characters`).refine((name) => !hasControlCharacter(name), NO_CONTROL_CHARACTERS).optional().describe('Display name; defaults to the id'),
   enabled: z.boolean().default(true).describe('Disabled cameras are listed but not read'),
-  analysisFps: z.number().positive('more than 0').max(60, 'at most 60').default(5).describe('Frames per second sent to the classifier'),
+  analysisFps: z.number().positive('more than 0').max(MAX_ANALYSIS_FPS, `at most ${MAX_ANALYSIS_FPS}`).default(5).describe('Frames per second sent to the classifier'),
   source: sourceSchema,
   models: z
     .array(

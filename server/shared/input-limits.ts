@@ -59,3 +59,14 @@ export const RTSP_URL_PATTERN = /^rtsps?:\/\/([^/?#]*@)?[^/?#:@\s][^/?#@\s]*([/?
  * with "no frame" instead of being refused.
  */
 export const TESTSRC_MAX = { width: 7680, height: 4320, fps: 120 } as const;
+
+/** The camera id rule: what a URL path, a log line and a metric label can carry as they are (server/config/camera-id.ts). */
+export const CAMERA_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+export const CAMERA_ID_RULE = 'letters, digits, "-" and "_", at most 64, starting with a letter or digit';
+
+/** Highest analysis rate a camera may ask for, frames per second (cameraSchema.analysisFps). */
+export const MAX_ANALYSIS_FPS = 60;
+
+/** A shot's note and tags (PATCH /api/shots/:id), checked by the Shots view's edit form at the field too. */
+export const MAX_NOTE_LENGTH = 2000;
+export const MAX_TAGS = 32;

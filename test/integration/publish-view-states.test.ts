@@ -13,9 +13,10 @@
  * - a Start while the server is gone is refused with its code (NETWORK) and
  *   what to do;
  * - a start refused because another tab publishes to the camera showed the
- *   server's words for API clients ("DELETE its session"), no code, and kept
- *   saying so once that publisher had stopped; it shows the code
- *   (CAMERA_BUSY), says what to do, and says when the camera is free again.
+ *   server's words for API clients (end its session with an HTTP DELETE), no
+ *   code, and kept saying so once that publisher had stopped; it shows the
+ *   code (CAMERA_BUSY) and words a person at a phone can act on, says what
+ *   to do, and says when the camera is free again.
  * The frozen and killed server runs in a child process (SIGSTOP, SIGKILL),
  * started again on the same port.
  * Screenshots go to test-artifacts/publish-states-*.png.
@@ -196,7 +197,8 @@ describe('publish view: a camera another tab publishes to', () => {
       const second = await openPublish(context, server.url, 'shared-cam');
       await second.click('[data-testid="publish-start"]');
       await second.locator('[data-testid="publish-state"][data-state="error"]').waitFor({ timeout: 20_000 });
-      assert.match(await textOf(second, 'publish-state'), /already has a publisher/);
+      assert.match(await textOf(second, 'publish-state'), /already has a publisher: another device .* is publishing to it\. Stop it there first/);
+      assert.doesNotMatch(await textOf(second, 'publish-state'), /DELETE|session/);
       assert.equal(await textOf(second, 'publish-error-code'), 'CAMERA_BUSY');
       assert.match(await textOf(second, 'publish-advice'), /Another device, tab or encoder is publishing to this camera id/);
       assert.equal(await second.locator('[data-testid="publish-freed"]').count(), 0, 'the camera is not free yet');

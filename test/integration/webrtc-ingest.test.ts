@@ -99,6 +99,19 @@ describe('WHIP publishers', () => {
     try {
       await assert.rejects(publishWhip(`${server.url}/whip/phone-2`, { width: 320, height: 240, fps: 15 }), /409[\s\S]*CAMERA_BUSY/);
       await waitForStatus(client, (s) => s.cameraId === 'phone-2' && s.state === 'live', 15_000);
+      // Told in words for the person at the device (it read "end it first (DELETE its session)"), and by a field for a client.
+      const refused = await publishWhip(`${server.url}/whip/phone-2`, { width: 320, height: 240, fps: 15 }).then(
+        async (second) => {
+          await second.stop();
+          return assert.fail('a second publisher was let in');
+        },
+        (error: unknown) => (error instanceof Error ? error.message : String(error)),
+      );
+      const body = JSON.parse(refused.slice(refused.indexOf('{'))) as { error: { code: string; message: string; publisher?: string } };
+      assert.equal(body.error.code, 'CAMERA_BUSY');
+      assert.equal(body.error.publisher, 'connected');
+      assert.match(body.error.message, /^camera "phone-2" already has a publisher: another device \(a phone, a browser tab or an encoder\) is publishing to it\. Stop it there first/);
+      assert.doesNotMatch(body.error.message, /DELETE|session/);
     } finally {
       await first.stop();
     }

@@ -97,7 +97,16 @@ describe('WHIP publishers without a picture are dropped', () => {
       assert.equal(status.state, 'waiting');
       assert.ok(status.lastStderr.some((line) => /answered, connecting/.test(line)), status.lastStderr.join('\n'));
       assert.ok(!status.lastStderr.some((line) => /\bconnected \(session/.test(line)), `not connected yet: ${status.lastStderr.join('\n')}`);
-      await assert.rejects(publishWhip(`${server.url}/whip/squat1`, SMALL), /409[\s\S]*CAMERA_BUSY[\s\S]*not connected yet/);
+      // The publisher that holds the camera has not connected: the refusal says when it is dropped (connectTimeoutS), in words and as a field.
+      await assert.rejects(publishWhip(`${server.url}/whip/squat1`, SMALL), (error: Error) => {
+        assert.match(error.message, /409/);
+        const body = JSON.parse(error.message.slice(error.message.indexOf('{'))) as { error: { code: string; message: string; publisher?: string; droppedAfterS?: number } };
+        assert.equal(body.error.code, 'CAMERA_BUSY');
+        assert.equal(body.error.publisher, 'connecting');
+        assert.equal(typeof body.error.droppedAfterS, 'number');
+        assert.match(body.error.message, new RegExp(`still connecting: another device is starting to publish to it\\. If it does not connect within ${body.error.droppedAfterS} s it is dropped; publish again then$`));
+        return true;
+      });
       // Dropped, and the camera it made (which never showed a picture) removed with it.
       await eventually('squat1 removed', async () => ((await cameraStatus(server.url, 'squat1')) === null ? true : undefined), 10_000);
       const late = await fetch(new URL(answered.location!, server.url), { method: 'DELETE' });

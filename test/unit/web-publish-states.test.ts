@@ -14,7 +14,7 @@ test('publishing with the media connection down is shown as interrupted, never a
 });
 
 test('a refusal for another publisher is told apart from the other CAMERA_BUSY refusals', () => {
-  const busy = refused('CAMERA_BUSY', 'camera "a" already has a publisher; end it first (DELETE its session)');
+  const busy = refused('CAMERA_BUSY', 'camera "a" already has a publisher: another device (a phone, a browser tab or an encoder) is publishing to it. Stop it there first, then publish again');
   assert.equal(refusedForPublisher(busy), true);
   assert.match(refusalAdvice(busy) ?? '', /Another device, tab or encoder is publishing to this camera id/);
 
@@ -25,6 +25,11 @@ test('a refusal for another publisher is told apart from the other CAMERA_BUSY r
   const ffmpeg = refused('CAMERA_BUSY', 'camera "a" is a rtsp camera; WHIP publishes only to WebRTC cameras');
   assert.equal(refusedForPublisher(ffmpeg), false);
   assert.equal(refusalAdvice(ffmpeg), null, 'the message says it all');
+
+  // The server's field tells it, whatever the words.
+  const coded = { refusal: { status: 409, code: 'CAMERA_BUSY', publisher: 'connecting' }, error: 'camera "a" is taken' };
+  assert.equal(refusedForPublisher(coded), true);
+  assert.match(refusalAdvice(coded) ?? '', /Another device, tab or encoder is publishing to this camera id/);
 
   // The same words under another code are not this refusal.
   assert.equal(refusedForPublisher(refused('BAD_REQUEST', 'camera "a" already has a publisher')), false);
@@ -43,7 +48,8 @@ test('a lost session is published again by itself only while the server is away 
   assert.equal(worthRetrying(new WhipError(0, 'NETWORK', 'publishing: the server cannot be reached (Failed to fetch)')), true);
   for (const status of [502, 503, 504]) assert.equal(worthRetrying(new WhipError(status, `HTTP_${status}`, 'not now')), true, String(status));
   // The server has not yet noticed that this device's last session is gone.
-  assert.equal(worthRetrying(new WhipError(409, 'CAMERA_BUSY', 'camera "a" already has a publisher; end it first (DELETE its session)')), true);
+  assert.equal(worthRetrying(new WhipError(409, 'CAMERA_BUSY', 'camera "a" already has a publisher: another device (a phone, a browser tab or an encoder) is publishing to it. Stop it there first, then publish again')), true);
+  assert.equal(worthRetrying(new WhipError(409, 'CAMERA_BUSY', 'camera "a" is taken', 'connected')), true);
   // These need a person: the camera disabled or not a WebRTC one, a token refused, a bad offer, the camera itself.
   assert.equal(worthRetrying(new WhipError(409, 'CAMERA_BUSY', 'camera "a" is disabled')), false);
   assert.equal(worthRetrying(new WhipError(409, 'CAMERA_BUSY', 'camera "a" is a rtsp camera; WHIP publishes only to WebRTC cameras')), false);

@@ -11,14 +11,26 @@ test('the camera summary reads every camera when none is picked, else the names 
 });
 
 test('Start and End say why they cannot be pressed, and nothing when they can', () => {
-  assert.deepEqual(slateBlockers({ operator: true, busy: null, running: 1 }), { start: null, end: null });
-  assert.deepEqual(slateBlockers({ operator: true, busy: null, running: 0 }), { start: null, end: 'No take is running to end.' });
-  assert.deepEqual(slateBlockers({ operator: false, busy: null, running: 2 }), {
+  assert.deepEqual(slateBlockers({ operator: true, connected: true, busy: null, running: 1 }), { start: null, end: null, cameras: null });
+  assert.deepEqual(slateBlockers({ operator: true, connected: true, busy: null, running: 0 }), { start: null, end: 'No take is running to end.', cameras: null });
+  assert.deepEqual(slateBlockers({ operator: false, connected: true, busy: null, running: 2 }), {
     start: 'Starting a take needs an operator token.',
     end: 'Ending a take needs an operator token.',
+    cameras: null,
   });
-  assert.equal(slateBlockers({ operator: true, busy: 'start', running: 0 }).start, 'A take is starting.');
-  assert.equal(slateBlockers({ operator: true, busy: 'end', running: 1 }).end, 'A take is ending.');
+  assert.equal(slateBlockers({ operator: true, connected: true, busy: 'start', running: 0 }).start, 'A take is starting.');
+  assert.equal(slateBlockers({ operator: true, connected: true, busy: 'end', running: 1 }).end, 'A take is ending.');
+});
+
+test('with the server lost, Start, End and the camera menu wait for the page to reconnect, and say so', () => {
+  const lost = slateBlockers({ operator: true, connected: false, busy: null, running: 1 });
+  assert.match(lost.start ?? '', /^Not connected to the server: a take can be started once the page reconnects/);
+  assert.match(lost.end ?? '', /^Not connected to the server: a take can be ended once the page reconnects/);
+  assert.match(lost.cameras ?? '', /^Not connected to the server/);
+  // A start on its way when the connection went: what blocks it now is the lost server.
+  assert.equal(slateBlockers({ operator: true, connected: false, busy: 'start', running: 0 }).start, lost.start);
+  // A viewer's page: the role is what to change, first.
+  assert.equal(slateBlockers({ operator: false, connected: false, busy: null, running: 0 }).start, 'Starting a take needs an operator token.');
 });
 
 test("a used take number: the refusal's details give both ways on; any other refusal none", () => {

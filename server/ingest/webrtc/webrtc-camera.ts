@@ -204,12 +204,33 @@ export class WebRtcCamera {
   }
 
   /**
+   * The refusal of an offer while another publisher has the camera, in words
+   * for the person at the phone (it read "end it first (DELETE its
+   * session)", which nobody at a phone can do). `publisher` tells a client
+   * this refusal from the other CAMERA_BUSY ones (a disabled camera) without
+   * reading the words; the publisher that holds the camera ends its own
+   * session with DELETE on its Location (README, WHIP).
+   */
+  private busyRefusal(publisher: Publisher): ShotscaleError {
+    const id = this.camera.id;
+    if (publisher.connectedAt === null) {
+      const afterS = this.whip.connectTimeoutS;
+      return new ShotscaleError('CAMERA_BUSY', `camera "${id}" already has a publisher, still connecting: another device is starting to publish to it. If it does not connect within ${afterS} s it is dropped; publish again then`, {
+        details: { publisher: 'connecting', droppedAfterS: afterS },
+      });
+    }
+    return new ShotscaleError('CAMERA_BUSY', `camera "${id}" already has a publisher: another device (a phone, a browser tab or an encoder) is publishing to it. Stop it there first, then publish again`, {
+      details: { publisher: 'connected' },
+    });
+  }
+
+  /**
    * A WHIP offer: answers it (non-trickle: every ICE candidate in the
    * answer) and attaches the publisher. Refused while another one publishes.
    */
   async publish(offer: string, options: PublishOptions = {}): Promise<PublishResult> {
     if (!this.camera.enabled) throw new ShotscaleError('CAMERA_BUSY', `camera "${this.camera.id}" is disabled`);
-    if (this.publisher) throw new ShotscaleError('CAMERA_BUSY', `camera "${this.camera.id}" already has a publisher${this.publisher.connectedAt === null ? ` (not connected yet: dropped if not connected within ${this.whip.connectTimeoutS} s)` : ''}; end it first (DELETE its session)`);
+    if (this.publisher) throw this.busyRefusal(this.publisher);
     if (!/^m=video /m.test(offer)) throw new ShotscaleError('BAD_REQUEST', 'the offer has no video (m=video) section');
     // H.264 alone (OBS's default) would be answered with its video rejected (m=video 0): 201, "connected", and never
     // a picture until silentTimeoutS. Refused here, with what would do.

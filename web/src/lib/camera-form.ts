@@ -6,7 +6,7 @@
  * Unit-tested under node (test/unit/web-camera-form.test.ts), where the output
  * is also parsed by the server's own schema so the two cannot drift apart.
  */
-import { CAMERA_NAME_MAX, RTSP_URL_PATTERN, TESTSRC_MAX } from '../../../server/shared/input-limits.js';
+import { CAMERA_ID_PATTERN, CAMERA_ID_RULE, CAMERA_NAME_MAX, MAX_ANALYSIS_FPS, RTSP_URL_PATTERN, TESTSRC_MAX } from '../../../server/shared/input-limits.js';
 import type { SourceKind } from '../../../server/shared/socket-events.js';
 
 export const SOURCE_KINDS: readonly SourceKind[] = ['testsrc', 'rtsp', 'webcam', 'ndi', 'file', 'url', 'webrtc'];
@@ -31,12 +31,8 @@ export type RtspTransport = (typeof RTSP_TRANSPORTS)[number];
 export const WEBCAM_DRIVERS = ['auto', 'v4l2', 'avfoundation', 'dshow'] as const;
 export type WebcamDriver = (typeof WEBCAM_DRIVERS)[number];
 
-/** The camera id rule (server/config/camera-id.ts). */
-export const CAMERA_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
-export const CAMERA_ID_RULE = 'letters, digits, "-" and "_", at most 64, starting with a letter or digit';
-
-/** Highest analysis rate the server takes (cameraSchema.analysisFps). */
-export const MAX_ANALYSIS_FPS = 60;
+/** The camera id rule and the highest analysis rate, as the server's schema reads them (server/shared/input-limits.ts). */
+export { CAMERA_ID_PATTERN, CAMERA_ID_RULE, MAX_ANALYSIS_FPS };
 
 /** The source as the API sends and takes it. */
 export type SourceJson =

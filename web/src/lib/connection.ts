@@ -17,7 +17,7 @@ const RETRY_MS = 3000;
 
 export interface LiveConnection {
   readonly socket: ShotscaleSocket;
-  /** Sets (and stores) the token, then reconnects with it. */
+  /** Sets the token and reconnects with it; it is stored once the server lets it in. */
   setToken(token: string | null): void;
   /** Narrows readouts to these cameras; null means all. */
   subscribe(cameraIds: string[] | null): void;
@@ -53,6 +53,9 @@ export function connectLive(state: LiveState, options: ConnectOptions = {}): Liv
   let previewCameras: string[] | null = [];
   socket.on('connect', () => {
     accepted = token;
+    // Kept for the next load only now that the server has let it in: a mistyped one (typed or in `?token=`) was kept
+    // before it was tried, and offered again, refused, on every load after.
+    if (token) saveToken(token);
     state.found();
     state.connection = 'connected';
     state.connectionError = null;
@@ -71,6 +74,7 @@ export function connectLive(state: LiveState, options: ConnectOptions = {}): Liv
       // A publish token (a phone given one link): right, but it opens WHIP alone. Not a wrong token, so no
       // prompt, and nothing a retry would change: the page offers the Publish view only.
       state.connection = 'publishOnly';
+      if (token) saveToken(token); // a right token, that opens the Publish view: kept as one let in
       state.connectionError = 'This token may only publish a camera; the wall, shots and the other views need a viewer token.';
       state.view = 'publish';
     } else if (err.message === CONNECT_REFUSAL.foreignPage) {
@@ -137,7 +141,6 @@ export function connectLive(state: LiveState, options: ConnectOptions = {}): Liv
     setToken(next) {
       clearTimeout(retry);
       token = next || null;
-      saveToken(token);
       state.connection = 'connecting';
       state.connectionError = null;
       socket.disconnect().connect();

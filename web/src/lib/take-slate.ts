@@ -11,22 +11,38 @@ export function camerasSummary(picked: readonly string[], name: (id: string) => 
 export interface SlateState {
   /** The token may slate takes. */
   operator: boolean;
+  /** The page is connected to the server (live.connection); lost, a start or an end could only fail. */
+  connected: boolean;
   /** A start or end is on its way to the server. */
   busy: 'start' | 'end' | null;
   /** Takes running now. */
   running: number;
 }
 
+/** Why the slate's buttons and camera menu cannot be used now; null where they can. */
+export interface SlateBlockers {
+  start: string | null;
+  end: string | null;
+  /** The camera menu ("On all cameras"): the cameras it picks are for a start or an end, which wait for the server too. */
+  cameras: string | null;
+}
+
 /**
- * Why Start and End cannot be pressed now (null: they can). Told in words
- * that a screen reader reads with the button, since a disabled button's
- * tooltip is out of reach of the keyboard.
+ * Why Start, End and the camera menu cannot be used now (null: they can).
+ * Told in words that a screen reader reads with the button, since a
+ * disabled button's tooltip is out of reach of the keyboard. With the
+ * server lost (killed, a network drop) a start or an end pressed anyway
+ * failed after a 5 s wait: they wait for the page to reconnect instead.
  */
-export function slateBlockers(state: SlateState): { start: string | null; end: string | null } {
-  if (!state.operator) return { start: 'Starting a take needs an operator token.', end: 'Ending a take needs an operator token.' };
-  if (state.busy === 'start') return { start: 'A take is starting.', end: 'A take is starting.' };
-  if (state.busy === 'end') return { start: 'A take is ending.', end: 'A take is ending.' };
-  return { start: null, end: state.running === 0 ? 'No take is running to end.' : null };
+export function slateBlockers(state: SlateState): SlateBlockers {
+  const cameras = state.connected ? null : 'Not connected to the server: the cameras of a take can be picked once the page reconnects.';
+  if (!state.operator) return { start: 'Starting a take needs an operator token.', end: 'Ending a take needs an operator token.', cameras };
+  if (!state.connected) {
+    return { start: 'Not connected to the server: a take can be started once the page reconnects.', end: 'Not connected to the server: a take can be ended once the page reconnects.', cameras };
+  }
+  if (state.busy === 'start') return { start: 'A take is starting.', end: 'A take is starting.', cameras };
+  if (state.busy === 'end') return { start: 'A take is ending.', end: 'A take is ending.', cameras };
+  return { start: null, end: state.running === 0 ? 'No take is running to end.' : null, cameras };
 }
 
 /** A take number the scene has used already (the server's TAKE_EXISTS), and the next free one. */

@@ -1,8 +1,10 @@
 /**
  * The access token: kept in localStorage, accepted once from `?token=` in the
- * page URL (then stripped from the address bar and history). Beside it, a
+ * page URL (then stripped from the address bar and history). A token is
+ * stored only once the server has let it in (connection.ts): a refused one,
+ * typed or in the address, lives for the page alone. Beside it, a
  * publish token the Publish view asked for (a server whose API is open but
- * whose /whip needs one of server.publishTokens), kept the same way.
+ * whose /whip needs one of server.publishTokens), kept in localStorage too.
  */
 export const TOKEN_STORAGE_KEY = 'shotscale.token';
 export const PUBLISH_TOKEN_STORAGE_KEY = 'shotscale.publishToken';
@@ -44,8 +46,10 @@ export function savePublishToken(token: string | null): void {
 }
 
 /**
- * Takes `?token=` from the current URL, if any: stores it and removes it from
- * the URL. Returns the token to use (the URL one, else the stored one).
+ * Takes `?token=` from the current URL, if any, and removes it from the URL.
+ * Returns the token to use (the URL one, else the stored one). The URL one is
+ * not stored here: the server may refuse it, and a mistyped token kept
+ * before it was tried was offered again, and refused, on every load after.
  */
 export function initialToken(): string | null {
   const url = new URL(window.location.href);
@@ -53,10 +57,7 @@ export function initialToken(): string | null {
   if (fromUrl !== null) {
     url.searchParams.delete('token');
     window.history.replaceState(window.history.state, '', url.pathname + url.search + url.hash);
-    if (fromUrl) {
-      saveToken(fromUrl);
-      return fromUrl;
-    }
+    if (fromUrl) return fromUrl;
   }
   return loadToken();
 }

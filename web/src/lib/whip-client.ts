@@ -19,6 +19,8 @@ export class WhipError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** CAMERA_BUSY for another publisher: the server's `publisher` field ("connected", "connecting"); undefined otherwise. */
+    readonly publisher?: string,
   ) {
     super(message);
     this.name = 'WhipError';
@@ -104,14 +106,16 @@ async function refusal(response: Response, what: string): Promise<WhipError> {
   }
   let code = `HTTP_${response.status}`;
   let message = `${what} failed with HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`;
+  let publisher: string | undefined;
   try {
-    const body = JSON.parse(text) as { error?: { code?: unknown; message?: unknown } } | null;
+    const body = JSON.parse(text) as { error?: { code?: unknown; message?: unknown; publisher?: unknown } } | null;
     if (typeof body?.error?.code === 'string') code = body.error.code;
     if (typeof body?.error?.message === 'string' && body.error.message) message = body.error.message;
+    if (typeof body?.error?.publisher === 'string') publisher = body.error.publisher;
   } catch {
     if (text.trim() && text.length < 300) message = `${message}: ${text.trim()}`;
   }
-  return new WhipError(response.status, code, message);
+  return new WhipError(response.status, code, message, publisher);
 }
 
 function networkError(what: string, error: unknown): WhipError {
@@ -302,8 +306,8 @@ export function savePrefs(prefs: PublishPrefs): void {
   }
 }
 
-/** The server's rule for camera ids (server/config/camera-id.ts). */
-export const CAMERA_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+/** The server's rule for camera ids (server/shared/input-limits.ts). */
+export { CAMERA_ID_PATTERN } from '../../../server/shared/input-limits.js';
 
 /** The WHIP endpoint for a camera on the server at `origin` (name: the display name, optional). */
 export function whipUrl(origin: string, cameraId: string, name?: string): string {
@@ -341,7 +345,7 @@ export interface PublishSnapshot {
    * code; 401 asks for a publish token) or the page's own (status 0: NETWORK,
    * INSECURE, ...); null when it failed otherwise (the camera) or did not.
    */
-  refusal: { status: number; code: string } | null;
+  refusal: { status: number; code: string; publisher?: string } | null;
 }
 
 /** What the page says of its session: `interrupted` while publishing with the media connection down (nothing reaches the server). */
@@ -361,17 +365,20 @@ export function shownPublishState(snap: Pick<PublishSnapshot, 'phase' | 'connect
 export function worthRetrying(error: unknown): boolean {
   if (!(error instanceof WhipError)) return false;
   if (error.code === 'NETWORK' || error.status === 502 || error.status === 503 || error.status === 504) return true;
-  return takenByPublisher(error.code, error.message);
+  return takenByPublisher({ code: error.code, publisher: error.publisher }, error.message);
 }
 
 /** The start was refused because another publisher (a device, a tab, an encoder) has the camera. */
 export function refusedForPublisher(snap: Pick<PublishSnapshot, 'refusal' | 'error'>): boolean {
-  return takenByPublisher(snap.refusal?.code, snap.error ?? '');
+  return takenByPublisher(snap.refusal, snap.error ?? '');
 }
 
-/** CAMERA_BUSY is also a disabled camera's refusal: the server's words tell a publisher's apart. */
-function takenByPublisher(code: string | undefined, message: string): boolean {
-  return code === 'CAMERA_BUSY' && /already has a publisher/.test(message);
+/**
+ * CAMERA_BUSY is also a disabled camera's refusal: the server's `publisher`
+ * field tells a publisher's apart (the words, from a server that sends none).
+ */
+function takenByPublisher(refusal: { code: string; publisher?: string } | null | undefined, message: string): boolean {
+  return refusal?.code === 'CAMERA_BUSY' && (refusal.publisher !== undefined || /already has a publisher/.test(message));
 }
 
 /** What to do about a coded refusal, in the words of the floor (null: the message says it all). */
@@ -533,7 +540,7 @@ export class PublishSession {
       }
       this.reconnect = null;
       const message = error instanceof WhipError ? error.message : cameraErrorMessage(error);
-      const refusal = error instanceof WhipError ? { status: error.status, code: error.code } : null;
+      const refusal = error instanceof WhipError ? { status: error.status, code: error.code, ...(error.publisher ? { publisher: error.publisher } : {}) } : null;
       this.set({ phase: 'error', error: message, location: null, connection: null, refusal });
     }
   }
