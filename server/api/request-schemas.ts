@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { CameraPatch } from '../app/camera-manager.js';
 import { cameraIdSchema } from '../config/camera-id.js';
 import { MAX_NAME_LENGTH, MAX_SLATE_NUMBER, nameText, noteText } from '../config/name-text.js';
+import { MAX_NOTE_LENGTH, MAX_TAGS } from '../shared/input-limits.js';
 import { describeIssue, formatKeyPath } from '../config/zod-issues.js';
 import { ShotscaleError } from '../errors.js';
 import { CANONICAL_SCALES } from '../shared/scale.js';
@@ -16,9 +17,7 @@ import type { ShotPatch } from '../store/shot-store.js';
 
 /** More cameras than any wall shows; a longer list is not a mistake but an attack. */
 export const MAX_CAMERAS_IN_REQUEST = 256;
-export { MAX_NAME_LENGTH };
-export const MAX_NOTE_LENGTH = 2000;
-export const MAX_TAGS = 32;
+export { MAX_NAME_LENGTH, MAX_NOTE_LENGTH, MAX_TAGS };
 
 /**
  * A scene or take name: text or a whole number (a slate says "12"), trimmed,
