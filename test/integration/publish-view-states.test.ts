@@ -23,7 +23,7 @@
  */
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { freePort } from '../support/cluster-engines.js';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -31,9 +31,9 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { RunningServer } from '../../server/app/shotscale-server.js';
 import type { CameraStatus } from '../../server/shared/socket-events.js';
 import { launchChromium } from '../support/browser.js';
-import { startServeProcess } from '../support/cli.js';
+import { killServeProcess, startServeProcess, writeServeConfig } from '../support/cli.js';
 import { tempDir } from '../support/media.js';
-import { FIXTURE_MANIFEST, httpJson, REPO_DIR, startTestServer } from '../support/server-harness.js';
+import { httpJson, REPO_DIR, startTestServer } from '../support/server-harness.js';
 import { ensureWebBuild } from '../support/web-build.js';
 import { collectWrtcGarbage } from '../support/wrtc-cleanup.js';
 
@@ -78,27 +78,14 @@ describe('publish view: the session when the connection or the server goes', () 
   });
 
   after(async () => {
-    if (child && child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGCONT');
-      child.kill('SIGKILL');
-    }
+    await killServeProcess(child);
     await browser?.close();
   });
 
   test('interrupted is not shown as live; a lost server is not shown as live; the page publishes again once the server is back', { timeout: 180_000 }, async () => {
     const dir = tempDir('shotscale-publish-states-');
     const config = path.join(dir, 'config.yaml');
-    writeFileSync(
-      config,
-      [
-        `server: { port: ${await freePort()} }`,
-        `model: { manifest: ${JSON.stringify(FIXTURE_MANIFEST)}, executionProviders: [cpu] }`,
-        `shots: { dataDir: ${JSON.stringify(path.join(dir, 'data'))} }`,
-        'cameras:',
-        '  - { id: rig-a, source: { kind: webrtc } }',
-        '',
-      ].join('\n'),
-    );
+    writeServeConfig(config, path.join(dir, 'data'), ['{ id: rig-a, source: { kind: webrtc } }'], await freePort());
     let served = await startServeProcess(config);
     child = served.child;
     const context = await browser.newContext(PHONE);

@@ -25,7 +25,6 @@
  */
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
@@ -34,10 +33,10 @@ import { MAX_NAME_LENGTH, MAX_NOTE_LENGTH } from '../../server/shared/input-limi
 import { CANONICAL_SCALES, type CanonicalScale } from '../../server/shared/scale.js';
 import type { ShotRecord } from '../../server/shared/shots.js';
 import { launchChromium } from '../support/browser.js';
-import { startServeProcess } from '../support/cli.js';
+import { killServeProcess, startServeProcess, writeServeConfig } from '../support/cli.js';
 import { freePort } from '../support/cluster-engines.js';
 import { tempDir } from '../support/media.js';
-import { FIXTURE_MANIFEST, httpJson, startTestServer } from '../support/server-harness.js';
+import { httpJson, startTestServer } from '../support/server-harness.js';
 import { ensureWebBuild } from '../support/web-build.js';
 import { FILTER_KEY } from '../../web/src/lib/shots-view-state.js';
 
@@ -296,14 +295,7 @@ describe('the shots view with the server frozen, then gone', () => {
   let browser: Browser;
   let child: ChildProcess | null = null;
 
-  const kill = (): Promise<void> => {
-    const running = child;
-    if (!running || running.exitCode !== null || running.signalCode !== null) return Promise.resolve();
-    const exited = new Promise<void>((resolve) => running.once('exit', () => resolve()));
-    running.kill('SIGCONT');
-    running.kill('SIGKILL');
-    return exited;
-  };
+  const kill = () => killServeProcess(child);
 
   before(async () => {
     ensureWebBuild();
@@ -318,17 +310,7 @@ describe('the shots view with the server frozen, then gone', () => {
   test('not live, the running shot stopped; Save and export fail with their codes and keep what was typed; live again once the server is back', { timeout: 180_000 }, async () => {
     const dir = tempDir('shotscale-shots-view-states-');
     const config = path.join(dir, 'config.yaml');
-    writeFileSync(
-      config,
-      [
-        `server: { port: ${await freePort()} }`,
-        `model: { manifest: ${JSON.stringify(FIXTURE_MANIFEST)}, executionProviders: [cpu] }`,
-        `shots: { dataDir: ${JSON.stringify(path.join(dir, 'data'))} }`,
-        'cameras:',
-        '  - { id: cam-a, analysisFps: 5, source: { kind: testsrc, pattern: testsrc2, width: 160, height: 120, fps: 10 } }',
-        '',
-      ].join('\n'),
-    );
+    writeServeConfig(config, path.join(dir, 'data'), ['{ id: cam-a, analysisFps: 5, source: { kind: testsrc, pattern: testsrc2, width: 160, height: 120, fps: 10 } }'], await freePort());
     let served = await startServeProcess(config);
     child = served.child;
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });

@@ -10,15 +10,15 @@
  */
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../support/browser.js';
-import { startServeProcess } from '../support/cli.js';
+import { killServeProcess, startServeProcess, writeServeConfig } from '../support/cli.js';
 import { freePort } from '../support/cluster-engines.js';
 import { tempDir } from '../support/media.js';
-import { FIXTURE_MANIFEST, REPO_DIR } from '../support/server-harness.js';
+import { REPO_DIR } from '../support/server-harness.js';
 import { ensureWebBuild } from '../support/web-build.js';
 
 const ARTIFACTS = path.join(REPO_DIR, 'test-artifacts');
@@ -40,13 +40,7 @@ describe('the take slate with the server gone', () => {
   let browser: Browser;
   let child: ChildProcess | null = null;
 
-  const kill = (): Promise<void> => {
-    const running = child;
-    if (!running || running.exitCode !== null || running.signalCode !== null) return Promise.resolve();
-    const exited = new Promise<void>((resolve) => running.once('exit', () => resolve()));
-    running.kill('SIGKILL');
-    return exited;
-  };
+  const kill = () => killServeProcess(child);
 
   before(async () => {
     ensureWebBuild();
@@ -62,17 +56,7 @@ describe('the take slate with the server gone', () => {
   test('Start, End and the camera menu are disabled, saying why, while not connected; back on the same port they work again', { timeout: 180_000 }, async () => {
     const dir = tempDir('shotscale-slate-states-');
     const config = path.join(dir, 'config.yaml');
-    writeFileSync(
-      config,
-      [
-        `server: { port: ${await freePort()} }`,
-        `model: { manifest: ${JSON.stringify(FIXTURE_MANIFEST)}, executionProviders: [cpu] }`,
-        `shots: { dataDir: ${JSON.stringify(path.join(dir, 'data'))} }`,
-        'cameras:',
-        '  - { id: cam-a, name: Camera A, analysisFps: 2, source: { kind: testsrc, pattern: testsrc2, width: 320, height: 240, fps: 10 } }',
-        '',
-      ].join('\n'),
-    );
+    writeServeConfig(config, path.join(dir, 'data'), ['{ id: cam-a, name: Camera A, analysisFps: 2, source: { kind: testsrc, pattern: testsrc2, width: 320, height: 240, fps: 10 } }'], await freePort());
     let served = await startServeProcess(config);
     child = served.child;
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });

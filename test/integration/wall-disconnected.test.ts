@@ -11,15 +11,15 @@
  */
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { freePort } from '../support/cluster-engines.js';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../support/browser.js';
-import { startServeProcess } from '../support/cli.js';
+import { killServeProcess, startServeProcess, writeServeConfig } from '../support/cli.js';
 import { tempDir } from '../support/media.js';
-import { FIXTURE_MANIFEST, httpJson, REPO_DIR } from '../support/server-harness.js';
+import { httpJson, REPO_DIR } from '../support/server-harness.js';
 import { ensureWebBuild } from '../support/web-build.js';
 
 const ARTIFACTS = path.join(REPO_DIR, 'test-artifacts');
@@ -32,13 +32,7 @@ describe('the wall with the server gone', () => {
   let browser: Browser;
   let child: ChildProcess | null = null;
 
-  const kill = (): Promise<void> => {
-    const running = child;
-    if (!running || running.exitCode !== null || running.signalCode !== null) return Promise.resolve();
-    const exited = new Promise<void>((resolve) => running.once('exit', () => resolve()));
-    running.kill('SIGKILL');
-    return exited;
-  };
+  const kill = () => killServeProcess(child);
 
   before(async () => {
     ensureWebBuild();
@@ -54,17 +48,7 @@ describe('the wall with the server gone', () => {
   test('no tile says LIVE nor the coverage "No active alerts" while the server is gone; back on the same port, all is live again', { timeout: 240_000 }, async () => {
     const dir = tempDir('shotscale-wall-disconnected-');
     const config = path.join(dir, 'config.yaml');
-    writeFileSync(
-      config,
-      [
-        `server: { port: ${await freePort()} }`,
-        `model: { manifest: ${JSON.stringify(FIXTURE_MANIFEST)}, executionProviders: [cpu] }`,
-        `shots: { dataDir: ${JSON.stringify(path.join(dir, 'data'))} }`,
-        'cameras:',
-        ...CAMERAS.map((id) => `  - { id: ${id}, analysisFps: 5, source: { kind: testsrc, pattern: testsrc2, width: 320, height: 240, fps: 25 } }`),
-        '',
-      ].join('\n'),
-    );
+    writeServeConfig(config, path.join(dir, 'data'), CAMERAS.map((id) => `{ id: ${id}, analysisFps: 5, source: { kind: testsrc, pattern: testsrc2, width: 320, height: 240, fps: 25 } }`), await freePort());
     let served = await startServeProcess(config);
     child = served.child;
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });

@@ -34,14 +34,15 @@ export function runCli(args: string[], options: { timeoutMs?: number; env?: Node
 
 /**
  * A config file for `shotscale serve` in a child process: the fixture
- * classifier on the CPU, any free port, the shot log in `dataDir`, and the
- * given camera lines (YAML flow mappings).
+ * classifier on the CPU, any free port (or `port`, for a server killed and
+ * started again where the page looks for it), the shot log in `dataDir`, and
+ * the given camera lines (YAML flow mappings).
  */
-export function writeServeConfig(file: string, dataDir: string, cameras: string[] = []): string {
+export function writeServeConfig(file: string, dataDir: string, cameras: string[] = [], port = 0): string {
   writeFileSync(
     file,
     [
-      'server: { port: 0 }',
+      `server: { port: ${port} }`,
       `model: { manifest: ${JSON.stringify(FIXTURE_MANIFEST)}, executionProviders: [cpu] }`,
       `shots: { dataDir: ${JSON.stringify(dataDir)} }`,
       ...(cameras.length ? ['cameras:', ...cameras.map((c) => `  - ${c}`)] : ['cameras: []']),
@@ -74,4 +75,17 @@ export async function startServeProcess(config: string, entry = CLI): Promise<{ 
     child.once('exit', (code) => reject(new Error(`server exited (${code}): ${stderr}`)));
   });
   return { child, url, stderr: () => stderr };
+}
+
+/**
+ * Kills a served child at once (SIGKILL, after SIGCONT for one a test froze
+ * with SIGSTOP: a crash, as far as the page can tell); resolves once it is
+ * gone. Nothing to do for one gone already.
+ */
+export function killServeProcess(child: ChildProcess | null): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGCONT');
+  child.kill('SIGKILL');
+  return exited;
 }
