@@ -261,6 +261,31 @@ describe('the shots view says what is true', () => {
     await row(id).locator('[data-testid="shot-cancel"]').click();
   });
 
+  test('a note with line breaks keeps them through an edit of another field; Shift + Enter starts a new line, Enter saves', async () => {
+    await openShots();
+    const id = ids['plain-3']!;
+    assert.equal((await editElsewhere(id, { note: 'Take 1: boom in frame\nTake 2: clean' })).status, 200);
+    // Shown on two lines (innerText keeps the break only where it is rendered).
+    await page.waitForFunction((shot) => document.querySelector<HTMLElement>(`[data-testid="shot-row"][data-shot-id="${shot}"] .note-text`)?.innerText === 'Take 1: boom in frame\nTake 2: clean', id, { timeout: 8000 });
+    await row(id).locator('[data-testid="shot-edit"]').click();
+    const tags = row(id).locator('[data-testid="shot-tags-input"]');
+    await tags.fill('Anna');
+    await tags.press('Enter');
+    await tags.waitFor({ state: 'detached', timeout: 5000 });
+    const saved = async () => ((await httpJson(`${server.url}/api/shots/${id}`, { token: OPERATOR })).body as ShotRecord).note;
+    assert.equal(await saved(), 'Take 1: boom in frame\nTake 2: clean', 'the line break kept');
+    await row(id).locator('[data-testid="shot-edit"]').click();
+    const note = row(id).locator('[data-testid="shot-note-input"]');
+    await note.press('End');
+    await note.press('Control+End');
+    await note.press('Shift+Enter');
+    await note.pressSequentially('Take 3: soft');
+    assert.equal(await row(id).locator('[data-testid="shot-note-input"]').count(), 1, 'Shift + Enter did not save');
+    await note.press('Enter');
+    await note.waitFor({ state: 'detached', timeout: 5000 });
+    assert.equal(await saved(), 'Take 1: boom in frame\nTake 2: clean\nTake 3: soft');
+  });
+
   test('Edit on another row does not drop changes not saved: the open edit stays and says so', async () => {
     await openShots();
     const id = ids['plain-5']!;
