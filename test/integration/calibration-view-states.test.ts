@@ -132,7 +132,7 @@ describe('the calibration view says what is true', () => {
     }
     await page.waitForFunction(() => document.querySelector('[data-testid="calibration-fit"]')?.textContent?.includes('on 6 samples'), null, { timeout: 10_000 });
     assert.ok(await page.locator('[data-testid="calibration-fit"]').isDisabled(), 'the server would refuse a fit on one label');
-    assert.equal((await page.locator('[data-testid="calibration-fit-state"]').textContent())?.trim(), 'a fit needs at least 6 samples of at least 2 labels (6 of 1 now)');
+    assert.equal((await page.locator('[data-testid="calibration-fit-state"]').textContent())?.trim(), 'a fit needs at least 6 samples of at least 2 labels (now 6 samples of 1 label)');
     const refused = await httpJson(`${server.url}/api/calibration/fit`, { method: 'POST', body: {}, token: OPERATOR });
     assert.equal((refused.body as { error: { code: string } }).error.code, 'CALIBRATION_INVALID', 'as the server says');
   });
@@ -273,6 +273,16 @@ describe('the calibration view says what is true', () => {
     await page.locator(`[data-sample="${a}"]`).waitFor({ state: 'detached', timeout: 5000 });
     assert.match((await page.locator(`[data-deleting="${a}"]`).innerText()).trim(), new RegExp(`^Sample ${a} \\(WS, Hikers\\) deleted`));
     assert.equal(await page.evaluate(() => document.activeElement?.classList.contains('remove') ?? false), true, 'the focus is on another Delete');
+    // The counts agree with the list shown: the heading, the per-label table and the per-camera line.
+    const shown = await page.evaluate(() => ({
+      heading: Number(document.querySelector('.panel h2 .sub')?.textContent),
+      table: [...document.querySelectorAll('[data-testid="calibration-labels"] tbody tr td:last-child')].reduce((sum, td) => sum + Number(td.textContent), 0),
+      cameras: [...(document.querySelector('[data-testid="calibration-per-camera"]')?.textContent ?? '').matchAll(/: (\d+)/g)].reduce((sum, m) => sum + Number(m[1]), 0),
+    }));
+    const onServer = ((await httpJson(`${server.url}/api/calibration`, { token: VIEWER })).body as { samples: number }).samples;
+    assert.deepEqual(shown, { heading: onServer - 1, table: onServer - 1, cameras: onServer - 1 });
+    // Each camera's name set apart from its count (a right-to-left name took the count and colon with it).
+    assert.deepEqual(await page.locator('[data-testid="calibration-per-camera"] bdi').allTextContents(), await page.evaluate(() => [...(document.querySelector('[data-testid="calibration-per-camera"]')?.textContent ?? '').matchAll(/(?:^|·)\s*([^:·]+):/g)].map((m) => m[1]!.trim())));
     await page.locator(`[data-undo-delete="${a}"]`).click();
     await deleteButton(a!).waitFor({ timeout: 5000 });
     assert.equal(await page.locator('[data-testid="calibration-deleting"]').count(), 0);

@@ -130,7 +130,8 @@ describe('over capacity', () => {
     await page.goto(server.url);
     const header = page.locator('[data-testid="over-capacity"]');
     await header.waitFor({ timeout: 15_000 });
-    assert.match((await header.textContent()) ?? '', /over capacity · 8 cameras analysed at [\d.]+(-[\d.]+)? fps of [\d.]+ fps/);
+    assert.equal((await header.locator('dd').textContent())?.trim(), 'over capacity');
+    assert.match((await header.getAttribute('title')) ?? '', /^8 cameras analysed at [\d.]+(-[\d.]+)? fps of [\d.]+ fps: /);
     await page.waitForFunction((n) => document.querySelectorAll('[data-testid="tile-throttled"]').length === n, CAMERAS.length, { timeout: 10_000 });
     assert.match((await page.locator('[data-camera-id="cam-1"] [data-testid="tile-throttled"]').textContent()) ?? '', /^[\d.]+ fps of [\d.]+ fps$/);
     await page.screenshot({ path: path.join(artifacts, 'overload-wall.png') });
@@ -163,5 +164,6 @@ describe('over capacity', () => {
     assert.match(String((await httpJson(`${server.url}/metrics`)).body), /^shotscale_over_capacity 0$/m);
     // The page follows without a reload.
     await page.locator('[data-testid="over-capacity"]').waitFor({ state: 'detached', timeout: 10_000 });
+    assert.equal((await page.locator('[data-testid="load-ok"] dd').textContent())?.trim(), 'ok', 'the slot stays, so the header keeps its height');
   });
 });

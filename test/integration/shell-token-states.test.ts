@@ -75,6 +75,8 @@ describe('the dashboard keeps only a token the server let in', () => {
     await prompt(page).filter({ hasText: 'This server needs an access token.' }).waitFor({ timeout: 10_000 });
     assert.doesNotMatch((await prompt(page).textContent()) ?? '', /UNAUTHORIZED/);
     assert.equal(await stored(page), null);
+    // Nothing heard from the server yet: no count of cameras ("—/0 live" read as a server with none).
+    assert.equal((await page.locator('[data-testid="header-cameras"]').textContent())?.trim(), '—');
     await page.screenshot({ path: path.join(ARTIFACTS, 'shell-token-wrong-reloaded.png') });
   });
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { correctionNote, fitBlocker, headInUse, mergeQueue, ownHeads, whereApplied } from '../../web/src/lib/calibration.js';
+import { correctionNote, fitBlocker, headInUse, mergeQueue, ownHeads, whereApplied, withoutDeleting } from '../../web/src/lib/calibration.js';
 
 test('the head a roll back would leave: a camera\'s own, else every camera\'s, else the configured one (null)', () => {
   assert.equal(headInUse({}, '*'), null, 'nothing applied');
@@ -36,8 +36,8 @@ test('the cameras with a head of their own, a rollback of their own included', (
 
 test('a fit is offered only where the server would run it: 6 samples of at least 2 labels', () => {
   assert.equal(fitBlocker({ samples: 7, perLabel: { 'canonical:CU': 4, 'canonical:WS': 3 } }), null);
-  assert.equal(fitBlocker({ samples: 6, perLabel: { 'canonical:CU': 6 } }), 'a fit needs at least 6 samples of at least 2 labels (6 of 1 now)');
-  assert.equal(fitBlocker({ samples: 2, perLabel: { 'canonical:CU': 1, 'canonical:WS': 1 } }), 'a fit needs at least 6 samples of at least 2 labels (2 of 2 now)');
+  assert.equal(fitBlocker({ samples: 6, perLabel: { 'canonical:CU': 6 } }), 'a fit needs at least 6 samples of at least 2 labels (now 6 samples of 1 label)');
+  assert.equal(fitBlocker({ samples: 2, perLabel: { 'canonical:CU': 1, 'canonical:WS': 1 } }), 'a fit needs at least 6 samples of at least 2 labels (now 2 samples of 2 labels)');
 });
 
 test('"label these" read again: frames on screen keep their places, gone ones leave, new ones come last', () => {
@@ -47,4 +47,15 @@ test('"label these" read again: frames on screen keep their places, gone ones le
   assert.deepEqual(mergeQueue(q(1, 2, 3), q(4, 3, 1)).map((i) => i.id), [1, 3, 4]);
   const fresher = mergeQueue([{ id: 1, why: 'old' }], [{ id: 1, why: 'new' }]);
   assert.equal(fresher[0]!.why, 'new', 'what the server says now');
+});
+
+test('the counts while deletions wait for their Undo agree with the list shown: heading, labels, cameras, and whether a fit is offered', () => {
+  const state = { samples: 7, perLabel: { 'canonical:MCU': 4, 'canonical:MS': 2, 'canonical:FS': 1 }, perCamera: { 'cam-1': 5, 'cam-2': 2 } };
+  assert.equal(withoutDeleting(state, []), state);
+  const less = withoutDeleting(state, [{ cameraId: 'cam-2', taxonomy: 'canonical', label: 'FS' }]);
+  assert.deepEqual(less, { samples: 6, perLabel: { 'canonical:MCU': 4, 'canonical:MS': 2 }, perCamera: { 'cam-1': 5, 'cam-2': 1 } });
+  assert.equal(fitBlocker(less), null);
+  const fewer = withoutDeleting(state, [{ cameraId: 'cam-1', taxonomy: 'canonical', label: 'MCU' }, { cameraId: 'cam-2', taxonomy: 'canonical', label: 'FS' }]);
+  assert.equal(fitBlocker(fewer), 'a fit needs at least 6 samples of at least 2 labels (now 5 samples of 2 labels)');
+  assert.deepEqual(state.perLabel, { 'canonical:MCU': 4, 'canonical:MS': 2, 'canonical:FS': 1 }, 'the server\'s counts are left as they are');
 });

@@ -97,7 +97,7 @@ test('client-side checks: id, required fields per kind, numbers', () => {
   assert.deepEqual(buildCamera({ ...form({ kind: 'url' }), url: { url: 'udp://x', inputOptions: '-a "open' } }).errors, { 'source.inputOptions': 'a quote is not closed' });
 
   const numbers = buildCamera({ ...form({ kind: 'testsrc', analysisFps: '61' }), testsrc: { pattern: 'life', width: '12.5', height: 'abc', fps: '-1' } });
-  assert.deepEqual(numbers.errors, { analysisFps: 'at most 60', 'source.width': 'a whole number', 'source.height': 'a number', 'source.fps': 'a number' });
+  assert.deepEqual(numbers.errors, { analysisFps: 'at most 60', 'source.width': 'a whole number', 'source.height': 'a number', 'source.fps': 'more than 0' });
   assert.equal(numbers.camera, null);
 });
 
@@ -110,6 +110,8 @@ test('parsePositive takes plain decimals only', () => {
   assert.deepEqual(parsePositive('0x10'), { error: 'a number' });
   assert.deepEqual(parsePositive('Infinity'), { error: 'a number' });
   assert.deepEqual(parsePositive('0'), { error: 'more than 0' });
+  assert.deepEqual(parsePositive('-5'), { error: 'more than 0' }, 'a negative number is a number, only too small');
+  assert.deepEqual(parsePositive('--5'), { error: 'a number' });
   assert.deepEqual(parsePositive('2.5', { integer: true }), { error: 'a whole number' });
   assert.deepEqual(parsePositive('61', { max: 60 }), { error: 'at most 60' });
 });

@@ -1,7 +1,7 @@
 /** What the page says while it does not hear the server (web/src/lib/not-live.ts): the wall, the alerts, the coverage, the slate. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { alertsHeading, asOfText, NOT_LIVE, noAlertsText, notLiveCamera, sceneMarkText, slateRunningText, wallLiveText } from '../../web/src/lib/not-live.js';
+import { alertsHeading, asOfText, localClock, localDateTime, NOT_LIVE, noAlertsText, notLiveCamera, sceneMarkText, slateRunningText, wallLiveText } from '../../web/src/lib/not-live.js';
 
 const T0 = 1_800_000_000_000;
 const clock = (ms: number) => `T+${(ms - T0) / 1000}`;
@@ -52,4 +52,11 @@ test('the slate: running, or none, as of the last word while not connected', () 
   assert.equal(slateRunningText(true, false, null, clock), 'No take running');
   assert.equal(slateRunningText(false, true, T0 + 6000, clock), 'running as of T+6 (not connected)');
   assert.equal(slateRunningText(false, false, T0 + 6000, clock), 'No take running as of T+6 (not connected)');
+});
+
+test('times of day in 24 hours, and dates no reader takes for another, whatever the locale', () => {
+  const afternoon = new Date(2026, 11, 6, 15, 4, 5).getTime();
+  assert.equal(localClock(afternoon), '15:04:05');
+  assert.equal(localClock(new Date(2026, 11, 6, 8, 0, 9).getTime()), '08:00:09');
+  assert.equal(localDateTime(afternoon), '2026-12-06 15:04');
 });

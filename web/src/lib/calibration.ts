@@ -112,7 +112,30 @@ export function ownHeads(applied: Record<string, number | null>): { camera: stri
 export function fitBlocker(state: Pick<CalibrationState, 'samples' | 'perLabel'>): string | null {
   const labels = Object.keys(state.perLabel).length;
   if (fitCanStart(state.samples, labels)) return null;
-  return `a fit needs at least ${MIN_FIT_SAMPLES} samples of at least ${MIN_FIT_LABELS} labels (${state.samples} of ${labels} now)`;
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  return `a fit needs at least ${MIN_FIT_SAMPLES} samples of at least ${MIN_FIT_LABELS} labels (now ${plural(state.samples, 'sample')} of ${plural(labels, 'label')})`;
+}
+
+/**
+ * The counts as they will be once the deletions waiting for their Undo to
+ * run out are done: the heading, the per-label table, the per-camera line
+ * and whether a fit is offered all agree with the list shown (which no
+ * longer has them).
+ */
+export function withoutDeleting<T extends Pick<CalibrationState, 'samples' | 'perLabel' | 'perCamera'>>(state: T, deleting: readonly Pick<SampleItem, 'cameraId' | 'taxonomy' | 'label'>[]): T {
+  if (!deleting.length) return state;
+  const perLabel = { ...state.perLabel };
+  const perCamera = { ...state.perCamera };
+  const less = (counts: Record<string, number>, key: string) => {
+    const left = (counts[key] ?? 0) - 1;
+    if (left > 0) counts[key] = left;
+    else delete counts[key];
+  };
+  for (const sample of deleting) {
+    less(perLabel, `${sample.taxonomy}:${sample.label}`);
+    less(perCamera, sample.cameraId);
+  }
+  return { ...state, samples: Math.max(0, state.samples - deleting.length), perLabel, perCamera };
 }
 
 /**

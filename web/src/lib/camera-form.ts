@@ -231,7 +231,8 @@ export function parsePositive(text: string, rule: NumberRule = {}): { value?: nu
   const t = text.trim();
   if (t === '') return {};
   // Number('') and Number(' ') are 0 and Number('0x10') is 16: only plain decimals count.
-  if (!/^[+]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(t)) return { error: 'a number' };
+  // A minus sign is a number all the same, only not one above 0: said as such ("-5" is no "not a number").
+  if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(t)) return { error: 'a number' };
   const value = Number(t);
   if (!Number.isFinite(value)) return { error: 'a number' };
   if (rule.integer && !Number.isInteger(value)) return { error: 'a whole number' };

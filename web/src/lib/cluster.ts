@@ -5,6 +5,7 @@
 import type { ClusterNodeState } from '../../../server/cluster/cluster-node.js';
 import type { ReplicationState } from '../../../server/cluster/shot-replicator.js';
 import type { Level } from './health.js';
+import { localClock } from './not-live.js';
 
 export type ClusterHealth = ClusterNodeState & { shotLog: ReplicationState | null };
 
@@ -50,11 +51,6 @@ export function nodeRows(cluster: ClusterHealth): NodeRow[] {
   });
 }
 
-/** A time of day on this device's clock, to the second (24 h). */
-function clockTime(epochMs: number): string {
-  return new Date(epochMs).toLocaleTimeString([], { hour12: false });
-}
-
 /** Lines for the summary: what is degraded, in words. Empty when all is well. */
 export function clusterProblems(cluster: ClusterHealth): string[] {
   const lines: string[] = [];
@@ -63,8 +59,8 @@ export function clusterProblems(cluster: ClusterHealth): string[] {
   else if (cluster.redis === 'down') lines.push(`Redis unreachable from ${cluster.nodeId}: other nodes' cameras are not live here, and no camera changes hands`);
   // While Redis is away the other nodes are not known to be alive: say when each was last heard from, not that they run.
   if (cluster.redis === 'down' && cluster.lastSeen?.length) {
-    const seen = cluster.lastSeen.map((n) => `${n.nodeId} (heartbeat at ${clockTime(n.heartbeatAt)})`).join(', ');
-    lines.push(`Other nodes as last seen${cluster.nodesAsOf ? ` at ${clockTime(cluster.nodesAsOf)}` : ''}, not known to be running now: ${seen}`);
+    const seen = cluster.lastSeen.map((n) => `${n.nodeId} (heartbeat at ${localClock(n.heartbeatAt)})`).join(', ');
+    lines.push(`Other nodes as last seen${cluster.nodesAsOf ? ` at ${localClock(cluster.nodesAsOf)}` : ''}, not known to be running now: ${seen}`);
   }
   if (!cluster.fault && cluster.postgres === 'down') lines.push(`PostgreSQL unreachable from ${cluster.nodeId}: camera changes wait; shots are kept on this node's disk`);
   if (cluster.unassigned.length) lines.push(`Not analysed by any node: ${cluster.unassigned.join(', ')} (every node is full)`);

@@ -13,7 +13,21 @@ import type { SceneMark } from './scene-list.js';
 
 /** Epoch ms to a time of day; the page's (and Health's, and the banner's) default. */
 export type Clock = (ms: number) => string;
-export const localClock: Clock = (ms) => new Date(ms).toLocaleTimeString();
+const two = (n: number) => String(n).padStart(2, '0');
+/**
+ * 24 hours, HH:MM:SS on this device's clock, whatever the browser's locale:
+ * the server's messages and every timecode speak so, and "8:10:40 AM" beside
+ * "08:10:41" on one page read as two clocks.
+ */
+export const localClock: Clock = (ms) => {
+  const d = new Date(ms);
+  return `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
+};
+/** YYYY-MM-DD HH:MM on this device's clock: a date no reader takes for another (12/6 or 6/12). */
+export function localDateTime(ms: number): string {
+  const d = new Date(ms);
+  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}`;
+}
 
 /** What a badge reads in place of a camera's state while the page hears nothing. */
 export const NOT_LIVE = 'not live';
