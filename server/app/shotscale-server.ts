@@ -40,6 +40,8 @@ import { dropOutboxTriggers } from '../cluster/shot-replicator.js';
 import type { TakeCommands } from '../api/shot-routes.js';
 import { localCameraDirectory } from './camera-directory.js';
 import { CameraManager } from './camera-manager.js';
+import { keptCameraDirectory, startKeptCameras } from './kept-cameras.js';
+import { CameraOverrideStore } from '../store/camera-override-store.js';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const VERSION = (JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
@@ -358,8 +360,11 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
 
   const manager = cameras;
   metrics.restartsFrom(() => manager.list());
+  // A single server keeps its cameras' changes over the API in the shot log, for the next start (kept-cameras.ts).
+  const keptCameras = !clusterSettings && shotLog ? new CameraOverrideStore(shotLog.db) : null;
+  const localDirectory = keptCameras ? keptCameraDirectory(localCameraDirectory(manager), manager, keptCameras, new Set(config.cameras.map((c) => c.id)), clock) : localCameraDirectory(manager);
   /** The camera routes: this process's cameras, or (once the node has joined) the cluster's. */
-  const cameraDirectory = () => cluster?.directory() ?? localCameraDirectory(manager);
+  const cameraDirectory = () => cluster?.directory() ?? localDirectory;
   shotLog?.knowCameras(() => cameraDirectory().list().map((c) => c.cameraId));
   const logTakes: TakeCommands | null = shotLog ? (cluster?.takeCommands() ?? { start: (request) => shotLog.startTake(request), end: (cameraIds) => shotLog.endTake(cameraIds), mark: (id, mark) => shotLog.markTake(id, mark) }) : null;
   /** A take names cameras there are (a typo would slate, or end, nothing on any camera); ending one may name a camera removed since it started. */
@@ -446,7 +451,7 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
       throw error;
     }
   } else {
-    for (const camera of config.cameras) manager.add(camera, { fileMayBeMissing: true });
+    startKeptCameras(manager, config.cameras, keptCameras, log);
   }
 
   // Statuses carry live counters (fps, drops); push them every 2 s as well as on change.

@@ -1,5 +1,5 @@
 /**
- * The `shotscale` command line: serve (what `npm start` runs), log, export, classify, eval, calibrate, bench.
+ * The `shotscale` command line: serve (what `npm start` runs), log, export, classify, eval, calibrate, samples, cameras, bench.
  * User errors print their code and message and exit 1; a mistake on the
  * command line (BAD_REQUEST: an unknown option, a bad value) exits 2 with
  * the command's usage after it. `log` also exits 3 when the file ended
@@ -17,6 +17,7 @@ import { runBench } from './bench-command.js';
 import { runLog } from './log-command.js';
 import { runExport } from './export-command.js';
 import { runDoctor } from './doctor-command.js';
+import { runCameras } from './cameras-command.js';
 import { UsageError } from './command-options.js';
 
 const USAGE = `usage: shotscale <command> [options]
@@ -52,6 +53,9 @@ commands:
   samples import DIR [--labels FILE] [--taxonomy NAME] [--camera NAME] [--config FILE]
       A production's calibration samples (operators' corrections) as a folder of images and labels.csv
       that calibrate reads, and back into the shot log (import: stop the server first).
+  cameras reset [ID...] [--config FILE]
+      Forget the camera changes made over the API or the Cameras view that a server keeps in its data directory
+      (all, or those of the cameras named): its next start runs the config file's cameras. Stop the server first.
   bench [--cameras 1,4,8,16] [--fps 5] [--duration S] [--out FILE]
       Run the pipeline benchmark; prints figures and writes JSON.
   doctor [--config FILE] [--port N] [--host HOST] [--json]
@@ -80,7 +84,7 @@ function commandUsage(command: string): string {
     .join('\n');
 }
 
-const COMMANDS = new Set(['serve', 'log', 'export', 'classify', 'doctor', 'eval', 'calibrate', 'samples', 'bench']);
+const COMMANDS = new Set(['serve', 'log', 'export', 'classify', 'doctor', 'eval', 'calibrate', 'samples', 'cameras', 'bench']);
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -113,6 +117,8 @@ export async function main(argv: string[]): Promise<number> {
         return await runCalibrate(rest, log);
       case 'samples':
         return await runSamples(rest, log);
+      case 'cameras':
+        return runCameras(rest);
       case 'bench':
         return await runBench(rest);
       default:

@@ -214,4 +214,16 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE takes ADD COLUMN mark TEXT CHECK (mark IN ('circled', 'ng'));
     `,
   },
+  {
+    version: 12,
+    description: 'cameras added, edited or removed over the API on a single server, applied over the config file at the next start',
+    sql: `
+      -- A row per camera an admin touched (server/store/camera-override-store.ts); the rowid orders added cameras.
+      CREATE TABLE camera_overrides (
+        camera_id TEXT PRIMARY KEY,
+        config TEXT,                       -- JSON, as the camera ran (credentials as given); NULL: a config file camera removed
+        changed_at INTEGER NOT NULL        -- epoch ms
+      );
+    `,
+  },
 ];

@@ -79,7 +79,7 @@ describe('openDatabase and migrations', () => {
     const { db: created, file } = freshDb();
     created.close();
     const raw = new Database(file);
-    raw.exec('ALTER TABLE shots DROP COLUMN framing_operator; ALTER TABLE takes DROP COLUMN mark; DROP TABLE media_sources; ALTER TABLE takes DROP COLUMN except_cameras; ALTER TABLE takes DROP COLUMN gaps; DROP TABLE plan_revision; ALTER TABLE plans DROP COLUMN revision');
+    raw.exec('DROP TABLE camera_overrides; ALTER TABLE shots DROP COLUMN framing_operator; ALTER TABLE takes DROP COLUMN mark; DROP TABLE media_sources; ALTER TABLE takes DROP COLUMN except_cameras; ALTER TABLE takes DROP COLUMN gaps; DROP TABLE plan_revision; ALTER TABLE plans DROP COLUMN revision');
     raw.pragma('user_version = 7');
     raw.close();
     const db = openDatabase(file);
@@ -96,8 +96,8 @@ describe('openDatabase and migrations', () => {
   test('a new database gets every migration, WAL and foreign keys; its directory is made', () => {
     const { db, file } = freshDb();
     assert.equal(schemaVersion(db), LATEST);
-    assert.equal(LATEST, 11);
-    assert.deepEqual(tables(db), ['alerts', 'calibration_applied', 'calibration_heads', 'calibration_samples', 'cluster_outbox', 'media_sources', 'plan_revision', 'plans', 'shots', 'takes', 'thumbnails']);
+    assert.equal(LATEST, 12);
+    assert.deepEqual(tables(db), ['alerts', 'calibration_applied', 'calibration_heads', 'calibration_samples', 'camera_overrides', 'cluster_outbox', 'media_sources', 'plan_revision', 'plans', 'shots', 'takes', 'thumbnails']);
     assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
     assert.equal(db.pragma('foreign_keys', { simple: true }), 1);
     assert.ok(existsSync(file));
@@ -263,7 +263,7 @@ describe('ShotStore', () => {
 
     // A log written before version 7: its shots all had a picture as far as it knew.
     const raw = new Database(file);
-    raw.exec('ALTER TABLE shots DROP COLUMN framing_operator; ALTER TABLE takes DROP COLUMN mark; ALTER TABLE shots DROP COLUMN no_picture; ALTER TABLE shots DROP COLUMN no_picture_s; DROP TABLE media_sources; ALTER TABLE takes DROP COLUMN except_cameras; ALTER TABLE takes DROP COLUMN gaps; DROP TABLE plan_revision; ALTER TABLE plans DROP COLUMN revision');
+    raw.exec('DROP TABLE camera_overrides; ALTER TABLE shots DROP COLUMN framing_operator; ALTER TABLE takes DROP COLUMN mark; ALTER TABLE shots DROP COLUMN no_picture; ALTER TABLE shots DROP COLUMN no_picture_s; DROP TABLE media_sources; ALTER TABLE takes DROP COLUMN except_cameras; ALTER TABLE takes DROP COLUMN gaps; DROP TABLE plan_revision; ALTER TABLE plans DROP COLUMN revision');
     raw.pragma('user_version = 6');
     raw.close();
     const migrated = openDatabase(file);
@@ -569,7 +569,7 @@ describe('PlanStore', () => {
     const { db: created, file } = freshDb();
     created.close();
     const raw = new Database(file);
-    raw.exec('ALTER TABLE shots DROP COLUMN framing_operator; ALTER TABLE takes DROP COLUMN mark; DROP TABLE plan_revision; ALTER TABLE plans DROP COLUMN revision');
+    raw.exec('DROP TABLE camera_overrides; ALTER TABLE shots DROP COLUMN framing_operator; ALTER TABLE takes DROP COLUMN mark; DROP TABLE plan_revision; ALTER TABLE plans DROP COLUMN revision');
     raw.prepare('INSERT INTO plans (scene, plan, updated_at) VALUES (?, ?, ?)').run('4', '{"items":[]}', T0);
     raw.pragma('user_version = 9');
     raw.close();
