@@ -35,6 +35,8 @@ export const ERROR_CODES = {
   OUTPUT_UNWRITABLE: 'an output file or folder could not be written',
   BAD_REQUEST: 'the request is malformed',
   BODY_TOO_LARGE: 'the request body is larger than the server accepts',
+  METHOD_NOT_ALLOWED: 'the path exists, but not with that method (the Allow header lists those it has)',
+  UNSUPPORTED_MEDIA_TYPE: 'the request body is not of a type the route reads (the API reads JSON: content-type: application/json)',
   INTERNAL: 'an unexpected error; the server log has the details',
   PORT_IN_USE: 'the port is in use, or may not be bound by this user',
   NOT_FOUND: 'no such record',

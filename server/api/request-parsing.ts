@@ -12,8 +12,17 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { isShotscaleError, type ErrorCode } from '../errors.js';
 import type { Logger } from '../shared/logger.js';
 import { quotedKey } from '../config/zod-issues.js';
+import type { RouteAccess } from './access/http-access.js';
 import { sendError } from './error-reply.js';
 import { jsonErrorOffset } from './json-error-offset.js';
+import { routeMethods } from './route-methods.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The methods the API has at a request path, for a 405's Allow header (set by installRequestParsing). */
+    methodsAt?: (url: string) => string[];
+  }
+}
 
 /** Nothing the API takes nests deeper than a plan's items (about 4 levels). */
 export const MAX_JSON_DEPTH = 32;
@@ -28,6 +37,8 @@ const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
   SOURCE_UNSUPPORTED: 400,
   BAD_REQUEST: 400,
   BODY_TOO_LARGE: 413,
+  METHOD_NOT_ALLOWED: 405,
+  UNSUPPORTED_MEDIA_TYPE: 415,
   UNAUTHORIZED: 401,
   FORBIDDEN: 403,
   TOO_MANY_ATTEMPTS: 429,
@@ -65,6 +76,11 @@ export function jsonDepth(text: string): number {
   return deepest;
 }
 
+/** A request target's path: no scheme and host (an absolute-form target), no query. */
+function pathOf(url: string): string {
+  return url.replace(/^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^/?#]*/, '').split('?')[0] ?? '';
+}
+
 /** A request's path for a message: no query (it may carry ?token=), and short. */
 function shownPath(url: string): string {
   const path = url.split('?')[0] ?? '';
@@ -99,8 +115,19 @@ function longestPathPart(url: string): number {
   }));
 }
 
-/** 404 for a path no route takes. A route parameter matches at most MAX_PATH_PARAM characters: past that the route itself seems missing, so say why. */
+/**
+ * 404 for a path no route takes; 405 with Allow for a path the API has with
+ * other methods. Either is answered only past the access check of a path that
+ * matches no route (a viewer token where tokens are on, http-access.ts), so a
+ * caller without one learns of neither. A route parameter matches at most
+ * MAX_PATH_PARAM characters: past that the route itself seems missing, so say why.
+ */
 export function sendNoRoute(request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const allowed = request.server.methodsAt?.(pathOf(request.url)) ?? [];
+  if (allowed.length && !allowed.includes(request.method)) {
+    const list = allowed.join(', ');
+    return sendError(reply.header('allow', list), 405, 'METHOD_NOT_ALLOWED', `${request.method} is not a method of ${shownPath(pathOf(request.url))}: it takes ${list}`);
+  }
   const longest = longestPathPart(request.url);
   const why = longest > MAX_PATH_PARAM ? `: a part of the path is ${longest} characters long, and no id or name is longer than ${MAX_PATH_PARAM}` : '';
   return sendError(reply, 404, 'NOT_FOUND', `no route ${request.method} ${shownPath(request.url)}${why}`);
@@ -124,12 +151,56 @@ export function lacksHost(request: IncomingMessage): boolean {
   return request.httpVersion === '1.1' && !request.headers.host;
 }
 
+/** Longest stretch of the path quoted before a bad escape. */
+const SHOWN_BEFORE_ESCAPE = 60;
+
+/**
+ * Where a path's percent-encoding breaks, in words: a "%" not followed by two
+ * hex digits, or escapes whose bytes are not UTF-8 text. Null when it does not.
+ */
+export function badPercentEncoding(url: string): string | null {
+  const path = pathOf(url);
+  const where = (at: number) => {
+    const before = path.slice(Math.max(0, at - SHOWN_BEFORE_ESCAPE), at);
+    return at === 0 ? 'at its start' : `after ${JSON.stringify(at > SHOWN_BEFORE_ESCAPE ? `...${before}` : before)}`;
+  };
+  const lone = /%(?![0-9a-fA-F]{2})/.exec(path);
+  if (lone) return `the path has a malformed percent-encoding ${where(lone.index)} (${JSON.stringify(path.slice(lone.index, lone.index + 3))}): a "%" must be followed by two hex digits (a "%" itself is written %25)`;
+  for (const run of path.matchAll(/(?:%[0-9a-fA-F]{2})+/g)) {
+    try {
+      decodeURIComponent(run[0]);
+    } catch {
+      return `the path has a malformed percent-encoding ${where(run.index)} (${JSON.stringify(run[0].slice(0, 30))}): the bytes these escapes stand for are not UTF-8 text`;
+    }
+  }
+  return null;
+}
+
 /**
  * Errors before routing (a malformed percent-escape), in the same shape as
- * the rest and without the URL echoed back (it may carry a token).
+ * the rest and without the query echoed back (it may carry a token). They
+ * come before the access check: what they say is about the caller's own path.
  */
-export function frameworkErrors(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
-  void sendError(reply, 400, 'BAD_REQUEST', `the request is malformed (${error.code ?? 'bad request'})`);
+export function frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const badEncoding = error.code === 'FST_ERR_BAD_URL' ? badPercentEncoding(request.url) : null;
+  void sendError(reply, 400, 'BAD_REQUEST', badEncoding ?? 'the request path cannot be routed (a malformed or over-long part)');
+}
+
+/** Bytes for a message: "256 KB (262144 bytes)". */
+function formatLimit(bytes: number): string {
+  return bytes >= 1024 && bytes % 1024 === 0 ? `${bytes / 1024} KB (${bytes} bytes)` : `${bytes} bytes`;
+}
+
+/** Why a body was too large: the route's limit, and what the request said it sent. */
+function tooLarge(request: FastifyRequest): string {
+  const sent = Number(request.headers['content-length']);
+  return `the request body is larger than ${formatLimit(request.routeOptions.bodyLimit)}, the most this route takes${Number.isFinite(sent) && sent > 0 ? ` (content-length: ${sent})` : ''}`;
+}
+
+/** Why a body of another content type is refused: every body the API reads is JSON. */
+function notJson(request: FastifyRequest): string {
+  const type = String(request.headers['content-type'] ?? '').split(';')[0]!.trim().slice(0, 80);
+  return `${type ? `the body's content-type is ${JSON.stringify(type)}, not JSON` : 'the body has no content-type'}; the API reads JSON bodies only: send JSON with content-type: application/json`;
 }
 
 /** Errors before HTTP is even parsed (bad bytes, headers too large): answered in the same shape, then closed. */
@@ -142,7 +213,10 @@ export function clientErrorHandler(error: Error & { code?: string }, socket: Dup
   else socket.destroy();
 }
 
-export function installRequestParsing(app: FastifyInstance, log: Logger): void {
+export function installRequestParsing(app: FastifyInstance, log: Logger, routes: readonly RouteAccess[]): void {
+  app.decorate('methodsAt', routeMethods(routes, MAX_PATH_PARAM));
+  // No route reads plain text: JSON sent as text/plain is refused as such (415), not read as a string the schema then refuses.
+  app.removeContentTypeParser('text/plain');
   // fastify's own parser (it refuses __proto__ poisoning), behind a depth check.
   const parseJson = app.getDefaultJsonParser('error', 'ignore');
   app.removeContentTypeParser('application/json');
@@ -183,7 +257,8 @@ export function installRequestParsing(app: FastifyInstance, log: Logger): void {
       if (status < 500 || ['STORAGE_FULL', 'DATABASE_LOCKED', 'INFERENCE_UNAVAILABLE', 'CLUSTER_UNREACHABLE'].includes(error.code)) return sendError(reply, status, error.code, error.message, error.details);
     }
     const status = error.statusCode ?? 500;
-    if (status === 413) return sendError(reply, 413, 'BODY_TOO_LARGE', error.message);
+    if (status === 413) return sendError(reply, 413, 'BODY_TOO_LARGE', tooLarge(request));
+    if (status === 415) return sendError(reply, 415, 'UNSUPPORTED_MEDIA_TYPE', notJson(request));
     // The page's file server refuses a path that climbs out of its folder (/..%2fpackage.json) with a bare "Forbidden".
     if (status === 403) return sendError(reply, 403, 'FORBIDDEN', 'the path leads outside the page\'s files');
     // fastify's and the router's own 4xx (bad JSON, wrong content type, malformed URL) say what is wrong.

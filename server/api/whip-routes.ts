@@ -84,6 +84,9 @@ function loggable(error: unknown): string {
   return (cut >= 0 ? 'the offer could not be answered (unparsable SDP?)' : message).slice(0, 300);
 }
 
+/** Largest offer taken: an SDP offer is a few KB. */
+const SDP_LIMIT = 64 * 1024;
+
 export function registerWhipRoutes(app: FastifyInstance, cameras: CameraManager, options: WhipRouteOptions): void {
   const publishers = new WhipPublishers(cameras);
   const { log } = options;
@@ -101,9 +104,10 @@ export function registerWhipRoutes(app: FastifyInstance, cameras: CameraManager,
     app.errorHandler(error, request, reply);
   };
   // The offer arrives as text; WHIP says application/sdp.
-  app.addContentTypeParser(['application/sdp', 'application/trickle-ice-sdpfrag'], { parseAs: 'string', bodyLimit: 64 * 1024 }, (_request, body, done) => done(null, body));
+  app.addContentTypeParser(['application/sdp', 'application/trickle-ice-sdpfrag'], { parseAs: 'string', bodyLimit: SDP_LIMIT }, (_request, body, done) => done(null, body));
 
-  app.post<{ Params: { cameraId: string }; Querystring: { name?: string } }>('/whip/:cameraId', { ...needs('publish'), errorHandler: onError }, async (request, reply) => {
+  // The route's own limit too, so that a 413 names this one rather than the API's 256 KB.
+  app.post<{ Params: { cameraId: string }; Querystring: { name?: string } }>('/whip/:cameraId', { ...needs('publish'), bodyLimit: SDP_LIMIT, errorHandler: onError }, async (request, reply) => {
     const type = request.headers['content-type']?.split(';')[0]?.trim().toLowerCase();
     if (type !== 'application/sdp' || typeof request.body !== 'string') {
       refused(request, 415, 'BAD_REQUEST', `Content-Type ${String(request.headers['content-type'] ?? 'none').slice(0, 80)}`);

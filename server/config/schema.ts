@@ -92,7 +92,7 @@ const timecodeSchema = z.strictObject({
   rate: timecodeRateSchema.default('25').describe('Timecode rate: 23.976, 24, 25, 29.97, 29.97DF, 30, 50, 59.94, 59.94DF, 60; cuts are found at this rate'),
   mode: timecodeModeSchema
     .default('frame-count')
-    .describe('frame-count: from `start`, counting frames (resumed by the clock after a reconnect); time-of-day: the local time, like a jam-synced camera'),
+    .describe('frame-count: from `start`, counting frames (resumed by the clock after a reconnect, and after a restart from the last shot logged); time-of-day: the local time, like a jam-synced camera'),
   start: timecodeStartSchema.default('00:00:00:00').describe('Timecode of the first frame in frame-count mode'),
   fromSource: z.boolean().default(true).describe("Use the source's own start timecode when it carries one (files with a timecode track)"),
 });

@@ -42,9 +42,10 @@ import { WriteBehind, type HeldState } from '../store/write-behind.js';
 import type { ThumbnailFrame } from './shot-accumulator.js';
 import { ShotTracker, type ShotSink, type TakeRef } from './shot-tracker.js';
 import { ShotWriter } from './shot-writer.js';
+import { OpenShotPush } from './open-shot-push.js';
 import { encodeThumbnail } from './thumbnail.js';
-import { TimecodeClock } from './timecode-clock.js';
-import { timecodeAtRate, timecodeRate, timecodeToFrames } from './timecode.js';
+import { TimecodeClock, type LoggedEnd } from './timecode-clock.js';
+import { isTimecodeRateName, timecodeAtRate, timecodeRate, timecodeToFrames } from './timecode.js';
 
 export type ShotsSettings = Config['shots'];
 
@@ -130,8 +131,12 @@ const COVERAGE_PUSH_MIN_MS = 1000;
  */
 const HELD_RETRY_MS = 2000;
 
-/** The timecode a camera uses: its own settings over the shared ones. */
-export function cameraTimecode(camera: Pick<CameraConfig, 'id' | 'timecode'>, shared: ShotsSettings['timecode'], sourceStart: string | null = null): TimecodeClock {
+/**
+ * The timecode a camera uses: its own settings over the shared ones. With
+ * `loggedEnd` (where the camera's log ends), a frame count goes on after it
+ * rather than from the start, unless it is the source's own start timecode.
+ */
+export function cameraTimecode(camera: Pick<CameraConfig, 'id' | 'timecode'>, shared: ShotsSettings['timecode'], sourceStart: string | null = null, loggedEnd: LoggedEnd | null = null): TimecodeClock {
   const settings = { ...shared, ...camera.timecode };
   const rate = timecodeRate(settings.rate);
   const start = settings.fromSource && sourceStart ? sourceStart : settings.start;
@@ -141,7 +146,9 @@ export function cameraTimecode(camera: Pick<CameraConfig, 'id' | 'timecode'>, sh
   } catch (error) {
     throw new ShotscaleError('CONFIG_INVALID', `camera "${camera.id}": timecode start: ${errorMessage(error)}`);
   }
-  return new TimecodeClock(rate, settings.mode, startFrame, settings.fromSource && !sourceStart);
+  const clock = new TimecodeClock(rate, settings.mode, startFrame, settings.fromSource && !sourceStart);
+  if (loggedEnd && !(settings.fromSource && sourceStart)) clock.resumeAfter(loggedEnd);
+  return clock;
 }
 
 export class ShotLog {
@@ -163,6 +170,8 @@ export class ShotLog {
   /** Held while the log is open: one server per data directory. */
   private dirLock: DataDirLock | null = null;
   private readonly writer: ShotWriter;
+  /** When a running shot is told again: its scale changed (at most once a second per camera). */
+  private readonly openPush = new OpenShotPush();
   /** The outage last logged, so that one outage is logged once, not per shot. */
   private heldLoggedSince: number | null = null;
   /**
@@ -287,11 +296,14 @@ export class ShotLog {
    */
   attachCamera(camera: Pick<CameraConfig, 'id' | 'timecode'>, options: { sourceStart?: string | null; offline?: boolean; firstSession?: number } = {}): ShotTracker {
     this.detachCamera(camera.id);
-    // An edited camera (a new source, the same timecode settings) counts on where it was: its
-    // timecode never starts again at the start and repeats what its log already has.
+    // An edited camera (a new source, the same timecode settings) counts on where it was; any other
+    // (after a restart, a removal, new settings) counts on after its last shot in the log: its
+    // timecode never starts again at the start and repeats what its log already has. A file's
+    // frames (offline) are its own media time.
     const key = JSON.stringify([this.settings.timecode, camera.timecode ?? null, options.sourceStart ?? null]);
     const kept = this.timecodes.get(camera.id);
-    const timecode = kept?.key === key ? kept.clock : cameraTimecode(camera, this.settings.timecode, options.sourceStart ?? null);
+    const timecode =
+      kept?.key === key ? kept.clock : cameraTimecode(camera, this.settings.timecode, options.sourceStart ?? null, options.offline ? null : this.loggedEnd(camera.id));
     this.timecodes.set(camera.id, { key, clock: timecode });
     const tracker = new ShotTracker({
       cameraId: camera.id,
@@ -306,6 +318,17 @@ export class ShotLog {
     tracker.setTake(this.takeFor(camera.id));
     this.trackers.set(camera.id, tracker);
     return tracker;
+  }
+
+  /** Where `cameraId`'s log ends, or null: no shots (or none readable now: the count then starts at the start). */
+  private loggedEnd(cameraId: string): LoggedEnd | null {
+    try {
+      const end = this.shots.loggedEnd(cameraId);
+      return end && isTimecodeRateName(end.rate) ? { frame: end.outFrame, wallMs: end.outTime, rate: timecodeRate(end.rate) } : null;
+    } catch (error) {
+      this.log.warn(`shot log ${this.file}: camera "${cameraId}": its last shot could not be read (${errorMessage(error)}); its timecode starts at the configured start`);
+      return null;
+    }
   }
 
   /** The timecode clock `camera` would get, attaching nothing: a camera's timecode checked before it (re)starts. */
@@ -566,15 +589,22 @@ export class ShotLog {
     return {
       open: (shot, takeId) => {
         const id = this.writer.open(shot, takeId);
+        this.openPush.told({ ...shot, id }, this.clock());
         this.events.shot({ ...shot, id });
         return id;
       },
       relabel: (shot, takeId) => {
         this.writer.relabel(shot, takeId);
+        this.openPush.told(shot, this.clock());
         this.events.shot(shot);
       },
-      update: (shot) => this.writer.extend(shot),
+      update: (shot) => {
+        this.writer.extend(shot);
+        // The dashboards show the running shot's scale from its events: tell them when it is no longer the one told.
+        if (this.openPush.due(shot, this.clock())) this.events.shot(this.asListed(shot));
+      },
       close: (shot, thumbnail) => {
+        this.openPush.closed(shot.cameraId);
         const jpeg = this.settings.thumbnails && thumbnail ? this.thumbnailBytes(thumbnail) : null;
         this.writer.finish(shot, jpeg, thumbnail?.analysis ?? null);
         this.events.shot({ ...shot, hasThumbnail: jpeg !== null });
@@ -622,6 +652,15 @@ export class ShotLog {
       // The whole scene so far: a CU shot in take 2 still covers the scene in take 5.
       const statuses = evaluatePlan(plan, this.listShots({ scene: ended.scene }));
       this.alerts.takeEnded(ended.scene, ended.take, missingItems(statuses), now);
+    }
+  }
+
+  /** The open shot as GET /api/shots lists it (with the operator's edits), or as the tracker has it while the database cannot say. */
+  private asListed(shot: ShotRecord): ShotRecord {
+    try {
+      return this.shot(shot.id);
+    } catch {
+      return shot;
     }
   }
 

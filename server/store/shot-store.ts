@@ -234,6 +234,18 @@ export class ShotStore {
     return this.db.prepare(`UPDATE shots SET status = 'closed', cut_out = 'restart' WHERE status = 'open'`).run().changes;
   }
 
+  /**
+   * Where a camera's log ends: its latest shot's out point (the frame after
+   * its last, at its rate) and the wall time of that frame; null when it has
+   * no shots. A restarted camera's timecode counts on from here.
+   */
+  loggedEnd(cameraId: string): { outFrame: number; outTime: number; rate: string } | null {
+    const row = this.db.prepare('SELECT out_frame AS outFrame, out_time AS outTime, rate FROM shots WHERE camera_id = ? ORDER BY in_time DESC, id DESC LIMIT 1').get(cameraId) as
+      | { outFrame: number; outTime: number; rate: string }
+      | undefined;
+    return row ?? null;
+  }
+
   get(id: number): StoredShot {
     const row = this.db.prepare(`${SELECT} WHERE s.id = ?`).get(id) as ShotRow | undefined;
     if (!row) throw new ShotscaleError('NOT_FOUND', `no shot ${id}`);

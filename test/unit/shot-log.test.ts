@@ -425,7 +425,7 @@ function texture(seed: number): (noise: number) => Uint8Array {
 }
 
 describe('a camera through the log', () => {
-  test("an edited camera's timecode counts on from where it was (the same settings); a removed one's starts again", () => {
+  test("an edited camera's timecode counts on from where it was (the same settings); a removed one's counts on after its log", () => {
     const { log } = openLog();
     const frames = (tracker: ReturnType<typeof log.attachCamera>, session: number, wallMs: number, count: number) => {
       for (let i = 0; i < count; i++) tracker.cutFrame(session, i, texture(5)(i), wallMs + i * 40);
@@ -436,7 +436,44 @@ describe('a camera through the log', () => {
     frames(log.attachCamera({ id: 'cam-1' }, { firstSession: 2 }), 2, T0 + 60_000, 25);
     log.cameraRemoved('cam-1');
     frames(log.attachCamera({ id: 'cam-1' }), 1, T0 + 120_000, 25);
-    assert.deepEqual(log.listShots({ cameraIds: ['cam-1'] }).map((s) => s.tcIn), ['01:00:00:00', '01:01:00:00', '01:00:00:00']);
+    // Back 59 s after its last frame (01:01:01:00): the clock ran on, its log has no repeat.
+    assert.deepEqual(log.listShots({ cameraIds: ['cam-1'] }).map((s) => s.tcIn), ['01:00:00:00', '01:01:00:00', '01:02:00:00']);
+  });
+
+  test('after a restart each camera counts on after its last shot as the clock ran (the time down included); one with no shots, and a file, start at the start', () => {
+    const dir = tempDir();
+    const first = openLog(dir);
+    const frames = (tracker: ReturnType<ShotLog['attachCamera']>, wallMs: number, count: number) => {
+      for (let i = 0; i < count; i++) tracker.cutFrame(1, i, texture(5)(i), wallMs + i * 40);
+    };
+    frames(first.log.attachCamera({ id: 'cam-1' }), T0, 50);
+    frames(first.log.attachCamera({ id: 'cam-2' }), T0, 100);
+    // Killed: the open shots were last written at frames 49 and 98 (every quarter second), out at 50 and 99.
+    (first.log as unknown as { dirLock: { release(): void } }).dirLock.release();
+    const ends = ['cam-1', 'cam-2'].map((id) => first.log.shots.list({ cameraIds: [id] }).at(-1)!);
+    assert.deepEqual(
+      ends.map((s) => [s.tcOut, s.outTime]),
+      [
+        ['01:00:02:00', T0 + 50 * 40],
+        ['01:00:03:24', T0 + 99 * 40],
+      ],
+    );
+
+    const second = openLog(dir, { now: T0 + 60_000 });
+    // Back 30 s later: 30 s of frames after each camera's last out point.
+    frames(second.log.attachCamera({ id: 'cam-1' }), T0 + 50 * 40 + 30_000, 25);
+    frames(second.log.attachCamera({ id: 'cam-2' }), T0 + 99 * 40 + 30_000, 25);
+    frames(second.log.attachCamera({ id: 'cam-3' }), T0 + 30_000, 25);
+    // A file logged offline under a camera with shots: its frames are its own media time.
+    const offline = second.log.attachCamera({ id: 'cam-2', timecode: { start: '00:10:00:00' } }, { offline: true });
+    frames(offline, T0 + 40_000, 1);
+    second.log.detachCamera('cam-2');
+    const tcIns = (id: string) => second.log.listShots({ cameraIds: [id] }).map((s) => s.tcIn);
+    assert.deepEqual(tcIns('cam-2'), ['01:00:00:00', '01:00:33:24', '00:10:00:00']);
+    assert.deepEqual(tcIns('cam-3'), ['01:00:00:00']);
+    assert.deepEqual(tcIns('cam-1'), ['01:00:00:00', '01:00:32:00']);
+    second.log.close();
+    first.log.db.close();
   });
 
   test('shots from the tracker are stored with their take, written as they grow, closed with a JPEG thumbnail', () => {
