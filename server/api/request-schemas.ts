@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { CameraPatch } from '../app/camera-manager.js';
 import { cameraIdSchema } from '../config/camera-id.js';
 import { MAX_NAME_LENGTH, MAX_SLATE_NUMBER, nameText, noteText } from '../config/name-text.js';
-import { MAX_NOTE_LENGTH, MAX_TAGS } from '../shared/input-limits.js';
+import { MAX_NOTE_LENGTH, MAX_TAGS, SLATE_NUMBER_NOT_NEGATIVE, SLATE_NUMBER_WHOLE, takeNumberProblems } from '../shared/input-limits.js';
 import { describeIssue, formatKeyPath } from '../config/zod-issues.js';
 import { ShotscaleError } from '../errors.js';
 import { CANONICAL_SCALES } from '../shared/scale.js';
@@ -23,12 +23,34 @@ export { MAX_NAME_LENGTH, MAX_NOTE_LENGTH, MAX_TAGS };
  * A scene or take name: text or a whole number (a slate says "12"), trimmed,
  * at most MAX_NAME_LENGTH, no control characters. A number past
  * MAX_SLATE_NUMBER or with a fraction is refused rather than rounded into a
- * take that already exists (9007199254740993 reads as ...992).
+ * take that already exists (9007199254740993 reads as ...992). The fraction
+ * is a refinement, not zod's int(): a failed int() is a type error, which the
+ * union turned into its own 'a name or a number' for 1.5.
  */
 const slateName = z
-  .union([z.string(), z.number().int('a whole number, or text such as "12A"').min(0, 'not negative').max(MAX_SLATE_NUMBER, `at most ${MAX_SLATE_NUMBER}, or text`)], { error: 'a name or a number, e.g. "12"' })
+  .union(
+    [
+      z.string(),
+      z
+        .number()
+        .refine(Number.isInteger, SLATE_NUMBER_WHOLE)
+        .min(0, SLATE_NUMBER_NOT_NEGATIVE)
+        .max(MAX_SLATE_NUMBER, `at most ${MAX_SLATE_NUMBER}, or text`),
+    ],
+    { error: 'a name or a number, e.g. "12"' },
+  )
   .transform((v) => String(v).trim())
   .pipe(nameText());
+
+/**
+ * A take: a name as above, and a take written as a number is held to the
+ * number's rule with the same words ("-1" and "1.5" were slated as takes
+ * while -1 and 1.5 were refused). Text that does not read as a number
+ * ("12A", "9007199254740993" is a whole number) is a name as sent.
+ */
+const takeName = slateName.superRefine((text, context) => {
+  for (const message of takeNumberProblems(text)) context.addIssue({ code: 'custom', message });
+});
 
 const cameraList = z.array(cameraIdSchema).max(MAX_CAMERAS_IN_REQUEST, `at most ${MAX_CAMERAS_IN_REQUEST} cameras`);
 
@@ -40,7 +62,7 @@ const takeCameras = cameraList.min(1, 'at least one camera, or null for every ca
 
 export const takeStartSchema = z.strictObject({
   scene: slateName,
-  take: slateName.nullable().optional(),
+  take: takeName.nullable().optional(),
   cameras: takeCameras,
   /** Slate a take number the scene has used before, on purpose. */
   again: z.boolean().optional(),
@@ -58,7 +80,7 @@ const shotPatchSchema = z.strictObject({
     .optional(),
   note: noteText(MAX_NOTE_LENGTH).nullable().optional(),
   scene: slateName.nullable().optional(),
-  take: slateName.nullable().optional(),
+  take: takeName.nullable().optional(),
 });
 
 /** Validates `value`, or throws BAD_REQUEST naming each wrong field. */

@@ -30,6 +30,26 @@ export function hasControlCharacter(text: string): boolean {
   return CONTROL.test(text) || LONE_SURROGATE.test(text);
 }
 
+/** What is said of a take (or scene) sent as a number that no slate shows: a fraction, or below 0. */
+export const SLATE_NUMBER_WHOLE = 'a whole number, or text such as "12A"';
+export const SLATE_NUMBER_NOT_NEGATIVE = 'not negative';
+
+/** Text that reads as a number: "-1", "1.5", "+2", ".5", "1e3". */
+const NUMBER_TEXT = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?$/i;
+
+/**
+ * Why a take written as a number ("-1", "1.5") is not one a slate shows, in
+ * the words said of the same take sent as a number (-1, 1.5): the number -1
+ * was refused while the text "-1" was slated. Any other text ("12A", "3")
+ * has none.
+ */
+export function takeNumberProblems(text: string): string[] {
+  const trimmed = text.trim();
+  if (!NUMBER_TEXT.test(trimmed)) return [];
+  const value = Number(trimmed);
+  return [...(Number.isInteger(value) ? [] : [SLATE_NUMBER_WHOLE]), ...(value < 0 ? [SLATE_NUMBER_NOT_NEGATIVE] : [])];
+}
+
 /**
  * Bounds on what a plan may ask for. A scene needs a handful of framings
  * (a master, singles, inserts: 5 to 30); coverage is worked out over every

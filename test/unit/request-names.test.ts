@@ -41,6 +41,27 @@ describe('take names', () => {
     for (const number of [9007199254740993, 1e21, -1, 1.5, -1.5e300]) refusedWith('BAD_REQUEST', /take: /, () => take({ scene: '1', take: number }));
     assert.equal(take({ scene: '1', take: '9007199254740993' }).take, '9007199254740993', 'as text it is a name, kept as sent');
   });
+
+  test('a take written as a number is held to the rule of the number, in the same words', () => {
+    const refusal = (body: unknown): string => {
+      try {
+        take(body);
+      } catch (error) {
+        return isShotscaleError(error) ? `${error.code}: ${error.message}` : String(error);
+      }
+      return 'taken';
+    };
+    for (const [text, number] of [['-1', -1], ['1.5', 1.5], ['-1.5', -1.5], [' -2 ', -2], ['0.5', 0.5], ['-3e2', -3e2]] as const) {
+      assert.notEqual(refusal({ scene: '1', take: number }), 'taken', `the number ${number}`);
+      assert.equal(refusal({ scene: '1', take: text }), refusal({ scene: '1', take: number }), `the text ${JSON.stringify(text)}`);
+    }
+    assert.match(refusal({ scene: '1', take: '-1' }), /^BAD_REQUEST: .*take: not negative$/);
+    assert.match(refusal({ scene: '1', take: '1.5' }), /take: a whole number, or text such as "12A"$/);
+    assert.match(refusal({ scene: '1', take: 1.5 }), /take: a whole number, or text such as "12A"$/, 'the number says so too, not "a name or a number"');
+    for (const text of ['12A', '3', '+2', '1e3', '-', '1-2', '12.1a', '']) assert.equal(refusal({ scene: '1', take: text }), 'taken', JSON.stringify(text));
+    assert.equal(take({ scene: '-1' }).scene, '-1', 'a scene is any name');
+    refusedWith('BAD_REQUEST', /take: not negative/, () => parseShotPatch({ take: '-1' }));
+  });
 });
 
 describe('shot edits', () => {

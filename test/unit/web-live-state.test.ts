@@ -203,6 +203,18 @@ describe('take marks heard', () => {
     live.hello({ version: '1', model: 'm', executionProvider: 'cpu', labels: [] }, [status('a')]);
     assert.equal(live.connections, 2);
   });
+
+  test("a hello drops the active alerts: the server's own follow it (a restarted server has not the old process's)", () => {
+    const { live } = state();
+    live.alert(alert('stalled:a', 'critical', 1));
+    live.alert(alert('w', 'warning', 2));
+    live.alert(alert('gone', 'info', 3, 4));
+    live.hello({ version: '1', model: 'm', executionProvider: 'cpu', labels: [] }, [status('a')]);
+    assert.equal(live.activeAlerts.length, 0, "the old server's alerts are gone");
+    live.alert(alert('w', 'warning', 7));
+    assert.deepEqual(live.activeAlerts.map((a) => [a.key, a.since]), [['w', 7]], 'the new server\'s alert, with its own since');
+    assert.deepEqual(live.resolvedAlerts.map((a) => a.key), ['gone'], 'the history of resolved alerts stays');
+  });
 });
 
 describe('the scale of a camera with no picture', () => {

@@ -226,10 +226,18 @@ export class LiveState {
     this.lastHeardAt = null;
   }
 
-  /** `hello`: the server's info and the full camera set (also after a reconnect). */
+  /**
+   * `hello`: the server's info and the full camera set (also after a
+   * reconnect). The active alerts are dropped too: the server sends each of
+   * its own right after (socket-hub.ts emits `hello`, then `takes`,
+   * `coverage` and every active `alert`). Kept, a restarted server's page
+   * went on showing the old process's alerts ("has no picture", its since
+   * counting), which Dismiss then could not find ("no active alert").
+   */
   hello(info: ServerInfo, cameras: readonly CameraStatus[]): void {
     this.server = info;
     this.connections += 1;
+    this.alerts.clear();
     const seen = new Set<string>();
     for (const status of cameras) {
       seen.add(status.cameraId);

@@ -2,6 +2,7 @@
  * What the take slate says about its cameras and its buttons: pure,
  * unit-tested under node (test/unit/web-take-slate.test.ts).
  */
+import { hasControlCharacter, MAX_NAME_LENGTH, NO_CONTROL_CHARACTERS, takeNumberProblems } from '../../../server/shared/input-limits.js';
 
 /** The cameras a take starts or ends on, as the menu's summary reads after "On": none picked is every camera. */
 export function camerasSummary(picked: readonly string[], name: (id: string) => string): string {
@@ -70,4 +71,66 @@ export function usedTake(error: { code: string; details?: Record<string, unknown
 export function takeCamerasText(take: { cameras: readonly string[] | null; exceptCameras?: readonly string[] }, name: (id: string) => string): string {
   if (take.cameras !== null) return take.cameras.map(name).join(', ');
   return take.exceptCameras?.length ? `all cameras but ${take.exceptCameras.map(name).join(', ')}` : 'all cameras';
+}
+
+/**
+ * How long after a take started a second Start of the same scene is taken
+ * for the same press again, ms. A double click (two clicks 200 ms apart) and
+ * Enter pressed three times slated takes 41/1, 41/2 and 41/3: each ended the
+ * one before after a fraction of a second, a sliver shot on every camera, in
+ * the Shots view and every export, its number used up.
+ */
+export const REPEAT_START_MS = 1500;
+
+/** A take the slate started: its scene as the server took it, and when the server said so (epoch ms). */
+export interface StartedTake {
+  scene: string;
+  take: string;
+  at: number;
+}
+
+/**
+ * Whether a Start would only repeat the one that started `last` just now
+ * (not sent): the same scene, with no take number typed since (the field is
+ * emptied once a take starts), within REPEAT_START_MS. A take number typed,
+ * another scene, or a moment's wait slates again; so do the buttons offered
+ * on TAKE_EXISTS ("Slate take 9"), which never ask this.
+ */
+export function repeatedStart(last: StartedTake | null, next: { scene: string; take: string }, now: number): boolean {
+  if (!last || next.take.trim() !== '') return false;
+  const since = now - last.at;
+  return next.scene.trim() === last.scene && since >= 0 && since < REPEAT_START_MS;
+}
+
+/** Why the server would refuse the scene or the take typed (null: it would take it), said at the field before sending. */
+export interface SlateFieldProblems {
+  scene: string | null;
+  take: string | null;
+}
+
+/** A scene's or a take's problems as a name (server/shared/input-limits.ts, the bounds the server checks). */
+function nameProblem(text: string): string | null {
+  const name = text.trim();
+  if (name.length > MAX_NAME_LENGTH) return `at most ${MAX_NAME_LENGTH} characters (this one has ${name.length})`;
+  if (hasControlCharacter(name)) return NO_CONTROL_CHARACTERS;
+  return null;
+}
+
+/**
+ * The scene and take as the server would judge them: at most
+ * MAX_NAME_LENGTH characters, no control characters, and a take written as
+ * a number whole and not negative. A 65-character scene was refused only
+ * by the server, in words for API clients; 70 KB pasted went past the
+ * socket's message limit, and the page waited for an answer that never came.
+ */
+export function slateFieldProblems(scene: string, take: string): SlateFieldProblems {
+  return { scene: nameProblem(scene), take: nameProblem(take) ?? (takeNumberProblems(take).join('; ') || null) };
+}
+
+/** The event and its fields that the server puts before a refusal's reasons for API clients ("take:start { scene, take? }: "). */
+const REQUEST_SIGNATURE = /^take:(?:start|end) \{[^}]*\}: /;
+
+/** A refusal of a start or an end as the slate shows it: "CODE: what", without the request's signature. */
+export function refusalText(error: { code: string; message: string }): string {
+  return `${error.code}: ${error.message.replace(REQUEST_SIGNATURE, '')}`;
 }
