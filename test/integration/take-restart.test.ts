@@ -15,19 +15,10 @@ import { makeCutClip } from '../support/cut-clips.js';
 import { tempDir } from '../support/media.js';
 import { httpJson } from '../support/server-harness.js';
 import type { Alert, ShotRecord, Take } from '../../server/shared/shots.js';
+import { waitFor } from '../support/wait-for.js';
 
 async function startServe(config: string): Promise<{ child: ChildProcess; url: string }> {
   return startServeProcess(config);
-}
-
-async function waitFor<T>(what: string, read: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const found = await read();
-    if (found !== undefined) return found;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs / 1000} s`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 const shotsAt = async (url: string) => ((await httpJson(`${url}/api/shots`)).body as { shots: ShotRecord[] }).shots;

@@ -16,18 +16,9 @@ import { parseEdl } from '../support/export-parsers.js';
 import { tempDir } from '../support/media.js';
 import { httpJson } from '../support/server-harness.js';
 import type { ShotRecord } from '../../server/shared/shots.js';
+import { waitFor } from '../support/wait-for.js';
 
 const FPS = 25;
-
-async function waitFor<T>(what: string, read: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const found = await read();
-    if (found !== undefined) return found;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs / 1000} s`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 const shotsOf = async (url: string) => ((await httpJson(`${url}/api/shots?camera=cam-a`)).body as { shots: ShotRecord[] }).shots.filter((s) => s.cameraId === 'cam-a');
 
