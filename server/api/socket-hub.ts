@@ -19,6 +19,7 @@ import type { FitState } from '../calibration/live-calibration.js';
 import type { AccessGuard, RefusalReason } from './access/access-guard.js';
 import { cameraSelectionSchema, parseRequest, takeEndSchema, takeRequest, takeStartSchema } from './request-schemas.js';
 import { lacksHost, NO_HOST } from './request-parsing.js';
+import { visibleText } from './error-reply.js';
 import { RefusalLog } from './refusal-log.js';
 
 /** About 4 s of 16 cameras at 5 fps; past that the client is not keeping up. */
@@ -188,7 +189,8 @@ export class SocketHub {
     // An event no client may send is answered too, so a client waiting on its ack is not left waiting.
     socket.onAny((event: unknown, ...args: unknown[]) => {
       if (typeof event === 'string' && Object.hasOwn(SOCKET_EVENT_ACCESS, event)) return;
-      const name = JSON.stringify(String(event).slice(0, 40));
+      // Direction overrides and other invisible characters written as \uXXXX, in the ack and in the log line.
+      const name = visibleText(JSON.stringify(String(event).slice(0, 40)));
       this.refusals.refused(this.clientName(client), `client ${socket.id} (${client.principal.name}): unknown event ${name} refused`);
       const ack = args.at(-1);
       if (typeof ack === 'function') ack({ ok: false, error: { code: 'BAD_REQUEST', message: `no event ${name}; a client sends ${Object.keys(SOCKET_EVENT_ACCESS).join(', ')}` } });
@@ -229,9 +231,9 @@ export class SocketHub {
           answer = run(parseRequest(schema, payload, what));
         } catch (error) {
           const known = isShotscaleError(error);
-          if (known) this.refusals.refused(this.clientName(client), `client ${client.socket.id} (${client.principal.name}): ${event} refused: ${error.message}`);
+          if (known) this.refusals.refused(this.clientName(client), `client ${client.socket.id} (${client.principal.name}): ${event} refused: ${visibleText(error.message)}`);
           else log.error(`client ${client.socket.id}: ${event} failed: ${error instanceof Error ? (error.stack ?? error.message) : errorMessage(error)}`);
-          answer = refused(known ? { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) } : { code: 'INTERNAL', message: 'an unexpected error; the server log has the details' });
+          answer = refused(known ? { code: error.code, message: visibleText(error.message), ...(error.details ? { details: error.details } : {}) } : { code: 'INTERNAL', message: 'an unexpected error; the server log has the details' });
         }
       }
       if (typeof ack === 'function') (ack as (a: A) => void)(answer);

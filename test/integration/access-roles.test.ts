@@ -222,6 +222,9 @@ describe('Socket.IO roles', () => {
     const emitRaw = viewer.client.emit.bind(viewer.client) as unknown as (event: string, ...args: unknown[]) => void;
     const unknown = await new Promise<TakeAck>((resolve) => emitRaw('take:stop', { scene: '1' }, resolve));
     assert.ok(!unknown.ok && unknown.error.code === 'BAD_REQUEST' && /no event "take:stop"/.test(unknown.error.message), JSON.stringify(unknown));
+    // A direction override in what is quoted back is written as \u202e (it would turn the rest of the line around).
+    const turned = await new Promise<TakeAck>((resolve) => emitRaw('take:\u202estop', { scene: '1' }, resolve));
+    assert.ok(!turned.ok && turned.error.message.startsWith('no event "take:\\u202estop"'), JSON.stringify(turned));
     const before = logLines.length;
     const forbiddenBefore = await refusedCount('forbidden');
     for (let i = 0; i < 300; i++) {
