@@ -111,22 +111,31 @@ function strip(shots: readonly ShotRecord[], layout: Layout): string {
   return `<svg viewBox="0 0 ${WIDTH} ${height}" class="chart" role="img" aria-label="shots along time, coloured by scale">${names.join('')}${rects.join('')}${timeAxis(layout.span, x, layout.cameras.length * row)}</svg>`;
 }
 
-/** Scale (tight at the top) against time: a step per shot, a line per camera. */
+/**
+ * Scale (tight at the top) against time, a step per shot. Several cameras get
+ * a chart each, on the same time axis: their lines in one chart crossed at
+ * every cut and read as one camera jumping between scales.
+ */
 function scaleOverTime(shots: readonly ShotRecord[], layout: Layout): string {
-  const band = 22;
+  if (layout.cameras.length <= 1) return scaleChart(shots, layout, 22, 'scale over time');
+  return layout.cameras
+    .map((camera) => `<figure class="camera-scale"><figcaption>${escapeMarkup(camera)}</figcaption>${scaleChart(shots.filter((s) => s.cameraId === camera), layout, 14, `scale over time, ${camera}`)}</figure>`)
+    .join('\n');
+}
+
+/** One chart of `shots` (one camera's, or a film's) on the layout's time axis; `band`: the height of a scale's row. */
+function scaleChart(shots: readonly ShotRecord[], layout: Layout, band: number, label: string): string {
   const height = CANONICAL_SCALES.length * band + 24;
   const x = (t: number): number => LEFT + (t / layout.span) * (WIDTH - LEFT - 10);
   const y = (scale: CanonicalScale): number => CANONICAL_SCALES.indexOf(scale) * band + band / 2;
   const grid = CANONICAL_SCALES.map((s) => `<line x1="${LEFT}" x2="${WIDTH - 10}" y1="${y(s)}" y2="${y(s)}" class="grid"/><text x="${LEFT - 8}" y="${y(s) + 4}" class="axis" text-anchor="end">${s}</text>`);
-  // A shot with no picture has no scale to plot: the camera's line breaks there.
-  const lines = layout.cameras.flatMap((camera) =>
-    runsWithPicture(shots.filter((s) => s.cameraId === camera)).map((run) => {
-      const points = run.flatMap((s) => [`${x((s.inTime - layout.start) / 1000).toFixed(1)},${y(s.scale)}`, `${x((s.outTime - layout.start) / 1000).toFixed(1)},${y(s.scale)}`]);
-      return `<polyline points="${points.join(' ')}" class="step"/>`;
-    }),
-  );
+  // A shot with no picture has no scale to plot: the line breaks there.
+  const lines = runsWithPicture(shots).map((run) => {
+    const points = run.flatMap((s) => [`${x((s.inTime - layout.start) / 1000).toFixed(1)},${y(s.scale)}`, `${x((s.outTime - layout.start) / 1000).toFixed(1)},${y(s.scale)}`]);
+    return `<polyline points="${points.join(' ')}" class="step"/>`;
+  });
   const dots = shots.filter((s) => !shotWithoutPicture(s)).map((s) => `<circle cx="${x((s.inTime - layout.start) / 1000).toFixed(1)}" cy="${y(s.scale)}" r="3" fill="${SCALE_COLOURS[s.scale]}"><title>#${s.id} ${s.scale} at ${s.tcIn}</title></circle>`);
-  return `<svg viewBox="0 0 ${WIDTH} ${height}" class="chart" role="img" aria-label="scale over time">${grid.join('')}${lines.join('')}${dots.join('')}${timeAxis(layout.span, x, CANONICAL_SCALES.length * band)}</svg>`;
+  return `<svg viewBox="0 0 ${WIDTH} ${height}" class="chart" role="img" aria-label="${escapeMarkup(label)}">${grid.join('')}${lines.join('')}${dots.join('')}${timeAxis(layout.span, x, CANONICAL_SCALES.length * band)}</svg>`;
 }
 
 /** Consecutive shots with a picture, split at each shot without one. */
@@ -191,6 +200,7 @@ td.num { text-align: right; white-space: nowrap; } td.tc { font-family: ui-monos
 img { display: block; border-radius: 3px; } .noimg { width: 128px; height: 72px; background: #f1f3f5; color: #8a8f98; font-size: 11px; display: flex; align-items: center; justify-content: center; }
 .chip { display: inline-block; min-width: 40px; text-align: center; font-weight: 700; border-radius: 3px; padding: 1px 6px; }
 .small { font-size: 12px; color: #555c66; }
+.camera-scale { margin: 0 0 10px; } .camera-scale figcaption { font-size: 12px; }
 footer { margin: 24px 0; font-size: 12px; color: #8a8f98; }
 @media print {
   body { margin: 0; max-width: none; font-size: 11px; } h2 { break-after: avoid; }

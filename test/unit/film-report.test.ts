@@ -41,6 +41,22 @@ describe('film report', () => {
     assert.match(html, />4\.0 s \(67%\)</);
   });
 
+  test('several cameras: a scale chart each, on one time axis (one chart crossed their lines at every cut)', () => {
+    const shot = shotLog();
+    const shots = [shot('CU', 4, { cameraId: 'cam-a' }), shot('WS', 4, { cameraId: 'cam-a' }), shot('MS', 8, { cameraId: 'cam-b' }), shot('EWS', 2, { cameraId: 'cam-<c>' })];
+    const html = filmReport(shots, { title: 'Scene 14' });
+    const charts = [...html.matchAll(/<figure class="camera-scale"><figcaption>([^<]*)<\/figcaption><svg[^>]*aria-label="([^"]*)">([\s\S]*?)<\/svg><\/figure>/g)];
+    // In the order of the strip's rows.
+    assert.deepEqual(charts.map((m) => m[1]), ['cam-&lt;c&gt;', 'cam-a', 'cam-b']);
+    assert.deepEqual(charts.map((m) => m[2]), ['scale over time, cam-&lt;c&gt;', 'scale over time, cam-a', 'scale over time, cam-b']);
+    assert.deepEqual(charts.map((m) => m[3]!.match(/<circle /g)!.length), [1, 2, 1], "each chart holds its camera's shots alone");
+    assert.deepEqual(charts.map((m) => m[3]!.match(/<polyline /g)!.length), [1, 1, 1]);
+    // One camera (a film): one chart, no caption.
+    const film = filmReport([shot('CU', 4), shot('MS', 4)], { title: 'Film' });
+    assert.equal(film.match(/class="camera-scale"/g), null);
+    assert.equal(film.match(/aria-label="scale over time"/g)!.length, 1);
+  });
+
   test("an operator's scale and framing are the shot's, said to be set by the operator, with the classifier's and the detector's read beside", () => {
     const shot = shotLog();
     const shots = [
