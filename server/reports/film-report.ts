@@ -138,12 +138,22 @@ function scaleChart(shots: readonly ShotRecord[], layout: Layout, band: number, 
   return `<svg viewBox="0 0 ${WIDTH} ${height}" class="chart" role="img" aria-label="${escapeMarkup(label)}">${grid.join('')}${lines.join('')}${dots.join('')}${timeAxis(layout.span, x, CANONICAL_SCALES.length * band)}</svg>`;
 }
 
-/** Consecutive shots with a picture, split at each shot without one. */
+/** Time between two shots of a camera past which its line breaks (the server stopped, the camera was away). */
+const LINE_GAP_MS = 1000;
+
+/**
+ * Consecutive shots with a picture, split at each shot without one and at
+ * each gap in the log: a line drawn across hours with nothing logged read
+ * as a slow zoom.
+ */
 function runsWithPicture(shots: readonly ShotRecord[]): ShotRecord[][] {
   const runs: ShotRecord[][] = [[]];
   for (const shot of shots) {
+    const run = runs[runs.length - 1]!;
+    const last = run.at(-1);
     if (shotWithoutPicture(shot)) runs.push([]);
-    else runs[runs.length - 1]!.push(shot);
+    else if (last && shot.inTime - last.outTime > LINE_GAP_MS) runs.push([shot]);
+    else run.push(shot);
   }
   return runs.filter((run) => run.length);
 }

@@ -51,6 +51,9 @@ describe('film report', () => {
     assert.deepEqual(charts.map((m) => m[2]), ['scale over time, cam-&lt;c&gt;', 'scale over time, cam-a', 'scale over time, cam-b']);
     assert.deepEqual(charts.map((m) => m[3]!.match(/<circle /g)!.length), [1, 2, 1], "each chart holds its camera's shots alone");
     assert.deepEqual(charts.map((m) => m[3]!.match(/<polyline /g)!.length), [1, 1, 1]);
+    // A gap in the log (the server stopped for an hour) breaks the line: no slope drawn across it.
+    const gap = filmReport([shot('CU', 4, { cameraId: 'cam-d' }), shot('EWS', 4, { cameraId: 'cam-d', inTime: Date.UTC(2026, 0, 1, 13) }), shot('EWS', 4, { cameraId: 'cam-d' })], { title: 'Gap' });
+    assert.equal(gap.match(/<polyline /g)!.length, 2);
     // One camera (a film): one chart, no caption.
     const film = filmReport([shot('CU', 4), shot('MS', 4)], { title: 'Film' });
     assert.equal(film.match(/class="camera-scale"/g), null);
