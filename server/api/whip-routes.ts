@@ -97,8 +97,8 @@ export function registerWhipRoutes(app: FastifyInstance, cameras: CameraManager,
   /** The body parser's refusal of another content type (a form), in this route's words; anything else as the server answers it. */
   const onError = (error: FastifyError, request: FastifyRequest, reply: FastifyReply): void => {
     if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || error.statusCode === 415) {
-      refused(request, 415, 'BAD_REQUEST', `Content-Type ${String(request.headers['content-type'] ?? 'none').slice(0, 80)}`);
-      void sendError(reply, 415, 'BAD_REQUEST', SDP_ONLY);
+      refused(request, 415, 'UNSUPPORTED_MEDIA_TYPE', `Content-Type ${String(request.headers['content-type'] ?? 'none').slice(0, 80)}`);
+      void sendError(reply, 415, 'UNSUPPORTED_MEDIA_TYPE', SDP_ONLY);
       return;
     }
     app.errorHandler(error, request, reply);
@@ -110,8 +110,8 @@ export function registerWhipRoutes(app: FastifyInstance, cameras: CameraManager,
   app.post<{ Params: { cameraId: string }; Querystring: { name?: string } }>('/whip/:cameraId', { ...needs('publish'), bodyLimit: SDP_LIMIT, errorHandler: onError }, async (request, reply) => {
     const type = request.headers['content-type']?.split(';')[0]?.trim().toLowerCase();
     if (type !== 'application/sdp' || typeof request.body !== 'string') {
-      refused(request, 415, 'BAD_REQUEST', `Content-Type ${String(request.headers['content-type'] ?? 'none').slice(0, 80)}`);
-      return sendError(reply, 415, 'BAD_REQUEST', SDP_ONLY);
+      refused(request, 415, 'UNSUPPORTED_MEDIA_TYPE', `Content-Type ${String(request.headers['content-type'] ?? 'none').slice(0, 80)}`);
+      return sendError(reply, 415, 'UNSUPPORTED_MEDIA_TYPE', SDP_ONLY);
     }
     const path = `/whip/${encodeURIComponent(request.params.cameraId)}`;
     const target = options.directory().locate(request.params.cameraId);

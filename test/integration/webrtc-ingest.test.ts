@@ -144,7 +144,7 @@ describe('WHIP publishers', () => {
     // A form (what an HTML form posts) gets the route's own words, not the framework's.
     const form = await fetch(`${server.url}/whip/phone-9`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'a=b' });
     assert.equal(form.status, 415);
-    assert.match(await form.text(), /"code":"BAD_REQUEST".*Content-Type: application\/sdp/);
+    assert.match(await form.text(), /"code":"UNSUPPORTED_MEDIA_TYPE".*Content-Type: application\/sdp/);
     assert.ok(!server.cameras.has('phone-9'), 'no camera made by refused requests');
   });
 
