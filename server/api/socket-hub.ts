@@ -19,7 +19,7 @@ import type { FitState } from '../calibration/live-calibration.js';
 import type { AccessGuard, RefusalReason } from './access/access-guard.js';
 import { cameraSelectionSchema, parseRequest, takeEndSchema, takeRequest, takeStartSchema } from './request-schemas.js';
 import { lacksHost, NO_HOST } from './request-parsing.js';
-import { visibleText } from './error-reply.js';
+import { visibleText } from '../shared/input-limits.js';
 import { RefusalLog } from './refusal-log.js';
 
 /** About 4 s of 16 cameras at 5 fps; past that the client is not keeping up. */

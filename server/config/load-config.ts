@@ -8,7 +8,7 @@ import path from 'node:path';
 import { LineCounter, parseDocument, isMap, isNode, isScalar, type Document } from 'yaml';
 import { ShotscaleError } from '../errors.js';
 import { configSchema, type Config } from './schema.js';
-import { describeIssue, formatKeyPath } from './zod-issues.js';
+import { describeIssue, formatKeyPath, quotedKey } from './zod-issues.js';
 
 export { describeIssue, formatKeyPath };
 
@@ -72,7 +72,7 @@ export function validateConfig(raw: unknown, label: string, doc?: { doc: Documen
     // One line per unknown key, at that key's own line and full path (server.hots).
     const located: { path: readonly PropertyKey[]; text: string }[] =
       issue.code === 'unrecognized_keys'
-        ? issue.keys.map((key) => ({ path: [...issue.path, key], text: `unknown key "${key}"` }))
+        ? issue.keys.map((key) => ({ path: [...issue.path, key], text: `unknown key ${quotedKey(key)}` }))
         : [{ path: issue.path, text: describeIssue(issue) }];
     return located.map(({ path: keyPath, text }) => {
       const line = doc ? lineOf(doc.doc, doc.counter, keyPath) : null;

@@ -1,5 +1,6 @@
 /** Zod issues in words, with the key path written as a user types it (cameras[2].source.url). */
 import type { z } from 'zod';
+import { visibleText } from '../shared/input-limits.js';
 
 /** Longest key quoted in a message: a key is a client's text, and a message says where, not everything sent. */
 const MAX_KEY_SHOWN = 64;
@@ -7,7 +8,8 @@ const MAX_KEY_SHOWN = 64;
 /** A key as a message quotes it: in JSON quotes (its controls escaped), cut to MAX_KEY_SHOWN characters. */
 export function quotedKey(key: PropertyKey): string {
   const text = String(key);
-  return JSON.stringify(text.length > MAX_KEY_SHOWN ? `${text.slice(0, MAX_KEY_SHOWN)}...` : text);
+  // JSON escapes the C0 controls; direction overrides and the like are escaped too (a CLI or a log shows the key).
+  return visibleText(JSON.stringify(text.length > MAX_KEY_SHOWN ? `${text.slice(0, MAX_KEY_SHOWN)}...` : text));
 }
 
 /** Renders a zod path like cameras[2].source.kind; a key that is not a plain name is quoted (plans["scene 12"]). */

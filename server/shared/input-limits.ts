@@ -30,6 +30,17 @@ export function hasControlCharacter(text: string): boolean {
   return CONTROL.test(text) || LONE_SURROGATE.test(text);
 }
 
+/**
+ * A message as a client or a log may show it: a control character, a
+ * direction override or isolate, a line separator or a lone surrogate is
+ * written as its \uXXXX escape. Messages quote what was sent (a camera id,
+ * a key), and a right-to-left override quoted as it is reverses the rest of
+ * the line on the screen or in the log that shows it.
+ */
+export function visibleText(text: string): string {
+  return text.replace(/[^\x20-\x7e]/gu, (char) => (hasControlCharacter(char) ? `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}` : char));
+}
+
 /** What is said of a take (or scene) sent as a number that no slate shows: a fraction, or below 0. */
 export const SLATE_NUMBER_WHOLE = 'a whole number, or text such as "12A"';
 export const SLATE_NUMBER_NOT_NEGATIVE = 'not negative';

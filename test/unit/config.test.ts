@@ -161,6 +161,13 @@ describe('loadConfig: errors', () => {
     assert.ok(error.message.includes(`${file}:5: bogus: unknown key "bogus"`), error.message);
   });
 
+  test('an unknown key with a direction override in it is quoted with the override escaped (it would turn the rest of the line around)', () => {
+    const file = writeYaml('server:\n  port: 2\n  "ho\u202ets": 1\n');
+    const error = loadError(file, 'CONFIG_INVALID');
+    assert.ok(error.message.includes('unknown key "ho\\u202ets"'), error.message);
+    assert.ok(!error.message.includes('\u202e'), error.message);
+  });
+
   test('unknown nested key server.hots: the line of that key, not of its parent', () => {
     const file = writeYaml('# comment\nserver:\n  host: 127.0.0.1\n  port: 8420\n  hots: 0.0.0.0\n');
     const error = loadError(file, 'CONFIG_INVALID');
