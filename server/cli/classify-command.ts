@@ -5,7 +5,7 @@
  * be read, or a folder with nothing to read, is reported and skipped; the
  * exit code is 1 if any was.
  */
-import { errorMessage, ShotscaleError } from '../errors.js';
+import { errorMessage, isShotscaleError, ShotscaleError } from '../errors.js';
 import type { DecodedFrame } from '../ingest/file-decoder.js';
 import type { ScalePrediction, Subjects } from '../inference/model.js';
 import type { Logger } from '../shared/logger.js';
@@ -82,7 +82,7 @@ export async function runClassify(argv: string[], log: Logger): Promise<number> 
       try {
         // Before ffmpeg: it waits for ever on a pipe without a writer, and calls a pipe with one "invalid data".
         const problem = notRegularFile(file);
-        if (problem) throw new Error(`${file}: ${problem}`);
+        if (problem) throw new ShotscaleError('INPUT_UNREADABLE', `${file}: ${problem}`);
         // Inference runs while ffmpeg keeps decoding; batches stay in order.
         await classifier.decode(file, fps, (frame) => {
           pending.push(frame);
@@ -92,7 +92,7 @@ export async function runClassify(argv: string[], log: Logger): Promise<number> 
         await flush(classifier, file, pending, write);
       } catch (error) {
         failed += 1;
-        progress.note(`skipped ${file}: ${errorMessage(error)}`);
+        progress.note(skippedLine(file, error));
       }
       progress.tick();
     }
@@ -101,4 +101,11 @@ export async function runClassify(argv: string[], log: Logger): Promise<number> 
     await classifier.dispose();
   }
   return failed || emptyFolders.length ? 1 : 0;
+}
+
+/** "skipped CODE: FILE: why": the code a script can act on, and the file named once (the message names it already). */
+export function skippedLine(file: string, error: unknown): string {
+  const message = errorMessage(error);
+  const code = isShotscaleError(error) ? `${error.code}: ` : '';
+  return `skipped ${code}${message.startsWith(file) ? message : `${file}: ${message}`}`;
 }

@@ -153,7 +153,7 @@ const RULES: Rule[] = [
     kind: 'unreadable',
     test: /Invalid data found when processing input/i,
     reason: (where, source) =>
-      source.kind === 'file' ? `${where} is not a video ffmpeg can read (invalid data)` : `${where} answered with something that is not a video stream ffmpeg can read (invalid data)`,
+      source.kind === 'file' ? `${where} is not a picture or video ffmpeg can read (invalid data)` : `${where} answered with something that is not a video stream ffmpeg can read (invalid data)`,
   },
 ];
 

@@ -10,6 +10,7 @@ import type { Clock } from '../shared/clock.js';
 import { CUT_FRAME_BYTES } from '../cuts/cut-frames.js';
 import { buildFfmpegArgs, CUT_FRAMES_FD, type ArgsContext, type OutputSpec } from './ffmpeg-args.js';
 import { FrameReader } from './frame-reader.js';
+import { explainFfmpegExit } from './ffmpeg-failure.js';
 
 const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.bmp', '.webp', '.tif', '.tiff', '.gif']);
 
@@ -85,6 +86,11 @@ function unreadable(file: string, code: number | null, stderr: string, decoded?:
       { hint: 'a video of at least a second or so can be logged' },
     );
   }
+  // ffmpeg's wordings for the faults a camera meets too (no video stream, no such file, a truncated MP4), in the same words.
+  const explained = explainFfmpegExit(stderr.split('\n'), code, { kind: 'file', path: file, loop: false, realtime: false }, file);
+  if (explained) return new ShotscaleError('INPUT_UNREADABLE', explained.reason);
+  // A clean exit with nothing decoded: ffmpeg took it for a format it knows and found no picture ("exit 0" read as success).
+  if (code === 0) return new ShotscaleError('INPUT_UNREADABLE', `${file}: ffmpeg found no picture in it${last ? ` (ffmpeg: ${last})` : ''}`, { hint: 'name a picture (JPEG, PNG, ...) or a video' });
   return new ShotscaleError('INPUT_UNREADABLE', `${file}: ffmpeg could not decode it (exit ${code})${last ? `: ${last}` : ''}`);
 }
 

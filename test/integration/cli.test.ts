@@ -161,7 +161,7 @@ describe('shotscale classify', () => {
     copyFileSync(path.join(SHARED_DIR, 'evalset', 'cinemanet', 'img', 'cn_0003.jpg'), good);
     const res = await runCli(['classify', '--config', config(), broken, good]);
     assert.equal(res.code, 1);
-    assert.match(res.stderr, /skipped .*broken\.jpg: .*could not decode/);
+    assert.match(res.stderr, /skipped INPUT_UNREADABLE: .*broken\.jpg is not a picture or video ffmpeg can read \(invalid data\)/);
     const lines = res.stdout.trim().split('\n');
     assert.equal(lines.length, 1);
     assert.equal((JSON.parse(lines[0]!) as { file: string }).file, good);
@@ -277,8 +277,8 @@ describe('bad paths and options: a coded error, never a stack trace, and nothing
       // Without a writer ffmpeg waited on the pipe for ever.
       const res = await runCli(['classify', '--config', config(), held, idle, image], { timeoutMs: 30_000 });
       assert.equal(res.code, 1, res.stderr);
-      assert.ok(res.stderr.includes(`skipped ${held}: ${held}: not a regular file (a pipe or device)`), res.stderr);
-      assert.ok(res.stderr.includes(`skipped ${idle}: ${idle}: not a regular file (a pipe or device)`), res.stderr);
+      assert.ok(res.stderr.includes(`skipped INPUT_UNREADABLE: ${held}: not a regular file (a pipe or device)`), res.stderr);
+      assert.ok(res.stderr.includes(`skipped INPUT_UNREADABLE: ${idle}: not a regular file (a pipe or device)`), res.stderr);
       assert.match(res.stderr, /1 of 3 files classified/);
       assert.equal(res.stdout.trim().split('\n').length, 1);
       assert.ok(Date.now() - started < 25_000, 'not held by the writer');
@@ -287,11 +287,25 @@ describe('bad paths and options: a coded error, never a stack trace, and nothing
     }
   });
 
+  test('classify: a text file and a sound file are skipped with a code, saying what they are, each named once', async () => {
+    const dir = tempDir();
+    const notes = path.join(dir, 'notes.txt');
+    writeFileSync(notes, 'hello\n');
+    const sound = path.join(dir, 'sound.m4a');
+    execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'sine=d=1', sound]);
+    const res = await runCli(['classify', '--config', config(), notes, sound]);
+    assert.equal(res.code, 1);
+    // ffmpeg ends a text file cleanly with nothing decoded: it said "(exit 0)", which reads as success.
+    assert.ok(res.stderr.includes(`skipped INPUT_UNREADABLE: ${notes}: ffmpeg found no picture in it`), res.stderr);
+    assert.ok(res.stderr.includes(`skipped INPUT_UNREADABLE: ${sound} has no video stream (audio or data only)`), res.stderr);
+    assert.doesNotMatch(res.stderr, /exit 0/);
+  });
+
   test('classify: a missing file is skipped as such, not as what ffmpeg makes of it', async () => {
     const missing = path.join(tempDir(), 'absent.jpg');
     const res = await runCli(['classify', '--config', config(), missing]);
     assert.equal(res.code, 1);
-    assert.ok(res.stderr.includes(`skipped ${missing}: ${missing}: no such file`), res.stderr);
+    assert.ok(res.stderr.includes(`skipped INPUT_UNREADABLE: ${missing}: no such file`), res.stderr);
   });
 
   test('classify: nothing to classify is INPUT_UNREADABLE, saying why', async () => {
