@@ -31,6 +31,7 @@ export function runCameras(argv: string[]): number {
     process.stderr.write('nothing to reset: with shots.enabled false a server keeps no camera changes (they last until it stops)\n');
     return 0;
   }
+  const configIds = new Set(config.cameras.map((c) => c.id));
   const dataDir = resolveConfigPath(loaded, config.shots.dataDir);
   const file = path.join(dataDir, DATABASE_FILE);
   if (!existsSync(file)) {
@@ -43,7 +44,9 @@ export function runCameras(argv: string[]): number {
     try {
       const forgotten = new CameraOverrideStore(db).forget(positionals.length ? positionals : null);
       const untouched = positionals.filter((id) => !forgotten.includes(id));
-      for (const id of untouched) process.stderr.write(`camera "${id}": no change kept\n`);
+      for (const id of untouched) {
+        process.stderr.write(configIds.has(id) ? `camera "${id}": no change kept\n` : `warning: camera "${id}": no camera of that id is in the config file or kept (${knownCameras(configIds)})\n`);
+      }
       process.stderr.write(
         forgotten.length
           ? `forgot the changes of ${forgotten.length} camera${forgotten.length === 1 ? '' : 's'} (${forgotten.join(', ')}): the next start runs the config file's cameras${positionals.length ? ' for them' : ''}\n`
@@ -56,4 +59,11 @@ export function runCameras(argv: string[]): number {
     lock.release();
   }
   return 0;
+}
+
+/** The config file's cameras, for a warning about an id that is not one of them. */
+function knownCameras(ids: ReadonlySet<string>): string {
+  if (!ids.size) return 'the config file has no cameras';
+  const list = [...ids];
+  return `the config file's cameras: ${list.slice(0, 20).join(', ')}${list.length > 20 ? `, and ${list.length - 20} more` : ''}`;
 }

@@ -20,6 +20,7 @@ import { silentLogger } from '../shared/logger.js';
 import { lockDataDir } from '../store/data-dir-lock.js';
 import { REPO_ROOT } from '../app/shotscale-server.js';
 import { configFromArgs, DEFAULT_CONFIG } from './serve-command.js';
+import { UsageError } from './command-options.js';
 
 export type FindingStatus = 'ok' | 'note' | 'problem';
 
@@ -50,6 +51,8 @@ function checkConfig(values: { config?: string | undefined; port?: string | unde
     const loaded = configFromArgs(values);
     return { finding: ok('config', `${loaded.file ?? '(defaults)'}: valid, ${loaded.config.cameras.length} camera${loaded.config.cameras.length === 1 ? '' : 's'}`), loaded };
   } catch (error) {
+    // --port 99999 is a mistake on the command line (exit 2 with the usage), not a finding about the config.
+    if (error instanceof UsageError) throw error;
     return { finding: problemOf('config', error, 'fix the config (config/default.yaml explains every key)'), loaded: null };
   }
 }
@@ -194,10 +197,13 @@ export async function runDoctor(argv: string[]): Promise<number> {
   const findings: Finding[] = [checkNode()];
   const config = checkConfig(values);
   findings.push(config.finding);
-  // The rest is checked against the defaults when the config cannot be read.
+  // ffmpeg and the providers are checked against the defaults when the config cannot be read. The
+  // model is not: its path is the config's, relative to the config file, and a default path resolved
+  // against the current directory would report a model missing that is not.
   const loaded = config.loaded ?? loadConfig(null);
   const ffmpeg = checkFfmpeg(loaded);
-  findings.push(...ffmpeg.findings, ...checkProviders(loaded), ...(await checkModel(loaded)));
+  findings.push(...ffmpeg.findings, ...checkProviders(loaded));
+  findings.push(...(config.loaded ? await checkModel(loaded) : [note('model', 'not checked: the model is named in the config, which cannot be loaded (see config above)', 'fix the config, then run shotscale doctor again')]));
   if (config.loaded) findings.push(checkDataDir(loaded), await checkPort(loaded), ...checkCameras(loaded));
   findings.push(checkWebPage());
   const problems = findings.filter((f) => f.status === 'problem').length;

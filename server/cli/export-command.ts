@@ -22,7 +22,7 @@ import { openShotLogReadOnly } from '../store/read-only-database.js';
 import { ShotStore, type ShotFilter } from '../store/shot-store.js';
 import { timecodeAtRate, timecodeRate, timecodeToFrames } from '../shots/timecode.js';
 import { parseCommandArgs, UsageError } from './command-options.js';
-import { writeOutputFile } from './output-files.js';
+import { checkNotInputFile, writeOutputFile } from './output-files.js';
 import { configFromArgs } from './serve-command.js';
 import { checkShotLogFile } from './input-file.js';
 
@@ -45,8 +45,15 @@ export async function runExport(argv: string[]): Promise<number> {
   if (values.format === undefined) throw new UsageError(`--format is required: one of ${EXPORT_FORMATS.join(', ')}`);
   if (!isExportFormat(values.format)) throw new UsageError(`--format ${JSON.stringify(values.format)}: not known (known: ${EXPORT_FORMATS.join(', ')})`);
   const format = values.format;
+  if (values.db !== undefined && values.config !== undefined) {
+    throw new UsageError(`--db ${values.db} and --config ${values.config}: give one (--db: a shot log file; --config: the log in that config's data directory)`);
+  }
   // The name does not matter (a copy may be called anything): the contents are checked (DATABASE_FOREIGN).
-  const file = values.db ? path.resolve(values.db) : defaultDatabase(values.config);
+  const file = values.db !== undefined ? path.resolve(values.db) : defaultDatabase(values.config);
+  // Before anything is read or written: an export over the log it reads would replace the log.
+  // "-" is stdout, as with no --out: a file named "-" is never what was meant.
+  const toFile = Boolean(values.out && values.out !== '-');
+  if (toFile) checkNotInputFile('--out', values.out!, values.db !== undefined ? `--db ${values.db}` : `the shot log of ${values.config === undefined ? 'the default config' : `--config ${values.config}`} (${file})`, file);
   checkShotLogFile(file);
   const db = openShotLogReadOnly(file);
   try {
@@ -55,10 +62,11 @@ export async function runExport(argv: string[]): Promise<number> {
     const from = filmTime(store, media, values.from, '--from');
     const to = filmTime(store, media, values.to, '--to');
     const filter = optionsFilter({ camera: values.camera, scene: values.scene, take: values.take, from: from ?? values.from, to: to ?? values.to });
+    if (filter.from !== undefined && filter.to !== undefined && filter.from > filter.to) {
+      throw new UsageError(`--from ${values.from} is after --to ${values.to}: no shot can end after the one and start before the other`, 'swap them');
+    }
     const shots = store.list(filter);
     const source = sourceOf(media, shots);
-    // "-" is stdout, as with no --out: a file named "-" is never what was meant.
-    const toFile = Boolean(values.out && values.out !== '-');
     const result = exportShots(shots, format, {
       title: values.title ?? source?.title ?? `shotscale ${path.basename(path.dirname(file))}`,
       // Standard output goes to a script or a pipe, not to Excel: the CSV's byte-order mark would be a stray first character there.

@@ -8,6 +8,7 @@
  */
 import { isShotscaleError, errorMessage, ShotscaleError } from '../errors.js';
 import { createLogger } from '../shared/logger.js';
+import { VERSION } from '../app/shotscale-server.js';
 import { runServe } from './serve-command.js';
 import { runClassify } from './classify-command.js';
 import { runEval } from './eval-command.js';
@@ -63,7 +64,8 @@ commands:
       the data directory, the port, the cameras' files): each problem with its fix; exits 1 on any.
 
 options:
-  -h, --help   this text`;
+  -h, --help   this text
+  --version    the version of shotscale`;
 
 /** The USAGE lines of one command (its synopsis and description), else the whole of USAGE. */
 function commandUsage(command: string): string {
@@ -93,6 +95,10 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE + '\n');
     return command ? 0 : 2;
   }
+  if (command === '--version') {
+    process.stdout.write(`shotscale ${VERSION}\n`);
+    return 0;
+  }
   // "shotscale log --help": that command's usage, not an unknown option (anything after "--" is an argument).
   const options = rest.includes('--') ? rest.slice(0, rest.indexOf('--')) : rest;
   if (COMMANDS.has(command) && (options.includes('--help') || options.includes('-h'))) {
@@ -121,9 +127,11 @@ export async function main(argv: string[]): Promise<number> {
         return runCameras(rest);
       case 'bench':
         return await runBench(rest);
-      default:
-        process.stderr.write(`shotscale: unknown command "${command}"\n\n${USAGE}\n`);
+      default: {
+        const unknown = new ShotscaleError('BAD_REQUEST', `unknown command ${JSON.stringify(command.slice(0, 40))}`, { hint: 'shotscale --help lists every command' });
+        process.stderr.write(`${unknown.toDisplay()}\n\n${USAGE}\n`);
         return 2;
+      }
     }
   } catch (error) {
     if (error instanceof UsageError) {

@@ -181,3 +181,16 @@ export function checkDistinctFiles(outputs: readonly (readonly [string, string])
     seen.set(key, `${option} ${file}`);
   }
 }
+
+/**
+ * Before the work: an output is not the SQLite database a command reads, nor
+ * its -wal or -shm file beside it (writing there would replace the database,
+ * or corrupt it). A UsageError (exit 2) naming the output and `input`, the
+ * words that say where the database came from (`--db FILE`).
+ */
+export function checkNotInputFile(option: string, file: string, input: string, database: string): void {
+  const key = samePathKey(file);
+  for (const [suffix, what] of [['', 'the same file as'], ['-wal', 'the write-ahead log of'], ['-shm', 'the shared-memory file of']] as const) {
+    if (samePathKey(database + suffix) === key) throw new UsageError(`${option} ${file}: ${what} ${input}, which would be overwritten`, `name another file for ${option}`);
+  }
+}
