@@ -11,7 +11,7 @@
  * file's log (with that run's exports and thumbnails) only once complete, so
  * a failed run loses nothing; a server's log in DIR is never replaced.
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ReadoutBuilder } from '../analysis/readout-builder.js';
 import { resolveConfigPath, type LoadedConfig } from '../config/load-config.js';
@@ -28,7 +28,7 @@ import { ModelSet } from '../inference/model-set.js';
 import { withoutInfo, type Logger } from '../shared/logger.js';
 import { CANONICAL_SCALES } from '../shared/scale.js';
 import type { ShotRecord, TimecodeRateName } from '../shared/shots.js';
-import { lockDataDir, type DataDirLock } from '../store/data-dir-lock.js';
+import { LOCK_FILE, lockDataDir, type DataDirLock } from '../store/data-dir-lock.js';
 import { DATABASE_FILE, type Db } from '../store/database.js';
 import { MediaSourceStore } from '../store/media-source-store.js';
 import { openShotLogReadOnly } from '../store/read-only-database.js';
@@ -53,6 +53,18 @@ export interface LogSummary {
   analysisFps: number;
   elapsedS: number;
   speedX: number;
+  /** False when the log covers less than the file: stopped by a signal, or the file ends early. */
+  complete: boolean;
+  /** Why the log ends before the file does: the signal that stopped it, or "truncated" (a file cut short); null when complete. */
+  stoppedBy: NodeJS.Signals | 'truncated' | null;
+  /** The file's own length as its container gives it (null where unknown); durationS is what the log covers. */
+  fileDurationS: number | null;
+}
+
+/** How far a log got: stopped by a signal or at a file's early end, at `durationS` of the file's `fileDurationS`. */
+export interface LogExtent {
+  stoppedBy: NodeJS.Signals | 'truncated' | null;
+  fileDurationS: number | null;
 }
 
 /** A mistake on the command line: BAD_REQUEST, exit 2 with log's usage (main.ts), as for every command. */
@@ -87,10 +99,9 @@ export async function runLog(argv: string[], log: Logger): Promise<number> {
       batch: { type: 'string', default: '8' },
     },
   });
-  if (positionals.length !== 1 || !values.out) {
-    process.stderr.write('usage: shotscale log VIDEO --out DIR [--fps 3] [--rate 25] [--start-tc 01:00:00:00] [--formats csv,json,...] [--batch 8] [--config FILE]\n');
-    return 2;
-  }
+  if (positionals.length === 0) fail('a VIDEO is required');
+  if (positionals.length > 1) fail(`one VIDEO only (got ${positionals.length}: ${positionals.slice(0, 3).map((p) => JSON.stringify(p)).join(', ')}${positionals.length > 3 ? ', ...' : ''})`);
+  if (!values.out) fail('--out DIR is required');
   // ffmpeg reads the video twice (its header, then its frames), which a pipe cannot give.
   if (positionals[0] === '-') fail('log -: reading the video from stdin is not supported (it is read twice: its header, then its frames); save it to a file and name that');
   // Every export, the thumbnails and the shot log are files of a folder: there is no one stream to write.
@@ -105,6 +116,7 @@ export async function runLog(argv: string[], log: Logger): Promise<number> {
   if (unknown.length) fail(`--formats: ${unknown.join(', ')} not known (known: ${EXPORT_FORMATS.join(', ')})`);
   if (values.rate !== undefined && !isTimecodeRateName(values.rate)) fail(`--rate ${values.rate}: one of 23.976, 24, 25, 29.97, 29.97DF, 30, 50, 59.94, 59.94DF, 60`);
   checkInputFile(video, `${video}: no such file`, 'a video file');
+  refuseOverwritingVideo(video, outDir);
 
   const loaded = configFromArgs(values);
   const { config } = loaded;
@@ -137,6 +149,50 @@ export async function runLog(argv: string[], log: Logger): Promise<number> {
   } finally {
     if (work) rmSync(work, { recursive: true, force: true });
     dirLock.release();
+  }
+}
+
+/**
+ * Refused (BAD_REQUEST) before DIR is touched: a file the log writes or
+ * replaces there (an export of any format, the report, the summary, the shot
+ * log and its companions, a thumbnail, the lock, a work folder's contents)
+ * that is the video itself, which the log would overwrite or delete.
+ */
+function refuseOverwritingVideo(video: string, outDir: string): void {
+  let real: string;
+  try {
+    real = realpathSync(video);
+  } catch {
+    return; // checkInputFile has said why it cannot be read
+  }
+  const realOut = existingRealPath(outDir);
+  const base = path.basename(video, path.extname(video));
+  const names = [
+    ...Object.values(EXPORT_EXTENSIONS).map((extension) => `${base}${extension}`),
+    REPORT_FILE,
+    SUMMARY_FILE,
+    DATABASE_FILE,
+    `${DATABASE_FILE}-wal`,
+    `${DATABASE_FILE}-shm`,
+    LOCK_FILE,
+  ];
+  const clash = names.find((name) => existingRealPath(path.join(realOut, name)) === real);
+  const relative = path.relative(realOut, real);
+  const [first, ...rest] = relative.split(path.sep);
+  const inside = !relative.startsWith('..') && !path.isAbsolute(relative) && rest.length > 0;
+  const removed = inside && (first!.startsWith(WORK_PREFIX) || (first === THUMBNAIL_DIR && rest.length === 1 && THUMBNAIL_NAME.test(rest[0]!)));
+  if (!clash && !removed) return;
+  const what = clash ? `its ${clash} would be written over the video` : first === THUMBNAIL_DIR ? `the video is named as a thumbnail the log writes or removes (${first}/${rest[0]})` : `the video is in ${first}/, an unfinished log's work folder, which the log removes`;
+  throw new UsageError(`--out ${outDir}: ${what} (${video})`, 'name another folder for the log, or move the video out of it');
+}
+
+/** A path's real path (links followed), or, where it does not exist, its nearest existing folder's joined with the rest. */
+function existingRealPath(file: string): string {
+  try {
+    return realpathSync(file);
+  } catch {
+    const parent = path.dirname(file);
+    return parent === file ? file : path.join(existingRealPath(parent), path.basename(file));
   }
 }
 
@@ -300,7 +356,7 @@ async function logFile(run: LogRun): Promise<number> {
         lastProgress = now;
         progress.advanceTo(cutFrames);
         const speed = index / tracker.fps / ((now - started) / 1000);
-        progress.update(`${tracker.shotsClosed} shots, ${speed.toFixed(1)}x real time`);
+        progress.update(`${plural(tracker.shotsClosed, 'shot')}, ${speed.toFixed(1)}x real time`);
       }
     },
   );
@@ -365,8 +421,10 @@ async function logFile(run: LogRun): Promise<number> {
     written.push(path.basename(file));
   }
   const thumbnails = writeThumbnails(shotLog, shots, path.join(outDir, THUMBNAIL_DIR), base);
-  writeOutputFile('--out', path.join(outDir, REPORT_FILE), filmReport(shots, { title, thumbnail: (shot) => shotLog.shots.thumbnail(shot.id) }));
-  const summary = summarise(title, shots, durationS, rate, analysisFps, elapsedS);
+  const extent: LogExtent = { stoppedBy: stoppedBy ?? (truncated ? 'truncated' : null), fileDurationS: info.durationS };
+  const subtitle = extentWords(extent, durationS) ?? undefined;
+  writeOutputFile('--out', path.join(outDir, REPORT_FILE), filmReport(shots, { title, subtitle, thumbnail: (shot) => shotLog.shots.thumbnail(shot.id) }));
+  const summary = summarise(title, shots, durationS, rate, analysisFps, elapsedS, extent);
   writeOutputFile('--out', path.join(outDir, SUMMARY_FILE), JSON.stringify(summary, null, 2) + '\n');
   // Everything in the main file before it moves: a WAL file left beside it in the work folder would be lost.
   shotLog.db.pragma('wal_checkpoint(TRUNCATE)');
@@ -375,7 +433,7 @@ async function logFile(run: LogRun): Promise<number> {
   replaceDatabase(work, outDir);
 
   const stoppedAt = stoppedBy ? `; stopped by ${stoppedBy} ${durationS.toFixed(1)} s into the file, the log covers that much` : '';
-  progress.done(`${shots.length} shots logged from ${title} (${summary.speedX.toFixed(1)}x real time)${stoppedAt}`);
+  progress.done(`${plural(shots.length, 'shot')} logged from ${title} (${summary.speedX.toFixed(1)}x real time)${stoppedAt}`);
   if (truncated) {
     process.stderr.write(
       `warning: ${video}: decoded ${decodedS.toFixed(1)} s of ${info.durationS!.toFixed(1)} s: the file ends early (cut short?); ffmpeg: ${lastError}; the log covers the ${decodedS.toFixed(1)} s decoded (exit status ${EXIT_TRUNCATED})\n`,
@@ -456,7 +514,28 @@ function writeThumbnails(shotLog: ShotLog, shots: readonly ShotRecord[], dir: st
   return count;
 }
 
-export function summarise(file: string, shots: readonly ShotRecord[], durationS: number, rate: TimecodeRateName, analysisFps: number, elapsedS: number): LogSummary {
+/** "1 shot", "2 shots". */
+function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+/** A log that ends before its file, in words for the report ("stopped by SIGINT at 5.8 s of 72.0 s"); null for a whole one. */
+export function extentWords(extent: LogExtent, durationS: number): string | null {
+  const of = extent.fileDurationS !== null ? ` of ${extent.fileDurationS.toFixed(1)} s` : '';
+  if (extent.stoppedBy === 'truncated') return `the file ends early: decoded ${durationS.toFixed(1)} s${of}`;
+  if (extent.stoppedBy) return `stopped by ${extent.stoppedBy} at ${durationS.toFixed(1)} s${of}`;
+  return null;
+}
+
+export function summarise(
+  file: string,
+  shots: readonly ShotRecord[],
+  durationS: number,
+  rate: TimecodeRateName,
+  analysisFps: number,
+  elapsedS: number,
+  extent: LogExtent = { stoppedBy: null, fileDurationS: null },
+): LogSummary {
   const stats = computeCoverage(shots);
   const cuts: Record<string, number> = {};
   for (const shot of shots) if (shot.cutOut && shot.cutOut !== 'end') cuts[shot.cutOut] = (cuts[shot.cutOut] ?? 0) + 1;
@@ -474,17 +553,20 @@ export function summarise(file: string, shots: readonly ShotRecord[], durationS:
     analysisFps,
     elapsedS: round(elapsedS, 2),
     speedX: round(durationS / Math.max(elapsedS, 1e-6), 2),
+    complete: extent.stoppedBy === null,
+    stoppedBy: extent.stoppedBy,
+    fileDurationS: extent.fileDurationS === null ? null : round(extent.fileDurationS),
   };
 }
 
 function formatSummary(summary: LogSummary, outDir: string, files: string[]): string {
   const bars = CANONICAL_SCALES.map((s) => {
     const share = summary.scaleShare[s] ?? 0;
-    return `  ${s.padEnd(4)} ${'#'.repeat(Math.round(share * 40)).padEnd(40)} ${(share * 100).toFixed(1).padStart(5)}%  ${summary.scaleCount[s]} shots`;
+    return `  ${s.padEnd(4)} ${'#'.repeat(Math.round(share * 40)).padEnd(40)} ${(share * 100).toFixed(1).padStart(5)}%  ${plural(summary.scaleCount[s] ?? 0, 'shot')}`;
   });
   const cuts = Object.entries(summary.cuts).map(([k, v]) => `${v} ${k}`).join(', ') || 'none';
   return [
-    `${summary.file}: ${summary.shots} shots in ${summary.durationS.toFixed(1)} s, average shot length ${summary.averageShotLengthS.toFixed(2)} s (cuts: ${cuts})`,
+    `${summary.file}: ${plural(summary.shots, 'shot')} in ${summary.durationS.toFixed(1)} s, average shot length ${summary.averageShotLengthS.toFixed(2)} s (cuts: ${cuts})`,
     'scale distribution (share of time):',
     ...bars,
     ...(summary.noPicture.shots ? [`  no picture: ${summary.noPicture.shots} shot${summary.noPicture.shots === 1 ? '' : 's'}, ${summary.noPicture.seconds.toFixed(1)} s (in no scale)`] : []),

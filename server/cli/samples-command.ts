@@ -109,9 +109,23 @@ async function writeSamples(store: CalibrationRecords, out: string): Promise<voi
     writeFileSync(path.join(out, name), [HEADER, ...rows].map((r) => r.map(csvField).join(',')).join('\n') + '\n');
     return { name, taxonomy, count: rows.length };
   });
+  // No samples: a labels.csv of its header alone, so that the folder is one `samples import` reads (as 0 samples).
+  if (!files.length) writeFileSync(path.join(out, 'labels.csv'), HEADER.map(csvField).join(',') + '\n');
   const written = files.reduce((n, f) => n + f.count, 0);
-  process.stderr.write(`${written} samples written to ${out} (${files.map((f) => `${f.name}: ${f.count} ${f.taxonomy}`).join(', ') || 'none'})\n`);
+  process.stderr.write(`${written} samples written to ${out} (${files.map((f) => `${f.name}: ${f.count} ${f.taxonomy}`).join(', ') || 'labels.csv: its header alone'})\n`);
   if (files.length) process.stderr.write(`fit on them: shotscale calibrate ${files.map((f) => `--labels ${path.join(out, f.name)}=${f.taxonomy}`).join(' ')} --out head.json\n`);
+}
+
+/** A labels file as samples export writes it for no samples: its header and no row. */
+function headerOnly(file: string): boolean {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return false; // the labels reader says why
+  }
+  const lines = text.split(/\r?\n/).filter((line) => line.trim() !== '');
+  return lines.length === 1 && lines[0]!.replace(/^\uFEFF/, '') === HEADER.join(',');
 }
 
 async function importSamples(argv: string[], log: Logger): Promise<number> {
@@ -127,6 +141,11 @@ async function importSamples(argv: string[], log: Logger): Promise<number> {
     throw new ShotscaleError('INPUT_UNREADABLE', `samples import ${dir}: ${existsSync(dir!) ? 'not a folder' : 'no such folder'}`, { hint: 'name a folder that samples export wrote (it holds labels.csv), or the labels file with --labels FILE' });
   }
   const labelsFile = values.labels ?? path.join(dir!, 'labels.csv');
+  // An export of no samples (its header alone): nothing to import, and nothing in the data directory touched.
+  if (headerOnly(labelsFile)) {
+    process.stderr.write(`0 samples imported: ${labelsFile} lists none (an export of a log with no samples)\n`);
+    return 0;
+  }
   const labelled = labelledImagesFromArgs(
     { labels: labelsFile, images: undefined, taxonomy: values.taxonomy, limit: undefined },
     values.labels ? undefined : `name a folder that samples export wrote (it holds labels.csv), or the labels file with --labels FILE`,

@@ -233,7 +233,7 @@ export function filmReport(shots: readonly ShotRecord[], options: FilmReportOpti
   for (const s of sorted) if (s.cutIn !== 'start' && s.cutIn !== 'take' && s.cutIn !== 'restart') cuts.set(CUT_WORDS[s.cutIn], (cuts.get(CUT_WORDS[s.cutIn]) ?? 0) + 1);
   const mostHeld = CANONICAL_SCALES.reduce((best, s) => (stats.byScale[s].seconds > stats.byScale[best].seconds ? s : best), CANONICAL_SCALES[0]);
   const figures = [
-    ['shots', String(sorted.length)],
+    [sorted.length === 1 ? 'shot' : 'shots', String(sorted.length)],
     ['running time', formatSeconds(layout.span)],
     ['average shot length', `${stats.averageShotLengthS.toFixed(1)} s`],
     ['most of the time', stats.seconds > 0 ? mostHeld : 'no picture'],

@@ -111,4 +111,11 @@ describe('film report', () => {
     assert.equal(formatSeconds(75.4), '1:15.4');
     assert.equal(formatSeconds(3725), '1:02:05');
   });
+
+  test('one shot is counted as "1 shot"', () => {
+    const shot = shotLog();
+    const html = filmReport([shot('MS', 4)], { title: 'Insert' });
+    assert.match(html, /<b>1<\/b>shot</);
+    assert.doesNotMatch(html, /<b>1<\/b>shots/);
+  });
 });
