@@ -24,6 +24,8 @@ function unwritable(option: string, target: string, error: unknown, folder?: str
     EPERM: 'operation not permitted',
     EROFS: 'read-only file system',
     ENOSPC: 'no space left on the device',
+    // A folder that exists but takes no new file (/proc); said without the name of the file tried there.
+    ENOENT: 'the folder takes no new files',
   };
   const reason = (code && why[code]) ?? (error instanceof Error ? error.message : String(error));
   return new ShotscaleError('OUTPUT_UNWRITABLE', `${option} ${target}: cannot be written (${folder ? `its folder ${folder}: ` : ''}${reason})`, { hint: `name another ${option === '--out' ? 'path' : 'file'}, or make its folder writable` });
@@ -67,6 +69,16 @@ export function checkOutputFile(option: string, file: string): void {
   } catch (error) {
     throw unwritable(option, file, error, target === file ? undefined : target);
   }
+  if (inPlace) return;
+  // Permission bits are not all (root passes them; /proc and a read-only mount refuse a new file all the
+  // same): a file is made beside it and removed, as the write will make its partial file there.
+  const probe = path.join(folder, `.shotscale-probe-${process.pid}`);
+  try {
+    writeFileSync(probe, '');
+  } catch (error) {
+    throw unwritable(option, file, error, folder);
+  }
+  rmSync(probe, { force: true });
 }
 
 /** Whether `file` is absent or a plain file (not a link, a pipe or a device such as /dev/stdout). */

@@ -57,6 +57,14 @@ test('two options naming one file, however spelt, are a usage error naming both'
 test('a folder a file system will not make (under /proc) is refused, not waited on; missing parents are made', () => {
   assert.throws(() => makeOutputDir('--out', '/proc/shotscale-out/a'), (e) => isShotscaleError(e, 'OUTPUT_UNWRITABLE') && /--out \/proc\/shotscale-out\/a/.test(e.message));
   assert.throws(() => checkOutputFile('--json', '/proc/shotscale-out/r.json'), (e) => isShotscaleError(e, 'OUTPUT_UNWRITABLE'));
+  // /proc is there, and root passes its permission bits, but it takes no new file: found before the work, said without a temporary name.
+  assert.throws(
+    () => checkOutputFile('--json', '/proc/r.json'),
+    (e) => isShotscaleError(e, 'OUTPUT_UNWRITABLE') && /^--json \/proc\/r\.json: cannot be written \(its folder \/proc: (the folder takes no new files|permission denied)\)$/.test(e.message),
+  );
+  const fine = path.join(tempDir('shotscale-probe-'), 'r.json');
+  checkOutputFile('--json', fine);
+  assert.deepEqual(readdirSync(path.dirname(fine)), [], 'no probe file left behind');
   const deep = path.join(tempDir('shotscale-folders-'), 'a', 'b', 'c');
   makeOutputDir('--out', deep);
   makeOutputDir('--out', deep);
