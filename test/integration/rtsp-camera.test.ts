@@ -36,6 +36,8 @@ describe('RTSP camera', { skip: rtspSkipReason() }, () => {
         'server: { port: 0 }',
         `model: { manifest: ${JSON.stringify(FIXTURE_MANIFEST)}, executionProviders: [cpu] }`,
         'supervisor: { backoffInitialS: 0.2, backoffMaxS: 1 }',
+        // A shot log of its own: camera edits are kept in the data directory, and the default one (beside the config) is shared.
+        `shots: { dataDir: ${JSON.stringify(tempDir())} }`,
         'cameras:',
         `  - { id: studio, analysisFps: 5, source: { kind: rtsp, url: "${withCredentials}", transport: tcp } }`,
         `  - { id: wrong-password, analysisFps: 5, source: { kind: rtsp, url: "${rtsp.url.replace('rtsp://', 'rtsp://operator:not-the-password@')}" } }`,
