@@ -15,10 +15,10 @@ import { after, before, describe, test } from 'node:test';
 import { type Browser, type Page } from 'playwright-core';
 import { launchChromium } from '../support/browser.js';
 import type { RunningServer } from '../../server/app/shotscale-server.js';
-import { CANONICAL_SCALES } from '../../server/shared/scale.js';
-import type { CoverageUpdate, ShotRecord, Take } from '../../server/shared/shots.js';
+import type { CoverageUpdate, Take } from '../../server/shared/shots.js';
 import { httpJson, startTestServer } from '../support/server-harness.js';
 import { ensureWebBuild } from '../support/web-build.js';
+import { wideShotOfTake } from '../support/shot-records.js';
 
 const PLAN = { items: [{ id: 'master', label: 'Master', scale: 'WS+' }, { id: 'close', label: 'Close-up', scale: 'CU-' }] };
 
@@ -42,15 +42,7 @@ describe('every running take has its line in the Coverage view', () => {
   }
 
   /** A 5 s WS shot of cam-1 in `take`, stored as the shot log would have it. */
-  function addWideShot(take: Take): void {
-    const inTime = Date.now() - 10_000;
-    const shot: ShotRecord = {
-      id: 0, cameraId: 'cam-1', status: 'closed', inTime, outTime: inTime + 5000, rate: '25', inFrame: 0, outFrame: 125, tcIn: '00:00:00:00', tcOut: '00:00:05:00',
-      durationS: 5, startS: 0, scale: 'WS', scaleStart: 'WS', scaleEnd: 'WS', confidence: 0.9, probabilities: CANONICAL_SCALES.map((s) => (s === 'WS' ? 1 : 0)), readouts: 10,
-      subjects: null, reason: null, cutIn: 'take', cutOut: 'take', scene: take.scene, take: take.take, tags: [], note: null, hasThumbnail: false,
-    };
-    server.shotLog!.shots.add(shot, take.id);
-  }
+  const addWideShot = (take: Take): void => void server.shotLog!.shots.add(wideShotOfTake(take), take.id);
 
   /** The take lines of a scene's card, once they read `expected` (polled: the coverage is pushed at most once a second). */
   async function linesRead(scene: string, expected: string[], what: string): Promise<void> {

@@ -27,11 +27,11 @@ import { after, before, describe, test } from 'node:test';
 import { type Browser, type Page, type Route } from 'playwright-core';
 import { launchChromium } from '../support/browser.js';
 import type { RunningServer } from '../../server/app/shotscale-server.js';
-import { CANONICAL_SCALES } from '../../server/shared/scale.js';
-import type { ShotRecord, Take } from '../../server/shared/shots.js';
+import type { Take } from '../../server/shared/shots.js';
 import { tempDir } from '../support/media.js';
 import { httpJson, startTestServer } from '../support/server-harness.js';
 import { ensureWebBuild } from '../support/web-build.js';
+import { wideShotOfTake } from '../support/shot-records.js';
 
 const ADMIN = 'admin-token-coverage-states-0123456789';
 const OPERATOR = 'operator-token-coverage-states-0123456789';
@@ -54,15 +54,7 @@ describe('the coverage view says what is true', () => {
   const endTakes = async () => assert.equal((await httpJson(`${server.url}/api/takes/end`, { method: 'POST', body: {}, token: OPERATOR })).status, 200);
 
   /** A 5 s WS shot of cam-1 in `take`, stored as the shot log would have it. */
-  function addShot(take: Take): void {
-    const inTime = Date.now() - 10_000;
-    const shot: ShotRecord = {
-      id: 0, cameraId: 'cam-1', status: 'closed', inTime, outTime: inTime + 5000, rate: '25', inFrame: 0, outFrame: 125, tcIn: '00:00:00:00', tcOut: '00:00:05:00',
-      durationS: 5, startS: 0, scale: 'WS', scaleStart: 'WS', scaleEnd: 'WS', confidence: 0.9, probabilities: CANONICAL_SCALES.map((s) => (s === 'WS' ? 1 : 0)), readouts: 10,
-      subjects: null, reason: null, cutIn: 'take', cutOut: 'take', scene: take.scene, take: take.take, tags: [], note: null, hasThumbnail: false,
-    };
-    server.shotLog!.shots.add(shot, take.id);
-  }
+  const addShot = (take: Take): void => void server.shotLog!.shots.add(wideShotOfTake(take), take.id);
 
   // Kept for a restart on the same port and shot log.
   const dataDir = tempDir('coverage-states-');

@@ -3,7 +3,7 @@
  * per camera from a fixed start, with what the test cares about.
  */
 import { CANONICAL_SCALES, type CanonicalScale } from '../../server/shared/scale.js';
-import type { ShotRecord } from '../../server/shared/shots.js';
+import type { ShotRecord, Take } from '../../server/shared/shots.js';
 import type { Subjects } from '../../server/shared/socket-events.js';
 
 export const T0 = Date.UTC(2025, 0, 1, 10, 0, 0);
@@ -51,3 +51,12 @@ export function shotLog() {
   };
 }
 
+/** A closed 5 s wide shot on cam-1 of `take`, ended 5 s ago: a take's coverage with a shot in it (a plan item "WS" met). */
+export function wideShotOfTake(take: Pick<Take, 'scene' | 'take'>): ShotRecord {
+  const inTime = Date.now() - 10_000;
+  return {
+    id: 0, cameraId: 'cam-1', status: 'closed', inTime, outTime: inTime + 5000, rate: '25', inFrame: 0, outFrame: 125, tcIn: '00:00:00:00', tcOut: '00:00:05:00',
+    durationS: 5, startS: 0, scale: 'WS', scaleStart: 'WS', scaleEnd: 'WS', confidence: 0.9, probabilities: CANONICAL_SCALES.map((s) => (s === 'WS' ? 1 : 0)), readouts: 10,
+    subjects: null, reason: null, cutIn: 'take', cutOut: 'take', scene: take.scene, take: take.take, tags: [], note: null, hasThumbnail: false,
+  };
+}
