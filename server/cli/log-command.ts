@@ -349,6 +349,9 @@ async function logFile(run: LogRun): Promise<number> {
       });
     },
     (index, data) => {
+      // Some ffmpeg builds close a rate raised by the fps filter (a 12 fps file cut at 25) with one frame past
+      // the file's end: a last shot one timecode frame longer than the file. The container's length bounds it.
+      if (totalFrames && index >= totalFrames) return;
       cutFrames = index + 1;
       tracker.cutFrame(1, index, data, baseMs + (index * 1000) / tracker.fps);
       const now = performance.now();

@@ -135,6 +135,24 @@ describe('shotscale log: the folder it writes to', () => {
     assert.equal(wholeSummary.durationS, 2);
   });
 
+  test("a file at a lower rate than the timecode's ends where the file does: the last shot's out point is the file's length", async () => {
+    const dir = tempDir();
+    // Two shots, 12 frames a second for 4 s, logged at 25 and at 29.97 drop-frame: 100 and 120 timecode frames.
+    const film = cutClip(dir, 'film12.mp4', 2, 4, '12');
+    for (const [rate, fps, frames, tcOut] of [['25', 25, 100, '00:00:04:00'], ['29.97DF', 30000 / 1001, 120, '00:00:04;00']] as const) {
+      const out = path.join(dir, `out-${rate}`);
+      const res = await runCli(['log', film, '--out', out, '--fps', '2', '--rate', rate, '--formats', 'csv,edl'], LOG_TIMEOUT);
+      assert.equal(res.code, 0, res.stderr);
+      const rows = parseCsv(readFileSync(path.join(out, 'film12.csv'), 'utf8'));
+      const endS = Number(rows.at(-1)!.end_s);
+      assert.ok(Math.abs(endS - 4) < 0.5 / fps, `${rate}: the last shot ends at 4 s, within half a frame (${endS})`);
+      assert.equal(rows.reduce((sum, row) => sum + Number(row.frames), 0), frames, `${rate}: the shots hold the file's ${frames} frames`);
+      assert.equal(rows.at(-1)!.tc_out, tcOut);
+      const edl = parseEdl(readFileSync(path.join(out, 'film12.edl'), 'utf8'));
+      assert.equal(edl.events.at(-1)!.recOut, tcOut, `${rate}: the EDL ends with the file`);
+    }
+  });
+
   test("a 29.97 file's non-drop-frame timecode is followed, and export --db of the log links to the file as the log's own exports do", async () => {
     const dir = tempDir();
     const film = cutClip(dir, 'ndf film.mp4', 1.5, 3, '30000/1001', ['-timecode', '00:00:50:00']);
