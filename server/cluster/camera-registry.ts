@@ -2,7 +2,10 @@
  * The cluster's cameras, stored once in PostgreSQL. Nodes read the list every
  * tick and claim from it; the API writes it from any node. A config's
  * cameras are added at start when the cluster does not have them yet, so the
- * first node to start defines them and later edits over the API stand.
+ * first node to start defines them and later edits over the API stand. A
+ * camera removed over the API stays removed: its id is kept apart, and a
+ * config that still lists it does not add it back (adding it over the API
+ * again does).
  * An edit is a read-merge-write: it holds the camera's row from its read to
  * its write (see edit()), or two edits at once would lose one's fields.
  */
@@ -53,18 +56,38 @@ export class CameraRegistry {
     return fromRow(rows[0]);
   }
 
-  /** Cameras the cluster does not have yet are added; the ones it has are left as they are. Returns the ids added. */
-  async seed(cameras: readonly CameraConfig[]): Promise<string[]> {
+  /**
+   * Cameras the cluster does not have yet are added; the ones it has are left
+   * as they are, and so are the ones removed over the API. Returns the ids
+   * added and the ids left out as removed.
+   */
+  async seed(cameras: readonly CameraConfig[]): Promise<{ added: string[]; removed: string[] }> {
     const added: string[] = [];
+    const removed: string[] = [];
     for (const camera of cameras) {
-      const { rowCount } = await this.query('INSERT INTO cluster_cameras (id, config) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING', [camera.id, JSON.stringify(camera)]);
+      const { rowCount } = await this.query(
+        `INSERT INTO cluster_cameras (id, config) SELECT $1, $2
+          WHERE NOT EXISTS (SELECT 1 FROM cluster_removed_cameras WHERE id = $1)
+          ON CONFLICT (id) DO NOTHING`,
+        [camera.id, JSON.stringify(camera)],
+      );
       if (rowCount) added.push(camera.id);
+      else if ((await this.query('SELECT 1 FROM cluster_removed_cameras WHERE id = $1', [camera.id])).rowCount) removed.push(camera.id);
     }
-    return added;
+    return { added, removed };
   }
 
   async add(camera: CameraConfig): Promise<RegisteredCamera> {
-    const { rows } = await this.query<CameraRow>('INSERT INTO cluster_cameras (id, config) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING RETURNING id, config, revision', [camera.id, JSON.stringify(camera)]);
+    // One statement: the camera is added and its id no longer counts as removed, or neither.
+    const { rows } = await this.query<CameraRow>(
+      `WITH added AS (
+         INSERT INTO cluster_cameras (id, config) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING RETURNING id, config, revision
+       ), cleared AS (
+         DELETE FROM cluster_removed_cameras WHERE id IN (SELECT id FROM added)
+       )
+       SELECT id, config, revision FROM added`,
+      [camera.id, JSON.stringify(camera)],
+    );
     if (!rows[0]) throw new ShotscaleError('CAMERA_EXISTS', `camera "${camera.id}" already exists in the cluster`);
     return fromRow(rows[0]);
   }
@@ -113,8 +136,14 @@ export class CameraRegistry {
     }
   }
 
+  /** Removes a camera and keeps its id as removed (one statement: both or neither), so no config adds it back. */
   async remove(id: string): Promise<void> {
-    const { rowCount } = await this.query('DELETE FROM cluster_cameras WHERE id = $1', [id]);
+    const { rowCount } = await this.query(
+      `WITH removed AS (DELETE FROM cluster_cameras WHERE id = $1 RETURNING id)
+       INSERT INTO cluster_removed_cameras (id) SELECT id FROM removed
+       ON CONFLICT (id) DO UPDATE SET removed_at = now()`,
+      [id],
+    );
     if (!rowCount) throw new ShotscaleError('CAMERA_NOT_FOUND', `no camera "${id}" in the cluster`);
   }
 }

@@ -117,8 +117,11 @@ export class ClusterNode {
   /** Checks the node id, adds the config's cameras the cluster lacks, and starts ticking. */
   async start(configCameras: readonly CameraConfig[]): Promise<void> {
     await this.nodes.reserveId(this.heartbeat(this.deps.clock()), this.leaseMs + 1000, (ms) => new Promise((r) => setTimeout(r, ms)));
-    const added = await this.registry.seed(configCameras);
+    const { added, removed } = await this.registry.seed(configCameras);
     if (added.length) this.deps.log.info(`cluster: cameras added from the config: ${added.join(', ')}`);
+    if (removed.length) {
+      this.deps.log.warn(`cluster: cameras in the config that were removed from the cluster over the API, not added back: ${removed.join(', ')} (POST /api/cameras adds one again)`);
+    }
     await this.runTick();
     this.timer = setInterval(() => void this.runTick(), this.tickMs);
     this.timer.unref();

@@ -135,6 +135,13 @@ const MIGRATIONS: readonly string[] = [
   // others (a take started or ended there alone), as each node's log has
   // them (`cameras` shrinks instead for a take on named cameras). NULL: none.
   `ALTER TABLE cluster_takes ADD COLUMN except_cameras JSONB`,
+  // 12: the ids of cameras removed over the API, so that a node started
+  // later with a config that still lists one does not add it back. Adding
+  // the camera over the API again clears its row.
+  `CREATE TABLE cluster_removed_cameras (
+     id TEXT PRIMARY KEY,
+     removed_at TIMESTAMPTZ NOT NULL DEFAULT now()
+   )`,
 ];
 
 /** Any constant: the advisory lock that serialises the nodes' migrations. */

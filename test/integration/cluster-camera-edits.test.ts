@@ -95,3 +95,43 @@ test('PATCHes of different fields of one camera sent at once through two nodes: 
     await Promise.all([stopNode(a), stopNode(b)]);
   }
 });
+
+test('a config camera removed over the API stays removed when a node starts again with that config; adding it over the API brings it back for good', { timeout: 120_000 }, async () => {
+  const name = `cluster_removed_${process.pid}`;
+  const spec: ClusterSpec = {
+    redisUrl: bed.redis.url,
+    postgresUrl: await createDatabase(bed.postgres.url, name),
+    keyPrefix: name,
+    leaseS: 3,
+    cameras: ['{ id: kept, enabled: false, source: { kind: testsrc, width: 64, height: 48, fps: 5 } }', '{ id: dropped, enabled: false, source: { kind: testsrc, width: 64, height: 48, fps: 5 } }'],
+  };
+  const ids = async (node: { url: string }) => ((await httpJson(`${node.url}/api/cameras`)).body as { cameraId: string }[]).map((c) => c.cameraId).sort();
+  let a = await startNode(spec, 'a', 2);
+  started.push(a);
+  assert.deepEqual(await ids(a), ['dropped', 'kept']);
+  const removed = await httpJson(`${a.url}/api/cameras/dropped`, { method: 'DELETE' });
+  assert.equal(removed.status, 204, JSON.stringify(removed.body));
+  await stopNode(a);
+
+  // The same config on a node started again, and on a second node: neither adds it back, and the node says why.
+  a = await startNode(spec, 'a', 2);
+  started.push(a);
+  const b = await startNode(spec, 'b', 2);
+  started.push(b);
+  try {
+    assert.deepEqual(await ids(a), ['kept']);
+    assert.deepEqual(await ids(b), ['kept']);
+    assert.match(b.stderr(), /removed from the cluster over the API, not added back: dropped/);
+
+    // Added over the API, it is the cluster's again, and a later start keeps it as added.
+    const back = await httpJson(`${b.url}/api/cameras`, { method: 'POST', body: { id: 'dropped', name: 'Back again', enabled: false, source: { kind: 'testsrc', width: 64, height: 48, fps: 5 } } });
+    assert.equal(back.status, 201, JSON.stringify(back.body));
+    await stopNode(a);
+    a = await startNode(spec, 'a', 2);
+    started.push(a);
+    assert.deepEqual(await ids(a), ['dropped', 'kept']);
+    assert.equal(((await httpJson(`${a.url}/api/cameras/dropped`)).body as { config: CameraConfig }).config.name, 'Back again');
+  } finally {
+    await Promise.all([stopNode(a), stopNode(b)]);
+  }
+});
