@@ -21,4 +21,15 @@ const NODE_ARGS = ['--max-semi-space-size=2'];
 
 const child = spawn(process.execPath, [...NODE_ARGS, path.join(root, 'bin', 'shotscale.js'), 'serve', ...process.argv.slice(2)], { stdio: 'inherit', env });
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
+// npm stopped by a signal (a supervisor, `timeout`) ends its shell without passing the signal on: this
+// process is then handed to init, and the server would run on, holding its port and data directory. Being
+// orphaned is taken as the SIGTERM that never came.
+const parentAtStart = process.ppid;
+const orphanCheck = setInterval(() => {
+  if (process.ppid === parentAtStart) return;
+  clearInterval(orphanCheck);
+  process.stderr.write(`shotscale: the process that ran "npm start" has gone (pid ${parentAtStart}): stopping the server\n`);
+  child.kill('SIGTERM');
+}, 1000);
+orphanCheck.unref();
 child.on('exit', (code, signal) => process.exit(code ?? 128 + (constants.signals[signal] ?? 1)));

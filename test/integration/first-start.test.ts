@@ -10,6 +10,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { writeServeConfig } from '../support/cli.js';
+import { tempDir } from '../support/media.js';
 import { collectReadouts, connectClient, REPO_DIR } from '../support/server-harness.js';
 
 const START = path.join(REPO_DIR, 'scripts', 'start.mjs');
@@ -114,6 +116,47 @@ describe('npm start on a fresh checkout', () => {
         for (const pid of [server ?? 0, ...childrenOf(child.pid!)]) if (pid) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
         child.kill('SIGKILL');
       }
+    }
+  });
+
+  test('npm stopped by a signal (its shell gone, the signal not passed on): the server stops too, freeing its port and data directory', async () => {
+    const dir = tempDir();
+    const config = writeServeConfig(path.join(dir, 'serve.yaml'), path.join(dir, 'data'), ['{ id: bars, source: { kind: testsrc, width: 64, height: 48, fps: 5 } }']);
+    // As npm runs it: a shell that does not exec its one command, so the launcher is the shell's child.
+    const shell = spawn('sh', ['-c', `"${process.execPath}" "${START}" --config "${config}"; true`], { cwd: REPO_DIR, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    shell.stderr.setEncoding('utf8').on('data', (t: string) => (stderr += t));
+    const pids: number[] = [];
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no URL printed\n${stderr}`)), 30_000);
+        shell.stdout.setEncoding('utf8').on('data', (t: string) => {
+          if (/listening on http:/.test(t)) {
+            clearTimeout(timer);
+            resolve();
+          }
+        });
+      });
+      const [launcher] = childrenOf(shell.pid!);
+      assert.ok(launcher, 'the launcher runs under the shell');
+      pids.push(launcher, ...childrenOf(launcher));
+      assert.equal(pids.length, 2, 'the launcher and its server');
+      // npm killed: its shell dies with it and passes nothing on.
+      shell.kill('SIGKILL');
+      const alive = () => pids.filter((pid) => {
+        try {
+          process.kill(pid, 0);
+          return true;
+        } catch {
+          return false;
+        }
+      });
+      for (let i = 0; i < 60 && alive().length; i++) await sleep(250);
+      assert.deepEqual(alive(), [], 'the launcher and the server stopped');
+      assert.match(stderr, /the process that ran "npm start" has gone .*stopping the server/);
+      assert.match(stderr, /SIGTERM: stopping cameras and server/, 'a clean stop, as on SIGTERM');
+    } finally {
+      for (const pid of pids) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
     }
   });
 });
