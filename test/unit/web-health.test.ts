@@ -280,6 +280,10 @@ test('over capacity: a warning card, each throttled camera with its fair share, 
   assert.equal(row.level, 'warn');
   assert.deepEqual(row.reasons, ['fair share: 2.5 fps of 5.0 fps (server over capacity)']);
   assert.equal(cameraHealth(camera('d', { analysisFps: 1, measuredFps: 1 }), over, NOW).reasons.length, 0);
+  // Back within capacity, the shares rise step by step: the row says so rather than "over capacity" under a card that says within.
+  const rising = stats({ capacity: { ...capacity, overCapacity: false }, analysedPerS: 8.5 });
+  assert.equal(statCards(rising, FOUR).find((c) => c.key === 'capacity')!.value, 'within capacity');
+  assert.deepEqual(cameraHealth(camera('a'), rising, NOW).reasons, ['fair share: 2.5 fps of 5.0 fps (rising again: the server is back within capacity)']);
   const summary = healthSummary(FOUR, over, NOW);
   assert.equal(summary.lines[1], 'Over capacity: the cameras deliver 40.0/s, the model analyses about 24.0/s and is handed 8.5/s of it, the rest kept for jitter; 3 cameras analysed at 2.5 fps of 5.0 fps.');
   // A demand under what the model can do, but over what it is handed, says so rather than contradicting itself.

@@ -352,7 +352,9 @@ export function cameraHealth(status: CameraStatus, stats: PipelineStats | null, 
   const throttled = !!share && share.allowedFps < share.arrivingFps * 0.95;
   if (throttled) {
     // Over capacity the rate is lowered on purpose, evenly: a warning that says so, not a fault of this camera.
-    flag('warn', `fair share: ${formatFps(share.allowedFps)} of ${formatFps(share.arrivingFps)} (server over capacity)`);
+    // Once back within capacity the shares are raised step by step (no swing back into overload): say that.
+    const why = stats?.capacity?.overCapacity ? 'server over capacity' : 'rising again: the server is back within capacity';
+    flag('warn', `fair share: ${formatFps(share.allowedFps)} of ${formatFps(share.arrivingFps)} (${why})`);
   } else if (stats && analysedPerS !== null && liveForS >= stats.windowS) {
     const analysed = levelBelow(analysedPerS / target, THRESHOLDS.rateShare);
     if (analysed === 'warn' || analysed === 'bad') flag(analysed, `analysing ${formatRate(analysedPerS)} of ${formatRate(target)}`);
