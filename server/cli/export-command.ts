@@ -73,7 +73,7 @@ export async function runExport(argv: string[]): Promise<number> {
       csvByteOrderMark: toFile,
       ...(source ? { mediaPath: source.path, rate: source.rate, media: source } : {}),
     });
-    if (!shots.length) process.stderr.write(`shotscale export: no shots match${describeFilter(values)}; ${describeLog(db)}\n`);
+    if (!shots.length) process.stderr.write(`shotscale export: no shots match${describeFilter(values)}; ${describeLog(db, store, media)}\n`);
     if (toFile) {
       writeOutputFile('--out', values.out!, result.body);
       process.stderr.write(`${shots.length} shots written to ${values.out}\n`);
@@ -147,8 +147,22 @@ function describeFilter(values: Record<string, string | undefined>): string {
   return parts.length ? ` ${parts.join(' ')}` : '';
 }
 
-/** What the log holds, to set a filter by: its cameras and the span of their shots. */
-function describeLog(db: Db): string {
+/**
+ * What the log holds, to set a filter by: its cameras and the span of their
+ * shots. A file's log (shotscale log) is told in the film's time, timecode
+ * and seconds, as --from and --to take it there; a server's in dates.
+ */
+function describeLog(db: Db, store: ShotStore, media: readonly MediaSource[]): string {
+  if (media.length === 1) {
+    const cameraIds = [media[0]!.cameraId];
+    const [first] = store.list({ cameraIds, limit: 1 });
+    const [last] = store.list({ cameraIds, order: 'desc', limit: 1 });
+    if (first && last) {
+      const { total } = db.prepare('SELECT COUNT(*) AS total FROM shots WHERE camera_id = ?').get(cameraIds[0]) as { total: number };
+      const endS = last.startS + last.durationS;
+      return `the log of ${media[0]!.title} holds ${total} shot${total === 1 ? '' : 's'} of camera ${cameraIds[0]}, from ${first.tcIn} (${first.startS.toFixed(1)}s) to ${last.tcOut} (${endS.toFixed(1)}s) of the film`;
+    }
+  }
   const rows = db
     .prepare('SELECT camera_id AS camera, COUNT(*) AS shots, MIN(in_time) AS first, MAX(out_time) AS last FROM shots GROUP BY camera_id ORDER BY camera_id')
     .all() as { camera: string; shots: number; first: number; last: number }[];

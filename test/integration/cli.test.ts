@@ -405,7 +405,8 @@ describe('shotscale export of a file-mode log', () => {
     assert.deepEqual(parseCsvRows(bySeconds.stdout).map((row) => row.tc_in), ['10:00:04:00', '10:00:10:00']);
     const none = await runCli(['export', '--db', db, '--format', 'edl', '--camera', 'cam-9']);
     assert.equal(none.code, 0);
-    assert.equal(none.stderr, 'shotscale export: no shots match --camera cam-9; the log holds 3 shots of camera file (3), from 2026-12-05T09:00:00.000Z to 2026-12-05T09:00:12.000Z\n');
+    // A file's log is told in the film's time, as --from and --to take it.
+    assert.equal(none.stderr, 'shotscale export: no shots match --camera cam-9; the log of day 1.mov holds 3 shots of camera file, from 10:00:00:00 (0.0s) to 10:00:12:00 (12.0s) of the film\n');
   });
 
   test('a log written before the file was recorded (schema 7) still exports, without the link', async () => {
