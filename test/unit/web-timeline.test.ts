@@ -8,6 +8,7 @@ import {
   formatShotLength,
   formatSlate,
   minuteMarks,
+  axisStepMs,
   nearestSegment,
   segmentAt,
   shotEnd,
@@ -194,4 +195,12 @@ test('formatShotLength, formatSlate, minuteMarks', () => {
   assert.deepEqual(marks[0], { at: 0, label: '−5 min' });
   assert.deepEqual(marks.at(-1), { at: 1, label: 'now' });
   assert.deepEqual(minuteMarks(0), []);
+  // The marks' step fits the strip's width: each minute or two on a wide screen, fewer on a phone.
+  assert.equal(axisStepMs(5 * MIN, null), MIN);
+  assert.equal(axisStepMs(10 * MIN, null), 2 * MIN);
+  assert.equal(axisStepMs(10 * MIN, 1200), 2 * MIN);
+  assert.equal(axisStepMs(10 * MIN, 340), 5 * MIN, 'a phone: −10, −5 and now');
+  assert.equal(axisStepMs(10 * MIN, 150), 10 * MIN);
+  assert.equal(axisStepMs(10 * MIN, 60), 10 * MIN, 'narrower still: the window and now');
+  assert.equal(axisStepMs(5 * MIN, 300), 2 * MIN);
 });

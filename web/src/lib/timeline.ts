@@ -207,6 +207,27 @@ export function formatSlate(scene: string | null | undefined, take: string | nul
   return scene ? `Sc ${scene} / Tk ${take}` : `Tk ${take}`;
 }
 
+/**
+ * The room between two axis marks, px: a label ("−10 min", about 45 px at
+ * the axis's size) centred on its mark, the first one starting at it, with
+ * a gap to the next.
+ */
+const AXIS_LABEL_PX = 80;
+
+/**
+ * The step between an axis's minute marks: the finest of 1, 2, 5 and 10
+ * minutes whose labels fit side by side in `widthPx` (unknown width: as on
+ * a wide screen), so that "−10 min" and "−8 min" never run into each other
+ * on a phone.
+ */
+export function axisStepMs(windowMs: number, widthPx: number | null): number {
+  const steps = [1, 2, 5, 10].map((min) => min * 60_000);
+  const fits = (step: number) => widthPx === null || (windowMs / step) * AXIS_LABEL_PX <= widthPx;
+  // Wide, a short window is marked each minute and a long one each two, as the strip always was.
+  const finest = windowMs > 6 * 60_000 ? steps[1]! : steps[0]!;
+  return steps.find((step) => step >= finest && fits(step)) ?? windowMs;
+}
+
 /** Minute marks for an axis under a strip: fractions and labels ("−4 min" ... "now"). */
 export function minuteMarks(windowMs: number, everyMs = 60_000): { at: number; label: string }[] {
   if (!(windowMs > 0) || !(everyMs > 0)) return [];
