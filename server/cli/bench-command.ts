@@ -1,8 +1,7 @@
 /** `shotscale bench`: the pipeline benchmark (bench/pipeline-bench.ts). */
 import { existsSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { ShotscaleError } from '../errors.js';
-import { UsageError } from './command-options.js';
+import { parseCommandArgs, UsageError } from './command-options.js';
 import { checkOutputFile } from './output-files.js';
 
 /**
@@ -10,7 +9,7 @@ import { checkOutputFile } from './output-files.js';
  * would otherwise surface minutes later as a bench server's config error.
  */
 function checkBenchArgs(argv: string[]): void {
-  const { values } = parseArgs({
+  const { values } = parseCommandArgs({
     args: argv,
     options: { cameras: { type: 'string' }, fps: { type: 'string' }, duration: { type: 'string' }, warmup: { type: 'string' }, manifest: { type: 'string' }, out: { type: 'string' } },
   });

@@ -9,7 +9,6 @@ import { accessSync, constants, existsSync, rmSync, statSync, writeFileSync } fr
 import { createServer } from 'node:net';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { loadHead } from '../calibration/framing-head.js';
 import { loadConfig, resolveConfigPath, type LoadedConfig } from '../config/load-config.js';
 import { errorMessage, isShotscaleError } from '../errors.js';
@@ -20,7 +19,7 @@ import { silentLogger } from '../shared/logger.js';
 import { lockDataDir } from '../store/data-dir-lock.js';
 import { REPO_ROOT } from '../app/shotscale-server.js';
 import { configFromArgs, DEFAULT_CONFIG } from './serve-command.js';
-import { UsageError } from './command-options.js';
+import { parseCommandArgs, UsageError } from './command-options.js';
 
 export type FindingStatus = 'ok' | 'note' | 'problem';
 
@@ -193,7 +192,7 @@ function checkWebPage(): Finding {
 }
 
 export async function runDoctor(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { config: { type: 'string', short: 'c' }, host: { type: 'string' }, port: { type: 'string', short: 'p' }, json: { type: 'boolean' } } });
+  const { values } = parseCommandArgs({ args: argv, options: { config: { type: 'string', short: 'c' }, host: { type: 'string' }, port: { type: 'string', short: 'p' }, json: { type: 'boolean' } } });
   const findings: Finding[] = [checkNode()];
   const config = checkConfig(values);
   findings.push(config.finding);

@@ -1,12 +1,11 @@
 /** `shotscale serve`: run until SIGINT/SIGTERM, then stop every ffmpeg child cleanly. */
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { loadConfig, type LoadedConfig } from '../config/load-config.js';
 import { configSchema } from '../config/schema.js';
 import { REPO_ROOT, startServer, type RunningServer } from '../app/shotscale-server.js';
 import type { Logger } from '../shared/logger.js';
 import { errorMessage, isShotscaleError, ShotscaleError } from '../errors.js';
-import { UsageError } from './command-options.js';
+import { parseCommandArgs, UsageError } from './command-options.js';
 
 export const DEFAULT_CONFIG = path.join(REPO_ROOT, 'config', 'default.yaml');
 
@@ -70,7 +69,7 @@ function exitOnUnexpectedError(server: RunningServer, log: Logger): void {
 }
 
 export async function runServe(argv: string[], log: Logger): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { config: { type: 'string', short: 'c' }, host: { type: 'string' }, port: { type: 'string', short: 'p' } } });
+  const { values } = parseCommandArgs({ args: argv, options: { config: { type: 'string', short: 'c' }, host: { type: 'string' }, port: { type: 'string', short: 'p' } } });
   const loaded = configFromArgs(values);
   log.info(`config: ${loaded.file ?? '(defaults)'}`);
   const server = await startServer(loaded, { log });

@@ -114,7 +114,7 @@ describe('shotscale: commands and options it does not take', () => {
     assert.equal(version.stdout, `shotscale ${VERSION}\n`);
   });
 
-  test('serve and doctor --port out of range: BAD_REQUEST naming the value, exit 2 with the usage', async () => {
+  test('serve and doctor --port out of range or given twice: BAD_REQUEST naming the value, exit 2 with the usage', async () => {
     const serve = await runCli(['serve', '--port', '99999']);
     assert.equal(serve.code, 2, serve.stderr);
     assert.match(serve.stderr, /^error BAD_REQUEST: --port "99999": a port is 1 to 65535 \(or 0: any free one\)/);
@@ -127,6 +127,12 @@ describe('shotscale: commands and options it does not take', () => {
     assert.match(doctor.stderr, /^error BAD_REQUEST: --port "99999": a port is 1 to 65535/);
     assert.match(doctor.stderr, /usage: shotscale doctor/);
     assert.equal(doctor.stdout, '', 'no report on a mistake in the command');
+    // Two different ports: which one was meant is not guessed (the last used to win, silently).
+    for (const command of ['serve', 'doctor']) {
+      const twice = await runCli([command, '--port', '8421', '--port', '8422']);
+      assert.equal(twice.code, 2, twice.stderr);
+      assert.match(twice.stderr, /^error BAD_REQUEST: --port given 2 times \("8421", "8422"\): it takes one value/);
+    }
   });
 });
 
