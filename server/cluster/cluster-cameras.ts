@@ -6,10 +6,28 @@
  */
 import type { CameraDirectory } from '../app/camera-directory.js';
 import type { CameraManager } from '../app/camera-manager.js';
+import type { CameraConfig } from '../config/schema.js';
 import { ShotscaleError } from '../errors.js';
 import { publicSource, restoreSecrets } from '../ingest/source-secrets.js';
 import type { CameraStatus } from '../shared/socket-events.js';
 import { waitingStatus, type ClusterNode } from './cluster-node.js';
+
+/**
+ * The answer to a change (and to a read right after one): the camera as
+ * changed, running as the cluster knows it. The node running it restarts
+ * it with the change at its next tick (within a second); until then its
+ * status (and its heartbeat's) still has the definition before the change,
+ * so what comes of the definition (name, source, rate, enabled) is taken
+ * from the change itself. A camera that no node runs, or that the change
+ * disables, is waiting: the node running it stops it at its next tick.
+ */
+function changedStatus(known: CameraStatus, next: CameraConfig): CameraStatus {
+  // A camera that ran until this change waits from now; one that no node ran waits as it did.
+  const defined = waitingStatus(next, known.node ? Date.now() : known.since);
+  if (!next.enabled || !known.node) return defined;
+  const { name, enabled, sourceKind, source, analysisFps } = defined;
+  return { ...known, name, enabled, sourceKind, source, analysisFps };
+}
 
 export function clusterCameraDirectory(node: ClusterNode, manager: CameraManager, onRemoved: (cameraId: string) => void): CameraDirectory {
   const list = (): CameraStatus[] => [...manager.list(), ...node.remoteStatuses()].sort((a, b) => a.cameraId.localeCompare(b.cameraId));
@@ -27,7 +45,8 @@ export function clusterCameraDirectory(node: ClusterNode, manager: CameraManager
     },
     describe: async (cameraId) => {
       const { config } = await node.registry.get(cameraId);
-      return { status: statusOf(cameraId, () => waitingStatus(config, Date.now())), config: { ...config, source: publicSource(config.source) } };
+      // Right after a change, its node may not have restarted the camera yet: the status says the definition PostgreSQL has.
+      return { status: changedStatus(statusOf(cameraId, () => waitingStatus(config, Date.now())), config), config: { ...config, source: publicSource(config.source) } };
     },
     add: async (input) => {
       const camera = manager.validate(input);
@@ -44,7 +63,7 @@ export function clusterCameraDirectory(node: ClusterNode, manager: CameraManager
         const parsed = manager.validate({ ...current, ...patch, id: cameraId });
         return { ...parsed, source: restoreSecrets(parsed.source, current.source) };
       });
-      return statusOf(cameraId, () => waitingStatus(next, Date.now()));
+      return changedStatus(statusOf(cameraId, () => waitingStatus(next, Date.now())), next);
     },
     remove: async (cameraId) => {
       await node.registry.remove(cameraId);

@@ -5,6 +5,7 @@
  */
 import type pg from 'pg';
 import { ShotscaleError } from '../errors.js';
+import { redactUrl } from './cluster-connections.js';
 
 const MIGRATIONS: readonly string[] = [
   // 1: the cameras, defined once for the cluster. `revision` comes from one
@@ -142,6 +143,16 @@ const MIGRATIONS: readonly string[] = [
      id TEXT PRIMARY KEY,
      removed_at TIMESTAMPTZ NOT NULL DEFAULT now()
    )`,
+  // 13: what every node of the cluster must agree on and its config alone
+  // says: the key prefix of its Redis keys. Recorded by the first node that
+  // starts (on a cluster made before this step too), checked by every later
+  // start (see recordClusterIdentity). One row at most.
+  `CREATE TABLE cluster_identity (
+     one_row BOOLEAN PRIMARY KEY DEFAULT true CHECK (one_row),
+     key_prefix TEXT NOT NULL,
+     recorded_by TEXT NOT NULL,
+     recorded_at TIMESTAMPTZ NOT NULL DEFAULT now()
+   )`,
 ];
 
 /** Any constant: the advisory lock that serialises the nodes' migrations. */
@@ -171,4 +182,46 @@ export async function migrateCluster(pool: pg.Pool): Promise<number> {
   } finally {
     client.release();
   }
+}
+
+/** The database a PostgreSQL URL names, as its error message gives it. */
+function databaseOf(postgresUrl: string): string {
+  try {
+    return decodeURIComponent(new URL(postgresUrl).pathname.slice(1)) || '(the user\'s default)';
+  } catch {
+    return '(unnamed)';
+  }
+}
+
+/**
+ * Ties the cluster's Redis key prefix to its PostgreSQL database, at start.
+ *
+ * Why: leases, heartbeats and the fan-out live under the prefix, the cameras
+ * and the shot log in the database. A node with another prefix on the same
+ * database sees none of the live nodes: it would claim cameras they run
+ * (two analyses, doubled shots) and close their open shots as those of
+ * nodes that are gone. So the first node records its prefix, and a node
+ * whose prefix differs stops before it joins (CONFIG_INVALID, naming both).
+ * A cluster made before this record takes the prefix of the first node
+ * that starts on it. Changing a cluster's prefix on purpose: stop every
+ * node, then `UPDATE cluster_identity SET key_prefix = 'NEW'` (README).
+ */
+export async function recordClusterIdentity(pool: pg.Pool, node: { keyPrefix: string; nodeId: string; postgresUrl: string }): Promise<void> {
+  type Row = { key_prefix: string; recorded_by: string; recorded_at: Date };
+  const inserted = await pool.query<Row>(
+    'INSERT INTO cluster_identity (key_prefix, recorded_by) VALUES ($1, $2) ON CONFLICT (one_row) DO NOTHING RETURNING key_prefix, recorded_by, recorded_at',
+    [node.keyPrefix, node.nodeId],
+  );
+  // Not inserted: a row was there, or another first node's insert committed meanwhile (read here, by a statement that sees it).
+  const rows = inserted.rows.length ? inserted.rows : (await pool.query<Row>('SELECT key_prefix, recorded_by, recorded_at FROM cluster_identity')).rows;
+  const recorded = rows[0];
+  if (!recorded || recorded.key_prefix === node.keyPrefix) return;
+  const database = databaseOf(node.postgresUrl);
+  throw new ShotscaleError(
+    'CONFIG_INVALID',
+    `cluster.keyPrefix: this node has "${node.keyPrefix}", but the cluster in PostgreSQL database "${database}" (${redactUrl(node.postgresUrl)}) uses "${recorded.key_prefix}" (recorded by node ${recorded.recorded_by} at ${recorded.recorded_at.toISOString()}); a node under another prefix would not see the live nodes: it would analyse their cameras a second time and close their open shots`,
+    {
+      hint: `to join this cluster, set cluster.keyPrefix: ${recorded.key_prefix}, as on its other nodes; a second cluster on the same PostgreSQL server needs a database of its own (createdb, then that database in cluster.postgresUrl); to change this cluster's prefix, stop every node and run UPDATE cluster_identity SET key_prefix = '${node.keyPrefix}' in "${database}"`,
+    },
+  );
 }

@@ -3,7 +3,8 @@
  * order a start needs it:
  *
  * 1. connect: Redis and PostgreSQL reached (or a coded error naming which),
- *    the schema migrated, this node's id held in PostgreSQL for this process
+ *    the schema migrated, its Redis key prefix the one the cluster's
+ *    database records (CONFIG_INVALID otherwise), this node's id held in PostgreSQL for this process
  *    alone (node-id-lock.ts: CLUSTER_NODE_ID_IN_USE otherwise), its shot ids
  *    set apart and their copy to PostgreSQL started; before the models load,
  *    so that a node that cannot join stops at once.
@@ -39,7 +40,7 @@ import { connectCluster, type ClusterConnections, type ClusterSettings } from '.
 import { ClusterCoverage } from './cluster-coverage.js';
 import { clusterFanout, type ClusterFanout } from './cluster-fanout.js';
 import { ClusterNode, type ClusterNodeState } from './cluster-node.js';
-import { migrateCluster } from './cluster-schema.js';
+import { migrateCluster, recordClusterIdentity } from './cluster-schema.js';
 import { ClusterShotLog } from './cluster-shot-log.js';
 import { ClusterShotSync } from './cluster-shot-sync.js';
 import { KEEPALIVE_S, NodeIdLock } from './node-id-lock.js';
@@ -128,7 +129,7 @@ export class ClusterServices {
 
   /**
    * Reaches Redis and PostgreSQL (a node that cannot says which: CLUSTER_UNREACHABLE),
-   * migrates the schema, and starts copying this node's shots, under ids of its own.
+   * migrates the schema, checks that this node's key prefix is the cluster's, and starts copying this node's shots, under ids of its own.
    */
   static async connect(deps: ClusterServicesDeps): Promise<ClusterServices> {
     const { settings, nodeId, shotLog, log } = deps;
@@ -137,6 +138,8 @@ export class ClusterServices {
     let idLock: NodeIdLock | null = null;
     try {
       await migrateCluster(connections.pg);
+      // Before this node writes anything: a node under another Redis prefix would not see the live nodes (CONFIG_INVALID).
+      await recordClusterIdentity(connections.pg, { keyPrefix: settings.keyPrefix, nodeId, postgresUrl: settings.postgresUrl });
       deps.metrics.registry.setDefaultLabels({ node: nodeId });
       const number = await nodeNumber(connections.pg, nodeId);
       // Before this node's first shot id is read: another process with this id (alive, or cut off but still
