@@ -54,6 +54,7 @@ export const ERROR_CODES = {
   CLUSTER_UNREACHABLE: "the cluster's Redis or PostgreSQL cannot be reached",
   CLUSTER_NODE_ID_IN_USE: 'another live node of the cluster has this node id',
   CLUSTER_LEASE_STALE: "a camera's lease in Redis had no expiry (or a longer one than a lease); it is cut to one lease time",
+  CLUSTER_UNASSIGNED: 'no node of the cluster analyses the camera now: the node that ran it is gone and none has taken it over yet, or every node is at its capacity',
   CLUSTER_ELSEWHERE: 'the record belongs to another node of the cluster; act on it there',
   CLUSTER_SCHEMA: "the cluster's PostgreSQL schema is newer than this version understands",
 } as const;

@@ -442,10 +442,12 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
   if (cluster) {
     // The cluster's cameras are shared out by leases; this config's cameras join the cluster's list.
     try {
-      await cluster.join(url, (fault) => {
+      const node = await cluster.join(url, (fault) => {
         if (shotLog) shotLog.alerts.clusterFault(fault, clock());
         else if (fault) log.warn(fault.message);
       });
+      // A camera that lost its node (or of which nothing is known while Redis is away): each node tells its own pages.
+      node.onStatus((status) => startedHub.io.local.emit('camera:status', status));
     } catch (error) {
       await abortStart();
       throw error;

@@ -223,16 +223,22 @@ export class ClusterAlerts {
   /**
    * The judge's view of the cameras: statuses as the heartbeats carry them.
    * A camera that ran and now has no node running it (its node died) has no
-   * picture; one not yet taken by any node since the judge started is only
-   * waiting, as a camera starting up is.
+   * picture: one the judge saw run, and one this node saw run before it
+   * took the judging over (the judge that died may have run it). One that
+   * no node has run since this node started is only waiting, as a camera
+   * starting up is. Another node's camera while Redis is unreachable from
+   * here is not known (CLUSTER_UNREACHABLE): its alerts stand as they are.
    */
   private followCameras(judge: AlertMonitor, now: number): void {
     const present = new Set<string>();
+    const node = this.deps.node();
     for (const status of this.deps.cameras()) {
       present.add(status.cameraId);
+      if (status.errorCode === 'CLUSTER_UNREACHABLE') continue;
       let shown = status;
       if (status.state !== 'waiting') this.seenRunning.add(status.cameraId);
-      else if (status.enabled && this.seenRunning.has(status.cameraId)) {
+      // A camera a node runs that is waiting (a WHIP camera without its publisher) is as on a single node.
+      else if (status.enabled && status.node === null && (this.seenRunning.has(status.cameraId) || node?.lostNodeAt(status.cameraId) != null)) {
         const since = this.unrunSince.get(status.cameraId) ?? now;
         this.unrunSince.set(status.cameraId, since);
         shown = { ...status, state: 'gone', since };
