@@ -84,7 +84,7 @@ export async function createHttpApp(deps: HttpAppDeps): Promise<HttpApp> {
   const app = (deps.tls ? Fastify({ ...options, https: { ...deps.tls, ...checking } }) : Fastify({ ...options, http: checking })) as unknown as FastifyInstance;
   refuseWithoutHost(app);
   const routes = installHttpAccess(app, deps.guard);
-  installRequestParsing(app, deps.log, routes);
+  installRequestParsing(app, deps.log, routes, deps.guard);
 
   app.get('/api/health', needs('viewer'), async (request) => {
     const cameras = deps.directory().list();

@@ -12,6 +12,8 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { isShotscaleError, type ErrorCode } from '../errors.js';
 import type { Logger } from '../shared/logger.js';
 import { quotedKey } from '../config/zod-issues.js';
+import type { AccessDecision, AccessGuard } from './access/access-guard.js';
+import { tokenFromHttp } from './access/access-token.js';
 import type { RouteAccess } from './access/http-access.js';
 import { sendError } from './error-reply.js';
 import { jsonErrorOffset } from './json-error-offset.js';
@@ -21,6 +23,11 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** The methods the API has at a request path, for a 405's Allow header (set by installRequestParsing). */
     methodsAt?: (url: string) => string[];
+    /**
+     * The access check of a path that matches no route (a viewer token where tokens are on), for a
+     * request the router refuses before any hook runs (set by installRequestParsing).
+     */
+    noRouteAccess?: (request: FastifyRequest, token: string | undefined) => AccessDecision;
   }
 }
 
@@ -136,12 +143,27 @@ export function sendNoRoute(request: FastifyRequest, reply: FastifyReply): Fasti
 /**
  * HTTP/1.1 requires a Host header; Node refuses a request without one with a
  * bare 400 unless told not to (requireHostHeader: false), so the refusal is
- * made here in the API's shape. Registered before access is decided.
+ * made here in the API's shape. A ?token= given twice is refused here too,
+ * as any other query key given twice is (preValidation, below): past the
+ * access check it read as no token and was answered 401. Registered before
+ * access is decided.
  */
 export function refuseWithoutHost(app: FastifyInstance): void {
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
     if (lacksHost(request.raw)) return sendError(reply, 400, 'BAD_REQUEST', NO_HOST);
+    if (Array.isArray((request.query as { token?: unknown } | undefined)?.token) && !isPublic(request)) return sendError(reply, 400, 'BAD_REQUEST', givenTwice('token'));
   });
+}
+
+/** A route anyone may use (the page): a token there is not read, so a doubled one is no fault. */
+function isPublic(request: FastifyRequest): boolean {
+  const config = request.routeOptions.config;
+  return !request.is404 && (config.accessOf?.((request.params ?? {}) as Record<string, string>) ?? config.access) === 'public';
+}
+
+/** What a query key given more than once is told. */
+function givenTwice(key: string): string {
+  return `query parameter ${quotedKey(key)} is given more than once; give it once (lists are comma-separated: camera=a,b)`;
 }
 
 export const NO_HOST = 'an HTTP/1.1 request needs a Host header';
@@ -177,13 +199,29 @@ export function badPercentEncoding(url: string): string | null {
 }
 
 /**
- * Errors before routing (a malformed percent-escape), in the same shape as
- * the rest and without the query echoed back (it may carry a token). They
- * come before the access check: what they say is about the caller's own path.
+ * Errors before routing, in the same shape as the rest and without the query
+ * echoed back (it may carry a token). A malformed percent-escape is answered
+ * 400 at once: what it says is about the caller's own path. A part longer
+ * than a route parameter takes (the router's maxParamLength) is a path no
+ * route takes: answered as GET answers it (the page's catch-all route takes
+ * it there), past the access check of a path without a route, so PATCH,
+ * POST and DELETE no longer answer 400 "cannot be routed" to a caller
+ * without a token.
  */
 export function frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
   const badEncoding = error.code === 'FST_ERR_BAD_URL' ? badPercentEncoding(request.url) : null;
-  void sendError(reply, 400, 'BAD_REQUEST', badEncoding ?? 'the request path cannot be routed (a malformed or over-long part)');
+  if (badEncoding) return void sendError(reply, 400, 'BAD_REQUEST', badEncoding);
+  // No hook has run and the query is not parsed: read the token as the access check does.
+  const tokens = new URLSearchParams(request.url.split('?').slice(1).join('?')).getAll('token');
+  if (tokens.length > 1) return void sendError(reply, 400, 'BAD_REQUEST', givenTwice('token'));
+  const check = request.server.noRouteAccess;
+  if (!check) return void sendError(reply, 400, 'BAD_REQUEST', 'the request path cannot be routed (a malformed or over-long part)');
+  const decision = check(request, tokenFromHttp(request.headers, { token: tokens[0] }));
+  if (!decision.ok) {
+    if (decision.retryAfterS !== undefined) reply.header('retry-after', String(decision.retryAfterS));
+    return void sendError(reply, decision.status, decision.code, decision.message);
+  }
+  void sendNoRoute(request, reply);
 }
 
 /** Bytes for a message: "256 KB (262144 bytes)". */
@@ -213,8 +251,11 @@ export function clientErrorHandler(error: Error & { code?: string }, socket: Dup
   else socket.destroy();
 }
 
-export function installRequestParsing(app: FastifyInstance, log: Logger, routes: readonly RouteAccess[]): void {
+export function installRequestParsing(app: FastifyInstance, log: Logger, routes: readonly RouteAccess[], guard: Pick<AccessGuard, 'decide'>): void {
   app.decorate('methodsAt', routeMethods(routes, MAX_PATH_PARAM));
+  app.decorate('noRouteAccess', (request: FastifyRequest, token: string | undefined) =>
+    guard.decide('viewer', token, request.ip, 'http', { host: request.headers.host, origin: request.headers.origin }),
+  );
   // No route reads plain text: JSON sent as text/plain is refused as such (415), not read as a string the schema then refuses.
   app.removeContentTypeParser('text/plain');
   // fastify's own parser (it refuses __proto__ poisoning), behind a depth check.
@@ -239,12 +280,16 @@ export function installRequestParsing(app: FastifyInstance, log: Logger, routes:
     if (!query) return;
     const repeated = Object.keys(query).find((key) => Array.isArray(query[key]));
     if (repeated !== undefined) {
-      return sendError(reply, 400, 'BAD_REQUEST', `query parameter ${quotedKey(repeated)} is given more than once; give it once (lists are comma-separated: camera=a,b)`);
+      return sendError(reply, 400, 'BAD_REQUEST', givenTwice(repeated));
     }
     const { query: reads } = request.routeOptions.config;
     const unknown = reads && Object.keys(query).find((key) => key !== 'token' && !reads.includes(key));
     if (unknown !== undefined && reads) {
       return sendError(reply, 400, 'BAD_REQUEST', `query parameter ${quotedKey(unknown)}: ${request.method} ${request.routeOptions.url ?? ''} takes ${reads.length ? reads.join(', ') : 'none'}`);
+    }
+    // camera= and camera=,, named no camera and were read as no filter: the whole log, for a list that lost its names.
+    if (reads?.includes('camera') && typeof query.camera === 'string' && !query.camera.split(',').some((name) => name.trim())) {
+      return sendError(reply, 400, 'BAD_REQUEST', `query parameter "camera" names no camera (${JSON.stringify(query.camera.slice(0, 40))}): give one or more ids (camera=a,b), or leave it out for every camera`);
     }
   });
 

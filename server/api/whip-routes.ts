@@ -167,7 +167,7 @@ export function registerWhipRoutes(app: FastifyInstance, cameras: CameraManager,
   });
 
   app.patch('/whip/:cameraId/sessions/:sessionId', needs('publish'), async (_request, reply) =>
-    reply.code(405).header('allow', SESSION_METHODS).send({ error: { code: 'BAD_REQUEST', message: 'trickle ICE is not supported: send every candidate in the offer' } }),
+    sendError(reply.header('allow', SESSION_METHODS), 405, 'METHOD_NOT_ALLOWED', 'trickle ICE is not supported: send every candidate in the offer'),
   );
 
   // RFC 9725: OPTIONS on the endpoint says what it takes. No token: a CORS preflight carries none, and it names no camera.
@@ -191,6 +191,6 @@ export function registerWhipRoutes(app: FastifyInstance, cameras: CameraManager,
     url: '/whip/:cameraId',
     ...needs('publish'),
     handler: async (request, reply) =>
-      sendError(reply.header('allow', ENDPOINT_METHODS), 405, 'BAD_REQUEST', `${request.method} is not how WHIP publishes: POST the SDP offer (Content-Type: application/sdp); DELETE the session's URL to end it`),
+      sendError(reply.header('allow', ENDPOINT_METHODS), 405, 'METHOD_NOT_ALLOWED', `${request.method} is not how WHIP publishes: POST the SDP offer (Content-Type: application/sdp); DELETE the session's URL to end it`),
   });
 }

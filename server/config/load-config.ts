@@ -39,6 +39,18 @@ function interpolateEnv(value: unknown, keyPath: PropertyKey[], file: string, en
   return value;
 }
 
+/**
+ * The hint for a parse error at the `{` of a `${NAME}` inside a flow map or
+ * list (`{ token: ${NAME} }`, `[${NAME}]`): there YAML reads the `{` as the
+ * start of a map, and "Unexpected flow-map-start" alone does not say what to
+ * write instead. The README's own examples were written so once.
+ */
+export function envInFlowHint(text: string, errorAt: number): { hint: string } | undefined {
+  if (errorAt < 1 || text[errorAt - 1] !== '$' || text[errorAt] !== '{') return undefined;
+  const reference = /^\$\{[A-Za-z_][A-Za-z0-9_]*(?::-[^}\n]*)?\}/.exec(text.slice(errorAt - 1))?.[0] ?? '${NAME}';
+  return { hint: `inside { } or [ ] YAML reads "{" as the start of a map: quote it, "${reference}"` };
+}
+
 function lineOf(doc: Document, counter: LineCounter, keyPath: readonly PropertyKey[]): number | null {
   // An unknown key has no value in the schema but does have a key node: use its line.
   const parentPath = keyPath.slice(0, -1) as (string | number)[];
@@ -98,7 +110,7 @@ export function loadConfig(file: string | null, env: NodeJS.ProcessEnv = process
   if (doc.errors.length > 0) {
     const first = doc.errors[0]!;
     const where = first.linePos?.[0] ? `:${first.linePos[0].line}:${first.linePos[0].col}` : '';
-    throw new ShotscaleError('CONFIG_PARSE', `${absolute}${where}: ${first.message.split('\n')[0]}`);
+    throw new ShotscaleError('CONFIG_PARSE', `${absolute}${where}: ${first.message.split('\n')[0]}`, envInFlowHint(text, first.pos[0]));
   }
   const interpolated = interpolateEnv(doc.toJS(), [], absolute, env);
   const config = validateConfig(interpolated, absolute, { doc, counter });

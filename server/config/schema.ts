@@ -18,6 +18,17 @@ const ORIGIN_PATTERN = /^(\*|https?:\/\/[a-z0-9.-]+(:\d{1,5})?|https?:\/\/\[[0-9
 
 const positive = (d: string) => z.number().positive().describe(d);
 
+/**
+ * The longest wait a setting in seconds may ask a timer for: 14 days. Node
+ * holds a timer's delay in 32 bits of milliseconds (at most 2^31 - 1, about
+ * 24.8 days) and runs a longer one after 1 ms: supervisor.whip.removeAfterS
+ * of 2592000 (30 days) removed a camera 1 ms after its publisher left while
+ * the log said it had waited 30 days. Refused at start, naming the key,
+ * rather than quietly shortened.
+ */
+export const MAX_TIMER_S = 14 * 24 * 3600;
+const TIMER_MAX_RULE = `at most ${MAX_TIMER_S} (14 days)`;
+
 export { cameraIdSchema };
 
 /** Camera bounds the Cameras view's form checks too (server/shared/input-limits.ts). */
@@ -255,8 +266,8 @@ export const configSchema = z.strictObject({
     .strictObject({
       stallTimeoutS: z.number().positive().default(5).describe('No frame for this long: the camera is stalled and restarted'),
       firstFrameTimeoutS: z.number().positive().default(20).describe('Grace for the first frame after a (re)start'),
-      backoffInitialS: z.number().positive().default(0.5).describe('First restart delay (of a camera, or of an inference thread)'),
-      backoffMaxS: z.number().positive().default(15).describe('Restart delays double up to this cap (cameras and inference threads)'),
+      backoffInitialS: z.number().positive().max(MAX_TIMER_S, TIMER_MAX_RULE).default(0.5).describe('First restart delay (of a camera, or of an inference thread)'),
+      backoffMaxS: z.number().positive().max(MAX_TIMER_S, TIMER_MAX_RULE).default(15).describe('Restart delays double up to this cap (cameras and inference threads)'),
       healthyAfterS: z.number().positive().default(10).describe('Up this long and the backoff resets (cameras and inference threads)'),
       stderrLines: z.number().int().min(0).max(1000).default(40).describe('ffmpeg stderr lines kept per camera'),
       whip: z
@@ -265,7 +276,7 @@ export const configSchema = z.strictObject({
           silentTimeoutS: z.number().positive().default(60).describe('A connected WHIP publisher that sends no picture this long is dropped and its camera freed'),
           maxSessions: z.number().int().min(1).max(1000).default(16).describe('WHIP publishers at once, connecting or connected (each runs native threads and sockets); one more is refused 503 WHIP_CAPACITY'),
           maxCameras: z.number().int().min(1).max(1000).default(16).describe('Cameras WHIP makes for ids nobody defined; one more is refused 503 WHIP_CAPACITY'),
-          removeAfterS: z.number().min(0).default(300).describe('A camera WHIP made is removed this long after its publisher left (at once when it never showed a picture)'),
+          removeAfterS: z.number().min(0).max(MAX_TIMER_S, TIMER_MAX_RULE).default(300).describe('A camera WHIP made is removed this long after its publisher left (at once when it never showed a picture)'),
           allowedOrigins: z
             .array(z.string().trim().toLowerCase().regex(ORIGIN_PATTERN, 'an origin: scheme and host (and port), e.g. https://publish.example.com, no path; or "*"'))
             .max(100)

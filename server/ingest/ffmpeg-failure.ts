@@ -134,7 +134,7 @@ const RULES: Rule[] = [
     reason: (where, source) =>
       hasCredentials(source)
         ? `${where} refused the credentials (401 Unauthorized): check the user name and password`
-        : `${where} asks for credentials (401 Unauthorized): give them in the URL (rtsp://user:password@host/...)`,
+        : `${where} asks for credentials (401 Unauthorized): ${credentialsHint(source)}`,
   },
   { kind: 'forbidden', test: /\bForbidden\b/i, reason: (where) => `${where} refused access (403 Forbidden)` },
   { kind: 'not-found', test: /\bNot Found\b/, reason: (where) => `${where} has nothing at that path (404 Not Found): check the stream path` },
@@ -170,6 +170,17 @@ function protocolOf(source: SourceConfig, lines: readonly string[]): string | nu
 }
 
 /** Whether the source's URL carries a user (and password) for the camera to check. */
+/**
+ * Where a source's credentials go, in its own scheme: an HTTP camera was
+ * told to write rtsp://user:password@host. ffmpeg sends the user and
+ * password of an http(s):// URL as Basic or Digest authentication.
+ */
+function credentialsHint(source: SourceConfig): string {
+  const scheme = source.kind === 'rtsp' || source.kind === 'url' ? (/^([a-z][a-z0-9+.-]*):\/\//i.exec(source.url)?.[1]?.toLowerCase() ?? 'rtsp') : 'rtsp';
+  if (scheme === 'http' || scheme === 'https') return `give them in the URL (${scheme}://user:password@host/...): ffmpeg sends them as HTTP Basic or Digest authentication`;
+  return `give them in the URL (${scheme}://user:password@host/...)`;
+}
+
 function hasCredentials(source: SourceConfig): boolean {
   return (source.kind === 'rtsp' || source.kind === 'url') && /^[a-z][a-z0-9+.-]*:\/\/[^/?#\s]*@/i.test(source.url);
 }

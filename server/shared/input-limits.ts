@@ -11,34 +11,70 @@ export const MAX_NAME_LENGTH = 64;
 /**
  * C0 controls (NUL to US), DEL and the C1 controls, the Unicode line and
  * paragraph separators (a line break to a JSON-reading or JavaScript tool),
- * and the direction overrides and isolates, which make a name read one way
- * and sort, match and export another.
+ * and a lone UTF-16 surrogate (SQLite and every export store it as U+FFFD:
+ * the text read back would not be the text sent). With the `u` flag a
+ * surrogate class matches only a lone one: a pair is one code point.
+ * Written into UNSAFE below.
+ *
+ * A zero-width joiner or non-joiner does a letter's or an emoji's work
+ * between two non-ASCII letters, marks or symbols: family and flag emoji are
+ * joined with U+200D ("👨‍👩‍👧"), Persian and Indic words need U+200C and U+200D.
+ * Next to ASCII, a space, a digit or another format character it changes
+ * nothing that shows.
  */
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
-
-/** A high surrogate without its low one, or a low one without its high one. */
-export const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-
-export const NO_CONTROL_CHARACTERS = 'no control characters (NUL, newline, tab, escape, line separators, direction overrides...)';
+const JOINABLE = /^[\p{L}\p{M}\p{S}]$/u;
 
 /**
- * Whether the text has a control character, or a lone UTF-16 surrogate
- * (which SQLite and every export would store as U+FFFD: the text read back
- * would not be the text sent).
+ * What a name may not hold: the controls above, and every invisible format
+ * character (Unicode category Cf) but a joiner inside a word: the direction
+ * overrides and isolates, which make a name read one way and sort, match and
+ * export another; zero-width spaces, word joiners, direction marks, the soft
+ * hyphen, invisible operators, tag characters and a byte order mark, which
+ * make "12" and "12\u2060" two scenes that look the same. One rule for a
+ * byte order mark: where a name is trimmed (scenes, takes, tags, plans),
+ * JavaScript trims it with the spaces, so one at either end goes; anywhere
+ * else it is refused like the rest.
  */
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\ud800-\udfff]|\p{Cf}/gu;
+
+/** The code point that ends just before `at`, or null at the start. */
+function codePointBefore(text: string, at: number): string | null {
+  if (at === 0) return null;
+  const low = text.charCodeAt(at - 1);
+  const pair = at >= 2 && low >= 0xdc00 && low <= 0xdfff && text.charCodeAt(at - 2) >= 0xd800 && text.charCodeAt(at - 2) <= 0xdbff;
+  return text.slice(pair ? at - 2 : at - 1, at);
+}
+
+/** Whether the character UNSAFE found at `at` is a joiner inside a word (JOINABLE on both sides, neither ASCII). */
+function joinerInWord(text: string, char: string, at: number): boolean {
+  if (char !== '\u200c' && char !== '\u200d') return false;
+  const joins = (c: string | null) => c !== null && c.codePointAt(0)! > 0x7f && JOINABLE.test(c);
+  const after = text.codePointAt(at + 1);
+  return joins(codePointBefore(text, at)) && joins(after === undefined ? null : String.fromCodePoint(after));
+}
+
+export const NO_CONTROL_CHARACTERS = 'no control characters (NUL, newline, tab, escape, line separators, direction overrides, zero-width spaces and other invisible ones...)';
+
+/** Whether the text has a control character, an invisible format character or a lone UTF-16 surrogate (UNSAFE above). */
 export function hasControlCharacter(text: string): boolean {
-  return CONTROL.test(text) || LONE_SURROGATE.test(text);
+  for (const match of text.matchAll(UNSAFE)) if (!joinerInWord(text, match[0], match.index)) return true;
+  return false;
 }
 
 /**
- * A message as a client or a log may show it: a control character, a
- * direction override or isolate, a line separator or a lone surrogate is
- * written as its \uXXXX escape. Messages quote what was sent (a camera id,
- * a key), and a right-to-left override quoted as it is reverses the rest of
- * the line on the screen or in the log that shows it.
+ * A message as a client or a log may show it: a control character, an
+ * invisible format character (a direction override or isolate, a zero-width
+ * space ...), a line separator or a lone surrogate is written as its \uXXXX
+ * escape. Messages quote what was sent (a camera id, a key), and a
+ * right-to-left override quoted as it is reverses the rest of the line on
+ * the screen or in the log that shows it.
  */
 export function visibleText(text: string): string {
-  return text.replace(/[^\x20-\x7e]/gu, (char) => (hasControlCharacter(char) ? `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}` : char));
+  return text.replace(UNSAFE, (char: string, at: number) => {
+    if (joinerInWord(text, char, at)) return char;
+    const code = char.codePointAt(0)!;
+    return code > 0xffff ? `\\u{${code.toString(16)}}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
 }
 
 /** What is said of a take (or scene) sent as a number that no slate shows: a fraction, or below 0. */

@@ -8,11 +8,21 @@ export interface Logger {
 }
 
 /**
- * Control characters (other than the newline and the tab), C1 controls and the Unicode
- * line and paragraph separators, written as \u escapes: a name or key a
- * client sent cannot move the cursor, colour the terminal or start a line.
+ * Control characters (other than the newline and the tab), C1 controls, the
+ * Unicode line and paragraph separators, lone surrogates and the invisible
+ * format characters (Unicode category Cf: direction overrides, isolates and
+ * marks, zero-width spaces, tag characters ...), written as \u escapes: a
+ * name or key a client sent cannot move the cursor, colour the terminal,
+ * start a line, or reverse the rest of a line so that it reads as another.
+ * The zero-width joiners are left as they are: they join emoji and letters
+ * and move nothing.
  */
-const UNPRINTABLE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]/g;
+const UNPRINTABLE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\ud800-\udfff]|(?![\u200c\u200d])\p{Cf}/gu;
+
+function escaped(char: string): string {
+  const code = char.codePointAt(0)!;
+  return code > 0xffff ? `\\u{${code.toString(16)}}` : `\\u${code.toString(16).padStart(4, '0')}`;
+}
 
 /**
  * A message as one log entry: its unprintable characters escaped, and every
@@ -21,7 +31,7 @@ const UNPRINTABLE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]/g;
  * ERROR" line inside a message does not read as an entry).
  */
 export function logText(message: string): string {
-  return message.replace(UNPRINTABLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).replace(/\n(?! {2})/g, '\n  ');
+  return message.replace(UNPRINTABLE, escaped).replace(/\n(?! {2})/g, '\n  ');
 }
 
 const LEVELS = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 } as const;

@@ -57,7 +57,17 @@ describe('an RTSP server that takes the connection and sends nothing', () => {
 test('credentials refused, or asked for when the URL has none', () => {
   const lines = ['[rtsp @ 0x1] method DESCRIBE failed: 401 Unauthorized', 'rtsp://***:***@cam/x: Server returned 401 Unauthorized (authorization failed)'];
   assert.match(explain(lines, rtsp('rtsp://op:secret@cam/x'))!.reason, /^SRC refused the credentials \(401 Unauthorized\)/);
-  assert.match(explain(lines, rtsp('rtsp://cam/x'))!.reason, /^SRC asks for credentials \(401 Unauthorized\)/);
+  assert.match(explain(lines, rtsp('rtsp://cam/x'))!.reason, /^SRC asks for credentials \(401 Unauthorized\): give them in the URL \(rtsp:\/\/user:password@host\/\.\.\.\)$/);
+});
+
+test('an HTTP camera that asks for credentials is told the HTTP way, not the RTSP one', () => {
+  const lines = ['[http @ 0x1] HTTP error 401 Unauthorized', 'http://cam/mjpg/video.mjpg: Server returned 401 Unauthorized (authorization failed)'];
+  for (const scheme of ['http', 'https']) {
+    const reason = explain(lines, { kind: 'url', url: `${scheme}://cam/mjpg/video.mjpg` } as SourceConfig)!.reason;
+    assert.equal(reason, `SRC asks for credentials (401 Unauthorized): give them in the URL (${scheme}://user:password@host/...): ffmpeg sends them as HTTP Basic or Digest authentication`);
+    assert.doesNotMatch(reason, /rtsp/);
+  }
+  assert.match(explain(lines, { kind: 'url', url: 'http://op:secret@cam/mjpg/video.mjpg' } as SourceConfig)!.reason, /^SRC refused the credentials \(401 Unauthorized\)/);
 });
 
 test('the most specific line wins, wherever it is', () => {

@@ -21,3 +21,11 @@ test('a stack trace keeps its lines, indented under its entry', () => {
   assert.ok(shown.split('\n').slice(1).every((line) => line.startsWith('  ')), shown);
   assert.equal(logText('a\ttab stays'), 'a\ttab stays');
 });
+
+test('direction overrides, isolates, marks and other invisible format characters are written as escapes', () => {
+  const sent = 'camera "x\u202egol.exe\u202c" \u2066a\u2069 \u200e\u200f\u061c \u200b\u2060\ufeff\u00ad \u{e0041} \ud800';
+  const shown = logText(sent);
+  assert.ok(!/[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c\u200b\u2060\ufeff\u00ad]|\u{e0041}|[\ud800-\udfff]/u.test(shown), shown);
+  assert.equal(shown, 'camera "x\\u202egol.exe\\u202c" \\u2066a\\u2069 \\u200e\\u200f\\u061c \\u200b\\u2060\\ufeff\\u00ad \\u{e0041} \\ud800');
+  assert.equal(logText('scene 👨‍👩‍👧 مشهد ١٢ 🎬'), 'scene 👨‍👩‍👧 مشهد ١٢ 🎬', 'emoji, joiners and right-to-left text are written as they are');
+});

@@ -103,3 +103,32 @@ describe('camera names', () => {
     assert.match(refused.error!.issues[0]!.message, /no control characters/);
   });
 });
+
+describe('invisible characters in names', () => {
+  const take = (body: unknown) => parseRequest(takeStartSchema, body, 'take { scene, take?, cameras?, again? }');
+  /** Unicode format characters (category Cf) that show nothing: "12" and "12\u2060" were two scenes that looked the same in Coverage. */
+  const INVISIBLE = ['12\u200b', '12\u2060', '1\u200e2', '1\u200f2', '12\u061c', 'so\u00adft', '12\u{e0041}', '12\u{e007f}', '1\u20642', '1\ufeff2', '\u200d12', '12\u200c', 'a\u200db', '1\u180e2'];
+
+  test('a scene, a take, a tag, a plan name and a camera name refuse them with the control-character words', () => {
+    for (const text of INVISIBLE) {
+      refusedWith('BAD_REQUEST', /scene: no control characters/, () => take({ scene: text }));
+      refusedWith('BAD_REQUEST', /take: no control characters/, () => take({ scene: '12', take: text }));
+      refusedWith('BAD_REQUEST', /tags\[0\]: no control characters/, () => parseShotPatch({ tags: [text] }));
+      refusedWith('BAD_REQUEST', /note: no control characters other than newlines and tabs/, () => parseShotPatch({ note: `a note ${text}` }));
+      refusedWith('PLAN_INVALID', /scene: no control characters/, () => parseCoveragePlan(plan(text)));
+      assert.equal(cameraSchema.safeParse({ id: 'c1', name: text, source: { kind: 'testsrc' } }).success, false, JSON.stringify(text));
+    }
+  });
+
+  test('emoji joined with U+200D and words joined with U+200C/U+200D stay names', () => {
+    for (const name of ['👨‍👩‍👧', '🏳️‍🌈 12', 'می‌خواهم', 'क्‍ष', '🎬 12A']) {
+      assert.equal(take({ scene: name }).scene, name, JSON.stringify(name));
+      assert.equal(parseCoveragePlan(plan(name)).scene, name);
+    }
+  });
+
+  test('a byte order mark at either end is trimmed like a space; inside a name it is refused', () => {
+    assert.equal(take({ scene: '\ufeff12\ufeff' }).scene, '12');
+    refusedWith('BAD_REQUEST', /scene: no control characters/, () => take({ scene: '1\ufeff2' }));
+  });
+});
