@@ -78,6 +78,14 @@ export interface TakeCommands {
   end(cameras: string[] | null): Take[];
   /** Circles a take, marks it NG or clears its mark; `id` as GET /api/takes lists it (in a cluster, the cluster's record). */
   mark(id: number, mark: TakeMark | null): Take | Promise<Take>;
+  /**
+   * In a cluster: the takes with the ids of their records in the cluster
+   * where this node has read them (a node's own id of a take is another
+   * number, and may be another take's in the record).
+   */
+  withRecordIds?(takes: Take[]): Take[];
+  /** In a cluster: the running takes as pushed to this node's dashboards (`takes`), with their records' ids where read. */
+  runningForDashboards?(running: Take[]): Take[];
 }
 
 /** In a cluster: the shots of every node (PostgreSQL), and where to edit another node's shot. */
@@ -97,6 +105,8 @@ export interface ClusterShots {
   runningTakes(): Promise<Take[]>;
   /** A take just started here, with its id in the cluster's record once that is written. */
   recordedTake(take: Take): Promise<Take>;
+  /** Takes just ended here, with their ids in the cluster's record. */
+  recordedTakes(takes: Take[]): Promise<Take[]>;
 }
 
 export interface ShotRouteOptions {
@@ -201,7 +211,9 @@ export function registerShotRoutes(app: FastifyInstance, shotLog: ShotLog, optio
 
   app.post('/api/takes/end', needs('operator'), async (request) => {
     const body = parseRequest(takeEndSchema, request.body, 'take end { cameras? }');
-    return { ended: takes.end(body?.cameras ?? null) };
+    const ended = takes.end(body?.cameras ?? null);
+    // In a cluster the ids are the records' (as the start's answer and GET /api/takes give them), so that PATCH marks these takes.
+    return { ended: cluster ? await cluster.recordedTakes(ended) : ended };
   });
 
   // A running take may be marked too: an operator often knows a take is NG before "cut".

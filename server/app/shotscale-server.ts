@@ -145,7 +145,8 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
           if (shot.status === 'closed' && shot.cutOut) metrics.shotsClosed.inc({ camera: shot.cameraId, cut: shot.cutOut });
           hub?.shot(shot);
         },
-        takes: (running) => hub?.takes(running),
+        // In a cluster with the ids of the takes' records, as GET /api/takes gives them (a mark names those).
+        takes: (running) => hub?.takes(cluster?.takeCommands()?.runningForDashboards?.(running) ?? running),
         // In a cluster the node with the coverage duty sends the cluster's coverage instead (below).
         coverage: (update) => {
           if (!config.cluster.enabled) hub?.coverage(update);
@@ -412,9 +413,12 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
     ...(shotLog
       ? {
           shots: {
-            snapshot: () => ({ takes: shotLog.runningTakes(), alerts: cluster?.activeAlerts() ?? shotLog.alerts.active(), coverage: shotLog.coverageUpdate() }),
+            snapshot: () => ({ takes: cluster?.takeCommands()?.withRecordIds?.(shotLog.runningTakes()) ?? shotLog.runningTakes(), alerts: cluster?.activeAlerts() ?? shotLog.alerts.active(), coverage: shotLog.coverageUpdate() }),
             startTake: (request) => takeCommands!.start(request),
-            endTake: (cameraIds) => takeCommands!.end(cameraIds),
+            endTake: (cameraIds) => {
+              const ended = takeCommands!.end(cameraIds);
+              return cluster?.takeCommands()?.withRecordIds?.(ended) ?? ended;
+            },
           },
         }
       : {}),

@@ -196,6 +196,7 @@ export class ClusterServices {
       takeHistory: (scene?: string) => shots.sync.takeHistory(scene),
       runningTakes: () => shots.sync.runningTakes(),
       recordedTake: (take) => shots.sync.recordedTake(take),
+      recordedTakes: (takes) => shots.sync.recordedTakes(takes),
     };
   }
 

@@ -17,7 +17,7 @@ import type { ShotLog } from '../shots/shot-log.js';
 import type { ClusterCoverage } from './cluster-coverage.js';
 import { parseRunningTakes } from './cluster-messages.js';
 import type { ClusterNode } from './cluster-node.js';
-import { TakeRecords } from './take-records.js';
+import { TakeKeys, TakeRecords } from './take-records.js';
 
 interface RunningTake {
   scene: string;
@@ -28,6 +28,14 @@ interface RunningTake {
   /** When the node where it was started started it: the take's key in the cluster's record. */
   startedAt: number;
 }
+
+/**
+ * How often, and how far apart, the running takes are read again for a
+ * record not in yet (written by the node where the take started): 20 x 250
+ * ms covers the 2 s an answer waits for a record (take-records.ts).
+ */
+const PUSH_TRIES = 20;
+const PUSH_RETRY_MS = 250;
 
 export interface ClusterShotSyncDeps {
   shotLog: ShotLog;
@@ -49,8 +57,12 @@ export interface ClusterShotSyncDeps {
 export class ClusterShotSync {
   private computingCoverage = false;
   private readonly takeRecords: TakeRecords;
-  /** Each running take's start on the node where it was started, by this node's id of the take. */
-  private readonly originStart = new Map<number, number>();
+  /** Which record of the cluster each of this node's takes is. */
+  private readonly keys = new TakeKeys();
+  /** The running takes' ids last pushed to this node's dashboards, to push again when a record's id is read. */
+  private pushedIds = '';
+  private pushing: Promise<void> = Promise.resolve();
+  private closed = false;
 
   constructor(private readonly deps: ClusterShotSyncDeps) {
     this.takeRecords = new TakeRecords(deps.pool, deps.nodeId, deps.log);
@@ -64,14 +76,16 @@ export class ClusterShotSync {
   readonly takes: TakeCommands = {
     start: (request) => {
       const { shotLog } = this.deps;
+      const here = this.camerasWhileCutOff(request.cameras ?? null);
       const before = shotLog.runningTakes();
-      const take = shotLog.startTake(request);
-      this.originStart.set(take.id, take.startedAt);
+      const take = shotLog.startTake(here ? { ...request, cameras: here } : request);
+      this.keys.started(take.id, take.startedAt);
       this.deps.hub()?.io.serverSideEmit('take:start', { scene: take.scene, take: take.take, cameras: take.cameras, startedAt: take.startedAt });
       this.rememberTakes();
       // A take started on some of the same cameras ended the one running there, or made it leave them.
       this.recordChanges(before, take.startedAt);
       this.takeRecords.started(take);
+      this.pushRunning();
       return take;
     },
     end: (cameraIds) => {
@@ -80,6 +94,7 @@ export class ClusterShotSync {
       this.deps.hub()?.io.serverSideEmit('take:end', { cameras: cameraIds });
       this.rememberTakes();
       this.recordChanges(before, ended[0]?.endedAt ?? Date.now());
+      this.pushRunning();
       return ended;
     },
     mark: async (id, mark) => {
@@ -89,7 +104,57 @@ export class ClusterShotSync {
       this.deps.hub()?.io.serverSideEmit('take:mark', { scene: marked.scene, take: marked.take, mark });
       return marked;
     },
+    withRecordIds: (takes) => this.keys.withRecordIds(takes),
+    runningForDashboards: (running) => this.runningForDashboards(running),
   };
+
+  /**
+   * While this node cannot reach Redis, a take reaches this node's cameras
+   * only (no other node hears of it): it is slated on them by name, so that
+   * its record, and this node's log, say which cameras it acted on rather
+   * than "every camera". A take naming cameras keeps those this node runs;
+   * one naming none of them is refused, since it would act on no camera.
+   * Null while Redis answers (the take acts where it says).
+   */
+  private camerasWhileCutOff(cameras: string[] | null): string[] | null {
+    const state = this.deps.node()?.state();
+    if (!state || state.redis === 'up') return null;
+    const here = state.nodes.find((n) => n.nodeId === this.deps.nodeId)?.cameras ?? [];
+    const acted = cameras ? cameras.filter((c) => here.includes(c)) : here;
+    if (acted.length) return acted;
+    const named = cameras ? `${cameras.map((c) => JSON.stringify(c)).join(', ')} ${cameras.length === 1 ? 'is' : 'are'} not run by this node` : 'this node runs no camera now';
+    throw new ShotscaleError('CLUSTER_UNREACHABLE', `node "${this.deps.nodeId}" cannot reach the cluster's Redis, so a take slated here acts on this node's cameras only (${here.length ? here.join(', ') : 'none'}), and ${named}: no take was started; slate it on a node that runs them, or once Redis answers`);
+  }
+
+  /**
+   * The running takes, pushed to this node's dashboards (`takes`) with the
+   * ids of their records once read: the shot log's own push, at the change,
+   * carries the ids read by then, and a take slated a moment ago has none yet.
+   * Pushed again only when an id differs; one push at a time, in order.
+   */
+  private pushRunning(tries = PUSH_TRIES): void {
+    this.pushing = this.pushing.then(async () => {
+      if (this.closed) return;
+      const running = await this.runningTakes().catch(() => null);
+      const hub = this.deps.hub();
+      if (!running || !hub) return;
+      const ids = JSON.stringify(running.map((t) => t.id));
+      if (ids !== this.pushedIds) {
+        this.pushedIds = ids;
+        hub.takes(running);
+      }
+      // A take started on another node is recorded by that node: its record may land a moment later.
+      const unread = this.deps.shotLog.runningTakes().some((t) => this.keys.recordId(t) === null);
+      if (unread && tries > 1) setTimeout(() => this.pushRunning(tries - 1), PUSH_RETRY_MS).unref();
+    });
+  }
+
+  /** The running takes as the shot log pushes them to this node's dashboards: with the ids of their records where read. */
+  private runningForDashboards(running: Take[]): Take[] {
+    const shown = this.keys.withRecordIds(running);
+    this.pushedIds = JSON.stringify(shown.map((t) => t.id));
+    return shown;
+  }
 
   /** This node's record of a take, marked as the cluster's is (its own takes list and plan alerts read it). */
   private markHere(scene: string, take: string, mark: TakeMark | null): void {
@@ -106,7 +171,25 @@ export class ClusterShotSync {
    */
   async recordedTake(take: Take): Promise<Take> {
     const id = await this.takeRecords.idOfStarted(take);
+    this.keys.noteRecordIds([take], [id]);
     return id === null ? take : { ...take, id };
+  }
+
+  /**
+   * Takes just ended here, as the answer to their end gives them: each with
+   * the id of its record in the cluster (as recordedTake); one whose record
+   * cannot be read now (PostgreSQL slow or away) as this node has it.
+   */
+  async recordedTakes(takes: Take[]): Promise<Take[]> {
+    if (!takes.length) return takes;
+    // Read now, before anything else ends here: their starts where they were started.
+    const keys = takes.map((t) => ({ scene: t.scene, take: t.take, startedAt: this.keys.originOf(t) }));
+    const ids = await this.takeRecords.idsOf(keys).catch((error: unknown) => {
+      this.deps.log.warn(`cluster: the records of the takes just ended not read: ${errorMessage(error)}`);
+      return keys.map(() => null);
+    });
+    this.keys.noteRecordIds(takes, ids);
+    return takes.map((t, i) => ({ ...t, id: ids[i] ?? this.keys.recordId(t) ?? t.id }));
   }
 
   /**
@@ -116,7 +199,8 @@ export class ClusterShotSync {
    */
   async runningTakes(): Promise<Take[]> {
     const running = this.deps.shotLog.runningTakes();
-    const ids = await this.takeRecords.idsOf(running.map((t) => ({ scene: t.scene, take: t.take, startedAt: this.originStart.get(t.id) ?? t.startedAt })));
+    const ids = await this.takeRecords.idsOf(running.map((t) => ({ scene: t.scene, take: t.take, startedAt: this.keys.originOf(t) })));
+    this.keys.noteRecordIds(running, ids);
     return running.map((t, i) => ({ ...t, id: ids[i] ?? t.id }));
   }
 
@@ -126,12 +210,12 @@ export class ClusterShotSync {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     await this.takeRecords.close();
   }
 
   private forgetEnded(): void {
-    const running = new Set(this.deps.shotLog.runningTakes().map((t) => t.id));
-    for (const id of this.originStart.keys()) if (!running.has(id)) this.originStart.delete(id);
+    this.keys.runningNow(this.deps.shotLog.runningTakes());
   }
 
   /** The takes running before a start or an end here: those it ended, and those it made leave cameras, are recorded. */
@@ -141,14 +225,14 @@ export class ClusterShotSync {
       const now = running.get(was.id);
       // As it ended: a take on every camera ends by leaving its last one.
       if (!now) this.recordEnd(this.deps.shotLog.takeStore.get(was.id), at);
-      else if (now.exceptCameras.length !== was.exceptCameras.length || now.cameras?.length !== was.cameras?.length) this.takeRecords.left(now, this.originStart.get(now.id) ?? now.startedAt);
+      else if (now.exceptCameras.length !== was.exceptCameras.length || now.cameras?.length !== was.cameras?.length) this.takeRecords.left(now, this.keys.originOf(now));
     }
   }
 
   /** Ends the take's record, keyed by its start on the node where it was started (which it no longer needs here). */
   private recordEnd(take: Take, at: number): void {
-    const startedAt = this.originStart.get(take.id) ?? take.startedAt;
-    this.originStart.delete(take.id);
+    const startedAt = this.keys.originOf(take);
+    this.keys.ended(take.id);
     this.takeRecords.ended(take, startedAt, at);
   }
 
@@ -169,11 +253,16 @@ export class ClusterShotSync {
     };
     hub.io.on('plan', ({ scene, plan }) => applied(`a plan for scene "${scene}"`, () => (plan === null ? shotLog.removePlan(scene) : shotLog.setPlan(scene, plan))));
     // The node where it was started has refused a take number used before, or been told "again".
-    hub.io.on('take:start', (request) => applied('a take started', () => this.originStart.set(shotLog.startTake({ ...request, again: true }).id, request.startedAt)));
+    hub.io.on('take:start', (request) => applied('a take started', () => this.keys.started(shotLog.startTake({ ...request, again: true }).id, request.startedAt)));
     hub.io.on('take:end', (request) => applied('a take ended', () => shotLog.endTake(request.cameras)));
     hub.io.on('take:mark', ({ scene, take, mark }) => applied(`a mark on scene ${scene} take ${take}`, () => this.markHere(scene, take, mark)));
     // Takes ended by another node (it records them): their starts are no longer needed here.
-    for (const event of ['take:start', 'take:end'] as const) hub.io.on(event, () => this.forgetEnded());
+    // The running takes are pushed again once their records' ids are read.
+    for (const event of ['take:start', 'take:end'] as const)
+      hub.io.on(event, () => {
+        this.forgetEnded();
+        this.pushRunning();
+      });
   }
 
   /** At start: the takes running in the cluster are joined, and the cluster's plans kept here (a take's end checks them). */
@@ -186,7 +275,14 @@ export class ClusterShotSync {
     // A take this node resumed after a crash that the cluster has ended since: ended here too.
     if (running) {
       for (const local of shotLog.runningTakes()) {
-        if (running.some((t) => t.scene === local.scene && t.take === local.take)) continue;
+        const cluster = running.find((t) => t.scene === local.scene && t.take === local.take);
+        // Resumed after a restart (shot-log.ts): the same take as the cluster's, whose record is keyed by
+        // its start where it was started, not by this node's own start of it (a second record, ended
+        // while the first ran on for ever, and marks on either missing the other's shots).
+        if (cluster) {
+          this.keys.started(local.id, cluster.startedAt);
+          continue;
+        }
         shotLog.endRunningTake(local.id);
         log.warn(`cluster: scene ${local.scene} take ${local.take}, running here before a restart, ended in the cluster meanwhile; ended here too`);
       }
@@ -194,12 +290,13 @@ export class ClusterShotSync {
     for (const take of running ?? []) {
       if (shotLog.runningTakes().some((t) => t.scene === take.scene && t.take === take.take)) continue;
       try {
-        this.originStart.set(shotLog.startTake({ scene: take.scene, take: take.take, cameras: take.cameras, exceptCameras: take.exceptCameras ?? [], again: true }).id, take.startedAt);
+        this.keys.started(shotLog.startTake({ scene: take.scene, take: take.take, cameras: take.cameras, exceptCameras: take.exceptCameras ?? [], again: true }).id, take.startedAt);
         log.info(`cluster: joined the running take: scene ${take.scene} take ${take.take}`);
       } catch (error) {
         log.warn(`cluster: running take scene ${take.scene} not joined: ${errorMessage(error)}`);
       }
     }
+    this.pushRunning();
     for (const { scene, plan } of await this.deps.coverage.storedPlans().catch(() => [])) {
       try {
         shotLog.setPlan(scene, plan);
@@ -234,7 +331,8 @@ export class ClusterShotSync {
   private rememberTakes(): void {
     const running: RunningTake[] = this.deps.shotLog
       .runningTakes()
-      .map((t) => ({ scene: t.scene, take: t.take, cameras: t.cameras, exceptCameras: t.exceptCameras, startedAt: this.originStart.get(t.id) ?? t.startedAt }));
+      .map((t) => ({ scene: t.scene, take: t.take, cameras: t.cameras, exceptCameras: t.exceptCameras, startedAt: this.keys.originOf(t) }));
     this.deps.redis.set(this.takesKey, JSON.stringify(running)).catch((error: unknown) => this.deps.log.warn(`cluster: running takes not kept in Redis: ${errorMessage(error)}`));
   }
 }
+

@@ -3,7 +3,8 @@
  * take, keyed by its start on the node where it was started, written by
  * whichever node starts it, ends it or makes it leave cameras (queued, so
  * that PostgreSQL slow or away never holds up a slate), and read back as
- * the API gives takes, with the record's id.
+ * the API gives takes, with the record's id; and which record each of this
+ * node's own takes is (TakeKeys), so that every answer and push names the record.
  */
 import type pg from 'pg';
 import { errorMessage } from '../errors.js';
@@ -58,6 +59,76 @@ const camerasOf = (take: Take): [string | null, string | null] => [
   take.cameras ? jsonWithoutNul(take.cameras) : null,
   take.exceptCameras.length ? jsonWithoutNul(take.exceptCameras) : null,
 ];
+
+/** Takes whose record ids (and starts where they were started, once ended) are kept: far more than run at once. */
+const KEPT_TAKES = 1000;
+
+/** Keeps the latest entries of a map of takes (by insertion): what an answer a moment later may still ask for. */
+function trim(map: Map<number, number>): void {
+  for (const id of map.keys()) {
+    if (map.size <= KEPT_TAKES) return;
+    map.delete(id);
+  }
+}
+
+/**
+ * Which record of the cluster each of this node's takes is: its start on
+ * the node where it was started (the record's key; this node's own start of
+ * a take another node started, or of one it resumed after a restart, is
+ * another time), and the record's id once read (this node's own id of the
+ * take is another number, and may be another take's in the record).
+ */
+export class TakeKeys {
+  /** Each running take's start where it was started, by this node's id of the take. */
+  private readonly running = new Map<number, number>();
+  /** The same for takes that ended a moment ago: the answer to their end names their records. */
+  private readonly justEnded = new Map<number, number>();
+  private readonly recordIds = new Map<number, number>();
+
+  /** This node's take `id` is the one started, where it was started, at `startedAt`. */
+  started(id: number, startedAt: number): void {
+    this.running.set(id, startedAt);
+  }
+
+  /** A take's start on the node where it was started: its key in the cluster's record. */
+  originOf(take: Take): number {
+    return this.running.get(take.id) ?? this.justEnded.get(take.id) ?? take.startedAt;
+  }
+
+  /** A take no longer running here: its start is kept a while, for the answer to its end. */
+  ended(id: number): void {
+    const startedAt = this.running.get(id);
+    this.running.delete(id);
+    if (startedAt === undefined) return;
+    this.justEnded.set(id, startedAt);
+    trim(this.justEnded);
+  }
+
+  /** The takes running here now: any other ended (another node ended it). */
+  runningNow(takes: Take[]): void {
+    const running = new Set(takes.map((t) => t.id));
+    for (const id of [...this.running.keys()]) if (!running.has(id)) this.ended(id);
+  }
+
+  /** The ids of takes' records as read (null: not in yet). */
+  noteRecordIds(takes: Take[], ids: (number | null)[]): void {
+    takes.forEach((t, i) => {
+      const id = ids[i];
+      if (id !== null && id !== undefined) this.recordIds.set(t.id, id);
+    });
+    trim(this.recordIds);
+  }
+
+  /** The id of the take's record, once read; null before. */
+  recordId(take: Take): number | null {
+    return this.recordIds.get(take.id) ?? null;
+  }
+
+  /** The takes with the ids of their records where read (else this node's own). */
+  withRecordIds(takes: Take[]): Take[] {
+    return takes.map((t) => ({ ...t, id: this.recordIds.get(t.id) ?? t.id }));
+  }
+}
 
 export class TakeRecords {
   private readonly writes: PgWriteQueue;
