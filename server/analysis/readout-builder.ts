@@ -13,6 +13,12 @@ import { noPictureIn } from './picture-check.js';
 import { ScaleSmoother, type SmoothedScale, type SmoothingSettings } from './scale-smoother.js';
 import { StillPictureWatch } from './still-picture.js';
 
+/**
+ * What a readout keeps of its frame's reading: enough to smooth the frame
+ * again (ReadoutBuilder.restart).
+ */
+export type FrameReading = Pick<Readout, 'raw' | 'captureTime' | 'subjects' | 'noPicture' | 'reason'>;
+
 /** A frame's own reading, for a camera with no label yet. */
 function unsmoothed(probabilities: readonly number[]): SmoothedScale {
   const best = argmax(probabilities);
@@ -31,17 +37,11 @@ export class ReadoutBuilder {
   ) {}
 
   build(frame: Frame, prediction: ScalePrediction, model: string): Readout {
-    let smoother = this.smoothers.get(frame.cameraId);
-    if (!smoother) {
-      smoother = new ScaleSmoother(this.settings);
-      this.smoothers.set(frame.cameraId, smoother);
-    }
-    // A frame of one flat colour has no scale to read: it holds the label (weight 0) and is no first reading either.
+    // A frame of one flat colour has no scale to read.
     const noPicture = noPictureIn(frame);
-    // A frame in which the detectors found nobody weighs less (SmoothingSettings.emptyFrameWeight); a model that cannot say counts fully.
-    const weight = noPicture ? 0 : prediction.subjects?.kind === 'none' ? this.settings.emptyFrameWeight : 1;
+    const smoother = this.smootherOf(frame.cameraId);
     const unread = noPicture !== null && !smoother.started;
-    const { label, confidence, smoothed } = unread ? unsmoothed(prediction.probabilities) : smoother.update(prediction.probabilities, frame.captureTime, weight);
+    const { label, confidence, smoothed } = this.smooth(smoother, { raw: prediction.probabilities, captureTime: frame.captureTime, noPicture: noPicture ?? undefined, subjects: prediction.subjects });
     const readout: Readout = {
       cameraId: frame.cameraId,
       captureTime: frame.captureTime,
@@ -58,9 +58,7 @@ export class ReadoutBuilder {
       if (unread) readout.labelUnread = true;
     } else if (prediction.reason) {
       readout.reason = prediction.reason;
-      let byLabel = this.reasons.get(frame.cameraId);
-      if (!byLabel) this.reasons.set(frame.cameraId, (byLabel = new Map()));
-      byLabel.set(CANONICAL_SCALES[argmax(prediction.probabilities)]!, { reason: prediction.reason, ...(prediction.subjects ? { subjects: prediction.subjects } : {}) });
+      this.keepReason(frame.cameraId, prediction.probabilities, prediction.reason, prediction.subjects);
     }
     // A held label keeps the reason of the frame that last read it, and who
     // was in that frame: the latest frame's own may name another class (a
@@ -83,9 +81,51 @@ export class ReadoutBuilder {
     this.reasons.delete(cameraId);
   }
 
+  /**
+   * A cut found after some frames of the new shot were read (the cut
+   * detector decides a few frames late, a dissolve up to 2 s late): the
+   * smoothing starts again at the cut and reads those frames again, in
+   * order, so that none of them is smoothed with the shot before and the
+   * next frame goes on from them. Returns their labels and probabilities,
+   * one for each reading; with no reading, a plain reset.
+   */
+  restart(cameraId: string, readings: readonly FrameReading[]): SmoothedScale[] {
+    this.reset(cameraId);
+    const smoother = this.smootherOf(cameraId);
+    return readings.map((reading) => {
+      if (!reading.noPicture && reading.reason) this.keepReason(cameraId, reading.raw, reading.reason, reading.subjects);
+      return this.smooth(smoother, reading);
+    });
+  }
+
   forget(cameraId: string): void {
     this.smoothers.delete(cameraId);
     this.reasons.delete(cameraId);
     this.still.forget(cameraId);
+  }
+
+  private smootherOf(cameraId: string): ScaleSmoother {
+    let smoother = this.smoothers.get(cameraId);
+    if (!smoother) {
+      smoother = new ScaleSmoother(this.settings);
+      this.smoothers.set(cameraId, smoother);
+    }
+    return smoother;
+  }
+
+  /** One frame's reading through the camera's smoother. */
+  private smooth(smoother: ScaleSmoother, reading: FrameReading): SmoothedScale {
+    // A frame with no picture holds the label (weight 0) and is no first reading either.
+    if (reading.noPicture && !smoother.started) return unsmoothed(reading.raw);
+    // A frame in which the detectors found nobody weighs less (SmoothingSettings.emptyFrameWeight); a model that cannot say counts fully.
+    const weight = reading.noPicture ? 0 : reading.subjects?.kind === 'none' ? this.settings.emptyFrameWeight : 1;
+    return smoother.update(reading.raw, reading.captureTime, weight);
+  }
+
+  /** For the label a frame read, its reason and who was in it (the latest frame that read it wins). */
+  private keepReason(cameraId: string, probabilities: readonly number[], reason: string, subjects: Subjects | undefined): void {
+    let byLabel = this.reasons.get(cameraId);
+    if (!byLabel) this.reasons.set(cameraId, (byLabel = new Map()));
+    byLabel.set(CANONICAL_SCALES[argmax(probabilities)]!, { reason, ...(subjects ? { subjects } : {}) });
   }
 }

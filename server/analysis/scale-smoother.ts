@@ -94,6 +94,8 @@ export class ScaleSmoother {
   /** Forget the past (at a cut): the next frame sets the label at once. */
   reset(): void {
     this.smoothed = null;
+    // The frames after a cut may be read again (ReadoutBuilder.restart): their times run from the first of them.
+    this.lastTime = 0;
     this.challenger = null;
     this.previous = null;
     this.oneView = false;

@@ -275,8 +275,8 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
           if (headInUse.has(frame.cameraId) && headInUse.get(frame.cameraId) !== head) readouts.reset(frame.cameraId);
           headInUse.set(frame.cameraId, head);
           const tracker = shotLog?.tracker(frame.cameraId);
-          // A cut before this frame: the new shot's label starts from this frame alone.
-          if (tracker?.takeSmoothingReset(frame.session, frame.timeS)) readouts.reset(frame.cameraId);
+          // A cut before this frame: the new shot's smoothing starts at the cut, with the frames read since it.
+          tracker?.takeSmoothingReset(frame.session, frame.timeS, (since) => readouts.restart(frame.cameraId, since));
           const readout = readouts.build(frame, predictions[i]!, profileLabel(profiles.get(frame.cameraId)!));
           const analysis = predictions[i]!.analysis;
           tracker?.readout(frame.session, frame.timeS, frame.captureTime, readout, { timeS: frame.timeS, width: frame.width, height: frame.height, data: frame.data, ...(analysis ? { analysis } : {}) });

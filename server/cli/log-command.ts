@@ -323,7 +323,8 @@ async function logFile(run: LogRun): Promise<number> {
     const frames = batch.map((f) => ({ cameraId, seq: f.index, session: 1, timeS: f.timeS, captureTime: baseMs + f.timeS * 1000, width: model.input.width, height: model.input.height, data: f.data }));
     const predictions = await runModels(frames, () => profile, views);
     frames.forEach((frame, i) => {
-      if (tracker.takeSmoothingReset(1, frame.timeS)) readouts.reset(cameraId);
+      // As live: a cut found after frames of its shot were read smooths them again from the cut.
+      tracker.takeSmoothingReset(1, frame.timeS, (since) => readouts.restart(cameraId, since));
       const readout = readouts.build(frame, predictions[i]!, model.name);
       tracker.readout(1, frame.timeS, frame.captureTime, readout, { timeS: frame.timeS, width: frame.width, height: frame.height, data: frame.data });
     });

@@ -1,7 +1,8 @@
 /**
  * What one shot's readouts add up to: the scale held longest (the camera's
  * stable label weighted by time, not an average that could land on a class
- * the shot never had, as a push-in from MS to CU would on MCU), the scales it
+ * the shot never had, as a push-in from MS to CU would on MCU; only a label
+ * one of its frames read), the scales it
  * opens and closes on, the mean probabilities with the confidence of the
  * scale, the subjects seen most often in the frames that read that scale,
  * the reason one of those frames gave nearest mid-shot, a few evenly
@@ -55,6 +56,8 @@ interface Sample {
   label: CanonicalScale;
   /** The camera's stable label (after smoothing and hysteresis). */
   stable: CanonicalScale;
+  /** The smoothed probabilities counted in the shot's mean. */
+  smoothed: readonly number[];
   reason: string | undefined;
   subjects: Subjects | undefined;
   /** Set when a frame with no picture came next: the label holds until then, not over the black. */
@@ -65,15 +68,19 @@ interface Sample {
  * The label held longest over `samples` (each holds until the next, or the
  * frame with no picture after it; the last until `endS`), ties to the more
  * probable. Time without a picture counts for no label: a spell of black
- * after a second of MS is no MS the classifier read.
+ * after a second of MS is no MS the classifier read. Nor is a stable label
+ * that no frame of the shot read (`read`: one held over from the shot
+ * before its cut, or one the average reached alone, between the classes the
+ * frames read): its time counts for what each frame read.
  */
-function heldLongest(samples: readonly Sample[], endS: number, probabilities: readonly number[]): CanonicalScale | null {
+function heldLongest(samples: readonly Sample[], endS: number, probabilities: readonly number[], read: ReadonlySet<CanonicalScale>): CanonicalScale | null {
   if (!samples.length) return null;
   const held = new Map<CanonicalScale, number>();
   samples.forEach((s, i) => {
     const until = s.untilS ?? (i + 1 < samples.length ? samples[i + 1]!.timeS : Math.max(endS, s.timeS));
+    const scale = read.has(s.stable) ? s.stable : s.label;
     // A readout alone still counts, however short its span.
-    held.set(s.stable, (held.get(s.stable) ?? 0) + Math.max(until - s.timeS, 1e-6));
+    held.set(scale, (held.get(scale) ?? 0) + Math.max(until - s.timeS, 1e-6));
   });
   let best: CanonicalScale | null = null;
   for (const [scale, seconds] of held) {
@@ -103,7 +110,11 @@ export class ShotAccumulator {
    */
   constructor(private readonly fallback: readonly number[] | null) {}
 
-  add(readout: ReadoutSample, timeS: number, frame: ThumbnailFrame | null): void {
+  /**
+   * Returns the readout's place in the shot, for relabel(); null for a frame
+   * with no picture, which counts towards no scale.
+   */
+  add(readout: ReadoutSample, timeS: number, frame: ThumbnailFrame | null): number | null {
     if (this.last?.blank) this.blankS += Math.max(0, timeS - this.last.timeS);
     this.last = { timeS, blank: readout.noPicture !== undefined };
     // A black or plain frame has no scale: the shot's scale, subjects and thumbnail come from the frames with a picture.
@@ -112,15 +123,29 @@ export class ShotAccumulator {
       if (before && before.untilS === undefined) before.untilS = Math.max(timeS, before.timeS);
       if (this.blank) this.blank.count += 1;
       else this.blank = { count: 1, kind: readout.noPicture };
-      return;
+      return null;
     }
     for (let i = 0; i < SCALE_COUNT; i++) this.sum[i]! += readout.smoothed[i] ?? 0;
     this.count += 1;
     // Reasons are few words; keeping one per readout is cheap next to the frames.
     // A reason explains its own frame's prediction (raw), not the smoothed label.
     const label = readout.raw ? CANONICAL_SCALES[argmax(readout.raw)]! : readout.label;
-    this.samples.push({ timeS, label, stable: readout.label, reason: readout.reason, subjects: readout.subjects });
+    this.samples.push({ timeS, label, stable: readout.label, smoothed: readout.smoothed, reason: readout.reason, subjects: readout.subjects });
     if (frame) this.keepCandidate(frame);
+    return this.samples.length - 1;
+  }
+
+  /**
+   * The readout added at `index` smoothed again (its shot's cut was found
+   * after it was read, ReadoutBuilder.restart): its stable label and
+   * probabilities replace those it was added with.
+   */
+  relabel(index: number, readout: Pick<ReadoutSample, 'label' | 'smoothed'>): void {
+    const sample = this.samples[index];
+    if (!sample) return;
+    for (let i = 0; i < SCALE_COUNT; i++) this.sum[i]! += (readout.smoothed[i] ?? 0) - (sample.smoothed[i] ?? 0);
+    sample.stable = readout.label;
+    sample.smoothed = readout.smoothed;
   }
 
   get readouts(): number {
@@ -140,11 +165,13 @@ export class ShotAccumulator {
   summary(midS: number, endS = midS): ShotSummary {
     const probabilities = this.probabilities() ?? new Array<number>(SCALE_COUNT).fill(1 / SCALE_COUNT);
     // No analysed frame: the scale carried over from the previous shot's probabilities.
-    const scale = heldLongest(this.samples, endS, probabilities) ?? CANONICAL_SCALES[argmax(probabilities)]!;
+    // A shot takes only a label one of its own frames read, and so opens and closes on one.
+    const read = new Set(this.samples.map((s) => s.label));
+    const scale = heldLongest(this.samples, endS, probabilities, read) ?? CANONICAL_SCALES[argmax(probabilities)]!;
     const best = CANONICAL_SCALES.indexOf(scale);
     const quarter = Math.max(1, Math.ceil(this.samples.length / 4));
-    const scaleStart = heldLongest(this.samples.slice(0, quarter), this.samples[quarter]?.timeS ?? endS, probabilities);
-    const scaleEnd = heldLongest(this.samples.slice(-quarter), endS, probabilities);
+    const scaleStart = heldLongest(this.samples.slice(0, quarter), this.samples[quarter]?.timeS ?? endS, probabilities, read);
+    const scaleEnd = heldLongest(this.samples.slice(-quarter), endS, probabilities, read);
     // Who is in the shot at its scale, so that the subjects and the reason describe the same frames
     // (a held MCU over frames where the detectors lost the person is not "no one in frame").
     const readingScale = this.samples.filter((s) => s.label === scale);

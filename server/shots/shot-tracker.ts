@@ -6,16 +6,36 @@
  * before it can still be reported, and a cut closes its shot only once the
  * readouts before it are in, so each shot gets exactly its own frames
  * whichever stream runs ahead (the cut stream live, either one in file mode).
+ * The readouts are smoothed before that, as they come: those of a new shot
+ * read before its cut was found are smoothed again from the cut once it is
+ * (takeSmoothingReset), in the shot and on the camera's smoother alike.
  *
  * Shots open, update and close through a sink (the shot log); the open shot
  * is written as it grows, so a crash loses at most its last fraction of a
  * second.
  */
+import type { FrameReading } from '../analysis/readout-builder.js';
+import type { SmoothedScale } from '../analysis/scale-smoother.js';
 import { CutDetector, type CutDetectorSettings, type CutEvent } from '../cuts/cut-detector.js';
 import type { ShotBoundary, ShotRecord } from '../shared/shots.js';
 import { ShotAccumulator, type ReadoutSample, type ThumbnailFrame } from './shot-accumulator.js';
 import type { TimecodeClock } from './timecode-clock.js';
 import { framesToTimecode } from './timecode.js';
+
+/**
+ * The most readouts kept to be smoothed again after a cut found late (a feed
+ * whose smoothing is never reset must not keep them all): 256 readouts are
+ * 51 s at 5 analysed frames a second, against a dissolve reported at most
+ * about 2 s after it began.
+ */
+const MAX_RECENT_READOUTS = 256;
+
+/**
+ * Starts the camera's smoothing again at a cut and smooths the readings of
+ * the frames read since (in frame order; none: a plain reset); returns their
+ * labels, one for each (ReadoutBuilder.restart).
+ */
+export type SmoothingRestart = (readings: FrameReading[]) => SmoothedScale[];
 
 /** The scene and take new shots attach to. */
 export interface TakeRef {
@@ -66,8 +86,11 @@ interface Boundary {
 interface PendingReadout {
   frame: number;
   timeS: number;
+  captureMs: number;
   readout: ReadoutSample;
   thumbnail: ThumbnailFrame | null;
+  /** Where it went once assigned to a shot with a picture: the shot and its place there. */
+  placed?: { shot: OpenShot; index: number };
 }
 
 interface OpenShot {
@@ -101,6 +124,8 @@ export class ShotTracker {
   private take: TakeRef | null = null;
   /** Cut frames the smoother has not been reset for yet. */
   private unresetCuts: number[] = [];
+  /** Readouts, in frame order, that a cut not reset for yet may come before (found or still to be). */
+  private recent: PendingReadout[] = [];
   private lastProbabilities: number[] | null = null;
   private closedCount = 0;
   /** How the next session's first shot is cut in: 'start', or 'restart' once a session of this feed has ended by a restart. */
@@ -138,20 +163,39 @@ export class ShotTracker {
     if (!s) return;
     const frame = Math.round(timeS * this.fps);
     s.analysedThrough = Math.max(s.analysedThrough, frame);
-    this.readouts.push({ frame, timeS, readout, thumbnail });
+    const pending: PendingReadout = { frame, timeS, captureMs, readout, thumbnail };
+    this.readouts.push(pending);
+    this.recent.push(pending);
+    this.pruneRecent();
     this.drain(false);
   }
 
   /**
-   * Whether the smoother should forget the past before the analysed frame at
-   * `timeS`: true once for each cut at or before it.
+   * Called before the analysed frame at `timeS` is smoothed: where a cut at
+   * or before it has not been reset for yet, `restart` starts the camera's
+   * smoothing again at the cut with the frames read since, which take the
+   * labels it gives them (the cut detector decides a few frames after a hard
+   * cut, up to about 2 s after a dissolve starts: frames of the new shot read
+   * in between were smoothed with the shot before, and held its label).
+   * True when it did, once for each cut.
    */
-  takeSmoothingReset(session: number, timeS: number): boolean {
+  takeSmoothingReset(session: number, timeS: number, restart: SmoothingRestart): boolean {
     if (!this.session || this.session.number !== session) return false;
     const frame = Math.round(timeS * this.fps);
     const due = this.unresetCuts.filter((f) => f <= frame);
     if (!due.length) return false;
     this.unresetCuts = this.unresetCuts.filter((f) => f > frame);
+    // Each shot from its own cut (two cuts before one analysed frame: the frames between are a shot of their own).
+    due.forEach((cut, i) => {
+      const next = due[i + 1] ?? Infinity;
+      const since = this.recent.filter((p) => p.frame >= cut && p.frame < next && p.frame < frame);
+      const labels = restart(since.map((p) => readingOf(p)));
+      since.forEach((p, k) => {
+        const smoothed = labels[k];
+        if (smoothed) this.smoothedAgain(p, smoothed);
+      });
+    });
+    this.pruneRecent();
     return true;
   }
 
@@ -176,6 +220,7 @@ export class ShotTracker {
     this.boundaries = [];
     this.readouts = [];
     this.unresetCuts = [];
+    this.recent = [];
     this.detector.reset();
   }
 
@@ -256,7 +301,25 @@ export class ShotTracker {
   private attribute(pending: PendingReadout): void {
     // A readout that arrived after its shot was closed (analysis far behind) is left out.
     if (!this.open || pending.frame < this.open.inIndex) return;
-    this.open.acc.add(pending.readout, pending.timeS, pending.thumbnail);
+    const index = this.open.acc.add(pending.readout, pending.timeS, pending.thumbnail);
+    if (index !== null) pending.placed = { shot: this.open, index };
+  }
+
+  /** A readout smoothed again from its shot's cut: in the shot where it is assigned already, otherwise before it is. */
+  private smoothedAgain(pending: PendingReadout, smoothed: SmoothedScale): void {
+    const readout = { ...pending.readout, label: smoothed.label, smoothed: smoothed.smoothed };
+    pending.readout = readout;
+    // A shot closed before the cut after it was reset for is written: it stays as it was.
+    if (pending.placed && pending.placed.shot === this.open) pending.placed.shot.acc.relabel(pending.placed.index, readout);
+  }
+
+  /** Keeps the readouts a cut not reset for yet may come before: one found and not reset for, or one still to be found. */
+  private pruneRecent(): void {
+    const decided = this.detector.decidedThrough;
+    // Cuts come in frame order: the first not reset for is the earliest.
+    const earliestCut = this.unresetCuts[0] ?? Infinity;
+    this.recent = this.recent.filter((p) => p.frame > decided || p.frame >= earliestCut);
+    if (this.recent.length > MAX_RECENT_READOUTS) this.recent.splice(0, this.recent.length - MAX_RECENT_READOUTS);
   }
 
   private applyBoundary(boundary: Boundary): void {
@@ -344,4 +407,17 @@ export class ShotTracker {
       hasThumbnail: false,
     };
   }
+}
+
+/** What a readout's frame read, to be smoothed again. */
+function readingOf(pending: PendingReadout): FrameReading {
+  const { readout } = pending;
+  return {
+    // A readout without its frame's own probabilities (a test's) reads as it was smoothed.
+    raw: readout.raw ?? readout.smoothed,
+    captureTime: pending.captureMs,
+    ...(readout.subjects ? { subjects: readout.subjects } : {}),
+    ...(readout.noPicture ? { noPicture: readout.noPicture } : {}),
+    ...(readout.reason ? { reason: readout.reason } : {}),
+  };
 }

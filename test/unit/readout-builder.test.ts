@@ -111,5 +111,33 @@ describe('readout builder', () => {
     for (let t = 4400; t <= 4600; t += 200) last = builder.build(frame(t), reads(6, 'wide -> WS'), 'm').label;
     assert.equal(last, 'WS', 'after leading for the hold again');
   });
-});
 
+  test('a cut found after frames of the new shot were read: restart smooths them again from the cut, and the next frame goes on from them', () => {
+    for (const pairViews of [false, true]) {
+      const builder = new ReadoutBuilder({ timeConstantS: 0.6, hysteresisMargin: 0.08, hysteresisHoldS: 0.4, emptyFrameWeight: 0.5, pairViews }, () => 0);
+      for (let t = 0; t <= 1000; t += 200) builder.build(frame(t), reads(0, 'neck -> ECU'), 'm');
+      // The cut is at 1200 ms; the detector says so after the frames at 1200 and 1400 were read: they held ECU.
+      const read = [1200, 1400].map((t) => builder.build(frame(t), reads(7, 'sky -> EWS'), 'm'));
+      assert.deepEqual(read.map((r) => r.label), ['ECU', 'ECU'], `pairViews ${pairViews}: smoothed with the shot before`);
+      const again = builder.restart('a', read);
+      assert.deepEqual(again.map((r) => r.label), ['EWS', 'EWS'], `pairViews ${pairViews}`);
+      assert.deepEqual(again[1]!.smoothed, reads(7, '').probabilities, 'the sky alone');
+      const next = builder.build(frame(1600), reads(7, 'sky -> EWS'), 'm');
+      assert.deepEqual([next.label, next.labelReason], ['EWS', 'sky -> EWS'], 'the reasons start again from the cut too');
+      assert.deepEqual(next.smoothed, reads(7, '').probabilities);
+      // Frames that read differently: as a camera whose smoothing was reset at the cut reads them.
+      const frames = [2000, 2200, 2400, 2600, 2800].map((t, i) => ({ t, prediction: reads(i % 2 ? 6 : 5, i % 2 ? 'wide -> WS' : 'feet in -> FS') }));
+      const asRead = frames.map(({ t, prediction }) => builder.build(frame(t), prediction, 'm'));
+      const fresh = new ReadoutBuilder({ timeConstantS: 0.6, hysteresisMargin: 0.08, hysteresisHoldS: 0.4, emptyFrameWeight: 0.5, pairViews }, () => 0);
+      const expected = frames.map(({ t, prediction }) => fresh.build(frame(t), prediction, 'm'));
+      assert.deepEqual(
+        builder.restart('a', asRead).map((r) => [r.label, r.smoothed]),
+        expected.map((r) => [r.label, r.smoothed]),
+        `pairViews ${pairViews}: each frame at its own time after the cut`,
+      );
+      // None read since the cut: a reset, the next frame sets the label.
+      assert.deepEqual(builder.restart('a', []), []);
+      assert.equal(builder.build(frame(1800), reads(3, 'hips -> MS'), 'm').label, 'MS');
+    }
+  });
+});

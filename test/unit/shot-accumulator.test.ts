@@ -52,10 +52,11 @@ describe('the scale of a shot', () => {
     const summary = acc.summary(0.7, 1.4);
     assert.equal(summary.scale, 'MCU');
     assert.deepEqual([summary.subjects, summary.reason], [one, 'MCU reason'], 'not "no one in frame" beside a reason about a body');
-    // No frame of its own reads the held scale: the subjects seen most often in the shot.
+    // No frame of its own reads the held scale: the shot is what they read, with their subjects and reason.
     const held = new ShotAccumulator(null);
     for (let i = 0; i < 3; i++) held.add({ label: 'MS', smoothed: onehot('MS'), raw: onehot('FS'), reason: 'FS reason', subjects: none }, i * 0.2, null);
-    assert.deepEqual([held.summary(0.2, 0.6).scale, held.summary(0.2, 0.6).subjects], ['MS', none]);
+    const own = held.summary(0.2, 0.6);
+    assert.deepEqual([own.scale, own.subjects, own.reason], ['FS', none, 'FS reason']);
   });
 
   test('the reason is one given by a frame with the subjects the shot says, where one gave it', () => {
@@ -73,6 +74,34 @@ describe('the scale of a shot', () => {
     const acc = new ShotAccumulator(onehot('FS'));
     const summary = acc.summary(1, 2);
     assert.deepEqual([summary.scale, summary.scaleStart, summary.scaleEnd, summary.readouts], ['FS', null, null, 0]);
+  });
+
+  test('only a label its frames read: a stable label none of them read gives its time to what each read', () => {
+    // The sky after a face: the wall held the face's ECU over the first 0.6 s (hysteresis), every frame read EWS.
+    const acc = new ShotAccumulator(null);
+    const sky = { raw: onehot('EWS', 0.5), reason: 'no person or face found -> EWS' };
+    for (let t = 0; t < 0.6; t += 0.2) acc.add({ ...sky, label: 'ECU', smoothed: onehot('ECU', 0.4) }, t, null);
+    for (let t = 0.6; t < 0.88; t += 0.2) acc.add({ ...sky, label: 'EWS', smoothed: onehot('EWS', 0.5) }, t, null);
+    const summary = acc.summary(0.44, 0.88);
+    assert.deepEqual([summary.scale, summary.scaleStart, summary.scaleEnd, summary.reason], ['EWS', 'EWS', 'EWS', 'no person or face found -> EWS']);
+    // A label the average reached between two read ones (MCU between an MS and a CU frame) is no label a frame read either.
+    const between = new ShotAccumulator(null);
+    for (let t = 0; t < 2; t += 0.2) between.add({ label: 'MCU', raw: onehot(t < 0.6 ? 'MS' : 'CU'), smoothed: onehot('MCU', 0.4), reason: t < 0.6 ? 'hips -> MS' : 'face -> CU' }, t, null);
+    assert.deepEqual([between.summary(1, 2).scale, between.summary(1, 2).reason], ['CU', 'face -> CU']);
+  });
+
+  test('a readout smoothed again (its cut found after it was read) counts as relabelled', () => {
+    const acc = new ShotAccumulator(null);
+    const places = [0, 0.2, 0.4, 0.6].map((t) => acc.add({ label: 'ECU', raw: onehot('EWS'), smoothed: onehot('ECU'), reason: 'sky -> EWS' }, t, null));
+    assert.equal(acc.add({ label: 'ECU', smoothed: onehot('ECU'), noPicture: 'black' }, 0.8, null), null, 'a frame with no picture has no place');
+    for (const place of places.slice(0, 3)) acc.relabel(place!, { label: 'EWS', smoothed: onehot('EWS') });
+    const summary = acc.summary(0.5, 1);
+    assert.equal(summary.scale, 'EWS');
+    const expected = CANONICAL_SCALES.map((_s, i) => (3 * onehot('EWS')[i]! + onehot('ECU')[i]!) / 4);
+    assert.ok(
+      summary.probabilities.every((p, i) => Math.abs(p - expected[i]!) < 1e-12),
+      summary.probabilities.join(' '),
+    );
   });
 
   test('exports say a change of scale in words', () => {

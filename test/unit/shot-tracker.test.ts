@@ -7,10 +7,11 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { ReadoutBuilder } from '../../server/analysis/readout-builder.js';
 import { CUT_FRAME, CUT_FRAME_BYTES } from '../../server/cuts/cut-detector.js';
 import { CANONICAL_SCALES, type CanonicalScale } from '../../server/shared/scale.js';
 import type { ShotBoundary, ShotRecord, TimecodeRateName } from '../../server/shared/shots.js';
-import type { Subjects } from '../../server/shared/socket-events.js';
+import type { Readout, Subjects } from '../../server/shared/socket-events.js';
 import type { ThumbnailFrame } from '../../server/shots/shot-accumulator.js';
 import { ShotTracker, type ShotSink, type ShotTrackerOptions, type TakeRef } from '../../server/shots/shot-tracker.js';
 import { TimecodeClock } from '../../server/shots/timecode-clock.js';
@@ -136,7 +137,7 @@ class Harness {
    */
   play(
     frames: Uint8Array[],
-    readouts: Map<number, ReadoutLike>,
+    readouts: Map<number, ReadoutLike | (() => ReadoutLike)>,
     lag: number,
     options: { session?: number; wallStart?: number; before?: (frame: number) => void; firstIndex?: number; hooks?: Record<number, () => void> } = {},
   ): void {
@@ -151,7 +152,8 @@ class Harness {
         key: f + lag + 0.5,
         run: () => {
           options.before?.(f);
-          this.readout(session, f, readout, null, options.wallStart);
+          // A readout made when its turn comes (after `before`), as the server smooths a frame when its inference is done.
+          this.readout(session, f, typeof readout === 'function' ? readout() : readout, null, options.wallStart);
         },
       });
     }
@@ -406,14 +408,17 @@ describe('what a shot says', () => {
 });
 
 describe('smoothing resets', () => {
+  /** A restart that only resets, and labels no frame read since the cut. */
+  const noReadings = (): [] => [];
+
   test('takeSmoothingReset is true once, for the first analysed frame at or after each cut (live)', () => {
     for (const lag of [8, 40]) {
       const h = new Harness();
       const resets: number[] = [];
       h.play(clip(130, [50, 80]), readoutsOf(0, 130, 5, () => sure('MS')), lag, {
         before: (f) => {
-          if (h.tracker.takeSmoothingReset(1, f / 25)) resets.push(f);
-          assert.equal(h.tracker.takeSmoothingReset(2, f / 25), false, 'another session: never');
+          if (h.tracker.takeSmoothingReset(1, f / 25, noReadings)) resets.push(f);
+          assert.equal(h.tracker.takeSmoothingReset(2, f / 25, noReadings), false, 'another session: never');
         },
       });
       assert.deepEqual(resets, [50, 80], `lag ${lag}`);
@@ -425,7 +430,7 @@ describe('smoothing resets', () => {
     const resets: number[] = [];
     h.play(clip(130, [50, 80]), new Map([0, 45, 85, 90, 95].map((f) => [f, sure('MS')])), 50, {
       before: (f) => {
-        if (h.tracker.takeSmoothingReset(1, f / 25)) resets.push(f);
+        if (h.tracker.takeSmoothingReset(1, f / 25, noReadings)) resets.push(f);
       },
     });
     assert.deepEqual(resets, [85]);
@@ -435,11 +440,90 @@ describe('smoothing resets', () => {
     const h = new Harness();
     const frames = clip(60, [50]);
     for (let i = 0; i <= 52; i++) h.cut(1, i, frames[i]!);
-    assert.equal(h.tracker.takeSmoothingReset(1, 51 / 25), false, 'reported 5 frames after the cut');
+    assert.equal(h.tracker.takeSmoothingReset(1, 51 / 25, noReadings), false, 'reported 5 frames after the cut');
     for (let i = 53; i < 60; i++) h.cut(1, i, frames[i]!);
-    assert.equal(h.tracker.takeSmoothingReset(1, 49 / 25), false, 'before the cut');
-    assert.equal(h.tracker.takeSmoothingReset(1, 51 / 25), true);
-    assert.equal(h.tracker.takeSmoothingReset(1, 52 / 25), false);
+    assert.equal(h.tracker.takeSmoothingReset(1, 49 / 25, noReadings), false, 'before the cut');
+    assert.equal(h.tracker.takeSmoothingReset(1, 51 / 25, noReadings), true);
+    assert.equal(h.tracker.takeSmoothingReset(1, 52 / 25, noReadings), false);
+  });
+});
+
+describe('a cut found after frames of its shot were read', () => {
+  /** Two pixels, one dark and one light: a picture (one flat colour would be no picture). */
+  const PICTURE = new Uint8Array([20, 30, 40, 200, 190, 180]);
+  const reading = (weights: Partial<Record<CanonicalScale, number>>): number[] => probs(weights);
+  /** A face filling the frame, then the sky (Tears of Steel at its loop point), then a figure to the knees. */
+  const FACE = reading({ ECU: 0.55, CU: 0.3, MCU: 0.05, MS: 0.02, MWS: 0.02, FS: 0.02, WS: 0.02, EWS: 0.02 });
+  const SKY = reading({ ECU: 0.03, CU: 0.03, MCU: 0.02, MS: 0.02, MWS: 0.05, FS: 0.25, WS: 0.1, EWS: 0.5 });
+  const KNEES = reading({ MS: 0.3, MWS: 0.6, FS: 0.1 });
+  const REASONS = new Map([
+    [FACE, 'frame cuts at the neck -> ECU'],
+    [SKY, 'no person or face found -> EWS'],
+    [KNEES, 'frame cuts at the knees -> MWS'],
+  ]);
+
+  /**
+   * Plays a clip with hard cuts at 50 (face to sky) and 72 (sky to knees),
+   * analysed every 5th frame and smoothed as the server does: the camera's
+   * smoothing (the shipped settings, alternating views) is restarted through
+   * the tracker before each frame is smoothed.
+   */
+  function playSmoothed(lag: number): { h: Harness; wall: Map<number, Readout> } {
+    const h = new Harness();
+    const builder = new ReadoutBuilder({ timeConstantS: 0.6, hysteresisMargin: 0.08, hysteresisHoldS: 0.4, emptyFrameWeight: 0.5, pairViews: true }, () => 0);
+    const wall = new Map<number, Readout>();
+    const readouts = new Map<number, () => ReadoutLike>();
+    for (let f = 0; f < 120; f += 5) {
+      const probabilities = f < 50 ? FACE : f < 72 ? SKY : KNEES;
+      readouts.set(f, () => {
+        h.tracker.takeSmoothingReset(1, f / 25, (since) => builder.restart('cam-1', since));
+        const frame = { cameraId: 'cam-1', seq: f, session: 1, timeS: f / 25, captureTime: W0 + f * 40, width: 2, height: 1, data: PICTURE };
+        const readout = builder.build(frame, { probabilities, reason: REASONS.get(probabilities)! }, 'm');
+        wall.set(f, readout);
+        return readout;
+      });
+    }
+    h.play(clip(120, [50, 72]), readouts, lag);
+    h.tracker.endSession('end');
+    return { h, wall };
+  }
+
+  const near = (actual: readonly number[], expected: readonly number[]) => actual.every((p, i) => Math.abs(p - expected[i]!) < 1e-9);
+
+  test('as a file decodes (the analysis ahead): the shot after the cut is the sky, not the face before it', () => {
+    // Frames 50, 55 and 60 of the sky are read before the cut at 50 is found: smoothed with the face, they held ECU.
+    const { h } = playSmoothed(-10);
+    assert.deepEqual(h.closed.map(span), [
+      [TC_START_25, TC_START_25 + 50, 'start', 'hard'],
+      [TC_START_25 + 50, TC_START_25 + 72, 'hard', 'hard'],
+      [TC_START_25 + 72, TC_START_25 + 120, 'hard', 'end'],
+    ]);
+    const sky = h.closed[1]!;
+    assert.deepEqual([sky.scale, sky.scaleStart, sky.scaleEnd, sky.reason], ['EWS', 'EWS', 'EWS', 'no person or face found -> EWS']);
+    assert.ok(near(sky.probabilities, SKY), `the sky's own probabilities, none of the face's: ${sky.probabilities.map((p) => p.toFixed(3)).join(' ')}`);
+    assert.equal(sky.confidence, SKY[7]);
+    assert.deepEqual(
+      h.closed.map((s) => [s.scale, s.reason]),
+      [
+        ['ECU', 'frame cuts at the neck -> ECU'],
+        ['EWS', 'no person or face found -> EWS'],
+        ['MWS', 'frame cuts at the knees -> MWS'],
+      ],
+    );
+    assert.ok(near(h.closed[2]!.probabilities, KNEES));
+  });
+
+  test('live (the analysis a little behind, the cut found 5 frames late): the new shot and the wall go on from its own frames', () => {
+    // Frame 50 is read before the cut at 50 is found (after frame 55), frame 55 after.
+    const { h, wall } = playSmoothed(2);
+    const sky = h.closed[1]!;
+    assert.deepEqual([sky.scale, sky.scaleStart, sky.scaleEnd], ['EWS', 'EWS', 'EWS']);
+    assert.ok(near(sky.probabilities, SKY), `the sky's own probabilities: ${sky.probabilities.map((p) => p.toFixed(3)).join(' ')}`);
+    // The wall showed frame 50 as it was read; from frame 55 on it goes on from the sky's frames alone.
+    assert.equal(wall.get(50)!.label, 'ECU', 'frame 50 was smoothed before the cut was known');
+    assert.equal(wall.get(55)!.label, 'EWS');
+    assert.ok(near(wall.get(55)!.smoothed, SKY));
+    assert.ok(near(h.closed[2]!.probabilities, KNEES));
   });
 });
 
