@@ -303,7 +303,7 @@ async function logFile(run: LogRun): Promise<number> {
   );
   const title = path.basename(video);
   // In the log itself, so that `shotscale export --db` of it alone links to the file as the exports here do.
-  new MediaSourceStore(shotLog.db).save({ cameraId, path: video, title, rate, width: info.width, height: info.height, audio: info.audio });
+  new MediaSourceStore(shotLog.db).save({ cameraId, path: video, title, rate, width: info.width, height: info.height, pixelAspect: info.pixelAspect, audio: info.audio });
   // Wall-clock times of a file: its creation time (when tagged) plus the media time.
   const baseMs = info.createdAt ?? Date.now();
   const readouts = new ReadoutBuilder({ ...config.pipeline.smoothing, pairViews: config.model.mirrorViews }, () => Date.now());

@@ -36,6 +36,7 @@
 import { basename } from 'node:path';
 import { SCALE_NAMES } from '../shared/scale.js';
 import type { MediaFormat } from './export-shots.js';
+import { displaySize } from './picture-size.js';
 import { describeNoPicture, describeTakeMark, shotFraming, shotWithoutPicture, type ShotRecord, type TimecodeRateName } from '../shared/shots.js';
 import { framesToOutTimecode, framesToTimecode, type TimecodeRate } from '../shots/timecode.js';
 import { oneLine, roundedNumber } from './export-text.js';
@@ -84,14 +85,19 @@ export function aleFps(rate: TimecodeRate): string {
  * is what Media Composer writes for such projects; 1280x720 is 720, SD PAL
  * and NTSC rasters are PAL and NTSC. Any other picture (a 640x360 web file,
  * a 1280x536 scope crop) is 1080: it comes into an HD project, and an ALE
- * whose VIDEO_FORMAT is not the project's is refused.
+ * whose VIDEO_FORMAT is not the project's is refused. The SD rasters are PAL
+ * and NTSC whatever their pixel aspect (a 16:9 PAL project holds 720x576 at
+ * 64:45); any other size is the picture as displayed (picture-size.ts), so
+ * DVCPRO HD's 960x720 at 4:3 is 720 and an anamorphic 1920x1080 at 4:3
+ * (shown 2560x1080) is CUSTOM, as the projects they are cut in.
  */
-export function aleVideoFormat(width: number | null, height: number | null): string {
+export function aleVideoFormat(width: number | null, height: number | null, pixelAspect: MediaFormat['pixelAspect'] = null): string {
   if (width === null || height === null) return '1080';
-  if (width > 1920 || height > 1080) return 'CUSTOM';
-  if (width === 1280 && height === 720) return '720';
   if (width === 720 && height === 576) return 'PAL';
   if (width === 720 && (height === 486 || height === 480)) return 'NTSC';
+  const shown = displaySize({ pixelAspect }, width, height);
+  if (shown.width > 1920 || shown.height > 1080) return 'CUSTOM';
+  if (shown.width === 1280 && shown.height === 720) return '720';
   return '1080';
 }
 
@@ -155,7 +161,7 @@ export function aleLog(sortedShots: readonly ShotRecord[], rateName: TimecodeRat
   const names = uniqueNames(events.map((e) => e.shot));
   const sourceFile = mediaPath ? basename(mediaPath) : '';
   // The source file's picture and sound in file mode; a live feed's 1080 picture without sound otherwise.
-  const source = mediaPath && media ? media : { width: null, height: null, audio: null };
+  const source: MediaFormat = mediaPath && media ? media : { width: null, height: null, audio: null };
   const tracks = aleTracks(source.audio);
 
   const rows = events.map(({ shot, srcIn, srcOut }, i) => {
@@ -189,7 +195,7 @@ export function aleLog(sortedShots: readonly ShotRecord[], rateName: TimecodeRat
   const lines = [
     'Heading',
     'FIELD_DELIM\tTABS',
-    `VIDEO_FORMAT\t${aleVideoFormat(source.width, source.height)}`,
+    `VIDEO_FORMAT\t${aleVideoFormat(source.width, source.height, source.pixelAspect)}`,
     `AUDIO_FORMAT\t${aleAudioFormat(source.audio)}`,
     `FPS\t${aleFps(rate)}`,
     '',

@@ -42,10 +42,13 @@ export const EXPORT_EXTENSIONS: Readonly<Record<ExportFormat, string>> = {
   fcpxml: '.fcpxml',
 };
 
-/** The source video's picture and sound as probed (file mode), for the FCPXML format and asset and the ALE's headings and Tracks. */
+/** The source video's picture (raster and pixel aspect) and sound as probed (file mode), for the FCPXML formats and asset and the ALE's headings and Tracks. */
 export interface MediaFormat {
+  /** The stored picture (the raster), in pixels. */
   width: number | null;
   height: number | null;
+  /** A pixel's width to its height when not square (HDV 1440x1080: 4:3); null or absent for square pixels (picture-size.ts). */
+  pixelAspect?: { h: number; v: number } | null;
   /** The first audio stream, or null when the file has none. */
   audio: { channels: number; sampleRate: number } | null;
 }

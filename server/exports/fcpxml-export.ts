@@ -24,7 +24,13 @@
  * the source video (URL-encoded file:// URL), starting at the file's first
  * frame, so its clips land on the file's own timecode; its picture size is
  * the file's (a preset format by name when FCP has one for it, else a custom
- * format of that size) and, when the file has sound, the asset says so
+ * format of that size). A file with non-square pixels (HDV 1440x1080 at 4:3,
+ * anamorphic PAL 720x576 at 64:45) gets two formats, as Final Cut writes
+ * such media itself: the sequence's is the picture as displayed, in square
+ * pixels (1920x1080, so HDV lands in a 1080p project, not a custom
+ * 1440x1080 one), and the asset's is the stored raster with its pixel aspect
+ * (paspH, paspV), which Final Cut and Resolve read to widen the picture into
+ * that sequence. When the file has sound, the asset says so
  * (channels and sample rate) and the sequence takes its sample rate, so FCP
  * brings the sound in with the picture. A live feed's format is 1080p, as
  * the ALE's VIDEO_FORMAT, and its assets have no sound (the wall sends none).
@@ -51,6 +57,7 @@ import { describeTakeMark, type ShotRecord, type TimecodeRateName } from '../sha
 import type { MediaFormat } from './export-shots.js';
 import { secondsToFrames, type TimecodeRate } from '../shots/timecode.js';
 import { oneLine } from './export-text.js';
+import { displaySize } from './picture-size.js';
 import { reelNames, sortCameraIds } from './reel-names.js';
 import { clipName, framingWord, scaleWord, shotComment } from './shot-description.js';
 import { layoutTimeline, type TimelineEvent } from './timeline-layout.js';
@@ -245,7 +252,7 @@ function mediaUrl(mediaPath: string | null, cameraId: string): string {
   return /^[a-z][a-z0-9+.-]*:\/\//i.test(mediaPath) ? mediaPath : pathToFileURL(mediaPath).href;
 }
 
-function assetLines(id: string, cameraId: string, events: readonly TimelineEvent[], rate: TimecodeRate, mediaPath: string | null, audio: MediaFormat['audio']): string[] {
+function assetLines(id: string, formatId: string, cameraId: string, events: readonly TimelineEvent[], rate: TimecodeRate, mediaPath: string | null, audio: MediaFormat['audio']): string[] {
   // File mode: the file's first frame is each shot's in point less its seconds into the file.
   const firstFrame = (e: TimelineEvent) => (mediaPath ? Math.max(0, e.srcIn - secondsToFrames(e.shot.startS, rate)) : e.srcIn);
   const start = events.reduce((first, e) => Math.min(first, firstFrame(e)), Infinity);
@@ -257,7 +264,7 @@ function assetLines(id: string, cameraId: string, events: readonly TimelineEvent
     ['start', fcpxmlTime(start, rate)],
     ['duration', fcpxmlTime(end - start, rate)],
     ['hasVideo', '1'],
-    ['format', FORMAT_ID],
+    ['format', formatId],
     ['videoSources', '1'],
     ...(audio
       ? ([
@@ -271,18 +278,42 @@ function assetLines(id: string, cameraId: string, events: readonly TimelineEvent
   return element('asset', attributes, element('media-rep', [['kind', 'original-media'], ['src', mediaUrl(mediaPath, cameraId)]]));
 }
 
-/** The format element: the picture size given (1920x1080 when not known), by FCP's preset name when it has one. */
-function formatLines(rate: TimecodeRate, media: MediaFormat): string[] {
+interface Formats {
+  lines: string[];
+  /** The format the assets refer to: the sequence's, or the stored raster's when its pixels are not square. */
+  assetFormatId: string;
+}
+
+/**
+ * The format elements: the sequence's, the picture as displayed (1920x1080
+ * when not known), by FCP's preset name when it has one; and, for a file with
+ * non-square pixels, the stored raster with its pixel aspect, for the asset.
+ */
+function formatLines(rate: TimecodeRate, media: MediaFormat, rasterFormatId: string): Formats {
   const width = media.width ?? LIVE_FORMAT.width!;
   const height = media.height ?? LIVE_FORMAT.height!;
-  const preset = PRESET_SIZES[`${width}x${height}`];
-  return element('format', [
+  // A pixel aspect means nothing without the raster it belongs to.
+  const aspect = media.width !== null && media.height !== null ? (media.pixelAspect ?? null) : null;
+  const shown = displaySize({ pixelAspect: aspect }, width, height);
+  const preset = PRESET_SIZES[`${shown.width}x${shown.height}`];
+  const frameDuration = fcpxmlTime(1, rate);
+  const sequence = element('format', [
     ['id', FORMAT_ID],
     ['name', preset ? `FFVideoFormat${preset}${FORMAT_SUFFIX[rate.name]}` : null],
-    ['frameDuration', fcpxmlTime(1, rate)],
+    ['frameDuration', frameDuration],
+    ['width', shown.width],
+    ['height', shown.height],
+  ]);
+  if (!aspect || (shown.width === width && shown.height === height)) return { lines: sequence, assetFormatId: FORMAT_ID };
+  const raster = element('format', [
+    ['id', rasterFormatId],
+    ['frameDuration', frameDuration],
     ['width', width],
     ['height', height],
+    ['paspH', aspect.h],
+    ['paspV', aspect.v],
   ]);
+  return { lines: [...sequence, ...raster], assetFormatId: rasterFormatId };
 }
 
 export function fcpxmlDocument(sortedShots: readonly ShotRecord[], title: string, rateName: TimecodeRateName, mediaPath: string | null, media: MediaFormat | null = null): string {
@@ -312,8 +343,9 @@ export function fcpxmlDocument(sortedShots: readonly ShotRecord[], title: string
     return element('gap', [['name', 'Gap'], ['offset', time(item.offset)], ['start', time(item.start)], ['duration', time(item.duration)]], anchored);
   });
 
-  const format = formatLines(rate, source);
-  const assets = cameras.flatMap((camera) => assetLines(assetIds.get(camera)!, camera, eventsOf.get(camera)!, rate, mediaPath, source.audio));
+  // The stored raster's format, when there is one, takes the id after the assets'.
+  const formats = formatLines(rate, source, `r${cameras.length + 2}`);
+  const assets = cameras.flatMap((camera) => assetLines(assetIds.get(camera)!, formats.assetFormatId, camera, eventsOf.get(camera)!, rate, mediaPath, source.audio));
   const sequenceAttributes: Attributes = [
     ['format', FORMAT_ID],
     ['duration', fcpxmlTime(end - start, rate)],
@@ -324,7 +356,7 @@ export function fcpxmlDocument(sortedShots: readonly ShotRecord[], title: string
   ];
   const sequence = element('sequence', sequenceAttributes, element('spine', [], spine));
   const document = element('fcpxml', [['version', FCPXML_VERSION]], [
-    ...element('resources', [], [...format, ...assets]),
+    ...element('resources', [], [...formats.lines, ...assets]),
     ...element('library', [], element('event', [['name', name]], element('project', [['name', name]], sequence))),
   ]);
   return ['<?xml version="1.0" encoding="UTF-8"?>', '<!DOCTYPE fcpxml>', ...document, ''].join('\n');

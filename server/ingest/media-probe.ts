@@ -1,6 +1,6 @@
 /**
  * What ffmpeg says about a file before decoding it: duration, frame rate,
- * picture size, start timecode (a tmcd track or a timecode tag), creation
+ * picture size and pixel aspect, start timecode (a tmcd track or a timecode tag), creation
  * time and its first audio stream. Read from `ffmpeg -i FILE` (ffprobe is
  * not always installed beside a static ffmpeg), whose header is stable across
  * versions.
@@ -8,11 +8,23 @@
 import { spawn } from 'node:child_process';
 import { ShotscaleError } from '../errors.js';
 
+/** A pixel's width to its height, in lowest terms (FCPXML's paspH and paspV, ffmpeg's SAR). */
+export interface PixelAspect {
+  h: number;
+  v: number;
+}
+
 export interface MediaInfo {
   durationS: number | null;
   fps: number | null;
+  /** The stored picture (the raster), in pixels. */
   width: number | null;
   height: number | null;
+  /**
+   * Non-square pixels: HDV's 1440x1080 at 4:3 is shown 1920x1080, PAL 16:9's
+   * 720x576 at 64:45 is shown 1024x576. Null for square pixels (1:1, or none stated).
+   */
+  pixelAspect: PixelAspect | null;
   /** "HH:MM:SS:FF" (";" when drop-frame) as the file carries it. */
   timecode: string | null;
   /** Epoch ms from the creation_time tag. */
@@ -35,6 +47,30 @@ function parseAudio(header: string): MediaInfo['audio'] {
   return { channels, sampleRate: sampleRate ? Number(sampleRate[1]) : 48000 };
 }
 
+function gcd(a: number, b: number): number {
+  return b === 0 ? a : gcd(b, a % b);
+}
+
+function ratio(h: number, v: number): PixelAspect | null {
+  if (!(h > 0 && v > 0)) return null;
+  const d = gcd(h, v);
+  return h === v ? null : { h: h / d, v: v / d };
+}
+
+/**
+ * The pixel aspect from the video line's "[SAR 4:3 DAR 16:9]"; the last one
+ * when the container's differs from the codec's (ffmpeg then prints a second
+ * ", SAR x:y DAR a:b", and decodes with the container's). A DAR alone gives it
+ * with the picture size.
+ */
+function parsePixelAspect(video: string, width: number | null, height: number | null): PixelAspect | null {
+  const sar = [...video.matchAll(/\bSAR (\d+):(\d+)/g)].at(-1);
+  if (sar) return ratio(Number(sar[1]), Number(sar[2]));
+  const dar = /\bDAR (\d+):(\d+)/.exec(video);
+  if (!dar || !width || !height) return null;
+  return ratio(Number(dar[1]) * height, Number(dar[2]) * width);
+}
+
 export function parseMediaInfo(header: string): MediaInfo {
   const duration = /Duration:\s*(\d+):(\d{2}):(\d{2}(?:\.\d+)?)/.exec(header);
   const video = /Stream #\S+.*?: Video: .*/.exec(header)?.[0] ?? '';
@@ -43,11 +79,14 @@ export function parseMediaInfo(header: string): MediaInfo {
   const timecode = /\btimecode\s*:\s*(\d{2}:\d{2}:\d{2}[:;.]\d{2})/.exec(header);
   const created = /\bcreation_time\s*:\s*(\S+)/.exec(header);
   const createdAt = created ? Date.parse(created[1]!) : NaN;
+  const width = size ? Number(size[1]) : null;
+  const height = size ? Number(size[2]) : null;
   return {
     durationS: duration ? Number(duration[1]) * 3600 + Number(duration[2]) * 60 + Number(duration[3]) : null,
     fps: fps ? Number(fps[1]) : null,
-    width: size ? Number(size[1]) : null,
-    height: size ? Number(size[2]) : null,
+    width,
+    height,
+    pixelAspect: parsePixelAspect(video, width, height),
     timecode: timecode ? timecode[1]!.replace('.', ';') : null,
     createdAt: Number.isFinite(createdAt) ? createdAt : null,
     audio: parseAudio(header),

@@ -2,8 +2,8 @@
  * The file behind a file-mode log (`shotscale log`): its path, title, rate
  * and picture and sound as probed, kept in the shot log itself so that
  * `shotscale export --db` of that log alone writes the same media links
- * (FCPXML asset, OTIO reference, ALE Source File) and timeline rate as the
- * exports written beside it.
+ * (FCPXML asset, OTIO reference, ALE Source File), picture format (pixel
+ * aspect included) and timeline rate as the exports written beside it.
  */
 import { isTimecodeRateName } from '../shots/timecode.js';
 import type { TimecodeRateName } from '../shared/shots.js';
@@ -22,6 +22,8 @@ export interface MediaSource {
   rate: TimecodeRateName;
   width: number | null;
   height: number | null;
+  /** Non-square pixels, h:v wide; null or absent: square. */
+  pixelAspect?: { h: number; v: number } | null;
   audio: MediaAudio | null;
 }
 
@@ -32,6 +34,7 @@ interface Row {
   rate: string;
   width: number | null;
   height: number | null;
+  pixel_aspect: string | null;
   audio: string | null;
 }
 
@@ -41,14 +44,14 @@ export class MediaSourceStore {
   save(source: MediaSource): void {
     guardWrite(this.db, () =>
       this.db
-        .prepare('INSERT OR REPLACE INTO media_sources (camera_id, path, title, rate, width, height, audio) VALUES (?, ?, ?, ?, ?, ?, ?)')
-        .run(source.cameraId, source.path, source.title, source.rate, source.width, source.height, source.audio ? JSON.stringify(source.audio) : null),
+        .prepare('INSERT OR REPLACE INTO media_sources (camera_id, path, title, rate, width, height, pixel_aspect, audio) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+        .run(source.cameraId, source.path, source.title, source.rate, source.width, source.height, source.pixelAspect ? JSON.stringify(source.pixelAspect) : null, source.audio ? JSON.stringify(source.audio) : null),
     );
   }
 
   /** Every file behind the log, by camera id; empty for a live log (or one written before schema version 8). */
   all(): MediaSource[] {
-    const rows = this.db.prepare('SELECT camera_id, path, title, rate, width, height, audio FROM media_sources ORDER BY camera_id').all() as Row[];
+    const rows = this.db.prepare('SELECT camera_id, path, title, rate, width, height, pixel_aspect, audio FROM media_sources ORDER BY camera_id').all() as Row[];
     // A rate this version does not know is left out rather than misread; the export then uses the shots' own.
     return rows.filter((row) => isTimecodeRateName(row.rate)).map((row) => ({
       cameraId: row.camera_id,
@@ -57,6 +60,7 @@ export class MediaSourceStore {
       rate: row.rate as TimecodeRateName,
       width: row.width,
       height: row.height,
+      pixelAspect: row.pixel_aspect ? (JSON.parse(row.pixel_aspect) as { h: number; v: number }) : null,
       audio: row.audio ? (JSON.parse(row.audio) as MediaAudio) : null,
     }));
   }

@@ -226,4 +226,12 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 13,
+    description: "a file-mode log's pixel aspect, so that an export of the log alone sizes the picture as the exports beside it do",
+    sql: `
+      -- JSON {h, v}: the file's pixels are h:v wide (HDV 1440x1080: 4:3); NULL: square (or logged before version 13).
+      ALTER TABLE media_sources ADD COLUMN pixel_aspect TEXT;
+    `,
+  },
 ];

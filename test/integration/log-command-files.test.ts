@@ -3,11 +3,12 @@
  * --out is never replaced; a rerun replaces the earlier log whole (its
  * exports and thumbnails go with it) and a failed rerun leaves it as it was;
  * a file cut short is logged for what it holds and says so; the file's own
- * timecode decides drop-frame; and `shotscale export --db` of the log alone
- * still links to the file.
+ * timecode decides drop-frame; `shotscale export --db` of the log alone
+ * still links to the file; and a file with non-square pixels (HDV, the demo
+ * reel's selfie clip) is analysed, pictured and exported as it is displayed.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, truncateSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
@@ -17,9 +18,11 @@ import { lockDataDir } from '../../server/store/data-dir-lock.js';
 import { openDatabase } from '../../server/store/database.js';
 import { runCli } from '../support/cli.js';
 import { parseAle, parseCsv, parseEdl, readOtio } from '../support/export-parsers.js';
-import { makeClip, tempDir } from '../support/media.js';
+import { readFcpxml, type FcpxmlDocument, type FcpxmlFormat } from '../support/fcpxml-reader.js';
+import { makeClip, tempDir, trimClip } from '../support/media.js';
 
 const LOG_TIMEOUT = { timeoutMs: 120_000 };
+const DEMO = fileURLToPath(new URL('../../media/demo/', import.meta.url));
 
 /** Two patterns cut together at `cutS` (two shots), H.264 at `rate`, with extra ffmpeg output options. */
 function cutClip(dir: string, name: string, cutS: number, seconds: number, rate = '25', extra: string[] = []): string {
@@ -186,5 +189,67 @@ describe('shotscale log: the folder it writes to', () => {
     const otioText = await exported('otio');
     assert.ok(otioText.includes('"OTIO_SCHEMA": "ExternalReference.1"'), 'OTIO links to the file');
     assert.ok(!otioText.includes('MissingReference'));
+  });
+
+  test('non-square pixels: thumbnails show the picture as displayed, and the FCPXML, ALE and export --db size it so', async () => {
+    const dir = tempDir();
+    // HDV: 1440x1080 stored, pixels 4:3 wide: a 16:9 picture. The demo reel's selfie: 288x512 at 64:27, a 4:3 picture.
+    const hdv = path.join(dir, 'hdv.mp4');
+    execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=1440x1080:rate=25', '-t', '2', '-vf', 'setsar=4/3', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', hdv]);
+    const selfie = trimClip(path.join(DEMO, 'selfie.mp4'), dir, 1, 2);
+
+    /** The log's first thumbnail as RGB, decoded by ffmpeg: its size and the mean level of a band of it. */
+    const thumbnail = (out: string) => {
+      const file = path.join(out, 'thumbnails', readdirSync(path.join(out, 'thumbnails')).sort()[0]!);
+      // ffmpeg -i names the picture's size (and, without an output, exits 1).
+      const info = /Video: .*?, (\d+)x(\d+)/.exec(spawnSync('ffmpeg', ['-hide_banner', '-i', file], { encoding: 'utf8' }).stderr);
+      assert.ok(info, 'the thumbnail is a picture ffmpeg reads');
+      const [width, height] = [Number(info[1]), Number(info[2])];
+      const rgb = execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-i', file, '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1']);
+      const mean = (x0: number, x1: number, y0: number, y1: number) => {
+        let sum = 0;
+        for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) for (let c = 0; c < 3; c++) sum += rgb[(y * width + x) * 3 + c]!;
+        return sum / ((x1 - x0) * (y1 - y0) * 3);
+      };
+      return { width, height, mean };
+    };
+    const formatOf = (doc: FcpxmlDocument, id: string): FcpxmlFormat => doc.formats.find((f) => f.id === id)!;
+    const sizes = (doc: FcpxmlDocument) => {
+      const sequence = formatOf(doc, doc.sequence.formatId);
+      const asset = formatOf(doc, doc.assets[0]!.formatId);
+      return { sequence: [sequence.name, sequence.width, sequence.height, sequence.pixelAspect], asset: [asset.width, asset.height, asset.pixelAspect] };
+    };
+
+    const hdvOut = path.join(dir, 'hdv-log');
+    const hdvRun = await runCli(['log', hdv, '--out', hdvOut, '--fps', '2', '--formats', 'fcpxml,ale'], LOG_TIMEOUT);
+    assert.equal(hdvRun.code, 0, hdvRun.stderr);
+    // 16:9 in the analysis frame: bars above and below, the picture edge to edge (a 4:3 one would have bars at the sides).
+    const hdvThumb = thumbnail(hdvOut);
+    const bar = Math.floor((hdvThumb.height - Math.round((hdvThumb.width * 9) / 16)) / 2);
+    assert.ok(bar >= 4, `a 16:9 picture leaves bars in a ${hdvThumb.width}x${hdvThumb.height} frame`);
+    assert.ok(hdvThumb.mean(0, hdvThumb.width, 0, bar - 2) < 12, 'black above the picture');
+    assert.ok(hdvThumb.mean(0, hdvThumb.width, hdvThumb.height - bar + 2, hdvThumb.height) < 12, 'black below the picture');
+    assert.ok(hdvThumb.mean(0, 8, bar + 4, hdvThumb.height - bar - 4) > 40, 'the picture reaches the left edge');
+    assert.ok(hdvThumb.mean(hdvThumb.width - 8, hdvThumb.width, bar + 4, hdvThumb.height - bar - 4) > 40, 'and the right edge');
+    // Final Cut: a 1080p25 sequence, the asset its stored raster with 4:3 pixels; Avid: a 1080 project.
+    const expected = { sequence: ['FFVideoFormat1080p25', 1920, 1080, null], asset: [1440, 1080, { h: 4, v: 3 }] };
+    assert.deepEqual(sizes(readFcpxml(readFileSync(path.join(hdvOut, 'hdv.fcpxml'), 'utf8'))), expected);
+    assert.equal(parseAle(readFileSync(path.join(hdvOut, 'hdv.ale'), 'utf8')).heading.VIDEO_FORMAT, '1080');
+    // The log alone exports the same picture format.
+    const again = await runCli(['export', '--db', path.join(hdvOut, 'shotscale.sqlite'), '--format', 'fcpxml']);
+    assert.equal(again.code, 0, again.stderr);
+    assert.deepEqual(sizes(readFcpxml(again.stdout)), expected);
+
+    const selfieOut = path.join(dir, 'selfie-log');
+    const selfieRun = await runCli(['log', selfie, '--out', selfieOut, '--fps', '2', '--formats', 'fcpxml'], LOG_TIMEOUT);
+    assert.equal(selfieRun.code, 0, selfieRun.stderr);
+    // 4:3 in the analysis frame: the picture is 4/3 as wide as the frame is high, centred; as a 288x512 strip it would be 0.56.
+    const selfieThumb = thumbnail(selfieOut);
+    const pictureWidth = Math.round((selfieThumb.height * 4) / 3);
+    const side = Math.floor((selfieThumb.width - pictureWidth) / 2);
+    assert.ok(selfieThumb.mean(side + 2, side + 12, 0, selfieThumb.height) > 40, 'the picture starts where a 4:3 picture does');
+    assert.ok(selfieThumb.mean(side + pictureWidth - 12, side + pictureWidth - 2, 0, selfieThumb.height) > 40, 'and ends there');
+    if (side > 4) assert.ok(selfieThumb.mean(0, side - 2, 0, selfieThumb.height) < 12, 'black beside it');
+    assert.deepEqual(sizes(readFcpxml(readFileSync(path.join(selfieOut, 'selfie.fcpxml'), 'utf8'))), { sequence: ['', 682, 512, null], asset: [288, 512, { h: 64, v: 27 }] });
   });
 });

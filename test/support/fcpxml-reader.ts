@@ -256,6 +256,8 @@ export interface FcpxmlFormat {
   frameDuration: Rational;
   width: number;
   height: number;
+  /** The pixel aspect (paspH:paspV) when given; null for square pixels. */
+  pixelAspect: { h: number; v: number } | null;
 }
 
 export interface FcpxmlAsset {
@@ -373,7 +375,11 @@ export function readFcpxml(text: string): FcpxmlDocument {
     if (ids.has(id)) throw new Error(`FCPXML: resource id ${id} repeated`);
     ids.add(id);
     if (r.name === 'format') {
-      formats.set(id, { id, name: r.attributes.name ?? '', frameDuration: parseTime(attribute(r, 'frameDuration'), `format ${id}`), width: Number(r.attributes.width), height: Number(r.attributes.height) });
+      const { paspH, paspV } = r.attributes;
+      if ((paspH === undefined) !== (paspV === undefined)) throw new Error(`FCPXML: format ${id} has only one of paspH and paspV`);
+      const pixelAspect = paspH !== undefined && paspV !== undefined ? { h: Number(paspH), v: Number(paspV) } : null;
+      if (pixelAspect && !(Number.isInteger(pixelAspect.h) && Number.isInteger(pixelAspect.v) && pixelAspect.h > 0 && pixelAspect.v > 0)) throw new Error(`FCPXML: format ${id} has a bad pixel aspect ${paspH}:${paspV}`);
+      formats.set(id, { id, name: r.attributes.name ?? '', frameDuration: parseTime(attribute(r, 'frameDuration'), `format ${id}`), width: Number(r.attributes.width), height: Number(r.attributes.height), pixelAspect });
     }
   }
   const formatOf = (id: string) => {

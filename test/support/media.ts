@@ -23,9 +23,9 @@ export function makeClip(dir: string, name = 'clip.mp4', seconds = 2, pattern = 
   return out;
 }
 
-/** The stretch `startS`..`startS + seconds` of a video, re-encoded (H.264, no sound) so that it starts on a key frame. */
-export function trimClip(source: string, dir: string, startS: number, seconds: number, name = path.basename(source)): string {
+/** The stretch `startS`..`startS + seconds` of a video, re-encoded (H.264, no sound) so that it starts on a key frame; `filter`, when given, is applied on the way. */
+export function trimClip(source: string, dir: string, startS: number, seconds: number, name = path.basename(source), filter: string | null = null): string {
   const out = path.join(dir, name);
-  execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-ss', String(startS), '-i', source, '-t', String(seconds), '-an', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', out]);
+  execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-ss', String(startS), '-i', source, '-t', String(seconds), '-an', ...(filter ? ['-vf', filter] : []), '-c:v', 'libx264', '-pix_fmt', 'yuv420p', out]);
   return out;
 }

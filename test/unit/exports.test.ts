@@ -384,6 +384,20 @@ describe('exports: details', () => {
     assert.deepEqual(heading({ width: 1280, height: 720, audio: { channels: 2, sampleRate: 48000 } }, null), ['1080', '48khz', 'V']);
   });
 
+  test('ALE: VIDEO_FORMAT is the project the picture is cut in, as displayed: non-square pixels widen it; SD rasters stay PAL and NTSC', () => {
+    const format = (media: ExportOptions['media']) => parseAle(run(FEED_25, 'ale', { mediaPath: '/media/A001.mov', media })).heading.VIDEO_FORMAT;
+    // DVCPRO HD 960x720 at 4:3 is shown 1280x720: a 720 project, not 1080.
+    assert.equal(format({ width: 960, height: 720, pixelAspect: { h: 4, v: 3 }, audio: null }), '720');
+    // HDV 1440x1080 at 4:3 and DVCPRO HD 1280x1080 at 3:2 are 1920x1080.
+    assert.equal(format({ width: 1440, height: 1080, pixelAspect: { h: 4, v: 3 }, audio: null }), '1080');
+    assert.equal(format({ width: 1280, height: 1080, pixelAspect: { h: 3, v: 2 }, audio: null }), '1080');
+    // An anamorphic 1920x1080 at 4:3 is shown 2560x1080: wider than HD.
+    assert.equal(format({ width: 1920, height: 1080, pixelAspect: { h: 4, v: 3 }, audio: null }), 'CUSTOM');
+    // 16:9 PAL and NTSC are SD projects with a 16:9 picture.
+    assert.equal(format({ width: 720, height: 576, pixelAspect: { h: 64, v: 45 }, audio: null }), 'PAL');
+    assert.equal(format({ width: 720, height: 480, pixelAspect: { h: 32, v: 27 }, audio: null }), 'NTSC');
+  });
+
   test('OTIO: 29.97 non-drop keeps its frames at the exact rate 30000/1001, as OTIO reads ":" timecode; the DF mark stays in metadata', () => {
     // 29.97 non-drop counts 30 frame numbers in every timecode second, none skipped: 01:00:00:00 is frame 108000.
     const ndf = [

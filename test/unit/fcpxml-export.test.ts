@@ -307,6 +307,35 @@ describe('FCPXML export: details', () => {
     assert.deepEqual([live.formats[0]!.width, live.formats[0]!.height], [1920, 1080]);
   });
 
+  test('file mode, non-square pixels: the sequence is the picture as displayed, the asset the stored raster with its pixel aspect', () => {
+    const mediaPath = '/media/hdv.m2t';
+    const formatOf = (doc: FcpxmlDocument, id: string) => doc.formats.find((f) => f.id === id)!;
+    // HDV: 1440x1080 stored, pixels 4:3 wide, shown 1920x1080: a 1080p project by FCP's preset name.
+    const hdv = readFcpxml(run(FEED_25, 'fcpxml', { mediaPath, media: { width: 1440, height: 1080, pixelAspect: { h: 4, v: 3 }, audio: null } }));
+    const sequence = formatOf(hdv, hdv.sequence.formatId);
+    assert.deepEqual([sequence.name, sequence.width, sequence.height, sequence.pixelAspect], ['FFVideoFormat1080p25', 1920, 1080, null]);
+    assert.equal(hdv.assets.length, 1);
+    const raster = formatOf(hdv, hdv.assets[0]!.formatId);
+    assert.notEqual(raster.id, sequence.id);
+    assert.deepEqual([raster.width, raster.height, raster.pixelAspect], [1440, 1080, { h: 4, v: 3 }]);
+    assert.deepEqual(raster.frameDuration, sequence.frameDuration, 'one rate: the clips\' times mean the same in both');
+    const ids = [...hdv.formats.map((f) => f.id), ...hdv.assets.map((a) => a.id)];
+    assert.equal(new Set(ids).size, ids.length, `resource ids are unique: ${ids.join(' ')}`);
+    // Anamorphic PAL: 720x576 at 64:45 is a 1024x576 custom sequence; the demo reel's selfie clip (288x512 at 64:27) is 4:3 landscape.
+    const pal = readFcpxml(run(FEED_25, 'fcpxml', { mediaPath, media: { width: 720, height: 576, pixelAspect: { h: 64, v: 45 }, audio: null } }));
+    assert.deepEqual([formatOf(pal, pal.sequence.formatId).width, formatOf(pal, pal.sequence.formatId).height], [1024, 576]);
+    assert.deepEqual(formatOf(pal, pal.assets[0]!.formatId).pixelAspect, { h: 64, v: 45 });
+    const selfie = readFcpxml(run(FEED_25, 'fcpxml', { mediaPath, media: { width: 288, height: 512, pixelAspect: { h: 64, v: 27 }, audio: null } }));
+    assert.deepEqual([formatOf(selfie, selfie.sequence.formatId).width, formatOf(selfie, selfie.sequence.formatId).height], [682, 512]);
+    // Square pixels (or none stated): one format, as before; a live feed ignores a probe.
+    for (const pixelAspect of [null, undefined, { h: 1, v: 1 }]) {
+      const square = readFcpxml(run(FEED_25, 'fcpxml', { mediaPath, media: { width: 1440, height: 1080, pixelAspect, audio: null } }));
+      assert.deepEqual(square.formats.map((f) => [f.width, f.height, f.pixelAspect]), [[1440, 1080, null]]);
+    }
+    const live = readFcpxml(run(FEED_25, 'fcpxml', { media: { width: 1440, height: 1080, pixelAspect: { h: 4, v: 3 }, audio: null } }));
+    assert.deepEqual(live.formats.map((f) => [f.width, f.height, f.pixelAspect]), [[1920, 1080, null]]);
+  });
+
   test('shots at another rate are converted to the timeline rate, as in the EDL', () => {
     const mixed = [shot({ camera: 'cam-1', id: 1, rate: '25', tcIn: '00:00:58:00', tcOut: '00:00:59:00', scale: 'WS' }), ...FEED_2997DF.slice(1, 3)];
     for (const rate of ['25', '29.97DF', '23.976'] as const) {

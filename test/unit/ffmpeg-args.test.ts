@@ -1,5 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import path from 'node:path';
 import { sourceSchema, type SourceConfig } from '../../server/config/schema.js';
 import { isShotscaleError } from '../../server/errors.js';
 import {
@@ -13,6 +15,7 @@ import {
 } from '../../server/ingest/ffmpeg-args.js';
 import { NETWORK_PROTOCOLS } from '../../server/ingest/input-options.js';
 import { scrubCredentials } from '../../server/ingest/source-secrets.js';
+import { tempDir } from '../support/media.js';
 
 /** Sources go through the schema so defaults are filled in exactly as at runtime. */
 function source(input: Record<string, unknown>): SourceConfig {
@@ -211,15 +214,77 @@ describe('videoFilter', () => {
     assert.equal(videoFilter({ width: 10, height: 20, fps: 2.5, resize: 'stretch' }), 'fps=2.500,scale=10:20');
   });
 
-  test('letterbox keeps aspect and pads centred with black to the exact size', () => {
-    assert.equal(
-      videoFilter({ width: 256, height: 144, fps: null, resize: 'letterbox' }),
-      'scale=256:144:force_original_aspect_ratio=decrease,pad=256:144:(ow-iw)/2:(oh-ih)/2:black',
-    );
-    assert.equal(
-      videoFilter({ width: 256, height: 144, fps: 10, resize: 'letterbox' }),
-      'fps=10,scale=256:144:force_original_aspect_ratio=decrease,pad=256:144:(ow-iw)/2:(oh-ih)/2:black',
-    );
+  test('letterbox fits the picture as displayed (stored width times the pixel aspect) and pads centred with black to the exact size', () => {
+    const fit = "scale=w='min(256,max(1,round(144*iw*sar/ih)))':h='min(144,max(1,round(256*ih/(iw*sar))))',setsar=1";
+    assert.equal(videoFilter({ width: 256, height: 144, fps: null, resize: 'letterbox' }), `${fit},pad=256:144:(ow-iw)/2:(oh-ih)/2:black`);
+    assert.equal(videoFilter({ width: 256, height: 144, fps: 10, resize: 'letterbox' }), `fps=10,${fit},pad=256:144:(ow-iw)/2:(oh-ih)/2:black`);
+  });
+});
+
+describe('videoFilter on real pictures', () => {
+  const MODEL = { width: 320, height: 192 };
+  const dir = tempDir('shotscale-filter-');
+
+  /** A white picture of `size` with pixels `sar` wide, as a file: the bars around it are black, so the picture's extent is measurable. */
+  function whiteFile(name: string, size: string, sar: string): string {
+    const file = path.join(dir, name);
+    execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', `color=c=white:size=${size}:rate=25`, '-t', '0.2', '-vf', `setsar=${sar}`, '-pix_fmt', 'yuv420p', file]);
+    return file;
+  }
+
+  /** The first analysis frame as the server's ffmpeg command writes it (letterbox, the model size). */
+  function analysisFrame(file: string, withCuts: boolean): Buffer {
+    const args = buildFfmpegArgs(source({ kind: 'file', path: file, loop: false, realtime: false }), { ...MODEL, fps: null, resize: 'letterbox' }, ctx(), withCuts ? { fps: 25 } : null);
+    const run = spawnSync('ffmpeg', args, { stdio: ['ignore', 'pipe', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
+    assert.equal(run.status, 0, String(run.stderr));
+    const frame = MODEL.width * MODEL.height * 3;
+    const out = run.output[1]!;
+    assert.ok(out.length >= frame, `${out.length} bytes`);
+    return out.subarray(0, frame);
+  }
+
+  /** Where the picture is in the frame: the box of its bright pixels. */
+  function pictureBox(rgb: Buffer): { x: number; y: number; width: number; height: number } {
+    let x0 = MODEL.width;
+    let y0 = MODEL.height;
+    let x1 = -1;
+    let y1 = -1;
+    for (let y = 0; y < MODEL.height; y++) {
+      for (let x = 0; x < MODEL.width; x++) {
+        if (rgb[(y * MODEL.width + x) * 3]! < 128) continue;
+        x0 = Math.min(x0, x);
+        y0 = Math.min(y0, y);
+        x1 = Math.max(x1, x);
+        y1 = Math.max(y1, y);
+      }
+    }
+    return { x: x0, y: y0, width: x1 - x0 + 1, height: y1 - y0 + 1 };
+  }
+
+  // HDV 1440x1080 at 4:3 is a 16:9 picture: 320x180 in 320x192, not a 4:3 one pillarboxed (256x192).
+  // Anamorphic PAL 720x576 at 64:45 is 16:9 too; PAL 4:3 (16:15) and NTSC 4:3 (8:9) are 4:3: 256x192.
+  const cases = [
+    ['HDV', '1440x1080', '4/3', { x: 0, y: 6, width: 320, height: 180 }],
+    ['PAL 16:9', '720x576', '64/45', { x: 0, y: 6, width: 320, height: 180 }],
+    ['PAL 4:3', '720x576', '16/15', { x: 32, y: 0, width: 256, height: 192 }],
+    ['NTSC 4:3', '720x480', '8/9', { x: 32, y: 0, width: 256, height: 192 }],
+    ['square 1280x720', '1280x720', '1', { x: 0, y: 6, width: 320, height: 180 }],
+  ] as const;
+  for (const [name, size, sar, box] of cases) {
+    test(`${name} (${size}, pixels ${sar}): the analysis frame holds the picture as displayed, with or without the cut frames beside it`, () => {
+      const file = whiteFile(`${name.replace(/\W+/g, '-')}.mp4`, size, sar);
+      assert.deepEqual(pictureBox(analysisFrame(file, false)), box);
+      assert.deepEqual(pictureBox(analysisFrame(file, true)), box);
+    });
+  }
+
+  test('square pixels: the same frame, byte for byte, as the plain letterbox (force_original_aspect_ratio), odd sizes too', () => {
+    const plain = `scale=${MODEL.width}:${MODEL.height}:force_original_aspect_ratio=decrease,pad=${MODEL.width}:${MODEL.height}:(ow-iw)/2:(oh-ih)/2:black`;
+    const ours = videoFilter({ ...MODEL, fps: null, resize: 'letterbox' });
+    for (const size of ['1280x720', '641x359', '359x641', '1921x1081', '100x61']) {
+      const frame = (vf: string) => execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', `testsrc2=size=${size}:rate=5`, '-frames:v', '2', '-vf', vf, '-pix_fmt', 'rgb24', '-f', 'rawvideo', 'pipe:1'], { maxBuffer: 16 * 1024 * 1024 });
+      assert.ok(frame(ours).equals(frame(plain)), `${size}: identical frames`);
+    }
   });
 });
 
@@ -264,7 +329,7 @@ describe('buildFfmpegArgs', () => {
 
   test('letterbox output, fps null', () => {
     const args = buildFfmpegArgs(source({ kind: 'testsrc' }), { width: 64, height: 32, fps: null, resize: 'letterbox' }, ctx());
-    assert.equal(valueOf(args, '-vf'), 'scale=64:32:force_original_aspect_ratio=decrease,pad=64:32:(ow-iw)/2:(oh-ih)/2:black');
+    assert.equal(valueOf(args, '-vf'), "scale=w='min(64,max(1,round(32*iw*sar/ih)))':h='min(32,max(1,round(64*ih/(iw*sar))))',setsar=1,pad=64:32:(ow-iw)/2:(oh-ih)/2:black");
   });
 });
 

@@ -84,6 +84,7 @@ describe('parseMediaInfo', () => {
       fps: 24,
       width: 640,
       height: 360,
+      pixelAspect: null,
       timecode: null,
       createdAt: Date.UTC(2024, 4, 6, 7, 8, 9),
       audio: { channels: 2, sampleRate: 48000 },
@@ -96,6 +97,7 @@ describe('parseMediaInfo', () => {
       fps: 29.97,
       width: 1920,
       height: 1080,
+      pixelAspect: null,
       timecode: '01:00:00;00',
       createdAt: null,
       audio: null,
@@ -103,7 +105,26 @@ describe('parseMediaInfo', () => {
   });
 
   test('an mxf at 25 with its timecode in the file metadata', () => {
-    assert.deepEqual(parseMediaInfo(MXF_25), { durationS: 1, fps: 25, width: 720, height: 576, timecode: '10:00:00:00', createdAt: null, audio: null });
+    assert.deepEqual(parseMediaInfo(MXF_25), { durationS: 1, fps: 25, width: 720, height: 576, pixelAspect: { h: 16, v: 15 }, timecode: '10:00:00:00', createdAt: null, audio: null });
+  });
+
+  test('non-square pixels: the SAR in lowest terms, the container\'s when it differs from the codec\'s; 1:1 or none is square', () => {
+    const aspect = (video: string) => parseMediaInfo(`  Stream #0:0[0x1](und): Video: ${video}\n`).pixelAspect;
+    // HDV, anamorphic PAL and NTSC, DVCPRO HD, and the demo reel's selfie clip (a 4:3 picture stored as 288x512).
+    assert.deepEqual(aspect('h264 (High) (avc1 / 0x31637661), yuv420p(progressive), 1440x1080 [SAR 4:3 DAR 16:9], 4153 kb/s, 25 fps, 25 tbr, 12800 tbn (default)'), { h: 4, v: 3 });
+    assert.deepEqual(aspect('mpeg2video (Main), yuv420p(tv, top first), 720x576 [SAR 64:45 DAR 16:9], 25 fps, 25 tbr, 25 tbn'), { h: 64, v: 45 });
+    assert.deepEqual(aspect('dvvideo, yuv411p, 720x480 [SAR 32:27 DAR 16:9], 28771 kb/s, 29.97 fps, 29.97 tbr, 30k tbn'), { h: 32, v: 27 });
+    assert.deepEqual(aspect('dvvideo (dvh5 / 0x35687664), yuv422p, 1440x1080 [SAR 4:3 DAR 16:9], 115000 kb/s, 25 fps, 25 tbr, 25 tbn'), { h: 4, v: 3 });
+    assert.deepEqual(aspect('h264 (High) (avc1 / 0x31637661), yuv420p(progressive), 288x512 [SAR 64:27 DAR 4:3], 238 kb/s, 25 fps, 25 tbr, 12800 tbn (default)'), { h: 64, v: 27 });
+    // The container's pasp box (printed second) is what ffmpeg decodes with.
+    assert.deepEqual(aspect('h264 (High), yuv420p(progressive), 1440x1080 [SAR 1:1 DAR 4:3], 4637 kb/s, SAR 4:3 DAR 16:9, 25 fps'), { h: 4, v: 3 });
+    assert.equal(aspect('h264 (High), yuv420p(progressive), 1440x1080 [SAR 4:3 DAR 16:9], 4637 kb/s, SAR 1:1 DAR 4:3, 25 fps'), null);
+    // Reduced to lowest terms; a DAR alone gives it with the picture size.
+    assert.deepEqual(aspect('prores, yuv422p10le, 1440x1080 [SAR 8:6 DAR 32:18], 25 fps'), { h: 4, v: 3 });
+    assert.deepEqual(aspect('rawvideo, uyvy422, 720x576, DAR 16:9, 25 fps'), { h: 64, v: 45 });
+    assert.equal(aspect('h264, yuv420p, 1920x1080 [SAR 1:1 DAR 16:9], 25 fps'), null);
+    assert.equal(aspect('h264, yuv420p, 1920x1080, 25 fps'), null);
+    assert.equal(aspect('h264, yuv420p, 1920x1080 [SAR 0:1 DAR 0:1], 25 fps'), null);
   });
 
   test('the first audio stream: channels from the layout name or a count, and its sample rate', () => {
@@ -119,6 +140,7 @@ describe('parseMediaInfo', () => {
       fps: 50,
       width: 1280,
       height: 720,
+      pixelAspect: null,
       timecode: null,
       createdAt: null,
       audio: { channels: 2, sampleRate: 48000 },
@@ -131,17 +153,18 @@ describe('parseMediaInfo', () => {
     timecode        : 00:59:59.29
   Stream #0:0(und): Video: h264 (High), yuv420p(tv, bt709), 3840x2160, 23.98 fps, 23.98 tbr, 24k tbn (default)
 `;
-    assert.deepEqual(parseMediaInfo(header), { durationS: 600, fps: 23.98, width: 3840, height: 2160, timecode: '00:59:59;29', createdAt: null, audio: null });
+    assert.deepEqual(parseMediaInfo(header), { durationS: 600, fps: 23.98, width: 3840, height: 2160, pixelAspect: null, timecode: '00:59:59;29', createdAt: null, audio: null });
     assert.deepEqual(parseMediaInfo('Input #0, wav, from x.wav:\n  Duration: 00:00:02.00, bitrate: 705 kb/s\n  Stream #0:0: Audio: pcm_s16le, 44100 Hz, mono, s16, 705 kb/s\n'), {
       durationS: 2,
       fps: null,
       width: null,
       height: null,
+      pixelAspect: null,
       timecode: null,
       createdAt: null,
       audio: { channels: 1, sampleRate: 44100 },
     });
-    assert.deepEqual(parseMediaInfo(''), { durationS: null, fps: null, width: null, height: null, timecode: null, createdAt: null, audio: null });
+    assert.deepEqual(parseMediaInfo(''), { durationS: null, fps: null, width: null, height: null, pixelAspect: null, timecode: null, createdAt: null, audio: null });
   });
 });
 
@@ -156,12 +179,17 @@ describe('probeMedia', () => {
 
   test('a mov at 29.97 with a drop-frame timecode', async () => {
     const file = make('df.mov', ['-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=30000/1001', '-t', '1', '-pix_fmt', 'yuv420p', '-timecode', '01:00:00;00']);
-    assert.deepEqual(await probeMedia(ffmpeg, file), { durationS: 1, fps: 29.97, width: 320, height: 240, timecode: '01:00:00;00', createdAt: null, audio: null });
+    assert.deepEqual(await probeMedia(ffmpeg, file), { durationS: 1, fps: 29.97, width: 320, height: 240, pixelAspect: null, timecode: '01:00:00;00', createdAt: null, audio: null });
   });
 
   test('an mp4 at 25 with a creation time (whole seconds in mp4)', async () => {
     const file = make('created.mp4', ['-f', 'lavfi', '-i', 'testsrc=size=176x144:rate=25', '-t', '2', '-pix_fmt', 'yuv420p', '-metadata', 'creation_time=2023-11-02T10:20:30.000000Z']);
-    assert.deepEqual(await probeMedia(ffmpeg, file), { durationS: 2, fps: 25, width: 176, height: 144, timecode: null, createdAt: Date.UTC(2023, 10, 2, 10, 20, 30), audio: null });
+    assert.deepEqual(await probeMedia(ffmpeg, file), { durationS: 2, fps: 25, width: 176, height: 144, pixelAspect: null, timecode: null, createdAt: Date.UTC(2023, 10, 2, 10, 20, 30), audio: null });
+  });
+
+  test('HDV: 1440x1080 stored, pixels 4:3 wide', async () => {
+    const file = make('hdv.mp4', ['-f', 'lavfi', '-i', 'testsrc2=size=1440x1080:rate=25', '-t', '0.2', '-vf', 'setsar=4/3', '-pix_fmt', 'yuv420p']);
+    assert.deepEqual(await probeMedia(ffmpeg, file), { durationS: 0.2, fps: 25, width: 1440, height: 1080, pixelAspect: { h: 4, v: 3 }, timecode: null, createdAt: null, audio: null });
   });
 
   test('a file without video is INPUT_UNREADABLE, with ffmpeg’s reason', async () => {

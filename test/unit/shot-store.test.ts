@@ -86,17 +86,19 @@ describe('openDatabase and migrations', () => {
     assert.equal(schemaVersion(db), LATEST);
     const sources = new MediaSourceStore(db);
     assert.deepEqual(sources.all(), [], 'a live log, or one logged before version 8: no file');
-    const source = { cameraId: 'file', path: '/films/a.mov', title: 'a.mov', rate: '29.97' as const, width: 640, height: 360, audio: { channels: 2, sampleRate: 48000 } };
+    const source = { cameraId: 'file', path: '/films/a.mov', title: 'a.mov', rate: '29.97' as const, width: 640, height: 360, pixelAspect: null, audio: { channels: 2, sampleRate: 48000 } };
     sources.save(source);
-    sources.save({ ...source, cameraId: 'b', rate: '29.97DF', width: null, height: null, audio: null });
-    assert.deepEqual(sources.all(), [{ ...source, cameraId: 'b', rate: '29.97DF', width: null, height: null, audio: null }, source].sort((x, y) => (x.cameraId < y.cameraId ? -1 : 1)));
+    // HDV: 1440x1080 stored, pixels 4:3 wide (version 13).
+    const hdv = { ...source, cameraId: 'b', rate: '29.97DF' as const, width: 1440, height: 1080, pixelAspect: { h: 4, v: 3 }, audio: null };
+    sources.save(hdv);
+    assert.deepEqual(sources.all(), [hdv, source].sort((x, y) => (x.cameraId < y.cameraId ? -1 : 1)));
     db.close();
   });
 
   test('a new database gets every migration, WAL and foreign keys; its directory is made', () => {
     const { db, file } = freshDb();
     assert.equal(schemaVersion(db), LATEST);
-    assert.equal(LATEST, 12);
+    assert.equal(LATEST, 13);
     assert.deepEqual(tables(db), ['alerts', 'calibration_applied', 'calibration_heads', 'calibration_samples', 'camera_overrides', 'cluster_outbox', 'media_sources', 'plan_revision', 'plans', 'shots', 'takes', 'thumbnails']);
     assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
     assert.equal(db.pragma('foreign_keys', { simple: true }), 1);
@@ -569,7 +571,7 @@ describe('PlanStore', () => {
     const { db: created, file } = freshDb();
     created.close();
     const raw = new Database(file);
-    raw.exec('DROP TABLE camera_overrides; ALTER TABLE shots DROP COLUMN framing_operator; ALTER TABLE takes DROP COLUMN mark; DROP TABLE plan_revision; ALTER TABLE plans DROP COLUMN revision');
+    raw.exec('ALTER TABLE media_sources DROP COLUMN pixel_aspect; DROP TABLE camera_overrides; ALTER TABLE shots DROP COLUMN framing_operator; ALTER TABLE takes DROP COLUMN mark; DROP TABLE plan_revision; ALTER TABLE plans DROP COLUMN revision');
     raw.prepare('INSERT INTO plans (scene, plan, updated_at) VALUES (?, ?, ?)').run('4', '{"items":[]}', T0);
     raw.pragma('user_version = 9');
     raw.close();
