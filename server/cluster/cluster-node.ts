@@ -16,7 +16,6 @@ import { ReplyError } from 'ioredis';
 import type { CameraManager } from '../app/camera-manager.js';
 import type { CameraConfig } from '../config/schema.js';
 import { errorMessage, isShotscaleError, type ShotscaleError } from '../errors.js';
-import { describeSource } from '../ingest/ffmpeg-args.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import type { CameraStatus } from '../shared/socket-events.js';
@@ -25,10 +24,13 @@ import { CameraClaims } from './camera-claims.js';
 import { CameraLeases, parseHolder, type ClaimResult } from './camera-leases.js';
 import { CameraRegistry, type RegisteredCamera } from './camera-registry.js';
 import type { ClusterShotLog } from './cluster-shot-log.js';
-import { redactUrl, type ClusterConnections, type ClusterSettings } from './cluster-connections.js';
-import { clusterView, type ClusterFault, type ClusterNodeState } from './cluster-health.js';
+import type { ClusterConnections, ClusterSettings } from './cluster-connections.js';
+import { clusterView, type ClusterNodeState } from './cluster-health.js';
 import type { NodeIdLock } from './node-id-lock.js';
 import { NodeRegistry, type NodeHeartbeat } from './node-registry.js';
+import { EngineOutages } from './engine-outages.js';
+import { RedisRestarts } from './redis-restarts.js';
+import { RemoteCameraStatuses } from './remote-camera-statuses.js';
 
 /** The lease that makes one node at a time compute the cluster's coverage. */
 const COVERAGE_DUTY = 'duty:coverage';
@@ -48,6 +50,8 @@ interface HeldCamera {
 }
 
 export type { ClusterNodeState } from './cluster-health.js';
+/** The status of a camera no node runs, where the camera routes make one (cluster-cameras.ts). */
+export { waitingStatus } from './remote-camera-statuses.js';
 
 export interface ClusterNodeDeps {
   settings: ClusterSettings;
@@ -84,30 +88,17 @@ export class ClusterNode {
   private orphansCheckedAt = 0;
   /** The nodes whose heartbeats could not be read at the last tick, as logged. */
   private unreadableLogged = '';
-  /** Redis's epoch as this node knows it, and until when it waits after Redis restarted. */
-  private epoch: string | null = null;
-  /** Redis's run_id when this node last looked: another one means Redis restarted, with its data or not. */
-  private redisRun: string | null = null;
-  private settleUntil = 0;
+  /** Whether Redis restarted a moment ago: then no camera changes hands for a lease time (redis-restarts.ts). */
+  private readonly redisRestarts: RedisRestarts;
   /** The coverage duty's fencing token while this node holds it. */
   private dutyToken: number | null = null;
   private readonly startedAt: number;
-  private redisUp = true;
-  private postgresUp = true;
-  private degradedSince: number | null = null;
-  private fault: ClusterFault | null = null;
-  /** Why each engine was last found unreachable. */
-  private readonly reasons = { redis: '', postgres: '' };
+  /** Whether Redis and PostgreSQL answer, and what this node says of an outage (engine-outages.ts). */
+  private readonly outages: EngineOutages;
   private readonly leaseMs: number;
   readonly tickMs: number;
-  /** Per camera: the node last seen running it (its heartbeat, or this node itself) and when. */
-  private readonly lastRun = new Map<string, { nodeId: string; at: number }>();
-  /** Per camera no node runs: since when, as this node can tell (followRuns). */
-  private readonly unrunSince = new Map<string, number>();
-  /** Where this node's pages are told of the cameras no node runs, or of which nothing is known (onStatus). */
-  private statusListener: ((status: CameraStatus) => void) | null = null;
-  /** What those pages were last told of each such camera: told again only when it changes. */
-  private readonly told = new Map<string, string>();
+  /** The cameras this node does not run: other nodes', and those no node runs (what its pages are told of them). */
+  private readonly remote: RemoteCameraStatuses;
 
   constructor(private readonly deps: ClusterNodeDeps) {
     const { settings, connections } = deps;
@@ -119,7 +110,16 @@ export class ClusterNode {
     this.leases = new CameraLeases(connections.redis, settings.keyPrefix, deps.nodeId, this.leaseMs);
     this.claims = new CameraClaims(connections.pg, deps.nodeId);
     this.nodes = new NodeRegistry(connections.redis, settings.keyPrefix, this.leaseMs);
+    this.outages = new EngineOutages({ settings, nodeId: deps.nodeId, clock: deps.clock, log: deps.log, onDegraded: deps.onDegraded });
+    this.redisRestarts = new RedisRestarts(connections.redis, settings.keyPrefix, this.leaseMs, deps.log);
     this.startedAt = deps.clock();
+    this.remote = new RemoteCameraStatuses({
+      nodeId: deps.nodeId,
+      ownCameras: () => deps.cameras.list(),
+      sighting: () => ({ live: this.live, liveAt: this.liveAt, known: this.known, redisUp: this.outages.redisUp, unreadable: this.nodes.unreadable }),
+      holders: (ids) => this.leases.holders(ids),
+      clock: deps.clock,
+    });
   }
 
   /** Checks the node id, adds the config's cameras the cluster lacks, and starts ticking. */
@@ -160,82 +160,33 @@ export class ClusterNode {
     return Math.min(this.startedAt, ...this.live.map((n) => n.startedAt));
   }
 
-  /**
-   * Statuses of the cameras other nodes analyse, and of those nobody does, for the wall and the API.
-   * While Redis is unreachable nothing is known of the other nodes' cameras (their statuses come
-   * through it): each is `waiting` with CLUSTER_UNREACHABLE, never shown live with its last figures.
-   */
+  /** Statuses of the cameras other nodes analyse, and of those nobody does, for the wall and the API (remote-camera-statuses.ts). */
   remoteStatuses(): CameraStatus[] {
-    const out: CameraStatus[] = [];
-    const now = this.deps.clock();
-    const seen = new Set(this.deps.cameras.list().map((c) => c.cameraId));
-    for (const node of this.live) {
-      if (node.nodeId === this.deps.nodeId) continue;
-      for (const status of node.cameras) {
-        if (seen.has(status.cameraId)) continue;
-        seen.add(status.cameraId);
-        const shown = { ...status, node: node.nodeId };
-        out.push(this.redisUp ? shown : this.notKnown(shown, node.at));
-      }
-    }
-    for (const camera of this.known) {
-      if (seen.has(camera.id)) continue;
-      const waiting = waitingStatus(camera.config, this.unrunSince.get(camera.id) ?? now, this.lastRun.get(camera.id) ?? null);
-      out.push(this.redisUp || !camera.config.enabled ? waiting : this.notKnown(waiting, this.liveAt ?? now));
-    }
-    return out;
+    return this.remote.list();
   }
 
-  /**
-   * Another node's camera (or one no node ran) while Redis is unreachable
-   * from here: not known to run, nor to be live. `at`: when it was last
-   * known as it was (the heartbeat read last).
-   */
-  private notKnown(status: CameraStatus, at: number): CameraStatus {
-    const where = status.node === null ? 'no node ran it' : `it ran on node ${status.node}`;
-    return {
-      ...status,
-      state: 'waiting',
-      since: Math.round(at),
-      measuredFps: 0,
-      lastError: `not known on this node, which cannot reach Redis (where the other nodes' statuses come from): ${where} at the last heartbeats read (${new Date(at).toISOString()})`,
-      errorCode: 'CLUSTER_UNREACHABLE',
-      lastStderr: [],
-    };
-  }
-
-  /**
-   * Where to tell this node's own pages of a camera that has just lost its
-   * node (`waiting`), or of which nothing is known while Redis is away:
-   * the node that ran it cannot say so any more. A camera a node runs tells
-   * every page itself (at each change and every 2 s, through Redis).
-   */
+  /** Where to tell this node's own pages of a camera that has just lost its node, or of which nothing is known while Redis is away. */
   onStatus(listener: (status: CameraStatus) => void): void {
-    this.statusListener = listener;
-    this.told.clear();
+    this.remote.onStatus(listener);
   }
 
-  /**
-   * When the camera lost its node, as far as this node saw it run: null
-   * when this node never saw any node run it (it started later, or the
-   * camera has not run), or when a node runs it now.
-   */
+  /** When the camera lost its node, as far as this node saw it run (null: never seen run, or a node runs it now). */
   lostNodeAt(cameraId: string): number | null {
-    return this.lastRun.has(cameraId) ? (this.unrunSince.get(cameraId) ?? null) : null;
+    return this.remote.lostNodeAt(cameraId);
   }
 
   state(): ClusterNodeState {
     const now = this.deps.clock();
     return {
       nodeId: this.deps.nodeId,
-      redis: this.redisUp ? 'up' : 'down',
-      postgres: this.postgresUp ? 'up' : 'down',
-      degradedSince: this.degradedSince,
-      fault: this.fault,
+      redis: this.outages.redisUp ? 'up' : 'down',
+      postgres: this.outages.postgresUp ? 'up' : 'down',
+      degradedSince: this.outages.degradedSince,
+      fault: this.outages.fault,
       ...clusterView({
         live: this.live,
         liveAt: this.liveAt,
-        redisUp: this.redisUp,
+        redisUp: this.outages.redisUp,
         self: this.heartbeat(now),
         enabled: this.known.filter((c) => c.config.enabled).map((c) => c.id),
         held: new Set(this.held.keys()),
@@ -279,7 +230,7 @@ export class ClusterNode {
     // Leases first, on Redis alone: a slow PostgreSQL must never make this node miss its renewals.
     let redisAnswers = false;
     try {
-      await this.checkEpoch(now);
+      await this.redisRestarts.check(now);
       const lost = await this.leases.renew(new Map([...this.held].map(([id, h]) => [id, h.token])));
       for (const [id, h] of this.held) if (!lost.includes(id)) h.renewedAt = now;
       for (const id of lost) {
@@ -290,13 +241,13 @@ export class ClusterNode {
       redisAnswers = true;
     } catch (error) {
       // Redis is down: keep every camera held; nothing can be claimed meanwhile.
-      this.setRedis(false, this.redisReason(error));
+      this.outages.setRedis(false, this.redisReason(error), this.held.size);
     }
     await this.readCameras();
     if (await this.idTaken()) return;
     if (!redisAnswers) {
       await this.fenceWhileCutOff();
-      this.tellPages();
+      this.remote.tellPages();
       return;
     }
     await this.recordClaims();
@@ -307,87 +258,19 @@ export class ClusterNode {
       this.live = await this.nodes.live();
       this.liveAt = Math.round(deps.clock());
       this.noteUnreadable();
-      // After Redis restarted, the other nodes take their leases back first (see checkEpoch).
-      if (now >= this.settleUntil) await this.balance();
-      this.setRedis(true);
-      this.followRuns(deps.clock());
-      await this.tellPagesOfUnrun();
-      if (now >= this.settleUntil) await this.closeOrphans();
+      // After Redis restarted, the other nodes take their leases back first (redis-restarts.ts).
+      if (this.redisRestarts.settled(now)) await this.balance();
+      this.outages.setRedis(true);
+      this.remote.followRuns(deps.clock());
+      await this.remote.tellPagesOfUnrun();
+      if (this.redisRestarts.settled(now)) await this.closeOrphans();
     } catch (error) {
       if (isShotscaleError(error, 'CLUSTER_NODE_ID_IN_USE')) await this.stepAside(error);
       else {
-        this.setRedis(false, this.redisReason(error));
-        this.tellPages();
+        this.outages.setRedis(false, this.redisReason(error), this.held.size);
+        this.remote.tellPages();
       }
     }
-  }
-
-  /**
-   * Which node runs each camera, as the heartbeats just read say, and since
-   * when each camera no node runs has had none: the last heartbeat of the
-   * node that ran it (about when that node died, drained or let it go), or,
-   * for a camera this node never saw run, when this node first found it so.
-   */
-  private followRuns(now: number): void {
-    const running = new Set<string>();
-    for (const status of this.deps.cameras.list()) {
-      running.add(status.cameraId);
-      this.lastRun.set(status.cameraId, { nodeId: this.deps.nodeId, at: now });
-    }
-    for (const node of this.live) {
-      if (node.nodeId === this.deps.nodeId) continue;
-      for (const { cameraId } of node.cameras) {
-        running.add(cameraId);
-        const last = this.lastRun.get(cameraId);
-        if (!last || last.at <= node.at) this.lastRun.set(cameraId, { nodeId: node.nodeId, at: node.at });
-      }
-    }
-    const known = new Set(this.known.map((c) => c.id));
-    for (const id of [...this.lastRun.keys()]) if (!known.has(id) && !running.has(id)) this.lastRun.delete(id);
-    for (const id of [...this.unrunSince.keys()]) if (!known.has(id) || running.has(id)) this.unrunSince.delete(id);
-    for (const id of known) {
-      if (running.has(id) || this.unrunSince.has(id)) continue;
-      this.unrunSince.set(id, this.lastRun.get(id)?.at ?? now);
-    }
-  }
-
-  /**
-   * Tells this node's pages of the cameras that have just lost their node.
-   * A camera whose lease another live node holds already (it claimed it a
-   * moment ago, its heartbeat does not list it yet) is left to that node,
-   * whose own status would otherwise be overwritten with an older one.
-   */
-  private async tellPagesOfUnrun(): Promise<void> {
-    if (!this.statusListener) return;
-    const fresh = this.remoteStatuses().filter((s) => s.node === null && s.enabled && this.told.get(s.cameraId) !== toldKey(s));
-    if (!fresh.length) {
-      this.tellPages();
-      return;
-    }
-    const holders = await this.leases.holders(fresh.map((s) => s.cameraId));
-    const present = new Set([this.deps.nodeId, ...this.live.map((n) => n.nodeId), ...this.nodes.unreadable]);
-    const claimed = new Set([...holders].filter(([, h]) => present.has(h.nodeId)).map(([id]) => id));
-    this.tellPages(claimed);
-  }
-
-  /** Tells this node's pages of each camera no node runs, or of which nothing is known, when that changed. */
-  private tellPages(skip: ReadonlySet<string> = new Set()): void {
-    const listener = this.statusListener;
-    if (!listener) return;
-    const shown = new Set<string>();
-    for (const status of this.remoteStatuses()) {
-      const generated = status.node === null || status.errorCode === 'CLUSTER_UNREACHABLE';
-      // Redis answers again: a camera shown as not known gets its node's status at once, not at that node's next push.
-      if (!generated && this.told.get(status.cameraId)?.includes('CLUSTER_UNREACHABLE')) listener(status);
-      if (!generated || skip.has(status.cameraId)) continue;
-      shown.add(status.cameraId);
-      const key = toldKey(status);
-      if (this.told.get(status.cameraId) === key) continue;
-      this.told.set(status.cameraId, key);
-      listener(status);
-    }
-    // Cameras a node runs again (it tells the pages itself), and cameras gone, are told of afresh when they lose it.
-    for (const id of [...this.told.keys()]) if (!shown.has(id)) this.told.delete(id);
   }
 
   /**
@@ -396,7 +279,7 @@ export class ClusterNode {
    * PostgreSQL away says nothing either way: the cameras stay, as for any outage.
    */
   private async idTaken(): Promise<boolean> {
-    if (!this.deps.idLock || !this.postgresUp) return false;
+    if (!this.deps.idLock || !this.outages.postgresUp) return false;
     try {
       await this.deps.idLock.verify();
       return false;
@@ -424,48 +307,7 @@ export class ClusterNode {
     await Promise.all([...this.held.keys()].map((id) => this.handOver(id, 'draining')));
     if (this.dutyToken !== null) await this.leases.release(COVERAGE_DUTY, this.dutyToken).catch(() => undefined);
     this.dutyToken = null;
-    this.degradedSince ??= this.deps.clock();
-    this.fault = { code: 'CLUSTER_NODE_ID_IN_USE', message };
-    this.deps.onDegraded({ since: this.degradedSince, message });
-  }
-
-  /**
-   * A Redis that restarted has no live leases and no heartbeats: an empty
-   * one has none at all, and one that reloaded its data (RDB or AOF) finds
-   * them expired. The first node to tick would see every camera free and
-   * itself alone, and take the others' cameras, which they then lose at
-   * their next renewal (a camera stopped and started twice, its shot cut).
-   * Two signs tell: a random epoch key gone or changed (an empty Redis),
-   * and Redis's run_id changed (any restart, with or without its data).
-   * Then this node takes back its own leases (renew does) and claims
-   * nothing, and closes no orphans, for one lease time, by when every live
-   * node has taken back its own.
-   */
-  private async checkEpoch(now: number): Promise<void> {
-    const redis = this.deps.connections.redis;
-    const key = `${this.deps.settings.keyPrefix}:epoch`;
-    const current = await redis.get(key);
-    const runId = await this.redisRunId();
-    if (current !== null && current === this.epoch && runId === this.redisRun) return;
-    if (current === null) await redis.set(key, randomUUID(), 'NX');
-    const adopted = await redis.get(key);
-    if (this.epoch !== null) {
-      this.settleUntil = now + this.leaseMs;
-      this.deps.log.warn(`cluster: Redis restarted (or lost its data): taking back this node's leases; no camera changes hands for ${this.leaseMs / 1000} s`);
-    }
-    this.epoch = adopted;
-    this.redisRun = runId;
-  }
-
-  /** Redis's run_id, new at each start of the server; null where INFO is refused (a managed Redis may rename it). */
-  private async redisRunId(): Promise<string | null> {
-    try {
-      return /^run_id:(\w+)/m.exec(await this.deps.connections.redis.info('server'))?.[1] ?? null;
-    } catch (error) {
-      // Refused (a reply), the epoch alone tells; Redis away, the tick learns it as from any command.
-      if (error instanceof ReplyError) return null;
-      throw error;
-    }
+    this.outages.steppedAside(message);
   }
 
   /** Renews the coverage duty, or takes it when nobody holds it (a node that can serve coverage only). */
@@ -510,7 +352,7 @@ export class ClusterNode {
   private async closeOrphans(): Promise<void> {
     const { shots } = this.deps;
     const now = this.deps.clock();
-    if (!shots || !this.postgresUp || now - this.orphansCheckedAt < ORPHAN_CHECK_MS) return;
+    if (!shots || !this.outages.postgresUp || now - this.orphansCheckedAt < ORPHAN_CHECK_MS) return;
     this.orphansCheckedAt = now;
     // A node whose heartbeat this version cannot read is still there: its shots are not orphans.
     const closed = await shots.closeOrphans([...this.live.map((n) => n.nodeId), ...this.nodes.unreadable]).catch(() => 0);
@@ -520,15 +362,15 @@ export class ClusterNode {
   private async readCameras(): Promise<void> {
     try {
       this.known = await this.registry.list();
-      this.setPostgres(true);
+      this.outages.setPostgres(true);
     } catch (error) {
-      this.setPostgres(false, errorMessage(error));
+      this.outages.setPostgres(false, errorMessage(error));
     }
   }
 
   /** A held camera deleted from the cluster stops here; one whose definition changed restarts with it. */
   private async followDefinitions(): Promise<void> {
-    if (!this.postgresUp) return;
+    if (!this.outages.postgresUp) return;
     const byId = new Map(this.known.map((c) => [c.id, c]));
     for (const [id, held] of [...this.held]) {
       const camera = byId.get(id);
@@ -607,7 +449,7 @@ export class ClusterNode {
    * camera runs meanwhile).
    */
   private async recordClaims(): Promise<void> {
-    if (!this.postgresUp) return;
+    if (!this.outages.postgresUp) return;
     for (const [id, held] of this.held) {
       if (held.claim !== null) continue;
       try {
@@ -621,7 +463,7 @@ export class ClusterNode {
 
   /** Redis is out of reach from here: a camera another node claimed since (its record in PostgreSQL says so) stops here. */
   private async fenceWhileCutOff(): Promise<void> {
-    if (!this.postgresUp) return;
+    if (!this.outages.postgresUp) return;
     const recorded = new Map([...this.held].filter(([, h]) => h.claim !== null).map(([id, h]) => [id, h.claim!]));
     let taken: { cameraId: string; nodeId: string }[];
     try {
@@ -672,82 +514,4 @@ export class ClusterNode {
   private redisReason(error: unknown): string {
     return this.deps.connections.redisProblem() ?? errorMessage(error);
   }
-
-  private setRedis(up: boolean, reason = ''): void {
-    if (!up) this.reasons.redis = reason;
-    if (up === this.redisUp) return;
-    this.redisUp = up;
-    if (!up) this.deps.log.warn(`cluster: Redis unreachable (${reason}): keeping this node's ${this.held.size} camera(s), claiming none, live events stay on this node`);
-    else this.deps.log.info('cluster: Redis reachable again');
-    this.announce();
-  }
-
-  private setPostgres(up: boolean, reason = ''): void {
-    if (!up) this.reasons.postgres = reason;
-    if (up === this.postgresUp) return;
-    this.postgresUp = up;
-    if (!up) this.deps.log.warn(`cluster: PostgreSQL unreachable (${reason}): the last list of cameras read stands`);
-    else this.deps.log.info('cluster: PostgreSQL reachable again');
-    this.announce();
-  }
-
-  /** The cluster alert and /api/health's fault: which engine, where (no password), and why. */
-  private announce(): void {
-    const { settings } = this.deps;
-    const down = [
-      ...(this.redisUp ? [] : [`Redis at ${redactUrl(settings.redisUrl)} (${this.reasons.redis})`]),
-      ...(this.postgresUp ? [] : [`PostgreSQL at ${redactUrl(settings.postgresUrl)} (${this.reasons.postgres})`]),
-    ];
-    if (!down.length) {
-      this.degradedSince = null;
-      this.fault = null;
-      this.deps.onDegraded(null);
-      return;
-    }
-    this.degradedSince ??= this.deps.clock();
-    const effects = [
-      ...(this.redisUp ? [] : ["other nodes' cameras are not shown live and no camera changes hands"]),
-      ...(this.postgresUp ? [] : ['camera changes wait for it, shots are held on this node\'s disk']),
-    ];
-    const engines = [...(this.redisUp ? [] : ['Redis']), ...(this.postgresUp ? [] : ['PostgreSQL'])].join(' and ');
-    const message = `CLUSTER_UNREACHABLE: cluster degraded on ${this.deps.nodeId}: ${engines} unreachable: ${down.join('; ')}; this node keeps analysing its cameras; ${effects.join('; ')}`;
-    this.fault = { code: 'CLUSTER_UNREACHABLE', message };
-    this.deps.onDegraded({ since: this.degradedSince, message });
-  }
-}
-
-/**
- * A camera of the cluster that no node analyses now (its node went and no
- * other has taken it yet, all full, or none up). `lastRun`: the node last
- * seen running it and when, where known.
- */
-export function waitingStatus(camera: CameraConfig, since: number, lastRun: { nodeId: string; at: number } | null = null): CameraStatus {
-  const why = lastRun
-    ? `no node analyses it now: it last ran on node ${lastRun.nodeId} (${new Date(lastRun.at).toISOString()}), and no node has taken it over (every node is at its capacity, or none is up)`
-    : 'no node analyses it now (every node is at its capacity, or none is up)';
-  return {
-    cameraId: camera.id,
-    name: camera.name ?? camera.id,
-    enabled: camera.enabled,
-    sourceKind: camera.source.kind,
-    source: describeSource(camera.source),
-    state: 'waiting',
-    since,
-    analysisFps: camera.analysisFps,
-    measuredFps: 0,
-    framesIn: 0,
-    framesDropped: 0,
-    reconnects: 0,
-    stalls: 0,
-    lastError: camera.enabled ? why : 'disabled',
-    // Nothing is wrong with its source, but nothing analyses it: coded, so that a rule on errorCode sees it. A disabled camera is as meant.
-    errorCode: camera.enabled ? 'CLUSTER_UNASSIGNED' : null,
-    lastStderr: [],
-    node: null,
-  };
-}
-
-/** What a page was told of a camera no node runs: a new state, node, code or reason is told again. */
-function toldKey(status: CameraStatus): string {
-  return JSON.stringify([status.state, status.node, status.errorCode, status.lastError, status.enabled]);
 }

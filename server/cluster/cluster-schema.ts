@@ -153,6 +153,11 @@ const MIGRATIONS: readonly string[] = [
      recorded_by TEXT NOT NULL,
      recorded_at TIMESTAMPTZ NOT NULL DEFAULT now()
    )`,
+  // 14: the times a node was down during a take (killed, then started
+  // again, it resumed the take): a JSON list of { from, to, node, cameras }
+  // (epoch ms; the node, and its cameras the restart cut), each node's as
+  // its own log notes them (a single server's `gaps`). NULL: none.
+  `ALTER TABLE cluster_takes ADD COLUMN IF NOT EXISTS gaps JSONB`,
 ];
 
 /** Any constant: the advisory lock that serialises the nodes' migrations. */

@@ -17,7 +17,7 @@ import type { ShotLog } from '../shots/shot-log.js';
 import type { ClusterCoverage } from './cluster-coverage.js';
 import { parseRunningTakes } from './cluster-messages.js';
 import type { ClusterNode } from './cluster-node.js';
-import { TakeKeys, TakeRecords } from './take-records.js';
+import { gapsOfNode, TakeKeys, TakeRecords } from './take-records.js';
 
 interface RunningTake {
   scene: string;
@@ -36,6 +36,9 @@ interface RunningTake {
  */
 const PUSH_TRIES = 20;
 const PUSH_RETRY_MS = 250;
+
+/** How often the running takes are read again when Redis did not answer at start (about a tick of a node's leases). */
+const JOIN_RETRY_MS = 1000;
 
 export interface ClusterShotSyncDeps {
   shotLog: ShotLog;
@@ -63,6 +66,11 @@ export class ClusterShotSync {
   private pushedIds = '';
   private pushing: Promise<void> = Promise.resolve();
   private closed = false;
+  /** The takes this node's log resumed after a restart, until matched with the cluster's (joinRunningTakes). */
+  private resumed = new Set<number>();
+  /** While the running takes in Redis could not be read at start: the next read, and how many failed. */
+  private rejoin: NodeJS.Timeout | null = null;
+  private joinRetries = 0;
 
   constructor(private readonly deps: ClusterShotSyncDeps) {
     this.takeRecords = new TakeRecords(deps.pool, deps.nodeId, deps.log);
@@ -184,12 +192,12 @@ export class ClusterShotSync {
     if (!takes.length) return takes;
     // Read now, before anything else ends here: their starts where they were started.
     const keys = takes.map((t) => ({ scene: t.scene, take: t.take, startedAt: this.keys.originOf(t) }));
-    const ids = await this.takeRecords.idsOf(keys).catch((error: unknown) => {
+    const records = await this.takeRecords.recordsOf(keys).catch((error: unknown) => {
       this.deps.log.warn(`cluster: the records of the takes just ended not read: ${errorMessage(error)}`);
       return keys.map(() => null);
     });
-    this.keys.noteRecordIds(takes, ids);
-    return takes.map((t, i) => ({ ...t, id: ids[i] ?? this.keys.recordId(t) ?? t.id }));
+    this.keys.noteRecordIds(takes, records.map((r) => r?.id ?? null));
+    return takes.map((t, i) => ({ ...t, id: records[i]?.id ?? this.keys.recordId(t) ?? t.id, gaps: records[i]?.gaps ?? t.gaps }));
   }
 
   /**
@@ -199,9 +207,9 @@ export class ClusterShotSync {
    */
   async runningTakes(): Promise<Take[]> {
     const running = this.deps.shotLog.runningTakes();
-    const ids = await this.takeRecords.idsOf(running.map((t) => ({ scene: t.scene, take: t.take, startedAt: this.keys.originOf(t) })));
-    this.keys.noteRecordIds(running, ids);
-    return running.map((t, i) => ({ ...t, id: ids[i] ?? t.id }));
+    const records = await this.takeRecords.recordsOf(running.map((t) => ({ scene: t.scene, take: t.take, startedAt: this.keys.originOf(t) })));
+    this.keys.noteRecordIds(running, records.map((r) => r?.id ?? null));
+    return running.map((t, i) => ({ ...t, id: records[i]?.id ?? t.id, gaps: records[i]?.gaps ?? t.gaps }));
   }
 
   /** The cluster's takes (of one scene), oldest first, with ids of the cluster's record. */
@@ -211,6 +219,7 @@ export class ClusterShotSync {
 
   async close(): Promise<void> {
     this.closed = true;
+    if (this.rejoin) clearTimeout(this.rejoin);
     await this.takeRecords.close();
   }
 
@@ -268,24 +277,64 @@ export class ClusterShotSync {
   /** At start: the takes running in the cluster are joined, and the cluster's plans kept here (a take's end checks them). */
   async join(): Promise<void> {
     const { shotLog, log } = this.deps;
-    const stored = await this.deps.redis.get(this.takesKey).catch(() => null);
+    // Before anything else starts here: the takes this node's log resumed after a restart (shot-log.ts).
+    this.resumed = new Set(shotLog.runningTakes().map((t) => t.id));
+    await this.joinRunningTakes();
+    for (const { scene, plan } of await this.deps.coverage.storedPlans().catch(() => [])) {
+      try {
+        shotLog.setPlan(scene, plan);
+      } catch (error) {
+        log.warn(`cluster: plan for scene "${scene}" not kept here: ${errorMessage(error)}`);
+      }
+    }
+  }
+
+  /**
+   * The takes running in the cluster, as Redis keeps them, joined here. A
+   * take this node resumed after a restart is the cluster's take, whose
+   * record is keyed by its start where it was started (not by this node's
+   * own start of it: a second record, ended while the first ran on for
+   * ever, and marks on either missing the other's shots), and its gap goes
+   * into that record; one the cluster ended meanwhile ends here too. While
+   * Redis cannot be read, nothing is known of the cluster's takes (an
+   * unread list is not an empty one): the resumed takes run on, and the
+   * list is read again every JOIN_RETRY_MS until Redis answers.
+   */
+  private async joinRunningTakes(): Promise<void> {
+    const { shotLog, log } = this.deps;
+    let stored: string | null;
+    try {
+      stored = await this.deps.redis.get(this.takesKey);
+    } catch (error) {
+      if (this.closed) return;
+      if (!this.joinRetries) {
+        const kept = shotLog.runningTakes().filter((t) => this.resumed.has(t.id));
+        const takes = kept.length ? `the take(s) this node resumed after its restart (${kept.map((t) => `scene ${t.scene} take ${t.take}`).join(', ')}) run on` : 'no take is joined yet';
+        log.warn(`cluster: the running takes in Redis (${this.takesKey}) not read (${errorMessage(error)}): ${takes}; read again every ${JOIN_RETRY_MS / 1000} s`);
+      }
+      this.joinRetries += 1;
+      this.rejoin = setTimeout(() => void this.joinRunningTakes().catch((e: unknown) => log.warn(`cluster: the running takes not joined: ${errorMessage(e)}`)), JOIN_RETRY_MS);
+      this.rejoin.unref();
+      return;
+    }
+    if (this.closed) return;
+    this.rejoin = null;
+    if (this.joinRetries) log.info(`cluster: the running takes read from Redis after ${this.joinRetries} failed read(s): joined now`);
+    this.joinRetries = 0;
     const running = stored === null ? [] : parseRunningTakes(stored);
     // Another version's value (or a damaged one) must not stop this node from starting: no take is joined.
     if (!running) log.warn(`cluster: the running takes in Redis (${this.takesKey}) are not a list this version reads; none joined`);
-    // A take this node resumed after a crash that the cluster has ended since: ended here too.
-    if (running) {
-      for (const local of shotLog.runningTakes()) {
-        const cluster = running.find((t) => t.scene === local.scene && t.take === local.take);
-        // Resumed after a restart (shot-log.ts): the same take as the cluster's, whose record is keyed by
-        // its start where it was started, not by this node's own start of it (a second record, ended
-        // while the first ran on for ever, and marks on either missing the other's shots).
-        if (cluster) {
-          this.keys.started(local.id, cluster.startedAt);
-          continue;
-        }
-        shotLog.endRunningTake(local.id);
-        log.warn(`cluster: scene ${local.scene} take ${local.take}, running here before a restart, ended in the cluster meanwhile; ended here too`);
+    const resumed = shotLog.runningTakes().filter((t) => this.resumed.has(t.id));
+    this.resumed.clear();
+    for (const local of running ? resumed : []) {
+      const cluster = running?.find((t) => t.scene === local.scene && t.take === local.take);
+      if (cluster) {
+        this.keys.started(local.id, cluster.startedAt);
+        this.takeRecords.resumed(local, cluster.startedAt, gapsOfNode(local, this.deps.nodeId, (filter) => shotLog.shots.list(filter)));
+        continue;
       }
+      shotLog.endRunningTake(local.id);
+      log.warn(`cluster: scene ${local.scene} take ${local.take}, running here before a restart, ended in the cluster meanwhile; ended here too`);
     }
     for (const take of running ?? []) {
       if (shotLog.runningTakes().some((t) => t.scene === take.scene && t.take === take.take)) continue;
@@ -297,13 +346,6 @@ export class ClusterShotSync {
       }
     }
     this.pushRunning();
-    for (const { scene, plan } of await this.deps.coverage.storedPlans().catch(() => [])) {
-      try {
-        shotLog.setPlan(scene, plan);
-      } catch (error) {
-        log.warn(`cluster: plan for scene "${scene}" not kept here: ${errorMessage(error)}`);
-      }
-    }
   }
 
   /** The cluster's live coverage as last pushed, else computed now. */

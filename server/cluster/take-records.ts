@@ -9,7 +9,8 @@
 import type pg from 'pg';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../shared/logger.js';
-import type { Take, TakeMark } from '../shared/shots.js';
+import type { Take, TakeGap, TakeMark } from '../shared/shots.js';
+import type { ShotFilter, StoredShot } from '../store/shot-store.js';
 import { clusterQueryError } from './pg-errors.js';
 import { PgWriteQueue } from './pg-write-queue.js';
 import { jsonWithoutNul, noNul } from './shot-replicator.js';
@@ -23,13 +24,47 @@ interface TakeRow {
   started_at: number;
   ended_at: number | null;
   mark: TakeMark | null;
+  gaps: NodeTakeGap[] | null;
 }
 
-const COLUMNS = 'id, scene, take, cameras, except_cameras, started_at, ended_at, mark';
+/**
+ * A take's gap as the cluster's record holds it: a node was down during
+ * the take (killed, then started again), so its cameras have no shots from
+ * `from` to `to` (epoch ms), as a single server's record of the take says;
+ * and which node it was, and which of its cameras the restart cut (those
+ * whose shots it closed; empty where it had no shot open in the take).
+ */
+export interface NodeTakeGap extends TakeGap {
+  node: string;
+  cameras: string[];
+}
 
-/** A take as the cluster's record holds it; gaps are each node's own (its log). */
+const COLUMNS = 'id, scene, take, cameras, except_cameras, started_at, ended_at, mark, gaps';
+
+/** A record's gaps (every node's), in time order. */
+const sortedGaps = (gaps: NodeTakeGap[] | null): NodeTakeGap[] => [...(gaps ?? [])].sort((x, y) => x.from - y.from || x.node.localeCompare(y.node));
+
+/** A take as the cluster's record holds it. */
 function fromRow(r: TakeRow): Take {
-  return { id: Number(r.id), scene: r.scene, take: r.take, cameras: r.cameras, exceptCameras: r.except_cameras ?? [], gaps: [], startedAt: r.started_at, endedAt: r.ended_at, mark: r.mark ?? null };
+  return { id: Number(r.id), scene: r.scene, take: r.take, cameras: r.cameras, exceptCameras: r.except_cameras ?? [], gaps: sortedGaps(r.gaps), startedAt: r.started_at, endedAt: r.ended_at, mark: r.mark ?? null };
+}
+
+/**
+ * The gaps of a take this node resumed after a restart, as its own log
+ * notes them, with the node and the cameras each concerns: those whose
+ * shots in the take the restart closed (cut `restart`, after the gap
+ * before, if any, and by the gap's start).
+ */
+export function gapsOfNode(take: Take, nodeId: string, shots: (filter: ShotFilter) => StoredShot[]): NodeTakeGap[] {
+  let after: number | undefined;
+  return take.gaps.map((gap) => {
+    // The gap starts at the take's last frame written, rounded down to the ms: its shots end up to 1 ms later.
+    const cut = shots({ scene: take.scene, take: take.take, ...(after === undefined ? {} : { from: after }), to: gap.from + 1 }).filter(
+      (s) => s.takeId === take.id && s.cutOut === 'restart' && s.outTime < gap.from + 1,
+    );
+    after = gap.to;
+    return { from: gap.from, to: gap.to, node: nodeId, cameras: [...new Set(cut.map((s) => s.cameraId))].sort() };
+  });
 }
 
 /**
@@ -43,6 +78,14 @@ const MERGE_CAMERAS = `cameras = CASE WHEN cluster_takes.cameras IS NULL OR EXCL
        ELSE COALESCE((SELECT jsonb_agg(c ORDER BY i) FROM jsonb_array_elements(cluster_takes.cameras) WITH ORDINALITY AS x(c, i) WHERE EXCLUDED.cameras @> jsonb_build_array(c)), cluster_takes.cameras) END,
      except_cameras = CASE WHEN EXCLUDED.except_cameras IS NULL THEN cluster_takes.except_cameras WHEN cluster_takes.except_cameras IS NULL THEN EXCLUDED.except_cameras
        ELSE cluster_takes.except_cameras || COALESCE((SELECT jsonb_agg(c ORDER BY i) FROM jsonb_array_elements(EXCLUDED.except_cameras) WITH ORDINALITY AS x(c, i) WHERE NOT cluster_takes.except_cameras @> jsonb_build_array(c)), '[]') END`;
+
+/**
+ * How a node's write of a take's gaps meets the record: gaps only grow
+ * (each node adds its own, and writes them again after a retry), so the
+ * record keeps those it has and adds those it lacks.
+ */
+const MERGE_GAPS = `gaps = CASE WHEN cluster_takes.gaps IS NULL THEN EXCLUDED.gaps WHEN EXCLUDED.gaps IS NULL THEN cluster_takes.gaps
+       ELSE cluster_takes.gaps || COALESCE((SELECT jsonb_agg(g ORDER BY i) FROM jsonb_array_elements(EXCLUDED.gaps) WITH ORDINALITY AS x(g, i) WHERE NOT cluster_takes.gaps @> jsonb_build_array(g)), '[]') END`;
 
 /**
  * How long an answer that needs a take's record (its id, the takes as they
@@ -179,6 +222,21 @@ export class TakeRecords {
   }
 
   /**
+   * The take, resumed here after this node was down during it, notes the
+   * gap in the cluster's record, as this node's own log does. Keyed, like
+   * its end, by its start on the node where it was started.
+   */
+  resumed(take: Take, startedAt: number, gaps: NodeTakeGap[]): void {
+    if (!gaps.length) return;
+    this.writes.write(
+      `gaps ${take.scene}/${take.take}@${startedAt}`,
+      `INSERT INTO cluster_takes (scene, take, cameras, except_cameras, started_at, node_id, gaps) VALUES ($1, $2, $3, $4, $5, $6, $7)
+       ON CONFLICT (scene, take, started_at) DO UPDATE SET ${MERGE_GAPS}`,
+      [noNul(take.scene), noNul(take.take), ...camerasOf(take), startedAt, this.nodeId, jsonWithoutNul(gaps)],
+    );
+  }
+
+  /**
    * The id of the record of a take just started here, once this node's
    * write of it is in; null while PostgreSQL is slow or away.
    */
@@ -193,20 +251,20 @@ export class TakeRecords {
     }
   }
 
-  /** The ids of the records of takes, each by its start where it was started (null: not in yet). */
-  async idsOf(takes: { scene: string; take: string; startedAt: number }[]): Promise<(number | null)[]> {
+  /** The ids and gaps of the records of takes, each by its start where it was started (null: not in yet). */
+  async recordsOf(takes: { scene: string; take: string; startedAt: number }[]): Promise<({ id: number; gaps: NodeTakeGap[] } | null)[]> {
     if (!takes.length) return [];
     // Those started or narrowed here a moment ago are found (their writes may still be on their way).
     await this.writes.flushWithin(RECORD_WAIT_MS);
     const key = (scene: string, take: string, startedAt: number) => JSON.stringify([scene, take, startedAt]);
     const keys = takes.map((t) => ({ scene: noNul(t.scene), take: noNul(t.take), startedAt: t.startedAt }));
     try {
-      const { rows } = await this.pool.query<{ id: string; scene: string; take: string; started_at: number }>(
-        'SELECT id, scene, take, started_at FROM cluster_takes WHERE (scene, take, started_at) IN (SELECT * FROM unnest($1::text[], $2::text[], $3::float8[]))',
+      const { rows } = await this.pool.query<{ id: string; scene: string; take: string; started_at: number; gaps: NodeTakeGap[] | null }>(
+        'SELECT id, scene, take, started_at, gaps FROM cluster_takes WHERE (scene, take, started_at) IN (SELECT * FROM unnest($1::text[], $2::text[], $3::float8[]))',
         [keys.map((k) => k.scene), keys.map((k) => k.take), keys.map((k) => k.startedAt)],
       );
-      const ids = new Map(rows.map((r) => [key(r.scene, r.take, r.started_at), Number(r.id)]));
-      return keys.map((k) => ids.get(key(k.scene, k.take, k.startedAt)) ?? null);
+      const records = new Map(rows.map((r) => [key(r.scene, r.take, r.started_at), { id: Number(r.id), gaps: sortedGaps(r.gaps) }]));
+      return keys.map((k) => records.get(key(k.scene, k.take, k.startedAt)) ?? null);
     } catch (error) {
       throw clusterQueryError(error, "the cluster's takes", 'takes still start and end on every node');
     }

@@ -88,7 +88,7 @@ test('a cluster whose database has no recorded prefix yet (schema 12) takes the 
   started.push(first);
   try {
     assert.deepEqual(await query(spec.postgresUrl, 'SELECT key_prefix, recorded_by FROM cluster_identity'), [{ key_prefix: 'renamed', recorded_by: 'a' }]);
-    assert.deepEqual(await query(spec.postgresUrl, 'SELECT version FROM shotscale_schema'), [{ version: 13 }]);
+    assert.deepEqual(await query(spec.postgresUrl, 'SELECT version FROM shotscale_schema'), [{ version: 14 }]);
     const late = await refusedStart(spec, 'b');
     assert.notEqual(late.code, 0);
     assert.match(late.stderr, /CONFIG_INVALID[\s\S]*this node has "old", but .* uses "renamed"/);
