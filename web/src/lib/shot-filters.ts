@@ -169,7 +169,7 @@ const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
  * here so that each is said at its field and item as the editor numbers them:
  * the server's answer names items from 0 ("items[1].tag") and marks no field.
  */
-const NO_CONTROL = 'no control characters (tab, newline, direction overrides...)';
+const NO_CONTROL = 'no control characters or invisible ones (tab, newline, direction overrides, zero-width spaces...)';
 
 /** Why a scene name typed to plan cannot be one (null: it can): the server would refuse its plan only at the save. */
 export function sceneNameProblem(scene: string): string | null {

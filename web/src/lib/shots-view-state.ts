@@ -90,7 +90,7 @@ export function tagsProblem(text: string): string | null {
   if (tags.length > MAX_TAGS) return `at most ${MAX_TAGS} tags (this has ${tags.length})`;
   const long = tags.find((tag) => tag.length > MAX_NAME_LENGTH);
   if (long) return `a tag has at most ${MAX_NAME_LENGTH} characters ("${long.slice(0, 20)}…" has ${long.length})`;
-  if (tags.some(hasControlCharacter)) return 'no control characters in a tag (tab, newline, direction overrides...)';
+  if (tags.some(hasControlCharacter)) return 'no control characters or invisible ones in a tag (tab, newline, direction overrides, zero-width spaces...)';
   return null;
 }
 
