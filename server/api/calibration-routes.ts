@@ -83,8 +83,10 @@ export function registerCalibrationRoutes(app: FastifyInstance, calibration: Liv
     samples: await calibration.samples(request.query.camera || undefined, parseCount(request.query.limit, 'limit')),
   }));
 
+  // Cached for a day: a sample's id is never given to another sample (schema version 14, AUTOINCREMENT;
+  // PostgreSQL's sequence in a cluster) and a relabel keeps the frame, so an id always names the same picture.
   app.get<{ Params: { id: string } }>('/api/calibration/samples/:id/image', needs('viewer'), async (request, reply) =>
-    reply.type('image/jpeg').header('cache-control', 'max-age=86400').send(await calibration.sampleImage(parseId(request.params.id, 'sample'))));
+    reply.type('image/jpeg').header('cache-control', 'private, max-age=86400').send(await calibration.sampleImage(parseId(request.params.id, 'sample'))));
 
   /** A label-these frame another node holds: that node answers (null: this node holds it, or should). */
   const queuedElsewhere = async (id: number, path: string, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | null> => {
@@ -106,7 +108,8 @@ export function registerCalibrationRoutes(app: FastifyInstance, calibration: Liv
 
   app.get<{ Params: { id: string } }>('/api/calibration/queue/:id/image', needs('viewer'), async (request, reply) => {
     const id = parseId(request.params.id, 'queued frame');
-    return (await queuedElsewhere(id, `/api/calibration/queue/${id}/image`, request, reply)) ?? reply.type('image/jpeg').header('cache-control', 'max-age=300').send(Buffer.from(calibration.queueImage(id)));
+    // Cached for the 5 minutes a frame is kept: its id is never given to another frame, even after a restart (label-queue.ts).
+    return (await queuedElsewhere(id, `/api/calibration/queue/${id}/image`, request, reply)) ?? reply.type('image/jpeg').header('cache-control', 'private, max-age=300').send(Buffer.from(calibration.queueImage(id)));
   });
 
   app.post<{ Params: { id: string } }>('/api/calibration/queue/:id', needs('operator'), async (request, reply) => {

@@ -6,6 +6,15 @@
  * there). One frame is considered every 2 s per camera, at most 4 are kept
  * per camera, each for 5 minutes; the list interleaves cameras and the
  * classes shown, so no camera or class fills it.
+ *
+ * A frame's id is never given to another frame, not even after a restart: a
+ * page still showing the list (or a browser that cached a frame's picture)
+ * would otherwise label a new frame from an old picture. Ids follow the
+ * clock in milliseconds (at least one more than the last), so a new start's
+ * first id is above every id of the run before, unless that run gave more
+ * than 1,000 ids a second on average (one frame per camera every 2 s: 2,000
+ * cameras on one server). They wrap within the node's range after 2^36 ms
+ * (795 days).
  */
 import { ShotscaleError } from '../errors.js';
 import type { Clock } from '../shared/clock.js';
@@ -34,20 +43,27 @@ type Candidate<F> = F & { id: number; cameraId: string; score: number; why: stri
 const PER_CAMERA = 4;
 const EVERY_MS = 2000;
 const TTL_MS = 5 * 60_000;
+/** A node's range of ids (cluster/shot-replicator.ts NODE_ID_SPAN): a frame's id says which node holds it. */
+const ID_SPAN = 2 ** 36;
 
 const pct = (p: number) => `${Math.round(p * 100)}%`;
 
 export class LabelQueue<F extends QueueFrame> {
   private readonly candidates = new Map<string, Candidate<F>[]>();
   private readonly lastConsidered = new Map<string, number>();
-  private nextId: number;
+  /** The clock's milliseconds at the last id given, or above them where ids came faster than 1 a millisecond. */
+  private lastTick = -Infinity;
 
   /** `idBase`: in a cluster, this node's range, so that a frame's id says which node holds it. */
   constructor(
     private readonly clock: Clock,
-    idBase = 0,
-  ) {
-    this.nextId = idBase + 1;
+    private readonly idBase = 0,
+  ) {}
+
+  /** idBase + 1 .. idBase + 2^36 - 1, from the clock: see the note at the top. */
+  private newId(now: number): number {
+    this.lastTick = Math.max(this.lastTick + 1, Math.floor(now));
+    return this.idBase + 1 + (((this.lastTick % (ID_SPAN - 1)) + ID_SPAN - 1) % (ID_SPAN - 1));
   }
 
   /** A camera's analysed frame, with its final probabilities (after the head). */
@@ -64,7 +80,7 @@ export class LabelQueue<F extends QueueFrame> {
       ? `the head and the rules disagree (rules ${CANONICAL_SCALES[rulesTop]}, head ${CANONICAL_SCALES[first[1]]})`
       : `unsure: ${CANONICAL_SCALES[first[1]]} ${pct(first[0])} or ${CANONICAL_SCALES[second[1]]} ${pct(second[0])}`;
     const kept = this.fresh(this.candidates.get(cameraId) ?? [], now);
-    kept.push({ ...seen, id: this.nextId++, cameraId, score, why });
+    kept.push({ ...seen, id: this.newId(now), cameraId, score, why });
     kept.sort((a, b) => b.score - a.score);
     this.candidates.set(cameraId, kept.slice(0, PER_CAMERA));
   }

@@ -1,6 +1,12 @@
 /**
  * `shotscale samples export|import`: a production's calibration samples as a
- * folder (img/ and labels.csv) that `shotscale calibrate` reads, and back.
+ * folder (img/ and labels.csv, or a labels-<taxonomy>.csv per taxonomy) that
+ * `shotscale calibrate` reads, and back.
+ *
+ * An export into a folder that holds an earlier export replaces it whole:
+ * its labels files and images are removed first, so that no labels file of
+ * the earlier export is left beside images it does not describe. A folder
+ * that holds anything else is refused (OUTPUT_UNWRITABLE), nothing removed.
  *
  * Export reads the shot log without writing it (a running server may keep
  * using it). Import runs the folder's images through the configured model
@@ -9,12 +15,13 @@
  * With a cluster's config both use the cluster's samples in PostgreSQL,
  * while its nodes run.
  */
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { resolveConfigPath } from '../config/load-config.js';
 import { ShotscaleError } from '../errors.js';
 import { csvField } from '../evaluation/csv-table.js';
 import { evaluateImages } from '../evaluation/run-evaluation.js';
+import { findTaxonomy } from '../evaluation/taxonomies.js';
 import type { Logger } from '../shared/logger.js';
 import { clusterNodeId } from '../app/shotscale-server.js';
 import { ClusterCalibrationStore } from '../cluster/cluster-calibration-store.js';
@@ -89,10 +96,41 @@ async function exportSamples(argv: string[], log: Logger): Promise<number> {
   return 0;
 }
 
+/** The labels files an export writes: labels.csv (one taxonomy), or labels-<taxonomy>.csv each. */
+const LABELS_FILE = /^labels(-[A-Za-z0-9_.-]+)?\.csv$/;
+const IMAGE_FILE = /^sample-\d{5,}\.jpg$/;
+
+/**
+ * The files of an earlier export in `out` (labels files, img/ and its
+ * sample images), to be removed before this one is written; a file of any
+ * other kind refuses the folder, before anything is removed or written.
+ */
+function earlierExport(out: string): string[] {
+  const entries = statSync(out, { throwIfNoEntry: false })?.isDirectory() ? readdirSync(out, { withFileTypes: true }) : [];
+  const files: string[] = [];
+  const refuse = (name: string) => {
+    throw new ShotscaleError('OUTPUT_UNWRITABLE', `--out ${out}: holds ${name}, which is not of a samples export; an export goes into an empty folder or replaces an earlier export whole`, {
+      hint: 'name a new or empty folder with --out',
+    });
+  };
+  for (const entry of entries) {
+    if (entry.isFile() && LABELS_FILE.test(entry.name)) files.push(path.join(out, entry.name));
+    else if (entry.isDirectory() && entry.name === 'img') {
+      for (const image of readdirSync(path.join(out, 'img'), { withFileTypes: true })) {
+        if (!image.isFile() || !IMAGE_FILE.test(image.name)) refuse(path.join('img', image.name));
+        files.push(path.join(out, 'img', image.name));
+      }
+    } else refuse(entry.name);
+  }
+  return files;
+}
+
 /** img/ and a labels file per taxonomy (calibrate reads each in its own); labels.csv when there is one. */
 async function writeSamples(store: CalibrationRecords, out: string): Promise<void> {
   const samples = (await store.listSamples()).reverse();
+  const earlier = earlierExport(out);
   makeOutputDir('--out', out);
+  for (const file of earlier) rmSync(file, { force: true });
   makeOutputDir('--out', path.join(out, 'img'));
   const byTaxonomy = new Map<string, string[][]>();
   for (const s of samples) {
@@ -112,6 +150,7 @@ async function writeSamples(store: CalibrationRecords, out: string): Promise<voi
   // No samples: a labels.csv of its header alone, so that the folder is one `samples import` reads (as 0 samples).
   if (!files.length) writeFileSync(path.join(out, 'labels.csv'), HEADER.map(csvField).join(',') + '\n');
   const written = files.reduce((n, f) => n + f.count, 0);
+  if (earlier.length) process.stderr.write(`the earlier export in ${out} was replaced (${earlier.length} files removed)\n`);
   process.stderr.write(`${written} samples written to ${out} (${files.map((f) => `${f.name}: ${f.count} ${f.taxonomy}`).join(', ') || 'labels.csv: its header alone'})\n`);
   if (files.length) process.stderr.write(`fit on them: shotscale calibrate ${files.map((f) => `--labels ${path.join(out, f.name)}=${f.taxonomy}`).join(' ')} --out head.json\n`);
 }
@@ -128,6 +167,26 @@ function headerOnly(file: string): boolean {
   return lines.length === 1 && lines[0]!.replace(/^\uFEFF/, '') === HEADER.join(',');
 }
 
+const FOLDER_HINT = 'name a folder that samples export wrote (it holds labels.csv, or labels-<taxonomy>.csv for each taxonomy), or the labels file with --labels FILE';
+
+/**
+ * The labels files of a folder export wrote: labels.csv (its taxonomy
+ * --taxonomy, or inferred), else every labels-<taxonomy>.csv, each in the
+ * taxonomy its name says (--taxonomy, or inferred, where it says none). None: labels.csv, which the labels reader says is
+ * missing.
+ */
+function folderLabels(dir: string, taxonomy: string | undefined): { file: string; taxonomy: string | undefined }[] {
+  const single = path.join(dir, 'labels.csv');
+  if (existsSync(single)) return [{ file: single, taxonomy }];
+  const each = readdirSync(dir)
+    .map((name) => /^labels-(.+)\.csv$/.exec(name))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .sort((a, b) => a[0].localeCompare(b[0]))
+    // A name that is no taxonomy (labels-old.csv): the labels reader infers it from the labels.
+    .map((m) => ({ file: path.join(dir, m[0]), taxonomy: findTaxonomy(m[1]!) ? m[1] : taxonomy }));
+  return each.length ? each : [{ file: single, taxonomy }];
+}
+
 async function importSamples(argv: string[], log: Logger): Promise<number> {
   const { values, positionals } = parseCommandArgs({
     args: argv,
@@ -135,21 +194,19 @@ async function importSamples(argv: string[], log: Logger): Promise<number> {
     options: { labels: { type: 'string', short: 'l' }, taxonomy: { type: 'string', short: 't' }, camera: { type: 'string' }, config: { type: 'string', short: 'c' } },
   });
   const dir = positionals[0];
-  if (!dir && !values.labels) return usage('a folder with labels.csv (or --labels FILE) is required');
+  if (!dir && !values.labels) return usage('a folder that samples export wrote (or --labels FILE) is required');
   if (positionals.length > 1) return usage(`one folder to import, not ${positionals.length} (${positionals.slice(0, 3).map((p) => JSON.stringify(p)).join(', ')}${positionals.length > 3 ? ', ...' : ''})`);
   if (!values.labels && !statSync(dir!, { throwIfNoEntry: false })?.isDirectory()) {
-    throw new ShotscaleError('INPUT_UNREADABLE', `samples import ${dir}: ${existsSync(dir!) ? 'not a folder' : 'no such folder'}`, { hint: 'name a folder that samples export wrote (it holds labels.csv), or the labels file with --labels FILE' });
+    throw new ShotscaleError('INPUT_UNREADABLE', `samples import ${dir}: ${existsSync(dir!) ? 'not a folder' : 'no such folder'}`, { hint: FOLDER_HINT });
   }
-  const labelsFile = values.labels ?? path.join(dir!, 'labels.csv');
+  const labelsFiles = values.labels ? [{ file: values.labels, taxonomy: values.taxonomy }] : folderLabels(dir!, values.taxonomy);
   // An export of no samples (its header alone): nothing to import, and nothing in the data directory touched.
-  if (headerOnly(labelsFile)) {
-    process.stderr.write(`0 samples imported: ${labelsFile} lists none (an export of a log with no samples)\n`);
+  const listed = labelsFiles.filter((f) => !headerOnly(f.file));
+  if (!listed.length) {
+    process.stderr.write(`0 samples imported: ${labelsFiles.map((f) => f.file).join(', ')} ${labelsFiles.length === 1 ? 'lists' : 'list'} none (an export of a log with no samples)\n`);
     return 0;
   }
-  const labelled = labelledImagesFromArgs(
-    { labels: labelsFile, images: undefined, taxonomy: values.taxonomy, limit: undefined },
-    values.labels ? undefined : `name a folder that samples export wrote (it holds labels.csv), or the labels file with --labels FILE`,
-  );
+  const sets = listed.map((f) => labelledImagesFromArgs({ labels: f.file, images: undefined, taxonomy: f.taxonomy, limit: undefined }, values.labels ? undefined : FOLDER_HINT));
   const cluster = await clusterRecords(values.config, log);
   // Held for the whole import: a server started meanwhile waits its turn rather than sharing the database.
   // A cluster's samples are in PostgreSQL, which its running nodes share.
@@ -164,17 +221,23 @@ async function importSamples(argv: string[], log: Logger): Promise<number> {
           hint: 'import with a config whose model.manifest is the framing classifier (models/framing-default.manifest.json, the default)',
         });
       }
-      const progress = new ProgressLine(labelled.items.length, 'images');
-      const outcome = await evaluateImages(labelled.items, labelled.taxonomy, imageSource(classifier), { batchSize: 8, progress: progressReporter(progress, labelled) });
-      progress.done(`${outcome.results.length} of ${labelled.items.length} images analysed, ${outcome.unreadable.length} unreadable`);
-      const camera = values.camera ?? `import:${path.basename(path.resolve(dir ?? path.dirname(labelsFile)))}`;
-      const byFile = new Map(labelled.items.map((item) => [item.file, item.path]));
-      const samples: NewSample[] = outcome.results.flatMap((r) => {
-        if (!r.analysis) return [];
-        const file = byFile.get(r.file)!;
-        const jpeg = /\.jpe?g$/i.test(file) ? readFileSync(file) : null;
-        return [{ cameraId: camera, capturedAt: Date.now(), source: 'import' as const, taxonomy: labelled.taxonomy.name, label: labelled.taxonomy.classes[r.truth]!.name, shown: null, shotId: null, features: r.analysis.features, featureNames, rules: r.analysis.rules, jpeg }];
-      });
+      const camera = values.camera ?? `import:${path.basename(path.resolve(dir ?? path.dirname(values.labels!)))}`;
+      const samples: NewSample[] = [];
+      const perTaxonomy: string[] = [];
+      for (const labelled of sets) {
+        const progress = new ProgressLine(labelled.items.length, 'images');
+        const outcome = await evaluateImages(labelled.items, labelled.taxonomy, imageSource(classifier), { batchSize: 8, progress: progressReporter(progress, labelled) });
+        progress.done(`${outcome.results.length} of ${labelled.items.length} images of ${path.basename(labelled.labels)} analysed, ${outcome.unreadable.length} unreadable`);
+        const byFile = new Map(labelled.items.map((item) => [item.file, item.path]));
+        const before = samples.length;
+        for (const r of outcome.results) {
+          if (!r.analysis) continue;
+          const file = byFile.get(r.file)!;
+          const jpeg = /\.jpe?g$/i.test(file) ? readFileSync(file) : null;
+          samples.push({ cameraId: camera, capturedAt: Date.now(), source: 'import' as const, taxonomy: labelled.taxonomy.name, label: labelled.taxonomy.classes[r.truth]!.name, shown: null, shotId: null, features: r.analysis.features, featureNames, rules: r.analysis.rules, jpeg });
+        }
+        perTaxonomy.push(`${samples.length - before} ${labelled.taxonomy.name}`);
+      }
       let added = 0;
       if (cluster) {
         for (const sample of samples) {
@@ -193,7 +256,7 @@ async function importSamples(argv: string[], log: Logger): Promise<number> {
           db.close();
         }
       }
-      process.stderr.write(`${added} samples imported into ${cluster?.where ?? dataDir} (camera "${camera}", ${labelled.taxonomy.name}); fit them in the Calibration view or with POST /api/calibration/fit\n`);
+      process.stderr.write(`${added} samples imported into ${cluster?.where ?? dataDir} (camera "${camera}", ${sets.length === 1 ? sets[0]!.taxonomy.name : perTaxonomy.join(', ')}); fit them in the Calibration view or with POST /api/calibration/fit\n`);
     } finally {
       await classifier.dispose();
     }

@@ -234,4 +234,32 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE media_sources ADD COLUMN pixel_aspect TEXT;
     `,
   },
+  {
+    version: 14,
+    description: 'calibration sample ids never given again, so that a stale delete or a cached picture never reaches a newer sample',
+    sql: `
+      -- AUTOINCREMENT: without it SQLite hands a deleted newest sample's id to the next one (a second
+      -- tab's stale DELETE then removed someone's new correction). Rows and their ids are kept.
+      CREATE TABLE calibration_samples_v14 (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        camera_id TEXT NOT NULL,
+        captured_at INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        source TEXT NOT NULL CHECK (source IN ('live', 'shot', 'import')),
+        taxonomy TEXT NOT NULL,
+        label TEXT NOT NULL,
+        shown TEXT,
+        shot_id INTEGER,
+        features BLOB NOT NULL,
+        feature_names TEXT NOT NULL,
+        rules TEXT NOT NULL,
+        jpeg BLOB
+      );
+      INSERT INTO calibration_samples_v14 (id, camera_id, captured_at, created_at, source, taxonomy, label, shown, shot_id, features, feature_names, rules, jpeg)
+        SELECT id, camera_id, captured_at, created_at, source, taxonomy, label, shown, shot_id, features, feature_names, rules, jpeg FROM calibration_samples;
+      DROP TABLE calibration_samples;
+      ALTER TABLE calibration_samples_v14 RENAME TO calibration_samples;
+      CREATE INDEX calibration_samples_camera ON calibration_samples (camera_id, created_at);
+    `,
+  },
 ];

@@ -98,8 +98,8 @@ describe('openDatabase and migrations', () => {
   test('a new database gets every migration, WAL and foreign keys; its directory is made', () => {
     const { db, file } = freshDb();
     assert.equal(schemaVersion(db), LATEST);
-    assert.equal(LATEST, 13);
-    assert.deepEqual(tables(db), ['alerts', 'calibration_applied', 'calibration_heads', 'calibration_samples', 'camera_overrides', 'cluster_outbox', 'media_sources', 'plan_revision', 'plans', 'shots', 'takes', 'thumbnails']);
+    assert.equal(LATEST, 14);
+    assert.deepEqual(tables(db), ['alerts', 'calibration_applied', 'calibration_heads', 'calibration_samples', 'camera_overrides', 'cluster_outbox', 'media_sources', 'plan_revision', 'plans', 'shots', 'sqlite_sequence', 'takes', 'thumbnails']);
     assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
     assert.equal(db.pragma('foreign_keys', { simple: true }), 1);
     assert.ok(existsSync(file));
