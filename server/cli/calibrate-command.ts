@@ -11,8 +11,9 @@
  * analysed frames of the sets it was fitted on, beside it as
  * NAME.base.json.gz): a production's few labels are fitted together with
  * those thousands, and it reports what the configured head scores on them
- * (with --base, which names no head, the rules alone) and what the new head
- * scores, cross-validated. A given set with the name of a base set replaces
+ * (with --base, which names no head, the rules alone), said to be in-sample
+ * where its provenance shows it was fitted on them (in-sample.ts), and what
+ * the new head scores, cross-validated. A given set with the name of a base set replaces
  * it. `--from-scratch` fits on the given labels alone, and only it needs
  * enough of them to cross-validate. The new head's own base knowledge (every
  * set it was fitted on) is written beside it, the two together.
@@ -29,6 +30,7 @@ import { fitReading, holdTest, type HeadHold } from '../calibration/head-hold.js
 import { CALIBRATION_TRAIN_OPTIONS, evaluateSets, fitHead, holdFor, PRODUCTION_TRAIN_OPTIONS, type LabelledSet, type SetReport, type SetScores } from '../calibration/multi-set-calibration.js';
 import type { SetTrainOptions } from '../calibration/set-label-training.js';
 import { evaluateImages } from '../evaluation/run-evaluation.js';
+import { headFittedOn, honestFigure, fittedOnWords, type InSample } from '../evaluation/in-sample.js';
 import { findTaxonomy, type Taxonomy } from '../evaluation/taxonomies.js';
 import type { Logger } from '../shared/logger.js';
 import { parseCommandArgs, UsageError, wholeNumberOption } from './command-options.js';
@@ -158,9 +160,10 @@ interface SetSpec {
 }
 
 /** Each set's analysed frames, the files they came from, and the images that could not be read (the first of them with why). */
-async function analyseSets(classifier: OfflineClassifier, specs: readonly SetSpec[]): Promise<{ sets: LabelledSet[]; files: string[][]; unreadable: { count: number; first: string | null }[] }> {
+async function analyseSets(classifier: OfflineClassifier, specs: readonly SetSpec[]): Promise<{ sets: LabelledSet[]; files: string[][]; paths: string[][]; unreadable: { count: number; first: string | null }[] }> {
   const sets: LabelledSet[] = [];
   const files: string[][] = [];
+  const paths: string[][] = [];
   const unreadable: { count: number; first: string | null }[] = [];
   for (const spec of specs) {
     const progress = new ProgressLine(spec.items.length, `${spec.name} images`);
@@ -170,10 +173,12 @@ async function analyseSets(classifier: OfflineClassifier, specs: readonly SetSpe
     const samples = analysed.map(({ analysis, truth }) => ({ features: analysis!.features, rules: analysis!.rules, label: truth, ...(analysis!.mirrored ? { mirrored: analysis!.mirrored } : {}) }));
     sets.push({ name: spec.name, labels: spec.labels, taxonomy: spec.taxonomy, samples });
     files.push(analysed.map((r) => r.file));
+    const pathOf = new Map(spec.items.map((item) => [item.file, item.path]));
+    paths.push(analysed.map((r) => pathOf.get(r.file)!));
     const first = outcome.unreadable[0];
     unreadable.push({ count: spec.items.length - analysed.length, first: first ? unreadableText(spec.labelled, first.file, first.error) : null });
   }
-  return { sets, files, unreadable };
+  return { sets, files, paths, unreadable };
 }
 
 export async function runCalibrate(argv: string[], log: Logger): Promise<number> {
@@ -217,6 +222,8 @@ export async function runCalibrate(argv: string[], log: Logger): Promise<number>
   let modelName: string;
   let base: StartingPoint | null = null;
   let unreadable: { count: number; first: string | null }[] | null = null;
+  // Each set's images (absolute paths), to tell whether the configured head was fitted on them; none known from --samples.
+  let images: string[][] = [];
   if (values.samples) {
     const saved = readSavedSamples(values.samples);
     ({ featureNames, model: modelName } = saved);
@@ -251,6 +258,7 @@ export async function runCalibrate(argv: string[], log: Logger): Promise<number>
       const analysed = await analyseSets(classifier, specs);
       sets = analysed.sets;
       unreadable = analysed.unreadable;
+      images = analysed.paths;
       if (values['save-samples']) {
         const saved: SavedSamples = {
           model: modelName,
@@ -282,11 +290,16 @@ export async function runCalibrate(argv: string[], log: Logger): Promise<number>
   let json: unknown;
   if (baseSets.length) {
     const fit = fitProduction({ base: baseSets, production: sets, featureNames, from: base!.head, modelName, folds, options: train, onProgress: (what) => progress.note(`fitting: ${what}`) });
-    process.stdout.write(formatProductionReports(sets, fit.reports, folds, base!));
+    const { head: from, headFile } = base!;
+    // The "before" of a head on frames it was fitted on is in-sample, and said so (its provenance tells).
+    const fittedOn = sets.map((s, k) => (from && headFile ? headFittedOn(from, headFile, { name: s.name, labels: s.labels, images: images[k] ?? [] }) : null));
+    process.stdout.write(formatProductionReports(sets, fit.reports, folds, base!, fittedOn));
     const { held, ecu } = holdFor(sets, featureNames);
     process.stdout.write(holdLine(fit.head.hold, held, ecu));
     head = fit.head;
-    json = { base: base!.file, startingHead: base!.headFile, baseSets: baseSets.map((s) => s.name), sets: fit.reports, fitS: fit.fitMs / 1000, options: { ...PRODUCTION_TRAIN_OPTIONS, ...train, folds } };
+    // beforeInSample: whether the configured head ("before") was fitted on the set; absent where "before" is the rules alone.
+    const reports = fit.reports.map((r, k) => ({ ...r, ...(fittedOn[k] ? { beforeInSample: fittedOn[k] } : {}) }));
+    json = { base: base!.file, startingHead: base!.headFile, baseSets: baseSets.map((s) => s.name), sets: reports, fitS: fit.fitMs / 1000, options: { ...PRODUCTION_TRAIN_OPTIONS, ...train, folds } };
   } else {
     const { hold, held, ecu } = holdFor(sets, featureNames);
     const reports = evaluateSets(sets, folds, train, (what) => progress.note(`fitting: ${what}`), holdTest(hold, featureNames), fitReading(hold, featureNames));
@@ -360,15 +373,28 @@ function remainingBaseSets(base: StartingPoint | null, given: readonly { name: s
   return base?.sets.filter((b) => !given.some((s) => s.name === b.name)) ?? [];
 }
 
-function formatProductionReports(sets: readonly LabelledSet[], reports: readonly ProductionSetReport[], folds: number, base: StartingPoint): string {
+/** What the configured head's figure on a set is: in-sample, out of sample, or not known (its provenance records no sets). */
+function beforeLines(fitted: InSample, count: number): { label: string; note: string[] } {
+  if (fitted.inSample === null) return { label: 'the configured head (in-sample or not: unknown)', note: ['    whether the configured head was fitted on these frames cannot be told: it records no sets it was fitted on'] };
+  if (!fitted.inSample) return { label: 'the configured head (never fitted on them)', note: [] };
+  const figure = honestFigure(fitted);
+  return {
+    label: 'the configured head (in-sample)',
+    note: [`    in-sample: the configured head was fitted on ${fittedOnWords(fitted, count)}; ${figure ? `its ${figure}, from its provenance` : 'its provenance records no figure fitted without them'}`],
+  };
+}
+
+function formatProductionReports(sets: readonly LabelledSet[], reports: readonly ProductionSetReport[], folds: number, base: StartingPoint, fittedOn: readonly (InSample | null)[]): string {
   return reports
     .map((r, i) => {
       const taxonomy = sets[i]!.taxonomy;
       const classes = new Set(sets[i]!.samples.map((s) => s.label)).size;
+      const fitted = fittedOn[i];
+      const before = base.head && fitted ? beforeLines(fitted, r.count) : null;
       return [
         `${r.name} (${r.count} frames, ${r.taxonomy}), fitted with the base knowledge ${base.file}:`,
         // --base names no head: what its frames taught is not in the "before".
-        base.head ? `  the configured head (never fitted on them): ${scoresLine(taxonomy, r.before)}` : `  the rules alone:                           ${scoresLine(taxonomy, r.before)}`,
+        ...(before ? [`  ${`${before.label}:`.padEnd(43)} ${scoresLine(taxonomy, r.before)}`, ...before.note] : [`  the rules alone:                           ${scoresLine(taxonomy, r.before)}`]),
         r.after
           ? `  new head, ${folds}-fold CV:               ${scoresLine(taxonomy, r.after)}`
           : `  new head: no cross-validated figure (${r.count} frame${r.count === 1 ? '' : 's'} in ${classes} class${classes === 1 ? '' : 'es'}; it needs frames of at least 2 classes)`,

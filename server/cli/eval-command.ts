@@ -6,6 +6,7 @@
  * skipped; a bad labels file or an unknown label stops with exit 1.
  */
 import path from 'node:path';
+import { loadHead } from '../calibration/framing-head.js';
 import { resolveConfigPath } from '../config/load-config.js';
 import { ShotscaleError } from '../errors.js';
 import type { Logger } from '../shared/logger.js';
@@ -13,6 +14,7 @@ import { renderConfusionSvg } from '../evaluation/confusion-svg.js';
 import { buildReport, matrixTitle, predictionsCsv, type EvalReport, type ImageResult } from '../evaluation/eval-report.js';
 import { formatReportText } from '../evaluation/report-text.js';
 import { evaluateImages, type EvalOutcome } from '../evaluation/run-evaluation.js';
+import { headFittedOn, honestFigure, fittedOnWords, setNameOf, type InSample } from '../evaluation/in-sample.js';
 import type { Taxonomy } from '../evaluation/taxonomies.js';
 import { parseCommandArgs, UsageError, wholeNumberOption } from './command-options.js';
 import { imageSource, labelledImagesFromArgs, progressReporter, unreadableText } from './labelled-images.js';
@@ -46,13 +48,26 @@ function matrixPath(values: { matrix?: string | undefined; json?: string | undef
   return path.join(parsed.dir, `${parsed.ext === '.json' ? parsed.name : parsed.base}.matrix.svg`);
 }
 
-/** The report, and the calibration head the model's figures were read through (null: the rules alone, or a model without one). */
-type ReportWithHead = EvalReport & { calibration: string | null };
+/**
+ * The report, the calibration head the model's figures were read through
+ * (null: the rules alone, or a model without one), and whether that head was
+ * fitted on these frames (null: no head), as its provenance says.
+ */
+type ReportWithHead = EvalReport & { calibration: string | null; inSample: InSample | null };
+
+/** Whether the figures are in-sample, in words: a head scored on the frames it was fitted on must say so. */
+function inSampleLine(r: InSample, count: number): string {
+  if (r.inSample === null) return 'whether the head in use was fitted on this set cannot be told: it records no sets it was fitted on';
+  if (!r.inSample) return `not in-sample: the head in use was fitted on other sets (${r.headSets.join(', ')})`;
+  const figure = honestFigure(r);
+  return `in-sample: the head in use was fitted on ${fittedOnWords(r, count)}; ${figure ? `its ${figure} (from the head's manifest)` : 'the head\'s manifest records no figure for it fitted without these frames'}`;
+}
 
 function writeReports(report: ReportWithHead, taxonomy: Taxonomy, results: readonly ImageResult[], values: { json?: string | undefined; csv?: string | undefined; matrix?: string | undefined }): void {
   // The head's line under the model's: the same images score differently through another head.
   const [modelLine, ...rest] = formatReportText(report).split('\n');
-  process.stdout.write([modelLine, `calibration head: ${report.calibration ?? 'none (model.calibration is not set)'}`, ...rest].join('\n'));
+  const inSample = report.inSample ? [inSampleLine(report.inSample, report.count)] : [];
+  process.stdout.write([modelLine, `calibration head: ${report.calibration ?? 'none (model.calibration is not set)'}`, ...inSample, ...rest].join('\n'));
   if (values.json) writeOutput('--json', values.json, JSON.stringify(report, null, 2) + '\n', 'report');
   if (values.csv) writeOutput('--csv', values.csv, predictionsCsv(taxonomy, results), 'predictions');
   const svg = matrixPath(values);
@@ -98,6 +113,10 @@ export async function runEval(argv: string[], log: Logger): Promise<number> {
       hint: 'the images are decoded with ffmpeg (JPEG, PNG, ...): check that the listed files are pictures',
     });
   }
+  // The head the classifier loaded (a model without framing features takes none), read for its provenance; the frames are those scored.
+  const featureNames = classifier.model.featureNames;
+  const scored = new Set(outcome.results.map((r) => r.file));
+  const inSample = calibration && featureNames ? headFittedOn(loadHead(calibration, featureNames), calibration, { name: setNameOf(values.labels), labels: values.labels, images: items.filter((item) => scored.has(item.file)).map((item) => item.path) }) : null;
   const report: ReportWithHead = { ...buildReport({
     taxonomy,
     taxonomyReason: reason,
@@ -109,7 +128,7 @@ export async function runEval(argv: string[], log: Logger): Promise<number> {
     unreadable: outcome.unreadable,
     inferenceMs: outcome.inferenceMs,
     wallMs: performance.now() - started,
-  }), calibration };
+  }), calibration, inSample };
   writeReports(report, taxonomy, outcome.results, values);
   return 0;
 }

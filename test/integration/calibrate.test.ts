@@ -102,7 +102,9 @@ test('a production\'s labels start from the configured head\'s base knowledge; -
   const run = await runCli(['calibrate', '--labels', `${labels}=cinescale`, '--out', out, '--folds', '3'], { timeoutMs: 230_000 });
   assert.equal(run.code, 0, run.stderr);
   assert.match(run.stdout, /^mine \(21 frames, cinescale\), fitted with the base knowledge .*framing-default\.base\.json\.gz:$/m);
-  assert.match(run.stdout, /the configured head \(never fitted on them\): exact \d+\.\d%/);
+  // They are HOHA frames, which the configured head was fitted on: its figure on them is in-sample, and says so.
+  assert.match(run.stdout, /the configured head \(in-sample\): +exact \d+\.\d%/);
+  assert.match(run.stdout, /^ {4}in-sample: the configured head was fitted on these frames \(all 21 are in its set hoha\); its leave-one-set-out figure is \d+\.\d% exact/m);
   assert.match(run.stdout, /new head, 3-fold CV: +exact \d+\.\d%/);
   const head = loadHead(out, MODEL_FEATURE_NAMES);
   assert.deepEqual(head.provenance.sets!.map((s) => s.name), ['cinemanet', 'hoha', 'mine']);
@@ -186,7 +188,8 @@ test('a production\'s single labelled frame is fitted with the base knowledge, i
   const res = await runCli(['calibrate', '--labels', `${one}=cinescale`, '--out', out, '--epochs', '20'], { timeoutMs: 110_000 });
   assert.equal(res.code, 0, res.stderr);
   assert.match(res.stdout, /^one \(1 frames, cinescale\), fitted with the base knowledge .*framing-default\.base\.json\.gz:$/m);
-  assert.match(res.stdout, /the configured head \(never fitted on them\): exact \d+\.\d%/);
+  assert.match(res.stdout, /the configured head \(in-sample\): +exact \d+\.\d%/);
+  assert.match(res.stdout, /in-sample: the configured head was fitted on these frames \(the one frame is in its set hoha\)/);
   assert.match(res.stdout, /new head: no cross-validated figure \(1 frame in 1 class; it needs frames of at least 2 classes\)/);
   assert.deepEqual(loadHead(out, MODEL_FEATURE_NAMES).provenance.sets!.map((s) => s.name), ['cinemanet', 'hoha', 'one']);
 });
