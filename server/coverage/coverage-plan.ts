@@ -94,7 +94,7 @@ export const coveragePlanSchema = storedPlanSchema.superRefine((plan, ctx) => {
     const badTag = item.tag !== undefined && hasControlCharacter(item.tag);
     if (badTag) ctx.addIssue({ code: 'custom', path: ['items', index, 'tag'], message: NO_CONTROL_CHARACTERS });
     // A label not given is made from the tag: its fault is the tag's, said once.
-    else if (hasControlCharacter(item.label)) ctx.addIssue({ code: 'custom', path: ['items', index, 'label'], message: NO_CONTROL_CHARACTERS });
+    else if (typeof item.label === 'string' && hasControlCharacter(item.label)) ctx.addIssue({ code: 'custom', path: ['items', index, 'label'], message: NO_CONTROL_CHARACTERS });
     if (typeof item.label === 'string' && item.label.length > MAX_LABEL_LENGTH) ctx.addIssue({ code: 'custom', path: ['items', index, 'label'], message: `at most ${MAX_LABEL_LENGTH} characters` });
   });
 });

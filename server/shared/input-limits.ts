@@ -57,6 +57,8 @@ export const NO_CONTROL_CHARACTERS = 'no control characters (NUL, newline, tab, 
 
 /** Whether the text has a control character, an invisible format character or a lone UTF-16 surrogate (UNSAFE above). */
 export function hasControlCharacter(text: string): boolean {
+  // Schema refinements may run on a field the shape check has already refused (absent): that is its fault, not this one.
+  if (typeof text !== 'string') return false;
   for (const match of text.matchAll(UNSAFE)) if (!joinerInWord(text, match[0], match.index)) return true;
   return false;
 }
