@@ -15,7 +15,7 @@
  * With a cluster's config both use the cluster's samples in PostgreSQL,
  * while its nodes run.
  */
-import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { resolveConfigPath } from '../config/load-config.js';
 import { ShotscaleError } from '../errors.js';
@@ -125,33 +125,46 @@ function earlierExport(out: string): string[] {
   return files;
 }
 
-/** img/ and a labels file per taxonomy (calibrate reads each in its own); labels.csv when there is one. */
+/**
+ * img/ and a labels file per taxonomy (calibrate reads each in its own);
+ * labels.csv when there is one. Over an earlier export, nothing of it is
+ * removed until the new one is written: every picture is read first (a
+ * shot log or PostgreSQL failing midway leaves the earlier export as it
+ * was), pictures are written under their ids (an id always names the same
+ * picture), each labels file is written beside and renamed over, and only
+ * then are the earlier export's files that this one has not are removed.
+ */
 async function writeSamples(store: CalibrationRecords, out: string): Promise<void> {
   const samples = (await store.listSamples()).reverse();
   const earlier = earlierExport(out);
-  makeOutputDir('--out', out);
-  for (const file of earlier) rmSync(file, { force: true });
-  makeOutputDir('--out', path.join(out, 'img'));
+  const images: { name: string; jpeg: Uint8Array }[] = [];
   const byTaxonomy = new Map<string, string[][]>();
   for (const s of samples) {
     const jpeg = await store.sampleImage(s.id);
     if (!jpeg) continue;
     const name = `img/sample-${String(s.id).padStart(5, '0')}.jpg`;
-    writeFileSync(path.join(out, name), jpeg);
+    images.push({ name, jpeg });
     const rows = byTaxonomy.get(s.taxonomy) ?? [];
     rows.push([name, s.label, s.taxonomy, s.cameraId, new Date(s.capturedAt).toISOString(), s.shown ?? '', s.source, s.shotId === null ? '' : String(s.shotId)]);
     byTaxonomy.set(s.taxonomy, rows);
   }
-  const files = [...byTaxonomy].map(([taxonomy, rows]) => {
-    const name = byTaxonomy.size === 1 ? 'labels.csv' : `labels-${taxonomy}.csv`;
-    writeFileSync(path.join(out, name), [HEADER, ...rows].map((r) => r.map(csvField).join(',')).join('\n') + '\n');
-    return { name, taxonomy, count: rows.length };
-  });
+  makeOutputDir('--out', out);
+  makeOutputDir('--out', path.join(out, 'img'));
+  for (const image of images) writeFileSync(path.join(out, image.name), image.jpeg);
+  const files = [...byTaxonomy].map(([taxonomy, rows]) => ({ name: byTaxonomy.size === 1 ? 'labels.csv' : `labels-${taxonomy}.csv`, taxonomy, rows }));
   // No samples: a labels.csv of its header alone, so that the folder is one `samples import` reads (as 0 samples).
-  if (!files.length) writeFileSync(path.join(out, 'labels.csv'), HEADER.map(csvField).join(',') + '\n');
-  const written = files.reduce((n, f) => n + f.count, 0);
-  if (earlier.length) process.stderr.write(`the earlier export in ${out} was replaced (${earlier.length} files removed)\n`);
-  process.stderr.write(`${written} samples written to ${out} (${files.map((f) => `${f.name}: ${f.count} ${f.taxonomy}`).join(', ') || 'labels.csv: its header alone'})\n`);
+  const labelsFiles = files.length ? files : [{ name: 'labels.csv', taxonomy: '', rows: [] as string[][] }];
+  for (const file of labelsFiles) {
+    const target = path.join(out, file.name);
+    writeFileSync(`${target}.partial`, [HEADER, ...file.rows].map((r) => r.map(csvField).join(',')).join('\n') + '\n');
+    renameSync(`${target}.partial`, target);
+  }
+  const kept = new Set([...images.map((i) => path.join(out, i.name)), ...labelsFiles.map((f) => path.join(out, f.name))]);
+  const removed = earlier.filter((file) => !kept.has(file));
+  for (const file of removed) rmSync(file, { force: true });
+  const written = files.reduce((n, f) => n + f.rows.length, 0);
+  if (earlier.length) process.stderr.write(`the earlier export in ${out} was replaced (${removed.length} of its files removed, the others written again)\n`);
+  process.stderr.write(`${written} samples written to ${out} (${files.map((f) => `${f.name}: ${f.rows.length} ${f.taxonomy}`).join(', ') || 'labels.csv: its header alone'})\n`);
   if (files.length) process.stderr.write(`fit on them: shotscale calibrate ${files.map((f) => `--labels ${path.join(out, f.name)}=${f.taxonomy}`).join(' ')} --out head.json\n`);
 }
 
