@@ -18,7 +18,7 @@ export interface FitJob {
   from: FramingHead | null;
   featureNames: string[];
   modelName: string;
-  production: { name: string; taxonomy: string; samples: { features: number[]; rules: number[]; label: number }[] }[];
+  production: { name: string; taxonomy: string; samples: { features: number[]; rules: number[]; label: number; group?: string }[] }[];
   folds: number;
 }
 
@@ -29,7 +29,9 @@ export function runFitJob(job: FitJob): ProductionFitResult {
   const base = job.baseFile ? loadBaseKnowledge(job.baseFile, job.featureNames) : [];
   const production: LabelledSet[] = job.production.map((p) => ({ name: p.name, labels: 'operator corrections', taxonomy: findTaxonomy(p.taxonomy)!, samples: p.samples }));
   const from = job.from ? parseHead(job.from, 'the head in use', job.featureNames) : null;
-  return fitProduction({ base, production, featureNames: job.featureNames, from, modelName: job.modelName, folds: job.folds });
+  // The shot each frame belongs to: a fold holds out whole shots.
+  const groups = job.production.map((p) => p.samples.map((s, i) => s.group ?? String(i)));
+  return fitProduction({ base, production, featureNames: job.featureNames, from, modelName: job.modelName, folds: job.folds, groups });
 }
 
 if (parentPort && workerData?.fitJob) {

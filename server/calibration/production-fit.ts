@@ -4,10 +4,12 @@
  * was fitted on. Reports, per production set, what the head in use scores on
  * those frames (never fitted on them) and k-fold cross-validated figures of
  * the new fit (each fold's frames left out of its fit), so an operator sees
- * whether 30 labels helped before applying.
+ * whether 30 labels helped before applying. A fold holds out whole shots
+ * (`groups`): frames of one shot look alike, and a fit that saw one of them
+ * would be scored on its near copy.
  */
 import { meanOfTwo } from '../inference/mirror-view.js';
-import { stratifiedFolds } from './cross-validation.js';
+import { groupedFolds } from './cross-validation.js';
 import { applyHead, type FramingHead } from './framing-head.js';
 import { fitReading, holdTest } from './head-hold.js';
 import { countsOf, holdFor, predictSample, PRODUCTION_TRAIN_OPTIONS, residualHead, rowsOf, scoreSet, type LabelledSet, type SetScores } from './multi-set-calibration.js';
@@ -36,6 +38,12 @@ export interface ProductionFitInput {
   from: FramingHead | null;
   modelName: string;
   folds?: number;
+  /**
+   * Per production set, per frame: the shot it belongs to (frames of one
+   * shot are held out together). Absent: every frame is its own shot (a
+   * labels file of distinct pictures).
+   */
+  groups?: readonly (readonly string[])[];
   options?: Partial<SetTrainOptions>;
   onProgress?: (what: string) => void;
 }
@@ -46,8 +54,13 @@ export interface ProductionSetReport {
   count: number;
   /** The head in use (or the rules), on these frames: never fitted on them. */
   before: SetScores;
-  /** k-fold cross-validated: each frame scored by a fit that left it out. */
+  /** k-fold cross-validated: each frame scored by a fit that left out its whole shot. */
   after: SetScores | null;
+  /** The shots the frames belong to, and the folds they were held out in (0 where there was no figure). */
+  groups: number;
+  folds: number;
+  /** Where `after` is null: why. */
+  why: string | null;
 }
 
 export interface ProductionFitResult {
@@ -83,26 +96,29 @@ export function fitProduction(input: ProductionFitInput): ProductionFitResult {
   const reports = input.production.map((set, k): ProductionSetReport => {
     const before = scoreSet(set.taxonomy, set.samples, predict(input.from, set));
     const counts = countsOf(set).filter((n) => n > 0);
-    const noFigure = { name: set.name, taxonomy: set.taxonomy.name, count: set.samples.length, before, after: null };
-    // One class says nothing about where its lines lie; two frames are the fewest two folds can split.
-    if (counts.length < 2 || set.samples.length < 2) return noFigure;
-    // As evaluateSets: a class with fewer frames than folds sits in fewer folds (a single frame in one) rather than costing the whole set its figure.
-    const folds = Math.max(2, Math.min(input.folds ?? 5, ...counts));
-    const fold = stratifiedFolds(set.samples.map((s) => s.label), folds, PRODUCTION_TRAIN_OPTIONS.seed);
+    const groups = input.groups?.[k] ?? set.samples.map((_, i) => String(i));
+    const shots = new Set(groups).size;
+    const noFigure = (why: string): ProductionSetReport => ({ name: set.name, taxonomy: set.taxonomy.name, count: set.samples.length, before, after: null, groups: shots, folds: 0, why });
+    // One class says nothing about where its lines lie.
+    if (counts.length < 2) return noFigure(`all ${set.samples.length} frames are ${set.taxonomy.classes[set.samples[0]?.label ?? 0]?.name ?? '?'}: one class has no line to score`);
+    // A fold holds out whole shots: with one shot, nothing is left to fit on that never saw it.
+    if (shots < 2) return noFigure(`all ${set.samples.length} frames are of one shot: too few shots to cross-validate (a fold holds out whole shots)`);
+    const folds = Math.min(input.folds ?? 5, shots);
+    const fold = groupedFolds(set.samples.map((s) => s.label), groups, folds, PRODUCTION_TRAIN_OPTIONS.seed);
     const predicted: number[][] = new Array(set.samples.length);
     for (let f = 0; f < folds; f++) {
-      // Single frames of every class all land in the first fold: a fold with none has nothing to score.
+      // Fewer shots of a size than folds: a fold may hold none, and has nothing to score.
       if (!fold.includes(f)) continue;
       input.onProgress?.(`${set.name}: fold ${f + 1} of ${folds}`);
       const others = productionRows.flatMap((rows, j) => (j === k ? rows.filter((_, i) => fold[i] !== f) : rows));
-      // Nothing to train on (no base, and this fold is every frame there is): no honest figure.
-      if (!baseRows.length && !others.length) return noFigure;
+      // No base, and what this fold leaves is of one class (or nothing): a fit that knows one class scores nothing honestly.
+      if (!baseRows.length && new Set(others.map((r) => r.allowed.join())).size < 2) return noFigure('no base knowledge, and a fold leaves frames of fewer than 2 classes to fit on');
       const model = train([...baseRows, ...others]);
       set.samples.forEach((s, i) => {
         if (fold[i] === f) predicted[i] = predictSample(model, s, test);
       });
     }
-    return { name: set.name, taxonomy: set.taxonomy.name, count: set.samples.length, before, after: scoreSet(set.taxonomy, set.samples, predicted) };
+    return { name: set.name, taxonomy: set.taxonomy.name, count: set.samples.length, before, after: scoreSet(set.taxonomy, set.samples, predicted), groups: shots, folds, why: null };
   });
   input.onProgress?.('the head on every frame');
   const started = performance.now();

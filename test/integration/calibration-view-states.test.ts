@@ -8,8 +8,11 @@
  *   with one click;
  * - a refused action's message stays on screen (the next read of the lists
  *   wiped it within a quarter of a second);
- * - a fit the server would refuse (samples of one label) is not offered, and
- *   the page says why;
+ * - a fit the server would refuse (samples of one class, CU in two
+ *   taxonomies) is not offered, and the page says why, as the server does;
+ * - "Roll back every camera" takes the cameras on a head of their own along
+ *   (asked first, naming them): it left them on it, and then said every
+ *   camera used the configured head;
  * - "label these" keeps its frames in place while the lists are read again,
  *   and holds still while the focus (or the pointer) is on it; labelled from the keyboard, the focus
  *   goes on to the next frame;
@@ -120,21 +123,54 @@ describe('the calibration view says what is true', () => {
     await page.waitForFunction(() => document.querySelector('[data-testid="calibration-in-use"]')?.textContent === 'the configured head', null, { timeout: 10_000 });
   });
 
-  test('six samples of one label: no fit offered, and the page says what it takes', async () => {
+  test('six samples of one class (CU, in two taxonomies): no fit offered, and the page says what it takes', async () => {
     await openCalibration(OPERATOR);
-    // One frame, one sample: a correction of a frame labelled already (analysis running late) relabels it; go on to six frames.
+    // One frame, one sample: a correction of a frame labelled already (analysis running late) relabels it; go on to six frames,
+    // three called CU on the canonical scale and three CU in shot-type-classifier's six classes: one class, two labels.
     const count = async () => ((await httpJson(`${server.url}/api/calibration`, { token: VIEWER })).body as { samples: number }).samples;
     for (let tries = 0; (await count()) < 6; tries++) {
       assert.ok(tries < 30, 'six frames of the selfie camera corrected');
       await sleep(700);
-      const { status, body } = await httpJson(`${server.url}/api/cameras/selfie/corrections`, { method: 'POST', body: { label: 'CU' }, token: OPERATOR });
+      const taxonomy = (await count()) < 3 ? 'canonical' : 'six';
+      const { status, body } = await httpJson(`${server.url}/api/cameras/selfie/corrections`, { method: 'POST', body: { label: 'CU', taxonomy }, token: OPERATOR });
       assert.equal(status, 201, JSON.stringify(body));
     }
     await page.waitForFunction(() => document.querySelector('[data-testid="calibration-fit"]')?.textContent?.includes('on 6 samples'), null, { timeout: 10_000 });
-    assert.ok(await page.locator('[data-testid="calibration-fit"]').isDisabled(), 'the server would refuse a fit on one label');
-    assert.equal((await page.locator('[data-testid="calibration-fit-state"]').textContent())?.trim(), 'a fit needs at least 6 samples of at least 2 labels (now 6 samples of 1 label)');
+    assert.ok(await page.locator('[data-testid="calibration-fit"]').isDisabled(), 'the server would refuse a fit on one class');
+    const message = 'all 6 corrections are CU or CU (six): a head needs corrections of at least 2 classes to learn a line between them';
+    assert.equal((await page.locator('[data-testid="calibration-fit-state"]').textContent())?.trim(), message);
     const refused = await httpJson(`${server.url}/api/calibration/fit`, { method: 'POST', body: {}, token: OPERATOR });
-    assert.equal((refused.body as { error: { code: string } }).error.code, 'CALIBRATION_INVALID', 'as the server says');
+    assert.equal(refused.status, 409);
+    assert.deepEqual((refused.body as { error: { code: string; message: string } }).error, { ...(refused.body as { error: object }).error, code: 'CALIBRATION_INVALID', message }, 'as the server says');
+  });
+
+  test('"Roll back every camera" takes a camera on a head of its own along (asked first, naming it); then, and only then, nothing is left to roll back', async () => {
+    await openCalibration(OPERATOR);
+    const rollback = page.locator('[data-testid="calibration-rollback"]');
+    await page.locator('[data-testid="calibration-target"]').selectOption('selfie');
+    await page.locator(`[data-apply="${headId}"]`).click();
+    await page.locator('[data-own-camera="selfie"]').waitFor({ timeout: 10_000 });
+    await page.locator('[data-testid="calibration-target"]').selectOption('*');
+    assert.equal((await applied())['*'] ?? null, null, 'every camera is on the configured head; the selfie camera is not');
+    // Not "every camera uses the configured head already": the selfie camera is on head N.
+    assert.ok(await rollback.isEnabled(), 'something to roll back: the selfie camera\'s head');
+    assert.equal(await rollback.getAttribute('title'), `Selfie (head ${headId}), on a head of its own, is rolled back too (asked first)`);
+    // Asked first; declined, nothing changes.
+    let asked = '';
+    page.once('dialog', (dialog) => {
+      asked = dialog.message();
+      void dialog.dismiss();
+    });
+    await rollback.click();
+    await sleep(500);
+    assert.equal(asked, `Roll back every camera to the configured head? Selfie (head ${headId}) uses a head of its own and is rolled back too.`);
+    assert.equal((await applied()).selfie, headId, 'declined: the selfie camera keeps its head');
+    page.once('dialog', (dialog) => void dialog.accept());
+    await rollback.click();
+    await page.locator('[data-testid="calibration-own-heads"]').waitFor({ state: 'detached', timeout: 10_000 });
+    assert.deepEqual(await applied(), { '*': null });
+    await page.waitForFunction(() => (document.querySelector('[data-testid="calibration-rollback"]') as HTMLButtonElement | null)?.disabled === true, null, { timeout: 10_000 });
+    assert.equal(await rollback.getAttribute('title'), 'every camera uses the configured head already');
   });
 
   test('"label these" keeps its frames in place as the list is read again, and holds still while the focus is on it', async () => {

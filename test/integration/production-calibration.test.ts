@@ -8,7 +8,10 @@
  * correct frames, a fit on the corrections plus the base knowledge, applied to
  * every camera: the selfie camera's readouts follow (CU), and a rollback to
  * the configured head brings its labels back. Viewers see but cannot change;
- * samples list, show and delete; what is applied survives a restart.
+ * samples list, show and delete; what is applied survives a restart. The
+ * fit's figure holds out whole shots (each camera's run of corrections); a
+ * disabled camera takes no correction that names no picture, and a picture
+ * named in the future is refused as such.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -70,7 +73,7 @@ async function correct(camera: string, label: string, count: number): Promise<nu
   return ids;
 }
 
-async function fitted(): Promise<{ headId: number; report: { sets: { taxonomy: string; before: { exact: number }; after: { exact: number } | null }[] } }> {
+async function fitted(): Promise<{ headId: number; report: { sets: { taxonomy: string; before: { exact: number }; after: { exact: number } | null; shots: number; folds: number }[] } }> {
   const deadline = Date.now() + 120_000;
   for (;;) {
     const { body } = await httpJson(api('/api/calibration'), { token: VIEWER });
@@ -147,8 +150,10 @@ describe('teaching the classifier a production\'s convention', () => {
     const result = await fitted();
     headId = result.headId;
     const canonical = result.report.sets.find((s) => s.taxonomy === 'canonical')!;
+    // Each fold holds out a whole shot: the selfie's 10 corrections (under a second apart) are one, the hikers' 8 another.
+    // Each camera's label is then unseen by the fold that scores it: the figure says what the head knows of frames it never saw.
+    assert.deepEqual([canonical.shots, canonical.folds], [2, 2], JSON.stringify(canonical));
     assert.ok(canonical.after, 'cross-validated figures after the fit');
-    assert.ok(canonical.after.exact > canonical.before.exact, `after ${canonical.after.exact} > before ${canonical.before.exact}`);
   });
 
   test('applied to every camera, the selfie camera follows the corrections from the next batch', async () => {
@@ -239,5 +244,21 @@ describe('teaching the classifier a production\'s convention', () => {
     assert.deepEqual([...new Set(samples.map((s) => `${s.cameraId} ${s.source} ${s.taxonomy}`))], ['stage-b import canonical']);
     assert.deepEqual(samples.map((s) => s.label).sort(), [...Array(10).fill('CU'), ...Array(8).fill('WS')]);
     assert.ok(samples.every((s) => s.hasImage));
+  });
+
+  test('a disabled camera is not live: a correction naming no picture is refused (409), and one in the future says so', async () => {
+    const future = await httpJson(api('/api/cameras/hikers/corrections'), { method: 'POST', body: { label: 'WS', captureTime: Date.now() + 100_000 }, token: OPERATOR });
+    assert.equal(future.status, 409, JSON.stringify(future.body));
+    assert.match((future.body as { error: { message: string } }).error.message, /capture time (99\.\d|100(\.0)?) s in the future/);
+    const disabled = await httpJson(api('/api/cameras/hikers'), { method: 'PATCH', body: { enabled: false }, token: ADMIN });
+    assert.equal(disabled.status, 200, JSON.stringify(disabled.body));
+    // Past the 5 s a live camera's latest frame may be.
+    await sleep(6000);
+    const refused = await httpJson(api('/api/cameras/hikers/corrections'), { method: 'POST', body: { label: 'WS' }, token: OPERATOR });
+    assert.equal(refused.status, 409, JSON.stringify(refused.body));
+    const error = (refused.body as { error: { code: string; message: string } }).error;
+    assert.equal(error.code, 'CALIBRATION_INVALID');
+    assert.match(error.message, /^camera hikers is not live: its last analysed frame was captured \d+\.\d s ago/);
+    assert.equal(((await httpJson(api('/api/calibration'), { token: VIEWER })).body as { samples: number }).samples, 19, 'nothing stored');
   });
 });

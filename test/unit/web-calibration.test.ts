@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { correctionNote, fitBlocker, headInUse, mergeQueue, ownHeads, whereApplied, withoutDeleting } from '../../web/src/lib/calibration.js';
+import { correctionNote, fitBlocker, fitSummary, headInUse, mergeQueue, ownHeads, rollbackPlan, whereApplied, withoutDeleting } from '../../web/src/lib/calibration.js';
 
 test('the head a roll back would leave: a camera\'s own, else every camera\'s, else the configured one (null)', () => {
   assert.equal(headInUse({}, '*'), null, 'nothing applied');
@@ -34,10 +34,34 @@ test('the cameras with a head of their own, a rollback of their own included', (
   assert.deepEqual(ownHeads({ 'cam-3': 5, '*': 3, 'cam-1': null }), [{ camera: 'cam-1', head: null }, { camera: 'cam-3', head: 5 }]);
 });
 
-test('a fit is offered only where the server would run it: 6 samples of at least 2 labels', () => {
+test('a fit is offered only where the server would run it: 6 corrections of at least 2 classes', () => {
   assert.equal(fitBlocker({ samples: 7, perLabel: { 'canonical:CU': 4, 'canonical:WS': 3 } }), null);
-  assert.equal(fitBlocker({ samples: 6, perLabel: { 'canonical:CU': 6 } }), 'a fit needs at least 6 samples of at least 2 labels (now 6 samples of 1 label)');
-  assert.equal(fitBlocker({ samples: 2, perLabel: { 'canonical:CU': 1, 'canonical:WS': 1 } }), 'a fit needs at least 6 samples of at least 2 labels (now 2 samples of 2 labels)');
+  assert.equal(fitBlocker({ samples: 6, perLabel: { 'canonical:CU': 6 } }), 'all 6 corrections are CU: a head needs corrections of at least 2 classes to learn a line between them');
+  assert.equal(fitBlocker({ samples: 2, perLabel: { 'canonical:CU': 1, 'canonical:WS': 1 } }), 'a fit needs at least 6 corrections of at least 2 classes (there are 2 corrections)');
+});
+
+test('classes are counted on the canonical scale: CU in two taxonomies, or "close" and CU, are one class, and no fit is offered', () => {
+  assert.equal(fitBlocker({ samples: 6, perLabel: { 'canonical:CU': 3, 'six:CU': 3 } }), 'all 6 corrections are CU or CU (six): a head needs corrections of at least 2 classes to learn a line between them');
+  assert.match(fitBlocker({ samples: 8, perLabel: { 'three:close': 4, 'canonical:CU': 4 } }) ?? '', /^all 8 corrections are close \(three\) or CU:/);
+  assert.equal(fitBlocker({ samples: 8, perLabel: { 'three:close': 4, 'canonical:FS': 4 } }), null, 'close and FS: two classes');
+});
+
+test('a fit\'s figure says how many shots its folds held out, and the server\'s reason where there is none', () => {
+  const before = { exact: 16.7, withinOne: 50 };
+  assert.equal(fitSummary({ base: null, fitS: 1, sets: [{ taxonomy: 'canonical', count: 18, before, after: { exact: 22.2, withinOne: 61.1 }, shots: 3, folds: 3, why: null }] }), 'canonical (18 frames of 3 shots): 16.7% → 22.2%');
+  assert.equal(
+    fitSummary({ base: null, fitS: 1, sets: [{ taxonomy: 'canonical', count: 6, before, after: null, shots: 1, folds: 0, why: 'all 6 frames are of one shot: too few shots to cross-validate (a fold holds out whole shots)' }] }),
+    'canonical (6 frames of 1 shot): 16.7% → no figure: all 6 frames are of one shot: too few shots to cross-validate (a fold holds out whole shots)',
+  );
+  assert.equal(fitSummary({ base: null, fitS: 1, sets: [{ taxonomy: 'canonical', count: 6, before, after: null }] }), 'canonical (6): 16.7% → no figure: too few per label to cross-validate', 'a head reported before shots were');
+});
+
+test('a roll back of every camera takes the cameras on a head of their own along; nothing to roll back only where every camera is on the configured head', () => {
+  assert.deepEqual(rollbackPlan({ '*': null, 'cam-1': 1, 'cam-2': null }, '*'), { needed: true, ownVersions: [{ camera: 'cam-1', head: 1 }] });
+  assert.deepEqual(rollbackPlan({ '*': null, 'cam-2': null }, '*'), { needed: false, ownVersions: [] });
+  assert.deepEqual(rollbackPlan({ '*': 4 }, '*'), { needed: true, ownVersions: [] });
+  assert.deepEqual(rollbackPlan({ '*': 4, 'cam-1': null }, 'cam-1'), { needed: false, ownVersions: [] });
+  assert.deepEqual(rollbackPlan({ '*': 4 }, 'cam-1'), { needed: true, ownVersions: [] });
 });
 
 test('"label these" read again: frames on screen keep their places, gone ones leave, new ones come last', () => {
@@ -56,6 +80,6 @@ test('the counts while deletions wait for their Undo agree with the list shown: 
   assert.deepEqual(less, { samples: 6, perLabel: { 'canonical:MCU': 4, 'canonical:MS': 2 }, perCamera: { 'cam-1': 5, 'cam-2': 1 } });
   assert.equal(fitBlocker(less), null);
   const fewer = withoutDeleting(state, [{ cameraId: 'cam-1', taxonomy: 'canonical', label: 'MCU' }, { cameraId: 'cam-2', taxonomy: 'canonical', label: 'FS' }]);
-  assert.equal(fitBlocker(fewer), 'a fit needs at least 6 samples of at least 2 labels (now 5 samples of 2 labels)');
+  assert.equal(fitBlocker(fewer), 'a fit needs at least 6 corrections of at least 2 classes (there are 5 corrections)');
   assert.deepEqual(state.perLabel, { 'canonical:MCU': 4, 'canonical:MS': 2, 'canonical:FS': 1 }, 'the server\'s counts are left as they are');
 });

@@ -3,7 +3,7 @@
  * per label, the head versions with what each scored before and after, and
  * where each applies. Pure (no DOM, no Svelte): unit-tested under node.
  */
-import { fitCanStart, MIN_FIT_LABELS, MIN_FIT_SAMPLES } from '../../../server/shared/calibration-fit.js';
+import { fitBlockedBy } from '../../../server/shared/calibration-fit.js';
 
 export interface FitFigures {
   exact: number;
@@ -12,7 +12,12 @@ export interface FitFigures {
 
 export interface HeadReport {
   base: string | null;
-  sets: { taxonomy: string; count: number; before: FitFigures; after: FitFigures | null }[];
+  /**
+   * `shots`, `folds`: what the cross-validation held out (whole shots, over so
+   * many folds); `why`: where there is no `after`, why. Heads fitted before
+   * these were reported have none of them.
+   */
+  sets: { taxonomy: string; count: number; before: FitFigures; after: FitFigures | null; shots?: number; folds?: number; why?: string | null }[];
   fitS: number;
 }
 
@@ -74,10 +79,17 @@ export function labelRows(perLabel: Record<string, number>): { taxonomy: string;
     .sort((a, b) => a.taxonomy.localeCompare(b.taxonomy) || b.count - a.count || a.label.localeCompare(b.label));
 }
 
-/** "72.0% -> 81.5%" per taxonomy, or why there is no after. */
+/**
+ * "canonical (18 frames of 3 shots): 72.0% → 81.5%" per taxonomy (each fold
+ * held out whole shots), or the server's reason there is no after.
+ */
 export function fitSummary(report: HeadReport): string {
   return report.sets
-    .map((s) => `${s.taxonomy} (${s.count}): ${s.before.exact.toFixed(1)}% → ${s.after ? `${s.after.exact.toFixed(1)}%` : 'too few per label to cross-validate'}`)
+    .map((s) => {
+      const of = s.shots ? `${s.count} frames of ${s.shots} shot${s.shots === 1 ? '' : 's'}` : String(s.count);
+      const after = s.after ? `${s.after.exact.toFixed(1)}%` : `no figure: ${s.why ?? 'too few per label to cross-validate'}`;
+      return `${s.taxonomy} (${of}): ${s.before.exact.toFixed(1)}% → ${after}`;
+    })
     .join(' · ');
 }
 
@@ -108,12 +120,13 @@ export function ownHeads(applied: Record<string, number | null>): { camera: stri
     .sort((a, b) => a.camera.localeCompare(b.camera));
 }
 
-/** Why a fit cannot start yet (the server would refuse it, by the same rule), or null. */
+/**
+ * Why a fit cannot start yet (the server would refuse it, by the same rule
+ * and in the same words: classes counted on the canonical scale, so CU in
+ * two taxonomies is one), or null.
+ */
 export function fitBlocker(state: Pick<CalibrationState, 'samples' | 'perLabel'>): string | null {
-  const labels = Object.keys(state.perLabel).length;
-  if (fitCanStart(state.samples, labels)) return null;
-  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
-  return `a fit needs at least ${MIN_FIT_SAMPLES} samples of at least ${MIN_FIT_LABELS} labels (now ${plural(state.samples, 'sample')} of ${plural(labels, 'label')})`;
+  return fitBlockedBy(state.samples, state.perLabel);
 }
 
 /**
@@ -164,4 +177,17 @@ export function headForAll(applied: Record<string, number | null>): number | nul
 export function headInUse(applied: Record<string, number | null>, target: string): number | null {
   if (target !== '*' && Object.hasOwn(applied, target)) return applied[target] ?? null;
   return headForAll(applied);
+}
+
+/**
+ * What a roll back of `target` ('*' or a camera id) to the configured head
+ * changes: whether anything is on a fitted head now, and, for every camera,
+ * the cameras on a head of their own that it takes back too (a roll back of
+ * '*' alone left them on it, while the button then said every camera used
+ * the configured head).
+ */
+export function rollbackPlan(applied: Record<string, number | null>, target: string): { needed: boolean; ownVersions: { camera: string; head: number }[] } {
+  if (target !== '*') return { needed: headInUse(applied, target) !== null, ownVersions: [] };
+  const ownVersions = ownHeads(applied).flatMap((o) => (o.head === null ? [] : [{ camera: o.camera, head: o.head }]));
+  return { needed: headForAll(applied) !== null || ownVersions.length > 0, ownVersions };
 }
