@@ -2,7 +2,8 @@
  * A production's own convention: its labelled frames (operator corrections,
  * or a labels file) fitted together with the base knowledge the shipped head
  * was fitted on. Reports, per production set, what the head in use scores on
- * those frames (never fitted on them) and k-fold cross-validated figures of
+ * those frames (in-sample where it was fitted on them: the caller says so,
+ * see evaluation/in-sample.ts) and k-fold cross-validated figures of
  * the new fit (each fold's frames left out of its fit), so an operator sees
  * whether 30 labels helped before applying. A fold holds out whole shots
  * (`groups`): frames of one shot look alike, and a fit that saw one of them
@@ -52,7 +53,7 @@ export interface ProductionSetReport {
   name: string;
   taxonomy: string;
   count: number;
-  /** The head in use (or the rules), on these frames: never fitted on them. */
+  /** The head in use (or the rules), on these frames (in-sample where the head was fitted on them). */
   before: SetScores;
   /** k-fold cross-validated: each frame scored by a fit that left out its whole shot. */
   after: SetScores | null;

@@ -396,7 +396,7 @@ function formatProductionReports(sets: readonly LabelledSet[], reports: readonly
         // --base names no head: what its frames taught is not in the "before".
         ...(before ? [`  ${`${before.label}:`.padEnd(43)} ${scoresLine(taxonomy, r.before)}`, ...before.note] : [`  the rules alone:                           ${scoresLine(taxonomy, r.before)}`]),
         r.after
-          ? `  new head, ${folds}-fold CV:               ${scoresLine(taxonomy, r.after)}`
+          ? `  new head, ${r.folds || folds}-fold CV:               ${scoresLine(taxonomy, r.after)}`
           : `  new head: no cross-validated figure (${r.count} frame${r.count === 1 ? '' : 's'} in ${classes} class${classes === 1 ? '' : 'es'}; it needs frames of at least 2 classes)`,
       ].join('\n');
     })
