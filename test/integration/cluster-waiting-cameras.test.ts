@@ -78,11 +78,12 @@ test('a node killed with SIGKILL: the page on another node shows its camera wait
 
     const killedAt = Date.now();
     await stopNode(b, 'SIGKILL');
-    // The lease runs out within LEASE_S of b's last renewal; a notices at its next tick (under a second).
-    await page.locator(`[data-camera-id="${orphan}"][data-state="waiting"]`).waitFor({ timeout: LEASE_S * 1000 + 4000 });
+    // The lease runs out within LEASE_S of b's last renewal; a notices at its next tick (under a second; a few on a
+    // loaded machine, where three nodes, PostgreSQL, Redis and Chromium share two cores).
+    await page.locator(`[data-camera-id="${orphan}"][data-state="waiting"]`).waitFor({ timeout: LEASE_S * 1000 + 8000 });
     const tookMs = Date.now() - killedAt;
-    assert.ok(tookMs < LEASE_S * 1000 + 4000, `the page showed ${orphan} waiting after ${tookMs} ms`);
-    await page.getByTestId('header-cameras').filter({ hasText: '1/2 live' }).waitFor({ timeout: 2000 });
+    assert.ok(tookMs < LEASE_S * 1000 + 8000, `the page showed ${orphan} waiting after ${tookMs} ms`);
+    await page.getByTestId('header-cameras').filter({ hasText: '1/2 live' }).waitFor({ timeout: 5000 });
     assert.match((await tile(page, orphan).textContent()) ?? '', /CLUSTER_UNASSIGNED/, 'the tile shows the code');
     assert.equal(await tileState(page, own), 'live');
 
@@ -93,7 +94,8 @@ test('a node killed with SIGKILL: the page on another node shows its camera wait
     assert.equal(status.errorCode, 'CLUSTER_UNASSIGNED', JSON.stringify(status));
     assert.match(status.lastError ?? '', /last ran on node b/);
     assert.ok(status.since > aStartedAt + 1000, `since ${status.since} is not a's start (${aStartedAt})`);
-    assert.ok(status.since >= killedAt - 1500 && status.since <= killedAt + 200, `since ${status.since} is b's last heartbeat, about the kill at ${killedAt}`);
+    // b's last heartbeat: taken at the start of its last tick, which a slow tick puts up to a lease before the kill.
+    assert.ok(status.since >= killedAt - LEASE_S * 1000 && status.since <= killedAt + 200, `since ${status.since} is b's last heartbeat, about the kill at ${killedAt}`);
     // Asked again, it has not moved.
     assert.equal((await cameras(a.url)).find((c) => c.cameraId === orphan)!.since, status.since);
 
