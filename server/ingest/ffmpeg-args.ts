@@ -18,6 +18,12 @@ export interface OutputSpec {
   /** Frames per second to keep; null keeps every frame. */
   fps: number | null;
   resize: ResizeMode;
+  /**
+   * Read the stored raster as square pixels (the pixel aspect not applied):
+   * only for the int8 model's calibration frames, so that the shipped model,
+   * calibrated on the demo reel as stored, regenerates byte for byte.
+   */
+  storedRaster?: boolean;
 }
 
 export interface ArgsContext {
@@ -130,7 +136,7 @@ function letterboxFilter(w: number, h: number): string {
  */
 export function videoFilter(output: OutputSpec): string {
   const { width: w, height: h } = output;
-  const scale = output.resize === 'letterbox' ? letterboxFilter(w, h) : `scale=${w}:${h}`;
+  const scale = output.resize === 'letterbox' ? `${output.storedRaster ? 'setsar=1,' : ''}${letterboxFilter(w, h)}` : `scale=${w}:${h}`;
   return output.fps === null ? scale : `fps=${lavfiNumber(output.fps)},${scale}`;
 }
 

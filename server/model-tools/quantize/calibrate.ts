@@ -3,7 +3,12 @@
  * calibration frames with every tensor to be quantized exposed as an output,
  * and each tensor's range taken over all frames (min of the minima, max of
  * the maxima). The frames are the demo reel's (media/demo), decoded as a
- * camera's frames are, so the ranges are those of real footage.
+ * camera's frames are, so the ranges are those of real footage; its stored
+ * rasters are read as square pixels (the selfie squeezed), as when the
+ * shipped int8 model was made and measured, so that it regenerates byte for
+ * byte. The ranges are of activations over whole frames: a frame widened to
+ * its display shape moves them little, and a new calibration would be a new
+ * model, to be measured again with `shotscale eval`.
  */
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
@@ -21,7 +26,7 @@ export async function calibrationFrames(dir: string, width: number, height: numb
   const ctx = { ffmpeg, logLevel: 'error', platform: process.platform };
   const frames: Uint8Array[] = [];
   for (const file of readdirSync(dir).filter((f) => /\.(mp4|mkv|mov|webm)$/i.test(f)).sort()) {
-    await decodeFile(ffmpeg.path, path.join(dir, file), { width, height, resize: 'letterbox', fps }, ctx, systemClock, (f) => frames.push(Uint8Array.from(f.data)));
+    await decodeFile(ffmpeg.path, path.join(dir, file), { width, height, resize: 'letterbox', fps, storedRaster: true }, ctx, systemClock, (f) => frames.push(Uint8Array.from(f.data)));
   }
   if (!frames.length) throw new Error(`no calibration video in ${dir}`);
   return frames;
