@@ -9,6 +9,7 @@ import { exportShots, isExportFormat, EXPORT_FORMATS } from '../exports/export-s
 import type { ClusterAlerts } from '../cluster/cluster-alerts.js';
 import type { ClusterCoverage } from '../cluster/cluster-coverage.js';
 import type { ClusterShotLog } from '../cluster/cluster-shot-log.js';
+import type { RecordedTake } from '../cluster/take-records.js';
 import { planForScene, type ShotLog, type TakeRequest } from '../shots/shot-log.js';
 import type { CoverageUpdate, Take, TakeMark } from '../shared/shots.js';
 import type { ShotFilter, StoredShot } from '../store/shot-store.js';
@@ -101,12 +102,12 @@ export interface ClusterShots {
   planChanged(scene: string, plan: unknown): void;
   /** The cluster's record of takes (of one scene). */
   takeHistory(scene?: string): Promise<Take[]>;
-  /** The running takes with their ids in the cluster's record (the ids a mark takes). */
-  runningTakes(): Promise<Take[]>;
-  /** A take just started here, with its id in the cluster's record once that is written. */
-  recordedTake(take: Take): Promise<Take>;
-  /** Takes just ended here, with their ids in the cluster's record. */
-  recordedTakes(takes: Take[]): Promise<Take[]>;
+  /** The running takes with their ids in the cluster's record (the ids a mark takes; null while a record is not read). */
+  runningTakes(): Promise<RecordedTake[]>;
+  /** A take just started here, with its id in the cluster's record once that is written (else null, recordPending). */
+  recordedTake(take: Take): Promise<RecordedTake>;
+  /** Takes just ended here, with their ids in the cluster's record (else null, recordPending). */
+  recordedTakes(takes: Take[]): Promise<RecordedTake[]>;
 }
 
 export interface ShotRouteOptions {

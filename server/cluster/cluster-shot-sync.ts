@@ -17,7 +17,7 @@ import type { ShotLog } from '../shots/shot-log.js';
 import type { ClusterCoverage } from './cluster-coverage.js';
 import { parseRunningTakes } from './cluster-messages.js';
 import type { ClusterNode } from './cluster-node.js';
-import { gapsOfNode, TakeKeys, TakeRecords } from './take-records.js';
+import { gapsOfNode, TakeKeys, TakeRecords, withRecord, type RecordedTake, type UnendedTake } from './take-records.js';
 
 interface RunningTake {
   scene: string;
@@ -143,18 +143,24 @@ export class ClusterShotSync {
   private pushRunning(tries = PUSH_TRIES): void {
     this.pushing = this.pushing.then(async () => {
       if (this.closed) return;
-      const running = await this.runningTakes().catch(() => null);
+      // PostgreSQL away at the slate: nothing pushed, but read again below, so that the ids are pushed once it answers.
+      const read = await this.readRunning().catch(() => null);
       const hub = this.deps.hub();
-      if (!running || !hub) return;
-      const ids = JSON.stringify(running.map((t) => t.id));
-      if (ids !== this.pushedIds) {
-        this.pushedIds = ids;
-        hub.takes(running);
+      if (read && hub) {
+        // Dashboards key the running takes by id (they mark takes by the ids GET /api/takes gives).
+        const running = read.map(({ local, recorded }) => (recorded.id === null ? this.keys.withRecordIds([local])[0]! : { ...recorded, id: recorded.id }));
+        const ids = JSON.stringify(running.map((t) => t.id));
+        if (ids !== this.pushedIds) {
+          this.pushedIds = ids;
+          hub.takes(running);
+        }
       }
       // A take started on another node is recorded by that node: its record may land a moment later.
       const unread = this.deps.shotLog.runningTakes().some((t) => this.keys.recordId(t) === null);
       if (unread && tries > 1) setTimeout(() => this.pushRunning(tries - 1), PUSH_RETRY_MS).unref();
     });
+    // A push that throws is logged; the next one still runs (an unhandled rejection would end the server).
+    this.pushing = this.pushing.catch((error: unknown) => this.deps.log.warn(`cluster: the running takes not pushed to this node's dashboards: ${errorMessage(error)}`));
   }
 
   /** The running takes as the shot log pushes them to this node's dashboards: with the ids of their records where read. */
@@ -177,19 +183,19 @@ export class ClusterShotSync {
    * there), once this node's write of the record is in. While PostgreSQL is
    * slow or away, the take as this node has it.
    */
-  async recordedTake(take: Take): Promise<Take> {
+  async recordedTake(take: Take): Promise<RecordedTake> {
     const id = await this.takeRecords.idOfStarted(take);
     this.keys.noteRecordIds([take], [id]);
-    return id === null ? take : { ...take, id };
+    return withRecord(take, id ?? this.keys.recordId(take));
   }
 
   /**
    * Takes just ended here, as the answer to their end gives them: each with
    * the id of its record in the cluster (as recordedTake); one whose record
-   * cannot be read now (PostgreSQL slow or away) as this node has it.
+   * cannot be read now (PostgreSQL slow or away) with none (recordPending).
    */
-  async recordedTakes(takes: Take[]): Promise<Take[]> {
-    if (!takes.length) return takes;
+  async recordedTakes(takes: Take[]): Promise<RecordedTake[]> {
+    if (!takes.length) return [];
     // Read now, before anything else ends here: their starts where they were started.
     const keys = takes.map((t) => ({ scene: t.scene, take: t.take, startedAt: this.keys.originOf(t) }));
     const records = await this.takeRecords.recordsOf(keys).catch((error: unknown) => {
@@ -197,19 +203,24 @@ export class ClusterShotSync {
       return keys.map(() => null);
     });
     this.keys.noteRecordIds(takes, records.map((r) => r?.id ?? null));
-    return takes.map((t, i) => ({ ...t, id: records[i]?.id ?? this.keys.recordId(t) ?? t.id, gaps: records[i]?.gaps ?? t.gaps }));
+    return takes.map((t, i) => withRecord(t, records[i]?.id ?? this.keys.recordId(t), records[i]?.gaps ?? t.gaps));
   }
 
   /**
    * The takes running here, each with the id of its record in the cluster
    * (as recordedTake), so that the running takes GET /api/takes lists can
-   * be marked by their ids; one whose record is not in yet as this node has it.
+   * be marked by their ids; one whose record is not in yet with none (recordPending).
    */
-  async runningTakes(): Promise<Take[]> {
+  async runningTakes(): Promise<RecordedTake[]> {
+    return (await this.readRunning()).map((t) => t.recorded);
+  }
+
+  /** The takes running here, as this node has them and as the cluster's answers give them. */
+  private async readRunning(): Promise<{ local: Take; recorded: RecordedTake }[]> {
     const running = this.deps.shotLog.runningTakes();
     const records = await this.takeRecords.recordsOf(running.map((t) => ({ scene: t.scene, take: t.take, startedAt: this.keys.originOf(t) })));
     this.keys.noteRecordIds(running, records.map((r) => r?.id ?? null));
-    return running.map((t, i) => ({ ...t, id: records[i]?.id ?? t.id, gaps: records[i]?.gaps ?? t.gaps }));
+    return running.map((t, i) => ({ local: t, recorded: withRecord(t, records[i]?.id ?? this.keys.recordId(t), records[i]?.gaps ?? t.gaps) }));
   }
 
   /** The cluster's takes (of one scene), oldest first, with ids of the cluster's record. */
@@ -295,22 +306,31 @@ export class ClusterShotSync {
    * record is keyed by its start where it was started (not by this node's
    * own start of it: a second record, ended while the first ran on for
    * ever, and marks on either missing the other's shots), and its gap goes
-   * into that record; one the cluster ended meanwhile ends here too. While
-   * Redis cannot be read, nothing is known of the cluster's takes (an
-   * unread list is not an empty one): the resumed takes run on, and the
-   * list is read again every JOIN_RETRY_MS until Redis answers.
+   * into that record; one the cluster ended meanwhile ends here too. Where
+   * Redis holds no list (it lost its data), the unended takes of the
+   * cluster's record in PostgreSQL are the running ones, and are kept in
+   * Redis again. While neither can be read, nothing is known of the
+   * cluster's takes (an unread list is not an empty one): the resumed takes
+   * run on, and the list is read again every JOIN_RETRY_MS.
    */
   private async joinRunningTakes(): Promise<void> {
     const { shotLog, log } = this.deps;
-    let stored: string | null;
+    let running: UnendedTake[] | null;
+    let fromRecord = false;
+    let source = `in Redis (${this.takesKey})`;
     try {
-      stored = await this.deps.redis.get(this.takesKey);
+      const stored = await this.deps.redis.get(this.takesKey);
+      if (stored === null) source = `in the cluster's record (PostgreSQL; Redis holds none at ${this.takesKey})`;
+      // No list in Redis (Redis lost its data: a host rebooted, no persistence) is not "no take runs": the
+      // cluster's record in PostgreSQL says which run, and nothing is ended before it is read.
+      fromRecord = stored === null;
+      running = stored === null ? await this.takeRecords.unended() : (parseRunningTakes(stored)?.map((t) => ({ ...t, exceptCameras: t.exceptCameras ?? [] })) ?? null);
     } catch (error) {
       if (this.closed) return;
       if (!this.joinRetries) {
         const kept = shotLog.runningTakes().filter((t) => this.resumed.has(t.id));
         const takes = kept.length ? `the take(s) this node resumed after its restart (${kept.map((t) => `scene ${t.scene} take ${t.take}`).join(', ')}) run on` : 'no take is joined yet';
-        log.warn(`cluster: the running takes in Redis (${this.takesKey}) not read (${errorMessage(error)}): ${takes}; read again every ${JOIN_RETRY_MS / 1000} s`);
+        log.warn(`cluster: the running takes ${source} not read (${errorMessage(error)}): ${takes}; read again every ${JOIN_RETRY_MS / 1000} s`);
       }
       this.joinRetries += 1;
       this.rejoin = setTimeout(() => void this.joinRunningTakes().catch((e: unknown) => log.warn(`cluster: the running takes not joined: ${errorMessage(e)}`)), JOIN_RETRY_MS);
@@ -319,9 +339,9 @@ export class ClusterShotSync {
     }
     if (this.closed) return;
     this.rejoin = null;
-    if (this.joinRetries) log.info(`cluster: the running takes read from Redis after ${this.joinRetries} failed read(s): joined now`);
+    if (this.joinRetries) log.info(`cluster: the running takes read after ${this.joinRetries} failed read(s): joined now`);
     this.joinRetries = 0;
-    const running = stored === null ? [] : parseRunningTakes(stored);
+    if (fromRecord && running?.length) log.warn(`cluster: no running takes in Redis (${this.takesKey}): the cluster's record runs ${running.map((t) => `scene ${t.scene} take ${t.take}`).join(', ')}; joined, and kept in Redis again`);
     // Another version's value (or a damaged one) must not stop this node from starting: no take is joined.
     if (!running) log.warn(`cluster: the running takes in Redis (${this.takesKey}) are not a list this version reads; none joined`);
     const resumed = shotLog.runningTakes().filter((t) => this.resumed.has(t.id));
@@ -339,12 +359,14 @@ export class ClusterShotSync {
     for (const take of running ?? []) {
       if (shotLog.runningTakes().some((t) => t.scene === take.scene && t.take === take.take)) continue;
       try {
-        this.keys.started(shotLog.startTake({ scene: take.scene, take: take.take, cameras: take.cameras, exceptCameras: take.exceptCameras ?? [], again: true }).id, take.startedAt);
+        this.keys.started(shotLog.startTake({ scene: take.scene, take: take.take, cameras: take.cameras, exceptCameras: take.exceptCameras, again: true }).id, take.startedAt);
         log.info(`cluster: joined the running take: scene ${take.scene} take ${take.take}`);
       } catch (error) {
         log.warn(`cluster: running take scene ${take.scene} not joined: ${errorMessage(error)}`);
       }
     }
+    // Other nodes that start later read the list from Redis.
+    if (fromRecord) this.rememberTakes();
     this.pushRunning();
   }
 

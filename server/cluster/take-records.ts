@@ -41,6 +41,29 @@ export interface NodeTakeGap extends TakeGap {
 
 const COLUMNS = 'id, scene, take, cameras, except_cameras, started_at, ended_at, mark, gaps';
 
+/**
+ * A take as a cluster's answer gives it: `id` is its record's in the
+ * cluster (what PATCH /api/takes/:id marks), or null with `recordPending`
+ * while that record has not been read (PostgreSQL slow or away, or the
+ * node where it was started has not written it yet). Never this node's own
+ * id of the take: that is another number, and may be another take's record.
+ */
+export type RecordedTake = Omit<Take, 'id'> & { id: number | null; recordPending?: true };
+
+/** A take with the id of its record, or with none yet (see RecordedTake). */
+export function withRecord(take: Take, id: number | null | undefined, gaps: TakeGap[] = take.gaps): RecordedTake {
+  return id === null || id === undefined ? { ...take, id: null, recordPending: true, gaps } : { ...take, id, gaps };
+}
+
+/** A take running in the cluster as its record holds it: its key (its start where it was started) and its cameras. */
+export interface UnendedTake {
+  scene: string;
+  take: string;
+  cameras: string[] | null;
+  exceptCameras: string[];
+  startedAt: number;
+}
+
 /** A record's gaps (every node's), in time order. */
 const sortedGaps = (gaps: NodeTakeGap[] | null): NodeTakeGap[] => [...(gaps ?? [])].sort((x, y) => x.from - y.from || x.node.localeCompare(y.node));
 
@@ -267,6 +290,16 @@ export class TakeRecords {
       return keys.map((k) => records.get(key(k.scene, k.take, k.startedAt)) ?? null);
     } catch (error) {
       throw clusterQueryError(error, "the cluster's takes", 'takes still start and end on every node');
+    }
+  }
+
+  /** The takes the cluster's record holds unended: those running in the cluster, where Redis has lost its list. */
+  async unended(): Promise<UnendedTake[]> {
+    try {
+      const { rows } = await this.pool.query<TakeRow>(`SELECT ${COLUMNS} FROM cluster_takes WHERE ended_at IS NULL ORDER BY started_at, id`);
+      return rows.map((r) => ({ scene: r.scene, take: r.take, cameras: r.cameras, exceptCameras: r.except_cameras ?? [], startedAt: r.started_at }));
+    } catch (error) {
+      throw clusterQueryError(error, "the cluster's running takes");
     }
   }
 

@@ -3,12 +3,15 @@
  * PostgreSQL: a node killed during a take and started again ends the same
  * record (not a second one of its own); every answer and push that names a
  * take in a cluster names it by its record's id (a node's own id of a take
- * is another number, another take's in the record); and a take slated while
- * a node cannot reach Redis, which only that node's cameras get, says so.
+ * is another number, another take's in the record), or by none while the
+ * record cannot be read; a take slated while a node cannot reach Redis,
+ * which only that node's cameras get, says so; and a Redis that lost the
+ * running takes ends none of them.
  */
 import assert from 'node:assert/strict';
 import { isDeepStrictEqual } from 'node:util';
 import { test } from 'node:test';
+import { Redis } from 'ioredis';
 import pg from 'pg';
 import { io } from 'socket.io-client';
 import { startRelay } from '../support/cluster-engines.js';
@@ -171,3 +174,89 @@ test("a take slated on a node cut off from Redis is recorded on that node's came
     await relay.cut();
   }
 });
+
+test("while a node cannot reach PostgreSQL, its answers give a take no id (recordPending), never its own id; its dashboards are pushed the record's id once PostgreSQL answers", { timeout: 180_000 }, async () => {
+  const spec = await clusterSpec(`cluster_take_pending_${process.pid}`, ['p-1'].map(disabled));
+  const relay = await startRelay(bed.postgres);
+  const viaRelay = new URL(spec.postgresUrl);
+  viaRelay.port = new URL(relay.url).port;
+  let a: NodeProcess | null = null;
+  let cut = false;
+  const sockets: TestClient[] = [];
+  try {
+    a = await startNode({ ...spec, postgresUrl: viaRelay.toString() }, 'a', 1);
+    started.push(a);
+    const onA = dashboard(a.url);
+    sockets.push(onA.client);
+
+    await relay.cut();
+    cut = true;
+    // Slated and ended with PostgreSQL away: the record's id cannot be read, and a's own id (1) is another take's record.
+    const first = (await post(a.url, '/api/takes', { scene: '90' })) as Record<string, unknown>;
+    assert.deepEqual([first.scene, first.id, first.recordPending], ['90', null, true], `the start's answer: ${JSON.stringify(first)}`);
+    const { ended } = (await post(a.url, '/api/takes/end', {})) as { ended: Record<string, unknown>[] };
+    assert.deepEqual(ended.map((t) => [t.scene, t.id, t.recordPending]), [['90', null, true]], "the end's answer");
+    const second = (await post(a.url, '/api/takes', { scene: '91' })) as Record<string, unknown>;
+    assert.deepEqual([second.scene, second.id, second.recordPending], ['91', null, true], `the second start's answer: ${JSON.stringify(second)}`);
+
+    // PostgreSQL answers again: the running take is pushed under its record's id, with no other slate or end.
+    await relay.restore();
+    cut = false;
+    const running = await (async () => {
+      const deadline = Date.now() + 20_000;
+      for (;;) {
+        const found = await listed(a!.url, '').catch(() => null);
+        if (found?.running.length && found.running[0]!.id !== null) return found.running;
+        assert.ok(Date.now() < deadline, `the running take listed with its record's id: ${JSON.stringify(found)}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    })();
+    assert.deepEqual(running.map((t) => t.scene), ['91']);
+    await until(async () => onA.last()?.map((t) => [t.scene, t.id]), [['91', running[0]!.id]], "the running take pushed to a's dashboard");
+  } finally {
+    for (const socket of sockets) socket.close();
+    // Restored (a stops as it would) once only: a second listen on its port would leave the first open.
+    if (cut) await relay.restore().catch(() => undefined);
+    if (a) await stopNode(a);
+    await relay.cut();
+  }
+});
+
+test("a node restarted with a Redis that lost the running takes joins those the cluster's record holds unended, ending none, and keeps them in Redis again", { timeout: 180_000 }, async () => {
+  const spec = await clusterSpec(`cluster_take_lost_${process.pid}`, ['l-1', 'l-2'].map(disabled));
+  const redis = new Redis(bed.redis.url);
+  let a: NodeProcess | null = null;
+  let b: NodeProcess | null = null;
+  try {
+    a = await startNode(spec, 'a', 2);
+    started.push(a);
+    b = await startNode(spec, 'b', 2);
+    started.push(b);
+    const slated = (await post(a.url, '/api/takes', { scene: '95' })) as Take;
+    await until(async () => (await listed(b!.url, '?scope=node')).running.map((t) => t.scene), ['95'], 'b runs the take');
+    const takesKey = `${spec.keyPrefix}:takes`;
+    assert.ok(await redis.get(takesKey), 'the running takes are kept in Redis');
+
+    // a killed, and Redis loses its data meanwhile (a host rebooted, no persistence): a resumes the take from its own log.
+    await stopNode(a, 'SIGKILL');
+    await redis.del(takesKey);
+    a = await startNode(spec, 'a', 2, { config: a.config });
+    started.push(a);
+    await until(async () => parseStored(await redis.get(takesKey)), ['95'], 'the running takes kept in Redis again');
+    assert.deepEqual((await listed(a.url, '?scope=node')).running.map((t) => t.scene), ['95'], 'a still runs the take');
+    assert.deepEqual((await listed(b.url, '?scope=node')).running.map((t) => t.scene), ['95'], 'b still runs the take');
+    assert.deepEqual(
+      (await listed(a.url, '?scene=95')).takes.map((t) => [t.id, t.endedAt]),
+      [[slated.id, null]],
+      "the cluster's record of the take is not ended",
+    );
+  } finally {
+    redis.disconnect();
+    await Promise.all([a, b].filter((n) => n !== null).map((n) => stopNode(n)));
+  }
+});
+
+/** The scenes of the running takes Redis keeps (null: none kept). */
+function parseStored(value: string | null): string[] | null {
+  return value === null ? null : (JSON.parse(value) as { scene: string }[]).map((t) => t.scene);
+}
