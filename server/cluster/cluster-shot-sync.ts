@@ -320,10 +320,10 @@ export class ClusterShotSync {
     let source = `in Redis (${this.takesKey})`;
     try {
       const stored = await this.deps.redis.get(this.takesKey);
-      if (stored === null) source = `in the cluster's record (PostgreSQL; Redis holds none at ${this.takesKey})`;
       // No list in Redis (Redis lost its data: a host rebooted, no persistence) is not "no take runs": the
       // cluster's record in PostgreSQL says which run, and nothing is ended before it is read.
       fromRecord = stored === null;
+      if (fromRecord) source = `in the cluster's record (PostgreSQL; Redis holds none at ${this.takesKey})`;
       running = stored === null ? await this.takeRecords.unended() : (parseRunningTakes(stored)?.map((t) => ({ ...t, exceptCameras: t.exceptCameras ?? [] })) ?? null);
     } catch (error) {
       if (this.closed) return;

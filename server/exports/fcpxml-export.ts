@@ -25,12 +25,12 @@
  * frame, so its clips land on the file's own timecode; its picture size is
  * the file's (a preset format by name when FCP has one for it, else a custom
  * format of that size). A file with non-square pixels (HDV 1440x1080 at 4:3,
- * anamorphic PAL 720x576 at 64:45) gets two formats, as Final Cut writes
- * such media itself: the sequence's is the picture as displayed, in square
- * pixels (1920x1080, so HDV lands in a 1080p project, not a custom
- * 1440x1080 one), and the asset's is the stored raster with its pixel aspect
- * (paspH, paspV), which Final Cut and Resolve read to widen the picture into
- * that sequence. When the file has sound, the asset says so
+ * anamorphic PAL 720x576 at 64:45) gets two formats: the sequence's is the
+ * picture as displayed, in square pixels (1920x1080, so HDV lands in a
+ * 1080p project, not a custom 1440x1080 one), and the asset's is the stored
+ * raster with its pixel aspect (paspH, paspV), for the editor to widen the
+ * picture into that sequence (read back by the tests; not yet tried in
+ * Final Cut or Resolve). When the file has sound, the asset says so
  * (channels and sample rate) and the sequence takes its sample rate, so FCP
  * brings the sound in with the picture. A live feed's format is 1080p, as
  * the ALE's VIDEO_FORMAT, and its assets have no sound (the wall sends none).

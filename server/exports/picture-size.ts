@@ -4,7 +4,7 @@
  * 1280x1080 at 3:2, PAL 16:9 720x576 at 64:45) that a player widens by the
  * pixel aspect; the exports name the project format by the picture so shown
  * (1920x1080 for HDV), and the FCPXML asset keeps the stored raster with its
- * pixel aspect, as Final Cut writes such media itself.
+ * pixel aspect (fcpxml-export.ts).
  */
 import type { MediaFormat } from './export-shots.js';
 
