@@ -14,6 +14,7 @@ import { planForScene, type ShotLog, type TakeRequest } from '../shots/shot-log.
 import type { CoverageUpdate, Take, TakeMark } from '../shared/shots.js';
 import type { ShotFilter, StoredShot } from '../store/shot-store.js';
 import { planEtag, parseIfMatch } from '../coverage/plan-revision.js';
+import { canonicalTake } from '../shared/input-limits.js';
 import { needs } from './access/http-access.js';
 import { MAX_CAMERAS_IN_REQUEST, parseCount, parseRecordId, parseRequest, shown, parseShotPatch, parseTakeMark, takeEndSchema, takeRequest, takeStartSchema } from './request-schemas.js';
 
@@ -52,8 +53,9 @@ export function shotFilterFrom(query: Query): ShotFilter {
   const cameras = query.camera?.split(',').map((c) => c.trim()).filter(Boolean);
   if (cameras && cameras.length > MAX_CAMERAS_IN_REQUEST) throw badRequest(`camera: at most ${MAX_CAMERAS_IN_REQUEST} cameras`);
   if (cameras?.length) filter.cameraIds = cameras;
-  if (query.scene) filter.scene = query.scene;
-  if (query.take) filter.take = query.take;
+  // As takes store them (NFC, canonicalTake): scene=Ku%CC%88che finds "Küche", take=01 finds take 1.
+  if (query.scene) filter.scene = query.scene.normalize('NFC');
+  if (query.take) filter.take = query.take.trim() ? canonicalTake(query.take) : query.take;
   const from = parseTime(query.from, 'from');
   const to = parseTime(query.to, 'to');
   if (from !== undefined) filter.from = from;
@@ -198,7 +200,7 @@ export function registerShotRoutes(app: FastifyInstance, shotLog: ShotLog, optio
   // Every node runs the same takes; in a cluster the record of past ones is PostgreSQL's (?scope=node: this node's),
   // and so are the ids (a node's own ids of a take differ from node to node and from the record's).
   app.get<{ Querystring: Query }>('/api/takes', needs('viewer', ['scene', 'scope']), async (request) => {
-    const { scene } = request.query;
+    const scene = request.query.scene?.normalize('NFC');
     if (!clusterScope(request.query)) return { running: shotLog.runningTakes(), takes: shotLog.takeStore.list(scene) };
     const history = await cluster!.takeHistory(scene);
     return { running: await cluster!.runningTakes(), takes: history };
@@ -232,13 +234,14 @@ export function registerShotRoutes(app: FastifyInstance, shotLog: ShotLog, optio
   app.get('/api/plans', needs('viewer'), async () => (cluster ? cluster.coverage.planRecords() : shotLog.planRecords()));
 
   app.get<{ Params: { scene: string } }>('/api/plans/:scene', needs('viewer'), async (request, reply) => {
-    const plan = cluster ? await cluster.coverage.planRecord(request.params.scene) : shotLog.planRecord(request.params.scene);
-    if (!plan) throw new ShotscaleError('NOT_FOUND', `no coverage plan for scene "${request.params.scene}"`);
+    const scene = request.params.scene.normalize('NFC');
+    const plan = cluster ? await cluster.coverage.planRecord(scene) : shotLog.planRecord(scene);
+    if (!plan) throw new ShotscaleError('NOT_FOUND', `no coverage plan for scene "${scene}"`);
     return reply.header('etag', planEtag(plan.revision)).send(plan);
   });
 
   app.put<{ Params: { scene: string } }>('/api/plans/:scene', needs('admin'), async (request, reply) => {
-    const { scene } = request.params;
+    const scene = request.params.scene.normalize('NFC');
     const expected = parseIfMatch(request.headers['if-match']);
     if (!cluster) {
       const saved = shotLog.setPlan(scene, request.body, expected);
@@ -253,7 +256,7 @@ export function registerShotRoutes(app: FastifyInstance, shotLog: ShotLog, optio
   });
 
   app.delete<{ Params: { scene: string } }>('/api/plans/:scene', needs('admin'), async (request, reply) => {
-    const { scene } = request.params;
+    const scene = request.params.scene.normalize('NFC');
     const expected = parseIfMatch(request.headers['if-match']);
     const removed = cluster ? await cluster.coverage.removePlan(scene, expected) : shotLog.removePlan(scene, expected);
     if (!removed) {

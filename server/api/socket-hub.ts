@@ -94,8 +94,12 @@ interface Client {
   previews: Set<string> | null;
 }
 
-/** A refusal's code and message, and what the error adds for a client to act on (TAKE_EXISTS: the next take number). */
-type Refusal = { code: string; message: string; details?: Record<string, unknown> };
+/**
+ * A refusal's code and message, and what the error adds for a client to act
+ * on (TAKE_EXISTS: scene, take, next, when): beside code and message, as an
+ * HTTP answer has them (README), and in `details` too, which the dashboard reads.
+ */
+type Refusal = { code: string; message: string; details?: Record<string, unknown>; [detail: string]: unknown };
 
 /** The token of a handshake: auth.token, else ?token= (a repeated one is none). */
 function handshakeToken(socket: Socket): string | undefined {
@@ -233,7 +237,8 @@ export class SocketHub {
           const known = isShotscaleError(error);
           if (known) this.refusals.refused(this.clientName(client), `client ${client.socket.id} (${client.principal.name}): ${event} refused: ${visibleText(error.message)}`);
           else log.error(`client ${client.socket.id}: ${event} failed: ${error instanceof Error ? (error.stack ?? error.message) : errorMessage(error)}`);
-          answer = refused(known ? { code: error.code, message: visibleText(error.message), ...(error.details ? { details: error.details } : {}) } : { code: 'INTERNAL', message: 'an unexpected error; the server log has the details' });
+          // Details never replace the code or the message (as in error-reply.ts).
+          answer = refused(known ? { ...error.details, code: error.code, message: visibleText(error.message), ...(error.details ? { details: error.details } : {}) } : { code: 'INTERNAL', message: 'an unexpected error; the server log has the details' });
         }
       }
       if (typeof ack === 'function') (ack as (a: A) => void)(answer);

@@ -6,7 +6,7 @@
  * CoveragePlanItem every other module reads.
  */
 import { z } from 'zod';
-import { hasControlCharacter, MAX_LABEL_LENGTH, MAX_NAME_LENGTH, MAX_PLAN_ITEMS, NO_CONTROL_CHARACTERS } from '../shared/input-limits.js';
+import { hasControlCharacter, MAX_LABEL_LENGTH, MAX_MIN_DURATION_S, MAX_NAME_LENGTH, MAX_PLAN_ITEMS, NO_CONTROL_CHARACTERS, slateText } from '../shared/input-limits.js';
 import { describeIssue, formatKeyPath } from '../config/zod-issues.js';
 import { ShotscaleError } from '../errors.js';
 import { DEFAULT_MIN_DURATION_S, defaultItemLabel, describeScaleRange, parseScaleSpec, scaleIndex, SCALE_FORMS, type ScaleRange, type ScaleSpec } from '../shared/scale-range.js';
@@ -24,11 +24,11 @@ const planItemInputSchema = z.strictObject({
     .string()
     .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'letters, digits, ".", "-" and "_", at most 64, starting with a letter or digit')
     .describe('Stable id within the plan, e.g. "master"'),
-  label: z.string().trim().min(1).optional().describe('What the script supervisor calls it; default: the scale in words, e.g. "WS or wider"'),
+  label: z.string().transform(slateText).pipe(z.string().min(1)).optional().describe('What the script supervisor calls it; default: the scale in words, e.g. "WS or wider"'),
   // Checked in the transform below, so that every scale error names its item.
   scale: z.custom<ScaleSpec>((value) => value !== undefined, `the scale is missing; use ${SCALE_FORMS}`).describe(`Scales that count: ${SCALE_FORMS}`),
   framing: z.enum(FRAMINGS).optional().describe('Only shots with this many subjects count'),
-  tag: z.string().trim().min(1).optional().describe('Only shots tagged with this (e.g. a character name, any case) count'),
+  tag: z.string().transform(slateText).pipe(z.string().min(1)).optional().describe('Only shots tagged with this (e.g. a character name, any case) count'),
   count: z.number().int().min(1).default(1).describe('Shots needed'),
   minDurationS: z.number().min(0).default(DEFAULT_MIN_DURATION_S).describe(`Shots shorter than this (seconds) do not count; default ${DEFAULT_MIN_DURATION_S}`),
 });
@@ -53,7 +53,8 @@ const storedPlanSchema = z
   .strictObject({
     // YAML reads `scene: 12` as a number; a scene is a name, so take both.
     scene: z
-      .union([z.string().trim().min(1, 'the scene name is empty'), z.number()], { error: 'a scene name or number, e.g. "12"' })
+      .union([z.string().transform(slateText).pipe(z.string().min(1, 'the scene name is empty')), z.number()], { error: 'a scene name or number, e.g. "12"' })
+      // NFC, as takes store it: a plan for "Ku\u0308che 4" is the plan of the scene "Küche 4".
       .transform(String)
       .describe('Scene name or number as on the slate, e.g. "12" or "12A"'),
     items: z.array(planItemSchema).min(1, 'a plan needs at least one item').describe('Framings the scene needs'),
@@ -95,6 +96,7 @@ export const coveragePlanSchema = storedPlanSchema.superRefine((plan, ctx) => {
     if (badTag) ctx.addIssue({ code: 'custom', path: ['items', index, 'tag'], message: NO_CONTROL_CHARACTERS });
     // A label not given is made from the tag: its fault is the tag's, said once.
     else if (typeof item.label === 'string' && hasControlCharacter(item.label)) ctx.addIssue({ code: 'custom', path: ['items', index, 'label'], message: NO_CONTROL_CHARACTERS });
+    if (item.minDurationS > MAX_MIN_DURATION_S) ctx.addIssue({ code: 'custom', path: ['items', index, 'minDurationS'], message: `item "${item.id}": at most ${MAX_MIN_DURATION_S} s (a day), ${item.minDurationS} given` });
     if (typeof item.label === 'string' && item.label.length > MAX_LABEL_LENGTH) ctx.addIssue({ code: 'custom', path: ['items', index, 'label'], message: `at most ${MAX_LABEL_LENGTH} characters` });
   });
 });
@@ -143,8 +145,9 @@ export function shotMatchesItem(shot: ShotRecord, item: CoveragePlanItem): boole
   // The operator's framing where set: they saw two people where the detector read none.
   if (item.framing && shotFraming(shot) !== item.framing) return false;
   if (item.tag) {
-    const wanted = item.tag.trim().toLowerCase();
-    if (!shot.tags.some((tag) => tag.trim().toLowerCase() === wanted)) return false;
+    // NFC on both sides: a tag stored before tags were normalised still meets its item.
+    const wanted = slateText(item.tag).toLowerCase();
+    if (!shot.tags.some((tag) => slateText(tag).toLowerCase() === wanted)) return false;
   }
   return true;
 }

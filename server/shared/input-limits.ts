@@ -87,16 +87,57 @@ export const SLATE_NUMBER_NOT_NEGATIVE = 'not negative';
 const NUMBER_TEXT = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?$/i;
 
 /**
+ * A whole number as a slate may write it: digits, with a leading "+",
+ * leading zeros or a zero fraction ("01", "+1", "1.0"). It is that number:
+ * take "01" is take 1. Read as text, not through Number(): a take past
+ * 2^53 ("9007199254740993") is not rounded into another.
+ */
+const WHOLE_NUMBER_TEXT = /^([+-]?)(\d*)(?:\.0*)?$/;
+
+/**
+ * Scene and take text as stored, compared and answered: trimmed, and in
+ * Unicode NFC, so that "Küche" typed with a combining umlaut ("Ku\u0308che",
+ * as macOS file names and some keyboards give it) is the scene "Küche" and
+ * not a second one that looks the same.
+ */
+export function slateText(text: string): string {
+  return text.trim().normalize('NFC');
+}
+
+/**
+ * A take as stored, compared and answered: slateText, and a take written
+ * as a whole number in another way is that number ("01", "+1", "1.0" are
+ * take 1; README: a take number is used once per scene). Other text
+ * ("12A", a number past what JavaScript holds exactly) is kept as written.
+ */
+export function canonicalTake(text: string): string {
+  const take = slateText(text);
+  const whole = /\d/.test(take) ? WHOLE_NUMBER_TEXT.exec(take) : null;
+  if (!whole) return take;
+  const digits = whole[2]!.replace(/^0+/, '') || '0';
+  // "-0" is 0; "-1" is refused where it enters (takeNumberProblems), and kept as written here.
+  return whole[1] === '-' && digits !== '0' ? take : digits;
+}
+
+/**
  * Why a take written as a number ("-1", "1.5") is not one a slate shows, in
  * the words said of the same take sent as a number (-1, 1.5): the number -1
- * was refused while the text "-1" was slated. Any other text ("12A", "3")
- * has none.
+ * was refused while the text "-1" was slated. A number written as code
+ * ("0x1", "1e0", "Infinity") is refused, saying how to write it: kept as
+ * text it would be a second take 1 beside "1", and a spreadsheet opening
+ * the export reads it as 1 anyway. Any other text ("12A", "3") has none.
  */
 export function takeNumberProblems(text: string): string[] {
   const trimmed = text.trim();
-  if (!NUMBER_TEXT.test(trimmed)) return [];
   const value = Number(trimmed);
-  return [...(Number.isInteger(value) ? [] : [SLATE_NUMBER_WHOLE]), ...(value < 0 ? [SLATE_NUMBER_NOT_NEGATIVE] : [])];
+  if (trimmed === '' || Number.isNaN(value)) return [];
+  if (!NUMBER_TEXT.test(trimmed) || /e/i.test(trimmed)) {
+    // Hexadecimal, octal or binary ("0x1"), an exponent ("1e0"), "Infinity": what JavaScript reads as a number and no slate writes.
+    const digits = Number.isSafeInteger(value) && value >= 0 ? `"${value}"` : 'digits';
+    return [`"${trimmed}" is a number written as code (hexadecimal, an exponent, Infinity); write the take as ${digits}, or as text such as "12A"`];
+  }
+  // The fraction read from the text: "1.000000000000000001" is 1 to Number() but not a whole number.
+  return [...(/\.\d*[1-9]/.test(trimmed) ? [SLATE_NUMBER_WHOLE] : []), ...(value < 0 ? [SLATE_NUMBER_NOT_NEGATIVE] : [])];
 }
 
 /**
@@ -107,6 +148,14 @@ export function takeNumberProblems(text: string): string[] {
  */
 export const MAX_PLAN_ITEMS = 64;
 export const MAX_LABEL_LENGTH = 120;
+
+/**
+ * The longest minimum shot length a plan item may ask for, in seconds: a
+ * day. A locked-off wide may run for hours; a shot longer than a shoot day
+ * is none, and an item asking 1e308 s was taken and shown "at least 1e+308
+ * s" as missing for ever.
+ */
+export const MAX_MIN_DURATION_S = 24 * 3600;
 
 /** Longest camera name: a tile's title, not a note. */
 export const CAMERA_NAME_MAX = 128;

@@ -20,35 +20,57 @@ export const SCALE_FORMS = `one scale (${CANONICAL_SCALES.join(', ')}), "X+" (X 
 /**
  * Reads a scale spec, case-insensitively. Returns the inclusive range, or the
  * reason it is not one (the caller adds which item and the accepted forms).
+ * A reason quotes the spec as written: "EWS.." said `"" is not a scale`,
+ * quoting the empty side of the range, which no one had typed.
  */
 export function parseScaleSpec(spec: unknown): ScaleRange | { error: string } {
   if (typeof spec === 'string') {
-    const text = spec.trim().toUpperCase();
+    const text = spec.trim();
+    const notOne = (why: string) => ({ error: `${JSON.stringify(spec)} is not a scale${why ? `: ${why}` : ''}` });
     if (text.includes('..')) {
       const parts = text.split('..').map((part) => part.trim());
-      if (parts.length !== 2) return { error: `"${spec}" is not a range of two scales` };
-      return rangeOf(parts[0]!, parts[1]!);
+      if (parts.length !== 2) return { error: `${JSON.stringify(spec)} is not a range of two scales` };
+      if (!parts[0] || !parts[1]) return notOne('a range needs a scale on each side of "..", e.g. "MCU..CU"');
+      return rangeOf(parts[0], parts[1], notOne);
     }
-    if (text.endsWith('+')) return rangeOf(text.slice(0, -1).trim(), 'EWS');
-    if (text.endsWith('-')) return rangeOf('ECU', text.slice(0, -1).trim());
-    return rangeOf(text, text);
+    const bound = text.endsWith('+') ? '+' : text.endsWith('-') ? '-' : '';
+    if (bound && !text.slice(0, -1).trim()) return notOne(`"X${bound}" needs a scale before the "${bound}", e.g. "${bound === '+' ? 'WS+' : 'CU-'}"`);
+    if (bound === '+') return rangeOf(text.slice(0, -1).trim(), 'EWS', notOne);
+    if (bound === '-') return rangeOf('ECU', text.slice(0, -1).trim(), notOne);
+    return rangeOf(text, text, notOne);
   }
   if (spec && typeof spec === 'object' && !Array.isArray(spec)) {
     const { tightest, widest, ...rest } = spec as Record<string, unknown>;
     const extra = Object.keys(rest);
     if (extra.length > 0) return { error: `unknown key${extra.length > 1 ? 's' : ''} ${extra.map((k) => `"${k}"`).join(', ')} in the scale` };
     if (typeof tightest !== 'string' || typeof widest !== 'string') return { error: 'a scale object needs "tightest" and "widest" as scale names' };
-    return rangeOf(tightest.trim().toUpperCase(), widest.trim().toUpperCase());
+    for (const [key, name] of [['tightest', tightest], ['widest', widest]] as const) {
+      if (!isScaleName(name)) return { error: `${key} ${JSON.stringify(name)} is not a scale` };
+    }
+    return between(tightest, widest);
   }
   return { error: spec === undefined ? 'the scale is missing' : `${JSON.stringify(spec)} is not a scale` };
 }
 
-/** The range between two scale names, in either order. */
-function rangeOf(a: string, b: string): ScaleRange | { error: string } {
+function isScaleName(name: string): boolean {
+  return isCanonicalScale(name.trim().toUpperCase());
+}
+
+/**
+ * The range between two scale names as written, in either order, any case.
+ * `notOne` says why the spec is not a scale: nothing more when the spec is
+ * the name, else which name in it is none.
+ */
+function rangeOf(a: string, b: string, notOne: (why: string) => { error: string }): ScaleRange | { error: string } {
   for (const name of [a, b]) {
-    if (!isCanonicalScale(name)) return { error: `"${name}" is not a scale` };
+    if (!isScaleName(name)) return notOne(a === b ? '' : `${JSON.stringify(name)} is no scale name`);
   }
-  const [ia, ib] = [scaleIndex(a as CanonicalScale), scaleIndex(b as CanonicalScale)];
+  return between(a, b);
+}
+
+/** The range between two scale names (isScaleName), in either order. */
+function between(a: string, b: string): ScaleRange {
+  const [ia, ib] = [scaleIndex(a.trim().toUpperCase() as CanonicalScale), scaleIndex(b.trim().toUpperCase() as CanonicalScale)];
   return { tightest: CANONICAL_SCALES[Math.min(ia, ib)]!, widest: CANONICAL_SCALES[Math.max(ia, ib)]! };
 }
 

@@ -27,9 +27,10 @@ import { checkPlanRevision, planRecords } from '../coverage/plan-revision.js';
 import { slateMark, takeMarkIndex, withTakeMarks } from '../coverage/take-marks.js';
 import { ShotscaleError, errorMessage } from '../errors.js';
 import type { Clock } from '../shared/clock.js';
+import { canonicalTake, slateText } from '../shared/input-limits.js';
 import type { Logger } from '../shared/logger.js';
 import type { CanonicalScale } from '../shared/scale.js';
-import { describeTakeMark, type Alert, type AlertKind, type CoveragePlan, type CoverageStats, type CoverageUpdate, type PlanRecord, type SceneCoverage, type ShotRecord, type SlateMark, type Take, type TakeMark } from '../shared/shots.js';
+import { describeTakeMark, type Alert, type AlertKind, type CoveragePlan, type CoverageStats, type CoverageUpdate, type PlanRecord, type SceneCoverage, type ShotRecord, type SlateMark, type Take, type TakeMark, type TimecodeRateName } from '../shared/shots.js';
 import type { CameraStatus, PictureState } from '../shared/socket-events.js';
 import { AlertStore } from '../store/alert-store.js';
 import { lockDataDir, type DataDirLock } from '../store/data-dir-lock.js';
@@ -104,6 +105,15 @@ export interface TakeRequest {
 export function clockTime(ms: number): string {
   const at = new Date(ms);
   return [at.getHours(), at.getMinutes(), at.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
+}
+
+/** An edit's scene, take and tags as a take stores them (slateText, canonicalTake): an edited shot joins its take, not a look-alike. */
+function slatedPatch(patch: ShotPatch): ShotPatch {
+  const slated: ShotPatch = { ...patch };
+  if (typeof patch.scene === 'string') slated.scene = slateText(patch.scene);
+  if (typeof patch.take === 'string') slated.take = canonicalTake(patch.take);
+  if (patch.tags) slated.tags = [...new Set(patch.tags.map(slateText))];
+  return slated;
 }
 
 /** Whether a running take is the one `cameraId` is in (the newest such wins, see takeFor). */
@@ -331,6 +341,11 @@ export class ShotLog {
     }
   }
 
+  /** The project's timecode rate (shots.timecode.rate): the rate of an export of no shots, or of shots at several rates. */
+  get projectRate(): TimecodeRateName {
+    return this.settings.timecode.rate;
+  }
+
   /** The timecode clock `camera` would get, attaching nothing: a camera's timecode checked before it (re)starts. */
   timecodeFor(camera: Pick<CameraConfig, 'id' | 'timecode'>): TimecodeClock {
     return cameraTimecode(camera, this.settings.timecode);
@@ -381,9 +396,10 @@ export class ShotLog {
    * refused (TAKE_EXISTS, naming the next free number) unless `again`.
    */
   startTake(request: TakeRequest): Take {
-    const scene = String(request.scene ?? '').trim();
+    // One spelling per scene and take, whichever way it came (HTTP, Socket.IO, another node): "Ku\u0308che" is "Küche", take "01" is take 1.
+    const scene = slateText(String(request.scene ?? ''));
     if (!scene) throw new ShotscaleError('BAD_REQUEST', 'a take needs a scene, e.g. { "scene": "12", "take": "3" }');
-    const given = request.take === undefined || request.take === null || String(request.take).trim() === '' ? null : String(request.take).trim();
+    const given = request.take === undefined || request.take === null || String(request.take).trim() === '' ? null : canonicalTake(String(request.take));
     const take = given ?? this.takeStore.nextTakeNumber(scene);
     if (given !== null && request.again !== true) this.refuseUsedTake(scene, given);
     const cameras = request.cameras?.length ? [...new Set(request.cameras)] : null;
@@ -531,7 +547,7 @@ export class ShotLog {
   }
 
   patchShot(id: number, patch: ShotPatch): StoredShot {
-    const { scale, ...rest } = patch;
+    const { scale, ...rest } = slatedPatch(patch);
     // The scale first: an open shot refuses it before anything else changes.
     if (scale !== undefined) this.shots.setScale(id, scale);
     const shot = this.shot(this.shots.patch(id, rest).id);

@@ -183,9 +183,14 @@ describe('coverage plan syntax', () => {
 
   test('bad ranges and objects are refused with the reason', () => {
     const bad: [unknown, RegExp][] = [
-      ['MS..XX', /"XX" is not a scale/],
+      ['MS..XX', /"MS\.\.XX" is not a scale: "XX" is no scale name/],
       ['MS..CU..WS', /not a range of two scales/],
-      ['+', /"" is not a scale/],
+      ['+', /"\+" is not a scale: "X\+" needs a scale before the "\+"/],
+      // The spec as written, never the empty side of the range ("" is not a scale).
+      ['EWS..', /item "x": "EWS\.\." is not a scale: a range needs a scale on each side of "\.\.", e\.g\. "MCU\.\.CU"/],
+      ['..cu', /"\.\.cu" is not a scale: a range needs a scale on each side/],
+      ['wss+', /"wss\+" is not a scale: "wss" is no scale name/],
+      [{ tightest: 'CU', widest: '' }, /widest "" is not a scale/],
       [{ tightest: 'CU' }, /needs "tightest" and "widest"/],
       [{ tightest: 'CU', widest: 'MS', loosest: 'WS' }, /unknown key "loosest"/],
       [7, /7 is not a scale/],
@@ -207,6 +212,9 @@ describe('coverage plan syntax', () => {
     expectError({ scene: '1', items: [] }, /at least one item/);
     expectError({ scene: '1', items: [{ id: 'a', scale: 'MS', count: 0 }] }, /items\[0\]\.count/);
     expectError({ scene: '1', items: [{ id: 'a', scale: 'MS', minDurationS: -1 }] }, /items\[0\]\.minDurationS/);
+    // A minimum no shot meets: at most a day, said with the item.
+    expectError({ scene: '1', items: [{ id: 'a', scale: 'MS', minDurationS: 1e308 }] }, /items\[0\]\.minDurationS: item "a": at most 86400 s \(a day\), 1e\+308 given/);
+    assert.equal(parseCoveragePlan({ scene: '1', items: [{ id: 'a', scale: 'MS', minDurationS: 86400 }] }).items[0]!.minDurationS, 86400);
     expectError({ scene: '1', items: [{ id: 'a', scale: 'MS', framing: 'crowd' }] }, /items\[0\]\.framing/);
     expectError({ scene: '1', items: [{ id: 'a' }] }, /the scale is missing/);
     expectError({ scene: '', items: [{ id: 'a', scale: 'MS' }] }, /scene/);

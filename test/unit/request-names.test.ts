@@ -51,16 +51,33 @@ describe('take names', () => {
       }
       return 'taken';
     };
-    for (const [text, number] of [['-1', -1], ['1.5', 1.5], ['-1.5', -1.5], [' -2 ', -2], ['0.5', 0.5], ['-3e2', -3e2]] as const) {
+    for (const [text, number] of [['-1', -1], ['1.5', 1.5], ['-1.5', -1.5], [' -2 ', -2], ['0.5', 0.5], ['-0.50', -0.5]] as const) {
       assert.notEqual(refusal({ scene: '1', take: number }), 'taken', `the number ${number}`);
       assert.equal(refusal({ scene: '1', take: text }), refusal({ scene: '1', take: number }), `the text ${JSON.stringify(text)}`);
     }
     assert.match(refusal({ scene: '1', take: '-1' }), /^BAD_REQUEST: .*take: not negative$/);
     assert.match(refusal({ scene: '1', take: '1.5' }), /take: a whole number, or text such as "12A"$/);
     assert.match(refusal({ scene: '1', take: 1.5 }), /take: a whole number, or text such as "12A"$/, 'the number says so too, not "a name or a number"');
-    for (const text of ['12A', '3', '+2', '1e3', '-', '1-2', '12.1a', '']) assert.equal(refusal({ scene: '1', take: text }), 'taken', JSON.stringify(text));
+    for (const text of ['12A', '3', '+2', '01', '1.0', '-', '1-2', '12.1a', '1E', 'e3', '']) assert.equal(refusal({ scene: '1', take: text }), 'taken', JSON.stringify(text));
+    assert.match(refusal({ scene: '1', take: '1.000000000000000001' }), /take: a whole number/, 'a fraction too small for a double is still a fraction');
     assert.equal(take({ scene: '-1' }).scene, '-1', 'a scene is any name');
     refusedWith('BAD_REQUEST', /take: not negative/, () => parseShotPatch({ take: '-1' }));
+  });
+
+  test('a number written as code (hexadecimal, an exponent, Infinity) is refused, saying how to write it', () => {
+    // Kept as text, "0x1" and "1e0" were takes beside take 1 that a spreadsheet opening the export reads as 1.
+    const cases: [string, RegExp][] = [
+      ['0x1', /take: "0x1" is a number written as code \(hexadecimal, an exponent, Infinity\); write the take as "1", or as text such as "12A"$/],
+      ['1e0', /take: "1e0" is a number written as code .*write the take as "1",/],
+      [' 1E3 ', /take: "1E3" is a number written as code .*write the take as "1000",/],
+      ['-3e2', /take: "-3e2" is a number written as code .*write the take as digits,/],
+      ['0b11', /write the take as "3"/],
+      ['Infinity', /take: "Infinity" is a number written as code .*write the take as digits/],
+    ];
+    for (const [text, pattern] of cases) {
+      refusedWith('BAD_REQUEST', pattern, () => take({ scene: '1', take: text }));
+      refusedWith('BAD_REQUEST', pattern, () => parseShotPatch({ take: text }));
+    }
   });
 });
 

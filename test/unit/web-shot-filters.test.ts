@@ -4,8 +4,10 @@ import type { CoveragePlan } from '../../server/shared/shots.js';
 import { parseCoveragePlan } from '../../server/coverage/coverage-plan.js';
 import {
   EXPORT_FORMATS,
+  changedElsewhereText,
   dismissPath,
   editableScale,
+  editedFields,
   emptyRow,
   exportPath,
   filterParams,
@@ -19,6 +21,7 @@ import {
   scaleSpecOf,
   shotEdit,
   shotsPath,
+  tagsText,
   thumbnailPath,
   type PlanRow,
 } from '../../web/src/lib/shot-filters.js';
@@ -57,6 +60,62 @@ test('shotsPath asks for the newest page when ordered desc', () => {
 test('parseTags trims, drops empties and repeats in any case', () => {
   assert.deepEqual(parseTags(' Anna, Ben ,, anna ,  '), ['Anna', 'Ben']);
   assert.deepEqual(parseTags(''), []);
+});
+
+test('a tag with a comma is written in quotes and read back whole; quotes inside are doubled', () => {
+  assert.equal(tagsText(['Smith, John', 'Anna', 'anna']), '"Smith, John", Anna, anna');
+  assert.deepEqual(parseTags('"Smith, John", Anna, Ben'), ['Smith, John', 'Anna', 'Ben']);
+  assert.deepEqual(parseTags('  "Smith, John"  ,Anna'), ['Smith, John', 'Anna']);
+  assert.equal(tagsText(['say "hi", then', '"quoted"', '6" lens']), '"say ""hi"", then", """quoted""", 6" lens');
+  assert.deepEqual(parseTags('"say ""hi"", then", """quoted""", 6" lens'), ['say "hi", then', '"quoted"', '6" lens']);
+  // A quote left open runs to the end of the line, commas and all.
+  assert.deepEqual(parseTags('Anna, "Smith, John'), ['Anna', 'Smith, John']);
+  assert.deepEqual(parseTags('"",  ""  , Anna'), ['Anna']);
+});
+
+test("any shot's tags read back from their field as they are, case-only repeats too", () => {
+  const cases: string[][] = [[], ['Anna'], ['Smith, John', 'Anna', 'anna'], ['a,b,c', '"', '""', 'x"y', ' ,', 'Ünï, cödé'], ['ANNA', 'Anna', 'anna']];
+  for (const tags of cases) {
+    const clean = tags.map((tag) => tag.trim()).filter(Boolean);
+    assert.deepEqual(parseTags(tagsText(clean), clean), clean, JSON.stringify(clean));
+  }
+});
+
+test('typed case-only repeats are merged; the shot\'s own tags never are', () => {
+  const kept = ['Smith, John', 'Anna', 'anna'];
+  assert.deepEqual(parseTags('"Smith, John", Anna, anna, Ben, ben, ANNA', kept), ['Smith, John', 'Anna', 'anna', 'Ben']);
+  // A typed tag before the kept one it repeats in case gives way to it.
+  assert.deepEqual(parseTags('ANNA, Anna', ['Anna']), ['Anna']);
+  assert.deepEqual(parseTags('Anna, Anna, anna'), ['Anna']);
+});
+
+test('shotEdit sends tags only when their field was edited, and keeps a tag with a comma whole', () => {
+  const shot = { tags: ['Smith, John', 'Anna', 'anna'], note: null, scale: 'MS' as const };
+  const opened = tagsText(shot.tags);
+  assert.deepEqual(shotEdit(shot, opened, 'checked by scripty'), { note: 'checked by scripty' }, 'a note alone sends no tags');
+  assert.equal(shotEdit(shot, `${opened}, `, ''), null, 'a trailing comma changes no tag');
+  assert.deepEqual(shotEdit(shot, `${opened}, Ben`, ''), { tags: ['Smith, John', 'Anna', 'anna', 'Ben'] });
+  assert.deepEqual(shotEdit(shot, 'Anna, "Smith, John"', ''), { tags: ['Anna', 'Smith, John'] });
+});
+
+test('a field left alone is not sent, even where the shot changed elsewhere meanwhile', () => {
+  const opened = { tags: ['Anna'], note: null, scale: 'MS' as const };
+  const now = { ...opened, tags: ['Ben'], note: 'from the other desk' };
+  assert.deepEqual(editedFields(opened, 'Anna', 'wide for the cut'), ['note']);
+  assert.deepEqual(editedFields(opened, 'Anna', '', 'CU', 'single'), ['scale', 'framing']);
+  assert.deepEqual(shotEdit(now, 'Anna', 'wide for the cut', 'MS', '', opened), { note: 'wide for the cut' }, 'the tags set elsewhere stay');
+  assert.deepEqual(shotEdit(now, 'Anna, Cleo', '', 'MS', '', opened), { tags: ['Anna', 'Cleo'] }, 'edited here: what is typed goes, the note set elsewhere stays');
+  assert.equal(shotEdit(now, 'Anna', '', 'MS', '', opened), null);
+});
+
+test('a change made elsewhere is said with what Save does to it', () => {
+  assert.equal(changedElsewhereText([], ['note']), null);
+  assert.equal(changedElsewhereText(['tags'], ['note']), 'Changed elsewhere since you opened this edit (tags): Save keeps the change to the tags (not edited here).');
+  assert.equal(changedElsewhereText(['note'], ['note']), 'Changed elsewhere since you opened this edit (note): Save puts what you typed in place of the note.');
+  assert.equal(
+    changedElsewhereText(['scale', 'tags', 'note'], ['note', 'scale']),
+    'Changed elsewhere since you opened this edit (scale, tags, note): Save puts what you typed in place of the scale and note, and keeps the change to the tags (not edited here).',
+  );
 });
 
 test('shotEdit sends only what changed', () => {

@@ -8,7 +8,7 @@
 import { CANONICAL_SCALES, type CanonicalScale } from '../../../server/shared/scale.js';
 import { shotWithoutPicture, type CoveragePlan, type ShotFraming, type ShotRecord } from '../../../server/shared/shots.js';
 import { DEFAULT_MIN_DURATION_S, defaultItemLabel, describeScaleRange, parseScaleSpec as parseSharedScaleSpec, type ScaleRange } from '../../../server/shared/scale-range.js';
-import { hasControlCharacter, MAX_LABEL_LENGTH, MAX_NAME_LENGTH, MAX_PLAN_ITEMS } from '../../../server/shared/input-limits.js';
+import { hasControlCharacter, MAX_LABEL_LENGTH, MAX_MIN_DURATION_S, MAX_NAME_LENGTH, MAX_PLAN_ITEMS } from '../../../server/shared/input-limits.js';
 
 export { DEFAULT_MIN_DURATION_S, defaultItemLabel, describeScaleRange, type ScaleRange };
 
@@ -89,21 +89,82 @@ export interface ShotPage {
   shots: ShotRecord[];
 }
 
-/** "Anna, Ben ,  anna" -> ["Anna", "Ben"]: trimmed, empty and repeated (any case) dropped. */
-export function parseTags(text: string): string[] {
-  const seen = new Set<string>();
+/*
+ * The tags field is one line, tags apart with commas. A tag with a comma in it
+ * ("Smith, John": README's ALE writes it `Smith; John`) is written in double
+ * quotes, a quote inside doubled, as a spreadsheet's CSV has it:
+ * `"Smith, John", Anna`. Splitting on every comma made an edit of the note
+ * alone save `Smith, John` back as two tags, and a plan item tagged
+ * "Smith, John" went back to missing.
+ */
+
+/** What the field's help says about the rule, in words. */
+export const TAGS_HELP = 'a tag with a comma in it goes in quotes: "Smith, John"';
+
+/** The tags as typed, in order: quoted ones whole, the rest split on commas, each trimmed, empty ones dropped. */
+function splitTags(text: string): string[] {
   const tags: string[] = [];
-  for (const raw of text.split(',')) {
-    const tag = raw.trim();
-    if (!tag || seen.has(tag.toLowerCase())) continue;
-    seen.add(tag.toLowerCase());
+  let i = 0;
+  while (i <= text.length) {
+    while (i < text.length && /\s/.test(text[i]!)) i++;
+    let tag = '';
+    if (text[i] === '"') {
+      // Quoted: up to the quote that is not doubled; one never closed runs to the end of the line.
+      i++;
+      while (i < text.length) {
+        if (text[i] === '"') {
+          if (text[i + 1] === '"') {
+            tag += '"';
+            i += 2;
+            continue;
+          }
+          i++;
+          break;
+        }
+        tag += text[i++];
+      }
+    }
+    // Unquoted (or what follows a closing quote before the next comma): as typed, a quote inside it too.
+    const comma = text.indexOf(',', i);
+    const end = comma === -1 ? text.length : comma;
+    tag += text.slice(i, end);
+    tags.push(tag.trim());
+    i = end + 1;
+  }
+  return tags.filter(Boolean);
+}
+
+/**
+ * The tags typed in the field: `"Smith, John", Anna, Ben, anna` -> ["Smith, John", "Anna", "Ben"].
+ * A repeat is dropped, and so is a typed tag that differs from another only in
+ * case; `kept` (the shot's tags) are never merged: a shot tagged "Anna" and
+ * "anna" before the edit keeps both.
+ */
+export function parseTags(text: string, kept: readonly string[] = []): string[] {
+  const typed = splitTags(text);
+  const keptHere = new Set(typed.filter((tag) => kept.includes(tag)));
+  const keptCase = new Set([...keptHere].map((tag) => tag.toLowerCase()));
+  const seen = new Set<string>();
+  const seenCase = new Set<string>();
+  const tags: string[] = [];
+  for (const tag of typed) {
+    if (seen.has(tag)) continue;
+    if (!keptHere.has(tag) && (seenCase.has(tag.toLowerCase()) || keptCase.has(tag.toLowerCase()))) continue;
+    seen.add(tag);
+    seenCase.add(tag.toLowerCase());
     tags.push(tag);
   }
   return tags;
 }
 
+/** One tag as the field writes it: in quotes (a quote inside doubled) where it holds a comma or starts with a quote. */
+export function tagText(tag: string): string {
+  return tag.includes(',') || tag.startsWith('"') ? `"${tag.replaceAll('"', '""')}"` : tag;
+}
+
+/** The field's text for these tags; parseTags reads it back as the same tags. */
 export function tagsText(tags: readonly string[]): string {
-  return tags.join(', ');
+  return tags.map(tagText).join(', ');
 }
 
 /** The scale an edit of this shot starts from: its own, or none ('') for a shot with no picture, whose scale is only carried over. */
@@ -111,24 +172,74 @@ export function editableScale(shot: Pick<ShotRecord, 'scale' | 'noPicture' | 'cl
   return shotWithoutPicture(shot) ? '' : shot.scale;
 }
 
-/** The PATCH body for an edited shot: only what changed; null when nothing did. `framingInput` '': the detector's framing. */
+type EditedShot = Pick<ShotRecord, 'tags' | 'note' | 'scale' | 'noPicture' | 'classifierScale' | 'operatorFraming'>;
+
+export type ShotEditField = 'scale' | 'framing' | 'tags' | 'note';
+
+/**
+ * The fields of an edit that were edited: those whose input differs from what
+ * the field opened with (`opened`, the shot then). Only these are sent, so a
+ * field left alone never rewrites the shot, nor a change made to it elsewhere.
+ */
+export function editedFields(
+  opened: EditedShot,
+  tagsInput: string,
+  noteInput: string,
+  scaleInput: CanonicalScale | '' = editableScale(opened),
+  framingInput: ShotFraming | '' = opened.operatorFraming ?? '',
+): ShotEditField[] {
+  const edited: ShotEditField[] = [];
+  if (scaleInput !== editableScale(opened)) edited.push('scale');
+  if (framingInput !== (opened.operatorFraming ?? '')) edited.push('framing');
+  if (tagsInput !== tagsText(opened.tags)) edited.push('tags');
+  if (noteInput !== (opened.note ?? '')) edited.push('note');
+  return edited;
+}
+
+/**
+ * What an open edit says of fields changed on another dashboard meanwhile
+ * (`changed`), given the fields edited here: Save puts what was typed in place
+ * of the edited ones and leaves the others as changed. Null for none.
+ */
+export function changedElsewhereText(changed: readonly ShotEditField[], edited: readonly ShotEditField[]): string | null {
+  if (!changed.length) return null;
+  const replaced = changed.filter((field) => edited.includes(field));
+  const kept = changed.filter((field) => !edited.includes(field));
+  const says = [
+    ...(replaced.length ? [`puts what you typed in place of the ${replaced.join(' and ')}`] : []),
+    ...(kept.length ? [`keeps the change to the ${kept.join(' and ')} (not edited here)`] : []),
+  ];
+  return `Changed elsewhere since you opened this edit (${changed.join(', ')}): Save ${says.join(', and ')}.`;
+}
+
+/**
+ * The PATCH body for an edited shot: the fields edited (against `opened`, the
+ * shot when the edit opened) that differ from the shot now; null when none
+ * does. `framingInput` '': the detector's framing.
+ */
 export function shotEdit(
-  shot: Pick<ShotRecord, 'tags' | 'note' | 'scale' | 'noPicture' | 'classifierScale' | 'operatorFraming'>,
+  shot: EditedShot,
   tagsInput: string,
   noteInput: string,
   scaleInput: CanonicalScale | '' = editableScale(shot),
   framingInput: ShotFraming | '' = shot.operatorFraming ?? '',
+  opened: EditedShot = shot,
 ): { scale?: CanonicalScale; framing?: ShotFraming | null; tags?: string[]; note?: string | null } | null {
   const patch: { scale?: CanonicalScale; framing?: ShotFraming | null; tags?: string[]; note?: string | null } = {};
+  const edited = editedFields(opened, tagsInput, noteInput, scaleInput, framingInput);
   // An operator's framing counts for plan items over the detector's; back to '' hands it to the detector again.
-  if (framingInput !== (shot.operatorFraming ?? '')) patch.framing = framingInput === '' ? null : framingInput;
+  if (edited.includes('framing') && framingInput !== (shot.operatorFraming ?? '')) patch.framing = framingInput === '' ? null : framingInput;
   // An operator's scale: the shot's scale in the log and every export from now on, and a calibration sample.
   // On a shot with no picture any scale chosen is news, even the one it carried over.
-  if (scaleInput !== '' && scaleInput !== editableScale(shot)) patch.scale = scaleInput;
-  const tags = parseTags(tagsInput);
-  if (tags.join('\u0000') !== shot.tags.join('\u0000')) patch.tags = tags;
+  if (edited.includes('scale') && scaleInput !== '' && scaleInput !== editableScale(shot)) patch.scale = scaleInput;
+  // Saving every tag again from the field's text split "Smith, John" in two and merged "Anna" and "anna" after an
+  // edit of the note alone: tags go only when their field was edited, and the shot's own are read back as they are.
+  if (edited.includes('tags')) {
+    const tags = parseTags(tagsInput, [...opened.tags, ...shot.tags]);
+    if (tags.join('\u0000') !== shot.tags.join('\u0000')) patch.tags = tags;
+  }
   const note = noteInput.trim() === '' ? null : noteInput.trim();
-  if (note !== (shot.note ?? null)) patch.note = note;
+  if (edited.includes('note') && note !== (shot.note ?? null)) patch.note = note;
   return Object.keys(patch).length ? patch : null;
 }
 
@@ -290,6 +401,7 @@ export function rowsToPlan(rows: readonly PlanRow[]): PlanFormResult {
     const minText = row.minDurationS.trim();
     const minDurationS = Number(minText);
     if (minText && (!Number.isFinite(minDurationS) || minDurationS < 0)) problem('minDurationS', `minimum duration "${minText}" is not a number of seconds >= 0`);
+    else if (minDurationS > MAX_MIN_DURATION_S) problem('minDurationS', `minimum duration ${minText} s is more than a day: at most ${MAX_MIN_DURATION_S} s`);
 
     const item: PlanItemBody = { id, scale };
     if (label) item.label = label;
