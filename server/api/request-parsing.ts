@@ -29,6 +29,10 @@ declare module 'fastify' {
      */
     noRouteAccess?: (request: FastifyRequest, token: string | undefined) => AccessDecision;
   }
+  interface FastifyContextConfig {
+    /** A route that only refuses its method (405, saying why): not a method the path serves, so no Allow lists it. */
+    refusesMethod?: true;
+  }
 }
 
 /** Nothing the API takes nests deeper than a plan's items (about 4 levels). */
@@ -252,7 +256,13 @@ export function clientErrorHandler(error: Error & { code?: string }, socket: Dup
 }
 
 export function installRequestParsing(app: FastifyInstance, log: Logger, routes: readonly RouteAccess[], guard: Pick<AccessGuard, 'decide'>): void {
-  app.decorate('methodsAt', routeMethods(routes, MAX_PATH_PARAM));
+  // A 405's Allow lists what is served: GET on a WHIP session's URL listed PATCH, itself answered 405 (no trickle ICE).
+  const refusing = new Set<string>();
+  app.addHook('onRoute', (route) => {
+    if (!route.config?.refusesMethod) return;
+    for (const method of Array.isArray(route.method) ? route.method : [route.method]) refusing.add(`${method} ${route.url}`);
+  });
+  app.decorate('methodsAt', (url: string) => routeMethods(routes.filter((route) => !refusing.has(`${route.method} ${route.url}`)), MAX_PATH_PARAM)(url));
   app.decorate('noRouteAccess', (request: FastifyRequest, token: string | undefined) =>
     guard.decide('viewer', token, request.ip, 'http', { host: request.headers.host, origin: request.headers.origin }),
   );

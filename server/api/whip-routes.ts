@@ -63,6 +63,9 @@ const ENDPOINT_METHODS = 'POST, OPTIONS';
 /** What a session's URL takes (PATCH is answered 405: no trickle ICE). */
 const SESSION_METHODS = 'DELETE, OPTIONS';
 
+/** A route that only answers 405 (for a publisher, with why): a 405 elsewhere on the path does not list its method. */
+const REFUSED = { config: { access: 'publish', refusesMethod: true } } as const;
+
 /** What a passed-on answer keeps besides its body (Location is made this node's). */
 const PASSED_ON_HEADERS = ['retry-after', 'link', 'etag', 'allow'];
 
@@ -96,7 +99,9 @@ export function registerWhipRoutes(app: FastifyInstance, cameras: CameraManager,
     log.warn(`refused a WHIP offer for camera "${(request.params as { cameraId?: string } | undefined)?.cameraId ?? '?'}" from ${request.ip}: ${code}${status ? ` (${status})` : ''}: ${why}`);
   /** The body parser's refusal of another content type (a form), in this route's words; anything else as the server answers it. */
   const onError = (error: FastifyError, request: FastifyRequest, reply: FastifyReply): void => {
-    if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || error.statusCode === 415) {
+    // A JSON body that does not parse was answered 400 "not valid JSON": whatever it holds, this route takes SDP only.
+    const notSdp = request.headers['content-type']?.split(';')[0]?.trim().toLowerCase() !== 'application/sdp' && !isShotscaleError(error) && error.statusCode !== 413;
+    if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || error.statusCode === 415 || notSdp) {
       refused(request, 415, 'UNSUPPORTED_MEDIA_TYPE', `Content-Type ${String(request.headers['content-type'] ?? 'none').slice(0, 80)}`);
       void sendError(reply, 415, 'UNSUPPORTED_MEDIA_TYPE', SDP_ONLY);
       return;
@@ -166,7 +171,7 @@ export function registerWhipRoutes(app: FastifyInstance, cameras: CameraManager,
     return reply.code(200).send();
   });
 
-  app.patch('/whip/:cameraId/sessions/:sessionId', needs('publish'), async (_request, reply) =>
+  app.patch('/whip/:cameraId/sessions/:sessionId', REFUSED, async (_request, reply) =>
     sendError(reply.header('allow', SESSION_METHODS), 405, 'METHOD_NOT_ALLOWED', 'trickle ICE is not supported: send every candidate in the offer'),
   );
 
@@ -189,7 +194,7 @@ export function registerWhipRoutes(app: FastifyInstance, cameras: CameraManager,
   app.route({
     method: ['GET', 'PUT'],
     url: '/whip/:cameraId',
-    ...needs('publish'),
+    ...REFUSED,
     handler: async (request, reply) =>
       sendError(reply.header('allow', ENDPOINT_METHODS), 405, 'METHOD_NOT_ALLOWED', `${request.method} is not how WHIP publishes: POST the SDP offer (Content-Type: application/sdp); DELETE the session's URL to end it`),
   });

@@ -251,12 +251,15 @@ export class CameraManager {
         throw error;
       }
     });
+    // A camera a publisher made is the publishers' to name: one coming back with ?name= renames it (a camera from
+    // the config or the API keeps the name it was given there). The name is checked as the first publish checks it,
+    // before anything changes: unchecked, a 600-character name or one with a line break or a bidi override went
+    // onto every wall, and every later edit of the camera was refused for it.
+    const rename = !created && name && camera.madeByPublisher ? parseCamera({ id: cameraId, name, source: { kind: 'webrtc' } }, 'camera').name : undefined;
     let result: { sessionId: string; answer: string };
     try {
       result = await camera.publish(offer, peer ? { peer } : {});
-      // A camera a publisher made is the publishers' to name: one coming back with ?name= renames it
-      // (a camera from the config or the API keeps the name it was given there).
-      if (!created && name && camera.madeByPublisher) camera.rename(name);
+      if (rename) camera.rename(rename);
     } catch (error) {
       // Removed only while it is still the camera made here (one an admin changed meanwhile is theirs now).
       if (created) await this.serialised(cameraId, () => (this.supervisors.get(cameraId) === camera ? this.removeNow(cameraId) : undefined));

@@ -144,7 +144,9 @@ export class AlertMonitor {
         track.blank = null;
         track.stillSince = null;
         if (DOWN_STATES.includes(status.state)) track.downSince ??= changedAt;
-        else if (status.state === 'stopped') track.downSince = null;
+        // A WebRTC camera waiting with no fault (its publisher stopped on purpose: DELETE) is no outage either. A
+        // listener waiting again after its sender went (a restart, then 'waiting') still is: nobody said it ended.
+        else if (status.state === 'stopped' || (status.state === 'waiting' && status.sourceKind === 'webrtc' && status.errorCode === null)) track.downSince = null;
       }
       track.state = status.state;
     }

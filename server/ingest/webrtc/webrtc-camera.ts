@@ -82,36 +82,81 @@ export function supportedVideoCodecs(): string[] {
   return decodable;
 }
 
+/** One media section of an SDP: its kind, its port and its own lines (after the m= line). */
+interface SdpSection {
+  kind: string;
+  port: number;
+  lines: string[];
+}
+
+/** An SDP split into its session-level lines and its media sections. */
+function sdpSections(sdp: string): { session: string[]; media: SdpSection[] } {
+  const session: string[] = [];
+  const media: SdpSection[] = [];
+  for (const line of sdp.split(/\r?\n/)) {
+    const m = /^m=(\S+) (\d+)/.exec(line);
+    if (m) media.push({ kind: m[1]!, port: Number(m[2]), lines: [] });
+    else if (line.startsWith('m=')) media.push({ kind: line.slice(2).split(' ')[0] ?? '', port: 0, lines: [] });
+    else (media.at(-1)?.lines ?? session).push(line);
+  }
+  return { session, media };
+}
+
 /**
- * The picture codecs of an SDP's video sections, upper case, in order. In an
- * answer (`accepted`), sections rejected (port 0) count for nothing; in an
- * offer port 0 may mean bundle-only, so they count.
+ * Whether a video section carries video. Port 0 turns a section off, except
+ * in an offer where it is bundle-only (RFC 9143: it shares the first
+ * section's port); in an answer (`accepted`) port 0 is always a rejection.
+ */
+function videoOn(section: SdpSection, accepted: boolean): boolean {
+  if (section.kind !== 'video') return false;
+  return section.port !== 0 || (!accepted && section.lines.includes('a=bundle-only'));
+}
+
+/**
+ * The picture codecs of an SDP's video sections, upper case, in order.
+ * Sections turned off (port 0; in an offer, one not bundle-only) count for
+ * nothing.
  */
 export function sdpVideoCodecs(sdp: string, accepted = false): string[] {
   const names: string[] = [];
-  let inVideo = false;
-  for (const line of sdp.split(/\r?\n/)) {
-    if (line.startsWith('m=')) {
-      inVideo = accepted ? /^m=video [1-9]/.test(line) : line.startsWith('m=video ');
-      continue;
+  for (const section of sdpSections(sdp).media) {
+    if (!videoOn(section, accepted)) continue;
+    for (const line of section.lines) {
+      const rtpmap = /^a=rtpmap:\d+ ([^/\s]+)/.exec(line);
+      const name = rtpmap?.[1]?.toUpperCase();
+      if (name && !NOT_A_PICTURE.has(name) && !names.includes(name)) names.push(name);
     }
-    if (!inVideo) continue;
-    const rtpmap = /^a=rtpmap:\d+ ([^/\s]+)/.exec(line);
-    const name = rtpmap?.[1]?.toUpperCase();
-    if (name && !NOT_A_PICTURE.has(name) && !names.includes(name)) names.push(name);
   }
   return names;
 }
 
 /**
- * Refuses (WHIP_CODEC) an offer none of whose video codecs this server
- * decodes; returns the codecs it offers. Checked before a camera is made for
- * it, so a refused offer does not flash a tile onto the wall.
+ * Refuses an offer that cannot bring a picture, from its text alone: no SDP,
+ * no video section (audio only), its video turned off (m=video 0), no DTLS
+ * fingerprint or ICE credentials (400 BAD_REQUEST), or none of its video
+ * codecs decoded here (400 WHIP_CODEC). Returns the video codecs it offers.
+ * Checked before a camera is made for it, so a refused offer does not flash
+ * a tile onto the wall (a review found each of these made a camera and
+ * removed it again; m=video 0 was refused only after 3 s, as WHIP_CODEC
+ * naming codecs this server decodes).
  */
-export function checkOfferCodecs(offer: string): string[] {
+export function checkOffer(offer: string): string[] {
+  const refuse = (why: string) => new ShotscaleError('BAD_REQUEST', `the offer ${why}`);
+  if (!/^v=0\s*$/m.test(offer.split(/\r?\n/, 1)[0] ?? '')) throw refuse('is not an SDP offer: an SDP begins with the line v=0');
+  const { session, media } = sdpSections(offer);
+  const video = media.filter((section) => section.kind === 'video');
+  if (video.length === 0) throw refuse(`has no video (m=video) section${media.length ? `: it offers ${[...new Set(media.map((section) => section.kind))].join(' and ')} only` : ''}; publish a video track`);
+  const on = video.filter((section) => videoOn(section, false));
+  if (on.length === 0) throw refuse('has its video turned off (m=video 0: a video section with port 0, not bundle-only): there is no picture to publish; send an active video track');
+  // With BUNDLE these may sit in any section, or at the session level, for all of them.
+  const everywhere = [...session, ...media.flatMap((section) => section.lines)];
+  const has = (attribute: string) => everywhere.some((line) => line.startsWith(`a=${attribute}:`) && line.length > attribute.length + 3);
+  if (!has('fingerprint')) throw refuse('has no DTLS fingerprint (a=fingerprint): WebRTC cannot secure the media without one');
+  const missing = ['ice-ufrag', 'ice-pwd'].filter((attribute) => !has(attribute));
+  if (missing.length) throw refuse(`has no ICE credentials (${missing.map((attribute) => `a=${attribute}`).join(', ')}): the connection cannot be checked without them`);
   const offered = sdpVideoCodecs(offer);
   const supported = supportedVideoCodecs();
-  if (/^m=video /m.test(offer) && !offered.some((name) => supported.includes(name))) throw codecRefusal(offered);
+  if (!offered.some((name) => supported.includes(name))) throw codecRefusal(offered);
   return offered;
 }
 
@@ -231,10 +276,9 @@ export class WebRtcCamera {
   async publish(offer: string, options: PublishOptions = {}): Promise<PublishResult> {
     if (!this.camera.enabled) throw new ShotscaleError('CAMERA_BUSY', `camera "${this.camera.id}" is disabled`);
     if (this.publisher) throw this.busyRefusal(this.publisher);
-    if (!/^m=video /m.test(offer)) throw new ShotscaleError('BAD_REQUEST', 'the offer has no video (m=video) section');
     // H.264 alone (OBS's default) would be answered with its video rejected (m=video 0): 201, "connected", and never
-    // a picture until silentTimeoutS. Refused here, with what would do.
-    const offered = checkOfferCodecs(offer);
+    // a picture until silentTimeoutS. Refused here, with what would do; so is an offer that cannot bring a picture at all.
+    const offered = checkOffer(offer);
     const pc = new RTCPeerConnection({ iceServers: [] });
     const publisher: Publisher = { id: randomUUID(), pc, sink: null, session: nextSourceSession(this.camera.id), answeredAt: 0, connectedAt: null, startedAt: null, nextAnalysis: 0, lastCutIndex: -1, disconnectedTimer: null, peer: options.peer ?? null };
     this.publisher = publisher;
@@ -261,8 +305,10 @@ export class WebRtcCamera {
       publisher.answeredAt = this.deps.clock();
       this.note(`publisher ${publisher.id.slice(0, 8)} answered, connecting (session ${publisher.session})`);
       this.deps.log.info(`WHIP session ${publisher.id.slice(0, 8)} started${publisher.peer ? ` from ${publisher.peer}` : ''} (video ${sdpVideoCodecs(sdp, true)[0] ?? '?'}, its first choice): answered, connecting`);
-      this.lastError = null;
-      this.errorCode = null;
+      // A new publisher connecting: the camera is waiting for its picture, no longer 'gone' (README: a
+      // publisher still connecting reads 'waiting'); the last one's failure is over.
+      this.clearError();
+      this.setState('waiting', true);
       this.armWatchdog();
       return { sessionId: publisher.id, answer: sdp };
     } catch (error) {
@@ -279,6 +325,8 @@ export class WebRtcCamera {
   unpublish(sessionId: string): void {
     if (!this.publisher || this.publisher.id !== sessionId) throw new ShotscaleError('NOT_FOUND', `camera "${this.camera.id}" has no session ${sessionId}`);
     this.note(`publisher ${sessionId.slice(0, 8)} ended the session`);
+    // Ended on purpose: nothing is wrong with the camera any more (a stall before it is over, and its alert with it).
+    this.clearError();
     this.endPublisher('restart', 'waiting', 'the publisher ended it (DELETE)');
   }
 
@@ -316,8 +364,7 @@ export class WebRtcCamera {
       this.source = { width: frame.width, height: frame.height };
     }
     if (this.state !== 'live') {
-      this.lastError = null;
-      this.errorCode = null;
+      this.clearError();
       this.setState('live');
     }
     const elapsedS = (now - publisher.startedAt) / 1000;
@@ -464,12 +511,15 @@ export class WebRtcCamera {
       this.publisherGone(publisher, `no picture for ${(silentMs / 1000).toFixed(0)} s`, 'SOURCE_STALLED');
       return;
     }
-    if (this.state !== 'live' || now - this.lastFrameAt < stallTimeoutS * 1000) return;
-    // Connected but no picture (a paused or covered camera): stalled until frames return.
+    // Connected but no picture (a paused or covered camera, or one that never sent any): stalled until frames
+    // come, and dropped after silentTimeoutS (above). It read 'waiting' for the whole of silentTimeoutS (60 s) when
+    // no picture ever came, while it held the camera and others were refused 409 CAMERA_BUSY.
+    if (this.state === 'stalled' || silentMs < stallTimeoutS * 1000) return;
     this.counters.stalls += 1;
     // The state says "stalled" already (the log line and the tile show both).
-    this.lastError = `no frame for ${((now - this.lastFrameAt) / 1000).toFixed(1)} s`;
+    this.lastError = publisher.startedAt === null ? `connected, but no picture in ${(silentMs / 1000).toFixed(1)} s` : `no frame for ${(silentMs / 1000).toFixed(1)} s`;
     this.errorCode = 'SOURCE_STALLED';
+    this.note(this.lastError);
     this.setState('stalled');
   }
 
@@ -478,8 +528,18 @@ export class WebRtcCamera {
     this.watchdog = null;
   }
 
-  private setState(state: CameraState): void {
-    if (state === this.state) return;
+  /** A failure is over: the status reads clean again (said with the next state change). */
+  private clearError(): void {
+    this.lastError = null;
+    this.errorCode = null;
+  }
+
+  /** `announce`: said even when the state stays (its error was cleared). */
+  private setState(state: CameraState, announce = false): void {
+    if (state === this.state) {
+      if (announce) this.deps.onStateChange(this);
+      return;
+    }
     this.state = state;
     this.since = this.deps.clock();
     this.deps.onStateChange(this);

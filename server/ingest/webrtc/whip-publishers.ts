@@ -16,7 +16,7 @@
 import { ShotscaleError } from '../../errors.js';
 import type { CameraSource } from '../camera-source.js';
 import type { CameraStatus } from '../../shared/socket-events.js';
-import { checkOfferCodecs, WebRtcCamera, type PublishResult } from './webrtc-camera.js';
+import { checkOffer, WebRtcCamera, type PublishResult } from './webrtc-camera.js';
 
 /** What this needs of the camera manager. */
 export interface WhipCameraHost {
@@ -47,8 +47,9 @@ export class WhipPublishers {
   /** A WHIP offer for `cameraId`, within the caps; a camera made for it is removed once its publisher has left. */
   async publish(cameraId: string, offer: string, name?: string, peer?: string): Promise<PublishResult> {
     const make = !this.cameras.has(cameraId);
-    // Video this server cannot decode (H.264 alone) is refused before any camera is made for it.
-    checkOfferCodecs(offer);
+    // An offer that cannot bring a picture (no video, video off, no fingerprint or ICE credentials, only codecs this
+    // server cannot decode) is refused before any camera is made for it: no tile flashes onto the wall.
+    checkOffer(offer);
     this.admit(cameraId, make);
     if (!make) return this.cameras.publish(cameraId, offer, name, peer);
     this.making.add(cameraId);
