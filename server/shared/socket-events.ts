@@ -100,6 +100,12 @@ export interface CameraStatus {
   analysisRate?: number | null;
   /** Frames per second actually received over the last few seconds. */
   measuredFps: number;
+  /**
+   * The source sends fewer pictures a second than analysisFps asks (a 1 fps
+   * camera analysed at 5): each is received and analysed once, at the
+   * source's own rate (measuredFps), which is no fault. Absent: it keeps up.
+   */
+  sourceSlower?: boolean;
   framesIn: number;
   framesDropped: number;
   reconnects: number;

@@ -103,11 +103,17 @@ interface OpenShot {
 
 interface Session {
   number: number;
-  /** Wall time of frame 0 of the session. */
+  /** Wall time of frame 0 of the session: the earliest its frames' arrivals allow (enterSession). */
   anchorMs: number;
-  tcStart: number;
+  /**
+   * Timecode frame of frame 0, taken when the session's first shot opens,
+   * from the anchor as settled by then (see cutFrame); null before.
+   */
+  tcStart: number | null;
   /** Latest tiny frame seen. */
   lastIndex: number;
+  /** When the first tiny frame came. */
+  firstCutMs: number;
   /** Latest analysed frame seen (in frames at the timecode rate). */
   analysedThrough: number;
   lastPersistIndex: number;
@@ -149,10 +155,14 @@ export class ShotTracker {
   cutFrame(session: number, index: number, data: Uint8Array, wallMs: number): void {
     const s = this.enterSession(session, wallMs - (index * 1000) / this.fps);
     if (!s || index <= s.lastIndex) return;
+    if (s.lastIndex < 0) s.firstCutMs = wallMs;
     s.lastIndex = index;
-    // After a reconnect the first shot says so, as the shot before it was cut out by it.
-    if (!this.open) this.openShot(0, this.nextSessionCut, this.take);
     for (const cut of this.detector.push(data, index)) this.addCut(cut);
+    // The first shot is written with its in time once a frame has come after the
+    // first burst (the anchor is settled by then): a 1 fps source's first 25 cut
+    // frames come at once, a second late, the first of them anchoring it that late.
+    if (!this.open && wallMs - s.firstCutMs < 500 / this.fps) return;
+    this.openFirst(s);
     this.drain(false);
     this.persistOpen();
   }
@@ -161,6 +171,7 @@ export class ShotTracker {
   readout(session: number, timeS: number, captureMs: number, readout: PendingReadout['readout'], thumbnail: ThumbnailFrame | null): void {
     const s = this.enterSession(session, captureMs - timeS * 1000);
     if (!s) return;
+    this.openFirst(s);
     const frame = Math.round(timeS * this.fps);
     s.analysedThrough = Math.max(s.analysedThrough, frame);
     const pending: PendingReadout = { frame, timeS, captureMs, readout, thumbnail };
@@ -212,6 +223,7 @@ export class ShotTracker {
   endSession(reason: ShotBoundary, session?: number): void {
     const s = this.session;
     if (!s || (session !== undefined && session !== s.number)) return;
+    this.openFirst(s);
     for (const cut of this.detector.flush()) this.addCut(cut);
     this.drain(true);
     if (this.open) this.closeShot(s.lastIndex + 1, reason);
@@ -239,8 +251,24 @@ export class ShotTracker {
     return this.record(this.open, this.openOutIndex(), null, 'open');
   }
 
+  /**
+   * The session whose frame 0 left the source at `anchorMs` at the latest, by
+   * this frame's arrival. The anchor is the earliest such time of any frame so
+   * far: a frame can arrive late (ffmpeg's fps filter hands a frame on only
+   * once the next source frame is in, and a stream's first frames come in a
+   * burst after probing), never early, so no frame is timed after it arrived.
+   * Anchored on the first frame alone, a 1 fps camera's shots ran 1.1-1.5 s
+   * ahead of the clock and a 15 fps RTSP camera's last shot closed 0.5 s after
+   * its ffmpeg exited. The session's first shot opens, and its timecode is
+   * taken, once the first burst is in (cutFrame): the log keeps a shot's in
+   * time and in frame as it was opened, and frames are counted on from there.
+   */
   private enterSession(number: number, anchorMs: number): Session | null {
-    if (this.session?.number === number) return this.session;
+    if (this.session?.number === number) {
+      // A millisecond or less is rounding (a file's frames are timed on the grid exactly).
+      if (anchorMs < this.session.anchorMs - 1) this.session.anchorMs = anchorMs;
+      return this.session;
+    }
     if (number < (this.options.firstSession ?? 1)) return null;
     // Late readouts of a session that has ended are of no shot any more.
     if (this.session && number < this.session.number) return null;
@@ -248,12 +276,19 @@ export class ShotTracker {
     this.session = {
       number,
       anchorMs,
-      tcStart: this.options.timecode.sessionStart(anchorMs),
+      tcStart: null,
       lastIndex: -1,
+      firstCutMs: 0,
       analysedThrough: -1,
       lastPersistIndex: 0,
     };
     return this.session;
+  }
+
+  /** The session's first shot, once its first cut frame is in (see cutFrame). */
+  private openFirst(s: Session): void {
+    // After a reconnect the first shot says so, as the shot before it was cut out by it.
+    if (!this.open && s.lastIndex >= 0) this.openShot(0, this.nextSessionCut, this.take);
   }
 
   private addCut(cut: CutEvent): void {
@@ -377,8 +412,9 @@ export class ShotTracker {
     const s = this.session!;
     const rate = this.options.timecode.rate;
     const frameMs = 1000 / this.fps;
-    const inFrame = s.tcStart + shot.inIndex;
-    const outFrame = s.tcStart + outIndex;
+    const tcStart = (s.tcStart ??= this.options.timecode.sessionStart(s.anchorMs));
+    const inFrame = tcStart + shot.inIndex;
+    const outFrame = tcStart + outIndex;
     const { noPictureS, ...summary } = shot.acc.summary((shot.inIndex + outIndex) / 2 / this.fps, outIndex / this.fps);
     const durationS = (outIndex - shot.inIndex) / this.fps;
     // Black from cut to cut is black for the whole shot, its lead-in before the first readout too.

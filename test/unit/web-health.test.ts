@@ -210,6 +210,16 @@ test('camera health: states, rates and drops, with reasons', () => {
   assert.equal(cameraHealth(camera('a', { framesIn: 0, framesDropped: 0 }), s, NOW).dropShare, null);
 });
 
+test('a source slower than its analysis rate is judged at its own rate, on its row and in the analysed card', () => {
+  const slow = camera('a', { measuredFps: 1, sourceSlower: true });
+  assert.deepEqual(pick(cameraHealth(slow, stats({ analysedPerSByCamera: { a: 1 } }), NOW)), { level: 'ok', reasons: [] });
+  // Analysed slower than its source sends: still a problem.
+  assert.deepEqual(pick(cameraHealth(slow, stats({ analysedPerSByCamera: { a: 0.4 } }), NOW)), { level: 'bad', reasons: ['analysing 0.4/s of 1.0/s'] });
+  // Nothing measured yet (one frame in the window): judged on nothing it cannot be.
+  assert.equal(cameraHealth({ ...slow, measuredFps: 0 }, stats({ analysedPerSByCamera: { a: 0.2 } }), NOW).reasons.some((r) => r.startsWith('receiving')), false);
+  assert.equal(expectedAnalysisFps([slow, camera('b')]), 6);
+});
+
 test('a camera live for less than the stats window is not judged on its analysed rate', () => {
   const fresh = camera('a', { since: NOW - 5_000 });
   assert.equal(cameraHealth(fresh, stats({ analysedPerSByCamera: { a: 0.8 } }), NOW).level, 'ok');

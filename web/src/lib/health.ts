@@ -79,7 +79,12 @@ function activeCameras(cameras: readonly CameraStatus[]): CameraStatus[] {
 
 /** Frames per second the live cameras ask the model for. */
 export function expectedAnalysisFps(cameras: readonly CameraStatus[]): number {
-  return activeCameras(cameras).reduce((sum, c) => sum + c.analysisFps, 0);
+  return activeCameras(cameras).reduce((sum, c) => sum + sourceRate(c), 0);
+}
+
+/** The frames a second a camera can be analysed at: its analysisFps, or its source's own rate where that is slower (sourceSlower). */
+export function sourceRate(c: CameraStatus): number {
+  return c.sourceSlower === true && c.measuredFps > 0 ? Math.min(c.analysisFps, c.measuredFps) : c.analysisFps;
 }
 
 /** One frame interval (ms) of the fastest live camera; 200 ms (5 fps, the default) with none live. */
@@ -344,8 +349,10 @@ export function cameraHealth(status: CameraStatus, stats: PipelineStats | null, 
     case 'live':
       break;
   }
-  const target = status.analysisFps;
-  const received = levelBelow(status.measuredFps / target, THRESHOLDS.rateShare);
+  // A source slower than asked (a 1 fps camera analysed at 5) sends all it has: it is judged at its own rate.
+  // It read "57% of frames dropped" while ffmpeg's repeats of its frames were counted as received.
+  const target = sourceRate(status);
+  const received = status.sourceSlower === true ? 'ok' : levelBelow(status.measuredFps / target, THRESHOLDS.rateShare);
   if (received === 'warn' || received === 'bad') flag(received, `receiving ${formatFps(status.measuredFps)} of ${formatFps(target)}`);
   const liveForS = (now - status.since) / 1000;
   const share = stats?.capacity?.cameras[status.cameraId];
