@@ -278,7 +278,8 @@ export class CameraSupervisor {
       }
       this.deps.log.warn(`ffmpeg (pid ${pid}) ${how}${failure ? `: ${failure.reason}` : ''}`);
     }
-    if (this.camera.source.kind === 'file' && !this.camera.source.loop && code === 0) {
+    // A file that gave no picture at all (failure.permanent) is that fault, not an end of file.
+    if (this.camera.source.kind === 'file' && !this.camera.source.loop && code === 0 && !failure?.permanent) {
       this.lastError = 'end of file';
       this.errorCode = 'SOURCE_ENDED';
       return this.setState('stopped');

@@ -20,6 +20,7 @@ export type FfmpegFailureKind =
   | 'no-such-file'
   | 'unreadable'
   | 'unsupported-protocol'
+  | 'no-frames'
   | 'ended';
 
 export interface FfmpegFailure {
@@ -48,6 +49,7 @@ export const FAILURE_CODES: Record<FfmpegFailureKind, ErrorCode> = {
   'no-such-file': 'SOURCE_NOT_FOUND',
   unreadable: 'SOURCE_NOT_VIDEO',
   'unsupported-protocol': 'SOURCE_UNSUPPORTED',
+  'no-frames': 'SOURCE_NOT_VIDEO',
   ended: 'SOURCE_ENDED',
 };
 
@@ -150,8 +152,11 @@ const RULES: Rule[] = [
         : `${where} sent something that is not a video stream (moov atom not found)`,
   },
   {
+    // Said of the source before any picture: a port that is not video, a file that is not one. Once pictures
+    // came, it is a packet ffmpeg could not decode (a noisy link), which it reports and goes on after.
     kind: 'unreadable',
     test: /Invalid data found when processing input/i,
+    when: (_source, _lines, session) => !session || session.frames === 0,
     reason: (where, source) =>
       source.kind === 'file' ? `${where} is not a picture or video ffmpeg can read (invalid data)` : `${where} answered with something that is not a video stream ffmpeg can read (invalid data)`,
   },
@@ -189,12 +194,19 @@ function isLive(source: SourceConfig): boolean {
   return source.kind !== 'file' && source.kind !== 'testsrc';
 }
 
+function ended(where: string): FfmpegFailure {
+  return { kind: 'ended', code: FAILURE_CODES.ended, reason: `${where} ended the stream` };
+}
+
 /**
  * The failure ffmpeg's stderr and exit show, or null when none is known (the
  * caller then shows ffmpeg's last line). A clean exit of a live source is the
  * source ending the stream (an RTSP server going away closes it cleanly).
  */
 export function explainFfmpegExit(stderr: readonly string[], code: number | null, source: SourceConfig, where: string, session?: FfmpegSession): FfmpegFailure | null {
+  // Pictures came and ffmpeg exited cleanly: the stream ended, whatever it said of bad packets
+  // along the way (a TCP feed with bit errors went live and then read as "not video").
+  if (code === 0 && isLive(source) && session && session.frames > 0) return ended(where);
   // The first line that matches, by rule order: "401" must win over a later generic "Invalid data".
   for (const rule of RULES) {
     if (stderr.some((l) => rule.test.test(l)) && (!rule.when || rule.when(source, stderr, session))) {
@@ -203,6 +215,17 @@ export function explainFfmpegExit(stderr: readonly string[], code: number | null
       return failure;
     }
   }
-  if (code === 0 && isLive(source)) return { kind: 'ended', code: FAILURE_CODES.ended, reason: `${where} ended the stream` };
+  if (code === 0 && isLive(source)) return ended(where);
+  // A file read to its end without one picture: retrying reads it the same way, so the camera
+  // is failed, not restarted (a still image given -stream_loop restarted forever, saying only
+  // "ffmpeg exited with code 0").
+  if (code === 0 && source.kind === 'file' && session?.frames === 0) {
+    return {
+      kind: 'no-frames',
+      code: FAILURE_CODES['no-frames'],
+      reason: `${where}: ffmpeg read the file to its end and decoded no picture from it (a video stream with no frame in it, or a still image under a name not read as a picture: name it .jpg, .png, .webp, .tif ...)`,
+      permanent: true,
+    };
+  }
   return null;
 }

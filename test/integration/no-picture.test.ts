@@ -16,6 +16,7 @@ import assert from 'node:assert/strict';
 import { type Browser } from 'playwright-core';
 import { launchChromium } from '../support/browser.js';
 import { noPictureIn } from '../../server/analysis/picture-check.js';
+import { videoFilter } from '../../server/ingest/ffmpeg-args.js';
 import type { RunningServer } from '../../server/app/shotscale-server.js';
 import type { Alert, ShotRecord } from '../../server/shared/shots.js';
 import type { Readout } from '../../server/shared/socket-events.js';
@@ -236,6 +237,16 @@ describe('real pictures are never no picture', () => {
     const files = ['cinemanet/img/cn_0564.jpg', 'cinemanet/img/cn_1117.jpg', 'cinemanet/img/cn_0321.jpg', 'hoha/img/hh_0415.jpg', 'hoha/img/hh_0237.jpg', 'hoha/img/hh_0484.jpg'];
     for (const file of files) {
       const data = execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-i', path.join(SHARED_DIR, 'evalset', file), '-vf', 'scale=320:192', '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1']);
+      assert.equal(data.length, 320 * 192 * 3);
+      assert.equal(noPictureIn({ data: new Uint8Array(data), width: 320, height: 192 }), null, file);
+    }
+  });
+
+  test('nor inside the letterbox the pipeline pads them with: only the bars are left out, never the dark picture beside them', () => {
+    const files = ['cinemanet/img/cn_0564.jpg', 'cinemanet/img/cn_1117.jpg', 'cinemanet/img/cn_0321.jpg', 'hoha/img/hh_0415.jpg', 'hoha/img/hh_0237.jpg', 'hoha/img/hh_0484.jpg'];
+    const filter = videoFilter({ width: 320, height: 192, fps: null, resize: 'letterbox' });
+    for (const file of files) {
+      const data = execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-i', path.join(SHARED_DIR, 'evalset', file), '-vf', filter, '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1']);
       assert.equal(data.length, 320 * 192 * 3);
       assert.equal(noPictureIn({ data: new Uint8Array(data), width: 320, height: 192 }), null, file);
     }

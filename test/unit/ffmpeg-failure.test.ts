@@ -119,3 +119,28 @@ test('each failure carries the stable code a camera status reports as errorCode'
   // Every code is one the catalogue describes.
   for (const code of Object.values(FAILURE_CODES)) assert.ok(code in ERROR_CODES, code);
 });
+
+describe('a feed that played and then ended', () => {
+  const listener = { kind: 'url', url: 'tcp://127.0.0.1:9000?listen', inputOptions: [] } as unknown as SourceConfig;
+  // As ffmpeg prints them for an MPEG-TS feed with bit errors: per packet, after the first frame.
+  const noisy = ['[h264 @ 0x1] Invalid NAL unit size (1234 > 567).', '[h264 @ 0x1] error while decoding MB 12 7', 'Error while decoding stream #0:0: Invalid data found when processing input'];
+
+  test('a clean exit after pictures is the source ending the stream, whatever ffmpeg said of bad packets on the way', () => {
+    assert.deepEqual(explainFfmpegExit(noisy, 0, listener, 'SRC', { ranMs: 12_000, frames: 60 }), { kind: 'ended', code: 'SOURCE_ENDED', reason: 'SRC ended the stream' });
+  });
+
+  test('invalid data before any picture is still not video; after pictures, with an error exit, it is not named so', () => {
+    assert.equal(explainFfmpegExit(['tcp://127.0.0.1:9000?listen: Invalid data found when processing input'], 1, listener, 'SRC', { ranMs: 800, frames: 0 })?.code, 'SOURCE_NOT_VIDEO');
+    assert.equal(explainFfmpegExit(noisy, 1, listener, 'SRC', { ranMs: 12_000, frames: 60 }), null);
+  });
+});
+
+test('a file read to its end without one picture is failed, naming the file and why', () => {
+  const still = { kind: 'file', path: '/media/slate', loop: true, realtime: true } as SourceConfig;
+  const failure = explainFfmpegExit([], 0, still, '/media/slate', { ranMs: 300, frames: 0 });
+  assert.equal(failure?.code, 'SOURCE_NOT_VIDEO');
+  assert.equal(failure?.permanent, true);
+  assert.match(failure?.reason ?? '', /^\/media\/slate: .*decoded no picture/);
+  // One that played is not.
+  assert.equal(explainFfmpegExit([], 0, still, '/media/slate', { ranMs: 30_000, frames: 150 }), null);
+});

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FLAT_LUMA_STD, noPictureIn } from '../../server/analysis/picture-check.js';
+import { activePicture, FLAT_LUMA_STD, noPictureIn } from '../../server/analysis/picture-check.js';
 
 const W = 320, H = 192;
 
@@ -40,6 +40,28 @@ describe('no picture', () => {
     // Noise of +-5 levels (a spread of about 3) on black is still black; a spread over the line is a picture.
     assert.equal(noPictureIn(picture((x, y) => { const v = clamp(12 + noise(x, y, 5)); return [v, v, v]; })), 'black');
     assert.equal(noPictureIn(picture((x, y) => { const v = clamp(40 + noise(x, y, 12)); return [v, v, v]; })), null);
+  });
+
+  test("one flat colour inside the letterbox's black bars is no picture, whatever the colour and the shape", () => {
+    // 16:9 at 320x192: 6 padded rows above and below (videoFilter's pad writes 0); 4:3: 32 padded columns each side.
+    const letterboxed = (rgb: [number, number, number]) => picture((_x, y) => (y < 6 || y >= H - 6 ? [0, 0, 0] : rgb));
+    const pillarboxed = (rgb: [number, number, number]) => picture((x) => (x < 32 || x >= W - 32 ? [0, 0, 0] : rgb));
+    assert.deepEqual(activePicture(letterboxed([126, 126, 126])), { x0: 0, y0: 6, x1: W, y1: H - 6 });
+    assert.deepEqual(activePicture(pillarboxed([0, 0, 253])), { x0: 32, y0: 0, x1: W - 32, y1: H });
+    assert.equal(noPictureIn(letterboxed([126, 126, 126])), 'plain', 'grey 640x360');
+    assert.equal(noPictureIn(letterboxed([0, 0, 253])), 'plain', 'blue 1280x720');
+    assert.equal(noPictureIn(pillarboxed([0, 0, 253])), 'plain', 'blue 640x480');
+    assert.equal(noPictureIn(letterboxed([235, 235, 235])), 'white');
+    assert.equal(noPictureIn(letterboxed([0, 0, 0])), 'black');
+  });
+
+  test('a picture inside bars is still a picture, and black at its own edge is picture, not bar', () => {
+    const barred = (rgb: (x: number, y: number) => [number, number, number]) => picture((x, y) => (y < 6 || y >= H - 6 ? [0, 0, 0] : rgb(x, y)));
+    assert.equal(noPictureIn(barred((x) => { const v = 60 + Math.round((120 * x) / W); return [v, v, v]; })), null);
+    // A night sky of pure black over a lit street: the bars stay 6 rows, the sky is picture.
+    const sky = picture((_x, y) => (y < 6 || y >= H - 6 ? [0, 0, 0] : y < 80 ? [0, 0, 0] : [120, 110, 90]));
+    assert.deepEqual(activePicture(sky), { x0: 0, y0: 6, x1: W, y1: H - 6 });
+    assert.equal(noPictureIn(sky), null);
   });
 
   test('an empty frame is no frame to judge', () => {
