@@ -625,6 +625,25 @@ describe('takes', () => {
 });
 
 describe('sessions', () => {
+  test('a source read four times faster than real time (a file camera, realtime false): every shot ends after it starts, its times as long as its frames', () => {
+    const h = new Harness();
+    const frames = clip(300, [40, 120, 200]);
+    frames.forEach((frame, i) => {
+      h.lastPushed = i;
+      // Frame i arrives at a quarter of its place on the grid: each later frame "earlier" than the one before.
+      h.tracker.cutFrame(1, i, frame, W0 + (i * 1000) / h.fps / 4);
+      if (i % 5 === 0) h.tracker.readout(1, i / h.fps, W0 + (i * 1000) / h.fps / 4 + 3, sure(i < 120 ? 'CU' : 'WS'), null);
+    });
+    h.tracker.endSession('end');
+    assert.equal(h.closed.length, 4);
+    for (const shot of h.closed) {
+      assert.ok(shot.outTime > shot.inTime, `shot ${shot.id}: out ${shot.outTime} after in ${shot.inTime}`);
+      assert.equal(Math.round((shot.outTime - shot.inTime) / 1000 * h.fps), shot.outFrame - shot.inFrame, `shot ${shot.id}`);
+    }
+    // Shots abut: each starts where the one before ended.
+    for (let i = 1; i < h.closed.length; i++) assert.equal(h.closed[i]!.inTime, h.closed[i - 1]!.outTime);
+  });
+
   test('endSession closes the open shot after the last frame with the reason given; another session’s end is ignored', () => {
     const h = new Harness();
     h.play(clip(37, []), readoutsOf(0, 37, 5, () => sure('MWS')), 4, { session: 3 });
