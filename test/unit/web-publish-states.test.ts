@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { refusalAdvice, refusedForPublisher, shownPublishState, WhipError, worthRetrying, type PublishSnapshot } from '../../web/src/lib/whip-client.js';
+import { cameraErrorCode, publisherLeft, refusalAdvice, refusedForPublisher, shownPublishState, WhipError, worthRetrying, type PublishSnapshot } from '../../web/src/lib/whip-client.js';
 
 type Refused = Pick<PublishSnapshot, 'refusal' | 'error'>;
 const refused = (code: string, error: string, status = 409): Refused => ({ refusal: { status, code }, error });
@@ -56,4 +56,39 @@ test('a lost session is published again by itself only while the server is away 
   assert.equal(worthRetrying(new WhipError(401, 'UNAUTHORIZED', 'a token is needed')), false);
   assert.equal(worthRetrying(new WhipError(400, 'WHIP_CODEC', 'no codec')), false);
   assert.equal(worthRetrying(Object.assign(new Error('denied'), { name: 'NotAllowedError' })), false);
+});
+
+test('after a refusal for another publisher, the camera is free only once its state changed to one without a publisher', () => {
+  const busy: Refused = { refusal: { status: 409, code: 'CAMERA_BUSY', publisher: 'connected' }, error: 'camera "a" already has a publisher' };
+  const seen = (state: string, since: number, enabled = true) => ({ state, since, enabled });
+  // A silent publisher: waiting before and after the refusal is no sign it left.
+  assert.equal(publisherLeft(busy, seen('waiting', 100), seen('waiting', 100)), false);
+  // Gone while a new one connects: the same.
+  assert.equal(publisherLeft(busy, seen('gone', 100), seen('gone', 100)), false);
+  // Live, then waiting or gone after the refusal: it left.
+  assert.equal(publisherLeft(busy, seen('live', 100), seen('waiting', 200)), true);
+  assert.equal(publisherLeft(busy, seen('stalled', 100), seen('gone', 200)), true);
+  // The same word anew (a new since) is a change too: it connected, went live and left between two looks.
+  assert.equal(publisherLeft(busy, seen('waiting', 100), seen('waiting', 300)), true);
+  // Still held (live, stalled), disabled since, or nothing known at the refusal: not free.
+  assert.equal(publisherLeft(busy, seen('waiting', 100), seen('stalled', 200)), false);
+  assert.equal(publisherLeft(busy, seen('live', 100), seen('waiting', 200, false)), false);
+  assert.equal(publisherLeft(busy, null, seen('waiting', 200)), false);
+  assert.equal(publisherLeft(busy, seen('live', 100), null), false);
+  // Not a refusal for a publisher (a disabled camera): never said free.
+  assert.equal(publisherLeft(refused('CAMERA_BUSY', 'camera "a" is disabled'), seen('stopped', 100), seen('waiting', 200)), false);
+});
+
+test('a refusal for a publisher still connecting says when the server drops it', () => {
+  const connecting: Refused = { refusal: { status: 409, code: 'CAMERA_BUSY', publisher: 'connecting', droppedAfterS: 10 }, error: 'camera "a" already has a publisher, still connecting' };
+  assert.equal(refusedForPublisher(connecting), true);
+  assert.match(refusalAdvice(connecting) ?? '', /drops it if it has not connected within 10 s\. Press Start again then/);
+});
+
+test('errors of the camera itself carry a code too', () => {
+  assert.equal(cameraErrorCode(Object.assign(new Error('denied'), { name: 'NotAllowedError' })), 'NotAllowedError');
+  assert.equal(cameraErrorCode(new WhipError(0, 'INSECURE', 'needs https')), 'INSECURE');
+  assert.equal(cameraErrorCode(new Error('odd')), 'CAMERA_FAILED');
+  assert.equal(cameraErrorCode(new TypeError('odd')), 'CAMERA_FAILED');
+  assert.equal(cameraErrorCode('odd'), 'CAMERA_FAILED');
 });

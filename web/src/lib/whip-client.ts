@@ -21,6 +21,8 @@ export class WhipError extends Error {
     message: string,
     /** CAMERA_BUSY for another publisher: the server's `publisher` field ("connected", "connecting"); undefined otherwise. */
     readonly publisher?: string,
+    /** With publisher "connecting": the server drops that publisher if it has not connected within this many seconds. */
+    readonly droppedAfterS?: number,
   ) {
     super(message);
     this.name = 'WhipError';
@@ -107,15 +109,17 @@ async function refusal(response: Response, what: string): Promise<WhipError> {
   let code = `HTTP_${response.status}`;
   let message = `${what} failed with HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`;
   let publisher: string | undefined;
+  let droppedAfterS: number | undefined;
   try {
-    const body = JSON.parse(text) as { error?: { code?: unknown; message?: unknown; publisher?: unknown } } | null;
+    const body = JSON.parse(text) as { error?: { code?: unknown; message?: unknown; publisher?: unknown; droppedAfterS?: unknown } } | null;
     if (typeof body?.error?.code === 'string') code = body.error.code;
     if (typeof body?.error?.message === 'string' && body.error.message) message = body.error.message;
     if (typeof body?.error?.publisher === 'string') publisher = body.error.publisher;
+    if (typeof body?.error?.droppedAfterS === 'number' && Number.isFinite(body.error.droppedAfterS)) droppedAfterS = body.error.droppedAfterS;
   } catch {
     if (text.trim() && text.length < 300) message = `${message}: ${text.trim()}`;
   }
-  return new WhipError(response.status, code, message, publisher);
+  return new WhipError(response.status, code, message, publisher, droppedAfterS);
 }
 
 function networkError(what: string, error: unknown): WhipError {
@@ -326,7 +330,7 @@ export interface PublishSnapshot {
   phase: PublishPhase;
   /** What went wrong (phase error), or a passing note; null when none. */
   error: string | null;
-  /** The camera published to (null when idle). */
+  /** The camera published to; in phase error, the one the failed start or ended session was for (null when idle). */
   cameraId: string | null;
   /** The session's URL while one exists. */
   location: string | null;
@@ -345,7 +349,14 @@ export interface PublishSnapshot {
    * code; 401 asks for a publish token) or the page's own (status 0: NETWORK,
    * INSECURE, ...); null when it failed otherwise (the camera) or did not.
    */
-  refusal: { status: number; code: string; publisher?: string } | null;
+  refusal: { status: number; code: string; publisher?: string; droppedAfterS?: number } | null;
+  /**
+   * The code of the error shown (phase error): the server's refusal's, the
+   * page's own (NETWORK, ...), the camera's (NotAllowedError, ...) or that of
+   * the server ending the session (CAMERA_BUSY for a disabled camera,
+   * CAMERA_NOT_FOUND, SOURCE_ENDED); null when there is none.
+   */
+  errorCode: string | null;
 }
 
 /** What the page says of its session: `interrupted` while publishing with the media connection down (nothing reaches the server). */
@@ -373,6 +384,28 @@ export function refusedForPublisher(snap: Pick<PublishSnapshot, 'refusal' | 'err
   return takenByPublisher(snap.refusal, snap.error ?? '');
 }
 
+/** What the status feed says of a camera, as far as who publishes to it goes. */
+export interface CameraSeen {
+  state: string;
+  /** When it came to that state (the server's clock): a new value is a new state, even the same word. */
+  since: number;
+  enabled: boolean;
+}
+
+/**
+ * After a refusal for another publisher: whether that publisher has plainly
+ * left. The refusal is believed over the camera's state: `waiting` may be a
+ * publisher still connecting or one that sends no picture, `gone` may have a
+ * new one connecting. So it is left only once the camera has come to a state
+ * without a publisher AFTER the refusal (`atRefusal`: as the page saw it
+ * then; unknown then, nothing is known to have changed).
+ */
+export function publisherLeft(snap: Pick<PublishSnapshot, 'refusal' | 'error'>, atRefusal: CameraSeen | null, now: CameraSeen | null): boolean {
+  if (!refusedForPublisher(snap) || !atRefusal || !now || !now.enabled) return false;
+  if (now.state !== 'waiting' && now.state !== 'gone') return false;
+  return now.state !== atRefusal.state || now.since !== atRefusal.since;
+}
+
 /**
  * CAMERA_BUSY is also a disabled camera's refusal: the server's `publisher`
  * field tells a publisher's apart (the words, from a server that sends none).
@@ -383,6 +416,8 @@ function takenByPublisher(refusal: { code: string; publisher?: string } | null |
 
 /** What to do about a coded refusal, in the words of the floor (null: the message says it all). */
 export function refusalAdvice(snap: Pick<PublishSnapshot, 'refusal' | 'error'>): string | null {
+  const dropped = snap.refusal?.publisher === 'connecting' ? snap.refusal.droppedAfterS : undefined;
+  if (dropped !== undefined) return `Another device, tab or encoder is starting to publish to this camera id: the server drops it if it has not connected within ${dropped} s. Press Start again then, or use another id.`;
   if (refusedForPublisher(snap)) return 'Another device, tab or encoder is publishing to this camera id: stop it there, or use another id.';
   switch (snap.refusal?.code) {
     case 'CAMERA_BUSY':
@@ -407,6 +442,14 @@ export interface StartOptions {
   resolution: Resolution;
   token: string | null;
 }
+
+/**
+ * Longest wait, at Start, for an attempt a Stop abandoned to end its session:
+ * its POST may still be answered (201) after the Stop, and the server then
+ * refuses the next POST for it ("still connecting: another device"). Seen
+ * with Start, Stop, Start pressed quickly.
+ */
+const ABANDONED_WAIT_MS = 10_000;
 
 /** How long a stopped camera's removal may take to be said, before its end is told as a change. */
 const STOPPED_GRACE_MS = 400;
@@ -433,6 +476,7 @@ export class PublishSession {
     connection: null,
     switches: 0,
     refusal: null,
+    errorCode: null,
   };
   private readonly listeners = new Set<(s: PublishSnapshot) => void>();
   private session: Published | null = null;
@@ -446,8 +490,10 @@ export class PublishSession {
   /** What the last start was given: a lost session is published again with it. */
   private options: StartOptions | null = null;
   /** While publishing again by itself: since when, how many attempts so far, and why. */
-  private reconnect: { since: number; attempts: number; why: string } | null = null;
+  private reconnect: { since: number; attempts: number; why: string; code: string } | null = null;
   private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
+  /** The last attempt to publish, settled once it has cleaned up (an abandoned one's session ended with DELETE). */
+  private lastAttempt: Promise<void> = Promise.resolve();
 
   snapshot(): PublishSnapshot {
     return this.state;
@@ -477,7 +523,7 @@ export class PublishSession {
     }
     const stream = await this.getStream(deviceId, resolution);
     this.releaseStream();
-    this.set({ stream, deviceId: this.deviceOf(stream) ?? deviceId, resolution, settings: settingsOf(stream), ...(this.state.phase === 'error' ? { phase: 'idle', error: null } : {}) });
+    this.set({ stream, deviceId: this.deviceOf(stream) ?? deviceId, resolution, settings: settingsOf(stream), ...(this.state.phase === 'error' ? { phase: 'idle', error: null, errorCode: null } : {}) });
   }
 
   /** Lets go of a preview camera (not while publishing). */
@@ -491,7 +537,17 @@ export class PublishSession {
     if (this.active) throw new Error('already publishing; stop first');
     this.options = options;
     this.reconnect = null;
-    await this.attempt(options);
+    const generation = ++this.generation;
+    this.set({ phase: 'connecting', error: null, errorCode: null, refusal: null, switches: 0, cameraId: options.cameraId, location: null, connection: null });
+    await settledWithin(this.lastAttempt, ABANDONED_WAIT_MS);
+    if (generation !== this.generation) return;
+    await this.runAttempt(options);
+  }
+
+  private runAttempt(options: StartOptions): Promise<void> {
+    const run = this.attempt(options);
+    this.lastAttempt = run.catch(() => {});
+    return run;
   }
 
   /** One try at publishing: the start's, or one of those after the session was lost (phase reconnecting). */
@@ -500,7 +556,7 @@ export class PublishSession {
     const again = this.reconnect !== null;
     this.token = options.token;
     this.serverSaw = false;
-    this.set({ ...(again ? {} : { phase: 'connecting' as const, error: null, switches: 0 }), cameraId: options.cameraId, location: null, connection: null, refusal: null });
+    this.set({ ...(again ? {} : { phase: 'connecting' as const, error: null, errorCode: null, switches: 0 }), cameraId: options.cameraId, location: null, connection: null, refusal: null });
     try {
       let stream = this.state.stream;
       const reuse = stream && stream.getVideoTracks()[0]?.readyState === 'live' && this.state.resolution === options.resolution && (!options.deviceId || this.state.deviceId === options.deviceId);
@@ -528,20 +584,23 @@ export class PublishSession {
         if (this.session === published && pc.connectionState !== 'connected') {
           // While publishing again the server may still be starting: only a first start's ICE failure is left to a person at once.
           const why = 'The media connection to the server did not come up (ICE). The server must be reachable from this device over UDP; a VPN or a guest Wi-Fi that isolates devices blocks it.';
-          void this.fail(published, why, again);
+          void this.fail(published, why, again, 'NETWORK');
         }
       }, CONNECT_TIMEOUT_MS);
     } catch (error) {
       if (generation !== this.generation) return;
       this.session = null;
       if (this.reconnect && worthRetrying(error)) {
-        this.scheduleReconnect(this.reconnect.why);
+        this.scheduleReconnect(this.reconnect.why, this.reconnect.code);
         return;
       }
       this.reconnect = null;
       const message = error instanceof WhipError ? error.message : cameraErrorMessage(error);
-      const refusal = error instanceof WhipError ? { status: error.status, code: error.code, ...(error.publisher ? { publisher: error.publisher } : {}) } : null;
-      this.set({ phase: 'error', error: message, location: null, connection: null, refusal });
+      const refusal =
+        error instanceof WhipError
+          ? { status: error.status, code: error.code, ...(error.publisher ? { publisher: error.publisher } : {}), ...(error.droppedAfterS !== undefined ? { droppedAfterS: error.droppedAfterS } : {}) }
+          : null;
+      this.set({ phase: 'error', error: message, errorCode: refusal?.code ?? cameraErrorCode(error), location: null, connection: null, refusal });
     }
   }
 
@@ -565,7 +624,7 @@ export class PublishSession {
         stream = await this.getStream(deviceId, resolution);
       } catch (error) {
         // The old camera is closed now: the session has no picture left.
-        await this.fail(session, cameraErrorMessage(error));
+        await this.fail(session, cameraErrorMessage(error), false, cameraErrorCode(error));
         return;
       }
     }
@@ -592,7 +651,7 @@ export class PublishSession {
       await session.stop();
     }
     this.releaseStream();
-    this.set({ phase: 'idle', error: null, location: null, stream: null, settings: null, connection: null, cameraId: null });
+    this.set({ phase: 'idle', error: null, errorCode: null, location: null, stream: null, settings: null, connection: null, cameraId: null });
   }
 
   /**
@@ -611,17 +670,17 @@ export class PublishSession {
     }
     // A camera cannot be published to while stopped, so a stopped one ended this session.
     if (state === 'stopped' && !enabled) {
-      void this.fail(session, 'The server ended this session: the camera was disabled on the server. Press Start to publish again once it is enabled.');
+      void this.fail(session, 'The server ended this session: the camera was disabled on the server. Press Start to publish again once it is enabled.', false, 'CAMERA_BUSY');
     } else if (state === 'stopped') {
       // Removed (camera:removed follows at once), changed (it restarts), or the server is stopping: a moment tells which.
       setTimeout(() => {
-        if (this.session === session) void this.fail(session, 'The server ended this session: the camera was changed on the server, or the server is stopping.', true);
+        if (this.session === session) void this.fail(session, 'The server ended this session: the camera was changed on the server, or the server is stopping.', true, 'SOURCE_ENDED');
       }, STOPPED_GRACE_MS);
     } else if (state === 'removed') {
-      void this.fail(session, 'The server ended this session: the camera was removed on the server. Press Start to publish again (a new camera is made).');
+      void this.fail(session, 'The server ended this session: the camera was removed on the server. Press Start to publish again (a new camera is made).', false, 'CAMERA_NOT_FOUND');
     } else if (state === 'gone' && this.serverSaw) {
       // 'gone' before our session showed is the previous publisher's.
-      void this.fail(session, 'The server ended this session: it dropped this publisher (no picture reached it, or the connection was lost).', true);
+      void this.fail(session, 'The server ended this session: it dropped this publisher (no picture reached it, or the connection was lost).', true, 'SOURCE_ENDED');
     }
   }
 
@@ -634,34 +693,43 @@ export class PublishSession {
    * Ends a session that went wrong. `reconnect`: it was lost, not ended on
    * purpose (the connection, the server restarting): the camera stays open and
    * the page publishes again by itself for RECONNECT_FOR_MS, then says so.
+   * `code`: the error's code, shown with it.
    */
-  private async fail(published: Published, message: string, reconnect = false): Promise<void> {
+  private async fail(published: Published, message: string, reconnect: boolean, code: string): Promise<void> {
     if (this.session !== published) return;
     this.generation++;
     this.clearConnectTimer();
     this.session = null;
     if (reconnect && this.options && this.state.stream) {
-      this.scheduleReconnect(this.reconnect?.why ?? message);
+      this.scheduleReconnect(this.reconnect?.why ?? message, this.reconnect?.code ?? code);
       await published.stop();
       return;
     }
     this.reconnect = null;
-    this.set({ phase: 'error', error: reconnect ? `${message} Press Start to publish again.` : message, location: null, connection: null });
+    this.set({ phase: 'error', error: reconnect ? `${message} Press Start to publish again.` : message, errorCode: code, location: null, connection: null });
     await published.stop();
     this.releaseStream();
     this.set({ stream: null, settings: null });
   }
 
   /** The next attempt to publish a lost session again, or giving up once RECONNECT_FOR_MS have passed. */
-  private scheduleReconnect(why: string): void {
+  private scheduleReconnect(why: string, code: string): void {
     const now = Date.now();
-    const reconnect = (this.reconnect ??= { since: now, attempts: 0, why });
+    const reconnect = (this.reconnect ??= { since: now, attempts: 0, why, code });
     const options = this.options;
     if (!options || now - reconnect.since >= RECONNECT_FOR_MS) {
       this.reconnect = null;
       this.releaseStream();
       const waited = Math.round((now - reconnect.since) / 1000);
-      this.set({ phase: 'error', error: `${reconnect.why} Publishing again by itself gave up after ${waited} s. Press Start to publish again.`, location: null, connection: null, stream: null, settings: null });
+      this.set({
+        phase: 'error',
+        error: `${reconnect.why} Publishing again by itself gave up after ${waited} s. Press Start to publish again.`,
+        errorCode: reconnect.code,
+        location: null,
+        connection: null,
+        stream: null,
+        settings: null,
+      });
       return;
     }
     const delay = Math.min(RECONNECT_FIRST_DELAY_MS * 2 ** reconnect.attempts, RECONNECT_MAX_DELAY_MS);
@@ -676,7 +744,7 @@ export class PublishSession {
     this.clearReconnect(false);
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = null;
-      if (generation === this.generation && this.options) void this.attempt(this.options);
+      if (generation === this.generation && this.options) void this.runAttempt(this.options);
     }, delay);
   }
 
@@ -696,7 +764,7 @@ export class PublishSession {
     } else if (state === 'disconnected') {
       this.set({ connection: state, error: 'The connection to the server is interrupted: no picture reaches it now. Waiting for it to come back…' });
     } else if (state === 'failed' || state === 'closed') {
-      void this.fail(published, 'The connection to the server was lost.', true);
+      void this.fail(published, 'The connection to the server was lost.', true, 'NETWORK');
     } else {
       this.set({ connection: state });
     }
@@ -723,7 +791,7 @@ export class PublishSession {
       // Our own stop ends tracks too: only a track still in use counts.
       if (!this.state.stream?.getTracks().includes(track)) return;
       const session = this.session;
-      if (session) void this.fail(session, 'The camera stopped (unplugged, or taken by another app, or the permission was withdrawn).');
+      if (session) void this.fail(session, 'The camera stopped (unplugged, or taken by another app, or the permission was withdrawn).', false, 'CAMERA_ENDED');
       else this.set({ stream: null, settings: null });
     });
   }
@@ -762,6 +830,19 @@ export class PublishSession {
     this.state = { ...this.state, ...patch };
     for (const fn of this.listeners) fn(this.state);
   }
+}
+
+/** A camera (getUserMedia) failure's code: the browser's name for it (NotAllowedError, ...), else CAMERA_FAILED. */
+export function cameraErrorCode(error: unknown): string {
+  if (error instanceof WhipError) return error.code;
+  const name = (error as { name?: unknown } | null)?.name;
+  return typeof name === 'string' && /^[A-Z][A-Za-z]*Error$/.test(name) && name !== 'Error' && name !== 'TypeError' ? name : 'CAMERA_FAILED';
+}
+
+/** Resolves when `promise` settles or after `ms`, whichever is first. */
+function settledWithin(promise: Promise<void>, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  return Promise.race([promise, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]).finally(() => clearTimeout(timer));
 }
 
 function stopTracks(stream: MediaStream): void {
