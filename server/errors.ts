@@ -32,6 +32,7 @@ export const ERROR_CODES = {
   TOO_MANY_ATTEMPTS: 'too many wrong tokens from this address; wait and try again',
   INSECURE_BIND: 'binding to a non-loopback address requires an access token',
   INPUT_UNREADABLE: 'an input file could not be read',
+  INPUT_RATE_UNKNOWN: "a video's frame rate (average or nominal) is not a timecode rate: `shotscale log` counts its frames at the configured rate unless --rate names one (a warning)",
   OUTPUT_UNWRITABLE: 'an output file or folder could not be written',
   BAD_REQUEST: 'the request is malformed',
   BODY_TOO_LARGE: 'the request body is larger than the server accepts',

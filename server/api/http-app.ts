@@ -134,7 +134,11 @@ export async function createHttpApp(deps: HttpAppDeps): Promise<HttpApp> {
   });
 
   if (deps.shotLog) {
-    registerShotRoutes(app, deps.shotLog, { onScaleCorrected: async (shot) => { await deps.calibration?.shotCorrected(shot, deps.shotLog!.shots); }, ...deps.shotRoutes });
+    registerShotRoutes(app, deps.shotLog, {
+      onScaleCorrected: async (shot) => { await deps.calibration?.shotCorrected(shot, deps.shotLog!.shots); },
+      cameraIds: () => deps.directory().list().map((camera) => camera.cameraId),
+      ...deps.shotRoutes,
+    });
     registerReportRoutes(app, deps.shotLog);
   }
   if (deps.calibration) registerCalibrationRoutes(app, deps.calibration, deps.cameras, deps.directory, deps.calibrationCluster ?? null);

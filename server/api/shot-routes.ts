@@ -115,6 +115,8 @@ export interface ClusterShots {
 export interface ShotRouteOptions {
   /** An operator set a shot's scale (the shot as stored now). */
   onScaleCorrected?: (shot: StoredShot) => Promise<void>;
+  /** The cameras configured now (in a cluster, the cluster's): an export of a camera neither configured nor in the log is CAMERA_NOT_FOUND. */
+  cameraIds?: () => readonly string[];
   takes?: TakeCommands;
   cluster?: ClusterShots | null;
 }
@@ -144,6 +146,29 @@ export function registerShotRoutes(app: FastifyInstance, shotLog: ShotLog, optio
     }
   };
 
+  /**
+   * An export of a camera that is neither configured nor in the log is a
+   * mistyped id, not an empty log: CAMERA_NOT_FOUND (404), not an empty file.
+   * A removed camera whose shots are logged still exports.
+   */
+  const refuseUnknownCameras = async (filter: ShotFilter, shots: readonly StoredShot[], format: string, fromCluster: ClusterShotLog | null): Promise<void> => {
+    if (!filter.cameraIds || !options.cameraIds) return;
+    const known = new Set([...options.cameraIds(), ...shots.map((shot) => shot.cameraId)]);
+    const unknown: string[] = [];
+    for (const id of filter.cameraIds) {
+      if (known.has(id)) continue;
+      const logged = fromCluster ? await fromCluster.count({ cameraIds: [id] }) : shotLog.shots.count({ cameraIds: [id] });
+      if (logged === 0) unknown.push(id);
+    }
+    if (!unknown.length) return;
+    const configured = [...options.cameraIds()];
+    throw new ShotscaleError(
+      'CAMERA_NOT_FOUND',
+      `camera: ${unknown.map((id) => `"${id}"`).join(', ')} ${unknown.length === 1 ? 'is' : 'are'} neither configured nor in the shot log, so there is nothing to export as ${format}` +
+        ` (configured: ${configured.length ? configured.join(', ') : 'none'})`,
+    );
+  };
+
   /** Whether a list reads the cluster's record: in a cluster, unless ?scope=node asks for this node's own. */
   const clusterScope = ({ scope }: Query): boolean => {
     if (scope !== undefined && scope !== 'cluster' && scope !== 'node') throw badRequest(`scope: ${shown(scope)} is not cluster or node`);
@@ -163,8 +188,10 @@ export function registerShotRoutes(app: FastifyInstance, shotLog: ShotLog, optio
       return { count: shots.length, total, shots };
     }
     if (!isExportFormat(format)) throw badRequest(`format: ${shown(format)} is not one of ${EXPORT_FORMATS.join(', ')}`);
+    await refuseUnknownCameras(filter, shots, format, fromCluster);
     const title = `shotscale ${request.query.camera ?? 'all cameras'}${request.query.scene ? ` scene ${request.query.scene}` : ''}`;
-    const result = exportShots(shots, format, { title });
+    // The configured rate, not 25, for an export of no shots (or of cameras at several rates).
+    const result = exportShots(shots, format, { title, projectRate: shotLog.projectRate });
     const name = `shotscale-shots${request.query.camera ? `-${request.query.camera.replace(/[^A-Za-z0-9_-]+/g, '_')}` : ''}${result.extension}`;
     return reply.type(result.contentType).header('content-disposition', `attachment; filename="${name}"`).send(result.body);
   });

@@ -454,7 +454,7 @@ export class CameraManager {
 
   /** A file with its own timecode track starts the camera's timecode there (when the camera allows). */
   private useFileTimecode(file: string, tracker: ShotTracker, log: Logger): void {
-    probeMedia(this.deps.ffmpegPath, file).then(
+    probeMedia(this.deps.ffmpegPath, file, { fieldOrder: false }).then(
       (info) => {
         if (info.timecode && tracker.useSourceTimecode(info.timecode)) log.info(`timecode from the file: starts at ${info.timecode}`);
       },

@@ -49,7 +49,8 @@ export async function runExport(argv: string[]): Promise<number> {
     throw new UsageError(`--db ${values.db} and --config ${values.config}: give one (--db: a shot log file; --config: the log in that config's data directory)`);
   }
   // The name does not matter (a copy may be called anything): the contents are checked (DATABASE_FOREIGN).
-  const file = values.db !== undefined ? path.resolve(values.db) : defaultDatabase(values.config);
+  const loaded = values.db === undefined ? configFromArgs({ config: values.config }) : null;
+  const file = loaded ? path.join(resolveConfigPath(loaded, loaded.config.shots.dataDir), DATABASE_FILE) : path.resolve(values.db!);
   // Before anything is read or written: an export over the log it reads would replace the log.
   // "-" is stdout, as with no --out: a file named "-" is never what was meant.
   const toFile = Boolean(values.out && values.out !== '-');
@@ -71,6 +72,8 @@ export async function runExport(argv: string[]): Promise<number> {
       title: values.title ?? source?.title ?? `shotscale ${path.basename(path.dirname(file))}`,
       // Standard output goes to a script or a pipe, not to Excel: the CSV's byte-order mark would be a stray first character there.
       csvByteOrderMark: toFile,
+      // A server's log: its configured rate for no shots, or cameras at several rates (--db alone names none: 25).
+      ...(loaded ? { projectRate: loaded.config.shots.timecode.rate } : {}),
       ...(source ? { mediaPath: source.path, rate: source.rate, media: source } : {}),
     });
     if (!shots.length) process.stderr.write(`shotscale export: no shots match${describeFilter(values)}; ${describeLog(db, store, media)}\n`);
@@ -94,11 +97,6 @@ function optionsFilter(query: Record<string, string | undefined>): ShotFilter {
     if (isShotscaleError(error, 'BAD_REQUEST')) throw new UsageError(`--${error.message}`);
     throw error;
   }
-}
-
-function defaultDatabase(config: string | undefined): string {
-  const loaded = configFromArgs({ config });
-  return path.join(resolveConfigPath(loaded, loaded.config.shots.dataDir), DATABASE_FILE);
 }
 
 /** The file behind the shots: the log's one media source when every shot exported is of it (or none is). */

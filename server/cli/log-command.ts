@@ -11,7 +11,7 @@
  * file's log (with that run's exports and thumbnails) only once complete, so
  * a failed run loses nothing; a server's log in DIR is never replaced.
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, renameSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ReadoutBuilder } from '../analysis/readout-builder.js';
 import { resolveConfigPath, type LoadedConfig } from '../config/load-config.js';
@@ -33,7 +33,7 @@ import { DATABASE_FILE, type Db } from '../store/database.js';
 import { MediaSourceStore } from '../store/media-source-store.js';
 import { openShotLogReadOnly } from '../store/read-only-database.js';
 import { ShotLog } from '../shots/shot-log.js';
-import { isTimecodeRateName, rateFromFps, timecodeRate, timecodeToFrames } from '../shots/timecode.js';
+import { isTimecodeRateName, rateFromFps, TIMECODE_RATE_NAMES, timecodeRate, timecodeToFrames } from '../shots/timecode.js';
 import { checkInputFile } from './input-file.js';
 import { makeOutputDir, writeOutputFile } from './output-files.js';
 import { ProgressLine } from './progress-line.js';
@@ -122,8 +122,9 @@ export async function runLog(argv: string[], log: Logger): Promise<number> {
   const { config } = loaded;
   const ffmpeg = resolveFfmpeg(config.ffmpeg.path ? resolveConfigPath(loaded, config.ffmpeg.path) : null);
   const info = await probeMedia(ffmpeg.path, video);
-  const rate = (values.rate as TimecodeRateName | undefined) ?? fileRate(info) ?? config.shots.timecode.rate;
+  const ownRate = fileRate(info);
   const start = values['start-tc'] ?? null;
+  const rate = startRate(start, values.rate as TimecodeRateName | undefined, ownRate ?? config.shots.timecode.rate);
   if (start) {
     try {
       timecodeToFrames(start, timecodeRate(rate));
@@ -132,12 +133,40 @@ export async function runLog(argv: string[], log: Logger): Promise<number> {
     }
   }
 
-  makeOutputDir('--out', outDir);
-  // Before anything in DIR is read or touched: a server (or another log) at work in DIR holds this lock,
-  // and its log is left alone. Released (and its file removed) whatever happens below.
-  const dirLock = lockDataDir(outDir, { removeOnRelease: true });
+  // Every cut of a file counted at a rate not its own lands on the wrong frame of the file's timeline: said, not silent.
+  if (values.rate === undefined && !ownRate) process.stderr.write(rateWarning(video, info, rate));
+
+  const madeOut = !existsSync(outDir);
+  let dirLock: DataDirLock | null = null;
   let work: string | null = null;
+  // Ctrl-C (or SIGTERM) before the first frame is read, while the model loads: there is nothing to log. What
+  // this run made in DIR goes (the lock, the work folder, DIR itself when it made it), and it dies of the signal.
+  const stopBeforeFrames = (signal: NodeJS.Signals): void => {
+    signalsTaken();
+    try {
+      if (work) rmSync(work, { recursive: true, force: true });
+      dirLock?.release();
+      if (madeOut) removeEmptyFolder(outDir);
+      process.stderr.write(`${video}: stopped by ${signal} before any frame was read (the model was loading): nothing written, ${madeOut ? `${outDir} not made` : `${outDir} left as it was`}\n`);
+    } finally {
+      // As the second Ctrl-C of a log does: not process.exit, under a model still loading (see logFile).
+      process.kill(process.pid, signal);
+    }
+  };
+  const signalsTaken = (): void => {
+    process.off('SIGINT', stopBeforeFrames);
+    process.off('SIGTERM', stopBeforeFrames);
+  };
+  // Listened for before DIR is made and locked: until a listener is there, a signal ends the process at once
+  // (the operating system's default), which left the lock file in DIR.
+  process.on('SIGINT', stopBeforeFrames);
+  process.on('SIGTERM', stopBeforeFrames);
   try {
+    makeOutputDir('--out', outDir);
+    // Before anything in DIR is read or touched: a server (or another log) at work in DIR holds this lock,
+    // and its log is left alone. Released (and its file removed) whatever happens below.
+    const lock = lockDataDir(outDir, { removeOnRelease: true });
+    dirLock = lock;
     // Work folders of a run that was killed (SIGKILL, power): under the lock, nothing else is using them.
     for (const entry of readdirSync(outDir)) if (entry.startsWith(WORK_PREFIX)) rmSync(path.join(outDir, entry), { recursive: true, force: true });
     const earlier = earlierLog(outDir);
@@ -145,10 +174,11 @@ export async function runLog(argv: string[], log: Logger): Promise<number> {
     // The log is made in a folder of its own inside DIR and takes the earlier log's place only when it is
     // complete: a run that fails (an unreadable file, a crash) leaves the earlier log and its files as they were.
     work = mkdtempSync(path.join(outDir, WORK_PREFIX));
-    return await logFile({ video, outDir, work, earlier, info, rate, start, analysisFps, batchSize, formats: formats as ExportFormat[], config, ffmpeg, models, log, dirLock });
+    return await logFile({ video, outDir, work, earlier, info, rate, start, analysisFps, batchSize, formats: formats as ExportFormat[], config, ffmpeg, models, log, dirLock: lock, signalsTaken });
   } finally {
+    signalsTaken();
     if (work) rmSync(work, { recursive: true, force: true });
-    dirLock.release();
+    dirLock?.release();
   }
 }
 
@@ -194,6 +224,41 @@ function existingRealPath(file: string): string {
     const parent = path.dirname(file);
     return parent === file ? file : path.join(existingRealPath(parent), path.basename(file));
   }
+}
+
+/** A folder this run made, now empty; kept when anything else is in it. */
+function removeEmptyFolder(dir: string): void {
+  try {
+    rmdirSync(dir);
+  } catch {
+    // not empty, or gone: left as it is
+  }
+}
+
+/** Said before the log runs when the file's rate is no timecode rate and --rate names none. */
+function rateWarning(video: string, info: Pick<MediaInfo, 'fps'>, rate: TimecodeRateName): string {
+  const own = info.fps ? `its frame rate, ${info.fps} fps, is not a timecode rate` : 'ffmpeg gives no frame rate for it';
+  return (
+    `warning INPUT_RATE_UNKNOWN: ${video}: ${own}: logged at ${rate} (shots.timecode.rate), so its cuts are on ${rate} fps frames, not the file's\n` +
+    `  hint: name the rate its timeline counts in with --rate (one of ${TIMECODE_RATE_NAMES.join(', ')})\n`
+  );
+}
+
+/**
+ * The log's rate with --start-tc: a ";" before the frames asks for
+ * drop-frame, so a 29.97 or 59.94 file whose timecode track is non-drop is
+ * counted drop-frame from that start (the numbers the user wrote). A ";" with
+ * --rate non-drop, or at a rate that has no drop-frame (25, 23.976), is
+ * refused: the two ask for different timecodes, and which one was meant
+ * cannot be told.
+ */
+export function startRate(start: string | null, asked: TimecodeRateName | undefined, own: TimecodeRateName): TimecodeRateName {
+  const rate = asked ?? own;
+  if (!start?.includes(';') || timecodeRate(rate).dropFrame) return rate;
+  const dropFrame = `${rate}DF`;
+  if (asked === undefined && isTimecodeRateName(dropFrame)) return dropFrame;
+  const why = isTimecodeRateName(dropFrame) ? `--rate ${rate} is non-drop` : `${asked === undefined ? "the log's rate" : '--rate'} ${rate} has no drop-frame (only 29.97 and 59.94 do)`;
+  return fail(`--start-tc ${start}: the ";" asks for drop-frame, but ${why}: write the start with ":" before the frames${isTimecodeRateName(dropFrame) ? `, or give --rate ${dropFrame}` : ''}`);
 }
 
 /**
@@ -283,6 +348,8 @@ interface LogRun {
   models: ModelSet;
   log: Logger;
   dirLock: DataDirLock;
+  /** The log's own Ctrl-C handling is in place: runLog's, for before the first frame, stands down. */
+  signalsTaken: () => void;
 }
 
 async function logFile(run: LogRun): Promise<number> {
@@ -303,7 +370,7 @@ async function logFile(run: LogRun): Promise<number> {
   );
   const title = path.basename(video);
   // In the log itself, so that `shotscale export --db` of it alone links to the file as the exports here do.
-  new MediaSourceStore(shotLog.db).save({ cameraId, path: video, title, rate, width: info.width, height: info.height, pixelAspect: info.pixelAspect, audio: info.audio });
+  new MediaSourceStore(shotLog.db).save({ cameraId, path: video, title, rate, width: info.width, height: info.height, pixelAspect: info.pixelAspect, fieldOrder: info.fieldOrder ?? null, audio: info.audio, reel: info.reel ?? null });
   // Wall-clock times of a file: its creation time (when tagged) plus the media time.
   const baseMs = info.createdAt ?? Date.now();
   const readouts = new ReadoutBuilder({ ...config.pipeline.smoothing, pairViews: config.model.mirrorViews }, () => Date.now());
@@ -350,9 +417,6 @@ async function logFile(run: LogRun): Promise<number> {
       });
     },
     (index, data) => {
-      // Some ffmpeg builds close a rate raised by the fps filter (a 12 fps file cut at 25) with one frame past
-      // the file's end: a last shot one timecode frame longer than the file. The container's length bounds it.
-      if (totalFrames && index >= totalFrames) return;
       cutFrames = index + 1;
       tracker.cutFrame(1, index, data, baseMs + (index * 1000) / tracker.fps);
       const now = performance.now();
@@ -391,6 +455,7 @@ async function logFile(run: LogRun): Promise<number> {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  run.signalsTaken();
   let lastError: string | null;
   try {
     ({ lastError } = await decode.done);

@@ -7,15 +7,18 @@
  * FPS; a blank line; "Column" and the tab-separated column names; a blank
  * line; "Data" and one tab-separated row per shot. Values never hold tabs or
  * line breaks (they would split a row), so free text is put on one line.
- * Start and End are timecodes at the timeline rate (timeline-layout.ts
- * converts shots logged at another rate); End is exclusive, as Avid writes
+ * Start and End are the camera's own timecodes at its own rate (FPS), so an
+ * ALE of cameras at several rates is refused (timeline-layout.ts
+ * oneRateOnly); End is exclusive, as Avid writes
  * it. A clip's timecode cannot wrap, so a shot across midnight is two rows,
  * split there, the first ending at 24:00:00:00 (the end of the day: an
  * exclusive out has no other spelling there, and 00:00:00:00 would read as
  * an End before its Start). Drop-frame shows in the ";" of the timecodes:
  * FPS says only the rate, spelled as Avid's log specification lists it
  * (23.98, not 23.976: aleFps). Tape is the same reel name as in the EDL
- * export, so an EDL and an ALE of the same log relink to each other; Name is
+ * export, so an EDL and an ALE of the same log relink to each other (in
+ * file mode the file's reel as it is, which the EDL spells in 8 characters:
+ * reel-names.ts); Name is
  * the clip name the other exports use, cut to the 32 characters Avid's log
  * specification allows (uniqueNames); Source File is the file name of the
  * source video in file mode. Lines end in CRLF: Media Composer reads CRLF
@@ -38,11 +41,11 @@ import { SCALE_NAMES } from '../shared/scale.js';
 import type { MediaFormat } from './export-shots.js';
 import { displaySize } from './picture-size.js';
 import { describeNoPicture, describeTakeMark, shotFraming, shotWithoutPicture, type ShotRecord, type TimecodeRateName } from '../shared/shots.js';
-import { framesToOutTimecode, framesToTimecode, type TimecodeRate } from '../shots/timecode.js';
+import { framesToOutTimecode, framesToTimecode, timecodeRate, type TimecodeRate } from '../shots/timecode.js';
 import { oneLine, roundedNumber } from './export-text.js';
-import { reelNames } from './reel-names.js';
+import { fileReel, reelNames } from './reel-names.js';
 import { clipName, scaleWord, shotComment } from './shot-description.js';
-import { layoutTimeline, splitAtMidnight } from './timeline-layout.js';
+import { layoutTimeline, oneRateOnly, splitAtMidnight } from './timeline-layout.js';
 
 const ALE_LINE_END = '\r\n';
 
@@ -153,6 +156,8 @@ function uniqueNames(shots: readonly ShotRecord[]): string[] {
 }
 
 export function aleLog(sortedShots: readonly ShotRecord[], rateName: TimecodeRateName, mediaPath: string | null, media: MediaFormat | null = null): string {
+  // One FPS heading: every Start and End is the camera's own timecode only when every shot is at that rate.
+  oneRateOnly(sortedShots, timecodeRate(rateName), 'ale');
   const layout = layoutTimeline(sortedShots, rateName);
   const { rate } = layout;
   // A master clip's timecode cannot cross midnight: a shot across it is two rows, split there (timeline-layout.ts).
@@ -160,6 +165,8 @@ export function aleLog(sortedShots: readonly ShotRecord[], rateName: TimecodeRat
   const reels = reelNames(events.map((e) => e.shot.cameraId));
   const names = uniqueNames(events.map((e) => e.shot));
   const sourceFile = mediaPath ? basename(mediaPath) : '';
+  // File mode: the file's reel (its reel metadata, else its name), not the camera's "FILE" (reel-names.ts).
+  const tape = mediaPath ? fileReel(mediaPath, media?.reel) : null;
   // The source file's picture and sound in file mode; a live feed's 1080 picture without sound otherwise.
   const source: MediaFormat = mediaPath && media ? media : { width: null, height: null, audio: null };
   const tracks = aleTracks(source.audio);
@@ -171,7 +178,7 @@ export function aleLog(sortedShots: readonly ShotRecord[], rateName: TimecodeRat
       Tracks: tracks,
       Start: framesToTimecode(srcIn, rate),
       End: framesToOutTimecode(srcOut, srcIn, rate),
-      Tape: reels.get(shot.cameraId)!,
+      Tape: tape ?? reels.get(shot.cameraId)!,
       'Source File': sourceFile,
       // A clip with no picture sorts apart in the bin ("BLACK"), not with the scale it carried over.
       Scale: scaleWord(shot),

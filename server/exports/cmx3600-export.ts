@@ -1,19 +1,23 @@
 /**
  * The shot log as a CMX3600 EDL: one cut event per shot on track V, reel =
- * the camera (reel-names.ts; a shot across midnight is split there into
- * two), source in/out = the shot's timecode, record
+ * the camera, in file mode the file's reel (reel-names.ts; a shot across
+ * midnight is split there into two), source in/out = the shot's timecode
+ * (its camera's own, at its rate: shots at several rates are refused), record
  * in/out by the rule in timeline-layout.ts (source timecode for one feed, end
  * to end from 01:00:00:00 for several cameras). After each event:
  *   * FROM CLIP NAME: cam-1 shot 12        (Avid, Resolve and Premiere name the clip from it)
  *   (file mode: * FROM CLIP NAME: day1.mov, the source file's name, as
  *   Premiere writes it, so every event relinks to the file at once; the
- *   shot follows as * COMMENT: file shot 12)
+ *   shot follows as * COMMENT: file shot 12. A name outside ASCII has no
+ *   exact ASCII spelling, so no file has the name on that line: the name
+ *   as written follows on * SOURCE FILE: (UTF-8), the line DaVinci Resolve
+ *   writes for an event's source file)
  *   * COMMENT: MCU 0.82 single person (...)
  *   * COMMENT: scene 4 take 2; tags: anna; note: ...   (only when there is any)
  *   * LOC: 10:00:00:00 CYAN    MCU          (an Avid locator at the shot's record in)
  * Avid Media Composer turns the LOC lines into locators when it imports the
  * EDL (and writes them the same way when it exports one).
- * CMX3600 is ASCII: every line is written in ASCII (export-text.ts asciiText:
+ * CMX3600 is ASCII: every line but * SOURCE FILE: is written in ASCII (export-text.ts asciiText:
  * accents dropped, typographic quotes and dashes spelled plainly, CJK and
  * emoji as "?"), as Premiere and Avid read an EDL's bytes in a single-byte
  * code page and would show UTF-8 as garbage. The ALE, OTIO and FCPXML keep
@@ -21,13 +25,13 @@
  */
 import { basename } from 'node:path';
 import type { ShotRecord, TimecodeRateName } from '../shared/shots.js';
-import { framesToTimecode } from '../shots/timecode.js';
+import { framesToTimecode, timecodeRate } from '../shots/timecode.js';
 import { edlEventLine, edlHeader, joinEdlLines } from './edl-lines.js';
 import { asciiText, oneLine } from './export-text.js';
-import { reelNames } from './reel-names.js';
+import { fileEdlReel, reelNames } from './reel-names.js';
 import { markerColour } from './scale-colours.js';
 import { scaleWord, shotComment, takeText } from './shot-description.js';
-import { edlLayout, splitAtMidnight } from './timeline-layout.js';
+import { edlLayout, oneRateOnly, splitAtMidnight } from './timeline-layout.js';
 
 /** Scene, take, tags and note as one comment ("" when the shot has none). */
 function loggerComment(shot: ShotRecord): string {
@@ -40,22 +44,36 @@ function loggerComment(shot: ShotRecord): string {
   return parts.join('; ');
 }
 
-export function cmx3600Edl(sortedShots: readonly ShotRecord[], title: string, rateName: TimecodeRateName, mediaPath: string | null = null): string {
+export function cmx3600Edl(
+  sortedShots: readonly ShotRecord[],
+  title: string,
+  rateName: TimecodeRateName,
+  mediaPath: string | null = null,
+  taggedReel: string | null = null,
+): string {
+  // Every source timecode at the one FCM rate is each camera's own only when every shot is at that rate.
+  oneRateOnly(sortedShots, timecodeRate(rateName), 'edl');
   const layout = edlLayout(sortedShots, rateName, 'edl');
   const { rate } = layout;
   const reels = reelNames(layout.events.map((e) => e.shot.cameraId));
+  // File mode: the file's reel (its reel metadata, else its name), not the camera's "FILE" (reel-names.ts).
+  const fileReel = mediaPath ? fileEdlReel(mediaPath, taggedReel) : null;
+  const fileName = mediaPath ? oneLine(basename(mediaPath)) : '';
+  // A name outside ASCII cannot be spelled in the ASCII clip name; it follows as written, in UTF-8, on a line of its own.
+  const sourceFile = fileName !== asciiText(fileName) ? [`* SOURCE FILE: ${fileName}`] : [];
   const lines = [...edlHeader(title, rate), ''];
   // A shot across midnight is two events (timeline-layout.ts), each with the shot's clip name, comments and locator.
   splitAtMidnight(layout.events, rate).forEach((event, index) => {
     const { shot } = event;
-    lines.push(edlEventLine({ index, reel: reels.get(shot.cameraId)!, ...event }, rate));
+    lines.push(edlEventLine({ index, reel: fileReel ?? reels.get(shot.cameraId)!, ...event }, rate));
     const clip = `${oneLine(shot.cameraId)} shot ${shot.id}`;
-    const comments = mediaPath ? [`FROM CLIP NAME: ${oneLine(basename(mediaPath))}`, `COMMENT: ${clip}`] : [`FROM CLIP NAME: ${clip}`];
+    const comments = mediaPath ? [`FROM CLIP NAME: ${fileName}`, `COMMENT: ${clip}`] : [`FROM CLIP NAME: ${clip}`];
     comments.push(`COMMENT: ${shotComment(shot)}`);
     const logger = loggerComment(shot);
     if (logger) comments.push(`COMMENT: ${logger}`);
     comments.push(`LOC: ${framesToTimecode(event.recIn, rate)} ${markerColour('avid', shot).padEnd(7)} ${scaleWord(shot)}`);
-    lines.push(...comments.map((comment) => `* ${asciiText(comment)}`));
+    const ascii = comments.map((comment) => `* ${asciiText(comment)}`);
+    lines.push(...ascii.slice(0, 1), ...sourceFile, ...ascii.slice(1));
     lines.push('');
   });
   return joinEdlLines(lines);

@@ -14,8 +14,11 @@
  *   fcpxml   Final Cut Pro XML: a clip per shot, scale and subjects as keywords, a marker
  *
  * The timeline formats (edl, ale, otio, markers, fcpxml) use one rate: options.rate,
- * else the first shot's; shots at another rate are converted through their
- * seconds (timeline-layout.ts explains the rounding and the record-time rule).
+ * else the shots' own when they share one, else options.projectRate (the
+ * configured timecode rate, also the rate of an export with no shots). The
+ * edl and ale refuse shots at another rate (their source timecodes are the
+ * cameras' own); otio, markers and fcpxml place them through their seconds
+ * (timeline-layout.ts explains the rounding and the record-time rule).
  */
 import type { ShotRecord, TimecodeRateName } from '../shared/shots.js';
 import { aleLog } from './ale-export.js';
@@ -44,20 +47,26 @@ export const EXPORT_EXTENSIONS: Readonly<Record<ExportFormat, string>> = {
 
 /** The source video's picture (raster and pixel aspect) and sound as probed (file mode), for the FCPXML formats and asset and the ALE's headings and Tracks. */
 export interface MediaFormat {
-  /** The stored picture (the raster), in pixels. */
+  /** The raster in pixels, turned as a player turns it (a phone's portrait clip is 1080x1920; media-probe.ts). */
   width: number | null;
   height: number | null;
   /** A pixel's width to its height when not square (HDV 1440x1080: 4:3); null or absent for square pixels (picture-size.ts). */
   pixelAspect?: { h: number; v: number } | null;
+  /** Interlaced material: the field shown first; null or absent for progressive. */
+  fieldOrder?: 'upper first' | 'lower first' | null;
   /** The first audio stream, or null when the file has none. */
   audio: { channels: number; sampleRate: number } | null;
+  /** The file's reel (tape) name from its metadata (QuickTime or MXF reel_name); null or absent: none, the file's name is the reel (reel-names.ts fileReel). */
+  reel?: string | null;
 }
 
 export interface ExportOptions {
   /** e.g. "shotscale cam-1 2026-11-22", or the file name in file mode. */
   title: string;
-  /** Timeline rate; default: the first shot's rate. Shots at another rate are converted via their seconds. */
+  /** Timeline rate; default: the shots' own when they share one, else projectRate. */
   rate?: TimecodeRateName;
+  /** The project's timecode rate (the configured one): the timeline rate of shots at several rates, or of none; default 25. */
+  projectRate?: TimecodeRateName;
   /** File mode: the source video, for OTIO and FCPXML media references, the ALE Source File column and the EDL's FROM CLIP NAME. */
   mediaPath?: string | null;
   /** File mode: the source video's picture size and audio, for the FCPXML format and the ALE's format headings and Tracks; default 1920x1080 without audio. */
@@ -84,7 +93,7 @@ export function isExportFormat(value: string): value is ExportFormat {
 
 export function exportShots(shots: readonly ShotRecord[], format: ExportFormat, options: ExportOptions): ExportResult {
   const sorted = sortShots(shots);
-  const rate = timelineRateName(sorted, options.rate);
+  const rate = timelineRateName(sorted, options.rate, options.projectRate);
   const mediaPath = options.mediaPath ?? null;
   switch (format) {
     case 'csv':
@@ -92,7 +101,7 @@ export function exportShots(shots: readonly ShotRecord[], format: ExportFormat, 
     case 'json':
       return { body: shotsJson(sorted, options.title, rate, options.generatedAt ?? Date.now()), contentType: JSON_TYPE, extension: EXPORT_EXTENSIONS.json };
     case 'edl':
-      return { body: cmx3600Edl(sorted, options.title, rate, mediaPath), contentType: TEXT, extension: EXPORT_EXTENSIONS.edl };
+      return { body: cmx3600Edl(sorted, options.title, rate, mediaPath, options.media?.reel ?? null), contentType: TEXT, extension: EXPORT_EXTENSIONS.edl };
     case 'ale':
       return { body: aleLog(sorted, rate, mediaPath, options.media ?? null), contentType: TEXT, extension: EXPORT_EXTENSIONS.ale };
     case 'otio':

@@ -30,7 +30,14 @@
  * 1080p project, not a custom 1440x1080 one), and the asset's is the stored
  * raster with its pixel aspect (paspH, paspV), for the editor to widen the
  * picture into that sequence (read back by the tests; not yet tried in
- * Final Cut or Resolve). When the file has sound, the asset says so
+ * Final Cut or Resolve). A phone's portrait clip (stored 1920x1080, turned
+ * a quarter on playback) is 1080x1920 throughout: the probe turns the
+ * raster as ffmpeg turns the frames. Interlaced material keeps its field
+ * order (fieldOrder="upper first" or "lower first" on its formats) and
+ * FCP's interlaced presets: FFVideoFormat1080i5994 or 1080i50 for the
+ * sequence, HDV's raster FFVideoFormat1440x1080i50, and SD as FCP's SD
+ * projects are, one format of the raster with its pixel aspect
+ * (FFVideoFormatDV720x480i5994, FFVideoFormat720x576i50_16x9). When the file has sound, the asset says so
  * (channels and sample rate) and the sequence takes its sample rate, so FCP
  * brings the sound in with the picture. A live feed's format is 1080p, as
  * the ALE's VIDEO_FORMAT, and its assets have no sound (the wall sends none).
@@ -58,7 +65,7 @@ import type { MediaFormat } from './export-shots.js';
 import { secondsToFrames, type TimecodeRate } from '../shots/timecode.js';
 import { oneLine } from './export-text.js';
 import { displaySize } from './picture-size.js';
-import { reelNames, sortCameraIds } from './reel-names.js';
+import { fileReel, reelNames, sortCameraIds } from './reel-names.js';
 import { clipName, framingWord, scaleWord, shotComment } from './shot-description.js';
 import { layoutTimeline, type TimelineEvent } from './timeline-layout.js';
 
@@ -99,6 +106,25 @@ const PRESET_SIZES: Readonly<Record<string, string>> = {
   '3840x2160': '3840x2160p',
   '4096x2160': '4096x2160p',
 };
+
+/**
+ * Interlaced material: FCP's presets run at 50 and 59.94 fields a second
+ * only (1080i50, 1080i5994), named by the field rate; at any other rate an
+ * interlaced format is a custom one with its field order.
+ */
+const FIELD_RATE_SUFFIX: Readonly<Partial<Record<TimecodeRateName, string>>> = { '25': '50', '29.97': '5994', '29.97DF': '5994' };
+
+/** FCP's interlaced HD presets: 1080i by the picture as displayed; HDV and DVCPRO HD by the stored raster with its wide pixels. */
+const INTERLACED_SEQUENCE_SIZES: Readonly<Record<string, string>> = { '1920x1080': '1080i' };
+const INTERLACED_RASTER_SIZES: Readonly<Record<string, string>> = { '1440x1080': '1440x1080i', '1280x1080': '1280x1080i' };
+
+/**
+ * FCP's interlaced SD presets, by stored raster and field rate: an SD
+ * project is the raster itself with its non-square pixels (NTSC DV
+ * "FFVideoFormatDV720x480i5994", PAL "FFVideoFormat720x576i50"), with
+ * "_16x9" for the widescreen variant.
+ */
+const INTERLACED_SD: Readonly<Record<string, string>> = { '720x480@5994': 'DV720x480i5994', '720x486@5994': '720x486i5994', '720x576@50': '720x576i50' };
 
 /** Sample rates the sequence's audioRate may name (FCPXML's own list). */
 const SEQUENCE_AUDIO_RATES: Readonly<Record<number, string>> = { 32000: '32k', 44100: '44.1k', 48000: '48k', 88200: '88.2k', 96000: '96k', 176400: '176.4k', 192000: '192k' };
@@ -222,7 +248,7 @@ function clipLines(placed: Placed, offset: number, lane: number | null, children
   const keywords = shotKeywords(shot).flatMap((value) => element('keyword', [['start', time(srcIn)], ['duration', time(placed.frames)], ['value', value]]));
   // One frame, as Final Cut's own markers are (a marker marks a point); the keywords span the clip.
   const marker = element('marker', [['start', time(srcIn)], ['duration', time(1)], ['value', shotComment(shot)]]);
-  // Final Cut's Reel, Scene, Take and Camera Angle fields; the reel is the EDL's and ALE's, so all three relink alike.
+  // Final Cut's Reel, Scene, Take and Camera Angle fields; the reel is the ALE's Tape, and the EDL's but for a file's name longer than 8 characters (reel-names.ts).
   const metadata = [
     ['com.apple.proapps.studio.reel', context.reels.get(shot.cameraId)],
     ['com.apple.proapps.studio.scene', oneLine(shot.scene)],
@@ -284,30 +310,66 @@ interface Formats {
   assetFormatId: string;
 }
 
+/** An SD preset's name ("FFVideoFormatDV720x480i5994_16x9"), when the raster is SD with non-square pixels at 50 or 59.94 fields. */
+function sdPresetName(width: number, height: number, fieldRate: string | undefined, aspect: MediaFormat['pixelAspect'], shown: { width: number; height: number }): string | null {
+  const preset = fieldRate && aspect ? INTERLACED_SD[`${width}x${height}@${fieldRate}`] : undefined;
+  if (!preset) return null;
+  // 16:9 is 1.78, 4:3 1.33: a picture wider than halfway between them is the widescreen variant.
+  return `FFVideoFormat${preset}${shown.width / shown.height > 1.55 ? '_16x9' : ''}`;
+}
+
 /**
  * The format elements: the sequence's, the picture as displayed (1920x1080
  * when not known), by FCP's preset name when it has one; and, for a file with
  * non-square pixels, the stored raster with its pixel aspect, for the asset.
+ * Interlaced material says its field order on both, and is named by FCP's
+ * interlaced presets (1080i, HDV 1440x1080i, DVCPRO HD 1280x1080i); an SD
+ * one is a single format, its raster with its pixel aspect, as FCP's SD
+ * projects are.
  */
 function formatLines(rate: TimecodeRate, media: MediaFormat, rasterFormatId: string): Formats {
   const width = media.width ?? LIVE_FORMAT.width!;
   const height = media.height ?? LIVE_FORMAT.height!;
-  // A pixel aspect means nothing without the raster it belongs to.
-  const aspect = media.width !== null && media.height !== null ? (media.pixelAspect ?? null) : null;
+  // A pixel aspect or a field order means nothing without the raster it belongs to.
+  const known = media.width !== null && media.height !== null;
+  const aspect = known ? (media.pixelAspect ?? null) : null;
+  const fieldOrder = known ? (media.fieldOrder ?? null) : null;
+  const fieldRate = fieldOrder ? FIELD_RATE_SUFFIX[rate.name] : undefined;
   const shown = displaySize({ pixelAspect: aspect }, width, height);
-  const preset = PRESET_SIZES[`${shown.width}x${shown.height}`];
   const frameDuration = fcpxmlTime(1, rate);
+  const sd = fieldOrder ? sdPresetName(width, height, fieldRate, aspect, shown) : null;
+  if (sd) {
+    const lines = element('format', [
+      ['id', FORMAT_ID],
+      ['name', sd],
+      ['frameDuration', frameDuration],
+      ['fieldOrder', fieldOrder],
+      ['width', width],
+      ['height', height],
+      ['paspH', aspect!.h],
+      ['paspV', aspect!.v],
+    ]);
+    return { lines, assetFormatId: FORMAT_ID };
+  }
+  const presetName = (sizes: Readonly<Record<string, string>>, size: { width: number; height: number }, suffix: string | undefined) => {
+    const preset = sizes[`${size.width}x${size.height}`];
+    return preset && suffix ? `FFVideoFormat${preset}${suffix}` : null;
+  };
   const sequence = element('format', [
     ['id', FORMAT_ID],
-    ['name', preset ? `FFVideoFormat${preset}${FORMAT_SUFFIX[rate.name]}` : null],
+    ['name', fieldOrder ? presetName(INTERLACED_SEQUENCE_SIZES, shown, fieldRate) : presetName(PRESET_SIZES, shown, FORMAT_SUFFIX[rate.name])],
     ['frameDuration', frameDuration],
+    ['fieldOrder', fieldOrder],
     ['width', shown.width],
     ['height', shown.height],
   ]);
   if (!aspect || (shown.width === width && shown.height === height)) return { lines: sequence, assetFormatId: FORMAT_ID };
   const raster = element('format', [
     ['id', rasterFormatId],
+    // Named only as the stored raster of a 1080i picture (HDV's 1440x1080 at 4:3, DVCPRO HD's 1280x1080 at 3:2).
+    ['name', fieldOrder && shown.width === 1920 && shown.height === 1080 ? presetName(INTERLACED_RASTER_SIZES, { width, height }, fieldRate) : null],
     ['frameDuration', frameDuration],
+    ['fieldOrder', fieldOrder],
     ['width', width],
     ['height', height],
     ['paspH', aspect.h],
@@ -325,7 +387,7 @@ export function fcpxmlDocument(sortedShots: readonly ShotRecord[], title: string
   const cameras = sortCameraIds(events.map((e) => e.shot.cameraId));
   const eventsOf = new Map(cameras.map((camera) => [camera, events.filter((e) => e.shot.cameraId === camera)]));
   const assetIds = new Map(cameras.map((camera, i) => [camera, `r${i + 2}`]));
-  const context: ClipContext = { rate, tcFormat, assetIds, reels: reelNames(cameras) };
+  const context: ClipContext = { rate, tcFormat, assetIds, reels: mediaPath ? new Map(cameras.map((c) => [c, fileReel(mediaPath, media?.reel)])) : reelNames(cameras) };
 
   // The first shot in time, not the smallest timecode: after midnight 00:00:05:00 comes later than 23:59:50:00.
   const start = events[0]?.srcIn ?? 0;

@@ -11,7 +11,21 @@
  * "BLACK" for black and "BARS" for colour bars too (OpenTimelineIO's reader
  * turns such events into generators, not clips), so none of them is ever
  * given to a camera ("black" -> "BLACK1").
+ *
+ * File mode (`shotscale log`): the reel is the file's, not the camera's
+ * ("FILE" for every log would make two cameras' files with the same start
+ * timecode, a multicam pair, one reel at one timecode, which a reel-based
+ * conform cannot tell apart). It is the file's reel or tape name from its
+ * metadata where it has one (QuickTime's tmcd reel_name, MXF's reel_name:
+ * what the camera or Resolve wrote), else its name without the extension.
+ * The ALE Tape and the FCPXML reel carry that name as it is; the EDL its
+ * CMX3600 spelling (fileEdlReel): ASCII, upper case, one "_" for each run of
+ * anything else, at most 8 characters, a longer name's first four and last four, as
+ * camera files name their roll and camera at the start and their clip or
+ * angle at the end ("Interview_camA" -> "INTECAMA", "A001C003" stays).
  */
+import { basename, extname } from 'node:path';
+import { asciiText, oneLine } from './export-text.js';
 
 const REEL_LENGTH = 8;
 const RESERVED_REELS = new Set(['BL', 'BLACK', 'BARS', 'AX']);
@@ -55,4 +69,17 @@ export function reelNames(cameraIds: Iterable<string>): Map<string, string> {
     }
   }
   return names;
+}
+
+/** A file-mode log's reel as the ALE Tape and the FCPXML reel write it: the file's reel metadata, else its name without the extension. */
+export function fileReel(mediaPath: string, tagged: string | null | undefined): string {
+  return oneLine(tagged) || oneLine(basename(mediaPath, extname(mediaPath))) || 'FILE';
+}
+
+/** The same reel in CMX3600's 8 characters of A-Z, 0-9 and "_" (never a reserved name). */
+export function fileEdlReel(mediaPath: string, tagged: string | null | undefined): string {
+  // A run of spaces and punctuation is one "_", none at the ends: "Interview camA" -> "INTERVIEW_CAMA".
+  const legal = asciiText(fileReel(mediaPath, tagged)).toUpperCase().replace(/[^A-Z0-9_]+/g, '_').replace(/^_+|_+$/g, '') || 'FILE';
+  const short = legal.length <= REEL_LENGTH ? legal : legal.slice(0, REEL_LENGTH / 2) + legal.slice(-REEL_LENGTH / 2);
+  return RESERVED_REELS.has(short) ? `${short.slice(0, REEL_LENGTH - 1)}1` : short;
 }

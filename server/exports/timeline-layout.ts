@@ -2,12 +2,20 @@
  * Where each shot goes on an edit timeline, shared by the EDL, marker-EDL,
  * ALE and OTIO exports.
  *
- * Rate: a timeline has one rate; by default the first shot's. A shot logged
- * at another rate is converted through its seconds: its in and out frames are
- * turned into seconds since 00:00:00:00 at its own rate and back into frames
- * at the timeline rate, each end rounded to the nearest frame, so shots that
- * abut at their own rate still abut after conversion. 29.97 and 29.97DF (and
- * 59.94 / 59.94DF) count the same frames, so between them nothing moves.
+ * Rate: a timeline has one rate: the one asked for, else the shots' own when
+ * they are all at one rate, else the project's (the configured timecode
+ * rate), so the same shots export alike whatever else a filter lets in. A
+ * shot's source timecode is its camera's own timecode at the camera's own
+ * rate: that is what a conform against the camera originals looks up. The
+ * EDL and the ALE write every source timecode at the one rate of the file
+ * (CMX3600's FCM, the ALE's FPS heading), so they refuse shots at another
+ * rate (oneRateOnly) rather than write a timecode no camera shows. OTIO and
+ * FCPXML place a shot at another rate on the timeline through its seconds:
+ * its in and out frames are turned into seconds since 00:00:00:00 at its own
+ * rate and back into frames at the timeline rate, each end rounded to the
+ * nearest frame, so shots that abut at their own rate still abut after
+ * conversion. 29.97 and 29.97DF (and 59.94 / 59.94DF) count the same frames,
+ * so between them nothing moves.
  *
  * Record time: when the shots, in time order, never overlap and stay inside
  * one timecode day, they are one feed cut into shots, and the record
@@ -64,12 +72,45 @@ export function sortShots(shots: readonly ShotRecord[]): ShotRecord[] {
   );
 }
 
-/** The timeline rate: the one asked for, else the first shot's (shots sorted), else 25. */
-export function timelineRateName(sortedShots: readonly ShotRecord[], requested: TimecodeRateName | undefined): TimecodeRateName {
-  return requested ?? sortedShots[0]?.rate ?? FALLBACK_RATE;
+/** The one rate every shot was logged at; null when there are no shots or they are at several rates. */
+export function sharedRateName(shots: readonly ShotRecord[]): TimecodeRateName | null {
+  const rates = new Set(shots.map((shot) => shot.rate));
+  return rates.size === 1 ? shots[0]!.rate : null;
 }
 
-/** A shot's in and out frames at `rate`, converted through seconds when it was logged at another fps. */
+/**
+ * The timeline rate: the one asked for, else the shots' own when they share
+ * one, else the project's, else 25. Never the first shot's: a filter that
+ * lets another camera's shot in first must not move every source timecode.
+ */
+export function timelineRateName(shots: readonly ShotRecord[], requested: TimecodeRateName | undefined, project: TimecodeRateName | undefined = undefined): TimecodeRateName {
+  return requested ?? sharedRateName(shots) ?? project ?? FALLBACK_RATE;
+}
+
+/**
+ * Refuses (BAD_REQUEST) shots logged at another rate than the timeline's, for
+ * the formats with one rate for every source timecode in the file (CMX3600's
+ * FCM, the ALE's FPS). Converted, a 23.976 camera's 01:00:00:00 would become
+ * 01:00:03:15 at 25 after an hour (3.6 s of drift per hour of timecode), a
+ * timecode the camera's originals do not have, and a conform would pick the
+ * wrong frames. Each camera exported alone is at its own rate.
+ */
+export function oneRateOnly(shots: readonly ShotRecord[], rate: TimecodeRate, format: 'edl' | 'ale'): void {
+  if (shots.every((shot) => shot.rate === rate.name)) return;
+  const ratesOf = new Map<string, Set<string>>();
+  for (const shot of shots) ratesOf.set(shot.cameraId, (ratesOf.get(shot.cameraId) ?? new Set()).add(shot.rate));
+  const cameras = [...ratesOf.keys()].sort();
+  const listed = cameras.map((camera) => `${camera} ${[...ratesOf.get(camera)!].join(' and ')}`).join(', ');
+  const what = sharedRateName(shots) ? `the shots are at ${listed}, not the timeline's ${rate.name}` : `the shots are at several timecode rates (${listed})`;
+  const each = cameras.slice(0, 4).map((camera) => `camera=${camera}`).join(', ');
+  throw new ShotscaleError(
+    'BAD_REQUEST',
+    `${format}: ${what}; ${format === 'edl' ? 'an EDL has one rate (FCM)' : 'an ALE has one rate (FPS)'} for every source timecode, and each must be the camera's own: ` +
+      `export one camera at a time (${each}; shotscale export --camera ID), a camera logged at two rates in two parts (from/to); csv and json keep every shot at its own rate`,
+  );
+}
+
+/** A shot's in and out frames at `rate`, converted through seconds when it was logged at another fps (OTIO and FCPXML placement only). */
 export function sourceFramesAt(shot: ShotRecord, rate: TimecodeRate): { inFrame: number; outFrame: number } {
   const own = timecodeRate(shot.rate);
   if (own.fps === rate.fps) return { inFrame: shot.inFrame, outFrame: shot.outFrame };

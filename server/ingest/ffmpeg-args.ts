@@ -67,8 +67,27 @@ const LOW_DELAY = ['-flags', 'low_delay'];
 const SHORT_PROBE = ['-analyzeduration', '500000', '-probesize', '500000'];
 const BARE_STREAM = /^(udp|srt|rist|rtp):/i;
 
-/** Options placed before -i, and the input itself. */
-export function inputArgs(source: SourceConfig, ctx: ArgsContext): string[] {
+/**
+ * A still picture (a slate, a test card) read as a file camera. As a video
+ * with -stream_loop -1, one JPEG gave the fps filter a single timestamp over
+ * and over: no frame came out, and ffmpeg exited 0 at once, restarting
+ * forever. ffmpeg's image demuxer (image2) shows it as a picture instead,
+ * repeated (-loop 1) at the analysis rate, so that it decodes the file no
+ * more often than it is analysed. Forced (-f image2): ffmpeg 5 takes a .png
+ * or .webp by its content for an image pipe, which has neither option; the
+ * name is the file's own (-pattern_type none), not a numbered sequence or a
+ * glob ("shot[1].jpg"). The names are the stills image2 knows by extension;
+ * .gif is an animation, read as a video.
+ */
+const STILL_IMAGE = /\.(jpe?g|png|bmp|tiff?|webp|tga|dpx|exr|jp2|ppm|pgm|pnm)$/i;
+
+/** Whether a file camera's file is a still picture (by its name, as ffmpeg's image demuxer knows one). */
+function isStillImage(path: string): boolean {
+  return STILL_IMAGE.test(path);
+}
+
+/** Options placed before -i, and the input itself. `fps`: the analysis rate, at which a still picture is repeated. */
+export function inputArgs(source: SourceConfig, ctx: ArgsContext, fps: number | null = null): string[] {
   switch (source.kind) {
     case 'rtsp': {
       // Socket timeout in microseconds: without it a dead camera hangs ffmpeg forever.
@@ -91,6 +110,10 @@ export function inputArgs(source: SourceConfig, ctx: ArgsContext): string[] {
       }
       return ['-f', 'libndi_newtek', '-i', source.name];
     case 'file':
+      if (isStillImage(source.path)) {
+        const rate = fps ? ['-framerate', ffmpegRate(fps)] : [];
+        return [...(source.realtime ? ['-re'] : []), '-f', 'image2', ...(source.loop ? ['-loop', '1'] : []), ...rate, '-pattern_type', 'none', '-i', source.path];
+      }
       return [...(source.realtime ? ['-re'] : []), ...(source.loop ? ['-stream_loop', '-1'] : []), '-i', source.path];
     case 'testsrc': {
       const spec = `${source.pattern}=size=${source.width}x${source.height}:rate=${lavfiNumber(source.fps)}`;
@@ -156,7 +179,26 @@ export function cutFramesFilter(fps: number): string {
 /** The second output, for cut detection: written to file descriptor 3. */
 export interface CutOutputSpec {
   fps: number;
+  /**
+   * Write each output's frames as its fps filter makes them, frame N at N/fps
+   * exactly (file mode, whose frame numbers are its timecode); see PASSTHROUGH_SYNC.
+   */
+  onRateGrid?: boolean;
 }
+
+/**
+ * ffmpeg's own frame-rate sync off. Its default for raw video is a constant
+ * rate, which the fps filter already gives; yet the bundled ffmpeg (the 2018
+ * static build of @ffmpeg-installer) still adds a copy of a frame when two
+ * outputs are split from one decode: 361 cut frames for 12 s of a 30 fps file,
+ * every cut after the copy one frame late (cuts at 27, 81, 231, 300 where the
+ * file's are 26, 80, 230, 299), and a 12 fps file logged at 25 ended one frame
+ * past its end (101 frames for 4 s). Debian's ffmpeg 5.1 gave 360 and 100
+ * either way. `-vsync` is the name that build reads; ffmpeg 5.1 and later
+ * also read it (deprecated, in favour of the per-output `-fps_mode`, with a
+ * warning below the log's level).
+ */
+const PASSTHROUGH_SYNC = ['-vsync', 'passthrough'];
 
 export const CUT_FRAMES_FD = 3;
 
@@ -174,11 +216,12 @@ const RAW_OUTPUT = [
  * fd 3, so cut detection costs no second decode.
  */
 export function buildFfmpegArgs(source: SourceConfig, output: OutputSpec, ctx: ArgsContext, cuts: CutOutputSpec | null = null): string[] {
-  const head = ['-hide_banner', '-nostdin', '-loglevel', ctx.logLevel, ...inputArgs(source, ctx)];
+  const head = ['-hide_banner', '-nostdin', '-loglevel', ctx.logLevel, ...inputArgs(source, ctx, output.fps)];
   if (!cuts) return [...head, '-an', '-sn', '-dn', '-vf', videoFilter(output), '-pix_fmt', 'rgb24', ...RAW_OUTPUT, 'pipe:1'];
   const graph = `[0:v]split=2[analysis][cuts];[analysis]${videoFilter(output)}[a];[cuts]${cutFramesFilter(cuts.fps)}[c]`;
   return [
     ...head,
+    ...(cuts.onRateGrid ? PASSTHROUGH_SYNC : []),
     '-filter_complex',
     graph,
     '-map',

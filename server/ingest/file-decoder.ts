@@ -135,7 +135,7 @@ export function decodeFileWithCuts(
   onFrame: (frame: DecodedFrame) => void,
   onCutFrame: (index: number, data: Uint8Array) => void,
 ): CutDecode {
-  const args = buildFfmpegArgs({ kind: 'file', path: file, loop: false, realtime: false }, output, ctx, { fps: cutsFps });
+  const args = buildFfmpegArgs({ kind: 'file', path: file, loop: false, realtime: false }, output, ctx, { fps: cutsFps, onRateGrid: true });
   const child = spawn(ffmpegPath, args, { stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
   const stdout = child.stdout!;
   const stderrPipe = child.stderr!;

@@ -39,6 +39,8 @@ export function lockDataDir(dataDir: string, options: { removeOnRelease?: boolea
       release: () => {
         if (options.removeOnRelease) rmSync(file, { force: true });
         held.close();
+        // The journal an earlier version kept beside the lock (see tryLock), which a killed run left behind.
+        if (options.removeOnRelease) rmSync(`${file}-journal`, { force: true });
       },
     };
   }
@@ -49,6 +51,9 @@ function tryLock(dataDir: string, file: string): Database.Database {
   try {
     mkdirSync(dataDir, { recursive: true });
     lock = new Database(file);
+    // No rollback journal beside it: in exclusive mode SQLite keeps shotscale.lock-journal as long as the
+    // lock is held, and a run killed then left it in DIR (the table is made once; a lost write costs nothing).
+    lock.pragma('journal_mode = MEMORY');
     lock.pragma('locking_mode = EXCLUSIVE');
     // The first write takes the exclusive lock, and exclusive mode keeps it until the connection closes.
     lock.exec('BEGIN EXCLUSIVE; CREATE TABLE IF NOT EXISTS held (since INTEGER); COMMIT');

@@ -262,4 +262,20 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX calibration_samples_camera ON calibration_samples (camera_id, created_at);
     `,
   },
+  {
+    version: 15,
+    description: "a file-mode log's field order, so that an export of the log alone names interlaced material as the exports beside it do",
+    sql: `
+      -- The field shown first of interlaced material; NULL: progressive (or logged before version 15).
+      ALTER TABLE media_sources ADD COLUMN field_order TEXT CHECK (field_order IN ('upper first', 'lower first'));
+    `,
+  },
+  {
+    version: 16,
+    description: "a file-mode log's reel name from the file's metadata, so that an export of the log alone names the same reel as the exports beside it",
+    sql: `
+      -- The file's reel_name (QuickTime or MXF); NULL: none (the file's name is the reel), or logged before version 16.
+      ALTER TABLE media_sources ADD COLUMN reel TEXT;
+    `,
+  },
 ];

@@ -4,7 +4,7 @@
  * its output folder holds only what it wrote.
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { isShotscaleError } from '../../server/errors.js';
@@ -26,4 +26,16 @@ test('one holder at a time; the lock file stays unless asked to go with the lock
   const again = lockDataDir(dir);
   assert.ok(existsSync(path.join(dir, LOCK_FILE)));
   again.release();
+});
+
+test('no journal beside the lock while it is held; one an earlier, killed run left goes with a log’s lock', () => {
+  const dir = tempDir();
+  const lock = lockDataDir(dir);
+  assert.deepEqual(readdirSync(dir), [LOCK_FILE], 'the lock file alone, however long the lock is held');
+  lock.release();
+  // What a run killed while it held the lock left beside it (SQLite's journal, header zeroed).
+  writeFileSync(path.join(dir, `${LOCK_FILE}-journal`), Buffer.alloc(512));
+  const log = lockDataDir(dir, { removeOnRelease: true });
+  log.release();
+  assert.deepEqual(readdirSync(dir), []);
 });

@@ -467,9 +467,12 @@ describe('exports: details', () => {
     const events = parseEdl(run(FEED_25, 'edl', { mediaPath: '/media/day 1/A001 Grüße.mov' })).events;
     assert.equal(events.length, FEED_25.length);
     for (const [i, event] of events.entries()) {
-      assert.equal(event.comments[0], 'FROM CLIP NAME: A001 Grusse.mov', 'one clip name for all events: one relink connects them all');
-      assert.equal(event.comments[1], `COMMENT: cam-1 shot ${FEED_25[i]!.id}`);
+      assert.equal(event.comments[0], 'FROM CLIP NAME: A001 Grusse.mov', 'one clip name for all events, in ASCII');
+      assert.equal(event.comments[1], 'SOURCE FILE: A001 Grüße.mov', 'the name as written, which no ASCII spelling gives');
+      assert.equal(event.comments[2], `COMMENT: cam-1 shot ${FEED_25[i]!.id}`);
     }
+    const ascii = parseEdl(run(FEED_25, 'edl', { mediaPath: '/media/day 1/A001.mov' })).events[0]!.comments;
+    assert.deepEqual(ascii.slice(0, 2), ['FROM CLIP NAME: A001.mov', 'COMMENT: cam-1 shot 11'], 'an ASCII name is exact on FROM CLIP NAME alone');
     assert.equal(parseEdl(run(FEED_25, 'edl')).events[0]!.comments[0], 'FROM CLIP NAME: cam-1 shot 11', 'a live feed has no file: the shot names the clip');
   });
 
@@ -534,26 +537,32 @@ describe('exports: details', () => {
     for (const format of ['otio', 'fcpxml', 'ale', 'csv'] as const) assert.ok(run(day(6), format).length > 0, format);
   });
 
-  test('timeline rate: shots at another rate are converted through their seconds', () => {
+  test('timeline rate: EDL and ALE refuse shots at several rates; OTIO places them through their seconds at the project rate', () => {
     const mixed = [
       shot({ camera: 'cam-1', id: 1, rate: '25', tcIn: '00:00:58:00', tcOut: '00:00:59:00', scale: 'WS' }),
       ...FEED_2997DF.slice(1, 3),
     ];
+    for (const format of ['edl', 'ale'] as const) {
+      assert.throws(
+        () => run(mixed, format),
+        (error: unknown) =>
+          isShotscaleError(error) && error.code === 'BAD_REQUEST' && error.message.includes('several timecode rates (cam-1 25, programme 29.97DF)') && error.message.includes('camera=cam-1, camera=programme'),
+      );
+      // One camera alone is at its own rate, whatever the project's.
+      assert.ok(run(mixed.slice(1), format, { projectRate: '25' }).includes('00:00:59;28'), format);
+    }
+    assert.throws(() => run(mixed.slice(1), 'edl', { rate: '25' }), /the shots are at programme 29\.97DF, not the timeline's 25/);
+
+    // The timeline rate of shots at several rates is the project's, not the first shot's: the same whatever comes first.
     const fps25 = timecodeRate('25').fps;
     const at25 = (f: number, from: ShotRecord) => Math.round((f / timecodeRate(from.rate).fps) * fps25);
-    const edl = parseEdl(run(mixed, 'edl'));
-    assert.equal(edl.fcm, 'NON-DROP FRAME', 'default: the first shot (in time) decides');
-    const expectedFrames = byTime(mixed).map((s) => [at25(s.inFrame, s), at25(s.outFrame, s)]);
-    assert.deepEqual(edl.events.map((e) => [frames(e.srcIn, '25'), frames(e.srcOut, '25')]), expectedFrames);
-
-    const asDf = parseEdl(run(mixed, 'edl', { rate: '29.97DF' }));
-    assert.equal(asDf.fcm, 'DROP FRAME');
-    assert.equal(asDf.events[1]!.srcIn, '00:00:59;28', 'shots at the timeline rate keep their timecode');
-    assert.equal(frames(asDf.events[0]!.srcIn, '29.97DF'), Math.round(58 * (30000 / 1001)));
-    const otio = readOtio(run(mixed, 'otio', { rate: '29.97DF' }));
+    const otio = readOtio(run(mixed, 'otio', { projectRate: '29.97DF' }));
     assert.ok(otio.tracks.every((t) => t.items.every((item) => item.rate === 30000 / 1001)));
-    const ale = parseAle(run(mixed, 'ale', { rate: '23.976' }));
-    assert.equal(ale.heading.FPS, '23.98', "Avid's spelling of 23.976");
+    assert.ok(readOtio(run(mixed.slice(1), 'otio', { projectRate: '25' })).tracks.every((t) => t.items.every((item) => item.rate === 30000 / 1001)), "one camera: its own rate");
+    const at25Otio = readOtio(run(mixed, 'otio', { projectRate: '25' }));
+    const clips = at25Otio.tracks.flatMap((t) => t.items.filter((i) => i.schema === 'Clip.2'));
+    assert.deepEqual(clips.map((c) => c.startFrame).sort((a, b) => a - b), byTime(mixed).map((s) => at25(s.inFrame, s)).sort((a, b) => a - b));
+    assert.equal(parseAle(run([], 'ale', { projectRate: '23.976' })).heading.FPS, '23.98', "no shots: the project's rate, in Avid's spelling");
   });
 
   test('record time: overlapping shots of one camera, or a log across midnight, go end to end', () => {

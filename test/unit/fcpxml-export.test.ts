@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { exportShots, type ExportOptions } from '../../server/exports/export-shots.js';
 import type { ShotRecord, TimecodeRateName } from '../../server/shared/shots.js';
-import { timecodeRate, timecodeToFrames } from '../../server/shots/timecode.js';
+import { framesToTimecode, timecodeRate, timecodeToFrames } from '../../server/shots/timecode.js';
 import { DAY_START, NOBODY, shot, TWO } from '../support/timecoded-shots.js';
 import { parseEdl, readOtio, type EdlEvent } from '../support/export-parsers.js';
 import { parseXml, readFcpxml, type FcpxmlDocument, type FcpxmlShot } from '../support/fcpxml-reader.js';
@@ -336,17 +336,17 @@ describe('FCPXML export: details', () => {
     assert.deepEqual(live.formats.map((f) => [f.width, f.height, f.pixelAspect]), [[1920, 1080, null]]);
   });
 
-  test('shots at another rate are converted to the timeline rate, as in the EDL', () => {
+  test('shots at another rate are converted to the timeline rate through their seconds (the EDL refuses them)', () => {
     const mixed = [shot({ camera: 'cam-1', id: 1, rate: '25', tcIn: '00:00:58:00', tcOut: '00:00:59:00', scale: 'WS' }), ...FEED_2997DF.slice(1, 3)];
     for (const rate of ['25', '29.97DF', '23.976'] as const) {
       const doc = readFcpxml(run(mixed, 'fcpxml', { rate }));
-      const edl = parseEdl(run(mixed, 'edl', { rate }));
       assert.equal(doc.sequence.rate, rate);
-      assert.equal(doc.shots.length, edl.events.length);
+      assert.equal(doc.shots.length, mixed.length);
       const byKey = new Map(doc.shots.map((c) => [fcpKey(c), c]));
-      for (const event of edl.events) {
-        const clip = byKey.get(edlKey(event))!;
-        assert.deepEqual([clip.startTimecode, clip.endTimecode], [event.srcIn, event.srcOut], `${edlKey(event)} at ${rate}`);
+      const at = (frames: number, from: ShotRecord) => framesToTimecode(Math.round((frames / timecodeRate(from.rate).fps) * timecodeRate(rate).fps), timecodeRate(rate));
+      for (const s of mixed) {
+        const clip = byKey.get(`${s.cameraId} ${s.id}`)!;
+        assert.deepEqual([clip.startTimecode, clip.endTimecode], [at(s.inFrame, s), at(s.outFrame, s)], `${s.cameraId} ${s.id} at ${rate}`);
       }
       for (const value of timeAttributes(run(mixed, 'fcpxml', { rate }))) assertExactTime(value, rate);
     }

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { sourceSchema, type SourceConfig } from '../../server/config/schema.js';
+import { CUT_FRAME_BYTES } from '../../server/cuts/cut-frames.js';
 import { isShotscaleError } from '../../server/errors.js';
 import {
   buildFfmpegArgs,
@@ -13,6 +14,7 @@ import {
   type ArgsContext,
   type OutputSpec,
 } from '../../server/ingest/ffmpeg-args.js';
+import { resolveFfmpeg } from '../../server/ingest/ffmpeg-binary.js';
 import { NETWORK_PROTOCOLS } from '../../server/ingest/input-options.js';
 import { scrubCredentials } from '../../server/ingest/source-secrets.js';
 import { tempDir } from '../support/media.js';
@@ -165,6 +167,14 @@ describe('inputArgs: file', () => {
 
   test('neither', () => {
     assert.deepEqual(inputArgs(source({ kind: 'file', path: 'a.mp4', realtime: false, loop: false }), ctx()), ['-i', 'a.mp4']);
+  });
+
+  test('a still image is read by the image demuxer, repeated at the analysis rate, its name taken as it is', () => {
+    assert.deepEqual(inputArgs(source({ kind: 'file', path: '/v/slate[1].JPG' }), ctx(), 5), ['-re', '-f', 'image2', '-loop', '1', '-framerate', '5', '-pattern_type', 'none', '-i', '/v/slate[1].JPG']);
+    assert.deepEqual(inputArgs(source({ kind: 'file', path: 'card.png', loop: false, realtime: false }), ctx(), 2.5), ['-f', 'image2', '-framerate', '2.500', '-pattern_type', 'none', '-i', 'card.png']);
+    assert.equal(valueOf(buildFfmpegArgs(source({ kind: 'file', path: 'card.webp' }), OUTPUT, ctx()), '-framerate'), '5');
+    // An animation is a video.
+    assert.deepEqual(inputArgs(source({ kind: 'file', path: 'loop.gif' }), ctx(), 5), ['-re', '-stream_loop', '-1', '-i', 'loop.gif']);
   });
 });
 
@@ -326,6 +336,31 @@ describe('buildFfmpegArgs', () => {
       assert.ok(args.indexOf('-vf') > args.indexOf('-i'));
     });
   }
+
+  test("file mode's frames on the rate's grid: ffmpeg's own frame-rate sync off; a camera's as it was", () => {
+    const cuts = buildFfmpegArgs(source({ kind: 'file', path: 'a.mp4', realtime: false, loop: false }), OUTPUT, ctx(), { fps: 30, onRateGrid: true });
+    assert.equal(valueOf(cuts, '-vsync'), 'passthrough');
+    assert.ok(cuts.indexOf('-vsync') < cuts.indexOf('pipe:1'), 'before the outputs (a global option)');
+    const camera = buildFfmpegArgs(source({ kind: 'rtsp', url: 'rtsp://cam/s' }), OUTPUT, ctx(), { fps: 25 });
+    assert.ok(!camera.includes('-vsync') && !camera.includes('-fps_mode'), camera.join(' '));
+  });
+
+  test('a 30 fps file whose frame times wander: 180 cut frames for 6 s, with the bundled ffmpeg and the system one', () => {
+    const dir = tempDir();
+    const film = path.join(dir, 'wander.mp4');
+    execFileSync('ffmpeg', [
+      '-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=320x180:rate=30:duration=6',
+      '-vf', "fps=30,setpts='(N/30+0.006*sin(N))/TB'", '-fps_mode', 'passthrough', '-video_track_timescale', '600', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', film,
+    ]);
+    const args = buildFfmpegArgs(source({ kind: 'file', path: film, realtime: false, loop: false }), { width: 64, height: 36, fps: 2, resize: 'stretch' }, ctx(), { fps: 30, onRateGrid: true });
+    for (const ffmpeg of new Set([resolveFfmpeg(null).path, 'ffmpeg'])) {
+      const run = spawnSync(ffmpeg, args, { stdio: ['ignore', 'pipe', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
+      assert.equal(run.status, 0, `${ffmpeg}: ${String(run.stderr)}`);
+      // Without the sync off, the bundled ffmpeg wrote 181: a copy of frame 7, and every frame after it one late.
+      assert.equal(run.output[3]!.length / CUT_FRAME_BYTES, 180, ffmpeg);
+      assert.equal(run.output[1]!.length / (64 * 36 * 3), 12, ffmpeg);
+    }
+  });
 
   test('letterbox output, fps null', () => {
     const args = buildFfmpegArgs(source({ kind: 'testsrc' }), { width: 64, height: 32, fps: null, resize: 'letterbox' }, ctx());

@@ -6,7 +6,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { isShotscaleError } from '../../server/errors.js';
 import { resolveFfmpeg } from '../../server/ingest/ffmpeg-binary.js';
@@ -192,20 +192,49 @@ describe('probeMedia', () => {
     assert.deepEqual(await probeMedia(ffmpeg, file), { durationS: 0.2, fps: 25, width: 1440, height: 1080, pixelAspect: { h: 4, v: 3 }, timecode: null, createdAt: null, audio: null });
   });
 
-  test('a file without video is INPUT_UNREADABLE, with ffmpeg’s reason', async () => {
+  test('a file without video is INPUT_UNREADABLE, in the words a camera’s fault is said', async () => {
     // Not .txt: ffmpeg reads a .txt file as ANSI art (the tty demuxer), a video.
     const text = path.join(dir, 'notes.json');
     writeFileSync(text, JSON.stringify({ notes: 'not a video at all' }));
-    await assert.rejects(probeMedia(ffmpeg, text), (error: unknown) => {
-      assert.ok(isShotscaleError(error, 'INPUT_UNREADABLE'), String(error));
-      assert.ok(error.message.startsWith(`${text}: no video stream that ffmpeg can read (`), error.message);
-      assert.match(error.message, /Invalid data found when processing input\)$/);
-      return true;
-    });
+    await assert.rejects(probeMedia(ffmpeg, text), (error: unknown) => isShotscaleError(error, 'INPUT_UNREADABLE') && error.message === `${text} is not a picture or video ffmpeg can read (invalid data)`);
     const audio = make('tone.wav', ['-f', 'lavfi', '-i', 'sine=frequency=440:duration=0.5']);
     // Not ffmpeg's unrelated last line ("At least one output file must be specified"): what the file lacks.
     await assert.rejects(probeMedia(ffmpeg, audio), (error: unknown) => isShotscaleError(error, 'INPUT_UNREADABLE') && error.message === `${audio}: no video stream (the file has only audio)`);
     const missing = path.join(dir, 'missing.mp4');
-    await assert.rejects(probeMedia(ffmpeg, missing), (error: unknown) => isShotscaleError(error, 'INPUT_UNREADABLE') && /No such file or directory\)$/.test(error.message));
+    await assert.rejects(probeMedia(ffmpeg, missing), (error: unknown) => isShotscaleError(error, 'INPUT_UNREADABLE') && error.message === `${missing}: no such file`);
+  });
+
+  test('an MP4 cut short before its index, and an empty file: called so, not "invalid data"', async () => {
+    const whole = make('whole.mp4', ['-f', 'lavfi', '-i', 'testsrc=size=176x144:rate=25', '-t', '2', '-pix_fmt', 'yuv420p']);
+    const cut = path.join(dir, 'cut.mp4');
+    // ffmpeg writes the index (moov) last: the first half of the file has none.
+    writeFileSync(cut, readFileSync(whole).subarray(0, Math.round(statSync(whole).size / 2)));
+    await assert.rejects(
+      probeMedia(ffmpeg, cut),
+      (error: unknown) => isShotscaleError(error, 'INPUT_UNREADABLE') && error.message === `${cut} is not a readable video (moov atom not found: an MP4 cut short, or still being written)`,
+    );
+    const empty = path.join(dir, 'empty.mp4');
+    writeFileSync(empty, '');
+    await assert.rejects(probeMedia(ffmpeg, empty), (error: unknown) => isShotscaleError(error, 'INPUT_UNREADABLE') && error.message === `${empty}: empty file (0 bytes)`);
+  });
+});
+
+describe('the frame rate', () => {
+  const rate = (figures: string) => parseMediaInfo(`  Stream #0:0[0x1](und): Video: h264 (avc1 / 0x31637661), yuv420p(progressive), 640x360 [SAR 1:1 DAR 16:9], 2269 kb/s, ${figures}, 600 tbn (default)\n`).fps;
+
+  test('a phone clip that dropped frames: its nominal rate when the average is no timecode rate and the nominal is', () => {
+    assert.equal(rate('29.25 fps, 30 tbr'), 30);
+    assert.equal(rate('29.9 fps, 29.97 tbr'), 29.97);
+    assert.equal(rate('24.4 fps, 25 tbr'), 25);
+  });
+
+  test('the average when it is a timecode rate, or when neither is (the log then warns)', () => {
+    assert.equal(rate('30 fps, 30 tbr'), 30);
+    assert.equal(rate('23.98 fps, 23.98 tbr'), 23.98);
+    // An interlaced 25 whose timestamps are per field: 25, not the field rate.
+    assert.equal(rate('25 fps, 50 tbr'), 25);
+    assert.equal(rate('12 fps, 12 tbr'), 12);
+    assert.equal(rate('29.25 fps, 29.25 tbr'), 29.25);
+    assert.equal(rate('50 tbr'), 50);
   });
 });

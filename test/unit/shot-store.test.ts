@@ -86,10 +86,10 @@ describe('openDatabase and migrations', () => {
     assert.equal(schemaVersion(db), LATEST);
     const sources = new MediaSourceStore(db);
     assert.deepEqual(sources.all(), [], 'a live log, or one logged before version 8: no file');
-    const source = { cameraId: 'file', path: '/films/a.mov', title: 'a.mov', rate: '29.97' as const, width: 640, height: 360, pixelAspect: null, audio: { channels: 2, sampleRate: 48000 } };
+    const source = { cameraId: 'file', path: '/films/a.mov', title: 'a.mov', rate: '29.97' as const, width: 640, height: 360, pixelAspect: null, fieldOrder: null, audio: { channels: 2, sampleRate: 48000 }, reel: null };
     sources.save(source);
-    // HDV: 1440x1080 stored, pixels 4:3 wide (version 13).
-    const hdv = { ...source, cameraId: 'b', rate: '29.97DF' as const, width: 1440, height: 1080, pixelAspect: { h: 4, v: 3 }, audio: null };
+    // HDV: 1440x1080 stored, pixels 4:3 wide (version 13), interlaced lower field first (version 15), with a reel name (version 16).
+    const hdv = { ...source, cameraId: 'b', rate: '29.97DF' as const, width: 1440, height: 1080, pixelAspect: { h: 4, v: 3 }, fieldOrder: 'lower first' as const, audio: null, reel: 'A001C003' };
     sources.save(hdv);
     assert.deepEqual(sources.all(), [hdv, source].sort((x, y) => (x.cameraId < y.cameraId ? -1 : 1)));
     db.close();
@@ -98,7 +98,7 @@ describe('openDatabase and migrations', () => {
   test('a new database gets every migration, WAL and foreign keys; its directory is made', () => {
     const { db, file } = freshDb();
     assert.equal(schemaVersion(db), LATEST);
-    assert.equal(LATEST, 14);
+    assert.equal(LATEST, 16);
     assert.deepEqual(tables(db), ['alerts', 'calibration_applied', 'calibration_heads', 'calibration_samples', 'camera_overrides', 'cluster_outbox', 'media_sources', 'plan_revision', 'plans', 'shots', 'sqlite_sequence', 'takes', 'thumbnails']);
     assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
     assert.equal(db.pragma('foreign_keys', { simple: true }), 1);
@@ -571,7 +571,7 @@ describe('PlanStore', () => {
     const { db: created, file } = freshDb();
     created.close();
     const raw = new Database(file);
-    raw.exec('ALTER TABLE media_sources DROP COLUMN pixel_aspect; DROP TABLE camera_overrides; ALTER TABLE shots DROP COLUMN framing_operator; ALTER TABLE takes DROP COLUMN mark; DROP TABLE plan_revision; ALTER TABLE plans DROP COLUMN revision');
+    raw.exec('ALTER TABLE media_sources DROP COLUMN reel; ALTER TABLE media_sources DROP COLUMN field_order; ALTER TABLE media_sources DROP COLUMN pixel_aspect; DROP TABLE camera_overrides; ALTER TABLE shots DROP COLUMN framing_operator; ALTER TABLE takes DROP COLUMN mark; DROP TABLE plan_revision; ALTER TABLE plans DROP COLUMN revision');
     raw.prepare('INSERT INTO plans (scene, plan, updated_at) VALUES (?, ?, ?)').run('4', '{"items":[]}', T0);
     raw.pragma('user_version = 9');
     raw.close();
