@@ -243,7 +243,13 @@ export const CONNECT_REFUSAL = {
 
 /** The answer to take:start and take:end: what started or ended, or why not. */
 /** A refused take says why; `details` what a client may act on (TAKE_EXISTS: `{ scene, take, next, when }`). */
-export type TakeAck = { ok: true; takes: Take[] } | { ok: false; error: { code: string; message: string; details?: Record<string, unknown> } };
+/**
+ * A refusal carries what its error adds beside code and message, as an HTTP
+ * answer does (TAKE_EXISTS: scene, take, next, when), and in `details` too.
+ */
+export type TakeAck =
+  | { ok: true; takes: Take[] }
+  | { ok: false; error: { code: string; message: string; details?: Record<string, unknown>; scene?: string; take?: string; next?: string; when?: string } };
 
 /** The answer to subscribe and preview:subscribe: the subscription in force after it (null: every camera), and why not if refused. */
 export type SubscribeAck = { ok: true; subscribed: string[] | null } | { ok: false; error: { code: string; message: string }; subscribed: string[] | null };
