@@ -305,5 +305,11 @@ describe('WHIP with publish tokens only', () => {
     }
     const { client } = await connectClient(server.url);
     client.close();
+    // A token given there is still checked: blocked too, or the address could go on guessing through the API.
+    for (const token of ['another-guess', PUBLISH]) {
+      const guessed = await httpJson(`${server.url}/api/cameras`, { token });
+      assert.equal(guessed.status, 429, `a token on the API from a blocked address: ${JSON.stringify(guessed.body)}`);
+      await assert.rejects(connectClient(server.url, { token }), /TOO_MANY_ATTEMPTS|429|too many/i, 'a Socket.IO handshake with a token from a blocked address');
+    }
   });
 });

@@ -53,9 +53,10 @@ export class AccessGuard {
     const anonymous = this.tokens.anonymous(access);
     // An open server, or a route for everyone: the token, if any, is not even looked at.
     if (anonymous && (access === 'public' || !this.tokens.closed)) return withoutToken(anonymous);
-    // The block is on what needs a token: with publish tokens alone the API and the wall need none (anonymous is the
-    // local user), and 10 wrong tokens sent to /whip used to turn them 429 too, the wall dark for blockS.
-    const blockedMs = anonymous ? 0 : this.limiter.blockedFor(address);
+    // The block is on what needs a token, and on any token given: with publish tokens alone the API and the wall
+    // need none (anonymous is the local user), and 10 wrong tokens sent to /whip used to turn them 429 too, the wall
+    // dark for blockS. A token sent there is still checked, so a blocked address could go on guessing through them.
+    const blockedMs = anonymous && !given ? 0 : this.limiter.blockedFor(address);
     if (blockedMs > 0) {
       const retryAfterS = Math.ceil(blockedMs / 1000);
       return refuse({ ok: false, status: 429, code: 'TOO_MANY_ATTEMPTS', reason: 'blocked', message: `too many wrong tokens from ${address}; try again in ${retryAfterS} s`, retryAfterS });
