@@ -112,12 +112,26 @@ interface Session {
   tcStart: number | null;
   /** Latest tiny frame seen. */
   lastIndex: number;
-  /** When the first tiny frame came. */
+  /** When the first tiny frame came, and the latest. */
   firstCutMs: number;
+  lastCutMs: number;
+  /**
+   * The first burst is over (cutFrame): the anchor is settled, and the first
+   * shot may open. Before, no shot of the session is timed.
+   */
+  settled: boolean;
   /** Latest analysed frame seen (in frames at the timecode rate). */
   analysedThrough: number;
   lastPersistIndex: number;
 }
+
+/**
+ * The longest a session's first shot waits for its first burst of cut frames
+ * to end (cutFrame): ffmpeg decodes what it held while probing a stream (half
+ * a second or so) well within it, and a source read faster than real time
+ * never pauses.
+ */
+const SETTLE_AFTER_MS = 1000;
 
 export class ShotTracker {
   private readonly detector: CutDetector;
@@ -155,13 +169,17 @@ export class ShotTracker {
   cutFrame(session: number, index: number, data: Uint8Array, wallMs: number): void {
     const s = this.enterSession(session, wallMs - (index * 1000) / this.fps);
     if (!s || index <= s.lastIndex) return;
+    const gapMs = s.lastIndex < 0 ? 0 : wallMs - s.lastCutMs;
     if (s.lastIndex < 0) s.firstCutMs = wallMs;
     s.lastIndex = index;
+    s.lastCutMs = wallMs;
     for (const cut of this.detector.push(data, index)) this.addCut(cut);
-    // The first shot is written with its in time once a frame has come after the
-    // first burst (the anchor is settled by then): a 1 fps source's first 25 cut
-    // frames come at once, a second late, the first of them anchoring it that late.
-    if (!this.open && wallMs - s.firstCutMs < 500 / this.fps) return;
+    // The first burst is over at the first frame that comes half a frame or more after the one before it: a 1 fps
+    // source's first 25 cut frames come at once, a second late, and an RTSP stream's first second, held while ffmpeg
+    // probed it, is decoded in a run of frames a few ms apart; the earliest of them would anchor the session that
+    // late. A source read faster than real time has no such gap: SETTLE_AFTER_MS bounds the wait.
+    if (!s.settled && (gapMs >= 500 / this.fps || wallMs - s.firstCutMs >= SETTLE_AFTER_MS)) s.settled = true;
+    if (!this.open && !s.settled) return;
     this.openFirst(s);
     this.drain(false);
     this.persistOpen();
@@ -223,7 +241,7 @@ export class ShotTracker {
   endSession(reason: ShotBoundary, session?: number): void {
     const s = this.session;
     if (!s || (session !== undefined && session !== s.number)) return;
-    this.openFirst(s);
+    this.openFirst(s, true);
     for (const cut of this.detector.flush()) this.addCut(cut);
     this.drain(true);
     if (this.open) this.closeShot(s.lastIndex + 1, reason);
@@ -268,7 +286,7 @@ export class ShotTracker {
       // A millisecond or less is rounding (a file's frames are timed on the grid exactly). Settled once a shot of
       // the session has been timed (tcStart): a source read faster than real time (a file camera with realtime
       // false) has every frame "early", and an anchor moved after that gave its shots outs before their ins.
-      if (this.session.tcStart === null && anchorMs < this.session.anchorMs - 1) this.session.anchorMs = anchorMs;
+      if (!this.session.settled && this.session.tcStart === null && anchorMs < this.session.anchorMs - 1) this.session.anchorMs = anchorMs;
       return this.session;
     }
     if (number < (this.options.firstSession ?? 1)) return null;
@@ -281,16 +299,18 @@ export class ShotTracker {
       tcStart: null,
       lastIndex: -1,
       firstCutMs: 0,
+      lastCutMs: 0,
+      settled: false,
       analysedThrough: -1,
       lastPersistIndex: 0,
     };
     return this.session;
   }
 
-  /** The session's first shot, once its first cut frame is in (see cutFrame). */
-  private openFirst(s: Session): void {
+  /** The session's first shot, once its first burst of cut frames is in (see cutFrame), or as the session ends (`now`). */
+  private openFirst(s: Session, now = false): void {
     // After a reconnect the first shot says so, as the shot before it was cut out by it.
-    if (!this.open && s.lastIndex >= 0) this.openShot(0, this.nextSessionCut, this.take);
+    if (!this.open && s.lastIndex >= 0 && (s.settled || now)) this.openShot(0, this.nextSessionCut, this.take);
   }
 
   private addCut(cut: CutEvent): void {
@@ -307,7 +327,8 @@ export class ShotTracker {
   /** Applies readouts and boundaries in frame order while it is safe to (always when `force`). */
   private drain(force: boolean): void {
     const s = this.session;
-    if (!s) return;
+    // Before the first shot opens (its first burst), readouts and cuts wait for it: applied, they would be of no shot.
+    if (!s || (!this.open && !s.settled && !force)) return;
     const { maxWaitFrames, maxPendingReadouts } = this.options;
     for (;;) {
       const boundary = this.boundaries[0];

@@ -625,6 +625,25 @@ describe('takes', () => {
 });
 
 describe('sessions', () => {
+  test("an RTSP stream's first second, held while ffmpeg probed it, decoded in a run: the session is anchored where the run ends, no frame timed after it came", () => {
+    const h = new Harness();
+    const frames = clip(120, [80]);
+    // Frames 0-34 arrive 1.2 s late, 5 ms apart (the held second decoded at once); from frame 35 on, 50 ms after their time.
+    const arrival = (i: number) => W0 + (i < 35 ? 1200 + 5 * i : (i * 1000) / h.fps + 50);
+    frames.forEach((frame, i) => {
+      h.lastPushed = i;
+      h.tracker.cutFrame(1, i, frame, arrival(i));
+      // The first readouts come in the run too (the analysis keeps up with it).
+      if (i % 5 === 0) h.tracker.readout(1, i / h.fps, arrival(i) + 2, sure('CU'), null);
+      const open = h.tracker.openRecord();
+      if (open) assert.ok(open.outTime <= arrival(i) + 1000 / h.fps + 1, `frame ${i}: the open shot ends at ${open.outTime - W0}, after the frame came at ${arrival(i) - W0}`);
+    });
+    h.tracker.endSession('end');
+    const [first] = h.closed;
+    // Frame 34 came 10 ms after its time, the earliest of any: anchored on the first frames, it read about 1.2 s.
+    assert.ok(first!.inTime - W0 <= 50, `the first shot's in is ${first!.inTime - W0} ms after frame 0's time`);
+  });
+
   test('a source read four times faster than real time (a file camera, realtime false): every shot ends after it starts, its times as long as its frames', () => {
     const h = new Harness();
     const frames = clip(300, [40, 120, 200]);
