@@ -8,7 +8,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { ShotscaleError, errorMessage } from '../errors.js';
-import { MIGRATIONS, type Migration } from './migrations.js';
+import { MIGRATION_FUNCTIONS, MIGRATIONS, type Migration } from './migrations.js';
 import { describeFault, isLockFault } from './storage-fault.js';
 
 export type Db = Database.Database;
@@ -78,6 +78,8 @@ export function migrate(db: Db, file: string, migrations: readonly Migration[] =
       hint: 'upgrade shotscale, or point shots.dataDir at another directory',
     });
   }
+  // Every connection that migrates, a read-only export's copy in memory too (read-only-database.ts).
+  for (const [name, fn] of Object.entries(MIGRATION_FUNCTIONS)) db.function(name, { deterministic: true }, fn);
   for (const step of migrations) {
     if (step.version <= current) continue;
     try {

@@ -3,11 +3,47 @@
  * version it is at (PRAGMA user_version); opening it applies the missing
  * steps in one transaction each. Never edit a released step: add one.
  */
+import { canonicalTake, slateText } from '../shared/input-limits.js';
+
 export interface Migration {
   version: number;
   description: string;
   sql: string;
 }
+
+/** What a SQL function of a migration is given: SQLite's NULL, text, a number or a blob. */
+type SqlValue = string | number | bigint | Buffer | null;
+
+/** Text through `fn`; NULL and anything not text (no such spelling was ever stored) as it is. */
+const onText = (fn: (text: string) => string) => (value: SqlValue) => (typeof value === 'string' ? fn(value) : value);
+
+/**
+ * A JSON array of tags, each as slateText has it, the first of two that
+ * become one kept (as an edit stores them, server/shots/shot-log.ts).
+ * Text that is not an array of text is kept as it is: it reads as it did.
+ */
+function slateTags(json: string): string {
+  let tags: unknown;
+  try {
+    tags = JSON.parse(json);
+  } catch {
+    return json;
+  }
+  if (!Array.isArray(tags) || !tags.every((tag) => typeof tag === 'string')) return json;
+  return JSON.stringify([...new Set(tags.map(slateText))]);
+}
+
+/**
+ * SQL functions the steps below call, registered on every connection before
+ * its migrations run (server/store/database.ts migrate). Deterministic: the
+ * same text always gives the same spelling. Only UPDATEs call them, never a
+ * view, trigger or index, so a tool without them still reads the file.
+ */
+export const MIGRATION_FUNCTIONS: Readonly<Record<string, (value: SqlValue) => SqlValue>> = {
+  shotscale_canonical_take: onText(canonicalTake),
+  shotscale_slate_text: onText(slateText),
+  shotscale_slate_tags: onText(slateTags),
+};
 
 export const MIGRATIONS: readonly Migration[] = [
   {
@@ -276,6 +312,25 @@ export const MIGRATIONS: readonly Migration[] = [
     sql: `
       -- The file's reel_name (QuickTime or MXF); NULL: none (the file's name is the reel), or logged before version 16.
       ALTER TABLE media_sources ADD COLUMN reel TEXT;
+    `,
+  },
+  {
+    version: 17,
+    description: 'one spelling per scene, take and tag: take numbers as a whole number ("01" is take 1), scenes and tags in Unicode NFC',
+    sql: `
+      -- Takes and scenes come in as canonicalTake and slateText have them, and are looked up as they are;
+      -- rows stored before kept "01" or a scene with a combining accent, so take 1 was slated a second time
+      -- and /api/shots?take=01 found none of them. Only rows that change are written (a cluster node's
+      -- outbox triggers then copy just those shots again).
+      UPDATE takes SET take = shotscale_canonical_take(take) WHERE take IS NOT shotscale_canonical_take(take);
+      UPDATE takes SET scene = shotscale_slate_text(scene) WHERE scene IS NOT shotscale_slate_text(scene);
+      UPDATE shots SET take = shotscale_canonical_take(take) WHERE take IS NOT shotscale_canonical_take(take);
+      UPDATE shots SET scene = shotscale_slate_text(scene) WHERE scene IS NOT shotscale_slate_text(scene);
+      UPDATE shots SET tags = shotscale_slate_tags(tags) WHERE tags IS NOT shotscale_slate_tags(tags);
+      -- A plan is read back through the plan schema, which composes its scene, labels and tags; its key is
+      -- what /api/plans/:scene looks up. Two plans whose scenes differ only in spelling: the second
+      -- keeps its key (OR IGNORE), rather than the upgrade failing and the server not starting.
+      UPDATE OR IGNORE plans SET scene = shotscale_slate_text(scene) WHERE scene IS NOT shotscale_slate_text(scene);
     `,
   },
 ];

@@ -9,15 +9,19 @@ import { existsSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
+import { validateConfig } from '../../server/config/load-config.js';
 import { isShotscaleError } from '../../server/errors.js';
+import { silentLogger } from '../../server/shared/logger.js';
 import { CANONICAL_SCALES, type CanonicalScale } from '../../server/shared/scale.js';
 import type { Alert, ShotRecord } from '../../server/shared/shots.js';
+import { ShotLog } from '../../server/shots/shot-log.js';
 import { framesToTimecode, timecodeAtRate, timecodeRate } from '../../server/shots/timecode.js';
 import { AlertStore } from '../../server/store/alert-store.js';
 import { DATABASE_FILE, openDatabase, schemaVersion, type Db } from '../../server/store/database.js';
 import { MIGRATIONS, type Migration } from '../../server/store/migrations.js';
 import { MediaSourceStore } from '../../server/store/media-source-store.js';
 import { PlanStore } from '../../server/store/plan-store.js';
+import { openShotLogReadOnly } from '../../server/store/read-only-database.js';
 import { ShotStore } from '../../server/store/shot-store.js';
 import { TakeStore } from '../../server/store/take-store.js';
 import { shotsCsv } from '../../server/exports/csv-export.js';
@@ -98,7 +102,7 @@ describe('openDatabase and migrations', () => {
   test('a new database gets every migration, WAL and foreign keys; its directory is made', () => {
     const { db, file } = freshDb();
     assert.equal(schemaVersion(db), LATEST);
-    assert.equal(LATEST, 16);
+    assert.equal(LATEST, 17);
     assert.deepEqual(tables(db), ['alerts', 'calibration_applied', 'calibration_heads', 'calibration_samples', 'camera_overrides', 'cluster_outbox', 'media_sources', 'plan_revision', 'plans', 'shots', 'sqlite_sequence', 'takes', 'thumbnails']);
     assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
     assert.equal(db.pragma('foreign_keys', { simple: true }), 1);
@@ -173,6 +177,74 @@ describe('openDatabase and migrations', () => {
     assert.equal(schemaVersion(db), 1);
     assert.deepEqual(db.prepare('SELECT a FROM t').pluck().all(), [], 'the first insert of the failed step is gone too');
     db.close();
+  });
+
+  test('a log of version 16: takes, scenes and tags stored in another spelling read back in one, and a used take is refused', () => {
+    // Written as version 16 stored what it was sent: take "01" and "1.0", a scene and a tag with a combining umlaut.
+    const { db: created, file } = freshDb();
+    const takes = new TakeStore(created);
+    const shots = new ShotStore(created, timecode);
+    const plans = new PlanStore(created);
+    const kitchen = takes.start('Ku\u0308che 4', '01', null, T0);
+    takes.end(kitchen.id, T0 + 5000);
+    const seven = takes.start('7', '1.0', ['cam-1'], T0 + 10_000);
+    takes.end(seven.id, T0 + 15_000);
+    const inKitchen = shots.add(shot({ scene: 'Ku\u0308che 4', take: '01', tags: ['Ju\u0308rgen', 'J\u00fcrgen', 'Anna'] }), kitchen.id);
+    const inSeven = shots.add(shot({ inTime: T0 + 10_000, scene: '7', take: '1.0' }), seven.id);
+    const asWritten = shots.add(shot({ inTime: T0 + 20_000, scene: '12A', take: '12A', tags: ['x'] }), null);
+    const loose = shots.add(shot({ inTime: T0 + 30_000 }), null);
+    plans.save('Ku\u0308che 4', { scene: 'Ku\u0308che 4', items: [{ id: 'm', scale: 'WS+' }] }, T0);
+    // Two plans of one scene in two spellings: the composed key is taken, so the other keeps its own.
+    plans.save('Sc\u00e8ne 9', { scene: 'Sc\u00e8ne 9', items: [{ id: 'a', scale: 'WS+' }] }, T0);
+    plans.save('Sce\u0300ne 9', { scene: 'Sce\u0300ne 9', items: [{ id: 'b', scale: 'CU' }] }, T0);
+    created.close();
+    const raw = new Database(file);
+    raw.pragma('user_version = 16');
+    raw.close();
+    const spellings = (db: Db) => new TakeStore(db).list().map((t) => [t.scene, t.take]);
+
+    // shotscale export --db: the copy in memory reads in one spelling, the file is left as it was.
+    const copy = openShotLogReadOnly(file);
+    assert.deepEqual(spellings(copy), [['K\u00fcche 4', '1'], ['7', '1']]);
+    copy.close();
+    const untouched = new Database(file, { readonly: true });
+    assert.deepEqual([untouched.pragma('user_version', { simple: true }), untouched.prepare('SELECT take FROM takes ORDER BY id').pluck().all()], [16, ['01', '1.0']]);
+    untouched.close();
+
+    const db = openDatabase(file);
+    assert.equal(schemaVersion(db), LATEST);
+    assert.deepEqual(spellings(db), [['K\u00fcche 4', '1'], ['7', '1']]);
+    const store = new ShotStore(db, timecode);
+    const fields = (id: number) => {
+      const { scene, take, tags } = store.get(id);
+      return { scene, take, tags };
+    };
+    assert.deepEqual(fields(inKitchen), { scene: 'K\u00fcche 4', take: '1', tags: ['J\u00fcrgen', 'Anna'] });
+    assert.deepEqual(fields(inSeven), { scene: '7', take: '1', tags: [] });
+    assert.deepEqual(fields(asWritten), { scene: '12A', take: '12A', tags: ['x'] });
+    assert.deepEqual(fields(loose), { scene: null, take: null, tags: [] });
+    assert.deepEqual(store.list({ take: '1' }).map((s) => s.id), [inKitchen, inSeven], 'a filter on take 1 (sent as "01") finds them');
+    assert.deepEqual(store.list({ scene: 'K\u00fcche 4' }).map((s) => s.id), [inKitchen]);
+    const stored = new PlanStore(db);
+    assert.deepEqual(stored.all().map((p) => p.scene).sort(), ['K\u00fcche 4', 'Sc\u00e8ne 9', 'Sce\u0300ne 9'].sort());
+    assert.ok(stored.get('K\u00fcche 4'), 'the plan is found under the scene as the plans routes look it up');
+    db.close();
+
+    // Slated again through the shot log, however it is written: take 1 of both scenes is used.
+    const log = ShotLog.open(path.dirname(file), validateConfig({}, '(test)'), () => T0 + 60_000, silentLogger, { shot() {}, takes() {}, coverage() {}, alert() {} });
+    try {
+      for (const [scene, take] of [['K\u00fcche 4', '1'], ['Ku\u0308che 4', '01'], ['7', '1']] as const) {
+        assert.throws(
+          () => log.startTake({ scene, take }),
+          (error: unknown) => isShotscaleError(error, 'TAKE_EXISTS') && (error.details as { take: string }).take === '1',
+          `${scene} ${take}`,
+        );
+      }
+      assert.equal(log.startTake({ scene: 'Ku\u0308che 4' }).take, '2');
+      assert.ok(log.planRecord('K\u00fcche 4'));
+    } finally {
+      log.close();
+    }
   });
 
   test('a data directory that cannot be made is DATABASE_FAILED', () => {
