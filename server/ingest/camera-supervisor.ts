@@ -15,6 +15,7 @@ import { scrubCredentials } from './source-secrets.js';
 import { explainFfmpegExit } from './ffmpeg-failure.js';
 import { FrameReader } from './frame-reader.js';
 import { FrameRateMeter } from './frame-rate-meter.js';
+import { SourcePace } from './source-pace.js';
 import { listensForSender } from './listener-source.js';
 import { sourceFileMissing } from './source-file.js';
 import type { CameraSourceDeps } from './camera-source.js';
@@ -47,24 +48,6 @@ export function watchdogLimitsMs(settings: Pick<SupervisorSettings, 'stallTimeou
   };
 }
 
-/**
- * A frame ffmpeg's fps filter made up, not one the source sent: the same
- * picture as the frame before, byte for byte, written in the same burst (under
- * half an analysis interval after it). A source slower than analysisFps has
- * each of its frames repeated to fill the rate, and the repeats come all at
- * once, when the next source frame arrives: a 1 fps RTSP camera analysed at
- * 5 fps read "received 5.9-6.5 / 5.0 fps", and of 156 frames in, 95 were
- * dropped from its 2-frame buffer and 59 analysed (copies, on model capacity
- * other cameras needed). A still picture from a source at the analysis rate or
- * faster comes an interval apart and is passed on (a frozen feed is news).
- * Counted neither as received nor as dropped; the frame keeps its place on
- * the grid, so the next new picture is timed as before.
- */
-export function isRepeat(previous: { data: Uint8Array; at: number }, data: Uint8Array, at: number, analysisFps: number): boolean {
-  if (at - previous.at >= 500 / analysisFps) return false;
-  return Buffer.from(data.buffer, data.byteOffset, data.byteLength).equals(previous.data);
-}
-
 export class CameraSupervisor {
   private child: ChildProcess | null = null;
   private state: CameraState = 'stopped';
@@ -76,12 +59,8 @@ export class CameraSupervisor {
   private liveAt = 0;
   private lastFrameAt = 0;
   private seq = 0;
-  /** The last frame ffmpeg wrote, and when: a repeat of it is not a new picture (isRepeat). */
-  private previousFrame: { data: Uint8Array; at: number } | null = null;
-  /** The picture last passed on has been repeated since (ffmpeg filled the rate with it). */
-  private repeated = false;
-  /** The picture before the last one passed on was repeated: the source sends fewer pictures than analysisFps asks. */
-  private sourceSlower = false;
+  /** ffmpeg's repeats of a picture to fill analysisFps, and whether the source is slower than it (source-pace.ts). */
+  private readonly pace = new SourcePace(() => this.camera.analysisFps);
   private stopping = false;
   private stderrTail: string[] = [];
   private stderrPartial = '';
@@ -148,7 +127,7 @@ export class CameraSupervisor {
       since: this.since,
       analysisFps: this.camera.analysisFps,
       measuredFps: this.state === 'live' ? this.rate.fps(now) : 0,
-      ...(this.state === 'live' && (this.sourceSlower || this.repeated) ? { sourceSlower: true } : {}),
+      ...(this.state === 'live' && this.pace.sourceSlower ? { sourceSlower: true } : {}),
       ...this.counters,
       lastError: this.lastError,
       errorCode: this.errorCode,
@@ -179,9 +158,7 @@ export class CameraSupervisor {
     this.setState(this.attempt === 0 ? 'starting' : 'restarting');
     this.startedAt = deps.clock();
     this.seq = 0;
-    this.previousFrame = null;
-    this.repeated = false;
-    this.sourceSlower = false;
+    this.pace.restart();
     this.sessionStderr = [];
     this.stderrPartial = '';
     const session = nextSourceSession(this.camera.id);
@@ -233,15 +210,8 @@ export class CameraSupervisor {
     this.lastFrameAt = completedAt;
     // Its place on the analysis grid whether or not it is passed on: times stay frame index / rate.
     const seq = this.seq++;
-    const previous = this.previousFrame;
-    this.previousFrame = { data, at: completedAt };
-    if (previous && isRepeat(previous, data, completedAt, this.camera.analysisFps)) {
-      this.repeated = true;
-      return;
-    }
-    // Whether the source's latest picture before this one had to be repeated to fill the rate.
-    this.sourceSlower = this.repeated;
-    this.repeated = false;
+    // A repeat ffmpeg made to fill the rate: not received, not dropped, not analysed.
+    if (!this.pace.frame(data, completedAt)) return;
     this.counters.framesIn += 1;
     this.rate.frame(completedAt);
     if (this.state !== 'live') {
@@ -250,6 +220,7 @@ export class CameraSupervisor {
       this.errorCode = null;
       this.setState('live');
     }
+    this.pace.counted(this.rate, completedAt, this.liveAt);
     if (completedAt - this.liveAt > this.deps.settings.healthyAfterS * 1000) this.attempt = 0;
     const { width, height } = this.deps.output;
     this.deps.onFrame({ cameraId: this.camera.id, seq, session, timeS: seq / this.camera.analysisFps, captureTime: completedAt, width, height, data });
