@@ -8,8 +8,11 @@
  * line; "Data" and one tab-separated row per shot. Values never hold tabs or
  * line breaks (they would split a row), so free text is put on one line.
  * Start and End are the camera's own timecodes at its own rate (FPS), so an
- * ALE of cameras at several rates is refused (timeline-layout.ts
- * oneRateOnly); End is exclusive, as Avid writes
+ * ALE of cameras at several frame rates is refused (timeline-layout.ts
+ * oneRateOnly); cameras that number the same frames drop-frame and not
+ * (29.97DF and 29.97, one FPS: 29.97) go together, each row in its camera's
+ * own numbering (";" before drop-frame frames, ":" before non-drop: the
+ * mark Avid reads drop-frame by). End is exclusive, as Avid writes
  * it. A clip's timecode cannot wrap, so a shot across midnight is two rows,
  * split there, the first ending at 24:00:00:00 (the end of the day: an
  * exclusive out has no other spelling there, and 00:00:00:00 would read as
@@ -45,7 +48,7 @@ import { framesToOutTimecode, framesToTimecode, timecodeRate, type TimecodeRate 
 import { oneLine, roundedNumber } from './export-text.js';
 import { fileReel, reelNames } from './reel-names.js';
 import { clipName, scaleWord, shotComment } from './shot-description.js';
-import { layoutTimeline, oneRateOnly, splitAtMidnight } from './timeline-layout.js';
+import { layoutTimeline, oneRateOnly, sourceRateOf, splitAtMidnight } from './timeline-layout.js';
 
 const ALE_LINE_END = '\r\n';
 
@@ -156,7 +159,7 @@ function uniqueNames(shots: readonly ShotRecord[]): string[] {
 }
 
 export function aleLog(sortedShots: readonly ShotRecord[], rateName: TimecodeRateName, mediaPath: string | null, media: MediaFormat | null = null): string {
-  // One FPS heading: every Start and End is the camera's own timecode only when every shot is at that rate.
+  // One FPS heading: every Start and End is the camera's own timecode only when every shot counts frames at that rate.
   oneRateOnly(sortedShots, timecodeRate(rateName), 'ale');
   const layout = layoutTimeline(sortedShots, rateName);
   const { rate } = layout;
@@ -173,11 +176,13 @@ export function aleLog(sortedShots: readonly ShotRecord[], rateName: TimecodeRat
 
   const rows = events.map(({ shot, srcIn, srcOut }, i) => {
     const noPicture = shotWithoutPicture(shot);
+    // The same frames, numbered as the camera numbers them (29.97 non-drop under a 29.97 drop-frame project).
+    const own = sourceRateOf(shot, rate);
     const cells: Record<(typeof ALE_COLUMNS)[number], string> = {
       Name: names[i]!,
       Tracks: tracks,
-      Start: framesToTimecode(srcIn, rate),
-      End: framesToOutTimecode(srcOut, srcIn, rate),
+      Start: framesToTimecode(srcIn, own),
+      End: framesToOutTimecode(srcOut, srcIn, own),
       Tape: tape ?? reels.get(shot.cameraId)!,
       'Source File': sourceFile,
       // A clip with no picture sorts apart in the bin ("BLACK"), not with the scale it carried over.

@@ -2,9 +2,18 @@
  * The shot log as a CMX3600 EDL: one cut event per shot on track V, reel =
  * the camera, in file mode the file's reel (reel-names.ts; a shot across
  * midnight is split there into two), source in/out = the shot's timecode
- * (its camera's own, at its rate: shots at several rates are refused), record
+ * (its camera's own, at its rate: shots at several frame rates are refused), record
  * in/out by the rule in timeline-layout.ts (source timecode for one feed, end
- * to end from 01:00:00:00 for several cameras). After each event:
+ * to end from 01:00:00:00 for several cameras). The header's FCM is the
+ * record timecode's mode (the timeline's); cameras that number the same
+ * frames drop-frame and not (29.97DF and 29.97) go in one EDL, with an
+ * "FCM: DROP FRAME" / "FCM: NON-DROP FRAME" line before each event whose
+ * source numbering differs from the one before it (the first event's from
+ * the header's), as CMX3600 readers take it: a mid-list FCM sets the mode
+ * of the source timecodes that follow, the record keeps the header's. Every
+ * timecode also says its mode itself (";" before drop-frame frames), which
+ * is what OpenTimelineIO's reader goes by instead of the FCM, so either kind
+ * of reader takes the source and the record as written. After each event:
  *   * FROM CLIP NAME: cam-1 shot 12        (Avid, Resolve and Premiere name the clip from it)
  *   (file mode: * FROM CLIP NAME: day1.mov, the source file's name, as
  *   Premiere writes it, so every event relinks to the file at once; the
@@ -26,12 +35,12 @@
 import { basename } from 'node:path';
 import type { ShotRecord, TimecodeRateName } from '../shared/shots.js';
 import { framesToTimecode, timecodeRate } from '../shots/timecode.js';
-import { edlEventLine, edlHeader, joinEdlLines } from './edl-lines.js';
+import { edlEventLine, edlHeader, fcmLine, joinEdlLines } from './edl-lines.js';
 import { asciiText, oneLine } from './export-text.js';
 import { fileEdlReel, reelNames } from './reel-names.js';
 import { markerColour } from './scale-colours.js';
 import { scaleWord, shotComment, takeText } from './shot-description.js';
-import { edlLayout, oneRateOnly, splitAtMidnight } from './timeline-layout.js';
+import { edlLayout, oneRateOnly, sourceRateOf, splitAtMidnight } from './timeline-layout.js';
 
 /** Scene, take, tags and note as one comment ("" when the shot has none). */
 function loggerComment(shot: ShotRecord): string {
@@ -51,7 +60,7 @@ export function cmx3600Edl(
   mediaPath: string | null = null,
   taggedReel: string | null = null,
 ): string {
-  // Every source timecode at the one FCM rate is each camera's own only when every shot is at that rate.
+  // Every source timecode at the one FCM rate is each camera's own only when every shot counts frames at that rate.
   oneRateOnly(sortedShots, timecodeRate(rateName), 'edl');
   const layout = edlLayout(sortedShots, rateName, 'edl');
   const { rate } = layout;
@@ -62,10 +71,17 @@ export function cmx3600Edl(
   // A name outside ASCII cannot be spelled in the ASCII clip name; it follows as written, in UTF-8, on a line of its own.
   const sourceFile = fileName !== asciiText(fileName) ? [`* SOURCE FILE: ${fileName}`] : [];
   const lines = [...edlHeader(title, rate), ''];
+  // The source mode in force: the header's until an FCM line before an event changes it.
+  let sourceDropFrame = rate.dropFrame;
   // A shot across midnight is two events (timeline-layout.ts), each with the shot's clip name, comments and locator.
   splitAtMidnight(layout.events, rate).forEach((event, index) => {
     const { shot } = event;
-    lines.push(edlEventLine({ index, reel: fileReel ?? reels.get(shot.cameraId)!, ...event }, rate));
+    const sourceRate = sourceRateOf(shot, rate);
+    if (sourceRate.dropFrame !== sourceDropFrame) {
+      lines.push(fcmLine(sourceRate));
+      sourceDropFrame = sourceRate.dropFrame;
+    }
+    lines.push(edlEventLine({ index, reel: fileReel ?? reels.get(shot.cameraId)!, ...event }, rate, sourceRate));
     const clip = `${oneLine(shot.cameraId)} shot ${shot.id}`;
     const comments = mediaPath ? [`FROM CLIP NAME: ${fileName}`, `COMMENT: ${clip}`] : [`FROM CLIP NAME: ${clip}`];
     comments.push(`COMMENT: ${shotComment(shot)}`);

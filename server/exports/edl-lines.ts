@@ -30,9 +30,14 @@ export function edlEventNumber(index: number): string {
   return String((index % MAX_EDL_EVENTS) + 1).padStart(3, '0');
 }
 
+/** The frame code mode line: drop-frame or not, from the rate. */
+export function fcmLine(rate: TimecodeRate): string {
+  return `FCM: ${rate.dropFrame ? 'DROP FRAME' : 'NON-DROP FRAME'}`;
+}
+
 /** TITLE (ASCII, at most 70 characters) and FCM lines (drop-frame or not, from the rate). */
 export function edlHeader(title: string, rate: TimecodeRate): string[] {
-  return [`TITLE: ${oneLineMax(asciiText(oneLine(title)), EDL_TITLE_LENGTH) || 'shotscale'}`, `FCM: ${rate.dropFrame ? 'DROP FRAME' : 'NON-DROP FRAME'}`];
+  return [`TITLE: ${oneLineMax(asciiText(oneLine(title)), EDL_TITLE_LENGTH) || 'shotscale'}`, fcmLine(rate)];
 }
 
 export interface EdlEvent {
@@ -45,13 +50,18 @@ export interface EdlEvent {
   recOut: number;
 }
 
-/** One video cut event in CMX3600 columns. */
-export function edlEventLine(event: EdlEvent, rate: TimecodeRate): string {
-  const tc = (frames: number) => framesToTimecode(frames, rate);
+/**
+ * One video cut event in CMX3600 columns: record times at `rate`, source
+ * times at `sourceRate` (the same frames numbered as the camera numbers them:
+ * 29.97 non-drop on a 29.97DF timeline).
+ */
+export function edlEventLine(event: EdlEvent, rate: TimecodeRate, sourceRate: TimecodeRate = rate): string {
+  const tc = (frames: number, at: TimecodeRate) => framesToTimecode(frames, at);
   // An out at midnight is 24:00:00:00 (a source split there, a record time ending with the day).
-  const out = (frames: number, from: number) => framesToOutTimecode(frames, from, rate);
+  const out = (frames: number, from: number, at: TimecodeRate) => framesToOutTimecode(frames, from, at);
   const reel = event.reel.slice(0, 8).padEnd(8);
-  return `${edlEventNumber(event.index)}  ${reel} ${'V'.padEnd(5)} ${'C'.padEnd(4)} ${'   '} ${tc(event.srcIn)} ${out(event.srcOut, event.srcIn)} ${tc(event.recIn)} ${out(event.recOut, event.recIn)}`;
+  const source = `${tc(event.srcIn, sourceRate)} ${out(event.srcOut, event.srcIn, sourceRate)}`;
+  return `${edlEventNumber(event.index)}  ${reel} ${'V'.padEnd(5)} ${'C'.padEnd(4)} ${'   '} ${source} ${tc(event.recIn, rate)} ${out(event.recOut, event.recIn, rate)}`;
 }
 
 /** Lines to one EDL text with CRLF ends and a final line end. */

@@ -7,20 +7,28 @@
  * rate), so the same shots export alike whatever else a filter lets in. A
  * shot's source timecode is its camera's own timecode at the camera's own
  * rate: that is what a conform against the camera originals looks up. The
- * EDL and the ALE write every source timecode at the one rate of the file
- * (CMX3600's FCM, the ALE's FPS heading), so they refuse shots at another
- * rate (oneRateOnly) rather than write a timecode no camera shows. OTIO and
+ * EDL and the ALE count every source timecode at the one frame rate of the
+ * file (CMX3600's FCM, the ALE's FPS heading), so they refuse shots at
+ * another frame rate (oneRateOnly) rather than write a timecode no camera
+ * shows. 29.97 and 29.97DF (and 59.94 / 59.94DF) count the same frames and
+ * differ only in how they number them, so they go together: each source
+ * timecode is written in its camera's own numbering (sourceRateOf; ";"
+ * before the frames for drop-frame), the EDL switching its FCM where the
+ * numbering changes (cmx3600-export.ts). A timeline of shots that share a
+ * frame rate but not a numbering is at the project's rate when it counts
+ * the same frames, else at the drop-frame one. OTIO and
  * FCPXML place a shot at another rate on the timeline through its seconds:
  * its in and out frames are turned into seconds since 00:00:00:00 at its own
  * rate and back into frames at the timeline rate, each end rounded to the
  * nearest frame, so shots that abut at their own rate still abut after
- * conversion. 29.97 and 29.97DF (and 59.94 / 59.94DF) count the same frames,
- * so between them nothing moves.
+ * conversion. Between 29.97 and 29.97DF (and 59.94 / 59.94DF) nothing moves.
  *
  * Record time: when the shots, in time order, never overlap and stay inside
  * one timecode day, they are one feed cut into shots, and the record
  * timecode is the source timecode (an editor lays the EDL over the recording
- * and the cuts fall on the picture cuts). Otherwise (several cameras shooting
+ * and the cuts fall on the picture cuts; the same frame, numbered as the
+ * timeline numbers it where a camera counts non-drop on a drop-frame
+ * timeline or the other way round). Otherwise (several cameras shooting
  * at once, or a log that crosses midnight) the events are laid end to end
  * from 01:00:00:00, the usual start of a programme timeline.
  *
@@ -80,28 +88,51 @@ export function sharedRateName(shots: readonly ShotRecord[]): TimecodeRateName |
 
 /**
  * The timeline rate: the one asked for, else the shots' own when they share
- * one, else the project's, else 25. Never the first shot's: a filter that
- * lets another camera's shot in first must not move every source timecode.
+ * one, else (shots that count the same frames, numbered drop-frame and not)
+ * the project's when it counts them too, else their drop-frame rate; else the
+ * project's, else 25. Never the first shot's: a filter that lets another
+ * camera's shot in first must not move every source timecode.
  */
 export function timelineRateName(shots: readonly ShotRecord[], requested: TimecodeRateName | undefined, project: TimecodeRateName | undefined = undefined): TimecodeRateName {
-  return requested ?? sharedRateName(shots) ?? project ?? FALLBACK_RATE;
+  return requested ?? sharedRateName(shots) ?? sharedFrameRateName(shots, project) ?? project ?? FALLBACK_RATE;
+}
+
+/** For shots at one frame rate under two names (29.97 and 29.97DF): the project's rate when it counts those frames, else the drop-frame name; null otherwise. */
+function sharedFrameRateName(shots: readonly ShotRecord[], project: TimecodeRateName | undefined): TimecodeRateName | null {
+  const rates = [...new Set(shots.map((shot) => shot.rate))].map(timecodeRate);
+  if (rates.length < 2 || !rates.every((rate) => rate.fps === rates[0]!.fps)) return null;
+  if (project && timecodeRate(project).fps === rates[0]!.fps) return project;
+  return (rates.find((rate) => rate.dropFrame) ?? rates[0]!).name;
 }
 
 /**
- * Refuses (BAD_REQUEST) shots logged at another rate than the timeline's, for
- * the formats with one rate for every source timecode in the file (CMX3600's
- * FCM, the ALE's FPS). Converted, a 23.976 camera's 01:00:00:00 would become
- * 01:00:03:15 at 25 after an hour (3.6 s of drift per hour of timecode), a
- * timecode the camera's originals do not have, and a conform would pick the
- * wrong frames. Each camera exported alone is at its own rate.
+ * The rate a shot's source timecode is written at on a timeline at `rate`:
+ * its own when it counts the same frames (29.97 on a 29.97DF timeline keeps
+ * its non-drop numbers, the ones its camera shows), else the timeline's.
+ */
+export function sourceRateOf(shot: ShotRecord, rate: TimecodeRate): TimecodeRate {
+  const own = timecodeRate(shot.rate);
+  return own.fps === rate.fps ? own : rate;
+}
+
+/**
+ * Refuses (BAD_REQUEST) shots that count frames at another rate than the
+ * timeline's, for the formats with one rate for every source timecode in the
+ * file (CMX3600's FCM, the ALE's FPS). Converted, a 23.976 camera's
+ * 01:00:00:00 would become 01:00:03:15 at 25 after an hour (3.6 s of drift
+ * per hour of timecode), a timecode the camera's originals do not have, and a
+ * conform would pick the wrong frames. Drop-frame and non-drop numbering of
+ * the same frames (29.97 and 29.97DF) pass: each is written as its camera
+ * numbers it (sourceRateOf). Each camera exported alone is at its own rate.
  */
 export function oneRateOnly(shots: readonly ShotRecord[], rate: TimecodeRate, format: 'edl' | 'ale'): void {
-  if (shots.every((shot) => shot.rate === rate.name)) return;
+  if (shots.every((shot) => timecodeRate(shot.rate).fps === rate.fps)) return;
   const ratesOf = new Map<string, Set<string>>();
   for (const shot of shots) ratesOf.set(shot.cameraId, (ratesOf.get(shot.cameraId) ?? new Set()).add(shot.rate));
   const cameras = [...ratesOf.keys()].sort();
   const listed = cameras.map((camera) => `${camera} ${[...ratesOf.get(camera)!].join(' and ')}`).join(', ');
-  const what = sharedRateName(shots) ? `the shots are at ${listed}, not the timeline's ${rate.name}` : `the shots are at several timecode rates (${listed})`;
+  const oneFrameRate = new Set(shots.map((shot) => timecodeRate(shot.rate).fps)).size === 1;
+  const what = oneFrameRate ? `the shots are at ${listed}, not the timeline's ${rate.name}` : `the shots are at several timecode rates (${listed})`;
   const each = cameras.slice(0, 4).map((camera) => `camera=${camera}`).join(', ');
   throw new ShotscaleError(
     'BAD_REQUEST',
@@ -150,13 +181,15 @@ export function layoutTimeline(sortedShots: readonly ShotRecord[], rateName: Tim
  * 24 hours, so one event from 23:59:57:18 to 00:00:02:18 would end before it
  * begins. The first part ends at 24:00:00:00 (framesToOutTimecode), the
  * second starts at 00:00:00:00; their record times follow on, so the
- * timeline is the same. OTIO, FCPXML and the marker EDL need no split: OTIO
- * and FCPXML count frames without a day, and a marker EDL writes only record
- * time, which never passes the end of the day.
+ * timeline is the same. Midnight is the source's own (sourceRateOf): a
+ * non-drop day has 2,592,000 frames at 29.97, a drop-frame day 2,589,408.
+ * OTIO, FCPXML and the marker EDL need no split: OTIO and FCPXML count
+ * frames without a day, and a marker EDL writes only record time, which
+ * never passes the end of the day.
  */
 export function splitAtMidnight(events: readonly TimelineEvent[], rate: TimecodeRate): TimelineEvent[] {
-  const day = framesPerDay(rate);
   return events.flatMap((event) => {
+    const day = framesPerDay(sourceRateOf(event.shot, rate));
     const parts: TimelineEvent[] = [];
     let { srcIn, recIn } = event;
     for (let midnight = (Math.floor(srcIn / day) + 1) * day; event.srcOut > midnight; midnight += day) {

@@ -145,20 +145,39 @@ function pictureLayout(header: string, video: string, width: number | null, heig
 }
 
 /**
+ * How far below its nominal rate a file's average may be and still be that
+ * rate short of dropped frames: a busy phone drops about one frame in 40
+ * (29.25 for 30, 2.5%). 24 and 23.976 against 25 (4% and more) are another
+ * rate, not a few lost frames.
+ */
+const DROPPED_FRAMES_SHARE = 0.03;
+
+/** Two printed rates that are one (within rateFromFps's 0.05%: "29.97" and "29.97002997"). */
+const sameRate = (a: number, b: number) => Math.abs(a - b) / b < 0.0005;
+
+/**
  * The rate to count the file's frames in. ffmpeg prints the average rate
  * ("29.25 fps": frames over duration) and the nominal one ("30 tbr", from the
  * timestamps' spacing). A phone records at a nominal 30 and drops frames when
  * it is busy: a 30 fps phone clip short of one frame in 40 averages 29.25, no
  * timecode rate, and was logged at the configured 25, every cut on the wrong
- * frame of a 30 fps timeline. So the average when it is a timecode rate (a
- * constant-rate file: both agree), else the nominal one when that is, else
- * the average (the log then says that the rate is not a timecode rate).
+ * frame of a 30 fps timeline; one short of a few frames averages 29.98 or
+ * 29.96, which rateFromFps takes for 29.97 drop-frame, and ten minutes logged
+ * so drift 18 frames against their 30 fps timeline. So the nominal rate when
+ * it is a timecode rate and the average is a little below it (dropped
+ * frames); else the average when it is a timecode rate (a constant-rate file:
+ * both agree, "29.97 fps, 29.97 tbr"; or an interlaced file whose timestamps
+ * count fields, "25 fps, 50 tbr": 25), else the nominal one when that is,
+ * else the average (the log then says that the rate is not a timecode rate).
  */
 function parseFrameRate(video: string): number | null {
   const figure = (match: RegExpExecArray | null) => (match ? Number(match[1]) : null);
   const average = figure(/,\s*(\d+(?:\.\d+)?)\s*fps\b/.exec(video));
   const nominal = figure(/,\s*(\d+(?:\.\d+)?)\s*tbr\b/.exec(video));
-  if (average !== null && (rateFromFps(average) || nominal === null || !rateFromFps(nominal))) return average;
+  if (average === null || nominal === null) return average ?? nominal;
+  const droppedFrames = average < nominal && average >= nominal * (1 - DROPPED_FRAMES_SHARE) && !sameRate(average, nominal);
+  if (rateFromFps(nominal) && droppedFrames) return nominal;
+  if (rateFromFps(average) || !rateFromFps(nominal)) return average;
   return nominal;
 }
 

@@ -2,9 +2,10 @@
  * GET /api/shots?format= on a real server whose log holds cameras at
  * different rates, and `shotscale export` of the same log: an EDL or ALE source timecode is the camera's own (what a
  * conform against the camera originals looks up), so cameras at several
- * rates are refused with what to export instead; a mistyped camera is
- * CAMERA_NOT_FOUND, not an empty file; an empty export is at the configured
- * rate, not 25.
+ * rates are refused with what to export instead, while cameras numbering the
+ * same frames drop-frame and not (29.97DF and 29.97) export together, each in
+ * its own numbering; a mistyped camera is CAMERA_NOT_FOUND, not an empty
+ * file; an empty export is at the configured rate, not 25.
  */
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
@@ -19,6 +20,7 @@ import { parseAle, parseCsv, parseEdl } from '../support/export-parsers.js';
 import { tempDir } from '../support/media.js';
 import { FIXTURE_MANIFEST, startTestServer, testsrcCamera } from '../support/server-harness.js';
 import { shot, type ShotSpec } from '../support/timecoded-shots.js';
+import { exportPath } from '../../web/src/lib/shot-filters.js';
 
 /** a-cam at 25 and b-cam at 23.976, both starting at 01:00:00:00, as two cameras rolling together. */
 const SHOTS: ShotSpec[] = [
@@ -28,12 +30,19 @@ const SHOTS: ShotSpec[] = [
   { camera: 'b-cam', id: 4, rate: '23.976', tcIn: '01:00:00:00', tcOut: '01:00:00:21', scale: 'MCU', extra: { scene: '4' } },
 ];
 
-function loggedCameras(): string {
+/** a-cam at 29.97 drop-frame, b-cam at 29.97 non-drop, rolling together: ten minutes in, their numbers for one frame are 18 apart. */
+const NTSC_SHOTS: ShotSpec[] = [
+  { camera: 'a-cam', id: 1, rate: '29.97DF', tcIn: '00:10:00;00', tcOut: '00:10:05;00', scale: 'WS' },
+  { camera: 'b-cam', id: 2, rate: '29.97', tcIn: '00:10:00:00', tcOut: '00:10:04:00', scale: 'CU' },
+  { camera: 'a-cam', id: 3, rate: '29.97DF', tcIn: '00:10:05;00', tcOut: '00:10:08;00', scale: 'MS' },
+];
+
+function loggedCameras(specs: readonly ShotSpec[] = SHOTS): string {
   const dir = tempDir('shotscale-rates-');
   const db = openDatabase(path.join(dir, DATABASE_FILE));
   try {
     const store = new ShotStore(db, timecodeAtRate);
-    for (const spec of SHOTS) {
+    for (const spec of specs) {
       const record = shot(spec);
       store.add({ ...record, status: 'open' }, null);
       store.finish(record, null);
@@ -142,5 +151,44 @@ describe('shot exports over HTTP: rates and cameras', () => {
     const none = await runCli(['export', '--config', config, '--format', 'ale', '--scene', 'nothing']);
     assert.equal(none.code, 0, none.stderr);
     assert.equal(parseAle(none.stdout).heading.FPS, '29.97');
+  });
+});
+
+describe('shot exports over HTTP: 29.97 drop-frame and non-drop cameras together', () => {
+  let server: RunningServer;
+
+  before(async () => {
+    server = await startTestServer({ shots: { dataDir: loggedCameras(NTSC_SHOTS), timecode: { rate: '29.97DF' } }, cameras: [] });
+  });
+
+  after(async () => {
+    await server?.close();
+  });
+
+  test("the Shots page's EDL and ALE of all cameras: each source timecode in its camera's own numbering", async () => {
+    const own = NTSC_SHOTS.map((spec) => [spec.tcIn, spec.tcOut]);
+    const edlResponse = await fetch(`${server.url}${exportPath({}, 'edl')}`);
+    const edlText = await edlResponse.text();
+    assert.equal(edlResponse.status, 200, edlText);
+    const edl = parseEdl(edlText);
+    assert.deepEqual(edl.events.map((e) => [e.reel, e.srcIn, e.srcOut]), NTSC_SHOTS.map((spec) => [spec.camera.toUpperCase().replace('-', '_'), spec.tcIn, spec.tcOut]));
+    // The record is the project's drop-frame timeline; an FCM line before each event whose source numbering changes.
+    const lines = edlText.split('\r\n');
+    assert.equal(lines[1], 'FCM: DROP FRAME');
+    assert.deepEqual(
+      lines.filter((line) => line.startsWith('FCM: ') || /^\d{3} {2}/.test(line)).map((line) => line.slice(0, 20).trimEnd()),
+      ['FCM: DROP FRAME', '001  A_CAM    V', 'FCM: NON-DROP FRAME', '002  B_CAM    V', 'FCM: DROP FRAME', '003  A_CAM    V'],
+    );
+    assert.deepEqual(edl.events.map((e) => e.recIn), ['01:00:00;00', '01:00:05;00', '01:00:09;00']);
+
+    const aleResponse = await fetch(`${server.url}${exportPath({}, 'ale')}`);
+    const aleText = await aleResponse.text();
+    assert.equal(aleResponse.status, 200, aleText);
+    const ale = parseAle(aleText);
+    assert.equal(ale.heading.FPS, '29.97');
+    assert.deepEqual(ale.rows.map((row) => [row.Start, row.End]), own);
+    // The CSV, which never refused them, says the same.
+    const csv = parseCsv(await (await fetch(`${server.url}${exportPath({}, 'csv')}`)).text());
+    assert.deepEqual(csv.map((row) => [row.tc_in, row.tc_out]), own);
   });
 });

@@ -565,6 +565,85 @@ describe('exports: details', () => {
     assert.equal(parseAle(run([], 'ale', { projectRate: '23.976' })).heading.FPS, '23.98', "no shots: the project's rate, in Avid's spelling");
   });
 
+  test('timeline rate: 29.97DF and 29.97 cameras count the same frames, so the EDL and ALE take them together, each source in its camera\'s numbering', () => {
+    // Ten minutes in, the two numberings are 18 frames apart: b-cam's 00:10:00:00 is 00:10:00;18 drop-frame.
+    const log = [
+      shot({ camera: 'a-cam', id: 1, rate: '29.97DF', tcIn: '00:10:00;00', tcOut: '00:10:05;00', scale: 'WS' }),
+      shot({ camera: 'b-cam', id: 2, rate: '29.97', tcIn: '00:10:00:00', tcOut: '00:10:04:00', scale: 'CU' }),
+      shot({ camera: 'a-cam', id: 3, rate: '29.97DF', tcIn: '00:10:05;00', tcOut: '00:10:08;00', scale: 'MS' }),
+      shot({ camera: 'b-cam', id: 4, rate: '29.97', tcIn: '00:10:06:00', tcOut: '00:10:09:00', scale: 'MCU' }),
+    ];
+    const own = log.map((s) => [s.tcIn, s.tcOut]);
+    /** The FCM in force for each event's source: the header's, then each FCM line before an event. */
+    const sourceModes = (text: string) => {
+      const lines = text.split('\r\n');
+      let mode = lines[1]!;
+      const modes: string[] = [];
+      for (const line of lines.slice(2)) {
+        if (line.startsWith('FCM: ')) mode = line;
+        else if (/^\d{3} {2}/.test(line)) modes.push(mode);
+      }
+      return { header: lines[1], modes, switches: lines.filter((l) => l.startsWith('FCM: ')).length - 1 };
+    };
+    const DF = 'FCM: DROP FRAME';
+    const NDF = 'FCM: NON-DROP FRAME';
+    for (const projectRate of ['29.97DF', '29.97', '25', undefined] as const) {
+      const text = run(log, 'edl', projectRate ? { projectRate } : {});
+      const edl = parseEdl(text);
+      assert.deepEqual(edl.events.map((e) => [e.srcIn, e.srcOut]), own, `project ${projectRate}: every source timecode is its camera's own`);
+      // The record is the timeline's: the project's numbering when it counts these frames, else drop-frame.
+      const recordDf = projectRate !== '29.97';
+      const { header, modes, switches } = sourceModes(text);
+      assert.equal(header, recordDf ? DF : NDF, `project ${projectRate}`);
+      assert.deepEqual(modes, [DF, NDF, DF, NDF], `project ${projectRate}: the FCM in force is each event's source mode`);
+      assert.equal(switches, recordDf ? 3 : 4, 'an FCM line only where the mode changes');
+      assert.ok(edl.events.every((e) => separatorOk(e.recIn, recordDf ? '29.97DF' : '29.97') && separatorOk(e.recOut, recordDf ? '29.97DF' : '29.97')), 'record timecodes in the timeline numbering');
+      assert.deepEqual(edl.events.map((e) => e.recIn), recordDf ? ['01:00:00;00', '01:00:05;00', '01:00:09;00', '01:00:12;00'] : ['01:00:00:00', '01:00:05:00', '01:00:09:00', '01:00:12:00']);
+      assert.ok(edl.events.every((e) => e.markers.every((m) => m.tc === e.recIn)), 'each locator at its record in');
+
+      const ale = parseAle(run(log, 'ale', projectRate ? { projectRate } : {}));
+      assert.equal(ale.heading.FPS, '29.97');
+      assert.deepEqual(ale.rows.map((r) => [r.Start, r.End]), own, `project ${projectRate}: each row in its camera's numbering`);
+    }
+    // 59.94 and 59.94DF alike.
+    const fast = [
+      shot({ camera: 'a-cam', id: 5, rate: '59.94DF', tcIn: '00:10:00;00', tcOut: '00:10:01;00', scale: 'WS' }),
+      shot({ camera: 'b-cam', id: 6, rate: '59.94', tcIn: '00:10:00:00', tcOut: '00:10:01:00', scale: 'CU' }),
+    ];
+    assert.deepEqual(parseAle(run(fast, 'ale', { projectRate: '59.94DF' })).rows.map((r) => r.Start), ['00:10:00;00', '00:10:00:00']);
+    assert.deepEqual(parseEdl(run(fast, 'edl', { projectRate: '59.94DF' })).events.map((e) => e.srcIn), ['00:10:00;00', '00:10:00:00']);
+
+    // Another frame rate in the mix is still refused, as is a timeline asked for at another frame rate.
+    const with25 = [...log, shot({ camera: 'c-cam', id: 7, rate: '25', tcIn: '00:10:00:00', tcOut: '00:10:01:00', scale: 'FS' })];
+    for (const format of ['edl', 'ale'] as const) {
+      assert.throws(() => run(with25, format, { projectRate: '29.97DF' }), (error: unknown) => isShotscaleError(error) && error.code === 'BAD_REQUEST' && error.message.includes('several timecode rates (a-cam 29.97DF, b-cam 29.97, c-cam 25)'));
+      assert.throws(() => run(log, format, { rate: '25' }), /the shots are at a-cam 29\.97DF, b-cam 29\.97, not the timeline's 25/);
+    }
+  });
+
+  test("a non-drop camera across its own midnight on a drop-frame timeline is split at its midnight, not the timeline's", () => {
+    // 29.97 non-drop counts 2,592,000 frames a day, drop-frame 2,589,408: the split is where b-cam's timecode wraps.
+    const day = 24 * 3600 * 30;
+    const across = { ...shot({ camera: 'b-cam', id: 2, rate: '29.97', tcIn: '23:59:58:00', tcOut: '23:59:59:29', scale: 'CU' }), outFrame: day + 30, tcOut: '00:00:01:00' };
+    const log = [shot({ camera: 'a-cam', id: 1, rate: '29.97DF', tcIn: '23:59:50;00', tcOut: '23:59:52;00', scale: 'WS' }), across];
+    const edl = parseEdl(run(log, 'edl', { projectRate: '29.97DF' })).events;
+    assert.deepEqual(
+      edl.map((e) => [e.srcIn, e.srcOut]),
+      [
+        ['23:59:50;00', '23:59:52;00'],
+        ['23:59:58:00', '24:00:00:00'],
+        ['00:00:00:00', '00:00:01:00'],
+      ],
+    );
+    assert.deepEqual(edl.map((e) => e.recIn), ['01:00:00;00', '01:00:02;00', '01:00:04;00']);
+    const ale = parseAle(run(log, 'ale', { projectRate: '29.97DF' }));
+    assert.deepEqual(ale.rows.map((r) => [r.Start, r.End, r['Shot ID']]), [
+      ['23:59:50;00', '23:59:52;00', '1'],
+      ['23:59:58:00', '24:00:00:00', '2'],
+      ['00:00:00:00', '00:00:01:00', '2'],
+    ]);
+  });
+
   test('record time: overlapping shots of one camera, or a log across midnight, go end to end', () => {
     const midnight = [
       shot({ camera: 'cam-1', id: 1, rate: '25', tcIn: '23:59:50:00', tcOut: '23:59:59:00', scale: 'WS' }),

@@ -228,6 +228,27 @@ describe('the frame rate', () => {
     assert.equal(rate('24.4 fps, 25 tbr'), 25);
   });
 
+  test('a phone clip short of a few frames: its nominal rate, not the drop-frame rate its average comes near', () => {
+    // 29.98 and 29.96 are within rateFromFps's 0.05% of 29.97: logged so, ten minutes of a 30 fps clip drift 18 frames.
+    assert.equal(rate('29.98 fps, 30 tbr'), 30);
+    assert.equal(rate('29.96 fps, 30 tbr'), 30);
+    assert.equal(rate('59.95 fps, 60 tbr'), 60);
+    assert.equal(rate('23.97 fps, 24 tbr'), 24);
+    // A real 29.97 (or 59.94) file: both figures agree, and it stays 29.97.
+    assert.equal(rate('29.97 fps, 29.97 tbr'), 29.97);
+    assert.equal(rate('59.94 fps, 59.94 tbr'), 59.94);
+    // Equal within rateFromFps's tolerance: the average, which rounds to the same rate.
+    assert.equal(rate('29.99 fps, 30 tbr'), 29.99);
+    // Interlaced, timestamps per field: about half the nominal rate is no dropped frames.
+    assert.equal(rate('29.97 fps, 59.94 tbr'), 29.97);
+    assert.equal(rate('25 fps, 50 tbr'), 25);
+    // A nominal rate that is no timecode rate: the average.
+    assert.equal(rate('29.97 fps, 30.5 tbr'), 29.97);
+    assert.equal(rate('25 fps, 25.5 tbr'), 25);
+    // 24 under a 25 tbr is 4% short: another rate, not a few lost frames.
+    assert.equal(rate('24 fps, 25 tbr'), 24);
+  });
+
   test('the average when it is a timecode rate, or when neither is (the log then warns)', () => {
     assert.equal(rate('30 fps, 30 tbr'), 30);
     assert.equal(rate('23.98 fps, 23.98 tbr'), 23.98);
