@@ -23,7 +23,6 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import wrtc from '@roamhq/wrtc';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { RunningServer } from '../../server/app/shotscale-server.js';
 import type { CameraStatus } from '../../server/shared/socket-events.js';
@@ -31,10 +30,8 @@ import { launchChromium } from '../support/browser.js';
 import { httpJson, REPO_DIR, startTestServer, testsrcCamera } from '../support/server-harness.js';
 import { waitFor } from '../support/wait-for.js';
 import { ensureWebBuild } from '../support/web-build.js';
-import { publishWhip } from '../support/whip-publisher.js';
+import { offeringPeer, publishWhip } from '../support/whip-publisher.js';
 import { collectWrtcGarbage } from '../support/wrtc-cleanup.js';
-
-const { RTCPeerConnection, nonstandard } = wrtc;
 
 const ARTIFACTS = path.join(REPO_DIR, 'test-artifacts');
 const FAKE_MEDIA = ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'];
@@ -68,26 +65,20 @@ async function openPublish(context: BrowserContext, url: string, id: string): Pr
  * never applied, so it stays "connecting" until the server drops it.
  */
 async function silentPublisher(url: string, connect: boolean): Promise<{ location: string; close(): Promise<void> }> {
-  const source = new nonstandard.RTCVideoSource();
-  const track = source.createTrack();
-  const pc = new RTCPeerConnection({ iceServers: [] });
-  pc.addTransceiver(track, { direction: 'sendonly' });
-  await pc.setLocalDescription(await pc.createOffer());
-  await waitFor('ICE gathering', async () => (pc.iceGatheringState === 'complete' ? true : undefined), 5000);
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/sdp' }, body: pc.localDescription!.sdp });
+  const peer = await offeringPeer();
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/sdp' }, body: peer.offer });
   const answer = await response.text();
   assert.equal(response.status, 201, answer);
   const location = new URL(response.headers.get('location')!, url).href;
   if (connect) {
-    await pc.setRemoteDescription({ type: 'answer', sdp: answer });
-    await waitFor('the silent publisher connected', async () => (pc.connectionState === 'connected' ? true : undefined), 10_000);
+    await peer.pc.setRemoteDescription({ type: 'answer', sdp: answer });
+    await waitFor('the silent publisher connected', async () => (peer.pc.connectionState === 'connected' ? true : undefined), 10_000);
   }
   return {
     location,
     async close() {
       await (await fetch(location, { method: 'DELETE' })).body?.cancel();
-      track.stop();
-      pc.close();
+      peer.close();
     },
   };
 }

@@ -16,46 +16,15 @@ import type { RunningServer } from '../../server/app/shotscale-server.js';
 import type { Alert } from '../../server/shared/shots.js';
 import type { CameraStatus } from '../../server/shared/socket-events.js';
 import { connectClient, httpJson, startTestServer, type TestClient } from '../support/server-harness.js';
-import { publishWhip } from '../support/whip-publisher.js';
+import { offeringPeer, publishWhip, type OfferingPeer } from '../support/whip-publisher.js';
 import { collectWrtcGarbage } from '../support/wrtc-cleanup.js';
 
-const { RTCPeerConnection, nonstandard } = wrtc;
+const { RTCPeerConnection } = wrtc;
 
 const SMALL = { width: 320, height: 240, fps: 15 } as const;
 
-interface Peer {
-  pc: InstanceType<typeof RTCPeerConnection>;
-  source: InstanceType<typeof nonstandard.RTCVideoSource>;
-  offer: string;
-  close: () => void;
-}
-
-/** A peer with a video track whose frames the test sends itself (none unless told), and its offer. */
-async function manualPeer(): Promise<Peer> {
-  const source = new nonstandard.RTCVideoSource();
-  const track = source.createTrack();
-  const pc = new RTCPeerConnection({ iceServers: [] });
-  const close = () => {
-    track.stop();
-    pc.close();
-  };
-  pc.addTransceiver(track, { direction: 'sendonly' });
-  await pc.setLocalDescription(await pc.createOffer());
-  await new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, 5000);
-    const done = () => {
-      if (pc.iceGatheringState !== 'complete') return;
-      clearTimeout(timer);
-      resolve();
-    };
-    pc.onicegatheringstatechange = done;
-    done();
-  });
-  return { pc, source, offer: pc.localDescription!.sdp, close };
-}
-
 /** Sends grey-ish I420 frames at 15 fps for `ms`. */
-async function sendFrames(source: Peer['source'], ms: number): Promise<void> {
+async function sendFrames(source: OfferingPeer['source'], ms: number): Promise<void> {
   const width = 320;
   const height = 240;
   const data = new Uint8ClampedArray((width * height * 3) / 2).fill(128);
@@ -119,8 +88,8 @@ describe('WHIP publisher states', () => {
   });
 
   test('a publisher that connects but sends no picture reads stalled (SOURCE_STALLED) after stallTimeoutS; a new publisher of the gone camera shows it waiting', async () => {
-    const silent = await manualPeer();
-    let again: Peer | null = null;
+    const silent = await offeringPeer();
+    let again: OfferingPeer | null = null;
     try {
       const answered = await postOffer(`${server.url}/whip/stage`, silent.offer);
       assert.equal(answered.status, 201, answered.body);
@@ -138,7 +107,7 @@ describe('WHIP publisher states', () => {
       const gone = await inState(server.url, 'stage', 'gone', 8000);
       assert.equal(gone.errorCode, 'SOURCE_STALLED');
       // A new publisher takes the gone camera: while it connects the camera waits for it, no longer gone, its failure over.
-      again = await manualPeer();
+      again = await offeringPeer();
       const retaken = await postOffer(`${server.url}/whip/stage`, again.offer);
       assert.equal(retaken.status, 201, retaken.body);
       const waiting = (await cameraStatus(server.url, 'stage'))!;
@@ -153,7 +122,7 @@ describe('WHIP publisher states', () => {
   });
 
   test('Stop (DELETE) after a stall clears SOURCE_STALLED and resolves the stalled alert', async () => {
-    const peer = await manualPeer();
+    const peer = await offeringPeer();
     try {
       const answered = await postOffer(`${server.url}/whip/stage-2`, peer.offer);
       assert.equal(answered.status, 201, answered.body);
@@ -214,7 +183,7 @@ describe('WHIP publisher states', () => {
   });
 
   test('an offer that cannot bring a picture is refused at once with the real reason, and no camera is made for it', async () => {
-    const peer = await manualPeer();
+    const peer = await offeringPeer();
     const audioPc = new RTCPeerConnection({ iceServers: [] });
     let audioOffer: string;
     try {

@@ -162,6 +162,39 @@ async function iceGatheringComplete(pc: PeerConnection): Promise<void> {
   });
 }
 
+/** A sendonly video peer whose frames its test sends itself (none unless told), with its offer made and ICE gathered. */
+export interface OfferingPeer {
+  pc: PeerConnection;
+  source: InstanceType<typeof nonstandard.RTCVideoSource>;
+  /** The offer's SDP, every ICE candidate in it (non-trickle). */
+  offer: string;
+  /** Stops the track and closes the peer connection (no DELETE). */
+  close(): void;
+}
+
+/** A peer for tests that drive a WHIP session by hand: one that connects and sends nothing, or frames of its own. */
+export async function offeringPeer(): Promise<OfferingPeer> {
+  const source = new nonstandard.RTCVideoSource();
+  const track = source.createTrack();
+  const pc: PeerConnection = new RTCPeerConnection({ iceServers: [] });
+  const close = () => {
+    pc.onicegatheringstatechange = null;
+    track.stop();
+    pc.close();
+  };
+  try {
+    pc.addTransceiver(track, { direction: 'sendonly' });
+    await pc.setLocalDescription(await pc.createOffer());
+    await iceGatheringComplete(pc);
+    const offer = pc.localDescription?.sdp;
+    if (!offer) throw new Error('no local description after ICE gathering');
+    return { pc, source, offer, close };
+  } catch (error) {
+    close();
+    throw error;
+  }
+}
+
 /**
  * Publishes synthetic video to a WHIP endpoint (`http://host:port/whip/cam-id`).
  * Rejects with an Error whose message has the HTTP status and the response
