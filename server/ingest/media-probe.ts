@@ -131,16 +131,16 @@ function parseFieldOrder(video: string): FieldOrder | null {
 
 /**
  * What the stream's rotation and field order change or add: a quarter turn
- * swaps width and height and inverts the pixel aspect (the picture as
- * displayed, as ffmpeg's autorotated frames are); nothing when neither applies.
+ * swaps width and height and inverts the pixel aspect (`aspect`, the stored
+ * raster's), giving the picture as displayed, as ffmpeg's autorotated frames
+ * are; nothing when neither applies.
  */
-function pictureLayout(header: string, video: string, width: number | null, height: number | null): Partial<MediaInfo> {
+function pictureLayout(header: string, video: string, width: number | null, height: number | null, aspect: PixelAspect | null): Partial<MediaInfo> {
   const rotation = parseRotation(videoBlock(header));
   const fieldOrder = parseFieldOrder(video);
   const layout: Partial<MediaInfo> = fieldOrder ? { fieldOrder } : {};
   if (!rotation) return layout;
   if (rotation === 180) return { ...layout, rotation };
-  const aspect = parsePixelAspect(video, width, height);
   return { ...layout, rotation, width: height, height: width, pixelAspect: aspect ? ratio(aspect.v, aspect.h) : null };
 }
 
@@ -192,13 +192,14 @@ export function parseMediaInfo(header: string): MediaInfo {
   const createdAt = created ? Date.parse(created[1]!) : NaN;
   const width = size ? Number(size[1]) : null;
   const height = size ? Number(size[2]) : null;
+  const pixelAspect = parsePixelAspect(video, width, height);
   return {
     durationS: duration ? Number(duration[1]) * 3600 + Number(duration[2]) * 60 + Number(duration[3]) : null,
     fps,
     width,
     height,
-    pixelAspect: parsePixelAspect(video, width, height),
-    ...pictureLayout(header, video, width, height),
+    pixelAspect,
+    ...pictureLayout(header, video, width, height, pixelAspect),
     timecode: timecode ? timecode[1]!.replace('.', ';') : null,
     createdAt: Number.isFinite(createdAt) ? createdAt : null,
     audio: parseAudio(header),
