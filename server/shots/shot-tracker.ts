@@ -283,10 +283,11 @@ export class ShotTracker {
    */
   private enterSession(number: number, anchorMs: number): Session | null {
     if (this.session?.number === number) {
-      // A millisecond or less is rounding (a file's frames are timed on the grid exactly). Settled once a shot of
-      // the session has been timed (tcStart): a source read faster than real time (a file camera with realtime
-      // false) has every frame "early", and an anchor moved after that gave its shots outs before their ins.
-      if (!this.session.settled && this.session.tcStart === null && anchorMs < this.session.anchorMs - 1) this.session.anchorMs = anchorMs;
+      // A millisecond or less is rounding (a file's frames are timed on the grid exactly). Settled with the first
+      // burst (cutFrame), before any shot of the session is timed: a source read faster than real time (a file
+      // camera with realtime false) has every frame "early", and an anchor moved after that gave its shots outs
+      // before their ins.
+      if (!this.session.settled && anchorMs < this.session.anchorMs - 1) this.session.anchorMs = anchorMs;
       return this.session;
     }
     if (number < (this.options.firstSession ?? 1)) return null;
