@@ -16,7 +16,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import type { RunningServer } from '../../server/app/shotscale-server.js';
 import { CANONICAL_SCALES } from '../../server/shared/scale.js';
 import type { CameraStatus } from '../../server/shared/socket-events.js';
-import { httpJson, REPO_DIR, startTestServer } from '../support/server-harness.js';
+import { cameraStatus, httpJson, REPO_DIR, startTestServer } from '../support/server-harness.js';
 import { ensureWebBuild } from '../support/web-build.js';
 import { collectWrtcGarbage } from '../support/wrtc-cleanup.js';
 
@@ -29,11 +29,6 @@ const LAN_HOST = 'shotscale-lan.test';
  * its widest content, and the take slate in the nav is wider than a phone.
  */
 const PHONE = { viewport: { width: 390, height: 844 }, hasTouch: true, deviceScaleFactor: 2 };
-
-async function cameraStatus(url: string, id: string): Promise<CameraStatus | undefined> {
-  const { body } = await httpJson(`${url}/api/cameras`);
-  return (body as CameraStatus[]).find((c) => c.cameraId === id);
-}
 
 async function waitFor<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 15_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;

@@ -25,9 +25,8 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { RunningServer } from '../../server/app/shotscale-server.js';
-import type { CameraStatus } from '../../server/shared/socket-events.js';
 import { launchChromium } from '../support/browser.js';
-import { httpJson, REPO_DIR, startTestServer, testsrcCamera } from '../support/server-harness.js';
+import { cameraStatus, httpJson, REPO_DIR, startTestServer, testsrcCamera } from '../support/server-harness.js';
 import { waitFor } from '../support/wait-for.js';
 import { ensureWebBuild } from '../support/web-build.js';
 import { offeringPeer, publishWhip } from '../support/whip-publisher.js';
@@ -42,11 +41,6 @@ const CONNECT_TIMEOUT_S = 12;
 
 const shot = (p: Page, name: string) => p.screenshot({ path: path.join(ARTIFACTS, `publish-refusals-${name}.png`), fullPage: true });
 const textOf = async (page: Page, testId: string) => ((await page.locator(`[data-testid="${testId}"]`).first().textContent()) ?? '').replace(/\s+/g, ' ').trim();
-
-async function cameraStatus(url: string, id: string): Promise<CameraStatus | undefined> {
-  const { body } = await httpJson(`${url}/api/cameras`);
-  return (body as CameraStatus[]).find((c) => c.cameraId === id);
-}
 
 const untilState = (url: string, id: string, state: string, timeoutMs = 20_000) =>
   waitFor(`${id} ${state} on the server`, async () => ((await cameraStatus(url, id))?.state === state ? true : undefined), timeoutMs);

@@ -13,8 +13,7 @@ import { after, before, describe, test } from 'node:test';
 import wrtc from '@roamhq/wrtc';
 import type { RunningServer } from '../../server/app/shotscale-server.js';
 import type { ShotRecord } from '../../server/shared/shots.js';
-import type { CameraStatus } from '../../server/shared/socket-events.js';
-import { httpJson, startTestServer } from '../support/server-harness.js';
+import { cameraStatus, httpJson, startTestServer } from '../support/server-harness.js';
 import { publishWhip } from '../support/whip-publisher.js';
 import { collectWrtcGarbage } from '../support/wrtc-cleanup.js';
 
@@ -50,11 +49,6 @@ async function silentPeer(stripCandidates: boolean): Promise<{ pc: InstanceType<
 async function postOffer(url: string, offer: string): Promise<{ status: number; body: string; location: string | null; retryAfter: string | null }> {
   const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/sdp' }, body: offer });
   return { status: response.status, body: await response.text(), location: response.headers.get('location'), retryAfter: response.headers.get('retry-after') };
-}
-
-async function cameraStatus(url: string, id: string): Promise<CameraStatus | null> {
-  const response = await httpJson(`${url}/api/cameras/${id}`);
-  return response.status === 404 ? null : (response.body as { status: CameraStatus }).status;
 }
 
 /** Polls until `check` returns a value (not undefined); fails with `what` after `timeoutMs`. */

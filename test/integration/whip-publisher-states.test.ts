@@ -15,7 +15,7 @@ import wrtc from '@roamhq/wrtc';
 import type { RunningServer } from '../../server/app/shotscale-server.js';
 import type { Alert } from '../../server/shared/shots.js';
 import type { CameraStatus } from '../../server/shared/socket-events.js';
-import { connectClient, httpJson, startTestServer, type TestClient } from '../support/server-harness.js';
+import { cameraStatus, connectClient, httpJson, startTestServer, type TestClient } from '../support/server-harness.js';
 import { offeringPeer, publishWhip, type OfferingPeer } from '../support/whip-publisher.js';
 import { collectWrtcGarbage } from '../support/wrtc-cleanup.js';
 
@@ -39,11 +39,6 @@ async function sendFrames(source: OfferingPeer['source'], ms: number): Promise<v
 async function postOffer(url: string, offer: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string; location: string | null }> {
   const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/sdp', ...headers }, body: offer });
   return { status: response.status, body: await response.text(), location: response.headers.get('location') };
-}
-
-async function cameraStatus(url: string, id: string): Promise<CameraStatus | null> {
-  const response = await httpJson(`${url}/api/cameras/${id}`);
-  return response.status === 404 ? null : (response.body as { status: CameraStatus }).status;
 }
 
 /** Polls until `check` returns a value (not undefined); fails with `what` after `timeoutMs`. */

@@ -127,6 +127,12 @@ export async function httpJson(url: string, init: { method?: string; body?: unkn
   return { status: response.status, body };
 }
 
+/** A camera's status as `GET /api/cameras/:id` answers it; null when there is no such camera (404). */
+export async function cameraStatus(url: string, id: string): Promise<CameraStatus | null> {
+  const response = await httpJson(`${url}/api/cameras/${encodeURIComponent(id)}`);
+  return response.status === 404 ? null : (response.body as { status: CameraStatus }).status;
+}
+
 export const testsrcCamera = (id: string, extra: Record<string, unknown> = {}) => ({
   id,
   analysisFps: 5,
