@@ -5,9 +5,13 @@
  */
 import type pg from 'pg';
 import { ShotscaleError } from '../errors.js';
+import { canonicalTake, slateText } from '../shared/input-limits.js';
 import { redactUrl } from './cluster-connections.js';
 
-const MIGRATIONS: readonly string[] = [
+/** A step: SQL, or one that reads and rewrites rows in JavaScript (inside the migration's transaction). */
+type ClusterMigration = string | ((client: pg.PoolClient) => Promise<void>);
+
+const MIGRATIONS: readonly ClusterMigration[] = [
   // 1: the cameras, defined once for the cluster. `revision` comes from one
   // sequence on every insert and change, so the node analysing a camera sees
   // that it must restart it (a camera removed and added again included).
@@ -158,14 +162,77 @@ const MIGRATIONS: readonly string[] = [
   // (epoch ms; the node, and its cameras the restart cut), each node's as
   // its own log notes them (a single server's `gaps`). NULL: none.
   `ALTER TABLE cluster_takes ADD COLUMN IF NOT EXISTS gaps JSONB`,
+  // 15: one spelling per scene, take and tag, as the shot log's step 17
+  // gives a node's own file (server/store/migrations.ts): take numbers as a
+  // whole number ("01" is take 1), scenes and tags in Unicode NFC. Without
+  // it a node's take "1" no longer found its record "01" here, and the
+  // shots of a node that never runs again kept the old spelling.
+  respellSlates,
 ];
+
+/** Rows read at a time where a table may be large (the shots). */
+const RESPELL_BATCH = 2000;
+
+/** A JSON array of tags as slateText has them, the first of two that become one kept; null where nothing changes. */
+function respelledTags(tags: unknown): string[] | null {
+  if (!Array.isArray(tags) || !tags.every((tag) => typeof tag === 'string')) return null;
+  const respelled = [...new Set(tags.map(slateText))];
+  return respelled.length === tags.length && respelled.every((tag, i) => tag === tags[i]) ? null : respelled;
+}
+
+/**
+ * Migration 15. In JavaScript rather than SQL: NFC in SQL needs a UTF-8
+ * database, and the spelling must be exactly the one the API compares
+ * (canonicalTake, slateText). A take or plan that would become one already
+ * stored (the same scene, take and start; the same scene) keeps its
+ * spelling, as the shot log's step does, rather than the upgrade failing.
+ */
+async function respellSlates(client: pg.PoolClient): Promise<void> {
+  const takes = await client.query<{ id: string; scene: string; take: string; started_at: number }>('SELECT id, scene, take, started_at FROM cluster_takes');
+  for (const row of takes.rows) {
+    const scene = slateText(row.scene);
+    const take = canonicalTake(row.take);
+    if (scene === row.scene && take === row.take) continue;
+    await client.query(
+      `UPDATE cluster_takes SET scene = $2, take = $3 WHERE id = $1
+         AND NOT EXISTS (SELECT 1 FROM cluster_takes WHERE scene = $2 AND take = $3 AND started_at = $4)`,
+      [row.id, scene, take, row.started_at],
+    );
+  }
+  const plans = await client.query<{ scene: string }>('SELECT scene FROM cluster_plans');
+  for (const { scene } of plans.rows) {
+    const respelled = slateText(scene);
+    if (respelled === scene) continue;
+    await client.query('UPDATE cluster_plans SET scene = $2 WHERE scene = $1 AND NOT EXISTS (SELECT 1 FROM cluster_plans WHERE scene = $2)', [scene, respelled]);
+  }
+  // The shots by id, a batch at a time: the columns filters use and the record the API answers both change.
+  for (let after = '-9223372036854775808'; ; ) {
+    const { rows } = await client.query<{ id: string; scene: string | null; take: string | null; tags: unknown }>(
+      `SELECT id, scene, take, record->'tags' AS tags FROM cluster_shots
+        WHERE id > $1 AND (scene IS NOT NULL OR take IS NOT NULL OR jsonb_typeof(record->'tags') = 'array')
+        ORDER BY id LIMIT $2`,
+      [after, RESPELL_BATCH],
+    );
+    for (const row of rows) {
+      const scene = row.scene === null ? null : slateText(row.scene);
+      const take = row.take === null ? null : canonicalTake(row.take);
+      const tags = respelledTags(row.tags);
+      if (scene === row.scene && take === row.take && !tags) continue;
+      const patch = { scene, take, ...(tags ? { tags } : {}) };
+      await client.query('UPDATE cluster_shots SET scene = $2, take = $3, record = record || $4::jsonb WHERE id = $1', [row.id, scene, take, JSON.stringify(patch)]);
+    }
+    if (rows.length < RESPELL_BATCH) break;
+    after = rows[rows.length - 1]!.id;
+  }
+}
 
 /** Any constant: the advisory lock that serialises the nodes' migrations. */
 const MIGRATION_LOCK = 0x5ca1e;
 
 export const CLUSTER_SCHEMA_VERSION = MIGRATIONS.length;
 
-export async function migrateCluster(pool: pg.Pool): Promise<number> {
+/** Brings the cluster's schema to the latest step (`upTo`: an earlier one, as a database made by an earlier version). */
+export async function migrateCluster(pool: pg.Pool, upTo = MIGRATIONS.length): Promise<number> {
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
@@ -177,7 +244,10 @@ export async function migrateCluster(pool: pg.Pool): Promise<number> {
     if (version > MIGRATIONS.length) {
       throw new ShotscaleError('CLUSTER_SCHEMA', `the cluster's PostgreSQL schema is at version ${version}; this shotscale knows up to ${MIGRATIONS.length}`, { hint: 'run the same shotscale version on every node' });
     }
-    for (; version < MIGRATIONS.length; version += 1) await client.query(MIGRATIONS[version]!);
+    for (; version < upTo; version += 1) {
+      const step = MIGRATIONS[version]!;
+      await (typeof step === 'string' ? client.query(step) : step(client));
+    }
     await client.query('UPDATE shotscale_schema SET version = $1', [version]);
     await client.query('COMMIT');
     return version;
