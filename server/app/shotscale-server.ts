@@ -94,6 +94,19 @@ function readTls(loaded: LoadedConfig, tls: { cert: string; key: string }): { ce
   return { cert: read('cert', tls.cert), key: read('key', tls.key) };
 }
 
+/**
+ * What the server checks of its own settings before anything starts (and
+ * shotscale doctor, so that it finds what would stop the start): a server
+ * other machines can reach has a token; the certificate and key are read
+ * here, so a missing one stops the start cleanly.
+ */
+export function checkServerSettings(loaded: LoadedConfig): { tokens: TokenRegistry; tls: { cert: Buffer; key: Buffer } | null } {
+  const { server } = loaded.config;
+  const tokens = new TokenRegistry(tokenEntries(server));
+  assertBindAllowed(server.host, tokens.hasAccessTokens);
+  return { tokens, tls: server.tls ? readTls(loaded, server.tls) : null };
+}
+
 /** This node's id in a cluster: the configured one, else the host name made safe for a key. */
 export function clusterNodeId(configured: string | null): string {
   return configured ?? (hostname().replace(/[^A-Za-z0-9_.-]/g, '-').replace(/^[^A-Za-z0-9]+/, '').slice(0, 64) || 'node');
@@ -118,10 +131,7 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
   const { config } = loaded;
   const { log } = options;
   const clock = options.clock ?? systemClock;
-  const tokens = new TokenRegistry(tokenEntries(config.server));
-  assertBindAllowed(config.server.host, tokens.hasAccessTokens);
-  // Read before anything starts: a missing certificate stops the start cleanly.
-  const tls = config.server.tls ? readTls(loaded, config.server.tls) : null;
+  const { tokens, tls } = checkServerSettings(loaded);
 
   const ffmpeg = resolveFfmpeg(config.ffmpeg.path ? resolveConfigPath(loaded, config.ffmpeg.path) : null);
   log.info(`ffmpeg: ${ffmpeg.path} (from ${ffmpeg.origin}; ${ffmpeg.version}${ffmpeg.hasNdi ? '; NDI input available' : ''})`);

@@ -17,7 +17,8 @@ import { loadModel } from '../inference/model-registry.js';
 import { resolveFfmpeg, type FfmpegBinary } from '../ingest/ffmpeg-binary.js';
 import { silentLogger } from '../shared/logger.js';
 import { lockDataDir } from '../store/data-dir-lock.js';
-import { REPO_ROOT } from '../app/shotscale-server.js';
+import { checkServerSettings, REPO_ROOT } from '../app/shotscale-server.js';
+import { sourceFileProblem } from '../ingest/source-file.js';
 import { configFromArgs, DEFAULT_CONFIG } from './serve-command.js';
 import { parseCommandArgs, UsageError } from './command-options.js';
 
@@ -29,15 +30,17 @@ export interface Finding {
   detail: string;
   /** How to fix it (problems and notes that need an action). */
   fix?: string;
+  /** The error's code where the problem is one the product would stop with (README, "When something goes wrong"). */
+  code?: string;
 }
 
 const ok = (check: string, detail: string): Finding => ({ check, status: 'ok', detail });
 const note = (check: string, detail: string, fix?: string): Finding => ({ check, status: 'note', detail, ...(fix ? { fix } : {}) });
 const problem = (check: string, detail: string, fix: string): Finding => ({ check, status: 'problem', detail, fix });
 
-/** A ShotscaleError's message and hint as a problem. */
+/** A ShotscaleError's message, hint and code as a problem. */
 function problemOf(check: string, error: unknown, fallbackFix: string): Finding {
-  return problem(check, errorMessage(error), (isShotscaleError(error) && error.hint) || fallbackFix);
+  return { ...problem(check, errorMessage(error), (isShotscaleError(error) && error.hint) || fallbackFix), ...(isShotscaleError(error) ? { code: error.code } : {}) };
 }
 
 function checkNode(): Finding {
@@ -59,7 +62,8 @@ function checkConfig(values: { config?: string | undefined; port?: string | unde
 function checkFfmpeg(loaded: LoadedConfig): { findings: Finding[]; ffmpeg: FfmpegBinary | null } {
   let ffmpeg: FfmpegBinary;
   try {
-    ffmpeg = resolveFfmpeg(loaded.config.ffmpeg.path);
+    // Relative to the config file, as serve reads it.
+    ffmpeg = resolveFfmpeg(loaded.config.ffmpeg.path ? resolveConfigPath(loaded, loaded.config.ffmpeg.path) : null);
   } catch (error) {
     return { findings: [problemOf('ffmpeg', error, 'install ffmpeg (apt-get install ffmpeg) or set ffmpeg.path in the config')], ffmpeg: null };
   }
@@ -108,6 +112,16 @@ async function checkModel(loaded: LoadedConfig): Promise<Finding[]> {
       findings.push(ok('calibration', `${head} (${loadedHead.provenance.count} labelled frames)`));
     } catch (error) {
       findings.push(problemOf('calibration', error, 'recalibrate with shotscale calibrate, or set model.calibration: null'));
+    }
+  }
+  // A camera's own head stops the start as the model's does (CAMERA_INVALID naming the camera).
+  for (const camera of loaded.config.cameras) {
+    if (!camera.calibration) continue;
+    const head = resolveConfigPath(loaded, camera.calibration);
+    try {
+      loadHead(head, featureNames ?? []);
+    } catch (error) {
+      findings.push(problemOf(`camera ${camera.id}`, error, `recalibrate with shotscale calibrate, or remove calibration from camera ${camera.id}`));
     }
   }
   return findings;
@@ -178,13 +192,25 @@ function checkCameras(loaded: LoadedConfig): Finding[] {
     const { source } = camera;
     if (source.kind === 'file') {
       const file = resolveConfigPath(loaded, source.path);
-      if (!existsSync(file)) findings.push(problem(`camera ${camera.id}`, `file ${file} does not exist`, `fix the path of camera ${camera.id} (relative paths are relative to the config file)`));
+      const fileProblem = sourceFileProblem({ ...source, path: file });
+      if (fileProblem) findings.push(problem(`camera ${camera.id}`, `file ${file}: ${fileProblem}`, `fix the path of camera ${camera.id} (relative paths are relative to the config file)`));
     } else if (source.kind === 'webcam' && source.device.startsWith('/dev/') && !existsSync(source.device)) {
       findings.push(problem(`camera ${camera.id}`, `webcam ${source.device} does not exist`, 'plug the camera in, or fix its device (ls /dev/video*)'));
     }
   }
   if (!findings.length) findings.push(ok('cameras', `${loaded.config.cameras.length} configured; files and devices present (network cameras are checked when they connect)`));
   return findings;
+}
+
+/** What the server checks of its settings at start (a reachable bind without a token, the certificate's files). */
+function checkServer(loaded: LoadedConfig): Finding {
+  try {
+    checkServerSettings(loaded);
+  } catch (error) {
+    return problemOf('server', error, 'fix server in the config');
+  }
+  const { host, tls } = loaded.config.server;
+  return ok('server', `${host}${tls ? ', HTTPS (certificate and key read)' : ''}`);
 }
 
 function checkWebPage(): Finding {
@@ -203,7 +229,7 @@ export async function runDoctor(argv: string[]): Promise<number> {
   const ffmpeg = checkFfmpeg(loaded);
   findings.push(...ffmpeg.findings, ...checkProviders(loaded));
   findings.push(...(config.loaded ? await checkModel(loaded) : [note('model', 'not checked: the model is named in the config, which cannot be loaded (see config above)', 'fix the config, then run shotscale doctor again')]));
-  if (config.loaded) findings.push(checkDataDir(loaded), await checkPort(loaded), ...checkCameras(loaded));
+  if (config.loaded) findings.push(checkServer(loaded), checkDataDir(loaded), await checkPort(loaded), ...checkCameras(loaded));
   findings.push(checkWebPage());
   const problems = findings.filter((f) => f.status === 'problem').length;
   if (values.json) {
@@ -211,7 +237,7 @@ export async function runDoctor(argv: string[]): Promise<number> {
   } else {
     const width = Math.max(...findings.map((f) => f.check.length));
     const label: Record<FindingStatus, string> = { ok: 'ok     ', note: 'note   ', problem: 'PROBLEM' };
-    const lines = findings.flatMap((f) => [`${label[f.status]}  ${f.check.padEnd(width)}  ${f.detail}`, ...(f.fix ? [`${' '.repeat(9 + width)}  fix: ${f.fix}`] : [])]);
+    const lines = findings.flatMap((f) => [`${label[f.status]}  ${f.check.padEnd(width)}  ${f.code ? `${f.code}: ` : ''}${f.detail}`, ...(f.fix ? [`${' '.repeat(9 + width)}  fix: ${f.fix}`] : [])]);
     process.stdout.write(`shotscale doctor (${values.config ?? path.relative(process.cwd(), DEFAULT_CONFIG)})\n${lines.join('\n')}\n${problems ? `${problems} problem${problems === 1 ? '' : 's'} found` : 'no problems found'}\n`);
   }
   return problems ? 1 : 0;

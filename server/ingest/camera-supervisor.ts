@@ -17,7 +17,7 @@ import { FrameReader } from './frame-reader.js';
 import { FrameRateMeter } from './frame-rate-meter.js';
 import { SourcePace } from './source-pace.js';
 import { listensForSender } from './listener-source.js';
-import { sourceFileMissing } from './source-file.js';
+import { sourceFileProblem } from './source-file.js';
 import type { CameraSourceDeps } from './camera-source.js';
 
 export type SupervisorSettings = Config['supervisor'];
@@ -144,7 +144,8 @@ export class CameraSupervisor {
 
   private spawnChild(): void {
     const { deps, camera } = this;
-    if (sourceFileMissing(camera.source)) return this.waitForFile();
+    const fileProblem = sourceFileProblem(camera.source);
+    if (fileProblem) return this.waitForFile(fileProblem);
     let args: string[];
     try {
       args = buildFfmpegArgs(camera.source, { ...deps.output, fps: camera.analysisFps }, deps.argsContext, deps.cuts);
@@ -277,14 +278,14 @@ export class CameraSupervisor {
 
   /**
    * The file is not there (deleted, or a drive unmounted, since the camera
-   * was added): failed, with that reason, and looked for again at the
+   * was added), or a folder stands at its path: failed, with that reason, and looked for again at the
    * slowest restart pace (supervisor.backoffMaxS) without spawning ffmpeg;
    * it starts once the file is back. Not counted as a reconnect: nothing was
    * connected.
    */
-  private waitForFile(): void {
+  private waitForFile(problem: string): void {
     const everyS = this.deps.settings.backoffMaxS;
-    const reason = `${describeSource(this.camera.source)}: no such file (looked for again every ${everyS} s)`;
+    const reason = `${describeSource(this.camera.source)}: ${problem} (looked for again every ${everyS} s)`;
     if (this.lastError !== reason) this.deps.log.error(reason);
     this.lastError = reason;
     this.errorCode = 'SOURCE_NOT_FOUND';

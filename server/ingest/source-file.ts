@@ -6,19 +6,34 @@
  * looks for the file again now and then (a copy still on its way, a drive
  * mounted late: see CameraSupervisor) without spawning an ffmpeg each time.
  */
-import { existsSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import type { CameraConfig, SourceConfig } from '../config/schema.js';
 import { ShotscaleError } from '../errors.js';
 
-/** Whether the source is a file that does not exist (now). */
-export function sourceFileMissing(source: SourceConfig): boolean {
-  return source.kind === 'file' && !existsSync(source.path);
+/**
+ * Why a file camera's path is nothing ffmpeg can read (now): "no such
+ * file", or "a folder, not a file" (ffmpeg fails on it at once, and would
+ * be restarted for ever); null where it is a file, or the source no file.
+ * A pipe or a device is left to ffmpeg: a named pipe is a way to feed it.
+ */
+export function sourceFileProblem(source: SourceConfig): string | null {
+  if (source.kind !== 'file') return null;
+  let stats;
+  try {
+    stats = statSync(source.path, { throwIfNoEntry: false });
+  } catch {
+    // A folder on the way that may not be searched, a path through a file: ffmpeg says it in its own words.
+    return null;
+  }
+  if (!stats) return 'no such file';
+  return stats.isDirectory() ? 'a folder, not a file' : null;
 }
 
-/** Refuses a file camera whose file does not exist (the path resolved against the config's folder). */
+/** Refuses a file camera whose file does not exist or is a folder (the path resolved against the config's folder). */
 export function checkSourceFile(camera: CameraConfig): void {
-  if (camera.source.kind !== 'file' || !sourceFileMissing(camera.source)) return;
-  throw new ShotscaleError('CAMERA_INVALID', `camera "${camera.id}": source.path: ${camera.source.path}: no such file`, {
+  const problem = sourceFileProblem(camera.source);
+  if (camera.source.kind !== 'file' || !problem) return;
+  throw new ShotscaleError('CAMERA_INVALID', `camera "${camera.id}": source.path: ${camera.source.path}: ${problem}`, {
     hint: 'a file camera reads a file on the server; a relative path is relative to the config file',
   });
 }

@@ -209,6 +209,45 @@ describe("a config's file camera whose file is missing at start (a drive mounted
   });
 });
 
+describe('a file camera whose path is a folder', () => {
+  let server: RunningServer;
+  const folder = tempDir('shotscale-folder-source-');
+
+  before(async () => {
+    server = await startTestServer({
+      supervisor: { backoffMaxS: 1 },
+      cameras: [testsrcCamera('good'), { id: 'folder', analysisFps: 5, source: { kind: 'file', path: folder, loop: true, realtime: true } }],
+    });
+  });
+
+  after(async () => {
+    await server?.close();
+  });
+
+  test('in the config: failed, saying it is a folder, and not restarted for ever; over the API: refused with CAMERA_INVALID', async () => {
+    const { client } = await connectClient(server.url);
+    try {
+      const now = server.cameras.get('folder').status();
+      const failed = now.state === 'failed' ? now : await waitForStatus(client, (s) => s.cameraId === 'folder' && s.state === 'failed', 10_000);
+      assert.equal(failed.lastError, `${folder}: a folder, not a file (looked for again every 1 s)`);
+      assert.equal(failed.errorCode, 'SOURCE_NOT_FOUND');
+      // ffmpeg was restarted every second on it ("Is a directory", SOURCE_FAILED): no ffmpeg is started on a folder.
+      await collectReadouts(client, 10, (r) => r.cameraId === 'good');
+      const later = server.cameras.get('folder').status();
+      assert.deepEqual([later.state, later.reconnects], ['failed', 0]);
+
+      const added = await httpJson(`${server.url}/api/cameras`, { method: 'POST', body: { id: 'folder-too', source: { kind: 'file', path: folder } } });
+      assert.equal(added.status, 400);
+      const error = (added.body as { error: { code: string; message: string } }).error;
+      assert.equal(error.code, 'CAMERA_INVALID');
+      assert.equal(error.message, `camera "folder-too": source.path: ${folder}: a folder, not a file`);
+      assert.equal((await httpJson(`${server.url}/api/cameras/folder-too`)).status, 404, 'nothing of it is left');
+    } finally {
+      client.close();
+    }
+  });
+});
+
 describe('a missing file and an RTSP port nobody listens on: each coded in GET /api/cameras, the rest running', () => {
   let server: RunningServer;
   let deadPort: number;

@@ -5,7 +5,7 @@
  * problem is named with its fix, and the exit status says whether any was found.
  */
 import { createServer, type Server } from 'node:net';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,7 +16,7 @@ import { REPO_DIR } from '../support/server-harness.js';
 const MODELS = path.join(REPO_DIR, 'models');
 const DEMO = path.join(REPO_DIR, 'media', 'demo');
 
-interface Report { problems: number; findings: { check: string; status: string; detail: string; fix?: string }[] }
+interface Report { problems: number; findings: { check: string; status: string; detail: string; fix?: string; code?: string }[] }
 
 function config(yaml: string): string {
   const file = path.join(tempDir(), 'config.yaml');
@@ -49,7 +49,7 @@ describe('shotscale doctor', () => {
     assert.equal(code, 0, text);
     assert.equal(report.problems, 0);
     const status = Object.fromEntries(report.findings.map((f) => [f.check, f.status]));
-    for (const check of ['node', 'config', 'ffmpeg', 'provider cpu', 'model', 'calibration', 'data directory', 'port', 'cameras', 'dashboard']) assert.equal(status[check], 'ok', `${check}\n${text}`);
+    for (const check of ['node', 'config', 'ffmpeg', 'provider cpu', 'model', 'calibration', 'server', 'data directory', 'port', 'cameras', 'dashboard']) assert.equal(status[check], 'ok', `${check}\n${text}`);
     // On a machine without CUDA binaries the GPU provider is a note with how to get it, not a problem.
     const cuda = report.findings.find((f) => f.check === 'provider cuda')!;
     if (cuda.status !== 'ok') assert.match(cuda.detail, /not available: .*README, "GPU"/);
@@ -70,13 +70,53 @@ describe('shotscale doctor', () => {
     assert.match(problems.get('ffmpeg')?.detail ?? '', /no-such-ffmpeg/, text);
     assert.match(problems.get('data directory')?.detail ?? '', /not-a-directory is a file/, text);
     assert.match(problems.get('port')?.detail ?? '', new RegExp(`127\\.0\\.0\\.1:${takenPort} is already in use`), text);
-    assert.match(problems.get('camera gone')?.detail ?? '', /missing\.mp4 does not exist/, text);
+    assert.match(problems.get('camera gone')?.detail ?? '', /missing\.mp4: no such file/, text);
     assert.match(problems.get('providers')?.fix ?? '', /add cpu/, text);
     for (const p of problems.values()) assert.ok(p.fix && p.fix.length > 10, `${p.check} has a fix`);
     assert.equal(report.problems, problems.size);
     assert.match(text, /PROBLEM +ffmpeg/);
     assert.match(text, /fix: /);
     assert.match(text, new RegExp(`${problems.size} problems found`));
+  });
+
+  test('what serve stops on is found before the shoot: a reachable bind without a token, a missing certificate, a camera\'s head, a folder for a file; each with its code', async () => {
+    const dir = tempDir();
+    mkdirSync(path.join(dir, 'clips'));
+    const file = path.join(dir, 'config.yaml');
+    writeFileSync(
+      file,
+      `server: { host: 0.0.0.0, port: 0, tls: { cert: nope.pem, key: nope.pem } }\nmodel: { manifest: ${MODELS}/framing-default.manifest.json }\nshots: { dataDir: ${tempDir()} }\ncameras:\n  - { id: a, source: { kind: file, path: clips }, calibration: nope.head.json }\n`,
+    );
+    const { code, report, text } = await doctor(file);
+    assert.equal(code, 1, text);
+    const problems = new Map(report.findings.filter((f) => f.status === 'problem').map((f) => [f.check, f]));
+    // The bind is checked first, as serve does: the certificate is said once the host is allowed.
+    assert.equal(problems.get('server')?.code, 'INSECURE_BIND', text);
+    assert.match(problems.get('server')?.detail ?? '', /server\.host is 0\.0\.0\.0/);
+    const head = report.findings.find((f) => f.check === 'camera a' && /head/.test(f.detail));
+    assert.deepEqual([head?.status, head?.code], ['problem', 'MODEL_FILE_NOT_FOUND'], text);
+    assert.match(head?.detail ?? '', /nope\.head\.json/);
+    assert.match(text, /PROBLEM +server +INSECURE_BIND: server\.host is 0\.0\.0\.0/);
+    const folder = report.findings.find((f) => f.check === 'camera a' && /clips/.test(f.detail));
+    assert.match(folder?.detail ?? '', new RegExp(`${path.join(dir, 'clips')}: a folder, not a file`), text);
+
+    writeFileSync(file, `server: { port: 0, tls: { cert: nope.pem, key: nope.pem } }\nmodel: { manifest: ${MODELS}/framing-default.manifest.json }\nshots: { dataDir: ${tempDir()} }\n`);
+    const tls = await doctor(file);
+    const server = tls.report.findings.find((f) => f.check === 'server');
+    assert.deepEqual([server?.status, server?.code], ['problem', 'CONFIG_INVALID'], tls.text);
+    assert.match(server?.detail ?? '', new RegExp(`server\\.tls\\.cert: cannot read ${path.join(dir, 'nope.pem')}`));
+  });
+
+  test('ffmpeg.path is relative to the config file, as serve reads it', async () => {
+    const dir = tempDir();
+    symlinkSync('/usr/bin/ffmpeg', path.join(dir, 'ff'));
+    const file = path.join(dir, 'config.yaml');
+    writeFileSync(file, `server: { port: 0 }\nffmpeg: { path: ./ff }\nmodel: { manifest: ${MODELS}/framing-default.manifest.json }\nshots: { dataDir: ${tempDir()} }\n`);
+    // Run from the repository, not from the config's folder.
+    const { report, text } = await doctor(file);
+    const ffmpeg = report.findings.find((f) => f.check === 'ffmpeg');
+    assert.equal(ffmpeg?.status, 'ok', text);
+    assert.match(ffmpeg?.detail ?? '', new RegExp(`^${path.join(dir, 'ff')} `), text);
   });
 
   test('an invalid config is a problem with where it is; the machine is still checked', async () => {
