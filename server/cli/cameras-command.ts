@@ -18,7 +18,7 @@ import { configFromArgs } from './serve-command.js';
 
 export function runCameras(argv: string[]): number {
   const [action, ...rest] = argv;
-  if (action !== 'reset') throw new UsageError(action ? `unknown action ${JSON.stringify(action.slice(0, 40))}: reset` : 'reset?');
+  if (action !== 'reset') throw new UsageError(action ? `unknown action ${JSON.stringify(action.slice(0, 40))}: reset` : 'no action given: shotscale cameras reset [ID...]');
   const { values, positionals } = parseCommandArgs({ args: rest, allowPositionals: true, options: { config: { type: 'string', short: 'c' } } });
   const loaded = configFromArgs({ config: values.config });
   const { config } = loaded;

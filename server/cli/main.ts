@@ -57,11 +57,12 @@ commands:
   cameras reset [ID...] [--config FILE]
       Forget the camera changes made over the API or the Cameras view that a server keeps in its data directory
       (all, or those of the cameras named): its next start runs the config file's cameras. Stop the server first.
-  bench [--cameras 1,4,8,16] [--fps 5] [--duration S] [--out FILE]
-      Run the pipeline benchmark; prints figures and writes JSON.
+  bench [--cameras 1,4,8,16] [--fps 5] [--duration S] [--warmup S] [--manifest M] [--out FILE]
+      Run the pipeline benchmark (on another model's manifest with --manifest); prints figures and writes JSON.
   doctor [--config FILE] [--port N] [--host HOST] [--json]
-      Check what the server needs (config, ffmpeg and NDI, execution providers, the model,
-      the data directory, the port, the cameras' files): each problem with its fix; exits 1 on any.
+      Check what the server needs (config, ffmpeg and NDI, execution providers, the model and its heads,
+      the bind and certificate, the data directory, the port, the cameras' files): each problem with its
+      fix and code; exits 1 on any.
 
 options:
   -h, --help   this text
@@ -91,9 +92,14 @@ const COMMANDS = new Set(['serve', 'log', 'export', 'classify', 'doctor', 'eval'
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   const log = createLogger('shotscale');
-  if (!command || command === '-h' || command === '--help' || command === 'help') {
+  if (!command) {
+    // A mistake like any other: said on stderr with its code, the usage after it, exit 2.
+    process.stderr.write(`${new ShotscaleError('BAD_REQUEST', 'no command given', { hint: 'shotscale serve runs the server; shotscale --help lists every command' }).toDisplay()}\n\n${USAGE}\n`);
+    return 2;
+  }
+  if (command === '-h' || command === '--help' || command === 'help') {
     process.stdout.write(USAGE + '\n');
-    return command ? 0 : 2;
+    return 0;
   }
   if (command === '--version') {
     process.stdout.write(`shotscale ${VERSION}\n`);

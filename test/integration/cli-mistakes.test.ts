@@ -109,6 +109,14 @@ describe('shotscale: commands and options it does not take', () => {
     const bogus = await runCli(['bogus']);
     assert.equal(bogus.code, 2);
     assert.match(bogus.stderr, /^error BAD_REQUEST: unknown command "bogus"\n {2}hint: shotscale --help lists every command\n\nusage: shotscale <command>/);
+    // No command at all, and a command's missing action: the same, saying what is missing.
+    const none = await runCli([]);
+    assert.equal(none.code, 2);
+    assert.equal(none.stdout, '');
+    assert.match(none.stderr, /^error BAD_REQUEST: no command given\n {2}hint: shotscale serve runs the server; shotscale --help lists every command\n\nusage: shotscale <command>/);
+    const cameras = await runCli(['cameras']);
+    assert.equal(cameras.code, 2);
+    assert.match(cameras.stderr, /^error BAD_REQUEST: no action given: shotscale cameras reset \[ID\.\.\.\]\n/);
     const version = await runCli(['--version']);
     assert.equal(version.code, 0, version.stderr);
     assert.equal(version.stdout, `shotscale ${VERSION}\n`);
