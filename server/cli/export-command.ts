@@ -62,7 +62,7 @@ export async function runExport(argv: string[]): Promise<number> {
     const media = new MediaSourceStore(db).all();
     const from = filmTime(store, media, values.from, '--from');
     const to = filmTime(store, media, values.to, '--to');
-    const filter = optionsFilter({ camera: values.camera, scene: values.scene, take: values.take, from: from ?? values.from, to: to ?? values.to });
+    const filter = optionsFilter({ camera: values.camera, scene: values.scene, take: values.take, from: from ?? values.from, to: to ?? values.to }, media.length === 1);
     if (filter.from !== undefined && filter.to !== undefined && filter.from > filter.to) {
       throw new UsageError(`--from ${values.from} is after --to ${values.to}: no shot can end after the one and start before the other`, 'swap them');
     }
@@ -89,13 +89,17 @@ export async function runExport(argv: string[]): Promise<number> {
   return 0;
 }
 
-/** The API's filter of the options: a value it refuses ("from: ... is neither ...") is a mistake on the command line. */
-function optionsFilter(query: Record<string, string | undefined>): ShotFilter {
+/**
+ * The API's filter of the options: a value it refuses ("from: ... is neither ...") is a mistake on the command line.
+ * On the log of one file (`filmLog`) a time may also be the film's (filmTime): the refusal says so.
+ */
+function optionsFilter(query: Record<string, string | undefined>, filmLog: boolean): ShotFilter {
   try {
     return shotFilterFrom(query);
   } catch (error) {
-    if (isShotscaleError(error, 'BAD_REQUEST')) throw new UsageError(`--${error.message}`);
-    throw error;
+    if (!isShotscaleError(error, 'BAD_REQUEST')) throw error;
+    const timeOption = /^(from|to): /.test(error.message);
+    throw new UsageError(`--${error.message}${filmLog && timeOption ? ', nor, on this log of a file, a timecode (00:01:30:00) or seconds into it (90s)' : ''}`);
   }
 }
 

@@ -101,6 +101,10 @@ describe('shotscale export: an output over its own input', () => {
     const res = await runCli(['export', '--format', 'csv', '--db', log, '--from', '10s', '--to', '5s']);
     assert.equal(res.code, 2, res.stderr);
     assert.match(res.stderr, /^error BAD_REQUEST: --from 10s is after --to 5s/);
+    // A time that is none of them names every form this log takes, the film's too.
+    const banana = await runCli(['export', '--format', 'csv', '--db', log, '--from', 'banana']);
+    assert.equal(banana.code, 2, banana.stderr);
+    assert.match(banana.stderr, /^error BAD_REQUEST: --from: "banana" is neither epoch milliseconds nor an ISO 8601 date \(2026-12-05 or 2026-12-05T14:30:00Z\), nor, on this log of a file, a timecode \(00:01:30:00\) or seconds into it \(90s\)\n/);
   });
 });
 
