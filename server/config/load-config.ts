@@ -109,8 +109,16 @@ export function loadConfig(file: string | null, env: NodeJS.ProcessEnv = process
   const doc = parseDocument(text, { lineCounter: counter, prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
     const first = doc.errors[0]!;
-    const where = first.linePos?.[0] ? `:${first.linePos[0].line}:${first.linePos[0].col}` : '';
-    throw new ShotscaleError('CONFIG_PARSE', `${absolute}${where}: ${first.message.split('\n')[0]}`, envInFlowHint(text, first.pos[0]));
+    // The place is given once, as file:line:column; the parser's own "at line 6, column 1:" and its excerpt are left out.
+    let what = first.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+    let where = first.linePos?.[0] ? `:${first.linePos[0].line}:${first.linePos[0].col}` : '';
+    // Noticed only past the last line (a quote or brace never closed): the line after the file is no place to look.
+    const lastLine = text.trimEnd().split('\n').length;
+    if (first.linePos?.[0] && first.linePos[0].line > lastLine) {
+      where = `:${lastLine}`;
+      what = `${what}, by the end of the file (opened on line ${lastLine} or before)`;
+    }
+    throw new ShotscaleError('CONFIG_PARSE', `${absolute}${where}: ${what}`, envInFlowHint(text, first.pos[0]));
   }
   const interpolated = interpolateEnv(doc.toJS(), [], absolute, env);
   const config = validateConfig(interpolated, absolute, { doc, counter });

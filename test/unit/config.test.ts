@@ -150,6 +150,13 @@ describe('loadConfig: errors', () => {
     assert.ok(Number(line[1]) >= 3, error.message);
   });
 
+  test('a YAML syntax error says the place once, and a quote never closed is placed on the file\'s last line, not past it', () => {
+    const nested = writeYaml('server: a: b\n');
+    assert.equal(loadError(nested, 'CONFIG_PARSE').message, `${nested}:1:9: Nested mappings are not allowed in compact mappings`);
+    const quote = writeYaml('server:\n  port: 1\ncameras:\n  - id: a\n    source: { kind: file, path: "x.mp4 }\n');
+    assert.equal(loadError(quote, 'CONFIG_PARSE').message, `${quote}:5: Missing closing "quote, by the end of the file (opened on line 5 or before)`);
+  });
+
   test('duplicate YAML keys are a parse error', () => {
     const error = loadError(writeYaml('server:\n  port: 1\n  port: 2\n'), 'CONFIG_PARSE');
     assert.match(error.message, /:3:/);
