@@ -86,7 +86,7 @@ function readTls(loaded: LoadedConfig, tls: { cert: string; key: string }): { ce
     try {
       return readFileSync(resolved);
     } catch (error) {
-      throw new ShotscaleError('CONFIG_INVALID', `server.tls.${what}: cannot read ${resolved}: ${errorMessage(error)}`, {
+      throw new ShotscaleError('CONFIG_INVALID', `server.tls.${what}${loaded.file ? ` (in ${loaded.file})` : ''}: cannot read ${resolved}: ${errorMessage(error)}`, {
         hint: 'make a certificate, e.g. openssl req -x509 -newkey rsa:2048 -nodes -days 365 -keyout key.pem -out cert.pem -subj /CN=shotscale',
       });
     }

@@ -104,7 +104,7 @@ describe('shotscale doctor', () => {
     const tls = await doctor(file);
     const server = tls.report.findings.find((f) => f.check === 'server');
     assert.deepEqual([server?.status, server?.code], ['problem', 'CONFIG_INVALID'], tls.text);
-    assert.match(server?.detail ?? '', new RegExp(`server\\.tls\\.cert: cannot read ${path.join(dir, 'nope.pem')}`));
+    assert.equal(server?.detail.startsWith(`server.tls.cert (in ${file}): cannot read ${path.join(dir, 'nope.pem')}: `), true, server?.detail);
   });
 
   test('ffmpeg.path is relative to the config file, as serve reads it', async () => {
