@@ -198,6 +198,18 @@ function readHeadText(file: string): string {
   }
 }
 
+/** What a rules-residual head's file holds where it is not the shape it should be, in words ("its mean has 3 values for its 270 feature names"); none when it is. */
+function residualShapeProblems(head: FramingHead): string[] {
+  const { layers, mean } = head.model;
+  const names = head.featureNames.length;
+  const found: string[] = [];
+  if (layers.length !== 1) found.push(`it has ${layers.length} layers`);
+  const outputs = layers.at(-1)!.bias.length;
+  if (outputs !== CANONICAL_SCALES.length) found.push(`its ${layers.length === 1 ? '' : 'last '}layer has ${outputs} output${outputs === 1 ? '' : 's'}`);
+  if (mean.length !== names) found.push(`its mean has ${mean.length} value${mean.length === 1 ? '' : 's'} for its ${names} feature name${names === 1 ? '' : 's'}`);
+  return found;
+}
+
 /** Loads and checks a head against the features the running model produces. */
 export function loadHead(file: string, featureNames: readonly string[]): FramingHead {
   const text = readHeadText(file);
@@ -230,8 +242,9 @@ export function parseHead(raw: unknown, file: string, featureNames: readonly str
     });
   }
   head.pick = pickIndices(head.featureNames, featureNames);
-  if (head.output === 'rules-residual' && (head.model.layers.length !== 1 || head.model.layers[0]!.bias.length !== CANONICAL_SCALES.length || head.model.mean.length !== head.featureNames.length)) {
-    throw new ShotscaleError('MODEL_MANIFEST_INVALID', `calibration head ${file}: a rules-residual head has one layer of ${CANONICAL_SCALES.length} outputs over its ${head.featureNames.length} features`);
+  if (head.output === 'rules-residual') {
+    const found = residualShapeProblems(head);
+    if (found.length) throw new ShotscaleError('MODEL_MANIFEST_INVALID', `calibration head ${file}: ${found.join(', ')}; a rules-residual head has one layer of ${CANONICAL_SCALES.length} outputs over its ${head.featureNames.length} features`, { hint: 'a head is the file shotscale calibrate writes, as it wrote it: fit it again, or name another' });
   }
   if (head.groups.length !== head.classes.length) throw new ShotscaleError('MODEL_MANIFEST_INVALID', `calibration head ${file}: ${head.classes.length} classes but ${head.groups.length} groups`);
   return head;

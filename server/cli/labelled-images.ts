@@ -112,22 +112,77 @@ function checkImagesDir(dir: string): void {
   if (!isFolder) throw unreadable(`--images ${dir}: not a folder`, 'name the folder the labels file\'s paths are relative to (without --images: the labels file\'s own folder)');
 }
 
+/** Lines as words: "line 4", "lines 2, 3". */
+const linesText = (lines: readonly number[]) => `line${lines.length === 1 ? '' : 's'} ${lines.join(', ')}`;
+
+/**
+ * One frame counts once and carries one label. Rows that name the same image
+ * (the same path once resolved: img/a.jpg and ./img/a.jpg are one) with the
+ * same class are kept once, the first, and said on stderr: listed three times
+ * it would count three times in a score, and in a fit sit on both sides of a
+ * cross-validation fold. Rows that give one image different classes are
+ * refused, naming the lines: whichever was kept, the score or the fit would
+ * rest on a label the file itself contradicts, and only its author knows
+ * which is right (the last row may be a correction, or a slip).
+ * Returns the index of each row kept, in file order, and the warnings.
+ */
+export function oneRowPerImage(labelsFile: string, table: LabelsTable, paths: readonly string[], classOf: (label: string) => number, className: (index: number) => string): { kept: number[]; warnings: string[] } {
+  const byPath = new Map<string, number[]>();
+  paths.forEach((p, i) => byPath.set(p, [...(byPath.get(p) ?? []), i]));
+  const kept: number[] = [];
+  const repeated: string[] = [];
+  const conflicting: { line: number; text: string }[] = [];
+  for (const indices of byPath.values()) {
+    kept.push(indices[0]!);
+    if (indices.length === 1) continue;
+    const rows = indices.map((i) => table.rows[i]!);
+    const lines = rows.map((r) => r.line);
+    // Each class with the lines that give it, in the order first given.
+    const perClass = new Map<number, number[]>();
+    for (const r of rows) perClass.set(classOf(r.label), [...(perClass.get(classOf(r.label)) ?? []), r.line]);
+    if (perClass.size === 1) {
+      const times = rows.length === 2 ? 'twice' : `${rows.length} times`;
+      repeated.push(`${labelsFile}:${lines[1]}: ${rows[0]!.file} is listed ${times} (${linesText(lines)}, ${rows.length === 2 ? 'both' : 'all'} ${className(classOf(rows[0]!.label))}): counted once, as line ${lines[0]}`);
+      continue;
+    }
+    const given = [...perClass].map(([c, at]) => `${className(c)} on ${linesText(at)}`);
+    conflicting.push({ line: [...perClass.values()][1]![0]!, text: `${rows[0]!.file} is labelled ${given.slice(0, -1).join(', ')} and ${given.at(-1)!}` });
+  }
+  if (conflicting.length) {
+    const [first, ...more] = conflicting;
+    const also = more.length ? `; also ${more.slice(0, 5).map((c) => c.text).join('; ')}${more.length > 5 ? `; and ${more.length - 5} more images` : ''}` : '';
+    throw new EvalInputError(
+      `${labelsFile}:${first!.line}, column ${table.labelColumn} ("label"): ${first!.text}${also}: one frame carries one label`,
+      'keep one row per image, with the label it should have, and delete the others',
+    );
+  }
+  // A long list of repeats is one mistake (a file pasted twice): its first lines say which.
+  const warnings = repeated.slice(0, 10).map((w) => `warning: ${w}`);
+  if (repeated.length > 10) warnings.push(`warning: ${labelsFile}: and ${repeated.length - 10} more images listed more than once, each counted once`);
+  // In file order: an image's rows are grouped in the order of its first.
+  return { kept, warnings };
+}
+
 /** Reads the labels; --images defaults to the labels file's folder, and file paths are relative to it. */
 function readLabelledImages(labelsFile: string, imagesDir: string | undefined, named: Taxonomy | undefined, limit: number | null, missingHint: string): LabelledImages {
   if (imagesDir !== undefined) checkImagesDir(imagesDir);
   const dir = path.resolve(imagesDir ?? path.dirname(labelsFile));
   const table = readLabels(labelsFile, limit, missingHint);
   const { taxonomy, reason } = chooseTaxonomy(named, labelsFile, table);
-  const items = table.rows.map((r) => ({ file: r.file, path: path.resolve(dir, r.file), truth: classIndexOf(taxonomy, r.label)! }));
+  const classOf = (label: string) => classIndexOf(taxonomy, label)!;
+  const { kept, warnings } = oneRowPerImage(labelsFile, table, table.rows.map((r) => path.resolve(dir, r.file)), classOf, (c) => taxonomy.classes[c]!.name);
+  for (const warning of warnings) process.stderr.write(warning + '\n');
+  const rows = kept.map((i) => table.rows[i]!);
+  const items = rows.map((r) => ({ file: r.file, path: path.resolve(dir, r.file), truth: classOf(r.label) }));
   // Some missing images are skipped and reported; all of them missing is a wrong folder, said before the model loads.
   if (!items.some((item) => existsSync(item.path))) {
-    const first = table.rows[0]!;
+    const first = rows[0]!;
     throw unreadable(
       `none of the ${items.length} images listed in ${labelsFile} exists (line ${first.line}: ${first.file} is not at ${items[0]!.path})`,
       `the labels file's paths are relative to ${imagesDir === undefined ? `its own folder (${dir}); name another with --images DIR` : `--images ${dir}`}`,
     );
   }
-  return { taxonomy, reason, items, labels: labelsFile, lineOf: new Map(table.rows.map((r, i) => [items[i]!.path, r.line])) };
+  return { taxonomy, reason, items, labels: labelsFile, lineOf: new Map(rows.map((r, i) => [items[i]!.path, r.line])) };
 }
 
 export interface LabelledArgs {

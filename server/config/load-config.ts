@@ -68,6 +68,25 @@ function lineOf(doc: Document, counter: LineCounter, keyPath: readonly PropertyK
   return null;
 }
 
+/**
+ * Where a key is set in the config file, as FILE:LINE, as the config's own
+ * errors say it (for a fault found later, in a file the key names); FILE
+ * alone where the key is not written there (a default); null for the
+ * built-in defaults.
+ */
+export function configKeyPlace(file: string | null, keyPath: readonly string[]): string | null {
+  if (!file) return null;
+  try {
+    const counter = new LineCounter();
+    const doc = parseDocument(readFileSync(file, 'utf8'), { lineCounter: counter });
+    // Only the key itself: a parent's line would name a key that is not the one at fault.
+    if (isNode(doc.getIn(keyPath as string[], true))) return `${file}:${lineOf(doc, counter, keyPath)}`;
+  } catch {
+    // Read and checked at start; unreadable since, the file's name still says where.
+  }
+  return file;
+}
+
 export function deepFreeze<T>(value: T): Readonly<T> {
   if (value && typeof value === 'object' && !Object.isFrozen(value)) {
     Object.freeze(value);

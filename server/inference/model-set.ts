@@ -7,10 +7,10 @@
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import type { LoadedConfig } from '../config/load-config.js';
-import { resolveConfigPath } from '../config/load-config.js';
+import { configKeyPlace, resolveConfigPath } from '../config/load-config.js';
 import type { CameraConfig, Config, ExecutionProviderName } from '../config/schema.js';
 import { providerSummary, providerSupport } from './execution-providers.js';
-import { ShotscaleError } from '../errors.js';
+import { isShotscaleError, ShotscaleError } from '../errors.js';
 import { loadHead, type FramingHead } from '../calibration/framing-head.js';
 import type { Logger } from '../shared/logger.js';
 import { loadModel } from './model-registry.js';
@@ -112,12 +112,24 @@ export class ModelSet {
     if (!names) throw new ShotscaleError('CAMERA_INVALID', `calibration ${full}: the default model (${this.default.name}) has no framing features to calibrate`);
     if (!existsSync(full)) {
       if (!field) throw new ShotscaleError('MODEL_FILE_NOT_FOUND', `calibration head not found: ${full}`);
-      const where = this.loaded.file ? ` (in ${this.loaded.file})` : '';
-      throw new ShotscaleError('MODEL_FILE_NOT_FOUND', `${field}${where}: calibration head not found: ${full}`, { hint: `write the head there (shotscale calibrate --out ${file}), name another, or set ${field}: null` });
+      throw new ShotscaleError('MODEL_FILE_NOT_FOUND', `${this.configField(field)}: calibration head not found: ${full}`, { hint: `write the head there (shotscale calibrate --out ${file}), name another, or set ${field}: null` });
     }
-    const head = loadHead(full, names);
+    let head: FramingHead;
+    try {
+      head = loadHead(full, names);
+    } catch (error) {
+      // A camera's caller names the camera; the config's own field is named here, with the file and line that set it.
+      if (!field || !isShotscaleError(error)) throw error;
+      throw new ShotscaleError(error.code, `${this.configField(field)}: ${error.message}`, { cause: error, hint: error.hint ?? `name a head that shotscale calibrate wrote, or set ${field}: null` });
+    }
     this.heads.set(full, head);
     return head;
+  }
+
+  /** A config field as the config's errors name it: "FILE:LINE: model.calibration" (the field alone for the built-in defaults). */
+  private configField(field: 'model.calibration'): string {
+    const place = configKeyPlace(this.loaded.file, field.split('.'));
+    return place ? `${place}: ${field}` : field;
   }
 
   /** What a camera without `models` or `calibration` of its own gets. */

@@ -128,6 +128,10 @@ describe('the calibration view says what is true', () => {
     // One frame, one sample: a correction of a frame labelled already (analysis running late) relabels it; go on to six frames,
     // three called CU on the canonical scale and three CU in shot-type-classifier's six classes: one class, two labels.
     const count = async () => ((await httpJson(`${server.url}/api/calibration`, { token: VIEWER })).body as { samples: number }).samples;
+    const first = await httpJson(`${server.url}/api/cameras/selfie/corrections`, { method: 'POST', body: { label: 'CU', taxonomy: 'canonical' }, token: OPERATOR });
+    assert.equal(first.status, 201, JSON.stringify(first.body));
+    // One sample is "1 sample" (it said "1 samples").
+    await page.waitForFunction(() => document.querySelector('[data-testid="calibration-fit"]')?.textContent?.trim() === 'Fit a head on 1 sample', null, { timeout: 10_000 });
     for (let tries = 0; (await count()) < 6; tries++) {
       assert.ok(tries < 30, 'six frames of the selfie camera corrected');
       await sleep(700);

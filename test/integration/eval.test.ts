@@ -278,13 +278,13 @@ describe('shotscale eval', () => {
     assert.match(res.stderr, /error INPUT_UNREADABLE: none of the 1 images listed in .*labels\.csv could be read \(first: a\.jpg: /);
   });
 
-  test('a model.calibration that is not there: MODEL_FILE_NOT_FOUND naming the field and the config file', async () => {
+  test('a model.calibration that is not there: MODEL_FILE_NOT_FOUND naming the config file, its line and the field', async () => {
     const dir = tempDir();
     const config = path.join(dir, 'missing-head.yaml');
     writeFileSync(config, `model: { manifest: ${path.join(REPO_DIR, 'models', 'framing-default.manifest.json')}, calibration: nowhere.head.json, executionProviders: [cpu] }\n`);
     const res = await runCli(['eval', '--labels', writeLabels(dir, sample().slice(0, 2)), '--images', IMAGES, '--config', config]);
     assert.equal(res.code, 1, res.stderr);
-    assert.match(res.stderr, /^error MODEL_FILE_NOT_FOUND: model\.calibration \(in .*missing-head\.yaml\): calibration head not found: .*nowhere\.head\.json\n  hint: /m);
+    assert.match(res.stderr, /^error MODEL_FILE_NOT_FOUND: .*missing-head\.yaml:1: model\.calibration: calibration head not found: .*nowhere\.head\.json\n  hint: /m);
   });
 
   test('an output folder that cannot be written is refused before the images are classified', { timeout: 60_000 }, () => {

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { loadHead, MAX_HEAD_BYTES, saveHead } from '../../server/calibration/framing-head.js';
+import { loadHead, MAX_HEAD_BYTES, saveHead, type FramingHead } from '../../server/calibration/framing-head.js';
 import { isShotscaleError } from '../../server/errors.js';
 import { TINY_HEAD_FEATURES, tinyHead } from '../support/tiny-head.js';
 import { tempDir } from '../support/media.js';
@@ -65,6 +65,22 @@ describe('calibration head files', () => {
     const passwd = path.join(dir, 'passwd');
     writeFileSync(passwd, 'root:x-secret-hash:0:0:root:/root:/bin/bash\n');
     refused(passwd, 'MODEL_MANIFEST_INVALID', /is not JSON/, ['root', 'secret', 'bash']);
+  });
+
+  test('a rules-residual head of the wrong shape says what it holds against what it should', () => {
+    /** A rules-residual head over the tiny features, with `model` changed. */
+    const residual = (name: string, model: Partial<FramingHead['model']>): string => {
+      const file = path.join(dir, name);
+      const layer = { weights: Array.from({ length: 8 }, () => [0, 0]), bias: Array<number>(8).fill(0) };
+      saveHead({ ...tinyHead(), output: 'rules-residual', model: { mean: [0, 0], std: [1, 1], layers: [layer], ...model } }, file);
+      return file;
+    };
+    assert.equal(loadHead(residual('residual.head.json', {}), FEATURES).output, 'rules-residual');
+    const shape = /a rules-residual head has one layer of 8 outputs over its 2 features/;
+    refused(residual('short-mean.head.json', { mean: [0] }), 'MODEL_MANIFEST_INVALID', new RegExp(`: its mean has 1 value for its 2 feature names; ${shape.source}`));
+    refused(residual('five-outputs.head.json', { layers: [{ weights: [[0, 0]], bias: [0, 0, 0, 0, 0] }] }), 'MODEL_MANIFEST_INVALID', new RegExp(`: its layer has 5 outputs; ${shape.source}`));
+    const layer = { weights: [[0, 0]], bias: [0] };
+    refused(residual('two-layers.head.json', { layers: [layer, layer] }), 'MODEL_MANIFEST_INVALID', new RegExp(`: it has 2 layers, its last layer has 1 output; ${shape.source}`));
   });
 
   test('a JSON file that is not a head is refused as a whole, its keys and values unquoted', () => {
