@@ -15,7 +15,7 @@ import { EVERY_CAMERA, type LiveCalibration } from '../calibration/live-calibrat
 import { needs } from './access/http-access.js';
 import { askNodes, forwardToNode, wasForwarded, type PeerNode } from './node-forward.js';
 import type { QueueItem } from '../calibration/label-queue.js';
-import { parseCount, parseRecordId as parseId, parseRequest } from './request-schemas.js';
+import { parseCount, parseRecordId as parseId, parseRequest, parseScope } from './request-schemas.js';
 
 const labelSchema = z.strictObject({ label: z.string().min(1).max(40), taxonomy: z.string().min(1).max(40).optional() });
 /** captureTime: the picture the operator saw (epoch ms); the nearest analysed frame of the last 2 s is labelled. */
@@ -99,8 +99,9 @@ export function registerCalibrationRoutes(app: FastifyInstance, calibration: Liv
 
   /** "Label these": the frames most worth a label, across cameras and classes; in a cluster, of every node (?scope=node: this node's). */
   app.get<{ Querystring: { scope?: string } }>('/api/calibration/queue', needs('viewer', ['scope']), async (request) => {
+    const scope = parseScope(request.query.scope);
     const own = calibration.queue(QUEUE_LENGTH);
-    if (!cluster || request.query.scope === 'node' || wasForwarded(request)) return { queue: own };
+    if (!cluster || scope === 'node' || wasForwarded(request)) return { queue: own };
     const { answers, silent } = await askNodes<{ queue: QueueItem[] }>(request, cluster.otherNodes(), cluster.nodeId, '/api/calibration/queue?scope=node', ASK_NODES_MS);
     const queue = interleave([own, ...answers.map((a) => (Array.isArray(a.body.queue) ? a.body.queue : []))], QUEUE_LENGTH);
     return { queue, ...(silent.length ? { silentNodes: silent } : {}) };

@@ -89,6 +89,16 @@ export function shown(value: string): string {
   return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value);
 }
 
+/**
+ * A request's `scope` (the cluster's record, or this node's own): undefined
+ * where not given; anything else is refused, so that a scope misspelt
+ * ("NODE") never quietly answers for the whole cluster.
+ */
+export function parseScope(scope: string | undefined): 'cluster' | 'node' | undefined {
+  if (scope !== undefined && scope !== 'cluster' && scope !== 'node') throw new ShotscaleError('BAD_REQUEST', `scope: ${shown(scope)} is not cluster or node`);
+  return scope;
+}
+
 /** Past this a page is not a page; SQLite would also refuse numbers past 2^63. */
 const MAX_COUNT = 1_000_000_000;
 

@@ -16,7 +16,7 @@ import type { ShotFilter, StoredShot } from '../store/shot-store.js';
 import { planEtag, parseIfMatch } from '../coverage/plan-revision.js';
 import { canonicalTake } from '../shared/input-limits.js';
 import { needs } from './access/http-access.js';
-import { MAX_CAMERAS_IN_REQUEST, parseCount, parseRecordId, parseRequest, shown, parseShotPatch, parseTakeMark, takeEndSchema, takeRequest, takeStartSchema } from './request-schemas.js';
+import { MAX_CAMERAS_IN_REQUEST, parseCount, parseRecordId, parseRequest, parseScope, shown, parseShotPatch, parseTakeMark, takeEndSchema, takeRequest, takeStartSchema } from './request-schemas.js';
 
 type Query = Record<string, string | undefined>;
 
@@ -170,10 +170,7 @@ export function registerShotRoutes(app: FastifyInstance, shotLog: ShotLog, optio
   };
 
   /** Whether a list reads the cluster's record: in a cluster, unless ?scope=node asks for this node's own. */
-  const clusterScope = ({ scope }: Query): boolean => {
-    if (scope !== undefined && scope !== 'cluster' && scope !== 'node') throw badRequest(`scope: ${shown(scope)} is not cluster or node`);
-    return cluster !== null && scope !== 'node';
-  };
+  const clusterScope = ({ scope }: Query): boolean => parseScope(scope) !== 'node' && cluster !== null;
 
   app.get<{ Querystring: Query }>('/api/shots', needs('viewer', [...SHOT_FILTER_QUERY, 'format', 'scope']), async (request, reply) => {
     const { format } = request.query;
@@ -202,7 +199,12 @@ export function registerShotRoutes(app: FastifyInstance, shotLog: ShotLog, optio
       const found = await cluster.log.get(id);
       if (found) return found.shot;
     }
-    return shotLog.shot(id);
+    const shot = shotLog.shot(id);
+    // This node's own shot, in the cluster's terms as the list gives it: its take's id is the record's (or null
+    // while there is none), not this node's own number, which is another take's record id (?scope=node gives it).
+    if (!cluster || shot.takeId === null) return shot;
+    const [inCluster] = await cluster.log.withTakes([shot]);
+    return inCluster!;
   });
 
   app.get<{ Params: { id: string } }>('/api/shots/:id/thumbnail', needs('viewer'), async (request, reply) => {

@@ -39,6 +39,15 @@ export type AlertRelay = Parameters<InterServerEvents['alert']>[0];
 /** After a take ends, the other nodes' closing shots reach PostgreSQL within about a second (copied every 250 ms). */
 const PLAN_CHECK_DELAY_MS = 2000;
 const TICK_MS = 1000;
+/**
+ * A camera whose last readout arrived this recently is live. Readouts stop
+ * the moment a camera loses its picture or its node, and neither a stall
+ * (supervisor.stallTimeoutS, 3 s or more) nor a lost node (its heartbeat
+ * expires, or its next one leaves the camera out) is seen sooner, so no
+ * outage is hidden; a camera analysed at one frame a second or more has a
+ * readout in every such window while it is live.
+ */
+const READ_LIVE_MS = 1500;
 
 export interface ClusterAlertsDeps {
   nodeId: string;
@@ -72,6 +81,9 @@ export class ClusterAlerts {
   private readonly judged = new Set<string>();
   private readonly seenRunning = new Set<string>();
   private readonly unrunSince = new Map<string, number>();
+  /** What the judge was last told of each camera (before asRead), and when each camera's last readout arrived here. */
+  private readonly shown = new Map<string, CameraStatus>();
+  private readonly lastReadAt = new Map<string, number>();
   /** Alert records for PostgreSQL, in order; a raise and its resolve share a slot. */
   private readonly records: PgWriteQueue;
   private timer: NodeJS.Timeout | null = null;
@@ -117,7 +129,14 @@ export class ClusterAlerts {
 
   /** A camera's readout (this node's or another's): the judge follows every camera's label. */
   readout(cameraId: string, label: CanonicalScale, time: number, picture: PictureState = {}): void {
-    this.judge?.readout(cameraId, label, time, picture);
+    const judge = this.judge;
+    if (!judge) return;
+    const now = this.deps.clock();
+    this.lastReadAt.set(cameraId, now);
+    // Told live before the readout is judged: its evaluation must not raise a stalled alert for a camera sending pictures.
+    const shown = this.shown.get(cameraId);
+    if (shown && shown.state !== 'live') judge.cameraStatus(this.asRead(shown, now), now);
+    judge.readout(cameraId, label, time, picture);
   }
 
   /** This node's own alert (raised or resolved): shown on every node and kept in the cluster's history. */
@@ -190,6 +209,10 @@ export class ClusterAlerts {
       this.judge = null;
       this.judged.clear();
       this.seenRunning.clear();
+      // Not followed while another node judges: what it held would be stale when this node judges again.
+      this.unrunSince.clear();
+      this.shown.clear();
+      this.lastReadAt.clear();
       this.deps.log.info('cluster: another node judges the alerts now');
     }
     if (this.judge) {
@@ -238,12 +261,17 @@ export class ClusterAlerts {
       let shown = status;
       if (status.state !== 'waiting') this.seenRunning.add(status.cameraId);
       // A camera a node runs that is waiting (a WHIP camera without its publisher) is as on a single node.
-      else if (status.enabled && status.node === null && (this.seenRunning.has(status.cameraId) || node?.lostNodeAt(status.cameraId) != null)) {
+      if (status.state === 'waiting' && status.enabled && status.node === null && (this.seenRunning.has(status.cameraId) || node?.lostNodeAt(status.cameraId) != null)) {
         const since = this.unrunSince.get(status.cameraId) ?? now;
         this.unrunSince.set(status.cameraId, since);
         shown = { ...status, state: 'gone', since };
-      } else this.unrunSince.delete(status.cameraId);
-      judge.cameraStatus(shown, now);
+      } else {
+        // Run (or waiting as meant) again: its next loss of a node is a new outage, from its own start. Kept, an
+        // old start raised the next one's stalled alert at once and merged the two in the history (one record per key and start).
+        this.unrunSince.delete(status.cameraId);
+      }
+      judge.cameraStatus(this.asRead(shown, now), now);
+      this.shown.set(status.cameraId, shown);
       this.judged.add(status.cameraId);
     }
     for (const id of [...this.judged]) {
@@ -251,8 +279,25 @@ export class ClusterAlerts {
       this.judged.delete(id);
       this.seenRunning.delete(id);
       this.unrunSince.delete(id);
+      this.shown.delete(id);
+      this.lastReadAt.delete(id);
       judge.cameraRemoved(id, now);
     }
+  }
+
+  /**
+   * The status as the judge is told it: a camera whose readouts arrive is
+   * live, whatever the heartbeats (up to a few seconds old) still say. The
+   * node that takes a camera over lists it only at its next heartbeat, and
+   * as `starting` first; judged from those alone, a camera live for a second
+   * already was alerted as without picture ("no node has taken it over" 0.2 s
+   * after it went live on its new node).
+   */
+  private asRead(status: CameraStatus, now: number): CameraStatus {
+    if (status.state === 'live' || status.state === 'stopped' || !status.enabled) return status;
+    const readAt = this.lastReadAt.get(status.cameraId);
+    if (readAt === undefined || now - readAt > READ_LIVE_MS) return status;
+    return { ...status, state: 'live', since: readAt, lastError: null, errorCode: null };
   }
 
   private async checkPlan(take: Take): Promise<void> {

@@ -26,6 +26,52 @@ function whereOf(filter: ShotFilter): { where: string; values: unknown[] } {
   return { where: clauses.length ? ` WHERE ${clauses.join(' AND ')}` : '', values };
 }
 
+interface TakeRow {
+  id: string;
+  scene: string;
+  take: string;
+  mark: TakeMark | null;
+  started_at: number;
+  ended_at: number | null;
+}
+
+interface TakeSpan {
+  id: number;
+  scene: string;
+  take: string;
+  startedAt: number;
+  endedAt: number | null;
+}
+
+/**
+ * A shot's first frame can be a little before its take's start as the
+ * node that started the take stamped it: the take cuts the shot open at the
+ * latest frame the camera's node had (frames come several times a second),
+ * and the nodes' clocks differ by a few milliseconds.
+ */
+const TAKE_START_SLACK_MS = 2000;
+
+/**
+ * The cluster's record id of the take a shot is in, from its slate (scene
+ * and take) and its first frame: of the takes with that slate (a number
+ * slated again has several), the one running at that frame, else one that
+ * started just after it; null where the cluster has no such record (yet).
+ */
+export function takeIds(takes: readonly TakeSpan[]): (scene: string, take: string, inTime: number) => number | null {
+  const bySlate = new Map<string, TakeSpan[]>();
+  for (const take of takes) {
+    const key = `${take.scene}\u0000${take.take}`;
+    bySlate.set(key, [...(bySlate.get(key) ?? []), take]);
+  }
+  return (scene, take, inTime) => {
+    const slated = bySlate.get(`${scene}\u0000${take}`) ?? [];
+    const running = slated.filter((t) => t.startedAt <= inTime && (t.endedAt === null || inTime < t.endedAt)).sort((a, b) => b.startedAt - a.startedAt)[0];
+    if (running) return running.id;
+    const next = slated.filter((t) => t.startedAt > inTime && t.startedAt - inTime <= TAKE_START_SLACK_MS).sort((a, b) => a.startedAt - b.startedAt)[0];
+    return next?.id ?? null;
+  };
+}
+
 const unavailable = (error: unknown) => clusterQueryError(error, "the cluster's shot log", "each node keeps logging to its own file meanwhile; GET /api/shots?scope=node lists this node's");
 
 export class ClusterShotLog {
@@ -39,17 +85,30 @@ export class ClusterShotLog {
     if (filter.offset !== undefined) sql += ` OFFSET ${Math.floor(filter.offset)}`;
     try {
       const records = (await this.pool.query<{ record: StoredShot }>(sql, values)).rows.map((r) => r.record);
-      return await this.withMarks(records);
+      return await this.withTakes(records);
     } catch (error) {
       throw unavailable(error);
     }
   }
 
-  /** The shots with their takes' marks from the cluster's record of takes (a record copied from a node may carry a stale one). */
-  private async withMarks(shots: StoredShot[]): Promise<StoredShot[]> {
-    if (!shots.some((shot) => shot.scene !== null && shot.take !== null)) return shots;
-    const { rows } = await this.pool.query<{ scene: string; take: string; mark: TakeMark | null; started_at: number }>('SELECT scene, take, mark, started_at FROM cluster_takes');
-    return withTakeMarks(shots, takeMarkIndex(rows.map((r) => ({ scene: r.scene, take: r.take, mark: r.mark, startedAt: r.started_at }))));
+  /**
+   * The shots with their takes as the cluster's record of takes has them:
+   * the take's mark (a record copied from a node may carry a stale one), and
+   * the take's id in that record (what GET /api/takes lists and PATCH
+   * /api/takes/:id marks), where the record copied from a node holds that
+   * node's own number of the take: another number on every node, and maybe
+   * another take's record id.
+   */
+  async withTakes(shots: StoredShot[]): Promise<StoredShot[]> {
+    const scenes = [...new Set(shots.flatMap((shot) => (shot.scene !== null && shot.take !== null ? [noNul(shot.scene)] : [])))];
+    if (!scenes.length) return shots.map((shot) => (shot.takeId === null ? shot : { ...shot, takeId: null }));
+    const { rows } = await this.pool.query<TakeRow>('SELECT id, scene, take, mark, started_at, ended_at FROM cluster_takes WHERE scene = ANY($1)', [scenes]);
+    const takes = rows.map((r) => ({ id: Number(r.id), scene: r.scene, take: r.take, mark: r.mark, startedAt: r.started_at, endedAt: r.ended_at }));
+    const ids = takeIds(takes);
+    return withTakeMarks(shots, takeMarkIndex(takes)).map((shot) => {
+      const takeId = shot.takeId === null || shot.scene === null || shot.take === null ? null : ids(noNul(shot.scene), noNul(shot.take), shot.inTime);
+      return takeId === shot.takeId ? shot : { ...shot, takeId };
+    });
   }
 
   async count(filter: ShotFilter): Promise<number> {
@@ -65,7 +124,7 @@ export class ClusterShotLog {
   async get(id: number): Promise<{ shot: StoredShot; nodeId: string } | null> {
     try {
       const { rows } = await this.pool.query<{ record: StoredShot; node_id: string }>('SELECT record, node_id FROM cluster_shots WHERE id = $1', [id]);
-      return rows[0] ? { shot: (await this.withMarks([rows[0].record]))[0]!, nodeId: rows[0].node_id } : null;
+      return rows[0] ? { shot: (await this.withTakes([rows[0].record]))[0]!, nodeId: rows[0].node_id } : null;
     } catch (error) {
       throw unavailable(error);
     }

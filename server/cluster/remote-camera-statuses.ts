@@ -174,10 +174,13 @@ export class RemoteCameraStatuses {
  */
 function notKnown(status: CameraStatus, at: number): CameraStatus {
   const where = status.node === null ? 'no node ran it' : `it ran on node ${status.node}`;
+  // No live figure of the last heartbeat is kept: a wall showed "3.1 fps of 0.0 fps" (its last analysis rate against no frames).
+  const { analysisRate: _rate, sourceSlower: _slower, ...known } = status;
   return {
-    ...status,
+    ...known,
     state: 'waiting',
     since: Math.round(at),
+    analysisRate: null,
     measuredFps: 0,
     lastError: `not known on this node, which cannot reach Redis (where the other nodes' statuses come from): ${where} at the last heartbeats read (${new Date(at).toISOString()})`,
     errorCode: 'CLUSTER_UNREACHABLE',
