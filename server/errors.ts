@@ -36,6 +36,7 @@ export const ERROR_CODES = {
   OUTPUT_UNWRITABLE: 'an output file or folder could not be written',
   BAD_REQUEST: 'the request is malformed',
   BODY_TOO_LARGE: 'the request body is larger than the server accepts',
+  REQUEST_TIMEOUT: 'the request (headers and body) did not all arrive within the time the server waits for one (30 s); it is answered 408 and closed',
   METHOD_NOT_ALLOWED: 'the path exists, but not with that method (the Allow header lists those it has)',
   UNSUPPORTED_MEDIA_TYPE: 'the request body is not of a type the route reads (the API reads JSON: content-type: application/json)',
   INTERNAL: 'an unexpected error; the server log has the details',

@@ -18,7 +18,7 @@ import type { PipelineStats, ServerInfo } from '../shared/socket-events.js';
 import type { AccessGuard } from './access/access-guard.js';
 import { installHttpAccess, needs, needsFor, type RouteAccess } from './access/http-access.js';
 import { parseCameraPatch } from './request-schemas.js';
-import { clientErrorHandler, frameworkErrors, installRequestParsing, MAX_PATH_PARAM, refuseWithoutHost, sendNoRoute } from './request-parsing.js';
+import { clientErrorHandler, frameworkErrors, installRequestParsing, MAX_PATH_PARAM, refuseWithoutHost, REQUEST_CHECK_MS, REQUEST_TIMEOUT_MS, sendNoRoute } from './request-parsing.js';
 import { registerCalibrationRoutes, type CalibrationRoutesCluster } from './calibration-routes.js';
 import { registerReportRoutes } from './report-routes.js';
 import { registerShotRoutes, type ShotRouteOptions } from './shot-routes.js';
@@ -67,9 +67,7 @@ const API_PREFIXES = ['api/', 'whip/', 'metrics'];
 
 const underApi = (file: string): boolean => API_PREFIXES.some((prefix) => file.startsWith(prefix));
 
-/** Time for a whole request (headers and body) to arrive, and how often Node looks for requests past it. */
-export const REQUEST_TIMEOUT_MS = 30_000;
-export const REQUEST_CHECK_MS = 5_000;
+export { REQUEST_CHECK_MS, REQUEST_TIMEOUT_MS };
 
 export async function createHttpApp(deps: HttpAppDeps): Promise<HttpApp> {
   // requestTimeout: a request whose headers and body have not all arrived in this time is answered 408 and

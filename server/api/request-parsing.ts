@@ -9,7 +9,8 @@ import { randomBytes } from 'node:crypto';
 import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { isShotscaleError, type ErrorCode } from '../errors.js';
+import { isShotscaleError, ShotscaleError, type ErrorCode } from '../errors.js';
+import { declaredCharset, utf8Text } from './utf8-body.js';
 import type { Logger } from '../shared/logger.js';
 import { quotedKey } from '../config/zod-issues.js';
 import type { AccessDecision, AccessGuard } from './access/access-guard.js';
@@ -38,6 +39,10 @@ declare module 'fastify' {
 /** Nothing the API takes nests deeper than a plan's items (about 4 levels). */
 export const MAX_JSON_DEPTH = 32;
 
+/** Time for a whole request (headers and body) to arrive, and how often Node looks for requests past it (http-app.ts). */
+export const REQUEST_TIMEOUT_MS = 30_000;
+export const REQUEST_CHECK_MS = 5_000;
+
 /** Longest path part a route parameter matches (the router's maxParamLength): no id or name the API keeps is longer. */
 export const MAX_PATH_PARAM = 100;
 
@@ -48,6 +53,7 @@ const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
   SOURCE_UNSUPPORTED: 400,
   BAD_REQUEST: 400,
   BODY_TOO_LARGE: 413,
+  REQUEST_TIMEOUT: 408,
   METHOD_NOT_ALLOWED: 405,
   UNSUPPORTED_MEDIA_TYPE: 415,
   UNAUTHORIZED: 401,
@@ -245,12 +251,25 @@ function notJson(request: FastifyRequest): string {
   return `${type ? `the body's content-type is ${JSON.stringify(type)}, not JSON` : 'the body has no content-type'}; the API reads JSON bodies only: send JSON with content-type: application/json`;
 }
 
+/** Why the page's file server refused a path: what is in it, and where. */
+function unservablePath(url: string): string {
+  const path = pathOf(url);
+  const shown = JSON.stringify(shownPath(path));
+  const nul = /%00/i.exec(path);
+  if (nul) return `the path ${shown} has a NUL character (%00) at character ${nul.index}; no file name holds one`;
+  return `the path ${shown} names no file that can be served`;
+}
+
 /** Errors before HTTP is even parsed (bad bytes, headers too large): answered in the same shape, then closed. */
 export function clientErrorHandler(error: Error & { code?: string }, socket: Duplex): void {
   if (error.code === 'ECONNRESET' || socket.destroyed) return;
-  const [status, message] =
-    error.code === 'HPE_HEADER_OVERFLOW' ? [431, 'the request headers are too large'] : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, 'the request took too long to arrive'] : [400, 'the request is not valid HTTP'];
-  const body = JSON.stringify({ error: { code: 'BAD_REQUEST', message } });
+  const [status, code, message]: [number, ErrorCode, string] =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'BAD_REQUEST', 'the request headers are too large']
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'REQUEST_TIMEOUT', `the request's headers and body did not all arrive within ${REQUEST_TIMEOUT_MS / 1000} s of its start; the connection is closed`]
+        : [400, 'BAD_REQUEST', 'the request is not valid HTTP'];
+  const body = JSON.stringify({ error: { code, message } });
   if (socket.writable) socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
   else socket.destroy();
 }
@@ -271,8 +290,20 @@ export function installRequestParsing(app: FastifyInstance, log: Logger, routes:
   // fastify's own parser (it refuses __proto__ poisoning), behind a depth check.
   const parseJson = app.getDefaultJsonParser('error', 'ignore');
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    const text = body as string;
+  // Read as bytes and decoded strictly (utf8-body.ts): a string decode wrote bytes that are not UTF-8 as U+FFFD.
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+    const charset = declaredCharset(request.headers['content-type']);
+    if (charset !== null && !/^utf-?8$/i.test(charset)) {
+      done(new ShotscaleError('UNSUPPORTED_MEDIA_TYPE', `the body is declared as charset=${JSON.stringify(charset.slice(0, 40))}; the API reads JSON in UTF-8 only: send it as UTF-8 (charset=utf-8, or no charset)`), undefined);
+      return;
+    }
+    let text: string;
+    try {
+      text = utf8Text(body as Buffer, 'the body');
+    } catch (error) {
+      done(error as Error, undefined);
+      return;
+    }
     if (jsonDepth(text) > MAX_JSON_DEPTH) {
       done(Object.assign(new Error(`the JSON body nests deeper than ${MAX_JSON_DEPTH} levels`), { statusCode: 400 }), undefined);
       return;
@@ -316,6 +347,8 @@ export function installRequestParsing(app: FastifyInstance, log: Logger, routes:
     if (status === 415) return sendError(reply, 415, 'UNSUPPORTED_MEDIA_TYPE', notJson(request));
     // The page's file server refuses a path that climbs out of its folder (/..%2fpackage.json) with a bare "Forbidden".
     if (status === 403) return sendError(reply, 403, 'FORBIDDEN', 'the path leads outside the page\'s files');
+    // ... and a path with a NUL (/index.html%00) with a bare "Bad Request".
+    if (status === 400 && error.message === STATUS_CODES[400]) return sendError(reply, 400, 'BAD_REQUEST', unservablePath(request.url));
     // fastify's and the router's own 4xx (bad JSON, wrong content type, malformed URL) say what is wrong.
     if (status >= 400 && status < 500) return sendError(reply, status, 'BAD_REQUEST', error.message);
     const ref = randomBytes(4).toString('hex');

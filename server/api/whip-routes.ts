@@ -43,6 +43,7 @@ import { sendNoRoute } from './request-parsing.js';
 import { sendError } from './error-reply.js';
 import { answerPreflight, registerWhipCors } from './whip-cors.js';
 import { passOnText, wasForwarded } from './node-forward.js';
+import { utf8Text } from './utf8-body.js';
 
 export interface WhipRouteOptions {
   /** Where a camera's publisher publishes (always here on a single node). */
@@ -109,7 +110,14 @@ export function registerWhipRoutes(app: FastifyInstance, cameras: CameraManager,
     app.errorHandler(error, request, reply);
   };
   // The offer arrives as text; WHIP says application/sdp.
-  app.addContentTypeParser(['application/sdp', 'application/trickle-ice-sdpfrag'], { parseAs: 'string', bodyLimit: SDP_LIMIT }, (_request, body, done) => done(null, body));
+  // Read as bytes and decoded strictly: an offer that is not UTF-8 is refused saying where, not read with U+FFFD in it.
+  app.addContentTypeParser(['application/sdp', 'application/trickle-ice-sdpfrag'], { parseAs: 'buffer', bodyLimit: SDP_LIMIT }, (_request, body, done) => {
+    try {
+      done(null, utf8Text(body as Buffer, 'the offer'));
+    } catch (error) {
+      done(error as Error, undefined);
+    }
+  });
 
   // The route's own limit too, so that a 413 names this one rather than the API's 256 KB.
   app.post<{ Params: { cameraId: string }; Querystring: { name?: string } }>('/whip/:cameraId', { ...needs('publish'), bodyLimit: SDP_LIMIT, errorHandler: onError }, async (request, reply) => {

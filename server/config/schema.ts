@@ -137,6 +137,38 @@ export const cameraSchema = z.strictObject({
     .describe("This camera's timecode, where it differs from shots.timecode"),
 });
 
+/**
+ * Why a token could never be sent as `Authorization: Bearer TOKEN`, or null:
+ * a header carries visible ASCII, so a token with a space inside, a control
+ * character or a letter such as "ï" was accepted at start and then refused
+ * on every Bearer request (401 "not valid") while ?token= and Socket.IO let
+ * it in. Says which character and where, never the token.
+ */
+export function tokenProblem(token: string): string | null {
+  const chars = [...token];
+  const at = chars.findIndex((c) => c < '!' || c > '~');
+  if (at < 0) return null;
+  const c = chars[at]!;
+  const point = `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+  const names: Record<string, string> = { ' ': 'a space', '\t': 'a tab', '\n': 'a line feed', '\r': 'a carriage return' };
+  const what = names[c] ?? (/\p{Cc}|\p{Cf}|\p{Z}/u.test(c) ? `a control or invisible character (${point})` : `"${c}" (${point})`);
+  return `character ${at + 1} of ${chars.length} of the token is ${what}, which an Authorization: Bearer header cannot carry: a token is letters, digits and ASCII punctuation only (no spaces, no accented letters); make a new one`;
+}
+
+/**
+ * A token: surrounding whitespace is dropped (a value read from a secrets file
+ * with its trailing newline; HTTP drops it from a header too), so the token is
+ * what every transport carries; anything else a header cannot carry is refused.
+ */
+const tokenSchema = z
+  .string()
+  .trim()
+  .min(16, 'at least 16 characters')
+  .superRefine((token, ctx) => {
+    const problem = tokenProblem(token);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
+
 export const EXECUTION_PROVIDERS = ['tensorrt', 'cuda', 'cpu'] as const;
 
 export const configSchema = z.strictObject({
@@ -144,9 +176,7 @@ export const configSchema = z.strictObject({
     .strictObject({
       host: z.string().default('127.0.0.1').describe('Bind address; anything but loopback requires accessToken or tokens'),
       port: z.number().int().min(0).max(65535).default(8420).describe('HTTP and Socket.IO port (0 picks a free one)'),
-      accessToken: z
-        .string()
-        .min(16, 'at least 16 characters')
+      accessToken: tokenSchema
         .nullable()
         .default(null)
         .describe('Admin bearer token for HTTP and Socket.IO; use ${SHOTSCALE_TOKEN} to keep it out of the file'),
@@ -154,7 +184,7 @@ export const configSchema = z.strictObject({
         .array(
           z.strictObject({
             role: z.enum(TOKEN_ROLES).describe('viewer: watch and read; operator: also takes, tags, notes, alerts; admin: also cameras, plans, anything that changes the system'),
-            token: z.string().min(16, 'at least 16 characters').describe('The bearer token; use ${ENV_VAR} to keep it out of the file'),
+            token: tokenSchema.describe('The bearer token (visible ASCII, 16 characters or more; surrounding whitespace is dropped); use ${ENV_VAR} to keep it out of the file'),
             name: z.string().regex(/^[\w .-]{1,64}$/, 'letters, digits, " ", ".", "-" and "_", at most 64').optional().describe('Who holds it, for the log; default: the role and its place in the list'),
           }),
         )
@@ -169,9 +199,9 @@ export const configSchema = z.strictObject({
         .prefault({})
         .describe('Rate limit on wrong tokens, per address'),
       publishTokens: z
-        .array(z.string().min(16, 'at least 16 characters'))
+        .array(tokenSchema)
         .default([])
-        .describe('Tokens that may only publish cameras over WHIP (phones, OBS); the access token may publish too'),
+        .describe('Tokens that may only publish cameras over WHIP (phones, OBS); operator and admin tokens may publish too'),
       tls: z
         .strictObject({
           cert: z.string().min(1).describe('PEM certificate file; relative to the config file'),

@@ -1,5 +1,5 @@
 /**
- * `npm run fuzz [-- --http 10000 --socket 2000 --seed 1 --out bench-results/fuzz.json]`:
+ * `npm run fuzz [-- --http 10000 --socket 2000 --seed 1 --out bench-results/fuzz.json]` (`--help` lists the options):
  * seeded, bounded fuzzing of the HTTP API and the Socket.IO events against a
  * real `shotscale serve` process. Prints cases run, status counts, 5xx,
  * crashes, hangs, bypasses and time; writes the figures and every kept
@@ -17,15 +17,52 @@ import { runSocketFuzz } from './socket-fuzzer.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-const { values } = parseArgs({
-  options: {
-    http: { type: 'string', default: '10000' },
-    socket: { type: 'string', default: '2000' },
-    seed: { type: 'string', default: '1' },
-    timeout: { type: 'string', default: String(DEFAULT_TIMEOUT_MS) },
-    out: { type: 'string', default: path.join(ROOT, 'bench-results', 'fuzz.json') },
-  },
-});
+const OPTIONS = {
+  http: { type: 'string', default: '10000' },
+  socket: { type: 'string', default: '2000' },
+  seed: { type: 'string', default: '1' },
+  timeout: { type: 'string', default: String(DEFAULT_TIMEOUT_MS) },
+  out: { type: 'string', default: path.join(ROOT, 'bench-results', 'fuzz.json') },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
+const USAGE_LINE = 'usage: npm run fuzz -- [--http N] [--socket N] [--seed N] [--timeout MS] [--out FILE] (--help says what each is)';
+
+const USAGE = `usage: npm run fuzz -- [--http N] [--socket N] [--seed N] [--timeout MS] [--out FILE]
+
+Seeded fuzzing of the HTTP API and the Socket.IO events against a real
+\`shotscale serve\`; exits 1 when it finds anything.
+
+  --http N       HTTP cases (default ${OPTIONS.http.default})
+  --socket N     Socket.IO cases (default ${OPTIONS.socket.default})
+  --seed N       seed, so a run replays (default ${OPTIONS.seed.default})
+  --timeout MS   longest wait for one answer before it counts as a hang (default ${OPTIONS.timeout.default})
+  --out FILE     where the figures and findings go as JSON (default ${path.relative(process.cwd(), OPTIONS.out.default)})
+  -h, --help     this text`;
+
+const parse = () => parseArgs({ options: OPTIONS }).values;
+
+/** The options; one it does not know (or an argument) is a usage line and exit 2 (parseArgs threw with a stack). */
+function readOptions(): ReturnType<typeof parse> {
+  try {
+    return parse();
+  } catch (error) {
+    console.error(`error BAD_REQUEST: ${(error as Error).message.split('. ')[0]}\n${USAGE_LINE}`);
+    process.exit(2);
+  }
+}
+
+const values = readOptions();
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+for (const key of ['http', 'socket', 'seed', 'timeout'] as const) {
+  if (!/^\d+$/.test(values[key])) {
+    console.error(`error BAD_REQUEST: --${key} ${JSON.stringify(values[key])} is not a whole number\n${USAGE_LINE}`);
+    process.exit(2);
+  }
+}
 const httpCases = Number(values.http);
 const socketCases = Number(values.socket);
 const seed = Number(values.seed);
