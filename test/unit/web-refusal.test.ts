@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { CONNECT_REFUSAL } from '../../server/shared/socket-events.js';
-import { tokenRefusalText } from '../../web/src/lib/refusal.js';
+import { blockedUntil, tokenRefusalText } from '../../web/src/lib/refusal.js';
 import { viewFromHash } from '../../web/src/lib/view-hash.js';
 
 const WRONG = { code: 'UNAUTHORIZED', message: 'the token is not valid' };
@@ -32,6 +32,16 @@ describe('tokenRefusalText', () => {
     const text = tokenRefusalText(CONNECT_REFUSAL.blocked, { code: 'TOO_MANY_ATTEMPTS', message: 'too many wrong tokens from 10.0.0.9; try again in 42 s' }, { hasToken: true, acceptedBefore: false });
     assert.match(text ?? '', /^TOO_MANY_ATTEMPTS: too many wrong tokens from 10\.0\.0\.9; try again in 42 s\. /);
     assert.match(text ?? '', /the right one too/);
+  });
+
+  test('a block\'s wait counts down from the server\'s figure, and says the page tries again by itself', () => {
+    const blocked = { code: 'TOO_MANY_ATTEMPTS', message: 'too many wrong tokens from 10.0.0.9; try again in 17 s' };
+    assert.equal(blockedUntil(blocked, 1_000_000), 1_017_000);
+    assert.equal(blockedUntil({ code: 'TOO_MANY_ATTEMPTS', message: 'wait' }, 1_000_000), null);
+    const later = tokenRefusalText(CONNECT_REFUSAL.blocked, blocked, { hasToken: true, acceptedBefore: false, waitS: 4.2, retries: true });
+    assert.match(later ?? '', /^TOO_MANY_ATTEMPTS: too many wrong tokens from 10\.0\.0\.9; try again in 5 s\. /);
+    assert.match(later ?? '', /tries its token again by itself/);
+    assert.match(tokenRefusalText(CONNECT_REFUSAL.blocked, blocked, { hasToken: true, acceptedBefore: false, waitS: -1 }) ?? '', /try again in 0 s\. .*then connect again/);
   });
 
   test('a server that sends no details still gets a code', () => {

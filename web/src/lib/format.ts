@@ -160,6 +160,18 @@ export function formatSubjects(subjects: Subjects | undefined): string | null {
   return parts.join(' · ');
 }
 
+/**
+ * A tile's line of why: who is in frame, then the reason. The reason of a frame of two or more people starts with
+ * their count ("2 people, feet in ..."), which the subjects already gave: "2 people · two-shot · 2 people, feet in".
+ */
+export function whyLine(subjects: Subjects | undefined, reason: string | undefined): string {
+  const who = formatSubjects(subjects);
+  let why = reason ?? '';
+  const count = who ? /^(\d+ (?:people|faces))\b/.exec(who)?.[1] : undefined;
+  if (count && why.startsWith(`${count}, `)) why = why.slice(count.length + 2);
+  return [who, why].filter(Boolean).join(' · ');
+}
+
 /** A running clock for takes: `00:07`, `01:23`, `1:02:03` (hours only when needed). */
 export function formatClock(ms: number | null | undefined): string {
   if (!isNum(ms)) return DASH;
@@ -191,7 +203,10 @@ export function textOn(background: string): string {
   const l = 0.2126 * channel(background, 1) + 0.7152 * channel(background, 3) + 0.0722 * channel(background, 5);
   const onDark = (l + 0.05) / (0.0052 + 0.05); // #0b0d12
   const onLight = (0.9 + 0.05) / (l + 0.05); // #f2f4f8
-  return onDark >= onLight ? '#0b0d12' : '#f2f4f8';
+  // The soft inks fall under WCAG's 4.5:1 on mid swatches (#0b0d12 on MCU's teal: 4.32:1, on 12 px chips in
+  // Shots and Coverage): there black or white, which reach it (4.67:1).
+  if (onDark >= onLight) return onDark >= 4.5 ? '#0b0d12' : '#000000';
+  return onLight >= 4.5 ? '#f2f4f8' : '#ffffff';
 }
 
 /** Memory sizes in binary units: `512 B`, `12.0 KiB`, `488 MiB`, `1.25 GiB`. */

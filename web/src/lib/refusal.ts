@@ -15,8 +15,18 @@ export interface RefusalData {
 export interface RefusalContext {
   /** Whether the page offered a token at all. */
   hasToken: boolean;
-  /** Whether this very token was let in earlier on this page (so it has been changed or removed since). */
+  /** Whether this very token was let in earlier, on this page or one before it in this browser (so it has been changed or removed since). */
   acceptedBefore: boolean;
+  /** Blocked: the seconds still to wait, counted down by the page (the server's figure is as of its refusal). */
+  waitS?: number;
+  /** Blocked: whether the page tries its token again by itself once the wait is over. */
+  retries?: boolean;
+}
+
+/** When a block ends, from a TOO_MANY_ATTEMPTS refusal's words ("... try again in 17 s"); null when they give no wait. */
+export function blockedUntil(data: RefusalData | undefined, now: number): number | null {
+  const seconds = /try again in (\d+) s/.exec(data?.message ?? '')?.[1];
+  return seconds === undefined ? null : now + Number(seconds) * 1000;
 }
 
 /**
@@ -25,9 +35,12 @@ export interface RefusalContext {
  */
 export function tokenRefusalText(kind: string, data: RefusalData | undefined, context: RefusalContext): string | null {
   if (kind === CONNECT_REFUSAL.blocked) {
-    const why = data?.message ?? 'too many wrong tokens from this address';
+    let why = data?.message ?? 'too many wrong tokens from this address';
+    // The server's figure is as of its refusal: a "17 s" that still read 17 s half a minute later was not believed.
+    if (context.waitS !== undefined) why = why.replace(/try again in \d+ s/, `try again in ${Math.max(0, Math.ceil(context.waitS))} s`);
     // Every token is refused while the address is blocked, the right one too: retyping it at once only looks like it failed.
-    return `${data?.code ?? 'TOO_MANY_ATTEMPTS'}: ${why}. Until then every token is refused from here, the right one too; then connect again.`;
+    const then = context.retries && context.hasToken ? 'then this page tries its token again by itself' : 'then connect again';
+    return `${data?.code ?? 'TOO_MANY_ATTEMPTS'}: ${why}. Until then every token is refused from here, the right one too; ${then}.`;
   }
   if (kind !== CONNECT_REFUSAL.unauthorized) return null;
   if (!context.hasToken) return 'This server needs an access token.';
