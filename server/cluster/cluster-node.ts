@@ -6,7 +6,9 @@
  *
  * Outages: while Redis is down the node keeps the cameras it has (every node
  * is cut off alike, so nobody can claim them) and claims nothing; when Redis
- * returns, a lease another node took in between stops the camera here. A
+ * returns, a lease another node took in between stops the camera here, and
+ * after an absence that may have let the leases expire, nothing changes
+ * hands until every node has taken back its own (redis-restarts.ts). A
  * node cut off from Redis alone reads who claimed its cameras last in
  * PostgreSQL, and stops one another node took (camera-claims.ts). While
  * PostgreSQL is down the last list of cameras read stands.
@@ -252,18 +254,21 @@ export class ClusterNode {
     }
     await this.recordClaims();
     try {
+      // After Redis restarted, or this node was away from it, the other nodes take their leases back first (redis-restarts.ts).
+      const settled = this.redisRestarts.settled(now);
       await this.followDefinitions();
-      await this.keepCoverageDuty();
+      await this.keepCoverageDuty(settled);
       await this.nodes.beat(this.heartbeat(now));
-      this.live = await this.nodes.live();
+      const live = await this.nodes.live();
+      // Meanwhile a node known before whose heartbeat lapsed is not gone: it has not beaten again yet.
+      this.live = settled ? live : withUnheard(live, this.live);
       this.liveAt = Math.round(deps.clock());
       this.noteUnreadable();
-      // After Redis restarted, the other nodes take their leases back first (redis-restarts.ts).
-      if (this.redisRestarts.settled(now)) await this.balance();
+      if (settled) await this.balance();
       this.outages.setRedis(true);
       this.remote.followRuns(deps.clock());
       await this.remote.tellPagesOfUnrun();
-      if (this.redisRestarts.settled(now)) await this.closeOrphans();
+      if (settled) await this.closeOrphans();
     } catch (error) {
       if (isShotscaleError(error, 'CLUSTER_NODE_ID_IN_USE')) await this.stepAside(error);
       else {
@@ -310,8 +315,12 @@ export class ClusterNode {
     this.outages.steppedAside(message);
   }
 
-  /** Renews the coverage duty, or takes it when nobody holds it (a node that can serve coverage only). */
-  private async keepCoverageDuty(): Promise<void> {
+  /**
+   * Renews the coverage duty, or takes it when nobody holds it (a node that
+   * can serve coverage only), unless the holder may still be taking it back
+   * (`mayClaim` false: redis-restarts.ts).
+   */
+  private async keepCoverageDuty(mayClaim: boolean): Promise<void> {
     if (!this.deps.shots) return;
     if (this.dutyToken !== null) {
       const lost = await this.leases.renew(new Map([[COVERAGE_DUTY, this.dutyToken]]));
@@ -319,6 +328,7 @@ export class ClusterNode {
       this.dutyToken = null;
       this.deps.log.warn('cluster: lost the coverage duty');
     }
+    if (!mayClaim) return;
     const claimed = await this.leases.claim(COVERAGE_DUTY);
     if ('stale' in claimed && claimed.stale) this.noteStaleLease(COVERAGE_DUTY, claimed.stale, 'the coverage duty');
     this.dutyToken = claimed.token;
@@ -514,4 +524,24 @@ export class ClusterNode {
   private redisReason(error: unknown): string {
     return this.deps.connections.redisProblem() ?? errorMessage(error);
   }
+}
+
+/**
+ * The heartbeats just read, and those of the nodes read before whose
+ * heartbeat is not there now, while they may still be taking back their own
+ * (after Redis restarted, or after an outage that let every heartbeat
+ * expire): such a node is not gone yet, and its cameras are not shown as
+ * nobody's. A camera another node lists now is that node's.
+ */
+function withUnheard(live: readonly NodeHeartbeat[], before: readonly NodeHeartbeat[]): NodeHeartbeat[] {
+  const heard = new Set(live.map((n) => n.nodeId));
+  const listed = new Set(live.flatMap((n) => [...Object.keys(n.leases), ...n.cameras.map((c) => c.cameraId)]));
+  const unheard = before
+    .filter((n) => !heard.has(n.nodeId))
+    .map((n) => ({
+      ...n,
+      leases: Object.fromEntries(Object.entries(n.leases).filter(([id]) => !listed.has(id))),
+      cameras: n.cameras.filter((c) => !listed.has(c.cameraId)),
+    }));
+  return [...live, ...unheard].sort((a, b) => a.nodeId.localeCompare(b.nodeId));
 }
