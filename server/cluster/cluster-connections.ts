@@ -152,6 +152,11 @@ function redisClient(url: string, role: string, log: Logger, failFast: boolean):
     down = true;
     log.warn(`redis (${role}): ${errorMessage(error)}; reconnecting`);
   });
+  // Redis shut down cleanly ends the connection without an error: until a reconnection fails, that is the reason
+  // (the fault read "no connection (connecting)" in that moment).
+  client.on('close', () => {
+    if (!lastErrors.has(client)) lastErrors.set(client, 'the connection was closed by the server');
+  });
   client.on('ready', () => {
     lastErrors.delete(client);
     if (!down) return;
