@@ -74,7 +74,7 @@ export function registerCalibrationRoutes(app: FastifyInstance, calibration: Liv
       return forwardToNode(request, reply, place, cluster.nodeId, `/api/cameras/${encodeURIComponent(request.params.id)}/corrections`, 'runs this camera');
     }
     if (place.at === 'nowhere') throw new ShotscaleError('CALIBRATION_INVALID', `camera "${request.params.id}" is not analysed by any node now (${place.why}): there is no frame to label`);
-    return reply.code(201).send(await calibration.correct(request.params.id, body.label, body.taxonomy, body.captureTime));
+    return reply.code(201).send(await calibration.correct(request.params.id, body.label, body.taxonomy, body.captureTime, cameras.has(request.params.id) ? cameras.get(request.params.id).status() : undefined));
   });
 
   app.get('/api/calibration', needs('viewer'), async () => calibration.state());

@@ -18,8 +18,9 @@ import { bundledWorkerEntry } from '../inference/worker/worker-bundle.js';
 import type { Clock } from '../shared/clock.js';
 import type { Frame } from '../shared/frame.js';
 import type { Logger } from '../shared/logger.js';
+import type { CameraState } from '../shared/socket-events.js';
 import { encodeThumbnail } from '../shots/thumbnail.js';
-import type { CalibrationRecords, HeadSummary, SampleForFit, SampleSummary } from '../store/calibration-store.js';
+import { hasCaptureTime, type CalibrationRecords, type HeadSummary, type SampleForFit, type SampleSummary } from '../store/calibration-store.js';
 import type { ShotStore, StoredShot } from '../store/shot-store.js';
 import { baseKnowledgePath } from './base-knowledge.js';
 import { parseHead, saveHeadObject, type FramingHead } from './framing-head.js';
@@ -224,9 +225,13 @@ export class LiveCalibration {
    * by default): the analysed frame nearest `captureTime` (the picture on
    * their screen; none within SEEN_WITHIN_MS, or a time in the future: a
    * coded 409), else the latest while the camera is live (a coded 409 when
-   * it is not).
+   * it is not). `camera`: the camera's state, where the caller knows it: a
+   * disabled camera, or one not live (stopped, stalled, restarting ...), is
+   * not live however recent its last frame (one disabled a second before was
+   * corrected on that frame). A named picture that is still held is labelled
+   * whatever the camera's state now: it is the picture the operator saw.
    */
-  async correct(cameraId: string, label: string, taxonomyName = 'canonical', captureTime?: number): Promise<CorrectionSummary> {
+  async correct(cameraId: string, label: string, taxonomyName = 'canonical', captureTime?: number, camera?: { state: CameraState; enabled: boolean }): Promise<CorrectionSummary> {
     const history = this.observed.get(cameraId) ?? [];
     const seen = captureTime === undefined ? history.at(-1) : history.reduce<Observed | undefined>((best, o) => (!best || Math.abs(o.frame.captureTime - captureTime) < Math.abs(best.frame.captureTime - captureTime) ? o : best), undefined);
     if (!seen && this.deps.featureNames) {
@@ -243,6 +248,11 @@ export class LiveCalibration {
     }
     if (seen && captureTime === undefined) {
       // No picture named: the latest frame, only while the camera is live (a stopped camera's last frame is not what anyone sees now).
+      if (camera && (!camera.enabled || camera.state !== 'live')) {
+        this.labelOf(label, taxonomyName);
+        const why = camera.enabled ? `it is ${camera.state}` : `it is disabled (${camera.state})`;
+        throw new ShotscaleError('CALIBRATION_INVALID', `camera ${cameraId} is not live: ${why}; correct it on its live picture, or name a picture still held with captureTime`);
+      }
       const age = this.deps.clock() - seen.frame.captureTime;
       const limit = notLiveAfterMs(history);
       if (age > limit) {
@@ -424,7 +434,7 @@ export class LiveCalibration {
       const report = { base: job.baseFile, sets: reports.map(summariseReport), fitS: Math.round(fitMs) / 1000 };
       const headId = await this.deps.store.addHead(saveHeadObject(head), report, sampleCount, this.deps.clock());
       this.setFit({ ...this.fit, state: 'done', finishedAt: this.deps.clock(), headId });
-      this.deps.log.info(`calibration head ${headId} fitted on ${sampleCount} corrections${job.baseFile ? ' and the base knowledge' : ''}: ${report.sets.map((s) => `${s.taxonomy} ${s.before.exact} -> ${s.after?.exact ?? '-'}`).join(', ')}`);
+      this.deps.log.info(`calibration head ${headId} fitted on ${sampleCount} ${sampleCount === 1 ? 'sample' : 'samples'}${job.baseFile ? ' and the base knowledge' : ''}: ${report.sets.map((s) => `${s.taxonomy} ${s.before.exact} -> ${s.after?.exact ?? '-'}`).join(', ')}`);
     } catch (error) {
       const code = isShotscaleError(error) ? error.code : 'INTERNAL';
       this.setFit({ ...this.fit, state: 'failed', finishedAt: this.deps.clock(), error: errorMessage(error), code });
@@ -473,12 +483,17 @@ export const SAME_SHOT_WITHIN_MS = 5000;
 
 /**
  * The shot each sample belongs to, for the fit's folds: a corrected shot's
- * id, else one camera's corrections each within SAME_SHOT_WITHIN_MS of the
- * one before.
+ * id; an imported still (no capture time of its own: hasCaptureTime) a shot
+ * of its own, as each still of a folder of film stills is (50 stills taken
+ * for one shot gave no cross-validated figure at all); else one camera's
+ * samples each within SAME_SHOT_WITHIN_MS of the one before (an export's
+ * corrections imported again keep their cameras and capture times, so they
+ * are grouped as they were).
  */
-export function shotGroups(samples: readonly Pick<SampleForFit, 'cameraId' | 'capturedAt' | 'shotId'>[]): string[] {
+export function shotGroups(samples: readonly (Pick<SampleForFit, 'cameraId' | 'capturedAt' | 'shotId'> & Partial<Pick<SampleForFit, 'source' | 'createdAt'>>)[]): string[] {
   const groups = new Array<string>(samples.length);
-  const live = samples.map((s, i) => ({ s, i })).filter(({ s }) => s.shotId === null).sort((a, b) => a.s.cameraId.localeCompare(b.s.cameraId) || a.s.capturedAt - b.s.capturedAt);
+  const still = (s: (typeof samples)[number]) => s.source !== undefined && s.createdAt !== undefined && !hasCaptureTime({ source: s.source, capturedAt: s.capturedAt, createdAt: s.createdAt });
+  const live = samples.map((s, i) => ({ s, i })).filter(({ s }) => s.shotId === null && !still(s)).sort((a, b) => a.s.cameraId.localeCompare(b.s.cameraId) || a.s.capturedAt - b.s.capturedAt);
   let run = 0;
   live.forEach(({ s, i }, k) => {
     const previous = live[k - 1]?.s;
@@ -487,6 +502,7 @@ export function shotGroups(samples: readonly Pick<SampleForFit, 'cameraId' | 'ca
   });
   samples.forEach((s, i) => {
     if (s.shotId !== null) groups[i] = `shot ${s.shotId}`;
+    else if (still(s)) groups[i] = `still ${i}`;
   });
   return groups;
 }

@@ -28,17 +28,23 @@ import { ClusterCalibrationStore } from '../cluster/cluster-calibration-store.js
 import { connectPostgres } from '../cluster/cluster-connections.js';
 import { migrateCluster } from '../cluster/cluster-schema.js';
 import type { Config } from '../config/schema.js';
-import { CalibrationStore, SqliteCalibrationRecords, type CalibrationRecords, type NewSample } from '../store/calibration-store.js';
+import { CalibrationStore, hasCaptureTime, SqliteCalibrationRecords, type CalibrationRecords, type NewSample } from '../store/calibration-store.js';
+import { exportedColumns, pictureKey, storedPictures } from './samples-import-rows.js';
 import { DATABASE_FILE, openDatabase } from '../store/database.js';
 import { lockDataDir } from '../store/data-dir-lock.js';
 import { openShotLogReadOnly } from '../store/read-only-database.js';
 import { imageSource, labelledImagesFromArgs, progressReporter } from './labelled-images.js';
 import { openOfflineClassifier } from './offline-classifier.js';
+import type { DecodedFrame } from '../ingest/file-decoder.js';
+import { encodeThumbnail } from '../shots/thumbnail.js';
 import { ProgressLine } from './progress-line.js';
 import { makeOutputDir } from './output-files.js';
 import { configFromArgs } from './serve-command.js';
 import { checkShotLogFile } from './input-file.js';
 import { parseCommandArgs, UsageError } from './command-options.js';
+
+const JPEG_FILE = /\.jpe?g$/i;
+const count = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 const HEADER = ['file', 'label', 'taxonomy', 'camera', 'captured_at', 'shown', 'source', 'shot_id'];
 
@@ -76,6 +82,9 @@ export async function runSamples(argv: string[], log: Logger): Promise<number> {
 async function exportSamples(argv: string[], log: Logger): Promise<number> {
   const { values } = parseCommandArgs({ args: argv, options: { out: { type: 'string', short: 'o' }, db: { type: 'string' }, config: { type: 'string', short: 'c' } } });
   if (!values.out) return usage('--out DIR is required');
+  if (values.db !== undefined && values.config !== undefined) {
+    return usage(`--db ${values.db} and --config ${values.config}: give one (--db: a shot log file; --config: the samples of that config's data directory, or of its cluster)`);
+  }
   const cluster = values.db ? null : await clusterRecords(values.config, log);
   if (cluster) {
     try {
@@ -145,7 +154,8 @@ async function writeSamples(store: CalibrationRecords, out: string): Promise<voi
     const name = `img/sample-${String(s.id).padStart(5, '0')}.jpg`;
     images.push({ name, jpeg });
     const rows = byTaxonomy.get(s.taxonomy) ?? [];
-    rows.push([name, s.label, s.taxonomy, s.cameraId, new Date(s.capturedAt).toISOString(), s.shown ?? '', s.source, s.shotId === null ? '' : String(s.shotId)]);
+    // An imported still has no capture time of its own: left empty, so that importing the export keeps it a still.
+    rows.push([name, s.label, s.taxonomy, s.cameraId, hasCaptureTime(s) ? new Date(s.capturedAt).toISOString() : '', s.shown ?? '', s.source, s.shotId === null ? '' : String(s.shotId)]);
     byTaxonomy.set(s.taxonomy, rows);
   }
   makeOutputDir('--out', out);
@@ -164,7 +174,7 @@ async function writeSamples(store: CalibrationRecords, out: string): Promise<voi
   for (const file of removed) rmSync(file, { force: true });
   const written = files.reduce((n, f) => n + f.rows.length, 0);
   if (earlier.length) process.stderr.write(`the earlier export in ${out} was replaced (${removed.length} of its files removed, the others written again)\n`);
-  process.stderr.write(`${written} samples written to ${out} (${files.map((f) => `${f.name}: ${f.rows.length} ${f.taxonomy}`).join(', ') || 'labels.csv: its header alone'})\n`);
+  process.stderr.write(`${count(written, 'sample')} written to ${out} (${files.map((f) => `${f.name}: ${f.rows.length} ${f.taxonomy}`).join(', ') || 'labels.csv: its header alone'})\n`);
   if (files.length) process.stderr.write(`fit on them: shotscale calibrate ${files.map((f) => `--labels ${path.join(out, f.name)}=${f.taxonomy}`).join(' ')} --out head.json\n`);
 }
 
@@ -234,42 +244,100 @@ async function importSamples(argv: string[], log: Logger): Promise<number> {
           hint: 'import with a config whose model.manifest is the framing classifier (models/framing-default.manifest.json, the default)',
         });
       }
-      const camera = values.camera ?? `import:${path.basename(path.resolve(dir ?? path.dirname(values.labels!)))}`;
-      const samples: NewSample[] = [];
-      const perTaxonomy: string[] = [];
+      const defaultCamera = values.camera ?? `import:${path.basename(path.resolve(dir ?? path.dirname(values.labels!)))}`;
+      // capturedAt null: a still, captured (for the store) when it is created (hasCaptureTime).
+      const found: { sample: Omit<NewSample, 'capturedAt'> & { capturedAt: number | null }; key: string; file: string }[] = [];
+      const perTaxonomy = new Map<string, number>();
+      const unreadable: string[] = [];
+      let pictures = 0;
+      // A picture that is no JPEG is stored as a JPEG of the frame analysed (as a live correction's is), so that it has a
+      // picture to show, to export and to know again: the analysed frames of those are kept until they are stored.
+      const decoded = new Map<string, DecodedFrame>();
+      const images = imageSource(classifier);
+      const source: typeof images = {
+        decode: async (file) => {
+          const frame = await images.decode(file);
+          if (!JPEG_FILE.test(file)) decoded.set(file, frame);
+          return frame;
+        },
+        predict: (frames) => images.predict(frames),
+      };
+      const { width, height } = classifier.model.input;
       for (const labelled of sets) {
+        const columns = exportedColumns(labelled.labels);
         const progress = new ProgressLine(labelled.items.length, 'images');
-        const outcome = await evaluateImages(labelled.items, labelled.taxonomy, imageSource(classifier), { batchSize: 8, progress: progressReporter(progress, labelled) });
-        progress.done(`${outcome.results.length} of ${labelled.items.length} images of ${path.basename(labelled.labels)} analysed, ${outcome.unreadable.length} unreadable`);
+        const outcome = await evaluateImages(labelled.items, labelled.taxonomy, source, { batchSize: 8, progress: progressReporter(progress, labelled) });
+        progress.done(`${outcome.results.length} of ${count(labelled.items.length, 'image')} of ${path.basename(labelled.labels)} analysed, ${outcome.unreadable.length} unreadable`);
+        pictures += labelled.items.length;
+        unreadable.push(...outcome.unreadable.map((u) => `${u.file}: ${u.error}`));
         const byFile = new Map(labelled.items.map((item) => [item.file, item.path]));
-        const before = samples.length;
         for (const r of outcome.results) {
           if (!r.analysis) continue;
           const file = byFile.get(r.file)!;
-          const jpeg = /\.jpe?g$/i.test(file) ? readFileSync(file) : null;
-          samples.push({ cameraId: camera, capturedAt: Date.now(), source: 'import' as const, taxonomy: labelled.taxonomy.name, label: labelled.taxonomy.classes[r.truth]!.name, shown: null, shotId: null, features: r.analysis.features, featureNames, rules: r.analysis.rules, jpeg });
+          const row = columns.get(labelled.lineOf.get(file) ?? -1) ?? {};
+          const frame = decoded.get(file);
+          const jpeg = JPEG_FILE.test(file) ? readFileSync(file) : frame ? encodeThumbnail({ width, height, data: frame.data }) : null;
+          decoded.delete(file);
+          const cameraId = values.camera ?? row.camera ?? defaultCamera;
+          const capturedAt = row.capturedAt ?? null;
+          const sample = { cameraId, capturedAt, source: 'import' as const, taxonomy: labelled.taxonomy.name, label: labelled.taxonomy.classes[r.truth]!.name, shown: row.shown ?? null, shotId: null, features: r.analysis.features, featureNames, rules: r.analysis.rules, jpeg };
+          found.push({ sample, key: pictureKey(jpeg, r.analysis.features, capturedAt === null ? null : { cameraId, capturedAt }), file: r.file });
         }
-        perTaxonomy.push(`${samples.length - before} ${labelled.taxonomy.name}`);
       }
-      let added = 0;
-      if (cluster) {
-        for (const sample of samples) {
-          await cluster.records.addSample(sample, Date.now());
-          added += 1;
+      const where = cluster?.where ?? dataDir!;
+      const from = dir ?? values.labels!;
+      if (!found.length) {
+        throw new ShotscaleError('INPUT_UNREADABLE', `samples import ${from}: nothing imported: ${pictures === 1 ? 'its one picture could not' : `none of its ${pictures} pictures could`} be analysed${unreadable.length ? ` (${unreadable[0]!.slice(0, 300)}${unreadable.length > 1 ? `; and ${unreadable.length - 1} more` : ''})` : ''}`, {
+          hint: 'list pictures (JPEG, PNG ...) in the labels file, by their path relative to it; nothing was stored',
+        });
+      }
+      const db = cluster ? null : openDatabase(path.join(dataDir!, DATABASE_FILE));
+      try {
+        const records = cluster?.records ?? new SqliteCalibrationRecords(new CalibrationStore(db!));
+        // A picture imported before (a folder imported twice, an export into the log it came from) is skipped, and said so.
+        const stored = await storedPictures(records);
+        const fresh: typeof found = [];
+        const skipped: { file: string; was: { taxonomy: string; label: string }; now: { taxonomy: string; label: string } }[] = [];
+        const seen = new Map<string, { taxonomy: string; label: string }>();
+        for (const item of found) {
+          const was = stored.get(item.key) ?? seen.get(item.key);
+          if (was) skipped.push({ file: item.file, was, now: item.sample });
+          else {
+            fresh.push(item);
+            seen.set(item.key, item.sample);
+          }
         }
-      } else {
-        const db = openDatabase(path.join(dataDir!, DATABASE_FILE));
-        try {
+        const at = Date.now();
+        const rows = fresh.map(({ sample }) => ({ ...sample, capturedAt: sample.capturedAt ?? at }));
+        if (db) {
           const store = new CalibrationStore(db);
           db.transaction(() => {
-            for (const sample of samples) store.addSample(sample, Date.now());
+            for (const sample of rows) store.addSample(sample, at);
           })();
-          added = samples.length;
-        } finally {
-          db.close();
+        } else for (const sample of rows) await records.addSample(sample, at);
+        for (const { sample } of fresh) perTaxonomy.set(sample.taxonomy, (perTaxonomy.get(sample.taxonomy) ?? 0) + 1);
+        const cameras = [...new Set(fresh.map((f) => f.sample.cameraId))];
+        const camerasText = cameras.length === 1 ? `camera "${cameras[0]}"` : `cameras ${cameras.slice(0, 5).map((c) => `"${c}"`).join(', ')}${cameras.length > 5 ? ', ...' : ''}`;
+        const stills = fresh.filter((f) => f.sample.capturedAt === null).length;
+        if (skipped.length) {
+          const named = (l: { taxonomy: string; label: string }) => `${l.label}${l.taxonomy === 'canonical' ? '' : ` (${l.taxonomy})`}`;
+          const other = skipped.filter((k) => named(k.was) !== named(k.now));
+          process.stderr.write(
+            `${count(skipped.length, 'picture')} skipped: ${skipped.length === 1 ? 'it is' : 'they are'} samples already (imported before): ${skipped.slice(0, 3).map((k) => k.file).join(', ')}${skipped.length > 3 ? ', ...' : ''}` +
+              (other.length ? `; ${other.length} of them labelled otherwise there (${other[0]!.file}: ${named(other[0]!.was)}, not ${named(other[0]!.now)}): delete that sample in the Calibration view to import it with this label` : '') +
+              '\n',
+          );
         }
+        if (!fresh.length) {
+          process.stderr.write(`0 samples imported into ${where}: all ${count(found.length, 'picture')} analysed ${found.length === 1 ? 'is a sample' : 'are samples'} already\n`);
+          return 0;
+        }
+        const taxonomies = sets.length === 1 ? sets[0]!.taxonomy.name : [...perTaxonomy].map(([name, n]) => `${n} ${name}`).join(', ');
+        const each = stills === fresh.length ? (stills === 1 ? 'a still, a shot of its own' : 'each still a shot of its own') : stills ? `${count(stills, 'still')} each a shot of its own, the others with their capture times` : fresh.length === 1 ? 'with its capture time' : 'with their capture times';
+        process.stderr.write(`${count(fresh.length, 'sample')} imported into ${where} (${camerasText}, ${taxonomies}; ${each}); fit them in the Calibration view or with POST /api/calibration/fit\n`);
+      } finally {
+        db?.close();
       }
-      process.stderr.write(`${added} samples imported into ${cluster?.where ?? dataDir} (camera "${camera}", ${sets.length === 1 ? sets[0]!.taxonomy.name : perTaxonomy.join(', ')}); fit them in the Calibration view or with POST /api/calibration/fit\n`);
     } finally {
       await classifier.dispose();
     }

@@ -11,6 +11,11 @@ export type SampleSource = 'live' | 'shot' | 'import';
 
 export interface NewSample {
   cameraId: string;
+  /**
+   * Epoch ms of the analysed frame. An imported still, which has no capture
+   * time of its own, has the time it was imported, the same as its created_at
+   * (see hasCaptureTime).
+   */
   capturedAt: number;
   source: SampleSource;
   taxonomy: string;
@@ -75,6 +80,17 @@ const SUMMARY_COLUMNS = 'id, camera_id, captured_at, created_at, source, taxonom
 
 function summary(row: SampleRow): SampleSummary {
   return { id: row.id, cameraId: row.camera_id, capturedAt: row.captured_at, createdAt: row.created_at, source: row.source, taxonomy: row.taxonomy, label: row.label, shown: row.shown, shotId: row.shot_id, hasImage: row.has_image === 1 };
+}
+
+/**
+ * Whether a sample's capturedAt is when its picture was taken: false for an
+ * imported still (source 'import', captured when it was created), which is
+ * of no camera's run of frames. A fit holds each such sample out as a shot
+ * of its own, and an export leaves its captured_at empty, so that importing
+ * the export again keeps it so.
+ */
+export function hasCaptureTime(sample: Pick<SampleSummary, 'source' | 'capturedAt' | 'createdAt'>): boolean {
+  return sample.source !== 'import' || Math.round(sample.capturedAt) !== Math.round(sample.createdAt);
 }
 
 // Feature names repeat for every sample of one model: kept once per distinct list in memory, as text in the row.

@@ -344,6 +344,11 @@ describe('bad paths and options: a coded error, never a stack trace, and nothing
     const headerOnly = await runCli(['samples', 'import', dir]);
     assert.equal(headerOnly.code, 1);
     assert.match(headerOnly.stderr, /error INPUT_UNREADABLE: .*labels\.csv: no rows below the header/);
+    // export takes one of --db and --config, as the shot log export does: both are refused, not one of them used.
+    const both = await runCli(['samples', 'export', '--out', path.join(dir, 'out'), '--db', path.join(dir, 'shotscale.sqlite'), '--config', path.join(dir, 'shotscale.yaml')]);
+    assert.equal(both.code, 2);
+    assert.match(both.stderr, /^error BAD_REQUEST: --db .*shotscale\.sqlite and --config .*shotscale\.yaml: give one/);
+    assert.match(both.stderr, /usage: shotscale samples export --out DIR \[--db FILE \| --config FILE\]/);
     const action = await runCli(['samples', 'frob']);
     assert.equal(action.code, 2);
     assert.match(action.stderr, /^error BAD_REQUEST: unknown action "frob": export or import/);

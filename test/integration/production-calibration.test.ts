@@ -9,9 +9,10 @@
  * every camera: the selfie camera's readouts follow (CU), and a rollback to
  * the configured head brings its labels back. Viewers see but cannot change;
  * samples list, show and delete; what is applied survives a restart. The
- * fit's figure holds out whole shots (each camera's run of corrections); a
- * disabled camera takes no correction that names no picture, and a picture
- * named in the future is refused as such.
+ * fit's figure holds out whole shots (each camera's run of corrections),
+ * and so does an export of them imported again (cameras, capture times and
+ * shown labels kept); a disabled camera takes no correction that names no
+ * picture, at once, and a picture named in the future is refused as such.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -23,6 +24,7 @@ import { tempDir, trimClip } from '../support/media.js';
 import { runCli } from '../support/cli.js';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { CalibrationStore } from '../../server/store/calibration-store.js';
+import { shotGroups } from '../../server/calibration/live-calibration.js';
 import { openShotLogReadOnly } from '../../server/store/read-only-database.js';
 
 const OPERATOR = 'operator-token-calibration-0123456789';
@@ -233,17 +235,37 @@ describe('teaching the classifier a production\'s convention', () => {
     const otherDir = tempDir('shotscale-samples-data-');
     const config = path.join(tempDir('shotscale-samples-'), 'other.yaml');
     writeFileSync(config, readFileSync(busy, 'utf8').replace(dataDir, otherDir));
-    const imported = await runCli(['samples', 'import', out, '--labels', path.join(out, 'labels-canonical.csv'), '--camera', 'stage-b', '--config', config], { timeoutMs: 150_000 });
+    const imported = await runCli(['samples', 'import', out, '--labels', path.join(out, 'labels-canonical.csv'), '--config', config], { timeoutMs: 150_000 });
     assert.equal(imported.code, 0, imported.stderr);
-    assert.match(imported.stderr, /18 samples imported into .* \(camera "stage-b", canonical\)/);
-    const db = openShotLogReadOnly(path.join(otherDir, 'shotscale.sqlite'));
-    const store = new CalibrationStore(db);
-    const samples = store.listSamples();
-    db.close();
+    assert.match(imported.stderr, /18 samples imported into .* \(cameras "selfie", "hikers", canonical; with their capture times\)/);
+    const read = (dir: string) => {
+      const db = openShotLogReadOnly(path.join(dir, 'shotscale.sqlite'));
+      try {
+        return new CalibrationStore(db).samplesForFit();
+      } finally {
+        db.close();
+      }
+    };
+    const samples = read(otherDir);
     assert.equal(samples.length, 18);
-    assert.deepEqual([...new Set(samples.map((s) => `${s.cameraId} ${s.source} ${s.taxonomy}`))], ['stage-b import canonical']);
+    assert.deepEqual([...new Set(samples.map((s) => `${s.source} ${s.taxonomy}`))], ['import canonical']);
     assert.deepEqual(samples.map((s) => s.label).sort(), [...Array(10).fill('CU'), ...Array(8).fill('WS')]);
     assert.ok(samples.every((s) => s.hasImage));
+    // Each sample keeps the camera, capture time and shown label the export wrote: the fit's shots are the live fit's two.
+    const original = read(dataDir).filter((s) => s.taxonomy === 'canonical');
+    const what = (s: { cameraId: string; capturedAt: number; shown: string | null; label: string }) => `${s.cameraId} ${s.capturedAt} ${s.shown} ${s.label}`;
+    assert.deepEqual(samples.map(what).sort(), original.map(what).sort());
+    assert.ok(samples.every((s) => s.shown !== null));
+    assert.deepEqual([new Set(shotGroups(samples)).size, new Set(shotGroups(original)).size], [2, 2]);
+    // Imported again: every picture is a sample already, none stored twice.
+    const again = await runCli(['samples', 'import', out, '--labels', path.join(out, 'labels-canonical.csv'), '--config', config], { timeoutMs: 150_000 });
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stderr, /18 pictures skipped: they are samples already/);
+    assert.equal(read(otherDir).length, 18);
+    // --camera names the camera of every sample imported.
+    const named = await runCli(['samples', 'import', out, '--labels', path.join(out, 'labels-three.csv'), '--camera', 'stage-b', '--config', config], { timeoutMs: 150_000 });
+    assert.equal(named.code, 0, named.stderr);
+    assert.match(named.stderr, /^1 sample imported into .* \(camera "stage-b", three; with its capture time\)/m);
   });
 
   test('a disabled camera is not live: a correction naming no picture is refused (409), and one in the future says so', async () => {
@@ -252,13 +274,15 @@ describe('teaching the classifier a production\'s convention', () => {
     assert.match((future.body as { error: { message: string } }).error.message, /capture time (99\.\d|100(\.0)?) s in the future/);
     const disabled = await httpJson(api('/api/cameras/hikers'), { method: 'PATCH', body: { enabled: false }, token: ADMIN });
     assert.equal(disabled.status, 200, JSON.stringify(disabled.body));
-    // Past the 5 s a live camera's latest frame may be.
-    await sleep(6000);
+    // At once, while its latest frame is still recent: it is disabled, and the refusal says so.
     const refused = await httpJson(api('/api/cameras/hikers/corrections'), { method: 'POST', body: { label: 'WS' }, token: OPERATOR });
     assert.equal(refused.status, 409, JSON.stringify(refused.body));
     const error = (refused.body as { error: { code: string; message: string } }).error;
     assert.equal(error.code, 'CALIBRATION_INVALID');
-    assert.match(error.message, /^camera hikers is not live: its last analysed frame was captured \d+\.\d s ago/);
+    assert.match(error.message, /^camera hikers is not live: it is disabled \(stopped\)/);
+    await sleep(3000);
+    const later = await httpJson(api('/api/cameras/hikers/corrections'), { method: 'POST', body: { label: 'WS' }, token: OPERATOR });
+    assert.equal(later.status, 409, JSON.stringify(later.body));
     assert.equal(((await httpJson(api('/api/calibration'), { token: VIEWER })).body as { samples: number }).samples, 19, 'nothing stored');
   });
 });

@@ -69,7 +69,7 @@ describe('samples export and import folders', () => {
     db.close();
     const second = await runCli(['samples', 'export', '--out', out, '--db', log.file]);
     assert.equal(second.code, 0, second.stderr);
-    assert.match(second.stderr, /the earlier export in .* was replaced \(5 of its files removed, the others written again\)\n1 samples written/);
+    assert.match(second.stderr, /the earlier export in .* was replaced \(5 of its files removed, the others written again\)\n1 sample written/);
     // Nothing of the earlier export is left: calibrate or import would otherwise read labels-canonical.csv's pairs.
     assert.deepEqual(listing(out), ['img/sample-00001.jpg', 'labels.csv']);
     const rows = readFileSync(path.join(out, 'labels.csv'), 'utf8').trim().split('\n');
@@ -99,7 +99,7 @@ describe('samples export and import folders', () => {
     writeFileSync(config, `model:\n  manifest: ${path.join(REPO_DIR, 'models', 'framing-default.manifest.json')}\n  calibration: ${path.join(REPO_DIR, 'models', 'framing-default.head.json')}\nshots:\n  dataDir: ${dataDir}\ncameras: []\n`);
     const imported = await runCli(['samples', 'import', out, '--camera', 'stage-b', '--config', config], { timeoutMs: 150_000 });
     assert.equal(imported.code, 0, imported.stderr);
-    assert.match(imported.stderr, /4 samples imported into .* \(camera "stage-b", 2 canonical, 2 cinemanet\)/);
+    assert.match(imported.stderr, /4 samples imported into .* \(camera "stage-b", 2 canonical, 2 cinemanet; with their capture times\)/);
     const db = openShotLogReadOnly(path.join(dataDir, 'shotscale.sqlite'));
     const samples = new CalibrationStore(db).listSamples();
     db.close();

@@ -3,7 +3,9 @@
  * - a correction that names no picture labels the camera's latest analysed
  *   frame only while the camera is live (a stopped camera's frame from 29 s
  *   before was labelled); one that names a picture in the future is told so
- *   (it was told it was "captured 0.0 s ago ... no longer held");
+ *   (it was told it was "captured 0.0 s ago ... no longer held"); a camera
+ *   disabled or stalled is not live at once (one disabled a second before
+ *   took a correction on its last frame);
  * - a fit needs corrections of two classes on the canonical scale: CU in the
  *   canonical taxonomy and CU in `six` are one class (a fit on them was
  *   started, counted as two labels, and taught no line).
@@ -59,6 +61,18 @@ describe('a correction of a camera that is not live', () => {
     const named = await calibration.correct('cam-1', 'FS', 'canonical', last - 200);
     assert.equal(named.capturedAt, last - 200);
     assert.deepEqual((await calibration.samples('cam-1')).map((s) => s.label).sort(), ['CU', 'FS']);
+  });
+
+  test('a camera disabled or stalled a moment ago is not live, whatever the age of its last frame; a picture still held is labelled', async () => {
+    const { calibration } = await open(() => now);
+    analyse(calibration, 'cam-3');
+    await assert.rejects(calibration.correct('cam-3', 'CU', 'canonical', undefined, { state: 'stopped', enabled: false }), (e) => isShotscaleError(e, 'CALIBRATION_INVALID') && /^camera cam-3 is not live: it is disabled \(stopped\)/.test((e as Error).message));
+    await assert.rejects(calibration.correct('cam-3', 'CU', 'canonical', undefined, { state: 'stalled', enabled: true }), (e) => isShotscaleError(e, 'CALIBRATION_INVALID') && /^camera cam-3 is not live: it is stalled/.test((e as Error).message));
+    await assert.rejects(calibration.correct('cam-3', 'XXL', 'canonical', undefined, { state: 'stopped', enabled: false }), (e) => isShotscaleError(e, 'BAD_REQUEST'), 'a bad label is said first');
+    assert.equal((await calibration.samples('cam-3')).length, 0);
+    // The picture the operator saw, named while it is held: labelled.
+    assert.equal((await calibration.correct('cam-3', 'CU', 'canonical', now - 200, { state: 'stopped', enabled: false })).capturedAt, now - 200);
+    assert.equal((await calibration.correct('cam-3', 'MCU', 'canonical', undefined, { state: 'live', enabled: true })).capturedAt, now);
   });
 
   test('a camera analysed a frame every 3 s is live 6 s after its last one', async () => {

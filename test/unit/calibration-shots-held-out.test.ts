@@ -98,4 +98,17 @@ describe('a live fit\'s cross-validated figure', () => {
     assert.equal(groups[5], 'shot 12');
     assert.equal(new Set(groups).size, 5);
   });
+
+  test('an imported still (captured when it was created) is a shot of its own; imported samples with their capture times are grouped as live ones', () => {
+    const t = 1_700_000_000_000;
+    const s = (cameraId: string, capturedAt: number, createdAt: number, source: 'live' | 'import') => ({ cameraId, capturedAt, createdAt, source, shotId: null });
+    // Fifty stills imported at once: one camera, one millisecond apart, each its own capture time as its creation.
+    const stills = shotGroups(Array.from({ length: 50 }, (_, i) => s('import:stills', t + i, t + i, 'import')));
+    assert.equal(new Set(stills).size, 50);
+    // An export's corrections imported again: their capture times, not the import's, group them.
+    const exported = shotGroups([s('cam-1', t, t + 90_000, 'import'), s('cam-1', t + 1000, t + 90_000, 'import'), s('cam-1', t + 60_000, t + 90_000, 'import'), s('cam-1', t + 61_000, t + 61_500, 'live')]);
+    assert.equal(exported[0], exported[1]);
+    assert.notEqual(exported[1], exported[2]);
+    assert.equal(exported[2], exported[3], 'a live correction a second after an imported one of the same camera: one shot');
+  });
 });
