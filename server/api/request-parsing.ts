@@ -9,8 +9,8 @@ import { randomBytes } from 'node:crypto';
 import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { isShotscaleError, ShotscaleError, type ErrorCode } from '../errors.js';
-import { declaredCharset, utf8Text } from './utf8-body.js';
+import { isShotscaleError, type ErrorCode } from '../errors.js';
+import { declaredText } from './utf8-body.js';
 import type { Logger } from '../shared/logger.js';
 import { quotedKey } from '../config/zod-issues.js';
 import type { AccessDecision, AccessGuard } from './access/access-guard.js';
@@ -292,14 +292,9 @@ export function installRequestParsing(app: FastifyInstance, log: Logger, routes:
   app.removeContentTypeParser('application/json');
   // Read as bytes and decoded strictly (utf8-body.ts): a string decode wrote bytes that are not UTF-8 as U+FFFD.
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
-    const charset = declaredCharset(request.headers['content-type']);
-    if (charset !== null && !/^utf-?8$/i.test(charset)) {
-      done(new ShotscaleError('UNSUPPORTED_MEDIA_TYPE', `the body is declared as charset=${JSON.stringify(charset.slice(0, 40))}; the API reads JSON in UTF-8 only: send it as UTF-8 (charset=utf-8, or no charset)`), undefined);
-      return;
-    }
     let text: string;
     try {
-      text = utf8Text(body as Buffer, 'the body');
+      text = declaredText(body as Buffer, request.headers['content-type'], 'the body');
     } catch (error) {
       done(error as Error, undefined);
       return;

@@ -172,6 +172,20 @@ export function registerShotRoutes(app: FastifyInstance, shotLog: ShotLog, optio
   /** Whether a list reads the cluster's record: in a cluster, unless ?scope=node asks for this node's own. */
   const clusterScope = ({ scope }: Query): boolean => parseScope(scope) !== 'node' && cluster !== null;
 
+  /**
+   * This node's own shot in the cluster's terms, as the list gives it: its take's id is the record's (null while
+   * there is none, or while PostgreSQL cannot be read), not this node's own number, which is another take's record
+   * id (?scope=node lists those). A node's own shot is still answered from its own log while PostgreSQL is away.
+   */
+  const asListed = async (shot: StoredShot): Promise<StoredShot> => {
+    if (!cluster || shot.takeId === null) return shot;
+    try {
+      return (await cluster.log.withTakes([shot]))[0]!;
+    } catch {
+      return { ...shot, takeId: null };
+    }
+  };
+
   app.get<{ Querystring: Query }>('/api/shots', needs('viewer', [...SHOT_FILTER_QUERY, 'format', 'scope']), async (request, reply) => {
     const { format } = request.query;
     const filter = shotFilterFrom(request.query);
@@ -199,12 +213,7 @@ export function registerShotRoutes(app: FastifyInstance, shotLog: ShotLog, optio
       const found = await cluster.log.get(id);
       if (found) return found.shot;
     }
-    const shot = shotLog.shot(id);
-    // This node's own shot, in the cluster's terms as the list gives it: its take's id is the record's (or null
-    // while there is none), not this node's own number, which is another take's record id (?scope=node gives it).
-    if (!cluster || shot.takeId === null) return shot;
-    const [inCluster] = await cluster.log.withTakes([shot]);
-    return inCluster!;
+    return asListed(shotLog.shot(id));
   });
 
   app.get<{ Params: { id: string } }>('/api/shots/:id/thumbnail', needs('viewer'), async (request, reply) => {
@@ -223,7 +232,7 @@ export function registerShotRoutes(app: FastifyInstance, shotLog: ShotLog, optio
     if (cluster && !hasLocal(id)) await elsewhere(id, 'edit it');
     const shot = shotLog.patchShot(id, patch);
     if (patch.scale !== undefined) await onScaleCorrected(shot);
-    return shot;
+    return asListed(shot);
   });
 
   // Every node runs the same takes; in a cluster the record of past ones is PostgreSQL's (?scope=node: this node's),

@@ -67,3 +67,28 @@ export function utf8Text(bytes: Uint8Array, what: string): string {
     );
   }
 }
+
+/**
+ * A body as text in the charset its Content-Type declares: UTF-8 (strictly,
+ * utf8Text) where it declares none; another the WHATWG Encoding standard
+ * knows (`iso-8859-1`, `windows-1252`, `us-ascii`, `utf-16le`), decoded as
+ * declared, as some HTTP client libraries label JSON by default; one no
+ * decoder knows, 415. Never a U+FFFD in place of a byte it cannot read.
+ */
+export function declaredText(bytes: Uint8Array, contentType: string | undefined, what: string): string {
+  const charset = declaredCharset(contentType);
+  if (charset === null || /^utf-?8$/i.test(charset)) return utf8Text(bytes, what);
+  const shown = JSON.stringify(charset.slice(0, 40));
+  let decoder: TextDecoder;
+  try {
+    decoder = new TextDecoder(charset, { fatal: true });
+  } catch {
+    throw new ShotscaleError('UNSUPPORTED_MEDIA_TYPE', `${what} is declared as charset=${shown}, which this server cannot read: send it as UTF-8 (charset=utf-8, or no charset)`);
+  }
+  try {
+    return decoder.decode(bytes);
+  } catch {
+    throw new ShotscaleError('BAD_REQUEST', `${what} is not ${shown} text, as its content-type says: send it as UTF-8 (charset=utf-8, or no charset)`);
+  }
+}
+

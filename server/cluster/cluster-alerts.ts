@@ -40,14 +40,18 @@ export type AlertRelay = Parameters<InterServerEvents['alert']>[0];
 const PLAN_CHECK_DELAY_MS = 2000;
 const TICK_MS = 1000;
 /**
- * A camera whose last readout arrived this recently is live. Readouts stop
- * the moment a camera loses its picture or its node, and neither a stall
+ * A camera whose last readout arrived this recently is live (or within one
+ * and a half of its own intervals between analysed frames, where it is
+ * analysed slower than a frame a second: readsLiveFor). Readouts stop the
+ * moment a camera loses its picture or its node, and neither a stall
  * (supervisor.stallTimeoutS, 3 s or more) nor a lost node (its heartbeat
  * expires, or its next one leaves the camera out) is seen sooner, so no
- * outage is hidden; a camera analysed at one frame a second or more has a
- * readout in every such window while it is live.
+ * outage is hidden.
  */
 const READ_LIVE_MS = 1500;
+
+/** How long after its last readout a camera still reads live: a readout in every such window while it is (a 0.5 fps camera flapped between its readouts). */
+const readsLiveFor = (status: CameraStatus): number => Math.max(READ_LIVE_MS, status.analysisFps > 0 ? 1500 / status.analysisFps : READ_LIVE_MS);
 
 export interface ClusterAlertsDeps {
   nodeId: string;
@@ -296,7 +300,7 @@ export class ClusterAlerts {
   private asRead(status: CameraStatus, now: number): CameraStatus {
     if (status.state === 'live' || status.state === 'stopped' || !status.enabled) return status;
     const readAt = this.lastReadAt.get(status.cameraId);
-    if (readAt === undefined || now - readAt > READ_LIVE_MS) return status;
+    if (readAt === undefined || now - readAt > readsLiveFor(status)) return status;
     return { ...status, state: 'live', since: readAt, lastError: null, errorCode: null };
   }
 

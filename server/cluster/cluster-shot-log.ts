@@ -44,30 +44,35 @@ interface TakeSpan {
 }
 
 /**
- * A shot's first frame can be a little before its take's start as the
- * node that started the take stamped it: the take cuts the shot open at the
- * latest frame the camera's node had (frames come several times a second),
- * and the nodes' clocks differ by a few milliseconds.
+ * A shot's first frame can be before its take's start as the node that
+ * started the take stamped it: the take cuts the shot open at the latest
+ * frame the camera's node had (a frame every few seconds at a low analysis
+ * rate, a camera that was stalled a moment), and the nodes' clocks differ
+ * by a few milliseconds. Such a shot runs on into its take: a take that
+ * starts after the shot's first frame and no later than its last (or within
+ * this of its first, for a shot with one frame so far) is its take.
  */
 const TAKE_START_SLACK_MS = 2000;
 
 /**
  * The cluster's record id of the take a shot is in, from its slate (scene
- * and take) and its first frame: of the takes with that slate (a number
- * slated again has several), the one running at that frame, else one that
- * started just after it; null where the cluster has no such record (yet).
+ * and take) and its frames: of the takes with that slate (a number slated
+ * again has several), the one running at its first frame, else the first
+ * that started while the shot ran; null where the cluster has no such
+ * record (yet).
  */
-export function takeIds(takes: readonly TakeSpan[]): (scene: string, take: string, inTime: number) => number | null {
+export function takeIds(takes: readonly TakeSpan[]): (scene: string, take: string, inTime: number, outTime: number) => number | null {
   const bySlate = new Map<string, TakeSpan[]>();
   for (const take of takes) {
     const key = `${take.scene}\u0000${take.take}`;
     bySlate.set(key, [...(bySlate.get(key) ?? []), take]);
   }
-  return (scene, take, inTime) => {
+  return (scene, take, inTime, outTime) => {
     const slated = bySlate.get(`${scene}\u0000${take}`) ?? [];
     const running = slated.filter((t) => t.startedAt <= inTime && (t.endedAt === null || inTime < t.endedAt)).sort((a, b) => b.startedAt - a.startedAt)[0];
     if (running) return running.id;
-    const next = slated.filter((t) => t.startedAt > inTime && t.startedAt - inTime <= TAKE_START_SLACK_MS).sort((a, b) => a.startedAt - b.startedAt)[0];
+    const until = Math.max(outTime, inTime + TAKE_START_SLACK_MS);
+    const next = slated.filter((t) => t.startedAt > inTime && t.startedAt <= until).sort((a, b) => a.startedAt - b.startedAt)[0];
     return next?.id ?? null;
   };
 }
@@ -106,7 +111,7 @@ export class ClusterShotLog {
     const takes = rows.map((r) => ({ id: Number(r.id), scene: r.scene, take: r.take, mark: r.mark, startedAt: r.started_at, endedAt: r.ended_at }));
     const ids = takeIds(takes);
     return withTakeMarks(shots, takeMarkIndex(takes)).map((shot) => {
-      const takeId = shot.takeId === null || shot.scene === null || shot.take === null ? null : ids(noNul(shot.scene), noNul(shot.take), shot.inTime);
+      const takeId = shot.takeId === null || shot.scene === null || shot.take === null ? null : ids(noNul(shot.scene), noNul(shot.take), shot.inTime, shot.outTime);
       return takeId === shot.takeId ? shot : { ...shot, takeId };
     });
   }

@@ -138,21 +138,23 @@ export const cameraSchema = z.strictObject({
 });
 
 /**
- * Why a token could never be sent as `Authorization: Bearer TOKEN`, or null:
- * a header carries visible ASCII, so a token with a space inside, a control
- * character or a letter such as "ï" was accepted at start and then refused
- * on every Bearer request (401 "not valid") while ?token= and Socket.IO let
- * it in. Says which character and where, never the token.
+ * Why a token could never be sent, or never be told apart from another, as
+ * an `Authorization: Bearer TOKEN` header carries it, or null: a control
+ * character (a tab or line break inside it), an invisible one (a zero-width
+ * or no-break space, a soft hyphen) or a character past U+00FF (a header
+ * carries bytes: "ł" or an emoji never arrive as the config has them) was
+ * accepted at start and then refused on every Bearer request (401 "not
+ * valid") while ?token= and Socket.IO let it in. A space between words (a
+ * passphrase) and a Latin-1 letter ("ï") go through every transport.
+ * Says where and what kind of character, never the token nor its length.
  */
 export function tokenProblem(token: string): string | null {
   const chars = [...token];
-  const at = chars.findIndex((c) => c < '!' || c > '~');
+  const at = chars.findIndex((c) => c !== ' ' && (/[\p{Cc}\p{Cf}\p{Z}]/u.test(c) || c.codePointAt(0)! > 0xff));
   if (at < 0) return null;
   const c = chars[at]!;
-  const point = `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
-  const names: Record<string, string> = { ' ': 'a space', '\t': 'a tab', '\n': 'a line feed', '\r': 'a carriage return' };
-  const what = names[c] ?? (/\p{Cc}|\p{Cf}|\p{Z}/u.test(c) ? `a control or invisible character (${point})` : `"${c}" (${point})`);
-  return `character ${at + 1} of ${chars.length} of the token is ${what}, which an Authorization: Bearer header cannot carry: a token is letters, digits and ASCII punctuation only (no spaces, no accented letters); make a new one`;
+  const what = /\p{Cc}/u.test(c) ? 'a control character (a tab, a line break ...)' : /[\p{Cf}\p{Z}]/u.test(c) ? 'an invisible character (a zero-width or no-break space ...)' : 'a character past U+00FF (beyond Latin-1)';
+  return `character ${at + 1} of the token is ${what}, which an Authorization: Bearer header cannot carry as the config has it; make a new token of letters, digits and punctuation`;
 }
 
 /**

@@ -12,8 +12,9 @@ import { ShotscaleError } from '../errors.js';
 
 /**
  * Why a file camera's path is nothing ffmpeg can read (now): "no such
- * file", or "a folder, not a file" (ffmpeg fails on it at once, and would
- * be restarted for ever); null where it is a file, or the source no file.
+ * file", "a folder, not a file" (ffmpeg fails on it at once, and would be
+ * restarted for ever), or "cannot be read (...)"; null where it is a file,
+ * or the source no file.
  * A pipe or a device is left to ffmpeg: a named pipe is a way to feed it.
  */
 export function sourceFileProblem(source: SourceConfig): string | null {
@@ -21,9 +22,10 @@ export function sourceFileProblem(source: SourceConfig): string | null {
   let stats;
   try {
     stats = statSync(source.path, { throwIfNoEntry: false });
-  } catch {
-    // A folder on the way that may not be searched, a path through a file: ffmpeg says it in its own words.
-    return null;
+  } catch (error) {
+    // A path through a file (clip.mp4/x) is no file either; a folder on the way this user may not search is said as such.
+    const code = (error as NodeJS.ErrnoException).code;
+    return code === 'ENOTDIR' ? 'no such file' : `cannot be read (${code === 'EACCES' ? 'permission denied' : (code ?? 'unknown error')})`;
   }
   if (!stats) return 'no such file';
   return stats.isDirectory() ? 'a folder, not a file' : null;

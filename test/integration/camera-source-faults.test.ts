@@ -242,6 +242,11 @@ describe('a file camera whose path is a folder', () => {
       assert.equal(error.code, 'CAMERA_INVALID');
       assert.equal(error.message, `camera "folder-too": source.path: ${folder}: a folder, not a file`);
       assert.equal((await httpJson(`${server.url}/api/cameras/folder-too`)).status, 404, 'nothing of it is left');
+      // A path through a file is no file either (it was taken, and its ffmpeg restarted for ever).
+      writeFileSync(path.join(folder, 'x.mp4'), '');
+      const through = await httpJson(`${server.url}/api/cameras`, { method: 'POST', body: { id: 'through-file', source: { kind: 'file', path: path.join(folder, 'x.mp4', 'y') } } });
+      assert.equal(through.status, 400);
+      assert.match((through.body as { error: { message: string } }).error.message, /x\.mp4\/y: no such file$/);
     } finally {
       client.close();
     }

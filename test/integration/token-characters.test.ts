@@ -1,12 +1,14 @@
 /**
  * Tokens the Authorization header can carry. The config took any string of
  * 16 characters: a token read from a secrets file with its trailing newline,
- * or one with "ï" in it, started the server without a word, and then every
+ * or one with a zero-width space in it, started the server without a word, and then every
  * `Authorization: Bearer` request (Prometheus, scripts, OBS) was refused 401
  * "not valid" while ?token= and Socket.IO let the same token in. Now
- * surrounding whitespace is dropped at start, so every transport takes the
- * token, and any other character a header cannot carry is CONFIG_INVALID
- * naming the key, the character and where (never the token).
+ * surrounding whitespace is dropped at start, and from a token sent, so
+ * every transport takes the token; a character a header cannot carry as the
+ * config has it (a control or invisible one, one past U+00FF) is
+ * CONFIG_INVALID naming the key and where (never the token). A passphrase
+ * with spaces and a Latin-1 letter, which always went through, still do.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -28,13 +30,13 @@ function refusal(server: Record<string, unknown>): string | null {
 }
 
 describe('token characters in the config', () => {
-  test('a character a header cannot carry is CONFIG_INVALID naming the key, the character and where, not the token', () => {
+  test('a character a header cannot carry as the config has it is CONFIG_INVALID naming the key, where and what kind, never the token nor its length', () => {
     const cases = [
-      [{ tokens: [{ role: 'viewer', token: 'vïewer-tøken-ccccccccccc' }] }, 'server.tokens[0].token', /character 2 of 24 of the token is "ï" \(U\+00EF\)/, 'vïewer'],
-      [{ accessToken: 'admin token aaaaaaaaaaaa' }, 'server.accessToken', /character 6 of 24 of the token is a space/, 'admin token'],
-      [{ publishTokens: ['publish-token-bbbbbbbbbb', 'publish\u0007token-bbbbbbbbbb'] }, 'server.publishTokens[1]', /character 8 of 24 of the token is a control or invisible character \(U\+0007\)/, 'publish\u0007'],
-      [{ tokens: [{ role: 'operator', token: 'operator-token\u200b-dddddddd' }] }, 'server.tokens[0].token', /character 15 of 24 of the token is a control or invisible character \(U\+200B\)/, 'operator-token'],
-      [{ tokens: [{ role: 'viewer', token: 'viewer-token\tcccccccccccc' }] }, 'server.tokens[0].token', /a tab, which an Authorization: Bearer header cannot carry/, 'viewer-token'],
+      [{ publishTokens: ['publish-token-bbbbbbbbbb', 'publish\u0007token-bbbbbbbbbb'] }, 'server.publishTokens[1]', /character 8 of the token is a control character/, 'publish\u0007'],
+      [{ tokens: [{ role: 'operator', token: 'operator-token\u200b-dddddddd' }] }, 'server.tokens[0].token', /character 15 of the token is an invisible character/, 'operator-token'],
+      [{ tokens: [{ role: 'viewer', token: 'viewer-token\tcccccccccccc' }] }, 'server.tokens[0].token', /character 13 of the token is a control character \(a tab, a line break \.\.\.\), which an Authorization: Bearer header cannot carry/, 'viewer-token'],
+      [{ accessToken: 'admin\u00a0token aaaaaaaaaaaa' }, 'server.accessToken', /character 6 of the token is an invisible character/, 'admin'],
+      [{ tokens: [{ role: 'viewer', token: 'viewer-\u0142oken-cccccccccccc' }] }, 'server.tokens[0].token', /character 8 of the token is a character past U\+00FF/, '\u0142oken'],
     ] as const;
     for (const [server, key, what, secret] of cases) {
       const message = refusal(server);
@@ -42,7 +44,11 @@ describe('token characters in the config', () => {
       assert.ok(message.includes(`${key}: `), message);
       assert.match(message, what);
       assert.ok(!message.includes(secret), `the message quotes the token: ${message}`);
+      assert.doesNotMatch(message, / of \d+ of the token/, 'nor its length');
     }
+    // What every transport carries as it is: a passphrase with spaces between its words, a Latin-1 letter.
+    assert.equal(refusal({ accessToken: 'correct horse battery staple 42' }), null);
+    assert.equal(refusal({ tokens: [{ role: 'viewer', token: 'v\u00efewer-t\u00f8ken-ccccccccccc' }] }), null);
   });
 
   test('surrounding whitespace is dropped (a secrets file with its newline); the length counts without it', () => {
@@ -81,6 +87,10 @@ describe('a token read with its trailing newline', () => {
     }
     const { client } = await connectClient(server.url, { token: VIEWER });
     client.close();
+    // A client that sends the token with its newline too (read from the same file): the same token.
+    assert.equal((await httpJson(`${server.url}/api/health?token=${VIEWER}%0A`)).status, 200, '?token= with a newline');
+    const withNewline = await connectClient(server.url, { token: `${VIEWER}\n` });
+    withNewline.client.close();
     // The publish token passes /whip's access check: the junk offer is then refused for what it is, not for the token.
     const offer = await rawRequest(server.url, 'POST', '/whip/cam-w', { headers: { authorization: `Bearer ${PUBLISH}`, 'content-type': 'application/sdp' }, body: 'v=0\r\nthis is not SDP\r\n' });
     assert.equal(offer.status, 400, offer.body);
@@ -93,5 +103,25 @@ describe('a token read with its trailing newline', () => {
     const viewer = await post(VIEWER);
     assert.equal(viewer.status, 403, viewer.body);
     assert.equal(errorCode(viewer.body), 'FORBIDDEN');
+  });
+});
+
+describe('a passphrase token with a Latin-1 letter', () => {
+  const PASSPHRASE = 'correct h\u00f8rse battery staple 42';
+  let server: RunningServer;
+
+  before(async () => {
+    server = await startTestServer({ server: { accessToken: PASSPHRASE }, cameras: [] });
+  });
+
+  after(async () => {
+    await server?.close();
+  });
+
+  test('every transport takes it, as before: Authorization: Bearer, ?token= and Socket.IO', async () => {
+    assert.equal((await httpJson(`${server.url}/api/health`, { token: PASSPHRASE })).status, 200, 'Bearer');
+    assert.equal((await httpJson(`${server.url}/api/health?token=${encodeURIComponent(PASSPHRASE)}`)).status, 200, '?token=');
+    const { client } = await connectClient(server.url, { token: PASSPHRASE });
+    client.close();
   });
 });

@@ -59,8 +59,12 @@ describe('token comparison (TokenRegistry.identify)', () => {
     assert.equal(tokenMatches(TOKEN, TOKEN), true);
   });
 
+  test('the token with surrounding whitespace matches, as the config trims its own (a value read from a file with its newline)', () => {
+    for (const given of [` ${TOKEN}`, `${TOKEN}\n`, `\t${TOKEN}\r\n`]) assert.equal(tokenMatches(TOKEN, given), true, JSON.stringify(given));
+  });
+
   test('anything else does not', () => {
-    for (const given of [`${TOKEN}x`, TOKEN.slice(0, -1), TOKEN.toUpperCase(), ` ${TOKEN}`, 'x', '', undefined, null, 42, [TOKEN], { token: TOKEN }]) {
+    for (const given of [`${TOKEN}x`, TOKEN.slice(0, -1), TOKEN.toUpperCase(), `${TOKEN.slice(0, 5)} ${TOKEN.slice(5)}`, 'x', '', ' ', undefined, null, 42, [TOKEN], { token: TOKEN }]) {
       assert.equal(tokenMatches(TOKEN, given), false, String(given));
     }
   });

@@ -18,22 +18,27 @@ const ids = takeIds([
 ]);
 
 test('a shot is in the take of its slate running at its first frame', () => {
-  assert.equal(ids('1', '1', T + 5000), 1);
-  assert.equal(ids('4', '1', T + 100_000), 9);
-  assert.equal(ids('4', '1', T + 129_999), 9);
-  assert.equal(ids('4', '1', T + 131_000), 12);
-  assert.equal(ids('4', '1', T + 500_000), 12, 'the running take');
+  assert.equal(ids('1', '1', T + 5000, T + 5000 + 1000), 1);
+  assert.equal(ids('4', '1', T + 100_000, T + 100_000 + 1000), 9);
+  assert.equal(ids('4', '1', T + 129_999, T + 129_999 + 1000), 9);
+  assert.equal(ids('4', '1', T + 131_000, T + 131_000 + 1000), 12);
+  assert.equal(ids('4', '1', T + 500_000, T + 500_000 + 1000), 12, 'the running take');
 });
 
 test('a shot that starts just before its take as stamped is in it; not one of the take before it', () => {
-  assert.equal(ids('4', '1', T + 99_900), 9);
-  assert.equal(ids('4', '1', T + 130_500), 12);
-  assert.equal(ids('4', '1', T + 129_500), 9, 'still in the first take, though the second starts within the slack');
+  assert.equal(ids('4', '1', T + 99_900, T + 99_900 + 1000), 9);
+  assert.equal(ids('4', '1', T + 130_500, T + 130_500 + 1000), 12);
+  assert.equal(ids('4', '1', T + 129_500, T + 129_500 + 1000), 9, 'still in the first take, though the second starts within the slack');
+});
+
+test('a shot cut open at a frame seconds before its take (a camera analysed at 0.2 fps) is in the take that started while it ran', () => {
+  assert.equal(ids('4', '1', T + 95_000, T + 104_000), 9);
+  assert.equal(ids('4', '1', T + 95_000, T + 99_000), null, 'ended before the take started: no take of it');
 });
 
 test('no record of the slate, or none near the shot: null', () => {
-  assert.equal(ids('5', '1', T + 100_000), null);
-  assert.equal(ids('1', '2', T + 5000), null);
-  assert.equal(ids('4', '2', T + 200_000), null, 'long after its take ended');
-  assert.equal(ids('4', '1', T + 50_000), null, 'long before its take');
+  assert.equal(ids('5', '1', T + 100_000, T + 100_000 + 1000), null);
+  assert.equal(ids('1', '2', T + 5000, T + 5000 + 1000), null);
+  assert.equal(ids('4', '2', T + 200_000, T + 200_000 + 1000), null, 'long after its take ended');
+  assert.equal(ids('4', '1', T + 50_000, T + 50_000 + 1000), null, 'long before its take');
 });

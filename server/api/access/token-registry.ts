@@ -41,9 +41,13 @@ export class TokenRegistry {
 
   /** The principal of a token, or null when it matches none (or is not a token at all). */
   identify(given: unknown): Principal | null {
-    if (typeof given !== 'string' || !given) return null;
+    if (typeof given !== 'string') return null;
+    // Trimmed as the config's tokens are (schema.ts): a token read from a file with its newline is the same
+    // token on every transport (the Bearer header's value is trimmed by HTTP; ?token= and Socket.IO's are not).
+    const token = given.trim();
+    if (!token) return null;
     // Both sides hashed: the comparison takes the same time whatever the lengths.
-    const hashed = digest(given);
+    const hashed = digest(token);
     let found: Principal | null = null;
     for (const entry of this.entries) {
       if (timingSafeEqual(entry.digest, hashed) && !found) found = entry.principal;
