@@ -49,6 +49,8 @@ export interface SetReport {
   taxonomy: string;
   count: number;
   rules: SetScores;
+  /** The folds `crossValidated` used: those asked for, fewer where a class has fewer frames (each fold holds one of each), at least 2. */
+  folds: number;
   crossValidated: SetScores;
   /** Null with a single set. */
   leaveOneSetOut: SetScores | null;
@@ -160,6 +162,7 @@ export function evaluateSets(sets: readonly LabelledSet[], folds: number, option
       taxonomy: set.taxonomy.name,
       count: set.samples.length,
       rules: scoreSet(set.taxonomy, set.samples, set.samples.map(rulesOf)),
+      folds: k,
       crossValidated: scoreSet(set.taxonomy, set.samples, predicted),
       leaveOneSetOut,
     };

@@ -13,21 +13,24 @@
  * those thousands, and it reports what the configured head scores on them
  * (with --base, which names no head, the rules alone), said to be in-sample
  * where its provenance shows it was fitted on them (in-sample.ts), and what
- * the new head scores, cross-validated. A given set with the name of a base set replaces
- * it. `--from-scratch` fits on the given labels alone, and only it needs
+ * the new head scores, cross-validated. A given set with the name of a base
+ * set replaces it (and it is said); given frames the base holds too are left
+ * out of it (base-copies.ts), so each counts once and no fold is scored on a
+ * frame it saw. `--from-scratch` fits on the given labels alone, and only it needs
  * enough of them to cross-validate. The new head's own base knowledge (every
  * set it was fitted on) is written beside it, the two together.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { findBaseCopies, frameKey } from '../calibration/base-copies.js';
 import { baseKnowledgePath, encodeBaseKnowledge, loadBaseKnowledge } from '../calibration/base-knowledge.js';
 import { loadHead, saveHeadObject, type FramingHead } from '../calibration/framing-head.js';
-import { fitProduction, type ProductionSetReport } from '../calibration/production-fit.js';
+import { fitProduction, withoutCopies, type BaseCopies, type ProductionSetReport } from '../calibration/production-fit.js';
 import { resolveConfigPath } from '../config/load-config.js';
-import { errorMessage, ShotscaleError } from '../errors.js';
+import { ShotscaleError } from '../errors.js';
 import { configFromArgs } from './serve-command.js';
 import { fitReading, holdTest, type HeadHold } from '../calibration/head-hold.js';
-import { CALIBRATION_TRAIN_OPTIONS, evaluateSets, fitHead, holdFor, PRODUCTION_TRAIN_OPTIONS, type LabelledSet, type SetReport, type SetScores } from '../calibration/multi-set-calibration.js';
+import { CALIBRATION_TRAIN_OPTIONS, countsOf, evaluateSets, fitHead, holdFor, PRODUCTION_TRAIN_OPTIONS, type LabelledSet, type SetReport, type SetScores } from '../calibration/multi-set-calibration.js';
 import type { SetTrainOptions } from '../calibration/set-label-training.js';
 import { evaluateImages } from '../evaluation/run-evaluation.js';
 import { headFittedOn, honestFigure, fittedOnWords, type InSample } from '../evaluation/in-sample.js';
@@ -38,6 +41,7 @@ import { checkInputFile } from './input-file.js';
 import { imageSource, labelledImagesFromArgs, progressReporter, taxonomyOption, unreadableText, type LabelledImages } from './labelled-images.js';
 import { openOfflineClassifier, type OfflineClassifier } from './offline-classifier.js';
 import { checkDistinctFiles, checkOutputFile, writeOutputFile, writeOutputFiles } from './output-files.js';
+import { readSavedSamples, savedFrames, type SavedSamples, type SetFrames } from './saved-samples.js';
 import { ProgressLine } from './progress-line.js';
 
 const OPTIONS = {
@@ -61,35 +65,18 @@ const OPTIONS = {
   base: { type: 'string' },
 } as const;
 
-/** Analysed frames, so that a refit with other options skips the detectors (--save-samples / --samples). */
-interface SavedSamples {
-  model: string;
-  featureNames: string[];
-  sets: { name: string; labels: string; taxonomy: string; samples: { file: string; label: number; features: number[]; rules: number[]; mirrored?: { features: number[]; rules: number[] } }[] }[];
-}
-
-/** A --samples file as --save-samples wrote it, or INPUT_UNREADABLE saying what is wrong with it. */
-function readSavedSamples(file: string): SavedSamples {
-  const bad = (why: string) => new ShotscaleError('INPUT_UNREADABLE', `--samples ${file}: ${why}`, { hint: 'name a file that calibrate --save-samples wrote' });
-  let saved: Partial<SavedSamples>;
-  // A pipe without a writer would wait for ever.
-  if (existsSync(file) && !statSync(file).isFile() && !statSync(file).isDirectory()) throw bad('a pipe or device, not a file');
-  try {
-    saved = JSON.parse(readFileSync(file, 'utf8')) as Partial<SavedSamples>;
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw bad(code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a folder, not a file' : error instanceof SyntaxError ? `not JSON (${error.message})` : errorMessage(error));
-  }
-  const setsOk = Array.isArray(saved?.sets) && saved.sets.every((s) => typeof s?.name === 'string' && findTaxonomy(s.taxonomy) && Array.isArray(s.samples));
-  if (typeof saved?.model !== 'string' || !Array.isArray(saved.featureNames) || !setsOk) throw bad('not a file of analysed frames (model, featureNames and sets, each with a known taxonomy and its samples)');
-  return saved as SavedSamples;
-}
-
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
 /** One set's scores on one line: exact, within one, recall per class. */
 export function scoresLine(taxonomy: Taxonomy, s: SetScores): string {
   return `exact ${pct(s.exact)}, within one ${pct(s.withinOne)}; recall ${taxonomy.classes.map((c, i) => `${c.name} ${Number.isNaN(s.recall[i]) ? '-' : pct(s.recall[i]!)}`).join(' ')} (mean ${pct(s.meanRecall)})`;
+}
+
+/** Why a set was cross-validated in fewer folds than asked: each fold holds a frame of every class. */
+function fewerFolds(used: number, asked: number, set: LabelledSet): string {
+  if (used === asked) return '';
+  const smallest = Math.min(...countsOf(set).filter((n) => n > 0));
+  return ` (${asked} asked: its smallest class has ${smallest} frame${smallest === 1 ? '' : 's'})`;
 }
 
 export function formatReports(sets: readonly LabelledSet[], reports: readonly SetReport[], folds: number): string {
@@ -99,7 +86,7 @@ export function formatReports(sets: readonly LabelledSet[], reports: readonly Se
       return [
         `${r.name} (${r.count} frames, ${r.taxonomy}):`,
         `  rules alone:                ${scoresLine(taxonomy, r.rules)}`,
-        `  ${folds}-fold CV within the set:   ${scoresLine(taxonomy, r.crossValidated)}${sets.length > 1 ? ' (the other sets in training)' : ''}`,
+        `  ${r.folds}-fold CV within the set:   ${scoresLine(taxonomy, r.crossValidated)}${sets.length > 1 ? ' (the other sets in training)' : ''}${fewerFolds(r.folds, folds, sets[i]!)}`,
         ...(r.leaveOneSetOut ? [`  leave-one-set-out:          ${scoresLine(taxonomy, r.leaveOneSetOut)} (never saw this set)`] : []),
       ].join('\n');
     })
@@ -222,13 +209,14 @@ export async function runCalibrate(argv: string[], log: Logger): Promise<number>
   let modelName: string;
   let base: StartingPoint | null = null;
   let unreadable: { count: number; first: string | null }[] | null = null;
-  // Each set's images (absolute paths), to tell whether the configured head was fitted on them; none known from --samples.
-  let images: string[][] = [];
+  // Each set's images, to tell whether the configured head or the base knowledge holds them.
+  let frames: SetFrames[] = [];
   if (values.samples) {
     const saved = readSavedSamples(values.samples);
     ({ featureNames, model: modelName } = saved);
     base = start && loadStartingPoint(start, featureNames);
     sets = saved.sets.map((s) => ({ name: s.name, labels: s.labels, taxonomy: findTaxonomy(s.taxonomy)!, samples: s.samples.map((x) => ({ features: Float32Array.from(x.features), rules: x.rules, label: x.label, ...(x.mirrored ? { mirrored: { features: Float32Array.from(x.mirrored.features), rules: x.mirrored.rules } } : {}) })) }));
+    frames = saved.sets.map(savedFrames);
     process.stderr.write(`${sets.map((s) => `${s.name} ${s.samples.length}`).join(', ')} analysed frames read from ${values.samples}\n`);
   } else {
     const taken = new Set<string>();
@@ -258,12 +246,13 @@ export async function runCalibrate(argv: string[], log: Logger): Promise<number>
       const analysed = await analyseSets(classifier, specs);
       sets = analysed.sets;
       unreadable = analysed.unreadable;
-      images = analysed.paths;
+      frames = analysed.paths.map((paths) => ({ images: paths, keys: paths.map(frameKey), unknown: 0 }));
       if (values['save-samples']) {
+        const size = (key: string | null) => (key === null ? {} : { size: Number(key.slice(key.lastIndexOf(':') + 1)) });
         const saved: SavedSamples = {
           model: modelName,
           featureNames: [...featureNames],
-          sets: sets.map((s, k) => ({ name: s.name, labels: s.labels, taxonomy: s.taxonomy.name, samples: s.samples.map((x, i) => ({ file: analysed.files[k]![i]!, label: x.label, features: Array.from(x.features), rules: [...x.rules], ...(x.mirrored ? { mirrored: { features: Array.from(x.mirrored.features), rules: [...x.mirrored.rules] } } : {}) })) })),
+          sets: sets.map((s, k) => ({ name: s.name, labels: s.labels, taxonomy: s.taxonomy.name, samples: s.samples.map((x, i) => ({ file: analysed.files[k]![i]!, path: analysed.paths[k]![i]!, ...size(frames[k]!.keys[i]!), label: x.label, features: Array.from(x.features), rules: [...x.rules], ...(x.mirrored ? { mirrored: { features: Array.from(x.mirrored.features), rules: [...x.mirrored.rules] } } : {}) })) })),
         };
         writeOutputFile('--save-samples', values['save-samples'], JSON.stringify(saved));
       }
@@ -273,6 +262,8 @@ export async function runCalibrate(argv: string[], log: Logger): Promise<number>
   }
   // Base sets the labels given replace (refitting the shipped head on its own sets is the plain multi-set fit).
   const baseSets = remainingBaseSets(base, sets);
+  const replaced = replacedBaseSets(base, sets);
+  if (replaced.length) process.stdout.write(replacedLine(base!.file, replaced, baseSets.length > 0));
   sets.forEach((set, k) => {
     const missed = unreadable?.[k];
     if (!set.samples.length && missed?.count) {
@@ -288,33 +279,43 @@ export async function runCalibrate(argv: string[], log: Logger): Promise<number>
   const progress = new ProgressLine(0, '');
   let head: FramingHead;
   let json: unknown;
+  // replacedBaseSets: the base sets the given sets of their names took the place of, with their frames then and now.
+  const replacedJson = base ? { replacedBaseSets: replaced } : {};
+  let fittedBase: LabelledSet[] = [];
   if (baseSets.length) {
-    const fit = fitProduction({ base: baseSets, production: sets, featureNames, from: base!.head, modelName, folds, options: train, onProgress: (what) => progress.note(`fitting: ${what}`) });
+    // The given frames the base holds too are left out of it: each counts once, and no fold is scored on a frame it saw (base-copies.ts).
+    const baseCopies = findBaseCopies(baseSets, base!.file, sets.map((s, k) => s.samples.map((x, i) => ({ key: frames[k]?.keys[i] ?? null, features: x.features }))));
+    fittedBase = withoutCopies(baseSets, baseCopies);
+    const fit = fitProduction({ base: baseSets, production: sets, featureNames, from: base!.head, modelName, folds, baseCopies, options: train, onProgress: (what) => progress.note(`fitting: ${what}`) });
     const { head: from, headFile } = base!;
     // The "before" of a head on frames it was fitted on is in-sample, and said so (its provenance tells).
-    const fittedOn = sets.map((s, k) => (from && headFile ? headFittedOn(from, headFile, { name: s.name, labels: s.labels, images: images[k] ?? [] }) : null));
-    process.stdout.write(formatProductionReports(sets, fit.reports, folds, base!, fittedOn));
+    const fittedOn = sets.map((s, k) => (from && headFile ? configuredHeadFittedOn(from, headFile, s, frames[k], baseCopies[k] ?? []) : null));
+    process.stdout.write(formatProductionReports(sets, fit.reports, folds, base!, fittedOn, baseSets));
     const { held, ecu } = holdFor(sets, featureNames);
     process.stdout.write(holdLine(fit.head.hold, held, ecu));
     head = fit.head;
     // beforeInSample: whether the configured head ("before") was fitted on the set; absent where "before" is the rules alone.
     const reports = fit.reports.map((r, k) => ({ ...r, ...(fittedOn[k] ? { beforeInSample: fittedOn[k] } : {}) }));
-    json = { base: base!.file, startingHead: base!.headFile, baseSets: baseSets.map((s) => s.name), sets: reports, fitS: fit.fitMs / 1000, options: { ...PRODUCTION_TRAIN_OPTIONS, ...train, folds } };
+    json = { base: base!.file, startingHead: base!.headFile, baseSets: baseSets.map((s) => s.name), ...replacedJson, sets: reports, fitS: fit.fitMs / 1000, options: { ...PRODUCTION_TRAIN_OPTIONS, ...train, folds } };
   } else {
     const { hold, held, ecu } = holdFor(sets, featureNames);
     const reports = evaluateSets(sets, folds, train, (what) => progress.note(`fitting: ${what}`), holdTest(hold, featureNames), fitReading(hold, featureNames));
     process.stdout.write(formatReports(sets, reports, folds));
     process.stdout.write(holdLine(hold, held, ecu));
     head = fitHead(sets, featureNames, reports, modelName, train, hold);
-    json = { sets: reports, options: { ...CALIBRATION_TRAIN_OPTIONS, ...train, folds } };
+    json = { ...(base ? { base: base.file, ...replacedJson } : {}), sets: reports, options: { ...CALIBRATION_TRAIN_OPTIONS, ...train, folds } };
   }
-  const knowledge = [...baseSets, ...sets];
+  const knowledge = [...fittedBase, ...sets];
   // Both written before either is renamed, the head last: a failure leaves the earlier head with its own base knowledge.
   writeOutputFiles([
     { option: '--out', file: knowledgeFile, body: encodeBaseKnowledge(modelName, featureNames, knowledge) },
     { option: '--out', file: values.out, body: JSON.stringify(saveHeadObject(head)) + '\n' },
   ]);
-  process.stderr.write(`head (${featureNames.length} features, a correction of the rules over the 8 classes) fitted on ${knowledge.map((s) => s.name).join(' + ')}, saved to ${values.out}; its base knowledge to ${knowledgeFile}\n`);
+  const fittedOnNames = knowledge.map((s) => {
+    const whole = baseSets.find((b) => b.name === s.name);
+    return whole && whole.samples.length !== s.samples.length ? `${s.name} (${s.samples.length} of its ${whole.samples.length} frames: the others are given frames)` : s.name;
+  });
+  process.stderr.write(`head (${featureNames.length} features, a correction of the rules over the 8 classes) fitted on ${fittedOnNames.join(' + ')}, saved to ${values.out}; its base knowledge to ${knowledgeFile}\n`);
   if (values.json) writeOutputFile('--json', values.json, JSON.stringify(json, null, 2) + '\n');
   return 0;
 }
@@ -368,13 +369,55 @@ function loadStartingPoint(start: StartingFiles, featureNames: readonly string[]
   }
 }
 
+/** Whether the configured head was fitted on a set, with `imagesNotFound` where its answer "no" stands on only some of the frames. */
+type BeforeInSample = InSample & { imagesNotFound?: number };
+
+/**
+ * What the head's provenance says of the set, and its base knowledge: the
+ * head was fitted on the frames beside it, so given frames found there
+ * (`copies`) are frames it was fitted on. A "no" holds only for the images
+ * found: where some are not found from here (frames read from --samples),
+ * whether it was fitted on those cannot be told.
+ */
+function configuredHeadFittedOn(head: FramingHead, headFile: string, set: LabelledSet, frames: SetFrames | undefined, copies: readonly BaseCopies[]): BeforeInSample {
+  const fitted = headFittedOn(head, headFile, { name: set.name, labels: set.labels, images: frames?.images ?? [] });
+  if (fitted.inSample) return fitted;
+  for (const copy of copies) {
+    const recorded = head.provenance.sets?.find((p) => p.name === copy.set);
+    if (!recorded) continue;
+    const { leaveOneSetOut, crossValidated } = recorded;
+    return { inSample: true, set: recorded.name, by: 'frames', frames: copy.rows.length, setCount: recorded.count, ...(leaveOneSetOut ? { leaveOneSetOut } : {}), ...(crossValidated ? { crossValidated } : {}), headSets: fitted.headSets };
+  }
+  if (fitted.inSample === false && frames?.unknown) return { inSample: null, headSets: fitted.headSets, imagesNotFound: frames.unknown };
+  return fitted;
+}
+
+/** The base sets a given set of the same name takes the place of: frames there, and frames given. */
+function replacedBaseSets(base: StartingPoint | null, given: readonly LabelledSet[]): { name: string; baseFrames: number; givenFrames: number }[] {
+  return (base?.sets ?? []).flatMap((b) => {
+    const set = given.find((s) => s.name === b.name);
+    return set ? [{ name: b.name, baseFrames: b.samples.length, givenFrames: set.samples.length }] : [];
+  });
+}
+
+function replacedLine(file: string, replaced: readonly { name: string; baseFrames: number; givenFrames: number }[], remains: boolean): string {
+  const each = replaced.map((r) => `${r.name} (${r.baseFrames} frames there, ${r.givenFrames} given)`).join(', ');
+  const after = remains ? '' : '; no base set is left, so the head is fitted on the given sets alone, as with --from-scratch';
+  const one = replaced.length === 1;
+  return `base knowledge ${file}: ${one ? 'its set' : 'its sets'} replaced by the given set${one ? '' : 's'} of the same name${one ? '' : 's'}: ${each}${after} (to fit a set together with the base set of its name, put its labels file in a folder of another name)\n`;
+}
+
 /** The base sets left once the given sets replace those of their names. */
 function remainingBaseSets(base: StartingPoint | null, given: readonly { name: string }[]): LabelledSet[] {
   return base?.sets.filter((b) => !given.some((s) => s.name === b.name)) ?? [];
 }
 
 /** What the configured head's figure on a set is: in-sample, out of sample, or not known (its provenance records no sets). */
-function beforeLines(fitted: InSample, count: number): { label: string; note: string[] } {
+function beforeLines(fitted: BeforeInSample, count: number): { label: string; note: string[] } {
+  if (fitted.inSample === null && fitted.imagesNotFound) {
+    const some = fitted.imagesNotFound === count ? `their images are not found from here` : `${fitted.imagesNotFound} of the ${count} images are not found from here, and the configured head was fitted on none of the others`;
+    return { label: 'the configured head (in-sample or not: unknown)', note: [`    whether the configured head was fitted on these frames cannot be told: ${some} (where --save-samples found them)`] };
+  }
   if (fitted.inSample === null) return { label: 'the configured head (in-sample or not: unknown)', note: ['    whether the configured head was fitted on these frames cannot be told: it records no sets it was fitted on'] };
   if (!fitted.inSample) return { label: 'the configured head (never fitted on them)', note: [] };
   const figure = honestFigure(fitted);
@@ -384,7 +427,16 @@ function beforeLines(fitted: InSample, count: number): { label: string; note: st
   };
 }
 
-function formatProductionReports(sets: readonly LabelledSet[], reports: readonly ProductionSetReport[], folds: number, base: StartingPoint, fittedOn: readonly (InSample | null)[]): string {
+/** A production set's frames the base held too (left out of it): one line, or none. */
+function inBaseLine(r: ProductionSetReport, baseSets: readonly LabelledSet[]): string[] {
+  return r.inBase.map((c) => {
+    const whole = baseSets.find((b) => b.name === c.set)?.samples.length ?? 0;
+    const same = c.by === 'frames' ? 'the same file name and size' : 'the same features';
+    return `  ${c.frames} of these ${r.count} frames are in the base set ${c.set} too (${same}): left out of it (${whole - c.frames} of its ${whole} frames fitted on), so each counts once, with this set's label, and no fold is scored on a frame its fit saw`;
+  });
+}
+
+function formatProductionReports(sets: readonly LabelledSet[], reports: readonly ProductionSetReport[], folds: number, base: StartingPoint, fittedOn: readonly (BeforeInSample | null)[], baseSets: readonly LabelledSet[]): string {
   return reports
     .map((r, i) => {
       const taxonomy = sets[i]!.taxonomy;
@@ -393,10 +445,11 @@ function formatProductionReports(sets: readonly LabelledSet[], reports: readonly
       const before = base.head && fitted ? beforeLines(fitted, r.count) : null;
       return [
         `${r.name} (${r.count} frames, ${r.taxonomy}), fitted with the base knowledge ${base.file}:`,
+        ...inBaseLine(r, baseSets),
         // --base names no head: what its frames taught is not in the "before".
         ...(before ? [`  ${`${before.label}:`.padEnd(43)} ${scoresLine(taxonomy, r.before)}`, ...before.note] : [`  the rules alone:                           ${scoresLine(taxonomy, r.before)}`]),
         r.after
-          ? `  new head, ${r.folds || folds}-fold CV:               ${scoresLine(taxonomy, r.after)}`
+          ? `  new head, ${r.folds}-fold CV:               ${scoresLine(taxonomy, r.after)}${r.folds < folds ? ` (${folds} asked: ${r.groups} frame${r.groups === 1 ? '' : 's'} to hold out)` : ''}`
           : `  new head: no cross-validated figure (${r.count} frame${r.count === 1 ? '' : 's'} in ${classes} class${classes === 1 ? '' : 'es'}; it needs frames of at least 2 classes)`,
       ].join('\n');
     })
