@@ -3,15 +3,20 @@
  * image, or per sampled video frame, on stdout; progress on stderr. Folders
  * give the images and videos under them (input-files.ts). A file that cannot
  * be read, or a folder with nothing to read, is reported and skipped; the
- * exit code is 1 if any was.
+ * exit code is 1 if any was. A frame of one flat colour has no scale (label
+ * null, noPicture), as on a feed. An output closed early (`| head -1`) stops
+ * the run: ffmpeg is killed and nothing more is classified.
  */
 import { errorMessage, isShotscaleError, ShotscaleError } from '../errors.js';
 import type { DecodedFrame } from '../ingest/file-decoder.js';
 import type { ScalePrediction, Subjects } from '../inference/model.js';
 import type { Logger } from '../shared/logger.js';
+import { noPictureIn } from '../analysis/picture-check.js';
+import { describeNoPicture } from '../shared/shots.js';
+import type { NoPicture } from '../shared/socket-events.js';
 import { argmax, CANONICAL_SCALES } from '../shared/scale.js';
 import { parseCommandArgs, UsageError, wholeNumberOption } from './command-options.js';
-import { notRegularFile } from './input-file.js';
+import { notRegularFile, unreadableFile } from './input-file.js';
 import { expandInputs, readFileList } from './input-files.js';
 import { openOfflineClassifier, type OfflineClassifier } from './offline-classifier.js';
 import { ProgressLine } from './progress-line.js';
@@ -20,19 +25,24 @@ export interface ClassifyLine {
   file: string;
   frame: number;
   timeS: number;
-  label: string;
-  confidence: number;
-  probabilities: Record<string, number>;
+  /** Null for a frame with no picture (noPicture): it has no scale to read. */
+  label: string | null;
+  confidence: number | null;
+  probabilities: Record<string, number> | null;
+  /** A frame of one flat colour (black, white, plain), as a camera's frame reads "no picture" (picture-check.ts). */
+  noPicture?: NoPicture;
   reason?: string;
   subjects?: Subjects;
 }
 
-function toLine(file: string, frame: DecodedFrame, { probabilities, reason, subjects }: ScalePrediction): ClassifyLine {
+function toLine(file: string, frame: DecodedFrame, size: { width: number; height: number }, { probabilities, reason, subjects }: ScalePrediction): ClassifyLine {
+  const timing = { file, frame: frame.index, timeS: Math.round(frame.timeS * 1000) / 1000 };
+  // Any classifier names a scale for a flat frame (black reads as a macro shot, white as sky): said as a feed says it.
+  const noPicture = noPictureIn({ data: frame.data, ...size });
+  if (noPicture) return { ...timing, label: null, confidence: null, probabilities: null, noPicture, reason: describeNoPicture(noPicture) };
   const best = argmax(probabilities);
   const line: ClassifyLine = {
-    file,
-    frame: frame.index,
-    timeS: Math.round(frame.timeS * 1000) / 1000,
+    ...timing,
     label: CANONICAL_SCALES[best]!,
     confidence: Math.round(probabilities[best]! * 10000) / 10000,
     probabilities: Object.fromEntries(CANONICAL_SCALES.map((s, i) => [s, Math.round(probabilities[i]! * 10000) / 10000])),
@@ -42,11 +52,47 @@ function toLine(file: string, frame: DecodedFrame, { probabilities, reason, subj
   return line;
 }
 
-async function flush(classifier: OfflineClassifier, file: string, pending: DecodedFrame[], out: (line: ClassifyLine) => void): Promise<void> {
-  if (!pending.length) return;
-  const batch = pending.splice(0);
+async function flush(classifier: OfflineClassifier, file: string, batch: readonly DecodedFrame[], out: LinesOut): Promise<void> {
+  // Batches queued behind a closed output are dropped, not classified for nobody (minutes of a long video).
+  if (!batch.length || out.closed) return;
   const predictions = await classifier.predict(batch);
-  predictions.forEach((p, i) => out(toLine(file, batch[i]!, p)));
+  predictions.forEach((p, i) => out.write(toLine(file, batch[i]!, classifier.model.input, p)));
+}
+
+/**
+ * The JSON lines on stdout, until its reader goes away. A reader that has
+ * read enough (`classify DIR | head -1`) closes the pipe: the next write
+ * fails with EPIPE, which Node raises as an unhandled 'error' event (a stack
+ * trace, exit 1) unless it is listened for. Then the run stops quietly, as
+ * `doctor | head -1` does; any other failure to write stops it with
+ * OUTPUT_UNWRITABLE.
+ */
+class LinesOut {
+  readonly stopped = new AbortController();
+  failure: ShotscaleError | null = null;
+  private readonly onError = (error: NodeJS.ErrnoException): void => {
+    if (error.code !== 'EPIPE') this.failure ??= new ShotscaleError('OUTPUT_UNWRITABLE', `standard output or error: ${errorMessage(error)}`);
+    this.stopped.abort();
+  };
+
+  constructor() {
+    process.stdout.on('error', this.onError);
+    // `2>&1 | head -1`: the progress lines meet the closed pipe first.
+    process.stderr.on('error', this.onError);
+  }
+
+  get closed(): boolean {
+    return this.stopped.signal.aborted;
+  }
+
+  write(line: ClassifyLine): void {
+    if (!this.closed) process.stdout.write(JSON.stringify(line) + '\n');
+  }
+
+  /** The listener stays: a write already under way may still fail after the last line. */
+  close(): void {
+    this.stopped.abort();
+  }
 }
 
 export async function runClassify(argv: string[], log: Logger): Promise<number> {
@@ -72,34 +118,57 @@ export async function runClassify(argv: string[], log: Logger): Promise<number> 
   const classifier = await openOfflineClassifier(values, log);
   const { model } = classifier;
   const progress = new ProgressLine(files.length, 'files');
-  const write = (line: ClassifyLine) => process.stdout.write(JSON.stringify(line) + '\n');
+  const out = new LinesOut();
   let failed = 0;
+  let read = 0;
   try {
     for (const file of files) {
+      if (out.closed) break;
       progress.update(file);
       const pending: DecodedFrame[] = [];
       let chain = Promise.resolve();
+      let queued = 0;
       try {
-        // Before ffmpeg: it waits for ever on a pipe without a writer, and calls a pipe with one "invalid data".
-        const problem = notRegularFile(file);
+        // Before ffmpeg: it waits for ever on a pipe without a writer, and calls a pipe with one "invalid data";
+        // a file it may not open, or an empty one, it calls one with no video stream.
+        const problem = notRegularFile(file) ?? unreadableFile(file);
         if (problem) throw new ShotscaleError('INPUT_UNREADABLE', `${file}: ${problem}`);
-        // Inference runs while ffmpeg keeps decoding; batches stay in order.
-        await classifier.decode(file, fps, (frame) => {
-          pending.push(frame);
-          if (pending.length >= batchSize) chain = chain.then(() => flush(classifier, file, pending, write));
-        });
+        // Inference runs while ffmpeg keeps decoding; batches stay in order, each of --batch frames at most.
+        // Past two batches waiting, ffmpeg waits (as log's does): a long video at a high --fps outran the
+        // model, every decoded frame was held, and a batch of them all ran out of memory.
+        await classifier.decode(
+          file,
+          fps,
+          (frame) => {
+            pending.push(frame);
+            if (pending.length < batchSize) return;
+            const batch = pending.splice(0);
+            queued += 1;
+            chain = chain.then(() => flush(classifier, file, batch, out)).finally(() => void (queued -= 1));
+          },
+          { signal: out.stopped.signal, backlog: () => (queued >= 2 ? chain : null) },
+        );
         await chain;
-        await flush(classifier, file, pending, write);
+        await flush(classifier, file, pending, out);
+        if (!out.closed) read += 1;
       } catch (error) {
+        // The output closed while ffmpeg decoded: it was stopped, the file is not at fault.
+        if (out.closed) {
+          await chain.catch(() => undefined);
+          break;
+        }
         failed += 1;
         progress.note(skippedLine(file, error));
       }
       progress.tick();
     }
   } finally {
-    progress.done(`${files.length - failed} of ${files.length} files classified with ${model.name}`);
+    const closed = out.closed && !out.failure;
+    out.close();
+    progress.done(closed ? `stopped after ${read} of ${files.length} files: the output was closed` : `${files.length - failed} of ${files.length} files classified with ${model.name}`);
     await classifier.dispose();
   }
+  if (out.failure) throw out.failure;
   return failed || emptyFolders.length ? 1 : 0;
 }
 

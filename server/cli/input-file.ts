@@ -5,7 +5,7 @@
  * for ever, and `log` reads its video twice (header, then frames), so a pipe
  * would be empty the second time.
  */
-import { existsSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { ShotscaleError } from '../errors.js';
 
 /** Throws INPUT_UNREADABLE with `missing` when `file` is absent, and saying it is not `what` when it is not a regular file. */
@@ -32,4 +32,29 @@ export function notRegularFile(file: string): string | null {
   if (!stats) return 'no such file';
   if (stats.isDirectory()) return 'not a regular file (a folder)';
   return stats.isFile() ? null : 'not a regular file (a pipe or device)';
+}
+
+/** What each problem of unreadableFile asks of the user. */
+export const READ_PROBLEM_HINTS = {
+  'permission denied': 'make the file readable by the user running shotscale (chmod, chown), or run it as a user who may read it',
+  'empty file (0 bytes)': 'the file was never written, or its copy failed; copy it again',
+} as const;
+
+/**
+ * Why a regular file cannot be read, in the words every command uses:
+ * "permission denied" (checked as the user running this process) or "empty
+ * file (0 bytes)"; null when neither. Checked before ffmpeg opens it: ffmpeg
+ * says either as "does not contain any stream" (an image), which read as a
+ * file with only sound.
+ */
+export function unreadableFile(file: string): keyof typeof READ_PROBLEM_HINTS | null {
+  try {
+    accessSync(file, constants.R_OK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+    return null; // gone meanwhile: said by whoever opens it next
+  }
+  const stats = statSync(file, { throwIfNoEntry: false });
+  return stats?.isFile() && stats.size === 0 ? 'empty file (0 bytes)' : null;
 }

@@ -8,13 +8,11 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { ShotscaleError, errorMessage } from '../errors.js';
-import { isImageFile } from '../ingest/file-decoder.js';
+import { isImageFile, isVideoFile } from '../ingest/file-decoder.js';
 
-/** Containers ffmpeg reads that cameras and editors write; anything else in a folder is skipped. */
-const VIDEO_EXTENSIONS = new Set(['.mp4', '.m4v', '.mov', '.mkv', '.webm', '.avi', '.mxf', '.mts', '.m2ts', '.ts', '.mpg', '.mpeg', '.wmv', '.flv', '.3gp', '.ogv', '.dv']);
-
+/** Pictures, and the containers ffmpeg reads that cameras and editors write; anything else in a folder is skipped. */
 export function isMediaFile(file: string): boolean {
-  return isImageFile(file) || VIDEO_EXTENSIONS.has(path.extname(file).toLowerCase());
+  return isImageFile(file) || isVideoFile(file);
 }
 
 /** One path per line ("-": stdin); blank lines are skipped and a CRLF file's CR dropped, nothing else is trimmed. */

@@ -21,7 +21,7 @@ import { parseCommandArgs, UsageError, wholeNumberOption } from './command-optio
 import { filmReport } from '../reports/film-report.js';
 import { EXPORT_EXTENSIONS, EXPORT_FORMATS, exportShots, isExportFormat, type ExportFormat } from '../exports/export-shots.js';
 import { resolveFfmpeg } from '../ingest/ffmpeg-binary.js';
-import { decodeFileWithCuts, type DecodedFrame } from '../ingest/file-decoder.js';
+import { decodeFileWithCuts, isImageFile, type DecodedFrame } from '../ingest/file-decoder.js';
 import { probeMedia, type MediaInfo } from '../ingest/media-probe.js';
 import { feedViews, runModels } from '../inference/inference-runner.js';
 import { ModelSet } from '../inference/model-set.js';
@@ -34,7 +34,7 @@ import { MediaSourceStore } from '../store/media-source-store.js';
 import { openShotLogReadOnly } from '../store/read-only-database.js';
 import { ShotLog } from '../shots/shot-log.js';
 import { isTimecodeRateName, rateFromFps, TIMECODE_RATE_NAMES, timecodeRate, timecodeToFrames } from '../shots/timecode.js';
-import { checkInputFile } from './input-file.js';
+import { checkInputFile, READ_PROBLEM_HINTS, unreadableFile } from './input-file.js';
 import { makeOutputDir, writeOutputFile } from './output-files.js';
 import { ProgressLine } from './progress-line.js';
 import { configFromArgs } from './serve-command.js';
@@ -116,6 +116,14 @@ export async function runLog(argv: string[], log: Logger): Promise<number> {
   if (unknown.length) fail(`--formats: ${unknown.join(', ')} not known (known: ${EXPORT_FORMATS.join(', ')})`);
   if (values.rate !== undefined && !isTimecodeRateName(values.rate)) fail(`--rate ${values.rate}: one of 23.976, 24, 25, 29.97, 29.97DF, 30, 50, 59.94, 59.94DF, 60`);
   checkInputFile(video, `${video}: no such file`, 'a video file');
+  // In the words classify uses: ffmpeg says "Permission denied" of a video, and nothing of the kind of a picture.
+  const problem = unreadableFile(video);
+  if (problem) throw new ShotscaleError('INPUT_UNREADABLE', `${video}: ${problem}`, { hint: READ_PROBLEM_HINTS[problem] });
+  // A still picture has no shots, cuts or timecode: logged, its one frame was held for a shot eight times
+  // longer than the file (the image demuxer's 25 fps against 3 analysed frames a second). Refused, as a one-frame video is.
+  if (isImageFile(video)) {
+    throw new ShotscaleError('INPUT_UNREADABLE', `${video}: a still picture, not a video: there are no shots to log in it`, { hint: `shotscale classify ${positionals[0]} reads the scale of a still picture` });
+  }
   refuseOverwritingVideo(video, outDir);
 
   const loaded = configFromArgs(values);

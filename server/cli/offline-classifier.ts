@@ -7,7 +7,7 @@
  */
 import { resolveConfigPath } from '../config/load-config.js';
 import { resolveFfmpeg } from '../ingest/ffmpeg-binary.js';
-import { decodeFile, type DecodedFrame } from '../ingest/file-decoder.js';
+import { decodeFile, type DecodedFrame, type DecodeFlow } from '../ingest/file-decoder.js';
 import { runModels } from '../inference/inference-runner.js';
 import { ModelSet } from '../inference/model-set.js';
 import type { ScalePrediction, ShotScaleModel } from '../inference/model.js';
@@ -19,8 +19,8 @@ export interface OfflineClassifier {
   readonly model: ShotScaleModel;
   /** Both: each frame is read as the mean of it and its mirror (model.mirrorViews). */
   readonly views: 'as-is' | 'both';
-  /** Frames at the model's input size: one for an image, `fps` a second for a video. */
-  decode(file: string, fps: number, onFrame: (frame: DecodedFrame) => void): Promise<number>;
+  /** Frames at the model's input size: one for an image, `fps` a second for a video; `flow` stops it or holds it back (file-decoder.ts). */
+  decode(file: string, fps: number, onFrame: (frame: DecodedFrame) => void, flow?: DecodeFlow): Promise<number>;
   predict(frames: readonly DecodedFrame[]): Promise<ScalePrediction[]>;
   dispose(): Promise<void>;
 }
@@ -40,7 +40,7 @@ export async function openOfflineClassifier(values: { config?: string | undefine
   return {
     model,
     views,
-    decode: (file, fps, onFrame) => decodeFile(ffmpeg.path, file, { ...model.input, fps }, ctx, systemClock, onFrame),
+    decode: (file, fps, onFrame, flow) => decodeFile(ffmpeg.path, file, { ...model.input, fps }, ctx, systemClock, onFrame, flow),
     predict: (frames) =>
       runModels(
         frames.map((f) => ({ cameraId: 'offline', seq: f.index, session: 1, timeS: f.timeS, captureTime: 0, width: model.input.width, height: model.input.height, data: f.data })),

@@ -18,6 +18,7 @@ export type FfmpegFailureKind =
   | 'connection-refused'
   | 'timed-out'
   | 'no-such-file'
+  | 'permission-denied'
   | 'unreadable'
   | 'unsupported-protocol'
   | 'no-frames'
@@ -47,6 +48,7 @@ export const FAILURE_CODES: Record<FfmpegFailureKind, ErrorCode> = {
   'connection-refused': 'SOURCE_UNREACHABLE',
   'timed-out': 'SOURCE_UNREACHABLE',
   'no-such-file': 'SOURCE_NOT_FOUND',
+  'permission-denied': 'SOURCE_AUTH',
   unreadable: 'SOURCE_NOT_VIDEO',
   'unsupported-protocol': 'SOURCE_UNSUPPORTED',
   'no-frames': 'SOURCE_NOT_VIDEO',
@@ -119,6 +121,21 @@ const RULES: Rule[] = [
     test: /Connection timed out|Operation timed out|does not contain any stream|matches no streams|Cannot determine format of input stream/i,
     when: (source, lines, session) => rtspWentQuiet(source, session) && !lines.some((l) => CONNECT_FAILED.test(l)),
     reason: (where, source) => `${where}: the RTSP server answered but sent no picture in ${timeoutOf(source)}: is the camera's stream (or the encoder behind the path) running?`,
+  },
+  {
+    // Ahead of no-video: a file ffmpeg may not open ends with "does not contain any stream" as well
+    // (ffmpeg 5.1: "locked.mp4: Permission denied", then nothing was mapped).
+    kind: 'permission-denied',
+    test: /Permission denied/i,
+    reason: (where, source) =>
+      source.kind === 'file' || source.kind === 'webcam' ? `${where}: permission denied: the user running shotscale may not read it` : `${where}: permission denied`,
+  },
+  {
+    // The image demuxer's words for a still it could not open, whatever the cause (no such file, no
+    // permission), before "does not contain any stream": the file, not its streams, is at fault.
+    kind: 'unreadable',
+    test: /Could not open file/i,
+    reason: (where) => `${where}: ffmpeg could not open the file`,
   },
   {
     // ffmpeg 4-7 word it differently: with cut frames (a filter graph on [0:v]),

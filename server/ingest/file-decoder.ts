@@ -18,6 +18,13 @@ export function isImageFile(file: string): boolean {
   return IMAGE_EXTENSIONS.has(path.extname(file).toLowerCase());
 }
 
+/** Containers ffmpeg reads that cameras and editors write. */
+const VIDEO_EXTENSIONS = new Set(['.mp4', '.m4v', '.mov', '.mkv', '.webm', '.avi', '.mxf', '.mts', '.m2ts', '.ts', '.mpg', '.mpeg', '.wmv', '.flv', '.3gp', '.ogv', '.dv']);
+
+export function isVideoFile(file: string): boolean {
+  return VIDEO_EXTENSIONS.has(path.extname(file).toLowerCase());
+}
+
 export interface DecodedFrame {
   index: number;
   /** Seconds from the start of the file, from the sampling rate (0 for images). */
@@ -25,9 +32,23 @@ export interface DecodedFrame {
   data: Uint8Array;
 }
 
+/** How a caller steers a decode: stop it, or hold ffmpeg back while it catches up. */
+export interface DecodeFlow {
+  signal?: AbortSignal;
+  backlog?: () => Promise<unknown> | null;
+}
+
 /**
  * Calls onFrame for each frame in order; resolves with the frame count.
- * Videos are sampled at `fps`; images give one frame.
+ * Videos are sampled at `fps`; images give one frame. A video always gives
+ * at least its first frame: ffmpeg's fps filter gives none for a clip shorter
+ * than about half an interval (a 3 s clip at 0.1 fps, "no picture in it"),
+ * and fails outright at a rate as low as 1e-9 ("Error while processing the
+ * decoded data"), so a decode of a video (by its name) that gives nothing
+ * reads the first frame alone before calling the video unreadable. `flow.signal` stops the decode (ffmpeg
+ * is killed, and the promise rejects with an AbortError); `flow.backlog`,
+ * asked after each frame, returns a promise while the caller is behind, and
+ * ffmpeg is not read until it settles.
  */
 export async function decodeFile(
   ffmpegPath: string,
@@ -36,12 +57,31 @@ export async function decodeFile(
   ctx: ArgsContext,
   clock: Clock,
   onFrame: (frame: DecodedFrame) => void,
+  flow: DecodeFlow = {},
 ): Promise<number> {
   const image = isImageFile(file);
   const args = buildFfmpegArgs({ kind: 'file', path: file, loop: false, realtime: false }, { ...output, fps: image ? null : output.fps }, ctx);
   if (image) args.splice(args.indexOf('pipe:1'), 0, '-frames:v', '1');
   const frameBytes = output.width * output.height * 3;
-  return decodeRawFrames(ffmpegPath, args, file, frameBytes, clock, (data, index) => onFrame({ index, timeS: image ? 0 : index / output.fps, data }));
+  let given = 0;
+  try {
+    return await decodeRawFrames(ffmpegPath, args, file, frameBytes, clock, (data, index) => {
+      given += 1;
+      onFrame({ index, timeS: image ? 0 : index / output.fps, data });
+    }, flow);
+  } catch (error) {
+    // Only a video by its name: ffmpeg reads more as video than that (a text file is ANSI art to it, a
+    // picture of one frame that the fps filter dropped), and such a file is no video to classify.
+    if (image || !isVideoFile(file) || given > 0 || flow.signal?.aborted) throw error;
+    // The first frame alone, with no rate to sample at; when that fails too, the video's own fault stands.
+    const first = buildFfmpegArgs({ kind: 'file', path: file, loop: false, realtime: false }, { ...output, fps: null }, ctx);
+    first.splice(first.indexOf('pipe:1'), 0, '-frames:v', '1');
+    try {
+      return await decodeRawFrames(ffmpegPath, first, file, frameBytes, clock, (data, index) => onFrame({ index, timeS: 0, data }), flow);
+    } catch {
+      throw error;
+    }
+  }
 }
 
 /**
@@ -56,12 +96,27 @@ export async function decodeRawFrames(
   frameBytes: number,
   clock: Clock,
   onFrame: (data: Uint8Array, index: number) => void,
+  { signal, backlog }: DecodeFlow = {},
 ): Promise<number> {
   let index = 0;
-  const reader = new FrameReader(frameBytes, (data) => onFrame(data, index++), clock);
-  const child = spawn(ffmpegPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(ffmpegPath, args, { stdio: ['ignore', 'pipe', 'pipe'], ...(signal ? { signal, killSignal: 'SIGKILL' as const } : {}) });
+  const reader = new FrameReader(
+    frameBytes,
+    (data) => {
+      onFrame(data, index++);
+      const behind = backlog?.();
+      if (!behind) return;
+      child.stdout.pause();
+      const resume = () => void child.stdout.resume();
+      // Settled either way: the caller's own failure is the caller's to report.
+      behind.then(resume, resume);
+    },
+    clock,
+  );
   let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => reader.push(chunk));
+  child.stdout.on('data', (chunk: Buffer) => {
+    if (!signal?.aborted) reader.push(chunk);
+  });
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (text: string) => {
     stderr = (stderr + text).slice(-2000);
@@ -76,15 +131,23 @@ export async function decodeRawFrames(
 
 function unreadable(file: string, code: number | null, stderr: string, decoded?: { cutFrames: number; cutsFps: number; fps: number }): ShotscaleError {
   const last = lastLine(stderr);
-  // ffmpeg ran to the end and wrote nothing: the video is shorter than one sampled frame (one frame long).
+  // ffmpeg ran to the end and wrote nothing: the video is shorter than one sampled frame (one frame long, or --fps too low).
   if (code === 0 && decoded) {
-    return new ShotscaleError(
-      'INPUT_UNREADABLE',
-      decoded.cutFrames > 0
-        ? `${file}: too short to log: ${decoded.cutFrames} frame${decoded.cutFrames === 1 ? '' : 's'} (${(decoded.cutFrames / decoded.cutsFps).toFixed(2)} s), less than one frame to analyse at ${decoded.fps} fps${last ? ` (ffmpeg: ${last})` : ''}`
-        : `${file}: ffmpeg read it to the end without decoding a single frame${last ? ` (ffmpeg: ${last})` : ''}`,
-      { hint: 'a video of at least a second or so can be logged' },
-    );
+    if (decoded.cutFrames === 0) {
+      return new ShotscaleError('INPUT_UNREADABLE', `${file}: ffmpeg read it to the end without decoding a single frame${last ? ` (ffmpeg: ${last})` : ''}`, { hint: 'a video of at least a second or so can be logged' });
+    }
+    const seconds = decoded.cutFrames / decoded.cutsFps;
+    const length = `${decoded.cutFrames} frame${decoded.cutFrames === 1 ? '' : 's'} (${seconds.toFixed(2)} s)`;
+    const complaint = last ? ` (ffmpeg: ${last})` : '';
+    // ffmpeg's fps filter gives a first frame once the video lasts half an interval. A video of a second
+    // or more (what the hint below asks for) is long enough: the rate is the cause (3 s at 0.1 fps: any --fps from 0.17 would do).
+    if (seconds >= 1) {
+      const enough = Math.ceil((0.5 / seconds) * 100) / 100;
+      return new ShotscaleError('INPUT_UNREADABLE', `${file}: no frame to analyse at --fps ${decoded.fps} (one every ${formatSeconds(1 / decoded.fps)}) in its ${length}${complaint}`, {
+        hint: `the rate is the cause: give --fps ${enough} or more (log's default is 3)`,
+      });
+    }
+    return new ShotscaleError('INPUT_UNREADABLE', `${file}: too short to log: ${length}, less than one frame to analyse at ${decoded.fps} fps${complaint}`, { hint: 'a video of at least a second or so can be logged' });
   }
   // ffmpeg's wordings for the faults a camera meets too (no video stream, no such file, a truncated MP4), in the same words.
   const explained = explainFfmpegExit(stderr.split('\n'), code, { kind: 'file', path: file, loop: false, realtime: false }, file);
@@ -92,6 +155,12 @@ function unreadable(file: string, code: number | null, stderr: string, decoded?:
   // A clean exit with nothing decoded: ffmpeg took it for a format it knows and found no picture ("exit 0" read as success).
   if (code === 0) return new ShotscaleError('INPUT_UNREADABLE', `${file}: ffmpeg found no picture in it${last ? ` (ffmpeg: ${last})` : ''}`, { hint: 'name a picture (JPEG, PNG, ...) or a video' });
   return new ShotscaleError('INPUT_UNREADABLE', `${file}: ffmpeg could not decode it (exit ${code})${last ? `: ${last}` : ''}`);
+}
+
+/** "10 s", "0.33 s", "2 h 46 min" for a very low rate. */
+function formatSeconds(s: number): string {
+  if (s >= 3600) return `${Math.floor(s / 3600)} h ${Math.round((s % 3600) / 60)} min`;
+  return `${Number(s.toPrecision(3))} s`;
 }
 
 /** The last line ffmpeg wrote on stderr, or undefined. */

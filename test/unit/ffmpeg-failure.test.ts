@@ -144,3 +144,19 @@ test('a file read to its end without one picture is failed, naming the file and 
   // One that played is not.
   assert.equal(explainFfmpegExit([], 0, still, '/media/slate', { ranMs: 30_000, frames: 150 }), null);
 });
+
+test('a file ffmpeg may not open, or cannot open as a picture, is said so, not "no video stream"', () => {
+  // As ffmpeg (the bundled build and 5.1) prints them, run as a user who may not read the file.
+  const locked = { kind: 'file', path: '/media/locked.mp4', loop: false, realtime: false } as SourceConfig;
+  assert.deepEqual(explainFfmpegExit(['/media/locked.mp4: Permission denied'], 1, locked, '/media/locked.mp4'), {
+    kind: 'permission-denied',
+    code: 'SOURCE_AUTH',
+    reason: '/media/locked.mp4: permission denied: the user running shotscale may not read it',
+  });
+  // Through the image demuxer, a still: its own line first, then the one the no-video rule knows.
+  const still = { kind: 'file', path: '/media/locked.jpg', loop: false, realtime: false } as SourceConfig;
+  const image = ['[image2 @ 0x3af27d40] Could not open file : /media/locked.jpg', 'Output file #0 does not contain any stream'];
+  assert.deepEqual(explainFfmpegExit(image, 1, still, '/media/locked.jpg'), { kind: 'unreadable', code: 'SOURCE_NOT_VIDEO', reason: '/media/locked.jpg: ffmpeg could not open the file' });
+  // Permission denied wins over the no-video line wherever it is.
+  assert.equal(explainFfmpegExit(['Output file #0 does not contain any stream', '/media/locked.mp4: Permission denied'], 1, locked, 'SRC')?.kind, 'permission-denied');
+});
