@@ -16,36 +16,16 @@
  *      five significant digits the base knowledge keeps, and no other row of
  *      the set has them.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { findRecordedLabels, frameKey } from '../evaluation/in-sample.js';
 import { parseLabels } from '../evaluation/labels-file.js';
 import type { LabelledSet } from './multi-set-calibration.js';
 import type { BaseCopies } from './production-fit.js';
 
-/** A frame's identity across links and copies: file name and size; null where the file is not found. */
-export function frameKey(file: string): string | null {
-  try {
-    const stats = statSync(file);
-    return stats.isFile() ? `${path.basename(file)}:${stats.size}` : null;
-  } catch {
-    return null;
-  }
-}
-
-/**
- * Where a base set's labels file may be: it was given relative to where
- * calibrate ran (the repo, for the shipped base: ../shared/evalset/...), so
- * from here, beside the base knowledge, and the folder above it.
- */
-function findLabels(labels: string, baseFile: string): string | null {
-  const dir = path.dirname(path.resolve(baseFile));
-  const candidates = path.isAbsolute(labels) ? [labels] : [process.cwd(), dir, path.dirname(dir)].map((d) => path.resolve(d, labels));
-  return candidates.find((file) => frameKey(file) !== null) ?? null;
-}
-
 /** Each row's frame key, from the set's labels file, or null where its rows cannot be told apart that way. */
 function rowKeys(set: LabelledSet, baseFile: string): (string | null)[] | null {
-  const file = findLabels(set.labels, baseFile);
+  const file = findRecordedLabels(set.labels, baseFile);
   if (!file) return null;
   try {
     const rows = parseLabels(readFileSync(file, 'utf8'), file);

@@ -22,7 +22,7 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { findBaseCopies, frameKey } from '../calibration/base-copies.js';
+import { findBaseCopies } from '../calibration/base-copies.js';
 import { baseKnowledgePath, encodeBaseKnowledge, loadBaseKnowledge } from '../calibration/base-knowledge.js';
 import { loadHead, saveHeadObject, type FramingHead } from '../calibration/framing-head.js';
 import { fitProduction, withoutCopies, type BaseCopies, type ProductionSetReport } from '../calibration/production-fit.js';
@@ -33,7 +33,7 @@ import { fitReading, holdTest, type HeadHold } from '../calibration/head-hold.js
 import { CALIBRATION_TRAIN_OPTIONS, countsOf, evaluateSets, fitHead, holdFor, PRODUCTION_TRAIN_OPTIONS, type LabelledSet, type SetReport, type SetScores } from '../calibration/multi-set-calibration.js';
 import type { SetTrainOptions } from '../calibration/set-label-training.js';
 import { evaluateImages } from '../evaluation/run-evaluation.js';
-import { headFittedOn, honestFigure, fittedOnWords, type InSample } from '../evaluation/in-sample.js';
+import { frameKey, headFittedOn, honestFigure, fittedOnWords, type InSample } from '../evaluation/in-sample.js';
 import { findTaxonomy, type Taxonomy } from '../evaluation/taxonomies.js';
 import type { Logger } from '../shared/logger.js';
 import { parseCommandArgs, UsageError, wholeNumberOption } from './command-options.js';

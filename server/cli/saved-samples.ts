@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { frameKey } from '../calibration/base-copies.js';
+import { frameKey } from '../evaluation/in-sample.js';
 import { errorMessage, ShotscaleError } from '../errors.js';
 import { findTaxonomy } from '../evaluation/taxonomies.js';
 

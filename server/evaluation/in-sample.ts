@@ -61,7 +61,7 @@ const realpath = (file: string): string | null => {
 };
 
 /** A frame's identity across links and copies: file name and size (a copied or linked HOHA frame is still a HOHA frame). */
-function frameKey(file: string): string | null {
+export function frameKey(file: string): string | null {
   try {
     const stats = statSync(file);
     return stats.isFile() ? `${path.basename(file)}:${stats.size}` : null;
@@ -73,10 +73,10 @@ function frameKey(file: string): string | null {
 /**
  * Where a provenance labels path may be: it was given relative to where
  * calibrate ran (the repo, for the shipped head: ../shared/evalset/...), so
- * from here, beside the head, and the folder above the head's (the repo, for
- * models/NAME.head.json). The first that is a file, or null.
+ * from here, beside the head (or its base knowledge), and the folder above
+ * it (the repo, for models/NAME.head.json). The first that is a file, or null.
  */
-function findRecordedLabels(labels: string, headFile: string): string | null {
+export function findRecordedLabels(labels: string, headFile: string): string | null {
   const headDir = path.dirname(path.resolve(headFile));
   const candidates = path.isAbsolute(labels) ? [labels] : [process.cwd(), headDir, path.dirname(headDir)].map((dir) => path.resolve(dir, labels));
   for (const file of candidates) {
