@@ -11,6 +11,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import pg from 'pg';
+import { CLUSTER_SCHEMA_VERSION } from '../../server/cluster/cluster-schema.js';
 import { runCli } from '../support/cli.js';
 import { clusterTestBed, createDatabase, nodeConfig, startNode, stopNode, type ClusterSpec } from '../support/cluster-nodes.js';
 import { httpJson } from '../support/server-harness.js';
@@ -88,7 +89,7 @@ test('a cluster whose database has no recorded prefix yet (schema 12) takes the 
   started.push(first);
   try {
     assert.deepEqual(await query(spec.postgresUrl, 'SELECT key_prefix, recorded_by FROM cluster_identity'), [{ key_prefix: 'renamed', recorded_by: 'a' }]);
-    assert.deepEqual(await query(spec.postgresUrl, 'SELECT version FROM shotscale_schema'), [{ version: 14 }]);
+    assert.deepEqual(await query(spec.postgresUrl, 'SELECT version FROM shotscale_schema'), [{ version: CLUSTER_SCHEMA_VERSION }]);
     const late = await refusedStart(spec, 'b');
     assert.notEqual(late.code, 0);
     assert.match(late.stderr, /CONFIG_INVALID[\s\S]*this node has "old", but .* uses "renamed"/);
