@@ -9,6 +9,7 @@ import { chmodSync, copyFileSync, existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import type { ClassifyLine } from '../../server/cli/classify-command.js';
 import { CLI, runCli, type CliResult } from '../support/cli.js';
 import { makeClip, tempDir } from '../support/media.js';
 import { FIXTURE_MANIFEST, REPO_DIR, SHARED_DIR } from '../support/server-harness.js';
@@ -28,17 +29,7 @@ function ffmpeg(...args: string[]): void {
   execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', ...args]);
 }
 
-interface Line {
-  file: string;
-  frame: number;
-  timeS: number;
-  label: string | null;
-  confidence: number | null;
-  probabilities: Record<string, number> | null;
-  noPicture?: string;
-  reason?: string;
-}
-const linesOf = (stdout: string): Line[] => stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Line);
+const linesOf = (stdout: string): ClassifyLine[] => stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as ClassifyLine);
 
 /** The CLI with its standard output closed before it writes a line, as `| head -1` leaves it once the line is read. */
 function runWithOutputClosed(args: string[], timeoutMs = 60_000): Promise<CliResult & { ms: number }> {
