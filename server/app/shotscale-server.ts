@@ -18,7 +18,7 @@ import { SocketHub } from '../api/socket-hub.js';
 import { LiveCalibration } from '../calibration/live-calibration.js';
 import { resolveConfigPath, type LoadedConfig } from '../config/load-config.js';
 import { errorMessage, isShotscaleError, ShotscaleError } from '../errors.js';
-import { resolveFfmpeg, type FfmpegBinary } from '../ingest/ffmpeg-binary.js';
+import { configuredFfmpeg, type FfmpegBinary } from '../ingest/ffmpeg-binary.js';
 import { feedViews, runModels } from '../inference/inference-runner.js';
 import { ModelSet, type CameraModelProfile } from '../inference/model-set.js';
 import { PipelineMetrics } from '../metrics/pipeline-metrics.js';
@@ -133,7 +133,7 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
   const clock = options.clock ?? systemClock;
   const { tokens, tls } = checkServerSettings(loaded);
 
-  const ffmpeg = resolveFfmpeg(config.ffmpeg.path ? resolveConfigPath(loaded, config.ffmpeg.path) : null);
+  const ffmpeg = configuredFfmpeg(loaded);
   log.info(`ffmpeg: ${ffmpeg.path} (from ${ffmpeg.origin}; ${ffmpeg.version}${ffmpeg.hasNdi ? '; NDI input available' : ''})`);
 
   const metrics = new PipelineMetrics();

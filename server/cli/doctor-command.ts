@@ -14,7 +14,7 @@ import { loadConfig, resolveConfigPath, type LoadedConfig } from '../config/load
 import { errorMessage, isShotscaleError } from '../errors.js';
 import { providerSupport } from '../inference/execution-providers.js';
 import { loadModel } from '../inference/model-registry.js';
-import { resolveFfmpeg, type FfmpegBinary } from '../ingest/ffmpeg-binary.js';
+import { configuredFfmpeg, type FfmpegBinary } from '../ingest/ffmpeg-binary.js';
 import { silentLogger } from '../shared/logger.js';
 import { lockDataDir } from '../store/data-dir-lock.js';
 import { checkServerSettings, REPO_ROOT } from '../app/shotscale-server.js';
@@ -63,7 +63,7 @@ function checkFfmpeg(loaded: LoadedConfig): { findings: Finding[]; ffmpeg: Ffmpe
   let ffmpeg: FfmpegBinary;
   try {
     // Relative to the config file, as serve reads it.
-    ffmpeg = resolveFfmpeg(loaded.config.ffmpeg.path ? resolveConfigPath(loaded, loaded.config.ffmpeg.path) : null);
+    ffmpeg = configuredFfmpeg(loaded);
   } catch (error) {
     return { findings: [problemOf('ffmpeg', error, 'install ffmpeg (apt-get install ffmpeg) or set ffmpeg.path in the config')], ffmpeg: null };
   }

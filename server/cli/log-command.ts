@@ -14,13 +14,13 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, renameSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ReadoutBuilder } from '../analysis/readout-builder.js';
-import { resolveConfigPath, type LoadedConfig } from '../config/load-config.js';
+import type { LoadedConfig } from '../config/load-config.js';
 import { computeCoverage } from '../coverage/coverage-stats.js';
 import { errorMessage, isShotscaleError, ShotscaleError } from '../errors.js';
 import { parseCommandArgs, UsageError, wholeNumberOption } from './command-options.js';
 import { filmReport } from '../reports/film-report.js';
 import { EXPORT_EXTENSIONS, EXPORT_FORMATS, exportShots, isExportFormat, type ExportFormat } from '../exports/export-shots.js';
-import { resolveFfmpeg } from '../ingest/ffmpeg-binary.js';
+import { configuredFfmpeg, type FfmpegBinary } from '../ingest/ffmpeg-binary.js';
 import { decodeFileWithCuts, isImageFile, type DecodedFrame } from '../ingest/file-decoder.js';
 import { probeMedia, type MediaInfo } from '../ingest/media-probe.js';
 import { feedViews, runModels } from '../inference/inference-runner.js';
@@ -128,7 +128,7 @@ export async function runLog(argv: string[], log: Logger): Promise<number> {
 
   const loaded = configFromArgs(values);
   const { config } = loaded;
-  const ffmpeg = resolveFfmpeg(config.ffmpeg.path ? resolveConfigPath(loaded, config.ffmpeg.path) : null);
+  const ffmpeg = configuredFfmpeg(loaded);
   const info = await probeMedia(ffmpeg.path, video);
   const ownRate = fileRate(info);
   const start = values['start-tc'] ?? null;
@@ -352,7 +352,7 @@ interface LogRun {
   batchSize: number;
   formats: ExportFormat[];
   config: LoadedConfig['config'];
-  ffmpeg: ReturnType<typeof resolveFfmpeg>;
+  ffmpeg: FfmpegBinary;
   models: ModelSet;
   log: Logger;
   dirLock: DataDirLock;

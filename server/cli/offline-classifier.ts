@@ -5,8 +5,7 @@
  * frame is looked at both ways, the mean of the two views: what a feed's
  * smoothing settles on for a still picture (mirror-view.ts).
  */
-import { resolveConfigPath } from '../config/load-config.js';
-import { resolveFfmpeg } from '../ingest/ffmpeg-binary.js';
+import { configuredFfmpeg } from '../ingest/ffmpeg-binary.js';
 import { decodeFile, type DecodedFrame, type DecodeFlow } from '../ingest/file-decoder.js';
 import { runModels } from '../inference/inference-runner.js';
 import { ModelSet } from '../inference/model-set.js';
@@ -34,7 +33,7 @@ export async function openOfflineClassifier(values: { config?: string | undefine
   const models = await ModelSet.load(loaded, quiet);
   const model = models.default;
   const profile = models.defaultProfile();
-  const ffmpeg = resolveFfmpeg(loaded.config.ffmpeg.path ? resolveConfigPath(loaded, loaded.config.ffmpeg.path) : null);
+  const ffmpeg = configuredFfmpeg(loaded);
   const ctx = { ffmpeg, logLevel: 'error', platform: process.platform };
   const views = loaded.config.model.mirrorViews ? 'both' : 'as-is';
   return {

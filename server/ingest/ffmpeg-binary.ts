@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { resolveConfigPath, type LoadedConfig } from '../config/load-config.js';
 import { ShotscaleError } from '../errors.js';
 
 export type FfmpegOrigin = 'config' | 'env' | 'ffmpeg-static' | '@ffmpeg-installer/ffmpeg' | 'PATH';
@@ -101,4 +102,10 @@ export function resolveFfmpeg(configured: string | null, env: NodeJS.ProcessEnv 
   throw new ShotscaleError('FFMPEG_NOT_FOUND', 'no ffmpeg found (config ffmpeg.path, $SHOTSCALE_FFMPEG, ffmpeg-static, @ffmpeg-installer/ffmpeg, PATH)', {
     hint: 'install ffmpeg (apt-get install ffmpeg) or set ffmpeg.path in the config',
   });
+}
+
+/** The ffmpeg a config names (ffmpeg.path, relative to the config file), else the one found: as serve, log, classify and doctor all read it. */
+export function configuredFfmpeg(loaded: LoadedConfig): FfmpegBinary {
+  const { path: configured } = loaded.config.ffmpeg;
+  return resolveFfmpeg(configured ? resolveConfigPath(loaded, configured) : null);
 }
