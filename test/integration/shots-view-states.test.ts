@@ -332,7 +332,7 @@ describe('the shots view with the server frozen, then gone', () => {
     await browser?.close();
   });
 
-  test('not live, the running shot stopped; Save and export fail with their codes and keep what was typed; live again once the server is back', { timeout: 180_000 }, async () => {
+  test('not live, the running shot stopped; Save and export fail with their codes and keep what was typed; a save that timed out and then landed counts as saved; live again once the server is back', { timeout: 180_000 }, async () => {
     const dir = tempDir('shotscale-shots-view-states-');
     const config = path.join(dir, 'config.yaml');
     writeServeConfig(config, path.join(dir, 'data'), ['{ id: cam-a, analysisFps: 5, source: { kind: testsrc, pattern: testsrc2, width: 160, height: 120, fps: 10 } }'], await freePort());
@@ -369,6 +369,11 @@ describe('the shots view with the server frozen, then gone', () => {
         child.kill('SIGCONT');
       }
       await page.locator('section.shots[data-live="yes"]').waitFor({ timeout: 15_000 });
+      // The save that timed out reached the server once it woke: the row takes it, and the edit, nothing typed since, closes as a save does.
+      await note.waitFor({ state: 'detached', timeout: 15_000 });
+      assert.equal((await row.locator('.note-text').innerText()).trim(), 'boom in frame');
+      await row.locator('[data-testid="shot-edit"]').click();
+      await note.fill('boom in frame, soft');
 
       // Gone.
       await kill();
@@ -378,7 +383,7 @@ describe('the shots view with the server frozen, then gone', () => {
       await row.locator('[data-testid="shot-save"]').click();
       await page.waitForFunction(() => /NETWORK/.test(document.querySelector('[data-testid="shot-error"]')?.textContent ?? ''), null, { timeout: 10_000 });
       assert.match(await row.locator('[data-testid="shot-error"]').innerText(), /^Not saved: NETWORK: the server cannot be reached .*What you typed is kept/);
-      assert.equal(await note.inputValue(), 'boom in frame');
+      assert.equal(await note.inputValue(), 'boom in frame, soft');
       await page.locator('[data-testid="export-csv"]').click();
       await page.locator('[data-testid="shots-export-error"]').waitFor({ timeout: 10_000 });
       assert.match(await page.locator('[data-testid="shots-export-error"]').innerText(), /^CSV not exported: NETWORK: the server cannot be reached/);
@@ -388,7 +393,8 @@ describe('the shots view with the server frozen, then gone', () => {
       child = served.child;
       await page.locator('section.shots[data-live="yes"]').waitFor({ timeout: 30_000 });
       assert.equal(await page.locator('[data-testid="shots-not-live"]').count(), 0);
-      assert.equal(await note.inputValue(), 'boom in frame');
+      assert.equal(await note.inputValue(), 'boom in frame, soft');
+      assert.equal(await row.locator('[data-testid="shot-changed-elsewhere"]').count(), 0, 'the late save is this edit\'s own, not news');
     } finally {
       await page.close();
       await kill();

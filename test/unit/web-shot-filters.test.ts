@@ -4,6 +4,7 @@ import type { CoveragePlan } from '../../server/shared/shots.js';
 import { parseCoveragePlan } from '../../server/coverage/coverage-plan.js';
 import {
   EXPORT_FORMATS,
+  baseAfterSave,
   changedElsewhereText,
   dismissPath,
   editableScale,
@@ -96,6 +97,18 @@ test('shotEdit sends tags only when their field was edited, and keeps a tag with
   assert.equal(shotEdit(shot, `${opened}, `, ''), null, 'a trailing comma changes no tag');
   assert.deepEqual(shotEdit(shot, `${opened}, Ben`, ''), { tags: ['Smith, John', 'Anna', 'anna', 'Ben'] });
   assert.deepEqual(shotEdit(shot, 'Anna, "Smith, John"', ''), { tags: ['Anna', 'Smith, John'] });
+});
+
+test('a save that landed late counts as saved for the edit still open, and a change made elsewhere stays news', () => {
+  const opened = { tags: ['Anna'], note: null, scale: 'MS' as const };
+  // The note was saved late; meanwhile another desk changed the tags.
+  const saved = { ...opened, tags: ['Ben'], note: 'boom in frame' };
+  const base = baseAfterSave(opened, saved, { note: 'boom in frame' });
+  assert.deepEqual(base, { tags: ['Anna'], note: 'boom in frame', scale: 'MS' });
+  assert.deepEqual(editedFields(base, 'Anna', 'boom in frame'), [], 'nothing typed since: nothing unsaved');
+  assert.equal(shotEdit(base, 'Anna', 'boom in frame'), null);
+  assert.deepEqual(shotEdit(saved, 'Anna', 'boom in frame, soft', 'MS', '', base), { note: 'boom in frame, soft' }, 'typed since: only that is sent');
+  assert.deepEqual(editedFields(baseAfterSave(opened, { ...saved, scale: 'CU' }, { scale: 'CU' }), 'Anna', '', 'CU'), [], 'a scale saved late');
 });
 
 test('a field left alone is not sent, even where the shot changed elsewhere meanwhile', () => {

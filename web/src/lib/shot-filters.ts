@@ -212,6 +212,14 @@ export function changedElsewhereText(changed: readonly ShotEditField[], edited: 
   return `Changed elsewhere since you opened this edit (${changed.join(', ')}): Save ${says.join(', and ')}.`;
 }
 
+/** What an edit sends: only the fields it changes. */
+export interface ShotEditPatch {
+  scale?: CanonicalScale;
+  framing?: ShotFraming | null;
+  tags?: string[];
+  note?: string | null;
+}
+
 /**
  * The PATCH body for an edited shot: the fields edited (against `opened`, the
  * shot when the edit opened) that differ from the shot now; null when none
@@ -224,8 +232,8 @@ export function shotEdit(
   scaleInput: CanonicalScale | '' = editableScale(shot),
   framingInput: ShotFraming | '' = shot.operatorFraming ?? '',
   opened: EditedShot = shot,
-): { scale?: CanonicalScale; framing?: ShotFraming | null; tags?: string[]; note?: string | null } | null {
-  const patch: { scale?: CanonicalScale; framing?: ShotFraming | null; tags?: string[]; note?: string | null } = {};
+): ShotEditPatch | null {
+  const patch: ShotEditPatch = {};
   const edited = editedFields(opened, tagsInput, noteInput, scaleInput, framingInput);
   // An operator's framing counts for plan items over the detector's; back to '' hands it to the detector again.
   if (edited.includes('framing') && framingInput !== (shot.operatorFraming ?? '')) patch.framing = framingInput === '' ? null : framingInput;
@@ -241,6 +249,21 @@ export function shotEdit(
   const note = noteInput.trim() === '' ? null : noteInput.trim();
   if (edited.includes('note') && note !== (shot.note ?? null)) patch.note = note;
   return Object.keys(patch).length ? patch : null;
+}
+
+/**
+ * The shot an open edit counts from after one of its saves landed: the fields
+ * that save sent as the server saved them, the rest as the edit opened (a
+ * change made elsewhere to another field stays news).
+ */
+export function baseAfterSave<T extends EditedShot>(base: T, saved: EditedShot, patch: ShotEditPatch): T {
+  return {
+    ...base,
+    ...('scale' in patch ? { scale: saved.scale } : {}),
+    ...('framing' in patch ? { operatorFraming: saved.operatorFraming } : {}),
+    ...('tags' in patch ? { tags: saved.tags } : {}),
+    ...('note' in patch ? { note: saved.note } : {}),
+  };
 }
 
 // ---- coverage plan form ----
