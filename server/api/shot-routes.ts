@@ -5,7 +5,8 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { ShotscaleError } from '../errors.js';
-import { exportShots, isExportFormat, EXPORT_FORMATS } from '../exports/export-shots.js';
+import { EXPORT_CONTENT_TYPES, EXPORT_EXTENSIONS, EXPORT_FORMATS, isExportFormat } from '../exports/export-shots.js';
+import { buildOffThread } from '../exports/export-thread.js';
 import type { ClusterAlerts } from '../cluster/cluster-alerts.js';
 import type { ClusterCoverage } from '../cluster/cluster-coverage.js';
 import type { ClusterShotLog } from '../cluster/cluster-shot-log.js';
@@ -14,7 +15,7 @@ import { planForScene, type ShotLog, type TakeRequest } from '../shots/shot-log.
 import type { CoverageUpdate, Take, TakeMark } from '../shared/shots.js';
 import type { ShotFilter, StoredShot } from '../store/shot-store.js';
 import { planEtag, parseIfMatch } from '../coverage/plan-revision.js';
-import { canonicalTake } from '../shared/input-limits.js';
+import { canonicalTake, slateText } from '../shared/input-limits.js';
 import { needs } from './access/http-access.js';
 import { MAX_CAMERAS_IN_REQUEST, parseCount, parseRecordId, parseRequest, parseScope, shown, parseShotPatch, parseTakeMark, takeEndSchema, takeRequest, takeStartSchema } from './request-schemas.js';
 
@@ -53,8 +54,9 @@ export function shotFilterFrom(query: Query): ShotFilter {
   const cameras = query.camera?.split(',').map((c) => c.trim()).filter(Boolean);
   if (cameras && cameras.length > MAX_CAMERAS_IN_REQUEST) throw badRequest(`camera: at most ${MAX_CAMERAS_IN_REQUEST} cameras`);
   if (cameras?.length) filter.cameraIds = cameras;
-  // As takes store them (NFC, canonicalTake): scene=Ku%CC%88che finds "Küche", take=01 finds take 1.
-  if (query.scene) filter.scene = query.scene.normalize('NFC');
+  // As takes store them (slateText: trimmed, NFC; canonicalTake): scene=Ku%CC%88che finds "Küche", scene=%2012 finds "12",
+  // take=01 finds take 1. Blank text is kept as sent, so it finds nothing rather than every shot.
+  if (query.scene) filter.scene = query.scene.trim() ? slateText(query.scene) : query.scene;
   if (query.take) filter.take = query.take.trim() ? canonicalTake(query.take) : query.take;
   const from = parseTime(query.from, 'from');
   const to = parseTime(query.to, 'to');
@@ -201,10 +203,11 @@ export function registerShotRoutes(app: FastifyInstance, shotLog: ShotLog, optio
     if (!isExportFormat(format)) throw badRequest(`format: ${shown(format)} is not one of ${EXPORT_FORMATS.join(', ')}`);
     await refuseUnknownCameras(filter, shots, format, fromCluster);
     const title = `shotscale ${request.query.camera ?? 'all cameras'}${request.query.scene ? ` scene ${request.query.scene}` : ''}`;
-    // The configured rate, not 25, for an export of no shots (or of cameras at several rates).
-    const result = exportShots(shots, format, { title, projectRate: shotLog.projectRate });
-    const name = `shotscale-shots${request.query.camera ? `-${request.query.camera.replace(/[^A-Za-z0-9_-]+/g, '_')}` : ''}${result.extension}`;
-    return reply.type(result.contentType).header('content-disposition', `attachment; filename="${name}"`).send(result.body);
+    // The configured rate, not 25, for an export of no shots (or of cameras at several rates). Built on a thread of its
+    // own (export-thread.ts): a day's FCPXML held the loop ~10 s, and a live camera was declared stalled meanwhile.
+    const body = await buildOffThread({ kind: 'export', shots, format, options: { title, projectRate: shotLog.projectRate } });
+    const name = `shotscale-shots${request.query.camera ? `-${request.query.camera.replace(/[^A-Za-z0-9_-]+/g, '_')}` : ''}${EXPORT_EXTENSIONS[format]}`;
+    return reply.type(EXPORT_CONTENT_TYPES[format]).header('content-disposition', `attachment; filename="${name}"`).send(body);
   });
 
   app.get<{ Params: { id: string } }>('/api/shots/:id', needs('viewer'), async (request) => {
@@ -238,7 +241,7 @@ export function registerShotRoutes(app: FastifyInstance, shotLog: ShotLog, optio
   // Every node runs the same takes; in a cluster the record of past ones is PostgreSQL's (?scope=node: this node's),
   // and so are the ids (a node's own ids of a take differ from node to node and from the record's).
   app.get<{ Querystring: Query }>('/api/takes', needs('viewer', ['scene', 'scope']), async (request) => {
-    const scene = request.query.scene?.normalize('NFC');
+    const scene = request.query.scene?.trim() ? slateText(request.query.scene) : request.query.scene;
     if (!clusterScope(request.query)) return { running: shotLog.runningTakes(), takes: shotLog.takeStore.list(scene) };
     const history = await cluster!.takeHistory(scene);
     return { running: await cluster!.runningTakes(), takes: history };

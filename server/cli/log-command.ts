@@ -19,7 +19,7 @@ import { computeCoverage } from '../coverage/coverage-stats.js';
 import { errorMessage, isShotscaleError, ShotscaleError } from '../errors.js';
 import { parseCommandArgs, UsageError, wholeNumberOption } from './command-options.js';
 import { filmReport } from '../reports/film-report.js';
-import { EXPORT_EXTENSIONS, EXPORT_FORMATS, exportShots, isExportFormat, type ExportFormat } from '../exports/export-shots.js';
+import { EXPORT_EXTENSIONS, EXPORT_FORMATS, exportShots, isExportFormat, type ExportFormat, type ExportOptions, type ExportResult } from '../exports/export-shots.js';
 import { configuredFfmpeg, type FfmpegBinary } from '../ingest/ffmpeg-binary.js';
 import { decodeFileWithCuts, isImageFile, type DecodedFrame } from '../ingest/file-decoder.js';
 import { probeMedia, type MediaInfo } from '../ingest/media-probe.js';
@@ -491,8 +491,8 @@ async function logFile(run: LogRun): Promise<number> {
   // The earlier run's exports and thumbnails go with its log: none is left beside a log it does not match.
   removeEarlierFiles(outDir, [base, ...(run.earlier?.bases ?? [])]);
   const written: string[] = [];
-  for (const format of run.formats) {
-    const result = exportShots(shots, format, { title, mediaPath: video, rate, media: info });
+  const exported = exportEachFormat(shots, run.formats, { title, mediaPath: video, rate, media: info });
+  for (const result of exported.made) {
     const file = path.join(outDir, `${base}${result.extension}`);
     writeOutputFile('--out', file, result.body);
     written.push(path.basename(file));
@@ -511,6 +511,7 @@ async function logFile(run: LogRun): Promise<number> {
 
   const stoppedAt = stoppedBy ? `; stopped by ${stoppedBy} ${durationS.toFixed(1)} s into the file, the log covers that much` : '';
   progress.done(`${plural(shots.length, 'shot')} logged from ${title} (${summary.speedX.toFixed(1)}x real time)${stoppedAt}`);
+  for (const why of exported.notMade) process.stderr.write(`warning: ${why}\n`);
   if (truncated) {
     process.stderr.write(
       `warning: ${video}: decoded ${decodedS.toFixed(1)} s of ${info.durationS!.toFixed(1)} s: the file ends early (cut short?); ffmpeg: ${lastError}; the log covers the ${decodedS.toFixed(1)} s decoded (exit status ${EXIT_TRUNCATED})\n`,
@@ -650,4 +651,24 @@ function formatSummary(summary: LogSummary, outDir: string, files: string[]): st
     `written to ${outDir}: ${files.join(', ')}`,
     '',
   ].join('\n');
+}
+
+/**
+ * Each format of a file's log; one that cannot hold it (an EDL of a film's
+ * 1,000 shots and more: CMX3600 numbers 999 events) is said in `notMade`
+ * and left out, so the analysis and every other format are kept, and
+ * `shotscale export` makes it in parts from the log.
+ */
+export function exportEachFormat(shots: readonly ShotRecord[], formats: readonly ExportFormat[], options: ExportOptions): { made: ExportResult[]; notMade: string[] } {
+  const made: ExportResult[] = [];
+  const notMade: string[] = [];
+  for (const format of formats) {
+    try {
+      made.push(exportShots(shots, format, options));
+    } catch (error) {
+      if (!isShotscaleError(error, 'BAD_REQUEST')) throw error;
+      notMade.push(`${format} not written: ${error.message}`);
+    }
+  }
+  return { made, notMade };
 }

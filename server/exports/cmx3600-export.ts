@@ -1,5 +1,6 @@
 /**
- * The shot log as a CMX3600 EDL: one cut event per shot on track V, reel =
+ * The shot log as a CMX3600 EDL (at most 999 events, else refused:
+ * edl-lines.ts): one cut event per shot on track V, reel =
  * the camera, in file mode the file's reel (reel-names.ts; a shot across
  * midnight is split there into two), source in/out = the shot's timecode
  * (its camera's own, at its rate: shots at several frame rates are refused), record
@@ -35,7 +36,7 @@
 import { basename } from 'node:path';
 import type { ShotRecord, TimecodeRateName } from '../shared/shots.js';
 import { framesToTimecode, timecodeRate } from '../shots/timecode.js';
-import { edlEventLine, edlHeader, fcmLine, joinEdlLines } from './edl-lines.js';
+import { edlEventLine, edlHeader, fcmLine, joinEdlLines, refuseLongEdl } from './edl-lines.js';
 import { asciiText, oneLine } from './export-text.js';
 import { fileEdlReel, reelNames } from './reel-names.js';
 import { markerColour } from './scale-colours.js';
@@ -74,7 +75,9 @@ export function cmx3600Edl(
   // The source mode in force: the header's until an FCM line before an event changes it.
   let sourceDropFrame = rate.dropFrame;
   // A shot across midnight is two events (timeline-layout.ts), each with the shot's clip name, comments and locator.
-  splitAtMidnight(layout.events, rate).forEach((event, index) => {
+  const events = splitAtMidnight(layout.events, rate);
+  refuseLongEdl(events.length, layout.events.length, 'edl');
+  events.forEach((event, index) => {
     const { shot } = event;
     const sourceRate = sourceRateOf(shot, rate);
     if (sourceRate.dropFrame !== sourceDropFrame) {

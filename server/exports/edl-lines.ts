@@ -8,16 +8,18 @@
  *   |    |        |     |    transition length (3, blank for a cut)
  *   |    |        |     transition (4), track (5), reel (8), event (3)
  *
- * Event numbers have three digits, so an EDL holds at most 999 events. A
- * longer log is not cut short: numbering starts again at 001 after 999, which
- * keeps every column where readers look for it (a four-digit number would
- * shift them) and keeps each event distinct from its neighbours. Tools that
- * key on the number alone see repeats; split such a log, or use ALE or OTIO.
+ * Event numbers have three digits, so an EDL holds at most 999 events
+ * (CMX 340, 3400 and 3600 alike; a four-digit number would shift every
+ * column). A longer list is refused (BAD_REQUEST, refuseLongEdl) with how
+ * many events it has and how to narrow it, as conform tools expect such a
+ * list divided: numbering that started again at 001 after 999 made each
+ * number name two or more events, without a word to the user.
  *
  * Lines end in CRLF, as CMX3600 files traditionally do; every tool above
  * also reads LF. CMX3600 is an ASCII format, so the title is ASCII
  * (export-text.ts asciiText: "Grüße" -> "Grusse", CJK and emoji "?").
  */
+import { ShotscaleError } from '../errors.js';
 import { framesToOutTimecode, framesToTimecode, type TimecodeRate } from '../shots/timecode.js';
 import { asciiText, oneLine, oneLineMax } from './export-text.js';
 
@@ -25,9 +27,26 @@ export const EDL_LINE_END = '\r\n';
 export const MAX_EDL_EVENTS = 999;
 export const EDL_TITLE_LENGTH = 70;
 
-/** The three-digit number of the event at `index` (0-based): 001..999, then 001 again. */
+/** The three-digit number of the event at `index` (0-based): 001..999 (a longer list is refused first: refuseLongEdl). */
 export function edlEventNumber(index: number): string {
-  return String((index % MAX_EDL_EVENTS) + 1).padStart(3, '0');
+  if (index < 0 || index >= MAX_EDL_EVENTS) throw new RangeError(`EDL event index ${index} is outside 0..${MAX_EDL_EVENTS - 1}`);
+  return String(index + 1).padStart(3, '0');
+}
+
+/**
+ * Refuses (BAD_REQUEST) an EDL of more than 999 events, as edlLayout refuses
+ * one past the end of the day: the message says how many events there are
+ * (a shot across midnight is two) and how to narrow the export.
+ */
+export function refuseLongEdl(events: number, shots: number, format: 'edl' | 'markers'): void {
+  if (events <= MAX_EDL_EVENTS) return;
+  const of = events === shots ? '' : ` (of ${shots} shots; a shot across midnight is two events)`;
+  throw new ShotscaleError(
+    'BAD_REQUEST',
+    `${format}: ${events} events${of} are more than the ${MAX_EDL_EVENTS} a CMX3600 EDL can number (three-digit event numbers), and conform tools expect a longer list divided: ` +
+      `export fewer shots at a time (one camera, scene, take, or a from/to range: camera=, scene=, take=, from=, to=; shotscale export --camera, --scene, --take, --from, --to), ` +
+      'or use otio, fcpxml or ale, which have no such limit',
+  );
 }
 
 /** The frame code mode line: drop-frame or not, from the rate. */

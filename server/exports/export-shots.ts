@@ -87,6 +87,17 @@ export interface ExportResult {
 const TEXT = 'text/plain; charset=utf-8';
 const JSON_TYPE = 'application/json; charset=utf-8';
 
+/** The content type each format is served with (an export built on a thread comes back as bytes alone). */
+export const EXPORT_CONTENT_TYPES: Readonly<Record<ExportFormat, string>> = {
+  csv: 'text/csv; charset=utf-8; header=present',
+  json: JSON_TYPE,
+  edl: TEXT,
+  ale: TEXT,
+  otio: JSON_TYPE,
+  markers: TEXT,
+  fcpxml: 'application/xml; charset=utf-8',
+};
+
 export function isExportFormat(value: string): value is ExportFormat {
   return (EXPORT_FORMATS as readonly string[]).includes(value);
 }
@@ -97,18 +108,18 @@ export function exportShots(shots: readonly ShotRecord[], format: ExportFormat, 
   const mediaPath = options.mediaPath ?? null;
   switch (format) {
     case 'csv':
-      return { body: shotsCsv(sorted, options.csvByteOrderMark ?? true), contentType: 'text/csv; charset=utf-8; header=present', extension: EXPORT_EXTENSIONS.csv };
+      return { body: shotsCsv(sorted, options.csvByteOrderMark ?? true), contentType: EXPORT_CONTENT_TYPES.csv, extension: EXPORT_EXTENSIONS.csv };
     case 'json':
-      return { body: shotsJson(sorted, options.title, rate, options.generatedAt ?? Date.now()), contentType: JSON_TYPE, extension: EXPORT_EXTENSIONS.json };
+      return { body: shotsJson(sorted, options.title, rate, options.generatedAt ?? Date.now()), contentType: EXPORT_CONTENT_TYPES.json, extension: EXPORT_EXTENSIONS.json };
     case 'edl':
-      return { body: cmx3600Edl(sorted, options.title, rate, mediaPath, options.media?.reel ?? null), contentType: TEXT, extension: EXPORT_EXTENSIONS.edl };
+      return { body: cmx3600Edl(sorted, options.title, rate, mediaPath, options.media?.reel ?? null), contentType: EXPORT_CONTENT_TYPES.edl, extension: EXPORT_EXTENSIONS.edl };
     case 'ale':
-      return { body: aleLog(sorted, rate, mediaPath, options.media ?? null), contentType: TEXT, extension: EXPORT_EXTENSIONS.ale };
+      return { body: aleLog(sorted, rate, mediaPath, options.media ?? null), contentType: EXPORT_CONTENT_TYPES.ale, extension: EXPORT_EXTENSIONS.ale };
     case 'otio':
-      return { body: otioTimeline(sorted, options.title, rate, mediaPath), contentType: JSON_TYPE, extension: EXPORT_EXTENSIONS.otio };
+      return { body: otioTimeline(sorted, options.title, rate, mediaPath), contentType: EXPORT_CONTENT_TYPES.otio, extension: EXPORT_EXTENSIONS.otio };
     case 'markers':
-      return { body: markerEdl(sorted, options.title, rate), contentType: TEXT, extension: EXPORT_EXTENSIONS.markers };
+      return { body: markerEdl(sorted, options.title, rate), contentType: EXPORT_CONTENT_TYPES.markers, extension: EXPORT_EXTENSIONS.markers };
     case 'fcpxml':
-      return { body: fcpxmlDocument(sorted, options.title, rate, mediaPath, options.media ?? null), contentType: 'application/xml; charset=utf-8', extension: EXPORT_EXTENSIONS.fcpxml };
+      return { body: fcpxmlDocument(sorted, options.title, rate, mediaPath, options.media ?? null), contentType: EXPORT_CONTENT_TYPES.fcpxml, extension: EXPORT_EXTENSIONS.fcpxml };
   }
 }

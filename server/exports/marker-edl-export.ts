@@ -10,12 +10,13 @@
  *     one-frame events (reel 001) at the shot in points; the marker line is
  *     not a CMX comment and carries nothing for them.
  * Record time follows the CMX3600 export's rule (timeline-layout.ts), so the
- * markers land on the cuts of the same timeline. Names never hold "|", which
+ * markers land on the cuts of the same timeline; like any CMX3600 list it
+ * holds at most 999 events, a longer one is refused (edl-lines.ts). Names never hold "|", which
  * separates the fields; they keep their text as written (for Resolve), while
  * the TITLE line is ASCII as in the CMX3600 export (edl-lines.ts).
  */
 import type { ShotRecord, TimecodeRateName } from '../shared/shots.js';
-import { edlEventLine, edlHeader, joinEdlLines } from './edl-lines.js';
+import { edlEventLine, edlHeader, joinEdlLines, refuseLongEdl } from './edl-lines.js';
 import { oneLine } from './export-text.js';
 import { markerColour } from './scale-colours.js';
 import { framingWord, scaleWord } from './shot-description.js';
@@ -33,6 +34,7 @@ function markerName(shot: ShotRecord): string {
 export function markerEdl(sortedShots: readonly ShotRecord[], title: string, rateName: TimecodeRateName): string {
   const layout = edlLayout(sortedShots, rateName, 'markers');
   const { rate } = layout;
+  refuseLongEdl(layout.events.length, layout.events.length, 'markers');
   const lines = [...edlHeader(title, rate), ''];
   layout.events.forEach((event, index) => {
     const { shot, recIn } = event;

@@ -1,12 +1,19 @@
 /**
  * Reel (tape) names for EDLs and ALEs. CMX3600 reads the reel from a fixed
  * 8-character column, and many readers only take upper-case letters, digits
- * and underscores there, so a camera id is upper-cased, every other character
- * becomes "_" and the result is cut to 8 characters ("cam-1" -> "CAM_1").
- * Cutting can make two cameras collide ("camera-left-1" and "camera-left-2"
- * both give "CAMERA_L"), so within one export the colliding cameras get a
- * numeric tail instead ("CAMERA_1", "CAMERA_2", ...), assigned in camera-id
- * order, so the same set of cameras always gets the same names. "BL" (black)
+ * and underscores there, so a camera id is upper-cased and every other
+ * character becomes "_" ("cam-1" -> "CAM_1"). A camera's reel depends on its
+ * id alone, never on which other cameras are in the export: a conform that
+ * gets one camera's EDL on its own (as the README advises for cameras at
+ * several rates) and then all cameras together must see one reel for it.
+ * (Renaming colliding reels within an export gave "camera-left-2" the reel
+ * CAMERA_2 beside "camera-left-1" and CAMERA_L alone.) So an id whose
+ * spelling fits 8 characters is its reel; a longer one keeps its first four
+ * characters and gets four of a hash of the whole id ("camera-left-1" ->
+ * "CAME" + 4 characters of A-Z0-9): 36^4 (1.7 million) values, so two of a
+ * production's cameras share one only by a hash collision, or when two ids
+ * spell the same ("cam-1", "cam 1"). Only then, as a last resort, the later
+ * camera in id order gets a numeric tail within the export. "BL" (black)
  * and "AX" (auxiliary source) mean something in CMX3600, and EDL readers take
  * "BLACK" for black and "BARS" for colour bars too (OpenTimelineIO's reader
  * turns such events into generators, not clips), so none of them is ever
@@ -24,49 +31,43 @@
  * camera files name their roll and camera at the start and their clip or
  * angle at the end ("Interview_camA" -> "INTECAMA", "A001C003" stays).
  */
+import { createHash } from 'node:crypto';
 import { basename, extname } from 'node:path';
 import { asciiText, oneLine } from './export-text.js';
 
 const REEL_LENGTH = 8;
 const RESERVED_REELS = new Set(['BL', 'BLACK', 'BARS', 'AX']);
+/** The hashed tail of a long id's reel: 36^4 values, so two of 8 long ids collide about once in 60,000 productions. */
+const HASH_LENGTH = 4;
 
 /** Camera ids in the order tracks and reels are assigned: natural order, so cam-2 comes before cam-10. */
 export function sortCameraIds(cameraIds: Iterable<string>): string[] {
   return [...new Set(cameraIds)].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }) || (a < b ? -1 : a > b ? 1 : 0));
 }
 
-function reelBase(cameraId: string): string {
-  const cleaned = cameraId.toUpperCase().replace(/[^A-Z0-9_]/g, '_').slice(0, REEL_LENGTH);
-  return cleaned === '' ? 'CAM' : cleaned;
+/** The reel a camera gets whatever else is exported: its id's spelling when that fits, else a short form with a hash of the whole id. */
+export function cameraReel(cameraId: string): string {
+  const spelled = cameraId.toUpperCase().replace(/[^A-Z0-9_]/g, '_');
+  if (spelled === '') return 'CAM';
+  if (spelled.length <= REEL_LENGTH) return RESERVED_REELS.has(spelled) ? `${spelled.slice(0, REEL_LENGTH - 1)}1` : spelled;
+  const hash = BigInt(`0x${createHash('sha256').update(cameraId).digest('hex').slice(0, 12)}`).toString(36).toUpperCase();
+  return spelled.slice(0, REEL_LENGTH - HASH_LENGTH) + hash.padStart(HASH_LENGTH, '0').slice(-HASH_LENGTH);
 }
 
-/** Camera id -> reel name: unique, at most 8 characters of A-Z, 0-9 and "_". */
+/** Camera id -> reel name: unique, at most 8 characters of A-Z, 0-9 and "_"; each camera's own cameraReel but for a collision. */
 export function reelNames(cameraIds: Iterable<string>): Map<string, string> {
-  const cameras = sortCameraIds(cameraIds);
-  const bases = new Map(cameras.map((id) => [id, reelBase(id)]));
-  const uses = new Map<string, number>();
-  for (const base of bases.values()) uses.set(base, (uses.get(base) ?? 0) + 1);
-
   const names = new Map<string, string>();
   const taken = new Set(RESERVED_REELS);
-  // Cameras whose base is unique keep it, so renaming one camera never renames another.
-  for (const [id, base] of bases) {
-    if (uses.get(base) === 1 && !taken.has(base)) {
-      names.set(id, base);
-      taken.add(base);
-    }
-  }
-  for (const [id, base] of bases) {
-    if (names.has(id)) continue;
-    for (let n = 1; ; n++) {
+  // Id order, so that the same set of cameras always gets the same names even in a collision.
+  for (const id of sortCameraIds(cameraIds)) {
+    const own = cameraReel(id);
+    let name = own;
+    for (let n = 1; taken.has(name); n++) {
       const tail = String(n);
-      const candidate = base.slice(0, REEL_LENGTH - tail.length) + tail;
-      if (!taken.has(candidate)) {
-        names.set(id, candidate);
-        taken.add(candidate);
-        break;
-      }
+      name = own.slice(0, REEL_LENGTH - tail.length) + tail;
     }
+    names.set(id, name);
+    taken.add(name);
   }
   return names;
 }

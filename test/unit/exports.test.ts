@@ -488,9 +488,9 @@ describe('exports: details', () => {
     const reels = new Map(parseEdl(run(MULTI_CAMERA, 'edl')).events.map((e) => [FROM_CLIP.exec(e.comments[0]!)![1]!, e.reel]));
     assert.equal(reels.get('cam-2'), 'CAM_2');
     assert.equal(new Set(reels.values()).size, 5);
-    // "cam-1" and "cam 1" both clean to CAM_1; "camera-left-wide(-2)" both cut to CAMERA_L.
+    // "cam-1" and "cam 1" both clean to CAM_1 (the later in id order gets a tail); a longer id keeps 4 characters and a hash of the whole id.
     assert.ok(['cam-1', 'cam 1'].every((c) => reels.get(c)!.startsWith('CAM_1')));
-    assert.ok(['camera-left-wide', 'camera-left-wide-2'].every((c) => /^CAMERA_\d$/.test(reels.get(c)!)));
+    assert.ok(['camera-left-wide', 'camera-left-wide-2'].every((c) => /^CAME[A-Z0-9]{4}$/.test(reels.get(c)!)));
     const again = new Map(parseEdl(exportShots(MULTI_CAMERA, 'edl', options()).body).events.map((e) => [FROM_CLIP.exec(e.comments[0]!)![1]!, e.reel]));
     assert.deepEqual(again, reels, 'input order does not change the names');
     const reserved = parseEdl(run([shot({ camera: 'ax', id: 1, rate: '25', tcIn: '00:00:00:00', tcOut: '00:00:01:00', scale: 'MS' })], 'edl'));
@@ -502,18 +502,27 @@ describe('exports: details', () => {
     assert.deepEqual(parseAle(run(special, 'ale')).rows.map((r) => r.Tape), specialReels, 'the ALE tape is the same reel');
   });
 
-  test('EDL: more than 999 events keeps every shot and restarts numbering at 001', () => {
-    const many = Array.from({ length: 1001 }, (_, i) => {
-      const at = 25 * i;
-      const tc = (f: number) => `00:${String(Math.floor(f / 1500)).padStart(2, '0')}:${String(Math.floor(f / 25) % 60).padStart(2, '0')}:${String(f % 25).padStart(2, '0')}`;
-      return shot({ camera: 'cam-1', id: i + 1, rate: '25', tcIn: tc(at), tcOut: tc(at + 25), scale: CANONICAL_SCALES[i % 8]! });
-    });
+  test('EDL: at most 999 events; a longer list is refused (400) saying how many and how to narrow it, never numbered 001 again', () => {
+    const many = (count: number) =>
+      Array.from({ length: count }, (_, i) => {
+        const at = 25 * i;
+        const tc = (f: number) => `00:${String(Math.floor(f / 1500)).padStart(2, '0')}:${String(Math.floor(f / 25) % 60).padStart(2, '0')}:${String(f % 25).padStart(2, '0')}`;
+        return shot({ camera: 'cam-1', id: i + 1, rate: '25', tcIn: tc(at), tcOut: tc(at + 25), scale: CANONICAL_SCALES[i % 8]! });
+      });
     for (const format of ['edl', 'markers'] as const) {
-      const edl = parseEdl(run(many, format));
-      assert.equal(edl.events.length, 1001);
-      assert.deepEqual(edl.events.slice(997).map((e) => e.number), [998, 999, 1, 2]);
-      assert.equal(frames(edl.events[1000]!.recIn, '25'), 25 * 1000);
+      const edl = parseEdl(run(many(999), format));
+      assert.equal(edl.events.length, 999);
+      assert.deepEqual(edl.events.slice(997).map((e) => e.number), [998, 999]);
+      assert.throws(
+        () => run(many(1001), format),
+        (error: unknown) =>
+          isShotscaleError(error, 'BAD_REQUEST') &&
+          error.message.startsWith(`${format}: 1001 events are more than the 999`) &&
+          /one camera, scene, take, or a from\/to range/.test(error.message) &&
+          /use otio, fcpxml or ale/.test(error.message),
+      );
     }
+    for (const format of ['otio', 'fcpxml', 'ale', 'csv', 'json'] as const) assert.ok(run(many(1001), format).length > 0, format);
   });
 
   test('EDL: shots laid end to end past the end of the timecode day are refused with what to do; other formats take them', () => {
