@@ -144,9 +144,10 @@ export function parseShotPatch(body: unknown): ShotPatch {
   return patch;
 }
 
-const takeMarkSchema = z.strictObject({ mark: z.enum(TAKE_MARKS).nullable() });
+// Any case: the exports and the dashboard write "NG" and "Circled", so a script supervisor types them so too; stored lower case.
+const takeMarkSchema = z.strictObject({ mark: z.string().transform((mark) => mark.toLowerCase()).pipe(z.enum(TAKE_MARKS)).nullable() });
 
-/** PATCH /api/takes/:id: { mark: "circled" | "ng" | null } (null clears it). */
+/** PATCH /api/takes/:id: { mark: "circled" | "ng" | null } in any case (null clears it), answered in lower case. */
 export function parseTakeMark(body: unknown): TakeMark | null {
   return parseRequest(takeMarkSchema, body, 'take mark { mark: "circled", "ng" or null }').mark;
 }

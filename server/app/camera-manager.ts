@@ -420,6 +420,8 @@ export class CameraManager {
     if (!supervisor) return undefined;
     this.profiles.delete(cameraId);
     this.deps.scheduler.removeCamera(cameraId);
+    // Removed: the session the stop ends is the camera's last, its shot cut out by `end`, not `restart`.
+    if (forget) this.deps.shotLog?.tracker(cameraId)?.stopForGood();
     let stopped = false;
     try {
       await supervisor.stop();

@@ -6,8 +6,8 @@
  * same data.
  */
 import type pg from 'pg';
-import { refuseBeyondPlanLimit, sceneCoverage } from '../coverage/coverage-plan.js';
-import { coverageByCamera, computeCoverage } from '../coverage/coverage-stats.js';
+import { coverageReport, refuseBeyondPlanLimit, sceneCoverage } from '../coverage/coverage-plan.js';
+import { coverageByCamera } from '../coverage/coverage-stats.js';
 import { checkPlanRevision, planRecords } from '../coverage/plan-revision.js';
 import type { CoverageQuery, CoverageReport } from '../shots/shot-log.js';
 import type { CoveragePlan, CoverageUpdate, PlanRecord, Take } from '../shared/shots.js';
@@ -86,9 +86,7 @@ export class ClusterCoverage {
   }
 
   async report(query: CoverageQuery): Promise<CoverageReport> {
-    const shots = await this.shots.list(query);
-    const scene = query.scene === undefined ? null : sceneCoverage(query.scene, query.take ?? null, shots, await this.plan(query.scene));
-    return { stats: computeCoverage(shots), perCamera: coverageByCamera(shots), scene };
+    return coverageReport(query, await this.shots.list(query), query.scene === undefined ? null : await this.plan(query.scene));
   }
 
   /**

@@ -13,7 +13,7 @@ import { DEFAULT_MIN_DURATION_S, defaultItemLabel, describeScaleRange, parseScal
 import { CANONICAL_SCALES } from '../shared/scale.js';
 
 export { DEFAULT_MIN_DURATION_S, defaultItemLabel, describeScaleRange, parseScaleSpec, SCALE_FORMS, type ScaleRange, type ScaleSpec };
-import { scaleSetByOperator, shotFraming, SHOT_FRAMINGS, type CoveragePlan, type CoveragePlanItem, type PlanItemStatus, type SceneCoverage, type ShotRecord } from '../shared/shots.js';
+import { scaleSetByOperator, shotFraming, SHOT_FRAMINGS, type CoveragePlan, type CoveragePlanItem, type CoverageStats, type PlanItemStatus, type SceneCoverage, type ShotRecord } from '../shared/shots.js';
 import { computeCoverage, coverageByCamera } from './coverage-stats.js';
 import { countsForCoverage, takeMarkNotes } from './take-marks.js';
 
@@ -188,4 +188,23 @@ export function sceneCoverage(scene: string, take: string | null, shots: readonl
     missing: planStatus ? missingItems(planStatus).map((status) => status.id) : [],
     ...(marks.length ? { marks } : {}),
   };
+}
+
+/** What GET /api/coverage answers: figures over the shots asked for, and the scene's (or take's) block when a scene is asked for. */
+export interface CoverageReport {
+  stats: CoverageStats;
+  perCamera: Record<string, CoverageStats>;
+  scene: SceneCoverage | null;
+}
+
+/**
+ * The coverage report of `shots` (a single server's log or the cluster's).
+ * An NG take's shots are left out of the top-level figures as out of the
+ * scene's: one answer gave 71 shots at the top and 61 in its scene block.
+ * The scene block's `marks` still says how many were left out, and why.
+ */
+export function coverageReport(query: { scene?: string; take?: string }, shots: readonly ShotRecord[], plan: CoveragePlan | null): CoverageReport {
+  const counted = shots.filter(countsForCoverage);
+  const scene = query.scene === undefined ? null : sceneCoverage(query.scene, query.take ?? null, shots, plan);
+  return { stats: computeCoverage(counted), perCamera: coverageByCamera(counted), scene };
 }

@@ -21,8 +21,8 @@
 import path from 'node:path';
 import type { CameraConfig, Config } from '../config/schema.js';
 import { AlertMonitor, EVENT_ALERT_KINDS, formatDuration } from '../coverage/alert-monitor.js';
-import { evaluatePlan, missingItems, parseCoveragePlan, readStoredPlan, refuseBeyondPlanLimit, sceneCoverage } from '../coverage/coverage-plan.js';
-import { computeCoverage, coverageByCamera } from '../coverage/coverage-stats.js';
+import { coverageReport, evaluatePlan, missingItems, parseCoveragePlan, readStoredPlan, refuseBeyondPlanLimit, sceneCoverage, type CoverageReport } from '../coverage/coverage-plan.js';
+import { coverageByCamera } from '../coverage/coverage-stats.js';
 import { checkPlanRevision, planRecords } from '../coverage/plan-revision.js';
 import { slateMark, takeMarkIndex, withTakeMarks } from '../coverage/take-marks.js';
 import { ShotscaleError, errorMessage } from '../errors.js';
@@ -30,7 +30,7 @@ import type { Clock } from '../shared/clock.js';
 import { canonicalTake, slateText } from '../shared/input-limits.js';
 import type { Logger } from '../shared/logger.js';
 import type { CanonicalScale } from '../shared/scale.js';
-import { describeTakeMark, type Alert, type AlertKind, type CoveragePlan, type CoverageStats, type CoverageUpdate, type PlanRecord, type SceneCoverage, type ShotRecord, type SlateMark, type Take, type TakeMark, type TimecodeRateName } from '../shared/shots.js';
+import { describeTakeMark, type Alert, type AlertKind, type CoveragePlan, type CoverageUpdate, type PlanRecord, type ShotRecord, type SlateMark, type Take, type TakeMark, type TimecodeRateName } from '../shared/shots.js';
 import type { CameraStatus, PictureState } from '../shared/socket-events.js';
 import { AlertStore } from '../store/alert-store.js';
 import { lockDataDir, type DataDirLock } from '../store/data-dir-lock.js';
@@ -44,6 +44,7 @@ import type { ThumbnailFrame } from './shot-accumulator.js';
 import { ShotTracker, type ShotSink, type TakeRef } from './shot-tracker.js';
 import { ShotWriter } from './shot-writer.js';
 import { OpenShotPush } from './open-shot-push.js';
+import { clockTime, interruptedKey, RestartGaps } from './restart-gaps.js';
 import { encodeThumbnail } from './thumbnail.js';
 import { TimecodeClock, type LoggedEnd } from './timecode-clock.js';
 import { isTimecodeRateName, timecodeAtRate, timecodeRate, timecodeToFrames } from './timecode.js';
@@ -101,11 +102,7 @@ export interface TakeRequest {
   exceptCameras?: string[];
 }
 
-/** Wall-clock time of day on this server, "14:02:11": what a script supervisor's notes carry. */
-export function clockTime(ms: number): string {
-  const at = new Date(ms);
-  return [at.getHours(), at.getMinutes(), at.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
-}
+export { clockTime };
 
 /** An edit's scene, take and tags as a take stores them (slateText, canonicalTake): an edited shot joins its take, not a look-alike. */
 function slatedPatch(patch: ShotPatch): ShotPatch {
@@ -126,11 +123,7 @@ export interface CoverageQuery extends ShotFilter {
   take?: string;
 }
 
-export interface CoverageReport {
-  stats: CoverageStats;
-  perCamera: Record<string, CoverageStats>;
-  scene: SceneCoverage | null;
-}
+export type { CoverageReport };
 
 const COVERAGE_PUSH_MIN_MS = 1000;
 
@@ -180,6 +173,8 @@ export class ShotLog {
   /** Held while the log is open: one server per data directory. */
   private dirLock: DataDirLock | null = null;
   private readonly writer: ShotWriter;
+  /** Takes resumed after a restart, until their first shot since (or their end) closes the gap. */
+  private readonly restartGaps: RestartGaps;
   /** When a running shot is told again: its scale changed (at most once a second per camera). */
   private readonly openPush = new OpenShotPush();
   /** The outage last logged, so that one outage is logged once, not per shot. */
@@ -224,6 +219,7 @@ export class ShotLog {
     });
     this.writer = new ShotWriter(this.shots, this.held);
     this.alerts = new AlertMonitor((alert) => this.onAlert(alert), coverage.alerts, clusterNode === null ? {} : { node: clusterNode });
+    this.restartGaps = new RestartGaps({ takes: this.takeStore, alerts: this.alerts, log, file, clusterNode });
     this.tickTimer = setInterval(() => this.alerts.tick(this.clock()), 1000);
     this.tickTimer.unref();
   }
@@ -274,29 +270,24 @@ export class ShotLog {
   /**
    * A take the last process left running (it crashed: nobody ended the take,
    * and the cameras most likely rolled on). It runs on, its record noting the
-   * gap, when the server was down no longer than shots.resumeTakeWithinS;
-   * after a longer outage the take is surely over, so it ends at its last
-   * frame written and its plan is checked. Either way a warning in the log
-   * and a take-interrupted alert on the dashboard name the gap.
+   * gap, when the server was down no longer than shots.resumeTakeWithinS: the
+   * gap runs to the take's first shot after the restart, and a take-interrupted
+   * alert names it once that comes (restart-gaps.ts). After a longer outage
+   * the take is surely over, so it ends at its last frame written and its
+   * plan is checked, and the alert says so at once.
    */
   private recoverTake({ take, lastFrameAt }: AbandonedTake, restartAt: number): void {
     const down = Math.max(0, restartAt - lastFrameAt);
-    const resumed = down <= this.settings.resumeTakeWithinS * 1000;
-    const slate = `scene ${take.scene} take ${take.take}`;
-    const gap = `no shots from ${clockTime(lastFrameAt)} to ${clockTime(restartAt)}`;
-    const node = this.clusterNode === null ? '' : `Node ${this.clusterNode}: `;
-    let message: string;
-    if (resumed) {
-      this.takeStore.addGap(take.id, { from: lastFrameAt, to: restartAt });
-      message = `${node}The server restarted during ${slate}: ${gap}; the take runs on`;
-    } else {
-      const ended = this.takeStore.end(take.id, lastFrameAt);
-      message = `${node}The server restarted during ${slate} after ${formatDuration(down)} down (longer than ${formatDuration(this.settings.resumeTakeWithinS * 1000)}): the take was ended at its last frame, ${clockTime(lastFrameAt)}; ${gap}`;
-      this.takeEnded(ended, restartAt);
+    if (down <= this.settings.resumeTakeWithinS * 1000) {
+      this.restartGaps.opened(take, lastFrameAt, restartAt);
+      return;
     }
+    const node = this.clusterNode === null ? '' : `Node ${this.clusterNode}: `;
+    const ended = this.takeStore.end(take.id, lastFrameAt);
+    const message = `${node}The server restarted during scene ${take.scene} take ${take.take} after ${formatDuration(down)} down (longer than ${formatDuration(this.settings.resumeTakeWithinS * 1000)}): the take was ended at its last frame, ${clockTime(lastFrameAt)}; no shots from ${clockTime(lastFrameAt)} to ${clockTime(restartAt)}`;
+    this.takeEnded(ended, restartAt);
     this.log.warn(`shot log ${this.file}: ${message}`);
-    const key = `take-interrupted:${take.scene}:${take.take}:${Math.round(restartAt)}${this.clusterNode === null ? '' : `@${this.clusterNode}`}`;
-    this.alerts.takeInterrupted(key, take.scene, message, restartAt);
+    this.alerts.takeInterrupted(interruptedKey(take, restartAt, this.clusterNode), take.scene, message, restartAt);
   }
 
   /**
@@ -355,11 +346,11 @@ export class ShotLog {
     return this.trackers.get(cameraId);
   }
 
-  /** The camera is gone or changed: its open shot closes at its last frame. */
-  detachCamera(cameraId: string): void {
+  /** The camera is gone or changed: its open shot closes at its last frame (cut out by `restart`, or by `end` for a camera removed). */
+  detachCamera(cameraId: string, cutOut: 'restart' | 'end' = 'restart'): void {
     const tracker = this.trackers.get(cameraId);
     if (!tracker) return;
-    tracker.endSession('restart');
+    tracker.endSession(cutOut);
     this.trackers.delete(cameraId);
   }
 
@@ -371,10 +362,48 @@ export class ShotLog {
     if (this.clusterNode === null) this.alerts.cameraStatus(status, this.clock());
   }
 
+  /**
+   * The camera is removed for good: its last shot is cut out by `end`, and
+   * it leaves the takes running on it (see takesLeaveRemoved).
+   */
   cameraRemoved(cameraId: string): void {
-    this.detachCamera(cameraId);
+    this.detachCamera(cameraId, 'end');
     this.timecodes.delete(cameraId);
+    // In a cluster the takes are the cluster's record's, left and ended through it (take-records.ts).
+    if (this.clusterNode === null) this.takesLeaveRemoved(cameraId);
     if (this.clusterNode === null) this.alerts.cameraRemoved(cameraId, this.clock());
+  }
+
+  /**
+   * A removed camera leaves the running takes that name it, and a take left
+   * with no camera ends, its plan checked as at any take's end: it ran on,
+   * "shooting now", on a camera that was gone, and only `{}` or naming the
+   * deleted camera ended it. A take on every camera ends when every camera
+   * there is now has left it. A full disk leaves the takes as they were
+   * (logged): the camera is removed all the same.
+   */
+  private takesLeaveRemoved(cameraId: string): void {
+    const now = this.clock();
+    const others = this.everyCamera().filter((id) => id !== cameraId);
+    let ended: Take[];
+    try {
+      ended = guardWrite(this.db, () =>
+        this.db.transaction(() => {
+          const done: Take[] = [];
+          for (const running of this.takeStore.running()) {
+            if (running.cameras?.includes(cameraId)) {
+              if (this.takeStore.leave(running.id, [cameraId]).cameras!.length === 0) done.push(this.takeStore.end(running.id, now));
+            } else if (running.cameras === null && others.length && others.every((id) => running.exceptCameras.includes(id))) done.push(this.takeStore.end(running.id, now));
+          }
+          return done;
+        })(),
+      );
+    } catch (error) {
+      this.log.error(`camera "${cameraId}" removed, but the takes running on it could not leave it: ${errorMessage(error)}`);
+      return;
+    }
+    for (const take of ended) this.takeEnded(take, now);
+    this.retake();
   }
 
   // ---- takes ----
@@ -451,12 +480,21 @@ export class ShotLog {
     return ended;
   }
 
-  /** TAKE_EXISTS when `scene` has had a take `take`: two take 8s would merge in the take line, coverage and alerts. */
+  /**
+   * TAKE_EXISTS when `scene` has had a take `take`, or a shot an operator
+   * moved there carries that number: two take 8s would merge in the take
+   * line, coverage and alerts.
+   */
   private refuseUsedTake(scene: string, take: string): void {
     const used = this.takeStore.find(scene, take);
-    if (!used) return;
+    const moved = used ? null : this.shots.slateSpan(scene, take);
+    if (!used && !moved) return;
     const next = this.takeStore.nextTakeNumber(scene);
-    const when = used.endedAt === null ? `running since ${clockTime(used.startedAt)}` : `shot ${clockTime(used.startedAt)} to ${clockTime(used.endedAt)}`;
+    const when = used
+      ? used.endedAt === null
+        ? `running since ${clockTime(used.startedAt)}`
+        : `shot ${clockTime(used.startedAt)} to ${clockTime(used.endedAt)}`
+      : `shot ${clockTime(moved!.from)} to ${clockTime(moved!.to)}`;
     // The details let a client offer both ways on (the next number, or this one again) without reading the message.
     throw new ShotscaleError('TAKE_EXISTS', `scene ${scene} already has a take ${take} (${when}); the next take is ${next}, or send "again": true to slate take ${take} again`, {
       hint: `slate take ${next}`,
@@ -548,18 +586,32 @@ export class ShotLog {
 
   patchShot(id: number, patch: ShotPatch): StoredShot {
     const { scale, ...rest } = slatedPatch(patch);
+    const takeId = this.takeIdOfMove(id, rest);
     // The scale first: an open shot refuses it before anything else changes.
     if (scale !== undefined) this.shots.setScale(id, scale);
-    const shot = this.shot(this.shots.patch(id, rest).id);
+    const shot = this.shot(this.shots.patch(id, rest, takeId).id);
     this.events.shot(shot);
     this.scheduleCoverage();
     return shot;
   }
 
+  /**
+   * The take record a shot moved to another scene or take belongs to: that
+   * slate's take (its latest, as marks read it) where one was slated, else
+   * none. Undefined: the edit moves it nowhere, and it keeps its take (a
+   * number slated again keeps the shot in the take it was shot in).
+   */
+  private takeIdOfMove(id: number, patch: ShotPatch): number | null | undefined {
+    if (patch.scene === undefined && patch.take === undefined) return undefined;
+    const before = this.shots.get(id);
+    const scene = patch.scene === undefined ? before.scene : patch.scene;
+    const take = patch.take === undefined ? before.take : patch.take;
+    if (scene === before.scene && take === before.take) return undefined;
+    return scene === null || take === null ? null : (this.takeStore.find(scene, take)?.id ?? null);
+  }
+
   coverage(query: CoverageQuery): CoverageReport {
-    const shots = this.listShots(query);
-    const scene = query.scene === undefined ? null : sceneCoverage(query.scene, query.take ?? null, shots, this.plan(query.scene));
-    return { stats: computeCoverage(shots), perCamera: coverageByCamera(shots), scene };
+    return coverageReport(query, this.listShots(query), query.scene === undefined ? null : this.plan(query.scene));
   }
 
   /** What the `coverage` event carries. */
@@ -607,6 +659,8 @@ export class ShotLog {
         const id = this.writer.open(shot, takeId);
         this.openPush.told({ ...shot, id }, this.clock());
         this.events.shot({ ...shot, id });
+        // The take's first shot since a restart: its gap ends here, and dashboards see the gap as it is now.
+        if (this.restartGaps.close(takeId, shot.inTime)) this.events.takes(this.takeStore.running());
         return id;
       },
       relabel: (shot, takeId) => {
@@ -658,7 +712,9 @@ export class ShotLog {
   }
 
   /** After a take's end is stored: the plan check. */
-  private takeEnded(ended: Take, now: number): void {
+  private takeEnded(endedTake: Take, now: number): void {
+    // Ended before any shot came since a restart: the gap ran to its end.
+    const ended = this.restartGaps.close(endedTake.id, endedTake.endedAt ?? now, true) ? this.takeStore.get(endedTake.id) : endedTake;
     this.lastEndedTake = ended;
     this.log.info(`take ended: scene ${ended.scene} take ${ended.take}`);
     this.tell(() => this.events.takeEnded?.(ended));

@@ -150,6 +150,8 @@ export class ShotTracker {
   private closedCount = 0;
   /** How the next session's first shot is cut in: 'start', or 'restart' once a session of this feed has ended by a restart. */
   private nextSessionCut: ShotBoundary = 'start';
+  /** The camera is being removed: the session its source's stop ends is its last (see stopForGood). */
+  private forGood = false;
 
   constructor(private readonly options: ShotTrackerOptions) {
     this.fps = options.timecode.rate.fps;
@@ -237,10 +239,20 @@ export class ShotTracker {
     this.drain(false);
   }
 
+  /**
+   * The camera is removed for good: the session that ends next (its source
+   * is stopped, which reads as a restart) is its last, so its shot is cut
+   * out by `end`, as a camera that stops for good, not by `restart`.
+   */
+  stopForGood(): void {
+    this.forGood = true;
+  }
+
   /** The source stopped (exit, stall, removal, end of file): close the shot at its last frame. */
-  endSession(reason: ShotBoundary, session?: number): void {
+  endSession(given: ShotBoundary, session?: number): void {
     const s = this.session;
     if (!s || (session !== undefined && session !== s.number)) return;
+    const reason = this.forGood ? 'end' : given;
     this.openFirst(s, true);
     for (const cut of this.detector.flush()) this.addCut(cut);
     this.drain(true);

@@ -246,6 +246,15 @@ export class ShotStore {
     return row ?? null;
   }
 
+  /**
+   * When the shots an operator put in `scene` take `take` were shot (the
+   * first in point to the last out point), or null: none carries that slate.
+   */
+  slateSpan(scene: string, take: string): { from: number; to: number } | null {
+    const row = this.db.prepare('SELECT MIN(in_time) AS "from", MAX(out_time) AS "to" FROM shots WHERE scene = ? AND take = ?').get(scene, take) as { from: number | null; to: number | null };
+    return row.from === null || row.to === null ? null : { from: row.from, to: row.to };
+  }
+
   get(id: number): StoredShot {
     const row = this.db.prepare(`${SELECT} WHERE s.id = ?`).get(id) as ShotRow | undefined;
     if (!row) throw new ShotscaleError('NOT_FOUND', `no shot ${id}`);

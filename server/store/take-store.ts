@@ -80,6 +80,21 @@ export class TakeStore {
     return this.get(id);
   }
 
+  /**
+   * Notes a gap, or moves the end of the one from the same frame: a gap is
+   * known to end at the restart first, then at the take's first shot after
+   * it (restart-gaps.ts), and a second restart before any shot widens the
+   * same hole rather than noting another.
+   */
+  setGap(id: number, gap: TakeGap): Take {
+    const take = this.get(id);
+    const from = Math.round(gap.from);
+    if (!take.gaps.some((g) => g.from === from)) return this.addGap(id, gap);
+    const gaps = take.gaps.map((g) => (g.from === from ? { from, to: Math.round(gap.to) } : g));
+    guardWrite(this.db, () => this.db.prepare('UPDATE takes SET gaps = ? WHERE id = ?').run(JSON.stringify(gaps), id));
+    return this.get(id);
+  }
+
   /** Circles a take, marks it NG, or (null) clears its mark; running or ended. NOT_FOUND for no such take. */
   setMark(id: number, mark: TakeMark | null): Take {
     this.get(id);
@@ -117,11 +132,13 @@ export class TakeStore {
 
   /**
    * The next take number of a scene: one more than the highest numbered take
-   * so far ("12A" counts as 12). Takes past MAX_SLATE_NUMBER (text the API
-   * took as a name) are not counted: one past them could not be told apart.
+   * so far ("12A" counts as 12), or carried by a shot an operator moved to
+   * the scene (a take of that number would merge with it). Takes past
+   * MAX_SLATE_NUMBER (text the API took as a name) are not counted: one
+   * past them could not be told apart.
    */
   nextTakeNumber(scene: string): string {
-    const takes = this.db.prepare('SELECT take FROM takes WHERE scene = ?').all(scene) as { take: string }[];
+    const takes = this.db.prepare('SELECT take FROM takes WHERE scene = ? UNION SELECT take FROM shots WHERE scene = ? AND take IS NOT NULL').all(scene, scene) as { take: string }[];
     let highest = 0;
     for (const { take } of takes) {
       const number = Number.parseInt(take, 10);

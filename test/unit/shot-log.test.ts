@@ -191,6 +191,54 @@ describe('takes', () => {
     log.close();
   });
 
+  test('a removed camera leaves its running take, and a take left with no camera ends, its plan checked; its last shot is cut out by end', () => {
+    const { log, clock, recorded } = openLog();
+    const cameras = ['cam-2', 'cam-4'];
+    log.knowCameras(() => cameras);
+    const [, four] = cameras.map((id) => log.attachCamera({ id }));
+    const take = log.startTake({ scene: '12', cameras: ['cam-4', 'cam-2'] });
+    for (let i = 0; i < 30; i++) four!.cutFrame(1, i, texture(5)(i), T0 + i * 40);
+    // The source stopped for the removal (its session ends as a restart would), then the log is told.
+    clock.now = T0 + 2000;
+    four!.stopForGood();
+    four!.endSession('restart', 1);
+    cameras.splice(cameras.indexOf('cam-4'), 1);
+    log.cameraRemoved('cam-4');
+    assert.deepEqual(log.listShots({ cameraIds: ['cam-4'] }).map((s) => s.cutOut), ['end'], 'a camera gone for good: cut out by end');
+    assert.deepEqual(log.runningTakes().map((t) => [t.id, t.cameras]), [[take.id, ['cam-2']]], 'the take runs on on cam-2 alone');
+    assert.deepEqual(recorded.takes.at(-1)!.map((t) => t.cameras), [['cam-2']], 'dashboards are told');
+    // Removing the last camera of the take ends it, as ending it there would, and its plan is checked.
+    clock.now = T0 + 3000;
+    log.cameraRemoved('cam-2');
+    assert.deepEqual(log.runningTakes(), []);
+    assert.equal(log.takeStore.get(take.id).endedAt, T0 + 3000);
+    assert.deepEqual(log.alerts.active().map((a) => a.key), ['plan-missing:12:1']);
+    log.close();
+  });
+
+  test('a camera detached without a removal (an edit, a shutdown) keeps its take and is cut out by restart', () => {
+    const { log } = openLog();
+    const take = log.startTake({ scene: '12', cameras: ['cam-4'] });
+    const tracker = log.attachCamera({ id: 'cam-4' });
+    for (let i = 0; i < 30; i++) tracker.cutFrame(1, i, texture(5)(i), T0 + i * 40);
+    log.detachCamera('cam-4');
+    assert.deepEqual(log.listShots({}).map((s) => s.cutOut), ['restart']);
+    assert.deepEqual(log.runningTakes().map((t) => [t.id, t.cameras]), [[take.id, ['cam-4']]]);
+    log.close();
+  });
+
+  test('a take on every camera ends when a camera is removed and every camera left has left the take', () => {
+    const { log } = openLog();
+    const cameras = ['cam-1', 'cam-2'];
+    log.knowCameras(() => cameras);
+    const all = log.startTake({ scene: '12' });
+    log.endTake(['cam-1']);
+    cameras.splice(1, 1);
+    log.cameraRemoved('cam-2');
+    assert.notEqual(log.takeStore.get(all.id).endedAt, null, 'cam-1, the only camera left, had left it');
+    log.close();
+  });
+
   test('a take number used before in the scene is refused (TAKE_EXISTS, naming the next) unless again', () => {
     const { log, clock } = openLog();
     log.startTake({ scene: '12', take: '8' });
@@ -208,6 +256,36 @@ describe('takes', () => {
     assert.deepEqual([again.scene, again.take], ['12', '8']);
     assert.throws(() => log.startTake({ scene: '12', take: '8' }), (error: unknown) => isShotscaleError(error, 'TAKE_EXISTS') && /running since/.test(error.message));
     assert.equal(log.startTake({ scene: '12' }).take, '9', 'no number given: the next');
+    log.close();
+  });
+
+  test("a shot moved to another scene or take belongs to that slate's take, or to none; its number is then refused as used (TAKE_EXISTS)", () => {
+    const { log, clock } = openLog();
+    const one = log.startTake({ scene: '1', take: '1' });
+    const moved = log.shots.add(shot({ scale: 'MS', scene: '1', take: '1' }), one.id);
+    clock.now = T0 + 60_000;
+    const eight = log.startTake({ scene: '12', take: '8' });
+    log.endTake();
+    log.markTake(eight.id, 'ng');
+    // To a slate that has no take: no take record, and no mark.
+    const nowhere = log.patchShot(moved, { scene: ' 99 moved ', take: '07' });
+    assert.deepEqual([nowhere.scene, nowhere.take, nowhere.takeId], ['99 moved', '7', null]);
+    assert.throws(
+      () => log.startTake({ scene: '99 moved', take: '7' }),
+      (error: unknown) =>
+        isShotscaleError(error, 'TAKE_EXISTS') &&
+        error.message === `scene 99 moved already has a take 7 (shot ${clockTime(T0)} to ${clockTime(T0 + 3000)}); the next take is 8, or send "again": true to slate take 7 again`,
+    );
+    assert.deepEqual(log.runningTakes(), [], 'nothing started');
+    assert.equal(log.startTake({ scene: '99 moved' }).take, '8', 'the next number is past the shot’s');
+    log.endTake();
+    // To a slate that has a take: its id, and its mark.
+    const joined = log.patchShot(moved, { scene: '12', take: '8' });
+    assert.deepEqual([joined.takeId, joined.takeMark], [eight.id, 'ng']);
+    assert.equal(log.patchShot(moved, { take: null }).takeId, null, 'no take: no take record');
+    // An edit that moves it nowhere keeps its take.
+    log.patchShot(moved, { take: '8' });
+    assert.equal(log.patchShot(moved, { scene: '12', note: 'kept' }).takeId, eight.id);
     log.close();
   });
 
@@ -321,6 +399,27 @@ describe('plans and coverage', () => {
     assert.equal(log.coverage({}).scene, null);
     assert.equal(log.coverage({}).stats.shots, 3);
     assert.equal(log.coverage({ scene: '13' }).scene!.plan, null, 'no plan for scene 13');
+    log.close();
+  });
+
+  test("an NG take's shots are left out of the report's top-level figures as out of its scene block's; the scene's marks name them", () => {
+    const { log } = openLog();
+    const one = log.startTake({ scene: '12', take: '1' });
+    log.shots.add(shot({ scale: 'WS', scene: '12', take: '1' }, 4), one.id);
+    const two = log.startTake({ scene: '12', take: '2' });
+    log.shots.add(shot({ scale: 'MS', scene: '12', take: '2', cameraId: 'cam-2', inTime: T0 + 4000 }, 2), two.id);
+    log.shots.add(shot({ scale: 'CU', scene: '12', take: '2', cameraId: 'cam-2', inTime: T0 + 6000 }, 2), two.id);
+    log.endTake();
+    log.markTake(two.id, 'ng');
+    const figures = (report: ReturnType<typeof log.coverage>) => [report.stats.shots, report.scene?.stats.shots, Object.keys(report.perCamera), Object.keys(report.scene?.perCamera ?? {})];
+    assert.deepEqual(figures(log.coverage({ scene: '12', take: '2' })), [0, 0, [], []], 'take 2 alone: nothing counts');
+    assert.deepEqual(log.coverage({ scene: '12', take: '2' }).scene!.marks, [{ take: '2', mark: 'ng', shots: 2 }]);
+    const scene = log.coverage({ scene: '12' });
+    assert.deepEqual(figures(scene), [1, 1, ['cam-1'], ['cam-1']]);
+    assert.equal(scene.stats.seconds, scene.scene!.stats.seconds);
+    assert.equal(log.coverage({}).stats.shots, 1, 'without a scene too');
+    log.markTake(two.id, null);
+    assert.equal(log.coverage({ scene: '12' }).stats.shots, 3, 'a mark cleared counts them again');
     log.close();
   });
 
@@ -614,7 +713,7 @@ describe('recovery', () => {
     return { dir: first.dir, take, lastFrame: T0 + 2000 + 36 * 40 };
   }
 
-  test('restarted soon after a crash: the open shot closed at its last frame, the take runs on with its gap noted and an alert, plan alerts kept', () => {
+  test('restarted soon after a crash: the open shot closed at its last frame, the take runs on with its gap noted to its first shot since and an alert, plan alerts kept', () => {
     const { dir, take, lastFrame } = crashDuringTake();
     const lines: string[] = [];
     const logger = createLogger('test', 'info', (line) => lines.push(line));
@@ -625,9 +724,20 @@ describe('recovery', () => {
     assert.deepEqual(
       second.log.runningTakes().map((t) => [t.id, t.scene, t.take, t.cameras, t.endedAt, t.gaps]),
       [[take.id, '12', '2', ['cam-1'], null, [{ from: lastFrame, to: restart }]]],
-      'the same take, running again on the same cameras',
+      'the same take, running again on the same cameras; its gap known to the restart so far',
     );
-    const message = `The server restarted during scene 12 take 2: no shots from ${clockTime(lastFrame)} to ${clockTime(restart)}; the take runs on`;
+    assert.deepEqual(second.log.alerts.active().map((a) => a.key), ['plan-missing:12:1'], 'the gap is alerted once its end is known');
+    assert.ok(lines.some((l) => l.includes('WARN') && l.includes(`The server restarted during scene 12 take 2: no shots since ${clockTime(lastFrame)}; the take runs on`)), lines.join('\n'));
+    // The camera back 8 s after the log opened (the model and ffmpeg take their time): the gap ends at the take's first shot since.
+    const tracker = second.log.attachCamera({ id: 'cam-1' });
+    assert.equal(tracker.currentTake?.id, take.id, 'its shots are slated with the take again');
+    const firstShotAt = restart + 8000;
+    for (let i = 0; i < 20; i++) tracker.cutFrame(1, i, texture(5)(i), firstShotAt + i * 40);
+    const [firstShot] = second.log.listShots({ from: restart });
+    assert.deepEqual([firstShot?.inTime, firstShot?.takeId], [firstShotAt, take.id]);
+    assert.deepEqual(second.log.takeStore.get(take.id).gaps, [{ from: lastFrame, to: firstShotAt }]);
+    assert.deepEqual(second.recorded.takes.at(-1)!.map((t) => t.gaps), [[{ from: lastFrame, to: firstShotAt }]], 'dashboards are told');
+    const message = `The server restarted during scene 12 take 2: no shots from ${clockTime(lastFrame)} to ${clockTime(firstShotAt)}; the take runs on`;
     assert.deepEqual(
       second.log.alerts.active().map((a) => [a.key, a.kind, a.severity, a.kind === 'plan-missing' ? a.scene : a.message]),
       [
@@ -645,15 +755,27 @@ describe('recovery', () => {
     );
     assert.ok(lines.some((l) => l.includes('WARN') && l.includes('closed 1 shot(s) left open by an unclean stop')), lines.join('\n'));
     assert.ok(lines.some((l) => l.includes('WARN') && l.includes(message)), lines.join('\n'));
-    // The camera back: its shots are slated with the take again.
-    assert.equal(second.log.attachCamera({ id: 'cam-1' }).currentTake?.id, take.id);
-    // Dismissed, it stays gone after another restart.
+    // Dismissed, it stays gone after another restart; that restart's own gap is alerted once it ends (here: the take ends first).
     assert.ok(second.log.dismissAlert(`take-interrupted:12:2:${restart}`));
     (second.log as unknown as { dirLock: { release(): void } }).dirLock.release();
-    const third = openLog(dir, { now: restart + 1000 });
-    assert.deepEqual(third.log.alerts.active().map((a) => a.key), ['plan-missing:12:1', `take-interrupted:12:2:${restart + 1000}`]);
+    const third = openLog(dir, { now: restart + 20_000 });
+    assert.deepEqual(third.log.alerts.active().map((a) => a.key), ['plan-missing:12:1']);
+    third.clock.now = restart + 25_000;
+    third.log.endTake();
+    assert.deepEqual(third.log.alerts.active().map((a) => a.key).filter((k) => k.startsWith('take-interrupted')), [`take-interrupted:12:2:${restart + 20_000}`]);
+    assert.deepEqual(third.log.takeStore.get(take.id).gaps.at(-1)?.to, restart + 25_000, 'the take ended before any shot came: the gap ran to its end');
+    assert.match(third.log.alerts.active().find((a) => a.kind === 'take-interrupted')!.message, /; the take ended then$/);
     third.log.close();
     second.log.db.close();
+  });
+
+  test('a second restart before any shot came widens the same gap rather than noting another', () => {
+    const { dir, take, lastFrame } = crashDuringTake();
+    const second = openLog(dir, { now: T0 + 100_000 });
+    second.log.close();
+    const third = openLog(dir, { now: T0 + 200_000 });
+    assert.deepEqual(third.log.takeStore.get(take.id).gaps, [{ from: lastFrame, to: T0 + 200_000 }]);
+    third.log.close();
   });
 
   test('restarted after a long outage: the take ends at its last frame, its plan is checked, and the alert says so', () => {

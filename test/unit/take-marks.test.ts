@@ -42,7 +42,10 @@ describe('take marks', () => {
   test('PATCH body: circled, ng or null; nothing else', () => {
     assert.equal(parseTakeMark({ mark: 'circled' }), 'circled');
     assert.equal(parseTakeMark({ mark: null }), null);
-    for (const body of [{ mark: 'good' }, {}, { mark: 'ng', extra: 1 }, null]) {
+    // As the exports and the dashboard write them: any case, stored in the canonical lower case.
+    assert.equal(parseTakeMark({ mark: 'NG' }), 'ng');
+    assert.equal(parseTakeMark({ mark: 'Circled' }), 'circled');
+    for (const body of [{ mark: 'good' }, { mark: 'N G' }, { mark: 1 }, {}, { mark: 'ng', extra: 1 }, null]) {
       assert.throws(() => parseTakeMark(body), (e: unknown) => isShotscaleError(e, 'BAD_REQUEST') && /take mark/.test(e.message), JSON.stringify(body));
     }
   });
