@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { existsSync } from 'node:fs';
 import fastifyStatic from '@fastify/static';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { CameraDirectory } from '../app/camera-directory.js';
 import type { CameraManager } from '../app/camera-manager.js';
 import type { ClusterNodeState } from '../cluster/cluster-node.js';
@@ -16,6 +16,7 @@ import type { Logger } from '../shared/logger.js';
 import type { ShotLog } from '../shots/shot-log.js';
 import type { PipelineStats, ServerInfo } from '../shared/socket-events.js';
 import type { AccessGuard } from './access/access-guard.js';
+import { judgeHealth } from './health-status.js';
 import { installHttpAccess, needs, needsFor, type RouteAccess } from './access/http-access.js';
 import { parseCameraPatch } from './request-schemas.js';
 import { clientErrorHandler, frameworkErrors, installRequestParsing, MAX_PATH_PARAM, refuseWithoutHost, REQUEST_CHECK_MS, REQUEST_TIMEOUT_MS, sendNoRoute } from './request-parsing.js';
@@ -81,15 +82,19 @@ export async function createHttpApp(deps: HttpAppDeps): Promise<HttpApp> {
   const options = { logger: false, bodyLimit: 256 * 1024, requestTimeout: REQUEST_TIMEOUT_MS, routerOptions: { maxParamLength: MAX_PATH_PARAM }, frameworkErrors, clientErrorHandler } as const;
   const app = (deps.tls ? Fastify({ ...options, https: { ...deps.tls, ...checking } }) : Fastify({ ...options, http: checking })) as unknown as FastifyInstance;
   refuseWithoutHost(app);
-  const routes = installHttpAccess(app, deps.guard);
+  const routes = installHttpAccess(app, deps.guard, deps.log);
   installRequestParsing(app, deps.log, routes, deps.guard);
 
-  app.get('/api/health', needs('viewer'), async (request) => {
+  /** The health body; its HTTP status stays 200 whatever `status` says, so the dashboard and scripts reading it go on working. */
+  const health = (request: FastifyRequest) => {
     const cameras = deps.directory().list();
     const info = deps.info();
     const capacity = deps.stats().capacity;
+    const held = deps.shotLog?.heldWrites();
+    const judged = judgeHealth({ cameras, overCapacity: capacity?.overCapacity ?? false, held, alerts: deps.shotLog?.alerts.active() ?? [] });
     return {
-      status: 'ok',
+      status: judged.status,
+      problems: judged.problems,
       // Over capacity the server still runs: every camera is analysed at its fair share (capacity.cameras).
       overCapacity: capacity?.overCapacity ?? false,
       capacity,
@@ -105,11 +110,17 @@ export async function createHttpApp(deps: HttpAppDeps): Promise<HttpApp> {
             runningTakes: deps.shotLog.runningTakes().length,
             activeAlerts: deps.shotLog.alerts.active().length,
             // Writes held in memory while the database cannot take them (a full disk), or null.
-            held: deps.shotLog.heldWrites(),
+            held: held ?? null,
           }
         : null,
       cluster: deps.cluster?.() ?? null,
     };
+  };
+  app.get('/api/health', needs('viewer'), async (request) => health(request));
+  /** For a load balancer or a readiness probe: 503 while the server is failing (degraded still serves). */
+  app.get('/api/health/ready', needs('viewer'), async (request, reply) => {
+    const body = health(request);
+    return reply.code(body.status === 'failing' ? 503 : 200).send(body);
   });
 
   /** Who the token speaks for, so the page can offer only what the role may do. */

@@ -1,10 +1,12 @@
 /**
- * Refused Socket.IO events in the server log, a few at a time. A client
- * that sends a refused event in a loop would otherwise write a line for
+ * Refusals in the server log, a few at a time: Socket.IO events, and HTTP
+ * requests refused their token (http-access.ts). A client that sends a
+ * refused event or request in a loop would otherwise write a line for
  * each, gigabytes an hour, until the disk the shot log shares is full. Per
- * client (its token's name and its address, so reconnecting starts no new
- * allowance) the first few refusals of each minute are logged as they come;
- * the rest are counted and summed up in one line when the minute is over.
+ * client (on Socket.IO its token's name and its address, so reconnecting
+ * starts no new allowance; on HTTP its address) the first few refusals of
+ * each minute are logged as they come; the rest are counted and summed up
+ * in one line when the minute is over.
  */
 import type { Logger } from '../shared/logger.js';
 
@@ -21,7 +23,11 @@ interface Window {
 export class RefusalLog {
   private readonly windows = new Map<string, Window>();
 
-  constructor(private readonly log: Logger) {}
+  /** `what`: what is refused, as the summary line names it ("event", "request"). */
+  constructor(
+    private readonly log: Logger,
+    private readonly what = 'event',
+  ) {}
 
   /** Logs `line` for `client`, unless it has had its allowance this minute (then counts it). */
   refused(client: string, line: string): void {
@@ -48,6 +54,6 @@ export class RefusalLog {
     if (!window) return;
     clearTimeout(window.timer);
     this.windows.delete(client);
-    if (window.unlogged) this.log.warn(`${client}: ${window.unlogged} more refused event${window.unlogged === 1 ? '' : 's'} in the last minute, not logged one by one`);
+    if (window.unlogged) this.log.warn(`${client}: ${window.unlogged} more refused ${this.what}${window.unlogged === 1 ? '' : 's'} in the last minute, not logged one by one`);
   }
 }

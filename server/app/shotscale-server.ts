@@ -195,6 +195,7 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
       dropOutboxTriggers(shotLog.db);
     }
     models = await ModelSet.load(loaded, log, { onInferenceRestart: (name) => metrics.inferenceRestarts.inc({ model: name }) });
+    metrics.modelsLoaded(['default', ...Object.keys(config.model.extra)]);
   } catch (error) {
     await cluster?.close();
     shotLog?.close();

@@ -4,6 +4,7 @@
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { ALERT_KINDS, SHOT_BOUNDARIES } from '../shared/shots.js';
+import { REFUSAL_REASONS, TRANSPORTS } from '../api/access/access-guard.js';
 
 export class PipelineMetrics {
   readonly registry = new Registry();
@@ -52,7 +53,13 @@ export class PipelineMetrics {
     labelNames: ['model'] as const,
     registers: [this.registry],
   });
-  readonly stalls = new Counter({ name: 'shotscale_camera_stalls_total', help: 'Stalls (no frame within the stall timeout), per camera', labelNames: ['camera'] as const, registers: [this.registry] });
+  readonly stalls: Counter<'camera'> = new Counter({
+    name: 'shotscale_camera_stalls_total',
+    help: 'Stalls (no frame within the stall timeout), per camera',
+    labelNames: ['camera'] as const,
+    registers: [this.registry],
+    collect: (): void => this.zeroCameras(this.stalls),
+  });
   readonly cameraUp = new Gauge({ name: 'shotscale_camera_up', help: '1 when the camera is live, else 0', labelNames: ['camera'] as const, registers: [this.registry] });
   readonly readoutsDroppedForSlowClients = new Counter({
     name: 'shotscale_socket_readouts_dropped_total',
@@ -67,7 +74,7 @@ export class PipelineMetrics {
     registers: [this.registry],
   });
   /** Every kind always present (0 when none), so a query by kind never finds a series gone stale. */
-  readonly alertsActive = new Gauge({ name: 'shotscale_alerts_active', help: 'Alerts active now, by kind (doubling, stuck, plan-missing, stalled, no-picture, frozen, storage, cluster)', labelNames: ['kind'] as const, registers: [this.registry] });
+  readonly alertsActive = new Gauge({ name: 'shotscale_alerts_active', help: `Alerts active now, by kind (${ALERT_KINDS.join(', ')})`, labelNames: ['kind'] as const, registers: [this.registry] });
   readonly authRefused = new Counter({
     name: 'shotscale_auth_refused_total',
     help: 'Requests and Socket.IO connections refused, by transport and reason (missing: no token; wrong: a token that matches none; blocked: too many wrong tokens from the address; forbidden: the role does not allow it; foreign-page: no token, from a page of another site or sent to a name that is not loopback)',
@@ -87,6 +94,21 @@ export class PipelineMetrics {
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'shotscale_' });
     for (const kind of ALERT_KINDS) this.alertsActive.set({ kind }, 0);
+    // A counter's series appears at 0 before its first event, so increase(...[5m]) > 0 sees the first one too.
+    for (const transport of TRANSPORTS) for (const reason of REFUSAL_REASONS) this.authRefused.inc({ transport, reason }, 0);
+  }
+
+  /** Each model's inference restarts start at 0 once it is loaded. */
+  modelsLoaded(names: Iterable<string>): void {
+    for (const model of names) this.inferenceRestarts.inc({ model }, 0);
+  }
+
+  /**
+   * Starts a camera's counters at 0 at the scrape after it is added (the cameras listed now, from
+   * restartsFrom), so the first restart or stall after it is an increase; forgetCamera removes them.
+   */
+  private zeroCameras(counter: Counter<'camera'>): void {
+    for (const { cameraId } of this.restartCounts()) counter.inc({ camera: cameraId }, 0);
   }
 
   /** Where shotscale_ffmpeg_restarts_total is read from: the local cameras' statuses. */
@@ -99,7 +121,8 @@ export class PipelineMetrics {
     for (const { cameraId, reconnects } of this.restartCounts()) {
       const counted = this.restartsCounted.get(cameraId) ?? 0;
       const added = reconnects >= counted ? reconnects - counted : reconnects;
-      if (added > 0) this.ffmpegRestarts.inc({ camera: cameraId }, added);
+      // inc by 0 too: a camera added since the last scrape shows its series at 0.
+      this.ffmpegRestarts.inc({ camera: cameraId }, added);
       this.restartsCounted.set(cameraId, reconnects);
     }
   }

@@ -22,7 +22,7 @@ test('every restart of a camera that stays down is counted, as the dashboard cou
   assert.equal(await restarts(metrics, 'dead'), 7);
   // Read twice, counted once.
   assert.equal(await restarts(metrics, 'dead'), 7);
-  assert.equal(await restarts(metrics, 'fine'), null, 'no series for a camera never restarted');
+  assert.equal(await restarts(metrics, 'fine'), 0, 'a camera never restarted has its series, at 0');
 });
 
 test('a camera started afresh (its count back to 0) goes on counting; a removed one starts over', async () => {
@@ -35,4 +35,47 @@ test('a camera started afresh (its count back to 0) goes on counting; a removed 
   metrics.forgetCamera('cam');
   cameras[0]!.reconnects = 3;
   assert.equal(await restarts(metrics, 'cam'), 3);
+});
+
+/** The value of the series `name{labels}` in a scrape, null when it has none. */
+async function sample(metrics: PipelineMetrics, series: string): Promise<number | null> {
+  const line = (await metrics.registry.metrics()).split('\n').find((l) => l.startsWith(`${series} `));
+  return line ? Number(line.split(' ').at(-1)) : null;
+}
+
+test('counters have a sample at 0 before their first event, so increase() > 0 sees the first one', async () => {
+  const metrics = new PipelineMetrics();
+  const cameras: { cameraId: string; reconnects: number }[] = [];
+  metrics.restartsFrom(() => cameras);
+  // The auth refusals, every transport and reason, from the start.
+  for (const transport of ['http', 'socket']) {
+    for (const reason of ['missing', 'wrong', 'blocked', 'forbidden', 'foreign-page']) {
+      assert.equal(await sample(metrics, `shotscale_auth_refused_total{transport="${transport}",reason="${reason}"}`), 0, `${transport} ${reason}`);
+    }
+  }
+  // A camera's, at the first scrape after it is added.
+  assert.equal(await sample(metrics, 'shotscale_camera_stalls_total{camera="cam-1"}'), null);
+  cameras.push({ cameraId: 'cam-1', reconnects: 0 });
+  assert.equal(await sample(metrics, 'shotscale_ffmpeg_restarts_total{camera="cam-1"}'), 0);
+  assert.equal(await sample(metrics, 'shotscale_camera_stalls_total{camera="cam-1"}'), 0);
+  metrics.stalls.inc({ camera: 'cam-1' });
+  assert.equal(await sample(metrics, 'shotscale_camera_stalls_total{camera="cam-1"}'), 1, 'zeroing at a scrape adds nothing');
+  // Removed: gone from the scrape, as before.
+  cameras.pop();
+  metrics.forgetCamera('cam-1');
+  assert.equal(await sample(metrics, 'shotscale_ffmpeg_restarts_total{camera="cam-1"}'), null);
+  assert.equal(await sample(metrics, 'shotscale_camera_stalls_total{camera="cam-1"}'), null);
+  // Each model's inference restarts, once it is loaded.
+  metrics.modelsLoaded(['default', 'framing']);
+  assert.equal(await sample(metrics, 'shotscale_inference_restarts_total{model="default"}'), 0);
+  assert.equal(await sample(metrics, 'shotscale_inference_restarts_total{model="framing"}'), 0);
+});
+
+test("shotscale_alerts_active's HELP names every kind it exports", async () => {
+  const metrics = new PipelineMetrics();
+  const text = await metrics.registry.metrics();
+  const help = text.split('\n').find((l) => l.startsWith('# HELP shotscale_alerts_active '))!;
+  const exported = [...text.matchAll(/^shotscale_alerts_active\{kind="([^"]+)"\}/gm)].map((m) => m[1]!);
+  assert.ok(exported.includes('take-interrupted'));
+  for (const kind of exported) assert.ok(help.includes(kind), `${kind} in ${help}`);
 });

@@ -14,12 +14,24 @@ import type { AttemptLimiter } from './attempt-limiter.js';
 import { foreignPage, type RequestSite } from './local-page.js';
 import type { TokenRegistry } from './token-registry.js';
 
-export type Transport = 'http' | 'socket';
-export type RefusalReason = 'missing' | 'wrong' | 'blocked' | 'forbidden' | 'foreign-page';
+export const TRANSPORTS = ['http', 'socket'] as const;
+export type Transport = (typeof TRANSPORTS)[number];
+/** Every reason a refusal is counted under (shotscale_auth_refused_total starts each at 0). */
+export const REFUSAL_REASONS = ['missing', 'wrong', 'blocked', 'forbidden', 'foreign-page'] as const;
+export type RefusalReason = (typeof REFUSAL_REASONS)[number];
 
 export type AccessDecision =
   | { ok: true; principal: Principal }
-  | { ok: false; status: 401 | 403 | 429; code: 'UNAUTHORIZED' | 'FORBIDDEN' | 'TOO_MANY_ATTEMPTS'; reason: RefusalReason; message: string; retryAfterS?: number };
+  | {
+      ok: false;
+      status: 401 | 403 | 429;
+      code: 'UNAUTHORIZED' | 'FORBIDDEN' | 'TOO_MANY_ATTEMPTS';
+      reason: RefusalReason;
+      message: string;
+      retryAfterS?: number;
+      /** This wrong token blocked its address, for this many seconds (the moment a log should tell of). */
+      blockedS?: number;
+    };
 
 export class AccessGuard {
   constructor(
@@ -65,8 +77,9 @@ export class AccessGuard {
     if (given) {
       principal = this.tokens.identify(given);
       if (!principal) {
-        this.limiter.fail(address);
-        return refuse({ ok: false, status: 401, code: 'UNAUTHORIZED', reason: 'wrong', message: 'the token is not valid' });
+        const blocks = this.limiter.fail(address);
+        const blockedS = blocks ? { blockedS: Math.ceil(this.limiter.blockedFor(address) / 1000) } : {};
+        return refuse({ ok: false, status: 401, code: 'UNAUTHORIZED', reason: 'wrong', message: 'the token is not valid', ...blockedS });
       }
     } else {
       principal = anonymous;

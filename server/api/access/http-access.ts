@@ -11,6 +11,15 @@ import type { Access, Principal } from '../../shared/access-roles.js';
 import type { AccessGuard } from './access-guard.js';
 import { sendError } from '../error-reply.js';
 import { tokenFromHttp } from './access-token.js';
+import type { Logger } from '../../shared/logger.js';
+import { RefusalLog } from '../refusal-log.js';
+
+/** A path in a log line: no query (it may hold ?token=), and no longer than a person reads. */
+const MAX_LOGGED_PATH = 200;
+const loggedPath = (url: string): string => {
+  const path = url.split('?')[0]!;
+  return path.length > MAX_LOGGED_PATH ? `${path.slice(0, MAX_LOGGED_PATH)}...` : path;
+};
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -43,9 +52,15 @@ export interface RouteAccess {
   access: Access | null;
 }
 
-/** Installs the check; returns the table of every route and what it needs (filled as routes register). */
-export function installHttpAccess(app: FastifyInstance, guard: AccessGuard): RouteAccess[] {
+/**
+ * Installs the check; returns the table of every route and what it needs (filled as routes register).
+ * Refusals go to `log` as Socket.IO's do (a few a minute per address, the rest summed up), never the
+ * token itself; an address blocked for too many wrong tokens is told of when it happens, always.
+ */
+export function installHttpAccess(app: FastifyInstance, guard: AccessGuard, log: Logger): RouteAccess[] {
   const table: RouteAccess[] = [];
+  const refusals = new RefusalLog(log, 'request');
+  app.addHook('onClose', async () => refusals.closeAll());
   app.decorateRequest('principal', null);
   app.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
@@ -57,6 +72,9 @@ export function installHttpAccess(app: FastifyInstance, guard: AccessGuard): Rou
     if (access === null) return sendError(reply, 403, 'FORBIDDEN', `${request.method} ${request.routeOptions.url ?? ''} has no access rule, so nobody may use it`);
     const decision = guard.decide(access, tokenFromHttp(request.headers, request.query), request.ip, 'http', { host: request.headers.host, origin: request.headers.origin });
     if (!decision.ok) {
+      const address = request.ip;
+      if (decision.blockedS !== undefined) log.warn(`${address} blocked for ${decision.blockedS} s: too many wrong tokens (every request from it that needs a token is refused TOO_MANY_ATTEMPTS meanwhile)`);
+      refusals.refused(address, `${request.method} ${loggedPath(request.url)} from ${address} refused: ${decision.code} (${decision.reason}): ${decision.message}`);
       if (decision.retryAfterS !== undefined) reply.header('retry-after', String(decision.retryAfterS));
       return sendError(reply, decision.status, decision.code, decision.message);
     }

@@ -1,0 +1,106 @@
+/**
+ * /api/health's status and /api/health/ready against a real server: a
+ * testsrc camera live and an RTSP camera nobody answers (degraded, ready
+ * 200), then the shot log's database really full (failing, ready 503 with
+ * the body) while shots close, then room again. And a camera's counters in /metrics at 0 from
+ * the first scrape after it is added.
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { RunningServer } from '../../server/app/shotscale-server.js';
+import type { HealthProblem } from '../../server/api/health-status.js';
+import { fillUp, lift } from '../support/full-database.js';
+import { httpJson, startTestServer, testsrcCamera } from '../support/server-harness.js';
+
+/** Nothing listens here (the port range of this test). */
+const DEAD_RTSP = 'rtsp://127.0.0.1:7451/cam';
+
+interface Health {
+  status: string;
+  problems: HealthProblem[];
+  shotLog: { held: { reason: string; shots: number } | null } | null;
+}
+
+let server: RunningServer;
+
+before(async () => {
+  server = await startTestServer({
+    cameras: [testsrcCamera('bars'), { id: 'far', analysisFps: 5, source: { kind: 'rtsp', url: DEAD_RTSP, timeoutS: 1 } }],
+  });
+});
+
+after(async () => {
+  await server?.close();
+});
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function until<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
+    await sleep(100);
+  }
+}
+
+const health = async (path = '/api/health') => {
+  const { status, body } = await httpJson(`${server.url}${path}`);
+  return { http: status, body: body as Health };
+};
+
+test('one camera of two unreachable: degraded with the camera and its code, still ready; the shot log failing: 503 until it writes again', { timeout: 90_000 }, async () => {
+  const degraded = await until('degraded with bars live', async () => {
+    const h = await health();
+    return h.body.status === 'degraded' && h.body.problems.every((p) => p.cameraId === 'far') && h;
+  });
+  assert.equal(degraded.http, 200);
+  const far = degraded.body.problems.find((p) => p.code === 'camera-not-live');
+  assert.ok(far, JSON.stringify(degraded.body.problems));
+  assert.equal(far.level, 'degraded');
+  const ready = await health('/api/health/ready');
+  assert.equal(ready.http, 200, 'degraded still serves');
+  assert.equal(ready.body.status, 'degraded');
+
+  // The database full, and the shot on air split (as a slate would): its close, with its thumbnail, fails and is held.
+  const db = server.shotLog!.db;
+  fillUp(db);
+  try {
+    const tracker = server.shotLog!.tracker('bars')!;
+    const failing = await until('failing', async () => {
+      tracker.setTake(tracker.currentTake);
+      const h = await health();
+      return h.body.status === 'failing' && h;
+    });
+    assert.equal(failing.http, 200, '/api/health itself stays 200: the dashboard and scripts read its body');
+    assert.ok(failing.body.shotLog?.held, 'shots held');
+    const unwritable = failing.body.problems.find((p) => p.code === 'shot-log-unwritable');
+    assert.ok(unwritable, JSON.stringify(failing.body.problems));
+    assert.equal(unwritable.level, 'failing');
+    assert.match(unwritable.message, /SQLITE_FULL/);
+    const notReady = await health('/api/health/ready');
+    assert.equal(notReady.http, 503);
+    assert.equal(notReady.body.status, 'failing');
+    assert.ok(notReady.body.problems.some((p) => p.code === 'shot-log-unwritable'), 'the body says why');
+  } finally {
+    lift(db);
+  }
+  // Room again: the held writes go in at the next retry, and it is ready again.
+  await until('ready again', async () => (await health('/api/health/ready')).http === 200);
+  assert.equal((await health()).body.status, 'degraded', 'the unreachable camera is still a problem');
+});
+
+test("a camera's counters are in /metrics at 0 from the first scrape after it is added", async () => {
+  const added = await httpJson(`${server.url}/api/cameras`, { method: 'POST', body: testsrcCamera('new-cam') });
+  assert.equal(added.status, 201, JSON.stringify(added.body));
+  const text = (await httpJson(`${server.url}/metrics`)).body as string;
+  for (const series of ['shotscale_ffmpeg_restarts_total', 'shotscale_camera_stalls_total']) {
+    assert.match(text, new RegExp(`^${series}\\{camera="new-cam"\\} 0$`, 'm'), series);
+  }
+  assert.match(text, /^shotscale_inference_restarts_total\{model="default"\} 0$/m);
+  assert.match(text, /^shotscale_auth_refused_total\{transport="http",reason="wrong"\} 0$/m);
+  const removed = await httpJson(`${server.url}/api/cameras/new-cam`, { method: 'DELETE' });
+  assert.equal(removed.status, 204);
+  assert.doesNotMatch((await httpJson(`${server.url}/metrics`)).body as string, /camera="new-cam"/);
+});
