@@ -5,8 +5,14 @@
  * storage alert, slates answered 507) or a camera unreachable.
  *
  * failing: the server cannot do its job (the shot log cannot be written; no
- * enabled camera is live though there are some); /api/health/ready answers 503.
- * degraded: it does its job in part (a camera down, over capacity, an alert).
+ * enabled camera is live though there are some). degraded: it does its job in
+ * part (a camera down, over capacity, an alert).
+ *
+ * ready (/api/health/ready: 503 when not) is narrower: whether this server
+ * can take work, i.e. record shots. Cameras all down is no reason to take a
+ * server out of a load balancer: its dashboard is where the operator sees
+ * why, and in a cluster every node lists every camera, so every node would
+ * go at once.
  */
 import type { CameraStatus } from '../shared/socket-events.js';
 import type { Alert } from '../shared/shots.js';
@@ -43,7 +49,7 @@ export interface HealthInputs {
  */
 const expectedLive = (camera: HealthInputs['cameras'][number]): boolean => camera.enabled && camera.state !== 'waiting';
 
-export function judgeHealth(inputs: HealthInputs): { status: HealthStatus; problems: HealthProblem[] } {
+export function judgeHealth(inputs: HealthInputs): { status: HealthStatus; ready: boolean; problems: HealthProblem[] } {
   const problems: HealthProblem[] = [];
   if (inputs.held) {
     problems.push({ code: 'shot-log-unwritable', level: 'failing', message: `the shot log cannot be written (${inputs.held.reason}); ${inputs.held.shots} shot${inputs.held.shots === 1 ? ' is' : 's are'} held in memory` });
@@ -65,5 +71,6 @@ export function judgeHealth(inputs: HealthInputs): { status: HealthStatus; probl
     problems.push({ code: 'alert', level: alert.kind === 'storage' ? 'failing' : 'degraded', message: `${alert.severity} ${alert.kind} alert: ${alert.message}`, alert: alert.kind });
   }
   const status: HealthStatus = problems.some((p) => p.level === 'failing') ? 'failing' : problems.length ? 'degraded' : 'ok';
-  return { status, problems };
+  const ready = !problems.some((p) => p.code === 'shot-log-unwritable' || p.alert === 'storage');
+  return { status, ready, problems };
 }

@@ -94,6 +94,7 @@ export async function createHttpApp(deps: HttpAppDeps): Promise<HttpApp> {
     const judged = judgeHealth({ cameras, overCapacity: capacity?.overCapacity ?? false, held, alerts: deps.shotLog?.alerts.active() ?? [] });
     return {
       status: judged.status,
+      ready: judged.ready,
       problems: judged.problems,
       // Over capacity the server still runs: every camera is analysed at its fair share (capacity.cameras).
       overCapacity: capacity?.overCapacity ?? false,
@@ -117,10 +118,10 @@ export async function createHttpApp(deps: HttpAppDeps): Promise<HttpApp> {
     };
   };
   app.get('/api/health', needs('viewer'), async (request) => health(request));
-  /** For a load balancer or a readiness probe: 503 while the server is failing (degraded still serves). */
+  /** For a load balancer or a readiness probe: 503 while this server cannot record shots (health-status.ts, ready). */
   app.get('/api/health/ready', needs('viewer'), async (request, reply) => {
     const body = health(request);
-    return reply.code(body.status === 'failing' ? 503 : 200).send(body);
+    return reply.code(body.ready ? 200 : 503).send(body);
   });
 
   /** Who the token speaks for, so the page can offer only what the role may do. */
