@@ -5,6 +5,8 @@
  * it has edits, nothing lost until the operator chooses); deleting a plan
  * confirms it and opens no new editor; a config file's plan offers no delete;
  * Esc closes the editor and focus goes back to the scene's plan button;
+ * opened from the keyboard, the editor takes it (Esc did nothing: the focus
+ * stayed on the button, outside the editor), and Esc on that button closes it;
  * unsaved edits survive a switch of views and are discarded only on request.
  */
 import assert from 'node:assert/strict';
@@ -129,5 +131,35 @@ describe('plan editor', () => {
     await editor(a, '12').waitFor({ state: 'detached', timeout: 5000 });
     await openEditor(a, '12');
     assert.equal(await editor(a, '12').locator('[data-testid="plan-label"]').first().inputValue(), '');
+  });
+
+  test('from the keyboard: Enter on Edit plan puts the keyboard on its first field; Esc there, or back on the button, closes it and leaves the keyboard on the button', async () => {
+    const toggle = card(a, '12').locator('[data-testid="plan-edit"]');
+    const active = () => a.evaluate(() => ({ testid: document.activeElement?.getAttribute('data-testid'), label: document.activeElement?.getAttribute('aria-label'), text: document.activeElement?.textContent?.trim(), scene: document.activeElement?.closest<HTMLElement>('[data-testid="scene-card"]')?.dataset.scene }));
+    if (await editor(a, '12').count()) {
+      await toggle.click();
+      await editor(a, '12').waitFor({ state: 'detached', timeout: 5000 });
+    }
+    await toggle.focus();
+    await a.keyboard.press('Enter');
+    await a.waitForFunction(() => document.activeElement?.getAttribute('data-testid') === 'plan-id', null, { timeout: 5000 });
+    assert.deepEqual(await active(), { testid: 'plan-id', label: 'id of item 1', text: '', scene: '12' });
+    await a.keyboard.press('Escape');
+    await editor(a, '12').waitFor({ state: 'detached', timeout: 5000 });
+    assert.deepEqual(await active(), { testid: 'plan-edit', label: null, text: 'Edit plan', scene: '12' });
+
+    // Opened again and edited, back on the button with Shift+Tab: Esc there asks first, as in the editor, then closes it.
+    await a.keyboard.press('Enter');
+    await a.waitForFunction(() => document.activeElement?.getAttribute('data-testid') === 'plan-id', null, { timeout: 5000 });
+    await a.keyboard.press('End');
+    await a.keyboard.type('-wide');
+    for (let i = 0; i < 12 && (await active()).testid !== 'plan-edit'; i++) await a.keyboard.press('Shift+Tab');
+    assert.deepEqual(await active(), { testid: 'plan-edit', label: null, text: 'Close editor', scene: '12' });
+    await a.keyboard.press('Escape');
+    await editor(a, '12').locator('[data-testid="plan-close-confirm"]').waitFor({ timeout: 5000 });
+    assert.equal((await active()).testid, 'plan-edit');
+    await a.keyboard.press('Escape');
+    await editor(a, '12').waitFor({ state: 'detached', timeout: 5000 });
+    assert.deepEqual(await active(), { testid: 'plan-edit', label: null, text: 'Edit plan', scene: '12' });
   });
 });

@@ -50,7 +50,7 @@ describe('the wall gives the keyboard back to what opened a view or a menu', () 
     await page.locator('[data-focus-camera="hikers"]').waitFor({ timeout: 5000 });
     await page.keyboard.press('Escape');
     await page.locator('[data-camera-id="hikers"]').waitFor({ timeout: 5000 });
-    assert.equal(await focused(page), 'Show Hikers large (key 1)');
+    assert.equal(await focused(page), 'Show Hikers large (key 2)');
 
     // Stepped to another camera with the arrows, Esc goes back to that camera's tile; so does the Wall button.
     await page.keyboard.press('Enter');
@@ -59,7 +59,7 @@ describe('the wall gives the keyboard back to what opened a view or a menu', () 
     await page.locator('[data-focus-camera="stage"]').waitFor({ timeout: 5000 });
     await page.locator('[data-focus-camera="stage"] button', { hasText: 'Wall' }).click();
     await page.locator('[data-camera-id="stage"]').waitFor({ timeout: 5000 });
-    assert.equal(await focused(page), 'Show Stage large (key 2)');
+    assert.equal(await focused(page), 'Show Stage large (key 1)');
   });
 
   test('the ✎ control is named for its camera, and Esc in its menu gives the keyboard back to it', async () => {

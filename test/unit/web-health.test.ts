@@ -226,7 +226,7 @@ test('a camera live for less than the stats window is not judged on its analysed
   assert.equal(cameraHealth({ ...fresh, since: NOW - 31_000 }, stats({ analysedPerSByCamera: { a: 0.8 } }), NOW).level, 'bad');
 });
 
-test('camera rows are sorted worst first, cameras delivering nothing first, then by name; disabled cameras last', () => {
+test('camera rows are sorted worst first, cameras delivering nothing first, then in the order given (never by name); disabled cameras last', () => {
   const rows = cameraHealthRows(
     [
       camera('ok-b', { name: 'B' }),
@@ -241,7 +241,7 @@ test('camera rows are sorted worst first, cameras delivering nothing first, then
   );
   assert.deepEqual(
     rows.map((r) => r.id),
-    ['bad', 'slow', 'warn', 'ok-a', 'ok-b', 'off'],
+    ['bad', 'slow', 'warn', 'ok-b', 'ok-a', 'off'],
   );
 });
 

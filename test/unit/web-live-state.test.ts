@@ -61,11 +61,11 @@ function state() {
 }
 
 describe('dashboard store', () => {
-  test('hello lists cameras by name; live count; a later hello drops cameras the server no longer has', () => {
+  test('hello lists cameras in the server\'s order; live count; a later hello drops cameras the server no longer has', () => {
     const { live } = state();
     assert.deepEqual(
       live.list.map((c) => c.id),
-      ['a', 'b'],
+      ['b', 'a'],
     );
     assert.equal(live.liveCount, 1);
     live.hello({ version: '1', model: 'm', executionProvider: 'cpu', labels: [] }, [status('b')]);
@@ -73,6 +73,21 @@ describe('dashboard store', () => {
       live.list.map((c) => c.id),
       ['b'],
     );
+  });
+
+  test('a rename moves no camera; one added goes last, one removed leaves the rest in place; a later hello takes the server\'s order', () => {
+    const { live } = state();
+    const ids = () => live.list.map((c) => c.id);
+    live.status(status('a', { name: 'AAA first by name' }));
+    live.status(status('b', { name: 'zzz last by name' }));
+    assert.deepEqual(ids(), ['b', 'a']);
+    assert.equal(live.list[1]!.status.name, 'AAA first by name');
+    live.status(status('0'));
+    assert.deepEqual(ids(), ['b', 'a', '0']);
+    live.removed('b');
+    assert.deepEqual(ids(), ['a', '0']);
+    live.hello({ version: '1', model: 'm', executionProvider: 'cpu', labels: [] }, [status('c'), status('0'), status('a')]);
+    assert.deepEqual(ids(), ['c', '0', 'a']);
   });
 
   test('readouts of unknown cameras are dropped and counted; staleness by local receive time', () => {

@@ -380,17 +380,14 @@ export function cameraHealth(status: CameraStatus, stats: PipelineStats | null, 
 /** Within a level, a camera delivering nothing comes before one delivering too little. */
 const STATE_ORDER: Readonly<Record<CameraStatus['state'], number>> = { failed: 0, stalled: 1, gone: 2, restarting: 3, starting: 4, waiting: 5, stopped: 6, live: 7 };
 
-/** Every camera's row, worst first, then by state (not delivering first), name and id. */
+/**
+ * Every camera's row, worst first, then by state (not delivering first),
+ * then in the order given (the server's: the wall's tile order). Not by
+ * name: a rename moved rows that nothing had changed about.
+ */
 export function cameraHealthRows(cameras: readonly CameraStatus[], stats: PipelineStats | null, now = Date.now(), alerts: readonly Alert[] = []): CameraHealthRow[] {
-  return cameras
-    .map((c) => cameraHealth(c, stats, now, alerts))
-    .sort(
-      (a, b) =>
-        SEVERITY[a.level] - SEVERITY[b.level] ||
-        (STATE_ORDER[a.state] ?? 9) - (STATE_ORDER[b.state] ?? 9) ||
-        a.name.localeCompare(b.name) ||
-        a.id.localeCompare(b.id),
-    );
+  // Array.prototype.sort is stable: rows that compare equal keep the order given.
+  return cameras.map((c) => cameraHealth(c, stats, now, alerts)).sort((a, b) => SEVERITY[a.level] - SEVERITY[b.level] || (STATE_ORDER[a.state] ?? 9) - (STATE_ORDER[b.state] ?? 9));
 }
 
 export interface HealthSummary {

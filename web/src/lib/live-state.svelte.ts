@@ -135,10 +135,6 @@ function bySeverity(a: Alert, b: Alert): number {
   return SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || a.since - b.since;
 }
 
-function byName(a: CameraEntry, b: CameraEntry): number {
-  return a.status.name.localeCompare(b.status.name) || a.id.localeCompare(b.id);
-}
-
 export class LiveState {
   connection: ConnectionState = $state('connecting');
   /** Last connection error in words, cleared on connect. */
@@ -197,8 +193,15 @@ export class LiveState {
   makeUrl: (bytes: ArrayBuffer | Uint8Array) => string = (bytes) => URL.createObjectURL(new Blob([bytes as BlobPart], { type: 'image/jpeg' }));
   revokeUrl: (url: string) => void = (url) => URL.revokeObjectURL(url);
 
-  /** Cameras sorted by name, then id. */
-  readonly list: CameraEntry[] = $derived([...this.cameras.values()].sort(byName));
+  /**
+   * Camera ids in the order the server lists them (its config file's; a
+   * camera added since goes last). Never by name: a vision mixer works by
+   * position, and sorted by name a rename moved every tile on the wall and
+   * gave the 1-9 keys to other cameras mid-show.
+   */
+  private order: string[] = $state.raw([]);
+  /** Every known camera, in the server's order (see `order`). */
+  readonly list: CameraEntry[] = $derived(this.order.flatMap((id) => this.cameras.get(id) ?? []));
   readonly liveCount: number = $derived(this.list.filter((c) => c.status.state === 'live').length);
 
 
@@ -246,13 +249,19 @@ export class LiveState {
     for (const id of [...this.cameras.keys()]) {
       if (!seen.has(id)) this.cameras.delete(id);
     }
+    // The server's order again: cameras removed and added while the page was away take their places.
+    this.order = [...seen];
   }
 
   /** `camera:status`: updates a camera, adding it if new. */
   status(status: CameraStatus): void {
     const entry = this.cameras.get(status.cameraId);
-    if (entry) entry.status = status;
-    else this.cameras.set(status.cameraId, new CameraEntry(status));
+    if (entry) {
+      entry.status = status;
+      return;
+    }
+    this.cameras.set(status.cameraId, new CameraEntry(status));
+    this.order = [...this.order, status.cameraId];
   }
 
   /**
@@ -280,6 +289,7 @@ export class LiveState {
     const entry = this.cameras.get(cameraId);
     if (entry?.preview) this.revokeUrl(entry.preview.url);
     this.cameras.delete(cameraId);
+    this.order = this.order.filter((id) => id !== cameraId);
     if (this.focused === cameraId) this.focused = null;
   }
 

@@ -24,7 +24,7 @@ export interface ShotFilterForm {
 
 export const EMPTY_FILTERS: Readonly<ShotFilterForm> = { camera: '', scene: '', take: '' };
 
-/** Most shots the log view shows (the newest). */
+/** Shots the log view reads at a time: the newest at first, then as many older ones per "Show older" (shot-pages.ts). */
 export const SHOT_PAGE_LIMIT = 500;
 
 /** Export formats of GET /api/shots?format=, in the order of the buttons. */
@@ -50,10 +50,11 @@ export function filterParams(filters: Partial<ShotFilterForm>): URLSearchParams 
   return params;
 }
 
-/** `/api/shots?camera=cam-a&order=desc&limit=500`: a page of the shot list (newest first with order desc). */
-export function shotsPath(filters: Partial<ShotFilterForm>, page: { limit?: number; offset?: number; order?: 'asc' | 'desc' } = {}): string {
+/** `/api/shots?camera=cam-a&order=desc&limit=500`: a page of the shot list (newest first with order desc; `to`: shots that start before it, epoch ms). */
+export function shotsPath(filters: Partial<ShotFilterForm>, page: { limit?: number; offset?: number; order?: 'asc' | 'desc'; to?: number } = {}): string {
   const params = filterParams(filters);
   if (page.order === 'desc') params.set('order', 'desc');
+  if (page.to !== undefined) params.set('to', String(page.to));
   if (page.limit !== undefined) params.set('limit', String(page.limit));
   if (page.offset !== undefined && page.offset > 0) params.set('offset', String(page.offset));
   const query = params.toString();

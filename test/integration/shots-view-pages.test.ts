@@ -1,0 +1,120 @@
+/**
+ * The Shots view past its newest page, and a scene name that does not
+ * wrap, in Chromium against a real server and its SQLite log:
+ * - the view read the newest 500 shots alone ("Newest 500 of 8 102 shots,
+ *   newest first") and offered nothing to reach the rest;
+ * - a scene name of 64 characters without a space widened the table to
+ *   1,730 px in a 1,400 px window, Subjects, Tags and Note off the edge.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import type { RunningServer } from '../../server/app/shotscale-server.js';
+import { MAX_NAME_LENGTH } from '../../server/shared/input-limits.js';
+import { CANONICAL_SCALES } from '../../server/shared/scale.js';
+import type { ShotRecord } from '../../server/shared/shots.js';
+import { launchChromium } from '../support/browser.js';
+import { startTestServer } from '../support/server-harness.js';
+import { ensureWebBuild } from '../support/web-build.js';
+import { formatCount } from '../../web/src/lib/format.js';
+import { FILTER_KEY } from '../../web/src/lib/shots-view-state.js';
+
+const LONG_SCENE = 'S'.repeat(MAX_NAME_LENGTH);
+/** Shots of scene 12; as many again of scene 11 between them, which the filter leaves out. */
+const SCENE_12_SHOTS = 1234;
+
+function record(inTime: number, scene: string, cameraId: string): ShotRecord {
+  return {
+    id: 0, cameraId, status: 'closed', inTime, outTime: inTime + 1000, rate: '25', inFrame: 0, outFrame: 25, tcIn: '10:00:00:00', tcOut: '10:00:01:00',
+    durationS: 1, startS: 0, scale: 'MS', scaleStart: 'MS', scaleEnd: 'MS', confidence: 0.9, probabilities: CANONICAL_SCALES.map((s) => (s === 'MS' ? 1 : 0)), readouts: 10,
+    subjects: null, reason: null, cutIn: 'hard', cutOut: 'hard', scene, take: '1', tags: [], note: null, hasThumbnail: false,
+  };
+}
+
+describe('the Shots view reaches every shot and keeps to the window', () => {
+  let server: RunningServer;
+  let browser: Browser;
+  let page: Page;
+  /** Scene 12's shot ids, newest first. */
+  const scene12: number[] = [];
+
+  before(async () => {
+    ensureWebBuild();
+    server = await startTestServer({
+      server: { port: 7432 },
+      cameras: [
+        { id: 'cam-1', name: 'Camera 1', enabled: false, source: { kind: 'testsrc', width: 64, height: 48, fps: 5 } },
+        { id: 'cam-2', name: 'Camera 2', enabled: false, source: { kind: 'testsrc', width: 64, height: 48, fps: 5 } },
+      ],
+    });
+    const start = Date.now() - 3 * 3600_000;
+    for (let i = 0; i < SCENE_12_SHOTS; i++) {
+      // Two cameras cutting at once every tenth shot: shots that start together, some on a page's edge.
+      const at = start + Math.floor(i / 2) * 4000 + (i % 2 && i % 10 !== 1 ? 2000 : 0);
+      scene12.unshift(server.shotLog!.shots.add(record(at, '12', i % 2 ? 'cam-1' : 'cam-2'), null));
+      server.shotLog!.shots.add(record(at + 1000, '11', 'cam-1'), null);
+    }
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await page.goto(`${server.url}/#shots`);
+    await page.evaluate((key) => sessionStorage.setItem(key, JSON.stringify({ camera: '', scene: '12', take: '' })), FILTER_KEY);
+    await page.reload();
+    await page.locator('[data-testid="shot-row"]').first().waitFor({ timeout: 15_000 });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  const summary = async () => (await page.locator('[data-testid="shots-summary"]').innerText()).trim();
+  const rowIds = () => page.locator('[data-testid="shot-row"]').evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-shot-id'))));
+  const older = () => page.locator('[data-testid="shots-older"]');
+
+  async function showOlder(expectRows: number): Promise<void> {
+    await older().focus();
+    await page.keyboard.press('Enter');
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid="shot-row"]').length === n, expectRows, { timeout: 15_000 });
+  }
+
+  test('older shots page in, 500 at a time, filtered, each shot once, the counts true; a refresh keeps them and adds the new one on top', async () => {
+    assert.equal(await summary(), `Newest 500 of ${formatCount(SCENE_12_SHOTS)} shots matching the filters, newest first`);
+    assert.deepEqual(await rowIds(), scene12.slice(0, 500));
+    assert.equal((await older().innerText()).trim(), 'Show 500 older');
+
+    await showOlder(1000);
+    assert.equal(await summary(), `Newest ${formatCount(1000)} of ${formatCount(SCENE_12_SHOTS)} shots matching the filters, newest first`);
+    assert.deepEqual(await rowIds(), scene12.slice(0, 1000));
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-testid')), 'shots-older', 'the keyboard stays on the button');
+
+    // A shot logged meanwhile: the list read again keeps every older shot shown, the new one on top.
+    const latest = server.shotLog!.shots.add(record(Date.now(), '12', 'cam-1'), null);
+    await page.locator('[data-testid="shots-refresh"]').click();
+    await page.locator(`[data-testid="shot-row"][data-shot-id="${latest}"]`).waitFor({ timeout: 15_000 });
+    assert.deepEqual(await rowIds(), [latest, ...scene12.slice(0, 1000)]);
+    assert.equal(await summary(), `Newest ${formatCount(1001)} of ${formatCount(SCENE_12_SHOTS + 1)} shots matching the filters, newest first`);
+
+    // The last page: fewer than 500 left, and then none.
+    assert.equal((await older().innerText()).trim(), `Show ${SCENE_12_SHOTS - 1000} older`);
+    await showOlder(SCENE_12_SHOTS + 1);
+    assert.deepEqual(await rowIds(), [latest, ...scene12]);
+    assert.equal(await summary(), `${formatCount(SCENE_12_SHOTS + 1)} shots matching the filters, newest first`);
+    assert.equal(await older().count(), 0);
+    assert.ok((await page.locator('[data-testid="shot-row"] td.scene').allInnerTexts()).every((s) => s.trim() === '12'));
+  });
+
+  test('a scene name of 64 characters without a space wraps: the table fits a 1,400 px window', async () => {
+    const id = server.shotLog!.shots.add(record(Date.now() + 1000, LONG_SCENE, 'cam-2'), null);
+    await page.locator('[data-testid="shots-filter-scene"]').fill(LONG_SCENE);
+    const row = page.locator(`[data-testid="shot-row"][data-shot-id="${id}"]`);
+    await row.waitFor({ timeout: 15_000 });
+    const box = await page.locator('[data-testid="shot-table"]').evaluate((table) => {
+      const scroller = table.closest('.scroller')!;
+      return { scrollWidth: scroller.scrollWidth, clientWidth: scroller.clientWidth, table: table.getBoundingClientRect().width, page: document.documentElement.scrollWidth };
+    });
+    assert.ok(box.scrollWidth <= box.clientWidth + 1 && box.page <= 1400, `the table fits the window: ${JSON.stringify(box)}`);
+    const note = await row.locator('td.note').boundingBox();
+    assert.ok(note && note.x + note.width <= 1400, 'the Note column in sight');
+    assert.equal((await row.locator('td.scene').innerText()).replace(/\s/g, ''), LONG_SCENE, 'the whole name, wrapped');
+  });
+});
