@@ -14,7 +14,6 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { io } from 'socket.io-client';
@@ -23,19 +22,32 @@ import { createDatabase, startNode, stopNode, type ClusterSpec, type NodeProcess
 import { makeClip, tempDir } from '../test/support/media.js';
 import type { ClusterNodeState } from '../server/cluster/cluster-node.js';
 import type { Readout } from '../server/shared/socket-events.js';
+import { benchArgs, positiveNumber, numberFrom, wholeNumber } from './bench-options.js';
 
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
-const { values } = parseArgs({
-  options: {
+const USAGE = `usage: npm run bench:cluster [-- --seconds 20 --kills 10 --lease 10 --out bench-results/cluster.json]
+  --seconds S   seconds measured per cluster size: more than 0 (default 20)
+  --kills N     kill -9 failovers timed: a whole number, at least 1 (default 10)
+  --lease S     a camera's lease (cluster.leaseS): 1 to 300 (default 10)
+  --out FILE    where the JSON goes (default bench-results/cluster.json)
+  -h, --help    this text`;
+const { SECONDS, KILLS, LEASE_S, values } = benchArgs(
+  USAGE,
+  process.argv.slice(2),
+  {
     seconds: { type: 'string', default: '20' },
     kills: { type: 'string', default: '10' },
     lease: { type: 'string', default: '10' },
     out: { type: 'string', default: path.join(ROOT, 'bench-results', 'cluster.json') },
   },
-});
-const SECONDS = Number(values.seconds);
-const KILLS = Number(values.kills);
-const LEASE_S = Number(values.lease);
+  (values) => ({
+    SECONDS: positiveNumber('seconds', values.seconds),
+    KILLS: wholeNumber('kills', values.kills, 1),
+    // The config's own range (cluster.leaseS).
+    LEASE_S: numberFrom('lease', values.lease, 1, 300),
+    values,
+  }),
+);
 const CAMERAS_PER_NODE = 2;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -187,8 +199,8 @@ const report = {
   },
 };
 console.log(JSON.stringify(report.failover, null, 1));
-mkdirSync(path.dirname(values.out!), { recursive: true });
-writeFileSync(values.out!, JSON.stringify(report, null, 2) + '\n');
+mkdirSync(path.dirname(values.out), { recursive: true });
+writeFileSync(values.out, JSON.stringify(report, null, 2) + '\n');
 console.log(`written: ${values.out}`);
 monitor.disconnect();
 await Promise.all([redisEngine.stop(), postgres.stop()]);

@@ -16,7 +16,6 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { baseKnowledgePath, loadBaseKnowledge } from '../server/calibration/base-knowledge.js';
 import { CALIBRATION_TRAIN_OPTIONS, holdFor, residualHead, rowsOf, scoreSet, type LabelledSet, type SetSample } from '../server/calibration/multi-set-calibration.js';
 import { fitProduction } from '../server/calibration/production-fit.js';
@@ -25,19 +24,32 @@ import { applyHead } from '../server/calibration/framing-head.js';
 import { fitReading } from '../server/calibration/head-hold.js';
 import { MODEL_FEATURE_NAMES } from '../server/inference/framing/framing-model.js';
 import { seededRandom, shuffleInPlace } from '../server/shared/seeded-random.js';
+import { benchArgs, wholeNumber } from './bench-options.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const { values } = parseArgs({
-  options: {
+const USAGE = `usage: npm run bench:conventions [-- --per-class 10 --draws 3 --base models/framing-default.base.json.gz --out bench-results/conventions.json]
+  --per-class N   corrections drawn of each class (fewer where a class has fewer than twice that): a whole number, at least 1 (default 10)
+  --draws N       draws of the corrections, seeded: a whole number, at least 1 (default 3)
+  --base FILE     the base knowledge whose sets play the productions (default: the shipped head's)
+  --out FILE      where the JSON goes (default bench-results/conventions.json)
+  -h, --help      this text`;
+const { perClass, draws, sets, values } = benchArgs(
+  USAGE,
+  process.argv.slice(2),
+  {
     base: { type: 'string', default: baseKnowledgePath(path.join(ROOT, 'models', 'framing-default.head.json')) },
     'per-class': { type: 'string', default: '10' },
     draws: { type: 'string', default: '3' },
     out: { type: 'string', default: path.join(ROOT, 'bench-results', 'conventions.json') },
   },
-});
-const perClass = Number(values['per-class']);
-const draws = Number(values.draws);
-const sets = loadBaseKnowledge(values.base, MODEL_FEATURE_NAMES);
+  (values) => ({
+    perClass: wholeNumber('per-class', values['per-class'], 1),
+    draws: wholeNumber('draws', values.draws, 1),
+    // Read here, so that a base that cannot be read is its coded line (CALIBRATION_BASE_INVALID, MODEL_MISMATCH), not a stack trace.
+    sets: loadBaseKnowledge(values.base, MODEL_FEATURE_NAMES),
+    values,
+  }),
+);
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 

@@ -14,16 +14,21 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { CUT_FRAME, CutDetector, cutFrameFilter, type CutEvent } from '../server/cuts/cut-detector.js';
 import { scoreCuts, type CutScore } from '../server/cuts/cut-scoring.js';
 import { decodeCutFrames } from '../server/cuts/decode-cut-frames.js';
 import { resolveFfmpeg } from '../server/ingest/ffmpeg-binary.js';
 import { makeCutClips, montageTruth } from '../test/support/cut-clips.js';
+import { benchArgs, wholeNumber } from './bench-options.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SHARED = path.join(ROOT, '..', 'shared');
 const TOLERANCE = 2;
+const USAGE = `usage: npm run bench:cuts [-- --rounds 20 --skip-1080p --out bench-results/cuts.json]
+  --rounds N     passes of the detector alone over the montage's frames: a whole number, at least 1 (default 20)
+  --skip-1080p   leave out ffmpeg decode + detector on a 1080p file
+  --out FILE     where the JSON goes (default bench-results/cuts.json)
+  -h, --help     this text`;
 
 const out = (line = '') => process.stdout.write(line + '\n');
 const round = (x: number, places = 3) => Math.round(x * 10 ** places) / 10 ** places;
@@ -165,14 +170,16 @@ async function benchEndToEnd(ffmpegPath: string, dir: string) {
 }
 
 export async function runCutBench(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
+  const { rounds, values } = benchArgs(
+    USAGE,
+    argv,
+    {
       rounds: { type: 'string', default: '20' },
       'skip-1080p': { type: 'boolean', default: false },
       out: { type: 'string', default: path.join(ROOT, 'bench-results', 'cuts.json') },
     },
-  });
+    (values) => ({ rounds: wholeNumber('rounds', values.rounds, 1), values }),
+  );
   const ffmpeg = resolveFfmpeg(null);
   out(`ffmpeg: ${ffmpeg.path} (${ffmpeg.origin}); cut frames: ${cutFrameFilter(null)}`);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'shotscale-cut-bench-'));
@@ -181,7 +188,7 @@ export async function runCutBench(argv: string[]): Promise<number> {
     out();
     const clips = await benchClips(ffmpeg.path, dir);
     out();
-    const speed = benchDetectorSpeed(await decode(ffmpeg.path, montageTruth().path), 24, Number(values.rounds));
+    const speed = benchDetectorSpeed(await decode(ffmpeg.path, montageTruth().path), 24, rounds);
     const endToEnd = values['skip-1080p'] ? null : await benchEndToEnd(ffmpeg.path, dir);
     mkdirSync(path.dirname(values.out), { recursive: true });
     const report = {

@@ -14,27 +14,42 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
 import { startServer } from '../server/app/shotscale-server.js';
 import { deepFreeze } from '../server/config/load-config.js';
 import { silentLogger } from '../server/shared/logger.js';
 import { testConfig, TEST_DIR } from '../test/support/server-harness.js';
 import { ensureWebBuild } from '../test/support/web-build.js';
+import { MAX_ANALYSIS_FPS } from '../server/shared/input-limits.js';
+import { benchArgs, numberFrom, positiveNumber, wholeNumber } from './bench-options.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const { values } = parseArgs({
-  options: {
+const USAGE = `usage: npm run bench:dashboard [-- --cameras 16 --fps 5 --duration 20 --preview-fps 2 --out bench-results/dashboard.json]
+  --cameras N       test-pattern cameras: a whole number, at least 1 (default 16)
+  --fps N           readouts per second of each: more than 0 and at most ${MAX_ANALYSIS_FPS} (default 5)
+  --duration S      seconds measured in the page: more than 0 (default 20)
+  --preview-fps N   previews per second to the page: 0 (none) to 10 (default 2)
+  --out FILE        where the JSON goes (default bench-results/dashboard.json)
+  -h, --help        this text`;
+const { cameras, fps, durationS, previewFps, values } = benchArgs(
+  USAGE,
+  process.argv.slice(2),
+  {
     cameras: { type: 'string', default: '16' },
     fps: { type: 'string', default: '5' },
     duration: { type: 'string', default: '20' },
     'preview-fps': { type: 'string', default: '2' },
     out: { type: 'string', default: path.join(ROOT, 'bench-results', 'dashboard.json') },
   },
-});
-const cameras = Number(values.cameras);
-const fps = Number(values.fps);
-const durationS = Number(values.duration);
+  (values) => ({
+    cameras: wholeNumber('cameras', values.cameras, 1),
+    fps: positiveNumber('fps', values.fps, MAX_ANALYSIS_FPS),
+    durationS: positiveNumber('duration', values.duration),
+    // The config's own range (dashboard.previewFps).
+    previewFps: numberFrom('preview-fps', values['preview-fps'], 0, 10),
+    values,
+  }),
+);
 
 interface PageFigures {
   frames: number;
@@ -52,7 +67,7 @@ const pct = (xs: number[], q: number) => {
 
 ensureWebBuild();
 const config = testConfig({
-  dashboard: { previewFps: Number(values['preview-fps']) },
+  dashboard: { previewFps },
   cameras: Array.from({ length: cameras }, (_, i) => ({ id: `cam-${i + 1}`, analysisFps: fps, source: { kind: 'testsrc', pattern: 'testsrc2', width: 320, height: 240, fps: 25 } })),
 });
 const server = await startServer({ config: deepFreeze(config), file: null, baseDir: TEST_DIR }, { log: silentLogger });
@@ -132,7 +147,7 @@ try {
     host: { cpus: os.cpus().length, model: os.cpus()[0]?.model },
     cameras,
     readoutsPerCameraPerS: fps,
-    previewFps: Number(values['preview-fps']),
+    previewFps,
     durationS,
     readoutsReceived: figures.readouts,
     readoutsPerS: Math.round((figures.readouts / figures.elapsedMs) * 1000),

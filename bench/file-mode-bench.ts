@@ -12,19 +12,26 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { scoreCuts } from '../server/cuts/cut-scoring.js';
 import { resolveFfmpeg } from '../server/ingest/ffmpeg-binary.js';
+import { MAX_ANALYSIS_FPS } from '../server/shared/input-limits.js';
 import type { LogSummary } from '../server/cli/log-command.js';
 import type { ShotRecord } from '../server/shared/shots.js';
 import { montageTruth } from '../test/support/cut-clips.js';
+import { benchArgs, listOf, positiveNumber } from './bench-options.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const MONTAGE = path.join(ROOT, '..', 'shared', 'fixtures', 'clips', 'montage_cc_pd_segments_640x360.mp4');
 const CLI = path.join(ROOT, 'bin', 'shotscale.js');
 
-const { values } = parseArgs({ options: { fps: { type: 'string', default: '2,3,5' }, out: { type: 'string', default: path.join(ROOT, 'bench-results', 'filemode.json') } } });
-const rates = values.fps.split(',').map(Number);
+const USAGE = `usage: npm run bench:filemode [-- --fps 2,3,5 --out bench-results/filemode.json]
+  --fps N,...   analysed frames per second of each run: numbers more than 0 and at most ${MAX_ANALYSIS_FPS}, separated by commas (default 2,3,5)
+  --out FILE    where the JSON goes (default bench-results/filemode.json)
+  -h, --help    this text`;
+const { rates, values } = benchArgs(USAGE, process.argv.slice(2), { fps: { type: 'string', default: '2,3,5' }, out: { type: 'string', default: path.join(ROOT, 'bench-results', 'filemode.json') } }, (values) => ({
+  rates: listOf('fps', values.fps, (name, item) => positiveNumber(name, item, MAX_ANALYSIS_FPS)),
+  values,
+}));
 const ffmpeg = resolveFfmpeg(null);
 const dir = mkdtempSync(path.join(os.tmpdir(), 'shotscale-filemode-'));
 try {

@@ -20,7 +20,6 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { resolveFfmpeg } from '../server/ingest/ffmpeg-binary.js';
 import { formatCsvRow, parseCsv } from '../server/evaluation/csv-table.js';
 import { parseLabels } from '../server/evaluation/labels-file.js';
@@ -28,6 +27,8 @@ import { confusionMatrix, scoreMatrix, type Scores } from '../server/evaluation/
 import { classIndexOf, findTaxonomy, type Taxonomy } from '../server/evaluation/taxonomies.js';
 import { CANONICAL_SCALES } from '../server/shared/scale.js';
 import type { ShotRecord } from '../server/shared/shots.js';
+import { UsageError } from '../server/cli/command-options.js';
+import { benchArgs, listOf, positiveNumber, wholeNumber } from './bench-options.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const EVALSET = path.join(ROOT, '..', 'shared', 'evalset');
@@ -35,8 +36,16 @@ const CLI = path.join(ROOT, 'bin', 'shotscale.js');
 /** Each shared set and the taxonomy its labels are in. */
 const SETS: Record<string, string> = { hoha: 'cinescale', cinemanet: 'cinemanet' };
 
-const { values } = parseArgs({
-  options: {
+const USAGE = `usage: npm run bench:held-frames [-- --sets hoha,cinemanet --stride 2,6 --hold 2 --out bench-results/held-frames.json]
+  --sets NAME,...   the shared sets, of ${Object.keys(SETS).join(', ')} (default hoha,cinemanet)
+  --stride N,...    every Nth frame of each set, in the order of --sets: whole numbers, at least 1 (default 2,6)
+  --hold S          seconds each frame is held: a number more than 0 (default 2)
+  --out FILE        where the JSON goes (default bench-results/held-frames.json)
+  -h, --help        this text`;
+const { names, strides, holdS, values } = benchArgs(
+  USAGE,
+  process.argv.slice(2),
+  {
     sets: { type: 'string', default: 'hoha,cinemanet' },
     /** Every Nth frame of each set, in the order of --sets (HOHA's 555 and CinemaNet's 1,979 frames: 278 and 330). */
     stride: { type: 'string', default: '2,6' },
@@ -44,8 +53,13 @@ const { values } = parseArgs({
     hold: { type: 'string', default: '2' },
     out: { type: 'string', default: path.join(ROOT, 'bench-results', 'held-frames.json') },
   },
-});
-const holdS = Number(values.hold);
+  (values) => {
+    const names = values.sets.split(',');
+    const unknown = names.find((name) => !Object.hasOwn(SETS, name));
+    if (unknown !== undefined) throw new UsageError(`--sets ${JSON.stringify(values.sets)}: no set ${JSON.stringify(unknown)}; the sets are ${Object.keys(SETS).join(', ')}`);
+    return { names, strides: listOf('stride', values.stride, (name, item) => wholeNumber(name, item, 1)), holdS: positiveNumber('hold', values.hold), values };
+  },
+);
 const FPS = 25;
 const ffmpeg = resolveFfmpeg(null);
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
@@ -69,8 +83,6 @@ function summary(scores: Scores): { exact: number; withinOne: number; meanRecall
 const rows = [];
 const dir = mkdtempSync(path.join(os.tmpdir(), 'shotscale-held-frames-'));
 try {
-  const names = values.sets.split(',');
-  const strides = values.stride.split(',').map(Number);
   for (const [k, name] of names.entries()) {
     const taxonomy = findTaxonomy(SETS[name] ?? '');
     if (!taxonomy) throw new Error(`unknown set ${name}: one of ${Object.keys(SETS).join(', ')}`);

@@ -12,7 +12,6 @@ import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import '../server/inference/onnx-telemetry-off.js'; // before onnxruntime-node, which reads it when it starts
 import * as ort from 'onnxruntime-node';
 import { openSession } from '../server/inference/onnx-session.js';
@@ -21,6 +20,7 @@ import { WorkerPool } from '../server/inference/worker/worker-pool.js';
 import { decodeFile } from '../server/ingest/file-decoder.js';
 import { resolveFfmpeg } from '../server/ingest/ffmpeg-binary.js';
 import { loadModel } from '../server/inference/model-registry.js';
+import { benchArgs, wholeNumber } from './bench-options.js';
 import { findActiveRect } from '../server/inference/framing/image-cues.js';
 import { readFramingManifest } from '../server/inference/framing/framing-manifest.js';
 import { roundEye } from '../server/inference/framing/round-eye.js';
@@ -29,6 +29,10 @@ import { systemClock } from '../server/shared/clock.js';
 import { silentLogger } from '../server/shared/logger.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const USAGE = `usage: npm run bench:model [-- --rounds 8 --out bench-results/models.json]
+  --rounds N   timed runs of each model at each batch size: a whole number, at least 1 (default 8)
+  --out FILE   where the JSON goes (default bench-results/models.json)
+  -h, --help   this text`;
 const EVAL_IMAGES = path.join(ROOT, '..', 'shared', 'evalset', 'cinemanet', 'img');
 const BATCHES = [1, 4, 8, 16];
 
@@ -128,8 +132,7 @@ async function benchDetector(name: string, shape: [number, number, number], roun
 }
 
 export async function runModelBench(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { rounds: { type: 'string', default: '8' }, out: { type: 'string', default: path.join(ROOT, 'bench-results', 'models.json') } } });
-  const rounds = Number(values.rounds);
+  const { rounds, values } = benchArgs(USAGE, argv, { rounds: { type: 'string', default: '8' }, out: { type: 'string', default: path.join(ROOT, 'bench-results', 'models.json') } }, (values) => ({ rounds: wholeNumber('rounds', values.rounds, 1), values }));
   const rows: Row[] = [];
   await benchDetector('movenet-multipose', [192, 320, 3], rounds, rows);
   await benchDetector('movenet-multipose-embed-int8', [192, 320, 3], rounds, rows);

@@ -10,15 +10,26 @@ import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { io } from 'socket.io-client';
 import type { Readout } from '../server/shared/socket-events.js';
+import { ShotscaleError } from '../server/errors.js';
+import { MAX_ANALYSIS_FPS } from '../server/shared/input-limits.js';
+import { benchArgs, listOf, numberFrom, positiveNumber, wholeNumber } from './bench-options.js';
 import { childrenOf, readProc } from './proc-stats.js';
 import { startServerProcess } from './server-process.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const FIXTURE_MANIFEST = path.join(ROOT, 'test', 'fixtures', 'movieshots-fixture.manifest.json');
 const SHIPPED_MANIFEST = path.join(ROOT, 'models', 'movieshots-mobilenetv3-small-random.manifest.json');
+// `shotscale bench` checks these options first (server/cli/bench-command.ts) and prints its own usage; this one is for `tsx bench/pipeline-bench.ts`.
+const USAGE = `usage: npm run bench [-- --cameras 1,4,8,16 --fps 5 --duration 30 --warmup 5 --manifest M --out bench-results/pipeline.json]
+  --cameras N,...   camera counts, one run each: whole numbers, at least 1, separated by commas (default 1,4,8,16)
+  --fps N           analysed frames per second of each camera: more than 0 and at most ${MAX_ANALYSIS_FPS} (default 5)
+  --duration S      seconds per run: more than 0 (default 30)
+  --warmup S        seconds before a run counts: 0 or more (default 5)
+  --manifest M      another model's manifest (default: the shared test classifier, else the shipped model)
+  --out FILE        where the JSON goes (default bench-results/pipeline.json)
+  -h, --help        this text`;
 
 interface RunResult {
   cameras: number;
@@ -131,9 +142,10 @@ async function runOne(cameras: number, fps: number, durationS: number, warmupS: 
 }
 
 export async function runPipelineBench(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
+  const { counts, fps, durationS, warmupS, values } = benchArgs(
+    USAGE,
+    argv,
+    {
       cameras: { type: 'string', default: '1,4,8,16' },
       fps: { type: 'string', default: '5' },
       duration: { type: 'string', default: '30' },
@@ -141,18 +153,25 @@ export async function runPipelineBench(argv: string[]): Promise<number> {
       manifest: { type: 'string' },
       out: { type: 'string', default: path.join(ROOT, 'bench-results', 'pipeline.json') },
     },
-  });
-  const counts = values.cameras.split(',').map(Number);
-  const fps = Number(values.fps);
-  const durationS = Number(values.duration);
+    (values) => {
+      if (values.manifest !== undefined && !existsSync(values.manifest)) throw new ShotscaleError('MODEL_MANIFEST_NOT_FOUND', `--manifest ${values.manifest}: no such file`);
+      return {
+        counts: listOf('cameras', values.cameras, (name, item) => wholeNumber(name, item.trim(), 1)),
+        fps: positiveNumber('fps', values.fps, MAX_ANALYSIS_FPS),
+        durationS: positiveNumber('duration', values.duration),
+        warmupS: numberFrom('warmup', values.warmup, 0),
+        values,
+      };
+    },
+  );
   const manifest = values.manifest ? path.resolve(values.manifest) : existsSync(path.join(ROOT, '..', 'shared', 'fixtures', 'movieshots-mobilenetv3-small-random.onnx')) ? FIXTURE_MANIFEST : SHIPPED_MANIFEST;
   const log = (s: string) => process.stderr.write(s + '\n');
   const workDir = mkdtempSync(path.join(os.tmpdir(), 'shotscale-bench-'));
-  log(`pipeline bench: cameras ${counts.join(', ')} at ${fps} fps, ${durationS} s each (+${values.warmup} s warm-up), model ${path.basename(manifest)}, ${os.cpus().length} cores`);
+  log(`pipeline bench: cameras ${counts.join(', ')} at ${fps} fps, ${durationS} s each (+${warmupS} s warm-up), model ${path.basename(manifest)}, ${os.cpus().length} cores`);
   const results: RunResult[] = [];
   for (const n of counts) {
     log(`- ${n} camera(s)...`);
-    results.push(await runOne(n, fps, durationS, Number(values.warmup), manifest, workDir, log));
+    results.push(await runOne(n, fps, durationS, warmupS, manifest, workDir, log));
   }
   const header = 'cams  target/s  analysed/s  p50ms  p95ms  p99ms  batch  infer-ms  dropped  srv-cpu  srv-rss(MB) slope/min  ffmpeg-cpu  ffmpeg-rss';
   process.stdout.write(header + '\n');

@@ -10,17 +10,28 @@
  *
  *   npm run bench:profile [-- --cameras 8 --fps 5 --duration 20 --manifest M]
  */
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { io } from 'socket.io-client';
+import { ShotscaleError } from '../server/errors.js';
+import { MAX_ANALYSIS_FPS } from '../server/shared/input-limits.js';
+import { benchArgs, numberFrom, positiveNumber, wholeNumber } from './bench-options.js';
 import { childrenOf, readProc } from './proc-stats.js';
 import { startServerProcess } from './server-process.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DEFAULT_MANIFEST = path.join(ROOT, 'models', 'framing-default.manifest.json');
+const USAGE = `usage: npm run bench:profile [-- --cameras 8 --fps 5 --duration 20 --warmup 8 --manifest M --intra-op 0 --out bench-results/profile.json]
+  --cameras N    test-pattern cameras: a whole number, at least 1 (default 8)
+  --fps N        analysed frames per second of each: more than 0 and at most ${MAX_ANALYSIS_FPS} (default 5)
+  --duration S   seconds profiled: more than 0 (default 20)
+  --warmup S     seconds before the profile counts: 0 or more (default 8)
+  --manifest M   the model's manifest (default models/framing-default.manifest.json)
+  --intra-op N   onnxruntime threads per operator: a whole number, 0 (the cores shared out) or more (default 0)
+  --out FILE     where the JSON goes (default bench-results/profile.json)
+  -h, --help     this text`;
 
 /** Stage of a stack frame by its script; first match wins. */
 const STAGES: [string, RegExp][] = [
@@ -94,9 +105,10 @@ export function summariseProfile(profile: CpuProfile, file: string): ThreadSumma
 const round = (n: number, d = 1) => Math.round(n * 10 ** d) / 10 ** d;
 
 export async function runProfileBench(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
+  const { cameras, fps, durationS, warmupS, intraOp, values } = benchArgs(
+    USAGE,
+    argv,
+    {
       cameras: { type: 'string', default: '8' },
       fps: { type: 'string', default: '5' },
       duration: { type: 'string', default: '20' },
@@ -105,15 +117,25 @@ export async function runProfileBench(argv: string[]): Promise<number> {
       'intra-op': { type: 'string', default: '0' },
       out: { type: 'string', default: path.join(ROOT, 'bench-results', 'profile.json') },
     },
-  });
-  const cameras = Number(values.cameras), fps = Number(values.fps), durationS = Number(values.duration);
+    (values) => {
+      if (!existsSync(values.manifest)) throw new ShotscaleError('MODEL_MANIFEST_NOT_FOUND', `--manifest ${values.manifest}: no such file`);
+      return {
+        cameras: wholeNumber('cameras', values.cameras, 1),
+        fps: positiveNumber('fps', values.fps, MAX_ANALYSIS_FPS),
+        durationS: positiveNumber('duration', values.duration),
+        warmupS: numberFrom('warmup', values.warmup, 0),
+        intraOp: wholeNumber('intra-op', values['intra-op'], 0),
+        values,
+      };
+    },
+  );
   const log = (s: string) => process.stderr.write(s + '\n');
   const workDir = mkdtempSync(path.join(os.tmpdir(), 'shotscale-profile-'));
   const profileDir = path.join(workDir, 'profiles');
   const configFile = path.join(workDir, 'profile.yaml');
   const cams = Array.from({ length: cameras }, (_, i) => `  - { id: cam-${i + 1}, analysisFps: ${fps}, source: { kind: testsrc, pattern: testsrc2, width: 1280, height: 720, fps: 25 } }`);
-  writeFileSync(configFile, [`server: { port: 0 }`, `model: { manifest: ${JSON.stringify(path.resolve(values.manifest))}, executionProviders: [cpu], intraOpThreads: ${Number(values['intra-op'])} }`, `shots: { dataDir: ${JSON.stringify(path.join(workDir, 'data'))} }`, 'cameras:', ...cams].join('\n') + '\n');
-  log(`profile bench: ${cameras} cameras at ${fps} fps, ${durationS} s (+${values.warmup} s warm-up), model ${path.basename(values.manifest)}, ${os.availableParallelism()} cores`);
+  writeFileSync(configFile, [`server: { port: 0 }`, `model: { manifest: ${JSON.stringify(path.resolve(values.manifest))}, executionProviders: [cpu], intraOpThreads: ${intraOp} }`, `shots: { dataDir: ${JSON.stringify(path.join(workDir, 'data'))} }`, 'cameras:', ...cams].join('\n') + '\n');
+  log(`profile bench: ${cameras} cameras at ${fps} fps, ${durationS} s (+${warmupS} s warm-up), model ${path.basename(values.manifest)}, ${os.availableParallelism()} cores`);
 
   const { child, url } = await startServerProcess(configFile, process.env, ['--cpu-prof', `--cpu-prof-dir=${profileDir}`]);
   // A dashboard: every readout, and previews of every camera (what the wall asks for).
@@ -125,7 +147,7 @@ export async function runProfileBench(argv: string[]): Promise<number> {
     const text = await (await fetch(`${url}/metrics`)).text();
     return [...text.matchAll(/^shotscale_frames_analysed_total\{[^}]*\} (\S+)$/gm)].reduce((a, m) => a + Number(m[1]), 0);
   };
-  await new Promise((r) => setTimeout(r, Number(values.warmup) * 1000));
+  await new Promise((r) => setTimeout(r, warmupS * 1000));
   const before = { analysed: await analysedTotal(), server: readProc(child.pid!)!, children: new Map(childrenOf(child.pid!).map((c) => [c.pid, c.cpuS])) };
   const started = performance.now();
   await new Promise((r) => setTimeout(r, durationS * 1000));

@@ -13,7 +13,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { ReadoutBuilder } from '../server/analysis/readout-builder.js';
 import { loadHead } from '../server/calibration/framing-head.js';
 import { configSchema } from '../server/config/schema.js';
@@ -25,23 +24,40 @@ import { resolveFfmpeg } from '../server/ingest/ffmpeg-binary.js';
 import { systemClock } from '../server/shared/clock.js';
 import { silentLogger } from '../server/shared/logger.js';
 import { CANONICAL_SCALES } from '../server/shared/scale.js';
+import { MAX_ANALYSIS_FPS } from '../server/shared/input-limits.js';
+import { benchArgs, listOf, positiveNumber } from './bench-options.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DEMO = path.join(ROOT, 'media', 'demo');
-const { values } = parseArgs({ options: { fps: { type: 'string', default: '2,5' }, 'empty-weight': { type: 'string' }, out: { type: 'string', default: path.join(ROOT, 'bench-results', 'steadiness.json') } } });
+const USAGE = `usage: npm run bench:steadiness [-- --fps 2,5 --empty-weight 0.3 --out bench-results/steadiness.json]
+  --fps N,...        analysis rates, one run each: numbers more than 0 and at most ${MAX_ANALYSIS_FPS}, separated by commas (default 2,5)
+  --empty-weight W   pipeline.smoothing.emptyFrameWeight: more than 0 and at most 1 (default: the config's)
+  --out FILE         where the JSON goes (default bench-results/steadiness.json)
+  -h, --help         this text`;
+const { rates, emptyWeight, values } = benchArgs(
+  USAGE,
+  process.argv.slice(2),
+  { fps: { type: 'string', default: '2,5' }, 'empty-weight': { type: 'string' }, out: { type: 'string', default: path.join(ROOT, 'bench-results', 'steadiness.json') } },
+  (values) => ({
+    rates: listOf('fps', values.fps, (name, item) => positiveNumber(name, item, MAX_ANALYSIS_FPS)),
+    // The config's own range (pipeline.smoothing.emptyFrameWeight).
+    emptyWeight: values['empty-weight'] === undefined ? undefined : positiveNumber('empty-weight', values['empty-weight'], 1),
+    values,
+  }),
+);
 
 const segments = readFileSync(path.join(DEMO, 'segments.csv'), 'utf8').trim().split('\n').slice(1).map((line) => {
   const [file, start, end, scale] = line.split(',');
   return { file: file!, start: Number(start), end: Number(end), truth: CANONICAL_SCALES.indexOf(scale as never) };
 });
-const smoothing = configSchema.parse(values['empty-weight'] ? { pipeline: { smoothing: { emptyFrameWeight: Number(values['empty-weight']) } } } : {}).pipeline.smoothing;
+const smoothing = configSchema.parse(emptyWeight === undefined ? {} : { pipeline: { smoothing: { emptyFrameWeight: emptyWeight } } }).pipeline.smoothing;
 const model = await FramingModel.load(path.join(ROOT, 'models', 'framing-default.manifest.json'), { executionProviders: ['cpu'], intraOpThreads: 2 }, silentLogger);
 const head = loadHead(path.join(ROOT, 'models', 'framing-default.head.json'), MODEL_FEATURE_NAMES);
 const profile = { models: [{ name: 'default', model, weight: 1 }], head };
 const ffmpeg = resolveFfmpeg(null);
 
 const rows = [];
-for (const fps of values.fps.split(',').map(Number)) {
+for (const fps of rates) {
   const frames = new Map<string, { timeS: number; data: Uint8Array }[]>();
   for (const file of new Set(segments.map((s) => s.file))) {
     const list: { timeS: number; data: Uint8Array }[] = [];

@@ -20,12 +20,14 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { io } from 'socket.io-client';
 import { CUT_FRAME_BYTES } from '../server/cuts/cut-frames.js';
 import { i420ToCutFrame, i420ToRgb } from '../server/ingest/webrtc/i420.js';
 import type { Readout } from '../server/shared/socket-events.js';
 import { PatternFrames, publishWhip, type WhipPublisher } from '../test/support/whip-publisher.js';
+import { ShotscaleError } from '../server/errors.js';
+import { MAX_ANALYSIS_FPS, TESTSRC_MAX } from '../server/shared/input-limits.js';
+import { benchArgs, numberFrom, positiveNumber, wholeNumber } from './bench-options.js';
 import { childrenOf, readProc } from './proc-stats.js';
 import { startServerProcess } from './server-process.js';
 
@@ -35,6 +37,18 @@ const FIXTURE_ONNX = path.join(ROOT, '..', 'shared', 'fixtures', 'movieshots-mob
 const SHIPPED_MANIFEST = path.join(ROOT, 'models', 'movieshots-mobilenetv3-small-random.manifest.json');
 const WEBRTC_ID = 'bench-webrtc';
 const FFMPEG_ID = 'bench-ffmpeg';
+const USAGE = `usage: npm run bench:webrtc [-- --duration 20 --warmup 5 --width 1280 --height 720 --fps 30 --analysis-fps 5 --manifest M
+                                 --cycles 30 --malloc-arena-max 2 --out bench-results/webrtc.json]
+  --duration S           seconds per phase: more than 0 (default 20)
+  --warmup S             seconds before a phase counts: 0 or more (default 5)
+  --width N, --height N  the WebRTC publisher's picture: whole numbers from 16 to ${TESTSRC_MAX.width} and ${TESTSRC_MAX.height} (default 1280x720)
+  --fps N                the publisher's frames per second: more than 0 and at most ${TESTSRC_MAX.fps} (default 30)
+  --analysis-fps N       analysed frames per second of each camera: more than 0 and at most ${MAX_ANALYSIS_FPS} (default 5)
+  --manifest M           another model's manifest (default: the shared test classifier, else the shipped model)
+  --cycles N             publish/stop cycles of the churn, every fifth publisher vanishing without DELETE: a whole number, 0 or more (default 30)
+  --malloc-arena-max N   the server's MALLOC_ARENA_MAX: a whole number, at least 1, or '' for glibc's default (default 2)
+  --out FILE             where the JSON goes (default bench-results/webrtc.json)
+  -h, --help             this text`;
 
 const round = (n: number, d = 2) => Math.round(n * 10 ** d) / 10 ** d;
 const percentile = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : NaN);
@@ -154,9 +168,10 @@ async function cameraStatusState(url: string, id: string): Promise<string | null
 }
 
 export async function runWebrtcBench(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
+  const { durationS, warmupS, width, height, fps, analysisFps, cycles, values } = benchArgs(
+    USAGE,
+    argv,
+    {
       duration: { type: 'string', default: '20' },
       warmup: { type: 'string', default: '5' },
       width: { type: 'string', default: '1280' },
@@ -168,13 +183,21 @@ export async function runWebrtcBench(argv: string[]): Promise<number> {
       'malloc-arena-max': { type: 'string', default: '2' },
       out: { type: 'string', default: path.join(ROOT, 'bench-results', 'webrtc.json') },
     },
-  });
-  const durationS = Number(values.duration);
-  const warmupS = Number(values.warmup);
-  const width = Number(values.width);
-  const height = Number(values.height);
-  const fps = Number(values.fps);
-  const analysisFps = Number(values['analysis-fps']);
+    (values) => {
+      if (values.manifest !== undefined && !existsSync(values.manifest)) throw new ShotscaleError('MODEL_MANIFEST_NOT_FOUND', `--manifest ${values.manifest}: no such file`);
+      if (values['malloc-arena-max'] !== '') wholeNumber('malloc-arena-max', values['malloc-arena-max'], 1);
+      return {
+        durationS: positiveNumber('duration', values.duration),
+        warmupS: numberFrom('warmup', values.warmup, 0),
+        width: wholeNumber('width', values.width, 16, TESTSRC_MAX.width),
+        height: wholeNumber('height', values.height, 16, TESTSRC_MAX.height),
+        fps: positiveNumber('fps', values.fps, TESTSRC_MAX.fps),
+        analysisFps: positiveNumber('analysis-fps', values['analysis-fps'], MAX_ANALYSIS_FPS),
+        cycles: wholeNumber('cycles', values.cycles, 0),
+        values,
+      };
+    },
+  );
   const manifest = values.manifest ? path.resolve(values.manifest) : existsSync(FIXTURE_ONNX) ? FIXTURE_MANIFEST : SHIPPED_MANIFEST;
   const input = (JSON.parse(readFileSync(manifest, 'utf8')) as { input: { width: number; height: number } }).input;
   const log = (s: string) => process.stderr.write(s + '\n');
@@ -276,7 +299,7 @@ export async function runWebrtcBench(argv: string[]): Promise<number> {
     await publisher!.stop();
     publisher = null;
 
-    churn = await measureChurn(url, child.pid!, Number(values.cycles), log);
+    churn = await measureChurn(url, child.pid!, cycles, log);
   } finally {
     const p = publisher as WhipPublisher | null;
     if (p) await p.stop().catch((error: unknown) => log(`stopping the publisher: ${String(error)}`));
@@ -289,7 +312,7 @@ export async function runWebrtcBench(argv: string[]): Promise<number> {
   printTable(results, conversions);
   if (churn) {
     process.stdout.write(
-      `\nchurn: ${churn.cycles} publish/stop cycles (plus ${churn.vanished} vanished publishers): server RSS ${churn.rssMb.before} -> ${churn.rssMb.after} MB ` +
+      `\nchurn: ${churn.cycles} publish/stop cycles (${churn.vanished} of them publishers that vanished without DELETE): server RSS ${churn.rssMb.before} -> ${churn.rssMb.after} MB ` +
         `(after the first 5 cycles: ${churn.rssMb.afterWarmup} MB), camera left ${churn.finalState}\n`,
     );
   }

@@ -5,6 +5,7 @@
  * (groupedFolds) for frames that come in runs of near copies, as live
  * corrections do.
  */
+import { ShotscaleError } from '../errors.js';
 import { argmax, CANONICAL_SCALES, type CanonicalScale } from '../shared/scale.js';
 import { headInput } from './framing-head.js';
 import { shuffleInPlace } from '../shared/seeded-random.js';
@@ -88,13 +89,15 @@ export function crossValidate(samples: readonly LabelledSample[], groups: readon
  * alike), so that no fold is scored on a near copy of a frame it was fitted
  * on, and spreads each class over the folds as far as whole groups allow:
  * the largest groups first, each to the fold with the fewest frames of its
- * commonest class (then the fewest frames). `folds` is at most the number of
+ * commonest class (then the fewest frames). `folds` is at least 2 and at most the number of
  * groups. Why: frames of one shot a second apart in both the training and
  * the test folds scored a head that memorised each camera's scene, not the
  * production's lines, 77.8% on labels that contradicted the picture (16.7%
  * before).
  */
 export function groupedFolds(labels: readonly number[], groups: readonly string[], folds: number, seed: number): number[] {
+  // One fold leaves nothing to fit on that never saw the frames it scores (and 0 has no fold to put a shot in).
+  if (!Number.isInteger(folds) || folds < 2) throw new ShotscaleError('CALIBRATION_INVALID', `cross-validation in ${folds} folds: it takes a whole number of at least 2`);
   const random = seededRandom(seed);
   const members = new Map<string, number[]>();
   labels.forEach((_, i) => members.set(groups[i]!, [...(members.get(groups[i]!) ?? []), i]));

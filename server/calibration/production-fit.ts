@@ -38,6 +38,12 @@ export interface ProductionFitInput {
   /** The head in use before (what "before" scores); null: the rules alone. */
   from: FramingHead | null;
   modelName: string;
+  /**
+   * Folds of the cross-validated figure (default 5; fewer where there are
+   * fewer shots). 0: no figure, the head alone (`after` null): a caller that
+   * scores the head on frames of its own, as bench:conventions does, would
+   * otherwise pay for k more fits it throws away.
+   */
   folds?: number;
   /**
    * Per production set, per frame: the shot it belongs to (frames of one
@@ -132,6 +138,7 @@ export function fitProduction(fitInput: ProductionFitInput): ProductionFitResult
     const shots = new Set(groups).size;
     const inBase = (input.baseCopies?.[k] ?? []).filter((c) => c.rows.length).map((c) => ({ set: c.set, frames: c.rows.length, by: c.by }));
     const noFigure = (why: string): ProductionSetReport => ({ name: set.name, taxonomy: set.taxonomy.name, count: set.samples.length, before, after: null, groups: shots, folds: 0, why, inBase });
+    if (input.folds === 0) return noFigure('no cross-validation asked for (folds 0)');
     // One class says nothing about where its lines lie.
     if (counts.length < 2) return noFigure(`all ${set.samples.length} frames are ${set.taxonomy.classes[set.samples[0]?.label ?? 0]?.name ?? '?'}: one class has no line to score`);
     // A fold holds out whole shots: with one shot, nothing is left to fit on that never saw it.
