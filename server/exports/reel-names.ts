@@ -56,18 +56,26 @@ export function cameraReel(cameraId: string): string {
 
 /** Camera id -> reel name: unique, at most 8 characters of A-Z, 0-9 and "_"; each camera's own cameraReel but for a collision. */
 export function reelNames(cameraIds: Iterable<string>): Map<string, string> {
-  const names = new Map<string, string>();
-  const taken = new Set(RESERVED_REELS);
   // Id order, so that the same set of cameras always gets the same names even in a collision.
-  for (const id of sortCameraIds(cameraIds)) {
-    const own = cameraReel(id);
-    let name = own;
-    for (let n = 1; taken.has(name); n++) {
-      const tail = String(n);
-      name = own.slice(0, REEL_LENGTH - tail.length) + tail;
+  const ids = sortCameraIds(cameraIds);
+  const own = new Map(ids.map((id) => [id, cameraReel(id)]));
+  // Every camera's own reel is spoken for before a tail is chosen: a tail must never be another camera's own reel
+  // ("cam_1" beside "cam-1" took CAM_11, and "cam-11", CAM_11 alone, became CAM_111 in the same export).
+  const taken = new Set([...RESERVED_REELS, ...own.values()]);
+  const given = new Set<string>();
+  const names = new Map<string, string>();
+  for (const id of ids) {
+    const mine = own.get(id)!;
+    let name = mine;
+    if (given.has(mine)) {
+      for (let n = 1; taken.has(name); n++) {
+        const tail = String(n);
+        name = mine.slice(0, REEL_LENGTH - tail.length) + tail;
+      }
+      taken.add(name);
     }
     names.set(id, name);
-    taken.add(name);
+    given.add(name);
   }
   return names;
 }

@@ -51,6 +51,14 @@ describe('reel names', () => {
     const names = reelNames(['cam-1', 'cam 1']);
     assert.equal(new Set(names.values()).size, 2);
     assert.ok([...names.values()].every((name) => /^[A-Z0-9_]{1,8}$/.test(name)));
+    // A collision's tail never takes a reel that is another camera's own: cam-11 is CAM_11 with or without the pair.
+    const three = reelNames(['cam-1', 'cam_1', 'cam-11']);
+    assert.equal(three.get('cam-11'), 'CAM_11');
+    assert.equal(new Set(three.values()).size, 3);
+    const pair = [three.get('cam-1')!, three.get('cam_1')!].sort();
+    assert.equal(pair[0], 'CAM_1', 'one of the pair keeps the spelling');
+    assert.match(pair[1]!, /^CAM_1\d$/);
+    assert.notEqual(pair[1], 'CAM_11', "the other's tail is not cam-11's own reel");
   });
 
   test('the ALE tape and the FCPXML reel are the same reel as the EDL, alone or together', () => {
