@@ -54,6 +54,7 @@ export const ERROR_CODES = {
   CALIBRATION_INVALID: 'the calibration request cannot be carried out',
   CALIBRATION_FIT_TIMEOUT: 'a calibration fit ran past its time limit and was stopped',
   EXPORT_FAILED: 'an export or film report could not be built: its thread failed, died or ran past its time limit (the server kept running)',
+  EXPORT_BUSY: 'as many exports are being built as the server builds at once (two) and eight more wait their turn: try again in a minute',
   CLUSTER_UNREACHABLE: "the cluster's Redis or PostgreSQL cannot be reached",
   CLUSTER_NODE_ID_IN_USE: 'another live node of the cluster has this node id',
   CLUSTER_LEASE_STALE: "a camera's lease in Redis had no expiry (or a longer one than a lease); it is cut to one lease time",

@@ -118,10 +118,15 @@ export async function createHttpApp(deps: HttpAppDeps): Promise<HttpApp> {
     };
   };
   app.get('/api/health', needs('viewer'), async (request) => health(request));
-  /** For a load balancer or a readiness probe: 503 while this server cannot record shots (health-status.ts, ready). */
-  app.get('/api/health/ready', needs('viewer'), async (request, reply) => {
-    const body = health(request);
-    return reply.code(body.ready ? 200 : 503).send(body);
+  /**
+   * For a load balancer or a readiness probe: 503 while this server cannot
+   * record shots (health-status.ts, ready). Public, as many balancers' health
+   * checks cannot send a token (one that needed it took every node out), so it
+   * says that one word and nothing of cameras or problems: /api/health does.
+   */
+  app.get('/api/health/ready', needs('public'), async (request, reply) => {
+    const { ready } = health(request);
+    return reply.code(ready ? 200 : 503).send({ ready });
   });
 
   /** Who the token speaks for, so the page can offer only what the role may do. */

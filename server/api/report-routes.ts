@@ -4,11 +4,12 @@
  * filters as `GET /api/shots` (scene, take, camera, from, to, status).
  */
 import type { FastifyInstance } from 'fastify';
-import { buildOffThread } from '../exports/export-thread.js';
+import { buildOnThread, exportPlace } from '../exports/export-thread.js';
 import type { ReportThumbnails } from '../exports/export-worker.js';
 import type { ShotRecord } from '../shared/shots.js';
 import type { ShotLog } from '../shots/shot-log.js';
 import { needs } from './access/http-access.js';
+import { clientGone } from './client-gone.js';
 import { shotFilterFrom } from './shot-routes.js';
 
 type Query = Record<string, string | undefined>;
@@ -34,12 +35,20 @@ export function registerReportRoutes(app: FastifyInstance, shotLog: ShotLog): vo
   app.get<{ Querystring: Query }>('/api/report', needs('viewer', ['camera', 'scene', 'take', 'from', 'to', 'status']), async (request, reply) => {
     const query = request.query;
     const filter = shotFilterFrom({ ...query, order: 'asc', limit: undefined, offset: undefined });
-    const shots = shotLog.listShots(filter);
-    const what = [query.scene ? `scene ${query.scene}` : '', query.take ? `take ${query.take}` : '', query.camera ? `cameras ${query.camera.split(',').join(', ')}` : ''].filter(Boolean);
-    const title = what.length ? `shotscale: ${what.join(', ')}` : 'shotscale: the shot log';
-    const subtitle = `${shots.length} shot${shots.length === 1 ? '' : 's'} from the live log`;
-    // Built, thumbnails read, on a thread of its own (export-thread.ts): a day's report (8,102 shots, 142 MB) held the loop ~20 s.
-    const body = await buildOffThread({ kind: 'report', shots, title, subtitle, thumbnails: thumbnailsOf(shotLog, shots) });
+    // Built, thumbnails read, on a thread of its own (export-thread.ts): a day's report (8,102 shots, 142 MB) held the
+    // loop ~20 s. Its place is taken before the shots are read, so a report waiting holds none.
+    const gone = clientGone(reply);
+    const release = await exportPlace(gone);
+    let body: Buffer;
+    try {
+      const shots = shotLog.listShots(filter);
+      const what = [query.scene ? `scene ${query.scene}` : '', query.take ? `take ${query.take}` : '', query.camera ? `cameras ${query.camera.split(',').join(', ')}` : ''].filter(Boolean);
+      const title = what.length ? `shotscale: ${what.join(', ')}` : 'shotscale: the shot log';
+      const subtitle = `${shots.length} shot${shots.length === 1 ? '' : 's'} from the live log`;
+      body = await buildOnThread({ kind: 'report', shots, title, subtitle, thumbnails: thumbnailsOf(shotLog, shots) }, { abandoned: gone });
+    } finally {
+      release();
+    }
     return reply.type('text/html; charset=utf-8').header('content-security-policy', REPORT_CSP).send(body);
   });
 }

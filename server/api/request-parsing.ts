@@ -73,6 +73,8 @@ const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
   DATABASE_LOCKED: 503,
   INFERENCE_UNAVAILABLE: 503,
   CLUSTER_UNREACHABLE: 503,
+  // Exports wait their turn for a thread; past the queue's length the server says so rather than queue for minutes.
+  EXPORT_BUSY: 503,
   CLUSTER_ELSEWHERE: 409,
 };
 

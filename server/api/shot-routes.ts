@@ -6,7 +6,8 @@
 import type { FastifyInstance } from 'fastify';
 import { ShotscaleError } from '../errors.js';
 import { EXPORT_CONTENT_TYPES, EXPORT_EXTENSIONS, EXPORT_FORMATS, isExportFormat } from '../exports/export-shots.js';
-import { buildOffThread } from '../exports/export-thread.js';
+import { buildOnThread, exportPlace } from '../exports/export-thread.js';
+import { clientGone } from './client-gone.js';
 import type { ClusterAlerts } from '../cluster/cluster-alerts.js';
 import type { ClusterCoverage } from '../cluster/cluster-coverage.js';
 import type { ClusterShotLog } from '../cluster/cluster-shot-log.js';
@@ -193,19 +194,29 @@ export function registerShotRoutes(app: FastifyInstance, shotLog: ShotLog, optio
     const filter = shotFilterFrom(request.query);
     // In a cluster every node's shots, unless ?scope=node asks for this node's own file.
     const fromCluster = clusterScope(request.query) ? cluster!.log : null;
-    const shots = fromCluster ? await fromCluster.list(filter) : shotLog.listShots(filter);
+    const list = () => (fromCluster ? fromCluster.list(filter) : shotLog.listShots(filter));
     if (format === undefined || format === '') {
+      const shots = await list();
       // total: every shot matching the filters, for a client showing a page of them.
       const paged = filter.limit !== undefined || filter.offset !== undefined;
       const total = !paged ? shots.length : fromCluster ? await fromCluster.count(filter) : shotLog.shots.count(filter);
       return { count: shots.length, total, shots };
     }
     if (!isExportFormat(format)) throw badRequest(`format: ${shown(format)} is not one of ${EXPORT_FORMATS.join(', ')}`);
-    await refuseUnknownCameras(filter, shots, format, fromCluster);
-    const title = `shotscale ${request.query.camera ?? 'all cameras'}${request.query.scene ? ` scene ${request.query.scene}` : ''}`;
-    // The configured rate, not 25, for an export of no shots (or of cameras at several rates). Built on a thread of its
-    // own (export-thread.ts): a day's FCPXML held the loop ~10 s, and a live camera was declared stalled meanwhile.
-    const body = await buildOffThread({ kind: 'export', shots, format, options: { title, projectRate: shotLog.projectRate } });
+    // Built on a thread of its own (export-thread.ts): a day's FCPXML held the loop ~10 s, and a live camera was
+    // declared stalled meanwhile. Its place is taken before the shots are read, so an export waiting holds none.
+    const gone = clientGone(reply);
+    const release = await exportPlace(gone);
+    let body: Buffer;
+    try {
+      const shots = await list();
+      await refuseUnknownCameras(filter, shots, format, fromCluster);
+      const title = `shotscale ${request.query.camera ?? 'all cameras'}${request.query.scene ? ` scene ${request.query.scene}` : ''}`;
+      // The configured rate, not 25, for an export of no shots (or of cameras at several rates).
+      body = await buildOnThread({ kind: 'export', shots, format, options: { title, projectRate: shotLog.projectRate } }, { abandoned: gone });
+    } finally {
+      release();
+    }
     const name = `shotscale-shots${request.query.camera ? `-${request.query.camera.replace(/[^A-Za-z0-9_-]+/g, '_')}` : ''}${EXPORT_EXTENSIONS[format]}`;
     return reply.type(EXPORT_CONTENT_TYPES[format]).header('content-disposition', `attachment; filename="${name}"`).send(body);
   });

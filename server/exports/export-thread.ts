@@ -42,6 +42,8 @@ const threadEvents = channel(EXPORT_THREAD_CHANNEL);
 export interface ExportThreadOptions {
   log?: Logger;
   timeLimitMs?: number;
+  /** Aborted when whoever asked is gone (the request's client closed): the thread is stopped, its work wanted by nobody. */
+  abandoned?: AbortSignal;
 }
 
 /**
@@ -51,24 +53,66 @@ export interface ExportThreadOptions {
  * every core from the cameras' analysis.
  */
 export const EXPORT_THREADS = 2;
+/**
+ * Jobs that may wait for a thread; one more is refused (EXPORT_BUSY, 503)
+ * rather than queued behind work that could take many minutes.
+ */
+export const EXPORT_WAITING = 8;
 let running = 0;
-const waiting: (() => void)[] = [];
+const waiting: { start: () => void }[] = [];
+
+/**
+ * A place among the EXPORT_THREADS, waited for; call the function it gives
+ * once the job is done. Taken before the shots are read, so a job waiting
+ * holds nothing; a job whose client goes while it waits gives its turn up.
+ */
+export async function exportPlace(abandoned?: AbortSignal): Promise<() => void> {
+  let released = false;
+  const release = () => {
+    if (released) return;
+    released = true;
+    // A finished job hands its place straight to the next waiting one, so no job that comes meanwhile slips in beside it.
+    const next = waiting.shift();
+    if (next) next.start();
+    else running -= 1;
+  };
+  if (running < EXPORT_THREADS) {
+    running += 1;
+    return release;
+  }
+  if (waiting.length >= EXPORT_WAITING) {
+    throw new ShotscaleError('EXPORT_BUSY', `${EXPORT_THREADS} exports are being built and ${waiting.length} are waiting their turn; try again in a minute`);
+  }
+  await new Promise<void>((resolve, reject) => {
+    const turn = {
+      start: () => {
+        abandoned?.removeEventListener('abort', giveUp);
+        resolve();
+      },
+    };
+    const giveUp = () => {
+      const at = waiting.indexOf(turn);
+      if (at >= 0) waiting.splice(at, 1);
+      reject(new ShotscaleError('EXPORT_FAILED', 'the export was given up: whoever asked for it is gone'));
+    };
+    waiting.push(turn);
+    abandoned?.addEventListener('abort', giveUp, { once: true });
+  });
+  return release;
+}
 
 /** The job's body (UTF-8 bytes), built on a thread of its own once one of EXPORT_THREADS is free. */
 export async function buildOffThread(job: ExportJob, options: ExportThreadOptions = {}): Promise<Buffer> {
-  // A finished job hands its place straight to the next waiting one, so no job that comes meanwhile slips in beside it.
-  if (running < EXPORT_THREADS) running += 1;
-  else await new Promise<void>((resolve) => waiting.push(resolve));
+  const release = await exportPlace(options.abandoned);
   try {
     return await buildOnThread(job, options);
   } finally {
-    const next = waiting.shift();
-    if (next) next();
-    else running -= 1;
+    release();
   }
 }
 
-async function buildOnThread(job: ExportJob, options: ExportThreadOptions): Promise<Buffer> {
+/** The job's body, built on a thread of its own now: for a caller holding a place (exportPlace). */
+export async function buildOnThread(job: ExportJob, options: ExportThreadOptions): Promise<Buffer> {
   const what = job.kind === 'export' ? job.format : 'report';
   const entry = await bundledWorkerEntry(EXPORT_WORKER, EXPORT_WORKER_FALLBACK, options.log ?? silentLogger);
   const limitMs = options.timeLimitMs ?? EXPORT_TIME_LIMIT_MS;
@@ -93,11 +137,18 @@ async function buildOnThread(job: ExportJob, options: ExportThreadOptions): Prom
     worker.once('message', (message: ExportReply) => {
       outcome ??= { reply: message };
     });
+    const abandon = () => {
+      outcome ??= { error: failed('whoever asked for it is gone, so its thread was stopped') };
+      void worker.terminate();
+    };
+    if (options.abandoned?.aborted) abandon();
+    else options.abandoned?.addEventListener('abort', abandon, { once: true });
     worker.once('error', (error) => {
       outcome ??= { error: failed(`its thread failed (${errorMessage(error)})`) };
     });
     worker.once('exit', (code) => {
       clearTimeout(timer);
+      options.abandoned?.removeEventListener('abort', abandon);
       threadEvents.publish(event('finished'));
       if (!outcome) reject(failed(`its thread exited (${code}) without a result`));
       else if ('reply' in outcome) resolve(outcome.reply);

@@ -59,9 +59,9 @@ test('one camera of two unreachable: degraded with the camera and its code, stil
   const far = degraded.body.problems.find((p) => p.code === 'camera-not-live');
   assert.ok(far, JSON.stringify(degraded.body.problems));
   assert.equal(far.level, 'degraded');
-  const ready = await health('/api/health/ready');
-  assert.equal(ready.http, 200, 'degraded still serves');
-  assert.equal(ready.body.status, 'degraded');
+  const ready = await httpJson(`${server.url}/api/health/ready`);
+  assert.equal(ready.status, 200, 'degraded still serves');
+  assert.deepEqual(ready.body, { ready: true }, 'the one word, nothing of cameras or problems');
 
   // The database full, and the shot on air split (as a slate would): its close, with its thumbnail, fails and is held.
   const db = server.shotLog!.db;
@@ -79,15 +79,14 @@ test('one camera of two unreachable: degraded with the camera and its code, stil
     assert.ok(unwritable, JSON.stringify(failing.body.problems));
     assert.equal(unwritable.level, 'failing');
     assert.match(unwritable.message, /SQLITE_FULL/);
-    const notReady = await health('/api/health/ready');
-    assert.equal(notReady.http, 503);
-    assert.equal(notReady.body.status, 'failing');
-    assert.ok(notReady.body.problems.some((p) => p.code === 'shot-log-unwritable'), 'the body says why');
+    const notReady = await httpJson(`${server.url}/api/health/ready`);
+    assert.equal(notReady.status, 503);
+    assert.deepEqual(notReady.body, { ready: false });
   } finally {
     lift(db);
   }
   // Room again: the held writes go in at the next retry, and it is ready again.
-  await until('ready again', async () => (await health('/api/health/ready')).http === 200);
+  await until('ready again', async () => (await httpJson(`${server.url}/api/health/ready`)).status === 200);
   assert.equal((await health()).body.status, 'degraded', 'the unreachable camera is still a problem');
 });
 
@@ -103,4 +102,16 @@ test("a camera's counters are in /metrics at 0 from the first scrape after it is
   const removed = await httpJson(`${server.url}/api/cameras/new-cam`, { method: 'DELETE' });
   assert.equal(removed.status, 204);
   assert.doesNotMatch((await httpJson(`${server.url}/metrics`)).body as string, /camera="new-cam"/);
+});
+
+test('with tokens, the readiness probe needs none (a balancer often cannot send one), and /api/health still does', async () => {
+  const guarded = await startTestServer({ server: { accessToken: 'probe-test-token-0123456789' }, cameras: [testsrcCamera('bars')] });
+  try {
+    const ready = await httpJson(`${guarded.url}/api/health/ready`);
+    assert.equal(ready.status, 200);
+    assert.deepEqual(ready.body, { ready: true });
+    assert.equal((await httpJson(`${guarded.url}/api/health`)).status, 401);
+  } finally {
+    await guarded.close();
+  }
 });

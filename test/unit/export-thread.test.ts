@@ -10,7 +10,7 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 import { isShotscaleError } from '../../server/errors.js';
 import { EXPORT_FORMATS, exportShots, type ExportFormat, type ExportOptions } from '../../server/exports/export-shots.js';
-import { buildOffThread, EXPORT_THREAD_CHANNEL, EXPORT_THREADS, type ExportThreadEvent } from '../../server/exports/export-thread.js';
+import { buildOffThread, buildOnThread, EXPORT_THREAD_CHANNEL, EXPORT_THREADS, EXPORT_WAITING, exportPlace, type ExportThreadEvent } from '../../server/exports/export-thread.js';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { filmReport } from '../../server/reports/film-report.js';
 import { CANONICAL_SCALES } from '../../server/shared/scale.js';
@@ -108,5 +108,26 @@ describe('exports on a thread', () => {
     }
     assert.equal(most, EXPORT_THREADS);
     assert.equal(now, 0);
+  });
+
+  test(`past ${EXPORT_THREADS} building and ${EXPORT_WAITING} waiting, EXPORT_BUSY; a job whose client goes gives its turn up; a thread whose client goes is stopped`, async () => {
+    const held = await Promise.all(Array.from({ length: EXPORT_THREADS }, () => exportPlace()));
+    const leaving = new AbortController();
+    const waiters = Array.from({ length: EXPORT_WAITING }, (_, i) => exportPlace(i === 0 ? leaving.signal : undefined));
+    await assert.rejects(exportPlace(), (error: unknown) => isShotscaleError(error, 'EXPORT_BUSY') && /try again in a minute/.test(error.message));
+    leaving.abort();
+    await assert.rejects(waiters[0]!, (error: unknown) => isShotscaleError(error, 'EXPORT_FAILED') && /gone/.test(error.message));
+    // Its turn given up, one more may wait; each place freed goes to the next waiting, in order.
+    const late = exportPlace();
+    for (const release of held) release();
+    for (const turn of [...waiters.slice(1), late]) (await turn)();
+    // All given back: EXPORT_THREADS places free at once again.
+    const again = await Promise.all(Array.from({ length: EXPORT_THREADS }, () => exportPlace()));
+    for (const release of again) release();
+
+    const gone = new AbortController();
+    const building = buildOnThread({ kind: 'export', shots: SHOTS, format: 'fcpxml', options: OPTIONS }, { abandoned: gone.signal });
+    gone.abort();
+    await assert.rejects(building, (error: unknown) => isShotscaleError(error, 'EXPORT_FAILED') && /gone, so its thread was stopped/.test(error.message));
   });
 });
