@@ -110,6 +110,13 @@ export class AlertMonitor {
   /** The shot log's write fault while it lasts (told by the shot log, not derived from times). */
   /** Conditions of the system, not of a camera: the shot log's storage, the cluster's engines. Their message may change while they hold. */
   private readonly system = new Map<string, Condition>();
+  /**
+   * The latest time judged so far: judging never goes back from it. Readouts come
+   * with their frame's capture time, 0.1-0.8 s behind the clock, and from every
+   * camera: a review saw camB's stalled alert raised by a tick, resolved by camA's
+   * next readout (a "now" still under stalledS) and raised again a second later.
+   */
+  private judgedAt = -Infinity;
 
   /** Keys of this monitor's system conditions: node-qualified in a cluster, where every node has its own. */
   private readonly storageKey: string;
@@ -347,7 +354,9 @@ export class AlertMonitor {
   }
 
   /** Raises what now holds and resolves what no longer does (alerts about events are not decided here). */
-  private evaluate(now: number): void {
+  private evaluate(time: number): void {
+    const now = Math.max(time, this.judgedAt);
+    this.judgedAt = now;
     const holding = new Map<string, Condition>();
     for (const condition of [...this.doublings(now), ...this.stuck(now), ...this.stalled(now), ...this.noPicture(now), ...this.frozen(now)]) holding.set(condition.key, condition);
     for (const condition of this.system.values()) holding.set(condition.key, condition);

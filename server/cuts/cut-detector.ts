@@ -21,7 +21,7 @@ import { DissolveTracker } from './dissolves.js';
 import { FadeTracker } from './fades.js';
 import { cellDistance, describeFrame, pictureDistance } from './frame-features.js';
 import { FrameHistory } from './frame-history.js';
-import { judgeHardCut } from './hard-cuts.js';
+import { judgeHardCut, WAIT_FOR_NEXT_PICTURE } from './hard-cuts.js';
 
 export { CUT_FRAME, CUT_FRAME_BYTES, cutFrameFilter } from './cut-frames.js';
 export type { CutEvent, CutKind } from './cut-event.js';
@@ -51,7 +51,8 @@ export class CutDetector {
     const longestWindow = 5 * Math.max(...this.tuning.dissolveHalfWindows);
     // Enough for the longest dissolve window with its baseline and the window
     // that closes it, or for the flash filter's look back and ahead.
-    this.history = new FrameHistory(Math.max(longestWindow + Math.max(...this.tuning.dissolveHalfWindows), this.tuning.flashHistory + this.tuning.lookahead) + 4);
+    // Or for a slow source's two earlier pictures and the next one waited for (hard-cuts.ts).
+    this.history = new FrameHistory(Math.max(longestWindow + Math.max(...this.tuning.dissolveHalfWindows), this.tuning.flashHistory + this.tuning.lookahead, 6 * this.tuning.slowSourceFrames) + 4);
   }
 
   /** Feed frames in order; frameIndex counts from 0 and may jump (a gap = dropped frames). Returns the cuts that became certain with this frame. */
@@ -74,7 +75,8 @@ export class CutDetector {
       const fade = this.fades.step(this.history, position, this.tuning);
       if (fade) found.push(fade);
     }
-    while (this.nextHard <= position - this.tuning.lookahead) this.judgeHard(this.nextHard++, position, found);
+    // A slow source's change waits for its next picture: judging stops there until it comes.
+    while (this.nextHard <= position - this.tuning.lookahead && this.judgeHard(this.nextHard, position, found, false)) this.nextHard++;
     if (this.tuning.gradual) {
       const dissolve = this.dissolves.step(this.history, this.fades.lastExtremePosition, this.tuning, (from, to) => this.reportedBetween(from, to, found));
       if (dissolve) found.push(dissolve);
@@ -99,7 +101,7 @@ export class CutDetector {
     const newest = this.history.newest;
     if (newest < 0) return [];
     const found: PositionedCut[] = [];
-    while (this.nextHard <= newest) this.judgeHard(this.nextHard++, newest, found);
+    while (this.nextHard <= newest) this.judgeHard(this.nextHard++, newest, found, true);
     if (this.tuning.gradual) {
       const fade = this.fades.flush(this.history, this.tuning);
       if (fade) found.push(fade);
@@ -123,11 +125,14 @@ export class CutDetector {
     this.pending = [];
   }
 
-  private judgeHard(position: number, newest: number, found: PositionedCut[]): void {
-    const cut = judgeHardCut(this.history, position, newest, this.tuning);
-    if (!cut) return;
+  /** False: not judged yet (a slow source's next picture has not come). */
+  private judgeHard(position: number, newest: number, found: PositionedCut[], ended: boolean): boolean {
+    const cut = judgeHardCut(this.history, position, newest, this.tuning, ended);
+    if (cut === WAIT_FOR_NEXT_PICTURE) return false;
+    if (!cut) return true;
     const frame = this.history.at(position).index;
     found.push({ kind: 'hard', position, frame, startFrame: frame, endFrame: frame, score: cut.ratio });
+    return true;
   }
 
   /** Was a cut reported (or found, not yet reported) strictly inside from..to (positions)? */
@@ -169,7 +174,8 @@ export class CutDetector {
   }
 
   private advanceDecided(newest: number): void {
-    const hardThrough = newest - this.tuning.lookahead;
+    // Through the last frame judged as a hard cut (a slow source's may wait for its next picture).
+    const hardThrough = Math.min(newest - this.tuning.lookahead, this.nextHard - 1);
     let through = this.history.has(hardThrough) ? this.history.at(hardThrough).index : -1;
     if (this.tuning.gradual) {
       for (const since of [this.fades.openSinceIndex, this.dissolves.openSinceIndex(this.history, this.fades.lastExtremePosition, this.tuning)]) {

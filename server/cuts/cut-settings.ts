@@ -78,6 +78,12 @@ export interface Tuning {
   flashHistory: number;
   /** Frames a hard cut waits for before it is reported. */
   lookahead: number;
+  /**
+   * Longest run of repeated frames read as a slow source's picture period (1 s:
+   * a source of 1 fps or more, filled to the detector's rate); a longer run is a
+   * still picture. See hard-cuts.ts.
+   */
+  slowSourceFrames: number;
   maxFadeFrames: number;
   minDissolveDifference: number;
   /** Half-lengths of the windows that straddle a dissolve. */
@@ -106,6 +112,7 @@ export function tuningFor(fps: number, settings: CutDetectorSettings): Tuning {
     flashFrames,
     flashHistory: 2 * flashFrames + 1,
     lookahead: Math.max(ratioWindow, settings.flashFilter ? flashFrames : 0),
+    slowSourceFrames: Math.max(1, Math.round(fps)),
     maxFadeFrames: Math.max(2, Math.round(settings.maxFadeS * fps)),
     minDissolveDifference: settings.minDissolveDifference / s,
     dissolveHalfWindows: [...new Set(DISSOLVE_HALF_WINDOWS_S.map((h) => Math.max(2, Math.round(h * fps))))],

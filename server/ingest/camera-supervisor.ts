@@ -16,6 +16,7 @@ import { explainFfmpegExit } from './ffmpeg-failure.js';
 import { FrameReader } from './frame-reader.js';
 import { FrameRateMeter } from './frame-rate-meter.js';
 import { SourcePace } from './source-pace.js';
+import { LoopBlockAllowance } from './loop-block-allowance.js';
 import { listensForSender } from './listener-source.js';
 import { sourceFileProblem } from './source-file.js';
 import type { CameraSourceDeps } from './camera-source.js';
@@ -54,6 +55,8 @@ export class CameraSupervisor {
   private since: number;
   private restartTimer: NodeJS.Timeout | null = null;
   private watchdog: NodeJS.Timeout | null = null;
+  /** The time the event loop was blocked since the last frame: not held against the source (loop-block-allowance.ts). */
+  private loopBlock: LoopBlockAllowance | null = null;
   private attempt = 0;
   private startedAt = 0;
   private liveAt = 0;
@@ -209,6 +212,7 @@ export class CameraSupervisor {
 
   private handleFrame(session: number, data: Uint8Array, completedAt: number): void {
     this.lastFrameAt = completedAt;
+    this.loopBlock?.reset();
     // Its place on the analysis grid whether or not it is passed on: times stay frame index / rate.
     const seq = this.seq++;
     // A repeat ffmpeg made to fill the rate: not received, not dropped, not analysed.
@@ -318,15 +322,20 @@ export class CameraSupervisor {
     this.clearWatchdog();
     const { settings, clock } = this.deps;
     const checkEveryMs = Math.max(100, Math.min(1000, (settings.stallTimeoutS * 1000) / 4));
+    const loopBlock = new LoopBlockAllowance(checkEveryMs);
+    this.loopBlock = loopBlock;
     this.watchdog = setInterval(() => {
       const now = clock();
+      // A tick late because the loop was blocked runs before the poll phase that reads
+      // the frames ffmpeg wrote meanwhile: that time is not the source's silence.
+      const blockedMs = loopBlock.tick();
       const waitingForFirst = this.state !== 'live';
       // Said at the first check (about a second in), once a port ffmpeg could not bind has had time to end it.
       if (waitingForFirst && this.listener && this.child) return this.waitForSender();
       const limits = watchdogLimitsMs(settings, this.camera.analysisFps);
       const limitMs = waitingForFirst ? limits.firstFrameMs : limits.stallMs;
       const since = waitingForFirst ? this.startedAt : this.lastFrameAt;
-      if (now - since < limitMs || !this.child) return;
+      if (now - since - blockedMs < limitMs || !this.child) return;
       this.counters.stalls += 1;
       // Never live since this start: the source opened (or is still being probed) but
       // gave no picture: a port that accepts and sends something that is not video, or
@@ -362,6 +371,7 @@ export class CameraSupervisor {
   private clearWatchdog(): void {
     if (this.watchdog) clearInterval(this.watchdog);
     this.watchdog = null;
+    this.loopBlock = null;
   }
 
   private clearTimers(): void {

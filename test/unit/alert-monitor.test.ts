@@ -290,6 +290,38 @@ describe('stalled', () => {
     assert.doesNotMatch(h.events[0]!.message, /\d+ s\b|for \d/);
   });
 
+  test("a readout of another camera, timed when its frame was captured (behind the clock), neither resolves nor re-raises it", () => {
+    // A review killed camB's RTSP server: its stalled alert was raised at 3.6 s, resolved at 3.8 s
+    // and raised again at 4.9 s (same since), as camA's readouts (their capture times 0.1-0.8 s
+    // behind) judged the outage with a "now" still under stalledS.
+    const h = harness();
+    h.live(0, 'camA', 'camB');
+    h.state('camB', 'restarting', 10);
+    h.tick(13.2);
+    assert.deepEqual(h.raised(), ['stalled:camB']);
+    h.show(12.6, { camA: 'MS' });
+    h.show(13.0, { camA: 'MS' });
+    h.tick(14);
+    assert.deepEqual(h.resolved(), [], 'not resolved by a readout captured before the tick that raised it');
+    assert.deepEqual(h.raised(), ['stalled:camB'], 'raised once');
+    assert.deepEqual(h.activeKeys(), ['stalled:camB']);
+    h.state('camB', 'live', 20);
+    assert.deepEqual(h.resolved(), ['stalled:camB']);
+    assert.equal(h.events.at(-1)!.resolvedAt, at(20));
+  });
+
+  test('a readout captured before the tick that raised a stuck alert does not resolve it either', () => {
+    const h = harness({ stuckS: 10, doublingS: 100 });
+    h.live(0, 'camA', 'camB');
+    h.show(0, { camA: 'WS' });
+    h.tick(10.5);
+    assert.deepEqual(h.raised(), ['stuck:camA']);
+    h.show(9.9, { camB: 'CU' });
+    h.show(10.2, { camA: 'WS' });
+    assert.deepEqual(h.resolved(), []);
+    assert.deepEqual(h.raised(), ['stuck:camA']);
+  });
+
   test('status.since dates the outage, so a camera failed long ago alerts at once', () => {
     const h = harness();
     h.monitor.cameraStatus(cameraStatus('cam-1', 'failed', 0), at(60));

@@ -24,6 +24,7 @@ import { ShotscaleError, errorMessage, type ErrorCode } from '../../errors.js';
 import type { CameraState, CameraStatus } from '../../shared/socket-events.js';
 import type { CameraSourceDeps } from '../camera-source.js';
 import { FrameRateMeter } from '../frame-rate-meter.js';
+import { LoopBlockAllowance } from '../loop-block-allowance.js';
 import { i420ToCutFrame, i420ToRgb, type I420Frame } from './i420.js';
 import { releaseNativeSoon } from './release-native.js';
 
@@ -178,6 +179,8 @@ export class WebRtcCamera {
   private since: number;
   private publisher: Publisher | null = null;
   private watchdog: NodeJS.Timeout | null = null;
+  /** The time the event loop was blocked since the last frame: not held against the publisher (loop-block-allowance.ts). */
+  private loopBlock: LoopBlockAllowance | null = null;
   private lastFrameAt = 0;
   private readonly rate = new FrameRateMeter();
   private lastError: string | null = null;
@@ -358,6 +361,7 @@ export class WebRtcCamera {
     if (this.publisher !== publisher) return;
     const now = this.deps.clock();
     this.lastFrameAt = now;
+    this.loopBlock?.reset();
     if (publisher.startedAt === null) publisher.startedAt = now;
     if (!this.source || this.source.width !== frame.width || this.source.height !== frame.height) {
       if (this.source) this.note(`resolution changed to ${frame.width}x${frame.height}`);
@@ -401,6 +405,8 @@ export class WebRtcCamera {
       publisher.disconnectedTimer = null;
       if (publisher.connectedAt === null) {
         publisher.connectedAt = this.deps.clock();
+        // Its silence counts from here: a block before it excuses none of it.
+        this.loopBlock?.reset();
         this.note(`publisher ${publisher.id.slice(0, 8)} connected (session ${publisher.session})`);
       }
       return;
@@ -489,11 +495,17 @@ export class WebRtcCamera {
     this.clearWatchdog();
     const { settings } = this.deps;
     const checkEveryMs = Math.max(100, Math.min(1000, (Math.min(settings.stallTimeoutS, settings.whip.connectTimeoutS) * 1000) / 4));
-    this.watchdog = setInterval(() => this.checkPublisher(), checkEveryMs);
+    const loopBlock = new LoopBlockAllowance(checkEveryMs);
+    this.loopBlock = loopBlock;
+    this.watchdog = setInterval(() => this.checkPublisher(loopBlock.tick()), checkEveryMs);
     this.watchdog.unref();
   }
 
-  private checkPublisher(): void {
+  /**
+   * `blockedMs`: how long the event loop was blocked since the last frame. The frames
+   * sent meanwhile wait, unread, behind this late tick: not the publisher's silence.
+   */
+  private checkPublisher(blockedMs: number): void {
     const publisher = this.publisher;
     if (!publisher) return;
     const now = this.deps.clock();
@@ -505,7 +517,7 @@ export class WebRtcCamera {
       }
       return;
     }
-    const silentMs = now - Math.max(this.lastFrameAt, publisher.connectedAt);
+    const silentMs = now - Math.max(this.lastFrameAt, publisher.connectedAt) - blockedMs;
     if (silentMs >= whip.silentTimeoutS * 1000) {
       // Connected, yet no picture for long: the camera goes to whoever publishes one.
       this.publisherGone(publisher, `no picture for ${(silentMs / 1000).toFixed(0)} s`, 'SOURCE_STALLED');
@@ -526,6 +538,7 @@ export class WebRtcCamera {
   private clearWatchdog(): void {
     if (this.watchdog) clearInterval(this.watchdog);
     this.watchdog = null;
+    this.loopBlock = null;
   }
 
   /** A failure is over: the status reads clean again (said with the next state change). */
