@@ -4,7 +4,8 @@
  * - the view read the newest 500 shots alone ("Newest 500 of 8 102 shots,
  *   newest first") and offered nothing to reach the rest;
  * - a scene name of 64 characters without a space widened the table to
- *   1,730 px in a 1,400 px window, Subjects, Tags and Note off the edge.
+ *   1,730 px in a 1,400 px window, Subjects, Tags and Note off the edge;
+ * - paged back, each live update read every shot shown again.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -101,6 +102,41 @@ describe('the Shots view reaches every shot and keeps to the window', () => {
     assert.equal(await summary(), `${formatCount(SCENE_12_SHOTS + 1)} shots matching the filters, newest first`);
     assert.equal(await older().count(), 0);
     assert.ok((await page.locator('[data-testid="shot-row"] td.scene').allInnerTexts()).every((s) => s.trim() === '12'));
+  });
+
+  test('paged back, a live update reads the newest page alone; a shot further down changes, leaves and comes back by the events heard', async () => {
+    // It read every shot shown and 100 more on each live update: 8,100 rows every 2 s per dashboard after a day paged back.
+    const reads: string[] = [];
+    const onRequest = (request: { url(): string }) => {
+      const url = new URL(request.url());
+      if (url.pathname === '/api/shots') reads.push(url.search);
+    };
+    page.on('request', onRequest);
+    try {
+      const shown = SCENE_12_SHOTS + 1;
+      const far = scene12[1100]!;
+      const row = page.locator(`[data-testid="shot-row"][data-shot-id="${far}"]`);
+      server.shotLog!.patchShot(far, { note: 'boom in frame' });
+      await page.waitForFunction((id) => document.querySelector(`[data-testid="shot-row"][data-shot-id="${id}"] td.note`)?.textContent?.includes('boom in frame'), far, { timeout: 15_000 });
+      // Moved to scene 11: out of the list of scene 12, and back.
+      server.shotLog!.patchShot(far, { scene: '11' });
+      await row.waitFor({ state: 'detached', timeout: 15_000 });
+      assert.equal(await summary(), `${formatCount(shown - 1)} shots matching the filters, newest first`);
+      server.shotLog!.patchShot(far, { scene: '12' });
+      await row.waitFor({ timeout: 15_000 });
+      // A new shot, told by an edit: on top, by the refresh it brings.
+      const newest = server.shotLog!.shots.add(record(Date.now() + 500, '12', 'cam-2'), null);
+      server.shotLog!.patchShot(newest, { note: 'new' });
+      await page.locator(`[data-testid="shot-row"][data-shot-id="${newest}"]`).waitFor({ timeout: 15_000 });
+      const ids = await rowIds();
+      assert.deepEqual(ids.slice(2), scene12);
+      assert.equal(ids[0], newest);
+      assert.equal(await summary(), `${formatCount(shown + 1)} shots matching the filters, newest first`);
+      assert.ok(reads.length > 0, 'the list was read again');
+      assert.deepEqual(reads.filter((query) => !query.includes('limit=500&') && !query.endsWith('limit=500')), [], 'the newest page alone, each time');
+    } finally {
+      page.off('request', onRequest);
+    }
   });
 
   test('a scene name of 64 characters without a space wraps: the table fits a 1,400 px window', async () => {

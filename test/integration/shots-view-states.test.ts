@@ -16,7 +16,8 @@
  *   Enter and Cancel left the keyboard on <body>; Esc did nothing from the
  *   scale and framing menus; Edit on another row dropped changes not saved
  *   without a word; a change made on another dashboard to the shot being
- *   edited was overwritten unseen;
+ *   edited was overwritten unseen; a save that timed out and answered after
+ *   a later save of the shot put the row back to the older note;
  * - a viewer saw greyed Edit buttons and no reason;
  * - every live update greyed the Refresh button and wrote "Loading…" on it;
  * - a note of 1,700 characters made its row 2,800 px tall, and a tag of 64
@@ -313,6 +314,43 @@ describe('the shots view says what is true', () => {
     const edit = page.locator('[data-testid="shot-edit"]').first();
     assert.equal(await edit.isDisabled(), true);
     assert.equal(await edit.getAttribute('aria-describedby'), 'shots-read-only');
+  });
+
+  test('a save that timed out and answers after a later save of the shot has answered changes nothing: the row keeps the later one', { timeout: 60_000 }, async () => {
+    await openShots();
+    const id = ids['plain-3']!;
+    let releaseFirst!: () => void;
+    const firstHeld = new Promise<void>((resolve) => (releaseFirst = resolve));
+    let patches = 0;
+    const url = `**/api/shots/${id}`;
+    await page.route(url, async (route) => {
+      if (route.request().method() !== 'PATCH' || ++patches > 1) return route.continue();
+      // The server saves "a" at once; its reply reaches the page only after "b"'s, when the server holds "b".
+      const response = await route.fetch();
+      await firstHeld;
+      await route.fulfill({ response });
+    });
+    try {
+      const note = row(id).locator('[data-testid="shot-note-input"]');
+      await row(id).locator('[data-testid="shot-edit"]').click();
+      await note.fill('a');
+      await row(id).locator('[data-testid="shot-save"]').click();
+      await page.waitForFunction((shot) => /TIMEOUT/.test(document.querySelector(`[data-testid="shot-row"][data-shot-id="${shot}"] [data-testid="shot-error"]`)?.textContent ?? ''), id, { timeout: 20_000 });
+      await note.fill('b');
+      await row(id).locator('[data-testid="shot-save"]').click();
+      await note.waitFor({ state: 'detached', timeout: 10_000 });
+      await page.waitForFunction((shot) => document.querySelector(`[data-testid="shot-row"][data-shot-id="${shot}"] .note-text`)?.textContent?.trim() === 'b', id, { timeout: 10_000 });
+      const late = page.waitForEvent('requestfinished', (request) => request.method() === 'PATCH');
+      releaseFirst();
+      await late;
+      // The late reply's own then(): a few frames after its body is read.
+      for (let i = 0; i < 5; i++) await page.evaluate(() => new Promise(requestAnimationFrame));
+      assert.equal((await row(id).locator('.note-text').innerText()).trim(), 'b');
+      assert.equal(server.shotLog!.shot(id).note, 'b', 'the server holds "b"');
+    } finally {
+      releaseFirst();
+      await page.unroute(url);
+    }
   });
 });
 

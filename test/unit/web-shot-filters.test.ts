@@ -4,6 +4,7 @@ import type { CoveragePlan } from '../../server/shared/shots.js';
 import { parseCoveragePlan } from '../../server/coverage/coverage-plan.js';
 import {
   EXPORT_FORMATS,
+  SaveOrder,
   baseAfterSave,
   changedElsewhereText,
   dismissPath,
@@ -12,6 +13,7 @@ import {
   emptyRow,
   exportPath,
   filterParams,
+  matchesFilters,
   nextRowId,
   parseScaleSpec,
   parseTags,
@@ -109,6 +111,31 @@ test('a save that landed late counts as saved for the edit still open, and a cha
   assert.equal(shotEdit(base, 'Anna', 'boom in frame'), null);
   assert.deepEqual(shotEdit(saved, 'Anna', 'boom in frame, soft', 'MS', '', base), { note: 'boom in frame, soft' }, 'typed since: only that is sent');
   assert.deepEqual(editedFields(baseAfterSave(opened, { ...saved, scale: 'CU' }, { scale: 'CU' }), 'Anna', '', 'CU'), [], 'a scale saved late');
+});
+
+test('a save that answers late is old news once a later save of the shot has answered', () => {
+  const order = new SaveOrder();
+  // Note "a" timed out; "b" was saved; "a", handled first, answers last: the row and the edit stay at "b".
+  const a = order.send(7);
+  const b = order.send(7);
+  assert.equal(order.answer(7, b), true);
+  assert.equal(order.answer(7, a), false);
+  // Answering before the later save does, it is the news of then; another shot's saves count apart.
+  const c = order.send(7);
+  const d = order.send(7);
+  assert.equal(order.answer(7, c), true);
+  assert.equal(order.answer(8, order.send(8)), true);
+  assert.equal(order.answer(7, d), true);
+});
+
+test('a shot heard live is listed by the filters as the server compares them', () => {
+  const shot = { cameraId: 'cam-1', scene: 'Küche', take: '1' };
+  assert.equal(matchesFilters(shot, {}), true);
+  assert.equal(matchesFilters(shot, { camera: 'cam-1', scene: ' Ku\u0308che ', take: '01' }), true);
+  assert.equal(matchesFilters(shot, { camera: 'cam-2' }), false);
+  assert.equal(matchesFilters(shot, { scene: '12' }), false);
+  assert.equal(matchesFilters(shot, { take: '2' }), false);
+  assert.equal(matchesFilters({ ...shot, scene: null }, { scene: 'Küche' }), false);
 });
 
 test('a field left alone is not sent, even where the shot changed elsewhere meanwhile', () => {

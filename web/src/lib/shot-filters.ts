@@ -8,7 +8,7 @@
 import { CANONICAL_SCALES, type CanonicalScale } from '../../../server/shared/scale.js';
 import { shotWithoutPicture, type CoveragePlan, type ShotFraming, type ShotRecord } from '../../../server/shared/shots.js';
 import { DEFAULT_MIN_DURATION_S, defaultItemLabel, describeScaleRange, parseScaleSpec as parseSharedScaleSpec, type ScaleRange } from '../../../server/shared/scale-range.js';
-import { hasControlCharacter, MAX_LABEL_LENGTH, MAX_MIN_DURATION_S, MAX_NAME_LENGTH, MAX_PLAN_ITEMS } from '../../../server/shared/input-limits.js';
+import { canonicalTake, hasControlCharacter, MAX_LABEL_LENGTH, MAX_MIN_DURATION_S, MAX_NAME_LENGTH, MAX_PLAN_ITEMS, slateText } from '../../../server/shared/input-limits.js';
 
 export { DEFAULT_MIN_DURATION_S, defaultItemLabel, describeScaleRange, type ScaleRange };
 
@@ -48,6 +48,21 @@ export function filterParams(filters: Partial<ShotFilterForm>): URLSearchParams 
     if (value) params.set(key, value);
   }
   return params;
+}
+
+/**
+ * Whether GET /api/shots with these filters lists the shot: the camera's id,
+ * and the scene and take as the server compares them (shot-routes.ts: trimmed,
+ * NFC, take "01" is take 1). For a shot heard live, which no read filtered.
+ */
+export function matchesFilters(shot: Pick<ShotRecord, 'cameraId' | 'scene' | 'take'>, filters: Partial<ShotFilterForm>): boolean {
+  const params = filterParams(filters);
+  const camera = params.get('camera');
+  const scene = params.get('scene');
+  const take = params.get('take');
+  if (camera !== null && shot.cameraId !== camera) return false;
+  if (scene !== null && shot.scene !== slateText(scene)) return false;
+  return take === null || shot.take === canonicalTake(take);
 }
 
 /** `/api/shots?camera=cam-a&order=desc&limit=500`: a page of the shot list (newest first with order desc; `to`: shots that start before it, epoch ms). */
@@ -265,6 +280,32 @@ export function baseAfterSave<T extends EditedShot>(base: T, saved: EditedShot, 
     ...('tags' in patch ? { tags: saved.tags } : {}),
     ...('note' in patch ? { note: saved.note } : {}),
   };
+}
+
+/**
+ * The order of each shot's saves. A save that timed out may answer after a
+ * later save of the same shot, though the server handled it first: note "a"
+ * timed out, "b" was saved, and "a"'s reply, coming last, put the row and the
+ * open edit back to "a" while the server held "b". An answer counts only
+ * while no later save of its shot has answered.
+ */
+export class SaveOrder {
+  private readonly sent = new Map<number, number>();
+  private readonly answered = new Map<number, number>();
+
+  /** Numbers a save of shot `id` as it is sent. */
+  send(id: number): number {
+    const save = (this.sent.get(id) ?? 0) + 1;
+    this.sent.set(id, save);
+    return save;
+  }
+
+  /** Whether the answer to save `save` of shot `id` is the shot as saved (false: a later save has answered); counts it answered. */
+  answer(id: number, save: number): boolean {
+    if ((this.answered.get(id) ?? 0) > save) return false;
+    this.answered.set(id, save);
+    return true;
+  }
 }
 
 // ---- coverage plan form ----
