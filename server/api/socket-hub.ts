@@ -47,6 +47,8 @@ export interface InterServerEvents {
   /** A take started or ended on one node: every node splits its own cameras' shots too. */
   'take:start': (request: { scene: string; take: string; cameras: string[] | null; startedAt: number }) => void;
   'take:end': (request: { cameras: string[] | null }) => void;
+  /** A camera deleted from the cluster: every node's takes leave it (a take left with none ends). */
+  'take:camera-removed': (request: { cameraId: string }) => void;
   /** A take circled, marked NG or cleared (null) on one node: every node marks its own record of it. */
   'take:mark': (request: { scene: string; take: string; mark: TakeMark | null }) => void;
   /** The cluster's coverage, from the node holding the coverage duty. */

@@ -104,6 +104,7 @@ const events: Record<string, z.ZodType | null> = {
   'preview:want': z.looseObject({ node: text, cameras: cameraIds.nullable() }),
   'take:start': z.looseObject({ scene: text, take: text, cameras: cameraIds.nullable(), startedAt: count }),
   'take:end': z.looseObject({ cameras: cameraIds.nullable() }),
+  'take:camera-removed': z.looseObject({ cameraId: text }),
   'take:mark': z.looseObject({ scene: text, take: text, mark: z.enum(['circled', 'ng']).nullable() }),
   coverage: z.looseObject({ perCamera: z.record(text, coverageStats), current: sceneCoverage.nullable(), running: z.array(sceneCoverage).optional(), scenes: z.array(sceneCoverage) }),
   plan: z.looseObject({ scene: text, plan: z.unknown() }),

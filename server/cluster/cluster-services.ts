@@ -174,7 +174,10 @@ export class ClusterServices {
   directory(): CameraDirectory {
     const cameras = this.deps.cameras();
     if (!this.node) return localCameraDirectory(cameras);
-    return clusterCameraDirectory(this.node, cameras, (id) => this.deps.hub()?.removed(id));
+    return clusterCameraDirectory(this.node, cameras, (id) => {
+      this.shots?.sync.cameraRemoved(id);
+      this.deps.hub()?.removed(id);
+    });
   }
 
   /** Takes started and ended on every node; null when shots are off. */

@@ -72,8 +72,16 @@ export class ClusterShotSync {
   private rejoin: NodeJS.Timeout | null = null;
   private joinRetries = 0;
 
+  /**
+   * The takes this node resumed after a restart and joined to the cluster's
+   * record (by this node's id: their starts where they were started), until
+   * their gap gets its end: the record then gets that end too.
+   */
+  private readonly joinedGaps = new Map<number, number>();
+
   constructor(private readonly deps: ClusterShotSyncDeps) {
     this.takeRecords = new TakeRecords(deps.pool, deps.nodeId, deps.log);
+    deps.shotLog.onRestartGapClosed((takeId) => this.gapClosed(takeId));
   }
 
   private get takesKey(): string {
@@ -238,6 +246,41 @@ export class ClusterShotSync {
     this.keys.runningNow(this.deps.shotLog.runningTakes());
   }
 
+  /**
+   * A camera deleted from the cluster through this node: the takes running
+   * on it leave it here and on every other node, a take left with none ends,
+   * and the cluster's record says so (the node that ran the camera, if any,
+   * stops it at its next tick; its log leaves the takes to this).
+   */
+  cameraRemoved(cameraId: string): void {
+    const { shotLog } = this.deps;
+    const before = shotLog.runningTakes();
+    const ended = shotLog.takesLeaveRemoved(cameraId);
+    this.deps.hub()?.io.serverSideEmit('take:camera-removed', { cameraId });
+    this.rememberTakes();
+    this.recordChanges(before, ended[0]?.endedAt ?? Date.now());
+    this.pushRunning();
+  }
+
+  /**
+   * A resumed take's gap got its end here (its first shot since the restart,
+   * or its end): the cluster's record, given the gap at the join while it
+   * still ended at the restart, gets that end. A take not joined yet needs
+   * nothing: the join writes its gap as it stands then. Never throws (the
+   * shot log tells this from a shot's start).
+   */
+  private gapClosed(takeId: number): void {
+    const startedAt = this.joinedGaps.get(takeId);
+    if (startedAt === undefined) return;
+    this.joinedGaps.delete(takeId);
+    try {
+      const take = this.deps.shotLog.takeStore.get(takeId);
+      this.takeRecords.resumed(take, startedAt, gapsOfNode(take, this.deps.nodeId, (filter) => this.deps.shotLog.shots.list(filter)));
+    } catch (error) {
+      this.deps.log.warn(`cluster: the end of a restart's gap in take ${takeId} not recorded: ${errorMessage(error)}`);
+    }
+  }
+
   /** The takes running before a start or an end here: those it ended, and those it made leave cameras, are recorded. */
   private recordChanges(before: Take[], at: number): void {
     const running = new Map(this.deps.shotLog.runningTakes().map((t) => [t.id, t]));
@@ -275,10 +318,11 @@ export class ClusterShotSync {
     // The node where it was started has refused a take number used before, or been told "again".
     hub.io.on('take:start', (request) => applied('a take started', () => this.keys.started(shotLog.startTake({ ...request, again: true }).id, request.startedAt)));
     hub.io.on('take:end', (request) => applied('a take ended', () => shotLog.endTake(request.cameras)));
+    hub.io.on('take:camera-removed', ({ cameraId }) => applied(`camera "${cameraId}" removed`, () => shotLog.takesLeaveRemoved(cameraId)));
     hub.io.on('take:mark', ({ scene, take, mark }) => applied(`a mark on scene ${scene} take ${take}`, () => this.markHere(scene, take, mark)));
     // Takes ended by another node (it records them): their starts are no longer needed here.
     // The running takes are pushed again once their records' ids are read.
-    for (const event of ['take:start', 'take:end'] as const)
+    for (const event of ['take:start', 'take:end', 'take:camera-removed'] as const)
       hub.io.on(event, () => {
         this.forgetEnded();
         this.pushRunning();
@@ -351,6 +395,8 @@ export class ClusterShotSync {
       if (cluster) {
         this.keys.started(local.id, cluster.startedAt);
         this.takeRecords.resumed(local, cluster.startedAt, gapsOfNode(local, this.deps.nodeId, (filter) => shotLog.shots.list(filter)));
+        // Its gap may still end at the restart: once its first shot comes, the record gets the end (gapClosed).
+        this.joinedGaps.set(local.id, cluster.startedAt);
         continue;
       }
       shotLog.endRunningTake(local.id);

@@ -103,12 +103,18 @@ const MERGE_CAMERAS = `cameras = CASE WHEN cluster_takes.cameras IS NULL OR EXCL
        ELSE cluster_takes.except_cameras || COALESCE((SELECT jsonb_agg(c ORDER BY i) FROM jsonb_array_elements(EXCLUDED.except_cameras) WITH ORDINALITY AS x(c, i) WHERE NOT cluster_takes.except_cameras @> jsonb_build_array(c)), '[]') END`;
 
 /**
- * How a node's write of a take's gaps meets the record: gaps only grow
- * (each node adds its own, and writes them again after a retry), so the
- * record keeps those it has and adds those it lacks.
+ * How a node's write of a take's gaps meets the record: each node adds its
+ * own, keyed by the node and the gap's start, and writes one again when its
+ * end is known (the gap is written at the join ending at the restart, and
+ * again ending at the take's first shot since: restart-gaps.ts), so a gap
+ * written again replaces the one with its key rather than adding another
+ * that overlaps it; the other nodes' gaps are kept.
  */
 const MERGE_GAPS = `gaps = CASE WHEN cluster_takes.gaps IS NULL THEN EXCLUDED.gaps WHEN EXCLUDED.gaps IS NULL THEN cluster_takes.gaps
-       ELSE cluster_takes.gaps || COALESCE((SELECT jsonb_agg(g ORDER BY i) FROM jsonb_array_elements(EXCLUDED.gaps) WITH ORDINALITY AS x(g, i) WHERE NOT cluster_takes.gaps @> jsonb_build_array(g)), '[]') END`;
+       ELSE (SELECT jsonb_agg(merged.g ORDER BY merged.k, merged.i) FROM (
+         SELECT x.g, 0 AS k, x.i FROM jsonb_array_elements(cluster_takes.gaps) WITH ORDINALITY AS x(g, i)
+           WHERE NOT EXISTS (SELECT 1 FROM jsonb_array_elements(EXCLUDED.gaps) AS n(g) WHERE n.g->'node' = x.g->'node' AND n.g->'from' = x.g->'from')
+         UNION ALL SELECT y.g, 1 AS k, y.i FROM jsonb_array_elements(EXCLUDED.gaps) WITH ORDINALITY AS y(g, i)) AS merged) END`;
 
 /**
  * How long an answer that needs a take's record (its id, the takes as they
@@ -246,8 +252,9 @@ export class TakeRecords {
 
   /**
    * The take, resumed here after this node was down during it, notes the
-   * gap in the cluster's record, as this node's own log does. Keyed, like
-   * its end, by its start on the node where it was started.
+   * gap in the cluster's record, as this node's own log does (again when
+   * the gap's end moves: MERGE_GAPS). Keyed, like its end, by its start on
+   * the node where it was started.
    */
   resumed(take: Take, startedAt: number, gaps: NodeTakeGap[]): void {
     if (!gaps.length) return;

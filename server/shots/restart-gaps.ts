@@ -41,6 +41,8 @@ export interface RestartGapsDeps {
   /** The shot log's file, as its log lines name it. */
   file: string;
   clusterNode: string | null;
+  /** A gap's end was stored (in a cluster, the cluster's record of the take gets it too: cluster-shot-sync.ts). */
+  onClosed: (takeId: number) => void;
 }
 
 export class RestartGaps {
@@ -67,6 +69,7 @@ export class RestartGaps {
     const to = Math.max(gap.restartAt, at);
     try {
       this.deps.takes.setGap(gap.take.id, { from: gap.from, to });
+      this.deps.onClosed(gap.take.id);
     } catch (error) {
       // A full disk: the record keeps the restart as the gap's end; the alert below still names the whole gap.
       this.deps.log.error(`shot log ${this.deps.file}: the gap in scene ${gap.take.scene} take ${gap.take.take} could not be stored: ${errorMessage(error)}`);

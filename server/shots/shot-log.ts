@@ -190,6 +190,8 @@ export class ShotLog {
    * of them ends, as a take on named cameras ends with its last one.
    */
   private everyCamera: () => readonly string[] = () => [];
+  /** Told when a resumed take's gap gets its end (in a cluster, the cluster's record of the take is corrected). */
+  private restartGapClosed: (takeId: number) => void = () => undefined;
 
   private constructor(
     /** The connection; public for maintenance and for tests that provoke faults (PRAGMA max_page_count). */
@@ -219,7 +221,7 @@ export class ShotLog {
     });
     this.writer = new ShotWriter(this.shots, this.held);
     this.alerts = new AlertMonitor((alert) => this.onAlert(alert), coverage.alerts, clusterNode === null ? {} : { node: clusterNode });
-    this.restartGaps = new RestartGaps({ takes: this.takeStore, alerts: this.alerts, log, file, clusterNode });
+    this.restartGaps = new RestartGaps({ takes: this.takeStore, alerts: this.alerts, log, file, clusterNode, onClosed: (takeId) => this.restartGapClosed(takeId) });
     this.tickTimer = setInterval(() => this.alerts.tick(this.clock()), 1000);
     this.tickTimer.unref();
   }
@@ -369,9 +371,11 @@ export class ShotLog {
   cameraRemoved(cameraId: string): void {
     this.detachCamera(cameraId, 'end');
     this.timecodes.delete(cameraId);
-    // In a cluster the takes are the cluster's record's, left and ended through it (take-records.ts).
-    if (this.clusterNode === null) this.takesLeaveRemoved(cameraId);
-    if (this.clusterNode === null) this.alerts.cameraRemoved(cameraId, this.clock());
+    // In a cluster the node where the camera was deleted makes every node's takes leave it, and records
+    // that in the cluster's record (cluster-shot-sync.ts): the node running it may be another, or none.
+    if (this.clusterNode !== null) return;
+    this.takesLeaveRemoved(cameraId);
+    this.alerts.cameraRemoved(cameraId, this.clock());
   }
 
   /**
@@ -379,10 +383,11 @@ export class ShotLog {
    * with no camera ends, its plan checked as at any take's end: it ran on,
    * "shooting now", on a camera that was gone, and only `{}` or naming the
    * deleted camera ended it. A take on every camera ends when every camera
-   * there is now has left it. A full disk leaves the takes as they were
-   * (logged): the camera is removed all the same.
+   * there is now has left it, or none is left (the last camera removed). A
+   * full disk leaves the takes as they were (logged): the camera is removed
+   * all the same. Returns the takes that ended.
    */
-  private takesLeaveRemoved(cameraId: string): void {
+  takesLeaveRemoved(cameraId: string): Take[] {
     const now = this.clock();
     const others = this.everyCamera().filter((id) => id !== cameraId);
     let ended: Take[];
@@ -390,26 +395,33 @@ export class ShotLog {
       ended = guardWrite(this.db, () =>
         this.db.transaction(() => {
           const done: Take[] = [];
+          // With no camera left, every one there is has left a take on every camera: it would run on nothing.
           for (const running of this.takeStore.running()) {
             if (running.cameras?.includes(cameraId)) {
               if (this.takeStore.leave(running.id, [cameraId]).cameras!.length === 0) done.push(this.takeStore.end(running.id, now));
-            } else if (running.cameras === null && others.length && others.every((id) => running.exceptCameras.includes(id))) done.push(this.takeStore.end(running.id, now));
+            } else if (running.cameras === null && others.every((id) => running.exceptCameras.includes(id))) done.push(this.takeStore.end(running.id, now));
           }
           return done;
         })(),
       );
     } catch (error) {
       this.log.error(`camera "${cameraId}" removed, but the takes running on it could not leave it: ${errorMessage(error)}`);
-      return;
+      return [];
     }
     for (const take of ended) this.takeEnded(take, now);
     this.retake();
+    return ended;
   }
 
   // ---- takes ----
 
   runningTakes(): Take[] {
     return this.takeStore.running();
+  }
+
+  /** Who is told that a resumed take's gap has its end, stored (see restart-gaps.ts). */
+  onRestartGapClosed(listener: (takeId: number) => void): void {
+    this.restartGapClosed = listener;
   }
 
   /** Where the list of every camera comes from (see everyCamera). */

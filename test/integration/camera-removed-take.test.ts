@@ -1,7 +1,7 @@
 /**
  * A camera removed during a take on named cameras leaves the take: the take
- * runs on on its other cameras and ends when the last of them ends it, its
- * plan checked then (it ran on, "shooting now", on a deleted camera, and
+ * runs on on its other cameras and ends when the last of them is removed
+ * too, its plan checked then (it ran on, "shooting now", on a deleted camera, and
  * only `{}` ended it). The removed camera's last shot is cut out by `end`,
  * as a camera that stops for good, not by `restart`. Real ffmpeg test
  * patterns, the real shot log.
@@ -43,9 +43,11 @@ test('a camera removed during a take leaves it; the take ends with its last came
   const last = (await shotsOf('cam-4')).at(-1)!;
   assert.deepEqual([last.status, last.cutOut], ['closed', 'end'], 'a camera removed stops for good');
 
-  const ended = await call('/api/takes/end', { method: 'POST', body: { cameras: ['cam-2'] } });
-  assert.deepEqual(((ended.body as { ended: Take[] }).ended).map((t) => t.id), [take.id], 'ending it on its last camera ends it');
-  assert.deepEqual(((await call('/api/takes')).body as { running: Take[] }).running, []);
+  // Its last camera removed too: the removal ends it (nobody ends it over the API).
+  assert.equal((await call('/api/cameras/cam-2', { method: 'DELETE' })).status, 204);
+  const listed = (await call('/api/takes')).body as { running: Take[]; takes: Take[] };
+  assert.deepEqual(listed.running, [], 'no take runs on no camera');
+  assert.notEqual(listed.takes.find((t) => t.id === take.id)?.endedAt ?? null, null, JSON.stringify(listed.takes));
   const alerts = ((await call('/api/alerts')).body as { active: Alert[] }).active;
   assert.ok(alerts.some((a) => a.key === 'plan-missing:20:1'), JSON.stringify(alerts));
 });

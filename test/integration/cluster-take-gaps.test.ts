@@ -78,6 +78,23 @@ async function restartDuringTake(spec: ClusterSpec, b: NodeProcess): Promise<{ b
   return { b: again, ownGap: own[0]!.gaps[0]! };
 }
 
+/**
+ * The node's gap once the take's first shot since the restart has come: its
+ * log stores the gap ending at the restart at once (`ownGap`) and moves its
+ * end to that shot (restart-gaps.ts); the cluster's record, given the gap at
+ * the join, gets that end too, as one gap.
+ */
+async function closedGap(node: NodeProcess, camera: string, scene: string, ownGap: { from: number; to: number }): Promise<{ from: number; to: number }> {
+  await until(
+    async () => ((await httpJson(`${node.url}/api/shots?scope=node&camera=${camera}&scene=${scene}`)).body as { shots: ShotRecord[] }).shots,
+    (shots) => shots.some((s) => s.inTime >= ownGap.to),
+    `${node.nodeId}'s first shot of ${camera} since the restart`,
+  );
+  const gaps = (await listed(node.url, '?scope=node')).running[0]!.gaps;
+  assert.equal(gaps.length, 1, JSON.stringify(gaps));
+  return gaps[0]!;
+}
+
 test("a node killed during a take and started again: the cluster's record of the take has its gap, naming the node and its cameras, as the node's own log has it", { timeout: 180_000 }, async () => {
   const spec = await clusterSpec(`cluster_take_gaps_${process.pid}`, bed.redis.url);
   let a: NodeProcess | null = null;
@@ -93,7 +110,7 @@ test("a node killed during a take and started again: the cluster's record of the
 
     const restarted = await restartDuringTake(spec, b);
     b = restarted.b;
-    const gap: ClusterGap = { ...restarted.ownGap, node: 'b', cameras: [bCamera] };
+    const gap: ClusterGap = { ...(await closedGap(b, bCamera, '90', restarted.ownGap)), node: 'b', cameras: [bCamera] };
     assert.ok(gap.from < gap.to, JSON.stringify(gap));
     // The running take, listed on either node, has the gap of the cluster's record.
     for (const node of [a, b]) {
@@ -194,7 +211,7 @@ test("a node that cannot read the running takes from Redis as it starts again ke
 
     // Redis answers again: b joins the take to the cluster's record (its gap there), and it ends as one take.
     relay.restore();
-    const gap: ClusterGap = { ...restarted.ownGap, node: 'b', cameras: [bCamera] };
+    const gap: ClusterGap = { ...(await closedGap(node, bCamera, '91', restarted.ownGap)), node: 'b', cameras: [bCamera] };
     await until(async () => (await listed(a!.url, '')).running.map((t) => [t.id, t.gaps]), same([[slated.id, [gap]]]), 'the running take listed on a');
     const { ended } = (await post(b.url, '/api/takes/end', {})) as { ended: Take[] };
     assert.deepEqual(ended.map((t) => [t.scene, t.id]), [['91', slated.id]], "ended on b: the end names the cluster's record");

@@ -3,7 +3,8 @@
  * starting and ending them on every node (cluster.test.ts): the cluster's
  * record of a take says which cameras it has left, as each node's own log
  * does, and a take just started can be marked at once, on any node, by the
- * id its start answered (a node's own id of a take is not the record's).
+ * id its start answered (a node's own id of a take is not the record's);
+ * a camera deleted from the cluster leaves the takes on it, as on one server.
  */
 import assert from 'node:assert/strict';
 import { isDeepStrictEqual } from 'node:util';
@@ -121,6 +122,44 @@ test("takes in a cluster: the record says which cameras a take has left, as each
     }
     // An id no take has is still 404, on either node.
     for (const node of [a, b]) assert.equal((await httpJson(`${node.url}/api/takes/999999999`, { method: 'PATCH', body: { mark: 'ng' } })).status, 404);
+  } finally {
+    await Promise.all([stopNode(a), stopNode(b)]);
+  }
+});
+
+test("a camera deleted from the cluster leaves the takes running on it, on every node and in the record; a take left with none ends", { timeout: 120_000 }, async () => {
+  const name = `cluster_camera_removed_takes_${process.pid}`;
+  const spec: ClusterSpec = {
+    redisUrl: bed.redis.url,
+    postgresUrl: await createDatabase(bed.postgres.url, name),
+    keyPrefix: name,
+    leaseS: 3,
+    cameras: ['y-1', 'y-2'].map((id) => `{ id: ${id}, enabled: false, source: { kind: testsrc, width: 64, height: 48, fps: 5 } }`),
+  };
+  const a = await startNode(spec, 'a', 2);
+  started.push(a);
+  const b = await startNode(spec, 'b', 2);
+  started.push(b);
+  const send = async (url: string, path: string, method: string, body?: unknown) => {
+    const answer = await httpJson(`${url}${path}`, { method, ...(body === undefined ? {} : { body }) });
+    assert.ok(answer.status >= 200 && answer.status < 300, `${method} ${path}: ${answer.status} ${JSON.stringify(answer.body)}`);
+  };
+  try {
+    await send(a.url, '/api/takes', 'POST', { scene: '40', take: '1', cameras: ['y-1', 'y-2'] });
+    await until(nodeLog(b.url), [['40', '1', ['y-1', 'y-2'], [], false]], 'b runs 40/1');
+    // Deleted through b, not the node that started the take: it runs on on y-2, on every node and in the record.
+    await send(b.url, '/api/cameras/y-1', 'DELETE');
+    const left = [['40', '1', ['y-2'], [], false]];
+    for (const node of [a, b]) await until(nodeLog(node.url), left, `node ${node.nodeId}'s log once y-1 was deleted`);
+    for (const node of [a, b]) await until(record(node.url), left, `the cluster's record once y-1 was deleted, read on ${node.nodeId}`);
+    // Its last camera deleted, through a: it ends everywhere (it would run on, "shooting now", on no camera).
+    await send(a.url, '/api/cameras/y-2', 'DELETE');
+    const ended = async (url: string, query: string) => {
+      const { running, takes } = await listed(url, query);
+      return [running.length, takes.map((t) => [t.scene, t.take, t.endedAt !== null])];
+    };
+    for (const node of [a, b]) await until(() => ended(node.url, '?scope=node'), [0, [['40', '1', true]]], `node ${node.nodeId}'s log once y-2 was deleted`);
+    for (const node of [a, b]) await until(() => ended(node.url, ''), [0, [['40', '1', true]]], `the cluster's record once y-2 was deleted, read on ${node.nodeId}`);
   } finally {
     await Promise.all([stopNode(a), stopNode(b)]);
   }

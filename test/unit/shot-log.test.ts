@@ -239,6 +239,21 @@ describe('takes', () => {
     log.close();
   });
 
+  test('a take on every camera ends when its last camera is removed, its plan checked', () => {
+    const { log, clock } = openLog();
+    const cameras = ['cam-1'];
+    log.knowCameras(() => cameras);
+    log.attachCamera({ id: 'cam-1' });
+    const all = log.startTake({ scene: '12' });
+    clock.now = T0 + 1000;
+    cameras.splice(0, 1);
+    log.cameraRemoved('cam-1');
+    assert.deepEqual(log.runningTakes(), [], 'it would run on, "shooting now", on no camera');
+    assert.equal(log.takeStore.get(all.id).endedAt, T0 + 1000);
+    assert.deepEqual(log.alerts.active().map((a) => a.key), ['plan-missing:12:1']);
+    log.close();
+  });
+
   test('a take number used before in the scene is refused (TAKE_EXISTS, naming the next) unless again', () => {
     const { log, clock } = openLog();
     log.startTake({ scene: '12', take: '8' });
