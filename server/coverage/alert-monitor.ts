@@ -228,6 +228,18 @@ export class AlertMonitor {
   }
 
   /**
+   * The take-interrupted alert `key`, still active, says more now (the gap's
+   * end, once the take's first shot after the restart came): told again with
+   * its new message, the same alert. One dismissed meanwhile stays dismissed.
+   */
+  takeInterruptedSaysMore(key: string, message: string): void {
+    const alert = this.alerts.get(key);
+    if (!alert || alert.message === message) return;
+    const { resolvedAt: _open, ...condition } = alert;
+    this.raise({ ...condition, cameraIds: [...condition.cameraIds], message });
+  }
+
+  /**
    * Alerts about past events (EVENT_ALERT_KINDS) still active when the
    * server stopped: active again as they were, not announced again (their
    * records are there already).

@@ -9,7 +9,9 @@
  * So the gap is stored up to the restart at once (what is known; a cluster
  * reads it when the node joins) and its end is moved to the take's first
  * shot when that comes, or to the take's end if the take ends first. The
- * take-interrupted alert, whose text names the gap, is raised then.
+ * take-interrupted alert is raised at once ("no shots since 21:18:54; the
+ * take runs on"), as the script supervisor needs to know now, and says the
+ * gap's end once it is known.
  */
 import type { AlertMonitor } from '../coverage/alert-monitor.js';
 import { errorMessage } from '../errors.js';
@@ -55,7 +57,9 @@ export class RestartGaps {
   opened(take: Take, from: number, restartAt: number): void {
     this.deps.takes.setGap(take.id, { from, to: restartAt });
     this.open.set(take.id, { take, from, restartAt });
-    this.deps.log.warn(`shot log ${this.deps.file}: ${this.prefix()}The server restarted during scene ${take.scene} take ${take.take}: no shots since ${clockTime(from)}; the take runs on`);
+    const message = `${this.prefix()}The server restarted during scene ${take.scene} take ${take.take}: no shots since ${clockTime(from)}; the take runs on`;
+    this.deps.log.warn(`shot log ${this.deps.file}: ${message}`);
+    this.deps.alerts.takeInterrupted(interruptedKey(take, restartAt, this.deps.clusterNode), take.scene, message, restartAt);
   }
 
   /**
@@ -77,7 +81,7 @@ export class RestartGaps {
     const slate = `scene ${gap.take.scene} take ${gap.take.take}`;
     const message = `${this.prefix()}The server restarted during ${slate}: no shots from ${clockTime(gap.from)} to ${clockTime(to)}; ${ended ? 'the take ended then' : 'the take runs on'}`;
     this.deps.log.warn(`shot log ${this.deps.file}: ${message}`);
-    this.deps.alerts.takeInterrupted(interruptedKey(gap.take, gap.restartAt, this.deps.clusterNode), gap.take.scene, message, gap.restartAt);
+    this.deps.alerts.takeInterruptedSaysMore(interruptedKey(gap.take, gap.restartAt, this.deps.clusterNode), message);
     return true;
   }
 

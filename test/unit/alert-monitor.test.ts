@@ -681,6 +681,26 @@ describe('alerts about past events: take-interrupted, and restore after a restar
     assert.deepEqual(h.monitor.active(), []);
   });
 
+  test('a take-interrupted alert says more once the gap is known: the same alert told again; one dismissed meanwhile stays dismissed', () => {
+    const h = harness();
+    h.monitor.takeInterrupted('take-interrupted:12:7:1', '12', 'no shots since 10:00:00; the take runs on', at(30));
+    h.monitor.takeInterruptedSaysMore('take-interrupted:12:7:1', 'no shots from 10:00:00 to 10:00:38; the take runs on');
+    h.monitor.takeInterruptedSaysMore('take-interrupted:12:7:1', 'no shots from 10:00:00 to 10:00:38; the take runs on');
+    assert.deepEqual(
+      h.log().map((a) => [a.key, a.message, a.since, a.resolvedAt]),
+      [
+        ['take-interrupted:12:7:1', 'no shots since 10:00:00; the take runs on', at(30), null],
+        ['take-interrupted:12:7:1', 'no shots from 10:00:00 to 10:00:38; the take runs on', at(30), null],
+      ],
+      'told twice, the second time with the gap; the same message again is no news',
+    );
+    assert.equal(h.monitor.active()[0]!.message, 'no shots from 10:00:00 to 10:00:38; the take runs on');
+    h.monitor.takeInterrupted('take-interrupted:12:8:1', '12', 'no shots since 10:01:00; the take runs on', at(60));
+    h.monitor.dismiss('take-interrupted:12:8:1', at(61));
+    h.monitor.takeInterruptedSaysMore('take-interrupted:12:8:1', 'no shots from 10:01:00 to 10:01:09; the take runs on');
+    assert.deepEqual(h.monitor.active().map((a) => a.key), ['take-interrupted:12:7:1'], 'dismissed stays dismissed');
+  });
+
   test('restore: plan-missing and take-interrupted alerts active again, not announced; a later take of the scene resolves the plan one', () => {
     const h = harness();
     const planAlert: Alert = { key: 'plan-missing:12:3', kind: 'plan-missing', severity: 'warning', cameraIds: [], scene: '12', message: 'Scene 12 take 3 ended without Master', since: at(0), resolvedAt: null };

@@ -728,7 +728,7 @@ describe('recovery', () => {
     return { dir: first.dir, take, lastFrame: T0 + 2000 + 36 * 40 };
   }
 
-  test('restarted soon after a crash: the open shot closed at its last frame, the take runs on with its gap noted to its first shot since and an alert, plan alerts kept', () => {
+  test('restarted soon after a crash: the open shot closed at its last frame, the take runs on with its gap noted to its first shot since and an alert at once that says the gap once known, plan alerts kept', () => {
     const { dir, take, lastFrame } = crashDuringTake();
     const lines: string[] = [];
     const logger = createLogger('test', 'info', (line) => lines.push(line));
@@ -741,8 +741,16 @@ describe('recovery', () => {
       [[take.id, '12', '2', ['cam-1'], null, [{ from: lastFrame, to: restart }]]],
       'the same take, running again on the same cameras; its gap known to the restart so far',
     );
-    assert.deepEqual(second.log.alerts.active().map((a) => a.key), ['plan-missing:12:1'], 'the gap is alerted once its end is known');
-    assert.ok(lines.some((l) => l.includes('WARN') && l.includes(`The server restarted during scene 12 take 2: no shots since ${clockTime(lastFrame)}; the take runs on`)), lines.join('\n'));
+    const since = `The server restarted during scene 12 take 2: no shots since ${clockTime(lastFrame)}; the take runs on`;
+    assert.deepEqual(
+      second.log.alerts.active().map((a) => [a.key, a.kind === 'plan-missing' ? a.scene : a.message]),
+      [
+        ['plan-missing:12:1', '12'],
+        [`take-interrupted:12:2:${restart}`, since],
+      ],
+      'alerted at once, its end not known yet',
+    );
+    assert.ok(lines.some((l) => l.includes('WARN') && l.includes(since)), lines.join('\n'));
     // The camera back 8 s after the log opened (the model and ffmpeg take their time): the gap ends at the take's first shot since.
     const tracker = second.log.attachCamera({ id: 'cam-1' });
     assert.equal(tracker.currentTake?.id, take.id, 'its shots are slated with the take again');
@@ -770,11 +778,12 @@ describe('recovery', () => {
     );
     assert.ok(lines.some((l) => l.includes('WARN') && l.includes('closed 1 shot(s) left open by an unclean stop')), lines.join('\n'));
     assert.ok(lines.some((l) => l.includes('WARN') && l.includes(message)), lines.join('\n'));
-    // Dismissed, it stays gone after another restart; that restart's own gap is alerted once it ends (here: the take ends first).
+    assert.equal(second.log.alertHistory().find((a) => a.kind === 'take-interrupted')!.message, message, 'its record says the gap too, one record');
+    // Dismissed, it stays gone after another restart; that restart's own gap is alerted at once, and says its end when known (here: the take ends first).
     assert.ok(second.log.dismissAlert(`take-interrupted:12:2:${restart}`));
     (second.log as unknown as { dirLock: { release(): void } }).dirLock.release();
     const third = openLog(dir, { now: restart + 20_000 });
-    assert.deepEqual(third.log.alerts.active().map((a) => a.key), ['plan-missing:12:1']);
+    assert.deepEqual(third.log.alerts.active().map((a) => a.key), ['plan-missing:12:1', `take-interrupted:12:2:${restart + 20_000}`]);
     third.clock.now = restart + 25_000;
     third.log.endTake();
     assert.deepEqual(third.log.alerts.active().map((a) => a.key).filter((k) => k.startsWith('take-interrupted')), [`take-interrupted:12:2:${restart + 20_000}`]);
