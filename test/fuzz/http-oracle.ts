@@ -117,10 +117,19 @@ function reachesAllowedRoute(c: HttpCase, roles: Role[], routes: DocumentedRoute
   return routes.some((r) => (r.method === method || (method === 'HEAD' && r.method === 'GET')) && r.access !== 'public' && roles.some((role) => grants(role, r.access)) && readings.some((p) => routeMatches(r.url, p)));
 }
 
-/** A bodiless 204 from a route the table lets anyone use besides the page (OPTIONS /whip/:cameraId, a CORS preflight's answer that names nothing). */
+/** The readiness probe's whole answer: one word, nothing of cameras, shots or problems. */
+const READINESS_ANSWER = /^\{"ready":(true|false)\}$/;
+
+/**
+ * What a route the table lets anyone use besides the page may answer: a
+ * bodiless 204 (OPTIONS /whip/:cameraId, a CORS preflight's answer that
+ * names nothing), or the readiness probe's `{ ready }` (GET /api/health/ready).
+ */
 function isPublicNoContent(c: HttpCase, status: number, body: string, routes: DocumentedRoute[]): boolean {
   const method = c.method.toUpperCase();
   const readings = pathReadings(c.target);
+  const publicRoute = (url: string) => routes.some((r) => r.method === method && r.access === 'public' && r.url === url) && readings.some((p) => routeMatches(url, p));
+  if (status === 200 && READINESS_ANSWER.test(body) && publicRoute('/api/health/ready')) return true;
   return status === 204 && body === '' && routes.some((r) => r.method === method && r.access === 'public' && r.url !== '/*' && readings.some((p) => routeMatches(r.url, p)));
 }
 

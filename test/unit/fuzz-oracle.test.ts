@@ -35,7 +35,7 @@ test("the README's tables: every route with its role, the Socket.IO events, GET 
   const routes = readRouteTable(readme);
   assert.ok(routes.length >= 25, `${routes.length} routes`);
   assert.deepEqual(routes.find((r) => r.url === '/api/health'), { method: 'GET', url: '/api/health', access: 'viewer' });
-  assert.deepEqual(routes.filter((r) => r.access === 'public').map((r) => `${r.method} ${r.url}`), ['OPTIONS /whip/:cameraId', 'OPTIONS /whip/:cameraId/sessions/:sessionId', 'GET /*']);
+  assert.deepEqual(routes.filter((r) => r.access === 'public').map((r) => `${r.method} ${r.url}`), ['GET /api/health/ready', 'OPTIONS /whip/:cameraId', 'OPTIONS /whip/:cameraId/sessions/:sessionId', 'GET /*']);
   assert.deepEqual(readRouteTable('| `POST /api/x/:id` | operator | y |\n| `nope` | viewer |'), [{ method: 'POST', url: '/api/x/:id', access: 'operator' }]);
   const events = readSocketEventTable(readme);
   assert.deepEqual(events.find((e) => e.event === 'take:start'), { event: 'take:start', access: 'operator' });
@@ -74,6 +74,8 @@ test('flagged: data without a token, a viewer past an operator route, a 5xx, a r
   assert.deepEqual(kinds(httpCase('GET', '/api/health'), answer(401, '{"error":{"code":"UNAUTHORIZED","message":"cam-a is here"}}')), ['leak']);
   assert.deepEqual(kinds(httpCase('GET', '/api/shots', [['Authorization', `Bearer ${TOKENS.publish}`]]), answer(403, '{"error":{"code":"FORBIDDEN","message":"no"},"shots":[]}')), ['leak']);
   assert.deepEqual(kinds(httpCase('OPTIONS', '/whip/cam-a'), answer(200, '{"cameraId":"cam-a"}')), ['bypass'], 'a public route that names something');
+  assert.deepEqual(kinds(httpCase('GET', '/api/health/ready'), answer(200, '{"ready":true}')), [], 'the readiness probe: one word, no token');
+  assert.deepEqual(kinds(httpCase('GET', '/api/health/ready'), answer(200, '{"ready":true,"problems":[]}')), ['bypass'], 'the probe saying more than ready');
   assert.deepEqual(kinds(httpCase('GET', '/'), { kind: 'timeout', message: 'x', ms: 5000 }), ['hang']);
   assert.deepEqual(kinds(httpCase('GET', '/'), { kind: 'closed', message: 'reset', ms: 5 }), ['closed']);
 });
