@@ -64,12 +64,17 @@ export class FuzzSession {
     return rawRequest(this.url, method, target, { headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}), timeoutMs: this.timeoutMs });
   }
 
-  /** null when the process is up and /api/health answers 200 "ok" with the admin token; else what is wrong. */
+  /**
+   * null when the process is up and /api/health answers 200 with the admin
+   * token and `ready` (it can record shots; its status may say cameras are
+   * not live yet, or one a case added); else what is wrong.
+   */
   async healthProblem(): Promise<string | null> {
     if (!this.server.alive) return `the process is gone (${this.server.exit})`;
     try {
       const answer = await this.admin('GET', '/api/health');
-      if (answer.status !== 200 || (JSON.parse(answer.body) as { status?: string }).status !== 'ok') return `/api/health answered ${answer.status} ${answer.body.slice(0, 200)}`;
+      const ready = answer.status === 200 && (JSON.parse(answer.body) as { ready?: boolean }).ready === true;
+      if (!ready) return `/api/health answered ${answer.status} ${answer.body.slice(0, 200)}`;
       return null;
     } catch (error) {
       return `/api/health: ${(error as Error).message}`;

@@ -128,8 +128,8 @@ const READINESS_ANSWER = /^\{"ready":(true|false)\}$/;
 function isPublicNoContent(c: HttpCase, status: number, body: string, routes: DocumentedRoute[]): boolean {
   const method = c.method.toUpperCase();
   const readings = pathReadings(c.target);
-  const publicRoute = (url: string) => routes.some((r) => r.method === method && r.access === 'public' && r.url === url) && readings.some((p) => routeMatches(url, p));
-  if (status === 200 && READINESS_ANSWER.test(body) && publicRoute('/api/health/ready')) return true;
+  const publicRoute = (url: string) => routes.some((r) => (r.method === method || (method === 'HEAD' && r.method === 'GET')) && r.access === 'public' && r.url === url) && readings.some((p) => routeMatches(url, p));
+  if (status === 200 && (READINESS_ANSWER.test(body) || (method === 'HEAD' && body === '')) && publicRoute('/api/health/ready')) return true;
   return status === 204 && body === '' && routes.some((r) => r.method === method && r.access === 'public' && r.url !== '/*' && readings.some((p) => routeMatches(r.url, p)));
 }
 

@@ -68,9 +68,10 @@ function judgePackets(c: SocketPacketCase, result: LaneResult): { kind: FindingK
   return out;
 }
 
+/** The roles whose token the handshake carries: as a word, as the server reads a token with the spaces around it trimmed. */
 function carried(value: unknown): Role[] {
   const text = JSON.stringify(value) ?? '';
-  return (Object.keys(FUZZ_TOKENS) as Role[]).filter((role) => text.includes(`"${FUZZ_TOKENS[role]}"`));
+  return (Object.keys(FUZZ_TOKENS) as Role[]).filter((role) => new RegExp(`(?<![A-Za-z0-9_-])${FUZZ_TOKENS[role].replace(/[-]/g, '\\-')}(?![A-Za-z0-9_-])`).test(text));
 }
 
 /** A handshake: refused unless it carries a viewer, operator or admin token, and then as no more than that role. */

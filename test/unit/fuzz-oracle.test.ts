@@ -75,6 +75,7 @@ test('flagged: data without a token, a viewer past an operator route, a 5xx, a r
   assert.deepEqual(kinds(httpCase('GET', '/api/shots', [['Authorization', `Bearer ${TOKENS.publish}`]]), answer(403, '{"error":{"code":"FORBIDDEN","message":"no"},"shots":[]}')), ['leak']);
   assert.deepEqual(kinds(httpCase('OPTIONS', '/whip/cam-a'), answer(200, '{"cameraId":"cam-a"}')), ['bypass'], 'a public route that names something');
   assert.deepEqual(kinds(httpCase('GET', '/api/health/ready'), answer(200, '{"ready":true}')), [], 'the readiness probe: one word, no token');
+  assert.deepEqual(kinds(httpCase('HEAD', '/api/health/ready'), answer(200, '')), [], 'and its HEAD');
   assert.deepEqual(kinds(httpCase('GET', '/api/health/ready'), answer(200, '{"ready":true,"problems":[]}')), ['bypass'], 'the probe saying more than ready');
   assert.deepEqual(kinds(httpCase('GET', '/'), { kind: 'timeout', message: 'x', ms: 5000 }), ['hang']);
   assert.deepEqual(kinds(httpCase('GET', '/'), { kind: 'closed', message: 'reset', ms: 5 }), ['closed']);
