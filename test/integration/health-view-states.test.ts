@@ -96,8 +96,9 @@ describe('the health view says what is true', () => {
     const still = page.locator('[data-testid="health-row"][data-camera-id="still"]');
     await page.locator('[data-testid="health-row"][data-camera-id="still"][data-level="warn"]').waitFor({ timeout: 20_000 });
     assert.match(await still.innerText(), /LIVE[\s\S]*picture frozen/);
-    assert.match(await page.locator('[data-testid="health-summary"]').innerText(), /Warning for Still\./);
-    assert.equal(await page.locator('[data-testid="health-row"][data-camera-id="bars"]').getAttribute('data-level'), 'ok', 'a moving picture is fine');
+    // Named among the warnings (a loaded machine may add another camera's dropped frames to them).
+    assert.match(await page.locator('[data-testid="health-summary"]').innerText(), /Warning for (?:[^.\n]* and |[^.\n]*, )?Still\b/);
+    assert.doesNotMatch(await page.locator('[data-testid="health-row"][data-camera-id="bars"]').innerText(), /picture frozen/, 'a moving picture is not frozen');
     const { active } = (await httpJson(`${server.url}/api/alerts`, { token: VIEWER })).body as { active: { kind: string; cameraIds: string[] }[] };
     assert.ok(active.some((a) => a.kind === 'frozen' && a.cameraIds.includes('still')), `the server's alert behind it: ${JSON.stringify(active)}`);
   });
