@@ -11,6 +11,7 @@ import type { RunningServer } from '../../server/app/shotscale-server.js';
 import type { HealthProblem } from '../../server/api/health-status.js';
 import { fillUp, lift } from '../support/full-database.js';
 import { httpJson, startTestServer, testsrcCamera } from '../support/server-harness.js';
+import { waitFor } from '../support/wait-for.js';
 
 /** Nothing listens here (the port range of this test). */
 const DEAD_RTSP = 'rtsp://127.0.0.1:7451/cam';
@@ -33,28 +34,20 @@ after(async () => {
   await server?.close();
 });
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await sleep(100);
-  }
-}
-
 const health = async (path = '/api/health') => {
   const { status, body } = await httpJson(`${server.url}${path}`);
   return { http: status, body: body as Health };
 };
 
 test('one camera of two unreachable: degraded with the camera and its code, still ready; the shot log failing: 503 until it writes again', { timeout: 90_000 }, async () => {
-  const degraded = await until('degraded with bars live', async () => {
-    const h = await health();
-    return h.body.status === 'degraded' && h.body.problems.every((p) => p.cameraId === 'far') && h;
-  });
+  const degraded = await waitFor(
+    'degraded with bars live',
+    async () => {
+      const h = await health();
+      return h.body.status === 'degraded' && h.body.problems.every((p) => p.cameraId === 'far') ? h : undefined;
+    },
+    20_000,
+  );
   assert.equal(degraded.http, 200);
   const far = degraded.body.problems.find((p) => p.code === 'camera-not-live');
   assert.ok(far, JSON.stringify(degraded.body.problems));
@@ -68,11 +61,15 @@ test('one camera of two unreachable: degraded with the camera and its code, stil
   fillUp(db);
   try {
     const tracker = server.shotLog!.tracker('bars')!;
-    const failing = await until('failing', async () => {
-      tracker.setTake(tracker.currentTake);
-      const h = await health();
-      return h.body.status === 'failing' && h;
-    });
+    const failing = await waitFor(
+      'failing',
+      async () => {
+        tracker.setTake(tracker.currentTake);
+        const h = await health();
+        return h.body.status === 'failing' ? h : undefined;
+      },
+      20_000,
+    );
     assert.equal(failing.http, 200, '/api/health itself stays 200: the dashboard and scripts read its body');
     assert.ok(failing.body.shotLog?.held, 'shots held');
     const unwritable = failing.body.problems.find((p) => p.code === 'shot-log-unwritable');
@@ -86,7 +83,7 @@ test('one camera of two unreachable: degraded with the camera and its code, stil
     lift(db);
   }
   // Room again: the held writes go in at the next retry, and it is ready again.
-  await until('ready again', async () => (await httpJson(`${server.url}/api/health/ready`)).status === 200);
+  await waitFor('ready again', async () => ((await httpJson(`${server.url}/api/health/ready`)).status === 200 ? true : undefined), 20_000);
   assert.equal((await health()).body.status, 'degraded', 'the unreachable camera is still a problem');
 });
 

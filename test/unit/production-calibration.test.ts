@@ -14,9 +14,8 @@ import { CALIBRATION_TRAIN_OPTIONS, residualHead, rowsOf, type LabelledSet } fro
 import { fitProduction } from '../../server/calibration/production-fit.js';
 import { trainSetHead } from '../../server/calibration/set-label-training.js';
 import { isShotscaleError } from '../../server/errors.js';
-import { findTaxonomy } from '../../server/evaluation/taxonomies.js';
 import { softScale } from '../../server/inference/framing/framing-rules.js';
-import { seededRandom } from '../../server/shared/seeded-random.js';
+import { CU, CUE_NAMES as NAMES, cueSet as set, MCU } from '../support/cue-sets.js';
 import { CalibrationStore, SqliteCalibrationRecords } from '../../server/store/calibration-store.js';
 import { LiveCalibration } from '../../server/calibration/live-calibration.js';
 import { silentLogger } from '../../server/shared/logger.js';
@@ -24,19 +23,6 @@ import { openDatabase } from '../../server/store/database.js';
 import type { StoredShot } from '../../server/store/shot-store.js';
 import { tempDir } from '../support/media.js';
 
-const canonical = findTaxonomy('canonical')!;
-const NAMES = ['axis', 'noise_a', 'noise_b'];
-const CU = 1, MCU = 2;
-
-/** Frames along one cue (`axis`, where the frame cuts the body); CU below `boundary`, MCU above; the rules are unsure (even CU/MCU). */
-function set(name: string, count: number, boundary: number, seed: number): LabelledSet {
-  const random = seededRandom(seed);
-  const samples = Array.from({ length: count }, () => {
-    const axis = random() * 4 - 2;
-    return { features: [axis, random(), random()], rules: softScale(1.5, 0.5), label: axis < boundary ? CU : MCU };
-  });
-  return { name, labels: `${name}.csv`, taxonomy: canonical, samples };
-}
 
 describe('base knowledge', () => {
   test('is written beside the head and read back by feature name, in the order asked', () => {

@@ -7,27 +7,12 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { groupedFolds } from '../../server/calibration/cross-validation.js';
-import { CALIBRATION_TRAIN_OPTIONS, residualHead, rowsOf, type LabelledSet } from '../../server/calibration/multi-set-calibration.js';
+import { CALIBRATION_TRAIN_OPTIONS, residualHead, rowsOf } from '../../server/calibration/multi-set-calibration.js';
 import { fitProduction } from '../../server/calibration/production-fit.js';
 import { trainSetHead } from '../../server/calibration/set-label-training.js';
 import { isShotscaleError } from '../../server/errors.js';
-import { findTaxonomy } from '../../server/evaluation/taxonomies.js';
-import { softScale } from '../../server/inference/framing/framing-rules.js';
-import { seededRandom } from '../../server/shared/seeded-random.js';
+import { CUE_NAMES as NAMES, cueSet as set } from '../support/cue-sets.js';
 
-const canonical = findTaxonomy('canonical')!;
-const NAMES = ['axis', 'noise_a', 'noise_b'];
-const CU = 1, MCU = 2;
-
-/** Frames along one cue: CU below `boundary`, MCU above; the rules unsure. */
-function set(name: string, count: number, boundary: number, seed: number): LabelledSet {
-  const random = seededRandom(seed);
-  const samples = Array.from({ length: count }, () => {
-    const axis = random() * 4 - 2;
-    return { features: [axis, random(), random()], rules: softScale(1.5, 0.5), label: axis < boundary ? CU : MCU };
-  });
-  return { name, labels: `${name}.csv`, taxonomy: canonical, samples };
-}
 
 describe('a production fit asked for no folds', () => {
   const base = [set('base-a', 120, 0, 3)];
