@@ -32,7 +32,7 @@ function thumbnailsOf(shotLog: ShotLog, shots: readonly ShotRecord[]): ReportThu
 }
 
 export function registerReportRoutes(app: FastifyInstance, shotLog: ShotLog): void {
-  app.get<{ Querystring: Query }>('/api/report', needs('viewer', ['camera', 'scene', 'take', 'from', 'to', 'status']), async (request, reply) => {
+  app.get<{ Querystring: Query }>('/api/report', needs('viewer', ['camera', 'scene', 'take', 'scale', 'from', 'to', 'status']), async (request, reply) => {
     const query = request.query;
     const filter = shotFilterFrom({ ...query, order: 'asc', limit: undefined, offset: undefined });
     // Built, thumbnails read, on a thread of its own (export-thread.ts): a day's report (8,102 shots, 142 MB) held the

@@ -14,7 +14,8 @@ import type { ClusterShotLog } from '../cluster/cluster-shot-log.js';
 import type { RecordedTake } from '../cluster/take-records.js';
 import { planForScene, type ShotLog, type TakeRequest } from '../shots/shot-log.js';
 import type { CoverageUpdate, Take, TakeMark } from '../shared/shots.js';
-import type { ShotFilter, StoredShot } from '../store/shot-store.js';
+import type { ShotFilter, ShotScaleFilter, StoredShot } from '../store/shot-store.js';
+import { CANONICAL_SCALES, isCanonicalScale } from '../shared/scale.js';
 import { planEtag, parseIfMatch } from '../coverage/plan-revision.js';
 import { canonicalTake, slateText } from '../shared/input-limits.js';
 import { needs } from './access/http-access.js';
@@ -47,9 +48,26 @@ function parseTime(value: string | undefined, name: string): number | undefined 
 const parseId = (value: string): number => parseRecordId(value, 'shot');
 
 /** The query parameters of a shot filter (shotFilterFrom). */
-export const SHOT_FILTER_QUERY = ['camera', 'scene', 'take', 'from', 'to', 'status', 'order', 'limit', 'offset'] as const;
+export const SHOT_FILTER_QUERY = ['camera', 'scene', 'take', 'scale', 'from', 'to', 'status', 'order', 'limit', 'offset'] as const;
 
-/** camera=cam-1,cam-2, scene, take, from, to, status, order (asc, desc), limit, offset. */
+/**
+ * scale=CU,MCU: shots of these scales, any case; `none`: shots without a
+ * picture. Each word said wrong is named, with the words there are.
+ */
+function parseScales(value: string): ShotScaleFilter[] {
+  const words = value.split(',').map((word) => word.trim()).filter(Boolean);
+  const scales: ShotScaleFilter[] = [];
+  for (const word of words) {
+    const scale = word.toLowerCase() === 'none' ? 'none' : word.toUpperCase();
+    if (scale !== 'none' && !isCanonicalScale(scale)) throw badRequest(`scale: ${shown(word)} is not a shot scale (${CANONICAL_SCALES.join(', ')}, or none: shots without a picture)`);
+    if (!scales.includes(scale)) scales.push(scale);
+  }
+  // As camera= (request-parsing.ts): read as no filter, a list that lost its words would be the whole log.
+  if (!scales.length) throw badRequest(`scale: ${shown(value)} names no scale: give one or more (scale=CU,MCU; ${CANONICAL_SCALES.join(', ')}, or none), or leave it out for every scale`);
+  return scales;
+}
+
+/** camera=cam-1,cam-2, scene, take, scale=CU,MCU, from, to, status, order (asc, desc), limit, offset. */
 export function shotFilterFrom(query: Query): ShotFilter {
   const filter: ShotFilter = {};
   const cameras = query.camera?.split(',').map((c) => c.trim()).filter(Boolean);
@@ -59,6 +77,7 @@ export function shotFilterFrom(query: Query): ShotFilter {
   // take=01 finds take 1. Blank text is kept as sent, so it finds nothing rather than every shot.
   if (query.scene) filter.scene = query.scene.trim() ? slateText(query.scene) : query.scene;
   if (query.take) filter.take = query.take.trim() ? canonicalTake(query.take) : query.take;
+  if (query.scale !== undefined) filter.scales = parseScales(query.scale);
   const from = parseTime(query.from, 'from');
   const to = parseTime(query.to, 'to');
   if (from !== undefined) filter.from = from;
@@ -277,7 +296,8 @@ export function registerShotRoutes(app: FastifyInstance, shotLog: ShotLog, optio
     return takes.mark(id, parseTakeMark(request.body));
   });
 
-  app.get<{ Querystring: Query }>('/api/coverage', needs('viewer', SHOT_FILTER_QUERY), async (request) => (cluster ? cluster.coverage.report(shotFilterFrom(request.query)) : shotLog.coverage(shotFilterFrom(request.query))));
+  // A scale filter would count only the shots already of the scales asked for: coverage is of every scale.
+  app.get<{ Querystring: Query }>('/api/coverage', needs('viewer', SHOT_FILTER_QUERY.filter((key) => key !== 'scale')), async (request) => (cluster ? cluster.coverage.report(shotFilterFrom(request.query)) : shotLog.coverage(shotFilterFrom(request.query))));
 
   /** What the `coverage` event carries: this run per camera, the current take, every scene. */
   app.get('/api/coverage/live', needs('viewer'), async () => (cluster ? cluster.liveCoverage() : shotLog.coverageUpdate()));

@@ -37,6 +37,7 @@ export async function runExport(argv: string[]): Promise<number> {
       camera: { type: 'string' },
       scene: { type: 'string' },
       take: { type: 'string' },
+      scale: { type: 'string' },
       from: { type: 'string' },
       to: { type: 'string' },
       title: { type: 'string' },
@@ -62,7 +63,7 @@ export async function runExport(argv: string[]): Promise<number> {
     const media = new MediaSourceStore(db).all();
     const from = filmTime(store, media, values.from, '--from');
     const to = filmTime(store, media, values.to, '--to');
-    const filter = optionsFilter({ camera: values.camera, scene: values.scene, take: values.take, from: from ?? values.from, to: to ?? values.to }, media.length === 1);
+    const filter = optionsFilter({ camera: values.camera, scene: values.scene, take: values.take, scale: values.scale, from: from ?? values.from, to: to ?? values.to }, media.length === 1);
     if (filter.from !== undefined && filter.to !== undefined && filter.from > filter.to) {
       throw new UsageError(`--from ${values.from} is after --to ${values.to}: no shot can end after the one and start before the other`, 'swap them');
     }
@@ -145,7 +146,7 @@ function filmTime(store: ShotStore, media: readonly MediaSource[], value: string
 }
 
 function describeFilter(values: Record<string, string | undefined>): string {
-  const parts = (['camera', 'scene', 'take', 'from', 'to'] as const).filter((key) => values[key] !== undefined).map((key) => `--${key} ${values[key]}`);
+  const parts = (['camera', 'scene', 'take', 'scale', 'from', 'to'] as const).filter((key) => values[key] !== undefined).map((key) => `--${key} ${values[key]}`);
   return parts.length ? ` ${parts.join(' ')}` : '';
 }
 

@@ -32,11 +32,12 @@ commands:
       every export, a thumbnail per shot and summary.json (average shot length, scale shares) to DIR,
       replacing an earlier log of a file there (never a server's). Exit 3: the file ended early (truncated).
   export --format FORMAT [--db FILE | --config FILE] [--out FILE|-] [--camera ID,...] [--scene S] [--take T]
-         [--from TIME] [--to TIME] [--title TEXT]
+         [--scale CU,MCU|none] [--from TIME] [--to TIME] [--title TEXT]
       Export the shot log: csv, json, edl (CMX3600), ale (Avid), otio (OpenTimelineIO), markers (Resolve marker EDL),
       fcpxml (Final Cut Pro); to stdout without --out (or with --out -). TIME: epoch milliseconds or an ISO 8601
       date (2026-12-05, 2026-12-05T14:30:00Z); for a log of a file also its timecode (00:01:30:00) or seconds
-      into it (90s). Shots that end after --from and start before --to.
+      into it (90s). Shots that end after --from and start before --to; --scale: shots of these scales
+      (none: without a picture).
   classify FILE|FOLDER... [--files-from LIST|-] [--config FILE] [--fps N] [--batch N]
       Classify images or videos (sampled at --fps, default 1); JSON lines on stdout.
   eval --labels FILE [--images DIR] [--taxonomy NAME] [--json OUT] [--csv OUT]

@@ -23,6 +23,18 @@ function whereOf(filter: ShotFilter): { where: string; values: unknown[] } {
   if (filter.from !== undefined) add((n) => `out_time > ${n}`, filter.from);
   if (filter.to !== undefined) add((n) => `in_time < ${n}`, filter.to);
   if (filter.status !== undefined) add((n) => `status = ${n}`, filter.status);
+  if (filter.scales?.length) {
+    // As the shot store reads its rows (whereOf there): no picture and no operator's scale is 'none'; else the record's scale.
+    const blank = "(record ? 'noPicture' AND NOT record ? 'classifierScale')";
+    const scales = filter.scales.filter((scale) => scale !== 'none');
+    const either: string[] = [];
+    if (scales.length) {
+      values.push(scales);
+      either.push(`(record->>'scale' = ANY($${values.length}) AND NOT ${blank})`);
+    }
+    if (filter.scales.includes('none')) either.push(blank);
+    clauses.push(`(${either.join(' OR ')})`);
+  }
   return { where: clauses.length ? ` WHERE ${clauses.join(' AND ')}` : '', values };
 }
 

@@ -20,11 +20,20 @@ export interface ShotFilter {
   /** ... and start before this one. */
   to?: number;
   status?: ShotRecord['status'];
+  /**
+   * Shots of these scales (the scale exports write: an operator's where one
+   * was set), and with 'none' those without a picture from cut to cut (which
+   * have no scale: shotWithoutPicture).
+   */
+  scales?: readonly ShotScaleFilter[];
   /** By start time: oldest first (default) or newest first. */
   order?: 'asc' | 'desc';
   limit?: number;
   offset?: number;
 }
+
+/** A scale a shot filter asks for: a canonical one, or 'none' (a shot without a picture). */
+export type ShotScaleFilter = CanonicalScale | 'none';
 
 interface ShotRow {
   id: number;
@@ -142,6 +151,17 @@ function whereOf(filter: ShotFilter): { where: string; params: Record<string, un
   when(filter.from, 's.out_time > @from', 'from');
   when(filter.to, 's.in_time < @to', 'to');
   when(filter.status, 's.status = @status', 'status');
+  if (filter.scales?.length) {
+    // As shotWithoutPicture reads a shot: no picture and no operator's scale (scale_classifier NULL) is none; else its scale.
+    const blank = 's.no_picture IS NOT NULL AND s.scale_classifier IS NULL';
+    const scales = filter.scales.filter((scale) => scale !== 'none');
+    scales.forEach((scale, i) => (params[`scale${i}`] = scale));
+    const either = [
+      ...(scales.length ? [`(s.scale IN (${scales.map((_s, i) => `@scale${i}`).join(', ')}) AND NOT (${blank}))`] : []),
+      ...(filter.scales.includes('none') ? [`(${blank})`] : []),
+    ];
+    clauses.push(`(${either.join(' OR ')})`);
+  }
   return { where: clauses.length ? ` WHERE ${clauses.join(' AND ')}` : '', params };
 }
 

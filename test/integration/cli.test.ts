@@ -408,6 +408,14 @@ describe('shotscale export of a file-mode log', () => {
     assert.deepEqual(parseCsvRows(byTimecode.stdout).map((row) => row.tc_in), ['10:00:04:00']);
     const bySeconds = await runCli(['export', '--db', db, '--format', 'csv', '--from', '9.5s']);
     assert.deepEqual(parseCsvRows(bySeconds.stdout).map((row) => row.tc_in), ['10:00:04:00', '10:00:10:00']);
+    // --scale as GET /api/shots takes it (every shot here is MS).
+    assert.equal(parseCsvRows((await runCli(['export', '--db', db, '--format', 'csv', '--scale', 'ms,cu'])).stdout).length, 3);
+    const noCu = await runCli(['export', '--db', db, '--format', 'csv', '--scale', 'CU']);
+    assert.equal(noCu.code, 0, noCu.stderr);
+    assert.match(noCu.stderr, /^shotscale export: no shots match --scale CU; the log of day 1\.mov holds 3 shots/);
+    const badScale = await runCli(['export', '--db', db, '--format', 'csv', '--scale', 'XL']);
+    assert.equal(badScale.code, 2);
+    assert.match(badScale.stderr, /^error BAD_REQUEST: --scale: "XL" is not a shot scale \(ECU, CU, MCU, MS, MWS, FS, WS, EWS, or none/);
     const none = await runCli(['export', '--db', db, '--format', 'edl', '--camera', 'cam-9']);
     assert.equal(none.code, 0);
     // A file's log is told in the film's time, as --from and --to take it.

@@ -115,4 +115,25 @@ describe('query parameters', () => {
     assert.equal((await send('GET', '/api/shots?camera=cam-a,,cam-b', bearer(VIEWER))).status, 200, 'a list with an empty entry still names cameras');
     assert.equal((await send('GET', '/api/shots', bearer(VIEWER))).status, 200);
   });
+
+  test('scale= takes scales in any case and none; a word that is no scale, or none at all, is refused naming the scales; coverage takes no scale', async () => {
+    for (const [query, says] of [
+      ['scale=XL', /scale: "XL" is not a shot scale \(ECU, CU, MCU, MS, MWS, FS, WS, EWS, or none/],
+      ['scale=CU,wide', /scale: "wide" is not a shot scale/],
+      ['scale=', /scale: "" names no scale/],
+      ['scale=,%20,', /names no scale: give one or more \(scale=CU,MCU/],
+    ] as const) {
+      for (const route of ['/api/shots', '/api/shots?format=edl&', '/api/report']) {
+        const target = route.endsWith('&') ? `${route}${query}` : `${route}?${query}`;
+        const response = await send('GET', target, bearer(VIEWER));
+        assert.equal(response.status, 400, `${target}: ${response.body}`);
+        assert.equal(errorCode(response.body), 'BAD_REQUEST');
+        assert.match(messageOf(response), says);
+      }
+    }
+    for (const query of ['scale=cu,MCU', 'scale=None', 'scale=EWS,,ECU']) assert.equal((await send('GET', `/api/shots?${query}`, bearer(VIEWER))).status, 200, query);
+    const coverage = await send('GET', '/api/coverage?scale=CU', bearer(VIEWER));
+    assert.equal(coverage.status, 400, coverage.body);
+    assert.match(messageOf(coverage), /query parameter "scale": GET \/api\/coverage takes camera, scene, take, from/);
+  });
 });

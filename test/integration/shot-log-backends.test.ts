@@ -56,9 +56,19 @@ before(async () => {
   const shot = shotLog();
   for (const cameraId of ['cam-1', 'cam-2', 'cam-3']) {
     for (let i = 0; i < 5; i++) {
-      const record = shot(i % 2 ? 'CU' : 'WS', 4 + i, { cameraId, scene: i < 2 ? '1' : i < 4 ? '2' : null, take: i < 4 ? String((i % 2) + 1) : null, tags: i === 3 ? ['Ana', 'Ünal'] : [], note: i === 1 ? 'keep "this" one' : null });
+      // The last closed shot of cam-2 and cam-3 has no picture (black from cut to cut); cam-2's is then given a CU by an operator.
+      const black = i === 4 && cameraId !== 'cam-1';
+      const record = shot(i % 2 ? 'CU' : 'WS', 4 + i, {
+        cameraId,
+        scene: i < 2 ? '1' : i < 4 ? '2' : null,
+        take: i < 4 ? String((i % 2) + 1) : null,
+        tags: i === 3 ? ['Ana', 'Ünal'] : [],
+        note: i === 1 ? 'keep "this" one' : null,
+        ...(black ? { noPicture: 'black' as const } : {}),
+      });
       sqlite.add({ ...record, status: 'open' }, null);
       sqlite.finish(record, i % 2 ? JPEG : null);
+      if (black && cameraId === 'cam-2') sqlite.setScale(record.id, 'CU');
     }
     sqlite.add({ ...shot('MS', 3, { cameraId, scene: '2', take: '3' }), status: 'open' }, null);
   }
@@ -95,6 +105,12 @@ const CASES: { name: string; filter: ShotFilter; expect: number }[] = [
   { name: 'a page', filter: { limit: 4 }, expect: 4 },
   { name: 'a later page', filter: { limit: 4, offset: 16 }, expect: 2 },
   { name: 'an offset alone', filter: { offset: 15 }, expect: 3 },
+  // The scale exports write: an operator's where set; a shot without a picture (and no operator's scale) is 'none'.
+  { name: 'a scale', filter: { scales: ['CU'] }, expect: 7 },
+  { name: 'two scales', filter: { scales: ['CU', 'MS'] }, expect: 10 },
+  { name: 'a scale a black shot carried over', filter: { scales: ['WS'] }, expect: 7 },
+  { name: 'no picture', filter: { scales: ['none'] }, expect: 1 },
+  { name: 'no picture or a scale', filter: { scales: ['none', 'WS'], cameraIds: ['cam-3'] }, expect: 3 },
   { name: 'everything at once', filter: { cameraIds: ['cam-2', 'cam-3'], scene: '2', status: 'closed', from: T(5), order: 'desc', limit: 3, offset: 1 }, expect: 3 },
 ];
 

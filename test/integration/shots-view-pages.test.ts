@@ -153,4 +153,27 @@ describe('the Shots view reaches every shot and keeps to the window', () => {
     assert.ok(note && note.x + note.width <= 1400, 'the Note column in sight');
     assert.equal((await row.locator('td.scene').innerText()).replace(/\s/g, ''), LONG_SCENE, 'the whole name, wrapped');
   });
+
+  test('the scale filter lists the shots of one scale as exports write it, or those without a picture, and is kept for the tab', async () => {
+    const at = Date.now() + 2000;
+    const cu = server.shotLog!.shots.add({ ...record(at, '13', 'cam-1'), scale: 'CU' }, null);
+    const corrected = server.shotLog!.shots.add(record(at + 1000, '13', 'cam-2'), null);
+    server.shotLog!.shots.setScale(corrected, 'CU');
+    // Black from cut to cut: its scale, carried over from the shot before, is CU, and it is listed as no picture, never as a CU.
+    const black = server.shotLog!.shots.add({ ...record(at + 2000, '13', 'cam-1'), scale: 'CU', noPicture: 'black' }, null);
+    server.shotLog!.shots.add(record(at + 3000, '13', 'cam-2'), null);
+    await page.locator('[data-testid="shots-filter-scene"]').fill('13');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="shot-row"]').length === 4, undefined, { timeout: 15_000 });
+    await page.locator('[data-testid="shots-filter-scale"]').selectOption('CU');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="shot-row"]').length === 2, undefined, { timeout: 15_000 });
+    assert.deepEqual(await rowIds(), [corrected, cu]);
+    assert.equal(await summary(), '2 shots matching the filters, newest first');
+    await page.locator('[data-testid="shots-filter-scale"]').selectOption({ label: 'No picture' });
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="shot-row"]').length === 1, undefined, { timeout: 15_000 });
+    assert.deepEqual(await rowIds(), [black]);
+    assert.deepEqual(JSON.parse((await page.evaluate((key) => sessionStorage.getItem(key), FILTER_KEY))!), { camera: '', scene: '13', take: '', scale: 'none' });
+    await page.locator('[data-testid="shots-filter-scale"]').selectOption('EWS');
+    await page.locator('[data-testid="shots-empty"]').waitFor({ timeout: 15_000 });
+    assert.match(await page.locator('[data-testid="shots-empty"]').innerText(), /No shots of scene “13”, scale EWS\./);
+  });
 });

@@ -4,6 +4,8 @@ import type { CoveragePlan } from '../../server/shared/shots.js';
 import { parseCoveragePlan } from '../../server/coverage/coverage-plan.js';
 import {
   EXPORT_FORMATS,
+  SCALE_FILTER_OPTIONS,
+  anyFilter,
   SaveOrder,
   baseAfterSave,
   changedElsewhereText,
@@ -129,13 +131,30 @@ test('a save that answers late is old news once a later save of the shot has ans
 });
 
 test('a shot heard live is listed by the filters as the server compares them', () => {
-  const shot = { cameraId: 'cam-1', scene: 'Küche', take: '1' };
+  const shot = { cameraId: 'cam-1', scene: 'Küche', take: '1', scale: 'CU' as const };
   assert.equal(matchesFilters(shot, {}), true);
   assert.equal(matchesFilters(shot, { camera: 'cam-1', scene: ' Ku\u0308che ', take: '01' }), true);
   assert.equal(matchesFilters(shot, { camera: 'cam-2' }), false);
   assert.equal(matchesFilters(shot, { scene: '12' }), false);
   assert.equal(matchesFilters(shot, { take: '2' }), false);
   assert.equal(matchesFilters({ ...shot, scene: null }, { scene: 'Küche' }), false);
+  // The scale as exports write it: a shot without a picture has none (its scale is only carried over), unless an operator gave it one.
+  assert.equal(matchesFilters(shot, { scale: 'CU', take: '1' }), true);
+  assert.equal(matchesFilters(shot, { scale: 'MCU' }), false);
+  const black = { ...shot, noPicture: 'black' as const };
+  assert.equal(matchesFilters(black, { scale: 'CU' }), false);
+  assert.equal(matchesFilters(black, { scale: 'none' }), true);
+  assert.equal(matchesFilters({ ...black, classifierScale: null, scale: 'WS' as const }, { scale: 'WS' }), true);
+  assert.equal(matchesFilters({ ...black, classifierScale: null }, { scale: 'none' }), false);
+});
+
+test('the scale filter offers every scale, tight to wide, then shots without a picture, and goes into the query', () => {
+  assert.deepEqual(SCALE_FILTER_OPTIONS.map((o) => o.value), ['ECU', 'CU', 'MCU', 'MS', 'MWS', 'FS', 'WS', 'EWS', 'none']);
+  assert.equal(SCALE_FILTER_OPTIONS[1]!.label, 'CU · close-up');
+  assert.equal(shotsPath({ camera: 'cam-1', scale: 'MCU' }, { order: 'desc', limit: 500 }), '/api/shots?camera=cam-1&scale=MCU&order=desc&limit=500');
+  assert.equal(exportPath({ scene: '12', scale: 'none' }, 'edl'), '/api/shots?scene=12&scale=none&format=edl');
+  assert.equal(anyFilter({ camera: '', scene: ' ', take: '', scale: '' }), false);
+  assert.equal(anyFilter({ camera: '', scene: '', take: '', scale: 'EWS' }), true);
 });
 
 test('a field left alone is not sent, even where the shot changed elsewhere meanwhile', () => {

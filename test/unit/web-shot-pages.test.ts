@@ -94,7 +94,7 @@ test('a refresh that lands while an older page is on its way: the page, read fro
 });
 
 test('shots heard live change the older pages a refresh no longer reads: replaced, taken out where the filters no longer match, put in where they now do', () => {
-  const scene = (shots: Shot[], name: string) => shots.map((s) => ({ ...s, cameraId: 'cam-1', scene: name, take: '1' }));
+  const scene = (shots: Shot[], name: string) => shots.map((s) => ({ ...s, cameraId: 'cam-1', scene: name, take: '1', scale: 'MS' as const }));
   const all = scene(log(3000), '12');
   const shown = all.slice(0, 2000);
   const filters = { scene: '12' };

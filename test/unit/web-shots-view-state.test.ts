@@ -72,23 +72,27 @@ test('errors carry their code; a save that timed out says it may still land and 
 
 test('a filter that matches nothing says which, by the names shown', () => {
   const name = (id: string) => (id === 'cam-1' ? 'Kamera Süd' : id);
-  assert.equal(noMatchText({ camera: 'cam-1', scene: ' 12 ', take: '' }, name), 'No shots of camera “Kamera Süd”, scene “12”.');
-  assert.equal(noMatchText({ camera: '', scene: '', take: '3' }, name), 'No shots of take “3”.');
+  assert.equal(noMatchText({ camera: 'cam-1', scene: ' 12 ', take: '', scale: '' }, name), 'No shots of camera “Kamera Süd”, scene “12”.');
+  assert.equal(noMatchText({ camera: '', scene: '', take: '3', scale: '' }, name), 'No shots of take “3”.');
+  assert.equal(noMatchText({ camera: '', scene: '12', take: '', scale: 'MCU' }, name), 'No shots of scene “12”, scale MCU.');
+  assert.equal(noMatchText({ camera: '', scene: '', take: '', scale: 'none' }, name), 'No shots of no picture.');
 });
 
 test('the filters are kept for the tab, and anything odd in storage reads as none', () => {
   const map = new Map<string, string>();
   const store = { getItem: (k: string) => map.get(k) ?? null, setItem: (k: string, v: string) => void map.set(k, v), removeItem: (k: string) => void map.delete(k) };
-  assert.deepEqual(keptFilters(store), { camera: '', scene: '', take: '' });
-  keepFilters({ camera: 'cam-1', scene: '12', take: '' }, store);
-  assert.deepEqual(keptFilters(store), { camera: 'cam-1', scene: '12', take: '' });
-  keepFilters({ camera: '', scene: ' ', take: '' }, store);
+  assert.deepEqual(keptFilters(store), { camera: '', scene: '', take: '', scale: '' });
+  keepFilters({ camera: 'cam-1', scene: '12', take: '', scale: '' }, store);
+  assert.deepEqual(keptFilters(store), { camera: 'cam-1', scene: '12', take: '', scale: '' });
+  keepFilters({ camera: '', scene: '', take: '', scale: 'none' }, store);
+  assert.deepEqual(keptFilters(store), { camera: '', scene: '', take: '', scale: 'none' });
+  keepFilters({ camera: '', scene: ' ', take: '', scale: '' }, store);
   assert.equal(map.has(FILTER_KEY), false, 'no filter: nothing kept');
   map.set(FILTER_KEY, '{not json');
-  assert.deepEqual(keptFilters(store), { camera: '', scene: '', take: '' });
-  map.set(FILTER_KEY, JSON.stringify({ camera: 5, scene: ['x'], take: 'y'.repeat(500) }));
-  assert.deepEqual(keptFilters(store), { camera: '', scene: '', take: 'y'.repeat(MAX_NAME_LENGTH) });
-  assert.deepEqual(keptFilters(null), { camera: '', scene: '', take: '' });
+  assert.deepEqual(keptFilters(store), { camera: '', scene: '', take: '', scale: '' });
+  map.set(FILTER_KEY, JSON.stringify({ camera: 5, scene: ['x'], take: 'y'.repeat(500), scale: 'XL' }));
+  assert.deepEqual(keptFilters(store), { camera: '', scene: '', take: 'y'.repeat(MAX_NAME_LENGTH), scale: '' });
+  assert.deepEqual(keptFilters(null), { camera: '', scene: '', take: '', scale: '' });
 });
 
 test("an export's file name comes from the server's Content-Disposition", () => {

@@ -5,7 +5,7 @@
  * from the plan JSON the server takes, with messages in words. No DOM, no
  * Svelte: unit-tested under node (test/unit/web-shot-filters.test.ts).
  */
-import { CANONICAL_SCALES, type CanonicalScale } from '../../../server/shared/scale.js';
+import { CANONICAL_SCALES, SCALE_NAMES, type CanonicalScale } from '../../../server/shared/scale.js';
 import { shotWithoutPicture, type CoveragePlan, type ShotFraming, type ShotRecord } from '../../../server/shared/shots.js';
 import { DEFAULT_MIN_DURATION_S, defaultItemLabel, describeScaleRange, parseScaleSpec as parseSharedScaleSpec, type ScaleRange } from '../../../server/shared/scale-range.js';
 import { canonicalTake, hasControlCharacter, MAX_LABEL_LENGTH, MAX_MIN_DURATION_S, MAX_NAME_LENGTH, MAX_PLAN_ITEMS, slateText } from '../../../server/shared/input-limits.js';
@@ -20,9 +20,22 @@ export interface ShotFilterForm {
   camera: string;
   scene: string;
   take: string;
+  /** One canonical scale, 'none' (shots without a picture), or '' for every scale. */
+  scale: string;
 }
 
-export const EMPTY_FILTERS: Readonly<ShotFilterForm> = { camera: '', scene: '', take: '' };
+export const EMPTY_FILTERS: Readonly<ShotFilterForm> = { camera: '', scene: '', take: '', scale: '' };
+
+/** The scale filter's choices after "any": each scale, then shots without a picture (GET /api/shots?scale=none). */
+export const SCALE_FILTER_OPTIONS: readonly { value: CanonicalScale | 'none'; label: string }[] = [
+  ...CANONICAL_SCALES.map((scale) => ({ value: scale, label: `${scale} · ${SCALE_NAMES[scale]}` })),
+  { value: 'none', label: 'No picture' },
+];
+
+/** Whether any filter is set (scene and take as typed: blank is none). */
+export function anyFilter(filters: Partial<ShotFilterForm>): boolean {
+  return Boolean(filters.camera || filters.scene?.trim() || filters.take?.trim() || filters.scale);
+}
 
 /** Shots the log view reads at a time: the newest at first, then as many older ones per "Show older" (shot-pages.ts). */
 export const SHOT_PAGE_LIMIT = 500;
@@ -43,26 +56,32 @@ export type ExportFormat = (typeof EXPORT_FORMATS)[number]['format'];
 /** The filters as query parameters, trimmed, empty ones left out. */
 export function filterParams(filters: Partial<ShotFilterForm>): URLSearchParams {
   const params = new URLSearchParams();
-  for (const key of ['camera', 'scene', 'take'] as const) {
+  for (const key of ['camera', 'scene', 'take', 'scale'] as const) {
     const value = filters[key]?.trim();
     if (value) params.set(key, value);
   }
   return params;
 }
 
+/** What a shot filter reads of a shot: matchesFilters. */
+export type FilteredShot = Pick<ShotRecord, 'cameraId' | 'scene' | 'take' | 'scale' | 'noPicture' | 'classifierScale'>;
+
 /**
  * Whether GET /api/shots with these filters lists the shot: the camera's id,
- * and the scene and take as the server compares them (shot-routes.ts: trimmed,
- * NFC, take "01" is take 1). For a shot heard live, which no read filtered.
+ * the scene and take as the server compares them (shot-routes.ts: trimmed,
+ * NFC, take "01" is take 1), and its scale as exports write it (none for a
+ * shot without a picture). For a shot heard live, which no read filtered.
  */
-export function matchesFilters(shot: Pick<ShotRecord, 'cameraId' | 'scene' | 'take'>, filters: Partial<ShotFilterForm>): boolean {
+export function matchesFilters(shot: FilteredShot, filters: Partial<ShotFilterForm>): boolean {
   const params = filterParams(filters);
   const camera = params.get('camera');
   const scene = params.get('scene');
   const take = params.get('take');
+  const scale = params.get('scale');
   if (camera !== null && shot.cameraId !== camera) return false;
   if (scene !== null && shot.scene !== slateText(scene)) return false;
-  return take === null || shot.take === canonicalTake(take);
+  if (take !== null && shot.take !== canonicalTake(take)) return false;
+  return scale === null || (shotWithoutPicture(shot) ? scale === 'none' : shot.scale === scale);
 }
 
 /** `/api/shots?camera=cam-a&order=desc&limit=500`: a page of the shot list (newest first with order desc; `to`: shots that start before it, epoch ms). */

@@ -10,10 +10,10 @@
  * Pure: unit-tested under node (test/unit/web-shot-pages.test.ts).
  */
 import type { ShotRecord } from '../../../server/shared/shots.js';
-import { matchesFilters, SHOT_PAGE_LIMIT, shotsPath, type ShotFilterForm } from './shot-filters.js';
+import { matchesFilters, SHOT_PAGE_LIMIT, shotsPath, type FilteredShot, type ShotFilterForm } from './shot-filters.js';
 
 type Listed = Pick<ShotRecord, 'id' | 'inTime'>;
-type Heard = Listed & Pick<ShotRecord, 'cameraId' | 'scene' | 'take'>;
+type Heard = Listed & FilteredShot;
 
 /** Whether `a` is listed after `b` (newest first: an earlier start, or the same start and a lower id). */
 export function listedAfter(a: Listed, b: Listed): boolean {

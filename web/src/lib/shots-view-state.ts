@@ -11,7 +11,7 @@ import { ApiError } from './api.js';
 import { STATS_STALE_MS } from './health.js';
 import { localClock, NOT_LIVE, type Clock } from './not-live.js';
 import { formatDuration } from './format.js';
-import { EMPTY_FILTERS, parseTags, type ShotFilterForm } from './shot-filters.js';
+import { anyFilter, EMPTY_FILTERS, parseTags, SCALE_FILTER_OPTIONS, type ShotFilterForm } from './shot-filters.js';
 
 // ---- live or not ----
 
@@ -114,6 +114,7 @@ export function noMatchText(filters: ShotFilterForm, cameraName: (id: string) =>
   if (filters.camera) parts.push(`camera “${cameraName(filters.camera)}”`);
   if (filters.scene.trim()) parts.push(`scene “${filters.scene.trim()}”`);
   if (filters.take.trim()) parts.push(`take “${filters.take.trim()}”`);
+  if (filters.scale) parts.push(filters.scale === 'none' ? 'no picture' : `scale ${filters.scale}`);
   return `No shots of ${parts.join(', ')}.`;
 }
 
@@ -136,7 +137,9 @@ export function keptFilters(store: KeyStore | null = tabStorage()): ShotFilterFo
     const given = JSON.parse(store?.getItem(FILTER_KEY) ?? 'null') as Partial<Record<keyof ShotFilterForm, unknown>> | null;
     if (!given || typeof given !== 'object') return { ...EMPTY_FILTERS };
     const text = (value: unknown) => (typeof value === 'string' ? value.slice(0, MAX_NAME_LENGTH) : '');
-    return { camera: text(given.camera), scene: text(given.scene), take: text(given.take) };
+    const scale = text(given.scale);
+    // A kept scale the view does not offer (a store written by hand, an older page) is no filter.
+    return { camera: text(given.camera), scene: text(given.scene), take: text(given.take), scale: SCALE_FILTER_OPTIONS.some((o) => o.value === scale) ? scale : '' };
   } catch {
     return { ...EMPTY_FILTERS };
   }
@@ -144,8 +147,8 @@ export function keptFilters(store: KeyStore | null = tabStorage()): ShotFilterFo
 
 export function keepFilters(filters: ShotFilterForm, store: KeyStore | null = tabStorage()): void {
   try {
-    if (!filters.camera && !filters.scene.trim() && !filters.take.trim()) store?.removeItem(FILTER_KEY);
-    else store?.setItem(FILTER_KEY, JSON.stringify({ camera: filters.camera, scene: filters.scene, take: filters.take }));
+    if (!anyFilter(filters)) store?.removeItem(FILTER_KEY);
+    else store?.setItem(FILTER_KEY, JSON.stringify({ camera: filters.camera, scene: filters.scene, take: filters.take, scale: filters.scale }));
   } catch {
     // Storage full or refused (a private window): the filters last as long as the view.
   }
