@@ -29,7 +29,6 @@ import type { Logger } from '../shared/logger.js';
 import { CANONICAL_SCALES } from '../shared/scale.js';
 import type { Frame } from '../shared/frame.js';
 import type { PipelineStats, ServerInfo } from '../shared/socket-events.js';
-import { ALERT_KINDS } from '../shared/shots.js';
 import { ShotLog } from '../shots/shot-log.js';
 import { CalibrationStore, SqliteCalibrationRecords } from '../store/calibration-store.js';
 import { encodeThumbnail } from '../shots/thumbnail.js';
@@ -162,8 +161,6 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
           if (!config.cluster.enabled) hub?.coverage(update);
         },
         alert: (alert) => {
-          const active = shotLog?.alerts.active() ?? [];
-          for (const kind of ALERT_KINDS) metrics.alertsActive.set({ kind }, active.filter((a) => a.kind === kind).length);
           hub?.alert(alert);
           cluster?.ownAlert(alert);
         },
@@ -372,6 +369,7 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
 
   const manager = cameras;
   metrics.restartsFrom(() => manager.list());
+  metrics.alertsFrom(() => cluster?.activeAlerts() ?? shotLog?.alerts.active() ?? []);
   // A single server keeps its cameras' changes over the API in the shot log, for the next start (kept-cameras.ts).
   const keptCameras = !clusterSettings && shotLog ? new CameraOverrideStore(shotLog.db) : null;
   const localDirectory = keptCameras ? keptCameraDirectory(localCameraDirectory(manager), manager, keptCameras, new Set(config.cameras.map((c) => c.id)), clock) : localCameraDirectory(manager);

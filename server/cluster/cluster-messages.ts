@@ -12,6 +12,7 @@
  */
 import { z } from 'zod';
 import { CANONICAL_SCALES } from '../shared/scale.js';
+import { ALERT_KINDS } from '../shared/shots.js';
 import type { NodeHeartbeat } from './node-registry.js';
 
 const text = z.string();
@@ -83,7 +84,8 @@ const coverageStats = z.looseObject({ shots: count, seconds: count, histogram: z
 const sceneCoverage = z.looseObject({ scene: text, take: text.nullable(), stats: coverageStats, perCamera: z.record(text, coverageStats), plan: z.array(z.looseObject({})).nullable(), missing: z.array(text) });
 const alert = z.looseObject({
   key: text,
-  kind: z.enum(['doubling', 'stuck', 'plan-missing', 'stalled', 'no-picture', 'frozen', 'storage', 'cluster']),
+  // Every kind there is: a list of its own here left take-interrupted out, and every other node dropped that alert.
+  kind: z.enum(ALERT_KINDS),
   severity: z.enum(['info', 'warning', 'critical']),
   cameraIds,
   scale: scale.optional(),

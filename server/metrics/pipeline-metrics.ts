@@ -3,7 +3,7 @@
  * updates; nothing is scraped from a stats object. One registry per server.
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { ALERT_KINDS, SHOT_BOUNDARIES } from '../shared/shots.js';
+import { ALERT_KINDS, SHOT_BOUNDARIES, type Alert } from '../shared/shots.js';
 import { REFUSAL_REASONS, TRANSPORTS } from '../api/access/access-guard.js';
 
 export class PipelineMetrics {
@@ -73,8 +73,20 @@ export class PipelineMetrics {
     labelNames: ['camera', 'cut'] as const,
     registers: [this.registry],
   });
-  /** Every kind always present (0 when none), so a query by kind never finds a series gone stale. */
-  readonly alertsActive = new Gauge({ name: 'shotscale_alerts_active', help: `Alerts active now, by kind (${ALERT_KINDS.join(', ')})`, labelNames: ['kind'] as const, registers: [this.registry] });
+  /**
+   * Every kind always present (0 when none), so a query by kind never finds a
+   * series gone stale. Counted at each scrape from the alerts the wall shows
+   * (alertsFrom): in a cluster the cluster's, which one node judges; set
+   * from this node's own alone, the stalled cameras of a dead node read 0.
+   */
+  readonly alertsActive = new Gauge({
+    name: 'shotscale_alerts_active',
+    help: `Alerts active now, by kind (${ALERT_KINDS.join(', ')}); in a cluster every node counts the alerts on the wall, the cluster's`,
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+    collect: () => this.collectAlerts(),
+  });
+  private activeAlerts: () => readonly Pick<Alert, 'kind'>[] = () => [];
   readonly authRefused = new Counter({
     name: 'shotscale_auth_refused_total',
     help: 'Requests and Socket.IO connections refused, by transport and reason (missing: no token; wrong: a token that matches none; blocked: too many wrong tokens from the address; forbidden: the role does not allow it; foreign-page: no token, from a page of another site or sent to a name that is not loopback)',
@@ -93,7 +105,6 @@ export class PipelineMetrics {
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'shotscale_' });
-    for (const kind of ALERT_KINDS) this.alertsActive.set({ kind }, 0);
     // A counter's series appears at 0 before its first event, so increase(...[5m]) > 0 sees the first one too.
     for (const transport of TRANSPORTS) for (const reason of REFUSAL_REASONS) this.authRefused.inc({ transport, reason }, 0);
   }
@@ -109,6 +120,16 @@ export class PipelineMetrics {
    */
   private zeroCameras(counter: Counter<'camera'>): void {
     for (const { cameraId } of this.restartCounts()) counter.inc({ camera: cameraId }, 0);
+  }
+
+  /** Where shotscale_alerts_active is read from: the alerts active now, as the wall shows them. */
+  alertsFrom(active: () => readonly Pick<Alert, 'kind'>[]): void {
+    this.activeAlerts = active;
+  }
+
+  private collectAlerts(): void {
+    const active = this.activeAlerts();
+    for (const kind of ALERT_KINDS) this.alertsActive.set({ kind }, active.filter((alert) => alert.kind === kind).length);
   }
 
   /** Where shotscale_ffmpeg_restarts_total is read from: the local cameras' statuses. */

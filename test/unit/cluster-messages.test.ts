@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { interServerEventProblem, parseHeartbeat, parseRunningTakes } from '../../server/cluster/cluster-messages.js';
+import { ALERT_KINDS } from '../../server/shared/shots.js';
 
 const status = { cameraId: 'c1', name: 'c1', enabled: true, sourceKind: 'file', source: 'loop.mp4', state: 'live', since: 1, analysisFps: 5, measuredFps: 5, framesIn: 10, framesDropped: 0, reconnects: 0, stalls: 0, lastError: null, errorCode: null, lastStderr: [] };
 const heartbeat = { nodeId: 'a', instance: 'x', url: 'http://10.0.0.1:8420', capacity: 2, draining: false, startedAt: 1, at: 2, leases: { c1: { token: 3, renewedAt: 2 } }, cameras: [status], analysedFps: 5, coverageDuty: true };
@@ -39,6 +40,8 @@ test('inter-server events: the shapes this version sends pass; other shapes, unk
     ['coverage', { perCamera: { c1: stats }, current: null, scenes: [{ scene: '1', take: null, stats, perCamera: {}, plan: null, missing: [] }] }],
     ['plan', { scene: '1', plan: null }],
     ['alert', { alert, from: 'a', scope: 'cluster' }],
+    // Every kind of alert there is, a node's own take-interrupted too (a list kept apart had left it out).
+    ...ALERT_KINDS.map((kind) => ['alert', { alert: { ...alert, kind, key: `${kind}:x@a` }, from: 'a', scope: 'node' }]),
     ['alert:dismiss', { key: 'k' }],
     ['calibration:applied'],
     ['calibration:fit', { state: 'done', startedAt: 1, finishedAt: 2, headId: 3, error: null, node: 'a' }],
@@ -53,6 +56,7 @@ test('inter-server events: the shapes this version sends pass; other shapes, unk
     [['take:camera-removed', { cameraId: ['c1'] }], /"take:camera-removed"/],
     [['take:mark', { scene: '1', take: '2', mark: 'print' }], /"take:mark"/],
     [['alert', { alert: { ...alert, key: 5 }, from: 'b', scope: 'node' }], /"alert" of another shape \(alert\.key:/],
+    [['alert', { alert: { ...alert, kind: 'fire' }, from: 'b', scope: 'node' }], /"alert" of another shape \(alert\.kind:/],
     [['toString', {}], /unknown event "toString"/],
     [['drop-tables', {}], /unknown event/],
     [[5, {}], /not an event/],

@@ -6,6 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PipelineMetrics } from '../../server/metrics/pipeline-metrics.js';
+import { ALERT_KINDS } from '../../server/shared/shots.js';
 
 async function restarts(metrics: PipelineMetrics, camera: string): Promise<number | null> {
   const text = await metrics.registry.metrics();
@@ -78,4 +79,21 @@ test("shotscale_alerts_active's HELP names every kind it exports", async () => {
   const exported = [...text.matchAll(/^shotscale_alerts_active\{kind="([^"]+)"\}/gm)].map((m) => m[1]!);
   assert.ok(exported.includes('take-interrupted'));
   for (const kind of exported) assert.ok(help.includes(kind), `${kind} in ${help}`);
+});
+
+test('shotscale_alerts_active counts the alerts the wall shows at each scrape, every kind present at 0', async () => {
+  const metrics = new PipelineMetrics();
+  const active = async (kind: string) => {
+    const line = (await metrics.registry.metrics()).split('\n').find((l) => l.startsWith(`shotscale_alerts_active{kind="${kind}"} `));
+    return line ? Number(line.split(' ').at(-1)) : null;
+  };
+  assert.equal(await active('stalled'), 0, 'before anything says which alerts there are');
+  // In a cluster the wall's alerts are the cluster's, judged on another node and only heard here: no event of this node's own tells the gauge.
+  const shown: { kind: (typeof ALERT_KINDS)[number] }[] = [{ kind: 'stalled' }, { kind: 'stalled' }, { kind: 'take-interrupted' }];
+  metrics.alertsFrom(() => shown);
+  assert.equal(await active('stalled'), 2);
+  assert.equal(await active('take-interrupted'), 1);
+  for (const kind of ALERT_KINDS.filter((k) => k !== 'stalled' && k !== 'take-interrupted')) assert.equal(await active(kind), 0, kind);
+  shown.splice(0, 2);
+  assert.equal(await active('stalled'), 0, 'resolved: back to 0 at the next scrape');
 });
