@@ -25,7 +25,7 @@ declare module 'fastify' {
     /** The methods the API has at a request path, for a 405's Allow header (set by installRequestParsing). */
     methodsAt?: (url: string) => string[];
     /**
-     * The access check of a path that matches no route (a viewer token where tokens are on), for a
+     * The access check of a path that matches no route (any valid token where tokens are on), for a
      * request the router refuses before any hook runs (set by installRequestParsing).
      */
     noRouteAccess?: (request: FastifyRequest, token: string | undefined) => AccessDecision;
@@ -276,7 +276,7 @@ export function clientErrorHandler(error: Error & { code?: string }, socket: Dup
   else socket.destroy();
 }
 
-export function installRequestParsing(app: FastifyInstance, log: Logger, routes: readonly RouteAccess[], guard: Pick<AccessGuard, 'decide'>): void {
+export function installRequestParsing(app: FastifyInstance, log: Logger, routes: readonly RouteAccess[], guard: Pick<AccessGuard, 'decideUnrouted'>): void {
   // A 405's Allow lists what is served: GET on a WHIP session's URL listed PATCH, itself answered 405 (no trickle ICE).
   const refusing = new Set<string>();
   app.addHook('onRoute', (route) => {
@@ -285,7 +285,7 @@ export function installRequestParsing(app: FastifyInstance, log: Logger, routes:
   });
   app.decorate('methodsAt', (url: string) => routeMethods(routes.filter((route) => !refusing.has(`${route.method} ${route.url}`)), MAX_PATH_PARAM)(url));
   app.decorate('noRouteAccess', (request: FastifyRequest, token: string | undefined) =>
-    guard.decide('viewer', token, request.ip, 'http', { host: request.headers.host, origin: request.headers.origin }),
+    guard.decideUnrouted(token, request.ip, 'http', { host: request.headers.host, origin: request.headers.origin }),
   );
   // No route reads plain text: JSON sent as text/plain is refused as such (415), not read as a string the schema then refuses.
   app.removeContentTypeParser('text/plain');

@@ -81,10 +81,15 @@ export class CameraManager {
     return [...this.supervisors.values()].map((s) => this.statusOf(s));
   }
 
-  /** A camera's status with the rate it is analysed at now (its fair share while over capacity). */
+  /**
+   * A camera's status with the rate it is analysed at now (its fair share
+   * while over capacity). Only a live camera has one: a stalled or waiting
+   * camera delivers nothing to share out, and its last share read as
+   * "2.2 fps of 0.0 fps" on the wall.
+   */
   statusOf(source: CameraSource): CameraStatus {
     const status = source.status();
-    const share = this.deps.scheduler.capacity()?.cameras[status.cameraId];
+    const share = status.state === 'live' ? this.deps.scheduler.capacity()?.cameras[status.cameraId] : undefined;
     return { ...status, analysisRate: share && share.allowedFps < share.arrivingFps ? share.allowedFps : null, ...(this.deps.nodeId ? { node: this.deps.nodeId } : {}) };
   }
 

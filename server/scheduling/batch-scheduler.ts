@@ -67,7 +67,7 @@ export class BatchScheduler {
 
   /** Over capacity or not, and each camera's share; null when the governor is off. */
   capacity(): CapacityState | null {
-    return this.governor?.snapshot() ?? null;
+    return this.governor?.snapshot(this.clock()) ?? null;
   }
 
   /** Called from capture: never blocks, never throws. */

@@ -105,7 +105,15 @@ export class CapacityGovernor {
     this.maybeUpdate(now);
   }
 
-  snapshot(): CapacityState {
+  /**
+   * The state as of `now`. Shares are otherwise recomputed only as frames and
+   * batches come in, so a camera whose publisher stopped kept its last
+   * arriving rate and share for good (stallcam: "2.2 fps of 0.0 fps" on the
+   * wall and 4.1 fps of demand in /api/stats eight minutes on): read against
+   * the clock, its arrivals age out of the window and its demand falls to 0.
+   */
+  snapshot(now?: number): CapacityState {
+    if (now !== undefined) this.maybeUpdate(now);
     return this.state;
   }
 

@@ -70,6 +70,43 @@ describe('a path part longer than any id or name', () => {
   });
 });
 
+describe('a mistyped WHIP URL sent with a publish token', () => {
+  // Once told "this needs the viewer or operator or admin role; the token given is a publish token": the
+  // publisher looked for the fault in its token. The admin token was told 404 for the same paths.
+  const MISTYPED = [
+    ['POST', '/whip/cam/'],
+    ['POST', '/whip'],
+    ['POST', `/whip/${'a'.repeat(101)}`],
+    ['DELETE', '/whip/cam/sessions/s1/'],
+    ['DELETE', '/WHIP/CAM/SESSIONS/S1'],
+  ] as const;
+
+  test('any valid token is told the path has no route: 404 NOT_FOUND; without a token or with a wrong one, 401 as before', async () => {
+    for (const [method, target] of MISTYPED) {
+      const body = method === 'POST' ? 'v=0\r\n' : undefined;
+      const headers: Record<string, string> = method === 'POST' ? { 'content-type': 'application/sdp' } : {};
+      for (const token of [PUBLISH, VIEWER, ADMIN]) {
+        const response = await send(method, target, { ...headers, ...bearer(token) }, body);
+        assert.equal(response.status, 404, `${method} ${target.slice(0, 30)} with ${token.split('-')[0]}: ${response.body}`);
+        assert.equal(errorCode(response.body), 'NOT_FOUND');
+      }
+      const viaQuery = await send(method, `${target}?token=${PUBLISH}`, headers, body);
+      assert.equal(viaQuery.status, 404, `${method} ${target.slice(0, 30)} with ?token=: ${viaQuery.body}`);
+      const none = await send(method, target, headers, body);
+      assert.equal(none.status, 401, `${method} ${target.slice(0, 30)} without a token: ${none.body}`);
+      assert.equal(errorCode(none.body), 'UNAUTHORIZED');
+      const wrong = await send(method, target, { ...headers, ...bearer('wrong-token-hostile-routes-0123') }, body);
+      assert.equal(wrong.status, 401, `${method} ${target.slice(0, 30)} with a wrong token`);
+    }
+  });
+
+  test('a route that is there still needs its role: a publish token on the API is refused 403', async () => {
+    const response = await send('GET', '/api/cameras', bearer(PUBLISH));
+    assert.equal(response.status, 403, response.body);
+    assert.equal(errorCode(response.body), 'FORBIDDEN');
+  });
+});
+
 describe('methods WHIP does not take', () => {
   test('GET, PUT and HEAD on the endpoint and PATCH on a session: 405 METHOD_NOT_ALLOWED with Allow', async () => {
     for (const method of ['GET', 'PUT']) {

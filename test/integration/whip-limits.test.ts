@@ -239,3 +239,35 @@ describe('WHIP caps', () => {
     }
   });
 });
+
+describe('WHIP caps: when a made camera is due to go', () => {
+  let server: RunningServer;
+
+  before(async () => {
+    server = await startTestServer({ supervisor: { whip: { connectTimeoutS: 4, maxSessions: 4, maxCameras: 2, removeAfterS: 300 } } });
+  });
+
+  after(async () => {
+    await server?.close();
+    await collectWrtcGarbage();
+  });
+
+  test('past maxCameras, Retry-After says when the first made camera that never showed a picture goes, not removeAfterS', async () => {
+    // Offers that never connect: their cameras go connectTimeoutS after their answers. Retry-After said 300 (removeAfterS).
+    const squatters = [await silentPeer(true), await silentPeer(true), await silentPeer(true)];
+    try {
+      for (const [i, squatter] of squatters.slice(0, 2).entries()) assert.equal((await postOffer(`${server.url}/whip/made-${i}`, squatter.offer)).status, 201);
+      const refused = await postOffer(`${server.url}/whip/made-2`, squatters[2]!.offer);
+      assert.equal(refused.status, 503, refused.body);
+      assert.equal((JSON.parse(refused.body) as { error: { code: string } }).error.code, 'WHIP_CAPACITY');
+      assert.match(refused.body, /maxCameras/);
+      const retryAfter = Number(refused.retryAfter);
+      assert.ok(Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= 4, `Retry-After: ${refused.retryAfter}`);
+      assert.match(refused.body, new RegExp(`the next is due to go in about ${retryAfter} s`));
+      // And it does go then: the same offer is taken once one has.
+      await eventually('a made camera removed', async () => ((await cameraStatus(server.url, 'made-0')) === null || (await cameraStatus(server.url, 'made-1')) === null ? true : undefined), (retryAfter + 3) * 1000);
+    } finally {
+      for (const squatter of squatters) squatter.close();
+    }
+  });
+});

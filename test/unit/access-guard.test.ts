@@ -159,6 +159,43 @@ describe('AccessGuard', () => {
   });
 });
 
+describe('AccessGuard: a valid token of a lesser role', () => {
+  test('publish tokens alone: the publish token sent to the open API goes on as the local user; a wrong token is still refused', () => {
+    const { guard, refused } = guardWith({ accessToken: null, tokens: [], publishTokens: [PUBLISH] });
+    for (const transport of ['http', 'socket'] as const) {
+      for (const access of ['viewer', 'operator', 'admin'] as const) {
+        const decision = guard.decide(access, PUBLISH, '127.0.0.1', transport, { host: '127.0.0.1:8420' });
+        assert.ok(decision.ok && decision.principal.role === 'admin' && decision.principal.name === 'local', `${transport} ${access}: ${JSON.stringify(decision)}`);
+      }
+      const wrong = guard.decide('viewer', 'wrong-token-0123456789', '127.0.0.2', transport, { host: '127.0.0.1:8420' });
+      assert.ok(!wrong.ok && wrong.status === 401 && wrong.code === 'UNAUTHORIZED', JSON.stringify(wrong));
+    }
+    // It is still the local user's API: a page from elsewhere is refused, as without the token.
+    const foreign = guard.decide('viewer', PUBLISH, '127.0.0.1', 'http', { host: '127.0.0.1:8420', origin: 'https://evil.example' });
+    assert.ok(!foreign.ok && foreign.reason === 'foreign-page', JSON.stringify(foreign));
+    assert.deepEqual(refused, ['wrong', 'wrong', 'foreign-page']);
+  });
+
+  test('where the API needs a token, a publish token is still refused 403 there', () => {
+    const { guard } = guardWith();
+    const decision = guard.decide('viewer', PUBLISH, '127.0.0.1', 'http', { host: '127.0.0.1:8420' });
+    assert.ok(!decision.ok && decision.status === 403 && decision.code === 'FORBIDDEN', JSON.stringify(decision));
+  });
+
+  test('a path no route takes: any valid token is told so, a publish token too; without one or with a wrong one, 401', () => {
+    const { guard, refused } = guardWith();
+    for (const token of [PUBLISH, VIEWER, OPERATOR, ADMIN]) {
+      const decision = guard.decideUnrouted(token, '10.0.0.7', 'http');
+      assert.ok(decision.ok, `${token}: ${JSON.stringify(decision)}`);
+    }
+    const none = guard.decideUnrouted(undefined, '10.0.0.7', 'http');
+    assert.ok(!none.ok && none.status === 401 && none.code === 'UNAUTHORIZED', JSON.stringify(none));
+    const wrong = guard.decideUnrouted('wrong-token-0123456789', '10.0.0.7', 'http');
+    assert.ok(!wrong.ok && wrong.status === 401, JSON.stringify(wrong));
+    assert.deepEqual(refused, ['missing', 'wrong']);
+  });
+});
+
 describe('AttemptLimiter', () => {
   test('remembers at most 10,000 addresses', () => {
     const limiter = new AttemptLimiter({ maxFailures: 2, windowS: 60, blockS: 60 }, () => 0);

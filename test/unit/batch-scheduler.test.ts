@@ -1,6 +1,7 @@
 import { describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { BatchScheduler, type SchedulerOptions } from '../../server/scheduling/batch-scheduler.js';
+import { DEFAULT_GOVERNOR_OPTIONS } from '../../server/scheduling/capacity-governor.js';
 import type { DropReason } from '../../server/scheduling/ring-buffer.js';
 import type { Frame } from '../../server/shared/frame.js';
 
@@ -388,5 +389,20 @@ describe('BatchScheduler', () => {
     await h.release();
     await waiting;
     assert.equal(idle, true);
+  });
+
+  test('a camera that stops sending has no demand left in capacity(), with no frame or batch to update it', async (t) => {
+    const h = setup(t, ['stallcam'], { governor: DEFAULT_GOVERNOR_OPTIONS });
+    for (let i = 0; i < 30; i++) {
+      h.push('stallcam');
+      await flush();
+      h.advance(100);
+    }
+    assert.ok(h.scheduler.capacity()!.cameras['stallcam']!.arrivingFps > 5, JSON.stringify(h.scheduler.capacity()));
+    // The publisher stops: it kept "arrivingFps 4.1" in /api/stats eight minutes on.
+    h.advance(DEFAULT_GOVERNOR_OPTIONS.windowMs + DEFAULT_GOVERNOR_OPTIONS.updateMs);
+    const later = h.scheduler.capacity()!;
+    assert.equal(later.demandFps, 0, JSON.stringify(later));
+    assert.equal(later.cameras['stallcam']!.arrivingFps, 0);
   });
 });

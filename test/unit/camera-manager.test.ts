@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { CameraManager, type CameraManagerDeps } from '../../server/app/camera-manager.js';
+import type { CameraSource } from '../../server/ingest/camera-source.js';
 import { loadHead, saveHead, type FramingHead } from '../../server/calibration/framing-head.js';
 import { validateConfig } from '../../server/config/load-config.js';
 import type { CameraConfig } from '../../server/config/schema.js';
@@ -199,4 +200,20 @@ describe('CameraManager: refused edits keep the camera', () => {
     assert.throws(() => manager.validate(pattern('c4', { calibration: '/dev/zero' })), refused(/calibration: .*not a regular file/));
     assert.throws(() => manager.validate(pattern('c4', { timecode: { rate: '25', start: '00:00:00:30' } })), refused(/timecode start/));
   });
+});
+
+describe('CameraManager: the analysis rate a status shows', () => {
+  /** A manager whose scheduler holds stallcam to 2.7 of 4.1 fps, as the governor left it when its publisher stopped. */
+  const manager = new CameraManager({ scheduler: { capacity: () => ({ overCapacity: true, capacityFps: 5, demandFps: 4.1, utilisation: 1, cameras: { stallcam: { arrivingFps: 4.1, allowedFps: 2.7 } } }) } } as unknown as CameraManagerDeps);
+  const source = (state: string) => ({ status: () => ({ cameraId: 'stallcam', state, measuredFps: 0 }) }) as unknown as CameraSource;
+
+  test('a live camera held to a share shows it', () => {
+    assert.equal(manager.statusOf(source('live')).analysisRate, 2.7);
+  });
+
+  for (const state of ['stalled', 'waiting', 'restarting', 'failed']) {
+    test(`a ${state} camera shows none (the wall read "2.2 fps of 0.0 fps")`, () => {
+      assert.equal(manager.statusOf(source(state)).analysisRate, null);
+    });
+  }
 });

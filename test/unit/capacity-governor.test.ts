@@ -147,3 +147,28 @@ test('shares held for a moment (a model warming up) are applied but not reported
   assert.ok(changes.every((s) => !s.overCapacity), JSON.stringify(changes.find((s) => s.overCapacity)));
   assert.equal(governor.snapshot().overCapacity, false);
 });
+
+test('every camera stops sending: read against the clock, the demand and the shares fall to nothing', () => {
+  const governor = new CapacityGovernor();
+  ['stallcam', 'b'].forEach((c) => governor.addCamera(c));
+  // 2 x 10 fps asked of a model that does ~13: both held to a share.
+  simulate(governor, ['stallcam', 'b'], 10, 75, 0, 8000);
+  const held = governor.snapshot(8000);
+  assert.ok(held.cameras['stallcam']!.allowedFps < held.cameras['stallcam']!.arrivingFps, JSON.stringify(held));
+  // Then no frame and no batch at all (the publishers stopped): the state froze
+  // at "stallcam 4.1 fps arriving, 2.7 allowed" for good.
+  const later = governor.snapshot(8000 + DEFAULT_GOVERNOR_OPTIONS.windowMs + DEFAULT_GOVERNOR_OPTIONS.updateMs);
+  assert.equal(later.demandFps, 0, JSON.stringify(later));
+  assert.equal(later.overCapacity, false);
+  for (const [id, share] of Object.entries(later.cameras)) {
+    assert.equal(share.arrivingFps, 0, `${id}: ${JSON.stringify(share)}`);
+    assert.equal(share.allowedFps, 0, `${id}: ${JSON.stringify(share)}`);
+  }
+  // Half-way there, the stopped camera's rate is already falling.
+  const governor2 = new CapacityGovernor();
+  governor2.addCamera('a');
+  simulate(governor2, ['a'], 10, 10, 0, 8000);
+  const before = governor2.snapshot(8000).cameras['a']!.arrivingFps;
+  const falling = governor2.snapshot(10_000).cameras['a']!.arrivingFps;
+  assert.ok(falling < before * 0.75, `${before} then ${falling}`);
+});

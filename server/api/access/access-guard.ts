@@ -9,7 +9,7 @@
  * rename itself to 127.0.0.1 (DNS rebinding). A token proves a request was
  * meant; the loopback address alone does not.
  */
-import { grants, rolesFor, withArticle, type Access, type Principal } from '../../shared/access-roles.js';
+import { grants, rolesFor, withArticle, type Access, type Principal, type Role } from '../../shared/access-roles.js';
 import type { AttemptLimiter } from './attempt-limiter.js';
 import { foreignPage, type RequestSite } from './local-page.js';
 import type { TokenRegistry } from './token-registry.js';
@@ -52,6 +52,21 @@ export class AccessGuard {
 
   /** Whether a request with token `given` from `address` (sent to `site.host` by the page `site.origin`) may use something that needs `access`, and as whom. */
   decide(access: Access, given: string | undefined, address: string, transport: Transport, site: RequestSite = {}): AccessDecision {
+    return this.decideFor(access, (role) => grants(role, access), given, address, transport, site);
+  }
+
+  /**
+   * Whether a request to a path no route takes may be told so (its 404, or the 400 of an over-long part).
+   * Any valid token may: a publisher who mistyped its WHIP URL (POST /whip/cam/, as pasted into OBS) was
+   * told it needed a viewer token and looked for the fault in its token, not its URL. Without a token, or
+   * with a wrong one, it is refused as a viewer's route is, so a path that is not there reads as one that is.
+   */
+  decideUnrouted(given: string | undefined, address: string, transport: Transport, site: RequestSite = {}): AccessDecision {
+    return this.decideFor('viewer', () => true, given, address, transport, site);
+  }
+
+  /** decide(), with `enough` saying which roles a valid token may have. */
+  private decideFor(access: Access, enough: (role: Role) => boolean, given: string | undefined, address: string, transport: Transport, site: RequestSite): AccessDecision {
     const refuse = (decision: Extract<AccessDecision, { ok: false }>): AccessDecision => {
       this.onRefused(transport, decision.reason);
       return decision;
@@ -85,7 +100,11 @@ export class AccessGuard {
       principal = anonymous;
       if (!principal) return refuse({ ok: false, status: 401, code: 'UNAUTHORIZED', reason: 'missing', message: 'a valid access token is required (Authorization: Bearer TOKEN)' });
     }
-    if (!grants(principal.role, access)) {
+    if (!enough(principal.role)) {
+      // A valid token of a lesser role where none is needed (publish tokens alone leave the API open to this
+      // machine): the request goes on as one without a token would, as the local user, or a script that sends
+      // its only token with every request lost the API it had without it. A wrong token is refused above.
+      if (given && anonymous) return withoutToken(anonymous);
       return refuse({ ok: false, status: 403, code: 'FORBIDDEN', reason: 'forbidden', message: `this needs the ${rolesFor(access).join(' or ')} role; the token given is ${withArticle(principal.role)} token` });
     }
     return given ? { ok: true, principal } : withoutToken(principal);

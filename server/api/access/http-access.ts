@@ -4,11 +4,11 @@
  * percent-encoded path (/%61pi/cameras) or an absolute-form target
  * (GET http://host/api/health) is judged by the route it reaches. A route
  * without a declaration is refused to everyone; a path that matches no route
- * needs a viewer token before it learns that it does not exist.
+ * needs a valid token (any role) before it learns that it does not exist.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteShorthandOptions } from 'fastify';
 import type { Access, Principal } from '../../shared/access-roles.js';
-import type { AccessGuard } from './access-guard.js';
+import type { AccessDecision, AccessGuard } from './access-guard.js';
 import { sendError } from '../error-reply.js';
 import { tokenFromHttp } from './access-token.js';
 import type { Logger } from '../../shared/logger.js';
@@ -68,9 +68,15 @@ export function installHttpAccess(app: FastifyInstance, guard: AccessGuard, log:
   });
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
     const config = request.routeOptions.config;
-    const access: Access | null = request.is404 ? 'viewer' : (config.accessOf?.((request.params ?? {}) as Record<string, string>) ?? config.access ?? null);
-    if (access === null) return sendError(reply, 403, 'FORBIDDEN', `${request.method} ${request.routeOptions.url ?? ''} has no access rule, so nobody may use it`);
-    const decision = guard.decide(access, tokenFromHttp(request.headers, request.query), request.ip, 'http', { host: request.headers.host, origin: request.headers.origin });
+    const token = tokenFromHttp(request.headers, request.query);
+    const site = { host: request.headers.host, origin: request.headers.origin };
+    let decision: AccessDecision;
+    if (request.is404) decision = guard.decideUnrouted(token, request.ip, 'http', site);
+    else {
+      const access: Access | null = config.accessOf?.((request.params ?? {}) as Record<string, string>) ?? config.access ?? null;
+      if (access === null) return sendError(reply, 403, 'FORBIDDEN', `${request.method} ${request.routeOptions.url ?? ''} has no access rule, so nobody may use it`);
+      decision = guard.decide(access, token, request.ip, 'http', site);
+    }
     if (!decision.ok) {
       const address = request.ip;
       if (decision.blockedS !== undefined) log.warn(`${address} blocked for ${decision.blockedS} s: too many wrong tokens (every request from it that needs a token is refused TOO_MANY_ATTEMPTS meanwhile)`);

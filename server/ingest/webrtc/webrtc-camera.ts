@@ -190,7 +190,7 @@ export class WebRtcCamera {
   private counters = { framesIn: 0, framesDropped: 0, reconnects: 0, stalls: 0 };
   private source: { width: number; height: number } | null = null;
   /** Set for a camera WHIP made: how it is removed once its publisher has left. */
-  private removal: { remove: () => Promise<void>; timer: NodeJS.Timeout | null } | null = null;
+  private removal: { remove: () => Promise<void>; timer: NodeJS.Timeout | null; dueAt: number } | null = null;
 
   constructor(
     private config: CameraConfig,
@@ -241,13 +241,33 @@ export class WebRtcCamera {
   }
 
   /**
+   * For a camera WHIP made: in how many ms it is due to be removed if nothing changes, for the
+   * Retry-After of a refusal for want of room (whip-publishers.ts; it said removeAfterS, 300 s, to
+   * publishers whose room came free in 10 s). Its removal's time once its publisher has left; with a
+   * publisher that has sent no picture yet, when that one is dropped (connectTimeoutS after its answer,
+   * or silentTimeoutS after it connected), plus removeAfterS if the camera ever showed a picture.
+   * null: not made, or a publisher is sending pictures (no end in sight).
+   */
+  removalDueInMs(): number | null {
+    const removal = this.removal;
+    if (!removal) return null;
+    const now = this.deps.clock();
+    if (removal.timer) return Math.max(0, removal.dueAt - now);
+    const publisher = this.publisher;
+    if (!publisher || publisher.startedAt !== null || publisher.answeredAt === 0) return null;
+    const { connectTimeoutS, silentTimeoutS, removeAfterS } = this.whip;
+    const dropAt = publisher.connectedAt === null ? publisher.answeredAt + connectTimeoutS * 1000 : publisher.connectedAt + silentTimeoutS * 1000;
+    return Math.max(0, dropAt + (this.source !== null ? removeAfterS * 1000 : 0) - now);
+  }
+
+  /**
    * For a camera WHIP made for an id nobody defined: `remove` is called
    * supervisor.whip.removeAfterS after its publisher leaves (at once when it
    * never showed a picture), unless a publisher comes back first; so the
    * cameras of phones that came and went do not pile up.
    */
   removeWhenIdle(remove: () => Promise<void>): void {
-    this.removal = { remove, timer: null };
+    this.removal = { remove, timer: null, dueAt: 0 };
     if (!this.publisher && this.state !== 'stopped') this.armRemoval();
   }
 
@@ -464,6 +484,7 @@ export class WebRtcCamera {
     // `source` is set by the first frame any publisher sent, and kept.
     const delayMs = this.source !== null ? this.whip.removeAfterS * 1000 : 0;
     if (delayMs > 0) this.note(`made for a publisher: removed in ${this.whip.removeAfterS} s unless one publishes again`);
+    removal.dueAt = this.deps.clock() + delayMs;
     removal.timer = setTimeout(() => {
       removal.timer = null;
       this.deps.log.info(`removed: made for a WHIP publisher, ${delayMs > 0 ? `and none has published for ${this.whip.removeAfterS} s` : 'which never showed a picture'}`);

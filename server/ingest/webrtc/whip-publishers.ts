@@ -28,6 +28,17 @@ export interface WhipCameraHost {
   remove(cameraId: string): Promise<void>;
 }
 
+/**
+ * In how many ms the first made camera is due to go (one whose publisher never connected goes
+ * connectTimeoutS after its answer), or null when none is: what a refusal for want of made cameras
+ * says in Retry-After. It said removeAfterS (300 s) when the 14 made cameras of offers that never
+ * connected were all removed 13 s later.
+ */
+function nextRemovalMs(cameras: readonly WebRtcCamera[]): number | null {
+  const due = cameras.map((camera) => camera.removalDueInMs()).filter((ms): ms is number => ms !== null);
+  return due.length ? Math.min(...due) : null;
+}
+
 /** A refusal for capacity: 503, with the seconds after which trying again may succeed. */
 export class WhipCapacityError extends ShotscaleError {
   constructor(
@@ -82,9 +93,11 @@ export class WhipPublishers {
     if (!make) return;
     const made = webrtc.filter((camera) => camera.madeByPublisher).length + this.making.size;
     if (made >= limits.maxCameras) {
+      const nextMs = nextRemovalMs(webrtc);
+      const next = nextMs === null ? '' : `; the next is due to go in about ${Math.max(1, Math.ceil(nextMs / 1000))} s`;
       throw new WhipCapacityError(
-        `the server has made ${made} cameras for WHIP publishers, its most (supervisor.whip.maxCameras); publish to one of them, remove one (each goes ${limits.removeAfterS} s after its publisher left), list the camera in the config, or raise the cap`,
-        Math.max(1, Math.ceil(limits.removeAfterS)),
+        `the server has made ${made} cameras for WHIP publishers, its most (supervisor.whip.maxCameras); publish to one of them, remove one (each goes ${limits.removeAfterS} s after its publisher left, at once when it never showed a picture${next}), list the camera in the config, or raise the cap`,
+        Math.max(1, Math.ceil((nextMs ?? limits.removeAfterS * 1000) / 1000)),
       );
     }
   }
