@@ -323,7 +323,8 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
           // demand under the capacity reads as a contradiction.
           const handed = Math.round(Object.values(state.cameras).reduce((sum, c) => sum + c.allowedFps, 0) * 10) / 10;
           if (state.overCapacity) log.warn(`over capacity: the cameras deliver ${state.demandFps} frames/s; the model analyses about ${state.capacityFps} a second and is handed ${handed} of them, the rest kept for jitter; each camera now gets a fair share (fps analysed/delivered: ${shares})`);
-          else log.info(`back within capacity: every camera analysed at its full rate (${state.demandFps} frames/s)`);
+          else if (state.demandFps > 0) log.info(`back within capacity: every camera analysed at its full rate (${state.demandFps} frames/s)`);
+          else log.info('back within capacity: no camera is sending frames now');
           // The wall shows each camera's rate: tell it now rather than at the next 2 s tick.
           for (const status of cameras?.list() ?? []) hub?.status(status);
         }

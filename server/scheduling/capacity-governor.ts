@@ -28,7 +28,10 @@ export interface GovernorOptions {
   /**
    * Shares apply at once, but "over capacity" is reported only once they have
    * held this long: a model's first runs are slower than the rest, and the
-   * demo reel logged a warning for its first second.
+   * demo reel logged a warning for its first second. Reported, it is taken
+   * back only once no camera has been held to a share for as long: on a
+   * machine whose other work made the model's measured speed swing, the
+   * report flapped between over and back every 8 to 15 s.
    */
   reportAfterMs: number;
 }
@@ -66,6 +69,8 @@ export class CapacityGovernor {
   private lastUpdate = -Infinity;
   /** Since when some camera has been held to a share; null while none is. */
   private throttlingSince: number | null = null;
+  /** Since when no camera has been held to a share; null while one is. */
+  private calmSince: number | null = null;
   private state: CapacityState = { overCapacity: false, capacityFps: null, demandFps: 0, utilisation: 0, cameras: {} };
 
   constructor(
@@ -162,8 +167,12 @@ export class CapacityGovernor {
     const span = Math.min(windowMs, Math.max(1000, now - (this.batches[0]?.at ?? now) + (this.batches[0]?.busyMs ?? 0)));
     const throttling = ids.some((id) => this.cameras.get(id)!.ratio < 1);
     this.throttlingSince = throttling ? (this.throttlingSince ?? now) : null;
+    this.calmSince = throttling ? null : (this.calmSince ?? now);
+    const { reportAfterMs } = this.options;
+    // Over: held to shares for reportAfterMs. Back: none held for as long, or nothing asked of the model at all.
+    const overCapacity = previous.overCapacity ? throttling || (demand > 0 && now - (this.calmSince ?? now) < reportAfterMs) : throttling && now - this.throttlingSince! >= reportAfterMs;
     this.state = {
-      overCapacity: throttling && now - this.throttlingSince! >= this.options.reportAfterMs,
+      overCapacity,
       capacityFps: capacityFps === null ? null : round(capacityFps),
       demandFps: round(demand),
       utilisation: Math.round(Math.min(1, busyMs / (span * this.lanes)) * 100) / 100,

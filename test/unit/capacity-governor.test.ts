@@ -172,3 +172,27 @@ test('every camera stops sending: read against the clock, the demand and the sha
   const falling = governor2.snapshot(10_000).cameras['a']!.arrivingFps;
   assert.ok(falling < before * 0.75, `${before} then ${falling}`);
 });
+
+/** The end of the spell at full speed: long enough for the shares to come off, shorter than reportAfterMs past that. */
+const FAST_UNTIL = 11_500;
+
+test('reported over capacity, it is taken back only after the shares have been off for a while: a model whose speed swings does not flap', () => {
+  const changes: CapacityState[] = [];
+  const governor = new CapacityGovernor(DEFAULT_GOVERNOR_OPTIONS, (s) => changes.push(s));
+  const cams = ['a', 'b'];
+  cams.forEach((c) => governor.addCamera(c));
+  // 2 x 10 fps of a model that does ~13 (other work on the machine), then a few seconds at full speed, then slow again.
+  simulate(governor, cams, 10, 75, 0, 8000);
+  assert.equal(governor.snapshot().overCapacity, true);
+  const reported = changes.length;
+  simulate(governor, cams, 10, 10, 8000, FAST_UNTIL);
+  assert.ok(changes.slice(reported).some((s) => Object.values(s.cameras).every((c) => c.allowedFps >= c.arrivingFps)), 'the shares came off meanwhile');
+  simulate(governor, cams, 10, 75, FAST_UNTIL, 16_000);
+  assert.ok(changes.slice(reported).every((s) => s.overCapacity), `reported back while the model was slow again: ${changes.slice(reported).map((s) => (s.overCapacity ? 'over' : 'back')).join(' ')}`);
+  // Off for good: back once the shares have been off for reportAfterMs.
+  simulate(governor, cams, 10, 10, 16_000, 26_000);
+  assert.equal(governor.snapshot().overCapacity, false);
+  const back = changes.findIndex((s, i) => i > reported && !s.overCapacity);
+  const lastHeld = changes.findLastIndex((s) => Object.values(s.cameras).some((c) => c.allowedFps < c.arrivingFps));
+  assert.ok(back > lastHeld, 'not before the shares came off');
+});
