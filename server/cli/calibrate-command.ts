@@ -38,7 +38,7 @@ import { findTaxonomy, type Taxonomy } from '../evaluation/taxonomies.js';
 import type { Logger } from '../shared/logger.js';
 import { parseCommandArgs, UsageError, wholeNumberOption } from './command-options.js';
 import { checkInputFile } from './input-file.js';
-import { imageSource, labelledImagesFromArgs, progressReporter, taxonomyOption, unreadableText, type LabelledImages } from './labelled-images.js';
+import { imageSource, labelledImagesFromArgs, progressReporter, taxonomyOption, unreadableText, type LabelledImages, type LimitedRows } from './labelled-images.js';
 import { openOfflineClassifier, type OfflineClassifier } from './offline-classifier.js';
 import { checkDistinctFiles, checkOutputFile, writeOutputFile, writeOutputFiles } from './output-files.js';
 import { readSavedSamples, savedFrames, type SavedSamples, type SetFrames } from './saved-samples.js';
@@ -122,10 +122,14 @@ function numberOption(name: string, value: string, ok: (x: number) => boolean, w
  * base sets beside them, a production's few labels are fitted all the same
  * (its report then gives no cross-validated figure for them).
  */
-function checkSetSize(name: string, labels: string, count: number, classes: number, folds: number, after: string, fromScratch: boolean): void {
+function checkSetSize(name: string, labels: string, count: number, classes: number, folds: number, after: string, fromScratch: boolean, limited: LimitedRows | null = null): void {
   if (classes >= 2 && count >= folds) return;
+  // The file has enough, and --limit left it out: "label frames of at least two scales" would send the user to label what they have.
+  const byLimit = limited !== null && limited.classes >= 2 && limited.rows >= folds;
+  const labelMore = count < folds && classes >= 2 ? 'label more frames, or lower --folds (at least 2)' : 'label frames of at least two scales';
+  const fix = byLimit ? `--limit ${limited.limit} kept ${limited.limit} of its ${limited.rows} rows (${limited.classes} classes): raise --limit, or leave it out to read every row` : labelMore;
   throw new ShotscaleError('CALIBRATION_INVALID', `${name} (${labels}): ${after}${count} frame${count === 1 ? '' : 's'} in ${classes} class${classes === 1 ? '' : 'es'}; ${folds}-fold cross-validation needs at least ${folds} frames of at least 2 classes`, {
-    hint: `${count < folds && classes >= 2 ? 'label more frames, or lower --folds (at least 2)' : 'label frames of at least two scales'}${fromScratch ? '; or leave out --from-scratch to fit them with the base knowledge' : ''}`,
+    hint: `${fix}${fromScratch ? '; or leave out --from-scratch to fit them with the base knowledge' : ''}`,
   });
 }
 
@@ -209,6 +213,8 @@ export async function runCalibrate(argv: string[], log: Logger): Promise<number>
   let modelName: string;
   let base: StartingPoint | null = null;
   let unreadable: { count: number; first: string | null }[] | null = null;
+  // What --limit left out of each set's labels file (null: every row read, or --samples).
+  let limits: (LimitedRows | null)[] = [];
   // Each set's images, to tell whether the configured head or the base knowledge holds them.
   let frames: SetFrames[] = [];
   if (values.samples) {
@@ -228,7 +234,7 @@ export async function runCalibrate(argv: string[], log: Logger): Promise<number>
     }
     // Before minutes of analysis: the labels alone already say when there are too few for a fit on them alone.
     const checkLabelled = () => {
-      for (const spec of specs) checkSetSize(spec.name, spec.labels, spec.items.length, new Set(spec.items.map((item) => item.truth)).size, folds, 'the labels list ', fromScratch);
+      for (const spec of specs) checkSetSize(spec.name, spec.labels, spec.items.length, new Set(spec.items.map((item) => item.truth)).size, folds, 'the labels list ', fromScratch, spec.labelled.limited);
     };
     if (!start) checkLabelled();
     const classifier = await openOfflineClassifier(values, log);
@@ -244,6 +250,7 @@ export async function runCalibrate(argv: string[], log: Logger): Promise<number>
       // The given sets replace every base set of their names: then they are fitted alone after all.
       if (!remainingBaseSets(base, specs).length) checkLabelled();
       const analysed = await analyseSets(classifier, specs);
+      limits = specs.map((spec) => spec.labelled.limited);
       sets = analysed.sets;
       unreadable = analysed.unreadable;
       frames = analysed.paths.map((paths) => ({ images: paths, keys: paths.map(frameKey), unknown: 0 }));
@@ -272,7 +279,7 @@ export async function runCalibrate(argv: string[], log: Logger): Promise<number>
       });
     }
     const after = missed?.count ? `analysed (${missed.count} image${missed.count === 1 ? '' : 's'} could not be read): ` : 'analysed: ';
-    if (!baseSets.length) checkSetSize(set.name, set.labels, set.samples.length, new Set(set.samples.map((s) => s.label)).size, folds, after, fromScratch);
+    if (!baseSets.length) checkSetSize(set.name, set.labels, set.samples.length, new Set(set.samples.map((s) => s.label)).size, folds, after, fromScratch, limits[k] ?? null);
     else if (!set.samples.length) throw new ShotscaleError('CALIBRATION_INVALID', `${set.name} (${set.labels}): no frames to fit`, { hint: 'label frames of the production\'s scales' });
   });
 
@@ -286,7 +293,10 @@ export async function runCalibrate(argv: string[], log: Logger): Promise<number>
     // The given frames the base holds too are left out of it: each counts once, and no fold is scored on a frame it saw (base-copies.ts).
     const baseCopies = findBaseCopies(baseSets, base!.file, sets.map((s, k) => s.samples.map((x, i) => ({ key: frames[k]?.keys[i] ?? null, features: x.features }))));
     fittedBase = withoutCopies(baseSets, baseCopies);
+    const fitStarted = performance.now();
     const fit = fitProduction({ base: baseSets, production: sets, featureNames, from: base!.head, modelName, folds, baseCopies, options: train, onProgress: (what) => progress.note(`fitting: ${what}`) });
+    // fitS: the whole fit (every cross-validation fold too), as a live fit reports it; headFitS: the final fit alone.
+    const wholeFitS = Math.round(performance.now() - fitStarted) / 1000;
     const { head: from, headFile } = base!;
     // The "before" of a head on frames it was fitted on is in-sample, and said so (its provenance tells).
     const fittedOn = sets.map((s, k) => (from && headFile ? configuredHeadFittedOn(from, headFile, s, frames[k], baseCopies[k] ?? []) : null));
@@ -296,7 +306,7 @@ export async function runCalibrate(argv: string[], log: Logger): Promise<number>
     head = fit.head;
     // beforeInSample: whether the configured head ("before") was fitted on the set; absent where "before" is the rules alone.
     const reports = fit.reports.map((r, k) => ({ ...r, ...(fittedOn[k] ? { beforeInSample: fittedOn[k] } : {}) }));
-    json = { base: base!.file, startingHead: base!.headFile, baseSets: baseSets.map((s) => s.name), ...replacedJson, sets: reports, fitS: fit.fitMs / 1000, options: { ...PRODUCTION_TRAIN_OPTIONS, ...train, folds } };
+    json = { base: base!.file, startingHead: base!.headFile, baseSets: baseSets.map((s) => s.name), ...replacedJson, sets: reports, fitS: wholeFitS, headFitS: Math.round(fit.fitMs) / 1000, options: { ...PRODUCTION_TRAIN_OPTIONS, ...train, folds } };
   } else {
     const { hold, held, ecu } = holdFor(sets, featureNames);
     const reports = evaluateSets(sets, folds, train, (what) => progress.note(`fitting: ${what}`), holdTest(hold, featureNames), fitReading(hold, featureNames));

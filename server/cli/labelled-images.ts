@@ -24,6 +24,15 @@ export interface LabelledImages {
   /** The labels file and each item's line in it (by path), for the note on an image that cannot be read. */
   labels: string;
   lineOf: ReadonlyMap<string, number>;
+  /** Where --limit left rows out: the limit, the file's rows and the classes they name (null: every row read). */
+  limited: LimitedRows | null;
+}
+
+/** What --limit kept of a labels file: `limit` of its `rows` rows, which name `classes` classes of the taxonomy. */
+export interface LimitedRows {
+  limit: number;
+  rows: number;
+  classes: number;
 }
 
 const unreadable = (message: string, hint?: string) => new ShotscaleError('INPUT_UNREADABLE', message, hint === undefined ? undefined : { hint });
@@ -62,9 +71,17 @@ function taxonomySuffixHint(file: string): string | undefined {
   return `name the taxonomy with --taxonomy: --labels ${file.slice(0, at)} --taxonomy ${taxonomy.name} (FILE=TAXONOMY is calibrate's way, for several labels files)`;
 }
 
-function readLabels(file: string, limit: number | null, missingHint: string): LabelsTable {
-  const table = readLabelsTable(readLabelsText(file, missingHint), file);
-  return limit === null ? table : { ...table, rows: table.rows.slice(0, limit) };
+/**
+ * --limit N: N rows spread evenly over the file (the first, then every
+ * (rows/N)th), in file order. The first N rows were taken: the shipped
+ * evalset files are sorted by class, so `calibrate --limit 60` read 60 frames
+ * of one class and was refused. Spread, the rows keep the file's mix of
+ * classes (an eval's figures stay those of the whole file, in small), and a
+ * class with at least one row in N is always in.
+ */
+export function spreadRows<T>(rows: readonly T[], limit: number | null): T[] {
+  if (limit === null || rows.length <= limit) return [...rows];
+  return Array.from({ length: limit }, (_, i) => rows[Math.floor((i * rows.length) / limit)]!);
 }
 
 /**
@@ -167,8 +184,12 @@ export function oneRowPerImage(labelsFile: string, table: LabelsTable, paths: re
 function readLabelledImages(labelsFile: string, imagesDir: string | undefined, named: Taxonomy | undefined, limit: number | null, missingHint: string): LabelledImages {
   if (imagesDir !== undefined) checkImagesDir(imagesDir);
   const dir = path.resolve(imagesDir ?? path.dirname(labelsFile));
-  const table = readLabels(labelsFile, limit, missingHint);
+  const whole = readLabelsTable(readLabelsText(labelsFile, missingHint), labelsFile);
+  const table = { ...whole, rows: spreadRows(whole.rows, limit) };
   const { taxonomy, reason } = chooseTaxonomy(named, labelsFile, table);
+  // The classes of the whole file (those the taxonomy knows), so that a refusal can tell whether --limit left them out.
+  const wholeClasses = new Set(whole.rows.map((r) => classIndexOf(taxonomy, r.label)).filter((c) => c !== undefined)).size;
+  const limited = limit !== null && whole.rows.length > limit ? { limit, rows: whole.rows.length, classes: wholeClasses } : null;
   const classOf = (label: string) => classIndexOf(taxonomy, label)!;
   const { kept, warnings } = oneRowPerImage(labelsFile, table, table.rows.map((r) => path.resolve(dir, r.file)), classOf, (c) => taxonomy.classes[c]!.name);
   for (const warning of warnings) process.stderr.write(warning + '\n');
@@ -182,7 +203,7 @@ function readLabelledImages(labelsFile: string, imagesDir: string | undefined, n
       `the labels file's paths are relative to ${imagesDir === undefined ? `its own folder (${dir}); name another with --images DIR` : `--images ${dir}`}`,
     );
   }
-  return { taxonomy, reason, items, labels: labelsFile, lineOf: new Map(rows.map((r, i) => [items[i]!.path, r.line])) };
+  return { taxonomy, reason, items, labels: labelsFile, lineOf: new Map(rows.map((r, i) => [items[i]!.path, r.line])), limited };
 }
 
 export interface LabelledArgs {
@@ -240,16 +261,41 @@ export function unreadableText(labelled: LabelledImages | undefined, file: strin
   return `${file}: ${error.split(`${full}: `).join('')}`;
 }
 
-/** Progress on stderr; an image that cannot be read is noted with its line in the labels file. */
-export function progressReporter(progress: ProgressLine, labelled?: LabelledImages): EvalProgress {
+/**
+ * Progress on stderr; an image that cannot be read is noted with its line in
+ * the labels file. A batch's line counts the images before it done: batches
+ * are pipelined (one decodes while the one before is predicted), so a line
+ * drawn as a batch starts said "0/12 images" at the second batch too, and
+ * away from a terminal, where lines are not redrawn, the count stayed at 0.
+ * The line waits for the batches before it; one still waiting when the next
+ * batch starts is shown then, with the count so far.
+ */
+export function progressReporter(progress: Pick<ProgressLine, 'update' | 'tick' | 'note'>, labelled?: LabelledImages): EvalProgress {
   const pathOf = new Map(labelled?.items.map((item) => [item.file, item.path]));
   const where = (file: string) => {
     const line = labelled?.lineOf.get(pathOf.get(file) ?? '');
     return line === undefined ? '' : `${labelled!.labels}:${line}: `;
   };
+  // Images listed before each file (its first row): what must be done before its batch's line.
+  const before = new Map<string, number>();
+  labelled?.items.forEach((item, i) => before.has(item.file) || before.set(item.file, i));
+  let done = 0;
+  let waiting: { file: string; after: number } | null = null;
+  const show = () => {
+    if (waiting) progress.update(waiting.file);
+    waiting = null;
+  };
   return {
-    batchStarted: (file) => progress.update(file),
-    imageDone: () => progress.tick(),
+    batchStarted: (file) => {
+      show();
+      waiting = { file, after: before.get(file) ?? 0 };
+      if (done >= waiting.after) show();
+    },
+    imageDone: () => {
+      progress.tick();
+      done += 1;
+      if (waiting && done >= waiting.after) show();
+    },
     unreadable: (file, error) => progress.note(`unreadable, skipped: ${where(file)}${unreadableText(labelled, file, error)}`),
   };
 }

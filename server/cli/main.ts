@@ -44,13 +44,15 @@ commands:
        [--matrix OUT.svg] [--config FILE] [--limit N] [--batch N]
       Score the model on labelled images (CSV with file,label): accuracy, within-one,
       per-class scores, confusion matrix. Taxonomies: canonical, six, movieshots,
-      three, cinescale, cinemanet (inferred from the labels when not given).
+      three, cinescale, cinemanet (inferred from the labels when not given). --limit N: N rows spread evenly
+      over the file (its mix of classes kept), not the first N.
   calibrate --labels FILE[=TAXONOMY] [--labels FILE2 ...] --out HEAD.json [--images DIR] [--taxonomy NAME] [--limit N]
             [--folds 5] [--epochs 300] [--lr 0.005] [--l2 0.5] [--ordinal 0.3] [--label-power 0] [--json OUT]
             [--save-samples F | --samples F] [--from-scratch | --base FILE] [--config FILE]
       Fit the default classifier's calibration head on one or several labelled sets at once; prints, per set,
       the rules alone, cross-validated within the set, and leave-one-set-out; by default with the configured
-      head's base knowledge (--from-scratch: the given labels alone; --base FILE: another).
+      head's base knowledge (--from-scratch: the given labels alone; --base FILE: another). --limit N: N rows
+      of each labels file, spread evenly over it (its mix of classes kept).
   samples export --out DIR [--db FILE | --config FILE]
   samples import DIR [--labels FILE] [--taxonomy NAME] [--camera NAME] [--config FILE]
       A production's calibration samples (operators' corrections) as a folder of images and labels.csv

@@ -29,7 +29,7 @@ import { connectPostgres } from '../cluster/cluster-connections.js';
 import { migrateCluster } from '../cluster/cluster-schema.js';
 import type { Config } from '../config/schema.js';
 import { CalibrationStore, hasCaptureTime, SqliteCalibrationRecords, type CalibrationRecords, type NewSample } from '../store/calibration-store.js';
-import { exportedColumns, pictureKey, storedPictures } from './samples-import-rows.js';
+import { exportedColumns, pictureKey, statedTaxonomy, storedPictures, type GivenTaxonomy } from './samples-import-rows.js';
 import { DATABASE_FILE, openDatabase } from '../store/database.js';
 import { lockDataDir } from '../store/data-dir-lock.js';
 import { openShotLogReadOnly } from '../store/read-only-database.js';
@@ -194,7 +194,7 @@ const FOLDER_HINT = 'name a folder that samples export wrote (it holds labels.cs
 
 /**
  * The labels files of a folder export wrote: labels.csv (its taxonomy
- * --taxonomy, or inferred), else every labels-<taxonomy>.csv, each in the
+ * --taxonomy, or inferred; its taxonomy column, where it has one, first), else every labels-<taxonomy>.csv, each in the
  * taxonomy its name says (--taxonomy, or inferred, where it says none). None: labels.csv, which the labels reader says is
  * missing.
  */
@@ -229,7 +229,13 @@ async function importSamples(argv: string[], log: Logger): Promise<number> {
     process.stderr.write(`0 samples imported: ${labelsFiles.map((f) => f.file).join(', ')} ${labelsFiles.length === 1 ? 'lists' : 'list'} none (an export of a log with no samples)\n`);
     return 0;
   }
-  const sets = listed.map((f) => labelledImagesFromArgs({ labels: f.file, images: undefined, taxonomy: f.taxonomy, limit: undefined }, values.labels ? undefined : FOLDER_HINT));
+  const sets = listed.map((f) => {
+    // The taxonomy the file states in its column (as export writes it) before the one its labels would suggest.
+    const given: GivenTaxonomy | undefined = f.taxonomy === undefined ? undefined : { name: f.taxonomy, by: f.taxonomy === values.taxonomy ? '--taxonomy' : 'its name' };
+    const taxonomy = statedTaxonomy(f.file, given);
+    if (taxonomy !== f.taxonomy) process.stderr.write(`taxonomy ${taxonomy} for ${f.file}, as its taxonomy column says\n`);
+    return labelledImagesFromArgs({ labels: f.file, images: undefined, taxonomy, limit: undefined }, values.labels ? undefined : FOLDER_HINT);
+  });
   const cluster = await clusterRecords(values.config, log);
   // Held for the whole import: a server started meanwhile waits its turn rather than sharing the database.
   // A cluster's samples are in PostgreSQL, which its running nodes share.

@@ -172,6 +172,13 @@ test('bad options and labels are coded errors, before any frame is analysed', { 
   }
 });
 
+test('--limit that leaves too few frames says so in its hint, rather than to label more', { timeout: 60_000 }, async () => {
+  const labels = subset('hoha', 1);
+  const res = await runCli(['calibrate', '--labels', labels, '--limit', '3', '--from-scratch', '--out', path.join(tempDir(), 'head.json')], { timeoutMs: 55_000 });
+  assert.equal(res.code, 1, res.stderr);
+  assert.match(res.stderr, /error CALIBRATION_INVALID: hoha \(.*labels\.csv\): the labels list 3 frames in 3 classes; 5-fold cross-validation needs at least 5 frames of at least 2 classes\n  hint: --limit 3 kept 3 of its 7 rows \(7 classes\): raise --limit, or leave it out to read every row; or leave out --from-scratch/);
+});
+
 test('a labels file whose own name holds "=" is read as it is', { timeout: 120_000 }, async () => {
   const labels = subset('hoha', 1);
   const named = path.join(path.dirname(labels), 'take=2.csv');
@@ -216,8 +223,11 @@ test('with --base, "before" is the rules alone (no head is named), and the fit t
   assert.match(res.stdout, /^ {2}the rules alone: +exact \d+\.\d%/m);
   assert.doesNotMatch(res.stdout, /configured head/);
   assert.match(res.stdout, /new head: no cross-validated figure \(2 frames in 1 class;/);
-  const json = JSON.parse(readFileSync(report, 'utf8')) as { startingHead: string | null; baseSets: string[] };
+  const json = JSON.parse(readFileSync(report, 'utf8')) as { startingHead: string | null; baseSets: string[]; fitS: number; headFitS: number };
   assert.deepEqual([json.startingHead, json.baseSets], [null, ['cinemanet', 'hoha']], '"before" scores no head');
+  // fitS: the whole fit, as a live fit reports it; the final fit alone (once reported as fitS) is headFitS, a part of it.
+  assert.equal(typeof json.headFitS, 'number');
+  assert.ok(json.fitS >= json.headFitS, `fitS ${json.fitS} s, headFitS ${json.headFitS} s`);
 });
 
 test('a head and its base knowledge are written together: a failed write leaves the earlier head, coded, nothing half-written', { timeout: 120_000 }, async () => {

@@ -96,6 +96,12 @@ describe('the calibration view says what is true', () => {
     assert.deepEqual(await applied(), { selfie: null, '*': headId });
     // Not "every camera": the selfie camera is on the configured head still.
     assert.equal((await page.locator(`[data-head="${headId}"] td`).nth(4).innerText()).trim(), 'every camera but Selfie');
+    // Applied to every camera again, it would change nothing: said, not offered (it stayed an active Apply).
+    assert.ok(await page.locator(`[data-apply="${headId}"]`).isDisabled(), 'no Apply of the head every camera uses');
+    assert.equal((await page.locator(`[data-apply="${headId}"]`).innerText()).trim(), 'Applied');
+    await page.locator('[data-testid="calibration-target"]').selectOption('selfie');
+    assert.ok(await page.locator(`[data-apply="${headId}"]`).isEnabled(), 'the selfie camera, on the configured head, is offered it');
+    await page.locator('[data-testid="calibration-target"]').selectOption('*');
     assert.match(await page.locator('[data-own-camera="selfie"]').innerText(), /^Selfie uses the configured head, set for it alone/);
 
     await page.locator('[data-follow="selfie"]').click();
@@ -104,6 +110,24 @@ describe('the calibration view says what is true', () => {
     assert.equal((await page.locator(`[data-head="${headId}"] td`).nth(4).innerText()).trim(), 'every camera');
     await page.locator('[data-testid="calibration-rollback"]').click();
     await page.waitForFunction(() => document.querySelector('[data-testid="calibration-in-use"]')?.textContent === 'the configured head', null, { timeout: 10_000 });
+  });
+
+  test('on a phone, the help names the tile\'s ✎ and no Shift key', async () => {
+    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    try {
+      const small = await phone.newPage();
+      await small.goto(`${server.url}/?token=${OPERATOR}#calibration`);
+      const help = small.locator('[data-testid="calibration-help"]');
+      await help.waitFor({ timeout: 30_000 });
+      const text = await help.innerText();
+      assert.match(text, /✎ on a camera's tile/);
+      assert.doesNotMatch(text, /Shift/);
+    } finally {
+      await phone.close();
+    }
+    // With a mouse (and so a keyboard): Shift + its number too.
+    await openCalibration(OPERATOR);
+    assert.match(await page.locator('[data-testid="calibration-help"]').innerText(), /or Shift \+ its number/);
   });
 
   test('a refused action says why, and the message stays until the next action', async () => {

@@ -28,21 +28,21 @@ function frameOf(clip: string): Buffer {
   return readFileSync(file);
 }
 
-/** A shot log with samples of two taxonomies: canonical CU and WS, cinemanet CU and LS. */
-function shotLogWithSamples(): { file: string; ids: number[] } {
+/** A shot log with samples of two taxonomies: canonical CU and WS, cinemanet CU and LS (or those given). */
+function shotLogWithSamples(given?: readonly (readonly [string, string, 'selfie' | 'hikers'])[]): { file: string; ids: number[] } {
   const file = path.join(tempDir('shotscale-samples-log-'), 'shotscale.sqlite');
   const db = openDatabase(file);
   const store = new CalibrationStore(db);
   const selfie = frameOf('selfie.mp4');
   const hikers = frameOf('hikers.mp4');
-  const ids = (
-    [
-      ['canonical', 'CU', selfie],
-      ['canonical', 'WS', hikers],
-      ['cinemanet', 'CU', selfie],
-      ['cinemanet', 'LS', hikers],
-    ] as const
-  ).map(([taxonomy, label, jpeg], i) =>
+  const pictures = { selfie, hikers };
+  const samples = given?.map(([taxonomy, label, clip]) => [taxonomy, label, pictures[clip]] as const) ?? ([
+    ['canonical', 'CU', selfie],
+    ['canonical', 'WS', hikers],
+    ['cinemanet', 'CU', selfie],
+    ['cinemanet', 'LS', hikers],
+  ] as const);
+  const ids = samples.map(([taxonomy, label, jpeg], i) =>
     store.addSample(
       { cameraId: 'cam', capturedAt: Date.UTC(2026, 11, 6, 12, 0, i), source: 'live', taxonomy, label, shown: 'MS', shotId: null, features: new Float32Array(MODEL_FEATURE_NAMES.length), featureNames: MODEL_FEATURE_NAMES, rules: [0, 0, 0, 1, 0, 0, 0, 0], jpeg },
       Date.now(),
@@ -110,5 +110,28 @@ describe('samples export and import folders', () => {
     const none = await runCli(['samples', 'import', empty, '--config', config]);
     assert.notEqual(none.code, 0);
     assert.match(none.stderr, /error INPUT_UNREADABLE: no labels file at .*labels\.csv\n  hint: name a folder that samples export wrote \(it holds labels\.csv, or labels-<taxonomy>\.csv for each taxonomy\)/);
+  });
+
+  test('import reads labels.csv in the taxonomy its column states, even where its labels fit a smaller one', { timeout: 180_000 }, async () => {
+    // CU and MS alone: they fit cinemanet (5 classes), which inference chose over the canonical the column says.
+    const log = shotLogWithSamples([['canonical', 'CU', 'selfie'], ['canonical', 'MS', 'hikers']]);
+    const out = path.join(tempDir('shotscale-samples-out-'), 'export');
+    assert.equal((await runCli(['samples', 'export', '--out', out, '--db', log.file])).code, 0);
+    assert.match(readFileSync(path.join(out, 'labels.csv'), 'utf8'), /^file,label,taxonomy,/);
+    const dataDir = tempDir('shotscale-samples-data-');
+    const config = path.join(tempDir('shotscale-samples-cfg-'), 'import.yaml');
+    writeFileSync(config, `model:\n  manifest: ${path.join(REPO_DIR, 'models', 'framing-default.manifest.json')}\n  calibration: ${path.join(REPO_DIR, 'models', 'framing-default.head.json')}\nshots:\n  dataDir: ${dataDir}\ncameras: []\n`);
+    // --taxonomy against the column: refused before anything is analysed or stored.
+    const against = await runCli(['samples', 'import', out, '--taxonomy', 'cinemanet', '--config', config]);
+    assert.equal(against.code, 2, against.stderr);
+    assert.match(against.stderr, /error BAD_REQUEST: .*labels\.csv: --taxonomy cinemanet, but its taxonomy column says canonical \(line 2\)\n  hint: leave --taxonomy out/);
+    const imported = await runCli(['samples', 'import', out, '--config', config], { timeoutMs: 150_000 });
+    assert.equal(imported.code, 0, imported.stderr);
+    assert.doesNotMatch(imported.stderr, /inferred/);
+    assert.match(imported.stderr, /taxonomy canonical for .*labels\.csv, as its taxonomy column says/);
+    const db = openShotLogReadOnly(path.join(dataDir, 'shotscale.sqlite'));
+    const samples = new CalibrationStore(db).listSamples();
+    db.close();
+    assert.deepEqual(samples.map((s) => `${s.taxonomy}:${s.label}`).sort(), ['canonical:CU', 'canonical:MS']);
   });
 });

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { correctionNote, fitBlocker, fitSummary, headInUse, mergeQueue, ownHeads, rollbackPlan, whereApplied, withoutDeleting } from '../../web/src/lib/calibration.js';
+import { appliedAlready, correctionHelp, correctionNote, fitBlocker, fitSummary, headInUse, mergeQueue, ownHeads, perCameraRows, rollbackPlan, sampleCameraName, whereApplied, withoutDeleting } from '../../web/src/lib/calibration.js';
 
 test('the head a roll back would leave: a camera\'s own, else every camera\'s, else the configured one (null)', () => {
   assert.equal(headInUse({}, '*'), null, 'nothing applied');
@@ -82,4 +82,36 @@ test('the counts while deletions wait for their Undo agree with the list shown: 
   const fewer = withoutDeleting(state, [{ cameraId: 'cam-1', taxonomy: 'canonical', label: 'MCU' }, { cameraId: 'cam-2', taxonomy: 'canonical', label: 'FS' }]);
   assert.equal(fitBlocker(fewer), 'a fit needs at least 6 corrections of at least 2 classes (there are 5 corrections)');
   assert.deepEqual(state.perLabel, { 'canonical:MCU': 4, 'canonical:MS': 2, 'canonical:FS': 1 }, 'the server\'s counts are left as they are');
+});
+
+test('the help names the tile\'s ✎ and the large view; Shift + a number only where there is a keyboard (a phone has none)', () => {
+  const phone = correctionHelp(false);
+  assert.match(phone, /✎ on a camera's tile/);
+  assert.match(phone, /large view \(“This frame is …”\)$/);
+  assert.doesNotMatch(phone, /Shift/);
+  assert.match(correctionHelp(true), /large view \(“This frame is …”, or Shift \+ its number\)$/);
+});
+
+test('Apply is offered only where it would change something', () => {
+  assert.equal(appliedAlready({ '*': 3 }, '*', 3), true, 'in use on every camera already');
+  assert.equal(appliedAlready({ '*': 3, 'cam-1': 5 }, '*', 3), true, 'a camera with its own keeps it: applied to every camera again changes nothing');
+  assert.equal(appliedAlready({ '*': 3 }, '*', 4), false);
+  assert.equal(appliedAlready({}, '*', 3), false, 'every camera on the configured head');
+  assert.equal(appliedAlready({ '*': 3, 'cam-1': 5 }, 'cam-1', 5), true, 'the camera\'s own head already');
+  assert.equal(appliedAlready({ '*': 3, 'cam-1': null }, 'cam-1', 3), false, 'rolled back on its own');
+  assert.equal(appliedAlready({ '*': 3 }, 'cam-1', 3), false, 'following every camera\'s: applied, it keeps the head as its own');
+});
+
+test('samples per camera: names where configured, ids of cameras no longer configured marked, imports as they are', () => {
+  const cameras = [{ id: 'cam-1', name: 'Selfie' }, { id: 'cam-2', name: 'Hikers' }];
+  assert.deepEqual(perCameraRows({ 'cam-3': 3, 'cam-2': 3, 'import:stills': 2, 'cam-1': 4 }, cameras), [
+    { id: 'cam-1', name: 'Selfie', count: 4 },
+    { id: 'cam-2', name: 'Hikers', count: 3 },
+    { id: 'cam-3', name: 'cam-3 (not configured)', count: 3 },
+    { id: 'import:stills', name: 'import:stills', count: 2 },
+  ]);
+  // After a restart on a config without the demo cameras: every id said to be none of those configured.
+  assert.deepEqual(perCameraRows({ 'cam-3': 3, 'cam-1': 4 }, []).map((r) => `${r.name}: ${r.count}`), ['cam-1 (not configured): 4', 'cam-3 (not configured): 3']);
+  assert.equal(sampleCameraName('cam-1', cameras), 'Selfie');
+  assert.equal(sampleCameraName('cam-9', cameras), 'cam-9 (not configured)');
 });

@@ -18,7 +18,10 @@ export interface HeadReport {
    * these were reported have none of them.
    */
   sets: { taxonomy: string; count: number; before: FitFigures; after: FitFigures | null; shots?: number; folds?: number; why?: string | null }[];
+  /** The whole fit, start to head ready (heads fitted before headFitS was reported: the final fit alone). */
   fitS: number;
+  /** The final fit alone, without the base knowledge read and the cross-validation. */
+  headFitS?: number;
 }
 
 export interface HeadVersion {
@@ -190,4 +193,55 @@ export function rollbackPlan(applied: Record<string, number | null>, target: str
   if (target !== '*') return { needed: headInUse(applied, target) !== null, ownVersions: [] };
   const ownVersions = ownHeads(applied).flatMap((o) => (o.head === null ? [] : [{ camera: o.camera, head: o.head }]));
   return { needed: headForAll(applied) !== null || ownVersions.length > 0, ownVersions };
+}
+
+/**
+ * How a label is corrected, for the page's help: a tile's ✎ on the Wall, or
+ * the camera's large view; Shift + the class's number only where there is a
+ * keyboard (a phone was told to press a Shift it has not got, and not of ✎).
+ */
+export function correctionHelp(keyboard: boolean): string {
+  return `Correct a label with ✎ on a camera's tile in the Wall, or in its large view (“This frame is …”${keyboard ? ', or Shift + its number' : ''})`;
+}
+
+/**
+ * Whether applying head `headId` to `target` ('*' or a camera id) would
+ * change nothing: every camera's head is it already, or the camera's own is.
+ * Its Apply offered a change there was none to make ("in use on every
+ * camera", and Apply still active). A camera that follows every camera's
+ * head is changed by it (it then keeps the head as its own), so is offered it.
+ */
+export function appliedAlready(applied: Record<string, number | null>, target: string, headId: number): boolean {
+  if (target === '*') return headForAll(applied) === headId;
+  return Object.hasOwn(applied, target) && applied[target] === headId;
+}
+
+/** A camera of the page: its id and what the page calls it. */
+export interface CameraRef {
+  id: string;
+  name: string;
+}
+
+/**
+ * What a sample's camera id is called: its name where the camera is
+ * configured; an id of samples imported from a folder (import:NAME) as it
+ * is; any other id is of a camera no longer configured (the config changed
+ * since: "cam-3" alone read as if it were one of those on the wall), and
+ * says so.
+ */
+export function sampleCameraName(cameraId: string, cameras: readonly CameraRef[]): string {
+  const camera = cameras.find((c) => c.id === cameraId);
+  if (camera) return camera.name;
+  return cameraId.startsWith('import:') ? cameraId : `${cameraId} (not configured)`;
+}
+
+/** The samples per camera as the page lists them: the cameras configured first, in their order, then the others by id. */
+export function perCameraRows(perCamera: Record<string, number>, cameras: readonly CameraRef[]): { id: string; name: string; count: number }[] {
+  const order = (id: string) => {
+    const at = cameras.findIndex((c) => c.id === id);
+    return at < 0 ? cameras.length : at;
+  };
+  return Object.entries(perCamera)
+    .sort(([a], [b]) => order(a) - order(b) || a.localeCompare(b))
+    .map(([id, count]) => ({ id, name: sampleCameraName(id, cameras), count }));
 }
