@@ -3,12 +3,15 @@
  * image, or per sampled video frame, on stdout; progress on stderr. Folders
  * give the images and videos under them (input-files.ts). A file that cannot
  * be read, or a folder with nothing to read, is reported and skipped; the
- * exit code is 1 if any was. A frame of one flat colour has no scale (label
- * null, noPicture), as on a feed. An output closed early (`| head -1`) stops
+ * exit code is 1 if any was. A video that ends before its container says (a
+ * copy cut short) is classified for what was decoded, with log's warning,
+ * and the exit code is 3 (EXIT_TRUNCATED) if any did and none was skipped.
+ * A frame of one flat colour has no scale (label null, noPicture), as on a
+ * feed. An output closed early (`| head -1`) stops
  * the run: ffmpeg is killed and nothing more is classified.
  */
 import { errorMessage, isShotscaleError, ShotscaleError } from '../errors.js';
-import type { DecodedFrame } from '../ingest/file-decoder.js';
+import { isImageFile, type DecodedFrame } from '../ingest/file-decoder.js';
 import type { ScalePrediction, Subjects } from '../inference/model.js';
 import type { Logger } from '../shared/logger.js';
 import { noPictureIn } from '../analysis/picture-check.js';
@@ -20,6 +23,7 @@ import { notRegularFile, unreadableFile } from './input-file.js';
 import { expandInputs, readFileList } from './input-files.js';
 import { openOfflineClassifier, type OfflineClassifier } from './offline-classifier.js';
 import { ProgressLine } from './progress-line.js';
+import { EXIT_TRUNCATED, truncationWarning, videoEnd } from './truncated-file.js';
 
 export interface ClassifyLine {
   file: string;
@@ -120,6 +124,7 @@ export async function runClassify(argv: string[], log: Logger): Promise<number> 
   const progress = new ProgressLine(files.length, 'files');
   const out = new LinesOut();
   let failed = 0;
+  let truncated = 0;
   let read = 0;
   try {
     for (const file of files) {
@@ -128,6 +133,8 @@ export async function runClassify(argv: string[], log: Logger): Promise<number> 
       const pending: DecodedFrame[] = [];
       let chain = Promise.resolve();
       let queued = 0;
+      let frames = 0;
+      let lastError: string | null = null;
       try {
         // Before ffmpeg: it waits for ever on a pipe without a writer, and calls a pipe with one "invalid data";
         // a file it may not open, or an empty one, it calls one with no video stream.
@@ -140,17 +147,19 @@ export async function runClassify(argv: string[], log: Logger): Promise<number> 
           file,
           fps,
           (frame) => {
+            frames += 1;
             pending.push(frame);
             if (pending.length < batchSize) return;
             const batch = pending.splice(0);
             queued += 1;
             chain = chain.then(() => flush(classifier, file, batch, out)).finally(() => void (queued -= 1));
           },
-          { signal: out.stopped.signal, backlog: () => (queued >= 2 ? chain : null) },
+          { signal: out.stopped.signal, backlog: () => (queued >= 2 ? chain : null), ended: (line) => void (lastError = line) },
         );
         await chain;
         await flush(classifier, file, pending, out);
         if (!out.closed) read += 1;
+        if (!out.closed && (await endedEarly(classifier, file, { frames, fps, lastError }, progress))) truncated += 1;
       } catch (error) {
         // The output closed while ffmpeg decoded: it was stopped, the file is not at fault.
         if (out.closed) {
@@ -165,11 +174,35 @@ export async function runClassify(argv: string[], log: Logger): Promise<number> 
   } finally {
     const closed = out.closed && !out.failure;
     out.close();
-    progress.done(closed ? `stopped after ${read} of ${files.length} files: the output was closed` : `${files.length - failed} of ${files.length} files classified with ${model.name}`);
+    const cutShort = truncated ? `; ${truncated} ended early (truncated)` : '';
+    progress.done(closed ? `stopped after ${read} of ${files.length} files: the output was closed` : `${files.length - failed} of ${files.length} files classified with ${model.name}${cutShort}`);
     await classifier.dispose();
   }
   if (out.failure) throw out.failure;
-  return failed || emptyFolders.length ? 1 : 0;
+  // A file skipped is the graver fault: its 1 stands over a file cut short's 3.
+  if (failed || emptyFolders.length) return 1;
+  return truncated ? EXIT_TRUNCATED : 0;
+}
+
+/**
+ * Whether a video ended before its container says it does (a copy cut
+ * short), told as log tells it (truncated-file.ts) and said in log's words.
+ * Its frames were sampled at `fps`, so the length decoded is known to one
+ * interval. A container that cannot be read again is taken as whole: the
+ * file's lines are out already.
+ */
+async function endedEarly(
+  classifier: OfflineClassifier,
+  file: string,
+  decoded: { frames: number; fps: number; lastError: string | null },
+  progress: ProgressLine,
+): Promise<boolean> {
+  if (isImageFile(file)) return false;
+  const fileDurationS = await classifier.fileDurationS(file).catch(() => null);
+  const extent = { fileDurationS, decodedS: decoded.frames / decoded.fps, lastError: decoded.lastError, resolutionS: 1 / decoded.fps };
+  if (fileDurationS === null || videoEnd(extent) !== 'truncated') return false;
+  progress.note(truncationWarning(file, { ...extent, fileDurationS }, `its lines cover the ${extent.decodedS.toFixed(1)} s decoded`).trimEnd());
+  return true;
 }
 
 /** "skipped CODE: FILE: why": the code a script can act on, and the file named once (the message names it already). */

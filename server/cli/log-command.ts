@@ -9,9 +9,11 @@
  * DIR is locked for the run, as a server locks its data directory. A log is
  * of one run: it is made in a work folder inside DIR and replaces an earlier
  * file's log (with that run's exports and thumbnails) only once complete, so
- * a failed run loses nothing; a server's log in DIR is never replaced.
+ * a failed run loses nothing; a run stopped by a signal writes its partial
+ * log unless DIR holds a complete one, which it keeps; a server's log in DIR
+ * is never replaced.
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, renameSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, renameSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ReadoutBuilder } from '../analysis/readout-builder.js';
 import type { LoadedConfig } from '../config/load-config.js';
@@ -37,6 +39,7 @@ import { isTimecodeRateName, rateFromFps, TIMECODE_RATE_NAMES, timecodeRate, tim
 import { checkInputFile, READ_PROBLEM_HINTS, unreadableFile } from './input-file.js';
 import { makeOutputDir, writeOutputFile } from './output-files.js';
 import { ProgressLine } from './progress-line.js';
+import { EXIT_TRUNCATED, truncationWarning, videoEnd } from './truncated-file.js';
 import { configFromArgs } from './serve-command.js';
 
 export interface LogSummary {
@@ -77,7 +80,7 @@ function fail(message: string): never {
  * does (a copy cut short): the log covers what was decoded, every file is
  * written for it, and a script can tell it from a whole log (0).
  */
-export const EXIT_TRUNCATED = 3;
+export { EXIT_TRUNCATED };
 
 /** The folder in DIR a log is made in before it takes the earlier log's place. */
 const WORK_PREFIX = '.shotscale-log-';
@@ -284,6 +287,9 @@ export function fileRate(info: Pick<MediaInfo, 'fps' | 'timecode'>): TimecodeRat
 interface EarlierLog {
   /** The base names (file name without its extension) of the files the earlier run wrote exports and thumbnails for. */
   bases: string[];
+  /** Its summary.json says it covers its whole file: a run stopped by a signal does not replace it (see keptLogLine). */
+  complete: boolean;
+  shots: number;
 }
 
 /**
@@ -333,11 +339,38 @@ function readEarlierLog(outDir: string, file: string): EarlierLog {
       });
     }
     const bases = new MediaSourceStore(db).all().map((source) => path.basename(source.path, path.extname(source.path)));
+    const shots = (db.prepare('SELECT COUNT(*) AS n FROM shots').get() as { n: number }).n;
     // A log from before schema version 8 does not name its file: its thumbnails' names do.
-    return { bases: bases.length ? bases : thumbnailBases(outDir) };
+    return { bases: bases.length ? bases : thumbnailBases(outDir), complete: summarySaysComplete(outDir), shots };
   } finally {
     db.close();
   }
+}
+
+/**
+ * Whether DIR's summary.json is of a complete log. A log quit at once (a
+ * second Ctrl-C) writes its database alone, so a log without a summary (or
+ * with one that cannot be read) is taken as incomplete: a stopped run
+ * replaces it, as it replaces one stopped before.
+ */
+function summarySaysComplete(outDir: string): boolean {
+  try {
+    return (JSON.parse(readFileSync(path.join(outDir, SUMMARY_FILE), 'utf8')) as Partial<LogSummary>).complete === true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A run stopped by a signal covers less than a complete log already in DIR
+ * does: that log and its files are kept (a re-run stopped with Ctrl-C cost the
+ * whole log it was meant to replace), and this line says so. Null when the
+ * stopped run's partial log is written (DIR held none, or only an incomplete one).
+ */
+function keptLogLine(run: Pick<LogRun, 'earlier' | 'outDir'>, signal: NodeJS.Signals, shots: number | null): string | null {
+  if (!run.earlier?.complete) return null;
+  const thisRun = shots === null ? "this run's shots are" : `this run's ${plural(shots, 'shot')} ${shots === 1 ? 'is' : 'are'}`;
+  return `stopped by ${signal}: the earlier complete log in ${run.outDir} (${plural(run.earlier.shots, 'shot')}) is kept; ${thisRun} not written\n`;
 }
 
 interface LogRun {
@@ -442,10 +475,13 @@ async function logFile(run: LogRun): Promise<number> {
   let stoppedBy: NodeJS.Signals | null = null;
   const stop = (signal: NodeJS.Signals): void => {
     if (stoppedBy) {
-      // Quitting at once still leaves what was logged as DIR's shot log (its shots closed at their last frame).
+      // Quitting at once still leaves what was logged as DIR's shot log (its shots closed at their last frame),
+      // unless DIR holds a complete log, which is kept.
       try {
         shotLog.close();
-        replaceDatabase(work, outDir);
+        const kept = keptLogLine(run, signal, null);
+        if (kept) process.stderr.write(kept);
+        else replaceDatabase(work, outDir);
         rmSync(work, { recursive: true, force: true });
         run.dirLock.release();
       } finally {
@@ -480,13 +516,21 @@ async function logFile(run: LogRun): Promise<number> {
   }
   const elapsedS = (performance.now() - started) / 1000;
   const decodedS = cutFrames / tracker.fps;
-  // ffmpeg exits 0 on a file cut short ("partial file"): only the decoded length against the container's tells,
-  // with ffmpeg's complaint. Without one, the picture simply ends before the sound does: a whole file.
-  const short = !stoppedBy && info.durationS !== null && info.durationS - decodedS > Math.max(TRUNCATION_TOLERANCE_S, TRUNCATION_TOLERANCE_SHARE * info.durationS);
-  const truncated = short && lastError !== null;
+  // A file cut short, or one whose picture ends before its sound (truncated-file.ts); a stopped log is neither.
+  const ended = stoppedBy ? 'whole' : videoEnd({ fileDurationS: info.durationS, decodedS, lastError });
+  const short = ended !== 'whole';
+  const truncated = ended === 'truncated';
   // Stopped early or cut short, the log covers what was read, not the whole file.
   const durationS = stoppedBy || short || !info.durationS ? decodedS : info.durationS;
   const shots = shotLog.listShots({});
+  const kept = stoppedBy ? keptLogLine(run, stoppedBy, shots.length) : null;
+  if (stoppedBy && kept) {
+    // Nothing of this run is written: the work folder goes (runLog), DIR is as it was.
+    shotLog.close();
+    await models.dispose();
+    progress.note(kept.trimEnd());
+    return stoppedBy === 'SIGINT' ? 130 : 143;
+  }
   const base = path.basename(video, path.extname(video));
   // The earlier run's exports and thumbnails go with its log: none is left beside a log it does not match.
   removeEarlierFiles(outDir, [base, ...(run.earlier?.bases ?? [])]);
@@ -513,9 +557,7 @@ async function logFile(run: LogRun): Promise<number> {
   progress.done(`${plural(shots.length, 'shot')} logged from ${title} (${summary.speedX.toFixed(1)}x real time)${stoppedAt}`);
   for (const why of exported.notMade) process.stderr.write(`warning: ${why}\n`);
   if (truncated) {
-    process.stderr.write(
-      `warning: ${video}: decoded ${decodedS.toFixed(1)} s of ${info.durationS!.toFixed(1)} s: the file ends early (cut short?); ffmpeg: ${lastError}; the log covers the ${decodedS.toFixed(1)} s decoded (exit status ${EXIT_TRUNCATED})\n`,
-    );
+    process.stderr.write(truncationWarning(video, { fileDurationS: info.durationS!, decodedS, lastError }, `the log covers the ${decodedS.toFixed(1)} s decoded`));
   } else if (short) {
     process.stderr.write(`note: ${video}: the picture ends at ${decodedS.toFixed(1)} s of the file's ${info.durationS!.toFixed(1)} s (its sound runs on?); the log covers the picture\n`);
   }
@@ -524,10 +566,6 @@ async function logFile(run: LogRun): Promise<number> {
   if (stoppedBy) return stoppedBy === 'SIGINT' ? 130 : 143;
   return truncated ? EXIT_TRUNCATED : 0;
 }
-
-/** A decoded length short of the container's by more than this (and by more than the share below) is a truncated file. */
-const TRUNCATION_TOLERANCE_S = 1;
-const TRUNCATION_TOLERANCE_SHARE = 0.02;
 
 const THUMBNAIL_DIR = 'thumbnails';
 const SUMMARY_FILE = 'summary.json';

@@ -7,6 +7,7 @@
  */
 import { configuredFfmpeg } from '../ingest/ffmpeg-binary.js';
 import { decodeFile, type DecodedFrame, type DecodeFlow } from '../ingest/file-decoder.js';
+import { probeMedia } from '../ingest/media-probe.js';
 import { runModels } from '../inference/inference-runner.js';
 import { ModelSet } from '../inference/model-set.js';
 import type { ScalePrediction, ShotScaleModel } from '../inference/model.js';
@@ -21,6 +22,8 @@ export interface OfflineClassifier {
   /** Frames at the model's input size: one for an image, `fps` a second for a video; `flow` stops it or holds it back (file-decoder.ts). */
   decode(file: string, fps: number, onFrame: (frame: DecodedFrame) => void, flow?: DecodeFlow): Promise<number>;
   predict(frames: readonly DecodedFrame[]): Promise<ScalePrediction[]>;
+  /** A video's length as its container gives it (null where it gives none), to tell a file cut short (truncated-file.ts). */
+  fileDurationS(file: string): Promise<number | null>;
   dispose(): Promise<void>;
 }
 
@@ -46,6 +49,7 @@ export async function openOfflineClassifier(values: { config?: string | undefine
         () => profile,
         views,
       ),
+    fileDurationS: async (file) => (await probeMedia(ffmpeg.path, file, { fieldOrder: false })).durationS,
     dispose: () => models.dispose(),
   };
 }

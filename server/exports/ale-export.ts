@@ -47,7 +47,7 @@ import { describeNoPicture, describeTakeMark, shotFraming, shotWithoutPicture, t
 import { framesToOutTimecode, framesToTimecode, timecodeRate, type TimecodeRate } from '../shots/timecode.js';
 import { oneLine, roundedNumber } from './export-text.js';
 import { fileReel, reelNames } from './reel-names.js';
-import { clipName, scaleWord, shotComment } from './shot-description.js';
+import { classifierRead, clipName, scaleWord, shotComment } from './shot-description.js';
 import { layoutTimeline, oneRateOnly, sourceRateOf, splitAtMidnight } from './timeline-layout.js';
 
 const ALE_LINE_END = '\r\n';
@@ -188,8 +188,8 @@ export function aleLog(sortedShots: readonly ShotRecord[], rateName: TimecodeRat
       // A clip with no picture sorts apart in the bin ("BLACK"), not with the scale it carried over.
       Scale: scaleWord(shot),
       'Scale Name': noPicture ? describeNoPicture(noPicture) : SCALE_NAMES[shot.scale],
-      // No picture from cut to cut: the classifier read nothing to be confident of.
-      Confidence: shot.noPicture ? '' : roundedNumber(shot.confidence, 3),
+      // No picture from cut to cut, or no frame analysed: the classifier read nothing to be confident of.
+      Confidence: classifierRead(shot) ? roundedNumber(shot.confidence, 3) : '',
       Framing: shotFraming(shot) ?? '',
       People: shot.subjects ? String(shot.subjects.count) : '',
       Scene: shot.scene ?? '',

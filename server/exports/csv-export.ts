@@ -17,7 +17,10 @@
  * classifier's: its scale, confidence and probability cells are empty and
  * `no_picture` says what it showed (black, white, plain; empty for every
  * other shot); an operator's scale for it fills `scale` alone. `no_picture_s` is the seconds of any
- * shot without a picture (0 for most).
+ * shot without a picture (0 for most). A shot no frame of which was analysed
+ * keeps the scale carried over from the shot before in `scale`, with its
+ * confidence and probability cells empty and `reason` saying it was not
+ * analysed (shot-description.ts).
  *
  * Each row keeps the shot's own rate (the `rate` column says which), so
  * tc_in/tc_out are exactly what the logger saw; only timeline exports convert.
@@ -28,6 +31,7 @@ import { csvField } from '../evaluation/csv-table.js';
 import { CANONICAL_SCALES, SCALE_NAMES } from '../shared/scale.js';
 import { scaleSetByOperator, secondsWithoutPicture, shotFraming, shotWithoutPicture, type ShotRecord } from '../shared/shots.js';
 import { guardFormula, roundedNumber } from './export-text.js';
+import { classifierRead, NOT_ANALYSED_TEXT, shotNotAnalysed } from './shot-description.js';
 
 const CSV_LINE_END = '\r\n';
 
@@ -75,8 +79,9 @@ function csvRow(shot: ShotRecord): string[] {
   // The scale a shot with no picture carried over from the shot before is no scale of its own.
   const noPicture = shotWithoutPicture(shot);
   const scale = noPicture ? null : shot.scale;
-  // The classifier read nothing from cut to cut: its confidence and probabilities are the shot before's, carried over.
-  const read = !shot.noPicture;
+  // The classifier read nothing from cut to cut (no picture, or no frame analysed): its confidence and
+  // probabilities are the shot before's, carried over.
+  const read = classifierRead(shot);
   const cells = [
     String(shot.id),
     userText(shot.cameraId),
@@ -104,7 +109,7 @@ function csvRow(shot: ShotRecord): string[] {
     shot.subjects?.framing ?? '',
     shot.subjects ? String(shot.subjects.count) : '',
     shot.subjects ? String(shot.subjects.overTheShoulder) : '',
-    userText(shot.reason),
+    shotNotAnalysed(shot) ? NOT_ANALYSED_TEXT : userText(shot.reason),
     shot.cutIn,
     shot.cutOut ?? '',
     isoTime(shot.inTime),

@@ -66,8 +66,11 @@ import { secondsToFrames, type TimecodeRate } from '../shots/timecode.js';
 import { oneLine } from './export-text.js';
 import { displaySize } from './picture-size.js';
 import { fileReel, reelNames, sortCameraIds } from './reel-names.js';
-import { clipName, framingWord, scaleWord, shotComment } from './shot-description.js';
+import { clipName, framingWord, scaleWord, shotComment, shotNotAnalysed } from './shot-description.js';
 import { layoutTimeline, type TimelineEvent } from './timeline-layout.js';
+
+/** The keyword of a shot no frame of which was analysed. */
+const NOT_ANALYSED_KEYWORD = 'not analysed';
 
 export const FCPXML_VERSION = '1.10';
 
@@ -170,11 +173,13 @@ function keywordValue(text: string): string {
   return oneLine(text).replaceAll(',', ';');
 }
 
-/** Scale, framing and tags, each once, in that order. */
+/** Scale, framing and tags, each once, in that order; "not analysed" after the scale of a shot whose scale was carried over. */
 function shotKeywords(shot: ShotRecord): string[] {
   // A circled or NG take as a keyword: an editor filters the browser on it, as on a script supervisor's report.
   const mark = shot.takeMark ? describeTakeMark(shot.takeMark) : '';
-  const words = [scaleWord(shot), framingWord(shot), shot.subjects?.overTheShoulder ? 'over the shoulder' : '', mark, ...shot.tags].map(keywordValue);
+  // The scale of a shot no frame of which was analysed is the shot before's: a collection of its own finds such guesses.
+  const carried = shotNotAnalysed(shot) ? NOT_ANALYSED_KEYWORD : '';
+  const words = [scaleWord(shot), carried, framingWord(shot), shot.subjects?.overTheShoulder ? 'over the shoulder' : '', mark, ...shot.tags].map(keywordValue);
   return [...new Set(words.filter((word) => word !== ''))];
 }
 

@@ -27,7 +27,8 @@
  * track would open with a gap of almost a day before its first shot.
  *
  * Each clip carries metadata.shotscale (scale, confidence, probabilities,
- * subjects, reason, scene, take, tags, note, times) and a Marker.2 spanning the
+ * subjects, reason, scene, take, tags, note, times; notAnalysed: true where
+ * no frame of the shot was analysed) and a Marker.2 spanning the
  * clip (name = scale, colour by scale, comment = the shot in words); a clip's
  * marker times are in the clip's source time, as OTIO defines. The media
  * reference is an ExternalReference.1 to the source video in file mode
@@ -39,7 +40,7 @@ import { scaleSetByOperator, type ShotRecord, type TimecodeRateName } from '../s
 import { framesPerDay, type TimecodeRate } from '../shots/timecode.js';
 import { sortCameraIds } from './reel-names.js';
 import { markerColour } from './scale-colours.js';
-import { clipName, scaleWord, shotComment } from './shot-description.js';
+import { clipName, scaleWord, shotComment, shotNotAnalysed } from './shot-description.js';
 import { layoutTimeline, type TimelineEvent } from './timeline-layout.js';
 
 const MEDIA_KEY = 'DEFAULT_MEDIA';
@@ -71,6 +72,8 @@ function shotMetadata(shot: ShotRecord) {
       reason: shot.reason,
       // Only on a shot with no picture from cut to cut, whose scale is carried over from the shot before.
       ...(shot.noPicture ? { noPicture: shot.noPicture } : {}),
+      // Only on a shot no frame of which was analysed: its scale, confidence and probabilities are the shot before's.
+      ...(shotNotAnalysed(shot) ? { notAnalysed: true } : {}),
       // Only where an operator set the scale: the classifier's own beside it (null: it read no picture).
       ...(scaleSetByOperator(shot) ? { scaleSetBy: 'operator', classifierScale: shot.classifierScale ?? null } : {}),
       scene: shot.scene,

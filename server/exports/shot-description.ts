@@ -3,8 +3,10 @@
  * comment, an ALE column, an OTIO marker and a Resolve marker:
  * "MCU 0.82 single person (shoulders in, hips out)". A shot with no picture
  * from cut to cut (a camera black) reads as such, never as the scale it
- * carried over from the shot before.
+ * carried over from the shot before; one no frame of which was analysed
+ * keeps that scale, and says it was carried over.
  */
+import { shotAnalysed } from '../coverage/coverage-stats.js';
 import { describeNoPicture, describeTakeMark, operatorScaleText, shotWithoutPicture, type ShotRecord } from '../shared/shots.js';
 import type { Subjects } from '../shared/socket-events.js';
 import { oneLine } from './export-text.js';
@@ -51,15 +53,35 @@ function setByText(shot: Pick<ShotRecord, 'classifierScale'>): string {
   return text ? `(${text})` : '';
 }
 
-/** The classifier's confidence, "" where it read no picture (a confidence carried over from the shot before says nothing). */
-function confidenceText(shot: Pick<ShotRecord, 'confidence' | 'noPicture'>): string {
-  return shot.noPicture ? '' : shot.confidence.toFixed(2);
+/** What the exports say of a shot no frame of which was analysed, in place of a reason. */
+export const NOT_ANALYSED_TEXT = 'not analysed (scale carried over from the shot before)';
+
+/**
+ * A closed shot no frame of which was analysed (shorter than the analysis's
+ * interval between frames: the sliver a cut leaves at a file's end, or
+ * between two quick cuts): its scale, confidence and probabilities are the
+ * shot before's, carried over. A shot with no picture says so instead, and
+ * an operator's scale is read, not carried.
+ */
+export function shotNotAnalysed(shot: Pick<ShotRecord, 'status' | 'readouts' | 'noPicture' | 'classifierScale'>): boolean {
+  return shot.status === 'closed' && !shot.noPicture && !shotAnalysed(shot);
+}
+
+/** Whether the classifier read the shot's own confidence and probabilities: not for a shot with no picture or none analysed (those are the shot before's). */
+export function classifierRead(shot: Pick<ShotRecord, 'status' | 'readouts' | 'noPicture' | 'classifierScale'>): boolean {
+  return !shot.noPicture && !shotNotAnalysed(shot);
+}
+
+/** The classifier's confidence, "" where it read nothing of the shot (a confidence carried over from the shot before says nothing). */
+function confidenceText(shot: ShotRecord): string {
+  return classifierRead(shot) ? shot.confidence.toFixed(2) : '';
 }
 
 /** Scale (and who set it), confidence, a change of scale inside the shot, subjects and the model's reason, on one line. */
 export function shotComment(shot: ShotRecord): string {
   const noPicture = shotWithoutPicture(shot);
   if (noPicture) return oneLine(shot.reason) || `${describeNoPicture(noPicture)} throughout`;
+  if (shotNotAnalysed(shot)) return `${shot.scale} ${NOT_ANALYSED_TEXT}`;
   const change = scaleChange(shot);
   const parts = [shot.scale, setByText(shot), confidenceText(shot), change ? `(${change})` : '', subjectsText(shot)].filter((part) => part !== '');
   const reason = oneLine(shot.reason);

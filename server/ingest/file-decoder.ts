@@ -36,6 +36,8 @@ export interface DecodedFrame {
 export interface DecodeFlow {
   signal?: AbortSignal;
   backlog?: () => Promise<unknown> | null;
+  /** Told ffmpeg's last stderr line (null: none) when it exits 0: ffmpeg exits 0 on a file cut short, with a complaint (truncated-file.ts). */
+  ended?: (lastError: string | null) => void;
 }
 
 /**
@@ -96,7 +98,7 @@ export async function decodeRawFrames(
   frameBytes: number,
   clock: Clock,
   onFrame: (data: Uint8Array, index: number) => void,
-  { signal, backlog }: DecodeFlow = {},
+  { signal, backlog, ended }: DecodeFlow = {},
 ): Promise<number> {
   let index = 0;
   const child = spawn(ffmpegPath, args, { stdio: ['ignore', 'pipe', 'pipe'], ...(signal ? { signal, killSignal: 'SIGKILL' as const } : {}) });
@@ -126,6 +128,7 @@ export async function decodeRawFrames(
     child.once('close', resolve);
   });
   if (code !== 0 || index === 0) throw unreadable(file, code, stderr);
+  ended?.(lastLine(stderr) ?? null);
   return index;
 }
 

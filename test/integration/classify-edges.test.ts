@@ -5,7 +5,7 @@
  * and a still picture given to `log`.
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -191,6 +191,29 @@ describe('a video sampled at a rate lower than its length', () => {
     assert.equal(res.code, 1);
     assert.ok(res.stderr.includes(`error INPUT_UNREADABLE: ${clip}: no frame to analyse at --fps 0.1 (one every 10 s) in its 75 frames (3.00 s)\n  hint: the rate is the cause: give --fps 0.17 or more`), res.stderr);
     assert.doesNotMatch(res.stderr, /a second or so/);
+  });
+});
+
+describe('shotscale classify of a video cut short', () => {
+  test("says so per file as log does, classifies every file, exits 3; a whole video's lines run to its end", { timeout: 120_000 }, async () => {
+    const { dir, config } = setup();
+    const whole = path.join(SHARED_DIR, 'fixtures', 'clips', 'openmpf_video_02_hikers_17s.mp4');
+    // The first 900,000 bytes of 17.4 s: a copy that stopped part way, which ffmpeg reads to its break and exits 0 on.
+    const cut = path.join(dir, 'truncated.mp4');
+    writeFileSync(cut, readFileSync(whole).subarray(0, 900_000));
+    const res = await runCli(['classify', '--config', config, '--fps', '0.5', cut, whole], { timeoutMs: 120_000 });
+    assert.equal(res.code, 3, res.stderr);
+    assert.match(res.stderr, new RegExp(`warning: ${cut.replaceAll('.', '\\.')}: decoded \\d+\\.\\d s of 17\\.4 s: the file ends early \\(cut short\\?\\); ffmpeg: .+; its lines cover the \\d+\\.\\d s decoded \\(exit status 3\\)\n`));
+    assert.doesNotMatch(res.stderr, new RegExp(`warning: ${whole.replaceAll('.', '\\.')}`));
+    assert.match(res.stderr, /2 of 2 files classified with .+; 1 ended early \(truncated\)/);
+    const lines = linesOf(res.stdout);
+    const times = (file: string) => lines.filter((l) => l.file === file).map((l) => l.timeS);
+    assert.ok(times(cut).length > 0 && Math.max(...times(cut)) < 12, `the cut copy's lines stop early: ${times(cut).join(', ')}`);
+    assert.deepEqual(times(whole), [0, 2, 4, 6, 8, 10, 12, 14, 16], "the whole video's lines, unaffected");
+
+    const alone = await runCli(['classify', '--config', config, '--fps', '0.5', whole], { timeoutMs: 120_000 });
+    assert.equal(alone.code, 0, alone.stderr);
+    assert.doesNotMatch(alone.stderr, /ends early|truncated/);
   });
 });
 

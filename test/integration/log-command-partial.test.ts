@@ -112,6 +112,79 @@ describe('shotscale log: how far a log got', () => {
   });
 });
 
+/** `shotscale log` stopped by SIGINT once it has read frames of `totalFrames`: its exit status and stderr. */
+async function logStoppedByCtrlC(args: string[], totalFrames: number): Promise<{ code: number | null; stderr: string }> {
+  const child = spawn(process.execPath, [CLI, 'log', ...args], { cwd: REPO_DIR, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr!.setEncoding('utf8').on('data', (t: string) => (stderr += t));
+  child.stdout!.resume();
+  const deadline = Date.now() + 60_000;
+  while (!new RegExp(`[1-9]\\d*/${totalFrames} frames`).test(stderr) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  child.kill('SIGINT');
+  const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+  return { code, stderr };
+}
+
+/** Every file in DIR (thumbnails/ too) with its bytes. */
+function filesIn(dir: string): Map<string, Buffer> {
+  const files = new Map<string, Buffer>();
+  for (const entry of readdirSync(dir, { recursive: true, encoding: 'utf8' }).sort()) {
+    const file = path.join(dir, entry);
+    if (statSync(file).isFile()) files.set(entry, readFileSync(file));
+  }
+  return files;
+}
+
+const shotsInLog = (dir: string) => {
+  const db = openDatabase(path.join(dir, 'shotscale.sqlite'));
+  try {
+    return (db.prepare('SELECT COUNT(*) AS n FROM shots').get() as { n: number }).n;
+  } finally {
+    db.close();
+  }
+};
+
+describe('shotscale log: a re-run stopped by a signal', () => {
+  test('keeps the earlier complete log, every file of it as it was, and says so; exit 130', { timeout: 180_000 }, async () => {
+    const dir = tempDir();
+    const film = makeClip(dir, 'long.mp4', 60);
+    const out = path.join(dir, 'out');
+    const whole = await runCli(['log', film, '--out', out, '--fps', '1', '--formats', 'csv,edl'], LOG_TIMEOUT);
+    assert.equal(whole.code, 0, whole.stderr);
+    const summary = readSummary(out);
+    assert.equal(summary.complete, true);
+    const before = filesIn(out);
+    assert.ok(before.has('long.csv') && before.has('shotscale.sqlite') && before.has('summary.json'), [...before.keys()].join(', '));
+
+    const stopped = await logStoppedByCtrlC([film, '--out', out, '--fps', '5', '--formats', 'csv'], 1500);
+    assert.equal(stopped.code, 130, stopped.stderr);
+    const shots = `${summary.shots} shot${summary.shots === 1 ? '' : 's'}`;
+    assert.ok(stopped.stderr.includes(`stopped by SIGINT: the earlier complete log in ${out} (${shots}) is kept; this run's `), stopped.stderr);
+    assert.match(stopped.stderr, /is kept; this run's \d+ shots? (is|are) not written\n/);
+    const after = filesIn(out);
+    assert.deepEqual([...after.keys()], [...before.keys()], 'the same files, no lock or work folder left');
+    for (const [name, bytes] of before) assert.ok(after.get(name)!.equals(bytes), `${name} is as it was`);
+  });
+
+  test('a stopped run still writes its partial log where DIR held only an incomplete one', { timeout: 180_000 }, async () => {
+    const dir = tempDir();
+    const film = makeClip(dir, 'long.mp4', 60);
+    const out = path.join(dir, 'out');
+    const first = await logStoppedByCtrlC([film, '--out', out, '--fps', '5', '--formats', 'csv'], 1500);
+    assert.equal(first.code, 130, first.stderr);
+    assert.equal(readSummary(out).complete, false);
+    const firstSummary = readFileSync(path.join(out, 'summary.json'), 'utf8');
+
+    const second = await logStoppedByCtrlC([film, '--out', out, '--fps', '4', '--formats', 'csv'], 1500);
+    assert.equal(second.code, 130, second.stderr);
+    assert.doesNotMatch(second.stderr, /is kept/);
+    const summary = readSummary(out);
+    assert.notEqual(readFileSync(path.join(out, 'summary.json'), 'utf8'), firstSummary, "the second run's summary");
+    assert.deepEqual([summary.complete, summary.stoppedBy, summary.analysisFps], [false, 'SIGINT', 4]);
+    assert.equal(shotsInLog(out), summary.shots, "the shot log is the second run's");
+  });
+});
+
 describe('shotscale log: mistakes on the command line', () => {
   test('no video, two videos, no --out: a coded line, then the usage, exit 2', async () => {
     const dir = tempDir();

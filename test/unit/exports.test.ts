@@ -811,6 +811,44 @@ describe('exports: details', () => {
     assert.match(fcpxml, /<keyword [^>]*value="BLACK"/);
   });
 
+  test('a shot no frame of which was analysed keeps the carried scale and says so in every format, with no confidence', () => {
+    // The sliver a cut leaves at a file's end: no analysed frame, the scale and probabilities the shot before's, confidence halved.
+    const carried = { readouts: 0, confidence: 0.41, reason: null, subjects: null };
+    const feed = [
+      shot({ camera: 'cam-1', id: 71, rate: '25', tcIn: '10:00:00:00', tcOut: '10:00:04:00', scale: 'CU' }),
+      shot({ camera: 'cam-1', id: 72, rate: '25', tcIn: '10:00:04:00', tcOut: '10:00:04:08', scale: 'CU', extra: carried }),
+      // Still running: its first frame may yet be analysed, so nothing is said of it.
+      shot({ camera: 'cam-1', id: 73, rate: '25', tcIn: '10:00:04:08', tcOut: '10:00:05:00', scale: 'CU', extra: { ...carried, status: 'open' } }),
+    ];
+    const notAnalysed = 'not analysed (scale carried over from the shot before)';
+    const csv = parseCsv(run(feed, 'csv'));
+    assert.deepEqual(csv.map((r) => [r.scale, r.confidence !== '', r.p_CU !== '', r.reason]), [
+      ['CU', true, true, 'CU by framing'],
+      ['CU', false, false, notAnalysed],
+      ['CU', true, true, ''],
+    ]);
+    const edl = parseEdl(run(feed, 'edl'));
+    assert.ok(edl.events[1]!.comments.includes(`COMMENT: CU ${notAnalysed}`), edl.events[1]!.comments.join(' | '));
+    assert.ok(edl.events[0]!.comments.includes('COMMENT: CU 0.82 single person (CU by framing)'), edl.events[0]!.comments.join(' | '));
+    const ale = parseAle(run(feed, 'ale'));
+    assert.deepEqual(ale.rows.slice(0, 2).map((r) => [r.Scale, r.Confidence, r['Shot Info']]), [
+      ['CU', '0.82', 'CU 0.82 single person (CU by framing)'],
+      ['CU', '', `CU ${notAnalysed}`],
+    ]);
+    const otio = readOtio(run(feed, 'otio'));
+    const clips = otio.tracks[0]!.items.filter((i) => i.schema === 'Clip.2');
+    assert.deepEqual(clips.map((c) => (c.metadata.shotscale as { notAnalysed?: boolean }).notAnalysed ?? false), [false, true, false]);
+    assert.equal(clips[1]!.markers[0]!.comment, `CU ${notAnalysed}`);
+    assert.equal(clips[1]!.markers[0]!.name, 'CU');
+    const fcpxml = run(feed, 'fcpxml');
+    const clipOf = (id: string) => new RegExp(`<asset-clip [^>]*name="cam-1_${id} CU"[\\s\\S]*?</asset-clip>`).exec(fcpxml)?.[0] ?? '';
+    assert.match(clipOf('0072'), /<keyword [^>]*value="not analysed"/);
+    assert.match(clipOf('0072'), new RegExp(`<marker [^>]*value="CU ${notAnalysed.replace(/[()]/g, '\\$&')}"`));
+    assert.doesNotMatch(clipOf('0071'), /not analysed/);
+    assert.ok(clipOf('0071') !== '' && clipOf('0073') !== '', 'both clips are in the FCPXML');
+    assert.doesNotMatch(clipOf('0073'), /not analysed/);
+  });
+
   test('empty logs export cleanly', () => {
     for (const format of EXPORT_FORMATS) assert.ok(exportShots([], format, options()).body.length > 0, format);
     assert.deepEqual(parseCsv(exportShots([], 'csv', options()).body), []);
