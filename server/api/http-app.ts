@@ -17,7 +17,7 @@ import type { ShotLog } from '../shots/shot-log.js';
 import type { PipelineStats, ServerInfo } from '../shared/socket-events.js';
 import type { AccessGuard } from './access/access-guard.js';
 import { judgeHealth } from './health-status.js';
-import { installHttpAccess, needs, needsFor, type RouteAccess } from './access/http-access.js';
+import { installHttpAccess, needs, needsFor, UNROUTED, type RouteAccess } from './access/http-access.js';
 import { parseCameraPatch } from './request-schemas.js';
 import { clientErrorHandler, frameworkErrors, installRequestParsing, MAX_PATH_PARAM, refuseWithoutHost, REQUEST_CHECK_MS, REQUEST_TIMEOUT_MS, sendNoRoute } from './request-parsing.js';
 import { registerCalibrationRoutes, type CalibrationRoutesCluster } from './calibration-routes.js';
@@ -173,9 +173,9 @@ export async function createHttpApp(deps: HttpAppDeps): Promise<HttpApp> {
   if (existsSync(deps.webRoot)) {
     // Files are sent by the one public route below, so the page's access is declared like any other route's.
     await app.register(fastifyStatic, { root: deps.webRoot, serve: false });
-    // A path under the API that matches no route lands here too: it needs a viewer token before it learns
-    // that it does not exist, as any unmatched path does, so a caller without one cannot map the API.
-    const pageAccess = needsFor((params) => (underApi(params['*'] ?? '') ? 'viewer' : 'public'), 'public');
+    // A path under the API that matches no route lands here too: it needs a valid token (any role) before it
+    // learns that it does not exist, as any unmatched path does, so a caller without one cannot map the API.
+    const pageAccess = needsFor((params) => (underApi(params['*'] ?? '') ? UNROUTED : 'public'), 'public');
     app.get<{ Params: { '*': string } }>('/*', pageAccess, async (request, reply) => {
       const file = request.params['*'] || 'index.html';
       if (underApi(file)) return sendNoRoute(request, reply);

@@ -10,7 +10,7 @@ import type { ShotRecord } from '../shared/shots.js';
 import type { ShotLog } from '../shots/shot-log.js';
 import { needs } from './access/http-access.js';
 import { clientGone } from './client-gone.js';
-import { shotFilterFrom } from './shot-routes.js';
+import { filteredScales, shotFilterFrom } from './shot-routes.js';
 
 type Query = Record<string, string | undefined>;
 
@@ -42,7 +42,7 @@ export function registerReportRoutes(app: FastifyInstance, shotLog: ShotLog): vo
     let body: Buffer;
     try {
       const shots = shotLog.listShots(filter);
-      const what = [query.scene ? `scene ${query.scene}` : '', query.take ? `take ${query.take}` : '', query.camera ? `cameras ${query.camera.split(',').join(', ')}` : ''].filter(Boolean);
+      const what = [query.scene ? `scene ${query.scene}` : '', query.take ? `take ${query.take}` : '', query.camera ? `cameras ${query.camera.split(',').join(', ')}` : '', filteredScales(filter)].filter(Boolean);
       const title = what.length ? `shotscale: ${what.join(', ')}` : 'shotscale: the shot log';
       const subtitle = `${shots.length} shot${shots.length === 1 ? '' : 's'} from the live log`;
       body = await buildOnThread({ kind: 'report', shots, title, subtitle, thumbnails: thumbnailsOf(shotLog, shots) }, { abandoned: gone });

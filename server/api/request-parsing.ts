@@ -137,7 +137,7 @@ function longestPathPart(url: string): number {
 /**
  * 404 for a path no route takes; 405 with Allow for a path the API has with
  * other methods. Either is answered only past the access check of a path that
- * matches no route (a viewer token where tokens are on, http-access.ts), so a
+ * matches no route (any valid token where tokens are on, http-access.ts), so a
  * caller without one learns of neither. A route parameter matches at most
  * MAX_PATH_PARAM characters: past that the route itself seems missing, so say why.
  */

@@ -67,6 +67,12 @@ function parseScales(value: string): ShotScaleFilter[] {
   return scales;
 }
 
+/** A title's words for a scale filter: "CU, MCU", "without a picture"; '' for none. */
+export function filteredScales(filter: Pick<ShotFilter, 'scales'>): string {
+  if (!filter.scales?.length) return '';
+  return filter.scales.map((scale) => (scale === 'none' ? 'without a picture' : scale)).join(', ');
+}
+
 /** camera=cam-1,cam-2, scene, take, scale=CU,MCU, from, to, status, order (asc, desc), limit, offset. */
 export function shotFilterFrom(query: Query): ShotFilter {
   const filter: ShotFilter = {};
@@ -230,7 +236,7 @@ export function registerShotRoutes(app: FastifyInstance, shotLog: ShotLog, optio
     try {
       const shots = await list();
       await refuseUnknownCameras(filter, shots, format, fromCluster);
-      const title = `shotscale ${request.query.camera ?? 'all cameras'}${request.query.scene ? ` scene ${request.query.scene}` : ''}`;
+      const title = [`shotscale ${request.query.camera ?? 'all cameras'}`, request.query.scene ? `scene ${request.query.scene}` : '', request.query.take ? `take ${request.query.take}` : '', filteredScales(filter)].filter(Boolean).join(' ');
       // The configured rate, not 25, for an export of no shots (or of cameras at several rates).
       body = await buildOnThread({ kind: 'export', shots, format, options: { title, projectRate: shotLog.projectRate } }, { abandoned: gone });
     } finally {

@@ -76,8 +76,8 @@ function taxonomySuffixHint(file: string): string | undefined {
  * (rows/N)th), in file order. The first N rows were taken: the shipped
  * evalset files are sorted by class, so `calibrate --limit 60` read 60 frames
  * of one class and was refused. Spread, the rows keep the file's mix of
- * classes (an eval's figures stay those of the whole file, in small), and a
- * class with at least one row in N is always in.
+ * classes (an eval's figures stay those of the whole file, in small); in a
+ * file sorted by class, every class with at least rows/N rows is in.
  */
 export function spreadRows<T>(rows: readonly T[], limit: number | null): T[] {
   if (limit === null || rows.length <= limit) return [...rows];

@@ -146,14 +146,15 @@ export function mutatePath(rng: Rng, path: string, ctx: TargetContext): { path: 
 }
 
 const QUERY_KEYS: Record<string, string[]> = {
-  '/api/shots': ['camera', 'scene', 'take', 'from', 'to', 'status', 'order', 'limit', 'offset', 'format'],
+  '/api/shots': ['camera', 'scene', 'take', 'scale', 'from', 'to', 'status', 'order', 'limit', 'offset', 'format', 'scope'],
+  '/api/report': ['camera', 'scene', 'take', 'scale', 'from', 'to', 'status'],
   '/api/coverage': ['camera', 'scene', 'take', 'from', 'to', 'status', 'order', 'limit', 'offset'],
   '/api/takes': ['scene'],
   '/api/alerts': ['history'],
   '/whip/:cameraId': ['name'],
 };
 
-const QUERY_VALUES = ['1e20', '-1', 'NaN', '0x10', '0', '1', '1.5', '', '99999999999', '1000000001', '9'.repeat(40), 'Infinity', '2020-01-01', '2020-13-45T99:99:99Z', '-271821-04-20T00:00:00Z', 'asc', 'desc', 'ASC', 'open', 'closed', 'csv', 'json', 'edl', 'ale', 'otio', 'markers', 'xml', 'cam-a', 'cam-a,cam-b', ',,,,', 'cam-a,'.repeat(300), 'true', '1', 'yes'];
+const QUERY_VALUES = ['1e20', '-1', 'NaN', '0x10', '0', '1', '1.5', '', '99999999999', '1000000001', '9'.repeat(40), 'Infinity', '2020-01-01', '2020-13-45T99:99:99Z', '-271821-04-20T00:00:00Z', 'asc', 'desc', 'ASC', 'open', 'closed', 'csv', 'json', 'edl', 'ale', 'otio', 'markers', 'xml', 'cam-a', 'cam-a,cam-b', 'CU', 'cu,MCU', 'none', 'XL', 'node', ',,,,', 'cam-a,'.repeat(300), 'true', '1', 'yes'];
 
 /** A query string (without "?"): route keys with odd values, repeated keys, bad escapes, odd bytes. */
 export function fuzzQuery(rng: Rng, pattern: string, clean = false): string {

@@ -212,6 +212,11 @@ describe('live shot log', () => {
     assert.match(html, /<h1>shotscale: scene 7<\/h1>/);
     for (const shot of scene) assert.ok(html.includes(shot.tcIn), `in point ${shot.tcIn}`);
     assert.doesNotMatch(html, /<script|https?:\/\//, 'nothing to run, nothing to fetch');
+    // Filtered by scale: the title says so, or a report of the CUs alone reads as the whole log at 100% CU.
+    const scale = scene[0]!.scale;
+    const byScale = await (await fetch(`${server.url}/api/report?scene=7&scale=${scale.toLowerCase()}`)).text();
+    assert.match(byScale, new RegExp(`<h1>shotscale: scene 7, ${scale}</h1>`));
+    assert.equal(byScale.match(/<tbody>[\s\S]*<\/tbody>/)![0].split('<tr>').length - 1, scene.filter((s) => s.scale === scale && !s.noPicture).length);
     const none = await (await fetch(`${server.url}/api/report?scene=no-such-scene`)).text();
     assert.match(none, /No shots match/);
     const bad = await fetch(`${server.url}/api/report?from=yesterday`);

@@ -114,4 +114,7 @@ test('samples per camera: names where configured, ids of cameras no longer confi
   assert.deepEqual(perCameraRows({ 'cam-3': 3, 'cam-1': 4 }, []).map((r) => `${r.name}: ${r.count}`), ['cam-1 (not configured): 4', 'cam-3 (not configured): 3']);
   assert.equal(sampleCameraName('cam-1', cameras), 'Selfie');
   assert.equal(sampleCameraName('cam-9', cameras), 'cam-9 (not configured)');
+  // Before the server has said which cameras there are (the page opening, a reconnection): ids as they are.
+  assert.equal(sampleCameraName('cam-9', null), 'cam-9');
+  assert.deepEqual(perCameraRows({ 'cam-3': 3, 'cam-1': 4 }, null).map((r) => `${r.name}: ${r.count}`), ['cam-1: 4', 'cam-3: 3']);
 });

@@ -75,7 +75,8 @@ test('a filter that matches nothing says which, by the names shown', () => {
   assert.equal(noMatchText({ camera: 'cam-1', scene: ' 12 ', take: '', scale: '' }, name), 'No shots of camera “Kamera Süd”, scene “12”.');
   assert.equal(noMatchText({ camera: '', scene: '', take: '3', scale: '' }, name), 'No shots of take “3”.');
   assert.equal(noMatchText({ camera: '', scene: '12', take: '', scale: 'MCU' }, name), 'No shots of scene “12”, scale MCU.');
-  assert.equal(noMatchText({ camera: '', scene: '', take: '', scale: 'none' }, name), 'No shots of no picture.');
+  assert.equal(noMatchText({ camera: '', scene: '', take: '', scale: 'none' }, name), 'No shots without a picture.');
+  assert.equal(noMatchText({ camera: '', scene: '12', take: '', scale: 'none' }, name), 'No shots of scene “12” without a picture.');
 });
 
 test('the filters are kept for the tab, and anything odd in storage reads as none', () => {

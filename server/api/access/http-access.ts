@@ -24,8 +24,11 @@ const loggedPath = (url: string): string => {
 declare module 'fastify' {
   interface FastifyContextConfig {
     access?: Access;
-    /** A wildcard route whose paths need different access: what this request's path parameters need (else `access`). */
-    accessOf?: (params: Record<string, string>) => Access;
+    /**
+     * A wildcard route whose paths need different access: what this request's path parameters need (else
+     * `access`); UNROUTED where the path is one no route takes (the page's catch-all under /api/).
+     */
+    accessOf?: (params: Record<string, string>) => Access | typeof UNROUTED;
     /** The query parameters a route reads (besides token): any other is refused, so a misspelt filter is not silently ignored. */
     query?: readonly string[];
   }
@@ -40,8 +43,15 @@ export function needs(access: Access, query?: readonly string[]): RouteShorthand
   return { config: { access, ...(query ? { query } : {}) } };
 }
 
+/**
+ * What a wildcard route's accessOf says of a path that no route takes: it is
+ * judged as one (guard.decideUnrouted), so GET /api/nope answers a publish
+ * token 404 as POST /api/nope does.
+ */
+export const UNROUTED = 'unrouted';
+
 /** A wildcard route's declaration where the path decides: `listed` is what the route table shows (the least it needs). */
-export function needsFor(accessOf: (params: Record<string, string>) => Access, listed: Access): RouteShorthandOptions {
+export function needsFor(accessOf: (params: Record<string, string>) => Access | typeof UNROUTED, listed: Access): RouteShorthandOptions {
   return { config: { access: listed, accessOf } };
 }
 
@@ -71,9 +81,9 @@ export function installHttpAccess(app: FastifyInstance, guard: AccessGuard, log:
     const token = tokenFromHttp(request.headers, request.query);
     const site = { host: request.headers.host, origin: request.headers.origin };
     let decision: AccessDecision;
-    if (request.is404) decision = guard.decideUnrouted(token, request.ip, 'http', site);
+    const access: Access | typeof UNROUTED | null = request.is404 ? UNROUTED : (config.accessOf?.((request.params ?? {}) as Record<string, string>) ?? config.access ?? null);
+    if (access === UNROUTED) decision = guard.decideUnrouted(token, request.ip, 'http', site);
     else {
-      const access: Access | null = config.accessOf?.((request.params ?? {}) as Record<string, string>) ?? config.access ?? null;
       if (access === null) return sendError(reply, 403, 'FORBIDDEN', `${request.method} ${request.routeOptions.url ?? ''} has no access rule, so nobody may use it`);
       decision = guard.decide(access, token, request.ip, 'http', site);
     }

@@ -227,19 +227,21 @@ export interface CameraRef {
  * configured; an id of samples imported from a folder (import:NAME) as it
  * is; any other id is of a camera no longer configured (the config changed
  * since: "cam-3" alone read as if it were one of those on the wall), and
- * says so.
+ * says so. `cameras` null: the list is not heard yet (the page just opened,
+ * or reconnecting), and every id is said as it is, none "not configured".
  */
-export function sampleCameraName(cameraId: string, cameras: readonly CameraRef[]): string {
+export function sampleCameraName(cameraId: string, cameras: readonly CameraRef[] | null): string {
+  if (cameras === null) return cameraId;
   const camera = cameras.find((c) => c.id === cameraId);
   if (camera) return camera.name;
   return cameraId.startsWith('import:') ? cameraId : `${cameraId} (not configured)`;
 }
 
 /** The samples per camera as the page lists them: the cameras configured first, in their order, then the others by id. */
-export function perCameraRows(perCamera: Record<string, number>, cameras: readonly CameraRef[]): { id: string; name: string; count: number }[] {
+export function perCameraRows(perCamera: Record<string, number>, cameras: readonly CameraRef[] | null): { id: string; name: string; count: number }[] {
   const order = (id: string) => {
-    const at = cameras.findIndex((c) => c.id === id);
-    return at < 0 ? cameras.length : at;
+    const at = cameras?.findIndex((c) => c.id === id) ?? -1;
+    return at < 0 ? (cameras?.length ?? 0) : at;
   };
   return Object.entries(perCamera)
     .sort(([a], [b]) => order(a) - order(b) || a.localeCompare(b))

@@ -114,7 +114,9 @@ export function noMatchText(filters: ShotFilterForm, cameraName: (id: string) =>
   if (filters.camera) parts.push(`camera “${cameraName(filters.camera)}”`);
   if (filters.scene.trim()) parts.push(`scene “${filters.scene.trim()}”`);
   if (filters.take.trim()) parts.push(`take “${filters.take.trim()}”`);
-  if (filters.scale) parts.push(filters.scale === 'none' ? 'no picture' : `scale ${filters.scale}`);
+  if (filters.scale && filters.scale !== 'none') parts.push(`scale ${filters.scale}`);
+  // "No shots of no picture": the shots without a picture are said as such, after whatever else filters them.
+  if (filters.scale === 'none') return parts.length ? `No shots of ${parts.join(', ')} without a picture.` : 'No shots without a picture.';
   return `No shots of ${parts.join(', ')}.`;
 }
 
