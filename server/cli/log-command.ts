@@ -13,7 +13,7 @@
  * log unless DIR holds a complete one, which it keeps; a server's log in DIR
  * is never replaced.
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, renameSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, renameSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ReadoutBuilder } from '../analysis/readout-builder.js';
 import type { LoadedConfig } from '../config/load-config.js';
@@ -31,15 +31,15 @@ import { withoutInfo, type Logger } from '../shared/logger.js';
 import { CANONICAL_SCALES } from '../shared/scale.js';
 import type { ShotRecord, TimecodeRateName } from '../shared/shots.js';
 import { LOCK_FILE, lockDataDir, type DataDirLock } from '../store/data-dir-lock.js';
-import { DATABASE_FILE, type Db } from '../store/database.js';
+import { DATABASE_FILE } from '../store/database.js';
 import { MediaSourceStore } from '../store/media-source-store.js';
-import { openShotLogReadOnly } from '../store/read-only-database.js';
 import { ShotLog } from '../shots/shot-log.js';
 import { isTimecodeRateName, rateFromFps, TIMECODE_RATE_NAMES, timecodeRate, timecodeToFrames } from '../shots/timecode.js';
 import { checkInputFile, READ_PROBLEM_HINTS, unreadableFile } from './input-file.js';
 import { makeOutputDir, writeOutputFile } from './output-files.js';
 import { ProgressLine } from './progress-line.js';
 import { EXIT_TRUNCATED, truncationWarning, videoEnd } from './truncated-file.js';
+import { earlierLog, FILE_CAMERA, removeEarlierFiles, SUMMARY_FILE, THUMBNAIL_DIR, THUMBNAIL_NAME, type EarlierLog } from './earlier-log.js';
 import { configFromArgs } from './serve-command.js';
 
 export interface LogSummary {
@@ -84,9 +84,6 @@ export { EXIT_TRUNCATED };
 
 /** The folder in DIR a log is made in before it takes the earlier log's place. */
 const WORK_PREFIX = '.shotscale-log-';
-
-/** The camera id of the one feed a file-mode log holds. */
-const FILE_CAMERA = 'file';
 
 export async function runLog(argv: string[], log: Logger): Promise<number> {
   const { values, positionals } = parseCommandArgs({
@@ -282,83 +279,6 @@ export function fileRate(info: Pick<MediaInfo, 'fps' | 'timecode'>): TimecodeRat
   if (!info.fps) return null;
   const dropFrame = info.timecode ? info.timecode.includes(';') : true;
   return rateFromFps(info.fps, dropFrame)?.name ?? null;
-}
-
-interface EarlierLog {
-  /** The base names (file name without its extension) of the files the earlier run wrote exports and thumbnails for. */
-  bases: string[];
-  /** Its summary.json says it covers its whole file: a run stopped by a signal does not replace it (see keptLogLine). */
-  complete: boolean;
-  shots: number;
-}
-
-/**
- * The log an earlier `shotscale log` left in DIR, which this run replaces; or
- * refused when DIR holds anything else by that name (a server's log: its
- * cameras, takes, plans or calibration, all of it user's work), so that
- * nothing logged is lost.
- */
-function earlierLog(outDir: string): EarlierLog | null {
-  const file = path.join(outDir, DATABASE_FILE);
-  if (!existsSync(file)) return null;
-  // Reading a WAL database makes its -wal and -shm files; those this look made (empty: a reader writes
-  // nothing) go again, so a log that is refused is left as it was. The lock on DIR keeps others out meanwhile.
-  const made = ['-wal', '-shm'].map((suffix) => file + suffix).filter((companion) => !existsSync(companion));
-  try {
-    return readEarlierLog(outDir, file);
-  } finally {
-    for (const companion of made) rmSync(companion, { force: true });
-  }
-}
-
-function readEarlierLog(outDir: string, file: string): EarlierLog {
-  let db: Db;
-  try {
-    db = openShotLogReadOnly(file);
-  } catch (error) {
-    if (isShotscaleError(error)) {
-      throw new ShotscaleError(error.code, `--out ${outDir}: the ${DATABASE_FILE} there cannot be replaced: ${error.message}`, {
-        hint: 'name another folder for this log, or move that file away',
-      });
-    }
-    throw error;
-  }
-  try {
-    const cameras = (db.prepare('SELECT DISTINCT camera_id AS id FROM shots ORDER BY camera_id').all() as { id: string }[]).map((row) => row.id);
-    const others = cameras.filter((id) => id !== FILE_CAMERA);
-    const count = (table: string) => (db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
-    const held = [
-      others.length ? `shots of camera${others.length === 1 ? '' : 's'} ${others.join(', ')}` : '',
-      count('takes') ? `${count('takes')} takes` : '',
-      count('plans') ? `${count('plans')} coverage plans` : '',
-      count('calibration_samples') + count('calibration_heads') ? 'calibration samples or heads' : '',
-    ].filter(Boolean);
-    if (held.length) {
-      throw new ShotscaleError('OUTPUT_UNWRITABLE', `--out ${outDir}: its ${DATABASE_FILE} is a server's shot log (${held.join('; ')}), not a file's; a log of this file would replace it`, {
-        hint: "name another folder for this log (a file-mode log holds one file's shots alone)",
-      });
-    }
-    const bases = new MediaSourceStore(db).all().map((source) => path.basename(source.path, path.extname(source.path)));
-    const shots = (db.prepare('SELECT COUNT(*) AS n FROM shots').get() as { n: number }).n;
-    // A log from before schema version 8 does not name its file: its thumbnails' names do.
-    return { bases: bases.length ? bases : thumbnailBases(outDir), complete: summarySaysComplete(outDir), shots };
-  } finally {
-    db.close();
-  }
-}
-
-/**
- * Whether DIR's summary.json is of a complete log. A log quit at once (a
- * second Ctrl-C) writes its database alone, so a log without a summary (or
- * with one that cannot be read) is taken as incomplete: a stopped run
- * replaces it, as it replaces one stopped before.
- */
-function summarySaysComplete(outDir: string): boolean {
-  try {
-    return (JSON.parse(readFileSync(path.join(outDir, SUMMARY_FILE), 'utf8')) as Partial<LogSummary>).complete === true;
-  } catch {
-    return false;
-  }
 }
 
 /**
@@ -565,39 +485,6 @@ async function logFile(run: LogRun): Promise<number> {
   // 128 + the signal's number, as a shell reports a command it stopped, so a script can tell a partial log.
   if (stoppedBy) return stoppedBy === 'SIGINT' ? 130 : 143;
   return truncated ? EXIT_TRUNCATED : 0;
-}
-
-const THUMBNAIL_DIR = 'thumbnails';
-const SUMMARY_FILE = 'summary.json';
-
-const THUMBNAIL_NAME = /^(.*)_\d{4,}\.jpg$/;
-
-/** The base names of the files whose thumbnails are in DIR (thumbnails/BASE_0001.jpg). */
-function thumbnailBases(outDir: string): string[] {
-  let entries: string[];
-  try {
-    entries = readdirSync(path.join(outDir, THUMBNAIL_DIR));
-  } catch {
-    return [];
-  }
-  return [...new Set(entries.map((entry) => THUMBNAIL_NAME.exec(entry)?.[1]).filter((base): base is string => base !== undefined))];
-}
-
-/** Exports (every format) and thumbnails that a run on a file of one of these base names wrote in DIR. */
-function removeEarlierFiles(outDir: string, bases: readonly string[]): void {
-  const names = new Set(bases);
-  for (const name of names) for (const extension of Object.values(EXPORT_EXTENSIONS)) rmSync(path.join(outDir, `${name}${extension}`), { force: true });
-  const thumbnails = path.join(outDir, THUMBNAIL_DIR);
-  let entries: string[];
-  try {
-    entries = readdirSync(thumbnails);
-  } catch {
-    return; // none yet
-  }
-  for (const entry of entries) {
-    const match = THUMBNAIL_NAME.exec(entry);
-    if (match && names.has(match[1]!)) rmSync(path.join(thumbnails, entry), { force: true });
-  }
 }
 
 /**
