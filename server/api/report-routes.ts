@@ -34,7 +34,7 @@ function thumbnailsOf(shotLog: ShotLog, shots: readonly ShotRecord[]): ReportThu
 export function registerReportRoutes(app: FastifyInstance, shotLog: ShotLog): void {
   app.get<{ Querystring: Query }>('/api/report', needs('viewer', ['camera', 'scene', 'take', 'scale', 'from', 'to', 'status']), async (request, reply) => {
     const query = request.query;
-    const filter = shotFilterFrom({ ...query, order: 'asc', limit: undefined, offset: undefined });
+    const filter = shotLog.spelling.slated(shotFilterFrom({ ...query, order: 'asc', limit: undefined, offset: undefined }));
     // Built, thumbnails read, on a thread of its own (export-thread.ts): a day's report (8,102 shots, 142 MB) held the
     // loop ~20 s. Its place is taken before the shots are read, so a report waiting holds none.
     const gone = clientGone(reply);

@@ -80,7 +80,8 @@ export function shotFilterFrom(query: Query): ShotFilter {
   if (cameras && cameras.length > MAX_CAMERAS_IN_REQUEST) throw badRequest(`camera: at most ${MAX_CAMERAS_IN_REQUEST} cameras`);
   if (cameras?.length) filter.cameraIds = cameras;
   // As takes store them (slateText: trimmed, NFC; canonicalTake): scene=Ku%CC%88che finds "Küche", scene=%2012 finds "12",
-  // take=01 finds take 1. Blank text is kept as sent, so it finds nothing rather than every shot.
+  // take=01 finds take 1. Blank text is kept as sent, so it finds nothing rather than every shot. A scene slated in
+  // another case is the log's to spell (ShotLog.spelling.slated, where the filter is used: scene=kitchen finds "Kitchen").
   if (query.scene) filter.scene = query.scene.trim() ? slateText(query.scene) : query.scene;
   if (query.take) filter.take = query.take.trim() ? canonicalTake(query.take) : query.take;
   if (query.scale !== undefined) filter.scales = parseScales(query.scale);
@@ -216,7 +217,7 @@ export function registerShotRoutes(app: FastifyInstance, shotLog: ShotLog, optio
 
   app.get<{ Querystring: Query }>('/api/shots', needs('viewer', [...SHOT_FILTER_QUERY, 'format', 'scope']), async (request, reply) => {
     const { format } = request.query;
-    const filter = shotFilterFrom(request.query);
+    const filter = shotLog.spelling.slated(shotFilterFrom(request.query));
     // In a cluster every node's shots, unless ?scope=node asks for this node's own file.
     const fromCluster = clusterScope(request.query) ? cluster!.log : null;
     const list = () => (fromCluster ? fromCluster.list(filter) : shotLog.listShots(filter));
@@ -277,7 +278,7 @@ export function registerShotRoutes(app: FastifyInstance, shotLog: ShotLog, optio
   // Every node runs the same takes; in a cluster the record of past ones is PostgreSQL's (?scope=node: this node's),
   // and so are the ids (a node's own ids of a take differ from node to node and from the record's).
   app.get<{ Querystring: Query }>('/api/takes', needs('viewer', ['scene', 'scope']), async (request) => {
-    const scene = request.query.scene?.trim() ? slateText(request.query.scene) : request.query.scene;
+    const scene = request.query.scene?.trim() ? shotLog.spelling.scene(request.query.scene) : request.query.scene;
     if (!clusterScope(request.query)) return { running: shotLog.runningTakes(), takes: shotLog.takeStore.list(scene) };
     const history = await cluster!.takeHistory(scene);
     return { running: await cluster!.runningTakes(), takes: history };
@@ -303,7 +304,10 @@ export function registerShotRoutes(app: FastifyInstance, shotLog: ShotLog, optio
   });
 
   // A scale filter would count only the shots already of the scales asked for: coverage is of every scale.
-  app.get<{ Querystring: Query }>('/api/coverage', needs('viewer', SHOT_FILTER_QUERY.filter((key) => key !== 'scale')), async (request) => (cluster ? cluster.coverage.report(shotFilterFrom(request.query)) : shotLog.coverage(shotFilterFrom(request.query))));
+  app.get<{ Querystring: Query }>('/api/coverage', needs('viewer', SHOT_FILTER_QUERY.filter((key) => key !== 'scale')), async (request) => {
+    const filter = shotLog.spelling.slated(shotFilterFrom(request.query));
+    return cluster ? cluster.coverage.report(filter) : shotLog.coverage(filter);
+  });
 
   /** What the `coverage` event carries: this run per camera, the current take, every scene. */
   app.get('/api/coverage/live', needs('viewer'), async () => (cluster ? cluster.liveCoverage() : shotLog.coverageUpdate()));
@@ -312,14 +316,14 @@ export function registerShotRoutes(app: FastifyInstance, shotLog: ShotLog, optio
   app.get('/api/plans', needs('viewer'), async () => (cluster ? cluster.coverage.planRecords() : shotLog.planRecords()));
 
   app.get<{ Params: { scene: string } }>('/api/plans/:scene', needs('viewer'), async (request, reply) => {
-    const scene = request.params.scene.normalize('NFC');
+    const scene = shotLog.spelling.scene(request.params.scene);
     const plan = cluster ? await cluster.coverage.planRecord(scene) : shotLog.planRecord(scene);
     if (!plan) throw new ShotscaleError('NOT_FOUND', `no coverage plan for scene "${scene}"`);
     return reply.header('etag', planEtag(plan.revision)).send(plan);
   });
 
   app.put<{ Params: { scene: string } }>('/api/plans/:scene', needs('admin'), async (request, reply) => {
-    const scene = request.params.scene.normalize('NFC');
+    const scene = shotLog.spelling.scene(request.params.scene);
     const expected = parseIfMatch(request.headers['if-match']);
     if (!cluster) {
       const saved = shotLog.setPlan(scene, request.body, expected);
@@ -334,7 +338,7 @@ export function registerShotRoutes(app: FastifyInstance, shotLog: ShotLog, optio
   });
 
   app.delete<{ Params: { scene: string } }>('/api/plans/:scene', needs('admin'), async (request, reply) => {
-    const scene = request.params.scene.normalize('NFC');
+    const scene = shotLog.spelling.scene(request.params.scene);
     const expected = parseIfMatch(request.headers['if-match']);
     const removed = cluster ? await cluster.coverage.removePlan(scene, expected) : shotLog.removePlan(scene, expected);
     if (!removed) {

@@ -20,6 +20,8 @@ import { DATABASE_FILE, type Db } from '../store/database.js';
 import { MediaSourceStore, type MediaSource } from '../store/media-source-store.js';
 import { openShotLogReadOnly } from '../store/read-only-database.js';
 import { ShotStore, type ShotFilter } from '../store/shot-store.js';
+import { TakeStore } from '../store/take-store.js';
+import { logSpelling } from '../shots/slate-spelling.js';
 import { timecodeAtRate, timecodeRate, timecodeToFrames } from '../shots/timecode.js';
 import { parseCommandArgs, UsageError } from './command-options.js';
 import { checkNotInputFile, writeOutputFile } from './output-files.js';
@@ -63,7 +65,9 @@ export async function runExport(argv: string[]): Promise<number> {
     const media = new MediaSourceStore(db).all();
     const from = filmTime(store, media, values.from, '--from');
     const to = filmTime(store, media, values.to, '--to');
-    const filter = optionsFilter({ camera: values.camera, scene: values.scene, take: values.take, scale: values.scale, from: from ?? values.from, to: to ?? values.to }, media.length === 1);
+    // As the server spells them: --scene kitchen finds the scene slated "Kitchen" (a plan is no scene of a shot).
+    const spelling = logSpelling(new TakeStore(db), null, store);
+    const filter = spelling.slated(optionsFilter({ camera: values.camera, scene: values.scene, take: values.take, scale: values.scale, from: from ?? values.from, to: to ?? values.to }, media.length === 1));
     if (filter.from !== undefined && filter.to !== undefined && filter.from > filter.to) {
       throw new UsageError(`--from ${values.from} is after --to ${values.to}: no shot can end after the one and start before the other`, 'swap them');
     }

@@ -5,7 +5,7 @@
  */
 import type pg from 'pg';
 import { ShotscaleError } from '../errors.js';
-import { canonicalTake, slateText } from '../shared/input-limits.js';
+import { canonicalTake, slateKey, slateText } from '../shared/input-limits.js';
 import { redactUrl } from './cluster-connections.js';
 
 /** A step: SQL, or one that reads and rewrites rows in JavaScript (inside the migration's transaction). */
@@ -168,6 +168,10 @@ const MIGRATIONS: readonly ClusterMigration[] = [
   // it a node's take "1" no longer found its record "01" here, and the
   // shots of a node that never runs again kept the old spelling.
   respellSlates,
+  // 16: one spelling per scene, and per take of a scene, in any case and
+  // spacing, as the shot log's step 18 gives a node's own file: "kitchen"
+  // is the scene first slated "Kitchen" (server/shots/slate-spelling.ts).
+  respellScenesInAnyCase,
 ];
 
 /** Rows read at a time where a table may be large (the shots). */
@@ -224,6 +228,64 @@ async function respellSlates(client: pg.PoolClient): Promise<void> {
     if (rows.length < RESPELL_BATCH) break;
     after = rows[rows.length - 1]!.id;
   }
+}
+
+/**
+ * Migration 16: runs of spaces made one (slateText, as step 15 now does),
+ * then each scene in the spelling used first (slateKey: any case): a
+ * take's, else a plan's, else a shot's; and each take of a scene likewise
+ * (a take's, else a shot's). A row whose new spelling is taken keeps its
+ * own, as in step 15. The shots by distinct scene and take: a few rows.
+ */
+async function respellScenesInAnyCase(client: pg.PoolClient): Promise<void> {
+  await respellSlates(client);
+  const scenes = new Map<string, string>();
+  const sceneOf = (scene: string) => firstSpelling(scenes, slateKey(scene), scene);
+  const takes = new Map<string, string>();
+  const takeOf = (scene: string, take: string) => firstSpelling(takes, `${slateKey(scene)}\u0000${slateKey(take)}`, take);
+  const takeRows = await client.query<{ id: string; scene: string; take: string; started_at: number }>('SELECT id, scene, take, started_at FROM cluster_takes ORDER BY started_at, id');
+  const planRows = await client.query<{ scene: string }>('SELECT scene FROM cluster_plans ORDER BY updated_at, scene');
+  const shotSlates = await client.query<{ scene: string; take: string | null }>(
+    'SELECT scene, take FROM cluster_shots WHERE scene IS NOT NULL GROUP BY scene, take ORDER BY MIN(in_time), scene, take',
+  );
+  for (const row of takeRows.rows) takeOf(sceneOf(row.scene), row.take);
+  for (const row of planRows.rows) sceneOf(row.scene);
+  for (const row of shotSlates.rows) if (row.take !== null) takeOf(sceneOf(row.scene), row.take);
+
+  for (const row of takeRows.rows) {
+    const scene = sceneOf(row.scene);
+    const take = takeOf(scene, row.take);
+    if (scene === row.scene && take === row.take) continue;
+    await client.query(
+      `UPDATE cluster_takes SET scene = $2, take = $3 WHERE id = $1
+         AND NOT EXISTS (SELECT 1 FROM cluster_takes WHERE scene = $2 AND take = $3 AND started_at = $4)`,
+      [row.id, scene, take, row.started_at],
+    );
+  }
+  for (const { scene } of planRows.rows) {
+    const respelled = sceneOf(scene);
+    if (respelled !== scene) await client.query('UPDATE cluster_plans SET scene = $2 WHERE scene = $1 AND NOT EXISTS (SELECT 1 FROM cluster_plans WHERE scene = $2)', [scene, respelled]);
+  }
+  for (const row of shotSlates.rows) {
+    const scene = sceneOf(row.scene);
+    const take = row.take === null ? null : takeOf(scene, row.take);
+    if (scene === row.scene && take === row.take) continue;
+    await client.query('UPDATE cluster_shots SET scene = $3, take = $4, record = record || $5::jsonb WHERE scene = $1 AND take IS NOT DISTINCT FROM $2', [
+      row.scene,
+      row.take,
+      scene,
+      take,
+      JSON.stringify({ scene, take }),
+    ]);
+  }
+}
+
+/** The spelling `seen` keeps for `key`: the first given, or `spelled` now that it is the first. */
+function firstSpelling(seen: Map<string, string>, key: string, spelled: string): string {
+  const first = seen.get(key);
+  if (first !== undefined) return first;
+  seen.set(key, spelled);
+  return spelled;
 }
 
 /** Any constant: the advisory lock that serialises the nodes' migrations. */

@@ -96,7 +96,8 @@ export class ClusterServices {
     }
     this.calibration = new ClusterCalibration(connections.pg, nodeId, idBase, hub, node, log);
     const shotsLog = new ClusterShotLog(connections.pg);
-    const coverage = new ClusterCoverage(connections.pg, shotsLog, deps.config.coverage.plans);
+    // The config's plans as the node's log spells their scenes (a plan "kitchen" of the scene slated "Kitchen").
+    const coverage = new ClusterCoverage(connections.pg, shotsLog, shotLog.configuredPlans());
     let alerts: ClusterAlerts | null = null;
     const sync = new ClusterShotSync({
       shotLog,

@@ -334,6 +334,12 @@ export class ClusterShotSync {
     const { shotLog, log } = this.deps;
     // Before anything else starts here: the takes this node's log resumed after a restart (shot-log.ts).
     this.resumed = new Set(shotLog.runningTakes().map((t) => t.id));
+    // The cluster's spellings of its scenes and takes, so that one slated or asked for here in another case is the cluster's.
+    try {
+      shotLog.knowClusterSlates(await this.takeRecords.slates());
+    } catch (error) {
+      log.warn(`cluster: the scenes and takes of the cluster's record not read (${errorMessage(error)}): a scene is spelled as this node's own log has it`);
+    }
     await this.joinRunningTakes();
     for (const { scene, plan } of await this.deps.coverage.storedPlans().catch(() => [])) {
       try {

@@ -10,6 +10,7 @@ import type pg from 'pg';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../shared/logger.js';
 import type { Take, TakeGap, TakeMark } from '../shared/shots.js';
+import type { KnownSlate } from '../shots/slate-spelling.js';
 import type { ShotFilter, StoredShot } from '../store/shot-store.js';
 import { clusterQueryError } from './pg-errors.js';
 import { PgWriteQueue } from './pg-write-queue.js';
@@ -311,6 +312,25 @@ export class TakeRecords {
   }
 
   /** The cluster's takes (of one scene), oldest first, with ids of the cluster's record. */
+  /**
+   * Every scene and take the cluster has slated or an edit put a shot in,
+   * each once, oldest first (takes before shots): the spellings a node
+   * starting now resolves new ones to (ShotLog.knowClusterSlates).
+   */
+  async slates(): Promise<KnownSlate[]> {
+    try {
+      const { rows } = await this.pool.query<KnownSlate>(
+        `SELECT scene, take FROM (
+           SELECT scene, take, 0 AS source, started_at AS at FROM cluster_takes
+           UNION ALL SELECT scene, take, 1, in_time FROM cluster_shots WHERE scene IS NOT NULL
+         ) slates GROUP BY scene, take ORDER BY MIN(source), MIN(at)`,
+      );
+      return rows;
+    } catch (error) {
+      throw clusterQueryError(error, "the cluster's scenes and takes");
+    }
+  }
+
   async list(scene?: string): Promise<Take[]> {
     // A take started or ended here a moment ago is listed as it stands (its record's write may still be on its way).
     await this.writes.flushWithin(RECORD_WAIT_MS);

@@ -49,7 +49,8 @@ export function planRecords(configPlans: Iterable<CoveragePlan>, stored: Iterabl
   for (const plan of configPlans) byScene.set(plan.scene, { ...plan, revision: 0, source: 'config' });
   for (const row of stored) {
     const overrides = byScene.get(row.scene)?.source === 'config';
-    byScene.set(row.scene, { ...readStoredPlan(row.plan), revision: row.revision, source: 'stored', ...(overrides ? { overridesConfig: true as const } : {}) });
+    // The row's scene, not the one in the plan as given: an upgrade respells the row (a scene in the case slated first).
+    byScene.set(row.scene, { ...readStoredPlan(row.plan), scene: row.scene, revision: row.revision, source: 'stored', ...(overrides ? { overridesConfig: true as const } : {}) });
   }
   return [...byScene.values()].sort((a, b) => a.scene.localeCompare(b.scene, undefined, { numeric: true }));
 }

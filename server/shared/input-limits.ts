@@ -95,13 +95,24 @@ const NUMBER_TEXT = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?$/i;
 const WHOLE_NUMBER_TEXT = /^([+-]?)(\d*)(?:\.0*)?$/;
 
 /**
- * Scene and take text as stored, compared and answered: trimmed, and in
- * Unicode NFC, so that "Küche" typed with a combining umlaut ("Ku\u0308che",
- * as macOS file names and some keyboards give it) is the scene "Küche" and
- * not a second one that looks the same.
+ * Scene and take text as stored, compared and answered: trimmed, each run
+ * of spaces inside one space, and in Unicode NFC, so that "Küche" typed with
+ * a combining umlaut ("Ku\u0308che", as macOS file names and some keyboards
+ * give it) is the scene "Küche" and not a second one that looks the same,
+ * and "Scene  12" typed with two spaces is "Scene 12".
  */
 export function slateText(text: string): string {
-  return text.trim().normalize('NFC');
+  return text.trim().replace(/\s+/gu, ' ').normalize('NFC');
+}
+
+/**
+ * What makes two spellings one scene (or one take of a scene): slateText
+ * in lower case. "kitchen" typed on one dashboard and "Kitchen" on another
+ * are one scene, spelled as it was first (ShotLog.sceneSpelling): coverage
+ * split over two would call framings missing in each.
+ */
+export function slateKey(text: string): string {
+  return slateText(text).toLowerCase();
 }
 
 /**

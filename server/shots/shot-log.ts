@@ -27,7 +27,7 @@ import { checkPlanRevision, planRecords } from '../coverage/plan-revision.js';
 import { slateMark, takeMarkIndex, withTakeMarks } from '../coverage/take-marks.js';
 import { ShotscaleError, errorMessage } from '../errors.js';
 import type { Clock } from '../shared/clock.js';
-import { canonicalTake, slateText } from '../shared/input-limits.js';
+import { slateKey, slateText } from '../shared/input-limits.js';
 import type { Logger } from '../shared/logger.js';
 import type { CanonicalScale } from '../shared/scale.js';
 import { describeTakeMark, type Alert, type AlertKind, type CoveragePlan, type CoverageUpdate, type PlanRecord, type ShotRecord, type SlateMark, type Take, type TakeMark, type TimecodeRateName } from '../shared/shots.js';
@@ -43,6 +43,7 @@ import { WriteBehind, type HeldState } from '../store/write-behind.js';
 import type { ThumbnailFrame } from './shot-accumulator.js';
 import { ShotTracker, type ShotSink, type TakeRef } from './shot-tracker.js';
 import { ShotWriter } from './shot-writer.js';
+import { logSpelling, type KnownSlate, type SlateSpelling } from './slate-spelling.js';
 import { OpenShotPush } from './open-shot-push.js';
 import { clockTime, interruptedKey, RestartGaps } from './restart-gaps.js';
 import { encodeThumbnail } from './thumbnail.js';
@@ -81,10 +82,11 @@ export interface ShotLogOptions {
  * or names another scene.
  */
 export function planForScene(scene: string, input: unknown): { plan: CoveragePlan; given: unknown } {
-  const given = input && typeof input === 'object' && !Array.isArray(input) ? { scene, ...(input as object) } : input;
-  const plan = parseCoveragePlan(given);
-  if (plan.scene !== scene) throw new ShotscaleError('PLAN_INVALID', `the plan is for scene "${plan.scene}" but was sent to scene "${scene}"`);
-  return { plan, given };
+  const sent = input && typeof input === 'object' && !Array.isArray(input) ? { scene, ...(input as object) } : input;
+  const plan = parseCoveragePlan(sent);
+  // The scene in the body may be spelled otherwise ("kitchen" sent to Kitchen): it is the scene as the log spells it.
+  if (slateKey(plan.scene) !== slateKey(scene)) throw new ShotscaleError('PLAN_INVALID', `the plan is for scene "${plan.scene}" but was sent to scene "${scene}"`);
+  return { plan: { ...plan, scene }, given: { ...(sent as object), scene } };
 }
 
 export interface TakeRequest {
@@ -104,14 +106,6 @@ export interface TakeRequest {
 
 export { clockTime };
 
-/** An edit's scene, take and tags as a take stores them (slateText, canonicalTake): an edited shot joins its take, not a look-alike. */
-function slatedPatch(patch: ShotPatch): ShotPatch {
-  const slated: ShotPatch = { ...patch };
-  if (typeof patch.scene === 'string') slated.scene = slateText(patch.scene);
-  if (typeof patch.take === 'string') slated.take = canonicalTake(patch.take);
-  if (patch.tags) slated.tags = [...new Set(patch.tags.map(slateText))];
-  return slated;
-}
 
 /** Whether a running take is the one `cameraId` is in (the newest such wins, see takeFor). */
 function takeCovers(take: Take, cameraId: string): boolean {
@@ -164,6 +158,10 @@ export class ShotLog {
   /** Each camera's timecode clock and the settings it was made from, kept across an edit of the camera. */
   private readonly timecodes = new Map<string, { key: string; clock: TimecodeClock }>();
   private readonly configPlans = new Map<string, CoveragePlan>();
+  /** Scenes and takes as this log spells them (every way in resolves through it). */
+  readonly spelling: SlateSpelling;
+  /** A cluster's scenes and takes as its record spells them, from before this node ran (knowClusterSlates). */
+  private clusterSlates: readonly KnownSlate[] = [];
   private readonly startedAt: number;
   private coverageTimer: NodeJS.Timeout | null = null;
   private lastCoveragePush = 0;
@@ -209,7 +207,12 @@ export class ShotLog {
     this.plans = new PlanStore(db);
     this.alertStore = new AlertStore(db);
     this.startedAt = clock();
-    for (const plan of coverage.plans) this.configPlans.set(plan.scene, plan);
+    this.spelling = logSpelling(this.takeStore, this.plans, this.shots, { slates: () => this.clusterSlates, configScenes: () => this.configPlans.keys() });
+    // A config's plan of a scene slated in another spelling is that scene's (two spellings in the config: one plan, the last).
+    for (const plan of coverage.plans) {
+      const scene = this.spelling.scene(plan.scene);
+      this.configPlans.set(scene, { ...plan, scene });
+    }
     this.held = new WriteBehind({
       retryMs: HELD_RETRY_MS,
       clock,
@@ -424,6 +427,15 @@ export class ShotLog {
     this.restartGapClosed = listener;
   }
 
+  /**
+   * The scenes and takes of a cluster's record, oldest first: a node started
+   * after a scene's takes spells the scene as the cluster does ("kitchen"
+   * slated here is the cluster's "Kitchen"), though its own log has none of them.
+   */
+  knowClusterSlates(slates: readonly KnownSlate[]): void {
+    this.clusterSlates = slates;
+  }
+
   /** Where the list of every camera comes from (see everyCamera). */
   knowCameras(everyCamera: () => readonly string[]): void {
     this.everyCamera = everyCamera;
@@ -438,9 +450,9 @@ export class ShotLog {
    */
   startTake(request: TakeRequest): Take {
     // One spelling per scene and take, whichever way it came (HTTP, Socket.IO, another node): "Ku\u0308che" is "Küche", take "01" is take 1.
-    const scene = slateText(String(request.scene ?? ''));
+    const scene = this.spelling.scene(String(request.scene ?? ''));
     if (!scene) throw new ShotscaleError('BAD_REQUEST', 'a take needs a scene, e.g. { "scene": "12", "take": "3" }');
-    const given = request.take === undefined || request.take === null || String(request.take).trim() === '' ? null : canonicalTake(String(request.take));
+    const given = request.take === undefined || request.take === null || String(request.take).trim() === '' ? null : this.spelling.take(scene, String(request.take));
     const take = given ?? this.takeStore.nextTakeNumber(scene);
     if (given !== null && request.again !== true) this.refuseUsedTake(scene, given);
     const cameras = request.cameras?.length ? [...new Set(request.cameras)] : null;
@@ -525,6 +537,11 @@ export class ShotLog {
     return this.planRecords().map(({ scene, items }) => ({ scene, items }));
   }
 
+  /** The config's plans, each of its scene as this log spells it (a cluster's coverage reads these). */
+  configuredPlans(): CoveragePlan[] {
+    return [...this.configPlans.values()];
+  }
+
   /** Every plan with its revision and source, as the plans API answers. */
   planRecords(): PlanRecord[] {
     return planRecords(this.configPlans.values(), this.plans.all());
@@ -597,7 +614,7 @@ export class ShotLog {
   }
 
   patchShot(id: number, patch: ShotPatch): StoredShot {
-    const { scale, ...rest } = slatedPatch(patch);
+    const { scale, ...rest } = this.slatedPatch(id, patch);
     const takeId = this.takeIdOfMove(id, rest);
     // The scale first: an open shot refuses it before anything else changes.
     if (scale !== undefined) this.shots.setScale(id, scale);
@@ -605,6 +622,17 @@ export class ShotLog {
     this.events.shot(shot);
     this.scheduleCoverage();
     return shot;
+  }
+
+  /**
+   * An edit's scene, take and tags as takes store them (SlateSpelling,
+   * slateText): an edited shot joins its take, not a look-alike. A take
+   * given alone is of the scene the shot is in.
+   */
+  private slatedPatch(id: number, patch: ShotPatch): ShotPatch {
+    const slated = patch.take === undefined ? this.spelling.slated(patch) : this.spelling.slated(patch, this.shots.get(id).scene);
+    if (patch.tags) slated.tags = [...new Set(patch.tags.map(slateText))];
+    return slated;
   }
 
   /**

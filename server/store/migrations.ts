@@ -3,7 +3,7 @@
  * version it is at (PRAGMA user_version); opening it applies the missing
  * steps in one transaction each. Never edit a released step: add one.
  */
-import { canonicalTake, slateText } from '../shared/input-limits.js';
+import { canonicalTake, slateKey, slateText } from '../shared/input-limits.js';
 
 export interface Migration {
   version: number;
@@ -43,6 +43,7 @@ export const MIGRATION_FUNCTIONS: Readonly<Record<string, (value: SqlValue) => S
   shotscale_canonical_take: onText(canonicalTake),
   shotscale_slate_text: onText(slateText),
   shotscale_slate_tags: onText(slateTags),
+  shotscale_slate_key: onText(slateKey),
 };
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -331,6 +332,39 @@ export const MIGRATIONS: readonly Migration[] = [
       -- what /api/plans/:scene looks up. Two plans whose scenes differ only in spelling: the second
       -- keeps its key (OR IGNORE), rather than the upgrade failing and the server not starting.
       UPDATE OR IGNORE plans SET scene = shotscale_slate_text(scene) WHERE scene IS NOT shotscale_slate_text(scene);
+    `,
+  },
+  {
+    version: 18,
+    description: 'one spelling per scene and per take of a scene in any case and spacing ("kitchen" is the scene slated "Kitchen"), the one used first',
+    sql: `
+      -- Runs of spaces inside a scene, take or tag are one space now (slateText); then the spellings of one scene
+      -- (slateKey: any case) become the one used first: a take's, else a plan's, else a shot's, as new ones resolve
+      -- (server/shots/slate-spelling.ts). Split over two spellings, coverage called framings missing in each.
+      UPDATE takes SET take = shotscale_canonical_take(take) WHERE take IS NOT shotscale_canonical_take(take);
+      UPDATE takes SET scene = shotscale_slate_text(scene) WHERE scene IS NOT shotscale_slate_text(scene);
+      UPDATE shots SET take = shotscale_canonical_take(take) WHERE take IS NOT shotscale_canonical_take(take);
+      UPDATE shots SET scene = shotscale_slate_text(scene) WHERE scene IS NOT shotscale_slate_text(scene);
+      UPDATE shots SET tags = shotscale_slate_tags(tags) WHERE tags IS NOT shotscale_slate_tags(tags);
+      CREATE TEMP TABLE first_scene AS
+        SELECT shotscale_slate_key(scene) AS k, scene, MIN(rank) AS rank FROM (
+          SELECT scene, started_at AS rank FROM takes
+          UNION ALL SELECT scene, 100000000000000 + updated_at FROM plans
+          UNION ALL SELECT scene, 200000000000000 + in_time FROM shots WHERE scene IS NOT NULL
+        ) GROUP BY shotscale_slate_key(scene);
+      UPDATE takes SET scene = f.scene FROM first_scene f WHERE f.k = shotscale_slate_key(takes.scene) AND takes.scene IS NOT f.scene;
+      UPDATE shots SET scene = f.scene FROM first_scene f WHERE f.k = shotscale_slate_key(shots.scene) AND shots.scene IS NOT f.scene;
+      -- A second plan of one scene keeps its spelling (OR IGNORE), as in step 17, rather than the upgrade failing.
+      UPDATE OR IGNORE plans SET scene = f.scene FROM first_scene f WHERE f.k = shotscale_slate_key(plans.scene) AND plans.scene IS NOT f.scene;
+      CREATE TEMP TABLE first_take AS
+        SELECT scene, shotscale_slate_key(take) AS k, take, MIN(rank) AS rank FROM (
+          SELECT scene, take, started_at AS rank FROM takes
+          UNION ALL SELECT scene, take, 100000000000000 + in_time FROM shots WHERE scene IS NOT NULL AND take IS NOT NULL
+        ) GROUP BY scene, shotscale_slate_key(take);
+      UPDATE takes SET take = f.take FROM first_take f WHERE f.scene = takes.scene AND f.k = shotscale_slate_key(takes.take) AND takes.take IS NOT f.take;
+      UPDATE shots SET take = f.take FROM first_take f WHERE f.scene = shots.scene AND f.k = shotscale_slate_key(shots.take) AND shots.take IS NOT f.take;
+      DROP TABLE first_scene;
+      DROP TABLE first_take;
     `,
   },
 ];

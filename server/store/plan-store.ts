@@ -44,6 +44,11 @@ export class PlanStore {
     return row ? { scene: row.scene, plan: JSON.parse(row.plan) as unknown, revision: row.revision } : null;
   }
 
+  /** The scenes with a stored plan (SlateSpelling). */
+  sceneNames(): string[] {
+    return this.db.prepare('SELECT scene FROM plans ORDER BY updated_at, scene').pluck().all() as string[];
+  }
+
   /** Every stored plan as it was given (parse it again to use it). */
   all(): StoredPlanRow[] {
     return (this.db.prepare('SELECT scene, plan, revision FROM plans ORDER BY scene').all() as { scene: string; plan: string; revision: number }[]).map((row) => ({

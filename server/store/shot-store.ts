@@ -266,6 +266,20 @@ export class ShotStore {
     return row ?? null;
   }
 
+  /** The scenes shots carry (an operator's edit may name one no take has), each once (SlateSpelling). */
+  sceneNames(): string[] {
+    return this.db.prepare('SELECT DISTINCT scene FROM shots WHERE scene IS NOT NULL').pluck().all() as string[];
+  }
+
+  /** The takes shots carry in `scene` (null: in any scene), each once. */
+  takeNames(scene: string | null): string[] {
+    return (
+      scene === null
+        ? this.db.prepare('SELECT DISTINCT take FROM shots WHERE take IS NOT NULL').pluck().all()
+        : this.db.prepare('SELECT DISTINCT take FROM shots WHERE scene = ? AND take IS NOT NULL').pluck().all(scene)
+    ) as string[];
+  }
+
   /**
    * When the shots an operator put in `scene` take `take` were shot (the
    * first in point to the last out point), or null: none carries that slate.

@@ -124,6 +124,20 @@ export class TakeStore {
     return (rows as TakeRow[]).map(fromRow);
   }
 
+  /** The scenes slated, each once, in the order each was first slated (SlateSpelling). */
+  sceneNames(): string[] {
+    return this.db.prepare('SELECT scene FROM takes GROUP BY scene ORDER BY MIN(started_at), MIN(id)').pluck().all() as string[];
+  }
+
+  /** The take numbers slated in `scene` (null: in any scene), each once, in the order each was first slated. */
+  takeNames(scene: string | null): string[] {
+    return (
+      scene === null
+        ? this.db.prepare('SELECT take FROM takes GROUP BY take ORDER BY MIN(started_at), MIN(id)').pluck().all()
+        : this.db.prepare('SELECT take FROM takes WHERE scene = ? GROUP BY take ORDER BY MIN(started_at), MIN(id)').pluck().all(scene)
+    ) as string[];
+  }
+
   /** The latest take of `scene` slated with the number `take`, or null. */
   find(scene: string, take: string): Take | null {
     const row = this.db.prepare('SELECT * FROM takes WHERE scene = ? AND take = ? ORDER BY started_at DESC, id DESC LIMIT 1').get(scene, take) as TakeRow | undefined;

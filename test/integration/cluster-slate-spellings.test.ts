@@ -21,6 +21,8 @@ import { shotLog, T0 } from '../support/shot-records.js';
 
 /** The last step before the spellings were made one (cluster-schema.ts, step 15). */
 const BEFORE_RESPELLING = 14;
+/** The last step before a scene was one in any case and spacing (step 16). */
+const BEFORE_ANY_CASE = 15;
 
 let postgres: Engine;
 let pool: pg.Pool;
@@ -104,4 +106,69 @@ test('an upgraded cluster reads its takes, plans and shots in one spelling; a sp
 
   // A node of the earlier version is refused by the schema now: nothing writes the old spellings again.
   assert.equal((await pool.query<{ version: number }>('SELECT version FROM shotscale_schema')).rows[0]!.version, CLUSTER_SCHEMA_VERSION);
+});
+
+test('an upgraded cluster reads a scene and its takes slated in several cases and spacings in the spelling used first', { timeout: 60_000 }, async () => {
+  const anyCase = new pg.Pool({ connectionString: await createDatabase(postgres.url, `any_case_${process.pid}`), max: 2 });
+  anyCase.on('error', () => undefined);
+  try {
+    assert.equal(await migrateCluster(anyCase, BEFORE_ANY_CASE), BEFORE_ANY_CASE);
+    const insertTake = (scene: string, take: string, startedAt: number) =>
+      anyCase.query("INSERT INTO cluster_takes (scene, take, started_at, ended_at, node_id) VALUES ($1, $2, $3, $4, 'a')", [scene, take, startedAt, startedAt + 5000]);
+    await insertTake('Kitchen', '12A', T0);
+    await insertTake('KITCHEN', '12a', T0 + 10_000);
+    await insertTake('Night  Ext', '1', T0 + 20_000);
+    const insertPlan = (scene: string) => anyCase.query('INSERT INTO cluster_plans (scene, plan) VALUES ($1, $2)', [scene, { scene, items: [{ id: 'm', scale: 'WS+' }] }]);
+    await insertPlan('kitchen');
+    await insertPlan('NIGHT EXT');
+    const shot = shotLog();
+    const insertShot = async (id: number, scene: string | null, take: string | null, atS: number) => {
+      const record = { ...shot('CU', 4, { cameraId: 'cam-1', scene, take }), id, inTime: T0 + atS * 1000, outTime: T0 + atS * 1000 + 4000, status: 'closed' };
+      await anyCase.query("INSERT INTO cluster_shots (id, node_id, camera_id, status, in_time, out_time, scene, take, record) VALUES ($1, 'gone', 'cam-1', 'closed', $2, $3, $4, $5, $6)", [
+        id,
+        record.inTime,
+        record.outTime,
+        scene,
+        take,
+        record,
+      ]);
+    };
+    await insertShot(1, 'Kitchen', '12A', 0);
+    await insertShot(2, 'KITCHEN', '12a', 10);
+    await insertShot(3, 'kitchen ', ' 12a', 30);
+    // A scene no take or plan has: its shots' first spelling.
+    await insertShot(4, 'Roof', null, 40);
+    await insertShot(5, 'ROOF', null, 50);
+
+    assert.equal(await migrateCluster(anyCase), CLUSTER_SCHEMA_VERSION);
+    const takes = new TakeRecords(anyCase, 'a', silentLogger);
+    assert.deepEqual(
+      (await takes.list()).map((t) => [t.scene, t.take]),
+      [
+        ['Kitchen', '12A'],
+        ['Kitchen', '12A'],
+        ['Night Ext', '1'],
+      ],
+    );
+    await takes.close();
+    const shots = new ClusterShotLog(anyCase);
+    const slates: (string | null)[][] = [];
+    for (const id of [1, 2, 3, 4, 5]) {
+      const found = await shots.get(id);
+      slates.push([found!.shot.scene, found!.shot.take]);
+    }
+    assert.deepEqual(slates, [
+      ['Kitchen', '12A'],
+      ['Kitchen', '12A'],
+      ['Kitchen', '12A'],
+      ['Roof', null],
+      ['Roof', null],
+    ]);
+    assert.deepEqual((await shots.list({ scene: 'Kitchen', take: '12A' })).map((s) => s.id), [1, 2, 3], 'the columns filters use changed with the record');
+    const coverage = new ClusterCoverage(anyCase, shots, []);
+    assert.deepEqual((await coverage.storedPlans()).map((p) => p.scene).sort(), ['Kitchen', 'Night Ext']);
+    assert.equal((await coverage.planRecord('Kitchen'))?.scene, 'Kitchen', 'found, and named, as the scene is spelled now');
+  } finally {
+    await anyCase.end();
+  }
 });

@@ -164,3 +164,32 @@ test("a camera deleted from the cluster leaves the takes running on it, on every
     await Promise.all([stopNode(a), stopNode(b)]);
   }
 });
+
+test('a node started after a scene was shot spells it as the cluster does: slated or asked for in another case, it is the scene slated first', { timeout: 120_000 }, async () => {
+  const name = `cluster_scene_spelling_${process.pid}`;
+  const spec: ClusterSpec = {
+    redisUrl: bed.redis.url,
+    postgresUrl: await createDatabase(bed.postgres.url, name),
+    keyPrefix: name,
+    leaseS: 3,
+    cameras: ['z-1'].map((id) => `{ id: ${id}, enabled: false, source: { kind: testsrc, width: 64, height: 48, fps: 5 } }`),
+  };
+  const a = await startNode(spec, 'a', 1);
+  started.push(a);
+  let b: Awaited<ReturnType<typeof startNode>> | null = null;
+  try {
+    const first = await httpJson(`${a.url}/api/takes`, { method: 'POST', body: { scene: 'Kitchen', take: '1' } });
+    assert.equal(first.status, 201, JSON.stringify(first.body));
+    assert.equal((await httpJson(`${a.url}/api/takes/end`, { method: 'POST', body: {} })).status, 200);
+    await until(record(a.url), [['Kitchen', '1', null, [], true]], "the cluster's record of Kitchen take 1");
+    b = await startNode(spec, 'b', 1);
+    started.push(b);
+    const slated = await httpJson(`${b.url}/api/takes`, { method: 'POST', body: { scene: 'KITCHEN', take: '2' } });
+    assert.equal(slated.status, 201, JSON.stringify(slated.body));
+    assert.equal((slated.body as Take).scene, 'Kitchen', "b's log had no take of the scene: the cluster's spelling");
+    const asked = await listed(b.url, '?scene=kitchen');
+    assert.deepEqual(asked.takes.map((t) => [t.scene, t.take]), [['Kitchen', '1'], ['Kitchen', '2']], 'either take, asked for in another case on b');
+  } finally {
+    await Promise.all([stopNode(a), ...(b ? [stopNode(b)] : [])]);
+  }
+});

@@ -5,7 +5,8 @@
  * scene, take, next and when sit beside code and message); a take written
  * as code ("0x1", "1e0") is refused saying how to write it; a scene typed
  * with a combining umlaut is the scene typed with a composed one, in takes,
- * shots, filters, coverage and plans. Plans quote a wrong scale as written
+ * shots, filters, coverage and plans, and so is a scene typed in another
+ * case or with runs of spaces (the spelling slated first is kept). Plans quote a wrong scale as written
  * and refuse a minimum shot length past a day.
  */
 import assert from 'node:assert/strict';
@@ -141,6 +142,45 @@ describe('take numbers and scene names written differently', () => {
     const live = (await httpJson(url('/api/coverage/live'))).body as CoverageUpdate;
     const kitchens = live.scenes.filter((s) => s.scene.normalize('NFC') === KUECHE);
     assert.deepEqual(kitchens.map((s) => s.scene), [KUECHE]);
+  });
+
+  test('a scene typed in another case or with runs of spaces is the scene as slated first, everywhere a scene goes in', async () => {
+    const first = await startTake({ scene: 'Night Ext', take: '4B' });
+    assert.equal(first.status, 201, JSON.stringify(first.body));
+    const refused = await startTake({ scene: 'NIGHT  EXT', take: '4b' });
+    assert.equal(refused.status, 409, JSON.stringify(refused.body));
+    assert.deepEqual([(refused.body as { error: Refusal }).error.scene, (refused.body as { error: Refusal }).error.take], ['Night Ext', '4B']);
+    const ack = await new Promise<TakeAck>((resolve) => client.emit('take:start', { scene: 'night ext', take: '5' }, resolve));
+    assert.equal(ack.ok, true, JSON.stringify(ack));
+    assert.equal(ack.ok && ack.takes[0]!.scene, 'Night Ext');
+    const listed = ((await httpJson(url('/api/takes?scene=NIGHT%20EXT'))).body as { takes: Take[] }).takes;
+    assert.deepEqual(listed.map((t) => [t.scene, t.take]), [['Night Ext', '4B'], ['Night Ext', '5']]);
+
+    const shot = await waitFor('a shot of take 5', async () => (await shotsOf('scene=night%20%20ext&take=5'))[0]);
+    assert.equal(shot.scene, 'Night Ext');
+    const coverage = (await httpJson(url('/api/coverage?scene=NIGHT%20EXT'))).body as { scene: { scene: string } };
+    assert.equal(coverage.scene.scene, 'Night Ext');
+    const csv = await fetch(url('/api/shots?format=csv&scene=night%20ext&take=5'));
+    assert.equal(csv.status, 200);
+    assert.match(await csv.text(), /Night Ext/);
+
+    // An operator's edit in another case joins the take slated first.
+    const edited = await httpJson(url(`/api/shots/${shot.id}`), { method: 'PATCH', body: { scene: 'NIGHT ext', take: '4b' } });
+    assert.equal(edited.status, 200, JSON.stringify(edited.body));
+    assert.deepEqual([(edited.body as ShotRecord).scene, (edited.body as ShotRecord).take], ['Night Ext', '4B']);
+
+    // A plan: put, read and removed in any case, one plan of the scene as slated.
+    const put = await httpJson(url('/api/plans/night%20EXT'), { method: 'PUT', body: { scene: 'NIGHT EXT', items: [{ id: 'master', scale: 'WS+' }] } });
+    assert.equal(put.status, 200, JSON.stringify(put.body));
+    assert.equal((put.body as PlanRecord).scene, 'Night Ext');
+    assert.equal((await httpJson(url('/api/plans/Night%20Ext'))).status, 200);
+    const plans = (await httpJson(url('/api/plans'))).body as PlanRecord[];
+    assert.deepEqual(plans.filter((p) => p.scene.toLowerCase() === 'night ext').map((p) => p.scene), ['Night Ext']);
+    const live = (await httpJson(url('/api/coverage/live'))).body as CoverageUpdate;
+    assert.deepEqual(live.scenes.filter((s) => s.scene.toLowerCase() === 'night ext').map((s) => s.scene), ['Night Ext'], 'one card in the Coverage view');
+    assert.equal((await httpJson(url('/api/plans/NIGHT%20EXT'), { method: 'DELETE' })).status, 204);
+    assert.equal((await httpJson(url('/api/plans/Night%20Ext'))).status, 404);
+    assert.equal((await httpJson(url('/api/takes/end'), { method: 'POST', body: {} })).status, 200);
   });
 
   test('plans: a scene in either spelling, in the config file and over HTTP, is one plan', async () => {

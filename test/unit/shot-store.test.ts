@@ -102,7 +102,7 @@ describe('openDatabase and migrations', () => {
   test('a new database gets every migration, WAL and foreign keys; its directory is made', () => {
     const { db, file } = freshDb();
     assert.equal(schemaVersion(db), LATEST);
-    assert.equal(LATEST, 17);
+    assert.equal(LATEST, 18);
     assert.deepEqual(tables(db), ['alerts', 'calibration_applied', 'calibration_heads', 'calibration_samples', 'camera_overrides', 'cluster_outbox', 'media_sources', 'plan_revision', 'plans', 'shots', 'sqlite_sequence', 'takes', 'thumbnails']);
     assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
     assert.equal(db.pragma('foreign_keys', { simple: true }), 1);
@@ -242,6 +242,57 @@ describe('openDatabase and migrations', () => {
       }
       assert.equal(log.startTake({ scene: 'Ku\u0308che 4' }).take, '2');
       assert.ok(log.planRecord('K\u00fcche 4'));
+    } finally {
+      log.close();
+    }
+  });
+
+  test('a log of version 17: a scene and a take of it in several cases and spacings read back in the spelling used first; a second plan of the scene is kept', () => {
+    // Written as version 17 stored what it was sent: "Kitchen" slated first, then "KITCHEN" and "kitchen  " on other dashboards.
+    const { db: created, file } = freshDb();
+    const takes = new TakeStore(created);
+    const shots = new ShotStore(created, timecode);
+    const plans = new PlanStore(created);
+    const first = takes.start('Kitchen', '12A', null, T0);
+    takes.end(first.id, T0 + 5000);
+    const second = takes.start('KITCHEN', '12a', null, T0 + 10_000);
+    takes.end(second.id, T0 + 15_000);
+    const third = takes.start('Night  Ext', '1', null, T0 + 20_000);
+    takes.end(third.id, T0 + 25_000);
+    const inFirst = shots.add(shot({ scene: 'Kitchen', take: '12A' }), first.id);
+    const inSecond = shots.add(shot({ inTime: T0 + 10_000, scene: 'KITCHEN', take: '12a' }), second.id);
+    const moved = shots.add(shot({ inTime: T0 + 30_000, scene: 'kitchen ', take: ' 12a', tags: ['Anna  Lee'] }), null);
+    // A scene no take has: the shots' first spelling (by in time) wins.
+    const early = shots.add(shot({ inTime: T0 + 40_000, scene: 'Roof' }), null);
+    const late = shots.add(shot({ inTime: T0 + 50_000, scene: 'ROOF' }), null);
+    plans.save('kitchen', { scene: 'kitchen', items: [{ id: 'm', scale: 'WS+' }] }, T0);
+    plans.save('KITCHEN', { scene: 'KITCHEN', items: [{ id: 'c', scale: 'CU' }] }, T0 + 1);
+    plans.save('night ext', { scene: 'night ext', items: [{ id: 'w', scale: 'WS+' }] }, T0);
+    created.close();
+    const raw = new Database(file);
+    raw.pragma('user_version = 17');
+    raw.close();
+
+    const db = openDatabase(file);
+    assert.equal(schemaVersion(db), LATEST);
+    assert.deepEqual(new TakeStore(db).list().map((t) => [t.scene, t.take]), [['Kitchen', '12A'], ['Kitchen', '12A'], ['Night Ext', '1']]);
+    const store = new ShotStore(db, timecode);
+    const fields = (id: number) => {
+      const { scene, take, tags } = store.get(id);
+      return { scene, take, tags };
+    };
+    assert.deepEqual(fields(inFirst), { scene: 'Kitchen', take: '12A', tags: [] });
+    assert.deepEqual(fields(inSecond), { scene: 'Kitchen', take: '12A', tags: [] });
+    assert.deepEqual(fields(moved), { scene: 'Kitchen', take: '12A', tags: ['Anna Lee'] });
+    assert.deepEqual([fields(early).scene, fields(late).scene], ['Roof', 'Roof']);
+    assert.deepEqual(store.list({ scene: 'Kitchen', take: '12A' }).map((s) => s.id), [inFirst, inSecond, moved]);
+    // Two plans of the scene: the first takes the scene's spelling, the other keeps its own rather than the upgrade failing.
+    assert.deepEqual(new PlanStore(db).all().map((p) => p.scene).sort(), ['KITCHEN', 'Kitchen', 'Night Ext'].sort());
+    db.close();
+    const log = ShotLog.open(path.dirname(file), validateConfig({}, '(test)'), () => T0 + 60_000, silentLogger, { shot() {}, takes() {}, coverage() {}, alert() {} });
+    try {
+      assert.equal(log.planRecord('Night Ext')?.scene, 'Night Ext', 'found, and named, as the scene is spelled now');
+      assert.equal(log.startTake({ scene: 'kitchen', take: '12a', again: true }).scene, 'Kitchen');
     } finally {
       log.close();
     }

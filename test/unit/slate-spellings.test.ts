@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { validateConfig } from '../../server/config/load-config.js';
 import { parseCoveragePlan, shotMatchesItem } from '../../server/coverage/coverage-plan.js';
 import { isShotscaleError } from '../../server/errors.js';
-import { canonicalTake, slateText } from '../../server/shared/input-limits.js';
+import { canonicalTake, slateKey, slateText } from '../../server/shared/input-limits.js';
 import { silentLogger } from '../../server/shared/logger.js';
 import { ShotLog } from '../../server/shots/shot-log.js';
 import { emptyRow, rowsToPlan } from '../../web/src/lib/shot-filters.js';
@@ -54,6 +54,70 @@ describe('the shot log', () => {
       assert.throws(() => log.startTake({ scene: 'Ku\u0308che 4', take: '3' }), (error: unknown) => isShotscaleError(error, 'TAKE_EXISTS') && (error.details as { scene: string }).scene === 'K\u00fcche 4');
       const next = log.startTake({ scene: 'Ku\u0308che 4' });
       assert.deepEqual([next.scene, next.take], ['K\u00fcche 4', '4']);
+    } finally {
+      log.close();
+    }
+  });
+});
+
+describe('one scene in any case and spacing', () => {
+  const T = Date.UTC(2025, 8, 9, 8);
+  const open = (plans: unknown[] = []) =>
+    ShotLog.open(':memory:', validateConfig({ coverage: { plans } }, '(test)'), () => T, silentLogger, { shot() {}, takes() {}, coverage() {}, alert() {} });
+
+  test('slateText makes a run of spaces one; slateKey is that in lower case', () => {
+    assert.equal(slateText(' Night \t  Ext '), 'Night Ext');
+    assert.equal(slateKey('NIGHT  ext'), 'night ext');
+    assert.equal(slateKey('Ku\u0308CHE'), slateKey('k\u00fcche'));
+    assert.notEqual(slateKey('12 A'), slateKey('12A'), 'a space between is kept: "Night Ext" is no scene "NightExt"');
+  });
+
+  test('a scene or take slated in another case is the one slated first: its take numbers are used, its spelling kept', () => {
+    const log = open();
+    try {
+      log.startTake({ scene: 'Kitchen', take: '12A' });
+      assert.throws(
+        () => log.startTake({ scene: 'KITCHEN  ', take: '12a' }),
+        (error: unknown) => isShotscaleError(error, 'TAKE_EXISTS') && (error.details as { scene: string; take: string }).scene === 'Kitchen' && (error.details as { take: string }).take === '12A',
+      );
+      const next = log.startTake({ scene: 'kitchen' });
+      assert.deepEqual([next.scene, next.take], ['Kitchen', '13'], 'numbered after 12A, in the first spelling');
+      assert.deepEqual(log.startTake({ scene: ' Night   Ext' }).scene, 'Night Ext');
+      assert.deepEqual(log.startTake({ scene: 'NIGHT EXT' }).scene, 'Night Ext');
+      assert.deepEqual(log.takeStore.sceneNames(), ['Kitchen', 'Night Ext']);
+      // A filter in any case finds the scene as spelled; blank text stays blank (it finds nothing, not everything).
+      assert.deepEqual(log.spelling.slated({ scene: 'KITCHEN', take: '12a' }), { scene: 'Kitchen', take: '12A' });
+      assert.deepEqual(log.spelling.slated({ take: '12a' }), { take: '12A' }, 'a take alone: of any scene');
+      assert.deepEqual(log.spelling.slated({ scene: ' ' }), { scene: ' ' });
+      assert.deepEqual(log.spelling.slated({ scene: 'Roof' }), { scene: 'Roof' }, 'a scene not in use: as typed');
+    } finally {
+      log.close();
+    }
+  });
+
+  test("an operator's edit in another case joins the scene and its take; a take given alone is of the shot's scene", () => {
+    const log = open();
+    try {
+      const take = log.startTake({ scene: 'Kitchen', take: '12A' });
+      log.endTake();
+      const record = shotLog();
+      const id = log.shots.add(record('MS', 3, { scene: null, take: null }), null);
+      const edited = log.patchShot(id, { scene: 'KITCHEN', take: '12a' });
+      assert.deepEqual([edited.scene, edited.take, edited.takeId], ['Kitchen', '12A', take.id]);
+      const other = log.shots.add(record('CU', 3, { scene: 'Kitchen', take: null }), null);
+      const alone = log.patchShot(other, { take: '12a' });
+      assert.deepEqual([alone.scene, alone.take, alone.takeId], ['Kitchen', '12A', take.id]);
+    } finally {
+      log.close();
+    }
+  });
+
+  test("a config's plan spelled otherwise is the scene's plan; a take slated after it takes its spelling", () => {
+    const log = open([{ scene: 'kitchen', items: [{ id: 'master', scale: 'WS+' }] }]);
+    try {
+      assert.equal(log.startTake({ scene: 'Kitchen' }).scene, 'kitchen');
+      assert.ok(log.planRecord(log.spelling.scene('KITCHEN')));
+      assert.deepEqual(log.planRecords().map((p) => p.scene), ['kitchen']);
     } finally {
       log.close();
     }

@@ -8,7 +8,7 @@
 import { CANONICAL_SCALES, SCALE_NAMES, type CanonicalScale } from '../../../server/shared/scale.js';
 import { shotWithoutPicture, type CoveragePlan, type ShotFraming, type ShotRecord } from '../../../server/shared/shots.js';
 import { DEFAULT_MIN_DURATION_S, defaultItemLabel, describeScaleRange, parseScaleSpec as parseSharedScaleSpec, type ScaleRange } from '../../../server/shared/scale-range.js';
-import { canonicalTake, hasControlCharacter, MAX_LABEL_LENGTH, MAX_MIN_DURATION_S, MAX_NAME_LENGTH, MAX_PLAN_ITEMS, slateText } from '../../../server/shared/input-limits.js';
+import { canonicalTake, hasControlCharacter, MAX_LABEL_LENGTH, MAX_MIN_DURATION_S, MAX_NAME_LENGTH, MAX_PLAN_ITEMS, slateKey } from '../../../server/shared/input-limits.js';
 
 export { DEFAULT_MIN_DURATION_S, defaultItemLabel, describeScaleRange, type ScaleRange };
 
@@ -69,7 +69,7 @@ export type FilteredShot = Pick<ShotRecord, 'cameraId' | 'scene' | 'take' | 'sca
 /**
  * Whether GET /api/shots with these filters lists the shot: the camera's id,
  * the scene and take as the server compares them (shot-routes.ts: trimmed,
- * NFC, take "01" is take 1), and its scale as exports write it (none for a
+ * NFC, any case, take "01" is take 1), and its scale as exports write it (none for a
  * shot without a picture). For a shot heard live, which no read filtered.
  */
 export function matchesFilters(shot: FilteredShot, filters: Partial<ShotFilterForm>): boolean {
@@ -79,8 +79,9 @@ export function matchesFilters(shot: FilteredShot, filters: Partial<ShotFilterFo
   const take = params.get('take');
   const scale = params.get('scale');
   if (camera !== null && shot.cameraId !== camera) return false;
-  if (scene !== null && shot.scene !== slateText(scene)) return false;
-  if (take !== null && shot.take !== canonicalTake(take)) return false;
+  // One scene in any case (slateKey): the server lists "Kitchen" for scene=kitchen, as it spells the scene (slate-spelling.ts).
+  if (scene !== null && (shot.scene === null || slateKey(shot.scene) !== slateKey(scene))) return false;
+  if (take !== null && (shot.take === null || slateKey(shot.take) !== slateKey(canonicalTake(take)))) return false;
   return scale === null || (shotWithoutPicture(shot) ? scale === 'none' : shot.scale === scale);
 }
 

@@ -2,7 +2,7 @@
  * What the take slate says about its cameras and its buttons: pure,
  * unit-tested under node (test/unit/web-take-slate.test.ts).
  */
-import { hasControlCharacter, MAX_NAME_LENGTH, NO_CONTROL_CHARACTERS, takeNumberProblems } from '../../../server/shared/input-limits.js';
+import { hasControlCharacter, MAX_NAME_LENGTH, NO_CONTROL_CHARACTERS, slateKey, takeNumberProblems } from '../../../server/shared/input-limits.js';
 
 /** The cameras a take starts or ends on, as the menu's summary reads after "On": none picked is every camera. */
 export function camerasSummary(picked: readonly string[], name: (id: string) => string): string {
@@ -99,7 +99,7 @@ export interface StartedTake {
 export function repeatedStart(last: StartedTake | null, next: { scene: string; take: string }, now: number): boolean {
   if (!last || next.take.trim() !== '') return false;
   const since = now - last.at;
-  return next.scene.trim() === last.scene && since >= 0 && since < REPEAT_START_MS;
+  return slateKey(next.scene) === slateKey(last.scene) && since >= 0 && since < REPEAT_START_MS;
 }
 
 /** Why the server would refuse the scene or the take typed (null: it would take it), said at the field before sending. */
