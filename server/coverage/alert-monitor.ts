@@ -229,8 +229,9 @@ export class AlertMonitor {
 
   /**
    * The take-interrupted alert `key`, still active, says more now (the gap's
-   * end, once the take's first shot after the restart came): told again with
-   * its new message, the same alert. One dismissed meanwhile stays dismissed.
+   * end, once the take's first shot after the restart came; the take's end,
+   * once it ended): told again with its new message, the same alert (its
+   * record updated, not another). One dismissed meanwhile stays dismissed.
    */
   takeInterruptedSaysMore(key: string, message: string): void {
     const alert = this.alerts.get(key);

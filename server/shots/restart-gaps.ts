@@ -12,11 +12,17 @@
  * take-interrupted alert is raised at once ("no shots since 21:18:54; the
  * take runs on"), as the script supervisor needs to know now, and says the
  * gap's end once it is known.
+ *
+ * When the take then ends, its alerts that still say "the take runs on" say
+ * when it ended instead, however long after and across later restarts (the
+ * alert is kept across them, its message as stored). They stay active: the
+ * gap is in the take's footage however it ended, and the supervisor must
+ * still learn of it.
  */
 import type { AlertMonitor } from '../coverage/alert-monitor.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../shared/logger.js';
-import type { Take } from '../shared/shots.js';
+import type { Alert, Take } from '../shared/shots.js';
 import type { TakeStore } from '../store/take-store.js';
 
 /** Wall-clock time of day on this server, "14:02:11": what a script supervisor's notes carry. */
@@ -29,6 +35,9 @@ export function clockTime(ms: number): string {
 export function interruptedKey(take: Pick<Take, 'scene' | 'take'>, restartAt: number, clusterNode: string | null): string {
   return `take-interrupted:${take.scene}:${take.take}:${Math.round(restartAt)}${clusterNode === null ? '' : `@${clusterNode}`}`;
 }
+
+/** How an alert of a take still running ends; the take's end replaces it. */
+const RUNS_ON = '; the take runs on';
 
 interface OpenGap {
   take: Take;
@@ -57,7 +66,7 @@ export class RestartGaps {
   opened(take: Take, from: number, restartAt: number): void {
     this.deps.takes.setGap(take.id, { from, to: restartAt });
     this.open.set(take.id, { take, from, restartAt });
-    const message = `${this.prefix()}The server restarted during scene ${take.scene} take ${take.take}: no shots since ${clockTime(from)}; the take runs on`;
+    const message = `${this.prefix()}The server restarted during scene ${take.scene} take ${take.take}: no shots since ${clockTime(from)}${RUNS_ON}`;
     this.deps.log.warn(`shot log ${this.deps.file}: ${message}`);
     this.deps.alerts.takeInterrupted(interruptedKey(take, restartAt, this.deps.clusterNode), take.scene, message, restartAt);
   }
@@ -79,10 +88,55 @@ export class RestartGaps {
       this.deps.log.error(`shot log ${this.deps.file}: the gap in scene ${gap.take.scene} take ${gap.take.take} could not be stored: ${errorMessage(error)}`);
     }
     const slate = `scene ${gap.take.scene} take ${gap.take.take}`;
-    const message = `${this.prefix()}The server restarted during ${slate}: no shots from ${clockTime(gap.from)} to ${clockTime(to)}; ${ended ? 'the take ended then' : 'the take runs on'}`;
+    const message = `${this.prefix()}The server restarted during ${slate}: no shots from ${clockTime(gap.from)} to ${clockTime(to)}${ended ? '; the take ended then' : RUNS_ON}`;
     this.deps.log.warn(`shot log ${this.deps.file}: ${message}`);
     this.deps.alerts.takeInterruptedSaysMore(interruptedKey(gap.take, gap.restartAt, this.deps.clusterNode), message);
     return true;
+  }
+
+  /**
+   * `take` has ended: its take-interrupted alerts still active that say "the
+   * take runs on" (a gap a shot closed, in this process or before a restart)
+   * say when it ended. One dismissed stays dismissed.
+   */
+  takeEnded(take: Take): void {
+    if (take.endedAt === null) return;
+    for (const alert of this.deps.alerts.active()) if (this.saysRunsOn(alert, take)) this.sayEnded(alert, take.endedAt);
+  }
+
+  /**
+   * At open, after the alerts kept across the restart are restored: those
+   * that say their take runs on though it has ended (it ended before the
+   * alert was told, or a crash lost the record of that) say so now.
+   */
+  settleRestored(): void {
+    for (const alert of this.deps.alerts.active()) {
+      if (alert.kind !== 'take-interrupted' || alert.scene === undefined) continue;
+      const take = this.deps.takes.list(alert.scene).find((t) => t.endedAt !== null && this.saysRunsOn(alert, t));
+      if (take) this.sayEnded(alert, take.endedAt!);
+    }
+  }
+
+  /**
+   * Whether `alert` is one of `take`'s that says it runs on. Its key names the
+   * scene, take number and restart; the restart falls within the take, as a
+   * number slated again (`again`) is another take with the same key prefix.
+   */
+  private saysRunsOn(alert: Alert, take: Take): boolean {
+    return (
+      alert.kind === 'take-interrupted' &&
+      alert.scene === take.scene &&
+      alert.key === interruptedKey(take, alert.since, this.deps.clusterNode) &&
+      take.startedAt <= alert.since &&
+      (take.endedAt === null || alert.since <= take.endedAt) &&
+      alert.message.endsWith(RUNS_ON)
+    );
+  }
+
+  private sayEnded(alert: Alert, endedAt: number): void {
+    const message = `${alert.message.slice(0, -RUNS_ON.length)}; the take ended at ${clockTime(endedAt)}`;
+    this.deps.log.info(`shot log ${this.deps.file}: ${message}`);
+    this.deps.alerts.takeInterruptedSaysMore(alert.key, message);
   }
 
   private prefix(): string {

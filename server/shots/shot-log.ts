@@ -258,6 +258,8 @@ export class ShotLog {
       shotLog.alerts.restore(shotLog.alertStore.active(kept));
       if (recovered.closed) log.warn(`shot log ${file}: closed ${recovered.closed} shot(s) left open by an unclean stop, at their last written frame`);
       for (const abandoned of recovered.takes) shotLog.recoverTake(abandoned, restartAt);
+      // Alerts kept that say their take runs on though it ended (stored before takes' ends were told to them).
+      shotLog.restartGaps.settleRestored();
       // The last take is the coverage's current one across a restart too: dashboards keep its take line and mark its scene as the last slated.
       shotLog.lastEndedTake ??= shotLog.takeStore.lastEnded();
     } catch (error) {
@@ -755,6 +757,8 @@ export class ShotLog {
   private takeEnded(endedTake: Take, now: number): void {
     // Ended before any shot came since a restart: the gap ran to its end.
     const ended = this.restartGaps.close(endedTake.id, endedTake.endedAt ?? now, true) ? this.takeStore.get(endedTake.id) : endedTake;
+    // Its alerts of earlier restarts that still say "the take runs on" say when it ended.
+    this.restartGaps.takeEnded(ended);
     this.lastEndedTake = ended;
     this.log.info(`take ended: scene ${ended.scene} take ${ended.take}`);
     this.tell(() => this.events.takeEnded?.(ended));
