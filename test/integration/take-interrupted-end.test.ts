@@ -2,8 +2,8 @@
  * The take-interrupted alert once its take ends, on a real `shotscale
  * serve`: scene 12 take 3 rolling on a looping clip, the server killed
  * (SIGKILL) and started again, the alert saying the gap and that the take
- * runs on; the take ended over the API. A review saw "the take runs on" 15
- * min after that, and after more restarts. Now the alert says when the take
+ * runs on; the take ended over the API. It must not go on saying "the take
+ * runs on" after that, nor after more restarts: the alert says when the take
  * ended (active and in the history, and after a restart), and stays active:
  * the supervisor must still learn of the gap.
  */

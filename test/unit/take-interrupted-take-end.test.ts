@@ -1,7 +1,7 @@
 /**
- * A take-interrupted alert once its take ends, on a real SQLite shot log: a
- * review saw "...; the take runs on" 15 min after the take had ended, in the
- * active alerts, the history and after more restarts. Once the take ends
+ * A take-interrupted alert once its take ends, on a real SQLite shot log:
+ * it must not say "...; the take runs on" after the take has ended, in the
+ * active alerts, the history or after more restarts. Once the take ends
  * the alert says when (in its pushed message and its one record, and so
  * after a restart), and stays active until dismissed: the gap is in the
  * take's footage, and the script supervisor must still learn of it.
