@@ -3,7 +3,8 @@
  * server's database (its config's data directory) or any shot log file (a
  * file-mode DIR/shotscale.sqlite), filtered like GET /api/shots. The file is
  * only ever read: a file that is not a shot log is refused, an older one is
- * migrated in a copy in memory (see read-only-database.ts).
+ * migrated in a copy in memory (see read-only-database.ts). Written to
+ * standard output, a write that fails is OUTPUT_UNWRITABLE (standard-output.ts).
  *
  * A file-mode log records the file it was made from (media-source-store.ts):
  * its exports then link to that file and keep its rate and title, as the
@@ -25,6 +26,7 @@ import { logSpelling } from '../shots/slate-spelling.js';
 import { timecodeAtRate, timecodeRate, timecodeToFrames } from '../shots/timecode.js';
 import { parseCommandArgs, UsageError } from './command-options.js';
 import { checkNotInputFile, writeOutputFile } from './output-files.js';
+import { writeStandardOutput } from './standard-output.js';
 import { configFromArgs } from './serve-command.js';
 import { checkShotLogFile } from './input-file.js';
 
@@ -86,7 +88,8 @@ export async function runExport(argv: string[]): Promise<number> {
       writeOutputFile('--out', values.out!, result.body);
       process.stderr.write(`${shots.length} shots written to ${values.out}\n`);
     } else {
-      process.stdout.write(result.body);
+      // Waited for: main exits straight after, and a write that failed (> /dev/full) exited 0, the export lost.
+      await writeStandardOutput(result.body);
     }
   } finally {
     db.close();
