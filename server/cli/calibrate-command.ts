@@ -33,7 +33,8 @@ import { fitReading, holdTest, type HeadHold } from '../calibration/head-hold.js
 import { CALIBRATION_TRAIN_OPTIONS, countsOf, evaluateSets, fitHead, holdFor, PRODUCTION_TRAIN_OPTIONS, type LabelledSet, type SetReport, type SetScores } from '../calibration/multi-set-calibration.js';
 import type { SetTrainOptions } from '../calibration/set-label-training.js';
 import { evaluateImages } from '../evaluation/run-evaluation.js';
-import { frameKey, headFittedOn, honestFigure, fittedOnWords, type InSample } from '../evaluation/in-sample.js';
+import { countFittedFrames } from '../evaluation/in-sample-frames.js';
+import { frameKey, headFittedOn, honestFigure, fittedOnWords, inSampleTag, untoldWords, type InSample } from '../evaluation/in-sample.js';
 import { findTaxonomy, type Taxonomy } from '../evaluation/taxonomies.js';
 import type { Logger } from '../shared/logger.js';
 import { parseCommandArgs, UsageError, wholeNumberOption } from './command-options.js';
@@ -189,6 +190,8 @@ export async function runCalibrate(argv: string[], log: Logger): Promise<number>
   };
   if ((values.labels?.length ?? 0) > 1 && values.images) throw new UsageError('--images applies to one labels file; with several, each file\'s paths are relative to its own folder');
   const fromScratch = values['from-scratch'];
+  // Alternatives, as the usage shows them: --base would be read for nothing, and the user told nothing of it.
+  if (fromScratch && values.base) throw new UsageError('--from-scratch and --base: give one (--from-scratch fits on the given labels alone; --base names the base knowledge to fit them with)');
   const labelsFiles = (values.labels ?? []).map((arg) => splitLabelsArg(arg, values.taxonomy));
   const knowledgeFile = baseKnowledgePath(values.out);
   // One file named twice would be written over: the head by the report, or what the user made (labels, analysed frames) by either.
@@ -299,7 +302,7 @@ export async function runCalibrate(argv: string[], log: Logger): Promise<number>
     const wholeFitS = Math.round(performance.now() - fitStarted) / 1000;
     const { head: from, headFile } = base!;
     // The "before" of a head on frames it was fitted on is in-sample, and said so (its provenance tells).
-    const fittedOn = sets.map((s, k) => (from && headFile ? configuredHeadFittedOn(from, headFile, s, frames[k], baseCopies[k] ?? []) : null));
+    const fittedOn = sets.map((s, k) => (from && headFile ? configuredHeadFittedOn(from, headFile, s, frames[k], baseCopies[k] ?? [], base!.sets) : null));
     process.stdout.write(formatProductionReports(sets, fit.reports, folds, base!, fittedOn, baseSets));
     const { held, ecu } = holdFor(sets, featureNames);
     process.stdout.write(holdLine(fit.head.hold, held, ecu));
@@ -389,9 +392,11 @@ type BeforeInSample = InSample & { imagesNotFound?: number };
  * found: where some are not found from here (frames read from --samples),
  * whether it was fitted on those cannot be told.
  */
-function configuredHeadFittedOn(head: FramingHead, headFile: string, set: LabelledSet, frames: SetFrames | undefined, copies: readonly BaseCopies[]): BeforeInSample {
-  const fitted = headFittedOn(head, headFile, { name: set.name, labels: set.labels, images: frames?.images ?? [] });
-  if (fitted.inSample) return fitted;
+function configuredHeadFittedOn(head: FramingHead, headFile: string, set: LabelledSet, frames: SetFrames | undefined, copies: readonly BaseCopies[], knowledge: readonly LabelledSet[]): BeforeInSample {
+  // Fitted on some of the set's labels file: which of them, its base knowledge (every set it was fitted on, a replaced one too) says.
+  const fitted = countFittedFrames(headFittedOn(head, headFile, { name: set.name, labels: set.labels, images: frames?.images ?? [] }), knowledge, set.samples.map((x) => x.features));
+  // Its count bounded, not known (fitted on some of a labels file's images): the base knowledge's copies, where found, say exactly.
+  if (fitted.inSample && (!fitted.fitted || fitted.fitted.least === fitted.fitted.most)) return fitted;
   for (const copy of copies) {
     const recorded = head.provenance.sets?.find((p) => p.name === copy.set);
     if (!recorded) continue;
@@ -423,17 +428,21 @@ function remainingBaseSets(base: StartingPoint | null, given: readonly { name: s
 }
 
 /** What the configured head's figure on a set is: in-sample, out of sample, or not known (its provenance records no sets). */
-function beforeLines(fitted: BeforeInSample, count: number): { label: string; note: string[] } {
+export function beforeLines(fitted: BeforeInSample, count: number): { label: string; note: string[] } {
   if (fitted.inSample === null && fitted.imagesNotFound) {
     const some = fitted.imagesNotFound === count ? `their images are not found from here` : `${fitted.imagesNotFound} of the ${count} images are not found from here, and the configured head was fitted on none of the others`;
     return { label: 'the configured head (in-sample or not: unknown)', note: [`    whether the configured head was fitted on these frames cannot be told: ${some} (where --save-samples found them)`] };
   }
+  const untold = untoldWords(fitted, count);
+  if (untold) return { label: 'the configured head (in-sample or not: unknown)', note: [`    whether the configured head was fitted on these frames cannot be told: ${untold}`] };
   if (fitted.inSample === null) return { label: 'the configured head (in-sample or not: unknown)', note: ['    whether the configured head was fitted on these frames cannot be told: it records no sets it was fitted on'] };
+  if (!fitted.inSample && fitted.fitted) return { label: 'the configured head (never fitted on them)', note: [`    not in-sample: the configured head was fitted on ${fittedOnWords(fitted, count)}`] };
   if (!fitted.inSample) return { label: 'the configured head (never fitted on them)', note: [] };
   const figure = honestFigure(fitted);
+  const tag = inSampleTag(fitted, count)!;
   return {
-    label: 'the configured head (in-sample)',
-    note: [`    in-sample: the configured head was fitted on ${fittedOnWords(fitted, count)}; ${figure ? `its ${figure}, from its provenance` : 'its provenance records no figure fitted without them'}`],
+    label: `the configured head (${tag})`,
+    note: [`    ${tag}: the configured head was fitted on ${fittedOnWords(fitted, count)}; ${figure ? `its ${figure}, from its provenance` : 'its provenance records no figure fitted without them'}`],
   };
 }
 
@@ -444,6 +453,21 @@ function inBaseLine(r: ProductionSetReport, baseSets: readonly LabelledSet[]): s
     const same = c.by === 'frames' ? 'the same file name and size' : 'the same features';
     return `  ${c.frames} of these ${r.count} frames are in the base set ${c.set} too (${same}): left out of it (${whole - c.frames} of its ${whole} frames fitted on), so each counts once, with this set's label, and no fold is scored on a frame its fit saw`;
   });
+}
+
+/**
+ * Why a production set's folds are not what they seem: fewer than asked (as
+ * few frames to hold out), or more than its smallest class has frames: a
+ * fold's fit may then see none of that class but the base knowledge's (a
+ * `--limit 5` of HOHA said "5-fold CV" of a class of 1 frame, unremarked,
+ * where the fit on the given sets alone says why it used 2).
+ */
+export function productionFoldsNote(r: Pick<ProductionSetReport, 'folds' | 'groups'>, folds: number, set: LabelledSet): string {
+  if (r.folds < folds) return ` (${folds} asked: ${r.groups} frame${r.groups === 1 ? '' : 's'} to hold out)`;
+  const smallest = Math.min(...countsOf(set).filter((n) => n > 0));
+  if (smallest >= r.folds) return '';
+  const held = smallest === 1 ? 'the fold that holds it out learns' : 'a fold that holds them all out learns';
+  return ` (its smallest class has ${smallest} frame${smallest === 1 ? '' : 's'}, fewer than the folds: ${held} that class from the base knowledge alone)`;
 }
 
 function formatProductionReports(sets: readonly LabelledSet[], reports: readonly ProductionSetReport[], folds: number, base: StartingPoint, fittedOn: readonly (BeforeInSample | null)[], baseSets: readonly LabelledSet[]): string {
@@ -459,7 +483,7 @@ function formatProductionReports(sets: readonly LabelledSet[], reports: readonly
         // --base names no head: what its frames taught is not in the "before".
         ...(before ? [`  ${`${before.label}:`.padEnd(43)} ${scoresLine(taxonomy, r.before)}`, ...before.note] : [`  the rules alone:                           ${scoresLine(taxonomy, r.before)}`]),
         r.after
-          ? `  new head, ${r.folds}-fold CV:               ${scoresLine(taxonomy, r.after)}${r.folds < folds ? ` (${folds} asked: ${r.groups} frame${r.groups === 1 ? '' : 's'} to hold out)` : ''}`
+          ? `  new head, ${r.folds}-fold CV:               ${scoresLine(taxonomy, r.after)}${productionFoldsNote(r, folds, sets[i]!)}`
           : `  new head: no cross-validated figure (${r.count} frame${r.count === 1 ? '' : 's'} in ${classes} class${classes === 1 ? '' : 'es'}; it needs frames of at least 2 classes)`,
       ].join('\n');
     })

@@ -5,7 +5,9 @@
  * of the confusion matrix. Images that cannot be decoded are reported and
  * skipped; a bad labels file or an unknown label stops with exit 1.
  */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { baseKnowledgePath, loadBaseKnowledge } from '../calibration/base-knowledge.js';
 import { loadHead } from '../calibration/framing-head.js';
 import { resolveConfigPath } from '../config/load-config.js';
 import { ShotscaleError } from '../errors.js';
@@ -14,7 +16,8 @@ import { renderConfusionSvg } from '../evaluation/confusion-svg.js';
 import { buildReport, matrixTitle, predictionsCsv, type EvalReport, type ImageResult } from '../evaluation/eval-report.js';
 import { formatReportText } from '../evaluation/report-text.js';
 import { evaluateImages, type EvalOutcome } from '../evaluation/run-evaluation.js';
-import { headFittedOn, honestFigure, fittedOnWords, setNameOf, type InSample } from '../evaluation/in-sample.js';
+import { countFittedFrames } from '../evaluation/in-sample-frames.js';
+import { headFittedOn, honestFigure, fittedOnWords, inSampleTag, setNameOf, untoldWords, type InSample } from '../evaluation/in-sample.js';
 import type { Taxonomy } from '../evaluation/taxonomies.js';
 import { parseCommandArgs, UsageError, wholeNumberOption } from './command-options.js';
 import { imageSource, labelledImagesFromArgs, progressReporter, unreadableText } from './labelled-images.js';
@@ -55,12 +58,16 @@ function matrixPath(values: { matrix?: string | undefined; json?: string | undef
  */
 type ReportWithHead = EvalReport & { calibration: string | null; inSample: InSample | null };
 
-/** Whether the figures are in-sample, in words: a head scored on the frames it was fitted on must say so. */
-function inSampleLine(r: InSample, count: number): string {
+/** Whether the figures are in-sample, in words: a head scored on frames it was fitted on must say so, and on how many of them. */
+export function inSampleLine(r: InSample, count: number): string {
+  const untold = untoldWords(r, count);
+  if (untold) return `whether the head in use was fitted on these frames cannot be told: ${untold}`;
   if (r.inSample === null) return 'whether the head in use was fitted on this set cannot be told: it records no sets it was fitted on';
+  // Fitted on other frames of this set: the frames scored are held out all the same.
+  if (!r.inSample && r.fitted) return `not in-sample: the head in use was fitted on ${fittedOnWords(r, count)}`;
   if (!r.inSample) return `not in-sample: the head in use was fitted on other sets (${r.headSets.join(', ')})`;
   const figure = honestFigure(r);
-  return `in-sample: the head in use was fitted on ${fittedOnWords(r, count)}; ${figure ? `its ${figure} (from the head's manifest)` : 'the head\'s manifest records no figure for it fitted without these frames'}`;
+  return `${inSampleTag(r, count)}: the head in use was fitted on ${fittedOnWords(r, count)}; ${figure ? `its ${figure} (from the head's manifest)` : 'the head\'s manifest records no figure for it fitted without these frames'}`;
 }
 
 function writeReports(report: ReportWithHead, taxonomy: Taxonomy, results: readonly ImageResult[], values: { json?: string | undefined; csv?: string | undefined; matrix?: string | undefined }): void {
@@ -79,6 +86,26 @@ function configuredHead(values: { config?: string | undefined }): string | null 
   const loaded = configFromArgs(values);
   const file = loaded.config.model.calibration;
   return file ? resolveConfigPath(loaded, file) : null;
+}
+
+/**
+ * Where the head was fitted on some of the file's images and its provenance
+ * bounds how many of those scored: counted in its base knowledge, where that
+ * is beside it (in-sample-frames.ts); the bounds stand where it is not, or
+ * cannot be read.
+ */
+function countedInBase(r: InSample, headFile: string, featureNames: readonly string[], results: readonly ImageResult[]): InSample {
+  if (!r.fitted || r.fitted.least === r.fitted.most) return r;
+  const features = results.map((result) => result.analysis?.features);
+  if (features.some((f) => f === undefined)) return r;
+  const file = baseKnowledgePath(headFile);
+  if (!existsSync(file)) return r;
+  try {
+    return countFittedFrames(r, loadBaseKnowledge(file, featureNames), features as ArrayLike<number>[]);
+  } catch {
+    // Unreadable, or of another model: what the provenance says stands.
+    return r;
+  }
 }
 
 export async function runEval(argv: string[], log: Logger): Promise<number> {
@@ -116,7 +143,8 @@ export async function runEval(argv: string[], log: Logger): Promise<number> {
   // The head the classifier loaded (a model without framing features takes none), read for its provenance; the frames are those scored.
   const featureNames = classifier.model.featureNames;
   const scored = new Set(outcome.results.map((r) => r.file));
-  const inSample = calibration && featureNames ? headFittedOn(loadHead(calibration, featureNames), calibration, { name: setNameOf(values.labels), labels: values.labels, images: items.filter((item) => scored.has(item.file)).map((item) => item.path) }) : null;
+  const fittedOn = calibration && featureNames ? headFittedOn(loadHead(calibration, featureNames), calibration, { name: setNameOf(values.labels), labels: values.labels, images: items.filter((item) => scored.has(item.file)).map((item) => item.path) }) : null;
+  const inSample = fittedOn && calibration && featureNames ? countedInBase(fittedOn, calibration, featureNames, outcome.results) : fittedOn;
   const report: ReportWithHead = { ...buildReport({
     taxonomy,
     taxonomyReason: reason,

@@ -185,8 +185,9 @@ function readLabelledImages(labelsFile: string, imagesDir: string | undefined, n
   if (imagesDir !== undefined) checkImagesDir(imagesDir);
   const dir = path.resolve(imagesDir ?? path.dirname(labelsFile));
   const whole = readLabelsTable(readLabelsText(labelsFile, missingHint), labelsFile);
+  // The file is of one taxonomy, read from all its labels: from the rows --limit keeps, `--limit 3` of HOHA inferred cinemanet, `--limit 5` six.
+  const { taxonomy, reason } = chooseTaxonomy(named, labelsFile, whole);
   const table = { ...whole, rows: spreadRows(whole.rows, limit) };
-  const { taxonomy, reason } = chooseTaxonomy(named, labelsFile, table);
   // The classes of the whole file (those the taxonomy knows), so that a refusal can tell whether --limit left them out.
   const wholeClasses = new Set(whole.rows.map((r) => classIndexOf(taxonomy, r.label)).filter((c) => c !== undefined)).size;
   const limited = limit !== null && whole.rows.length > limit ? { limit, rows: whole.rows.length, classes: wholeClasses } : null;
