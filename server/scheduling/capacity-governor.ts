@@ -171,8 +171,12 @@ export class CapacityGovernor {
     const { reportAfterMs } = this.options;
     // Over: held to shares for reportAfterMs. Back: none held for as long, or nothing asked of the model at all.
     const overCapacity = previous.overCapacity ? throttling || (demand > 0 && now - (this.calmSince ?? now) < reportAfterMs) : throttling && now - this.throttlingSince! >= reportAfterMs;
+    // The hold-over above, told apart from a model still short: every camera's fair share covers what it
+    // delivers. Not while the model's speed is unmeasured (no batch in the window): nothing says it has room.
+    const recovering = overCapacity && capacityFps !== null && arriving.every((wanted, i) => fair[i]! >= wanted * 0.98);
     this.state = {
       overCapacity,
+      recovering,
       capacityFps: capacityFps === null ? null : round(capacityFps),
       demandFps: round(demand),
       utilisation: Math.round(Math.min(1, busyMs / (span * this.lanes)) * 100) / 100,

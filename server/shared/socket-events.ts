@@ -164,6 +164,13 @@ export interface PipelineStats {
 /** The capacity governor's picture (server/scheduling/capacity-governor.ts). */
 export interface CapacitySummary {
   overCapacity: boolean;
+  /**
+   * Still reported over capacity (the report is held while the cameras climb
+   * back a step at a time, and for a while after), but the model has room for
+   * every camera's rate now: the page says "recovering", not "over capacity"
+   * beside a capacity several times the demand. Absent from older servers.
+   */
+  recovering?: boolean;
   /** Frames a second the model gets through while busy; null before it is measured. */
   capacityFps: number | null;
   /** Frames a second the cameras deliver for analysis. */

@@ -131,7 +131,7 @@ describe('over capacity', () => {
     const header = page.locator('[data-testid="over-capacity"]');
     await header.waitFor({ timeout: 15_000 });
     assert.equal((await header.locator('dd').textContent())?.trim(), 'over capacity');
-    assert.match((await header.getAttribute('title')) ?? '', /^8 cameras analysed at [\d.]+(-[\d.]+)? fps of [\d.]+ fps: /);
+    assert.match((await header.getAttribute('title')) ?? '', /^over capacity: the cameras deliver .*; 8 cameras held to a fair share, [\d.]+(-[\d.]+)? fps of [\d.]+ fps now/);
     await page.waitForFunction((n) => document.querySelectorAll('[data-testid="tile-throttled"]').length === n, CAMERAS.length, { timeout: 10_000 });
     assert.match((await page.locator('[data-camera-id="cam-1"] [data-testid="tile-throttled"]').textContent()) ?? '', /^[\d.]+ fps of [\d.]+ fps$/);
     await page.screenshot({ path: path.join(artifacts, 'overload-wall.png') });

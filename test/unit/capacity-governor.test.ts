@@ -197,3 +197,39 @@ test('reported over capacity, it is taken back only after the shares have been o
   const lastHeld = held.lastIndexOf(true);
   assert.ok(back > lastHeld, 'not before the shares came off');
 });
+
+test('held over capacity while the cameras climb back, the state says the model has room (recovering); short of it, not', () => {
+  const changes: CapacityState[] = [];
+  const governor = new CapacityGovernor(DEFAULT_GOVERNOR_OPTIONS, (s) => changes.push(s));
+  const cams = ['a', 'b'];
+  cams.forEach((c) => governor.addCamera(c));
+  // 2 x 10 fps of a model that does ~13: over, and short of room.
+  simulate(governor, cams, 10, 75, 0, 8000);
+  assert.equal(governor.snapshot().overCapacity, true);
+  assert.equal(governor.snapshot().recovering, false);
+  const reported = changes.length;
+  // The model at full speed: the shares climb back while "over capacity" is still held.
+  simulate(governor, cams, 10, 10, 8000, FAST_UNTIL);
+  const holdOver = changes.slice(reported).filter((s) => s.overCapacity);
+  // Once the measured capacity (over its window) leaves room for both, every held-over state says so.
+  const roomy = holdOver.filter((s) => s.capacityFps !== null && s.capacityFps * DEFAULT_GOVERNOR_OPTIONS.targetUtilisation >= s.demandFps);
+  assert.ok(roomy.some((s) => Object.values(s.cameras).some((c) => c.allowedFps < c.arrivingFps)), 'some camera still climbing back with room to spare');
+  assert.ok(roomy.every((s) => s.recovering === true), JSON.stringify(roomy.find((s) => !s.recovering)));
+  assert.ok(holdOver.filter((s) => !roomy.includes(s)).every((s) => s.recovering === false), 'short of room: not recovering');
+  simulate(governor, cams, 10, 10, FAST_UNTIL, 26_000);
+  assert.equal(governor.snapshot().overCapacity, false);
+  assert.equal(governor.snapshot().recovering, false);
+});
+
+test('reported over capacity with the model unmeasured (no batch in the window): not said to be recovering', () => {
+  const governor = new CapacityGovernor();
+  ['a', 'b'].forEach((c) => governor.addCamera(c));
+  simulate(governor, ['a', 'b'], 10, 75, 0, 8000);
+  assert.equal(governor.snapshot().overCapacity, true);
+  // Frames keep arriving, the model runs no batch (stuck): its speed is unknown once the window has passed.
+  for (let t = 8000; t < 13_000; t += 100) ['a', 'b'].forEach((id) => governor.admit(id, t));
+  const state = governor.snapshot(13_000);
+  assert.equal(state.capacityFps, null, JSON.stringify(state));
+  assert.equal(state.overCapacity, true, JSON.stringify(state));
+  assert.equal(state.recovering, false, JSON.stringify(state));
+});

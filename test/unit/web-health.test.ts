@@ -10,6 +10,7 @@ import {
   dropShare,
   expectedAnalysisFps,
   frameIntervalMs,
+  headerCameraCount,
   healthSummary,
   levelAbove,
   levelBelow,
@@ -17,6 +18,8 @@ import {
   notLiveReason,
   notLiveSummary,
   STATS_STALE_MS,
+  loadState,
+  loadTitle,
   overCapacityCause,
   overCapacityText,
   statCards,
@@ -273,13 +276,13 @@ test('over capacity: a warning card, each throttled camera with its fair share, 
     utilisation: 0.92,
     cameras: { a: { arrivingFps: 5, allowedFps: 2.5 }, b: { arrivingFps: 5, allowedFps: 2.5 }, c: { arrivingFps: 5, allowedFps: 2.5 }, d: { arrivingFps: 1, allowedFps: 1 } },
   };
-  assert.equal(overCapacityText(capacity), '3 cameras analysed at 2.5 fps of 5.0 fps');
-  assert.equal(overCapacityText({ ...capacity, cameras: { ...capacity.cameras, b: { arrivingFps: 5, allowedFps: 3 } } }), '3 cameras analysed at 2.5-3.0 fps of 5.0 fps');
+  assert.equal(overCapacityText(capacity), '3 cameras held to a fair share, 2.5 fps of 5.0 fps now');
+  assert.equal(overCapacityText({ ...capacity, cameras: { ...capacity.cameras, b: { arrivingFps: 5, allowedFps: 3 } } }), '3 cameras held to a fair share, 2.5-3.0 fps of 5.0 fps now');
   const over = stats({ capacity, analysedPerS: 8.5 });
   const card = statCards(over, FOUR).find((c) => c.key === 'capacity')!;
   assert.equal(card.level, 'warn');
   assert.equal(card.value, 'over capacity');
-  assert.equal(card.reason, '3 cameras analysed at 2.5 fps of 5.0 fps (fair shares)');
+  assert.equal(card.reason, '3 cameras held to a fair share, 2.5 fps of 5.0 fps now');
   // Analysed frames are judged against the shares handed out, not what was asked.
   const analysed = statCards(over, FOUR).find((c) => c.key === 'analysed')!;
   assert.equal(analysed.level, 'ok');
@@ -293,9 +296,9 @@ test('over capacity: a warning card, each throttled camera with its fair share, 
   // Back within capacity, the shares rise step by step: the row says so rather than "over capacity" under a card that says within.
   const rising = stats({ capacity: { ...capacity, overCapacity: false }, analysedPerS: 8.5 });
   assert.equal(statCards(rising, FOUR).find((c) => c.key === 'capacity')!.value, 'within capacity');
-  assert.deepEqual(cameraHealth(camera('a'), rising, NOW).reasons, ['fair share: 2.5 fps of 5.0 fps (rising again: the server is back within capacity)']);
+  assert.deepEqual(cameraHealth(camera('a'), rising, NOW).reasons, ['fair share: 2.5 fps of 5.0 fps (climbing back: the model has room again)']);
   const summary = healthSummary(FOUR, over, NOW);
-  assert.equal(summary.lines[1], 'Over capacity: the cameras deliver 40.0/s, the model analyses about 24.0/s and is handed 8.5/s of it, the rest kept for jitter; 3 cameras analysed at 2.5 fps of 5.0 fps.');
+  assert.equal(summary.lines[1], 'Over capacity: the cameras deliver 40.0/s, the model analyses about 24.0/s and is handed 8.5/s of it, the rest kept for jitter; 3 cameras held to a fair share, 2.5 fps of 5.0 fps now (the Analysed column is the average over the last 30 s).');
   // A demand under what the model can do, but over what it is handed, says so rather than contradicting itself.
   const near = { ...capacity, demandFps: 19.5, capacityFps: 20.6, cameras: { a: { arrivingFps: 4.9, allowedFps: 4.4 }, b: { arrivingFps: 4.9, allowedFps: 4.4 }, c: { arrivingFps: 4.9, allowedFps: 4.4 }, d: { arrivingFps: 4.8, allowedFps: 4.4 } } };
   assert.equal(overCapacityCause(near), 'the cameras deliver 19.5/s, the model analyses about 20.6/s and is handed 17.6/s of it, the rest kept for jitter');
@@ -359,4 +362,66 @@ test('a live camera with a black or frozen picture is not OK, and the server\'s 
   assert.equal(full.level, 'bad');
   assert.deepEqual(full.lines, ['4 of 4 cameras live.', 'Problem: The shot log cannot be written: no space left on the device; 12 shots held in memory.']);
   assert.equal(healthSummary(FOUR, stats(), NOW, [{ ...storage, severity: 'info' }]).level, 'ok');
+});
+
+test('held over capacity while the cameras climb back (recovering): said so, never "over capacity" beside a capacity several times the demand', () => {
+  // The reviewer's figures: 19.6/s delivered, the model about 63.9/s, four cameras climbing back to 5 fps.
+  const capacity = {
+    overCapacity: true,
+    recovering: true,
+    capacityFps: 63.9,
+    demandFps: 19.6,
+    utilisation: 0.15,
+    cameras: { a: { arrivingFps: 4.9, allowedFps: 4.4 }, b: { arrivingFps: 4.9, allowedFps: 4.4 }, c: { arrivingFps: 4.9, allowedFps: 4.4 }, d: { arrivingFps: 4.9, allowedFps: 4.4 } },
+  };
+  const climbing = stats({ capacity, analysedPerS: 17.6 });
+  assert.equal(loadState(capacity), 'recovering');
+  const card = statCards(climbing, FOUR).find((c) => c.key === 'capacity')!;
+  assert.equal(card.value, 'recovering');
+  assert.equal(card.level, 'warn');
+  assert.equal(card.reason, '4 cameras climbing back to their rates, at 4.4 fps of 4.9 fps now');
+  const summary = healthSummary(FOUR, climbing, NOW);
+  assert.equal(
+    summary.lines[1],
+    'Recovering from over capacity: the model has room now (about 63.9/s for the 19.6/s the cameras deliver); 4 cameras climbing back to their rates, at 4.4 fps of 4.9 fps now (the Analysed column is the average over the last 30 s).',
+  );
+  assert.ok(!summary.lines.join(' ').includes('Over capacity'), summary.lines.join(' | '));
+  assert.deepEqual(cameraHealth(camera('a'), climbing, NOW).reasons, ['fair share: 4.4 fps of 4.9 fps (climbing back: the model has room again)']);
+  assert.match(loadTitle(capacity), /^recovering from over capacity: the model has room now/);
+  assert.equal(statCards(climbing, FOUR).find((c) => c.key === 'analysed')!.detail, 'of 20.0/s asked by 4 live cameras; 17.6/s allotted while the cameras climb back');
+  // Every camera back at its rate, the report still held: no "fair shares" twice, no warning.
+  const back = { ...capacity, cameras: { a: { arrivingFps: 4.9, allowedFps: 4.9 }, b: { arrivingFps: 4.9, allowedFps: 4.9 }, c: { arrivingFps: 4.9, allowedFps: 4.9 }, d: { arrivingFps: 4.9, allowedFps: 4.9 } } };
+  const backCard = statCards(stats({ capacity: back }), FOUR).find((c) => c.key === 'capacity')!;
+  assert.equal(backCard.level, 'ok');
+  assert.equal(backCard.detail, 'cameras deliver 19.6/s · model about 63.9/s while busy · busy 15% · every camera back at its rate');
+  assert.equal(healthSummary(FOUR, stats({ capacity: back }), NOW).lines[1], 'Recovering from over capacity: the model has room now (about 63.9/s for the 19.6/s the cameras deliver); every camera back at its rate.');
+  // Truly short (no recovering from the server, or an older server that sends none): over capacity, one "fair share".
+  const short = { ...capacity, recovering: false, capacityFps: 20.6 };
+  assert.equal(loadState(short), 'over');
+  assert.equal(loadState({ ...short, recovering: undefined }), 'over');
+  const shortCard = statCards(stats({ capacity: short }), FOUR).find((c) => c.key === 'capacity')!;
+  assert.equal(shortCard.value, 'over capacity');
+  assert.equal(shortCard.reason!.match(/fair share/g)?.length, 1, shortCard.reason!);
+  assert.equal(loadState({ ...capacity, overCapacity: false }), 'ok');
+});
+
+test('the header counts cameras as Health does: live of the enabled ones, the disabled noted', () => {
+  // The reviewer's case: 6 cameras, 2 disabled (stopped), 4 live. The header read "4/6 live" beside "4 of 4 cameras live (2 disabled)".
+  const six = [...FOUR, camera('e', { enabled: false, state: 'stopped' }), camera('f', { enabled: false, state: 'stopped' })];
+  assert.equal(headerCameraCount(six), '4/4 live · 2 disabled');
+  assert.equal(healthSummary(six, stats(), NOW).lines[0], '4 of 4 cameras live (2 disabled).');
+  assert.equal(headerCameraCount([...FOUR.slice(0, 3), camera('d', { state: 'failed' })]), '3/4 live');
+  assert.equal(headerCameraCount(six, false), '—/4 live · 2 disabled');
+  assert.equal(headerCameraCount([]), '0/0 live');
+});
+
+test('a camera not running (disabled, stopped, failed, waiting) shows no analysed rate: the window average faded for 30 s after it stopped', () => {
+  const fading = stats({ analysedPerSByCamera: { a: 3.7, b: 3.7, c: 3.7, d: 3.7, e: 3.7 } });
+  assert.equal(cameraHealth(camera('a', { enabled: false, state: 'stopped' }), fading, NOW).analysedPerS, null);
+  assert.equal(cameraHealth(camera('b', { state: 'stopped' }), fading, NOW).analysedPerS, null);
+  assert.equal(cameraHealth(camera('c', { state: 'failed' }), fading, NOW).analysedPerS, null);
+  assert.equal(cameraHealth(camera('d', { state: 'waiting', sourceKind: 'webrtc' }), fading, NOW).analysedPerS, null);
+  // Running, or being brought back, it keeps its figure.
+  assert.equal(cameraHealth(camera('a'), fading, NOW).analysedPerS, 3.7);
+  assert.equal(cameraHealth(camera('e', { state: 'restarting' }), fading, NOW).analysedPerS, 3.7);
 });

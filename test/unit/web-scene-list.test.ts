@@ -1,7 +1,7 @@
 /** Which scenes the Coverage view lists, in what order, and which it marks (web/src/lib/scene-list.ts). */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { filterScenes, orderScenes, runningScenes, sceneMark, sceneStatsLine, takeLines } from '../../web/src/lib/scene-list.js';
+import { filterScenes, orderScenes, runningScenes, sceneMark, sceneStatsLine, sceneTitle, slateTitle, takeLines } from '../../web/src/lib/scene-list.js';
 import type { SceneCoverage } from '../../server/shared/shots.js';
 
 const scenes = (...names: string[]) => names.map((scene) => ({ scene }));
@@ -83,4 +83,15 @@ test("a scene's card has the line of each of its running takes; none running, th
   assert.deepEqual(takeLines({ current: fourteen }, '14'), [fourteen], 'an older server: its current take');
   assert.deepEqual(takeLines({ current: take('12', null), running: [] }, '12'), [], 'a scene, not a take');
   assert.deepEqual(takeLines(null, '12'), []);
+});
+
+test("a scene's title never doubles the word: a name that starts with Scene (any case) is the title alone", () => {
+  assert.equal(sceneTitle('14'), 'Scene 14');
+  assert.equal(sceneTitle('Scene of the crime at the old harbour warehouse, night, rain, wide'), 'Scene of the crime at the old harbour warehouse, night, rain, wide');
+  assert.equal(sceneTitle('SCENE 4A'), 'SCENE 4A');
+  assert.equal(sceneTitle('scene'), 'scene');
+  // A word that only starts the same is a name like any other.
+  assert.equal(sceneTitle('Scenery pass'), 'Scene Scenery pass');
+  assert.equal(slateTitle('14', '3'), 'Scene 14 · Take 3');
+  assert.equal(slateTitle('Scene of the crime', '12'), 'Scene of the crime · Take 12');
 });

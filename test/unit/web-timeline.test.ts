@@ -190,6 +190,10 @@ test('formatShotLength, formatSlate, minuteMarks', () => {
   assert.equal(formatSlate('12', '3'), 'Sc 12 / Tk 3');
   assert.equal(formatSlate('12', null), 'Sc 12');
   assert.equal(formatSlate(null, null), null);
+  // A name that starts with the word itself is not prefixed with it again.
+  assert.equal(formatSlate('Scene of the crime', '3'), 'Scene of the crime / Tk 3');
+  assert.equal(formatSlate('SC 4A', null), 'SC 4A');
+  assert.equal(formatSlate('Scenery', '1'), 'Sc Scenery / Tk 1');
   const marks = minuteMarks(5 * MIN);
   assert.equal(marks.length, 6);
   assert.deepEqual(marks[0], { at: 0, label: '−5 min' });

@@ -4,10 +4,14 @@
  * words, so that the page never relies on colour alone.
  * Unit-tested under node (test/unit/web-health.test.ts).
  */
-import type { CameraStatus, CapacitySummary, PipelineStats } from '../../../server/shared/socket-events.js';
+import type { CameraStatus, PipelineStats } from '../../../server/shared/socket-events.js';
 import type { Alert, AlertKind } from '../../../server/shared/shots.js';
 import { localClock, type Clock } from './not-live.js';
 import { DASH, formatBytes, formatDuration, formatFps, formatLatency, formatPercent, formatRate } from './format.js';
+import { allottedFps, heldCameras, loadLine, loadState, overCapacityText } from './load-words.js';
+
+// The load's words live in load-words.ts; re-exported for the callers that knew them here.
+export { allottedFps, loadLine, loadState, loadTitle, overCapacityCause, overCapacityText, type LoadState } from './load-words.js';
 
 /** ok / warn / bad are judgements; off: disabled on purpose; none: nothing to judge yet. */
 export type Level = 'ok' | 'warn' | 'bad' | 'off' | 'none';
@@ -156,11 +160,12 @@ export function statCards(stats: PipelineStats | null, cameras: readonly CameraS
   const target = allotted ?? expected;
   const analysedLevel = target > 0 ? levelBelow(stats.analysedPerS / target, THRESHOLDS.rateShare) : 'none';
   const asked = expected > 0 ? `of ${formatRate(expected)} asked by ${activeCameras(cameras).length} live camera${activeCameras(cameras).length === 1 ? '' : 's'}` : 'no camera is live';
+  const allottedWhile = stats.capacity && loadState(stats.capacity) === 'recovering' ? 'while the cameras climb back' : 'while over capacity';
   const analysed = card(
     'analysed',
     'Analysed frames',
     formatRate(stats.analysedPerS),
-    allotted === null ? asked : `${asked}; ${formatRate(allotted)} allotted while over capacity`,
+    allotted === null ? asked : `${asked}; ${formatRate(allotted)} allotted ${allottedWhile}`,
     analysedLevel,
     analysedLevel === 'warn' || analysedLevel === 'bad' ? `${formatPercent(stats.analysedPerS / target)} of the frames ${allotted === null ? 'asked for' : 'allotted'}` : null,
   );
@@ -211,38 +216,21 @@ export function statCards(stats: PipelineStats | null, cameras: readonly CameraS
   ];
 }
 
-/** "analysed at 2.5-3 of 5 fps": the range of the throttled cameras' shares. */
-/** Frames a second handed to the model over all cameras: less than it can do, the rest absorbs jitter. */
-export function allottedFps(capacity: CapacitySummary): number {
-  return Object.values(capacity.cameras).reduce((sum, c) => sum + c.allowedFps, 0);
-}
-
-/**
- * Why the server is over capacity, in one sentence: the cameras' demand is set
- * against what the model is handed, not only against what it can do, since a
- * demand under the model's capacity but over the share handed out reads as a
- * contradiction otherwise.
- */
-export function overCapacityCause(capacity: CapacitySummary): string {
-  const can = capacity.capacityFps === null ? '?' : formatRate(capacity.capacityFps);
-  return `the cameras deliver ${formatRate(capacity.demandFps)}, the model analyses about ${can} and is handed ${formatRate(allottedFps(capacity))} of it, the rest kept for jitter`;
-}
-
-export function overCapacityText(capacity: CapacitySummary): string {
-  const throttled = Object.values(capacity.cameras).filter((c) => c.allowedFps < c.arrivingFps * 0.95);
-  if (!throttled.length) return 'cameras at fair shares';
-  const lo = Math.min(...throttled.map((c) => c.allowedFps)), hi = Math.max(...throttled.map((c) => c.allowedFps));
-  const asked = Math.max(...throttled.map((c) => c.arrivingFps));
-  return `${throttled.length} camera${throttled.length === 1 ? '' : 's'} analysed at ${lo === hi ? formatFps(lo) : `${lo.toFixed(1)}-${formatFps(hi)}`} of ${formatFps(asked)}`;
-}
-
-/** The capacity card: within capacity, or over it and what each camera gets. */
+/** The capacity card: within capacity, over it and what each camera gets, or recovering from it. */
 function capacityCard(stats: PipelineStats): StatCardData {
   const c = stats.capacity;
   if (!c) return card('capacity', 'Capacity', 'fair share off', 'pipeline.overload.fairShare is false: the rings alone drop frames');
   const model = c.capacityFps === null ? 'model not measured yet' : `model about ${formatRate(c.capacityFps)} while busy · busy ${formatPercent(c.utilisation)}`;
-  if (!c.overCapacity) return card('capacity', 'Capacity', 'within capacity', `cameras deliver ${formatRate(c.demandFps)} · ${model}`, c.capacityFps === null ? 'none' : 'ok');
-  return card('capacity', 'Capacity', 'over capacity', `cameras deliver ${formatRate(c.demandFps)} · ${model}`, 'warn', `${overCapacityText(c)} (fair shares)`);
+  const detail = `cameras deliver ${formatRate(c.demandFps)} · ${model}`;
+  switch (loadState(c)) {
+    case 'ok':
+      return card('capacity', 'Capacity', 'within capacity', detail, c.capacityFps === null ? 'none' : 'ok');
+    case 'recovering':
+      // Still a warning while a camera is below its rate; once all are back, only the report's hold is left.
+      return heldCameras(c).length ? card('capacity', 'Capacity', 'recovering', detail, 'warn', overCapacityText(c)) : card('capacity', 'Capacity', 'recovering', `${detail} · ${overCapacityText(c)}`, 'ok');
+    case 'over':
+      return card('capacity', 'Capacity', 'over capacity', detail, 'warn', overCapacityText(c));
+  }
 }
 
 /**
@@ -293,7 +281,8 @@ export interface CameraHealthRow {
  * window shows a tenth of its rate and would be flagged for nothing.
  */
 export function cameraHealth(status: CameraStatus, stats: PipelineStats | null, now = Date.now(), alerts: readonly Alert[] = []): CameraHealthRow {
-  const analysedPerS = stats?.analysedPerSByCamera[status.cameraId] ?? null;
+  // The rate is a window's average: a camera disabled or stopped read "3.7/s of 5.0/s", fading, for a whole window after.
+  const analysedPerS = isRunning(status) ? (stats?.analysedPerSByCamera[status.cameraId] ?? null) : null;
   const row: CameraHealthRow = {
     id: status.cameraId,
     name: status.name,
@@ -360,7 +349,7 @@ export function cameraHealth(status: CameraStatus, stats: PipelineStats | null, 
   if (throttled) {
     // Over capacity the rate is lowered on purpose, evenly: a warning that says so, not a fault of this camera.
     // Once back within capacity the shares are raised step by step (no swing back into overload): say that.
-    const why = stats?.capacity?.overCapacity ? 'server over capacity' : 'rising again: the server is back within capacity';
+    const why = stats?.capacity && loadState(stats.capacity) === 'over' ? 'server over capacity' : 'climbing back: the model has room again';
     flag('warn', `fair share: ${formatFps(share.allowedFps)} of ${formatFps(share.arrivingFps)} (${why})`);
   } else if (stats && analysedPerS !== null && liveForS >= stats.windowS) {
     const analysed = levelBelow(analysedPerS / target, THRESHOLDS.rateShare);
@@ -375,6 +364,14 @@ export function cameraHealth(status: CameraStatus, stats: PipelineStats | null, 
     if (words && alert.resolvedAt === null && alert.cameraIds.includes(status.cameraId) && alertLevel(alert) !== 'ok') flag(alertLevel(alert), words);
   }
   return row;
+}
+
+/** States in which a camera has no source running and no frames coming: its analysed rate is not shown. */
+const NOT_RUNNING: readonly CameraStatus['state'][] = ['stopped', 'failed', 'waiting', 'gone'];
+
+/** Whether a camera's source is running (or being brought back): enabled and not stopped, failed or waiting for a sender. */
+export function isRunning(status: Pick<CameraStatus, 'enabled' | 'state'>): boolean {
+  return status.enabled && !NOT_RUNNING.includes(status.state);
 }
 
 /** Within a level, a camera delivering nothing comes before one delivering too little. */
@@ -403,6 +400,19 @@ function nameList(names: readonly string[], most = 4): string {
 }
 
 /**
+ * The header's count of cameras, counted as the Health summary counts them:
+ * live of the enabled ones, the disabled noted. "4/6 live" in the header beside
+ * "4 of 4 cameras live (2 disabled)" in Health read as two cameras down.
+ * `known`: false while not connected, when which are live is not known here.
+ */
+export function headerCameraCount(cameras: readonly Pick<CameraStatus, 'enabled' | 'state'>[], known = true): string {
+  const enabled = cameras.filter((c) => c.enabled);
+  const live = known ? String(enabled.filter((c) => c.state === 'live').length) : DASH;
+  const disabled = cameras.length - enabled.length;
+  return `${live}/${enabled.length} live${disabled ? ` · ${disabled} disabled` : ''}`;
+}
+
+/**
  * A few short lines for the top of the page: what is live, which cameras and
  * which pipeline figures need a look (the table and the cards say why).
  */
@@ -418,10 +428,8 @@ export function healthSummary(cameras: readonly CameraStatus[], stats: PipelineS
   }
   const bad = rows.filter((r) => r.level === 'bad').map((r) => r.name);
   const warn = rows.filter((r) => r.level === 'warn').map((r) => r.name);
-  if (stats?.capacity?.overCapacity) {
-    const c = stats.capacity;
-    lines.push(`Over capacity: ${overCapacityCause(c)}; ${overCapacityText(c)}.`);
-  }
+  const load = stats?.capacity ? loadLine(stats.capacity, stats.windowS) : null;
+  if (load) lines.push(load);
   if (bad.length) lines.push(`Problem with ${nameList(bad)}.`);
   if (warn.length) lines.push(`Warning for ${nameList(warn)}.`);
 

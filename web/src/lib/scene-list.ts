@@ -19,6 +19,19 @@ export function runningScenes(running: readonly Pick<Take, 'scene' | 'startedAt'
   return scenes;
 }
 
+/**
+ * A scene's title, "Scene 14": a scene named "Scene of the crime" (or
+ * "SCENE 4A") is titled by its name alone, never "Scene Scene of the crime".
+ */
+export function sceneTitle(scene: string): string {
+  return /^scene\b/i.test(scene.trim()) ? scene : `Scene ${scene}`;
+}
+
+/** A slate in full, for a tile's tooltip where the label is cut short: "Scene 14 · Take 3". */
+export function slateTitle(scene: string, take: string): string {
+  return `${sceneTitle(scene)} · Take ${take}`;
+}
+
 /** A scene's mark: shooting now, else the last slated one (when it is `last`). */
 export function sceneMark(scene: string, running: readonly string[], last: string | null | undefined): SceneMark {
   if (running.includes(scene)) return 'shooting';

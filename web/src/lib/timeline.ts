@@ -200,11 +200,12 @@ export function formatShotLength(seconds: number | null | undefined): string {
   return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`;
 }
 
-/** "Sc 12 / Tk 3", "Sc 12", or null. */
+/** "Sc 12 / Tk 3", "Sc 12", or null. A scene named "Scene of the crime" (any case) is not prefixed: "Sc Scene of the crime" doubled the word. */
 export function formatSlate(scene: string | null | undefined, take: string | null | undefined): string | null {
   if (!scene && !take) return null;
-  if (!take) return `Sc ${scene}`;
-  return scene ? `Sc ${scene} / Tk ${take}` : `Tk ${take}`;
+  const sc = scene && /^sc(ene)?\b/i.test(scene.trim()) ? scene : `Sc ${scene}`;
+  if (!take) return sc;
+  return scene ? `${sc} / Tk ${take}` : `Tk ${take}`;
 }
 
 /**

@@ -463,6 +463,49 @@ export const RECONNECT_FOR_MS = 120_000;
 const RECONNECT_FIRST_DELAY_MS = 1000;
 const RECONNECT_MAX_DELAY_MS = 5000;
 
+/**
+ * Why the server ended the last session, as its camera now stands: the
+ * camera disabled (then enabled again), or removed (then made again).
+ */
+export type ServerEnd = 'disabled' | 'enabled-again' | 'removed' | 'there-again';
+
+const SERVER_END_WORDS: Readonly<Record<ServerEnd, { error: string; code: string }>> = {
+  disabled: { error: 'The server ended this session: the camera was disabled on the server. Press Start to publish again once it is enabled.', code: 'CAMERA_BUSY' },
+  'enabled-again': { error: 'The server ended this session: the camera was disabled on the server; it is enabled again now. Press Start to publish again.', code: 'CAMERA_BUSY' },
+  removed: { error: 'The server ended this session: the camera was removed on the server. Press Start to publish again (a new camera is made).', code: 'CAMERA_NOT_FOUND' },
+  'there-again': { error: 'The server ended this session: the camera was removed on the server; it is there again now. Press Start to publish again.', code: 'CAMERA_NOT_FOUND' },
+};
+
+/** The words and code of a session the server ended, for that reason. */
+export function serverEndWords(end: ServerEnd): { error: string; code: string } {
+  return SERVER_END_WORDS[end];
+}
+
+/**
+ * How a session the server ended reads after its camera changed on the
+ * server (`removed`, or a status with `enabled`), once no session runs: left
+ * as it was, the page said "press Start once it is enabled" of a camera that
+ * had been deleted since.
+ */
+export function followServerEnd(end: ServerEnd, state: string, enabled = true): ServerEnd {
+  if (state === 'removed') return 'removed';
+  if (!enabled) return 'disabled';
+  return end === 'disabled' || end === 'enabled-again' ? 'enabled-again' : 'there-again';
+}
+
+/**
+ * The camera the error shown is about, when it is not the one now in the id
+ * field (a start refused for cam-1, then phone-1 typed): the page says so
+ * rather than showing cam-1's error as the typed camera's. Null when the error
+ * is the field's camera's, or about no camera (the token).
+ */
+export function errorCameraElsewhere(snap: Pick<PublishSnapshot, 'phase' | 'cameraId' | 'refusal'>, fieldId: string): string | null {
+  if (snap.phase !== 'error' || !snap.cameraId || snap.cameraId === fieldId.trim()) return null;
+  // A token refused is refused for any camera.
+  if (snap.refusal && (snap.refusal.status === 401 || (snap.refusal.status === 403 && snap.refusal.code === 'FORBIDDEN'))) return null;
+  return snap.cameraId;
+}
+
 export class PublishSession {
   private state: PublishSnapshot = {
     phase: 'idle',
@@ -487,6 +530,8 @@ export class PublishSession {
   private unloadHooked = false;
   /** The status feed has shown this session's camera taken (waiting, live or stalled) since the session began. */
   private serverSaw = false;
+  /** The server ended the last session (phase error): why, as its camera stands now; null otherwise. */
+  private serverEnd: ServerEnd | null = null;
   /** What the last start was given: a lost session is published again with it. */
   private options: StartOptions | null = null;
   /** While publishing again by itself: since when, how many attempts so far, and why. */
@@ -537,6 +582,7 @@ export class PublishSession {
     if (this.active) throw new Error('already publishing; stop first');
     this.options = options;
     this.reconnect = null;
+    this.serverEnd = null;
     const generation = ++this.generation;
     this.set({ phase: 'connecting', error: null, errorCode: null, refusal: null, switches: 0, cameraId: options.cameraId, location: null, connection: null });
     await settledWithin(this.lastAttempt, ABANDONED_WAIT_MS);
@@ -642,6 +688,7 @@ export class PublishSession {
   /** Ends the session (DELETE), closes the connection and stops the camera. */
   async stop(): Promise<void> {
     this.generation++;
+    this.serverEnd = null;
     this.clearConnectTimer();
     this.clearReconnect();
     const session = this.session;
@@ -663,21 +710,25 @@ export class PublishSession {
    */
   serverStatus(cameraId: string, state: string, enabled = true): void {
     const session = this.session;
-    if (!session || cameraId !== this.state.cameraId) return;
+    if (cameraId !== this.state.cameraId) return;
+    if (!session) {
+      this.followServerEnd(state, enabled);
+      return;
+    }
     if (state === 'waiting' || state === 'live' || state === 'stalled') {
       this.serverSaw = true;
       return;
     }
     // A camera cannot be published to while stopped, so a stopped one ended this session.
     if (state === 'stopped' && !enabled) {
-      void this.fail(session, 'The server ended this session: the camera was disabled on the server. Press Start to publish again once it is enabled.', false, 'CAMERA_BUSY');
+      void this.endedByServer(session, 'disabled');
     } else if (state === 'stopped') {
       // Removed (camera:removed follows at once), changed (it restarts), or the server is stopping: a moment tells which.
       setTimeout(() => {
         if (this.session === session) void this.fail(session, 'The server ended this session: the camera was changed on the server, or the server is stopping.', true, 'SOURCE_ENDED');
       }, STOPPED_GRACE_MS);
     } else if (state === 'removed') {
-      void this.fail(session, 'The server ended this session: the camera was removed on the server. Press Start to publish again (a new camera is made).', false, 'CAMERA_NOT_FOUND');
+      void this.endedByServer(session, 'removed');
     } else if (state === 'gone' && this.serverSaw) {
       // 'gone' before our session showed is the previous publisher's.
       void this.fail(session, 'The server ended this session: it dropped this publisher (no picture reached it, or the connection was lost).', true, 'SOURCE_ENDED');
@@ -687,6 +738,28 @@ export class PublishSession {
   /** The full camera list (after a (re)connect): this session's camera missing from it was removed. */
   serverCameras(cameraIds: readonly string[]): void {
     if (this.session && this.state.cameraId && this.serverSaw && !cameraIds.includes(this.state.cameraId)) this.serverStatus(this.state.cameraId, 'removed');
+    else if (!this.session && this.serverEnd && this.state.cameraId && !cameraIds.includes(this.state.cameraId)) this.serverStatus(this.state.cameraId, 'removed');
+  }
+
+  /** Ends the session for a change on the server, remembered so that the words follow the camera after it. */
+  private endedByServer(published: Published, end: ServerEnd): Promise<void> {
+    if (this.session !== published) return Promise.resolve();
+    const { error, code } = serverEndWords(end);
+    // fail() shows the error before it waits for the DELETE: a removal arriving meanwhile is followed too.
+    const ended = this.fail(published, error, false, code);
+    this.serverEnd = end;
+    return ended;
+  }
+
+  /** After the server ended the session: the error follows the camera (removed since, enabled again). */
+  private followServerEnd(state: string, enabled: boolean): void {
+    if (this.state.phase !== 'error' || this.serverEnd === null) return;
+    // Statuses on the way (stopped, then starting, waiting) say nothing new of a camera enabled or not.
+    const end = followServerEnd(this.serverEnd, state, enabled);
+    if (end === this.serverEnd) return;
+    this.serverEnd = end;
+    const { error, code } = serverEndWords(end);
+    this.set({ error, errorCode: code });
   }
 
   /**
