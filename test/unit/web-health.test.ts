@@ -365,7 +365,7 @@ test('a live camera with a black or frozen picture is not OK, and the server\'s 
 });
 
 test('held over capacity while the cameras climb back (recovering): said so, never "over capacity" beside a capacity several times the demand', () => {
-  // The reviewer's figures: 19.6/s delivered, the model about 63.9/s, four cameras climbing back to 5 fps.
+  // A machine's figures: 19.6/s delivered, the model about 63.9/s, four cameras climbing back to 5 fps.
   const capacity = {
     overCapacity: true,
     recovering: true,
@@ -406,7 +406,7 @@ test('held over capacity while the cameras climb back (recovering): said so, nev
 });
 
 test('the header counts cameras as Health does: live of the enabled ones, the disabled noted', () => {
-  // The reviewer's case: 6 cameras, 2 disabled (stopped), 4 live. The header read "4/6 live" beside "4 of 4 cameras live (2 disabled)".
+  // 6 cameras, 2 disabled (stopped), 4 live. The header read "4/6 live" beside "4 of 4 cameras live (2 disabled)".
   const six = [...FOUR, camera('e', { enabled: false, state: 'stopped' }), camera('f', { enabled: false, state: 'stopped' })];
   assert.equal(headerCameraCount(six), '4/4 live · 2 disabled');
   assert.equal(healthSummary(six, stats(), NOW).lines[0], '4 of 4 cameras live (2 disabled).');
