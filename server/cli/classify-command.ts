@@ -18,12 +18,14 @@ import { noPictureIn } from '../analysis/picture-check.js';
 import { describeNoPicture } from '../shared/shots.js';
 import type { NoPicture } from '../shared/socket-events.js';
 import { argmax, CANONICAL_SCALES } from '../shared/scale.js';
-import { parseCommandArgs, UsageError, wholeNumberOption } from './command-options.js';
+import { MAX_BATCH, parseCommandArgs, UsageError, wholeNumberOption } from './command-options.js';
 import { notRegularFile, unreadableFile } from './input-file.js';
 import { expandInputs, readFileList } from './input-files.js';
 import { openOfflineClassifier, type OfflineClassifier } from './offline-classifier.js';
 import { ProgressLine } from './progress-line.js';
+import { outputFailure } from './standard-output.js';
 import { EXIT_TRUNCATED, truncationWarning, videoEnd } from './truncated-file.js';
+import { reportStopProgress } from './stop-signals.js';
 
 export interface ClassifyLine {
   file: string;
@@ -75,7 +77,7 @@ class LinesOut {
   readonly stopped = new AbortController();
   failure: ShotscaleError | null = null;
   private readonly onError = (error: NodeJS.ErrnoException): void => {
-    if (error.code !== 'EPIPE') this.failure ??= new ShotscaleError('OUTPUT_UNWRITABLE', `standard output or error: ${errorMessage(error)}`);
+    this.failure ??= outputFailure(error);
     this.stopped.abort();
   };
 
@@ -89,8 +91,13 @@ class LinesOut {
     return this.stopped.signal.aborted;
   }
 
+  /** Lines written so far: what a run stopped part way through a file has given of it. */
+  lines = 0;
+
   write(line: ClassifyLine): void {
-    if (!this.closed) process.stdout.write(JSON.stringify(line) + '\n');
+    if (this.closed) return;
+    process.stdout.write(JSON.stringify(line) + '\n');
+    this.lines += 1;
   }
 
   /** The listener stays: a write already under way may still fail after the last line. */
@@ -108,7 +115,7 @@ export async function runClassify(argv: string[], log: Logger): Promise<number> 
   const fps = Number(values.fps);
   // At most 60, as log takes: above a video's own rate ffmpeg repeats frames, and --fps 1e9 never ends.
   if (values.fps.trim() === '' || !(fps > 0 && fps <= 60)) throw new UsageError(`--fps ${JSON.stringify(values.fps)}: frames a second to sample a video at, more than 0 and at most 60`);
-  const batchSize = wholeNumberOption('batch', values.batch, 1);
+  const batchSize = wholeNumberOption('batch', values.batch, 1, MAX_BATCH);
   if (!positionals.length && values['files-from'] === undefined) throw new UsageError('name at least one image or video file or folder, or --files-from LIST');
   const listed = values['files-from'] === undefined ? [] : await readFileList(values['files-from']);
   const { files, emptyFolders } = expandInputs([...positionals, ...listed]);
@@ -126,6 +133,8 @@ export async function runClassify(argv: string[], log: Logger): Promise<number> 
   let failed = 0;
   let truncated = 0;
   let read = 0;
+  // Ctrl-C says how far it got, as a closed output does (main.ts's stop-signals.ts; the lines so far are out).
+  reportStopProgress(() => `after ${read} of ${files.length} files (${out.lines} line${out.lines === 1 ? '' : 's'} written)`);
   try {
     for (const file of files) {
       if (out.closed) break;

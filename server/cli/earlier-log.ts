@@ -2,7 +2,8 @@
  * The log an earlier `shotscale log` left in DIR: what a new run replaces
  * (its exports and thumbnails, by the base names of the files it logged),
  * whether it is complete (a run stopped by a signal never replaces a
- * complete log), and a refusal where DIR holds a server's log instead.
+ * complete log), and a refusal where DIR holds a server's log instead, or
+ * files of the user's by the names a log writes.
  */
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
@@ -16,9 +17,10 @@ import type { LogSummary } from './log-command.js';
 /** The camera of a file's log: its one camera. */
 export const FILE_CAMERA = 'file';
 
-/** Where a log's thumbnails go in DIR, and its summary. */
+/** Where a log's thumbnails go in DIR, its summary, and its film report (reports/film-report.ts). */
 export const THUMBNAIL_DIR = 'thumbnails';
 export const SUMMARY_FILE = 'summary.json';
+export const REPORT_FILE = 'report.html';
 
 /** A thumbnail's name: BASE_0001.jpg, BASE the file's name without its extension. */
 export const THUMBNAIL_NAME = /^(.*)_\d{4,}\.jpg$/;
@@ -126,4 +128,27 @@ function summarySaysComplete(outDir: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * Refused (OUTPUT_UNWRITABLE) before the log runs: a file in DIR by a name
+ * this log writes or removes that no earlier log there wrote. With no
+ * earlier log, a report.html or summary.json is the user's (a folder of their
+ * own notes: it was overwritten silently); an export by this video's name
+ * (clip.csv for clip.mp4) is an earlier log's only when that log was of a
+ * file of that name. Other files in DIR are never touched, so not refused.
+ */
+export function refuseOthersFiles(outDir: string, base: string, earlier: EarlierLog | null): void {
+  const names = [
+    ...(earlier ? [] : [REPORT_FILE, SUMMARY_FILE]),
+    ...(earlier?.bases.includes(base) ? [] : Object.values(EXPORT_EXTENSIONS).map((extension) => `${base}${extension}`)),
+  ];
+  const found = [...new Set(names)].filter((name) => existsSync(path.join(outDir, name)));
+  if (!found.length) return;
+  const one = found.length === 1;
+  throw new ShotscaleError(
+    'OUTPUT_UNWRITABLE',
+    `--out ${outDir}: its ${found.join(', ')} ${one ? 'is' : 'are'} not of an earlier log there (${earlier ? `the log there is of another file: ${earlier.bases.join(', ') || 'unnamed'}` : `no ${DATABASE_FILE} beside ${one ? 'it' : 'them'}`}); this log would write over ${one ? 'it' : 'them'}`,
+    { hint: `name another folder for this log, or move ${one ? 'that file' : 'those files'} away` },
+  );
 }

@@ -19,7 +19,7 @@ import { evaluateImages, type EvalOutcome } from '../evaluation/run-evaluation.j
 import { countFittedFrames } from '../evaluation/in-sample-frames.js';
 import { headFittedOn, honestFigure, fittedOnWords, inSampleTag, setNameOf, untoldWords, type InSample } from '../evaluation/in-sample.js';
 import type { Taxonomy } from '../evaluation/taxonomies.js';
-import { parseCommandArgs, UsageError, wholeNumberOption } from './command-options.js';
+import { MAX_BATCH, parseCommandArgs, UsageError, wholeNumberOption } from './command-options.js';
 import { imageSource, labelledImagesFromArgs, progressReporter, unreadableText } from './labelled-images.js';
 import { openOfflineClassifier } from './offline-classifier.js';
 import { checkDistinctFiles, checkOutputFile, writeOutputFile } from './output-files.js';
@@ -111,7 +111,7 @@ function countedInBase(r: InSample, headFile: string, featureNames: readonly str
 export async function runEval(argv: string[], log: Logger): Promise<number> {
   const { values } = parseCommandArgs({ args: argv, options: OPTIONS });
   if (!values.labels) throw new UsageError('--labels FILE is required (a CSV with columns file and label)');
-  const batchSize = wholeNumberOption('batch', values.batch, 1);
+  const batchSize = wholeNumberOption('batch', values.batch, 1, MAX_BATCH);
   const svg = matrixPath(values);
   const outputs = [['--json', values.json], ['--csv', values.csv], ['--matrix', svg]].filter((o): o is [string, string] => typeof o[1] === 'string');
   // One file named twice would be written over by the later output (or, the labels, lost).

@@ -19,7 +19,7 @@ import { ReadoutBuilder } from '../analysis/readout-builder.js';
 import type { LoadedConfig } from '../config/load-config.js';
 import { computeCoverage } from '../coverage/coverage-stats.js';
 import { errorMessage, isShotscaleError, ShotscaleError } from '../errors.js';
-import { parseCommandArgs, UsageError, wholeNumberOption } from './command-options.js';
+import { MAX_BATCH, parseCommandArgs, UsageError, wholeNumberOption } from './command-options.js';
 import { filmReport } from '../reports/film-report.js';
 import { EXPORT_EXTENSIONS, EXPORT_FORMATS, exportShots, isExportFormat, type ExportFormat, type ExportOptions, type ExportResult } from '../exports/export-shots.js';
 import { configuredFfmpeg, type FfmpegBinary } from '../ingest/ffmpeg-binary.js';
@@ -39,7 +39,7 @@ import { checkInputFile, READ_PROBLEM_HINTS, unreadableFile } from './input-file
 import { makeOutputDir, writeOutputFile } from './output-files.js';
 import { ProgressLine } from './progress-line.js';
 import { EXIT_TRUNCATED, truncationWarning, videoEnd } from './truncated-file.js';
-import { earlierLog, FILE_CAMERA, removeEarlierFiles, SUMMARY_FILE, THUMBNAIL_DIR, THUMBNAIL_NAME, type EarlierLog } from './earlier-log.js';
+import { earlierLog, FILE_CAMERA, refuseOthersFiles, removeEarlierFiles, REPORT_FILE, SUMMARY_FILE, THUMBNAIL_DIR, THUMBNAIL_NAME, type EarlierLog } from './earlier-log.js';
 import { configFromArgs } from './serve-command.js';
 
 export interface LogSummary {
@@ -109,7 +109,7 @@ export async function runLog(argv: string[], log: Logger): Promise<number> {
   const video = path.resolve(positionals[0]!);
   const outDir = path.resolve(values.out);
   const analysisFps = Number(values.fps);
-  const batchSize = wholeNumberOption('batch', values.batch, 1);
+  const batchSize = wholeNumberOption('batch', values.batch, 1, MAX_BATCH);
   if (!(analysisFps > 0 && analysisFps <= 60)) fail(`--fps ${values.fps}: analysed frames per second, more than 0 and at most 60`);
   const formats = values.formats.split(',').map((f) => f.trim()).filter(Boolean);
   const unknown = formats.filter((f) => !isExportFormat(f));
@@ -178,6 +178,7 @@ export async function runLog(argv: string[], log: Logger): Promise<number> {
     // Work folders of a run that was killed (SIGKILL, power): under the lock, nothing else is using them.
     for (const entry of readdirSync(outDir)) if (entry.startsWith(WORK_PREFIX)) rmSync(path.join(outDir, entry), { recursive: true, force: true });
     const earlier = earlierLog(outDir);
+    refuseOthersFiles(outDir, path.basename(video, path.extname(video)), earlier);
     const models = await ModelSet.load(loaded, withoutInfo(log));
     // The log is made in a folder of its own inside DIR and takes the earlier log's place only when it is
     // complete: a run that fails (an unreadable file, a crash) leaves the earlier log and its files as they were.
@@ -503,7 +504,7 @@ function replaceDatabase(work: string, outDir: string): void {
 }
 
 /** The film report beside the exports: one page to look at (reports/film-report.ts). */
-export const REPORT_FILE = 'report.html';
+export { REPORT_FILE };
 
 function writeThumbnails(shotLog: ShotLog, shots: readonly ShotRecord[], dir: string, base: string): number {
   let count = 0;

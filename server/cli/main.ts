@@ -4,7 +4,9 @@
  * command line (BAD_REQUEST: an unknown option, a bad value) exits 2 with
  * the command's usage after it. `log` also exits 3 when the file ended
  * before its container said it would (a truncated file, logged for what was
- * decoded), and 130 or 143 when Ctrl-C or SIGTERM stopped it (log-command.ts).
+ * decoded), and 130 or 143 when Ctrl-C or SIGTERM stopped it (log-command.ts);
+ * every other command but serve says on stderr that it was stopped, and
+ * dies of the signal (130, 143 to a shell; stop-signals.ts).
  */
 import { isShotscaleError, errorMessage, ShotscaleError } from '../errors.js';
 import { createLogger } from '../shared/logger.js';
@@ -20,6 +22,7 @@ import { runExport } from './export-command.js';
 import { runDoctor } from './doctor-command.js';
 import { runCameras } from './cameras-command.js';
 import { UsageError } from './command-options.js';
+import { sayStopSignals } from './stop-signals.js';
 
 const USAGE = `usage: shotscale <command> [options]
 
@@ -114,6 +117,8 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(commandUsage(command) + '\n');
     return 0;
   }
+  // serve and log stop in their own way (closing what they were doing); every other command says it was stopped.
+  if (COMMANDS.has(command) && command !== 'serve' && command !== 'log') sayStopSignals(command);
   try {
     switch (command) {
       case 'serve':

@@ -134,6 +134,14 @@ export async function decodeRawFrames(
 
 function unreadable(file: string, code: number | null, stderr: string, decoded?: { cutFrames: number; cutsFps: number; fps: number }): ShotscaleError {
   const last = lastLine(stderr);
+  // A copy cut before its first frame: ffmpeg says so early ("File ended prematurely" of an MKV) and ends on
+  // a line that does not ("Error marking filters as finished"). Said as a file cut later is (truncated-file.ts).
+  const cutShort = decoded && decoded.cutFrames > 0 ? undefined : endedEarlyLine(stderr);
+  if (cutShort) {
+    return new ShotscaleError('INPUT_UNREADABLE', `${file}: the file ends early (cut short?), before a frame could be decoded; ffmpeg: ${cutShort}`, {
+      hint: 'copy the whole file again (a download or copy that stopped part way)',
+    });
+  }
   // ffmpeg ran to the end and wrote nothing: the video is shorter than one sampled frame (one frame long, or --fps too low).
   if (code === 0 && decoded) {
     if (decoded.cutFrames === 0) {
@@ -164,6 +172,26 @@ function unreadable(file: string, code: number | null, stderr: string, decoded?:
 function formatSeconds(s: number): string {
   if (s >= 3600) return `${Math.floor(s / 3600)} h ${Math.round((s % 3600) / 60)} min`;
   return `${Number(s.toPrecision(3))} s`;
+}
+
+/** ffmpeg's words for a file that ends before its container says it does, by demuxer (matroska, mov). */
+const ENDED_EARLY = /File ended prematurely|partial file|Truncating packet/i;
+
+/**
+ * ffmpeg's line saying the file ends early (its "[matroska,webm @ 0x55d...]"
+ * prefix without the address), or undefined when none does. An older ffmpeg
+ * (the bundled 2018 build) says "Read error" where ffmpeg 5 says "File ended
+ * prematurely"; with its "... after EOF", the demuxer's read failed at the file's end.
+ */
+function endedEarlyLine(stderr: string): string | undefined {
+  const lines = stderr
+    .split('\n')
+    .map((l) => l.trim().replace(/^\[([^\]@]+?) @ 0x[0-9a-f]+\]/i, '[$1]'))
+    .filter(Boolean);
+  const said = lines.find((l) => ENDED_EARLY.test(l));
+  if (said) return said;
+  // "after EOF" alone is no cut: ffmpeg says it too of a text file named .jpg, after "Invalid data".
+  return lines.some((l) => /after EOF/i.test(l)) ? lines.find((l) => /\] Read error$/i.test(l)) : undefined;
 }
 
 /** The last line ffmpeg wrote on stderr, or undefined. */

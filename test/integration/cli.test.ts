@@ -250,7 +250,7 @@ describe('bad paths and options: a coded error, never a stack trace, and nothing
     for (const batch of ['0', '-1']) {
       const res = await runCli(['classify', `--batch=${batch}`, path.join(SHARED_DIR, 'evalset', 'cinemanet', 'img', 'cn_0001.jpg')]);
       assert.equal(res.code, 2, batch);
-      assert.match(res.stderr, new RegExp(`^error BAD_REQUEST: --batch "${batch}": a whole number of at least 1`));
+      assert.match(res.stderr, new RegExp(`^error BAD_REQUEST: --batch "${batch}": a whole number from 1 to 64`));
       assert.match(res.stderr, /usage: shotscale classify FILE\|FOLDER/);
     }
   });

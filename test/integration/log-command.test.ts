@@ -185,6 +185,6 @@ describe('shotscale log', () => {
     assert.match(format.stderr, /--out DIR/, "log's usage follows");
     const batch = await runCli(['log', clip.path, '--out', tempDir(), '--batch', '1.5']);
     assert.equal(batch.code, 2);
-    assert.match(batch.stderr, /error BAD_REQUEST: --batch "1\.5": a whole number of at least 1/);
+    assert.match(batch.stderr, /error BAD_REQUEST: --batch "1\.5": a whole number from 1 to 64/);
   });
 });
