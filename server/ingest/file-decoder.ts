@@ -127,16 +127,23 @@ export async function decodeRawFrames(
     child.once('error', reject);
     child.once('close', resolve);
   });
-  if (code !== 0 || index === 0) throw unreadable(file, code, stderr);
+  // A failure after frames came is no copy cut before its first frame (`index` of them decoded).
+  if (code !== 0 || index === 0) throw unreadable(file, code, stderr, undefined, index);
   ended?.(lastLine(stderr) ?? null);
   return index;
 }
 
-function unreadable(file: string, code: number | null, stderr: string, decoded?: { cutFrames: number; cutsFps: number; fps: number }): ShotscaleError {
+function unreadable(
+  file: string,
+  code: number | null,
+  stderr: string,
+  decoded?: { cutFrames: number; cutsFps: number; fps: number },
+  framesDecoded = decoded?.cutFrames ?? 0,
+): ShotscaleError {
   const last = lastLine(stderr);
   // A copy cut before its first frame: ffmpeg says so early ("File ended prematurely" of an MKV) and ends on
   // a line that does not ("Error marking filters as finished"). Said as a file cut later is (truncated-file.ts).
-  const cutShort = decoded && decoded.cutFrames > 0 ? undefined : endedEarlyLine(stderr);
+  const cutShort = framesDecoded > 0 ? undefined : endedEarlyLine(stderr);
   if (cutShort) {
     return new ShotscaleError('INPUT_UNREADABLE', `${file}: the file ends early (cut short?), before a frame could be decoded; ffmpeg: ${cutShort}`, {
       hint: 'copy the whole file again (a download or copy that stopped part way)',

@@ -96,13 +96,14 @@ const WHOLE_NUMBER_TEXT = /^([+-]?)(\d*)(?:\.0*)?$/;
 
 /**
  * Scene and take text as stored, compared and answered: trimmed, each run
- * of spaces inside one space, and in Unicode NFC, so that "Küche" typed with
- * a combining umlaut ("Ku\u0308che", as macOS file names and some keyboards
- * give it) is the scene "Küche" and not a second one that looks the same,
- * and "Scene  12" typed with two spaces is "Scene 12".
+ * of spaces inside (of any width) one space, and in Unicode NFC, so that
+ * "Küche" typed with a combining umlaut ("Ku\u0308che", as macOS file names
+ * and some keyboards give it) is the scene "Küche" and not a second one that
+ * looks the same, and "Scene  12" typed with two spaces is "Scene 12".
  */
 export function slateText(text: string): string {
-  return text.trim().replace(/\s+/gu, ' ').normalize('NFC');
+  // Spaces of any width (\p{Zs}: a no-break space too, which looks the same); tabs, newlines and invisible characters are refused where text comes in.
+  return text.trim().replace(/\p{Zs}+/gu, ' ').normalize('NFC');
 }
 
 /**

@@ -18,8 +18,8 @@ import type { TakeStore } from '../store/take-store.js';
 export interface SpellingSources {
   /** Every scene spelling in use: takes' (oldest first), plans', then shots'. Lazy: read as far as needed. */
   scenes(): Iterable<string>;
-  /** Every take spelling in use in `scene` (null: in any scene), oldest first. */
-  takes(scene: string | null): Iterable<string>;
+  /** Every take spelling in use in `scene`, oldest first. */
+  takes(scene: string): Iterable<string>;
 }
 
 /** The scene and take fields of a filter or edit. */
@@ -36,8 +36,8 @@ export class SlateSpelling {
     return firstSpelling(slateText(text), this.sources.scenes());
   }
 
-  /** The take of `scene` (already spelled; null: any scene) as the log spells it; one not in use as canonicalTake has it. */
-  take(scene: string | null, text: string): string {
+  /** The take of `scene` (already spelled) as the log spells it; one not in use as canonicalTake has it. */
+  take(scene: string, text: string): string {
     return firstSpelling(canonicalTake(text), this.sources.takes(scene));
   }
 
@@ -46,14 +46,16 @@ export class SlateSpelling {
    * is kept as sent (a filter on it finds nothing, rather than every shot);
    * null (an edit clearing the field) stays null. A take given without a
    * scene is of `sceneNow`: the scene of the shot an edit changes (null: it
-   * has none), or undefined for a filter, whose take is of any scene.
+   * has none, or a filter of any scene). A filter's take of any scene is
+   * kept as canonicalTake has it: each scene keeps its own spelling of a
+   * take (12a in one, 12A in another), and a filter finds one spelling.
    */
   slated<T extends Slated>(given: T, sceneNow?: string | null): T {
     const spelled: T = { ...given };
     if (typeof given.scene === 'string' && given.scene.trim()) spelled.scene = this.scene(given.scene);
     if (typeof given.take === 'string' && given.take.trim()) {
       const scene = given.scene !== undefined ? spelled.scene : sceneNow;
-      spelled.take = scene === null ? canonicalTake(given.take) : this.take(scene ?? null, given.take);
+      spelled.take = typeof scene === 'string' ? this.take(scene, given.take) : canonicalTake(given.take);
     }
     return spelled;
   }
@@ -75,28 +77,30 @@ export interface KnownSlate {
 
 /** Spellings in use beyond a shot log's own tables. */
 export interface OtherSpellings {
-  /** The cluster's takes and shots, read when the node joined it: before the config's plans. */
+  /** The cluster's takes and shots, read when the node joined it: before anything of the node's own. */
   slates?: () => readonly KnownSlate[];
   /** A config's plans' scenes. */
   configScenes?: () => Iterable<string>;
 }
 
 /**
- * The spellings of a shot log's database: its takes', then `other`'s slates
- * and config plans, its stored plans' (null: not read), its shots'.
+ * The spellings of a shot log's database: a cluster's (`other.slates`,
+ * first: every node then spells a scene as the cluster's record does, even
+ * where its own file kept another spelling), its takes', the config's
+ * plans', its stored plans' (null: not read), its shots'.
  */
 export function logSpelling(takes: TakeStore, plans: PlanStore | null, shots: ShotStore, other: OtherSpellings = {}): SlateSpelling {
   return new SlateSpelling({
     *scenes() {
-      yield* takes.sceneNames();
       for (const slate of other.slates?.() ?? []) yield slate.scene;
+      yield* takes.sceneNames();
       yield* other.configScenes?.() ?? [];
       if (plans) yield* plans.sceneNames();
       yield* shots.sceneNames();
     },
     *takes(scene) {
+      for (const slate of other.slates?.() ?? []) if (slate.take !== null && slate.scene === scene) yield slate.take;
       yield* takes.takeNames(scene);
-      for (const slate of other.slates?.() ?? []) if (slate.take !== null && (scene === null || slate.scene === scene)) yield slate.take;
       yield* shots.takeNames(scene);
     },
   });

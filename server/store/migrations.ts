@@ -346,6 +346,7 @@ export const MIGRATIONS: readonly Migration[] = [
       UPDATE shots SET take = shotscale_canonical_take(take) WHERE take IS NOT shotscale_canonical_take(take);
       UPDATE shots SET scene = shotscale_slate_text(scene) WHERE scene IS NOT shotscale_slate_text(scene);
       UPDATE shots SET tags = shotscale_slate_tags(tags) WHERE tags IS NOT shotscale_slate_tags(tags);
+      UPDATE OR IGNORE plans SET scene = shotscale_slate_text(scene) WHERE scene IS NOT shotscale_slate_text(scene);
       CREATE TEMP TABLE first_scene AS
         SELECT shotscale_slate_key(scene) AS k, scene, MIN(rank) AS rank FROM (
           SELECT scene, started_at AS rank FROM takes
@@ -356,6 +357,8 @@ export const MIGRATIONS: readonly Migration[] = [
       UPDATE shots SET scene = f.scene FROM first_scene f WHERE f.k = shotscale_slate_key(shots.scene) AND shots.scene IS NOT f.scene;
       -- A second plan of one scene keeps its spelling (OR IGNORE), as in step 17, rather than the upgrade failing.
       UPDATE OR IGNORE plans SET scene = f.scene FROM first_scene f WHERE f.k = shotscale_slate_key(plans.scene) AND plans.scene IS NOT f.scene;
+      -- An alert's scene too, so that a plan alert of the scene is resolved by its next take (its key is left as it is).
+      UPDATE alerts SET scene = f.scene FROM first_scene f WHERE f.k = shotscale_slate_key(alerts.scene) AND alerts.scene IS NOT f.scene;
       CREATE TEMP TABLE first_take AS
         SELECT scene, shotscale_slate_key(take) AS k, take, MIN(rank) AS rank FROM (
           SELECT scene, take, started_at AS rank FROM takes

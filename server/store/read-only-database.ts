@@ -4,8 +4,8 @@
  * would create tables in a file that is not a shot log and migrate an older
  * one in place; an export must do neither. So: anything that is not a shot
  * log (not SQLite, no schema version, no shots table) is refused; a newer one
- * is refused as the server refuses it; an older one is migrated in a copy in
- * memory, leaving the file as it was.
+ * is refused as the server refuses it; an older one is migrated in a copy,
+ * leaving the file as it was.
  *
  * A shot log is a WAL database, and SQLite reads one in place only by making
  * its -shm (and -wal) beside it: that fails in a read-only folder (an archive
@@ -17,15 +17,16 @@
  *   committed, so the log is read in place, beside that server, as before;
  *   where that cannot be done (a crashed server's files in a read-only
  *   folder) it is copied as below.
- * - a -wal with shots in it, no -shm: a server that crashed and whose files
- *   were copied without it. The -wal holds its latest shots, so the log and
- *   its -wal are copied into a folder of our own, where SQLite replays the
- *   -wal, and read from there into memory.
- * - no -wal (a server or a log that closed it), or an empty one: the file
- *   holds every shot, and its bytes are read into memory.
+ * - otherwise (no -wal: a server or a log that closed it; or a -wal with
+ *   shots in it and no -shm: a server that crashed, its files copied without
+ *   it): the log, and its -wal where it has shots, are copied into a folder
+ *   of our own (SQLite replays a -wal only where it may write), read there,
+ *   and the folder removed when the log is closed (or the process exits).
+ *   On disk, not in memory: a log with its thumbnails passes 2 GiB in a few
+ *   days of shooting, more than Node reads into one buffer.
  * (better-sqlite3 takes no URI filenames, so SQLite's immutable=1 is not to be had.)
  */
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -34,47 +35,55 @@ import { BUSY_TIMEOUT_MS, migrate, schemaVersion, type Db } from './database.js'
 import { MIGRATIONS, type Migration } from './migrations.js';
 import { isLockFault, sqliteCode } from './storage-fault.js';
 
-/** Bytes 18 and 19 of a database header: the file format versions, 2 in WAL mode, 1 in rollback mode. */
-const FORMAT_VERSION_OFFSETS = [18, 19] as const;
+/** A log read in place, or a copy of our own that may be migrated. */
+interface Opened {
+  db: Db;
+  copied: boolean;
+}
 
 export function openShotLogReadOnly(file: string, migrations: readonly Migration[] = MIGRATIONS): Db {
-  let db: Db | undefined;
+  let opened: Opened | undefined;
   let version: number;
   try {
-    db = openUntouched(file);
+    opened = openUntouched(file);
+    const { db } = opened;
     version = schemaVersion(db);
     const hasShots = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'shots'").get() !== undefined;
     if (version === 0 || !hasShots) throw foreign(file, version === 0 ? 'it has no schema version' : 'it has no shots table');
   } catch (error) {
-    db?.close();
+    opened?.db.close();
     throw readFailure(file, error);
   }
   const latest = migrations.at(-1)?.version ?? 0;
-  if (version >= latest || db.memory) {
+  if (version >= latest || opened.copied) {
     // The same version, or a newer one that migrate() refuses (and closes), named as the file;
-    // an older one read into memory already is migrated there, where the file is not.
-    migrate(db, version < latest ? `${file} (a copy in memory)` : file, migrations);
-    return db;
+    // an older one copied already is migrated in the copy, where the file is not.
+    migrate(opened.db, version < latest ? `${file} (a copy)` : file, migrations);
+    return opened.db;
   }
-  const copy = inMemory(db.serialize());
-  db.close();
-  migrate(copy, `${file} (a copy in memory)`, migrations);
+  // An older log read in place (a server of that version may have it open): migrated in a copy.
+  opened.db.close();
+  const copy = copied(file);
+  try {
+    migrate(copy, `${file} (a copy)`, migrations);
+  } catch (error) {
+    copy.close();
+    throw error;
+  }
   return copy;
 }
 
 /** The log opened for reading, in place or as a copy (see the top of this file); the first read says whether it is one. */
-function openUntouched(file: string): Db {
-  const wal = `${file}-wal`;
-  if (existsSync(wal) && existsSync(`${file}-shm`)) {
+function openUntouched(file: string): Opened {
+  if (existsSync(`${file}-wal`) && existsSync(`${file}-shm`)) {
     try {
-      return openInPlace(file);
+      return { db: openInPlace(file), copied: false };
     } catch (error) {
       // A read-only folder or file: its -shm cannot be written, so the log is read as a crashed server's.
       if (!/^SQLITE_(READONLY|CANTOPEN)/.test(sqliteCode(error) ?? '')) throw error;
     }
   }
-  const walBytes = statSync(wal, { throwIfNoEntry: false })?.size ?? 0;
-  return walBytes > 0 ? replayedCopy(file, wal) : inMemory(readBytes(file));
+  return { db: copied(file), copied: true };
 }
 
 function openInPlace(file: string): Db {
@@ -90,30 +99,41 @@ function openInPlace(file: string): Db {
   }
 }
 
-/** The log with its -wal's shots, read in a folder of our own: SQLite replays a -wal only where it may write. */
-function replayedCopy(file: string, wal: string): Db {
+/**
+ * The log, with its -wal's shots where it has any, copied into a folder of
+ * our own and opened there (SQLite replays a -wal only where it may write).
+ * The folder goes when the log is closed, or when the process exits.
+ */
+function copied(file: string): Db {
   const folder = mkdtempSync(path.join(tmpdir(), 'shotscale-log-'));
+  const remove = () => rmSync(folder, { recursive: true, force: true });
+  process.once('exit', remove);
+  const dispose = () => {
+    process.off('exit', remove);
+    remove();
+  };
   try {
     const copy = path.join(folder, path.basename(file));
     copyInput(file, copy);
-    copyInput(wal, `${copy}-wal`);
+    const wal = `${file}-wal`;
+    if ((statSync(wal, { throwIfNoEntry: false })?.size ?? 0) > 0) copyInput(wal, `${copy}-wal`);
     const db = new Database(copy);
+    const close = db.close.bind(db);
+    db.close = () => {
+      close();
+      dispose();
+      return db;
+    };
     try {
       schemaVersion(db);
-      return inMemory(db.serialize());
-    } finally {
+    } catch (error) {
       db.close();
+      throw error;
     }
-  } finally {
-    rmSync(folder, { recursive: true, force: true });
-  }
-}
-
-function readBytes(file: string): Buffer {
-  try {
-    return readFileSync(file);
+    return db;
   } catch (error) {
-    throw unreadable(file, error);
+    dispose();
+    throw error;
   }
 }
 
@@ -124,13 +144,6 @@ function copyInput(from: string, to: string): void {
     // Our own folder is writable: it is the log (or its -wal) that could not be read.
     throw unreadable(from, error);
   }
-}
-
-function inMemory(image: Buffer): Db {
-  // A WAL database's header makes an in-memory copy unopenable (SQLITE_CANTOPEN);
-  // the copy has no journal of its own anyway, so mark it a rollback database.
-  for (const offset of FORMAT_VERSION_OFFSETS) if (image.length > offset) image[offset] = 1;
-  return new Database(image);
 }
 
 /** An error on the way in, as the user reads it: not a shot log, locked by another process, or not readable. */

@@ -271,13 +271,9 @@ export class ShotStore {
     return this.db.prepare('SELECT DISTINCT scene FROM shots WHERE scene IS NOT NULL').pluck().all() as string[];
   }
 
-  /** The takes shots carry in `scene` (null: in any scene), each once. */
-  takeNames(scene: string | null): string[] {
-    return (
-      scene === null
-        ? this.db.prepare('SELECT DISTINCT take FROM shots WHERE take IS NOT NULL').pluck().all()
-        : this.db.prepare('SELECT DISTINCT take FROM shots WHERE scene = ? AND take IS NOT NULL').pluck().all(scene)
-    ) as string[];
+  /** The takes shots carry in `scene`, each once. */
+  takeNames(scene: string): string[] {
+    return this.db.prepare('SELECT DISTINCT take FROM shots WHERE scene = ? AND take IS NOT NULL').pluck().all(scene) as string[];
   }
 
   /**

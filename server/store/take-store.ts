@@ -129,13 +129,9 @@ export class TakeStore {
     return this.db.prepare('SELECT scene FROM takes GROUP BY scene ORDER BY MIN(started_at), MIN(id)').pluck().all() as string[];
   }
 
-  /** The take numbers slated in `scene` (null: in any scene), each once, in the order each was first slated. */
-  takeNames(scene: string | null): string[] {
-    return (
-      scene === null
-        ? this.db.prepare('SELECT take FROM takes GROUP BY take ORDER BY MIN(started_at), MIN(id)').pluck().all()
-        : this.db.prepare('SELECT take FROM takes WHERE scene = ? GROUP BY take ORDER BY MIN(started_at), MIN(id)').pluck().all(scene)
-    ) as string[];
+  /** The take numbers slated in `scene`, each once, in the order each was first slated. */
+  takeNames(scene: string): string[] {
+    return this.db.prepare('SELECT take FROM takes WHERE scene = ? GROUP BY take ORDER BY MIN(started_at), MIN(id)').pluck().all(scene) as string[];
   }
 
   /** The latest take of `scene` slated with the number `take`, or null. */

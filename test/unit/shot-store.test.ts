@@ -268,6 +268,10 @@ describe('openDatabase and migrations', () => {
     plans.save('kitchen', { scene: 'kitchen', items: [{ id: 'm', scale: 'WS+' }] }, T0);
     plans.save('KITCHEN', { scene: 'KITCHEN', items: [{ id: 'c', scale: 'CU' }] }, T0 + 1);
     plans.save('night ext', { scene: 'night ext', items: [{ id: 'w', scale: 'WS+' }] }, T0);
+    plans.save('Big  Hall', { scene: 'Big  Hall', items: [{ id: 'h', scale: 'WS+' }] }, T0);
+    created
+      .prepare("INSERT INTO alerts (key, kind, severity, camera_ids, message, since, scene) VALUES ('plan-missing:x', 'plan-missing', 'warning', '[]', 'm', ?, 'KITCHEN')")
+      .run(T0 + 20_000);
     created.close();
     const raw = new Database(file);
     raw.pragma('user_version = 17');
@@ -287,7 +291,8 @@ describe('openDatabase and migrations', () => {
     assert.deepEqual([fields(early).scene, fields(late).scene], ['Roof', 'Roof']);
     assert.deepEqual(store.list({ scene: 'Kitchen', take: '12A' }).map((s) => s.id), [inFirst, inSecond, moved]);
     // Two plans of the scene: the first takes the scene's spelling, the other keeps its own rather than the upgrade failing.
-    assert.deepEqual(new PlanStore(db).all().map((p) => p.scene).sort(), ['KITCHEN', 'Kitchen', 'Night Ext'].sort());
+    assert.deepEqual(new PlanStore(db).all().map((p) => p.scene).sort(), ['Big Hall', 'KITCHEN', 'Kitchen', 'Night Ext'].sort());
+    assert.deepEqual(db.prepare('SELECT scene FROM alerts').pluck().all(), ['Kitchen'], "an alert's scene, as its plan's");
     db.close();
     const log = ShotLog.open(path.dirname(file), validateConfig({}, '(test)'), () => T0 + 60_000, silentLogger, { shot() {}, takes() {}, coverage() {}, alert() {} });
     try {

@@ -66,7 +66,7 @@ describe('one scene in any case and spacing', () => {
     ShotLog.open(':memory:', validateConfig({ coverage: { plans } }, '(test)'), () => T, silentLogger, { shot() {}, takes() {}, coverage() {}, alert() {} });
 
   test('slateText makes a run of spaces one; slateKey is that in lower case', () => {
-    assert.equal(slateText(' Night \t  Ext '), 'Night Ext');
+    assert.equal(slateText(' Night \u00a0  Ext '), 'Night Ext', 'a no-break space too');
     assert.equal(slateKey('NIGHT  ext'), 'night ext');
     assert.equal(slateKey('Ku\u0308CHE'), slateKey('k\u00fcche'));
     assert.notEqual(slateKey('12 A'), slateKey('12A'), 'a space between is kept: "Night Ext" is no scene "NightExt"');
@@ -87,7 +87,7 @@ describe('one scene in any case and spacing', () => {
       assert.deepEqual(log.takeStore.sceneNames(), ['Kitchen', 'Night Ext']);
       // A filter in any case finds the scene as spelled; blank text stays blank (it finds nothing, not everything).
       assert.deepEqual(log.spelling.slated({ scene: 'KITCHEN', take: '12a' }), { scene: 'Kitchen', take: '12A' });
-      assert.deepEqual(log.spelling.slated({ take: '12a' }), { take: '12A' }, 'a take alone: of any scene');
+      assert.deepEqual(log.spelling.slated({ take: '12a' }), { take: '12a' }, 'a take alone: as written, each scene keeping its own spelling of it');
       assert.deepEqual(log.spelling.slated({ scene: ' ' }), { scene: ' ' });
       assert.deepEqual(log.spelling.slated({ scene: 'Roof' }), { scene: 'Roof' }, 'a scene not in use: as typed');
     } finally {
@@ -107,6 +107,18 @@ describe('one scene in any case and spacing', () => {
       const other = log.shots.add(record('CU', 3, { scene: 'Kitchen', take: null }), null);
       const alone = log.patchShot(other, { take: '12a' });
       assert.deepEqual([alone.scene, alone.take, alone.takeId], ['Kitchen', '12A', take.id]);
+    } finally {
+      log.close();
+    }
+  });
+
+  test("a cluster's spelling, read as the node joined, comes before the node's own file's", () => {
+    const log = open();
+    try {
+      log.startTake({ scene: 'Kitchen', take: '12A' });
+      log.knowClusterSlates([{ scene: 'kitchen', take: '12a' }, { scene: 'Roof', take: null }]);
+      assert.deepEqual(log.spelling.slated({ scene: 'KITCHEN', take: '12A' }), { scene: 'kitchen', take: '12a' });
+      assert.equal(log.spelling.scene('roof'), 'Roof', 'a scene the cluster has from an edit alone');
     } finally {
       log.close();
     }

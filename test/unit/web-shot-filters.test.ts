@@ -141,6 +141,7 @@ test('a shot heard live is listed by the filters as the server compares them', (
   // One scene in any case and spacing: the server lists "Küche" for scene=KÜCHE (slate-spelling.ts).
   assert.equal(matchesFilters({ ...shot, scene: 'Night Ext', take: '12A' }, { scene: 'NIGHT  ext', take: '12a' }), true);
   assert.equal(matchesFilters({ ...shot, scene: 'Night Ext' }, { scene: 'NightExt' }), false);
+  assert.equal(matchesFilters({ ...shot, scene: 'Night Ext', take: '12A' }, { take: '12a' }), false, 'a take alone, as the server compares it: as written');
   // The scale as exports write it: a shot without a picture has none (its scale is only carried over), unless an operator gave it one.
   assert.equal(matchesFilters(shot, { scale: 'CU', take: '1' }), true);
   assert.equal(matchesFilters(shot, { scale: 'MCU' }), false);

@@ -81,7 +81,8 @@ export function matchesFilters(shot: FilteredShot, filters: Partial<ShotFilterFo
   if (camera !== null && shot.cameraId !== camera) return false;
   // One scene in any case (slateKey): the server lists "Kitchen" for scene=kitchen, as it spells the scene (slate-spelling.ts).
   if (scene !== null && (shot.scene === null || slateKey(shot.scene) !== slateKey(scene))) return false;
-  if (take !== null && (shot.take === null || slateKey(shot.take) !== slateKey(canonicalTake(take)))) return false;
+  // A take in any case within the scene asked for; asked for alone, as written (each scene keeps its own spelling).
+  if (take !== null && (shot.take === null || (scene === null ? shot.take !== canonicalTake(take) : slateKey(shot.take) !== slateKey(canonicalTake(take))))) return false;
   return scale === null || (shotWithoutPicture(shot) ? scale === 'none' : shot.scale === scale);
 }
 
