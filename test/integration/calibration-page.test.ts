@@ -169,8 +169,12 @@ describe('the calibration view', () => {
     const queued = page.locator('[data-testid="calibration-queue"] li').first();
     await queued.waitFor({ timeout: 15_000 });
     const id = Number(await queued.getAttribute('data-queued'));
-    await queued.locator('[data-queue-label="MS"]').click();
-    await page.locator(`[data-testid="calibration-queue"] li[data-queued="${id}"]`).waitFor({ state: 'detached', timeout: 10_000 });
+    // That item, by its id: `first()` is looked up again at the click, and the queue may have moved on meanwhile.
+    const item = page.locator(`[data-testid="calibration-queue"] li[data-queued="${id}"]`);
+    await item.locator('[data-queue-label="MS"]').click();
+    await item.waitFor({ state: 'detached', timeout: 10_000 });
+    const stored = Date.now() + 5000;
+    while (count() < before + 2 && Date.now() < stored) await sleep(100);
     assert.equal(count(), before + 2);
     const labelled = server.shotLog!.db.prepare('SELECT label, taxonomy FROM calibration_samples ORDER BY id DESC LIMIT 1').get();
     assert.deepEqual(labelled, { label: 'MS', taxonomy: 'canonical' });

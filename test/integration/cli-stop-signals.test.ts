@@ -22,6 +22,8 @@ async function stoppedByCtrlC(args: string[], ready: (out: { stdout: string; std
   const closed = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('close', (code, signal) => resolve({ code, signal })));
   const deadline = Date.now() + 60_000;
   while (!ready(out) && child.exitCode === null && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  // Not ready when it ended or the wait ran out: the test is wrong, not the command; said rather than read as its fault.
+  assert.ok(ready(out), `never ready to be stopped (exit ${child.exitCode}): ${out.stderr.slice(-500)}`);
   child.kill('SIGINT');
   return { ...(await closed), ...out };
 }
@@ -50,7 +52,8 @@ describe('Ctrl-C on classify, eval and calibrate', () => {
     const labels = path.join(dir, 'labels.csv');
     const rows = Array.from({ length: 200 }, (_, i) => `i${String(i + 1).padStart(3, '0')}.jpg,${['CU', 'MS', 'WS'][i % 3]}`);
     writeFileSync(labels, ['file,label', ...rows].join('\n') + '\n');
-    const started = ({ stderr }: { stderr: string }) => /\/200 images/.test(stderr);
+    // A progress line ("[#...] 8/200 images ..." in eval, "8/200 SET images ..." in calibrate): the images are being read.
+    const started = ({ stderr }: { stderr: string }) => /\b\d+\/200 /.test(stderr);
     const evaluated = await stoppedByCtrlC(['eval', '--labels', labels, '--images', images, '--taxonomy', 'canonical'], started);
     assert.equal(evaluated.signal, 'SIGINT', evaluated.stderr);
     assert.match(evaluated.stderr, /shotscale eval: stopped by SIGINT before it finished\n$/);
