@@ -209,7 +209,9 @@ describe('shotscale eval', () => {
     assert.equal(res.code, 2);
     assert.match(res.stderr, /^error BAD_REQUEST: --taxonomy: unknown taxonomy "nine" \(known: canonical, six, movieshots, three, cinescale, cinemanet\)/);
     for (const [args, expected] of [
-      [['--batch', '0'], /error BAD_REQUEST: --batch "0": a whole number of at least 1/],
+      [['--batch', '0'], /error BAD_REQUEST: --batch "0": a whole number from 1 to 64/],
+      // As the server's pipeline.batch.maxSize: a larger batch only holds frames in memory.
+      [['--batch', '65'], /error BAD_REQUEST: --batch "65": a whole number from 1 to 64/],
       [['--limit=-3'], /error BAD_REQUEST: --limit "-3": a whole number of at least 1/],
       [['--limit', 'NaN'], /error BAD_REQUEST: --limit "NaN"/],
       [['--bogus'], /error BAD_REQUEST: shotscale eval: Unknown option '--bogus'/],
