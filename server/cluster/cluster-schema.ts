@@ -240,9 +240,9 @@ async function respellSlates(client: pg.PoolClient): Promise<void> {
 async function respellScenesInAnyCase(client: pg.PoolClient): Promise<void> {
   await respellSlates(client);
   const scenes = new Map<string, string>();
-  const sceneOf = (scene: string) => firstSpelling(scenes, slateKey(scene), scene);
+  const sceneOf = (scene: string) => firstSeen(scenes, slateKey(scene), scene);
   const takes = new Map<string, string>();
-  const takeOf = (scene: string, take: string) => firstSpelling(takes, `${slateKey(scene)}\u0000${slateKey(take)}`, take);
+  const takeOf = (scene: string, take: string) => firstSeen(takes, `${slateKey(scene)}\u0000${slateKey(take)}`, take);
   const takeRows = await client.query<{ id: string; scene: string; take: string; started_at: number }>('SELECT id, scene, take, started_at FROM cluster_takes ORDER BY started_at, id');
   const planRows = await client.query<{ scene: string }>('SELECT scene FROM cluster_plans ORDER BY updated_at, scene');
   const shotSlates = await client.query<{ scene: string; take: string | null }>(
@@ -281,7 +281,7 @@ async function respellScenesInAnyCase(client: pg.PoolClient): Promise<void> {
 }
 
 /** The spelling `seen` keeps for `key`: the first given, or `spelled` now that it is the first. */
-function firstSpelling(seen: Map<string, string>, key: string, spelled: string): string {
+function firstSeen(seen: Map<string, string>, key: string, spelled: string): string {
   const first = seen.get(key);
   if (first !== undefined) return first;
   seen.set(key, spelled);

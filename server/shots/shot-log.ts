@@ -616,8 +616,10 @@ export class ShotLog {
   }
 
   patchShot(id: number, patch: ShotPatch): StoredShot {
-    const { scale, ...rest } = this.slatedPatch(id, patch);
-    const takeId = this.takeIdOfMove(id, rest);
+    // The shot as it is, read once, where the edit moves it (its scene or take): both steps below use it.
+    const before = patch.scene === undefined && patch.take === undefined ? null : this.shots.get(id);
+    const { scale, ...rest } = this.slatedPatch(patch, before);
+    const takeId = before ? this.takeIdOfMove(before, rest) : undefined;
     // The scale first: an open shot refuses it before anything else changes.
     if (scale !== undefined) this.shots.setScale(id, scale);
     const shot = this.shot(this.shots.patch(id, rest, takeId).id);
@@ -631,8 +633,8 @@ export class ShotLog {
    * slateText): an edited shot joins its take, not a look-alike. A take
    * given alone is of the scene the shot is in.
    */
-  private slatedPatch(id: number, patch: ShotPatch): ShotPatch {
-    const slated = patch.take === undefined ? this.spelling.slated(patch) : this.spelling.slated(patch, this.shots.get(id).scene);
+  private slatedPatch(patch: ShotPatch, before: StoredShot | null): ShotPatch {
+    const slated = this.spelling.slated(patch, before?.scene ?? null);
     if (patch.tags) slated.tags = [...new Set(patch.tags.map(slateText))];
     return slated;
   }
@@ -640,12 +642,11 @@ export class ShotLog {
   /**
    * The take record a shot moved to another scene or take belongs to: that
    * slate's take (its latest, as marks read it) where one was slated, else
-   * none. Undefined: the edit moves it nowhere, and it keeps its take (a
-   * number slated again keeps the shot in the take it was shot in).
+   * none. Undefined: the edit moves it nowhere (the same scene and take as
+   * `before`), and it keeps its take (a number slated again keeps the shot
+   * in the take it was shot in).
    */
-  private takeIdOfMove(id: number, patch: ShotPatch): number | null | undefined {
-    if (patch.scene === undefined && patch.take === undefined) return undefined;
-    const before = this.shots.get(id);
+  private takeIdOfMove(before: StoredShot, patch: ShotPatch): number | null | undefined {
     const scene = patch.scene === undefined ? before.scene : patch.scene;
     const take = patch.take === undefined ? before.take : patch.take;
     if (scene === before.scene && take === before.take) return undefined;

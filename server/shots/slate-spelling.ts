@@ -5,7 +5,7 @@
  * would count each framing in one and call it missing in the other, and a
  * take number would be slated twice. Two spellings are one where slateKey
  * says so (case, runs of spaces, Unicode composition); the spelling kept is
- * the one the log has already: a take's first, else a plan's, else a shot's.
+ * the one in use already (logSpelling: a cluster's, a take's, a plan's, a shot's).
  * Every way in resolves through here: a take started, a shot edited, a plan
  * set, a filter asked for (HTTP, Socket.IO, the command line).
  */
@@ -16,7 +16,7 @@ import type { TakeStore } from '../store/take-store.js';
 
 /** Where the spellings in use are read, each in the order the first of them wins. */
 export interface SpellingSources {
-  /** Every scene spelling in use: takes' (oldest first), plans', then shots'. Lazy: read as far as needed. */
+  /** Every scene spelling in use, the one to keep first (see logSpelling). Lazy: read as far as needed. */
   scenes(): Iterable<string>;
   /** Every take spelling in use in `scene`, oldest first. */
   takes(scene: string): Iterable<string>;
