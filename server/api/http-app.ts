@@ -130,7 +130,8 @@ export async function createHttpApp(deps: HttpAppDeps): Promise<HttpApp> {
   });
 
   /** Who the token speaks for, so the page can offer only what the role may do. */
-  app.get('/api/session', needs('viewer'), async (request) => ({ ...request.principal!, tokensRequired: deps.guard.closed }));
+  // Whether the API needs a token: publish tokens alone close publishing only, and the API lets requests in without one.
+  app.get('/api/session', needs('viewer'), async (request) => ({ ...request.principal!, tokensRequired: deps.guard.apiNeedsToken }));
 
   app.get('/api/cameras', needs('viewer'), async () => deps.directory().list());
 
@@ -149,12 +150,13 @@ export async function createHttpApp(deps: HttpAppDeps): Promise<HttpApp> {
   });
 
   if (deps.shotLog) {
+    const cameraIds = () => deps.directory().list().map((camera) => camera.cameraId);
     registerShotRoutes(app, deps.shotLog, {
       onScaleCorrected: async (shot) => { await deps.calibration?.shotCorrected(shot, deps.shotLog!.shots); },
-      cameraIds: () => deps.directory().list().map((camera) => camera.cameraId),
+      cameraIds,
       ...deps.shotRoutes,
     });
-    registerReportRoutes(app, deps.shotLog);
+    registerReportRoutes(app, deps.shotLog, deps.shotRoutes?.cluster ?? null, cameraIds);
   }
   if (deps.calibration) registerCalibrationRoutes(app, deps.calibration, deps.cameras, deps.directory, deps.calibrationCluster ?? null);
   registerWhipRoutes(app, deps.cameras, {

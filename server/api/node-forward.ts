@@ -59,10 +59,17 @@ export async function passOnText(request: FastifyRequest, node: PeerNode, fromNo
   }
 }
 
-/** Passes the request on to `path` (the same route) on `node` (`why`: what that node holds), and replies with its answer as it is. */
+/**
+ * Passes the request on to `path` (the same route) on `node` (`why`: what that node holds), and replies with its
+ * answer as it is: its status, type and body, and where it succeeded its cache-control, so a picture the node
+ * lets a browser keep (a shot's thumbnail, a day) is kept when another node passes it on too (the Shots view
+ * fetched a forwarded one again at every render). An error's is left out: a refusal is not to be remembered.
+ */
 export async function forwardToNode(request: FastifyRequest, reply: FastifyReply, node: PeerNode, fromNode: string, path: string, why: string): Promise<FastifyReply> {
   const answer = await passOnText(request, node, fromNode, path, why);
   const type = answer.headers.get('content-type') ?? 'application/json';
+  const cacheControl = answer.headers.get('cache-control');
+  if (answer.ok && cacheControl !== null) reply.header('cache-control', cacheControl);
   return reply.code(answer.status).type(type).send(Buffer.from(await answer.arrayBuffer()));
 }
 

@@ -3,11 +3,12 @@
  * thumbnails, operator edits, takes, coverage, plans and alerts. Routes parse
  * and delegate to the ShotLog; errors are ShotscaleErrors mapped by the app.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ShotscaleError } from '../errors.js';
 import { EXPORT_CONTENT_TYPES, EXPORT_EXTENSIONS, EXPORT_FORMATS, isExportFormat } from '../exports/export-shots.js';
 import { buildOnThread, exportPlace } from '../exports/export-thread.js';
 import { clientGone } from './client-gone.js';
+import { forwardToNode, passOnText, wasForwarded, type PeerNode } from './node-forward.js';
 import type { ClusterAlerts } from '../cluster/cluster-alerts.js';
 import type { ClusterCoverage } from '../cluster/cluster-coverage.js';
 import type { ClusterShotLog } from '../cluster/cluster-shot-log.js';
@@ -19,6 +20,8 @@ import { CANONICAL_SCALES, isCanonicalScale } from '../shared/scale.js';
 import { planEtag, parseIfMatch } from '../coverage/plan-revision.js';
 import { canonicalTake, slateText } from '../shared/input-limits.js';
 import { needs } from './access/http-access.js';
+import { parseFilterTime, windowInverted } from './filter-times.js';
+import { refuseUnknownCameras, type KnownCameras } from './unknown-cameras.js';
 import { MAX_CAMERAS_IN_REQUEST, parseCount, parseRecordId, parseRequest, parseScope, shown, parseShotPatch, parseTakeMark, takeEndSchema, takeRequest, takeStartSchema } from './request-schemas.js';
 
 type Query = Record<string, string | undefined>;
@@ -27,28 +30,18 @@ function badRequest(message: string): ShotscaleError {
   return new ShotscaleError('BAD_REQUEST', message);
 }
 
-/** An ISO 8601 date, with a time and a zone if given: 2026-12-05, 2026-12-05T14:30, 2026-12-05T14:30:00.250Z, ...+01:00. */
-const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
-
-/** Whether year, month and day name a day of the calendar (JavaScript reads 2026-02-30 as 2 March). */
-function calendarDay(year: number, month: number, day: number): boolean {
-  const date = new Date(Date.UTC(year, month - 1, day));
-  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
-}
-
-/** Epoch ms or an ISO 8601 date; nothing else (Date.parse would also read "-5" and "Tuesday 12" as dates). */
-function parseTime(value: string | undefined, name: string): number | undefined {
-  if (value === undefined || value === '') return undefined;
-  const iso = ISO_DATE.exec(value);
-  const time = /^\d+(\.\d+)?$/.test(value) ? Number(value) : iso && calendarDay(Number(iso[1]), Number(iso[2]), Number(iso[3])) ? Date.parse(value) : NaN;
-  if (!Number.isFinite(time)) throw badRequest(`${name}: ${shown(value)} is neither epoch milliseconds nor an ISO 8601 date (2026-12-05 or 2026-12-05T14:30:00Z)`);
-  return time;
-}
-
 const parseId = (value: string): number => parseRecordId(value, 'shot');
 
 /** The query parameters of a shot filter (shotFilterFrom). */
 export const SHOT_FILTER_QUERY = ['camera', 'scene', 'take', 'scale', 'from', 'to', 'status', 'order', 'limit', 'offset'] as const;
+
+/**
+ * The query of GET /api/coverage: the shot filter less `scale` (it would count
+ * only the shots already of the scales asked for: coverage is of every scale)
+ * and less order, limit and offset (coverage is over every matching shot:
+ * limit=1 counted one shot).
+ */
+export const COVERAGE_QUERY: readonly string[] = ['camera', 'scene', 'take', 'from', 'to', 'status'];
 
 /**
  * scale=CU,MCU: shots of these scales, any case; `none`: shots without a
@@ -73,8 +66,11 @@ export function filteredScales(filter: Pick<ShotFilter, 'scales'>): string {
   return filter.scales.map((scale) => (scale === 'none' ? 'without a picture' : scale)).join(', ');
 }
 
-/** camera=cam-1,cam-2, scene, take, scale=CU,MCU, from, to, status, order (asc, desc), limit, offset. */
-export function shotFilterFrom(query: Query): ShotFilter {
+/**
+ * camera=cam-1,cam-2, scene, take, scale=CU,MCU, from, to (a date alone: that whole day, filter-times.ts), status,
+ * order (asc, desc), limit, offset; `from` after `to` refused unless the caller names them itself.
+ */
+export function shotFilterFrom(query: Query, refuseInvertedWindow = true): ShotFilter {
   const filter: ShotFilter = {};
   const cameras = query.camera?.split(',').map((c) => c.trim()).filter(Boolean);
   if (cameras && cameras.length > MAX_CAMERAS_IN_REQUEST) throw badRequest(`camera: at most ${MAX_CAMERAS_IN_REQUEST} cameras`);
@@ -85,10 +81,14 @@ export function shotFilterFrom(query: Query): ShotFilter {
   if (query.scene) filter.scene = query.scene.trim() ? slateText(query.scene) : query.scene;
   if (query.take) filter.take = query.take.trim() ? canonicalTake(query.take) : query.take;
   if (query.scale !== undefined) filter.scales = parseScales(query.scale);
-  const from = parseTime(query.from, 'from');
-  const to = parseTime(query.to, 'to');
+  const from = parseFilterTime(query.from, 'from');
+  const to = parseFilterTime(query.to, 'to');
   if (from !== undefined) filter.from = from;
   if (to !== undefined) filter.to = to;
+  // No shot ends after the one and starts before the other: an empty export of a swapped window would pass for "no shots".
+  if (refuseInvertedWindow && windowInverted(from, to, query.to)) {
+    throw new ShotscaleError('BAD_REQUEST', `from ${shown(query.from!)} is after to ${shown(query.to!)}: no shot can end after the one and start before the other`, { hint: 'swap them' });
+  }
   if (query.status !== undefined) {
     if (query.status !== 'open' && query.status !== 'closed') throw badRequest(`status: ${shown(query.status)} is not open or closed`);
     filter.status = query.status;
@@ -120,12 +120,15 @@ export interface TakeCommands {
   runningForDashboards?(running: Take[]): Take[];
 }
 
-/** In a cluster: the shots of every node (PostgreSQL), and where to edit another node's shot. */
+/** In a cluster: the shots of every node (PostgreSQL), and the nodes that log them. */
 export interface ClusterShots {
+  /** This node's id: what a request passed on to another node is passed on under. */
+  nodeId: string;
   log: ClusterShotLog;
   coverage: ClusterCoverage;
   /** The cluster's alerts, judged once, and every node's own. */
   alerts: ClusterAlerts;
+  /** A live node's URL; null: that node is not running. */
   nodeUrl(nodeId: string): string | null;
   /** The cluster's live coverage as last computed (by the node holding the duty). */
   liveCoverage(): Promise<CoverageUpdate>;
@@ -141,10 +144,45 @@ export interface ClusterShots {
   recordedTakes(takes: Take[]): Promise<RecordedTake[]>;
 }
 
+/** The node that logs shot `id`: the cluster's record says, or, before the shot is copied there, its id's range; null: none. */
+async function loggedBy(cluster: ClusterShots, id: number): Promise<string | null> {
+  return (await cluster.log.get(id))?.nodeId ?? (await cluster.log.nodeOfId(id));
+}
+
+/**
+ * The node to ask for shot `id`'s thumbnail, for one the cluster's log has
+ * not copied yet: the node that logs it, where that is another node and
+ * running; null where there is none, or where the request was passed on to
+ * this node (it answers itself). The cluster's log unreadable throws
+ * (CLUSTER_UNREACHABLE).
+ */
+export async function thumbnailOwner(cluster: ClusterShots, request: FastifyRequest, id: number): Promise<PeerNode | null> {
+  return wasForwarded(request) ? null : runningOwner(cluster, id);
+}
+
+/**
+ * Shot `id`'s thumbnail as `owner` (thumbnailOwner) answers it, with the
+ * caller's token: it decides access again; null where it has none. A node
+ * that does not answer (5 s) throws CLUSTER_UNREACHABLE.
+ */
+export async function ownersThumbnail(cluster: ClusterShots, request: FastifyRequest, owner: PeerNode, id: number): Promise<Buffer | null> {
+  const answer = await passOnText(request, owner, cluster.nodeId, `/api/shots/${id}/thumbnail`, 'logs this shot');
+  if (answer.ok) return Buffer.from(await answer.arrayBuffer());
+  await answer.body?.cancel();
+  return null;
+}
+
+/** The node that logs shot `id`, where it is another node and running; else null. */
+async function runningOwner(cluster: ClusterShots, id: number): Promise<PeerNode | null> {
+  const nodeId = await loggedBy(cluster, id);
+  const url = nodeId && nodeId !== cluster.nodeId ? cluster.nodeUrl(nodeId) : null;
+  return nodeId && url ? { nodeId, url } : null;
+}
+
 export interface ShotRouteOptions {
   /** An operator set a shot's scale (the shot as stored now). */
   onScaleCorrected?: (shot: StoredShot) => Promise<void>;
-  /** The cameras configured now (in a cluster, the cluster's): an export of a camera neither configured nor in the log is CAMERA_NOT_FOUND. */
+  /** The cameras configured now (in a cluster, the cluster's): an export or coverage of a camera neither configured nor in the log is CAMERA_NOT_FOUND. */
   cameraIds?: () => readonly string[];
   takes?: TakeCommands;
   cluster?: ClusterShots | null;
@@ -159,12 +197,21 @@ export function registerShotRoutes(app: FastifyInstance, shotLog: ShotLog, optio
   };
   const cluster = options.cluster ?? null;
 
-  /** A shot another node logs: read from the cluster's log; edits go to that node. */
-  const elsewhere = async (id: number, what: string): Promise<never> => {
-    const found = cluster ? await cluster.log.get(id) : null;
-    if (!found) throw new ShotscaleError('NOT_FOUND', `no shot ${id}`);
-    const url = cluster!.nodeUrl(found.nodeId);
-    throw new ShotscaleError('CLUSTER_ELSEWHERE', `shot ${id} is logged by node "${found.nodeId}"${url ? ` (${url})` : ' (not running now)'}: ${what} there`);
+  /**
+   * An edit of a shot another node logs, passed on to that node (which
+   * decides access again, and edits it as a single node would: a scale
+   * corrected there labels its frame); its answer is this node's.
+   */
+  const passEditOn = async (clusterShots: ClusterShots, request: FastifyRequest, reply: FastifyReply, id: number): Promise<FastifyReply> => {
+    const nodeId = await loggedBy(clusterShots, id);
+    if (!nodeId) throw new ShotscaleError('NOT_FOUND', `no shot ${id}`);
+    // The cluster's record has it, this node's file not (the file was replaced): no other node can act on it either.
+    if (nodeId === clusterShots.nodeId) throw new ShotscaleError('NOT_FOUND', `shot ${id} is in the cluster's log as this node's, but not in this node's own file (replaced or lost since): it cannot be changed`);
+    const url = clusterShots.nodeUrl(nodeId);
+    if (!url) throw new ShotscaleError('CLUSTER_ELSEWHERE', `shot ${id} is logged by node "${nodeId}", which is not running now, so the edit cannot be passed on to it: edit it once that node runs again`);
+    // A passed-on request is answered, never passed on again (the node it was meant for did not hold the shot).
+    if (wasForwarded(request)) throw new ShotscaleError('CLUSTER_ELSEWHERE', `shot ${id} is logged by node "${nodeId}" (${url}), not by this node, to which it was passed on: edit it again`);
+    return forwardToNode(request, reply, { nodeId, url }, clusterShots.nodeId, `/api/shots/${id}`, 'logs this shot');
   };
   const hasLocal = (id: number) => {
     try {
@@ -175,28 +222,8 @@ export function registerShotRoutes(app: FastifyInstance, shotLog: ShotLog, optio
     }
   };
 
-  /**
-   * An export of a camera that is neither configured nor in the log is a
-   * mistyped id, not an empty log: CAMERA_NOT_FOUND (404), not an empty file.
-   * A removed camera whose shots are logged still exports.
-   */
-  const refuseUnknownCameras = async (filter: ShotFilter, shots: readonly StoredShot[], format: string, fromCluster: ClusterShotLog | null): Promise<void> => {
-    if (!filter.cameraIds || !options.cameraIds) return;
-    const known = new Set([...options.cameraIds(), ...shots.map((shot) => shot.cameraId)]);
-    const unknown: string[] = [];
-    for (const id of filter.cameraIds) {
-      if (known.has(id)) continue;
-      const logged = fromCluster ? await fromCluster.count({ cameraIds: [id] }) : shotLog.shots.count({ cameraIds: [id] });
-      if (logged === 0) unknown.push(id);
-    }
-    if (!unknown.length) return;
-    const configured = [...options.cameraIds()];
-    throw new ShotscaleError(
-      'CAMERA_NOT_FOUND',
-      `camera: ${unknown.map((id) => `"${id}"`).join(', ')} ${unknown.length === 1 ? 'is' : 'are'} neither configured nor in the shot log, so there is nothing to export as ${format}` +
-        ` (configured: ${configured.length ? configured.join(', ') : 'none'})`,
-    );
-  };
+  // Known cameras are checked only where the app says which are configured (http-app.ts).
+  const known: KnownCameras | null = options.cameraIds ? { configured: options.cameraIds, shotLog } : null;
 
   /** Whether a list reads the cluster's record: in a cluster, unless ?scope=node asks for this node's own. */
   const clusterScope = ({ scope }: Query): boolean => parseScope(scope) !== 'node' && cluster !== null;
@@ -222,6 +249,8 @@ export function registerShotRoutes(app: FastifyInstance, shotLog: ShotLog, optio
     const fromCluster = clusterScope(request.query) ? cluster!.log : null;
     const list = () => (fromCluster ? fromCluster.list(filter) : shotLog.listShots(filter));
     if (format === undefined || format === '') {
+      // A list is a filter, as scene= is: a camera with no shots lists none (a dashboard's list of a camera removed a moment
+      // ago is empty, not an error). An export, the report and coverage are of the cameras named: an unknown one is refused.
       const shots = await list();
       // total: every shot matching the filters, for a client showing a page of them.
       const paged = filter.limit !== undefined || filter.offset !== undefined;
@@ -236,8 +265,9 @@ export function registerShotRoutes(app: FastifyInstance, shotLog: ShotLog, optio
     let body: Buffer;
     try {
       const shots = await list();
-      await refuseUnknownCameras(filter, shots, format, fromCluster);
-      const title = [`shotscale ${request.query.camera ?? 'all cameras'}`, request.query.scene ? `scene ${request.query.scene}` : '', request.query.take ? `take ${request.query.take}` : '', filteredScales(filter)].filter(Boolean).join(' ');
+      if (known) await refuseUnknownCameras(known, filter, shots, `nothing to export as ${format}`, fromCluster);
+      // The scene and take as the log spells them (a filter typed "KITCHEN" names the editor's event "Kitchen").
+      const title = [`shotscale ${filter.cameraIds?.join(',') ?? 'all cameras'}`, filter.scene ? `scene ${filter.scene}` : '', filter.take ? `take ${filter.take}` : '', filteredScales(filter)].filter(Boolean).join(' ');
       // The configured rate, not 25, for an export of no shots (or of cameras at several rates).
       body = await buildOnThread({ kind: 'export', shots, format, options: { title, projectRate: shotLog.projectRate } }, { abandoned: gone });
     } finally {
@@ -258,18 +288,29 @@ export function registerShotRoutes(app: FastifyInstance, shotLog: ShotLog, optio
 
   app.get<{ Params: { id: string } }>('/api/shots/:id/thumbnail', needs('viewer'), async (request, reply) => {
     const id = parseId(request.params.id);
-    // Another node's shot: its thumbnail as that node copied it to the cluster's log.
-    const remote = cluster && !hasLocal(id);
-    if (remote && !(await cluster.log.get(id))) throw new ShotscaleError('NOT_FOUND', `no shot ${id}`);
-    const jpeg = remote ? await cluster.log.thumbnail(id) : shotLog.shots.thumbnail(id);
-    if (!jpeg) throw new ShotscaleError('NOT_FOUND', `shot ${request.params.id} has no thumbnail (yet)`);
-    return reply.type('image/jpeg').header('cache-control', 'max-age=86400').send(jpeg);
+    const sendJpeg = (jpeg: Buffer) => reply.type('image/jpeg').header('cache-control', 'max-age=86400').send(jpeg);
+    const noThumbnail = () => new ShotscaleError('NOT_FOUND', `shot ${request.params.id} has no thumbnail (yet)`);
+    if (!cluster || hasLocal(id)) {
+      const jpeg = shotLog.shots.thumbnail(id);
+      if (!jpeg) throw noThumbnail();
+      return sendJpeg(jpeg);
+    }
+    // Another node's shot: its thumbnail as that node copied it to the cluster's log, else from that node itself: the
+    // closed shot is announced through Redis at once, and copied to PostgreSQL a quarter second or more later (a page
+    // showing it at once got a 404 for 1.5 s, and a broken image).
+    const copied = await cluster.log.thumbnail(id);
+    if (copied) return sendJpeg(copied);
+    const owner = await thumbnailOwner(cluster, request, id);
+    if (owner) return forwardToNode(request, reply, owner, cluster.nodeId, `/api/shots/${id}/thumbnail`, 'logs this shot');
+    if (!(await cluster.log.get(id))) throw new ShotscaleError('NOT_FOUND', `no shot ${id}`);
+    throw noThumbnail();
   });
 
-  app.patch<{ Params: { id: string } }>('/api/shots/:id', needs('operator'), async (request) => {
+  app.patch<{ Params: { id: string } }>('/api/shots/:id', needs('operator'), async (request, reply) => {
     const patch = parseShotPatch(request.body);
     const id = parseId(request.params.id);
-    if (cluster && !hasLocal(id)) await elsewhere(id, 'edit it');
+    // Another node's shot is edited by that node (its file is the shot's first record), with the operator's token.
+    if (cluster && !hasLocal(id)) return passEditOn(cluster, request, reply, id);
     const shot = shotLog.patchShot(id, patch);
     if (patch.scale !== undefined) await onScaleCorrected(shot);
     return asListed(shot);
@@ -303,9 +344,10 @@ export function registerShotRoutes(app: FastifyInstance, shotLog: ShotLog, optio
     return takes.mark(id, parseTakeMark(request.body));
   });
 
-  // A scale filter would count only the shots already of the scales asked for: coverage is of every scale.
-  app.get<{ Querystring: Query }>('/api/coverage', needs('viewer', SHOT_FILTER_QUERY.filter((key) => key !== 'scale')), async (request) => {
+  app.get<{ Querystring: Query }>('/api/coverage', needs('viewer', COVERAGE_QUERY), async (request) => {
     const filter = shotLog.spelling.slated(shotFilterFrom(request.query));
+    // Coverage is always the cluster's (no ?scope): so is the log a camera is looked up in.
+    if (known) await refuseUnknownCameras(known, filter, [], 'no coverage to count', cluster ? cluster.log : null);
     return cluster ? cluster.coverage.report(filter) : shotLog.coverage(filter);
   });
 

@@ -15,6 +15,7 @@ import { grants, rolesFor, withArticle, type Access, type Principal } from '../s
 import type { Alert, CoverageUpdate, ShotRecord, SlateMark, Take, TakeMark } from '../shared/shots.js';
 import { CONNECT_REFUSAL, type CameraStatus, type ClientToServerEvents, type SubscribeAck, type PipelineStats, type Preview, type Readout, type ServerInfo, type ServerToClientEvents, type TakeAck } from '../shared/socket-events.js';
 import type { TakeRequest } from '../shots/shot-log.js';
+import type { KnownSlate } from '../shots/slate-spelling.js';
 import type { FitState } from '../calibration/live-calibration.js';
 import type { AccessGuard, RefusalReason } from './access/access-guard.js';
 import { cameraSelectionSchema, parseRequest, takeEndSchema, takeRequest, takeStartSchema } from './request-schemas.js';
@@ -51,6 +52,8 @@ export interface InterServerEvents {
   'take:camera-removed': (request: { cameraId: string }) => void;
   /** A take circled, marked NG or cleared (null) on one node: every node marks its own record of it. */
   'take:mark': (request: { scene: string; take: string; mark: TakeMark | null }) => void;
+  /** An edit put a shot in a scene and take (take null: the scene alone): every node counts that number as used, and spells the scene so. */
+  'take:slated': (slate: KnownSlate) => void;
   /** The cluster's coverage, from the node holding the coverage duty. */
   coverage: (update: CoverageUpdate) => void;
   /** A coverage plan set (or removed: null) on one node: every node sets it too. */
@@ -128,9 +131,12 @@ export class SocketHub {
   /** Other nodes' preview wants, by node: cameras (null: all) and when last announced. */
   private readonly remoteWants = new Map<string, { cameras: Set<string> | null; at: number }>();
   private readonly refusals: RefusalLog;
+  /** Handshakes refused, per address (there is no token's name to go by): a wall failing to connect, or tokens guessed. */
+  private readonly refusedConnections: RefusalLog;
 
   constructor(httpServer: HttpServer, private readonly options: SocketHubOptions) {
     this.refusals = new RefusalLog(options.log);
+    this.refusedConnections = new RefusalLog(options.log, 'connection');
     this.io = new Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents>(httpServer, {
       serveClient: false,
       // A readout is about 300 bytes; nothing legitimate sends more than this.
@@ -145,8 +151,14 @@ export class SocketHub {
     // Connecting at all needs a viewer; each event then checks its own access.
     this.io.use((socket, next) => {
       const { host, origin } = socket.handshake.headers;
-      const decision = guard.decide('viewer', handshakeToken(socket), socket.handshake.address, 'socket', { host, origin });
-      if (!decision.ok) return next(Object.assign(new Error(refusalMessage(decision.reason)), { data: { code: decision.code, message: decision.message } }));
+      const address = socket.handshake.address;
+      const decision = guard.decide('viewer', handshakeToken(socket), address, 'socket', { host, origin });
+      if (!decision.ok) {
+        // As HTTP's refusals are logged (http-access.ts), never the token itself.
+        if (decision.blockedS !== undefined) options.log.warn(`${address} blocked for ${decision.blockedS} s: too many wrong tokens (every request and connection from it that needs a token is refused TOO_MANY_ATTEMPTS meanwhile)`);
+        this.refusedConnections.refused(address, `Socket.IO connection from ${address} refused: ${decision.code} (${decision.reason}): ${decision.message}`);
+        return next(Object.assign(new Error(refusalMessage(decision.reason)), { data: { code: decision.code, message: decision.message } }));
+      }
       (socket.data as { principal?: Principal }).principal = decision.principal;
       next();
     });
@@ -384,6 +396,7 @@ export class SocketHub {
 
   async close(): Promise<void> {
     this.refusals.closeAll();
+    this.refusedConnections.closeAll();
     await new Promise<void>((resolve) => {
       void this.io.close(() => resolve());
     });

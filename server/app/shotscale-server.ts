@@ -6,7 +6,6 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ReadoutBuilder } from '../analysis/readout-builder.js';
 import { AccessGuard } from '../api/access/access-guard.js';
 import { assertBindAllowed } from '../api/access/access-token.js';
@@ -40,10 +39,9 @@ import type { TakeCommands } from '../api/shot-routes.js';
 import { localCameraDirectory } from './camera-directory.js';
 import { CameraManager } from './camera-manager.js';
 import { keptCameraDirectory, startKeptCameras } from './kept-cameras.js';
+import { boundedStep, closeHttp, STEP_LIMIT_MS } from './shutdown-steps.js';
 import { CameraOverrideStore } from '../store/camera-override-store.js';
-
-export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const VERSION = (JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+import { REPO_ROOT, VERSION } from '../shared/version.js';
 
 export interface RunningServer {
   url: string;
@@ -437,7 +435,7 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
   const startedHub = hub;
   /** A start that fails from here on undoes what it began, in the order close() does. */
   const abortStart = async () => {
-    await Promise.all([startedHub.close(), app.close()]).catch(() => undefined);
+    await closeHttp(app.server, [() => startedHub.close(), () => app.close()]);
     await manager.stopAll();
     await cluster?.close();
     shotLog?.close();
@@ -485,16 +483,15 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
     (closing ??= (async () => {
       clearInterval(statusTimer);
       // A node hands its cameras over first: the others take them at their next tick, not after the lease time.
-      await cluster?.drain();
+      if (cluster) await boundedStep('handing cameras to other nodes', () => cluster.drain(), log);
       scheduler.close();
-      await manager.stopAll();
-      await scheduler.idle();
-      await hub?.close();
-      await app.close().catch(() => undefined);
+      await boundedStep('stopping cameras', () => manager.stopAll(), log);
+      await boundedStep('the last inference batch', () => scheduler.idle(), log);
+      await boundedStep('closing HTTP and Socket.IO', () => closeHttp(app.server, [() => startedHub.close(), () => app.close()]), log);
       // After the cameras: their open shots close at their last frame first, and are copied.
-      await cluster?.close();
+      if (cluster) await boundedStep('copying the last shots to the cluster and closing its connections', () => cluster.close(), log, 2 * STEP_LIMIT_MS);
       shotLog?.close();
-      await models.dispose();
+      await boundedStep('releasing the models', () => models.dispose(), log);
     })());
 
   const closeNow = () => {

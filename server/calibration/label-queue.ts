@@ -7,6 +7,11 @@
  * per camera, each for 5 minutes; the list interleaves cameras and the
  * classes shown, so no camera or class fills it.
  *
+ * A frame pushed out of its camera's four by a better one is still labelled
+ * for a while (DISPLACED_KEPT, DISPLACED_MS): the page holds its list still
+ * while the operator points at it, and a label given to a frame it still
+ * shows was refused ("no frame N") and lost.
+ *
  * A frame's id is never given to another frame, not even after a restart: a
  * page still showing the list (or a browser that cached a frame's picture)
  * would otherwise label a new frame from an old picture. Ids follow the
@@ -43,6 +48,9 @@ type Candidate<F> = F & { id: number; cameraId: string; score: number; why: stri
 const PER_CAMERA = 4;
 const EVERY_MS = 2000;
 const TTL_MS = 5 * 60_000;
+/** Frames pushed out of a camera's four, kept to be labelled (not listed): the latest few, for two minutes. */
+const DISPLACED_KEPT = 8;
+const DISPLACED_MS = 2 * 60_000;
 /** A node's range of ids (cluster/shot-replicator.ts NODE_ID_SPAN): a frame's id says which node holds it. */
 const ID_SPAN = 2 ** 36;
 
@@ -50,6 +58,8 @@ const pct = (p: number) => `${Math.round(p * 100)}%`;
 
 export class LabelQueue<F extends QueueFrame> {
   private readonly candidates = new Map<string, Candidate<F>[]>();
+  /** Per camera, frames pushed out of its four (newest first), and when. */
+  private readonly displaced = new Map<string, { candidate: Candidate<F>; at: number }[]>();
   private readonly lastConsidered = new Map<string, number>();
   /** The clock's milliseconds at the last id given, or above them where ids came faster than 1 a millisecond. */
   private lastTick = -Infinity;
@@ -83,6 +93,9 @@ export class LabelQueue<F extends QueueFrame> {
     kept.push({ ...seen, id: this.newId(now), cameraId, score, why });
     kept.sort((a, b) => b.score - a.score);
     this.candidates.set(cameraId, kept.slice(0, PER_CAMERA));
+    const out = kept.slice(PER_CAMERA).map((candidate) => ({ candidate, at: now }));
+    const held = (this.displaced.get(cameraId) ?? []).filter((d) => now - d.at < DISPLACED_MS && now - d.candidate.frame.captureTime < TTL_MS);
+    this.displaced.set(cameraId, [...out, ...held].slice(0, DISPLACED_KEPT));
   }
 
   /** Every camera's candidates, interleaved: each camera and each class shown gets a turn before any gets a second. */
@@ -104,20 +117,28 @@ export class LabelQueue<F extends QueueFrame> {
     return out.map((c) => ({ id: c.id, cameraId: c.cameraId, capturedAt: c.frame.captureTime, shown: c.shown, score: Math.round(c.score * 100) / 100, why: c.why }));
   }
 
+  /** A listed frame, or one pushed out of the list a moment ago (a page may still show it). */
   get(id: number): Candidate<F> {
     for (const list of this.candidates.values()) {
       const found = list.find((c) => c.id === id);
       if (found) return found;
+    }
+    const now = this.clock();
+    for (const list of this.displaced.values()) {
+      const found = list.find((d) => d.candidate.id === id && now - d.at < DISPLACED_MS && now - d.candidate.frame.captureTime < TTL_MS);
+      if (found) return found.candidate;
     }
     throw new ShotscaleError('NOT_FOUND', `no frame ${id} in the label-these queue (it may have expired or been labelled)`);
   }
 
   remove(id: number): void {
     for (const [cameraId, list] of this.candidates) this.candidates.set(cameraId, list.filter((c) => c.id !== id));
+    for (const [cameraId, list] of this.displaced) this.displaced.set(cameraId, list.filter((d) => d.candidate.id !== id));
   }
 
   forget(cameraId: string): void {
     this.candidates.delete(cameraId);
+    this.displaced.delete(cameraId);
     this.lastConsidered.delete(cameraId);
   }
 

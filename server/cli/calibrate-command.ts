@@ -28,7 +28,7 @@ import { loadHead, saveHeadObject, type FramingHead } from '../calibration/frami
 import { fitProduction, withoutCopies, type BaseCopies, type ProductionSetReport } from '../calibration/production-fit.js';
 import { resolveConfigPath } from '../config/load-config.js';
 import { ShotscaleError } from '../errors.js';
-import { configFromArgs } from './serve-command.js';
+import { configFromArgs } from './config-args.js';
 import { fitReading, holdTest, type HeadHold } from '../calibration/head-hold.js';
 import { CALIBRATION_TRAIN_OPTIONS, countsOf, evaluateSets, fitHead, holdFor, PRODUCTION_TRAIN_OPTIONS, type LabelledSet, type SetReport, type SetScores } from '../calibration/multi-set-calibration.js';
 import type { SetTrainOptions } from '../calibration/set-label-training.js';

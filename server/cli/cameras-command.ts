@@ -14,7 +14,7 @@ import { CameraOverrideStore } from '../store/camera-override-store.js';
 import { lockDataDir } from '../store/data-dir-lock.js';
 import { DATABASE_FILE, openDatabase } from '../store/database.js';
 import { parseCommandArgs, UsageError } from './command-options.js';
-import { configFromArgs } from './serve-command.js';
+import { configFromArgs } from './config-args.js';
 
 export function runCameras(argv: string[]): number {
   const [action, ...rest] = argv;

@@ -14,12 +14,14 @@ import { loadConfig, resolveConfigPath, type LoadedConfig } from '../config/load
 import { errorMessage, isShotscaleError } from '../errors.js';
 import { providerSupport } from '../inference/execution-providers.js';
 import { loadModel } from '../inference/model-registry.js';
+import { configuredModels, extraModelError } from '../inference/model-set.js';
 import { configuredFfmpeg, type FfmpegBinary } from '../ingest/ffmpeg-binary.js';
 import { silentLogger } from '../shared/logger.js';
 import { lockDataDir } from '../store/data-dir-lock.js';
-import { checkServerSettings, REPO_ROOT } from '../app/shotscale-server.js';
+import { checkServerSettings } from '../app/shotscale-server.js';
+import { REPO_ROOT } from '../shared/version.js';
 import { sourceFileProblem } from '../ingest/source-file.js';
-import { configFromArgs, DEFAULT_CONFIG } from './serve-command.js';
+import { configFromArgs, DEFAULT_CONFIG } from './config-args.js';
 import { parseCommandArgs, UsageError } from './command-options.js';
 
 export type FindingStatus = 'ok' | 'note' | 'problem';
@@ -91,20 +93,37 @@ function checkProviders(loaded: LoadedConfig): Finding[] {
   return findings;
 }
 
+/**
+ * Every model serve loads at start (the default and each of model.extra), each stopping it as serve
+ * would; `defaultModel`: the default's feature names, which the heads are read against (null when it
+ * does not load).
+ */
+async function checkModels(loaded: LoadedConfig): Promise<{ findings: Finding[]; defaultModel: { featureNames: readonly string[] | undefined } | null }> {
+  const { model } = loaded.config;
+  const findings: Finding[] = [];
+  let defaultModel: { featureNames: readonly string[] | undefined } | null = null;
+  for (const { name, field, manifest: configured } of configuredModels(model)) {
+    const check = name === 'default' ? 'model' : `model ${name}`;
+    const manifest = resolveConfigPath(loaded, configured);
+    const started = performance.now();
+    try {
+      const loadedModel = await loadModel(manifest, { executionProviders: model.executionProviders, intraOpThreads: 1 }, silentLogger);
+      if (name === 'default') defaultModel = { featureNames: loadedModel.featureNames };
+      await loadedModel.dispose();
+      findings.push(ok(check, `${manifest} loads on ${loadedModel.executionProvider} in ${Math.round(performance.now() - started)} ms`));
+    } catch (error) {
+      findings.push(problemOf(check, extraModelError(loaded, field, error), `check ${field} in the config; npm run models regenerates the shipped detectors`));
+    }
+  }
+  return { findings, defaultModel };
+}
+
 async function checkModel(loaded: LoadedConfig): Promise<Finding[]> {
   const { model } = loaded.config;
-  const manifest = resolveConfigPath(loaded, model.manifest);
-  const started = performance.now();
-  let featureNames: readonly string[] | undefined;
-  const findings: Finding[] = [];
-  try {
-    const loadedModel = await loadModel(manifest, { executionProviders: model.executionProviders, intraOpThreads: 1 }, silentLogger);
-    featureNames = loadedModel.featureNames;
-    await loadedModel.dispose();
-    findings.push(ok('model', `${manifest} loads on ${loadedModel.executionProvider} in ${Math.round(performance.now() - started)} ms`));
-  } catch (error) {
-    return [problemOf('model', error, 'check model.manifest in the config; npm run models regenerates the shipped detectors')];
-  }
+  const { findings, defaultModel } = await checkModels(loaded);
+  // The heads are read against the default model's features: without it, nothing to say of them.
+  if (!defaultModel) return findings;
+  const { featureNames } = defaultModel;
   if (model.calibration) {
     const head = resolveConfigPath(loaded, model.calibration);
     try {
@@ -173,13 +192,15 @@ async function shotscaleAt(host: string, port: number): Promise<boolean> {
 function checkPort(loaded: LoadedConfig): Promise<Finding> {
   const { host, port } = loaded.config.server;
   if (port === 0) return Promise.resolve(ok('port', 'port 0: a free one is picked at start'));
+  // The code serve stops with on the same three (listenError in shotscale-server.ts).
+  const portProblem = (detail: string, fix: string): Finding => ({ ...problem('port', detail, fix), code: 'PORT_IN_USE' });
   return new Promise((resolve) => {
     const probe = createServer();
     probe.once('error', (error: NodeJS.ErrnoException) => {
       const fix = 'stop what is listening there, or set server.port (or serve --port)';
-      if (error.code === 'EADDRINUSE') void shotscaleAt(host, port).then((ours) => resolve(problem('port', `${host}:${port} is already in use${ours ? ' (a shotscale server answers there)' : ''}`, fix)));
-      else if (error.code === 'EACCES') resolve(problem('port', `${host}:${port} needs privileges (ports under 1024)`, 'use a port from 1024 up'));
-      else if (error.code === 'EADDRNOTAVAIL') resolve(problem('port', `${host} is not an address of this machine`, 'set server.host to one of its addresses, or 0.0.0.0'));
+      if (error.code === 'EADDRINUSE') void shotscaleAt(host, port).then((ours) => resolve(portProblem(`${host}:${port} is already in use${ours ? ' (a shotscale server answers there)' : ''}`, fix)));
+      else if (error.code === 'EACCES') resolve(portProblem(`${host}:${port} needs privileges (ports under 1024)`, 'use a port from 1024 up'));
+      else if (error.code === 'EADDRNOTAVAIL') resolve(portProblem(`${host} is not an address of this machine`, 'set server.host to one of its addresses, or 0.0.0.0'));
       else resolve(problem('port', `${host}:${port}: ${error.message}`, fix));
     });
     probe.listen(port, host, () => probe.close(() => resolve(ok('port', `${host}:${port} is free`))));

@@ -23,7 +23,7 @@ import { MAX_BATCH, parseCommandArgs, UsageError, wholeNumberOption } from './co
 import { imageSource, labelledImagesFromArgs, progressReporter, unreadableText } from './labelled-images.js';
 import { openOfflineClassifier } from './offline-classifier.js';
 import { checkDistinctFiles, checkOutputFile, writeOutputFile } from './output-files.js';
-import { configFromArgs } from './serve-command.js';
+import { configFromArgs } from './config-args.js';
 import { ProgressLine } from './progress-line.js';
 
 const OPTIONS = {

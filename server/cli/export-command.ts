@@ -13,6 +13,7 @@
  */
 import path from 'node:path';
 import { shotFilterFrom } from '../api/shot-routes.js';
+import { windowInverted } from '../api/filter-times.js';
 import { resolveConfigPath } from '../config/load-config.js';
 import { isShotscaleError } from '../errors.js';
 import { EXPORT_FORMATS, exportShots, isExportFormat } from '../exports/export-shots.js';
@@ -23,12 +24,13 @@ import { openShotLogReadOnly } from '../store/read-only-database.js';
 import { ShotStore, type ShotFilter } from '../store/shot-store.js';
 import { TakeStore } from '../store/take-store.js';
 import { logSpelling } from '../shots/slate-spelling.js';
-import { timecodeAtRate, timecodeRate, timecodeToFrames } from '../shots/timecode.js';
+import { framesPerDay, timecodeAtRate, timecodeRate, timecodeToFrames, type TimecodeRate } from '../shots/timecode.js';
 import { parseCommandArgs, UsageError } from './command-options.js';
 import { checkNotInputFile, writeOutputFile } from './output-files.js';
 import { writeStandardOutput } from './standard-output.js';
-import { configFromArgs } from './serve-command.js';
+import { configFromArgs } from './config-args.js';
 import { checkShotLogFile } from './input-file.js';
+import { refuseUnknownCameras } from './export-cameras.js';
 
 export async function runExport(argv: string[]): Promise<number> {
   const { values } = parseCommandArgs({
@@ -70,9 +72,11 @@ export async function runExport(argv: string[]): Promise<number> {
     // As the server spells them: --scene kitchen finds the scene slated "Kitchen" (a plan is no scene of a shot).
     const spelling = logSpelling(new TakeStore(db), null, store);
     const filter = spelling.slated(optionsFilter({ camera: values.camera, scene: values.scene, take: values.take, scale: values.scale, from: from ?? values.from, to: to ?? values.to }, media.length === 1));
-    if (filter.from !== undefined && filter.to !== undefined && filter.from > filter.to) {
+    if (windowInverted(filter.from, filter.to, values.to)) {
       throw new UsageError(`--from ${values.from} is after --to ${values.to}: no shot can end after the one and start before the other`, 'swap them');
     }
+    // Before the export is built or a file written: a typo'd camera leaves no file behind (and exits 1, not 0).
+    refuseUnknownCameras(db, filter.cameraIds, format, loaded);
     const shots = store.list(filter);
     const source = sourceOf(media, shots);
     const result = exportShots(shots, format, {
@@ -103,7 +107,8 @@ export async function runExport(argv: string[]): Promise<number> {
  */
 function optionsFilter(query: Record<string, string | undefined>, filmLog: boolean): ShotFilter {
   try {
-    return shotFilterFrom(query);
+    // A window the wrong way round is refused by the caller, naming the options as typed (--from 10s, not epoch ms).
+    return shotFilterFrom(query, false);
   } catch (error) {
     if (!isShotscaleError(error, 'BAD_REQUEST')) throw error;
     const timeOption = /^(from|to): /.test(error.message);
@@ -123,7 +128,8 @@ const SECONDS = /^(\d+(?:\.\d+)?)s$/;
 
 /**
  * A point in the film of a file-mode log as the epoch ms the shots are
- * stored at: a timecode (the file's own, as in its exports) or seconds into
+ * stored at: a timecode (the file's own, as in its exports; past midnight,
+ * the next day's in a film that runs past midnight: placedInFilm) or seconds into
  * the film ("90s"). Undefined for anything else, which shotFilterFrom reads
  * as epoch ms or an ISO date, as for a server's log.
  */
@@ -133,7 +139,8 @@ function filmTime(store: ShotStore, media: readonly MediaSource[], value: string
     throw new UsageError(`${option} ${JSON.stringify(value)}: a timecode or seconds into the film is for the log of one file (shotscale log); this log's times are epoch milliseconds or ISO 8601 dates`);
   }
   const [first] = store.list({ cameraIds: [media[0]!.cameraId], limit: 1 });
-  if (!first) return undefined;
+  const [last] = store.list({ cameraIds: [media[0]!.cameraId], order: 'desc', limit: 1 });
+  if (!first || !last) return undefined;
   const seconds = SECONDS.exec(value);
   let intoFilm: number;
   if (seconds) {
@@ -146,10 +153,25 @@ function filmTime(store: ShotStore, media: readonly MediaSource[], value: string
     } catch (error) {
       throw new UsageError(`${option}: ${(error as Error).message}`);
     }
-    intoFilm = first.startS + (frames - first.inFrame) / rate.fps;
+    intoFilm = first.startS + (placedInFilm(frames, first, last, rate) - first.inFrame) / rate.fps;
   }
   // Every shot of a file is stored at the file's start time plus its seconds into the film.
   return String(first.inTime - first.startS * 1000 + intoFilm * 1000);
+}
+
+/**
+ * A timecode's frame count placed in the film (the stored frame counts run
+ * on past midnight unwrapped). In a film that runs past midnight, a timecode
+ * before the film's start timecode is the next day's: in one that starts at
+ * 23:59:55:00, 00:00:01:00 is 6 s in, not a day before it (as its EDL and
+ * ALE count it). In one that does not, it is before the film: `--from
+ * 00:00:00:00` of a film at 01:00:00:00 is its start, as it always was.
+ */
+function placedInFilm(frames: number, first: ShotRecord, last: ShotRecord, rate: TimecodeRate): number {
+  const filmStart = first.inFrame - Math.round(first.startS * rate.fps);
+  const day = framesPerDay(rate);
+  const pastMidnight = last.outFrame >= day;
+  return frames < filmStart && pastMidnight ? frames + day : frames;
 }
 
 function describeFilter(values: Record<string, string | undefined>): string {

@@ -40,7 +40,7 @@ import { makeOutputDir, writeOutputFile } from './output-files.js';
 import { ProgressLine } from './progress-line.js';
 import { EXIT_TRUNCATED, truncationWarning, videoEnd } from './truncated-file.js';
 import { earlierLog, FILE_CAMERA, refuseOthersFiles, removeEarlierFiles, REPORT_FILE, SUMMARY_FILE, THUMBNAIL_DIR, THUMBNAIL_NAME, type EarlierLog } from './earlier-log.js';
-import { configFromArgs } from './serve-command.js';
+import { configFromArgs } from './config-args.js';
 
 export interface LogSummary {
   file: string;

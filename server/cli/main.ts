@@ -10,17 +10,7 @@
  */
 import { isShotscaleError, errorMessage, ShotscaleError } from '../errors.js';
 import { createLogger } from '../shared/logger.js';
-import { VERSION } from '../app/shotscale-server.js';
-import { runServe } from './serve-command.js';
-import { runClassify } from './classify-command.js';
-import { runEval } from './eval-command.js';
-import { runCalibrate } from './calibrate-command.js';
-import { runSamples } from './samples-command.js';
-import { runBench } from './bench-command.js';
-import { runLog } from './log-command.js';
-import { runExport } from './export-command.js';
-import { runDoctor } from './doctor-command.js';
-import { runCameras } from './cameras-command.js';
+import { VERSION } from '../shared/version.js';
 import { UsageError } from './command-options.js';
 import { sayStopSignals } from './stop-signals.js';
 
@@ -120,27 +110,28 @@ export async function main(argv: string[]): Promise<number> {
   // serve and log stop in their own way (closing what they were doing); every other command says it was stopped.
   if (COMMANDS.has(command) && command !== 'serve' && command !== 'log') sayStopSignals(command);
   try {
+    // Each command loads what it needs: `export` or `--version` in a script does not load the models and the server.
     switch (command) {
       case 'serve':
-        return await runServe(rest, log);
+        return await import('./serve-command.js').then((m) => m.runServe(rest, log));
       case 'log':
-        return await runLog(rest, log);
+        return await import('./log-command.js').then((m) => m.runLog(rest, log));
       case 'export':
-        return await runExport(rest);
+        return await import('./export-command.js').then((m) => m.runExport(rest));
       case 'classify':
-        return await runClassify(rest, log);
+        return await import('./classify-command.js').then((m) => m.runClassify(rest, log));
       case 'doctor':
-        return await runDoctor(rest);
+        return await import('./doctor-command.js').then((m) => m.runDoctor(rest));
       case 'eval':
-        return await runEval(rest, log);
+        return await import('./eval-command.js').then((m) => m.runEval(rest, log));
       case 'calibrate':
-        return await runCalibrate(rest, log);
+        return await import('./calibrate-command.js').then((m) => m.runCalibrate(rest, log));
       case 'samples':
-        return await runSamples(rest, log);
+        return await import('./samples-command.js').then((m) => m.runSamples(rest, log));
       case 'cameras':
-        return runCameras(rest);
+        return (await import('./cameras-command.js')).runCameras(rest);
       case 'bench':
-        return await runBench(rest);
+        return await import('./bench-command.js').then((m) => m.runBench(rest));
       default: {
         const unknown = new ShotscaleError('BAD_REQUEST', `unknown command ${JSON.stringify(command.slice(0, 40))}`, { hint: 'shotscale --help lists every command' });
         process.stderr.write(`${unknown.toDisplay()}\n\n${USAGE}\n`);

@@ -13,7 +13,7 @@ import { ModelSet } from '../inference/model-set.js';
 import type { ScalePrediction, ShotScaleModel } from '../inference/model.js';
 import { systemClock } from '../shared/clock.js';
 import { withoutInfo, type Logger } from '../shared/logger.js';
-import { configFromArgs } from './serve-command.js';
+import { configFromArgs } from './config-args.js';
 
 export interface OfflineClassifier {
   readonly model: ShotScaleModel;

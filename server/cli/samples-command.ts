@@ -39,7 +39,7 @@ import type { DecodedFrame } from '../ingest/file-decoder.js';
 import { encodeThumbnail } from '../shots/thumbnail.js';
 import { ProgressLine } from './progress-line.js';
 import { makeOutputDir } from './output-files.js';
-import { configFromArgs } from './serve-command.js';
+import { configFromArgs } from './config-args.js';
 import { checkShotLogFile } from './input-file.js';
 import { parseCommandArgs, UsageError } from './command-options.js';
 

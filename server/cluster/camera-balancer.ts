@@ -8,6 +8,12 @@
  * rest). A node below its share claims free cameras; a node above it hands
  * one camera over per tick, and only while another node has room below its
  * share, so that adding a node spreads the load without cameras bouncing.
+ *
+ * A camera fed by a sender connected to this node (a WHIP publisher, a
+ * listener's sender) is never handed over to even out the load: its sender
+ * reached this node, and moving the camera drops it (a phone's WHIP session
+ * ended with "pc failed", and the camera waited on the other node with no
+ * publisher). Another camera goes instead, or none.
  */
 
 export interface BalancerView {
@@ -18,12 +24,17 @@ export interface BalancerView {
   holders: ReadonlyMap<string, string>;
   /** Live nodes and their capacities (this node included). */
   nodes: readonly { nodeId: string; capacity: number }[];
+  /** This node's cameras whose sender is connected here: moved only when this node is above its capacity, and last. */
+  pinned?: ReadonlySet<string>;
 }
 
 export interface BalancerPlan {
   claim: string[];
   release: string[];
 }
+
+/** Why planLeases hands cameras over, for the log: what the node runs, against what it may. */
+export type ReleaseReason = { why: 'capacity'; held: number; capacity: number } | { why: 'share'; held: number; share: number; roomOn: string[] };
 
 /** Each node's fair number of cameras: `total` spread evenly, no node above its capacity. */
 export function fairShares(total: number, nodes: readonly { nodeId: string; capacity: number }[]): Map<string, number> {
@@ -47,7 +58,16 @@ export function fairShares(total: number, nodes: readonly { nodeId: string; capa
 }
 
 export function planLeases(view: BalancerView): BalancerPlan {
-  const mine = view.cameras.filter((id) => view.holders.get(id) === view.nodeId);
+  const { claim, release } = explainedPlan(view);
+  return { claim, release };
+}
+
+/** planLeases(view), with why it hands cameras over (null: it hands none over), for the log. */
+export function explainedPlan(view: BalancerView): BalancerPlan & { reason: ReleaseReason | null } {
+  const pinned = view.pinned ?? new Set<string>();
+  const held = view.cameras.filter((id) => view.holders.get(id) === view.nodeId);
+  // Those with a sender here first: an excess handed over is taken from the end.
+  const mine = [...held.filter((id) => pinned.has(id)), ...held.filter((id) => !pinned.has(id))];
   const free = view.cameras.filter((id) => !view.holders.has(id));
   const me = view.nodes.find((n) => n.nodeId === view.nodeId);
   const capacity = me?.capacity ?? 0;
@@ -55,18 +75,29 @@ export function planLeases(view: BalancerView): BalancerPlan {
   const share = Math.min(capacity, shares.get(view.nodeId) ?? 0);
 
   // Above capacity (it was lowered, or the node is draining): hand over the excess at once.
-  if (mine.length > capacity) return { claim: [], release: mine.slice(capacity) };
+  if (mine.length > capacity) return { claim: [], release: mine.slice(capacity), reason: { why: 'capacity', held: mine.length, capacity } };
 
-  if (mine.length < share) return { claim: free.slice(0, share - mine.length), release: [] };
+  if (mine.length < share) return { claim: free.slice(0, share - mine.length), release: [], reason: null };
 
   // At or above the fair share: free cameras nobody below their share will take are still taken
   // (they would otherwise stay dark), while this node has room.
-  const held = new Map<string, number>();
-  for (const holder of view.holders.values()) held.set(holder, (held.get(holder) ?? 0) + 1);
-  const roomElsewhere = view.nodes.filter((n) => n.nodeId !== view.nodeId).reduce((sum, n) => sum + Math.max(0, Math.min(n.capacity, shares.get(n.nodeId) ?? 0) - (held.get(n.nodeId) ?? 0)), 0);
-  if (free.length > roomElsewhere && mine.length < capacity) return { claim: free.slice(0, Math.min(free.length - roomElsewhere, capacity - mine.length)), release: [] };
+  const counts = new Map<string, number>();
+  for (const holder of view.holders.values()) counts.set(holder, (counts.get(holder) ?? 0) + 1);
+  const room = (n: { nodeId: string; capacity: number }) => Math.max(0, Math.min(n.capacity, shares.get(n.nodeId) ?? 0) - (counts.get(n.nodeId) ?? 0));
+  const others = view.nodes.filter((n) => n.nodeId !== view.nodeId);
+  const roomElsewhere = others.reduce((sum, n) => sum + room(n), 0);
+  if (free.length > roomElsewhere && mine.length < capacity) return { claim: free.slice(0, Math.min(free.length - roomElsewhere, capacity - mine.length)), release: [], reason: null };
 
-  // Above the fair share while another node has room: hand one over.
-  if (mine.length > share && roomElsewhere > free.length) return { claim: [], release: [mine[mine.length - 1]!] };
-  return { claim: [], release: [] };
+  // Above the fair share while another node has room: hand one over, never one whose sender is connected here.
+  const movable = mine.filter((id) => !pinned.has(id));
+  if (mine.length > share && roomElsewhere > free.length && movable.length) {
+    return { claim: [], release: [movable[movable.length - 1]!], reason: { why: 'share', held: mine.length, share, roomOn: others.filter((n) => room(n) > 0).map((n) => n.nodeId) } };
+  }
+  return { claim: [], release: [], reason: null };
+}
+
+/** The reason in words, for the log line of each camera handed over. */
+export function describeRelease(reason: ReleaseReason): string {
+  if (reason.why === 'capacity') return `this node runs ${reason.held} camera(s), above its capacity of ${reason.capacity} (lowered, or draining)`;
+  return `this node runs ${reason.held} camera(s), above its fair share of ${reason.share}, while node(s) ${reason.roomOn.join(', ')} have room`;
 }

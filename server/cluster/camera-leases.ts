@@ -72,6 +72,32 @@ export function parseHolder(value: string | null): LeaseHolder | null {
   return at > 0 && Number.isInteger(token) ? { nodeId: value.slice(0, at), token } : null;
 }
 
+/**
+ * A node claimed a camera and could not start it (a file it lacks, a model it
+ * cannot load): said in Redis, beside the lease, so that every node's status
+ * of the camera gives that cause rather than "every node is at its capacity".
+ */
+export interface StartFailure {
+  nodeId: string;
+  /** The error's code (server/errors.ts), and its message. */
+  code: string;
+  message: string;
+  /** Epoch ms of the try. */
+  at: number;
+  /** The revision of the definition that failed: an edit makes it stale. */
+  revision: number;
+}
+
+function parseFailure(nodeId: string, value: string): StartFailure | null {
+  try {
+    const { code, message, at, revision } = JSON.parse(value) as Partial<StartFailure>;
+    if (typeof code !== 'string' || typeof message !== 'string' || typeof at !== 'number' || typeof revision !== 'number') return null;
+    return { nodeId, code, message, at, revision };
+  } catch {
+    return null;
+  }
+}
+
 /** What a claim found: the lease taken (its token), held by a node, or stale (its expiry cut to one lease time). */
 export type ClaimResult = { token: number } | { token: null; stale?: { value: string; ttlMs: number } };
 
@@ -89,6 +115,10 @@ export class CameraLeases {
 
   private fenceKey(cameraId: string): string {
     return `${this.prefix}:fence:${cameraId}`;
+  }
+
+  private failureKey(cameraId: string): string {
+    return `${this.prefix}:start-failures:${cameraId}`;
   }
 
   /** The fencing token of a new lease; none while another node holds the camera (`stale`: a lease that would have outlasted a lease time, now cut to one). */
@@ -131,6 +161,37 @@ export class CameraLeases {
     cameraIds.forEach((id, i) => {
       const holder = parseHolder(values[i] ?? null);
       if (holder) out.set(id, holder);
+    });
+    return out;
+  }
+
+  /** Says that this node could not start the camera (one entry per node, the latest); every entry goes `keepMs` after the last. */
+  async noteStartFailure(cameraId: string, failure: Omit<StartFailure, 'nodeId'>, keepMs: number): Promise<void> {
+    const key = this.failureKey(cameraId);
+    await this.redis.multi().hset(key, this.nodeId, JSON.stringify(failure)).pexpire(key, keepMs).exec();
+  }
+
+  /** The camera started on this node: what the nodes that could not start it said no longer stands. */
+  async clearStartFailures(cameraId: string): Promise<void> {
+    await this.redis.del(this.failureKey(cameraId));
+  }
+
+  /** Per camera, the nodes that could not start it, latest first (absent: none said so). Entries this version cannot read are left out. */
+  async startFailures(cameraIds: readonly string[]): Promise<Map<string, StartFailure[]>> {
+    const out = new Map<string, StartFailure[]>();
+    if (!cameraIds.length) return out;
+    const pipeline = this.redis.pipeline();
+    for (const id of cameraIds) pipeline.hgetall(this.failureKey(id));
+    const results = (await pipeline.exec()) ?? [];
+    cameraIds.forEach((id, i) => {
+      const [error, value] = results[i] ?? [null, null];
+      // A key of another type (written by hand, damaged) says nothing of the camera; it goes with its expiry.
+      if (error) return;
+      const failures = Object.entries((value ?? {}) as Record<string, string>)
+        .map(([nodeId, text]) => parseFailure(nodeId, text))
+        .filter((f): f is StartFailure => f !== null)
+        .sort((a, b) => b.at - a.at);
+      if (failures.length) out.set(id, failures);
     });
     return out;
   }

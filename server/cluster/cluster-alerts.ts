@@ -27,6 +27,7 @@ import type { CanonicalScale } from '../shared/scale.js';
 import type { Alert, CoverageUpdate, Take } from '../shared/shots.js';
 import type { CameraStatus, PictureState } from '../shared/socket-events.js';
 import type { ClusterCoverage } from './cluster-coverage.js';
+import type { ClusterNodeState } from './cluster-health.js';
 import type { ClusterNode } from './cluster-node.js';
 import type { ClusterShotLog } from './cluster-shot-log.js';
 import { clusterQueryError } from './pg-errors.js';
@@ -49,6 +50,24 @@ const TICK_MS = 1000;
  * outage is hidden.
  */
 const READ_LIVE_MS = 1500;
+/**
+ * An alert a node announces proves it alive, but the list of live nodes here
+ * may have been read just before that node's heartbeat was (each node reads
+ * it every second or faster): a node is taken as gone, and its alerts
+ * dropped, only when a list read this long after the alert leaves it out. A
+ * node rejoining announced its alerts again and saw them dropped by a list a
+ * moment stale.
+ */
+const NODE_LIST_LAG_MS = 1000;
+/**
+ * How often a node tells its own active alerts again, besides when it comes
+ * back into the live nodes' list: a node whose heartbeat lapsed while its
+ * Redis connection held (a tick held up by a slow PostgreSQL) finds itself
+ * listed again at its next tick, having never seen itself missing, while
+ * the others dropped its alerts meanwhile. Repeats are the same alerts
+ * (key and start): nothing is doubled.
+ */
+const ANNOUNCE_AGAIN_MS = 30_000;
 
 /** How long after its last readout a camera still reads live: a readout in every such window while it is (a 0.5 fps camera flapped between its readouts). */
 const readsLiveFor = (status: CameraStatus): number => Math.max(READ_LIVE_MS, status.analysisFps > 0 ? 1500 / status.analysisFps : READ_LIVE_MS);
@@ -74,6 +93,8 @@ interface Announced {
   alert: Alert;
   from: string;
   scope: AlertRelay['scope'];
+  /** When this node heard it (its clock): a node list read before then cannot tell that its node has gone. */
+  heardAt: number;
 }
 
 export class ClusterAlerts {
@@ -91,6 +112,10 @@ export class ClusterAlerts {
   /** Alert records for PostgreSQL, in order; a raise and its resolve share a slot. */
   private readonly records: PgWriteQueue;
   private timer: NodeJS.Timeout | null = null;
+  /** Whether this node was in the live nodes' list at the last tick: when it comes (back) into it, it announces its own alerts again. */
+  private listed = false;
+  /** When this node last told its own active alerts (announceOwnWhenListed). */
+  private announcedAt = -Infinity;
 
   constructor(private readonly deps: ClusterAlertsDeps) {
     this.records = new PgWriteQueue(deps.pool, deps.log, 'alert records');
@@ -117,7 +142,7 @@ export class ClusterAlerts {
   /**
    * At start: the alerts active in the cluster before this node joined, from
    * the history, so that its wall shows them at once (what is announced
-   * from now on updates them; a gone node's own are dropped at the next tick).
+   * from now on updates them; a gone node's own are dropped by the first node list read after: forgetGoneNodes).
    */
   private async loadActive(): Promise<void> {
     try {
@@ -143,7 +168,12 @@ export class ClusterAlerts {
     judge.readout(cameraId, label, time, picture);
   }
 
-  /** This node's own alert (raised or resolved): shown on every node and kept in the cluster's history. */
+  /**
+   * This node's own alert (raised or resolved): shown on every node and kept
+   * in the cluster's history. One raised before the node joined (a take the
+   * restart cut into, found as the shot log opens), or while the others had
+   * given this node up, reaches them when it is listed again (announceOwnWhenListed).
+   */
   ownAlert(alert: Alert): void {
     this.deps.hub()?.io.serverSideEmit('alert', { alert, from: this.deps.nodeId, scope: 'node' });
     this.record(alert, this.deps.nodeId);
@@ -223,7 +253,31 @@ export class ClusterAlerts {
       this.followCameras(this.judge, now);
       this.judge.tick(now);
     }
-    if (node) this.forgetGoneNodes(node, now);
+    if (node) {
+      const state = node.state();
+      this.announceOwnWhenListed(state, now);
+      this.forgetGoneNodes(state, now);
+    }
+  }
+
+  /**
+   * The other nodes drop a node's own alerts when it goes (forgetGoneNodes),
+   * and never heard those raised before it joined: once this node is in the
+   * live nodes' list again (it joined, rejoined after a restart, or Redis
+   * answers again), it announces and records every own alert still active;
+   * and again every ANNOUNCE_AGAIN_MS while listed. Each is the same alert
+   * (key and start) where it was known already.
+   */
+  private announceOwnWhenListed(state: ClusterNodeState, now: number): void {
+    const listed = state.redis === 'up' && state.nodes.some((n) => n.nodeId === this.deps.nodeId);
+    const back = listed && !this.listed;
+    if (back || (listed && now - this.announcedAt >= ANNOUNCE_AGAIN_MS)) {
+      const own = this.deps.own.active();
+      for (const alert of own) this.ownAlert(alert);
+      this.announcedAt = now;
+      if (back && own.length) this.deps.log.info(`cluster: this node's ${own.length} active alert(s) told to the other nodes`);
+    }
+    this.listed = listed;
   }
 
   /**
@@ -327,17 +381,20 @@ export class ClusterAlerts {
   }
 
   private remember(alert: Alert, from: string, scope: AlertRelay['scope']): void {
-    if (alert.resolvedAt === null) this.announced.set(alert.key, { alert, from, scope });
+    if (alert.resolvedAt === null) this.announced.set(alert.key, { alert, from, scope, heardAt: this.deps.clock() });
     else this.announced.delete(alert.key);
   }
 
-  /** A node gone (its heartbeat expired) cannot resolve its own alerts: they clear here. */
-  private forgetGoneNodes(node: ClusterNode, now: number): void {
-    const state = node.state();
-    if (state.redis === 'down') return;
+  /**
+   * A node gone (its heartbeat expired) cannot resolve its own alerts: they
+   * clear here (it announces them again when it comes back). Only by a list
+   * read after the alert was heard (NODE_LIST_LAG_MS).
+   */
+  private forgetGoneNodes(state: ClusterNodeState, now: number): void {
+    if (state.redis === 'down' || state.nodesAsOf == null) return;
     const live = new Set(state.nodes.map((n) => n.nodeId));
     for (const [key, a] of [...this.announced]) {
-      if (a.scope !== 'node' || live.has(a.from)) continue;
+      if (a.scope !== 'node' || live.has(a.from) || state.nodesAsOf <= a.heardAt + NODE_LIST_LAG_MS) continue;
       this.announced.delete(key);
       this.deps.hub()?.io.local.emit('alert', { ...a.alert, resolvedAt: Math.max(now, a.alert.since) });
     }

@@ -10,6 +10,7 @@ import type { CameraConfig } from '../config/schema.js';
 import { ShotscaleError } from '../errors.js';
 import { publicSource, restoreSecrets } from '../ingest/source-secrets.js';
 import type { CameraStatus } from '../shared/socket-events.js';
+import type { StartFailure } from './camera-leases.js';
 import { waitingStatus, type ClusterNode } from './cluster-node.js';
 
 /**
@@ -21,9 +22,10 @@ import { waitingStatus, type ClusterNode } from './cluster-node.js';
  * from the change itself. A camera that no node runs, or that the change
  * disables, is waiting: the node running it stops it at its next tick.
  */
-function changedStatus(known: CameraStatus, next: CameraConfig): CameraStatus {
-  // A camera that ran until this change waits from now; one that no node ran waits as it did.
-  const defined = waitingStatus(next, known.node ? Date.now() : known.since);
+function changedStatus(known: CameraStatus, next: CameraConfig, failures: readonly StartFailure[] = []): CameraStatus {
+  // A camera that ran until this change waits from now; one that no node ran waits as it did (or failed, where nodes
+  // could not start this very definition: an edit is a new one, tried afresh).
+  const defined = waitingStatus(next, known.node ? Date.now() : known.since, null, failures);
   if (!next.enabled || !known.node) return defined;
   const { name, enabled, sourceKind, source, analysisFps } = defined;
   return { ...known, name, enabled, sourceKind, source, analysisFps };
@@ -44,9 +46,10 @@ export function clusterCameraDirectory(node: ClusterNode, manager: CameraManager
       return { at: 'nowhere', why: `no node of the cluster runs camera "${cameraId}" now (every node is at its capacity, or none is up)` };
     },
     describe: async (cameraId) => {
-      const { config } = await node.registry.get(cameraId);
+      const { config, revision } = await node.registry.get(cameraId);
+      const failures = node.startFailuresOf(cameraId, revision);
       // Right after a change, its node may not have restarted the camera yet: the status says the definition PostgreSQL has.
-      return { status: changedStatus(statusOf(cameraId, () => waitingStatus(config, Date.now())), config), config: { ...config, source: publicSource(config.source) } };
+      return { status: changedStatus(statusOf(cameraId, () => waitingStatus(config, Date.now(), null, failures)), config, failures), config: { ...config, source: publicSource(config.source) } };
     },
     add: async (input) => {
       const camera = manager.validate(input);

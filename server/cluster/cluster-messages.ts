@@ -108,6 +108,7 @@ const events: Record<string, z.ZodType | null> = {
   'take:end': z.looseObject({ cameras: cameraIds.nullable() }),
   'take:camera-removed': z.looseObject({ cameraId: text }),
   'take:mark': z.looseObject({ scene: text, take: text, mark: z.enum(['circled', 'ng']).nullable() }),
+  'take:slated': z.looseObject({ scene: text, take: text.nullable(), shot: z.looseObject({ from: count, to: count.nullable() }).optional() }),
   coverage: z.looseObject({ perCamera: z.record(text, coverageStats), current: sceneCoverage.nullable(), running: z.array(sceneCoverage).optional(), scenes: z.array(sceneCoverage) }),
   plan: z.looseObject({ scene: text, plan: z.unknown() }),
   alert: z.looseObject({ alert, from: text, scope: z.enum(['cluster', 'node']) }),

@@ -21,9 +21,10 @@ import { errorMessage, isShotscaleError, type ShotscaleError } from '../errors.j
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import type { CameraStatus } from '../shared/socket-events.js';
-import { planLeases } from './camera-balancer.js';
+import { listensForSender } from '../ingest/listener-source.js';
+import { describeRelease, explainedPlan } from './camera-balancer.js';
 import { CameraClaims } from './camera-claims.js';
-import { CameraLeases, parseHolder, type ClaimResult } from './camera-leases.js';
+import { CameraLeases, parseHolder, type ClaimResult, type StartFailure } from './camera-leases.js';
 import { CameraRegistry, type RegisteredCamera } from './camera-registry.js';
 import type { ClusterShotLog } from './cluster-shot-log.js';
 import type { ClusterConnections, ClusterSettings } from './cluster-connections.js';
@@ -42,6 +43,12 @@ const ORPHAN_CHECK_MS = 3000;
 
 /** A camera that failed to start here is not claimed again for this long (another node may manage). */
 const FAILED_CLAIM_BACKOFF_MS = 30_000;
+
+/**
+ * How long a node's word that it could not start a camera stands (camera-leases.ts): two of its retries,
+ * so that the camera's status keeps the cause between them, and fades once no node tries any more.
+ */
+const START_FAILURE_KEEP_MS = 2 * FAILED_CLAIM_BACKOFF_MS;
 
 interface HeldCamera {
   token: number;
@@ -79,7 +86,10 @@ export class ClusterNode {
   private readonly claims: CameraClaims;
   private readonly nodes: NodeRegistry;
   private readonly held = new Map<string, HeldCamera>();
-  private readonly failedAt = new Map<string, number>();
+  /** Cameras that could not start here: when, and the revision of their definition then (an edit is tried at once). */
+  private readonly failedAt = new Map<string, { at: number; revision: number }>();
+  /** Per camera no node runs, the nodes that lately could not start its present definition (read every tick). */
+  private startFailures = new Map<string, StartFailure[]>();
   private known: RegisteredCamera[] = [];
   private live: NodeHeartbeat[] = [];
   /** When `live` was read from Redis; null before the first read. */
@@ -118,7 +128,7 @@ export class ClusterNode {
     this.remote = new RemoteCameraStatuses({
       nodeId: deps.nodeId,
       ownCameras: () => deps.cameras.list(),
-      sighting: () => ({ live: this.live, liveAt: this.liveAt, known: this.known, redisUp: this.outages.redisUp, unreadable: this.nodes.unreadable }),
+      sighting: () => ({ live: this.live, liveAt: this.liveAt, known: this.known, redisUp: this.outages.redisUp, unreadable: this.nodes.unreadable, startFailures: this.startFailures }),
       holders: (ids) => this.leases.holders(ids),
       clock: deps.clock,
     });
@@ -170,6 +180,11 @@ export class ClusterNode {
   /** Where to tell this node's own pages of a camera that has just lost its node, or of which nothing is known while Redis is away. */
   onStatus(listener: (status: CameraStatus) => void): void {
     this.remote.onStatus(listener);
+  }
+
+  /** The nodes that lately could not start this definition (`revision`) of a camera no node runs, latest first. */
+  startFailuresOf(cameraId: string, revision: number): StartFailure[] {
+    return (this.startFailures.get(cameraId) ?? []).filter((f) => f.revision === revision);
   }
 
   /** When the camera lost its node, as far as this node saw it run (null: never seen run, or a node runs it now). */
@@ -265,6 +280,7 @@ export class ClusterNode {
       this.liveAt = Math.round(deps.clock());
       this.noteUnreadable();
       if (settled) await this.balance();
+      await this.readStartFailures();
       this.outages.setRedis(true);
       this.remote.followRuns(deps.clock());
       await this.remote.tellPagesOfUnrun();
@@ -403,7 +419,11 @@ export class ClusterNode {
   private async balance(): Promise<void> {
     const { deps } = this;
     const now = deps.clock();
-    const enabled = this.known.filter((c) => c.config.enabled && (this.held.has(c.id) || now - (this.failedAt.get(c.id) ?? -Infinity) > FAILED_CLAIM_BACKOFF_MS));
+    const backingOff = (c: RegisteredCamera) => {
+      const failed = this.failedAt.get(c.id);
+      return failed !== undefined && failed.revision === c.revision && now - failed.at <= FAILED_CLAIM_BACKOFF_MS;
+    };
+    const enabled = this.known.filter((c) => c.config.enabled && (this.held.has(c.id) || !backingOff(c)));
     const ids = enabled.map((c) => c.id);
     const holders = await this.leases.holders(ids);
     // A lease held in the name of no node that is there (one that died a moment ago, or a value written by
@@ -411,14 +431,19 @@ export class ClusterNode {
     // expire, and repairs one that never would (camera-leases.ts).
     const present = new Set([...this.live.map((n) => n.nodeId), ...this.nodes.unreadable]);
     const counts = (id: string, h: { nodeId: string; token: number }) => (h.nodeId === deps.nodeId ? this.held.get(id)?.token === h.token : present.has(h.nodeId));
-    const plan = planLeases({
+    const pinned = this.sendersHere();
+    const plan = explainedPlan({
       nodeId: deps.nodeId,
       cameras: ids,
       holders: new Map([...holders].filter(([id, h]) => counts(id, h)).map(([id, h]) => [id, h.nodeId])),
       nodes: this.live.map((n) => ({ nodeId: n.nodeId, capacity: n.capacity })),
+      pinned,
     });
     for (const id of plan.release) {
-      deps.log.info(`cluster: handing ${id} over (more than this node's share)`);
+      const why = plan.reason ? describeRelease(plan.reason) : 'the balancer says so';
+      // Only above capacity does a camera with its sender here move: said as the loss it is.
+      if (pinned.has(id)) deps.log.warn(`cluster: handing ${id} over, which drops its sender connected to this node: ${why}`);
+      else deps.log.info(`cluster: handing ${id} over: ${why}`);
       await this.handOver(id, 'rebalance');
     }
     for (const id of plan.claim) {
@@ -431,7 +456,7 @@ export class ClusterNode {
         // the other cameras are still claimed, and Redis is not reported away.
         if (!(error instanceof ReplyError)) throw error;
         deps.log.error(`cluster: ${id} cannot be claimed (${errorMessage(error)}): a key of it in Redis is not one this version wrote; leaving it for ${FAILED_CLAIM_BACKOFF_MS / 1000} s`);
-        this.failedAt.set(id, now);
+        this.failedAt.set(id, { at: now, revision: camera.revision });
         continue;
       }
       const { token } = claimed;
@@ -442,15 +467,54 @@ export class ClusterNode {
       try {
         deps.cameras.add(camera.config);
       } catch (error) {
-        deps.log.error(`cluster: ${id} cannot run on this node: ${errorMessage(error)}; leaving it to the others for ${FAILED_CLAIM_BACKOFF_MS / 1000} s`);
-        this.failedAt.set(id, now);
+        const code = isShotscaleError(error) ? error.code : 'INTERNAL';
+        deps.log.error(`cluster: ${id} cannot run on this node: ${code}: ${errorMessage(error)}; leaving it to the others for ${FAILED_CLAIM_BACKOFF_MS / 1000} s`);
+        this.failedAt.set(id, { at: now, revision: camera.revision });
+        // Said where every node reads it (another node's status of it must not say "at capacity"), but never at the cost
+        // of the release: a note that fails leaves the camera free for the others all the same.
+        await this.leases.noteStartFailure(id, { code, message: errorMessage(error), at: Math.round(now), revision: camera.revision }, START_FAILURE_KEEP_MS).catch((noted: unknown) => {
+          deps.log.warn(`cluster: why ${id} could not start here not kept in Redis: ${errorMessage(noted)}`);
+        });
         await this.leases.release(id, token);
         continue;
       }
       this.held.set(id, { token, revision: camera.revision, renewedAt: now, claim: null });
       deps.log.info(`cluster: took ${id} (lease ${token})`);
+      // It runs: what nodes said of failing to start it no longer stands (and would else be what fades last).
+      if (this.startFailures.has(id)) await this.leases.clearStartFailures(id).catch(() => undefined);
     }
     await this.recordClaims();
+  }
+
+  /**
+   * What nodes said of failing to start the cameras that no node runs now:
+   * only of their present definition, and said lately (START_FAILURE_KEEP_MS).
+   */
+  private async readStartFailures(): Promise<void> {
+    const running = new Set([...this.held.keys(), ...this.live.flatMap((n) => [...Object.keys(n.leases), ...n.cameras.map((c) => c.cameraId)])]);
+    const unrun = this.known.filter((c) => c.config.enabled && !running.has(c.id));
+    const found = await this.leases.startFailures(unrun.map((c) => c.id));
+    const now = this.deps.clock();
+    const revisions = new Map(unrun.map((c) => [c.id, c.revision]));
+    this.startFailures = new Map(
+      [...found].map(([id, failures]) => [id, failures.filter((f) => f.revision === revisions.get(id) && now - f.at <= START_FAILURE_KEEP_MS)] as const).filter(([, failures]) => failures.length > 0),
+    );
+  }
+
+  /**
+   * The cameras held here whose sender is connected to this node: a WHIP
+   * publisher (connecting or sending), a listener's sender that is sending.
+   * Handing one over ends its session; the sender does not follow it.
+   */
+  private sendersHere(): Set<string> {
+    const out = new Set<string>();
+    for (const status of this.deps.cameras.list()) {
+      if (!this.held.has(status.cameraId)) continue;
+      const connected =
+        status.sourceKind === 'webrtc' ? this.deps.cameras.webrtc(status.cameraId).hasPublisher : status.state === 'live' && listensForSender(this.deps.cameras.get(status.cameraId).camera.source);
+      if (connected) out.add(status.cameraId);
+    }
+    return out;
   }
 
   /**

@@ -191,6 +191,7 @@ export class ClusterServices {
     const shots = this.shots;
     if (!shots) return null;
     return {
+      nodeId: this.deps.nodeId,
       log: shots.log,
       coverage: shots.coverage,
       alerts: shots.alerts,

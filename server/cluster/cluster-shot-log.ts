@@ -5,8 +5,9 @@
 import type pg from 'pg';
 import { takeMarkIndex, withTakeMarks } from '../coverage/take-marks.js';
 import type { TakeMark } from '../shared/shots.js';
+import type { RunOnElsewhere } from '../shots/restart-gaps.js';
 import { clusterQueryError } from './pg-errors.js';
-import { noNul } from './shot-replicator.js';
+import { NODE_ID_SPAN, noNul } from './shot-replicator.js';
 import type { ShotFilter, StoredShot } from '../store/shot-store.js';
 
 function whereOf(filter: ShotFilter): { where: string; values: unknown[] } {
@@ -89,6 +90,9 @@ export function takeIds(takes: readonly TakeSpan[]): (scene: string, take: strin
   };
 }
 
+/** Thumbnails per query: about 20 KB each, so about 4 MB a reply. */
+const THUMBNAILS_PER_READ = 200;
+
 const unavailable = (error: unknown) => clusterQueryError(error, "the cluster's shot log", "each node keeps logging to its own file meanwhile; GET /api/shots?scope=node lists this node's");
 
 export class ClusterShotLog {
@@ -152,6 +156,58 @@ export class ClusterShotLog {
     try {
       const { rows } = await this.pool.query<{ jpeg: Buffer }>('SELECT jpeg FROM cluster_thumbnails WHERE shot_id = $1', [id]);
       return rows[0]?.jpeg ?? null;
+    } catch (error) {
+      throw unavailable(error);
+    }
+  }
+
+  /**
+   * The thumbnails of these shots that the cluster's log holds, by shot id,
+   * read a batch at a time: a day's report asks for thousands (about 20 KB
+   * each), and a batch at a time lets the loop serve cameras in between.
+   */
+  async thumbnails(ids: readonly number[]): Promise<Map<number, Buffer>> {
+    const found = new Map<number, Buffer>();
+    try {
+      for (let i = 0; i < ids.length; i += THUMBNAILS_PER_READ) {
+        const { rows } = await this.pool.query<{ shot_id: string; jpeg: Buffer }>('SELECT shot_id, jpeg FROM cluster_thumbnails WHERE shot_id = ANY($1)', [ids.slice(i, i + THUMBNAILS_PER_READ)]);
+        for (const row of rows) found.set(Number(row.shot_id), row.jpeg);
+      }
+      return found;
+    } catch (error) {
+      throw unavailable(error);
+    }
+  }
+
+  /**
+   * The node whose range holds shot id `id` (node number n logs n x 2^36
+   * upward), or null: known before the shot is copied, which it is a quarter
+   * second or more after the node announced it.
+   */
+  async nodeOfId(id: number): Promise<string | null> {
+    try {
+      const { rows } = await this.pool.query<{ node_id: string }>('SELECT node_id FROM cluster_nodes WHERE number = $1', [Math.floor(id / NODE_ID_SPAN)]);
+      return rows[0]?.node_id ?? null;
+    } catch (error) {
+      throw unavailable(error);
+    }
+  }
+
+  /**
+   * Each of `cameras`' first shot in the take (by its slate) that another
+   * node than `node` started after `after`: where a camera ran on once that
+   * node went down (another node took it over), so a restart's gap in the
+   * take ends there (restart-gaps.ts). A camera with none is left out.
+   */
+  async firstShotsElsewhere(take: { scene: string; take: string }, cameras: readonly string[], after: number, node: string): Promise<RunOnElsewhere[]> {
+    if (!cameras.length) return [];
+    try {
+      const { rows } = await this.pool.query<{ camera_id: string; node_id: string; in_time: number }>(
+        `SELECT DISTINCT ON (camera_id) camera_id, node_id, in_time FROM cluster_shots
+         WHERE camera_id = ANY($1) AND scene = $2 AND take = $3 AND in_time > $4 AND node_id <> $5 ORDER BY camera_id, in_time, id`,
+        [cameras.map(noNul), noNul(take.scene), noNul(take.take), after, node],
+      );
+      return rows.map((r) => ({ cameraId: r.camera_id, node: r.node_id, at: r.in_time }));
     } catch (error) {
       throw unavailable(error);
     }

@@ -11,23 +11,16 @@ import type pg from 'pg';
 import type { TakeCommands } from '../api/shot-routes.js';
 import type { SocketHub } from '../api/socket-hub.js';
 import { errorMessage, ShotscaleError } from '../errors.js';
+import { clockTime } from '../shots/restart-gaps.js';
 import type { Logger } from '../shared/logger.js';
 import type { CoverageUpdate, Take, TakeMark } from '../shared/shots.js';
 import type { ShotLog } from '../shots/shot-log.js';
 import type { ClusterCoverage } from './cluster-coverage.js';
-import { parseRunningTakes } from './cluster-messages.js';
 import type { ClusterNode } from './cluster-node.js';
-import { gapsOfNode, TakeKeys, TakeRecords, withRecord, type RecordedTake, type UnendedTake } from './take-records.js';
-
-interface RunningTake {
-  scene: string;
-  take: string;
-  cameras: string[] | null;
-  /** Cameras a take on every camera has left (a take started or ended there alone). */
-  exceptCameras: string[];
-  /** When the node where it was started started it: the take's key in the cluster's record. */
-  startedAt: number;
-}
+import { ClusterShotLog } from './cluster-shot-log.js';
+import { RunningTakesList } from './running-takes-list.js';
+import { gapsOfNode, TakeKeys, TakeRecords, withRecord, type NodeTakeGap, type RecordedTake, type UnendedTake } from './take-records.js';
+import { TakesAfterCutOff } from './takes-after-cut-off.js';
 
 /**
  * How often, and how far apart, the running takes are read again for a
@@ -39,6 +32,16 @@ const PUSH_RETRY_MS = 250;
 
 /** How often the running takes are read again when Redis did not answer at start (about a tick of a node's leases). */
 const JOIN_RETRY_MS = 1000;
+
+/**
+ * How often a resumed take's open gap is checked again for its cameras run
+ * on by other nodes (checkRunOnElsewhere): a camera taken over gives its
+ * first shot there seconds after this node went down (killed at 11:39:40,
+ * leases of 3 s, the other node's first shot at 11:39:44), copied to
+ * PostgreSQL a quarter second or more later, so it may not be in at the join
+ * of a node back quickly.
+ */
+const RUN_ON_CHECK_MS = 2000;
 
 export interface ClusterShotSyncDeps {
   shotLog: ShotLog;
@@ -60,6 +63,10 @@ export interface ClusterShotSyncDeps {
 export class ClusterShotSync {
   private computingCoverage = false;
   private readonly takeRecords: TakeRecords;
+  /** Every node's shots: where the cameras a restart's gap cut ran on meanwhile. */
+  private readonly clusterShots: ClusterShotLog;
+  /** The next checks of resumed takes' gaps against it (checkRunOnElsewhere), cleared at close. */
+  private readonly runOnChecks = new Set<NodeJS.Timeout>();
   /** Which record of the cluster each of this node's takes is. */
   private readonly keys = new TakeKeys();
   /** The running takes' ids last pushed to this node's dashboards, to push again when a record's id is read. */
@@ -79,13 +86,34 @@ export class ClusterShotSync {
    */
   private readonly joinedGaps = new Map<number, number>();
 
+  /** The running takes in Redis, which nodes that start later join. */
+  private readonly runningList: RunningTakesList;
+  /** What this node owes the cluster's takes, and what it missed, while cut off from Redis. */
+  private readonly afterCutOff: TakesAfterCutOff;
+  /** Whether join() has joined the running takes: before, Redis answering is the start, not a return. */
+  private joined = false;
+  private readonly redisReady = () => this.afterCutOff.redisBack();
+
   constructor(private readonly deps: ClusterShotSyncDeps) {
     this.takeRecords = new TakeRecords(deps.pool, deps.nodeId, deps.log);
+    this.clusterShots = new ClusterShotLog(deps.pool);
+    this.runningList = new RunningTakesList(deps.redis, `${deps.keyPrefix}:takes`);
+    this.afterCutOff = new TakesAfterCutOff({
+      list: this.runningList,
+      shotLog: deps.shotLog,
+      keys: this.keys,
+      runningHere: (only) => this.runningHere(only),
+      hub: deps.hub,
+      pushRunning: () => this.pushRunning(),
+      joined: () => this.joined,
+      closed: () => this.closed,
+      log: deps.log,
+    });
+    // Redis answers again (the client's connection is ready): what was not written or told while it was away is now.
+    deps.redis.on('ready', this.redisReady);
     deps.shotLog.onRestartGapClosed((takeId) => this.gapClosed(takeId));
-  }
-
-  private get takesKey(): string {
-    return `${this.deps.keyPrefix}:takes`;
+    // A take number an edit gave a shot here is used on every node: none slates it again as new.
+    deps.shotLog.onShotSlated((slate) => this.deps.hub()?.io.serverSideEmit('take:slated', slate));
   }
 
   /** Takes started or ended here: here, then on every other node, remembered for nodes that start later, and recorded. */
@@ -96,8 +124,10 @@ export class ClusterShotSync {
       const before = shotLog.runningTakes();
       const take = shotLog.startTake(here ? { ...request, cameras: here } : request);
       this.keys.started(take.id, take.startedAt);
+      // Cut off, the event is dropped: it is sent again once Redis answers (takes-after-cut-off.ts).
+      if (here) this.afterCutOff.slatedUnheard(take.id);
       this.deps.hub()?.io.serverSideEmit('take:start', { scene: take.scene, take: take.take, cameras: take.cameras, startedAt: take.startedAt });
-      this.rememberTakes();
+      this.rememberTakes(take);
       // A take started on some of the same cameras ended the one running there, or made it leave them.
       this.recordChanges(before, take.startedAt);
       this.takeRecords.started(take);
@@ -238,7 +268,10 @@ export class ClusterShotSync {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.deps.redis.off('ready', this.redisReady);
     if (this.rejoin) clearTimeout(this.rejoin);
+    for (const check of this.runOnChecks) clearTimeout(check);
+    this.runOnChecks.clear();
     await this.takeRecords.close();
   }
 
@@ -316,10 +349,11 @@ export class ClusterShotSync {
     };
     hub.io.on('plan', ({ scene, plan }) => applied(`a plan for scene "${scene}"`, () => (plan === null ? shotLog.removePlan(scene) : shotLog.setPlan(scene, plan))));
     // The node where it was started has refused a take number used before, or been told "again".
-    hub.io.on('take:start', (request) => applied('a take started', () => this.keys.started(shotLog.startTake({ ...request, again: true }).id, request.startedAt)));
-    hub.io.on('take:end', (request) => applied('a take ended', () => shotLog.endTake(request.cameras)));
-    hub.io.on('take:camera-removed', ({ cameraId }) => applied(`camera "${cameraId}" removed`, () => shotLog.takesLeaveRemoved(cameraId)));
+    hub.io.on('take:start', (request) => applied('a take started', () => this.endedAsTold(() => this.startAsTold(request))));
+    hub.io.on('take:end', (request) => applied('a take ended', () => this.endedAsTold(() => shotLog.endTake(request.cameras))));
+    hub.io.on('take:camera-removed', ({ cameraId }) => applied(`camera "${cameraId}" removed`, () => this.endedAsTold(() => shotLog.takesLeaveRemoved(cameraId))));
     hub.io.on('take:mark', ({ scene, take, mark }) => applied(`a mark on scene ${scene} take ${take}`, () => this.markHere(scene, take, mark)));
+    hub.io.on('take:slated', (slate) => applied(`a shot moved to scene ${slate.scene}`, () => shotLog.knowClusterSlate(slate)));
     // Takes ended by another node (it records them): their starts are no longer needed here.
     // The running takes are pushed again once their records' ids are read.
     for (const event of ['take:start', 'take:end', 'take:camera-removed'] as const)
@@ -327,6 +361,33 @@ export class ClusterShotSync {
         this.forgetEnded();
         this.pushRunning();
       });
+  }
+
+  /** A take another node started, started here too; one already running here (told again once Redis returned: takes-after-cut-off.ts) is not started twice. */
+  private startAsTold(request: { scene: string; take: string; cameras: string[] | null; startedAt: number }): void {
+    const { shotLog } = this.deps;
+    if (shotLog.runningTakes().some((t) => t.scene === request.scene && t.take === request.take && this.keys.originOf(t) === request.startedAt)) return;
+    this.keys.started(shotLog.startTake({ ...request, again: true }).id, request.startedAt);
+  }
+
+  /**
+   * Applies what another node said (a take started or ended there, a camera
+   * removed), then ends the cluster's record of each take it ended here,
+   * where the record is still unended (TakeRecords.endedAsTold): the node
+   * that said it records only the takes it had running.
+   */
+  private endedAsTold(apply: () => void): void {
+    const { shotLog } = this.deps;
+    const before = shotLog.runningTakes();
+    apply();
+    const running = new Set(shotLog.runningTakes().map((t) => t.id));
+    for (const was of before) {
+      if (running.has(was.id)) continue;
+      const take = shotLog.takeStore.get(was.id);
+      const startedAt = this.keys.originOf(take);
+      this.keys.ended(take.id);
+      this.takeRecords.endedAsTold(take, startedAt, take.endedAt ?? Date.now());
+    }
   }
 
   /** At start: the takes running in the cluster are joined, and the cluster's plans kept here (a take's end checks them). */
@@ -341,6 +402,7 @@ export class ClusterShotSync {
       log.warn(`cluster: the scenes and takes of the cluster's record not read (${errorMessage(error)}): a scene is spelled as this node's own log has it`);
     }
     await this.joinRunningTakes();
+    this.joined = true;
     for (const { scene, plan } of await this.deps.coverage.storedPlans().catch(() => [])) {
       try {
         shotLog.setPlan(scene, plan);
@@ -367,14 +429,15 @@ export class ClusterShotSync {
     const { shotLog, log } = this.deps;
     let running: UnendedTake[] | null;
     let fromRecord = false;
-    let source = `in Redis (${this.takesKey})`;
+    const key = this.runningList.key;
+    let source = `in Redis (${key})`;
     try {
-      const stored = await this.deps.redis.get(this.takesKey);
+      const { stored, takes } = await this.runningList.read();
       // No list in Redis (Redis lost its data: a host rebooted, no persistence) is not "no take runs": the
       // cluster's record in PostgreSQL says which run, and nothing is ended before it is read.
       fromRecord = stored === null;
-      if (fromRecord) source = `in the cluster's record (PostgreSQL; Redis holds none at ${this.takesKey})`;
-      running = stored === null ? await this.takeRecords.unended() : (parseRunningTakes(stored)?.map((t) => ({ ...t, exceptCameras: t.exceptCameras ?? [] })) ?? null);
+      if (fromRecord) source = `in the cluster's record (PostgreSQL; Redis holds none at ${key})`;
+      running = stored === null ? await this.takeRecords.unended() : takes;
     } catch (error) {
       if (this.closed) return;
       if (!this.joinRetries) {
@@ -391,9 +454,9 @@ export class ClusterShotSync {
     this.rejoin = null;
     if (this.joinRetries) log.info(`cluster: the running takes read after ${this.joinRetries} failed read(s): joined now`);
     this.joinRetries = 0;
-    if (fromRecord && running?.length) log.warn(`cluster: no running takes in Redis (${this.takesKey}): the cluster's record runs ${running.map((t) => `scene ${t.scene} take ${t.take}`).join(', ')}; joined, and kept in Redis again`);
+    if (fromRecord && running?.length) log.warn(`cluster: no running takes in Redis (${key}): the cluster's record runs ${running.map((t) => `scene ${t.scene} take ${t.take}`).join(', ')}; joined, and kept in Redis again`);
     // Another version's value (or a damaged one) must not stop this node from starting: no take is joined.
-    if (!running) log.warn(`cluster: the running takes in Redis (${this.takesKey}) are not a list this version reads; none joined`);
+    if (!running) log.warn(`cluster: the running takes in Redis (${key}) are not a list this version reads; none joined`);
     const resumed = shotLog.runningTakes().filter((t) => this.resumed.has(t.id));
     this.resumed.clear();
     for (const local of running ? resumed : []) {
@@ -403,10 +466,11 @@ export class ClusterShotSync {
         this.takeRecords.resumed(local, cluster.startedAt, gapsOfNode(local, this.deps.nodeId, (filter) => shotLog.shots.list(filter)));
         // Its gap may still end at the restart: once its first shot comes, the record gets the end (gapClosed).
         this.joinedGaps.set(local.id, cluster.startedAt);
+        // Or once every camera it cut runs on on another node (taken over while this one was down).
+        this.checkRunOnElsewhere(local);
         continue;
       }
-      shotLog.endRunningTake(local.id);
-      log.warn(`cluster: scene ${local.scene} take ${local.take}, running here before a restart, ended in the cluster meanwhile; ended here too`);
+      await this.endResumed(local);
     }
     for (const take of running ?? []) {
       if (shotLog.runningTakes().some((t) => t.scene === take.scene && t.take === take.take)) continue;
@@ -420,6 +484,83 @@ export class ClusterShotSync {
     // Other nodes that start later read the list from Redis.
     if (fromRecord) this.rememberTakes();
     this.pushRunning();
+  }
+
+  /**
+   * A resumed take's open gap, in a cluster: the cameras it cut do not wait
+   * for this node (another takes them over within the lease), so the gap
+   * ends once each of them ran on elsewhere in the take, at the last of
+   * them to resume, not at this node's own first shot of the take (maybe
+   * never, with no camera back) or the take's end: "no shots from 11:39:40
+   * to 11:40:10" said the whole take was lost where 4 s were (restart-gaps.ts).
+   * Checked now and every RUN_ON_CHECK_MS while the gap is open here; one
+   * that cut no camera is left as it is. Never throws.
+   */
+  private checkRunOnElsewhere(take: Take): void {
+    const gap = gapsOfNode(take, this.deps.nodeId, (filter) => this.deps.shotLog.shots.list(filter)).at(-1);
+    if (!gap?.cameras.length) return;
+    let warned = false;
+    const check = async (): Promise<void> => {
+      // Closed here meanwhile (its first shot, its end): the record has that end already (gapClosed).
+      if (this.closed || !this.joinedGaps.has(take.id)) return;
+      let open = true;
+      try {
+        open = await this.runOnElsewhere(take, gap);
+      } catch (error) {
+        // PostgreSQL away: the gap stays open, as on a single server, and is checked again once it answers.
+        if (!warned) this.deps.log.warn(`cluster: where the cameras of scene ${take.scene} take ${take.take} ran on since this node's restart not read (${errorMessage(error)}): read again every ${RUN_ON_CHECK_MS / 1000} s`);
+        warned = true;
+      }
+      if (!open || this.closed) return;
+      const next = setTimeout(() => {
+        this.runOnChecks.delete(next);
+        void check();
+      }, RUN_ON_CHECK_MS);
+      next.unref();
+      this.runOnChecks.add(next);
+    };
+    void check();
+  }
+
+  /**
+   * Tells this node's log which of the cameras `gap` cut ran on on other
+   * nodes since its start, in the take (`until`: the take's end in the
+   * cluster, for one that ended meanwhile: a shot after it is another
+   * take's). Returns whether the gap is still open.
+   */
+  private async runOnElsewhere(take: Take, gap: NodeTakeGap, until?: number): Promise<boolean> {
+    const runOn = (await this.clusterShots.firstShotsElsewhere(take, gap.cameras, gap.from, this.deps.nodeId)).filter((r) => until === undefined || r.at < until);
+    return !this.closed && this.deps.shotLog.restartGapRunOnElsewhere(take.id, gap.from, gap.cameras, runOn);
+  }
+
+  /**
+   * A take this node resumed after a restart that the cluster ended while
+   * this node was down: it ends here at the cluster's end of it, not now
+   * (its record, and the restart's gap and alert, said it ran on here until
+   * the restart: "no shots from 07:40:36 to 07:40:55; the take ended then"
+   * for a take ended at 07:40:39.9), and its gap, ending there, goes into
+   * the cluster's record as a restart's gap in a take running on does.
+   * Where that record cannot be read (PostgreSQL away), it ends now.
+   */
+  private async endResumed(local: Take): Promise<void> {
+    const { shotLog, log } = this.deps;
+    const ranUntil = local.gaps.at(-1)?.from ?? local.startedAt;
+    const record = await this.takeRecords.endOfResumed(local, ranUntil).catch((error: unknown) => {
+      log.warn(`cluster: the cluster's end of scene ${local.scene} take ${local.take} not read (${errorMessage(error)}): it ends here now`);
+      return null;
+    });
+    // Its cameras may have run on on other nodes before the take ended: its gap ends there, not at the take's end.
+    const gap = gapsOfNode(local, this.deps.nodeId, (filter) => shotLog.shots.list(filter)).at(-1);
+    if (record && gap?.cameras.length) {
+      await this.runOnElsewhere(local, gap, record.endedAt).catch((error: unknown) => {
+        log.warn(`cluster: where the cameras of scene ${local.scene} take ${local.take} ran on since this node's restart not read (${errorMessage(error)}): its gap runs to the take's end`);
+      });
+    }
+    // Another node's end may have reached this one meanwhile.
+    if (!shotLog.endRunningTake(local.id, record ? Math.max(local.startedAt, record.endedAt) : undefined)) return;
+    const ended = shotLog.takeStore.get(local.id);
+    if (record) this.takeRecords.resumed(ended, record.startedAt, gapsOfNode(ended, this.deps.nodeId, (filter) => shotLog.shots.list(filter)));
+    log.warn(`cluster: scene ${local.scene} take ${local.take}, running here before a restart, ended in the cluster meanwhile${record ? ` (at ${clockTime(record.endedAt)})` : ''}; ended here too`);
   }
 
   /** The cluster's live coverage as last pushed, else computed now. */
@@ -444,11 +585,23 @@ export class ClusterShotSync {
       });
   }
 
-  private rememberTakes(): void {
-    const running: RunningTake[] = this.deps.shotLog
+  /** The takes running here, as Redis keeps them (`only`: those with these ids of this node's). */
+  private runningHere(only?: Set<number>): UnendedTake[] {
+    return this.deps.shotLog
       .runningTakes()
+      .filter((t) => !only || only.has(t.id))
       .map((t) => ({ scene: t.scene, take: t.take, cameras: t.cameras, exceptCameras: t.exceptCameras, startedAt: this.keys.originOf(t) }));
-    this.deps.redis.set(this.takesKey, JSON.stringify(running)).catch((error: unknown) => this.deps.log.warn(`cluster: running takes not kept in Redis: ${errorMessage(error)}`));
+  }
+
+  /** `started`: the take just slated here, which no other node heard of where the write fails (Redis away). */
+  private rememberTakes(started?: Take): void {
+    this.runningList.write(this.runningHere()).then(
+      () => this.afterCutOff.kept(true),
+      (error: unknown) => {
+        this.afterCutOff.kept(false);
+        if (started) this.afterCutOff.slatedUnheard(started.id);
+        this.deps.log.warn(`cluster: running takes not kept in Redis: ${errorMessage(error)}; kept, and told to the other nodes, once Redis answers`);
+      },
+    );
   }
 }
-

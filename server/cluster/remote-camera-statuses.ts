@@ -6,12 +6,17 @@
  * them so; and what this node's own pages are told of them, since the node
  * that ran a camera cannot say that it lost it. While Redis is out of reach
  * nothing is known of the other nodes' cameras: each is shown `waiting`
- * with CLUSTER_UNREACHABLE, never live with its last figures.
+ * with CLUSTER_UNREACHABLE, never live with its last figures. A camera
+ * that nodes claimed and could not start (a file they lack) is `failed`
+ * with their error and its code, not waiting for a node with room: it
+ * showed CLUSTER_UNASSIGNED, "every node is at its capacity", while node
+ * after node found its file missing.
  */
 import type { CameraConfig } from '../config/schema.js';
 import { describeSource } from '../ingest/ffmpeg-args.js';
 import type { Clock } from '../shared/clock.js';
 import type { CameraStatus } from '../shared/socket-events.js';
+import type { StartFailure } from './camera-leases.js';
 import type { RegisteredCamera } from './camera-registry.js';
 import type { NodeHeartbeat } from './node-registry.js';
 
@@ -25,6 +30,8 @@ export interface ClusterSighting {
   redisUp: boolean;
   /** Nodes whose heartbeats this version cannot read: still there. */
   unreadable: readonly string[];
+  /** Per camera, the nodes that claimed its present definition lately and could not start it, latest first (camera-leases.ts). */
+  startFailures?: ReadonlyMap<string, readonly StartFailure[]>;
 }
 
 export interface RemoteCameraStatusesDeps {
@@ -55,7 +62,7 @@ export class RemoteCameraStatuses {
    * through it): each is `waiting` with CLUSTER_UNREACHABLE, never shown live with its last figures.
    */
   list(): CameraStatus[] {
-    const { live, liveAt, known, redisUp } = this.deps.sighting();
+    const { live, liveAt, known, redisUp, startFailures } = this.deps.sighting();
     const out: CameraStatus[] = [];
     const now = this.deps.clock();
     const seen = new Set(this.deps.ownCameras().map((c) => c.cameraId));
@@ -70,7 +77,7 @@ export class RemoteCameraStatuses {
     }
     for (const camera of known) {
       if (seen.has(camera.id)) continue;
-      const waiting = waitingStatus(camera.config, this.unrunSince.get(camera.id) ?? now, this.lastRun.get(camera.id) ?? null);
+      const waiting = waitingStatus(camera.config, this.unrunSince.get(camera.id) ?? now, this.lastRun.get(camera.id) ?? null, startFailures?.get(camera.id) ?? []);
       out.push(redisUp || !camera.config.enabled ? waiting : notKnown(waiting, liveAt ?? now));
     }
     return out;
@@ -191,19 +198,24 @@ function notKnown(status: CameraStatus, at: number): CameraStatus {
 /**
  * A camera of the cluster that no node analyses now (its node went and no
  * other has taken it yet, all full, or none up). `lastRun`: the node last
- * seen running it and when, where known.
+ * seen running it and when, where known. `failures`: the nodes that claimed
+ * it lately and could not start it, latest first: then it is `failed`, with
+ * the latest one's code and every one's words.
  */
-export function waitingStatus(camera: CameraConfig, since: number, lastRun: { nodeId: string; at: number } | null = null): CameraStatus {
-  const why = lastRun
-    ? `no node analyses it now: it last ran on node ${lastRun.nodeId} (${new Date(lastRun.at).toISOString()}), and no node has taken it over (every node is at its capacity, or none is up)`
-    : 'no node analyses it now (every node is at its capacity, or none is up)';
+export function waitingStatus(camera: CameraConfig, since: number, lastRun: { nodeId: string; at: number } | null = null, failures: readonly StartFailure[] = []): CameraStatus {
+  const latest = camera.enabled ? failures[0] : undefined;
+  const why = latest
+    ? `no node analyses it now: ${failures.map((f) => `node ${f.nodeId} could not start it (${f.code}: ${f.message}; ${new Date(f.at).toISOString()})`).join('; ')}; a node with room tries it again later`
+    : lastRun
+      ? `no node analyses it now: it last ran on node ${lastRun.nodeId} (${new Date(lastRun.at).toISOString()}), and no node has taken it over (every node is at its capacity, or none is up)`
+      : 'no node analyses it now (every node is at its capacity, or none is up)';
   return {
     cameraId: camera.id,
     name: camera.name ?? camera.id,
     enabled: camera.enabled,
     sourceKind: camera.source.kind,
     source: describeSource(camera.source),
-    state: 'waiting',
+    state: latest ? 'failed' : 'waiting',
     since,
     analysisFps: camera.analysisFps,
     measuredFps: 0,
@@ -213,7 +225,7 @@ export function waitingStatus(camera: CameraConfig, since: number, lastRun: { no
     stalls: 0,
     lastError: camera.enabled ? why : 'disabled',
     // Nothing is wrong with its source, but nothing analyses it: coded, so that a rule on errorCode sees it. A disabled camera is as meant.
-    errorCode: camera.enabled ? 'CLUSTER_UNASSIGNED' : null,
+    errorCode: latest ? latest.code : camera.enabled ? 'CLUSTER_UNASSIGNED' : null,
     lastStderr: [],
     node: null,
   };

@@ -124,6 +124,14 @@ const MERGE_GAPS = `gaps = CASE WHEN cluster_takes.gaps IS NULL THEN EXCLUDED.ga
  */
 const RECORD_WAIT_MS = 2000;
 
+/**
+ * How much later than a resumed take's last frame here its record may have
+ * started, by the clock of the node that started it: nodes kept by NTP agree
+ * within milliseconds, and a take is relayed in as few; 2 s leaves room for
+ * a clock stepped at boot, and a take is seldom slated again that soon.
+ */
+const RESUMED_SLACK_MS = 2000;
+
 /** The slot of the write that starts a take's record (keyed by its start here, where it was started). */
 const startSlot = (take: Take) => `start ${take.scene}/${take.take}@${take.startedAt}`;
 
@@ -238,6 +246,24 @@ export class TakeRecords {
   }
 
   /**
+   * Ends the take's record where it is still unended: the take ended here
+   * because another node said so (a take ended, or started, on the same
+   * cameras). That node records the end of the takes it had running; one it
+   * did not have (slated here while this node was cut off from Redis, its
+   * start never relayed) would otherwise run on in the record for ever. An
+   * update alone: a record not in yet is the sending node's to write, and
+   * its own end, written whenever it lands, wins over this one.
+   */
+  endedAsTold(take: Take, startedAt: number, at: number): void {
+    this.writes.write(`told end ${take.scene}/${take.take}@${startedAt}`, 'UPDATE cluster_takes SET ended_at = $4 WHERE scene = $1 AND take = $2 AND started_at = $3 AND ended_at IS NULL', [
+      noNul(take.scene),
+      noNul(take.take),
+      startedAt,
+      at,
+    ]);
+  }
+
+  /**
    * The take runs on, having left cameras (a take was started or ended
    * there alone): its record says so, as each node's log does. Keyed, like
    * its end, by its start on the node where it was started.
@@ -311,6 +337,28 @@ export class TakeRecords {
     }
   }
 
+  /**
+   * The cluster's record of a take this node resumed after a restart and
+   * found ended in the cluster (another node ended it while this one was
+   * down): its key (its start where it was started) and its end; null when
+   * the record holds no such ended take. Of the records of its scene and
+   * take (one slated again has another), the last started by the take's
+   * last frame here (`ranUntil`): one started after this node went down is
+   * another take. RESUMED_SLACK_MS allows for the nodes' clocks.
+   */
+  async endOfResumed(take: Take, ranUntil: number): Promise<{ startedAt: number; endedAt: number } | null> {
+    try {
+      const { rows } = await this.pool.query<{ started_at: number; ended_at: number | null }>(
+        'SELECT started_at, ended_at FROM cluster_takes WHERE scene = $1 AND take = $2 AND started_at <= $3 ORDER BY started_at DESC LIMIT 1',
+        [noNul(take.scene), noNul(take.take), Math.max(take.startedAt, ranUntil) + RESUMED_SLACK_MS],
+      );
+      const record = rows[0];
+      return record && record.ended_at !== null ? { startedAt: record.started_at, endedAt: record.ended_at } : null;
+    } catch (error) {
+      throw clusterQueryError(error, "the cluster's record of a take");
+    }
+  }
+
   /** The cluster's takes (of one scene), oldest first, with ids of the cluster's record. */
   /**
    * Every scene and take the cluster has slated or an edit put a shot in,
@@ -319,13 +367,14 @@ export class TakeRecords {
    */
   async slates(): Promise<KnownSlate[]> {
     try {
-      const { rows } = await this.pool.query<KnownSlate>(
-        `SELECT scene, take FROM (
-           SELECT scene, take, 0 AS source, started_at AS at FROM cluster_takes
-           UNION ALL SELECT scene, take, 1, in_time FROM cluster_shots WHERE scene IS NOT NULL
+      // With when each was shot (a take still running: no end), which TAKE_EXISTS says.
+      const { rows } = await this.pool.query<{ scene: string; take: string | null; first: number; last: number | null }>(
+        `SELECT scene, take, MIN(at) AS first, CASE WHEN bool_or(until IS NULL) THEN NULL ELSE MAX(until) END AS last FROM (
+           SELECT scene, take, 0 AS source, started_at AS at, ended_at AS until FROM cluster_takes
+           UNION ALL SELECT scene, take, 1, in_time, out_time FROM cluster_shots WHERE scene IS NOT NULL
          ) slates GROUP BY scene, take ORDER BY MIN(source), MIN(at)`,
       );
-      return rows;
+      return rows.map((r) => ({ scene: r.scene, take: r.take, shot: { from: r.first, to: r.last } }));
     } catch (error) {
       throw clusterQueryError(error, "the cluster's scenes and takes");
     }

@@ -220,7 +220,10 @@ export class AlertMonitor {
   /**
    * The server restarted during a take (found when the shot log opened after
    * a crash): a warning that stays until an operator dismisses it. `key`
-   * names the take and the restart, so two crashes in one take are two alerts.
+   * names the take and the gap in its footage (restart-gaps.ts), so two
+   * crashes in one take with shots between are two alerts, and two restarts
+   * with no shot between (one hole) the one alert: an active alert of the key
+   * is kept as it stands, whatever its message says by now.
    */
   takeInterrupted(key: string, scene: string, message: string, since: number): void {
     if (this.alerts.has(key)) return;

@@ -43,6 +43,26 @@ function threadsText(inThread: boolean, lanes: number, intraOp: number): string 
   return `${lanes} model thread${lanes === 1 ? '' : 's'} x ${intraOp} operator thread${intraOp === 1 ? '' : 's'}`;
 }
 
+/** Every model loaded at start, by name, with the config key that names its manifest. */
+export function configuredModels(model: Pick<Config['model'], 'manifest' | 'extra'>): { name: string; field: string; manifest: string }[] {
+  return [
+    { name: 'default', field: 'model.manifest', manifest: model.manifest },
+    ...Object.entries(model.extra).map(([name, extra]) => ({ name, field: `model.extra.${name}.manifest`, manifest: extra.manifest })),
+  ];
+}
+
+/**
+ * An extra model's load error with its key in front, and the file and line that set it (as
+ * model.calibration's): the manifest's own errors only know the default's key, and told an
+ * operator to "set model.manifest" when model.extra.resnet.manifest was the one missing.
+ */
+export function extraModelError(loaded: Pick<LoadedConfig, 'file'>, field: string, error: unknown): unknown {
+  if (field === 'model.manifest' || !isShotscaleError(error)) return error;
+  const place = configKeyPlace(loaded.file, field.split('.'));
+  const hint = error.code === 'MODEL_MANIFEST_NOT_FOUND' ? `set ${field} in the config to a *.manifest.json beside an .onnx file` : error.hint;
+  return new ShotscaleError(error.code, `${place ? `${place}: ` : ''}${field}: ${error.message}`, { cause: error, ...(hint ? { hint } : {}) });
+}
+
 export interface CameraModelProfile {
   /** The first model sets the camera's frame size. */
   models: { name: string; model: ShotScaleModel; weight: number }[];
@@ -66,15 +86,19 @@ export class ModelSet {
     const { threads, intraOpThreads } = threadPlan(model);
     const options = { executionProviders: model.executionProviders, intraOpThreads };
     const models = new Map<string, ShotScaleModel>();
-    const entries: [string, string][] = [['default', model.manifest], ...Object.entries(model.extra).map(([name, m]): [string, string] => [name, m.manifest])];
     try {
-      for (const [name, manifest] of entries) {
+      for (const { name, field, manifest } of configuredModels(model)) {
         const manifestPath = resolveConfigPath(loaded, manifest);
         const started = performance.now();
         const modelLog = log.child(`model:${name}`);
         // A dead model thread is restarted with the same backoff as a dead ffmpeg.
         const supervision = { backoffInitialS: supervisor.backoffInitialS, backoffMaxS: supervisor.backoffMaxS, healthyAfterS: supervisor.healthyAfterS, onRestart: () => hooks.onInferenceRestart?.(name) };
-        const loadedModel = model.inferenceThread ? await WorkerPool.load(manifestPath, options, modelLog, supervision, threads) : await loadModel(manifestPath, options, modelLog);
+        let loadedModel: ShotScaleModel;
+        try {
+          loadedModel = model.inferenceThread ? await WorkerPool.load(manifestPath, options, modelLog, supervision, threads) : await loadModel(manifestPath, options, modelLog);
+        } catch (error) {
+          throw extraModelError(loaded, field, error);
+        }
         models.set(name, loadedModel);
         log.info(`model "${name}": ${loadedModel.name} from ${manifestPath} in ${Math.round(performance.now() - started)} ms (input ${loadedModel.input.width}x${loadedModel.input.height}, ${loadedModel.input.resize}; ${threadsText(model.inferenceThread, loadedModel.lanes ?? 1, intraOpThreads)}); ${providerSummary(model.executionProviders, loadedModel.executionProvider)}`);
       }

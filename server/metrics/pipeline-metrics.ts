@@ -5,18 +5,39 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { ALERT_KINDS, SHOT_BOUNDARIES, type Alert } from '../shared/shots.js';
 import { REFUSAL_REASONS, TRANSPORTS } from '../api/access/access-guard.js';
+import type { DropReason } from '../scheduling/ring-buffer.js';
+
+/** Every reason a frame is dropped for; a Record, so a new DropReason cannot be left out of the zeroing. */
+const DROP_REASONS = Object.keys({ overflow: 0, superseded: 0, stale: 0, throttled: 0 } satisfies Record<DropReason, 0>) as DropReason[];
+/** The cuts that close a shot: 'start' only ever opens one. */
+const CUTS_OUT = SHOT_BOUNDARIES.filter((cut) => cut !== 'start');
 
 export class PipelineMetrics {
   readonly registry = new Registry();
 
-  readonly framesIn = new Counter({ name: 'shotscale_frames_in_total', help: 'Frames received from the source, per camera', labelNames: ['camera'] as const, registers: [this.registry] });
-  readonly framesDropped = new Counter({
+  readonly framesIn: Counter<'camera'> = new Counter({
+    name: 'shotscale_frames_in_total',
+    help: 'Frames received from the source, per camera',
+    labelNames: ['camera'] as const,
+    registers: [this.registry],
+    collect: (): void => this.zeroCameras((camera) => this.framesIn.inc({ camera }, 0)),
+  });
+  readonly framesDropped: Counter<'camera' | 'reason'> = new Counter({
     name: 'shotscale_frames_dropped_total',
     help: 'Frames dropped before inference, per camera and reason (overflow: ring full; superseded: a newer frame won; stale: older than the staleness budget; throttled: beyond the camera\'s fair share while over capacity)',
     labelNames: ['camera', 'reason'] as const,
     registers: [this.registry],
+    collect: (): void => this.zeroCameras((camera) => {
+      for (const reason of DROP_REASONS) this.framesDropped.inc({ camera, reason }, 0);
+    }),
   });
-  readonly framesAnalysed = new Counter({ name: 'shotscale_frames_analysed_total', help: 'Frames classified, per camera', labelNames: ['camera'] as const, registers: [this.registry] });
+  readonly framesAnalysed: Counter<'camera'> = new Counter({
+    name: 'shotscale_frames_analysed_total',
+    help: 'Frames classified, per camera',
+    labelNames: ['camera'] as const,
+    registers: [this.registry],
+    collect: (): void => this.zeroCameras((camera) => this.framesAnalysed.inc({ camera }, 0)),
+  });
   readonly batchSize = new Histogram({ name: 'shotscale_batch_size', help: 'Frames per inference batch', buckets: [1, 2, 4, 6, 8, 12, 16, 24, 32, 64], registers: [this.registry] });
   readonly inferenceSeconds = new Histogram({
     name: 'shotscale_inference_seconds',
@@ -58,7 +79,7 @@ export class PipelineMetrics {
     help: 'Stalls (no frame within the stall timeout), per camera',
     labelNames: ['camera'] as const,
     registers: [this.registry],
-    collect: (): void => this.zeroCameras(this.stalls),
+    collect: (): void => this.zeroCameras((camera) => this.stalls.inc({ camera }, 0)),
   });
   readonly cameraUp = new Gauge({ name: 'shotscale_camera_up', help: '1 when the camera is live, else 0', labelNames: ['camera'] as const, registers: [this.registry] });
   readonly readoutsDroppedForSlowClients = new Counter({
@@ -67,11 +88,14 @@ export class PipelineMetrics {
     registers: [this.registry],
   });
   readonly socketClients = new Gauge({ name: 'shotscale_socket_clients', help: 'Connected Socket.IO clients', registers: [this.registry] });
-  readonly shotsClosed = new Counter({
+  readonly shotsClosed: Counter<'camera' | 'cut'> = new Counter({
     name: 'shotscale_shots_total',
-    help: 'Shots closed, per camera and by what ended them (hard, dissolve, fade, take, restart, end)',
+    help: `Shots closed, per camera and by what ended them (${CUTS_OUT.join(', ')})`,
     labelNames: ['camera', 'cut'] as const,
     registers: [this.registry],
+    collect: (): void => this.zeroCameras((camera) => {
+      for (const cut of CUTS_OUT) this.shotsClosed.inc({ camera, cut }, 0);
+    }),
   });
   /**
    * Every kind always present (0 when none), so a query by kind never finds a
@@ -116,10 +140,11 @@ export class PipelineMetrics {
 
   /**
    * Starts a camera's counters at 0 at the scrape after it is added (the cameras listed now, from
-   * restartsFrom), so the first restart or stall after it is an increase; forgetCamera removes them.
+   * restartsFrom: the config's, the API's and WHIP's alike), so the first frame, drop, shot or stall
+   * after it is an increase; forgetCamera removes them.
    */
-  private zeroCameras(counter: Counter<'camera'>): void {
-    for (const { cameraId } of this.restartCounts()) counter.inc({ camera: cameraId }, 0);
+  private zeroCameras(zero: (camera: string) => void): void {
+    for (const { cameraId } of this.restartCounts()) zero(cameraId);
   }
 
   /** Where shotscale_alerts_active is read from: the alerts active now, as the wall shows them. */
@@ -154,7 +179,7 @@ export class PipelineMetrics {
     for (const metric of [this.framesIn, this.framesAnalysed, this.glassToReadout, this.ffmpegRestarts, this.stalls, this.cameraUp, this.analysisRate]) {
       metric.remove({ camera });
     }
-    for (const reason of ['overflow', 'superseded', 'stale', 'throttled']) this.framesDropped.remove({ camera, reason });
+    for (const reason of DROP_REASONS) this.framesDropped.remove({ camera, reason });
     for (const cut of SHOT_BOUNDARIES) this.shotsClosed.remove({ camera, cut });
   }
 }

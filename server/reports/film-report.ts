@@ -170,15 +170,29 @@ function bars(title: string, values: number[], label: (v: number) => string): st
   return `<figure><figcaption>${escapeMarkup(title)}</figcaption><svg viewBox="0 0 ${w} ${CANONICAL_SCALES.length * band}" class="bars" role="img" aria-label="${escapeMarkup(title)}">${rows.join('')}</svg></figure>`;
 }
 
+/**
+ * Under a shot: its scene and take, its tags, its note. Each tag is an item
+ * of its own: joined with ", ", the tags "Smith, John" and "Anna & Ben" read
+ * as three names. The note keeps its line breaks (raw in the cell, a break
+ * showed as a space).
+ */
+function shotNotes(shot: ShotRecord): string {
+  const slate = shot.scene ? `<div>${escapeMarkup(`scene ${shot.scene}${shot.take ? ` take ${shot.take}` : ''}`)}</div>` : '';
+  const tags = shot.tags.length ? `<ul class="tags">${shot.tags.map((tag) => `<li>${escapeMarkup(tag)}</li>`).join(' ')}</ul>` : '';
+  const note = shot.note ? `<div class="note">${escapeMarkup(shot.note).replace(/\r\n?|\n/g, '<br>')}</div>` : '';
+  return `${slate}${tags}${note}`;
+}
+
 function shotRow(shot: ShotRecord, number: number, thumbnail: Buffer | null, withCamera: boolean): string {
-  const image = thumbnail ? `<img src="data:image/jpeg;base64,${thumbnail.toString('base64')}" alt="shot ${number}" width="128">` : '<div class="noimg">no picture</div>';
-  const moved = shot.scaleStart && shot.scaleEnd && shot.scaleStart !== shot.scaleEnd ? `<div class="small">${shot.scaleStart} to ${shot.scaleEnd}</div>` : '';
   const noPicture = shotWithoutPicture(shot);
+  // "no picture" is a camera black (as the Shots view says it): a shot with footage and no thumbnail (one a crash left open) had a picture.
+  const image = thumbnail ? `<img src="data:image/jpeg;base64,${thumbnail.toString('base64')}" alt="shot ${number}" width="128">` : `<div class="noimg">${noPicture ? 'no picture' : 'no thumbnail'}</div>`;
+  const moved = shot.scaleStart && shot.scaleEnd && shot.scaleStart !== shot.scaleEnd ? `<div class="small">${shot.scaleStart} to ${shot.scaleEnd}</div>` : '';
   // An operator's scale on a shot with no picture has no confidence: the classifier's was carried over with its scale.
   const scale = noPicture
     ? `<span class="chip" style="background:${NO_PICTURE_COLOUR};color:#111">${escapeMarkup(describeNoPicture(noPicture))}</span>`
     : `<span class="chip" style="background:${SCALE_COLOURS[shot.scale]};color:${CANONICAL_SCALES.indexOf(shot.scale) >= 4 ? '#111' : '#fff'}">${shot.scale}</span>${shot.noPicture ? '' : ` ${Math.round(shot.confidence * 100)}%`}${scaleSetBy(shot)}${moved}`;
-  const extra = [shot.scene ? `scene ${shot.scene}${shot.take ? ` take ${shot.take}` : ''}` : '', shot.tags.length ? shot.tags.join(', ') : '', shot.note ?? ''].filter(Boolean).map(escapeMarkup).join('<br>');
+  const extra = shotNotes(shot);
   return `<tr>
 <td class="num">${number}</td><td>${image}</td>
 <td class="tc">${escapeMarkup(shot.tcIn)}<br>${escapeMarkup(shot.tcOut)}</td>
@@ -210,6 +224,7 @@ td.num { text-align: right; white-space: nowrap; } td.tc { font-family: ui-monos
 img { display: block; border-radius: 3px; } .noimg { width: 128px; height: 72px; background: #f1f3f5; color: #8a8f98; font-size: 11px; display: flex; align-items: center; justify-content: center; }
 .chip { display: inline-block; min-width: 40px; text-align: center; font-weight: 700; border-radius: 3px; padding: 1px 6px; }
 .small { font-size: 12px; color: #555c66; }
+.tags { list-style: none; margin: 2px 0; padding: 0; } .tags li { display: inline-block; margin: 1px 0; padding: 0 5px; border: 1px solid #c9ced6; border-radius: 3px; background: #f6f7f9; color: #1b1e24; }
 .camera-scale { margin: 0 0 10px; } .camera-scale figcaption { font-size: 12px; }
 footer { margin: 24px 0; font-size: 12px; color: #8a8f98; }
 @media print {

@@ -38,14 +38,14 @@ import { DATABASE_FILE, openDatabase, type Db } from '../store/database.js';
 import { PlanStore } from '../store/plan-store.js';
 import { ShotStore, type ShotFilter, type ShotPatch, type StoredShot } from '../store/shot-store.js';
 import { describeFault, guardWrite, isStorageFault } from '../store/storage-fault.js';
-import { TakeStore, type AbandonedTake } from '../store/take-store.js';
+import { TakeStore, takeAfter, type AbandonedTake } from '../store/take-store.js';
 import { WriteBehind, type HeldState } from '../store/write-behind.js';
 import type { ThumbnailFrame } from './shot-accumulator.js';
 import { ShotTracker, type ShotSink, type TakeRef } from './shot-tracker.js';
 import { ShotWriter } from './shot-writer.js';
 import { logSpelling, type KnownSlate, type SlateSpelling } from './slate-spelling.js';
 import { OpenShotPush } from './open-shot-push.js';
-import { clockTime, interruptedKey, RestartGaps } from './restart-gaps.js';
+import { clockTime, RestartGaps, type RunOnElsewhere } from './restart-gaps.js';
 import { encodeThumbnail } from './thumbnail.js';
 import { TimecodeClock, type LoggedEnd } from './timecode-clock.js';
 import { isTimecodeRateName, timecodeAtRate, timecodeRate, timecodeToFrames } from './timecode.js';
@@ -107,6 +107,18 @@ export interface TakeRequest {
 export { clockTime };
 
 
+/** Two spans of a slate as one: the first start, and the last end (null while a take of it runs). */
+function spanOf(a: KnownSlate['shot'], b: NonNullable<KnownSlate['shot']>): NonNullable<KnownSlate['shot']> {
+  if (!a) return b;
+  return { from: Math.min(a.from, b.from), to: a.to === null || b.to === null ? null : Math.max(a.to, b.to) };
+}
+
+/** When another node shot a slate, as TAKE_EXISTS says it. */
+function elsewhereWhen(slate: KnownSlate): string {
+  if (!slate.shot) return 'on another node';
+  return slate.shot.to === null ? `running since ${clockTime(slate.shot.from)}, on another node` : `shot ${clockTime(slate.shot.from)} to ${clockTime(slate.shot.to)}, on another node`;
+}
+
 /** Whether a running take is the one `cameraId` is in (the newest such wins, see takeFor). */
 function takeCovers(take: Take, cameraId: string): boolean {
   return take.cameras ? take.cameras.includes(cameraId) : !take.exceptCameras.includes(cameraId);
@@ -160,7 +172,11 @@ export class ShotLog {
   private readonly configPlans = new Map<string, CoveragePlan>();
   /** Scenes and takes as this log spells them (every way in resolves through it). */
   readonly spelling: SlateSpelling;
-  /** A cluster's scenes and takes as its record spells them, from before this node ran (knowClusterSlates). */
+  /**
+   * A cluster's scenes and takes as its record spells them: from before this
+   * node ran (knowClusterSlates), and those an edit on another node put a
+   * shot in since (knowClusterSlate). Their take numbers count as used here.
+   */
   private clusterSlates: readonly KnownSlate[] = [];
   private readonly startedAt: number;
   private coverageTimer: NodeJS.Timeout | null = null;
@@ -190,6 +206,8 @@ export class ShotLog {
   private everyCamera: () => readonly string[] = () => [];
   /** Told when a resumed take's gap gets its end (in a cluster, the cluster's record of the take is corrected). */
   private restartGapClosed: (takeId: number) => void = () => undefined;
+  /** Told when an edit moves a shot to a scene or take (see onShotSlated). */
+  private shotSlated: (slate: KnownSlate) => void = () => undefined;
 
   private constructor(
     /** The connection; public for maintenance and for tests that provoke faults (PRAGMA max_page_count). */
@@ -294,7 +312,10 @@ export class ShotLog {
     const message = `${node}The server restarted during scene ${take.scene} take ${take.take} after ${formatDuration(down)} down (longer than ${formatDuration(this.settings.resumeTakeWithinS * 1000)}): the take was ended at its last frame, ${clockTime(lastFrameAt)}; no shots from ${clockTime(lastFrameAt)} to ${clockTime(restartAt)}`;
     this.takeEnded(ended, restartAt);
     this.log.warn(`shot log ${this.file}: ${message}`);
-    this.alerts.takeInterrupted(interruptedKey(take, restartAt, this.clusterNode), take.scene, message, restartAt);
+    // Keyed by the gap: one an earlier start raised for it (a start that failed, no shot since) is the same alert, and says so now.
+    const key = this.restartGaps.alertKey(take, lastFrameAt);
+    this.alerts.takeInterrupted(key, take.scene, message, restartAt);
+    this.alerts.takeInterruptedSaysMore(key, message);
   }
 
   /**
@@ -430,12 +451,50 @@ export class ShotLog {
   }
 
   /**
+   * In a cluster: cameras the restart's gap from `from` in take `takeId` cut
+   * (`cut`) ran on on other nodes since (`runOn`), as the cluster's shot log
+   * says; the gap ends once all have (restart-gaps.ts), and dashboards see
+   * it as it is then. Returns whether the gap is still open.
+   */
+  restartGapRunOnElsewhere(takeId: number, from: number, cut: readonly string[], runOn: readonly RunOnElsewhere[]): boolean {
+    const open = this.restartGaps.runOnElsewhere(takeId, from, cut, runOn);
+    if (!open) this.events.takes(this.takeStore.running());
+    return open;
+  }
+
+  /** Who is told that an edit put a shot in a scene and take (in a cluster, every other node learns the slate). */
+  onShotSlated(listener: (slate: KnownSlate) => void): void {
+    this.shotSlated = listener;
+  }
+
+  /**
    * The scenes and takes of a cluster's record, oldest first: a node started
    * after a scene's takes spells the scene as the cluster does ("kitchen"
    * slated here is the cluster's "Kitchen"), though its own log has none of them.
    */
   knowClusterSlates(slates: readonly KnownSlate[]): void {
     this.clusterSlates = slates;
+  }
+
+  /**
+   * A scene and take another node's edit put a shot in, after this node
+   * joined: spelled as that node spelled it, and its number used here too.
+   */
+  knowClusterSlate(slate: KnownSlate): void {
+    const known = this.clusterSlates.find((s) => s.scene === slate.scene && s.take === slate.take);
+    if (!known) this.clusterSlates = [...this.clusterSlates, slate];
+    else if (slate.shot) this.clusterSlates = this.clusterSlates.map((s) => (s === known ? { ...s, shot: spanOf(s.shot, slate.shot!) } : s));
+  }
+
+  /**
+   * The next take number of `scene`: past this log's takes and shots, and
+   * past the cluster's (a node started after takes 1 to 5 were slated on
+   * other nodes slates 6, not 1 again).
+   */
+  private nextTake(scene: string): string {
+    const here = Number(this.takeStore.nextTakeNumber(scene));
+    const cluster = Number(takeAfter(this.clusterSlates.flatMap((s) => (s.scene === scene && s.take !== null ? [s.take] : []))));
+    return String(Math.max(here, cluster));
   }
 
   /** Where the list of every camera comes from (see everyCamera). */
@@ -455,7 +514,7 @@ export class ShotLog {
     const scene = this.spelling.scene(String(request.scene ?? ''));
     if (!scene) throw new ShotscaleError('BAD_REQUEST', 'a take needs a scene, e.g. { "scene": "12", "take": "3" }');
     const given = request.take === undefined || request.take === null || String(request.take).trim() === '' ? null : this.spelling.take(scene, String(request.take));
-    const take = given ?? this.takeStore.nextTakeNumber(scene);
+    const take = given ?? this.nextTake(scene);
     if (given !== null && request.again !== true) this.refuseUsedTake(scene, given);
     const cameras = request.cameras?.length ? [...new Set(request.cameras)] : null;
     const exceptCameras = cameras ? [] : [...new Set(request.exceptCameras ?? [])];
@@ -482,12 +541,15 @@ export class ShotLog {
     return done;
   }
 
-  /** Ends one running take everywhere (in a cluster: it ended while this node was down). Null: no such running take. */
-  endRunningTake(id: number): Take | null {
+  /**
+   * Ends one running take everywhere, at `at` (in a cluster: it ended while
+   * this node was down, at the cluster's end of it, which a gap since the
+   * restart then ends at too). Null: no such running take.
+   */
+  endRunningTake(id: number, at: number = this.clock()): Take | null {
     if (!this.takeStore.running().some((t) => t.id === id)) return null;
-    const now = this.clock();
-    const ended = guardWrite(this.db, () => this.takeStore.end(id, now));
-    this.takeEnded(ended, now);
+    const ended = guardWrite(this.db, () => this.takeStore.end(id, at));
+    this.takeEnded(ended, this.clock());
     this.retake();
     return ended;
   }
@@ -514,13 +576,17 @@ export class ShotLog {
   private refuseUsedTake(scene: string, take: string): void {
     const used = this.takeStore.find(scene, take);
     const moved = used ? null : this.shots.slateSpan(scene, take);
-    if (!used && !moved) return;
-    const next = this.takeStore.nextTakeNumber(scene);
+    // In a cluster: slated, or given to a shot by an edit, on another node before this one heard of it.
+    const elsewhere = used || moved ? null : this.clusterSlates.find((s) => s.scene === scene && s.take === take);
+    if (!used && !moved && !elsewhere) return;
+    const next = this.nextTake(scene);
     const when = used
       ? used.endedAt === null
         ? `running since ${clockTime(used.startedAt)}`
         : `shot ${clockTime(used.startedAt)} to ${clockTime(used.endedAt)}`
-      : `shot ${clockTime(moved!.from)} to ${clockTime(moved!.to)}`;
+      : moved
+        ? `shot ${clockTime(moved.from)} to ${clockTime(moved.to)}`
+        : elsewhereWhen(elsewhere!);
     // The details let a client offer both ways on (the next number, or this one again) without reading the message.
     throw new ShotscaleError('TAKE_EXISTS', `scene ${scene} already has a take ${take} (${when}); the next take is ${next}, or send "again": true to slate take ${take} again`, {
       hint: `slate take ${next}`,
@@ -623,6 +689,7 @@ export class ShotLog {
     // The scale first: an open shot refuses it before anything else changes.
     if (scale !== undefined) this.shots.setScale(id, scale);
     const shot = this.shot(this.shots.patch(id, rest, takeId).id);
+    if (takeId !== undefined && shot.scene !== null) this.shotSlated({ scene: shot.scene, take: shot.take, shot: { from: shot.inTime, to: shot.outTime } });
     this.events.shot(shot);
     this.scheduleCoverage();
     return shot;
@@ -636,6 +703,14 @@ export class ShotLog {
   private slatedPatch(patch: ShotPatch, before: StoredShot | null): ShotPatch {
     const slated = this.spelling.slated(patch, before?.scene ?? null);
     if (patch.tags) slated.tags = [...new Set(patch.tags.map(slateText))];
+    // A take is a take of a scene: "take 1" of no scene means nothing to an editor (an EDL's "take 1", an ALE's empty Scene).
+    if (slated.scene === null && slated.take === undefined && before?.take) slated.take = null;
+    const scene = slated.scene === undefined ? (before?.scene ?? null) : slated.scene;
+    if (scene === null && slated.take) {
+      throw new ShotscaleError('BAD_REQUEST', `a take is of a scene: shot ${before?.id ?? ''} ${slated.scene === null ? 'would have' : 'has'} none; send the scene with it, e.g. { "scene": "12", "take": "${slated.take}" }`, {
+        hint: 'send a scene with the take, or clear both',
+      });
+    }
     return slated;
   }
 

@@ -73,6 +73,8 @@ function firstSpelling(spelled: string, known: Iterable<string>): string {
 export interface KnownSlate {
   scene: string;
   take: string | null;
+  /** When it was shot, where known (epoch ms): its first start, and its last end (null: a take of it still runs). */
+  shot?: { from: number; to: number | null };
 }
 
 /** Spellings in use beyond a shot log's own tables. */

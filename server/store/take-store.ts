@@ -41,6 +41,20 @@ export interface AbandonedTake {
   lastFrameAt: number;
 }
 
+/**
+ * The take number after `takes`: one more than the highest ("12A" counts
+ * as 12). Numbers past MAX_SLATE_NUMBER (text the API took as a name) are
+ * not counted: one past them could not be told apart.
+ */
+export function takeAfter(takes: Iterable<string>): string {
+  let highest = 0;
+  for (const take of takes) {
+    const number = Number.parseInt(take, 10);
+    if (number > highest && number <= MAX_SLATE_NUMBER) highest = number;
+  }
+  return String(highest + 1);
+}
+
 export class TakeStore {
   constructor(private readonly db: Db) {}
 
@@ -148,13 +162,8 @@ export class TakeStore {
    * past them could not be told apart.
    */
   nextTakeNumber(scene: string): string {
-    const takes = this.db.prepare('SELECT take FROM takes WHERE scene = ? UNION SELECT take FROM shots WHERE scene = ? AND take IS NOT NULL').all(scene, scene) as { take: string }[];
-    let highest = 0;
-    for (const { take } of takes) {
-      const number = Number.parseInt(take, 10);
-      if (number > highest && number <= MAX_SLATE_NUMBER) highest = number;
-    }
-    return String(highest + 1);
+    const takes = this.db.prepare('SELECT take FROM takes WHERE scene = ? UNION SELECT take FROM shots WHERE scene = ? AND take IS NOT NULL').pluck().all(scene, scene) as string[];
+    return takeAfter(takes);
   }
 
   /** After a crash: the takes left running, each with the out point of its last shot written (or its start). */

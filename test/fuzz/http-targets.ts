@@ -148,7 +148,7 @@ export function mutatePath(rng: Rng, path: string, ctx: TargetContext): { path: 
 const QUERY_KEYS: Record<string, string[]> = {
   '/api/shots': ['camera', 'scene', 'take', 'scale', 'from', 'to', 'status', 'order', 'limit', 'offset', 'format', 'scope'],
   '/api/report': ['camera', 'scene', 'take', 'scale', 'from', 'to', 'status'],
-  '/api/coverage': ['camera', 'scene', 'take', 'from', 'to', 'status', 'order', 'limit', 'offset'],
+  '/api/coverage': ['camera', 'scene', 'take', 'from', 'to', 'status'],
   '/api/takes': ['scene'],
   '/api/alerts': ['history'],
   '/whip/:cameraId': ['name'],

@@ -104,6 +104,12 @@ describe('every route, every role', () => {
     assert.ok(server.cameras.has('cam-a') && !server.cameras.has('walk-cam'), 'nothing was created or removed');
   });
 
+  test('/api/session names the token\'s role and says tokens are required', async () => {
+    const session = await rawRequest(server.url, 'GET', '/api/session', { headers: { authorization: `Bearer ${TOKENS.viewer}` } });
+    assert.equal(session.status, 200, session.body);
+    assert.deepEqual(JSON.parse(session.body), { role: 'viewer', name: 'viewer token 2', tokensRequired: true });
+  });
+
   test("the README's table lists every route with the access it really needs", () => {
     const readme = readFileSync(path.join(REPO_DIR, 'README.md'), 'utf8');
     const documented = new Map(readRouteTable(readme).map((r) => [`${r.method} ${r.url}`, r.access]));

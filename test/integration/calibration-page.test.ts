@@ -70,9 +70,12 @@ describe('the calibration view', () => {
     await page.locator(`[data-camera-id="${cameraId}"]`).click();
     await page.locator(`[data-focus-camera="${cameraId}"] [data-correct="${label}"]`).waitFor({ timeout: 30_000 });
     for (let i = 0; i < count; i++) {
+      // A new frame analysed since the last click: a click on the picture corrected last relabels its sample (one frame,
+      // one sample), and the note never names the next one. 600 ms apart was a frame apart only while analysis kept up.
+      if (i > 0) await collectReadouts(live.client, 1, (r) => r.cameraId === cameraId, 15_000);
       await sleep(600);
       await page.locator(`[data-focus-camera="${cameraId}"] [data-correct="${label}"]`).click();
-      await page.waitForFunction((n) => document.querySelector('[data-testid="correction-note"]')?.textContent?.includes(`sample ${n}`) ?? false, String(samplesSoFar + i + 1), { timeout: 5000 });
+      await page.waitForFunction((n) => document.querySelector('[data-testid="correction-note"]')?.textContent?.includes(`sample ${n}`) ?? false, String(samplesSoFar + i + 1), { timeout: 15_000 });
     }
     samplesSoFar += count;
     const note = (await page.locator('[data-testid="correction-note"]').textContent()) ?? '';
@@ -160,21 +163,25 @@ describe('the calibration view', () => {
     const tile = page.locator('[data-camera-id="hikers"]');
     await tile.locator('[data-testid="tile-correct"] summary').click();
     await tile.locator('[data-correct="FS"]').click();
-    const deadline = Date.now() + 5000;
+    const deadline = Date.now() + 15_000;
     while (count() === before && Date.now() < deadline) await sleep(100);
     const last = server.shotLog!.db.prepare('SELECT camera_id, label, source FROM calibration_samples ORDER BY id DESC LIMIT 1').get();
     assert.deepEqual(last, { camera_id: 'hikers', label: 'FS', source: 'live' });
 
     await page.keyboard.press('k');
-    const queued = page.locator('[data-testid="calibration-queue"] li').first();
-    await queued.waitFor({ timeout: 15_000 });
-    const id = Number(await queued.getAttribute('data-queued'));
-    // That item, by its id: `first()` is looked up again at the click, and the queue may have moved on meanwhile.
-    const item = page.locator(`[data-testid="calibration-queue"] li[data-queued="${id}"]`);
-    await item.locator('[data-queue-label="MS"]').click();
-    await item.waitFor({ state: 'detached', timeout: 10_000 });
-    const stored = Date.now() + 5000;
-    while (count() < before + 2 && Date.now() < stored) await sleep(100);
+    // The queue moves on as frames come (an item may leave it under the click, as under an operator's): an item that
+    // left without its label stored is labelled again on the queue's next first item, at most three times.
+    for (let tries = 0; count() < before + 2 && tries < 3; tries++) {
+      const queued = page.locator('[data-testid="calibration-queue"] li').first();
+      await queued.waitFor({ timeout: 15_000 });
+      const id = Number(await queued.getAttribute('data-queued'));
+      // That item, by its id: `first()` is looked up again at the click, and the queue may have moved on meanwhile.
+      const item = page.locator(`[data-testid="calibration-queue"] li[data-queued="${id}"]`);
+      await item.locator('[data-queue-label="MS"]').click({ timeout: 5000 }).catch(() => undefined);
+      await item.waitFor({ state: 'detached', timeout: 10_000 });
+      const stored = Date.now() + 8000;
+      while (count() < before + 2 && Date.now() < stored) await sleep(100);
+    }
     assert.equal(count(), before + 2);
     const labelled = server.shotLog!.db.prepare('SELECT label, taxonomy FROM calibration_samples ORDER BY id DESC LIMIT 1').get();
     assert.deepEqual(labelled, { label: 'MS', taxonomy: 'canonical' });

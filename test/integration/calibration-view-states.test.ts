@@ -36,6 +36,7 @@ import { CalibrationStore } from '../../server/store/calibration-store.js';
 import { tempDir, trimClip } from '../support/media.js';
 import { fileCamera, httpJson, REPO_DIR, startTestServer, testsrcCamera } from '../support/server-harness.js';
 import { ensureWebBuild } from '../support/web-build.js';
+import { waitFor } from '../support/wait-for.js';
 
 const OPERATOR = 'operator-token-calibration-states-0123456789';
 const VIEWER = 'viewer-token-calibration-states-0123456789';
@@ -190,6 +191,8 @@ describe('the calibration view says what is true', () => {
       void dialog.dismiss();
     });
     await rollback.click();
+    await waitFor('the rollback asked first', async () => asked || undefined, 10_000);
+    // Declined: a moment for a rollback sent anyway to reach the server.
     await sleep(500);
     assert.equal(asked, `Roll back every camera to the configured head? Selfie (head ${headId}) uses a head of its own and is rolled back too.`);
     assert.equal((await applied()).selfie, headId, 'declined: the selfie camera keeps its head');
@@ -263,13 +266,35 @@ describe('the calibration view says what is true', () => {
   test('labelled from the keyboard, the focus goes on to the next frame of "label these"', async () => {
     await page.mouse.move(5, 5);
     await openCalibration(OPERATOR);
-    await page.waitForFunction(() => document.querySelectorAll('[data-testid="calibration-queue"] li').length >= 2, null, { timeout: 30_000 });
-    const first = Number(await page.locator('[data-testid="calibration-queue"] li').first().getAttribute('data-queued'));
-    await page.locator(`[data-queued="${first}"] [data-queue-label="MS"]`).focus();
-    // Each frame's buttons are named for it (not eight "This frame is" groups alike).
-    assert.match((await page.locator(`[data-queued="${first}"] [role="group"]`).getAttribute('aria-label')) ?? '', new RegExp(`^Frame ${first} of (Hikers|Selfie) is$`));
-    await page.keyboard.press('Enter');
-    await page.locator(`[data-queued="${first}"]`).waitFor({ state: 'detached', timeout: 10_000 });
+    // The server's queue moves on as frames come (a camera keeps its four most worth a label): the first frame may leave
+    // it before the focus reaches it, or before its label is sent, which the server then refuses (the frame stays
+    // listed until the next read, as it would under an operator's keys). Labelled again on the first frame not
+    // refused yet, at most three times.
+    const refused: number[] = [];
+    let first = 0;
+    for (let tries = 1; ; tries++) {
+      const queued = (skip: number[]) => [...document.querySelectorAll('[data-testid="calibration-queue"] li[data-queued]')].map((li) => Number(li.getAttribute('data-queued'))).filter((id) => !skip.includes(id));
+      // Two at least: one to label, one for the focus to go on to.
+      await page.waitForFunction((skip) => [...document.querySelectorAll('[data-testid="calibration-queue"] li[data-queued]')].filter((li) => !skip.includes(Number(li.getAttribute('data-queued')))).length >= 2, refused, { timeout: 30_000 });
+      first = await page.evaluate(queued, refused).then((ids) => ids[0]!);
+      // The focus on the list holds it still from here on.
+      const focusedThere = await page.locator(`[data-queued="${first}"] [data-queue-label="MS"]`).focus({ timeout: 5000 }).then(() => true, () => false);
+      if (!focusedThere) {
+        assert.ok(tries < 3, `the first frame of "label these" left the list before the focus reached it, ${tries} times`);
+        continue;
+      }
+      // Each frame's buttons are named for it (not eight "This frame is" groups alike).
+      assert.match((await page.locator(`[data-queued="${first}"] [role="group"]`).getAttribute('aria-label')) ?? '', new RegExp(`^Frame ${first} of (Hikers|Selfie) is$`));
+      await page.keyboard.press('Enter');
+      const labelled = await page.locator(`[data-queued="${first}"]`).waitFor({ state: 'detached', timeout: 10_000 }).then(() => true, () => false);
+      if (labelled) break;
+      // Still listed: refused only because the frame had left the server's queue; any other refusal fails here.
+      assert.match((await page.locator('[data-testid="calibration-error"]').textContent()) ?? '', new RegExp(`no frame ${first} in the label-these queue`));
+      assert.ok(tries < 3, `frame ${first} of "label these" left the server's queue before its label, ${tries} times`);
+      refused.push(first);
+      // The focus off the list lets it move on.
+      await page.locator('[data-testid="calibration-target"]').focus();
+    }
     const focused = await page.evaluate(() => {
       const el = document.activeElement;
       return el?.closest('[data-testid="calibration-queue"] li')?.getAttribute('data-queued') ?? el?.tagName ?? null;
@@ -365,7 +390,7 @@ describe('the calibration view says what is true', () => {
     await deleteButton(b!).click();
     await page.keyboard.press('w');
     for (let tries = 0; (await sampleIds()).includes(b!); tries++) {
-      assert.ok(tries < 10, 'deleted as the view closed');
+      assert.ok(tries < 50, 'deleted as the view closed');
       await sleep(300);
     }
 
@@ -376,7 +401,7 @@ describe('the calibration view says what is true', () => {
     await page.close({ runBeforeUnload: true });
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     for (let tries = 0; (await sampleIds()).includes(c!); tries++) {
-      assert.ok(tries < 10, 'deleted as the tab closed');
+      assert.ok(tries < 50, 'deleted as the tab closed');
       await sleep(300);
     }
   });

@@ -416,10 +416,15 @@ describe('shotscale export of a file-mode log', () => {
     const badScale = await runCli(['export', '--db', db, '--format', 'csv', '--scale', 'XL']);
     assert.equal(badScale.code, 2);
     assert.match(badScale.stderr, /^error BAD_REQUEST: --scale: "XL" is not a shot scale \(ECU, CU, MCU, MS, MWS, FS, WS, EWS, or none/);
-    const none = await runCli(['export', '--db', db, '--format', 'edl', '--camera', 'cam-9']);
-    assert.equal(none.code, 0);
     // A file's log is told in the film's time, as --from and --to take it.
-    assert.equal(none.stderr, 'shotscale export: no shots match --camera cam-9; the log of day 1.mov holds 3 shots of camera file, from 10:00:00:00 (0.0s) to 10:00:12:00 (12.0s) of the film\n');
+    const none = await runCli(['export', '--db', db, '--format', 'csv', '--from', '10:00:20:00']);
+    assert.equal(none.code, 0);
+    assert.equal(none.stderr, 'shotscale export: no shots match --from 10:00:20:00; the log of day 1.mov holds 3 shots of camera file, from 10:00:00:00 (0.0s) to 10:00:12:00 (12.0s) of the film\n');
+    // A camera the log does not have is a typo, refused as the API refuses it, not an empty file.
+    const unknown = await runCli(['export', '--db', db, '--format', 'edl', '--camera', 'cam-9']);
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /^error CAMERA_NOT_FOUND: --camera "cam-9": no camera of that id in the shot log, so there is nothing to export as edl \(the log has shots of camera file\)/);
+    assert.equal(unknown.stdout, '');
   });
 
   test('a log written before the file was recorded (schema 7) still exports, without the link', async () => {

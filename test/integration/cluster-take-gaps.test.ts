@@ -3,52 +3,28 @@
  * PostgreSQL: a node killed during a take and started again resumes it,
  * and the cluster's record of the take (GET /api/takes on any node) notes
  * the gap as the node's own log does, with the node and the cameras it
- * concerns; and a node that cannot read the running takes from Redis as it
- * starts again keeps the take it resumed (an unread list is not an empty
- * one), joining it to the cluster's record once Redis answers.
+ * concerns; a node whose camera another node took over meanwhile ends its
+ * gap and alert where that node's shots of the camera began (they said the
+ * whole rest of the take was lost, where 4 s were); and a node that
+ * cannot read the running takes from Redis as it starts again keeps the
+ * take it resumed (an unread list is not an empty one), joining it to the
+ * cluster's record once Redis answers.
  */
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { isDeepStrictEqual } from 'node:util';
 import { test } from 'node:test';
 import { freePort, type Engine } from '../support/cluster-engines.js';
 import { clusterTestBed, createDatabase, startNode, stopNode, type ClusterSpec, type NodeProcess } from '../support/cluster-nodes.js';
 import { httpJson } from '../support/server-harness.js';
+import { listed, post, same, testsrc, until, withoutCameras } from '../support/cluster-takes.js';
 import type { ClusterNodeState } from '../../server/cluster/cluster-health.js';
-import type { ShotRecord, Take } from '../../server/shared/shots.js';
+import type { Alert, ShotRecord, Take } from '../../server/shared/shots.js';
+import { clockTime } from '../../server/shots/restart-gaps.js';
 
 const bed = clusterTestBed();
 const started = bed.started;
 
-type Listed = { running: Take[]; takes: Take[] };
 type ClusterGap = { from: number; to: number; node: string; cameras: string[] };
-
-async function listed(url: string, query: string): Promise<Listed> {
-  const { status, body } = await httpJson(`${url}/api/takes${query}`);
-  assert.equal(status, 200, JSON.stringify(body));
-  return body as Listed;
-}
-
-/** Polls until `read` finds what `holds` accepts; returns it. */
-async function until<T>(read: () => Promise<T>, holds: (found: T) => boolean, what: string, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const found = await read().catch(() => undefined);
-    if (found !== undefined && holds(found)) return found;
-    assert.ok(Date.now() < deadline, `${what}: ${JSON.stringify(found)}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-const same = (expected: unknown) => (found: unknown) => isDeepStrictEqual(found, expected);
-
-async function post(url: string, path: string, body: unknown): Promise<unknown> {
-  const answer = await httpJson(`${url}${path}`, { method: 'POST', body });
-  assert.ok(answer.status === 200 || answer.status === 201, `${path}: ${answer.status} ${JSON.stringify(answer.body)}`);
-  return answer.body;
-}
-
-const testsrc = (id: string) => `{ id: ${id}, analysisFps: 2, source: { kind: testsrc, width: 64, height: 48, fps: 5 } }`;
 
 async function clusterSpec(name: string, redisUrl: string): Promise<ClusterSpec> {
   return { redisUrl, postgresUrl: await createDatabase(bed.postgres.url, name), keyPrefix: name, leaseS: 3, cameras: ['g-1', 'g-2'].map(testsrc) };
@@ -127,6 +103,90 @@ test("a node killed during a take and started again: the cluster's record of the
     }
     // a was not down: its own log has no gap.
     assert.deepEqual((await listed(a.url, '?scope=node&scene=90')).takes.map((t) => t.gaps), [[]]);
+  } finally {
+    await Promise.all([a, b].filter((n) => n !== null).map((n) => stopNode(n)));
+  }
+});
+
+/** b's take-interrupted alerts active on a node's wall. */
+async function bInterruptions(url: string): Promise<Alert[]> {
+  return ((await httpJson(`${url}/api/alerts`)).body as { active: Alert[] }).active.filter((alert) => alert.kind === 'take-interrupted' && alert.key.endsWith('@b'));
+}
+
+/**
+ * a (room for both cameras) and b run one camera each; a take on both is
+ * slated, b is killed once it has a shot in it, and a takes b's camera over
+ * (once b's lease lapses): `resumedAt`, a's first shot of it in the take.
+ */
+async function takenOverDuringTake(name: string, scene: string): Promise<{ spec: ClusterSpec; a: NodeProcess; killed: NodeProcess; bCamera: string; slated: Take; resumedAt: number }> {
+  const spec = await clusterSpec(name, bed.redis.url);
+  const a = await startNode(spec, 'a', 2);
+  started.push(a);
+  const b = await startNode(spec, 'b', 1);
+  started.push(b);
+  const bCamera = await cameraOf(a.url, 'b');
+  const slated = (await post(a.url, '/api/takes', { scene })) as Take;
+  await shotInTake(b, bCamera, scene);
+  await stopNode(b, 'SIGKILL');
+  const takenOver = await until(
+    async () => ((await httpJson(`${a.url}/api/shots?scope=node&camera=${bCamera}&scene=${scene}`)).body as { shots: ShotRecord[] }).shots,
+    (shots) => shots.length > 0,
+    `a's shot of ${bCamera} in scene ${scene}, taken over`,
+  );
+  return { spec, a, killed: b, bCamera, slated, resumedAt: Math.min(...takenOver.map((s) => s.inTime)) };
+}
+
+/** b started again with no room for cameras: it gets none back, so no shot of its own ever ends its gap. */
+async function restartedIdle(spec: ClusterSpec, killed: NodeProcess): Promise<NodeProcess> {
+  const b = await startNode(spec, 'b', 0, { config: withoutCameras(killed.config) });
+  started.push(b);
+  return b;
+}
+
+const RUNS_ON = '; the take runs on';
+
+test("a node killed during a take whose camera another node took over: its gap and alert end at the other node's first shot of the camera, not at the take's end", { timeout: 180_000 }, async () => {
+  const { spec, a, killed, bCamera, slated, resumedAt } = await takenOverDuringTake(`cluster_take_takeover_${process.pid}`, '92');
+  let b: NodeProcess | null = null;
+  try {
+    b = await restartedIdle(spec, killed);
+    const bUrl = b.url;
+    const gap = await until(
+      async () => (await listed(a.url, '')).running.flatMap((t) => t.gaps),
+      (gaps) => gaps.length === 1 && gaps[0]!.to === Math.round(resumedAt),
+      "the record's gap, ending at a's first shot of the camera",
+    );
+    assert.deepEqual(gap[0], { from: gap[0]!.from, to: Math.round(resumedAt), node: 'b', cameras: [bCamera] });
+    const told = `Node b: The server restarted during scene 92 take 1: no shots from ${clockTime(gap[0]!.from)} to ${clockTime(resumedAt)} (${bCamera} run on by node a since ${clockTime(resumedAt)})`;
+    await until(async () => (await bInterruptions(bUrl)).map((alert) => alert.message), same([told + RUNS_ON]), "b's alert");
+
+    // Ended: the gap stays where the footage resumed, and the alert says when the take ended.
+    await post(a.url, '/api/takes/end', {});
+    const ended = await until(async () => (await listed(a.url, '?scene=92')).takes, (takes) => takes.length === 1 && takes[0]!.endedAt !== null, "scene 92's record, ended");
+    assert.deepEqual(ended.map((t) => [t.id, t.gaps]), [[slated.id, gap]]);
+    await until(async () => (await bInterruptions(bUrl)).map((alert) => alert.message), same([`${told}; the take ended at ${clockTime(ended[0]!.endedAt!)}`]), "b's alert, once the take ended");
+  } finally {
+    await Promise.all([a, b].filter((n) => n !== null).map((n) => stopNode(n)));
+  }
+});
+
+test("a node killed during a take that another node took over and ended meanwhile: its gap ends at the other node's first shot of the camera, not at the take's end", { timeout: 180_000 }, async () => {
+  const { spec, a, killed, bCamera, slated, resumedAt } = await takenOverDuringTake(`cluster_take_takeover_ended_${process.pid}`, '93');
+  let b: NodeProcess | null = null;
+  try {
+    await post(a.url, '/api/takes/end', {});
+    const endedAt = (await until(async () => (await listed(a.url, '?scene=93')).takes, (takes) => takes.length === 1 && takes[0]!.endedAt !== null, "scene 93's record, ended"))[0]!.endedAt!;
+    b = await restartedIdle(spec, killed);
+    const bUrl = b.url;
+    const record = await until(
+      async () => (await listed(a.url, '?scene=93')).takes,
+      (takes) => takes.length === 1 && takes[0]!.gaps.length === 1,
+      "scene 93's record with b's gap",
+    );
+    const gap = record[0]!.gaps[0]!;
+    assert.deepEqual([record[0]!.id, gap], [slated.id, { from: gap.from, to: Math.round(resumedAt), node: 'b', cameras: [bCamera] }]);
+    const told = `Node b: The server restarted during scene 93 take 1: no shots from ${clockTime(gap.from)} to ${clockTime(resumedAt)} (${bCamera} run on by node a since ${clockTime(resumedAt)}); the take ended at ${clockTime(endedAt)}`;
+    await until(async () => (await bInterruptions(bUrl)).map((alert) => alert.message), same([told]), "b's alert");
   } finally {
     await Promise.all([a, b].filter((n) => n !== null).map((n) => stopNode(n)));
   }

@@ -193,3 +193,50 @@ test('a node started after a scene was shot spells it as the cluster does: slate
     await Promise.all([stopNode(a), ...(b ? [stopNode(b)] : [])]);
   }
 });
+
+test("take numbers are the cluster's: a node started later slates past the takes shot before it, and past a number an edit on another node gave a shot", { timeout: 120_000 }, async () => {
+  const name = `cluster_take_numbers_${process.pid}`;
+  const spec: ClusterSpec = {
+    redisUrl: bed.redis.url,
+    postgresUrl: await createDatabase(bed.postgres.url, name),
+    keyPrefix: name,
+    leaseS: 3,
+    cameras: [`{ id: n-1, analysisFps: 5, source: { kind: testsrc, width: 64, height: 48, fps: 5 } }`],
+  };
+  const a = await startNode(spec, 'a', 1);
+  started.push(a);
+  let b: Awaited<ReturnType<typeof startNode>> | null = null;
+  try {
+    assert.equal((await httpJson(`${a.url}/api/takes`, { method: 'POST', body: { scene: 'Kitchen' } })).status, 201);
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.equal((await httpJson(`${a.url}/api/takes/end`, { method: 'POST', body: {} })).status, 200);
+    await until(record(a.url), [['Kitchen', '1', null, [], true]], "the cluster's record of Kitchen take 1");
+    b = await startNode(spec, 'b', 1);
+    started.push(b);
+    const used = await httpJson(`${b.url}/api/takes`, { method: 'POST', body: { scene: 'KITCHEN', take: '1' } });
+    assert.equal(used.status, 409, JSON.stringify(used.body));
+    assert.match((used.body as { error: { message: string } }).error.message, /already has a take 1 \(shot .* on another node\); the next take is 2/);
+    const next = await httpJson(`${b.url}/api/takes`, { method: 'POST', body: { scene: 'kitchen' } });
+    assert.deepEqual([(next.body as Take).scene, (next.body as Take).take], ['Kitchen', '2'], 'b had no take of the scene in its own log: the next is past the cluster\'s');
+    assert.equal((await httpJson(`${b.url}/api/takes/end`, { method: 'POST', body: {} })).status, 200);
+
+    // An edit moves a shot of take 1 to a new scene's take 7, on the node whose shot it is; the other node then counts 7 as used.
+    const listed = await httpJson(`${a.url}/api/shots?scene=Kitchen&take=1`);
+    const shot = (listed.body as { shots: { id: number; status: string }[] }).shots.find((s) => s.status === 'closed');
+    assert.ok(shot, `a closed shot of take 1: ${JSON.stringify(listed.body)}`);
+    let editor = a;
+    let other = b;
+    let edit = await httpJson(`${a.url}/api/shots/${shot.id}`, { method: 'PATCH', body: { scene: 'Cellar', take: '7' } });
+    if (edit.status === 409) {
+      [editor, other] = [b, a];
+      edit = await httpJson(`${b.url}/api/shots/${shot.id}`, { method: 'PATCH', body: { scene: 'Cellar', take: '7' } });
+    }
+    assert.equal(edit.status, 200, `the edit on ${editor.nodeId}: ${JSON.stringify(edit.body)}`);
+    // A refusal changes nothing, so it may be asked until the edit's word has reached the other node.
+    await until(async () => (await httpJson(`${other.url}/api/takes`, { method: 'POST', body: { scene: 'CELLAR', take: '7' } })).status, 409, `take 7 of Cellar on ${other.nodeId}`);
+    const after = await httpJson(`${other.url}/api/takes`, { method: 'POST', body: { scene: 'cellar' } });
+    assert.deepEqual([(after.body as Take).scene, (after.body as Take).take], ['Cellar', '8'], `the next take of Cellar on ${other.nodeId}`);
+  } finally {
+    await Promise.all([stopNode(a), ...(b ? [stopNode(b)] : [])]);
+  }
+});

@@ -95,7 +95,7 @@ test('the Publish view of one node publishes a camera another node runs, with a 
     await page.click('[data-testid="publish-stop"]');
     await page.locator('[data-testid="publish-state"][data-state="idle"]').waitFor({ timeout: 10_000 });
     await waitFor('the camera waits again on a', async () => (await cameraOn(a.url))?.state === 'waiting', 10_000);
-    await waitFor('a ended the session by its DELETE', async () => /WHIP session \w+ .*ended after \d+ s: the publisher ended it \(DELETE\)/.test(a.stderr()), 5000);
+    await waitFor('a ended the session by its DELETE', async () => /WHIP session \w+ .*ended after \d+ s: the publisher ended it \(DELETE\)/.test(a.stderr()), 15_000);
   } finally {
     await browser.close();
     await Promise.all([stopNode(a), stopNode(b)]);

@@ -96,7 +96,7 @@ describe('the coverage view says what is true', () => {
 
     await takeLine('10', '1').locator('[data-testid="take-mark-circled"]').focus();
     await page.keyboard.press('Enter');
-    await page.waitForFunction(() => document.querySelector('[data-scene="10"] [data-take="1"]')?.getAttribute('data-mark') === 'circled', null, { timeout: 5000 });
+    await page.waitForFunction(() => document.querySelector('[data-scene="10"] [data-take="1"]')?.getAttribute('data-mark') === 'circled', null, { timeout: 15_000 });
     await sleep(200);
     assert.equal(await focused(), 'take-mark-circled 1', 'the focus stayed on Circle while the mark was sent');
 
@@ -105,7 +105,7 @@ describe('the coverage view says what is true', () => {
     await page.keyboard.press('Tab');
     assert.equal(await focused(), 'take-mark-clear 1');
     await page.keyboard.press('Enter');
-    await page.waitForFunction(() => document.querySelector('[data-scene="10"] [data-take="1"]')?.getAttribute('data-mark') === '', null, { timeout: 5000 });
+    await page.waitForFunction(() => document.querySelector('[data-scene="10"] [data-take="1"]')?.getAttribute('data-mark') === '', null, { timeout: 15_000 });
     await sleep(200);
     assert.equal(await takeLine('10', '1').locator('[data-testid="take-mark-clear"]').isDisabled(), true, 'nothing left to clear');
     assert.equal(await focused(), 'take-mark-circled 1', 'Clear, disabled once the mark is gone, handed the focus to Circle of the same take');
@@ -120,7 +120,7 @@ describe('the coverage view says what is true', () => {
     assert.equal(await card('30').locator('[data-testid="plan-item"][data-item-id="master"]').getAttribute('data-met'), 'true');
 
     await takeLine('30', take.take).locator('[data-testid="take-mark-ng"]').click();
-    await card('30').locator('[data-testid="plan-item"][data-item-id="master"][data-met="false"]').waitFor({ timeout: 5000 });
+    await card('30').locator('[data-testid="plan-item"][data-item-id="master"][data-met="false"]').waitFor({ timeout: 15_000 });
     assert.equal(await card('30').locator('[data-testid="scene-stats"]').innerText(), 'no shots counted: 1 shot in NG takes');
     const coverage = (await httpJson(`${server.url}/api/coverage/live`, { token: VIEWER })).body as { scenes: { scene: string; stats: { shots: number }; marks?: { mark: string; shots: number }[] }[] };
     const scene = coverage.scenes.find((s) => s.scene === '30')!;
@@ -129,7 +129,7 @@ describe('the coverage view says what is true', () => {
 
     // Cleared, it counts again.
     await takeLine('30', take.take).locator('[data-testid="take-mark-clear"]').click();
-    await card('30').locator('[data-testid="scene-stats"]', { hasText: /^1 shot · average 5\.0 s/ }).waitFor({ timeout: 5000 });
+    await card('30').locator('[data-testid="scene-stats"]', { hasText: /^1 shot · average 5\.0 s/ }).waitFor({ timeout: 15_000 });
   });
 
   test('a label or tag too long for the server is said at its field, as item 2, and nothing is sent', async () => {
@@ -165,7 +165,7 @@ describe('the coverage view says what is true', () => {
     await row.locator('[data-testid="plan-label"]').fill('Two-shot');
     await row.locator('[data-testid="plan-tag"]').fill('Anna');
     await editor.locator('[data-testid="plan-save"]').click();
-    await editor.locator('[data-testid="plan-notice"]', { hasText: 'Saved the plan of scene 30 (2 items)' }).waitFor({ timeout: 5000 });
+    await editor.locator('[data-testid="plan-notice"]', { hasText: 'Saved the plan of scene 30 (2 items)' }).waitFor({ timeout: 15_000 });
     const plan = (await httpJson(`${server.url}/api/plans/30`, { token: VIEWER })).body as { items: { label: string; tag?: string }[] };
     assert.deepEqual(plan.items.map((item) => [item.label, item.tag ?? null]), [['WS or wider', null], ['Two-shot', 'Anna']]);
   });
@@ -218,10 +218,10 @@ describe('the coverage view says what is true', () => {
     await slate('61');
     await endTakes();
     await openCoverage(OPERATOR, '61');
-    await takeLine('60', '1').waitFor({ timeout: 5000 });
+    await takeLine('60', '1').waitFor({ timeout: 15_000 });
     assert.equal(await card('60').locator('[data-testid="scene-stats"]').innerText(), 'no shots yet');
     await takeLine('60', '1').locator('[data-testid="take-mark-ng"]').click();
-    await page.locator('[data-scene="60"] [data-take="1"][data-mark="ng"]').waitFor({ timeout: 5000 });
+    await page.locator('[data-scene="60"] [data-take="1"][data-mark="ng"]').waitFor({ timeout: 15_000 });
   });
 
   test("the take line names the items the take is missing apart by \"; \", as labels hold commas", async () => {
@@ -231,7 +231,7 @@ describe('the coverage view says what is true', () => {
     try {
       await openCoverage(OPERATOR, '70');
       const line = card('70').locator('[data-testid="take-coverage"]');
-      await line.waitFor({ timeout: 5000 });
+      await line.waitFor({ timeout: 15_000 });
       assert.equal((await line.innerText()).trim(), 'Take 1: 0 of 2 met · missing in this take: MS to MWS; CU or tighter, single, Anna');
     } finally {
       await endTakes();
@@ -261,7 +261,7 @@ describe('the coverage view says what is true', () => {
       assert.equal((await httpJson(`${server.url}/api/takes/${other.id}`, { method: 'PATCH', body: { mark: 'circled' }, token: OPERATOR })).status, 200);
       await fetched;
       await endTakes();
-      await takeLine('50', '1').locator('[data-testid="take-mark-text"]', { hasText: /^Take 1$/ }).waitFor({ timeout: 5000 });
+      await takeLine('50', '1').locator('[data-testid="take-mark-text"]', { hasText: /^Take 1$/ }).waitFor({ timeout: 15_000 });
       // The end's coverage push (at most one a second) read the takes too: all of it over before the late answer comes.
       await sleep(1500);
       const late = held!;
@@ -279,7 +279,7 @@ describe('the coverage view says what is true', () => {
     addShot(await slate('80'));
     await endTakes();
     await openCoverage(OPERATOR, '80');
-    await card('80').locator('[data-testid="take-coverage"]').waitFor({ timeout: 5000 });
+    await card('80').locator('[data-testid="take-coverage"]').waitFor({ timeout: 15_000 });
     assert.equal(await card('80').getAttribute('data-mark'), 'last');
 
     const port = Number(new URL(server.url).port);

@@ -94,7 +94,7 @@ describe('coverage view and take slate', () => {
       await shot(`menu-open-${width}`);
       // One click, the menu still open.
       await slate.locator('[data-testid="slate-start"]').click();
-      await page.waitForFunction(async (url) => ((await (await fetch(`${url}/api/takes`)).json()) as { running: unknown[] }).running.length > 0, server.url, { timeout: 5000 }).catch(() => undefined);
+      await page.waitForFunction(async (url) => ((await (await fetch(`${url}/api/takes`)).json()) as { running: unknown[] }).running.length > 0, server.url, { timeout: 15_000 }).catch(() => undefined);
       const running = await runningTakes(server.url);
       assert.deepEqual(
         running.map((t) => [t.scene, t.cameras]),
@@ -151,12 +151,12 @@ describe('coverage view and take slate', () => {
       await slate.locator('[data-testid="slate-take"]').fill('8');
       await slate.locator('[data-testid="slate-start"]').click();
       const used = slate.locator('[data-testid="slate-take-used"]');
-      await used.waitFor({ state: 'visible', timeout: 5000 });
+      await used.waitFor({ state: 'visible', timeout: 15_000 });
       assert.match((await used.textContent()) ?? '', /Scene R1 already has a take 8 \(shot \d\d:\d\d:\d\d to \d\d:\d\d:\d\d\)/);
       assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-testid')), 'slate-next-take', 'the usual way on is focused');
       assert.equal(await slate.locator('[data-testid="slate-error"]').count(), 0, 'no error to read and retype');
       await slate.locator(`[data-testid="${action}"]`).click();
-      await page.waitForFunction(async (url) => ((await (await fetch(`${url}/api/takes`)).json()) as { running: unknown[] }).running.length > 0, server.url, { timeout: 5000 }).catch(() => undefined);
+      await page.waitForFunction(async (url) => ((await (await fetch(`${url}/api/takes`)).json()) as { running: unknown[] }).running.length > 0, server.url, { timeout: 15_000 }).catch(() => undefined);
     };
     await slateTake('slate-next-take');
     assert.deepEqual((await runningTakes(server.url)).map((t) => [t.scene, t.take]), [['R1', '9']]);

@@ -71,7 +71,9 @@ describe('dashboard roles', () => {
     assert.equal((await page.locator('[data-testid="role"] dd').textContent())?.trim(), 'operator');
     await page.locator('[data-testid="slate-scene"]').first().fill('21');
     await page.locator('[data-testid="slate-start"]').first().click();
-    await page.waitForFunction(() => document.body.textContent?.includes('21'), null, { timeout: 5000 });
+    // The slate's running take, not any "21" on the page (a latency, a clock): read before the server had the take,
+    // the check below found none running.
+    await page.locator('nav [data-testid="slate-running"]', { hasText: 'Scene 21' }).waitFor({ timeout: 15_000 });
     assert.equal(server.shotLog!.runningTakes()[0]?.scene, '21');
     await page.keyboard.press('m');
     await page.locator('[data-testid="cameras-read-only"]').waitFor({ timeout: 5000 });

@@ -122,9 +122,19 @@ describe('dashboard', () => {
     await page.keyboard.press('w');
     const tile = page.locator('[data-camera-id="cam-4"]');
     await page.waitForFunction(() => (document.querySelector('[data-camera-id="cam-4"] .scale .label')?.textContent?.trim() ?? '—') !== '—', null, { timeout: 15_000 });
-    const before = (await tile.locator('.scale .label').textContent())?.trim();
+    // The label may still change before the camera stops: keep the last one the tile showed.
+    // (A string, as a named function in the page would meet the test build's name helper.)
+    await page.evaluate(`(() => {
+      const read = () => {
+        const text = document.querySelector('[data-camera-id="cam-4"] .scale .label')?.textContent?.trim();
+        if (text && text !== '—' && text !== 'disabled') window.lastCam4Label = text;
+      };
+      read();
+      new MutationObserver(read).observe(document.querySelector('[data-camera-id="cam-4"]'), { subtree: true, childList: true, characterData: true });
+    })()`);
     assert.equal((await httpJson(`${server.url}/api/cameras/cam-4`, { method: 'PATCH', body: { enabled: false } })).status, 200);
     await page.locator('[data-camera-id="cam-4"][data-state="stopped"]').waitFor({ timeout: 10_000 });
+    const before = await page.evaluate(() => (window as unknown as { lastCam4Label?: string }).lastCam4Label);
     assert.equal((await tile.locator('.scale .label').textContent())?.trim(), 'disabled', 'no stale label on a disabled camera');
     assert.equal((await tile.locator('.scale .confidence').textContent())?.trim(), '');
     assert.equal(await tile.locator('.scale .label').getAttribute('title'), `no scale: the camera is disabled (last read: ${before})`);
@@ -161,7 +171,7 @@ describe('dashboard', () => {
     const slate = page.locator('nav [data-testid="take-slate"]');
     await slate.locator('[data-testid="slate-scene"]').fill('12');
     await slate.locator('[data-testid="slate-start"]').click();
-    await page.waitForFunction(() => document.querySelector('nav [data-testid="slate-running"]')?.textContent?.includes('12'), null, { timeout: 5000 });
+    await page.waitForFunction(() => document.querySelector('nav [data-testid="slate-running"]')?.textContent?.includes('12'), null, { timeout: 15_000 });
     const running = (await httpJson(`${server.url}/api/takes`)).body as { running: Take[] };
     assert.deepEqual(
       running.running.map((t) => [t.scene, t.take]),
@@ -170,7 +180,7 @@ describe('dashboard', () => {
     await shot('take-running');
     await page.waitForTimeout(2500);
     await slate.locator('[data-testid="slate-end"]').click();
-    await page.waitForFunction(async (url) => ((await (await fetch(`${url}/api/takes`)).json()) as { running: unknown[] }).running.length === 0, server.url, { timeout: 5000 });
+    await page.waitForFunction(async (url) => ((await (await fetch(`${url}/api/takes`)).json()) as { running: unknown[] }).running.length === 0, server.url, { timeout: 15_000 });
 
     await page.keyboard.press('s');
     await page.locator('[data-testid="shot-row"]').first().waitFor({ timeout: 10_000 });
@@ -191,7 +201,7 @@ describe('dashboard', () => {
     await page.keyboard.press('c');
     const card = page.locator('[data-testid="scene-card"][data-scene="12"]');
     await card.waitFor({ timeout: 10_000 });
-    await card.locator('[data-testid="plan-item"][data-item-id="cu-anna"][data-met="false"]').waitFor({ timeout: 5000 });
+    await card.locator('[data-testid="plan-item"][data-item-id="cu-anna"][data-met="false"]').waitFor({ timeout: 15_000 });
     // A camera's histogram gives two figures per scale, a share of time and a count of shots: both columns say which.
     const histogram = page.locator('[data-testid="scale-histogram"]').filter({ has: page.locator('table') }).first();
     assert.equal((await histogram.locator('[data-testid="histogram-time-heading"]').textContent())?.trim(), 'time');

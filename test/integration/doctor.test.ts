@@ -1,7 +1,8 @@
 /**
  * `shotscale doctor` on a working setup and on a broken one: missing ffmpeg,
  * a data directory that cannot be written, the port taken, a camera's file
- * gone, an execution provider list that cannot run, an invalid config. Each
+ * gone, an execution provider list that cannot run, an extra model's manifest
+ * missing, an invalid config. Each
  * problem is named with its fix, and the exit status says whether any was found.
  */
 import { createServer, type Server } from 'node:net';
@@ -70,6 +71,9 @@ describe('shotscale doctor', () => {
     assert.match(problems.get('ffmpeg')?.detail ?? '', /no-such-ffmpeg/, text);
     assert.match(problems.get('data directory')?.detail ?? '', /not-a-directory is a file/, text);
     assert.match(problems.get('port')?.detail ?? '', new RegExp(`127\\.0\\.0\\.1:${takenPort} is already in use`), text);
+    // The code serve stops with on the same port, in the JSON and the text alike.
+    assert.equal(problems.get('port')?.code, 'PORT_IN_USE', text);
+    assert.match(text, new RegExp(`PROBLEM +port +PORT_IN_USE: 127\\.0\\.0\\.1:${takenPort} is already in use`));
     assert.match(problems.get('camera gone')?.detail ?? '', /missing\.mp4: no such file/, text);
     assert.match(problems.get('providers')?.fix ?? '', /add cpu/, text);
     for (const p of problems.values()) assert.ok(p.fix && p.fix.length > 10, `${p.check} has a fix`);
@@ -105,6 +109,31 @@ describe('shotscale doctor', () => {
     const server = tls.report.findings.find((f) => f.check === 'server');
     assert.deepEqual([server?.status, server?.code], ['problem', 'CONFIG_INVALID'], tls.text);
     assert.equal(server?.detail.startsWith(`server.tls.cert (in ${file}): cannot read ${path.join(dir, 'nope.pem')}: `), true, server?.detail);
+  });
+
+  test('every model serve loads is checked: an extra whose manifest is missing is the problem serve stops with, naming its key', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'config.yaml');
+    writeFileSync(
+      file,
+      `server: { port: 0 }\nmodel:\n  manifest: ${MODELS}/framing-default.manifest.json\n  extra:\n    second: { manifest: ${MODELS}/movieshots-mobilenetv3-small-random.manifest.json }\n    resnet: { manifest: ${dir}/our-resnet50.manifest.json }\nshots: { dataDir: ${tempDir()} }\n`,
+    );
+    const { code, report, text } = await doctor(file);
+    assert.equal(code, 1, text);
+    assert.equal(report.findings.find((f) => f.check === 'model')?.status, 'ok', text);
+    assert.equal(report.findings.find((f) => f.check === 'model second')?.status, 'ok', text);
+    const resnet = report.findings.find((f) => f.check === 'model resnet');
+    assert.deepEqual([resnet?.status, resnet?.code], ['problem', 'MODEL_MANIFEST_NOT_FOUND'], text);
+    assert.equal(resnet?.detail, `${file}:6: model.extra.resnet.manifest: model manifest not found: ${dir}/our-resnet50.manifest.json`);
+    assert.match(resnet?.fix ?? '', /^set model\.extra\.resnet\.manifest in the config/);
+    assert.equal(report.problems, 1, text);
+
+    // serve stops on the same, with the same code and key, and a hint that names that key, not the default's.
+    const serve = await runCli(['serve', '--config', file]);
+    assert.equal(serve.code, 1, serve.stderr);
+    assert.match(serve.stderr, /MODEL_MANIFEST_NOT_FOUND: .*config\.yaml:6: model\.extra\.resnet\.manifest: model manifest not found: .*our-resnet50\.manifest\.json/);
+    assert.match(serve.stderr, /hint: set model\.extra\.resnet\.manifest in the config/);
+    assert.doesNotMatch(serve.stderr, /set model\.manifest/);
   });
 
   test('ffmpeg.path is relative to the config file, as serve reads it', async () => {

@@ -3,7 +3,7 @@
  * testsrc camera live and an RTSP camera nobody answers (degraded, ready
  * 200), then the shot log's database really full (failing, ready 503 with
  * the body) while shots close, then room again. And a camera's counters in /metrics at 0 from
- * the first scrape after it is added.
+ * the first scrape after it is added, every one of them for a camera that never delivers a frame.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -99,6 +99,36 @@ test("a camera's counters are in /metrics at 0 from the first scrape after it is
   const removed = await httpJson(`${server.url}/api/cameras/new-cam`, { method: 'DELETE' });
   assert.equal(removed.status, 204);
   assert.doesNotMatch((await httpJson(`${server.url}/metrics`)).body as string, /camera="new-cam"/);
+});
+
+/**
+ * Every per-camera counter series, each value of its other label, in `text` for `camera`: at 0 where
+ * only a frame could move it. Its restarts and stalls need only be there (a source nobody answers
+ * restarts from its first try; the test above has them at 0).
+ */
+function assertEverySeries(text: string, camera: string): void {
+  const atZero = [
+    ...['shotscale_frames_in_total', 'shotscale_frames_analysed_total'].map((name) => `${name}{camera="${camera}"}`),
+    ...['overflow', 'superseded', 'stale', 'throttled'].map((reason) => `shotscale_frames_dropped_total{camera="${camera}",reason="${reason}"}`),
+    ...['hard', 'dissolve', 'fade', 'take', 'restart', 'end'].map((cut) => `shotscale_shots_total{camera="${camera}",cut="${cut}"}`),
+  ];
+  const lines = text.split('\n');
+  for (const series of atZero) assert.ok(lines.includes(`${series} 0`), `${series} 0 in /metrics`);
+  for (const name of ['shotscale_ffmpeg_restarts_total', 'shotscale_camera_stalls_total']) {
+    assert.ok(lines.some((line) => line.startsWith(`${name}{camera="${camera}"} `)), `${name} for ${camera} in /metrics`);
+  }
+}
+
+test('a camera that never delivers a frame has every counter in /metrics at 0, added over the API or from the config', async () => {
+  // Nobody answers: no frame, no shot, no drop ever comes from it, so only the zeroing can show its series.
+  const added = await httpJson(`${server.url}/api/cameras`, { method: 'POST', body: { id: 'silent', source: { kind: 'rtsp', url: DEAD_RTSP, timeoutS: 1 } } });
+  assert.equal(added.status, 201, JSON.stringify(added.body));
+  const text = (await httpJson(`${server.url}/metrics`)).body as string;
+  assertEverySeries(text, 'silent');
+  assertEverySeries(text, 'far');
+  const removed = await httpJson(`${server.url}/api/cameras/silent`, { method: 'DELETE' });
+  assert.equal(removed.status, 204);
+  assert.doesNotMatch((await httpJson(`${server.url}/metrics`)).body as string, /camera="silent"/);
 });
 
 test('with tokens, the readiness probe needs none (a balancer often cannot send one), and /api/health still does', async () => {

@@ -148,6 +148,9 @@ describe('HTTP requests', () => {
       ['GET', '/api/shots?from=-5', undefined, 400, 'BAD_REQUEST'],
       ['GET', '/api/shots?from=Tuesday%2012', undefined, 400, 'BAD_REQUEST'],
       ['GET', '/api/shots?to=2026-02-30', undefined, 400, 'BAD_REQUEST'],
+      // A window the wrong way round is refused, not answered with an empty export that passes for "no shots".
+      ['GET', '/api/shots?format=edl&from=2026-12-07T07:50:10Z&to=2026-12-07T07:50:00Z', undefined, 400, 'BAD_REQUEST'],
+      ['GET', '/api/report?from=1796629239924&to=1796629239000', undefined, 400, 'BAD_REQUEST'],
       // A filter a route does not read is refused, not ignored (the whole log would come back).
       ['GET', '/api/shots?format=csv&camera%5B0%5D=a', undefined, 400, 'BAD_REQUEST'],
       ['GET', '/api/shots?Scene=1', undefined, 400, 'BAD_REQUEST'],

@@ -87,7 +87,9 @@ describe('shotscale log', () => {
     const rows = parseCsv(readFileSync(path.join(out, `${path.basename(clip.path, path.extname(clip.path))}.csv`), 'utf8'));
     assert.equal(parseEdl(run.stdout).events.length, rows.length);
     const none = await runCli(['export', '--db', path.join(out, 'shotscale.sqlite'), '--format', 'csv', '--camera', 'nobody']);
-    assert.equal(parseCsv(none.stdout).length, 0);
+    assert.equal(none.code, 1, 'a camera the log does not have is refused');
+    assert.match(none.stderr, /^error CAMERA_NOT_FOUND: --camera "nobody"/);
+    assert.equal(none.stdout, '');
     const missing = await runCli(['export', '--db', path.join(out, 'nothing.sqlite'), '--format', 'csv']);
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /INPUT_UNREADABLE.*no shot log/);

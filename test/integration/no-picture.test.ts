@@ -210,17 +210,29 @@ describe('a camera with no picture', () => {
       browser = await launchChromium();
       const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
       await page.goto(server.url);
-      const scale = page.locator('[data-camera-id="cam-b"] .scale');
-      await page.locator('[data-camera-id="cam-b"] .scale[data-no-picture="black"]').waitFor({ timeout: 40_000 });
-      assert.equal((await scale.locator('.label').textContent())?.trim(), 'no picture');
-      assert.equal((await scale.locator('.confidence').textContent())?.trim(), '');
-      assert.match((await page.locator('[data-camera-id="cam-b"] .why').textContent()) ?? '', /no picture \(black\)/);
+      // The tile as drawn at one moment: the loop goes on (8 s of black, 8 of pattern), and reads one after another,
+      // begun late in the black, read the pattern's tile for some of them.
+      const tileNow = (black: boolean) =>
+        page
+          .waitForFunction((wanted) => {
+            const tile = document.querySelector('[data-camera-id="cam-b"]');
+            const scale = tile?.querySelector('.scale');
+            if (!tile || !scale || scale.getAttribute('data-no-picture') !== (wanted ? 'black' : null)) return null;
+            // No helper function in here: the test runner's transform names functions with a helper the page lacks.
+            const [label, confidence, why] = ['.scale .label', '.scale .confidence', '.why'].map((selector) => tile.querySelector(selector)?.textContent?.trim() ?? null);
+            return { label, confidence, why: why ?? '', corrections: tile.querySelectorAll('[data-testid="tile-correct"]').length };
+          }, black, { timeout: black ? 40_000 : 20_000 })
+          // Resolved only on a tile drawn so, never null.
+          .then(async (shown) => (await shown.jsonValue())!);
+      const black = await tileNow(true);
+      assert.equal(black.label, 'no picture');
+      assert.equal(black.confidence, '');
+      assert.match(black.why, /no picture \(black\)/);
       // A black frame is nothing to label: the tile offers no correction while it lasts.
-      assert.equal(await page.locator('[data-camera-id="cam-b"] [data-testid="tile-correct"]').count(), 0);
+      assert.equal(black.corrections, 0);
       await page.screenshot({ path: path.join(tempDir(), 'no-picture.png') });
       // And the scale again when the pattern returns.
-      await page.locator('[data-camera-id="cam-b"] .scale:not([data-no-picture])').waitFor({ timeout: 20_000 });
-      assert.notEqual((await scale.locator('.label').textContent())?.trim(), 'no picture');
+      assert.notEqual((await tileNow(false)).label, 'no picture');
       // The frozen camera's tile says how long its picture has not changed, beside its reason.
       const frozen = page.locator('[data-camera-id="cam-f"] [data-testid="tile-frozen"]');
       await frozen.waitFor({ timeout: 30_000 });

@@ -59,10 +59,10 @@ describe('plan editor', () => {
     await editor(a, '59').locator('[data-testid="plan-add-row"]').click();
     await rows(a, '59').nth(3).locator('[data-testid="plan-scale"]').fill('MCU..MS');
     await editor(a, '59').locator('[data-testid="plan-save"]').click();
-    await editor(a, '59').locator('[data-testid="plan-notice"]', { hasText: 'Saved the plan of scene 59 (4 items)' }).waitFor({ timeout: 5000 });
+    await editor(a, '59').locator('[data-testid="plan-notice"]', { hasText: 'Saved the plan of scene 59 (4 items)' }).waitFor({ timeout: 15_000 });
 
     const conflict = editor(b, '59').locator('[data-testid="plan-conflict"]');
-    await conflict.waitFor({ timeout: 5000 });
+    await conflict.waitFor({ timeout: 15_000 });
     assert.match(await conflict.innerText(), /Someone else changed the plan of scene 59/);
     assert.match(await conflict.locator('[data-testid="plan-conflict-theirs"]').innerText(), /4 items/);
     assert.equal(await editor(b, '59').locator('[data-testid="plan-label"]').first().inputValue(), 'Master, wide', "B's typing is kept");
@@ -70,8 +70,8 @@ describe('plan editor', () => {
 
     // B saves theirs over A's, knowingly; A's untouched editor follows.
     await conflict.locator('[data-testid="plan-conflict-overwrite"]').click();
-    await editor(b, '59').locator('[data-testid="plan-notice"]', { hasText: 'Saved the plan of scene 59 (3 items)' }).waitFor({ timeout: 5000 });
-    await editor(a, '59').locator('[data-testid="plan-notice"]', { hasText: 'changed by someone else' }).waitFor({ timeout: 5000 });
+    await editor(b, '59').locator('[data-testid="plan-notice"]', { hasText: 'Saved the plan of scene 59 (3 items)' }).waitFor({ timeout: 15_000 });
+    await editor(a, '59').locator('[data-testid="plan-notice"]', { hasText: 'changed by someone else' }).waitFor({ timeout: 15_000 });
     assert.equal(await rows(a, '59').count(), 3);
     assert.equal(await editor(a, '59').locator('[data-testid="plan-label"]').first().inputValue(), 'Master, wide');
 
@@ -82,7 +82,7 @@ describe('plan editor', () => {
     const response = await fetch(`${server.url}/api/plans/59`, { method: 'PUT', headers, body: JSON.stringify({ items: [{ id: 'master', scale: 'WS+' }, { id: 'ms', scale: 'MS' }] }) });
     assert.equal(response.status, 200);
     const conflictA = editor(a, '59').locator('[data-testid="plan-conflict"]');
-    await conflictA.waitFor({ timeout: 5000 });
+    await conflictA.waitFor({ timeout: 15_000 });
     await conflictA.locator('[data-testid="plan-conflict-reload"]').click();
     assert.equal(await rows(a, '59').count(), 2);
     assert.equal(await conflictA.count(), 0);
@@ -91,13 +91,13 @@ describe('plan editor', () => {
   test('deleting a plan of a scene without shots confirms it and opens no new editor; other dashboards drop it too', async () => {
     await editor(a, '59').locator('[data-testid="plan-delete"]').click();
     await editor(a, '59').locator('[data-testid="plan-delete"]').click();
-    await a.locator('[data-testid="plan-view-notice"]', { hasText: 'Deleted the plan of scene 59.' }).waitFor({ timeout: 5000 });
-    await card(a, '59').waitFor({ state: 'detached', timeout: 5000 });
+    await a.locator('[data-testid="plan-view-notice"]', { hasText: 'Deleted the plan of scene 59.' }).waitFor({ timeout: 15_000 });
+    await card(a, '59').waitFor({ state: 'detached', timeout: 15_000 });
     assert.equal(await a.locator('[data-testid="plan-editor"]').count(), 0, 'no "(new)" editor pops up');
     assert.equal(await a.locator('[data-testid="plan-view-notice"]').innerText(), 'Deleted the plan of scene 59.');
     // B's untouched editor closes, saying why, and the card goes without a reload.
-    await b.locator('[data-testid="plan-view-notice"]', { hasText: 'deleted by someone else' }).waitFor({ timeout: 5000 });
-    await card(b, '59').waitFor({ state: 'detached', timeout: 5000 });
+    await b.locator('[data-testid="plan-view-notice"]', { hasText: 'deleted by someone else' }).waitFor({ timeout: 15_000 });
+    await card(b, '59').waitFor({ state: 'detached', timeout: 15_000 });
   });
 
   test("a config file's plan offers no delete and says where it is changed", async () => {

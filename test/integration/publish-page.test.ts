@@ -286,7 +286,7 @@ describe('publish page with tokens', () => {
 
   test('a publish token opens the Publish view alone: no token prompt, and it publishes', { timeout: 90_000 }, async () => {
     const server = await startTestServer({ server: { accessToken: ADMIN, publishTokens: [PUBLISH] } });
-    const context = await browser.newContext(PHONE);
+    let context = await browser.newContext(PHONE);
     try {
       const p = await context.newPage();
       await p.goto(`${server.url}/?token=${PUBLISH}`);
@@ -307,12 +307,12 @@ describe('publish page with tokens', () => {
       await p.locator('[data-testid="publish-state"][data-state="idle"]').waitFor({ timeout: 10_000 });
 
       // Without a token: the prompt's field has the focus, and "p" typed there stays in it; the tab still opens the view.
+      // A browser that never had a token: this one keeps the publish token, and
+      // stores it again whenever its connection is let back in, so clearing its
+      // storage races that.
+      await context.close();
+      context = await browser.newContext(PHONE);
       const q = await context.newPage();
-      // The same browser kept the publish token: forget it.
-      await q.goto(server.url);
-      await q.evaluate(() => localStorage.clear());
-      // Opened afresh on the wall: a reload keeps the view the address names, and the publish token's page was on Publish.
-      await q.goto('about:blank');
       await q.goto(`${server.url}/#wall`);
       const field = q.locator('input[aria-label="Access token"]');
       await field.waitFor({ timeout: 10_000 });

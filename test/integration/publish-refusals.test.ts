@@ -184,7 +184,7 @@ describe('publish view: refusals and ended sessions', () => {
       await page.locator('[data-testid="publish-state"][data-state="publishing"]').waitFor({ timeout: 20_000 });
       await untilState(server.url, 'ended-cam', 'live');
       assert.equal((await httpJson(`${server.url}/api/cameras/ended-cam`, { method: 'PATCH', body: { enabled: false } })).status, 200);
-      await page.locator('[data-testid="publish-state"][data-state="error"]').waitFor({ timeout: 5000 });
+      await page.locator('[data-testid="publish-state"][data-state="error"]').waitFor({ timeout: 15_000 });
       assert.match(await textOf(page, 'publish-state'), /The server ended this session: the camera was disabled/);
       assert.equal(await textOf(page, 'publish-error-code'), 'CAMERA_BUSY');
       await shot(page, 'ended');

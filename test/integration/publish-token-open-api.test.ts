@@ -3,7 +3,9 @@
  * machine. A proxy or script that sends its only token, the publish token,
  * with every request was refused there 403 ("this needs the viewer or
  * operator or admin role; the token given is a publish token"), though the
- * same request without it was let in. A wrong token is still refused.
+ * same request without it was let in. A wrong token is still refused. And
+ * /api/session says so: no token required (it said true, counting the
+ * publish tokens).
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -34,6 +36,13 @@ describe('publish tokens alone: the publish token sent to the open API', () => {
     const wrong = await rawRequest(server.url, 'GET', '/api/cameras', { headers: { authorization: `Bearer ${WRONG}` } });
     assert.equal(wrong.status, 401, wrong.body);
     assert.equal(errorCode(wrong.body), 'UNAUTHORIZED');
+  });
+
+  test('/api/session says no token is needed, as the API lets requests in without one', async () => {
+    const session = await httpJson(`${server.url}/api/session`);
+    assert.equal(session.status, 200, JSON.stringify(session.body));
+    assert.deepEqual(session.body, { role: 'admin', name: 'local', tokensRequired: false });
+    assert.deepEqual((await httpJson(`${server.url}/api/session`, { token: PUBLISH })).body, { role: 'admin', name: 'local', tokensRequired: false }, 'with the publish token');
   });
 
   test('Socket.IO: the wall connects with it, as the local user; a wrong token does not', async () => {

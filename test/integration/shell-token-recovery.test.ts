@@ -140,8 +140,11 @@ describe('a refused token leaves the page a way on', () => {
   });
 
   test('the right token from a link, refused while the address is blocked: kept, the wait counts down, and the page connects when it ends', async () => {
+    // The block must outlast everything up to the reload's prompt below (a new page, a load, a 2.5 s count, a
+    // screenshot, a reload): 9 s, it ended first on a loaded machine, the count read nothing and the reload no block.
+    const blockS = 20;
     const blocking = await startTestServer({
-      server: { accessToken: ADMIN, tokens: [{ role: 'viewer', token: VIEWER }], authAttempts: { maxFailures: 3, windowS: 60, blockS: 9 } },
+      server: { accessToken: ADMIN, tokens: [{ role: 'viewer', token: VIEWER }], authAttempts: { maxFailures: 3, windowS: 60, blockS } },
     });
     try {
       for (let i = 0; i < 3; i++) await fetch(`${blocking.url}/api/health`, { headers: { authorization: `Bearer ${MISTYPED}` } });
@@ -166,7 +169,7 @@ describe('a refused token leaves the page a way on', () => {
       await prompt(page).filter({ hasText: 'TOO_MANY_ATTEMPTS' }).waitFor({ timeout: 10_000 });
 
       // The block ends: the page is let in by itself, on the view of the link, and keeps the token from now on.
-      await role(page, 'viewer');
+      await page.locator('[data-testid="role"] dd', { hasText: 'viewer' }).waitFor({ timeout: (blockS + 10) * 1000 });
       assert.equal(await page.locator('nav button[aria-current="page"]').getAttribute('data-view'), 'coverage');
       assert.equal(await prompt(page).count(), 0);
       assert.equal(await stored(page), VIEWER);

@@ -12,14 +12,11 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { RunningServer } from '../../server/app/shotscale-server.js';
-import { DATABASE_FILE, openDatabase } from '../../server/store/database.js';
-import { ShotStore } from '../../server/store/shot-store.js';
-import { timecodeAtRate } from '../../server/shots/timecode.js';
 import { runCli } from '../support/cli.js';
 import { parseAle, parseCsv, parseEdl } from '../support/export-parsers.js';
 import { tempDir } from '../support/media.js';
 import { FIXTURE_MANIFEST, startTestServer, testsrcCamera } from '../support/server-harness.js';
-import { shot, type ShotSpec } from '../support/timecoded-shots.js';
+import { loggedShotsDir, type ShotSpec } from '../support/timecoded-shots.js';
 import { exportPath } from '../../web/src/lib/shot-filters.js';
 
 /** a-cam at 25 and b-cam at 23.976, both starting at 01:00:00:00, as two cameras rolling together. */
@@ -37,21 +34,6 @@ const NTSC_SHOTS: ShotSpec[] = [
   { camera: 'a-cam', id: 3, rate: '29.97DF', tcIn: '00:10:05;00', tcOut: '00:10:08;00', scale: 'MS' },
 ];
 
-function loggedCameras(specs: readonly ShotSpec[] = SHOTS): string {
-  const dir = tempDir('shotscale-rates-');
-  const db = openDatabase(path.join(dir, DATABASE_FILE));
-  try {
-    const store = new ShotStore(db, timecodeAtRate);
-    for (const spec of specs) {
-      const record = shot(spec);
-      store.add({ ...record, status: 'open' }, null);
-      store.finish(record, null);
-    }
-  } finally {
-    db.close();
-  }
-  return dir;
-}
 
 describe('shot exports over HTTP: rates and cameras', () => {
   let server: RunningServer;
@@ -62,7 +44,7 @@ describe('shot exports over HTTP: rates and cameras', () => {
   before(async () => {
     server = await startTestServer({
       // The project's rate; a-cam and b-cam were removed after logging, c-cam is configured and has logged nothing.
-      shots: { dataDir: (dataDir = loggedCameras()), timecode: { rate: '29.97DF' } },
+      shots: { dataDir: (dataDir = loggedShotsDir(SHOTS, 'shotscale-rates-')), timecode: { rate: '29.97DF' } },
       cameras: [testsrcCamera('c-cam', { enabled: false })],
     });
   });
@@ -158,7 +140,7 @@ describe('shot exports over HTTP: 29.97 drop-frame and non-drop cameras together
   let server: RunningServer;
 
   before(async () => {
-    server = await startTestServer({ shots: { dataDir: loggedCameras(NTSC_SHOTS), timecode: { rate: '29.97DF' } }, cameras: [] });
+    server = await startTestServer({ shots: { dataDir: loggedShotsDir(NTSC_SHOTS, 'shotscale-rates-'), timecode: { rate: '29.97DF' } }, cameras: [] });
   });
 
   after(async () => {

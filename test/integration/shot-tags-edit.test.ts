@@ -81,7 +81,7 @@ describe('tags through an edit in the Shots view', () => {
     const note = row().locator('[data-testid="shot-note-input"]');
     await note.fill('checked by scripty');
     await note.press('Enter');
-    await row().locator('td.note', { hasText: 'checked by scripty' }).waitFor({ timeout: 5000 });
+    await row().locator('td.note', { hasText: 'checked by scripty' }).waitFor({ timeout: 15_000 });
     assert.deepEqual(patches, [{ note: 'checked by scripty' }]);
     assert.deepEqual(await savedTags(), ['Smith, John', 'Anna', 'anna']);
     assert.equal(await smithJohnMet(), true, 'sj still met');
@@ -95,13 +95,13 @@ describe('tags through an edit in the Shots view', () => {
     await tags.press('End');
     await tags.pressSequentially(', Ben, ben, "Doe, Jane"');
     await tags.press('Enter');
-    await tags.waitFor({ state: 'detached', timeout: 5000 });
+    await tags.waitFor({ state: 'detached', timeout: 15_000 });
     const expected = ['Smith, John', 'Anna', 'anna', 'Ben', 'Doe, Jane'];
     assert.deepEqual(patches, [{ tags: expected }], 'the typed "ben" merged into "Ben"; "anna", there before, kept');
     await page.waitForFunction(
       (shot) => [...document.querySelectorAll(`[data-testid="shot-row"][data-shot-id="${shot}"] .tag`)].map((tag) => tag.textContent).join('|') === 'Smith, John|Anna|anna|Ben',
       id,
-      { timeout: 5000 },
+      { timeout: 15_000 },
     );
     assert.deepEqual(await savedTags(), expected);
     assert.equal(await smithJohnMet(), true, 'sj still met');
@@ -115,11 +115,11 @@ describe('tags through an edit in the Shots view', () => {
     const elsewhere = ['Smith, John', 'Cleo'];
     assert.equal((await httpJson(`${server.url}/api/shots/${id}`, { method: 'PATCH', body: { tags: elsewhere }, token: OPERATOR })).status, 200);
     const notice = row().locator('[data-testid="shot-changed-elsewhere"]');
-    await notice.waitFor({ timeout: 8000 });
+    await notice.waitFor({ timeout: 15_000 });
     assert.equal(await notice.innerText(), 'Changed elsewhere since you opened this edit (tags): Save keeps the change to the tags (not edited here).');
     patches.length = 0;
     await note.press('Enter');
-    await note.waitFor({ state: 'detached', timeout: 5000 });
+    await note.waitFor({ state: 'detached', timeout: 15_000 });
     assert.deepEqual(patches, [{ note: 'second look' }]);
     assert.deepEqual(await savedTags(), elsewhere);
   });

@@ -69,6 +69,11 @@ describe('the Shots view reaches every shot and keeps to the window', () => {
   });
 
   const summary = async () => (await page.locator('[data-testid="shots-summary"]').innerText()).trim();
+  /** The summary once it reads `expected`: after a live update the row goes at once and the count with the read that follows. */
+  async function summaryComes(expected: string): Promise<void> {
+    await page.waitForFunction((text) => document.querySelector<HTMLElement>('[data-testid="shots-summary"]')?.innerText.trim() === text, expected, { timeout: 15_000 }).catch(() => undefined);
+    assert.equal(await summary(), expected);
+  }
   const rowIds = () => page.locator('[data-testid="shot-row"]').evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-shot-id'))));
   const older = () => page.locator('[data-testid="shots-older"]');
 
@@ -121,7 +126,7 @@ describe('the Shots view reaches every shot and keeps to the window', () => {
       // Moved to scene 11: out of the list of scene 12, and back.
       server.shotLog!.patchShot(far, { scene: '11' });
       await row.waitFor({ state: 'detached', timeout: 15_000 });
-      assert.equal(await summary(), `${formatCount(shown - 1)} shots matching the filters, newest first`);
+      await summaryComes(`${formatCount(shown - 1)} shots matching the filters, newest first`);
       server.shotLog!.patchShot(far, { scene: '12' });
       await row.waitFor({ timeout: 15_000 });
       // A new shot, told by an edit: on top, by the refresh it brings.
@@ -131,7 +136,7 @@ describe('the Shots view reaches every shot and keeps to the window', () => {
       const ids = await rowIds();
       assert.deepEqual(ids.slice(2), scene12);
       assert.equal(ids[0], newest);
-      assert.equal(await summary(), `${formatCount(shown + 1)} shots matching the filters, newest first`);
+      await summaryComes(`${formatCount(shown + 1)} shots matching the filters, newest first`);
       assert.ok(reads.length > 0, 'the list was read again');
       assert.deepEqual(reads.filter((query) => !query.includes('limit=500&') && !query.endsWith('limit=500')), [], 'the newest page alone, each time');
     } finally {

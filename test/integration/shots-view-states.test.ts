@@ -44,6 +44,8 @@ import { FILTER_KEY } from '../../web/src/lib/shots-view-state.js';
 const ADMIN = 'admin-token-shots-view-states-0123456789';
 const OPERATOR = 'operator-token-shots-view-states-0123456789';
 const VIEWER = 'viewer-token-shots-view-states-0123456789';
+/** The role each token opens the page with. */
+const ROLES: Record<string, string> = { [ADMIN]: 'admin', [OPERATOR]: 'operator', [VIEWER]: 'viewer' };
 const LONG_NAME = 'Kamera Süd — 東京 スタジオ';
 const LONG_NOTE = 'The boom dips into the top of frame as Anna turns; '.repeat(34);
 
@@ -95,10 +97,14 @@ describe('the shots view says what is true', () => {
 
   /** The Shots view, with no filter kept from an earlier test. */
   async function openShots(token = OPERATOR): Promise<void> {
+    const role = page.locator('[data-testid="role"] dd', { hasText: ROLES[token] });
     await page.goto(`${server.url}/?token=${token}#shots`);
+    // The page takes the token out of the address at once and stores it only once the server lets it in: reloaded
+    // before that (a loaded machine), it came back with no token, or the last test's, and never showed this role.
+    await role.waitFor({ timeout: 15_000 });
     await page.evaluate((key) => sessionStorage.removeItem(key), FILTER_KEY);
     await page.reload();
-    await page.locator('[data-testid="role"]').waitFor({ timeout: 15_000 });
+    await role.waitFor({ timeout: 15_000 });
     await page.locator('[data-testid="shot-row"]').first().waitFor({ timeout: 15_000 });
   }
 
@@ -134,14 +140,14 @@ describe('the shots view says what is true', () => {
     await openShots();
     const scene = page.locator('[data-testid="shots-filter-scene"]');
     await scene.fill('11');
-    await page.waitForFunction(() => document.querySelector('[data-testid="shots-summary"]')?.textContent?.includes('matching the filters'), null, { timeout: 5000 });
+    await page.waitForFunction(() => document.querySelector('[data-testid="shots-summary"]')?.textContent?.includes('matching the filters'), null, { timeout: 15_000 });
     const scenes = () => page.locator('[data-testid="shot-row"] td.scene').allInnerTexts();
     assert.ok((await scenes()).every((s) => s.trim() === '11'));
     const count = (await scenes()).length;
 
     // A shot edited elsewhere: the list is read again, filtered as before.
     await editElsewhere(ids['plain-1']!, { note: 'read again' });
-    await row(ids['plain-1']!).locator('td.note', { hasText: 'read again' }).waitFor({ timeout: 8000 });
+    await row(ids['plain-1']!).locator('td.note', { hasText: 'read again' }).waitFor({ timeout: 15_000 });
     assert.equal(await scene.inputValue(), '11');
     assert.ok((await scenes()).every((s) => s.trim() === '11'));
 
@@ -160,7 +166,7 @@ describe('the shots view says what is true', () => {
     assert.ok((await scenes()).every((s) => s.trim() === '11'));
 
     await scene.fill('99');
-    await page.locator('[data-testid="shots-empty"]').waitFor({ timeout: 5000 });
+    await page.locator('[data-testid="shots-empty"]').waitFor({ timeout: 15_000 });
     assert.match(await page.locator('[data-testid="shots-empty"]').innerText(), /^No shots of scene “99”\. Show every shot$/);
     let downloaded = false;
     page.once('download', () => (downloaded = true));
@@ -169,7 +175,7 @@ describe('the shots view says what is true', () => {
     assert.match(await page.locator('[data-testid="shots-export-error"]').innerText(), /^CSV: nothing to export, no shots of scene “99”\./);
     assert.equal(downloaded, false, 'no empty file');
     await page.locator('[data-testid="shots-filter-clear"]').click();
-    await page.waitForFunction(() => !document.querySelector('[data-testid="shots-summary"]')?.textContent?.includes('matching'), null, { timeout: 5000 });
+    await page.waitForFunction(() => !document.querySelector('[data-testid="shots-summary"]')?.textContent?.includes('matching'), null, { timeout: 15_000 });
     await page.locator('[data-testid="shots-export-error"] button').click();
   });
 
@@ -182,9 +188,9 @@ describe('the shots view says what is true', () => {
       new MutationObserver(() => seen.push(`${(button as HTMLButtonElement).disabled}:${button.textContent?.trim()}`)).observe(button, { attributes: true, childList: true, characterData: true, subtree: true });
     });
     await editElsewhere(ids['plain-2']!, { note: 'first push' });
-    await row(ids['plain-2']!).locator('td.note', { hasText: 'first push' }).waitFor({ timeout: 8000 });
+    await row(ids['plain-2']!).locator('td.note', { hasText: 'first push' }).waitFor({ timeout: 15_000 });
     await editElsewhere(ids['plain-2']!, { note: 'second push' });
-    await row(ids['plain-2']!).locator('td.note', { hasText: 'second push' }).waitFor({ timeout: 8000 });
+    await row(ids['plain-2']!).locator('td.note', { hasText: 'second push' }).waitFor({ timeout: 15_000 });
     const seen = await page.evaluate(() => (window as unknown as { refreshSeen: string[] }).refreshSeen);
     assert.deepEqual(seen.filter((s) => s.startsWith('true') || s.includes('Loading')), [], `the button while the list was read in the background: ${JSON.stringify(seen)}`);
   });
@@ -215,7 +221,7 @@ describe('the shots view says what is true', () => {
     await note.fill('wide for the cut');
     assert.equal(await row(id).locator('[data-testid="shot-tags-problem"], [data-testid="shot-note-problem"]').count(), 0);
     await note.press('Enter');
-    await row(id).locator('td.note', { hasText: 'wide for the cut' }).waitFor({ timeout: 5000 });
+    await row(id).locator('td.note', { hasText: 'wide for the cut' }).waitFor({ timeout: 15_000 });
     assert.equal(patches.length, 1);
   });
 
@@ -226,7 +232,7 @@ describe('the shots view says what is true', () => {
     await row(id).locator('[data-testid="shot-edit"]').click();
     await row(id).locator('[data-testid="shot-note-input"]').fill('wide for the cut, again');
     await row(id).locator('[data-testid="shot-note-input"]').press('Enter');
-    await row(id).locator('td.note', { hasText: 'wide for the cut, again' }).waitFor({ timeout: 5000 });
+    await row(id).locator('td.note', { hasText: 'wide for the cut, again' }).waitFor({ timeout: 15_000 });
     await page.waitForTimeout(300);
     assert.deepEqual(await focused(), { testid: 'shot-edit', shot: String(id) }, 'after Enter, the keyboard is on the Edit button of the row');
 
@@ -255,7 +261,7 @@ describe('the shots view says what is true', () => {
     await note.pressSequentially('typed here');
     // Another dashboard tags the same shot: the row is drawn again from the server's copy.
     await editElsewhere(id, { tags: ['Ben'] });
-    await row(id).locator('[data-testid="shot-changed-elsewhere"]').waitFor({ timeout: 8000 });
+    await row(id).locator('[data-testid="shot-changed-elsewhere"]').waitFor({ timeout: 15_000 });
     assert.match(await row(id).locator('[data-testid="shot-changed-elsewhere"]').innerText(), /Changed elsewhere since you opened this edit \(tags\)/);
     assert.equal(await note.inputValue(), 'typed here');
     assert.deepEqual(await focused(), { testid: 'shot-note-input', shot: String(id) }, 'the keyboard stays in the field');
@@ -267,12 +273,12 @@ describe('the shots view says what is true', () => {
     const id = ids['plain-3']!;
     assert.equal((await editElsewhere(id, { note: 'Take 1: boom in frame\nTake 2: clean' })).status, 200);
     // Shown on two lines (innerText keeps the break only where it is rendered).
-    await page.waitForFunction((shot) => document.querySelector<HTMLElement>(`[data-testid="shot-row"][data-shot-id="${shot}"] .note-text`)?.innerText === 'Take 1: boom in frame\nTake 2: clean', id, { timeout: 8000 });
+    await page.waitForFunction((shot) => document.querySelector<HTMLElement>(`[data-testid="shot-row"][data-shot-id="${shot}"] .note-text`)?.innerText === 'Take 1: boom in frame\nTake 2: clean', id, { timeout: 15_000 });
     await row(id).locator('[data-testid="shot-edit"]').click();
     const tags = row(id).locator('[data-testid="shot-tags-input"]');
     await tags.fill('Anna');
     await tags.press('Enter');
-    await tags.waitFor({ state: 'detached', timeout: 5000 });
+    await tags.waitFor({ state: 'detached', timeout: 15_000 });
     const saved = async () => ((await httpJson(`${server.url}/api/shots/${id}`, { token: OPERATOR })).body as ShotRecord).note;
     assert.equal(await saved(), 'Take 1: boom in frame\nTake 2: clean', 'the line break kept');
     await row(id).locator('[data-testid="shot-edit"]').click();
@@ -283,7 +289,7 @@ describe('the shots view says what is true', () => {
     await note.pressSequentially('Take 3: soft');
     assert.equal(await row(id).locator('[data-testid="shot-note-input"]').count(), 1, 'Shift + Enter did not save');
     await note.press('Enter');
-    await note.waitFor({ state: 'detached', timeout: 5000 });
+    await note.waitFor({ state: 'detached', timeout: 15_000 });
     assert.equal(await saved(), 'Take 1: boom in frame\nTake 2: clean\nTake 3: soft');
   });
 

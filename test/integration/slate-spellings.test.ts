@@ -163,6 +163,10 @@ describe('take numbers and scene names written differently', () => {
     const csv = await fetch(url('/api/shots?format=csv&scene=night%20ext&take=5'));
     assert.equal(csv.status, 200);
     assert.match(await csv.text(), /Night Ext/);
+    // An export's title (an editor's event or bin) and the report's name the scene as slated, not as the filter was typed.
+    const edl = await (await fetch(url('/api/shots?format=edl&scene=NIGHT%20%20EXT&take=05'))).text();
+    assert.match(edl, /^TITLE: shotscale all cameras scene Night Ext take 5$/m);
+    assert.match(await (await fetch(url('/api/report?scene=night%20ext'))).text(), /<title>shotscale: scene Night Ext: shot report<\/title>/);
 
     // An operator's edit in another case joins the take slated first.
     const edited = await httpJson(url(`/api/shots/${shot.id}`), { method: 'PATCH', body: { scene: 'NIGHT ext', take: '4b' } });

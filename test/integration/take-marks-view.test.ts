@@ -80,7 +80,7 @@ describe('take marks in the Coverage view, and a framing in the Shots view', () 
     assert.equal(await circle.getAttribute('aria-pressed'), 'false');
     assert.equal(await line(page, '2').locator('[data-testid="take-mark-clear"]').isDisabled(), true, 'nothing to clear yet');
     await circle.click();
-    await page.waitForFunction(() => document.querySelector('[data-testid="take-mark-line"][data-take="2"]')?.getAttribute('data-mark') === 'circled', null, { timeout: 5000 });
+    await page.waitForFunction(() => document.querySelector('[data-testid="take-mark-line"][data-take="2"]')?.getAttribute('data-mark') === 'circled', null, { timeout: 15_000 });
     assert.equal(await circle.getAttribute('aria-pressed'), 'true');
     assert.equal((await line(page, '2').locator('[data-testid="take-mark-text"]').textContent())?.trim(), 'Take 2 · circled');
 
@@ -88,15 +88,15 @@ describe('take marks in the Coverage view, and a framing in the Shots view', () 
     assert.equal(await ng.getAttribute('aria-label'), 'Mark NG take 1 of scene 12');
     await ng.click();
     // The coverage push follows the mark within a second or so: the master was in take 1 alone.
-    await card.locator('[data-testid="plan-item"][data-item-id="master"][data-met="false"]').waitFor({ timeout: 5000 });
-    await page.waitForFunction(() => document.querySelector('[data-testid="take-mark-line"][data-take="1"] [data-testid="take-mark-text"]')?.textContent?.includes('(1 shot)'), null, { timeout: 5000 });
+    await card.locator('[data-testid="plan-item"][data-item-id="master"][data-met="false"]').waitFor({ timeout: 15_000 });
+    await page.waitForFunction(() => document.querySelector('[data-testid="take-mark-line"][data-take="1"] [data-testid="take-mark-text"]')?.textContent?.includes('(1 shot)'), null, { timeout: 15_000 });
     assert.equal((await line(page, '1').locator('[data-testid="take-mark-text"]').textContent())?.trim(), 'Take 1 · NG: not counted (1 shot)');
     assert.equal(await ng.getAttribute('aria-pressed'), 'true');
     await page.screenshot({ path: path.join(ARTIFACTS, 'take-marks-operator.png') });
     assert.deepEqual(((await httpJson(`${server.url}/api/takes?scene=12`, { token: VIEWER })).body as { takes: Take[] }).takes.map((t) => t.mark), ['ng', 'circled']);
 
     await line(page, '1').locator('[data-testid="take-mark-clear"]').click();
-    await card.locator('[data-testid="plan-item"][data-item-id="master"][data-met="true"]').waitFor({ timeout: 5000 });
+    await card.locator('[data-testid="plan-item"][data-item-id="master"][data-met="true"]').waitFor({ timeout: 15_000 });
     await page.close();
   });
 
@@ -110,7 +110,7 @@ describe('take marks in the Coverage view, and a framing in the Shots view', () 
     assert.equal(await framing.getAttribute('aria-label'), `framing of shot ${first!.id}`);
     await framing.selectOption('two-shot');
     await row.locator('[data-testid="shot-save"]').click();
-    await row.locator('[data-testid="framing-by-operator"]').waitFor({ timeout: 5000 });
+    await row.locator('[data-testid="framing-by-operator"]').waitFor({ timeout: 15_000 });
     assert.equal((await row.locator('[data-testid="framing-by-operator"]').textContent())?.trim(), 'two-shot');
     assert.equal(((await httpJson(`${server.url}/api/shots/${first!.id}`, { token: OPERATOR })).body as ShotRecord).operatorFraming, 'two-shot');
     await page.close();
@@ -132,16 +132,16 @@ describe('take marks in the Coverage view, and a framing in the Shots view', () 
     });
 
     await httpJson(`${server.url}/api/takes/${takes[0]!.id}`, { method: 'PATCH', body: { mark: 'ng' }, token: OPERATOR });
-    await mark('1').waitFor({ timeout: 5000 });
+    await mark('1').waitFor({ timeout: 15_000 });
     assert.equal((await mark('1').textContent())?.trim(), 'NG');
     await httpJson(`${server.url}/api/takes/${takes[1]!.id}`, { method: 'PATCH', body: { mark: null }, token: OPERATOR });
-    await mark('2').waitFor({ state: 'detached', timeout: 5000 });
+    await mark('2').waitFor({ state: 'detached', timeout: 15_000 });
     assert.equal((await mark('1').textContent())?.trim(), 'NG', 'the other take keeps its mark');
     await page.screenshot({ path: path.join(ARTIFACTS, 'take-marks-shots-view.png') });
     assert.deepEqual(listed, [], 'the marks came with take:mark, not by listing the shots again');
 
     await httpJson(`${server.url}/api/takes/${takes[1]!.id}`, { method: 'PATCH', body: { mark: 'circled' }, token: OPERATOR });
-    await mark('2').waitFor({ timeout: 5000 });
+    await mark('2').waitFor({ timeout: 15_000 });
     await page.close();
   });
 
@@ -154,7 +154,7 @@ describe('take marks in the Coverage view, and a framing in the Shots view', () 
     await row.waitFor({ timeout: 10_000 });
     assert.equal(await row.locator('[data-testid="framing-by-operator"]').count(), 0);
     await httpJson(`${server.url}/api/shots/${shot.id}`, { method: 'PATCH', body: { framing: 'group', scale: 'MS' }, token: OPERATOR });
-    await row.locator('[data-testid="framing-by-operator"]').waitFor({ timeout: 5000 });
+    await row.locator('[data-testid="framing-by-operator"]').waitFor({ timeout: 15_000 });
     assert.equal((await row.locator('[data-testid="framing-by-operator"]').textContent())?.trim(), 'group');
     assert.equal(await row.getAttribute('data-scale'), 'MS');
     assert.equal((await row.locator('[data-testid="scale-by-operator"]').textContent())?.trim(), `✎ ${shot.scale}`, "the classifier's scale beside the operator's");
@@ -164,7 +164,7 @@ describe('take marks in the Coverage view, and a framing in the Shots view', () 
   test('a viewer sees the marks and no buttons', async () => {
     await httpJson(`${server.url}/api/takes/${takes[0]!.id}`, { method: 'PATCH', body: { mark: 'ng' }, token: OPERATOR });
     const page = await coverageView(VIEWER);
-    await page.waitForFunction(() => document.querySelector('[data-testid="take-mark-line"][data-take="1"]')?.getAttribute('data-mark') === 'ng', null, { timeout: 5000 });
+    await page.waitForFunction(() => document.querySelector('[data-testid="take-mark-line"][data-take="1"]')?.getAttribute('data-mark') === 'ng', null, { timeout: 15_000 });
     assert.equal(await line(page, '2').getAttribute('data-mark'), 'circled');
     assert.equal(await page.locator('[data-testid="take-mark-circled"], [data-testid="take-mark-ng"], [data-testid="take-mark-clear"]').count(), 0);
     await page.screenshot({ path: path.join(ARTIFACTS, 'take-marks-viewer.png') });

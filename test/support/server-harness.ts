@@ -116,7 +116,10 @@ export async function httpJson(url: string, init: { method?: string; body?: unkn
   const headers: Record<string, string> = {};
   if (init.body !== undefined) headers['content-type'] = 'application/json';
   if (init.token) headers.authorization = `Bearer ${init.token}`;
-  const response = await fetch(url, { method: init.method ?? 'GET', headers, ...(init.body !== undefined ? { body: typeof init.body === 'string' ? init.body : JSON.stringify(init.body) } : {}) });
+  // A server that never answers fails the test here, saying which request, not at the test's own timeout.
+  const response = await fetch(url, { method: init.method ?? 'GET', headers, signal: AbortSignal.timeout(60_000), ...(init.body !== undefined ? { body: typeof init.body === 'string' ? init.body : JSON.stringify(init.body) } : {}) }).catch((error: unknown) => {
+    throw new Error(`${init.method ?? 'GET'} ${url}: ${String(error)}`, { cause: error });
+  });
   const text = await response.text();
   let body: unknown = text;
   try {

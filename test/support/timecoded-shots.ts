@@ -3,10 +3,14 @@
  * from the timecodes, seconds and epoch times from the frames, so each record
  * is consistent in itself whatever the rate (drop-frame included).
  */
+import path from 'node:path';
 import { CANONICAL_SCALES, type CanonicalScale } from '../../server/shared/scale.js';
 import type { ShotRecord, TimecodeRateName } from '../../server/shared/shots.js';
 import type { Subjects } from '../../server/shared/socket-events.js';
-import { timecodeRate, timecodeToFrames } from '../../server/shots/timecode.js';
+import { timecodeAtRate, timecodeRate, timecodeToFrames } from '../../server/shots/timecode.js';
+import { DATABASE_FILE, openDatabase } from '../../server/store/database.js';
+import { ShotStore } from '../../server/store/shot-store.js';
+import { tempDir } from './media.js';
 
 /** 2026-11-22T00:00:00Z: shots' epoch times are this plus their timecode's seconds. */
 export const DAY_START = Date.UTC(2026, 10, 22);
@@ -67,4 +71,21 @@ export function shot(spec: ShotSpec): ShotRecord {
     hasThumbnail: false,
     ...spec.extra,
   };
+}
+
+/** A data directory (`shots.dataDir`) whose shot log holds these shots, closed. */
+export function loggedShotsDir(specs: readonly ShotSpec[], prefix = 'shotscale-shots-'): string {
+  const dir = tempDir(prefix);
+  const db = openDatabase(path.join(dir, DATABASE_FILE));
+  try {
+    const store = new ShotStore(db, timecodeAtRate);
+    for (const spec of specs) {
+      const record = shot(spec);
+      store.add({ ...record, status: 'open' }, null);
+      store.finish(record, null);
+    }
+  } finally {
+    db.close();
+  }
+  return dir;
 }

@@ -701,6 +701,31 @@ describe('alerts about past events: take-interrupted, and restore after a restar
     assert.deepEqual(h.monitor.active().map((a) => a.key), ['take-interrupted:12:7:1'], 'dismissed stays dismissed');
   });
 
+  test('a take-interrupted alert is its key’s (the take and its gap): raised again for the gap, kept as it stands whatever it says by now; another gap is another alert', () => {
+    const h = harness();
+    const gap = 'take-interrupted:12:7:1757390401960@a';
+    h.monitor.takeInterrupted(gap, '12', 'no shots since 10:00:01; the take runs on', at(20));
+    h.monitor.takeInterruptedSaysMore(gap, 'no shots from 10:00:01 to 10:00:38; the take runs on');
+    h.monitor.takeInterrupted(gap, '12', 'no shots since 10:00:01; the take runs on', at(40));
+    assert.deepEqual(
+      h.monitor.active().map((a) => [a.key, a.message, a.since]),
+      [[gap, 'no shots from 10:00:01 to 10:00:38; the take runs on', at(20)]],
+      'one alert, its message as updated',
+    );
+    assert.equal(h.log().length, 2, 'raised, then told once more: not raised again');
+    // Another gap's key is another alert, even one whose message reads the same: the key decides, not the wording.
+    const later = 'take-interrupted:12:7:1757390401999@a';
+    h.monitor.takeInterrupted(later, '12', 'no shots from 10:00:01 to 10:00:38; the take runs on', at(50));
+    h.monitor.takeInterruptedSaysMore(later, 'no shots from 10:00:01 to 10:00:55; the take runs on');
+    assert.deepEqual(
+      h.monitor.active().map((a) => [a.key, a.message]),
+      [
+        [gap, 'no shots from 10:00:01 to 10:00:38; the take runs on'],
+        [later, 'no shots from 10:00:01 to 10:00:55; the take runs on'],
+      ],
+    );
+  });
+
   test('restore: plan-missing and take-interrupted alerts active again, not announced; a later take of the scene resolves the plan one', () => {
     const h = harness();
     const planAlert: Alert = { key: 'plan-missing:12:3', kind: 'plan-missing', severity: 'warning', cameraIds: [], scene: '12', message: 'Scene 12 take 3 ended without Master', since: at(0), resolvedAt: null };

@@ -89,6 +89,28 @@ describe('film report', () => {
     assert.match(html, /<h1>A &amp; B &lt;script&gt;<\/h1>/);
   });
 
+  test('each tag is an item of its own (a comma in a tag is no separator); a note keeps its line breaks; both escaped', () => {
+    const shot = shotLog();
+    const tags = ['Smith, John', 'Anna & Ben', 'Zoë "Z"'];
+    const note = 'Anna enters <left>\nBen exits\r\nboom in frame';
+    for (const cameraId of [undefined, 'cam-2']) {
+      const shots = [shot('MS', 2, { tags, note }), shot('CU', 2, { cameraId: cameraId ?? 'cam-1' })];
+      const html = filmReport(shots, { title: 'Scene 12' });
+      assert.match(html, /<ul class="tags"><li>Smith, John<\/li> <li>Anna &amp; Ben<\/li> <li>Zoë &quot;Z&quot;<\/li><\/ul>/, `three tags, three items${cameraId ? ' (camera column)' : ''}`);
+      assert.doesNotMatch(html, /Smith, John, Anna/, 'not joined into four names');
+      assert.match(html, /<div class="note">Anna enters &lt;left&gt;<br>Ben exits<br>boom in frame<\/div>/);
+      assert.doesNotMatch(html, /Anna enters[^<]*\n|Ben exits\r/, 'no raw line break left in the cell (it showed as a space)');
+      assert.doesNotMatch(html, /<script|src="http|href="http|@import|url\(/, 'still self-contained');
+    }
+  });
+
+  test('a shot with footage and no thumbnail (one a crash left open) says no thumbnail; only a camera black says no picture', () => {
+    const shot = shotLog();
+    const html = filmReport([shot('FS', 26.9, { readouts: 107, cutOut: 'restart' }), shot('CU', 10, { readouts: 0, noPicture: 'black' })], { title: 'Scene 12' });
+    const images = [...html.matchAll(/<div class="noimg">([^<]*)<\/div>/g)].map((m) => m[1]);
+    assert.deepEqual(images, ['no thumbnail', 'no picture']);
+  });
+
   test('a camera column and a strip row per camera only when there are several', () => {
     const shot = shotLog();
     const one = filmReport([shot('MS', 2), shot('CU', 2)], { title: 'film' });

@@ -54,18 +54,26 @@ test('counters have a sample at 0 before their first event, so increase() > 0 se
       assert.equal(await sample(metrics, `shotscale_auth_refused_total{transport="${transport}",reason="${reason}"}`), 0, `${transport} ${reason}`);
     }
   }
-  // A camera's, at the first scrape after it is added.
-  assert.equal(await sample(metrics, 'shotscale_camera_stalls_total{camera="cam-1"}'), null);
+  // A camera's, every counter and every value of its other label, at the first scrape after it is added.
+  const perCamera = [
+    'shotscale_ffmpeg_restarts_total{camera="cam-1"}',
+    'shotscale_camera_stalls_total{camera="cam-1"}',
+    'shotscale_frames_in_total{camera="cam-1"}',
+    'shotscale_frames_analysed_total{camera="cam-1"}',
+    ...['overflow', 'superseded', 'stale', 'throttled'].map((reason) => `shotscale_frames_dropped_total{camera="cam-1",reason="${reason}"}`),
+    ...['hard', 'dissolve', 'fade', 'take', 'restart', 'end'].map((cut) => `shotscale_shots_total{camera="cam-1",cut="${cut}"}`),
+  ];
+  for (const series of perCamera) assert.equal(await sample(metrics, series), null, `${series} before the camera is added`);
   cameras.push({ cameraId: 'cam-1', reconnects: 0 });
-  assert.equal(await sample(metrics, 'shotscale_ffmpeg_restarts_total{camera="cam-1"}'), 0);
-  assert.equal(await sample(metrics, 'shotscale_camera_stalls_total{camera="cam-1"}'), 0);
+  for (const series of perCamera) assert.equal(await sample(metrics, series), 0, series);
   metrics.stalls.inc({ camera: 'cam-1' });
+  metrics.shotsClosed.inc({ camera: 'cam-1', cut: 'hard' });
   assert.equal(await sample(metrics, 'shotscale_camera_stalls_total{camera="cam-1"}'), 1, 'zeroing at a scrape adds nothing');
+  assert.equal(await sample(metrics, 'shotscale_shots_total{camera="cam-1",cut="hard"}'), 1, 'zeroing at a scrape adds nothing');
   // Removed: gone from the scrape, as before.
   cameras.pop();
   metrics.forgetCamera('cam-1');
-  assert.equal(await sample(metrics, 'shotscale_ffmpeg_restarts_total{camera="cam-1"}'), null);
-  assert.equal(await sample(metrics, 'shotscale_camera_stalls_total{camera="cam-1"}'), null);
+  for (const series of perCamera) assert.equal(await sample(metrics, series), null, `${series} after the camera is removed`);
   // Each model's inference restarts, once it is loaded.
   metrics.modelsLoaded(['default', 'framing']);
   assert.equal(await sample(metrics, 'shotscale_inference_restarts_total{model="default"}'), 0);

@@ -746,7 +746,7 @@ describe('recovery', () => {
       second.log.alerts.active().map((a) => [a.key, a.kind === 'plan-missing' ? a.scene : a.message]),
       [
         ['plan-missing:12:1', '12'],
-        [`take-interrupted:12:2:${restart}`, since],
+        [`take-interrupted:12:2:${lastFrame}`, since],
       ],
       'alerted at once, its end not known yet',
     );
@@ -765,13 +765,13 @@ describe('recovery', () => {
       second.log.alerts.active().map((a) => [a.key, a.kind, a.severity, a.kind === 'plan-missing' ? a.scene : a.message]),
       [
         ['plan-missing:12:1', 'plan-missing', 'warning', '12'],
-        [`take-interrupted:12:2:${restart}`, 'take-interrupted', 'warning', message],
+        [`take-interrupted:12:2:${lastFrame}`, 'take-interrupted', 'warning', message],
       ],
     );
     assert.deepEqual(
       second.log.alertHistory().map((a) => [a.key, a.resolvedAt]),
       [
-        [`take-interrupted:12:2:${restart}`, null],
+        [`take-interrupted:12:2:${lastFrame}`, null],
         ['plan-missing:12:1', null],
       ],
       'the plan alert is not resolved by the restart',
@@ -780,13 +780,16 @@ describe('recovery', () => {
     assert.ok(lines.some((l) => l.includes('WARN') && l.includes(message)), lines.join('\n'));
     assert.equal(second.log.alertHistory().find((a) => a.kind === 'take-interrupted')!.message, message, 'its record says the gap too, one record');
     // Dismissed, it stays gone after another restart; that restart's own gap is alerted at once, and says its end when known (here: the take ends first).
-    assert.ok(second.log.dismissAlert(`take-interrupted:12:2:${restart}`));
+    assert.ok(second.log.dismissAlert(`take-interrupted:12:2:${lastFrame}`));
     (second.log as unknown as { dirLock: { release(): void } }).dirLock.release();
     const third = openLog(dir, { now: restart + 20_000 });
-    assert.deepEqual(third.log.alerts.active().map((a) => a.key), ['plan-missing:12:1', `take-interrupted:12:2:${restart + 20_000}`]);
+    // Another gap (shots came between), another alert: keyed by its start, the take's last frame before this stop.
+    const [, secondGap] = third.log.takeStore.get(take.id).gaps;
+    assert.ok(secondGap && secondGap.from > firstShotAt, JSON.stringify(secondGap));
+    assert.deepEqual(third.log.alerts.active().map((a) => a.key), ['plan-missing:12:1', `take-interrupted:12:2:${secondGap.from}`]);
     third.clock.now = restart + 25_000;
     third.log.endTake();
-    assert.deepEqual(third.log.alerts.active().map((a) => a.key).filter((k) => k.startsWith('take-interrupted')), [`take-interrupted:12:2:${restart + 20_000}`]);
+    assert.deepEqual(third.log.alerts.active().map((a) => a.key).filter((k) => k.startsWith('take-interrupted')), [`take-interrupted:12:2:${secondGap.from}`]);
     assert.deepEqual(third.log.takeStore.get(take.id).gaps.at(-1)?.to, restart + 25_000, 'the take ended before any shot came: the gap ran to its end');
     assert.match(third.log.alerts.active().find((a) => a.kind === 'take-interrupted')!.message, /; the take ended then$/);
     third.log.close();
@@ -813,7 +816,7 @@ describe('recovery', () => {
       [
         ['plan-missing:12:2', '12'],
         [
-          `take-interrupted:12:2:${restart}`,
+          `take-interrupted:12:2:${lastFrame}`,
           `The server restarted during scene 12 take 2 after 2 h down (longer than 15 min): the take was ended at its last frame, ${clockTime(lastFrame)}; no shots from ${clockTime(lastFrame)} to ${clockTime(restart)}`,
         ],
       ],

@@ -124,6 +124,69 @@ describe('one scene in any case and spacing', () => {
     }
   });
 
+  test("a shot's scene cleared clears its take; a take given a shot with no scene is refused, and nothing changes", () => {
+    const log = open();
+    try {
+      const record = shotLog();
+      const id = log.shots.add(record('MS', 3, { scene: 'Kitchen', take: '1' }), null);
+      const cleared = log.patchShot(id, { scene: null });
+      assert.deepEqual([cleared.scene, cleared.take, cleared.takeId], [null, null, null], 'no "take 1" of no scene');
+      for (const patch of [{ take: '2' }, { scene: null, take: '2' }]) {
+        assert.throws(() => log.patchShot(id, { note: 'kept?', ...patch }), (error: unknown) => isShotscaleError(error) && error.code === 'BAD_REQUEST' && /a take is of a scene/.test(error.message), JSON.stringify(patch));
+      }
+      assert.equal(log.shot(id).note, null, 'a refused edit changes nothing');
+      assert.deepEqual([log.patchShot(id, { scene: 'Roof', take: '2' }).scene, log.shot(id).take], ['Roof', '2']);
+    } finally {
+      log.close();
+    }
+  });
+
+  test("a cluster's take numbers count as used: the next take is past them, and one of them is TAKE_EXISTS saying when", () => {
+    const log = open();
+    try {
+      const at = Date.UTC(2025, 8, 9, 7, 30);
+      log.knowClusterSlates([
+        { scene: 'Kitchen', take: '5', shot: { from: at, to: at + 60_000 } },
+        { scene: 'Kitchen', take: '2', shot: { from: at - 600_000, to: null } },
+      ]);
+      const next = log.startTake({ scene: 'kitchen' });
+      assert.deepEqual([next.scene, next.take], ['Kitchen', '6'], 'a node started after takes 1 to 5 slates 6, not 1 again');
+      log.endTake();
+      const refused = (take: string) => {
+        try {
+          log.startTake({ scene: 'KITCHEN', take });
+        } catch (error) {
+          return isShotscaleError(error) ? error : null;
+        }
+        return null;
+      };
+      const five = refused('05');
+      assert.equal(five?.code, 'TAKE_EXISTS');
+      assert.match(five!.message, /take 5 \(shot \d\d:\d\d:\d\d to \d\d:\d\d:\d\d, on another node\); the next take is 7/);
+      assert.match(refused('2')!.message, /running since \d\d:\d\d:\d\d, on another node/);
+      assert.equal(log.startTake({ scene: 'Kitchen', take: '5', again: true }).take, '5', 'again: true slates it all the same');
+    } finally {
+      log.close();
+    }
+  });
+
+  test("a take number another node's edit gave a shot is used here too; an edit here tells the cluster its slate", () => {
+    const log = open();
+    const told: unknown[] = [];
+    log.onShotSlated((slate) => told.push(slate));
+    try {
+      log.knowClusterSlate({ scene: 'Roof', take: '9', shot: { from: Date.UTC(2025, 8, 9, 7), to: Date.UTC(2025, 8, 9, 7, 1) } });
+      assert.equal(log.startTake({ scene: 'roof' }).take, '10');
+      assert.equal(log.spelling.scene('ROOF'), 'Roof');
+      const id = log.shots.add(shotLog()('MS', 3, { scene: null, take: null }), null);
+      const moved = log.patchShot(id, { scene: 'Cellar', take: '4' });
+      log.patchShot(id, { note: 'soft focus' });
+      assert.deepEqual(told, [{ scene: 'Cellar', take: '4', shot: { from: moved.inTime, to: moved.outTime } }], 'told once: an edit that moves nothing is no slate');
+    } finally {
+      log.close();
+    }
+  });
+
   test("a config's plan spelled otherwise is the scene's plan; a take slated after it takes its spelling", () => {
     const log = open([{ scene: 'kitchen', items: [{ id: 'master', scale: 'WS+' }] }]);
     try {

@@ -8,39 +8,10 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { validateConfig } from '../../server/config/load-config.js';
-import { CUT_FRAME_BYTES } from '../../server/cuts/cut-detector.js';
-import { silentLogger } from '../../server/shared/logger.js';
-import type { Alert, Take } from '../../server/shared/shots.js';
-import { ShotLog, clockTime, type ShotLogEvents } from '../../server/shots/shot-log.js';
+import type { Take } from '../../server/shared/shots.js';
+import { clockTime } from '../../server/shots/shot-log.js';
+import { T0, crash, interrupted, interruptedHistory, openLog, roll } from '../support/interrupted-takes.js';
 import { tempDir } from '../support/media.js';
-
-const T0 = Date.UTC(2025, 8, 9, 4, 0, 0);
-const CONFIG = validateConfig({ shots: { timecode: { rate: '25', start: '01:00:00:00' } } }, '(test)');
-
-/** No cut in a flat grey feed: one shot per take. */
-const FLAT = new Uint8Array(CUT_FRAME_BYTES).fill(128);
-
-function openLog(dir: string, now: number) {
-  const clock = { now };
-  const alerts: Alert[] = [];
-  const events: ShotLogEvents = { shot: () => undefined, takes: () => undefined, coverage: () => undefined, alert: (a) => alerts.push(a) };
-  const log = ShotLog.open(dir, CONFIG, () => clock.now, silentLogger, events);
-  return { log, clock, alerts };
-}
-
-/** The process dies: its log is never closed, and the operating system lets go of its lock on the data directory. */
-function crash(log: ShotLog): void {
-  (log as unknown as { dirLock: { release(): void } }).dirLock.release();
-}
-
-/** One second of `camera`'s frames from `at`: a shot of the take it is in. */
-function roll(log: ShotLog, camera: string, at: number): void {
-  const tracker = log.tracker(camera) ?? log.attachCamera({ id: camera });
-  for (let i = 0; i < 25; i++) tracker.cutFrame(1, i, FLAT, at + i * 40);
-}
-
-const interrupted = (log: ShotLog) => log.alerts.active().filter((a) => a.kind === 'take-interrupted');
 
 /**
  * Scene 12 take 3 rolling on cam-1 (`cameras`: on those only), the server
@@ -57,23 +28,24 @@ function interruptedTake(dir = tempDir(), cameras?: string[]) {
   roll(second.log, 'cam-1', restart + 8000);
   const gap = second.log.takeStore.get(take.id).gaps[0]!;
   const runsOn = `The server restarted during scene 12 take 3: no shots from ${clockTime(gap.from)} to ${clockTime(gap.to)}; the take runs on`;
-  assert.deepEqual(interrupted(second.log).map((a) => [a.key, a.message]), [[`take-interrupted:12:3:${restart}`, runsOn]]);
-  return { dir, take, restart, second, gap, crashed: first.log };
+  // Keyed by the gap: the take and its last frame before the stop.
+  const key = `take-interrupted:12:3:${gap.from}`;
+  assert.deepEqual(interrupted(second.log).map((a) => [a.key, a.message]), [[key, runsOn]]);
+  return { dir, take, restart, second, gap, key, crashed: first.log };
 }
 
 describe('a take-interrupted alert once its take has ended', () => {
   test('says when the take ended, in the alert pushed and its one record; stays active, and says so after restarts', () => {
-    const { dir, take, restart, second, gap, crashed } = interruptedTake();
+    const { dir, take, restart, second, gap, key, crashed } = interruptedTake();
     const endedAt = restart + 120_000;
     second.clock.now = endedAt;
     second.log.endTake();
     assert.equal(second.log.takeStore.get(take.id).endedAt, endedAt);
     const ended = `The server restarted during scene 12 take 3: no shots from ${clockTime(gap.from)} to ${clockTime(gap.to)}; the take ended at ${clockTime(endedAt)}`;
-    const key = `take-interrupted:12:3:${restart}`;
     assert.deepEqual(interrupted(second.log).map((a) => [a.key, a.message, a.since, a.resolvedAt]), [[key, ended, restart, null]], 'still active: the supervisor must still learn of the gap');
-    assert.deepEqual(second.alerts.at(-1), { ...interrupted(second.log)[0], resolvedAt: null }, 'dashboards are told');
+    assert.deepEqual(second.told.at(-1), { ...interrupted(second.log)[0], resolvedAt: null }, 'dashboards are told');
     assert.deepEqual(
-      second.log.alertHistory().filter((a) => a.kind === 'take-interrupted').map((a) => [a.key, a.message, a.resolvedAt]),
+      interruptedHistory(second.log).map((a) => [a.key, a.message, a.resolvedAt]),
       [[key, ended, null]],
       'its record says so: one record',
     );
@@ -86,15 +58,14 @@ describe('a take-interrupted alert once its take has ended', () => {
     for (const after of [endedAt + 16 * 60_000, endedAt + 17 * 60_000]) {
       const again = openLog(dir, after);
       assert.deepEqual(interrupted(again.log).map((a) => [a.key, a.message]), [[key, ended]], 'restored as it was');
-      assert.deepEqual(again.log.alertHistory().filter((a) => a.kind === 'take-interrupted').map((a) => a.message), [ended]);
+      assert.deepEqual(interruptedHistory(again.log).map((a) => a.message), [ended]);
       again.log.close();
     }
     crashed.db.close();
   });
 
   test('dismissed before the take ended, it stays dismissed, its record as dismissed', () => {
-    const { take, restart, second, crashed } = interruptedTake();
-    const key = `take-interrupted:12:3:${restart}`;
+    const { take, restart, second, key, crashed } = interruptedTake();
     const told = interrupted(second.log)[0]!.message;
     second.clock.now = restart + 30_000;
     assert.ok(second.log.dismissAlert(key));
@@ -103,7 +74,7 @@ describe('a take-interrupted alert once its take has ended', () => {
     assert.equal(second.log.takeStore.get(take.id).endedAt, restart + 60_000);
     assert.deepEqual(interrupted(second.log), []);
     assert.deepEqual(
-      second.log.alertHistory().filter((a) => a.kind === 'take-interrupted').map((a) => [a.message, a.resolvedAt]),
+      interruptedHistory(second.log).map((a) => [a.message, a.resolvedAt]),
       [[told, restart + 30_000]],
     );
     second.log.close();
@@ -131,24 +102,27 @@ describe('a take-interrupted alert once its take has ended', () => {
     crashed.db.close();
   });
 
-  test('an alert stored still saying the take runs on, though it ended (a record from before takes’ ends were told), says so at the next start', () => {
-    const { dir, take, restart, second, gap, crashed } = interruptedTake();
-    const endedAt = restart + 120_000;
-    second.clock.now = endedAt;
-    second.log.endTake();
-    second.log.close();
-    // The record as an earlier version left it.
-    const runsOn = `The server restarted during scene 12 take 3: no shots from ${clockTime(gap.from)} to ${clockTime(gap.to)}; the take runs on`;
-    const stale = openLog(dir, endedAt + 60_000);
-    stale.log.db.prepare("UPDATE alerts SET message = ? WHERE kind = 'take-interrupted'").run(runsOn);
-    stale.log.close();
+  for (const keyed of ['by its gap', 'by its restart (as an earlier version keyed it)'] as const) {
+    test(`an alert stored still saying the take runs on, though it ended (a record from before takes’ ends were told), says so at the next start: keyed ${keyed}`, () => {
+      const { dir, take, restart, second, gap, key: gapKey, crashed } = interruptedTake();
+      const key = keyed === 'by its gap' ? gapKey : `take-interrupted:12:3:${restart}`;
+      const endedAt = restart + 120_000;
+      second.clock.now = endedAt;
+      second.log.endTake();
+      second.log.close();
+      // The record as an earlier version left it.
+      const runsOn = `The server restarted during scene 12 take 3: no shots from ${clockTime(gap.from)} to ${clockTime(gap.to)}; the take runs on`;
+      const stale = openLog(dir, endedAt + 60_000);
+      stale.log.db.prepare("UPDATE alerts SET message = ?, key = ? WHERE kind = 'take-interrupted'").run(runsOn, key);
+      stale.log.close();
 
-    const next = openLog(dir, endedAt + 120_000);
-    const ended = `The server restarted during scene 12 take 3: no shots from ${clockTime(gap.from)} to ${clockTime(gap.to)}; the take ended at ${clockTime(endedAt)}`;
-    assert.equal(next.log.takeStore.get(take.id).endedAt, endedAt);
-    assert.deepEqual(interrupted(next.log).map((a) => [a.key, a.message]), [[`take-interrupted:12:3:${restart}`, ended]]);
-    assert.deepEqual(next.log.alertHistory().filter((a) => a.kind === 'take-interrupted').map((a) => a.message), [ended]);
-    next.log.close();
-    crashed.db.close();
-  });
+      const next = openLog(dir, endedAt + 120_000);
+      const ended = `The server restarted during scene 12 take 3: no shots from ${clockTime(gap.from)} to ${clockTime(gap.to)}; the take ended at ${clockTime(endedAt)}`;
+      assert.equal(next.log.takeStore.get(take.id).endedAt, endedAt);
+      assert.deepEqual(interrupted(next.log).map((a) => [a.key, a.message]), [[key, ended]]);
+      assert.deepEqual(interruptedHistory(next.log).map((a) => [a.key, a.message]), [[key, ended]]);
+      next.log.close();
+      crashed.db.close();
+    });
+  }
 });

@@ -17,8 +17,10 @@ import {
   saveFailedText,
   shotsLiveness,
   tagsProblem,
+  thumbnailGap,
   withTimeout,
 } from '../../web/src/lib/shots-view-state.js';
+import { shotLog } from '../support/shot-records.js';
 
 const T0 = 1_800_000_000_000;
 const clock = (ms: number) => `T+${(ms - T0) / 1000}`;
@@ -99,4 +101,21 @@ test('the filters are kept for the tab, and anything odd in storage reads as non
 test("an export's file name comes from the server's Content-Disposition", () => {
   assert.equal(attachmentName('attachment; filename="shotscale-shots-cam_1.csv"', 'x.csv'), 'shotscale-shots-cam_1.csv');
   assert.equal(attachmentName(null, 'x.csv'), 'x.csv');
+});
+
+test('a shot without a thumbnail says "no picture" only when the camera had none; a crash\'s shot with footage says "no thumbnail", and why', () => {
+  const shot = shotLog();
+  // Left open by a kill -9 during a take, closed at the next start: 107 readouts of a full shot, no thumbnail.
+  const crashed = thumbnailGap(shot('FS', 26.9, { readouts: 107, cutOut: 'restart', hasThumbnail: false }));
+  assert.equal(crashed.text, 'no thumbnail');
+  assert.match(crashed.title, /closed by a restart without its thumbnail: most likely still running when the server stopped abruptly/);
+  const black = thumbnailGap(shot('CU', 10, { readouts: 0, noPicture: 'black' }));
+  assert.deepEqual(black, { text: 'no picture', title: 'no picture (black) from cut to cut: nothing to take a thumbnail of' });
+  // A black shot an operator gave a scale: they saw a picture, so not "no picture"; the flat check is why there is no thumbnail.
+  const set = thumbnailGap(shot('MS', 4, { readouts: 0, noPicture: 'black', classifierScale: null }));
+  assert.equal(set.text, 'no thumbnail');
+  assert.match(set.title, /read as no picture \(black\) from cut to cut.*an operator has set its scale/);
+  assert.deepEqual(thumbnailGap(shot('MS', 4, { readouts: 0 })), { text: 'no thumbnail', title: 'no frame of this shot was analysed, so there was none to take a thumbnail from' });
+  assert.match(thumbnailGap(shot('MS', 4)).title, /thumbnails are off \(shots\.thumbnails\), or it could not be made/);
+  assert.equal(thumbnailGap(shot('MS', 4, { status: 'open', cutOut: null })).text, 'open');
 });

@@ -3,10 +3,12 @@
  * running shot reads once it is not, what is wrong with an edit before it
  * is sent (the server's bounds, server/shared/input-limits.ts), errors with
  * their codes, the filters kept for the tab, and what an empty filtered list
- * says. Pure but for the storage handed in: unit-tested under node
+ * says, and what a row without a thumbnail says in its place. Pure but for
+ * the storage handed in: unit-tested under node
  * (test/unit/web-shots-view-state.test.ts).
  */
 import { hasControlCharacter, MAX_NAME_LENGTH, MAX_NOTE_LENGTH, MAX_TAGS } from '../../../server/shared/input-limits.js';
+import { describeNoPicture, shotWithoutPicture, type ShotRecord } from '../../../server/shared/shots.js';
 import { ApiError } from './api.js';
 import { STATS_STALE_MS } from './health.js';
 import { localClock, NOT_LIVE, type Clock } from './not-live.js';
@@ -48,6 +50,37 @@ export function openShotOutText(live: boolean): string {
 export function openShotOutTitle(live: boolean, asOf: number | null, clock: Clock = localClock): string | undefined {
   if (live) return undefined;
   return `running when last heard${asOf ? ` (${clock(asOf)})` : ''}; not connected to the server, so not known now`;
+}
+
+// ---- a row without a thumbnail ----
+
+export interface ThumbnailGap {
+  /** What the thumbnail's cell says. */
+  text: string;
+  /** Why, as far as the shot tells. */
+  title: string;
+}
+
+/**
+ * What a row's thumbnail cell says in place of a picture. "no picture" is
+ * what the camera showed (black, white, one plain colour: a filter of this
+ * view), so only a shot without a picture says it. A shot with footage whose
+ * thumbnail was never kept says "no thumbnail": one left open by a crash
+ * (kill -9 during a take) was closed at the next start, cut out "restart",
+ * with none, and read as a camera black.
+ */
+export function thumbnailGap(shot: Pick<ShotRecord, 'status' | 'noPicture' | 'classifierScale' | 'readouts' | 'cutOut'>): ThumbnailGap {
+  if (shot.status === 'open') return { text: 'open', title: 'running: its thumbnail, from the middle of the shot, is taken as it closes' };
+  const noPicture = shotWithoutPicture(shot);
+  if (noPicture) return { text: 'no picture', title: `${describeNoPicture(noPicture)} from cut to cut: nothing to take a thumbnail of` };
+  // An operator's scale on a shot the flat check read as black: they saw a picture, but the thumbnail comes from frames with one.
+  if (shot.noPicture) return { text: 'no thumbnail', title: `read as ${describeNoPicture(shot.noPicture)} from cut to cut, so no thumbnail was taken; an operator has set its scale since` };
+  if (shot.readouts === 0) return { text: 'no thumbnail', title: 'no frame of this shot was analysed, so there was none to take a thumbnail from' };
+  // The thumbnail is taken as a shot closes, from frames held in memory: a shot a stop or a restart closes in time has one.
+  if (shot.cutOut === 'restart') {
+    return { text: 'no thumbnail', title: 'closed by a restart without its thumbnail: most likely still running when the server stopped abruptly (a crash, a kill), and closed as it started again; or thumbnails are off (shots.thumbnails)' };
+  }
+  return { text: 'no thumbnail', title: 'no thumbnail was kept: thumbnails are off (shots.thumbnails), or it could not be made (see the server log)' };
 }
 
 // ---- errors ----
