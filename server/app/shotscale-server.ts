@@ -433,18 +433,25 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
   });
   cluster?.listen(hub);
   const startedHub = hub;
-  /** A start that fails from here on undoes what it began, in the order close() does. */
-  const abortStart = async () => {
-    await closeHttp(app.server, [() => startedHub.close(), () => app.close()]);
-    await manager.stopAll();
-    await cluster?.close();
+  /**
+   * Undoes what the start began, each step bounded (shutdown-steps.ts): the
+   * stop, and a start that fails from here on (a cluster that cannot be
+   * joined must not leave `serve` hanging on a connection that never closes).
+   */
+  const stopSteps = async () => {
+    scheduler.close();
+    await boundedStep('stopping cameras', () => manager.stopAll(), log);
+    await boundedStep('the last inference batch', () => scheduler.idle(), log);
+    await boundedStep('closing HTTP and Socket.IO', () => closeHttp(app.server, [() => startedHub.close(), () => app.close()]), log);
+    // After the cameras: their open shots close at their last frame first, and are copied.
+    if (cluster) await boundedStep('copying the last shots to the cluster and closing its connections', () => cluster.close(), log, 2 * STEP_LIMIT_MS);
     shotLog?.close();
-    await models.dispose();
+    await boundedStep('releasing the models', () => models.dispose(), log);
   };
   try {
     await app.listen({ host: config.server.host, port: config.server.port });
   } catch (error) {
-    await abortStart();
+    await stopSteps();
     throw listenError(error, config.server.host, config.server.port);
   }
   const port = (app.server.address() as AddressInfo).port;
@@ -461,7 +468,7 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
       // A camera that lost its node (or of which nothing is known while Redis is away): each node tells its own pages.
       node.onStatus((status) => startedHub.io.local.emit('camera:status', status));
     } catch (error) {
-      await abortStart();
+      await stopSteps();
       throw error;
     }
   } else {
@@ -484,14 +491,7 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
       clearInterval(statusTimer);
       // A node hands its cameras over first: the others take them at their next tick, not after the lease time.
       if (cluster) await boundedStep('handing cameras to other nodes', () => cluster.drain(), log);
-      scheduler.close();
-      await boundedStep('stopping cameras', () => manager.stopAll(), log);
-      await boundedStep('the last inference batch', () => scheduler.idle(), log);
-      await boundedStep('closing HTTP and Socket.IO', () => closeHttp(app.server, [() => startedHub.close(), () => app.close()]), log);
-      // After the cameras: their open shots close at their last frame first, and are copied.
-      if (cluster) await boundedStep('copying the last shots to the cluster and closing its connections', () => cluster.close(), log, 2 * STEP_LIMIT_MS);
-      shotLog?.close();
-      await boundedStep('releasing the models', () => models.dispose(), log);
+      await stopSteps();
     })());
 
   const closeNow = () => {
