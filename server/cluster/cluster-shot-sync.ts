@@ -308,7 +308,7 @@ export class ClusterShotSync {
     this.joinedGaps.delete(takeId);
     try {
       const take = this.deps.shotLog.takeStore.get(takeId);
-      this.takeRecords.resumed(take, startedAt, gapsOfNode(take, this.deps.nodeId, (filter) => this.deps.shotLog.shots.list(filter)));
+      this.takeRecords.resumed(take, startedAt, this.ownGaps(take));
     } catch (error) {
       this.deps.log.warn(`cluster: the end of a restart's gap in take ${takeId} not recorded: ${errorMessage(error)}`);
     }
@@ -463,7 +463,7 @@ export class ClusterShotSync {
       const cluster = running?.find((t) => t.scene === local.scene && t.take === local.take);
       if (cluster) {
         this.keys.started(local.id, cluster.startedAt);
-        this.takeRecords.resumed(local, cluster.startedAt, gapsOfNode(local, this.deps.nodeId, (filter) => shotLog.shots.list(filter)));
+        this.takeRecords.resumed(local, cluster.startedAt, this.ownGaps(local));
         // Its gap may still end at the restart: once its first shot comes, the record gets the end (gapClosed).
         this.joinedGaps.set(local.id, cluster.startedAt);
         // Or once every camera it cut runs on on another node (taken over while this one was down).
@@ -497,7 +497,7 @@ export class ClusterShotSync {
    * that cut no camera is left as it is. Never throws.
    */
   private checkRunOnElsewhere(take: Take): void {
-    const gap = gapsOfNode(take, this.deps.nodeId, (filter) => this.deps.shotLog.shots.list(filter)).at(-1);
+    const gap = this.ownGaps(take).at(-1);
     if (!gap?.cameras.length) return;
     let warned = false;
     const check = async (): Promise<void> => {
@@ -550,7 +550,7 @@ export class ClusterShotSync {
       return null;
     });
     // Its cameras may have run on on other nodes before the take ended: its gap ends there, not at the take's end.
-    const gap = gapsOfNode(local, this.deps.nodeId, (filter) => shotLog.shots.list(filter)).at(-1);
+    const gap = this.ownGaps(local).at(-1);
     if (record && gap?.cameras.length) {
       await this.runOnElsewhere(local, gap, record.endedAt).catch((error: unknown) => {
         log.warn(`cluster: where the cameras of scene ${local.scene} take ${local.take} ran on since this node's restart not read (${errorMessage(error)}): its gap runs to the take's end`);
@@ -559,7 +559,7 @@ export class ClusterShotSync {
     // Another node's end may have reached this one meanwhile.
     if (!shotLog.endRunningTake(local.id, record ? Math.max(local.startedAt, record.endedAt) : undefined)) return;
     const ended = shotLog.takeStore.get(local.id);
-    if (record) this.takeRecords.resumed(ended, record.startedAt, gapsOfNode(ended, this.deps.nodeId, (filter) => shotLog.shots.list(filter)));
+    if (record) this.takeRecords.resumed(ended, record.startedAt, this.ownGaps(ended));
     log.warn(`cluster: scene ${local.scene} take ${local.take}, running here before a restart, ended in the cluster meanwhile${record ? ` (at ${clockTime(record.endedAt)})` : ''}; ended here too`);
   }
 
@@ -583,6 +583,11 @@ export class ClusterShotSync {
       .finally(() => {
         this.computingCoverage = false;
       });
+  }
+
+  /** Take `take`'s restart gaps as this node's, each with the cameras it cut (take-records.ts gapsOfNode). */
+  private ownGaps(take: Take): NodeTakeGap[] {
+    return gapsOfNode(take, this.deps.nodeId, (filter) => this.deps.shotLog.shots.list(filter));
   }
 
   /** The takes running here, as Redis keeps them (`only`: those with these ids of this node's). */
