@@ -5,6 +5,11 @@
  * 0: a script with a mistyped id shipped a header-only EDL as a success.
  * A camera of the server with no shots yet, or a removed one whose shots are
  * logged, still exports (empty, or its shots), as over HTTP.
+ *
+ * The HTTP routes ask the same question of a running server
+ * (api/unknown-cameras.ts: its ShotLog, or the cluster's). This one reads a
+ * log file opened read-only, with no ShotLog and perhaps no server, so it
+ * asks the file: its shots' cameras and the camera changes it keeps.
  */
 import type { LoadedConfig } from '../config/load-config.js';
 import { ShotscaleError } from '../errors.js';
@@ -16,7 +21,7 @@ import type { Db } from '../store/database.js';
  * added or removed over the API that it keeps in the log). `loaded`: null
  * for a log named by --db, whose cameras are its shots' alone.
  */
-export function refuseUnknownCameras(db: Db, cameraIds: readonly string[] | undefined, format: string, loaded: LoadedConfig | null): void {
+export function refuseCamerasNotInLog(db: Db, cameraIds: readonly string[] | undefined, format: string, loaded: LoadedConfig | null): void {
   if (!cameraIds?.length) return;
   // A cluster node's cameras are in PostgreSQL, which an export of its file does not read: none can be told unknown.
   if (loaded?.config.cluster.enabled) return;

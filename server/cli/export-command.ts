@@ -30,7 +30,7 @@ import { checkNotInputFile, writeOutputFile } from './output-files.js';
 import { writeStandardOutput } from './standard-output.js';
 import { configFromArgs } from './config-args.js';
 import { checkShotLogFile } from './input-file.js';
-import { refuseUnknownCameras } from './export-cameras.js';
+import { refuseCamerasNotInLog } from './export-cameras.js';
 
 export async function runExport(argv: string[]): Promise<number> {
   const { values } = parseCommandArgs({
@@ -76,7 +76,7 @@ export async function runExport(argv: string[]): Promise<number> {
       throw new UsageError(`--from ${values.from} is after --to ${values.to}: no shot can end after the one and start before the other`, 'swap them');
     }
     // Before the export is built or a file written: a typo'd camera leaves no file behind (and exits 1, not 0).
-    refuseUnknownCameras(db, filter.cameraIds, format, loaded);
+    refuseCamerasNotInLog(db, filter.cameraIds, format, loaded);
     const shots = store.list(filter);
     const source = sourceOf(media, shots);
     const result = exportShots(shots, format, {
