@@ -21,13 +21,13 @@
 import path from 'node:path';
 import type { CameraConfig, Config } from '../config/schema.js';
 import { AlertMonitor, EVENT_ALERT_KINDS, formatDuration } from '../coverage/alert-monitor.js';
-import { coverageReport, evaluatePlan, missingItems, parseCoveragePlan, readStoredPlan, refuseBeyondPlanLimit, sceneCoverage, type CoverageReport } from '../coverage/coverage-plan.js';
+import { coverageReport, evaluatePlan, missingItems, sceneCoverage, type CoverageReport } from '../coverage/coverage-plan.js';
 import { coverageByCamera } from '../coverage/coverage-stats.js';
-import { checkPlanRevision, planRecords } from '../coverage/plan-revision.js';
+import { ScenePlans } from '../coverage/scene-plans.js';
 import { slateMark, takeMarkIndex, withTakeMarks } from '../coverage/take-marks.js';
 import { ShotscaleError, errorMessage } from '../errors.js';
 import type { Clock } from '../shared/clock.js';
-import { slateKey, slateText } from '../shared/input-limits.js';
+import { slateText } from '../shared/input-limits.js';
 import type { Logger } from '../shared/logger.js';
 import type { CanonicalScale } from '../shared/scale.js';
 import { describeTakeMark, type Alert, type AlertKind, type CoveragePlan, type CoverageUpdate, type PlanRecord, type ShotRecord, type SlateMark, type Take, type TakeMark, type TimecodeRateName } from '../shared/shots.js';
@@ -38,7 +38,7 @@ import { DATABASE_FILE, openDatabase, type Db } from '../store/database.js';
 import { PlanStore } from '../store/plan-store.js';
 import { ShotStore, type ShotFilter, type ShotPatch, type StoredShot } from '../store/shot-store.js';
 import { describeFault, guardWrite, isStorageFault } from '../store/storage-fault.js';
-import { TakeStore, takeAfter, type AbandonedTake } from '../store/take-store.js';
+import { TakeStore, type AbandonedTake } from '../store/take-store.js';
 import { WriteBehind, type HeldState } from '../store/write-behind.js';
 import type { ThumbnailFrame } from './shot-accumulator.js';
 import { ShotTracker, type ShotSink, type TakeRef } from './shot-tracker.js';
@@ -48,6 +48,7 @@ import { OpenShotPush } from './open-shot-push.js';
 import { clockTime, RestartGaps, type RunOnElsewhere } from './restart-gaps.js';
 import { encodeThumbnail } from './thumbnail.js';
 import { TimecodeClock, type LoggedEnd } from './timecode-clock.js';
+import { UsedTakes } from './used-takes.js';
 import { isTimecodeRateName, timecodeAtRate, timecodeRate, timecodeToFrames } from './timecode.js';
 
 export type ShotsSettings = Config['shots'];
@@ -76,19 +77,6 @@ export interface ShotLogOptions {
   clusterNode?: string;
 }
 
-/**
- * A plan sent for `scene`, checked: the parsed plan, and the form to store
- * (the input with its scene). Refused (PLAN_INVALID) when it is not a plan
- * or names another scene.
- */
-export function planForScene(scene: string, input: unknown): { plan: CoveragePlan; given: unknown } {
-  const sent = input && typeof input === 'object' && !Array.isArray(input) ? { scene, ...(input as object) } : input;
-  const plan = parseCoveragePlan(sent);
-  // The scene in the body may be spelled otherwise ("kitchen" sent to Kitchen): it is the scene as the log spells it.
-  if (slateKey(plan.scene) !== slateKey(scene)) throw new ShotscaleError('PLAN_INVALID', `the plan is for scene "${plan.scene}" but was sent to scene "${scene}"`);
-  return { plan: { ...plan, scene }, given: { ...(sent as object), scene } };
-}
-
 export interface TakeRequest {
   scene: string;
   /** Default: the scene's next take number. */
@@ -105,19 +93,6 @@ export interface TakeRequest {
 }
 
 export { clockTime };
-
-
-/** Two spans of a slate as one: the first start, and the last end (null while a take of it runs). */
-function spanOf(a: KnownSlate['shot'], b: NonNullable<KnownSlate['shot']>): NonNullable<KnownSlate['shot']> {
-  if (!a) return b;
-  return { from: Math.min(a.from, b.from), to: a.to === null || b.to === null ? null : Math.max(a.to, b.to) };
-}
-
-/** When another node shot a slate, as TAKE_EXISTS says it. */
-function elsewhereWhen(slate: KnownSlate): string {
-  if (!slate.shot) return 'on another node';
-  return slate.shot.to === null ? `running since ${clockTime(slate.shot.from)}, on another node` : `shot ${clockTime(slate.shot.from)} to ${clockTime(slate.shot.to)}, on another node`;
-}
 
 /** Whether a running take is the one `cameraId` is in (the newest such wins, see takeFor). */
 function takeCovers(take: Take, cameraId: string): boolean {
@@ -164,20 +139,16 @@ export class ShotLog {
   readonly shots: ShotStore;
   readonly takeStore: TakeStore;
   private readonly plans: PlanStore;
+  private readonly scenePlans: ScenePlans;
   private readonly alertStore: AlertStore;
   readonly alerts: AlertMonitor;
   private readonly trackers = new Map<string, ShotTracker>();
   /** Each camera's timecode clock and the settings it was made from, kept across an edit of the camera. */
   private readonly timecodes = new Map<string, { key: string; clock: TimecodeClock }>();
-  private readonly configPlans = new Map<string, CoveragePlan>();
   /** Scenes and takes as this log spells them (every way in resolves through it). */
   readonly spelling: SlateSpelling;
-  /**
-   * A cluster's scenes and takes as its record spells them: from before this
-   * node ran (knowClusterSlates), and those an edit on another node put a
-   * shot in since (knowClusterSlate). Their take numbers count as used here.
-   */
-  private clusterSlates: readonly KnownSlate[] = [];
+  /** Which take numbers each scene has used, here and in the cluster's record. */
+  private readonly usedTakes: UsedTakes;
   private readonly startedAt: number;
   private coverageTimer: NodeJS.Timeout | null = null;
   private lastCoveragePush = 0;
@@ -225,12 +196,13 @@ export class ShotLog {
     this.plans = new PlanStore(db);
     this.alertStore = new AlertStore(db);
     this.startedAt = clock();
-    this.spelling = logSpelling(this.takeStore, this.plans, this.shots, { slates: () => this.clusterSlates, configScenes: () => this.configPlans.keys() });
-    // A config's plan of a scene slated in another spelling is that scene's (two spellings in the config: one plan, the last).
-    for (const plan of coverage.plans) {
-      const scene = this.spelling.scene(plan.scene);
-      this.configPlans.set(scene, { ...plan, scene });
-    }
+    this.usedTakes = new UsedTakes(this.takeStore, this.shots);
+    this.scenePlans = new ScenePlans(this.plans, clock, (scene, changed) => {
+      this.scheduleCoverage();
+      if (changed) this.events.planChanged?.(scene);
+    });
+    this.spelling = logSpelling(this.takeStore, this.plans, this.shots, { slates: () => this.usedTakes.slates, configScenes: () => this.scenePlans.configuredScenes() });
+    this.scenePlans.configure(coverage.plans, (scene) => this.spelling.scene(scene));
     this.held = new WriteBehind({
       retryMs: HELD_RETRY_MS,
       clock,
@@ -473,7 +445,7 @@ export class ShotLog {
    * slated here is the cluster's "Kitchen"), though its own log has none of them.
    */
   knowClusterSlates(slates: readonly KnownSlate[]): void {
-    this.clusterSlates = slates;
+    this.usedTakes.knowCluster(slates);
   }
 
   /**
@@ -481,20 +453,7 @@ export class ShotLog {
    * joined: spelled as that node spelled it, and its number used here too.
    */
   knowClusterSlate(slate: KnownSlate): void {
-    const known = this.clusterSlates.find((s) => s.scene === slate.scene && s.take === slate.take);
-    if (!known) this.clusterSlates = [...this.clusterSlates, slate];
-    else if (slate.shot) this.clusterSlates = this.clusterSlates.map((s) => (s === known ? { ...s, shot: spanOf(s.shot, slate.shot!) } : s));
-  }
-
-  /**
-   * The next take number of `scene`: past this log's takes and shots, and
-   * past the cluster's (a node started after takes 1 to 5 were slated on
-   * other nodes slates 6, not 1 again).
-   */
-  private nextTake(scene: string): string {
-    const here = Number(this.takeStore.nextTakeNumber(scene));
-    const cluster = Number(takeAfter(this.clusterSlates.flatMap((s) => (s.scene === scene && s.take !== null ? [s.take] : []))));
-    return String(Math.max(here, cluster));
+    this.usedTakes.knowClusterSlate(slate);
   }
 
   /** Where the list of every camera comes from (see everyCamera). */
@@ -514,8 +473,8 @@ export class ShotLog {
     const scene = this.spelling.scene(String(request.scene ?? ''));
     if (!scene) throw new ShotscaleError('BAD_REQUEST', 'a take needs a scene, e.g. { "scene": "12", "take": "3" }');
     const given = request.take === undefined || request.take === null || String(request.take).trim() === '' ? null : this.spelling.take(scene, String(request.take));
-    const take = given ?? this.nextTake(scene);
-    if (given !== null && request.again !== true) this.refuseUsedTake(scene, given);
+    const take = given ?? this.usedTakes.next(scene);
+    if (given !== null && request.again !== true) this.usedTakes.refuseUsed(scene, given);
     const cameras = request.cameras?.length ? [...new Set(request.cameras)] : null;
     const exceptCameras = cameras ? [] : [...new Set(request.exceptCameras ?? [])];
     const now = this.clock();
@@ -568,79 +527,38 @@ export class ShotLog {
     return ended;
   }
 
-  /**
-   * TAKE_EXISTS when `scene` has had a take `take`, or a shot an operator
-   * moved there carries that number: two take 8s would merge in the take
-   * line, coverage and alerts.
-   */
-  private refuseUsedTake(scene: string, take: string): void {
-    const used = this.takeStore.find(scene, take);
-    const moved = used ? null : this.shots.slateSpan(scene, take);
-    // In a cluster: slated, or given to a shot by an edit, on another node before this one heard of it.
-    const elsewhere = used || moved ? null : this.clusterSlates.find((s) => s.scene === scene && s.take === take);
-    if (!used && !moved && !elsewhere) return;
-    const next = this.nextTake(scene);
-    const when = used
-      ? used.endedAt === null
-        ? `running since ${clockTime(used.startedAt)}`
-        : `shot ${clockTime(used.startedAt)} to ${clockTime(used.endedAt)}`
-      : moved
-        ? `shot ${clockTime(moved.from)} to ${clockTime(moved.to)}`
-        : elsewhereWhen(elsewhere!);
-    // The details let a client offer both ways on (the next number, or this one again) without reading the message.
-    throw new ShotscaleError('TAKE_EXISTS', `scene ${scene} already has a take ${take} (${when}); the next take is ${next}, or send "again": true to slate take ${take} again`, {
-      hint: `slate take ${next}`,
-      details: { scene, take, next, when },
-    });
-  }
-
   // ---- plans and coverage ----
 
   plan(scene: string): CoveragePlan | null {
-    const stored = this.plans.get(scene);
-    return stored ? readStoredPlan(stored.plan) : (this.configPlans.get(scene) ?? null);
+    return this.scenePlans.plan(scene);
   }
 
   allPlans(): CoveragePlan[] {
-    return this.planRecords().map(({ scene, items }) => ({ scene, items }));
+    return this.scenePlans.all();
   }
 
   /** The config's plans, each of its scene as this log spells it (a cluster's coverage reads these). */
   configuredPlans(): CoveragePlan[] {
-    return [...this.configPlans.values()];
+    return this.scenePlans.configured();
   }
 
   /** Every plan with its revision and source, as the plans API answers. */
   planRecords(): PlanRecord[] {
-    return planRecords(this.configPlans.values(), this.plans.all());
+    return this.scenePlans.records();
   }
 
   planRecord(scene: string): PlanRecord | null {
-    const config = this.configPlans.get(scene);
-    const stored = this.plans.get(scene);
-    return planRecords(config ? [config] : [], stored ? [stored] : [])[0] ?? null;
+    return this.scenePlans.record(scene);
   }
 
-  /**
-   * Stores the scene's plan. `expected`: the revision the client loaded;
-   * a plan changed since is refused (PLAN_CONFLICT) and nothing changes.
-   */
+  /** Stores the scene's plan; `expected`: the revision the client loaded (PLAN_CONFLICT when it changed since). */
   setPlan(scene: string, input: unknown, expected?: number): PlanRecord {
-    const { given } = planForScene(scene, input);
-    const stored = this.plans.all();
-    if (!stored.some((p) => p.scene === scene)) refuseBeyondPlanLimit(stored.length);
-    this.plans.save(scene, given, this.clock(), () => checkPlanRevision(scene, expected, this.planRecord(scene)));
-    this.scheduleCoverage();
-    this.events.planChanged?.(scene);
-    return this.planRecord(scene)!;
+    return this.scenePlans.set(scene, input, expected);
   }
 
   /** Removes the scene's stored plan (`expected` as in setPlan); whether there was one. */
   removePlan(scene: string, expected?: number): boolean {
-    const removed = this.plans.remove(scene, () => checkPlanRevision(scene, expected, this.planRecord(scene)));
-    this.scheduleCoverage();
-    if (removed) this.events.planChanged?.(scene);
-    return removed;
+    return this.scenePlans.remove(scene, expected);
   }
 
   /** Shots matching a filter, the open ones as they stand now, each with its take's mark. */
