@@ -1,12 +1,14 @@
 /**
  * After the server ended a publish session, the page's words follow the
- * camera (web/src/lib/whip-client.ts): a camera disabled, then deleted, read
+ * camera (web/src/lib/publish-session.ts): a camera disabled, then deleted, read
  * "press Start once it is enabled" for good; and an error about another
  * camera than the one typed in the id field is said to be that camera's.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { errorCameraElsewhere, followServerEnd, PublishSession, serverEndWords, type Published } from '../../web/src/lib/whip-client.js';
+import { PublishSession } from '../../web/src/lib/publish-session.js';
+import { errorCameraElsewhere, followServerEnd, serverEndWords } from '../../web/src/lib/publish-states.js';
+import type { Published } from '../../web/src/lib/whip-protocol.js';
 
 /** A session as if published to `cameraId`: the WebRTC side is a stand-in, the rest is the real class. */
 function publishingTo(cameraId: string): { session: PublishSession; stopped: () => number } {

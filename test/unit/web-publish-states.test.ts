@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { cameraErrorCode, publisherLeft, refusalAdvice, refusedForPublisher, shownPublishState, WhipError, worthRetrying, type PublishSnapshot } from '../../web/src/lib/whip-client.js';
+import { cameraErrorCode } from '../../web/src/lib/camera-device.js';
+import { publisherLeft, refusalAdvice, refusedForPublisher, shownPublishState, worthRetrying, type PublishSnapshot } from '../../web/src/lib/publish-states.js';
+import { WhipError } from '../../web/src/lib/whip-protocol.js';
 
 type Refused = Pick<PublishSnapshot, 'refusal' | 'error'>;
 const refused = (code: string, error: string, status = 409): Refused => ({ refusal: { status, code }, error });

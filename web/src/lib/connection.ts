@@ -7,7 +7,7 @@ import { CONNECT_REFUSAL, type ClientToServerEvents, type ServerToClientEvents, 
 import type { LiveState } from './live-state.svelte.js';
 import { keepPendingToken, loadToken, saveToken } from './token.js';
 import { blockedUntil, tokenRefusalText, type RefusalData } from './refusal.js';
-import { publishSession } from './whip-client.js';
+import { publishSession } from './publish-session.js';
 
 export type ShotscaleSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
