@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { scoreCuts } from '../server/cuts/cut-scoring.js';
 import { resolveFfmpeg } from '../server/ingest/ffmpeg-binary.js';
 import { MAX_ANALYSIS_FPS } from '../server/shared/input-limits.js';
-import type { LogSummary } from '../server/cli/log-command.js';
+import type { LogSummary } from '../server/cli/log-summary.js';
 import type { ShotRecord } from '../server/shared/shots.js';
 import { montageTruth } from '../test/support/cut-clips.js';
 import { benchArgs, listOf, positiveNumber } from './bench-options.js';

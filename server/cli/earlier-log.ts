@@ -12,7 +12,7 @@ import { EXPORT_EXTENSIONS } from '../exports/export-shots.js';
 import { DATABASE_FILE, type Db } from '../store/database.js';
 import { MediaSourceStore } from '../store/media-source-store.js';
 import { openShotLogReadOnly } from '../store/read-only-database.js';
-import type { LogSummary } from './log-command.js';
+import type { LogSummary } from './log-summary.js';
 
 /** The camera of a file's log: its one camera. */
 export const FILE_CAMERA = 'file';

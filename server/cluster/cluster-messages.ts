@@ -13,7 +13,29 @@
 import { z } from 'zod';
 import { CANONICAL_SCALES } from '../shared/scale.js';
 import { ALERT_KINDS } from '../shared/shots.js';
-import type { NodeHeartbeat } from './node-registry.js';
+import type { CameraStatus } from '../shared/socket-events.js';
+
+/** What a node writes to Redis every second: who it is, what it takes and analyses. */
+export interface NodeHeartbeat {
+  nodeId: string;
+  /** Random per process: tells a restarted node from another with the same id. */
+  instance: string;
+  url: string;
+  /** Most cameras it takes; 0 while draining. */
+  capacity: number;
+  draining: boolean;
+  startedAt: number;
+  /** Epoch ms of this heartbeat. */
+  at: number;
+  /** The cameras it analyses, with each lease's fencing token and last renewal. */
+  leases: Record<string, { token: number; renewedAt: number }>;
+  /** Their statuses, so that any node can show every camera. */
+  cameras: CameraStatus[];
+  /** Frames analysed per second over the last window. */
+  analysedFps: number;
+  /** Whether it computes the cluster's coverage now. */
+  coverageDuty: boolean;
+}
 
 const text = z.string();
 // zod 4's number() takes no Infinity or NaN (JSON carries neither anyway).

@@ -6,29 +6,9 @@
  */
 import type { Redis } from 'ioredis';
 import { ShotscaleError } from '../errors.js';
-import type { CameraStatus } from '../shared/socket-events.js';
-import { parseHeartbeat } from './cluster-messages.js';
+import { parseHeartbeat, type NodeHeartbeat } from './cluster-messages.js';
 
-export interface NodeHeartbeat {
-  nodeId: string;
-  /** Random per process: tells a restarted node from another with the same id. */
-  instance: string;
-  url: string;
-  /** Most cameras it takes; 0 while draining. */
-  capacity: number;
-  draining: boolean;
-  startedAt: number;
-  /** Epoch ms of this heartbeat. */
-  at: number;
-  /** The cameras it analyses, with each lease's fencing token and last renewal. */
-  leases: Record<string, { token: number; renewedAt: number }>;
-  /** Their statuses, so that any node can show every camera. */
-  cameras: CameraStatus[];
-  /** Frames analysed per second over the last window. */
-  analysedFps: number;
-  /** Whether it computes the cluster's coverage now. */
-  coverageDuty: boolean;
-}
+export type { NodeHeartbeat };
 
 /**
  * KEYS: heartbeat, node set. ARGV: heartbeat JSON, instance, ttl ms, node

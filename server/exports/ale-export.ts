@@ -41,7 +41,7 @@
  */
 import { basename } from 'node:path';
 import { SCALE_NAMES } from '../shared/scale.js';
-import type { MediaFormat } from './export-shots.js';
+import type { MediaFormat } from './media-format.js';
 import { displaySize } from './picture-size.js';
 import { describeNoPicture, describeTakeMark, shotFraming, shotWithoutPicture, type ShotRecord, type TimecodeRateName } from '../shared/shots.js';
 import { framesToOutTimecode, framesToTimecode, timecodeRate, type TimecodeRate } from '../shots/timecode.js';

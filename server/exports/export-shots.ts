@@ -29,6 +29,9 @@ import { shotsJson } from './json-export.js';
 import { markerEdl } from './marker-edl-export.js';
 import { otioTimeline } from './otio-export.js';
 import { sortShots, timelineRateName } from './timeline-layout.js';
+import type { MediaFormat } from './media-format.js';
+
+export type { MediaFormat };
 
 export const EXPORT_FORMATS = ['csv', 'json', 'edl', 'ale', 'otio', 'markers', 'fcpxml'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
@@ -44,21 +47,6 @@ export const EXPORT_EXTENSIONS: Readonly<Record<ExportFormat, string>> = {
   markers: '.markers.edl',
   fcpxml: '.fcpxml',
 };
-
-/** The source video's picture (raster and pixel aspect) and sound as probed (file mode), for the FCPXML formats and asset and the ALE's headings and Tracks. */
-export interface MediaFormat {
-  /** The raster in pixels, turned as a player turns it (a phone's portrait clip is 1080x1920; media-probe.ts). */
-  width: number | null;
-  height: number | null;
-  /** A pixel's width to its height when not square (HDV 1440x1080: 4:3); null or absent for square pixels (picture-size.ts). */
-  pixelAspect?: { h: number; v: number } | null;
-  /** Interlaced material: the field shown first; null or absent for progressive. */
-  fieldOrder?: 'upper first' | 'lower first' | null;
-  /** The first audio stream, or null when the file has none. */
-  audio: { channels: number; sampleRate: number } | null;
-  /** The file's reel (tape) name from its metadata (QuickTime or MXF reel_name); null or absent: none, the file's name is the reel (reel-names.ts fileReel). */
-  reel?: string | null;
-}
 
 export interface ExportOptions {
   /** e.g. "shotscale cam-1 2026-11-22", or the file name in file mode. */

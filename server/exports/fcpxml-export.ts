@@ -61,7 +61,7 @@
 import { basename } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describeTakeMark, type ShotRecord, type TimecodeRateName } from '../shared/shots.js';
-import type { MediaFormat } from './export-shots.js';
+import type { MediaFormat } from './media-format.js';
 import { secondsToFrames, type TimecodeRate } from '../shots/timecode.js';
 import { oneLine } from './export-text.js';
 import { displaySize } from './picture-size.js';

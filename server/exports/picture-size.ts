@@ -6,7 +6,7 @@
  * (1920x1080 for HDV), and the FCPXML asset keeps the stored raster with its
  * pixel aspect (fcpxml-export.ts).
  */
-import type { MediaFormat } from './export-shots.js';
+import type { MediaFormat } from './media-format.js';
 
 export interface PictureSize {
   width: number;

@@ -3,7 +3,7 @@
  * Shared by server/ and web/ (and every export format reads ShotRecord).
  */
 import type { CanonicalScale, ScaleProbabilities } from './scale.js';
-import type { NoPicture, Subjects } from './socket-events.js';
+import type { NoPicture, Subjects } from './frame-content.js';
 
 /**
  * Why a shot starts or ends: the source's first frame, a hard cut, the middle

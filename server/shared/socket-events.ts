@@ -4,7 +4,10 @@
  */
 import type { Role } from './access-roles.js';
 import type { CanonicalScale, ScaleProbabilities } from './scale.js';
+import type { NoPicture, Subjects } from './frame-content.js';
 import type { Alert, CoverageUpdate, ShotRecord, SlateMark, Take } from './shots.js';
+
+export { NO_PICTURE_KINDS, type NoPicture, type Subjects } from './frame-content.js';
 
 /**
  * starting, live, stalled, restarting, failed, stopped: an ffmpeg camera;
@@ -14,20 +17,6 @@ import type { Alert, CoverageUpdate, ShotRecord, SlateMark, Take } from './shots
 export type CameraState = 'starting' | 'live' | 'stalled' | 'restarting' | 'failed' | 'stopped' | 'waiting' | 'gone';
 
 export type SourceKind = 'rtsp' | 'webcam' | 'ndi' | 'file' | 'testsrc' | 'url' | 'webrtc';
-
-/** Who is in the shot, when the model can tell (the framing model does). */
-export interface Subjects {
-  /** People seen (bodies, plus faces without a body). */
-  count: number;
-  kind: 'face' | 'faces' | 'person' | 'people' | 'none';
-  framing: 'single' | 'two-shot' | 'group' | 'none';
-  /** A large cropped person with their back to camera at a side edge, facing a smaller subject. */
-  overTheShoulder: boolean;
-}
-
-/** A frame of one flat colour (no signal, a cap on the lens, a fade's end): nothing to read a scale from. */
-export const NO_PICTURE_KINDS = ['black', 'white', 'plain'] as const;
-export type NoPicture = (typeof NO_PICTURE_KINDS)[number];
 
 /** One analysed frame of one camera. */
 export interface Readout {

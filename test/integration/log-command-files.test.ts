@@ -13,7 +13,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, truncateSyn
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import type { LogSummary } from '../../server/cli/log-command.js';
+import type { LogSummary } from '../../server/cli/log-summary.js';
 import { lockDataDir } from '../../server/store/data-dir-lock.js';
 import { openDatabase } from '../../server/store/database.js';
 import { runCli } from '../support/cli.js';

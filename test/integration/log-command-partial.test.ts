@@ -10,7 +10,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { copyFileSync, readdirSync, readFileSync, renameSync, statSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import type { LogSummary } from '../../server/cli/log-command.js';
+import type { LogSummary } from '../../server/cli/log-summary.js';
 import { openDatabase } from '../../server/store/database.js';
 import { CLI, runCli } from '../support/cli.js';
 import { makeClip, tempDir } from '../support/media.js';

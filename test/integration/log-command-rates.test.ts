@@ -11,7 +11,7 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import type { LogSummary } from '../../server/cli/log-command.js';
+import type { LogSummary } from '../../server/cli/log-summary.js';
 import { CLI, runCli } from '../support/cli.js';
 import { timecodeRate, timecodeToFrames } from '../../server/shots/timecode.js';
 import { parseAle, parseCsv, parseEdl } from '../support/export-parsers.js';

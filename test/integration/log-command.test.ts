@@ -14,7 +14,7 @@ import { makeCutClip, type CutClip } from '../support/cut-clips.js';
 import { parseAle, parseCsv, parseEdl, readOtio } from '../support/export-parsers.js';
 import { makeClip, tempDir } from '../support/media.js';
 import { REPO_DIR } from '../support/server-harness.js';
-import type { LogSummary } from '../../server/cli/log-command.js';
+import type { LogSummary } from '../../server/cli/log-summary.js';
 import { timecodeRate, timecodeToFrames } from '../../server/shots/timecode.js';
 
 describe('shotscale log', () => {
