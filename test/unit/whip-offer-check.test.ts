@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import { checkOffer, sdpVideoCodecs } from '../../server/ingest/webrtc/webrtc-camera.js';
+import { checkOffer, sdpVideoCodecs } from '../../server/ingest/webrtc/sdp-codecs.js';
 import { collectWrtcGarbage } from '../support/wrtc-cleanup.js';
 
 after(collectWrtcGarbage);

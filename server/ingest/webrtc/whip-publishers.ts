@@ -16,7 +16,8 @@
 import { ShotscaleError } from '../../errors.js';
 import type { CameraSource } from '../camera-source.js';
 import type { CameraStatus } from '../../shared/socket-events.js';
-import { checkOffer, WebRtcCamera, type PublishResult } from './webrtc-camera.js';
+import { checkOffer } from './sdp-codecs.js';
+import { WebRtcCamera, type PublishResult } from './webrtc-camera.js';
 
 /** What this needs of the camera manager. */
 export interface WhipCameraHost {
