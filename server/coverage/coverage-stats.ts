@@ -10,7 +10,7 @@
  * too) is the caller's choice.
  */
 import { CANONICAL_SCALES, type CanonicalScale } from '../shared/scale.js';
-import { scaleSetByOperator, secondsWithoutPicture, shotWithoutPicture, type CoverageStats, type ScaleTally, type ShotRecord } from '../shared/shots.js';
+import { scaleSetByOperator, secondsWithoutPicture, shotWithoutPicture, type CoverageShot, type CoverageStats, type ScaleTally, type ShotRecord } from '../shared/shots.js';
 
 /** Stats of no shots: every scale present with zeros, histogram all zeros. */
 export function emptyCoverage(): CoverageStats {
@@ -25,7 +25,7 @@ export function emptyCoverage(): CoverageStats {
   };
 }
 
-export function computeCoverage(shots: readonly ShotRecord[]): CoverageStats {
+export function computeCoverage(shots: readonly Omit<CoverageShot, 'id' | 'cameraId' | 'status'>[]): CoverageStats {
   const byScale = zeroTallies();
   const noPicture = { count: 0, seconds: 0 };
   const unanalysed = { count: 0, seconds: 0 };
@@ -76,7 +76,7 @@ export function shotAnalysed(shot: Pick<ShotRecord, 'readouts' | 'classifierScal
 }
 
 /** Stats per camera id, for the cameras that have shots. */
-export function coverageByCamera(shots: readonly ShotRecord[]): Record<string, CoverageStats> {
+export function coverageByCamera(shots: readonly CoverageShot[]): Record<string, CoverageStats> {
   const perCamera: Record<string, CoverageStats> = {};
   for (const [cameraId, cameraShots] of groupBy(shots, (shot) => shot.cameraId)) {
     perCamera[cameraId] = computeCoverage(cameraShots);
@@ -126,8 +126,8 @@ function sortedByInTime(shots: readonly ShotRecord[]): ShotRecord[] {
   return [...shots].sort((a, b) => a.inTime - b.inTime);
 }
 
-function groupBy<K>(shots: readonly ShotRecord[], keyOf: (shot: ShotRecord) => K): Map<K, ShotRecord[]> {
-  const groups = new Map<K, ShotRecord[]>();
+function groupBy<K, S extends Pick<ShotRecord, 'cameraId'>>(shots: readonly S[], keyOf: (shot: S) => K): Map<K, S[]> {
+  const groups = new Map<K, S[]>();
   for (const shot of shots) {
     const key = keyOf(shot);
     const group = groups.get(key);

@@ -173,6 +173,9 @@ export interface TakeGap {
   to: number;
 }
 
+/** What per-camera coverage reads of a shot (coverage-stats.ts): its camera, length, scale and whether it had a picture. */
+export type CoverageShot = Pick<ShotRecord, 'id' | 'cameraId' | 'status' | 'durationS' | 'scale' | 'readouts' | 'classifierScale' | 'noPicture' | 'noPictureS'>;
+
 export interface ScaleTally {
   count: number;
   seconds: number;

@@ -30,7 +30,7 @@ import type { Clock } from '../shared/clock.js';
 import { slateText } from '../shared/input-limits.js';
 import type { Logger } from '../shared/logger.js';
 import type { CanonicalScale } from '../shared/scale.js';
-import { describeTakeMark, type Alert, type AlertKind, type CoveragePlan, type CoverageUpdate, type PlanRecord, type ShotRecord, type SlateMark, type Take, type TakeMark, type TimecodeRateName } from '../shared/shots.js';
+import { describeTakeMark, type Alert, type CoverageShot, type AlertKind, type CoveragePlan, type CoverageUpdate, type PlanRecord, type ShotRecord, type SlateMark, type Take, type TakeMark, type TimecodeRateName } from '../shared/shots.js';
 import type { CameraStatus, PictureState } from '../shared/socket-events.js';
 import { AlertStore } from '../store/alert-store.js';
 import { lockDataDir, type DataDirLock } from '../store/data-dir-lock.js';
@@ -107,6 +107,14 @@ export interface CoverageQuery extends ShotFilter {
 export type { CoverageReport };
 
 const COVERAGE_PUSH_MIN_MS = 1000;
+/**
+ * Coverage is counted again no sooner than this many times the last count
+ * took: it runs on the main thread, over every shot since the start and
+ * every scene's shots, and readouts and requests wait while it runs. On a
+ * long day's log (tens of thousands of shots), pushes come further apart
+ * rather than taking more than about a twentieth of the main thread.
+ */
+const COVERAGE_COST_SPACING = 20;
 
 /**
  * Between retries of held writes. A retry that still fails costs one
@@ -152,6 +160,8 @@ export class ShotLog {
   private readonly startedAt: number;
   private coverageTimer: NodeJS.Timeout | null = null;
   private lastCoveragePush = 0;
+  /** How long the last coverage push took to count (ms of the main thread). */
+  private lastCoverageCostMs = 0;
   private lastEndedTake: Take | null = null;
   private readonly tickTimer: NodeJS.Timeout;
   private readonly held: WriteBehind;
@@ -652,7 +662,8 @@ export class ShotLog {
 
   /** What the `coverage` event carries. */
   coverageUpdate(): CoverageUpdate {
-    const run = this.listShots({ from: this.startedAt });
+    // Every shot since the start, as coverage reads them; an open one as its tracker has it now (listShots' liveOpen).
+    const run = this.shots.coverageList({ from: this.startedAt }).map((shot) => (shot.status === 'open' ? this.liveCoverageShot(shot) : shot));
     const ofTake = (take: Take) => sceneCoverage(take.scene, take.take, this.listShots({ scene: take.scene, take: take.take }), this.plan(take.scene));
     // Newest first: two scenes shot at once each have their take's line, and the newest is `current`.
     const running = this.takeStore.running().reverse().map(ofTake);
@@ -783,6 +794,12 @@ export class ShotLog {
     return shot.operatorFraming ? { ...edited, operatorFraming: shot.operatorFraming } : edited;
   }
 
+  /** An open shot's coverage fields as its tracker has them (the database's are up to a quarter second behind). */
+  private liveCoverageShot(shot: CoverageShot): CoverageShot {
+    const live = this.trackers.get(shot.cameraId)?.openRecord();
+    return live && live.id === shot.id ? live : shot;
+  }
+
   /** An alert goes out at once; its record is held like shots on a full disk (a raise and its resolve coalesce). */
   private onAlert(alert: Alert): void {
     try {
@@ -818,12 +835,15 @@ export class ShotLog {
   /** Coverage is pushed at most once a second, after the latest change. */
   private scheduleCoverage(): void {
     if (this.coverageTimer) return;
-    const wait = Math.max(0, this.lastCoveragePush + COVERAGE_PUSH_MIN_MS - this.clock());
+    const spacing = Math.max(COVERAGE_PUSH_MIN_MS, COVERAGE_COST_SPACING * this.lastCoverageCostMs);
+    const wait = Math.max(0, this.lastCoveragePush + spacing - this.clock());
     this.coverageTimer = setTimeout(() => {
       this.coverageTimer = null;
       this.lastCoveragePush = this.clock();
+      const started = performance.now();
       try {
         const update = this.coverageUpdate();
+        this.lastCoverageCostMs = performance.now() - started;
         for (const scene of update.scenes) if (scene.plan && scene.missing.length === 0) this.alerts.planSatisfied(scene.scene, this.lastCoveragePush);
         this.events.coverage(update);
       } catch (error) {

@@ -5,7 +5,7 @@
  */
 import { ShotscaleError } from '../errors.js';
 import { isCanonicalScale, type CanonicalScale } from '../shared/scale.js';
-import type { ShotBoundary, ShotFraming, ShotRecord, TimecodeRateName } from '../shared/shots.js';
+import type { CoverageShot, ShotBoundary, ShotFraming, ShotRecord, TimecodeRateName } from '../shared/shots.js';
 import { NO_PICTURE_KINDS, type NoPicture, type Subjects } from '../shared/socket-events.js';
 import type { FrameAnalysis } from '../shots/shot-accumulator.js';
 import type { Db } from './database.js';
@@ -114,11 +114,18 @@ function fromRow(row: ShotRow, timecode: (frames: number, rate: string) => strin
     tags: JSON.parse(row.tags) as string[],
     note: row.note,
     hasThumbnail: row.has_thumbnail === 1,
+    ...pictureFields(row),
+    ...(row.framing_operator ? { operatorFraming: row.framing_operator } : {}),
+  };
+}
+
+/** An operator's scale (with the classifier's beside it) and the shot's time without a picture, each only where the row has it. */
+function pictureFields(row: Pick<ShotRow, 'scale_classifier' | 'no_picture' | 'no_picture_s'>): Pick<ShotRecord, 'classifierScale' | 'noPicture' | 'noPictureS'> {
+  return {
     // Only where an operator set the scale: other shots read as they always did.
     ...(row.scale_classifier !== null ? { classifierScale: classifierScaleOf(row) } : {}),
     ...(row.no_picture && (NO_PICTURE_KINDS as readonly string[]).includes(row.no_picture) ? { noPicture: row.no_picture as NoPicture } : {}),
     ...(row.no_picture_s && row.no_picture_s > 0 ? { noPictureS: row.no_picture_s } : {}),
-    ...(row.framing_operator ? { operatorFraming: row.framing_operator } : {}),
   };
 }
 
@@ -302,6 +309,29 @@ export class ShotStore {
     const sql = `${SELECT}${where} ORDER BY s.in_time ${direction}, s.id ${direction} LIMIT @limit OFFSET @offset`;
     const rows = this.db.prepare(sql).all({ ...params, limit: filter.limit ?? -1, offset: filter.offset ?? 0 }) as ShotRow[];
     return rows.map((row) => fromRow(row, this.timecode));
+  }
+
+  /**
+   * The shots of a filter as per-camera coverage reads them, in list()'s
+   * order: the few columns it needs, no thumbnail lookup, timecode or JSON.
+   * The dashboards' coverage is counted every second over every shot since
+   * the server started; read with list(), that took 360 ms of the main
+   * thread at 19,600 shots (a day of an edited reel on 4 cameras), and
+   * readouts waited behind it.
+   */
+  coverageList(filter: ShotFilter = {}): CoverageShot[] {
+    const { where, params } = whereOf(filter);
+    const sql = `SELECT s.id, s.camera_id, s.status, s.in_time, s.out_time, s.scale, s.readouts, s.scale_classifier, s.no_picture, s.no_picture_s FROM shots s${where} ORDER BY s.in_time, s.id`;
+    const rows = this.db.prepare(sql).all(params) as Pick<ShotRow, 'id' | 'camera_id' | 'status' | 'in_time' | 'out_time' | 'scale' | 'readouts' | 'scale_classifier' | 'no_picture' | 'no_picture_s'>[];
+    return rows.map((row) => ({
+      id: row.id,
+      cameraId: row.camera_id,
+      status: row.status,
+      durationS: (row.out_time - row.in_time) / 1000,
+      scale: isCanonicalScale(row.scale) ? row.scale : 'MS',
+      readouts: row.readouts,
+      ...pictureFields(row),
+    }));
   }
 
   /** How many shots match a filter (limit and offset aside), counted by SQLite. */

@@ -26,6 +26,7 @@ import { ShotStore } from '../../server/store/shot-store.js';
 import { TakeStore } from '../../server/store/take-store.js';
 import { shotsCsv } from '../../server/exports/csv-export.js';
 import { shotComment } from '../../server/exports/shot-description.js';
+import { coverageByCamera } from '../../server/coverage/coverage-stats.js';
 import { tempDir } from '../support/media.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -493,6 +494,30 @@ describe('ShotStore', () => {
       store.list({ scene: '5' }).map((s) => s.takeId),
       [null, take.id, take.id],
     );
+    db.close();
+  });
+
+  test('coverageList: per-camera coverage of its few columns is that of the whole shots, with the same filter', () => {
+    const { db } = freshDb();
+    const store = new ShotStore(db, timecode);
+    const at = (minutes: number) => T0 + minutes * 60_000;
+    store.add(shot({ cameraId: 'cam-1', inTime: at(0), scale: 'CU', seconds: 4 }), null);
+    store.add(shot({ cameraId: 'cam-1', inTime: at(1), scale: 'WS', seconds: 6, noPictureS: 2.5 }), null);
+    store.add(shot({ cameraId: 'cam-2', inTime: at(2), scale: 'MCU', seconds: 3, readouts: 0 }), null);
+    const black = store.add(shot({ cameraId: 'cam-2', inTime: at(3), scale: 'MCU', seconds: 5, readouts: 0, noPicture: 'black', noPictureS: 5 }), null);
+    const corrected = store.add(shot({ cameraId: 'cam-1', inTime: at(4), scale: 'MS', seconds: 7 }), null);
+    store.setScale(corrected, 'FS');
+    store.setScale(black, 'EWS');
+    store.add(shot({ cameraId: 'cam-3', inTime: at(5), scale: 'ECU', seconds: 2, status: 'open', cutOut: null }), null);
+    for (const filter of [{}, { from: at(1) + 1 }, { cameraIds: ['cam-2'] }, { to: at(3) }]) {
+      const lean = store.coverageList(filter);
+      const whole = store.list(filter);
+      assert.deepEqual(lean.map((s) => s.id), whole.map((s) => s.id), `the same shots in the same order: ${JSON.stringify(filter)}`);
+      assert.deepEqual(coverageByCamera(lean), coverageByCamera(whole), JSON.stringify(filter));
+    }
+    const all = coverageByCamera(store.coverageList());
+    assert.deepEqual([all['cam-1']!.shots, all['cam-1']!.byScale.FS.count, all['cam-1']!.noPicture.seconds], [3, 1, 2.5], 'an operator\'s scale counts; time without a picture does not');
+    assert.deepEqual([all['cam-2']!.shots, all['cam-2']!.unanalysed.count, all['cam-2']!.byScale.EWS.count], [1, 1, 1], 'a black shot an operator gave a scale counts in it; one never analysed does not');
     db.close();
   });
 
