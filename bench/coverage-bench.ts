@@ -20,6 +20,7 @@ import { CANONICAL_SCALES } from '../server/shared/scale.js';
 import { silentLogger } from '../server/shared/logger.js';
 import type { ShotRecord } from '../server/shared/shots.js';
 import { ShotLog } from '../server/shots/shot-log.js';
+import { shotLog } from '../test/support/shot-records.js';
 import { benchArgs, listOf, positiveNumber } from './bench-options.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -41,40 +42,18 @@ const { sizes, rounds, values } = benchArgs(
 
 const CAMERAS = ['cam-1', 'cam-2', 'cam-3', 'cam-4'];
 
-/** A closed shot of 2 to 8 s; every 20th has no picture, every 50th an operator's scale. */
+const shot = shotLog();
+
+/** A closed shot of 2 to 8 s; every 20th has no picture, every 50th an operator's scale (set once it is stored). */
 function shotAt(i: number, inTime: number): ShotRecord {
-  const scale = CANONICAL_SCALES[i % CANONICAL_SCALES.length]!;
   const seconds = 2 + (i % 7);
-  return {
-    id: 0,
+  return shot(CANONICAL_SCALES[i % CANONICAL_SCALES.length]!, seconds, {
     cameraId: CAMERAS[i % CAMERAS.length]!,
-    status: 'closed',
     inTime,
-    outTime: inTime + seconds * 1000,
-    rate: '25',
-    inFrame: i * 200,
-    outFrame: i * 200 + seconds * 25,
-    tcIn: '',
-    tcOut: '',
-    durationS: seconds,
-    startS: 0,
-    scale,
-    scaleStart: null,
-    scaleEnd: null,
-    confidence: 0.8,
-    probabilities: CANONICAL_SCALES.map((s) => (s === scale ? 0.8 : 0.2 / 7)),
-    readouts: seconds * 5,
-    subjects: { count: 1, kind: 'person', framing: 'single', overTheShoulder: false },
-    reason: 'hips in frame, knees out',
-    cutIn: 'hard',
-    cutOut: 'hard',
     scene: null,
     take: null,
-    tags: [],
-    note: null,
-    hasThumbnail: false,
     ...(i % 20 === 0 ? { noPicture: 'black' as const, noPictureS: seconds } : {}),
-  };
+  });
 }
 
 function medianMs(work: () => unknown): number {
