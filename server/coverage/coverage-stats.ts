@@ -126,7 +126,7 @@ function sortedByInTime(shots: readonly ShotRecord[]): ShotRecord[] {
   return [...shots].sort((a, b) => a.inTime - b.inTime);
 }
 
-function groupBy<K, S extends Pick<ShotRecord, 'cameraId'>>(shots: readonly S[], keyOf: (shot: S) => K): Map<K, S[]> {
+function groupBy<K, S>(shots: readonly S[], keyOf: (shot: S) => K): Map<K, S[]> {
   const groups = new Map<K, S[]>();
   for (const shot of shots) {
     const key = keyOf(shot);

@@ -787,17 +787,22 @@ export class ShotLog {
 
   /** An open shot in the database is up to a quarter second behind its tracker. */
   private liveOpen(shot: StoredShot): StoredShot {
-    const live = this.trackers.get(shot.cameraId)?.openRecord();
+    const live = this.trackedOpen(shot);
     // The tracker knows the frames; the database knows the operator's edits (tags, note, scene, take).
-    if (!live || live.id !== shot.id) return shot;
+    if (!live) return shot;
     const edited = { ...live, takeId: shot.takeId, tags: shot.tags, note: shot.note, scene: shot.scene, take: shot.take };
     return shot.operatorFraming ? { ...edited, operatorFraming: shot.operatorFraming } : edited;
   }
 
   /** An open shot's coverage fields as its tracker has them (the database's are up to a quarter second behind). */
   private liveCoverageShot(shot: CoverageShot): CoverageShot {
+    return this.trackedOpen(shot) ?? shot;
+  }
+
+  /** The open shot as its camera's tracker has it now, or null when the tracker's open shot is another (or none). */
+  private trackedOpen(shot: Pick<ShotRecord, 'id' | 'cameraId'>): ShotRecord | null {
     const live = this.trackers.get(shot.cameraId)?.openRecord();
-    return live && live.id === shot.id ? live : shot;
+    return live && live.id === shot.id ? live : null;
   }
 
   /** An alert goes out at once; its record is held like shots on a full disk (a raise and its resolve coalesce). */
